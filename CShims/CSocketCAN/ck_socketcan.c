@@ -1,0 +1,198 @@
+/* ck_socketcan.c — CAN_RAW sockets behind the seam; link control through libsocketcan. */
+#define _GNU_SOURCE
+#include "ck_socketcan.h"
+#include "ck_seam.h"
+
+#include <errno.h>
+#include <libsocketcan.h>
+#include <linux/can.h>
+#include <linux/can/error.h>
+#include <linux/can/raw.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/socket.h>
+
+_Static_assert(CK_CAN_EFF_FLAG == CAN_EFF_FLAG, "flag");
+_Static_assert(CK_CAN_RTR_FLAG == CAN_RTR_FLAG, "flag");
+_Static_assert(CK_CAN_ERR_FLAG == CAN_ERR_FLAG, "flag");
+_Static_assert(CK_CAN_ERR_BUSOFF == CAN_ERR_BUSOFF, "err");
+_Static_assert(CK_CAN_ERR_RESTARTED == CAN_ERR_RESTARTED, "err");
+_Static_assert(CK_CAN_STATE_BUS_OFF == CAN_STATE_BUS_OFF, "state");
+
+int ck_can_open(const char *ifname, int options) {
+    if (ifname == NULL || ifname[0] == '\0') return -EINVAL;
+    if (strlen(ifname) >= IF_NAMESIZE) return -ENAMETOOLONG;
+    int fd = ck_sys_socket(PF_CAN, SOCK_RAW | SOCK_NONBLOCK, CAN_RAW);
+    if (fd < 0) return fd;
+    int r;
+    int idx = ck_sys_if_nametoindex(ifname);
+    if (idx < 0) { r = idx; goto fail; }
+    if (options & CK_CAN_OPT_FD) {
+        int on = 1;
+        if ((r = ck_sys_setsockopt(fd, SOL_CAN_RAW, CAN_RAW_FD_FRAMES, &on, sizeof on)) < 0) goto fail;
+    }
+    if (options & CK_CAN_OPT_RECV_OWN) {
+        int on = 1;
+        if ((r = ck_sys_setsockopt(fd, SOL_CAN_RAW, CAN_RAW_RECV_OWN_MSGS, &on, sizeof on)) < 0) goto fail;
+    }
+    if (options & CK_CAN_OPT_NO_LOOPBACK) {
+        int off = 0;
+        if ((r = ck_sys_setsockopt(fd, SOL_CAN_RAW, CAN_RAW_LOOPBACK, &off, sizeof off)) < 0) goto fail;
+    }
+    struct sockaddr_can addr;
+    memset(&addr, 0, sizeof addr);
+    addr.can_family = AF_CAN;
+    addr.can_ifindex = idx;
+    if ((r = ck_sys_bind(fd, (struct sockaddr *)&addr, sizeof addr)) < 0) goto fail;
+    return fd;
+fail:
+    ck_sys_close(fd);
+    return r;
+}
+
+int ck_can_close(int fd) { return ck_sys_close(fd); }
+
+int ck_can_send(int fd, const struct ck_can_frame *f) {
+    if (f == NULL) return -EINVAL;
+    ssize_t n;
+    if (f->flags & CK_CAN_FRAME_FD) {
+        if (f->len > CANFD_MAX_DLEN) return -EINVAL;
+        struct canfd_frame fr;
+        memset(&fr, 0, sizeof fr);
+        fr.can_id = f->id;
+        fr.len = f->len;
+        fr.flags = (f->flags & CK_CAN_FRAME_BRS) ? CANFD_BRS : 0;
+        memcpy(fr.data, f->data, f->len);
+        n = ck_sys_sendto(fd, &fr, sizeof fr, 0, NULL, 0);
+    } else {
+        if (f->len > CAN_MAX_DLEN) return -EINVAL;
+        struct can_frame fr;
+        memset(&fr, 0, sizeof fr);
+        fr.can_id = f->id;
+        fr.can_dlc = f->len;
+        memcpy(fr.data, f->data, f->len);
+        n = ck_sys_sendto(fd, &fr, sizeof fr, 0, NULL, 0);
+    }
+    if (n == -ENOBUFS || n == -EAGAIN || n == -EWOULDBLOCK) return 0;
+    if (n < 0) return (int)n;
+    return 1;
+}
+
+int ck_can_receive(int fd, struct ck_can_frame *f) {
+    if (f == NULL) return -EINVAL;
+    struct canfd_frame fr;
+    ssize_t n = ck_sys_recvfrom(fd, &fr, sizeof fr, 0, NULL, NULL);
+    if (n == -EAGAIN || n == -EWOULDBLOCK) return 0;
+    if (n < 0) return (int)n;
+    memset(f, 0, sizeof *f);
+    if (n == CANFD_MTU) {
+        f->flags = CK_CAN_FRAME_FD | ((fr.flags & CANFD_BRS) ? CK_CAN_FRAME_BRS : 0);
+        f->len = fr.len > CANFD_MAX_DLEN ? CANFD_MAX_DLEN : fr.len;
+    } else if (n == CAN_MTU) {
+        f->len = fr.len > CAN_MAX_DLEN ? CAN_MAX_DLEN : fr.len;
+    } else {
+        return -EPROTO;
+    }
+    f->id = fr.can_id;
+    memcpy(f->data, fr.data, f->len);
+    return 1;
+}
+
+int ck_can_set_filters(int fd, const struct ck_can_filter *filters, uint32_t count) {
+    if (count > 512 || (count > 0 && filters == NULL)) return -EINVAL;
+    struct can_filter kf[512];
+    for (uint32_t i = 0; i < count; i++) {
+        kf[i].can_id = filters[i].id;
+        kf[i].can_mask = filters[i].mask;
+    }
+    return ck_sys_setsockopt(fd, SOL_CAN_RAW, CAN_RAW_FILTER, count ? kf : NULL,
+                             (socklen_t)(count * sizeof(struct can_filter)));
+}
+
+int ck_can_set_error_mask(int fd, uint32_t mask) {
+    can_err_mask_t m = mask & CAN_ERR_MASK;
+    return ck_sys_setsockopt(fd, SOL_CAN_RAW, CAN_RAW_ERR_FILTER, &m, sizeof m);
+}
+
+/* libsocketcan answers -1 and leaves errno as netlink set it, sometimes 0: make that -EIO. */
+static int lib_result(int r) { return r < 0 ? (errno != 0 ? -errno : -EIO) : 0; }
+static int ifname_ok(const char *ifname) {
+    if (ifname == NULL || ifname[0] == '\0') return -EINVAL;
+    return strlen(ifname) >= IF_NAMESIZE ? -ENAMETOOLONG : 0;
+}
+
+static int lib_get_state(const char *ifname, int *state) {
+    errno = 0;
+    return lib_result(can_get_state(ifname, state));
+}
+static int lib_get_bitrate(const char *ifname, uint32_t *bitrate, uint32_t *sample_point) {
+    struct can_bittiming bt;
+    memset(&bt, 0, sizeof bt);
+    errno = 0;
+    int r = lib_result(can_get_bittiming(ifname, &bt));
+    if (r < 0) return r;
+    *bitrate = bt.bitrate;
+    *sample_point = bt.sample_point;
+    return 0;
+}
+static int lib_set_bitrate(const char *ifname, uint32_t bitrate) {
+    errno = 0;
+    int r = lib_result(can_do_stop(ifname));
+    if (r < 0) return r;
+    errno = 0;
+    r = lib_result(can_set_bitrate(ifname, bitrate));
+    errno = 0;
+    int s = lib_result(can_do_start(ifname));
+    return r < 0 ? r : s;
+}
+static int lib_set_restart_ms(const char *ifname, uint32_t ms) { errno = 0; return lib_result(can_set_restart_ms(ifname, ms)); }
+static int lib_restart(const char *ifname) { errno = 0; return lib_result(can_do_restart(ifname)); }
+static int lib_start(const char *ifname) { errno = 0; return lib_result(can_do_start(ifname)); }
+static int lib_stop(const char *ifname) { errno = 0; return lib_result(can_do_stop(ifname)); }
+static int lib_get_error_counters(const char *ifname, uint16_t *tx, uint16_t *rx) {
+    struct can_berr_counter bc;
+    memset(&bc, 0, sizeof bc);
+    errno = 0;
+    int r = lib_result(can_get_berr_counter(ifname, &bc));
+    if (r < 0) return r;
+    *tx = bc.txerr;
+    *rx = bc.rxerr;
+    return 0;
+}
+
+const struct ck_socketcan_backend ck_socketcan_backend_default = {
+    lib_get_state, lib_get_bitrate, lib_set_bitrate, lib_set_restart_ms, lib_restart, lib_start, lib_stop,
+    lib_get_error_counters,
+};
+struct ck_socketcan_backend ck_socketcan_backend = {
+    lib_get_state, lib_get_bitrate, lib_set_bitrate, lib_set_restart_ms, lib_restart, lib_start, lib_stop,
+    lib_get_error_counters,
+};
+
+int ck_can_get_state(const char *ifname, int *state) {
+    int r = ifname_ok(ifname);
+    if (r < 0 || state == NULL) return r < 0 ? r : -EINVAL;
+    return ck_socketcan_backend.get_state(ifname, state);
+}
+int ck_can_get_bitrate(const char *ifname, uint32_t *bitrate, uint32_t *sample_point) {
+    int r = ifname_ok(ifname);
+    if (r < 0 || bitrate == NULL || sample_point == NULL) return r < 0 ? r : -EINVAL;
+    return ck_socketcan_backend.get_bitrate(ifname, bitrate, sample_point);
+}
+int ck_can_set_bitrate(const char *ifname, uint32_t bitrate) {
+    int r = ifname_ok(ifname);
+    if (r < 0 || bitrate == 0) return r < 0 ? r : -EINVAL;
+    return ck_socketcan_backend.set_bitrate(ifname, bitrate);
+}
+int ck_can_set_restart_ms(const char *ifname, uint32_t ms) {
+    int r = ifname_ok(ifname);
+    return r < 0 ? r : ck_socketcan_backend.set_restart_ms(ifname, ms);
+}
+int ck_can_restart(const char *ifname) { int r = ifname_ok(ifname); return r < 0 ? r : ck_socketcan_backend.restart(ifname); }
+int ck_can_start(const char *ifname) { int r = ifname_ok(ifname); return r < 0 ? r : ck_socketcan_backend.start(ifname); }
+int ck_can_stop(const char *ifname) { int r = ifname_ok(ifname); return r < 0 ? r : ck_socketcan_backend.stop(ifname); }
+int ck_can_get_error_counters(const char *ifname, uint16_t *tx, uint16_t *rx) {
+    int r = ifname_ok(ifname);
+    if (r < 0 || tx == NULL || rx == NULL) return r < 0 ? r : -EINVAL;
+    return ck_socketcan_backend.get_error_counters(ifname, tx, rx);
+}

@@ -1,0 +1,120 @@
+// swift-tools-version: 6.1
+// ChargeKit — DC charger firmware for the Raspberry Pi.
+//
+// Layers, each a target (see ARCHITECTURE.md):
+//   C shims (CShims/) → HAL → Boards → protocol codecs → controllers → Runtime → apps
+// `Buffers` sits beside the stack: fixed-capacity storage that every layer from HAL up may use.
+import PackageDescription
+
+/// Swift 6 language mode is the default for tools 6.x; strict concurrency comes with it.
+/// `Lifetimes` lets fixed buffers hand out `RawSpan`/`MutableRawSpan` views tied to their owner.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableExperimentalFeature("Lifetimes"),
+]
+
+// MARK: - C shims: one small target per kernel interface, each with one syscall seam.
+
+let shims: [Target] = [
+    // The seam every shim calls through: libc entry points in a function table tests can replace.
+    .target(name: "CShimSeam", path: "CShims/CShimSeam"),
+    .target(name: "CSpidev", dependencies: ["CShimSeam"], path: "CShims/CSpidev"),
+    .target(name: "CSerial", dependencies: ["CShimSeam"], path: "CShims/CSerial",
+            linkerSettings: [.linkedLibrary("util")]),
+    .target(name: "CGpiod", dependencies: ["CShimSeam"], path: "CShims/CGpiod",
+            linkerSettings: [.linkedLibrary("gpiod")]),
+    .target(name: "CSocketCAN", dependencies: ["CShimSeam"], path: "CShims/CSocketCAN",
+            linkerSettings: [.linkedLibrary("socketcan")]),
+    .target(name: "CRawEthernet", dependencies: ["CShimSeam"], path: "CShims/CRawEthernet"),
+    .target(name: "CI2C", dependencies: ["CShimSeam"], path: "CShims/CI2C",
+            linkerSettings: [.linkedLibrary("i2c")]),
+    // ppoll with a nanosecond timeout and signalfd, for the tick loop.
+    .target(name: "CEventLoop", path: "CShims/CEventLoop"),
+    // Test-only: a programmable fake behind the seam (fail the Nth call with an errno, trace calls).
+    .target(name: "CShimFakes", dependencies: ["CShimSeam"], path: "CShims/CShimFakes"),
+]
+
+// MARK: - Swift layers
+
+let layers: [Target] = [
+    .target(name: "Buffers", swiftSettings: strict),
+    .target(
+        name: "HAL",
+        dependencies: [
+            "Buffers", "CShimSeam", "CSpidev", "CSerial", "CGpiod", "CSocketCAN", "CRawEthernet", "CI2C",
+            .product(name: "SystemPackage", package: "swift-system"),
+        ],
+        swiftSettings: strict),
+    .target(
+        name: "Runtime",
+        dependencies: [
+            "Buffers", "HAL", "CEventLoop",
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ],
+        swiftSettings: strict),
+    .target(
+        name: "Boards",
+        dependencies: [
+            "Buffers", "HAL", "Runtime",
+            .product(name: "Yams", package: "Yams"),
+        ],
+        swiftSettings: strict),
+]
+
+// MARK: - Applications
+
+let apps: [Target] = [
+    .executableTarget(
+        name: "boardctl",
+        dependencies: [
+            "Boards", "HAL", "Runtime",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ],
+        swiftSettings: strict),
+    .executableTarget(
+        name: "chargerd",
+        dependencies: [
+            "Boards", "HAL", "Runtime",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ],
+        swiftSettings: strict),
+]
+
+// MARK: - Tests
+
+let tests: [Target] = [
+    .testTarget(name: "BuffersTests", dependencies: ["Buffers"], swiftSettings: strict),
+    .testTarget(
+        name: "HALTests",
+        dependencies: ["HAL", "Buffers", "CShimFakes", "CShimSeam", "CSerial", "CRawEthernet",
+                       .product(name: "SystemPackage", package: "swift-system")],
+        swiftSettings: strict),
+    .testTarget(
+        name: "RuntimeTests",
+        dependencies: ["Runtime", "HAL", "Buffers",
+                       .product(name: "MallocInterposerSwift", package: "malloc-interposer")],
+        swiftSettings: strict),
+    .testTarget(name: "BoardsTests", dependencies: ["Boards", "HAL", "Runtime"], swiftSettings: strict),
+    // Kernel-backed tests: they run for real inside ../shared/tools/hil-vm (HIL_VM=1); on the host one
+    // launcher test boots the VM and runs them there.
+    .testTarget(name: "HILTests", dependencies: ["HAL", "Boards", "CGpiod", "CSocketCAN", "CI2C", "CSpidev"],
+                swiftSettings: strict),
+]
+
+let package = Package(
+    name: "ChargeKit",
+    products: [
+        .executable(name: "boardctl", targets: ["boardctl"]),
+        .executable(name: "chargerd", targets: ["chargerd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/ordo-one/malloc-interposer.git", from: "1.6.0"),
+    ],
+    targets: shims + layers + apps + tests
+)

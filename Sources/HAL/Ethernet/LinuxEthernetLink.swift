@@ -1,0 +1,69 @@
+import Buffers
+import CRawEthernet
+import Glibc
+import SystemPackage
+
+/// An AF_PACKET socket on a Linux interface, receiving one EtherType (CRawEthernet shim).
+public final class LinuxEthernetLink: EthernetLink {
+    public let interface: String
+    public let macAddress: MACAddress
+    public let etherType: UInt16
+    private var fd: Int32
+    private let ifindex: Int32
+
+    public init(interface: String, etherType: UInt16) throws(EthernetError) {
+        self.interface = interface
+        self.etherType = etherType
+        var mac: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0)
+        let m = withUnsafeMutableBytes(of: &mac) { ck_eth_get_mac(interface, $0.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
+        guard m >= 0 else { throw .open(interface, errno: Errno(rawValue: -m)) }
+        macAddress = MACAddress(mac.0, mac.1, mac.2, mac.3, mac.4, mac.5)
+        var index: Int32 = 0
+        let r = ck_eth_open(interface, etherType, &index)
+        guard r >= 0 else { throw .open(interface, errno: Errno(rawValue: -r)) }
+        fd = r
+        ifindex = index
+    }
+
+    deinit { if fd >= 0 { ck_eth_close(fd) } }
+
+    public var pollDescriptor: Int32? { fd >= 0 ? fd : nil }
+
+    public func send(_ frame: RawSpan) throws(EthernetError) -> Bool {
+        guard fd >= 0 else { throw .closed(interface) }
+        guard frame.byteCount >= EthernetFrameLayout.headerLength else { throw .frameTooShort(interface, length: frame.byteCount) }
+        guard frame.byteCount <= EthernetFrameLayout.maximumLength else { throw .frameTooLong(interface, length: frame.byteCount) }
+        let n = frame.withUnsafeBytes { ck_eth_send(fd, ifindex, $0.baseAddress!.assumingMemoryBound(to: UInt8.self), $0.count) }
+        guard n >= 0 else { throw .send(interface, errno: Errno(rawValue: Int32(-n))) }
+        return n > 0
+    }
+
+    public func receive(into buffer: FrameBuffer) throws(EthernetError) -> Bool {
+        guard fd >= 0 else { throw .closed(interface) }
+        let region = buffer.unsafeMutableBytes
+        let n = ck_eth_receive(fd, region.baseAddress!.assumingMemoryBound(to: UInt8.self), region.count)
+        if n == -Int(EMSGSIZE) { throw .frameTooLong(interface, length: region.count + 1) }
+        guard n >= 0 else { throw .receive(interface, errno: Errno(rawValue: Int32(-n))) }
+        guard n > 0 else { return false }
+        buffer.setCount(n)
+        return true
+    }
+
+    public func linkState() throws(EthernetError) -> EthernetLinkState {
+        var link = ck_eth_link()
+        let r = ck_eth_get_link(interface, &link)
+        guard r >= 0 else { throw .query(interface, errno: Errno(rawValue: -r)) }
+        return EthernetLinkState(up: link.up != 0, carrier: link.running != 0, mtu: Int(link.mtu))
+    }
+
+    /// Receives frames for every destination (the WHITE-beet answers to its own MAC).
+    public func setPromiscuous(_ on: Bool) throws(EthernetError) {
+        let r = ck_eth_set_promiscuous(fd, ifindex, on ? 1 : 0)
+        guard r >= 0 else { throw .query(interface, errno: Errno(rawValue: -r)) }
+    }
+
+    public func close() {
+        if fd >= 0 { ck_eth_close(fd) }
+        fd = -1
+    }
+}

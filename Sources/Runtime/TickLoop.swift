@@ -1,0 +1,208 @@
+import CEventLoop
+import HAL
+
+/// The fixed-tick cooperative main loop.
+///
+/// Each cycle: wait (ppoll) on every registered descriptor until the next deadline, servicing sources
+/// as their descriptors become readable; at the deadline pump every source, then tick every controller
+/// in registration order; record how late the tick started and how long it ran; schedule the next
+/// deadline one period later (skipping, not bunching, deadlines a long tick missed).
+///
+/// Nothing in a cycle allocates: the poll set is preallocated for `maximumDescriptors`, statistics are
+/// fixed histograms, and sources and controllers are held to the same rule (the malloc-count test).
+/// On SIGINT/SIGTERM (with a `SignalWatcher`), `requestStop`, or a fault, the loop finishes the current
+/// cycle, calls every controller's `safeStop` once, and returns.
+public final class TickLoop {
+    public let period: Nanoseconds
+    public let clock: any MonotonicClock
+    private let waiter: any TickWaiter
+    private let signals: SignalWatcher?
+
+    private var controllers: [any TickController] = []
+    private var sources: [any IOSource] = []
+    private let pollSet: UnsafeMutableBufferPointer<pollfd>
+    /// For each poll entry, the index of its source (-1 = the signal descriptor).
+    private let pollOwner: UnsafeMutablePointer<Int>
+    public let maximumDescriptors: Int
+
+    public private(set) var statistics = TickStatistics()
+    public private(set) var tickIndex: UInt64 = 0
+    public private(set) var stopReason: StopReason?
+    private var nextDeadline = MonotonicInstant.zero
+    private var started = false
+    private var stopped = false
+
+    /// - Parameters:
+    ///   - period: the tick (default 1 ms).
+    ///   - clock: `SystemMonotonicClock` in production, `ManualClock` in tests and simulations.
+    ///   - waiter: `PollWaiter` in production, `SimulatedWaiter` with a `ManualClock`.
+    ///   - signals: a watcher to stop on SIGINT/SIGTERM (nil: only `requestStop`).
+    public init(period: Nanoseconds = .milliseconds(1), clock: any MonotonicClock, waiter: any TickWaiter,
+                signals: SignalWatcher? = nil, maximumDescriptors: Int = 64) {
+        guard period.count > 0 else { fatalError("TickLoop period must be positive") }
+        self.period = period
+        self.clock = clock
+        self.waiter = waiter
+        self.signals = signals
+        self.maximumDescriptors = maximumDescriptors
+        pollSet = .allocate(capacity: maximumDescriptors + 1)
+        pollSet.initialize(repeating: pollfd(fd: -1, events: 0, revents: 0))
+        pollOwner = .allocate(capacity: maximumDescriptors + 1)
+        pollOwner.initialize(repeating: -1, count: maximumDescriptors + 1)
+        controllers.reserveCapacity(32)
+        sources.reserveCapacity(32)
+    }
+
+    /// The production loop: CLOCK_MONOTONIC, ppoll, SIGINT/SIGTERM.
+    public static func production(period: Nanoseconds = .milliseconds(1)) throws(SignalWatcherError) -> TickLoop {
+        let clock = SystemMonotonicClock()
+        return TickLoop(period: period, clock: clock, waiter: PollWaiter(clock: clock), signals: try SignalWatcher())
+    }
+
+    deinit {
+        pollSet.deallocate()
+        pollOwner.deallocate()
+    }
+
+    /// Adds a controller; controllers tick in the order they were added. Setup time only.
+    public func add(_ controller: any TickController) {
+        guard !started else { fatalError("TickLoop.add after start") }
+        controllers.append(controller)
+    }
+
+    /// Adds an I/O source; sources are pumped in the order they were added, before the controllers.
+    public func add(_ source: any IOSource) {
+        guard !started else { fatalError("TickLoop.add after start") }
+        sources.append(source)
+    }
+
+    public var controllerNames: [String] { controllers.map(\.name) }
+
+    /// Asks the loop to stop after the current cycle (safe from a controller's tick).
+    public func requestStop(_ reason: StopReason) {
+        if stopReason == nil { stopReason = reason }
+    }
+
+    public var isStopped: Bool { stopped }
+
+    /// Runs until stopped; returns why. Controllers have had `safeStop` when this returns.
+    @discardableResult
+    public func run() -> StopReason {
+        while runCycle() {}
+        return stopReason ?? .requested("loop ended")
+    }
+
+    /// Runs `count` ticks (or fewer if stopped). Does not call `safeStop` unless the loop stopped.
+    public func run(ticks count: Int) {
+        var n = 0
+        while n < count, runCycle() { n += 1 }
+    }
+
+    /// Waits for the next deadline and runs one tick. Returns false once the loop has stopped.
+    @discardableResult
+    public func runCycle() -> Bool {
+        if stopped { return false }
+        if !started {
+            started = true
+            nextDeadline = clock.now() + period
+        }
+        waitForDeadline()
+        if stopReason != nil {
+            finish()
+            return false
+        }
+        tick()
+        if stopReason != nil {
+            finish()
+            return false
+        }
+        return true
+    }
+
+    /// Stops now: every controller gets `safeStop(reason)` (once).
+    public func stop(_ reason: StopReason) {
+        requestStop(reason)
+        finish()
+    }
+
+    /// Clears the statistics (call after start-up to measure the steady state).
+    public func resetStatistics() { statistics.reset() }
+
+    // MARK: - Cycle
+
+    private func waitForDeadline() {
+        while stopReason == nil {
+            let count = buildPollSet()
+            if clock.now() >= nextDeadline { return }
+            let ready = waiter.wait(UnsafeMutableBufferPointer(rebasing: pollSet[0..<count]), until: nextDeadline)
+            guard ready > 0 else { continue }
+            statistics.recordWakeup()
+            let now = clock.now()
+            var i = 0
+            while i < count {
+                if pollSet[i].revents != 0 {
+                    let owner = pollOwner[i]
+                    if owner < 0 {
+                        if let s = signals?.take() { requestStop(.signal(s)) }
+                    } else {
+                        sources[owner].service(now)
+                    }
+                }
+                i += 1
+            }
+        }
+    }
+
+    private func buildPollSet() -> Int {
+        var n = 0
+        if let signals {
+            pollSet[0] = pollfd(fd: signals.descriptor, events: Int16(POLLIN), revents: 0)
+            pollOwner[0] = -1
+            n = 1
+        }
+        var i = 0
+        while i < sources.count, n <= maximumDescriptors {
+            if let fd = sources[i].pollDescriptor {
+                pollSet[n] = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                pollOwner[n] = i
+                n += 1
+            }
+            i += 1
+        }
+        return n
+    }
+
+    private func tick() {
+        let start = clock.now()
+        let context = TickContext(now: start, index: tickIndex, period: period)
+        var i = 0
+        while i < sources.count {
+            sources[i].pump(context)
+            i += 1
+        }
+        i = 0
+        while i < controllers.count {
+            controllers[i].tick(context)
+            i += 1
+        }
+        let end = clock.now()
+        statistics.record(lateness: start - nextDeadline, duration: end - start)
+        tickIndex &+= 1
+        let following = nextDeadline + period
+        if end > following {
+            // The tick ran past the next deadline: count it, skip the deadlines it swallowed.
+            let behind = (end - following).count / period.count
+            statistics.recordOverrun(missed: UInt64(behind))
+            nextDeadline = following + period * (behind + 1)
+        } else {
+            nextDeadline = following
+        }
+    }
+
+    private func finish() {
+        guard !stopped else { return }
+        stopped = true
+        let reason = stopReason ?? .requested("loop ended")
+        for c in controllers { c.safeStop(reason) }
+    }
+}

@@ -1,0 +1,109 @@
+import HAL
+import Histogram
+
+/// Timing of the loop: how late each tick started (jitter) and how long it ran, in fixed-size HDR
+/// histograms (allocated once; recording never allocates), plus overrun counts.
+public struct TickStatistics: Sendable {
+    /// Tick start minus its deadline, in ns.
+    public private(set) var jitter: Histogram<UInt64>
+    /// Time from tick start to the end of the last controller, in ns.
+    public private(set) var duration: Histogram<UInt64>
+    public private(set) var ticks: UInt64 = 0
+    /// Ticks whose work ended after the next tick's deadline.
+    public private(set) var overruns: UInt64 = 0
+    /// Deadlines skipped entirely because a tick ran longer than a whole period.
+    public private(set) var missedDeadlines: UInt64 = 0
+    /// Wake-ups between ticks to service a readable descriptor.
+    public private(set) var ioWakeups: UInt64 = 0
+
+    /// Highest value kept exactly; longer values are recorded at this value.
+    static let highest: UInt64 = 10_000_000_000
+
+    public init() {
+        jitter = Histogram(lowestDiscernibleValue: 1, highestTrackableValue: Self.highest, numberOfSignificantValueDigits: .two)
+        duration = Histogram(lowestDiscernibleValue: 1, highestTrackableValue: Self.highest, numberOfSignificantValueDigits: .two)
+    }
+
+    mutating func record(lateness: Nanoseconds, duration d: Nanoseconds) {
+        ticks &+= 1
+        jitter.record(min(UInt64(clamping: lateness.count), Self.highest))
+        duration.record(min(UInt64(clamping: d.count), Self.highest))
+    }
+
+    mutating func recordOverrun(missed: UInt64) {
+        overruns &+= 1
+        missedDeadlines &+= missed
+    }
+
+    mutating func recordWakeup() { ioWakeups &+= 1 }
+
+    /// Forgets everything recorded (e.g. after start-up, to measure the steady state).
+    public mutating func reset() {
+        jitter.reset()
+        duration.reset()
+        ticks = 0
+        overruns = 0
+        missedDeadlines = 0
+        ioWakeups = 0
+    }
+
+    /// A printable, encodable summary.
+    public var report: TickReport {
+        TickReport(
+            ticks: ticks, overruns: overruns, missedDeadlines: missedDeadlines, ioWakeups: ioWakeups,
+            jitter: .init(jitter, empty: ticks == 0), duration: .init(duration, empty: ticks == 0))
+    }
+}
+
+/// Summary of a histogram in nanoseconds.
+public struct Percentiles: Sendable, Codable, Equatable {
+    public var min: UInt64
+    public var median: UInt64
+    public var p99: UInt64
+    public var max: UInt64
+
+    public init(min: UInt64, median: UInt64, p99: UInt64, max: UInt64) {
+        self.min = min
+        self.median = median
+        self.p99 = p99
+        self.max = max
+    }
+
+    init(_ h: Histogram<UInt64>, empty: Bool) {
+        if empty {
+            self.init(min: 0, median: 0, p99: 0, max: 0)
+        } else {
+            self.init(min: h.min, median: h.median, p99: h.valueAtPercentile(99.0), max: h.max)
+        }
+    }
+}
+
+/// What `boardctl` prints about the loop.
+public struct TickReport: Sendable, Codable, Equatable, CustomStringConvertible {
+    public var ticks: UInt64
+    public var overruns: UInt64
+    public var missedDeadlines: UInt64
+    public var ioWakeups: UInt64
+    public var jitter: Percentiles
+    public var duration: Percentiles
+
+    public var description: String {
+        func us(_ ns: UInt64) -> String {
+            let v = Double(ns) / 1000
+            return v < 10 ? String(format1: v) : String(Int(v.rounded()))
+        }
+        return """
+            ticks \(ticks), overruns \(overruns), missed deadlines \(missedDeadlines), I/O wake-ups \(ioWakeups)
+            jitter µs   min \(us(jitter.min))  median \(us(jitter.median))  p99 \(us(jitter.p99))  max \(us(jitter.max))
+            tick µs     min \(us(duration.min))  median \(us(duration.median))  p99 \(us(duration.p99))  max \(us(duration.max))
+            """
+    }
+}
+
+extension String {
+    /// One decimal, without Foundation.
+    init(format1 v: Double) {
+        let tenths = Int((v * 10).rounded())
+        self = "\(tenths / 10).\(abs(tenths % 10))"
+    }
+}
