@@ -84,7 +84,11 @@ let apps: [Target] = [
 // MARK: - Tests
 
 let tests: [Target] = [
-    .testTarget(name: "BuffersTests", dependencies: ["Buffers"], swiftSettings: strict),
+    // Counts heap allocations of the measuring thread only (Swift Testing runs suites in parallel).
+    .target(name: "MallocCounting",
+            dependencies: [.product(name: "MallocInterposerSwift", package: "malloc-interposer")],
+            path: "Tests/Support/MallocCounting"),
+    .testTarget(name: "BuffersTests", dependencies: ["Buffers", "MallocCounting"], swiftSettings: strict),
     .testTarget(
         name: "HALTests",
         dependencies: ["HAL", "Buffers", "CShimFakes", "CShimSeam", "CSerial", "CRawEthernet",
@@ -92,8 +96,7 @@ let tests: [Target] = [
         swiftSettings: strict),
     .testTarget(
         name: "RuntimeTests",
-        dependencies: ["Runtime", "HAL", "Buffers",
-                       .product(name: "MallocInterposerSwift", package: "malloc-interposer")],
+        dependencies: ["Runtime", "HAL", "Buffers", "MallocCounting"],
         swiftSettings: strict),
     .testTarget(name: "BoardsTests", dependencies: ["Boards", "HAL", "Runtime"], swiftSettings: strict),
     // Kernel-backed tests: they run for real inside ../shared/tools/hil-vm (HIL_VM=1); on the host one

@@ -65,7 +65,9 @@ public protocol SerialPort: AnyObject {
 }
 
 extension SerialPort {
-    /// Reads whatever is waiting straight into `queue` (no intermediate copy). Returns the count.
+    /// Reads whatever is waiting straight into `queue` (no intermediate copy) until the device has
+    /// nothing more or the queue is full; a short read (a tty hands over what its driver has) does not
+    /// end the drain. Returns the count.
     @discardableResult
     public func read(into queue: ByteQueue) throws(SerialError) -> Int {
         var total = 0
@@ -74,9 +76,9 @@ extension SerialPort {
             if region.count == 0 { return total }
             var span = MutableRawSpan(_unsafeBytes: region)
             let n = try read(into: &span)
+            if n == 0 { return total }
             queue.commitPush(n)
             total += n
-            if n < region.count { return total }
         }
     }
 
