@@ -158,11 +158,12 @@ final class ChargerWork: TickController {
     final class Leaky: TickController {
         let name = "leaky"
         var history: [String] = []
-        func tick(_ context: TickContext) { history.append("tick \(context.index)") }
+        // Too long for a small (inline) string: every tick needs a heap buffer.
+        func tick(_ context: TickContext) { history.append("tick \(context.index) of a controller that keeps a log in memory") }
         func safeStop(_ reason: StopReason) {}
     }
 
-    /// The counter is not blind: a controller that formats a string each tick is caught.
+    /// The counter is not blind: a controller that formats a log line each tick is caught.
     @Test func anAllocatingControllerIsCounted() {
         let clock = ManualClock()
         let loop = TickLoop(period: .milliseconds(1), clock: clock, waiter: SimulatedWaiter(clock: clock))
