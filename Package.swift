@@ -45,17 +45,20 @@ let layers: [Target] = [
             .product(name: "SystemPackage", package: "swift-system"),
         ],
         swiftSettings: strict),
+    // The contracts of the control loop that controllers implement (TickController, IOSource) and
+    // the timers they keep (Deadline, TimerSet). Controllers import this, never Runtime.
+    .target(name: "ControlLoop", dependencies: ["HAL"], swiftSettings: strict),
     .target(
         name: "Runtime",
         dependencies: [
-            "Buffers", "HAL", "CEventLoop",
+            "Buffers", "HAL", "ControlLoop", "CEventLoop",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ],
         swiftSettings: strict),
     .target(
         name: "Boards",
         dependencies: [
-            "Buffers", "HAL", "Runtime",
+            "Buffers", "HAL", "ControlLoop",
             .product(name: "Yams", package: "Yams"),
         ],
         swiftSettings: strict),
@@ -67,14 +70,14 @@ let apps: [Target] = [
     .executableTarget(
         name: "boardctl",
         dependencies: [
-            "Boards", "HAL", "Runtime",
+            "Boards", "HAL", "Runtime", "ControlLoop",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ],
         swiftSettings: strict),
     .executableTarget(
         name: "chargerd",
         dependencies: [
-            "Boards", "HAL", "Runtime",
+            "Boards", "HAL", "Runtime", "ControlLoop",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ],
@@ -96,9 +99,9 @@ let tests: [Target] = [
         swiftSettings: strict),
     .testTarget(
         name: "RuntimeTests",
-        dependencies: ["Runtime", "HAL", "Buffers", "MallocCounting"],
+        dependencies: ["Runtime", "ControlLoop", "Boards", "HAL", "Buffers", "MallocCounting"],
         swiftSettings: strict),
-    .testTarget(name: "BoardsTests", dependencies: ["Boards", "HAL", "Runtime"], swiftSettings: strict),
+    .testTarget(name: "BoardsTests", dependencies: ["Boards", "HAL", "ControlLoop"], swiftSettings: strict),
     // Kernel-backed tests: they run for real inside ../shared/tools/hil-vm (HIL_VM=1); on the host one
     // launcher test boots the VM and runs them there.
     .testTarget(name: "HILTests", dependencies: ["HAL", "Boards", "CGpiod", "CSocketCAN", "CI2C", "CSpidev"],

@@ -1,4 +1,5 @@
 import CEventLoop
+import ControlLoop
 import HAL
 
 /// The fixed-tick cooperative main loop.

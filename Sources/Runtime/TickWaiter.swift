@@ -1,4 +1,5 @@
 import CEventLoop
+import ControlLoop
 import HAL
 
 /// How the loop waits for the next deadline while watching descriptors.

@@ -1,5 +1,7 @@
 import Buffers
 import HAL
+import Boards
+import ControlLoop
 import Runtime
 import SystemPackage
 import Testing

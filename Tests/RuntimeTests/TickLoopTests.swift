@@ -1,5 +1,7 @@
 import Glibc
 import HAL
+import Boards
+import ControlLoop
 import Runtime
 import Testing
 

@@ -1,5 +1,7 @@
 import HAL
 import MallocCounting
+import Boards
+import ControlLoop
 import Runtime
 import Testing
 

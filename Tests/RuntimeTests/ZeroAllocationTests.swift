@@ -1,6 +1,8 @@
 import Buffers
 import HAL
 import MallocCounting
+import Boards
+import ControlLoop
 import Runtime
 import Testing
 

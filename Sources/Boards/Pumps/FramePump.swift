@@ -1,4 +1,5 @@
 import Buffers
+import ControlLoop
 import HAL
 
 /// Moves whole Ethernet frames between an `EthernetLink` and two `FrameQueue`s: what arrives goes into

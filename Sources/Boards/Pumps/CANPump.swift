@@ -1,4 +1,5 @@
 import Buffers
+import ControlLoop
 import HAL
 
 /// Moves CAN frames between a `CANBus` and two fixed rings: received frames (error frames included:

@@ -1,4 +1,5 @@
 import Buffers
+import ControlLoop
 import HAL
 
 /// Moves bytes between a `SerialPort` and two preallocated queues: everything that arrives goes into
