@@ -93,8 +93,8 @@ public struct PilotStateMachine: Sendable {
         // Starting a transfer on a faulty pilot stops it at once.
         if let f = frontEndFault ?? fault {
             emergencyStop(f, events: events)
-        } else if isConfirmed, !requestsPower(state) {
-            emergencyStop(index(state) == 0 ? .pilotLost : .invalidVoltage, events: events)
+        } else if isConfirmed, index(state) == 0 {
+            emergencyStop(.pilotLost, events: events)
         }
     }
 
@@ -197,7 +197,6 @@ private func index(_ s: PilotState) -> Int {
 }
 
 @inline(__always) private func vehicleConnected(_ s: PilotState) -> Bool { index(s) >= 1 && index(s) <= 3 }
-@inline(__always) private func requestsPower(_ s: PilotState) -> Bool { index(s) == 2 || index(s) == 3 }
 
 @inline(__always)
 private func faultIndex(_ f: PilotFault) -> Int {

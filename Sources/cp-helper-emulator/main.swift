@@ -1,0 +1,2 @@
+// Placeholder until the bench tool lands in the next commit.
+print("cp-helper-emulator")
