@@ -23,11 +23,15 @@ public struct ESP32HelperLinkConfiguration: Sendable, Equatable {
     public var maximumCommandAttempts: Int
     /// Extra silence allowed after `restart_slac_hint`, which blocks the firmware for its duration (§7.8).
     public var blockingCommandMargin: Nanoseconds
+    /// After the helper was lost and talks again, its status frames are not used for this long: a
+    /// rebooted firmware reports its initial state A until its classifier has confirmed the real one
+    /// (2–3 bursts of 20 ms, §7.6), which would read as a spurious unplug.
+    public var resynchronisation: Nanoseconds
 
     public init(statusPollInterval: Nanoseconds = .milliseconds(40), linkTimeout: Nanoseconds = .milliseconds(300),
                 pingInterval: Nanoseconds = .seconds(1), pongTimeout: Nanoseconds = .milliseconds(500),
                 commandConfirmTimeout: Nanoseconds = .milliseconds(500), maximumCommandAttempts: Int = 3,
-                blockingCommandMargin: Nanoseconds = .milliseconds(300)) {
+                blockingCommandMargin: Nanoseconds = .milliseconds(300), resynchronisation: Nanoseconds = .milliseconds(200)) {
         self.statusPollInterval = statusPollInterval
         self.linkTimeout = linkTimeout
         self.pingInterval = pingInterval
@@ -35,6 +39,7 @@ public struct ESP32HelperLinkConfiguration: Sendable, Equatable {
         self.commandConfirmTimeout = commandConfirmTimeout
         self.maximumCommandAttempts = maximumCommandAttempts
         self.blockingCommandMargin = blockingCommandMargin
+        self.resynchronisation = resynchronisation
     }
 }
 
@@ -137,6 +142,7 @@ public final class ESP32HelperLink: PilotFrontEnd {
     private var quietUntil: MonotonicInstant?
     private var serialDown = false
     private var silent = false
+    private var resynchronisingUntil: MonotonicInstant?
 
     // Output state.
     private var target: PilotPWM?
@@ -248,6 +254,7 @@ public final class ESP32HelperLink: PilotFrontEnd {
             }
         } else if silent {
             silent = false
+            resynchronisingUntil = now + configuration.resynchronisation
         }
     }
 
@@ -259,6 +266,13 @@ public final class ESP32HelperLink: PilotFrontEnd {
             statusFrames &+= 1
             lastStatus = status
             lastStatusAt = now
+            if let until = resynchronisingUntil {
+                if now < until {
+                    confirm(status, now)
+                    return
+                }
+                resynchronisingUntil = nil
+            }
             samples.pushOverwriting(.helper(letter: status.state, pinMillivolts: status.cpMillivolts,
                                             robustPinMillivolts: status.cpMillivoltsRobust,
                                             thresholds: status.thresholds ?? .referenceDefaults, at: now))

@@ -188,6 +188,19 @@ public final class ESP32CPEmulator: @unchecked Sendable {
         }
     }
 
+    /// Reads and drops whatever the host sent while the firmware was not listening.
+    private func discardInput() {
+        let port = self.port
+        while true {
+            let result: Result<Int, SerialError> = readBuffer.withUnsafeMutableBytes { raw in
+                var span = MutableRawSpan(_unsafeBytes: raw)
+                do throws(SerialError) { return .success(try port.read(into: &span)) } catch { return .failure(error) }
+            }
+            guard case .success(let n) = result, n > 0 else { return }
+            bytesRead += n
+        }
+    }
+
     private func handle(_ bytes: [UInt8], _ now: MonotonicInstant) {
         let text = String(decoding: bytes, as: UTF8.self)
         commandsReceived.append(text)
@@ -322,7 +335,7 @@ public final class ESP32CPEmulator: @unchecked Sendable {
             history.removeAll()
             line.removeAll()
             outgoing.removeAll()
-            try? port.flush(.input)
+            discardInput()
             bootedAt = now
             nextMeasurement = now
             nextStatus = now
