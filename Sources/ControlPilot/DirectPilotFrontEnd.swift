@@ -164,12 +164,14 @@ public final class DirectPilotFrontEnd: PilotFrontEnd, IOSource {
             case .convertingHigh:
                 guard try conversionDone() else { return }
                 highMillivolts = configuration.calibration.lineMillivolts(pinMicrovolts: adc.microvolts(try adc.readConversion()))
+                conversionSucceeded()
                 try adc.start(configuration.lowInput)
                 phase = .convertingLow
                 polls = 0
             case .convertingLow:
                 guard try conversionDone() else { return }
                 let low = configuration.calibration.lineMillivolts(pinMicrovolts: adc.microvolts(try adc.readConversion()))
+                conversionSucceeded()
                 let oscillated = oscillatedThroughout && (written?.oscillates ?? false)
                 samples.pushOverwriting(.line(highMillivolts: highMillivolts, lowMillivolts: oscillated ? low : nil, at: now))
                 samplesPublished &+= 1
@@ -178,14 +180,19 @@ public final class DirectPilotFrontEnd: PilotFrontEnd, IOSource {
                 phase = .convertingHigh
                 polls = 0
             }
-            consecutiveFailures = 0
-            lastADCError = nil
         } catch {
             lastADCError = error
             adcErrorCount &+= 1
             consecutiveFailures += 1
             phase = .idle
         }
+    }
+
+    /// Only a finished conversion proves the ADC works (a start alone is a write that may succeed on a
+    /// chip that never converts).
+    private func conversionSucceeded() {
+        consecutiveFailures = 0
+        lastADCError = nil
     }
 
     private func conversionDone() throws(I2CError) -> Bool {

@@ -113,6 +113,9 @@ public struct PilotStateMachine: Sendable {
     // MARK: - Transitions
 
     private mutating func enter(_ new: PilotState, fault newFault: PilotFault?, events: RingBuffer<PilotEvent>) {
+        // A missing diode is a property of the vehicle: it stays until the vehicle leaves. (While the
+        // output is forced steady there is no negative half-wave, so the line would look healthy.)
+        if same(fault, .diodeMissing), same(newFault, nil), vehicleConnected(new) { return }
         state = new
         isConfirmed = true
         observedFault = newFault
