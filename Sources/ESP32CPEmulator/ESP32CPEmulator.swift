@@ -112,11 +112,11 @@ public final class ESP32CPEmulator: @unchecked Sendable {
             }
             finishBlock(now)
         }
-        readInput(now)
         while now >= nextMeasurement {
             measure()
             nextMeasurement = nextMeasurement + .milliseconds(20)
         }
+        readInput(now)
         if now >= nextStatus {
             sendStatus()
             nextStatus = now + .milliseconds(200)
