@@ -175,18 +175,26 @@ public enum BoardProbe {
     }
 
     static func inspectCAN(_ bus: any CANBus, _ spec: CANDeviceSpec, into probe: inout DeviceProbe) {
+        func virtualCAN(_ probe: inout DeviceProbe) {
+            // vcan is not a CAN controller: there is no bitrate or state to read.
+            probe.identity = ["virtual": "true"]
+            probe.details = "vcan: no bitrate/state"
+            if let want = spec.bitrate { probe.details += " (board expects \(want) bit/s; not checkable here)" }
+        }
         let status: CANLinkStatus
         do throws(CANError) {
             status = try bus.linkStatus()
         } catch {
-            if case .link(_, _, let e) = error, [.operationNotSupportedByDevice, .invalidArgument, .notSupported].contains(e) {
-                // vcan is not a CAN controller: there is no bitrate or state to read.
-                probe.identity = ["virtual": "true"]
-                probe.details = "vcan: no bitrate/state"
-                if let want = spec.bitrate { probe.details += " (board expects \(want) bit/s; not checkable here)" }
+            // Older HALs threw for links without CAN data instead of returning an empty status.
+            if case .link(_, _, let e) = error, [.ioError, .operationNotSupportedByDevice, .invalidArgument, .notSupported].contains(e) {
+                virtualCAN(&probe)
             } else {
                 fail(&probe, .can(error))
             }
+            return
+        }
+        if status.state == nil, status.bitrate == nil {
+            virtualCAN(&probe)
             return
         }
         var parts: [String] = []

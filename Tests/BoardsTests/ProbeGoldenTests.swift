@@ -78,6 +78,7 @@ struct ProbeStatusTests {
         var bendCAN: (SimulatedCANBus) -> Void = { _ in }
         var bendI2C: (SimulatedI2CDevice) -> Void = { _ in }
         var bendEthernet: (SimulatedEthernetLink) -> Void = { _ in }
+        var replaceCAN: ((any CANBus) -> any CANBus)?
 
         func openSPI(_ spec: SPIDeviceSpec, for device: DeviceDefinition) throws(SPIError) -> any SPIDevice {
             let d = try twins.openSPI(spec, for: device)
@@ -93,7 +94,7 @@ struct ProbeStatusTests {
         func openCAN(_ spec: CANDeviceSpec, for device: DeviceDefinition) throws(CANError) -> any CANBus {
             let d = try twins.openCAN(spec, for: device)
             bendCAN(d as! SimulatedCANBus)
-            return d
+            return replaceCAN?(d) ?? d
         }
         func openEthernet(_ spec: EthernetDeviceSpec, for device: DeviceDefinition) throws(EthernetError) -> any EthernetLink {
             let d = try twins.openEthernet(spec, for: device)
@@ -145,6 +146,29 @@ struct ProbeStatusTests {
         #expect(can.status == .error)
         #expect(can.details.hasPrefix("BUS-OFF, 500000 bit/s"))
         #expect(can.details.hasSuffix("; bus-off: the controller stopped after too many errors (check termination and bitrate)"))
+    }
+
+    /// A CAN link that reports no state or bitrate at all, as vcan does on Linux.
+    final class LinkWithoutCANData: CANBus {
+        let inner: any CANBus
+        init(_ inner: any CANBus) { self.inner = inner }
+        var interface: String { inner.interface }
+        var pollDescriptor: Int32? { nil }
+        func send(_ frame: CANFrame) throws(CANError) -> Bool { try inner.send(frame) }
+        func receive() throws(CANError) -> CANFrame? { try inner.receive() }
+        func setFilters(_ filters: [CANFilter]) throws(CANError) { try inner.setFilters(filters) }
+        func linkStatus() throws(CANError) -> CANLinkStatus { CANLinkStatus() }
+        func restart() throws(CANError) {}
+        func setBitrate(_ bitrate: UInt32) throws(CANError) {}
+    }
+
+    @Test func virtualCANHasNoBitrateOrState() throws {
+        let factory = BendingFactory()
+        factory.replaceCAN = { LinkWithoutCANData($0) }
+        let can = try #require(try probe(factory).devices.first { $0.name == "power_can" })
+        #expect(can.status == .ok)
+        #expect(can.details == "vcan: no bitrate/state (board expects 500000 bit/s; not checkable here)")
+        #expect(can.identity == ["virtual": "true"])
     }
 
     @Test func i2cWithoutAcknowledge() throws {
