@@ -101,6 +101,9 @@ public final class LinuxCANBus: CANBus {
         var status = CANLinkStatus()
         var state: Int32 = 0
         let r = ck_can_get_state(interface, &state)
+        // A link without CAN link data (vcan, vxcan) makes libsocketcan fail with errno 0, which the
+        // shim reports as EIO: there is nothing to read, so every field stays nil, as documented.
+        if r == -EIO { return status }
         guard r >= 0 else { throw .link(interface, operation: "read the state", errno: Errno(rawValue: -r)) }
         status.state = switch state {
         case Int32(CK_CAN_STATE_ERROR_ACTIVE): .errorActive
