@@ -64,6 +64,16 @@ ssize_t ck_eth_receive(int fd, uint8_t *buf, size_t cap) {
     return n;
 }
 
+int ck_eth_interface_present(int fd, int ifindex) {
+    if (ifindex <= 0) return -EINVAL;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    ifr.ifr_ifindex = ifindex;
+    int r = ck_sys_ioctl(fd, SIOCGIFNAME, &ifr);
+    if (r == -ENODEV || r == -ENXIO) return 0;
+    return r < 0 ? r : 1;
+}
+
 /* Interface ioctls need some socket; a datagram packet socket needs no binding. */
 static int ifreq_ioctl(const char *ifname, unsigned long request, struct ifreq *ifr) {
     memset(ifr, 0, sizeof *ifr);

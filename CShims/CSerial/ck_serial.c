@@ -86,6 +86,10 @@ int ck_serial_configure(int fd, const struct ck_serial_config *config) {
     if (standard) {
         cfsetispeed(&t, code);
         cfsetospeed(&t, code);
+        /* A previous non-standard rate left BOTHER in the input-speed bits, which glibc's cfsetispeed
+         * does not touch: the kernel would keep the old input rate (split speeds). Zero input bits
+         * mean "input speed = output speed". */
+        t.c_cflag &= ~(tcflag_t)CIBAUD;
     }
     r = ck_sys_tcsetattr(fd, TCSANOW, &t);
     if (r < 0) return r;

@@ -114,30 +114,44 @@ int ck_can_set_error_mask(int fd, uint32_t mask) {
     return ck_sys_setsockopt(fd, SOL_CAN_RAW, CAN_RAW_ERR_FILTER, &m, sizeof m);
 }
 
-/* libsocketcan answers -1 and leaves errno as netlink set it, sometimes 0: make that -EIO. */
-static int lib_result(int r) { return r < 0 ? (errno != 0 ? -errno : -EIO) : 0; }
+/* libsocketcan answers -1 and leaves errno as netlink set it. When the kernel refused a request,
+ * errno holds its answer. When errno is still 0 the library found the interface but no CAN link data
+ * in the dump (a vcan, or any non-CAN netdev): that is -EOPNOTSUPP, not a transfer error. */
+static int lib_result(int r) { return r < 0 ? (errno != 0 ? -errno : -EOPNOTSUPP) : 0; }
 static int ifname_ok(const char *ifname) {
     if (ifname == NULL || ifname[0] == '\0') return -EINVAL;
     return strlen(ifname) >= IF_NAMESIZE ? -ENAMETOOLONG : 0;
 }
+/* libsocketcan cannot tell "no such interface" from "no CAN data" (and prints to stderr for the
+ * former): look the name up first, through the seam. */
+static int exists(const char *ifname) {
+    int idx = ck_sys_if_nametoindex(ifname);
+    return idx < 0 ? idx : 0;
+}
 
 static int lib_get_state(const char *ifname, int *state) {
+    int r = exists(ifname);
+    if (r < 0) return r;
     errno = 0;
     return lib_result(can_get_state(ifname, state));
 }
 static int lib_get_bitrate(const char *ifname, uint32_t *bitrate, uint32_t *sample_point) {
+    int r = exists(ifname);
+    if (r < 0) return r;
     struct can_bittiming bt;
     memset(&bt, 0, sizeof bt);
     errno = 0;
-    int r = lib_result(can_get_bittiming(ifname, &bt));
+    r = lib_result(can_get_bittiming(ifname, &bt));
     if (r < 0) return r;
     *bitrate = bt.bitrate;
     *sample_point = bt.sample_point;
     return 0;
 }
 static int lib_set_bitrate(const char *ifname, uint32_t bitrate) {
+    int r = exists(ifname);
+    if (r < 0) return r;
     errno = 0;
-    int r = lib_result(can_do_stop(ifname));
+    r = lib_result(can_do_stop(ifname));
     if (r < 0) return r;
     errno = 0;
     r = lib_result(can_set_bitrate(ifname, bitrate));
@@ -145,15 +159,47 @@ static int lib_set_bitrate(const char *ifname, uint32_t bitrate) {
     int s = lib_result(can_do_start(ifname));
     return r < 0 ? r : s;
 }
-static int lib_set_restart_ms(const char *ifname, uint32_t ms) { errno = 0; return lib_result(can_set_restart_ms(ifname, ms)); }
-static int lib_restart(const char *ifname) { errno = 0; return lib_result(can_do_restart(ifname)); }
-static int lib_start(const char *ifname) { errno = 0; return lib_result(can_do_start(ifname)); }
-static int lib_stop(const char *ifname) { errno = 0; return lib_result(can_do_stop(ifname)); }
+static int lib_set_restart_ms(const char *ifname, uint32_t ms) {
+    int r = exists(ifname);
+    if (r < 0) return r;
+    errno = 0;
+    return lib_result(can_set_restart_ms(ifname, ms));
+}
+/* can_do_restart refuses (with -1, errno 0 and a line on stderr) unless the link is bus-off and
+ * automatic restart is off. Check both here so the caller gets a precise errno. */
+static int lib_restart(const char *ifname) {
+    int r = exists(ifname);
+    if (r < 0) return r;
+    int state = 0;
+    errno = 0;
+    if ((r = lib_result(can_get_state(ifname, &state))) < 0) return r;
+    if (state != CAN_STATE_BUS_OFF) return -EINVAL;
+    uint32_t restart_ms = 0;
+    errno = 0;
+    if ((r = lib_result(can_get_restart_ms(ifname, &restart_ms))) < 0) return r;
+    if (restart_ms != 0) return -EBUSY;
+    errno = 0;
+    return lib_result(can_do_restart(ifname));
+}
+static int lib_start(const char *ifname) {
+    int r = exists(ifname);
+    if (r < 0) return r;
+    errno = 0;
+    return lib_result(can_do_start(ifname));
+}
+static int lib_stop(const char *ifname) {
+    int r = exists(ifname);
+    if (r < 0) return r;
+    errno = 0;
+    return lib_result(can_do_stop(ifname));
+}
 static int lib_get_error_counters(const char *ifname, uint16_t *tx, uint16_t *rx) {
+    int r = exists(ifname);
+    if (r < 0) return r;
     struct can_berr_counter bc;
     memset(&bc, 0, sizeof bc);
     errno = 0;
-    int r = lib_result(can_get_berr_counter(ifname, &bc));
+    r = lib_result(can_get_berr_counter(ifname, &bc));
     if (r < 0) return r;
     *tx = bc.txerr;
     *rx = bc.rxerr;

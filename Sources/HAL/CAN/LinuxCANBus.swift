@@ -32,7 +32,9 @@ public final class LinuxCANBus: CANBus {
         if options.errorFrames {
             let e = ck_can_set_error_mask(fd, CK_CAN_ERR_MASK)
             if e < 0 {
+                // Fully initialised: deinit runs after the throw, so release the descriptor here once.
                 ck_can_close(fd)
+                fd = -1
                 throw .configure(interface, errno: Errno(rawValue: -e))
             }
         }
@@ -97,10 +99,13 @@ public final class LinuxCANBus: CANBus {
         guard r >= 0 else { throw .configure(interface, errno: Errno(rawValue: -r)) }
     }
 
+    /// State, bitrate and error counters through libsocketcan. An interface without CAN link data
+    /// (vcan) reports every field nil; a missing interface throws (kind `.absent`).
     public func linkStatus() throws(CANError) -> CANLinkStatus {
         var status = CANLinkStatus()
         var state: Int32 = 0
         let r = ck_can_get_state(interface, &state)
+        if r == -EOPNOTSUPP { return status }
         guard r >= 0 else { throw .link(interface, operation: "read the state", errno: Errno(rawValue: -r)) }
         status.state = switch state {
         case Int32(CK_CAN_STATE_ERROR_ACTIVE): .errorActive
@@ -139,6 +144,18 @@ public final class LinuxCANBus: CANBus {
     public func setRestartDelay(milliseconds: UInt32) throws(CANError) {
         let r = ck_can_set_restart_ms(interface, milliseconds)
         guard r >= 0 else { throw .link(interface, operation: "set restart-ms", errno: Errno(rawValue: -r)) }
+    }
+
+    /// Brings the link up (needs CAP_NET_ADMIN). Frames flow again; a stopped controller restarts.
+    public func start() throws(CANError) {
+        let r = ck_can_start(interface)
+        guard r >= 0 else { throw .link(interface, operation: "start", errno: Errno(rawValue: -r)) }
+    }
+
+    /// Takes the link down (needs CAP_NET_ADMIN): sends then fail with ENETDOWN.
+    public func stop() throws(CANError) {
+        let r = ck_can_stop(interface)
+        guard r >= 0 else { throw .link(interface, operation: "stop", errno: Errno(rawValue: -r)) }
     }
 
     public func close() {

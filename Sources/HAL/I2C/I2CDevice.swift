@@ -59,8 +59,9 @@ public enum I2CError: DeviceError, Equatable {
                                       hint: e == .resourceBusy ? "a kernel driver owns that address" : nil)
         case let .transfer(b, a, op, e):
             let nak = e == .noSuchAddressOrDevice || e.rawValue == 121
-            return FailureText.render(op + " of 0x\(String(a, radix: 16)) on", b, e,
-                                      hint: nak ? "nothing acknowledged at that address (i2cdetect lists what answers)" : nil)
+            let hint: String? = nak ? "nothing acknowledged at that address (i2cdetect lists what answers)"
+                : e == .notSupported ? "the adapter cannot do that transfer (SMBus-only adapters refuse plain I2C messages)" : nil
+            return FailureText.render(op + " of 0x\(String(a, radix: 16)) on", b, e, hint: hint)
         case let .closed(b): return "\(b) is closed"
         }
     }
