@@ -87,7 +87,7 @@ let tests: [Target] = [
     .testTarget(name: "BuffersTests", dependencies: ["Buffers"], swiftSettings: strict),
     .testTarget(
         name: "HALTests",
-        dependencies: ["HAL", "Buffers", "CShimFakes", "CShimSeam", "CSerial", "CRawEthernet",
+        dependencies: ["HAL", "Buffers", "CShimFakes", "CShimSeam", "CSerial", "CRawEthernet", "CSpidev", "CGpiod", "CSocketCAN", "CI2C",
                        .product(name: "SystemPackage", package: "swift-system")],
         swiftSettings: strict),
     .testTarget(

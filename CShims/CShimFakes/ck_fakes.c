@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/i2c-dev.h>
+#include <linux/i2c.h>
 #include <linux/spi/spidev.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -24,6 +26,7 @@ static char loopback_path[256];
 static int loopback_fd = -1;
 static uint32_t lb_mode, lb_speed = 500000;
 static uint8_t lb_bits = 8;
+static unsigned long lb_i2c_address;
 
 static int mine(void) { return atomic_load(&installed) && pthread_equal(pthread_self(), owner); }
 
@@ -90,6 +93,21 @@ static int loopback_ioctl(unsigned long req, void *arg) {
         }
         return total;
     }
+    /* i2c-dev, as an SMBus-only adapter like the kernel's i2c-stub: address selection and the
+     * capability bits answer; plain I2C messages do not. The SMBus transfers themselves go through
+     * libi2c (ck_i2c_backend), not this seam. */
+    if (req == I2C_SLAVE || req == I2C_SLAVE_FORCE) {
+        unsigned long a = (unsigned long)(uintptr_t)arg;
+        if (a > 0x7F) { errno = EINVAL; return -1; }
+        lb_i2c_address = a;
+        return 0;
+    }
+    if (req == I2C_FUNCS) {
+        *(unsigned long *)arg = I2C_FUNC_SMBUS_QUICK | I2C_FUNC_SMBUS_BYTE | I2C_FUNC_SMBUS_BYTE_DATA |
+                                I2C_FUNC_SMBUS_WORD_DATA | I2C_FUNC_SMBUS_I2C_BLOCK;
+        return 0;
+    }
+    if (req == I2C_RDWR) { errno = EOPNOTSUPP; return -1; }
     errno = ENOTTY;
     return -1;
 }
@@ -177,5 +195,5 @@ void ck_fake_loopback_device(const char *path) {
     if (n >= sizeof loopback_path) n = sizeof loopback_path - 1;
     memcpy(loopback_path, path, n);
     loopback_path[n] = '\0';
-    lb_mode = 0; lb_bits = 8; lb_speed = 500000;
+    lb_mode = 0; lb_bits = 8; lb_speed = 500000; lb_i2c_address = 0;
 }
