@@ -6,7 +6,8 @@
  * parallel are not disturbed. A "loopback device" path makes spidev-style ioctls succeed without a
  * kernel driver: SPI messages copy tx into rx and the RD_* ioctls return what WR_* stored. The same
  * device also answers i2c-dev's I2C_SLAVE/I2C_SLAVE_FORCE and I2C_FUNCS as an SMBus-only adapter
- * (I2C_RDWR: EOPNOTSUPP), like the kernel's i2c-stub.
+ * (I2C_RDWR: EOPNOTSUPP), like the kernel's i2c-stub, and termios like a UART whose driver keeps every
+ * setting (tcgetattr/tcsetattr/tcflush, TCGETS2/TCSETS2 for termios2 rates, FIONREAD 0).
  */
 #ifndef CK_FAKES_H
 #define CK_FAKES_H
@@ -48,8 +49,8 @@ unsigned ck_fake_calls(enum ck_fake_op op);
 /* The request number of the last ioctl seen on the installing thread. */
 unsigned long ck_fake_last_ioctl(void);
 
-/* Opening `path` returns a descriptor of /dev/null whose ioctls behave like a spidev in loopback or an
- * SMBus-only i2c adapter (see above). NULL removes it. The path is copied. */
+/* Opening `path` returns a descriptor of /dev/null whose ioctls behave like a spidev in loopback, an
+ * SMBus-only i2c adapter or a UART (see above). NULL removes it. The path is copied. */
 void ck_fake_loopback_device(const char *path);
 
 #ifdef __cplusplus
