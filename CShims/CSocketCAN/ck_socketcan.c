@@ -150,6 +150,11 @@ static int lib_get_bitrate(const char *ifname, uint32_t *bitrate, uint32_t *samp
 static int lib_set_bitrate(const char *ifname, uint32_t bitrate) {
     int r = exists(ifname);
     if (r < 0) return r;
+    /* Only a CAN controller has a bitrate: refuse anything else (vcan, an Ethernet port) before
+     * taking its link down. */
+    int state = 0;
+    errno = 0;
+    if ((r = lib_result(can_get_state(ifname, &state))) < 0) return r;
     errno = 0;
     r = lib_result(can_do_stop(ifname));
     if (r < 0) return r;

@@ -97,7 +97,8 @@ int ck_can_get_state(const char *ifname, int *state);
 /* Reads the nominal bitrate (bit/s) and sample point (tenths of a percent) into the outputs. */
 int ck_can_get_bitrate(const char *ifname, uint32_t *bitrate, uint32_t *sample_point);
 
-/* Sets the bitrate: stops the link, sets it, starts it again. */
+/* Sets the bitrate: stops the link, sets it, starts it again. An interface without CAN link data (vcan,
+ * or not CAN at all) is refused with -EOPNOTSUPP before its link is touched. */
 int ck_can_set_bitrate(const char *ifname, uint32_t bitrate);
 
 /* Sets automatic restart after bus-off (0 = manual restart only). */

@@ -156,7 +156,7 @@ extension ShimSeam {
                  FakeLibgpiodRequestExpectation(offset: 5, name: "", direction: CK_GPIO_EVENTS, edge: CK_GPIO_EDGE_BOTH, bias: CK_GPIO_BIAS_DISABLED, activeLow: 0, initial: 0, consumer: "chargekit")),
               ])
         func requestMarshalling(_ config: GPIOLineConfig, _ expected: FakeLibgpiodRequestExpectation) throws {
-            try withFakeLibgpiod {
+            try withFakeLibgpiod { () throws in
                 var pipe: [Int32] = [-1, -1]
                 #expect(Glibc.pipe(&pipe) == 0)
                 defer { close(pipe[0]); close(pipe[1]) }
@@ -207,7 +207,7 @@ extension ShimSeam {
         @Test("reading a line fails: EIO is .io; ENODEV (chip removed under the request) .disconnected",
               arguments: [(Errno.ioError, DeviceErrorKind.io), (.operationNotSupportedByDevice, .disconnected)])
         func readFails(_ errno: Errno, _ kind: DeviceErrorKind) throws {
-            try withFakeLibgpiod {
+            try withFakeLibgpiod { () throws in
                 let line = try LinuxGPIOLine(Self.relay)
                 fake.getResult = -errno.rawValue
                 let error = #expect(throws: GPIOError.self) { _ = try line.read() }
@@ -219,7 +219,7 @@ extension ShimSeam {
 
         @Test("driving an input is .notOutput (libgpiod EPERM); other drive failures are .write")
         func writeFails() throws {
-            try withFakeLibgpiod {
+            try withFakeLibgpiod { () throws in
                 let input = try LinuxGPIOLine(GPIOLineConfig(chip: "hil-gpio", line: .name("WB_READY"), direction: .input))
                 fake.setResult = -EPERM
                 let error = #expect(throws: GPIOError.self) { try input.write(true) }
@@ -242,7 +242,7 @@ extension ShimSeam {
 
         @Test("edges come through with direction and kernel timestamp; none waiting is nil; a failure is .event")
         func events() throws {
-            try withFakeLibgpiod {
+            try withFakeLibgpiod { () throws in
                 var pipe: [Int32] = [-1, -1]
                 #expect(Glibc.pipe(&pipe) == 0)
                 defer { close(pipe[0]); close(pipe[1]) }
@@ -263,7 +263,7 @@ extension ShimSeam {
 
         @Test("a released line: every call is .closed, kind .disconnected; releasing twice releases once")
         func released() throws {
-            try withFakeLibgpiod {
+            try withFakeLibgpiod { () throws in
                 let line = try LinuxGPIOLine(Self.relay)
                 line.release()
                 line.release()
@@ -280,7 +280,7 @@ extension ShimSeam {
 
         @Test("chip info comes from the library; a failure is .open naming the chip")
         func chipInfo() throws {
-            try withFakeLibgpiod {
+            try withFakeLibgpiod { () throws in
                 let info = try LinuxGPIOLine.chipInfo("hil-gpio")
                 #expect(info.name == "gpiochip0")
                 #expect(info.label == "hil-gpio")
