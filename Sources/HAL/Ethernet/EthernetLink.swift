@@ -74,7 +74,12 @@ public enum EthernetError: DeviceError, Equatable {
         case let .send(i, e): return FailureText.render("send on", i, e, hint: e == .networkDown ? "the interface is down" : Self.goneHint(e))
         case let .receive(i, e): return FailureText.render("receive on", i, e, hint: e == .networkDown ? "the interface is down" : Self.goneHint(e))
         case let .query(i, e): return FailureText.render("query", i, e, hint: Self.goneHint(e))
-        case let .frameTooLong(i, n): return "\(i): frame of \(n) bytes exceeds \(EthernetFrameLayout.maximumLength)"
+        case let .frameTooLong(i, n):
+            // Nothing above the maximum can arrive on a 1500-byte MTU, so a received frame reported
+            // here is one that did not fit the caller's buffer.
+            return n > EthernetFrameLayout.maximumLength
+                ? "\(i): frame of \(n) bytes exceeds \(EthernetFrameLayout.maximumLength)"
+                : "\(i): frame of \(n) bytes did not fit the receive buffer and was dropped"
         case let .frameTooShort(i, n): return "\(i): frame of \(n) bytes is shorter than an Ethernet header"
         case let .closed(i): return "\(i) is closed"
         }

@@ -50,8 +50,9 @@ public final class LinuxEthernetLink: EthernetLink {
         guard fd >= 0 else { throw .closed(interface) }
         if vanished { throw .receive(interface, errno: .operationNotSupportedByDevice) }
         let region = buffer.unsafeMutableBytes
-        let n = ck_eth_receive(fd, region.baseAddress!.assumingMemoryBound(to: UInt8.self), region.count)
-        if n == -Int(EMSGSIZE) { throw .frameTooLong(interface, length: region.count + 1) }
+        var frameLength = 0
+        let n = ck_eth_receive_frame(fd, region.baseAddress!.assumingMemoryBound(to: UInt8.self), region.count, &frameLength)
+        if n == -Int(EMSGSIZE) { throw .frameTooLong(interface, length: frameLength) }
         guard n >= 0 else {
             let e = Errno(rawValue: Int32(-n))
             // The kernel reports a link going down and the interface being deleted alike, once, as
