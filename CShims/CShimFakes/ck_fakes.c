@@ -236,6 +236,8 @@ void ck_fake_short_reads(size_t max) { short_read_max = max; }
 unsigned ck_fake_calls(enum ck_fake_op op) { return op < CK_OP_COUNT ? plans[op].calls : 0; }
 unsigned long ck_fake_last_ioctl(void) { return last_ioctl; }
 
+unsigned long ck_fake_loopback_i2c_address(void) { return lb_i2c_address; }
+
 void ck_fake_loopback_device(const char *path) {
     if (path == NULL) { loopback_path[0] = '\0'; return; }
     size_t n = strlen(path);

@@ -53,6 +53,10 @@ unsigned long ck_fake_last_ioctl(void);
  * SMBus-only i2c adapter or a UART (see above). NULL removes it. The path is copied. */
 void ck_fake_loopback_device(const char *path);
 
+/* The peripheral address last selected (I2C_SLAVE/I2C_SLAVE_FORCE) on the loopback device, so a fake
+ * SMBus library behind ck_i2c_backend can tell which chip is addressed. */
+unsigned long ck_fake_loopback_i2c_address(void);
+
 #ifdef __cplusplus
 }
 #endif
