@@ -98,7 +98,9 @@ let tests: [Target] = [
     .testTarget(name: "BoardsTests", dependencies: ["Boards", "HAL", "Runtime"], swiftSettings: strict),
     // Kernel-backed tests: they run for real inside ../shared/tools/hil-vm (HIL_VM=1); on the host one
     // launcher test boots the VM and runs them there.
-    .testTarget(name: "HILTests", dependencies: ["HAL", "Boards", "CGpiod", "CSocketCAN", "CI2C", "CSpidev"],
+    .testTarget(name: "HILTests",
+                dependencies: ["HAL", "Boards", "Buffers", "CGpiod", "CSocketCAN", "CI2C", "CSpidev", "CShimFakes",
+                               .product(name: "SystemPackage", package: "swift-system")],
                 swiftSettings: strict),
 ]
 

@@ -160,19 +160,19 @@ extension ShimSeam {
 
         // MARK: the real library, read-only
 
-        @Test("real libsocketcan: no such interface is ENODEV, found before the library is asked")
+        @Test("no such interface is ENODEV, answered by one rtnetlink query before libsocketcan is asked")
         func realMissingInterface() {
             withSeamFakes { fakes in
                 var state: Int32 = 0
                 #expect(ck_can_get_state("nosuchcan0", &state) == -ENODEV)
-                #expect(fakes.calls(CK_OP_IF_NAMETOINDEX) == 1)
+                #expect(fakes.calls(CK_OP_SOCKET) == 1 && fakes.calls(CK_OP_SENDTO) == 1 && fakes.calls(CK_OP_RECVFROM) == 1)
                 #expect(throws: CANError.link("nosuchcan0", operation: "read the state", errno: .operationNotSupportedByDevice)) {
                     _ = try LinuxCANLink(interface: "nosuchcan0").status()
                 }
             }
         }
 
-        @Test("real libsocketcan: an interface that is not CAN (lo) has no CAN link data: EOPNOTSUPP, all-nil status")
+        @Test("an interface that is not CAN (lo) has no CAN link data: EOPNOTSUPP, all-nil status, nothing printed")
         func realNonCANInterface() throws {
             var state: Int32 = 0
             #expect(ck_can_get_state("lo", &state) == -EOPNOTSUPP)
@@ -180,6 +180,18 @@ extension ShimSeam {
             var sample: UInt32 = 0
             #expect(ck_can_get_bitrate("lo", &bitrate, &sample) == -EOPNOTSUPP)
             #expect(try LinuxCANLink(interface: "lo").status() == CANLinkStatus())
+        }
+
+        @Test("a failing rtnetlink query is reported with its errno")
+        func netlinkFailure() {
+            withSeamFakes { fakes in
+                var state: Int32 = 0
+                fakes.fail(CK_OP_SOCKET, with: .tooManyOpenFiles)
+                #expect(ck_can_get_state("can0", &state) == -EMFILE)
+                fakes.fail(CK_OP_RECVFROM, with: .ioError)
+                #expect(throws: CANError.link("lo", operation: "read the state", errno: .ioError)) { _ = try LinuxCANLink(interface: "lo").status() }
+                #expect(fakes.calls(CK_OP_SOCKET) == fakes.calls(CK_OP_CLOSE) + 1, "every netlink socket that opened was closed")
+            }
         }
 
         @Test("the C entry points check names and pointers before any library call")

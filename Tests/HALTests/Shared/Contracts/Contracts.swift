@@ -7,4 +7,5 @@
 // - `HALTests` runs them against the simulated twins and, where this host can, the Linux implementations
 //   (`Tests/HALTests/Conformance/*Conformance.swift`);
 // - `HILTests` runs them against the Linux implementations on real kernel drivers inside the HIL VM
-//   (`Tests/HILTests/Contracts` is a symlink to this folder).
+//   (`Tests/HILTests/Shared` is a symlink to the folder above, which also holds `Readiness` and
+//   `SeamFakes`).
