@@ -45,6 +45,12 @@ public final class LinuxI2CDevice: I2CDevice {
         _ = try check(ck_i2c_write_byte_data(fd, register, value), "write register 0x\(String(register, radix: 16))")
     }
 
+    /// SMBus receive byte: one byte without a register address (chips with a single register).
+    public func receiveByte() throws(I2CError) -> UInt8 {
+        guard fd >= 0 else { throw .closed(bus) }
+        return UInt8(truncatingIfNeeded: try check(ck_i2c_read_byte(fd), "receive byte"))
+    }
+
     public func readWord(register: UInt8) throws(I2CError) -> UInt16 {
         guard fd >= 0 else { throw .closed(bus) }
         return UInt16(truncatingIfNeeded: try check(ck_i2c_read_word_data(fd, register), "read word 0x\(String(register, radix: 16))"))

@@ -99,7 +99,7 @@ extension ShimSeam {
         }
 
         @Test("each SMBus call reports its own operation and register",
-              arguments: [("probe", Errno.ioError), ("read register 0x1", .ioError), ("write register 0x1", .timedOut),
+              arguments: [("probe", Errno.ioError), ("receive byte", .ioError), ("read register 0x1", .ioError), ("write register 0x1", .timedOut),
                           ("read word 0x1", .ioError), ("write word 0x1", .ioError)])
         func operationsAreNamed(_ operation: String, _ errno: Errno) throws {
             try withFakeAdapter { _ in
@@ -108,6 +108,7 @@ extension ShimSeam {
                 let error = #expect(throws: I2CError.self) {
                     switch operation {
                     case "probe": try adc.probe()
+                    case "receive byte": _ = try adc.receiveByte()
                     case "read register 0x1": _ = try adc.readByte(register: 1)
                     case "write register 0x1": try adc.writeByte(register: 1, 0x5A)
                     case "read word 0x1": _ = try adc.readWord(register: 1)

@@ -32,6 +32,10 @@ struct HILKernelI2CTests {
         #expect(try HIL.run(["i2cget", "-y", bus, "0x48", "1", "w"]).contains("0x8385"))
         #expect(try HIL.run(["i2cget", "-y", bus, "0x49", "0", "b"]).contains("0x5a"))
         #expect(try adc.readBigEndianWord(register: 1) == 0x8583)
+        // i2c-stub's receive byte returns the register after the last one accessed (its pointer).
+        try monitor.writeByte(register: 1, 0xA7)
+        #expect(try monitor.readByte(register: 0) == 0x5A)
+        #expect(try monitor.receiveByte() == 0xA7)
     }
 
     @Test("a missing address (0x50): the typed NAK error, word for word")
