@@ -13,7 +13,7 @@ private struct TwinCANHarness: CANBusHarness {
     func staysQuiet(_ bus: any CANBus) -> Bool { (try? bus.receive()) == .some(nil) }
 }
 
-@Suite("CANBus contract: the simulated twin (Linux: HILKernel suites in the VM)")
+@Suite("CANBus contract: the simulated twin (Linux: the kernel-backed HIL suites, in the VM)")
 struct CANBusConformance {
     @Test("an idle bus receives nil") func idle() throws { try CANBusContract.idleBusReceivesNothing(TwinCANHarness()) }
     @Test("standard, extended and remote frames arrive in order") func order() throws { try CANBusContract.framesArriveInOrder(TwinCANHarness()) }

@@ -23,7 +23,7 @@ private final class TwinGPIOHarness: GPIOLineHarness {
     func noEdge(on line: any GPIOLine) -> Bool { (line as! SimulatedGPIOLine).backend.events.isEmpty }
 }
 
-@Suite("GPIOLine contract: the simulated twin (Linux: HILKernel suites on gpio-sim)")
+@Suite("GPIOLine contract: the simulated twin (Linux: the kernel-backed HIL suites, on gpio-sim)")
 struct GPIOLineConformance {
     @Test("an output drives the world") func output() throws { try GPIOLineContract.outputDrivesTheWorld(TwinGPIOHarness()) }
     @Test("an input follows the world") func input() throws { try GPIOLineContract.inputFollowsTheWorld(TwinGPIOHarness()) }

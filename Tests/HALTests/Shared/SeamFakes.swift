@@ -4,7 +4,7 @@ import SystemPackage
 import Testing
 
 /// Guards against two fake-using tests at once (a test declared outside the serialized suite that owns
-/// the fakes: `ShimSeam` in HALTests, `HILKernelShimFaults` in HILTests).
+/// the fakes: `ShimSeam` in HALTests, `HILKernelShimFaultTests` in HILTests).
 private let fakesInUse = Atomic<Bool>(false)
 
 /// The fault plan of `ck_fakes.h`, for the calling thread only.
