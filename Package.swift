@@ -95,7 +95,7 @@ let tests: [Target] = [
     .testTarget(name: "BuffersTests", dependencies: ["Buffers", "MallocCounting"], swiftSettings: strict),
     .testTarget(
         name: "HALTests",
-        dependencies: ["HAL", "Buffers", "CShimFakes", "CShimSeam", "CSerial", "CRawEthernet",
+        dependencies: ["HAL", "Buffers", "CShimFakes", "CShimSeam", "CSerial", "CRawEthernet", "CSpidev", "CGpiod", "CSocketCAN", "CI2C",
                        .product(name: "SystemPackage", package: "swift-system")],
         swiftSettings: strict),
     .testTarget(
@@ -107,7 +107,9 @@ let tests: [Target] = [
     .testTarget(name: "AppTests", swiftSettings: strict),
     // Kernel-backed tests: they run for real inside ../shared/tools/hil-vm (HIL_VM=1); on the host one
     // launcher test boots the VM and runs them there.
-    .testTarget(name: "HILTests", dependencies: ["HAL", "Boards", "CGpiod", "CSocketCAN", "CI2C", "CSpidev"],
+    .testTarget(name: "HILTests",
+                dependencies: ["HAL", "Boards", "Buffers", "CGpiod", "CSocketCAN", "CI2C", "CSpidev", "CShimFakes",
+                               .product(name: "SystemPackage", package: "swift-system")],
                 swiftSettings: strict),
 ]
 
