@@ -177,7 +177,7 @@ struct ProbeStatusTests {
         let adc = try #require(try probe(factory).devices.first { $0.name == "gun_temp" })
         #expect(adc.status == .error)
         #expect(adc.errorKind == .io)
-        #expect(adc.details == "cannot probe of 0x48 on /dev/i2c-1: No such device or address — nothing acknowledged at that address (i2cdetect lists what answers)")
+        #expect(adc.details == "cannot probe device 0x48 on /dev/i2c-1: No such device or address — nothing acknowledged at that address (i2cdetect lists what answers)")
     }
 
     @Test func downInterface() throws {

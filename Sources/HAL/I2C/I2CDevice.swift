@@ -31,7 +31,7 @@ extension I2CDevice {
     }
 
     /// "/dev/i2c-1@0x48".
-    public var label: String { "\(bus)@0x\(String(address, radix: 16))" }
+    public var label: String { "\(bus)@\(I2CRegisterText.hex(address))" }
 }
 
 /// Why an I2C call failed, naming bus and address.
@@ -61,7 +61,8 @@ public enum I2CError: DeviceError, Equatable {
             let nak = Self.isNoAcknowledge(e)
             let hint: String? = nak ? "nothing acknowledged at that address (i2cdetect lists what answers)"
                 : e == .notSupported ? "the adapter cannot do that transfer (SMBus-only adapters refuse plain I2C messages)" : nil
-            return FailureText.render(op + " of 0x\(String(a, radix: 16)) on", b, e, hint: hint)
+            let action = op == "probe" ? op : op + " of"
+            return FailureText.render(action, "device \(I2CRegisterText.hex(a)) on \(b)", e, hint: hint)
         case let .closed(b): return "\(b) is closed"
         }
     }
@@ -70,5 +71,13 @@ public enum I2CError: DeviceError, Equatable {
     /// i2c-bcm2835), EREMOTEIO (121, some controllers) or ENODEV (i2c-stub, and the HIL VM).
     static func isNoAcknowledge(_ e: Errno) -> Bool {
         e == .noSuchAddressOrDevice || e.rawValue == 121 || e == .operationNotSupportedByDevice
+    }
+}
+
+/// Two-digit hex for addresses and registers in messages ("0x48", "0x01").
+enum I2CRegisterText {
+    static func hex(_ v: UInt8) -> String {
+        let digits = String(v, radix: 16)
+        return "0x" + (digits.count == 1 ? "0" + digits : digits)
     }
 }

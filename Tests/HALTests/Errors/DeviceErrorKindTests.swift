@@ -28,7 +28,7 @@ struct DeviceErrorKindTests {
         #expect(EthernetError.query("eth1", errno: .operationNotSupportedByDevice).kind == .disconnected)
         #expect(SerialError.read("/dev/ttyUSB0", errno: .ioError).kind == .disconnected)
         // ...while for I2C a transfer's ENXIO/ENODEV is the address not acknowledging: the bus is fine.
-        #expect(I2CError.transfer("/dev/i2c-1", address: 0x48, operation: "read word 0x0", errno: .noSuchAddressOrDevice).kind == .io)
+        #expect(I2CError.transfer("/dev/i2c-1", address: 0x48, operation: "read word 0x00", errno: .noSuchAddressOrDevice).kind == .io)
     }
 
     @Test("representative messages, word for word")
@@ -39,8 +39,8 @@ struct DeviceErrorKindTests {
             == "cannot open /dev/serial0: Permission denied — add the user to the dialout group")
         #expect(CANError.open("can0", errno: .addressFamilyNotSupported).description
             == "cannot open CAN interface can0: Address family not supported by protocol — this kernel has no SocketCAN support")
-        #expect(I2CError.transfer("/dev/i2c-1", address: 0x48, operation: "read word 0x0", errno: .noSuchAddressOrDevice).description
-            == "cannot read word 0x0 of 0x48 on /dev/i2c-1: No such device or address — nothing acknowledged at that address (i2cdetect lists what answers)")
+        #expect(I2CError.transfer("/dev/i2c-1", address: 0x48, operation: "read word 0x00", errno: .noSuchAddressOrDevice).description
+            == "cannot read word 0x00 of device 0x48 on /dev/i2c-1: No such device or address — nothing acknowledged at that address (i2cdetect lists what answers)")
         #expect(CANError.open("can0", errno: .operationNotSupportedByDevice).description
             == "cannot open CAN interface can0: No such device — no such CAN interface; is the mcp2515-can0 overlay loaded and the link up (ip link set can0 up type can bitrate 500000)?")
         #expect(GPIOError.open("gpiochip0:17", errno: .resourceBusy).description

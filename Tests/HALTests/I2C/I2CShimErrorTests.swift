@@ -91,16 +91,16 @@ extension ShimSeam {
                 let adc = try LinuxI2CDevice(bus: Self.bus, address: 0x50)
                 fake.result = -errno.rawValue
                 let error = #expect(throws: I2CError.self) { _ = try adc.readWord(register: 0) }
-                #expect(error == .transfer(Self.bus, address: 0x50, operation: "read word 0x0", errno: errno))
+                #expect(error == .transfer(Self.bus, address: 0x50, operation: "read word 0x00", errno: errno))
                 #expect(error?.kind == .io)
-                #expect(error?.description == "cannot read word 0x0 of 0x50 on \(Self.bus): \(errno.description) — nothing acknowledged at that address (i2cdetect lists what answers)")
+                #expect(error?.description == "cannot read word 0x00 of device 0x50 on \(Self.bus): \(errno.description) — nothing acknowledged at that address (i2cdetect lists what answers)")
                 #expect(throws: I2CError.self) { try adc.probe() }
             }
         }
 
         @Test("each SMBus call reports its own operation and register",
-              arguments: [("probe", Errno.ioError), ("receive byte", .ioError), ("read register 0x1", .ioError), ("write register 0x1", .timedOut),
-                          ("read word 0x1", .ioError), ("write word 0x1", .ioError)])
+              arguments: [("probe", Errno.ioError), ("receive byte", .ioError), ("read register 0x01", .ioError), ("write register 0x01", .timedOut),
+                          ("read word 0x01", .ioError), ("write word 0x01", .ioError)])
         func operationsAreNamed(_ operation: String, _ errno: Errno) throws {
             try withFakeAdapter { _ in
                 let adc = try LinuxI2CDevice(bus: Self.bus, address: 0x48)
@@ -109,9 +109,9 @@ extension ShimSeam {
                     switch operation {
                     case "probe": try adc.probe()
                     case "receive byte": _ = try adc.receiveByte()
-                    case "read register 0x1": _ = try adc.readByte(register: 1)
-                    case "write register 0x1": try adc.writeByte(register: 1, 0x5A)
-                    case "read word 0x1": _ = try adc.readWord(register: 1)
+                    case "read register 0x01": _ = try adc.readByte(register: 1)
+                    case "write register 0x01": try adc.writeByte(register: 1, 0x5A)
+                    case "read word 0x01": _ = try adc.readWord(register: 1)
                     default: try adc.writeWord(register: 1, 0x8385)
                     }
                 }
@@ -146,7 +146,7 @@ extension ShimSeam {
                 let calls = fake.calls
                 var big = [UInt8](repeating: 0, count: 33)
                 let error = #expect(throws: I2CError.self) { _ = try big.withUnsafeMutableBytes { try monitor.readBlock(register: 0, into: $0) } }
-                #expect(error == .transfer(Self.bus, address: 0x49, operation: "read block 0x0", errno: .invalidArgument))
+                #expect(error == .transfer(Self.bus, address: 0x49, operation: "read block 0x00", errno: .invalidArgument))
                 #expect(throws: I2CError.self) { try [UInt8]().withUnsafeBytes { try monitor.writeBlock(register: 0, $0) } }
                 #expect(fake.calls == calls)
 

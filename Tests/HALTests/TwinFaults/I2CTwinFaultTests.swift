@@ -13,7 +13,7 @@ struct I2CTwinFaultTests {
         let error = #expect(throws: I2CError.self) { _ = try adc.readWord(register: 0) }
         #expect(error == .transfer("/dev/i2c-1", address: 0x48, operation: "read word", errno: .noSuchAddressOrDevice))
         #expect(error?.kind == .io)
-        #expect(error?.description == "cannot read word of 0x48 on /dev/i2c-1: No such device or address — nothing acknowledged at that address (i2cdetect lists what answers)")
+        #expect(error?.description == "cannot read word of device 0x48 on /dev/i2c-1: No such device or address — nothing acknowledged at that address (i2cdetect lists what answers)")
         #expect(throws: I2CError.self) { try adc.probe() }
     }
 

@@ -44,7 +44,7 @@ struct HILKernelI2CTests {
         let nobody = try LinuxI2CDevice(bus: HIL.i2cDevice, address: 0x50)
         let error = #expect(throws: I2CError.self) { _ = try nobody.readWord(register: 0) }
         #expect(error?.kind == .io)
-        #expect(error?.description.hasPrefix("cannot read word 0x0 of 0x50 on \(HIL.i2cDevice): ") == true)
+        #expect(error?.description.hasPrefix("cannot read word 0x00 of device 0x50 on \(HIL.i2cDevice): ") == true)
         #expect(error?.description.hasSuffix("— nothing acknowledged at that address (i2cdetect lists what answers)") == true)
     }
 
