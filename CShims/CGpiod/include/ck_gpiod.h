@@ -1,6 +1,10 @@
 /*
  * ck_gpiod.h — GPIO lines through libgpiod (v1.6 as shipped by Debian 12; v2 when the headers are 2.x).
  *
+ * Which API is compiled follows the installed header (v1 defines GPIOD_LINE_BULK_MAX_LINES). Both were
+ * run against gpio-sim in the HIL VM: v1.6.3 from Debian 12 on every CI run, and v2 (libgpiod.so.3
+ * built from upstream, 2026-11) once by hand, with the same 37 kernel-backed tests passing.
+ *
  * Used for relays and contactors (outputs), the WHITE-beet RX_READY/TX_PENDING handshake lines and a
  * software chip select, and the QCA7000 interrupt (edge events). Every function returns >= 0 on success
  * or -errno; none prints or exits. ck_gpio_open allocates (inside libgpiod); get/set/read_event do not.
