@@ -226,11 +226,11 @@ import Testing
     static func makeTree(exported: Bool) throws -> String {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("ck-pwm-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root + "/pwmchip0", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: root + "/pwmchip0/export", contents: Data())
+        _ = FileManager.default.createFile(atPath: root + "/pwmchip0/export", contents: Data())
         if exported {
             try FileManager.default.createDirectory(atPath: root + "/pwmchip0/pwm0", withIntermediateDirectories: true)
             for f in ["period", "duty_cycle", "enable"] {
-                FileManager.default.createFile(atPath: root + "/pwmchip0/pwm0/" + f, contents: Data("0\n".utf8))
+                _ = FileManager.default.createFile(atPath: root + "/pwmchip0/pwm0/" + f, contents: Data("0\n".utf8))
             }
         }
         return root

@@ -61,7 +61,7 @@ struct HILKernelDirectPilotTests {
         let root = "/tmp/ck-hil-pwm-\(getpid())"
         try FileManager.default.createDirectory(atPath: root + "/pwmchip0/pwm0", withIntermediateDirectories: true)
         for f in ["export", "pwm0/period", "pwm0/duty_cycle", "pwm0/enable"] {
-            FileManager.default.createFile(atPath: root + "/pwmchip0/" + f, contents: Data("0\n".utf8))
+            _ = FileManager.default.createFile(atPath: root + "/pwmchip0/" + f, contents: Data("0\n".utf8))
         }
         return root
     }

@@ -62,8 +62,6 @@ final class PtyBench {
         pty = try PseudoTerminal()
         hostPort = CountingSerialPort(try LinuxSerialPort(path: pty.devicePath, config: SerialConfig()))
         emulator = ESP32CPEmulator(port: pty.farEnd)
-        PtyBench.readsWaitForData(hostPort.inner)
-        PtyBench.readsWaitForData(pty.farEnd)
         pump = SerialPump(name: "cp-helper", port: hostPort)
         link = ESP32HelperLink(pump: pump, configuration: linkConfiguration)
         pilot = ControlPilot(frontEnd: link, configuration: configuration)
@@ -76,17 +74,6 @@ final class PtyBench {
         pty.farEnd.close()
         hostPort.inner.close()
         pty.releaseDeviceEnd()
-    }
-
-    /// Sets VMIN 1 on a tty. On main the CSerial shim still configures VMIN 0, with which a
-    /// non-blocking read of an empty tty returns 0 and the shim reports a hang-up; the fix (VMIN 1) is
-    /// on the shim-tests branch. Until it is merged the bench applies it itself.
-    static func readsWaitForData(_ port: LinuxSerialPort) {
-        guard let fd = port.pollDescriptor else { return }
-        var t = termios()
-        guard tcgetattr(fd, &t) == 0 else { return }
-        withUnsafeMutableBytes(of: &t.c_cc) { $0[Int(VMIN)] = 1 }
-        _ = tcsetattr(fd, TCSANOW, &t)
     }
 
     /// Bytes waiting to be read on a descriptor.
