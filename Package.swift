@@ -59,7 +59,7 @@ let layers: [Target] = [
     .target(
         name: "Boards",
         dependencies: [
-            "Buffers", "HAL", "ControlLoop",
+            "Buffers", "HAL", "ControlLoop", "ESP32CPEmulator",
             .product(name: "Yams", package: "Yams"),
         ],
         swiftSettings: strict),

@@ -26,6 +26,11 @@ public struct EmulatorScript: Sendable, Equatable {
     public struct Step: Sendable, Equatable {
         public var at: Nanoseconds
         public var action: Action
+
+        public init(at: Nanoseconds, action: Action) {
+            self.at = at
+            self.action = action
+        }
     }
 
     public enum ParseError: Error, Equatable, CustomStringConvertible {

@@ -25,10 +25,11 @@ final class DirectPilotModel {
     private(set) var config: UInt16 = 0x8583
     private(set) var conversions = 0
 
-    init(calibration: PilotADCCalibration = PilotADCCalibration()) {
+    init(calibration: PilotADCCalibration = PilotADCCalibration(), pwm: SimulatedPWMChannel = SimulatedPWMChannel(),
+         i2c: SimulatedI2CDevice = SimulatedI2CDevice(bus: "/dev/i2c-1", address: 0x48)) {
         self.calibration = calibration
-        pwm = SimulatedPWMChannel()
-        i2c = SimulatedI2CDevice(bus: "/dev/i2c-1", address: 0x48)
+        self.pwm = pwm
+        self.i2c = i2c
         i2c.backend.onWrite = { [unowned self] register, word in
             if register == ADS1115.Register.config.rawValue { config = word.byteSwapped }
         }
