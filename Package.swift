@@ -55,6 +55,12 @@ let layers: [Target] = [
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ],
         swiftSettings: strict),
+    // Codecs (pure: bytes in, typed value or typed error out, and back).
+    // HomePlug AV / Green PHY management messages used by SLAC (ISO 15118-3) and the QCA vendor MMEs.
+    .target(name: "HomePlugAV", dependencies: ["HAL"], swiftSettings: strict),
+    // Controllers.
+    // ISO 15118-3 SLAC: SlacMatcher (EVSE), SlacRequester (EV), NMK/NID, attenuation averaging.
+    .target(name: "SLAC", dependencies: ["HomePlugAV", "ControlLoop", "HAL", "Buffers"], swiftSettings: strict),
     .target(
         name: "Boards",
         dependencies: [
