@@ -61,6 +61,9 @@ let layers: [Target] = [
     // Controllers.
     // ISO 15118-3 SLAC: SlacMatcher (EVSE), SlacRequester (EV), NMK/NID, attenuation averaging.
     .target(name: "SLAC", dependencies: ["HomePlugAV", "ControlLoop", "HAL", "Buffers"], swiftSettings: strict),
+    // The HomePlug modem stand-in (answers CM_SET_KEY, measures "attenuation") for tests, the sim board
+    // and `boardctl slac` on veth.
+    .target(name: "PLCModemStandIn", dependencies: ["HomePlugAV", "ControlLoop", "HAL", "Buffers"], swiftSettings: strict),
     .target(
         name: "Boards",
         dependencies: [
@@ -108,6 +111,11 @@ let tests: [Target] = [
         dependencies: ["Runtime", "ControlLoop", "Boards", "HAL", "Buffers", "MallocCounting"],
         swiftSettings: strict),
     .testTarget(name: "BoardsTests", dependencies: ["Boards", "HAL", "ControlLoop"], swiftSettings: strict),
+    .testTarget(
+        name: "SLACTests",
+        dependencies: ["SLAC", "HomePlugAV", "PLCModemStandIn", "Runtime", "ControlLoop", "Boards", "HAL", "Buffers",
+                       "MallocCounting"],
+        swiftSettings: strict),
     // Kernel-backed tests: they run for real inside ../shared/tools/hil-vm (HIL_VM=1); on the host one
     // launcher test boots the VM and runs them there.
     .testTarget(name: "HILTests", dependencies: ["HAL", "Boards", "CGpiod", "CSocketCAN", "CI2C", "CSpidev"],
