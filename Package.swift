@@ -75,11 +75,18 @@ let layers: [Target] = [
 
 // MARK: - Applications
 
+/// One SLAC association on a real interface or the simulated board (`boardctl slac`, interop peers).
+let slacRunner: Target = .target(
+    name: "SlacRunner",
+    dependencies: ["SLAC", "HomePlugAV", "PLCModemStandIn", "Boards", "Runtime", "ControlLoop", "HAL", "Buffers"],
+    swiftSettings: strict)
+
 let apps: [Target] = [
+    slacRunner,
     .executableTarget(
         name: "boardctl",
         dependencies: [
-            "Boards", "HAL", "Runtime", "ControlLoop",
+            "Boards", "HAL", "Runtime", "ControlLoop", "SlacRunner", "SLAC",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ],
         swiftSettings: strict),
@@ -111,10 +118,13 @@ let tests: [Target] = [
         dependencies: ["Runtime", "ControlLoop", "Boards", "HAL", "Buffers", "MallocCounting"],
         swiftSettings: strict),
     .testTarget(name: "BoardsTests", dependencies: ["Boards", "HAL", "ControlLoop"], swiftSettings: strict),
+    // Our side of the SLAC interop tests, started inside a network namespace.
+    .executableTarget(name: "slac-peer", dependencies: ["SlacRunner", "HAL"], path: "Tests/Support/SlacPeer",
+                      swiftSettings: strict),
     .testTarget(
         name: "SLACTests",
         dependencies: ["SLAC", "HomePlugAV", "PLCModemStandIn", "Runtime", "ControlLoop", "Boards", "HAL", "Buffers",
-                       "MallocCounting"],
+                       "MallocCounting", "slac-peer"],
         swiftSettings: strict),
     // Kernel-backed tests: they run for real inside ../shared/tools/hil-vm (HIL_VM=1); on the host one
     // launcher test boots the VM and runs them there.
