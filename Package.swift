@@ -118,6 +118,9 @@ let tests: [Target] = [
         dependencies: ["Runtime", "ControlLoop", "Boards", "HAL", "Buffers", "MallocCounting"],
         swiftSettings: strict),
     .testTarget(name: "BoardsTests", dependencies: ["Boards", "HAL", "ControlLoop"], swiftSettings: strict),
+    // The HomePlug MME parser under libFuzzer (.ci/extra/fuzz-homeplug.sh), or a smoke run without it.
+    .executableTarget(name: "homeplug-fuzz", dependencies: ["HomePlugAV", "HAL"], path: "Tests/Fuzz/HomePlugFuzz",
+                      swiftSettings: strict),
     // Our side of the SLAC interop tests, started inside a network namespace.
     .executableTarget(name: "slac-peer", dependencies: ["SlacRunner", "HAL"], path: "Tests/Support/SlacPeer",
                       swiftSettings: strict),
