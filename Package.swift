@@ -53,6 +53,7 @@ let layers: [Target] = [
         dependencies: [
             "Buffers", "HAL", "ControlLoop", "CEventLoop",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
+            .product(name: "SystemPackage", package: "swift-system"),
         ],
         swiftSettings: strict),
     // Codecs (pure: bytes in, typed value or typed error out, and back).
@@ -110,7 +111,7 @@ let tests: [Target] = [
     .testTarget(name: "BuffersTests", dependencies: ["Buffers", "MallocCounting"], swiftSettings: strict),
     .testTarget(
         name: "HALTests",
-        dependencies: ["HAL", "Buffers", "CShimFakes", "CShimSeam", "CSerial", "CRawEthernet",
+        dependencies: ["HAL", "Buffers", "CShimFakes", "CShimSeam", "CSerial", "CRawEthernet", "CSpidev", "CGpiod", "CSocketCAN", "CI2C",
                        .product(name: "SystemPackage", package: "swift-system")],
         swiftSettings: strict),
     .testTarget(
@@ -129,9 +130,13 @@ let tests: [Target] = [
         dependencies: ["SLAC", "HomePlugAV", "PLCModemStandIn", "Runtime", "ControlLoop", "Boards", "HAL", "Buffers",
                        "MallocCounting", "slac-peer"],
         swiftSettings: strict),
+    // The executables as a user runs them (signals, exit codes, output).
+    .testTarget(name: "AppTests", swiftSettings: strict),
     // Kernel-backed tests: they run for real inside ../shared/tools/hil-vm (HIL_VM=1); on the host one
     // launcher test boots the VM and runs them there.
-    .testTarget(name: "HILTests", dependencies: ["HAL", "Boards", "CGpiod", "CSocketCAN", "CI2C", "CSpidev"],
+    .testTarget(name: "HILTests",
+                dependencies: ["HAL", "Boards", "Buffers", "CGpiod", "CSocketCAN", "CI2C", "CSpidev", "CShimFakes",
+                               .product(name: "SystemPackage", package: "swift-system")],
                 swiftSettings: strict),
 ]
 

@@ -5,6 +5,9 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,4 +50,17 @@ int ck_loop_signals_close(int fd) {
     int r = close(fd) < 0 ? -errno : 0;
     pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
     return r;
+}
+
+int ck_loop_set_timer_slack(unsigned long nanoseconds) {
+    if (nanoseconds == 0) return -EINVAL; /* 0 would mean "back to the default" */
+    return prctl(PR_SET_TIMERSLACK, nanoseconds, 0, 0, 0) < 0 ? -errno : 0;
+}
+
+int ck_loop_make_realtime(int priority) {
+    if (priority < 1 || priority > 99) return -EINVAL;
+    if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0) return -errno;
+    struct sched_param sp = { .sched_priority = priority };
+    int r = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+    return r == 0 ? 0 : -r;
 }

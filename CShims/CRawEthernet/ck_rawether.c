@@ -55,13 +55,29 @@ ssize_t ck_eth_send(int fd, int ifindex, const uint8_t *frame, size_t len) {
     return n;
 }
 
-ssize_t ck_eth_receive(int fd, uint8_t *buf, size_t cap) {
+ssize_t ck_eth_receive_frame(int fd, uint8_t *buf, size_t cap, size_t *frame_len) {
     if (buf == NULL || cap == 0) return -EINVAL;
+    /* MSG_TRUNC: the kernel returns the frame's real length even when it did not fit. */
     ssize_t n = ck_sys_recvfrom(fd, buf, cap, MSG_TRUNC, NULL, NULL);
     if (n == -EAGAIN || n == -EWOULDBLOCK) return 0;
     if (n < 0) return n;
-    if ((size_t)n > cap) return -EMSGSIZE;
+    if ((size_t)n > cap) {
+        if (frame_len != NULL) *frame_len = (size_t)n;
+        return -EMSGSIZE;
+    }
     return n;
+}
+
+ssize_t ck_eth_receive(int fd, uint8_t *buf, size_t cap) { return ck_eth_receive_frame(fd, buf, cap, NULL); }
+
+int ck_eth_interface_present(int fd, int ifindex) {
+    if (ifindex <= 0) return -EINVAL;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    ifr.ifr_ifindex = ifindex;
+    int r = ck_sys_ioctl(fd, SIOCGIFNAME, &ifr);
+    if (r == -ENODEV || r == -ENXIO) return 0;
+    return r < 0 ? r : 1;
 }
 
 /* Interface ioctls need some socket; a datagram packet socket needs no binding. */

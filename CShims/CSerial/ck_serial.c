@@ -71,26 +71,49 @@ static int apply_framing(struct termios *t, const struct ck_serial_config *c) {
     return 0;
 }
 
+/* The framing bits a driver may refuse by silently changing them. */
+static tcflag_t framing_bits(tcflag_t cflag) {
+    tcflag_t f = cflag & (CSIZE | PARENB | CSTOPB | CRTSCTS);
+    if (cflag & PARENB) f |= cflag & PARODD;
+    return f;
+}
+
 int ck_serial_configure(int fd, const struct ck_serial_config *config) {
     if (config == NULL || config->baud < 50 || config->baud > CK_SERIAL_MAX_BAUD) return -EINVAL;
-    struct termios t;
+    struct termios t, before;
     int r = ck_sys_tcgetattr(fd, &t);
     if (r < 0) return r;
+    before = t;
     cfmakeraw(&t);
     r = apply_framing(&t, config);
     if (r < 0) return r;
-    t.c_cc[VMIN] = 0;
+    /* VMIN 1 / VTIME 0: with O_NONBLOCK a read never waits, an empty queue is EAGAIN, so a read of 0
+     * bytes can only mean a hang-up. (VMIN 0 would make an empty queue read as 0 too.) */
+    t.c_cc[VMIN] = 1;
     t.c_cc[VTIME] = 0;
     speed_t code;
     int standard = speed_code(config->baud, &code);
     if (standard) {
         cfsetispeed(&t, code);
         cfsetospeed(&t, code);
+        /* A previous non-standard rate left BOTHER in the input-speed bits, which glibc's cfsetispeed
+         * does not touch: the kernel would keep the old input rate (split speeds). Zero input bits
+         * mean "input speed = output speed". */
+        t.c_cflag &= ~(tcflag_t)CIBAUD;
     }
     r = ck_sys_tcsetattr(fd, TCSANOW, &t);
+    if (r == -EINVAL) goto refused;   /* glibc's own check caught a driver that dropped framing bits */
     if (r < 0) return r;
+    /* Drivers that cannot do a framing do not fail: they change the bits (a pty forces CS8 without
+     * parity; the Pi's mini UART does 7 or 8 data bits and no parity). Read back and refuse. */
+    struct termios after;
+    if ((r = ck_sys_tcgetattr(fd, &after)) < 0) return r;
+    if (framing_bits(after.c_cflag) != framing_bits(t.c_cflag)) goto refused;
     if (!standard) return ck_serial_set_custom_baud(fd, config->baud);
     return 0;
+refused:
+    ck_sys_tcsetattr(fd, TCSANOW, &before);   /* keep the previous, working settings */
+    return -EINVAL;
 }
 
 int ck_serial_get_config(int fd, struct ck_serial_config *config) {
@@ -154,7 +177,7 @@ static int make_raw_nonblocking(int fd) {
     int r = ck_sys_tcgetattr(fd, &t);
     if (r < 0) return r;
     cfmakeraw(&t);
-    t.c_cc[VMIN] = 0;
+    t.c_cc[VMIN] = 1;   /* see ck_serial_configure */
     t.c_cc[VTIME] = 0;
     r = ck_sys_tcsetattr(fd, TCSANOW, &t);
     if (r < 0) return r;

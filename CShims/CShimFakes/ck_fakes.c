@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/i2c-dev.h>
+#include <linux/i2c.h>
 #include <linux/spi/spidev.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -24,6 +26,29 @@ static char loopback_path[256];
 static int loopback_fd = -1;
 static uint32_t lb_mode, lb_speed = 500000;
 static uint8_t lb_bits = 8;
+static unsigned long lb_i2c_address;
+
+/* The loopback device as a UART whose driver keeps every termios setting (unlike a pty, which forces
+ * CS8 without parity): tcsetattr stores, tcgetattr returns, termios2 (TCGETS2/TCSETS2) shares the
+ * flags and keeps the BOTHER rates. struct termios2 comes from <asm/termbits.h>, which cannot meet
+ * <termios.h> in one file: its layout (asm-generic, also x86) is restated here. */
+struct fake_termios2 {
+    uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
+    uint8_t c_line;
+    uint8_t c_cc[19];
+    uint32_t c_ispeed, c_ospeed;
+};
+_Static_assert(sizeof(struct fake_termios2) == 44, "struct termios2 layout");
+#define FAKE_TCGETS2 _IOR('T', 0x2A, struct fake_termios2)
+#define FAKE_TCSETS2 _IOW('T', 0x2B, struct fake_termios2)
+static struct termios lb_termios;
+static uint32_t lb_ispeed, lb_ospeed;
+
+static void lb_reset_tty(void) {
+    memset(&lb_termios, 0, sizeof lb_termios);
+    lb_termios.c_cflag = B9600 | CS8 | CREAD | CLOCAL;
+    lb_ispeed = lb_ospeed = 9600;
+}
 
 static int mine(void) { return atomic_load(&installed) && pthread_equal(pthread_self(), owner); }
 
@@ -90,6 +115,37 @@ static int loopback_ioctl(unsigned long req, void *arg) {
         }
         return total;
     }
+    /* i2c-dev, as an SMBus-only adapter like the kernel's i2c-stub: address selection and the
+     * capability bits answer; plain I2C messages do not. The SMBus transfers themselves go through
+     * libi2c (ck_i2c_backend), not this seam. */
+    if (req == I2C_SLAVE || req == I2C_SLAVE_FORCE) {
+        unsigned long a = (unsigned long)(uintptr_t)arg;
+        if (a > 0x7F) { errno = EINVAL; return -1; }
+        lb_i2c_address = a;
+        return 0;
+    }
+    if (req == I2C_FUNCS) {
+        *(unsigned long *)arg = I2C_FUNC_SMBUS_QUICK | I2C_FUNC_SMBUS_BYTE | I2C_FUNC_SMBUS_BYTE_DATA |
+                                I2C_FUNC_SMBUS_WORD_DATA | I2C_FUNC_SMBUS_I2C_BLOCK;
+        return 0;
+    }
+    if (req == I2C_RDWR) { errno = EOPNOTSUPP; return -1; }
+    if (req == FAKE_TCGETS2) {
+        struct fake_termios2 *t2 = arg;
+        memset(t2, 0, sizeof *t2);
+        t2->c_iflag = lb_termios.c_iflag; t2->c_oflag = lb_termios.c_oflag;
+        t2->c_cflag = lb_termios.c_cflag; t2->c_lflag = lb_termios.c_lflag;
+        t2->c_ispeed = lb_ispeed; t2->c_ospeed = lb_ospeed;
+        return 0;
+    }
+    if (req == FAKE_TCSETS2) {
+        const struct fake_termios2 *t2 = arg;
+        lb_termios.c_iflag = t2->c_iflag; lb_termios.c_oflag = t2->c_oflag;
+        lb_termios.c_cflag = t2->c_cflag; lb_termios.c_lflag = t2->c_lflag;
+        lb_ispeed = t2->c_ispeed; lb_ospeed = t2->c_ospeed;
+        return 0;
+    }
+    if (req == FIONREAD) { *(int *)arg = 0; return 0; }
     errno = ENOTTY;
     return -1;
 }
@@ -122,12 +178,21 @@ static ssize_t f_recvfrom(int fd, void *b, size_t n, int fl, struct sockaddr *a,
     if (short_read_max != 0 && n > short_read_max) n = short_read_max;
     return ck_sys_libc.recvfrom(fd, b, n, fl, a, al);
 }
-static int f_tcgetattr(int fd, struct termios *t) { GUARD(CK_OP_TCGETATTR, ck_sys_libc.tcgetattr(fd, t)); return ck_sys_libc.tcgetattr(fd, t); }
+static int f_tcgetattr(int fd, struct termios *t) {
+    GUARD(CK_OP_TCGETATTR, ck_sys_libc.tcgetattr(fd, t));
+    if (fd == loopback_fd && fd >= 0) { *t = lb_termios; return 0; }
+    return ck_sys_libc.tcgetattr(fd, t);
+}
 static int f_tcsetattr(int fd, int a, const struct termios *t) {
     GUARD(CK_OP_TCSETATTR, ck_sys_libc.tcsetattr(fd, a, t));
+    if (fd == loopback_fd && fd >= 0) { lb_termios = *t; return 0; }
     return ck_sys_libc.tcsetattr(fd, a, t);
 }
-static int f_tcflush(int fd, int q) { GUARD(CK_OP_TCFLUSH, ck_sys_libc.tcflush(fd, q)); return ck_sys_libc.tcflush(fd, q); }
+static int f_tcflush(int fd, int q) {
+    GUARD(CK_OP_TCFLUSH, ck_sys_libc.tcflush(fd, q));
+    if (fd == loopback_fd && fd >= 0) return 0;
+    return ck_sys_libc.tcflush(fd, q);
+}
 static int f_openpty(int *c, int *d, char *nm, const struct termios *t, const void *w) {
     GUARD(CK_OP_OPENPTY, ck_sys_libc.openpty(c, d, nm, t, w));
     return ck_sys_libc.openpty(c, d, nm, t, w);
@@ -171,11 +236,14 @@ void ck_fake_short_reads(size_t max) { short_read_max = max; }
 unsigned ck_fake_calls(enum ck_fake_op op) { return op < CK_OP_COUNT ? plans[op].calls : 0; }
 unsigned long ck_fake_last_ioctl(void) { return last_ioctl; }
 
+unsigned long ck_fake_loopback_i2c_address(void) { return lb_i2c_address; }
+
 void ck_fake_loopback_device(const char *path) {
     if (path == NULL) { loopback_path[0] = '\0'; return; }
     size_t n = strlen(path);
     if (n >= sizeof loopback_path) n = sizeof loopback_path - 1;
     memcpy(loopback_path, path, n);
     loopback_path[n] = '\0';
-    lb_mode = 0; lb_bits = 8; lb_speed = 500000;
+    lb_mode = 0; lb_bits = 8; lb_speed = 500000; lb_i2c_address = 0;
+    lb_reset_tty();
 }

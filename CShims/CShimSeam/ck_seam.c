@@ -116,8 +116,12 @@ int ck_sys_openpty(int *controller, int *device, char *name, size_t name_len) {
 int ck_sys_if_nametoindex(const char *name) {
     if (name == NULL || name[0] == '\0') return -EINVAL;
     if (strlen(name) >= IF_NAMESIZE) return -ENAMETOOLONG;
-    errno = 0;
-    unsigned int idx = ck_sys.if_nametoindex(name);
+    unsigned int idx;
+    /* Same EINTR rule as the other wrappers (the lookup opens a socket and issues an ioctl). */
+    do {
+        errno = 0;
+        idx = ck_sys.if_nametoindex(name);
+    } while (idx == 0 && errno == EINTR);
     if (idx == 0) return errno != 0 ? -errno : -ENODEV;
     return (int)idx;
 }

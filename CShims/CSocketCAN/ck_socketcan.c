@@ -8,6 +8,9 @@
 #include <linux/can.h>
 #include <linux/can/error.h>
 #include <linux/can/raw.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -114,30 +117,101 @@ int ck_can_set_error_mask(int fd, uint32_t mask) {
     return ck_sys_setsockopt(fd, SOL_CAN_RAW, CAN_RAW_ERR_FILTER, &m, sizeof m);
 }
 
-/* libsocketcan answers -1 and leaves errno as netlink set it, sometimes 0: make that -EIO. */
-static int lib_result(int r) { return r < 0 ? (errno != 0 ? -errno : -EIO) : 0; }
+/* libsocketcan answers -1 and leaves errno as netlink set it. When the kernel refused a request,
+ * errno holds its answer. When errno is still 0 the library found the interface but no CAN link data
+ * in the dump (a vcan, or any non-CAN netdev): that is -EOPNOTSUPP, not a transfer error. */
+static int lib_result(int r) { return r < 0 ? (errno != 0 ? -errno : -EOPNOTSUPP) : 0; }
 static int ifname_ok(const char *ifname) {
     if (ifname == NULL || ifname[0] == '\0') return -EINVAL;
     return strlen(ifname) >= IF_NAMESIZE ? -ENAMETOOLONG : 0;
 }
+/* The name exists (for the generic link calls, start and stop). */
+static int exists(const char *ifname) {
+    int idx = ck_sys_if_nametoindex(ifname);
+    return idx < 0 ? idx : 0;
+}
+
+/* Asks rtnetlink (through the seam) whether `ifname` is a CAN controller with CAN link data: 0 yes,
+ * -EOPNOTSUPP when it exists but is not (vcan has kind "vcan" and no data; Ethernet has neither),
+ * -ENODEV when there is no such interface, or -errno. libsocketcan cannot tell these apart and prints
+ * to stderr ("no link data found", "RTNETLINK answers: …") on the way, so it is only asked about links
+ * that pass this check. */
+static int can_link(const char *ifname) {
+    int fd = ck_sys_socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+    if (fd < 0) return fd;
+    struct {
+        struct nlmsghdr n;
+        struct ifinfomsg i;
+        char attrs[RTA_SPACE(IF_NAMESIZE)];
+    } req;
+    memset(&req, 0, sizeof req);
+    req.n.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
+    req.n.nlmsg_type = RTM_GETLINK;
+    req.n.nlmsg_flags = NLM_F_REQUEST;
+    req.n.nlmsg_seq = 1;
+    req.i.ifi_family = AF_UNSPEC;
+    struct rtattr *name = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.n.nlmsg_len));
+    size_t name_len = strlen(ifname) + 1;            /* <= IF_NAMESIZE: checked by ifname_ok */
+    name->rta_type = IFLA_IFNAME;
+    name->rta_len = (unsigned short)RTA_LENGTH(name_len);
+    memcpy(RTA_DATA(name), ifname, name_len);
+    req.n.nlmsg_len = NLMSG_ALIGN(req.n.nlmsg_len) + RTA_ALIGN(name->rta_len);
+    struct sockaddr_nl kernel;
+    memset(&kernel, 0, sizeof kernel);
+    kernel.nl_family = AF_NETLINK;
+    ssize_t n = ck_sys_sendto(fd, &req, req.n.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel);
+    if (n < 0) { ck_sys_close(fd); return (int)n; }
+    static _Thread_local char reply[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
+    n = ck_sys_recvfrom(fd, reply, sizeof reply, 0, NULL, NULL);
+    ck_sys_close(fd);
+    if (n < 0) return (int)n;
+    const struct nlmsghdr *h = (const struct nlmsghdr *)reply;
+    if (!NLMSG_OK(h, (unsigned int)n)) return -EPROTO;
+    if (h->nlmsg_type == NLMSG_ERROR) {
+        const struct nlmsgerr *e = NLMSG_DATA(h);
+        return e->error < 0 ? e->error : -EPROTO;
+    }
+    if (h->nlmsg_type != RTM_NEWLINK) return -EPROTO;
+    const struct ifinfomsg *ifi = NLMSG_DATA(h);
+    int len = (int)h->nlmsg_len - (int)NLMSG_LENGTH(sizeof *ifi);
+    for (const struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+        if (a->rta_type != IFLA_LINKINFO) continue;
+        int kind_can = 0, has_data = 0;
+        int inner = (int)RTA_PAYLOAD(a);
+        for (const struct rtattr *b = RTA_DATA(a); RTA_OK(b, inner); b = RTA_NEXT(b, inner)) {
+            if (b->rta_type == IFLA_INFO_KIND) kind_can = RTA_PAYLOAD(b) == 4 && memcmp(RTA_DATA(b), "can", 4) == 0;
+            if (b->rta_type == IFLA_INFO_DATA) has_data = 1;
+        }
+        return kind_can && has_data ? 0 : -EOPNOTSUPP;
+    }
+    return -EOPNOTSUPP;
+}
 
 static int lib_get_state(const char *ifname, int *state) {
+    int r = can_link(ifname);
+    if (r < 0) return r;
     errno = 0;
     return lib_result(can_get_state(ifname, state));
 }
 static int lib_get_bitrate(const char *ifname, uint32_t *bitrate, uint32_t *sample_point) {
+    int r = can_link(ifname);
+    if (r < 0) return r;
     struct can_bittiming bt;
     memset(&bt, 0, sizeof bt);
     errno = 0;
-    int r = lib_result(can_get_bittiming(ifname, &bt));
+    r = lib_result(can_get_bittiming(ifname, &bt));
     if (r < 0) return r;
     *bitrate = bt.bitrate;
     *sample_point = bt.sample_point;
     return 0;
 }
 static int lib_set_bitrate(const char *ifname, uint32_t bitrate) {
+    /* Only a CAN controller has a bitrate: anything else (vcan, an Ethernet port) is refused by
+     * can_link before its link is taken down. */
+    int r = can_link(ifname);
+    if (r < 0) return r;
     errno = 0;
-    int r = lib_result(can_do_stop(ifname));
+    r = lib_result(can_do_stop(ifname));
     if (r < 0) return r;
     errno = 0;
     r = lib_result(can_set_bitrate(ifname, bitrate));
@@ -145,15 +219,47 @@ static int lib_set_bitrate(const char *ifname, uint32_t bitrate) {
     int s = lib_result(can_do_start(ifname));
     return r < 0 ? r : s;
 }
-static int lib_set_restart_ms(const char *ifname, uint32_t ms) { errno = 0; return lib_result(can_set_restart_ms(ifname, ms)); }
-static int lib_restart(const char *ifname) { errno = 0; return lib_result(can_do_restart(ifname)); }
-static int lib_start(const char *ifname) { errno = 0; return lib_result(can_do_start(ifname)); }
-static int lib_stop(const char *ifname) { errno = 0; return lib_result(can_do_stop(ifname)); }
+static int lib_set_restart_ms(const char *ifname, uint32_t ms) {
+    int r = can_link(ifname);
+    if (r < 0) return r;
+    errno = 0;
+    return lib_result(can_set_restart_ms(ifname, ms));
+}
+/* can_do_restart refuses (with -1, errno 0 and a line on stderr) unless the link is bus-off and
+ * automatic restart is off. Check both here so the caller gets a precise errno. */
+static int lib_restart(const char *ifname) {
+    int r = can_link(ifname);
+    if (r < 0) return r;
+    int state = 0;
+    errno = 0;
+    if ((r = lib_result(can_get_state(ifname, &state))) < 0) return r;
+    if (state != CAN_STATE_BUS_OFF) return -EINVAL;
+    uint32_t restart_ms = 0;
+    errno = 0;
+    if ((r = lib_result(can_get_restart_ms(ifname, &restart_ms))) < 0) return r;
+    if (restart_ms != 0) return -EBUSY;
+    errno = 0;
+    return lib_result(can_do_restart(ifname));
+}
+static int lib_start(const char *ifname) {
+    int r = exists(ifname);
+    if (r < 0) return r;
+    errno = 0;
+    return lib_result(can_do_start(ifname));
+}
+static int lib_stop(const char *ifname) {
+    int r = exists(ifname);
+    if (r < 0) return r;
+    errno = 0;
+    return lib_result(can_do_stop(ifname));
+}
 static int lib_get_error_counters(const char *ifname, uint16_t *tx, uint16_t *rx) {
+    int r = can_link(ifname);
+    if (r < 0) return r;
     struct can_berr_counter bc;
     memset(&bc, 0, sizeof bc);
     errno = 0;
-    int r = lib_result(can_get_berr_counter(ifname, &bc));
+    r = lib_result(can_get_berr_counter(ifname, &bc));
     if (r < 0) return r;
     *tx = bc.txerr;
     *rx = bc.rxerr;

@@ -100,6 +100,14 @@ public struct TickReport: Sendable, Codable, Equatable, CustomStringConvertible 
     }
 }
 
+extension TickReport {
+    /// One JSON object, keys in a fixed order (no Foundation needed).
+    public var json: String {
+        func p(_ x: Percentiles) -> String { #"{"min_ns":\#(x.min),"median_ns":\#(x.median),"p99_ns":\#(x.p99),"max_ns":\#(x.max)}"# }
+        return #"{"ticks":\#(ticks),"overruns":\#(overruns),"missed_deadlines":\#(missedDeadlines),"io_wakeups":\#(ioWakeups),"jitter":\#(p(jitter)),"duration":\#(p(duration))}"#
+    }
+}
+
 extension String {
     /// One decimal, without Foundation.
     init(format1 v: Double) {

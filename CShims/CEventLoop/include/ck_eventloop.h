@@ -28,6 +28,15 @@ int ck_loop_signals_take(int fd);
 /* Closes the descriptor and restores the signal mask saved by ck_loop_signals_open. */
 int ck_loop_signals_close(int fd);
 
+/* Sets the calling thread's timer slack (ns). Linux defaults to 50 000 ns, which delays every timed
+ * wake-up by up to 50 µs: a 1 ms control loop wants 1. */
+int ck_loop_set_timer_slack(unsigned long nanoseconds);
+
+/* Makes the calling thread real-time: SCHED_FIFO at `priority` (1…99) and all memory locked
+ * (mlockall, current and future), so page faults and ordinary processes cannot delay a tick.
+ * -EPERM without CAP_SYS_NICE / CAP_IPC_LOCK (or a suitable RLIMIT_RTPRIO/RLIMIT_MEMLOCK). */
+int ck_loop_make_realtime(int priority);
+
 #ifdef __cplusplus
 }
 #endif

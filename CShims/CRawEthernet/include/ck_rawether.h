@@ -44,6 +44,16 @@ ssize_t ck_eth_send(int fd, int ifindex, const uint8_t *frame, size_t len);
  * frame was longer than cap (it is dropped), or -errno (-ENETDOWN: the interface went away). */
 ssize_t ck_eth_receive(int fd, uint8_t *buf, size_t cap);
 
+/* ck_eth_receive that also tells, on -EMSGSIZE, how long the dropped frame was (*frame_len; may be
+ * NULL). */
+ssize_t ck_eth_receive_frame(int fd, uint8_t *buf, size_t cap, size_t *frame_len);
+
+/* Whether the interface `ifindex` (the one the socket is bound to) still exists: 1 yes, 0 deleted,
+ * or -errno. Asks through the socket itself, so the answer comes from the socket's network namespace
+ * whatever the calling thread's. After a receive of -ENETDOWN this tells "link down" (1) from
+ * "interface deleted" (0): the kernel reports both the same way, once. */
+int ck_eth_interface_present(int fd, int ifindex);
+
 /* Reads the interface MAC address into mac[6]. */
 int ck_eth_get_mac(const char *ifname, uint8_t mac[6]);
 

@@ -40,15 +40,19 @@ int ck_serial_open(const char *path);
 /* Closes a descriptor from ck_serial_open or ck_serial_openpty. */
 int ck_serial_close(int fd);
 
-/* Puts the tty in raw mode (no echo, no line editing, no CR/LF translation, VMIN = VTIME = 0) with the
- * given framing and speed. -EINVAL for a framing or speed outside the ranges above. */
+/* Puts the tty in raw mode (no echo, no line editing, no CR/LF translation; VMIN 1, VTIME 0, which
+ * with O_NONBLOCK never waits) with the given framing and speed. -EINVAL for a framing or speed
+ * outside the ranges above, and for a framing the driver does not keep (a pty forces 8 data bits
+ * without parity; the Pi's mini UART has no parity): the framing is read back after setting it, and
+ * on -EINVAL the previous settings are restored. */
 int ck_serial_configure(int fd, const struct ck_serial_config *config);
 
 /* Reads the current framing and speed back into *config. */
 int ck_serial_get_config(int fd, struct ck_serial_config *config);
 
-/* Reads up to len bytes. Returns the count, 0 when nothing is waiting, -EPIPE when the other end hung
- * up (a read of 0 bytes on a non-blocking tty), or -errno (-EIO: the device went away). */
+/* Reads up to len bytes. Returns the count, 0 when nothing is waiting (EAGAIN), -EPIPE when the other
+ * end hung up (a read of 0 bytes: with VMIN 1 an empty queue is EAGAIN, never 0), or -errno (-EIO: the
+ * device went away; a pty's controller reads EIO once every device-end descriptor is closed). */
 ssize_t ck_serial_read(int fd, uint8_t *buf, size_t len);
 
 /* Writes up to len bytes. Returns the count written (possibly fewer than len), 0 when the output queue

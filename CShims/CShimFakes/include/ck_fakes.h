@@ -4,7 +4,10 @@
  * ck_fake_install() wraps every ck_sys entry. Calls made on the installing thread are counted and may
  * be failed on demand; calls from any other thread pass straight to libc, so tests running in
  * parallel are not disturbed. A "loopback device" path makes spidev-style ioctls succeed without a
- * kernel driver: SPI messages copy tx into rx and the RD_* ioctls return what WR_* stored.
+ * kernel driver: SPI messages copy tx into rx and the RD_* ioctls return what WR_* stored. The same
+ * device also answers i2c-dev's I2C_SLAVE/I2C_SLAVE_FORCE and I2C_FUNCS as an SMBus-only adapter
+ * (I2C_RDWR: EOPNOTSUPP), like the kernel's i2c-stub, and termios like a UART whose driver keeps every
+ * setting (tcgetattr/tcsetattr/tcflush, TCGETS2/TCSETS2 for termios2 rates, FIONREAD 0).
  */
 #ifndef CK_FAKES_H
 #define CK_FAKES_H
@@ -46,9 +49,13 @@ unsigned ck_fake_calls(enum ck_fake_op op);
 /* The request number of the last ioctl seen on the installing thread. */
 unsigned long ck_fake_last_ioctl(void);
 
-/* Opening `path` returns a descriptor of /dev/null whose ioctls behave like a spidev in loopback
- * (see above). NULL removes it. The path is copied. */
+/* Opening `path` returns a descriptor of /dev/null whose ioctls behave like a spidev in loopback, an
+ * SMBus-only i2c adapter or a UART (see above). NULL removes it. The path is copied. */
 void ck_fake_loopback_device(const char *path);
+
+/* The peripheral address last selected (I2C_SLAVE/I2C_SLAVE_FORCE) on the loopback device, so a fake
+ * SMBus library behind ck_i2c_backend can tell which chip is addressed. */
+unsigned long ck_fake_loopback_i2c_address(void);
 
 #ifdef __cplusplus
 }

@@ -87,7 +87,9 @@ int ck_can_set_filters(int fd, const struct ck_can_filter *filters, uint32_t cou
 /* Chooses which error classes arrive as error frames (CK_CAN_ERR_*; 0 = none). */
 int ck_can_set_error_mask(int fd, uint32_t mask);
 
-/* --- link control through libsocketcan (netlink). Not available on vcan. --- */
+/* --- link control through libsocketcan (netlink). ---
+ * Each returns -ENODEV when no interface has that name, and -EOPNOTSUPP when the interface exists
+ * but carries no CAN link data (vcan: no bitrate, state or counters; bitrate changes are refused). */
 
 /* Reads the link state (CK_CAN_STATE_*) into *state. */
 int ck_can_get_state(const char *ifname, int *state);
@@ -95,13 +97,15 @@ int ck_can_get_state(const char *ifname, int *state);
 /* Reads the nominal bitrate (bit/s) and sample point (tenths of a percent) into the outputs. */
 int ck_can_get_bitrate(const char *ifname, uint32_t *bitrate, uint32_t *sample_point);
 
-/* Sets the bitrate: stops the link, sets it, starts it again. */
+/* Sets the bitrate: stops the link, sets it, starts it again. An interface without CAN link data (vcan,
+ * or not CAN at all) is refused with -EOPNOTSUPP before its link is touched. */
 int ck_can_set_bitrate(const char *ifname, uint32_t bitrate);
 
 /* Sets automatic restart after bus-off (0 = manual restart only). */
 int ck_can_set_restart_ms(const char *ifname, uint32_t restart_ms);
 
-/* Restarts a link that is bus-off (manual restart). -EINVAL when the link is not bus-off. */
+/* Restarts a link that is bus-off (manual restart). -EINVAL when the link is not bus-off, -EBUSY when
+ * automatic restart (restart-ms) is on, so the kernel restarts it by itself. */
 int ck_can_restart(const char *ifname);
 
 /* Brings the link up or down. */
@@ -111,8 +115,9 @@ int ck_can_stop(const char *ifname);
 /* Reads the transmit and receive error counters. */
 int ck_can_get_error_counters(const char *ifname, uint16_t *tx_errors, uint16_t *rx_errors);
 
-/* The seam for the library calls (libsocketcan returns -1 without a reliable errno; this table is what
- * tests replace to inject failures). Entries return 0 or -errno. */
+/* The seam for the library calls (libsocketcan returns -1 without a reliable errno; the defaults map
+ * that as described above, and this table is what tests replace to inject failures). Entries return
+ * 0 or -errno; the ck_can_* functions above validate the name and pointers before calling them. */
 struct ck_socketcan_backend {
     int (*get_state)(const char *ifname, int *state);
     int (*get_bitrate)(const char *ifname, uint32_t *bitrate, uint32_t *sample_point);

@@ -62,8 +62,14 @@ public enum CANError: DeviceError, Equatable {
         case let .receive(i, e): return FailureText.render("receive on", i, e, hint: nil)
         case let .configure(i, e): return FailureText.render("configure", i, e, hint: nil)
         case let .link(i, op, e):
-            return FailureText.render(op + " of", i, e, hint: e == .operationNotSupportedByDevice || e == .invalidArgument
-                ? "virtual CAN (vcan) has no bitrate or state" : nil)
+            let hint: String? = switch e {
+            case .notSupported: "it carries no CAN link data (virtual CAN has no bitrate, state or error counters)"
+            case .operationNotSupportedByDevice: "no such CAN interface"
+            case .invalidArgument where op == "restart": "only a bus-off controller can be restarted"
+            case .resourceBusy where op == "restart": "automatic restart (restart-ms) is on: the kernel restarts it"
+            default: nil
+            }
+            return FailureText.render(op + " of", i, e, hint: hint)
         case let .busOff(i): return "\(i) is bus-off: the controller stopped transmitting after too many errors"
         case let .invalidFrame(i, f): return "cannot send \(f) on \(i): identifier or length out of range"
         case let .closed(i): return "\(i) is closed"

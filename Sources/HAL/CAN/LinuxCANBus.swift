@@ -32,10 +32,20 @@ public final class LinuxCANBus: CANBus {
         if options.errorFrames {
             let e = ck_can_set_error_mask(fd, CK_CAN_ERR_MASK)
             if e < 0 {
+                // Fully initialised: deinit runs after the throw, so release the descriptor here once.
                 ck_can_close(fd)
+                fd = -1
                 throw .configure(interface, errno: Errno(rawValue: -e))
             }
         }
+    }
+
+    /// Adopts an already open CAN_RAW socket (or, in tests, any datagram socket carrying struct
+    /// can_frame/canfd_frame). The bus owns it from now on.
+    init(adoptingSocket descriptor: Int32, interface: String, canFD: Bool) {
+        self.interface = interface
+        fd = descriptor
+        fdFrames = canFD
     }
 
     deinit { if fd >= 0 { ck_can_close(fd) } }
@@ -97,49 +107,25 @@ public final class LinuxCANBus: CANBus {
         guard r >= 0 else { throw .configure(interface, errno: Errno(rawValue: -r)) }
     }
 
-    public func linkStatus() throws(CANError) -> CANLinkStatus {
-        var status = CANLinkStatus()
-        var state: Int32 = 0
-        let r = ck_can_get_state(interface, &state)
-        guard r >= 0 else { throw .link(interface, operation: "read the state", errno: Errno(rawValue: -r)) }
-        status.state = switch state {
-        case Int32(CK_CAN_STATE_ERROR_ACTIVE): .errorActive
-        case Int32(CK_CAN_STATE_ERROR_WARNING): .errorWarning
-        case Int32(CK_CAN_STATE_ERROR_PASSIVE): .errorPassive
-        case Int32(CK_CAN_STATE_BUS_OFF): .busOff
-        case Int32(CK_CAN_STATE_STOPPED): .stopped
-        default: .sleeping
-        }
-        var bitrate: UInt32 = 0
-        var sample: UInt32 = 0
-        if ck_can_get_bitrate(interface, &bitrate, &sample) >= 0 {
-            status.bitrate = bitrate
-            status.samplePoint = sample
-        }
-        var tx: UInt16 = 0
-        var rx: UInt16 = 0
-        if ck_can_get_error_counters(interface, &tx, &rx) >= 0 {
-            status.transmitErrors = tx
-            status.receiveErrors = rx
-        }
-        return status
-    }
+    /// Link control for this interface (libsocketcan; no socket needed).
+    public var link: LinuxCANLink { LinuxCANLink(interface: interface) }
 
-    public func restart() throws(CANError) {
-        let r = ck_can_restart(interface)
-        guard r >= 0 else { throw .link(interface, operation: "restart", errno: Errno(rawValue: -r)) }
-    }
+    /// State, bitrate and error counters through libsocketcan. An interface without CAN link data
+    /// (vcan) reports every field nil; a missing interface throws (kind `.absent`).
+    public func linkStatus() throws(CANError) -> CANLinkStatus { try link.status() }
 
-    public func setBitrate(_ bitrate: UInt32) throws(CANError) {
-        let r = ck_can_set_bitrate(interface, bitrate)
-        guard r >= 0 else { throw .link(interface, operation: "set the bitrate", errno: Errno(rawValue: -r)) }
-    }
+    public func restart() throws(CANError) { try link.restart() }
+
+    public func setBitrate(_ bitrate: UInt32) throws(CANError) { try link.setBitrate(bitrate) }
 
     /// Sets automatic restart after bus-off (0 = manual).
-    public func setRestartDelay(milliseconds: UInt32) throws(CANError) {
-        let r = ck_can_set_restart_ms(interface, milliseconds)
-        guard r >= 0 else { throw .link(interface, operation: "set restart-ms", errno: Errno(rawValue: -r)) }
-    }
+    public func setRestartDelay(milliseconds: UInt32) throws(CANError) { try link.setRestartDelay(milliseconds: milliseconds) }
+
+    /// Brings the link up (needs CAP_NET_ADMIN).
+    public func start() throws(CANError) { try link.start() }
+
+    /// Takes the link down (needs CAP_NET_ADMIN): sends then fail with ENETDOWN.
+    public func stop() throws(CANError) { try link.stop() }
 
     public func close() {
         if fd >= 0 { ck_can_close(fd) }

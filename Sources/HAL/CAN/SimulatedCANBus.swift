@@ -19,7 +19,7 @@ public final class SimulatedCANBus: CANBus {
         public var bitrate: UInt32
         /// Frames the host sends vanish (no peer acknowledges; counters unchanged).
         public var silenced = false
-        /// The next host send fails with this errno.
+        /// The next host send fails with this errno (ENOBUFS/EAGAIN: returns false, a full queue).
         public var failNextSend: Errno?
         /// The interface has been removed: every call fails.
         public var vanished = false
@@ -68,6 +68,8 @@ public final class SimulatedCANBus: CANBus {
         if backend.state == .stopped { throw .send(interface, errno: .networkDown) }
         if let e = backend.failNextSend {
             backend.failNextSend = nil
+            // A full transmit queue is not an error on Linux either: try again next tick.
+            if e == .noBufferSpace || e == .resourceTemporarilyUnavailable { return false }
             throw .send(interface, errno: e)
         }
         if backend.silenced { return true }

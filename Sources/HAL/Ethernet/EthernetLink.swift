@@ -53,8 +53,9 @@ public enum EthernetError: DeviceError, Equatable {
 
     public var kind: DeviceErrorKind {
         switch self {
-        case .open(_, let e), .query(_, let e): return DeviceErrorKind(errno: e)
-        case .send(_, let e), .receive(_, let e):
+        case .open(_, let e): return DeviceErrorKind(errno: e)
+        // Everything but open acts on an interface that existed: ENODEV/ENXIO now means it went away.
+        case .send(_, let e), .receive(_, let e), .query(_, let e):
             return e == .operationNotSupportedByDevice || e == .noSuchAddressOrDevice ? .disconnected : DeviceErrorKind(errno: e)
         case .frameTooLong, .frameTooShort: return .invalidArgument
         case .closed: return .disconnected
@@ -70,12 +71,21 @@ public enum EthernetError: DeviceError, Equatable {
             default: nil
             }
             return FailureText.render("open a raw socket on", i, e, hint: hint)
-        case let .send(i, e): return FailureText.render("send on", i, e, hint: e == .networkDown ? "the interface is down" : nil)
-        case let .receive(i, e): return FailureText.render("receive on", i, e, hint: nil)
-        case let .query(i, e): return FailureText.render("query", i, e, hint: nil)
-        case let .frameTooLong(i, n): return "\(i): frame of \(n) bytes exceeds \(EthernetFrameLayout.maximumLength)"
+        case let .send(i, e): return FailureText.render("send on", i, e, hint: e == .networkDown ? "the interface is down" : Self.goneHint(e))
+        case let .receive(i, e): return FailureText.render("receive on", i, e, hint: e == .networkDown ? "the interface is down" : Self.goneHint(e))
+        case let .query(i, e): return FailureText.render("query", i, e, hint: Self.goneHint(e))
+        case let .frameTooLong(i, n):
+            // Nothing above the maximum can arrive on a 1500-byte MTU, so a received frame reported
+            // here is one that did not fit the caller's buffer.
+            return n > EthernetFrameLayout.maximumLength
+                ? "\(i): frame of \(n) bytes exceeds \(EthernetFrameLayout.maximumLength)"
+                : "\(i): frame of \(n) bytes did not fit the receive buffer and was dropped"
         case let .frameTooShort(i, n): return "\(i): frame of \(n) bytes is shorter than an Ethernet header"
         case let .closed(i): return "\(i) is closed"
         }
+    }
+
+    private static func goneHint(_ e: Errno) -> String? {
+        e == .operationNotSupportedByDevice || e == .noSuchAddressOrDevice ? "the interface was deleted while open" : nil
     }
 }

@@ -55,6 +55,8 @@ public final class SimulatedEthernetLink: EthernetLink {
         if !backend.up { throw .send(interface, errno: .networkDown) }
         if let e = backend.failNextSend {
             backend.failNextSend = nil
+            // A full queue is not an error on Linux either (ck_eth_send answers 0): try again later.
+            if e == .noBufferSpace || e == .resourceTemporarilyUnavailable { return false }
             throw .send(interface, errno: e)
         }
         if backend.transmitted.isFull { backend.transmitted.dropFront() }

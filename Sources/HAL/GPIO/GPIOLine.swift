@@ -89,7 +89,10 @@ public enum GPIOError: DeviceError, Equatable {
 
     public var kind: DeviceErrorKind {
         switch self {
-        case .open(_, let e), .read(_, let e), .write(_, let e), .event(_, let e): return DeviceErrorKind(errno: e)
+        case .open(_, let e): return DeviceErrorKind(errno: e)
+        case .read(_, let e), .write(_, let e), .event(_, let e):
+            // A requested line whose chip went away (gpio-sim removed, USB GPIO unplugged): ENODEV.
+            return e == .operationNotSupportedByDevice ? .disconnected : DeviceErrorKind(errno: e)
         case .notOutput: return .invalidArgument
         case .closed: return .disconnected
         }

@@ -46,13 +46,18 @@ public final class LinuxGPIOLine: GPIOLine {
             }
         }
         guard r >= 0, let out else { throw .open(config.label, errno: Errno(rawValue: -r)) }
-        handle = out
         if case .events = config.direction {
             let fd = ck_gpio_event_fd(out)
-            eventDescriptor = fd >= 0 ? fd : nil
+            guard fd >= 0 else {
+                // An event line without its descriptor would never report an edge: refuse it.
+                ck_gpio_close(out)
+                throw .open(config.label, errno: Errno(rawValue: -fd))
+            }
+            eventDescriptor = fd
         } else {
             eventDescriptor = nil
         }
+        handle = out
     }
 
     deinit { if let handle { ck_gpio_close(handle) } }

@@ -19,7 +19,8 @@ public final class SimulatedGPIOLine: GPIOLine {
         public private(set) var writeCount = 0
         public var failNextRead: Errno?
         public var failNextWrite: Errno?
-        /// The chip went away: every call fails with EIO-class errors.
+        /// The chip went away: every call fails with ENODEV (kind `.disconnected`), as the kernel
+        /// answers on a line whose chip was removed.
         public var vanished = false
         let edge: GPIOEdge?
         /// Clock used to timestamp edges.
@@ -60,7 +61,8 @@ public final class SimulatedGPIOLine: GPIOLine {
     public var pollDescriptor: Int32? { nil }
 
     public func read() throws(GPIOError) -> Bool {
-        try check()
+        if released { throw .closed(label) }
+        if backend.vanished { throw .read(label, errno: .operationNotSupportedByDevice) }
         if let e = backend.failNextRead {
             backend.failNextRead = nil
             throw .read(label, errno: e)
@@ -69,7 +71,8 @@ public final class SimulatedGPIOLine: GPIOLine {
     }
 
     public func write(_ value: Bool) throws(GPIOError) {
-        try check()
+        if released { throw .closed(label) }
+        if backend.vanished { throw .write(label, errno: .operationNotSupportedByDevice) }
         guard case .output = config.direction else { throw .notOutput(label) }
         if let e = backend.failNextWrite {
             backend.failNextWrite = nil
@@ -79,14 +82,10 @@ public final class SimulatedGPIOLine: GPIOLine {
     }
 
     public func readEvent() throws(GPIOError) -> GPIOEdgeEvent? {
-        try check()
+        if released { throw .closed(label) }
+        if backend.vanished { throw .event(label, errno: .operationNotSupportedByDevice) }
         return backend.events.pop()
     }
 
     public func release() { released = true }
-
-    private func check() throws(GPIOError) {
-        if released { throw .closed(label) }
-        if backend.vanished { throw .read(label, errno: .ioError) }
-    }
 }

@@ -5,7 +5,7 @@ import SystemPackage
 ///
 /// Contract: words are SMBus order (low byte first on the wire); use `readBigEndianWord` for chips
 /// like the ADS1115 that send the high byte first. A device that does not acknowledge is kind `.io`
-/// with errno ENXIO/EREMOTEIO. Calls never allocate.
+/// with errno ENXIO/EREMOTEIO (ENODEV from i2c-stub). Calls never allocate.
 public protocol I2CDevice: AnyObject {
     /// "/dev/i2c-1".
     var bus: String { get }
@@ -31,7 +31,7 @@ extension I2CDevice {
     }
 
     /// "/dev/i2c-1@0x48".
-    public var label: String { "\(bus)@0x\(String(address, radix: 16))" }
+    public var label: String { "\(bus)@\(I2CRegisterText.hex(address))" }
 }
 
 /// Why an I2C call failed, naming bus and address.
@@ -44,8 +44,8 @@ public enum I2CError: DeviceError, Equatable {
 
     public var kind: DeviceErrorKind {
         switch self {
-        case .open(_, let e), .address(_, _, let e), .transfer(_, _, _, let e):
-            return e == .noSuchAddressOrDevice ? .io : DeviceErrorKind(errno: e)
+        case .open(_, let e), .address(_, _, let e): return DeviceErrorKind(errno: e)
+        case .transfer(_, _, _, let e): return Self.isNoAcknowledge(e) ? .io : DeviceErrorKind(errno: e)
         case .closed: return .disconnected
         }
     }
@@ -58,10 +58,26 @@ public enum I2CError: DeviceError, Equatable {
             return FailureText.render("select address 0x\(String(a, radix: 16)) on", b, e,
                                       hint: e == .resourceBusy ? "a kernel driver owns that address" : nil)
         case let .transfer(b, a, op, e):
-            let nak = e == .noSuchAddressOrDevice || e.rawValue == 121
-            return FailureText.render(op + " of 0x\(String(a, radix: 16)) on", b, e,
-                                      hint: nak ? "nothing acknowledged at that address (i2cdetect lists what answers)" : nil)
+            let nak = Self.isNoAcknowledge(e)
+            let hint: String? = nak ? "nothing acknowledged at that address (i2cdetect lists what answers)"
+                : e == .notSupported ? "the adapter cannot do that transfer (SMBus-only adapters refuse plain I2C messages)" : nil
+            let action = op == "probe" ? op : op + " of"
+            return FailureText.render(action, "device \(I2CRegisterText.hex(a)) on \(b)", e, hint: hint)
         case let .closed(b): return "\(b) is closed"
         }
+    }
+
+    /// How adapters report an address that nobody acknowledged: ENXIO (the kernel's documented code,
+    /// i2c-bcm2835), EREMOTEIO (121, some controllers) or ENODEV (i2c-stub, and the HIL VM).
+    static func isNoAcknowledge(_ e: Errno) -> Bool {
+        e == .noSuchAddressOrDevice || e.rawValue == 121 || e == .operationNotSupportedByDevice
+    }
+}
+
+/// Two-digit hex for addresses and registers in messages ("0x48", "0x01").
+enum I2CRegisterText {
+    static func hex(_ v: UInt8) -> String {
+        let digits = String(v, radix: 16)
+        return "0x" + (digits.count == 1 ? "0" + digits : digits)
     }
 }

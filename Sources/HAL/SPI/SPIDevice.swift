@@ -76,8 +76,11 @@ public enum SPIError: DeviceError, Equatable {
 
     public var kind: DeviceErrorKind {
         switch self {
-        case .open(_, let e), .configure(_, _, let e): return DeviceErrorKind(errno: e)
-        case .transfer(_, let e): return e == .operationNotSupportedByDevice ? .disconnected : DeviceErrorKind(errno: e)
+        case .open(_, let e): return DeviceErrorKind(errno: e)
+        // configure and transfer act on an open node: ENODEV there means it vanished (the controller
+        // driver was unbound, an overlay removed).
+        case .configure(_, _, let e), .transfer(_, let e):
+            return e == .operationNotSupportedByDevice ? .disconnected : DeviceErrorKind(errno: e)
         case .invalidTransfer: return .invalidArgument
         case .closed: return .disconnected
         }

@@ -68,13 +68,19 @@ public final class SimulatedSPIDevice: SPIDevice {
         guard segments.count > 0, segments.count <= 16 else {
             throw .invalidTransfer(path, reason: "1…16 segments per message")
         }
-        if backend.nextTransferFails() { throw .transfer(path, errno: backend.failErrno) }
-        var total = 0
         let scratch = backend.scratch
-        for s in segments {
-            guard s.length > 0, s.length <= scratch.count else {
+        // Validate the whole message first, as spidev does before clocking anything.
+        for (i, s) in segments.enumerated() {
+            guard s.length > 0, (s.tx?.count ?? s.length) >= s.length, (s.rx?.count ?? s.length) >= s.length else {
+                throw .invalidTransfer(path, reason: "segment \(i) is empty or shorter than its buffers")
+            }
+            guard s.length <= scratch.count else {
                 throw .invalidTransfer(path, reason: "segment length outside 1…\(scratch.count)")
             }
+        }
+        if backend.nextTransferFails() { throw .transfer(path, errno: backend.failErrno) }
+        var total = 0
+        for s in segments {
             if s.tx == nil { scratch.initializeMemory(as: UInt8.self, repeating: 0) }
             let tx = s.tx ?? UnsafeRawBufferPointer(scratch)
             let rx = s.rx ?? scratch

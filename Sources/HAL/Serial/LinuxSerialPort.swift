@@ -14,7 +14,11 @@ public final class LinuxSerialPort: SerialPort {
         guard r >= 0 else { throw .open(path, errno: Errno(rawValue: -r)) }
         fd = r
         do throws(SerialError) { try configure(config) } catch {
+            // The object is fully initialised here, so deinit runs after the throw: mark the
+            // descriptor released or deinit would close it a second time (by then possibly another
+            // thread's new descriptor with the same number).
             ck_serial_close(fd)
+            fd = -1
             throw error
         }
     }
@@ -82,6 +86,15 @@ public final class LinuxSerialPort: SerialPort {
                             hardwareFlowControl: c.rtscts != 0)
     }
 
+    /// Bytes waiting to be read (FIONREAD), without taking them.
+    public func bytesAvailable() throws(SerialError) -> Int {
+        guard fd >= 0 else { throw .closed(path) }
+        var count: Int32 = 0
+        let r = ck_serial_bytes_available(fd, &count)
+        guard r >= 0 else { throw .read(path, errno: Errno(rawValue: -r)) }
+        return Int(count)
+    }
+
     /// Releases the descriptor; later calls throw `.closed`.
     public func close() {
         if fd >= 0 { ck_serial_close(fd) }
@@ -95,7 +108,7 @@ public final class PseudoTerminal {
     public let devicePath: String
     /// The emulator's end, as a serial port.
     public let farEnd: LinuxSerialPort
-    private let deviceDescriptor: Int32
+    private var deviceDescriptor: Int32
 
     /// Opens a raw, non-blocking pty pair. The device end stays open (so the far end never sees a
     /// hang-up while the program reopens it) until this object goes away.
@@ -107,11 +120,22 @@ public final class PseudoTerminal {
         guard r >= 0 else { throw .open("/dev/ptmx", errno: Errno(rawValue: -r)) }
         devicePath = String(decoding: name.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         deviceDescriptor = device
-        farEnd = try LinuxSerialPort(adopting: controller, path: "pty-far-end(\(devicePath))", config: SerialConfig())
+        do throws(SerialError) {
+            farEnd = try LinuxSerialPort(adopting: controller, path: "pty-far-end(\(devicePath))", config: SerialConfig())
+        } catch {
+            // `farEnd`'s own deinit closed the controller; this object never finished initialising.
+            ck_serial_close(device)
+            throw error
+        }
     }
 
+    deinit { releaseDeviceEnd() }
+
     /// Closes the device end held by this object, so a reader at the far end sees a hang-up once the
-    /// program closes its own descriptor too.
-    public func releaseDeviceEnd() { ck_serial_close(deviceDescriptor) }
+    /// program closes its own descriptor too. Calling it again does nothing.
+    public func releaseDeviceEnd() {
+        if deviceDescriptor >= 0 { ck_serial_close(deviceDescriptor) }
+        deviceDescriptor = -1
+    }
 }
 

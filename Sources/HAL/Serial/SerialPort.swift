@@ -106,7 +106,8 @@ public enum SerialError: DeviceError, Equatable {
     case flush(String, errno: Errno)
     /// The other end closed (pty far side exited, USB adapter unplugged).
     case hangUp(String)
-    /// A configuration the shim refuses (baud 0 or above 4 Mbaud, framing other than 5–8/N,E,O/1,2).
+    /// A configuration the shim refuses (baud outside 50…4 Mbaud, framing other than 5–8/N,E,O/1,2),
+    /// or a framing the driver does not keep (a pty forces 8N; the Pi's mini UART has no parity).
     case unsupportedConfiguration(String, SerialConfig)
     case closed(String)
 
@@ -135,7 +136,9 @@ public enum SerialError: DeviceError, Equatable {
         case let .write(p, e): return FailureText.render("write to", p, e, hint: nil)
         case let .flush(p, e): return FailureText.render("flush", p, e, hint: nil)
         case let .hangUp(p): return "\(p): the other end hung up"
-        case let .unsupportedConfiguration(p, c): return "cannot configure \(p) for \(c): supported are 50…4000000 baud, 5–8 data bits, parity N/E/O, 1 or 2 stop bits"
+        case let .unsupportedConfiguration(p, c):
+            return "cannot configure \(p) for \(c): supported are 50…4000000 baud, 5–8 data bits, parity N/E/O, 1 or 2 stop bits, "
+                + "where the driver keeps that framing (a pty forces 8 data bits without parity)"
         case let .closed(p): return "\(p) is closed"
         }
     }

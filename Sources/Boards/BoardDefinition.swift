@@ -1,0 +1,221 @@
+import HAL
+
+/// A position in a board file (1-based line and column, as editors show them).
+public struct FilePosition: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var line: Int
+    public var column: Int
+
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
+
+    public static func < (a: FilePosition, b: FilePosition) -> Bool {
+        (a.line, a.column) < (b.line, b.column)
+    }
+
+    public var description: String { "\(line):\(column)" }
+}
+
+/// How the charger reaches the car.
+public enum VehicleLink: String, Sendable, CaseIterable {
+    /// QCA7000 PLC modem; SLAC and ISO 15118/DIN 70121 run in ChargeKit.
+    case ownStack = "own-stack"
+    /// A WHITE-beet module runs SLAC and V2G; ChargeKit drives it over its host control interface.
+    case whitebeet
+    /// An ADVANTICS charge controller runs everything and asks ChargeKit only for power, over CAN.
+    case advantics
+}
+
+/// The bus a device sits on. One HAL protocol per kind.
+public enum DeviceKind: String, Sendable, CaseIterable {
+    case spi, serial, gpio, can, ethernet, i2c
+}
+
+/// A board: read-only wiring facts, loaded once from `Boards/<name>.yaml` and never mutated. Runtime
+/// state (open descriptors, line levels) lives in `BoardDevices`, not here.
+public struct BoardDefinition: Sendable, Equatable {
+    /// `board:`; equals the file name without `.yaml`.
+    public var name: String
+    public var description: String
+    public var vehicleLink: VehicleLink
+    /// True for boards whose devices are simulated twins (no hardware at all).
+    public var simulated: Bool
+    /// In the order the file lists them, which is also the order they are opened in.
+    public var devices: [DeviceDefinition]
+    /// The file it came from, as given to the loader.
+    public var file: String
+
+    public init(name: String, description: String, vehicleLink: VehicleLink, simulated: Bool,
+                devices: [DeviceDefinition], file: String) {
+        self.name = name
+        self.description = description
+        self.vehicleLink = vehicleLink
+        self.simulated = simulated
+        self.devices = devices
+        self.file = file
+    }
+
+    public func device(named name: String) -> DeviceDefinition? { devices.first { $0.name == name } }
+
+    /// Devices with `role`, in file order.
+    public func devices(role: DeviceRole) -> [DeviceDefinition] { devices.filter { $0.role == role } }
+
+    /// The one device with `role` (roles drivers attach to are unique per board).
+    public func device(role: DeviceRole) -> DeviceDefinition? { devices.first { $0.role == role } }
+}
+
+/// One named device of a board.
+public struct DeviceDefinition: Sendable, Equatable {
+    /// The key under `devices:` (lowercase, digits, underscores).
+    public var name: String
+    /// What drivers attach by.
+    public var role: DeviceRole
+    public var description: String?
+    /// An optional device may be missing (an add-on sensor): probe reports it, the board still counts
+    /// as ready.
+    public var optional: Bool
+    /// Set when a kernel driver owns the device (the QCA7000 interrupt line under `qcaspi`): the file
+    /// documents the wiring, but nothing in user space opens it.
+    public var claimedBy: String?
+    public var spec: DeviceSpec
+    /// Where the device's name stands in the file.
+    public var location: FilePosition
+
+    public init(name: String, role: DeviceRole, description: String? = nil, optional: Bool = false,
+                claimedBy: String? = nil, spec: DeviceSpec, location: FilePosition) {
+        self.name = name
+        self.role = role
+        self.description = description
+        self.optional = optional
+        self.claimedBy = claimedBy
+        self.spec = spec
+        self.location = location
+    }
+
+    public var kind: DeviceKind { spec.kind }
+
+    /// Path, interface or line, as tables and messages show it: "/dev/spidev0.0", "gpiochip0:23",
+    /// "can0", "eth1", "/dev/i2c-1@0x48".
+    public var address: String { spec.address }
+}
+
+/// Kind-specific settings.
+public enum DeviceSpec: Sendable, Equatable {
+    case spi(SPIDeviceSpec)
+    case serial(SerialDeviceSpec)
+    case gpio(GPIODeviceSpec)
+    case can(CANDeviceSpec)
+    case ethernet(EthernetDeviceSpec)
+    case i2c(I2CDeviceSpec)
+
+    public var kind: DeviceKind {
+        switch self {
+        case .spi: .spi
+        case .serial: .serial
+        case .gpio: .gpio
+        case .can: .can
+        case .ethernet: .ethernet
+        case .i2c: .i2c
+        }
+    }
+
+    public var address: String {
+        switch self {
+        case .spi(let s): s.path
+        case .serial(let s): s.path
+        case .gpio(let g): g.config.label
+        case .can(let c): c.interface
+        case .ethernet(let e): e.interface
+        case .i2c(let i): "\(i.bus)@\(hex(i.address, digits: 2))"
+        }
+    }
+}
+
+/// Who drives chip select of an SPI device.
+public enum SPIChipSelect: Sendable, Equatable {
+    /// The controller's CE line (spidevB.C: C is the CE number).
+    case hardware
+    /// A GPIO output the driver toggles around each transfer; names another device of the board.
+    case gpio(device: String)
+}
+
+public struct SPIDeviceSpec: Sendable, Equatable {
+    public var path: String
+    /// Mode, bits and clock; `hardwareChipSelect` is false when `chipSelect` is a GPIO.
+    public var config: SPIConfig
+    public var chipSelect: SPIChipSelect
+
+    public init(path: String, config: SPIConfig, chipSelect: SPIChipSelect = .hardware) {
+        self.path = path
+        self.config = config
+        self.chipSelect = chipSelect
+    }
+}
+
+public struct SerialDeviceSpec: Sendable, Equatable {
+    public var path: String
+    public var config: SerialConfig
+
+    public init(path: String, config: SerialConfig) {
+        self.path = path
+        self.config = config
+    }
+}
+
+public struct GPIODeviceSpec: Sendable, Equatable {
+    /// Chip, line, direction (with the initial level of an output and the edge of an event line),
+    /// bias and polarity, ready for `LinuxGPIOLine`.
+    public var config: GPIOLineConfig
+
+    public init(config: GPIOLineConfig) { self.config = config }
+}
+
+public struct CANDeviceSpec: Sendable, Equatable {
+    public var interface: String
+    /// The bitrate the link must run at (nil: not checked, e.g. vcan).
+    public var bitrate: UInt32?
+    /// Automatic restart delay after bus-off the link should be configured with.
+    public var restartMilliseconds: UInt32?
+    /// The protocol on this bus uses 29-bit identifiers.
+    public var extendedIDs: Bool
+
+    public init(interface: String, bitrate: UInt32? = nil, restartMilliseconds: UInt32? = nil, extendedIDs: Bool = false) {
+        self.interface = interface
+        self.bitrate = bitrate
+        self.restartMilliseconds = restartMilliseconds
+        self.extendedIDs = extendedIDs
+    }
+}
+
+public struct EthernetDeviceSpec: Sendable, Equatable {
+    public var interface: String
+    public var etherType: UInt16
+    /// The MAC of the far end where it is fixed (a WHITE-beet's host-interface MAC).
+    public var peerMAC: MACAddress?
+    /// Receive frames for every destination.
+    public var promiscuous: Bool
+
+    public init(interface: String, etherType: UInt16, peerMAC: MACAddress? = nil, promiscuous: Bool = false) {
+        self.interface = interface
+        self.etherType = etherType
+        self.peerMAC = peerMAC
+        self.promiscuous = promiscuous
+    }
+}
+
+public struct I2CDeviceSpec: Sendable, Equatable {
+    public var bus: String
+    public var address: UInt8
+
+    public init(bus: String, address: UInt8) {
+        self.bus = bus
+        self.address = address
+    }
+}
+
+/// "0x48", "0x88E1".
+func hex<T: BinaryInteger>(_ value: T, digits: Int) -> String {
+    let s = String(value, radix: 16, uppercase: true)
+    return "0x" + String(repeating: "0", count: max(0, digits - s.count)) + s
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Boards
+import ControlLoop
+import HAL
+import Runtime
+
+/// `boardctl loop`: runs the real-time loop on a board's devices for a while and reports the loop's
+/// timing — the numbers to check on a new Pi image before trusting it with a car.
+struct LoopCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "loop",
+        abstract: "Run the fixed-tick loop over a board's devices and report jitter, tick duration and overruns.",
+        discussion: """
+            Opens every device it can (like probe), pumps each serial, CAN and Ethernet device every tick \
+            on CLOCK_MONOTONIC with ppoll, and prints min/median/p99/max of how late each tick started and \
+            how long it ran. Ctrl-C stops early and still prints the report.
+            """
+    )
+
+    @Option(name: .long, help: "Board name (Boards/NAME.yaml) or path to a board file.")
+    var board: String
+
+    @Option(name: .long, help: "How long to run, in seconds.")
+    var seconds: Double = 5
+
+    @Option(name: .customLong("tick-us"), help: "Tick period in microseconds.")
+    var tickMicroseconds: Int64 = 1000
+
+    @Flag(name: .long, help: "Print the report as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard seconds > 0, seconds <= 86_400 else { throw ValidationError("--seconds must be in (0, 86400]") }
+        guard tickMicroseconds >= 100, tickMicroseconds <= 1_000_000 else {
+            throw ValidationError("--tick-us must be in 100…1000000")
+        }
+    }
+
+    func run() throws {
+        let definition: BoardDefinition
+        switch BoardTool.load(board, locator: .forCurrentProcess()) {
+        case .success(let b): definition = b
+        case .failure(let f):
+            printToStandardError(f.errors)
+            throw ExitCode(f.exitCode)
+        }
+        let factory: any DeviceFactory = definition.simulated ? SimulatedDeviceFactory() : LinuxDeviceFactory()
+        let devices = BoardDevices.openAvailable(definition, factory: factory)
+        for failure in devices.failures {
+            printToStandardError("boardctl: \(failure.device.name) not opened: \(failure.error)\n")
+        }
+        let period = Nanoseconds.microseconds(tickMicroseconds)
+        let loop = try TickLoop.production(period: period)
+        let pumps = devices.makePumps()
+        for pump in pumps { loop.add(pump) }
+        let ticks = Int(seconds * 1e6 / Double(tickMicroseconds))
+        loop.run(ticks: min(100, ticks))
+        loop.resetStatistics() // measure the steady state, not start-up
+        loop.run(ticks: ticks - min(100, ticks))
+        let report = loop.statistics.report
+        loop.stop(loop.stopReason ?? .requested("duration elapsed"))
+        if json {
+            print(report.json)
+        } else {
+            print("board \(definition.name): \(pumps.count) device pump\(pumps.count == 1 ? "" : "s"), tick \(period)")
+            print(report)
+            print("stopped: \(loop.stopReason ?? .requested("duration elapsed"))")
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import Boards
+import ControlLoop
+import HAL
+import Logging
+import Runtime
+
+/// `chargerd`: the charger firmware. Loads a board, opens its devices, and runs every driver and
+/// controller in one fixed-tick loop until SIGINT/SIGTERM, then puts every output in its safe state.
+@main
+struct Chargerd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chargerd",
+        abstract: "ChargeKit charger firmware: one fixed-tick loop over a board's devices.",
+        discussion: """
+            --board NAME searches $CHARGEKIT_BOARDS, a Boards/ directory above the current directory or \
+            above this executable, then /etc/chargekit/boards; --board PATH loads a file. A board file \
+            with `simulated: true` runs on simulated twins. Stops cleanly on SIGINT/SIGTERM.
+            """
+    )
+
+    @Option(name: .long, help: "Board name (Boards/NAME.yaml) or path to a board file.")
+    var board: String
+
+    @Option(name: .customLong("tick-us"), help: "Tick period in microseconds.")
+    var tickMicroseconds: Int64 = 1000
+
+    @Option(name: .long, help: "Stop after this many seconds (default: run until SIGINT/SIGTERM).")
+    var seconds: Double?
+
+    @Option(name: .long, help: "Run the loop SCHED_FIFO at this priority (1…99) with memory locked.")
+    var realtime: Int32?
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        guard tickMicroseconds >= 100, tickMicroseconds <= 1_000_000 else {
+            throw ValidationError("--tick-us must be in 100…1000000")
+        }
+        if let seconds, !(seconds > 0) { throw ValidationError("--seconds must be positive") }
+        if let realtime, !(1...99).contains(realtime) { throw ValidationError("--realtime must be in 1…99") }
+    }
+
+    func run() throws {
+        var log = Logger(label: "chargerd")
+        log.logLevel = logLevel
+        let definition: BoardDefinition
+        switch BoardTool.load(board, locator: .forCurrentProcess()) {
+        case .success(let b): definition = b
+        case .failure(let f):
+            log.critical("\(f.errors.trimmingSuffix())")
+            throw ExitCode(f.exitCode)
+        }
+        let factory: any DeviceFactory = definition.simulated ? SimulatedDeviceFactory() : LinuxDeviceFactory()
+        let devices: BoardDevices
+        do throws(BoardOpenError) {
+            devices = try BoardDevices.open(definition, factory: factory)
+        } catch {
+            log.critical("\(error)")
+            throw ExitCode(BoardTool.exitDevicesMissing)
+        }
+        let period = Nanoseconds.microseconds(tickMicroseconds)
+        let loop = try TickLoop.production(period: period)
+        if let realtime {
+            if let e = TickLoop.makeRealtime(priority: realtime) {
+                log.warning("cannot run SCHED_FIFO \(realtime) with locked memory: \(e); continuing at normal priority")
+            } else {
+                log.info("real-time: SCHED_FIFO \(realtime), memory locked")
+            }
+        }
+        let pumps = devices.makePumps()
+        for pump in pumps { loop.add(pump) }
+        log.info("board \(definition.name) (\(definition.vehicleLink.rawValue)\(definition.simulated ? ", simulated" : "")): \(devices.opened.count) devices open, \(pumps.count) pumps, tick \(period)")
+
+        if let seconds {
+            loop.run(ticks: Int(seconds * 1e6 / Double(tickMicroseconds)))
+            loop.stop(loop.stopReason ?? .requested("--seconds elapsed"))
+        } else {
+            loop.run()
+        }
+        log.info("stopped (\(loop.stopReason ?? .requested("loop ended"))); every controller is in its safe state")
+        log.info("loop: \(loop.statistics.report.description.replacingNewlines())")
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+extension String {
+    func trimmingSuffix() -> String {
+        var s = self
+        while s.last == "\n" { s.removeLast() }
+        return s
+    }
+
+    func replacingNewlines() -> String { split(separator: "\n").joined(separator: "; ") }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+/// True when the main thread of `pid` blocks SIGINT and SIGTERM (the loop's SignalWatcher is up).
+func blocksStopSignals(_ pid: Int32) -> Bool {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigBlk:") }),
+          let mask = UInt64(line.dropFirst("SigBlk:".count).trimmingCharacters(in: .whitespaces), radix: 16) else { return false }
+    let wanted: UInt64 = 1 << (UInt64(SIGINT) - 1) | 1 << (UInt64(SIGTERM) - 1)
+    return mask & wanted == wanted
+}
+
+@Suite struct ChargerdProcess {
+    /// SIGTERM (what systemd sends) ends the loop in an orderly way: controllers get their safe stop,
+    /// the loop report is printed, the exit status is 0.
+    @Test func sigtermStopsCleanly() throws {
+        let result = try ProcessRunner.run("chargerd", ["--board", "sim"], timeout: 30) { p in
+            // Wait until the loop has SIGINT/SIGTERM routed to its signalfd, then ask it to stop.
+            let deadline = Date().addingTimeInterval(20)
+            while Date() < deadline, p.isRunning, !blocksStopSignals(p.processIdentifier) { usleep(50_000) }
+            usleep(200_000)
+            kill(p.processIdentifier, SIGTERM)
+        }
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("stopped (SIGTERM)"))
+        #expect(result.stderr.contains("every controller is in its safe state"))
+        #expect(result.stderr.contains("loop: ticks "))
+    }
+
+    @Test func anUnknownBoardExitsTwo() throws {
+        let result = try ProcessRunner.run("chargerd", ["--board", "no-such-board"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("no-such-board"))
+    }
+
+    /// A real board on a machine without its hardware: every missing device is named, exit 1.
+    @Test func missingHardwareExitsOneNamingTheDevices() throws {
+        let result = try ProcessRunner.run("chargerd", ["--board", "rpi4-qca7000-esp32", "--seconds", "1"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("cp_uart"))
+        #expect(result.stderr.contains("did not open"))
+    }
+}
+
+@Suite struct BoardctlLoopProcess {
+    @Test func loopReportsTimingAsJSON() throws {
+        let result = try ProcessRunner.run("boardctl", ["loop", "--board", "sim", "--seconds", "0.3", "--json"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let ticks = json?["ticks"] as? Int ?? 0
+        #expect(ticks > 0)
+        #expect((json?["jitter"] as? [String: Any])?["p99_ns"] != nil)
+    }
+}
