@@ -27,8 +27,11 @@ public enum SlacRunner {
 
     public struct Options: Sendable {
         public var role: Role
-        /// nil: the simulated board (both sides in-process on a manual clock).
+        /// A network interface carrying the frames (a veth end); overrides `board`.
         public var interface: String?
+        /// The board whose plc-modem carries SLAC: a simulated board runs both sides in-process on a
+        /// manual clock (our EVSE over the QCA7000 driver and chip model, our EV on its auxiliary link).
+        public var board: BoardDefinition?
         public var standIn: ModemStandIn = .modem
         /// Pilot goes to B this long after start.
         public var pilotDelay: Nanoseconds = .zero
@@ -62,22 +65,33 @@ public enum SlacRunner {
     /// Runs one association; `print` gets one line per trace entry and a closing RESULT line.
     public static func run(_ options: Options, print: (String) -> Void) throws(RunError) -> Outcome {
         if let interface = options.interface {
-            return try runOnInterface(interface, options, print: print)
+            let wire: LinuxEthernetLink
+            do throws(EthernetError) {
+                wire = try LinuxEthernetLink(interface: interface, etherType: HomePlugFrame.etherType)
+            } catch {
+                throw .device(error.description)
+            }
+            return try runOnLink(wire, driver: nil, name: interface, options, print: print)
         }
-        return runSimulated(options, print: print)
-    }
-
-    // MARK: - Real interface
-
-    private static func runOnInterface(_ interface: String, _ options: Options, print: (String) -> Void) throws(RunError) -> Outcome {
-        let wire: LinuxEthernetLink
-        do throws(EthernetError) {
-            wire = try LinuxEthernetLink(interface: interface, etherType: HomePlugFrame.etherType)
-        } catch {
+        guard let board = options.board else { throw .device("no board and no interface") }
+        if board.simulated { return try runSimulatedBoard(board, options, print: print) }
+        var random = SlacRandom.system
+        // A locally administered MAC for the host behind a user-space driver.
+        let mac = MACAddress(rawValue: 0x02_00_00_00_00_00 | (random.next() & 0xFF_FFFF_FFFF))
+        let plc: PLCLink
+        do throws(PLCLinkError) { plc = try PLCLink.open(board, factory: LinuxDeviceFactory(consumer: "boardctl-slac"), hostMAC: mac) } catch {
             throw .device(error.description)
         }
+        return try runOnLink(plc.link, driver: plc.driver, name: "\(board.name) \(plc.link.interface)", options, print: print)
+    }
+
+    // MARK: - Real link (veth, qcaspi netdev, user-space QCA7000)
+
+    private static func runOnLink(_ wire: any EthernetLink, driver: QCA7000Driver?, name interface: String, _ options: Options,
+                                  print: (String) -> Void) throws(RunError) -> Outcome {
         let loop: TickLoop
         do { loop = try TickLoop.production(period: .milliseconds(1)) } catch { throw .device(error.description) }
+        if let driver { loop.add(driver as any IOSource) }
         let hostMAC = wire.macAddress
         var hostLink: any EthernetLink = wire
         var standIn: PLCModemStandIn?
@@ -102,7 +116,7 @@ public enum SlacRunner {
         // Send what the controller queued in the same tick (saves a tick per answer).
         loop.add(Flush(pump: pump, standIn: standIn) as any TickController)
 
-        print("slac: \(options.role.rawValue) on \(interface) (\(hostMAC)), modem: \(options.standIn.rawValue)")
+        print("slac: \(options.role.rawValue) on \(interface) (\(hostMAC)), modem stand-in: \(options.standIn.rawValue)")
         let start = loop.clock.now()
         var pilotAt: MonotonicInstant?
         var matchedAt: MonotonicInstant?
@@ -136,46 +150,68 @@ public enum SlacRunner {
 
     // MARK: - Simulated board
 
-    private static func runSimulated(_ options: Options, print: (String) -> Void) -> Outcome {
+    /// The simulated board's PLC path, both sides in-process on a manual clock:
+    /// our EVSE → FramePump → QCA7000Driver → SPI twin → chip model → firmware stand-in (the EVSE
+    /// modem) → wire → EV modem stand-in → the board's auxiliary `ev_link` → our EV.
+    private static func runSimulatedBoard(_ board: BoardDefinition, _ options: Options, print: (String) -> Void) throws(RunError) -> Outcome {
         let clock = ManualClock()
         let loop = TickLoop(period: .milliseconds(1), clock: clock, waiter: SimulatedWaiter(clock: clock))
-        let evMAC = MACAddress(0x02, 0x00, 0x00, 0x00, 0x0E, 0x01), evseMAC = MACAddress(0x02, 0x00, 0x00, 0x00, 0x5E, 0x01)
-        let evModemMAC = MACAddress(0x00, 0xB0, 0x52, 0x00, 0x0E, 0x02), evseModemMAC = MACAddress(0x00, 0xB0, 0x52, 0x00, 0x5E, 0x02)
+        let factory = SimulatedDeviceFactory()
+        let evseMAC = MACAddress(0x02, 0x00, 0x00, 0x00, 0x5E, 0x01)
+        let plc: PLCLink
+        do throws(PLCLinkError) { plc = try PLCLink.open(board, factory: factory, hostMAC: evseMAC) } catch { throw .device(error.description) }
+        guard let chip = factory.qca7000, let driver = plc.driver else {
+            throw .device("board \(board.name): the simulated plc-modem must be the QCA7000 on SPI")
+        }
         let t = HomePlugFrame.etherType
-        let evHost = SimulatedEthernetLink(interface: "sim-ev", macAddress: evMAC, etherType: t)
-        let evModemHost = SimulatedEthernetLink(interface: "sim-ev-modem", macAddress: evModemMAC, etherType: t)
-        let evModemWire = SimulatedEthernetLink(interface: "sim-ev-plc", macAddress: evModemMAC, etherType: t)
-        let evseModemWire = SimulatedEthernetLink(interface: "sim-evse-plc", macAddress: evseModemMAC, etherType: t)
-        let evseModemHost = SimulatedEthernetLink(interface: "sim-evse-modem", macAddress: evseModemMAC, etherType: t)
-        let evseHost = SimulatedEthernetLink(interface: "sim-evse", macAddress: evseMAC, etherType: t)
-        SimulatedEthernetLink.connect(evHost, evModemHost)
-        SimulatedEthernetLink.connect(evModemWire, evseModemWire)
-        SimulatedEthernetLink.connect(evseModemHost, evseHost)
-        let evPump = FramePump(name: "sim-ev-plc", link: evHost)
-        let evsePump = FramePump(name: "sim-evse-plc", link: evseHost)
+        // The EV's host link: the board's auxiliary Ethernet twin (sim-ev0) if it has one.
+        var evHost: SimulatedEthernetLink?
+        if let aux = board.devices.first(where: { $0.role == .auxiliary && $0.kind == .ethernet }),
+           case .success(.ethernet(let link)) = factory.open(aux) {
+            evHost = link as? SimulatedEthernetLink
+        }
+        let evLink = evHost ?? SimulatedEthernetLink(interface: "sim-ev0", macAddress: MACAddress(0x02, 0, 0, 0, 0x0E, 0x01), etherType: t)
+        let evModemMAC = MACAddress(0x00, 0xB0, 0x52, 0x00, 0x0E, 0x02), evseModemMAC = MACAddress(0x00, 0xB0, 0x52, 0x00, 0x5E, 0x02)
+        let evModemHost = SimulatedEthernetLink(interface: "ev-modem", macAddress: evModemMAC, etherType: t)
+        let evWire = SimulatedEthernetLink(interface: "ev-plc", macAddress: evModemMAC, etherType: t)
+        let evseWire = SimulatedEthernetLink(interface: "evse-plc", macAddress: evseModemMAC, etherType: t)
+        let firmwareHost = SimulatedEthernetLink(interface: "qca7000-firmware", macAddress: evseModemMAC, etherType: t)
+        let chipSide = SimulatedEthernetLink(interface: "qca7000-host-side", macAddress: evseModemMAC, etherType: t)
+        SimulatedEthernetLink.connect(evLink, evModemHost)
+        SimulatedEthernetLink.connect(evWire, evseWire)
+        SimulatedEthernetLink.connect(firmwareHost, chipSide)
+        let evPump = FramePump(name: "sim-ev-plc", link: evLink)
+        let evsePump = FramePump(name: "plc", link: driver)
         loop.add(evPump as any IOSource)
-        loop.add(PLCModemStandIn(name: "ev-modem", host: evModemHost, wire: evModemWire, configuration: .init(role: .ev, modemMAC: evModemMAC)) as any IOSource)
-        loop.add(PLCModemStandIn(name: "evse-modem", host: evseModemHost, wire: evseModemWire, configuration: .init(role: .evse, modemMAC: evseModemMAC)) as any IOSource)
+        loop.add(PLCModemStandIn(name: "ev-modem", host: evModemHost, wire: evWire, configuration: .init(role: .ev, modemMAC: evModemMAC)) as any IOSource)
+        loop.add(PLCModemStandIn(name: "qca7000-firmware", host: firmwareHost, wire: evseWire,
+                                 configuration: .init(role: .evse, modemMAC: evseModemMAC)) as any IOSource)
+        loop.add(SimulatedQCA7000Bridge(chip: chip, link: chipSide) as any IOSource)
+        loop.add(driver as any IOSource)
         loop.add(evsePump as any IOSource)
         var evOptions = options, evseOptions = options
         evOptions.role = .ev
         evseOptions.role = .evse
         let evse = Side(evseOptions, hostMAC: evseMAC, pump: evsePump, random: .seeded(0xE5E))
-        let ev = Side(evOptions, hostMAC: evMAC, pump: evPump, random: .seeded(0xE1))
+        let ev = Side(evOptions, hostMAC: evLink.macAddress, pump: evPump, random: .seeded(0xE1))
         loop.add(evse.controller)
         loop.add(ev.controller)
         let shown = options.role == .evse ? evse : ev
         let other = options.role == .evse ? ev : evse
-        print("slac: \(options.role.rawValue) on the simulated board (\(shown.hostMAC)), both sides in-process, manual clock")
+        print("slac: \(options.role.rawValue) on board \(board.name) (simulated: EVSE over the QCA7000 driver on \(driver.spi.path), "
+              + "EV on \(evLink.interface)), manual clock")
         let start = clock.now()
         evse.pilot = .b
         var outcome = Outcome()
         var matchedAt: MonotonicInstant?
         var ticks = 0
+        var pilotAt: MonotonicInstant?
         while ticks < Int(options.timeLimit.count / 1_000_000) {
-            if ticks == 1 + Int(options.pilotDelay.count / 1_000_000) {
+            // The EV plugs in once the charger's modem is up (carrier) and the pilot delay is over.
+            if pilotAt == nil, driver.state == .ready, clock.now() - start >= options.pilotDelay {
+                pilotAt = clock.now()
                 ev.pilot = .b
-                print(line(clock.now(), start, "  pilot → B"))
+                print(line(clock.now(), start, "  pilot → B (EV plugged in; QCA7000 link up)"))
             }
             loop.runCycle()
             ticks += 1
@@ -185,7 +221,7 @@ public enum SlacRunner {
                 case .matched(let m):
                     outcome.matched = m
                     matchedAt = at
-                    outcome.elapsed = at - start
+                    outcome.elapsed = pilotAt.map { at - $0 }
                 case .failed(let f, let final) where final: outcome.failure = f
                 default: break
                 }
@@ -194,6 +230,8 @@ public enum SlacRunner {
             if let matchedAt, now - matchedAt >= options.hold { break }
             if outcome.failure != nil, outcome.matched == nil { break }
         }
+        print("  QCA7000 driver: \(driver.statistics.framesSent) frames sent, \(driver.statistics.framesReceived) received, "
+              + "\(driver.statistics.chipResets) chip start(s), \(driver.statistics.receiveFramingErrors) framing errors")
         print(summary(outcome, side: shown))
         return outcome
     }

@@ -1,5 +1,6 @@
 import Glibc
 import ArgumentParser
+import Boards
 import HAL
 import SLAC
 import SlacRunner
@@ -44,12 +45,13 @@ struct Slac: ParsableCommand {
 
     mutating func run() throws {
         var options = SlacRunner.Options(role: role)
-        if board != "sim" || interface != nil {
-            guard let interface else {
-                throw ValidationError("board \(board): give the PLC interface with --interface (board-file lookup comes with the boards merge)")
-            }
-            options.interface = interface
+        switch BoardTool.load(board, locator: .forCurrentProcess()) {
+        case .success(let definition): options.board = definition
+        case .failure(let failure):
+            printError(failure.errors.trimmingCharacters(in: .newlines))
+            throw ExitCode(failure.exitCode)
         }
+        options.interface = interface
         options.standIn = modem
         options.pilotDelay = .milliseconds(Int64(pilotDelayMs))
         options.timeLimit = .seconds(Int64(timeLimit))

@@ -238,7 +238,7 @@ final class QCA7000Bench {
         SimulatedEthernetLink.connect(evWire, evseWire)
         let evModem = PLCModemStandIn(host: evModemHost, wire: evWire, configuration: .init(role: .ev, modemMAC: evModemMAC))
         let firmware = PLCModemStandIn(host: firmwareHost, wire: evseWire, configuration: .init(role: .evse, modemMAC: evseModemMAC))
-        let bridge = ChipBridge(chip: chip, link: chipSide)
+        let bridge = SimulatedQCA7000Bridge(chip: chip, link: chipSide)
         let evPump = FramePump(name: "ev", link: evHost)
         let evsePump = FramePump(name: "evse", link: driver)
         let ev = SlacRequester(port: SlacPort(hostMAC: evHostMAC, received: evPump.received, transmit: evPump.transmit), random: .seeded(8))
@@ -274,16 +274,3 @@ final class QCA7000Bench {
     }
 }
 
-/// Moves frames between the simulated chip and the link standing for its firmware, every tick.
-final class ChipBridge: IOSource {
-    let name = "qca7000-firmware"
-    let chip: SimulatedQCA7000
-    let link: SimulatedEthernetLink
-    let scratch = FrameBuffer(capacity: 2048)
-    init(chip: SimulatedQCA7000, link: SimulatedEthernetLink) {
-        self.chip = chip
-        self.link = link
-    }
-    var pollDescriptor: Int32? { nil }
-    func pump(_ context: TickContext) { chip.exchange(with: link, scratch: scratch) }
-}

@@ -1,4 +1,5 @@
 import Buffers
+import ControlLoop
 import HAL
 
 /// A model of the QCA7000's SPI slave for tests and the `sim` board (qca7000-spi.md §2–6): register
@@ -12,7 +13,8 @@ import HAL
 /// after `init`.
 public final class SimulatedQCA7000 {
     public let device: SimulatedSPIDevice
-    public let interruptLine: SimulatedGPIOLine
+    /// The interrupt output, when one is attached (a board twin may open it after the SPI device).
+    public private(set) var interruptLine: SimulatedGPIOLine?
     /// Frames the host sent (what goes out on the powerline).
     public let transmitted = FrameQueue(slots: 64, maxFrameLength: QCA7000SPI.maximumFrameLength)
 
@@ -44,13 +46,25 @@ public final class SimulatedQCA7000 {
     private enum Pending { case none, registerRead(UInt16), registerWrite(UInt16), externalRead(Int), externalWrite(Int) }
     private var pending = Pending.none
 
-    /// A chip behind `path`, powered up (CPU_ON pending, as after power-on).
-    public init(path: String = "/dev/spidev0.0", clock: (any MonotonicClock)? = nil) {
-        device = SimulatedSPIDevice(path: path, config: QCA7000Driver.spiConfiguration())
-        interruptLine = SimulatedGPIOLine(GPIOLineConfig(chip: "gpiochip0", line: .offset(23), direction: .events(.rising),
-                                                         consumer: "qca7000-int"), clock: clock)
+    /// A chip behind `path` with its interrupt on a rising-edge line, powered up (CPU_ON pending).
+    public convenience init(path: String = "/dev/spidev0.0", clock: (any MonotonicClock)? = nil) {
+        self.init(device: SimulatedSPIDevice(path: path, config: QCA7000Driver.spiConfiguration()),
+                  interruptLine: SimulatedGPIOLine(GPIOLineConfig(chip: "gpiochip0", line: .offset(23), direction: .events(.rising),
+                                                                  consumer: "qca7000-int"), clock: clock))
+    }
+
+    /// The chip behind an existing SPI twin (a board's `plc-modem`), powered up.
+    public init(device: SimulatedSPIDevice, interruptLine: SimulatedGPIOLine?) {
+        self.device = device
+        self.interruptLine = interruptLine
         device.backend.respond = { [unowned self] tx, rx in self.respond(tx, rx) }
         boot()
+    }
+
+    /// Connects the interrupt output to a line twin (the board's `plc-interrupt`).
+    public func attachInterrupt(_ line: SimulatedGPIOLine) {
+        interruptLine = line
+        updateLine()
     }
 
     deinit { staging.deallocate() }
@@ -123,7 +137,7 @@ public final class SimulatedQCA7000 {
 
     private func updateLine() {
         let level = cause & (enable | QCA7000SPI.Interrupts.cpuOn.rawValue) != 0
-        interruptLine.backend.drive(level)
+        interruptLine?.backend.drive(level)
     }
 
     private func respond(_ tx: UnsafeRawBufferPointer, _ rx: UnsafeMutableRawBufferPointer) {
@@ -246,4 +260,21 @@ public final class SimulatedQCA7000 {
         readBuffer.push(UInt8(truncatingIfNeeded: v >> 8))
         readBuffer.push(UInt8(truncatingIfNeeded: v))
     }
+}
+
+/// Moves frames between a simulated chip and the link standing for its powerline side (the host
+/// port of a `PLCModemStandIn` playing the firmware), once per tick.
+public final class SimulatedQCA7000Bridge: IOSource {
+    public let name = "qca7000-firmware"
+    public let chip: SimulatedQCA7000
+    public let link: any EthernetLink
+    private let scratch = FrameBuffer(capacity: 2048)
+
+    public init(chip: SimulatedQCA7000, link: any EthernetLink) {
+        self.chip = chip
+        self.link = link
+    }
+
+    public var pollDescriptor: Int32? { nil }
+    public func pump(_ context: TickContext) { chip.exchange(with: link, scratch: scratch) }
 }
