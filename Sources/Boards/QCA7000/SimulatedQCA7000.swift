@@ -57,7 +57,9 @@ public final class SimulatedQCA7000 {
     public init(device: SimulatedSPIDevice, interruptLine: SimulatedGPIOLine?) {
         self.device = device
         self.interruptLine = interruptLine
-        device.backend.respond = { [unowned self] tx, rx in self.respond(tx, rx) }
+        // The twin keeps its chip alive (a board's factory may be gone while the device is still
+        // used); the cycle lasts as long as the simulation does.
+        device.backend.respond = { [self] tx, rx in self.respond(tx, rx) }
         boot()
     }
 
