@@ -21,6 +21,7 @@ public struct AttenuationAverager: Sendable {
 
     public mutating func reset() { self = AttenuationAverager() }
 
+    @_noAllocation @_noLocks
     public mutating func add(_ groups: AttenuationGroups) {
         var i = 0
         while i < groups.count {
@@ -35,6 +36,7 @@ public struct AttenuationAverager: Sendable {
     /// The averaged 58 groups, each offset by `adjustment` dB (EVerest's
     /// `sounding_attenuation_adjustment`) and clamped to 1…255. With no profiles at all every group is
     /// 0x01 (EVerest's choice; nothing was measured).
+    @_noAllocation @_noLocks
     public func average(rounding: Rounding = .truncate, adjustment: Int = 0) -> AttenuationGroups {
         var out = AttenuationGroups(count: AttenuationGroups.standardCount, repeating: 1)
         guard profiles > 0 else { return out }

@@ -22,11 +22,12 @@ struct EVSECandidates {
 
     /// Records (or updates) an EVSE's CM_ATTEN_CHAR.IND; false when the table is full.
     @discardableResult
+    @_noAllocation @_noLocks
     mutating func record(_ evse: MACAddress, _ ind: AttenCharIndication) -> Bool {
         let mean = ind.groups.mean
         var i = 0
         while i < count {
-            if entries[i].evse == evse {
+            if entries[i].evse.rawValue == evse.rawValue {
                 entries[i].attenuation = mean
                 entries[i].sounds = ind.numberOfSounds
                 return true
@@ -40,6 +41,7 @@ struct EVSECandidates {
     }
 
     /// The loudest candidate at or below `threshold` dB.
+    @_noAllocation @_noLocks
     func choose(threshold: Int) -> Candidate? {
         var best: Candidate?
         var i = 0

@@ -20,6 +20,7 @@ struct SHA256 {
 
     init() {}
 
+    @_noAllocation
     mutating func update(_ byte: UInt8) {
         block[blockCount] = byte
         blockCount += 1
@@ -39,6 +40,7 @@ struct SHA256 {
     }
 
     /// The 32-byte digest; the hasher must not be used afterwards.
+    @_noAllocation
     mutating func finish() -> Digest {
         let bits = totalBytes &* 8
         update(0x80)
