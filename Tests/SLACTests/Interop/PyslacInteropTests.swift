@@ -74,7 +74,7 @@ enum Interop {
         // and its own retries (C_conn_max_match) cover a slow pyslac start.
         let ev = Background(ns.inEV([Interop.peer, "--role", "ev", "--interface", ns.evInterface, "--modem", "far-evse",
                                      "--pilot-delay-ms", "2500", "--time-limit-s", "25"]), log: logs + "/ev-vs-pyslac-evse.log")
-        usleep(300_000)
+        #expect(ev.waitFor("slac: ev on", timeout: 10), "our EV did not start: \(ev.output)")
         let evse = Background(ns.inEVSE(["timeout", "40", Interop.python, Interop.scripts + "/evse_session.py", ns.evseInterface, "20"]),
                               log: logs + "/pyslac-evse.log", directory: NSTemporaryDirectory())
         let evStatus = ev.wait(timeout: 35)
