@@ -128,7 +128,7 @@ let tests: [Target] = [
     .testTarget(
         name: "SLACTests",
         dependencies: ["SLAC", "HomePlugAV", "PLCModemStandIn", "Runtime", "ControlLoop", "Boards", "HAL", "Buffers",
-                       "MallocCounting", "slac-peer"],
+                       "MallocCounting", "SlacRunner", "slac-peer"],
         swiftSettings: strict),
     // The executables as a user runs them (signals, exit codes, output).
     .testTarget(name: "AppTests", swiftSettings: strict),
