@@ -64,8 +64,10 @@ public struct SoftwareVersionConfirm: Sendable, BitwiseCopyable, Equatable {
         return m
     }
 
-    /// Status, class, length and a 64-byte version field (zero-padded), as firmware sends it.
-    var encodedLength: Int { 23 + Self.maximumVersionLength }
+    /// Status, class, length, a 64-byte version field (zero-padded) and 12 bytes for IDENT, stepping
+    /// and cookie (zero; firmware does not fill them reliably, slac.md §3.1) — the layout Wireshark's
+    /// dissector reads (its "upgradable" byte is the first of them).
+    var encodedLength: Int { 23 + Self.maximumVersionLength + 12 }
 
     @_transparent
     func encode(_ s: inout MutableRawSpan) {
@@ -77,6 +79,7 @@ public struct SoftwareVersionConfirm: Sendable, BitwiseCopyable, Equatable {
             Wire.put(&s, 23 + i, i < versionLength ? versionBytes[i] : 0)
             i += 1
         }
+        Wire.zero(&s, from: 23 + Self.maximumVersionLength, to: 23 + Self.maximumVersionLength + 12)
     }
 
     public static func == (a: Self, b: Self) -> Bool {

@@ -67,6 +67,7 @@ enum PcapFile {
 enum TsharkCheck {
     static let fields = [
         "frame.number", "_ws.malformed", "_ws.expert.severity", "homeplug_av.mmhdr.mmver", "homeplug_av.mmhdr.mmtype",
+        "homeplug_av.mmhdr.mmtype.qualcomm",
         "homeplug_av.gp.cm_slac_parm.apptype", "homeplug_av.gp.cm_slac_parm.sectype", "homeplug_av.gp.cm_slac_parm.runid",
         "homeplug_av.gp.cm_slac_parm.sound_target", "homeplug_av.gp.cm_slac_parm.sound_count",
         "homeplug_av.gp.cm_slac_parm.time_out", "homeplug_av.gp.cm_slac_parm.resptype",
@@ -83,7 +84,9 @@ enum TsharkCheck {
         "homeplug_av.gp.cm_slac_match.length", "homeplug_av.gp.cm_slac_match.pev_mac",
         "homeplug_av.gp.cm_slac_match.evse_mac", "homeplug_av.gp.cm_slac_match.runid",
         "homeplug_av.gp.cm_slac_match.nid", "homeplug_av.gp.cm_slac_match.nmk",
-        "homeplug_av.cm_set_key_cnf.result",
+        "homeplug_av.cm_set_key_cnf.result", "homeplug_av.cm_set_key_req.nw_key",
+        "homeplug_av.gp.cm_validate.signaltype", "homeplug_av.gp.cm_validate.timer", "homeplug_av.gp.cm_validate.result",
+        "homeplug_av.gp.cm_validate.togglenum", "homeplug_av.rs_dev_cnf.status",
     ]
 
     struct Report {
@@ -154,7 +157,9 @@ enum TsharkCheck {
     /// The tshark fields and what we put in them.
     static func expected(_ f: HomePlugFrame) -> [(String, String)] {
         let p = "homeplug_av.gp."
-        var e: [(String, String)] = [("homeplug_av.mmhdr.mmtype", String(f.message.mmType.rawValue)),
+        let type = f.message.mmType
+        var e: [(String, String)] = [(type.isVendorSpecific ? "homeplug_av.mmhdr.mmtype.qualcomm" : "homeplug_av.mmhdr.mmtype",
+                                      String(type.rawValue)),
                                       ("homeplug_av.mmhdr.mmver", f.message.mmType.isVendorSpecific ? "0" : "1")]
         switch f.message {
         case .slacParmRequest(let m):
@@ -190,6 +195,16 @@ enum TsharkCheck {
                   (p + "cm_slac_match.nid", bytesHex(m.nid.rawValue, 7)), (p + "cm_slac_match.nmk", m.nmk.description)]
         case .setKeyConfirm(let m):
             e += [("homeplug_av.cm_set_key_cnf.result", "\(m.result)")]
+        case .setKeyRequest(let m):
+            e += [("homeplug_av.cm_set_key_req.nw_key", m.nmk.description)]
+        case .validateRequest(let m):
+            e += [(p + "cm_validate.signaltype", "\(m.signalType)"), (p + "cm_validate.timer", "\(m.timer)"),
+                  (p + "cm_validate.result", "\(m.result)")]
+        case .validateConfirm(let m):
+            e += [(p + "cm_validate.signaltype", "\(m.signalType)"), (p + "cm_validate.togglenum", "\(m.toggleCount)"),
+                  (p + "cm_validate.result", "\(m.result.rawValue)")]
+        case .resetDeviceConfirm(let m):
+            e += [("homeplug_av.rs_dev_cnf.status", "\(m.status)")]
         default:
             break
         }
