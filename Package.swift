@@ -56,6 +56,15 @@ let layers: [Target] = [
             .product(name: "SystemPackage", package: "swift-system"),
         ],
         swiftSettings: strict),
+    // Codecs (pure: bytes in, typed value or typed error out, and back).
+    // HomePlug AV / Green PHY management messages used by SLAC (ISO 15118-3) and the QCA vendor MMEs.
+    .target(name: "HomePlugAV", dependencies: ["HAL"], swiftSettings: strict),
+    // Controllers.
+    // ISO 15118-3 SLAC: SlacMatcher (EVSE), SlacRequester (EV), NMK/NID, attenuation averaging.
+    .target(name: "SLAC", dependencies: ["HomePlugAV", "ControlLoop", "HAL", "Buffers"], swiftSettings: strict),
+    // The HomePlug modem stand-in (answers CM_SET_KEY, measures "attenuation") for tests, the sim board
+    // and `boardctl slac` on veth.
+    .target(name: "PLCModemStandIn", dependencies: ["HomePlugAV", "ControlLoop", "HAL", "Buffers"], swiftSettings: strict),
     .target(
         name: "Boards",
         dependencies: [
@@ -94,11 +103,19 @@ let controlPilot: [Target] = [
 
 // MARK: - Applications
 
+/// One SLAC association on a real interface or the simulated board (`boardctl slac`, interop peers).
+let slacRunner: Target = .target(
+    name: "SlacRunner",
+    dependencies: ["SLAC", "HomePlugAV", "PLCModemStandIn", "Boards", "Runtime", "ControlLoop", "HAL", "Buffers"],
+    swiftSettings: strict)
+
 let apps: [Target] = [
+    slacRunner,
     .executableTarget(
         name: "boardctl",
         dependencies: [
-            "Boards", "HAL", "Runtime", "ControlLoop", "ControlPilot", "CPHelperProtocol", "ESP32CPEmulator",
+            "Boards", "HAL", "Runtime", "ControlLoop", "SlacRunner", "SLAC",
+            "ControlPilot", "CPHelperProtocol", "ESP32CPEmulator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ],
         swiftSettings: strict),
@@ -130,6 +147,17 @@ let tests: [Target] = [
         dependencies: ["Runtime", "ControlLoop", "Boards", "HAL", "Buffers", "MallocCounting"],
         swiftSettings: strict),
     .testTarget(name: "BoardsTests", dependencies: ["Boards", "HAL", "ControlLoop"], swiftSettings: strict),
+    // The HomePlug MME parser under libFuzzer (.ci/extra/fuzz-homeplug.sh), or a smoke run without it.
+    .executableTarget(name: "homeplug-fuzz", dependencies: ["HomePlugAV", "HAL"], path: "Tests/Fuzz/HomePlugFuzz",
+                      swiftSettings: strict),
+    // Our side of the SLAC interop tests, started inside a network namespace.
+    .executableTarget(name: "slac-peer", dependencies: ["SlacRunner", "HAL"], path: "Tests/Support/SlacPeer",
+                      swiftSettings: strict),
+    .testTarget(
+        name: "SLACTests",
+        dependencies: ["SLAC", "HomePlugAV", "PLCModemStandIn", "Runtime", "ControlLoop", "Boards", "HAL", "Buffers",
+                       "MallocCounting", "SlacRunner", "slac-peer"],
+        swiftSettings: strict),
     // The executables as a user runs them (signals, exit codes, output).
     .testTarget(name: "AppTests", swiftSettings: strict),
     // Kernel-backed tests: they run for real inside ../shared/tools/hil-vm (HIL_VM=1); on the host one

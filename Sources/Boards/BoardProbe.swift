@@ -147,15 +147,15 @@ public enum BoardProbe {
             probe.details = c.description
             if c != spec.config { mismatch(&probe, "board says \(spec.config)") }
             if role == .plcModem {
-                let signature = try QCA7000.readSignature(spi)
+                let signature = try QCA7000Driver.readSignature(spi)
                 let text = hex(signature, digits: 4)
                 probe.identity["signature"] = text
-                if signature == QCA7000.signature {
+                if signature == QCA7000SPI.signature {
                     probe.details += "; signature \(text): QCA7000 answers"
                 } else {
                     probe.status = .error
                     probe.errorKind = .io
-                    probe.details += "; signature \(text), expected \(hex(QCA7000.signature, digits: 4)): no QCA7000 answers "
+                    probe.details += "; signature \(text), expected \(hex(QCA7000SPI.signature, digits: 4)): no QCA7000 answers "
                         + "(check power, wiring and SPI mode 3; the qca7000 overlay must not hold the chip)"
                 }
             }

@@ -140,8 +140,9 @@ public final class LinuxDeviceFactory: DeviceFactory {
 // MARK: - Simulated
 
 /// Makes simulated twins. Every twin it makes stays reachable through `twins` (by device name), so a
-/// test or an emulator can drive its backend. A QCA7000 (`plc-modem` on SPI) twin answers register
-/// reads like the chip (signature 0xAA55). Names in `absent` fail to open with the error the Linux
+/// test or an emulator can drive its backend. A QCA7000 (`plc-modem` on SPI) twin is driven by the
+/// `SimulatedQCA7000` chip model (registers, buffers, framing), whose interrupt output is the
+/// board's `plc-interrupt` line twin. Names in `absent` fail to open with the error the Linux
 /// factory would give for a missing device, which lets tests show a board with hardware missing on
 /// any host.
 public final class SimulatedDeviceFactory: DeviceFactory {
@@ -151,6 +152,9 @@ public final class SimulatedDeviceFactory: DeviceFactory {
     public var chipLabel = "simulated"
     /// What the emulated ESP32 CP helper's vehicle does (nil: it stays unplugged, state A).
     public var helperScript: EmulatorScript?
+    /// The chip model behind the `plc-modem` SPI twin, once opened.
+    public private(set) var qca7000: SimulatedQCA7000?
+    private var plcInterrupt: SimulatedGPIOLine?
     private var nextMAC: UInt64 = 1
 
     public init(absent: Set<String> = []) { self.absent = absent }
@@ -158,10 +162,7 @@ public final class SimulatedDeviceFactory: DeviceFactory {
     public func openSPI(_ spec: SPIDeviceSpec, for device: DeviceDefinition) throws(SPIError) -> any SPIDevice {
         if absent.contains(device.name) { throw .open(spec.path, errno: .noSuchFileOrDirectory) }
         let twin = SimulatedSPIDevice(path: spec.path, config: spec.config)
-        if device.role == .plcModem {
-            let model = QCA7000RegisterModel()
-            twin.backend.respond = { tx, rx in model.respond(tx, rx) }
-        }
+        if device.role == .plcModem { qca7000 = SimulatedQCA7000(device: twin, interruptLine: plcInterrupt) }
         twins[device.name] = .spi(twin)
         return twin
     }
@@ -184,6 +185,10 @@ public final class SimulatedDeviceFactory: DeviceFactory {
         if absent.contains(device.name) { throw .open(spec.config.label, errno: .noSuchFileOrDirectory) }
         let twin = SimulatedGPIOLine(spec.config)
         twins[device.name] = .gpio(twin)
+        if device.role == .plcInterrupt {
+            plcInterrupt = twin
+            qca7000?.attachInterrupt(twin)
+        }
         return twin
     }
 

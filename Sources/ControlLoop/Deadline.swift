@@ -12,30 +12,30 @@ public struct Deadline: Sendable, Equatable {
     @inlinable public init() { _instant = nil }
 
     /// Arms the timer to expire `after` from `now` (re-arming replaces the old deadline).
-    @inlinable public mutating func arm(_ now: MonotonicInstant, after: Nanoseconds) { _instant = now + after }
+    @_noAllocation @_noLocks @inlinable public mutating func arm(_ now: MonotonicInstant, after: Nanoseconds) { _instant = now + after }
 
     /// Arms the timer at an absolute instant.
-    @inlinable public mutating func arm(at instant: MonotonicInstant) { _instant = instant }
+    @_noAllocation @_noLocks @inlinable public mutating func arm(at instant: MonotonicInstant) { _instant = instant }
 
-    @inlinable public mutating func cancel() { _instant = nil }
+    @_noAllocation @_noLocks @inlinable public mutating func cancel() { _instant = nil }
 
     @inlinable public var isArmed: Bool { _instant != nil }
 
     /// True once `now` reaches the deadline (and stays true until cancelled or re-armed).
-    @inlinable public func hasExpired(_ now: MonotonicInstant) -> Bool {
+    @_noAllocation @_noLocks @inlinable public func hasExpired(_ now: MonotonicInstant) -> Bool {
         guard let instant = _instant else { return false }
         return now >= instant
     }
 
     /// True once when the deadline passes: disarms itself.
-    @inlinable public mutating func fire(_ now: MonotonicInstant) -> Bool {
+    @_noAllocation @_noLocks @inlinable public mutating func fire(_ now: MonotonicInstant) -> Bool {
         guard hasExpired(now) else { return false }
         _instant = nil
         return true
     }
 
     /// Time left (zero when expired, nil when not armed).
-    @inlinable public func remaining(_ now: MonotonicInstant) -> Nanoseconds? {
+    @_noAllocation @_noLocks @inlinable public func remaining(_ now: MonotonicInstant) -> Nanoseconds? {
         guard let instant = _instant else { return nil }
         return instant > now ? instant - now : .zero
     }

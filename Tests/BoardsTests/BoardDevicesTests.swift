@@ -15,7 +15,7 @@ struct BoardDevicesTests {
 
         let plc = try #require(devices.spi(.plcModem))
         #expect(plc.configuration.mode == .mode3)
-        #expect(try QCA7000.readSignature(plc) == 0xAA55)
+        #expect(try QCA7000Driver.readSignature(plc) == QCA7000SPI.signature)
 
         let cp = try #require(devices.serial(.cpHelper))
         #expect(cp.path == "/dev/serial0")

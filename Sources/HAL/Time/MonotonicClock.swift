@@ -13,7 +13,7 @@ public struct MonotonicInstant: Comparable, Hashable, Sendable, CustomStringConv
 
     @inlinable public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
 
-    public static let zero = MonotonicInstant(nanoseconds: 0)
+    @inlinable public static var zero: MonotonicInstant { MonotonicInstant(nanoseconds: 0) }
 
     @inlinable public static func < (a: Self, b: Self) -> Bool { a.nanoseconds < b.nanoseconds }
 
@@ -42,7 +42,7 @@ public struct Nanoseconds: Comparable, Hashable, Sendable, CustomStringConvertib
     @inlinable public static func microseconds(_ n: Int64) -> Self { Self(n * 1_000) }
     @inlinable public static func milliseconds(_ n: Int64) -> Self { Self(n * 1_000_000) }
     @inlinable public static func seconds(_ n: Int64) -> Self { Self(n * 1_000_000_000) }
-    public static let zero = Self(0)
+    @inlinable public static var zero: Self { Self(0) }
 
     /// Converts a standard-library duration (for configuration, not the hot path).
     public init(_ duration: Duration) {
