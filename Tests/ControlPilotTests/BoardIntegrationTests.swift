@@ -155,6 +155,62 @@ enum Repository {
         #expect(direct.stderr.contains("cp_pwm (cp-pwm) not opened"))
     }
 
+    /// The `pwm` kind of the board schema: keys, ranges, defaults, and the cp-pwm role requires it.
+    @Test func pwmKindSchema() throws {
+        func board(_ device: String) -> String {
+            """
+            board: t
+            description: test
+            vehicle_link: own-stack
+            simulated: true
+            devices:
+              plc:
+                kind: ethernet
+                role: plc-modem
+                interface: eth1
+                ethertype: 0x88E1
+            \(device)
+            """
+        }
+        let good = try BoardLoader.load(text: board("""
+              cp_pwm:
+                kind: pwm
+                role: cp-pwm
+                chip: 2
+                channel: 1
+            """), file: "t.yaml")
+        #expect(good.device(role: .cpPWM)?.spec == .pwm(PWMDeviceSpec(chip: 2, channel: 1, periodNanoseconds: 1_000_000, inverted: false)))
+        #expect(good.device(role: .cpPWM)?.address == "pwmchip2/pwm1")
+        func issues(_ device: String) -> [String] {
+            do {
+                _ = try BoardLoader.load(text: board(device), file: "t.yaml")
+                return []
+            } catch {
+                return error.issues.map(\.description)
+            }
+        }
+        let range = issues("""
+              cp_pwm:
+                kind: pwm
+                role: cp-pwm
+                chip: 0
+                channel: 99
+                period_ns: 10
+            """)
+        #expect(range.count == 2)
+        #expect(range.contains { $0.contains("devices.cp_pwm.channel") })
+        #expect(range.contains { $0.contains("devices.cp_pwm.period_ns") })
+        let wrongKind = issues("""
+              cp_pwm:
+                kind: gpio
+                role: cp-pwm
+                chip: gpiochip0
+                line: 18
+                direction: output
+            """)
+        #expect(wrongKind.contains { $0.contains("role cp-pwm needs kind pwm, this device is kind gpio") })
+    }
+
     @Test func manualOutputsParse() throws {
         // What `boardctl cp --amps 16` offers: 26.6 % (15.96 A).
         #expect(try PilotCurrent.dutyCycle(forMilliamps: 16_000) == DutyCycle(permille: 266))
