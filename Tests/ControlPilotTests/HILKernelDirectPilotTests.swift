@@ -8,8 +8,9 @@ import Testing
 
 /// The direct Pi CP board against a real kernel in the HIL VM (../shared/tools/hil-vm): the ADS1115
 /// through i2c-dev/libi2c on i2c-stub at 0x48 (SMBus word transfers, byte-swapped), and the contactor
-/// relay the session drives from the pilot's events on gpio-sim's RELAY_K1, read back on the far side
-/// with `hil-gpio value`. The VM has no PWM chip: the sysfs PWM driver writes a /sys/class/pwm-shaped
+/// relay the session drives from the pilot's events on a gpio-sim line, read back on the far side
+/// with `hil-gpio value`. The relay is played by the chip's CP_PWM line, which no other suite uses
+/// (the GPIO and board-probe suites hold RELAY_K1/K2), so this suite also runs beside them. The VM has no PWM chip: the sysfs PWM driver writes a /sys/class/pwm-shaped
 /// tree of plain files on the VM's tmpfs (the same open/write/close it does on the Pi).
 ///
 /// On the host these tests return at once (HIL_VM is not set); the HIL launcher runs them in the VM
@@ -17,6 +18,8 @@ import Testing
 @Suite("HILKernel CP: direct Pi CP board on i2c-stub and gpio-sim", .serialized)
 struct HILKernelDirectPilotTests {
     static var inVM: Bool { ProcessInfo.processInfo.environment["HIL_VM"] == "1" }
+    /// The gpio-sim line standing in for the contactor relay.
+    static let relayLine = "CP_PWM"
     static var i2cBus: String { ProcessInfo.processInfo.environment["HIL_I2C_DEV"] ?? "/dev/i2c-0" }
 
     /// Runs a tool of the VM and returns its output.
@@ -74,7 +77,7 @@ struct HILKernelDirectPilotTests {
         let player = try ADCPlayer(bus: Self.i2cBus)
         let adc = ADS1115(device: try LinuxI2CDevice(bus: Self.i2cBus, address: 0x48))
         let pwm = try SysfsPWMChannel(chip: 0, channel: 0, root: root)
-        let relay = try LinuxGPIOLine(GPIOLineConfig(chip: "hil-gpio", line: .name("RELAY_K1"),
+        let relay = try LinuxGPIOLine(GPIOLineConfig(chip: "hil-gpio", line: .name(Self.relayLine),
                                                       direction: .output(initial: false), consumer: "chargekit-cp-test"))
         let frontEnd = DirectPilotFrontEnd(pwm: pwm, adc: adc)
         let pilot = ControlPilot(frontEnd: frontEnd)
@@ -117,14 +120,14 @@ struct HILKernelDirectPilotTests {
         player.highMillivolts = 6_000
         try step(40)
         #expect(pilot.state == .c)
-        #expect(try Self.driven("RELAY_K1"))
+        #expect(try Self.driven(Self.relayLine))
         let faultAt = tick
         player.highMillivolts = 0
         try step(40)
         let stop = events.first { $0.1 == .emergencyStop(.shortToEarth) }?.0
         #expect(stop != nil)
         #expect(relayOpenedAt == stop)
-        #expect(try !Self.driven("RELAY_K1"))
+        #expect(try !Self.driven(Self.relayLine))
         print("HIL CP: E on the ADC (i2c-stub) → emergency stop and relay open on gpio-sim after \((stop ?? 0) - faultAt) ticks")
         #expect((stop ?? 999) - faultAt <= 6)
         #expect(try String(contentsOfFile: root + "/pwmchip0/pwm0/duty_cycle", encoding: .utf8) == "1000000\n")
