@@ -68,9 +68,36 @@ let layers: [Target] = [
     .target(
         name: "Boards",
         dependencies: [
-            "Buffers", "HAL", "ControlLoop",
+            "Buffers", "HAL", "ControlLoop", "ESP32CPEmulator",
             .product(name: "Yams", package: "Yams"),
         ],
+        swiftSettings: strict),
+]
+
+// MARK: - Control pilot (issue 4)
+//
+// `CPHelperProtocol` is the codec of the ESP32 CP helper's JSON lines; `ControlPilot` holds the IEC 61851
+// controller and its two front ends (ESP32 helper link, direct Pi PWM + ADS1115); `ESP32CPEmulator`
+// plays the helper firmware on the far end of a pseudo-terminal for tests, the bench and the `sim` board.
+
+let controlPilot: [Target] = [
+    .target(name: "CPHelperProtocol", dependencies: ["Buffers"], swiftSettings: strict),
+    .target(
+        name: "ControlPilot",
+        dependencies: ["ControlLoop", "HAL", "Buffers", "Boards", "CPHelperProtocol"],
+        swiftSettings: strict),
+    .target(name: "ESP32CPEmulator", dependencies: ["HAL", "Buffers"], swiftSettings: strict),
+    // Bench tool: an emulated helper on a new pty, driven by a script (`swift run cp-helper-emulator --help`).
+    .executableTarget(
+        name: "cp-helper-emulator",
+        dependencies: ["ESP32CPEmulator", "HAL",
+                       .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        swiftSettings: strict),
+    .testTarget(
+        name: "ControlPilotTests",
+        dependencies: ["ControlPilot", "CPHelperProtocol", "ESP32CPEmulator", "Boards", "HAL", "Buffers",
+                       "ControlLoop", "Runtime", "MallocCounting", "CSerial", "CShimSeam",
+                       .product(name: "SystemPackage", package: "swift-system")],
         swiftSettings: strict),
 ]
 
@@ -88,6 +115,7 @@ let apps: [Target] = [
         name: "boardctl",
         dependencies: [
             "Boards", "HAL", "Runtime", "ControlLoop", "SlacRunner", "SLAC",
+            "ControlPilot", "CPHelperProtocol", "ESP32CPEmulator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ],
         swiftSettings: strict),
@@ -154,5 +182,5 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/ordo-one/malloc-interposer.git", from: "1.6.0"),
     ],
-    targets: shims + layers + apps + tests
+    targets: shims + layers + controlPilot + apps + tests
 )

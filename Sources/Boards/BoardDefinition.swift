@@ -30,6 +30,8 @@ public enum VehicleLink: String, Sendable, CaseIterable {
 /// The bus a device sits on. One HAL protocol per kind.
 public enum DeviceKind: String, Sendable, CaseIterable {
     case spi, serial, gpio, can, ethernet, i2c
+    /// A hardware PWM channel under /sys/class/pwm (the direct Pi CP generator).
+    case pwm
 }
 
 /// A board: read-only wiring facts, loaded once from `Boards/<name>.yaml` and never mutated. Runtime
@@ -108,6 +110,7 @@ public enum DeviceSpec: Sendable, Equatable {
     case can(CANDeviceSpec)
     case ethernet(EthernetDeviceSpec)
     case i2c(I2CDeviceSpec)
+    case pwm(PWMDeviceSpec)
 
     public var kind: DeviceKind {
         switch self {
@@ -117,6 +120,7 @@ public enum DeviceSpec: Sendable, Equatable {
         case .can: .can
         case .ethernet: .ethernet
         case .i2c: .i2c
+        case .pwm: .pwm
         }
     }
 
@@ -128,6 +132,7 @@ public enum DeviceSpec: Sendable, Equatable {
         case .can(let c): c.interface
         case .ethernet(let e): e.interface
         case .i2c(let i): "\(i.bus)@\(hex(i.address, digits: 2))"
+        case .pwm(let p): "pwmchip\(p.chip)/pwm\(p.channel)"
         }
     }
 }
@@ -211,6 +216,23 @@ public struct I2CDeviceSpec: Sendable, Equatable {
     public init(bus: String, address: UInt8) {
         self.bus = bus
         self.address = address
+    }
+}
+
+/// A sysfs PWM channel: /sys/class/pwm/pwmchip<chip>/pwm<channel>.
+public struct PWMDeviceSpec: Sendable, Equatable {
+    public var chip: Int
+    public var channel: UInt32
+    /// The period the driver runs the channel at (the control pilot: 1 ms, 1 kHz).
+    public var periodNanoseconds: Int64
+    /// The stage after the pin inverts (a high pin gives the low level on the line).
+    public var inverted: Bool
+
+    public init(chip: Int, channel: UInt32, periodNanoseconds: Int64 = 1_000_000, inverted: Bool = false) {
+        self.chip = chip
+        self.channel = channel
+        self.periodNanoseconds = periodNanoseconds
+        self.inverted = inverted
     }
 }
 

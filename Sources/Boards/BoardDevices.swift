@@ -68,6 +68,10 @@ public final class BoardDevices {
         if case .i2c(let d)? = device(role) { d } else { nil }
     }
 
+    public func pwm(_ role: DeviceRole) -> (any PWMChannel)? {
+        if case .pwm(let d)? = device(role) { d } else { nil }
+    }
+
     /// The GPIO output that drives chip select of SPI device `name`, when the board says so.
     public func chipSelectLine(forSPI name: String) -> (any GPIOLine)? {
         guard case .spi(let spec)? = board.device(named: name)?.spec, case .gpio(let line) = spec.chipSelect,

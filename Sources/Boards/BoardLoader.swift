@@ -58,6 +58,7 @@ let kindKeys: [DeviceKind: [String]] = [
     .can: ["interface", "bitrate", "restart_ms", "extended_ids"],
     .ethernet: ["interface", "ethertype", "peer_mac", "promiscuous"],
     .i2c: ["bus", "address"],
+    .pwm: ["chip", "channel", "period_ns", "inverted"],
 ]
 let topLevelKeys = ["board", "description", "vehicle_link", "simulated", "devices"]
 
@@ -354,6 +355,14 @@ struct BoardChecker {
             }
             guard let bus, let address else { return nil }
             return .i2c(I2CDeviceSpec(bus: bus, address: UInt8(address)))
+
+        case .pwm:
+            let chip = required(r, "chip", "the N of /sys/class/pwm/pwmchipN, 0…63") { (c: inout BoardChecker, n) in c.integer(n, p + ".chip", 0...63) }
+            let channel = required(r, "channel", "a channel 0…63") { (c: inout BoardChecker, n) in c.integer(n, p + ".channel", 0...63) }
+            let period = optionalValue(r, "period_ns") { (c: inout BoardChecker, n) in c.integer(n, p + ".period_ns", 1_000...1_000_000_000) } ?? 1_000_000
+            let inverted = optionalValue(r, "inverted") { (c: inout BoardChecker, n) in c.bool(n, p + ".inverted") } ?? false
+            guard let chip, let channel else { return nil }
+            return .pwm(PWMDeviceSpec(chip: Int(chip), channel: UInt32(channel), periodNanoseconds: period, inverted: inverted))
         }
     }
 
@@ -462,6 +471,8 @@ struct BoardChecker {
                 claim("eth:\(e.interface):\(e.etherType)", "\(e.interface) with EtherType \(hex(e.etherType, digits: 4))", d, at: "interface", &self)
             case .i2c(let i):
                 claim("i2c:\(i.bus):\(i.address)", "address \(hex(i.address, digits: 2)) on \(i.bus)", d, at: "address", &self)
+            case .pwm(let w):
+                claim("pwm:\(w.chip):\(w.channel)", "pwmchip\(w.chip)/pwm\(w.channel)", d, at: "channel", &self)
             }
         }
 

@@ -65,9 +65,15 @@ public struct ProbeReport: Sendable, Equatable {
     }
 }
 
+/// A deeper check for devices of one role, added by a layer above Boards (the CP helper's ping and
+/// firmware query lives with the control pilot): it runs after the device opened and its basic read
+/// back succeeded, and may add details, identity or turn the status to `.error`.
+public typealias RoleProbe = (OpenedDevice, DeviceDefinition, inout DeviceProbe) -> Void
+
 /// Opens every device of a board and reads back what identifies it.
 public enum BoardProbe {
-    public static func run(_ board: BoardDefinition, factory: any DeviceFactory) -> ProbeReport {
+    public static func run(_ board: BoardDefinition, factory: any DeviceFactory,
+                           roleProbes: [DeviceRole: RoleProbe] = [:]) -> ProbeReport {
         let opened = BoardDevices.openAvailable(board, factory: factory)
         var results: [DeviceProbe] = []
         for d in board.devices {
@@ -78,6 +84,7 @@ public enum BoardProbe {
                 probe.details = "held by \(holder); not opened"
             } else if let device = opened[d.name] {
                 inspect(device, d, factory: factory, into: &probe)
+                if probe.status == .ok, let deeper = roleProbes[d.role] { deeper(device, d, &probe) }
             } else if let failure = opened.failures.first(where: { $0.device.name == d.name })?.error {
                 fail(&probe, failure)
             }
@@ -122,6 +129,10 @@ public enum BoardProbe {
                 probe.identity = ["acknowledged": "true", "address": hex(spec.address, digits: 2)]
                 probe.details = "acknowledges at \(hex(spec.address, digits: 2))"
             } catch { fail(&probe, .i2c(error)) }
+        case (.pwm(let pwm), .pwm(let spec)):
+            // Opening exported the channel (or found it exported); nothing is driven by a probe.
+            probe.identity = ["channel": pwm.label, "period_ns": "\(spec.periodNanoseconds)", "inverted": "\(spec.inverted)"]
+            probe.details = "\(pwm.label) exported (board period \(spec.periodNanoseconds) ns\(spec.inverted ? ", inverting driver" : ""))"
         default:
             probe.status = .error
             probe.details = "internal error: opened device does not match its kind"

@@ -25,13 +25,14 @@ public enum BoardTool {
     /// `boardctl probe --board NAME|FILE [--json]`. Without a factory, a simulated board gets twins
     /// and a real one the Linux devices.
     public static func probe(board argument: String, json: Bool, locator: BoardLocator,
-                             factory: (any DeviceFactory)? = nil) -> ToolResult {
+                             factory: (any DeviceFactory)? = nil, roleProbes: [DeviceRole: RoleProbe] = [:]) -> ToolResult {
         let board: BoardDefinition
         switch load(argument, locator: locator) {
         case .success(let b): board = b
         case .failure(let f): return ToolResult(errors: f.errors, exitCode: f.exitCode)
         }
-        let report = BoardProbe.run(board, factory: factory ?? (board.simulated ? SimulatedDeviceFactory() : LinuxDeviceFactory()))
+        let report = BoardProbe.run(board, factory: factory ?? (board.simulated ? SimulatedDeviceFactory() : LinuxDeviceFactory()),
+                                    roleProbes: roleProbes)
         return ToolResult(output: json ? report.json() : report.table(), exitCode: report.exitCode)
     }
 

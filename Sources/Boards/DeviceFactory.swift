@@ -1,3 +1,4 @@
+import ESP32CPEmulator
 import HAL
 import SystemPackage
 
@@ -11,6 +12,7 @@ public protocol DeviceFactory: AnyObject {
     func openCAN(_ spec: CANDeviceSpec, for device: DeviceDefinition) throws(CANError) -> any CANBus
     func openEthernet(_ spec: EthernetDeviceSpec, for device: DeviceDefinition) throws(EthernetError) -> any EthernetLink
     func openI2C(_ spec: I2CDeviceSpec, for device: DeviceDefinition) throws(I2CError) -> any I2CDevice
+    func openPWM(_ spec: PWMDeviceSpec, for device: DeviceDefinition) throws(PWMError) -> any PWMChannel
     /// Name, label and line count of a GPIO chip.
     func gpioChipInfo(_ chip: String) throws(GPIOError) -> GPIOChipSummary
 }
@@ -36,6 +38,7 @@ public enum OpenedDevice {
     case can(any CANBus)
     case ethernet(any EthernetLink)
     case i2c(any I2CDevice)
+    case pwm(any PWMChannel)
 }
 
 /// Why a device did not open: the typed HAL error, whatever its kind.
@@ -46,6 +49,7 @@ public enum DeviceOpenError: DeviceError, Equatable {
     case can(CANError)
     case ethernet(EthernetError)
     case i2c(I2CError)
+    case pwm(PWMError)
 
     public var underlying: any DeviceError {
         switch self {
@@ -55,6 +59,7 @@ public enum DeviceOpenError: DeviceError, Equatable {
         case .can(let e): e
         case .ethernet(let e): e
         case .i2c(let e): e
+        case .pwm(let e): e
         }
     }
 
@@ -78,6 +83,8 @@ extension DeviceFactory {
             do throws(EthernetError) { return .success(.ethernet(try openEthernet(s, for: device))) } catch { return .failure(.ethernet(error)) }
         case .i2c(let s):
             do throws(I2CError) { return .success(.i2c(try openI2C(s, for: device))) } catch { return .failure(.i2c(error)) }
+        case .pwm(let s):
+            do throws(PWMError) { return .success(.pwm(try openPWM(s, for: device))) } catch { return .failure(.pwm(error)) }
         }
     }
 }
@@ -119,6 +126,11 @@ public final class LinuxDeviceFactory: DeviceFactory {
         try LinuxI2CDevice(bus: spec.bus, address: spec.address)
     }
 
+    /// Exports the channel when needed; the driver sets period and duty when it starts.
+    public func openPWM(_ spec: PWMDeviceSpec, for device: DeviceDefinition) throws(PWMError) -> any PWMChannel {
+        try SysfsPWMChannel(chip: spec.chip, channel: spec.channel)
+    }
+
     public func gpioChipInfo(_ chip: String) throws(GPIOError) -> GPIOChipSummary {
         let info = try LinuxGPIOLine.chipInfo(chip)
         return GPIOChipSummary(name: info.name, label: info.label, lines: info.lines)
@@ -138,6 +150,8 @@ public final class SimulatedDeviceFactory: DeviceFactory {
     public private(set) var twins: [String: OpenedDevice] = [:]
     /// Chip labels reported by `gpioChipInfo` (default "simulated").
     public var chipLabel = "simulated"
+    /// What the emulated ESP32 CP helper's vehicle does (nil: it stays unplugged, state A).
+    public var helperScript: EmulatorScript?
     /// The chip model behind the `plc-modem` SPI twin, once opened.
     public private(set) var qca7000: SimulatedQCA7000?
     private var plcInterrupt: SimulatedGPIOLine?
@@ -155,6 +169,13 @@ public final class SimulatedDeviceFactory: DeviceFactory {
 
     public func openSerial(_ spec: SerialDeviceSpec, for device: DeviceDefinition) throws(SerialError) -> any SerialPort {
         if absent.contains(device.name) { throw .open(spec.path, errno: .noSuchFileOrDirectory) }
+        if device.role == .cpHelper {
+            // The CP helper is the ESP32 emulator on a pseudo-terminal (its own thread): the charger
+            // side runs through the real tty shim, exactly as on the Pi's /dev/serial0.
+            let port = try EmulatedHelperPort(path: spec.path, config: spec.config, script: helperScript)
+            twins[device.name] = .serial(port)
+            return port
+        }
         let twin = SimulatedSerialPort(path: spec.path, config: spec.config)
         twins[device.name] = .serial(twin)
         return twin
@@ -192,6 +213,15 @@ public final class SimulatedDeviceFactory: DeviceFactory {
         if absent.contains(device.name) { throw .open(spec.bus, errno: .noSuchFileOrDirectory) }
         let twin = SimulatedI2CDevice(bus: spec.bus, address: spec.address)
         twins[device.name] = .i2c(twin)
+        return twin
+    }
+
+    public func openPWM(_ spec: PWMDeviceSpec, for device: DeviceDefinition) throws(PWMError) -> any PWMChannel {
+        if absent.contains(device.name) {
+            throw .export("/sys/class/pwm/pwmchip\(spec.chip)", channel: spec.channel, errno: .noSuchFileOrDirectory)
+        }
+        let twin = SimulatedPWMChannel(label: device.address)
+        twins[device.name] = .pwm(twin)
         return twin
     }
 

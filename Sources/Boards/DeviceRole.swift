@@ -37,6 +37,7 @@ public enum DeviceRole: String, Sendable, CaseIterable {
         case .plcModem, .whitebeetHost: [.spi, .ethernet]
         case .cpHelper: [.serial]
         case .cpADC, .temperatureSensor: [.i2c]
+        case .cpPWM: [.pwm]
         case .powerModuleCAN, .advanticsCAN: [.can]
         case .isolationMonitor: [.i2c, .serial, .can]
         case .auxiliary: DeviceKind.allCases
@@ -47,7 +48,7 @@ public enum DeviceRole: String, Sendable, CaseIterable {
     /// GPIO directions a line with this role may be requested with (nil: any).
     public var gpioDirections: [String]? {
         switch self {
-        case .plcReset, .cpPWM, .contactorDCPlus, .contactorDCMinus, .prechargeRelay, .statusLED,
+        case .plcReset, .contactorDCPlus, .contactorDCMinus, .prechargeRelay, .statusLED,
              .whitebeetChipSelect:
             ["output"]
         case .plcInterrupt, .contactorDCPlusFeedback, .contactorDCMinusFeedback, .emergencyStop,

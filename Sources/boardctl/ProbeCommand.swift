@@ -1,5 +1,6 @@
 import ArgumentParser
 import Boards
+import ControlPilot
 
 /// `boardctl probe`: opens every device of a board and reports what answers.
 struct ProbeCommand: ParsableCommand {
@@ -9,7 +10,9 @@ struct ProbeCommand: ParsableCommand {
         discussion: """
             SPI: mode/bits/speed read back, and the QCA7000 signature register for a plc-modem. Serial: \
             tty settings. GPIO: chip label and line value (outputs are driven to their `initial` level). \
-            CAN: state and bitrate. Ethernet: MAC, up/carrier, MTU. I2C: acknowledge at the address.
+            CAN: state and bitrate. Ethernet: MAC, up/carrier, MTU. I2C: acknowledge at the address. \
+            PWM: channel exported. A cp-helper must also answer: ping, a status frame and sys.info (its \
+            firmware and mode), within 1 s.
             """
     )
 
@@ -20,7 +23,8 @@ struct ProbeCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        try emit(BoardTool.probe(board: board, json: json, locator: .forCurrentProcess()))
+        try emit(BoardTool.probe(board: board, json: json, locator: .forCurrentProcess(),
+                                 roleProbes: [.cpHelper: ESP32HelperProbe.check]))
     }
 }
 

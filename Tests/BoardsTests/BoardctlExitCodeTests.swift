@@ -44,7 +44,7 @@ struct BoardctlExitCodeTests {
     @Test func simProbePasses() throws {
         let run = try boardctl("probe", "--board", "sim")
         #expect(run.status == 0)
-        #expect(run.stdout.hasSuffix("verdict: board ready: 10 of 10 devices present\n"))
+        #expect(run.stdout.hasSuffix("verdict: board ready: 11 of 11 devices present\n"))
         #expect(run.stderr == "")
     }
 
@@ -64,7 +64,7 @@ struct BoardctlExitCodeTests {
 
     @Test func realBoardOnThisMachineNeverCrashes() throws {
         // Whatever this host has, the answer is a report (0 or 1), never a crash or a bad-board 2.
-        for board in ["rpi4-qca7000-esp32", "rpi4-qca7000-spidev", "rpi4-whitebeet-spi", "rpi4-whitebeet-eth", "rpi4-advantics-can"] {
+        for board in ["rpi4-qca7000-esp32", "rpi4-qca7000-directcp", "rpi4-qca7000-spidev", "rpi4-whitebeet-spi", "rpi4-whitebeet-eth", "rpi4-advantics-can"] {
             let run = try boardctl("probe", "--board", board)
             #expect(run.status == 0 || run.status == 1, "\(board): \(run.stderr)")
             #expect(run.stdout.contains("verdict: "))
@@ -86,7 +86,7 @@ struct BoardctlExitCodeTests {
         let good = try boardctl("validate", "Boards/sim.yaml", "Boards/rpi4-whitebeet-spi.yaml")
         #expect(good.status == 0)
         #expect(good.stdout == """
-            Boards/sim.yaml: ok (board sim, own-stack, simulated, 10 devices)
+            Boards/sim.yaml: ok (board sim, own-stack, simulated, 11 devices)
             Boards/rpi4-whitebeet-spi.yaml: ok (board rpi4-whitebeet-spi, whitebeet, 8 devices)
 
             """)
@@ -98,7 +98,7 @@ struct BoardctlExitCodeTests {
     @Test func boardsAndHelp() throws {
         let boards = try boardctl("boards")
         #expect(boards.status == 0)
-        #expect(boards.stdout.contains("rpi4-whitebeet-eth   whitebeet"))
+        #expect(boards.stdout.contains("rpi4-whitebeet-eth     whitebeet"))
         let help = try boardctl("--help")
         #expect(help.status == 0)
         #expect(help.stdout.contains("probe") && help.stdout.contains("validate") && help.stdout.contains("boards"))

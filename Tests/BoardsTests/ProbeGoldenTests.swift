@@ -19,7 +19,7 @@ struct ProbeGoldenTests {
         try expectGolden(Repo.normalize(result.output), "probe-sim.json")
         let object = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
         #expect(object?["exit_code"] as? Int == 0)
-        #expect((object?["devices"] as? [Any])?.count == 10)
+        #expect((object?["devices"] as? [Any])?.count == 11)
     }
 
     /// The Linux factory on paths no machine has: what a real board prints where its hardware is
@@ -106,6 +106,9 @@ struct ProbeStatusTests {
             bendI2C(d as! SimulatedI2CDevice)
             return d
         }
+        func openPWM(_ spec: PWMDeviceSpec, for device: DeviceDefinition) throws(PWMError) -> any PWMChannel {
+            try twins.openPWM(spec, for: device)
+        }
         func gpioChipInfo(_ chip: String) throws(GPIOError) -> GPIOChipSummary { try twins.gpioChipInfo(chip) }
     }
 
@@ -122,7 +125,7 @@ struct ProbeStatusTests {
         #expect(plc.identity["signature"] == "0x0000")
         #expect(plc.details == "mode 3, 8 bit, 12000000 Hz; signature 0x0000, expected 0xAA55: no QCA7000 answers (check power, wiring and SPI mode 3; the qca7000 overlay must not hold the chip)")
         #expect(report.exitCode == 1)
-        #expect(report.verdict == "NOT ready: 1 of 10 devices missing or failing: plc_spi")
+        #expect(report.verdict == "NOT ready: 1 of 11 devices missing or failing: plc_spi")
     }
 
     @Test func spiTransferFailureIsReported() throws {

@@ -180,7 +180,7 @@ struct SchemaErrorTests {
         #expect(issues(yaml) == [
             "Boards/t.yaml:12:3: devices.adc.bus: missing required key (an absolute device path like /dev/i2c-1)",
             "Boards/t.yaml:12:3: devices.adc.address: missing required key (a 7-bit address 0x03…0x77)",
-            "Boards/t.yaml:15:3: devices.thing.kind: missing required key (one of spi, serial, gpio, can, ethernet, i2c)",
+            "Boards/t.yaml:15:3: devices.thing.kind: missing required key (one of spi, serial, gpio, can, ethernet, i2c, pwm)",
             "Boards/t.yaml:15:3: devices.thing.role: missing required key (what drivers attach by, e.g. plc-modem, cp-helper, contactor-dc-plus)",
         ])
     }

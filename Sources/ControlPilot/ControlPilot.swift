@@ -1,0 +1,87 @@
+import Buffers
+import ControlLoop
+import HAL
+
+/// The IEC 61851-1 control-pilot controller: first in the tick order, it reads the front end's
+/// samples, confirms states (`PilotStateMachine`), decides the CP output and tells the session what
+/// happened through `events` — including `emergencyStop` in the same tick a fault is confirmed while
+/// energy flows.
+///
+/// Output policy: the session's `requestedPWM` is put on the wire only while a vehicle is connected
+/// and no fault is active; otherwise the line is held at steady +12 V.
+public final class ControlPilot: TickController {
+    public let name: String
+    public let frontEnd: any PilotFrontEnd
+    public let configuration: ControlPilotConfiguration
+    public let classifier: PilotClassifier
+    /// Events for the session, oldest first. When the session does not drain them the oldest are
+    /// dropped (`events.droppedCount`); `emergencyStopLatched` never is.
+    public let events: RingBuffer<PilotEvent>
+    public private(set) var machine: PilotStateMachine
+    /// What the session wants on the wire while a vehicle is connected.
+    public var requestedPWM: PilotPWM
+    /// The last sample and what it meant (for monitors).
+    public private(set) var lastSample: PilotSample?
+    public private(set) var lastObservation: PilotObservation?
+    /// Helper samples whose mV disagreed with the firmware's letter (diagnosis only).
+    public private(set) var pinBandDisagreements = 0
+    public private(set) var samplesSeen = 0
+    /// The output asked of the front end in the last tick.
+    public private(set) var commandedPWM: PilotPWM = .steadyHigh
+    private var stopped = false
+
+    public init(name: String = "control-pilot", frontEnd: any PilotFrontEnd,
+                configuration: ControlPilotConfiguration = ControlPilotConfiguration()) {
+        self.name = name
+        self.frontEnd = frontEnd
+        self.configuration = configuration
+        classifier = PilotClassifier(lineBands: configuration.bands)
+        events = RingBuffer(capacity: configuration.eventCapacity, filler: .plugged)
+        machine = PilotStateMachine(ventilation: configuration.ventilation,
+                                    confirmation: configuration.confirmation ?? frontEnd.recommendedConfirmation)
+        requestedPWM = configuration.initialPWM
+    }
+
+    public var state: PilotState { machine.state }
+    public var fault: PilotFault? { machine.fault }
+    public var emergencyStopLatched: Bool { machine.emergencyStopLatched }
+
+    /// The session reports whether energy is flowing (contactors closed). While it is, every pilot
+    /// fault raises `emergencyStop` at once.
+    public func setEnergyTransfer(_ active: Bool) { machine.setEnergyTransfer(active, events: events) }
+
+    /// Asks the front end for the SLAC restart hint (steady +12 V for `duration`).
+    public func restartSLACHint(_ duration: Nanoseconds, now: MonotonicInstant) {
+        frontEnd.restartSLACHint(duration, now: now)
+    }
+
+    public func tick(_ context: TickContext) {
+        guard !stopped else { return }
+        let now = context.now
+        let fe = frontEnd
+        fe.update(now)
+        if let f = fe.fault {
+            machine.frontEndFailed(f, events: events)
+        } else if machine.frontEndIsFailed {
+            machine.frontEndRecovered()
+        }
+        while let sample = fe.nextSample() {
+            let o = classifier.classify(sample)
+            lastSample = sample
+            lastObservation = o
+            samplesSeen &+= 1
+            if o.pinBandAgrees == false { pinBandDisagreements &+= 1 }
+            machine.observe(o, events: events)
+        }
+        let output: PilotPWM = machine.state.vehicleConnected && !machine.outputMustBeSafe ? requestedPWM : .steadyHigh
+        commandedPWM = output
+        fe.request(output, now: now)
+        machine.updateDigitalCommunication(onWire: fe.signallingDigitalCommunication, events: events)
+    }
+
+    public func safeStop(_ reason: StopReason) {
+        stopped = true
+        commandedPWM = .steadyHigh
+        frontEnd.enterSafeState()
+    }
+}

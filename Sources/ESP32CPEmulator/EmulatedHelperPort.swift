@@ -1,0 +1,59 @@
+import Foundation
+import HAL
+
+/// A serial port whose far end is an emulated ESP32 CP helper running on its own thread: the `sim`
+/// board's cp-helper. The host side is a real tty (the device end of a pseudo-terminal, opened through
+/// the CSerial shim like /dev/serial0 on a Pi, with a descriptor the loop polls); the emulator thread
+/// steps every millisecond on CLOCK_MONOTONIC until the port goes away.
+///
+/// `path` is the name the board gives the port (errors and tools show /dev/serial0 on the sim board,
+/// as on the Pi); `ptyPath` is the real device.
+public final class EmulatedHelperPort: SerialPort, @unchecked Sendable {
+    public let path: String
+    public let ptyPath: String
+    private let pty: PseudoTerminal
+    private let host: LinuxSerialPort
+    private let emulator: ESP32CPEmulator
+    private let stopFlag = StopFlag()
+    private let finished = DispatchSemaphore(value: 0)
+
+    final class StopFlag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = false
+        var isSet: Bool { lock.withLock { value } }
+        func set() { lock.withLock { value = true } }
+    }
+
+    /// Opens a pty, configures the host end with `config` and starts the emulator thread, which
+    /// plays `script` (nil: the vehicle stays in state A).
+    public init(path: String, config: SerialConfig = SerialConfig(), script: EmulatorScript? = nil) throws(SerialError) {
+        self.path = path
+        pty = try PseudoTerminal()
+        ptyPath = pty.devicePath
+        host = try LinuxSerialPort(path: pty.devicePath, config: config)
+        emulator = ESP32CPEmulator(port: pty.farEnd)
+        let emulator = self.emulator
+        let stop = stopFlag
+        let done = finished
+        let thread = Thread {
+            emulator.run(clock: SystemMonotonicClock(), script: script) { stop.isSet }
+            done.signal()
+        }
+        thread.name = "esp32-cp-emulator"
+        thread.start()
+    }
+
+    deinit {
+        stopFlag.set()
+        _ = finished.wait(timeout: .now() + 2)
+        host.close()
+        pty.farEnd.close()
+        pty.releaseDeviceEnd()
+    }
+
+    public var pollDescriptor: Int32? { host.pollDescriptor }
+    public func read(into buffer: inout MutableRawSpan) throws(SerialError) -> Int { try host.read(into: &buffer) }
+    public func write(_ bytes: RawSpan) throws(SerialError) -> Int { try host.write(bytes) }
+    public func flush(_ which: SerialFlush) throws(SerialError) { try host.flush(which) }
+    public func configuration() throws(SerialError) -> SerialConfig { try host.configuration() }
+}
