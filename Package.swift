@@ -64,13 +64,44 @@ let layers: [Target] = [
         swiftSettings: strict),
 ]
 
+// MARK: - EXI codecs (issue 6)
+//
+// `EXI` is the schema-informed EXI runtime (bit streams, string table, fixed-capacity values, JSON);
+// one generated codec target per schema family (Sources/exigen writes them from ../shared/schemas);
+// `EXITool` maps (schema, hex) <-> Josev-shaped JSON for `boardctl exi` and the tests.
+
+let exi: [Target] = [
+    .target(name: "EXI", swiftSettings: strict),
+    .target(name: "AppHandshake", dependencies: ["EXI"], swiftSettings: strict),
+    .target(name: "DIN70121", dependencies: ["EXI"], swiftSettings: strict),
+    .target(name: "ISO15118_2", dependencies: ["EXI"], swiftSettings: strict),
+    .target(name: "ISO15118_20", dependencies: ["EXI"], swiftSettings: strict),
+    .target(name: "EXITool", dependencies: ["EXI", "AppHandshake", "DIN70121", "ISO15118_2", "ISO15118_20"],
+            swiftSettings: strict),
+    // Run by hand: `swift run exigen` regenerates the codec targets from ../shared/schemas.
+    .target(name: "EXIGenerator", swiftSettings: strict),
+    .executableTarget(name: "exigen", dependencies: ["EXIGenerator"], swiftSettings: strict),
+    .testTarget(
+        name: "EXITests",
+        dependencies: ["EXI", "AppHandshake", "DIN70121", "ISO15118_2", "ISO15118_20", "EXITool", "EXIGenerator",
+                       "MallocCounting"],
+        swiftSettings: strict),
+    .executableTarget(
+        name: "EXIBenchmarks",
+        dependencies: ["EXI", "AppHandshake", "DIN70121", "ISO15118_2", "ISO15118_20", "EXITool",
+                       .product(name: "Benchmark", package: "benchmark")],
+        path: "Benchmarks/EXIBenchmarks",
+        swiftSettings: strict,
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+]
+
 // MARK: - Applications
 
 let apps: [Target] = [
     .executableTarget(
         name: "boardctl",
         dependencies: [
-            "Boards", "HAL", "Runtime", "ControlLoop",
+            "Boards", "HAL", "Runtime", "ControlLoop", "EXITool",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ],
         swiftSettings: strict),
@@ -121,6 +152,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/ordo-one/malloc-interposer.git", from: "1.6.0"),
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
-    targets: shims + layers + apps + tests
+    targets: shims + layers + exi + apps + tests
 )

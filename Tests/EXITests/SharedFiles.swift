@@ -1,0 +1,40 @@
+import Foundation
+
+/// Files the tests read at run time from the project's `shared/` folder (never copied into the repo).
+enum SharedFiles {
+    /// The package root (this file is Tests/EXITests/SharedFiles.swift).
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let shared = packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
+    static let schemas = shared.appendingPathComponent("schemas")
+    static let josev = shared.appendingPathComponent("tools/josev")
+    static let corpus = josev.appendingPathComponent("samples/corpus")
+
+    /// One wire message of Josev's corpus.
+    struct CorpusMessage: CustomTestStringConvertible, Sendable {
+        let file: String
+        let line: Int
+        let schema: String
+        let message: String
+        let json: String
+        let exi: String
+        var testDescription: String { "\(file):\(line) \(message)" }
+    }
+
+    static func corpusMessages() -> [CorpusMessage] {
+        var out: [CorpusMessage] = []
+        for file in ["din-session.jsonl", "iso2-dc-session.jsonl", "iso20-dc-session.jsonl"] {
+            guard let text = try? String(contentsOf: corpus.appendingPathComponent(file), encoding: .utf8) else { continue }
+            for (i, line) in text.split(separator: "\n").enumerated() {
+                guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                      let schema = obj["schema"] as? String, let exi = obj["exi"] as? String, let json = obj["json"],
+                      let jsonData = try? JSONSerialization.data(withJSONObject: json) else { continue }
+                out.append(CorpusMessage(file: file, line: i + 1, schema: schema, message: obj["message"] as? String ?? "",
+                                         json: String(decoding: jsonData, as: UTF8.self), exi: exi))
+            }
+        }
+        return out
+    }
+}
+
+import Testing
