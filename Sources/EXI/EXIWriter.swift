@@ -1,7 +1,7 @@
 /// Bit-packed EXI output (EXI 1.0 §7.1: alignment "bit-packed", the V2G setting).
 ///
 /// Writes into caller memory that outlives the writer; bits are gathered in a 64-bit accumulator and
-/// stored a whole octet at a time. Holds the string table of the stream being written (EXI §7.3).
+/// stored a whole octet at a time.
 public struct EXIWriter {
     @usableFromInline let base: UnsafeMutableRawPointer
     @usableFromInline let capacity: Int
@@ -10,7 +10,6 @@ public struct EXIWriter {
     @usableFromInline var accumulator: UInt64
     /// Bits pending in `accumulator` (always < 8 between calls).
     @usableFromInline var pendingBits: Int
-    public var strings: StringTable
     public let schema: StaticString
 
     @inlinable
@@ -20,7 +19,6 @@ public struct EXIWriter {
         byteCount = 0
         accumulator = 0
         pendingBits = 0
-        strings = StringTable()
         self.schema = schema
     }
 
@@ -92,98 +90,20 @@ public struct EXIWriter {
         }
     }
 
-    /// EXI §7.1.10 String through the string table (§7.3.3): a local or global hit when the value was
-    /// written before, else its length + 2 and its code points; `partition` is the element or attribute qname.
+    /// EXI §7.1.10 String, always as a literal: length + 2, then the code points. V2G peers write
+    /// strings this way (Josev's EXIficient setup and cbexigen never send string-table hits, and byte
+    /// equality with Josev is the test), so the writer keeps no string table; the reader still resolves
+    /// hits (§7.3.3) from any peer that sends them.
     @inlinable
-    public mutating func writeString<let n: Int>(_ value: borrowing EXIString<n>, partition: UInt16) throws(EXIError) {
-        let length = value.scalarCount
-        // local partition first, then the global one (§7.3.3)
-        var localCount = 0
-        var localHit = -1
-        var globalHit = -1
-        var i = 0
-        while i < strings.count {
-            let e = strings.entries[i]
-            if e.partition == partition {
-                if localHit < 0, Int(e.length) == length, matches(value, at: Int(e.bitOffset), length: length) {
-                    localHit = localCount
-                }
-                localCount &+= 1
-            } else if globalHit < 0, Int(e.length) == length, matches(value, at: Int(e.bitOffset), length: length) {
-                globalHit = i
-            }
-            i &+= 1
-        }
-        if localHit >= 0 {
-            try writeUnsigned(0)
-            try writeBits(UInt64(localHit), StringTable.width(localCount))
-            return
-        }
-        if globalHit >= 0 {
-            try writeUnsigned(1)
-            try writeBits(UInt64(globalHit), StringTable.width(strings.count))
-            return
-        }
-        try writeUnsigned(UInt64(length) &+ 2)
-        let start = bitPosition
+    public mutating func writeString<let n: Int>(_ value: borrowing EXIString<n>) throws(EXIError) {
+        try writeUnsigned(UInt64(value.scalarCount) &+ 2)
         var offset = 0
-        let bytes = value.count
+        let bytes = Int(value.count)
         while offset < bytes {
             let (scalar, size) = value.scalar(at: offset)
             try writeUnsigned(UInt64(scalar))
             offset &+= size
         }
-        if length > 0 {
-            guard strings.count < StringTable.capacity else { throw error(.stringTableFull) }
-            strings.append(partition: partition, length: length, bitOffset: start)
-        }
-    }
-
-    /// Whether the code points stored at `bitOffset` (earlier in this output) equal `value`'s.
-    @inlinable
-    func matches<let n: Int>(_ value: borrowing EXIString<n>, at bitOffset: Int, length: Int) -> Bool {
-        var position = bitOffset
-        var offset = 0
-        var k = 0
-        while k < length {
-            let stored = readBackUnsigned(&position)
-            let (scalar, size) = value.scalar(at: offset)
-            if stored != UInt64(scalar) { return false }
-            offset &+= size
-            k &+= 1
-        }
-        return true
-    }
-
-    /// Reads an Unsigned Integer back from already written bits (stored octets or the accumulator).
-    @inlinable
-    func readBackUnsigned(_ position: inout Int) -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            var octet: UInt64 = 0
-            var b = 0
-            while b < 8 {
-                octet = (octet &<< 1) | readBackBit(position)
-                position &+= 1
-                b &+= 1
-            }
-            if shift < 64 { result |= (octet & 0x7F) &<< shift }
-            if octet & 0x80 == 0 { return result }
-            shift &+= 7
-        }
-    }
-
-    @inlinable
-    func readBackBit(_ position: Int) -> UInt64 {
-        let stored = byteCount &* 8
-        if position < stored {
-            let byte = base.load(fromByteOffset: position &>> 3, as: UInt8.self)
-            return UInt64((byte &>> UInt8(7 &- (position & 7))) & 1)
-        }
-        let k = position &- stored
-        guard k < pendingBits else { return 0 }
-        return (accumulator &>> UInt64(pendingBits &- 1 &- k)) & 1
     }
 
     /// Pads the last octet with zero bits (EXI §7.1: bit-packed streams end on an octet boundary) and

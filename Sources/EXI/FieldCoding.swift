@@ -28,15 +28,15 @@ extension EXIWriter {
         try writeInteger(value)
     }
 
-    /// A string checked against the length facets (characters), through the string table.
+    /// A string checked against the length facets (characters), written as a literal.
     @inlinable
-    public mutating func writeStringField<let n: Int>(_ value: borrowing EXIString<n>, partition: UInt16,
+    public mutating func writeStringField<let n: Int>(_ value: borrowing EXIString<n>,
                                                       minLength: Int, maxLength: Int) throws(EXIError) {
         let length = value.scalarCount
         guard length >= minLength, length <= maxLength else {
             throw error(.lengthOutOfRange(length: length, min: minLength, max: maxLength))
         }
-        try writeString(value, partition: partition)
+        try writeString(value)
     }
 
     /// Binary data checked against the length facets (octets).

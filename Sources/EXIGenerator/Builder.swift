@@ -8,7 +8,9 @@ final class FamilyBuilder {
     var allStructs: [StructModel] = []
     var enums: [String: EnumModel] = [:]
     var enumsByKey: [String: EnumModel] = [:]
-    var substitutions: [QName: SubstitutionModel] = [:]
+    var substitutions: [String: SubstitutionModel] = [:]
+    /// XSD files of each document's schema set: a substitution group only has the members its document sees.
+    var documentFiles: [Set<String>] = []
     var partitions: [QName: Int] = [:]
     var usedTypeNames: Set<String> = []
     var notes: Set<String> = []
@@ -17,7 +19,12 @@ final class FamilyBuilder {
         self.family = family
         generatorModule = family.module
         schemas = SchemaSet(root: root)
-        for document in family.documents { try schemas.load(document.schemaFile) }
+        for document in family.documents {
+            try schemas.load(document.schemaFile)
+            let set = SchemaSet(root: root)
+            try set.load(document.schemaFile)
+            documentFiles.append(set.loaded)
+        }
         // named types first, sorted, so names are stable
         for name in schemas.complexTypes.keys.sorted() {
             _ = try structModel(for: schemas.complexTypes[name]!)
@@ -239,7 +246,7 @@ final class FamilyBuilder {
             return .wildcard(LeafModel(id: counter, occurs: o, name: "*", fieldName: "", value: nil, capacity: 0))
         case .element(let decl, let o):
             counter += 1
-            let value = try leafValue(decl)
+            let value = try leafValue(decl, owner: owner)
             let cap = o.isRepeated ? listCap(decl.qname.local, o, owner: owner.xsdName) : 1
             return .leaf(LeafModel(id: counter, occurs: o, name: decl.qname.local,
                                    fieldName: uniqueField(identifier(decl.qname.local), &usedFields), value: value, capacity: cap))
@@ -349,8 +356,8 @@ final class FamilyBuilder {
         return identifier(common.joined())
     }
 
-    func leafValue(_ decl: ElementDecl) throws -> LeafValue {
-        if !decl.substitutes.isEmpty { return .substitution(try substitution(decl)) }
+    func leafValue(_ decl: ElementDecl, owner: StructModel) throws -> LeafValue {
+        if !decl.substitutes.isEmpty { return .substitution(try substitution(decl, owner: owner)) }
         return try singleValue(decl)
     }
 
@@ -374,11 +381,30 @@ final class FamilyBuilder {
         return false
     }
 
-    func substitution(_ head: ElementDecl) throws -> SubstitutionModel {
-        if let m = substitutions[head.qname] { return m }
-        let m = SubstitutionModel(swiftName: identifier(head.qname.local) + "Choice", head: head.qname)
-        substitutions[head.qname] = m
-        for member in head.substitutes {
+    /// Files visible wherever `owner` is used: the files of every document that loads the owner's file.
+    func visibleFiles(_ owner: StructModel) -> Set<String> {
+        var top = owner
+        while let p = top.parent { top = p }
+        guard let def = top.def, let file = schemas.fileOfType[ObjectIdentifier(def)] else { return Set(documentFiles.joined()) }
+        let docs = documentFiles.filter { $0.contains(file) }
+        guard var visible = docs.first else { return [] }
+        for d in docs.dropFirst() { visible.formIntersection(d) }
+        return visible
+    }
+
+    func substitution(_ head: ElementDecl, owner: StructModel) throws -> SubstitutionModel {
+        let visible = visibleFiles(owner)
+        let members = head.substitutes.filter { visible.contains(schemas.fileOfElement[$0.qname] ?? "") }
+        let key = "\(head.qname)|" + members.map(\.qname.local).joined(separator: ",")
+        if let m = substitutions[key] { return m }
+        var name = identifier(head.qname.local) + "Choice"
+        if members.count < head.substitutes.count, let other = members.first(where: { $0.qname.uri != head.qname.uri }) {
+            // the members one document sees (ISO 15118-20 DC vs AC): suffix the namespace's last part
+            name += identifier(String(other.qname.uri.split(separator: ":").last ?? ""))
+        }
+        let m = SubstitutionModel(swiftName: name, head: head.qname)
+        substitutions[key] = m
+        for member in members {
             m.members.append((member.qname, identifier(member.qname.local), try singleValue(member)))
         }
         return m

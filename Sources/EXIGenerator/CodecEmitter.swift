@@ -272,7 +272,7 @@ final class CodecEmitter {
         switch l.value! {
         case .complex(let m):
             emitEvent(l.terminals[0], s)
-            line("try \(value).encodeContent(&w\(partitionArgument(m, l.name)))")
+            line("try \(value).encodeContent(&w)")
         case .scalar(let sc, let p):
             emitEvent(l.terminals[0], s)
             line("try w.writeBits(0, 1)  // CH")
@@ -287,7 +287,7 @@ final class CodecEmitter {
                 emitEvent(l.terminals[k], s)
                 switch member.value {
                 case .complex(let sm):
-                    line("do throws(EXIError) { try \(x).encodeContent(&w\(partitionArgument(sm, member.qname.local))) } catch { throw error.inside(\"\(member.qname.local)\") }")
+                    line("do throws(EXIError) { try \(x).encodeContent(&w) } catch { throw error.inside(\"\(member.qname.local)\") }")
                 case .scalar(let sc, let p):
                     line("try w.writeBits(0, 1)  // CH")
                     encodeScalar(sc, x, partition: p.map(String.init), name: member.qname.local)
@@ -323,7 +323,7 @@ final class CodecEmitter {
         case .enumeration(let e):
             line("try w.writeBits(UInt64(\(v).rawValue), \(e.width))")
         case .string(let m):
-            line("try w.writeStringField(\(v), partition: \(partition ?? "0"), minLength: \(m.minLength), maxLength: \(m.maxLength ?? m.capacity))")
+            line("try w.writeStringField(\(v), minLength: \(m.minLength), maxLength: \(m.maxLength ?? m.capacity))")
         case .binary(let m):
             line("try w.writeBinaryField(\(v), minLength: \(m.minLength), maxLength: \(m.maxLength ?? m.capacity))")
         }

@@ -38,7 +38,8 @@ final class ElementDecl {
     var isAbstract = false
     var substitutionGroup: QName?
     let isGlobal: Bool
-    /// Set for global elements: the concrete elements that may stand in for it (sorted, EXI §8.5.4.1.6).
+    /// Set for global elements with a substitution group: the head and every member, abstract ones
+    /// included, sorted by qname (EXI §8.5.4.1.6).
     var substitutes: [ElementDecl] = []
 
     init(qname: QName, isGlobal: Bool) {
@@ -103,22 +104,28 @@ final class SchemaSet {
     /// Complex types in file order (named first-seen, then anonymous as met).
     var allComplexTypes: [ComplexTypeDef] = []
     var loaded: Set<String> = []
+    /// The XSD file each global element and each complex type comes from.
+    var fileOfElement: [QName: String] = [:]
+    var fileOfType: [ObjectIdentifier: String] = [:]
+    private var currentFile = ""
     let root: URL
 
     init(root: URL) { self.root = root }
 
     /// Loads `file` (relative to the schemas folder) and everything it imports.
     func load(_ file: String) throws {
-        var trees: [(XMLNode, Context)] = []
+        var trees: [(XMLNode, Context, String)] = []
         try collect(root.appendingPathComponent(file), into: &trees)
         // every global element first, so refs in any file (imports are circular) find their declaration
-        for (schema, context) in trees {
+        for (schema, context, file) in trees {
             for child in schema.children("element") {
                 let q = QName(uri: context.tns, local: child["name"] ?? "")
                 globalElements[q] = ElementDecl(qname: q, isGlobal: true)
+                fileOfElement[q] = file
             }
         }
-        for (schema, context) in trees {
+        for (schema, context, file) in trees {
+            currentFile = file
             for child in schema.children {
                 switch child.name {
                 case "element":
@@ -145,18 +152,20 @@ final class SchemaSet {
             while let head = queue.popLast() {
                 for candidate in globalElements.values where candidate.substitutionGroup == head && !seen.contains(candidate.qname) {
                     seen.insert(candidate.qname)
-                    if !candidate.isAbstract { members.append(candidate) }
+                    members.append(candidate)
                     queue.append(candidate.qname)
                 }
             }
             if !members.isEmpty {
-                if !element.isAbstract { members.append(element) }
+                // EXIficient (Josev's codec) lists abstract members and an abstract head too: ISO 15118-2's
+                // abstract BodyElement takes a code in the Body grammar.
+                members.append(element)
                 element.substitutes = members.sorted { $0.qname < $1.qname }
             }
         }
     }
 
-    private func collect(_ url: URL, into trees: inout [(XMLNode, Context)]) throws {
+    private func collect(_ url: URL, into trees: inout [(XMLNode, Context, String)]) throws {
         var url = url.standardizedFileURL
         if !FileManager.default.fileExists(atPath: url.path) {
             // DIN's header imports xmldsig from its own folder; the copy lives one level up.
@@ -167,7 +176,7 @@ final class SchemaSet {
         let schema = try XMLTreeReader.read(url)
         let context = Context(tns: schema["targetNamespace"] ?? "", elementQualified: schema["elementFormDefault"] == "qualified",
                               attributeQualified: schema["attributeFormDefault"] == "qualified")
-        trees.append((schema, context))
+        trees.append((schema, context, url.path))
         for child in schema.children where child.name == "import" || child.name == "include" {
             if let location = child["schemaLocation"] {
                 try collect(url.deletingLastPathComponent().appendingPathComponent(location), into: &trees)
@@ -202,6 +211,7 @@ final class SchemaSet {
 
     private func complexType(_ node: XMLNode, context: Context) throws -> ComplexTypeDef {
         let def = ComplexTypeDef(namespace: context.tns)
+        fileOfType[ObjectIdentifier(def)] = currentFile
         def.mixed = node["mixed"] == "true"
         def.isAbstract = node["abstract"] == "true"
         allComplexTypes.append(def)

@@ -53,7 +53,7 @@ final class TypeEmitter {
         for (i, st) in s.grammar.states.enumerated() where !st.isEmpty {
             out.append("    /// state \(i): \(st.map { s.grammar.terminalNames[$0] }.joined(separator: " "))")
         }
-        out.append("    func encodeContent(_ w: inout EXIWriter\(partitionParam)) throws(EXIError) {")
+        out.append("    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {")
         out += enc
         out.append("    }")
         out.append("")

@@ -47,7 +47,7 @@ extension AppProtocol {
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(ProtocolNamespace)
             try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.ProtocolNamespace, partition: 0, minLength: 0, maxLength: 100)
+            try w.writeStringField(self.ProtocolNamespace, minLength: 0, maxLength: 100)
             try w.writeBits(0, 1)  // EE
         } catch { throw error.inside("ProtocolNamespace") }
         state = 1

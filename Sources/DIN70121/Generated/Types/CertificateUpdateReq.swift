@@ -46,7 +46,7 @@ extension CertificateUpdateReq {
         var state = 0
         if let v = self.Id {
             try w.writeBits(0, 2)  // AT(Id)
-            try w.writeStringField(v, partition: 1, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 128)
             state = 1
         }
         do throws(EXIError) {
@@ -60,7 +60,7 @@ extension CertificateUpdateReq {
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(ContractID)
             try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.ContractID, partition: 2, minLength: 0, maxLength: 24)
+            try w.writeStringField(self.ContractID, minLength: 0, maxLength: 24)
             try w.writeBits(0, 1)  // EE
         } catch { throw error.inside("ContractID") }
         state = 3

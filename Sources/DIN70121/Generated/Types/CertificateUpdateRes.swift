@@ -55,7 +55,7 @@ extension CertificateUpdateRes {
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         try w.writeBits(0, 1)  // AT(Id)
-        try w.writeStringField(self.Id, partition: 1, minLength: 0, maxLength: 128)
+        try w.writeStringField(self.Id, minLength: 0, maxLength: 128)
         state = 1
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(ResponseCode)
@@ -86,7 +86,7 @@ extension CertificateUpdateRes {
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(ContractID)
             try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.ContractID, partition: 2, minLength: 0, maxLength: 24)
+            try w.writeStringField(self.ContractID, minLength: 0, maxLength: 24)
             try w.writeBits(0, 1)  // EE
         } catch { throw error.inside("ContractID") }
         state = 6

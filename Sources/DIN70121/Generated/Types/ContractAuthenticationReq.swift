@@ -31,7 +31,7 @@ extension ContractAuthenticationReq {
         var state = 0
         if let v = self.Id {
             try w.writeBits(0, 2)  // AT(Id)
-            try w.writeStringField(v, partition: 1, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 128)
             state = 1
         }
         if let v1 = self.GenChallenge {
@@ -41,7 +41,7 @@ extension ContractAuthenticationReq {
                 default: try w.writeBits(0, 2)
                 }
                 try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v1, partition: 3, minLength: 0, maxLength: 128)
+                try w.writeStringField(v1, minLength: 0, maxLength: 128)
                 try w.writeBits(0, 1)  // EE
             } catch { throw error.inside("GenChallenge") }
             state = 2

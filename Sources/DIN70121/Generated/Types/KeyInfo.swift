@@ -51,7 +51,7 @@ extension KeyInfo {
         var state = 0
         if let v = self.Id {
             try w.writeBits(0, 4)  // AT(Id)
-            try w.writeStringField(v, partition: 1, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 128)
             state = 1
         }
         var i1 = 0
@@ -64,7 +64,7 @@ extension KeyInfo {
                     default: try w.writeBits(0, 4)
                     }
                     try w.writeBits(0, 1)  // CH
-                    try w.writeStringField(x2, partition: 4, minLength: 0, maxLength: 128)
+                    try w.writeStringField(x2, minLength: 0, maxLength: 128)
                     try w.writeBits(0, 1)  // EE
                 } catch { throw error.inside("KeyName") }
                 state = 2
@@ -120,7 +120,7 @@ extension KeyInfo {
                     default: try w.writeBits(6, 4)
                     }
                     try w.writeBits(0, 1)  // CH
-                    try w.writeStringField(x8, partition: 5, minLength: 0, maxLength: 128)
+                    try w.writeStringField(x8, minLength: 0, maxLength: 128)
                     try w.writeBits(0, 1)  // EE
                 } catch { throw error.inside("MgmtData") }
                 state = 8

@@ -33,7 +33,7 @@ extension ListOfRootCertificateIDs {
                 default: try w.writeBits(0, 2)
                 }
                 try w.writeBits(0, 1)  // CH
-                try w.writeStringField(self.RootCertificateID[i1], partition: 6, minLength: 0, maxLength: 40)
+                try w.writeStringField(self.RootCertificateID[i1], minLength: 0, maxLength: 40)
                 try w.writeBits(0, 1)  // EE
                 i1 &+= 1
                 state = 1

@@ -47,7 +47,7 @@ extension MeterInfo {
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(MeterID)
             try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.MeterID, partition: 7, minLength: 0, maxLength: 32)
+            try w.writeStringField(self.MeterID, minLength: 0, maxLength: 32)
             try w.writeBits(0, 1)  // EE
         } catch { throw error.inside("MeterID") }
         state = 1

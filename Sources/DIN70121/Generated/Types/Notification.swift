@@ -40,7 +40,7 @@ extension Notification {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(FaultMsg)
                 try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v1, partition: 8, minLength: 0, maxLength: 64)
+                try w.writeStringField(v1, minLength: 0, maxLength: 64)
                 try w.writeBits(0, 1)  // EE
             } catch { throw error.inside("FaultMsg") }
             state = 2

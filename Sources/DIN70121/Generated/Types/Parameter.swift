@@ -52,7 +52,7 @@ extension Parameter {
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         try w.writeBits(0, 1)  // AT(Name)
-        try w.writeStringField(self.Name, partition: 11, minLength: 0, maxLength: 128)
+        try w.writeStringField(self.Name, minLength: 0, maxLength: 128)
         state = 1
         try w.writeBits(0, 1)  // AT(ValueType)
         try w.writeBits(UInt64(self.ValueType.rawValue), 3)
@@ -100,7 +100,7 @@ extension Parameter {
             do throws(EXIError) {
                 try w.writeBits(5, 3)  // SE(stringValue)
                 try w.writeBits(0, 1)  // CH
-                try w.writeStringField(x6, partition: 12, minLength: 0, maxLength: 128)
+                try w.writeStringField(x6, minLength: 0, maxLength: 128)
                 try w.writeBits(0, 1)  // EE
             } catch { throw error.inside("stringValue") }
             state = 8

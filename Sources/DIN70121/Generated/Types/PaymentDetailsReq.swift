@@ -32,7 +32,7 @@ extension PaymentDetailsReq {
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(ContractID)
             try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.ContractID, partition: 2, minLength: 0, maxLength: 24)
+            try w.writeStringField(self.ContractID, minLength: 0, maxLength: 24)
             try w.writeBits(0, 1)  // EE
         } catch { throw error.inside("ContractID") }
         state = 1

@@ -44,7 +44,7 @@ extension PaymentDetailsRes {
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(GenChallenge)
             try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.GenChallenge, partition: 3, minLength: 0, maxLength: 128)
+            try w.writeStringField(self.GenChallenge, minLength: 0, maxLength: 128)
             try w.writeBits(0, 1)  // EE
         } catch { throw error.inside("GenChallenge") }
         state = 2

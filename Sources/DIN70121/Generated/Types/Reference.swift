@@ -51,7 +51,7 @@ extension Reference {
         var state = 0
         if let v = self.Id {
             try w.writeBits(0, 3)  // AT(Id)
-            try w.writeStringField(v, partition: 1, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 128)
             state = 1
         }
         if let v = self.Type_ {
@@ -59,7 +59,7 @@ extension Reference {
             case 0: try w.writeBits(1, 3)
             default: try w.writeBits(0, 3)
             }
-            try w.writeStringField(v, partition: 13, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 128)
             state = 2
         }
         if let v = self.URI {
@@ -68,7 +68,7 @@ extension Reference {
             case 1: try w.writeBits(1, 3)
             default: try w.writeBits(0, 2)
             }
-            try w.writeStringField(v, partition: 14, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 128)
             state = 3
         }
         if let v1 = self.Transforms {

@@ -45,7 +45,7 @@ extension SalesTariff {
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         try w.writeBits(0, 1)  // AT(Id)
-        try w.writeStringField(self.Id, partition: 1, minLength: 0, maxLength: 128)
+        try w.writeStringField(self.Id, minLength: 0, maxLength: 128)
         state = 1
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(SalesTariffID)
@@ -58,7 +58,7 @@ extension SalesTariff {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(SalesTariffDescription)
                 try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v1, partition: 15, minLength: 0, maxLength: 32)
+                try w.writeStringField(v1, minLength: 0, maxLength: 32)
                 try w.writeBits(0, 1)  // EE
             } catch { throw error.inside("SalesTariffDescription") }
             state = 3

@@ -33,7 +33,7 @@ extension ServiceDiscoveryReq {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(ServiceScope)
                 try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v1, partition: 16, minLength: 0, maxLength: 32)
+                try w.writeStringField(v1, minLength: 0, maxLength: 32)
                 try w.writeBits(0, 1)  // EE
             } catch { throw error.inside("ServiceScope") }
             state = 1

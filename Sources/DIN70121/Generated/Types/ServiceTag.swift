@@ -50,7 +50,7 @@ extension ServiceTag {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(ServiceName)
                 try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v1, partition: 17, minLength: 0, maxLength: 32)
+                try w.writeStringField(v1, minLength: 0, maxLength: 32)
                 try w.writeBits(0, 1)  // EE
             } catch { throw error.inside("ServiceName") }
             state = 2
@@ -69,7 +69,7 @@ extension ServiceTag {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(ServiceScope)
                 try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v2, partition: 18, minLength: 0, maxLength: 32)
+                try w.writeStringField(v2, minLength: 0, maxLength: 32)
                 try w.writeBits(0, 1)  // EE
             } catch { throw error.inside("ServiceScope") }
             state = 4

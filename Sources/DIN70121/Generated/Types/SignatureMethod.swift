@@ -31,7 +31,7 @@ extension SignatureMethod {
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         try w.writeBits(0, 1)  // AT(Algorithm)
-        try w.writeStringField(self.Algorithm, partition: 0, minLength: 0, maxLength: 128)
+        try w.writeStringField(self.Algorithm, minLength: 0, maxLength: 128)
         state = 1
         if let v1 = self.HMACOutputLength {
             do throws(EXIError) {

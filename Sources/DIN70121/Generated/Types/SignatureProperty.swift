@@ -32,14 +32,14 @@ extension SignatureProperty {
         var state = 0
         if let v = self.Id {
             try w.writeBits(0, 2)  // AT(Id)
-            try w.writeStringField(v, partition: 1, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 128)
             state = 1
         }
         switch state {  // AT(Target)
         case 0: try w.writeBits(1, 2)
         default: try w.writeBits(0, 1)
         }
-        try w.writeStringField(self.Target, partition: 19, minLength: 0, maxLength: 128)
+        try w.writeStringField(self.Target, minLength: 0, maxLength: 128)
         state = 2
         throw w.unsupported()  // required wildcard content
         throw w.unsupported()  // EE is not allowed here

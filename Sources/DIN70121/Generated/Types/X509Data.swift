@@ -61,7 +61,7 @@ extension X509Data {
                 do throws(EXIError) {
                     try w.writeBits(2, 3)  // SE(X509SubjectName)
                     try w.writeBits(0, 1)  // CH
-                    try w.writeStringField(x4, partition: 22, minLength: 0, maxLength: 128)
+                    try w.writeStringField(x4, minLength: 0, maxLength: 128)
                     try w.writeBits(0, 1)  // EE
                 } catch { throw error.inside("X509SubjectName") }
                 state = 3

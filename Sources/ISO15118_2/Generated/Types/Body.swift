@@ -5,7 +5,7 @@ import EXI
 
 /// `BodyType` (urn:iso:15118:2:2013:MsgBody).
 public struct Body: EXIDefaultValue, Equatable, Sendable {
-    /// `BodyElement` (optional): one of AuthorizationReq, AuthorizationRes, CableCheckReq, CableCheckRes, CertificateInstallationReq, CertificateInstallationRes, CertificateUpdateReq, CertificateUpdateRes, ChargeParameterDiscoveryReq, ChargeParameterDiscoveryRes, ChargingStatusReq, ChargingStatusRes, CurrentDemandReq, CurrentDemandRes, MeteringReceiptReq, MeteringReceiptRes, PaymentDetailsReq, PaymentDetailsRes, PaymentServiceSelectionReq, PaymentServiceSelectionRes, PowerDeliveryReq, PowerDeliveryRes, PreChargeReq, PreChargeRes, ServiceDetailReq, ServiceDetailRes, ServiceDiscoveryReq, ServiceDiscoveryRes, SessionSetupReq, SessionSetupRes, SessionStopReq, SessionStopRes, WeldingDetectionReq, WeldingDetectionRes.
+    /// `BodyElement` (optional): one of AuthorizationReq, AuthorizationRes, BodyElement, CableCheckReq, CableCheckRes, CertificateInstallationReq, CertificateInstallationRes, CertificateUpdateReq, CertificateUpdateRes, ChargeParameterDiscoveryReq, ChargeParameterDiscoveryRes, ChargingStatusReq, ChargingStatusRes, CurrentDemandReq, CurrentDemandRes, MeteringReceiptReq, MeteringReceiptRes, PaymentDetailsReq, PaymentDetailsRes, PaymentServiceSelectionReq, PaymentServiceSelectionRes, PowerDeliveryReq, PowerDeliveryRes, PreChargeReq, PreChargeRes, ServiceDetailReq, ServiceDetailRes, ServiceDiscoveryReq, ServiceDiscoveryRes, SessionSetupReq, SessionSetupRes, SessionStopReq, SessionStopRes, WeldingDetectionReq, WeldingDetectionRes.
     public var BodyElement: ISO15118_2.BodyElementChoice?
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
@@ -20,7 +20,7 @@ public struct Body: EXIDefaultValue, Equatable, Sendable {
 
 extension Body {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
-    /// state 0: SE(AuthorizationReq) SE(AuthorizationRes) SE(CableCheckReq) SE(CableCheckRes) SE(CertificateInstallationReq) SE(CertificateInstallationRes) SE(CertificateUpdateReq) SE(CertificateUpdateRes) SE(ChargeParameterDiscoveryReq) SE(ChargeParameterDiscoveryRes) SE(ChargingStatusReq) SE(ChargingStatusRes) SE(CurrentDemandReq) SE(CurrentDemandRes) SE(MeteringReceiptReq) SE(MeteringReceiptRes) SE(PaymentDetailsReq) SE(PaymentDetailsRes) SE(PaymentServiceSelectionReq) SE(PaymentServiceSelectionRes) SE(PowerDeliveryReq) SE(PowerDeliveryRes) SE(PreChargeReq) SE(PreChargeRes) SE(ServiceDetailReq) SE(ServiceDetailRes) SE(ServiceDiscoveryReq) SE(ServiceDiscoveryRes) SE(SessionSetupReq) SE(SessionSetupRes) SE(SessionStopReq) SE(SessionStopRes) SE(WeldingDetectionReq) SE(WeldingDetectionRes) EE
+    /// state 0: SE(AuthorizationReq) SE(AuthorizationRes) SE(BodyElement) SE(CableCheckReq) SE(CableCheckRes) SE(CertificateInstallationReq) SE(CertificateInstallationRes) SE(CertificateUpdateReq) SE(CertificateUpdateRes) SE(ChargeParameterDiscoveryReq) SE(ChargeParameterDiscoveryRes) SE(ChargingStatusReq) SE(ChargingStatusRes) SE(CurrentDemandReq) SE(CurrentDemandRes) SE(MeteringReceiptReq) SE(MeteringReceiptRes) SE(PaymentDetailsReq) SE(PaymentDetailsRes) SE(PaymentServiceSelectionReq) SE(PaymentServiceSelectionRes) SE(PowerDeliveryReq) SE(PowerDeliveryRes) SE(PreChargeReq) SE(PreChargeRes) SE(ServiceDetailReq) SE(ServiceDetailRes) SE(ServiceDiscoveryReq) SE(ServiceDiscoveryRes) SE(SessionSetupReq) SE(SessionSetupRes) SE(SessionStopReq) SE(SessionStopRes) SE(WeldingDetectionReq) SE(WeldingDetectionRes) EE
     /// state 1: EE
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -33,108 +33,111 @@ extension Body {
                 case .AuthorizationRes(let m3):
                     try w.writeBits(1, 6)  // SE(AuthorizationRes)
                     do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("AuthorizationRes") }
-                case .CableCheckReq(let m4):
-                    try w.writeBits(2, 6)  // SE(CableCheckReq)
-                    do throws(EXIError) { try m4.encodeContent(&w) } catch { throw error.inside("CableCheckReq") }
-                case .CableCheckRes(let m5):
-                    try w.writeBits(3, 6)  // SE(CableCheckRes)
-                    do throws(EXIError) { try m5.encodeContent(&w) } catch { throw error.inside("CableCheckRes") }
-                case .CertificateInstallationReq(let m6):
-                    try w.writeBits(4, 6)  // SE(CertificateInstallationReq)
-                    do throws(EXIError) { try m6.encodeContent(&w) } catch { throw error.inside("CertificateInstallationReq") }
-                case .CertificateInstallationRes(let m7):
-                    try w.writeBits(5, 6)  // SE(CertificateInstallationRes)
-                    do throws(EXIError) { try m7.encodeContent(&w) } catch { throw error.inside("CertificateInstallationRes") }
-                case .CertificateUpdateReq(let m8):
-                    try w.writeBits(6, 6)  // SE(CertificateUpdateReq)
-                    do throws(EXIError) { try m8.encodeContent(&w) } catch { throw error.inside("CertificateUpdateReq") }
-                case .CertificateUpdateRes(let m9):
-                    try w.writeBits(7, 6)  // SE(CertificateUpdateRes)
-                    do throws(EXIError) { try m9.encodeContent(&w) } catch { throw error.inside("CertificateUpdateRes") }
-                case .ChargeParameterDiscoveryReq(let m10):
-                    try w.writeBits(8, 6)  // SE(ChargeParameterDiscoveryReq)
-                    do throws(EXIError) { try m10.encodeContent(&w) } catch { throw error.inside("ChargeParameterDiscoveryReq") }
-                case .ChargeParameterDiscoveryRes(let m11):
-                    try w.writeBits(9, 6)  // SE(ChargeParameterDiscoveryRes)
-                    do throws(EXIError) { try m11.encodeContent(&w) } catch { throw error.inside("ChargeParameterDiscoveryRes") }
-                case .ChargingStatusReq(let m12):
-                    try w.writeBits(10, 6)  // SE(ChargingStatusReq)
-                    do throws(EXIError) { try m12.encodeContent(&w) } catch { throw error.inside("ChargingStatusReq") }
-                case .ChargingStatusRes(let m13):
-                    try w.writeBits(11, 6)  // SE(ChargingStatusRes)
-                    do throws(EXIError) { try m13.encodeContent(&w) } catch { throw error.inside("ChargingStatusRes") }
-                case .CurrentDemandReq(let m14):
-                    try w.writeBits(12, 6)  // SE(CurrentDemandReq)
-                    do throws(EXIError) { try m14.encodeContent(&w) } catch { throw error.inside("CurrentDemandReq") }
-                case .CurrentDemandRes(let m15):
-                    try w.writeBits(13, 6)  // SE(CurrentDemandRes)
-                    do throws(EXIError) { try m15.encodeContent(&w) } catch { throw error.inside("CurrentDemandRes") }
-                case .MeteringReceiptReq(let m16):
-                    try w.writeBits(14, 6)  // SE(MeteringReceiptReq)
-                    do throws(EXIError) { try m16.encodeContent(&w) } catch { throw error.inside("MeteringReceiptReq") }
-                case .MeteringReceiptRes(let m17):
-                    try w.writeBits(15, 6)  // SE(MeteringReceiptRes)
-                    do throws(EXIError) { try m17.encodeContent(&w) } catch { throw error.inside("MeteringReceiptRes") }
-                case .PaymentDetailsReq(let m18):
-                    try w.writeBits(16, 6)  // SE(PaymentDetailsReq)
-                    do throws(EXIError) { try m18.encodeContent(&w) } catch { throw error.inside("PaymentDetailsReq") }
-                case .PaymentDetailsRes(let m19):
-                    try w.writeBits(17, 6)  // SE(PaymentDetailsRes)
-                    do throws(EXIError) { try m19.encodeContent(&w) } catch { throw error.inside("PaymentDetailsRes") }
-                case .PaymentServiceSelectionReq(let m20):
-                    try w.writeBits(18, 6)  // SE(PaymentServiceSelectionReq)
-                    do throws(EXIError) { try m20.encodeContent(&w) } catch { throw error.inside("PaymentServiceSelectionReq") }
-                case .PaymentServiceSelectionRes(let m21):
-                    try w.writeBits(19, 6)  // SE(PaymentServiceSelectionRes)
-                    do throws(EXIError) { try m21.encodeContent(&w) } catch { throw error.inside("PaymentServiceSelectionRes") }
-                case .PowerDeliveryReq(let m22):
-                    try w.writeBits(20, 6)  // SE(PowerDeliveryReq)
-                    do throws(EXIError) { try m22.encodeContent(&w) } catch { throw error.inside("PowerDeliveryReq") }
-                case .PowerDeliveryRes(let m23):
-                    try w.writeBits(21, 6)  // SE(PowerDeliveryRes)
-                    do throws(EXIError) { try m23.encodeContent(&w) } catch { throw error.inside("PowerDeliveryRes") }
-                case .PreChargeReq(let m24):
-                    try w.writeBits(22, 6)  // SE(PreChargeReq)
-                    do throws(EXIError) { try m24.encodeContent(&w) } catch { throw error.inside("PreChargeReq") }
-                case .PreChargeRes(let m25):
-                    try w.writeBits(23, 6)  // SE(PreChargeRes)
-                    do throws(EXIError) { try m25.encodeContent(&w) } catch { throw error.inside("PreChargeRes") }
-                case .ServiceDetailReq(let m26):
-                    try w.writeBits(24, 6)  // SE(ServiceDetailReq)
-                    do throws(EXIError) { try m26.encodeContent(&w) } catch { throw error.inside("ServiceDetailReq") }
-                case .ServiceDetailRes(let m27):
-                    try w.writeBits(25, 6)  // SE(ServiceDetailRes)
-                    do throws(EXIError) { try m27.encodeContent(&w) } catch { throw error.inside("ServiceDetailRes") }
-                case .ServiceDiscoveryReq(let m28):
-                    try w.writeBits(26, 6)  // SE(ServiceDiscoveryReq)
-                    do throws(EXIError) { try m28.encodeContent(&w) } catch { throw error.inside("ServiceDiscoveryReq") }
-                case .ServiceDiscoveryRes(let m29):
-                    try w.writeBits(27, 6)  // SE(ServiceDiscoveryRes)
-                    do throws(EXIError) { try m29.encodeContent(&w) } catch { throw error.inside("ServiceDiscoveryRes") }
-                case .SessionSetupReq(let m30):
-                    try w.writeBits(28, 6)  // SE(SessionSetupReq)
-                    do throws(EXIError) { try m30.encodeContent(&w) } catch { throw error.inside("SessionSetupReq") }
-                case .SessionSetupRes(let m31):
-                    try w.writeBits(29, 6)  // SE(SessionSetupRes)
-                    do throws(EXIError) { try m31.encodeContent(&w) } catch { throw error.inside("SessionSetupRes") }
-                case .SessionStopReq(let m32):
-                    try w.writeBits(30, 6)  // SE(SessionStopReq)
-                    do throws(EXIError) { try m32.encodeContent(&w) } catch { throw error.inside("SessionStopReq") }
-                case .SessionStopRes(let m33):
-                    try w.writeBits(31, 6)  // SE(SessionStopRes)
-                    do throws(EXIError) { try m33.encodeContent(&w) } catch { throw error.inside("SessionStopRes") }
-                case .WeldingDetectionReq(let m34):
-                    try w.writeBits(32, 6)  // SE(WeldingDetectionReq)
-                    do throws(EXIError) { try m34.encodeContent(&w) } catch { throw error.inside("WeldingDetectionReq") }
-                case .WeldingDetectionRes(let m35):
-                    try w.writeBits(33, 6)  // SE(WeldingDetectionRes)
-                    do throws(EXIError) { try m35.encodeContent(&w) } catch { throw error.inside("WeldingDetectionRes") }
+                case .BodyElement(let m4):
+                    try w.writeBits(2, 6)  // SE(BodyElement)
+                    do throws(EXIError) { try m4.encodeContent(&w) } catch { throw error.inside("BodyElement") }
+                case .CableCheckReq(let m5):
+                    try w.writeBits(3, 6)  // SE(CableCheckReq)
+                    do throws(EXIError) { try m5.encodeContent(&w) } catch { throw error.inside("CableCheckReq") }
+                case .CableCheckRes(let m6):
+                    try w.writeBits(4, 6)  // SE(CableCheckRes)
+                    do throws(EXIError) { try m6.encodeContent(&w) } catch { throw error.inside("CableCheckRes") }
+                case .CertificateInstallationReq(let m7):
+                    try w.writeBits(5, 6)  // SE(CertificateInstallationReq)
+                    do throws(EXIError) { try m7.encodeContent(&w) } catch { throw error.inside("CertificateInstallationReq") }
+                case .CertificateInstallationRes(let m8):
+                    try w.writeBits(6, 6)  // SE(CertificateInstallationRes)
+                    do throws(EXIError) { try m8.encodeContent(&w) } catch { throw error.inside("CertificateInstallationRes") }
+                case .CertificateUpdateReq(let m9):
+                    try w.writeBits(7, 6)  // SE(CertificateUpdateReq)
+                    do throws(EXIError) { try m9.encodeContent(&w) } catch { throw error.inside("CertificateUpdateReq") }
+                case .CertificateUpdateRes(let m10):
+                    try w.writeBits(8, 6)  // SE(CertificateUpdateRes)
+                    do throws(EXIError) { try m10.encodeContent(&w) } catch { throw error.inside("CertificateUpdateRes") }
+                case .ChargeParameterDiscoveryReq(let m11):
+                    try w.writeBits(9, 6)  // SE(ChargeParameterDiscoveryReq)
+                    do throws(EXIError) { try m11.encodeContent(&w) } catch { throw error.inside("ChargeParameterDiscoveryReq") }
+                case .ChargeParameterDiscoveryRes(let m12):
+                    try w.writeBits(10, 6)  // SE(ChargeParameterDiscoveryRes)
+                    do throws(EXIError) { try m12.encodeContent(&w) } catch { throw error.inside("ChargeParameterDiscoveryRes") }
+                case .ChargingStatusReq(let m13):
+                    try w.writeBits(11, 6)  // SE(ChargingStatusReq)
+                    do throws(EXIError) { try m13.encodeContent(&w) } catch { throw error.inside("ChargingStatusReq") }
+                case .ChargingStatusRes(let m14):
+                    try w.writeBits(12, 6)  // SE(ChargingStatusRes)
+                    do throws(EXIError) { try m14.encodeContent(&w) } catch { throw error.inside("ChargingStatusRes") }
+                case .CurrentDemandReq(let m15):
+                    try w.writeBits(13, 6)  // SE(CurrentDemandReq)
+                    do throws(EXIError) { try m15.encodeContent(&w) } catch { throw error.inside("CurrentDemandReq") }
+                case .CurrentDemandRes(let m16):
+                    try w.writeBits(14, 6)  // SE(CurrentDemandRes)
+                    do throws(EXIError) { try m16.encodeContent(&w) } catch { throw error.inside("CurrentDemandRes") }
+                case .MeteringReceiptReq(let m17):
+                    try w.writeBits(15, 6)  // SE(MeteringReceiptReq)
+                    do throws(EXIError) { try m17.encodeContent(&w) } catch { throw error.inside("MeteringReceiptReq") }
+                case .MeteringReceiptRes(let m18):
+                    try w.writeBits(16, 6)  // SE(MeteringReceiptRes)
+                    do throws(EXIError) { try m18.encodeContent(&w) } catch { throw error.inside("MeteringReceiptRes") }
+                case .PaymentDetailsReq(let m19):
+                    try w.writeBits(17, 6)  // SE(PaymentDetailsReq)
+                    do throws(EXIError) { try m19.encodeContent(&w) } catch { throw error.inside("PaymentDetailsReq") }
+                case .PaymentDetailsRes(let m20):
+                    try w.writeBits(18, 6)  // SE(PaymentDetailsRes)
+                    do throws(EXIError) { try m20.encodeContent(&w) } catch { throw error.inside("PaymentDetailsRes") }
+                case .PaymentServiceSelectionReq(let m21):
+                    try w.writeBits(19, 6)  // SE(PaymentServiceSelectionReq)
+                    do throws(EXIError) { try m21.encodeContent(&w) } catch { throw error.inside("PaymentServiceSelectionReq") }
+                case .PaymentServiceSelectionRes(let m22):
+                    try w.writeBits(20, 6)  // SE(PaymentServiceSelectionRes)
+                    do throws(EXIError) { try m22.encodeContent(&w) } catch { throw error.inside("PaymentServiceSelectionRes") }
+                case .PowerDeliveryReq(let m23):
+                    try w.writeBits(21, 6)  // SE(PowerDeliveryReq)
+                    do throws(EXIError) { try m23.encodeContent(&w) } catch { throw error.inside("PowerDeliveryReq") }
+                case .PowerDeliveryRes(let m24):
+                    try w.writeBits(22, 6)  // SE(PowerDeliveryRes)
+                    do throws(EXIError) { try m24.encodeContent(&w) } catch { throw error.inside("PowerDeliveryRes") }
+                case .PreChargeReq(let m25):
+                    try w.writeBits(23, 6)  // SE(PreChargeReq)
+                    do throws(EXIError) { try m25.encodeContent(&w) } catch { throw error.inside("PreChargeReq") }
+                case .PreChargeRes(let m26):
+                    try w.writeBits(24, 6)  // SE(PreChargeRes)
+                    do throws(EXIError) { try m26.encodeContent(&w) } catch { throw error.inside("PreChargeRes") }
+                case .ServiceDetailReq(let m27):
+                    try w.writeBits(25, 6)  // SE(ServiceDetailReq)
+                    do throws(EXIError) { try m27.encodeContent(&w) } catch { throw error.inside("ServiceDetailReq") }
+                case .ServiceDetailRes(let m28):
+                    try w.writeBits(26, 6)  // SE(ServiceDetailRes)
+                    do throws(EXIError) { try m28.encodeContent(&w) } catch { throw error.inside("ServiceDetailRes") }
+                case .ServiceDiscoveryReq(let m29):
+                    try w.writeBits(27, 6)  // SE(ServiceDiscoveryReq)
+                    do throws(EXIError) { try m29.encodeContent(&w) } catch { throw error.inside("ServiceDiscoveryReq") }
+                case .ServiceDiscoveryRes(let m30):
+                    try w.writeBits(28, 6)  // SE(ServiceDiscoveryRes)
+                    do throws(EXIError) { try m30.encodeContent(&w) } catch { throw error.inside("ServiceDiscoveryRes") }
+                case .SessionSetupReq(let m31):
+                    try w.writeBits(29, 6)  // SE(SessionSetupReq)
+                    do throws(EXIError) { try m31.encodeContent(&w) } catch { throw error.inside("SessionSetupReq") }
+                case .SessionSetupRes(let m32):
+                    try w.writeBits(30, 6)  // SE(SessionSetupRes)
+                    do throws(EXIError) { try m32.encodeContent(&w) } catch { throw error.inside("SessionSetupRes") }
+                case .SessionStopReq(let m33):
+                    try w.writeBits(31, 6)  // SE(SessionStopReq)
+                    do throws(EXIError) { try m33.encodeContent(&w) } catch { throw error.inside("SessionStopReq") }
+                case .SessionStopRes(let m34):
+                    try w.writeBits(32, 6)  // SE(SessionStopRes)
+                    do throws(EXIError) { try m34.encodeContent(&w) } catch { throw error.inside("SessionStopRes") }
+                case .WeldingDetectionReq(let m35):
+                    try w.writeBits(33, 6)  // SE(WeldingDetectionReq)
+                    do throws(EXIError) { try m35.encodeContent(&w) } catch { throw error.inside("WeldingDetectionReq") }
+                case .WeldingDetectionRes(let m36):
+                    try w.writeBits(34, 6)  // SE(WeldingDetectionRes)
+                    do throws(EXIError) { try m36.encodeContent(&w) } catch { throw error.inside("WeldingDetectionRes") }
                 }
             } catch { throw error.inside("BodyElement") }
             state = 1
         }
         switch state {  // EE
-        case 0: try w.writeBits(34, 6)
+        case 0: try w.writeBits(35, 6)
         default: try w.writeBits(0, 1)
         }
         _ = state
@@ -145,153 +148,157 @@ extension Body {
         var state = 0
         var ev = 0
         ev = try Self._read0(&r, state)
-        if ev == 0 || ev == 1 || ev == 2 || ev == 3 || ev == 4 || ev == 5 || ev == 6 || ev == 7 || ev == 8 || ev == 9 || ev == 10 || ev == 11 || ev == 12 || ev == 13 || ev == 14 || ev == 15 || ev == 16 || ev == 17 || ev == 18 || ev == 19 || ev == 20 || ev == 21 || ev == 22 || ev == 23 || ev == 24 || ev == 25 || ev == 26 || ev == 27 || ev == 28 || ev == 29 || ev == 30 || ev == 31 || ev == 32 || ev == 33 {
+        if ev == 0 || ev == 1 || ev == 2 || ev == 3 || ev == 4 || ev == 5 || ev == 6 || ev == 7 || ev == 8 || ev == 9 || ev == 10 || ev == 11 || ev == 12 || ev == 13 || ev == 14 || ev == 15 || ev == 16 || ev == 17 || ev == 18 || ev == 19 || ev == 20 || ev == 21 || ev == 22 || ev == 23 || ev == 24 || ev == 25 || ev == 26 || ev == 27 || ev == 28 || ev == 29 || ev == 30 || ev == 31 || ev == 32 || ev == 33 || ev == 34 {
             do throws(EXIError) {
                 switch ev {
                 case 0:
-                    var m36 = ISO15118_2.AuthorizationReq()
-                    do throws(EXIError) { try m36.decodeContent(&r) } catch { throw error.inside("AuthorizationReq") }
-                    self.BodyElement = .AuthorizationReq(m36)
+                    var m37 = ISO15118_2.AuthorizationReq()
+                    do throws(EXIError) { try m37.decodeContent(&r) } catch { throw error.inside("AuthorizationReq") }
+                    self.BodyElement = .AuthorizationReq(m37)
                 case 1:
-                    var m37 = ISO15118_2.AuthorizationRes()
-                    do throws(EXIError) { try m37.decodeContent(&r) } catch { throw error.inside("AuthorizationRes") }
-                    self.BodyElement = .AuthorizationRes(m37)
+                    var m38 = ISO15118_2.AuthorizationRes()
+                    do throws(EXIError) { try m38.decodeContent(&r) } catch { throw error.inside("AuthorizationRes") }
+                    self.BodyElement = .AuthorizationRes(m38)
                 case 2:
-                    var m38 = ISO15118_2.CableCheckReq()
-                    do throws(EXIError) { try m38.decodeContent(&r) } catch { throw error.inside("CableCheckReq") }
-                    self.BodyElement = .CableCheckReq(m38)
+                    var m39 = ISO15118_2.BodyBase()
+                    do throws(EXIError) { try m39.decodeContent(&r) } catch { throw error.inside("BodyElement") }
+                    self.BodyElement = .BodyElement(m39)
                 case 3:
-                    var m39 = ISO15118_2.CableCheckRes()
-                    do throws(EXIError) { try m39.decodeContent(&r) } catch { throw error.inside("CableCheckRes") }
-                    self.BodyElement = .CableCheckRes(m39)
+                    var m40 = ISO15118_2.CableCheckReq()
+                    do throws(EXIError) { try m40.decodeContent(&r) } catch { throw error.inside("CableCheckReq") }
+                    self.BodyElement = .CableCheckReq(m40)
                 case 4:
-                    var m40 = ISO15118_2.CertificateInstallationReq()
-                    do throws(EXIError) { try m40.decodeContent(&r) } catch { throw error.inside("CertificateInstallationReq") }
-                    self.BodyElement = .CertificateInstallationReq(m40)
+                    var m41 = ISO15118_2.CableCheckRes()
+                    do throws(EXIError) { try m41.decodeContent(&r) } catch { throw error.inside("CableCheckRes") }
+                    self.BodyElement = .CableCheckRes(m41)
                 case 5:
-                    var m41 = ISO15118_2.CertificateInstallationRes()
-                    do throws(EXIError) { try m41.decodeContent(&r) } catch { throw error.inside("CertificateInstallationRes") }
-                    self.BodyElement = .CertificateInstallationRes(m41)
+                    var m42 = ISO15118_2.CertificateInstallationReq()
+                    do throws(EXIError) { try m42.decodeContent(&r) } catch { throw error.inside("CertificateInstallationReq") }
+                    self.BodyElement = .CertificateInstallationReq(m42)
                 case 6:
-                    var m42 = ISO15118_2.CertificateUpdateReq()
-                    do throws(EXIError) { try m42.decodeContent(&r) } catch { throw error.inside("CertificateUpdateReq") }
-                    self.BodyElement = .CertificateUpdateReq(m42)
+                    var m43 = ISO15118_2.CertificateInstallationRes()
+                    do throws(EXIError) { try m43.decodeContent(&r) } catch { throw error.inside("CertificateInstallationRes") }
+                    self.BodyElement = .CertificateInstallationRes(m43)
                 case 7:
-                    var m43 = ISO15118_2.CertificateUpdateRes()
-                    do throws(EXIError) { try m43.decodeContent(&r) } catch { throw error.inside("CertificateUpdateRes") }
-                    self.BodyElement = .CertificateUpdateRes(m43)
+                    var m44 = ISO15118_2.CertificateUpdateReq()
+                    do throws(EXIError) { try m44.decodeContent(&r) } catch { throw error.inside("CertificateUpdateReq") }
+                    self.BodyElement = .CertificateUpdateReq(m44)
                 case 8:
-                    var m44 = ISO15118_2.ChargeParameterDiscoveryReq()
-                    do throws(EXIError) { try m44.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryReq") }
-                    self.BodyElement = .ChargeParameterDiscoveryReq(m44)
+                    var m45 = ISO15118_2.CertificateUpdateRes()
+                    do throws(EXIError) { try m45.decodeContent(&r) } catch { throw error.inside("CertificateUpdateRes") }
+                    self.BodyElement = .CertificateUpdateRes(m45)
                 case 9:
-                    var m45 = ISO15118_2.ChargeParameterDiscoveryRes()
-                    do throws(EXIError) { try m45.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryRes") }
-                    self.BodyElement = .ChargeParameterDiscoveryRes(m45)
+                    var m46 = ISO15118_2.ChargeParameterDiscoveryReq()
+                    do throws(EXIError) { try m46.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryReq") }
+                    self.BodyElement = .ChargeParameterDiscoveryReq(m46)
                 case 10:
-                    var m46 = ISO15118_2.ChargingStatusReq()
-                    do throws(EXIError) { try m46.decodeContent(&r) } catch { throw error.inside("ChargingStatusReq") }
-                    self.BodyElement = .ChargingStatusReq(m46)
+                    var m47 = ISO15118_2.ChargeParameterDiscoveryRes()
+                    do throws(EXIError) { try m47.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryRes") }
+                    self.BodyElement = .ChargeParameterDiscoveryRes(m47)
                 case 11:
-                    var m47 = ISO15118_2.ChargingStatusRes()
-                    do throws(EXIError) { try m47.decodeContent(&r) } catch { throw error.inside("ChargingStatusRes") }
-                    self.BodyElement = .ChargingStatusRes(m47)
+                    var m48 = ISO15118_2.ChargingStatusReq()
+                    do throws(EXIError) { try m48.decodeContent(&r) } catch { throw error.inside("ChargingStatusReq") }
+                    self.BodyElement = .ChargingStatusReq(m48)
                 case 12:
-                    var m48 = ISO15118_2.CurrentDemandReq()
-                    do throws(EXIError) { try m48.decodeContent(&r) } catch { throw error.inside("CurrentDemandReq") }
-                    self.BodyElement = .CurrentDemandReq(m48)
+                    var m49 = ISO15118_2.ChargingStatusRes()
+                    do throws(EXIError) { try m49.decodeContent(&r) } catch { throw error.inside("ChargingStatusRes") }
+                    self.BodyElement = .ChargingStatusRes(m49)
                 case 13:
-                    var m49 = ISO15118_2.CurrentDemandRes()
-                    do throws(EXIError) { try m49.decodeContent(&r) } catch { throw error.inside("CurrentDemandRes") }
-                    self.BodyElement = .CurrentDemandRes(m49)
+                    var m50 = ISO15118_2.CurrentDemandReq()
+                    do throws(EXIError) { try m50.decodeContent(&r) } catch { throw error.inside("CurrentDemandReq") }
+                    self.BodyElement = .CurrentDemandReq(m50)
                 case 14:
-                    var m50 = ISO15118_2.MeteringReceiptReq()
-                    do throws(EXIError) { try m50.decodeContent(&r) } catch { throw error.inside("MeteringReceiptReq") }
-                    self.BodyElement = .MeteringReceiptReq(m50)
+                    var m51 = ISO15118_2.CurrentDemandRes()
+                    do throws(EXIError) { try m51.decodeContent(&r) } catch { throw error.inside("CurrentDemandRes") }
+                    self.BodyElement = .CurrentDemandRes(m51)
                 case 15:
-                    var m51 = ISO15118_2.MeteringReceiptRes()
-                    do throws(EXIError) { try m51.decodeContent(&r) } catch { throw error.inside("MeteringReceiptRes") }
-                    self.BodyElement = .MeteringReceiptRes(m51)
+                    var m52 = ISO15118_2.MeteringReceiptReq()
+                    do throws(EXIError) { try m52.decodeContent(&r) } catch { throw error.inside("MeteringReceiptReq") }
+                    self.BodyElement = .MeteringReceiptReq(m52)
                 case 16:
-                    var m52 = ISO15118_2.PaymentDetailsReq()
-                    do throws(EXIError) { try m52.decodeContent(&r) } catch { throw error.inside("PaymentDetailsReq") }
-                    self.BodyElement = .PaymentDetailsReq(m52)
+                    var m53 = ISO15118_2.MeteringReceiptRes()
+                    do throws(EXIError) { try m53.decodeContent(&r) } catch { throw error.inside("MeteringReceiptRes") }
+                    self.BodyElement = .MeteringReceiptRes(m53)
                 case 17:
-                    var m53 = ISO15118_2.PaymentDetailsRes()
-                    do throws(EXIError) { try m53.decodeContent(&r) } catch { throw error.inside("PaymentDetailsRes") }
-                    self.BodyElement = .PaymentDetailsRes(m53)
+                    var m54 = ISO15118_2.PaymentDetailsReq()
+                    do throws(EXIError) { try m54.decodeContent(&r) } catch { throw error.inside("PaymentDetailsReq") }
+                    self.BodyElement = .PaymentDetailsReq(m54)
                 case 18:
-                    var m54 = ISO15118_2.PaymentServiceSelectionReq()
-                    do throws(EXIError) { try m54.decodeContent(&r) } catch { throw error.inside("PaymentServiceSelectionReq") }
-                    self.BodyElement = .PaymentServiceSelectionReq(m54)
+                    var m55 = ISO15118_2.PaymentDetailsRes()
+                    do throws(EXIError) { try m55.decodeContent(&r) } catch { throw error.inside("PaymentDetailsRes") }
+                    self.BodyElement = .PaymentDetailsRes(m55)
                 case 19:
-                    var m55 = ISO15118_2.PaymentServiceSelectionRes()
-                    do throws(EXIError) { try m55.decodeContent(&r) } catch { throw error.inside("PaymentServiceSelectionRes") }
-                    self.BodyElement = .PaymentServiceSelectionRes(m55)
+                    var m56 = ISO15118_2.PaymentServiceSelectionReq()
+                    do throws(EXIError) { try m56.decodeContent(&r) } catch { throw error.inside("PaymentServiceSelectionReq") }
+                    self.BodyElement = .PaymentServiceSelectionReq(m56)
                 case 20:
-                    var m56 = ISO15118_2.PowerDeliveryReq()
-                    do throws(EXIError) { try m56.decodeContent(&r) } catch { throw error.inside("PowerDeliveryReq") }
-                    self.BodyElement = .PowerDeliveryReq(m56)
+                    var m57 = ISO15118_2.PaymentServiceSelectionRes()
+                    do throws(EXIError) { try m57.decodeContent(&r) } catch { throw error.inside("PaymentServiceSelectionRes") }
+                    self.BodyElement = .PaymentServiceSelectionRes(m57)
                 case 21:
-                    var m57 = ISO15118_2.PowerDeliveryRes()
-                    do throws(EXIError) { try m57.decodeContent(&r) } catch { throw error.inside("PowerDeliveryRes") }
-                    self.BodyElement = .PowerDeliveryRes(m57)
+                    var m58 = ISO15118_2.PowerDeliveryReq()
+                    do throws(EXIError) { try m58.decodeContent(&r) } catch { throw error.inside("PowerDeliveryReq") }
+                    self.BodyElement = .PowerDeliveryReq(m58)
                 case 22:
-                    var m58 = ISO15118_2.PreChargeReq()
-                    do throws(EXIError) { try m58.decodeContent(&r) } catch { throw error.inside("PreChargeReq") }
-                    self.BodyElement = .PreChargeReq(m58)
+                    var m59 = ISO15118_2.PowerDeliveryRes()
+                    do throws(EXIError) { try m59.decodeContent(&r) } catch { throw error.inside("PowerDeliveryRes") }
+                    self.BodyElement = .PowerDeliveryRes(m59)
                 case 23:
-                    var m59 = ISO15118_2.PreChargeRes()
-                    do throws(EXIError) { try m59.decodeContent(&r) } catch { throw error.inside("PreChargeRes") }
-                    self.BodyElement = .PreChargeRes(m59)
+                    var m60 = ISO15118_2.PreChargeReq()
+                    do throws(EXIError) { try m60.decodeContent(&r) } catch { throw error.inside("PreChargeReq") }
+                    self.BodyElement = .PreChargeReq(m60)
                 case 24:
-                    var m60 = ISO15118_2.ServiceDetailReq()
-                    do throws(EXIError) { try m60.decodeContent(&r) } catch { throw error.inside("ServiceDetailReq") }
-                    self.BodyElement = .ServiceDetailReq(m60)
+                    var m61 = ISO15118_2.PreChargeRes()
+                    do throws(EXIError) { try m61.decodeContent(&r) } catch { throw error.inside("PreChargeRes") }
+                    self.BodyElement = .PreChargeRes(m61)
                 case 25:
-                    var m61 = ISO15118_2.ServiceDetailRes()
-                    do throws(EXIError) { try m61.decodeContent(&r) } catch { throw error.inside("ServiceDetailRes") }
-                    self.BodyElement = .ServiceDetailRes(m61)
+                    var m62 = ISO15118_2.ServiceDetailReq()
+                    do throws(EXIError) { try m62.decodeContent(&r) } catch { throw error.inside("ServiceDetailReq") }
+                    self.BodyElement = .ServiceDetailReq(m62)
                 case 26:
-                    var m62 = ISO15118_2.ServiceDiscoveryReq()
-                    do throws(EXIError) { try m62.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryReq") }
-                    self.BodyElement = .ServiceDiscoveryReq(m62)
+                    var m63 = ISO15118_2.ServiceDetailRes()
+                    do throws(EXIError) { try m63.decodeContent(&r) } catch { throw error.inside("ServiceDetailRes") }
+                    self.BodyElement = .ServiceDetailRes(m63)
                 case 27:
-                    var m63 = ISO15118_2.ServiceDiscoveryRes()
-                    do throws(EXIError) { try m63.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryRes") }
-                    self.BodyElement = .ServiceDiscoveryRes(m63)
+                    var m64 = ISO15118_2.ServiceDiscoveryReq()
+                    do throws(EXIError) { try m64.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryReq") }
+                    self.BodyElement = .ServiceDiscoveryReq(m64)
                 case 28:
-                    var m64 = ISO15118_2.SessionSetupReq()
-                    do throws(EXIError) { try m64.decodeContent(&r) } catch { throw error.inside("SessionSetupReq") }
-                    self.BodyElement = .SessionSetupReq(m64)
+                    var m65 = ISO15118_2.ServiceDiscoveryRes()
+                    do throws(EXIError) { try m65.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryRes") }
+                    self.BodyElement = .ServiceDiscoveryRes(m65)
                 case 29:
-                    var m65 = ISO15118_2.SessionSetupRes()
-                    do throws(EXIError) { try m65.decodeContent(&r) } catch { throw error.inside("SessionSetupRes") }
-                    self.BodyElement = .SessionSetupRes(m65)
+                    var m66 = ISO15118_2.SessionSetupReq()
+                    do throws(EXIError) { try m66.decodeContent(&r) } catch { throw error.inside("SessionSetupReq") }
+                    self.BodyElement = .SessionSetupReq(m66)
                 case 30:
-                    var m66 = ISO15118_2.SessionStopReq()
-                    do throws(EXIError) { try m66.decodeContent(&r) } catch { throw error.inside("SessionStopReq") }
-                    self.BodyElement = .SessionStopReq(m66)
+                    var m67 = ISO15118_2.SessionSetupRes()
+                    do throws(EXIError) { try m67.decodeContent(&r) } catch { throw error.inside("SessionSetupRes") }
+                    self.BodyElement = .SessionSetupRes(m67)
                 case 31:
-                    var m67 = ISO15118_2.SessionStopRes()
-                    do throws(EXIError) { try m67.decodeContent(&r) } catch { throw error.inside("SessionStopRes") }
-                    self.BodyElement = .SessionStopRes(m67)
+                    var m68 = ISO15118_2.SessionStopReq()
+                    do throws(EXIError) { try m68.decodeContent(&r) } catch { throw error.inside("SessionStopReq") }
+                    self.BodyElement = .SessionStopReq(m68)
                 case 32:
-                    var m68 = ISO15118_2.WeldingDetectionReq()
-                    do throws(EXIError) { try m68.decodeContent(&r) } catch { throw error.inside("WeldingDetectionReq") }
-                    self.BodyElement = .WeldingDetectionReq(m68)
+                    var m69 = ISO15118_2.SessionStopRes()
+                    do throws(EXIError) { try m69.decodeContent(&r) } catch { throw error.inside("SessionStopRes") }
+                    self.BodyElement = .SessionStopRes(m69)
                 case 33:
-                    var m69 = ISO15118_2.WeldingDetectionRes()
-                    do throws(EXIError) { try m69.decodeContent(&r) } catch { throw error.inside("WeldingDetectionRes") }
-                    self.BodyElement = .WeldingDetectionRes(m69)
+                    var m70 = ISO15118_2.WeldingDetectionReq()
+                    do throws(EXIError) { try m70.decodeContent(&r) } catch { throw error.inside("WeldingDetectionReq") }
+                    self.BodyElement = .WeldingDetectionReq(m70)
+                case 34:
+                    var m71 = ISO15118_2.WeldingDetectionRes()
+                    do throws(EXIError) { try m71.decodeContent(&r) } catch { throw error.inside("WeldingDetectionRes") }
+                    self.BodyElement = .WeldingDetectionRes(m71)
                 default: throw r.error(.unexpectedEvent)
                 }
             } catch { throw error.inside("BodyElement") }
             state = 1
             ev = try Self._read1(&r, state)
         }
-        if ev != 35 {
-            throw r.error(ev == 34 || ev == 37 ? .unsupportedContent : .unexpectedEvent)
+        if ev != 36 {
+            throw r.error(ev == 35 || ev == 38 ? .unsupportedContent : .unexpectedEvent)
         }
         _ = state
     }
@@ -301,46 +308,47 @@ extension Body {
         switch try r.readBits(6) {
         case 0: return 0  // SE(AuthorizationReq)
         case 1: return 1  // SE(AuthorizationRes)
-        case 2: return 2  // SE(CableCheckReq)
-        case 3: return 3  // SE(CableCheckRes)
-        case 4: return 4  // SE(CertificateInstallationReq)
-        case 5: return 5  // SE(CertificateInstallationRes)
-        case 6: return 6  // SE(CertificateUpdateReq)
-        case 7: return 7  // SE(CertificateUpdateRes)
-        case 8: return 8  // SE(ChargeParameterDiscoveryReq)
-        case 9: return 9  // SE(ChargeParameterDiscoveryRes)
-        case 10: return 10  // SE(ChargingStatusReq)
-        case 11: return 11  // SE(ChargingStatusRes)
-        case 12: return 12  // SE(CurrentDemandReq)
-        case 13: return 13  // SE(CurrentDemandRes)
-        case 14: return 14  // SE(MeteringReceiptReq)
-        case 15: return 15  // SE(MeteringReceiptRes)
-        case 16: return 16  // SE(PaymentDetailsReq)
-        case 17: return 17  // SE(PaymentDetailsRes)
-        case 18: return 18  // SE(PaymentServiceSelectionReq)
-        case 19: return 19  // SE(PaymentServiceSelectionRes)
-        case 20: return 20  // SE(PowerDeliveryReq)
-        case 21: return 21  // SE(PowerDeliveryRes)
-        case 22: return 22  // SE(PreChargeReq)
-        case 23: return 23  // SE(PreChargeRes)
-        case 24: return 24  // SE(ServiceDetailReq)
-        case 25: return 25  // SE(ServiceDetailRes)
-        case 26: return 26  // SE(ServiceDiscoveryReq)
-        case 27: return 27  // SE(ServiceDiscoveryRes)
-        case 28: return 28  // SE(SessionSetupReq)
-        case 29: return 29  // SE(SessionSetupRes)
-        case 30: return 30  // SE(SessionStopReq)
-        case 31: return 31  // SE(SessionStopRes)
-        case 32: return 32  // SE(WeldingDetectionReq)
-        case 33: return 33  // SE(WeldingDetectionRes)
-        case 34: return 35  // EE
+        case 2: return 2  // SE(BodyElement)
+        case 3: return 3  // SE(CableCheckReq)
+        case 4: return 4  // SE(CableCheckRes)
+        case 5: return 5  // SE(CertificateInstallationReq)
+        case 6: return 6  // SE(CertificateInstallationRes)
+        case 7: return 7  // SE(CertificateUpdateReq)
+        case 8: return 8  // SE(CertificateUpdateRes)
+        case 9: return 9  // SE(ChargeParameterDiscoveryReq)
+        case 10: return 10  // SE(ChargeParameterDiscoveryRes)
+        case 11: return 11  // SE(ChargingStatusReq)
+        case 12: return 12  // SE(ChargingStatusRes)
+        case 13: return 13  // SE(CurrentDemandReq)
+        case 14: return 14  // SE(CurrentDemandRes)
+        case 15: return 15  // SE(MeteringReceiptReq)
+        case 16: return 16  // SE(MeteringReceiptRes)
+        case 17: return 17  // SE(PaymentDetailsReq)
+        case 18: return 18  // SE(PaymentDetailsRes)
+        case 19: return 19  // SE(PaymentServiceSelectionReq)
+        case 20: return 20  // SE(PaymentServiceSelectionRes)
+        case 21: return 21  // SE(PowerDeliveryReq)
+        case 22: return 22  // SE(PowerDeliveryRes)
+        case 23: return 23  // SE(PreChargeReq)
+        case 24: return 24  // SE(PreChargeRes)
+        case 25: return 25  // SE(ServiceDetailReq)
+        case 26: return 26  // SE(ServiceDetailRes)
+        case 27: return 27  // SE(ServiceDiscoveryReq)
+        case 28: return 28  // SE(ServiceDiscoveryRes)
+        case 29: return 29  // SE(SessionSetupReq)
+        case 30: return 30  // SE(SessionSetupRes)
+        case 31: return 31  // SE(SessionStopReq)
+        case 32: return 32  // SE(SessionStopRes)
+        case 33: return 33  // SE(WeldingDetectionReq)
+        case 34: return 34  // SE(WeldingDetectionRes)
+        case 35: return 36  // EE
         case let code: throw r.undeclared(code, state: state, width: 6)
         }
     }
     @inline(__always)
     static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
         switch try r.readBits(1) {
-        case 0: return 35  // EE
+        case 0: return 36  // EE
         case let code: throw r.undeclared(code, state: state, width: 1)
         }
     }
@@ -365,7 +373,7 @@ extension Body {
         try JSONCoding.checkMembers(members, known: Self.jsonNames, path: path)
     }
 
-    static let jsonNames: [String] = ["AuthorizationReq", "AuthorizationRes", "CableCheckReq", "CableCheckRes", "CertificateInstallationReq", "CertificateInstallationRes", "CertificateUpdateReq", "CertificateUpdateRes", "ChargeParameterDiscoveryReq", "ChargeParameterDiscoveryRes", "ChargingStatusReq", "ChargingStatusRes", "CurrentDemandReq", "CurrentDemandRes", "MeteringReceiptReq", "MeteringReceiptRes", "PaymentDetailsReq", "PaymentDetailsRes", "PaymentServiceSelectionReq", "PaymentServiceSelectionRes", "PowerDeliveryReq", "PowerDeliveryRes", "PreChargeReq", "PreChargeRes", "ServiceDetailReq", "ServiceDetailRes", "ServiceDiscoveryReq", "ServiceDiscoveryRes", "SessionSetupReq", "SessionSetupRes", "SessionStopReq", "SessionStopRes", "WeldingDetectionReq", "WeldingDetectionRes"]
+    static let jsonNames: [String] = ["AuthorizationReq", "AuthorizationRes", "BodyElement", "CableCheckReq", "CableCheckRes", "CertificateInstallationReq", "CertificateInstallationRes", "CertificateUpdateReq", "CertificateUpdateRes", "ChargeParameterDiscoveryReq", "ChargeParameterDiscoveryRes", "ChargingStatusReq", "ChargingStatusRes", "CurrentDemandReq", "CurrentDemandRes", "MeteringReceiptReq", "MeteringReceiptRes", "PaymentDetailsReq", "PaymentDetailsRes", "PaymentServiceSelectionReq", "PaymentServiceSelectionRes", "PowerDeliveryReq", "PowerDeliveryRes", "PreChargeReq", "PreChargeRes", "ServiceDetailReq", "ServiceDetailRes", "ServiceDiscoveryReq", "ServiceDiscoveryRes", "SessionSetupReq", "SessionSetupRes", "SessionStopReq", "SessionStopRes", "WeldingDetectionReq", "WeldingDetectionRes"]
 
     init(jsonMembers members: [(String, JSONValue)], path: String) throws(JSONError) {
         self.init()

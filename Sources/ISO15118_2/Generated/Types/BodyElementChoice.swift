@@ -7,6 +7,7 @@ import EXI
 public enum BodyElementChoice: EXIDefaultValue, Equatable, Sendable {
     case AuthorizationReq(ISO15118_2.AuthorizationReq)
     case AuthorizationRes(ISO15118_2.AuthorizationRes)
+    case BodyElement(ISO15118_2.BodyBase)
     case CableCheckReq(ISO15118_2.CableCheckReq)
     case CableCheckRes(ISO15118_2.CableCheckRes)
     case CertificateInstallationReq(ISO15118_2.CertificateInstallationReq)
@@ -47,6 +48,7 @@ public enum BodyElementChoice: EXIDefaultValue, Equatable, Sendable {
         switch self {
         case .AuthorizationReq: return "AuthorizationReq"
         case .AuthorizationRes: return "AuthorizationRes"
+        case .BodyElement: return "BodyElement"
         case .CableCheckReq: return "CableCheckReq"
         case .CableCheckRes: return "CableCheckRes"
         case .CertificateInstallationReq: return "CertificateInstallationReq"
@@ -86,6 +88,7 @@ public enum BodyElementChoice: EXIDefaultValue, Equatable, Sendable {
         switch self {
         case .AuthorizationReq(let v): return ("AuthorizationReq", v.json())
         case .AuthorizationRes(let v): return ("AuthorizationRes", v.json())
+        case .BodyElement(let v): return ("BodyElement", v.json())
         case .CableCheckReq(let v): return ("CableCheckReq", v.json())
         case .CableCheckRes(let v): return ("CableCheckRes", v.json())
         case .CertificateInstallationReq(let v): return ("CertificateInstallationReq", v.json())
@@ -129,6 +132,10 @@ public enum BodyElementChoice: EXIDefaultValue, Equatable, Sendable {
         }
         if let j = members.first(where: { $0.0 == "AuthorizationRes" })?.1 {
             self = .AuthorizationRes(try ISO15118_2.AuthorizationRes(json: j, path: path + "/AuthorizationRes"))
+            return
+        }
+        if let j = members.first(where: { $0.0 == "BodyElement" })?.1 {
+            self = .BodyElement(try ISO15118_2.BodyBase(json: j, path: path + "/BodyElement"))
             return
         }
         if let j = members.first(where: { $0.0 == "CableCheckReq" })?.1 {
@@ -262,5 +269,5 @@ public enum BodyElementChoice: EXIDefaultValue, Equatable, Sendable {
         return nil
     }
 
-    static let elementNames: [String] = ["AuthorizationReq", "AuthorizationRes", "CableCheckReq", "CableCheckRes", "CertificateInstallationReq", "CertificateInstallationRes", "CertificateUpdateReq", "CertificateUpdateRes", "ChargeParameterDiscoveryReq", "ChargeParameterDiscoveryRes", "ChargingStatusReq", "ChargingStatusRes", "CurrentDemandReq", "CurrentDemandRes", "MeteringReceiptReq", "MeteringReceiptRes", "PaymentDetailsReq", "PaymentDetailsRes", "PaymentServiceSelectionReq", "PaymentServiceSelectionRes", "PowerDeliveryReq", "PowerDeliveryRes", "PreChargeReq", "PreChargeRes", "ServiceDetailReq", "ServiceDetailRes", "ServiceDiscoveryReq", "ServiceDiscoveryRes", "SessionSetupReq", "SessionSetupRes", "SessionStopReq", "SessionStopRes", "WeldingDetectionReq", "WeldingDetectionRes"]
+    static let elementNames: [String] = ["AuthorizationReq", "AuthorizationRes", "BodyElement", "CableCheckReq", "CableCheckRes", "CertificateInstallationReq", "CertificateInstallationRes", "CertificateUpdateReq", "CertificateUpdateRes", "ChargeParameterDiscoveryReq", "ChargeParameterDiscoveryRes", "ChargingStatusReq", "ChargingStatusRes", "CurrentDemandReq", "CurrentDemandRes", "MeteringReceiptReq", "MeteringReceiptRes", "PaymentDetailsReq", "PaymentDetailsRes", "PaymentServiceSelectionReq", "PaymentServiceSelectionRes", "PowerDeliveryReq", "PowerDeliveryRes", "PreChargeReq", "PreChargeRes", "ServiceDetailReq", "ServiceDetailRes", "ServiceDiscoveryReq", "ServiceDiscoveryRes", "SessionSetupReq", "SessionSetupRes", "SessionStopReq", "SessionStopRes", "WeldingDetectionReq", "WeldingDetectionRes"]
 }

@@ -78,7 +78,7 @@ extension CertificateInstallationRes {
         state = 5
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(eMAID)
-            try self.eMAID.encodeContent(&w, partition: 5)
+            try self.eMAID.encodeContent(&w)
         } catch { throw error.inside("eMAID") }
         state = 6
         try w.writeBits(0, 1)  // EE

@@ -40,7 +40,7 @@ extension CertificateUpdateReq {
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         try w.writeBits(0, 1)  // AT(Id)
-        try w.writeStringField(self.Id, partition: 0, minLength: 0, maxLength: 128)
+        try w.writeStringField(self.Id, minLength: 0, maxLength: 128)
         state = 1
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(ContractSignatureCertChain)
@@ -50,7 +50,7 @@ extension CertificateUpdateReq {
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(eMAID)
             try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.eMAID, partition: 5, minLength: 14, maxLength: 15)
+            try w.writeStringField(self.eMAID, minLength: 14, maxLength: 15)
             try w.writeBits(0, 1)  // EE
         } catch { throw error.inside("eMAID") }
         state = 3

@@ -83,7 +83,7 @@ extension CertificateUpdateRes {
         state = 5
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(eMAID)
-            try self.eMAID.encodeContent(&w, partition: 5)
+            try self.eMAID.encodeContent(&w)
         } catch { throw error.inside("eMAID") }
         state = 6
         if let v1 = self.RetryCounter {

@@ -9,7 +9,7 @@ public struct ChargeParameterDiscoveryReq: EXIDefaultValue, Equatable, Sendable 
     public var MaxEntriesSAScheduleTuple: UInt16?
     /// `RequestedEnergyTransferMode`.
     public var RequestedEnergyTransferMode: ISO15118_2.EnergyTransferMode
-    /// `EVChargeParameter`: one of AC_EVChargeParameter, DC_EVChargeParameter.
+    /// `EVChargeParameter`: one of AC_EVChargeParameter, DC_EVChargeParameter, EVChargeParameter.
     public var EVChargeParameter: ISO15118_2.EVChargeParameterChoice
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
@@ -30,7 +30,7 @@ extension ChargeParameterDiscoveryReq {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(MaxEntriesSAScheduleTuple) SE(RequestedEnergyTransferMode)
     /// state 1: SE(RequestedEnergyTransferMode)
-    /// state 2: SE(AC_EVChargeParameter) SE(DC_EVChargeParameter)
+    /// state 2: SE(AC_EVChargeParameter) SE(DC_EVChargeParameter) SE(EVChargeParameter)
     /// state 3: EE
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -61,6 +61,9 @@ extension ChargeParameterDiscoveryReq {
             case .DC_EVChargeParameter(let m3):
                 try w.writeBits(1, 2)  // SE(DC_EVChargeParameter)
                 do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("DC_EVChargeParameter") }
+            case .EVChargeParameter(let m4):
+                try w.writeBits(2, 2)  // SE(EVChargeParameter)
+                do throws(EXIError) { try m4.encodeContent(&w) } catch { throw error.inside("EVChargeParameter") }
             }
         } catch { throw error.inside("EVChargeParameter") }
         state = 3
@@ -92,26 +95,30 @@ extension ChargeParameterDiscoveryReq {
             state = 2
             ev = try Self._read2(&r, state)
         }
-        if !(ev == 2 || ev == 3) { throw r.error(.unexpectedEvent).inside("EVChargeParameter") }
+        if !(ev == 2 || ev == 3 || ev == 4) { throw r.error(.unexpectedEvent).inside("EVChargeParameter") }
         do {
             do throws(EXIError) {
                 switch ev {
                 case 2:
-                    var m4 = ISO15118_2.AC_EVChargeParameter()
-                    do throws(EXIError) { try m4.decodeContent(&r) } catch { throw error.inside("AC_EVChargeParameter") }
-                    self.EVChargeParameter = .AC_EVChargeParameter(m4)
+                    var m5 = ISO15118_2.AC_EVChargeParameter()
+                    do throws(EXIError) { try m5.decodeContent(&r) } catch { throw error.inside("AC_EVChargeParameter") }
+                    self.EVChargeParameter = .AC_EVChargeParameter(m5)
                 case 3:
-                    var m5 = ISO15118_2.DC_EVChargeParameter()
-                    do throws(EXIError) { try m5.decodeContent(&r) } catch { throw error.inside("DC_EVChargeParameter") }
-                    self.EVChargeParameter = .DC_EVChargeParameter(m5)
+                    var m6 = ISO15118_2.DC_EVChargeParameter()
+                    do throws(EXIError) { try m6.decodeContent(&r) } catch { throw error.inside("DC_EVChargeParameter") }
+                    self.EVChargeParameter = .DC_EVChargeParameter(m6)
+                case 4:
+                    var m7 = ISO15118_2.EVChargeParameter()
+                    do throws(EXIError) { try m7.decodeContent(&r) } catch { throw error.inside("EVChargeParameter") }
+                    self.EVChargeParameter = .EVChargeParameter(m7)
                 default: throw r.error(.unexpectedEvent)
                 }
             } catch { throw error.inside("EVChargeParameter") }
             state = 3
             ev = try Self._read3(&r, state)
         }
-        if ev != 5 {
-            throw r.error(ev == 4 || ev == 7 ? .unsupportedContent : .unexpectedEvent)
+        if ev != 6 {
+            throw r.error(ev == 5 || ev == 8 ? .unsupportedContent : .unexpectedEvent)
         }
         _ = state
     }
@@ -136,13 +143,14 @@ extension ChargeParameterDiscoveryReq {
         switch try r.readBits(2) {
         case 0: return 2  // SE(AC_EVChargeParameter)
         case 1: return 3  // SE(DC_EVChargeParameter)
+        case 2: return 4  // SE(EVChargeParameter)
         case let code: throw r.undeclared(code, state: state, width: 2)
         }
     }
     @inline(__always)
     static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
         switch try r.readBits(1) {
-        case 0: return 5  // EE
+        case 0: return 6  // EE
         case let code: throw r.undeclared(code, state: state, width: 1)
         }
     }
@@ -169,7 +177,7 @@ extension ChargeParameterDiscoveryReq {
         try JSONCoding.checkMembers(members, known: Self.jsonNames, path: path)
     }
 
-    static let jsonNames: [String] = ["MaxEntriesSAScheduleTuple", "RequestedEnergyTransferMode", "AC_EVChargeParameter", "DC_EVChargeParameter"]
+    static let jsonNames: [String] = ["MaxEntriesSAScheduleTuple", "RequestedEnergyTransferMode", "AC_EVChargeParameter", "DC_EVChargeParameter", "EVChargeParameter"]
 
     init(jsonMembers members: [(String, JSONValue)], path: String) throws(JSONError) {
         self.init()

@@ -9,9 +9,9 @@ public struct ChargeParameterDiscoveryRes: EXIDefaultValue, Equatable, Sendable 
     public var ResponseCode: ISO15118_2.ResponseCode
     /// `EVSEProcessing`.
     public var EVSEProcessing: ISO15118_2.EVSEProcessing
-    /// `SASchedules` (optional): one of SAScheduleList.
+    /// `SASchedules` (optional): one of SAScheduleList, SASchedules.
     public var SASchedules: ISO15118_2.SASchedulesChoice?
-    /// `EVSEChargeParameter`: one of AC_EVSEChargeParameter, DC_EVSEChargeParameter.
+    /// `EVSEChargeParameter`: one of AC_EVSEChargeParameter, DC_EVSEChargeParameter, EVSEChargeParameter.
     public var EVSEChargeParameter: ISO15118_2.EVSEChargeParameterChoice
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
@@ -34,8 +34,8 @@ extension ChargeParameterDiscoveryRes {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(ResponseCode)
     /// state 1: SE(EVSEProcessing)
-    /// state 2: SE(SAScheduleList) SE(AC_EVSEChargeParameter) SE(DC_EVSEChargeParameter)
-    /// state 3: SE(AC_EVSEChargeParameter) SE(DC_EVSEChargeParameter)
+    /// state 2: SE(SAScheduleList) SE(SASchedules) SE(AC_EVSEChargeParameter) SE(DC_EVSEChargeParameter) SE(EVSEChargeParameter)
+    /// state 3: SE(AC_EVSEChargeParameter) SE(DC_EVSEChargeParameter) SE(EVSEChargeParameter)
     /// state 4: EE
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -57,26 +57,35 @@ extension ChargeParameterDiscoveryRes {
             do throws(EXIError) {
                 switch v1 {
                 case .SAScheduleList(let m2):
-                    try w.writeBits(0, 2)  // SE(SAScheduleList)
+                    try w.writeBits(0, 3)  // SE(SAScheduleList)
                     do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("SAScheduleList") }
+                case .SASchedules(let m3):
+                    try w.writeBits(1, 3)  // SE(SASchedules)
+                    do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("SASchedules") }
                 }
             } catch { throw error.inside("SASchedules") }
             state = 3
         }
         do throws(EXIError) {
             switch self.EVSEChargeParameter {
-            case .AC_EVSEChargeParameter(let m3):
+            case .AC_EVSEChargeParameter(let m4):
                 switch state {  // SE(AC_EVSEChargeParameter)
-                case 2: try w.writeBits(1, 2)
+                case 2: try w.writeBits(2, 3)
                 default: try w.writeBits(0, 2)
                 }
-                do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("AC_EVSEChargeParameter") }
-            case .DC_EVSEChargeParameter(let m4):
+                do throws(EXIError) { try m4.encodeContent(&w) } catch { throw error.inside("AC_EVSEChargeParameter") }
+            case .DC_EVSEChargeParameter(let m5):
                 switch state {  // SE(DC_EVSEChargeParameter)
-                case 2: try w.writeBits(2, 2)
+                case 2: try w.writeBits(3, 3)
                 default: try w.writeBits(1, 2)
                 }
-                do throws(EXIError) { try m4.encodeContent(&w) } catch { throw error.inside("DC_EVSEChargeParameter") }
+                do throws(EXIError) { try m5.encodeContent(&w) } catch { throw error.inside("DC_EVSEChargeParameter") }
+            case .EVSEChargeParameter(let m6):
+                switch state {  // SE(EVSEChargeParameter)
+                case 2: try w.writeBits(4, 3)
+                default: try w.writeBits(2, 2)
+                }
+                do throws(EXIError) { try m6.encodeContent(&w) } catch { throw error.inside("EVSEChargeParameter") }
             }
         } catch { throw error.inside("EVSEChargeParameter") }
         state = 4
@@ -109,39 +118,47 @@ extension ChargeParameterDiscoveryRes {
             state = 2
             ev = try Self._read2(&r, state)
         }
-        if ev == 2 {
+        if ev == 2 || ev == 3 {
             do throws(EXIError) {
                 switch ev {
                 case 2:
-                    var m5 = ISO15118_2.SAScheduleList()
-                    do throws(EXIError) { try m5.decodeContent(&r) } catch { throw error.inside("SAScheduleList") }
-                    self.SASchedules = .SAScheduleList(m5)
+                    var m7 = ISO15118_2.SAScheduleList()
+                    do throws(EXIError) { try m7.decodeContent(&r) } catch { throw error.inside("SAScheduleList") }
+                    self.SASchedules = .SAScheduleList(m7)
+                case 3:
+                    var m8 = ISO15118_2.SASchedules()
+                    do throws(EXIError) { try m8.decodeContent(&r) } catch { throw error.inside("SASchedules") }
+                    self.SASchedules = .SASchedules(m8)
                 default: throw r.error(.unexpectedEvent)
                 }
             } catch { throw error.inside("SASchedules") }
             state = 3
             ev = try Self._read3(&r, state)
         }
-        if !(ev == 3 || ev == 4) { throw r.error(.unexpectedEvent).inside("EVSEChargeParameter") }
+        if !(ev == 4 || ev == 5 || ev == 6) { throw r.error(.unexpectedEvent).inside("EVSEChargeParameter") }
         do {
             do throws(EXIError) {
                 switch ev {
-                case 3:
-                    var m6 = ISO15118_2.AC_EVSEChargeParameter()
-                    do throws(EXIError) { try m6.decodeContent(&r) } catch { throw error.inside("AC_EVSEChargeParameter") }
-                    self.EVSEChargeParameter = .AC_EVSEChargeParameter(m6)
                 case 4:
-                    var m7 = ISO15118_2.DC_EVSEChargeParameter()
-                    do throws(EXIError) { try m7.decodeContent(&r) } catch { throw error.inside("DC_EVSEChargeParameter") }
-                    self.EVSEChargeParameter = .DC_EVSEChargeParameter(m7)
+                    var m9 = ISO15118_2.AC_EVSEChargeParameter()
+                    do throws(EXIError) { try m9.decodeContent(&r) } catch { throw error.inside("AC_EVSEChargeParameter") }
+                    self.EVSEChargeParameter = .AC_EVSEChargeParameter(m9)
+                case 5:
+                    var m10 = ISO15118_2.DC_EVSEChargeParameter()
+                    do throws(EXIError) { try m10.decodeContent(&r) } catch { throw error.inside("DC_EVSEChargeParameter") }
+                    self.EVSEChargeParameter = .DC_EVSEChargeParameter(m10)
+                case 6:
+                    var m11 = ISO15118_2.EVSEChargeParameter()
+                    do throws(EXIError) { try m11.decodeContent(&r) } catch { throw error.inside("EVSEChargeParameter") }
+                    self.EVSEChargeParameter = .EVSEChargeParameter(m11)
                 default: throw r.error(.unexpectedEvent)
                 }
             } catch { throw error.inside("EVSEChargeParameter") }
             state = 4
             ev = try Self._read4(&r, state)
         }
-        if ev != 6 {
-            throw r.error(ev == 5 || ev == 8 ? .unsupportedContent : .unexpectedEvent)
+        if ev != 8 {
+            throw r.error(ev == 7 || ev == 10 ? .unsupportedContent : .unexpectedEvent)
         }
         _ = state
     }
@@ -162,25 +179,28 @@ extension ChargeParameterDiscoveryRes {
     }
     @inline(__always)
     static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
-        switch try r.readBits(2) {
+        switch try r.readBits(3) {
         case 0: return 2  // SE(SAScheduleList)
-        case 1: return 3  // SE(AC_EVSEChargeParameter)
-        case 2: return 4  // SE(DC_EVSEChargeParameter)
-        case let code: throw r.undeclared(code, state: state, width: 2)
+        case 1: return 3  // SE(SASchedules)
+        case 2: return 4  // SE(AC_EVSEChargeParameter)
+        case 3: return 5  // SE(DC_EVSEChargeParameter)
+        case 4: return 6  // SE(EVSEChargeParameter)
+        case let code: throw r.undeclared(code, state: state, width: 3)
         }
     }
     @inline(__always)
     static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
         switch try r.readBits(2) {
-        case 0: return 3  // SE(AC_EVSEChargeParameter)
-        case 1: return 4  // SE(DC_EVSEChargeParameter)
+        case 0: return 4  // SE(AC_EVSEChargeParameter)
+        case 1: return 5  // SE(DC_EVSEChargeParameter)
+        case 2: return 6  // SE(EVSEChargeParameter)
         case let code: throw r.undeclared(code, state: state, width: 2)
         }
     }
     @inline(__always)
     static func _read4(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
         switch try r.readBits(1) {
-        case 0: return 6  // EE
+        case 0: return 8  // EE
         case let code: throw r.undeclared(code, state: state, width: 1)
         }
     }
@@ -208,7 +228,7 @@ extension ChargeParameterDiscoveryRes {
         try JSONCoding.checkMembers(members, known: Self.jsonNames, path: path)
     }
 
-    static let jsonNames: [String] = ["ResponseCode", "EVSEProcessing", "SAScheduleList", "AC_EVSEChargeParameter", "DC_EVSEChargeParameter"]
+    static let jsonNames: [String] = ["ResponseCode", "EVSEProcessing", "SAScheduleList", "SASchedules", "AC_EVSEChargeParameter", "DC_EVSEChargeParameter", "EVSEChargeParameter"]
 
     init(jsonMembers members: [(String, JSONValue)], path: String) throws(JSONError) {
         self.init()

@@ -60,7 +60,7 @@ extension ChargeService {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(ServiceName)
                 try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v1, partition: 6, minLength: 0, maxLength: 32)
+                try w.writeStringField(v1, minLength: 0, maxLength: 32)
                 try w.writeBits(0, 1)  // EE
             } catch { throw error.inside("ServiceName") }
             state = 2
@@ -79,7 +79,7 @@ extension ChargeService {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(ServiceScope)
                 try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v2, partition: 7, minLength: 0, maxLength: 64)
+                try w.writeStringField(v2, minLength: 0, maxLength: 64)
                 try w.writeBits(0, 1)  // EE
             } catch { throw error.inside("ServiceScope") }
             state = 4

@@ -168,7 +168,7 @@ extension CurrentDemandRes {
             default: try w.writeBits(0, 1)
             }
             try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.EVSEID, partition: 8, minLength: 7, maxLength: 37)
+            try w.writeStringField(self.EVSEID, minLength: 7, maxLength: 37)
             try w.writeBits(0, 1)  // EE
         } catch { throw error.inside("EVSEID") }
         state = 11

@@ -30,7 +30,7 @@ extension DiffieHellmanPublickey {
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         try w.writeBits(0, 1)  // AT(Id)
-        try w.writeStringField(self.Id, partition: 2, minLength: 0, maxLength: 128)
+        try w.writeStringField(self.Id, minLength: 0, maxLength: 128)
         state = 1
         try w.writeBits(0, 1)  // CH
         try w.writeBinaryField(self.value, minLength: 0, maxLength: 65)

@@ -27,13 +27,13 @@ extension EMAID {
     /// state 0: AT(Id)
     /// state 1: CH
     /// state 2: EE
-    func encodeContent(_ w: inout EXIWriter, partition: UInt16) throws(EXIError) {
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         try w.writeBits(0, 1)  // AT(Id)
-        try w.writeStringField(self.Id, partition: 2, minLength: 0, maxLength: 128)
+        try w.writeStringField(self.Id, minLength: 0, maxLength: 128)
         state = 1
         try w.writeBits(0, 1)  // CH
-        try w.writeStringField(self.value, partition: partition, minLength: 14, maxLength: 15)
+        try w.writeStringField(self.value, minLength: 14, maxLength: 15)
         state = 2
         try w.writeBits(0, 1)  // EE
         _ = state

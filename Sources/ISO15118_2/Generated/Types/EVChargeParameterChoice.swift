@@ -7,6 +7,7 @@ import EXI
 public enum EVChargeParameterChoice: EXIDefaultValue, Equatable, Sendable {
     case AC_EVChargeParameter(ISO15118_2.AC_EVChargeParameter)
     case DC_EVChargeParameter(ISO15118_2.DC_EVChargeParameter)
+    case EVChargeParameter(ISO15118_2.EVChargeParameter)
 
     public init() { self = .AC_EVChargeParameter(ISO15118_2.AC_EVChargeParameter()) }
 
@@ -15,6 +16,7 @@ public enum EVChargeParameterChoice: EXIDefaultValue, Equatable, Sendable {
         switch self {
         case .AC_EVChargeParameter: return "AC_EVChargeParameter"
         case .DC_EVChargeParameter: return "DC_EVChargeParameter"
+        case .EVChargeParameter: return "EVChargeParameter"
         }
     }
 
@@ -22,6 +24,7 @@ public enum EVChargeParameterChoice: EXIDefaultValue, Equatable, Sendable {
         switch self {
         case .AC_EVChargeParameter(let v): return ("AC_EVChargeParameter", v.json())
         case .DC_EVChargeParameter(let v): return ("DC_EVChargeParameter", v.json())
+        case .EVChargeParameter(let v): return ("EVChargeParameter", v.json())
         }
     }
 
@@ -35,8 +38,12 @@ public enum EVChargeParameterChoice: EXIDefaultValue, Equatable, Sendable {
             self = .DC_EVChargeParameter(try ISO15118_2.DC_EVChargeParameter(json: j, path: path + "/DC_EVChargeParameter"))
             return
         }
+        if let j = members.first(where: { $0.0 == "EVChargeParameter" })?.1 {
+            self = .EVChargeParameter(try ISO15118_2.EVChargeParameter(json: j, path: path + "/EVChargeParameter"))
+            return
+        }
         return nil
     }
 
-    static let elementNames: [String] = ["AC_EVChargeParameter", "DC_EVChargeParameter"]
+    static let elementNames: [String] = ["AC_EVChargeParameter", "DC_EVChargeParameter", "EVChargeParameter"]
 }

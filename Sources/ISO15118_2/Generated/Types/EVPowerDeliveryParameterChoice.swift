@@ -6,6 +6,7 @@ import EXI
 /// The elements that may stand for `EVPowerDeliveryParameter` (its substitution group; EXI 1.0 §8.5.4.1.6).
 public enum EVPowerDeliveryParameterChoice: EXIDefaultValue, Equatable, Sendable {
     case DC_EVPowerDeliveryParameter(ISO15118_2.DC_EVPowerDeliveryParameter)
+    case EVPowerDeliveryParameter(ISO15118_2.EVPowerDeliveryParameter)
 
     public init() { self = .DC_EVPowerDeliveryParameter(ISO15118_2.DC_EVPowerDeliveryParameter()) }
 
@@ -13,12 +14,14 @@ public enum EVPowerDeliveryParameterChoice: EXIDefaultValue, Equatable, Sendable
     public var elementName: String {
         switch self {
         case .DC_EVPowerDeliveryParameter: return "DC_EVPowerDeliveryParameter"
+        case .EVPowerDeliveryParameter: return "EVPowerDeliveryParameter"
         }
     }
 
     public func json() -> (String, JSONValue) {
         switch self {
         case .DC_EVPowerDeliveryParameter(let v): return ("DC_EVPowerDeliveryParameter", v.json())
+        case .EVPowerDeliveryParameter(let v): return ("EVPowerDeliveryParameter", v.json())
         }
     }
 
@@ -28,8 +31,12 @@ public enum EVPowerDeliveryParameterChoice: EXIDefaultValue, Equatable, Sendable
             self = .DC_EVPowerDeliveryParameter(try ISO15118_2.DC_EVPowerDeliveryParameter(json: j, path: path + "/DC_EVPowerDeliveryParameter"))
             return
         }
+        if let j = members.first(where: { $0.0 == "EVPowerDeliveryParameter" })?.1 {
+            self = .EVPowerDeliveryParameter(try ISO15118_2.EVPowerDeliveryParameter(json: j, path: path + "/EVPowerDeliveryParameter"))
+            return
+        }
         return nil
     }
 
-    static let elementNames: [String] = ["DC_EVPowerDeliveryParameter"]
+    static let elementNames: [String] = ["DC_EVPowerDeliveryParameter", "EVPowerDeliveryParameter"]
 }

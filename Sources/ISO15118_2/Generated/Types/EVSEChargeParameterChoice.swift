@@ -7,6 +7,7 @@ import EXI
 public enum EVSEChargeParameterChoice: EXIDefaultValue, Equatable, Sendable {
     case AC_EVSEChargeParameter(ISO15118_2.AC_EVSEChargeParameter)
     case DC_EVSEChargeParameter(ISO15118_2.DC_EVSEChargeParameter)
+    case EVSEChargeParameter(ISO15118_2.EVSEChargeParameter)
 
     public init() { self = .AC_EVSEChargeParameter(ISO15118_2.AC_EVSEChargeParameter()) }
 
@@ -15,6 +16,7 @@ public enum EVSEChargeParameterChoice: EXIDefaultValue, Equatable, Sendable {
         switch self {
         case .AC_EVSEChargeParameter: return "AC_EVSEChargeParameter"
         case .DC_EVSEChargeParameter: return "DC_EVSEChargeParameter"
+        case .EVSEChargeParameter: return "EVSEChargeParameter"
         }
     }
 
@@ -22,6 +24,7 @@ public enum EVSEChargeParameterChoice: EXIDefaultValue, Equatable, Sendable {
         switch self {
         case .AC_EVSEChargeParameter(let v): return ("AC_EVSEChargeParameter", v.json())
         case .DC_EVSEChargeParameter(let v): return ("DC_EVSEChargeParameter", v.json())
+        case .EVSEChargeParameter(let v): return ("EVSEChargeParameter", v.json())
         }
     }
 
@@ -35,8 +38,12 @@ public enum EVSEChargeParameterChoice: EXIDefaultValue, Equatable, Sendable {
             self = .DC_EVSEChargeParameter(try ISO15118_2.DC_EVSEChargeParameter(json: j, path: path + "/DC_EVSEChargeParameter"))
             return
         }
+        if let j = members.first(where: { $0.0 == "EVSEChargeParameter" })?.1 {
+            self = .EVSEChargeParameter(try ISO15118_2.EVSEChargeParameter(json: j, path: path + "/EVSEChargeParameter"))
+            return
+        }
         return nil
     }
 
-    static let elementNames: [String] = ["AC_EVSEChargeParameter", "DC_EVSEChargeParameter"]
+    static let elementNames: [String] = ["AC_EVSEChargeParameter", "DC_EVSEChargeParameter", "EVSEChargeParameter"]
 }

@@ -7,6 +7,7 @@ import EXI
 public enum EVSEStatusChoice: EXIDefaultValue, Equatable, Sendable {
     case AC_EVSEStatus(ISO15118_2.AC_EVSEStatus)
     case DC_EVSEStatus(ISO15118_2.DC_EVSEStatus)
+    case EVSEStatus(ISO15118_2.EVSEStatus)
 
     public init() { self = .AC_EVSEStatus(ISO15118_2.AC_EVSEStatus()) }
 
@@ -15,6 +16,7 @@ public enum EVSEStatusChoice: EXIDefaultValue, Equatable, Sendable {
         switch self {
         case .AC_EVSEStatus: return "AC_EVSEStatus"
         case .DC_EVSEStatus: return "DC_EVSEStatus"
+        case .EVSEStatus: return "EVSEStatus"
         }
     }
 
@@ -22,6 +24,7 @@ public enum EVSEStatusChoice: EXIDefaultValue, Equatable, Sendable {
         switch self {
         case .AC_EVSEStatus(let v): return ("AC_EVSEStatus", v.json())
         case .DC_EVSEStatus(let v): return ("DC_EVSEStatus", v.json())
+        case .EVSEStatus(let v): return ("EVSEStatus", v.json())
         }
     }
 
@@ -35,8 +38,12 @@ public enum EVSEStatusChoice: EXIDefaultValue, Equatable, Sendable {
             self = .DC_EVSEStatus(try ISO15118_2.DC_EVSEStatus(json: j, path: path + "/DC_EVSEStatus"))
             return
         }
+        if let j = members.first(where: { $0.0 == "EVSEStatus" })?.1 {
+            self = .EVSEStatus(try ISO15118_2.EVSEStatus(json: j, path: path + "/EVSEStatus"))
+            return
+        }
         return nil
     }
 
-    static let elementNames: [String] = ["AC_EVSEStatus", "DC_EVSEStatus"]
+    static let elementNames: [String] = ["AC_EVSEStatus", "DC_EVSEStatus", "EVSEStatus"]
 }

@@ -5,7 +5,7 @@ import EXI
 
 /// `EntryType` (urn:iso:15118:2:2013:MsgDataTypes).
 public struct Entry: EXIDefaultValue, Equatable, Sendable {
-    /// `TimeInterval`: one of RelativeTimeInterval.
+    /// `TimeInterval`: one of RelativeTimeInterval, TimeInterval.
     public var TimeInterval: ISO15118_2.TimeIntervalChoice
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
@@ -20,15 +20,18 @@ public struct Entry: EXIDefaultValue, Equatable, Sendable {
 
 extension Entry {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
-    /// state 0: SE(RelativeTimeInterval)
+    /// state 0: SE(RelativeTimeInterval) SE(TimeInterval)
     /// state 1: EE
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         do throws(EXIError) {
             switch self.TimeInterval {
             case .RelativeTimeInterval(let m1):
-                try w.writeBits(0, 1)  // SE(RelativeTimeInterval)
+                try w.writeBits(0, 2)  // SE(RelativeTimeInterval)
                 do throws(EXIError) { try m1.encodeContent(&w) } catch { throw error.inside("RelativeTimeInterval") }
+            case .TimeInterval(let m2):
+                try w.writeBits(1, 2)  // SE(TimeInterval)
+                do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("TimeInterval") }
             }
         } catch { throw error.inside("TimeInterval") }
         state = 1
@@ -41,37 +44,42 @@ extension Entry {
         var state = 0
         var ev = 0
         ev = try Self._read0(&r, state)
-        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("TimeInterval") }
+        if !(ev == 0 || ev == 1) { throw r.error(.unexpectedEvent).inside("TimeInterval") }
         do {
             do throws(EXIError) {
                 switch ev {
                 case 0:
-                    var m2 = ISO15118_2.RelativeTimeInterval()
-                    do throws(EXIError) { try m2.decodeContent(&r) } catch { throw error.inside("RelativeTimeInterval") }
-                    self.TimeInterval = .RelativeTimeInterval(m2)
+                    var m3 = ISO15118_2.RelativeTimeInterval()
+                    do throws(EXIError) { try m3.decodeContent(&r) } catch { throw error.inside("RelativeTimeInterval") }
+                    self.TimeInterval = .RelativeTimeInterval(m3)
+                case 1:
+                    var m4 = ISO15118_2.Interval()
+                    do throws(EXIError) { try m4.decodeContent(&r) } catch { throw error.inside("TimeInterval") }
+                    self.TimeInterval = .TimeInterval(m4)
                 default: throw r.error(.unexpectedEvent)
                 }
             } catch { throw error.inside("TimeInterval") }
             state = 1
             ev = try Self._read1(&r, state)
         }
-        if ev != 2 {
-            throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)
+        if ev != 3 {
+            throw r.error(ev == 2 || ev == 5 ? .unsupportedContent : .unexpectedEvent)
         }
         _ = state
     }
 
     @inline(__always)
     static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
-        switch try r.readBits(1) {
+        switch try r.readBits(2) {
         case 0: return 0  // SE(RelativeTimeInterval)
-        case let code: throw r.undeclared(code, state: state, width: 1)
+        case 1: return 1  // SE(TimeInterval)
+        case let code: throw r.undeclared(code, state: state, width: 2)
         }
     }
     @inline(__always)
     static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
         switch try r.readBits(1) {
-        case 0: return 2  // EE
+        case 0: return 3  // EE
         case let code: throw r.undeclared(code, state: state, width: 1)
         }
     }
@@ -96,7 +104,7 @@ extension Entry {
         try JSONCoding.checkMembers(members, known: Self.jsonNames, path: path)
     }
 
-    static let jsonNames: [String] = ["RelativeTimeInterval"]
+    static let jsonNames: [String] = ["RelativeTimeInterval", "TimeInterval"]
 
     init(jsonMembers members: [(String, JSONValue)], path: String) throws(JSONError) {
         self.init()

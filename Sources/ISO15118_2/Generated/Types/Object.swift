@@ -37,7 +37,7 @@ extension Object {
         var state = 0
         if let v = self.Encoding {
             try w.writeBits(0, 3)  // AT(Encoding)
-            try w.writeStringField(v, partition: 15, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 128)
             state = 1
         }
         if let v = self.Id {
@@ -45,7 +45,7 @@ extension Object {
             case 0: try w.writeBits(1, 3)
             default: try w.writeBits(0, 3)
             }
-            try w.writeStringField(v, partition: 10, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 128)
             state = 2
         }
         if let v = self.MimeType {
@@ -54,7 +54,7 @@ extension Object {
             case 1: try w.writeBits(1, 3)
             default: try w.writeBits(0, 3)
             }
-            try w.writeStringField(v, partition: 16, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 128)
             state = 3
         }
         switch state {  // EE

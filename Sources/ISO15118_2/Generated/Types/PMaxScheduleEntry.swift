@@ -5,7 +5,7 @@ import EXI
 
 /// `PMaxScheduleEntryType` (urn:iso:15118:2:2013:MsgDataTypes).
 public struct PMaxScheduleEntry: EXIDefaultValue, Equatable, Sendable {
-    /// `TimeInterval`: one of RelativeTimeInterval.
+    /// `TimeInterval`: one of RelativeTimeInterval, TimeInterval.
     public var TimeInterval: ISO15118_2.TimeIntervalChoice
     /// `PMax`.
     public var PMax: ISO15118_2.PhysicalValue
@@ -24,7 +24,7 @@ public struct PMaxScheduleEntry: EXIDefaultValue, Equatable, Sendable {
 
 extension PMaxScheduleEntry {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
-    /// state 0: SE(RelativeTimeInterval)
+    /// state 0: SE(RelativeTimeInterval) SE(TimeInterval)
     /// state 1: SE(PMax)
     /// state 2: EE
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
@@ -32,8 +32,11 @@ extension PMaxScheduleEntry {
         do throws(EXIError) {
             switch self.TimeInterval {
             case .RelativeTimeInterval(let m1):
-                try w.writeBits(0, 1)  // SE(RelativeTimeInterval)
+                try w.writeBits(0, 2)  // SE(RelativeTimeInterval)
                 do throws(EXIError) { try m1.encodeContent(&w) } catch { throw error.inside("RelativeTimeInterval") }
+            case .TimeInterval(let m2):
+                try w.writeBits(1, 2)  // SE(TimeInterval)
+                do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("TimeInterval") }
             }
         } catch { throw error.inside("TimeInterval") }
         state = 1
@@ -51,21 +54,25 @@ extension PMaxScheduleEntry {
         var state = 0
         var ev = 0
         ev = try Self._read0(&r, state)
-        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("TimeInterval") }
+        if !(ev == 0 || ev == 1) { throw r.error(.unexpectedEvent).inside("TimeInterval") }
         do {
             do throws(EXIError) {
                 switch ev {
                 case 0:
-                    var m2 = ISO15118_2.RelativeTimeInterval()
-                    do throws(EXIError) { try m2.decodeContent(&r) } catch { throw error.inside("RelativeTimeInterval") }
-                    self.TimeInterval = .RelativeTimeInterval(m2)
+                    var m3 = ISO15118_2.RelativeTimeInterval()
+                    do throws(EXIError) { try m3.decodeContent(&r) } catch { throw error.inside("RelativeTimeInterval") }
+                    self.TimeInterval = .RelativeTimeInterval(m3)
+                case 1:
+                    var m4 = ISO15118_2.Interval()
+                    do throws(EXIError) { try m4.decodeContent(&r) } catch { throw error.inside("TimeInterval") }
+                    self.TimeInterval = .TimeInterval(m4)
                 default: throw r.error(.unexpectedEvent)
                 }
             } catch { throw error.inside("TimeInterval") }
             state = 1
             ev = try Self._read1(&r, state)
         }
-        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("PMax") }
+        if !(ev == 2) { throw r.error(.unexpectedEvent).inside("PMax") }
         do {
             do throws(EXIError) {
                 try self.PMax.decodeContent(&r)
@@ -73,30 +80,31 @@ extension PMaxScheduleEntry {
             state = 2
             ev = try Self._read2(&r, state)
         }
-        if ev != 3 {
-            throw r.error(ev == 2 || ev == 5 ? .unsupportedContent : .unexpectedEvent)
+        if ev != 4 {
+            throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
         }
         _ = state
     }
 
     @inline(__always)
     static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
-        switch try r.readBits(1) {
+        switch try r.readBits(2) {
         case 0: return 0  // SE(RelativeTimeInterval)
-        case let code: throw r.undeclared(code, state: state, width: 1)
+        case 1: return 1  // SE(TimeInterval)
+        case let code: throw r.undeclared(code, state: state, width: 2)
         }
     }
     @inline(__always)
     static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
         switch try r.readBits(1) {
-        case 0: return 1  // SE(PMax)
+        case 0: return 2  // SE(PMax)
         case let code: throw r.undeclared(code, state: state, width: 1)
         }
     }
     @inline(__always)
     static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
         switch try r.readBits(1) {
-        case 0: return 3  // EE
+        case 0: return 4  // EE
         case let code: throw r.undeclared(code, state: state, width: 1)
         }
     }
@@ -122,7 +130,7 @@ extension PMaxScheduleEntry {
         try JSONCoding.checkMembers(members, known: Self.jsonNames, path: path)
     }
 
-    static let jsonNames: [String] = ["RelativeTimeInterval", "PMax"]
+    static let jsonNames: [String] = ["RelativeTimeInterval", "TimeInterval", "PMax"]
 
     init(jsonMembers members: [(String, JSONValue)], path: String) throws(JSONError) {
         self.init()

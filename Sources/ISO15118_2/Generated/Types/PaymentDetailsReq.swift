@@ -32,7 +32,7 @@ extension PaymentDetailsReq {
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(eMAID)
             try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.eMAID, partition: 5, minLength: 14, maxLength: 15)
+            try w.writeStringField(self.eMAID, minLength: 14, maxLength: 15)
             try w.writeBits(0, 1)  // EE
         } catch { throw error.inside("eMAID") }
         state = 1

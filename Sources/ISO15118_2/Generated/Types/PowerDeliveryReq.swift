@@ -11,7 +11,7 @@ public struct PowerDeliveryReq: EXIDefaultValue, Equatable, Sendable {
     public var SAScheduleTupleID: UInt8
     /// `ChargingProfile` (optional).
     public var ChargingProfile: ISO15118_2.ChargingProfile?
-    /// `EVPowerDeliveryParameter` (optional): one of DC_EVPowerDeliveryParameter.
+    /// `EVPowerDeliveryParameter` (optional): one of DC_EVPowerDeliveryParameter, EVPowerDeliveryParameter.
     public var EVPowerDeliveryParameter: ISO15118_2.EVPowerDeliveryParameterChoice?
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
@@ -34,8 +34,8 @@ extension PowerDeliveryReq {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(ChargeProgress)
     /// state 1: SE(SAScheduleTupleID)
-    /// state 2: SE(ChargingProfile) SE(DC_EVPowerDeliveryParameter) EE
-    /// state 3: SE(DC_EVPowerDeliveryParameter) EE
+    /// state 2: SE(ChargingProfile) SE(DC_EVPowerDeliveryParameter) SE(EVPowerDeliveryParameter) EE
+    /// state 3: SE(DC_EVPowerDeliveryParameter) SE(EVPowerDeliveryParameter) EE
     /// state 4: EE
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -55,7 +55,7 @@ extension PowerDeliveryReq {
         state = 2
         if let v1 = self.ChargingProfile {
             do throws(EXIError) {
-                try w.writeBits(0, 2)  // SE(ChargingProfile)
+                try w.writeBits(0, 3)  // SE(ChargingProfile)
                 try v1.encodeContent(&w)
             } catch { throw error.inside("ChargingProfile") }
             state = 3
@@ -65,17 +65,23 @@ extension PowerDeliveryReq {
                 switch v2 {
                 case .DC_EVPowerDeliveryParameter(let m3):
                     switch state {  // SE(DC_EVPowerDeliveryParameter)
-                    case 2: try w.writeBits(1, 2)
+                    case 2: try w.writeBits(1, 3)
                     default: try w.writeBits(0, 2)
                     }
                     do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("DC_EVPowerDeliveryParameter") }
+                case .EVPowerDeliveryParameter(let m4):
+                    switch state {  // SE(EVPowerDeliveryParameter)
+                    case 2: try w.writeBits(2, 3)
+                    default: try w.writeBits(1, 2)
+                    }
+                    do throws(EXIError) { try m4.encodeContent(&w) } catch { throw error.inside("EVPowerDeliveryParameter") }
                 }
             } catch { throw error.inside("EVPowerDeliveryParameter") }
             state = 4
         }
         switch state {  // EE
-        case 2: try w.writeBits(2, 2)
-        case 3: try w.writeBits(1, 2)
+        case 2: try w.writeBits(3, 3)
+        case 3: try w.writeBits(2, 2)
         default: try w.writeBits(0, 1)
         }
         _ = state
@@ -114,21 +120,25 @@ extension PowerDeliveryReq {
             state = 3
             ev = try Self._read3(&r, state)
         }
-        if ev == 3 {
+        if ev == 3 || ev == 4 {
             do throws(EXIError) {
                 switch ev {
                 case 3:
-                    var m4 = ISO15118_2.DC_EVPowerDeliveryParameter()
-                    do throws(EXIError) { try m4.decodeContent(&r) } catch { throw error.inside("DC_EVPowerDeliveryParameter") }
-                    self.EVPowerDeliveryParameter = .DC_EVPowerDeliveryParameter(m4)
+                    var m5 = ISO15118_2.DC_EVPowerDeliveryParameter()
+                    do throws(EXIError) { try m5.decodeContent(&r) } catch { throw error.inside("DC_EVPowerDeliveryParameter") }
+                    self.EVPowerDeliveryParameter = .DC_EVPowerDeliveryParameter(m5)
+                case 4:
+                    var m6 = ISO15118_2.EVPowerDeliveryParameter()
+                    do throws(EXIError) { try m6.decodeContent(&r) } catch { throw error.inside("EVPowerDeliveryParameter") }
+                    self.EVPowerDeliveryParameter = .EVPowerDeliveryParameter(m6)
                 default: throw r.error(.unexpectedEvent)
                 }
             } catch { throw error.inside("EVPowerDeliveryParameter") }
             state = 4
             ev = try Self._read4(&r, state)
         }
-        if ev != 5 {
-            throw r.error(ev == 4 || ev == 7 ? .unsupportedContent : .unexpectedEvent)
+        if ev != 6 {
+            throw r.error(ev == 5 || ev == 8 ? .unsupportedContent : .unexpectedEvent)
         }
         _ = state
     }
@@ -149,25 +159,27 @@ extension PowerDeliveryReq {
     }
     @inline(__always)
     static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
-        switch try r.readBits(2) {
+        switch try r.readBits(3) {
         case 0: return 2  // SE(ChargingProfile)
         case 1: return 3  // SE(DC_EVPowerDeliveryParameter)
-        case 2: return 5  // EE
-        case let code: throw r.undeclared(code, state: state, width: 2)
+        case 2: return 4  // SE(EVPowerDeliveryParameter)
+        case 3: return 6  // EE
+        case let code: throw r.undeclared(code, state: state, width: 3)
         }
     }
     @inline(__always)
     static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
         switch try r.readBits(2) {
         case 0: return 3  // SE(DC_EVPowerDeliveryParameter)
-        case 1: return 5  // EE
+        case 1: return 4  // SE(EVPowerDeliveryParameter)
+        case 2: return 6  // EE
         case let code: throw r.undeclared(code, state: state, width: 2)
         }
     }
     @inline(__always)
     static func _read4(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
         switch try r.readBits(1) {
-        case 0: return 5  // EE
+        case 0: return 6  // EE
         case let code: throw r.undeclared(code, state: state, width: 1)
         }
     }
@@ -195,7 +207,7 @@ extension PowerDeliveryReq {
         try JSONCoding.checkMembers(members, known: Self.jsonNames, path: path)
     }
 
-    static let jsonNames: [String] = ["ChargeProgress", "SAScheduleTupleID", "ChargingProfile", "DC_EVPowerDeliveryParameter"]
+    static let jsonNames: [String] = ["ChargeProgress", "SAScheduleTupleID", "ChargingProfile", "DC_EVPowerDeliveryParameter", "EVPowerDeliveryParameter"]
 
     init(jsonMembers members: [(String, JSONValue)], path: String) throws(JSONError) {
         self.init()

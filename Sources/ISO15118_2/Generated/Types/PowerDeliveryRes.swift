@@ -7,7 +7,7 @@ import EXI
 public struct PowerDeliveryRes: EXIDefaultValue, Equatable, Sendable {
     /// `ResponseCode`.
     public var ResponseCode: ISO15118_2.ResponseCode
-    /// `EVSEStatus`: one of AC_EVSEStatus, DC_EVSEStatus.
+    /// `EVSEStatus`: one of AC_EVSEStatus, DC_EVSEStatus, EVSEStatus.
     public var EVSEStatus: ISO15118_2.EVSEStatusChoice
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
@@ -25,7 +25,7 @@ public struct PowerDeliveryRes: EXIDefaultValue, Equatable, Sendable {
 extension PowerDeliveryRes {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(ResponseCode)
-    /// state 1: SE(AC_EVSEStatus) SE(DC_EVSEStatus)
+    /// state 1: SE(AC_EVSEStatus) SE(DC_EVSEStatus) SE(EVSEStatus)
     /// state 2: EE
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -44,6 +44,9 @@ extension PowerDeliveryRes {
             case .DC_EVSEStatus(let m2):
                 try w.writeBits(1, 2)  // SE(DC_EVSEStatus)
                 do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("DC_EVSEStatus") }
+            case .EVSEStatus(let m3):
+                try w.writeBits(2, 2)  // SE(EVSEStatus)
+                do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("EVSEStatus") }
             }
         } catch { throw error.inside("EVSEStatus") }
         state = 2
@@ -66,26 +69,30 @@ extension PowerDeliveryRes {
             state = 1
             ev = try Self._read1(&r, state)
         }
-        if !(ev == 1 || ev == 2) { throw r.error(.unexpectedEvent).inside("EVSEStatus") }
+        if !(ev == 1 || ev == 2 || ev == 3) { throw r.error(.unexpectedEvent).inside("EVSEStatus") }
         do {
             do throws(EXIError) {
                 switch ev {
                 case 1:
-                    var m3 = ISO15118_2.AC_EVSEStatus()
-                    do throws(EXIError) { try m3.decodeContent(&r) } catch { throw error.inside("AC_EVSEStatus") }
-                    self.EVSEStatus = .AC_EVSEStatus(m3)
+                    var m4 = ISO15118_2.AC_EVSEStatus()
+                    do throws(EXIError) { try m4.decodeContent(&r) } catch { throw error.inside("AC_EVSEStatus") }
+                    self.EVSEStatus = .AC_EVSEStatus(m4)
                 case 2:
-                    var m4 = ISO15118_2.DC_EVSEStatus()
-                    do throws(EXIError) { try m4.decodeContent(&r) } catch { throw error.inside("DC_EVSEStatus") }
-                    self.EVSEStatus = .DC_EVSEStatus(m4)
+                    var m5 = ISO15118_2.DC_EVSEStatus()
+                    do throws(EXIError) { try m5.decodeContent(&r) } catch { throw error.inside("DC_EVSEStatus") }
+                    self.EVSEStatus = .DC_EVSEStatus(m5)
+                case 3:
+                    var m6 = ISO15118_2.EVSEStatus()
+                    do throws(EXIError) { try m6.decodeContent(&r) } catch { throw error.inside("EVSEStatus") }
+                    self.EVSEStatus = .EVSEStatus(m6)
                 default: throw r.error(.unexpectedEvent)
                 }
             } catch { throw error.inside("EVSEStatus") }
             state = 2
             ev = try Self._read2(&r, state)
         }
-        if ev != 4 {
-            throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
+        if ev != 5 {
+            throw r.error(ev == 4 || ev == 7 ? .unsupportedContent : .unexpectedEvent)
         }
         _ = state
     }
@@ -102,13 +109,14 @@ extension PowerDeliveryRes {
         switch try r.readBits(2) {
         case 0: return 1  // SE(AC_EVSEStatus)
         case 1: return 2  // SE(DC_EVSEStatus)
+        case 2: return 3  // SE(EVSEStatus)
         case let code: throw r.undeclared(code, state: state, width: 2)
         }
     }
     @inline(__always)
     static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
         switch try r.readBits(1) {
-        case 0: return 4  // EE
+        case 0: return 5  // EE
         case let code: throw r.undeclared(code, state: state, width: 1)
         }
     }
@@ -134,7 +142,7 @@ extension PowerDeliveryRes {
         try JSONCoding.checkMembers(members, known: Self.jsonNames, path: path)
     }
 
-    static let jsonNames: [String] = ["ResponseCode", "AC_EVSEStatus", "DC_EVSEStatus"]
+    static let jsonNames: [String] = ["ResponseCode", "AC_EVSEStatus", "DC_EVSEStatus", "EVSEStatus"]
 
     init(jsonMembers members: [(String, JSONValue)], path: String) throws(JSONError) {
         self.init()

@@ -6,6 +6,7 @@ import EXI
 /// The elements that may stand for `SASchedules` (its substitution group; EXI 1.0 §8.5.4.1.6).
 public enum SASchedulesChoice: EXIDefaultValue, Equatable, Sendable {
     case SAScheduleList(ISO15118_2.SAScheduleList)
+    case SASchedules(ISO15118_2.SASchedules)
 
     public init() { self = .SAScheduleList(ISO15118_2.SAScheduleList()) }
 
@@ -13,12 +14,14 @@ public enum SASchedulesChoice: EXIDefaultValue, Equatable, Sendable {
     public var elementName: String {
         switch self {
         case .SAScheduleList: return "SAScheduleList"
+        case .SASchedules: return "SASchedules"
         }
     }
 
     public func json() -> (String, JSONValue) {
         switch self {
         case .SAScheduleList(let v): return ("SAScheduleList", v.json())
+        case .SASchedules(let v): return ("SASchedules", v.json())
         }
     }
 
@@ -28,8 +31,12 @@ public enum SASchedulesChoice: EXIDefaultValue, Equatable, Sendable {
             self = .SAScheduleList(try ISO15118_2.SAScheduleList(json: j, path: path + "/SAScheduleList"))
             return
         }
+        if let j = members.first(where: { $0.0 == "SASchedules" })?.1 {
+            self = .SASchedules(try ISO15118_2.SASchedules(json: j, path: path + "/SASchedules"))
+            return
+        }
         return nil
     }
 
-    static let elementNames: [String] = ["SAScheduleList"]
+    static let elementNames: [String] = ["SAScheduleList", "SASchedules"]
 }

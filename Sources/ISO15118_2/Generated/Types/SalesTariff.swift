@@ -47,7 +47,7 @@ extension SalesTariff {
         var state = 0
         if let v = self.Id {
             try w.writeBits(0, 2)  // AT(Id)
-            try w.writeStringField(v, partition: 2, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 128)
             state = 1
         }
         do throws(EXIError) {
@@ -64,7 +64,7 @@ extension SalesTariff {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(SalesTariffDescription)
                 try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v1, partition: 21, minLength: 0, maxLength: 32)
+                try w.writeStringField(v1, minLength: 0, maxLength: 32)
                 try w.writeBits(0, 1)  // EE
             } catch { throw error.inside("SalesTariffDescription") }
             state = 3

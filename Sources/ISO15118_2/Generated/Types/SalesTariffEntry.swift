@@ -5,7 +5,7 @@ import EXI
 
 /// `SalesTariffEntryType` (urn:iso:15118:2:2013:MsgDataTypes).
 public struct SalesTariffEntry: EXIDefaultValue, Equatable, Sendable {
-    /// `TimeInterval`: one of RelativeTimeInterval.
+    /// `TimeInterval`: one of RelativeTimeInterval, TimeInterval.
     public var TimeInterval: ISO15118_2.TimeIntervalChoice
     /// `EPriceLevel` (optional).
     public var EPriceLevel: UInt8?
@@ -28,7 +28,7 @@ public struct SalesTariffEntry: EXIDefaultValue, Equatable, Sendable {
 
 extension SalesTariffEntry {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
-    /// state 0: SE(RelativeTimeInterval)
+    /// state 0: SE(RelativeTimeInterval) SE(TimeInterval)
     /// state 1: SE(EPriceLevel) SE(ConsumptionCost) EE
     /// state 2: SE(ConsumptionCost) EE
     /// state 3: SE(ConsumptionCost) EE
@@ -38,31 +38,34 @@ extension SalesTariffEntry {
         do throws(EXIError) {
             switch self.TimeInterval {
             case .RelativeTimeInterval(let m1):
-                try w.writeBits(0, 1)  // SE(RelativeTimeInterval)
+                try w.writeBits(0, 2)  // SE(RelativeTimeInterval)
                 do throws(EXIError) { try m1.encodeContent(&w) } catch { throw error.inside("RelativeTimeInterval") }
+            case .TimeInterval(let m2):
+                try w.writeBits(1, 2)  // SE(TimeInterval)
+                do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("TimeInterval") }
             }
         } catch { throw error.inside("TimeInterval") }
         state = 1
-        if let v2 = self.EPriceLevel {
+        if let v3 = self.EPriceLevel {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(EPriceLevel)
                 try w.writeBits(0, 1)  // CH
-                try w.writeBoundedField(Int64(v2), minimum: 0, maximum: 255, width: 8)
+                try w.writeBoundedField(Int64(v3), minimum: 0, maximum: 255, width: 8)
                 try w.writeBits(0, 1)  // EE
             } catch { throw error.inside("EPriceLevel") }
             state = 2
         }
         do throws(EXIError) {
             if self.ConsumptionCost.count < 0 { throw w.error(.tooFewItems(count: self.ConsumptionCost.count, minimum: 0)) }
-            var i3 = 0
-            while i3 < self.ConsumptionCost.count {
+            var i4 = 0
+            while i4 < self.ConsumptionCost.count {
                 switch state {  // SE(ConsumptionCost)
                 case 1: try w.writeBits(1, 2)
                 default: try w.writeBits(0, 2)
                 }
-                try self.ConsumptionCost[i3].encodeContent(&w)
-                i3 &+= 1
-                state = (i3 == 3 ? 4 : 3)
+                try self.ConsumptionCost[i4].encodeContent(&w)
+                i4 &+= 1
+                state = (i4 == 3 ? 4 : 3)
             }
         } catch { throw error.inside("ConsumptionCost") }
         switch state {  // EE
@@ -78,21 +81,25 @@ extension SalesTariffEntry {
         var state = 0
         var ev = 0
         ev = try Self._read0(&r, state)
-        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("TimeInterval") }
+        if !(ev == 0 || ev == 1) { throw r.error(.unexpectedEvent).inside("TimeInterval") }
         do {
             do throws(EXIError) {
                 switch ev {
                 case 0:
-                    var m4 = ISO15118_2.RelativeTimeInterval()
-                    do throws(EXIError) { try m4.decodeContent(&r) } catch { throw error.inside("RelativeTimeInterval") }
-                    self.TimeInterval = .RelativeTimeInterval(m4)
+                    var m5 = ISO15118_2.RelativeTimeInterval()
+                    do throws(EXIError) { try m5.decodeContent(&r) } catch { throw error.inside("RelativeTimeInterval") }
+                    self.TimeInterval = .RelativeTimeInterval(m5)
+                case 1:
+                    var m6 = ISO15118_2.Interval()
+                    do throws(EXIError) { try m6.decodeContent(&r) } catch { throw error.inside("TimeInterval") }
+                    self.TimeInterval = .TimeInterval(m6)
                 default: throw r.error(.unexpectedEvent)
                 }
             } catch { throw error.inside("TimeInterval") }
             state = 1
             ev = try Self._read1(&r, state)
         }
-        if ev == 1 {
+        if ev == 2 {
             do throws(EXIError) {
                 try r.expectSimpleEvent()  // CH
                 self.EPriceLevel = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 255, width: 8))
@@ -101,10 +108,10 @@ extension SalesTariffEntry {
             state = 2
             ev = try Self._read2(&r, state)
         }
-        while ev == 2 {
-            guard let k5 = self.ConsumptionCost.appendDefault() else { throw r.error(.capacityExceeded(count: 4, capacity: 3)).inside("ConsumptionCost") }
+        while ev == 3 {
+            guard let k7 = self.ConsumptionCost.appendDefault() else { throw r.error(.capacityExceeded(count: 4, capacity: 3)).inside("ConsumptionCost") }
             do throws(EXIError) {
-                try self.ConsumptionCost[k5].decodeContent(&r)
+                try self.ConsumptionCost[k7].decodeContent(&r)
             } catch { throw error.inside("ConsumptionCost") }
             state = (self.ConsumptionCost.count == 3 ? 4 : 3)
             switch state {
@@ -112,40 +119,41 @@ extension SalesTariffEntry {
             default: ev = try Self._read3(&r, state)
             }
         }
-        if ev != 4 {
-            throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
+        if ev != 5 {
+            throw r.error(ev == 4 || ev == 7 ? .unsupportedContent : .unexpectedEvent)
         }
         _ = state
     }
 
     @inline(__always)
     static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
-        switch try r.readBits(1) {
+        switch try r.readBits(2) {
         case 0: return 0  // SE(RelativeTimeInterval)
-        case let code: throw r.undeclared(code, state: state, width: 1)
+        case 1: return 1  // SE(TimeInterval)
+        case let code: throw r.undeclared(code, state: state, width: 2)
         }
     }
     @inline(__always)
     static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
         switch try r.readBits(2) {
-        case 0: return 1  // SE(EPriceLevel)
-        case 1: return 2  // SE(ConsumptionCost)
-        case 2: return 4  // EE
+        case 0: return 2  // SE(EPriceLevel)
+        case 1: return 3  // SE(ConsumptionCost)
+        case 2: return 5  // EE
         case let code: throw r.undeclared(code, state: state, width: 2)
         }
     }
     @inline(__always)
     static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
         switch try r.readBits(2) {
-        case 0: return 2  // SE(ConsumptionCost)
-        case 1: return 4  // EE
+        case 0: return 3  // SE(ConsumptionCost)
+        case 1: return 5  // EE
         case let code: throw r.undeclared(code, state: state, width: 2)
         }
     }
     @inline(__always)
     static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
         switch try r.readBits(1) {
-        case 0: return 4  // EE
+        case 0: return 5  // EE
         case let code: throw r.undeclared(code, state: state, width: 1)
         }
     }
@@ -172,7 +180,7 @@ extension SalesTariffEntry {
         try JSONCoding.checkMembers(members, known: Self.jsonNames, path: path)
     }
 
-    static let jsonNames: [String] = ["RelativeTimeInterval", "EPriceLevel", "ConsumptionCost"]
+    static let jsonNames: [String] = ["RelativeTimeInterval", "TimeInterval", "EPriceLevel", "ConsumptionCost"]
 
     init(jsonMembers members: [(String, JSONValue)], path: String) throws(JSONError) {
         self.init()

@@ -44,7 +44,7 @@ extension SessionSetupRes {
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(EVSEID)
             try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.EVSEID, partition: 8, minLength: 7, maxLength: 37)
+            try w.writeStringField(self.EVSEID, minLength: 7, maxLength: 37)
             try w.writeBits(0, 1)  // EE
         } catch { throw error.inside("EVSEID") }
         state = 2

@@ -31,7 +31,7 @@ extension SignatureProperties {
         var state = 0
         if let v = self.Id {
             try w.writeBits(0, 2)  // AT(Id)
-            try w.writeStringField(v, partition: 10, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 128)
             state = 1
         }
         do throws(EXIError) {

@@ -6,6 +6,7 @@ import EXI
 /// The elements that may stand for `TimeInterval` (its substitution group; EXI 1.0 §8.5.4.1.6).
 public enum TimeIntervalChoice: EXIDefaultValue, Equatable, Sendable {
     case RelativeTimeInterval(ISO15118_2.RelativeTimeInterval)
+    case TimeInterval(ISO15118_2.Interval)
 
     public init() { self = .RelativeTimeInterval(ISO15118_2.RelativeTimeInterval()) }
 
@@ -13,12 +14,14 @@ public enum TimeIntervalChoice: EXIDefaultValue, Equatable, Sendable {
     public var elementName: String {
         switch self {
         case .RelativeTimeInterval: return "RelativeTimeInterval"
+        case .TimeInterval: return "TimeInterval"
         }
     }
 
     public func json() -> (String, JSONValue) {
         switch self {
         case .RelativeTimeInterval(let v): return ("RelativeTimeInterval", v.json())
+        case .TimeInterval(let v): return ("TimeInterval", v.json())
         }
     }
 
@@ -28,8 +31,12 @@ public enum TimeIntervalChoice: EXIDefaultValue, Equatable, Sendable {
             self = .RelativeTimeInterval(try ISO15118_2.RelativeTimeInterval(json: j, path: path + "/RelativeTimeInterval"))
             return
         }
+        if let j = members.first(where: { $0.0 == "TimeInterval" })?.1 {
+            self = .TimeInterval(try ISO15118_2.Interval(json: j, path: path + "/TimeInterval"))
+            return
+        }
         return nil
     }
 
-    static let elementNames: [String] = ["RelativeTimeInterval"]
+    static let elementNames: [String] = ["RelativeTimeInterval", "TimeInterval"]
 }

@@ -38,7 +38,7 @@ extension Transform {
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         try w.writeBits(0, 1)  // AT(Algorithm)
-        try w.writeStringField(self.Algorithm, partition: 1, minLength: 0, maxLength: 128)
+        try w.writeStringField(self.Algorithm, minLength: 0, maxLength: 128)
         state = 1
         var i1 = 0
         while i1 < self.XPath.count {
@@ -47,7 +47,7 @@ extension Transform {
                 do throws(EXIError) {
                     try w.writeBits(0, 3)  // SE(XPath)
                     try w.writeBits(0, 1)  // CH
-                    try w.writeStringField(x2, partition: 25, minLength: 0, maxLength: 128)
+                    try w.writeStringField(x2, minLength: 0, maxLength: 128)
                     try w.writeBits(0, 1)  // EE
                 } catch { throw error.inside("XPath") }
                 state = 3

@@ -11,18 +11,18 @@ public struct AC_ChargeLoopReq: EXIDefaultValue, Equatable, Sendable {
     public var DisplayParameters: ISO15118_20.DisplayParameters?
     /// `MeterInfoRequested`.
     public var MeterInfoRequested: Bool
-    /// `CLReqControlMode`: one of BPT_Dynamic_AC_CLReqControlMode, BPT_Dynamic_DC_CLReqControlMode, BPT_Scheduled_AC_CLReqControlMode, BPT_Scheduled_DC_CLReqControlMode, CLReqControlMode, Dynamic_AC_CLReqControlMode, Dynamic_DC_CLReqControlMode, Scheduled_AC_CLReqControlMode, Scheduled_DC_CLReqControlMode.
-    public var CLReqControlMode: ISO15118_20.CLReqControlModeChoice
+    /// `CLReqControlMode`: one of BPT_Dynamic_AC_CLReqControlMode, BPT_Scheduled_AC_CLReqControlMode, CLReqControlMode, Dynamic_AC_CLReqControlMode, Scheduled_AC_CLReqControlMode.
+    public var CLReqControlMode: ISO15118_20.CLReqControlModeChoiceAC
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
         Header = ISO15118_20.MessageHeader()
         DisplayParameters = nil
         MeterInfoRequested = false
-        CLReqControlMode = ISO15118_20.CLReqControlModeChoice()
+        CLReqControlMode = ISO15118_20.CLReqControlModeChoiceAC()
     }
 
-    public init(Header: ISO15118_20.MessageHeader, DisplayParameters: ISO15118_20.DisplayParameters? = nil, MeterInfoRequested: Bool, CLReqControlMode: ISO15118_20.CLReqControlModeChoice) {
+    public init(Header: ISO15118_20.MessageHeader, DisplayParameters: ISO15118_20.DisplayParameters? = nil, MeterInfoRequested: Bool, CLReqControlMode: ISO15118_20.CLReqControlModeChoiceAC) {
         self.Header = Header
         self.DisplayParameters = DisplayParameters
         self.MeterInfoRequested = MeterInfoRequested
@@ -35,7 +35,7 @@ extension AC_ChargeLoopReq {
     /// state 0: SE(Header)
     /// state 1: SE(DisplayParameters) SE(MeterInfoRequested)
     /// state 2: SE(MeterInfoRequested)
-    /// state 3: SE(BPT_Dynamic_AC_CLReqControlMode) SE(BPT_Dynamic_DC_CLReqControlMode) SE(BPT_Scheduled_AC_CLReqControlMode) SE(BPT_Scheduled_DC_CLReqControlMode) SE(CLReqControlMode) SE(Dynamic_AC_CLReqControlMode) SE(Dynamic_DC_CLReqControlMode) SE(Scheduled_AC_CLReqControlMode) SE(Scheduled_DC_CLReqControlMode)
+    /// state 3: SE(BPT_Dynamic_AC_CLReqControlMode) SE(BPT_Scheduled_AC_CLReqControlMode) SE(CLReqControlMode) SE(Dynamic_AC_CLReqControlMode) SE(Scheduled_AC_CLReqControlMode)
     /// state 4: EE
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -64,32 +64,20 @@ extension AC_ChargeLoopReq {
         do throws(EXIError) {
             switch self.CLReqControlMode {
             case .BPT_Dynamic_AC_CLReqControlMode(let m2):
-                try w.writeBits(0, 4)  // SE(BPT_Dynamic_AC_CLReqControlMode)
+                try w.writeBits(0, 3)  // SE(BPT_Dynamic_AC_CLReqControlMode)
                 do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("BPT_Dynamic_AC_CLReqControlMode") }
-            case .BPT_Dynamic_DC_CLReqControlMode(let m3):
-                try w.writeBits(1, 4)  // SE(BPT_Dynamic_DC_CLReqControlMode)
-                do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("BPT_Dynamic_DC_CLReqControlMode") }
-            case .BPT_Scheduled_AC_CLReqControlMode(let m4):
-                try w.writeBits(2, 4)  // SE(BPT_Scheduled_AC_CLReqControlMode)
-                do throws(EXIError) { try m4.encodeContent(&w) } catch { throw error.inside("BPT_Scheduled_AC_CLReqControlMode") }
-            case .BPT_Scheduled_DC_CLReqControlMode(let m5):
-                try w.writeBits(3, 4)  // SE(BPT_Scheduled_DC_CLReqControlMode)
-                do throws(EXIError) { try m5.encodeContent(&w) } catch { throw error.inside("BPT_Scheduled_DC_CLReqControlMode") }
-            case .CLReqControlMode(let m6):
-                try w.writeBits(4, 4)  // SE(CLReqControlMode)
-                do throws(EXIError) { try m6.encodeContent(&w) } catch { throw error.inside("CLReqControlMode") }
-            case .Dynamic_AC_CLReqControlMode(let m7):
-                try w.writeBits(5, 4)  // SE(Dynamic_AC_CLReqControlMode)
-                do throws(EXIError) { try m7.encodeContent(&w) } catch { throw error.inside("Dynamic_AC_CLReqControlMode") }
-            case .Dynamic_DC_CLReqControlMode(let m8):
-                try w.writeBits(6, 4)  // SE(Dynamic_DC_CLReqControlMode)
-                do throws(EXIError) { try m8.encodeContent(&w) } catch { throw error.inside("Dynamic_DC_CLReqControlMode") }
-            case .Scheduled_AC_CLReqControlMode(let m9):
-                try w.writeBits(7, 4)  // SE(Scheduled_AC_CLReqControlMode)
-                do throws(EXIError) { try m9.encodeContent(&w) } catch { throw error.inside("Scheduled_AC_CLReqControlMode") }
-            case .Scheduled_DC_CLReqControlMode(let m10):
-                try w.writeBits(8, 4)  // SE(Scheduled_DC_CLReqControlMode)
-                do throws(EXIError) { try m10.encodeContent(&w) } catch { throw error.inside("Scheduled_DC_CLReqControlMode") }
+            case .BPT_Scheduled_AC_CLReqControlMode(let m3):
+                try w.writeBits(1, 3)  // SE(BPT_Scheduled_AC_CLReqControlMode)
+                do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("BPT_Scheduled_AC_CLReqControlMode") }
+            case .CLReqControlMode(let m4):
+                try w.writeBits(2, 3)  // SE(CLReqControlMode)
+                do throws(EXIError) { try m4.encodeContent(&w) } catch { throw error.inside("CLReqControlMode") }
+            case .Dynamic_AC_CLReqControlMode(let m5):
+                try w.writeBits(3, 3)  // SE(Dynamic_AC_CLReqControlMode)
+                do throws(EXIError) { try m5.encodeContent(&w) } catch { throw error.inside("Dynamic_AC_CLReqControlMode") }
+            case .Scheduled_AC_CLReqControlMode(let m6):
+                try w.writeBits(4, 3)  // SE(Scheduled_AC_CLReqControlMode)
+                do throws(EXIError) { try m6.encodeContent(&w) } catch { throw error.inside("Scheduled_AC_CLReqControlMode") }
             }
         } catch { throw error.inside("CLReqControlMode") }
         state = 4
@@ -128,54 +116,38 @@ extension AC_ChargeLoopReq {
             state = 3
             ev = try Self._read3(&r, state)
         }
-        if !(ev == 3 || ev == 4 || ev == 5 || ev == 6 || ev == 7 || ev == 8 || ev == 9 || ev == 10 || ev == 11) { throw r.error(.unexpectedEvent).inside("CLReqControlMode") }
+        if !(ev == 3 || ev == 4 || ev == 5 || ev == 6 || ev == 7) { throw r.error(.unexpectedEvent).inside("CLReqControlMode") }
         do {
             do throws(EXIError) {
                 switch ev {
                 case 3:
-                    var m11 = ISO15118_20.BPT_Dynamic_AC_CLReqControlMode()
-                    do throws(EXIError) { try m11.decodeContent(&r) } catch { throw error.inside("BPT_Dynamic_AC_CLReqControlMode") }
-                    self.CLReqControlMode = .BPT_Dynamic_AC_CLReqControlMode(m11)
+                    var m7 = ISO15118_20.BPT_Dynamic_AC_CLReqControlMode()
+                    do throws(EXIError) { try m7.decodeContent(&r) } catch { throw error.inside("BPT_Dynamic_AC_CLReqControlMode") }
+                    self.CLReqControlMode = .BPT_Dynamic_AC_CLReqControlMode(m7)
                 case 4:
-                    var m12 = ISO15118_20.BPT_Dynamic_DC_CLReqControlMode()
-                    do throws(EXIError) { try m12.decodeContent(&r) } catch { throw error.inside("BPT_Dynamic_DC_CLReqControlMode") }
-                    self.CLReqControlMode = .BPT_Dynamic_DC_CLReqControlMode(m12)
+                    var m8 = ISO15118_20.BPT_Scheduled_AC_CLReqControlMode()
+                    do throws(EXIError) { try m8.decodeContent(&r) } catch { throw error.inside("BPT_Scheduled_AC_CLReqControlMode") }
+                    self.CLReqControlMode = .BPT_Scheduled_AC_CLReqControlMode(m8)
                 case 5:
-                    var m13 = ISO15118_20.BPT_Scheduled_AC_CLReqControlMode()
-                    do throws(EXIError) { try m13.decodeContent(&r) } catch { throw error.inside("BPT_Scheduled_AC_CLReqControlMode") }
-                    self.CLReqControlMode = .BPT_Scheduled_AC_CLReqControlMode(m13)
+                    var m9 = ISO15118_20.CLReqControlMode()
+                    do throws(EXIError) { try m9.decodeContent(&r) } catch { throw error.inside("CLReqControlMode") }
+                    self.CLReqControlMode = .CLReqControlMode(m9)
                 case 6:
-                    var m14 = ISO15118_20.BPT_Scheduled_DC_CLReqControlMode()
-                    do throws(EXIError) { try m14.decodeContent(&r) } catch { throw error.inside("BPT_Scheduled_DC_CLReqControlMode") }
-                    self.CLReqControlMode = .BPT_Scheduled_DC_CLReqControlMode(m14)
+                    var m10 = ISO15118_20.Dynamic_AC_CLReqControlMode()
+                    do throws(EXIError) { try m10.decodeContent(&r) } catch { throw error.inside("Dynamic_AC_CLReqControlMode") }
+                    self.CLReqControlMode = .Dynamic_AC_CLReqControlMode(m10)
                 case 7:
-                    var m15 = ISO15118_20.CLReqControlMode()
-                    do throws(EXIError) { try m15.decodeContent(&r) } catch { throw error.inside("CLReqControlMode") }
-                    self.CLReqControlMode = .CLReqControlMode(m15)
-                case 8:
-                    var m16 = ISO15118_20.Dynamic_AC_CLReqControlMode()
-                    do throws(EXIError) { try m16.decodeContent(&r) } catch { throw error.inside("Dynamic_AC_CLReqControlMode") }
-                    self.CLReqControlMode = .Dynamic_AC_CLReqControlMode(m16)
-                case 9:
-                    var m17 = ISO15118_20.Dynamic_DC_CLReqControlMode()
-                    do throws(EXIError) { try m17.decodeContent(&r) } catch { throw error.inside("Dynamic_DC_CLReqControlMode") }
-                    self.CLReqControlMode = .Dynamic_DC_CLReqControlMode(m17)
-                case 10:
-                    var m18 = ISO15118_20.Scheduled_AC_CLReqControlMode()
-                    do throws(EXIError) { try m18.decodeContent(&r) } catch { throw error.inside("Scheduled_AC_CLReqControlMode") }
-                    self.CLReqControlMode = .Scheduled_AC_CLReqControlMode(m18)
-                case 11:
-                    var m19 = ISO15118_20.Scheduled_DC_CLReqControlMode()
-                    do throws(EXIError) { try m19.decodeContent(&r) } catch { throw error.inside("Scheduled_DC_CLReqControlMode") }
-                    self.CLReqControlMode = .Scheduled_DC_CLReqControlMode(m19)
+                    var m11 = ISO15118_20.Scheduled_AC_CLReqControlMode()
+                    do throws(EXIError) { try m11.decodeContent(&r) } catch { throw error.inside("Scheduled_AC_CLReqControlMode") }
+                    self.CLReqControlMode = .Scheduled_AC_CLReqControlMode(m11)
                 default: throw r.error(.unexpectedEvent)
                 }
             } catch { throw error.inside("CLReqControlMode") }
             state = 4
             ev = try Self._read4(&r, state)
         }
-        if ev != 13 {
-            throw r.error(ev == 12 || ev == 15 ? .unsupportedContent : .unexpectedEvent)
+        if ev != 9 {
+            throw r.error(ev == 8 || ev == 11 ? .unsupportedContent : .unexpectedEvent)
         }
         _ = state
     }
@@ -204,23 +176,19 @@ extension AC_ChargeLoopReq {
     }
     @inline(__always)
     static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
-        switch try r.readBits(4) {
+        switch try r.readBits(3) {
         case 0: return 3  // SE(BPT_Dynamic_AC_CLReqControlMode)
-        case 1: return 4  // SE(BPT_Dynamic_DC_CLReqControlMode)
-        case 2: return 5  // SE(BPT_Scheduled_AC_CLReqControlMode)
-        case 3: return 6  // SE(BPT_Scheduled_DC_CLReqControlMode)
-        case 4: return 7  // SE(CLReqControlMode)
-        case 5: return 8  // SE(Dynamic_AC_CLReqControlMode)
-        case 6: return 9  // SE(Dynamic_DC_CLReqControlMode)
-        case 7: return 10  // SE(Scheduled_AC_CLReqControlMode)
-        case 8: return 11  // SE(Scheduled_DC_CLReqControlMode)
-        case let code: throw r.undeclared(code, state: state, width: 4)
+        case 1: return 4  // SE(BPT_Scheduled_AC_CLReqControlMode)
+        case 2: return 5  // SE(CLReqControlMode)
+        case 3: return 6  // SE(Dynamic_AC_CLReqControlMode)
+        case 4: return 7  // SE(Scheduled_AC_CLReqControlMode)
+        case let code: throw r.undeclared(code, state: state, width: 3)
         }
     }
     @inline(__always)
     static func _read4(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
         switch try r.readBits(1) {
-        case 0: return 13  // EE
+        case 0: return 9  // EE
         case let code: throw r.undeclared(code, state: state, width: 1)
         }
     }
@@ -248,7 +216,7 @@ extension AC_ChargeLoopReq {
         try JSONCoding.checkMembers(members, known: Self.jsonNames, path: path)
     }
 
-    static let jsonNames: [String] = ["Header", "DisplayParameters", "MeterInfoRequested", "BPT_Dynamic_AC_CLReqControlMode", "BPT_Dynamic_DC_CLReqControlMode", "BPT_Scheduled_AC_CLReqControlMode", "BPT_Scheduled_DC_CLReqControlMode", "CLReqControlMode", "Dynamic_AC_CLReqControlMode", "Dynamic_DC_CLReqControlMode", "Scheduled_AC_CLReqControlMode", "Scheduled_DC_CLReqControlMode"]
+    static let jsonNames: [String] = ["Header", "DisplayParameters", "MeterInfoRequested", "BPT_Dynamic_AC_CLReqControlMode", "BPT_Scheduled_AC_CLReqControlMode", "CLReqControlMode", "Dynamic_AC_CLReqControlMode", "Scheduled_AC_CLReqControlMode"]
 
     init(jsonMembers members: [(String, JSONValue)], path: String) throws(JSONError) {
         self.init()
@@ -257,7 +225,7 @@ extension AC_ChargeLoopReq {
         if let j = members.first(where: { $0.0 == "DisplayParameters" })?.1 { self.DisplayParameters = try ISO15118_20.DisplayParameters(json: j, path: path + "/DisplayParameters") }
         guard let j3 = members.first(where: { $0.0 == "MeterInfoRequested" })?.1 else { throw JSONError("missing MeterInfoRequested", at: path) }
         self.MeterInfoRequested = try JSONCoding.bool(j3, path: path + "/MeterInfoRequested")
-        guard let s = try ISO15118_20.CLReqControlModeChoice(jsonMembers: members, path: path) else { throw JSONError("missing CLReqControlMode", at: path) }
+        guard let s = try ISO15118_20.CLReqControlModeChoiceAC(jsonMembers: members, path: path) else { throw JSONError("missing CLReqControlMode", at: path) }
         self.CLReqControlMode = s
     }
 }

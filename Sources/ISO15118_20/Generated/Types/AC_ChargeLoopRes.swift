@@ -17,8 +17,8 @@ public struct AC_ChargeLoopRes: EXIDefaultValue, Equatable, Sendable {
     public var Receipt: ISO15118_20.Receipt?
     /// `EVSETargetFrequency` (optional).
     public var EVSETargetFrequency: ISO15118_20.RationalNumber?
-    /// `CLResControlMode`: one of BPT_Dynamic_AC_CLResControlMode, BPT_Dynamic_DC_CLResControlMode, BPT_Scheduled_AC_CLResControlMode, BPT_Scheduled_DC_CLResControlMode, CLResControlMode, Dynamic_AC_CLResControlMode, Dynamic_DC_CLResControlMode, Scheduled_AC_CLResControlMode, Scheduled_DC_CLResControlMode.
-    public var CLResControlMode: ISO15118_20.CLResControlModeChoice
+    /// `CLResControlMode`: one of BPT_Dynamic_AC_CLResControlMode, BPT_Scheduled_AC_CLResControlMode, CLResControlMode, Dynamic_AC_CLResControlMode, Scheduled_AC_CLResControlMode.
+    public var CLResControlMode: ISO15118_20.CLResControlModeChoiceAC
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
@@ -28,10 +28,10 @@ public struct AC_ChargeLoopRes: EXIDefaultValue, Equatable, Sendable {
         MeterInfo = nil
         Receipt = nil
         EVSETargetFrequency = nil
-        CLResControlMode = ISO15118_20.CLResControlModeChoice()
+        CLResControlMode = ISO15118_20.CLResControlModeChoiceAC()
     }
 
-    public init(Header: ISO15118_20.MessageHeader, ResponseCode: ISO15118_20.ResponseCode, EVSEStatus: ISO15118_20.EVSEStatus? = nil, MeterInfo: ISO15118_20.MeterInfo? = nil, Receipt: ISO15118_20.Receipt? = nil, EVSETargetFrequency: ISO15118_20.RationalNumber? = nil, CLResControlMode: ISO15118_20.CLResControlModeChoice) {
+    public init(Header: ISO15118_20.MessageHeader, ResponseCode: ISO15118_20.ResponseCode, EVSEStatus: ISO15118_20.EVSEStatus? = nil, MeterInfo: ISO15118_20.MeterInfo? = nil, Receipt: ISO15118_20.Receipt? = nil, EVSETargetFrequency: ISO15118_20.RationalNumber? = nil, CLResControlMode: ISO15118_20.CLResControlModeChoiceAC) {
         self.Header = Header
         self.ResponseCode = ResponseCode
         self.EVSEStatus = EVSEStatus
@@ -46,11 +46,11 @@ extension AC_ChargeLoopRes {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(Header)
     /// state 1: SE(ResponseCode)
-    /// state 2: SE(EVSEStatus) SE(MeterInfo) SE(Receipt) SE(EVSETargetFrequency) SE(BPT_Dynamic_AC_CLResControlMode) SE(BPT_Dynamic_DC_CLResControlMode) SE(BPT_Scheduled_AC_CLResControlMode) SE(BPT_Scheduled_DC_CLResControlMode) SE(CLResControlMode) SE(Dynamic_AC_CLResControlMode) SE(Dynamic_DC_CLResControlMode) SE(Scheduled_AC_CLResControlMode) SE(Scheduled_DC_CLResControlMode)
-    /// state 3: SE(MeterInfo) SE(Receipt) SE(EVSETargetFrequency) SE(BPT_Dynamic_AC_CLResControlMode) SE(BPT_Dynamic_DC_CLResControlMode) SE(BPT_Scheduled_AC_CLResControlMode) SE(BPT_Scheduled_DC_CLResControlMode) SE(CLResControlMode) SE(Dynamic_AC_CLResControlMode) SE(Dynamic_DC_CLResControlMode) SE(Scheduled_AC_CLResControlMode) SE(Scheduled_DC_CLResControlMode)
-    /// state 4: SE(Receipt) SE(EVSETargetFrequency) SE(BPT_Dynamic_AC_CLResControlMode) SE(BPT_Dynamic_DC_CLResControlMode) SE(BPT_Scheduled_AC_CLResControlMode) SE(BPT_Scheduled_DC_CLResControlMode) SE(CLResControlMode) SE(Dynamic_AC_CLResControlMode) SE(Dynamic_DC_CLResControlMode) SE(Scheduled_AC_CLResControlMode) SE(Scheduled_DC_CLResControlMode)
-    /// state 5: SE(EVSETargetFrequency) SE(BPT_Dynamic_AC_CLResControlMode) SE(BPT_Dynamic_DC_CLResControlMode) SE(BPT_Scheduled_AC_CLResControlMode) SE(BPT_Scheduled_DC_CLResControlMode) SE(CLResControlMode) SE(Dynamic_AC_CLResControlMode) SE(Dynamic_DC_CLResControlMode) SE(Scheduled_AC_CLResControlMode) SE(Scheduled_DC_CLResControlMode)
-    /// state 6: SE(BPT_Dynamic_AC_CLResControlMode) SE(BPT_Dynamic_DC_CLResControlMode) SE(BPT_Scheduled_AC_CLResControlMode) SE(BPT_Scheduled_DC_CLResControlMode) SE(CLResControlMode) SE(Dynamic_AC_CLResControlMode) SE(Dynamic_DC_CLResControlMode) SE(Scheduled_AC_CLResControlMode) SE(Scheduled_DC_CLResControlMode)
+    /// state 2: SE(EVSEStatus) SE(MeterInfo) SE(Receipt) SE(EVSETargetFrequency) SE(BPT_Dynamic_AC_CLResControlMode) SE(BPT_Scheduled_AC_CLResControlMode) SE(CLResControlMode) SE(Dynamic_AC_CLResControlMode) SE(Scheduled_AC_CLResControlMode)
+    /// state 3: SE(MeterInfo) SE(Receipt) SE(EVSETargetFrequency) SE(BPT_Dynamic_AC_CLResControlMode) SE(BPT_Scheduled_AC_CLResControlMode) SE(CLResControlMode) SE(Dynamic_AC_CLResControlMode) SE(Scheduled_AC_CLResControlMode)
+    /// state 4: SE(Receipt) SE(EVSETargetFrequency) SE(BPT_Dynamic_AC_CLResControlMode) SE(BPT_Scheduled_AC_CLResControlMode) SE(CLResControlMode) SE(Dynamic_AC_CLResControlMode) SE(Scheduled_AC_CLResControlMode)
+    /// state 5: SE(EVSETargetFrequency) SE(BPT_Dynamic_AC_CLResControlMode) SE(BPT_Scheduled_AC_CLResControlMode) SE(CLResControlMode) SE(Dynamic_AC_CLResControlMode) SE(Scheduled_AC_CLResControlMode)
+    /// state 6: SE(BPT_Dynamic_AC_CLResControlMode) SE(BPT_Scheduled_AC_CLResControlMode) SE(CLResControlMode) SE(Dynamic_AC_CLResControlMode) SE(Scheduled_AC_CLResControlMode)
     /// state 7: EE
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -88,7 +88,7 @@ extension AC_ChargeLoopRes {
                 switch state {  // SE(Receipt)
                 case 2: try w.writeBits(2, 4)
                 case 3: try w.writeBits(1, 4)
-                default: try w.writeBits(0, 4)
+                default: try w.writeBits(0, 3)
                 }
                 try v3.encodeContent(&w)
             } catch { throw error.inside("Receipt") }
@@ -99,8 +99,8 @@ extension AC_ChargeLoopRes {
                 switch state {  // SE(EVSETargetFrequency)
                 case 2: try w.writeBits(3, 4)
                 case 3: try w.writeBits(2, 4)
-                case 4: try w.writeBits(1, 4)
-                default: try w.writeBits(0, 4)
+                case 4: try w.writeBits(1, 3)
+                default: try w.writeBits(0, 3)
                 }
                 try v4.encodeContent(&w)
             } catch { throw error.inside("EVSETargetFrequency") }
@@ -112,83 +112,47 @@ extension AC_ChargeLoopRes {
                 switch state {  // SE(BPT_Dynamic_AC_CLResControlMode)
                 case 2: try w.writeBits(4, 4)
                 case 3: try w.writeBits(3, 4)
-                case 4: try w.writeBits(2, 4)
-                case 5: try w.writeBits(1, 4)
-                default: try w.writeBits(0, 4)
+                case 4: try w.writeBits(2, 3)
+                case 5: try w.writeBits(1, 3)
+                default: try w.writeBits(0, 3)
                 }
                 do throws(EXIError) { try m5.encodeContent(&w) } catch { throw error.inside("BPT_Dynamic_AC_CLResControlMode") }
-            case .BPT_Dynamic_DC_CLResControlMode(let m6):
-                switch state {  // SE(BPT_Dynamic_DC_CLResControlMode)
+            case .BPT_Scheduled_AC_CLResControlMode(let m6):
+                switch state {  // SE(BPT_Scheduled_AC_CLResControlMode)
                 case 2: try w.writeBits(5, 4)
                 case 3: try w.writeBits(4, 4)
-                case 4: try w.writeBits(3, 4)
-                case 5: try w.writeBits(2, 4)
-                default: try w.writeBits(1, 4)
+                case 4: try w.writeBits(3, 3)
+                case 5: try w.writeBits(2, 3)
+                default: try w.writeBits(1, 3)
                 }
-                do throws(EXIError) { try m6.encodeContent(&w) } catch { throw error.inside("BPT_Dynamic_DC_CLResControlMode") }
-            case .BPT_Scheduled_AC_CLResControlMode(let m7):
-                switch state {  // SE(BPT_Scheduled_AC_CLResControlMode)
+                do throws(EXIError) { try m6.encodeContent(&w) } catch { throw error.inside("BPT_Scheduled_AC_CLResControlMode") }
+            case .CLResControlMode(let m7):
+                switch state {  // SE(CLResControlMode)
                 case 2: try w.writeBits(6, 4)
                 case 3: try w.writeBits(5, 4)
-                case 4: try w.writeBits(4, 4)
-                case 5: try w.writeBits(3, 4)
-                default: try w.writeBits(2, 4)
+                case 4: try w.writeBits(4, 3)
+                case 5: try w.writeBits(3, 3)
+                default: try w.writeBits(2, 3)
                 }
-                do throws(EXIError) { try m7.encodeContent(&w) } catch { throw error.inside("BPT_Scheduled_AC_CLResControlMode") }
-            case .BPT_Scheduled_DC_CLResControlMode(let m8):
-                switch state {  // SE(BPT_Scheduled_DC_CLResControlMode)
+                do throws(EXIError) { try m7.encodeContent(&w) } catch { throw error.inside("CLResControlMode") }
+            case .Dynamic_AC_CLResControlMode(let m8):
+                switch state {  // SE(Dynamic_AC_CLResControlMode)
                 case 2: try w.writeBits(7, 4)
                 case 3: try w.writeBits(6, 4)
-                case 4: try w.writeBits(5, 4)
-                case 5: try w.writeBits(4, 4)
-                default: try w.writeBits(3, 4)
+                case 4: try w.writeBits(5, 3)
+                case 5: try w.writeBits(4, 3)
+                default: try w.writeBits(3, 3)
                 }
-                do throws(EXIError) { try m8.encodeContent(&w) } catch { throw error.inside("BPT_Scheduled_DC_CLResControlMode") }
-            case .CLResControlMode(let m9):
-                switch state {  // SE(CLResControlMode)
+                do throws(EXIError) { try m8.encodeContent(&w) } catch { throw error.inside("Dynamic_AC_CLResControlMode") }
+            case .Scheduled_AC_CLResControlMode(let m9):
+                switch state {  // SE(Scheduled_AC_CLResControlMode)
                 case 2: try w.writeBits(8, 4)
                 case 3: try w.writeBits(7, 4)
-                case 4: try w.writeBits(6, 4)
-                case 5: try w.writeBits(5, 4)
-                default: try w.writeBits(4, 4)
+                case 4: try w.writeBits(6, 3)
+                case 5: try w.writeBits(5, 3)
+                default: try w.writeBits(4, 3)
                 }
-                do throws(EXIError) { try m9.encodeContent(&w) } catch { throw error.inside("CLResControlMode") }
-            case .Dynamic_AC_CLResControlMode(let m10):
-                switch state {  // SE(Dynamic_AC_CLResControlMode)
-                case 2: try w.writeBits(9, 4)
-                case 3: try w.writeBits(8, 4)
-                case 4: try w.writeBits(7, 4)
-                case 5: try w.writeBits(6, 4)
-                default: try w.writeBits(5, 4)
-                }
-                do throws(EXIError) { try m10.encodeContent(&w) } catch { throw error.inside("Dynamic_AC_CLResControlMode") }
-            case .Dynamic_DC_CLResControlMode(let m11):
-                switch state {  // SE(Dynamic_DC_CLResControlMode)
-                case 2: try w.writeBits(10, 4)
-                case 3: try w.writeBits(9, 4)
-                case 4: try w.writeBits(8, 4)
-                case 5: try w.writeBits(7, 4)
-                default: try w.writeBits(6, 4)
-                }
-                do throws(EXIError) { try m11.encodeContent(&w) } catch { throw error.inside("Dynamic_DC_CLResControlMode") }
-            case .Scheduled_AC_CLResControlMode(let m12):
-                switch state {  // SE(Scheduled_AC_CLResControlMode)
-                case 2: try w.writeBits(11, 4)
-                case 3: try w.writeBits(10, 4)
-                case 4: try w.writeBits(9, 4)
-                case 5: try w.writeBits(8, 4)
-                default: try w.writeBits(7, 4)
-                }
-                do throws(EXIError) { try m12.encodeContent(&w) } catch { throw error.inside("Scheduled_AC_CLResControlMode") }
-            case .Scheduled_DC_CLResControlMode(let m13):
-                switch state {  // SE(Scheduled_DC_CLResControlMode)
-                case 2: try w.writeBits(12, 4)
-                case 3: try w.writeBits(11, 4)
-                case 4: try w.writeBits(10, 4)
-                case 5: try w.writeBits(9, 4)
-                default: try w.writeBits(8, 4)
-                }
-                do throws(EXIError) { try m13.encodeContent(&w) } catch { throw error.inside("Scheduled_DC_CLResControlMode") }
+                do throws(EXIError) { try m9.encodeContent(&w) } catch { throw error.inside("Scheduled_AC_CLResControlMode") }
             }
         } catch { throw error.inside("CLResControlMode") }
         state = 7
@@ -251,54 +215,38 @@ extension AC_ChargeLoopRes {
             state = 6
             ev = try Self._read6(&r, state)
         }
-        if !(ev == 6 || ev == 7 || ev == 8 || ev == 9 || ev == 10 || ev == 11 || ev == 12 || ev == 13 || ev == 14) { throw r.error(.unexpectedEvent).inside("CLResControlMode") }
+        if !(ev == 6 || ev == 7 || ev == 8 || ev == 9 || ev == 10) { throw r.error(.unexpectedEvent).inside("CLResControlMode") }
         do {
             do throws(EXIError) {
                 switch ev {
                 case 6:
-                    var m14 = ISO15118_20.BPT_Dynamic_AC_CLResControlMode()
-                    do throws(EXIError) { try m14.decodeContent(&r) } catch { throw error.inside("BPT_Dynamic_AC_CLResControlMode") }
-                    self.CLResControlMode = .BPT_Dynamic_AC_CLResControlMode(m14)
+                    var m10 = ISO15118_20.BPT_Dynamic_AC_CLResControlMode()
+                    do throws(EXIError) { try m10.decodeContent(&r) } catch { throw error.inside("BPT_Dynamic_AC_CLResControlMode") }
+                    self.CLResControlMode = .BPT_Dynamic_AC_CLResControlMode(m10)
                 case 7:
-                    var m15 = ISO15118_20.BPT_Dynamic_DC_CLResControlMode()
-                    do throws(EXIError) { try m15.decodeContent(&r) } catch { throw error.inside("BPT_Dynamic_DC_CLResControlMode") }
-                    self.CLResControlMode = .BPT_Dynamic_DC_CLResControlMode(m15)
+                    var m11 = ISO15118_20.BPT_Scheduled_AC_CLResControlMode()
+                    do throws(EXIError) { try m11.decodeContent(&r) } catch { throw error.inside("BPT_Scheduled_AC_CLResControlMode") }
+                    self.CLResControlMode = .BPT_Scheduled_AC_CLResControlMode(m11)
                 case 8:
-                    var m16 = ISO15118_20.BPT_Scheduled_AC_CLResControlMode()
-                    do throws(EXIError) { try m16.decodeContent(&r) } catch { throw error.inside("BPT_Scheduled_AC_CLResControlMode") }
-                    self.CLResControlMode = .BPT_Scheduled_AC_CLResControlMode(m16)
+                    var m12 = ISO15118_20.CLResControlMode()
+                    do throws(EXIError) { try m12.decodeContent(&r) } catch { throw error.inside("CLResControlMode") }
+                    self.CLResControlMode = .CLResControlMode(m12)
                 case 9:
-                    var m17 = ISO15118_20.BPT_Scheduled_DC_CLResControlMode()
-                    do throws(EXIError) { try m17.decodeContent(&r) } catch { throw error.inside("BPT_Scheduled_DC_CLResControlMode") }
-                    self.CLResControlMode = .BPT_Scheduled_DC_CLResControlMode(m17)
+                    var m13 = ISO15118_20.Dynamic_AC_CLResControlMode()
+                    do throws(EXIError) { try m13.decodeContent(&r) } catch { throw error.inside("Dynamic_AC_CLResControlMode") }
+                    self.CLResControlMode = .Dynamic_AC_CLResControlMode(m13)
                 case 10:
-                    var m18 = ISO15118_20.CLResControlMode()
-                    do throws(EXIError) { try m18.decodeContent(&r) } catch { throw error.inside("CLResControlMode") }
-                    self.CLResControlMode = .CLResControlMode(m18)
-                case 11:
-                    var m19 = ISO15118_20.Dynamic_AC_CLResControlMode()
-                    do throws(EXIError) { try m19.decodeContent(&r) } catch { throw error.inside("Dynamic_AC_CLResControlMode") }
-                    self.CLResControlMode = .Dynamic_AC_CLResControlMode(m19)
-                case 12:
-                    var m20 = ISO15118_20.Dynamic_DC_CLResControlMode()
-                    do throws(EXIError) { try m20.decodeContent(&r) } catch { throw error.inside("Dynamic_DC_CLResControlMode") }
-                    self.CLResControlMode = .Dynamic_DC_CLResControlMode(m20)
-                case 13:
-                    var m21 = ISO15118_20.Scheduled_AC_CLResControlMode()
-                    do throws(EXIError) { try m21.decodeContent(&r) } catch { throw error.inside("Scheduled_AC_CLResControlMode") }
-                    self.CLResControlMode = .Scheduled_AC_CLResControlMode(m21)
-                case 14:
-                    var m22 = ISO15118_20.Scheduled_DC_CLResControlMode()
-                    do throws(EXIError) { try m22.decodeContent(&r) } catch { throw error.inside("Scheduled_DC_CLResControlMode") }
-                    self.CLResControlMode = .Scheduled_DC_CLResControlMode(m22)
+                    var m14 = ISO15118_20.Scheduled_AC_CLResControlMode()
+                    do throws(EXIError) { try m14.decodeContent(&r) } catch { throw error.inside("Scheduled_AC_CLResControlMode") }
+                    self.CLResControlMode = .Scheduled_AC_CLResControlMode(m14)
                 default: throw r.error(.unexpectedEvent)
                 }
             } catch { throw error.inside("CLResControlMode") }
             state = 7
             ev = try Self._read7(&r, state)
         }
-        if ev != 16 {
-            throw r.error(ev == 15 || ev == 18 ? .unsupportedContent : .unexpectedEvent)
+        if ev != 12 {
+            throw r.error(ev == 11 || ev == 14 ? .unsupportedContent : .unexpectedEvent)
         }
         _ = state
     }
@@ -325,14 +273,10 @@ extension AC_ChargeLoopRes {
         case 2: return 4  // SE(Receipt)
         case 3: return 5  // SE(EVSETargetFrequency)
         case 4: return 6  // SE(BPT_Dynamic_AC_CLResControlMode)
-        case 5: return 7  // SE(BPT_Dynamic_DC_CLResControlMode)
-        case 6: return 8  // SE(BPT_Scheduled_AC_CLResControlMode)
-        case 7: return 9  // SE(BPT_Scheduled_DC_CLResControlMode)
-        case 8: return 10  // SE(CLResControlMode)
-        case 9: return 11  // SE(Dynamic_AC_CLResControlMode)
-        case 10: return 12  // SE(Dynamic_DC_CLResControlMode)
-        case 11: return 13  // SE(Scheduled_AC_CLResControlMode)
-        case 12: return 14  // SE(Scheduled_DC_CLResControlMode)
+        case 5: return 7  // SE(BPT_Scheduled_AC_CLResControlMode)
+        case 6: return 8  // SE(CLResControlMode)
+        case 7: return 9  // SE(Dynamic_AC_CLResControlMode)
+        case 8: return 10  // SE(Scheduled_AC_CLResControlMode)
         case let code: throw r.undeclared(code, state: state, width: 4)
         }
     }
@@ -343,69 +287,53 @@ extension AC_ChargeLoopRes {
         case 1: return 4  // SE(Receipt)
         case 2: return 5  // SE(EVSETargetFrequency)
         case 3: return 6  // SE(BPT_Dynamic_AC_CLResControlMode)
-        case 4: return 7  // SE(BPT_Dynamic_DC_CLResControlMode)
-        case 5: return 8  // SE(BPT_Scheduled_AC_CLResControlMode)
-        case 6: return 9  // SE(BPT_Scheduled_DC_CLResControlMode)
-        case 7: return 10  // SE(CLResControlMode)
-        case 8: return 11  // SE(Dynamic_AC_CLResControlMode)
-        case 9: return 12  // SE(Dynamic_DC_CLResControlMode)
-        case 10: return 13  // SE(Scheduled_AC_CLResControlMode)
-        case 11: return 14  // SE(Scheduled_DC_CLResControlMode)
+        case 4: return 7  // SE(BPT_Scheduled_AC_CLResControlMode)
+        case 5: return 8  // SE(CLResControlMode)
+        case 6: return 9  // SE(Dynamic_AC_CLResControlMode)
+        case 7: return 10  // SE(Scheduled_AC_CLResControlMode)
         case let code: throw r.undeclared(code, state: state, width: 4)
         }
     }
     @inline(__always)
     static func _read4(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
-        switch try r.readBits(4) {
+        switch try r.readBits(3) {
         case 0: return 4  // SE(Receipt)
         case 1: return 5  // SE(EVSETargetFrequency)
         case 2: return 6  // SE(BPT_Dynamic_AC_CLResControlMode)
-        case 3: return 7  // SE(BPT_Dynamic_DC_CLResControlMode)
-        case 4: return 8  // SE(BPT_Scheduled_AC_CLResControlMode)
-        case 5: return 9  // SE(BPT_Scheduled_DC_CLResControlMode)
-        case 6: return 10  // SE(CLResControlMode)
-        case 7: return 11  // SE(Dynamic_AC_CLResControlMode)
-        case 8: return 12  // SE(Dynamic_DC_CLResControlMode)
-        case 9: return 13  // SE(Scheduled_AC_CLResControlMode)
-        case 10: return 14  // SE(Scheduled_DC_CLResControlMode)
-        case let code: throw r.undeclared(code, state: state, width: 4)
+        case 3: return 7  // SE(BPT_Scheduled_AC_CLResControlMode)
+        case 4: return 8  // SE(CLResControlMode)
+        case 5: return 9  // SE(Dynamic_AC_CLResControlMode)
+        case 6: return 10  // SE(Scheduled_AC_CLResControlMode)
+        case let code: throw r.undeclared(code, state: state, width: 3)
         }
     }
     @inline(__always)
     static func _read5(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
-        switch try r.readBits(4) {
+        switch try r.readBits(3) {
         case 0: return 5  // SE(EVSETargetFrequency)
         case 1: return 6  // SE(BPT_Dynamic_AC_CLResControlMode)
-        case 2: return 7  // SE(BPT_Dynamic_DC_CLResControlMode)
-        case 3: return 8  // SE(BPT_Scheduled_AC_CLResControlMode)
-        case 4: return 9  // SE(BPT_Scheduled_DC_CLResControlMode)
-        case 5: return 10  // SE(CLResControlMode)
-        case 6: return 11  // SE(Dynamic_AC_CLResControlMode)
-        case 7: return 12  // SE(Dynamic_DC_CLResControlMode)
-        case 8: return 13  // SE(Scheduled_AC_CLResControlMode)
-        case 9: return 14  // SE(Scheduled_DC_CLResControlMode)
-        case let code: throw r.undeclared(code, state: state, width: 4)
+        case 2: return 7  // SE(BPT_Scheduled_AC_CLResControlMode)
+        case 3: return 8  // SE(CLResControlMode)
+        case 4: return 9  // SE(Dynamic_AC_CLResControlMode)
+        case 5: return 10  // SE(Scheduled_AC_CLResControlMode)
+        case let code: throw r.undeclared(code, state: state, width: 3)
         }
     }
     @inline(__always)
     static func _read6(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
-        switch try r.readBits(4) {
+        switch try r.readBits(3) {
         case 0: return 6  // SE(BPT_Dynamic_AC_CLResControlMode)
-        case 1: return 7  // SE(BPT_Dynamic_DC_CLResControlMode)
-        case 2: return 8  // SE(BPT_Scheduled_AC_CLResControlMode)
-        case 3: return 9  // SE(BPT_Scheduled_DC_CLResControlMode)
-        case 4: return 10  // SE(CLResControlMode)
-        case 5: return 11  // SE(Dynamic_AC_CLResControlMode)
-        case 6: return 12  // SE(Dynamic_DC_CLResControlMode)
-        case 7: return 13  // SE(Scheduled_AC_CLResControlMode)
-        case 8: return 14  // SE(Scheduled_DC_CLResControlMode)
-        case let code: throw r.undeclared(code, state: state, width: 4)
+        case 1: return 7  // SE(BPT_Scheduled_AC_CLResControlMode)
+        case 2: return 8  // SE(CLResControlMode)
+        case 3: return 9  // SE(Dynamic_AC_CLResControlMode)
+        case 4: return 10  // SE(Scheduled_AC_CLResControlMode)
+        case let code: throw r.undeclared(code, state: state, width: 3)
         }
     }
     @inline(__always)
     static func _read7(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
         switch try r.readBits(1) {
-        case 0: return 16  // EE
+        case 0: return 12  // EE
         case let code: throw r.undeclared(code, state: state, width: 1)
         }
     }
@@ -436,7 +364,7 @@ extension AC_ChargeLoopRes {
         try JSONCoding.checkMembers(members, known: Self.jsonNames, path: path)
     }
 
-    static let jsonNames: [String] = ["Header", "ResponseCode", "EVSEStatus", "MeterInfo", "Receipt", "EVSETargetFrequency", "BPT_Dynamic_AC_CLResControlMode", "BPT_Dynamic_DC_CLResControlMode", "BPT_Scheduled_AC_CLResControlMode", "BPT_Scheduled_DC_CLResControlMode", "CLResControlMode", "Dynamic_AC_CLResControlMode", "Dynamic_DC_CLResControlMode", "Scheduled_AC_CLResControlMode", "Scheduled_DC_CLResControlMode"]
+    static let jsonNames: [String] = ["Header", "ResponseCode", "EVSEStatus", "MeterInfo", "Receipt", "EVSETargetFrequency", "BPT_Dynamic_AC_CLResControlMode", "BPT_Scheduled_AC_CLResControlMode", "CLResControlMode", "Dynamic_AC_CLResControlMode", "Scheduled_AC_CLResControlMode"]
 
     init(jsonMembers members: [(String, JSONValue)], path: String) throws(JSONError) {
         self.init()
@@ -448,7 +376,7 @@ extension AC_ChargeLoopRes {
         if let j = members.first(where: { $0.0 == "MeterInfo" })?.1 { self.MeterInfo = try ISO15118_20.MeterInfo(json: j, path: path + "/MeterInfo") }
         if let j = members.first(where: { $0.0 == "Receipt" })?.1 { self.Receipt = try ISO15118_20.Receipt(json: j, path: path + "/Receipt") }
         if let j = members.first(where: { $0.0 == "EVSETargetFrequency" })?.1 { self.EVSETargetFrequency = try ISO15118_20.RationalNumber(json: j, path: path + "/EVSETargetFrequency") }
-        guard let s = try ISO15118_20.CLResControlModeChoice(jsonMembers: members, path: path) else { throw JSONError("missing CLResControlMode", at: path) }
+        guard let s = try ISO15118_20.CLResControlModeChoiceAC(jsonMembers: members, path: path) else { throw JSONError("missing CLResControlMode", at: path) }
         self.CLResControlMode = s
     }
 }

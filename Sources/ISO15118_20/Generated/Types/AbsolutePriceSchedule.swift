@@ -86,7 +86,7 @@ extension AbsolutePriceSchedule {
         var state = 0
         if let v = self.Id {
             try w.writeBits(0, 2)  // AT(Id)
-            try w.writeStringField(v, partition: 0, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 128)
             state = 1
         }
         do throws(EXIError) {
@@ -110,7 +110,7 @@ extension AbsolutePriceSchedule {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(PriceScheduleDescription)
                 try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v1, partition: 1, minLength: 0, maxLength: 160)
+                try w.writeStringField(v1, minLength: 0, maxLength: 160)
                 try w.writeBits(0, 1)  // EE
             } catch { throw error.inside("PriceScheduleDescription") }
             state = 4
@@ -121,21 +121,21 @@ extension AbsolutePriceSchedule {
             default: try w.writeBits(0, 1)
             }
             try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.Currency, partition: 2, minLength: 0, maxLength: 3)
+            try w.writeStringField(self.Currency, minLength: 0, maxLength: 3)
             try w.writeBits(0, 1)  // EE
         } catch { throw error.inside("Currency") }
         state = 5
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(Language)
             try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.Language, partition: 3, minLength: 0, maxLength: 3)
+            try w.writeStringField(self.Language, minLength: 0, maxLength: 3)
             try w.writeBits(0, 1)  // EE
         } catch { throw error.inside("Language") }
         state = 6
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(PriceAlgorithm)
             try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.PriceAlgorithm, partition: 4, minLength: 0, maxLength: 255)
+            try w.writeStringField(self.PriceAlgorithm, minLength: 0, maxLength: 255)
             try w.writeBits(0, 1)  // EE
         } catch { throw error.inside("PriceAlgorithm") }
         state = 7

@@ -32,7 +32,7 @@ extension AdditionalService {
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(ServiceName)
             try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.ServiceName, partition: 5, minLength: 0, maxLength: 80)
+            try w.writeStringField(self.ServiceName, minLength: 0, maxLength: 80)
             try w.writeBits(0, 1)  // EE
         } catch { throw error.inside("ServiceName") }
         state = 1

@@ -43,7 +43,7 @@ extension AlternativeSECC {
             do throws(EXIError) {
                 try w.writeBits(0, 3)  // SE(SSID)
                 try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v1, partition: 6, minLength: 0, maxLength: 255)
+                try w.writeStringField(v1, minLength: 0, maxLength: 255)
                 try w.writeBits(0, 1)  // EE
             } catch { throw error.inside("SSID") }
             state = 1
@@ -55,7 +55,7 @@ extension AlternativeSECC {
                 default: try w.writeBits(0, 3)
                 }
                 try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v2, partition: 7, minLength: 0, maxLength: 12)
+                try w.writeStringField(v2, minLength: 0, maxLength: 12)
                 try w.writeBits(0, 1)  // EE
             } catch { throw error.inside("BSSID") }
             state = 2
@@ -68,7 +68,7 @@ extension AlternativeSECC {
                 default: try w.writeBits(0, 2)
                 }
                 try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v3, partition: 8, minLength: 0, maxLength: 39)
+                try w.writeStringField(v3, minLength: 0, maxLength: 39)
                 try w.writeBits(0, 1)  // EE
             } catch { throw error.inside("IPAddress") }
             state = 3

@@ -26,7 +26,7 @@ extension CanonicalizationMethod {
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         try w.writeBits(0, 1)  // AT(Algorithm)
-        try w.writeStringField(self.Algorithm, partition: 9, minLength: 0, maxLength: 128)
+        try w.writeStringField(self.Algorithm, minLength: 0, maxLength: 128)
         state = 1
         try w.writeBits(1, 2)  // EE
         _ = state

@@ -13,8 +13,8 @@ public struct DC_ChargeLoopReq: EXIDefaultValue, Equatable, Sendable {
     public var MeterInfoRequested: Bool
     /// `EVPresentVoltage`.
     public var EVPresentVoltage: ISO15118_20.RationalNumber
-    /// `CLReqControlMode`: one of BPT_Dynamic_AC_CLReqControlMode, BPT_Dynamic_DC_CLReqControlMode, BPT_Scheduled_AC_CLReqControlMode, BPT_Scheduled_DC_CLReqControlMode, CLReqControlMode, Dynamic_AC_CLReqControlMode, Dynamic_DC_CLReqControlMode, Scheduled_AC_CLReqControlMode, Scheduled_DC_CLReqControlMode.
-    public var CLReqControlMode: ISO15118_20.CLReqControlModeChoice
+    /// `CLReqControlMode`: one of BPT_Dynamic_DC_CLReqControlMode, BPT_Scheduled_DC_CLReqControlMode, CLReqControlMode, Dynamic_DC_CLReqControlMode, Scheduled_DC_CLReqControlMode.
+    public var CLReqControlMode: ISO15118_20.CLReqControlModeChoiceDC
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
@@ -22,10 +22,10 @@ public struct DC_ChargeLoopReq: EXIDefaultValue, Equatable, Sendable {
         DisplayParameters = nil
         MeterInfoRequested = false
         EVPresentVoltage = ISO15118_20.RationalNumber()
-        CLReqControlMode = ISO15118_20.CLReqControlModeChoice()
+        CLReqControlMode = ISO15118_20.CLReqControlModeChoiceDC()
     }
 
-    public init(Header: ISO15118_20.MessageHeader, DisplayParameters: ISO15118_20.DisplayParameters? = nil, MeterInfoRequested: Bool, EVPresentVoltage: ISO15118_20.RationalNumber, CLReqControlMode: ISO15118_20.CLReqControlModeChoice) {
+    public init(Header: ISO15118_20.MessageHeader, DisplayParameters: ISO15118_20.DisplayParameters? = nil, MeterInfoRequested: Bool, EVPresentVoltage: ISO15118_20.RationalNumber, CLReqControlMode: ISO15118_20.CLReqControlModeChoiceDC) {
         self.Header = Header
         self.DisplayParameters = DisplayParameters
         self.MeterInfoRequested = MeterInfoRequested
@@ -40,7 +40,7 @@ extension DC_ChargeLoopReq {
     /// state 1: SE(DisplayParameters) SE(MeterInfoRequested)
     /// state 2: SE(MeterInfoRequested)
     /// state 3: SE(EVPresentVoltage)
-    /// state 4: SE(BPT_Dynamic_AC_CLReqControlMode) SE(BPT_Dynamic_DC_CLReqControlMode) SE(BPT_Scheduled_AC_CLReqControlMode) SE(BPT_Scheduled_DC_CLReqControlMode) SE(CLReqControlMode) SE(Dynamic_AC_CLReqControlMode) SE(Dynamic_DC_CLReqControlMode) SE(Scheduled_AC_CLReqControlMode) SE(Scheduled_DC_CLReqControlMode)
+    /// state 4: SE(BPT_Dynamic_DC_CLReqControlMode) SE(BPT_Scheduled_DC_CLReqControlMode) SE(CLReqControlMode) SE(Dynamic_DC_CLReqControlMode) SE(Scheduled_DC_CLReqControlMode)
     /// state 5: EE
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -73,33 +73,21 @@ extension DC_ChargeLoopReq {
         state = 4
         do throws(EXIError) {
             switch self.CLReqControlMode {
-            case .BPT_Dynamic_AC_CLReqControlMode(let m2):
-                try w.writeBits(0, 4)  // SE(BPT_Dynamic_AC_CLReqControlMode)
-                do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("BPT_Dynamic_AC_CLReqControlMode") }
-            case .BPT_Dynamic_DC_CLReqControlMode(let m3):
-                try w.writeBits(1, 4)  // SE(BPT_Dynamic_DC_CLReqControlMode)
-                do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("BPT_Dynamic_DC_CLReqControlMode") }
-            case .BPT_Scheduled_AC_CLReqControlMode(let m4):
-                try w.writeBits(2, 4)  // SE(BPT_Scheduled_AC_CLReqControlMode)
-                do throws(EXIError) { try m4.encodeContent(&w) } catch { throw error.inside("BPT_Scheduled_AC_CLReqControlMode") }
-            case .BPT_Scheduled_DC_CLReqControlMode(let m5):
-                try w.writeBits(3, 4)  // SE(BPT_Scheduled_DC_CLReqControlMode)
-                do throws(EXIError) { try m5.encodeContent(&w) } catch { throw error.inside("BPT_Scheduled_DC_CLReqControlMode") }
-            case .CLReqControlMode(let m6):
-                try w.writeBits(4, 4)  // SE(CLReqControlMode)
-                do throws(EXIError) { try m6.encodeContent(&w) } catch { throw error.inside("CLReqControlMode") }
-            case .Dynamic_AC_CLReqControlMode(let m7):
-                try w.writeBits(5, 4)  // SE(Dynamic_AC_CLReqControlMode)
-                do throws(EXIError) { try m7.encodeContent(&w) } catch { throw error.inside("Dynamic_AC_CLReqControlMode") }
-            case .Dynamic_DC_CLReqControlMode(let m8):
-                try w.writeBits(6, 4)  // SE(Dynamic_DC_CLReqControlMode)
-                do throws(EXIError) { try m8.encodeContent(&w) } catch { throw error.inside("Dynamic_DC_CLReqControlMode") }
-            case .Scheduled_AC_CLReqControlMode(let m9):
-                try w.writeBits(7, 4)  // SE(Scheduled_AC_CLReqControlMode)
-                do throws(EXIError) { try m9.encodeContent(&w) } catch { throw error.inside("Scheduled_AC_CLReqControlMode") }
-            case .Scheduled_DC_CLReqControlMode(let m10):
-                try w.writeBits(8, 4)  // SE(Scheduled_DC_CLReqControlMode)
-                do throws(EXIError) { try m10.encodeContent(&w) } catch { throw error.inside("Scheduled_DC_CLReqControlMode") }
+            case .BPT_Dynamic_DC_CLReqControlMode(let m2):
+                try w.writeBits(0, 3)  // SE(BPT_Dynamic_DC_CLReqControlMode)
+                do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("BPT_Dynamic_DC_CLReqControlMode") }
+            case .BPT_Scheduled_DC_CLReqControlMode(let m3):
+                try w.writeBits(1, 3)  // SE(BPT_Scheduled_DC_CLReqControlMode)
+                do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("BPT_Scheduled_DC_CLReqControlMode") }
+            case .CLReqControlMode(let m4):
+                try w.writeBits(2, 3)  // SE(CLReqControlMode)
+                do throws(EXIError) { try m4.encodeContent(&w) } catch { throw error.inside("CLReqControlMode") }
+            case .Dynamic_DC_CLReqControlMode(let m5):
+                try w.writeBits(3, 3)  // SE(Dynamic_DC_CLReqControlMode)
+                do throws(EXIError) { try m5.encodeContent(&w) } catch { throw error.inside("Dynamic_DC_CLReqControlMode") }
+            case .Scheduled_DC_CLReqControlMode(let m6):
+                try w.writeBits(4, 3)  // SE(Scheduled_DC_CLReqControlMode)
+                do throws(EXIError) { try m6.encodeContent(&w) } catch { throw error.inside("Scheduled_DC_CLReqControlMode") }
             }
         } catch { throw error.inside("CLReqControlMode") }
         state = 5
@@ -146,54 +134,38 @@ extension DC_ChargeLoopReq {
             state = 4
             ev = try Self._read4(&r, state)
         }
-        if !(ev == 4 || ev == 5 || ev == 6 || ev == 7 || ev == 8 || ev == 9 || ev == 10 || ev == 11 || ev == 12) { throw r.error(.unexpectedEvent).inside("CLReqControlMode") }
+        if !(ev == 4 || ev == 5 || ev == 6 || ev == 7 || ev == 8) { throw r.error(.unexpectedEvent).inside("CLReqControlMode") }
         do {
             do throws(EXIError) {
                 switch ev {
                 case 4:
-                    var m11 = ISO15118_20.BPT_Dynamic_AC_CLReqControlMode()
-                    do throws(EXIError) { try m11.decodeContent(&r) } catch { throw error.inside("BPT_Dynamic_AC_CLReqControlMode") }
-                    self.CLReqControlMode = .BPT_Dynamic_AC_CLReqControlMode(m11)
+                    var m7 = ISO15118_20.BPT_Dynamic_DC_CLReqControlMode()
+                    do throws(EXIError) { try m7.decodeContent(&r) } catch { throw error.inside("BPT_Dynamic_DC_CLReqControlMode") }
+                    self.CLReqControlMode = .BPT_Dynamic_DC_CLReqControlMode(m7)
                 case 5:
-                    var m12 = ISO15118_20.BPT_Dynamic_DC_CLReqControlMode()
-                    do throws(EXIError) { try m12.decodeContent(&r) } catch { throw error.inside("BPT_Dynamic_DC_CLReqControlMode") }
-                    self.CLReqControlMode = .BPT_Dynamic_DC_CLReqControlMode(m12)
+                    var m8 = ISO15118_20.BPT_Scheduled_DC_CLReqControlMode()
+                    do throws(EXIError) { try m8.decodeContent(&r) } catch { throw error.inside("BPT_Scheduled_DC_CLReqControlMode") }
+                    self.CLReqControlMode = .BPT_Scheduled_DC_CLReqControlMode(m8)
                 case 6:
-                    var m13 = ISO15118_20.BPT_Scheduled_AC_CLReqControlMode()
-                    do throws(EXIError) { try m13.decodeContent(&r) } catch { throw error.inside("BPT_Scheduled_AC_CLReqControlMode") }
-                    self.CLReqControlMode = .BPT_Scheduled_AC_CLReqControlMode(m13)
+                    var m9 = ISO15118_20.CLReqControlMode()
+                    do throws(EXIError) { try m9.decodeContent(&r) } catch { throw error.inside("CLReqControlMode") }
+                    self.CLReqControlMode = .CLReqControlMode(m9)
                 case 7:
-                    var m14 = ISO15118_20.BPT_Scheduled_DC_CLReqControlMode()
-                    do throws(EXIError) { try m14.decodeContent(&r) } catch { throw error.inside("BPT_Scheduled_DC_CLReqControlMode") }
-                    self.CLReqControlMode = .BPT_Scheduled_DC_CLReqControlMode(m14)
+                    var m10 = ISO15118_20.Dynamic_DC_CLReqControlMode()
+                    do throws(EXIError) { try m10.decodeContent(&r) } catch { throw error.inside("Dynamic_DC_CLReqControlMode") }
+                    self.CLReqControlMode = .Dynamic_DC_CLReqControlMode(m10)
                 case 8:
-                    var m15 = ISO15118_20.CLReqControlMode()
-                    do throws(EXIError) { try m15.decodeContent(&r) } catch { throw error.inside("CLReqControlMode") }
-                    self.CLReqControlMode = .CLReqControlMode(m15)
-                case 9:
-                    var m16 = ISO15118_20.Dynamic_AC_CLReqControlMode()
-                    do throws(EXIError) { try m16.decodeContent(&r) } catch { throw error.inside("Dynamic_AC_CLReqControlMode") }
-                    self.CLReqControlMode = .Dynamic_AC_CLReqControlMode(m16)
-                case 10:
-                    var m17 = ISO15118_20.Dynamic_DC_CLReqControlMode()
-                    do throws(EXIError) { try m17.decodeContent(&r) } catch { throw error.inside("Dynamic_DC_CLReqControlMode") }
-                    self.CLReqControlMode = .Dynamic_DC_CLReqControlMode(m17)
-                case 11:
-                    var m18 = ISO15118_20.Scheduled_AC_CLReqControlMode()
-                    do throws(EXIError) { try m18.decodeContent(&r) } catch { throw error.inside("Scheduled_AC_CLReqControlMode") }
-                    self.CLReqControlMode = .Scheduled_AC_CLReqControlMode(m18)
-                case 12:
-                    var m19 = ISO15118_20.Scheduled_DC_CLReqControlMode()
-                    do throws(EXIError) { try m19.decodeContent(&r) } catch { throw error.inside("Scheduled_DC_CLReqControlMode") }
-                    self.CLReqControlMode = .Scheduled_DC_CLReqControlMode(m19)
+                    var m11 = ISO15118_20.Scheduled_DC_CLReqControlMode()
+                    do throws(EXIError) { try m11.decodeContent(&r) } catch { throw error.inside("Scheduled_DC_CLReqControlMode") }
+                    self.CLReqControlMode = .Scheduled_DC_CLReqControlMode(m11)
                 default: throw r.error(.unexpectedEvent)
                 }
             } catch { throw error.inside("CLReqControlMode") }
             state = 5
             ev = try Self._read5(&r, state)
         }
-        if ev != 14 {
-            throw r.error(ev == 13 || ev == 16 ? .unsupportedContent : .unexpectedEvent)
+        if ev != 10 {
+            throw r.error(ev == 9 || ev == 12 ? .unsupportedContent : .unexpectedEvent)
         }
         _ = state
     }
@@ -229,23 +201,19 @@ extension DC_ChargeLoopReq {
     }
     @inline(__always)
     static func _read4(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
-        switch try r.readBits(4) {
-        case 0: return 4  // SE(BPT_Dynamic_AC_CLReqControlMode)
-        case 1: return 5  // SE(BPT_Dynamic_DC_CLReqControlMode)
-        case 2: return 6  // SE(BPT_Scheduled_AC_CLReqControlMode)
-        case 3: return 7  // SE(BPT_Scheduled_DC_CLReqControlMode)
-        case 4: return 8  // SE(CLReqControlMode)
-        case 5: return 9  // SE(Dynamic_AC_CLReqControlMode)
-        case 6: return 10  // SE(Dynamic_DC_CLReqControlMode)
-        case 7: return 11  // SE(Scheduled_AC_CLReqControlMode)
-        case 8: return 12  // SE(Scheduled_DC_CLReqControlMode)
-        case let code: throw r.undeclared(code, state: state, width: 4)
+        switch try r.readBits(3) {
+        case 0: return 4  // SE(BPT_Dynamic_DC_CLReqControlMode)
+        case 1: return 5  // SE(BPT_Scheduled_DC_CLReqControlMode)
+        case 2: return 6  // SE(CLReqControlMode)
+        case 3: return 7  // SE(Dynamic_DC_CLReqControlMode)
+        case 4: return 8  // SE(Scheduled_DC_CLReqControlMode)
+        case let code: throw r.undeclared(code, state: state, width: 3)
         }
     }
     @inline(__always)
     static func _read5(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
         switch try r.readBits(1) {
-        case 0: return 14  // EE
+        case 0: return 10  // EE
         case let code: throw r.undeclared(code, state: state, width: 1)
         }
     }
@@ -274,7 +242,7 @@ extension DC_ChargeLoopReq {
         try JSONCoding.checkMembers(members, known: Self.jsonNames, path: path)
     }
 
-    static let jsonNames: [String] = ["Header", "DisplayParameters", "MeterInfoRequested", "EVPresentVoltage", "BPT_Dynamic_AC_CLReqControlMode", "BPT_Dynamic_DC_CLReqControlMode", "BPT_Scheduled_AC_CLReqControlMode", "BPT_Scheduled_DC_CLReqControlMode", "CLReqControlMode", "Dynamic_AC_CLReqControlMode", "Dynamic_DC_CLReqControlMode", "Scheduled_AC_CLReqControlMode", "Scheduled_DC_CLReqControlMode"]
+    static let jsonNames: [String] = ["Header", "DisplayParameters", "MeterInfoRequested", "EVPresentVoltage", "BPT_Dynamic_DC_CLReqControlMode", "BPT_Scheduled_DC_CLReqControlMode", "CLReqControlMode", "Dynamic_DC_CLReqControlMode", "Scheduled_DC_CLReqControlMode"]
 
     init(jsonMembers members: [(String, JSONValue)], path: String) throws(JSONError) {
         self.init()
@@ -285,7 +253,7 @@ extension DC_ChargeLoopReq {
         self.MeterInfoRequested = try JSONCoding.bool(j3, path: path + "/MeterInfoRequested")
         guard let j4 = members.first(where: { $0.0 == "EVPresentVoltage" })?.1 else { throw JSONError("missing EVPresentVoltage", at: path) }
         self.EVPresentVoltage = try ISO15118_20.RationalNumber(json: j4, path: path + "/EVPresentVoltage")
-        guard let s = try ISO15118_20.CLReqControlModeChoice(jsonMembers: members, path: path) else { throw JSONError("missing CLReqControlMode", at: path) }
+        guard let s = try ISO15118_20.CLReqControlModeChoiceDC(jsonMembers: members, path: path) else { throw JSONError("missing CLReqControlMode", at: path) }
         self.CLReqControlMode = s
     }
 }

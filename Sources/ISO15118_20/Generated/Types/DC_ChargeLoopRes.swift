@@ -25,8 +25,8 @@ public struct DC_ChargeLoopRes: EXIDefaultValue, Equatable, Sendable {
     public var EVSECurrentLimitAchieved: Bool
     /// `EVSEVoltageLimitAchieved`.
     public var EVSEVoltageLimitAchieved: Bool
-    /// `CLResControlMode`: one of BPT_Dynamic_AC_CLResControlMode, BPT_Dynamic_DC_CLResControlMode, BPT_Scheduled_AC_CLResControlMode, BPT_Scheduled_DC_CLResControlMode, CLResControlMode, Dynamic_AC_CLResControlMode, Dynamic_DC_CLResControlMode, Scheduled_AC_CLResControlMode, Scheduled_DC_CLResControlMode.
-    public var CLResControlMode: ISO15118_20.CLResControlModeChoice
+    /// `CLResControlMode`: one of BPT_Dynamic_DC_CLResControlMode, BPT_Scheduled_DC_CLResControlMode, CLResControlMode, Dynamic_DC_CLResControlMode, Scheduled_DC_CLResControlMode.
+    public var CLResControlMode: ISO15118_20.CLResControlModeChoiceDC
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
@@ -40,10 +40,10 @@ public struct DC_ChargeLoopRes: EXIDefaultValue, Equatable, Sendable {
         EVSEPowerLimitAchieved = false
         EVSECurrentLimitAchieved = false
         EVSEVoltageLimitAchieved = false
-        CLResControlMode = ISO15118_20.CLResControlModeChoice()
+        CLResControlMode = ISO15118_20.CLResControlModeChoiceDC()
     }
 
-    public init(Header: ISO15118_20.MessageHeader, ResponseCode: ISO15118_20.ResponseCode, EVSEStatus: ISO15118_20.EVSEStatus? = nil, MeterInfo: ISO15118_20.MeterInfo? = nil, Receipt: ISO15118_20.Receipt? = nil, EVSEPresentCurrent: ISO15118_20.RationalNumber, EVSEPresentVoltage: ISO15118_20.RationalNumber, EVSEPowerLimitAchieved: Bool, EVSECurrentLimitAchieved: Bool, EVSEVoltageLimitAchieved: Bool, CLResControlMode: ISO15118_20.CLResControlModeChoice) {
+    public init(Header: ISO15118_20.MessageHeader, ResponseCode: ISO15118_20.ResponseCode, EVSEStatus: ISO15118_20.EVSEStatus? = nil, MeterInfo: ISO15118_20.MeterInfo? = nil, Receipt: ISO15118_20.Receipt? = nil, EVSEPresentCurrent: ISO15118_20.RationalNumber, EVSEPresentVoltage: ISO15118_20.RationalNumber, EVSEPowerLimitAchieved: Bool, EVSECurrentLimitAchieved: Bool, EVSEVoltageLimitAchieved: Bool, CLResControlMode: ISO15118_20.CLResControlModeChoiceDC) {
         self.Header = Header
         self.ResponseCode = ResponseCode
         self.EVSEStatus = EVSEStatus
@@ -70,7 +70,7 @@ extension DC_ChargeLoopRes {
     /// state 7: SE(EVSEPowerLimitAchieved)
     /// state 8: SE(EVSECurrentLimitAchieved)
     /// state 9: SE(EVSEVoltageLimitAchieved)
-    /// state 10: SE(BPT_Dynamic_AC_CLResControlMode) SE(BPT_Dynamic_DC_CLResControlMode) SE(BPT_Scheduled_AC_CLResControlMode) SE(BPT_Scheduled_DC_CLResControlMode) SE(CLResControlMode) SE(Dynamic_AC_CLResControlMode) SE(Dynamic_DC_CLResControlMode) SE(Scheduled_AC_CLResControlMode) SE(Scheduled_DC_CLResControlMode)
+    /// state 10: SE(BPT_Dynamic_DC_CLResControlMode) SE(BPT_Scheduled_DC_CLResControlMode) SE(CLResControlMode) SE(Dynamic_DC_CLResControlMode) SE(Scheduled_DC_CLResControlMode)
     /// state 11: EE
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -152,33 +152,21 @@ extension DC_ChargeLoopRes {
         state = 10
         do throws(EXIError) {
             switch self.CLResControlMode {
-            case .BPT_Dynamic_AC_CLResControlMode(let m4):
-                try w.writeBits(0, 4)  // SE(BPT_Dynamic_AC_CLResControlMode)
-                do throws(EXIError) { try m4.encodeContent(&w) } catch { throw error.inside("BPT_Dynamic_AC_CLResControlMode") }
-            case .BPT_Dynamic_DC_CLResControlMode(let m5):
-                try w.writeBits(1, 4)  // SE(BPT_Dynamic_DC_CLResControlMode)
-                do throws(EXIError) { try m5.encodeContent(&w) } catch { throw error.inside("BPT_Dynamic_DC_CLResControlMode") }
-            case .BPT_Scheduled_AC_CLResControlMode(let m6):
-                try w.writeBits(2, 4)  // SE(BPT_Scheduled_AC_CLResControlMode)
-                do throws(EXIError) { try m6.encodeContent(&w) } catch { throw error.inside("BPT_Scheduled_AC_CLResControlMode") }
-            case .BPT_Scheduled_DC_CLResControlMode(let m7):
-                try w.writeBits(3, 4)  // SE(BPT_Scheduled_DC_CLResControlMode)
-                do throws(EXIError) { try m7.encodeContent(&w) } catch { throw error.inside("BPT_Scheduled_DC_CLResControlMode") }
-            case .CLResControlMode(let m8):
-                try w.writeBits(4, 4)  // SE(CLResControlMode)
-                do throws(EXIError) { try m8.encodeContent(&w) } catch { throw error.inside("CLResControlMode") }
-            case .Dynamic_AC_CLResControlMode(let m9):
-                try w.writeBits(5, 4)  // SE(Dynamic_AC_CLResControlMode)
-                do throws(EXIError) { try m9.encodeContent(&w) } catch { throw error.inside("Dynamic_AC_CLResControlMode") }
-            case .Dynamic_DC_CLResControlMode(let m10):
-                try w.writeBits(6, 4)  // SE(Dynamic_DC_CLResControlMode)
-                do throws(EXIError) { try m10.encodeContent(&w) } catch { throw error.inside("Dynamic_DC_CLResControlMode") }
-            case .Scheduled_AC_CLResControlMode(let m11):
-                try w.writeBits(7, 4)  // SE(Scheduled_AC_CLResControlMode)
-                do throws(EXIError) { try m11.encodeContent(&w) } catch { throw error.inside("Scheduled_AC_CLResControlMode") }
-            case .Scheduled_DC_CLResControlMode(let m12):
-                try w.writeBits(8, 4)  // SE(Scheduled_DC_CLResControlMode)
-                do throws(EXIError) { try m12.encodeContent(&w) } catch { throw error.inside("Scheduled_DC_CLResControlMode") }
+            case .BPT_Dynamic_DC_CLResControlMode(let m4):
+                try w.writeBits(0, 3)  // SE(BPT_Dynamic_DC_CLResControlMode)
+                do throws(EXIError) { try m4.encodeContent(&w) } catch { throw error.inside("BPT_Dynamic_DC_CLResControlMode") }
+            case .BPT_Scheduled_DC_CLResControlMode(let m5):
+                try w.writeBits(1, 3)  // SE(BPT_Scheduled_DC_CLResControlMode)
+                do throws(EXIError) { try m5.encodeContent(&w) } catch { throw error.inside("BPT_Scheduled_DC_CLResControlMode") }
+            case .CLResControlMode(let m6):
+                try w.writeBits(2, 3)  // SE(CLResControlMode)
+                do throws(EXIError) { try m6.encodeContent(&w) } catch { throw error.inside("CLResControlMode") }
+            case .Dynamic_DC_CLResControlMode(let m7):
+                try w.writeBits(3, 3)  // SE(Dynamic_DC_CLResControlMode)
+                do throws(EXIError) { try m7.encodeContent(&w) } catch { throw error.inside("Dynamic_DC_CLResControlMode") }
+            case .Scheduled_DC_CLResControlMode(let m8):
+                try w.writeBits(4, 3)  // SE(Scheduled_DC_CLResControlMode)
+                do throws(EXIError) { try m8.encodeContent(&w) } catch { throw error.inside("Scheduled_DC_CLResControlMode") }
             }
         } catch { throw error.inside("CLResControlMode") }
         state = 11
@@ -279,54 +267,38 @@ extension DC_ChargeLoopRes {
             state = 10
             ev = try Self._read10(&r, state)
         }
-        if !(ev == 10 || ev == 11 || ev == 12 || ev == 13 || ev == 14 || ev == 15 || ev == 16 || ev == 17 || ev == 18) { throw r.error(.unexpectedEvent).inside("CLResControlMode") }
+        if !(ev == 10 || ev == 11 || ev == 12 || ev == 13 || ev == 14) { throw r.error(.unexpectedEvent).inside("CLResControlMode") }
         do {
             do throws(EXIError) {
                 switch ev {
                 case 10:
-                    var m13 = ISO15118_20.BPT_Dynamic_AC_CLResControlMode()
-                    do throws(EXIError) { try m13.decodeContent(&r) } catch { throw error.inside("BPT_Dynamic_AC_CLResControlMode") }
-                    self.CLResControlMode = .BPT_Dynamic_AC_CLResControlMode(m13)
+                    var m9 = ISO15118_20.BPT_Dynamic_DC_CLResControlMode()
+                    do throws(EXIError) { try m9.decodeContent(&r) } catch { throw error.inside("BPT_Dynamic_DC_CLResControlMode") }
+                    self.CLResControlMode = .BPT_Dynamic_DC_CLResControlMode(m9)
                 case 11:
-                    var m14 = ISO15118_20.BPT_Dynamic_DC_CLResControlMode()
-                    do throws(EXIError) { try m14.decodeContent(&r) } catch { throw error.inside("BPT_Dynamic_DC_CLResControlMode") }
-                    self.CLResControlMode = .BPT_Dynamic_DC_CLResControlMode(m14)
+                    var m10 = ISO15118_20.BPT_Scheduled_DC_CLResControlMode()
+                    do throws(EXIError) { try m10.decodeContent(&r) } catch { throw error.inside("BPT_Scheduled_DC_CLResControlMode") }
+                    self.CLResControlMode = .BPT_Scheduled_DC_CLResControlMode(m10)
                 case 12:
-                    var m15 = ISO15118_20.BPT_Scheduled_AC_CLResControlMode()
-                    do throws(EXIError) { try m15.decodeContent(&r) } catch { throw error.inside("BPT_Scheduled_AC_CLResControlMode") }
-                    self.CLResControlMode = .BPT_Scheduled_AC_CLResControlMode(m15)
+                    var m11 = ISO15118_20.CLResControlMode()
+                    do throws(EXIError) { try m11.decodeContent(&r) } catch { throw error.inside("CLResControlMode") }
+                    self.CLResControlMode = .CLResControlMode(m11)
                 case 13:
-                    var m16 = ISO15118_20.BPT_Scheduled_DC_CLResControlMode()
-                    do throws(EXIError) { try m16.decodeContent(&r) } catch { throw error.inside("BPT_Scheduled_DC_CLResControlMode") }
-                    self.CLResControlMode = .BPT_Scheduled_DC_CLResControlMode(m16)
+                    var m12 = ISO15118_20.Dynamic_DC_CLResControlMode()
+                    do throws(EXIError) { try m12.decodeContent(&r) } catch { throw error.inside("Dynamic_DC_CLResControlMode") }
+                    self.CLResControlMode = .Dynamic_DC_CLResControlMode(m12)
                 case 14:
-                    var m17 = ISO15118_20.CLResControlMode()
-                    do throws(EXIError) { try m17.decodeContent(&r) } catch { throw error.inside("CLResControlMode") }
-                    self.CLResControlMode = .CLResControlMode(m17)
-                case 15:
-                    var m18 = ISO15118_20.Dynamic_AC_CLResControlMode()
-                    do throws(EXIError) { try m18.decodeContent(&r) } catch { throw error.inside("Dynamic_AC_CLResControlMode") }
-                    self.CLResControlMode = .Dynamic_AC_CLResControlMode(m18)
-                case 16:
-                    var m19 = ISO15118_20.Dynamic_DC_CLResControlMode()
-                    do throws(EXIError) { try m19.decodeContent(&r) } catch { throw error.inside("Dynamic_DC_CLResControlMode") }
-                    self.CLResControlMode = .Dynamic_DC_CLResControlMode(m19)
-                case 17:
-                    var m20 = ISO15118_20.Scheduled_AC_CLResControlMode()
-                    do throws(EXIError) { try m20.decodeContent(&r) } catch { throw error.inside("Scheduled_AC_CLResControlMode") }
-                    self.CLResControlMode = .Scheduled_AC_CLResControlMode(m20)
-                case 18:
-                    var m21 = ISO15118_20.Scheduled_DC_CLResControlMode()
-                    do throws(EXIError) { try m21.decodeContent(&r) } catch { throw error.inside("Scheduled_DC_CLResControlMode") }
-                    self.CLResControlMode = .Scheduled_DC_CLResControlMode(m21)
+                    var m13 = ISO15118_20.Scheduled_DC_CLResControlMode()
+                    do throws(EXIError) { try m13.decodeContent(&r) } catch { throw error.inside("Scheduled_DC_CLResControlMode") }
+                    self.CLResControlMode = .Scheduled_DC_CLResControlMode(m13)
                 default: throw r.error(.unexpectedEvent)
                 }
             } catch { throw error.inside("CLResControlMode") }
             state = 11
             ev = try Self._read11(&r, state)
         }
-        if ev != 20 {
-            throw r.error(ev == 19 || ev == 22 ? .unsupportedContent : .unexpectedEvent)
+        if ev != 16 {
+            throw r.error(ev == 15 || ev == 18 ? .unsupportedContent : .unexpectedEvent)
         }
         _ = state
     }
@@ -409,23 +381,19 @@ extension DC_ChargeLoopRes {
     }
     @inline(__always)
     static func _read10(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
-        switch try r.readBits(4) {
-        case 0: return 10  // SE(BPT_Dynamic_AC_CLResControlMode)
-        case 1: return 11  // SE(BPT_Dynamic_DC_CLResControlMode)
-        case 2: return 12  // SE(BPT_Scheduled_AC_CLResControlMode)
-        case 3: return 13  // SE(BPT_Scheduled_DC_CLResControlMode)
-        case 4: return 14  // SE(CLResControlMode)
-        case 5: return 15  // SE(Dynamic_AC_CLResControlMode)
-        case 6: return 16  // SE(Dynamic_DC_CLResControlMode)
-        case 7: return 17  // SE(Scheduled_AC_CLResControlMode)
-        case 8: return 18  // SE(Scheduled_DC_CLResControlMode)
-        case let code: throw r.undeclared(code, state: state, width: 4)
+        switch try r.readBits(3) {
+        case 0: return 10  // SE(BPT_Dynamic_DC_CLResControlMode)
+        case 1: return 11  // SE(BPT_Scheduled_DC_CLResControlMode)
+        case 2: return 12  // SE(CLResControlMode)
+        case 3: return 13  // SE(Dynamic_DC_CLResControlMode)
+        case 4: return 14  // SE(Scheduled_DC_CLResControlMode)
+        case let code: throw r.undeclared(code, state: state, width: 3)
         }
     }
     @inline(__always)
     static func _read11(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
         switch try r.readBits(1) {
-        case 0: return 20  // EE
+        case 0: return 16  // EE
         case let code: throw r.undeclared(code, state: state, width: 1)
         }
     }
@@ -460,7 +428,7 @@ extension DC_ChargeLoopRes {
         try JSONCoding.checkMembers(members, known: Self.jsonNames, path: path)
     }
 
-    static let jsonNames: [String] = ["Header", "ResponseCode", "EVSEStatus", "MeterInfo", "Receipt", "EVSEPresentCurrent", "EVSEPresentVoltage", "EVSEPowerLimitAchieved", "EVSECurrentLimitAchieved", "EVSEVoltageLimitAchieved", "BPT_Dynamic_AC_CLResControlMode", "BPT_Dynamic_DC_CLResControlMode", "BPT_Scheduled_AC_CLResControlMode", "BPT_Scheduled_DC_CLResControlMode", "CLResControlMode", "Dynamic_AC_CLResControlMode", "Dynamic_DC_CLResControlMode", "Scheduled_AC_CLResControlMode", "Scheduled_DC_CLResControlMode"]
+    static let jsonNames: [String] = ["Header", "ResponseCode", "EVSEStatus", "MeterInfo", "Receipt", "EVSEPresentCurrent", "EVSEPresentVoltage", "EVSEPowerLimitAchieved", "EVSECurrentLimitAchieved", "EVSEVoltageLimitAchieved", "BPT_Dynamic_DC_CLResControlMode", "BPT_Scheduled_DC_CLResControlMode", "CLResControlMode", "Dynamic_DC_CLResControlMode", "Scheduled_DC_CLResControlMode"]
 
     init(jsonMembers members: [(String, JSONValue)], path: String) throws(JSONError) {
         self.init()
@@ -481,7 +449,7 @@ extension DC_ChargeLoopRes {
         self.EVSECurrentLimitAchieved = try JSONCoding.bool(j9, path: path + "/EVSECurrentLimitAchieved")
         guard let j10 = members.first(where: { $0.0 == "EVSEVoltageLimitAchieved" })?.1 else { throw JSONError("missing EVSEVoltageLimitAchieved", at: path) }
         self.EVSEVoltageLimitAchieved = try JSONCoding.bool(j10, path: path + "/EVSEVoltageLimitAchieved")
-        guard let s = try ISO15118_20.CLResControlModeChoice(jsonMembers: members, path: path) else { throw JSONError("missing CLResControlMode", at: path) }
+        guard let s = try ISO15118_20.CLResControlModeChoiceDC(jsonMembers: members, path: path) else { throw JSONError("missing CLResControlMode", at: path) }
         self.CLResControlMode = s
     }
 }

@@ -34,7 +34,7 @@ extension EMAIDList {
                 default: try w.writeBits(0, 2)
                 }
                 try w.writeBits(0, 1)  // CH
-                try w.writeStringField(self.EMAID[i1], partition: 10, minLength: 0, maxLength: 255)
+                try w.writeStringField(self.EMAID[i1], minLength: 0, maxLength: 255)
                 try w.writeBits(0, 1)  // EE
                 i1 &+= 1
                 state = (i1 == 8 ? 2 : 1)

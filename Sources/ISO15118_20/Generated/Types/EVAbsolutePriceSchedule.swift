@@ -49,14 +49,14 @@ extension EVAbsolutePriceSchedule {
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(Currency)
             try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.Currency, partition: 2, minLength: 0, maxLength: 3)
+            try w.writeStringField(self.Currency, minLength: 0, maxLength: 3)
             try w.writeBits(0, 1)  // EE
         } catch { throw error.inside("Currency") }
         state = 2
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(PriceAlgorithm)
             try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.PriceAlgorithm, partition: 4, minLength: 0, maxLength: 255)
+            try w.writeStringField(self.PriceAlgorithm, minLength: 0, maxLength: 255)
             try w.writeBits(0, 1)  // EE
         } catch { throw error.inside("PriceAlgorithm") }
         state = 3

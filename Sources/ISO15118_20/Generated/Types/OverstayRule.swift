@@ -43,7 +43,7 @@ extension OverstayRule {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(OverstayRuleDescription)
                 try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v1, partition: 17, minLength: 0, maxLength: 160)
+                try w.writeStringField(v1, minLength: 0, maxLength: 160)
                 try w.writeBits(0, 1)  // EE
             } catch { throw error.inside("OverstayRuleDescription") }
             state = 1

@@ -47,7 +47,7 @@ extension Parameter {
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         try w.writeBits(0, 1)  // AT(Name)
-        try w.writeStringField(self.Name, partition: 18, minLength: 0, maxLength: 80)
+        try w.writeStringField(self.Name, minLength: 0, maxLength: 80)
         state = 1
         switch self.Value {
         case .boolValue(let x1):
@@ -92,7 +92,7 @@ extension Parameter {
             do throws(EXIError) {
                 try w.writeBits(5, 3)  // SE(finiteString)
                 try w.writeBits(0, 1)  // CH
-                try w.writeStringField(x6, partition: 19, minLength: 0, maxLength: 80)
+                try w.writeStringField(x6, minLength: 0, maxLength: 80)
                 try w.writeBits(0, 1)  // EE
             } catch { throw error.inside("finiteString") }
             state = 7

@@ -51,7 +51,7 @@ extension PriceLevelSchedule {
         var state = 0
         if let v = self.Id {
             try w.writeBits(0, 2)  // AT(Id)
-            try w.writeStringField(v, partition: 0, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 128)
             state = 1
         }
         do throws(EXIError) {
@@ -75,7 +75,7 @@ extension PriceLevelSchedule {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(PriceScheduleDescription)
                 try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v1, partition: 1, minLength: 0, maxLength: 160)
+                try w.writeStringField(v1, minLength: 0, maxLength: 160)
                 try w.writeBits(0, 1)  // EE
             } catch { throw error.inside("PriceScheduleDescription") }
             state = 4

@@ -52,7 +52,7 @@ extension PriceSchedule {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(PriceScheduleDescription)
                 try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v1, partition: 1, minLength: 0, maxLength: 160)
+                try w.writeStringField(v1, minLength: 0, maxLength: 160)
                 try w.writeBits(0, 1)  // EE
             } catch { throw error.inside("PriceScheduleDescription") }
             state = 3

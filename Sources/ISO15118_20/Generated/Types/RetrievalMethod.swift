@@ -36,7 +36,7 @@ extension RetrievalMethod {
         var state = 0
         if let v = self.Type_ {
             try w.writeBits(0, 3)  // AT(Type)
-            try w.writeStringField(v, partition: 20, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 128)
             state = 1
         }
         if let v = self.URI {
@@ -44,7 +44,7 @@ extension RetrievalMethod {
             case 0: try w.writeBits(1, 3)
             default: try w.writeBits(0, 2)
             }
-            try w.writeStringField(v, partition: 21, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 128)
             state = 2
         }
         if let v1 = self.Transforms {

@@ -37,7 +37,7 @@ extension SessionSetupReq {
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(EVCCID)
             try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.EVCCID, partition: 22, minLength: 0, maxLength: 255)
+            try w.writeStringField(self.EVCCID, minLength: 0, maxLength: 255)
             try w.writeBits(0, 1)  // EE
         } catch { throw error.inside("EVCCID") }
         state = 2

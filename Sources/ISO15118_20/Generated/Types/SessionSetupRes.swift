@@ -49,7 +49,7 @@ extension SessionSetupRes {
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(EVSEID)
             try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.EVSEID, partition: 23, minLength: 0, maxLength: 255)
+            try w.writeStringField(self.EVSEID, minLength: 0, maxLength: 255)
             try w.writeBits(0, 1)  // EE
         } catch { throw error.inside("EVSEID") }
         state = 3

@@ -55,7 +55,7 @@ extension SessionStopReq {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(EVTerminationCode)
                 try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v1, partition: 24, minLength: 0, maxLength: 80)
+                try w.writeStringField(v1, minLength: 0, maxLength: 80)
                 try w.writeBits(0, 1)  // EE
             } catch { throw error.inside("EVTerminationCode") }
             state = 3
@@ -67,7 +67,7 @@ extension SessionStopReq {
                 default: try w.writeBits(0, 2)
                 }
                 try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v2, partition: 25, minLength: 0, maxLength: 160)
+                try w.writeStringField(v2, minLength: 0, maxLength: 160)
                 try w.writeBits(0, 1)  // EE
             } catch { throw error.inside("EVTerminationExplanation") }
             state = 4

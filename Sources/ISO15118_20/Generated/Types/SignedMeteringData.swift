@@ -54,7 +54,7 @@ extension SignedMeteringData {
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         try w.writeBits(0, 1)  // AT(Id)
-        try w.writeStringField(self.Id, partition: 0, minLength: 0, maxLength: 128)
+        try w.writeStringField(self.Id, minLength: 0, maxLength: 128)
         state = 1
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(SessionID)

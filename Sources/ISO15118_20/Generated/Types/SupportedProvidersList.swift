@@ -34,7 +34,7 @@ extension SupportedProvidersList {
                 default: try w.writeBits(0, 2)
                 }
                 try w.writeBits(0, 1)  // CH
-                try w.writeStringField(self.ProviderID[i1], partition: 28, minLength: 0, maxLength: 80)
+                try w.writeStringField(self.ProviderID[i1], minLength: 0, maxLength: 80)
                 try w.writeBits(0, 1)  // EE
                 i1 &+= 1
                 state = (i1 == 128 ? 2 : 1)

@@ -70,7 +70,7 @@ extension TaxRule {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(TaxRuleName)
                 try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v1, partition: 29, minLength: 0, maxLength: 80)
+                try w.writeStringField(v1, minLength: 0, maxLength: 80)
                 try w.writeBits(0, 1)  // EE
             } catch { throw error.inside("TaxRuleName") }
             state = 2

@@ -32,7 +32,7 @@ extension X509IssuerSerial {
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(X509IssuerName)
             try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.X509IssuerName, partition: 32, minLength: 0, maxLength: 128)
+            try w.writeStringField(self.X509IssuerName, minLength: 0, maxLength: 128)
             try w.writeBits(0, 1)  // EE
         } catch { throw error.inside("X509IssuerName") }
         state = 1

@@ -4,16 +4,12 @@
 import EXI
 
 /// The elements that may stand for `CLReqControlMode` (its substitution group; EXI 1.0 §8.5.4.1.6).
-public enum CLReqControlModeChoice: EXIDefaultValue, Equatable, Sendable {
+public enum CLReqControlModeChoiceAC: EXIDefaultValue, Equatable, Sendable {
     case BPT_Dynamic_AC_CLReqControlMode(ISO15118_20.BPT_Dynamic_AC_CLReqControlMode)
-    case BPT_Dynamic_DC_CLReqControlMode(ISO15118_20.BPT_Dynamic_DC_CLReqControlMode)
     case BPT_Scheduled_AC_CLReqControlMode(ISO15118_20.BPT_Scheduled_AC_CLReqControlMode)
-    case BPT_Scheduled_DC_CLReqControlMode(ISO15118_20.BPT_Scheduled_DC_CLReqControlMode)
     case CLReqControlMode(ISO15118_20.CLReqControlMode)
     case Dynamic_AC_CLReqControlMode(ISO15118_20.Dynamic_AC_CLReqControlMode)
-    case Dynamic_DC_CLReqControlMode(ISO15118_20.Dynamic_DC_CLReqControlMode)
     case Scheduled_AC_CLReqControlMode(ISO15118_20.Scheduled_AC_CLReqControlMode)
-    case Scheduled_DC_CLReqControlMode(ISO15118_20.Scheduled_DC_CLReqControlMode)
 
     public init() { self = .BPT_Dynamic_AC_CLReqControlMode(ISO15118_20.BPT_Dynamic_AC_CLReqControlMode()) }
 
@@ -21,28 +17,20 @@ public enum CLReqControlModeChoice: EXIDefaultValue, Equatable, Sendable {
     public var elementName: String {
         switch self {
         case .BPT_Dynamic_AC_CLReqControlMode: return "BPT_Dynamic_AC_CLReqControlMode"
-        case .BPT_Dynamic_DC_CLReqControlMode: return "BPT_Dynamic_DC_CLReqControlMode"
         case .BPT_Scheduled_AC_CLReqControlMode: return "BPT_Scheduled_AC_CLReqControlMode"
-        case .BPT_Scheduled_DC_CLReqControlMode: return "BPT_Scheduled_DC_CLReqControlMode"
         case .CLReqControlMode: return "CLReqControlMode"
         case .Dynamic_AC_CLReqControlMode: return "Dynamic_AC_CLReqControlMode"
-        case .Dynamic_DC_CLReqControlMode: return "Dynamic_DC_CLReqControlMode"
         case .Scheduled_AC_CLReqControlMode: return "Scheduled_AC_CLReqControlMode"
-        case .Scheduled_DC_CLReqControlMode: return "Scheduled_DC_CLReqControlMode"
         }
     }
 
     public func json() -> (String, JSONValue) {
         switch self {
         case .BPT_Dynamic_AC_CLReqControlMode(let v): return ("BPT_Dynamic_AC_CLReqControlMode", v.json())
-        case .BPT_Dynamic_DC_CLReqControlMode(let v): return ("BPT_Dynamic_DC_CLReqControlMode", v.json())
         case .BPT_Scheduled_AC_CLReqControlMode(let v): return ("BPT_Scheduled_AC_CLReqControlMode", v.json())
-        case .BPT_Scheduled_DC_CLReqControlMode(let v): return ("BPT_Scheduled_DC_CLReqControlMode", v.json())
         case .CLReqControlMode(let v): return ("CLReqControlMode", v.json())
         case .Dynamic_AC_CLReqControlMode(let v): return ("Dynamic_AC_CLReqControlMode", v.json())
-        case .Dynamic_DC_CLReqControlMode(let v): return ("Dynamic_DC_CLReqControlMode", v.json())
         case .Scheduled_AC_CLReqControlMode(let v): return ("Scheduled_AC_CLReqControlMode", v.json())
-        case .Scheduled_DC_CLReqControlMode(let v): return ("Scheduled_DC_CLReqControlMode", v.json())
         }
     }
 
@@ -52,16 +40,8 @@ public enum CLReqControlModeChoice: EXIDefaultValue, Equatable, Sendable {
             self = .BPT_Dynamic_AC_CLReqControlMode(try ISO15118_20.BPT_Dynamic_AC_CLReqControlMode(json: j, path: path + "/BPT_Dynamic_AC_CLReqControlMode"))
             return
         }
-        if let j = members.first(where: { $0.0 == "BPT_Dynamic_DC_CLReqControlMode" })?.1 {
-            self = .BPT_Dynamic_DC_CLReqControlMode(try ISO15118_20.BPT_Dynamic_DC_CLReqControlMode(json: j, path: path + "/BPT_Dynamic_DC_CLReqControlMode"))
-            return
-        }
         if let j = members.first(where: { $0.0 == "BPT_Scheduled_AC_CLReqControlMode" })?.1 {
             self = .BPT_Scheduled_AC_CLReqControlMode(try ISO15118_20.BPT_Scheduled_AC_CLReqControlMode(json: j, path: path + "/BPT_Scheduled_AC_CLReqControlMode"))
-            return
-        }
-        if let j = members.first(where: { $0.0 == "BPT_Scheduled_DC_CLReqControlMode" })?.1 {
-            self = .BPT_Scheduled_DC_CLReqControlMode(try ISO15118_20.BPT_Scheduled_DC_CLReqControlMode(json: j, path: path + "/BPT_Scheduled_DC_CLReqControlMode"))
             return
         }
         if let j = members.first(where: { $0.0 == "CLReqControlMode" })?.1 {
@@ -72,20 +52,12 @@ public enum CLReqControlModeChoice: EXIDefaultValue, Equatable, Sendable {
             self = .Dynamic_AC_CLReqControlMode(try ISO15118_20.Dynamic_AC_CLReqControlMode(json: j, path: path + "/Dynamic_AC_CLReqControlMode"))
             return
         }
-        if let j = members.first(where: { $0.0 == "Dynamic_DC_CLReqControlMode" })?.1 {
-            self = .Dynamic_DC_CLReqControlMode(try ISO15118_20.Dynamic_DC_CLReqControlMode(json: j, path: path + "/Dynamic_DC_CLReqControlMode"))
-            return
-        }
         if let j = members.first(where: { $0.0 == "Scheduled_AC_CLReqControlMode" })?.1 {
             self = .Scheduled_AC_CLReqControlMode(try ISO15118_20.Scheduled_AC_CLReqControlMode(json: j, path: path + "/Scheduled_AC_CLReqControlMode"))
-            return
-        }
-        if let j = members.first(where: { $0.0 == "Scheduled_DC_CLReqControlMode" })?.1 {
-            self = .Scheduled_DC_CLReqControlMode(try ISO15118_20.Scheduled_DC_CLReqControlMode(json: j, path: path + "/Scheduled_DC_CLReqControlMode"))
             return
         }
         return nil
     }
 
-    static let elementNames: [String] = ["BPT_Dynamic_AC_CLReqControlMode", "BPT_Dynamic_DC_CLReqControlMode", "BPT_Scheduled_AC_CLReqControlMode", "BPT_Scheduled_DC_CLReqControlMode", "CLReqControlMode", "Dynamic_AC_CLReqControlMode", "Dynamic_DC_CLReqControlMode", "Scheduled_AC_CLReqControlMode", "Scheduled_DC_CLReqControlMode"]
+    static let elementNames: [String] = ["BPT_Dynamic_AC_CLReqControlMode", "BPT_Scheduled_AC_CLReqControlMode", "CLReqControlMode", "Dynamic_AC_CLReqControlMode", "Scheduled_AC_CLReqControlMode"]
 }

@@ -4,16 +4,12 @@
 import EXI
 
 /// The elements that may stand for `CLResControlMode` (its substitution group; EXI 1.0 §8.5.4.1.6).
-public enum CLResControlModeChoice: EXIDefaultValue, Equatable, Sendable {
+public enum CLResControlModeChoiceAC: EXIDefaultValue, Equatable, Sendable {
     case BPT_Dynamic_AC_CLResControlMode(ISO15118_20.BPT_Dynamic_AC_CLResControlMode)
-    case BPT_Dynamic_DC_CLResControlMode(ISO15118_20.BPT_Dynamic_DC_CLResControlMode)
     case BPT_Scheduled_AC_CLResControlMode(ISO15118_20.BPT_Scheduled_AC_CLResControlMode)
-    case BPT_Scheduled_DC_CLResControlMode(ISO15118_20.BPT_Scheduled_DC_CLResControlMode)
     case CLResControlMode(ISO15118_20.CLResControlMode)
     case Dynamic_AC_CLResControlMode(ISO15118_20.Dynamic_AC_CLResControlMode)
-    case Dynamic_DC_CLResControlMode(ISO15118_20.Dynamic_DC_CLResControlMode)
     case Scheduled_AC_CLResControlMode(ISO15118_20.Scheduled_AC_CLResControlMode)
-    case Scheduled_DC_CLResControlMode(ISO15118_20.Scheduled_DC_CLResControlMode)
 
     public init() { self = .BPT_Dynamic_AC_CLResControlMode(ISO15118_20.BPT_Dynamic_AC_CLResControlMode()) }
 
@@ -21,28 +17,20 @@ public enum CLResControlModeChoice: EXIDefaultValue, Equatable, Sendable {
     public var elementName: String {
         switch self {
         case .BPT_Dynamic_AC_CLResControlMode: return "BPT_Dynamic_AC_CLResControlMode"
-        case .BPT_Dynamic_DC_CLResControlMode: return "BPT_Dynamic_DC_CLResControlMode"
         case .BPT_Scheduled_AC_CLResControlMode: return "BPT_Scheduled_AC_CLResControlMode"
-        case .BPT_Scheduled_DC_CLResControlMode: return "BPT_Scheduled_DC_CLResControlMode"
         case .CLResControlMode: return "CLResControlMode"
         case .Dynamic_AC_CLResControlMode: return "Dynamic_AC_CLResControlMode"
-        case .Dynamic_DC_CLResControlMode: return "Dynamic_DC_CLResControlMode"
         case .Scheduled_AC_CLResControlMode: return "Scheduled_AC_CLResControlMode"
-        case .Scheduled_DC_CLResControlMode: return "Scheduled_DC_CLResControlMode"
         }
     }
 
     public func json() -> (String, JSONValue) {
         switch self {
         case .BPT_Dynamic_AC_CLResControlMode(let v): return ("BPT_Dynamic_AC_CLResControlMode", v.json())
-        case .BPT_Dynamic_DC_CLResControlMode(let v): return ("BPT_Dynamic_DC_CLResControlMode", v.json())
         case .BPT_Scheduled_AC_CLResControlMode(let v): return ("BPT_Scheduled_AC_CLResControlMode", v.json())
-        case .BPT_Scheduled_DC_CLResControlMode(let v): return ("BPT_Scheduled_DC_CLResControlMode", v.json())
         case .CLResControlMode(let v): return ("CLResControlMode", v.json())
         case .Dynamic_AC_CLResControlMode(let v): return ("Dynamic_AC_CLResControlMode", v.json())
-        case .Dynamic_DC_CLResControlMode(let v): return ("Dynamic_DC_CLResControlMode", v.json())
         case .Scheduled_AC_CLResControlMode(let v): return ("Scheduled_AC_CLResControlMode", v.json())
-        case .Scheduled_DC_CLResControlMode(let v): return ("Scheduled_DC_CLResControlMode", v.json())
         }
     }
 
@@ -52,16 +40,8 @@ public enum CLResControlModeChoice: EXIDefaultValue, Equatable, Sendable {
             self = .BPT_Dynamic_AC_CLResControlMode(try ISO15118_20.BPT_Dynamic_AC_CLResControlMode(json: j, path: path + "/BPT_Dynamic_AC_CLResControlMode"))
             return
         }
-        if let j = members.first(where: { $0.0 == "BPT_Dynamic_DC_CLResControlMode" })?.1 {
-            self = .BPT_Dynamic_DC_CLResControlMode(try ISO15118_20.BPT_Dynamic_DC_CLResControlMode(json: j, path: path + "/BPT_Dynamic_DC_CLResControlMode"))
-            return
-        }
         if let j = members.first(where: { $0.0 == "BPT_Scheduled_AC_CLResControlMode" })?.1 {
             self = .BPT_Scheduled_AC_CLResControlMode(try ISO15118_20.BPT_Scheduled_AC_CLResControlMode(json: j, path: path + "/BPT_Scheduled_AC_CLResControlMode"))
-            return
-        }
-        if let j = members.first(where: { $0.0 == "BPT_Scheduled_DC_CLResControlMode" })?.1 {
-            self = .BPT_Scheduled_DC_CLResControlMode(try ISO15118_20.BPT_Scheduled_DC_CLResControlMode(json: j, path: path + "/BPT_Scheduled_DC_CLResControlMode"))
             return
         }
         if let j = members.first(where: { $0.0 == "CLResControlMode" })?.1 {
@@ -72,20 +52,12 @@ public enum CLResControlModeChoice: EXIDefaultValue, Equatable, Sendable {
             self = .Dynamic_AC_CLResControlMode(try ISO15118_20.Dynamic_AC_CLResControlMode(json: j, path: path + "/Dynamic_AC_CLResControlMode"))
             return
         }
-        if let j = members.first(where: { $0.0 == "Dynamic_DC_CLResControlMode" })?.1 {
-            self = .Dynamic_DC_CLResControlMode(try ISO15118_20.Dynamic_DC_CLResControlMode(json: j, path: path + "/Dynamic_DC_CLResControlMode"))
-            return
-        }
         if let j = members.first(where: { $0.0 == "Scheduled_AC_CLResControlMode" })?.1 {
             self = .Scheduled_AC_CLResControlMode(try ISO15118_20.Scheduled_AC_CLResControlMode(json: j, path: path + "/Scheduled_AC_CLResControlMode"))
-            return
-        }
-        if let j = members.first(where: { $0.0 == "Scheduled_DC_CLResControlMode" })?.1 {
-            self = .Scheduled_DC_CLResControlMode(try ISO15118_20.Scheduled_DC_CLResControlMode(json: j, path: path + "/Scheduled_DC_CLResControlMode"))
             return
         }
         return nil
     }
 
-    static let elementNames: [String] = ["BPT_Dynamic_AC_CLResControlMode", "BPT_Dynamic_DC_CLResControlMode", "BPT_Scheduled_AC_CLResControlMode", "BPT_Scheduled_DC_CLResControlMode", "CLResControlMode", "Dynamic_AC_CLResControlMode", "Dynamic_DC_CLResControlMode", "Scheduled_AC_CLResControlMode", "Scheduled_DC_CLResControlMode"]
+    static let elementNames: [String] = ["BPT_Dynamic_AC_CLResControlMode", "BPT_Scheduled_AC_CLResControlMode", "CLResControlMode", "Dynamic_AC_CLResControlMode", "Scheduled_AC_CLResControlMode"]
 }
