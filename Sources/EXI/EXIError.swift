@@ -61,7 +61,7 @@ public struct EXIError: Error, Equatable, CustomStringConvertible {
     @inlinable
     public func inside(_ name: StaticString) -> EXIError {
         var copy = self
-        copy.path.prepend(name)
+        if name.utf8CodeUnitCount > 0 { copy.path.prepend(name) }
         return copy
     }
 

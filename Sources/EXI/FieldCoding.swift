@@ -49,6 +49,13 @@ extension EXIWriter {
         try writeBinary(value)
     }
 
+    /// An empty string or binary value of a simple-typed element: no CH, the element ends through the
+    /// escape and the 2nd-level EE (code 0 of 3 bits; EXI §8.5.4.4.1), as EXIficient writes `<a></a>`.
+    @inlinable
+    public mutating func writeEmptySimpleElement() throws(EXIError) {
+        try writeBits(0b1000, 4)
+    }
+
     /// Content that cannot be written: wildcard (`xs:any`) content the schema requires.
     @inlinable
     public func unsupported() -> EXIError { error(.unsupportedContent) }
@@ -62,6 +69,17 @@ extension EXIReader {
         let start = bitPosition
         let code = try readBits(1)
         guard code == 0 else { throw EXIError(.undeclaredEvent(code: 1, state: -1), at: start, schema: schema) }
+    }
+
+    /// The first event of a simple-typed element: false when characters follow (CH, code 0), true when
+    /// the element ends at once (escape, then 2nd-level EE: an empty value, see `writeEmptySimpleElement`).
+    @inlinable @inline(__always)
+    public mutating func readSimpleElementIsEmpty() throws(EXIError) -> Bool {
+        let start = bitPosition
+        if try readBits(1) == 0 { return false }
+        let second = try readBits(3)
+        guard second == 0 else { throw EXIError(.undeclaredEvent(code: UInt32(truncatingIfNeeded: 8 &+ second), state: -1), at: start, schema: schema) }
+        return true
     }
 
     /// An event code no production of `state` declares.

@@ -4,7 +4,7 @@
 /// (bit offset + length) instead of copying them, so the table is small and fixed.
 public struct StringTable {
     /// Distinct non-empty strings one message may carry; more is `EXIError.Kind.stringTableFull`.
-    public static let capacity = 128
+    public static let capacity = 512
 
     public struct Entry: Sendable {
         /// Qname of the element or attribute (numbered per schema family by the generator).
@@ -22,7 +22,7 @@ public struct StringTable {
         }
     }
 
-    @usableFromInline var entries: InlineArray<128, Entry>
+    @usableFromInline var entries: InlineArray<512, Entry>
     @usableFromInline var _count: Int
     public var count: Int { _count }
 

@@ -18,6 +18,7 @@ final class FamilyBuilder {
     init(family: Family, root: URL) throws {
         self.family = family
         generatorModule = family.module
+        generatorLoopingLists = family.loopingLists
         schemas = SchemaSet(root: root)
         for document in family.documents {
             try schemas.load(document.schemaFile)

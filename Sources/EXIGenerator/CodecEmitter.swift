@@ -122,9 +122,8 @@ final class CodecEmitter {
     func classExpression(_ l: LeafModel, count: String) -> String {
         var parts: [(String, Int)] = []
         if let a = l.stateA { parts.append(("\(count) < \(l.occurs.min)", a)) }
-        if let c = l.stateC, let b = l.stateB { parts.append(("\(count) == \(l.occurs.max!)", c)); return chain(parts, b) }
-        if let b = l.stateB { return chain(parts, b) }
-        return chain(parts, l.stateC!)
+        if let b = l.stateB, let c = l.stateC { parts.append(("\(count) == \(l.occurs.max!)", c)); return chain(parts, b) }
+        return chain(parts, l.stateB ?? l.stateC!)
     }
 
     func chain(_ parts: [(String, Int)], _ last: Int) -> String {
@@ -225,7 +224,7 @@ final class CodecEmitter {
 
     /// One element leaf; `access` is the field's storage (list, optional or plain).
     func encodeLeaf(_ l: LeafModel, _ access: String, _ s: Set<Int>) -> Set<Int> {
-        let name = l.name
+        let name = pathName(l)
         if l.isList {
             let loopSet = s.union([l.stateA, l.stateB].compactMap { $0 })
             let i = fresh("i")
@@ -268,6 +267,12 @@ final class CodecEmitter {
         return [c]
     }
 
+    /// The element name errors carry; a substitution group's head is left out (the member names itself).
+    func pathName(_ l: LeafModel) -> String {
+        if case .substitution = l.value! { return "" }
+        return l.name
+    }
+
     func encodeInstance(_ l: LeafModel, _ value: String, _ s: Set<Int>) {
         switch l.value! {
         case .complex(let m):
@@ -275,9 +280,7 @@ final class CodecEmitter {
             line("try \(value).encodeContent(&w)")
         case .scalar(let sc, let p):
             emitEvent(l.terminals[0], s)
-            line("try w.writeBits(0, 1)  // CH")
-            encodeScalar(sc, value, partition: p.map(String.init), name: l.name)
-            line("try w.writeBits(0, 1)  // EE")
+            encodeSimpleElement(sc, value, partition: p.map(String.init), name: l.name)
         case .substitution(let m):
             line("switch \(value) {")
             for (k, member) in m.members.enumerated() {
@@ -289,9 +292,7 @@ final class CodecEmitter {
                 case .complex(let sm):
                     line("do throws(EXIError) { try \(x).encodeContent(&w) } catch { throw error.inside(\"\(member.qname.local)\") }")
                 case .scalar(let sc, let p):
-                    line("try w.writeBits(0, 1)  // CH")
-                    encodeScalar(sc, x, partition: p.map(String.init), name: member.qname.local)
-                    line("try w.writeBits(0, 1)  // EE")
+                    encodeSimpleElement(sc, x, partition: p.map(String.init), name: member.qname.local)
                 case .substitution:
                     line("throw w.unsupported()")
                 }
@@ -299,6 +300,48 @@ final class CodecEmitter {
             }
             line("}")
         }
+    }
+
+    /// A simple-typed element's content: CH, value, EE (1 bit each); an empty string or binary value
+    /// ends the element through the 2nd-level EE instead, as Josev's codec does.
+    func encodeSimpleElement(_ sc: Scalar, _ v: String, partition: String?, name: String) {
+        var minLength = -1
+        if case .string(let m) = sc { minLength = m.minLength }
+        if case .binary(let m) = sc { minLength = m.minLength }
+        if minLength >= 0 {
+            line("if \(v).count == 0 {")
+            line(minLength > 0 ? "    throw w.error(.lengthOutOfRange(length: 0, min: \(minLength), max: Int.max))" : "    try w.writeEmptySimpleElement()")
+            line("} else {")
+            indent += 1
+        }
+        line("try w.writeBits(0, 1)  // CH")
+        encodeScalar(sc, v, partition: partition, name: name)
+        line("try w.writeBits(0, 1)  // EE")
+        if minLength >= 0 {
+            indent -= 1
+            line("}")
+        }
+    }
+
+    /// Decoding side of `encodeSimpleElement`.
+    func decodeSimpleElement(_ sc: Scalar, _ target: String, optional: Bool, partition: String?, name: String) {
+        line("if try r.readSimpleElementIsEmpty() {")
+        var minLength = -1
+        if case .string(let m) = sc { minLength = m.minLength }
+        if case .binary(let m) = sc { minLength = m.minLength }
+        if minLength == 0 {
+            line("    \(target) = \(sc.swiftType)()")
+        } else if minLength > 0 {
+            line("    throw r.error(.lengthOutOfRange(length: 0, min: \(minLength), max: Int.max))")
+        } else {
+            line("    throw r.error(.unexpectedEvent)  // an empty value is not a \(sc.swiftType)")
+        }
+        line("} else {")
+        indent += 1
+        decodeScalar(sc, target, optional: optional, partition: partition, name: name)
+        line("try r.expectSimpleEvent()  // EE")
+        indent -= 1
+        line("}")
     }
 
     var partitionsByName: [String: Int] = [:]
@@ -555,7 +598,7 @@ final class CodecEmitter {
     }
 
     func decodeLeaf(_ l: LeafModel, _ access: String, _ s: Set<Int>) -> Set<Int> {
-        let name = l.name
+        let name = pathName(l)
         let test = terminalTest(l.terminals)
         if l.isList {
             let loopSet = s.union([l.stateA, l.stateB].compactMap { $0 })
@@ -607,9 +650,7 @@ final class CodecEmitter {
                 line("try \(target).decodeContent(&r\(partitionArgument(m, l.name)))")
             }
         case .scalar(let sc, let p):
-            line("try r.expectSimpleEvent()  // CH")
-            decodeScalar(sc, target, optional: optional, partition: p.map(String.init), name: l.name)
-            line("try r.expectSimpleEvent()  // EE")
+            decodeSimpleElement(sc, target, optional: optional, partition: p.map(String.init), name: l.name)
         case .substitution(let m):
             line("switch ev {")
             for (k, member) in m.members.enumerated() {
@@ -622,9 +663,7 @@ final class CodecEmitter {
                     line("do throws(EXIError) { try \(x).decodeContent(&r\(partitionArgument(sm, member.qname.local))) } catch { throw error.inside(\"\(member.qname.local)\") }")
                 case .scalar(let sc, let p):
                     line("var \(x) = \(scalarDefault(sc))")
-                    line("try r.expectSimpleEvent()  // CH")
-                    decodeScalar(sc, x, optional: false, partition: p.map(String.init), name: member.qname.local)
-                    line("try r.expectSimpleEvent()  // EE")
+                    decodeSimpleElement(sc, x, optional: false, partition: p.map(String.init), name: member.qname.local)
                 case .substitution:
                     line("var \(x) = \(m.qualified)()")
                     line("throw r.error(.unsupportedContent)")

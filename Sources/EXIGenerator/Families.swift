@@ -8,6 +8,9 @@ struct Family {
     /// One EXI document grammar per entry: the XSD it is built from and the codec type written for it.
     let documents: [Document]
     let listCaps: [String: Int]
+    /// Bounded lists (by element name) whose grammar keeps offering another item after maxOccurs, as in
+    /// the grammar Josev's codec uses (apparently built from a draft where these were unbounded).
+    var loopingLists: Set<String> = []
 
     struct Document {
         let schemaFile: String
@@ -64,7 +67,8 @@ let families: [Family] = [
         documents: [
             .init(schemaFile: "iso15118_2/V2G_CI_MsgDef.xsd", codecName: "ISO2Codec", cliName: "iso2",
                   rootNamespace: "urn:iso:15118:2:2013:MsgDef", summary: "ISO 15118-2:2013 V2G_Message"),
-        ], listCaps: ["ParameterSet": 16]),
+        ], listCaps: ["ParameterSet": 8],
+        loopingLists: ["SelectedService", "ParameterSet", "Parameter", "RootCertificateID", "ProfileEntry"]),
     Family(
         module: "ISO15118_20", shortName: "ISO20",
         documents: [
@@ -79,5 +83,5 @@ let families: [Family] = [
                   rootNamespace: "urn:iso:std:iso:15118:-20:ACDP", summary: "ISO 15118-20:2022 ACD pantograph messages"),
             .init(schemaFile: "iso15118_20/V2G_CI_WPT.xsd", codecName: "ISO20WPTCodec", cliName: "iso20-wpt",
                   rootNamespace: "urn:iso:std:iso:15118:-20:WPT", summary: "ISO 15118-20:2022 wireless power transfer messages"),
-        ], listCaps: ["ProviderID": 16, "PriceRuleStack": 8, "EVPriceRuleStack": 8, "ParameterSet": 16]),
+        ], listCaps: ["ProviderID": 16, "PriceRuleStack": 8, "EVPriceRuleStack": 8, "ParameterSet": 8, "Parameter": 16]),
 ]

@@ -48,11 +48,22 @@ struct GrammarBuilder {
         let contentInitial = nA
         var stateCount = nA + 1
         for l in leaves {
+            // EXI unrolls maxOccurs (§8.5.4.1.5): after the maxOccurs-th item a list offers only what
+            // follows (state C). Josev's ISO 15118-2 grammar keeps offering a few lists past their maximum
+            // (Family.loopingLists, found against its bytes); the codecs check maxOccurs themselves.
             let o = l.occurs
             if o.min >= 2 { l.stateA = stateCount; stateCount += 1 }
-            let lowest = max(o.min, 1)
-            if o.max == nil || o.max! > lowest { l.stateB = stateCount; stateCount += 1 }
-            if o.max != nil { l.stateC = stateCount; stateCount += 1 }
+            if o.max == 1 {
+                l.stateC = stateCount
+                stateCount += 1
+            } else {
+                l.stateB = stateCount
+                stateCount += 1
+                if o.max != nil, o.max! > max(o.min, 1), !generatorLoopingLists.contains(l.name) {
+                    l.stateC = stateCount
+                    stateCount += 1
+                }
+            }
         }
         g.afterChars = stateCount
         stateCount += 1

@@ -1,5 +1,7 @@
 /// Module being generated (type names are qualified with it in generated expressions).
 nonisolated(unsafe) var generatorModule = ""
+/// Lists whose grammar does not end at maxOccurs in this family (see Family.loopingLists).
+nonisolated(unsafe) var generatorLoopingLists: Set<String> = []
 
 /// A generated struct: one per complex type (named, or anonymous inside an element).
 final class StructModel {

@@ -575,7 +575,7 @@ final class TypeEmitter {
             guard let decl = builder.schemas.globalElements[q], !decl.isAbstract else { continue }
             if let inline = decl.inlineComplex {
                 roots.append((q, i, builder.structs[ObjectIdentifier(inline)]!))
-            } else if let tn = decl.typeName, let ct = builder.schemas.complexTypes[tn] {
+            } else if let tn = decl.typeName, let ct = builder.schemas.complexTypes[tn], !ct.isAbstract {
                 roots.append((q, i, builder.structs[ObjectIdentifier(ct)]!))
             }
         }

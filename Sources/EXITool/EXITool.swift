@@ -7,7 +7,7 @@ import ISO15118_20
 /// The `boardctl exi` logic, testable without the binary: EXI hex -> Josev-shaped JSON and back.
 public enum EXITool {
     /// Largest message `encode` will produce (V2GTP payloads are far smaller).
-    public static let maximumMessageBytes = 65536
+    public static let maximumMessageBytes = 1 << 20
 
     /// Decodes EXI bytes with `schema` into Josev's JSON shape.
     public static func decode(_ schema: EXISchema, bytes: [UInt8]) throws(EXIToolError) -> JSONValue {

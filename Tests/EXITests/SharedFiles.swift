@@ -1,3 +1,4 @@
+import EXI
 import Foundation
 
 /// Files the tests read at run time from the project's `shared/` folder (never copied into the repo).
@@ -26,11 +27,12 @@ enum SharedFiles {
         for file in ["din-session.jsonl", "iso2-dc-session.jsonl", "iso20-dc-session.jsonl"] {
             guard let text = try? String(contentsOf: corpus.appendingPathComponent(file), encoding: .utf8) else { continue }
             for (i, line) in text.split(separator: "\n").enumerated() {
-                guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                      let schema = obj["schema"] as? String, let exi = obj["exi"] as? String, let json = obj["json"],
-                      let jsonData = try? JSONSerialization.data(withJSONObject: json) else { continue }
-                out.append(CorpusMessage(file: file, line: i + 1, schema: schema, message: obj["message"] as? String ?? "",
-                                         json: String(decoding: jsonData, as: UTF8.self), exi: exi))
+                guard let obj = try? JSONParser.parse(String(line)), case .string(let schema)? = obj["schema"],
+                      case .string(let exi)? = obj["exi"], let json = obj["json"] else { continue }
+                var message = ""
+                if case .string(let m)? = obj["message"] { message = m }
+                out.append(CorpusMessage(file: file, line: i + 1, schema: schema, message: message,
+                                         json: json.description, exi: exi))
             }
         }
         return out

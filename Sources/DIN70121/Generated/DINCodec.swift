@@ -3,28 +3,12 @@
 
 import EXI
 
-/// A root element of the DIN SPEC 70121:2012 V2G_Message schema (`urn:din:70121:2012:MsgDef`).
-public enum DINMessage: EXIDefaultValue, Equatable, Sendable {
-    case BodyElement(DIN70121.BodyBase)
-    case V2G_Message(DIN70121.V2G_Message)
-
-    public init() { self = .BodyElement(DIN70121.BodyBase()) }
-
-    /// The root element name.
-    public var elementName: String {
-        switch self {
-        case .BodyElement: return "BodyElement"
-        case .V2G_Message: return "V2G_Message"
-        }
-    }
-}
-
 /// EXI codec of the DIN SPEC 70121:2012 V2G_Message (`urn:din:70121:2012:MsgDef`), as V2G uses it: schema-informed,
 /// bit-packed, non-strict default options, no EXI options header (the stream starts 0x80; EXI 1.0 §5),
 /// string table on, no self-contained elements, no compression. DocContent has 81 global
 /// elements + SE(*): 7-bit root event codes (§8.5.4.3).
 public enum DINCodec {
-    public typealias Message = DINMessage
+    public typealias Message = V2G_Message
     /// Name used by `boardctl exi --schema` and Josev's exi-ref.py.
     public static let schemaName = "din"
 
@@ -33,14 +17,8 @@ public enum DINCodec {
         try output.withUnsafeMutableBytes { (buffer: UnsafeMutableRawBufferPointer) throws(EXIError) -> Int in
             var w = EXIWriter(buffer, schema: "DIN")
             try w.writeBits(0x80, 8)  // EXI header: '10', no options, version 1
-            switch message {
-            case .BodyElement(let v):
-                try w.writeBits(3, 7)  // SE(BodyElement)
-                do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("BodyElement") }
-            case .V2G_Message(let v):
-                try w.writeBits(77, 7)  // SE(V2G_Message)
-                do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("V2G_Message") }
-            }
+            try w.writeBits(77, 7)  // SE(V2G_Message)
+            do throws(EXIError) { try message.encodeContent(&w) } catch { throw error.inside("V2G_Message") }
             return try w.finish()  // ED: no bits
         }
     }
@@ -59,14 +37,9 @@ public enum DINCodec {
             let header = try r.readBits(8)
             guard header == 0x80 else { throw EXIError(.invalidHeader(UInt8(header)), at: 0, schema: "DIN") }
             switch try r.readBits(7) {
-            case 3:  // SE(BodyElement)
-                var v = DIN70121.BodyBase()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("BodyElement") }
-                message = .BodyElement(v)
             case 77:  // SE(V2G_Message)
-                var v = DIN70121.V2G_Message()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("V2G_Message") }
-                message = .V2G_Message(v)
+                message = DIN70121.V2G_Message()
+                do throws(EXIError) { try message.decodeContent(&r) } catch { throw error.inside("V2G_Message") }
             case 82...: throw r.undeclared(0, state: -1, width: 7)
             default: throw r.error(.unsupportedContent)  // another global element of the schema
             }
@@ -75,10 +48,7 @@ public enum DINCodec {
 
     /// The message in Josev's JSON shape (root element name as the only member).
     public static func json(_ message: Message) -> JSONValue {
-        switch message {
-        case .BodyElement(let v): return .object([("BodyElement", v.json())])
-        case .V2G_Message(let v): return .object([("V2G_Message", v.json())])
-        }
+        .object([("V2G_Message", message.json())])
     }
 
     /// Reads Josev's JSON shape.
@@ -86,8 +56,7 @@ public enum DINCodec {
         guard case .object(let members) = json, members.count == 1 else { throw JSONError("expected one root element", at: "$") }
         let (name, body) = members[0]
         switch name {
-        case "BodyElement": return .BodyElement(try DIN70121.BodyBase(json: body, path: "$/BodyElement"))
-        case "V2G_Message": return .V2G_Message(try DIN70121.V2G_Message(json: body, path: "$/V2G_Message"))
+        case "V2G_Message": return try DIN70121.V2G_Message(json: body, path: "$/V2G_Message")
         default: throw JSONError("unknown root element \(name)", at: "$")
         }
     }

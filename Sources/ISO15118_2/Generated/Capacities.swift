@@ -7,15 +7,15 @@
 /// - lists with maxOccurs above 64 hold 24 items unless named in Families.swift
 /// - strings without maxLength hold 128 UTF-8 bytes
 /// - xs:integer is held in 64 bits
-/// - named list caps: ParameterSet 16
-/// - one message holds at most 128 distinct string values (EXI string table)
+/// - named list caps: ParameterSet 8
+/// - one message holds at most 512 distinct string values (EXI string table)
 public enum ISO15118_2Capacities {
     public static let notes: [String] = [
         "binary values without maxLength hold 256 bytes (X509Certificate 1600)",
         "lists with maxOccurs above 64 hold 24 items unless named in Families.swift",
         "strings without maxLength hold 128 UTF-8 bytes",
         "xs:integer is held in 64 bits",
-        "named list caps: ParameterSet 16",
-        "one message holds at most 128 distinct string values (EXI string table)",
+        "named list caps: ParameterSet 8",
+        "one message holds at most 512 distinct string values (EXI string table)",
     ]
 }

@@ -7,15 +7,15 @@
 /// - lists with maxOccurs above 64 hold 24 items unless named in Families.swift
 /// - strings without maxLength hold 128 UTF-8 bytes
 /// - xs:integer is held in 64 bits
-/// - named list caps: EVPriceRuleStack 8, ParameterSet 16, PriceRuleStack 8, ProviderID 16
-/// - one message holds at most 128 distinct string values (EXI string table)
+/// - named list caps: EVPriceRuleStack 8, Parameter 16, ParameterSet 8, PriceRuleStack 8, ProviderID 16
+/// - one message holds at most 512 distinct string values (EXI string table)
 public enum ISO15118_20Capacities {
     public static let notes: [String] = [
         "binary values without maxLength hold 256 bytes (X509Certificate 1600)",
         "lists with maxOccurs above 64 hold 24 items unless named in Families.swift",
         "strings without maxLength hold 128 UTF-8 bytes",
         "xs:integer is held in 64 bits",
-        "named list caps: EVPriceRuleStack 8, ParameterSet 16, PriceRuleStack 8, ProviderID 16",
-        "one message holds at most 128 distinct string values (EXI string table)",
+        "named list caps: EVPriceRuleStack 8, Parameter 16, ParameterSet 8, PriceRuleStack 8, ProviderID 16",
+        "one message holds at most 512 distinct string values (EXI string table)",
     ]
 }

@@ -46,9 +46,13 @@ extension AppProtocol {
         var state = 0
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(ProtocolNamespace)
-            try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.ProtocolNamespace, minLength: 0, maxLength: 100)
-            try w.writeBits(0, 1)  // EE
+            if self.ProtocolNamespace.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeStringField(self.ProtocolNamespace, minLength: 0, maxLength: 100)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("ProtocolNamespace") }
         state = 1
         do throws(EXIError) {
@@ -91,9 +95,12 @@ extension AppProtocol {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ProtocolNamespace") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readStringField(into: &self.ProtocolNamespace, partition: 0, minLength: 0, maxLength: 100)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.ProtocolNamespace = EXIString<100>()
+                } else {
+                    try r.readStringField(into: &self.ProtocolNamespace, partition: 0, minLength: 0, maxLength: 100)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ProtocolNamespace") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -101,9 +108,12 @@ extension AppProtocol {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("VersionNumberMajor") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.VersionNumberMajor = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.VersionNumberMajor = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("VersionNumberMajor") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -111,9 +121,12 @@ extension AppProtocol {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("VersionNumberMinor") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.VersionNumberMinor = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.VersionNumberMinor = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("VersionNumberMinor") }
             state = 3
             ev = try Self._read3(&r, state)
@@ -121,9 +134,12 @@ extension AppProtocol {
         if !(ev == 3) { throw r.error(.unexpectedEvent).inside("SchemaID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.SchemaID = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 255, width: 8))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt8
+                } else {
+                    self.SchemaID = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 255, width: 8))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("SchemaID") }
             state = 4
             ev = try Self._read4(&r, state)
@@ -131,9 +147,12 @@ extension AppProtocol {
         if !(ev == 4) { throw r.error(.unexpectedEvent).inside("Priority") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.Priority = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 1, maximum: 20, width: 5))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt8
+                } else {
+                    self.Priority = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 1, maximum: 20, width: 5))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("Priority") }
             state = 5
             ev = try Self._read5(&r, state)

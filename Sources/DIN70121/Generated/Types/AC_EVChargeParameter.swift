@@ -83,9 +83,12 @@ extension AC_EVChargeParameter {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("DepartureTime") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.DepartureTime = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.DepartureTime = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("DepartureTime") }
             state = 1
             ev = try Self._read1(&r, state)

@@ -79,9 +79,12 @@ extension AC_EVSEStatus {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("PowerSwitchClosed") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.PowerSwitchClosed = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.PowerSwitchClosed = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("PowerSwitchClosed") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -89,9 +92,12 @@ extension AC_EVSEStatus {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("RCD") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.RCD = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.RCD = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("RCD") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -99,9 +105,12 @@ extension AC_EVSEStatus {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("NotificationMaxDelay") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.NotificationMaxDelay = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.NotificationMaxDelay = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("NotificationMaxDelay") }
             state = 3
             ev = try Self._read3(&r, state)
@@ -109,9 +118,12 @@ extension AC_EVSEStatus {
         if !(ev == 3) { throw r.error(.unexpectedEvent).inside("EVSENotification") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSENotification = DIN70121.EVSENotification(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a DIN70121.EVSENotification
+                } else {
+                    self.EVSENotification = DIN70121.EVSENotification(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSENotification") }
             state = 4
             ev = try Self._read4(&r, state)

@@ -133,7 +133,7 @@ extension Body {
                     try w.writeBits(34, 6)  // SE(WeldingDetectionRes)
                     do throws(EXIError) { try m36.encodeContent(&w) } catch { throw error.inside("WeldingDetectionRes") }
                 }
-            } catch { throw error.inside("BodyElement") }
+            } catch { throw error.inside("") }
             state = 1
         }
         switch state {  // EE
@@ -293,7 +293,7 @@ extension Body {
                     self.BodyElement = .WeldingDetectionRes(m71)
                 default: throw r.error(.unexpectedEvent)
                 }
-            } catch { throw error.inside("BodyElement") }
+            } catch { throw error.inside("") }
             state = 1
             ev = try Self._read1(&r, state)
         }

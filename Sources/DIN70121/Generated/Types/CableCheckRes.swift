@@ -65,9 +65,12 @@ extension CableCheckRes {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ResponseCode = DIN70121.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 23, width: 5)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a DIN70121.ResponseCode
+                } else {
+                    self.ResponseCode = DIN70121.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 23, width: 5)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ResponseCode") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -83,9 +86,12 @@ extension CableCheckRes {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("EVSEProcessing") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSEProcessing = DIN70121.EVSEProcessing(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a DIN70121.EVSEProcessing
+                } else {
+                    self.EVSEProcessing = DIN70121.EVSEProcessing(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSEProcessing") }
             state = 3
             ev = try Self._read3(&r, state)

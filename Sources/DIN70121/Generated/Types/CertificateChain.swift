@@ -31,9 +31,13 @@ extension CertificateChain {
         var state = 0
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(Certificate)
-            try w.writeBits(0, 1)  // CH
-            try w.writeBinaryField(self.Certificate, minLength: 0, maxLength: 1200)
-            try w.writeBits(0, 1)  // EE
+            if self.Certificate.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.Certificate, minLength: 0, maxLength: 1200)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("Certificate") }
         state = 1
         if let v1 = self.SubCertificates {
@@ -58,9 +62,12 @@ extension CertificateChain {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("Certificate") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.Certificate, minLength: 0, maxLength: 1200)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.Certificate = EXIBytes<1200>()
+                } else {
+                    try r.readBinaryField(into: &self.Certificate, minLength: 0, maxLength: 1200)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("Certificate") }
             state = 1
             ev = try Self._read1(&r, state)

@@ -49,9 +49,13 @@ extension CertificateInstallationReq {
             case 0: try w.writeBits(1, 2)
             default: try w.writeBits(0, 1)
             }
-            try w.writeBits(0, 1)  // CH
-            try w.writeBinaryField(self.OEMProvisioningCert, minLength: 0, maxLength: 1200)
-            try w.writeBits(0, 1)  // EE
+            if self.OEMProvisioningCert.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.OEMProvisioningCert, minLength: 0, maxLength: 1200)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("OEMProvisioningCert") }
         state = 2
         do throws(EXIError) {
@@ -61,9 +65,13 @@ extension CertificateInstallationReq {
         state = 3
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(DHParams)
-            try w.writeBits(0, 1)  // CH
-            try w.writeBinaryField(self.DHParams, minLength: 0, maxLength: 256)
-            try w.writeBits(0, 1)  // EE
+            if self.DHParams.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.DHParams, minLength: 0, maxLength: 256)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("DHParams") }
         state = 4
         try w.writeBits(0, 1)  // EE
@@ -84,9 +92,12 @@ extension CertificateInstallationReq {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("OEMProvisioningCert") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.OEMProvisioningCert, minLength: 0, maxLength: 1200)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.OEMProvisioningCert = EXIBytes<1200>()
+                } else {
+                    try r.readBinaryField(into: &self.OEMProvisioningCert, minLength: 0, maxLength: 1200)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("OEMProvisioningCert") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -102,9 +113,12 @@ extension CertificateInstallationReq {
         if !(ev == 3) { throw r.error(.unexpectedEvent).inside("DHParams") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.DHParams, minLength: 0, maxLength: 256)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.DHParams = EXIBytes<256>()
+                } else {
+                    try r.readBinaryField(into: &self.DHParams, minLength: 0, maxLength: 256)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("DHParams") }
             state = 4
             ev = try Self._read4(&r, state)

@@ -66,23 +66,35 @@ extension CertificateInstallationRes {
         state = 3
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(ContractSignatureEncryptedPrivateKey)
-            try w.writeBits(0, 1)  // CH
-            try w.writeBinaryField(self.ContractSignatureEncryptedPrivateKey, minLength: 0, maxLength: 128)
-            try w.writeBits(0, 1)  // EE
+            if self.ContractSignatureEncryptedPrivateKey.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.ContractSignatureEncryptedPrivateKey, minLength: 0, maxLength: 128)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("ContractSignatureEncryptedPrivateKey") }
         state = 4
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(DHParams)
-            try w.writeBits(0, 1)  // CH
-            try w.writeBinaryField(self.DHParams, minLength: 0, maxLength: 256)
-            try w.writeBits(0, 1)  // EE
+            if self.DHParams.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.DHParams, minLength: 0, maxLength: 256)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("DHParams") }
         state = 5
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(ContractID)
-            try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.ContractID, minLength: 0, maxLength: 24)
-            try w.writeBits(0, 1)  // EE
+            if self.ContractID.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeStringField(self.ContractID, minLength: 0, maxLength: 24)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("ContractID") }
         state = 6
         try w.writeBits(0, 1)  // EE
@@ -101,9 +113,12 @@ extension CertificateInstallationRes {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ResponseCode = DIN70121.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 23, width: 5)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a DIN70121.ResponseCode
+                } else {
+                    self.ResponseCode = DIN70121.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 23, width: 5)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ResponseCode") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -119,9 +134,12 @@ extension CertificateInstallationRes {
         if !(ev == 3) { throw r.error(.unexpectedEvent).inside("ContractSignatureEncryptedPrivateKey") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.ContractSignatureEncryptedPrivateKey, minLength: 0, maxLength: 128)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.ContractSignatureEncryptedPrivateKey = EXIBytes<128>()
+                } else {
+                    try r.readBinaryField(into: &self.ContractSignatureEncryptedPrivateKey, minLength: 0, maxLength: 128)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ContractSignatureEncryptedPrivateKey") }
             state = 4
             ev = try Self._read4(&r, state)
@@ -129,9 +147,12 @@ extension CertificateInstallationRes {
         if !(ev == 4) { throw r.error(.unexpectedEvent).inside("DHParams") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.DHParams, minLength: 0, maxLength: 256)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.DHParams = EXIBytes<256>()
+                } else {
+                    try r.readBinaryField(into: &self.DHParams, minLength: 0, maxLength: 256)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("DHParams") }
             state = 5
             ev = try Self._read5(&r, state)
@@ -139,9 +160,12 @@ extension CertificateInstallationRes {
         if !(ev == 5) { throw r.error(.unexpectedEvent).inside("ContractID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readStringField(into: &self.ContractID, partition: 2, minLength: 0, maxLength: 24)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.ContractID = EXIString<24>()
+                } else {
+                    try r.readStringField(into: &self.ContractID, partition: 2, minLength: 0, maxLength: 24)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ContractID") }
             state = 6
             ev = try Self._read6(&r, state)

@@ -59,9 +59,13 @@ extension CertificateUpdateReq {
         state = 2
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(ContractID)
-            try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.ContractID, minLength: 0, maxLength: 24)
-            try w.writeBits(0, 1)  // EE
+            if self.ContractID.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeStringField(self.ContractID, minLength: 0, maxLength: 24)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("ContractID") }
         state = 3
         do throws(EXIError) {
@@ -71,9 +75,13 @@ extension CertificateUpdateReq {
         state = 4
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(DHParams)
-            try w.writeBits(0, 1)  // CH
-            try w.writeBinaryField(self.DHParams, minLength: 0, maxLength: 256)
-            try w.writeBits(0, 1)  // EE
+            if self.DHParams.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.DHParams, minLength: 0, maxLength: 256)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("DHParams") }
         state = 5
         try w.writeBits(0, 1)  // EE
@@ -102,9 +110,12 @@ extension CertificateUpdateReq {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("ContractID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readStringField(into: &self.ContractID, partition: 2, minLength: 0, maxLength: 24)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.ContractID = EXIString<24>()
+                } else {
+                    try r.readStringField(into: &self.ContractID, partition: 2, minLength: 0, maxLength: 24)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ContractID") }
             state = 3
             ev = try Self._read3(&r, state)
@@ -120,9 +131,12 @@ extension CertificateUpdateReq {
         if !(ev == 4) { throw r.error(.unexpectedEvent).inside("DHParams") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.DHParams, minLength: 0, maxLength: 256)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.DHParams = EXIBytes<256>()
+                } else {
+                    try r.readBinaryField(into: &self.DHParams, minLength: 0, maxLength: 256)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("DHParams") }
             state = 5
             ev = try Self._read5(&r, state)

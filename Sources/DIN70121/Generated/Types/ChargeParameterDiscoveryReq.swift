@@ -48,7 +48,7 @@ extension ChargeParameterDiscoveryReq {
                 try w.writeBits(2, 2)  // SE(EVChargeParameter)
                 do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("EVChargeParameter") }
             }
-        } catch { throw error.inside("EVChargeParameter") }
+        } catch { throw error.inside("") }
         state = 2
         try w.writeBits(0, 1)  // EE
         _ = state
@@ -62,14 +62,17 @@ extension ChargeParameterDiscoveryReq {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("EVRequestedEnergyTransferType") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVRequestedEnergyTransferType = DIN70121.EVRequestedEnergyTransfer(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 6, width: 3)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a DIN70121.EVRequestedEnergyTransfer
+                } else {
+                    self.EVRequestedEnergyTransferType = DIN70121.EVRequestedEnergyTransfer(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 6, width: 3)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVRequestedEnergyTransferType") }
             state = 1
             ev = try Self._read1(&r, state)
         }
-        if !(ev == 1 || ev == 2 || ev == 3) { throw r.error(.unexpectedEvent).inside("EVChargeParameter") }
+        if !(ev == 1 || ev == 2 || ev == 3) { throw r.error(.unexpectedEvent).inside("") }
         do {
             do throws(EXIError) {
                 switch ev {
@@ -87,7 +90,7 @@ extension ChargeParameterDiscoveryReq {
                     self.EVChargeParameter = .EVChargeParameter(m6)
                 default: throw r.error(.unexpectedEvent)
                 }
-            } catch { throw error.inside("EVChargeParameter") }
+            } catch { throw error.inside("") }
             state = 2
             ev = try Self._read2(&r, state)
         }

@@ -62,7 +62,7 @@ extension ChargeParameterDiscoveryRes {
                 try w.writeBits(1, 2)  // SE(SASchedules)
                 do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("SASchedules") }
             }
-        } catch { throw error.inside("SASchedules") }
+        } catch { throw error.inside("") }
         state = 3
         do throws(EXIError) {
             switch self.EVSEChargeParameter {
@@ -76,7 +76,7 @@ extension ChargeParameterDiscoveryRes {
                 try w.writeBits(2, 2)  // SE(EVSEChargeParameter)
                 do throws(EXIError) { try m5.encodeContent(&w) } catch { throw error.inside("EVSEChargeParameter") }
             }
-        } catch { throw error.inside("EVSEChargeParameter") }
+        } catch { throw error.inside("") }
         state = 4
         try w.writeBits(0, 1)  // EE
         _ = state
@@ -90,9 +90,12 @@ extension ChargeParameterDiscoveryRes {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ResponseCode = DIN70121.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 23, width: 5)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a DIN70121.ResponseCode
+                } else {
+                    self.ResponseCode = DIN70121.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 23, width: 5)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ResponseCode") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -100,14 +103,17 @@ extension ChargeParameterDiscoveryRes {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVSEProcessing") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSEProcessing = DIN70121.EVSEProcessing(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a DIN70121.EVSEProcessing
+                } else {
+                    self.EVSEProcessing = DIN70121.EVSEProcessing(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSEProcessing") }
             state = 2
             ev = try Self._read2(&r, state)
         }
-        if !(ev == 2 || ev == 3) { throw r.error(.unexpectedEvent).inside("SASchedules") }
+        if !(ev == 2 || ev == 3) { throw r.error(.unexpectedEvent).inside("") }
         do {
             do throws(EXIError) {
                 switch ev {
@@ -121,11 +127,11 @@ extension ChargeParameterDiscoveryRes {
                     self.SASchedules = .SASchedules(m7)
                 default: throw r.error(.unexpectedEvent)
                 }
-            } catch { throw error.inside("SASchedules") }
+            } catch { throw error.inside("") }
             state = 3
             ev = try Self._read3(&r, state)
         }
-        if !(ev == 4 || ev == 5 || ev == 6) { throw r.error(.unexpectedEvent).inside("EVSEChargeParameter") }
+        if !(ev == 4 || ev == 5 || ev == 6) { throw r.error(.unexpectedEvent).inside("") }
         do {
             do throws(EXIError) {
                 switch ev {
@@ -143,7 +149,7 @@ extension ChargeParameterDiscoveryRes {
                     self.EVSEChargeParameter = .EVSEChargeParameter(m10)
                 default: throw r.error(.unexpectedEvent)
                 }
-            } catch { throw error.inside("EVSEChargeParameter") }
+            } catch { throw error.inside("") }
             state = 4
             ev = try Self._read4(&r, state)
         }

@@ -63,9 +63,13 @@ extension ChargingStatusRes {
         state = 1
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(EVSEID)
-            try w.writeBits(0, 1)  // CH
-            try w.writeBinaryField(self.EVSEID, minLength: 0, maxLength: 32)
-            try w.writeBits(0, 1)  // EE
+            if self.EVSEID.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.EVSEID, minLength: 0, maxLength: 32)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("EVSEID") }
         state = 2
         do throws(EXIError) {
@@ -120,9 +124,12 @@ extension ChargingStatusRes {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ResponseCode = DIN70121.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 23, width: 5)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a DIN70121.ResponseCode
+                } else {
+                    self.ResponseCode = DIN70121.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 23, width: 5)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ResponseCode") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -130,9 +137,12 @@ extension ChargingStatusRes {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVSEID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.EVSEID, minLength: 0, maxLength: 32)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.EVSEID = EXIBytes<32>()
+                } else {
+                    try r.readBinaryField(into: &self.EVSEID, minLength: 0, maxLength: 32)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSEID") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -140,9 +150,12 @@ extension ChargingStatusRes {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("SAScheduleTupleID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.SAScheduleTupleID = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.SAScheduleTupleID = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("SAScheduleTupleID") }
             state = 3
             ev = try Self._read3(&r, state)
@@ -166,9 +179,12 @@ extension ChargingStatusRes {
         if !(ev == 5) { throw r.error(.unexpectedEvent).inside("ReceiptRequired") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ReceiptRequired = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.ReceiptRequired = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ReceiptRequired") }
             state = 6
             ev = try Self._read6(&r, state)

@@ -58,9 +58,12 @@ extension ConsumptionCost {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("startValue") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.startValue = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.startValue = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("startValue") }
             state = 1
             ev = try Self._read1(&r, state)

@@ -40,9 +40,13 @@ extension ContractAuthenticationReq {
                 case 0: try w.writeBits(1, 2)
                 default: try w.writeBits(0, 2)
                 }
-                try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v1, minLength: 0, maxLength: 128)
-                try w.writeBits(0, 1)  // EE
+                if v1.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeStringField(v1, minLength: 0, maxLength: 128)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("GenChallenge") }
             state = 2
         }
@@ -67,10 +71,13 @@ extension ContractAuthenticationReq {
         }
         if ev == 1 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.GenChallenge = EXIString<128>()
-                try r.readStringField(into: &self.GenChallenge!, partition: 3, minLength: 0, maxLength: 128)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.GenChallenge = EXIString<128>()
+                } else {
+                    self.GenChallenge = EXIString<128>()
+                    try r.readStringField(into: &self.GenChallenge!, partition: 3, minLength: 0, maxLength: 128)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("GenChallenge") }
             state = 2
             ev = try Self._read2(&r, state)

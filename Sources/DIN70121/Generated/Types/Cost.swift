@@ -72,9 +72,12 @@ extension Cost {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("costKind") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.costKind = DIN70121.CostKind(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a DIN70121.CostKind
+                } else {
+                    self.costKind = DIN70121.CostKind(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("costKind") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -82,18 +85,24 @@ extension Cost {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("amount") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.amount = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.amount = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("amount") }
             state = 2
             ev = try Self._read2(&r, state)
         }
         if ev == 2 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.amountMultiplier = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: -3, maximum: 3, width: 3))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int8
+                } else {
+                    self.amountMultiplier = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: -3, maximum: 3, width: 3))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("amountMultiplier") }
             state = 3
             ev = try Self._read3(&r, state)

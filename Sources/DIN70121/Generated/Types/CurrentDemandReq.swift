@@ -211,9 +211,12 @@ extension CurrentDemandReq {
         }
         if ev == 5 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.BulkChargingComplete = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.BulkChargingComplete = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("BulkChargingComplete") }
             state = 6
             ev = try Self._read6(&r, state)
@@ -221,9 +224,12 @@ extension CurrentDemandReq {
         if !(ev == 6) { throw r.error(.unexpectedEvent).inside("ChargingComplete") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ChargingComplete = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.ChargingComplete = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ChargingComplete") }
             state = 7
             ev = try Self._read7(&r, state)

@@ -157,9 +157,12 @@ extension CurrentDemandRes {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ResponseCode = DIN70121.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 23, width: 5)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a DIN70121.ResponseCode
+                } else {
+                    self.ResponseCode = DIN70121.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 23, width: 5)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ResponseCode") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -191,9 +194,12 @@ extension CurrentDemandRes {
         if !(ev == 4) { throw r.error(.unexpectedEvent).inside("EVSECurrentLimitAchieved") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSECurrentLimitAchieved = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVSECurrentLimitAchieved = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSECurrentLimitAchieved") }
             state = 5
             ev = try Self._read5(&r, state)
@@ -201,9 +207,12 @@ extension CurrentDemandRes {
         if !(ev == 5) { throw r.error(.unexpectedEvent).inside("EVSEVoltageLimitAchieved") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSEVoltageLimitAchieved = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVSEVoltageLimitAchieved = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSEVoltageLimitAchieved") }
             state = 6
             ev = try Self._read6(&r, state)
@@ -211,9 +220,12 @@ extension CurrentDemandRes {
         if !(ev == 6) { throw r.error(.unexpectedEvent).inside("EVSEPowerLimitAchieved") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSEPowerLimitAchieved = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVSEPowerLimitAchieved = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSEPowerLimitAchieved") }
             state = 7
             ev = try Self._read7(&r, state)

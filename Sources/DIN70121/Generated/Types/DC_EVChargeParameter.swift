@@ -193,18 +193,24 @@ extension DC_EVChargeParameter {
         }
         if ev == 6 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.FullSOC = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 100, width: 7))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int8
+                } else {
+                    self.FullSOC = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 100, width: 7))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("FullSOC") }
             state = 7
             ev = try Self._read7(&r, state)
         }
         if ev == 7 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.BulkSOC = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 100, width: 7))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int8
+                } else {
+                    self.BulkSOC = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 100, width: 7))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("BulkSOC") }
             state = 8
             ev = try Self._read8(&r, state)

@@ -83,9 +83,12 @@ extension DC_EVSEStatus {
         ev = try Self._read0(&r, state)
         if ev == 0 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSEIsolationStatus = DIN70121.IsolationLevel(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 4, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a DIN70121.IsolationLevel
+                } else {
+                    self.EVSEIsolationStatus = DIN70121.IsolationLevel(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 4, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSEIsolationStatus") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -93,9 +96,12 @@ extension DC_EVSEStatus {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVSEStatusCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSEStatusCode = DIN70121.DC_EVSEStatusCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 12, width: 4)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a DIN70121.DC_EVSEStatusCode
+                } else {
+                    self.EVSEStatusCode = DIN70121.DC_EVSEStatusCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 12, width: 4)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSEStatusCode") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -103,9 +109,12 @@ extension DC_EVSEStatus {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("NotificationMaxDelay") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.NotificationMaxDelay = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.NotificationMaxDelay = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("NotificationMaxDelay") }
             state = 3
             ev = try Self._read3(&r, state)
@@ -113,9 +122,12 @@ extension DC_EVSEStatus {
         if !(ev == 3) { throw r.error(.unexpectedEvent).inside("EVSENotification") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSENotification = DIN70121.EVSENotification(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a DIN70121.EVSENotification
+                } else {
+                    self.EVSENotification = DIN70121.EVSENotification(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSENotification") }
             state = 4
             ev = try Self._read4(&r, state)

@@ -102,27 +102,36 @@ extension DC_EVStatus {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("EVReady") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVReady = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVReady = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVReady") }
             state = 1
             ev = try Self._read1(&r, state)
         }
         if ev == 1 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVCabinConditioning = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVCabinConditioning = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVCabinConditioning") }
             state = 2
             ev = try Self._read2(&r, state)
         }
         if ev == 2 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVRESSConditioning = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVRESSConditioning = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVRESSConditioning") }
             state = 3
             ev = try Self._read3(&r, state)
@@ -130,9 +139,12 @@ extension DC_EVStatus {
         if !(ev == 3) { throw r.error(.unexpectedEvent).inside("EVErrorCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVErrorCode = DIN70121.DC_EVErrorCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 12, width: 4)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a DIN70121.DC_EVErrorCode
+                } else {
+                    self.EVErrorCode = DIN70121.DC_EVErrorCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 12, width: 4)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVErrorCode") }
             state = 4
             ev = try Self._read4(&r, state)
@@ -140,9 +152,12 @@ extension DC_EVStatus {
         if !(ev == 4) { throw r.error(.unexpectedEvent).inside("EVRESSSOC") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVRESSSOC = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 100, width: 7))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int8
+                } else {
+                    self.EVRESSSOC = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 100, width: 7))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVRESSSOC") }
             state = 5
             ev = try Self._read5(&r, state)

@@ -33,7 +33,7 @@ extension Entry {
                 try w.writeBits(1, 2)  // SE(TimeInterval)
                 do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("TimeInterval") }
             }
-        } catch { throw error.inside("TimeInterval") }
+        } catch { throw error.inside("") }
         state = 1
         try w.writeBits(0, 1)  // EE
         _ = state
@@ -44,7 +44,7 @@ extension Entry {
         var state = 0
         var ev = 0
         ev = try Self._read0(&r, state)
-        if !(ev == 0 || ev == 1) { throw r.error(.unexpectedEvent).inside("TimeInterval") }
+        if !(ev == 0 || ev == 1) { throw r.error(.unexpectedEvent).inside("") }
         do {
             do throws(EXIError) {
                 switch ev {
@@ -58,7 +58,7 @@ extension Entry {
                     self.TimeInterval = .TimeInterval(m4)
                 default: throw r.error(.unexpectedEvent)
                 }
-            } catch { throw error.inside("TimeInterval") }
+            } catch { throw error.inside("") }
             state = 1
             ev = try Self._read1(&r, state)
         }

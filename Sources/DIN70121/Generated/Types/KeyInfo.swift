@@ -63,9 +63,13 @@ extension KeyInfo {
                     case 0: try w.writeBits(1, 4)
                     default: try w.writeBits(0, 4)
                     }
-                    try w.writeBits(0, 1)  // CH
-                    try w.writeStringField(x2, minLength: 0, maxLength: 128)
-                    try w.writeBits(0, 1)  // EE
+                    if x2.count == 0 {
+                        try w.writeEmptySimpleElement()
+                    } else {
+                        try w.writeBits(0, 1)  // CH
+                        try w.writeStringField(x2, minLength: 0, maxLength: 128)
+                        try w.writeBits(0, 1)  // EE
+                    }
                 } catch { throw error.inside("KeyName") }
                 state = 2
             case .KeyValue(let x3):
@@ -119,9 +123,13 @@ extension KeyInfo {
                     case 0: try w.writeBits(7, 4)
                     default: try w.writeBits(6, 4)
                     }
-                    try w.writeBits(0, 1)  // CH
-                    try w.writeStringField(x8, minLength: 0, maxLength: 128)
-                    try w.writeBits(0, 1)  // EE
+                    if x8.count == 0 {
+                        try w.writeEmptySimpleElement()
+                    } else {
+                        try w.writeBits(0, 1)  // CH
+                        try w.writeStringField(x8, minLength: 0, maxLength: 128)
+                        try w.writeBits(0, 1)  // EE
+                    }
                 } catch { throw error.inside("MgmtData") }
                 state = 8
             }
@@ -150,9 +158,12 @@ extension KeyInfo {
                 if !(ev == 1) { throw r.error(.unexpectedEvent).inside("KeyName") }
                 do {
                     do throws(EXIError) {
-                        try r.expectSimpleEvent()  // CH
-                        try r.readStringField(into: &x10, partition: 4, minLength: 0, maxLength: 128)
-                        try r.expectSimpleEvent()  // EE
+                        if try r.readSimpleElementIsEmpty() {
+                            x10 = EXIString<128>()
+                        } else {
+                            try r.readStringField(into: &x10, partition: 4, minLength: 0, maxLength: 128)
+                            try r.expectSimpleEvent()  // EE
+                        }
                     } catch { throw error.inside("KeyName") }
                     state = 2
                     ev = try Self._read2(&r, state)
@@ -218,9 +229,12 @@ extension KeyInfo {
                 if !(ev == 7) { throw r.error(.unexpectedEvent).inside("MgmtData") }
                 do {
                     do throws(EXIError) {
-                        try r.expectSimpleEvent()  // CH
-                        try r.readStringField(into: &x16, partition: 5, minLength: 0, maxLength: 128)
-                        try r.expectSimpleEvent()  // EE
+                        if try r.readSimpleElementIsEmpty() {
+                            x16 = EXIString<128>()
+                        } else {
+                            try r.readStringField(into: &x16, partition: 5, minLength: 0, maxLength: 128)
+                            try r.expectSimpleEvent()  // EE
+                        }
                     } catch { throw error.inside("MgmtData") }
                     state = 8
                     ev = try Self._read2(&r, state)

@@ -32,9 +32,13 @@ extension ListOfRootCertificateIDs {
                 case 0: try w.writeBits(0, 1)
                 default: try w.writeBits(0, 2)
                 }
-                try w.writeBits(0, 1)  // CH
-                try w.writeStringField(self.RootCertificateID[i1], minLength: 0, maxLength: 40)
-                try w.writeBits(0, 1)  // EE
+                if self.RootCertificateID[i1].count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeStringField(self.RootCertificateID[i1], minLength: 0, maxLength: 40)
+                    try w.writeBits(0, 1)  // EE
+                }
                 i1 &+= 1
                 state = 1
             }
@@ -51,9 +55,12 @@ extension ListOfRootCertificateIDs {
         while ev == 0 {
             guard let k2 = self.RootCertificateID.appendDefault() else { throw r.error(.capacityExceeded(count: 21, capacity: 20)).inside("RootCertificateID") }
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readStringField(into: &self.RootCertificateID[k2], partition: 6, minLength: 0, maxLength: 40)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.RootCertificateID[k2] = EXIString<40>()
+                } else {
+                    try r.readStringField(into: &self.RootCertificateID[k2], partition: 6, minLength: 0, maxLength: 40)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("RootCertificateID") }
             state = 1
             ev = try Self._read1(&r, state)

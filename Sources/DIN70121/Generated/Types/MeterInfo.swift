@@ -46,9 +46,13 @@ extension MeterInfo {
         var state = 0
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(MeterID)
-            try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.MeterID, minLength: 0, maxLength: 32)
-            try w.writeBits(0, 1)  // EE
+            if self.MeterID.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeStringField(self.MeterID, minLength: 0, maxLength: 32)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("MeterID") }
         state = 1
         if let v1 = self.MeterReading {
@@ -64,9 +68,13 @@ extension MeterInfo {
                 case 1: try w.writeBits(1, 3)
                 default: try w.writeBits(0, 3)
                 }
-                try w.writeBits(0, 1)  // CH
-                try w.writeBinaryField(v2, minLength: 0, maxLength: 32)
-                try w.writeBits(0, 1)  // EE
+                if v2.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(v2, minLength: 0, maxLength: 32)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("SigMeterReading") }
             state = 3
         }
@@ -115,9 +123,12 @@ extension MeterInfo {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("MeterID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readStringField(into: &self.MeterID, partition: 7, minLength: 0, maxLength: 32)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.MeterID = EXIString<32>()
+                } else {
+                    try r.readStringField(into: &self.MeterID, partition: 7, minLength: 0, maxLength: 32)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("MeterID") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -132,28 +143,37 @@ extension MeterInfo {
         }
         if ev == 2 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.SigMeterReading = EXIBytes<32>()
-                try r.readBinaryField(into: &self.SigMeterReading!, minLength: 0, maxLength: 32)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.SigMeterReading = EXIBytes<32>()
+                } else {
+                    self.SigMeterReading = EXIBytes<32>()
+                    try r.readBinaryField(into: &self.SigMeterReading!, minLength: 0, maxLength: 32)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("SigMeterReading") }
             state = 3
             ev = try Self._read3(&r, state)
         }
         if ev == 3 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.MeterStatus = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.MeterStatus = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("MeterStatus") }
             state = 4
             ev = try Self._read4(&r, state)
         }
         if ev == 4 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.TMeter = Int64(truncatingIfNeeded: try r.readIntegerField(minimum: -9223372036854775808, maximum: 9223372036854775807))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int64
+                } else {
+                    self.TMeter = Int64(truncatingIfNeeded: try r.readIntegerField(minimum: -9223372036854775808, maximum: 9223372036854775807))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("TMeter") }
             state = 5
             ev = try Self._read5(&r, state)

@@ -39,9 +39,13 @@ extension Notification {
         if let v1 = self.FaultMsg {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(FaultMsg)
-                try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v1, minLength: 0, maxLength: 64)
-                try w.writeBits(0, 1)  // EE
+                if v1.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeStringField(v1, minLength: 0, maxLength: 64)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("FaultMsg") }
             state = 2
         }
@@ -60,19 +64,25 @@ extension Notification {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("FaultCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.FaultCode = DIN70121.FaultCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a DIN70121.FaultCode
+                } else {
+                    self.FaultCode = DIN70121.FaultCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("FaultCode") }
             state = 1
             ev = try Self._read1(&r, state)
         }
         if ev == 1 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.FaultMsg = EXIString<64>()
-                try r.readStringField(into: &self.FaultMsg!, partition: 8, minLength: 0, maxLength: 64)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.FaultMsg = EXIString<64>()
+                } else {
+                    self.FaultMsg = EXIString<64>()
+                    try r.readStringField(into: &self.FaultMsg!, partition: 8, minLength: 0, maxLength: 64)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("FaultMsg") }
             state = 2
             ev = try Self._read2(&r, state)

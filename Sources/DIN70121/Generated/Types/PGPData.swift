@@ -74,26 +74,38 @@ extension PGPData {
         case .PGPKeyIDAndPGPKeyPacket(let x1):
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(PGPKeyID)
-                try w.writeBits(0, 1)  // CH
-                try w.writeBinaryField(x1.PGPKeyID, minLength: 0, maxLength: 256)
-                try w.writeBits(0, 1)  // EE
+                if x1.PGPKeyID.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(x1.PGPKeyID, minLength: 0, maxLength: 256)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("PGPKeyID") }
             state = 1
             if let v2 = x1.PGPKeyPacket {
                 do throws(EXIError) {
                     try w.writeBits(0, 2)  // SE(PGPKeyPacket)
-                    try w.writeBits(0, 1)  // CH
-                    try w.writeBinaryField(v2, minLength: 0, maxLength: 256)
-                    try w.writeBits(0, 1)  // EE
+                    if v2.count == 0 {
+                        try w.writeEmptySimpleElement()
+                    } else {
+                        try w.writeBits(0, 1)  // CH
+                        try w.writeBinaryField(v2, minLength: 0, maxLength: 256)
+                        try w.writeBits(0, 1)  // EE
+                    }
                 } catch { throw error.inside("PGPKeyPacket") }
                 state = 2
             }
         case .PGPKeyPacket(let x3):
             do throws(EXIError) {
                 try w.writeBits(1, 2)  // SE(PGPKeyPacket)
-                try w.writeBits(0, 1)  // CH
-                try w.writeBinaryField(x3.PGPKeyPacket, minLength: 0, maxLength: 256)
-                try w.writeBits(0, 1)  // EE
+                if x3.PGPKeyPacket.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(x3.PGPKeyPacket, minLength: 0, maxLength: 256)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("PGPKeyPacket") }
             state = 4
         }
@@ -115,19 +127,25 @@ extension PGPData {
             if !(ev == 0) { throw r.error(.unexpectedEvent).inside("PGPKeyID") }
             do {
                 do throws(EXIError) {
-                    try r.expectSimpleEvent()  // CH
-                    try r.readBinaryField(into: &x4.PGPKeyID, minLength: 0, maxLength: 256)
-                    try r.expectSimpleEvent()  // EE
+                    if try r.readSimpleElementIsEmpty() {
+                        x4.PGPKeyID = EXIBytes<256>()
+                    } else {
+                        try r.readBinaryField(into: &x4.PGPKeyID, minLength: 0, maxLength: 256)
+                        try r.expectSimpleEvent()  // EE
+                    }
                 } catch { throw error.inside("PGPKeyID") }
                 state = 1
                 ev = try Self._read1(&r, state)
             }
             if ev == 1 {
                 do throws(EXIError) {
-                    try r.expectSimpleEvent()  // CH
-                    x4.PGPKeyPacket = EXIBytes<256>()
-                    try r.readBinaryField(into: &x4.PGPKeyPacket!, minLength: 0, maxLength: 256)
-                    try r.expectSimpleEvent()  // EE
+                    if try r.readSimpleElementIsEmpty() {
+                        x4.PGPKeyPacket = EXIBytes<256>()
+                    } else {
+                        x4.PGPKeyPacket = EXIBytes<256>()
+                        try r.readBinaryField(into: &x4.PGPKeyPacket!, minLength: 0, maxLength: 256)
+                        try r.expectSimpleEvent()  // EE
+                    }
                 } catch { throw error.inside("PGPKeyPacket") }
                 state = 2
                 ev = try Self._read2(&r, state)
@@ -139,9 +157,12 @@ extension PGPData {
             if !(ev == 2) { throw r.error(.unexpectedEvent).inside("PGPKeyPacket") }
             do {
                 do throws(EXIError) {
-                    try r.expectSimpleEvent()  // CH
-                    try r.readBinaryField(into: &x5.PGPKeyPacket, minLength: 0, maxLength: 256)
-                    try r.expectSimpleEvent()  // EE
+                    if try r.readSimpleElementIsEmpty() {
+                        x5.PGPKeyPacket = EXIBytes<256>()
+                    } else {
+                        try r.readBinaryField(into: &x5.PGPKeyPacket, minLength: 0, maxLength: 256)
+                        try r.expectSimpleEvent()  // EE
+                    }
                 } catch { throw error.inside("PGPKeyPacket") }
                 state = 4
                 ev = try Self._read2(&r, state)

@@ -38,7 +38,7 @@ extension PMaxScheduleEntry {
                 try w.writeBits(1, 2)  // SE(TimeInterval)
                 do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("TimeInterval") }
             }
-        } catch { throw error.inside("TimeInterval") }
+        } catch { throw error.inside("") }
         state = 1
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(PMax)
@@ -56,7 +56,7 @@ extension PMaxScheduleEntry {
         var state = 0
         var ev = 0
         ev = try Self._read0(&r, state)
-        if !(ev == 0 || ev == 1) { throw r.error(.unexpectedEvent).inside("TimeInterval") }
+        if !(ev == 0 || ev == 1) { throw r.error(.unexpectedEvent).inside("") }
         do {
             do throws(EXIError) {
                 switch ev {
@@ -70,16 +70,19 @@ extension PMaxScheduleEntry {
                     self.TimeInterval = .TimeInterval(m4)
                 default: throw r.error(.unexpectedEvent)
                 }
-            } catch { throw error.inside("TimeInterval") }
+            } catch { throw error.inside("") }
             state = 1
             ev = try Self._read1(&r, state)
         }
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("PMax") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.PMax = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.PMax = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("PMax") }
             state = 2
             ev = try Self._read2(&r, state)

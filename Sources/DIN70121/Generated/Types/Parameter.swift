@@ -99,9 +99,13 @@ extension Parameter {
         case .stringValue(let x6):
             do throws(EXIError) {
                 try w.writeBits(5, 3)  // SE(stringValue)
-                try w.writeBits(0, 1)  // CH
-                try w.writeStringField(x6, minLength: 0, maxLength: 128)
-                try w.writeBits(0, 1)  // EE
+                if x6.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeStringField(x6, minLength: 0, maxLength: 128)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("stringValue") }
             state = 8
         }
@@ -128,9 +132,12 @@ extension Parameter {
             if !(ev == 2) { throw r.error(.unexpectedEvent).inside("boolValue") }
             do {
                 do throws(EXIError) {
-                    try r.expectSimpleEvent()  // CH
-                    x7 = try r.readBoolean()
-                    try r.expectSimpleEvent()  // EE
+                    if try r.readSimpleElementIsEmpty() {
+                        throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                    } else {
+                        x7 = try r.readBoolean()
+                        try r.expectSimpleEvent()  // EE
+                    }
                 } catch { throw error.inside("boolValue") }
                 state = 3
                 ev = try Self._read3(&r, state)
@@ -141,9 +148,12 @@ extension Parameter {
             if !(ev == 3) { throw r.error(.unexpectedEvent).inside("byteValue") }
             do {
                 do throws(EXIError) {
-                    try r.expectSimpleEvent()  // CH
-                    x8 = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: -128, maximum: 127, width: 8))
-                    try r.expectSimpleEvent()  // EE
+                    if try r.readSimpleElementIsEmpty() {
+                        throw r.error(.unexpectedEvent)  // an empty value is not a Int8
+                    } else {
+                        x8 = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: -128, maximum: 127, width: 8))
+                        try r.expectSimpleEvent()  // EE
+                    }
                 } catch { throw error.inside("byteValue") }
                 state = 4
                 ev = try Self._read3(&r, state)
@@ -154,9 +164,12 @@ extension Parameter {
             if !(ev == 4) { throw r.error(.unexpectedEvent).inside("shortValue") }
             do {
                 do throws(EXIError) {
-                    try r.expectSimpleEvent()  // CH
-                    x9 = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
-                    try r.expectSimpleEvent()  // EE
+                    if try r.readSimpleElementIsEmpty() {
+                        throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                    } else {
+                        x9 = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                        try r.expectSimpleEvent()  // EE
+                    }
                 } catch { throw error.inside("shortValue") }
                 state = 5
                 ev = try Self._read3(&r, state)
@@ -167,9 +180,12 @@ extension Parameter {
             if !(ev == 5) { throw r.error(.unexpectedEvent).inside("intValue") }
             do {
                 do throws(EXIError) {
-                    try r.expectSimpleEvent()  // CH
-                    x10 = Int32(truncatingIfNeeded: try r.readIntegerField(minimum: -2147483648, maximum: 2147483647))
-                    try r.expectSimpleEvent()  // EE
+                    if try r.readSimpleElementIsEmpty() {
+                        throw r.error(.unexpectedEvent)  // an empty value is not a Int32
+                    } else {
+                        x10 = Int32(truncatingIfNeeded: try r.readIntegerField(minimum: -2147483648, maximum: 2147483647))
+                        try r.expectSimpleEvent()  // EE
+                    }
                 } catch { throw error.inside("intValue") }
                 state = 6
                 ev = try Self._read3(&r, state)
@@ -191,9 +207,12 @@ extension Parameter {
             if !(ev == 7) { throw r.error(.unexpectedEvent).inside("stringValue") }
             do {
                 do throws(EXIError) {
-                    try r.expectSimpleEvent()  // CH
-                    try r.readStringField(into: &x12, partition: 12, minLength: 0, maxLength: 128)
-                    try r.expectSimpleEvent()  // EE
+                    if try r.readSimpleElementIsEmpty() {
+                        x12 = EXIString<128>()
+                    } else {
+                        try r.readStringField(into: &x12, partition: 12, minLength: 0, maxLength: 128)
+                        try r.expectSimpleEvent()  // EE
+                    }
                 } catch { throw error.inside("stringValue") }
                 state = 8
                 ev = try Self._read3(&r, state)

@@ -61,9 +61,12 @@ extension ParameterSet {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ParameterSetID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ParameterSetID = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.ParameterSetID = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ParameterSetID") }
             state = 1
             ev = try Self._read1(&r, state)

@@ -31,9 +31,13 @@ extension PaymentDetailsReq {
         var state = 0
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(ContractID)
-            try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.ContractID, minLength: 0, maxLength: 24)
-            try w.writeBits(0, 1)  // EE
+            if self.ContractID.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeStringField(self.ContractID, minLength: 0, maxLength: 24)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("ContractID") }
         state = 1
         do throws(EXIError) {
@@ -53,9 +57,12 @@ extension PaymentDetailsReq {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ContractID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readStringField(into: &self.ContractID, partition: 2, minLength: 0, maxLength: 24)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.ContractID = EXIString<24>()
+                } else {
+                    try r.readStringField(into: &self.ContractID, partition: 2, minLength: 0, maxLength: 24)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ContractID") }
             state = 1
             ev = try Self._read1(&r, state)

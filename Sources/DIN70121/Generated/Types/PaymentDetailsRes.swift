@@ -43,9 +43,13 @@ extension PaymentDetailsRes {
         state = 1
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(GenChallenge)
-            try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.GenChallenge, minLength: 0, maxLength: 128)
-            try w.writeBits(0, 1)  // EE
+            if self.GenChallenge.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeStringField(self.GenChallenge, minLength: 0, maxLength: 128)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("GenChallenge") }
         state = 2
         do throws(EXIError) {
@@ -67,9 +71,12 @@ extension PaymentDetailsRes {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ResponseCode = DIN70121.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 23, width: 5)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a DIN70121.ResponseCode
+                } else {
+                    self.ResponseCode = DIN70121.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 23, width: 5)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ResponseCode") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -77,9 +84,12 @@ extension PaymentDetailsRes {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("GenChallenge") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readStringField(into: &self.GenChallenge, partition: 3, minLength: 0, maxLength: 128)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.GenChallenge = EXIString<128>()
+                } else {
+                    try r.readStringField(into: &self.GenChallenge, partition: 3, minLength: 0, maxLength: 128)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("GenChallenge") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -87,9 +97,12 @@ extension PaymentDetailsRes {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("DateTimeNow") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.DateTimeNow = Int64(truncatingIfNeeded: try r.readIntegerField(minimum: -9223372036854775808, maximum: 9223372036854775807))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int64
+                } else {
+                    self.DateTimeNow = Int64(truncatingIfNeeded: try r.readIntegerField(minimum: -9223372036854775808, maximum: 9223372036854775807))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("DateTimeNow") }
             state = 3
             ev = try Self._read3(&r, state)

@@ -51,9 +51,12 @@ extension PaymentOptions {
         while ev == 0 {
             guard let k2 = self.PaymentOption.appendDefault() else { throw r.error(.capacityExceeded(count: 3, capacity: 2)).inside("PaymentOption") }
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.PaymentOption[k2] = DIN70121.PaymentOption(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a DIN70121.PaymentOption
+                } else {
+                    self.PaymentOption[k2] = DIN70121.PaymentOption(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("PaymentOption") }
             state = 1
             ev = try Self._read1(&r, state)

@@ -72,18 +72,24 @@ extension PhysicalValue {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("Multiplier") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.Multiplier = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: -3, maximum: 3, width: 3))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int8
+                } else {
+                    self.Multiplier = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: -3, maximum: 3, width: 3))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("Multiplier") }
             state = 1
             ev = try Self._read1(&r, state)
         }
         if ev == 1 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.Unit = DIN70121.UnitSymbol(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 10, width: 4)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a DIN70121.UnitSymbol
+                } else {
+                    self.Unit = DIN70121.UnitSymbol(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 10, width: 4)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("Unit") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -91,9 +97,12 @@ extension PhysicalValue {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("Value") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.Value = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.Value = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("Value") }
             state = 3
             ev = try Self._read3(&r, state)

@@ -64,7 +64,7 @@ extension PowerDeliveryReq {
                     }
                     do throws(EXIError) { try m4.encodeContent(&w) } catch { throw error.inside("EVPowerDeliveryParameter") }
                 }
-            } catch { throw error.inside("EVPowerDeliveryParameter") }
+            } catch { throw error.inside("") }
             state = 3
         }
         switch state {  // EE
@@ -83,9 +83,12 @@ extension PowerDeliveryReq {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ReadyToChargeState") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ReadyToChargeState = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.ReadyToChargeState = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ReadyToChargeState") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -111,7 +114,7 @@ extension PowerDeliveryReq {
                     self.EVPowerDeliveryParameter = .EVPowerDeliveryParameter(m6)
                 default: throw r.error(.unexpectedEvent)
                 }
-            } catch { throw error.inside("EVPowerDeliveryParameter") }
+            } catch { throw error.inside("") }
             state = 3
             ev = try Self._read3(&r, state)
         }

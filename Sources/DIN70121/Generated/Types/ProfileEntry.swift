@@ -55,9 +55,12 @@ extension ProfileEntry {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ChargingProfileEntryStart") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ChargingProfileEntryStart = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.ChargingProfileEntryStart = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ChargingProfileEntryStart") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -65,9 +68,12 @@ extension ProfileEntry {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("ChargingProfileEntryMaxPower") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ChargingProfileEntryMaxPower = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.ChargingProfileEntryMaxPower = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ChargingProfileEntryMaxPower") }
             state = 2
             ev = try Self._read2(&r, state)

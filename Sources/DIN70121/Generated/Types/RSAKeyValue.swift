@@ -31,16 +31,24 @@ extension RSAKeyValue {
         var state = 0
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(Modulus)
-            try w.writeBits(0, 1)  // CH
-            try w.writeBinaryField(self.Modulus, minLength: 0, maxLength: 256)
-            try w.writeBits(0, 1)  // EE
+            if self.Modulus.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.Modulus, minLength: 0, maxLength: 256)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("Modulus") }
         state = 1
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(Exponent)
-            try w.writeBits(0, 1)  // CH
-            try w.writeBinaryField(self.Exponent, minLength: 0, maxLength: 256)
-            try w.writeBits(0, 1)  // EE
+            if self.Exponent.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.Exponent, minLength: 0, maxLength: 256)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("Exponent") }
         state = 2
         try w.writeBits(0, 1)  // EE
@@ -55,9 +63,12 @@ extension RSAKeyValue {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("Modulus") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.Modulus, minLength: 0, maxLength: 256)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.Modulus = EXIBytes<256>()
+                } else {
+                    try r.readBinaryField(into: &self.Modulus, minLength: 0, maxLength: 256)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("Modulus") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -65,9 +76,12 @@ extension RSAKeyValue {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("Exponent") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.Exponent, minLength: 0, maxLength: 256)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.Exponent = EXIBytes<256>()
+                } else {
+                    try r.readBinaryField(into: &self.Exponent, minLength: 0, maxLength: 256)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("Exponent") }
             state = 2
             ev = try Self._read2(&r, state)

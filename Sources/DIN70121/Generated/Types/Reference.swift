@@ -96,9 +96,13 @@ extension Reference {
         state = 5
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(DigestValue)
-            try w.writeBits(0, 1)  // CH
-            try w.writeBinaryField(self.DigestValue, minLength: 0, maxLength: 256)
-            try w.writeBits(0, 1)  // EE
+            if self.DigestValue.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.DigestValue, minLength: 0, maxLength: 256)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("DigestValue") }
         state = 6
         try w.writeBits(0, 1)  // EE
@@ -147,9 +151,12 @@ extension Reference {
         if !(ev == 5) { throw r.error(.unexpectedEvent).inside("DigestValue") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.DigestValue, minLength: 0, maxLength: 256)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.DigestValue = EXIBytes<256>()
+                } else {
+                    try r.readBinaryField(into: &self.DigestValue, minLength: 0, maxLength: 256)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("DigestValue") }
             state = 6
             ev = try Self._read6(&r, state)

@@ -60,18 +60,24 @@ extension RelativeTimeInterval {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("start") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.start = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.start = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("start") }
             state = 1
             ev = try Self._read1(&r, state)
         }
         if ev == 1 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.duration = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.duration = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("duration") }
             state = 2
             ev = try Self._read2(&r, state)

@@ -68,9 +68,12 @@ extension SAScheduleTuple {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("SAScheduleTupleID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.SAScheduleTupleID = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.SAScheduleTupleID = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("SAScheduleTupleID") }
             state = 1
             ev = try Self._read1(&r, state)

@@ -57,9 +57,13 @@ extension SalesTariff {
         if let v1 = self.SalesTariffDescription {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(SalesTariffDescription)
-                try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v1, minLength: 0, maxLength: 32)
-                try w.writeBits(0, 1)  // EE
+                if v1.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeStringField(v1, minLength: 0, maxLength: 32)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("SalesTariffDescription") }
             state = 3
         }
@@ -102,19 +106,25 @@ extension SalesTariff {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("SalesTariffID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.SalesTariffID = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.SalesTariffID = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("SalesTariffID") }
             state = 2
             ev = try Self._read2(&r, state)
         }
         if ev == 2 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.SalesTariffDescription = EXIString<32>()
-                try r.readStringField(into: &self.SalesTariffDescription!, partition: 15, minLength: 0, maxLength: 32)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.SalesTariffDescription = EXIString<32>()
+                } else {
+                    self.SalesTariffDescription = EXIString<32>()
+                    try r.readStringField(into: &self.SalesTariffDescription!, partition: 15, minLength: 0, maxLength: 32)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("SalesTariffDescription") }
             state = 3
             ev = try Self._read3(&r, state)
@@ -122,9 +132,12 @@ extension SalesTariff {
         if !(ev == 3) { throw r.error(.unexpectedEvent).inside("NumEPriceLevels") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.NumEPriceLevels = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 255, width: 8))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt8
+                } else {
+                    self.NumEPriceLevels = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 255, width: 8))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("NumEPriceLevels") }
             state = 4
             ev = try Self._read4(&r, state)

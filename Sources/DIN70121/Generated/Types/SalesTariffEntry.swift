@@ -43,7 +43,7 @@ extension SalesTariffEntry {
                 try w.writeBits(1, 2)  // SE(TimeInterval)
                 do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("TimeInterval") }
             }
-        } catch { throw error.inside("TimeInterval") }
+        } catch { throw error.inside("") }
         state = 1
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(EPriceLevel)
@@ -71,7 +71,7 @@ extension SalesTariffEntry {
         var state = 0
         var ev = 0
         ev = try Self._read0(&r, state)
-        if !(ev == 0 || ev == 1) { throw r.error(.unexpectedEvent).inside("TimeInterval") }
+        if !(ev == 0 || ev == 1) { throw r.error(.unexpectedEvent).inside("") }
         do {
             do throws(EXIError) {
                 switch ev {
@@ -85,16 +85,19 @@ extension SalesTariffEntry {
                     self.TimeInterval = .TimeInterval(m5)
                 default: throw r.error(.unexpectedEvent)
                 }
-            } catch { throw error.inside("TimeInterval") }
+            } catch { throw error.inside("") }
             state = 1
             ev = try Self._read1(&r, state)
         }
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("EPriceLevel") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EPriceLevel = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 255, width: 8))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt8
+                } else {
+                    self.EPriceLevel = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 255, width: 8))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EPriceLevel") }
             state = 2
             ev = try Self._read2(&r, state)

@@ -61,9 +61,12 @@ extension Service {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("FreeService") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.FreeService = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.FreeService = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("FreeService") }
             state = 2
             ev = try Self._read2(&r, state)

@@ -73,9 +73,12 @@ extension ServiceCharge {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("FreeService") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.FreeService = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.FreeService = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("FreeService") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -83,9 +86,12 @@ extension ServiceCharge {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("EnergyTransferType") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EnergyTransferType = DIN70121.EVSESupportedEnergyTransfer(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 10, width: 4)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a DIN70121.EVSESupportedEnergyTransfer
+                } else {
+                    self.EnergyTransferType = DIN70121.EVSESupportedEnergyTransfer(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 10, width: 4)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EnergyTransferType") }
             state = 3
             ev = try Self._read3(&r, state)

@@ -43,9 +43,12 @@ extension ServicePaymentSelectionRes {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ResponseCode = DIN70121.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 23, width: 5)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a DIN70121.ResponseCode
+                } else {
+                    self.ResponseCode = DIN70121.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 23, width: 5)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ResponseCode") }
             state = 1
             ev = try Self._read1(&r, state)

@@ -26,9 +26,13 @@ extension SessionSetupReq {
         var state = 0
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(EVCCID)
-            try w.writeBits(0, 1)  // CH
-            try w.writeBinaryField(self.EVCCID, minLength: 0, maxLength: 8)
-            try w.writeBits(0, 1)  // EE
+            if self.EVCCID.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.EVCCID, minLength: 0, maxLength: 8)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("EVCCID") }
         state = 1
         try w.writeBits(0, 1)  // EE
@@ -43,9 +47,12 @@ extension SessionSetupReq {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("EVCCID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.EVCCID, minLength: 0, maxLength: 8)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.EVCCID = EXIBytes<8>()
+                } else {
+                    try r.readBinaryField(into: &self.EVCCID, minLength: 0, maxLength: 8)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVCCID") }
             state = 1
             ev = try Self._read1(&r, state)

@@ -32,9 +32,13 @@ extension SubCertificates {
                 case 0: try w.writeBits(0, 1)
                 default: try w.writeBits(0, 2)
                 }
-                try w.writeBits(0, 1)  // CH
-                try w.writeBinaryField(self.Certificate[i1], minLength: 0, maxLength: 1200)
-                try w.writeBits(0, 1)  // EE
+                if self.Certificate[i1].count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(self.Certificate[i1], minLength: 0, maxLength: 1200)
+                    try w.writeBits(0, 1)  // EE
+                }
                 i1 &+= 1
                 state = 1
             }
@@ -51,9 +55,12 @@ extension SubCertificates {
         while ev == 0 {
             guard let k2 = self.Certificate.appendDefault() else { throw r.error(.capacityExceeded(count: 5, capacity: 4)).inside("Certificate") }
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.Certificate[k2], minLength: 0, maxLength: 1200)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.Certificate[k2] = EXIBytes<1200>()
+                } else {
+                    try r.readBinaryField(into: &self.Certificate[k2], minLength: 0, maxLength: 1200)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("Certificate") }
             state = 1
             ev = try Self._read1(&r, state)

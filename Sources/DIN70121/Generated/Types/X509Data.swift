@@ -52,33 +52,49 @@ extension X509Data {
             case .X509SKI(let x3):
                 do throws(EXIError) {
                     try w.writeBits(1, 3)  // SE(X509SKI)
-                    try w.writeBits(0, 1)  // CH
-                    try w.writeBinaryField(x3, minLength: 0, maxLength: 256)
-                    try w.writeBits(0, 1)  // EE
+                    if x3.count == 0 {
+                        try w.writeEmptySimpleElement()
+                    } else {
+                        try w.writeBits(0, 1)  // CH
+                        try w.writeBinaryField(x3, minLength: 0, maxLength: 256)
+                        try w.writeBits(0, 1)  // EE
+                    }
                 } catch { throw error.inside("X509SKI") }
                 state = 2
             case .X509SubjectName(let x4):
                 do throws(EXIError) {
                     try w.writeBits(2, 3)  // SE(X509SubjectName)
-                    try w.writeBits(0, 1)  // CH
-                    try w.writeStringField(x4, minLength: 0, maxLength: 128)
-                    try w.writeBits(0, 1)  // EE
+                    if x4.count == 0 {
+                        try w.writeEmptySimpleElement()
+                    } else {
+                        try w.writeBits(0, 1)  // CH
+                        try w.writeStringField(x4, minLength: 0, maxLength: 128)
+                        try w.writeBits(0, 1)  // EE
+                    }
                 } catch { throw error.inside("X509SubjectName") }
                 state = 3
             case .X509Certificate(let x5):
                 do throws(EXIError) {
                     try w.writeBits(3, 3)  // SE(X509Certificate)
-                    try w.writeBits(0, 1)  // CH
-                    try w.writeBinaryField(x5, minLength: 0, maxLength: 1600)
-                    try w.writeBits(0, 1)  // EE
+                    if x5.count == 0 {
+                        try w.writeEmptySimpleElement()
+                    } else {
+                        try w.writeBits(0, 1)  // CH
+                        try w.writeBinaryField(x5, minLength: 0, maxLength: 1600)
+                        try w.writeBits(0, 1)  // EE
+                    }
                 } catch { throw error.inside("X509Certificate") }
                 state = 4
             case .X509CRL(let x6):
                 do throws(EXIError) {
                     try w.writeBits(4, 3)  // SE(X509CRL)
-                    try w.writeBits(0, 1)  // CH
-                    try w.writeBinaryField(x6, minLength: 0, maxLength: 256)
-                    try w.writeBits(0, 1)  // EE
+                    if x6.count == 0 {
+                        try w.writeEmptySimpleElement()
+                    } else {
+                        try w.writeBits(0, 1)  // CH
+                        try w.writeBinaryField(x6, minLength: 0, maxLength: 256)
+                        try w.writeBits(0, 1)  // EE
+                    }
                 } catch { throw error.inside("X509CRL") }
                 state = 5
             }
@@ -112,9 +128,12 @@ extension X509Data {
                 if !(ev == 1) { throw r.error(.unexpectedEvent).inside("X509SKI") }
                 do {
                     do throws(EXIError) {
-                        try r.expectSimpleEvent()  // CH
-                        try r.readBinaryField(into: &x9, minLength: 0, maxLength: 256)
-                        try r.expectSimpleEvent()  // EE
+                        if try r.readSimpleElementIsEmpty() {
+                            x9 = EXIBytes<256>()
+                        } else {
+                            try r.readBinaryField(into: &x9, minLength: 0, maxLength: 256)
+                            try r.expectSimpleEvent()  // EE
+                        }
                     } catch { throw error.inside("X509SKI") }
                     state = 2
                     ev = try Self._read1(&r, state)
@@ -125,9 +144,12 @@ extension X509Data {
                 if !(ev == 2) { throw r.error(.unexpectedEvent).inside("X509SubjectName") }
                 do {
                     do throws(EXIError) {
-                        try r.expectSimpleEvent()  // CH
-                        try r.readStringField(into: &x10, partition: 22, minLength: 0, maxLength: 128)
-                        try r.expectSimpleEvent()  // EE
+                        if try r.readSimpleElementIsEmpty() {
+                            x10 = EXIString<128>()
+                        } else {
+                            try r.readStringField(into: &x10, partition: 22, minLength: 0, maxLength: 128)
+                            try r.expectSimpleEvent()  // EE
+                        }
                     } catch { throw error.inside("X509SubjectName") }
                     state = 3
                     ev = try Self._read1(&r, state)
@@ -138,9 +160,12 @@ extension X509Data {
                 if !(ev == 3) { throw r.error(.unexpectedEvent).inside("X509Certificate") }
                 do {
                     do throws(EXIError) {
-                        try r.expectSimpleEvent()  // CH
-                        try r.readBinaryField(into: &x11, minLength: 0, maxLength: 1600)
-                        try r.expectSimpleEvent()  // EE
+                        if try r.readSimpleElementIsEmpty() {
+                            x11 = EXIBytes<1600>()
+                        } else {
+                            try r.readBinaryField(into: &x11, minLength: 0, maxLength: 1600)
+                            try r.expectSimpleEvent()  // EE
+                        }
                     } catch { throw error.inside("X509Certificate") }
                     state = 4
                     ev = try Self._read1(&r, state)
@@ -151,9 +176,12 @@ extension X509Data {
                 if !(ev == 4) { throw r.error(.unexpectedEvent).inside("X509CRL") }
                 do {
                     do throws(EXIError) {
-                        try r.expectSimpleEvent()  // CH
-                        try r.readBinaryField(into: &x12, minLength: 0, maxLength: 256)
-                        try r.expectSimpleEvent()  // EE
+                        if try r.readSimpleElementIsEmpty() {
+                            x12 = EXIBytes<256>()
+                        } else {
+                            try r.readBinaryField(into: &x12, minLength: 0, maxLength: 256)
+                            try r.expectSimpleEvent()  // EE
+                        }
                     } catch { throw error.inside("X509CRL") }
                     state = 5
                     ev = try Self._read1(&r, state)

@@ -31,9 +31,13 @@ extension X509IssuerSerial {
         var state = 0
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(X509IssuerName)
-            try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.X509IssuerName, minLength: 0, maxLength: 128)
-            try w.writeBits(0, 1)  // EE
+            if self.X509IssuerName.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeStringField(self.X509IssuerName, minLength: 0, maxLength: 128)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("X509IssuerName") }
         state = 1
         do throws(EXIError) {
@@ -55,9 +59,12 @@ extension X509IssuerSerial {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("X509IssuerName") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readStringField(into: &self.X509IssuerName, partition: 23, minLength: 0, maxLength: 128)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.X509IssuerName = EXIString<128>()
+                } else {
+                    try r.readStringField(into: &self.X509IssuerName, partition: 23, minLength: 0, maxLength: 128)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("X509IssuerName") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -65,9 +72,12 @@ extension X509IssuerSerial {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("X509SerialNumber") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.X509SerialNumber = Int64(truncatingIfNeeded: try r.readIntegerField(minimum: -9223372036854775808, maximum: 9223372036854775807))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int64
+                } else {
+                    self.X509SerialNumber = Int64(truncatingIfNeeded: try r.readIntegerField(minimum: -9223372036854775808, maximum: 9223372036854775807))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("X509SerialNumber") }
             state = 2
             ev = try Self._read2(&r, state)

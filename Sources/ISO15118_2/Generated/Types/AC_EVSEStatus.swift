@@ -67,9 +67,12 @@ extension AC_EVSEStatus {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("NotificationMaxDelay") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.NotificationMaxDelay = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
+                } else {
+                    self.NotificationMaxDelay = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("NotificationMaxDelay") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -77,9 +80,12 @@ extension AC_EVSEStatus {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVSENotification") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSENotification = ISO15118_2.EVSENotification(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.EVSENotification
+                } else {
+                    self.EVSENotification = ISO15118_2.EVSENotification(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSENotification") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -87,9 +93,12 @@ extension AC_EVSEStatus {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("RCD") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.RCD = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.RCD = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("RCD") }
             state = 3
             ev = try Self._read3(&r, state)

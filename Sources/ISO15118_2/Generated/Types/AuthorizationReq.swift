@@ -40,9 +40,13 @@ extension AuthorizationReq {
                 case 0: try w.writeBits(1, 2)
                 default: try w.writeBits(0, 2)
                 }
-                try w.writeBits(0, 1)  // CH
-                try w.writeBinaryField(v1, minLength: 16, maxLength: 16)
-                try w.writeBits(0, 1)  // EE
+                if v1.count == 0 {
+                    throw w.error(.lengthOutOfRange(length: 0, min: 16, max: Int.max))
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(v1, minLength: 16, maxLength: 16)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("GenChallenge") }
             state = 2
         }
@@ -67,10 +71,13 @@ extension AuthorizationReq {
         }
         if ev == 1 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.GenChallenge = EXIBytes<16>()
-                try r.readBinaryField(into: &self.GenChallenge!, minLength: 16, maxLength: 16)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.lengthOutOfRange(length: 0, min: 16, max: Int.max))
+                } else {
+                    self.GenChallenge = EXIBytes<16>()
+                    try r.readBinaryField(into: &self.GenChallenge!, minLength: 16, maxLength: 16)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("GenChallenge") }
             state = 2
             ev = try Self._read2(&r, state)

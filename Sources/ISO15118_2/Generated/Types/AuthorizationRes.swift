@@ -55,9 +55,12 @@ extension AuthorizationRes {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ResponseCode = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ResponseCode
+                } else {
+                    self.ResponseCode = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ResponseCode") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -65,9 +68,12 @@ extension AuthorizationRes {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVSEProcessing") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSEProcessing = ISO15118_2.EVSEProcessing(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.EVSEProcessing
+                } else {
+                    self.EVSEProcessing = ISO15118_2.EVSEProcessing(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSEProcessing") }
             state = 2
             ev = try Self._read2(&r, state)

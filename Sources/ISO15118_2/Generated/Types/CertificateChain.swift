@@ -44,9 +44,13 @@ extension CertificateChain {
             case 0: try w.writeBits(1, 2)
             default: try w.writeBits(0, 1)
             }
-            try w.writeBits(0, 1)  // CH
-            try w.writeBinaryField(self.Certificate, minLength: 0, maxLength: 800)
-            try w.writeBits(0, 1)  // EE
+            if self.Certificate.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.Certificate, minLength: 0, maxLength: 800)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("Certificate") }
         state = 2
         if let v1 = self.SubCertificates {
@@ -77,9 +81,12 @@ extension CertificateChain {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("Certificate") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.Certificate, minLength: 0, maxLength: 800)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.Certificate = EXIBytes<800>()
+                } else {
+                    try r.readBinaryField(into: &self.Certificate, minLength: 0, maxLength: 800)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("Certificate") }
             state = 2
             ev = try Self._read2(&r, state)

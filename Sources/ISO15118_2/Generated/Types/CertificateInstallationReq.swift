@@ -39,9 +39,13 @@ extension CertificateInstallationReq {
         state = 1
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(OEMProvisioningCert)
-            try w.writeBits(0, 1)  // CH
-            try w.writeBinaryField(self.OEMProvisioningCert, minLength: 0, maxLength: 800)
-            try w.writeBits(0, 1)  // EE
+            if self.OEMProvisioningCert.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.OEMProvisioningCert, minLength: 0, maxLength: 800)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("OEMProvisioningCert") }
         state = 2
         do throws(EXIError) {
@@ -65,9 +69,12 @@ extension CertificateInstallationReq {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("OEMProvisioningCert") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.OEMProvisioningCert, minLength: 0, maxLength: 800)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.OEMProvisioningCert = EXIBytes<800>()
+                } else {
+                    try r.readBinaryField(into: &self.OEMProvisioningCert, minLength: 0, maxLength: 800)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("OEMProvisioningCert") }
             state = 2
             ev = try Self._read2(&r, state)

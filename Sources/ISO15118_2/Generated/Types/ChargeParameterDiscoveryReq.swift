@@ -65,7 +65,7 @@ extension ChargeParameterDiscoveryReq {
                 try w.writeBits(2, 2)  // SE(EVChargeParameter)
                 do throws(EXIError) { try m4.encodeContent(&w) } catch { throw error.inside("EVChargeParameter") }
             }
-        } catch { throw error.inside("EVChargeParameter") }
+        } catch { throw error.inside("") }
         state = 3
         try w.writeBits(0, 1)  // EE
         _ = state
@@ -78,9 +78,12 @@ extension ChargeParameterDiscoveryReq {
         ev = try Self._read0(&r, state)
         if ev == 0 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.MaxEntriesSAScheduleTuple = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
+                } else {
+                    self.MaxEntriesSAScheduleTuple = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("MaxEntriesSAScheduleTuple") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -88,14 +91,17 @@ extension ChargeParameterDiscoveryReq {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("RequestedEnergyTransferMode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.RequestedEnergyTransferMode = ISO15118_2.EnergyTransferMode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 6, width: 3)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.EnergyTransferMode
+                } else {
+                    self.RequestedEnergyTransferMode = ISO15118_2.EnergyTransferMode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 6, width: 3)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("RequestedEnergyTransferMode") }
             state = 2
             ev = try Self._read2(&r, state)
         }
-        if !(ev == 2 || ev == 3 || ev == 4) { throw r.error(.unexpectedEvent).inside("EVChargeParameter") }
+        if !(ev == 2 || ev == 3 || ev == 4) { throw r.error(.unexpectedEvent).inside("") }
         do {
             do throws(EXIError) {
                 switch ev {
@@ -113,7 +119,7 @@ extension ChargeParameterDiscoveryReq {
                     self.EVChargeParameter = .EVChargeParameter(m7)
                 default: throw r.error(.unexpectedEvent)
                 }
-            } catch { throw error.inside("EVChargeParameter") }
+            } catch { throw error.inside("") }
             state = 3
             ev = try Self._read3(&r, state)
         }

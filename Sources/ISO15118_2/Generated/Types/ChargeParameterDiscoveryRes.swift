@@ -63,7 +63,7 @@ extension ChargeParameterDiscoveryRes {
                     try w.writeBits(1, 3)  // SE(SASchedules)
                     do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("SASchedules") }
                 }
-            } catch { throw error.inside("SASchedules") }
+            } catch { throw error.inside("") }
             state = 3
         }
         do throws(EXIError) {
@@ -87,7 +87,7 @@ extension ChargeParameterDiscoveryRes {
                 }
                 do throws(EXIError) { try m6.encodeContent(&w) } catch { throw error.inside("EVSEChargeParameter") }
             }
-        } catch { throw error.inside("EVSEChargeParameter") }
+        } catch { throw error.inside("") }
         state = 4
         try w.writeBits(0, 1)  // EE
         _ = state
@@ -101,9 +101,12 @@ extension ChargeParameterDiscoveryRes {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ResponseCode = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ResponseCode
+                } else {
+                    self.ResponseCode = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ResponseCode") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -111,9 +114,12 @@ extension ChargeParameterDiscoveryRes {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVSEProcessing") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSEProcessing = ISO15118_2.EVSEProcessing(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.EVSEProcessing
+                } else {
+                    self.EVSEProcessing = ISO15118_2.EVSEProcessing(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSEProcessing") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -131,11 +137,11 @@ extension ChargeParameterDiscoveryRes {
                     self.SASchedules = .SASchedules(m8)
                 default: throw r.error(.unexpectedEvent)
                 }
-            } catch { throw error.inside("SASchedules") }
+            } catch { throw error.inside("") }
             state = 3
             ev = try Self._read3(&r, state)
         }
-        if !(ev == 4 || ev == 5 || ev == 6) { throw r.error(.unexpectedEvent).inside("EVSEChargeParameter") }
+        if !(ev == 4 || ev == 5 || ev == 6) { throw r.error(.unexpectedEvent).inside("") }
         do {
             do throws(EXIError) {
                 switch ev {
@@ -153,7 +159,7 @@ extension ChargeParameterDiscoveryRes {
                     self.EVSEChargeParameter = .EVSEChargeParameter(m11)
                 default: throw r.error(.unexpectedEvent)
                 }
-            } catch { throw error.inside("EVSEChargeParameter") }
+            } catch { throw error.inside("") }
             state = 4
             ev = try Self._read4(&r, state)
         }

@@ -59,9 +59,13 @@ extension ChargeService {
         if let v1 = self.ServiceName {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(ServiceName)
-                try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v1, minLength: 0, maxLength: 32)
-                try w.writeBits(0, 1)  // EE
+                if v1.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeStringField(v1, minLength: 0, maxLength: 32)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("ServiceName") }
             state = 2
         }
@@ -78,9 +82,13 @@ extension ChargeService {
         if let v2 = self.ServiceScope {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(ServiceScope)
-                try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v2, minLength: 0, maxLength: 64)
-                try w.writeBits(0, 1)  // EE
+                if v2.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeStringField(v2, minLength: 0, maxLength: 64)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("ServiceScope") }
             state = 4
         }
@@ -111,19 +119,25 @@ extension ChargeService {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ServiceID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ServiceID = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
+                } else {
+                    self.ServiceID = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ServiceID") }
             state = 1
             ev = try Self._read1(&r, state)
         }
         if ev == 1 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ServiceName = EXIString<32>()
-                try r.readStringField(into: &self.ServiceName!, partition: 6, minLength: 0, maxLength: 32)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.ServiceName = EXIString<32>()
+                } else {
+                    self.ServiceName = EXIString<32>()
+                    try r.readStringField(into: &self.ServiceName!, partition: 6, minLength: 0, maxLength: 32)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ServiceName") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -131,19 +145,25 @@ extension ChargeService {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("ServiceCategory") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ServiceCategory = ISO15118_2.ServiceCategory(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 4, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ServiceCategory
+                } else {
+                    self.ServiceCategory = ISO15118_2.ServiceCategory(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 4, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ServiceCategory") }
             state = 3
             ev = try Self._read3(&r, state)
         }
         if ev == 3 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ServiceScope = EXIString<64>()
-                try r.readStringField(into: &self.ServiceScope!, partition: 7, minLength: 0, maxLength: 64)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.ServiceScope = EXIString<64>()
+                } else {
+                    self.ServiceScope = EXIString<64>()
+                    try r.readStringField(into: &self.ServiceScope!, partition: 7, minLength: 0, maxLength: 64)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ServiceScope") }
             state = 4
             ev = try Self._read4(&r, state)
@@ -151,9 +171,12 @@ extension ChargeService {
         if !(ev == 4) { throw r.error(.unexpectedEvent).inside("FreeService") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.FreeService = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.FreeService = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("FreeService") }
             state = 5
             ev = try Self._read5(&r, state)

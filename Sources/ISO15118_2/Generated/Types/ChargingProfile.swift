@@ -22,7 +22,6 @@ extension ChargingProfile {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(ProfileEntry)
     /// state 1: SE(ProfileEntry) EE
-    /// state 2: EE
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         do throws(EXIError) {
@@ -35,13 +34,10 @@ extension ChargingProfile {
                 }
                 try self.ProfileEntry[i1].encodeContent(&w)
                 i1 &+= 1
-                state = (i1 == 24 ? 2 : 1)
+                state = 1
             }
         } catch { throw error.inside("ProfileEntry") }
-        switch state {  // EE
-        case 1: try w.writeBits(1, 2)
-        default: try w.writeBits(0, 1)
-        }
+        try w.writeBits(1, 2)  // EE
         _ = state
     }
 
@@ -55,11 +51,8 @@ extension ChargingProfile {
             do throws(EXIError) {
                 try self.ProfileEntry[k2].decodeContent(&r)
             } catch { throw error.inside("ProfileEntry") }
-            state = (self.ProfileEntry.count == 24 ? 2 : 1)
-            switch state {
-            case 1: ev = try Self._read1(&r, state)
-            default: ev = try Self._read2(&r, state)
-            }
+            state = 1
+            ev = try Self._read1(&r, state)
         }
         if self.ProfileEntry.count < 1 { throw r.error(.tooFewItems(count: self.ProfileEntry.count, minimum: 1)).inside("ProfileEntry") }
         if ev != 2 {
@@ -81,13 +74,6 @@ extension ChargingProfile {
         case 0: return 0  // SE(ProfileEntry)
         case 1: return 2  // EE
         case let code: throw r.undeclared(code, state: state, width: 2)
-        }
-    }
-    @inline(__always)
-    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
-        switch try r.readBits(1) {
-        case 0: return 2  // EE
-        case let code: throw r.undeclared(code, state: state, width: 1)
         }
     }
 }

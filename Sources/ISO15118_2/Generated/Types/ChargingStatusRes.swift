@@ -63,9 +63,13 @@ extension ChargingStatusRes {
         state = 1
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(EVSEID)
-            try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.EVSEID, minLength: 7, maxLength: 37)
-            try w.writeBits(0, 1)  // EE
+            if self.EVSEID.count == 0 {
+                throw w.error(.lengthOutOfRange(length: 0, min: 7, max: Int.max))
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeStringField(self.EVSEID, minLength: 7, maxLength: 37)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("EVSEID") }
         state = 2
         do throws(EXIError) {
@@ -127,9 +131,12 @@ extension ChargingStatusRes {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ResponseCode = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ResponseCode
+                } else {
+                    self.ResponseCode = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ResponseCode") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -137,9 +144,12 @@ extension ChargingStatusRes {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVSEID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readStringField(into: &self.EVSEID, partition: 8, minLength: 7, maxLength: 37)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.lengthOutOfRange(length: 0, min: 7, max: Int.max))
+                } else {
+                    try r.readStringField(into: &self.EVSEID, partition: 8, minLength: 7, maxLength: 37)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSEID") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -147,9 +157,12 @@ extension ChargingStatusRes {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("SAScheduleTupleID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.SAScheduleTupleID = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 1, maximum: 255, width: 8))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt8
+                } else {
+                    self.SAScheduleTupleID = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 1, maximum: 255, width: 8))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("SAScheduleTupleID") }
             state = 3
             ev = try Self._read3(&r, state)
@@ -172,9 +185,12 @@ extension ChargingStatusRes {
         }
         if ev == 5 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ReceiptRequired = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.ReceiptRequired = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ReceiptRequired") }
             state = 6
             ev = try Self._read6(&r, state)

@@ -167,9 +167,13 @@ extension CurrentDemandRes {
             case 9: try w.writeBits(1, 2)
             default: try w.writeBits(0, 1)
             }
-            try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.EVSEID, minLength: 7, maxLength: 37)
-            try w.writeBits(0, 1)  // EE
+            if self.EVSEID.count == 0 {
+                throw w.error(.lengthOutOfRange(length: 0, min: 7, max: Int.max))
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeStringField(self.EVSEID, minLength: 7, maxLength: 37)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("EVSEID") }
         state = 11
         do throws(EXIError) {
@@ -214,9 +218,12 @@ extension CurrentDemandRes {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ResponseCode = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ResponseCode
+                } else {
+                    self.ResponseCode = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ResponseCode") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -248,9 +255,12 @@ extension CurrentDemandRes {
         if !(ev == 4) { throw r.error(.unexpectedEvent).inside("EVSECurrentLimitAchieved") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSECurrentLimitAchieved = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVSECurrentLimitAchieved = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSECurrentLimitAchieved") }
             state = 5
             ev = try Self._read5(&r, state)
@@ -258,9 +268,12 @@ extension CurrentDemandRes {
         if !(ev == 5) { throw r.error(.unexpectedEvent).inside("EVSEVoltageLimitAchieved") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSEVoltageLimitAchieved = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVSEVoltageLimitAchieved = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSEVoltageLimitAchieved") }
             state = 6
             ev = try Self._read6(&r, state)
@@ -268,9 +281,12 @@ extension CurrentDemandRes {
         if !(ev == 6) { throw r.error(.unexpectedEvent).inside("EVSEPowerLimitAchieved") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSEPowerLimitAchieved = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVSEPowerLimitAchieved = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSEPowerLimitAchieved") }
             state = 7
             ev = try Self._read7(&r, state)
@@ -302,9 +318,12 @@ extension CurrentDemandRes {
         if !(ev == 10) { throw r.error(.unexpectedEvent).inside("EVSEID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readStringField(into: &self.EVSEID, partition: 8, minLength: 7, maxLength: 37)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.lengthOutOfRange(length: 0, min: 7, max: Int.max))
+                } else {
+                    try r.readStringField(into: &self.EVSEID, partition: 8, minLength: 7, maxLength: 37)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSEID") }
             state = 11
             ev = try Self._read11(&r, state)
@@ -312,9 +331,12 @@ extension CurrentDemandRes {
         if !(ev == 11) { throw r.error(.unexpectedEvent).inside("SAScheduleTupleID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.SAScheduleTupleID = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 1, maximum: 255, width: 8))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt8
+                } else {
+                    self.SAScheduleTupleID = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 1, maximum: 255, width: 8))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("SAScheduleTupleID") }
             state = 12
             ev = try Self._read12(&r, state)
@@ -329,9 +351,12 @@ extension CurrentDemandRes {
         }
         if ev == 13 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ReceiptRequired = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.ReceiptRequired = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ReceiptRequired") }
             state = 14
             ev = try Self._read14(&r, state)

@@ -162,9 +162,12 @@ extension DC_EVChargeParameter {
         ev = try Self._read0(&r, state)
         if ev == 0 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.DepartureTime = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.DepartureTime = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("DepartureTime") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -219,18 +222,24 @@ extension DC_EVChargeParameter {
         }
         if ev == 7 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.FullSOC = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 100, width: 7))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int8
+                } else {
+                    self.FullSOC = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 100, width: 7))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("FullSOC") }
             state = 8
             ev = try Self._read8(&r, state)
         }
         if ev == 8 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.BulkSOC = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 100, width: 7))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int8
+                } else {
+                    self.BulkSOC = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 100, width: 7))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("BulkSOC") }
             state = 9
             ev = try Self._read9(&r, state)

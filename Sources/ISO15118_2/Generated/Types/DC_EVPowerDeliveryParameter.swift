@@ -77,9 +77,12 @@ extension DC_EVPowerDeliveryParameter {
         }
         if ev == 1 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.BulkChargingComplete = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.BulkChargingComplete = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("BulkChargingComplete") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -87,9 +90,12 @@ extension DC_EVPowerDeliveryParameter {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("ChargingComplete") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ChargingComplete = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.ChargingComplete = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ChargingComplete") }
             state = 3
             ev = try Self._read3(&r, state)

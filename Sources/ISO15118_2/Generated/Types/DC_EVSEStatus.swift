@@ -84,9 +84,12 @@ extension DC_EVSEStatus {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("NotificationMaxDelay") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.NotificationMaxDelay = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
+                } else {
+                    self.NotificationMaxDelay = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("NotificationMaxDelay") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -94,18 +97,24 @@ extension DC_EVSEStatus {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVSENotification") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSENotification = ISO15118_2.EVSENotification(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.EVSENotification
+                } else {
+                    self.EVSENotification = ISO15118_2.EVSENotification(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSENotification") }
             state = 2
             ev = try Self._read2(&r, state)
         }
         if ev == 2 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSEIsolationStatus = ISO15118_2.IsolationLevel(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 5, width: 3)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.IsolationLevel
+                } else {
+                    self.EVSEIsolationStatus = ISO15118_2.IsolationLevel(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 5, width: 3)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSEIsolationStatus") }
             state = 3
             ev = try Self._read3(&r, state)
@@ -113,9 +122,12 @@ extension DC_EVSEStatus {
         if !(ev == 3) { throw r.error(.unexpectedEvent).inside("EVSEStatusCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSEStatusCode = ISO15118_2.DC_EVSEStatusCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 12, width: 4)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.DC_EVSEStatusCode
+                } else {
+                    self.EVSEStatusCode = ISO15118_2.DC_EVSEStatusCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 12, width: 4)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSEStatusCode") }
             state = 4
             ev = try Self._read4(&r, state)

@@ -67,9 +67,12 @@ extension DC_EVStatus {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("EVReady") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVReady = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVReady = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVReady") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -77,9 +80,12 @@ extension DC_EVStatus {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVErrorCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVErrorCode = ISO15118_2.DC_EVErrorCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 12, width: 4)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.DC_EVErrorCode
+                } else {
+                    self.EVErrorCode = ISO15118_2.DC_EVErrorCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 12, width: 4)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVErrorCode") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -87,9 +93,12 @@ extension DC_EVStatus {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("EVRESSSOC") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVRESSSOC = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 100, width: 7))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int8
+                } else {
+                    self.EVRESSSOC = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 100, width: 7))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVRESSSOC") }
             state = 3
             ev = try Self._read3(&r, state)

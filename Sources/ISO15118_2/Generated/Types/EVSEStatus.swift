@@ -55,9 +55,12 @@ extension EVSEStatus {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("NotificationMaxDelay") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.NotificationMaxDelay = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
+                } else {
+                    self.NotificationMaxDelay = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("NotificationMaxDelay") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -65,9 +68,12 @@ extension EVSEStatus {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVSENotification") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSENotification = ISO15118_2.EVSENotification(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.EVSENotification
+                } else {
+                    self.EVSENotification = ISO15118_2.EVSENotification(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSENotification") }
             state = 2
             ev = try Self._read2(&r, state)

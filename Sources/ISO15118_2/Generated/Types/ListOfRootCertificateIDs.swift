@@ -22,7 +22,6 @@ extension ListOfRootCertificateIDs {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(RootCertificateID)
     /// state 1: SE(RootCertificateID) EE
-    /// state 2: EE
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         do throws(EXIError) {
@@ -35,13 +34,10 @@ extension ListOfRootCertificateIDs {
                 }
                 try self.RootCertificateID[i1].encodeContent(&w)
                 i1 &+= 1
-                state = (i1 == 20 ? 2 : 1)
+                state = 1
             }
         } catch { throw error.inside("RootCertificateID") }
-        switch state {  // EE
-        case 1: try w.writeBits(1, 2)
-        default: try w.writeBits(0, 1)
-        }
+        try w.writeBits(1, 2)  // EE
         _ = state
     }
 
@@ -55,11 +51,8 @@ extension ListOfRootCertificateIDs {
             do throws(EXIError) {
                 try self.RootCertificateID[k2].decodeContent(&r)
             } catch { throw error.inside("RootCertificateID") }
-            state = (self.RootCertificateID.count == 20 ? 2 : 1)
-            switch state {
-            case 1: ev = try Self._read1(&r, state)
-            default: ev = try Self._read2(&r, state)
-            }
+            state = 1
+            ev = try Self._read1(&r, state)
         }
         if self.RootCertificateID.count < 1 { throw r.error(.tooFewItems(count: self.RootCertificateID.count, minimum: 1)).inside("RootCertificateID") }
         if ev != 2 {
@@ -81,13 +74,6 @@ extension ListOfRootCertificateIDs {
         case 0: return 0  // SE(RootCertificateID)
         case 1: return 2  // EE
         case let code: throw r.undeclared(code, state: state, width: 2)
-        }
-    }
-    @inline(__always)
-    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
-        switch try r.readBits(1) {
-        case 0: return 2  // EE
-        case let code: throw r.undeclared(code, state: state, width: 1)
         }
     }
 }

@@ -36,9 +36,13 @@ extension MessageHeader {
         var state = 0
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(SessionID)
-            try w.writeBits(0, 1)  // CH
-            try w.writeBinaryField(self.SessionID, minLength: 0, maxLength: 8)
-            try w.writeBits(0, 1)  // EE
+            if self.SessionID.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.SessionID, minLength: 0, maxLength: 8)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("SessionID") }
         state = 1
         if let v1 = self.Notification {
@@ -74,9 +78,12 @@ extension MessageHeader {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("SessionID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.SessionID, minLength: 0, maxLength: 8)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.SessionID = EXIBytes<8>()
+                } else {
+                    try r.readBinaryField(into: &self.SessionID, minLength: 0, maxLength: 8)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("SessionID") }
             state = 1
             ev = try Self._read1(&r, state)

@@ -49,9 +49,13 @@ extension MeteringReceiptReq {
             case 0: try w.writeBits(1, 2)
             default: try w.writeBits(0, 1)
             }
-            try w.writeBits(0, 1)  // CH
-            try w.writeBinaryField(self.SessionID, minLength: 0, maxLength: 8)
-            try w.writeBits(0, 1)  // EE
+            if self.SessionID.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.SessionID, minLength: 0, maxLength: 8)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("SessionID") }
         state = 2
         if let v1 = self.SAScheduleTupleID {
@@ -89,18 +93,24 @@ extension MeteringReceiptReq {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("SessionID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.SessionID, minLength: 0, maxLength: 8)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.SessionID = EXIBytes<8>()
+                } else {
+                    try r.readBinaryField(into: &self.SessionID, minLength: 0, maxLength: 8)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("SessionID") }
             state = 2
             ev = try Self._read2(&r, state)
         }
         if ev == 2 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.SAScheduleTupleID = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 1, maximum: 255, width: 8))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt8
+                } else {
+                    self.SAScheduleTupleID = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 1, maximum: 255, width: 8))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("SAScheduleTupleID") }
             state = 3
             ev = try Self._read3(&r, state)

@@ -38,7 +38,7 @@ extension PMaxScheduleEntry {
                 try w.writeBits(1, 2)  // SE(TimeInterval)
                 do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("TimeInterval") }
             }
-        } catch { throw error.inside("TimeInterval") }
+        } catch { throw error.inside("") }
         state = 1
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(PMax)
@@ -54,7 +54,7 @@ extension PMaxScheduleEntry {
         var state = 0
         var ev = 0
         ev = try Self._read0(&r, state)
-        if !(ev == 0 || ev == 1) { throw r.error(.unexpectedEvent).inside("TimeInterval") }
+        if !(ev == 0 || ev == 1) { throw r.error(.unexpectedEvent).inside("") }
         do {
             do throws(EXIError) {
                 switch ev {
@@ -68,7 +68,7 @@ extension PMaxScheduleEntry {
                     self.TimeInterval = .TimeInterval(m4)
                 default: throw r.error(.unexpectedEvent)
                 }
-            } catch { throw error.inside("TimeInterval") }
+            } catch { throw error.inside("") }
             state = 1
             ev = try Self._read1(&r, state)
         }

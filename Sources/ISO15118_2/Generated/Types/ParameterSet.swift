@@ -27,7 +27,6 @@ extension ParameterSet {
     /// state 0: SE(ParameterSetID)
     /// state 1: SE(Parameter)
     /// state 2: SE(Parameter) EE
-    /// state 3: EE
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         do throws(EXIError) {
@@ -47,13 +46,10 @@ extension ParameterSet {
                 }
                 try self.Parameter[i1].encodeContent(&w)
                 i1 &+= 1
-                state = (i1 == 16 ? 3 : 2)
+                state = 2
             }
         } catch { throw error.inside("Parameter") }
-        switch state {  // EE
-        case 2: try w.writeBits(1, 2)
-        default: try w.writeBits(0, 1)
-        }
+        try w.writeBits(1, 2)  // EE
         _ = state
     }
 
@@ -65,9 +61,12 @@ extension ParameterSet {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ParameterSetID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ParameterSetID = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.ParameterSetID = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ParameterSetID") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -77,11 +76,8 @@ extension ParameterSet {
             do throws(EXIError) {
                 try self.Parameter[k2].decodeContent(&r)
             } catch { throw error.inside("Parameter") }
-            state = (self.Parameter.count == 16 ? 3 : 2)
-            switch state {
-            case 2: ev = try Self._read2(&r, state)
-            default: ev = try Self._read3(&r, state)
-            }
+            state = 2
+            ev = try Self._read2(&r, state)
         }
         if self.Parameter.count < 1 { throw r.error(.tooFewItems(count: self.Parameter.count, minimum: 1)).inside("Parameter") }
         if ev != 3 {
@@ -110,13 +106,6 @@ extension ParameterSet {
         case 0: return 1  // SE(Parameter)
         case 1: return 3  // EE
         case let code: throw r.undeclared(code, state: state, width: 2)
-        }
-    }
-    @inline(__always)
-    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
-        switch try r.readBits(1) {
-        case 0: return 3  // EE
-        case let code: throw r.undeclared(code, state: state, width: 1)
         }
     }
 }

@@ -31,9 +31,13 @@ extension PaymentDetailsReq {
         var state = 0
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(eMAID)
-            try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.eMAID, minLength: 14, maxLength: 15)
-            try w.writeBits(0, 1)  // EE
+            if self.eMAID.count == 0 {
+                throw w.error(.lengthOutOfRange(length: 0, min: 14, max: Int.max))
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeStringField(self.eMAID, minLength: 14, maxLength: 15)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("eMAID") }
         state = 1
         do throws(EXIError) {
@@ -53,9 +57,12 @@ extension PaymentDetailsReq {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("eMAID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readStringField(into: &self.eMAID, partition: 5, minLength: 14, maxLength: 15)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.lengthOutOfRange(length: 0, min: 14, max: Int.max))
+                } else {
+                    try r.readStringField(into: &self.eMAID, partition: 5, minLength: 14, maxLength: 15)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("eMAID") }
             state = 1
             ev = try Self._read1(&r, state)

@@ -43,9 +43,13 @@ extension PaymentDetailsRes {
         state = 1
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(GenChallenge)
-            try w.writeBits(0, 1)  // CH
-            try w.writeBinaryField(self.GenChallenge, minLength: 16, maxLength: 16)
-            try w.writeBits(0, 1)  // EE
+            if self.GenChallenge.count == 0 {
+                throw w.error(.lengthOutOfRange(length: 0, min: 16, max: Int.max))
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.GenChallenge, minLength: 16, maxLength: 16)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("GenChallenge") }
         state = 2
         do throws(EXIError) {
@@ -67,9 +71,12 @@ extension PaymentDetailsRes {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ResponseCode = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ResponseCode
+                } else {
+                    self.ResponseCode = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ResponseCode") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -77,9 +84,12 @@ extension PaymentDetailsRes {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("GenChallenge") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.GenChallenge, minLength: 16, maxLength: 16)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.lengthOutOfRange(length: 0, min: 16, max: Int.max))
+                } else {
+                    try r.readBinaryField(into: &self.GenChallenge, minLength: 16, maxLength: 16)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("GenChallenge") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -87,9 +97,12 @@ extension PaymentDetailsRes {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("EVSETimeStamp") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSETimeStamp = Int64(truncatingIfNeeded: try r.readIntegerField(minimum: -9223372036854775808, maximum: 9223372036854775807))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int64
+                } else {
+                    self.EVSETimeStamp = Int64(truncatingIfNeeded: try r.readIntegerField(minimum: -9223372036854775808, maximum: 9223372036854775807))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSETimeStamp") }
             state = 3
             ev = try Self._read3(&r, state)

@@ -55,9 +55,12 @@ extension PaymentOptionList {
         while ev == 0 {
             guard let k2 = self.PaymentOption.appendDefault() else { throw r.error(.capacityExceeded(count: 3, capacity: 2)).inside("PaymentOption") }
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.PaymentOption[k2] = ISO15118_2.PaymentOption(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.PaymentOption
+                } else {
+                    self.PaymentOption[k2] = ISO15118_2.PaymentOption(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("PaymentOption") }
             state = (self.PaymentOption.count == 2 ? 2 : 1)
             switch state {

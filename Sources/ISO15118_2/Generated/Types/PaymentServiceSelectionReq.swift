@@ -53,9 +53,12 @@ extension PaymentServiceSelectionReq {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("SelectedPaymentOption") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.SelectedPaymentOption = ISO15118_2.PaymentOption(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.PaymentOption
+                } else {
+                    self.SelectedPaymentOption = ISO15118_2.PaymentOption(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("SelectedPaymentOption") }
             state = 1
             ev = try Self._read1(&r, state)

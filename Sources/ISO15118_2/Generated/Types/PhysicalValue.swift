@@ -67,9 +67,12 @@ extension PhysicalValue {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("Multiplier") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.Multiplier = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: -3, maximum: 3, width: 3))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int8
+                } else {
+                    self.Multiplier = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: -3, maximum: 3, width: 3))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("Multiplier") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -77,9 +80,12 @@ extension PhysicalValue {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("Unit") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.Unit = ISO15118_2.UnitSymbol(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 7, width: 3)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.UnitSymbol
+                } else {
+                    self.Unit = ISO15118_2.UnitSymbol(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 7, width: 3)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("Unit") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -87,9 +93,12 @@ extension PhysicalValue {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("Value") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.Value = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.Value = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("Value") }
             state = 3
             ev = try Self._read3(&r, state)

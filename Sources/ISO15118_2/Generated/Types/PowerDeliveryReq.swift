@@ -76,7 +76,7 @@ extension PowerDeliveryReq {
                     }
                     do throws(EXIError) { try m4.encodeContent(&w) } catch { throw error.inside("EVPowerDeliveryParameter") }
                 }
-            } catch { throw error.inside("EVPowerDeliveryParameter") }
+            } catch { throw error.inside("") }
             state = 4
         }
         switch state {  // EE
@@ -95,9 +95,12 @@ extension PowerDeliveryReq {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ChargeProgress") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ChargeProgress = ISO15118_2.ChargeProgress(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ChargeProgress
+                } else {
+                    self.ChargeProgress = ISO15118_2.ChargeProgress(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ChargeProgress") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -105,9 +108,12 @@ extension PowerDeliveryReq {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("SAScheduleTupleID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.SAScheduleTupleID = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 1, maximum: 255, width: 8))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt8
+                } else {
+                    self.SAScheduleTupleID = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 1, maximum: 255, width: 8))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("SAScheduleTupleID") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -133,7 +139,7 @@ extension PowerDeliveryReq {
                     self.EVPowerDeliveryParameter = .EVPowerDeliveryParameter(m6)
                 default: throw r.error(.unexpectedEvent)
                 }
-            } catch { throw error.inside("EVPowerDeliveryParameter") }
+            } catch { throw error.inside("") }
             state = 4
             ev = try Self._read4(&r, state)
         }

@@ -48,7 +48,7 @@ extension PowerDeliveryRes {
                 try w.writeBits(2, 2)  // SE(EVSEStatus)
                 do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("EVSEStatus") }
             }
-        } catch { throw error.inside("EVSEStatus") }
+        } catch { throw error.inside("") }
         state = 2
         try w.writeBits(0, 1)  // EE
         _ = state
@@ -62,14 +62,17 @@ extension PowerDeliveryRes {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ResponseCode = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ResponseCode
+                } else {
+                    self.ResponseCode = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ResponseCode") }
             state = 1
             ev = try Self._read1(&r, state)
         }
-        if !(ev == 1 || ev == 2 || ev == 3) { throw r.error(.unexpectedEvent).inside("EVSEStatus") }
+        if !(ev == 1 || ev == 2 || ev == 3) { throw r.error(.unexpectedEvent).inside("") }
         do {
             do throws(EXIError) {
                 switch ev {
@@ -87,7 +90,7 @@ extension PowerDeliveryRes {
                     self.EVSEStatus = .EVSEStatus(m6)
                 default: throw r.error(.unexpectedEvent)
                 }
-            } catch { throw error.inside("EVSEStatus") }
+            } catch { throw error.inside("") }
             state = 2
             ev = try Self._read2(&r, state)
         }

@@ -70,9 +70,12 @@ extension ProfileEntry {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ChargingProfileEntryStart") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ChargingProfileEntryStart = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.ChargingProfileEntryStart = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ChargingProfileEntryStart") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -87,9 +90,12 @@ extension ProfileEntry {
         }
         if ev == 2 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ChargingProfileEntryMaxNumberOfPhasesInUse = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: 1, maximum: 3, width: 2))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int8
+                } else {
+                    self.ChargingProfileEntryMaxNumberOfPhasesInUse = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: 1, maximum: 3, width: 2))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ChargingProfileEntryMaxNumberOfPhasesInUse") }
             state = 3
             ev = try Self._read3(&r, state)

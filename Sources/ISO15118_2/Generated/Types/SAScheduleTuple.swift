@@ -68,9 +68,12 @@ extension SAScheduleTuple {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("SAScheduleTupleID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.SAScheduleTupleID = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 1, maximum: 255, width: 8))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt8
+                } else {
+                    self.SAScheduleTupleID = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 1, maximum: 255, width: 8))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("SAScheduleTupleID") }
             state = 1
             ev = try Self._read1(&r, state)

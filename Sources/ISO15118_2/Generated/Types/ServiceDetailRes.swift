@@ -70,9 +70,12 @@ extension ServiceDetailRes {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ResponseCode = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ResponseCode
+                } else {
+                    self.ResponseCode = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ResponseCode") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -80,9 +83,12 @@ extension ServiceDetailRes {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("ServiceID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ServiceID = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
+                } else {
+                    self.ServiceID = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ServiceID") }
             state = 2
             ev = try Self._read2(&r, state)

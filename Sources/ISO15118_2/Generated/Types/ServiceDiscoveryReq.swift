@@ -32,9 +32,13 @@ extension ServiceDiscoveryReq {
         if let v1 = self.ServiceScope {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(ServiceScope)
-                try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v1, minLength: 0, maxLength: 64)
-                try w.writeBits(0, 1)  // EE
+                if v1.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeStringField(v1, minLength: 0, maxLength: 64)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("ServiceScope") }
             state = 1
         }
@@ -65,19 +69,25 @@ extension ServiceDiscoveryReq {
         ev = try Self._read0(&r, state)
         if ev == 0 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ServiceScope = EXIString<64>()
-                try r.readStringField(into: &self.ServiceScope!, partition: 22, minLength: 0, maxLength: 64)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.ServiceScope = EXIString<64>()
+                } else {
+                    self.ServiceScope = EXIString<64>()
+                    try r.readStringField(into: &self.ServiceScope!, partition: 22, minLength: 0, maxLength: 64)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ServiceScope") }
             state = 1
             ev = try Self._read1(&r, state)
         }
         if ev == 1 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ServiceCategory = ISO15118_2.ServiceCategory(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 4, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ServiceCategory
+                } else {
+                    self.ServiceCategory = ISO15118_2.ServiceCategory(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 4, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ServiceCategory") }
             state = 2
             ev = try Self._read2(&r, state)

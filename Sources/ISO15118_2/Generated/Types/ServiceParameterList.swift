@@ -5,15 +5,15 @@ import EXI
 
 /// `ServiceParameterListType` (urn:iso:15118:2:2013:MsgDataTypes).
 public struct ServiceParameterList: EXIDefaultValue, Equatable, Sendable {
-    /// `ParameterSet`, 1...255 items (holds 16).
-    public var ParameterSet: EXIList<16, ISO15118_2.ParameterSet>
+    /// `ParameterSet`, 1...255 items (holds 8).
+    public var ParameterSet: EXIList<8, ISO15118_2.ParameterSet>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
-        ParameterSet = EXIList<16, ISO15118_2.ParameterSet>()
+        ParameterSet = EXIList<8, ISO15118_2.ParameterSet>()
     }
 
-    public init(ParameterSet: EXIList<16, ISO15118_2.ParameterSet>) {
+    public init(ParameterSet: EXIList<8, ISO15118_2.ParameterSet>) {
         self.ParameterSet = ParameterSet
     }
 }
@@ -22,7 +22,6 @@ extension ServiceParameterList {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(ParameterSet)
     /// state 1: SE(ParameterSet) EE
-    /// state 2: EE
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         do throws(EXIError) {
@@ -35,13 +34,10 @@ extension ServiceParameterList {
                 }
                 try self.ParameterSet[i1].encodeContent(&w)
                 i1 &+= 1
-                state = (i1 == 255 ? 2 : 1)
+                state = 1
             }
         } catch { throw error.inside("ParameterSet") }
-        switch state {  // EE
-        case 1: try w.writeBits(1, 2)
-        default: try w.writeBits(0, 1)
-        }
+        try w.writeBits(1, 2)  // EE
         _ = state
     }
 
@@ -51,15 +47,12 @@ extension ServiceParameterList {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.ParameterSet.appendDefault() else { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("ParameterSet") }
+            guard let k2 = self.ParameterSet.appendDefault() else { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("ParameterSet") }
             do throws(EXIError) {
                 try self.ParameterSet[k2].decodeContent(&r)
             } catch { throw error.inside("ParameterSet") }
-            state = (self.ParameterSet.count == 255 ? 2 : 1)
-            switch state {
-            case 1: ev = try Self._read1(&r, state)
-            default: ev = try Self._read2(&r, state)
-            }
+            state = 1
+            ev = try Self._read1(&r, state)
         }
         if self.ParameterSet.count < 1 { throw r.error(.tooFewItems(count: self.ParameterSet.count, minimum: 1)).inside("ParameterSet") }
         if ev != 2 {
@@ -81,13 +74,6 @@ extension ServiceParameterList {
         case 0: return 0  // SE(ParameterSet)
         case 1: return 2  // EE
         case let code: throw r.undeclared(code, state: state, width: 2)
-        }
-    }
-    @inline(__always)
-    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
-        switch try r.readBits(1) {
-        case 0: return 2  // EE
-        case let code: throw r.undeclared(code, state: state, width: 1)
         }
     }
 }
@@ -116,7 +102,7 @@ extension ServiceParameterList {
     init(jsonMembers members: [(String, JSONValue)], path: String) throws(JSONError) {
         self.init()
         if let j = members.first(where: { $0.0 == "ParameterSet" })?.1 {
-            try JSONCoding.list(j, path: path + "/ParameterSet", capacity: 16) { (item: JSONValue, p: String) throws(JSONError) in self.ParameterSet.append(try ISO15118_2.ParameterSet(json: item, path: p)) }
+            try JSONCoding.list(j, path: path + "/ParameterSet", capacity: 8) { (item: JSONValue, p: String) throws(JSONError) in self.ParameterSet.append(try ISO15118_2.ParameterSet(json: item, path: p)) }
         } else {
             throw JSONError("missing ParameterSet", at: path)
         }

@@ -43,9 +43,13 @@ extension SessionSetupRes {
         state = 1
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(EVSEID)
-            try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.EVSEID, minLength: 7, maxLength: 37)
-            try w.writeBits(0, 1)  // EE
+            if self.EVSEID.count == 0 {
+                throw w.error(.lengthOutOfRange(length: 0, min: 7, max: Int.max))
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeStringField(self.EVSEID, minLength: 7, maxLength: 37)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("EVSEID") }
         state = 2
         if let v1 = self.EVSETimeStamp {
@@ -72,9 +76,12 @@ extension SessionSetupRes {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ResponseCode = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ResponseCode
+                } else {
+                    self.ResponseCode = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ResponseCode") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -82,18 +89,24 @@ extension SessionSetupRes {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVSEID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readStringField(into: &self.EVSEID, partition: 8, minLength: 7, maxLength: 37)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.lengthOutOfRange(length: 0, min: 7, max: Int.max))
+                } else {
+                    try r.readStringField(into: &self.EVSEID, partition: 8, minLength: 7, maxLength: 37)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSEID") }
             state = 2
             ev = try Self._read2(&r, state)
         }
         if ev == 2 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSETimeStamp = Int64(truncatingIfNeeded: try r.readIntegerField(minimum: -9223372036854775808, maximum: 9223372036854775807))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int64
+                } else {
+                    self.EVSETimeStamp = Int64(truncatingIfNeeded: try r.readIntegerField(minimum: -9223372036854775808, maximum: 9223372036854775807))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSETimeStamp") }
             state = 3
             ev = try Self._read3(&r, state)

@@ -43,9 +43,12 @@ extension SessionStopReq {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ChargingSession") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ChargingSession = ISO15118_2.ChargingSession(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ChargingSession
+                } else {
+                    self.ChargingSession = ISO15118_2.ChargingSession(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ChargingSession") }
             state = 1
             ev = try Self._read1(&r, state)

@@ -55,9 +55,12 @@ extension SupportedEnergyTransferMode {
         while ev == 0 {
             guard let k2 = self.EnergyTransferMode.appendDefault() else { throw r.error(.capacityExceeded(count: 7, capacity: 6)).inside("EnergyTransferMode") }
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EnergyTransferMode[k2] = ISO15118_2.EnergyTransferMode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 6, width: 3)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.EnergyTransferMode
+                } else {
+                    self.EnergyTransferMode[k2] = ISO15118_2.EnergyTransferMode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 6, width: 3)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EnergyTransferMode") }
             state = (self.EnergyTransferMode.count == 6 ? 2 : 1)
             switch state {

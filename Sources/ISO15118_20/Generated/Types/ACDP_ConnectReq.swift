@@ -61,9 +61,12 @@ extension ACDP_ConnectReq {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVElectricalChargingDeviceStatus") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVElectricalChargingDeviceStatus = ISO15118_20.ElectricalChargingDeviceStatus(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 4, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.ElectricalChargingDeviceStatus
+                } else {
+                    self.EVElectricalChargingDeviceStatus = ISO15118_20.ElectricalChargingDeviceStatus(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 4, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVElectricalChargingDeviceStatus") }
             state = 2
             ev = try Self._read2(&r, state)

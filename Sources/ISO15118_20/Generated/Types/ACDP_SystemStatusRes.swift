@@ -169,9 +169,12 @@ extension ACDP_SystemStatusRes {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ResponseCode = ISO15118_20.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 40, width: 6)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.ResponseCode
+                } else {
+                    self.ResponseCode = ISO15118_20.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 40, width: 6)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ResponseCode") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -179,9 +182,12 @@ extension ACDP_SystemStatusRes {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("EVSEMechanicalChargingDeviceStatus") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSEMechanicalChargingDeviceStatus = ISO15118_20.MechanicalChargingDeviceStatus(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.MechanicalChargingDeviceStatus
+                } else {
+                    self.EVSEMechanicalChargingDeviceStatus = ISO15118_20.MechanicalChargingDeviceStatus(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSEMechanicalChargingDeviceStatus") }
             state = 3
             ev = try Self._read3(&r, state)
@@ -189,9 +195,12 @@ extension ACDP_SystemStatusRes {
         if !(ev == 3) { throw r.error(.unexpectedEvent).inside("EVSEReadyToCharge") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSEReadyToCharge = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVSEReadyToCharge = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSEReadyToCharge") }
             state = 4
             ev = try Self._read4(&r, state)
@@ -199,9 +208,12 @@ extension ACDP_SystemStatusRes {
         if !(ev == 4) { throw r.error(.unexpectedEvent).inside("EVSEIsolationStatus") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSEIsolationStatus = ISO15118_20.IsolationStatus(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 4, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.IsolationStatus
+                } else {
+                    self.EVSEIsolationStatus = ISO15118_20.IsolationStatus(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 4, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSEIsolationStatus") }
             state = 5
             ev = try Self._read5(&r, state)
@@ -209,9 +221,12 @@ extension ACDP_SystemStatusRes {
         if !(ev == 5) { throw r.error(.unexpectedEvent).inside("EVSEDisabled") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSEDisabled = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVSEDisabled = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSEDisabled") }
             state = 6
             ev = try Self._read6(&r, state)
@@ -219,9 +234,12 @@ extension ACDP_SystemStatusRes {
         if !(ev == 6) { throw r.error(.unexpectedEvent).inside("EVSEUtilityInterruptEvent") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSEUtilityInterruptEvent = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVSEUtilityInterruptEvent = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSEUtilityInterruptEvent") }
             state = 7
             ev = try Self._read7(&r, state)
@@ -229,9 +247,12 @@ extension ACDP_SystemStatusRes {
         if !(ev == 7) { throw r.error(.unexpectedEvent).inside("EVSEEmergencyShutdown") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSEEmergencyShutdown = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVSEEmergencyShutdown = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSEEmergencyShutdown") }
             state = 8
             ev = try Self._read8(&r, state)
@@ -239,9 +260,12 @@ extension ACDP_SystemStatusRes {
         if !(ev == 8) { throw r.error(.unexpectedEvent).inside("EVSEMalfunction") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSEMalfunction = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVSEMalfunction = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSEMalfunction") }
             state = 9
             ev = try Self._read9(&r, state)
@@ -249,9 +273,12 @@ extension ACDP_SystemStatusRes {
         if !(ev == 9) { throw r.error(.unexpectedEvent).inside("EVInChargePosition") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVInChargePosition = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVInChargePosition = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVInChargePosition") }
             state = 10
             ev = try Self._read10(&r, state)
@@ -259,9 +286,12 @@ extension ACDP_SystemStatusRes {
         if !(ev == 10) { throw r.error(.unexpectedEvent).inside("EVAssociationStatus") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVAssociationStatus = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVAssociationStatus = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVAssociationStatus") }
             state = 11
             ev = try Self._read11(&r, state)

@@ -73,9 +73,12 @@ extension ACDP_VehiclePositioningReq {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVMobilityStatus") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVMobilityStatus = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVMobilityStatus = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVMobilityStatus") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -83,9 +86,12 @@ extension ACDP_VehiclePositioningReq {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("EVPositioningSupport") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVPositioningSupport = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVPositioningSupport = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVPositioningSupport") }
             state = 3
             ev = try Self._read3(&r, state)

@@ -145,9 +145,12 @@ extension ACDP_VehiclePositioningRes {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ResponseCode = ISO15118_20.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 40, width: 6)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.ResponseCode
+                } else {
+                    self.ResponseCode = ISO15118_20.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 40, width: 6)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ResponseCode") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -155,9 +158,12 @@ extension ACDP_VehiclePositioningRes {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("EVSEProcessing") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSEProcessing = ISO15118_20.Processing(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.Processing
+                } else {
+                    self.EVSEProcessing = ISO15118_20.Processing(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSEProcessing") }
             state = 3
             ev = try Self._read3(&r, state)
@@ -165,9 +171,12 @@ extension ACDP_VehiclePositioningRes {
         if !(ev == 3) { throw r.error(.unexpectedEvent).inside("EVSEPositioningSupport") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSEPositioningSupport = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVSEPositioningSupport = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSEPositioningSupport") }
             state = 4
             ev = try Self._read4(&r, state)
@@ -175,9 +184,12 @@ extension ACDP_VehiclePositioningRes {
         if !(ev == 4) { throw r.error(.unexpectedEvent).inside("EVRelativeXDeviation") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVRelativeXDeviation = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.EVRelativeXDeviation = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVRelativeXDeviation") }
             state = 5
             ev = try Self._read5(&r, state)
@@ -185,9 +197,12 @@ extension ACDP_VehiclePositioningRes {
         if !(ev == 5) { throw r.error(.unexpectedEvent).inside("EVRelativeYDeviation") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVRelativeYDeviation = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.EVRelativeYDeviation = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVRelativeYDeviation") }
             state = 6
             ev = try Self._read6(&r, state)
@@ -195,9 +210,12 @@ extension ACDP_VehiclePositioningRes {
         if !(ev == 6) { throw r.error(.unexpectedEvent).inside("ContactWindowXc") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ContactWindowXc = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.ContactWindowXc = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ContactWindowXc") }
             state = 7
             ev = try Self._read7(&r, state)
@@ -205,9 +223,12 @@ extension ACDP_VehiclePositioningRes {
         if !(ev == 7) { throw r.error(.unexpectedEvent).inside("ContactWindowYc") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ContactWindowYc = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.ContactWindowYc = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ContactWindowYc") }
             state = 8
             ev = try Self._read8(&r, state)
@@ -215,9 +236,12 @@ extension ACDP_VehiclePositioningRes {
         if !(ev == 8) { throw r.error(.unexpectedEvent).inside("EVInChargePosition") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVInChargePosition = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVInChargePosition = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVInChargePosition") }
             state = 9
             ev = try Self._read9(&r, state)

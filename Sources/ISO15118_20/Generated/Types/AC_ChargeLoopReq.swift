@@ -79,7 +79,7 @@ extension AC_ChargeLoopReq {
                 try w.writeBits(4, 3)  // SE(Scheduled_AC_CLReqControlMode)
                 do throws(EXIError) { try m6.encodeContent(&w) } catch { throw error.inside("Scheduled_AC_CLReqControlMode") }
             }
-        } catch { throw error.inside("CLReqControlMode") }
+        } catch { throw error.inside("") }
         state = 4
         try w.writeBits(0, 1)  // EE
         _ = state
@@ -109,14 +109,17 @@ extension AC_ChargeLoopReq {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("MeterInfoRequested") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.MeterInfoRequested = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.MeterInfoRequested = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("MeterInfoRequested") }
             state = 3
             ev = try Self._read3(&r, state)
         }
-        if !(ev == 3 || ev == 4 || ev == 5 || ev == 6 || ev == 7) { throw r.error(.unexpectedEvent).inside("CLReqControlMode") }
+        if !(ev == 3 || ev == 4 || ev == 5 || ev == 6 || ev == 7) { throw r.error(.unexpectedEvent).inside("") }
         do {
             do throws(EXIError) {
                 switch ev {
@@ -142,7 +145,7 @@ extension AC_ChargeLoopReq {
                     self.CLReqControlMode = .Scheduled_AC_CLReqControlMode(m11)
                 default: throw r.error(.unexpectedEvent)
                 }
-            } catch { throw error.inside("CLReqControlMode") }
+            } catch { throw error.inside("") }
             state = 4
             ev = try Self._read4(&r, state)
         }

@@ -154,7 +154,7 @@ extension AC_ChargeLoopRes {
                 }
                 do throws(EXIError) { try m9.encodeContent(&w) } catch { throw error.inside("Scheduled_AC_CLResControlMode") }
             }
-        } catch { throw error.inside("CLResControlMode") }
+        } catch { throw error.inside("") }
         state = 7
         try w.writeBits(0, 1)  // EE
         _ = state
@@ -176,9 +176,12 @@ extension AC_ChargeLoopRes {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ResponseCode = ISO15118_20.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 40, width: 6)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.ResponseCode
+                } else {
+                    self.ResponseCode = ISO15118_20.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 40, width: 6)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ResponseCode") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -215,7 +218,7 @@ extension AC_ChargeLoopRes {
             state = 6
             ev = try Self._read6(&r, state)
         }
-        if !(ev == 6 || ev == 7 || ev == 8 || ev == 9 || ev == 10) { throw r.error(.unexpectedEvent).inside("CLResControlMode") }
+        if !(ev == 6 || ev == 7 || ev == 8 || ev == 9 || ev == 10) { throw r.error(.unexpectedEvent).inside("") }
         do {
             do throws(EXIError) {
                 switch ev {
@@ -241,7 +244,7 @@ extension AC_ChargeLoopRes {
                     self.CLResControlMode = .Scheduled_AC_CLResControlMode(m14)
                 default: throw r.error(.unexpectedEvent)
                 }
-            } catch { throw error.inside("CLResControlMode") }
+            } catch { throw error.inside("") }
             state = 7
             ev = try Self._read7(&r, state)
         }

@@ -43,7 +43,7 @@ extension AC_ChargeParameterDiscoveryReq {
                 try w.writeBits(1, 2)  // SE(BPT_AC_CPDReqEnergyTransferMode)
                 do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("BPT_AC_CPDReqEnergyTransferMode") }
             }
-        } catch { throw error.inside("AC_CPDReqEnergyTransferMode") }
+        } catch { throw error.inside("") }
         state = 2
         try w.writeBits(0, 1)  // EE
         _ = state
@@ -62,7 +62,7 @@ extension AC_ChargeParameterDiscoveryReq {
             state = 1
             ev = try Self._read1(&r, state)
         }
-        if !(ev == 1 || ev == 2) { throw r.error(.unexpectedEvent).inside("AC_CPDReqEnergyTransferMode") }
+        if !(ev == 1 || ev == 2) { throw r.error(.unexpectedEvent).inside("") }
         do {
             do throws(EXIError) {
                 switch ev {
@@ -76,7 +76,7 @@ extension AC_ChargeParameterDiscoveryReq {
                     self.AC_CPDReqEnergyTransferMode = .BPT_AC_CPDReqEnergyTransferMode(m4)
                 default: throw r.error(.unexpectedEvent)
                 }
-            } catch { throw error.inside("AC_CPDReqEnergyTransferMode") }
+            } catch { throw error.inside("") }
             state = 2
             ev = try Self._read2(&r, state)
         }

@@ -109,9 +109,13 @@ extension AbsolutePriceSchedule {
         if let v1 = self.PriceScheduleDescription {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(PriceScheduleDescription)
-                try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v1, minLength: 0, maxLength: 160)
-                try w.writeBits(0, 1)  // EE
+                if v1.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeStringField(v1, minLength: 0, maxLength: 160)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("PriceScheduleDescription") }
             state = 4
         }
@@ -120,23 +124,35 @@ extension AbsolutePriceSchedule {
             case 3: try w.writeBits(1, 2)
             default: try w.writeBits(0, 1)
             }
-            try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.Currency, minLength: 0, maxLength: 3)
-            try w.writeBits(0, 1)  // EE
+            if self.Currency.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeStringField(self.Currency, minLength: 0, maxLength: 3)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("Currency") }
         state = 5
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(Language)
-            try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.Language, minLength: 0, maxLength: 3)
-            try w.writeBits(0, 1)  // EE
+            if self.Language.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeStringField(self.Language, minLength: 0, maxLength: 3)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("Language") }
         state = 6
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(PriceAlgorithm)
-            try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.PriceAlgorithm, minLength: 0, maxLength: 255)
-            try w.writeBits(0, 1)  // EE
+            if self.PriceAlgorithm.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeStringField(self.PriceAlgorithm, minLength: 0, maxLength: 255)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("PriceAlgorithm") }
         state = 7
         if let v2 = self.MinimumCost {
@@ -216,9 +232,12 @@ extension AbsolutePriceSchedule {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("TimeAnchor") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.TimeAnchor = UInt64(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 18446744073709551615))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt64
+                } else {
+                    self.TimeAnchor = UInt64(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 18446744073709551615))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("TimeAnchor") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -226,19 +245,25 @@ extension AbsolutePriceSchedule {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("PriceScheduleID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.PriceScheduleID = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 1, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.PriceScheduleID = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 1, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("PriceScheduleID") }
             state = 3
             ev = try Self._read3(&r, state)
         }
         if ev == 3 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.PriceScheduleDescription = EXIString<160>()
-                try r.readStringField(into: &self.PriceScheduleDescription!, partition: 1, minLength: 0, maxLength: 160)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.PriceScheduleDescription = EXIString<160>()
+                } else {
+                    self.PriceScheduleDescription = EXIString<160>()
+                    try r.readStringField(into: &self.PriceScheduleDescription!, partition: 1, minLength: 0, maxLength: 160)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("PriceScheduleDescription") }
             state = 4
             ev = try Self._read4(&r, state)
@@ -246,9 +271,12 @@ extension AbsolutePriceSchedule {
         if !(ev == 4) { throw r.error(.unexpectedEvent).inside("Currency") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readStringField(into: &self.Currency, partition: 2, minLength: 0, maxLength: 3)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.Currency = EXIString<3>()
+                } else {
+                    try r.readStringField(into: &self.Currency, partition: 2, minLength: 0, maxLength: 3)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("Currency") }
             state = 5
             ev = try Self._read5(&r, state)
@@ -256,9 +284,12 @@ extension AbsolutePriceSchedule {
         if !(ev == 5) { throw r.error(.unexpectedEvent).inside("Language") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readStringField(into: &self.Language, partition: 3, minLength: 0, maxLength: 3)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.Language = EXIString<3>()
+                } else {
+                    try r.readStringField(into: &self.Language, partition: 3, minLength: 0, maxLength: 3)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("Language") }
             state = 6
             ev = try Self._read6(&r, state)
@@ -266,9 +297,12 @@ extension AbsolutePriceSchedule {
         if !(ev == 6) { throw r.error(.unexpectedEvent).inside("PriceAlgorithm") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readStringField(into: &self.PriceAlgorithm, partition: 4, minLength: 0, maxLength: 255)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.PriceAlgorithm = EXIString<255>()
+                } else {
+                    try r.readStringField(into: &self.PriceAlgorithm, partition: 4, minLength: 0, maxLength: 255)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("PriceAlgorithm") }
             state = 7
             ev = try Self._read7(&r, state)

@@ -31,9 +31,13 @@ extension AdditionalService {
         var state = 0
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(ServiceName)
-            try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.ServiceName, minLength: 0, maxLength: 80)
-            try w.writeBits(0, 1)  // EE
+            if self.ServiceName.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeStringField(self.ServiceName, minLength: 0, maxLength: 80)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("ServiceName") }
         state = 1
         do throws(EXIError) {
@@ -53,9 +57,12 @@ extension AdditionalService {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ServiceName") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readStringField(into: &self.ServiceName, partition: 5, minLength: 0, maxLength: 80)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.ServiceName = EXIString<80>()
+                } else {
+                    try r.readStringField(into: &self.ServiceName, partition: 5, minLength: 0, maxLength: 80)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ServiceName") }
             state = 1
             ev = try Self._read1(&r, state)

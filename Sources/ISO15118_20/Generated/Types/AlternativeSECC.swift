@@ -42,9 +42,13 @@ extension AlternativeSECC {
         if let v1 = self.SSID {
             do throws(EXIError) {
                 try w.writeBits(0, 3)  // SE(SSID)
-                try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v1, minLength: 0, maxLength: 255)
-                try w.writeBits(0, 1)  // EE
+                if v1.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeStringField(v1, minLength: 0, maxLength: 255)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("SSID") }
             state = 1
         }
@@ -54,9 +58,13 @@ extension AlternativeSECC {
                 case 0: try w.writeBits(1, 3)
                 default: try w.writeBits(0, 3)
                 }
-                try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v2, minLength: 0, maxLength: 12)
-                try w.writeBits(0, 1)  // EE
+                if v2.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeStringField(v2, minLength: 0, maxLength: 12)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("BSSID") }
             state = 2
         }
@@ -67,9 +75,13 @@ extension AlternativeSECC {
                 case 1: try w.writeBits(1, 3)
                 default: try w.writeBits(0, 2)
                 }
-                try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v3, minLength: 0, maxLength: 39)
-                try w.writeBits(0, 1)  // EE
+                if v3.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeStringField(v3, minLength: 0, maxLength: 39)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("IPAddress") }
             state = 3
         }
@@ -104,39 +116,51 @@ extension AlternativeSECC {
         ev = try Self._read0(&r, state)
         if ev == 0 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.SSID = EXIString<255>()
-                try r.readStringField(into: &self.SSID!, partition: 6, minLength: 0, maxLength: 255)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.SSID = EXIString<255>()
+                } else {
+                    self.SSID = EXIString<255>()
+                    try r.readStringField(into: &self.SSID!, partition: 6, minLength: 0, maxLength: 255)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("SSID") }
             state = 1
             ev = try Self._read1(&r, state)
         }
         if ev == 1 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.BSSID = EXIString<12>()
-                try r.readStringField(into: &self.BSSID!, partition: 7, minLength: 0, maxLength: 12)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.BSSID = EXIString<12>()
+                } else {
+                    self.BSSID = EXIString<12>()
+                    try r.readStringField(into: &self.BSSID!, partition: 7, minLength: 0, maxLength: 12)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("BSSID") }
             state = 2
             ev = try Self._read2(&r, state)
         }
         if ev == 2 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.IPAddress = EXIString<39>()
-                try r.readStringField(into: &self.IPAddress!, partition: 8, minLength: 0, maxLength: 39)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.IPAddress = EXIString<39>()
+                } else {
+                    self.IPAddress = EXIString<39>()
+                    try r.readStringField(into: &self.IPAddress!, partition: 8, minLength: 0, maxLength: 39)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("IPAddress") }
             state = 3
             ev = try Self._read3(&r, state)
         }
         if ev == 3 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.Port = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
+                } else {
+                    self.Port = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("Port") }
             state = 4
             ev = try Self._read4(&r, state)

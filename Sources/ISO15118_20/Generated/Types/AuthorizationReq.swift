@@ -89,9 +89,12 @@ extension AuthorizationReq {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("SelectedAuthorizationService") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.SelectedAuthorizationService = ISO15118_20.Authorization(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.Authorization
+                } else {
+                    self.SelectedAuthorizationService = ISO15118_20.Authorization(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("SelectedAuthorizationService") }
             state = 2
             ev = try Self._read2(&r, state)

@@ -125,9 +125,12 @@ extension AuthorizationSetupRes {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ResponseCode = ISO15118_20.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 40, width: 6)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.ResponseCode
+                } else {
+                    self.ResponseCode = ISO15118_20.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 40, width: 6)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ResponseCode") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -135,9 +138,12 @@ extension AuthorizationSetupRes {
         while ev == 2 {
             guard let k4 = self.AuthorizationServices.appendDefault() else { throw r.error(.capacityExceeded(count: 3, capacity: 2)).inside("AuthorizationServices") }
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.AuthorizationServices[k4] = ISO15118_20.Authorization(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.Authorization
+                } else {
+                    self.AuthorizationServices[k4] = ISO15118_20.Authorization(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("AuthorizationServices") }
             state = (self.AuthorizationServices.count == 2 ? 4 : 3)
             switch state {
@@ -149,9 +155,12 @@ extension AuthorizationSetupRes {
         if !(ev == 3) { throw r.error(.unexpectedEvent).inside("CertificateInstallationService") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.CertificateInstallationService = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.CertificateInstallationService = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("CertificateInstallationService") }
             state = 5
             ev = try Self._read5(&r, state)

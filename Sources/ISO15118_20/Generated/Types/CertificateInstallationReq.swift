@@ -112,9 +112,12 @@ extension CertificateInstallationReq {
         if !(ev == 3) { throw r.error(.unexpectedEvent).inside("MaximumContractCertificateChains") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.MaximumContractCertificateChains = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 255, width: 8))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt8
+                } else {
+                    self.MaximumContractCertificateChains = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 255, width: 8))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("MaximumContractCertificateChains") }
             state = 4
             ev = try Self._read4(&r, state)

@@ -105,9 +105,12 @@ extension CertificateInstallationRes {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ResponseCode = ISO15118_20.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 40, width: 6)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.ResponseCode
+                } else {
+                    self.ResponseCode = ISO15118_20.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 40, width: 6)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ResponseCode") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -115,9 +118,12 @@ extension CertificateInstallationRes {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("EVSEProcessing") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSEProcessing = ISO15118_20.Processing(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.Processing
+                } else {
+                    self.EVSEProcessing = ISO15118_20.Processing(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSEProcessing") }
             state = 3
             ev = try Self._read3(&r, state)
@@ -141,9 +147,12 @@ extension CertificateInstallationRes {
         if !(ev == 5) { throw r.error(.unexpectedEvent).inside("RemainingContractCertificateChains") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.RemainingContractCertificateChains = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 255, width: 8))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt8
+                } else {
+                    self.RemainingContractCertificateChains = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 255, width: 8))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("RemainingContractCertificateChains") }
             state = 6
             ev = try Self._read6(&r, state)

@@ -84,9 +84,12 @@ extension ChargeLoopReq {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("MeterInfoRequested") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.MeterInfoRequested = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.MeterInfoRequested = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("MeterInfoRequested") }
             state = 3
             ev = try Self._read3(&r, state)

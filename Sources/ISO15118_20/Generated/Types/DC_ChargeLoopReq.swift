@@ -89,7 +89,7 @@ extension DC_ChargeLoopReq {
                 try w.writeBits(4, 3)  // SE(Scheduled_DC_CLReqControlMode)
                 do throws(EXIError) { try m6.encodeContent(&w) } catch { throw error.inside("Scheduled_DC_CLReqControlMode") }
             }
-        } catch { throw error.inside("CLReqControlMode") }
+        } catch { throw error.inside("") }
         state = 5
         try w.writeBits(0, 1)  // EE
         _ = state
@@ -119,9 +119,12 @@ extension DC_ChargeLoopReq {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("MeterInfoRequested") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.MeterInfoRequested = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.MeterInfoRequested = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("MeterInfoRequested") }
             state = 3
             ev = try Self._read3(&r, state)
@@ -134,7 +137,7 @@ extension DC_ChargeLoopReq {
             state = 4
             ev = try Self._read4(&r, state)
         }
-        if !(ev == 4 || ev == 5 || ev == 6 || ev == 7 || ev == 8) { throw r.error(.unexpectedEvent).inside("CLReqControlMode") }
+        if !(ev == 4 || ev == 5 || ev == 6 || ev == 7 || ev == 8) { throw r.error(.unexpectedEvent).inside("") }
         do {
             do throws(EXIError) {
                 switch ev {
@@ -160,7 +163,7 @@ extension DC_ChargeLoopReq {
                     self.CLReqControlMode = .Scheduled_DC_CLReqControlMode(m11)
                 default: throw r.error(.unexpectedEvent)
                 }
-            } catch { throw error.inside("CLReqControlMode") }
+            } catch { throw error.inside("") }
             state = 5
             ev = try Self._read5(&r, state)
         }

@@ -168,7 +168,7 @@ extension DC_ChargeLoopRes {
                 try w.writeBits(4, 3)  // SE(Scheduled_DC_CLResControlMode)
                 do throws(EXIError) { try m8.encodeContent(&w) } catch { throw error.inside("Scheduled_DC_CLResControlMode") }
             }
-        } catch { throw error.inside("CLResControlMode") }
+        } catch { throw error.inside("") }
         state = 11
         try w.writeBits(0, 1)  // EE
         _ = state
@@ -190,9 +190,12 @@ extension DC_ChargeLoopRes {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ResponseCode = ISO15118_20.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 40, width: 6)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.ResponseCode
+                } else {
+                    self.ResponseCode = ISO15118_20.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 40, width: 6)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ResponseCode") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -240,9 +243,12 @@ extension DC_ChargeLoopRes {
         if !(ev == 7) { throw r.error(.unexpectedEvent).inside("EVSEPowerLimitAchieved") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSEPowerLimitAchieved = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVSEPowerLimitAchieved = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSEPowerLimitAchieved") }
             state = 8
             ev = try Self._read8(&r, state)
@@ -250,9 +256,12 @@ extension DC_ChargeLoopRes {
         if !(ev == 8) { throw r.error(.unexpectedEvent).inside("EVSECurrentLimitAchieved") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSECurrentLimitAchieved = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVSECurrentLimitAchieved = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSECurrentLimitAchieved") }
             state = 9
             ev = try Self._read9(&r, state)
@@ -260,14 +269,17 @@ extension DC_ChargeLoopRes {
         if !(ev == 9) { throw r.error(.unexpectedEvent).inside("EVSEVoltageLimitAchieved") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSEVoltageLimitAchieved = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVSEVoltageLimitAchieved = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSEVoltageLimitAchieved") }
             state = 10
             ev = try Self._read10(&r, state)
         }
-        if !(ev == 10 || ev == 11 || ev == 12 || ev == 13 || ev == 14) { throw r.error(.unexpectedEvent).inside("CLResControlMode") }
+        if !(ev == 10 || ev == 11 || ev == 12 || ev == 13 || ev == 14) { throw r.error(.unexpectedEvent).inside("") }
         do {
             do throws(EXIError) {
                 switch ev {
@@ -293,7 +305,7 @@ extension DC_ChargeLoopRes {
                     self.CLResControlMode = .Scheduled_DC_CLResControlMode(m13)
                 default: throw r.error(.unexpectedEvent)
                 }
-            } catch { throw error.inside("CLResControlMode") }
+            } catch { throw error.inside("") }
             state = 11
             ev = try Self._read11(&r, state)
         }

@@ -43,7 +43,7 @@ extension DC_ChargeParameterDiscoveryReq {
                 try w.writeBits(1, 2)  // SE(DC_CPDReqEnergyTransferMode)
                 do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("DC_CPDReqEnergyTransferMode") }
             }
-        } catch { throw error.inside("DC_CPDReqEnergyTransferMode") }
+        } catch { throw error.inside("") }
         state = 2
         try w.writeBits(0, 1)  // EE
         _ = state
@@ -62,7 +62,7 @@ extension DC_ChargeParameterDiscoveryReq {
             state = 1
             ev = try Self._read1(&r, state)
         }
-        if !(ev == 1 || ev == 2) { throw r.error(.unexpectedEvent).inside("DC_CPDReqEnergyTransferMode") }
+        if !(ev == 1 || ev == 2) { throw r.error(.unexpectedEvent).inside("") }
         do {
             do throws(EXIError) {
                 switch ev {
@@ -76,7 +76,7 @@ extension DC_ChargeParameterDiscoveryReq {
                     self.DC_CPDReqEnergyTransferMode = .DC_CPDReqEnergyTransferMode(m4)
                 default: throw r.error(.unexpectedEvent)
                 }
-            } catch { throw error.inside("DC_CPDReqEnergyTransferMode") }
+            } catch { throw error.inside("") }
             state = 2
             ev = try Self._read2(&r, state)
         }

@@ -55,7 +55,7 @@ extension DC_ChargeParameterDiscoveryRes {
                 try w.writeBits(1, 2)  // SE(DC_CPDResEnergyTransferMode)
                 do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("DC_CPDResEnergyTransferMode") }
             }
-        } catch { throw error.inside("DC_CPDResEnergyTransferMode") }
+        } catch { throw error.inside("") }
         state = 3
         try w.writeBits(0, 1)  // EE
         _ = state
@@ -77,14 +77,17 @@ extension DC_ChargeParameterDiscoveryRes {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ResponseCode = ISO15118_20.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 40, width: 6)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.ResponseCode
+                } else {
+                    self.ResponseCode = ISO15118_20.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 40, width: 6)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ResponseCode") }
             state = 2
             ev = try Self._read2(&r, state)
         }
-        if !(ev == 2 || ev == 3) { throw r.error(.unexpectedEvent).inside("DC_CPDResEnergyTransferMode") }
+        if !(ev == 2 || ev == 3) { throw r.error(.unexpectedEvent).inside("") }
         do {
             do throws(EXIError) {
                 switch ev {
@@ -98,7 +101,7 @@ extension DC_ChargeParameterDiscoveryRes {
                     self.DC_CPDResEnergyTransferMode = .DC_CPDResEnergyTransferMode(m4)
                 default: throw r.error(.unexpectedEvent)
                 }
-            } catch { throw error.inside("DC_CPDResEnergyTransferMode") }
+            } catch { throw error.inside("") }
             state = 3
             ev = try Self._read3(&r, state)
         }

@@ -87,16 +87,24 @@ extension DSAKeyValue {
         if let g1 = self.PAndQ {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(P)
-                try w.writeBits(0, 1)  // CH
-                try w.writeBinaryField(g1.P, minLength: 0, maxLength: 256)
-                try w.writeBits(0, 1)  // EE
+                if g1.P.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(g1.P, minLength: 0, maxLength: 256)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("P") }
             state = 1
             do throws(EXIError) {
                 try w.writeBits(0, 1)  // SE(Q)
-                try w.writeBits(0, 1)  // CH
-                try w.writeBinaryField(g1.Q, minLength: 0, maxLength: 256)
-                try w.writeBits(0, 1)  // EE
+                if g1.Q.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(g1.Q, minLength: 0, maxLength: 256)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("Q") }
             state = 2
         }
@@ -106,9 +114,13 @@ extension DSAKeyValue {
                 case 0: try w.writeBits(1, 2)
                 default: try w.writeBits(0, 2)
                 }
-                try w.writeBits(0, 1)  // CH
-                try w.writeBinaryField(v2, minLength: 0, maxLength: 256)
-                try w.writeBits(0, 1)  // EE
+                if v2.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(v2, minLength: 0, maxLength: 256)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("G") }
             state = 3
         }
@@ -118,17 +130,25 @@ extension DSAKeyValue {
             case 2: try w.writeBits(1, 2)
             default: try w.writeBits(0, 1)
             }
-            try w.writeBits(0, 1)  // CH
-            try w.writeBinaryField(self.Y, minLength: 0, maxLength: 256)
-            try w.writeBits(0, 1)  // EE
+            if self.Y.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.Y, minLength: 0, maxLength: 256)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("Y") }
         state = 4
         if let v3 = self.J {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(J)
-                try w.writeBits(0, 1)  // CH
-                try w.writeBinaryField(v3, minLength: 0, maxLength: 256)
-                try w.writeBits(0, 1)  // EE
+                if v3.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(v3, minLength: 0, maxLength: 256)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("J") }
             state = 5
         }
@@ -138,16 +158,24 @@ extension DSAKeyValue {
                 case 4: try w.writeBits(1, 2)
                 default: try w.writeBits(0, 2)
                 }
-                try w.writeBits(0, 1)  // CH
-                try w.writeBinaryField(g4.Seed, minLength: 0, maxLength: 256)
-                try w.writeBits(0, 1)  // EE
+                if g4.Seed.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(g4.Seed, minLength: 0, maxLength: 256)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("Seed") }
             state = 6
             do throws(EXIError) {
                 try w.writeBits(0, 1)  // SE(PgenCounter)
-                try w.writeBits(0, 1)  // CH
-                try w.writeBinaryField(g4.PgenCounter, minLength: 0, maxLength: 256)
-                try w.writeBits(0, 1)  // EE
+                if g4.PgenCounter.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(g4.PgenCounter, minLength: 0, maxLength: 256)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("PgenCounter") }
             state = 7
         }
@@ -169,9 +197,12 @@ extension DSAKeyValue {
             if !(ev == 0) { throw r.error(.unexpectedEvent).inside("P") }
             do {
                 do throws(EXIError) {
-                    try r.expectSimpleEvent()  // CH
-                    try r.readBinaryField(into: &self.PAndQ!.P, minLength: 0, maxLength: 256)
-                    try r.expectSimpleEvent()  // EE
+                    if try r.readSimpleElementIsEmpty() {
+                        self.PAndQ!.P = EXIBytes<256>()
+                    } else {
+                        try r.readBinaryField(into: &self.PAndQ!.P, minLength: 0, maxLength: 256)
+                        try r.expectSimpleEvent()  // EE
+                    }
                 } catch { throw error.inside("P") }
                 state = 1
                 ev = try Self._read1(&r, state)
@@ -179,9 +210,12 @@ extension DSAKeyValue {
             if !(ev == 1) { throw r.error(.unexpectedEvent).inside("Q") }
             do {
                 do throws(EXIError) {
-                    try r.expectSimpleEvent()  // CH
-                    try r.readBinaryField(into: &self.PAndQ!.Q, minLength: 0, maxLength: 256)
-                    try r.expectSimpleEvent()  // EE
+                    if try r.readSimpleElementIsEmpty() {
+                        self.PAndQ!.Q = EXIBytes<256>()
+                    } else {
+                        try r.readBinaryField(into: &self.PAndQ!.Q, minLength: 0, maxLength: 256)
+                        try r.expectSimpleEvent()  // EE
+                    }
                 } catch { throw error.inside("Q") }
                 state = 2
                 ev = try Self._read2(&r, state)
@@ -189,10 +223,13 @@ extension DSAKeyValue {
         }
         if ev == 2 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.G = EXIBytes<256>()
-                try r.readBinaryField(into: &self.G!, minLength: 0, maxLength: 256)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.G = EXIBytes<256>()
+                } else {
+                    self.G = EXIBytes<256>()
+                    try r.readBinaryField(into: &self.G!, minLength: 0, maxLength: 256)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("G") }
             state = 3
             ev = try Self._read3(&r, state)
@@ -200,19 +237,25 @@ extension DSAKeyValue {
         if !(ev == 3) { throw r.error(.unexpectedEvent).inside("Y") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.Y, minLength: 0, maxLength: 256)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.Y = EXIBytes<256>()
+                } else {
+                    try r.readBinaryField(into: &self.Y, minLength: 0, maxLength: 256)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("Y") }
             state = 4
             ev = try Self._read4(&r, state)
         }
         if ev == 4 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.J = EXIBytes<256>()
-                try r.readBinaryField(into: &self.J!, minLength: 0, maxLength: 256)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.J = EXIBytes<256>()
+                } else {
+                    self.J = EXIBytes<256>()
+                    try r.readBinaryField(into: &self.J!, minLength: 0, maxLength: 256)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("J") }
             state = 5
             ev = try Self._read5(&r, state)
@@ -222,9 +265,12 @@ extension DSAKeyValue {
             if !(ev == 5) { throw r.error(.unexpectedEvent).inside("Seed") }
             do {
                 do throws(EXIError) {
-                    try r.expectSimpleEvent()  // CH
-                    try r.readBinaryField(into: &self.SeedAndPgenCounter!.Seed, minLength: 0, maxLength: 256)
-                    try r.expectSimpleEvent()  // EE
+                    if try r.readSimpleElementIsEmpty() {
+                        self.SeedAndPgenCounter!.Seed = EXIBytes<256>()
+                    } else {
+                        try r.readBinaryField(into: &self.SeedAndPgenCounter!.Seed, minLength: 0, maxLength: 256)
+                        try r.expectSimpleEvent()  // EE
+                    }
                 } catch { throw error.inside("Seed") }
                 state = 6
                 ev = try Self._read6(&r, state)
@@ -232,9 +278,12 @@ extension DSAKeyValue {
             if !(ev == 6) { throw r.error(.unexpectedEvent).inside("PgenCounter") }
             do {
                 do throws(EXIError) {
-                    try r.expectSimpleEvent()  // CH
-                    try r.readBinaryField(into: &self.SeedAndPgenCounter!.PgenCounter, minLength: 0, maxLength: 256)
-                    try r.expectSimpleEvent()  // EE
+                    if try r.readSimpleElementIsEmpty() {
+                        self.SeedAndPgenCounter!.PgenCounter = EXIBytes<256>()
+                    } else {
+                        try r.readBinaryField(into: &self.SeedAndPgenCounter!.PgenCounter, minLength: 0, maxLength: 256)
+                        try r.expectSimpleEvent()  // EE
+                    }
                 } catch { throw error.inside("PgenCounter") }
                 state = 7
                 ev = try Self._read7(&r, state)

@@ -53,9 +53,12 @@ extension DetailedTax {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("TaxRuleID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.TaxRuleID = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 1, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.TaxRuleID = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 1, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("TaxRuleID") }
             state = 1
             ev = try Self._read1(&r, state)

@@ -243,72 +243,96 @@ extension DisplayParameters {
         ev = try Self._read0(&r, state)
         if ev == 0 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.PresentSOC = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 100, width: 7))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int8
+                } else {
+                    self.PresentSOC = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 100, width: 7))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("PresentSOC") }
             state = 1
             ev = try Self._read1(&r, state)
         }
         if ev == 1 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.MinimumSOC = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 100, width: 7))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int8
+                } else {
+                    self.MinimumSOC = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 100, width: 7))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("MinimumSOC") }
             state = 2
             ev = try Self._read2(&r, state)
         }
         if ev == 2 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.TargetSOC = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 100, width: 7))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int8
+                } else {
+                    self.TargetSOC = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 100, width: 7))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("TargetSOC") }
             state = 3
             ev = try Self._read3(&r, state)
         }
         if ev == 3 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.MaximumSOC = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 100, width: 7))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int8
+                } else {
+                    self.MaximumSOC = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 100, width: 7))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("MaximumSOC") }
             state = 4
             ev = try Self._read4(&r, state)
         }
         if ev == 4 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.RemainingTimeToMinimumSOC = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.RemainingTimeToMinimumSOC = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("RemainingTimeToMinimumSOC") }
             state = 5
             ev = try Self._read5(&r, state)
         }
         if ev == 5 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.RemainingTimeToTargetSOC = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.RemainingTimeToTargetSOC = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("RemainingTimeToTargetSOC") }
             state = 6
             ev = try Self._read6(&r, state)
         }
         if ev == 6 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.RemainingTimeToMaximumSOC = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.RemainingTimeToMaximumSOC = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("RemainingTimeToMaximumSOC") }
             state = 7
             ev = try Self._read7(&r, state)
         }
         if ev == 7 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ChargingComplete = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.ChargingComplete = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ChargingComplete") }
             state = 8
             ev = try Self._read8(&r, state)
@@ -323,9 +347,12 @@ extension DisplayParameters {
         }
         if ev == 9 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.InletHot = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.InletHot = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("InletHot") }
             state = 10
             ev = try Self._read10(&r, state)

@@ -241,9 +241,12 @@ extension Dynamic_AC_CLReqControlMode {
         ev = try Self._read0(&r, state)
         if ev == 0 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.DepartureTime = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.DepartureTime = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("DepartureTime") }
             state = 1
             ev = try Self._read1(&r, state)

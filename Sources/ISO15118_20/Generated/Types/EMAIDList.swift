@@ -33,9 +33,13 @@ extension EMAIDList {
                 case 0: try w.writeBits(0, 1)
                 default: try w.writeBits(0, 2)
                 }
-                try w.writeBits(0, 1)  // CH
-                try w.writeStringField(self.EMAID[i1], minLength: 0, maxLength: 255)
-                try w.writeBits(0, 1)  // EE
+                if self.EMAID[i1].count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeStringField(self.EMAID[i1], minLength: 0, maxLength: 255)
+                    try w.writeBits(0, 1)  // EE
+                }
                 i1 &+= 1
                 state = (i1 == 8 ? 2 : 1)
             }
@@ -55,9 +59,12 @@ extension EMAIDList {
         while ev == 0 {
             guard let k2 = self.EMAID.appendDefault() else { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("EMAID") }
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readStringField(into: &self.EMAID[k2], partition: 10, minLength: 0, maxLength: 255)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.EMAID[k2] = EXIString<255>()
+                } else {
+                    try r.readStringField(into: &self.EMAID[k2], partition: 10, minLength: 0, maxLength: 255)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EMAID") }
             state = (self.EMAID.count == 8 ? 2 : 1)
             switch state {

@@ -48,16 +48,24 @@ extension EVAbsolutePriceSchedule {
         state = 1
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(Currency)
-            try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.Currency, minLength: 0, maxLength: 3)
-            try w.writeBits(0, 1)  // EE
+            if self.Currency.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeStringField(self.Currency, minLength: 0, maxLength: 3)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("Currency") }
         state = 2
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(PriceAlgorithm)
-            try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.PriceAlgorithm, minLength: 0, maxLength: 255)
-            try w.writeBits(0, 1)  // EE
+            if self.PriceAlgorithm.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeStringField(self.PriceAlgorithm, minLength: 0, maxLength: 255)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("PriceAlgorithm") }
         state = 3
         do throws(EXIError) {
@@ -77,9 +85,12 @@ extension EVAbsolutePriceSchedule {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("TimeAnchor") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.TimeAnchor = UInt64(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 18446744073709551615))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt64
+                } else {
+                    self.TimeAnchor = UInt64(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 18446744073709551615))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("TimeAnchor") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -87,9 +98,12 @@ extension EVAbsolutePriceSchedule {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("Currency") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readStringField(into: &self.Currency, partition: 2, minLength: 0, maxLength: 3)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.Currency = EXIString<3>()
+                } else {
+                    try r.readStringField(into: &self.Currency, partition: 2, minLength: 0, maxLength: 3)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("Currency") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -97,9 +111,12 @@ extension EVAbsolutePriceSchedule {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("PriceAlgorithm") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readStringField(into: &self.PriceAlgorithm, partition: 4, minLength: 0, maxLength: 255)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.PriceAlgorithm = EXIString<255>()
+                } else {
+                    try r.readStringField(into: &self.PriceAlgorithm, partition: 4, minLength: 0, maxLength: 255)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("PriceAlgorithm") }
             state = 3
             ev = try Self._read3(&r, state)

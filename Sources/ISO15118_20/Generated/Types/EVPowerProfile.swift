@@ -81,9 +81,12 @@ extension EVPowerProfile {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("TimeAnchor") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.TimeAnchor = UInt64(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 18446744073709551615))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt64
+                } else {
+                    self.TimeAnchor = UInt64(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 18446744073709551615))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("TimeAnchor") }
             state = 1
             ev = try Self._read1(&r, state)

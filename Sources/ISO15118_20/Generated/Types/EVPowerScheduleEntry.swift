@@ -53,9 +53,12 @@ extension EVPowerScheduleEntry {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("Duration") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.Duration = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.Duration = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("Duration") }
             state = 1
             ev = try Self._read1(&r, state)

@@ -170,9 +170,12 @@ extension EVTechnicalStatus {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("EVReadyToCharge") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVReadyToCharge = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVReadyToCharge = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVReadyToCharge") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -180,18 +183,24 @@ extension EVTechnicalStatus {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVImmobilizationRequest") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVImmobilizationRequest = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVImmobilizationRequest = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVImmobilizationRequest") }
             state = 2
             ev = try Self._read2(&r, state)
         }
         if ev == 2 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVImmobilized = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVImmobilized = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVImmobilized") }
             state = 3
             ev = try Self._read3(&r, state)
@@ -206,36 +215,48 @@ extension EVTechnicalStatus {
         }
         if ev == 4 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVCPStatus = ISO15118_20.CpStatus(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 5, width: 3)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.CpStatus
+                } else {
+                    self.EVCPStatus = ISO15118_20.CpStatus(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 5, width: 3)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVCPStatus") }
             state = 5
             ev = try Self._read5(&r, state)
         }
         if ev == 5 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVSOC = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 100, width: 7))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int8
+                } else {
+                    self.EVSOC = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 100, width: 7))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSOC") }
             state = 6
             ev = try Self._read6(&r, state)
         }
         if ev == 6 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVErrorCode = ISO15118_20.ErrorCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 10, width: 4)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.ErrorCode
+                } else {
+                    self.EVErrorCode = ISO15118_20.ErrorCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 10, width: 4)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVErrorCode") }
             state = 7
             ev = try Self._read7(&r, state)
         }
         if ev == 7 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVTimeout = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVTimeout = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVTimeout") }
             state = 8
             ev = try Self._read8(&r, state)

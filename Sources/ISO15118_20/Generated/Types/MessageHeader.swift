@@ -36,9 +36,13 @@ extension MessageHeader {
         var state = 0
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(SessionID)
-            try w.writeBits(0, 1)  // CH
-            try w.writeBinaryField(self.SessionID, minLength: 8, maxLength: 8)
-            try w.writeBits(0, 1)  // EE
+            if self.SessionID.count == 0 {
+                throw w.error(.lengthOutOfRange(length: 0, min: 8, max: Int.max))
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.SessionID, minLength: 8, maxLength: 8)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("SessionID") }
         state = 1
         do throws(EXIError) {
@@ -70,9 +74,12 @@ extension MessageHeader {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("SessionID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.SessionID, minLength: 8, maxLength: 8)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.lengthOutOfRange(length: 0, min: 8, max: Int.max))
+                } else {
+                    try r.readBinaryField(into: &self.SessionID, minLength: 8, maxLength: 8)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("SessionID") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -80,9 +87,12 @@ extension MessageHeader {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("TimeStamp") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.TimeStamp = UInt64(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 18446744073709551615))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt64
+                } else {
+                    self.TimeStamp = UInt64(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 18446744073709551615))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("TimeStamp") }
             state = 2
             ev = try Self._read2(&r, state)

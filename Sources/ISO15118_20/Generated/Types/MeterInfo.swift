@@ -61,9 +61,13 @@ extension MeterInfo {
         var state = 0
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(MeterID)
-            try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.MeterID, minLength: 0, maxLength: 32)
-            try w.writeBits(0, 1)  // EE
+            if self.MeterID.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeStringField(self.MeterID, minLength: 0, maxLength: 32)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("MeterID") }
         state = 1
         do throws(EXIError) {
@@ -115,9 +119,13 @@ extension MeterInfo {
                 case 4: try w.writeBits(1, 3)
                 default: try w.writeBits(0, 3)
                 }
-                try w.writeBits(0, 1)  // CH
-                try w.writeBinaryField(v4, minLength: 0, maxLength: 64)
-                try w.writeBits(0, 1)  // EE
+                if v4.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(v4, minLength: 0, maxLength: 64)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("MeterSignature") }
             state = 6
         }
@@ -172,9 +180,12 @@ extension MeterInfo {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("MeterID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readStringField(into: &self.MeterID, partition: 14, minLength: 0, maxLength: 32)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.MeterID = EXIString<32>()
+                } else {
+                    try r.readStringField(into: &self.MeterID, partition: 14, minLength: 0, maxLength: 32)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("MeterID") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -182,64 +193,85 @@ extension MeterInfo {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("ChargedEnergyReadingWh") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ChargedEnergyReadingWh = UInt64(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 18446744073709551615))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt64
+                } else {
+                    self.ChargedEnergyReadingWh = UInt64(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 18446744073709551615))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ChargedEnergyReadingWh") }
             state = 2
             ev = try Self._read2(&r, state)
         }
         if ev == 2 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.BPT_DischargedEnergyReadingWh = UInt64(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 18446744073709551615))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt64
+                } else {
+                    self.BPT_DischargedEnergyReadingWh = UInt64(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 18446744073709551615))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("BPT_DischargedEnergyReadingWh") }
             state = 3
             ev = try Self._read3(&r, state)
         }
         if ev == 3 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.CapacitiveEnergyReadingVARh = UInt64(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 18446744073709551615))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt64
+                } else {
+                    self.CapacitiveEnergyReadingVARh = UInt64(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 18446744073709551615))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("CapacitiveEnergyReadingVARh") }
             state = 4
             ev = try Self._read4(&r, state)
         }
         if ev == 4 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.BPT_InductiveEnergyReadingVARh = UInt64(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 18446744073709551615))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt64
+                } else {
+                    self.BPT_InductiveEnergyReadingVARh = UInt64(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 18446744073709551615))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("BPT_InductiveEnergyReadingVARh") }
             state = 5
             ev = try Self._read5(&r, state)
         }
         if ev == 5 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.MeterSignature = EXIBytes<64>()
-                try r.readBinaryField(into: &self.MeterSignature!, minLength: 0, maxLength: 64)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.MeterSignature = EXIBytes<64>()
+                } else {
+                    self.MeterSignature = EXIBytes<64>()
+                    try r.readBinaryField(into: &self.MeterSignature!, minLength: 0, maxLength: 64)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("MeterSignature") }
             state = 6
             ev = try Self._read6(&r, state)
         }
         if ev == 6 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.MeterStatus = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.MeterStatus = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("MeterStatus") }
             state = 7
             ev = try Self._read7(&r, state)
         }
         if ev == 7 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.MeterTimestamp = UInt64(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 18446744073709551615))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt64
+                } else {
+                    self.MeterTimestamp = UInt64(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 18446744073709551615))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("MeterTimestamp") }
             state = 8
             ev = try Self._read8(&r, state)

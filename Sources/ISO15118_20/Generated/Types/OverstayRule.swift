@@ -42,9 +42,13 @@ extension OverstayRule {
         if let v1 = self.OverstayRuleDescription {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(OverstayRuleDescription)
-                try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v1, minLength: 0, maxLength: 160)
-                try w.writeBits(0, 1)  // EE
+                if v1.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeStringField(v1, minLength: 0, maxLength: 160)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("OverstayRuleDescription") }
             state = 1
         }
@@ -81,10 +85,13 @@ extension OverstayRule {
         ev = try Self._read0(&r, state)
         if ev == 0 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.OverstayRuleDescription = EXIString<160>()
-                try r.readStringField(into: &self.OverstayRuleDescription!, partition: 17, minLength: 0, maxLength: 160)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.OverstayRuleDescription = EXIString<160>()
+                } else {
+                    self.OverstayRuleDescription = EXIString<160>()
+                    try r.readStringField(into: &self.OverstayRuleDescription!, partition: 17, minLength: 0, maxLength: 160)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("OverstayRuleDescription") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -92,9 +99,12 @@ extension OverstayRule {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("StartTime") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.StartTime = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.StartTime = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("StartTime") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -110,9 +120,12 @@ extension OverstayRule {
         if !(ev == 3) { throw r.error(.unexpectedEvent).inside("OverstayFeePeriod") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.OverstayFeePeriod = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.OverstayFeePeriod = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("OverstayFeePeriod") }
             state = 4
             ev = try Self._read4(&r, state)

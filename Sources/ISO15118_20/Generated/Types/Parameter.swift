@@ -91,9 +91,13 @@ extension Parameter {
         case .finiteString(let x6):
             do throws(EXIError) {
                 try w.writeBits(5, 3)  // SE(finiteString)
-                try w.writeBits(0, 1)  // CH
-                try w.writeStringField(x6, minLength: 0, maxLength: 80)
-                try w.writeBits(0, 1)  // EE
+                if x6.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeStringField(x6, minLength: 0, maxLength: 80)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("finiteString") }
             state = 7
         }
@@ -116,9 +120,12 @@ extension Parameter {
             if !(ev == 1) { throw r.error(.unexpectedEvent).inside("boolValue") }
             do {
                 do throws(EXIError) {
-                    try r.expectSimpleEvent()  // CH
-                    x7 = try r.readBoolean()
-                    try r.expectSimpleEvent()  // EE
+                    if try r.readSimpleElementIsEmpty() {
+                        throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                    } else {
+                        x7 = try r.readBoolean()
+                        try r.expectSimpleEvent()  // EE
+                    }
                 } catch { throw error.inside("boolValue") }
                 state = 2
                 ev = try Self._read2(&r, state)
@@ -129,9 +136,12 @@ extension Parameter {
             if !(ev == 2) { throw r.error(.unexpectedEvent).inside("byteValue") }
             do {
                 do throws(EXIError) {
-                    try r.expectSimpleEvent()  // CH
-                    x8 = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: -128, maximum: 127, width: 8))
-                    try r.expectSimpleEvent()  // EE
+                    if try r.readSimpleElementIsEmpty() {
+                        throw r.error(.unexpectedEvent)  // an empty value is not a Int8
+                    } else {
+                        x8 = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: -128, maximum: 127, width: 8))
+                        try r.expectSimpleEvent()  // EE
+                    }
                 } catch { throw error.inside("byteValue") }
                 state = 3
                 ev = try Self._read2(&r, state)
@@ -142,9 +152,12 @@ extension Parameter {
             if !(ev == 3) { throw r.error(.unexpectedEvent).inside("shortValue") }
             do {
                 do throws(EXIError) {
-                    try r.expectSimpleEvent()  // CH
-                    x9 = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
-                    try r.expectSimpleEvent()  // EE
+                    if try r.readSimpleElementIsEmpty() {
+                        throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                    } else {
+                        x9 = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                        try r.expectSimpleEvent()  // EE
+                    }
                 } catch { throw error.inside("shortValue") }
                 state = 4
                 ev = try Self._read2(&r, state)
@@ -155,9 +168,12 @@ extension Parameter {
             if !(ev == 4) { throw r.error(.unexpectedEvent).inside("intValue") }
             do {
                 do throws(EXIError) {
-                    try r.expectSimpleEvent()  // CH
-                    x10 = Int32(truncatingIfNeeded: try r.readIntegerField(minimum: -2147483648, maximum: 2147483647))
-                    try r.expectSimpleEvent()  // EE
+                    if try r.readSimpleElementIsEmpty() {
+                        throw r.error(.unexpectedEvent)  // an empty value is not a Int32
+                    } else {
+                        x10 = Int32(truncatingIfNeeded: try r.readIntegerField(minimum: -2147483648, maximum: 2147483647))
+                        try r.expectSimpleEvent()  // EE
+                    }
                 } catch { throw error.inside("intValue") }
                 state = 5
                 ev = try Self._read2(&r, state)
@@ -179,9 +195,12 @@ extension Parameter {
             if !(ev == 6) { throw r.error(.unexpectedEvent).inside("finiteString") }
             do {
                 do throws(EXIError) {
-                    try r.expectSimpleEvent()  // CH
-                    try r.readStringField(into: &x12, partition: 19, minLength: 0, maxLength: 80)
-                    try r.expectSimpleEvent()  // EE
+                    if try r.readSimpleElementIsEmpty() {
+                        x12 = EXIString<80>()
+                    } else {
+                        try r.readStringField(into: &x12, partition: 19, minLength: 0, maxLength: 80)
+                        try r.expectSimpleEvent()  // EE
+                    }
                 } catch { throw error.inside("finiteString") }
                 state = 7
                 ev = try Self._read2(&r, state)

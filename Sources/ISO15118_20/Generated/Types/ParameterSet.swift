@@ -7,16 +7,16 @@ import EXI
 public struct ParameterSet: EXIDefaultValue, Equatable, Sendable {
     /// `ParameterSetID`.
     public var ParameterSetID: UInt16
-    /// `Parameter`, 1...32 items (holds 32).
-    public var Parameter: EXIList<32, ISO15118_20.Parameter>
+    /// `Parameter`, 1...32 items (holds 16).
+    public var Parameter: EXIList<16, ISO15118_20.Parameter>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
         ParameterSetID = 0
-        Parameter = EXIList<32, ISO15118_20.Parameter>()
+        Parameter = EXIList<16, ISO15118_20.Parameter>()
     }
 
-    public init(ParameterSetID: UInt16, Parameter: EXIList<32, ISO15118_20.Parameter>) {
+    public init(ParameterSetID: UInt16, Parameter: EXIList<16, ISO15118_20.Parameter>) {
         self.ParameterSetID = ParameterSetID
         self.Parameter = Parameter
     }
@@ -65,15 +65,18 @@ extension ParameterSet {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ParameterSetID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ParameterSetID = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
+                } else {
+                    self.ParameterSetID = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ParameterSetID") }
             state = 1
             ev = try Self._read1(&r, state)
         }
         while ev == 1 {
-            guard let k2 = self.Parameter.appendDefault() else { throw r.error(.capacityExceeded(count: 33, capacity: 32)).inside("Parameter") }
+            guard let k2 = self.Parameter.appendDefault() else { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("Parameter") }
             do throws(EXIError) {
                 try self.Parameter[k2].decodeContent(&r)
             } catch { throw error.inside("Parameter") }
@@ -148,7 +151,7 @@ extension ParameterSet {
         guard let j1 = members.first(where: { $0.0 == "ParameterSetID" })?.1 else { throw JSONError("missing ParameterSetID", at: path) }
         self.ParameterSetID = try JSONCoding.integer(j1, as: UInt16.self, path: path + "/ParameterSetID")
         if let j = members.first(where: { $0.0 == "Parameter" })?.1 {
-            try JSONCoding.list(j, path: path + "/Parameter", capacity: 32) { (item: JSONValue, p: String) throws(JSONError) in self.Parameter.append(try ISO15118_20.Parameter(json: item, path: p)) }
+            try JSONCoding.list(j, path: path + "/Parameter", capacity: 16) { (item: JSONValue, p: String) throws(JSONError) in self.Parameter.append(try ISO15118_20.Parameter(json: item, path: p)) }
         } else {
             throw JSONError("missing Parameter", at: path)
         }

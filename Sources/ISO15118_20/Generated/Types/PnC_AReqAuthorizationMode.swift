@@ -39,9 +39,13 @@ extension PnC_AReqAuthorizationMode {
         state = 1
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(GenChallenge)
-            try w.writeBits(0, 1)  // CH
-            try w.writeBinaryField(self.GenChallenge, minLength: 16, maxLength: 16)
-            try w.writeBits(0, 1)  // EE
+            if self.GenChallenge.count == 0 {
+                throw w.error(.lengthOutOfRange(length: 0, min: 16, max: Int.max))
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.GenChallenge, minLength: 16, maxLength: 16)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("GenChallenge") }
         state = 2
         do throws(EXIError) {
@@ -65,9 +69,12 @@ extension PnC_AReqAuthorizationMode {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("GenChallenge") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.GenChallenge, minLength: 16, maxLength: 16)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.lengthOutOfRange(length: 0, min: 16, max: Int.max))
+                } else {
+                    try r.readBinaryField(into: &self.GenChallenge, minLength: 16, maxLength: 16)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("GenChallenge") }
             state = 2
             ev = try Self._read2(&r, state)

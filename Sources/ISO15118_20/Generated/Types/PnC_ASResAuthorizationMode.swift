@@ -31,9 +31,13 @@ extension PnC_ASResAuthorizationMode {
         var state = 0
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(GenChallenge)
-            try w.writeBits(0, 1)  // CH
-            try w.writeBinaryField(self.GenChallenge, minLength: 16, maxLength: 16)
-            try w.writeBits(0, 1)  // EE
+            if self.GenChallenge.count == 0 {
+                throw w.error(.lengthOutOfRange(length: 0, min: 16, max: Int.max))
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.GenChallenge, minLength: 16, maxLength: 16)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("GenChallenge") }
         state = 1
         if let v1 = self.SupportedProviders {
@@ -58,9 +62,12 @@ extension PnC_ASResAuthorizationMode {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("GenChallenge") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.GenChallenge, minLength: 16, maxLength: 16)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.lengthOutOfRange(length: 0, min: 16, max: Int.max))
+                } else {
+                    try r.readBinaryField(into: &self.GenChallenge, minLength: 16, maxLength: 16)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("GenChallenge") }
             state = 1
             ev = try Self._read1(&r, state)

@@ -106,9 +106,12 @@ extension PowerDeliveryReq {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVProcessing") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVProcessing = ISO15118_20.Processing(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.Processing
+                } else {
+                    self.EVProcessing = ISO15118_20.Processing(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVProcessing") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -116,9 +119,12 @@ extension PowerDeliveryReq {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("ChargeProgress") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ChargeProgress = ISO15118_20.ChargeProgress(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 4, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.ChargeProgress
+                } else {
+                    self.ChargeProgress = ISO15118_20.ChargeProgress(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 4, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ChargeProgress") }
             state = 3
             ev = try Self._read3(&r, state)
@@ -133,9 +139,12 @@ extension PowerDeliveryReq {
         }
         if ev == 4 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.BPT_ChannelSelection = ISO15118_20.ChannelSelection(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.ChannelSelection
+                } else {
+                    self.BPT_ChannelSelection = ISO15118_20.ChannelSelection(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("BPT_ChannelSelection") }
             state = 5
             ev = try Self._read5(&r, state)

@@ -74,9 +74,13 @@ extension PriceLevelSchedule {
         if let v1 = self.PriceScheduleDescription {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(PriceScheduleDescription)
-                try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v1, minLength: 0, maxLength: 160)
-                try w.writeBits(0, 1)  // EE
+                if v1.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeStringField(v1, minLength: 0, maxLength: 160)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("PriceScheduleDescription") }
             state = 4
         }
@@ -113,9 +117,12 @@ extension PriceLevelSchedule {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("TimeAnchor") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.TimeAnchor = UInt64(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 18446744073709551615))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt64
+                } else {
+                    self.TimeAnchor = UInt64(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 18446744073709551615))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("TimeAnchor") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -123,19 +130,25 @@ extension PriceLevelSchedule {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("PriceScheduleID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.PriceScheduleID = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 1, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.PriceScheduleID = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 1, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("PriceScheduleID") }
             state = 3
             ev = try Self._read3(&r, state)
         }
         if ev == 3 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.PriceScheduleDescription = EXIString<160>()
-                try r.readStringField(into: &self.PriceScheduleDescription!, partition: 1, minLength: 0, maxLength: 160)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.PriceScheduleDescription = EXIString<160>()
+                } else {
+                    self.PriceScheduleDescription = EXIString<160>()
+                    try r.readStringField(into: &self.PriceScheduleDescription!, partition: 1, minLength: 0, maxLength: 160)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("PriceScheduleDescription") }
             state = 4
             ev = try Self._read4(&r, state)
@@ -143,9 +156,12 @@ extension PriceLevelSchedule {
         if !(ev == 4) { throw r.error(.unexpectedEvent).inside("NumberOfPriceLevels") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.NumberOfPriceLevels = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 255, width: 8))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt8
+                } else {
+                    self.NumberOfPriceLevels = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 255, width: 8))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("NumberOfPriceLevels") }
             state = 5
             ev = try Self._read5(&r, state)

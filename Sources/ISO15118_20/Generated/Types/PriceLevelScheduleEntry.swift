@@ -55,9 +55,12 @@ extension PriceLevelScheduleEntry {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("Duration") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.Duration = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.Duration = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("Duration") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -65,9 +68,12 @@ extension PriceLevelScheduleEntry {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("PriceLevel") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.PriceLevel = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 255, width: 8))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt8
+                } else {
+                    self.PriceLevel = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 255, width: 8))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("PriceLevel") }
             state = 2
             ev = try Self._read2(&r, state)

@@ -51,9 +51,13 @@ extension PriceSchedule {
         if let v1 = self.PriceScheduleDescription {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(PriceScheduleDescription)
-                try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v1, minLength: 0, maxLength: 160)
-                try w.writeBits(0, 1)  // EE
+                if v1.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeStringField(v1, minLength: 0, maxLength: 160)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("PriceScheduleDescription") }
             state = 3
         }
@@ -72,9 +76,12 @@ extension PriceSchedule {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("TimeAnchor") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.TimeAnchor = UInt64(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 18446744073709551615))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt64
+                } else {
+                    self.TimeAnchor = UInt64(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 18446744073709551615))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("TimeAnchor") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -82,19 +89,25 @@ extension PriceSchedule {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("PriceScheduleID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.PriceScheduleID = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 1, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.PriceScheduleID = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 1, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("PriceScheduleID") }
             state = 2
             ev = try Self._read2(&r, state)
         }
         if ev == 2 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.PriceScheduleDescription = EXIString<160>()
-                try r.readStringField(into: &self.PriceScheduleDescription!, partition: 1, minLength: 0, maxLength: 160)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.PriceScheduleDescription = EXIString<160>()
+                } else {
+                    self.PriceScheduleDescription = EXIString<160>()
+                    try r.readStringField(into: &self.PriceScheduleDescription!, partition: 1, minLength: 0, maxLength: 160)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("PriceScheduleDescription") }
             state = 3
             ev = try Self._read3(&r, state)

@@ -55,9 +55,12 @@ extension RationalNumber {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("Exponent") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.Exponent = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: -128, maximum: 127, width: 8))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int8
+                } else {
+                    self.Exponent = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: -128, maximum: 127, width: 8))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("Exponent") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -65,9 +68,12 @@ extension RationalNumber {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("Value") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.Value = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.Value = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("Value") }
             state = 2
             ev = try Self._read2(&r, state)

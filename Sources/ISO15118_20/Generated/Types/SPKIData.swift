@@ -48,9 +48,13 @@ extension SPKIData {
                 case 0: try w.writeBits(0, 1)
                 default: try w.writeBits(0, 2)
                 }
-                try w.writeBits(0, 1)  // CH
-                try w.writeBinaryField(g2.SPKISexp, minLength: 0, maxLength: 256)
-                try w.writeBits(0, 1)  // EE
+                if g2.SPKISexp.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(g2.SPKISexp, minLength: 0, maxLength: 256)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("SPKISexp") }
             state = 1
             i1 &+= 1
@@ -69,9 +73,12 @@ extension SPKIData {
             if !(ev == 0) { throw r.error(.unexpectedEvent).inside("SPKISexp") }
             do {
                 do throws(EXIError) {
-                    try r.expectSimpleEvent()  // CH
-                    try r.readBinaryField(into: &self.SPKISexp[k3].SPKISexp, minLength: 0, maxLength: 256)
-                    try r.expectSimpleEvent()  // EE
+                    if try r.readSimpleElementIsEmpty() {
+                        self.SPKISexp[k3].SPKISexp = EXIBytes<256>()
+                    } else {
+                        try r.readBinaryField(into: &self.SPKISexp[k3].SPKISexp, minLength: 0, maxLength: 256)
+                        try r.expectSimpleEvent()  // EE
+                    }
                 } catch { throw error.inside("SPKISexp") }
                 state = 1
                 ev = try Self._read1(&r, state)

@@ -89,9 +89,12 @@ extension ScheduleExchangeReq {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("MaximumSupportingPoints") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.MaximumSupportingPoints = UInt16(truncatingIfNeeded: try r.readBoundedField(minimum: 12, maximum: 1024, width: 10))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
+                } else {
+                    self.MaximumSupportingPoints = UInt16(truncatingIfNeeded: try r.readBoundedField(minimum: 12, maximum: 1024, width: 10))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("MaximumSupportingPoints") }
             state = 2
             ev = try Self._read2(&r, state)

@@ -60,18 +60,24 @@ extension Scheduled_EVPPTControlMode {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("SelectedScheduleTupleID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.SelectedScheduleTupleID = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 1, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.SelectedScheduleTupleID = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 1, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("SelectedScheduleTupleID") }
             state = 1
             ev = try Self._read1(&r, state)
         }
         if ev == 1 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.PowerToleranceAcceptance = ISO15118_20.PowerToleranceAcceptance(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.PowerToleranceAcceptance
+                } else {
+                    self.PowerToleranceAcceptance = ISO15118_20.PowerToleranceAcceptance(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("PowerToleranceAcceptance") }
             state = 2
             ev = try Self._read2(&r, state)

@@ -43,9 +43,12 @@ extension Scheduled_SMDTControlMode {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("SelectedScheduleTupleID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.SelectedScheduleTupleID = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 1, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.SelectedScheduleTupleID = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 1, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("SelectedScheduleTupleID") }
             state = 1
             ev = try Self._read1(&r, state)

@@ -55,9 +55,12 @@ extension Service {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ServiceID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ServiceID = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
+                } else {
+                    self.ServiceID = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ServiceID") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -65,9 +68,12 @@ extension Service {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("FreeService") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.FreeService = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.FreeService = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("FreeService") }
             state = 2
             ev = try Self._read2(&r, state)

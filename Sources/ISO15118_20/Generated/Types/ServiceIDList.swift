@@ -55,9 +55,12 @@ extension ServiceIDList {
         while ev == 0 {
             guard let k2 = self.ServiceID.appendDefault() else { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("ServiceID") }
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ServiceID[k2] = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
+                } else {
+                    self.ServiceID[k2] = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ServiceID") }
             state = (self.ServiceID.count == 16 ? 2 : 1)
             switch state {

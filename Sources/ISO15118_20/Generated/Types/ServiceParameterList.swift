@@ -5,15 +5,15 @@ import EXI
 
 /// `ServiceParameterListType` (urn:iso:std:iso:15118:-20:CommonMessages).
 public struct ServiceParameterList: EXIDefaultValue, Equatable, Sendable {
-    /// `ParameterSet`, 1...32 items (holds 16).
-    public var ParameterSet: EXIList<16, ISO15118_20.ParameterSet>
+    /// `ParameterSet`, 1...32 items (holds 8).
+    public var ParameterSet: EXIList<8, ISO15118_20.ParameterSet>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
-        ParameterSet = EXIList<16, ISO15118_20.ParameterSet>()
+        ParameterSet = EXIList<8, ISO15118_20.ParameterSet>()
     }
 
-    public init(ParameterSet: EXIList<16, ISO15118_20.ParameterSet>) {
+    public init(ParameterSet: EXIList<8, ISO15118_20.ParameterSet>) {
         self.ParameterSet = ParameterSet
     }
 }
@@ -51,7 +51,7 @@ extension ServiceParameterList {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.ParameterSet.appendDefault() else { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("ParameterSet") }
+            guard let k2 = self.ParameterSet.appendDefault() else { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("ParameterSet") }
             do throws(EXIError) {
                 try self.ParameterSet[k2].decodeContent(&r)
             } catch { throw error.inside("ParameterSet") }
@@ -116,7 +116,7 @@ extension ServiceParameterList {
     init(jsonMembers members: [(String, JSONValue)], path: String) throws(JSONError) {
         self.init()
         if let j = members.first(where: { $0.0 == "ParameterSet" })?.1 {
-            try JSONCoding.list(j, path: path + "/ParameterSet", capacity: 16) { (item: JSONValue, p: String) throws(JSONError) in self.ParameterSet.append(try ISO15118_20.ParameterSet(json: item, path: p)) }
+            try JSONCoding.list(j, path: path + "/ParameterSet", capacity: 8) { (item: JSONValue, p: String) throws(JSONError) in self.ParameterSet.append(try ISO15118_20.ParameterSet(json: item, path: p)) }
         } else {
             throw JSONError("missing ParameterSet", at: path)
         }

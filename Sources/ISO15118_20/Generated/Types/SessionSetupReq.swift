@@ -36,9 +36,13 @@ extension SessionSetupReq {
         state = 1
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(EVCCID)
-            try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.EVCCID, minLength: 0, maxLength: 255)
-            try w.writeBits(0, 1)  // EE
+            if self.EVCCID.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeStringField(self.EVCCID, minLength: 0, maxLength: 255)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("EVCCID") }
         state = 2
         try w.writeBits(0, 1)  // EE
@@ -61,9 +65,12 @@ extension SessionSetupReq {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVCCID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readStringField(into: &self.EVCCID, partition: 22, minLength: 0, maxLength: 255)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.EVCCID = EXIString<255>()
+                } else {
+                    try r.readStringField(into: &self.EVCCID, partition: 22, minLength: 0, maxLength: 255)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVCCID") }
             state = 2
             ev = try Self._read2(&r, state)

@@ -48,9 +48,13 @@ extension SessionSetupRes {
         state = 2
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(EVSEID)
-            try w.writeBits(0, 1)  // CH
-            try w.writeStringField(self.EVSEID, minLength: 0, maxLength: 255)
-            try w.writeBits(0, 1)  // EE
+            if self.EVSEID.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeStringField(self.EVSEID, minLength: 0, maxLength: 255)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("EVSEID") }
         state = 3
         try w.writeBits(0, 1)  // EE
@@ -73,9 +77,12 @@ extension SessionSetupRes {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ResponseCode = ISO15118_20.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 40, width: 6)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.ResponseCode
+                } else {
+                    self.ResponseCode = ISO15118_20.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 40, width: 6)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ResponseCode") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -83,9 +90,12 @@ extension SessionSetupRes {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("EVSEID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readStringField(into: &self.EVSEID, partition: 23, minLength: 0, maxLength: 255)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.EVSEID = EXIString<255>()
+                } else {
+                    try r.readStringField(into: &self.EVSEID, partition: 23, minLength: 0, maxLength: 255)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVSEID") }
             state = 3
             ev = try Self._read3(&r, state)

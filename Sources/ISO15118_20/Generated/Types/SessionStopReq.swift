@@ -54,9 +54,13 @@ extension SessionStopReq {
         if let v1 = self.EVTerminationCode {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(EVTerminationCode)
-                try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v1, minLength: 0, maxLength: 80)
-                try w.writeBits(0, 1)  // EE
+                if v1.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeStringField(v1, minLength: 0, maxLength: 80)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("EVTerminationCode") }
             state = 3
         }
@@ -66,9 +70,13 @@ extension SessionStopReq {
                 case 2: try w.writeBits(1, 2)
                 default: try w.writeBits(0, 2)
                 }
-                try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v2, minLength: 0, maxLength: 160)
-                try w.writeBits(0, 1)  // EE
+                if v2.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeStringField(v2, minLength: 0, maxLength: 160)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("EVTerminationExplanation") }
             state = 4
         }
@@ -96,29 +104,38 @@ extension SessionStopReq {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("ChargingSession") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ChargingSession = ISO15118_20.ChargingSession(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.ChargingSession
+                } else {
+                    self.ChargingSession = ISO15118_20.ChargingSession(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ChargingSession") }
             state = 2
             ev = try Self._read2(&r, state)
         }
         if ev == 2 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVTerminationCode = EXIString<80>()
-                try r.readStringField(into: &self.EVTerminationCode!, partition: 24, minLength: 0, maxLength: 80)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.EVTerminationCode = EXIString<80>()
+                } else {
+                    self.EVTerminationCode = EXIString<80>()
+                    try r.readStringField(into: &self.EVTerminationCode!, partition: 24, minLength: 0, maxLength: 80)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVTerminationCode") }
             state = 3
             ev = try Self._read3(&r, state)
         }
         if ev == 3 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVTerminationExplanation = EXIString<160>()
-                try r.readStringField(into: &self.EVTerminationExplanation!, partition: 25, minLength: 0, maxLength: 160)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.EVTerminationExplanation = EXIString<160>()
+                } else {
+                    self.EVTerminationExplanation = EXIString<160>()
+                    try r.readStringField(into: &self.EVTerminationExplanation!, partition: 25, minLength: 0, maxLength: 160)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVTerminationExplanation") }
             state = 4
             ev = try Self._read4(&r, state)

@@ -60,9 +60,12 @@ extension SignatureMethod {
         ev = try Self._read1(&r, state)
         if ev == 1 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.HMACOutputLength = Int64(truncatingIfNeeded: try r.readIntegerField(minimum: -9223372036854775808, maximum: 9223372036854775807))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int64
+                } else {
+                    self.HMACOutputLength = Int64(truncatingIfNeeded: try r.readIntegerField(minimum: -9223372036854775808, maximum: 9223372036854775807))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("HMACOutputLength") }
             state = 2
             ev = try Self._read2(&r, state)

@@ -39,9 +39,13 @@ extension SignedCertificateChain {
         state = 1
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(Certificate)
-            try w.writeBits(0, 1)  // CH
-            try w.writeBinaryField(self.Certificate, minLength: 0, maxLength: 1600)
-            try w.writeBits(0, 1)  // EE
+            if self.Certificate.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.Certificate, minLength: 0, maxLength: 1600)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("Certificate") }
         state = 2
         if let v1 = self.SubCertificates {
@@ -70,9 +74,12 @@ extension SignedCertificateChain {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("Certificate") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.Certificate, minLength: 0, maxLength: 1600)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.Certificate = EXIBytes<1600>()
+                } else {
+                    try r.readBinaryField(into: &self.Certificate, minLength: 0, maxLength: 1600)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("Certificate") }
             state = 2
             ev = try Self._read2(&r, state)

@@ -72,34 +72,50 @@ extension SignedInstallationData {
         state = 3
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(DHPublicKey)
-            try w.writeBits(0, 1)  // CH
-            try w.writeBinaryField(self.DHPublicKey, minLength: 133, maxLength: 133)
-            try w.writeBits(0, 1)  // EE
+            if self.DHPublicKey.count == 0 {
+                throw w.error(.lengthOutOfRange(length: 0, min: 133, max: Int.max))
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.DHPublicKey, minLength: 133, maxLength: 133)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("DHPublicKey") }
         state = 4
         switch self.EncryptedPrivateKey {
         case .SECP521_EncryptedPrivateKey(let x1):
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(SECP521_EncryptedPrivateKey)
-                try w.writeBits(0, 1)  // CH
-                try w.writeBinaryField(x1, minLength: 94, maxLength: 94)
-                try w.writeBits(0, 1)  // EE
+                if x1.count == 0 {
+                    throw w.error(.lengthOutOfRange(length: 0, min: 94, max: Int.max))
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(x1, minLength: 94, maxLength: 94)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("SECP521_EncryptedPrivateKey") }
             state = 5
         case .X448_EncryptedPrivateKey(let x2):
             do throws(EXIError) {
                 try w.writeBits(1, 2)  // SE(X448_EncryptedPrivateKey)
-                try w.writeBits(0, 1)  // CH
-                try w.writeBinaryField(x2, minLength: 84, maxLength: 84)
-                try w.writeBits(0, 1)  // EE
+                if x2.count == 0 {
+                    throw w.error(.lengthOutOfRange(length: 0, min: 84, max: Int.max))
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(x2, minLength: 84, maxLength: 84)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("X448_EncryptedPrivateKey") }
             state = 6
         case .TPM_EncryptedPrivateKey(let x3):
             do throws(EXIError) {
                 try w.writeBits(2, 2)  // SE(TPM_EncryptedPrivateKey)
-                try w.writeBits(0, 1)  // CH
-                try w.writeBinaryField(x3, minLength: 206, maxLength: 206)
-                try w.writeBits(0, 1)  // EE
+                if x3.count == 0 {
+                    throw w.error(.lengthOutOfRange(length: 0, min: 206, max: Int.max))
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(x3, minLength: 206, maxLength: 206)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("TPM_EncryptedPrivateKey") }
             state = 7
         }
@@ -127,9 +143,12 @@ extension SignedInstallationData {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("ECDHCurve") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ECDHCurve = ISO15118_20.EcdhCurve(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.EcdhCurve
+                } else {
+                    self.ECDHCurve = ISO15118_20.EcdhCurve(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ECDHCurve") }
             state = 3
             ev = try Self._read3(&r, state)
@@ -137,9 +156,12 @@ extension SignedInstallationData {
         if !(ev == 3) { throw r.error(.unexpectedEvent).inside("DHPublicKey") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.DHPublicKey, minLength: 133, maxLength: 133)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.lengthOutOfRange(length: 0, min: 133, max: Int.max))
+                } else {
+                    try r.readBinaryField(into: &self.DHPublicKey, minLength: 133, maxLength: 133)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("DHPublicKey") }
             state = 4
             ev = try Self._read4(&r, state)
@@ -150,9 +172,12 @@ extension SignedInstallationData {
             if !(ev == 4) { throw r.error(.unexpectedEvent).inside("SECP521_EncryptedPrivateKey") }
             do {
                 do throws(EXIError) {
-                    try r.expectSimpleEvent()  // CH
-                    try r.readBinaryField(into: &x4, minLength: 94, maxLength: 94)
-                    try r.expectSimpleEvent()  // EE
+                    if try r.readSimpleElementIsEmpty() {
+                        throw r.error(.lengthOutOfRange(length: 0, min: 94, max: Int.max))
+                    } else {
+                        try r.readBinaryField(into: &x4, minLength: 94, maxLength: 94)
+                        try r.expectSimpleEvent()  // EE
+                    }
                 } catch { throw error.inside("SECP521_EncryptedPrivateKey") }
                 state = 5
                 ev = try Self._read5(&r, state)
@@ -163,9 +188,12 @@ extension SignedInstallationData {
             if !(ev == 5) { throw r.error(.unexpectedEvent).inside("X448_EncryptedPrivateKey") }
             do {
                 do throws(EXIError) {
-                    try r.expectSimpleEvent()  // CH
-                    try r.readBinaryField(into: &x5, minLength: 84, maxLength: 84)
-                    try r.expectSimpleEvent()  // EE
+                    if try r.readSimpleElementIsEmpty() {
+                        throw r.error(.lengthOutOfRange(length: 0, min: 84, max: Int.max))
+                    } else {
+                        try r.readBinaryField(into: &x5, minLength: 84, maxLength: 84)
+                        try r.expectSimpleEvent()  // EE
+                    }
                 } catch { throw error.inside("X448_EncryptedPrivateKey") }
                 state = 6
                 ev = try Self._read5(&r, state)
@@ -176,9 +204,12 @@ extension SignedInstallationData {
             if !(ev == 6) { throw r.error(.unexpectedEvent).inside("TPM_EncryptedPrivateKey") }
             do {
                 do throws(EXIError) {
-                    try r.expectSimpleEvent()  // CH
-                    try r.readBinaryField(into: &x6, minLength: 206, maxLength: 206)
-                    try r.expectSimpleEvent()  // EE
+                    if try r.readSimpleElementIsEmpty() {
+                        throw r.error(.lengthOutOfRange(length: 0, min: 206, max: Int.max))
+                    } else {
+                        try r.readBinaryField(into: &x6, minLength: 206, maxLength: 206)
+                        try r.expectSimpleEvent()  // EE
+                    }
                 } catch { throw error.inside("TPM_EncryptedPrivateKey") }
                 state = 7
                 ev = try Self._read5(&r, state)

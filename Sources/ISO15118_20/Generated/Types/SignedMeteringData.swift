@@ -58,9 +58,13 @@ extension SignedMeteringData {
         state = 1
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(SessionID)
-            try w.writeBits(0, 1)  // CH
-            try w.writeBinaryField(self.SessionID, minLength: 8, maxLength: 8)
-            try w.writeBits(0, 1)  // EE
+            if self.SessionID.count == 0 {
+                throw w.error(.lengthOutOfRange(length: 0, min: 8, max: Int.max))
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.SessionID, minLength: 8, maxLength: 8)
+                try w.writeBits(0, 1)  // EE
+            }
         } catch { throw error.inside("SessionID") }
         state = 2
         do throws(EXIError) {
@@ -111,9 +115,12 @@ extension SignedMeteringData {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("SessionID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.SessionID, minLength: 8, maxLength: 8)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.lengthOutOfRange(length: 0, min: 8, max: Int.max))
+                } else {
+                    try r.readBinaryField(into: &self.SessionID, minLength: 8, maxLength: 8)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("SessionID") }
             state = 2
             ev = try Self._read2(&r, state)

@@ -33,9 +33,13 @@ extension SubCertificates {
                 case 0: try w.writeBits(0, 1)
                 default: try w.writeBits(0, 2)
                 }
-                try w.writeBits(0, 1)  // CH
-                try w.writeBinaryField(self.Certificate[i1], minLength: 0, maxLength: 1600)
-                try w.writeBits(0, 1)  // EE
+                if self.Certificate[i1].count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(self.Certificate[i1], minLength: 0, maxLength: 1600)
+                    try w.writeBits(0, 1)  // EE
+                }
                 i1 &+= 1
                 state = (i1 == 3 ? 2 : 1)
             }
@@ -55,9 +59,12 @@ extension SubCertificates {
         while ev == 0 {
             guard let k2 = self.Certificate.appendDefault() else { throw r.error(.capacityExceeded(count: 4, capacity: 3)).inside("Certificate") }
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.Certificate[k2], minLength: 0, maxLength: 1600)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.Certificate[k2] = EXIBytes<1600>()
+                } else {
+                    try r.readBinaryField(into: &self.Certificate[k2], minLength: 0, maxLength: 1600)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("Certificate") }
             state = (self.Certificate.count == 3 ? 2 : 1)
             switch state {

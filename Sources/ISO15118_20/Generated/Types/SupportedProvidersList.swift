@@ -33,9 +33,13 @@ extension SupportedProvidersList {
                 case 0: try w.writeBits(0, 1)
                 default: try w.writeBits(0, 2)
                 }
-                try w.writeBits(0, 1)  // CH
-                try w.writeStringField(self.ProviderID[i1], minLength: 0, maxLength: 80)
-                try w.writeBits(0, 1)  // EE
+                if self.ProviderID[i1].count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeStringField(self.ProviderID[i1], minLength: 0, maxLength: 80)
+                    try w.writeBits(0, 1)  // EE
+                }
                 i1 &+= 1
                 state = (i1 == 128 ? 2 : 1)
             }
@@ -55,9 +59,12 @@ extension SupportedProvidersList {
         while ev == 0 {
             guard let k2 = self.ProviderID.appendDefault() else { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("ProviderID") }
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readStringField(into: &self.ProviderID[k2], partition: 28, minLength: 0, maxLength: 80)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.ProviderID[k2] = EXIString<80>()
+                } else {
+                    try r.readStringField(into: &self.ProviderID[k2], partition: 28, minLength: 0, maxLength: 80)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ProviderID") }
             state = (self.ProviderID.count == 128 ? 2 : 1)
             switch state {

@@ -69,9 +69,13 @@ extension TaxRule {
         if let v1 = self.TaxRuleName {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(TaxRuleName)
-                try w.writeBits(0, 1)  // CH
-                try w.writeStringField(v1, minLength: 0, maxLength: 80)
-                try w.writeBits(0, 1)  // EE
+                if v1.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeStringField(v1, minLength: 0, maxLength: 80)
+                    try w.writeBits(0, 1)  // EE
+                }
             } catch { throw error.inside("TaxRuleName") }
             state = 2
         }
@@ -135,19 +139,25 @@ extension TaxRule {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("TaxRuleID") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.TaxRuleID = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 1, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.TaxRuleID = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 1, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("TaxRuleID") }
             state = 1
             ev = try Self._read1(&r, state)
         }
         if ev == 1 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.TaxRuleName = EXIString<80>()
-                try r.readStringField(into: &self.TaxRuleName!, partition: 29, minLength: 0, maxLength: 80)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.TaxRuleName = EXIString<80>()
+                } else {
+                    self.TaxRuleName = EXIString<80>()
+                    try r.readStringField(into: &self.TaxRuleName!, partition: 29, minLength: 0, maxLength: 80)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("TaxRuleName") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -162,9 +172,12 @@ extension TaxRule {
         }
         if ev == 3 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.TaxIncludedInPrice = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.TaxIncludedInPrice = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("TaxIncludedInPrice") }
             state = 4
             ev = try Self._read4(&r, state)
@@ -172,9 +185,12 @@ extension TaxRule {
         if !(ev == 4) { throw r.error(.unexpectedEvent).inside("AppliesToEnergyFee") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.AppliesToEnergyFee = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.AppliesToEnergyFee = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("AppliesToEnergyFee") }
             state = 5
             ev = try Self._read5(&r, state)
@@ -182,9 +198,12 @@ extension TaxRule {
         if !(ev == 5) { throw r.error(.unexpectedEvent).inside("AppliesToParkingFee") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.AppliesToParkingFee = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.AppliesToParkingFee = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("AppliesToParkingFee") }
             state = 6
             ev = try Self._read6(&r, state)
@@ -192,9 +211,12 @@ extension TaxRule {
         if !(ev == 6) { throw r.error(.unexpectedEvent).inside("AppliesToOverstayFee") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.AppliesToOverstayFee = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.AppliesToOverstayFee = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("AppliesToOverstayFee") }
             state = 7
             ev = try Self._read7(&r, state)
@@ -202,9 +224,12 @@ extension TaxRule {
         if !(ev == 7) { throw r.error(.unexpectedEvent).inside("AppliesMinimumMaximumCost") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.AppliesMinimumMaximumCost = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.AppliesMinimumMaximumCost = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("AppliesMinimumMaximumCost") }
             state = 8
             ev = try Self._read8(&r, state)

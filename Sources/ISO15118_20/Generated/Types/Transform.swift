@@ -46,9 +46,13 @@ extension Transform {
             case .XPath(let x2):
                 do throws(EXIError) {
                     try w.writeBits(0, 3)  // SE(XPath)
-                    try w.writeBits(0, 1)  // CH
-                    try w.writeStringField(x2, minLength: 0, maxLength: 128)
-                    try w.writeBits(0, 1)  // EE
+                    if x2.count == 0 {
+                        try w.writeEmptySimpleElement()
+                    } else {
+                        try w.writeBits(0, 1)  // CH
+                        try w.writeStringField(x2, minLength: 0, maxLength: 128)
+                        try w.writeBits(0, 1)  // EE
+                    }
                 } catch { throw error.inside("XPath") }
                 state = 3
             }
@@ -75,9 +79,12 @@ extension Transform {
                 if !(ev == 1) { throw r.error(.unexpectedEvent).inside("XPath") }
                 do {
                     do throws(EXIError) {
-                        try r.expectSimpleEvent()  // CH
-                        try r.readStringField(into: &x4, partition: 30, minLength: 0, maxLength: 128)
-                        try r.expectSimpleEvent()  // EE
+                        if try r.readSimpleElementIsEmpty() {
+                            x4 = EXIString<128>()
+                        } else {
+                            try r.readStringField(into: &x4, partition: 30, minLength: 0, maxLength: 128)
+                            try r.expectSimpleEvent()  // EE
+                        }
                     } catch { throw error.inside("XPath") }
                     state = 3
                     ev = try Self._read1(&r, state)

@@ -127,9 +127,12 @@ extension VehicleCheckInReq {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVCheckInStatus") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVCheckInStatus = ISO15118_20.EvCheckInStatus(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.EvCheckInStatus
+                } else {
+                    self.EVCheckInStatus = ISO15118_20.EvCheckInStatus(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVCheckInStatus") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -137,36 +140,48 @@ extension VehicleCheckInReq {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("ParkingMethod") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ParkingMethod = ISO15118_20.ParkingMethod(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.ParkingMethod
+                } else {
+                    self.ParkingMethod = ISO15118_20.ParkingMethod(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ParkingMethod") }
             state = 3
             ev = try Self._read3(&r, state)
         }
         if ev == 3 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.VehicleFrame = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.VehicleFrame = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("VehicleFrame") }
             state = 4
             ev = try Self._read4(&r, state)
         }
         if ev == 4 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.DeviceOffset = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.DeviceOffset = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("DeviceOffset") }
             state = 5
             ev = try Self._read5(&r, state)
         }
         if ev == 5 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.VehicleTravel = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.VehicleTravel = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("VehicleTravel") }
             state = 6
             ev = try Self._read6(&r, state)

@@ -115,36 +115,48 @@ extension VehicleCheckInRes {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ResponseCode = ISO15118_20.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 40, width: 6)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.ResponseCode
+                } else {
+                    self.ResponseCode = ISO15118_20.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 40, width: 6)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ResponseCode") }
             state = 2
             ev = try Self._read2(&r, state)
         }
         if ev == 2 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ParkingSpace = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.ParkingSpace = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ParkingSpace") }
             state = 3
             ev = try Self._read3(&r, state)
         }
         if ev == 3 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.DeviceLocation = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.DeviceLocation = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("DeviceLocation") }
             state = 4
             ev = try Self._read4(&r, state)
         }
         if ev == 4 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.TargetDistance = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.TargetDistance = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("TargetDistance") }
             state = 5
             ev = try Self._read5(&r, state)

@@ -73,9 +73,12 @@ extension VehicleCheckOutReq {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVCheckOutStatus") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVCheckOutStatus = ISO15118_20.EvCheckOutStatus(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.EvCheckOutStatus
+                } else {
+                    self.EVCheckOutStatus = ISO15118_20.EvCheckOutStatus(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVCheckOutStatus") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -83,9 +86,12 @@ extension VehicleCheckOutReq {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("CheckOutTime") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.CheckOutTime = UInt64(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 18446744073709551615))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt64
+                } else {
+                    self.CheckOutTime = UInt64(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 18446744073709551615))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("CheckOutTime") }
             state = 3
             ev = try Self._read3(&r, state)

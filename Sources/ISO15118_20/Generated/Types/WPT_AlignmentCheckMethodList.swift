@@ -55,9 +55,12 @@ extension WPT_AlignmentCheckMethodList {
         while ev == 0 {
             guard let k2 = self.WPT_AlignmentCheckMethod.appendDefault() else { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("WPT_AlignmentCheckMethod") }
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.WPT_AlignmentCheckMethod[k2] = ISO15118_20.WPT_AlignmentCheckMethod(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.WPT_AlignmentCheckMethod
+                } else {
+                    self.WPT_AlignmentCheckMethod[k2] = ISO15118_20.WPT_AlignmentCheckMethod(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("WPT_AlignmentCheckMethod") }
             state = (self.WPT_AlignmentCheckMethod.count == 8 ? 2 : 1)
             switch state {

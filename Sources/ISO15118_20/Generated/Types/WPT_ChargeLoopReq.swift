@@ -130,9 +130,13 @@ extension WPT_ChargeLoopReq {
                 case 7: try w.writeBits(1, 2)
                 default: try w.writeBits(0, 2)
                 }
-                try w.writeBits(0, 1)  // CH
-                try w.writeBinaryField(self.ManufacturerSpecificDataContainer[i4], minLength: 0, maxLength: 256)
-                try w.writeBits(0, 1)  // EE
+                if self.ManufacturerSpecificDataContainer[i4].count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(self.ManufacturerSpecificDataContainer[i4], minLength: 0, maxLength: 256)
+                    try w.writeBits(0, 1)  // EE
+                }
                 i4 &+= 1
                 state = (i4 == 16 ? 10 : 9)
             }
@@ -170,9 +174,12 @@ extension WPT_ChargeLoopReq {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("MeterInfoRequested") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.MeterInfoRequested = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.MeterInfoRequested = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("MeterInfoRequested") }
             state = 3
             ev = try Self._read3(&r, state)
@@ -196,9 +203,12 @@ extension WPT_ChargeLoopReq {
         if !(ev == 5) { throw r.error(.unexpectedEvent).inside("EVPCChargeDiagnostics") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVPCChargeDiagnostics = ISO15118_20.WPT_EVPCChargeDiagnostics(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 4, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.WPT_EVPCChargeDiagnostics
+                } else {
+                    self.EVPCChargeDiagnostics = ISO15118_20.WPT_EVPCChargeDiagnostics(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 4, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVPCChargeDiagnostics") }
             state = 6
             ev = try Self._read6(&r, state)
@@ -222,9 +232,12 @@ extension WPT_ChargeLoopReq {
         while ev == 8 {
             guard let k5 = self.ManufacturerSpecificDataContainer.appendDefault() else { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("ManufacturerSpecificDataContainer") }
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.ManufacturerSpecificDataContainer[k5], minLength: 0, maxLength: 256)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.ManufacturerSpecificDataContainer[k5] = EXIBytes<256>()
+                } else {
+                    try r.readBinaryField(into: &self.ManufacturerSpecificDataContainer[k5], minLength: 0, maxLength: 256)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ManufacturerSpecificDataContainer") }
             state = (self.ManufacturerSpecificDataContainer.count == 16 ? 10 : 9)
             switch state {

@@ -188,9 +188,13 @@ extension WPT_ChargeLoopRes {
                 case 11: try w.writeBits(1, 2)
                 default: try w.writeBits(0, 2)
                 }
-                try w.writeBits(0, 1)  // CH
-                try w.writeBinaryField(self.ManufacturerSpecificDataContainer[i7], minLength: 0, maxLength: 256)
-                try w.writeBits(0, 1)  // EE
+                if self.ManufacturerSpecificDataContainer[i7].count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(self.ManufacturerSpecificDataContainer[i7], minLength: 0, maxLength: 256)
+                    try w.writeBits(0, 1)  // EE
+                }
                 i7 &+= 1
                 state = (i7 == 16 ? 14 : 13)
             }
@@ -220,9 +224,12 @@ extension WPT_ChargeLoopRes {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ResponseCode = ISO15118_20.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 40, width: 6)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.ResponseCode
+                } else {
+                    self.ResponseCode = ISO15118_20.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 40, width: 6)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ResponseCode") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -286,9 +293,12 @@ extension WPT_ChargeLoopRes {
         if !(ev == 9) { throw r.error(.unexpectedEvent).inside("SPCChargeDiagnostics") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.SPCChargeDiagnostics = ISO15118_20.WPT_SPCChargeDiagnostics(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 6, width: 3)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.WPT_SPCChargeDiagnostics
+                } else {
+                    self.SPCChargeDiagnostics = ISO15118_20.WPT_SPCChargeDiagnostics(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 6, width: 3)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("SPCChargeDiagnostics") }
             state = 10
             ev = try Self._read10(&r, state)
@@ -312,9 +322,12 @@ extension WPT_ChargeLoopRes {
         while ev == 12 {
             guard let k8 = self.ManufacturerSpecificDataContainer.appendDefault() else { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("ManufacturerSpecificDataContainer") }
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.ManufacturerSpecificDataContainer[k8], minLength: 0, maxLength: 256)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.ManufacturerSpecificDataContainer[k8] = EXIBytes<256>()
+                } else {
+                    try r.readBinaryField(into: &self.ManufacturerSpecificDataContainer[k8], minLength: 0, maxLength: 256)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ManufacturerSpecificDataContainer") }
             state = (self.ManufacturerSpecificDataContainer.count == 16 ? 14 : 13)
             switch state {

@@ -96,9 +96,13 @@ extension WPT_ChargeParameterDiscoveryReq {
             var i1 = 0
             while i1 < self.VendorSpecificDataContainer.count {
                 try w.writeBits(0, 2)  // SE(VendorSpecificDataContainer)
-                try w.writeBits(0, 1)  // CH
-                try w.writeBinaryField(self.VendorSpecificDataContainer[i1], minLength: 0, maxLength: 256)
-                try w.writeBits(0, 1)  // EE
+                if self.VendorSpecificDataContainer[i1].count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(self.VendorSpecificDataContainer[i1], minLength: 0, maxLength: 256)
+                    try w.writeBits(0, 1)  // EE
+                }
                 i1 &+= 1
                 state = (i1 == 16 ? 8 : 7)
             }
@@ -134,9 +138,12 @@ extension WPT_ChargeParameterDiscoveryReq {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("SDMaxGroundClearence") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.SDMaxGroundClearence = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
+                } else {
+                    self.SDMaxGroundClearence = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("SDMaxGroundClearence") }
             state = 3
             ev = try Self._read3(&r, state)
@@ -144,9 +151,12 @@ extension WPT_ChargeParameterDiscoveryReq {
         if !(ev == 3) { throw r.error(.unexpectedEvent).inside("SDMinGroundClearence") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.SDMinGroundClearence = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
+                } else {
+                    self.SDMinGroundClearence = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("SDMinGroundClearence") }
             state = 4
             ev = try Self._read4(&r, state)
@@ -162,9 +172,12 @@ extension WPT_ChargeParameterDiscoveryReq {
         if !(ev == 5) { throw r.error(.unexpectedEvent).inside("EVPCDeviceLocalControl") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVPCDeviceLocalControl = try r.readBoolean()
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVPCDeviceLocalControl = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVPCDeviceLocalControl") }
             state = 6
             ev = try Self._read6(&r, state)
@@ -172,9 +185,12 @@ extension WPT_ChargeParameterDiscoveryReq {
         while ev == 6 {
             guard let k2 = self.VendorSpecificDataContainer.appendDefault() else { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("VendorSpecificDataContainer") }
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.VendorSpecificDataContainer[k2], minLength: 0, maxLength: 256)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.VendorSpecificDataContainer[k2] = EXIBytes<256>()
+                } else {
+                    try r.readBinaryField(into: &self.VendorSpecificDataContainer[k2], minLength: 0, maxLength: 256)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("VendorSpecificDataContainer") }
             state = (self.VendorSpecificDataContainer.count == 16 ? 8 : 7)
             switch state {

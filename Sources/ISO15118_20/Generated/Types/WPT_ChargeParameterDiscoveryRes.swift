@@ -128,9 +128,13 @@ extension WPT_ChargeParameterDiscoveryRes {
             var i1 = 0
             while i1 < self.SDManufacturerSpecificDataContainer.count {
                 try w.writeBits(0, 2)  // SE(SDManufacturerSpecificDataContainer)
-                try w.writeBits(0, 1)  // CH
-                try w.writeBinaryField(self.SDManufacturerSpecificDataContainer[i1], minLength: 0, maxLength: 256)
-                try w.writeBits(0, 1)  // EE
+                if self.SDManufacturerSpecificDataContainer[i1].count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(self.SDManufacturerSpecificDataContainer[i1], minLength: 0, maxLength: 256)
+                    try w.writeBits(0, 1)  // EE
+                }
                 i1 &+= 1
                 state = (i1 == 16 ? 11 : 10)
             }
@@ -158,9 +162,12 @@ extension WPT_ChargeParameterDiscoveryRes {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ResponseCode = ISO15118_20.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 40, width: 6)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.ResponseCode
+                } else {
+                    self.ResponseCode = ISO15118_20.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 40, width: 6)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ResponseCode") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -168,9 +175,12 @@ extension WPT_ChargeParameterDiscoveryRes {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("PDInputPowerClass") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.PDInputPowerClass = ISO15118_20.WPT_PowerClass(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 4, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.WPT_PowerClass
+                } else {
+                    self.PDInputPowerClass = ISO15118_20.WPT_PowerClass(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 4, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("PDInputPowerClass") }
             state = 3
             ev = try Self._read3(&r, state)
@@ -194,9 +204,12 @@ extension WPT_ChargeParameterDiscoveryRes {
         if !(ev == 5) { throw r.error(.unexpectedEvent).inside("SDMaxGroundClearanceSupport") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.SDMaxGroundClearanceSupport = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
+                } else {
+                    self.SDMaxGroundClearanceSupport = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("SDMaxGroundClearanceSupport") }
             state = 6
             ev = try Self._read6(&r, state)
@@ -204,9 +217,12 @@ extension WPT_ChargeParameterDiscoveryRes {
         if !(ev == 6) { throw r.error(.unexpectedEvent).inside("SDMinGroundClearanceSupport") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.SDMinGroundClearanceSupport = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
+                } else {
+                    self.SDMinGroundClearanceSupport = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("SDMinGroundClearanceSupport") }
             state = 7
             ev = try Self._read7(&r, state)
@@ -230,9 +246,12 @@ extension WPT_ChargeParameterDiscoveryRes {
         while ev == 9 {
             guard let k2 = self.SDManufacturerSpecificDataContainer.appendDefault() else { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("SDManufacturerSpecificDataContainer") }
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.SDManufacturerSpecificDataContainer[k2], minLength: 0, maxLength: 256)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.SDManufacturerSpecificDataContainer[k2] = EXIBytes<256>()
+                } else {
+                    try r.readBinaryField(into: &self.SDManufacturerSpecificDataContainer[k2], minLength: 0, maxLength: 256)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("SDManufacturerSpecificDataContainer") }
             state = (self.SDManufacturerSpecificDataContainer.count == 16 ? 11 : 10)
             switch state {

@@ -67,9 +67,12 @@ extension WPT_CoordinateXYZ {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("Coord_X") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.Coord_X = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.Coord_X = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("Coord_X") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -77,9 +80,12 @@ extension WPT_CoordinateXYZ {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("Coord_Y") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.Coord_Y = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.Coord_Y = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("Coord_Y") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -87,9 +93,12 @@ extension WPT_CoordinateXYZ {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("Coord_Z") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.Coord_Z = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.Coord_Z = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("Coord_Z") }
             state = 3
             ev = try Self._read3(&r, state)

@@ -55,9 +55,12 @@ extension WPT_FinePositioningMethodList {
         while ev == 0 {
             guard let k2 = self.WPT_FinePositioningMethod.appendDefault() else { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("WPT_FinePositioningMethod") }
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.WPT_FinePositioningMethod[k2] = ISO15118_20.WPT_FinePositioningMethod(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 5, width: 3)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.WPT_FinePositioningMethod
+                } else {
+                    self.WPT_FinePositioningMethod[k2] = ISO15118_20.WPT_FinePositioningMethod(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 5, width: 3)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("WPT_FinePositioningMethod") }
             state = (self.WPT_FinePositioningMethod.count == 8 ? 2 : 1)
             switch state {

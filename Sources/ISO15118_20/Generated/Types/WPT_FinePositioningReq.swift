@@ -69,9 +69,13 @@ extension WPT_FinePositioningReq {
             var i1 = 0
             while i1 < self.VendorSpecificDataContainer.count {
                 try w.writeBits(0, 2)  // SE(VendorSpecificDataContainer)
-                try w.writeBits(0, 1)  // CH
-                try w.writeBinaryField(self.VendorSpecificDataContainer[i1], minLength: 0, maxLength: 256)
-                try w.writeBits(0, 1)  // EE
+                if self.VendorSpecificDataContainer[i1].count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(self.VendorSpecificDataContainer[i1], minLength: 0, maxLength: 256)
+                    try w.writeBits(0, 1)  // EE
+                }
                 i1 &+= 1
                 state = (i1 == 16 ? 5 : 4)
             }
@@ -110,9 +114,12 @@ extension WPT_FinePositioningReq {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVProcessing") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVProcessing = ISO15118_20.Processing(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.Processing
+                } else {
+                    self.EVProcessing = ISO15118_20.Processing(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVProcessing") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -120,9 +127,12 @@ extension WPT_FinePositioningReq {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("EVResultCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVResultCode = ISO15118_20.WPT_EVResult(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.WPT_EVResult
+                } else {
+                    self.EVResultCode = ISO15118_20.WPT_EVResult(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVResultCode") }
             state = 3
             ev = try Self._read3(&r, state)
@@ -130,9 +140,12 @@ extension WPT_FinePositioningReq {
         while ev == 3 {
             guard let k3 = self.VendorSpecificDataContainer.appendDefault() else { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("VendorSpecificDataContainer") }
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.VendorSpecificDataContainer[k3], minLength: 0, maxLength: 256)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.VendorSpecificDataContainer[k3] = EXIBytes<256>()
+                } else {
+                    try r.readBinaryField(into: &self.VendorSpecificDataContainer[k3], minLength: 0, maxLength: 256)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("VendorSpecificDataContainer") }
             state = (self.VendorSpecificDataContainer.count == 16 ? 5 : 4)
             switch state {

@@ -99,9 +99,13 @@ extension WPT_FinePositioningSetupRes {
             var i1 = 0
             while i1 < self.VendorSpecificDataContainer.count {
                 try w.writeBits(0, 2)  // SE(VendorSpecificDataContainer)
-                try w.writeBits(0, 1)  // CH
-                try w.writeBinaryField(self.VendorSpecificDataContainer[i1], minLength: 0, maxLength: 256)
-                try w.writeBits(0, 1)  // EE
+                if self.VendorSpecificDataContainer[i1].count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(self.VendorSpecificDataContainer[i1], minLength: 0, maxLength: 256)
+                    try w.writeBits(0, 1)  // EE
+                }
                 i1 &+= 1
                 state = (i1 == 16 ? 8 : 7)
             }
@@ -140,9 +144,12 @@ extension WPT_FinePositioningSetupRes {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ResponseCode = ISO15118_20.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 40, width: 6)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.ResponseCode
+                } else {
+                    self.ResponseCode = ISO15118_20.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 40, width: 6)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ResponseCode") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -174,9 +181,12 @@ extension WPT_FinePositioningSetupRes {
         if !(ev == 5) { throw r.error(.unexpectedEvent).inside("NaturalOffset") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.NaturalOffset = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
+                } else {
+                    self.NaturalOffset = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("NaturalOffset") }
             state = 6
             ev = try Self._read6(&r, state)
@@ -184,9 +194,12 @@ extension WPT_FinePositioningSetupRes {
         while ev == 6 {
             guard let k3 = self.VendorSpecificDataContainer.appendDefault() else { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("VendorSpecificDataContainer") }
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.VendorSpecificDataContainer[k3], minLength: 0, maxLength: 256)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.VendorSpecificDataContainer[k3] = EXIBytes<256>()
+                } else {
+                    try r.readBinaryField(into: &self.VendorSpecificDataContainer[k3], minLength: 0, maxLength: 256)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("VendorSpecificDataContainer") }
             state = (self.VendorSpecificDataContainer.count == 16 ? 8 : 7)
             switch state {

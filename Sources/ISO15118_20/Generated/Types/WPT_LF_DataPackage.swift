@@ -71,9 +71,12 @@ extension WPT_LF_DataPackage {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("PackageIndex") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.PackageIndex = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 255, width: 8))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt8
+                } else {
+                    self.PackageIndex = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 255, width: 8))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("PackageIndex") }
             state = 1
             ev = try Self._read1(&r, state)

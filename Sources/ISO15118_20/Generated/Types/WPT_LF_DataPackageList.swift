@@ -53,9 +53,12 @@ extension WPT_LF_DataPackageList {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("NumPackages") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.NumPackages = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 255, width: 8))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt8
+                } else {
+                    self.NumPackages = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 255, width: 8))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("NumPackages") }
             state = 1
             ev = try Self._read1(&r, state)

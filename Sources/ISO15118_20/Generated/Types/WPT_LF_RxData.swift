@@ -53,9 +53,12 @@ extension WPT_LF_RxData {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("RxIdentifier") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.RxIdentifier = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 1, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.RxIdentifier = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 1, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("RxIdentifier") }
             state = 1
             ev = try Self._read1(&r, state)

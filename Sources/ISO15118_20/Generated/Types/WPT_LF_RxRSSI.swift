@@ -53,9 +53,12 @@ extension WPT_LF_RxRSSI {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("TxIdentifier") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.TxIdentifier = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 1, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.TxIdentifier = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 1, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("TxIdentifier") }
             state = 1
             ev = try Self._read1(&r, state)

@@ -55,9 +55,12 @@ extension WPT_PairingMethodList {
         while ev == 0 {
             guard let k2 = self.WPT_PairingMethod.appendDefault() else { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("WPT_PairingMethod") }
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.WPT_PairingMethod[k2] = ISO15118_20.WPT_PairingMethod(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 6, width: 3)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.WPT_PairingMethod
+                } else {
+                    self.WPT_PairingMethod[k2] = ISO15118_20.WPT_PairingMethod(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 6, width: 3)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("WPT_PairingMethod") }
             state = (self.WPT_PairingMethod.count == 8 ? 2 : 1)
             switch state {

@@ -81,9 +81,13 @@ extension WPT_PairingReq {
             var i2 = 0
             while i2 < self.VendorSpecificDataContainer.count {
                 try w.writeBits(0, 2)  // SE(VendorSpecificDataContainer)
-                try w.writeBits(0, 1)  // CH
-                try w.writeBinaryField(self.VendorSpecificDataContainer[i2], minLength: 0, maxLength: 256)
-                try w.writeBits(0, 1)  // EE
+                if self.VendorSpecificDataContainer[i2].count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(self.VendorSpecificDataContainer[i2], minLength: 0, maxLength: 256)
+                    try w.writeBits(0, 1)  // EE
+                }
                 i2 &+= 1
                 state = (i2 == 16 ? 6 : 5)
             }
@@ -111,18 +115,24 @@ extension WPT_PairingReq {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVProcessing") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVProcessing = ISO15118_20.Processing(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.Processing
+                } else {
+                    self.EVProcessing = ISO15118_20.Processing(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVProcessing") }
             state = 2
             ev = try Self._read2(&r, state)
         }
         if ev == 2 {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.ObservedIDCode = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 1, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.ObservedIDCode = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 1, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("ObservedIDCode") }
             state = 3
             ev = try Self._read3(&r, state)
@@ -130,9 +140,12 @@ extension WPT_PairingReq {
         if !(ev == 3) { throw r.error(.unexpectedEvent).inside("EVResultCode") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.EVResultCode = ISO15118_20.WPT_EVResult(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.WPT_EVResult
+                } else {
+                    self.EVResultCode = ISO15118_20.WPT_EVResult(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("EVResultCode") }
             state = 4
             ev = try Self._read4(&r, state)
@@ -140,9 +153,12 @@ extension WPT_PairingReq {
         while ev == 4 {
             guard let k3 = self.VendorSpecificDataContainer.appendDefault() else { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("VendorSpecificDataContainer") }
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                try r.readBinaryField(into: &self.VendorSpecificDataContainer[k3], minLength: 0, maxLength: 256)
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    self.VendorSpecificDataContainer[k3] = EXIBytes<256>()
+                } else {
+                    try r.readBinaryField(into: &self.VendorSpecificDataContainer[k3], minLength: 0, maxLength: 256)
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("VendorSpecificDataContainer") }
             state = (self.VendorSpecificDataContainer.count == 16 ? 6 : 5)
             switch state {

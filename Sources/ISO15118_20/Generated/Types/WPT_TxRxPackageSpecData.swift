@@ -103,9 +103,12 @@ extension WPT_TxRxPackageSpecData {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("PulseSeparationTime") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.PulseSeparationTime = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
+                } else {
+                    self.PulseSeparationTime = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("PulseSeparationTime") }
             state = 4
             ev = try Self._read3(&r, state)
@@ -113,9 +116,12 @@ extension WPT_TxRxPackageSpecData {
         if !(ev == 2) { throw r.error(.unexpectedEvent).inside("PulseDuration") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.PulseDuration = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
+                } else {
+                    self.PulseDuration = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("PulseDuration") }
             state = 5
             ev = try Self._read4(&r, state)
@@ -123,9 +129,12 @@ extension WPT_TxRxPackageSpecData {
         if !(ev == 3) { throw r.error(.unexpectedEvent).inside("PackageSeparationTime") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.PackageSeparationTime = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
+                } else {
+                    self.PackageSeparationTime = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("PackageSeparationTime") }
             state = 6
             ev = try Self._read5(&r, state)

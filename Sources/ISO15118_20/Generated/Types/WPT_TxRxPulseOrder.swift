@@ -55,9 +55,12 @@ extension WPT_TxRxPulseOrder {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("IndexNumber") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.IndexNumber = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
+                } else {
+                    self.IndexNumber = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("IndexNumber") }
             state = 1
             ev = try Self._read1(&r, state)
@@ -65,9 +68,12 @@ extension WPT_TxRxPulseOrder {
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("TxRxIdentifier") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.TxRxIdentifier = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 1, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.TxRxIdentifier = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 1, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("TxRxIdentifier") }
             state = 2
             ev = try Self._read2(&r, state)

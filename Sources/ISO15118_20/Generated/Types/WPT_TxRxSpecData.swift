@@ -63,9 +63,12 @@ extension WPT_TxRxSpecData {
         if !(ev == 0) { throw r.error(.unexpectedEvent).inside("TxRxIdentifier") }
         do {
             do throws(EXIError) {
-                try r.expectSimpleEvent()  // CH
-                self.TxRxIdentifier = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 1, maximum: 4294967295))
-                try r.expectSimpleEvent()  // EE
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.TxRxIdentifier = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 1, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
             } catch { throw error.inside("TxRxIdentifier") }
             state = 1
             ev = try Self._read1(&r, state)
