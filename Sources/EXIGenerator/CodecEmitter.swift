@@ -510,8 +510,10 @@ final class CodecEmitter {
                 let k = fresh("k")
                 line("while \(test) {")
                 indent += 1
-                line("guard let \(k) = \(access).appendDefault() else { throw r.error(.capacityExceeded(count: \(group.capacity + 1), capacity: \(group.capacity))) }")
-                _ = body(top, "\(access)[\(k)]")
+                line("if \(access).isFull { throw r.error(.capacityExceeded(count: \(group.capacity + 1), capacity: \(group.capacity))) }")
+                line("var \(k) = \(group.model.qualifiedName)()")
+                _ = body(top, k)
+                line("\(access).append(\(k))")
                 indent -= 1
                 line("}")
                 return (o.min == 0 ? s : []).union(end)
@@ -531,8 +533,10 @@ final class CodecEmitter {
                 let k = fresh("k")
                 line("while \(test) {")
                 indent += 1
-                line("guard let \(k) = \(access).appendDefault() else { throw r.error(.capacityExceeded(count: \(c.capacity + 1), capacity: \(c.capacity))) }")
-                _ = decodeAlternatives(c, target: "\(access)[\(k)]", required: true, top)
+                line("if \(access).isFull { throw r.error(.capacityExceeded(count: \(c.capacity + 1), capacity: \(c.capacity))) }")
+                line("var \(k) = \(c.qualifiedName)()")
+                _ = decodeAlternatives(c, target: k, required: true, top)
+                line("\(access).append(\(k))")
                 indent -= 1
                 line("}")
                 if o.min > 0 {
@@ -605,12 +609,15 @@ final class CodecEmitter {
             let k = fresh("k")
             line("while \(test) {")
             indent += 1
-            line("guard let \(k) = \(access).appendDefault() else { throw r.error(.capacityExceeded(count: \(l.capacity + 1), capacity: \(l.capacity))).inside(\"\(name)\") }")
+            line("if \(access).isFull { throw r.error(.capacityExceeded(count: \(l.capacity + 1), capacity: \(l.capacity))).inside(\"\(name)\") }")
+            // decode into a local, then append (a subscript's modify coroutine may allocate unoptimized)
+            line("var \(k) = \(defaultOf(l.value!))")
             line("do throws(EXIError) {")
             indent += 1
-            decodeInstance(l, "\(access)[\(k)]", optional: false, loopSet)
+            decodeInstance(l, k, optional: false, loopSet)
             indent -= 1
             line("} catch { throw error.inside(\"\(name)\") }")
+            line("\(access).append(\(k))")
             line("state = \(classExpression(l, count: "\(access).count"))")
             readEvent(Set([l.stateA, l.stateB, l.stateC].compactMap { $0 }))
             indent -= 1

@@ -52,8 +52,11 @@ import Testing
         try check(SampleMessages.iso20ChargeLoopRes, decode: ISO20DCCodec.decode, encode: ISO20DCCodec.encode)
     }
 
-    @Test func sessionSetupAndHandshake() throws {
+    @Test func sessionSetup() throws {
         try check(SampleMessages.iso2SessionSetupReq, decode: ISO2Codec.decode, encode: ISO2Codec.encode)
+    }
+
+    @Test func appHandshake() throws {
         try check(SampleMessages.sapReq, decode: AppHandshakeCodec.decode, encode: AppHandshakeCodec.encode)
     }
 }

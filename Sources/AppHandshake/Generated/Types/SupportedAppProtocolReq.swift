@@ -51,10 +51,12 @@ extension SupportedAppProtocolReq {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.AppProtocol.appendDefault() else { throw r.error(.capacityExceeded(count: 21, capacity: 20)).inside("AppProtocol") }
+            if self.AppProtocol.isFull { throw r.error(.capacityExceeded(count: 21, capacity: 20)).inside("AppProtocol") }
+            var k2 = AppHandshake.AppProtocol()
             do throws(EXIError) {
-                try self.AppProtocol[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("AppProtocol") }
+            self.AppProtocol.append(k2)
             state = (self.AppProtocol.count == 20 ? 2 : 1)
             switch state {
             case 1: ev = try Self._read1(&r, state)

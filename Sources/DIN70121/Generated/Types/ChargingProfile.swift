@@ -72,10 +72,12 @@ extension ChargingProfile {
             ev = try Self._read1(&r, state)
         }
         while ev == 1 {
-            guard let k2 = self.ProfileEntry.appendDefault() else { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("ProfileEntry") }
+            if self.ProfileEntry.isFull { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("ProfileEntry") }
+            var k2 = DIN70121.ProfileEntry()
             do throws(EXIError) {
-                try self.ProfileEntry[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("ProfileEntry") }
+            self.ProfileEntry.append(k2)
             state = 2
             ev = try Self._read2(&r, state)
         }

@@ -53,15 +53,17 @@ extension ListOfRootCertificateIDs {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.RootCertificateID.appendDefault() else { throw r.error(.capacityExceeded(count: 21, capacity: 20)).inside("RootCertificateID") }
+            if self.RootCertificateID.isFull { throw r.error(.capacityExceeded(count: 21, capacity: 20)).inside("RootCertificateID") }
+            var k2 = EXIString<40>()
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
-                    self.RootCertificateID[k2] = EXIString<40>()
+                    k2 = EXIString<40>()
                 } else {
-                    try r.readStringField(into: &self.RootCertificateID[k2], partition: 6, minLength: 0, maxLength: 40)
+                    try r.readStringField(into: &k2, partition: 6, minLength: 0, maxLength: 40)
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("RootCertificateID") }
+            self.RootCertificateID.append(k2)
             state = 1
             ev = try Self._read1(&r, state)
         }

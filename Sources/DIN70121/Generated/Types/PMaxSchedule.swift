@@ -72,10 +72,12 @@ extension PMaxSchedule {
             ev = try Self._read1(&r, state)
         }
         while ev == 1 {
-            guard let k2 = self.PMaxScheduleEntry.appendDefault() else { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("PMaxScheduleEntry") }
+            if self.PMaxScheduleEntry.isFull { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("PMaxScheduleEntry") }
+            var k2 = DIN70121.PMaxScheduleEntry()
             do throws(EXIError) {
-                try self.PMaxScheduleEntry[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("PMaxScheduleEntry") }
+            self.PMaxScheduleEntry.append(k2)
             state = 2
             ev = try Self._read2(&r, state)
         }

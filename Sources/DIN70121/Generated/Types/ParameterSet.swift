@@ -72,10 +72,12 @@ extension ParameterSet {
             ev = try Self._read1(&r, state)
         }
         while ev == 1 {
-            guard let k2 = self.Parameter.appendDefault() else { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("Parameter") }
+            if self.Parameter.isFull { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("Parameter") }
+            var k2 = DIN70121.Parameter()
             do throws(EXIError) {
-                try self.Parameter[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("Parameter") }
+            self.Parameter.append(k2)
             state = 2
             ev = try Self._read2(&r, state)
         }

@@ -143,10 +143,12 @@ extension SalesTariff {
             ev = try Self._read4(&r, state)
         }
         while ev == 4 {
-            guard let k3 = self.SalesTariffEntry.appendDefault() else { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("SalesTariffEntry") }
+            if self.SalesTariffEntry.isFull { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("SalesTariffEntry") }
+            var k3 = DIN70121.SalesTariffEntry()
             do throws(EXIError) {
-                try self.SalesTariffEntry[k3].decodeContent(&r)
+                try k3.decodeContent(&r)
             } catch { throw error.inside("SalesTariffEntry") }
+            self.SalesTariffEntry.append(k3)
             state = 5
             ev = try Self._read5(&r, state)
         }

@@ -103,10 +103,12 @@ extension SalesTariffEntry {
             ev = try Self._read2(&r, state)
         }
         while ev == 3 {
-            guard let k6 = self.ConsumptionCost.appendDefault() else { throw r.error(.capacityExceeded(count: 4, capacity: 3)).inside("ConsumptionCost") }
+            if self.ConsumptionCost.isFull { throw r.error(.capacityExceeded(count: 4, capacity: 3)).inside("ConsumptionCost") }
+            var k6 = DIN70121.ConsumptionCost()
             do throws(EXIError) {
-                try self.ConsumptionCost[k6].decodeContent(&r)
+                try k6.decodeContent(&r)
             } catch { throw error.inside("ConsumptionCost") }
+            self.ConsumptionCost.append(k6)
             state = 3
             ev = try Self._read2(&r, state)
         }

@@ -47,10 +47,12 @@ extension SelectedServiceList {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.SelectedService.appendDefault() else { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("SelectedService") }
+            if self.SelectedService.isFull { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("SelectedService") }
+            var k2 = DIN70121.SelectedService()
             do throws(EXIError) {
-                try self.SelectedService[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("SelectedService") }
+            self.SelectedService.append(k2)
             state = 1
             ev = try Self._read1(&r, state)
         }

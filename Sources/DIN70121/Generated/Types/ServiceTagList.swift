@@ -47,10 +47,12 @@ extension ServiceTagList {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.Service.appendDefault() else { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("Service") }
+            if self.Service.isFull { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("Service") }
+            var k2 = DIN70121.Service()
             do throws(EXIError) {
-                try self.Service[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("Service") }
+            self.Service.append(k2)
             state = 1
             ev = try Self._read1(&r, state)
         }

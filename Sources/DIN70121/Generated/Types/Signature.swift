@@ -125,10 +125,12 @@ extension Signature {
             ev = try Self._read4(&r, state)
         }
         while ev == 4 {
-            guard let k3 = self.Object.appendDefault() else { throw r.error(.capacityExceeded(count: 2, capacity: 1)).inside("Object") }
+            if self.Object.isFull { throw r.error(.capacityExceeded(count: 2, capacity: 1)).inside("Object") }
+            var k3 = DIN70121.Object()
             do throws(EXIError) {
-                try self.Object[k3].decodeContent(&r)
+                try k3.decodeContent(&r)
             } catch { throw error.inside("Object") }
+            self.Object.append(k3)
             state = 5
             ev = try Self._read4(&r, state)
         }

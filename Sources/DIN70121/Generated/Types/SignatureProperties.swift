@@ -64,10 +64,12 @@ extension SignatureProperties {
             ev = try Self._read1(&r, state)
         }
         while ev == 1 {
-            guard let k2 = self.SignatureProperty.appendDefault() else { throw r.error(.capacityExceeded(count: 2, capacity: 1)).inside("SignatureProperty") }
+            if self.SignatureProperty.isFull { throw r.error(.capacityExceeded(count: 2, capacity: 1)).inside("SignatureProperty") }
+            var k2 = DIN70121.SignatureProperty()
             do throws(EXIError) {
-                try self.SignatureProperty[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("SignatureProperty") }
+            self.SignatureProperty.append(k2)
             state = 2
             ev = try Self._read2(&r, state)
         }

@@ -72,7 +72,8 @@ extension Transform {
         state = 1
         ev = try Self._read1(&r, state)
         while ev == 2 || ev == 1 {
-            guard let k3 = self.XPath.appendDefault() else { throw r.error(.capacityExceeded(count: 2, capacity: 1)) }
+            if self.XPath.isFull { throw r.error(.capacityExceeded(count: 2, capacity: 1)) }
+            var k3 = DIN70121.Transform.XPathChoice()
             switch ev {
             case 1:
                 var x4: EXIString<128> = EXIString<128>()
@@ -89,10 +90,11 @@ extension Transform {
                     state = 3
                     ev = try Self._read1(&r, state)
                 }
-                self.XPath[k3] = .XPath(x4)
+                k3 = .XPath(x4)
             case 2: throw r.error(.unsupportedContent)
             default: throw r.error(.unexpectedEvent).inside("XPath")
             }
+            self.XPath.append(k3)
         }
         if ev != 3 {
             throw r.error(ev == 2 || ev == 5 ? .unsupportedContent : .unexpectedEvent)

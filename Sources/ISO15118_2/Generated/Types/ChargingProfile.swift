@@ -47,10 +47,12 @@ extension ChargingProfile {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.ProfileEntry.appendDefault() else { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("ProfileEntry") }
+            if self.ProfileEntry.isFull { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("ProfileEntry") }
+            var k2 = ISO15118_2.ProfileEntry()
             do throws(EXIError) {
-                try self.ProfileEntry[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("ProfileEntry") }
+            self.ProfileEntry.append(k2)
             state = 1
             ev = try Self._read1(&r, state)
         }

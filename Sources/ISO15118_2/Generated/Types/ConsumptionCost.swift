@@ -69,10 +69,12 @@ extension ConsumptionCost {
             ev = try Self._read1(&r, state)
         }
         while ev == 1 {
-            guard let k2 = self.Cost.appendDefault() else { throw r.error(.capacityExceeded(count: 4, capacity: 3)).inside("Cost") }
+            if self.Cost.isFull { throw r.error(.capacityExceeded(count: 4, capacity: 3)).inside("Cost") }
+            var k2 = ISO15118_2.Cost()
             do throws(EXIError) {
-                try self.Cost[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("Cost") }
+            self.Cost.append(k2)
             state = (self.Cost.count == 3 ? 3 : 2)
             switch state {
             case 2: ev = try Self._read2(&r, state)

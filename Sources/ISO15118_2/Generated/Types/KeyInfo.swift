@@ -151,7 +151,8 @@ extension KeyInfo {
             ev = try Self._read1(&r, state)
         }
         while ev == 1 || ev == 2 || ev == 3 || ev == 4 || ev == 5 || ev == 6 || ev == 7 || ev == 8 {
-            guard let k9 = self.Value.appendDefault() else { throw r.error(.capacityExceeded(count: 2, capacity: 1)) }
+            if self.Value.isFull { throw r.error(.capacityExceeded(count: 2, capacity: 1)) }
+            var k9 = ISO15118_2.KeyInfo.ValueChoice()
             switch ev {
             case 1:
                 var x10: EXIString<128> = EXIString<128>()
@@ -168,7 +169,7 @@ extension KeyInfo {
                     state = 2
                     ev = try Self._read2(&r, state)
                 }
-                self.Value[k9] = .KeyName(x10)
+                k9 = .KeyName(x10)
             case 2:
                 var x11: ISO15118_2.KeyValue = ISO15118_2.KeyValue()
                 if !(ev == 2) { throw r.error(.unexpectedEvent).inside("KeyValue") }
@@ -179,7 +180,7 @@ extension KeyInfo {
                     state = 3
                     ev = try Self._read2(&r, state)
                 }
-                self.Value[k9] = .KeyValue(x11)
+                k9 = .KeyValue(x11)
             case 3:
                 var x12: ISO15118_2.RetrievalMethod = ISO15118_2.RetrievalMethod()
                 if !(ev == 3) { throw r.error(.unexpectedEvent).inside("RetrievalMethod") }
@@ -190,7 +191,7 @@ extension KeyInfo {
                     state = 4
                     ev = try Self._read2(&r, state)
                 }
-                self.Value[k9] = .RetrievalMethod(x12)
+                k9 = .RetrievalMethod(x12)
             case 4:
                 var x13: ISO15118_2.X509Data = ISO15118_2.X509Data()
                 if !(ev == 4) { throw r.error(.unexpectedEvent).inside("X509Data") }
@@ -201,7 +202,7 @@ extension KeyInfo {
                     state = 5
                     ev = try Self._read2(&r, state)
                 }
-                self.Value[k9] = .X509Data(x13)
+                k9 = .X509Data(x13)
             case 5:
                 var x14: ISO15118_2.PGPData = ISO15118_2.PGPData()
                 if !(ev == 5) { throw r.error(.unexpectedEvent).inside("PGPData") }
@@ -212,7 +213,7 @@ extension KeyInfo {
                     state = 6
                     ev = try Self._read2(&r, state)
                 }
-                self.Value[k9] = .PGPData(x14)
+                k9 = .PGPData(x14)
             case 6:
                 var x15: ISO15118_2.SPKIData = ISO15118_2.SPKIData()
                 if !(ev == 6) { throw r.error(.unexpectedEvent).inside("SPKIData") }
@@ -223,7 +224,7 @@ extension KeyInfo {
                     state = 7
                     ev = try Self._read2(&r, state)
                 }
-                self.Value[k9] = .SPKIData(x15)
+                k9 = .SPKIData(x15)
             case 7:
                 var x16: EXIString<128> = EXIString<128>()
                 if !(ev == 7) { throw r.error(.unexpectedEvent).inside("MgmtData") }
@@ -239,10 +240,11 @@ extension KeyInfo {
                     state = 8
                     ev = try Self._read2(&r, state)
                 }
-                self.Value[k9] = .MgmtData(x16)
+                k9 = .MgmtData(x16)
             case 8: throw r.error(.unsupportedContent)
             default: throw r.error(.unexpectedEvent).inside("KeyName")
             }
+            self.Value.append(k9)
         }
         if self.Value.count < 1 { throw r.error(.tooFewItems(count: self.Value.count, minimum: 1)) }
         if ev != 9 {

@@ -47,10 +47,12 @@ extension ListOfRootCertificateIDs {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.RootCertificateID.appendDefault() else { throw r.error(.capacityExceeded(count: 21, capacity: 20)).inside("RootCertificateID") }
+            if self.RootCertificateID.isFull { throw r.error(.capacityExceeded(count: 21, capacity: 20)).inside("RootCertificateID") }
+            var k2 = ISO15118_2.X509IssuerSerial()
             do throws(EXIError) {
-                try self.RootCertificateID[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("RootCertificateID") }
+            self.RootCertificateID.append(k2)
             state = 1
             ev = try Self._read1(&r, state)
         }

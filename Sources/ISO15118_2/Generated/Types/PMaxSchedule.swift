@@ -51,10 +51,12 @@ extension PMaxSchedule {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.PMaxScheduleEntry.appendDefault() else { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("PMaxScheduleEntry") }
+            if self.PMaxScheduleEntry.isFull { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("PMaxScheduleEntry") }
+            var k2 = ISO15118_2.PMaxScheduleEntry()
             do throws(EXIError) {
-                try self.PMaxScheduleEntry[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("PMaxScheduleEntry") }
+            self.PMaxScheduleEntry.append(k2)
             state = (self.PMaxScheduleEntry.count == 1024 ? 2 : 1)
             switch state {
             case 1: ev = try Self._read1(&r, state)

@@ -53,15 +53,17 @@ extension PaymentOptionList {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.PaymentOption.appendDefault() else { throw r.error(.capacityExceeded(count: 3, capacity: 2)).inside("PaymentOption") }
+            if self.PaymentOption.isFull { throw r.error(.capacityExceeded(count: 3, capacity: 2)).inside("PaymentOption") }
+            var k2 = ISO15118_2.PaymentOption.Contract
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
                     throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.PaymentOption
                 } else {
-                    self.PaymentOption[k2] = ISO15118_2.PaymentOption(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1)))!
+                    k2 = ISO15118_2.PaymentOption(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1)))!
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("PaymentOption") }
+            self.PaymentOption.append(k2)
             state = (self.PaymentOption.count == 2 ? 2 : 1)
             switch state {
             case 1: ev = try Self._read1(&r, state)

@@ -51,10 +51,12 @@ extension SAScheduleList {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.SAScheduleTuple.appendDefault() else { throw r.error(.capacityExceeded(count: 4, capacity: 3)).inside("SAScheduleTuple") }
+            if self.SAScheduleTuple.isFull { throw r.error(.capacityExceeded(count: 4, capacity: 3)).inside("SAScheduleTuple") }
+            var k2 = ISO15118_2.SAScheduleTuple()
             do throws(EXIError) {
-                try self.SAScheduleTuple[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("SAScheduleTuple") }
+            self.SAScheduleTuple.append(k2)
             state = (self.SAScheduleTuple.count == 3 ? 2 : 1)
             switch state {
             case 1: ev = try Self._read1(&r, state)

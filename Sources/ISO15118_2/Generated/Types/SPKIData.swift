@@ -69,14 +69,15 @@ extension SPKIData {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k3 = self.SPKISexp.appendDefault() else { throw r.error(.capacityExceeded(count: 2, capacity: 1)) }
+            if self.SPKISexp.isFull { throw r.error(.capacityExceeded(count: 2, capacity: 1)) }
+            var k3 = ISO15118_2.SPKIData.SPKISexpGroup()
             if !(ev == 0) { throw r.error(.unexpectedEvent).inside("SPKISexp") }
             do {
                 do throws(EXIError) {
                     if try r.readSimpleElementIsEmpty() {
-                        self.SPKISexp[k3].SPKISexp = EXIBytes<256>()
+                        k3.SPKISexp = EXIBytes<256>()
                     } else {
-                        try r.readBinaryField(into: &self.SPKISexp[k3].SPKISexp, minLength: 0, maxLength: 256)
+                        try r.readBinaryField(into: &k3.SPKISexp, minLength: 0, maxLength: 256)
                         try r.expectSimpleEvent()  // EE
                     }
                 } catch { throw error.inside("SPKISexp") }
@@ -84,6 +85,7 @@ extension SPKIData {
                 ev = try Self._read1(&r, state)
             }
             if ev == 1 { throw r.error(.unsupportedContent) }
+            self.SPKISexp.append(k3)
         }
         if ev != 2 {
             throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)

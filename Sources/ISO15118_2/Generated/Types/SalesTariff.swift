@@ -157,10 +157,12 @@ extension SalesTariff {
             ev = try Self._read4(&r, state)
         }
         while ev == 4 {
-            guard let k4 = self.SalesTariffEntry.appendDefault() else { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("SalesTariffEntry") }
+            if self.SalesTariffEntry.isFull { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("SalesTariffEntry") }
+            var k4 = ISO15118_2.SalesTariffEntry()
             do throws(EXIError) {
-                try self.SalesTariffEntry[k4].decodeContent(&r)
+                try k4.decodeContent(&r)
             } catch { throw error.inside("SalesTariffEntry") }
+            self.SalesTariffEntry.append(k4)
             state = (self.SalesTariffEntry.count == 1024 ? 6 : 5)
             switch state {
             case 5: ev = try Self._read5(&r, state)

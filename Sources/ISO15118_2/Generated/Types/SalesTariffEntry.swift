@@ -112,10 +112,12 @@ extension SalesTariffEntry {
             ev = try Self._read2(&r, state)
         }
         while ev == 3 {
-            guard let k7 = self.ConsumptionCost.appendDefault() else { throw r.error(.capacityExceeded(count: 4, capacity: 3)).inside("ConsumptionCost") }
+            if self.ConsumptionCost.isFull { throw r.error(.capacityExceeded(count: 4, capacity: 3)).inside("ConsumptionCost") }
+            var k7 = ISO15118_2.ConsumptionCost()
             do throws(EXIError) {
-                try self.ConsumptionCost[k7].decodeContent(&r)
+                try k7.decodeContent(&r)
             } catch { throw error.inside("ConsumptionCost") }
+            self.ConsumptionCost.append(k7)
             state = (self.ConsumptionCost.count == 3 ? 4 : 3)
             switch state {
             case 3: ev = try Self._read2(&r, state)

@@ -102,10 +102,12 @@ extension SignedInfo {
             ev = try Self._read3(&r, state)
         }
         while ev == 3 {
-            guard let k2 = self.Reference.appendDefault() else { throw r.error(.capacityExceeded(count: 5, capacity: 4)).inside("Reference") }
+            if self.Reference.isFull { throw r.error(.capacityExceeded(count: 5, capacity: 4)).inside("Reference") }
+            var k2 = ISO15118_2.Reference()
             do throws(EXIError) {
-                try self.Reference[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("Reference") }
+            self.Reference.append(k2)
             state = 4
             ev = try Self._read4(&r, state)
         }

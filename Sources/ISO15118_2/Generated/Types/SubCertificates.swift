@@ -57,15 +57,17 @@ extension SubCertificates {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.Certificate.appendDefault() else { throw r.error(.capacityExceeded(count: 5, capacity: 4)).inside("Certificate") }
+            if self.Certificate.isFull { throw r.error(.capacityExceeded(count: 5, capacity: 4)).inside("Certificate") }
+            var k2 = EXIBytes<800>()
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
-                    self.Certificate[k2] = EXIBytes<800>()
+                    k2 = EXIBytes<800>()
                 } else {
-                    try r.readBinaryField(into: &self.Certificate[k2], minLength: 0, maxLength: 800)
+                    try r.readBinaryField(into: &k2, minLength: 0, maxLength: 800)
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("Certificate") }
+            self.Certificate.append(k2)
             state = (self.Certificate.count == 4 ? 2 : 1)
             switch state {
             case 1: ev = try Self._read1(&r, state)

@@ -53,15 +53,17 @@ extension SupportedEnergyTransferMode {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.EnergyTransferMode.appendDefault() else { throw r.error(.capacityExceeded(count: 7, capacity: 6)).inside("EnergyTransferMode") }
+            if self.EnergyTransferMode.isFull { throw r.error(.capacityExceeded(count: 7, capacity: 6)).inside("EnergyTransferMode") }
+            var k2 = ISO15118_2.EnergyTransferMode.AC_single_phase_core
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
                     throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.EnergyTransferMode
                 } else {
-                    self.EnergyTransferMode[k2] = ISO15118_2.EnergyTransferMode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 6, width: 3)))!
+                    k2 = ISO15118_2.EnergyTransferMode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 6, width: 3)))!
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("EnergyTransferMode") }
+            self.EnergyTransferMode.append(k2)
             state = (self.EnergyTransferMode.count == 6 ? 2 : 1)
             switch state {
             case 1: ev = try Self._read1(&r, state)

@@ -47,10 +47,12 @@ extension Transforms {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.Transform.appendDefault() else { throw r.error(.capacityExceeded(count: 3, capacity: 2)).inside("Transform") }
+            if self.Transform.isFull { throw r.error(.capacityExceeded(count: 3, capacity: 2)).inside("Transform") }
+            var k2 = ISO15118_2.Transform()
             do throws(EXIError) {
-                try self.Transform[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("Transform") }
+            self.Transform.append(k2)
             state = 1
             ev = try Self._read1(&r, state)
         }

@@ -51,10 +51,12 @@ extension AdditionalServiceList {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.AdditionalService.appendDefault() else { throw r.error(.capacityExceeded(count: 6, capacity: 5)).inside("AdditionalService") }
+            if self.AdditionalService.isFull { throw r.error(.capacityExceeded(count: 6, capacity: 5)).inside("AdditionalService") }
+            var k2 = ISO15118_20.AdditionalService()
             do throws(EXIError) {
-                try self.AdditionalService[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("AdditionalService") }
+            self.AdditionalService.append(k2)
             state = (self.AdditionalService.count == 5 ? 2 : 1)
             switch state {
             case 1: ev = try Self._read1(&r, state)

@@ -51,10 +51,12 @@ extension AlternativeSECCList {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.AlternativeSECC.appendDefault() else { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("AlternativeSECC") }
+            if self.AlternativeSECC.isFull { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("AlternativeSECC") }
+            var k2 = ISO15118_20.AlternativeSECC()
             do throws(EXIError) {
-                try self.AlternativeSECC[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("AlternativeSECC") }
+            self.AlternativeSECC.append(k2)
             state = (self.AlternativeSECC.count == 8 ? 2 : 1)
             switch state {
             case 1: ev = try Self._read1(&r, state)

@@ -136,15 +136,17 @@ extension AuthorizationSetupRes {
             ev = try Self._read2(&r, state)
         }
         while ev == 2 {
-            guard let k4 = self.AuthorizationServices.appendDefault() else { throw r.error(.capacityExceeded(count: 3, capacity: 2)).inside("AuthorizationServices") }
+            if self.AuthorizationServices.isFull { throw r.error(.capacityExceeded(count: 3, capacity: 2)).inside("AuthorizationServices") }
+            var k4 = ISO15118_20.Authorization.EIM
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
                     throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.Authorization
                 } else {
-                    self.AuthorizationServices[k4] = ISO15118_20.Authorization(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1)))!
+                    k4 = ISO15118_20.Authorization(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1)))!
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("AuthorizationServices") }
+            self.AuthorizationServices.append(k4)
             state = (self.AuthorizationServices.count == 2 ? 4 : 3)
             switch state {
             case 3: ev = try Self._read3(&r, state)

@@ -57,15 +57,17 @@ extension EMAIDList {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.EMAID.appendDefault() else { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("EMAID") }
+            if self.EMAID.isFull { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("EMAID") }
+            var k2 = EXIString<255>()
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
-                    self.EMAID[k2] = EXIString<255>()
+                    k2 = EXIString<255>()
                 } else {
-                    try r.readStringField(into: &self.EMAID[k2], partition: 10, minLength: 0, maxLength: 255)
+                    try r.readStringField(into: &k2, partition: 10, minLength: 0, maxLength: 255)
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("EMAID") }
+            self.EMAID.append(k2)
             state = (self.EMAID.count == 8 ? 2 : 1)
             switch state {
             case 1: ev = try Self._read1(&r, state)

@@ -51,10 +51,12 @@ extension EVPowerProfileEntryList {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.EVPowerProfileEntry.appendDefault() else { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("EVPowerProfileEntry") }
+            if self.EVPowerProfileEntry.isFull { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("EVPowerProfileEntry") }
+            var k2 = ISO15118_20.PowerScheduleEntry()
             do throws(EXIError) {
-                try self.EVPowerProfileEntry[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("EVPowerProfileEntry") }
+            self.EVPowerProfileEntry.append(k2)
             state = (self.EVPowerProfileEntry.count == 2048 ? 2 : 1)
             switch state {
             case 1: ev = try Self._read1(&r, state)

@@ -51,10 +51,12 @@ extension EVPowerScheduleEntryList {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.EVPowerScheduleEntry.appendDefault() else { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("EVPowerScheduleEntry") }
+            if self.EVPowerScheduleEntry.isFull { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("EVPowerScheduleEntry") }
+            var k2 = ISO15118_20.EVPowerScheduleEntry()
             do throws(EXIError) {
-                try self.EVPowerScheduleEntry[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("EVPowerScheduleEntry") }
+            self.EVPowerScheduleEntry.append(k2)
             state = (self.EVPowerScheduleEntry.count == 1024 ? 2 : 1)
             switch state {
             case 1: ev = try Self._read1(&r, state)

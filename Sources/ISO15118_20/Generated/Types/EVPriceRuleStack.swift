@@ -76,10 +76,12 @@ extension EVPriceRuleStack {
             ev = try Self._read1(&r, state)
         }
         while ev == 1 {
-            guard let k2 = self.EVPriceRule.appendDefault() else { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("EVPriceRule") }
+            if self.EVPriceRule.isFull { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("EVPriceRule") }
+            var k2 = ISO15118_20.EVPriceRule()
             do throws(EXIError) {
-                try self.EVPriceRule[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("EVPriceRule") }
+            self.EVPriceRule.append(k2)
             state = (self.EVPriceRule.count == 8 ? 3 : 2)
             switch state {
             case 2: ev = try Self._read2(&r, state)

@@ -51,10 +51,12 @@ extension EVPriceRuleStackList {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.EVPriceRuleStack.appendDefault() else { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("EVPriceRuleStack") }
+            if self.EVPriceRuleStack.isFull { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("EVPriceRuleStack") }
+            var k2 = ISO15118_20.EVPriceRuleStack()
             do throws(EXIError) {
-                try self.EVPriceRuleStack[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("EVPriceRuleStack") }
+            self.EVPriceRuleStack.append(k2)
             state = (self.EVPriceRuleStack.count == 1024 ? 2 : 1)
             switch state {
             case 1: ev = try Self._read1(&r, state)

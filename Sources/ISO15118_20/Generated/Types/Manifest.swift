@@ -64,10 +64,12 @@ extension Manifest {
             ev = try Self._read1(&r, state)
         }
         while ev == 1 {
-            guard let k2 = self.Reference.appendDefault() else { throw r.error(.capacityExceeded(count: 3, capacity: 2)).inside("Reference") }
+            if self.Reference.isFull { throw r.error(.capacityExceeded(count: 3, capacity: 2)).inside("Reference") }
+            var k2 = ISO15118_20.Reference()
             do throws(EXIError) {
-                try self.Reference[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("Reference") }
+            self.Reference.append(k2)
             state = 2
             ev = try Self._read2(&r, state)
         }

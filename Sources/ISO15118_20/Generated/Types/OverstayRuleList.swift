@@ -102,10 +102,12 @@ extension OverstayRuleList {
             ev = try Self._read2(&r, state)
         }
         while ev == 2 {
-            guard let k4 = self.OverstayRule.appendDefault() else { throw r.error(.capacityExceeded(count: 6, capacity: 5)).inside("OverstayRule") }
+            if self.OverstayRule.isFull { throw r.error(.capacityExceeded(count: 6, capacity: 5)).inside("OverstayRule") }
+            var k4 = ISO15118_20.OverstayRule()
             do throws(EXIError) {
-                try self.OverstayRule[k4].decodeContent(&r)
+                try k4.decodeContent(&r)
             } catch { throw error.inside("OverstayRule") }
+            self.OverstayRule.append(k4)
             state = (self.OverstayRule.count == 5 ? 4 : 3)
             switch state {
             case 3: ev = try Self._read3(&r, state)

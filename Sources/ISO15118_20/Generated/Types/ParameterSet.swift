@@ -76,10 +76,12 @@ extension ParameterSet {
             ev = try Self._read1(&r, state)
         }
         while ev == 1 {
-            guard let k2 = self.Parameter.appendDefault() else { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("Parameter") }
+            if self.Parameter.isFull { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("Parameter") }
+            var k2 = ISO15118_20.Parameter()
             do throws(EXIError) {
-                try self.Parameter[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("Parameter") }
+            self.Parameter.append(k2)
             state = (self.Parameter.count == 32 ? 3 : 2)
             switch state {
             case 2: ev = try Self._read2(&r, state)

@@ -51,10 +51,12 @@ extension PowerScheduleEntryList {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.PowerScheduleEntry.appendDefault() else { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("PowerScheduleEntry") }
+            if self.PowerScheduleEntry.isFull { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("PowerScheduleEntry") }
+            var k2 = ISO15118_20.PowerScheduleEntry()
             do throws(EXIError) {
-                try self.PowerScheduleEntry[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("PowerScheduleEntry") }
+            self.PowerScheduleEntry.append(k2)
             state = (self.PowerScheduleEntry.count == 1024 ? 2 : 1)
             switch state {
             case 1: ev = try Self._read1(&r, state)

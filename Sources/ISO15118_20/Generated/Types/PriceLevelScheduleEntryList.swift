@@ -51,10 +51,12 @@ extension PriceLevelScheduleEntryList {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.PriceLevelScheduleEntry.appendDefault() else { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("PriceLevelScheduleEntry") }
+            if self.PriceLevelScheduleEntry.isFull { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("PriceLevelScheduleEntry") }
+            var k2 = ISO15118_20.PriceLevelScheduleEntry()
             do throws(EXIError) {
-                try self.PriceLevelScheduleEntry[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("PriceLevelScheduleEntry") }
+            self.PriceLevelScheduleEntry.append(k2)
             state = (self.PriceLevelScheduleEntry.count == 1024 ? 2 : 1)
             switch state {
             case 1: ev = try Self._read1(&r, state)

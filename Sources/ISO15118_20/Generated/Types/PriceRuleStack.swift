@@ -76,10 +76,12 @@ extension PriceRuleStack {
             ev = try Self._read1(&r, state)
         }
         while ev == 1 {
-            guard let k2 = self.PriceRule.appendDefault() else { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("PriceRule") }
+            if self.PriceRule.isFull { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("PriceRule") }
+            var k2 = ISO15118_20.PriceRule()
             do throws(EXIError) {
-                try self.PriceRule[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("PriceRule") }
+            self.PriceRule.append(k2)
             state = (self.PriceRule.count == 8 ? 3 : 2)
             switch state {
             case 2: ev = try Self._read2(&r, state)

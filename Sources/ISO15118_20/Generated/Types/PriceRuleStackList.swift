@@ -51,10 +51,12 @@ extension PriceRuleStackList {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.PriceRuleStack.appendDefault() else { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("PriceRuleStack") }
+            if self.PriceRuleStack.isFull { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("PriceRuleStack") }
+            var k2 = ISO15118_20.PriceRuleStack()
             do throws(EXIError) {
-                try self.PriceRuleStack[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("PriceRuleStack") }
+            self.PriceRuleStack.append(k2)
             state = (self.PriceRuleStack.count == 1024 ? 2 : 1)
             switch state {
             case 1: ev = try Self._read1(&r, state)

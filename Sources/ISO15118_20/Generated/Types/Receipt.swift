@@ -175,10 +175,12 @@ extension Receipt {
             ev = try Self._read5(&r, state)
         }
         while ev == 5 {
-            guard let k6 = self.TaxCosts.appendDefault() else { throw r.error(.capacityExceeded(count: 11, capacity: 10)).inside("TaxCosts") }
+            if self.TaxCosts.isFull { throw r.error(.capacityExceeded(count: 11, capacity: 10)).inside("TaxCosts") }
+            var k6 = ISO15118_20.DetailedTax()
             do throws(EXIError) {
-                try self.TaxCosts[k6].decodeContent(&r)
+                try k6.decodeContent(&r)
             } catch { throw error.inside("TaxCosts") }
+            self.TaxCosts.append(k6)
             state = (self.TaxCosts.count == 10 ? 7 : 6)
             switch state {
             case 6: ev = try Self._read5(&r, state)

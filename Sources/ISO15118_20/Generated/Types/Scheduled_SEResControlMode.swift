@@ -51,10 +51,12 @@ extension Scheduled_SEResControlMode {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.ScheduleTuple.appendDefault() else { throw r.error(.capacityExceeded(count: 4, capacity: 3)).inside("ScheduleTuple") }
+            if self.ScheduleTuple.isFull { throw r.error(.capacityExceeded(count: 4, capacity: 3)).inside("ScheduleTuple") }
+            var k2 = ISO15118_20.ScheduleTuple()
             do throws(EXIError) {
-                try self.ScheduleTuple[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("ScheduleTuple") }
+            self.ScheduleTuple.append(k2)
             state = (self.ScheduleTuple.count == 3 ? 2 : 1)
             switch state {
             case 1: ev = try Self._read1(&r, state)

@@ -51,10 +51,12 @@ extension SelectedServiceList {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.SelectedService.appendDefault() else { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("SelectedService") }
+            if self.SelectedService.isFull { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("SelectedService") }
+            var k2 = ISO15118_20.SelectedService()
             do throws(EXIError) {
-                try self.SelectedService[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("SelectedService") }
+            self.SelectedService.append(k2)
             state = (self.SelectedService.count == 16 ? 2 : 1)
             switch state {
             case 1: ev = try Self._read1(&r, state)

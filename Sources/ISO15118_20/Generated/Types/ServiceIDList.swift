@@ -53,15 +53,17 @@ extension ServiceIDList {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.ServiceID.appendDefault() else { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("ServiceID") }
+            if self.ServiceID.isFull { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("ServiceID") }
+            var k2 = UInt16(0)
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
                     throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
                 } else {
-                    self.ServiceID[k2] = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
+                    k2 = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("ServiceID") }
+            self.ServiceID.append(k2)
             state = (self.ServiceID.count == 16 ? 2 : 1)
             switch state {
             case 1: ev = try Self._read1(&r, state)

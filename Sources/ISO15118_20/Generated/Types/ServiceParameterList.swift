@@ -51,10 +51,12 @@ extension ServiceParameterList {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.ParameterSet.appendDefault() else { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("ParameterSet") }
+            if self.ParameterSet.isFull { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("ParameterSet") }
+            var k2 = ISO15118_20.ParameterSet()
             do throws(EXIError) {
-                try self.ParameterSet[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("ParameterSet") }
+            self.ParameterSet.append(k2)
             state = (self.ParameterSet.count == 32 ? 2 : 1)
             switch state {
             case 1: ev = try Self._read1(&r, state)

@@ -57,15 +57,17 @@ extension SubCertificates {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.Certificate.appendDefault() else { throw r.error(.capacityExceeded(count: 4, capacity: 3)).inside("Certificate") }
+            if self.Certificate.isFull { throw r.error(.capacityExceeded(count: 4, capacity: 3)).inside("Certificate") }
+            var k2 = EXIBytes<1600>()
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
-                    self.Certificate[k2] = EXIBytes<1600>()
+                    k2 = EXIBytes<1600>()
                 } else {
-                    try r.readBinaryField(into: &self.Certificate[k2], minLength: 0, maxLength: 1600)
+                    try r.readBinaryField(into: &k2, minLength: 0, maxLength: 1600)
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("Certificate") }
+            self.Certificate.append(k2)
             state = (self.Certificate.count == 3 ? 2 : 1)
             switch state {
             case 1: ev = try Self._read1(&r, state)

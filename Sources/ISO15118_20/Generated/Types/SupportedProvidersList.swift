@@ -57,15 +57,17 @@ extension SupportedProvidersList {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.ProviderID.appendDefault() else { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("ProviderID") }
+            if self.ProviderID.isFull { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("ProviderID") }
+            var k2 = EXIString<80>()
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
-                    self.ProviderID[k2] = EXIString<80>()
+                    k2 = EXIString<80>()
                 } else {
-                    try r.readStringField(into: &self.ProviderID[k2], partition: 28, minLength: 0, maxLength: 80)
+                    try r.readStringField(into: &k2, partition: 28, minLength: 0, maxLength: 80)
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("ProviderID") }
+            self.ProviderID.append(k2)
             state = (self.ProviderID.count == 128 ? 2 : 1)
             switch state {
             case 1: ev = try Self._read1(&r, state)

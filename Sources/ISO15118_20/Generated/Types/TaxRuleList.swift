@@ -51,10 +51,12 @@ extension TaxRuleList {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.TaxRule.appendDefault() else { throw r.error(.capacityExceeded(count: 11, capacity: 10)).inside("TaxRule") }
+            if self.TaxRule.isFull { throw r.error(.capacityExceeded(count: 11, capacity: 10)).inside("TaxRule") }
+            var k2 = ISO15118_20.TaxRule()
             do throws(EXIError) {
-                try self.TaxRule[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("TaxRule") }
+            self.TaxRule.append(k2)
             state = (self.TaxRule.count == 10 ? 2 : 1)
             switch state {
             case 1: ev = try Self._read1(&r, state)

@@ -53,15 +53,17 @@ extension WPT_AlignmentCheckMethodList {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.WPT_AlignmentCheckMethod.appendDefault() else { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("WPT_AlignmentCheckMethod") }
+            if self.WPT_AlignmentCheckMethod.isFull { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("WPT_AlignmentCheckMethod") }
+            var k2 = ISO15118_20.WPT_AlignmentCheckMethod.PowerCheck
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
                     throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.WPT_AlignmentCheckMethod
                 } else {
-                    self.WPT_AlignmentCheckMethod[k2] = ISO15118_20.WPT_AlignmentCheckMethod(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
+                    k2 = ISO15118_20.WPT_AlignmentCheckMethod(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2)))!
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("WPT_AlignmentCheckMethod") }
+            self.WPT_AlignmentCheckMethod.append(k2)
             state = (self.WPT_AlignmentCheckMethod.count == 8 ? 2 : 1)
             switch state {
             case 1: ev = try Self._read1(&r, state)

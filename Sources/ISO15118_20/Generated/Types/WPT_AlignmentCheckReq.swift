@@ -145,15 +145,17 @@ extension WPT_AlignmentCheckReq {
             ev = try Self._read4(&r, state)
         }
         while ev == 4 {
-            guard let k3 = self.VendorSpecificDataContainer.appendDefault() else { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("VendorSpecificDataContainer") }
+            if self.VendorSpecificDataContainer.isFull { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("VendorSpecificDataContainer") }
+            var k3 = EXIBytes<256>()
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
-                    self.VendorSpecificDataContainer[k3] = EXIBytes<256>()
+                    k3 = EXIBytes<256>()
                 } else {
-                    try r.readBinaryField(into: &self.VendorSpecificDataContainer[k3], minLength: 0, maxLength: 256)
+                    try r.readBinaryField(into: &k3, minLength: 0, maxLength: 256)
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("VendorSpecificDataContainer") }
+            self.VendorSpecificDataContainer.append(k3)
             state = (self.VendorSpecificDataContainer.count == 16 ? 6 : 5)
             switch state {
             case 5: ev = try Self._read4(&r, state)

@@ -171,15 +171,17 @@ extension WPT_AlignmentCheckRes {
             ev = try Self._read5(&r, state)
         }
         while ev == 5 {
-            guard let k4 = self.VendorSpecificDataContainer.appendDefault() else { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("VendorSpecificDataContainer") }
+            if self.VendorSpecificDataContainer.isFull { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("VendorSpecificDataContainer") }
+            var k4 = EXIBytes<256>()
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
-                    self.VendorSpecificDataContainer[k4] = EXIBytes<256>()
+                    k4 = EXIBytes<256>()
                 } else {
-                    try r.readBinaryField(into: &self.VendorSpecificDataContainer[k4], minLength: 0, maxLength: 256)
+                    try r.readBinaryField(into: &k4, minLength: 0, maxLength: 256)
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("VendorSpecificDataContainer") }
+            self.VendorSpecificDataContainer.append(k4)
             state = (self.VendorSpecificDataContainer.count == 16 ? 7 : 6)
             switch state {
             case 6: ev = try Self._read5(&r, state)

@@ -230,15 +230,17 @@ extension WPT_ChargeLoopReq {
             ev = try Self._read8(&r, state)
         }
         while ev == 8 {
-            guard let k5 = self.ManufacturerSpecificDataContainer.appendDefault() else { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("ManufacturerSpecificDataContainer") }
+            if self.ManufacturerSpecificDataContainer.isFull { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("ManufacturerSpecificDataContainer") }
+            var k5 = EXIBytes<256>()
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
-                    self.ManufacturerSpecificDataContainer[k5] = EXIBytes<256>()
+                    k5 = EXIBytes<256>()
                 } else {
-                    try r.readBinaryField(into: &self.ManufacturerSpecificDataContainer[k5], minLength: 0, maxLength: 256)
+                    try r.readBinaryField(into: &k5, minLength: 0, maxLength: 256)
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("ManufacturerSpecificDataContainer") }
+            self.ManufacturerSpecificDataContainer.append(k5)
             state = (self.ManufacturerSpecificDataContainer.count == 16 ? 10 : 9)
             switch state {
             case 9: ev = try Self._read8(&r, state)

@@ -320,15 +320,17 @@ extension WPT_ChargeLoopRes {
             ev = try Self._read12(&r, state)
         }
         while ev == 12 {
-            guard let k8 = self.ManufacturerSpecificDataContainer.appendDefault() else { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("ManufacturerSpecificDataContainer") }
+            if self.ManufacturerSpecificDataContainer.isFull { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("ManufacturerSpecificDataContainer") }
+            var k8 = EXIBytes<256>()
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
-                    self.ManufacturerSpecificDataContainer[k8] = EXIBytes<256>()
+                    k8 = EXIBytes<256>()
                 } else {
-                    try r.readBinaryField(into: &self.ManufacturerSpecificDataContainer[k8], minLength: 0, maxLength: 256)
+                    try r.readBinaryField(into: &k8, minLength: 0, maxLength: 256)
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("ManufacturerSpecificDataContainer") }
+            self.ManufacturerSpecificDataContainer.append(k8)
             state = (self.ManufacturerSpecificDataContainer.count == 16 ? 14 : 13)
             switch state {
             case 13: ev = try Self._read12(&r, state)

@@ -244,15 +244,17 @@ extension WPT_ChargeParameterDiscoveryRes {
             ev = try Self._read9(&r, state)
         }
         while ev == 9 {
-            guard let k2 = self.SDManufacturerSpecificDataContainer.appendDefault() else { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("SDManufacturerSpecificDataContainer") }
+            if self.SDManufacturerSpecificDataContainer.isFull { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("SDManufacturerSpecificDataContainer") }
+            var k2 = EXIBytes<256>()
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
-                    self.SDManufacturerSpecificDataContainer[k2] = EXIBytes<256>()
+                    k2 = EXIBytes<256>()
                 } else {
-                    try r.readBinaryField(into: &self.SDManufacturerSpecificDataContainer[k2], minLength: 0, maxLength: 256)
+                    try r.readBinaryField(into: &k2, minLength: 0, maxLength: 256)
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("SDManufacturerSpecificDataContainer") }
+            self.SDManufacturerSpecificDataContainer.append(k2)
             state = (self.SDManufacturerSpecificDataContainer.count == 16 ? 11 : 10)
             switch state {
             case 10: ev = try Self._read9(&r, state)

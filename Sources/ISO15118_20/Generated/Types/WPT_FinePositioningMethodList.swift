@@ -53,15 +53,17 @@ extension WPT_FinePositioningMethodList {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.WPT_FinePositioningMethod.appendDefault() else { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("WPT_FinePositioningMethod") }
+            if self.WPT_FinePositioningMethod.isFull { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("WPT_FinePositioningMethod") }
+            var k2 = ISO15118_20.WPT_FinePositioningMethod.Manual
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
                     throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.WPT_FinePositioningMethod
                 } else {
-                    self.WPT_FinePositioningMethod[k2] = ISO15118_20.WPT_FinePositioningMethod(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 5, width: 3)))!
+                    k2 = ISO15118_20.WPT_FinePositioningMethod(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 5, width: 3)))!
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("WPT_FinePositioningMethod") }
+            self.WPT_FinePositioningMethod.append(k2)
             state = (self.WPT_FinePositioningMethod.count == 8 ? 2 : 1)
             switch state {
             case 1: ev = try Self._read1(&r, state)

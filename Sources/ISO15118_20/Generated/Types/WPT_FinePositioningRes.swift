@@ -138,15 +138,17 @@ extension WPT_FinePositioningRes {
             ev = try Self._read3(&r, state)
         }
         while ev == 3 {
-            guard let k3 = self.VendorSpecificDataContainer.appendDefault() else { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("VendorSpecificDataContainer") }
+            if self.VendorSpecificDataContainer.isFull { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("VendorSpecificDataContainer") }
+            var k3 = EXIBytes<256>()
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
-                    self.VendorSpecificDataContainer[k3] = EXIBytes<256>()
+                    k3 = EXIBytes<256>()
                 } else {
-                    try r.readBinaryField(into: &self.VendorSpecificDataContainer[k3], minLength: 0, maxLength: 256)
+                    try r.readBinaryField(into: &k3, minLength: 0, maxLength: 256)
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("VendorSpecificDataContainer") }
+            self.VendorSpecificDataContainer.append(k3)
             state = (self.VendorSpecificDataContainer.count == 16 ? 5 : 4)
             switch state {
             case 4: ev = try Self._read3(&r, state)

@@ -192,15 +192,17 @@ extension WPT_FinePositioningSetupReq {
             ev = try Self._read6(&r, state)
         }
         while ev == 6 {
-            guard let k3 = self.VendorSpecificDataContainer.appendDefault() else { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("VendorSpecificDataContainer") }
+            if self.VendorSpecificDataContainer.isFull { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("VendorSpecificDataContainer") }
+            var k3 = EXIBytes<256>()
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
-                    self.VendorSpecificDataContainer[k3] = EXIBytes<256>()
+                    k3 = EXIBytes<256>()
                 } else {
-                    try r.readBinaryField(into: &self.VendorSpecificDataContainer[k3], minLength: 0, maxLength: 256)
+                    try r.readBinaryField(into: &k3, minLength: 0, maxLength: 256)
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("VendorSpecificDataContainer") }
+            self.VendorSpecificDataContainer.append(k3)
             state = (self.VendorSpecificDataContainer.count == 16 ? 8 : 7)
             switch state {
             case 7: ev = try Self._read6(&r, state)

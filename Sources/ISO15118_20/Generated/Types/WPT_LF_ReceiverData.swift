@@ -77,10 +77,12 @@ extension WPT_LF_ReceiverData {
             ev = try Self._read1(&r, state)
         }
         while ev == 1 {
-            guard let k2 = self.RxSpecData.appendDefault() else { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("RxSpecData") }
+            if self.RxSpecData.isFull { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("RxSpecData") }
+            var k2 = ISO15118_20.WPT_TxRxSpecData()
             do throws(EXIError) {
-                try self.RxSpecData[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("RxSpecData") }
+            self.RxSpecData.append(k2)
             state = (self.RxSpecData.count < 2 ? 2 : (self.RxSpecData.count == 255 ? 4 : 3))
             switch state {
             case 2: ev = try Self._read1(&r, state)

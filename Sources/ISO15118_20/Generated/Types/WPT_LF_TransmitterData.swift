@@ -111,10 +111,12 @@ extension WPT_LF_TransmitterData {
             ev = try Self._read2(&r, state)
         }
         while ev == 2 {
-            guard let k3 = self.TxSpecData.appendDefault() else { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("TxSpecData") }
+            if self.TxSpecData.isFull { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("TxSpecData") }
+            var k3 = ISO15118_20.WPT_TxRxSpecData()
             do throws(EXIError) {
-                try self.TxSpecData[k3].decodeContent(&r)
+                try k3.decodeContent(&r)
             } catch { throw error.inside("TxSpecData") }
+            self.TxSpecData.append(k3)
             state = (self.TxSpecData.count < 2 ? 3 : (self.TxSpecData.count == 255 ? 5 : 4))
             switch state {
             case 3: ev = try Self._read2(&r, state)

@@ -53,15 +53,17 @@ extension WPT_PairingMethodList {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.WPT_PairingMethod.appendDefault() else { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("WPT_PairingMethod") }
+            if self.WPT_PairingMethod.isFull { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("WPT_PairingMethod") }
+            var k2 = ISO15118_20.WPT_PairingMethod.External_confirmation
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
                     throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_20.WPT_PairingMethod
                 } else {
-                    self.WPT_PairingMethod[k2] = ISO15118_20.WPT_PairingMethod(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 6, width: 3)))!
+                    k2 = ISO15118_20.WPT_PairingMethod(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 6, width: 3)))!
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("WPT_PairingMethod") }
+            self.WPT_PairingMethod.append(k2)
             state = (self.WPT_PairingMethod.count == 8 ? 2 : 1)
             switch state {
             case 1: ev = try Self._read1(&r, state)

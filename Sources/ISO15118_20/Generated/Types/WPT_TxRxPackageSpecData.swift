@@ -88,10 +88,12 @@ extension WPT_TxRxPackageSpecData {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 {
-            guard let k2 = self.PulseSequenceOrder.appendDefault() else { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("PulseSequenceOrder") }
+            if self.PulseSequenceOrder.isFull { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("PulseSequenceOrder") }
+            var k2 = ISO15118_20.WPT_TxRxPulseOrder()
             do throws(EXIError) {
-                try self.PulseSequenceOrder[k2].decodeContent(&r)
+                try k2.decodeContent(&r)
             } catch { throw error.inside("PulseSequenceOrder") }
+            self.PulseSequenceOrder.append(k2)
             state = (self.PulseSequenceOrder.count < 2 ? 1 : (self.PulseSequenceOrder.count == 255 ? 3 : 2))
             switch state {
             case 1: ev = try Self._read0(&r, state)

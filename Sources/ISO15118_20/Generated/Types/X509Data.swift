@@ -110,7 +110,8 @@ extension X509Data {
         var ev = 0
         ev = try Self._read0(&r, state)
         while ev == 0 || ev == 1 || ev == 2 || ev == 3 || ev == 4 || ev == 5 {
-            guard let k7 = self.Value.appendDefault() else { throw r.error(.capacityExceeded(count: 2, capacity: 1)) }
+            if self.Value.isFull { throw r.error(.capacityExceeded(count: 2, capacity: 1)) }
+            var k7 = ISO15118_20.X509Data.ValueChoice()
             switch ev {
             case 0:
                 var x8: ISO15118_20.X509IssuerSerial = ISO15118_20.X509IssuerSerial()
@@ -122,7 +123,7 @@ extension X509Data {
                     state = 1
                     ev = try Self._read1(&r, state)
                 }
-                self.Value[k7] = .X509IssuerSerial(x8)
+                k7 = .X509IssuerSerial(x8)
             case 1:
                 var x9: EXIBytes<256> = EXIBytes<256>()
                 if !(ev == 1) { throw r.error(.unexpectedEvent).inside("X509SKI") }
@@ -138,7 +139,7 @@ extension X509Data {
                     state = 2
                     ev = try Self._read1(&r, state)
                 }
-                self.Value[k7] = .X509SKI(x9)
+                k7 = .X509SKI(x9)
             case 2:
                 var x10: EXIString<128> = EXIString<128>()
                 if !(ev == 2) { throw r.error(.unexpectedEvent).inside("X509SubjectName") }
@@ -154,7 +155,7 @@ extension X509Data {
                     state = 3
                     ev = try Self._read1(&r, state)
                 }
-                self.Value[k7] = .X509SubjectName(x10)
+                k7 = .X509SubjectName(x10)
             case 3:
                 var x11: EXIBytes<1600> = EXIBytes<1600>()
                 if !(ev == 3) { throw r.error(.unexpectedEvent).inside("X509Certificate") }
@@ -170,7 +171,7 @@ extension X509Data {
                     state = 4
                     ev = try Self._read1(&r, state)
                 }
-                self.Value[k7] = .X509Certificate(x11)
+                k7 = .X509Certificate(x11)
             case 4:
                 var x12: EXIBytes<256> = EXIBytes<256>()
                 if !(ev == 4) { throw r.error(.unexpectedEvent).inside("X509CRL") }
@@ -186,10 +187,11 @@ extension X509Data {
                     state = 5
                     ev = try Self._read1(&r, state)
                 }
-                self.Value[k7] = .X509CRL(x12)
+                k7 = .X509CRL(x12)
             case 5: throw r.error(.unsupportedContent)
             default: throw r.error(.unexpectedEvent).inside("X509IssuerSerial")
             }
+            self.Value.append(k7)
         }
         if self.Value.count < 1 { throw r.error(.tooFewItems(count: self.Value.count, minimum: 1)) }
         if ev != 6 {
