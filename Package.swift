@@ -79,7 +79,7 @@ let exi: [Target] = [
     .target(name: "EXITool", dependencies: ["EXI", "AppHandshake", "DIN70121", "ISO15118_2", "ISO15118_20"],
             swiftSettings: strict),
     // Run by hand: `swift run exigen` regenerates the codec targets from ../shared/schemas.
-    .target(name: "EXIGenerator", swiftSettings: strict),
+    .target(name: "EXIGenerator", exclude: ["README.md"], swiftSettings: strict),
     .executableTarget(name: "exigen", dependencies: ["EXIGenerator"], swiftSettings: strict),
     .testTarget(
         name: "EXITests",

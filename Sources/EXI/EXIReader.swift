@@ -118,6 +118,8 @@ public struct EXIReader {
         let start = bitPosition
         let tag = try readUnsigned()
         switch tag {
+        case 0 where strings.overflowed, 1 where strings.overflowed:
+            throw EXIError(.stringTableFull, at: start, schema: schema)
         case 0:
             // local hit: index among this qname's entries
             let localCount = strings.count(in: partition)
@@ -143,8 +145,11 @@ public struct EXIReader {
             let charStart = bitPosition
             try readCharacters(length, into: &value)
             if length > 0 {
-                guard strings.count < StringTable.capacity else { throw EXIError(.stringTableFull, at: start, schema: schema) }
-                strings.append(partition: partition, length: length, bitOffset: charStart)
+                if strings.count < StringTable.capacity {
+                    strings.append(partition: partition, length: length, bitOffset: charStart)
+                } else {
+                    strings.overflowed = true
+                }
             }
             return length
         }

@@ -3,8 +3,9 @@
 /// qname, so a repeat is sent as a short index. Entries point back at the characters in the stream
 /// (bit offset + length) instead of copying them, so the table is small and fixed.
 public struct StringTable {
-    /// Distinct non-empty strings one message may carry; more is `EXIError.Kind.stringTableFull`.
-    public static let capacity = 512
+    /// Distinct strings remembered per message (V2G peers send no hits, so literals beyond this are fine;
+    /// a hit after the table overflowed is `EXIError.Kind.stringTableFull`). Small: it is set up per decode.
+    public static let capacity = 64
 
     public struct Entry: Sendable {
         /// Qname of the element or attribute (numbered per schema family by the generator).
@@ -22,9 +23,11 @@ public struct StringTable {
         }
     }
 
-    @usableFromInline var entries: InlineArray<512, Entry>
+    @usableFromInline var entries: InlineArray<64, Entry>
     @usableFromInline var _count: Int
     public var count: Int { _count }
+    /// More distinct strings arrived than the table holds: later hits can no longer be resolved.
+    public var overflowed = false
 
     @inlinable
     public init() {

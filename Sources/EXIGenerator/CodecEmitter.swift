@@ -244,6 +244,20 @@ final class CodecEmitter {
             return (l.occurs.min == 0 ? s : []).union(l.exitStates)
         }
         let c = l.stateC!
+        if l.occurs.min == 0, case .substitution = l.value! {
+            // match the stored optional in place: `if let` would copy the whole (large) enum
+            line("if \(access) != nil {")
+            indent += 1
+            line("do throws(EXIError) {")
+            indent += 1
+            encodeInstance(l, access, s, optionalSubject: true)
+            indent -= 1
+            line("} catch { throw error.inside(\"\(name)\") }")
+            line("state = \(c)")
+            indent -= 1
+            line("}")
+            return s.union([c])
+        }
         if l.occurs.min == 0 {
             let v = fresh("v")
             line("if let \(v) = \(access) {")
@@ -273,7 +287,7 @@ final class CodecEmitter {
         return l.name
     }
 
-    func encodeInstance(_ l: LeafModel, _ value: String, _ s: Set<Int>) {
+    func encodeInstance(_ l: LeafModel, _ value: String, _ s: Set<Int>, optionalSubject: Bool = false) {
         switch l.value! {
         case .complex(let m):
             emitEvent(l.terminals[0], s)
@@ -285,7 +299,7 @@ final class CodecEmitter {
             line("switch \(value) {")
             for (k, member) in m.members.enumerated() {
                 let x = fresh("m")
-                line("case .\(member.caseName)(let \(x)):")
+                line(optionalSubject ? "case .some(.\(member.caseName)(let \(x))):" : "case .\(member.caseName)(let \(x)):")
                 indent += 1
                 emitEvent(l.terminals[k], s)
                 switch member.value {
@@ -298,6 +312,7 @@ final class CodecEmitter {
                 }
                 indent -= 1
             }
+            if optionalSubject { line("case .none: break") }
             line("}")
         }
     }

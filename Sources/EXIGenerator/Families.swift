@@ -26,16 +26,18 @@ struct Family {
 /// Caps (documented in the generated files and README-EXI): strings without `maxLength`, binary
 /// without `maxLength`, lists without or with a very large `maxOccurs`.
 enum Caps {
-    /// xs:string / xs:anyURI without maxLength (xmldsig URIs, ParameterType names, X509 names).
-    static let string = 128
-    /// base64Binary / hexBinary without maxLength (xmldsig SignatureValue, DigestValue, X509 data).
+    /// xs:string / xs:anyURI without maxLength (xmldsig algorithm URIs and Ids, DIN ParameterType
+    /// names, X509 names): the longest algorithm URI V2G uses is 52 characters.
+    static let string = 64
+    /// base64Binary / hexBinary without maxLength (xmldsig key values); SignatureValue holds 144 bytes
+    /// (ECDSA P-521 is 132), DigestValue 64 (SHA-512), a KeyInfo X509Certificate 1024 (V2G does not use KeyInfo).
     static let binary = 256
     /// Lists whose maxOccurs is unbounded (DIN, xmldsig) unless named below.
     static let unboundedList = 8
     /// Lists whose schema maxOccurs is larger than this are capped to it (schedules, tariff tables).
     static let largeList = 24
     /// Named binary fields that need more (X.509 certificates inside xmldsig KeyInfo).
-    static let binaryByElement: [String: Int] = ["X509Certificate": 1600, "SignatureValue": 256]
+    static let binaryByElement: [String: Int] = ["X509Certificate": 1024, "SignatureValue": 144, "DigestValue": 64]
     /// xmldsig lists (`Type.field`): V2G signs with SignedInfo + SignatureValue only (ISO 15118-2 §7.9.2.4.2,
     /// -20 §7.9.3); KeyInfo and Object are kept small so every message header stays small.
     static let xmldsigLists: [String: Int] = [

@@ -24,7 +24,7 @@ public enum Generator {
         if !family.listCaps.isEmpty {
             notes.append("named list caps: " + family.listCaps.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
-        notes.append("one message holds at most 512 distinct string values (EXI string table)")
+        notes.append("the decoder remembers 64 distinct strings per message (EXI string table): more literals are fine, a string-table hit after that is stringTableFull")
         lines += notes.map { "/// - \($0)" }
         lines.append("public enum \(family.module)Capacities {")
         lines.append("    public static let notes: [String] = [")

@@ -60,3 +60,20 @@ import Testing
         try check(SampleMessages.sapReq, decode: AppHandshakeCodec.decode, encode: AppHandshakeCodec.encode)
     }
 }
+
+/// Message sizes, for the record (fixed-size values: what a decode fills and a copy moves).
+@Suite struct MessageSizeTests {
+    @Test func sizesStayBounded() {
+        let sizes: [(String, Int)] = [
+            ("SAP", MemoryLayout<AppHandshakeCodec.Message>.size),
+            ("DIN V2G_Message", MemoryLayout<DINCodec.Message>.size),
+            ("ISO2 V2G_Message", MemoryLayout<ISO2Codec.Message>.size),
+            ("ISO20 common", MemoryLayout<ISO20CommonCodec.Message>.size),
+            ("ISO20 DC", MemoryLayout<ISO20DCCodec.Message>.size),
+            ("ISO20 DC_ChargeLoopReq", MemoryLayout<ISO15118_20.DC_ChargeLoopReq>.size),
+            ("ISO2 CurrentDemandReq", MemoryLayout<ISO15118_2.CurrentDemandReq>.size),
+        ]
+        print("EXI message sizes (bytes): " + sizes.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
+        for (_, size) in sizes { #expect(size < 1 << 20) }
+    }
+}

@@ -3,9 +3,9 @@
 /// Fixed capacities of the AppHandshake value types. Values are fixed-size; where the schema is
 /// unbounded or very large the generator caps the storage (a message beyond a cap is a typed
 /// `capacityExceeded` error):
-/// - one message holds at most 512 distinct string values (EXI string table)
+/// - the decoder remembers 64 distinct strings per message (EXI string table): more literals are fine, a string-table hit after that is stringTableFull
 public enum AppHandshakeCapacities {
     public static let notes: [String] = [
-        "one message holds at most 512 distinct string values (EXI string table)",
+        "the decoder remembers 64 distinct strings per message (EXI string table): more literals are fine, a string-table hit after that is stringTableFull",
     ]
 }

@@ -3,17 +3,17 @@
 /// Fixed capacities of the DIN70121 value types. Values are fixed-size; where the schema is
 /// unbounded or very large the generator caps the storage (a message beyond a cap is a typed
 /// `capacityExceeded` error):
-/// - binary values without maxLength hold 256 bytes (X509Certificate 1600)
-/// - strings without maxLength hold 128 UTF-8 bytes
+/// - binary values without maxLength hold 256 bytes (X509Certificate 1024)
+/// - strings without maxLength hold 64 UTF-8 bytes
 /// - xs:integer is held in 64 bits
 /// - named list caps: Certificate 4, ConsumptionCost 3, Cost 3, PMaxScheduleEntry 24, Parameter 16, ParameterSet 8, PaymentOption 2, ProfileEntry 24, RootCertificateID 20, SAScheduleTuple 3, SalesTariffEntry 24, SelectedService 16, Service 8
-/// - one message holds at most 512 distinct string values (EXI string table)
+/// - the decoder remembers 64 distinct strings per message (EXI string table): more literals are fine, a string-table hit after that is stringTableFull
 public enum DIN70121Capacities {
     public static let notes: [String] = [
-        "binary values without maxLength hold 256 bytes (X509Certificate 1600)",
-        "strings without maxLength hold 128 UTF-8 bytes",
+        "binary values without maxLength hold 256 bytes (X509Certificate 1024)",
+        "strings without maxLength hold 64 UTF-8 bytes",
         "xs:integer is held in 64 bits",
         "named list caps: Certificate 4, ConsumptionCost 3, Cost 3, PMaxScheduleEntry 24, Parameter 16, ParameterSet 8, PaymentOption 2, ProfileEntry 24, RootCertificateID 20, SAScheduleTuple 3, SalesTariffEntry 24, SelectedService 16, Service 8",
-        "one message holds at most 512 distinct string values (EXI string table)",
+        "the decoder remembers 64 distinct strings per message (EXI string table): more literals are fine, a string-table hit after that is stringTableFull",
     ]
 }

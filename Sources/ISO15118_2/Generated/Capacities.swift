@@ -3,19 +3,19 @@
 /// Fixed capacities of the ISO15118_2 value types. Values are fixed-size; where the schema is
 /// unbounded or very large the generator caps the storage (a message beyond a cap is a typed
 /// `capacityExceeded` error):
-/// - binary values without maxLength hold 256 bytes (X509Certificate 1600)
+/// - binary values without maxLength hold 256 bytes (X509Certificate 1024)
 /// - lists with maxOccurs above 64 hold 24 items unless named in Families.swift
-/// - strings without maxLength hold 128 UTF-8 bytes
+/// - strings without maxLength hold 64 UTF-8 bytes
 /// - xs:integer is held in 64 bits
 /// - named list caps: ParameterSet 8
-/// - one message holds at most 512 distinct string values (EXI string table)
+/// - the decoder remembers 64 distinct strings per message (EXI string table): more literals are fine, a string-table hit after that is stringTableFull
 public enum ISO15118_2Capacities {
     public static let notes: [String] = [
-        "binary values without maxLength hold 256 bytes (X509Certificate 1600)",
+        "binary values without maxLength hold 256 bytes (X509Certificate 1024)",
         "lists with maxOccurs above 64 hold 24 items unless named in Families.swift",
-        "strings without maxLength hold 128 UTF-8 bytes",
+        "strings without maxLength hold 64 UTF-8 bytes",
         "xs:integer is held in 64 bits",
         "named list caps: ParameterSet 8",
-        "one message holds at most 512 distinct string values (EXI string table)",
+        "the decoder remembers 64 distinct strings per message (EXI string table): more literals are fine, a string-table hit after that is stringTableFull",
     ]
 }

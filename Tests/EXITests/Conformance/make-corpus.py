@@ -167,14 +167,14 @@ class Gen:
             a, b = max(lo, -1000), min(hi, 100000)
             return self.rng.randint(a, b) if (a <= b and self.rng.random() < 0.8) else self.rng.randint(lo, hi)
         if base in ("hexBinary", "base64Binary"):
-            cap = f["maxLength"] or (1600 if name == "X509Certificate" else 256)
+            cap = f["maxLength"] or {"X509Certificate": 1024, "SignatureValue": 144, "DigestValue": 64}.get(name, 256)
             n = {"min": max(f["minLength"], 1 if f["maxLength"] is None else f["minLength"]), "max": cap}.get(
                 self.mode, self.rng.randint(max(f["minLength"], 1), max(f["minLength"], 1, min(cap, 64))))
             n = max(n, f["minLength"])
             data = bytes(self.rng.randrange(256) for _ in range(n))
             return base64.b64encode(data).decode() if base == "base64Binary" else data.hex().upper()
         if base in ("string", "anyURI", "ID", "IDREF", "NCName", "token"):
-            cap = f["maxLength"] or 128
+            cap = f["maxLength"] or 64
             if base in ("ID", "IDREF", "NCName"):
                 n = max(f["minLength"], 2)
                 n = {"max": min(cap, 40)}.get(self.mode, n + (self.rng.randint(0, 6) if self.mode == "random" else 0))

@@ -24,114 +24,115 @@ extension Body {
     /// state 1: EE
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
-        if let v1 = self.BodyElement {
+        if self.BodyElement != nil {
             do throws(EXIError) {
-                switch v1 {
-                case .BodyElement(let m2):
+                switch self.BodyElement {
+                case .some(.BodyElement(let m1)):
                     try w.writeBits(0, 6)  // SE(BodyElement)
-                    do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("BodyElement") }
-                case .CableCheckReq(let m3):
+                    do throws(EXIError) { try m1.encodeContent(&w) } catch { throw error.inside("BodyElement") }
+                case .some(.CableCheckReq(let m2)):
                     try w.writeBits(1, 6)  // SE(CableCheckReq)
-                    do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("CableCheckReq") }
-                case .CableCheckRes(let m4):
+                    do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("CableCheckReq") }
+                case .some(.CableCheckRes(let m3)):
                     try w.writeBits(2, 6)  // SE(CableCheckRes)
-                    do throws(EXIError) { try m4.encodeContent(&w) } catch { throw error.inside("CableCheckRes") }
-                case .CertificateInstallationReq(let m5):
+                    do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("CableCheckRes") }
+                case .some(.CertificateInstallationReq(let m4)):
                     try w.writeBits(3, 6)  // SE(CertificateInstallationReq)
-                    do throws(EXIError) { try m5.encodeContent(&w) } catch { throw error.inside("CertificateInstallationReq") }
-                case .CertificateInstallationRes(let m6):
+                    do throws(EXIError) { try m4.encodeContent(&w) } catch { throw error.inside("CertificateInstallationReq") }
+                case .some(.CertificateInstallationRes(let m5)):
                     try w.writeBits(4, 6)  // SE(CertificateInstallationRes)
-                    do throws(EXIError) { try m6.encodeContent(&w) } catch { throw error.inside("CertificateInstallationRes") }
-                case .CertificateUpdateReq(let m7):
+                    do throws(EXIError) { try m5.encodeContent(&w) } catch { throw error.inside("CertificateInstallationRes") }
+                case .some(.CertificateUpdateReq(let m6)):
                     try w.writeBits(5, 6)  // SE(CertificateUpdateReq)
-                    do throws(EXIError) { try m7.encodeContent(&w) } catch { throw error.inside("CertificateUpdateReq") }
-                case .CertificateUpdateRes(let m8):
+                    do throws(EXIError) { try m6.encodeContent(&w) } catch { throw error.inside("CertificateUpdateReq") }
+                case .some(.CertificateUpdateRes(let m7)):
                     try w.writeBits(6, 6)  // SE(CertificateUpdateRes)
-                    do throws(EXIError) { try m8.encodeContent(&w) } catch { throw error.inside("CertificateUpdateRes") }
-                case .ChargeParameterDiscoveryReq(let m9):
+                    do throws(EXIError) { try m7.encodeContent(&w) } catch { throw error.inside("CertificateUpdateRes") }
+                case .some(.ChargeParameterDiscoveryReq(let m8)):
                     try w.writeBits(7, 6)  // SE(ChargeParameterDiscoveryReq)
-                    do throws(EXIError) { try m9.encodeContent(&w) } catch { throw error.inside("ChargeParameterDiscoveryReq") }
-                case .ChargeParameterDiscoveryRes(let m10):
+                    do throws(EXIError) { try m8.encodeContent(&w) } catch { throw error.inside("ChargeParameterDiscoveryReq") }
+                case .some(.ChargeParameterDiscoveryRes(let m9)):
                     try w.writeBits(8, 6)  // SE(ChargeParameterDiscoveryRes)
-                    do throws(EXIError) { try m10.encodeContent(&w) } catch { throw error.inside("ChargeParameterDiscoveryRes") }
-                case .ChargingStatusReq(let m11):
+                    do throws(EXIError) { try m9.encodeContent(&w) } catch { throw error.inside("ChargeParameterDiscoveryRes") }
+                case .some(.ChargingStatusReq(let m10)):
                     try w.writeBits(9, 6)  // SE(ChargingStatusReq)
-                    do throws(EXIError) { try m11.encodeContent(&w) } catch { throw error.inside("ChargingStatusReq") }
-                case .ChargingStatusRes(let m12):
+                    do throws(EXIError) { try m10.encodeContent(&w) } catch { throw error.inside("ChargingStatusReq") }
+                case .some(.ChargingStatusRes(let m11)):
                     try w.writeBits(10, 6)  // SE(ChargingStatusRes)
-                    do throws(EXIError) { try m12.encodeContent(&w) } catch { throw error.inside("ChargingStatusRes") }
-                case .ContractAuthenticationReq(let m13):
+                    do throws(EXIError) { try m11.encodeContent(&w) } catch { throw error.inside("ChargingStatusRes") }
+                case .some(.ContractAuthenticationReq(let m12)):
                     try w.writeBits(11, 6)  // SE(ContractAuthenticationReq)
-                    do throws(EXIError) { try m13.encodeContent(&w) } catch { throw error.inside("ContractAuthenticationReq") }
-                case .ContractAuthenticationRes(let m14):
+                    do throws(EXIError) { try m12.encodeContent(&w) } catch { throw error.inside("ContractAuthenticationReq") }
+                case .some(.ContractAuthenticationRes(let m13)):
                     try w.writeBits(12, 6)  // SE(ContractAuthenticationRes)
-                    do throws(EXIError) { try m14.encodeContent(&w) } catch { throw error.inside("ContractAuthenticationRes") }
-                case .CurrentDemandReq(let m15):
+                    do throws(EXIError) { try m13.encodeContent(&w) } catch { throw error.inside("ContractAuthenticationRes") }
+                case .some(.CurrentDemandReq(let m14)):
                     try w.writeBits(13, 6)  // SE(CurrentDemandReq)
-                    do throws(EXIError) { try m15.encodeContent(&w) } catch { throw error.inside("CurrentDemandReq") }
-                case .CurrentDemandRes(let m16):
+                    do throws(EXIError) { try m14.encodeContent(&w) } catch { throw error.inside("CurrentDemandReq") }
+                case .some(.CurrentDemandRes(let m15)):
                     try w.writeBits(14, 6)  // SE(CurrentDemandRes)
-                    do throws(EXIError) { try m16.encodeContent(&w) } catch { throw error.inside("CurrentDemandRes") }
-                case .MeteringReceiptReq(let m17):
+                    do throws(EXIError) { try m15.encodeContent(&w) } catch { throw error.inside("CurrentDemandRes") }
+                case .some(.MeteringReceiptReq(let m16)):
                     try w.writeBits(15, 6)  // SE(MeteringReceiptReq)
-                    do throws(EXIError) { try m17.encodeContent(&w) } catch { throw error.inside("MeteringReceiptReq") }
-                case .MeteringReceiptRes(let m18):
+                    do throws(EXIError) { try m16.encodeContent(&w) } catch { throw error.inside("MeteringReceiptReq") }
+                case .some(.MeteringReceiptRes(let m17)):
                     try w.writeBits(16, 6)  // SE(MeteringReceiptRes)
-                    do throws(EXIError) { try m18.encodeContent(&w) } catch { throw error.inside("MeteringReceiptRes") }
-                case .PaymentDetailsReq(let m19):
+                    do throws(EXIError) { try m17.encodeContent(&w) } catch { throw error.inside("MeteringReceiptRes") }
+                case .some(.PaymentDetailsReq(let m18)):
                     try w.writeBits(17, 6)  // SE(PaymentDetailsReq)
-                    do throws(EXIError) { try m19.encodeContent(&w) } catch { throw error.inside("PaymentDetailsReq") }
-                case .PaymentDetailsRes(let m20):
+                    do throws(EXIError) { try m18.encodeContent(&w) } catch { throw error.inside("PaymentDetailsReq") }
+                case .some(.PaymentDetailsRes(let m19)):
                     try w.writeBits(18, 6)  // SE(PaymentDetailsRes)
-                    do throws(EXIError) { try m20.encodeContent(&w) } catch { throw error.inside("PaymentDetailsRes") }
-                case .PowerDeliveryReq(let m21):
+                    do throws(EXIError) { try m19.encodeContent(&w) } catch { throw error.inside("PaymentDetailsRes") }
+                case .some(.PowerDeliveryReq(let m20)):
                     try w.writeBits(19, 6)  // SE(PowerDeliveryReq)
-                    do throws(EXIError) { try m21.encodeContent(&w) } catch { throw error.inside("PowerDeliveryReq") }
-                case .PowerDeliveryRes(let m22):
+                    do throws(EXIError) { try m20.encodeContent(&w) } catch { throw error.inside("PowerDeliveryReq") }
+                case .some(.PowerDeliveryRes(let m21)):
                     try w.writeBits(20, 6)  // SE(PowerDeliveryRes)
-                    do throws(EXIError) { try m22.encodeContent(&w) } catch { throw error.inside("PowerDeliveryRes") }
-                case .PreChargeReq(let m23):
+                    do throws(EXIError) { try m21.encodeContent(&w) } catch { throw error.inside("PowerDeliveryRes") }
+                case .some(.PreChargeReq(let m22)):
                     try w.writeBits(21, 6)  // SE(PreChargeReq)
-                    do throws(EXIError) { try m23.encodeContent(&w) } catch { throw error.inside("PreChargeReq") }
-                case .PreChargeRes(let m24):
+                    do throws(EXIError) { try m22.encodeContent(&w) } catch { throw error.inside("PreChargeReq") }
+                case .some(.PreChargeRes(let m23)):
                     try w.writeBits(22, 6)  // SE(PreChargeRes)
-                    do throws(EXIError) { try m24.encodeContent(&w) } catch { throw error.inside("PreChargeRes") }
-                case .ServiceDetailReq(let m25):
+                    do throws(EXIError) { try m23.encodeContent(&w) } catch { throw error.inside("PreChargeRes") }
+                case .some(.ServiceDetailReq(let m24)):
                     try w.writeBits(23, 6)  // SE(ServiceDetailReq)
-                    do throws(EXIError) { try m25.encodeContent(&w) } catch { throw error.inside("ServiceDetailReq") }
-                case .ServiceDetailRes(let m26):
+                    do throws(EXIError) { try m24.encodeContent(&w) } catch { throw error.inside("ServiceDetailReq") }
+                case .some(.ServiceDetailRes(let m25)):
                     try w.writeBits(24, 6)  // SE(ServiceDetailRes)
-                    do throws(EXIError) { try m26.encodeContent(&w) } catch { throw error.inside("ServiceDetailRes") }
-                case .ServiceDiscoveryReq(let m27):
+                    do throws(EXIError) { try m25.encodeContent(&w) } catch { throw error.inside("ServiceDetailRes") }
+                case .some(.ServiceDiscoveryReq(let m26)):
                     try w.writeBits(25, 6)  // SE(ServiceDiscoveryReq)
-                    do throws(EXIError) { try m27.encodeContent(&w) } catch { throw error.inside("ServiceDiscoveryReq") }
-                case .ServiceDiscoveryRes(let m28):
+                    do throws(EXIError) { try m26.encodeContent(&w) } catch { throw error.inside("ServiceDiscoveryReq") }
+                case .some(.ServiceDiscoveryRes(let m27)):
                     try w.writeBits(26, 6)  // SE(ServiceDiscoveryRes)
-                    do throws(EXIError) { try m28.encodeContent(&w) } catch { throw error.inside("ServiceDiscoveryRes") }
-                case .ServicePaymentSelectionReq(let m29):
+                    do throws(EXIError) { try m27.encodeContent(&w) } catch { throw error.inside("ServiceDiscoveryRes") }
+                case .some(.ServicePaymentSelectionReq(let m28)):
                     try w.writeBits(27, 6)  // SE(ServicePaymentSelectionReq)
-                    do throws(EXIError) { try m29.encodeContent(&w) } catch { throw error.inside("ServicePaymentSelectionReq") }
-                case .ServicePaymentSelectionRes(let m30):
+                    do throws(EXIError) { try m28.encodeContent(&w) } catch { throw error.inside("ServicePaymentSelectionReq") }
+                case .some(.ServicePaymentSelectionRes(let m29)):
                     try w.writeBits(28, 6)  // SE(ServicePaymentSelectionRes)
-                    do throws(EXIError) { try m30.encodeContent(&w) } catch { throw error.inside("ServicePaymentSelectionRes") }
-                case .SessionSetupReq(let m31):
+                    do throws(EXIError) { try m29.encodeContent(&w) } catch { throw error.inside("ServicePaymentSelectionRes") }
+                case .some(.SessionSetupReq(let m30)):
                     try w.writeBits(29, 6)  // SE(SessionSetupReq)
-                    do throws(EXIError) { try m31.encodeContent(&w) } catch { throw error.inside("SessionSetupReq") }
-                case .SessionSetupRes(let m32):
+                    do throws(EXIError) { try m30.encodeContent(&w) } catch { throw error.inside("SessionSetupReq") }
+                case .some(.SessionSetupRes(let m31)):
                     try w.writeBits(30, 6)  // SE(SessionSetupRes)
-                    do throws(EXIError) { try m32.encodeContent(&w) } catch { throw error.inside("SessionSetupRes") }
-                case .SessionStopReq(let m33):
+                    do throws(EXIError) { try m31.encodeContent(&w) } catch { throw error.inside("SessionSetupRes") }
+                case .some(.SessionStopReq(let m32)):
                     try w.writeBits(31, 6)  // SE(SessionStopReq)
-                    do throws(EXIError) { try m33.encodeContent(&w) } catch { throw error.inside("SessionStopReq") }
-                case .SessionStopRes(let m34):
+                    do throws(EXIError) { try m32.encodeContent(&w) } catch { throw error.inside("SessionStopReq") }
+                case .some(.SessionStopRes(let m33)):
                     try w.writeBits(32, 6)  // SE(SessionStopRes)
-                    do throws(EXIError) { try m34.encodeContent(&w) } catch { throw error.inside("SessionStopRes") }
-                case .WeldingDetectionReq(let m35):
+                    do throws(EXIError) { try m33.encodeContent(&w) } catch { throw error.inside("SessionStopRes") }
+                case .some(.WeldingDetectionReq(let m34)):
                     try w.writeBits(33, 6)  // SE(WeldingDetectionReq)
-                    do throws(EXIError) { try m35.encodeContent(&w) } catch { throw error.inside("WeldingDetectionReq") }
-                case .WeldingDetectionRes(let m36):
+                    do throws(EXIError) { try m34.encodeContent(&w) } catch { throw error.inside("WeldingDetectionReq") }
+                case .some(.WeldingDetectionRes(let m35)):
                     try w.writeBits(34, 6)  // SE(WeldingDetectionRes)
-                    do throws(EXIError) { try m36.encodeContent(&w) } catch { throw error.inside("WeldingDetectionRes") }
+                    do throws(EXIError) { try m35.encodeContent(&w) } catch { throw error.inside("WeldingDetectionRes") }
+                case .none: break
                 }
             } catch { throw error.inside("") }
             state = 1
@@ -152,145 +153,145 @@ extension Body {
             do throws(EXIError) {
                 switch ev {
                 case 0:
-                    var m37 = DIN70121.BodyBase()
-                    do throws(EXIError) { try m37.decodeContent(&r) } catch { throw error.inside("BodyElement") }
-                    self.BodyElement = .BodyElement(m37)
+                    var m36 = DIN70121.BodyBase()
+                    do throws(EXIError) { try m36.decodeContent(&r) } catch { throw error.inside("BodyElement") }
+                    self.BodyElement = .BodyElement(m36)
                 case 1:
-                    var m38 = DIN70121.CableCheckReq()
-                    do throws(EXIError) { try m38.decodeContent(&r) } catch { throw error.inside("CableCheckReq") }
-                    self.BodyElement = .CableCheckReq(m38)
+                    var m37 = DIN70121.CableCheckReq()
+                    do throws(EXIError) { try m37.decodeContent(&r) } catch { throw error.inside("CableCheckReq") }
+                    self.BodyElement = .CableCheckReq(m37)
                 case 2:
-                    var m39 = DIN70121.CableCheckRes()
-                    do throws(EXIError) { try m39.decodeContent(&r) } catch { throw error.inside("CableCheckRes") }
-                    self.BodyElement = .CableCheckRes(m39)
+                    var m38 = DIN70121.CableCheckRes()
+                    do throws(EXIError) { try m38.decodeContent(&r) } catch { throw error.inside("CableCheckRes") }
+                    self.BodyElement = .CableCheckRes(m38)
                 case 3:
-                    var m40 = DIN70121.CertificateInstallationReq()
-                    do throws(EXIError) { try m40.decodeContent(&r) } catch { throw error.inside("CertificateInstallationReq") }
-                    self.BodyElement = .CertificateInstallationReq(m40)
+                    var m39 = DIN70121.CertificateInstallationReq()
+                    do throws(EXIError) { try m39.decodeContent(&r) } catch { throw error.inside("CertificateInstallationReq") }
+                    self.BodyElement = .CertificateInstallationReq(m39)
                 case 4:
-                    var m41 = DIN70121.CertificateInstallationRes()
-                    do throws(EXIError) { try m41.decodeContent(&r) } catch { throw error.inside("CertificateInstallationRes") }
-                    self.BodyElement = .CertificateInstallationRes(m41)
+                    var m40 = DIN70121.CertificateInstallationRes()
+                    do throws(EXIError) { try m40.decodeContent(&r) } catch { throw error.inside("CertificateInstallationRes") }
+                    self.BodyElement = .CertificateInstallationRes(m40)
                 case 5:
-                    var m42 = DIN70121.CertificateUpdateReq()
-                    do throws(EXIError) { try m42.decodeContent(&r) } catch { throw error.inside("CertificateUpdateReq") }
-                    self.BodyElement = .CertificateUpdateReq(m42)
+                    var m41 = DIN70121.CertificateUpdateReq()
+                    do throws(EXIError) { try m41.decodeContent(&r) } catch { throw error.inside("CertificateUpdateReq") }
+                    self.BodyElement = .CertificateUpdateReq(m41)
                 case 6:
-                    var m43 = DIN70121.CertificateUpdateRes()
-                    do throws(EXIError) { try m43.decodeContent(&r) } catch { throw error.inside("CertificateUpdateRes") }
-                    self.BodyElement = .CertificateUpdateRes(m43)
+                    var m42 = DIN70121.CertificateUpdateRes()
+                    do throws(EXIError) { try m42.decodeContent(&r) } catch { throw error.inside("CertificateUpdateRes") }
+                    self.BodyElement = .CertificateUpdateRes(m42)
                 case 7:
-                    var m44 = DIN70121.ChargeParameterDiscoveryReq()
-                    do throws(EXIError) { try m44.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryReq") }
-                    self.BodyElement = .ChargeParameterDiscoveryReq(m44)
+                    var m43 = DIN70121.ChargeParameterDiscoveryReq()
+                    do throws(EXIError) { try m43.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryReq") }
+                    self.BodyElement = .ChargeParameterDiscoveryReq(m43)
                 case 8:
-                    var m45 = DIN70121.ChargeParameterDiscoveryRes()
-                    do throws(EXIError) { try m45.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryRes") }
-                    self.BodyElement = .ChargeParameterDiscoveryRes(m45)
+                    var m44 = DIN70121.ChargeParameterDiscoveryRes()
+                    do throws(EXIError) { try m44.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryRes") }
+                    self.BodyElement = .ChargeParameterDiscoveryRes(m44)
                 case 9:
-                    var m46 = DIN70121.ChargingStatusReq()
-                    do throws(EXIError) { try m46.decodeContent(&r) } catch { throw error.inside("ChargingStatusReq") }
-                    self.BodyElement = .ChargingStatusReq(m46)
+                    var m45 = DIN70121.ChargingStatusReq()
+                    do throws(EXIError) { try m45.decodeContent(&r) } catch { throw error.inside("ChargingStatusReq") }
+                    self.BodyElement = .ChargingStatusReq(m45)
                 case 10:
-                    var m47 = DIN70121.ChargingStatusRes()
-                    do throws(EXIError) { try m47.decodeContent(&r) } catch { throw error.inside("ChargingStatusRes") }
-                    self.BodyElement = .ChargingStatusRes(m47)
+                    var m46 = DIN70121.ChargingStatusRes()
+                    do throws(EXIError) { try m46.decodeContent(&r) } catch { throw error.inside("ChargingStatusRes") }
+                    self.BodyElement = .ChargingStatusRes(m46)
                 case 11:
-                    var m48 = DIN70121.ContractAuthenticationReq()
-                    do throws(EXIError) { try m48.decodeContent(&r) } catch { throw error.inside("ContractAuthenticationReq") }
-                    self.BodyElement = .ContractAuthenticationReq(m48)
+                    var m47 = DIN70121.ContractAuthenticationReq()
+                    do throws(EXIError) { try m47.decodeContent(&r) } catch { throw error.inside("ContractAuthenticationReq") }
+                    self.BodyElement = .ContractAuthenticationReq(m47)
                 case 12:
-                    var m49 = DIN70121.ContractAuthenticationRes()
-                    do throws(EXIError) { try m49.decodeContent(&r) } catch { throw error.inside("ContractAuthenticationRes") }
-                    self.BodyElement = .ContractAuthenticationRes(m49)
+                    var m48 = DIN70121.ContractAuthenticationRes()
+                    do throws(EXIError) { try m48.decodeContent(&r) } catch { throw error.inside("ContractAuthenticationRes") }
+                    self.BodyElement = .ContractAuthenticationRes(m48)
                 case 13:
-                    var m50 = DIN70121.CurrentDemandReq()
-                    do throws(EXIError) { try m50.decodeContent(&r) } catch { throw error.inside("CurrentDemandReq") }
-                    self.BodyElement = .CurrentDemandReq(m50)
+                    var m49 = DIN70121.CurrentDemandReq()
+                    do throws(EXIError) { try m49.decodeContent(&r) } catch { throw error.inside("CurrentDemandReq") }
+                    self.BodyElement = .CurrentDemandReq(m49)
                 case 14:
-                    var m51 = DIN70121.CurrentDemandRes()
-                    do throws(EXIError) { try m51.decodeContent(&r) } catch { throw error.inside("CurrentDemandRes") }
-                    self.BodyElement = .CurrentDemandRes(m51)
+                    var m50 = DIN70121.CurrentDemandRes()
+                    do throws(EXIError) { try m50.decodeContent(&r) } catch { throw error.inside("CurrentDemandRes") }
+                    self.BodyElement = .CurrentDemandRes(m50)
                 case 15:
-                    var m52 = DIN70121.MeteringReceiptReq()
-                    do throws(EXIError) { try m52.decodeContent(&r) } catch { throw error.inside("MeteringReceiptReq") }
-                    self.BodyElement = .MeteringReceiptReq(m52)
+                    var m51 = DIN70121.MeteringReceiptReq()
+                    do throws(EXIError) { try m51.decodeContent(&r) } catch { throw error.inside("MeteringReceiptReq") }
+                    self.BodyElement = .MeteringReceiptReq(m51)
                 case 16:
-                    var m53 = DIN70121.MeteringReceiptRes()
-                    do throws(EXIError) { try m53.decodeContent(&r) } catch { throw error.inside("MeteringReceiptRes") }
-                    self.BodyElement = .MeteringReceiptRes(m53)
+                    var m52 = DIN70121.MeteringReceiptRes()
+                    do throws(EXIError) { try m52.decodeContent(&r) } catch { throw error.inside("MeteringReceiptRes") }
+                    self.BodyElement = .MeteringReceiptRes(m52)
                 case 17:
-                    var m54 = DIN70121.PaymentDetailsReq()
-                    do throws(EXIError) { try m54.decodeContent(&r) } catch { throw error.inside("PaymentDetailsReq") }
-                    self.BodyElement = .PaymentDetailsReq(m54)
+                    var m53 = DIN70121.PaymentDetailsReq()
+                    do throws(EXIError) { try m53.decodeContent(&r) } catch { throw error.inside("PaymentDetailsReq") }
+                    self.BodyElement = .PaymentDetailsReq(m53)
                 case 18:
-                    var m55 = DIN70121.PaymentDetailsRes()
-                    do throws(EXIError) { try m55.decodeContent(&r) } catch { throw error.inside("PaymentDetailsRes") }
-                    self.BodyElement = .PaymentDetailsRes(m55)
+                    var m54 = DIN70121.PaymentDetailsRes()
+                    do throws(EXIError) { try m54.decodeContent(&r) } catch { throw error.inside("PaymentDetailsRes") }
+                    self.BodyElement = .PaymentDetailsRes(m54)
                 case 19:
-                    var m56 = DIN70121.PowerDeliveryReq()
-                    do throws(EXIError) { try m56.decodeContent(&r) } catch { throw error.inside("PowerDeliveryReq") }
-                    self.BodyElement = .PowerDeliveryReq(m56)
+                    var m55 = DIN70121.PowerDeliveryReq()
+                    do throws(EXIError) { try m55.decodeContent(&r) } catch { throw error.inside("PowerDeliveryReq") }
+                    self.BodyElement = .PowerDeliveryReq(m55)
                 case 20:
-                    var m57 = DIN70121.PowerDeliveryRes()
-                    do throws(EXIError) { try m57.decodeContent(&r) } catch { throw error.inside("PowerDeliveryRes") }
-                    self.BodyElement = .PowerDeliveryRes(m57)
+                    var m56 = DIN70121.PowerDeliveryRes()
+                    do throws(EXIError) { try m56.decodeContent(&r) } catch { throw error.inside("PowerDeliveryRes") }
+                    self.BodyElement = .PowerDeliveryRes(m56)
                 case 21:
-                    var m58 = DIN70121.PreChargeReq()
-                    do throws(EXIError) { try m58.decodeContent(&r) } catch { throw error.inside("PreChargeReq") }
-                    self.BodyElement = .PreChargeReq(m58)
+                    var m57 = DIN70121.PreChargeReq()
+                    do throws(EXIError) { try m57.decodeContent(&r) } catch { throw error.inside("PreChargeReq") }
+                    self.BodyElement = .PreChargeReq(m57)
                 case 22:
-                    var m59 = DIN70121.PreChargeRes()
-                    do throws(EXIError) { try m59.decodeContent(&r) } catch { throw error.inside("PreChargeRes") }
-                    self.BodyElement = .PreChargeRes(m59)
+                    var m58 = DIN70121.PreChargeRes()
+                    do throws(EXIError) { try m58.decodeContent(&r) } catch { throw error.inside("PreChargeRes") }
+                    self.BodyElement = .PreChargeRes(m58)
                 case 23:
-                    var m60 = DIN70121.ServiceDetailReq()
-                    do throws(EXIError) { try m60.decodeContent(&r) } catch { throw error.inside("ServiceDetailReq") }
-                    self.BodyElement = .ServiceDetailReq(m60)
+                    var m59 = DIN70121.ServiceDetailReq()
+                    do throws(EXIError) { try m59.decodeContent(&r) } catch { throw error.inside("ServiceDetailReq") }
+                    self.BodyElement = .ServiceDetailReq(m59)
                 case 24:
-                    var m61 = DIN70121.ServiceDetailRes()
-                    do throws(EXIError) { try m61.decodeContent(&r) } catch { throw error.inside("ServiceDetailRes") }
-                    self.BodyElement = .ServiceDetailRes(m61)
+                    var m60 = DIN70121.ServiceDetailRes()
+                    do throws(EXIError) { try m60.decodeContent(&r) } catch { throw error.inside("ServiceDetailRes") }
+                    self.BodyElement = .ServiceDetailRes(m60)
                 case 25:
-                    var m62 = DIN70121.ServiceDiscoveryReq()
-                    do throws(EXIError) { try m62.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryReq") }
-                    self.BodyElement = .ServiceDiscoveryReq(m62)
+                    var m61 = DIN70121.ServiceDiscoveryReq()
+                    do throws(EXIError) { try m61.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryReq") }
+                    self.BodyElement = .ServiceDiscoveryReq(m61)
                 case 26:
-                    var m63 = DIN70121.ServiceDiscoveryRes()
-                    do throws(EXIError) { try m63.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryRes") }
-                    self.BodyElement = .ServiceDiscoveryRes(m63)
+                    var m62 = DIN70121.ServiceDiscoveryRes()
+                    do throws(EXIError) { try m62.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryRes") }
+                    self.BodyElement = .ServiceDiscoveryRes(m62)
                 case 27:
-                    var m64 = DIN70121.ServicePaymentSelectionReq()
-                    do throws(EXIError) { try m64.decodeContent(&r) } catch { throw error.inside("ServicePaymentSelectionReq") }
-                    self.BodyElement = .ServicePaymentSelectionReq(m64)
+                    var m63 = DIN70121.ServicePaymentSelectionReq()
+                    do throws(EXIError) { try m63.decodeContent(&r) } catch { throw error.inside("ServicePaymentSelectionReq") }
+                    self.BodyElement = .ServicePaymentSelectionReq(m63)
                 case 28:
-                    var m65 = DIN70121.ServicePaymentSelectionRes()
-                    do throws(EXIError) { try m65.decodeContent(&r) } catch { throw error.inside("ServicePaymentSelectionRes") }
-                    self.BodyElement = .ServicePaymentSelectionRes(m65)
+                    var m64 = DIN70121.ServicePaymentSelectionRes()
+                    do throws(EXIError) { try m64.decodeContent(&r) } catch { throw error.inside("ServicePaymentSelectionRes") }
+                    self.BodyElement = .ServicePaymentSelectionRes(m64)
                 case 29:
-                    var m66 = DIN70121.SessionSetupReq()
-                    do throws(EXIError) { try m66.decodeContent(&r) } catch { throw error.inside("SessionSetupReq") }
-                    self.BodyElement = .SessionSetupReq(m66)
+                    var m65 = DIN70121.SessionSetupReq()
+                    do throws(EXIError) { try m65.decodeContent(&r) } catch { throw error.inside("SessionSetupReq") }
+                    self.BodyElement = .SessionSetupReq(m65)
                 case 30:
-                    var m67 = DIN70121.SessionSetupRes()
-                    do throws(EXIError) { try m67.decodeContent(&r) } catch { throw error.inside("SessionSetupRes") }
-                    self.BodyElement = .SessionSetupRes(m67)
+                    var m66 = DIN70121.SessionSetupRes()
+                    do throws(EXIError) { try m66.decodeContent(&r) } catch { throw error.inside("SessionSetupRes") }
+                    self.BodyElement = .SessionSetupRes(m66)
                 case 31:
-                    var m68 = DIN70121.SessionStop()
-                    do throws(EXIError) { try m68.decodeContent(&r) } catch { throw error.inside("SessionStopReq") }
-                    self.BodyElement = .SessionStopReq(m68)
+                    var m67 = DIN70121.SessionStop()
+                    do throws(EXIError) { try m67.decodeContent(&r) } catch { throw error.inside("SessionStopReq") }
+                    self.BodyElement = .SessionStopReq(m67)
                 case 32:
-                    var m69 = DIN70121.SessionStopRes()
-                    do throws(EXIError) { try m69.decodeContent(&r) } catch { throw error.inside("SessionStopRes") }
-                    self.BodyElement = .SessionStopRes(m69)
+                    var m68 = DIN70121.SessionStopRes()
+                    do throws(EXIError) { try m68.decodeContent(&r) } catch { throw error.inside("SessionStopRes") }
+                    self.BodyElement = .SessionStopRes(m68)
                 case 33:
-                    var m70 = DIN70121.WeldingDetectionReq()
-                    do throws(EXIError) { try m70.decodeContent(&r) } catch { throw error.inside("WeldingDetectionReq") }
-                    self.BodyElement = .WeldingDetectionReq(m70)
+                    var m69 = DIN70121.WeldingDetectionReq()
+                    do throws(EXIError) { try m69.decodeContent(&r) } catch { throw error.inside("WeldingDetectionReq") }
+                    self.BodyElement = .WeldingDetectionReq(m69)
                 case 34:
-                    var m71 = DIN70121.WeldingDetectionRes()
-                    do throws(EXIError) { try m71.decodeContent(&r) } catch { throw error.inside("WeldingDetectionRes") }
-                    self.BodyElement = .WeldingDetectionRes(m71)
+                    var m70 = DIN70121.WeldingDetectionRes()
+                    do throws(EXIError) { try m70.decodeContent(&r) } catch { throw error.inside("WeldingDetectionRes") }
+                    self.BodyElement = .WeldingDetectionRes(m70)
                 default: throw r.error(.unexpectedEvent)
                 }
             } catch { throw error.inside("") }

@@ -6,7 +6,7 @@ import EXI
 /// `CertificateInstallationReqType` (urn:din:70121:2012:MsgBody).
 public struct CertificateInstallationReq: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Id` (optional).
-    public var Id: EXIString<128>?
+    public var Id: EXIString<64>?
     /// `OEMProvisioningCert`.
     public var OEMProvisioningCert: EXIBytes<1200>
     /// `ListOfRootCertificateIDs`.
@@ -22,7 +22,7 @@ public struct CertificateInstallationReq: EXIDefaultValue, Equatable, Sendable {
         DHParams = EXIBytes<256>()
     }
 
-    public init(Id: EXIString<128>? = nil, OEMProvisioningCert: EXIBytes<1200>, ListOfRootCertificateIDs: DIN70121.ListOfRootCertificateIDs, DHParams: EXIBytes<256>) {
+    public init(Id: EXIString<64>? = nil, OEMProvisioningCert: EXIBytes<1200>, ListOfRootCertificateIDs: DIN70121.ListOfRootCertificateIDs, DHParams: EXIBytes<256>) {
         self.Id = Id
         self.OEMProvisioningCert = OEMProvisioningCert
         self.ListOfRootCertificateIDs = ListOfRootCertificateIDs
@@ -41,7 +41,7 @@ extension CertificateInstallationReq {
         var state = 0
         if let v = self.Id {
             try w.writeBits(0, 2)  // AT(Id)
-            try w.writeStringField(v, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
             state = 1
         }
         do throws(EXIError) {
@@ -84,8 +84,8 @@ extension CertificateInstallationReq {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev == 0 {
-            self.Id = EXIString<128>()
-            try r.readStringField(into: &self.Id!, partition: 1, minLength: 0, maxLength: 128)
+            self.Id = EXIString<64>()
+            try r.readStringField(into: &self.Id!, partition: 1, minLength: 0, maxLength: 64)
             state = 1
             ev = try Self._read1(&r, state)
         }

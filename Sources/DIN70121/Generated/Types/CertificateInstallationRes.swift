@@ -6,7 +6,7 @@ import EXI
 /// `CertificateInstallationResType` (urn:din:70121:2012:MsgBody).
 public struct CertificateInstallationRes: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Id`.
-    public var Id: EXIString<128>
+    public var Id: EXIString<64>
     /// `ResponseCode`.
     public var ResponseCode: DIN70121.ResponseCode
     /// `ContractSignatureCertChain`.
@@ -20,7 +20,7 @@ public struct CertificateInstallationRes: EXIDefaultValue, Equatable, Sendable {
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
-        Id = EXIString<128>()
+        Id = EXIString<64>()
         ResponseCode = .OK
         ContractSignatureCertChain = DIN70121.CertificateChain()
         ContractSignatureEncryptedPrivateKey = EXIBytes<128>()
@@ -28,7 +28,7 @@ public struct CertificateInstallationRes: EXIDefaultValue, Equatable, Sendable {
         ContractID = EXIString<24>()
     }
 
-    public init(Id: EXIString<128>, ResponseCode: DIN70121.ResponseCode, ContractSignatureCertChain: DIN70121.CertificateChain, ContractSignatureEncryptedPrivateKey: EXIBytes<128>, DHParams: EXIBytes<256>, ContractID: EXIString<24>) {
+    public init(Id: EXIString<64>, ResponseCode: DIN70121.ResponseCode, ContractSignatureCertChain: DIN70121.CertificateChain, ContractSignatureEncryptedPrivateKey: EXIBytes<128>, DHParams: EXIBytes<256>, ContractID: EXIString<24>) {
         self.Id = Id
         self.ResponseCode = ResponseCode
         self.ContractSignatureCertChain = ContractSignatureCertChain
@@ -50,7 +50,7 @@ extension CertificateInstallationRes {
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         try w.writeBits(0, 1)  // AT(Id)
-        try w.writeStringField(self.Id, minLength: 0, maxLength: 128)
+        try w.writeStringField(self.Id, minLength: 0, maxLength: 64)
         state = 1
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(ResponseCode)
@@ -107,7 +107,7 @@ extension CertificateInstallationRes {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev != 0 { throw r.error(.unexpectedEvent).inside("Id") }
-        try r.readStringField(into: &self.Id, partition: 1, minLength: 0, maxLength: 128)
+        try r.readStringField(into: &self.Id, partition: 1, minLength: 0, maxLength: 64)
         state = 1
         ev = try Self._read1(&r, state)
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("ResponseCode") }

@@ -6,7 +6,7 @@ import EXI
 /// `CertificateUpdateReqType` (urn:din:70121:2012:MsgBody).
 public struct CertificateUpdateReq: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Id` (optional).
-    public var Id: EXIString<128>?
+    public var Id: EXIString<64>?
     /// `ContractSignatureCertChain`.
     public var ContractSignatureCertChain: DIN70121.CertificateChain
     /// `ContractID`.
@@ -25,7 +25,7 @@ public struct CertificateUpdateReq: EXIDefaultValue, Equatable, Sendable {
         DHParams = EXIBytes<256>()
     }
 
-    public init(Id: EXIString<128>? = nil, ContractSignatureCertChain: DIN70121.CertificateChain, ContractID: EXIString<24>, ListOfRootCertificateIDs: DIN70121.ListOfRootCertificateIDs, DHParams: EXIBytes<256>) {
+    public init(Id: EXIString<64>? = nil, ContractSignatureCertChain: DIN70121.CertificateChain, ContractID: EXIString<24>, ListOfRootCertificateIDs: DIN70121.ListOfRootCertificateIDs, DHParams: EXIBytes<256>) {
         self.Id = Id
         self.ContractSignatureCertChain = ContractSignatureCertChain
         self.ContractID = ContractID
@@ -46,7 +46,7 @@ extension CertificateUpdateReq {
         var state = 0
         if let v = self.Id {
             try w.writeBits(0, 2)  // AT(Id)
-            try w.writeStringField(v, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
             state = 1
         }
         do throws(EXIError) {
@@ -94,8 +94,8 @@ extension CertificateUpdateReq {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev == 0 {
-            self.Id = EXIString<128>()
-            try r.readStringField(into: &self.Id!, partition: 1, minLength: 0, maxLength: 128)
+            self.Id = EXIString<64>()
+            try r.readStringField(into: &self.Id!, partition: 1, minLength: 0, maxLength: 64)
             state = 1
             ev = try Self._read1(&r, state)
         }

@@ -6,7 +6,7 @@ import EXI
 /// `CertificateUpdateResType` (urn:din:70121:2012:MsgBody).
 public struct CertificateUpdateRes: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Id`.
-    public var Id: EXIString<128>
+    public var Id: EXIString<64>
     /// `ResponseCode`.
     public var ResponseCode: DIN70121.ResponseCode
     /// `ContractSignatureCertChain`.
@@ -22,7 +22,7 @@ public struct CertificateUpdateRes: EXIDefaultValue, Equatable, Sendable {
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
-        Id = EXIString<128>()
+        Id = EXIString<64>()
         ResponseCode = .OK
         ContractSignatureCertChain = DIN70121.CertificateChain()
         ContractSignatureEncryptedPrivateKey = EXIBytes<128>()
@@ -31,7 +31,7 @@ public struct CertificateUpdateRes: EXIDefaultValue, Equatable, Sendable {
         RetryCounter = 0
     }
 
-    public init(Id: EXIString<128>, ResponseCode: DIN70121.ResponseCode, ContractSignatureCertChain: DIN70121.CertificateChain, ContractSignatureEncryptedPrivateKey: EXIBytes<128>, DHParams: EXIBytes<256>, ContractID: EXIString<24>, RetryCounter: Int16) {
+    public init(Id: EXIString<64>, ResponseCode: DIN70121.ResponseCode, ContractSignatureCertChain: DIN70121.CertificateChain, ContractSignatureEncryptedPrivateKey: EXIBytes<128>, DHParams: EXIBytes<256>, ContractID: EXIString<24>, RetryCounter: Int16) {
         self.Id = Id
         self.ResponseCode = ResponseCode
         self.ContractSignatureCertChain = ContractSignatureCertChain
@@ -55,7 +55,7 @@ extension CertificateUpdateRes {
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         try w.writeBits(0, 1)  // AT(Id)
-        try w.writeStringField(self.Id, minLength: 0, maxLength: 128)
+        try w.writeStringField(self.Id, minLength: 0, maxLength: 64)
         state = 1
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(ResponseCode)
@@ -119,7 +119,7 @@ extension CertificateUpdateRes {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev != 0 { throw r.error(.unexpectedEvent).inside("Id") }
-        try r.readStringField(into: &self.Id, partition: 1, minLength: 0, maxLength: 128)
+        try r.readStringField(into: &self.Id, partition: 1, minLength: 0, maxLength: 64)
         state = 1
         ev = try Self._read1(&r, state)
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("ResponseCode") }

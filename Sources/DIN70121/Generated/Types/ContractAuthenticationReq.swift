@@ -6,9 +6,9 @@ import EXI
 /// `ContractAuthenticationReqType` (urn:din:70121:2012:MsgBody).
 public struct ContractAuthenticationReq: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Id` (optional).
-    public var Id: EXIString<128>?
+    public var Id: EXIString<64>?
     /// `GenChallenge` (optional).
-    public var GenChallenge: EXIString<128>?
+    public var GenChallenge: EXIString<64>?
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
@@ -16,7 +16,7 @@ public struct ContractAuthenticationReq: EXIDefaultValue, Equatable, Sendable {
         GenChallenge = nil
     }
 
-    public init(Id: EXIString<128>? = nil, GenChallenge: EXIString<128>? = nil) {
+    public init(Id: EXIString<64>? = nil, GenChallenge: EXIString<64>? = nil) {
         self.Id = Id
         self.GenChallenge = GenChallenge
     }
@@ -31,7 +31,7 @@ extension ContractAuthenticationReq {
         var state = 0
         if let v = self.Id {
             try w.writeBits(0, 2)  // AT(Id)
-            try w.writeStringField(v, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
             state = 1
         }
         if let v1 = self.GenChallenge {
@@ -44,7 +44,7 @@ extension ContractAuthenticationReq {
                     try w.writeEmptySimpleElement()
                 } else {
                     try w.writeBits(0, 1)  // CH
-                    try w.writeStringField(v1, minLength: 0, maxLength: 128)
+                    try w.writeStringField(v1, minLength: 0, maxLength: 64)
                     try w.writeBits(0, 1)  // EE
                 }
             } catch { throw error.inside("GenChallenge") }
@@ -64,18 +64,18 @@ extension ContractAuthenticationReq {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev == 0 {
-            self.Id = EXIString<128>()
-            try r.readStringField(into: &self.Id!, partition: 1, minLength: 0, maxLength: 128)
+            self.Id = EXIString<64>()
+            try r.readStringField(into: &self.Id!, partition: 1, minLength: 0, maxLength: 64)
             state = 1
             ev = try Self._read1(&r, state)
         }
         if ev == 1 {
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
-                    self.GenChallenge = EXIString<128>()
+                    self.GenChallenge = EXIString<64>()
                 } else {
-                    self.GenChallenge = EXIString<128>()
-                    try r.readStringField(into: &self.GenChallenge!, partition: 3, minLength: 0, maxLength: 128)
+                    self.GenChallenge = EXIString<64>()
+                    try r.readStringField(into: &self.GenChallenge!, partition: 3, minLength: 0, maxLength: 64)
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("GenChallenge") }

@@ -6,7 +6,7 @@ import EXI
 /// `KeyInfoType` (http://www.w3.org/2000/09/xmldsig#).
 public struct KeyInfo: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Id` (optional).
-    public var Id: EXIString<128>?
+    public var Id: EXIString<64>?
     /// Choice of KeyName, KeyValue, RetrievalMethod, X509Data, PGPData, SPKIData, MgmtData.
     public var Value: EXIList<1, DIN70121.KeyInfo.ValueChoice>
 
@@ -16,22 +16,22 @@ public struct KeyInfo: EXIDefaultValue, Equatable, Sendable {
         Value = EXIList<1, DIN70121.KeyInfo.ValueChoice>()
     }
 
-    public init(Id: EXIString<128>? = nil, Value: EXIList<1, DIN70121.KeyInfo.ValueChoice>) {
+    public init(Id: EXIString<64>? = nil, Value: EXIList<1, DIN70121.KeyInfo.ValueChoice>) {
         self.Id = Id
         self.Value = Value
     }
 
     /// One of the alternatives of an xs:choice (EXI: the first element decides).
     public enum ValueChoice: EXIDefaultValue, Equatable, Sendable {
-        case KeyName(EXIString<128>)
+        case KeyName(EXIString<64>)
         case KeyValue(DIN70121.KeyValue)
         case RetrievalMethod(DIN70121.RetrievalMethod)
         case X509Data(DIN70121.X509Data)
         case PGPData(DIN70121.PGPData)
         case SPKIData(DIN70121.SPKIData)
-        case MgmtData(EXIString<128>)
+        case MgmtData(EXIString<64>)
 
-        public init() { self = .KeyName(EXIString<128>()) }
+        public init() { self = .KeyName(EXIString<64>()) }
     }
 }
 
@@ -51,7 +51,7 @@ extension KeyInfo {
         var state = 0
         if let v = self.Id {
             try w.writeBits(0, 4)  // AT(Id)
-            try w.writeStringField(v, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
             state = 1
         }
         var i1 = 0
@@ -67,7 +67,7 @@ extension KeyInfo {
                         try w.writeEmptySimpleElement()
                     } else {
                         try w.writeBits(0, 1)  // CH
-                        try w.writeStringField(x2, minLength: 0, maxLength: 128)
+                        try w.writeStringField(x2, minLength: 0, maxLength: 64)
                         try w.writeBits(0, 1)  // EE
                     }
                 } catch { throw error.inside("KeyName") }
@@ -127,7 +127,7 @@ extension KeyInfo {
                         try w.writeEmptySimpleElement()
                     } else {
                         try w.writeBits(0, 1)  // CH
-                        try w.writeStringField(x8, minLength: 0, maxLength: 128)
+                        try w.writeStringField(x8, minLength: 0, maxLength: 64)
                         try w.writeBits(0, 1)  // EE
                     }
                 } catch { throw error.inside("MgmtData") }
@@ -145,8 +145,8 @@ extension KeyInfo {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev == 0 {
-            self.Id = EXIString<128>()
-            try r.readStringField(into: &self.Id!, partition: 1, minLength: 0, maxLength: 128)
+            self.Id = EXIString<64>()
+            try r.readStringField(into: &self.Id!, partition: 1, minLength: 0, maxLength: 64)
             state = 1
             ev = try Self._read1(&r, state)
         }
@@ -155,14 +155,14 @@ extension KeyInfo {
             var k9 = DIN70121.KeyInfo.ValueChoice()
             switch ev {
             case 1:
-                var x10: EXIString<128> = EXIString<128>()
+                var x10: EXIString<64> = EXIString<64>()
                 if !(ev == 1) { throw r.error(.unexpectedEvent).inside("KeyName") }
                 do {
                     do throws(EXIError) {
                         if try r.readSimpleElementIsEmpty() {
-                            x10 = EXIString<128>()
+                            x10 = EXIString<64>()
                         } else {
-                            try r.readStringField(into: &x10, partition: 4, minLength: 0, maxLength: 128)
+                            try r.readStringField(into: &x10, partition: 4, minLength: 0, maxLength: 64)
                             try r.expectSimpleEvent()  // EE
                         }
                     } catch { throw error.inside("KeyName") }
@@ -226,14 +226,14 @@ extension KeyInfo {
                 }
                 k9 = .SPKIData(x15)
             case 7:
-                var x16: EXIString<128> = EXIString<128>()
+                var x16: EXIString<64> = EXIString<64>()
                 if !(ev == 7) { throw r.error(.unexpectedEvent).inside("MgmtData") }
                 do {
                     do throws(EXIError) {
                         if try r.readSimpleElementIsEmpty() {
-                            x16 = EXIString<128>()
+                            x16 = EXIString<64>()
                         } else {
-                            try r.readStringField(into: &x16, partition: 5, minLength: 0, maxLength: 128)
+                            try r.readStringField(into: &x16, partition: 5, minLength: 0, maxLength: 64)
                             try r.expectSimpleEvent()  // EE
                         }
                     } catch { throw error.inside("MgmtData") }

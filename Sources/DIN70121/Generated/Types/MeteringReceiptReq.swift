@@ -6,7 +6,7 @@ import EXI
 /// `MeteringReceiptReqType` (urn:din:70121:2012:MsgBody).
 public struct MeteringReceiptReq: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Id` (optional).
-    public var Id: EXIString<128>?
+    public var Id: EXIString<64>?
     /// `SessionID`.
     public var SessionID: EXIBytes<8>
     /// `SAScheduleTupleID` (optional).
@@ -22,7 +22,7 @@ public struct MeteringReceiptReq: EXIDefaultValue, Equatable, Sendable {
         MeterInfo = DIN70121.MeterInfo()
     }
 
-    public init(Id: EXIString<128>? = nil, SessionID: EXIBytes<8>, SAScheduleTupleID: Int16? = nil, MeterInfo: DIN70121.MeterInfo) {
+    public init(Id: EXIString<64>? = nil, SessionID: EXIBytes<8>, SAScheduleTupleID: Int16? = nil, MeterInfo: DIN70121.MeterInfo) {
         self.Id = Id
         self.SessionID = SessionID
         self.SAScheduleTupleID = SAScheduleTupleID
@@ -41,7 +41,7 @@ extension MeteringReceiptReq {
         var state = 0
         if let v = self.Id {
             try w.writeBits(0, 2)  // AT(Id)
-            try w.writeStringField(v, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
             state = 1
         }
         do throws(EXIError) {
@@ -85,8 +85,8 @@ extension MeteringReceiptReq {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev == 0 {
-            self.Id = EXIString<128>()
-            try r.readStringField(into: &self.Id!, partition: 1, minLength: 0, maxLength: 128)
+            self.Id = EXIString<64>()
+            try r.readStringField(into: &self.Id!, partition: 1, minLength: 0, maxLength: 64)
             state = 1
             ev = try Self._read1(&r, state)
         }

@@ -6,7 +6,7 @@ import EXI
 /// `ParameterType` (urn:din:70121:2012:MsgDataTypes).
 public struct Parameter: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Name`.
-    public var Name: EXIString<128>
+    public var Name: EXIString<64>
     /// Attribute `ValueType`.
     public var ValueType: DIN70121.Value
     /// Choice of boolValue, byteValue, shortValue, intValue, physicalValue, stringValue.
@@ -14,12 +14,12 @@ public struct Parameter: EXIDefaultValue, Equatable, Sendable {
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
-        Name = EXIString<128>()
+        Name = EXIString<64>()
         ValueType = .bool
         Value = DIN70121.Parameter.ValueChoice()
     }
 
-    public init(Name: EXIString<128>, ValueType: DIN70121.Value, Value: DIN70121.Parameter.ValueChoice) {
+    public init(Name: EXIString<64>, ValueType: DIN70121.Value, Value: DIN70121.Parameter.ValueChoice) {
         self.Name = Name
         self.ValueType = ValueType
         self.Value = Value
@@ -32,7 +32,7 @@ public struct Parameter: EXIDefaultValue, Equatable, Sendable {
         case shortValue(Int16)
         case intValue(Int32)
         case physicalValue(DIN70121.PhysicalValue)
-        case stringValue(EXIString<128>)
+        case stringValue(EXIString<64>)
 
         public init() { self = .boolValue(false) }
     }
@@ -52,7 +52,7 @@ extension Parameter {
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         try w.writeBits(0, 1)  // AT(Name)
-        try w.writeStringField(self.Name, minLength: 0, maxLength: 128)
+        try w.writeStringField(self.Name, minLength: 0, maxLength: 64)
         state = 1
         try w.writeBits(0, 1)  // AT(ValueType)
         try w.writeBits(UInt64(self.ValueType.rawValue), 3)
@@ -103,7 +103,7 @@ extension Parameter {
                     try w.writeEmptySimpleElement()
                 } else {
                     try w.writeBits(0, 1)  // CH
-                    try w.writeStringField(x6, minLength: 0, maxLength: 128)
+                    try w.writeStringField(x6, minLength: 0, maxLength: 64)
                     try w.writeBits(0, 1)  // EE
                 }
             } catch { throw error.inside("stringValue") }
@@ -119,7 +119,7 @@ extension Parameter {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev != 0 { throw r.error(.unexpectedEvent).inside("Name") }
-        try r.readStringField(into: &self.Name, partition: 11, minLength: 0, maxLength: 128)
+        try r.readStringField(into: &self.Name, partition: 11, minLength: 0, maxLength: 64)
         state = 1
         ev = try Self._read1(&r, state)
         if ev != 1 { throw r.error(.unexpectedEvent).inside("ValueType") }
@@ -203,14 +203,14 @@ extension Parameter {
             }
             self.Value = .physicalValue(x11)
         case 7:
-            var x12: EXIString<128> = EXIString<128>()
+            var x12: EXIString<64> = EXIString<64>()
             if !(ev == 7) { throw r.error(.unexpectedEvent).inside("stringValue") }
             do {
                 do throws(EXIError) {
                     if try r.readSimpleElementIsEmpty() {
-                        x12 = EXIString<128>()
+                        x12 = EXIString<64>()
                     } else {
-                        try r.readStringField(into: &x12, partition: 12, minLength: 0, maxLength: 128)
+                        try r.readStringField(into: &x12, partition: 12, minLength: 0, maxLength: 64)
                         try r.expectSimpleEvent()  // EE
                     }
                 } catch { throw error.inside("stringValue") }

@@ -8,18 +8,18 @@ public struct PaymentDetailsRes: EXIDefaultValue, Equatable, Sendable {
     /// `ResponseCode`.
     public var ResponseCode: DIN70121.ResponseCode
     /// `GenChallenge`.
-    public var GenChallenge: EXIString<128>
+    public var GenChallenge: EXIString<64>
     /// `DateTimeNow`.
     public var DateTimeNow: Int64
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
         ResponseCode = .OK
-        GenChallenge = EXIString<128>()
+        GenChallenge = EXIString<64>()
         DateTimeNow = 0
     }
 
-    public init(ResponseCode: DIN70121.ResponseCode, GenChallenge: EXIString<128>, DateTimeNow: Int64) {
+    public init(ResponseCode: DIN70121.ResponseCode, GenChallenge: EXIString<64>, DateTimeNow: Int64) {
         self.ResponseCode = ResponseCode
         self.GenChallenge = GenChallenge
         self.DateTimeNow = DateTimeNow
@@ -47,7 +47,7 @@ extension PaymentDetailsRes {
                 try w.writeEmptySimpleElement()
             } else {
                 try w.writeBits(0, 1)  // CH
-                try w.writeStringField(self.GenChallenge, minLength: 0, maxLength: 128)
+                try w.writeStringField(self.GenChallenge, minLength: 0, maxLength: 64)
                 try w.writeBits(0, 1)  // EE
             }
         } catch { throw error.inside("GenChallenge") }
@@ -85,9 +85,9 @@ extension PaymentDetailsRes {
         do {
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
-                    self.GenChallenge = EXIString<128>()
+                    self.GenChallenge = EXIString<64>()
                 } else {
-                    try r.readStringField(into: &self.GenChallenge, partition: 3, minLength: 0, maxLength: 128)
+                    try r.readStringField(into: &self.GenChallenge, partition: 3, minLength: 0, maxLength: 64)
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("GenChallenge") }

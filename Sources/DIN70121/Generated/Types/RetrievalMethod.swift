@@ -6,9 +6,9 @@ import EXI
 /// `RetrievalMethodType` (http://www.w3.org/2000/09/xmldsig#).
 public struct RetrievalMethod: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Type` (optional).
-    public var Type_: EXIString<128>?
+    public var Type_: EXIString<64>?
     /// Attribute `URI` (optional).
-    public var URI: EXIString<128>?
+    public var URI: EXIString<64>?
     /// `Transforms` (optional).
     public var Transforms: DIN70121.Transforms?
 
@@ -19,7 +19,7 @@ public struct RetrievalMethod: EXIDefaultValue, Equatable, Sendable {
         Transforms = nil
     }
 
-    public init(Type_: EXIString<128>? = nil, URI: EXIString<128>? = nil, Transforms: DIN70121.Transforms? = nil) {
+    public init(Type_: EXIString<64>? = nil, URI: EXIString<64>? = nil, Transforms: DIN70121.Transforms? = nil) {
         self.Type_ = Type_
         self.URI = URI
         self.Transforms = Transforms
@@ -36,7 +36,7 @@ extension RetrievalMethod {
         var state = 0
         if let v = self.Type_ {
             try w.writeBits(0, 3)  // AT(Type)
-            try w.writeStringField(v, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
             state = 1
         }
         if let v = self.URI {
@@ -44,7 +44,7 @@ extension RetrievalMethod {
             case 0: try w.writeBits(1, 3)
             default: try w.writeBits(0, 2)
             }
-            try w.writeStringField(v, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
             state = 2
         }
         if let v1 = self.Transforms {
@@ -73,14 +73,14 @@ extension RetrievalMethod {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev == 0 {
-            self.Type_ = EXIString<128>()
-            try r.readStringField(into: &self.Type_!, partition: 13, minLength: 0, maxLength: 128)
+            self.Type_ = EXIString<64>()
+            try r.readStringField(into: &self.Type_!, partition: 13, minLength: 0, maxLength: 64)
             state = 1
             ev = try Self._read1(&r, state)
         }
         if ev == 1 {
-            self.URI = EXIString<128>()
-            try r.readStringField(into: &self.URI!, partition: 14, minLength: 0, maxLength: 128)
+            self.URI = EXIString<64>()
+            try r.readStringField(into: &self.URI!, partition: 14, minLength: 0, maxLength: 64)
             state = 2
             ev = try Self._read2(&r, state)
         }

@@ -6,7 +6,7 @@ import EXI
 /// `SalesTariffType` (urn:din:70121:2012:MsgDataTypes).
 public struct SalesTariff: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Id`.
-    public var Id: EXIString<128>
+    public var Id: EXIString<64>
     /// `SalesTariffID`.
     public var SalesTariffID: Int16
     /// `SalesTariffDescription` (optional).
@@ -18,14 +18,14 @@ public struct SalesTariff: EXIDefaultValue, Equatable, Sendable {
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
-        Id = EXIString<128>()
+        Id = EXIString<64>()
         SalesTariffID = 0
         SalesTariffDescription = nil
         NumEPriceLevels = 0
         SalesTariffEntry = EXIList<24, DIN70121.SalesTariffEntry>()
     }
 
-    public init(Id: EXIString<128>, SalesTariffID: Int16, SalesTariffDescription: EXIString<32>? = nil, NumEPriceLevels: UInt8, SalesTariffEntry: EXIList<24, DIN70121.SalesTariffEntry>) {
+    public init(Id: EXIString<64>, SalesTariffID: Int16, SalesTariffDescription: EXIString<32>? = nil, NumEPriceLevels: UInt8, SalesTariffEntry: EXIList<24, DIN70121.SalesTariffEntry>) {
         self.Id = Id
         self.SalesTariffID = SalesTariffID
         self.SalesTariffDescription = SalesTariffDescription
@@ -45,7 +45,7 @@ extension SalesTariff {
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         try w.writeBits(0, 1)  // AT(Id)
-        try w.writeStringField(self.Id, minLength: 0, maxLength: 128)
+        try w.writeStringField(self.Id, minLength: 0, maxLength: 64)
         state = 1
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(SalesTariffID)
@@ -100,7 +100,7 @@ extension SalesTariff {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev != 0 { throw r.error(.unexpectedEvent).inside("Id") }
-        try r.readStringField(into: &self.Id, partition: 1, minLength: 0, maxLength: 128)
+        try r.readStringField(into: &self.Id, partition: 1, minLength: 0, maxLength: 64)
         state = 1
         ev = try Self._read1(&r, state)
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("SalesTariffID") }

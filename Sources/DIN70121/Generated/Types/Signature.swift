@@ -6,7 +6,7 @@ import EXI
 /// `SignatureType` (http://www.w3.org/2000/09/xmldsig#).
 public struct Signature: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Id` (optional).
-    public var Id: EXIString<128>?
+    public var Id: EXIString<64>?
     /// `SignedInfo`.
     public var SignedInfo: DIN70121.SignedInfo
     /// `SignatureValue`.
@@ -25,7 +25,7 @@ public struct Signature: EXIDefaultValue, Equatable, Sendable {
         Object = EXIList<1, DIN70121.Object>()
     }
 
-    public init(Id: EXIString<128>? = nil, SignedInfo: DIN70121.SignedInfo, SignatureValue: DIN70121.SignatureValue, KeyInfo: DIN70121.KeyInfo? = nil, Object: EXIList<1, DIN70121.Object>) {
+    public init(Id: EXIString<64>? = nil, SignedInfo: DIN70121.SignedInfo, SignatureValue: DIN70121.SignatureValue, KeyInfo: DIN70121.KeyInfo? = nil, Object: EXIList<1, DIN70121.Object>) {
         self.Id = Id
         self.SignedInfo = SignedInfo
         self.SignatureValue = SignatureValue
@@ -46,7 +46,7 @@ extension Signature {
         var state = 0
         if let v = self.Id {
             try w.writeBits(0, 2)  // AT(Id)
-            try w.writeStringField(v, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
             state = 1
         }
         do throws(EXIError) {
@@ -95,8 +95,8 @@ extension Signature {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev == 0 {
-            self.Id = EXIString<128>()
-            try r.readStringField(into: &self.Id!, partition: 1, minLength: 0, maxLength: 128)
+            self.Id = EXIString<64>()
+            try r.readStringField(into: &self.Id!, partition: 1, minLength: 0, maxLength: 64)
             state = 1
             ev = try Self._read1(&r, state)
         }

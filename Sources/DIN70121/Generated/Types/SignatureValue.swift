@@ -6,7 +6,7 @@ import EXI
 /// `SignatureValueType` (http://www.w3.org/2000/09/xmldsig#).
 public struct SignatureValue: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Id` (optional).
-    public var Id: EXIString<128>?
+    public var Id: EXIString<64>?
     /// Element value (simple content).
     public var value: EXIBytes<256>
 
@@ -16,7 +16,7 @@ public struct SignatureValue: EXIDefaultValue, Equatable, Sendable {
         value = EXIBytes<256>()
     }
 
-    public init(Id: EXIString<128>? = nil, value: EXIBytes<256>) {
+    public init(Id: EXIString<64>? = nil, value: EXIBytes<256>) {
         self.Id = Id
         self.value = value
     }
@@ -31,7 +31,7 @@ extension SignatureValue {
         var state = 0
         if let v = self.Id {
             try w.writeBits(0, 2)  // AT(Id)
-            try w.writeStringField(v, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
             state = 1
         }
         switch state {  // CH
@@ -50,8 +50,8 @@ extension SignatureValue {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev == 0 {
-            self.Id = EXIString<128>()
-            try r.readStringField(into: &self.Id!, partition: 1, minLength: 0, maxLength: 128)
+            self.Id = EXIString<64>()
+            try r.readStringField(into: &self.Id!, partition: 1, minLength: 0, maxLength: 64)
             state = 1
             ev = try Self._read1(&r, state)
         }

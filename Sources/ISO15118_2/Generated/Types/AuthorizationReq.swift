@@ -6,7 +6,7 @@ import EXI
 /// `AuthorizationReqType` (urn:iso:15118:2:2013:MsgBody).
 public struct AuthorizationReq: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Id` (optional).
-    public var Id: EXIString<128>?
+    public var Id: EXIString<64>?
     /// `GenChallenge` (optional).
     public var GenChallenge: EXIBytes<16>?
 
@@ -16,7 +16,7 @@ public struct AuthorizationReq: EXIDefaultValue, Equatable, Sendable {
         GenChallenge = nil
     }
 
-    public init(Id: EXIString<128>? = nil, GenChallenge: EXIBytes<16>? = nil) {
+    public init(Id: EXIString<64>? = nil, GenChallenge: EXIBytes<16>? = nil) {
         self.Id = Id
         self.GenChallenge = GenChallenge
     }
@@ -31,7 +31,7 @@ extension AuthorizationReq {
         var state = 0
         if let v = self.Id {
             try w.writeBits(0, 2)  // AT(Id)
-            try w.writeStringField(v, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
             state = 1
         }
         if let v1 = self.GenChallenge {
@@ -64,8 +64,8 @@ extension AuthorizationReq {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev == 0 {
-            self.Id = EXIString<128>()
-            try r.readStringField(into: &self.Id!, partition: 0, minLength: 0, maxLength: 128)
+            self.Id = EXIString<64>()
+            try r.readStringField(into: &self.Id!, partition: 0, minLength: 0, maxLength: 64)
             state = 1
             ev = try Self._read1(&r, state)
         }

@@ -24,114 +24,115 @@ extension Body {
     /// state 1: EE
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
-        if let v1 = self.BodyElement {
+        if self.BodyElement != nil {
             do throws(EXIError) {
-                switch v1 {
-                case .AuthorizationReq(let m2):
+                switch self.BodyElement {
+                case .some(.AuthorizationReq(let m1)):
                     try w.writeBits(0, 6)  // SE(AuthorizationReq)
-                    do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("AuthorizationReq") }
-                case .AuthorizationRes(let m3):
+                    do throws(EXIError) { try m1.encodeContent(&w) } catch { throw error.inside("AuthorizationReq") }
+                case .some(.AuthorizationRes(let m2)):
                     try w.writeBits(1, 6)  // SE(AuthorizationRes)
-                    do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("AuthorizationRes") }
-                case .BodyElement(let m4):
+                    do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("AuthorizationRes") }
+                case .some(.BodyElement(let m3)):
                     try w.writeBits(2, 6)  // SE(BodyElement)
-                    do throws(EXIError) { try m4.encodeContent(&w) } catch { throw error.inside("BodyElement") }
-                case .CableCheckReq(let m5):
+                    do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("BodyElement") }
+                case .some(.CableCheckReq(let m4)):
                     try w.writeBits(3, 6)  // SE(CableCheckReq)
-                    do throws(EXIError) { try m5.encodeContent(&w) } catch { throw error.inside("CableCheckReq") }
-                case .CableCheckRes(let m6):
+                    do throws(EXIError) { try m4.encodeContent(&w) } catch { throw error.inside("CableCheckReq") }
+                case .some(.CableCheckRes(let m5)):
                     try w.writeBits(4, 6)  // SE(CableCheckRes)
-                    do throws(EXIError) { try m6.encodeContent(&w) } catch { throw error.inside("CableCheckRes") }
-                case .CertificateInstallationReq(let m7):
+                    do throws(EXIError) { try m5.encodeContent(&w) } catch { throw error.inside("CableCheckRes") }
+                case .some(.CertificateInstallationReq(let m6)):
                     try w.writeBits(5, 6)  // SE(CertificateInstallationReq)
-                    do throws(EXIError) { try m7.encodeContent(&w) } catch { throw error.inside("CertificateInstallationReq") }
-                case .CertificateInstallationRes(let m8):
+                    do throws(EXIError) { try m6.encodeContent(&w) } catch { throw error.inside("CertificateInstallationReq") }
+                case .some(.CertificateInstallationRes(let m7)):
                     try w.writeBits(6, 6)  // SE(CertificateInstallationRes)
-                    do throws(EXIError) { try m8.encodeContent(&w) } catch { throw error.inside("CertificateInstallationRes") }
-                case .CertificateUpdateReq(let m9):
+                    do throws(EXIError) { try m7.encodeContent(&w) } catch { throw error.inside("CertificateInstallationRes") }
+                case .some(.CertificateUpdateReq(let m8)):
                     try w.writeBits(7, 6)  // SE(CertificateUpdateReq)
-                    do throws(EXIError) { try m9.encodeContent(&w) } catch { throw error.inside("CertificateUpdateReq") }
-                case .CertificateUpdateRes(let m10):
+                    do throws(EXIError) { try m8.encodeContent(&w) } catch { throw error.inside("CertificateUpdateReq") }
+                case .some(.CertificateUpdateRes(let m9)):
                     try w.writeBits(8, 6)  // SE(CertificateUpdateRes)
-                    do throws(EXIError) { try m10.encodeContent(&w) } catch { throw error.inside("CertificateUpdateRes") }
-                case .ChargeParameterDiscoveryReq(let m11):
+                    do throws(EXIError) { try m9.encodeContent(&w) } catch { throw error.inside("CertificateUpdateRes") }
+                case .some(.ChargeParameterDiscoveryReq(let m10)):
                     try w.writeBits(9, 6)  // SE(ChargeParameterDiscoveryReq)
-                    do throws(EXIError) { try m11.encodeContent(&w) } catch { throw error.inside("ChargeParameterDiscoveryReq") }
-                case .ChargeParameterDiscoveryRes(let m12):
+                    do throws(EXIError) { try m10.encodeContent(&w) } catch { throw error.inside("ChargeParameterDiscoveryReq") }
+                case .some(.ChargeParameterDiscoveryRes(let m11)):
                     try w.writeBits(10, 6)  // SE(ChargeParameterDiscoveryRes)
-                    do throws(EXIError) { try m12.encodeContent(&w) } catch { throw error.inside("ChargeParameterDiscoveryRes") }
-                case .ChargingStatusReq(let m13):
+                    do throws(EXIError) { try m11.encodeContent(&w) } catch { throw error.inside("ChargeParameterDiscoveryRes") }
+                case .some(.ChargingStatusReq(let m12)):
                     try w.writeBits(11, 6)  // SE(ChargingStatusReq)
-                    do throws(EXIError) { try m13.encodeContent(&w) } catch { throw error.inside("ChargingStatusReq") }
-                case .ChargingStatusRes(let m14):
+                    do throws(EXIError) { try m12.encodeContent(&w) } catch { throw error.inside("ChargingStatusReq") }
+                case .some(.ChargingStatusRes(let m13)):
                     try w.writeBits(12, 6)  // SE(ChargingStatusRes)
-                    do throws(EXIError) { try m14.encodeContent(&w) } catch { throw error.inside("ChargingStatusRes") }
-                case .CurrentDemandReq(let m15):
+                    do throws(EXIError) { try m13.encodeContent(&w) } catch { throw error.inside("ChargingStatusRes") }
+                case .some(.CurrentDemandReq(let m14)):
                     try w.writeBits(13, 6)  // SE(CurrentDemandReq)
-                    do throws(EXIError) { try m15.encodeContent(&w) } catch { throw error.inside("CurrentDemandReq") }
-                case .CurrentDemandRes(let m16):
+                    do throws(EXIError) { try m14.encodeContent(&w) } catch { throw error.inside("CurrentDemandReq") }
+                case .some(.CurrentDemandRes(let m15)):
                     try w.writeBits(14, 6)  // SE(CurrentDemandRes)
-                    do throws(EXIError) { try m16.encodeContent(&w) } catch { throw error.inside("CurrentDemandRes") }
-                case .MeteringReceiptReq(let m17):
+                    do throws(EXIError) { try m15.encodeContent(&w) } catch { throw error.inside("CurrentDemandRes") }
+                case .some(.MeteringReceiptReq(let m16)):
                     try w.writeBits(15, 6)  // SE(MeteringReceiptReq)
-                    do throws(EXIError) { try m17.encodeContent(&w) } catch { throw error.inside("MeteringReceiptReq") }
-                case .MeteringReceiptRes(let m18):
+                    do throws(EXIError) { try m16.encodeContent(&w) } catch { throw error.inside("MeteringReceiptReq") }
+                case .some(.MeteringReceiptRes(let m17)):
                     try w.writeBits(16, 6)  // SE(MeteringReceiptRes)
-                    do throws(EXIError) { try m18.encodeContent(&w) } catch { throw error.inside("MeteringReceiptRes") }
-                case .PaymentDetailsReq(let m19):
+                    do throws(EXIError) { try m17.encodeContent(&w) } catch { throw error.inside("MeteringReceiptRes") }
+                case .some(.PaymentDetailsReq(let m18)):
                     try w.writeBits(17, 6)  // SE(PaymentDetailsReq)
-                    do throws(EXIError) { try m19.encodeContent(&w) } catch { throw error.inside("PaymentDetailsReq") }
-                case .PaymentDetailsRes(let m20):
+                    do throws(EXIError) { try m18.encodeContent(&w) } catch { throw error.inside("PaymentDetailsReq") }
+                case .some(.PaymentDetailsRes(let m19)):
                     try w.writeBits(18, 6)  // SE(PaymentDetailsRes)
-                    do throws(EXIError) { try m20.encodeContent(&w) } catch { throw error.inside("PaymentDetailsRes") }
-                case .PaymentServiceSelectionReq(let m21):
+                    do throws(EXIError) { try m19.encodeContent(&w) } catch { throw error.inside("PaymentDetailsRes") }
+                case .some(.PaymentServiceSelectionReq(let m20)):
                     try w.writeBits(19, 6)  // SE(PaymentServiceSelectionReq)
-                    do throws(EXIError) { try m21.encodeContent(&w) } catch { throw error.inside("PaymentServiceSelectionReq") }
-                case .PaymentServiceSelectionRes(let m22):
+                    do throws(EXIError) { try m20.encodeContent(&w) } catch { throw error.inside("PaymentServiceSelectionReq") }
+                case .some(.PaymentServiceSelectionRes(let m21)):
                     try w.writeBits(20, 6)  // SE(PaymentServiceSelectionRes)
-                    do throws(EXIError) { try m22.encodeContent(&w) } catch { throw error.inside("PaymentServiceSelectionRes") }
-                case .PowerDeliveryReq(let m23):
+                    do throws(EXIError) { try m21.encodeContent(&w) } catch { throw error.inside("PaymentServiceSelectionRes") }
+                case .some(.PowerDeliveryReq(let m22)):
                     try w.writeBits(21, 6)  // SE(PowerDeliveryReq)
-                    do throws(EXIError) { try m23.encodeContent(&w) } catch { throw error.inside("PowerDeliveryReq") }
-                case .PowerDeliveryRes(let m24):
+                    do throws(EXIError) { try m22.encodeContent(&w) } catch { throw error.inside("PowerDeliveryReq") }
+                case .some(.PowerDeliveryRes(let m23)):
                     try w.writeBits(22, 6)  // SE(PowerDeliveryRes)
-                    do throws(EXIError) { try m24.encodeContent(&w) } catch { throw error.inside("PowerDeliveryRes") }
-                case .PreChargeReq(let m25):
+                    do throws(EXIError) { try m23.encodeContent(&w) } catch { throw error.inside("PowerDeliveryRes") }
+                case .some(.PreChargeReq(let m24)):
                     try w.writeBits(23, 6)  // SE(PreChargeReq)
-                    do throws(EXIError) { try m25.encodeContent(&w) } catch { throw error.inside("PreChargeReq") }
-                case .PreChargeRes(let m26):
+                    do throws(EXIError) { try m24.encodeContent(&w) } catch { throw error.inside("PreChargeReq") }
+                case .some(.PreChargeRes(let m25)):
                     try w.writeBits(24, 6)  // SE(PreChargeRes)
-                    do throws(EXIError) { try m26.encodeContent(&w) } catch { throw error.inside("PreChargeRes") }
-                case .ServiceDetailReq(let m27):
+                    do throws(EXIError) { try m25.encodeContent(&w) } catch { throw error.inside("PreChargeRes") }
+                case .some(.ServiceDetailReq(let m26)):
                     try w.writeBits(25, 6)  // SE(ServiceDetailReq)
-                    do throws(EXIError) { try m27.encodeContent(&w) } catch { throw error.inside("ServiceDetailReq") }
-                case .ServiceDetailRes(let m28):
+                    do throws(EXIError) { try m26.encodeContent(&w) } catch { throw error.inside("ServiceDetailReq") }
+                case .some(.ServiceDetailRes(let m27)):
                     try w.writeBits(26, 6)  // SE(ServiceDetailRes)
-                    do throws(EXIError) { try m28.encodeContent(&w) } catch { throw error.inside("ServiceDetailRes") }
-                case .ServiceDiscoveryReq(let m29):
+                    do throws(EXIError) { try m27.encodeContent(&w) } catch { throw error.inside("ServiceDetailRes") }
+                case .some(.ServiceDiscoveryReq(let m28)):
                     try w.writeBits(27, 6)  // SE(ServiceDiscoveryReq)
-                    do throws(EXIError) { try m29.encodeContent(&w) } catch { throw error.inside("ServiceDiscoveryReq") }
-                case .ServiceDiscoveryRes(let m30):
+                    do throws(EXIError) { try m28.encodeContent(&w) } catch { throw error.inside("ServiceDiscoveryReq") }
+                case .some(.ServiceDiscoveryRes(let m29)):
                     try w.writeBits(28, 6)  // SE(ServiceDiscoveryRes)
-                    do throws(EXIError) { try m30.encodeContent(&w) } catch { throw error.inside("ServiceDiscoveryRes") }
-                case .SessionSetupReq(let m31):
+                    do throws(EXIError) { try m29.encodeContent(&w) } catch { throw error.inside("ServiceDiscoveryRes") }
+                case .some(.SessionSetupReq(let m30)):
                     try w.writeBits(29, 6)  // SE(SessionSetupReq)
-                    do throws(EXIError) { try m31.encodeContent(&w) } catch { throw error.inside("SessionSetupReq") }
-                case .SessionSetupRes(let m32):
+                    do throws(EXIError) { try m30.encodeContent(&w) } catch { throw error.inside("SessionSetupReq") }
+                case .some(.SessionSetupRes(let m31)):
                     try w.writeBits(30, 6)  // SE(SessionSetupRes)
-                    do throws(EXIError) { try m32.encodeContent(&w) } catch { throw error.inside("SessionSetupRes") }
-                case .SessionStopReq(let m33):
+                    do throws(EXIError) { try m31.encodeContent(&w) } catch { throw error.inside("SessionSetupRes") }
+                case .some(.SessionStopReq(let m32)):
                     try w.writeBits(31, 6)  // SE(SessionStopReq)
-                    do throws(EXIError) { try m33.encodeContent(&w) } catch { throw error.inside("SessionStopReq") }
-                case .SessionStopRes(let m34):
+                    do throws(EXIError) { try m32.encodeContent(&w) } catch { throw error.inside("SessionStopReq") }
+                case .some(.SessionStopRes(let m33)):
                     try w.writeBits(32, 6)  // SE(SessionStopRes)
-                    do throws(EXIError) { try m34.encodeContent(&w) } catch { throw error.inside("SessionStopRes") }
-                case .WeldingDetectionReq(let m35):
+                    do throws(EXIError) { try m33.encodeContent(&w) } catch { throw error.inside("SessionStopRes") }
+                case .some(.WeldingDetectionReq(let m34)):
                     try w.writeBits(33, 6)  // SE(WeldingDetectionReq)
-                    do throws(EXIError) { try m35.encodeContent(&w) } catch { throw error.inside("WeldingDetectionReq") }
-                case .WeldingDetectionRes(let m36):
+                    do throws(EXIError) { try m34.encodeContent(&w) } catch { throw error.inside("WeldingDetectionReq") }
+                case .some(.WeldingDetectionRes(let m35)):
                     try w.writeBits(34, 6)  // SE(WeldingDetectionRes)
-                    do throws(EXIError) { try m36.encodeContent(&w) } catch { throw error.inside("WeldingDetectionRes") }
+                    do throws(EXIError) { try m35.encodeContent(&w) } catch { throw error.inside("WeldingDetectionRes") }
+                case .none: break
                 }
             } catch { throw error.inside("") }
             state = 1
@@ -152,145 +153,145 @@ extension Body {
             do throws(EXIError) {
                 switch ev {
                 case 0:
-                    var m37 = ISO15118_2.AuthorizationReq()
-                    do throws(EXIError) { try m37.decodeContent(&r) } catch { throw error.inside("AuthorizationReq") }
-                    self.BodyElement = .AuthorizationReq(m37)
+                    var m36 = ISO15118_2.AuthorizationReq()
+                    do throws(EXIError) { try m36.decodeContent(&r) } catch { throw error.inside("AuthorizationReq") }
+                    self.BodyElement = .AuthorizationReq(m36)
                 case 1:
-                    var m38 = ISO15118_2.AuthorizationRes()
-                    do throws(EXIError) { try m38.decodeContent(&r) } catch { throw error.inside("AuthorizationRes") }
-                    self.BodyElement = .AuthorizationRes(m38)
+                    var m37 = ISO15118_2.AuthorizationRes()
+                    do throws(EXIError) { try m37.decodeContent(&r) } catch { throw error.inside("AuthorizationRes") }
+                    self.BodyElement = .AuthorizationRes(m37)
                 case 2:
-                    var m39 = ISO15118_2.BodyBase()
-                    do throws(EXIError) { try m39.decodeContent(&r) } catch { throw error.inside("BodyElement") }
-                    self.BodyElement = .BodyElement(m39)
+                    var m38 = ISO15118_2.BodyBase()
+                    do throws(EXIError) { try m38.decodeContent(&r) } catch { throw error.inside("BodyElement") }
+                    self.BodyElement = .BodyElement(m38)
                 case 3:
-                    var m40 = ISO15118_2.CableCheckReq()
-                    do throws(EXIError) { try m40.decodeContent(&r) } catch { throw error.inside("CableCheckReq") }
-                    self.BodyElement = .CableCheckReq(m40)
+                    var m39 = ISO15118_2.CableCheckReq()
+                    do throws(EXIError) { try m39.decodeContent(&r) } catch { throw error.inside("CableCheckReq") }
+                    self.BodyElement = .CableCheckReq(m39)
                 case 4:
-                    var m41 = ISO15118_2.CableCheckRes()
-                    do throws(EXIError) { try m41.decodeContent(&r) } catch { throw error.inside("CableCheckRes") }
-                    self.BodyElement = .CableCheckRes(m41)
+                    var m40 = ISO15118_2.CableCheckRes()
+                    do throws(EXIError) { try m40.decodeContent(&r) } catch { throw error.inside("CableCheckRes") }
+                    self.BodyElement = .CableCheckRes(m40)
                 case 5:
-                    var m42 = ISO15118_2.CertificateInstallationReq()
-                    do throws(EXIError) { try m42.decodeContent(&r) } catch { throw error.inside("CertificateInstallationReq") }
-                    self.BodyElement = .CertificateInstallationReq(m42)
+                    var m41 = ISO15118_2.CertificateInstallationReq()
+                    do throws(EXIError) { try m41.decodeContent(&r) } catch { throw error.inside("CertificateInstallationReq") }
+                    self.BodyElement = .CertificateInstallationReq(m41)
                 case 6:
-                    var m43 = ISO15118_2.CertificateInstallationRes()
-                    do throws(EXIError) { try m43.decodeContent(&r) } catch { throw error.inside("CertificateInstallationRes") }
-                    self.BodyElement = .CertificateInstallationRes(m43)
+                    var m42 = ISO15118_2.CertificateInstallationRes()
+                    do throws(EXIError) { try m42.decodeContent(&r) } catch { throw error.inside("CertificateInstallationRes") }
+                    self.BodyElement = .CertificateInstallationRes(m42)
                 case 7:
-                    var m44 = ISO15118_2.CertificateUpdateReq()
-                    do throws(EXIError) { try m44.decodeContent(&r) } catch { throw error.inside("CertificateUpdateReq") }
-                    self.BodyElement = .CertificateUpdateReq(m44)
+                    var m43 = ISO15118_2.CertificateUpdateReq()
+                    do throws(EXIError) { try m43.decodeContent(&r) } catch { throw error.inside("CertificateUpdateReq") }
+                    self.BodyElement = .CertificateUpdateReq(m43)
                 case 8:
-                    var m45 = ISO15118_2.CertificateUpdateRes()
-                    do throws(EXIError) { try m45.decodeContent(&r) } catch { throw error.inside("CertificateUpdateRes") }
-                    self.BodyElement = .CertificateUpdateRes(m45)
+                    var m44 = ISO15118_2.CertificateUpdateRes()
+                    do throws(EXIError) { try m44.decodeContent(&r) } catch { throw error.inside("CertificateUpdateRes") }
+                    self.BodyElement = .CertificateUpdateRes(m44)
                 case 9:
-                    var m46 = ISO15118_2.ChargeParameterDiscoveryReq()
-                    do throws(EXIError) { try m46.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryReq") }
-                    self.BodyElement = .ChargeParameterDiscoveryReq(m46)
+                    var m45 = ISO15118_2.ChargeParameterDiscoveryReq()
+                    do throws(EXIError) { try m45.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryReq") }
+                    self.BodyElement = .ChargeParameterDiscoveryReq(m45)
                 case 10:
-                    var m47 = ISO15118_2.ChargeParameterDiscoveryRes()
-                    do throws(EXIError) { try m47.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryRes") }
-                    self.BodyElement = .ChargeParameterDiscoveryRes(m47)
+                    var m46 = ISO15118_2.ChargeParameterDiscoveryRes()
+                    do throws(EXIError) { try m46.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryRes") }
+                    self.BodyElement = .ChargeParameterDiscoveryRes(m46)
                 case 11:
-                    var m48 = ISO15118_2.ChargingStatusReq()
-                    do throws(EXIError) { try m48.decodeContent(&r) } catch { throw error.inside("ChargingStatusReq") }
-                    self.BodyElement = .ChargingStatusReq(m48)
+                    var m47 = ISO15118_2.ChargingStatusReq()
+                    do throws(EXIError) { try m47.decodeContent(&r) } catch { throw error.inside("ChargingStatusReq") }
+                    self.BodyElement = .ChargingStatusReq(m47)
                 case 12:
-                    var m49 = ISO15118_2.ChargingStatusRes()
-                    do throws(EXIError) { try m49.decodeContent(&r) } catch { throw error.inside("ChargingStatusRes") }
-                    self.BodyElement = .ChargingStatusRes(m49)
+                    var m48 = ISO15118_2.ChargingStatusRes()
+                    do throws(EXIError) { try m48.decodeContent(&r) } catch { throw error.inside("ChargingStatusRes") }
+                    self.BodyElement = .ChargingStatusRes(m48)
                 case 13:
-                    var m50 = ISO15118_2.CurrentDemandReq()
-                    do throws(EXIError) { try m50.decodeContent(&r) } catch { throw error.inside("CurrentDemandReq") }
-                    self.BodyElement = .CurrentDemandReq(m50)
+                    var m49 = ISO15118_2.CurrentDemandReq()
+                    do throws(EXIError) { try m49.decodeContent(&r) } catch { throw error.inside("CurrentDemandReq") }
+                    self.BodyElement = .CurrentDemandReq(m49)
                 case 14:
-                    var m51 = ISO15118_2.CurrentDemandRes()
-                    do throws(EXIError) { try m51.decodeContent(&r) } catch { throw error.inside("CurrentDemandRes") }
-                    self.BodyElement = .CurrentDemandRes(m51)
+                    var m50 = ISO15118_2.CurrentDemandRes()
+                    do throws(EXIError) { try m50.decodeContent(&r) } catch { throw error.inside("CurrentDemandRes") }
+                    self.BodyElement = .CurrentDemandRes(m50)
                 case 15:
-                    var m52 = ISO15118_2.MeteringReceiptReq()
-                    do throws(EXIError) { try m52.decodeContent(&r) } catch { throw error.inside("MeteringReceiptReq") }
-                    self.BodyElement = .MeteringReceiptReq(m52)
+                    var m51 = ISO15118_2.MeteringReceiptReq()
+                    do throws(EXIError) { try m51.decodeContent(&r) } catch { throw error.inside("MeteringReceiptReq") }
+                    self.BodyElement = .MeteringReceiptReq(m51)
                 case 16:
-                    var m53 = ISO15118_2.MeteringReceiptRes()
-                    do throws(EXIError) { try m53.decodeContent(&r) } catch { throw error.inside("MeteringReceiptRes") }
-                    self.BodyElement = .MeteringReceiptRes(m53)
+                    var m52 = ISO15118_2.MeteringReceiptRes()
+                    do throws(EXIError) { try m52.decodeContent(&r) } catch { throw error.inside("MeteringReceiptRes") }
+                    self.BodyElement = .MeteringReceiptRes(m52)
                 case 17:
-                    var m54 = ISO15118_2.PaymentDetailsReq()
-                    do throws(EXIError) { try m54.decodeContent(&r) } catch { throw error.inside("PaymentDetailsReq") }
-                    self.BodyElement = .PaymentDetailsReq(m54)
+                    var m53 = ISO15118_2.PaymentDetailsReq()
+                    do throws(EXIError) { try m53.decodeContent(&r) } catch { throw error.inside("PaymentDetailsReq") }
+                    self.BodyElement = .PaymentDetailsReq(m53)
                 case 18:
-                    var m55 = ISO15118_2.PaymentDetailsRes()
-                    do throws(EXIError) { try m55.decodeContent(&r) } catch { throw error.inside("PaymentDetailsRes") }
-                    self.BodyElement = .PaymentDetailsRes(m55)
+                    var m54 = ISO15118_2.PaymentDetailsRes()
+                    do throws(EXIError) { try m54.decodeContent(&r) } catch { throw error.inside("PaymentDetailsRes") }
+                    self.BodyElement = .PaymentDetailsRes(m54)
                 case 19:
-                    var m56 = ISO15118_2.PaymentServiceSelectionReq()
-                    do throws(EXIError) { try m56.decodeContent(&r) } catch { throw error.inside("PaymentServiceSelectionReq") }
-                    self.BodyElement = .PaymentServiceSelectionReq(m56)
+                    var m55 = ISO15118_2.PaymentServiceSelectionReq()
+                    do throws(EXIError) { try m55.decodeContent(&r) } catch { throw error.inside("PaymentServiceSelectionReq") }
+                    self.BodyElement = .PaymentServiceSelectionReq(m55)
                 case 20:
-                    var m57 = ISO15118_2.PaymentServiceSelectionRes()
-                    do throws(EXIError) { try m57.decodeContent(&r) } catch { throw error.inside("PaymentServiceSelectionRes") }
-                    self.BodyElement = .PaymentServiceSelectionRes(m57)
+                    var m56 = ISO15118_2.PaymentServiceSelectionRes()
+                    do throws(EXIError) { try m56.decodeContent(&r) } catch { throw error.inside("PaymentServiceSelectionRes") }
+                    self.BodyElement = .PaymentServiceSelectionRes(m56)
                 case 21:
-                    var m58 = ISO15118_2.PowerDeliveryReq()
-                    do throws(EXIError) { try m58.decodeContent(&r) } catch { throw error.inside("PowerDeliveryReq") }
-                    self.BodyElement = .PowerDeliveryReq(m58)
+                    var m57 = ISO15118_2.PowerDeliveryReq()
+                    do throws(EXIError) { try m57.decodeContent(&r) } catch { throw error.inside("PowerDeliveryReq") }
+                    self.BodyElement = .PowerDeliveryReq(m57)
                 case 22:
-                    var m59 = ISO15118_2.PowerDeliveryRes()
-                    do throws(EXIError) { try m59.decodeContent(&r) } catch { throw error.inside("PowerDeliveryRes") }
-                    self.BodyElement = .PowerDeliveryRes(m59)
+                    var m58 = ISO15118_2.PowerDeliveryRes()
+                    do throws(EXIError) { try m58.decodeContent(&r) } catch { throw error.inside("PowerDeliveryRes") }
+                    self.BodyElement = .PowerDeliveryRes(m58)
                 case 23:
-                    var m60 = ISO15118_2.PreChargeReq()
-                    do throws(EXIError) { try m60.decodeContent(&r) } catch { throw error.inside("PreChargeReq") }
-                    self.BodyElement = .PreChargeReq(m60)
+                    var m59 = ISO15118_2.PreChargeReq()
+                    do throws(EXIError) { try m59.decodeContent(&r) } catch { throw error.inside("PreChargeReq") }
+                    self.BodyElement = .PreChargeReq(m59)
                 case 24:
-                    var m61 = ISO15118_2.PreChargeRes()
-                    do throws(EXIError) { try m61.decodeContent(&r) } catch { throw error.inside("PreChargeRes") }
-                    self.BodyElement = .PreChargeRes(m61)
+                    var m60 = ISO15118_2.PreChargeRes()
+                    do throws(EXIError) { try m60.decodeContent(&r) } catch { throw error.inside("PreChargeRes") }
+                    self.BodyElement = .PreChargeRes(m60)
                 case 25:
-                    var m62 = ISO15118_2.ServiceDetailReq()
-                    do throws(EXIError) { try m62.decodeContent(&r) } catch { throw error.inside("ServiceDetailReq") }
-                    self.BodyElement = .ServiceDetailReq(m62)
+                    var m61 = ISO15118_2.ServiceDetailReq()
+                    do throws(EXIError) { try m61.decodeContent(&r) } catch { throw error.inside("ServiceDetailReq") }
+                    self.BodyElement = .ServiceDetailReq(m61)
                 case 26:
-                    var m63 = ISO15118_2.ServiceDetailRes()
-                    do throws(EXIError) { try m63.decodeContent(&r) } catch { throw error.inside("ServiceDetailRes") }
-                    self.BodyElement = .ServiceDetailRes(m63)
+                    var m62 = ISO15118_2.ServiceDetailRes()
+                    do throws(EXIError) { try m62.decodeContent(&r) } catch { throw error.inside("ServiceDetailRes") }
+                    self.BodyElement = .ServiceDetailRes(m62)
                 case 27:
-                    var m64 = ISO15118_2.ServiceDiscoveryReq()
-                    do throws(EXIError) { try m64.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryReq") }
-                    self.BodyElement = .ServiceDiscoveryReq(m64)
+                    var m63 = ISO15118_2.ServiceDiscoveryReq()
+                    do throws(EXIError) { try m63.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryReq") }
+                    self.BodyElement = .ServiceDiscoveryReq(m63)
                 case 28:
-                    var m65 = ISO15118_2.ServiceDiscoveryRes()
-                    do throws(EXIError) { try m65.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryRes") }
-                    self.BodyElement = .ServiceDiscoveryRes(m65)
+                    var m64 = ISO15118_2.ServiceDiscoveryRes()
+                    do throws(EXIError) { try m64.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryRes") }
+                    self.BodyElement = .ServiceDiscoveryRes(m64)
                 case 29:
-                    var m66 = ISO15118_2.SessionSetupReq()
-                    do throws(EXIError) { try m66.decodeContent(&r) } catch { throw error.inside("SessionSetupReq") }
-                    self.BodyElement = .SessionSetupReq(m66)
+                    var m65 = ISO15118_2.SessionSetupReq()
+                    do throws(EXIError) { try m65.decodeContent(&r) } catch { throw error.inside("SessionSetupReq") }
+                    self.BodyElement = .SessionSetupReq(m65)
                 case 30:
-                    var m67 = ISO15118_2.SessionSetupRes()
-                    do throws(EXIError) { try m67.decodeContent(&r) } catch { throw error.inside("SessionSetupRes") }
-                    self.BodyElement = .SessionSetupRes(m67)
+                    var m66 = ISO15118_2.SessionSetupRes()
+                    do throws(EXIError) { try m66.decodeContent(&r) } catch { throw error.inside("SessionSetupRes") }
+                    self.BodyElement = .SessionSetupRes(m66)
                 case 31:
-                    var m68 = ISO15118_2.SessionStopReq()
-                    do throws(EXIError) { try m68.decodeContent(&r) } catch { throw error.inside("SessionStopReq") }
-                    self.BodyElement = .SessionStopReq(m68)
+                    var m67 = ISO15118_2.SessionStopReq()
+                    do throws(EXIError) { try m67.decodeContent(&r) } catch { throw error.inside("SessionStopReq") }
+                    self.BodyElement = .SessionStopReq(m67)
                 case 32:
-                    var m69 = ISO15118_2.SessionStopRes()
-                    do throws(EXIError) { try m69.decodeContent(&r) } catch { throw error.inside("SessionStopRes") }
-                    self.BodyElement = .SessionStopRes(m69)
+                    var m68 = ISO15118_2.SessionStopRes()
+                    do throws(EXIError) { try m68.decodeContent(&r) } catch { throw error.inside("SessionStopRes") }
+                    self.BodyElement = .SessionStopRes(m68)
                 case 33:
-                    var m70 = ISO15118_2.WeldingDetectionReq()
-                    do throws(EXIError) { try m70.decodeContent(&r) } catch { throw error.inside("WeldingDetectionReq") }
-                    self.BodyElement = .WeldingDetectionReq(m70)
+                    var m69 = ISO15118_2.WeldingDetectionReq()
+                    do throws(EXIError) { try m69.decodeContent(&r) } catch { throw error.inside("WeldingDetectionReq") }
+                    self.BodyElement = .WeldingDetectionReq(m69)
                 case 34:
-                    var m71 = ISO15118_2.WeldingDetectionRes()
-                    do throws(EXIError) { try m71.decodeContent(&r) } catch { throw error.inside("WeldingDetectionRes") }
-                    self.BodyElement = .WeldingDetectionRes(m71)
+                    var m70 = ISO15118_2.WeldingDetectionRes()
+                    do throws(EXIError) { try m70.decodeContent(&r) } catch { throw error.inside("WeldingDetectionRes") }
+                    self.BodyElement = .WeldingDetectionRes(m70)
                 default: throw r.error(.unexpectedEvent)
                 }
             } catch { throw error.inside("") }

@@ -6,7 +6,7 @@ import EXI
 /// `CertificateChainType` (urn:iso:15118:2:2013:MsgDataTypes).
 public struct CertificateChain: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Id` (optional).
-    public var Id: EXIString<128>?
+    public var Id: EXIString<64>?
     /// `Certificate`.
     public var Certificate: EXIBytes<800>
     /// `SubCertificates` (optional).
@@ -19,7 +19,7 @@ public struct CertificateChain: EXIDefaultValue, Equatable, Sendable {
         SubCertificates = nil
     }
 
-    public init(Id: EXIString<128>? = nil, Certificate: EXIBytes<800>, SubCertificates: ISO15118_2.SubCertificates? = nil) {
+    public init(Id: EXIString<64>? = nil, Certificate: EXIBytes<800>, SubCertificates: ISO15118_2.SubCertificates? = nil) {
         self.Id = Id
         self.Certificate = Certificate
         self.SubCertificates = SubCertificates
@@ -36,7 +36,7 @@ extension CertificateChain {
         var state = 0
         if let v = self.Id {
             try w.writeBits(0, 2)  // AT(Id)
-            try w.writeStringField(v, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
             state = 1
         }
         do throws(EXIError) {
@@ -73,8 +73,8 @@ extension CertificateChain {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev == 0 {
-            self.Id = EXIString<128>()
-            try r.readStringField(into: &self.Id!, partition: 2, minLength: 0, maxLength: 128)
+            self.Id = EXIString<64>()
+            try r.readStringField(into: &self.Id!, partition: 2, minLength: 0, maxLength: 64)
             state = 1
             ev = try Self._read1(&r, state)
         }

@@ -6,7 +6,7 @@ import EXI
 /// `CertificateInstallationReqType` (urn:iso:15118:2:2013:MsgBody).
 public struct CertificateInstallationReq: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Id`.
-    public var Id: EXIString<128>
+    public var Id: EXIString<64>
     /// `OEMProvisioningCert`.
     public var OEMProvisioningCert: EXIBytes<800>
     /// `ListOfRootCertificateIDs`.
@@ -14,12 +14,12 @@ public struct CertificateInstallationReq: EXIDefaultValue, Equatable, Sendable {
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
-        Id = EXIString<128>()
+        Id = EXIString<64>()
         OEMProvisioningCert = EXIBytes<800>()
         ListOfRootCertificateIDs = ISO15118_2.ListOfRootCertificateIDs()
     }
 
-    public init(Id: EXIString<128>, OEMProvisioningCert: EXIBytes<800>, ListOfRootCertificateIDs: ISO15118_2.ListOfRootCertificateIDs) {
+    public init(Id: EXIString<64>, OEMProvisioningCert: EXIBytes<800>, ListOfRootCertificateIDs: ISO15118_2.ListOfRootCertificateIDs) {
         self.Id = Id
         self.OEMProvisioningCert = OEMProvisioningCert
         self.ListOfRootCertificateIDs = ListOfRootCertificateIDs
@@ -35,7 +35,7 @@ extension CertificateInstallationReq {
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         try w.writeBits(0, 1)  // AT(Id)
-        try w.writeStringField(self.Id, minLength: 0, maxLength: 128)
+        try w.writeStringField(self.Id, minLength: 0, maxLength: 64)
         state = 1
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(OEMProvisioningCert)
@@ -63,7 +63,7 @@ extension CertificateInstallationReq {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev != 0 { throw r.error(.unexpectedEvent).inside("Id") }
-        try r.readStringField(into: &self.Id, partition: 0, minLength: 0, maxLength: 128)
+        try r.readStringField(into: &self.Id, partition: 0, minLength: 0, maxLength: 64)
         state = 1
         ev = try Self._read1(&r, state)
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("OEMProvisioningCert") }

@@ -6,7 +6,7 @@ import EXI
 /// `CertificateUpdateReqType` (urn:iso:15118:2:2013:MsgBody).
 public struct CertificateUpdateReq: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Id`.
-    public var Id: EXIString<128>
+    public var Id: EXIString<64>
     /// `ContractSignatureCertChain`.
     public var ContractSignatureCertChain: ISO15118_2.CertificateChain
     /// `eMAID`.
@@ -16,13 +16,13 @@ public struct CertificateUpdateReq: EXIDefaultValue, Equatable, Sendable {
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
-        Id = EXIString<128>()
+        Id = EXIString<64>()
         ContractSignatureCertChain = ISO15118_2.CertificateChain()
         eMAID = EXIString<15>()
         ListOfRootCertificateIDs = ISO15118_2.ListOfRootCertificateIDs()
     }
 
-    public init(Id: EXIString<128>, ContractSignatureCertChain: ISO15118_2.CertificateChain, eMAID: EXIString<15>, ListOfRootCertificateIDs: ISO15118_2.ListOfRootCertificateIDs) {
+    public init(Id: EXIString<64>, ContractSignatureCertChain: ISO15118_2.CertificateChain, eMAID: EXIString<15>, ListOfRootCertificateIDs: ISO15118_2.ListOfRootCertificateIDs) {
         self.Id = Id
         self.ContractSignatureCertChain = ContractSignatureCertChain
         self.eMAID = eMAID
@@ -40,7 +40,7 @@ extension CertificateUpdateReq {
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         try w.writeBits(0, 1)  // AT(Id)
-        try w.writeStringField(self.Id, minLength: 0, maxLength: 128)
+        try w.writeStringField(self.Id, minLength: 0, maxLength: 64)
         state = 1
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(ContractSignatureCertChain)
@@ -73,7 +73,7 @@ extension CertificateUpdateReq {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev != 0 { throw r.error(.unexpectedEvent).inside("Id") }
-        try r.readStringField(into: &self.Id, partition: 0, minLength: 0, maxLength: 128)
+        try r.readStringField(into: &self.Id, partition: 0, minLength: 0, maxLength: 64)
         state = 1
         ev = try Self._read1(&r, state)
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("ContractSignatureCertChain") }

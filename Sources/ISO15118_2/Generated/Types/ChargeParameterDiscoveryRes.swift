@@ -53,39 +53,40 @@ extension ChargeParameterDiscoveryRes {
             try w.writeBits(0, 1)  // EE
         } catch { throw error.inside("EVSEProcessing") }
         state = 2
-        if let v1 = self.SASchedules {
+        if self.SASchedules != nil {
             do throws(EXIError) {
-                switch v1 {
-                case .SAScheduleList(let m2):
+                switch self.SASchedules {
+                case .some(.SAScheduleList(let m1)):
                     try w.writeBits(0, 3)  // SE(SAScheduleList)
-                    do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("SAScheduleList") }
-                case .SASchedules(let m3):
+                    do throws(EXIError) { try m1.encodeContent(&w) } catch { throw error.inside("SAScheduleList") }
+                case .some(.SASchedules(let m2)):
                     try w.writeBits(1, 3)  // SE(SASchedules)
-                    do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("SASchedules") }
+                    do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("SASchedules") }
+                case .none: break
                 }
             } catch { throw error.inside("") }
             state = 3
         }
         do throws(EXIError) {
             switch self.EVSEChargeParameter {
-            case .AC_EVSEChargeParameter(let m4):
+            case .AC_EVSEChargeParameter(let m3):
                 switch state {  // SE(AC_EVSEChargeParameter)
                 case 2: try w.writeBits(2, 3)
                 default: try w.writeBits(0, 2)
                 }
-                do throws(EXIError) { try m4.encodeContent(&w) } catch { throw error.inside("AC_EVSEChargeParameter") }
-            case .DC_EVSEChargeParameter(let m5):
+                do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("AC_EVSEChargeParameter") }
+            case .DC_EVSEChargeParameter(let m4):
                 switch state {  // SE(DC_EVSEChargeParameter)
                 case 2: try w.writeBits(3, 3)
                 default: try w.writeBits(1, 2)
                 }
-                do throws(EXIError) { try m5.encodeContent(&w) } catch { throw error.inside("DC_EVSEChargeParameter") }
-            case .EVSEChargeParameter(let m6):
+                do throws(EXIError) { try m4.encodeContent(&w) } catch { throw error.inside("DC_EVSEChargeParameter") }
+            case .EVSEChargeParameter(let m5):
                 switch state {  // SE(EVSEChargeParameter)
                 case 2: try w.writeBits(4, 3)
                 default: try w.writeBits(2, 2)
                 }
-                do throws(EXIError) { try m6.encodeContent(&w) } catch { throw error.inside("EVSEChargeParameter") }
+                do throws(EXIError) { try m5.encodeContent(&w) } catch { throw error.inside("EVSEChargeParameter") }
             }
         } catch { throw error.inside("") }
         state = 4
@@ -128,13 +129,13 @@ extension ChargeParameterDiscoveryRes {
             do throws(EXIError) {
                 switch ev {
                 case 2:
-                    var m7 = ISO15118_2.SAScheduleList()
-                    do throws(EXIError) { try m7.decodeContent(&r) } catch { throw error.inside("SAScheduleList") }
-                    self.SASchedules = .SAScheduleList(m7)
+                    var m6 = ISO15118_2.SAScheduleList()
+                    do throws(EXIError) { try m6.decodeContent(&r) } catch { throw error.inside("SAScheduleList") }
+                    self.SASchedules = .SAScheduleList(m6)
                 case 3:
-                    var m8 = ISO15118_2.SASchedules()
-                    do throws(EXIError) { try m8.decodeContent(&r) } catch { throw error.inside("SASchedules") }
-                    self.SASchedules = .SASchedules(m8)
+                    var m7 = ISO15118_2.SASchedules()
+                    do throws(EXIError) { try m7.decodeContent(&r) } catch { throw error.inside("SASchedules") }
+                    self.SASchedules = .SASchedules(m7)
                 default: throw r.error(.unexpectedEvent)
                 }
             } catch { throw error.inside("") }
@@ -146,17 +147,17 @@ extension ChargeParameterDiscoveryRes {
             do throws(EXIError) {
                 switch ev {
                 case 4:
-                    var m9 = ISO15118_2.AC_EVSEChargeParameter()
-                    do throws(EXIError) { try m9.decodeContent(&r) } catch { throw error.inside("AC_EVSEChargeParameter") }
-                    self.EVSEChargeParameter = .AC_EVSEChargeParameter(m9)
+                    var m8 = ISO15118_2.AC_EVSEChargeParameter()
+                    do throws(EXIError) { try m8.decodeContent(&r) } catch { throw error.inside("AC_EVSEChargeParameter") }
+                    self.EVSEChargeParameter = .AC_EVSEChargeParameter(m8)
                 case 5:
-                    var m10 = ISO15118_2.DC_EVSEChargeParameter()
-                    do throws(EXIError) { try m10.decodeContent(&r) } catch { throw error.inside("DC_EVSEChargeParameter") }
-                    self.EVSEChargeParameter = .DC_EVSEChargeParameter(m10)
+                    var m9 = ISO15118_2.DC_EVSEChargeParameter()
+                    do throws(EXIError) { try m9.decodeContent(&r) } catch { throw error.inside("DC_EVSEChargeParameter") }
+                    self.EVSEChargeParameter = .DC_EVSEChargeParameter(m9)
                 case 6:
-                    var m11 = ISO15118_2.EVSEChargeParameter()
-                    do throws(EXIError) { try m11.decodeContent(&r) } catch { throw error.inside("EVSEChargeParameter") }
-                    self.EVSEChargeParameter = .EVSEChargeParameter(m11)
+                    var m10 = ISO15118_2.EVSEChargeParameter()
+                    do throws(EXIError) { try m10.decodeContent(&r) } catch { throw error.inside("EVSEChargeParameter") }
+                    self.EVSEChargeParameter = .EVSEChargeParameter(m10)
                 default: throw r.error(.unexpectedEvent)
                 }
             } catch { throw error.inside("") }

@@ -6,17 +6,17 @@ import EXI
 /// `EMAIDType` (urn:iso:15118:2:2013:MsgDataTypes).
 public struct EMAID: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Id`.
-    public var Id: EXIString<128>
+    public var Id: EXIString<64>
     /// Element value (simple content).
     public var value: EXIString<15>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
-        Id = EXIString<128>()
+        Id = EXIString<64>()
         value = EXIString<15>()
     }
 
-    public init(Id: EXIString<128>, value: EXIString<15>) {
+    public init(Id: EXIString<64>, value: EXIString<15>) {
         self.Id = Id
         self.value = value
     }
@@ -30,7 +30,7 @@ extension EMAID {
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         try w.writeBits(0, 1)  // AT(Id)
-        try w.writeStringField(self.Id, minLength: 0, maxLength: 128)
+        try w.writeStringField(self.Id, minLength: 0, maxLength: 64)
         state = 1
         try w.writeBits(0, 1)  // CH
         try w.writeStringField(self.value, minLength: 14, maxLength: 15)
@@ -45,7 +45,7 @@ extension EMAID {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev != 0 { throw r.error(.unexpectedEvent).inside("Id") }
-        try r.readStringField(into: &self.Id, partition: 2, minLength: 0, maxLength: 128)
+        try r.readStringField(into: &self.Id, partition: 2, minLength: 0, maxLength: 64)
         state = 1
         ev = try Self._read1(&r, state)
         if ev != 3 { throw r.error(.unexpectedEvent) }

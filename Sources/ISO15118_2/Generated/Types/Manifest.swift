@@ -6,7 +6,7 @@ import EXI
 /// `ManifestType` (http://www.w3.org/2000/09/xmldsig#).
 public struct Manifest: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Id` (optional).
-    public var Id: EXIString<128>?
+    public var Id: EXIString<64>?
     /// `Reference`, 1...unbounded items (holds 2).
     public var Reference: EXIList<2, ISO15118_2.Reference>
 
@@ -16,7 +16,7 @@ public struct Manifest: EXIDefaultValue, Equatable, Sendable {
         Reference = EXIList<2, ISO15118_2.Reference>()
     }
 
-    public init(Id: EXIString<128>? = nil, Reference: EXIList<2, ISO15118_2.Reference>) {
+    public init(Id: EXIString<64>? = nil, Reference: EXIList<2, ISO15118_2.Reference>) {
         self.Id = Id
         self.Reference = Reference
     }
@@ -31,7 +31,7 @@ extension Manifest {
         var state = 0
         if let v = self.Id {
             try w.writeBits(0, 2)  // AT(Id)
-            try w.writeStringField(v, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
             state = 1
         }
         do throws(EXIError) {
@@ -58,8 +58,8 @@ extension Manifest {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev == 0 {
-            self.Id = EXIString<128>()
-            try r.readStringField(into: &self.Id!, partition: 10, minLength: 0, maxLength: 128)
+            self.Id = EXIString<64>()
+            try r.readStringField(into: &self.Id!, partition: 10, minLength: 0, maxLength: 64)
             state = 1
             ev = try Self._read1(&r, state)
         }

@@ -6,11 +6,11 @@ import EXI
 /// `ObjectType` (http://www.w3.org/2000/09/xmldsig#).
 public struct Object: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Encoding` (optional).
-    public var Encoding: EXIString<128>?
+    public var Encoding: EXIString<64>?
     /// Attribute `Id` (optional).
-    public var Id: EXIString<128>?
+    public var Id: EXIString<64>?
     /// Attribute `MimeType` (optional).
-    public var MimeType: EXIString<128>?
+    public var MimeType: EXIString<64>?
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
@@ -19,7 +19,7 @@ public struct Object: EXIDefaultValue, Equatable, Sendable {
         MimeType = nil
     }
 
-    public init(Encoding: EXIString<128>? = nil, Id: EXIString<128>? = nil, MimeType: EXIString<128>? = nil) {
+    public init(Encoding: EXIString<64>? = nil, Id: EXIString<64>? = nil, MimeType: EXIString<64>? = nil) {
         self.Encoding = Encoding
         self.Id = Id
         self.MimeType = MimeType
@@ -37,7 +37,7 @@ extension Object {
         var state = 0
         if let v = self.Encoding {
             try w.writeBits(0, 3)  // AT(Encoding)
-            try w.writeStringField(v, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
             state = 1
         }
         if let v = self.Id {
@@ -45,7 +45,7 @@ extension Object {
             case 0: try w.writeBits(1, 3)
             default: try w.writeBits(0, 3)
             }
-            try w.writeStringField(v, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
             state = 2
         }
         if let v = self.MimeType {
@@ -54,7 +54,7 @@ extension Object {
             case 1: try w.writeBits(1, 3)
             default: try w.writeBits(0, 3)
             }
-            try w.writeStringField(v, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
             state = 3
         }
         switch state {  // EE
@@ -72,20 +72,20 @@ extension Object {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev == 0 {
-            self.Encoding = EXIString<128>()
-            try r.readStringField(into: &self.Encoding!, partition: 15, minLength: 0, maxLength: 128)
+            self.Encoding = EXIString<64>()
+            try r.readStringField(into: &self.Encoding!, partition: 15, minLength: 0, maxLength: 64)
             state = 1
             ev = try Self._read1(&r, state)
         }
         if ev == 1 {
-            self.Id = EXIString<128>()
-            try r.readStringField(into: &self.Id!, partition: 10, minLength: 0, maxLength: 128)
+            self.Id = EXIString<64>()
+            try r.readStringField(into: &self.Id!, partition: 10, minLength: 0, maxLength: 64)
             state = 2
             ev = try Self._read2(&r, state)
         }
         if ev == 2 {
-            self.MimeType = EXIString<128>()
-            try r.readStringField(into: &self.MimeType!, partition: 16, minLength: 0, maxLength: 128)
+            self.MimeType = EXIString<64>()
+            try r.readStringField(into: &self.MimeType!, partition: 16, minLength: 0, maxLength: 64)
             state = 3
             ev = try Self._read3(&r, state)
         }

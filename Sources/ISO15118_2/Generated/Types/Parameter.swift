@@ -6,17 +6,17 @@ import EXI
 /// `ParameterType` (urn:iso:15118:2:2013:MsgDataTypes).
 public struct Parameter: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Name`.
-    public var Name: EXIString<128>
+    public var Name: EXIString<64>
     /// Choice of boolValue, byteValue, shortValue, intValue, physicalValue, stringValue.
     public var Value: ISO15118_2.Parameter.ValueChoice
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
-        Name = EXIString<128>()
+        Name = EXIString<64>()
         Value = ISO15118_2.Parameter.ValueChoice()
     }
 
-    public init(Name: EXIString<128>, Value: ISO15118_2.Parameter.ValueChoice) {
+    public init(Name: EXIString<64>, Value: ISO15118_2.Parameter.ValueChoice) {
         self.Name = Name
         self.Value = Value
     }
@@ -28,7 +28,7 @@ public struct Parameter: EXIDefaultValue, Equatable, Sendable {
         case shortValue(Int16)
         case intValue(Int32)
         case physicalValue(ISO15118_2.PhysicalValue)
-        case stringValue(EXIString<128>)
+        case stringValue(EXIString<64>)
 
         public init() { self = .boolValue(false) }
     }
@@ -47,7 +47,7 @@ extension Parameter {
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         try w.writeBits(0, 1)  // AT(Name)
-        try w.writeStringField(self.Name, minLength: 0, maxLength: 128)
+        try w.writeStringField(self.Name, minLength: 0, maxLength: 64)
         state = 1
         switch self.Value {
         case .boolValue(let x1):
@@ -95,7 +95,7 @@ extension Parameter {
                     try w.writeEmptySimpleElement()
                 } else {
                     try w.writeBits(0, 1)  // CH
-                    try w.writeStringField(x6, minLength: 0, maxLength: 128)
+                    try w.writeStringField(x6, minLength: 0, maxLength: 64)
                     try w.writeBits(0, 1)  // EE
                 }
             } catch { throw error.inside("stringValue") }
@@ -111,7 +111,7 @@ extension Parameter {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev != 0 { throw r.error(.unexpectedEvent).inside("Name") }
-        try r.readStringField(into: &self.Name, partition: 17, minLength: 0, maxLength: 128)
+        try r.readStringField(into: &self.Name, partition: 17, minLength: 0, maxLength: 64)
         state = 1
         ev = try Self._read1(&r, state)
         switch ev {
@@ -191,14 +191,14 @@ extension Parameter {
             }
             self.Value = .physicalValue(x11)
         case 6:
-            var x12: EXIString<128> = EXIString<128>()
+            var x12: EXIString<64> = EXIString<64>()
             if !(ev == 6) { throw r.error(.unexpectedEvent).inside("stringValue") }
             do {
                 do throws(EXIError) {
                     if try r.readSimpleElementIsEmpty() {
-                        x12 = EXIString<128>()
+                        x12 = EXIString<64>()
                     } else {
-                        try r.readStringField(into: &x12, partition: 18, minLength: 0, maxLength: 128)
+                        try r.readStringField(into: &x12, partition: 18, minLength: 0, maxLength: 64)
                         try r.expectSimpleEvent()  // EE
                     }
                 } catch { throw error.inside("stringValue") }

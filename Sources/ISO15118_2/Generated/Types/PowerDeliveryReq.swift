@@ -60,21 +60,22 @@ extension PowerDeliveryReq {
             } catch { throw error.inside("ChargingProfile") }
             state = 3
         }
-        if let v2 = self.EVPowerDeliveryParameter {
+        if self.EVPowerDeliveryParameter != nil {
             do throws(EXIError) {
-                switch v2 {
-                case .DC_EVPowerDeliveryParameter(let m3):
+                switch self.EVPowerDeliveryParameter {
+                case .some(.DC_EVPowerDeliveryParameter(let m2)):
                     switch state {  // SE(DC_EVPowerDeliveryParameter)
                     case 2: try w.writeBits(1, 3)
                     default: try w.writeBits(0, 2)
                     }
-                    do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("DC_EVPowerDeliveryParameter") }
-                case .EVPowerDeliveryParameter(let m4):
+                    do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("DC_EVPowerDeliveryParameter") }
+                case .some(.EVPowerDeliveryParameter(let m3)):
                     switch state {  // SE(EVPowerDeliveryParameter)
                     case 2: try w.writeBits(2, 3)
                     default: try w.writeBits(1, 2)
                     }
-                    do throws(EXIError) { try m4.encodeContent(&w) } catch { throw error.inside("EVPowerDeliveryParameter") }
+                    do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("EVPowerDeliveryParameter") }
+                case .none: break
                 }
             } catch { throw error.inside("") }
             state = 4
@@ -130,13 +131,13 @@ extension PowerDeliveryReq {
             do throws(EXIError) {
                 switch ev {
                 case 3:
-                    var m5 = ISO15118_2.DC_EVPowerDeliveryParameter()
-                    do throws(EXIError) { try m5.decodeContent(&r) } catch { throw error.inside("DC_EVPowerDeliveryParameter") }
-                    self.EVPowerDeliveryParameter = .DC_EVPowerDeliveryParameter(m5)
+                    var m4 = ISO15118_2.DC_EVPowerDeliveryParameter()
+                    do throws(EXIError) { try m4.decodeContent(&r) } catch { throw error.inside("DC_EVPowerDeliveryParameter") }
+                    self.EVPowerDeliveryParameter = .DC_EVPowerDeliveryParameter(m4)
                 case 4:
-                    var m6 = ISO15118_2.EVPowerDeliveryParameter()
-                    do throws(EXIError) { try m6.decodeContent(&r) } catch { throw error.inside("EVPowerDeliveryParameter") }
-                    self.EVPowerDeliveryParameter = .EVPowerDeliveryParameter(m6)
+                    var m5 = ISO15118_2.EVPowerDeliveryParameter()
+                    do throws(EXIError) { try m5.decodeContent(&r) } catch { throw error.inside("EVPowerDeliveryParameter") }
+                    self.EVPowerDeliveryParameter = .EVPowerDeliveryParameter(m5)
                 default: throw r.error(.unexpectedEvent)
                 }
             } catch { throw error.inside("") }

@@ -6,17 +6,17 @@ import EXI
 /// `ReferenceType` (http://www.w3.org/2000/09/xmldsig#).
 public struct Reference: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Id` (optional).
-    public var Id: EXIString<128>?
+    public var Id: EXIString<64>?
     /// Attribute `Type` (optional).
-    public var Type_: EXIString<128>?
+    public var Type_: EXIString<64>?
     /// Attribute `URI` (optional).
-    public var URI: EXIString<128>?
+    public var URI: EXIString<64>?
     /// `Transforms` (optional).
     public var Transforms: ISO15118_2.Transforms?
     /// `DigestMethod`.
     public var DigestMethod: ISO15118_2.DigestMethod
     /// `DigestValue`.
-    public var DigestValue: EXIBytes<256>
+    public var DigestValue: EXIBytes<64>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
@@ -25,10 +25,10 @@ public struct Reference: EXIDefaultValue, Equatable, Sendable {
         URI = nil
         Transforms = nil
         DigestMethod = ISO15118_2.DigestMethod()
-        DigestValue = EXIBytes<256>()
+        DigestValue = EXIBytes<64>()
     }
 
-    public init(Id: EXIString<128>? = nil, Type_: EXIString<128>? = nil, URI: EXIString<128>? = nil, Transforms: ISO15118_2.Transforms? = nil, DigestMethod: ISO15118_2.DigestMethod, DigestValue: EXIBytes<256>) {
+    public init(Id: EXIString<64>? = nil, Type_: EXIString<64>? = nil, URI: EXIString<64>? = nil, Transforms: ISO15118_2.Transforms? = nil, DigestMethod: ISO15118_2.DigestMethod, DigestValue: EXIBytes<64>) {
         self.Id = Id
         self.Type_ = Type_
         self.URI = URI
@@ -51,7 +51,7 @@ extension Reference {
         var state = 0
         if let v = self.Id {
             try w.writeBits(0, 3)  // AT(Id)
-            try w.writeStringField(v, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
             state = 1
         }
         if let v = self.Type_ {
@@ -59,7 +59,7 @@ extension Reference {
             case 0: try w.writeBits(1, 3)
             default: try w.writeBits(0, 3)
             }
-            try w.writeStringField(v, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
             state = 2
         }
         if let v = self.URI {
@@ -68,7 +68,7 @@ extension Reference {
             case 1: try w.writeBits(1, 3)
             default: try w.writeBits(0, 2)
             }
-            try w.writeStringField(v, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
             state = 3
         }
         if let v1 = self.Transforms {
@@ -100,7 +100,7 @@ extension Reference {
                 try w.writeEmptySimpleElement()
             } else {
                 try w.writeBits(0, 1)  // CH
-                try w.writeBinaryField(self.DigestValue, minLength: 0, maxLength: 256)
+                try w.writeBinaryField(self.DigestValue, minLength: 0, maxLength: 64)
                 try w.writeBits(0, 1)  // EE
             }
         } catch { throw error.inside("DigestValue") }
@@ -115,20 +115,20 @@ extension Reference {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev == 0 {
-            self.Id = EXIString<128>()
-            try r.readStringField(into: &self.Id!, partition: 10, minLength: 0, maxLength: 128)
+            self.Id = EXIString<64>()
+            try r.readStringField(into: &self.Id!, partition: 10, minLength: 0, maxLength: 64)
             state = 1
             ev = try Self._read1(&r, state)
         }
         if ev == 1 {
-            self.Type_ = EXIString<128>()
-            try r.readStringField(into: &self.Type_!, partition: 19, minLength: 0, maxLength: 128)
+            self.Type_ = EXIString<64>()
+            try r.readStringField(into: &self.Type_!, partition: 19, minLength: 0, maxLength: 64)
             state = 2
             ev = try Self._read2(&r, state)
         }
         if ev == 2 {
-            self.URI = EXIString<128>()
-            try r.readStringField(into: &self.URI!, partition: 20, minLength: 0, maxLength: 128)
+            self.URI = EXIString<64>()
+            try r.readStringField(into: &self.URI!, partition: 20, minLength: 0, maxLength: 64)
             state = 3
             ev = try Self._read3(&r, state)
         }
@@ -152,9 +152,9 @@ extension Reference {
         do {
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
-                    self.DigestValue = EXIBytes<256>()
+                    self.DigestValue = EXIBytes<64>()
                 } else {
-                    try r.readBinaryField(into: &self.DigestValue, minLength: 0, maxLength: 256)
+                    try r.readBinaryField(into: &self.DigestValue, minLength: 0, maxLength: 64)
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("DigestValue") }

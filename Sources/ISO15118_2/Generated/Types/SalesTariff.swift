@@ -6,7 +6,7 @@ import EXI
 /// `SalesTariffType` (urn:iso:15118:2:2013:MsgDataTypes).
 public struct SalesTariff: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Id` (optional).
-    public var Id: EXIString<128>?
+    public var Id: EXIString<64>?
     /// `SalesTariffID`.
     public var SalesTariffID: UInt8
     /// `SalesTariffDescription` (optional).
@@ -25,7 +25,7 @@ public struct SalesTariff: EXIDefaultValue, Equatable, Sendable {
         SalesTariffEntry = EXIList<24, ISO15118_2.SalesTariffEntry>()
     }
 
-    public init(Id: EXIString<128>? = nil, SalesTariffID: UInt8, SalesTariffDescription: EXIString<32>? = nil, NumEPriceLevels: UInt8? = nil, SalesTariffEntry: EXIList<24, ISO15118_2.SalesTariffEntry>) {
+    public init(Id: EXIString<64>? = nil, SalesTariffID: UInt8, SalesTariffDescription: EXIString<32>? = nil, NumEPriceLevels: UInt8? = nil, SalesTariffEntry: EXIList<24, ISO15118_2.SalesTariffEntry>) {
         self.Id = Id
         self.SalesTariffID = SalesTariffID
         self.SalesTariffDescription = SalesTariffDescription
@@ -47,7 +47,7 @@ extension SalesTariff {
         var state = 0
         if let v = self.Id {
             try w.writeBits(0, 2)  // AT(Id)
-            try w.writeStringField(v, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
             state = 1
         }
         do throws(EXIError) {
@@ -113,8 +113,8 @@ extension SalesTariff {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev == 0 {
-            self.Id = EXIString<128>()
-            try r.readStringField(into: &self.Id!, partition: 2, minLength: 0, maxLength: 128)
+            self.Id = EXIString<64>()
+            try r.readStringField(into: &self.Id!, partition: 2, minLength: 0, maxLength: 64)
             state = 1
             ev = try Self._read1(&r, state)
         }

@@ -6,17 +6,17 @@ import EXI
 /// `SignatureMethodType` (http://www.w3.org/2000/09/xmldsig#).
 public struct SignatureMethod: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Algorithm`.
-    public var Algorithm: EXIString<128>
+    public var Algorithm: EXIString<64>
     /// `HMACOutputLength` (optional).
     public var HMACOutputLength: Int64?
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
-        Algorithm = EXIString<128>()
+        Algorithm = EXIString<64>()
         HMACOutputLength = nil
     }
 
-    public init(Algorithm: EXIString<128>, HMACOutputLength: Int64? = nil) {
+    public init(Algorithm: EXIString<64>, HMACOutputLength: Int64? = nil) {
         self.Algorithm = Algorithm
         self.HMACOutputLength = HMACOutputLength
     }
@@ -31,7 +31,7 @@ extension SignatureMethod {
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         try w.writeBits(0, 1)  // AT(Algorithm)
-        try w.writeStringField(self.Algorithm, minLength: 0, maxLength: 128)
+        try w.writeStringField(self.Algorithm, minLength: 0, maxLength: 64)
         state = 1
         if let v1 = self.HMACOutputLength {
             do throws(EXIError) {
@@ -55,7 +55,7 @@ extension SignatureMethod {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev != 0 { throw r.error(.unexpectedEvent).inside("Algorithm") }
-        try r.readStringField(into: &self.Algorithm, partition: 1, minLength: 0, maxLength: 128)
+        try r.readStringField(into: &self.Algorithm, partition: 1, minLength: 0, maxLength: 64)
         state = 1
         ev = try Self._read1(&r, state)
         if ev == 1 {

@@ -6,17 +6,17 @@ import EXI
 /// `SignaturePropertyType` (http://www.w3.org/2000/09/xmldsig#).
 public struct SignatureProperty: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Id` (optional).
-    public var Id: EXIString<128>?
+    public var Id: EXIString<64>?
     /// Attribute `Target`.
-    public var Target: EXIString<128>
+    public var Target: EXIString<64>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
         Id = nil
-        Target = EXIString<128>()
+        Target = EXIString<64>()
     }
 
-    public init(Id: EXIString<128>? = nil, Target: EXIString<128>) {
+    public init(Id: EXIString<64>? = nil, Target: EXIString<64>) {
         self.Id = Id
         self.Target = Target
     }
@@ -32,14 +32,14 @@ extension SignatureProperty {
         var state = 0
         if let v = self.Id {
             try w.writeBits(0, 2)  // AT(Id)
-            try w.writeStringField(v, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
             state = 1
         }
         switch state {  // AT(Target)
         case 0: try w.writeBits(1, 2)
         default: try w.writeBits(0, 1)
         }
-        try w.writeStringField(self.Target, minLength: 0, maxLength: 128)
+        try w.writeStringField(self.Target, minLength: 0, maxLength: 64)
         state = 2
         throw w.unsupported()  // required wildcard content
         throw w.unsupported()  // EE is not allowed here
@@ -52,13 +52,13 @@ extension SignatureProperty {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev == 0 {
-            self.Id = EXIString<128>()
-            try r.readStringField(into: &self.Id!, partition: 10, minLength: 0, maxLength: 128)
+            self.Id = EXIString<64>()
+            try r.readStringField(into: &self.Id!, partition: 10, minLength: 0, maxLength: 64)
             state = 1
             ev = try Self._read1(&r, state)
         }
         if ev != 1 { throw r.error(.unexpectedEvent).inside("Target") }
-        try r.readStringField(into: &self.Target, partition: 23, minLength: 0, maxLength: 128)
+        try r.readStringField(into: &self.Target, partition: 23, minLength: 0, maxLength: 64)
         state = 2
         ev = try Self._read2(&r, state)
         if ev == 2 { throw r.error(.unsupportedContent) }

@@ -6,7 +6,7 @@ import EXI
 /// `SignedInfoType` (http://www.w3.org/2000/09/xmldsig#).
 public struct SignedInfo: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Id` (optional).
-    public var Id: EXIString<128>?
+    public var Id: EXIString<64>?
     /// `CanonicalizationMethod`.
     public var CanonicalizationMethod: ISO15118_2.CanonicalizationMethod
     /// `SignatureMethod`.
@@ -22,7 +22,7 @@ public struct SignedInfo: EXIDefaultValue, Equatable, Sendable {
         Reference = EXIList<4, ISO15118_2.Reference>()
     }
 
-    public init(Id: EXIString<128>? = nil, CanonicalizationMethod: ISO15118_2.CanonicalizationMethod, SignatureMethod: ISO15118_2.SignatureMethod, Reference: EXIList<4, ISO15118_2.Reference>) {
+    public init(Id: EXIString<64>? = nil, CanonicalizationMethod: ISO15118_2.CanonicalizationMethod, SignatureMethod: ISO15118_2.SignatureMethod, Reference: EXIList<4, ISO15118_2.Reference>) {
         self.Id = Id
         self.CanonicalizationMethod = CanonicalizationMethod
         self.SignatureMethod = SignatureMethod
@@ -41,7 +41,7 @@ extension SignedInfo {
         var state = 0
         if let v = self.Id {
             try w.writeBits(0, 2)  // AT(Id)
-            try w.writeStringField(v, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
             state = 1
         }
         do throws(EXIError) {
@@ -80,8 +80,8 @@ extension SignedInfo {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev == 0 {
-            self.Id = EXIString<128>()
-            try r.readStringField(into: &self.Id!, partition: 10, minLength: 0, maxLength: 128)
+            self.Id = EXIString<64>()
+            try r.readStringField(into: &self.Id!, partition: 10, minLength: 0, maxLength: 64)
             state = 1
             ev = try Self._read1(&r, state)
         }

@@ -6,26 +6,26 @@ import EXI
 /// `TransformType` (http://www.w3.org/2000/09/xmldsig#).
 public struct Transform: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Algorithm`.
-    public var Algorithm: EXIString<128>
+    public var Algorithm: EXIString<64>
     /// Choice of XPath.
     public var XPath: EXIList<1, ISO15118_2.Transform.XPathChoice>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
-        Algorithm = EXIString<128>()
+        Algorithm = EXIString<64>()
         XPath = EXIList<1, ISO15118_2.Transform.XPathChoice>()
     }
 
-    public init(Algorithm: EXIString<128>, XPath: EXIList<1, ISO15118_2.Transform.XPathChoice>) {
+    public init(Algorithm: EXIString<64>, XPath: EXIList<1, ISO15118_2.Transform.XPathChoice>) {
         self.Algorithm = Algorithm
         self.XPath = XPath
     }
 
     /// One of the alternatives of an xs:choice (EXI: the first element decides).
     public enum XPathChoice: EXIDefaultValue, Equatable, Sendable {
-        case XPath(EXIString<128>)
+        case XPath(EXIString<64>)
 
-        public init() { self = .XPath(EXIString<128>()) }
+        public init() { self = .XPath(EXIString<64>()) }
     }
 }
 
@@ -38,7 +38,7 @@ extension Transform {
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         try w.writeBits(0, 1)  // AT(Algorithm)
-        try w.writeStringField(self.Algorithm, minLength: 0, maxLength: 128)
+        try w.writeStringField(self.Algorithm, minLength: 0, maxLength: 64)
         state = 1
         var i1 = 0
         while i1 < self.XPath.count {
@@ -50,7 +50,7 @@ extension Transform {
                         try w.writeEmptySimpleElement()
                     } else {
                         try w.writeBits(0, 1)  // CH
-                        try w.writeStringField(x2, minLength: 0, maxLength: 128)
+                        try w.writeStringField(x2, minLength: 0, maxLength: 64)
                         try w.writeBits(0, 1)  // EE
                     }
                 } catch { throw error.inside("XPath") }
@@ -68,7 +68,7 @@ extension Transform {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev != 0 { throw r.error(.unexpectedEvent).inside("Algorithm") }
-        try r.readStringField(into: &self.Algorithm, partition: 1, minLength: 0, maxLength: 128)
+        try r.readStringField(into: &self.Algorithm, partition: 1, minLength: 0, maxLength: 64)
         state = 1
         ev = try Self._read1(&r, state)
         while ev == 2 || ev == 1 {
@@ -76,14 +76,14 @@ extension Transform {
             var k3 = ISO15118_2.Transform.XPathChoice()
             switch ev {
             case 1:
-                var x4: EXIString<128> = EXIString<128>()
+                var x4: EXIString<64> = EXIString<64>()
                 if !(ev == 1) { throw r.error(.unexpectedEvent).inside("XPath") }
                 do {
                     do throws(EXIError) {
                         if try r.readSimpleElementIsEmpty() {
-                            x4 = EXIString<128>()
+                            x4 = EXIString<64>()
                         } else {
-                            try r.readStringField(into: &x4, partition: 25, minLength: 0, maxLength: 128)
+                            try r.readStringField(into: &x4, partition: 25, minLength: 0, maxLength: 64)
                             try r.expectSimpleEvent()  // EE
                         }
                     } catch { throw error.inside("XPath") }

@@ -6,17 +6,17 @@ import EXI
 /// `X509IssuerSerialType` (http://www.w3.org/2000/09/xmldsig#).
 public struct X509IssuerSerial: EXIDefaultValue, Equatable, Sendable {
     /// `X509IssuerName`.
-    public var X509IssuerName: EXIString<128>
+    public var X509IssuerName: EXIString<64>
     /// `X509SerialNumber`.
     public var X509SerialNumber: Int64
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
-        X509IssuerName = EXIString<128>()
+        X509IssuerName = EXIString<64>()
         X509SerialNumber = 0
     }
 
-    public init(X509IssuerName: EXIString<128>, X509SerialNumber: Int64) {
+    public init(X509IssuerName: EXIString<64>, X509SerialNumber: Int64) {
         self.X509IssuerName = X509IssuerName
         self.X509SerialNumber = X509SerialNumber
     }
@@ -35,7 +35,7 @@ extension X509IssuerSerial {
                 try w.writeEmptySimpleElement()
             } else {
                 try w.writeBits(0, 1)  // CH
-                try w.writeStringField(self.X509IssuerName, minLength: 0, maxLength: 128)
+                try w.writeStringField(self.X509IssuerName, minLength: 0, maxLength: 64)
                 try w.writeBits(0, 1)  // EE
             }
         } catch { throw error.inside("X509IssuerName") }
@@ -60,9 +60,9 @@ extension X509IssuerSerial {
         do {
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
-                    self.X509IssuerName = EXIString<128>()
+                    self.X509IssuerName = EXIString<64>()
                 } else {
-                    try r.readStringField(into: &self.X509IssuerName, partition: 27, minLength: 0, maxLength: 128)
+                    try r.readStringField(into: &self.X509IssuerName, partition: 27, minLength: 0, maxLength: 64)
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("X509IssuerName") }

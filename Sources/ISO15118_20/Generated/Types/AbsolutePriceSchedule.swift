@@ -6,7 +6,7 @@ import EXI
 /// `AbsolutePriceScheduleType` (urn:iso:std:iso:15118:-20:CommonMessages).
 public struct AbsolutePriceSchedule: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Id` (optional).
-    public var Id: EXIString<128>?
+    public var Id: EXIString<64>?
     /// `TimeAnchor`.
     public var TimeAnchor: UInt64
     /// `PriceScheduleID`.
@@ -49,7 +49,7 @@ public struct AbsolutePriceSchedule: EXIDefaultValue, Equatable, Sendable {
         AdditionalSelectedServices = nil
     }
 
-    public init(Id: EXIString<128>? = nil, TimeAnchor: UInt64, PriceScheduleID: UInt32, PriceScheduleDescription: EXIString<160>? = nil, Currency: EXIString<3>, Language: EXIString<3>, PriceAlgorithm: EXIString<255>, MinimumCost: ISO15118_20.RationalNumber? = nil, MaximumCost: ISO15118_20.RationalNumber? = nil, TaxRules: ISO15118_20.TaxRuleList? = nil, PriceRuleStacks: ISO15118_20.PriceRuleStackList, OverstayRules: ISO15118_20.OverstayRuleList? = nil, AdditionalSelectedServices: ISO15118_20.AdditionalServiceList? = nil) {
+    public init(Id: EXIString<64>? = nil, TimeAnchor: UInt64, PriceScheduleID: UInt32, PriceScheduleDescription: EXIString<160>? = nil, Currency: EXIString<3>, Language: EXIString<3>, PriceAlgorithm: EXIString<255>, MinimumCost: ISO15118_20.RationalNumber? = nil, MaximumCost: ISO15118_20.RationalNumber? = nil, TaxRules: ISO15118_20.TaxRuleList? = nil, PriceRuleStacks: ISO15118_20.PriceRuleStackList, OverstayRules: ISO15118_20.OverstayRuleList? = nil, AdditionalSelectedServices: ISO15118_20.AdditionalServiceList? = nil) {
         self.Id = Id
         self.TimeAnchor = TimeAnchor
         self.PriceScheduleID = PriceScheduleID
@@ -86,7 +86,7 @@ extension AbsolutePriceSchedule {
         var state = 0
         if let v = self.Id {
             try w.writeBits(0, 2)  // AT(Id)
-            try w.writeStringField(v, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
             state = 1
         }
         do throws(EXIError) {
@@ -224,8 +224,8 @@ extension AbsolutePriceSchedule {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev == 0 {
-            self.Id = EXIString<128>()
-            try r.readStringField(into: &self.Id!, partition: 0, minLength: 0, maxLength: 128)
+            self.Id = EXIString<64>()
+            try r.readStringField(into: &self.Id!, partition: 0, minLength: 0, maxLength: 64)
             state = 1
             ev = try Self._read1(&r, state)
         }

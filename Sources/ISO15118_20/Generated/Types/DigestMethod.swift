@@ -6,14 +6,14 @@ import EXI
 /// `DigestMethodType` (http://www.w3.org/2000/09/xmldsig#).
 public struct DigestMethod: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Algorithm`.
-    public var Algorithm: EXIString<128>
+    public var Algorithm: EXIString<64>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
-        Algorithm = EXIString<128>()
+        Algorithm = EXIString<64>()
     }
 
-    public init(Algorithm: EXIString<128>) {
+    public init(Algorithm: EXIString<64>) {
         self.Algorithm = Algorithm
     }
 }
@@ -26,7 +26,7 @@ extension DigestMethod {
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         try w.writeBits(0, 1)  // AT(Algorithm)
-        try w.writeStringField(self.Algorithm, minLength: 0, maxLength: 128)
+        try w.writeStringField(self.Algorithm, minLength: 0, maxLength: 64)
         state = 1
         try w.writeBits(1, 2)  // EE
         _ = state
@@ -38,7 +38,7 @@ extension DigestMethod {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev != 0 { throw r.error(.unexpectedEvent).inside("Algorithm") }
-        try r.readStringField(into: &self.Algorithm, partition: 9, minLength: 0, maxLength: 128)
+        try r.readStringField(into: &self.Algorithm, partition: 9, minLength: 0, maxLength: 64)
         state = 1
         ev = try Self._read1(&r, state)
         if ev == 1 { throw r.error(.unsupportedContent) }

@@ -6,7 +6,7 @@ import EXI
 /// `PnC_AReqAuthorizationModeType` (urn:iso:std:iso:15118:-20:CommonMessages).
 public struct PnC_AReqAuthorizationMode: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Id`.
-    public var Id: EXIString<128>
+    public var Id: EXIString<64>
     /// `GenChallenge`.
     public var GenChallenge: EXIBytes<16>
     /// `ContractCertificateChain`.
@@ -14,12 +14,12 @@ public struct PnC_AReqAuthorizationMode: EXIDefaultValue, Equatable, Sendable {
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
-        Id = EXIString<128>()
+        Id = EXIString<64>()
         GenChallenge = EXIBytes<16>()
         ContractCertificateChain = ISO15118_20.ContractCertificateChain()
     }
 
-    public init(Id: EXIString<128>, GenChallenge: EXIBytes<16>, ContractCertificateChain: ISO15118_20.ContractCertificateChain) {
+    public init(Id: EXIString<64>, GenChallenge: EXIBytes<16>, ContractCertificateChain: ISO15118_20.ContractCertificateChain) {
         self.Id = Id
         self.GenChallenge = GenChallenge
         self.ContractCertificateChain = ContractCertificateChain
@@ -35,7 +35,7 @@ extension PnC_AReqAuthorizationMode {
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         try w.writeBits(0, 1)  // AT(Id)
-        try w.writeStringField(self.Id, minLength: 0, maxLength: 128)
+        try w.writeStringField(self.Id, minLength: 0, maxLength: 64)
         state = 1
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(GenChallenge)
@@ -63,7 +63,7 @@ extension PnC_AReqAuthorizationMode {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev != 0 { throw r.error(.unexpectedEvent).inside("Id") }
-        try r.readStringField(into: &self.Id, partition: 0, minLength: 0, maxLength: 128)
+        try r.readStringField(into: &self.Id, partition: 0, minLength: 0, maxLength: 64)
         state = 1
         ev = try Self._read1(&r, state)
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("GenChallenge") }

@@ -6,7 +6,7 @@ import EXI
 /// `PriceLevelScheduleType` (urn:iso:std:iso:15118:-20:CommonMessages).
 public struct PriceLevelSchedule: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Id` (optional).
-    public var Id: EXIString<128>?
+    public var Id: EXIString<64>?
     /// `TimeAnchor`.
     public var TimeAnchor: UInt64
     /// `PriceScheduleID`.
@@ -28,7 +28,7 @@ public struct PriceLevelSchedule: EXIDefaultValue, Equatable, Sendable {
         PriceLevelScheduleEntries = ISO15118_20.PriceLevelScheduleEntryList()
     }
 
-    public init(Id: EXIString<128>? = nil, TimeAnchor: UInt64, PriceScheduleID: UInt32, PriceScheduleDescription: EXIString<160>? = nil, NumberOfPriceLevels: UInt8, PriceLevelScheduleEntries: ISO15118_20.PriceLevelScheduleEntryList) {
+    public init(Id: EXIString<64>? = nil, TimeAnchor: UInt64, PriceScheduleID: UInt32, PriceScheduleDescription: EXIString<160>? = nil, NumberOfPriceLevels: UInt8, PriceLevelScheduleEntries: ISO15118_20.PriceLevelScheduleEntryList) {
         self.Id = Id
         self.TimeAnchor = TimeAnchor
         self.PriceScheduleID = PriceScheduleID
@@ -51,7 +51,7 @@ extension PriceLevelSchedule {
         var state = 0
         if let v = self.Id {
             try w.writeBits(0, 2)  // AT(Id)
-            try w.writeStringField(v, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
             state = 1
         }
         do throws(EXIError) {
@@ -109,8 +109,8 @@ extension PriceLevelSchedule {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev == 0 {
-            self.Id = EXIString<128>()
-            try r.readStringField(into: &self.Id!, partition: 0, minLength: 0, maxLength: 128)
+            self.Id = EXIString<64>()
+            try r.readStringField(into: &self.Id!, partition: 0, minLength: 0, maxLength: 64)
             state = 1
             ev = try Self._read1(&r, state)
         }

@@ -6,7 +6,7 @@ import EXI
 /// `SignaturePropertiesType` (http://www.w3.org/2000/09/xmldsig#).
 public struct SignatureProperties: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Id` (optional).
-    public var Id: EXIString<128>?
+    public var Id: EXIString<64>?
     /// `SignatureProperty`, 1...unbounded items (holds 1).
     public var SignatureProperty: EXIList<1, ISO15118_20.SignatureProperty>
 
@@ -16,7 +16,7 @@ public struct SignatureProperties: EXIDefaultValue, Equatable, Sendable {
         SignatureProperty = EXIList<1, ISO15118_20.SignatureProperty>()
     }
 
-    public init(Id: EXIString<128>? = nil, SignatureProperty: EXIList<1, ISO15118_20.SignatureProperty>) {
+    public init(Id: EXIString<64>? = nil, SignatureProperty: EXIList<1, ISO15118_20.SignatureProperty>) {
         self.Id = Id
         self.SignatureProperty = SignatureProperty
     }
@@ -31,7 +31,7 @@ extension SignatureProperties {
         var state = 0
         if let v = self.Id {
             try w.writeBits(0, 2)  // AT(Id)
-            try w.writeStringField(v, minLength: 0, maxLength: 128)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
             state = 1
         }
         do throws(EXIError) {
@@ -58,8 +58,8 @@ extension SignatureProperties {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev == 0 {
-            self.Id = EXIString<128>()
-            try r.readStringField(into: &self.Id!, partition: 11, minLength: 0, maxLength: 128)
+            self.Id = EXIString<64>()
+            try r.readStringField(into: &self.Id!, partition: 11, minLength: 0, maxLength: 64)
             state = 1
             ev = try Self._read1(&r, state)
         }

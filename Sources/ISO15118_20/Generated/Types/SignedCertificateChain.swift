@@ -6,7 +6,7 @@ import EXI
 /// `SignedCertificateChainType` (urn:iso:std:iso:15118:-20:CommonMessages).
 public struct SignedCertificateChain: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Id`.
-    public var Id: EXIString<128>
+    public var Id: EXIString<64>
     /// `Certificate`.
     public var Certificate: EXIBytes<1600>
     /// `SubCertificates` (optional).
@@ -14,12 +14,12 @@ public struct SignedCertificateChain: EXIDefaultValue, Equatable, Sendable {
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
-        Id = EXIString<128>()
+        Id = EXIString<64>()
         Certificate = EXIBytes<1600>()
         SubCertificates = nil
     }
 
-    public init(Id: EXIString<128>, Certificate: EXIBytes<1600>, SubCertificates: ISO15118_20.SubCertificates? = nil) {
+    public init(Id: EXIString<64>, Certificate: EXIBytes<1600>, SubCertificates: ISO15118_20.SubCertificates? = nil) {
         self.Id = Id
         self.Certificate = Certificate
         self.SubCertificates = SubCertificates
@@ -35,7 +35,7 @@ extension SignedCertificateChain {
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         try w.writeBits(0, 1)  // AT(Id)
-        try w.writeStringField(self.Id, minLength: 0, maxLength: 128)
+        try w.writeStringField(self.Id, minLength: 0, maxLength: 64)
         state = 1
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(Certificate)
@@ -68,7 +68,7 @@ extension SignedCertificateChain {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev != 0 { throw r.error(.unexpectedEvent).inside("Id") }
-        try r.readStringField(into: &self.Id, partition: 0, minLength: 0, maxLength: 128)
+        try r.readStringField(into: &self.Id, partition: 0, minLength: 0, maxLength: 64)
         state = 1
         ev = try Self._read1(&r, state)
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("Certificate") }

@@ -6,7 +6,7 @@ import EXI
 /// `SignedInstallationDataType` (urn:iso:std:iso:15118:-20:CommonMessages).
 public struct SignedInstallationData: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Id`.
-    public var Id: EXIString<128>
+    public var Id: EXIString<64>
     /// `ContractCertificateChain`.
     public var ContractCertificateChain: ISO15118_20.ContractCertificateChain
     /// `ECDHCurve`.
@@ -18,14 +18,14 @@ public struct SignedInstallationData: EXIDefaultValue, Equatable, Sendable {
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
-        Id = EXIString<128>()
+        Id = EXIString<64>()
         ContractCertificateChain = ISO15118_20.ContractCertificateChain()
         ECDHCurve = .SECP521
         DHPublicKey = EXIBytes<133>()
         EncryptedPrivateKey = ISO15118_20.SignedInstallationData.EncryptedPrivateKeyChoice()
     }
 
-    public init(Id: EXIString<128>, ContractCertificateChain: ISO15118_20.ContractCertificateChain, ECDHCurve: ISO15118_20.EcdhCurve, DHPublicKey: EXIBytes<133>, EncryptedPrivateKey: ISO15118_20.SignedInstallationData.EncryptedPrivateKeyChoice) {
+    public init(Id: EXIString<64>, ContractCertificateChain: ISO15118_20.ContractCertificateChain, ECDHCurve: ISO15118_20.EcdhCurve, DHPublicKey: EXIBytes<133>, EncryptedPrivateKey: ISO15118_20.SignedInstallationData.EncryptedPrivateKeyChoice) {
         self.Id = Id
         self.ContractCertificateChain = ContractCertificateChain
         self.ECDHCurve = ECDHCurve
@@ -56,7 +56,7 @@ extension SignedInstallationData {
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         try w.writeBits(0, 1)  // AT(Id)
-        try w.writeStringField(self.Id, minLength: 0, maxLength: 128)
+        try w.writeStringField(self.Id, minLength: 0, maxLength: 64)
         state = 1
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(ContractCertificateChain)
@@ -129,7 +129,7 @@ extension SignedInstallationData {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev != 0 { throw r.error(.unexpectedEvent).inside("Id") }
-        try r.readStringField(into: &self.Id, partition: 0, minLength: 0, maxLength: 128)
+        try r.readStringField(into: &self.Id, partition: 0, minLength: 0, maxLength: 64)
         state = 1
         ev = try Self._read1(&r, state)
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("ContractCertificateChain") }

@@ -6,7 +6,7 @@ import EXI
 /// `SignedMeteringDataType` (urn:iso:std:iso:15118:-20:CommonMessages).
 public struct SignedMeteringData: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Id`.
-    public var Id: EXIString<128>
+    public var Id: EXIString<64>
     /// `SessionID`.
     public var SessionID: EXIBytes<8>
     /// `MeterInfo`.
@@ -18,14 +18,14 @@ public struct SignedMeteringData: EXIDefaultValue, Equatable, Sendable {
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
-        Id = EXIString<128>()
+        Id = EXIString<64>()
         SessionID = EXIBytes<8>()
         MeterInfo = ISO15118_20.MeterInfo()
         Receipt = nil
         SMDTControlMode = ISO15118_20.SignedMeteringData.SMDTControlModeChoice()
     }
 
-    public init(Id: EXIString<128>, SessionID: EXIBytes<8>, MeterInfo: ISO15118_20.MeterInfo, Receipt: ISO15118_20.Receipt? = nil, SMDTControlMode: ISO15118_20.SignedMeteringData.SMDTControlModeChoice) {
+    public init(Id: EXIString<64>, SessionID: EXIBytes<8>, MeterInfo: ISO15118_20.MeterInfo, Receipt: ISO15118_20.Receipt? = nil, SMDTControlMode: ISO15118_20.SignedMeteringData.SMDTControlModeChoice) {
         self.Id = Id
         self.SessionID = SessionID
         self.MeterInfo = MeterInfo
@@ -54,7 +54,7 @@ extension SignedMeteringData {
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
         try w.writeBits(0, 1)  // AT(Id)
-        try w.writeStringField(self.Id, minLength: 0, maxLength: 128)
+        try w.writeStringField(self.Id, minLength: 0, maxLength: 64)
         state = 1
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(SessionID)
@@ -109,7 +109,7 @@ extension SignedMeteringData {
         var ev = 0
         ev = try Self._read0(&r, state)
         if ev != 0 { throw r.error(.unexpectedEvent).inside("Id") }
-        try r.readStringField(into: &self.Id, partition: 0, minLength: 0, maxLength: 128)
+        try r.readStringField(into: &self.Id, partition: 0, minLength: 0, maxLength: 64)
         state = 1
         ev = try Self._read1(&r, state)
         if !(ev == 1) { throw r.error(.unexpectedEvent).inside("SessionID") }

@@ -21,8 +21,8 @@ public struct X509Data: EXIDefaultValue, Equatable, Sendable {
     public enum ValueChoice: EXIDefaultValue, Equatable, Sendable {
         case X509IssuerSerial(ISO15118_20.X509IssuerSerial)
         case X509SKI(EXIBytes<256>)
-        case X509SubjectName(EXIString<128>)
-        case X509Certificate(EXIBytes<1600>)
+        case X509SubjectName(EXIString<64>)
+        case X509Certificate(EXIBytes<1024>)
         case X509CRL(EXIBytes<256>)
 
         public init() { self = .X509IssuerSerial(ISO15118_20.X509IssuerSerial()) }
@@ -68,7 +68,7 @@ extension X509Data {
                         try w.writeEmptySimpleElement()
                     } else {
                         try w.writeBits(0, 1)  // CH
-                        try w.writeStringField(x4, minLength: 0, maxLength: 128)
+                        try w.writeStringField(x4, minLength: 0, maxLength: 64)
                         try w.writeBits(0, 1)  // EE
                     }
                 } catch { throw error.inside("X509SubjectName") }
@@ -80,7 +80,7 @@ extension X509Data {
                         try w.writeEmptySimpleElement()
                     } else {
                         try w.writeBits(0, 1)  // CH
-                        try w.writeBinaryField(x5, minLength: 0, maxLength: 1600)
+                        try w.writeBinaryField(x5, minLength: 0, maxLength: 1024)
                         try w.writeBits(0, 1)  // EE
                     }
                 } catch { throw error.inside("X509Certificate") }
@@ -141,14 +141,14 @@ extension X509Data {
                 }
                 k7 = .X509SKI(x9)
             case 2:
-                var x10: EXIString<128> = EXIString<128>()
+                var x10: EXIString<64> = EXIString<64>()
                 if !(ev == 2) { throw r.error(.unexpectedEvent).inside("X509SubjectName") }
                 do {
                     do throws(EXIError) {
                         if try r.readSimpleElementIsEmpty() {
-                            x10 = EXIString<128>()
+                            x10 = EXIString<64>()
                         } else {
-                            try r.readStringField(into: &x10, partition: 31, minLength: 0, maxLength: 128)
+                            try r.readStringField(into: &x10, partition: 31, minLength: 0, maxLength: 64)
                             try r.expectSimpleEvent()  // EE
                         }
                     } catch { throw error.inside("X509SubjectName") }
@@ -157,14 +157,14 @@ extension X509Data {
                 }
                 k7 = .X509SubjectName(x10)
             case 3:
-                var x11: EXIBytes<1600> = EXIBytes<1600>()
+                var x11: EXIBytes<1024> = EXIBytes<1024>()
                 if !(ev == 3) { throw r.error(.unexpectedEvent).inside("X509Certificate") }
                 do {
                     do throws(EXIError) {
                         if try r.readSimpleElementIsEmpty() {
-                            x11 = EXIBytes<1600>()
+                            x11 = EXIBytes<1024>()
                         } else {
-                            try r.readBinaryField(into: &x11, minLength: 0, maxLength: 1600)
+                            try r.readBinaryField(into: &x11, minLength: 0, maxLength: 1024)
                             try r.expectSimpleEvent()  // EE
                         }
                     } catch { throw error.inside("X509Certificate") }

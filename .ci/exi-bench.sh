@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# EXI codec speed: ours (ordo-one/benchmark, release build, Benchmarks/) beside Josev's codec
+# (exi-ref.py bench) on the same messages, in one run. Not a pass/fail check (timings are never
+# asserted); mallocs per message are reported by the benchmark (target 0). Takes ~5-8 minutes the
+# first time (release build of the codecs), ~2 minutes after.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export JOSEV_VENV="${JOSEV_VENV:-/var/tmp/chargekit-josev-venv}"
+JOSEV=../shared/tools/josev
+work=$(mktemp -d /tmp/exi-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+echo "=== ours (median ns per message, mallocs per message)"
+swift package --package-path Benchmarks --allow-writing-to-directory "$work" benchmark \
+  --format jmh --path "$work" --no-progress > "$work/ours.log" 2>&1 || { tail -40 "$work/ours.log"; exit 1; }
+python3 - "$work" <<'PY'
+import json, glob, sys, collections
+rows = collections.OrderedDict()
+for f in sorted(glob.glob(sys.argv[1] + "/*.jmh.json")):
+    for b in json.load(open(f)):
+        name = b["benchmark"].split(".")[-1]
+        metric = b["primaryMetric"]
+        rows.setdefault(name, {})
+        rows[name][b.get("params", {}).get("metric", metric.get("scoreUnit", ""))] = metric
+for name, m in rows.items():
+    print(name, {k: round(v["scorePercentiles"]["50.0"], 1) for k, v in m.items()})
+PY
+grep -E '^\|? *(DIN|ISO)' "$work/ours.log" | head -40 || true
+sed -n '/Wall clock/,/^$/p;/Malloc (total)/,/^$/p' "$work/ours.log" | head -80
+
+echo "=== Josev (ExificientEXICodec through py4j, warm; ms per message)"
+JOSEV_VENV="$JOSEV_VENV" bash "$JOSEV/setup.sh" > "$work/setup.log" 2>&1 || { cat "$work/setup.log"; exit 1; }
+python3 - "$work" <<'PY'
+import json, sys
+pick = [("din-session.jsonl", "din", "CurrentDemandReq"), ("din-session.jsonl", "din", "CurrentDemandRes"),
+        ("iso2-dc-session.jsonl", "iso2", "CurrentDemandReq"), ("iso2-dc-session.jsonl", "iso2", "CurrentDemandRes"),
+        ("iso20-dc-session.jsonl", "iso20-dc", "DC_ChargeLoopReq"), ("iso20-dc-session.jsonl", "iso20-dc", "DC_ChargeLoopRes"),
+        ("iso2-dc-session.jsonl", "iso2", "SessionSetupReq"), ("iso20-dc-session.jsonl", "iso20-common", "SessionSetupReq")]
+for f, schema, msg in pick:
+    for line in open("../shared/tools/josev/samples/corpus/" + f):
+        d = json.loads(line)
+        if d["message"] == msg:
+            json.dump(d["json"], open(f"{sys.argv[1]}/{schema}_{msg}.json", "w"))
+            break
+PY
+printf '%-28s %14s %14s\n' message "encode median" "decode median"
+for f in "$work"/*_*.json; do
+  name=$(basename "$f" .json); schema=${name%%_*}
+  "$JOSEV_VENV/bin/python" "$JOSEV/exi-ref.py" bench --schema "$schema" --json "$f" -n "${JOSEV_N:-200}" --warmup "${JOSEV_WARMUP:-200}" \
+    > "$work/$name.bench" 2>/dev/null
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%-28s %11.3f ms %11.3f ms" % (sys.argv[2], d["encode"]["median_ms"], d["decode"]["median_ms"]))' "$work/$name.bench" "$name"
+done
