@@ -5,7 +5,7 @@
 # A crash or hang fails the run (timeout); EXI_FUZZ_SEED replays a reported seed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export EXI_FUZZ_ITERATIONS="${EXI_FUZZ_ITERATIONS:-25000}"
+export EXI_FUZZ_ITERATIONS="${EXI_FUZZ_ITERATIONS:-100000}"
 start=$SECONDS
 timeout "${EXI_FUZZ_TIMEOUT:-420}" swift test --filter 'FuzzTests|BadInputTests' 2>&1 | grep -E 'fuzz |passed|failed|error' | tail -20
 status=${PIPESTATUS[0]}
