@@ -101,6 +101,30 @@ let controlPilot: [Target] = [
         swiftSettings: strict),
 ]
 
+// MARK: - EXI codecs (issue 6)
+//
+// `EXI` is the schema-informed EXI runtime (bit streams, string table, fixed-capacity values, JSON);
+// one generated codec target per schema family (Sources/exigen writes them from ../shared/schemas);
+// `EXITool` maps (schema, hex) <-> Josev-shaped JSON for `boardctl exi` and the tests.
+
+let exi: [Target] = [
+    .target(name: "EXI", swiftSettings: strict),
+    .target(name: "AppHandshake", dependencies: ["EXI"], swiftSettings: strict),
+    .target(name: "DIN70121", dependencies: ["EXI"], swiftSettings: strict),
+    .target(name: "ISO15118_2", dependencies: ["EXI"], swiftSettings: strict),
+    .target(name: "ISO15118_20", dependencies: ["EXI"], swiftSettings: strict),
+    .target(name: "EXITool", dependencies: ["EXI", "AppHandshake", "DIN70121", "ISO15118_2", "ISO15118_20"],
+            swiftSettings: strict),
+    // Run by hand: `swift run exigen` regenerates the codec targets from ../shared/schemas.
+    .target(name: "EXIGenerator", exclude: ["README.md"], swiftSettings: strict),
+    .executableTarget(name: "exigen", dependencies: ["EXIGenerator"], swiftSettings: strict),
+    .testTarget(
+        name: "EXITests",
+        dependencies: ["EXI", "AppHandshake", "DIN70121", "ISO15118_2", "ISO15118_20", "EXITool", "EXIGenerator",
+                       "MallocCounting"],
+        swiftSettings: strict),
+]
+
 // MARK: - Applications
 
 /// One SLAC association on a real interface or the simulated board (`boardctl slac`, interop peers).
@@ -115,7 +139,7 @@ let apps: [Target] = [
         name: "boardctl",
         dependencies: [
             "Boards", "HAL", "Runtime", "ControlLoop", "SlacRunner", "SLAC",
-            "ControlPilot", "CPHelperProtocol", "ESP32CPEmulator",
+            "ControlPilot", "CPHelperProtocol", "ESP32CPEmulator", "EXITool",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ],
         swiftSettings: strict),
@@ -173,6 +197,9 @@ let package = Package(
     products: [
         .executable(name: "boardctl", targets: ["boardctl"]),
         .executable(name: "chargerd", targets: ["chargerd"]),
+        // For the EXI benchmark package in Benchmarks/ (kept apart: ordo-one/benchmark in this
+        // package's graph breaks the test build's module maps for the C shims).
+        .library(name: "EXICodecs", targets: ["EXI", "AppHandshake", "DIN70121", "ISO15118_2", "ISO15118_20", "EXITool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
@@ -182,5 +209,5 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/ordo-one/malloc-interposer.git", from: "1.6.0"),
     ],
-    targets: shims + layers + controlPilot + apps + tests
+    targets: shims + layers + controlPilot + exi + apps + tests
 )

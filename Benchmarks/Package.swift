@@ -1,0 +1,25 @@
+// swift-tools-version: 6.1
+// EXI codec benchmarks (ordo-one/benchmark). A package of its own: with ordo-one/benchmark in the main
+// package's graph the test build loses the C shims' module maps, and CI's `swift test` should not build it.
+//
+//   swift package --package-path Benchmarks benchmark            (or .ci/exi-bench.sh: ours beside Josev's)
+import PackageDescription
+
+let package = Package(
+    name: "ChargeKitBenchmarks",
+    dependencies: [
+        .package(name: "ChargeKit", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "EXIBenchmarks",
+            dependencies: [
+                .product(name: "EXICodecs", package: "ChargeKit"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "EXIBenchmarks",
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableExperimentalFeature("Lifetimes")],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+    ]
+)
