@@ -93,6 +93,8 @@ struct CP: ParsableCommand {
         } else {
             factory = LinuxDeviceFactory()
         }
+        // Signals first: a thread a device starts (the sim helper emulator) inherits the blocked mask.
+        let loop = try TickLoop.production()
         let devices = BoardDevices.openAvailable(definition, factory: factory)
         for failure in devices.failures where [.cpHelper, .cpPWM, .cpADC].contains(failure.device.role) {
             printToStandardError("boardctl: \(failure.device.name) (\(failure.device.role.rawValue)) not opened: \(failure.error)\n")
@@ -112,7 +114,6 @@ struct CP: ParsableCommand {
             printToStandardError("boardctl: \(error)\n")
             throw ExitCode(BoardTool.exitDevicesMissing)
         }
-        let loop = try TickLoop.production()
         for pump in pumps { loop.add(pump) }
         for source in assembly.sources { loop.add(source) }
         loop.add(assembly.controller as any TickController)

@@ -44,13 +44,14 @@ struct LoopCommand: ParsableCommand {
             printToStandardError(f.errors)
             throw ExitCode(f.exitCode)
         }
+        // Signals first: a thread a device starts (the sim helper emulator) inherits the blocked mask.
+        let period = Nanoseconds.microseconds(tickMicroseconds)
+        let loop = try TickLoop.production(period: period)
         let factory: any DeviceFactory = definition.simulated ? SimulatedDeviceFactory() : LinuxDeviceFactory()
         let devices = BoardDevices.openAvailable(definition, factory: factory)
         for failure in devices.failures {
             printToStandardError("boardctl: \(failure.device.name) not opened: \(failure.error)\n")
         }
-        let period = Nanoseconds.microseconds(tickMicroseconds)
-        let loop = try TickLoop.production(period: period)
         let pumps = devices.makePumps()
         for pump in pumps { loop.add(pump) }
         let ticks = Int(seconds * 1e6 / Double(tickMicroseconds))

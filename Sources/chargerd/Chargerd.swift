@@ -52,6 +52,11 @@ struct Chargerd: ParsableCommand {
             log.critical("\(f.errors.trimmingSuffix())")
             throw ExitCode(f.exitCode)
         }
+        // The loop's signal watcher blocks SIGINT/SIGTERM in this thread; threads started later inherit
+        // that, but one started before it (the sim board's helper emulator) would take a SIGTERM and die
+        // of it. So the loop comes first, then the devices.
+        let period = Nanoseconds.microseconds(tickMicroseconds)
+        let loop = try TickLoop.production(period: period)
         let factory: any DeviceFactory = definition.simulated ? SimulatedDeviceFactory() : LinuxDeviceFactory()
         let devices: BoardDevices
         do throws(BoardOpenError) {
@@ -60,8 +65,6 @@ struct Chargerd: ParsableCommand {
             log.critical("\(error)")
             throw ExitCode(BoardTool.exitDevicesMissing)
         }
-        let period = Nanoseconds.microseconds(tickMicroseconds)
-        let loop = try TickLoop.production(period: period)
         if let realtime {
             if let e = TickLoop.makeRealtime(priority: realtime) {
                 log.warning("cannot run SCHED_FIFO \(realtime) with locked memory: \(e); continuing at normal priority")

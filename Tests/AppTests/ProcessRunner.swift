@@ -34,6 +34,13 @@ enum ProcessRunner {
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
+        // Start it as a shell or systemd would, with no signal blocked: test threads block most
+        // signals, and a child inherits the mask of the thread that spawns it.
+        var none = sigset_t()
+        var saved = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, &saved)
+        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
         try p.run()
         whileRunning?(p)
         let deadline = Date().addingTimeInterval(timeout)
