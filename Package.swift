@@ -96,7 +96,7 @@ let controlPilot: [Target] = [
     .testTarget(
         name: "ControlPilotTests",
         dependencies: ["ControlPilot", "CPHelperProtocol", "ESP32CPEmulator", "Boards", "HAL", "Buffers",
-                       "ControlLoop", "Runtime", "MallocCounting", "CSerial", "CShimSeam",
+                       "ControlLoop", "Runtime", "MallocCounting", "CSerial", "CShimSeam", "TestSupport",
                        .product(name: "SystemPackage", package: "swift-system")],
         swiftSettings: strict),
 ]
@@ -160,17 +160,20 @@ let tests: [Target] = [
     .target(name: "MallocCounting",
             dependencies: [.product(name: "MallocInterposerSwift", package: "malloc-interposer")],
             path: "Tests/Support/MallocCounting"),
+    // What tests need from the host: bounded subprocesses, the built executables, network namespaces
+    // joined by a veth pair, the HIL VM's environment.
+    .target(name: "TestSupport", dependencies: ["HAL"], path: "Tests/Support/TestSupport", swiftSettings: strict),
     .testTarget(name: "BuffersTests", dependencies: ["Buffers", "MallocCounting"], swiftSettings: strict),
     .testTarget(
         name: "HALTests",
         dependencies: ["HAL", "Buffers", "CShimFakes", "CShimSeam", "CSerial", "CRawEthernet", "CSpidev", "CGpiod", "CSocketCAN", "CI2C",
-                       .product(name: "SystemPackage", package: "swift-system")],
+                       "TestSupport", .product(name: "SystemPackage", package: "swift-system")],
         swiftSettings: strict),
     .testTarget(
         name: "RuntimeTests",
         dependencies: ["Runtime", "ControlLoop", "Boards", "HAL", "Buffers", "MallocCounting"],
         swiftSettings: strict),
-    .testTarget(name: "BoardsTests", dependencies: ["Boards", "HAL", "ControlLoop"], swiftSettings: strict),
+    .testTarget(name: "BoardsTests", dependencies: ["Boards", "HAL", "ControlLoop", "TestSupport"], swiftSettings: strict),
     // The HomePlug MME parser under libFuzzer (.ci/extra/fuzz-homeplug.sh), or a smoke run without it.
     .executableTarget(name: "homeplug-fuzz", dependencies: ["HomePlugAV", "HAL"], path: "Tests/Fuzz/HomePlugFuzz",
                       swiftSettings: strict),
@@ -180,14 +183,14 @@ let tests: [Target] = [
     .testTarget(
         name: "SLACTests",
         dependencies: ["SLAC", "HomePlugAV", "PLCModemStandIn", "Runtime", "ControlLoop", "Boards", "HAL", "Buffers",
-                       "MallocCounting", "SlacRunner", "slac-peer"],
+                       "MallocCounting", "SlacRunner", "slac-peer", "TestSupport"],
         swiftSettings: strict),
     // The executables as a user runs them (signals, exit codes, output).
-    .testTarget(name: "AppTests", swiftSettings: strict),
+    .testTarget(name: "AppTests", dependencies: ["TestSupport"], swiftSettings: strict),
     // Kernel-backed tests: they run for real inside ../shared/tools/hil-vm (HIL_VM=1); on the host one
     // launcher test boots the VM and runs them there.
     .testTarget(name: "HILTests",
-                dependencies: ["HAL", "Boards", "Buffers", "CGpiod", "CSocketCAN", "CI2C", "CSpidev", "CShimFakes",
+                dependencies: ["HAL", "Boards", "Buffers", "CGpiod", "CSocketCAN", "CI2C", "CSpidev", "CShimFakes", "TestSupport",
                                .product(name: "SystemPackage", package: "swift-system")],
                 swiftSettings: strict),
 ]

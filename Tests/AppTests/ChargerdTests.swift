@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// True when the main thread of `pid` blocks SIGINT and SIGTERM (the loop's SignalWatcher is up).
 func blocksStopSignals(_ pid: Int32) -> Bool {
@@ -10,11 +11,18 @@ func blocksStopSignals(_ pid: Int32) -> Bool {
     return mask & wanted == wanted
 }
 
+/// Runs one of the package's executables as a user would, from the package root.
+func runProduct(_ name: String, _ arguments: [String], timeout: Double = 60,
+                whileRunning: ((Process) -> Void)? = nil) throws -> Subprocess.Output {
+    let tool = try #require(PackageLayout.product(name), "\(name) is not built next to the test bundle")
+    return try Subprocess.run([tool] + arguments, directory: PackageLayout.root(), timeout: timeout, whileRunning: whileRunning)
+}
+
 @Suite struct ChargerdProcess {
     /// SIGTERM (what systemd sends) ends the loop in an orderly way: controllers get their safe stop,
     /// the loop report is printed, the exit status is 0.
     @Test func sigtermStopsCleanly() throws {
-        let result = try ProcessRunner.run("chargerd", ["--board", "sim"], timeout: 30) { p in
+        let result = try runProduct("chargerd", ["--board", "sim"], timeout: 30) { p in
             // Wait until the loop has SIGINT/SIGTERM routed to its signalfd, then ask it to stop.
             let deadline = Date().addingTimeInterval(20)
             while Date() < deadline, p.isRunning, !blocksStopSignals(p.processIdentifier) { usleep(50_000) }
@@ -28,14 +36,14 @@ func blocksStopSignals(_ pid: Int32) -> Bool {
     }
 
     @Test func anUnknownBoardExitsTwo() throws {
-        let result = try ProcessRunner.run("chargerd", ["--board", "no-such-board"])
+        let result = try runProduct("chargerd", ["--board", "no-such-board"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("no-such-board"))
     }
 
     /// A real board on a machine without its hardware: every missing device is named, exit 1.
     @Test func missingHardwareExitsOneNamingTheDevices() throws {
-        let result = try ProcessRunner.run("chargerd", ["--board", "rpi4-qca7000-esp32", "--seconds", "1"])
+        let result = try runProduct("chargerd", ["--board", "rpi4-qca7000-esp32", "--seconds", "1"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("cp_uart"))
         #expect(result.stderr.contains("did not open"))
@@ -44,7 +52,7 @@ func blocksStopSignals(_ pid: Int32) -> Bool {
 
 @Suite struct BoardctlLoopProcess {
     @Test func loopReportsTimingAsJSON() throws {
-        let result = try ProcessRunner.run("boardctl", ["loop", "--board", "sim", "--seconds", "0.3", "--json"])
+        let result = try runProduct("boardctl", ["loop", "--board", "sim", "--seconds", "0.3", "--json"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         let ticks = json?["ticks"] as? Int ?? 0

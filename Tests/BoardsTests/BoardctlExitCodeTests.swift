@@ -1,44 +1,14 @@
 import Boards
 import Foundation
 import Testing
+import TestSupport
 
 /// The built `boardctl` run as a subprocess: exit codes 0/1/2 and where the text goes.
-enum BoardctlBinary {
-    /// `swift build --build-tests` puts boardctl beside the test bundle.
-    static let path: String? = {
-        guard let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
-        let candidate = URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("boardctl").path
-        return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
-    }()
-}
-
-@Suite("boardctl exit codes", .enabled(if: BoardctlBinary.path != nil, "boardctl is not built next to the test bundle"))
+@Suite("boardctl exit codes", .enabled(if: PackageLayout.product("boardctl") != nil, "boardctl is not built next to the test bundle"))
 struct BoardctlExitCodeTests {
-
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    func boardctl(_ arguments: String..., cwd: String = Repo.root) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: BoardctlBinary.path!)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: cwd)
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "CHARGEKIT_BOARDS")
-        process.environment = env
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                   stderr: String(decoding: stderr, as: UTF8.self))
+    func boardctl(_ arguments: String..., cwd: String = Repo.root) throws -> Subprocess.Output {
+        try Subprocess.run([PackageLayout.product("boardctl")!] + arguments, directory: cwd,
+                           environment: ["CHARGEKIT_BOARDS": nil])
     }
 
     @Test func simProbePasses() throws {

@@ -2,6 +2,7 @@ import Boards
 import Foundation
 import HAL
 import Testing
+import TestSupport
 
 /// `boardctl probe` against real kernel devices, inside the HIL VM (../shared/tools/hil-vm): vcan0,
 /// can0 (an emulated SJA1000 at 500 kbit/s), the gpio-sim chip `hil-gpio`, the i2c-stub at 0x48,
@@ -9,22 +10,13 @@ import Testing
 /// UART. The board file is written at test time because the VM decides some paths
 /// ($HIL_SPI_DEV, $HIL_I2C_DEV). Runs only with HIL_VM=1; the launcher runs `--filter HILKernel`.
 /// Serialized: both tests request the same GPIO lines, and a line has one holder at a time.
-@Suite("HILKernel board probe", .serialized, .enabled(if: ProcessInfo.processInfo.environment["HIL_VM"] == "1", "needs the HIL VM (HIL_VM=1)"))
+@Suite("HILKernel board probe", .serialized, .enabled(if: HIL.inVM, "needs the HIL VM (HIL_VM=1)"))
 struct HILKernelBoardProbe {
     let env = ProcessInfo.processInfo.environment
 
     @discardableResult
     func sh(_ arguments: String...) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = arguments
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "\(arguments.joined(separator: " ")) failed")
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try HIL.run(arguments).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// A veth pair, both ends up.

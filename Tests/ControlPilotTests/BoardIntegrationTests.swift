@@ -7,6 +7,7 @@ import Glibc
 import HAL
 import Runtime
 import Testing
+import TestSupport
 
 enum Repository {
     static let root: String = {
@@ -17,11 +18,7 @@ enum Repository {
     static var locator: BoardLocator {
         BoardLocator(environment: [:], currentDirectory: root, executablePath: nil, systemDirectory: "/nonexistent/etc/chargekit/boards")
     }
-    static let boardctl: String? = {
-        guard let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
-        let candidate = URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("boardctl").path
-        return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
-    }()
+    static let boardctl = PackageLayout.product("boardctl")
 }
 
 /// The control pilot wired from board files by role: the direct Pi CP board on twins, the sim board's
@@ -107,27 +104,8 @@ enum Repository {
         #expect(!garbage.answered && garbage.badLines == 1)
     }
 
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    func boardctl(_ arguments: String...) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Repository.boardctl!)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: Repository.root)
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                   stderr: String(decoding: stderr, as: UTF8.self))
+    func boardctl(_ arguments: String...) throws -> Subprocess.Output {
+        try Subprocess.run([Repository.boardctl!] + arguments, directory: Repository.root)
     }
 
     @Test(.enabled(if: Repository.boardctl != nil, "boardctl is not built next to the test bundle"))

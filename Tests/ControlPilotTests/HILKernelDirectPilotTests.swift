@@ -5,6 +5,7 @@ import Foundation
 import HAL
 import Runtime
 import Testing
+import TestSupport
 
 /// The direct Pi CP board against a real kernel in the HIL VM (../shared/tools/hil-vm): the ADS1115
 /// through i2c-dev/libi2c on i2c-stub at 0x48 (SMBus word transfers, byte-swapped), and the contactor
@@ -17,30 +18,8 @@ import Testing
 /// with `--filter HILKernel`.
 @Suite("HILKernel CP: direct Pi CP board on i2c-stub and gpio-sim", .serialized)
 struct HILKernelDirectPilotTests {
-    static var inVM: Bool { ProcessInfo.processInfo.environment["HIL_VM"] == "1" }
     /// The gpio-sim line standing in for the contactor relay.
     static let relayLine = "CP_PWM"
-    static var i2cBus: String { ProcessInfo.processInfo.environment["HIL_I2C_DEV"] ?? "/dev/i2c-0" }
-
-    /// Runs a tool of the VM and returns its output.
-    static func run(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    /// The level the program drives on a gpio-sim line, read on the far side.
-    static func driven(_ line: String) throws -> Bool {
-        try run(["hil-gpio", "value", line]).trimmingCharacters(in: .whitespacesAndNewlines) == "1"
-    }
 
     /// Plays the ADS1115 on i2c-stub from a second descriptor: before each tick, reads which input the
     /// driver selected (config register) and puts that input's conversion code in register 0.
@@ -71,11 +50,11 @@ struct HILKernelDirectPilotTests {
 
     @Test("plug-in, 5 %, C closes the relay, E opens it in the same tick as the emergency stop")
     func sessionAndEmergencyStop() throws {
-        guard Self.inVM else { return }
+        guard HIL.inVM else { return }
         let root = try Self.makePWMTree()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let player = try ADCPlayer(bus: Self.i2cBus)
-        let adc = ADS1115(device: try LinuxI2CDevice(bus: Self.i2cBus, address: 0x48))
+        let player = try ADCPlayer(bus: HIL.i2cDevice)
+        let adc = ADS1115(device: try LinuxI2CDevice(bus: HIL.i2cDevice, address: 0x48))
         let pwm = try SysfsPWMChannel(chip: 0, channel: 0, root: root)
         let relay = try LinuxGPIOLine(GPIOLineConfig(chip: "hil-gpio", line: .name(Self.relayLine),
                                                       direction: .output(initial: false), consumer: "chargekit-cp-test"))
@@ -120,14 +99,14 @@ struct HILKernelDirectPilotTests {
         player.highMillivolts = 6_000
         try step(40)
         #expect(pilot.state == .c)
-        #expect(try Self.driven(Self.relayLine))
+        #expect(try HIL.driven(Self.relayLine))
         let faultAt = tick
         player.highMillivolts = 0
         try step(40)
         let stop = events.first { $0.1 == .emergencyStop(.shortToEarth) }?.0
         #expect(stop != nil)
         #expect(relayOpenedAt == stop)
-        #expect(try !Self.driven(Self.relayLine))
+        #expect(try !HIL.driven(Self.relayLine))
         print("HIL CP: E on the ADC (i2c-stub) → emergency stop and relay open on gpio-sim after \((stop ?? 0) - faultAt) ticks")
         #expect((stop ?? 999) - faultAt <= 6)
         #expect(try String(contentsOfFile: root + "/pwmchip0/pwm0/duty_cycle", encoding: .utf8) == "1000000\n")
@@ -135,12 +114,12 @@ struct HILKernelDirectPilotTests {
 
     @Test("the missing diode is seen on the real bus (negative plateau at -9 V with 5 % on the line)")
     func diodeCheck() throws {
-        guard Self.inVM else { return }
+        guard HIL.inVM else { return }
         let root = try Self.makePWMTree()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let player = try ADCPlayer(bus: Self.i2cBus)
+        let player = try ADCPlayer(bus: HIL.i2cDevice)
         let frontEnd = DirectPilotFrontEnd(pwm: try SysfsPWMChannel(chip: 0, channel: 0, root: root),
-                                           adc: ADS1115(device: try LinuxI2CDevice(bus: Self.i2cBus, address: 0x48)))
+                                           adc: ADS1115(device: try LinuxI2CDevice(bus: HIL.i2cDevice, address: 0x48)))
         let pilot = ControlPilot(frontEnd: frontEnd)
         let clock = ManualClock()
         let loop = TickLoop(period: .milliseconds(1), clock: clock, waiter: SimulatedWaiter(clock: clock))
@@ -160,11 +139,11 @@ struct HILKernelDirectPilotTests {
 
     @Test("nothing at 0x50: the ADC fault is typed (naming the address) and becomes a measurement fault")
     func absentADC() throws {
-        guard Self.inVM else { return }
+        guard HIL.inVM else { return }
         let root = try Self.makePWMTree()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let frontEnd = DirectPilotFrontEnd(pwm: try SysfsPWMChannel(chip: 0, channel: 0, root: root),
-                                           adc: ADS1115(device: try LinuxI2CDevice(bus: Self.i2cBus, address: 0x50)))
+                                           adc: ADS1115(device: try LinuxI2CDevice(bus: HIL.i2cDevice, address: 0x50)))
         let pilot = ControlPilot(frontEnd: frontEnd)
         let clock = ManualClock()
         let loop = TickLoop(period: .milliseconds(1), clock: clock, waiter: SimulatedWaiter(clock: clock))

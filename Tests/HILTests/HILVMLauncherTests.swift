@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import TestSupport
 
 /// Where the pieces of a HIL VM run are, or why there cannot be one on this machine.
 struct HILLaunch {

@@ -1,6 +1,7 @@
 import Buffers
 import HAL
 import Testing
+import TestSupport
 
 /// Two connected Ethernet links under test and how to wait on them.
 protocol EthernetHarness {

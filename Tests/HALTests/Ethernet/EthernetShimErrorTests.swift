@@ -4,6 +4,7 @@ import Glibc
 import HAL
 import SystemPackage
 import Testing
+import TestSupport
 
 /// How a raw-Ethernet link fails and what `LinuxEthernetLink` makes of it. A missing interface is real;
 /// the other failures are injected into one seam call under a real AF_PACKET socket on the loopback
@@ -12,7 +13,7 @@ extension ShimSeam {
     @Suite("Raw-Ethernet shim: socket failures become typed EthernetErrors naming the interface")
     struct EthernetShimErrorTests {
         static let experimental: UInt16 = 0x88B6     // IEEE local experimental EtherType: never real traffic
-        static let canUseRawSockets = Host.isRoot
+        static let canUseRawSockets = Subprocess.isRoot
 
         @Test("no such interface: ENODEV, kind .absent, with the qca7000 overlay hint")
         func absentInterface() {

@@ -3,6 +3,7 @@ import Glibc
 import HAL
 import SystemPackage
 import Testing
+import TestSupport
 
 /// The raw-Ethernet shim for real: a veth pair between two network namespaces created for each test,
 /// `LinuxEthernetLink` on each end (sockets made inside their namespace), SLAC's EtherType 0x88E1.

@@ -3,6 +3,7 @@ import CShimSeam
 import Glibc
 import SystemPackage
 import Testing
+import TestSupport
 
 /// The one rule of ck_seam.h: a call interrupted by a signal (EINTR) is repeated in exactly one place,
 /// the ck_sys_* wrapper, and nowhere else. The fakes make each libc entry point fail with EINTR a

@@ -3,6 +3,7 @@ import Glibc
 import HAL
 import SystemPackage
 import Testing
+import TestSupport
 
 /// Two `LinuxCANBus` sockets as a `CANBusHarness`: both on vcan0, or can0 → can1 over the VM's
 /// emulated SJA1000 bus. Waits are polls on the sockets.

@@ -3,6 +3,7 @@ import Glibc
 import HAL
 import SystemPackage
 import Testing
+import TestSupport
 
 /// AF_PACKET (CRawEthernet) through `LinuxEthernetLink` on a veth pair inside the VM (veth autoloads).
 /// The VM is throwaway, so the pair lives in its root namespace.

@@ -3,6 +3,7 @@ import Glibc
 import HAL
 import SystemPackage
 import Testing
+import TestSupport
 
 /// The seam fakes on a kernel that has the devices: failures injected into one call of an otherwise
 /// real open, on paths the host cannot reach (this host has no AF_CAN sockets to fail). Serialized:

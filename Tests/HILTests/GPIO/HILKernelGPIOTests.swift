@@ -2,6 +2,7 @@ import Glibc
 import HAL
 import SystemPackage
 import Testing
+import TestSupport
 
 /// `LinuxGPIOLine` on gpio-sim as a `GPIOLineHarness`: the far side is `hil-gpio`.
 final class LinuxGPIOHarness: GPIOLineHarness {

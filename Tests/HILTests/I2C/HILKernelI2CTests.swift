@@ -2,6 +2,7 @@
 import HAL
 import SystemPackage
 import Testing
+import TestSupport
 
 /// `LinuxI2CDevice` on the VM's i2c-stub bus (chips at 0x48 and 0x49; nothing at 0x50).
 struct LinuxI2CStubHarness: I2CDeviceHarness {

@@ -1,6 +1,7 @@
 import HAL
 import SystemPackage
 import Testing
+import TestSupport
 
 /// `LinuxSPIDevice` on the VM's spidev (spi-butterfly on an emulated parallel port): mode 0 only, and
 /// no peer, so MISO reads zeros.

@@ -1,19 +1,19 @@
 import Foundation
 import HAL
 import HomePlugAV
+import TestSupport
 
 /// A dumpcap capture of HomePlug frames in a namespace, read back as (time, bytes) records, decoded
 /// by tshark's HomePlug AV dissector and by our codec.
 final class Capture {
     let path: String
-    private let process: Background
+    private let process: BackgroundProcess
 
-    init?(in namespace: NetworkNamespacePair, evseSide: Bool, name: String) {
+    init?(in namespaces: VethPair, on end: VethPair.End, name: String) throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("ck-slac-\(name)-\(getpid()).pcap").path
         try? FileManager.default.removeItem(atPath: path)
-        let interface = evseSide ? namespace.evseInterface : namespace.evInterface
-        let args = ["timeout", "60", "dumpcap", "-q", "-P", "-i", interface, "-f", "ether proto 0x88e1", "-w", path]
-        process = Background(evseSide ? namespace.inEVSE(args) : namespace.inEV(args), log: path + ".log")
+        let args = ["timeout", "60", "dumpcap", "-q", "-P", "-i", end.interface, "-f", "ether proto 0x88e1", "-w", path]
+        process = try BackgroundProcess(namespaces.command(in: end, args), log: path + ".log")
         guard process.waitFor("Capturing on", timeout: 10) else {
             print("interop: dumpcap did not start: \(process.output)")
             process.stop()
@@ -99,7 +99,8 @@ enum TsharkCheck {
     static func check(_ capture: String, frames: [CapturedFrame], ours: Set<MACAddress>) -> Report {
         var args = ["tshark", "-r", capture, "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=,"]
         for f in fields { args += ["-e", f] }
-        let r = Shell.run(["/usr/bin/env"] + args, timeout: 60)
+        let r = (try? Subprocess.run(args, mergeOutput: true, timeout: 60)).map { (status: $0.status, output: $0.stdout) }
+            ?? (status: 127, output: "tshark not found")
         var rows: [Int: [String: String]] = [:]
         for line in r.output.split(separator: "\n", omittingEmptySubsequences: true) {
             let cols = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)

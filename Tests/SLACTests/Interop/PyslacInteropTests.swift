@@ -3,27 +3,23 @@ import Glibc
 import HAL
 import HomePlugAV
 import Testing
+import TestSupport
 
 /// Where things are for the interop tests, and whether this machine can run them.
 enum Interop {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    static let scripts = packageRoot.appendingPathComponent("Tests/Support/pyslac").path
+    static let scripts = PackageLayout.root() + "/Tests/Support/pyslac"
     static let venv = ProcessInfo.processInfo.environment["PYSLAC_VENV"] ?? "/var/tmp/chargekit-pyslac-venv"
     static var python: String { venv + "/bin/python" }
 
     /// Our SLAC side: the `slac-peer` executable built next to the test bundle.
-    static var peer: String {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("slac-peer").path
-    }
+    static var peer: String { PackageLayout.productsDirectory + "/slac-peer" }
 
     /// Root (namespaces, raw sockets), iproute2, dumpcap and tshark; otherwise the suite is skipped
     /// with the reason printed.
     static let available: Bool = {
         var missing: [String] = []
-        if !Shell.isRoot { missing.append("root") }
-        for tool in ["ip", "dumpcap", "tshark", "python3"] where !Shell.exists(tool) { missing.append(tool) }
+        if !Subprocess.isRoot { missing.append("root") }
+        for tool in ["ip", "dumpcap", "tshark", "python3"] where Subprocess.which(tool) == nil { missing.append(tool) }
         if !FileManager.default.isExecutableFile(atPath: peer) { missing.append("slac-peer at \(peer)") }
         if !missing.isEmpty { print("interop: skipped, needs \(missing.joined(separator: ", ")) (.ci/setup installs the tools)") }
         return missing.isEmpty
@@ -31,12 +27,10 @@ enum Interop {
 
     /// pyslac's venv, created on first use (bounded; .ci/setup does the same).
     static func ensurePyslac() -> Bool {
-        let r = Shell.run(["/bin/bash", scripts + "/ensure-venv.sh"], timeout: 330)
-        if r.status != 0 { print("interop: pyslac venv setup failed: \(r.output)") }
-        return r.status == 0
+        let r = try? Subprocess.run(["/bin/bash", scripts + "/ensure-venv.sh"], mergeOutput: true, timeout: 330)
+        if r?.status != 0 { print("interop: pyslac venv setup failed: \(r?.stdout ?? "bash not found")") }
+        return r?.status == 0
     }
-
-    static func mac(_ s: String) -> MACAddress { MACAddress(s) ?? .zero }
 
     /// The MAC our stand-in uses next to a host (00:B0:52 + the host's last three bytes).
     static func standInMAC(of host: MACAddress) -> MACAddress {
@@ -66,16 +60,16 @@ enum Interop {
     /// CM_ATTEN_PROFILE.IND after each of our sounds (slac.md §11.5).
     @Test(.timeLimit(.minutes(2))) func ourEVMatchesPyslacEVSE() throws {
         try #require(Interop.ensurePyslac())
-        guard let ns = NetworkNamespacePair(tag: "a") else { Issue.record("cannot create namespaces"); return }
-        defer { ns.delete() }
+        let ns = try VethPair()
+        defer { ns.remove() }
         let logs = Interop.logDirectory()
-        let capture = try #require(Capture(in: ns, evseSide: true, name: "pyslac-evse"))
+        let capture = try #require(try Capture(in: ns, on: ns.evse, name: "pyslac-evse"))
         // Our EV first (its stand-in must be up for pyslac's CM_SET_KEY.REQ); pilot B after 2.5 s,
         // and its own retries (C_conn_max_match) cover a slow pyslac start.
-        let ev = Background(ns.inEV([Interop.peer, "--role", "ev", "--interface", ns.evInterface, "--modem", "far-evse",
+        let ev = try BackgroundProcess(ns.command(in: ns.ev, [Interop.peer, "--role", "ev", "--interface", ns.ev.interface, "--modem", "far-evse",
                                      "--pilot-delay-ms", "2500", "--time-limit-s", "25"]), log: logs + "/ev-vs-pyslac-evse.log")
         #expect(ev.waitFor("slac: ev on", timeout: 10), "our EV did not start: \(ev.output)")
-        let evse = Background(ns.inEVSE(["timeout", "40", Interop.python, Interop.scripts + "/evse_session.py", ns.evseInterface, "20"]),
+        let evse = try BackgroundProcess(ns.command(in: ns.evse, ["timeout", "40", Interop.python, Interop.scripts + "/evse_session.py", ns.evse.interface, "20"]),
                               log: logs + "/pyslac-evse.log", directory: NSTemporaryDirectory())
         let evStatus = ev.wait(timeout: 35)
         let evseStatus = evse.wait(timeout: 30)
@@ -87,7 +81,7 @@ enum Interop {
         #expect(Interop.field(evResult, "nmk") == Interop.field(evseResult, "nmk"))
         #expect(Interop.field(evResult, "nid") == Interop.field(evseResult, "nid"))
 
-        let evMAC = Interop.mac(ns.evMAC), evseMAC = Interop.mac(ns.evseMAC)
+        let evMAC = ns.ev.mac, evseMAC = ns.evse.mac
         let report = TsharkCheck.check(capture.path, frames: frames, ours: [evMAC, Interop.standInMAC(of: evMAC)])
         print("tshark (our EV + stand-in vs pyslac): \(report.checkedFrames) frames, \(report.checkedFields) fields, \(report.problems.count) problems")
         #expect(report.problems.isEmpty, "\(report.problems)")
@@ -99,15 +93,15 @@ enum Interop {
     /// quirks: 3-group profiles, MVFLength big-endian, its own MAC as EVSE MAC (slac.md §11.4).
     @Test(.timeLimit(.minutes(2))) func ourEVSEMatchesPyslacExampleEV() throws {
         try #require(Interop.ensurePyslac())
-        guard let ns = NetworkNamespacePair(tag: "b") else { Issue.record("cannot create namespaces"); return }
-        defer { ns.delete() }
+        let ns = try VethPair()
+        defer { ns.remove() }
         let logs = Interop.logDirectory()
-        let capture = try #require(Capture(in: ns, evseSide: true, name: "example-ev"))
+        let capture = try #require(try Capture(in: ns, on: ns.evse, name: "example-ev"))
         // Our EVSE with a keys-only stand-in: the example EV brings its own attenuation profiles.
-        let evse = Background(ns.inEVSE([Interop.peer, "--role", "evse", "--interface", ns.evseInterface, "--modem", "keys",
+        let evse = try BackgroundProcess(ns.command(in: ns.evse, [Interop.peer, "--role", "evse", "--interface", ns.evse.interface, "--modem", "keys",
                                          "--time-limit-s", "25"]), log: logs + "/evse-vs-example-ev.log")
         #expect(evse.waitFor("key set", timeout: 10))
-        let ev = Background(ns.inEV(["timeout", "40", Interop.python, Interop.scripts + "/example_ev.py", ns.evInterface]),
+        let ev = try BackgroundProcess(ns.command(in: ns.ev, ["timeout", "40", Interop.python, Interop.scripts + "/example_ev.py", ns.ev.interface]),
                             log: logs + "/pyslac-example-ev.log", directory: NSTemporaryDirectory())
         let evStatus = ev.wait(timeout: 35)
         let evseStatus = evse.wait(timeout: 30)
@@ -117,8 +111,8 @@ enum Interop {
         #expect(evseStatus == 0, "our EVSE: \(evse.output.suffix(2000))")
         #expect(evStatus == 0, "example EV: \(ev.output.suffix(2000))")
         #expect(result?.contains("MVFLength big-endian") == true && result?.contains("NumGroups") == true)
-        #expect(Interop.field(result, "peer") == ns.evMAC.lowercased())
-        let evseMAC = Interop.mac(ns.evseMAC), evMAC = Interop.mac(ns.evMAC)
+        #expect(Interop.field(result, "peer") == ns.ev.mac.description.lowercased())
+        let evseMAC = ns.evse.mac, evMAC = ns.ev.mac
         let report = TsharkCheck.check(capture.path, frames: frames, ours: [evseMAC])
         print("tshark (our EVSE vs example EV): \(report.checkedFrames) frames, \(report.checkedFields) fields, \(report.problems.count) problems")
         #expect(report.problems.isEmpty, "\(report.problems)")
@@ -132,14 +126,14 @@ enum Interop {
     /// Our EV against our EVSE on the veth, each with its modem stand-in: the answer latencies of our
     /// EVSE beside pyslac's (same EV, same run), and the whole match against the ISO 15118-3 floor.
     @Test(.timeLimit(.minutes(2))) func ourEVMatchesOurEVSE() throws {
-        guard let ns = NetworkNamespacePair(tag: "c") else { Issue.record("cannot create namespaces"); return }
-        defer { ns.delete() }
+        let ns = try VethPair()
+        defer { ns.remove() }
         let logs = Interop.logDirectory()
-        let capture = try #require(Capture(in: ns, evseSide: true, name: "ours"))
-        let evse = Background(ns.inEVSE([Interop.peer, "--role", "evse", "--interface", ns.evseInterface, "--modem", "modem",
+        let capture = try #require(try Capture(in: ns, on: ns.evse, name: "ours"))
+        let evse = try BackgroundProcess(ns.command(in: ns.evse, [Interop.peer, "--role", "evse", "--interface", ns.evse.interface, "--modem", "modem",
                                          "--time-limit-s", "20"]), log: logs + "/evse-vs-our-ev.log")
         #expect(evse.waitFor("key set", timeout: 10))
-        let ev = Background(ns.inEV([Interop.peer, "--role", "ev", "--interface", ns.evInterface, "--modem", "keys",
+        let ev = try BackgroundProcess(ns.command(in: ns.ev, [Interop.peer, "--role", "ev", "--interface", ns.ev.interface, "--modem", "keys",
                                      "--time-limit-s", "20"]), log: logs + "/ev-vs-our-evse.log")
         let evStatus = ev.wait(timeout: 25)
         let evseStatus = evse.wait(timeout: 25)
@@ -148,7 +142,7 @@ enum Interop {
         print("interop our EVSE ← our EV:\n  EV:   \(evResult ?? "no result")\n  EVSE: \(evseResult ?? "no result")")
         #expect(evStatus == 0 && evseStatus == 0)
         #expect(Interop.field(evResult, "nmk") == Interop.field(evseResult, "nmk"))
-        let evMAC = Interop.mac(ns.evMAC), evseMAC = Interop.mac(ns.evseMAC)
+        let evMAC = ns.ev.mac, evseMAC = ns.evse.mac
         let report = TsharkCheck.check(capture.path, frames: frames, ours: [evMAC, evseMAC])
         print("tshark (our EV vs our EVSE): \(report.checkedFrames) frames, \(report.checkedFields) fields, \(report.problems.count) problems")
         #expect(report.problems.isEmpty, "\(report.problems)")
@@ -185,4 +179,11 @@ enum SlacLatencyTable {
             Swift.print("  \(r.0.padding(toLength: 24, withPad: " ", startingAt: 0)) PARM \(Latency.format(r.1)) | sounds→IND \(Latency.format(r.2)) | MATCH \(Latency.format(r.3))")
         }
     }
+}
+
+extension VethPair {
+    /// The charger's end of the interop wire.
+    var evse: End { a }
+    /// The vehicle's end.
+    var ev: End { b }
 }

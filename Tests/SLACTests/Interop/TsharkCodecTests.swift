@@ -2,12 +2,13 @@ import Foundation
 import HAL
 import HomePlugAV
 import Testing
+import TestSupport
 
 /// Every message our codec can send, written to a capture file and decoded by tshark's HomePlug AV
 /// dissector: no malformed packet, no warning, and the fields it prints equal what we encoded. The
 /// veth tests cover the frames that cross the wire in a session; this covers the rest (CM_SET_KEY,
 /// CM_VALIDATE, the vendor messages).
-@Suite(.enabled(if: Shell.exists("tshark"))) struct TsharkDecodesEveryMessage {
+@Suite(.enabled(if: Subprocess.which("tshark") != nil)) struct TsharkDecodesEveryMessage {
     @Test func everyMessageTypeDecodesCleanly() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ck-slac-codec-\(getpid()).pcap").path
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -28,8 +29,8 @@ import Testing
         #expect(report.checkedFrames == allFrames.count)
         #expect(report.problems.isEmpty, "\(report.problems)")
         // And tshark names each type as we do.
-        let names = Shell.run(["/usr/bin/env", "tshark", "-r", path, "-T", "fields", "-E", "occurrence=f", "-e", "homeplug_av.mmhdr.mmtype",
-                               "-e", "homeplug_av.mmhdr.mmtype.qualcomm"], timeout: 30).output
+        let names = try Subprocess.run(["tshark", "-r", path, "-T", "fields", "-E", "occurrence=f", "-e", "homeplug_av.mmhdr.mmtype",
+                                        "-e", "homeplug_av.mmhdr.mmtype.qualcomm"], mergeOutput: true, timeout: 30).stdout
             .split(separator: "\n").compactMap { line in line.split(separator: "\t").lazy.compactMap { TsharkCheck.number(String($0)) }.first }
         #expect(names == allFrames.map { Int($0.message.mmType.rawValue) })
     }

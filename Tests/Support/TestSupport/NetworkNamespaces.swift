@@ -1,42 +1,42 @@
+import Foundation
 import Glibc
 import HAL
 import Synchronization
 
 /// Two network namespaces made for one test and joined by a veth pair: the only wire the raw-Ethernet
-/// tests put frames on. Nothing reaches the host's own interfaces.
+/// and SLAC interop tests put frames on. Nothing reaches the host's own interfaces.
 ///
-/// AF_PACKET sockets belong to the namespace of the thread that creates them, and interface lookups
-/// by name (`if_nametoindex`, SIOCGIF*) resolve in the calling thread's namespace too. So everything
-/// that names an interface runs through `run(in:)`, which executes the closure on a short-lived thread
-/// that has `setns()`ed into that namespace. A socket, once made, works from any thread (poll, send,
-/// receive), which the tests rely on.
+/// Two ways into a namespace: `run(in:)` executes a closure on a short-lived thread that has
+/// `setns()`ed into it (AF_PACKET sockets and interface lookups by name belong to the namespace of
+/// the calling thread; a socket, once made, works from any thread), and `command(in:_:)` prefixes a
+/// command line with `ip netns exec` for a process of its own.
 ///
-/// `remove()` deletes both namespaces (and with them the veth pair); call it in a `defer`. Namespaces
-/// left by a crashed earlier run are recognised by their name (`cktest-<pid>-…`) and removed when
-/// their process is gone.
-final class VethPair {
-    struct End {
-        let namespace: String
-        let interface: String
-        let mac: MACAddress
+/// `remove()` stops whatever still runs in the namespaces and deletes them (and with them the veth
+/// pair); call it in a `defer`. Namespaces left by a crashed earlier run are recognised by their name
+/// (`cktest-<pid>-…`) and removed when their process is gone.
+public final class VethPair {
+    public struct End: Sendable {
+        public let namespace: String
+        public let interface: String
+        public let mac: MACAddress
     }
 
-    let a: End
-    let b: End
+    public let a: End
+    public let b: End
     private let ip: String
     private var removed = false
 
     private static let sequence = Atomic<Int>(0)
 
     /// Why these tests cannot run here, or nil when they can.
-    static var unavailableReason: String? {
-        if !Host.isRoot { return "raw Ethernet over veth needs root (network namespaces, CAP_NET_RAW)" }
-        if Host.which("ip") == nil { return "the ip tool (iproute2) is not installed" }
+    public static var unavailableReason: String? {
+        if !Subprocess.isRoot { return "raw Ethernet over veth needs root (network namespaces, CAP_NET_RAW)" }
+        if Subprocess.which("ip") == nil { return "the ip tool (iproute2) is not installed" }
         return nil
     }
 
-    init() throws {
-        guard let ip = Host.which("ip") else { throw Host.CommandFailed(command: ["ip"], status: 127, output: "not found") }
+    public init() throws {
+        guard let ip = Subprocess.which("ip") else { throw Subprocess.CommandFailed(command: ["ip"], status: 127, output: "not found") }
         self.ip = ip
         Self.removeStaleNamespaces(ip: ip)
         let n = Self.sequence.add(1, ordering: .relaxed).newValue
@@ -47,12 +47,14 @@ final class VethPair {
         b = End(namespace: "cktest-\(pid)-\(n)-b", interface: "ck\(tag)b",
                 mac: MACAddress(0x02, 0x43, 0x4B, UInt8(truncatingIfNeeded: n), 0x00, 0x0B))
         do {
-            try Host.run(ip, ["netns", "add", a.namespace])
-            try Host.run(ip, ["netns", "add", b.namespace])
-            try Host.run(ip, ["link", "add", a.interface, "netns", a.namespace, "address", "\(a.mac)", "type", "veth",
-                              "peer", "name", b.interface, "netns", b.namespace, "address", "\(b.mac)"])
-            try setUp(a, true)
-            try setUp(b, true)
+            try Subprocess.check([ip, "netns", "add", a.namespace])
+            try Subprocess.check([ip, "netns", "add", b.namespace])
+            try Subprocess.check([ip, "link", "add", a.interface, "netns", a.namespace, "address", "\(a.mac)", "type", "veth",
+                                  "peer", "name", b.interface, "netns", b.namespace, "address", "\(b.mac)"])
+            for end in [a, b] {
+                try Subprocess.check([ip, "-n", end.namespace, "link", "set", "lo", "up"])
+                try setUp(end, true)
+            }
         } catch {
             remove()
             throw error
@@ -62,35 +64,44 @@ final class VethPair {
     deinit { remove() }
 
     /// Brings one end administratively up or down (`ip link set … up|down` in its namespace).
-    func setUp(_ end: End, _ up: Bool) throws {
-        try Host.run(ip, ["-n", end.namespace, "link", "set", end.interface, up ? "up" : "down"])
+    public func setUp(_ end: End, _ up: Bool) throws {
+        try Subprocess.check([ip, "-n", end.namespace, "link", "set", end.interface, up ? "up" : "down"])
     }
 
     /// Deletes one end's interface, which deletes its peer too (a veth pair lives and dies together).
-    func deleteInterface(_ end: End) throws {
-        try Host.run(ip, ["-n", end.namespace, "link", "del", end.interface])
+    public func deleteInterface(_ end: End) throws {
+        try Subprocess.check([ip, "-n", end.namespace, "link", "del", end.interface])
     }
 
-    /// Deletes both namespaces. Safe to call more than once.
-    func remove() {
+    /// Kills whatever still runs in the namespaces and deletes them. Safe to call more than once.
+    public func remove() {
         guard !removed else { return }
         removed = true
-        for ns in [a.namespace, b.namespace] { _ = try? Host.run(ip, ["netns", "del", ns]) }
+        for ns in [a.namespace, b.namespace] {
+            let pids = (try? Subprocess.check([ip, "netns", "pids", ns], timeout: 5)) ?? ""
+            for p in pids.split(separator: "\n") { if let pid = Int32(p) { kill(pid, SIGKILL) } }
+            _ = try? Subprocess.check([ip, "netns", "del", ns], timeout: 10)
+        }
     }
 
     /// Runs `body` on a thread inside `end`'s namespace and waits for it.
-    func run<R>(in end: End, _ body: () throws -> R) throws -> R {
+    public func run<R>(in end: End, _ body: () throws -> R) throws -> R {
         try NamespaceThread.run(inNamespaceFile: "/run/netns/\(end.namespace)", body)
     }
 
+    /// `command` as a process inside `end`'s namespace (`ip netns exec NS command…`).
+    public func command(in end: End, _ command: [String]) -> [String] {
+        [ip, "netns", "exec", end.namespace] + command
+    }
+
     private static func removeStaleNamespaces(ip: String) {
-        guard let list = try? Host.run(ip, ["netns", "list"]) else { return }
+        guard let list = try? Subprocess.check([ip, "netns", "list"]) else { return }
         for line in list.split(separator: "\n") {
             let name = String(line.split(separator: " ").first ?? "")
             let parts = name.split(separator: "-")
             guard parts.count == 4, parts[0] == "cktest", let pid = Int32(parts[1]) else { continue }
             if pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
-                _ = try? Host.run(ip, ["netns", "del", name])
+                _ = try? Subprocess.check([ip, "netns", "del", name])
             }
         }
     }
@@ -98,11 +109,11 @@ final class VethPair {
 
 /// Runs a closure on a fresh thread that first joins a network namespace (setns affects only the
 /// calling thread), then joins that thread.
-enum NamespaceThread {
-    struct SetnsFailed: Error, CustomStringConvertible {
-        var path: String
-        var errno: Int32
-        var description: String { "cannot enter network namespace \(path): \(String(cString: strerror(errno)))" }
+public enum NamespaceThread {
+    public struct SetnsFailed: Error, CustomStringConvertible {
+        public var path: String
+        public var errno: Int32
+        public var description: String { "cannot enter network namespace \(path): \(String(cString: strerror(errno)))" }
     }
 
     /// glibc's setns(2) wrapper is declared only under _GNU_SOURCE, which Swift's Glibc module does
@@ -146,7 +157,7 @@ enum NamespaceThread {
     }
 
     /// `path` nil: no setns, the thread keeps the caller's namespaces.
-    static func run<R>(inNamespaceFile path: String?, _ body: () throws -> R) throws -> R {
+    public static func run<R>(inNamespaceFile path: String?, _ body: () throws -> R) throws -> R {
         try withoutActuallyEscaping(body) { escapable in
             let job = TypedJob(path: path, body: escapable)
             var thread = pthread_t()
@@ -164,11 +175,9 @@ enum NamespaceThread {
             return try job.result!.get()
         }
     }
-}
 
-extension NamespaceThread {
     /// Runs `body` on a fresh thread that stays in the caller's namespaces (to show per-thread effects).
-    static func runPlain<R>(_ body: () throws -> R) throws -> R {
+    public static func runPlain<R>(_ body: () throws -> R) throws -> R {
         try run(inNamespaceFile: nil, body)
     }
 }
