@@ -1,8 +1,6 @@
 import Boards
-import ControlLoop
 import ControlPilot
 import HAL
-import Runtime
 
 /// The far side of the direct Pi CP board for tests: a vehicle on the CP line, the ±12 V driver fed by
 /// the simulated PWM channel, and the two peak-hold channels into a simulated ADS1115 (register-level:
@@ -79,45 +77,17 @@ final class DirectPilotModel {
 }
 
 /// A direct-board charger: model + front end + controller in a deterministic 1 ms loop.
-final class DirectBench {
+final class DirectBench: PilotBench {
     let model: DirectPilotModel
     let frontEnd: DirectPilotFrontEnd
-    let pilot: ControlPilot
-    let clock = ManualClock()
-    let loop: TickLoop
-    private(set) var tick = 0
-    private(set) var events: [(tick: Int, event: PilotEvent)] = []
 
     init(configuration: ControlPilotConfiguration = ControlPilotConfiguration(),
          frontEnd feConfiguration: DirectPilotConfiguration = DirectPilotConfiguration()) {
         model = DirectPilotModel(calibration: feConfiguration.calibration)
         model.driverInverts = feConfiguration.invertedDriver
         frontEnd = DirectPilotFrontEnd(pwm: model.pwm, adc: ADS1115(device: model.i2c), configuration: feConfiguration)
-        pilot = ControlPilot(frontEnd: frontEnd, configuration: configuration)
-        loop = TickLoop(period: .milliseconds(1), clock: clock, waiter: SimulatedWaiter(clock: clock))
-        loop.add(frontEnd as any IOSource)
-        loop.add(pilot as any TickController)
+        super.init(source: frontEnd, pilot: ControlPilot(frontEnd: frontEnd, configuration: configuration), defaultLimit: 2_000)
     }
-
-    func step(_ n: Int = 1) {
-        for _ in 0..<n {
-            loop.runCycle()
-            tick += 1
-            while let e = pilot.events.pop() { events.append((tick, e)) }
-        }
-    }
-
-    @discardableResult
-    func run(until event: PilotEvent, limit: Int = 2_000) -> Int? {
-        let start = events.count
-        for _ in 0..<limit {
-            step()
-            if let hit = events[start...].first(where: { $0.event == event }) { return hit.tick }
-        }
-        return nil
-    }
-
-    func eventsSince(_ tick: Int) -> [PilotEvent] { events.filter { $0.tick > tick }.map(\.event) }
 
     func startCharging() -> Bool {
         step(20)

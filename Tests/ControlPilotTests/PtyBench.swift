@@ -41,18 +41,12 @@ final class CountingSerialPort: SerialPort {
 /// emulator reads what the host sent and does its work, then the loop runs one cycle (pump reads the
 /// tty, the controller ticks). Before each half the bench waits (bounded) until the pty has handed
 /// over every byte written so far, so tick counts do not depend on scheduling.
-final class PtyBench {
+final class PtyBench: PilotBench {
     let pty: PseudoTerminal
     let hostPort: CountingSerialPort
     let emulator: ESP32CPEmulator
     let pump: SerialPump
     let link: ESP32HelperLink
-    let pilot: ControlPilot
-    let clock = ManualClock()
-    let loop: TickLoop
-    private(set) var tick = 0
-    /// Every event with the tick it appeared in.
-    private(set) var events: [(tick: Int, event: PilotEvent)] = []
     /// Status frames the emulator has written, with the tick and the state they carried.
     private(set) var statusWrites: [(tick: Int, state: EmulatedPilotState)] = []
     var farEndClosed = false
@@ -64,10 +58,7 @@ final class PtyBench {
         emulator = ESP32CPEmulator(port: pty.farEnd)
         pump = SerialPump(name: "cp-helper", port: hostPort)
         link = ESP32HelperLink(pump: pump, configuration: linkConfiguration)
-        pilot = ControlPilot(frontEnd: link, configuration: configuration)
-        loop = TickLoop(period: .milliseconds(1), clock: clock, waiter: SimulatedWaiter(clock: clock))
-        loop.add(pump as any IOSource)
-        loop.add(pilot as any TickController)
+        super.init(source: pump, pilot: ControlPilot(frontEnd: link, configuration: configuration), defaultLimit: 5_000)
     }
 
     deinit {
@@ -93,7 +84,7 @@ final class PtyBench {
     }
 
     /// The emulator's half of a tick (outside any malloc measurement).
-    func stepEmulator() {
+    override func stepFarSide() {
         guard !farEndClosed else { return }
         settle { hostPort.bytesWritten - emulator.bytesRead <= available(pty.farEnd) || emulator.isBlocked }
         let before = emulator.statusFramesSent
@@ -101,33 +92,6 @@ final class PtyBench {
         if emulator.statusFramesSent > before { statusWrites.append((tick, emulator.state)) }
         settle { emulator.bytesWritten - hostPort.bytesRead <= available(hostPort.inner) }
     }
-
-    /// The charger's half of a tick.
-    func runCycle() {
-        loop.runCycle()
-        tick += 1
-        while let e = pilot.events.pop() { events.append((tick, e)) }
-    }
-
-    func step(_ n: Int = 1) {
-        for _ in 0..<n {
-            stepEmulator()
-            runCycle()
-        }
-    }
-
-    /// Steps until `event` appears (or `limit` ticks pass); returns its tick.
-    @discardableResult
-    func run(until event: PilotEvent, limit: Int = 5_000) -> Int? {
-        let start = events.count
-        for _ in 0..<limit {
-            step()
-            if let hit = events[start...].first(where: { $0.event == event }) { return hit.tick }
-        }
-        return nil
-    }
-
-    func eventsSince(_ tick: Int) -> [PilotEvent] { events.filter { $0.tick > tick }.map(\.event) }
 
     /// Plugs in and waits for the 5 % signal: returns with state B, ready for SLAC.
     func plugIn() -> Bool {

@@ -19,7 +19,7 @@ import Testing
         var mallocs = 0
         let linesBefore = bench.link.linesDecoded
         for _ in 0..<ticks {
-            bench.stepEmulator()
+            bench.stepFarSide()
             mallocs += MallocCounter.count { bench.runCycle() }
         }
         let lines = bench.link.linesDecoded - linesBefore
