@@ -69,22 +69,6 @@ public enum PilotFault: UInt8, Sendable, Equatable, BitwiseCopyable, CustomStrin
         }
     }
 
-    /// Equality of optional faults without the generic `Optional` path (for `@_noAllocation` code).
-    @inlinable public static func same(_ a: PilotFault?, _ b: PilotFault?) -> Bool {
-        switch a {
-        case .none:
-            switch b {
-            case .none: return true
-            case .some: return false
-            }
-        case .some(let x):
-            switch b {
-            case .none: return false
-            case .some(let y): return x.ordinal == y.ordinal
-            }
-        }
-    }
-
     /// State E: CP shorted to PE.
     case shortToEarth
     /// State F: −12 V on the line.
