@@ -194,7 +194,7 @@ public final class ESP32HelperLink: PilotFrontEnd {
         checkSerial(now)
         readLines(now)
         checkLiveness(now)
-        if quietUntil == nil {
+        if quietUntil == nil, !serialDown {
             if now >= nextPollAt {
                 send(.getStatus, now)
                 nextPollAt = now + configuration.statusPollInterval
@@ -213,13 +213,24 @@ public final class ESP32HelperLink: PilotFrontEnd {
         fault = serialDown ? .linkDown : silent ? .helperLost : outputFailed ? .outputFailed : nil
     }
 
+    /// The tty's state from the pump: down while it has a device error (the pump closes a device
+    /// that went away and reopens it). Nothing is sent while it is down; once it is back, the link
+    /// starts over as with a helper that went silent: partial input dropped, output told again when
+    /// the helper talks, its first frames used only to confirm (`resynchronisation`).
     private func checkSerial(_ now: MonotonicInstant) {
         if let e = pump.lastError, let failure = TTYFailure(e.kind) {
             if !serialDown { note(.serial(failure), now) }
             serialDown = true
             return
         }
-        serialDown = false
+        if serialDown {
+            serialDown = false
+            framer.reset()
+            pingSentAt = nil
+            nextPollAt = now
+            appliedPWM = nil
+            attempts = 0
+        }
     }
 
     private func readLines(_ now: MonotonicInstant) {
@@ -298,7 +309,7 @@ public final class ESP32HelperLink: PilotFrontEnd {
         appliedPWM = nil
         attempts = 0
         outputFailed = false
-        if quietUntil == nil, started { transmit(pwm, now) }
+        if quietUntil == nil, started, !serialDown { transmit(pwm, now) }
     }
 
     private func driveOutput(_ now: MonotonicInstant) {

@@ -56,4 +56,6 @@ public final class EmulatedHelperPort: SerialPort, @unchecked Sendable {
     public func write(_ bytes: RawSpan) throws(SerialError) -> Int { try host.write(bytes) }
     public func flush(_ which: SerialFlush) throws(SerialError) { try host.flush(which) }
     public func configuration() throws(SerialError) -> SerialConfig { try host.configuration() }
+    public func close() { host.close() }
+    public func reopen() throws(SerialError) { try host.reopen() }
 }

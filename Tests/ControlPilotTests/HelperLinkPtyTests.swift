@@ -3,6 +3,7 @@ import CPHelperProtocol
 import ControlPilot
 import ESP32CPEmulator
 import HAL
+import MallocCounting
 import Testing
 
 /// The full ESP32 helper protocol through a real pseudo-terminal and the CSerial shim, against the
@@ -226,5 +227,54 @@ import Testing
         #expect(bench.link.log.elements.contains { if case .serial(.disconnected) = $0.error { true } else { false } })
         bench.step(500) // no crash, no hang
         #expect(bench.link.fault == .linkDown && bench.pilot.state == .invalid)
+    }
+
+    /// The helper's USB adapter is unplugged mid-session and plugged back in: its tty (a symbolic link
+    /// to a pty, as udev's by-id links are) vanishes and comes back as a new device at the same path.
+    /// The pump closes the dead tty and reopens the path at the next tick, then after 1, 2, 4, 8, 8 …
+    /// seconds of ticks (never more than one attempt per 1000 ticks, none of them in a steady tick);
+    /// the pilot stays in its fault with the output safe while the link is down, and the session
+    /// resumes once the replugged helper answers.
+    @Test func ttyVanishesAndComesBack() throws {
+        let bench = try PtyBench(replugable: true)
+        #expect(bench.startCharging())
+        let start = bench.tick
+        try bench.unplugHelper()
+        #expect(bench.run(until: .emergencyStop(.linkDown), limit: 10).map { $0 - start }.map { $0 <= 2 } == true)
+        bench.pilot.setEnergyTransfer(false)
+
+        // Down for 20 000 ticks: attempts at +1, +1001, +3001, +7001, +15001 ticks after the loss.
+        var attemptTicks: [Int] = []
+        var steadyMallocs = 0
+        for _ in 0..<20_000 {
+            let before = bench.pump.reopenAttempts
+            let mallocs = MallocCounter.count { bench.runCycle() }
+            if bench.pump.reopenAttempts > before { attemptTicks.append(bench.tick) } else { steadyMallocs += mallocs }
+            #expect(bench.link.fault == .linkDown)
+        }
+        let down = attemptTicks.first.map { $0 - 1 } ?? -1
+        print("CP helper tty gone: reopen attempts at ticks \(attemptTicks.map { $0 - down }) after the loss; "
+              + "last error \(bench.pump.lastReopenError.map { "\($0)" } ?? "-")")
+        #expect(attemptTicks.map { $0 - down } == [1, 1_001, 3_001, 7_001, 15_001])
+        #expect(zip(attemptTicks.dropFirst(), attemptTicks).allSatisfy { $0 - $1 >= 1_000 })
+        #expect(steadyMallocs == 0)
+        #expect(bench.pump.isDown && bench.pump.reopens == 0)
+        #expect(bench.pump.lastReopenError?.kind == .absent)
+        #expect(bench.pilot.state == .invalid && bench.pilot.commandedPWM == .steadyHigh)
+        #expect(bench.pump.pollDescriptor == nil) // the dead descriptor left the poll set
+
+        // Plugged back in with the vehicle still asking for power: the next attempt (8000 ticks after
+        // the last) opens the new tty, the helper answers, the fault clears and C is confirmed.
+        try bench.replugHelper(vehicle: .c)
+        let replugged = bench.tick
+        let cleared = try #require(bench.run(until: .faultCleared, limit: 9_000))
+        print("CP helper replugged: fault cleared \(cleared - replugged) ticks later (next reopen attempt + resynchronisation)")
+        #expect(bench.pump.reopens == 1 && !bench.pump.isDown && bench.pump.pollDescriptor != nil)
+        #expect(cleared - (down + 23_001) >= 0 && cleared - (down + 23_001) <= 400)
+        #expect(bench.pilot.state == .c && bench.link.fault == nil)
+        #expect(!bench.eventsSince(replugged).contains(.unplugged))
+        bench.pilot.requestedPWM = .digitalCommunication
+        #expect(bench.run(until: .readyForSLAC, limit: 2_000) != nil)
+        #expect(bench.emulator.mode == .dc && bench.emulator.outputDuty == 5)
     }
 }

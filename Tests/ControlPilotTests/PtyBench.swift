@@ -4,9 +4,11 @@ import ControlLoop
 import ControlPilot
 import CSerial
 import ESP32CPEmulator
+import Foundation
 import Glibc
 import HAL
 import Runtime
+import Testing
 
 /// Counts the bytes that cross a real serial port (delegating to it), so the bench knows when the
 /// kernel has delivered everything.
@@ -34,6 +36,14 @@ final class CountingSerialPort: SerialPort {
 
     func flush(_ which: SerialFlush) throws(SerialError) { try inner.flush(which) }
     func configuration() throws(SerialError) -> SerialConfig { try inner.configuration() }
+    func close() { inner.close() }
+    func reopen() throws(SerialError) { try inner.reopen() }
+
+    /// Starts counting again (a new device behind the same path).
+    func resetCounts() {
+        bytesRead = 0
+        bytesWritten = 0
+    }
 }
 
 /// The charger's CP stack on one end of a real pseudo-terminal (LinuxSerialPort → CSerial shim), the
@@ -42,19 +52,32 @@ final class CountingSerialPort: SerialPort {
 /// tty, the controller ticks). Before each half the bench waits (bounded) until the pty has handed
 /// over every byte written so far, so tick counts do not depend on scheduling.
 final class PtyBench: PilotBench {
-    let pty: PseudoTerminal
+    private(set) var pty: PseudoTerminal
     let hostPort: CountingSerialPort
-    let emulator: ESP32CPEmulator
+    private(set) var emulator: ESP32CPEmulator
     let pump: SerialPump
+    /// With `replugable`: the path the charger opens, a symbolic link to the pty's device (as udev's
+    /// /dev/serial/by-id links are); `unplugHelper` removes it with the pty, `replugHelper` makes both anew.
+    let linkPath: String?
     let link: ESP32HelperLink
     /// Status frames the emulator has written, with the tick and the state they carried.
     private(set) var statusWrites: [(tick: Int, state: EmulatedPilotState)] = []
     var farEndClosed = false
 
     init(configuration: ControlPilotConfiguration = ControlPilotConfiguration(),
-         link linkConfiguration: ESP32HelperLinkConfiguration = ESP32HelperLinkConfiguration()) throws {
+         link linkConfiguration: ESP32HelperLinkConfiguration = ESP32HelperLinkConfiguration(), replugable: Bool = false) throws {
         pty = try PseudoTerminal()
-        hostPort = CountingSerialPort(try LinuxSerialPort(path: pty.devicePath, config: SerialConfig()))
+        var path = pty.devicePath
+        if replugable {
+            let directory = NSTemporaryDirectory() + "ck-tty-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            path = directory + "/ttyUSB0"
+            try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: pty.devicePath)
+            linkPath = path
+        } else {
+            linkPath = nil
+        }
+        hostPort = CountingSerialPort(try LinuxSerialPort(path: path, config: SerialConfig()))
         emulator = ESP32CPEmulator(port: pty.farEnd)
         pump = SerialPump(name: "cp-helper", port: hostPort)
         link = ESP32HelperLink(pump: pump, configuration: linkConfiguration)
@@ -65,6 +88,28 @@ final class PtyBench: PilotBench {
         pty.farEnd.close()
         hostPort.inner.close()
         pty.releaseDeviceEnd()
+        if let linkPath { try? FileManager.default.removeItem(atPath: (linkPath as NSString).deletingLastPathComponent) }
+    }
+
+    /// The helper's USB adapter is unplugged: its tty goes away (both pty ends closed) and so does
+    /// the path the charger opened.
+    func unplugHelper() throws {
+        farEndClosed = true
+        pty.farEnd.close()
+        pty.releaseDeviceEnd()
+        if let linkPath { try FileManager.default.removeItem(atPath: linkPath) }
+    }
+
+    /// Plugged back in: a new tty (a new pty, a freshly booted emulator with `vehicle` connected)
+    /// behind the same path.
+    func replugHelper(vehicle: EmulatedPilotState) throws {
+        let linkPath = try #require(linkPath, "the bench was not made replugable")
+        pty = try PseudoTerminal()
+        try FileManager.default.createSymbolicLink(atPath: linkPath, withDestinationPath: pty.devicePath)
+        emulator = ESP32CPEmulator(port: pty.farEnd)
+        emulator.vehicle = vehicle
+        hostPort.resetCounts()
+        farEndClosed = false
     }
 
     /// Bytes waiting to be read on a descriptor.
@@ -85,7 +130,9 @@ final class PtyBench: PilotBench {
 
     /// The emulator's half of a tick (outside any malloc measurement).
     override func stepFarSide() {
-        guard !farEndClosed else { return }
+        // Nothing to do while either end is gone (unplugged, or not yet reopened by the charger):
+        // the settle waits below count bytes through both ends.
+        guard !farEndClosed, hostPort.pollDescriptor != nil else { return }
         settle { hostPort.bytesWritten - emulator.bytesRead <= available(pty.farEnd) || emulator.isBlocked }
         let before = emulator.statusFramesSent
         emulator.step(clock.now())

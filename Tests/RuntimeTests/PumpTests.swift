@@ -5,6 +5,7 @@ import ControlLoop
 import Runtime
 import SystemPackage
 import Testing
+import MallocCounting
 
 private let tick0 = TickContext(now: MonotonicInstant(nanoseconds: 0), index: 0, period: .milliseconds(1))
 
@@ -50,6 +51,44 @@ private let tick0 = TickContext(now: MonotonicInstant(nanoseconds: 0), index: 0,
         port.backend.stallWrites = false
         pump.pump(tick0)
         #expect(pump.transmit.isEmpty && port.backend.receiveAll() == Array("abc".utf8))
+    }
+
+    /// A device that stays unplugged: closed at once, reopened at the next tick, then after 1, 2 and
+    /// 4 s (the maximum here), with nothing read or written in between and no allocation in a tick
+    /// without an attempt; it comes back at the first attempt after it is plugged in again.
+    @Test func anUnpluggedDeviceIsReopenedWithABoundedBackoff() {
+        let port = SimulatedSerialPort(path: "/dev/ttyUSB0")
+        let pump = SerialPump(name: "uart", port: port, reopenInterval: .seconds(1), maximumReopenInterval: .seconds(4))
+        func tick(_ ms: Int64) -> TickContext { TickContext(now: MonotonicInstant(nanoseconds: ms * 1_000_000), index: UInt64(ms), period: .milliseconds(1)) }
+        port.backend.hangUp()
+        pump.transmit.push(Array("lost".utf8).span.bytes)
+        pump.pump(tick(0))
+        #expect(pump.isDown && pump.lastError == .hangUp("/dev/ttyUSB0") && pump.transmit.isEmpty)
+        var attempts: [Int64] = []
+        var steadyMallocs = 0
+        for ms in Int64(1)...12_000 {
+            let before = pump.reopenAttempts
+            _ = pump.transmit.push(0x21)
+            let mallocs = MallocCounter.count { pump.pump(tick(ms)) }
+            if pump.reopenAttempts > before { attempts.append(ms) } else { steadyMallocs += mallocs }
+        }
+        #expect(attempts == [1, 1_001, 3_001, 7_001, 11_001])
+        #expect(steadyMallocs == 0)
+        #expect(pump.isDown && pump.reopens == 0 && pump.lastReopenError == .open("/dev/ttyUSB0", errno: .noSuchFileOrDirectory))
+        #expect(pump.lastError == .hangUp("/dev/ttyUSB0")) // what took it down
+        #expect(port.backend.receiveAll().isEmpty) // nothing was written to the dead device
+
+        port.backend.reconnect()
+        port.backend.send("back\n")
+        pump.transmit.removeAll()
+        pump.pump(tick(14_999))
+        #expect(pump.isDown)
+        pump.pump(tick(15_001))
+        #expect(!pump.isDown && pump.isHealthy && pump.reopens == 1 && port.backend.reopens == 1)
+        #expect(pump.received.count == 5)
+        pump.transmit.push(Array("hi".utf8).span.bytes)
+        pump.pump(tick(15_002))
+        #expect(port.backend.receiveAll() == Array("hi".utf8))
     }
 }
 

@@ -6,10 +6,13 @@ import SystemPackage
 public final class LinuxSerialPort: SerialPort {
     public let path: String
     private var fd: Int32
+    /// What `configure` last applied, for `reopen`.
+    private var config: SerialConfig
 
     /// Opens and configures the tty (raw, non-blocking).
     public init(path: String, config: SerialConfig) throws(SerialError) {
         self.path = path
+        self.config = config
         let r = ck_serial_open(path)
         guard r >= 0 else { throw .open(path, errno: Errno(rawValue: -r)) }
         fd = r
@@ -26,6 +29,7 @@ public final class LinuxSerialPort: SerialPort {
     /// Adopts an already open tty descriptor (the device end of a pty), configuring it.
     public init(adopting descriptor: Int32, path: String, config: SerialConfig) throws(SerialError) {
         self.path = path
+        self.config = config
         fd = descriptor
         try configure(config)
     }
@@ -43,6 +47,7 @@ public final class LinuxSerialPort: SerialPort {
         let r = ck_serial_configure(fd, &c)
         if r == -EINVAL { throw .unsupportedConfiguration(path, config) }
         guard r >= 0 else { throw .configure(path, errno: Errno(rawValue: -r)) }
+        self.config = config
     }
 
     public func read(into buffer: inout MutableRawSpan) throws(SerialError) -> Int {
@@ -99,6 +104,17 @@ public final class LinuxSerialPort: SerialPort {
     public func close() {
         if fd >= 0 { ck_serial_close(fd) }
         fd = -1
+    }
+
+    public func reopen() throws(SerialError) {
+        close()
+        let r = ck_serial_open(path)
+        guard r >= 0 else { throw .open(path, errno: Errno(rawValue: -r)) }
+        fd = r
+        do throws(SerialError) { try configure(config) } catch {
+            close()
+            throw error
+        }
     }
 }
 

@@ -47,7 +47,8 @@ public enum SerialFlush: Sendable { case input, output, both }
 ///   waiting / output queue full);
 /// - the peer hanging up or the device vanishing is `SerialError.hangUp`/`.read` with kind
 ///   `.disconnected`, never a silent 0 forever;
-/// - neither call allocates.
+/// - neither call allocates;
+/// - after `close()` every call throws `.closed` until `reopen()` succeeds.
 public protocol SerialPort: AnyObject {
     /// The device path, used in every error.
     var path: String { get }
@@ -62,6 +63,12 @@ public protocol SerialPort: AnyObject {
     func flush(_ which: SerialFlush) throws(SerialError)
     /// The framing and speed in effect.
     func configuration() throws(SerialError) -> SerialConfig
+    /// Releases the device (its descriptor leaves the poll set). Calling it again does nothing.
+    func close()
+    /// Closes the device and opens `path` again with the settings it had: a USB adapter unplugged
+    /// and plugged back in is a new tty at the same path. Throws `.open` (kind `.absent` while the
+    /// node is missing) and leaves the port closed when that fails. Allocates; not for every tick.
+    func reopen() throws(SerialError)
 }
 
 extension SerialPort {

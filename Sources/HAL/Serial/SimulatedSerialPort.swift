@@ -10,6 +10,7 @@ public final class SimulatedSerialPort: SerialPort {
     public let path: String
     public let backend: Backend
     private var config: SerialConfig
+    private var closed = false
 
     /// The device side: what an emulator or a test script uses.
     public final class Backend {
@@ -60,6 +61,9 @@ public final class SimulatedSerialPort: SerialPort {
 
         /// Plugs the device back in.
         public func reconnect() { hungUp = false }
+
+        /// Successful `reopen` calls of the host.
+        public fileprivate(set) var reopens = 0
     }
 
     /// Creates a twin with `capacity` bytes of buffering in each direction.
@@ -72,6 +76,7 @@ public final class SimulatedSerialPort: SerialPort {
     public var pollDescriptor: Int32? { nil }
 
     public func read(into buffer: inout MutableRawSpan) throws(SerialError) -> Int {
+        if closed { throw .closed(path) }
         if backend.hungUp { throw .hangUp(path) }
         if let e = backend.failNextRead {
             backend.failNextRead = nil
@@ -85,6 +90,7 @@ public final class SimulatedSerialPort: SerialPort {
     }
 
     public func write(_ bytes: RawSpan) throws(SerialError) -> Int {
+        if closed { throw .closed(path) }
         if backend.hungUp { throw .hangUp(path) }
         if let e = backend.failNextWrite {
             backend.failNextWrite = nil
@@ -96,14 +102,26 @@ public final class SimulatedSerialPort: SerialPort {
     }
 
     public func flush(_ which: SerialFlush) throws(SerialError) {
+        if closed { throw .closed(path) }
         if backend.hungUp { throw .hangUp(path) }
         if which != .output { backend.toHost.removeAll() }
         if which != .input { backend.fromHost.removeAll() }
     }
 
     public func configuration() throws(SerialError) -> SerialConfig {
+        if closed { throw .closed(path) }
         if backend.hungUp { throw .hangUp(path) }
         return config
+    }
+
+    public func close() { closed = true }
+
+    /// Fails like a missing node while the device is unplugged (`hangUp` until `reconnect`).
+    public func reopen() throws(SerialError) {
+        closed = true
+        if backend.hungUp { throw .open(path, errno: .noSuchFileOrDirectory) }
+        closed = false
+        backend.reopens += 1
     }
 
     /// Changes framing/speed with the same validation as the Linux shim.
