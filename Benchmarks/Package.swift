@@ -21,5 +21,11 @@ let package = Package(
             path: "EXIBenchmarks",
             swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableExperimentalFeature("Lifetimes")],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        // Instruction counts per message under callgrind (.ci/exi-callgrind.sh): no benchmark harness.
+        .executableTarget(
+            name: "exi-callgrind",
+            dependencies: [.product(name: "EXICodecs", package: "ChargeKit")],
+            path: "EXICallgrind",
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableExperimentalFeature("Lifetimes")]),
     ]
 )

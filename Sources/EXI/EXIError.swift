@@ -96,7 +96,7 @@ public struct EXIError: Error, Equatable, CustomStringConvertible {
 
 /// Names of the elements from the root to where an error happened; keeps the innermost eight.
 public struct ElementPath: Equatable, Sendable, CustomStringConvertible {
-    public static let capacity = 8
+    @inlinable public static var capacity: Int { 8 }
     @usableFromInline var names: InlineArray<8, StaticString>
     @usableFromInline var count: Int
     /// Elements dropped from the outer end because the path was deeper than `capacity`.

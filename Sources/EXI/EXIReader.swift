@@ -9,7 +9,13 @@ public struct EXIReader {
 
     @inlinable
     public init(_ buffer: UnsafeRawBufferPointer, schema: StaticString) {
-        base = buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 0x10)!
+        if let address = buffer.baseAddress {
+            base = address
+        } else {
+            // an empty buffer: any non-null address (nothing is ever read or written through it)
+            guard let address = UnsafeRawPointer(bitPattern: 0x10) else { fatalError("no address") }
+            base = address
+        }
         bitCount = buffer.count &* 8
         bitPosition = 0
         strings = StringTable()
@@ -23,6 +29,14 @@ public struct EXIReader {
     @inlinable @inline(__always)
     public mutating func readBits(_ count: Int) throws(EXIError) -> UInt64 {
         guard bitCount &- bitPosition >= count else { throw error(.truncated) }
+        let byte = bitPosition &>> 3
+        if byte &+ 8 <= bitCount &>> 3 {
+            // eight octets ahead: one big-endian load holds the bit offset (≤ 7) and the count (≤ 56)
+            let word = UInt64(bigEndian: base.loadUnaligned(fromByteOffset: byte, as: UInt64.self))
+            let shift = 64 &- (bitPosition & 7) &- count
+            bitPosition &+= count
+            return (word &>> UInt64(truncatingIfNeeded: shift)) & ((1 &<< UInt64(truncatingIfNeeded: count)) &- 1)
+        }
         var result: UInt64 = 0
         var remaining = count
         var position = bitPosition

@@ -14,7 +14,13 @@ public struct EXIWriter {
 
     @inlinable
     public init(_ buffer: UnsafeMutableRawBufferPointer, schema: StaticString) {
-        base = buffer.baseAddress ?? UnsafeMutableRawPointer(bitPattern: 0x10)!
+        if let address = buffer.baseAddress {
+            base = address
+        } else {
+            // an empty buffer: any non-null address (nothing is ever read or written through it)
+            guard let address = UnsafeMutableRawPointer(bitPattern: 0x10) else { fatalError("no address") }
+            base = address
+        }
         capacity = buffer.count
         byteCount = 0
         accumulator = 0

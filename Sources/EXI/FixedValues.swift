@@ -168,7 +168,7 @@ public struct EXIBytes<let capacity: Int>: EXIDefaultValue, Equatable, Sendable,
 /// maxOccurs, or a documented cap where that is unbounded or too large to keep on the stack.
 public struct EXIList<let capacity: Int, Element: EXIDefaultValue & Equatable>: EXIDefaultValue, Equatable {
     @usableFromInline var _count: Int
-    public var count: Int { _count }
+    @inlinable public var count: Int { _count }
     @usableFromInline var storage: InlineArray<capacity, Element>
 
     @inlinable

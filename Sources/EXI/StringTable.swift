@@ -5,7 +5,9 @@
 public struct StringTable {
     /// Distinct strings remembered per message (V2G peers send no hits, so literals beyond this are fine;
     /// a hit after the table overflowed is `EXIError.Kind.stringTableFull`). Small: it is set up per decode.
-    public static let capacity = 64
+    /// (A computed constant, not a `static let`: a global's lazy initialiser is a call the allocation
+    /// checker cannot see through.)
+    @inlinable public static var capacity: Int { 64 }
 
     public struct Entry: Sendable {
         /// Qname of the element or attribute (numbered per schema family by the generator).
@@ -25,14 +27,15 @@ public struct StringTable {
 
     @usableFromInline var entries: InlineArray<64, Entry>
     @usableFromInline var _count: Int
-    public var count: Int { _count }
+    @inlinable public var count: Int { _count }
     /// More distinct strings arrived than the table holds: later hits can no longer be resolved.
-    public var overflowed = false
+    public var overflowed: Bool
 
     @inlinable
     public init() {
         entries = InlineArray(repeating: Entry(partition: 0, length: 0, bitOffset: 0))
         _count = 0
+        overflowed = false
     }
 
     @inlinable

@@ -12,11 +12,14 @@ final class CodecEmitter {
     var indent = 2
     var readers: [[Int]: Int] = [:]
     var tmp = 0
+    /// Tag helpers the emitted code uses (see `TypeEmitter.helperSource`), shared by a family's emitters.
+    let helpers: HelperNeeds
 
-    init(model: StructModel, schema: String) {
+    init(model: StructModel, schema: String, helpers: HelperNeeds) {
         self.model = model
         g = model.grammar
         self.schema = schema
+        self.helpers = helpers
     }
 
     func line(_ s: String) { lines.append(String(repeating: "    ", count: indent) + s) }
@@ -244,13 +247,31 @@ final class CodecEmitter {
             return (l.occurs.min == 0 ? s : []).union(l.exitStates)
         }
         let c = l.stateC!
-        if l.occurs.min == 0, case .substitution = l.value! {
-            // match the stored optional in place: `if let` would copy the whole (large) enum
-            line("if \(access) != nil {")
+        if l.occurs.min == 0, case .substitution(let m) = l.value!, SizeEstimate.of(m) >= SizeEstimate.large {
+            // test the stored optional by its tag: `if let`, `!= nil` or a binding `switch` would copy the whole enum
+            helpers.substitutionTags.insert(m.qualified)
+            line("if \(access)._tag >= 0 {")
             indent += 1
             line("do throws(EXIError) {")
             indent += 1
             encodeInstance(l, access, s, optionalSubject: true)
+            indent -= 1
+            line("} catch { throw error.inside(\"\(name)\") }")
+            line("state = \(c)")
+            indent -= 1
+            line("}")
+            return s.union([c])
+        }
+        if l.occurs.min == 0, case .complex(let m) = l.value!, SizeEstimate.of(m) >= SizeEstimate.large {
+            helpers.optionalStructs.insert(m.qualifiedName)
+            line("if \(access)._isSome {")
+            indent += 1
+            line("do throws(EXIError) {")
+            indent += 1
+            emitEvent(l.terminals[0], s)
+            line("try withUnsafePointer(to: \(access)) { (p: UnsafePointer<\(m.qualifiedName)?>) throws(EXIError) in")
+            line("    try EXIPayload.of(p, as: \(m.qualifiedName).self).pointee.encodeContent(&w)")
+            line("}")
             indent -= 1
             line("} catch { throw error.inside(\"\(name)\") }")
             line("state = \(c)")
@@ -289,13 +310,51 @@ final class CodecEmitter {
 
     func encodeInstance(_ l: LeafModel, _ value: String, _ s: Set<Int>, optionalSubject: Bool = false) {
         switch l.value! {
-        case .complex(let m):
+        case .complex:
             emitEvent(l.terminals[0], s)
             line("try \(value).encodeContent(&w)")
         case .scalar(let sc, let p):
             emitEvent(l.terminals[0], s)
             encodeSimpleElement(sc, value, partition: p.map(String.init), name: l.name)
         case .substitution(let m):
+            let large = SizeEstimate.of(m) >= SizeEstimate.large
+            if large {
+                // by tag, then the member's payload in place (a binding `switch` copies the whole enum), when
+                // the payloads are stored plain (the tag after them, not in their spare bits)
+                helpers.substitutionTags.insert(m.qualified)
+                let optionalType = optionalSubject ? "?" : ""
+                line("if \(m.qualified)._payloadsStoredPlain {")
+                indent += 1
+                line("switch \(value)._tag {")
+                for (k, member) in m.members.enumerated() {
+                    line("case \(k):")
+                    indent += 1
+                    emitEvent(l.terminals[k], s)
+                    let t = member.value.swiftType
+                    line("do throws(EXIError) {")
+                    line("    try withUnsafePointer(to: \(value)) { (p: UnsafePointer<\(m.qualified)\(optionalType)>) throws(EXIError) in")
+                    indent += 2
+                    let x = fresh("m")
+                    line("let \(x) = EXIPayload.of(p, as: \(t).self)")
+                    switch member.value {
+                    case .complex:
+                        line("try \(x).pointee.encodeContent(&w)")
+                    case .scalar(let sc, let p):
+                        encodeSimpleElement(sc, "\(x).pointee", partition: p.map(String.init), name: member.qname.local)
+                    case .substitution:
+                        line("throw w.unsupported()")
+                    }
+                    indent -= 2
+                    line("    }")
+                    line("} catch { throw error.inside(\"\(member.qname.local)\") }")
+                    indent -= 1
+                }
+                line("default: break")
+                line("}")
+                indent -= 1
+                line("} else {")
+                indent += 1
+            }
             line("switch \(value) {")
             for (k, member) in m.members.enumerated() {
                 let x = fresh("m")
@@ -303,7 +362,7 @@ final class CodecEmitter {
                 indent += 1
                 emitEvent(l.terminals[k], s)
                 switch member.value {
-                case .complex(let sm):
+                case .complex:
                     line("do throws(EXIError) { try \(x).encodeContent(&w) } catch { throw error.inside(\"\(member.qname.local)\") }")
                 case .scalar(let sc, let p):
                     encodeSimpleElement(sc, x, partition: p.map(String.init), name: member.qname.local)
@@ -314,6 +373,10 @@ final class CodecEmitter {
             }
             if optionalSubject { line("case .none: break") }
             line("}")
+            if large {
+                indent -= 1
+                line("}")
+            }
         }
     }
 
@@ -411,6 +474,8 @@ final class CodecEmitter {
                 line("state = \(next)")
                 readEvent([next])
                 indent -= 1
+                line("} else {")
+                line("    self.\(a.fieldName) = nil")
                 line("}")
                 s.insert(next)
             }
@@ -523,6 +588,7 @@ final class CodecEmitter {
             if o.isRepeated {
                 let (top, end) = loopStates(s) { st in body(st, "x") }
                 let k = fresh("k")
+                line("\(access).removeAll()")
                 line("while \(test) {")
                 indent += 1
                 line("if \(access).isFull { throw r.error(.capacityExceeded(count: \(group.capacity + 1), capacity: \(group.capacity))) }")
@@ -535,9 +601,13 @@ final class CodecEmitter {
             }
             line("if \(test) {")
             indent += 1
-            line("\(access) = \(group.model.qualifiedName)()")
-            let end = body(s, "\(access)!")
+            let k = fresh("k")
+            line("var \(k) = \(group.model.qualifiedName)()")
+            let end = body(s, k)
+            line("\(access) = \(k)")
             indent -= 1
+            line("} else {")
+            line("    \(access) = nil")
             line("}")
             return s.union(end)
         case .choice(_, let o, let c):
@@ -546,6 +616,7 @@ final class CodecEmitter {
             if o.isRepeated {
                 let (top, end) = loopStates(s) { st in self.decodeAlternatives(c, target: "x", required: true, st) }
                 let k = fresh("k")
+                line("\(access).removeAll()")
                 line("while \(test) {")
                 indent += 1
                 line("if \(access).isFull { throw r.error(.capacityExceeded(count: \(c.capacity + 1), capacity: \(c.capacity))) }")
@@ -589,7 +660,7 @@ final class CodecEmitter {
         if c.alternatives.count < 64 {
             line("case \(g.anyTerminal): throw r.error(.unsupportedContent)")
         }
-        line("default: \(required ? "throw r.error(.unexpectedEvent).inside(\"\(c.alternatives.first.map { firstName($0.node) } ?? "")\")" : "break")")
+        line("default: \(required ? "throw r.error(.unexpectedEvent).inside(\"\(c.alternatives.first.map { firstName($0.node) } ?? "")\")" : "\(target) = nil")")
         line("}")
         return after
     }
@@ -622,6 +693,7 @@ final class CodecEmitter {
         if l.isList {
             let loopSet = s.union([l.stateA, l.stateB].compactMap { $0 })
             let k = fresh("k")
+            line("\(access).removeAll()")
             line("while \(test) {")
             indent += 1
             line("if \(access).isFull { throw r.error(.capacityExceeded(count: \(l.capacity + 1), capacity: \(l.capacity))).inside(\"\(name)\") }")
@@ -658,6 +730,19 @@ final class CodecEmitter {
         line("state = \(c)")
         readEvent([c])
         indent -= 1
+        if l.occurs.min == 0 {
+            // absent: nil (a large optional is tested first: storing nil writes its whole payload area)
+            if case .complex(let m) = l.value!, SizeEstimate.of(m) >= SizeEstimate.large {
+                helpers.optionalStructs.insert(m.qualifiedName)
+                line("} else if \(access)._isSome {")
+            } else if case .substitution(let m) = l.value!, SizeEstimate.of(m) >= SizeEstimate.large {
+                helpers.substitutionTags.insert(m.qualified)
+                line("} else if \(access)._tag >= 0 {")
+            } else {
+                line("} else {")
+            }
+            line("    \(access) = nil")
+        }
         line("}")
         return l.occurs.min == 0 ? s.union([c]) : [c]
     }
@@ -665,9 +750,18 @@ final class CodecEmitter {
     func decodeInstance(_ l: LeafModel, _ target: String, optional: Bool, _ s: Set<Int>) {
         switch l.value! {
         case .complex(let m):
-            if optional {
-                line("\(target) = \(m.qualifiedName)()")
-                line("try \(target)!.decodeContent(&r\(partitionArgument(m, l.name)))")
+            if optional, SizeEstimate.of(m) >= SizeEstimate.large {
+                // decode in place: no copy of the value, and nothing to reset when it is already there
+                helpers.optionalStructs.insert(m.qualifiedName)
+                line("if !\(target)._isSome { \(target) = \(m.qualifiedName)() }")
+                line("try withUnsafeMutablePointer(to: &\(target)) { (p: UnsafeMutablePointer<\(m.qualifiedName)?>) throws(EXIError) in")
+                line("    try EXIPayload.of(p, as: \(m.qualifiedName).self).pointee.decodeContent(&r\(partitionArgument(m, l.name)))")
+                line("}")
+            } else if optional {
+                let x = fresh("o")
+                line("var \(x) = \(m.qualifiedName)()")
+                line("try \(x).decodeContent(&r\(partitionArgument(m, l.name)))")
+                line("\(target) = \(x)")
             } else {
                 line("try \(target).decodeContent(&r\(partitionArgument(m, l.name)))")
             }
@@ -721,13 +815,27 @@ final class CodecEmitter {
                 line("\(target) = \(i.swiftType)(truncatingIfNeeded: try r.readIntegerField(minimum: \(i.min), maximum: \(i.max)))")
             }
         case .enumeration(let e):
-            line("\(target) = \(e.qualified)(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: \(e.values.count), width: \(e.width))))!")
+            let x = fresh("e")
+            line("guard let \(x) = \(e.qualified)(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: \(e.values.count), width: \(e.width)))) else { throw r.error(.unexpectedEvent) }")
+            line("\(target) = \(x)")
         case .string(let m):
-            if optional { line("\(target) = \(sc.swiftType)()") }
-            line("try r.readStringField(into: &\(target)\(optional ? "!" : ""), partition: \(partition ?? "0"), minLength: \(m.minLength), maxLength: \(m.maxLength ?? m.capacity))")
+            if optional {
+                let x = fresh("s")
+                line("var \(x) = \(sc.swiftType)()")
+                line("try r.readStringField(into: &\(x), partition: \(partition ?? "0"), minLength: \(m.minLength), maxLength: \(m.maxLength ?? m.capacity))")
+                line("\(target) = \(x)")
+            } else {
+                line("try r.readStringField(into: &\(target), partition: \(partition ?? "0"), minLength: \(m.minLength), maxLength: \(m.maxLength ?? m.capacity))")
+            }
         case .binary(let m):
-            if optional { line("\(target) = \(sc.swiftType)()") }
-            line("try r.readBinaryField(into: &\(target)\(optional ? "!" : ""), minLength: \(m.minLength), maxLength: \(m.maxLength ?? m.capacity))")
+            if optional {
+                let x = fresh("b")
+                line("var \(x) = \(sc.swiftType)()")
+                line("try r.readBinaryField(into: &\(x), minLength: \(m.minLength), maxLength: \(m.maxLength ?? m.capacity))")
+                line("\(target) = \(x)")
+            } else {
+                line("try r.readBinaryField(into: &\(target), minLength: \(m.minLength), maxLength: \(m.maxLength ?? m.capacity))")
+            }
         }
     }
 }

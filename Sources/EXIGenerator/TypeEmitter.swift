@@ -18,17 +18,104 @@ final class TypeEmitter {
         return out
     }
 
+    /// The file that holds every declaration and codec of the family (see `codecFileName`).
+    var codecFileName: String {
+        family.documents.count == 1 ? "\(family.documents[0].codecName).swift" : "\(family.shortName)Codecs.swift"
+    }
+
+    /// One file per struct, enum and substitution group with its JSON mapping, and ONE file with all type
+    /// declarations, default values, element codecs and document codecs: the codecs carry `@_noAllocation`
+    /// and `@_noLocks`, and the checker needs the body of every function they call, which a debug
+    /// (non-WMO) build only has for functions of the same file (see README, Zero allocation).
     func emitAll() throws {
+        let helpers = HelperNeeds()
+        SizeEstimate.memo = [:]  // keyed by object identity: never reuse across families
+        var types: [String] = []
         for s in builder.allStructs.sorted(by: { $0.swiftName < $1.swiftName }) {
-            files["Types/\(s.swiftName).swift"] = header + "\n" + structSource(s)
+            files["Types/\(s.swiftName).swift"] = header + "\n" + jsonSource(s).joined(separator: "\n") + "\n"
+            types.append(structSource(s, helpers))
         }
         for e in builder.enums.values.sorted(by: { $0.swiftName < $1.swiftName }) {
-            files["Types/\(e.swiftName).swift"] = header + "\n" + enumSource(e)
+            files["Types/\(e.swiftName).swift"] = header + "\n" + enumJSONSource(e)
+            types.append(enumSource(e))
         }
         for m in builder.substitutions.values.sorted(by: { $0.swiftName < $1.swiftName }) {
-            files["Types/\(m.swiftName).swift"] = header + "\n" + substitutionSource(m)
+            files["Types/\(m.swiftName).swift"] = header + "\n" + substitutionJSONSource(m)
+            types.append(substitutionSource(m))
         }
-        for d in family.documents { files["\(d.codecName).swift"] = try header + "\n" + codecSource(d) }
+        var codecs: [String] = []
+        for d in family.documents { codecs.append(try codecSource(d, helpers)) }
+        var out = header + "\n"
+        out += "// Every value type of the family, its default value and its EXI codec, and the document codecs.\n"
+        out += "// One file: the codecs are checked @_noAllocation/@_noLocks, and a debug build only sees the bodies\n"
+        out += "// of functions in the same file. JSON mappings are in Types/.\n\n"
+        out += codecs.joined(separator: "\n")
+        out += "\n" + types.joined(separator: "\n")
+        out += "\n" + helperSource(helpers)
+        files[codecFileName] = out
+    }
+
+    /// Tag tests of the large enums and optionals the codecs reach in place (see `SizeEstimate`): a
+    /// `switch` without payload bindings reads the tag where the value is stored instead of copying it.
+    func helperSource(_ helpers: HelperNeeds) -> String {
+        var out: [String] = ["// MARK: tags of large values", ""]
+        for name in helpers.optionalStructs.sorted() {
+            out.append("extension Optional where Wrapped == \(name) {")
+            out.append("    @inline(__always)")
+            out.append("    var _isSome: Bool {")
+            out.append("        switch self {")
+            out.append("        case .some: return true")
+            out.append("        case .none: return false")
+            out.append("        }")
+            out.append("    }")
+            out.append("}")
+            out.append("")
+        }
+        let substitutions = Dictionary(builder.substitutions.values.map { ($0.qualified, $0) }, uniquingKeysWith: { a, _ in a })
+        for name in helpers.substitutionTags.sorted() {
+            let cases = substitutions[name]!.members.map { ($0.caseName, $0.value.swiftType) }
+            out += tagExtensions(name, cases)
+        }
+        for (name, cases) in helpers.messageTags.sorted(by: { $0.key < $1.key }) {
+            out += tagExtensions(name, cases)
+        }
+        return out.joined(separator: "\n")
+    }
+
+    func tagExtensions(_ name: String, _ cases: [(name: String, payload: String)]) -> [String] {
+        var out: [String] = []
+        out.append("extension \(name) {")
+        out.append("    /// The case index (declaration order).")
+        out.append("    @inline(__always)")
+        out.append("    var _tag: Int {")
+        out.append("        switch self {")
+        for (i, c) in cases.enumerated() { out.append("        case .\(c.name): return \(i)") }
+        out.append("        }")
+        out.append("    }")
+        out.append("")
+        out.append("    /// Whether the tag is stored after the payloads (it is when no bits are spare in every payload, e.g.")
+        out.append("    /// a byte array somewhere in each): then each payload is stored as it is and can be read in place")
+        out.append("    /// through `EXIPayload`. When the payloads share spare bits, Swift keeps the tag in them.")
+        out.append("    @inline(__always)")
+        out.append("    static var _payloadsStoredPlain: Bool {")
+        out.append("        var largest = 0")
+        for c in cases { out.append("        if MemoryLayout<\(c.payload)>.size > largest { largest = MemoryLayout<\(c.payload)>.size }") }
+        out.append("        return MemoryLayout<Self>.size > largest")
+        out.append("    }")
+        out.append("}")
+        out.append("")
+        out.append("extension Optional where Wrapped == \(name) {")
+        out.append("    /// The case index, -1 when nil.")
+        out.append("    @inline(__always)")
+        out.append("    var _tag: Int {")
+        out.append("        switch self {")
+        for (i, c) in cases.enumerated() { out.append("        case .some(.\(c.name)): return \(i)") }
+        out.append("        case .none: return -1")
+        out.append("        }")
+        out.append("    }")
+        out.append("}")
+        out.append("")
+        return out
     }
 
     // MARK: structs
@@ -38,13 +125,13 @@ final class TypeEmitter {
         return "/// `\(s.xsdName)` (\(ns))."
     }
 
-    func structSource(_ s: StructModel) -> String {
+    func structSource(_ s: StructModel, _ helpers: HelperNeeds) -> String {
         var out: [String] = []
         out.append(doc(s))
         out += structDeclaration(s, indent: 0)
         out.append("")
         out.append("extension \(s.swiftName) {")
-        let e = CodecEmitter(model: s, schema: family.shortName)
+        let e = CodecEmitter(model: s, schema: family.shortName, helpers: helpers)
         e.partitionsByName = partitionsByName
         let partitionParam = e.needsPartition ? ", partition: UInt16" : ""
         let enc = e.encoder()
@@ -53,19 +140,20 @@ final class TypeEmitter {
         for (i, st) in s.grammar.states.enumerated() where !st.isEmpty {
             out.append("    /// state \(i): \(st.map { s.grammar.terminalNames[$0] }.joined(separator: " "))")
         }
+        out.append("    @_noAllocation @_noLocks")
         out.append("    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {")
         out += enc
         out.append("    }")
         out.append("")
-        out.append("    /// Reads the attributes and content up to and including the end event, into a default value.")
+        out.append("    /// Reads the attributes and content up to and including the end event. Every field is assigned")
+        out.append("    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.")
+        out.append("    @_noAllocation @_noLocks")
         out.append("    mutating func decodeContent(_ r: inout EXIReader\(partitionParam)) throws(EXIError) {")
         out += dec
         out.append("    }")
         out.append("")
         out += e.readerFunctions()
         out.append("}")
-        out.append("")
-        out += jsonSource(s)
         return out.joined(separator: "\n") + "\n"
     }
 
@@ -213,7 +301,13 @@ final class TypeEmitter {
         for (i, c) in e.caseNames.enumerated() { out.append("    case \(c) = \(i)") }
         out.append("")
         out.append("    public init() { self = .\(e.caseNames[0]) }")
-        out.append("")
+        out.append("}")
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    func enumJSONSource(_ e: EnumModel) -> String {
+        var out: [String] = []
+        out.append("extension \(e.swiftName) {")
         out.append("    /// The value as the schema writes it.")
         out.append("    public var xsdValue: String {")
         out.append("        switch self {")
@@ -243,7 +337,13 @@ final class TypeEmitter {
         out.append("")
         let first = m.members[0]
         out.append("    public init() { self = .\(first.caseName)(\(defaultOf(first.value))) }")
-        out.append("")
+        out.append("}")
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    func substitutionJSONSource(_ m: SubstitutionModel) -> String {
+        var out: [String] = []
+        out.append("extension \(m.swiftName) {")
         out.append("    /// The element name of the alternative in use.")
         out.append("    public var elementName: String {")
         out.append("        switch self {")
@@ -565,7 +665,7 @@ final class TypeEmitter {
 
     // MARK: document codecs
 
-    func codecSource(_ d: Family.Document) throws -> String {
+    func codecSource(_ d: Family.Document, _ helpers: HelperNeeds) throws -> String {
         let docSet = SchemaSet(root: builder.schemas.root)
         try docSet.load(d.schemaFile)
         let globals = docSet.globalElements.keys.sorted()
@@ -607,7 +707,10 @@ final class TypeEmitter {
         out.append("    /// Name used by `boardctl exi --schema` and Josev's exi-ref.py.")
         out.append("    public static let schemaName = \(literal(d.cliName))")
         out.append("")
-        out.append("    /// Encodes `message` into the start of `output`; returns the number of bytes written.")
+        if !single { helpers.messageTags[messageName] = roots.map { (identifier($0.0.local), $0.2.qualifiedName) } }
+        out.append("    /// Encodes `message` into the start of `output`; returns the number of bytes written. Allocates nothing")
+        out.append("    /// (checked by the compiler) and never copies the message.")
+        out.append("    @_noAllocation @_noLocks")
         out.append("    public static func encode(_ message: Message, into output: inout MutableRawSpan) throws(EXIError) -> Int {")
         out.append("        try output.withUnsafeMutableBytes { (buffer: UnsafeMutableRawBufferPointer) throws(EXIError) -> Int in")
         out.append("            var w = EXIWriter(buffer, schema: \(literal(family.shortName)))")
@@ -617,38 +720,60 @@ final class TypeEmitter {
             out.append("            try w.writeBits(\(code), \(width))  // SE(\(q.local))")
             out.append("            do throws(EXIError) { try message.encodeContent(&w) } catch { throw error.inside(\(literal(q.local))) }")
         } else {
-            out.append("            switch message {")
-            for (q, code, _) in roots {
-                out.append("            case .\(identifier(q.local))(let v):")
-                out.append("                try w.writeBits(\(code), \(width))  // SE(\(q.local))")
-                out.append("                do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside(\(literal(q.local))) }")
+            // by tag, then the root's payload in place (a binding `switch` copies the whole message), when the
+            // payloads are stored plain; else (a tag in the header's spare bits) the plain `switch`
+            out.append("            if Message._payloadsStoredPlain {")
+            out.append("                switch message._tag {")
+            for (k, (q, code, s)) in roots.enumerated() {
+                out.append("                case \(k):")
+                out.append("                    try w.writeBits(\(code), \(width))  // SE(\(q.local))")
+                out.append("                    do throws(EXIError) {")
+                out.append("                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in")
+                out.append("                            try EXIPayload.of(p, as: \(s.qualifiedName).self).pointee.encodeContent(&w)")
+                out.append("                        }")
+                out.append("                    } catch { throw error.inside(\(literal(q.local))) }")
             }
+            out.append("                default: break")
+            out.append("                }")
+            out.append("            } else {")
+            out.append("                switch message {")
+            for (q, code, _) in roots {
+                out.append("                case .\(identifier(q.local))(let v):")
+                out.append("                    try w.writeBits(\(code), \(width))  // SE(\(q.local))")
+                out.append("                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside(\(literal(q.local))) }")
+            }
+            out.append("                }")
             out.append("            }")
         }
         out.append("            return try w.finish()  // ED: no bits")
         out.append("        }")
         out.append("    }")
         out.append("")
-        out.append("    /// Decodes one EXI stream.")
+        out.append("    /// Decodes one EXI stream into a new message (which starts as `Message()`: its whole storage is")
+        out.append("    /// initialised first). `decode(_:into:)` into a message kept by the caller skips that.")
+        out.append("    @_noAllocation @_noLocks")
         out.append("    public static func decode(_ bytes: RawSpan) throws(EXIError) -> Message {")
         out.append("        var message = Message()")
         out.append("        try decode(bytes, into: &message)")
         out.append("        return message")
         out.append("    }")
         out.append("")
-        out.append("    /// Decodes one EXI stream into `message` (no copy of the message value).")
+        out.append("    /// Decodes one EXI stream into `message`, in place: only what the stream holds is written (every field")
+        out.append("    /// is assigned; absent optionals become nil). Allocates nothing (checked by the compiler). After an")
+        out.append("    /// error `message` holds a partly decoded value.")
+        out.append("    @_noAllocation @_noLocks")
         out.append("    public static func decode(_ bytes: RawSpan, into message: inout Message) throws(EXIError) {")
         out.append("        try bytes.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) throws(EXIError) in")
         out.append("            var r = EXIReader(buffer, schema: \(literal(family.shortName)))")
         out.append("            let header = try r.readBits(8)")
-        out.append("            guard header == 0x80 else { throw EXIError(.invalidHeader(UInt8(header)), at: 0, schema: \(literal(family.shortName))) }")
+        out.append("            guard header == 0x80 else { throw EXIError(.invalidHeader(UInt8(truncatingIfNeeded: header)), at: 0, schema: \(literal(family.shortName))) }")
         out.append("            switch try r.readBits(\(width)) {")
         for (q, code, s) in roots {
             out.append("            case \(code):  // SE(\(q.local))")
             if single {
-                out.append("                message = \(s.qualifiedName)()")
                 out.append("                do throws(EXIError) { try message.decodeContent(&r) } catch { throw error.inside(\(literal(q.local))) }")
             } else {
+                // into a local, then stored: decoding in place could overwrite a tag kept in spare bits
                 out.append("                var v = \(s.qualifiedName)()")
                 out.append("                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside(\(literal(q.local))) }")
                 out.append("                message = .\(identifier(q.local))(v)")

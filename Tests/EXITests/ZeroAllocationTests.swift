@@ -17,6 +17,7 @@ import Testing
     }
 
     func check<C>(_ bytes: [UInt8], decode: (RawSpan) throws(EXIError) -> C,
+                  decodeInto: (RawSpan, inout C) throws(EXIError) -> Void,
                   encode: (C, inout MutableRawSpan) throws(EXIError) -> Int) throws {
         var output = [UInt8](repeating: 0, count: 4096)
         let input = bytes
@@ -25,6 +26,11 @@ import Testing
             let span = input.span.bytes
             _ = try decode(span)
         }
+        var reused = message
+        let decodesInto = try mallocs {
+            try decodeInto(input.span.bytes, &reused)
+        }
+        #expect(decodesInto == 0)
         var written = 0
         let encodes = try mallocs {
             var elements = output.mutableSpan
@@ -38,26 +44,26 @@ import Testing
     }
 
     @Test func dinCurrentDemand() throws {
-        try check(SampleMessages.dinCurrentDemandReq, decode: DINCodec.decode, encode: DINCodec.encode)
-        try check(SampleMessages.dinCurrentDemandRes, decode: DINCodec.decode, encode: DINCodec.encode)
+        try check(SampleMessages.dinCurrentDemandReq, decode: DINCodec.decode, decodeInto: DINCodec.decode(_:into:), encode: DINCodec.encode)
+        try check(SampleMessages.dinCurrentDemandRes, decode: DINCodec.decode, decodeInto: DINCodec.decode(_:into:), encode: DINCodec.encode)
     }
 
     @Test func iso2CurrentDemand() throws {
-        try check(SampleMessages.iso2CurrentDemandReq, decode: ISO2Codec.decode, encode: ISO2Codec.encode)
-        try check(SampleMessages.iso2CurrentDemandRes, decode: ISO2Codec.decode, encode: ISO2Codec.encode)
+        try check(SampleMessages.iso2CurrentDemandReq, decode: ISO2Codec.decode, decodeInto: ISO2Codec.decode(_:into:), encode: ISO2Codec.encode)
+        try check(SampleMessages.iso2CurrentDemandRes, decode: ISO2Codec.decode, decodeInto: ISO2Codec.decode(_:into:), encode: ISO2Codec.encode)
     }
 
     @Test func iso20ChargeLoop() throws {
-        try check(SampleMessages.iso20ChargeLoopReq, decode: ISO20DCCodec.decode, encode: ISO20DCCodec.encode)
-        try check(SampleMessages.iso20ChargeLoopRes, decode: ISO20DCCodec.decode, encode: ISO20DCCodec.encode)
+        try check(SampleMessages.iso20ChargeLoopReq, decode: ISO20DCCodec.decode, decodeInto: ISO20DCCodec.decode(_:into:), encode: ISO20DCCodec.encode)
+        try check(SampleMessages.iso20ChargeLoopRes, decode: ISO20DCCodec.decode, decodeInto: ISO20DCCodec.decode(_:into:), encode: ISO20DCCodec.encode)
     }
 
     @Test func sessionSetup() throws {
-        try check(SampleMessages.iso2SessionSetupReq, decode: ISO2Codec.decode, encode: ISO2Codec.encode)
+        try check(SampleMessages.iso2SessionSetupReq, decode: ISO2Codec.decode, decodeInto: ISO2Codec.decode(_:into:), encode: ISO2Codec.encode)
     }
 
     @Test func appHandshake() throws {
-        try check(SampleMessages.sapReq, decode: AppHandshakeCodec.decode, encode: AppHandshakeCodec.encode)
+        try check(SampleMessages.sapReq, decode: AppHandshakeCodec.decode, decodeInto: AppHandshakeCodec.decode(_:into:), encode: AppHandshakeCodec.encode)
     }
 }
 

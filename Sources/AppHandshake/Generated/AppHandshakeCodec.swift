@@ -3,6 +3,10 @@
 
 import EXI
 
+// Every value type of the family, its default value and its EXI codec, and the document codecs.
+// One file: the codecs are checked @_noAllocation/@_noLocks, and a debug build only sees the bodies
+// of functions in the same file. JSON mappings are in Types/.
+
 /// A root element of the supportedAppProtocolReq/Res (ISO 15118-2 §8.2, all protocols) schema (`urn:iso:15118:2:2010:AppProtocol`).
 public enum AppHandshakeMessage: EXIDefaultValue, Equatable, Sendable {
     case supportedAppProtocolReq(AppHandshake.SupportedAppProtocolReq)
@@ -28,36 +32,63 @@ public enum AppHandshakeCodec {
     /// Name used by `boardctl exi --schema` and Josev's exi-ref.py.
     public static let schemaName = "app"
 
-    /// Encodes `message` into the start of `output`; returns the number of bytes written.
+    /// Encodes `message` into the start of `output`; returns the number of bytes written. Allocates nothing
+    /// (checked by the compiler) and never copies the message.
+    @_noAllocation @_noLocks
     public static func encode(_ message: Message, into output: inout MutableRawSpan) throws(EXIError) -> Int {
         try output.withUnsafeMutableBytes { (buffer: UnsafeMutableRawBufferPointer) throws(EXIError) -> Int in
             var w = EXIWriter(buffer, schema: "SAP")
             try w.writeBits(0x80, 8)  // EXI header: '10', no options, version 1
-            switch message {
-            case .supportedAppProtocolReq(let v):
-                try w.writeBits(0, 2)  // SE(supportedAppProtocolReq)
-                do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("supportedAppProtocolReq") }
-            case .supportedAppProtocolRes(let v):
-                try w.writeBits(1, 2)  // SE(supportedAppProtocolRes)
-                do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("supportedAppProtocolRes") }
+            if Message._payloadsStoredPlain {
+                switch message._tag {
+                case 0:
+                    try w.writeBits(0, 2)  // SE(supportedAppProtocolReq)
+                    do throws(EXIError) {
+                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
+                            try EXIPayload.of(p, as: AppHandshake.SupportedAppProtocolReq.self).pointee.encodeContent(&w)
+                        }
+                    } catch { throw error.inside("supportedAppProtocolReq") }
+                case 1:
+                    try w.writeBits(1, 2)  // SE(supportedAppProtocolRes)
+                    do throws(EXIError) {
+                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
+                            try EXIPayload.of(p, as: AppHandshake.SupportedAppProtocolRes.self).pointee.encodeContent(&w)
+                        }
+                    } catch { throw error.inside("supportedAppProtocolRes") }
+                default: break
+                }
+            } else {
+                switch message {
+                case .supportedAppProtocolReq(let v):
+                    try w.writeBits(0, 2)  // SE(supportedAppProtocolReq)
+                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("supportedAppProtocolReq") }
+                case .supportedAppProtocolRes(let v):
+                    try w.writeBits(1, 2)  // SE(supportedAppProtocolRes)
+                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("supportedAppProtocolRes") }
+                }
             }
             return try w.finish()  // ED: no bits
         }
     }
 
-    /// Decodes one EXI stream.
+    /// Decodes one EXI stream into a new message (which starts as `Message()`: its whole storage is
+    /// initialised first). `decode(_:into:)` into a message kept by the caller skips that.
+    @_noAllocation @_noLocks
     public static func decode(_ bytes: RawSpan) throws(EXIError) -> Message {
         var message = Message()
         try decode(bytes, into: &message)
         return message
     }
 
-    /// Decodes one EXI stream into `message` (no copy of the message value).
+    /// Decodes one EXI stream into `message`, in place: only what the stream holds is written (every field
+    /// is assigned; absent optionals become nil). Allocates nothing (checked by the compiler). After an
+    /// error `message` holds a partly decoded value.
+    @_noAllocation @_noLocks
     public static func decode(_ bytes: RawSpan, into message: inout Message) throws(EXIError) {
         try bytes.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) throws(EXIError) in
             var r = EXIReader(buffer, schema: "SAP")
             let header = try r.readBits(8)
-            guard header == 0x80 else { throw EXIError(.invalidHeader(UInt8(header)), at: 0, schema: "SAP") }
+            guard header == 0x80 else { throw EXIError(.invalidHeader(UInt8(truncatingIfNeeded: header)), at: 0, schema: "SAP") }
             switch try r.readBits(2) {
             case 0:  // SE(supportedAppProtocolReq)
                 var v = AppHandshake.SupportedAppProtocolReq()
@@ -89,6 +120,468 @@ public enum AppHandshakeCodec {
         case "supportedAppProtocolReq": return .supportedAppProtocolReq(try AppHandshake.SupportedAppProtocolReq(json: body, path: "$/supportedAppProtocolReq"))
         case "supportedAppProtocolRes": return .supportedAppProtocolRes(try AppHandshake.SupportedAppProtocolRes(json: body, path: "$/supportedAppProtocolRes"))
         default: throw JSONError("unknown root element \(name)", at: "$")
+        }
+    }
+}
+
+/// `AppProtocolType` (urn:iso:15118:2:2010:AppProtocol).
+public struct AppProtocol: EXIDefaultValue, Equatable, Sendable {
+    /// `ProtocolNamespace`.
+    public var ProtocolNamespace: EXIString<100>
+    /// `VersionNumberMajor`.
+    public var VersionNumberMajor: UInt32
+    /// `VersionNumberMinor`.
+    public var VersionNumberMinor: UInt32
+    /// `SchemaID`.
+    public var SchemaID: UInt8
+    /// `Priority`.
+    public var Priority: UInt8
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ProtocolNamespace = EXIString<100>()
+        VersionNumberMajor = 0
+        VersionNumberMinor = 0
+        SchemaID = 0
+        Priority = 1
+    }
+
+    public init(ProtocolNamespace: EXIString<100>, VersionNumberMajor: UInt32, VersionNumberMinor: UInt32, SchemaID: UInt8, Priority: UInt8) {
+        self.ProtocolNamespace = ProtocolNamespace
+        self.VersionNumberMajor = VersionNumberMajor
+        self.VersionNumberMinor = VersionNumberMinor
+        self.SchemaID = SchemaID
+        self.Priority = Priority
+    }
+}
+
+extension AppProtocol {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ProtocolNamespace)
+    /// state 1: SE(VersionNumberMajor)
+    /// state 2: SE(VersionNumberMinor)
+    /// state 3: SE(SchemaID)
+    /// state 4: SE(Priority)
+    /// state 5: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ProtocolNamespace)
+            if self.ProtocolNamespace.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeStringField(self.ProtocolNamespace, minLength: 0, maxLength: 100)
+                try w.writeBits(0, 1)  // EE
+            }
+        } catch { throw error.inside("ProtocolNamespace") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(VersionNumberMajor)
+            try w.writeBits(0, 1)  // CH
+            try w.writeUnsignedField(UInt64(self.VersionNumberMajor), minimum: 0, maximum: 4294967295)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("VersionNumberMajor") }
+        state = 2
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(VersionNumberMinor)
+            try w.writeBits(0, 1)  // CH
+            try w.writeUnsignedField(UInt64(self.VersionNumberMinor), minimum: 0, maximum: 4294967295)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("VersionNumberMinor") }
+        state = 3
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(SchemaID)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBoundedField(Int64(self.SchemaID), minimum: 0, maximum: 255, width: 8)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("SchemaID") }
+        state = 4
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(Priority)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBoundedField(Int64(self.Priority), minimum: 1, maximum: 20, width: 5)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("Priority") }
+        state = 5
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ProtocolNamespace") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    self.ProtocolNamespace = EXIString<100>()
+                } else {
+                    try r.readStringField(into: &self.ProtocolNamespace, partition: 0, minLength: 0, maxLength: 100)
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ProtocolNamespace") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("VersionNumberMajor") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.VersionNumberMajor = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("VersionNumberMajor") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if !(ev == 2) { throw r.error(.unexpectedEvent).inside("VersionNumberMinor") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.VersionNumberMinor = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("VersionNumberMinor") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        }
+        if !(ev == 3) { throw r.error(.unexpectedEvent).inside("SchemaID") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt8
+                } else {
+                    self.SchemaID = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 255, width: 8))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("SchemaID") }
+            state = 4
+            ev = try Self._read4(&r, state)
+        }
+        if !(ev == 4) { throw r.error(.unexpectedEvent).inside("Priority") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt8
+                } else {
+                    self.Priority = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 1, maximum: 20, width: 5))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("Priority") }
+            state = 5
+            ev = try Self._read5(&r, state)
+        }
+        if ev != 6 {
+            throw r.error(ev == 5 || ev == 8 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(ProtocolNamespace)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(VersionNumberMajor)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // SE(VersionNumberMinor)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // SE(SchemaID)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read4(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // SE(Priority)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read5(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 6  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `supportedAppProtocolReq` (urn:iso:15118:2:2010:AppProtocol).
+public struct SupportedAppProtocolReq: EXIDefaultValue, Equatable, Sendable {
+    /// `AppProtocol`, 1...20 items (holds 20).
+    public var AppProtocol: EXIList<20, AppHandshake.AppProtocol>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        AppProtocol = EXIList<20, AppHandshake.AppProtocol>()
+    }
+
+    public init(AppProtocol: EXIList<20, AppHandshake.AppProtocol>) {
+        self.AppProtocol = AppProtocol
+    }
+}
+
+extension SupportedAppProtocolReq {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(AppProtocol)
+    /// state 1: SE(AppProtocol) EE
+    /// state 2: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            if self.AppProtocol.count < 1 { throw w.error(.tooFewItems(count: self.AppProtocol.count, minimum: 1)) }
+            var i1 = 0
+            while i1 < self.AppProtocol.count {
+                switch state {  // SE(AppProtocol)
+                case 0: try w.writeBits(0, 1)
+                default: try w.writeBits(0, 2)
+                }
+                try self.AppProtocol[i1].encodeContent(&w)
+                i1 &+= 1
+                state = (i1 == 20 ? 2 : 1)
+            }
+        } catch { throw error.inside("AppProtocol") }
+        switch state {  // EE
+        case 1: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        self.AppProtocol.removeAll()
+        while ev == 0 {
+            if self.AppProtocol.isFull { throw r.error(.capacityExceeded(count: 21, capacity: 20)).inside("AppProtocol") }
+            var k2 = AppHandshake.AppProtocol()
+            do throws(EXIError) {
+                try k2.decodeContent(&r)
+            } catch { throw error.inside("AppProtocol") }
+            self.AppProtocol.append(k2)
+            state = (self.AppProtocol.count == 20 ? 2 : 1)
+            switch state {
+            case 1: ev = try Self._read1(&r, state)
+            default: ev = try Self._read2(&r, state)
+            }
+        }
+        if self.AppProtocol.count < 1 { throw r.error(.tooFewItems(count: self.AppProtocol.count, minimum: 1)).inside("AppProtocol") }
+        if ev != 2 {
+            throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(AppProtocol)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // SE(AppProtocol)
+        case 1: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `supportedAppProtocolRes` (urn:iso:15118:2:2010:AppProtocol).
+public struct SupportedAppProtocolRes: EXIDefaultValue, Equatable, Sendable {
+    /// `ResponseCode`.
+    public var ResponseCode: AppHandshake.ResponseCode
+    /// `SchemaID` (optional).
+    public var SchemaID: UInt8?
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ResponseCode = .OK_SuccessfulNegotiation
+        SchemaID = nil
+    }
+
+    public init(ResponseCode: AppHandshake.ResponseCode, SchemaID: UInt8? = nil) {
+        self.ResponseCode = ResponseCode
+        self.SchemaID = SchemaID
+    }
+}
+
+extension SupportedAppProtocolRes {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ResponseCode)
+    /// state 1: SE(SchemaID) EE
+    /// state 2: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ResponseCode)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.ResponseCode.rawValue), 2)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ResponseCode") }
+        state = 1
+        if let v1 = self.SchemaID {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(SchemaID)
+                try w.writeBits(0, 1)  // CH
+                try w.writeBoundedField(Int64(v1), minimum: 0, maximum: 255, width: 8)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("SchemaID") }
+            state = 2
+        }
+        switch state {  // EE
+        case 1: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a AppHandshake.ResponseCode
+                } else {
+                    guard let e2 = AppHandshake.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2))) else { throw r.error(.unexpectedEvent) }
+                    self.ResponseCode = e2
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ResponseCode") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if ev == 1 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt8
+                } else {
+                    self.SchemaID = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 255, width: 8))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("SchemaID") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        } else {
+            self.SchemaID = nil
+        }
+        if ev != 3 {
+            throw r.error(ev == 2 || ev == 5 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(ResponseCode)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 1  // SE(SchemaID)
+        case 1: return 3  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// XSD enumeration; EXI codes the index in 2 bits (EXI 1.0 §7.2).
+public enum ResponseCode: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
+    case OK_SuccessfulNegotiation = 0
+    case OK_SuccessfulNegotiationWithMinorDeviation = 1
+    case Failed_NoNegotiation = 2
+
+    public init() { self = .OK_SuccessfulNegotiation }
+}
+
+// MARK: tags of large values
+
+extension AppHandshakeMessage {
+    /// The case index (declaration order).
+    @inline(__always)
+    var _tag: Int {
+        switch self {
+        case .supportedAppProtocolReq: return 0
+        case .supportedAppProtocolRes: return 1
+        }
+    }
+
+    /// Whether the tag is stored after the payloads (it is when no bits are spare in every payload, e.g.
+    /// a byte array somewhere in each): then each payload is stored as it is and can be read in place
+    /// through `EXIPayload`. When the payloads share spare bits, Swift keeps the tag in them.
+    @inline(__always)
+    static var _payloadsStoredPlain: Bool {
+        var largest = 0
+        if MemoryLayout<AppHandshake.SupportedAppProtocolReq>.size > largest { largest = MemoryLayout<AppHandshake.SupportedAppProtocolReq>.size }
+        if MemoryLayout<AppHandshake.SupportedAppProtocolRes>.size > largest { largest = MemoryLayout<AppHandshake.SupportedAppProtocolRes>.size }
+        return MemoryLayout<Self>.size > largest
+    }
+}
+
+extension Optional where Wrapped == AppHandshakeMessage {
+    /// The case index, -1 when nil.
+    @inline(__always)
+    var _tag: Int {
+        switch self {
+        case .some(.supportedAppProtocolReq): return 0
+        case .some(.supportedAppProtocolRes): return 1
+        case .none: return -1
         }
     }
 }

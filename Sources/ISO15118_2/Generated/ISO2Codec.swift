@@ -3,6 +3,10 @@
 
 import EXI
 
+// Every value type of the family, its default value and its EXI codec, and the document codecs.
+// One file: the codecs are checked @_noAllocation/@_noLocks, and a debug build only sees the bodies
+// of functions in the same file. JSON mappings are in Types/.
+
 /// EXI codec of the ISO 15118-2:2013 V2G_Message (`urn:iso:15118:2:2013:MsgDef`), as V2G uses it: schema-informed,
 /// bit-packed, non-strict default options, no EXI options header (the stream starts 0x80; EXI 1.0 §5),
 /// string table on, no self-contained elements, no compression. DocContent has 80 global
@@ -12,7 +16,9 @@ public enum ISO2Codec {
     /// Name used by `boardctl exi --schema` and Josev's exi-ref.py.
     public static let schemaName = "iso2"
 
-    /// Encodes `message` into the start of `output`; returns the number of bytes written.
+    /// Encodes `message` into the start of `output`; returns the number of bytes written. Allocates nothing
+    /// (checked by the compiler) and never copies the message.
+    @_noAllocation @_noLocks
     public static func encode(_ message: Message, into output: inout MutableRawSpan) throws(EXIError) -> Int {
         try output.withUnsafeMutableBytes { (buffer: UnsafeMutableRawBufferPointer) throws(EXIError) -> Int in
             var w = EXIWriter(buffer, schema: "ISO2")
@@ -23,22 +29,26 @@ public enum ISO2Codec {
         }
     }
 
-    /// Decodes one EXI stream.
+    /// Decodes one EXI stream into a new message (which starts as `Message()`: its whole storage is
+    /// initialised first). `decode(_:into:)` into a message kept by the caller skips that.
+    @_noAllocation @_noLocks
     public static func decode(_ bytes: RawSpan) throws(EXIError) -> Message {
         var message = Message()
         try decode(bytes, into: &message)
         return message
     }
 
-    /// Decodes one EXI stream into `message` (no copy of the message value).
+    /// Decodes one EXI stream into `message`, in place: only what the stream holds is written (every field
+    /// is assigned; absent optionals become nil). Allocates nothing (checked by the compiler). After an
+    /// error `message` holds a partly decoded value.
+    @_noAllocation @_noLocks
     public static func decode(_ bytes: RawSpan, into message: inout Message) throws(EXIError) {
         try bytes.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) throws(EXIError) in
             var r = EXIReader(buffer, schema: "ISO2")
             let header = try r.readBits(8)
-            guard header == 0x80 else { throw EXIError(.invalidHeader(UInt8(header)), at: 0, schema: "ISO2") }
+            guard header == 0x80 else { throw EXIError(.invalidHeader(UInt8(truncatingIfNeeded: header)), at: 0, schema: "ISO2") }
             switch try r.readBits(7) {
             case 76:  // SE(V2G_Message)
-                message = ISO15118_2.V2G_Message()
                 do throws(EXIError) { try message.decodeContent(&r) } catch { throw error.inside("V2G_Message") }
             case 81...: throw r.undeclared(0, state: -1, width: 7)
             default: throw r.error(.unsupportedContent)  // another global element of the schema
@@ -58,6 +68,15828 @@ public enum ISO2Codec {
         switch name {
         case "V2G_Message": return try ISO15118_2.V2G_Message(json: body, path: "$/V2G_Message")
         default: throw JSONError("unknown root element \(name)", at: "$")
+        }
+    }
+}
+
+/// `AC_EVChargeParameterType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct AC_EVChargeParameter: EXIDefaultValue, Equatable, Sendable {
+    /// `DepartureTime` (optional).
+    public var DepartureTime: UInt32?
+    /// `EAmount`.
+    public var EAmount: ISO15118_2.PhysicalValue
+    /// `EVMaxVoltage`.
+    public var EVMaxVoltage: ISO15118_2.PhysicalValue
+    /// `EVMaxCurrent`.
+    public var EVMaxCurrent: ISO15118_2.PhysicalValue
+    /// `EVMinCurrent`.
+    public var EVMinCurrent: ISO15118_2.PhysicalValue
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        DepartureTime = nil
+        EAmount = ISO15118_2.PhysicalValue()
+        EVMaxVoltage = ISO15118_2.PhysicalValue()
+        EVMaxCurrent = ISO15118_2.PhysicalValue()
+        EVMinCurrent = ISO15118_2.PhysicalValue()
+    }
+
+    public init(DepartureTime: UInt32? = nil, EAmount: ISO15118_2.PhysicalValue, EVMaxVoltage: ISO15118_2.PhysicalValue, EVMaxCurrent: ISO15118_2.PhysicalValue, EVMinCurrent: ISO15118_2.PhysicalValue) {
+        self.DepartureTime = DepartureTime
+        self.EAmount = EAmount
+        self.EVMaxVoltage = EVMaxVoltage
+        self.EVMaxCurrent = EVMaxCurrent
+        self.EVMinCurrent = EVMinCurrent
+    }
+}
+
+extension AC_EVChargeParameter {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(DepartureTime) SE(EAmount)
+    /// state 1: SE(EAmount)
+    /// state 2: SE(EVMaxVoltage)
+    /// state 3: SE(EVMaxCurrent)
+    /// state 4: SE(EVMinCurrent)
+    /// state 5: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        if let v1 = self.DepartureTime {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(DepartureTime)
+                try w.writeBits(0, 1)  // CH
+                try w.writeUnsignedField(UInt64(v1), minimum: 0, maximum: 4294967295)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("DepartureTime") }
+            state = 1
+        }
+        do throws(EXIError) {
+            switch state {  // SE(EAmount)
+            case 0: try w.writeBits(1, 2)
+            default: try w.writeBits(0, 1)
+            }
+            try self.EAmount.encodeContent(&w)
+        } catch { throw error.inside("EAmount") }
+        state = 2
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVMaxVoltage)
+            try self.EVMaxVoltage.encodeContent(&w)
+        } catch { throw error.inside("EVMaxVoltage") }
+        state = 3
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVMaxCurrent)
+            try self.EVMaxCurrent.encodeContent(&w)
+        } catch { throw error.inside("EVMaxCurrent") }
+        state = 4
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVMinCurrent)
+            try self.EVMinCurrent.encodeContent(&w)
+        } catch { throw error.inside("EVMinCurrent") }
+        state = 5
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev == 0 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.DepartureTime = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("DepartureTime") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        } else {
+            self.DepartureTime = nil
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EAmount") }
+        do {
+            do throws(EXIError) {
+                try self.EAmount.decodeContent(&r)
+            } catch { throw error.inside("EAmount") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if !(ev == 2) { throw r.error(.unexpectedEvent).inside("EVMaxVoltage") }
+        do {
+            do throws(EXIError) {
+                try self.EVMaxVoltage.decodeContent(&r)
+            } catch { throw error.inside("EVMaxVoltage") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        }
+        if !(ev == 3) { throw r.error(.unexpectedEvent).inside("EVMaxCurrent") }
+        do {
+            do throws(EXIError) {
+                try self.EVMaxCurrent.decodeContent(&r)
+            } catch { throw error.inside("EVMaxCurrent") }
+            state = 4
+            ev = try Self._read4(&r, state)
+        }
+        if !(ev == 4) { throw r.error(.unexpectedEvent).inside("EVMinCurrent") }
+        do {
+            do throws(EXIError) {
+                try self.EVMinCurrent.decodeContent(&r)
+            } catch { throw error.inside("EVMinCurrent") }
+            state = 5
+            ev = try Self._read5(&r, state)
+        }
+        if ev != 6 {
+            throw r.error(ev == 5 || ev == 8 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // SE(DepartureTime)
+        case 1: return 1  // SE(EAmount)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(EAmount)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // SE(EVMaxVoltage)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // SE(EVMaxCurrent)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read4(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // SE(EVMinCurrent)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read5(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 6  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `AC_EVSEChargeParameterType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct AC_EVSEChargeParameter: EXIDefaultValue, Equatable, Sendable {
+    /// `AC_EVSEStatus`.
+    public var AC_EVSEStatus: ISO15118_2.AC_EVSEStatus
+    /// `EVSENominalVoltage`.
+    public var EVSENominalVoltage: ISO15118_2.PhysicalValue
+    /// `EVSEMaxCurrent`.
+    public var EVSEMaxCurrent: ISO15118_2.PhysicalValue
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        AC_EVSEStatus = ISO15118_2.AC_EVSEStatus()
+        EVSENominalVoltage = ISO15118_2.PhysicalValue()
+        EVSEMaxCurrent = ISO15118_2.PhysicalValue()
+    }
+
+    public init(AC_EVSEStatus: ISO15118_2.AC_EVSEStatus, EVSENominalVoltage: ISO15118_2.PhysicalValue, EVSEMaxCurrent: ISO15118_2.PhysicalValue) {
+        self.AC_EVSEStatus = AC_EVSEStatus
+        self.EVSENominalVoltage = EVSENominalVoltage
+        self.EVSEMaxCurrent = EVSEMaxCurrent
+    }
+}
+
+extension AC_EVSEChargeParameter {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(AC_EVSEStatus)
+    /// state 1: SE(EVSENominalVoltage)
+    /// state 2: SE(EVSEMaxCurrent)
+    /// state 3: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(AC_EVSEStatus)
+            try self.AC_EVSEStatus.encodeContent(&w)
+        } catch { throw error.inside("AC_EVSEStatus") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVSENominalVoltage)
+            try self.EVSENominalVoltage.encodeContent(&w)
+        } catch { throw error.inside("EVSENominalVoltage") }
+        state = 2
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVSEMaxCurrent)
+            try self.EVSEMaxCurrent.encodeContent(&w)
+        } catch { throw error.inside("EVSEMaxCurrent") }
+        state = 3
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("AC_EVSEStatus") }
+        do {
+            do throws(EXIError) {
+                try self.AC_EVSEStatus.decodeContent(&r)
+            } catch { throw error.inside("AC_EVSEStatus") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVSENominalVoltage") }
+        do {
+            do throws(EXIError) {
+                try self.EVSENominalVoltage.decodeContent(&r)
+            } catch { throw error.inside("EVSENominalVoltage") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if !(ev == 2) { throw r.error(.unexpectedEvent).inside("EVSEMaxCurrent") }
+        do {
+            do throws(EXIError) {
+                try self.EVSEMaxCurrent.decodeContent(&r)
+            } catch { throw error.inside("EVSEMaxCurrent") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        }
+        if ev != 4 {
+            throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(AC_EVSEStatus)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(EVSENominalVoltage)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // SE(EVSEMaxCurrent)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `AC_EVSEStatusType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct AC_EVSEStatus: EXIDefaultValue, Equatable, Sendable {
+    /// `NotificationMaxDelay`.
+    public var NotificationMaxDelay: UInt16
+    /// `EVSENotification`.
+    public var EVSENotification: ISO15118_2.EVSENotification
+    /// `RCD`.
+    public var RCD: Bool
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        NotificationMaxDelay = 0
+        EVSENotification = .None
+        RCD = false
+    }
+
+    public init(NotificationMaxDelay: UInt16, EVSENotification: ISO15118_2.EVSENotification, RCD: Bool) {
+        self.NotificationMaxDelay = NotificationMaxDelay
+        self.EVSENotification = EVSENotification
+        self.RCD = RCD
+    }
+}
+
+extension AC_EVSEStatus {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(NotificationMaxDelay)
+    /// state 1: SE(EVSENotification)
+    /// state 2: SE(RCD)
+    /// state 3: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(NotificationMaxDelay)
+            try w.writeBits(0, 1)  // CH
+            try w.writeUnsignedField(UInt64(self.NotificationMaxDelay), minimum: 0, maximum: 65535)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("NotificationMaxDelay") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVSENotification)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.EVSENotification.rawValue), 2)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("EVSENotification") }
+        state = 2
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(RCD)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBoolean(self.RCD)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("RCD") }
+        state = 3
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("NotificationMaxDelay") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
+                } else {
+                    self.NotificationMaxDelay = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("NotificationMaxDelay") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVSENotification") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.EVSENotification
+                } else {
+                    guard let e1 = ISO15118_2.EVSENotification(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2))) else { throw r.error(.unexpectedEvent) }
+                    self.EVSENotification = e1
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("EVSENotification") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if !(ev == 2) { throw r.error(.unexpectedEvent).inside("RCD") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.RCD = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("RCD") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        }
+        if ev != 4 {
+            throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(NotificationMaxDelay)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(EVSENotification)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // SE(RCD)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `AuthorizationReqType` (urn:iso:15118:2:2013:MsgBody).
+public struct AuthorizationReq: EXIDefaultValue, Equatable, Sendable {
+    /// Attribute `Id` (optional).
+    public var Id: EXIString<64>?
+    /// `GenChallenge` (optional).
+    public var GenChallenge: EXIBytes<16>?
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Id = nil
+        GenChallenge = nil
+    }
+
+    public init(Id: EXIString<64>? = nil, GenChallenge: EXIBytes<16>? = nil) {
+        self.Id = Id
+        self.GenChallenge = GenChallenge
+    }
+}
+
+extension AuthorizationReq {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: AT(Id) SE(GenChallenge) EE
+    /// state 1: SE(GenChallenge) EE
+    /// state 2: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        if let v = self.Id {
+            try w.writeBits(0, 2)  // AT(Id)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
+            state = 1
+        }
+        if let v1 = self.GenChallenge {
+            do throws(EXIError) {
+                switch state {  // SE(GenChallenge)
+                case 0: try w.writeBits(1, 2)
+                default: try w.writeBits(0, 2)
+                }
+                if v1.count == 0 {
+                    throw w.error(.lengthOutOfRange(length: 0, min: 16, max: Int.max))
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(v1, minLength: 16, maxLength: 16)
+                    try w.writeBits(0, 1)  // EE
+                }
+            } catch { throw error.inside("GenChallenge") }
+            state = 2
+        }
+        switch state {  // EE
+        case 0: try w.writeBits(2, 2)
+        case 1: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev == 0 {
+            var s2 = EXIString<64>()
+            try r.readStringField(into: &s2, partition: 0, minLength: 0, maxLength: 64)
+            self.Id = s2
+            state = 1
+            ev = try Self._read1(&r, state)
+        } else {
+            self.Id = nil
+        }
+        if ev == 1 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.lengthOutOfRange(length: 0, min: 16, max: Int.max))
+                } else {
+                    var b3 = EXIBytes<16>()
+                    try r.readBinaryField(into: &b3, minLength: 16, maxLength: 16)
+                    self.GenChallenge = b3
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("GenChallenge") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        } else {
+            self.GenChallenge = nil
+        }
+        if ev != 3 {
+            throw r.error(ev == 2 || ev == 5 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // AT(Id)
+        case 1: return 1  // SE(GenChallenge)
+        case 2: return 3  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 1  // SE(GenChallenge)
+        case 1: return 3  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `AuthorizationResType` (urn:iso:15118:2:2013:MsgBody).
+public struct AuthorizationRes: EXIDefaultValue, Equatable, Sendable {
+    /// `ResponseCode`.
+    public var ResponseCode: ISO15118_2.ResponseCode
+    /// `EVSEProcessing`.
+    public var EVSEProcessing: ISO15118_2.EVSEProcessing
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ResponseCode = .OK
+        EVSEProcessing = .Finished
+    }
+
+    public init(ResponseCode: ISO15118_2.ResponseCode, EVSEProcessing: ISO15118_2.EVSEProcessing) {
+        self.ResponseCode = ResponseCode
+        self.EVSEProcessing = EVSEProcessing
+    }
+}
+
+extension AuthorizationRes {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ResponseCode)
+    /// state 1: SE(EVSEProcessing)
+    /// state 2: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ResponseCode)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.ResponseCode.rawValue), 5)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ResponseCode") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVSEProcessing)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.EVSEProcessing.rawValue), 2)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("EVSEProcessing") }
+        state = 2
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ResponseCode
+                } else {
+                    guard let e1 = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5))) else { throw r.error(.unexpectedEvent) }
+                    self.ResponseCode = e1
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ResponseCode") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVSEProcessing") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.EVSEProcessing
+                } else {
+                    guard let e2 = ISO15118_2.EVSEProcessing(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2))) else { throw r.error(.unexpectedEvent) }
+                    self.EVSEProcessing = e2
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("EVSEProcessing") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if ev != 3 {
+            throw r.error(ev == 2 || ev == 5 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(ResponseCode)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(EVSEProcessing)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `BodyType` (urn:iso:15118:2:2013:MsgBody).
+public struct Body: EXIDefaultValue, Equatable, Sendable {
+    /// `BodyElement` (optional): one of AuthorizationReq, AuthorizationRes, BodyElement, CableCheckReq, CableCheckRes, CertificateInstallationReq, CertificateInstallationRes, CertificateUpdateReq, CertificateUpdateRes, ChargeParameterDiscoveryReq, ChargeParameterDiscoveryRes, ChargingStatusReq, ChargingStatusRes, CurrentDemandReq, CurrentDemandRes, MeteringReceiptReq, MeteringReceiptRes, PaymentDetailsReq, PaymentDetailsRes, PaymentServiceSelectionReq, PaymentServiceSelectionRes, PowerDeliveryReq, PowerDeliveryRes, PreChargeReq, PreChargeRes, ServiceDetailReq, ServiceDetailRes, ServiceDiscoveryReq, ServiceDiscoveryRes, SessionSetupReq, SessionSetupRes, SessionStopReq, SessionStopRes, WeldingDetectionReq, WeldingDetectionRes.
+    public var BodyElement: ISO15118_2.BodyElementChoice?
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        BodyElement = nil
+    }
+
+    public init(BodyElement: ISO15118_2.BodyElementChoice? = nil) {
+        self.BodyElement = BodyElement
+    }
+}
+
+extension Body {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(AuthorizationReq) SE(AuthorizationRes) SE(BodyElement) SE(CableCheckReq) SE(CableCheckRes) SE(CertificateInstallationReq) SE(CertificateInstallationRes) SE(CertificateUpdateReq) SE(CertificateUpdateRes) SE(ChargeParameterDiscoveryReq) SE(ChargeParameterDiscoveryRes) SE(ChargingStatusReq) SE(ChargingStatusRes) SE(CurrentDemandReq) SE(CurrentDemandRes) SE(MeteringReceiptReq) SE(MeteringReceiptRes) SE(PaymentDetailsReq) SE(PaymentDetailsRes) SE(PaymentServiceSelectionReq) SE(PaymentServiceSelectionRes) SE(PowerDeliveryReq) SE(PowerDeliveryRes) SE(PreChargeReq) SE(PreChargeRes) SE(ServiceDetailReq) SE(ServiceDetailRes) SE(ServiceDiscoveryReq) SE(ServiceDiscoveryRes) SE(SessionSetupReq) SE(SessionSetupRes) SE(SessionStopReq) SE(SessionStopRes) SE(WeldingDetectionReq) SE(WeldingDetectionRes) EE
+    /// state 1: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        if self.BodyElement._tag >= 0 {
+            do throws(EXIError) {
+                if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                    switch self.BodyElement._tag {
+                    case 0:
+                        try w.writeBits(0, 6)  // SE(AuthorizationReq)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m1 = EXIPayload.of(p, as: ISO15118_2.AuthorizationReq.self)
+                                try m1.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("AuthorizationReq") }
+                    case 1:
+                        try w.writeBits(1, 6)  // SE(AuthorizationRes)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m2 = EXIPayload.of(p, as: ISO15118_2.AuthorizationRes.self)
+                                try m2.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("AuthorizationRes") }
+                    case 2:
+                        try w.writeBits(2, 6)  // SE(BodyElement)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m3 = EXIPayload.of(p, as: ISO15118_2.BodyBase.self)
+                                try m3.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("BodyElement") }
+                    case 3:
+                        try w.writeBits(3, 6)  // SE(CableCheckReq)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m4 = EXIPayload.of(p, as: ISO15118_2.CableCheckReq.self)
+                                try m4.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("CableCheckReq") }
+                    case 4:
+                        try w.writeBits(4, 6)  // SE(CableCheckRes)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m5 = EXIPayload.of(p, as: ISO15118_2.CableCheckRes.self)
+                                try m5.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("CableCheckRes") }
+                    case 5:
+                        try w.writeBits(5, 6)  // SE(CertificateInstallationReq)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m6 = EXIPayload.of(p, as: ISO15118_2.CertificateInstallationReq.self)
+                                try m6.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("CertificateInstallationReq") }
+                    case 6:
+                        try w.writeBits(6, 6)  // SE(CertificateInstallationRes)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m7 = EXIPayload.of(p, as: ISO15118_2.CertificateInstallationRes.self)
+                                try m7.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("CertificateInstallationRes") }
+                    case 7:
+                        try w.writeBits(7, 6)  // SE(CertificateUpdateReq)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m8 = EXIPayload.of(p, as: ISO15118_2.CertificateUpdateReq.self)
+                                try m8.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("CertificateUpdateReq") }
+                    case 8:
+                        try w.writeBits(8, 6)  // SE(CertificateUpdateRes)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m9 = EXIPayload.of(p, as: ISO15118_2.CertificateUpdateRes.self)
+                                try m9.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("CertificateUpdateRes") }
+                    case 9:
+                        try w.writeBits(9, 6)  // SE(ChargeParameterDiscoveryReq)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m10 = EXIPayload.of(p, as: ISO15118_2.ChargeParameterDiscoveryReq.self)
+                                try m10.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("ChargeParameterDiscoveryReq") }
+                    case 10:
+                        try w.writeBits(10, 6)  // SE(ChargeParameterDiscoveryRes)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m11 = EXIPayload.of(p, as: ISO15118_2.ChargeParameterDiscoveryRes.self)
+                                try m11.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("ChargeParameterDiscoveryRes") }
+                    case 11:
+                        try w.writeBits(11, 6)  // SE(ChargingStatusReq)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m12 = EXIPayload.of(p, as: ISO15118_2.ChargingStatusReq.self)
+                                try m12.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("ChargingStatusReq") }
+                    case 12:
+                        try w.writeBits(12, 6)  // SE(ChargingStatusRes)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m13 = EXIPayload.of(p, as: ISO15118_2.ChargingStatusRes.self)
+                                try m13.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("ChargingStatusRes") }
+                    case 13:
+                        try w.writeBits(13, 6)  // SE(CurrentDemandReq)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m14 = EXIPayload.of(p, as: ISO15118_2.CurrentDemandReq.self)
+                                try m14.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("CurrentDemandReq") }
+                    case 14:
+                        try w.writeBits(14, 6)  // SE(CurrentDemandRes)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m15 = EXIPayload.of(p, as: ISO15118_2.CurrentDemandRes.self)
+                                try m15.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("CurrentDemandRes") }
+                    case 15:
+                        try w.writeBits(15, 6)  // SE(MeteringReceiptReq)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m16 = EXIPayload.of(p, as: ISO15118_2.MeteringReceiptReq.self)
+                                try m16.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("MeteringReceiptReq") }
+                    case 16:
+                        try w.writeBits(16, 6)  // SE(MeteringReceiptRes)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m17 = EXIPayload.of(p, as: ISO15118_2.MeteringReceiptRes.self)
+                                try m17.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("MeteringReceiptRes") }
+                    case 17:
+                        try w.writeBits(17, 6)  // SE(PaymentDetailsReq)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m18 = EXIPayload.of(p, as: ISO15118_2.PaymentDetailsReq.self)
+                                try m18.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("PaymentDetailsReq") }
+                    case 18:
+                        try w.writeBits(18, 6)  // SE(PaymentDetailsRes)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m19 = EXIPayload.of(p, as: ISO15118_2.PaymentDetailsRes.self)
+                                try m19.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("PaymentDetailsRes") }
+                    case 19:
+                        try w.writeBits(19, 6)  // SE(PaymentServiceSelectionReq)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m20 = EXIPayload.of(p, as: ISO15118_2.PaymentServiceSelectionReq.self)
+                                try m20.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("PaymentServiceSelectionReq") }
+                    case 20:
+                        try w.writeBits(20, 6)  // SE(PaymentServiceSelectionRes)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m21 = EXIPayload.of(p, as: ISO15118_2.PaymentServiceSelectionRes.self)
+                                try m21.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("PaymentServiceSelectionRes") }
+                    case 21:
+                        try w.writeBits(21, 6)  // SE(PowerDeliveryReq)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m22 = EXIPayload.of(p, as: ISO15118_2.PowerDeliveryReq.self)
+                                try m22.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("PowerDeliveryReq") }
+                    case 22:
+                        try w.writeBits(22, 6)  // SE(PowerDeliveryRes)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m23 = EXIPayload.of(p, as: ISO15118_2.PowerDeliveryRes.self)
+                                try m23.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("PowerDeliveryRes") }
+                    case 23:
+                        try w.writeBits(23, 6)  // SE(PreChargeReq)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m24 = EXIPayload.of(p, as: ISO15118_2.PreChargeReq.self)
+                                try m24.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("PreChargeReq") }
+                    case 24:
+                        try w.writeBits(24, 6)  // SE(PreChargeRes)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m25 = EXIPayload.of(p, as: ISO15118_2.PreChargeRes.self)
+                                try m25.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("PreChargeRes") }
+                    case 25:
+                        try w.writeBits(25, 6)  // SE(ServiceDetailReq)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m26 = EXIPayload.of(p, as: ISO15118_2.ServiceDetailReq.self)
+                                try m26.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("ServiceDetailReq") }
+                    case 26:
+                        try w.writeBits(26, 6)  // SE(ServiceDetailRes)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m27 = EXIPayload.of(p, as: ISO15118_2.ServiceDetailRes.self)
+                                try m27.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("ServiceDetailRes") }
+                    case 27:
+                        try w.writeBits(27, 6)  // SE(ServiceDiscoveryReq)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m28 = EXIPayload.of(p, as: ISO15118_2.ServiceDiscoveryReq.self)
+                                try m28.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("ServiceDiscoveryReq") }
+                    case 28:
+                        try w.writeBits(28, 6)  // SE(ServiceDiscoveryRes)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m29 = EXIPayload.of(p, as: ISO15118_2.ServiceDiscoveryRes.self)
+                                try m29.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("ServiceDiscoveryRes") }
+                    case 29:
+                        try w.writeBits(29, 6)  // SE(SessionSetupReq)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m30 = EXIPayload.of(p, as: ISO15118_2.SessionSetupReq.self)
+                                try m30.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("SessionSetupReq") }
+                    case 30:
+                        try w.writeBits(30, 6)  // SE(SessionSetupRes)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m31 = EXIPayload.of(p, as: ISO15118_2.SessionSetupRes.self)
+                                try m31.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("SessionSetupRes") }
+                    case 31:
+                        try w.writeBits(31, 6)  // SE(SessionStopReq)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m32 = EXIPayload.of(p, as: ISO15118_2.SessionStopReq.self)
+                                try m32.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("SessionStopReq") }
+                    case 32:
+                        try w.writeBits(32, 6)  // SE(SessionStopRes)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m33 = EXIPayload.of(p, as: ISO15118_2.SessionStopRes.self)
+                                try m33.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("SessionStopRes") }
+                    case 33:
+                        try w.writeBits(33, 6)  // SE(WeldingDetectionReq)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m34 = EXIPayload.of(p, as: ISO15118_2.WeldingDetectionReq.self)
+                                try m34.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("WeldingDetectionReq") }
+                    case 34:
+                        try w.writeBits(34, 6)  // SE(WeldingDetectionRes)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                let m35 = EXIPayload.of(p, as: ISO15118_2.WeldingDetectionRes.self)
+                                try m35.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("WeldingDetectionRes") }
+                    default: break
+                    }
+                } else {
+                    switch self.BodyElement {
+                    case .some(.AuthorizationReq(let m36)):
+                        try w.writeBits(0, 6)  // SE(AuthorizationReq)
+                        do throws(EXIError) { try m36.encodeContent(&w) } catch { throw error.inside("AuthorizationReq") }
+                    case .some(.AuthorizationRes(let m37)):
+                        try w.writeBits(1, 6)  // SE(AuthorizationRes)
+                        do throws(EXIError) { try m37.encodeContent(&w) } catch { throw error.inside("AuthorizationRes") }
+                    case .some(.BodyElement(let m38)):
+                        try w.writeBits(2, 6)  // SE(BodyElement)
+                        do throws(EXIError) { try m38.encodeContent(&w) } catch { throw error.inside("BodyElement") }
+                    case .some(.CableCheckReq(let m39)):
+                        try w.writeBits(3, 6)  // SE(CableCheckReq)
+                        do throws(EXIError) { try m39.encodeContent(&w) } catch { throw error.inside("CableCheckReq") }
+                    case .some(.CableCheckRes(let m40)):
+                        try w.writeBits(4, 6)  // SE(CableCheckRes)
+                        do throws(EXIError) { try m40.encodeContent(&w) } catch { throw error.inside("CableCheckRes") }
+                    case .some(.CertificateInstallationReq(let m41)):
+                        try w.writeBits(5, 6)  // SE(CertificateInstallationReq)
+                        do throws(EXIError) { try m41.encodeContent(&w) } catch { throw error.inside("CertificateInstallationReq") }
+                    case .some(.CertificateInstallationRes(let m42)):
+                        try w.writeBits(6, 6)  // SE(CertificateInstallationRes)
+                        do throws(EXIError) { try m42.encodeContent(&w) } catch { throw error.inside("CertificateInstallationRes") }
+                    case .some(.CertificateUpdateReq(let m43)):
+                        try w.writeBits(7, 6)  // SE(CertificateUpdateReq)
+                        do throws(EXIError) { try m43.encodeContent(&w) } catch { throw error.inside("CertificateUpdateReq") }
+                    case .some(.CertificateUpdateRes(let m44)):
+                        try w.writeBits(8, 6)  // SE(CertificateUpdateRes)
+                        do throws(EXIError) { try m44.encodeContent(&w) } catch { throw error.inside("CertificateUpdateRes") }
+                    case .some(.ChargeParameterDiscoveryReq(let m45)):
+                        try w.writeBits(9, 6)  // SE(ChargeParameterDiscoveryReq)
+                        do throws(EXIError) { try m45.encodeContent(&w) } catch { throw error.inside("ChargeParameterDiscoveryReq") }
+                    case .some(.ChargeParameterDiscoveryRes(let m46)):
+                        try w.writeBits(10, 6)  // SE(ChargeParameterDiscoveryRes)
+                        do throws(EXIError) { try m46.encodeContent(&w) } catch { throw error.inside("ChargeParameterDiscoveryRes") }
+                    case .some(.ChargingStatusReq(let m47)):
+                        try w.writeBits(11, 6)  // SE(ChargingStatusReq)
+                        do throws(EXIError) { try m47.encodeContent(&w) } catch { throw error.inside("ChargingStatusReq") }
+                    case .some(.ChargingStatusRes(let m48)):
+                        try w.writeBits(12, 6)  // SE(ChargingStatusRes)
+                        do throws(EXIError) { try m48.encodeContent(&w) } catch { throw error.inside("ChargingStatusRes") }
+                    case .some(.CurrentDemandReq(let m49)):
+                        try w.writeBits(13, 6)  // SE(CurrentDemandReq)
+                        do throws(EXIError) { try m49.encodeContent(&w) } catch { throw error.inside("CurrentDemandReq") }
+                    case .some(.CurrentDemandRes(let m50)):
+                        try w.writeBits(14, 6)  // SE(CurrentDemandRes)
+                        do throws(EXIError) { try m50.encodeContent(&w) } catch { throw error.inside("CurrentDemandRes") }
+                    case .some(.MeteringReceiptReq(let m51)):
+                        try w.writeBits(15, 6)  // SE(MeteringReceiptReq)
+                        do throws(EXIError) { try m51.encodeContent(&w) } catch { throw error.inside("MeteringReceiptReq") }
+                    case .some(.MeteringReceiptRes(let m52)):
+                        try w.writeBits(16, 6)  // SE(MeteringReceiptRes)
+                        do throws(EXIError) { try m52.encodeContent(&w) } catch { throw error.inside("MeteringReceiptRes") }
+                    case .some(.PaymentDetailsReq(let m53)):
+                        try w.writeBits(17, 6)  // SE(PaymentDetailsReq)
+                        do throws(EXIError) { try m53.encodeContent(&w) } catch { throw error.inside("PaymentDetailsReq") }
+                    case .some(.PaymentDetailsRes(let m54)):
+                        try w.writeBits(18, 6)  // SE(PaymentDetailsRes)
+                        do throws(EXIError) { try m54.encodeContent(&w) } catch { throw error.inside("PaymentDetailsRes") }
+                    case .some(.PaymentServiceSelectionReq(let m55)):
+                        try w.writeBits(19, 6)  // SE(PaymentServiceSelectionReq)
+                        do throws(EXIError) { try m55.encodeContent(&w) } catch { throw error.inside("PaymentServiceSelectionReq") }
+                    case .some(.PaymentServiceSelectionRes(let m56)):
+                        try w.writeBits(20, 6)  // SE(PaymentServiceSelectionRes)
+                        do throws(EXIError) { try m56.encodeContent(&w) } catch { throw error.inside("PaymentServiceSelectionRes") }
+                    case .some(.PowerDeliveryReq(let m57)):
+                        try w.writeBits(21, 6)  // SE(PowerDeliveryReq)
+                        do throws(EXIError) { try m57.encodeContent(&w) } catch { throw error.inside("PowerDeliveryReq") }
+                    case .some(.PowerDeliveryRes(let m58)):
+                        try w.writeBits(22, 6)  // SE(PowerDeliveryRes)
+                        do throws(EXIError) { try m58.encodeContent(&w) } catch { throw error.inside("PowerDeliveryRes") }
+                    case .some(.PreChargeReq(let m59)):
+                        try w.writeBits(23, 6)  // SE(PreChargeReq)
+                        do throws(EXIError) { try m59.encodeContent(&w) } catch { throw error.inside("PreChargeReq") }
+                    case .some(.PreChargeRes(let m60)):
+                        try w.writeBits(24, 6)  // SE(PreChargeRes)
+                        do throws(EXIError) { try m60.encodeContent(&w) } catch { throw error.inside("PreChargeRes") }
+                    case .some(.ServiceDetailReq(let m61)):
+                        try w.writeBits(25, 6)  // SE(ServiceDetailReq)
+                        do throws(EXIError) { try m61.encodeContent(&w) } catch { throw error.inside("ServiceDetailReq") }
+                    case .some(.ServiceDetailRes(let m62)):
+                        try w.writeBits(26, 6)  // SE(ServiceDetailRes)
+                        do throws(EXIError) { try m62.encodeContent(&w) } catch { throw error.inside("ServiceDetailRes") }
+                    case .some(.ServiceDiscoveryReq(let m63)):
+                        try w.writeBits(27, 6)  // SE(ServiceDiscoveryReq)
+                        do throws(EXIError) { try m63.encodeContent(&w) } catch { throw error.inside("ServiceDiscoveryReq") }
+                    case .some(.ServiceDiscoveryRes(let m64)):
+                        try w.writeBits(28, 6)  // SE(ServiceDiscoveryRes)
+                        do throws(EXIError) { try m64.encodeContent(&w) } catch { throw error.inside("ServiceDiscoveryRes") }
+                    case .some(.SessionSetupReq(let m65)):
+                        try w.writeBits(29, 6)  // SE(SessionSetupReq)
+                        do throws(EXIError) { try m65.encodeContent(&w) } catch { throw error.inside("SessionSetupReq") }
+                    case .some(.SessionSetupRes(let m66)):
+                        try w.writeBits(30, 6)  // SE(SessionSetupRes)
+                        do throws(EXIError) { try m66.encodeContent(&w) } catch { throw error.inside("SessionSetupRes") }
+                    case .some(.SessionStopReq(let m67)):
+                        try w.writeBits(31, 6)  // SE(SessionStopReq)
+                        do throws(EXIError) { try m67.encodeContent(&w) } catch { throw error.inside("SessionStopReq") }
+                    case .some(.SessionStopRes(let m68)):
+                        try w.writeBits(32, 6)  // SE(SessionStopRes)
+                        do throws(EXIError) { try m68.encodeContent(&w) } catch { throw error.inside("SessionStopRes") }
+                    case .some(.WeldingDetectionReq(let m69)):
+                        try w.writeBits(33, 6)  // SE(WeldingDetectionReq)
+                        do throws(EXIError) { try m69.encodeContent(&w) } catch { throw error.inside("WeldingDetectionReq") }
+                    case .some(.WeldingDetectionRes(let m70)):
+                        try w.writeBits(34, 6)  // SE(WeldingDetectionRes)
+                        do throws(EXIError) { try m70.encodeContent(&w) } catch { throw error.inside("WeldingDetectionRes") }
+                    case .none: break
+                    }
+                }
+            } catch { throw error.inside("") }
+            state = 1
+        }
+        switch state {  // EE
+        case 0: try w.writeBits(35, 6)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev == 0 || ev == 1 || ev == 2 || ev == 3 || ev == 4 || ev == 5 || ev == 6 || ev == 7 || ev == 8 || ev == 9 || ev == 10 || ev == 11 || ev == 12 || ev == 13 || ev == 14 || ev == 15 || ev == 16 || ev == 17 || ev == 18 || ev == 19 || ev == 20 || ev == 21 || ev == 22 || ev == 23 || ev == 24 || ev == 25 || ev == 26 || ev == 27 || ev == 28 || ev == 29 || ev == 30 || ev == 31 || ev == 32 || ev == 33 || ev == 34 {
+            do throws(EXIError) {
+                switch ev {
+                case 0:
+                    var m71 = ISO15118_2.AuthorizationReq()
+                    do throws(EXIError) { try m71.decodeContent(&r) } catch { throw error.inside("AuthorizationReq") }
+                    self.BodyElement = .AuthorizationReq(m71)
+                case 1:
+                    var m72 = ISO15118_2.AuthorizationRes()
+                    do throws(EXIError) { try m72.decodeContent(&r) } catch { throw error.inside("AuthorizationRes") }
+                    self.BodyElement = .AuthorizationRes(m72)
+                case 2:
+                    var m73 = ISO15118_2.BodyBase()
+                    do throws(EXIError) { try m73.decodeContent(&r) } catch { throw error.inside("BodyElement") }
+                    self.BodyElement = .BodyElement(m73)
+                case 3:
+                    var m74 = ISO15118_2.CableCheckReq()
+                    do throws(EXIError) { try m74.decodeContent(&r) } catch { throw error.inside("CableCheckReq") }
+                    self.BodyElement = .CableCheckReq(m74)
+                case 4:
+                    var m75 = ISO15118_2.CableCheckRes()
+                    do throws(EXIError) { try m75.decodeContent(&r) } catch { throw error.inside("CableCheckRes") }
+                    self.BodyElement = .CableCheckRes(m75)
+                case 5:
+                    var m76 = ISO15118_2.CertificateInstallationReq()
+                    do throws(EXIError) { try m76.decodeContent(&r) } catch { throw error.inside("CertificateInstallationReq") }
+                    self.BodyElement = .CertificateInstallationReq(m76)
+                case 6:
+                    var m77 = ISO15118_2.CertificateInstallationRes()
+                    do throws(EXIError) { try m77.decodeContent(&r) } catch { throw error.inside("CertificateInstallationRes") }
+                    self.BodyElement = .CertificateInstallationRes(m77)
+                case 7:
+                    var m78 = ISO15118_2.CertificateUpdateReq()
+                    do throws(EXIError) { try m78.decodeContent(&r) } catch { throw error.inside("CertificateUpdateReq") }
+                    self.BodyElement = .CertificateUpdateReq(m78)
+                case 8:
+                    var m79 = ISO15118_2.CertificateUpdateRes()
+                    do throws(EXIError) { try m79.decodeContent(&r) } catch { throw error.inside("CertificateUpdateRes") }
+                    self.BodyElement = .CertificateUpdateRes(m79)
+                case 9:
+                    var m80 = ISO15118_2.ChargeParameterDiscoveryReq()
+                    do throws(EXIError) { try m80.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryReq") }
+                    self.BodyElement = .ChargeParameterDiscoveryReq(m80)
+                case 10:
+                    var m81 = ISO15118_2.ChargeParameterDiscoveryRes()
+                    do throws(EXIError) { try m81.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryRes") }
+                    self.BodyElement = .ChargeParameterDiscoveryRes(m81)
+                case 11:
+                    var m82 = ISO15118_2.ChargingStatusReq()
+                    do throws(EXIError) { try m82.decodeContent(&r) } catch { throw error.inside("ChargingStatusReq") }
+                    self.BodyElement = .ChargingStatusReq(m82)
+                case 12:
+                    var m83 = ISO15118_2.ChargingStatusRes()
+                    do throws(EXIError) { try m83.decodeContent(&r) } catch { throw error.inside("ChargingStatusRes") }
+                    self.BodyElement = .ChargingStatusRes(m83)
+                case 13:
+                    var m84 = ISO15118_2.CurrentDemandReq()
+                    do throws(EXIError) { try m84.decodeContent(&r) } catch { throw error.inside("CurrentDemandReq") }
+                    self.BodyElement = .CurrentDemandReq(m84)
+                case 14:
+                    var m85 = ISO15118_2.CurrentDemandRes()
+                    do throws(EXIError) { try m85.decodeContent(&r) } catch { throw error.inside("CurrentDemandRes") }
+                    self.BodyElement = .CurrentDemandRes(m85)
+                case 15:
+                    var m86 = ISO15118_2.MeteringReceiptReq()
+                    do throws(EXIError) { try m86.decodeContent(&r) } catch { throw error.inside("MeteringReceiptReq") }
+                    self.BodyElement = .MeteringReceiptReq(m86)
+                case 16:
+                    var m87 = ISO15118_2.MeteringReceiptRes()
+                    do throws(EXIError) { try m87.decodeContent(&r) } catch { throw error.inside("MeteringReceiptRes") }
+                    self.BodyElement = .MeteringReceiptRes(m87)
+                case 17:
+                    var m88 = ISO15118_2.PaymentDetailsReq()
+                    do throws(EXIError) { try m88.decodeContent(&r) } catch { throw error.inside("PaymentDetailsReq") }
+                    self.BodyElement = .PaymentDetailsReq(m88)
+                case 18:
+                    var m89 = ISO15118_2.PaymentDetailsRes()
+                    do throws(EXIError) { try m89.decodeContent(&r) } catch { throw error.inside("PaymentDetailsRes") }
+                    self.BodyElement = .PaymentDetailsRes(m89)
+                case 19:
+                    var m90 = ISO15118_2.PaymentServiceSelectionReq()
+                    do throws(EXIError) { try m90.decodeContent(&r) } catch { throw error.inside("PaymentServiceSelectionReq") }
+                    self.BodyElement = .PaymentServiceSelectionReq(m90)
+                case 20:
+                    var m91 = ISO15118_2.PaymentServiceSelectionRes()
+                    do throws(EXIError) { try m91.decodeContent(&r) } catch { throw error.inside("PaymentServiceSelectionRes") }
+                    self.BodyElement = .PaymentServiceSelectionRes(m91)
+                case 21:
+                    var m92 = ISO15118_2.PowerDeliveryReq()
+                    do throws(EXIError) { try m92.decodeContent(&r) } catch { throw error.inside("PowerDeliveryReq") }
+                    self.BodyElement = .PowerDeliveryReq(m92)
+                case 22:
+                    var m93 = ISO15118_2.PowerDeliveryRes()
+                    do throws(EXIError) { try m93.decodeContent(&r) } catch { throw error.inside("PowerDeliveryRes") }
+                    self.BodyElement = .PowerDeliveryRes(m93)
+                case 23:
+                    var m94 = ISO15118_2.PreChargeReq()
+                    do throws(EXIError) { try m94.decodeContent(&r) } catch { throw error.inside("PreChargeReq") }
+                    self.BodyElement = .PreChargeReq(m94)
+                case 24:
+                    var m95 = ISO15118_2.PreChargeRes()
+                    do throws(EXIError) { try m95.decodeContent(&r) } catch { throw error.inside("PreChargeRes") }
+                    self.BodyElement = .PreChargeRes(m95)
+                case 25:
+                    var m96 = ISO15118_2.ServiceDetailReq()
+                    do throws(EXIError) { try m96.decodeContent(&r) } catch { throw error.inside("ServiceDetailReq") }
+                    self.BodyElement = .ServiceDetailReq(m96)
+                case 26:
+                    var m97 = ISO15118_2.ServiceDetailRes()
+                    do throws(EXIError) { try m97.decodeContent(&r) } catch { throw error.inside("ServiceDetailRes") }
+                    self.BodyElement = .ServiceDetailRes(m97)
+                case 27:
+                    var m98 = ISO15118_2.ServiceDiscoveryReq()
+                    do throws(EXIError) { try m98.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryReq") }
+                    self.BodyElement = .ServiceDiscoveryReq(m98)
+                case 28:
+                    var m99 = ISO15118_2.ServiceDiscoveryRes()
+                    do throws(EXIError) { try m99.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryRes") }
+                    self.BodyElement = .ServiceDiscoveryRes(m99)
+                case 29:
+                    var m100 = ISO15118_2.SessionSetupReq()
+                    do throws(EXIError) { try m100.decodeContent(&r) } catch { throw error.inside("SessionSetupReq") }
+                    self.BodyElement = .SessionSetupReq(m100)
+                case 30:
+                    var m101 = ISO15118_2.SessionSetupRes()
+                    do throws(EXIError) { try m101.decodeContent(&r) } catch { throw error.inside("SessionSetupRes") }
+                    self.BodyElement = .SessionSetupRes(m101)
+                case 31:
+                    var m102 = ISO15118_2.SessionStopReq()
+                    do throws(EXIError) { try m102.decodeContent(&r) } catch { throw error.inside("SessionStopReq") }
+                    self.BodyElement = .SessionStopReq(m102)
+                case 32:
+                    var m103 = ISO15118_2.SessionStopRes()
+                    do throws(EXIError) { try m103.decodeContent(&r) } catch { throw error.inside("SessionStopRes") }
+                    self.BodyElement = .SessionStopRes(m103)
+                case 33:
+                    var m104 = ISO15118_2.WeldingDetectionReq()
+                    do throws(EXIError) { try m104.decodeContent(&r) } catch { throw error.inside("WeldingDetectionReq") }
+                    self.BodyElement = .WeldingDetectionReq(m104)
+                case 34:
+                    var m105 = ISO15118_2.WeldingDetectionRes()
+                    do throws(EXIError) { try m105.decodeContent(&r) } catch { throw error.inside("WeldingDetectionRes") }
+                    self.BodyElement = .WeldingDetectionRes(m105)
+                default: throw r.error(.unexpectedEvent)
+                }
+            } catch { throw error.inside("") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        } else if self.BodyElement._tag >= 0 {
+            self.BodyElement = nil
+        }
+        if ev != 36 {
+            throw r.error(ev == 35 || ev == 38 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(6) {
+        case 0: return 0  // SE(AuthorizationReq)
+        case 1: return 1  // SE(AuthorizationRes)
+        case 2: return 2  // SE(BodyElement)
+        case 3: return 3  // SE(CableCheckReq)
+        case 4: return 4  // SE(CableCheckRes)
+        case 5: return 5  // SE(CertificateInstallationReq)
+        case 6: return 6  // SE(CertificateInstallationRes)
+        case 7: return 7  // SE(CertificateUpdateReq)
+        case 8: return 8  // SE(CertificateUpdateRes)
+        case 9: return 9  // SE(ChargeParameterDiscoveryReq)
+        case 10: return 10  // SE(ChargeParameterDiscoveryRes)
+        case 11: return 11  // SE(ChargingStatusReq)
+        case 12: return 12  // SE(ChargingStatusRes)
+        case 13: return 13  // SE(CurrentDemandReq)
+        case 14: return 14  // SE(CurrentDemandRes)
+        case 15: return 15  // SE(MeteringReceiptReq)
+        case 16: return 16  // SE(MeteringReceiptRes)
+        case 17: return 17  // SE(PaymentDetailsReq)
+        case 18: return 18  // SE(PaymentDetailsRes)
+        case 19: return 19  // SE(PaymentServiceSelectionReq)
+        case 20: return 20  // SE(PaymentServiceSelectionRes)
+        case 21: return 21  // SE(PowerDeliveryReq)
+        case 22: return 22  // SE(PowerDeliveryRes)
+        case 23: return 23  // SE(PreChargeReq)
+        case 24: return 24  // SE(PreChargeRes)
+        case 25: return 25  // SE(ServiceDetailReq)
+        case 26: return 26  // SE(ServiceDetailRes)
+        case 27: return 27  // SE(ServiceDiscoveryReq)
+        case 28: return 28  // SE(ServiceDiscoveryRes)
+        case 29: return 29  // SE(SessionSetupReq)
+        case 30: return 30  // SE(SessionSetupRes)
+        case 31: return 31  // SE(SessionStopReq)
+        case 32: return 32  // SE(SessionStopRes)
+        case 33: return 33  // SE(WeldingDetectionReq)
+        case 34: return 34  // SE(WeldingDetectionRes)
+        case 35: return 36  // EE
+        case let code: throw r.undeclared(code, state: state, width: 6)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 36  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `BodyBaseType` (urn:iso:15118:2:2013:MsgBody).
+public struct BodyBase: EXIDefaultValue, Equatable, Sendable {
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+    }
+}
+
+extension BodyBase {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev != 1 {
+            throw r.error(ev == 0 || ev == 3 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `CableCheckReqType` (urn:iso:15118:2:2013:MsgBody).
+public struct CableCheckReq: EXIDefaultValue, Equatable, Sendable {
+    /// `DC_EVStatus`.
+    public var DC_EVStatus: ISO15118_2.DC_EVStatus
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        DC_EVStatus = ISO15118_2.DC_EVStatus()
+    }
+
+    public init(DC_EVStatus: ISO15118_2.DC_EVStatus) {
+        self.DC_EVStatus = DC_EVStatus
+    }
+}
+
+extension CableCheckReq {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(DC_EVStatus)
+    /// state 1: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(DC_EVStatus)
+            try self.DC_EVStatus.encodeContent(&w)
+        } catch { throw error.inside("DC_EVStatus") }
+        state = 1
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("DC_EVStatus") }
+        do {
+            do throws(EXIError) {
+                try self.DC_EVStatus.decodeContent(&r)
+            } catch { throw error.inside("DC_EVStatus") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if ev != 2 {
+            throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(DC_EVStatus)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `CableCheckResType` (urn:iso:15118:2:2013:MsgBody).
+public struct CableCheckRes: EXIDefaultValue, Equatable, Sendable {
+    /// `ResponseCode`.
+    public var ResponseCode: ISO15118_2.ResponseCode
+    /// `DC_EVSEStatus`.
+    public var DC_EVSEStatus: ISO15118_2.DC_EVSEStatus
+    /// `EVSEProcessing`.
+    public var EVSEProcessing: ISO15118_2.EVSEProcessing
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ResponseCode = .OK
+        DC_EVSEStatus = ISO15118_2.DC_EVSEStatus()
+        EVSEProcessing = .Finished
+    }
+
+    public init(ResponseCode: ISO15118_2.ResponseCode, DC_EVSEStatus: ISO15118_2.DC_EVSEStatus, EVSEProcessing: ISO15118_2.EVSEProcessing) {
+        self.ResponseCode = ResponseCode
+        self.DC_EVSEStatus = DC_EVSEStatus
+        self.EVSEProcessing = EVSEProcessing
+    }
+}
+
+extension CableCheckRes {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ResponseCode)
+    /// state 1: SE(DC_EVSEStatus)
+    /// state 2: SE(EVSEProcessing)
+    /// state 3: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ResponseCode)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.ResponseCode.rawValue), 5)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ResponseCode") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(DC_EVSEStatus)
+            try self.DC_EVSEStatus.encodeContent(&w)
+        } catch { throw error.inside("DC_EVSEStatus") }
+        state = 2
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVSEProcessing)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.EVSEProcessing.rawValue), 2)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("EVSEProcessing") }
+        state = 3
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ResponseCode
+                } else {
+                    guard let e1 = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5))) else { throw r.error(.unexpectedEvent) }
+                    self.ResponseCode = e1
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ResponseCode") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("DC_EVSEStatus") }
+        do {
+            do throws(EXIError) {
+                try self.DC_EVSEStatus.decodeContent(&r)
+            } catch { throw error.inside("DC_EVSEStatus") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if !(ev == 2) { throw r.error(.unexpectedEvent).inside("EVSEProcessing") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.EVSEProcessing
+                } else {
+                    guard let e2 = ISO15118_2.EVSEProcessing(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2))) else { throw r.error(.unexpectedEvent) }
+                    self.EVSEProcessing = e2
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("EVSEProcessing") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        }
+        if ev != 4 {
+            throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(ResponseCode)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(DC_EVSEStatus)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // SE(EVSEProcessing)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `CanonicalizationMethodType` (http://www.w3.org/2000/09/xmldsig#).
+public struct CanonicalizationMethod: EXIDefaultValue, Equatable, Sendable {
+    /// Attribute `Algorithm`.
+    public var Algorithm: EXIString<64>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Algorithm = EXIString<64>()
+    }
+
+    public init(Algorithm: EXIString<64>) {
+        self.Algorithm = Algorithm
+    }
+}
+
+extension CanonicalizationMethod {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: AT(Algorithm)
+    /// state 1: SE(*) EE CH(mixed)
+    /// state 2: SE(*) EE CH(mixed)
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        try w.writeBits(0, 1)  // AT(Algorithm)
+        try w.writeStringField(self.Algorithm, minLength: 0, maxLength: 64)
+        state = 1
+        try w.writeBits(1, 2)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev != 0 { throw r.error(.unexpectedEvent).inside("Algorithm") }
+        try r.readStringField(into: &self.Algorithm, partition: 1, minLength: 0, maxLength: 64)
+        state = 1
+        ev = try Self._read1(&r, state)
+        if ev == 1 { throw r.error(.unsupportedContent) }
+        if ev != 2 {
+            throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // AT(Algorithm)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 1  // SE(*)
+        case 1: return 2  // EE
+        case 2: return 4  // CH(mixed)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+}
+
+/// `CertificateChainType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct CertificateChain: EXIDefaultValue, Equatable, Sendable {
+    /// Attribute `Id` (optional).
+    public var Id: EXIString<64>?
+    /// `Certificate`.
+    public var Certificate: EXIBytes<800>
+    /// `SubCertificates` (optional).
+    public var SubCertificates: ISO15118_2.SubCertificates?
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Id = nil
+        Certificate = EXIBytes<800>()
+        SubCertificates = nil
+    }
+
+    public init(Id: EXIString<64>? = nil, Certificate: EXIBytes<800>, SubCertificates: ISO15118_2.SubCertificates? = nil) {
+        self.Id = Id
+        self.Certificate = Certificate
+        self.SubCertificates = SubCertificates
+    }
+}
+
+extension CertificateChain {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: AT(Id) SE(Certificate)
+    /// state 1: SE(Certificate)
+    /// state 2: SE(SubCertificates) EE
+    /// state 3: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        if let v = self.Id {
+            try w.writeBits(0, 2)  // AT(Id)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
+            state = 1
+        }
+        do throws(EXIError) {
+            switch state {  // SE(Certificate)
+            case 0: try w.writeBits(1, 2)
+            default: try w.writeBits(0, 1)
+            }
+            if self.Certificate.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.Certificate, minLength: 0, maxLength: 800)
+                try w.writeBits(0, 1)  // EE
+            }
+        } catch { throw error.inside("Certificate") }
+        state = 2
+        if self.SubCertificates._isSome {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(SubCertificates)
+                try withUnsafePointer(to: self.SubCertificates) { (p: UnsafePointer<ISO15118_2.SubCertificates?>) throws(EXIError) in
+                    try EXIPayload.of(p, as: ISO15118_2.SubCertificates.self).pointee.encodeContent(&w)
+                }
+            } catch { throw error.inside("SubCertificates") }
+            state = 3
+        }
+        switch state {  // EE
+        case 2: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev == 0 {
+            var s1 = EXIString<64>()
+            try r.readStringField(into: &s1, partition: 2, minLength: 0, maxLength: 64)
+            self.Id = s1
+            state = 1
+            ev = try Self._read1(&r, state)
+        } else {
+            self.Id = nil
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("Certificate") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    self.Certificate = EXIBytes<800>()
+                } else {
+                    try r.readBinaryField(into: &self.Certificate, minLength: 0, maxLength: 800)
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("Certificate") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if ev == 2 {
+            do throws(EXIError) {
+                if !self.SubCertificates._isSome { self.SubCertificates = ISO15118_2.SubCertificates() }
+                try withUnsafeMutablePointer(to: &self.SubCertificates) { (p: UnsafeMutablePointer<ISO15118_2.SubCertificates?>) throws(EXIError) in
+                    try EXIPayload.of(p, as: ISO15118_2.SubCertificates.self).pointee.decodeContent(&r)
+                }
+            } catch { throw error.inside("SubCertificates") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        } else if self.SubCertificates._isSome {
+            self.SubCertificates = nil
+        }
+        if ev != 4 {
+            throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // AT(Id)
+        case 1: return 1  // SE(Certificate)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(Certificate)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 2  // SE(SubCertificates)
+        case 1: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `CertificateInstallationReqType` (urn:iso:15118:2:2013:MsgBody).
+public struct CertificateInstallationReq: EXIDefaultValue, Equatable, Sendable {
+    /// Attribute `Id`.
+    public var Id: EXIString<64>
+    /// `OEMProvisioningCert`.
+    public var OEMProvisioningCert: EXIBytes<800>
+    /// `ListOfRootCertificateIDs`.
+    public var ListOfRootCertificateIDs: ISO15118_2.ListOfRootCertificateIDs
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Id = EXIString<64>()
+        OEMProvisioningCert = EXIBytes<800>()
+        ListOfRootCertificateIDs = ISO15118_2.ListOfRootCertificateIDs()
+    }
+
+    public init(Id: EXIString<64>, OEMProvisioningCert: EXIBytes<800>, ListOfRootCertificateIDs: ISO15118_2.ListOfRootCertificateIDs) {
+        self.Id = Id
+        self.OEMProvisioningCert = OEMProvisioningCert
+        self.ListOfRootCertificateIDs = ListOfRootCertificateIDs
+    }
+}
+
+extension CertificateInstallationReq {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: AT(Id)
+    /// state 1: SE(OEMProvisioningCert)
+    /// state 2: SE(ListOfRootCertificateIDs)
+    /// state 3: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        try w.writeBits(0, 1)  // AT(Id)
+        try w.writeStringField(self.Id, minLength: 0, maxLength: 64)
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(OEMProvisioningCert)
+            if self.OEMProvisioningCert.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.OEMProvisioningCert, minLength: 0, maxLength: 800)
+                try w.writeBits(0, 1)  // EE
+            }
+        } catch { throw error.inside("OEMProvisioningCert") }
+        state = 2
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ListOfRootCertificateIDs)
+            try self.ListOfRootCertificateIDs.encodeContent(&w)
+        } catch { throw error.inside("ListOfRootCertificateIDs") }
+        state = 3
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev != 0 { throw r.error(.unexpectedEvent).inside("Id") }
+        try r.readStringField(into: &self.Id, partition: 0, minLength: 0, maxLength: 64)
+        state = 1
+        ev = try Self._read1(&r, state)
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("OEMProvisioningCert") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    self.OEMProvisioningCert = EXIBytes<800>()
+                } else {
+                    try r.readBinaryField(into: &self.OEMProvisioningCert, minLength: 0, maxLength: 800)
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("OEMProvisioningCert") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if !(ev == 2) { throw r.error(.unexpectedEvent).inside("ListOfRootCertificateIDs") }
+        do {
+            do throws(EXIError) {
+                try self.ListOfRootCertificateIDs.decodeContent(&r)
+            } catch { throw error.inside("ListOfRootCertificateIDs") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        }
+        if ev != 4 {
+            throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // AT(Id)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(OEMProvisioningCert)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // SE(ListOfRootCertificateIDs)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `CertificateInstallationResType` (urn:iso:15118:2:2013:MsgBody).
+public struct CertificateInstallationRes: EXIDefaultValue, Equatable, Sendable {
+    /// `ResponseCode`.
+    public var ResponseCode: ISO15118_2.ResponseCode
+    /// `SAProvisioningCertificateChain`.
+    public var SAProvisioningCertificateChain: ISO15118_2.CertificateChain
+    /// `ContractSignatureCertChain`.
+    public var ContractSignatureCertChain: ISO15118_2.CertificateChain
+    /// `ContractSignatureEncryptedPrivateKey`.
+    public var ContractSignatureEncryptedPrivateKey: ISO15118_2.ContractSignatureEncryptedPrivateKey
+    /// `DHpublickey`.
+    public var DHpublickey: ISO15118_2.DiffieHellmanPublickey
+    /// `eMAID`.
+    public var eMAID: ISO15118_2.EMAID
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ResponseCode = .OK
+        SAProvisioningCertificateChain = ISO15118_2.CertificateChain()
+        ContractSignatureCertChain = ISO15118_2.CertificateChain()
+        ContractSignatureEncryptedPrivateKey = ISO15118_2.ContractSignatureEncryptedPrivateKey()
+        DHpublickey = ISO15118_2.DiffieHellmanPublickey()
+        eMAID = ISO15118_2.EMAID()
+    }
+
+    public init(ResponseCode: ISO15118_2.ResponseCode, SAProvisioningCertificateChain: ISO15118_2.CertificateChain, ContractSignatureCertChain: ISO15118_2.CertificateChain, ContractSignatureEncryptedPrivateKey: ISO15118_2.ContractSignatureEncryptedPrivateKey, DHpublickey: ISO15118_2.DiffieHellmanPublickey, eMAID: ISO15118_2.EMAID) {
+        self.ResponseCode = ResponseCode
+        self.SAProvisioningCertificateChain = SAProvisioningCertificateChain
+        self.ContractSignatureCertChain = ContractSignatureCertChain
+        self.ContractSignatureEncryptedPrivateKey = ContractSignatureEncryptedPrivateKey
+        self.DHpublickey = DHpublickey
+        self.eMAID = eMAID
+    }
+}
+
+extension CertificateInstallationRes {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ResponseCode)
+    /// state 1: SE(SAProvisioningCertificateChain)
+    /// state 2: SE(ContractSignatureCertChain)
+    /// state 3: SE(ContractSignatureEncryptedPrivateKey)
+    /// state 4: SE(DHpublickey)
+    /// state 5: SE(eMAID)
+    /// state 6: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ResponseCode)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.ResponseCode.rawValue), 5)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ResponseCode") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(SAProvisioningCertificateChain)
+            try self.SAProvisioningCertificateChain.encodeContent(&w)
+        } catch { throw error.inside("SAProvisioningCertificateChain") }
+        state = 2
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ContractSignatureCertChain)
+            try self.ContractSignatureCertChain.encodeContent(&w)
+        } catch { throw error.inside("ContractSignatureCertChain") }
+        state = 3
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ContractSignatureEncryptedPrivateKey)
+            try self.ContractSignatureEncryptedPrivateKey.encodeContent(&w)
+        } catch { throw error.inside("ContractSignatureEncryptedPrivateKey") }
+        state = 4
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(DHpublickey)
+            try self.DHpublickey.encodeContent(&w)
+        } catch { throw error.inside("DHpublickey") }
+        state = 5
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(eMAID)
+            try self.eMAID.encodeContent(&w)
+        } catch { throw error.inside("eMAID") }
+        state = 6
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ResponseCode
+                } else {
+                    guard let e1 = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5))) else { throw r.error(.unexpectedEvent) }
+                    self.ResponseCode = e1
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ResponseCode") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("SAProvisioningCertificateChain") }
+        do {
+            do throws(EXIError) {
+                try self.SAProvisioningCertificateChain.decodeContent(&r)
+            } catch { throw error.inside("SAProvisioningCertificateChain") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if !(ev == 2) { throw r.error(.unexpectedEvent).inside("ContractSignatureCertChain") }
+        do {
+            do throws(EXIError) {
+                try self.ContractSignatureCertChain.decodeContent(&r)
+            } catch { throw error.inside("ContractSignatureCertChain") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        }
+        if !(ev == 3) { throw r.error(.unexpectedEvent).inside("ContractSignatureEncryptedPrivateKey") }
+        do {
+            do throws(EXIError) {
+                try self.ContractSignatureEncryptedPrivateKey.decodeContent(&r)
+            } catch { throw error.inside("ContractSignatureEncryptedPrivateKey") }
+            state = 4
+            ev = try Self._read4(&r, state)
+        }
+        if !(ev == 4) { throw r.error(.unexpectedEvent).inside("DHpublickey") }
+        do {
+            do throws(EXIError) {
+                try self.DHpublickey.decodeContent(&r)
+            } catch { throw error.inside("DHpublickey") }
+            state = 5
+            ev = try Self._read5(&r, state)
+        }
+        if !(ev == 5) { throw r.error(.unexpectedEvent).inside("eMAID") }
+        do {
+            do throws(EXIError) {
+                try self.eMAID.decodeContent(&r, partition: 5)
+            } catch { throw error.inside("eMAID") }
+            state = 6
+            ev = try Self._read6(&r, state)
+        }
+        if ev != 7 {
+            throw r.error(ev == 6 || ev == 9 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(ResponseCode)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(SAProvisioningCertificateChain)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // SE(ContractSignatureCertChain)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // SE(ContractSignatureEncryptedPrivateKey)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read4(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // SE(DHpublickey)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read5(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 5  // SE(eMAID)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read6(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 7  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `CertificateUpdateReqType` (urn:iso:15118:2:2013:MsgBody).
+public struct CertificateUpdateReq: EXIDefaultValue, Equatable, Sendable {
+    /// Attribute `Id`.
+    public var Id: EXIString<64>
+    /// `ContractSignatureCertChain`.
+    public var ContractSignatureCertChain: ISO15118_2.CertificateChain
+    /// `eMAID`.
+    public var eMAID: EXIString<15>
+    /// `ListOfRootCertificateIDs`.
+    public var ListOfRootCertificateIDs: ISO15118_2.ListOfRootCertificateIDs
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Id = EXIString<64>()
+        ContractSignatureCertChain = ISO15118_2.CertificateChain()
+        eMAID = EXIString<15>()
+        ListOfRootCertificateIDs = ISO15118_2.ListOfRootCertificateIDs()
+    }
+
+    public init(Id: EXIString<64>, ContractSignatureCertChain: ISO15118_2.CertificateChain, eMAID: EXIString<15>, ListOfRootCertificateIDs: ISO15118_2.ListOfRootCertificateIDs) {
+        self.Id = Id
+        self.ContractSignatureCertChain = ContractSignatureCertChain
+        self.eMAID = eMAID
+        self.ListOfRootCertificateIDs = ListOfRootCertificateIDs
+    }
+}
+
+extension CertificateUpdateReq {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: AT(Id)
+    /// state 1: SE(ContractSignatureCertChain)
+    /// state 2: SE(eMAID)
+    /// state 3: SE(ListOfRootCertificateIDs)
+    /// state 4: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        try w.writeBits(0, 1)  // AT(Id)
+        try w.writeStringField(self.Id, minLength: 0, maxLength: 64)
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ContractSignatureCertChain)
+            try self.ContractSignatureCertChain.encodeContent(&w)
+        } catch { throw error.inside("ContractSignatureCertChain") }
+        state = 2
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(eMAID)
+            if self.eMAID.count == 0 {
+                throw w.error(.lengthOutOfRange(length: 0, min: 14, max: Int.max))
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeStringField(self.eMAID, minLength: 14, maxLength: 15)
+                try w.writeBits(0, 1)  // EE
+            }
+        } catch { throw error.inside("eMAID") }
+        state = 3
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ListOfRootCertificateIDs)
+            try self.ListOfRootCertificateIDs.encodeContent(&w)
+        } catch { throw error.inside("ListOfRootCertificateIDs") }
+        state = 4
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev != 0 { throw r.error(.unexpectedEvent).inside("Id") }
+        try r.readStringField(into: &self.Id, partition: 0, minLength: 0, maxLength: 64)
+        state = 1
+        ev = try Self._read1(&r, state)
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("ContractSignatureCertChain") }
+        do {
+            do throws(EXIError) {
+                try self.ContractSignatureCertChain.decodeContent(&r)
+            } catch { throw error.inside("ContractSignatureCertChain") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if !(ev == 2) { throw r.error(.unexpectedEvent).inside("eMAID") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.lengthOutOfRange(length: 0, min: 14, max: Int.max))
+                } else {
+                    try r.readStringField(into: &self.eMAID, partition: 5, minLength: 14, maxLength: 15)
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("eMAID") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        }
+        if !(ev == 3) { throw r.error(.unexpectedEvent).inside("ListOfRootCertificateIDs") }
+        do {
+            do throws(EXIError) {
+                try self.ListOfRootCertificateIDs.decodeContent(&r)
+            } catch { throw error.inside("ListOfRootCertificateIDs") }
+            state = 4
+            ev = try Self._read4(&r, state)
+        }
+        if ev != 5 {
+            throw r.error(ev == 4 || ev == 7 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // AT(Id)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(ContractSignatureCertChain)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // SE(eMAID)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // SE(ListOfRootCertificateIDs)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read4(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 5  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `CertificateUpdateResType` (urn:iso:15118:2:2013:MsgBody).
+public struct CertificateUpdateRes: EXIDefaultValue, Equatable, Sendable {
+    /// `ResponseCode`.
+    public var ResponseCode: ISO15118_2.ResponseCode
+    /// `SAProvisioningCertificateChain`.
+    public var SAProvisioningCertificateChain: ISO15118_2.CertificateChain
+    /// `ContractSignatureCertChain`.
+    public var ContractSignatureCertChain: ISO15118_2.CertificateChain
+    /// `ContractSignatureEncryptedPrivateKey`.
+    public var ContractSignatureEncryptedPrivateKey: ISO15118_2.ContractSignatureEncryptedPrivateKey
+    /// `DHpublickey`.
+    public var DHpublickey: ISO15118_2.DiffieHellmanPublickey
+    /// `eMAID`.
+    public var eMAID: ISO15118_2.EMAID
+    /// `RetryCounter` (optional).
+    public var RetryCounter: Int16?
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ResponseCode = .OK
+        SAProvisioningCertificateChain = ISO15118_2.CertificateChain()
+        ContractSignatureCertChain = ISO15118_2.CertificateChain()
+        ContractSignatureEncryptedPrivateKey = ISO15118_2.ContractSignatureEncryptedPrivateKey()
+        DHpublickey = ISO15118_2.DiffieHellmanPublickey()
+        eMAID = ISO15118_2.EMAID()
+        RetryCounter = nil
+    }
+
+    public init(ResponseCode: ISO15118_2.ResponseCode, SAProvisioningCertificateChain: ISO15118_2.CertificateChain, ContractSignatureCertChain: ISO15118_2.CertificateChain, ContractSignatureEncryptedPrivateKey: ISO15118_2.ContractSignatureEncryptedPrivateKey, DHpublickey: ISO15118_2.DiffieHellmanPublickey, eMAID: ISO15118_2.EMAID, RetryCounter: Int16? = nil) {
+        self.ResponseCode = ResponseCode
+        self.SAProvisioningCertificateChain = SAProvisioningCertificateChain
+        self.ContractSignatureCertChain = ContractSignatureCertChain
+        self.ContractSignatureEncryptedPrivateKey = ContractSignatureEncryptedPrivateKey
+        self.DHpublickey = DHpublickey
+        self.eMAID = eMAID
+        self.RetryCounter = RetryCounter
+    }
+}
+
+extension CertificateUpdateRes {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ResponseCode)
+    /// state 1: SE(SAProvisioningCertificateChain)
+    /// state 2: SE(ContractSignatureCertChain)
+    /// state 3: SE(ContractSignatureEncryptedPrivateKey)
+    /// state 4: SE(DHpublickey)
+    /// state 5: SE(eMAID)
+    /// state 6: SE(RetryCounter) EE
+    /// state 7: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ResponseCode)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.ResponseCode.rawValue), 5)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ResponseCode") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(SAProvisioningCertificateChain)
+            try self.SAProvisioningCertificateChain.encodeContent(&w)
+        } catch { throw error.inside("SAProvisioningCertificateChain") }
+        state = 2
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ContractSignatureCertChain)
+            try self.ContractSignatureCertChain.encodeContent(&w)
+        } catch { throw error.inside("ContractSignatureCertChain") }
+        state = 3
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ContractSignatureEncryptedPrivateKey)
+            try self.ContractSignatureEncryptedPrivateKey.encodeContent(&w)
+        } catch { throw error.inside("ContractSignatureEncryptedPrivateKey") }
+        state = 4
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(DHpublickey)
+            try self.DHpublickey.encodeContent(&w)
+        } catch { throw error.inside("DHpublickey") }
+        state = 5
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(eMAID)
+            try self.eMAID.encodeContent(&w)
+        } catch { throw error.inside("eMAID") }
+        state = 6
+        if let v1 = self.RetryCounter {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(RetryCounter)
+                try w.writeBits(0, 1)  // CH
+                try w.writeIntegerField(Int64(v1), minimum: -32768, maximum: 32767)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("RetryCounter") }
+            state = 7
+        }
+        switch state {  // EE
+        case 6: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ResponseCode
+                } else {
+                    guard let e2 = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5))) else { throw r.error(.unexpectedEvent) }
+                    self.ResponseCode = e2
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ResponseCode") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("SAProvisioningCertificateChain") }
+        do {
+            do throws(EXIError) {
+                try self.SAProvisioningCertificateChain.decodeContent(&r)
+            } catch { throw error.inside("SAProvisioningCertificateChain") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if !(ev == 2) { throw r.error(.unexpectedEvent).inside("ContractSignatureCertChain") }
+        do {
+            do throws(EXIError) {
+                try self.ContractSignatureCertChain.decodeContent(&r)
+            } catch { throw error.inside("ContractSignatureCertChain") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        }
+        if !(ev == 3) { throw r.error(.unexpectedEvent).inside("ContractSignatureEncryptedPrivateKey") }
+        do {
+            do throws(EXIError) {
+                try self.ContractSignatureEncryptedPrivateKey.decodeContent(&r)
+            } catch { throw error.inside("ContractSignatureEncryptedPrivateKey") }
+            state = 4
+            ev = try Self._read4(&r, state)
+        }
+        if !(ev == 4) { throw r.error(.unexpectedEvent).inside("DHpublickey") }
+        do {
+            do throws(EXIError) {
+                try self.DHpublickey.decodeContent(&r)
+            } catch { throw error.inside("DHpublickey") }
+            state = 5
+            ev = try Self._read5(&r, state)
+        }
+        if !(ev == 5) { throw r.error(.unexpectedEvent).inside("eMAID") }
+        do {
+            do throws(EXIError) {
+                try self.eMAID.decodeContent(&r, partition: 5)
+            } catch { throw error.inside("eMAID") }
+            state = 6
+            ev = try Self._read6(&r, state)
+        }
+        if ev == 6 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.RetryCounter = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("RetryCounter") }
+            state = 7
+            ev = try Self._read7(&r, state)
+        } else {
+            self.RetryCounter = nil
+        }
+        if ev != 8 {
+            throw r.error(ev == 7 || ev == 10 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(ResponseCode)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(SAProvisioningCertificateChain)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // SE(ContractSignatureCertChain)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // SE(ContractSignatureEncryptedPrivateKey)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read4(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // SE(DHpublickey)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read5(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 5  // SE(eMAID)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read6(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 6  // SE(RetryCounter)
+        case 1: return 8  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read7(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 8  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `ChargeParameterDiscoveryReqType` (urn:iso:15118:2:2013:MsgBody).
+public struct ChargeParameterDiscoveryReq: EXIDefaultValue, Equatable, Sendable {
+    /// `MaxEntriesSAScheduleTuple` (optional).
+    public var MaxEntriesSAScheduleTuple: UInt16?
+    /// `RequestedEnergyTransferMode`.
+    public var RequestedEnergyTransferMode: ISO15118_2.EnergyTransferMode
+    /// `EVChargeParameter`: one of AC_EVChargeParameter, DC_EVChargeParameter, EVChargeParameter.
+    public var EVChargeParameter: ISO15118_2.EVChargeParameterChoice
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        MaxEntriesSAScheduleTuple = nil
+        RequestedEnergyTransferMode = .AC_single_phase_core
+        EVChargeParameter = ISO15118_2.EVChargeParameterChoice()
+    }
+
+    public init(MaxEntriesSAScheduleTuple: UInt16? = nil, RequestedEnergyTransferMode: ISO15118_2.EnergyTransferMode, EVChargeParameter: ISO15118_2.EVChargeParameterChoice) {
+        self.MaxEntriesSAScheduleTuple = MaxEntriesSAScheduleTuple
+        self.RequestedEnergyTransferMode = RequestedEnergyTransferMode
+        self.EVChargeParameter = EVChargeParameter
+    }
+}
+
+extension ChargeParameterDiscoveryReq {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(MaxEntriesSAScheduleTuple) SE(RequestedEnergyTransferMode)
+    /// state 1: SE(RequestedEnergyTransferMode)
+    /// state 2: SE(AC_EVChargeParameter) SE(DC_EVChargeParameter) SE(EVChargeParameter)
+    /// state 3: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        if let v1 = self.MaxEntriesSAScheduleTuple {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(MaxEntriesSAScheduleTuple)
+                try w.writeBits(0, 1)  // CH
+                try w.writeUnsignedField(UInt64(v1), minimum: 0, maximum: 65535)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("MaxEntriesSAScheduleTuple") }
+            state = 1
+        }
+        do throws(EXIError) {
+            switch state {  // SE(RequestedEnergyTransferMode)
+            case 0: try w.writeBits(1, 2)
+            default: try w.writeBits(0, 1)
+            }
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.RequestedEnergyTransferMode.rawValue), 3)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("RequestedEnergyTransferMode") }
+        state = 2
+        do throws(EXIError) {
+            switch self.EVChargeParameter {
+            case .AC_EVChargeParameter(let m2):
+                try w.writeBits(0, 2)  // SE(AC_EVChargeParameter)
+                do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("AC_EVChargeParameter") }
+            case .DC_EVChargeParameter(let m3):
+                try w.writeBits(1, 2)  // SE(DC_EVChargeParameter)
+                do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("DC_EVChargeParameter") }
+            case .EVChargeParameter(let m4):
+                try w.writeBits(2, 2)  // SE(EVChargeParameter)
+                do throws(EXIError) { try m4.encodeContent(&w) } catch { throw error.inside("EVChargeParameter") }
+            }
+        } catch { throw error.inside("") }
+        state = 3
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev == 0 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
+                } else {
+                    self.MaxEntriesSAScheduleTuple = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("MaxEntriesSAScheduleTuple") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        } else {
+            self.MaxEntriesSAScheduleTuple = nil
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("RequestedEnergyTransferMode") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.EnergyTransferMode
+                } else {
+                    guard let e5 = ISO15118_2.EnergyTransferMode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 6, width: 3))) else { throw r.error(.unexpectedEvent) }
+                    self.RequestedEnergyTransferMode = e5
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("RequestedEnergyTransferMode") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if !(ev == 2 || ev == 3 || ev == 4) { throw r.error(.unexpectedEvent).inside("") }
+        do {
+            do throws(EXIError) {
+                switch ev {
+                case 2:
+                    var m6 = ISO15118_2.AC_EVChargeParameter()
+                    do throws(EXIError) { try m6.decodeContent(&r) } catch { throw error.inside("AC_EVChargeParameter") }
+                    self.EVChargeParameter = .AC_EVChargeParameter(m6)
+                case 3:
+                    var m7 = ISO15118_2.DC_EVChargeParameter()
+                    do throws(EXIError) { try m7.decodeContent(&r) } catch { throw error.inside("DC_EVChargeParameter") }
+                    self.EVChargeParameter = .DC_EVChargeParameter(m7)
+                case 4:
+                    var m8 = ISO15118_2.EVChargeParameter()
+                    do throws(EXIError) { try m8.decodeContent(&r) } catch { throw error.inside("EVChargeParameter") }
+                    self.EVChargeParameter = .EVChargeParameter(m8)
+                default: throw r.error(.unexpectedEvent)
+                }
+            } catch { throw error.inside("") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        }
+        if ev != 6 {
+            throw r.error(ev == 5 || ev == 8 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // SE(MaxEntriesSAScheduleTuple)
+        case 1: return 1  // SE(RequestedEnergyTransferMode)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(RequestedEnergyTransferMode)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 2  // SE(AC_EVChargeParameter)
+        case 1: return 3  // SE(DC_EVChargeParameter)
+        case 2: return 4  // SE(EVChargeParameter)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 6  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `ChargeParameterDiscoveryResType` (urn:iso:15118:2:2013:MsgBody).
+public struct ChargeParameterDiscoveryRes: EXIDefaultValue, Equatable, Sendable {
+    /// `ResponseCode`.
+    public var ResponseCode: ISO15118_2.ResponseCode
+    /// `EVSEProcessing`.
+    public var EVSEProcessing: ISO15118_2.EVSEProcessing
+    /// `SASchedules` (optional): one of SAScheduleList, SASchedules.
+    public var SASchedules: ISO15118_2.SASchedulesChoice?
+    /// `EVSEChargeParameter`: one of AC_EVSEChargeParameter, DC_EVSEChargeParameter, EVSEChargeParameter.
+    public var EVSEChargeParameter: ISO15118_2.EVSEChargeParameterChoice
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ResponseCode = .OK
+        EVSEProcessing = .Finished
+        SASchedules = nil
+        EVSEChargeParameter = ISO15118_2.EVSEChargeParameterChoice()
+    }
+
+    public init(ResponseCode: ISO15118_2.ResponseCode, EVSEProcessing: ISO15118_2.EVSEProcessing, SASchedules: ISO15118_2.SASchedulesChoice? = nil, EVSEChargeParameter: ISO15118_2.EVSEChargeParameterChoice) {
+        self.ResponseCode = ResponseCode
+        self.EVSEProcessing = EVSEProcessing
+        self.SASchedules = SASchedules
+        self.EVSEChargeParameter = EVSEChargeParameter
+    }
+}
+
+extension ChargeParameterDiscoveryRes {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ResponseCode)
+    /// state 1: SE(EVSEProcessing)
+    /// state 2: SE(SAScheduleList) SE(SASchedules) SE(AC_EVSEChargeParameter) SE(DC_EVSEChargeParameter) SE(EVSEChargeParameter)
+    /// state 3: SE(AC_EVSEChargeParameter) SE(DC_EVSEChargeParameter) SE(EVSEChargeParameter)
+    /// state 4: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ResponseCode)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.ResponseCode.rawValue), 5)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ResponseCode") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVSEProcessing)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.EVSEProcessing.rawValue), 2)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("EVSEProcessing") }
+        state = 2
+        if self.SASchedules._tag >= 0 {
+            do throws(EXIError) {
+                if ISO15118_2.SASchedulesChoice._payloadsStoredPlain {
+                    switch self.SASchedules._tag {
+                    case 0:
+                        try w.writeBits(0, 3)  // SE(SAScheduleList)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.SASchedules) { (p: UnsafePointer<ISO15118_2.SASchedulesChoice?>) throws(EXIError) in
+                                let m1 = EXIPayload.of(p, as: ISO15118_2.SAScheduleList.self)
+                                try m1.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("SAScheduleList") }
+                    case 1:
+                        try w.writeBits(1, 3)  // SE(SASchedules)
+                        do throws(EXIError) {
+                            try withUnsafePointer(to: self.SASchedules) { (p: UnsafePointer<ISO15118_2.SASchedulesChoice?>) throws(EXIError) in
+                                let m2 = EXIPayload.of(p, as: ISO15118_2.SASchedules.self)
+                                try m2.pointee.encodeContent(&w)
+                            }
+                        } catch { throw error.inside("SASchedules") }
+                    default: break
+                    }
+                } else {
+                    switch self.SASchedules {
+                    case .some(.SAScheduleList(let m3)):
+                        try w.writeBits(0, 3)  // SE(SAScheduleList)
+                        do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("SAScheduleList") }
+                    case .some(.SASchedules(let m4)):
+                        try w.writeBits(1, 3)  // SE(SASchedules)
+                        do throws(EXIError) { try m4.encodeContent(&w) } catch { throw error.inside("SASchedules") }
+                    case .none: break
+                    }
+                }
+            } catch { throw error.inside("") }
+            state = 3
+        }
+        do throws(EXIError) {
+            switch self.EVSEChargeParameter {
+            case .AC_EVSEChargeParameter(let m5):
+                switch state {  // SE(AC_EVSEChargeParameter)
+                case 2: try w.writeBits(2, 3)
+                default: try w.writeBits(0, 2)
+                }
+                do throws(EXIError) { try m5.encodeContent(&w) } catch { throw error.inside("AC_EVSEChargeParameter") }
+            case .DC_EVSEChargeParameter(let m6):
+                switch state {  // SE(DC_EVSEChargeParameter)
+                case 2: try w.writeBits(3, 3)
+                default: try w.writeBits(1, 2)
+                }
+                do throws(EXIError) { try m6.encodeContent(&w) } catch { throw error.inside("DC_EVSEChargeParameter") }
+            case .EVSEChargeParameter(let m7):
+                switch state {  // SE(EVSEChargeParameter)
+                case 2: try w.writeBits(4, 3)
+                default: try w.writeBits(2, 2)
+                }
+                do throws(EXIError) { try m7.encodeContent(&w) } catch { throw error.inside("EVSEChargeParameter") }
+            }
+        } catch { throw error.inside("") }
+        state = 4
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ResponseCode
+                } else {
+                    guard let e8 = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5))) else { throw r.error(.unexpectedEvent) }
+                    self.ResponseCode = e8
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ResponseCode") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVSEProcessing") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.EVSEProcessing
+                } else {
+                    guard let e9 = ISO15118_2.EVSEProcessing(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2))) else { throw r.error(.unexpectedEvent) }
+                    self.EVSEProcessing = e9
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("EVSEProcessing") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if ev == 2 || ev == 3 {
+            do throws(EXIError) {
+                switch ev {
+                case 2:
+                    var m10 = ISO15118_2.SAScheduleList()
+                    do throws(EXIError) { try m10.decodeContent(&r) } catch { throw error.inside("SAScheduleList") }
+                    self.SASchedules = .SAScheduleList(m10)
+                case 3:
+                    var m11 = ISO15118_2.SASchedules()
+                    do throws(EXIError) { try m11.decodeContent(&r) } catch { throw error.inside("SASchedules") }
+                    self.SASchedules = .SASchedules(m11)
+                default: throw r.error(.unexpectedEvent)
+                }
+            } catch { throw error.inside("") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        } else if self.SASchedules._tag >= 0 {
+            self.SASchedules = nil
+        }
+        if !(ev == 4 || ev == 5 || ev == 6) { throw r.error(.unexpectedEvent).inside("") }
+        do {
+            do throws(EXIError) {
+                switch ev {
+                case 4:
+                    var m12 = ISO15118_2.AC_EVSEChargeParameter()
+                    do throws(EXIError) { try m12.decodeContent(&r) } catch { throw error.inside("AC_EVSEChargeParameter") }
+                    self.EVSEChargeParameter = .AC_EVSEChargeParameter(m12)
+                case 5:
+                    var m13 = ISO15118_2.DC_EVSEChargeParameter()
+                    do throws(EXIError) { try m13.decodeContent(&r) } catch { throw error.inside("DC_EVSEChargeParameter") }
+                    self.EVSEChargeParameter = .DC_EVSEChargeParameter(m13)
+                case 6:
+                    var m14 = ISO15118_2.EVSEChargeParameter()
+                    do throws(EXIError) { try m14.decodeContent(&r) } catch { throw error.inside("EVSEChargeParameter") }
+                    self.EVSEChargeParameter = .EVSEChargeParameter(m14)
+                default: throw r.error(.unexpectedEvent)
+                }
+            } catch { throw error.inside("") }
+            state = 4
+            ev = try Self._read4(&r, state)
+        }
+        if ev != 8 {
+            throw r.error(ev == 7 || ev == 10 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(ResponseCode)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(EVSEProcessing)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(3) {
+        case 0: return 2  // SE(SAScheduleList)
+        case 1: return 3  // SE(SASchedules)
+        case 2: return 4  // SE(AC_EVSEChargeParameter)
+        case 3: return 5  // SE(DC_EVSEChargeParameter)
+        case 4: return 6  // SE(EVSEChargeParameter)
+        case let code: throw r.undeclared(code, state: state, width: 3)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 4  // SE(AC_EVSEChargeParameter)
+        case 1: return 5  // SE(DC_EVSEChargeParameter)
+        case 2: return 6  // SE(EVSEChargeParameter)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read4(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 8  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `ChargeServiceType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct ChargeService: EXIDefaultValue, Equatable, Sendable {
+    /// `ServiceID`.
+    public var ServiceID: UInt16
+    /// `ServiceName` (optional).
+    public var ServiceName: EXIString<32>?
+    /// `ServiceCategory`.
+    public var ServiceCategory: ISO15118_2.ServiceCategory
+    /// `ServiceScope` (optional).
+    public var ServiceScope: EXIString<64>?
+    /// `FreeService`.
+    public var FreeService: Bool
+    /// `SupportedEnergyTransferMode`.
+    public var SupportedEnergyTransferMode: ISO15118_2.SupportedEnergyTransferMode
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ServiceID = 0
+        ServiceName = nil
+        ServiceCategory = .EVCharging
+        ServiceScope = nil
+        FreeService = false
+        SupportedEnergyTransferMode = ISO15118_2.SupportedEnergyTransferMode()
+    }
+
+    public init(ServiceID: UInt16, ServiceName: EXIString<32>? = nil, ServiceCategory: ISO15118_2.ServiceCategory, ServiceScope: EXIString<64>? = nil, FreeService: Bool, SupportedEnergyTransferMode: ISO15118_2.SupportedEnergyTransferMode) {
+        self.ServiceID = ServiceID
+        self.ServiceName = ServiceName
+        self.ServiceCategory = ServiceCategory
+        self.ServiceScope = ServiceScope
+        self.FreeService = FreeService
+        self.SupportedEnergyTransferMode = SupportedEnergyTransferMode
+    }
+}
+
+extension ChargeService {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ServiceID)
+    /// state 1: SE(ServiceName) SE(ServiceCategory)
+    /// state 2: SE(ServiceCategory)
+    /// state 3: SE(ServiceScope) SE(FreeService)
+    /// state 4: SE(FreeService)
+    /// state 5: SE(SupportedEnergyTransferMode)
+    /// state 6: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ServiceID)
+            try w.writeBits(0, 1)  // CH
+            try w.writeUnsignedField(UInt64(self.ServiceID), minimum: 0, maximum: 65535)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ServiceID") }
+        state = 1
+        if let v1 = self.ServiceName {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(ServiceName)
+                if v1.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeStringField(v1, minLength: 0, maxLength: 32)
+                    try w.writeBits(0, 1)  // EE
+                }
+            } catch { throw error.inside("ServiceName") }
+            state = 2
+        }
+        do throws(EXIError) {
+            switch state {  // SE(ServiceCategory)
+            case 1: try w.writeBits(1, 2)
+            default: try w.writeBits(0, 1)
+            }
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.ServiceCategory.rawValue), 2)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ServiceCategory") }
+        state = 3
+        if let v2 = self.ServiceScope {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(ServiceScope)
+                if v2.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeStringField(v2, minLength: 0, maxLength: 64)
+                    try w.writeBits(0, 1)  // EE
+                }
+            } catch { throw error.inside("ServiceScope") }
+            state = 4
+        }
+        do throws(EXIError) {
+            switch state {  // SE(FreeService)
+            case 3: try w.writeBits(1, 2)
+            default: try w.writeBits(0, 1)
+            }
+            try w.writeBits(0, 1)  // CH
+            try w.writeBoolean(self.FreeService)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("FreeService") }
+        state = 5
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(SupportedEnergyTransferMode)
+            try self.SupportedEnergyTransferMode.encodeContent(&w)
+        } catch { throw error.inside("SupportedEnergyTransferMode") }
+        state = 6
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ServiceID") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
+                } else {
+                    self.ServiceID = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ServiceID") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if ev == 1 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    self.ServiceName = EXIString<32>()
+                } else {
+                    var s3 = EXIString<32>()
+                    try r.readStringField(into: &s3, partition: 6, minLength: 0, maxLength: 32)
+                    self.ServiceName = s3
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ServiceName") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        } else {
+            self.ServiceName = nil
+        }
+        if !(ev == 2) { throw r.error(.unexpectedEvent).inside("ServiceCategory") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ServiceCategory
+                } else {
+                    guard let e4 = ISO15118_2.ServiceCategory(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 4, width: 2))) else { throw r.error(.unexpectedEvent) }
+                    self.ServiceCategory = e4
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ServiceCategory") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        }
+        if ev == 3 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    self.ServiceScope = EXIString<64>()
+                } else {
+                    var s5 = EXIString<64>()
+                    try r.readStringField(into: &s5, partition: 7, minLength: 0, maxLength: 64)
+                    self.ServiceScope = s5
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ServiceScope") }
+            state = 4
+            ev = try Self._read4(&r, state)
+        } else {
+            self.ServiceScope = nil
+        }
+        if !(ev == 4) { throw r.error(.unexpectedEvent).inside("FreeService") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.FreeService = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("FreeService") }
+            state = 5
+            ev = try Self._read5(&r, state)
+        }
+        if !(ev == 5) { throw r.error(.unexpectedEvent).inside("SupportedEnergyTransferMode") }
+        do {
+            do throws(EXIError) {
+                try self.SupportedEnergyTransferMode.decodeContent(&r)
+            } catch { throw error.inside("SupportedEnergyTransferMode") }
+            state = 6
+            ev = try Self._read6(&r, state)
+        }
+        if ev != 7 {
+            throw r.error(ev == 6 || ev == 9 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(ServiceID)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 1  // SE(ServiceName)
+        case 1: return 2  // SE(ServiceCategory)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // SE(ServiceCategory)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 3  // SE(ServiceScope)
+        case 1: return 4  // SE(FreeService)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read4(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // SE(FreeService)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read5(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 5  // SE(SupportedEnergyTransferMode)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read6(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 7  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `ChargingProfileType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct ChargingProfile: EXIDefaultValue, Equatable, Sendable {
+    /// `ProfileEntry`, 1...24 items (holds 24).
+    public var ProfileEntry: EXIList<24, ISO15118_2.ProfileEntry>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ProfileEntry = EXIList<24, ISO15118_2.ProfileEntry>()
+    }
+
+    public init(ProfileEntry: EXIList<24, ISO15118_2.ProfileEntry>) {
+        self.ProfileEntry = ProfileEntry
+    }
+}
+
+extension ChargingProfile {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ProfileEntry)
+    /// state 1: SE(ProfileEntry) EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            if self.ProfileEntry.count < 1 { throw w.error(.tooFewItems(count: self.ProfileEntry.count, minimum: 1)) }
+            var i1 = 0
+            while i1 < self.ProfileEntry.count {
+                switch state {  // SE(ProfileEntry)
+                case 0: try w.writeBits(0, 1)
+                default: try w.writeBits(0, 2)
+                }
+                try self.ProfileEntry[i1].encodeContent(&w)
+                i1 &+= 1
+                state = 1
+            }
+        } catch { throw error.inside("ProfileEntry") }
+        try w.writeBits(1, 2)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        self.ProfileEntry.removeAll()
+        while ev == 0 {
+            if self.ProfileEntry.isFull { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("ProfileEntry") }
+            var k2 = ISO15118_2.ProfileEntry()
+            do throws(EXIError) {
+                try k2.decodeContent(&r)
+            } catch { throw error.inside("ProfileEntry") }
+            self.ProfileEntry.append(k2)
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if self.ProfileEntry.count < 1 { throw r.error(.tooFewItems(count: self.ProfileEntry.count, minimum: 1)).inside("ProfileEntry") }
+        if ev != 2 {
+            throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(ProfileEntry)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // SE(ProfileEntry)
+        case 1: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+}
+
+/// `ChargingStatusReqType` (urn:iso:15118:2:2013:MsgBody).
+public struct ChargingStatusReq: EXIDefaultValue, Equatable, Sendable {
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+    }
+}
+
+extension ChargingStatusReq {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev != 1 {
+            throw r.error(ev == 0 || ev == 3 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `ChargingStatusResType` (urn:iso:15118:2:2013:MsgBody).
+public struct ChargingStatusRes: EXIDefaultValue, Equatable, Sendable {
+    /// `ResponseCode`.
+    public var ResponseCode: ISO15118_2.ResponseCode
+    /// `EVSEID`.
+    public var EVSEID: EXIString<37>
+    /// `SAScheduleTupleID`.
+    public var SAScheduleTupleID: UInt8
+    /// `EVSEMaxCurrent` (optional).
+    public var EVSEMaxCurrent: ISO15118_2.PhysicalValue?
+    /// `MeterInfo` (optional).
+    public var MeterInfo: ISO15118_2.MeterInfo?
+    /// `ReceiptRequired` (optional).
+    public var ReceiptRequired: Bool?
+    /// `AC_EVSEStatus`.
+    public var AC_EVSEStatus: ISO15118_2.AC_EVSEStatus
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ResponseCode = .OK
+        EVSEID = EXIString<37>()
+        SAScheduleTupleID = 1
+        EVSEMaxCurrent = nil
+        MeterInfo = nil
+        ReceiptRequired = nil
+        AC_EVSEStatus = ISO15118_2.AC_EVSEStatus()
+    }
+
+    public init(ResponseCode: ISO15118_2.ResponseCode, EVSEID: EXIString<37>, SAScheduleTupleID: UInt8, EVSEMaxCurrent: ISO15118_2.PhysicalValue? = nil, MeterInfo: ISO15118_2.MeterInfo? = nil, ReceiptRequired: Bool? = nil, AC_EVSEStatus: ISO15118_2.AC_EVSEStatus) {
+        self.ResponseCode = ResponseCode
+        self.EVSEID = EVSEID
+        self.SAScheduleTupleID = SAScheduleTupleID
+        self.EVSEMaxCurrent = EVSEMaxCurrent
+        self.MeterInfo = MeterInfo
+        self.ReceiptRequired = ReceiptRequired
+        self.AC_EVSEStatus = AC_EVSEStatus
+    }
+}
+
+extension ChargingStatusRes {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ResponseCode)
+    /// state 1: SE(EVSEID)
+    /// state 2: SE(SAScheduleTupleID)
+    /// state 3: SE(EVSEMaxCurrent) SE(MeterInfo) SE(ReceiptRequired) SE(AC_EVSEStatus)
+    /// state 4: SE(MeterInfo) SE(ReceiptRequired) SE(AC_EVSEStatus)
+    /// state 5: SE(ReceiptRequired) SE(AC_EVSEStatus)
+    /// state 6: SE(AC_EVSEStatus)
+    /// state 7: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ResponseCode)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.ResponseCode.rawValue), 5)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ResponseCode") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVSEID)
+            if self.EVSEID.count == 0 {
+                throw w.error(.lengthOutOfRange(length: 0, min: 7, max: Int.max))
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeStringField(self.EVSEID, minLength: 7, maxLength: 37)
+                try w.writeBits(0, 1)  // EE
+            }
+        } catch { throw error.inside("EVSEID") }
+        state = 2
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(SAScheduleTupleID)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBoundedField(Int64(self.SAScheduleTupleID), minimum: 1, maximum: 255, width: 8)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("SAScheduleTupleID") }
+        state = 3
+        if let v1 = self.EVSEMaxCurrent {
+            do throws(EXIError) {
+                try w.writeBits(0, 3)  // SE(EVSEMaxCurrent)
+                try v1.encodeContent(&w)
+            } catch { throw error.inside("EVSEMaxCurrent") }
+            state = 4
+        }
+        if let v2 = self.MeterInfo {
+            do throws(EXIError) {
+                switch state {  // SE(MeterInfo)
+                case 3: try w.writeBits(1, 3)
+                default: try w.writeBits(0, 2)
+                }
+                try v2.encodeContent(&w)
+            } catch { throw error.inside("MeterInfo") }
+            state = 5
+        }
+        if let v3 = self.ReceiptRequired {
+            do throws(EXIError) {
+                switch state {  // SE(ReceiptRequired)
+                case 3: try w.writeBits(2, 3)
+                case 4: try w.writeBits(1, 2)
+                default: try w.writeBits(0, 2)
+                }
+                try w.writeBits(0, 1)  // CH
+                try w.writeBoolean(v3)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("ReceiptRequired") }
+            state = 6
+        }
+        do throws(EXIError) {
+            switch state {  // SE(AC_EVSEStatus)
+            case 3: try w.writeBits(3, 3)
+            case 4: try w.writeBits(2, 2)
+            case 5: try w.writeBits(1, 2)
+            default: try w.writeBits(0, 1)
+            }
+            try self.AC_EVSEStatus.encodeContent(&w)
+        } catch { throw error.inside("AC_EVSEStatus") }
+        state = 7
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ResponseCode
+                } else {
+                    guard let e4 = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5))) else { throw r.error(.unexpectedEvent) }
+                    self.ResponseCode = e4
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ResponseCode") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVSEID") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.lengthOutOfRange(length: 0, min: 7, max: Int.max))
+                } else {
+                    try r.readStringField(into: &self.EVSEID, partition: 8, minLength: 7, maxLength: 37)
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("EVSEID") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if !(ev == 2) { throw r.error(.unexpectedEvent).inside("SAScheduleTupleID") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt8
+                } else {
+                    self.SAScheduleTupleID = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 1, maximum: 255, width: 8))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("SAScheduleTupleID") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        }
+        if ev == 3 {
+            do throws(EXIError) {
+                var o5 = ISO15118_2.PhysicalValue()
+                try o5.decodeContent(&r)
+                self.EVSEMaxCurrent = o5
+            } catch { throw error.inside("EVSEMaxCurrent") }
+            state = 4
+            ev = try Self._read4(&r, state)
+        } else {
+            self.EVSEMaxCurrent = nil
+        }
+        if ev == 4 {
+            do throws(EXIError) {
+                var o6 = ISO15118_2.MeterInfo()
+                try o6.decodeContent(&r)
+                self.MeterInfo = o6
+            } catch { throw error.inside("MeterInfo") }
+            state = 5
+            ev = try Self._read5(&r, state)
+        } else {
+            self.MeterInfo = nil
+        }
+        if ev == 5 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.ReceiptRequired = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ReceiptRequired") }
+            state = 6
+            ev = try Self._read6(&r, state)
+        } else {
+            self.ReceiptRequired = nil
+        }
+        if !(ev == 6) { throw r.error(.unexpectedEvent).inside("AC_EVSEStatus") }
+        do {
+            do throws(EXIError) {
+                try self.AC_EVSEStatus.decodeContent(&r)
+            } catch { throw error.inside("AC_EVSEStatus") }
+            state = 7
+            ev = try Self._read7(&r, state)
+        }
+        if ev != 8 {
+            throw r.error(ev == 7 || ev == 10 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(ResponseCode)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(EVSEID)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // SE(SAScheduleTupleID)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(3) {
+        case 0: return 3  // SE(EVSEMaxCurrent)
+        case 1: return 4  // SE(MeterInfo)
+        case 2: return 5  // SE(ReceiptRequired)
+        case 3: return 6  // SE(AC_EVSEStatus)
+        case let code: throw r.undeclared(code, state: state, width: 3)
+        }
+    }
+    @inline(__always)
+    static func _read4(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 4  // SE(MeterInfo)
+        case 1: return 5  // SE(ReceiptRequired)
+        case 2: return 6  // SE(AC_EVSEStatus)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read5(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 5  // SE(ReceiptRequired)
+        case 1: return 6  // SE(AC_EVSEStatus)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read6(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 6  // SE(AC_EVSEStatus)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read7(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 8  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `ConsumptionCostType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct ConsumptionCost: EXIDefaultValue, Equatable, Sendable {
+    /// `startValue`.
+    public var startValue: ISO15118_2.PhysicalValue
+    /// `Cost`, 1...3 items (holds 3).
+    public var Cost: EXIList<3, ISO15118_2.Cost>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        startValue = ISO15118_2.PhysicalValue()
+        Cost = EXIList<3, ISO15118_2.Cost>()
+    }
+
+    public init(startValue: ISO15118_2.PhysicalValue, Cost: EXIList<3, ISO15118_2.Cost>) {
+        self.startValue = startValue
+        self.Cost = Cost
+    }
+}
+
+extension ConsumptionCost {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(startValue)
+    /// state 1: SE(Cost)
+    /// state 2: SE(Cost) EE
+    /// state 3: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(startValue)
+            try self.startValue.encodeContent(&w)
+        } catch { throw error.inside("startValue") }
+        state = 1
+        do throws(EXIError) {
+            if self.Cost.count < 1 { throw w.error(.tooFewItems(count: self.Cost.count, minimum: 1)) }
+            var i1 = 0
+            while i1 < self.Cost.count {
+                switch state {  // SE(Cost)
+                case 1: try w.writeBits(0, 1)
+                default: try w.writeBits(0, 2)
+                }
+                try self.Cost[i1].encodeContent(&w)
+                i1 &+= 1
+                state = (i1 == 3 ? 3 : 2)
+            }
+        } catch { throw error.inside("Cost") }
+        switch state {  // EE
+        case 2: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("startValue") }
+        do {
+            do throws(EXIError) {
+                try self.startValue.decodeContent(&r)
+            } catch { throw error.inside("startValue") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        self.Cost.removeAll()
+        while ev == 1 {
+            if self.Cost.isFull { throw r.error(.capacityExceeded(count: 4, capacity: 3)).inside("Cost") }
+            var k2 = ISO15118_2.Cost()
+            do throws(EXIError) {
+                try k2.decodeContent(&r)
+            } catch { throw error.inside("Cost") }
+            self.Cost.append(k2)
+            state = (self.Cost.count == 3 ? 3 : 2)
+            switch state {
+            case 2: ev = try Self._read2(&r, state)
+            default: ev = try Self._read3(&r, state)
+            }
+        }
+        if self.Cost.count < 1 { throw r.error(.tooFewItems(count: self.Cost.count, minimum: 1)).inside("Cost") }
+        if ev != 3 {
+            throw r.error(ev == 2 || ev == 5 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(startValue)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(Cost)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 1  // SE(Cost)
+        case 1: return 3  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `ContractSignatureEncryptedPrivateKeyType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct ContractSignatureEncryptedPrivateKey: EXIDefaultValue, Equatable, Sendable {
+    /// Attribute `Id`.
+    public var Id: EXIString<64>
+    /// Element value (simple content).
+    public var value: EXIBytes<48>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Id = EXIString<64>()
+        value = EXIBytes<48>()
+    }
+
+    public init(Id: EXIString<64>, value: EXIBytes<48>) {
+        self.Id = Id
+        self.value = value
+    }
+}
+
+extension ContractSignatureEncryptedPrivateKey {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: AT(Id)
+    /// state 1: CH
+    /// state 2: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        try w.writeBits(0, 1)  // AT(Id)
+        try w.writeStringField(self.Id, minLength: 0, maxLength: 64)
+        state = 1
+        try w.writeBits(0, 1)  // CH
+        try w.writeBinaryField(self.value, minLength: 0, maxLength: 48)
+        state = 2
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev != 0 { throw r.error(.unexpectedEvent).inside("Id") }
+        try r.readStringField(into: &self.Id, partition: 2, minLength: 0, maxLength: 64)
+        state = 1
+        ev = try Self._read1(&r, state)
+        if ev != 3 { throw r.error(.unexpectedEvent) }
+        try r.readBinaryField(into: &self.value, minLength: 0, maxLength: 48)
+        state = 2
+        ev = try Self._read2(&r, state)
+        if ev != 2 {
+            throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // AT(Id)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // CH
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `CostType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct Cost: EXIDefaultValue, Equatable, Sendable {
+    /// `costKind`.
+    public var costKind: ISO15118_2.CostKind
+    /// `amount`.
+    public var amount: UInt32
+    /// `amountMultiplier` (optional).
+    public var amountMultiplier: Int8?
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        costKind = .relativePricePercentage
+        amount = 0
+        amountMultiplier = nil
+    }
+
+    public init(costKind: ISO15118_2.CostKind, amount: UInt32, amountMultiplier: Int8? = nil) {
+        self.costKind = costKind
+        self.amount = amount
+        self.amountMultiplier = amountMultiplier
+    }
+}
+
+extension Cost {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(costKind)
+    /// state 1: SE(amount)
+    /// state 2: SE(amountMultiplier) EE
+    /// state 3: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(costKind)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.costKind.rawValue), 2)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("costKind") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(amount)
+            try w.writeBits(0, 1)  // CH
+            try w.writeUnsignedField(UInt64(self.amount), minimum: 0, maximum: 4294967295)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("amount") }
+        state = 2
+        if let v1 = self.amountMultiplier {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(amountMultiplier)
+                try w.writeBits(0, 1)  // CH
+                try w.writeBoundedField(Int64(v1), minimum: -3, maximum: 3, width: 3)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("amountMultiplier") }
+            state = 3
+        }
+        switch state {  // EE
+        case 2: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("costKind") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.CostKind
+                } else {
+                    guard let e2 = ISO15118_2.CostKind(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2))) else { throw r.error(.unexpectedEvent) }
+                    self.costKind = e2
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("costKind") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("amount") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.amount = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("amount") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if ev == 2 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int8
+                } else {
+                    self.amountMultiplier = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: -3, maximum: 3, width: 3))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("amountMultiplier") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        } else {
+            self.amountMultiplier = nil
+        }
+        if ev != 4 {
+            throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(costKind)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(amount)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 2  // SE(amountMultiplier)
+        case 1: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `CurrentDemandReqType` (urn:iso:15118:2:2013:MsgBody).
+public struct CurrentDemandReq: EXIDefaultValue, Equatable, Sendable {
+    /// `DC_EVStatus`.
+    public var DC_EVStatus: ISO15118_2.DC_EVStatus
+    /// `EVTargetCurrent`.
+    public var EVTargetCurrent: ISO15118_2.PhysicalValue
+    /// `EVMaximumVoltageLimit` (optional).
+    public var EVMaximumVoltageLimit: ISO15118_2.PhysicalValue?
+    /// `EVMaximumCurrentLimit` (optional).
+    public var EVMaximumCurrentLimit: ISO15118_2.PhysicalValue?
+    /// `EVMaximumPowerLimit` (optional).
+    public var EVMaximumPowerLimit: ISO15118_2.PhysicalValue?
+    /// `BulkChargingComplete` (optional).
+    public var BulkChargingComplete: Bool?
+    /// `ChargingComplete`.
+    public var ChargingComplete: Bool
+    /// `RemainingTimeToFullSoC` (optional).
+    public var RemainingTimeToFullSoC: ISO15118_2.PhysicalValue?
+    /// `RemainingTimeToBulkSoC` (optional).
+    public var RemainingTimeToBulkSoC: ISO15118_2.PhysicalValue?
+    /// `EVTargetVoltage`.
+    public var EVTargetVoltage: ISO15118_2.PhysicalValue
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        DC_EVStatus = ISO15118_2.DC_EVStatus()
+        EVTargetCurrent = ISO15118_2.PhysicalValue()
+        EVMaximumVoltageLimit = nil
+        EVMaximumCurrentLimit = nil
+        EVMaximumPowerLimit = nil
+        BulkChargingComplete = nil
+        ChargingComplete = false
+        RemainingTimeToFullSoC = nil
+        RemainingTimeToBulkSoC = nil
+        EVTargetVoltage = ISO15118_2.PhysicalValue()
+    }
+
+    public init(DC_EVStatus: ISO15118_2.DC_EVStatus, EVTargetCurrent: ISO15118_2.PhysicalValue, EVMaximumVoltageLimit: ISO15118_2.PhysicalValue? = nil, EVMaximumCurrentLimit: ISO15118_2.PhysicalValue? = nil, EVMaximumPowerLimit: ISO15118_2.PhysicalValue? = nil, BulkChargingComplete: Bool? = nil, ChargingComplete: Bool, RemainingTimeToFullSoC: ISO15118_2.PhysicalValue? = nil, RemainingTimeToBulkSoC: ISO15118_2.PhysicalValue? = nil, EVTargetVoltage: ISO15118_2.PhysicalValue) {
+        self.DC_EVStatus = DC_EVStatus
+        self.EVTargetCurrent = EVTargetCurrent
+        self.EVMaximumVoltageLimit = EVMaximumVoltageLimit
+        self.EVMaximumCurrentLimit = EVMaximumCurrentLimit
+        self.EVMaximumPowerLimit = EVMaximumPowerLimit
+        self.BulkChargingComplete = BulkChargingComplete
+        self.ChargingComplete = ChargingComplete
+        self.RemainingTimeToFullSoC = RemainingTimeToFullSoC
+        self.RemainingTimeToBulkSoC = RemainingTimeToBulkSoC
+        self.EVTargetVoltage = EVTargetVoltage
+    }
+}
+
+extension CurrentDemandReq {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(DC_EVStatus)
+    /// state 1: SE(EVTargetCurrent)
+    /// state 2: SE(EVMaximumVoltageLimit) SE(EVMaximumCurrentLimit) SE(EVMaximumPowerLimit) SE(BulkChargingComplete) SE(ChargingComplete)
+    /// state 3: SE(EVMaximumCurrentLimit) SE(EVMaximumPowerLimit) SE(BulkChargingComplete) SE(ChargingComplete)
+    /// state 4: SE(EVMaximumPowerLimit) SE(BulkChargingComplete) SE(ChargingComplete)
+    /// state 5: SE(BulkChargingComplete) SE(ChargingComplete)
+    /// state 6: SE(ChargingComplete)
+    /// state 7: SE(RemainingTimeToFullSoC) SE(RemainingTimeToBulkSoC) SE(EVTargetVoltage)
+    /// state 8: SE(RemainingTimeToBulkSoC) SE(EVTargetVoltage)
+    /// state 9: SE(EVTargetVoltage)
+    /// state 10: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(DC_EVStatus)
+            try self.DC_EVStatus.encodeContent(&w)
+        } catch { throw error.inside("DC_EVStatus") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVTargetCurrent)
+            try self.EVTargetCurrent.encodeContent(&w)
+        } catch { throw error.inside("EVTargetCurrent") }
+        state = 2
+        if let v1 = self.EVMaximumVoltageLimit {
+            do throws(EXIError) {
+                try w.writeBits(0, 3)  // SE(EVMaximumVoltageLimit)
+                try v1.encodeContent(&w)
+            } catch { throw error.inside("EVMaximumVoltageLimit") }
+            state = 3
+        }
+        if let v2 = self.EVMaximumCurrentLimit {
+            do throws(EXIError) {
+                switch state {  // SE(EVMaximumCurrentLimit)
+                case 2: try w.writeBits(1, 3)
+                default: try w.writeBits(0, 3)
+                }
+                try v2.encodeContent(&w)
+            } catch { throw error.inside("EVMaximumCurrentLimit") }
+            state = 4
+        }
+        if let v3 = self.EVMaximumPowerLimit {
+            do throws(EXIError) {
+                switch state {  // SE(EVMaximumPowerLimit)
+                case 2: try w.writeBits(2, 3)
+                case 3: try w.writeBits(1, 3)
+                default: try w.writeBits(0, 2)
+                }
+                try v3.encodeContent(&w)
+            } catch { throw error.inside("EVMaximumPowerLimit") }
+            state = 5
+        }
+        if let v4 = self.BulkChargingComplete {
+            do throws(EXIError) {
+                switch state {  // SE(BulkChargingComplete)
+                case 2: try w.writeBits(3, 3)
+                case 3: try w.writeBits(2, 3)
+                case 4: try w.writeBits(1, 2)
+                default: try w.writeBits(0, 2)
+                }
+                try w.writeBits(0, 1)  // CH
+                try w.writeBoolean(v4)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("BulkChargingComplete") }
+            state = 6
+        }
+        do throws(EXIError) {
+            switch state {  // SE(ChargingComplete)
+            case 2: try w.writeBits(4, 3)
+            case 3: try w.writeBits(3, 3)
+            case 4: try w.writeBits(2, 2)
+            case 5: try w.writeBits(1, 2)
+            default: try w.writeBits(0, 1)
+            }
+            try w.writeBits(0, 1)  // CH
+            try w.writeBoolean(self.ChargingComplete)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ChargingComplete") }
+        state = 7
+        if let v5 = self.RemainingTimeToFullSoC {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(RemainingTimeToFullSoC)
+                try v5.encodeContent(&w)
+            } catch { throw error.inside("RemainingTimeToFullSoC") }
+            state = 8
+        }
+        if let v6 = self.RemainingTimeToBulkSoC {
+            do throws(EXIError) {
+                switch state {  // SE(RemainingTimeToBulkSoC)
+                case 7: try w.writeBits(1, 2)
+                default: try w.writeBits(0, 2)
+                }
+                try v6.encodeContent(&w)
+            } catch { throw error.inside("RemainingTimeToBulkSoC") }
+            state = 9
+        }
+        do throws(EXIError) {
+            switch state {  // SE(EVTargetVoltage)
+            case 7: try w.writeBits(2, 2)
+            case 8: try w.writeBits(1, 2)
+            default: try w.writeBits(0, 1)
+            }
+            try self.EVTargetVoltage.encodeContent(&w)
+        } catch { throw error.inside("EVTargetVoltage") }
+        state = 10
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("DC_EVStatus") }
+        do {
+            do throws(EXIError) {
+                try self.DC_EVStatus.decodeContent(&r)
+            } catch { throw error.inside("DC_EVStatus") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVTargetCurrent") }
+        do {
+            do throws(EXIError) {
+                try self.EVTargetCurrent.decodeContent(&r)
+            } catch { throw error.inside("EVTargetCurrent") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if ev == 2 {
+            do throws(EXIError) {
+                var o7 = ISO15118_2.PhysicalValue()
+                try o7.decodeContent(&r)
+                self.EVMaximumVoltageLimit = o7
+            } catch { throw error.inside("EVMaximumVoltageLimit") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        } else {
+            self.EVMaximumVoltageLimit = nil
+        }
+        if ev == 3 {
+            do throws(EXIError) {
+                var o8 = ISO15118_2.PhysicalValue()
+                try o8.decodeContent(&r)
+                self.EVMaximumCurrentLimit = o8
+            } catch { throw error.inside("EVMaximumCurrentLimit") }
+            state = 4
+            ev = try Self._read4(&r, state)
+        } else {
+            self.EVMaximumCurrentLimit = nil
+        }
+        if ev == 4 {
+            do throws(EXIError) {
+                var o9 = ISO15118_2.PhysicalValue()
+                try o9.decodeContent(&r)
+                self.EVMaximumPowerLimit = o9
+            } catch { throw error.inside("EVMaximumPowerLimit") }
+            state = 5
+            ev = try Self._read5(&r, state)
+        } else {
+            self.EVMaximumPowerLimit = nil
+        }
+        if ev == 5 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.BulkChargingComplete = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("BulkChargingComplete") }
+            state = 6
+            ev = try Self._read6(&r, state)
+        } else {
+            self.BulkChargingComplete = nil
+        }
+        if !(ev == 6) { throw r.error(.unexpectedEvent).inside("ChargingComplete") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.ChargingComplete = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ChargingComplete") }
+            state = 7
+            ev = try Self._read7(&r, state)
+        }
+        if ev == 7 {
+            do throws(EXIError) {
+                var o10 = ISO15118_2.PhysicalValue()
+                try o10.decodeContent(&r)
+                self.RemainingTimeToFullSoC = o10
+            } catch { throw error.inside("RemainingTimeToFullSoC") }
+            state = 8
+            ev = try Self._read8(&r, state)
+        } else {
+            self.RemainingTimeToFullSoC = nil
+        }
+        if ev == 8 {
+            do throws(EXIError) {
+                var o11 = ISO15118_2.PhysicalValue()
+                try o11.decodeContent(&r)
+                self.RemainingTimeToBulkSoC = o11
+            } catch { throw error.inside("RemainingTimeToBulkSoC") }
+            state = 9
+            ev = try Self._read9(&r, state)
+        } else {
+            self.RemainingTimeToBulkSoC = nil
+        }
+        if !(ev == 9) { throw r.error(.unexpectedEvent).inside("EVTargetVoltage") }
+        do {
+            do throws(EXIError) {
+                try self.EVTargetVoltage.decodeContent(&r)
+            } catch { throw error.inside("EVTargetVoltage") }
+            state = 10
+            ev = try Self._read10(&r, state)
+        }
+        if ev != 11 {
+            throw r.error(ev == 10 || ev == 13 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(DC_EVStatus)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(EVTargetCurrent)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(3) {
+        case 0: return 2  // SE(EVMaximumVoltageLimit)
+        case 1: return 3  // SE(EVMaximumCurrentLimit)
+        case 2: return 4  // SE(EVMaximumPowerLimit)
+        case 3: return 5  // SE(BulkChargingComplete)
+        case 4: return 6  // SE(ChargingComplete)
+        case let code: throw r.undeclared(code, state: state, width: 3)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(3) {
+        case 0: return 3  // SE(EVMaximumCurrentLimit)
+        case 1: return 4  // SE(EVMaximumPowerLimit)
+        case 2: return 5  // SE(BulkChargingComplete)
+        case 3: return 6  // SE(ChargingComplete)
+        case let code: throw r.undeclared(code, state: state, width: 3)
+        }
+    }
+    @inline(__always)
+    static func _read4(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 4  // SE(EVMaximumPowerLimit)
+        case 1: return 5  // SE(BulkChargingComplete)
+        case 2: return 6  // SE(ChargingComplete)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read5(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 5  // SE(BulkChargingComplete)
+        case 1: return 6  // SE(ChargingComplete)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read6(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 6  // SE(ChargingComplete)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read7(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 7  // SE(RemainingTimeToFullSoC)
+        case 1: return 8  // SE(RemainingTimeToBulkSoC)
+        case 2: return 9  // SE(EVTargetVoltage)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read8(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 8  // SE(RemainingTimeToBulkSoC)
+        case 1: return 9  // SE(EVTargetVoltage)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read9(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 9  // SE(EVTargetVoltage)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read10(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 11  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `CurrentDemandResType` (urn:iso:15118:2:2013:MsgBody).
+public struct CurrentDemandRes: EXIDefaultValue, Equatable, Sendable {
+    /// `ResponseCode`.
+    public var ResponseCode: ISO15118_2.ResponseCode
+    /// `DC_EVSEStatus`.
+    public var DC_EVSEStatus: ISO15118_2.DC_EVSEStatus
+    /// `EVSEPresentVoltage`.
+    public var EVSEPresentVoltage: ISO15118_2.PhysicalValue
+    /// `EVSEPresentCurrent`.
+    public var EVSEPresentCurrent: ISO15118_2.PhysicalValue
+    /// `EVSECurrentLimitAchieved`.
+    public var EVSECurrentLimitAchieved: Bool
+    /// `EVSEVoltageLimitAchieved`.
+    public var EVSEVoltageLimitAchieved: Bool
+    /// `EVSEPowerLimitAchieved`.
+    public var EVSEPowerLimitAchieved: Bool
+    /// `EVSEMaximumVoltageLimit` (optional).
+    public var EVSEMaximumVoltageLimit: ISO15118_2.PhysicalValue?
+    /// `EVSEMaximumCurrentLimit` (optional).
+    public var EVSEMaximumCurrentLimit: ISO15118_2.PhysicalValue?
+    /// `EVSEMaximumPowerLimit` (optional).
+    public var EVSEMaximumPowerLimit: ISO15118_2.PhysicalValue?
+    /// `EVSEID`.
+    public var EVSEID: EXIString<37>
+    /// `SAScheduleTupleID`.
+    public var SAScheduleTupleID: UInt8
+    /// `MeterInfo` (optional).
+    public var MeterInfo: ISO15118_2.MeterInfo?
+    /// `ReceiptRequired` (optional).
+    public var ReceiptRequired: Bool?
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ResponseCode = .OK
+        DC_EVSEStatus = ISO15118_2.DC_EVSEStatus()
+        EVSEPresentVoltage = ISO15118_2.PhysicalValue()
+        EVSEPresentCurrent = ISO15118_2.PhysicalValue()
+        EVSECurrentLimitAchieved = false
+        EVSEVoltageLimitAchieved = false
+        EVSEPowerLimitAchieved = false
+        EVSEMaximumVoltageLimit = nil
+        EVSEMaximumCurrentLimit = nil
+        EVSEMaximumPowerLimit = nil
+        EVSEID = EXIString<37>()
+        SAScheduleTupleID = 1
+        MeterInfo = nil
+        ReceiptRequired = nil
+    }
+
+    public init(ResponseCode: ISO15118_2.ResponseCode, DC_EVSEStatus: ISO15118_2.DC_EVSEStatus, EVSEPresentVoltage: ISO15118_2.PhysicalValue, EVSEPresentCurrent: ISO15118_2.PhysicalValue, EVSECurrentLimitAchieved: Bool, EVSEVoltageLimitAchieved: Bool, EVSEPowerLimitAchieved: Bool, EVSEMaximumVoltageLimit: ISO15118_2.PhysicalValue? = nil, EVSEMaximumCurrentLimit: ISO15118_2.PhysicalValue? = nil, EVSEMaximumPowerLimit: ISO15118_2.PhysicalValue? = nil, EVSEID: EXIString<37>, SAScheduleTupleID: UInt8, MeterInfo: ISO15118_2.MeterInfo? = nil, ReceiptRequired: Bool? = nil) {
+        self.ResponseCode = ResponseCode
+        self.DC_EVSEStatus = DC_EVSEStatus
+        self.EVSEPresentVoltage = EVSEPresentVoltage
+        self.EVSEPresentCurrent = EVSEPresentCurrent
+        self.EVSECurrentLimitAchieved = EVSECurrentLimitAchieved
+        self.EVSEVoltageLimitAchieved = EVSEVoltageLimitAchieved
+        self.EVSEPowerLimitAchieved = EVSEPowerLimitAchieved
+        self.EVSEMaximumVoltageLimit = EVSEMaximumVoltageLimit
+        self.EVSEMaximumCurrentLimit = EVSEMaximumCurrentLimit
+        self.EVSEMaximumPowerLimit = EVSEMaximumPowerLimit
+        self.EVSEID = EVSEID
+        self.SAScheduleTupleID = SAScheduleTupleID
+        self.MeterInfo = MeterInfo
+        self.ReceiptRequired = ReceiptRequired
+    }
+}
+
+extension CurrentDemandRes {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ResponseCode)
+    /// state 1: SE(DC_EVSEStatus)
+    /// state 2: SE(EVSEPresentVoltage)
+    /// state 3: SE(EVSEPresentCurrent)
+    /// state 4: SE(EVSECurrentLimitAchieved)
+    /// state 5: SE(EVSEVoltageLimitAchieved)
+    /// state 6: SE(EVSEPowerLimitAchieved)
+    /// state 7: SE(EVSEMaximumVoltageLimit) SE(EVSEMaximumCurrentLimit) SE(EVSEMaximumPowerLimit) SE(EVSEID)
+    /// state 8: SE(EVSEMaximumCurrentLimit) SE(EVSEMaximumPowerLimit) SE(EVSEID)
+    /// state 9: SE(EVSEMaximumPowerLimit) SE(EVSEID)
+    /// state 10: SE(EVSEID)
+    /// state 11: SE(SAScheduleTupleID)
+    /// state 12: SE(MeterInfo) SE(ReceiptRequired) EE
+    /// state 13: SE(ReceiptRequired) EE
+    /// state 14: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ResponseCode)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.ResponseCode.rawValue), 5)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ResponseCode") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(DC_EVSEStatus)
+            try self.DC_EVSEStatus.encodeContent(&w)
+        } catch { throw error.inside("DC_EVSEStatus") }
+        state = 2
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVSEPresentVoltage)
+            try self.EVSEPresentVoltage.encodeContent(&w)
+        } catch { throw error.inside("EVSEPresentVoltage") }
+        state = 3
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVSEPresentCurrent)
+            try self.EVSEPresentCurrent.encodeContent(&w)
+        } catch { throw error.inside("EVSEPresentCurrent") }
+        state = 4
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVSECurrentLimitAchieved)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBoolean(self.EVSECurrentLimitAchieved)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("EVSECurrentLimitAchieved") }
+        state = 5
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVSEVoltageLimitAchieved)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBoolean(self.EVSEVoltageLimitAchieved)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("EVSEVoltageLimitAchieved") }
+        state = 6
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVSEPowerLimitAchieved)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBoolean(self.EVSEPowerLimitAchieved)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("EVSEPowerLimitAchieved") }
+        state = 7
+        if let v1 = self.EVSEMaximumVoltageLimit {
+            do throws(EXIError) {
+                try w.writeBits(0, 3)  // SE(EVSEMaximumVoltageLimit)
+                try v1.encodeContent(&w)
+            } catch { throw error.inside("EVSEMaximumVoltageLimit") }
+            state = 8
+        }
+        if let v2 = self.EVSEMaximumCurrentLimit {
+            do throws(EXIError) {
+                switch state {  // SE(EVSEMaximumCurrentLimit)
+                case 7: try w.writeBits(1, 3)
+                default: try w.writeBits(0, 2)
+                }
+                try v2.encodeContent(&w)
+            } catch { throw error.inside("EVSEMaximumCurrentLimit") }
+            state = 9
+        }
+        if let v3 = self.EVSEMaximumPowerLimit {
+            do throws(EXIError) {
+                switch state {  // SE(EVSEMaximumPowerLimit)
+                case 7: try w.writeBits(2, 3)
+                case 8: try w.writeBits(1, 2)
+                default: try w.writeBits(0, 2)
+                }
+                try v3.encodeContent(&w)
+            } catch { throw error.inside("EVSEMaximumPowerLimit") }
+            state = 10
+        }
+        do throws(EXIError) {
+            switch state {  // SE(EVSEID)
+            case 7: try w.writeBits(3, 3)
+            case 8: try w.writeBits(2, 2)
+            case 9: try w.writeBits(1, 2)
+            default: try w.writeBits(0, 1)
+            }
+            if self.EVSEID.count == 0 {
+                throw w.error(.lengthOutOfRange(length: 0, min: 7, max: Int.max))
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeStringField(self.EVSEID, minLength: 7, maxLength: 37)
+                try w.writeBits(0, 1)  // EE
+            }
+        } catch { throw error.inside("EVSEID") }
+        state = 11
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(SAScheduleTupleID)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBoundedField(Int64(self.SAScheduleTupleID), minimum: 1, maximum: 255, width: 8)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("SAScheduleTupleID") }
+        state = 12
+        if let v4 = self.MeterInfo {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(MeterInfo)
+                try v4.encodeContent(&w)
+            } catch { throw error.inside("MeterInfo") }
+            state = 13
+        }
+        if let v5 = self.ReceiptRequired {
+            do throws(EXIError) {
+                switch state {  // SE(ReceiptRequired)
+                case 12: try w.writeBits(1, 2)
+                default: try w.writeBits(0, 2)
+                }
+                try w.writeBits(0, 1)  // CH
+                try w.writeBoolean(v5)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("ReceiptRequired") }
+            state = 14
+        }
+        switch state {  // EE
+        case 12: try w.writeBits(2, 2)
+        case 13: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ResponseCode
+                } else {
+                    guard let e6 = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5))) else { throw r.error(.unexpectedEvent) }
+                    self.ResponseCode = e6
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ResponseCode") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("DC_EVSEStatus") }
+        do {
+            do throws(EXIError) {
+                try self.DC_EVSEStatus.decodeContent(&r)
+            } catch { throw error.inside("DC_EVSEStatus") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if !(ev == 2) { throw r.error(.unexpectedEvent).inside("EVSEPresentVoltage") }
+        do {
+            do throws(EXIError) {
+                try self.EVSEPresentVoltage.decodeContent(&r)
+            } catch { throw error.inside("EVSEPresentVoltage") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        }
+        if !(ev == 3) { throw r.error(.unexpectedEvent).inside("EVSEPresentCurrent") }
+        do {
+            do throws(EXIError) {
+                try self.EVSEPresentCurrent.decodeContent(&r)
+            } catch { throw error.inside("EVSEPresentCurrent") }
+            state = 4
+            ev = try Self._read4(&r, state)
+        }
+        if !(ev == 4) { throw r.error(.unexpectedEvent).inside("EVSECurrentLimitAchieved") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVSECurrentLimitAchieved = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("EVSECurrentLimitAchieved") }
+            state = 5
+            ev = try Self._read5(&r, state)
+        }
+        if !(ev == 5) { throw r.error(.unexpectedEvent).inside("EVSEVoltageLimitAchieved") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVSEVoltageLimitAchieved = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("EVSEVoltageLimitAchieved") }
+            state = 6
+            ev = try Self._read6(&r, state)
+        }
+        if !(ev == 6) { throw r.error(.unexpectedEvent).inside("EVSEPowerLimitAchieved") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVSEPowerLimitAchieved = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("EVSEPowerLimitAchieved") }
+            state = 7
+            ev = try Self._read7(&r, state)
+        }
+        if ev == 7 {
+            do throws(EXIError) {
+                var o7 = ISO15118_2.PhysicalValue()
+                try o7.decodeContent(&r)
+                self.EVSEMaximumVoltageLimit = o7
+            } catch { throw error.inside("EVSEMaximumVoltageLimit") }
+            state = 8
+            ev = try Self._read8(&r, state)
+        } else {
+            self.EVSEMaximumVoltageLimit = nil
+        }
+        if ev == 8 {
+            do throws(EXIError) {
+                var o8 = ISO15118_2.PhysicalValue()
+                try o8.decodeContent(&r)
+                self.EVSEMaximumCurrentLimit = o8
+            } catch { throw error.inside("EVSEMaximumCurrentLimit") }
+            state = 9
+            ev = try Self._read9(&r, state)
+        } else {
+            self.EVSEMaximumCurrentLimit = nil
+        }
+        if ev == 9 {
+            do throws(EXIError) {
+                var o9 = ISO15118_2.PhysicalValue()
+                try o9.decodeContent(&r)
+                self.EVSEMaximumPowerLimit = o9
+            } catch { throw error.inside("EVSEMaximumPowerLimit") }
+            state = 10
+            ev = try Self._read10(&r, state)
+        } else {
+            self.EVSEMaximumPowerLimit = nil
+        }
+        if !(ev == 10) { throw r.error(.unexpectedEvent).inside("EVSEID") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.lengthOutOfRange(length: 0, min: 7, max: Int.max))
+                } else {
+                    try r.readStringField(into: &self.EVSEID, partition: 8, minLength: 7, maxLength: 37)
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("EVSEID") }
+            state = 11
+            ev = try Self._read11(&r, state)
+        }
+        if !(ev == 11) { throw r.error(.unexpectedEvent).inside("SAScheduleTupleID") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt8
+                } else {
+                    self.SAScheduleTupleID = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 1, maximum: 255, width: 8))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("SAScheduleTupleID") }
+            state = 12
+            ev = try Self._read12(&r, state)
+        }
+        if ev == 12 {
+            do throws(EXIError) {
+                var o10 = ISO15118_2.MeterInfo()
+                try o10.decodeContent(&r)
+                self.MeterInfo = o10
+            } catch { throw error.inside("MeterInfo") }
+            state = 13
+            ev = try Self._read13(&r, state)
+        } else {
+            self.MeterInfo = nil
+        }
+        if ev == 13 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.ReceiptRequired = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ReceiptRequired") }
+            state = 14
+            ev = try Self._read14(&r, state)
+        } else {
+            self.ReceiptRequired = nil
+        }
+        if ev != 15 {
+            throw r.error(ev == 14 || ev == 17 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(ResponseCode)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(DC_EVSEStatus)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // SE(EVSEPresentVoltage)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // SE(EVSEPresentCurrent)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read4(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // SE(EVSECurrentLimitAchieved)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read5(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 5  // SE(EVSEVoltageLimitAchieved)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read6(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 6  // SE(EVSEPowerLimitAchieved)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read7(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(3) {
+        case 0: return 7  // SE(EVSEMaximumVoltageLimit)
+        case 1: return 8  // SE(EVSEMaximumCurrentLimit)
+        case 2: return 9  // SE(EVSEMaximumPowerLimit)
+        case 3: return 10  // SE(EVSEID)
+        case let code: throw r.undeclared(code, state: state, width: 3)
+        }
+    }
+    @inline(__always)
+    static func _read8(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 8  // SE(EVSEMaximumCurrentLimit)
+        case 1: return 9  // SE(EVSEMaximumPowerLimit)
+        case 2: return 10  // SE(EVSEID)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read9(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 9  // SE(EVSEMaximumPowerLimit)
+        case 1: return 10  // SE(EVSEID)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read10(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 10  // SE(EVSEID)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read11(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 11  // SE(SAScheduleTupleID)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read12(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 12  // SE(MeterInfo)
+        case 1: return 13  // SE(ReceiptRequired)
+        case 2: return 15  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read13(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 13  // SE(ReceiptRequired)
+        case 1: return 15  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read14(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 15  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `DC_EVChargeParameterType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct DC_EVChargeParameter: EXIDefaultValue, Equatable, Sendable {
+    /// `DepartureTime` (optional).
+    public var DepartureTime: UInt32?
+    /// `DC_EVStatus`.
+    public var DC_EVStatus: ISO15118_2.DC_EVStatus
+    /// `EVMaximumCurrentLimit`.
+    public var EVMaximumCurrentLimit: ISO15118_2.PhysicalValue
+    /// `EVMaximumPowerLimit` (optional).
+    public var EVMaximumPowerLimit: ISO15118_2.PhysicalValue?
+    /// `EVMaximumVoltageLimit`.
+    public var EVMaximumVoltageLimit: ISO15118_2.PhysicalValue
+    /// `EVEnergyCapacity` (optional).
+    public var EVEnergyCapacity: ISO15118_2.PhysicalValue?
+    /// `EVEnergyRequest` (optional).
+    public var EVEnergyRequest: ISO15118_2.PhysicalValue?
+    /// `FullSOC` (optional).
+    public var FullSOC: Int8?
+    /// `BulkSOC` (optional).
+    public var BulkSOC: Int8?
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        DepartureTime = nil
+        DC_EVStatus = ISO15118_2.DC_EVStatus()
+        EVMaximumCurrentLimit = ISO15118_2.PhysicalValue()
+        EVMaximumPowerLimit = nil
+        EVMaximumVoltageLimit = ISO15118_2.PhysicalValue()
+        EVEnergyCapacity = nil
+        EVEnergyRequest = nil
+        FullSOC = nil
+        BulkSOC = nil
+    }
+
+    public init(DepartureTime: UInt32? = nil, DC_EVStatus: ISO15118_2.DC_EVStatus, EVMaximumCurrentLimit: ISO15118_2.PhysicalValue, EVMaximumPowerLimit: ISO15118_2.PhysicalValue? = nil, EVMaximumVoltageLimit: ISO15118_2.PhysicalValue, EVEnergyCapacity: ISO15118_2.PhysicalValue? = nil, EVEnergyRequest: ISO15118_2.PhysicalValue? = nil, FullSOC: Int8? = nil, BulkSOC: Int8? = nil) {
+        self.DepartureTime = DepartureTime
+        self.DC_EVStatus = DC_EVStatus
+        self.EVMaximumCurrentLimit = EVMaximumCurrentLimit
+        self.EVMaximumPowerLimit = EVMaximumPowerLimit
+        self.EVMaximumVoltageLimit = EVMaximumVoltageLimit
+        self.EVEnergyCapacity = EVEnergyCapacity
+        self.EVEnergyRequest = EVEnergyRequest
+        self.FullSOC = FullSOC
+        self.BulkSOC = BulkSOC
+    }
+}
+
+extension DC_EVChargeParameter {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(DepartureTime) SE(DC_EVStatus)
+    /// state 1: SE(DC_EVStatus)
+    /// state 2: SE(EVMaximumCurrentLimit)
+    /// state 3: SE(EVMaximumPowerLimit) SE(EVMaximumVoltageLimit)
+    /// state 4: SE(EVMaximumVoltageLimit)
+    /// state 5: SE(EVEnergyCapacity) SE(EVEnergyRequest) SE(FullSOC) SE(BulkSOC) EE
+    /// state 6: SE(EVEnergyRequest) SE(FullSOC) SE(BulkSOC) EE
+    /// state 7: SE(FullSOC) SE(BulkSOC) EE
+    /// state 8: SE(BulkSOC) EE
+    /// state 9: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        if let v1 = self.DepartureTime {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(DepartureTime)
+                try w.writeBits(0, 1)  // CH
+                try w.writeUnsignedField(UInt64(v1), minimum: 0, maximum: 4294967295)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("DepartureTime") }
+            state = 1
+        }
+        do throws(EXIError) {
+            switch state {  // SE(DC_EVStatus)
+            case 0: try w.writeBits(1, 2)
+            default: try w.writeBits(0, 1)
+            }
+            try self.DC_EVStatus.encodeContent(&w)
+        } catch { throw error.inside("DC_EVStatus") }
+        state = 2
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVMaximumCurrentLimit)
+            try self.EVMaximumCurrentLimit.encodeContent(&w)
+        } catch { throw error.inside("EVMaximumCurrentLimit") }
+        state = 3
+        if let v2 = self.EVMaximumPowerLimit {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(EVMaximumPowerLimit)
+                try v2.encodeContent(&w)
+            } catch { throw error.inside("EVMaximumPowerLimit") }
+            state = 4
+        }
+        do throws(EXIError) {
+            switch state {  // SE(EVMaximumVoltageLimit)
+            case 3: try w.writeBits(1, 2)
+            default: try w.writeBits(0, 1)
+            }
+            try self.EVMaximumVoltageLimit.encodeContent(&w)
+        } catch { throw error.inside("EVMaximumVoltageLimit") }
+        state = 5
+        if let v3 = self.EVEnergyCapacity {
+            do throws(EXIError) {
+                try w.writeBits(0, 3)  // SE(EVEnergyCapacity)
+                try v3.encodeContent(&w)
+            } catch { throw error.inside("EVEnergyCapacity") }
+            state = 6
+        }
+        if let v4 = self.EVEnergyRequest {
+            do throws(EXIError) {
+                switch state {  // SE(EVEnergyRequest)
+                case 5: try w.writeBits(1, 3)
+                default: try w.writeBits(0, 3)
+                }
+                try v4.encodeContent(&w)
+            } catch { throw error.inside("EVEnergyRequest") }
+            state = 7
+        }
+        if let v5 = self.FullSOC {
+            do throws(EXIError) {
+                switch state {  // SE(FullSOC)
+                case 5: try w.writeBits(2, 3)
+                case 6: try w.writeBits(1, 3)
+                default: try w.writeBits(0, 2)
+                }
+                try w.writeBits(0, 1)  // CH
+                try w.writeBoundedField(Int64(v5), minimum: 0, maximum: 100, width: 7)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("FullSOC") }
+            state = 8
+        }
+        if let v6 = self.BulkSOC {
+            do throws(EXIError) {
+                switch state {  // SE(BulkSOC)
+                case 5: try w.writeBits(3, 3)
+                case 6: try w.writeBits(2, 3)
+                case 7: try w.writeBits(1, 2)
+                default: try w.writeBits(0, 2)
+                }
+                try w.writeBits(0, 1)  // CH
+                try w.writeBoundedField(Int64(v6), minimum: 0, maximum: 100, width: 7)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("BulkSOC") }
+            state = 9
+        }
+        switch state {  // EE
+        case 5: try w.writeBits(4, 3)
+        case 6: try w.writeBits(3, 3)
+        case 7: try w.writeBits(2, 2)
+        case 8: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev == 0 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.DepartureTime = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("DepartureTime") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        } else {
+            self.DepartureTime = nil
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("DC_EVStatus") }
+        do {
+            do throws(EXIError) {
+                try self.DC_EVStatus.decodeContent(&r)
+            } catch { throw error.inside("DC_EVStatus") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if !(ev == 2) { throw r.error(.unexpectedEvent).inside("EVMaximumCurrentLimit") }
+        do {
+            do throws(EXIError) {
+                try self.EVMaximumCurrentLimit.decodeContent(&r)
+            } catch { throw error.inside("EVMaximumCurrentLimit") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        }
+        if ev == 3 {
+            do throws(EXIError) {
+                var o7 = ISO15118_2.PhysicalValue()
+                try o7.decodeContent(&r)
+                self.EVMaximumPowerLimit = o7
+            } catch { throw error.inside("EVMaximumPowerLimit") }
+            state = 4
+            ev = try Self._read4(&r, state)
+        } else {
+            self.EVMaximumPowerLimit = nil
+        }
+        if !(ev == 4) { throw r.error(.unexpectedEvent).inside("EVMaximumVoltageLimit") }
+        do {
+            do throws(EXIError) {
+                try self.EVMaximumVoltageLimit.decodeContent(&r)
+            } catch { throw error.inside("EVMaximumVoltageLimit") }
+            state = 5
+            ev = try Self._read5(&r, state)
+        }
+        if ev == 5 {
+            do throws(EXIError) {
+                var o8 = ISO15118_2.PhysicalValue()
+                try o8.decodeContent(&r)
+                self.EVEnergyCapacity = o8
+            } catch { throw error.inside("EVEnergyCapacity") }
+            state = 6
+            ev = try Self._read6(&r, state)
+        } else {
+            self.EVEnergyCapacity = nil
+        }
+        if ev == 6 {
+            do throws(EXIError) {
+                var o9 = ISO15118_2.PhysicalValue()
+                try o9.decodeContent(&r)
+                self.EVEnergyRequest = o9
+            } catch { throw error.inside("EVEnergyRequest") }
+            state = 7
+            ev = try Self._read7(&r, state)
+        } else {
+            self.EVEnergyRequest = nil
+        }
+        if ev == 7 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int8
+                } else {
+                    self.FullSOC = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 100, width: 7))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("FullSOC") }
+            state = 8
+            ev = try Self._read8(&r, state)
+        } else {
+            self.FullSOC = nil
+        }
+        if ev == 8 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int8
+                } else {
+                    self.BulkSOC = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 100, width: 7))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("BulkSOC") }
+            state = 9
+            ev = try Self._read9(&r, state)
+        } else {
+            self.BulkSOC = nil
+        }
+        if ev != 10 {
+            throw r.error(ev == 9 || ev == 12 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // SE(DepartureTime)
+        case 1: return 1  // SE(DC_EVStatus)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(DC_EVStatus)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // SE(EVMaximumCurrentLimit)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 3  // SE(EVMaximumPowerLimit)
+        case 1: return 4  // SE(EVMaximumVoltageLimit)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read4(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // SE(EVMaximumVoltageLimit)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read5(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(3) {
+        case 0: return 5  // SE(EVEnergyCapacity)
+        case 1: return 6  // SE(EVEnergyRequest)
+        case 2: return 7  // SE(FullSOC)
+        case 3: return 8  // SE(BulkSOC)
+        case 4: return 10  // EE
+        case let code: throw r.undeclared(code, state: state, width: 3)
+        }
+    }
+    @inline(__always)
+    static func _read6(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(3) {
+        case 0: return 6  // SE(EVEnergyRequest)
+        case 1: return 7  // SE(FullSOC)
+        case 2: return 8  // SE(BulkSOC)
+        case 3: return 10  // EE
+        case let code: throw r.undeclared(code, state: state, width: 3)
+        }
+    }
+    @inline(__always)
+    static func _read7(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 7  // SE(FullSOC)
+        case 1: return 8  // SE(BulkSOC)
+        case 2: return 10  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read8(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 8  // SE(BulkSOC)
+        case 1: return 10  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read9(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 10  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `DC_EVPowerDeliveryParameterType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct DC_EVPowerDeliveryParameter: EXIDefaultValue, Equatable, Sendable {
+    /// `DC_EVStatus`.
+    public var DC_EVStatus: ISO15118_2.DC_EVStatus
+    /// `BulkChargingComplete` (optional).
+    public var BulkChargingComplete: Bool?
+    /// `ChargingComplete`.
+    public var ChargingComplete: Bool
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        DC_EVStatus = ISO15118_2.DC_EVStatus()
+        BulkChargingComplete = nil
+        ChargingComplete = false
+    }
+
+    public init(DC_EVStatus: ISO15118_2.DC_EVStatus, BulkChargingComplete: Bool? = nil, ChargingComplete: Bool) {
+        self.DC_EVStatus = DC_EVStatus
+        self.BulkChargingComplete = BulkChargingComplete
+        self.ChargingComplete = ChargingComplete
+    }
+}
+
+extension DC_EVPowerDeliveryParameter {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(DC_EVStatus)
+    /// state 1: SE(BulkChargingComplete) SE(ChargingComplete)
+    /// state 2: SE(ChargingComplete)
+    /// state 3: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(DC_EVStatus)
+            try self.DC_EVStatus.encodeContent(&w)
+        } catch { throw error.inside("DC_EVStatus") }
+        state = 1
+        if let v1 = self.BulkChargingComplete {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(BulkChargingComplete)
+                try w.writeBits(0, 1)  // CH
+                try w.writeBoolean(v1)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("BulkChargingComplete") }
+            state = 2
+        }
+        do throws(EXIError) {
+            switch state {  // SE(ChargingComplete)
+            case 1: try w.writeBits(1, 2)
+            default: try w.writeBits(0, 1)
+            }
+            try w.writeBits(0, 1)  // CH
+            try w.writeBoolean(self.ChargingComplete)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ChargingComplete") }
+        state = 3
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("DC_EVStatus") }
+        do {
+            do throws(EXIError) {
+                try self.DC_EVStatus.decodeContent(&r)
+            } catch { throw error.inside("DC_EVStatus") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if ev == 1 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.BulkChargingComplete = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("BulkChargingComplete") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        } else {
+            self.BulkChargingComplete = nil
+        }
+        if !(ev == 2) { throw r.error(.unexpectedEvent).inside("ChargingComplete") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.ChargingComplete = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ChargingComplete") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        }
+        if ev != 4 {
+            throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(DC_EVStatus)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 1  // SE(BulkChargingComplete)
+        case 1: return 2  // SE(ChargingComplete)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // SE(ChargingComplete)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `DC_EVSEChargeParameterType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct DC_EVSEChargeParameter: EXIDefaultValue, Equatable, Sendable {
+    /// `DC_EVSEStatus`.
+    public var DC_EVSEStatus: ISO15118_2.DC_EVSEStatus
+    /// `EVSEMaximumCurrentLimit`.
+    public var EVSEMaximumCurrentLimit: ISO15118_2.PhysicalValue
+    /// `EVSEMaximumPowerLimit`.
+    public var EVSEMaximumPowerLimit: ISO15118_2.PhysicalValue
+    /// `EVSEMaximumVoltageLimit`.
+    public var EVSEMaximumVoltageLimit: ISO15118_2.PhysicalValue
+    /// `EVSEMinimumCurrentLimit`.
+    public var EVSEMinimumCurrentLimit: ISO15118_2.PhysicalValue
+    /// `EVSEMinimumVoltageLimit`.
+    public var EVSEMinimumVoltageLimit: ISO15118_2.PhysicalValue
+    /// `EVSECurrentRegulationTolerance` (optional).
+    public var EVSECurrentRegulationTolerance: ISO15118_2.PhysicalValue?
+    /// `EVSEPeakCurrentRipple`.
+    public var EVSEPeakCurrentRipple: ISO15118_2.PhysicalValue
+    /// `EVSEEnergyToBeDelivered` (optional).
+    public var EVSEEnergyToBeDelivered: ISO15118_2.PhysicalValue?
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        DC_EVSEStatus = ISO15118_2.DC_EVSEStatus()
+        EVSEMaximumCurrentLimit = ISO15118_2.PhysicalValue()
+        EVSEMaximumPowerLimit = ISO15118_2.PhysicalValue()
+        EVSEMaximumVoltageLimit = ISO15118_2.PhysicalValue()
+        EVSEMinimumCurrentLimit = ISO15118_2.PhysicalValue()
+        EVSEMinimumVoltageLimit = ISO15118_2.PhysicalValue()
+        EVSECurrentRegulationTolerance = nil
+        EVSEPeakCurrentRipple = ISO15118_2.PhysicalValue()
+        EVSEEnergyToBeDelivered = nil
+    }
+
+    public init(DC_EVSEStatus: ISO15118_2.DC_EVSEStatus, EVSEMaximumCurrentLimit: ISO15118_2.PhysicalValue, EVSEMaximumPowerLimit: ISO15118_2.PhysicalValue, EVSEMaximumVoltageLimit: ISO15118_2.PhysicalValue, EVSEMinimumCurrentLimit: ISO15118_2.PhysicalValue, EVSEMinimumVoltageLimit: ISO15118_2.PhysicalValue, EVSECurrentRegulationTolerance: ISO15118_2.PhysicalValue? = nil, EVSEPeakCurrentRipple: ISO15118_2.PhysicalValue, EVSEEnergyToBeDelivered: ISO15118_2.PhysicalValue? = nil) {
+        self.DC_EVSEStatus = DC_EVSEStatus
+        self.EVSEMaximumCurrentLimit = EVSEMaximumCurrentLimit
+        self.EVSEMaximumPowerLimit = EVSEMaximumPowerLimit
+        self.EVSEMaximumVoltageLimit = EVSEMaximumVoltageLimit
+        self.EVSEMinimumCurrentLimit = EVSEMinimumCurrentLimit
+        self.EVSEMinimumVoltageLimit = EVSEMinimumVoltageLimit
+        self.EVSECurrentRegulationTolerance = EVSECurrentRegulationTolerance
+        self.EVSEPeakCurrentRipple = EVSEPeakCurrentRipple
+        self.EVSEEnergyToBeDelivered = EVSEEnergyToBeDelivered
+    }
+}
+
+extension DC_EVSEChargeParameter {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(DC_EVSEStatus)
+    /// state 1: SE(EVSEMaximumCurrentLimit)
+    /// state 2: SE(EVSEMaximumPowerLimit)
+    /// state 3: SE(EVSEMaximumVoltageLimit)
+    /// state 4: SE(EVSEMinimumCurrentLimit)
+    /// state 5: SE(EVSEMinimumVoltageLimit)
+    /// state 6: SE(EVSECurrentRegulationTolerance) SE(EVSEPeakCurrentRipple)
+    /// state 7: SE(EVSEPeakCurrentRipple)
+    /// state 8: SE(EVSEEnergyToBeDelivered) EE
+    /// state 9: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(DC_EVSEStatus)
+            try self.DC_EVSEStatus.encodeContent(&w)
+        } catch { throw error.inside("DC_EVSEStatus") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVSEMaximumCurrentLimit)
+            try self.EVSEMaximumCurrentLimit.encodeContent(&w)
+        } catch { throw error.inside("EVSEMaximumCurrentLimit") }
+        state = 2
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVSEMaximumPowerLimit)
+            try self.EVSEMaximumPowerLimit.encodeContent(&w)
+        } catch { throw error.inside("EVSEMaximumPowerLimit") }
+        state = 3
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVSEMaximumVoltageLimit)
+            try self.EVSEMaximumVoltageLimit.encodeContent(&w)
+        } catch { throw error.inside("EVSEMaximumVoltageLimit") }
+        state = 4
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVSEMinimumCurrentLimit)
+            try self.EVSEMinimumCurrentLimit.encodeContent(&w)
+        } catch { throw error.inside("EVSEMinimumCurrentLimit") }
+        state = 5
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVSEMinimumVoltageLimit)
+            try self.EVSEMinimumVoltageLimit.encodeContent(&w)
+        } catch { throw error.inside("EVSEMinimumVoltageLimit") }
+        state = 6
+        if let v1 = self.EVSECurrentRegulationTolerance {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(EVSECurrentRegulationTolerance)
+                try v1.encodeContent(&w)
+            } catch { throw error.inside("EVSECurrentRegulationTolerance") }
+            state = 7
+        }
+        do throws(EXIError) {
+            switch state {  // SE(EVSEPeakCurrentRipple)
+            case 6: try w.writeBits(1, 2)
+            default: try w.writeBits(0, 1)
+            }
+            try self.EVSEPeakCurrentRipple.encodeContent(&w)
+        } catch { throw error.inside("EVSEPeakCurrentRipple") }
+        state = 8
+        if let v2 = self.EVSEEnergyToBeDelivered {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(EVSEEnergyToBeDelivered)
+                try v2.encodeContent(&w)
+            } catch { throw error.inside("EVSEEnergyToBeDelivered") }
+            state = 9
+        }
+        switch state {  // EE
+        case 8: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("DC_EVSEStatus") }
+        do {
+            do throws(EXIError) {
+                try self.DC_EVSEStatus.decodeContent(&r)
+            } catch { throw error.inside("DC_EVSEStatus") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVSEMaximumCurrentLimit") }
+        do {
+            do throws(EXIError) {
+                try self.EVSEMaximumCurrentLimit.decodeContent(&r)
+            } catch { throw error.inside("EVSEMaximumCurrentLimit") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if !(ev == 2) { throw r.error(.unexpectedEvent).inside("EVSEMaximumPowerLimit") }
+        do {
+            do throws(EXIError) {
+                try self.EVSEMaximumPowerLimit.decodeContent(&r)
+            } catch { throw error.inside("EVSEMaximumPowerLimit") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        }
+        if !(ev == 3) { throw r.error(.unexpectedEvent).inside("EVSEMaximumVoltageLimit") }
+        do {
+            do throws(EXIError) {
+                try self.EVSEMaximumVoltageLimit.decodeContent(&r)
+            } catch { throw error.inside("EVSEMaximumVoltageLimit") }
+            state = 4
+            ev = try Self._read4(&r, state)
+        }
+        if !(ev == 4) { throw r.error(.unexpectedEvent).inside("EVSEMinimumCurrentLimit") }
+        do {
+            do throws(EXIError) {
+                try self.EVSEMinimumCurrentLimit.decodeContent(&r)
+            } catch { throw error.inside("EVSEMinimumCurrentLimit") }
+            state = 5
+            ev = try Self._read5(&r, state)
+        }
+        if !(ev == 5) { throw r.error(.unexpectedEvent).inside("EVSEMinimumVoltageLimit") }
+        do {
+            do throws(EXIError) {
+                try self.EVSEMinimumVoltageLimit.decodeContent(&r)
+            } catch { throw error.inside("EVSEMinimumVoltageLimit") }
+            state = 6
+            ev = try Self._read6(&r, state)
+        }
+        if ev == 6 {
+            do throws(EXIError) {
+                var o3 = ISO15118_2.PhysicalValue()
+                try o3.decodeContent(&r)
+                self.EVSECurrentRegulationTolerance = o3
+            } catch { throw error.inside("EVSECurrentRegulationTolerance") }
+            state = 7
+            ev = try Self._read7(&r, state)
+        } else {
+            self.EVSECurrentRegulationTolerance = nil
+        }
+        if !(ev == 7) { throw r.error(.unexpectedEvent).inside("EVSEPeakCurrentRipple") }
+        do {
+            do throws(EXIError) {
+                try self.EVSEPeakCurrentRipple.decodeContent(&r)
+            } catch { throw error.inside("EVSEPeakCurrentRipple") }
+            state = 8
+            ev = try Self._read8(&r, state)
+        }
+        if ev == 8 {
+            do throws(EXIError) {
+                var o4 = ISO15118_2.PhysicalValue()
+                try o4.decodeContent(&r)
+                self.EVSEEnergyToBeDelivered = o4
+            } catch { throw error.inside("EVSEEnergyToBeDelivered") }
+            state = 9
+            ev = try Self._read9(&r, state)
+        } else {
+            self.EVSEEnergyToBeDelivered = nil
+        }
+        if ev != 10 {
+            throw r.error(ev == 9 || ev == 12 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(DC_EVSEStatus)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(EVSEMaximumCurrentLimit)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // SE(EVSEMaximumPowerLimit)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // SE(EVSEMaximumVoltageLimit)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read4(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // SE(EVSEMinimumCurrentLimit)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read5(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 5  // SE(EVSEMinimumVoltageLimit)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read6(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 6  // SE(EVSECurrentRegulationTolerance)
+        case 1: return 7  // SE(EVSEPeakCurrentRipple)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read7(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 7  // SE(EVSEPeakCurrentRipple)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read8(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 8  // SE(EVSEEnergyToBeDelivered)
+        case 1: return 10  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read9(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 10  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `DC_EVSEStatusType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct DC_EVSEStatus: EXIDefaultValue, Equatable, Sendable {
+    /// `NotificationMaxDelay`.
+    public var NotificationMaxDelay: UInt16
+    /// `EVSENotification`.
+    public var EVSENotification: ISO15118_2.EVSENotification
+    /// `EVSEIsolationStatus` (optional).
+    public var EVSEIsolationStatus: ISO15118_2.IsolationLevel?
+    /// `EVSEStatusCode`.
+    public var EVSEStatusCode: ISO15118_2.DC_EVSEStatusCode
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        NotificationMaxDelay = 0
+        EVSENotification = .None
+        EVSEIsolationStatus = nil
+        EVSEStatusCode = .EVSE_NotReady
+    }
+
+    public init(NotificationMaxDelay: UInt16, EVSENotification: ISO15118_2.EVSENotification, EVSEIsolationStatus: ISO15118_2.IsolationLevel? = nil, EVSEStatusCode: ISO15118_2.DC_EVSEStatusCode) {
+        self.NotificationMaxDelay = NotificationMaxDelay
+        self.EVSENotification = EVSENotification
+        self.EVSEIsolationStatus = EVSEIsolationStatus
+        self.EVSEStatusCode = EVSEStatusCode
+    }
+}
+
+extension DC_EVSEStatus {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(NotificationMaxDelay)
+    /// state 1: SE(EVSENotification)
+    /// state 2: SE(EVSEIsolationStatus) SE(EVSEStatusCode)
+    /// state 3: SE(EVSEStatusCode)
+    /// state 4: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(NotificationMaxDelay)
+            try w.writeBits(0, 1)  // CH
+            try w.writeUnsignedField(UInt64(self.NotificationMaxDelay), minimum: 0, maximum: 65535)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("NotificationMaxDelay") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVSENotification)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.EVSENotification.rawValue), 2)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("EVSENotification") }
+        state = 2
+        if let v1 = self.EVSEIsolationStatus {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(EVSEIsolationStatus)
+                try w.writeBits(0, 1)  // CH
+                try w.writeBits(UInt64(v1.rawValue), 3)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("EVSEIsolationStatus") }
+            state = 3
+        }
+        do throws(EXIError) {
+            switch state {  // SE(EVSEStatusCode)
+            case 2: try w.writeBits(1, 2)
+            default: try w.writeBits(0, 1)
+            }
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.EVSEStatusCode.rawValue), 4)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("EVSEStatusCode") }
+        state = 4
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("NotificationMaxDelay") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
+                } else {
+                    self.NotificationMaxDelay = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("NotificationMaxDelay") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVSENotification") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.EVSENotification
+                } else {
+                    guard let e2 = ISO15118_2.EVSENotification(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2))) else { throw r.error(.unexpectedEvent) }
+                    self.EVSENotification = e2
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("EVSENotification") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if ev == 2 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.IsolationLevel
+                } else {
+                    guard let e3 = ISO15118_2.IsolationLevel(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 5, width: 3))) else { throw r.error(.unexpectedEvent) }
+                    self.EVSEIsolationStatus = e3
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("EVSEIsolationStatus") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        } else {
+            self.EVSEIsolationStatus = nil
+        }
+        if !(ev == 3) { throw r.error(.unexpectedEvent).inside("EVSEStatusCode") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.DC_EVSEStatusCode
+                } else {
+                    guard let e4 = ISO15118_2.DC_EVSEStatusCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 12, width: 4))) else { throw r.error(.unexpectedEvent) }
+                    self.EVSEStatusCode = e4
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("EVSEStatusCode") }
+            state = 4
+            ev = try Self._read4(&r, state)
+        }
+        if ev != 5 {
+            throw r.error(ev == 4 || ev == 7 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(NotificationMaxDelay)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(EVSENotification)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 2  // SE(EVSEIsolationStatus)
+        case 1: return 3  // SE(EVSEStatusCode)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // SE(EVSEStatusCode)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read4(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 5  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `DC_EVStatusType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct DC_EVStatus: EXIDefaultValue, Equatable, Sendable {
+    /// `EVReady`.
+    public var EVReady: Bool
+    /// `EVErrorCode`.
+    public var EVErrorCode: ISO15118_2.DC_EVErrorCode
+    /// `EVRESSSOC`.
+    public var EVRESSSOC: Int8
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        EVReady = false
+        EVErrorCode = .NO_ERROR
+        EVRESSSOC = 0
+    }
+
+    public init(EVReady: Bool, EVErrorCode: ISO15118_2.DC_EVErrorCode, EVRESSSOC: Int8) {
+        self.EVReady = EVReady
+        self.EVErrorCode = EVErrorCode
+        self.EVRESSSOC = EVRESSSOC
+    }
+}
+
+extension DC_EVStatus {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(EVReady)
+    /// state 1: SE(EVErrorCode)
+    /// state 2: SE(EVRESSSOC)
+    /// state 3: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVReady)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBoolean(self.EVReady)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("EVReady") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVErrorCode)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.EVErrorCode.rawValue), 4)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("EVErrorCode") }
+        state = 2
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVRESSSOC)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBoundedField(Int64(self.EVRESSSOC), minimum: 0, maximum: 100, width: 7)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("EVRESSSOC") }
+        state = 3
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("EVReady") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.EVReady = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("EVReady") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVErrorCode") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.DC_EVErrorCode
+                } else {
+                    guard let e1 = ISO15118_2.DC_EVErrorCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 12, width: 4))) else { throw r.error(.unexpectedEvent) }
+                    self.EVErrorCode = e1
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("EVErrorCode") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if !(ev == 2) { throw r.error(.unexpectedEvent).inside("EVRESSSOC") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int8
+                } else {
+                    self.EVRESSSOC = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 100, width: 7))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("EVRESSSOC") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        }
+        if ev != 4 {
+            throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(EVReady)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(EVErrorCode)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // SE(EVRESSSOC)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `DSAKeyValueType` (http://www.w3.org/2000/09/xmldsig#).
+public struct DSAKeyValue: EXIDefaultValue, Equatable, Sendable {
+    /// Group of P, Q.
+    public var PAndQ: ISO15118_2.DSAKeyValue.PAndQGroup?
+    /// `G` (optional).
+    public var G: EXIBytes<256>?
+    /// `Y`.
+    public var Y: EXIBytes<256>
+    /// `J` (optional).
+    public var J: EXIBytes<256>?
+    /// Group of Seed, PgenCounter.
+    public var SeedAndPgenCounter: ISO15118_2.DSAKeyValue.SeedAndPgenCounterGroup?
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        PAndQ = nil
+        G = nil
+        Y = EXIBytes<256>()
+        J = nil
+        SeedAndPgenCounter = nil
+    }
+
+    public init(PAndQ: ISO15118_2.DSAKeyValue.PAndQGroup? = nil, G: EXIBytes<256>? = nil, Y: EXIBytes<256>, J: EXIBytes<256>? = nil, SeedAndPgenCounter: ISO15118_2.DSAKeyValue.SeedAndPgenCounterGroup? = nil) {
+        self.PAndQ = PAndQ
+        self.G = G
+        self.Y = Y
+        self.J = J
+        self.SeedAndPgenCounter = SeedAndPgenCounter
+    }
+
+    /// A group of elements inside `DSAKeyValueType`.
+    public struct PAndQGroup: EXIDefaultValue, Equatable, Sendable {
+        /// `P`.
+        public var P: EXIBytes<256>
+        /// `Q`.
+        public var Q: EXIBytes<256>
+
+        /// Every field at its default (zero, empty, absent, first enumeration value).
+        public init() {
+            P = EXIBytes<256>()
+            Q = EXIBytes<256>()
+        }
+
+        public init(P: EXIBytes<256>, Q: EXIBytes<256>) {
+            self.P = P
+            self.Q = Q
+        }
+    }
+
+    /// A group of elements inside `DSAKeyValueType`.
+    public struct SeedAndPgenCounterGroup: EXIDefaultValue, Equatable, Sendable {
+        /// `Seed`.
+        public var Seed: EXIBytes<256>
+        /// `PgenCounter`.
+        public var PgenCounter: EXIBytes<256>
+
+        /// Every field at its default (zero, empty, absent, first enumeration value).
+        public init() {
+            Seed = EXIBytes<256>()
+            PgenCounter = EXIBytes<256>()
+        }
+
+        public init(Seed: EXIBytes<256>, PgenCounter: EXIBytes<256>) {
+            self.Seed = Seed
+            self.PgenCounter = PgenCounter
+        }
+    }
+}
+
+extension DSAKeyValue {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(P) SE(G) SE(Y)
+    /// state 1: SE(Q)
+    /// state 2: SE(G) SE(Y)
+    /// state 3: SE(Y)
+    /// state 4: SE(J) SE(Seed) EE
+    /// state 5: SE(Seed) EE
+    /// state 6: SE(PgenCounter)
+    /// state 7: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        if let g1 = self.PAndQ {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(P)
+                if g1.P.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(g1.P, minLength: 0, maxLength: 256)
+                    try w.writeBits(0, 1)  // EE
+                }
+            } catch { throw error.inside("P") }
+            state = 1
+            do throws(EXIError) {
+                try w.writeBits(0, 1)  // SE(Q)
+                if g1.Q.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(g1.Q, minLength: 0, maxLength: 256)
+                    try w.writeBits(0, 1)  // EE
+                }
+            } catch { throw error.inside("Q") }
+            state = 2
+        }
+        if let v2 = self.G {
+            do throws(EXIError) {
+                switch state {  // SE(G)
+                case 0: try w.writeBits(1, 2)
+                default: try w.writeBits(0, 2)
+                }
+                if v2.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(v2, minLength: 0, maxLength: 256)
+                    try w.writeBits(0, 1)  // EE
+                }
+            } catch { throw error.inside("G") }
+            state = 3
+        }
+        do throws(EXIError) {
+            switch state {  // SE(Y)
+            case 0: try w.writeBits(2, 2)
+            case 2: try w.writeBits(1, 2)
+            default: try w.writeBits(0, 1)
+            }
+            if self.Y.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.Y, minLength: 0, maxLength: 256)
+                try w.writeBits(0, 1)  // EE
+            }
+        } catch { throw error.inside("Y") }
+        state = 4
+        if let v3 = self.J {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(J)
+                if v3.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(v3, minLength: 0, maxLength: 256)
+                    try w.writeBits(0, 1)  // EE
+                }
+            } catch { throw error.inside("J") }
+            state = 5
+        }
+        if let g4 = self.SeedAndPgenCounter {
+            do throws(EXIError) {
+                switch state {  // SE(Seed)
+                case 4: try w.writeBits(1, 2)
+                default: try w.writeBits(0, 2)
+                }
+                if g4.Seed.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(g4.Seed, minLength: 0, maxLength: 256)
+                    try w.writeBits(0, 1)  // EE
+                }
+            } catch { throw error.inside("Seed") }
+            state = 6
+            do throws(EXIError) {
+                try w.writeBits(0, 1)  // SE(PgenCounter)
+                if g4.PgenCounter.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(g4.PgenCounter, minLength: 0, maxLength: 256)
+                    try w.writeBits(0, 1)  // EE
+                }
+            } catch { throw error.inside("PgenCounter") }
+            state = 7
+        }
+        switch state {  // EE
+        case 4: try w.writeBits(2, 2)
+        case 5: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev == 0 {
+            var k5 = ISO15118_2.DSAKeyValue.PAndQGroup()
+            if !(ev == 0) { throw r.error(.unexpectedEvent).inside("P") }
+            do {
+                do throws(EXIError) {
+                    if try r.readSimpleElementIsEmpty() {
+                        k5.P = EXIBytes<256>()
+                    } else {
+                        try r.readBinaryField(into: &k5.P, minLength: 0, maxLength: 256)
+                        try r.expectSimpleEvent()  // EE
+                    }
+                } catch { throw error.inside("P") }
+                state = 1
+                ev = try Self._read1(&r, state)
+            }
+            if !(ev == 1) { throw r.error(.unexpectedEvent).inside("Q") }
+            do {
+                do throws(EXIError) {
+                    if try r.readSimpleElementIsEmpty() {
+                        k5.Q = EXIBytes<256>()
+                    } else {
+                        try r.readBinaryField(into: &k5.Q, minLength: 0, maxLength: 256)
+                        try r.expectSimpleEvent()  // EE
+                    }
+                } catch { throw error.inside("Q") }
+                state = 2
+                ev = try Self._read2(&r, state)
+            }
+            self.PAndQ = k5
+        } else {
+            self.PAndQ = nil
+        }
+        if ev == 2 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    self.G = EXIBytes<256>()
+                } else {
+                    var b6 = EXIBytes<256>()
+                    try r.readBinaryField(into: &b6, minLength: 0, maxLength: 256)
+                    self.G = b6
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("G") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        } else {
+            self.G = nil
+        }
+        if !(ev == 3) { throw r.error(.unexpectedEvent).inside("Y") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    self.Y = EXIBytes<256>()
+                } else {
+                    try r.readBinaryField(into: &self.Y, minLength: 0, maxLength: 256)
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("Y") }
+            state = 4
+            ev = try Self._read4(&r, state)
+        }
+        if ev == 4 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    self.J = EXIBytes<256>()
+                } else {
+                    var b7 = EXIBytes<256>()
+                    try r.readBinaryField(into: &b7, minLength: 0, maxLength: 256)
+                    self.J = b7
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("J") }
+            state = 5
+            ev = try Self._read5(&r, state)
+        } else {
+            self.J = nil
+        }
+        if ev == 5 {
+            var k8 = ISO15118_2.DSAKeyValue.SeedAndPgenCounterGroup()
+            if !(ev == 5) { throw r.error(.unexpectedEvent).inside("Seed") }
+            do {
+                do throws(EXIError) {
+                    if try r.readSimpleElementIsEmpty() {
+                        k8.Seed = EXIBytes<256>()
+                    } else {
+                        try r.readBinaryField(into: &k8.Seed, minLength: 0, maxLength: 256)
+                        try r.expectSimpleEvent()  // EE
+                    }
+                } catch { throw error.inside("Seed") }
+                state = 6
+                ev = try Self._read6(&r, state)
+            }
+            if !(ev == 6) { throw r.error(.unexpectedEvent).inside("PgenCounter") }
+            do {
+                do throws(EXIError) {
+                    if try r.readSimpleElementIsEmpty() {
+                        k8.PgenCounter = EXIBytes<256>()
+                    } else {
+                        try r.readBinaryField(into: &k8.PgenCounter, minLength: 0, maxLength: 256)
+                        try r.expectSimpleEvent()  // EE
+                    }
+                } catch { throw error.inside("PgenCounter") }
+                state = 7
+                ev = try Self._read7(&r, state)
+            }
+            self.SeedAndPgenCounter = k8
+        } else {
+            self.SeedAndPgenCounter = nil
+        }
+        if ev != 8 {
+            throw r.error(ev == 7 || ev == 10 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // SE(P)
+        case 1: return 2  // SE(G)
+        case 2: return 3  // SE(Y)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(Q)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 2  // SE(G)
+        case 1: return 3  // SE(Y)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // SE(Y)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read4(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 4  // SE(J)
+        case 1: return 5  // SE(Seed)
+        case 2: return 8  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read5(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 5  // SE(Seed)
+        case 1: return 8  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read6(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 6  // SE(PgenCounter)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read7(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 8  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `DiffieHellmanPublickeyType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct DiffieHellmanPublickey: EXIDefaultValue, Equatable, Sendable {
+    /// Attribute `Id`.
+    public var Id: EXIString<64>
+    /// Element value (simple content).
+    public var value: EXIBytes<65>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Id = EXIString<64>()
+        value = EXIBytes<65>()
+    }
+
+    public init(Id: EXIString<64>, value: EXIBytes<65>) {
+        self.Id = Id
+        self.value = value
+    }
+}
+
+extension DiffieHellmanPublickey {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: AT(Id)
+    /// state 1: CH
+    /// state 2: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        try w.writeBits(0, 1)  // AT(Id)
+        try w.writeStringField(self.Id, minLength: 0, maxLength: 64)
+        state = 1
+        try w.writeBits(0, 1)  // CH
+        try w.writeBinaryField(self.value, minLength: 0, maxLength: 65)
+        state = 2
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev != 0 { throw r.error(.unexpectedEvent).inside("Id") }
+        try r.readStringField(into: &self.Id, partition: 2, minLength: 0, maxLength: 64)
+        state = 1
+        ev = try Self._read1(&r, state)
+        if ev != 3 { throw r.error(.unexpectedEvent) }
+        try r.readBinaryField(into: &self.value, minLength: 0, maxLength: 65)
+        state = 2
+        ev = try Self._read2(&r, state)
+        if ev != 2 {
+            throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // AT(Id)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // CH
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `DigestMethodType` (http://www.w3.org/2000/09/xmldsig#).
+public struct DigestMethod: EXIDefaultValue, Equatable, Sendable {
+    /// Attribute `Algorithm`.
+    public var Algorithm: EXIString<64>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Algorithm = EXIString<64>()
+    }
+
+    public init(Algorithm: EXIString<64>) {
+        self.Algorithm = Algorithm
+    }
+}
+
+extension DigestMethod {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: AT(Algorithm)
+    /// state 1: SE(*) EE CH(mixed)
+    /// state 2: SE(*) EE CH(mixed)
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        try w.writeBits(0, 1)  // AT(Algorithm)
+        try w.writeStringField(self.Algorithm, minLength: 0, maxLength: 64)
+        state = 1
+        try w.writeBits(1, 2)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev != 0 { throw r.error(.unexpectedEvent).inside("Algorithm") }
+        try r.readStringField(into: &self.Algorithm, partition: 1, minLength: 0, maxLength: 64)
+        state = 1
+        ev = try Self._read1(&r, state)
+        if ev == 1 { throw r.error(.unsupportedContent) }
+        if ev != 2 {
+            throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // AT(Algorithm)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 1  // SE(*)
+        case 1: return 2  // EE
+        case 2: return 4  // CH(mixed)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+}
+
+/// `EMAIDType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct EMAID: EXIDefaultValue, Equatable, Sendable {
+    /// Attribute `Id`.
+    public var Id: EXIString<64>
+    /// Element value (simple content).
+    public var value: EXIString<15>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Id = EXIString<64>()
+        value = EXIString<15>()
+    }
+
+    public init(Id: EXIString<64>, value: EXIString<15>) {
+        self.Id = Id
+        self.value = value
+    }
+}
+
+extension EMAID {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: AT(Id)
+    /// state 1: CH
+    /// state 2: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        try w.writeBits(0, 1)  // AT(Id)
+        try w.writeStringField(self.Id, minLength: 0, maxLength: 64)
+        state = 1
+        try w.writeBits(0, 1)  // CH
+        try w.writeStringField(self.value, minLength: 14, maxLength: 15)
+        state = 2
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader, partition: UInt16) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev != 0 { throw r.error(.unexpectedEvent).inside("Id") }
+        try r.readStringField(into: &self.Id, partition: 2, minLength: 0, maxLength: 64)
+        state = 1
+        ev = try Self._read1(&r, state)
+        if ev != 3 { throw r.error(.unexpectedEvent) }
+        try r.readStringField(into: &self.value, partition: partition, minLength: 14, maxLength: 15)
+        state = 2
+        ev = try Self._read2(&r, state)
+        if ev != 2 {
+            throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // AT(Id)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // CH
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `EVChargeParameterType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct EVChargeParameter: EXIDefaultValue, Equatable, Sendable {
+    /// `DepartureTime` (optional).
+    public var DepartureTime: UInt32?
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        DepartureTime = nil
+    }
+
+    public init(DepartureTime: UInt32? = nil) {
+        self.DepartureTime = DepartureTime
+    }
+}
+
+extension EVChargeParameter {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(DepartureTime) EE
+    /// state 1: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        if let v1 = self.DepartureTime {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(DepartureTime)
+                try w.writeBits(0, 1)  // CH
+                try w.writeUnsignedField(UInt64(v1), minimum: 0, maximum: 4294967295)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("DepartureTime") }
+            state = 1
+        }
+        switch state {  // EE
+        case 0: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev == 0 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.DepartureTime = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("DepartureTime") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        } else {
+            self.DepartureTime = nil
+        }
+        if ev != 2 {
+            throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // SE(DepartureTime)
+        case 1: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `EVPowerDeliveryParameterType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct EVPowerDeliveryParameter: EXIDefaultValue, Equatable, Sendable {
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+    }
+}
+
+extension EVPowerDeliveryParameter {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev != 1 {
+            throw r.error(ev == 0 || ev == 3 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `EVSEChargeParameterType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct EVSEChargeParameter: EXIDefaultValue, Equatable, Sendable {
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+    }
+}
+
+extension EVSEChargeParameter {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev != 1 {
+            throw r.error(ev == 0 || ev == 3 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `EVSEStatusType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct EVSEStatus: EXIDefaultValue, Equatable, Sendable {
+    /// `NotificationMaxDelay`.
+    public var NotificationMaxDelay: UInt16
+    /// `EVSENotification`.
+    public var EVSENotification: ISO15118_2.EVSENotification
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        NotificationMaxDelay = 0
+        EVSENotification = .None
+    }
+
+    public init(NotificationMaxDelay: UInt16, EVSENotification: ISO15118_2.EVSENotification) {
+        self.NotificationMaxDelay = NotificationMaxDelay
+        self.EVSENotification = EVSENotification
+    }
+}
+
+extension EVSEStatus {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(NotificationMaxDelay)
+    /// state 1: SE(EVSENotification)
+    /// state 2: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(NotificationMaxDelay)
+            try w.writeBits(0, 1)  // CH
+            try w.writeUnsignedField(UInt64(self.NotificationMaxDelay), minimum: 0, maximum: 65535)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("NotificationMaxDelay") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVSENotification)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.EVSENotification.rawValue), 2)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("EVSENotification") }
+        state = 2
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("NotificationMaxDelay") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
+                } else {
+                    self.NotificationMaxDelay = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("NotificationMaxDelay") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVSENotification") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.EVSENotification
+                } else {
+                    guard let e1 = ISO15118_2.EVSENotification(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2))) else { throw r.error(.unexpectedEvent) }
+                    self.EVSENotification = e1
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("EVSENotification") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if ev != 3 {
+            throw r.error(ev == 2 || ev == 5 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(NotificationMaxDelay)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(EVSENotification)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `EVStatusType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct EVStatus: EXIDefaultValue, Equatable, Sendable {
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+    }
+}
+
+extension EVStatus {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev != 1 {
+            throw r.error(ev == 0 || ev == 3 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `EntryType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct Entry: EXIDefaultValue, Equatable, Sendable {
+    /// `TimeInterval`: one of RelativeTimeInterval, TimeInterval.
+    public var TimeInterval: ISO15118_2.TimeIntervalChoice
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        TimeInterval = ISO15118_2.TimeIntervalChoice()
+    }
+
+    public init(TimeInterval: ISO15118_2.TimeIntervalChoice) {
+        self.TimeInterval = TimeInterval
+    }
+}
+
+extension Entry {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(RelativeTimeInterval) SE(TimeInterval)
+    /// state 1: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            switch self.TimeInterval {
+            case .RelativeTimeInterval(let m1):
+                try w.writeBits(0, 2)  // SE(RelativeTimeInterval)
+                do throws(EXIError) { try m1.encodeContent(&w) } catch { throw error.inside("RelativeTimeInterval") }
+            case .TimeInterval(let m2):
+                try w.writeBits(1, 2)  // SE(TimeInterval)
+                do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("TimeInterval") }
+            }
+        } catch { throw error.inside("") }
+        state = 1
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0 || ev == 1) { throw r.error(.unexpectedEvent).inside("") }
+        do {
+            do throws(EXIError) {
+                switch ev {
+                case 0:
+                    var m3 = ISO15118_2.RelativeTimeInterval()
+                    do throws(EXIError) { try m3.decodeContent(&r) } catch { throw error.inside("RelativeTimeInterval") }
+                    self.TimeInterval = .RelativeTimeInterval(m3)
+                case 1:
+                    var m4 = ISO15118_2.Interval()
+                    do throws(EXIError) { try m4.decodeContent(&r) } catch { throw error.inside("TimeInterval") }
+                    self.TimeInterval = .TimeInterval(m4)
+                default: throw r.error(.unexpectedEvent)
+                }
+            } catch { throw error.inside("") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if ev != 3 {
+            throw r.error(ev == 2 || ev == 5 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // SE(RelativeTimeInterval)
+        case 1: return 1  // SE(TimeInterval)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `IntervalType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct Interval: EXIDefaultValue, Equatable, Sendable {
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+    }
+}
+
+extension Interval {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev != 1 {
+            throw r.error(ev == 0 || ev == 3 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `KeyInfoType` (http://www.w3.org/2000/09/xmldsig#).
+public struct KeyInfo: EXIDefaultValue, Equatable, Sendable {
+    /// Attribute `Id` (optional).
+    public var Id: EXIString<64>?
+    /// Choice of KeyName, KeyValue, RetrievalMethod, X509Data, PGPData, SPKIData, MgmtData.
+    public var Value: EXIList<1, ISO15118_2.KeyInfo.ValueChoice>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Id = nil
+        Value = EXIList<1, ISO15118_2.KeyInfo.ValueChoice>()
+    }
+
+    public init(Id: EXIString<64>? = nil, Value: EXIList<1, ISO15118_2.KeyInfo.ValueChoice>) {
+        self.Id = Id
+        self.Value = Value
+    }
+
+    /// One of the alternatives of an xs:choice (EXI: the first element decides).
+    public enum ValueChoice: EXIDefaultValue, Equatable, Sendable {
+        case KeyName(EXIString<64>)
+        case KeyValue(ISO15118_2.KeyValue)
+        case RetrievalMethod(ISO15118_2.RetrievalMethod)
+        case X509Data(ISO15118_2.X509Data)
+        case PGPData(ISO15118_2.PGPData)
+        case SPKIData(ISO15118_2.SPKIData)
+        case MgmtData(EXIString<64>)
+
+        public init() { self = .KeyName(EXIString<64>()) }
+    }
+}
+
+extension KeyInfo {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: AT(Id) SE(KeyName) SE(KeyValue) SE(RetrievalMethod) SE(X509Data) SE(PGPData) SE(SPKIData) SE(MgmtData) SE(*) CH(mixed)
+    /// state 1: SE(KeyName) SE(KeyValue) SE(RetrievalMethod) SE(X509Data) SE(PGPData) SE(SPKIData) SE(MgmtData) SE(*) CH(mixed)
+    /// state 2: SE(KeyName) SE(KeyValue) SE(RetrievalMethod) SE(X509Data) SE(PGPData) SE(SPKIData) SE(MgmtData) SE(*) EE CH(mixed)
+    /// state 3: SE(KeyName) SE(KeyValue) SE(RetrievalMethod) SE(X509Data) SE(PGPData) SE(SPKIData) SE(MgmtData) SE(*) EE CH(mixed)
+    /// state 4: SE(KeyName) SE(KeyValue) SE(RetrievalMethod) SE(X509Data) SE(PGPData) SE(SPKIData) SE(MgmtData) SE(*) EE CH(mixed)
+    /// state 5: SE(KeyName) SE(KeyValue) SE(RetrievalMethod) SE(X509Data) SE(PGPData) SE(SPKIData) SE(MgmtData) SE(*) EE CH(mixed)
+    /// state 6: SE(KeyName) SE(KeyValue) SE(RetrievalMethod) SE(X509Data) SE(PGPData) SE(SPKIData) SE(MgmtData) SE(*) EE CH(mixed)
+    /// state 7: SE(KeyName) SE(KeyValue) SE(RetrievalMethod) SE(X509Data) SE(PGPData) SE(SPKIData) SE(MgmtData) SE(*) EE CH(mixed)
+    /// state 8: SE(KeyName) SE(KeyValue) SE(RetrievalMethod) SE(X509Data) SE(PGPData) SE(SPKIData) SE(MgmtData) SE(*) EE CH(mixed)
+    /// state 9: SE(KeyName) SE(KeyValue) SE(RetrievalMethod) SE(X509Data) SE(PGPData) SE(SPKIData) SE(MgmtData) SE(*) EE CH(mixed)
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        if let v = self.Id {
+            try w.writeBits(0, 4)  // AT(Id)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
+            state = 1
+        }
+        var i1 = 0
+        while i1 < self.Value.count {
+            switch self.Value[i1] {
+            case .KeyName(let x2):
+                do throws(EXIError) {
+                    switch state {  // SE(KeyName)
+                    case 0: try w.writeBits(1, 4)
+                    default: try w.writeBits(0, 4)
+                    }
+                    if x2.count == 0 {
+                        try w.writeEmptySimpleElement()
+                    } else {
+                        try w.writeBits(0, 1)  // CH
+                        try w.writeStringField(x2, minLength: 0, maxLength: 64)
+                        try w.writeBits(0, 1)  // EE
+                    }
+                } catch { throw error.inside("KeyName") }
+                state = 2
+            case .KeyValue(let x3):
+                do throws(EXIError) {
+                    switch state {  // SE(KeyValue)
+                    case 0: try w.writeBits(2, 4)
+                    default: try w.writeBits(1, 4)
+                    }
+                    try x3.encodeContent(&w)
+                } catch { throw error.inside("KeyValue") }
+                state = 3
+            case .RetrievalMethod(let x4):
+                do throws(EXIError) {
+                    switch state {  // SE(RetrievalMethod)
+                    case 0: try w.writeBits(3, 4)
+                    default: try w.writeBits(2, 4)
+                    }
+                    try x4.encodeContent(&w)
+                } catch { throw error.inside("RetrievalMethod") }
+                state = 4
+            case .X509Data(let x5):
+                do throws(EXIError) {
+                    switch state {  // SE(X509Data)
+                    case 0: try w.writeBits(4, 4)
+                    default: try w.writeBits(3, 4)
+                    }
+                    try x5.encodeContent(&w)
+                } catch { throw error.inside("X509Data") }
+                state = 5
+            case .PGPData(let x6):
+                do throws(EXIError) {
+                    switch state {  // SE(PGPData)
+                    case 0: try w.writeBits(5, 4)
+                    default: try w.writeBits(4, 4)
+                    }
+                    try x6.encodeContent(&w)
+                } catch { throw error.inside("PGPData") }
+                state = 6
+            case .SPKIData(let x7):
+                do throws(EXIError) {
+                    switch state {  // SE(SPKIData)
+                    case 0: try w.writeBits(6, 4)
+                    default: try w.writeBits(5, 4)
+                    }
+                    try x7.encodeContent(&w)
+                } catch { throw error.inside("SPKIData") }
+                state = 7
+            case .MgmtData(let x8):
+                do throws(EXIError) {
+                    switch state {  // SE(MgmtData)
+                    case 0: try w.writeBits(7, 4)
+                    default: try w.writeBits(6, 4)
+                    }
+                    if x8.count == 0 {
+                        try w.writeEmptySimpleElement()
+                    } else {
+                        try w.writeBits(0, 1)  // CH
+                        try w.writeStringField(x8, minLength: 0, maxLength: 64)
+                        try w.writeBits(0, 1)  // EE
+                    }
+                } catch { throw error.inside("MgmtData") }
+                state = 8
+            }
+            i1 &+= 1
+        }
+        try w.writeBits(8, 4)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev == 0 {
+            var s9 = EXIString<64>()
+            try r.readStringField(into: &s9, partition: 10, minLength: 0, maxLength: 64)
+            self.Id = s9
+            state = 1
+            ev = try Self._read1(&r, state)
+        } else {
+            self.Id = nil
+        }
+        self.Value.removeAll()
+        while ev == 1 || ev == 2 || ev == 3 || ev == 4 || ev == 5 || ev == 6 || ev == 7 || ev == 8 {
+            if self.Value.isFull { throw r.error(.capacityExceeded(count: 2, capacity: 1)) }
+            var k10 = ISO15118_2.KeyInfo.ValueChoice()
+            switch ev {
+            case 1:
+                var x11: EXIString<64> = EXIString<64>()
+                if !(ev == 1) { throw r.error(.unexpectedEvent).inside("KeyName") }
+                do {
+                    do throws(EXIError) {
+                        if try r.readSimpleElementIsEmpty() {
+                            x11 = EXIString<64>()
+                        } else {
+                            try r.readStringField(into: &x11, partition: 11, minLength: 0, maxLength: 64)
+                            try r.expectSimpleEvent()  // EE
+                        }
+                    } catch { throw error.inside("KeyName") }
+                    state = 2
+                    ev = try Self._read2(&r, state)
+                }
+                k10 = .KeyName(x11)
+            case 2:
+                var x12: ISO15118_2.KeyValue = ISO15118_2.KeyValue()
+                if !(ev == 2) { throw r.error(.unexpectedEvent).inside("KeyValue") }
+                do {
+                    do throws(EXIError) {
+                        try x12.decodeContent(&r)
+                    } catch { throw error.inside("KeyValue") }
+                    state = 3
+                    ev = try Self._read2(&r, state)
+                }
+                k10 = .KeyValue(x12)
+            case 3:
+                var x13: ISO15118_2.RetrievalMethod = ISO15118_2.RetrievalMethod()
+                if !(ev == 3) { throw r.error(.unexpectedEvent).inside("RetrievalMethod") }
+                do {
+                    do throws(EXIError) {
+                        try x13.decodeContent(&r)
+                    } catch { throw error.inside("RetrievalMethod") }
+                    state = 4
+                    ev = try Self._read2(&r, state)
+                }
+                k10 = .RetrievalMethod(x13)
+            case 4:
+                var x14: ISO15118_2.X509Data = ISO15118_2.X509Data()
+                if !(ev == 4) { throw r.error(.unexpectedEvent).inside("X509Data") }
+                do {
+                    do throws(EXIError) {
+                        try x14.decodeContent(&r)
+                    } catch { throw error.inside("X509Data") }
+                    state = 5
+                    ev = try Self._read2(&r, state)
+                }
+                k10 = .X509Data(x14)
+            case 5:
+                var x15: ISO15118_2.PGPData = ISO15118_2.PGPData()
+                if !(ev == 5) { throw r.error(.unexpectedEvent).inside("PGPData") }
+                do {
+                    do throws(EXIError) {
+                        try x15.decodeContent(&r)
+                    } catch { throw error.inside("PGPData") }
+                    state = 6
+                    ev = try Self._read2(&r, state)
+                }
+                k10 = .PGPData(x15)
+            case 6:
+                var x16: ISO15118_2.SPKIData = ISO15118_2.SPKIData()
+                if !(ev == 6) { throw r.error(.unexpectedEvent).inside("SPKIData") }
+                do {
+                    do throws(EXIError) {
+                        try x16.decodeContent(&r)
+                    } catch { throw error.inside("SPKIData") }
+                    state = 7
+                    ev = try Self._read2(&r, state)
+                }
+                k10 = .SPKIData(x16)
+            case 7:
+                var x17: EXIString<64> = EXIString<64>()
+                if !(ev == 7) { throw r.error(.unexpectedEvent).inside("MgmtData") }
+                do {
+                    do throws(EXIError) {
+                        if try r.readSimpleElementIsEmpty() {
+                            x17 = EXIString<64>()
+                        } else {
+                            try r.readStringField(into: &x17, partition: 12, minLength: 0, maxLength: 64)
+                            try r.expectSimpleEvent()  // EE
+                        }
+                    } catch { throw error.inside("MgmtData") }
+                    state = 8
+                    ev = try Self._read2(&r, state)
+                }
+                k10 = .MgmtData(x17)
+            case 8: throw r.error(.unsupportedContent)
+            default: throw r.error(.unexpectedEvent).inside("KeyName")
+            }
+            self.Value.append(k10)
+        }
+        if self.Value.count < 1 { throw r.error(.tooFewItems(count: self.Value.count, minimum: 1)) }
+        if ev != 9 {
+            throw r.error(ev == 8 || ev == 11 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(4) {
+        case 0: return 0  // AT(Id)
+        case 1: return 1  // SE(KeyName)
+        case 2: return 2  // SE(KeyValue)
+        case 3: return 3  // SE(RetrievalMethod)
+        case 4: return 4  // SE(X509Data)
+        case 5: return 5  // SE(PGPData)
+        case 6: return 6  // SE(SPKIData)
+        case 7: return 7  // SE(MgmtData)
+        case 8: return 8  // SE(*)
+        case 9: return 11  // CH(mixed)
+        case let code: throw r.undeclared(code, state: state, width: 4)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(4) {
+        case 0: return 1  // SE(KeyName)
+        case 1: return 2  // SE(KeyValue)
+        case 2: return 3  // SE(RetrievalMethod)
+        case 3: return 4  // SE(X509Data)
+        case 4: return 5  // SE(PGPData)
+        case 5: return 6  // SE(SPKIData)
+        case 6: return 7  // SE(MgmtData)
+        case 7: return 8  // SE(*)
+        case 8: return 11  // CH(mixed)
+        case let code: throw r.undeclared(code, state: state, width: 4)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(4) {
+        case 0: return 1  // SE(KeyName)
+        case 1: return 2  // SE(KeyValue)
+        case 2: return 3  // SE(RetrievalMethod)
+        case 3: return 4  // SE(X509Data)
+        case 4: return 5  // SE(PGPData)
+        case 5: return 6  // SE(SPKIData)
+        case 6: return 7  // SE(MgmtData)
+        case 7: return 8  // SE(*)
+        case 8: return 9  // EE
+        case 9: return 11  // CH(mixed)
+        case let code: throw r.undeclared(code, state: state, width: 4)
+        }
+    }
+}
+
+/// `KeyValueType` (http://www.w3.org/2000/09/xmldsig#).
+public struct KeyValue: EXIDefaultValue, Equatable, Sendable {
+    /// Choice of DSAKeyValue, RSAKeyValue.
+    public var Value: ISO15118_2.KeyValue.ValueChoice
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Value = ISO15118_2.KeyValue.ValueChoice()
+    }
+
+    public init(Value: ISO15118_2.KeyValue.ValueChoice) {
+        self.Value = Value
+    }
+
+    /// One of the alternatives of an xs:choice (EXI: the first element decides).
+    public enum ValueChoice: EXIDefaultValue, Equatable, Sendable {
+        case DSAKeyValue(ISO15118_2.DSAKeyValue)
+        case RSAKeyValue(ISO15118_2.RSAKeyValue)
+
+        public init() { self = .DSAKeyValue(ISO15118_2.DSAKeyValue()) }
+    }
+}
+
+extension KeyValue {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(DSAKeyValue) SE(RSAKeyValue) SE(*) CH(mixed)
+    /// state 1: EE CH(mixed)
+    /// state 2: EE CH(mixed)
+    /// state 3: EE CH(mixed)
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        switch self.Value {
+        case .DSAKeyValue(let x1):
+            do throws(EXIError) {
+                try w.writeBits(0, 3)  // SE(DSAKeyValue)
+                try x1.encodeContent(&w)
+            } catch { throw error.inside("DSAKeyValue") }
+            state = 1
+        case .RSAKeyValue(let x2):
+            do throws(EXIError) {
+                try w.writeBits(1, 3)  // SE(RSAKeyValue)
+                try x2.encodeContent(&w)
+            } catch { throw error.inside("RSAKeyValue") }
+            state = 2
+        }
+        try w.writeBits(0, 2)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        switch ev {
+        case 0:
+            var x3: ISO15118_2.DSAKeyValue = ISO15118_2.DSAKeyValue()
+            if !(ev == 0) { throw r.error(.unexpectedEvent).inside("DSAKeyValue") }
+            do {
+                do throws(EXIError) {
+                    try x3.decodeContent(&r)
+                } catch { throw error.inside("DSAKeyValue") }
+                state = 1
+                ev = try Self._read1(&r, state)
+            }
+            self.Value = .DSAKeyValue(x3)
+        case 1:
+            var x4: ISO15118_2.RSAKeyValue = ISO15118_2.RSAKeyValue()
+            if !(ev == 1) { throw r.error(.unexpectedEvent).inside("RSAKeyValue") }
+            do {
+                do throws(EXIError) {
+                    try x4.decodeContent(&r)
+                } catch { throw error.inside("RSAKeyValue") }
+                state = 2
+                ev = try Self._read1(&r, state)
+            }
+            self.Value = .RSAKeyValue(x4)
+        case 2: throw r.error(.unsupportedContent)
+        default: throw r.error(.unexpectedEvent).inside("DSAKeyValue")
+        }
+        if ev != 3 {
+            throw r.error(ev == 2 || ev == 5 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(3) {
+        case 0: return 0  // SE(DSAKeyValue)
+        case 1: return 1  // SE(RSAKeyValue)
+        case 2: return 2  // SE(*)
+        case 3: return 5  // CH(mixed)
+        case let code: throw r.undeclared(code, state: state, width: 3)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 3  // EE
+        case 1: return 5  // CH(mixed)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+}
+
+/// `ListOfRootCertificateIDsType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct ListOfRootCertificateIDs: EXIDefaultValue, Equatable, Sendable {
+    /// `RootCertificateID`, 1...20 items (holds 20).
+    public var RootCertificateID: EXIList<20, ISO15118_2.X509IssuerSerial>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        RootCertificateID = EXIList<20, ISO15118_2.X509IssuerSerial>()
+    }
+
+    public init(RootCertificateID: EXIList<20, ISO15118_2.X509IssuerSerial>) {
+        self.RootCertificateID = RootCertificateID
+    }
+}
+
+extension ListOfRootCertificateIDs {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(RootCertificateID)
+    /// state 1: SE(RootCertificateID) EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            if self.RootCertificateID.count < 1 { throw w.error(.tooFewItems(count: self.RootCertificateID.count, minimum: 1)) }
+            var i1 = 0
+            while i1 < self.RootCertificateID.count {
+                switch state {  // SE(RootCertificateID)
+                case 0: try w.writeBits(0, 1)
+                default: try w.writeBits(0, 2)
+                }
+                try self.RootCertificateID[i1].encodeContent(&w)
+                i1 &+= 1
+                state = 1
+            }
+        } catch { throw error.inside("RootCertificateID") }
+        try w.writeBits(1, 2)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        self.RootCertificateID.removeAll()
+        while ev == 0 {
+            if self.RootCertificateID.isFull { throw r.error(.capacityExceeded(count: 21, capacity: 20)).inside("RootCertificateID") }
+            var k2 = ISO15118_2.X509IssuerSerial()
+            do throws(EXIError) {
+                try k2.decodeContent(&r)
+            } catch { throw error.inside("RootCertificateID") }
+            self.RootCertificateID.append(k2)
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if self.RootCertificateID.count < 1 { throw r.error(.tooFewItems(count: self.RootCertificateID.count, minimum: 1)).inside("RootCertificateID") }
+        if ev != 2 {
+            throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(RootCertificateID)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // SE(RootCertificateID)
+        case 1: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+}
+
+/// `ManifestType` (http://www.w3.org/2000/09/xmldsig#).
+public struct Manifest: EXIDefaultValue, Equatable, Sendable {
+    /// Attribute `Id` (optional).
+    public var Id: EXIString<64>?
+    /// `Reference`, 1...unbounded items (holds 2).
+    public var Reference: EXIList<2, ISO15118_2.Reference>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Id = nil
+        Reference = EXIList<2, ISO15118_2.Reference>()
+    }
+
+    public init(Id: EXIString<64>? = nil, Reference: EXIList<2, ISO15118_2.Reference>) {
+        self.Id = Id
+        self.Reference = Reference
+    }
+}
+
+extension Manifest {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: AT(Id) SE(Reference)
+    /// state 1: SE(Reference)
+    /// state 2: SE(Reference) EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        if let v = self.Id {
+            try w.writeBits(0, 2)  // AT(Id)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
+            state = 1
+        }
+        do throws(EXIError) {
+            if self.Reference.count < 1 { throw w.error(.tooFewItems(count: self.Reference.count, minimum: 1)) }
+            var i1 = 0
+            while i1 < self.Reference.count {
+                switch state {  // SE(Reference)
+                case 0: try w.writeBits(1, 2)
+                case 1: try w.writeBits(0, 1)
+                default: try w.writeBits(0, 2)
+                }
+                try self.Reference[i1].encodeContent(&w)
+                i1 &+= 1
+                state = 2
+            }
+        } catch { throw error.inside("Reference") }
+        try w.writeBits(1, 2)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev == 0 {
+            var s2 = EXIString<64>()
+            try r.readStringField(into: &s2, partition: 10, minLength: 0, maxLength: 64)
+            self.Id = s2
+            state = 1
+            ev = try Self._read1(&r, state)
+        } else {
+            self.Id = nil
+        }
+        self.Reference.removeAll()
+        while ev == 1 {
+            if self.Reference.isFull { throw r.error(.capacityExceeded(count: 3, capacity: 2)).inside("Reference") }
+            var k3 = ISO15118_2.Reference()
+            do throws(EXIError) {
+                try k3.decodeContent(&r)
+            } catch { throw error.inside("Reference") }
+            self.Reference.append(k3)
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if self.Reference.count < 1 { throw r.error(.tooFewItems(count: self.Reference.count, minimum: 1)).inside("Reference") }
+        if ev != 3 {
+            throw r.error(ev == 2 || ev == 5 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // AT(Id)
+        case 1: return 1  // SE(Reference)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(Reference)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 1  // SE(Reference)
+        case 1: return 3  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+}
+
+/// `MessageHeaderType` (urn:iso:15118:2:2013:MsgHeader).
+public struct MessageHeader: EXIDefaultValue, Equatable, Sendable {
+    /// `SessionID`.
+    public var SessionID: EXIBytes<8>
+    /// `Notification` (optional).
+    public var Notification: ISO15118_2.Notification?
+    /// `Signature` (optional).
+    public var Signature: ISO15118_2.Signature?
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        SessionID = EXIBytes<8>()
+        Notification = nil
+        Signature = nil
+    }
+
+    public init(SessionID: EXIBytes<8>, Notification: ISO15118_2.Notification? = nil, Signature: ISO15118_2.Signature? = nil) {
+        self.SessionID = SessionID
+        self.Notification = Notification
+        self.Signature = Signature
+    }
+}
+
+extension MessageHeader {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(SessionID)
+    /// state 1: SE(Notification) SE(Signature) EE
+    /// state 2: SE(Signature) EE
+    /// state 3: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(SessionID)
+            if self.SessionID.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.SessionID, minLength: 0, maxLength: 8)
+                try w.writeBits(0, 1)  // EE
+            }
+        } catch { throw error.inside("SessionID") }
+        state = 1
+        if let v1 = self.Notification {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(Notification)
+                try v1.encodeContent(&w)
+            } catch { throw error.inside("Notification") }
+            state = 2
+        }
+        if self.Signature._isSome {
+            do throws(EXIError) {
+                switch state {  // SE(Signature)
+                case 1: try w.writeBits(1, 2)
+                default: try w.writeBits(0, 2)
+                }
+                try withUnsafePointer(to: self.Signature) { (p: UnsafePointer<ISO15118_2.Signature?>) throws(EXIError) in
+                    try EXIPayload.of(p, as: ISO15118_2.Signature.self).pointee.encodeContent(&w)
+                }
+            } catch { throw error.inside("Signature") }
+            state = 3
+        }
+        switch state {  // EE
+        case 1: try w.writeBits(2, 2)
+        case 2: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("SessionID") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    self.SessionID = EXIBytes<8>()
+                } else {
+                    try r.readBinaryField(into: &self.SessionID, minLength: 0, maxLength: 8)
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("SessionID") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if ev == 1 {
+            do throws(EXIError) {
+                var o2 = ISO15118_2.Notification()
+                try o2.decodeContent(&r)
+                self.Notification = o2
+            } catch { throw error.inside("Notification") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        } else {
+            self.Notification = nil
+        }
+        if ev == 2 {
+            do throws(EXIError) {
+                if !self.Signature._isSome { self.Signature = ISO15118_2.Signature() }
+                try withUnsafeMutablePointer(to: &self.Signature) { (p: UnsafeMutablePointer<ISO15118_2.Signature?>) throws(EXIError) in
+                    try EXIPayload.of(p, as: ISO15118_2.Signature.self).pointee.decodeContent(&r)
+                }
+            } catch { throw error.inside("Signature") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        } else if self.Signature._isSome {
+            self.Signature = nil
+        }
+        if ev != 4 {
+            throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(SessionID)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 1  // SE(Notification)
+        case 1: return 2  // SE(Signature)
+        case 2: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 2  // SE(Signature)
+        case 1: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `MeterInfoType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct MeterInfo: EXIDefaultValue, Equatable, Sendable {
+    /// `MeterID`.
+    public var MeterID: EXIString<32>
+    /// `MeterReading` (optional).
+    public var MeterReading: UInt64?
+    /// `SigMeterReading` (optional).
+    public var SigMeterReading: EXIBytes<64>?
+    /// `MeterStatus` (optional).
+    public var MeterStatus: Int16?
+    /// `TMeter` (optional).
+    public var TMeter: Int64?
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        MeterID = EXIString<32>()
+        MeterReading = nil
+        SigMeterReading = nil
+        MeterStatus = nil
+        TMeter = nil
+    }
+
+    public init(MeterID: EXIString<32>, MeterReading: UInt64? = nil, SigMeterReading: EXIBytes<64>? = nil, MeterStatus: Int16? = nil, TMeter: Int64? = nil) {
+        self.MeterID = MeterID
+        self.MeterReading = MeterReading
+        self.SigMeterReading = SigMeterReading
+        self.MeterStatus = MeterStatus
+        self.TMeter = TMeter
+    }
+}
+
+extension MeterInfo {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(MeterID)
+    /// state 1: SE(MeterReading) SE(SigMeterReading) SE(MeterStatus) SE(TMeter) EE
+    /// state 2: SE(SigMeterReading) SE(MeterStatus) SE(TMeter) EE
+    /// state 3: SE(MeterStatus) SE(TMeter) EE
+    /// state 4: SE(TMeter) EE
+    /// state 5: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(MeterID)
+            if self.MeterID.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeStringField(self.MeterID, minLength: 0, maxLength: 32)
+                try w.writeBits(0, 1)  // EE
+            }
+        } catch { throw error.inside("MeterID") }
+        state = 1
+        if let v1 = self.MeterReading {
+            do throws(EXIError) {
+                try w.writeBits(0, 3)  // SE(MeterReading)
+                try w.writeBits(0, 1)  // CH
+                try w.writeUnsignedField(UInt64(v1), minimum: 0, maximum: 18446744073709551615)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("MeterReading") }
+            state = 2
+        }
+        if let v2 = self.SigMeterReading {
+            do throws(EXIError) {
+                switch state {  // SE(SigMeterReading)
+                case 1: try w.writeBits(1, 3)
+                default: try w.writeBits(0, 3)
+                }
+                if v2.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(v2, minLength: 0, maxLength: 64)
+                    try w.writeBits(0, 1)  // EE
+                }
+            } catch { throw error.inside("SigMeterReading") }
+            state = 3
+        }
+        if let v3 = self.MeterStatus {
+            do throws(EXIError) {
+                switch state {  // SE(MeterStatus)
+                case 1: try w.writeBits(2, 3)
+                case 2: try w.writeBits(1, 3)
+                default: try w.writeBits(0, 2)
+                }
+                try w.writeBits(0, 1)  // CH
+                try w.writeIntegerField(Int64(v3), minimum: -32768, maximum: 32767)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("MeterStatus") }
+            state = 4
+        }
+        if let v4 = self.TMeter {
+            do throws(EXIError) {
+                switch state {  // SE(TMeter)
+                case 1: try w.writeBits(3, 3)
+                case 2: try w.writeBits(2, 3)
+                case 3: try w.writeBits(1, 2)
+                default: try w.writeBits(0, 2)
+                }
+                try w.writeBits(0, 1)  // CH
+                try w.writeIntegerField(Int64(v4), minimum: -9223372036854775808, maximum: 9223372036854775807)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("TMeter") }
+            state = 5
+        }
+        switch state {  // EE
+        case 1: try w.writeBits(4, 3)
+        case 2: try w.writeBits(3, 3)
+        case 3: try w.writeBits(2, 2)
+        case 4: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("MeterID") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    self.MeterID = EXIString<32>()
+                } else {
+                    try r.readStringField(into: &self.MeterID, partition: 13, minLength: 0, maxLength: 32)
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("MeterID") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if ev == 1 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt64
+                } else {
+                    self.MeterReading = UInt64(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 18446744073709551615))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("MeterReading") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        } else {
+            self.MeterReading = nil
+        }
+        if ev == 2 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    self.SigMeterReading = EXIBytes<64>()
+                } else {
+                    var b5 = EXIBytes<64>()
+                    try r.readBinaryField(into: &b5, minLength: 0, maxLength: 64)
+                    self.SigMeterReading = b5
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("SigMeterReading") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        } else {
+            self.SigMeterReading = nil
+        }
+        if ev == 3 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.MeterStatus = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("MeterStatus") }
+            state = 4
+            ev = try Self._read4(&r, state)
+        } else {
+            self.MeterStatus = nil
+        }
+        if ev == 4 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int64
+                } else {
+                    self.TMeter = Int64(truncatingIfNeeded: try r.readIntegerField(minimum: -9223372036854775808, maximum: 9223372036854775807))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("TMeter") }
+            state = 5
+            ev = try Self._read5(&r, state)
+        } else {
+            self.TMeter = nil
+        }
+        if ev != 6 {
+            throw r.error(ev == 5 || ev == 8 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(MeterID)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(3) {
+        case 0: return 1  // SE(MeterReading)
+        case 1: return 2  // SE(SigMeterReading)
+        case 2: return 3  // SE(MeterStatus)
+        case 3: return 4  // SE(TMeter)
+        case 4: return 6  // EE
+        case let code: throw r.undeclared(code, state: state, width: 3)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(3) {
+        case 0: return 2  // SE(SigMeterReading)
+        case 1: return 3  // SE(MeterStatus)
+        case 2: return 4  // SE(TMeter)
+        case 3: return 6  // EE
+        case let code: throw r.undeclared(code, state: state, width: 3)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 3  // SE(MeterStatus)
+        case 1: return 4  // SE(TMeter)
+        case 2: return 6  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read4(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 4  // SE(TMeter)
+        case 1: return 6  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read5(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 6  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `MeteringReceiptReqType` (urn:iso:15118:2:2013:MsgBody).
+public struct MeteringReceiptReq: EXIDefaultValue, Equatable, Sendable {
+    /// Attribute `Id` (optional).
+    public var Id: EXIString<64>?
+    /// `SessionID`.
+    public var SessionID: EXIBytes<8>
+    /// `SAScheduleTupleID` (optional).
+    public var SAScheduleTupleID: UInt8?
+    /// `MeterInfo`.
+    public var MeterInfo: ISO15118_2.MeterInfo
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Id = nil
+        SessionID = EXIBytes<8>()
+        SAScheduleTupleID = nil
+        MeterInfo = ISO15118_2.MeterInfo()
+    }
+
+    public init(Id: EXIString<64>? = nil, SessionID: EXIBytes<8>, SAScheduleTupleID: UInt8? = nil, MeterInfo: ISO15118_2.MeterInfo) {
+        self.Id = Id
+        self.SessionID = SessionID
+        self.SAScheduleTupleID = SAScheduleTupleID
+        self.MeterInfo = MeterInfo
+    }
+}
+
+extension MeteringReceiptReq {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: AT(Id) SE(SessionID)
+    /// state 1: SE(SessionID)
+    /// state 2: SE(SAScheduleTupleID) SE(MeterInfo)
+    /// state 3: SE(MeterInfo)
+    /// state 4: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        if let v = self.Id {
+            try w.writeBits(0, 2)  // AT(Id)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
+            state = 1
+        }
+        do throws(EXIError) {
+            switch state {  // SE(SessionID)
+            case 0: try w.writeBits(1, 2)
+            default: try w.writeBits(0, 1)
+            }
+            if self.SessionID.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.SessionID, minLength: 0, maxLength: 8)
+                try w.writeBits(0, 1)  // EE
+            }
+        } catch { throw error.inside("SessionID") }
+        state = 2
+        if let v1 = self.SAScheduleTupleID {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(SAScheduleTupleID)
+                try w.writeBits(0, 1)  // CH
+                try w.writeBoundedField(Int64(v1), minimum: 1, maximum: 255, width: 8)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("SAScheduleTupleID") }
+            state = 3
+        }
+        do throws(EXIError) {
+            switch state {  // SE(MeterInfo)
+            case 2: try w.writeBits(1, 2)
+            default: try w.writeBits(0, 1)
+            }
+            try self.MeterInfo.encodeContent(&w)
+        } catch { throw error.inside("MeterInfo") }
+        state = 4
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev == 0 {
+            var s2 = EXIString<64>()
+            try r.readStringField(into: &s2, partition: 0, minLength: 0, maxLength: 64)
+            self.Id = s2
+            state = 1
+            ev = try Self._read1(&r, state)
+        } else {
+            self.Id = nil
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("SessionID") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    self.SessionID = EXIBytes<8>()
+                } else {
+                    try r.readBinaryField(into: &self.SessionID, minLength: 0, maxLength: 8)
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("SessionID") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if ev == 2 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt8
+                } else {
+                    self.SAScheduleTupleID = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 1, maximum: 255, width: 8))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("SAScheduleTupleID") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        } else {
+            self.SAScheduleTupleID = nil
+        }
+        if !(ev == 3) { throw r.error(.unexpectedEvent).inside("MeterInfo") }
+        do {
+            do throws(EXIError) {
+                try self.MeterInfo.decodeContent(&r)
+            } catch { throw error.inside("MeterInfo") }
+            state = 4
+            ev = try Self._read4(&r, state)
+        }
+        if ev != 5 {
+            throw r.error(ev == 4 || ev == 7 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // AT(Id)
+        case 1: return 1  // SE(SessionID)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(SessionID)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 2  // SE(SAScheduleTupleID)
+        case 1: return 3  // SE(MeterInfo)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // SE(MeterInfo)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read4(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 5  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `MeteringReceiptResType` (urn:iso:15118:2:2013:MsgBody).
+public struct MeteringReceiptRes: EXIDefaultValue, Equatable, Sendable {
+    /// `ResponseCode`.
+    public var ResponseCode: ISO15118_2.ResponseCode
+    /// `EVSEStatus`: one of AC_EVSEStatus, DC_EVSEStatus, EVSEStatus.
+    public var EVSEStatus: ISO15118_2.EVSEStatusChoice
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ResponseCode = .OK
+        EVSEStatus = ISO15118_2.EVSEStatusChoice()
+    }
+
+    public init(ResponseCode: ISO15118_2.ResponseCode, EVSEStatus: ISO15118_2.EVSEStatusChoice) {
+        self.ResponseCode = ResponseCode
+        self.EVSEStatus = EVSEStatus
+    }
+}
+
+extension MeteringReceiptRes {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ResponseCode)
+    /// state 1: SE(AC_EVSEStatus) SE(DC_EVSEStatus) SE(EVSEStatus)
+    /// state 2: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ResponseCode)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.ResponseCode.rawValue), 5)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ResponseCode") }
+        state = 1
+        do throws(EXIError) {
+            switch self.EVSEStatus {
+            case .AC_EVSEStatus(let m1):
+                try w.writeBits(0, 2)  // SE(AC_EVSEStatus)
+                do throws(EXIError) { try m1.encodeContent(&w) } catch { throw error.inside("AC_EVSEStatus") }
+            case .DC_EVSEStatus(let m2):
+                try w.writeBits(1, 2)  // SE(DC_EVSEStatus)
+                do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("DC_EVSEStatus") }
+            case .EVSEStatus(let m3):
+                try w.writeBits(2, 2)  // SE(EVSEStatus)
+                do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("EVSEStatus") }
+            }
+        } catch { throw error.inside("") }
+        state = 2
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ResponseCode
+                } else {
+                    guard let e4 = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5))) else { throw r.error(.unexpectedEvent) }
+                    self.ResponseCode = e4
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ResponseCode") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1 || ev == 2 || ev == 3) { throw r.error(.unexpectedEvent).inside("") }
+        do {
+            do throws(EXIError) {
+                switch ev {
+                case 1:
+                    var m5 = ISO15118_2.AC_EVSEStatus()
+                    do throws(EXIError) { try m5.decodeContent(&r) } catch { throw error.inside("AC_EVSEStatus") }
+                    self.EVSEStatus = .AC_EVSEStatus(m5)
+                case 2:
+                    var m6 = ISO15118_2.DC_EVSEStatus()
+                    do throws(EXIError) { try m6.decodeContent(&r) } catch { throw error.inside("DC_EVSEStatus") }
+                    self.EVSEStatus = .DC_EVSEStatus(m6)
+                case 3:
+                    var m7 = ISO15118_2.EVSEStatus()
+                    do throws(EXIError) { try m7.decodeContent(&r) } catch { throw error.inside("EVSEStatus") }
+                    self.EVSEStatus = .EVSEStatus(m7)
+                default: throw r.error(.unexpectedEvent)
+                }
+            } catch { throw error.inside("") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if ev != 5 {
+            throw r.error(ev == 4 || ev == 7 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(ResponseCode)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 1  // SE(AC_EVSEStatus)
+        case 1: return 2  // SE(DC_EVSEStatus)
+        case 2: return 3  // SE(EVSEStatus)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 5  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `NotificationType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct Notification: EXIDefaultValue, Equatable, Sendable {
+    /// `FaultCode`.
+    public var FaultCode: ISO15118_2.FaultCode
+    /// `FaultMsg` (optional).
+    public var FaultMsg: EXIString<64>?
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        FaultCode = .ParsingError
+        FaultMsg = nil
+    }
+
+    public init(FaultCode: ISO15118_2.FaultCode, FaultMsg: EXIString<64>? = nil) {
+        self.FaultCode = FaultCode
+        self.FaultMsg = FaultMsg
+    }
+}
+
+extension Notification {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(FaultCode)
+    /// state 1: SE(FaultMsg) EE
+    /// state 2: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(FaultCode)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.FaultCode.rawValue), 2)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("FaultCode") }
+        state = 1
+        if let v1 = self.FaultMsg {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(FaultMsg)
+                if v1.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeStringField(v1, minLength: 0, maxLength: 64)
+                    try w.writeBits(0, 1)  // EE
+                }
+            } catch { throw error.inside("FaultMsg") }
+            state = 2
+        }
+        switch state {  // EE
+        case 1: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("FaultCode") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.FaultCode
+                } else {
+                    guard let e2 = ISO15118_2.FaultCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2))) else { throw r.error(.unexpectedEvent) }
+                    self.FaultCode = e2
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("FaultCode") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if ev == 1 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    self.FaultMsg = EXIString<64>()
+                } else {
+                    var s3 = EXIString<64>()
+                    try r.readStringField(into: &s3, partition: 14, minLength: 0, maxLength: 64)
+                    self.FaultMsg = s3
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("FaultMsg") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        } else {
+            self.FaultMsg = nil
+        }
+        if ev != 3 {
+            throw r.error(ev == 2 || ev == 5 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(FaultCode)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 1  // SE(FaultMsg)
+        case 1: return 3  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `ObjectType` (http://www.w3.org/2000/09/xmldsig#).
+public struct Object: EXIDefaultValue, Equatable, Sendable {
+    /// Attribute `Encoding` (optional).
+    public var Encoding: EXIString<64>?
+    /// Attribute `Id` (optional).
+    public var Id: EXIString<64>?
+    /// Attribute `MimeType` (optional).
+    public var MimeType: EXIString<64>?
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Encoding = nil
+        Id = nil
+        MimeType = nil
+    }
+
+    public init(Encoding: EXIString<64>? = nil, Id: EXIString<64>? = nil, MimeType: EXIString<64>? = nil) {
+        self.Encoding = Encoding
+        self.Id = Id
+        self.MimeType = MimeType
+    }
+}
+
+extension Object {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: AT(Encoding) AT(Id) AT(MimeType) SE(*) EE CH(mixed)
+    /// state 1: AT(Id) AT(MimeType) SE(*) EE CH(mixed)
+    /// state 2: AT(MimeType) SE(*) EE CH(mixed)
+    /// state 3: SE(*) EE CH(mixed)
+    /// state 4: SE(*) EE CH(mixed)
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        if let v = self.Encoding {
+            try w.writeBits(0, 3)  // AT(Encoding)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
+            state = 1
+        }
+        if let v = self.Id {
+            switch state {  // AT(Id)
+            case 0: try w.writeBits(1, 3)
+            default: try w.writeBits(0, 3)
+            }
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
+            state = 2
+        }
+        if let v = self.MimeType {
+            switch state {  // AT(MimeType)
+            case 0: try w.writeBits(2, 3)
+            case 1: try w.writeBits(1, 3)
+            default: try w.writeBits(0, 3)
+            }
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
+            state = 3
+        }
+        switch state {  // EE
+        case 0: try w.writeBits(4, 3)
+        case 1: try w.writeBits(3, 3)
+        case 2: try w.writeBits(2, 3)
+        default: try w.writeBits(1, 2)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev == 0 {
+            var s1 = EXIString<64>()
+            try r.readStringField(into: &s1, partition: 15, minLength: 0, maxLength: 64)
+            self.Encoding = s1
+            state = 1
+            ev = try Self._read1(&r, state)
+        } else {
+            self.Encoding = nil
+        }
+        if ev == 1 {
+            var s2 = EXIString<64>()
+            try r.readStringField(into: &s2, partition: 10, minLength: 0, maxLength: 64)
+            self.Id = s2
+            state = 2
+            ev = try Self._read2(&r, state)
+        } else {
+            self.Id = nil
+        }
+        if ev == 2 {
+            var s3 = EXIString<64>()
+            try r.readStringField(into: &s3, partition: 16, minLength: 0, maxLength: 64)
+            self.MimeType = s3
+            state = 3
+            ev = try Self._read3(&r, state)
+        } else {
+            self.MimeType = nil
+        }
+        if ev == 3 { throw r.error(.unsupportedContent) }
+        if ev != 4 {
+            throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(3) {
+        case 0: return 0  // AT(Encoding)
+        case 1: return 1  // AT(Id)
+        case 2: return 2  // AT(MimeType)
+        case 3: return 3  // SE(*)
+        case 4: return 4  // EE
+        case 5: return 6  // CH(mixed)
+        case let code: throw r.undeclared(code, state: state, width: 3)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(3) {
+        case 0: return 1  // AT(Id)
+        case 1: return 2  // AT(MimeType)
+        case 2: return 3  // SE(*)
+        case 3: return 4  // EE
+        case 4: return 6  // CH(mixed)
+        case let code: throw r.undeclared(code, state: state, width: 3)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(3) {
+        case 0: return 2  // AT(MimeType)
+        case 1: return 3  // SE(*)
+        case 2: return 4  // EE
+        case 3: return 6  // CH(mixed)
+        case let code: throw r.undeclared(code, state: state, width: 3)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 3  // SE(*)
+        case 1: return 4  // EE
+        case 2: return 6  // CH(mixed)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+}
+
+/// `PGPDataType` (http://www.w3.org/2000/09/xmldsig#).
+public struct PGPData: EXIDefaultValue, Equatable, Sendable {
+    /// Choice of PGPKeyIDAndPGPKeyPacket, PGPKeyPacket.
+    public var Value: ISO15118_2.PGPData.ValueChoice
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Value = ISO15118_2.PGPData.ValueChoice()
+    }
+
+    public init(Value: ISO15118_2.PGPData.ValueChoice) {
+        self.Value = Value
+    }
+
+    /// A group of elements inside `PGPDataType`.
+    public struct PGPKeyIDAndPGPKeyPacketGroup: EXIDefaultValue, Equatable, Sendable {
+        /// `PGPKeyID`.
+        public var PGPKeyID: EXIBytes<256>
+        /// `PGPKeyPacket` (optional).
+        public var PGPKeyPacket: EXIBytes<256>?
+
+        /// Every field at its default (zero, empty, absent, first enumeration value).
+        public init() {
+            PGPKeyID = EXIBytes<256>()
+            PGPKeyPacket = nil
+        }
+
+        public init(PGPKeyID: EXIBytes<256>, PGPKeyPacket: EXIBytes<256>? = nil) {
+            self.PGPKeyID = PGPKeyID
+            self.PGPKeyPacket = PGPKeyPacket
+        }
+    }
+
+    /// A group of elements inside `PGPDataType`.
+    public struct PGPKeyPacketGroup: EXIDefaultValue, Equatable, Sendable {
+        /// `PGPKeyPacket`.
+        public var PGPKeyPacket: EXIBytes<256>
+
+        /// Every field at its default (zero, empty, absent, first enumeration value).
+        public init() {
+            PGPKeyPacket = EXIBytes<256>()
+        }
+
+        public init(PGPKeyPacket: EXIBytes<256>) {
+            self.PGPKeyPacket = PGPKeyPacket
+        }
+    }
+
+    /// One of the alternatives of an xs:choice (EXI: the first element decides).
+    public enum ValueChoice: EXIDefaultValue, Equatable, Sendable {
+        case PGPKeyIDAndPGPKeyPacket(ISO15118_2.PGPData.PGPKeyIDAndPGPKeyPacketGroup)
+        case PGPKeyPacket(ISO15118_2.PGPData.PGPKeyPacketGroup)
+
+        public init() { self = .PGPKeyIDAndPGPKeyPacket(ISO15118_2.PGPData.PGPKeyIDAndPGPKeyPacketGroup()) }
+    }
+}
+
+extension PGPData {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(PGPKeyID) SE(PGPKeyPacket)
+    /// state 1: SE(PGPKeyPacket) SE(*) EE
+    /// state 2: SE(*) EE
+    /// state 3: SE(*) EE
+    /// state 4: SE(*) EE
+    /// state 5: SE(*) EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        switch self.Value {
+        case .PGPKeyIDAndPGPKeyPacket(let x1):
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(PGPKeyID)
+                if x1.PGPKeyID.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(x1.PGPKeyID, minLength: 0, maxLength: 256)
+                    try w.writeBits(0, 1)  // EE
+                }
+            } catch { throw error.inside("PGPKeyID") }
+            state = 1
+            if let v2 = x1.PGPKeyPacket {
+                do throws(EXIError) {
+                    try w.writeBits(0, 2)  // SE(PGPKeyPacket)
+                    if v2.count == 0 {
+                        try w.writeEmptySimpleElement()
+                    } else {
+                        try w.writeBits(0, 1)  // CH
+                        try w.writeBinaryField(v2, minLength: 0, maxLength: 256)
+                        try w.writeBits(0, 1)  // EE
+                    }
+                } catch { throw error.inside("PGPKeyPacket") }
+                state = 2
+            }
+        case .PGPKeyPacket(let x3):
+            do throws(EXIError) {
+                try w.writeBits(1, 2)  // SE(PGPKeyPacket)
+                if x3.PGPKeyPacket.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(x3.PGPKeyPacket, minLength: 0, maxLength: 256)
+                    try w.writeBits(0, 1)  // EE
+                }
+            } catch { throw error.inside("PGPKeyPacket") }
+            state = 4
+        }
+        switch state {  // EE
+        case 1: try w.writeBits(2, 2)
+        default: try w.writeBits(1, 2)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        switch ev {
+        case 0:
+            var x4 = ISO15118_2.PGPData.PGPKeyIDAndPGPKeyPacketGroup()
+            if !(ev == 0) { throw r.error(.unexpectedEvent).inside("PGPKeyID") }
+            do {
+                do throws(EXIError) {
+                    if try r.readSimpleElementIsEmpty() {
+                        x4.PGPKeyID = EXIBytes<256>()
+                    } else {
+                        try r.readBinaryField(into: &x4.PGPKeyID, minLength: 0, maxLength: 256)
+                        try r.expectSimpleEvent()  // EE
+                    }
+                } catch { throw error.inside("PGPKeyID") }
+                state = 1
+                ev = try Self._read1(&r, state)
+            }
+            if ev == 1 {
+                do throws(EXIError) {
+                    if try r.readSimpleElementIsEmpty() {
+                        x4.PGPKeyPacket = EXIBytes<256>()
+                    } else {
+                        var b5 = EXIBytes<256>()
+                        try r.readBinaryField(into: &b5, minLength: 0, maxLength: 256)
+                        x4.PGPKeyPacket = b5
+                        try r.expectSimpleEvent()  // EE
+                    }
+                } catch { throw error.inside("PGPKeyPacket") }
+                state = 2
+                ev = try Self._read2(&r, state)
+            } else {
+                x4.PGPKeyPacket = nil
+            }
+            if ev == 3 { throw r.error(.unsupportedContent) }
+            self.Value = .PGPKeyIDAndPGPKeyPacket(x4)
+        case 2:
+            var x6 = ISO15118_2.PGPData.PGPKeyPacketGroup()
+            if !(ev == 2) { throw r.error(.unexpectedEvent).inside("PGPKeyPacket") }
+            do {
+                do throws(EXIError) {
+                    if try r.readSimpleElementIsEmpty() {
+                        x6.PGPKeyPacket = EXIBytes<256>()
+                    } else {
+                        try r.readBinaryField(into: &x6.PGPKeyPacket, minLength: 0, maxLength: 256)
+                        try r.expectSimpleEvent()  // EE
+                    }
+                } catch { throw error.inside("PGPKeyPacket") }
+                state = 4
+                ev = try Self._read2(&r, state)
+            }
+            if ev == 3 { throw r.error(.unsupportedContent) }
+            self.Value = .PGPKeyPacket(x6)
+        case 3: throw r.error(.unsupportedContent)
+        default: throw r.error(.unexpectedEvent).inside("PGPKeyID")
+        }
+        if ev != 4 {
+            throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // SE(PGPKeyID)
+        case 1: return 2  // SE(PGPKeyPacket)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 1  // SE(PGPKeyPacket)
+        case 1: return 3  // SE(*)
+        case 2: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 3  // SE(*)
+        case 1: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+}
+
+/// `PMaxScheduleType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct PMaxSchedule: EXIDefaultValue, Equatable, Sendable {
+    /// `PMaxScheduleEntry`, 1...1024 items (holds 24).
+    public var PMaxScheduleEntry: EXIList<24, ISO15118_2.PMaxScheduleEntry>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        PMaxScheduleEntry = EXIList<24, ISO15118_2.PMaxScheduleEntry>()
+    }
+
+    public init(PMaxScheduleEntry: EXIList<24, ISO15118_2.PMaxScheduleEntry>) {
+        self.PMaxScheduleEntry = PMaxScheduleEntry
+    }
+}
+
+extension PMaxSchedule {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(PMaxScheduleEntry)
+    /// state 1: SE(PMaxScheduleEntry) EE
+    /// state 2: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            if self.PMaxScheduleEntry.count < 1 { throw w.error(.tooFewItems(count: self.PMaxScheduleEntry.count, minimum: 1)) }
+            var i1 = 0
+            while i1 < self.PMaxScheduleEntry.count {
+                switch state {  // SE(PMaxScheduleEntry)
+                case 0: try w.writeBits(0, 1)
+                default: try w.writeBits(0, 2)
+                }
+                try self.PMaxScheduleEntry[i1].encodeContent(&w)
+                i1 &+= 1
+                state = (i1 == 1024 ? 2 : 1)
+            }
+        } catch { throw error.inside("PMaxScheduleEntry") }
+        switch state {  // EE
+        case 1: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        self.PMaxScheduleEntry.removeAll()
+        while ev == 0 {
+            if self.PMaxScheduleEntry.isFull { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("PMaxScheduleEntry") }
+            var k2 = ISO15118_2.PMaxScheduleEntry()
+            do throws(EXIError) {
+                try k2.decodeContent(&r)
+            } catch { throw error.inside("PMaxScheduleEntry") }
+            self.PMaxScheduleEntry.append(k2)
+            state = (self.PMaxScheduleEntry.count == 1024 ? 2 : 1)
+            switch state {
+            case 1: ev = try Self._read1(&r, state)
+            default: ev = try Self._read2(&r, state)
+            }
+        }
+        if self.PMaxScheduleEntry.count < 1 { throw r.error(.tooFewItems(count: self.PMaxScheduleEntry.count, minimum: 1)).inside("PMaxScheduleEntry") }
+        if ev != 2 {
+            throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(PMaxScheduleEntry)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // SE(PMaxScheduleEntry)
+        case 1: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `PMaxScheduleEntryType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct PMaxScheduleEntry: EXIDefaultValue, Equatable, Sendable {
+    /// `TimeInterval`: one of RelativeTimeInterval, TimeInterval.
+    public var TimeInterval: ISO15118_2.TimeIntervalChoice
+    /// `PMax`.
+    public var PMax: ISO15118_2.PhysicalValue
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        TimeInterval = ISO15118_2.TimeIntervalChoice()
+        PMax = ISO15118_2.PhysicalValue()
+    }
+
+    public init(TimeInterval: ISO15118_2.TimeIntervalChoice, PMax: ISO15118_2.PhysicalValue) {
+        self.TimeInterval = TimeInterval
+        self.PMax = PMax
+    }
+}
+
+extension PMaxScheduleEntry {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(RelativeTimeInterval) SE(TimeInterval)
+    /// state 1: SE(PMax)
+    /// state 2: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            switch self.TimeInterval {
+            case .RelativeTimeInterval(let m1):
+                try w.writeBits(0, 2)  // SE(RelativeTimeInterval)
+                do throws(EXIError) { try m1.encodeContent(&w) } catch { throw error.inside("RelativeTimeInterval") }
+            case .TimeInterval(let m2):
+                try w.writeBits(1, 2)  // SE(TimeInterval)
+                do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("TimeInterval") }
+            }
+        } catch { throw error.inside("") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(PMax)
+            try self.PMax.encodeContent(&w)
+        } catch { throw error.inside("PMax") }
+        state = 2
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0 || ev == 1) { throw r.error(.unexpectedEvent).inside("") }
+        do {
+            do throws(EXIError) {
+                switch ev {
+                case 0:
+                    var m3 = ISO15118_2.RelativeTimeInterval()
+                    do throws(EXIError) { try m3.decodeContent(&r) } catch { throw error.inside("RelativeTimeInterval") }
+                    self.TimeInterval = .RelativeTimeInterval(m3)
+                case 1:
+                    var m4 = ISO15118_2.Interval()
+                    do throws(EXIError) { try m4.decodeContent(&r) } catch { throw error.inside("TimeInterval") }
+                    self.TimeInterval = .TimeInterval(m4)
+                default: throw r.error(.unexpectedEvent)
+                }
+            } catch { throw error.inside("") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 2) { throw r.error(.unexpectedEvent).inside("PMax") }
+        do {
+            do throws(EXIError) {
+                try self.PMax.decodeContent(&r)
+            } catch { throw error.inside("PMax") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if ev != 4 {
+            throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // SE(RelativeTimeInterval)
+        case 1: return 1  // SE(TimeInterval)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // SE(PMax)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `ParameterType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct Parameter: EXIDefaultValue, Equatable, Sendable {
+    /// Attribute `Name`.
+    public var Name: EXIString<64>
+    /// Choice of boolValue, byteValue, shortValue, intValue, physicalValue, stringValue.
+    public var Value: ISO15118_2.Parameter.ValueChoice
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Name = EXIString<64>()
+        Value = ISO15118_2.Parameter.ValueChoice()
+    }
+
+    public init(Name: EXIString<64>, Value: ISO15118_2.Parameter.ValueChoice) {
+        self.Name = Name
+        self.Value = Value
+    }
+
+    /// One of the alternatives of an xs:choice (EXI: the first element decides).
+    public enum ValueChoice: EXIDefaultValue, Equatable, Sendable {
+        case boolValue(Bool)
+        case byteValue(Int8)
+        case shortValue(Int16)
+        case intValue(Int32)
+        case physicalValue(ISO15118_2.PhysicalValue)
+        case stringValue(EXIString<64>)
+
+        public init() { self = .boolValue(false) }
+    }
+}
+
+extension Parameter {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: AT(Name)
+    /// state 1: SE(boolValue) SE(byteValue) SE(shortValue) SE(intValue) SE(physicalValue) SE(stringValue)
+    /// state 2: EE
+    /// state 3: EE
+    /// state 4: EE
+    /// state 5: EE
+    /// state 6: EE
+    /// state 7: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        try w.writeBits(0, 1)  // AT(Name)
+        try w.writeStringField(self.Name, minLength: 0, maxLength: 64)
+        state = 1
+        switch self.Value {
+        case .boolValue(let x1):
+            do throws(EXIError) {
+                try w.writeBits(0, 3)  // SE(boolValue)
+                try w.writeBits(0, 1)  // CH
+                try w.writeBoolean(x1)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("boolValue") }
+            state = 2
+        case .byteValue(let x2):
+            do throws(EXIError) {
+                try w.writeBits(1, 3)  // SE(byteValue)
+                try w.writeBits(0, 1)  // CH
+                try w.writeBoundedField(Int64(x2), minimum: -128, maximum: 127, width: 8)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("byteValue") }
+            state = 3
+        case .shortValue(let x3):
+            do throws(EXIError) {
+                try w.writeBits(2, 3)  // SE(shortValue)
+                try w.writeBits(0, 1)  // CH
+                try w.writeIntegerField(Int64(x3), minimum: -32768, maximum: 32767)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("shortValue") }
+            state = 4
+        case .intValue(let x4):
+            do throws(EXIError) {
+                try w.writeBits(3, 3)  // SE(intValue)
+                try w.writeBits(0, 1)  // CH
+                try w.writeIntegerField(Int64(x4), minimum: -2147483648, maximum: 2147483647)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("intValue") }
+            state = 5
+        case .physicalValue(let x5):
+            do throws(EXIError) {
+                try w.writeBits(4, 3)  // SE(physicalValue)
+                try x5.encodeContent(&w)
+            } catch { throw error.inside("physicalValue") }
+            state = 6
+        case .stringValue(let x6):
+            do throws(EXIError) {
+                try w.writeBits(5, 3)  // SE(stringValue)
+                if x6.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeStringField(x6, minLength: 0, maxLength: 64)
+                    try w.writeBits(0, 1)  // EE
+                }
+            } catch { throw error.inside("stringValue") }
+            state = 7
+        }
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev != 0 { throw r.error(.unexpectedEvent).inside("Name") }
+        try r.readStringField(into: &self.Name, partition: 17, minLength: 0, maxLength: 64)
+        state = 1
+        ev = try Self._read1(&r, state)
+        switch ev {
+        case 1:
+            var x7: Bool = false
+            if !(ev == 1) { throw r.error(.unexpectedEvent).inside("boolValue") }
+            do {
+                do throws(EXIError) {
+                    if try r.readSimpleElementIsEmpty() {
+                        throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                    } else {
+                        x7 = try r.readBoolean()
+                        try r.expectSimpleEvent()  // EE
+                    }
+                } catch { throw error.inside("boolValue") }
+                state = 2
+                ev = try Self._read2(&r, state)
+            }
+            self.Value = .boolValue(x7)
+        case 2:
+            var x8: Int8 = Int8(0)
+            if !(ev == 2) { throw r.error(.unexpectedEvent).inside("byteValue") }
+            do {
+                do throws(EXIError) {
+                    if try r.readSimpleElementIsEmpty() {
+                        throw r.error(.unexpectedEvent)  // an empty value is not a Int8
+                    } else {
+                        x8 = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: -128, maximum: 127, width: 8))
+                        try r.expectSimpleEvent()  // EE
+                    }
+                } catch { throw error.inside("byteValue") }
+                state = 3
+                ev = try Self._read2(&r, state)
+            }
+            self.Value = .byteValue(x8)
+        case 3:
+            var x9: Int16 = Int16(0)
+            if !(ev == 3) { throw r.error(.unexpectedEvent).inside("shortValue") }
+            do {
+                do throws(EXIError) {
+                    if try r.readSimpleElementIsEmpty() {
+                        throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                    } else {
+                        x9 = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                        try r.expectSimpleEvent()  // EE
+                    }
+                } catch { throw error.inside("shortValue") }
+                state = 4
+                ev = try Self._read2(&r, state)
+            }
+            self.Value = .shortValue(x9)
+        case 4:
+            var x10: Int32 = Int32(0)
+            if !(ev == 4) { throw r.error(.unexpectedEvent).inside("intValue") }
+            do {
+                do throws(EXIError) {
+                    if try r.readSimpleElementIsEmpty() {
+                        throw r.error(.unexpectedEvent)  // an empty value is not a Int32
+                    } else {
+                        x10 = Int32(truncatingIfNeeded: try r.readIntegerField(minimum: -2147483648, maximum: 2147483647))
+                        try r.expectSimpleEvent()  // EE
+                    }
+                } catch { throw error.inside("intValue") }
+                state = 5
+                ev = try Self._read2(&r, state)
+            }
+            self.Value = .intValue(x10)
+        case 5:
+            var x11: ISO15118_2.PhysicalValue = ISO15118_2.PhysicalValue()
+            if !(ev == 5) { throw r.error(.unexpectedEvent).inside("physicalValue") }
+            do {
+                do throws(EXIError) {
+                    try x11.decodeContent(&r)
+                } catch { throw error.inside("physicalValue") }
+                state = 6
+                ev = try Self._read2(&r, state)
+            }
+            self.Value = .physicalValue(x11)
+        case 6:
+            var x12: EXIString<64> = EXIString<64>()
+            if !(ev == 6) { throw r.error(.unexpectedEvent).inside("stringValue") }
+            do {
+                do throws(EXIError) {
+                    if try r.readSimpleElementIsEmpty() {
+                        x12 = EXIString<64>()
+                    } else {
+                        try r.readStringField(into: &x12, partition: 18, minLength: 0, maxLength: 64)
+                        try r.expectSimpleEvent()  // EE
+                    }
+                } catch { throw error.inside("stringValue") }
+                state = 7
+                ev = try Self._read2(&r, state)
+            }
+            self.Value = .stringValue(x12)
+        case 7: throw r.error(.unsupportedContent)
+        default: throw r.error(.unexpectedEvent).inside("boolValue")
+        }
+        if ev != 8 {
+            throw r.error(ev == 7 || ev == 10 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // AT(Name)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(3) {
+        case 0: return 1  // SE(boolValue)
+        case 1: return 2  // SE(byteValue)
+        case 2: return 3  // SE(shortValue)
+        case 3: return 4  // SE(intValue)
+        case 4: return 5  // SE(physicalValue)
+        case 5: return 6  // SE(stringValue)
+        case let code: throw r.undeclared(code, state: state, width: 3)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 8  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `ParameterSetType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct ParameterSet: EXIDefaultValue, Equatable, Sendable {
+    /// `ParameterSetID`.
+    public var ParameterSetID: Int16
+    /// `Parameter`, 1...16 items (holds 16).
+    public var Parameter: EXIList<16, ISO15118_2.Parameter>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ParameterSetID = 0
+        Parameter = EXIList<16, ISO15118_2.Parameter>()
+    }
+
+    public init(ParameterSetID: Int16, Parameter: EXIList<16, ISO15118_2.Parameter>) {
+        self.ParameterSetID = ParameterSetID
+        self.Parameter = Parameter
+    }
+}
+
+extension ParameterSet {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ParameterSetID)
+    /// state 1: SE(Parameter)
+    /// state 2: SE(Parameter) EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ParameterSetID)
+            try w.writeBits(0, 1)  // CH
+            try w.writeIntegerField(Int64(self.ParameterSetID), minimum: -32768, maximum: 32767)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ParameterSetID") }
+        state = 1
+        do throws(EXIError) {
+            if self.Parameter.count < 1 { throw w.error(.tooFewItems(count: self.Parameter.count, minimum: 1)) }
+            var i1 = 0
+            while i1 < self.Parameter.count {
+                switch state {  // SE(Parameter)
+                case 1: try w.writeBits(0, 1)
+                default: try w.writeBits(0, 2)
+                }
+                try self.Parameter[i1].encodeContent(&w)
+                i1 &+= 1
+                state = 2
+            }
+        } catch { throw error.inside("Parameter") }
+        try w.writeBits(1, 2)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ParameterSetID") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.ParameterSetID = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ParameterSetID") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        self.Parameter.removeAll()
+        while ev == 1 {
+            if self.Parameter.isFull { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("Parameter") }
+            var k2 = ISO15118_2.Parameter()
+            do throws(EXIError) {
+                try k2.decodeContent(&r)
+            } catch { throw error.inside("Parameter") }
+            self.Parameter.append(k2)
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if self.Parameter.count < 1 { throw r.error(.tooFewItems(count: self.Parameter.count, minimum: 1)).inside("Parameter") }
+        if ev != 3 {
+            throw r.error(ev == 2 || ev == 5 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(ParameterSetID)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(Parameter)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 1  // SE(Parameter)
+        case 1: return 3  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+}
+
+/// `PaymentDetailsReqType` (urn:iso:15118:2:2013:MsgBody).
+public struct PaymentDetailsReq: EXIDefaultValue, Equatable, Sendable {
+    /// `eMAID`.
+    public var eMAID: EXIString<15>
+    /// `ContractSignatureCertChain`.
+    public var ContractSignatureCertChain: ISO15118_2.CertificateChain
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        eMAID = EXIString<15>()
+        ContractSignatureCertChain = ISO15118_2.CertificateChain()
+    }
+
+    public init(eMAID: EXIString<15>, ContractSignatureCertChain: ISO15118_2.CertificateChain) {
+        self.eMAID = eMAID
+        self.ContractSignatureCertChain = ContractSignatureCertChain
+    }
+}
+
+extension PaymentDetailsReq {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(eMAID)
+    /// state 1: SE(ContractSignatureCertChain)
+    /// state 2: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(eMAID)
+            if self.eMAID.count == 0 {
+                throw w.error(.lengthOutOfRange(length: 0, min: 14, max: Int.max))
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeStringField(self.eMAID, minLength: 14, maxLength: 15)
+                try w.writeBits(0, 1)  // EE
+            }
+        } catch { throw error.inside("eMAID") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ContractSignatureCertChain)
+            try self.ContractSignatureCertChain.encodeContent(&w)
+        } catch { throw error.inside("ContractSignatureCertChain") }
+        state = 2
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("eMAID") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.lengthOutOfRange(length: 0, min: 14, max: Int.max))
+                } else {
+                    try r.readStringField(into: &self.eMAID, partition: 5, minLength: 14, maxLength: 15)
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("eMAID") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("ContractSignatureCertChain") }
+        do {
+            do throws(EXIError) {
+                try self.ContractSignatureCertChain.decodeContent(&r)
+            } catch { throw error.inside("ContractSignatureCertChain") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if ev != 3 {
+            throw r.error(ev == 2 || ev == 5 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(eMAID)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(ContractSignatureCertChain)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `PaymentDetailsResType` (urn:iso:15118:2:2013:MsgBody).
+public struct PaymentDetailsRes: EXIDefaultValue, Equatable, Sendable {
+    /// `ResponseCode`.
+    public var ResponseCode: ISO15118_2.ResponseCode
+    /// `GenChallenge`.
+    public var GenChallenge: EXIBytes<16>
+    /// `EVSETimeStamp`.
+    public var EVSETimeStamp: Int64
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ResponseCode = .OK
+        GenChallenge = EXIBytes<16>()
+        EVSETimeStamp = 0
+    }
+
+    public init(ResponseCode: ISO15118_2.ResponseCode, GenChallenge: EXIBytes<16>, EVSETimeStamp: Int64) {
+        self.ResponseCode = ResponseCode
+        self.GenChallenge = GenChallenge
+        self.EVSETimeStamp = EVSETimeStamp
+    }
+}
+
+extension PaymentDetailsRes {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ResponseCode)
+    /// state 1: SE(GenChallenge)
+    /// state 2: SE(EVSETimeStamp)
+    /// state 3: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ResponseCode)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.ResponseCode.rawValue), 5)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ResponseCode") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(GenChallenge)
+            if self.GenChallenge.count == 0 {
+                throw w.error(.lengthOutOfRange(length: 0, min: 16, max: Int.max))
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.GenChallenge, minLength: 16, maxLength: 16)
+                try w.writeBits(0, 1)  // EE
+            }
+        } catch { throw error.inside("GenChallenge") }
+        state = 2
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVSETimeStamp)
+            try w.writeBits(0, 1)  // CH
+            try w.writeIntegerField(Int64(self.EVSETimeStamp), minimum: -9223372036854775808, maximum: 9223372036854775807)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("EVSETimeStamp") }
+        state = 3
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ResponseCode
+                } else {
+                    guard let e1 = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5))) else { throw r.error(.unexpectedEvent) }
+                    self.ResponseCode = e1
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ResponseCode") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("GenChallenge") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.lengthOutOfRange(length: 0, min: 16, max: Int.max))
+                } else {
+                    try r.readBinaryField(into: &self.GenChallenge, minLength: 16, maxLength: 16)
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("GenChallenge") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if !(ev == 2) { throw r.error(.unexpectedEvent).inside("EVSETimeStamp") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int64
+                } else {
+                    self.EVSETimeStamp = Int64(truncatingIfNeeded: try r.readIntegerField(minimum: -9223372036854775808, maximum: 9223372036854775807))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("EVSETimeStamp") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        }
+        if ev != 4 {
+            throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(ResponseCode)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(GenChallenge)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // SE(EVSETimeStamp)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `PaymentOptionListType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct PaymentOptionList: EXIDefaultValue, Equatable, Sendable {
+    /// `PaymentOption`, 1...2 items (holds 2).
+    public var PaymentOption: EXIList<2, ISO15118_2.PaymentOption>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        PaymentOption = EXIList<2, ISO15118_2.PaymentOption>()
+    }
+
+    public init(PaymentOption: EXIList<2, ISO15118_2.PaymentOption>) {
+        self.PaymentOption = PaymentOption
+    }
+}
+
+extension PaymentOptionList {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(PaymentOption)
+    /// state 1: SE(PaymentOption) EE
+    /// state 2: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            if self.PaymentOption.count < 1 { throw w.error(.tooFewItems(count: self.PaymentOption.count, minimum: 1)) }
+            var i1 = 0
+            while i1 < self.PaymentOption.count {
+                switch state {  // SE(PaymentOption)
+                case 0: try w.writeBits(0, 1)
+                default: try w.writeBits(0, 2)
+                }
+                try w.writeBits(0, 1)  // CH
+                try w.writeBits(UInt64(self.PaymentOption[i1].rawValue), 1)
+                try w.writeBits(0, 1)  // EE
+                i1 &+= 1
+                state = (i1 == 2 ? 2 : 1)
+            }
+        } catch { throw error.inside("PaymentOption") }
+        switch state {  // EE
+        case 1: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        self.PaymentOption.removeAll()
+        while ev == 0 {
+            if self.PaymentOption.isFull { throw r.error(.capacityExceeded(count: 3, capacity: 2)).inside("PaymentOption") }
+            var k2 = ISO15118_2.PaymentOption.Contract
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.PaymentOption
+                } else {
+                    guard let e3 = ISO15118_2.PaymentOption(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1))) else { throw r.error(.unexpectedEvent) }
+                    k2 = e3
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("PaymentOption") }
+            self.PaymentOption.append(k2)
+            state = (self.PaymentOption.count == 2 ? 2 : 1)
+            switch state {
+            case 1: ev = try Self._read1(&r, state)
+            default: ev = try Self._read2(&r, state)
+            }
+        }
+        if self.PaymentOption.count < 1 { throw r.error(.tooFewItems(count: self.PaymentOption.count, minimum: 1)).inside("PaymentOption") }
+        if ev != 2 {
+            throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(PaymentOption)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // SE(PaymentOption)
+        case 1: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `PaymentServiceSelectionReqType` (urn:iso:15118:2:2013:MsgBody).
+public struct PaymentServiceSelectionReq: EXIDefaultValue, Equatable, Sendable {
+    /// `SelectedPaymentOption`.
+    public var SelectedPaymentOption: ISO15118_2.PaymentOption
+    /// `SelectedServiceList`.
+    public var SelectedServiceList: ISO15118_2.SelectedServiceList
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        SelectedPaymentOption = .Contract
+        SelectedServiceList = ISO15118_2.SelectedServiceList()
+    }
+
+    public init(SelectedPaymentOption: ISO15118_2.PaymentOption, SelectedServiceList: ISO15118_2.SelectedServiceList) {
+        self.SelectedPaymentOption = SelectedPaymentOption
+        self.SelectedServiceList = SelectedServiceList
+    }
+}
+
+extension PaymentServiceSelectionReq {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(SelectedPaymentOption)
+    /// state 1: SE(SelectedServiceList)
+    /// state 2: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(SelectedPaymentOption)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.SelectedPaymentOption.rawValue), 1)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("SelectedPaymentOption") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(SelectedServiceList)
+            try self.SelectedServiceList.encodeContent(&w)
+        } catch { throw error.inside("SelectedServiceList") }
+        state = 2
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("SelectedPaymentOption") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.PaymentOption
+                } else {
+                    guard let e1 = ISO15118_2.PaymentOption(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1))) else { throw r.error(.unexpectedEvent) }
+                    self.SelectedPaymentOption = e1
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("SelectedPaymentOption") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("SelectedServiceList") }
+        do {
+            do throws(EXIError) {
+                try self.SelectedServiceList.decodeContent(&r)
+            } catch { throw error.inside("SelectedServiceList") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if ev != 3 {
+            throw r.error(ev == 2 || ev == 5 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(SelectedPaymentOption)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(SelectedServiceList)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `PaymentServiceSelectionResType` (urn:iso:15118:2:2013:MsgBody).
+public struct PaymentServiceSelectionRes: EXIDefaultValue, Equatable, Sendable {
+    /// `ResponseCode`.
+    public var ResponseCode: ISO15118_2.ResponseCode
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ResponseCode = .OK
+    }
+
+    public init(ResponseCode: ISO15118_2.ResponseCode) {
+        self.ResponseCode = ResponseCode
+    }
+}
+
+extension PaymentServiceSelectionRes {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ResponseCode)
+    /// state 1: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ResponseCode)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.ResponseCode.rawValue), 5)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ResponseCode") }
+        state = 1
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ResponseCode
+                } else {
+                    guard let e1 = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5))) else { throw r.error(.unexpectedEvent) }
+                    self.ResponseCode = e1
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ResponseCode") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if ev != 2 {
+            throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(ResponseCode)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `PhysicalValueType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct PhysicalValue: EXIDefaultValue, Equatable, Sendable {
+    /// `Multiplier`.
+    public var Multiplier: Int8
+    /// `Unit`.
+    public var Unit: ISO15118_2.UnitSymbol
+    /// `Value`.
+    public var Value: Int16
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Multiplier = 0
+        Unit = .h
+        Value = 0
+    }
+
+    public init(Multiplier: Int8, Unit: ISO15118_2.UnitSymbol, Value: Int16) {
+        self.Multiplier = Multiplier
+        self.Unit = Unit
+        self.Value = Value
+    }
+}
+
+extension PhysicalValue {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(Multiplier)
+    /// state 1: SE(Unit)
+    /// state 2: SE(Value)
+    /// state 3: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(Multiplier)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBoundedField(Int64(self.Multiplier), minimum: -3, maximum: 3, width: 3)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("Multiplier") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(Unit)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.Unit.rawValue), 3)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("Unit") }
+        state = 2
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(Value)
+            try w.writeBits(0, 1)  // CH
+            try w.writeIntegerField(Int64(self.Value), minimum: -32768, maximum: 32767)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("Value") }
+        state = 3
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("Multiplier") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int8
+                } else {
+                    self.Multiplier = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: -3, maximum: 3, width: 3))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("Multiplier") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("Unit") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.UnitSymbol
+                } else {
+                    guard let e1 = ISO15118_2.UnitSymbol(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 7, width: 3))) else { throw r.error(.unexpectedEvent) }
+                    self.Unit = e1
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("Unit") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if !(ev == 2) { throw r.error(.unexpectedEvent).inside("Value") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.Value = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("Value") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        }
+        if ev != 4 {
+            throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(Multiplier)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(Unit)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // SE(Value)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `PowerDeliveryReqType` (urn:iso:15118:2:2013:MsgBody).
+public struct PowerDeliveryReq: EXIDefaultValue, Equatable, Sendable {
+    /// `ChargeProgress`.
+    public var ChargeProgress: ISO15118_2.ChargeProgress
+    /// `SAScheduleTupleID`.
+    public var SAScheduleTupleID: UInt8
+    /// `ChargingProfile` (optional).
+    public var ChargingProfile: ISO15118_2.ChargingProfile?
+    /// `EVPowerDeliveryParameter` (optional): one of DC_EVPowerDeliveryParameter, EVPowerDeliveryParameter.
+    public var EVPowerDeliveryParameter: ISO15118_2.EVPowerDeliveryParameterChoice?
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ChargeProgress = .Start
+        SAScheduleTupleID = 1
+        ChargingProfile = nil
+        EVPowerDeliveryParameter = nil
+    }
+
+    public init(ChargeProgress: ISO15118_2.ChargeProgress, SAScheduleTupleID: UInt8, ChargingProfile: ISO15118_2.ChargingProfile? = nil, EVPowerDeliveryParameter: ISO15118_2.EVPowerDeliveryParameterChoice? = nil) {
+        self.ChargeProgress = ChargeProgress
+        self.SAScheduleTupleID = SAScheduleTupleID
+        self.ChargingProfile = ChargingProfile
+        self.EVPowerDeliveryParameter = EVPowerDeliveryParameter
+    }
+}
+
+extension PowerDeliveryReq {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ChargeProgress)
+    /// state 1: SE(SAScheduleTupleID)
+    /// state 2: SE(ChargingProfile) SE(DC_EVPowerDeliveryParameter) SE(EVPowerDeliveryParameter) EE
+    /// state 3: SE(DC_EVPowerDeliveryParameter) SE(EVPowerDeliveryParameter) EE
+    /// state 4: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ChargeProgress)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.ChargeProgress.rawValue), 2)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ChargeProgress") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(SAScheduleTupleID)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBoundedField(Int64(self.SAScheduleTupleID), minimum: 1, maximum: 255, width: 8)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("SAScheduleTupleID") }
+        state = 2
+        if self.ChargingProfile._isSome {
+            do throws(EXIError) {
+                try w.writeBits(0, 3)  // SE(ChargingProfile)
+                try withUnsafePointer(to: self.ChargingProfile) { (p: UnsafePointer<ISO15118_2.ChargingProfile?>) throws(EXIError) in
+                    try EXIPayload.of(p, as: ISO15118_2.ChargingProfile.self).pointee.encodeContent(&w)
+                }
+            } catch { throw error.inside("ChargingProfile") }
+            state = 3
+        }
+        if let v1 = self.EVPowerDeliveryParameter {
+            do throws(EXIError) {
+                switch v1 {
+                case .DC_EVPowerDeliveryParameter(let m2):
+                    switch state {  // SE(DC_EVPowerDeliveryParameter)
+                    case 2: try w.writeBits(1, 3)
+                    default: try w.writeBits(0, 2)
+                    }
+                    do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("DC_EVPowerDeliveryParameter") }
+                case .EVPowerDeliveryParameter(let m3):
+                    switch state {  // SE(EVPowerDeliveryParameter)
+                    case 2: try w.writeBits(2, 3)
+                    default: try w.writeBits(1, 2)
+                    }
+                    do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("EVPowerDeliveryParameter") }
+                }
+            } catch { throw error.inside("") }
+            state = 4
+        }
+        switch state {  // EE
+        case 2: try w.writeBits(3, 3)
+        case 3: try w.writeBits(2, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ChargeProgress") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ChargeProgress
+                } else {
+                    guard let e4 = ISO15118_2.ChargeProgress(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2))) else { throw r.error(.unexpectedEvent) }
+                    self.ChargeProgress = e4
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ChargeProgress") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("SAScheduleTupleID") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt8
+                } else {
+                    self.SAScheduleTupleID = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 1, maximum: 255, width: 8))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("SAScheduleTupleID") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if ev == 2 {
+            do throws(EXIError) {
+                if !self.ChargingProfile._isSome { self.ChargingProfile = ISO15118_2.ChargingProfile() }
+                try withUnsafeMutablePointer(to: &self.ChargingProfile) { (p: UnsafeMutablePointer<ISO15118_2.ChargingProfile?>) throws(EXIError) in
+                    try EXIPayload.of(p, as: ISO15118_2.ChargingProfile.self).pointee.decodeContent(&r)
+                }
+            } catch { throw error.inside("ChargingProfile") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        } else if self.ChargingProfile._isSome {
+            self.ChargingProfile = nil
+        }
+        if ev == 3 || ev == 4 {
+            do throws(EXIError) {
+                switch ev {
+                case 3:
+                    var m5 = ISO15118_2.DC_EVPowerDeliveryParameter()
+                    do throws(EXIError) { try m5.decodeContent(&r) } catch { throw error.inside("DC_EVPowerDeliveryParameter") }
+                    self.EVPowerDeliveryParameter = .DC_EVPowerDeliveryParameter(m5)
+                case 4:
+                    var m6 = ISO15118_2.EVPowerDeliveryParameter()
+                    do throws(EXIError) { try m6.decodeContent(&r) } catch { throw error.inside("EVPowerDeliveryParameter") }
+                    self.EVPowerDeliveryParameter = .EVPowerDeliveryParameter(m6)
+                default: throw r.error(.unexpectedEvent)
+                }
+            } catch { throw error.inside("") }
+            state = 4
+            ev = try Self._read4(&r, state)
+        } else {
+            self.EVPowerDeliveryParameter = nil
+        }
+        if ev != 6 {
+            throw r.error(ev == 5 || ev == 8 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(ChargeProgress)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(SAScheduleTupleID)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(3) {
+        case 0: return 2  // SE(ChargingProfile)
+        case 1: return 3  // SE(DC_EVPowerDeliveryParameter)
+        case 2: return 4  // SE(EVPowerDeliveryParameter)
+        case 3: return 6  // EE
+        case let code: throw r.undeclared(code, state: state, width: 3)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 3  // SE(DC_EVPowerDeliveryParameter)
+        case 1: return 4  // SE(EVPowerDeliveryParameter)
+        case 2: return 6  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read4(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 6  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `PowerDeliveryResType` (urn:iso:15118:2:2013:MsgBody).
+public struct PowerDeliveryRes: EXIDefaultValue, Equatable, Sendable {
+    /// `ResponseCode`.
+    public var ResponseCode: ISO15118_2.ResponseCode
+    /// `EVSEStatus`: one of AC_EVSEStatus, DC_EVSEStatus, EVSEStatus.
+    public var EVSEStatus: ISO15118_2.EVSEStatusChoice
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ResponseCode = .OK
+        EVSEStatus = ISO15118_2.EVSEStatusChoice()
+    }
+
+    public init(ResponseCode: ISO15118_2.ResponseCode, EVSEStatus: ISO15118_2.EVSEStatusChoice) {
+        self.ResponseCode = ResponseCode
+        self.EVSEStatus = EVSEStatus
+    }
+}
+
+extension PowerDeliveryRes {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ResponseCode)
+    /// state 1: SE(AC_EVSEStatus) SE(DC_EVSEStatus) SE(EVSEStatus)
+    /// state 2: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ResponseCode)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.ResponseCode.rawValue), 5)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ResponseCode") }
+        state = 1
+        do throws(EXIError) {
+            switch self.EVSEStatus {
+            case .AC_EVSEStatus(let m1):
+                try w.writeBits(0, 2)  // SE(AC_EVSEStatus)
+                do throws(EXIError) { try m1.encodeContent(&w) } catch { throw error.inside("AC_EVSEStatus") }
+            case .DC_EVSEStatus(let m2):
+                try w.writeBits(1, 2)  // SE(DC_EVSEStatus)
+                do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("DC_EVSEStatus") }
+            case .EVSEStatus(let m3):
+                try w.writeBits(2, 2)  // SE(EVSEStatus)
+                do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("EVSEStatus") }
+            }
+        } catch { throw error.inside("") }
+        state = 2
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ResponseCode
+                } else {
+                    guard let e4 = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5))) else { throw r.error(.unexpectedEvent) }
+                    self.ResponseCode = e4
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ResponseCode") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1 || ev == 2 || ev == 3) { throw r.error(.unexpectedEvent).inside("") }
+        do {
+            do throws(EXIError) {
+                switch ev {
+                case 1:
+                    var m5 = ISO15118_2.AC_EVSEStatus()
+                    do throws(EXIError) { try m5.decodeContent(&r) } catch { throw error.inside("AC_EVSEStatus") }
+                    self.EVSEStatus = .AC_EVSEStatus(m5)
+                case 2:
+                    var m6 = ISO15118_2.DC_EVSEStatus()
+                    do throws(EXIError) { try m6.decodeContent(&r) } catch { throw error.inside("DC_EVSEStatus") }
+                    self.EVSEStatus = .DC_EVSEStatus(m6)
+                case 3:
+                    var m7 = ISO15118_2.EVSEStatus()
+                    do throws(EXIError) { try m7.decodeContent(&r) } catch { throw error.inside("EVSEStatus") }
+                    self.EVSEStatus = .EVSEStatus(m7)
+                default: throw r.error(.unexpectedEvent)
+                }
+            } catch { throw error.inside("") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if ev != 5 {
+            throw r.error(ev == 4 || ev == 7 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(ResponseCode)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 1  // SE(AC_EVSEStatus)
+        case 1: return 2  // SE(DC_EVSEStatus)
+        case 2: return 3  // SE(EVSEStatus)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 5  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `PreChargeReqType` (urn:iso:15118:2:2013:MsgBody).
+public struct PreChargeReq: EXIDefaultValue, Equatable, Sendable {
+    /// `DC_EVStatus`.
+    public var DC_EVStatus: ISO15118_2.DC_EVStatus
+    /// `EVTargetVoltage`.
+    public var EVTargetVoltage: ISO15118_2.PhysicalValue
+    /// `EVTargetCurrent`.
+    public var EVTargetCurrent: ISO15118_2.PhysicalValue
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        DC_EVStatus = ISO15118_2.DC_EVStatus()
+        EVTargetVoltage = ISO15118_2.PhysicalValue()
+        EVTargetCurrent = ISO15118_2.PhysicalValue()
+    }
+
+    public init(DC_EVStatus: ISO15118_2.DC_EVStatus, EVTargetVoltage: ISO15118_2.PhysicalValue, EVTargetCurrent: ISO15118_2.PhysicalValue) {
+        self.DC_EVStatus = DC_EVStatus
+        self.EVTargetVoltage = EVTargetVoltage
+        self.EVTargetCurrent = EVTargetCurrent
+    }
+}
+
+extension PreChargeReq {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(DC_EVStatus)
+    /// state 1: SE(EVTargetVoltage)
+    /// state 2: SE(EVTargetCurrent)
+    /// state 3: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(DC_EVStatus)
+            try self.DC_EVStatus.encodeContent(&w)
+        } catch { throw error.inside("DC_EVStatus") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVTargetVoltage)
+            try self.EVTargetVoltage.encodeContent(&w)
+        } catch { throw error.inside("EVTargetVoltage") }
+        state = 2
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVTargetCurrent)
+            try self.EVTargetCurrent.encodeContent(&w)
+        } catch { throw error.inside("EVTargetCurrent") }
+        state = 3
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("DC_EVStatus") }
+        do {
+            do throws(EXIError) {
+                try self.DC_EVStatus.decodeContent(&r)
+            } catch { throw error.inside("DC_EVStatus") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVTargetVoltage") }
+        do {
+            do throws(EXIError) {
+                try self.EVTargetVoltage.decodeContent(&r)
+            } catch { throw error.inside("EVTargetVoltage") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if !(ev == 2) { throw r.error(.unexpectedEvent).inside("EVTargetCurrent") }
+        do {
+            do throws(EXIError) {
+                try self.EVTargetCurrent.decodeContent(&r)
+            } catch { throw error.inside("EVTargetCurrent") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        }
+        if ev != 4 {
+            throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(DC_EVStatus)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(EVTargetVoltage)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // SE(EVTargetCurrent)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `PreChargeResType` (urn:iso:15118:2:2013:MsgBody).
+public struct PreChargeRes: EXIDefaultValue, Equatable, Sendable {
+    /// `ResponseCode`.
+    public var ResponseCode: ISO15118_2.ResponseCode
+    /// `DC_EVSEStatus`.
+    public var DC_EVSEStatus: ISO15118_2.DC_EVSEStatus
+    /// `EVSEPresentVoltage`.
+    public var EVSEPresentVoltage: ISO15118_2.PhysicalValue
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ResponseCode = .OK
+        DC_EVSEStatus = ISO15118_2.DC_EVSEStatus()
+        EVSEPresentVoltage = ISO15118_2.PhysicalValue()
+    }
+
+    public init(ResponseCode: ISO15118_2.ResponseCode, DC_EVSEStatus: ISO15118_2.DC_EVSEStatus, EVSEPresentVoltage: ISO15118_2.PhysicalValue) {
+        self.ResponseCode = ResponseCode
+        self.DC_EVSEStatus = DC_EVSEStatus
+        self.EVSEPresentVoltage = EVSEPresentVoltage
+    }
+}
+
+extension PreChargeRes {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ResponseCode)
+    /// state 1: SE(DC_EVSEStatus)
+    /// state 2: SE(EVSEPresentVoltage)
+    /// state 3: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ResponseCode)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.ResponseCode.rawValue), 5)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ResponseCode") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(DC_EVSEStatus)
+            try self.DC_EVSEStatus.encodeContent(&w)
+        } catch { throw error.inside("DC_EVSEStatus") }
+        state = 2
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVSEPresentVoltage)
+            try self.EVSEPresentVoltage.encodeContent(&w)
+        } catch { throw error.inside("EVSEPresentVoltage") }
+        state = 3
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ResponseCode
+                } else {
+                    guard let e1 = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5))) else { throw r.error(.unexpectedEvent) }
+                    self.ResponseCode = e1
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ResponseCode") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("DC_EVSEStatus") }
+        do {
+            do throws(EXIError) {
+                try self.DC_EVSEStatus.decodeContent(&r)
+            } catch { throw error.inside("DC_EVSEStatus") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if !(ev == 2) { throw r.error(.unexpectedEvent).inside("EVSEPresentVoltage") }
+        do {
+            do throws(EXIError) {
+                try self.EVSEPresentVoltage.decodeContent(&r)
+            } catch { throw error.inside("EVSEPresentVoltage") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        }
+        if ev != 4 {
+            throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(ResponseCode)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(DC_EVSEStatus)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // SE(EVSEPresentVoltage)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `ProfileEntryType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct ProfileEntry: EXIDefaultValue, Equatable, Sendable {
+    /// `ChargingProfileEntryStart`.
+    public var ChargingProfileEntryStart: UInt32
+    /// `ChargingProfileEntryMaxPower`.
+    public var ChargingProfileEntryMaxPower: ISO15118_2.PhysicalValue
+    /// `ChargingProfileEntryMaxNumberOfPhasesInUse` (optional).
+    public var ChargingProfileEntryMaxNumberOfPhasesInUse: Int8?
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ChargingProfileEntryStart = 0
+        ChargingProfileEntryMaxPower = ISO15118_2.PhysicalValue()
+        ChargingProfileEntryMaxNumberOfPhasesInUse = nil
+    }
+
+    public init(ChargingProfileEntryStart: UInt32, ChargingProfileEntryMaxPower: ISO15118_2.PhysicalValue, ChargingProfileEntryMaxNumberOfPhasesInUse: Int8? = nil) {
+        self.ChargingProfileEntryStart = ChargingProfileEntryStart
+        self.ChargingProfileEntryMaxPower = ChargingProfileEntryMaxPower
+        self.ChargingProfileEntryMaxNumberOfPhasesInUse = ChargingProfileEntryMaxNumberOfPhasesInUse
+    }
+}
+
+extension ProfileEntry {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ChargingProfileEntryStart)
+    /// state 1: SE(ChargingProfileEntryMaxPower)
+    /// state 2: SE(ChargingProfileEntryMaxNumberOfPhasesInUse) EE
+    /// state 3: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ChargingProfileEntryStart)
+            try w.writeBits(0, 1)  // CH
+            try w.writeUnsignedField(UInt64(self.ChargingProfileEntryStart), minimum: 0, maximum: 4294967295)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ChargingProfileEntryStart") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ChargingProfileEntryMaxPower)
+            try self.ChargingProfileEntryMaxPower.encodeContent(&w)
+        } catch { throw error.inside("ChargingProfileEntryMaxPower") }
+        state = 2
+        if let v1 = self.ChargingProfileEntryMaxNumberOfPhasesInUse {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(ChargingProfileEntryMaxNumberOfPhasesInUse)
+                try w.writeBits(0, 1)  // CH
+                try w.writeBoundedField(Int64(v1), minimum: 1, maximum: 3, width: 2)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("ChargingProfileEntryMaxNumberOfPhasesInUse") }
+            state = 3
+        }
+        switch state {  // EE
+        case 2: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ChargingProfileEntryStart") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.ChargingProfileEntryStart = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 4294967295))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ChargingProfileEntryStart") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("ChargingProfileEntryMaxPower") }
+        do {
+            do throws(EXIError) {
+                try self.ChargingProfileEntryMaxPower.decodeContent(&r)
+            } catch { throw error.inside("ChargingProfileEntryMaxPower") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if ev == 2 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int8
+                } else {
+                    self.ChargingProfileEntryMaxNumberOfPhasesInUse = Int8(truncatingIfNeeded: try r.readBoundedField(minimum: 1, maximum: 3, width: 2))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ChargingProfileEntryMaxNumberOfPhasesInUse") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        } else {
+            self.ChargingProfileEntryMaxNumberOfPhasesInUse = nil
+        }
+        if ev != 4 {
+            throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(ChargingProfileEntryStart)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(ChargingProfileEntryMaxPower)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 2  // SE(ChargingProfileEntryMaxNumberOfPhasesInUse)
+        case 1: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `RSAKeyValueType` (http://www.w3.org/2000/09/xmldsig#).
+public struct RSAKeyValue: EXIDefaultValue, Equatable, Sendable {
+    /// `Modulus`.
+    public var Modulus: EXIBytes<256>
+    /// `Exponent`.
+    public var Exponent: EXIBytes<256>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Modulus = EXIBytes<256>()
+        Exponent = EXIBytes<256>()
+    }
+
+    public init(Modulus: EXIBytes<256>, Exponent: EXIBytes<256>) {
+        self.Modulus = Modulus
+        self.Exponent = Exponent
+    }
+}
+
+extension RSAKeyValue {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(Modulus)
+    /// state 1: SE(Exponent)
+    /// state 2: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(Modulus)
+            if self.Modulus.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.Modulus, minLength: 0, maxLength: 256)
+                try w.writeBits(0, 1)  // EE
+            }
+        } catch { throw error.inside("Modulus") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(Exponent)
+            if self.Exponent.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.Exponent, minLength: 0, maxLength: 256)
+                try w.writeBits(0, 1)  // EE
+            }
+        } catch { throw error.inside("Exponent") }
+        state = 2
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("Modulus") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    self.Modulus = EXIBytes<256>()
+                } else {
+                    try r.readBinaryField(into: &self.Modulus, minLength: 0, maxLength: 256)
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("Modulus") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("Exponent") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    self.Exponent = EXIBytes<256>()
+                } else {
+                    try r.readBinaryField(into: &self.Exponent, minLength: 0, maxLength: 256)
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("Exponent") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if ev != 3 {
+            throw r.error(ev == 2 || ev == 5 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(Modulus)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(Exponent)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `ReferenceType` (http://www.w3.org/2000/09/xmldsig#).
+public struct Reference: EXIDefaultValue, Equatable, Sendable {
+    /// Attribute `Id` (optional).
+    public var Id: EXIString<64>?
+    /// Attribute `Type` (optional).
+    public var Type_: EXIString<64>?
+    /// Attribute `URI` (optional).
+    public var URI: EXIString<64>?
+    /// `Transforms` (optional).
+    public var Transforms: ISO15118_2.Transforms?
+    /// `DigestMethod`.
+    public var DigestMethod: ISO15118_2.DigestMethod
+    /// `DigestValue`.
+    public var DigestValue: EXIBytes<64>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Id = nil
+        Type_ = nil
+        URI = nil
+        Transforms = nil
+        DigestMethod = ISO15118_2.DigestMethod()
+        DigestValue = EXIBytes<64>()
+    }
+
+    public init(Id: EXIString<64>? = nil, Type_: EXIString<64>? = nil, URI: EXIString<64>? = nil, Transforms: ISO15118_2.Transforms? = nil, DigestMethod: ISO15118_2.DigestMethod, DigestValue: EXIBytes<64>) {
+        self.Id = Id
+        self.Type_ = Type_
+        self.URI = URI
+        self.Transforms = Transforms
+        self.DigestMethod = DigestMethod
+        self.DigestValue = DigestValue
+    }
+}
+
+extension Reference {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: AT(Id) AT(Type) AT(URI) SE(Transforms) SE(DigestMethod)
+    /// state 1: AT(Type) AT(URI) SE(Transforms) SE(DigestMethod)
+    /// state 2: AT(URI) SE(Transforms) SE(DigestMethod)
+    /// state 3: SE(Transforms) SE(DigestMethod)
+    /// state 4: SE(DigestMethod)
+    /// state 5: SE(DigestValue)
+    /// state 6: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        if let v = self.Id {
+            try w.writeBits(0, 3)  // AT(Id)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
+            state = 1
+        }
+        if let v = self.Type_ {
+            switch state {  // AT(Type)
+            case 0: try w.writeBits(1, 3)
+            default: try w.writeBits(0, 3)
+            }
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
+            state = 2
+        }
+        if let v = self.URI {
+            switch state {  // AT(URI)
+            case 0: try w.writeBits(2, 3)
+            case 1: try w.writeBits(1, 3)
+            default: try w.writeBits(0, 2)
+            }
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
+            state = 3
+        }
+        if self.Transforms._isSome {
+            do throws(EXIError) {
+                switch state {  // SE(Transforms)
+                case 0: try w.writeBits(3, 3)
+                case 1: try w.writeBits(2, 3)
+                case 2: try w.writeBits(1, 2)
+                default: try w.writeBits(0, 2)
+                }
+                try withUnsafePointer(to: self.Transforms) { (p: UnsafePointer<ISO15118_2.Transforms?>) throws(EXIError) in
+                    try EXIPayload.of(p, as: ISO15118_2.Transforms.self).pointee.encodeContent(&w)
+                }
+            } catch { throw error.inside("Transforms") }
+            state = 4
+        }
+        do throws(EXIError) {
+            switch state {  // SE(DigestMethod)
+            case 0: try w.writeBits(4, 3)
+            case 1: try w.writeBits(3, 3)
+            case 2: try w.writeBits(2, 2)
+            case 3: try w.writeBits(1, 2)
+            default: try w.writeBits(0, 1)
+            }
+            try self.DigestMethod.encodeContent(&w)
+        } catch { throw error.inside("DigestMethod") }
+        state = 5
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(DigestValue)
+            if self.DigestValue.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.DigestValue, minLength: 0, maxLength: 64)
+                try w.writeBits(0, 1)  // EE
+            }
+        } catch { throw error.inside("DigestValue") }
+        state = 6
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev == 0 {
+            var s1 = EXIString<64>()
+            try r.readStringField(into: &s1, partition: 10, minLength: 0, maxLength: 64)
+            self.Id = s1
+            state = 1
+            ev = try Self._read1(&r, state)
+        } else {
+            self.Id = nil
+        }
+        if ev == 1 {
+            var s2 = EXIString<64>()
+            try r.readStringField(into: &s2, partition: 19, minLength: 0, maxLength: 64)
+            self.Type_ = s2
+            state = 2
+            ev = try Self._read2(&r, state)
+        } else {
+            self.Type_ = nil
+        }
+        if ev == 2 {
+            var s3 = EXIString<64>()
+            try r.readStringField(into: &s3, partition: 20, minLength: 0, maxLength: 64)
+            self.URI = s3
+            state = 3
+            ev = try Self._read3(&r, state)
+        } else {
+            self.URI = nil
+        }
+        if ev == 3 {
+            do throws(EXIError) {
+                if !self.Transforms._isSome { self.Transforms = ISO15118_2.Transforms() }
+                try withUnsafeMutablePointer(to: &self.Transforms) { (p: UnsafeMutablePointer<ISO15118_2.Transforms?>) throws(EXIError) in
+                    try EXIPayload.of(p, as: ISO15118_2.Transforms.self).pointee.decodeContent(&r)
+                }
+            } catch { throw error.inside("Transforms") }
+            state = 4
+            ev = try Self._read4(&r, state)
+        } else if self.Transforms._isSome {
+            self.Transforms = nil
+        }
+        if !(ev == 4) { throw r.error(.unexpectedEvent).inside("DigestMethod") }
+        do {
+            do throws(EXIError) {
+                try self.DigestMethod.decodeContent(&r)
+            } catch { throw error.inside("DigestMethod") }
+            state = 5
+            ev = try Self._read5(&r, state)
+        }
+        if !(ev == 5) { throw r.error(.unexpectedEvent).inside("DigestValue") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    self.DigestValue = EXIBytes<64>()
+                } else {
+                    try r.readBinaryField(into: &self.DigestValue, minLength: 0, maxLength: 64)
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("DigestValue") }
+            state = 6
+            ev = try Self._read6(&r, state)
+        }
+        if ev != 7 {
+            throw r.error(ev == 6 || ev == 9 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(3) {
+        case 0: return 0  // AT(Id)
+        case 1: return 1  // AT(Type)
+        case 2: return 2  // AT(URI)
+        case 3: return 3  // SE(Transforms)
+        case 4: return 4  // SE(DigestMethod)
+        case let code: throw r.undeclared(code, state: state, width: 3)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(3) {
+        case 0: return 1  // AT(Type)
+        case 1: return 2  // AT(URI)
+        case 2: return 3  // SE(Transforms)
+        case 3: return 4  // SE(DigestMethod)
+        case let code: throw r.undeclared(code, state: state, width: 3)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 2  // AT(URI)
+        case 1: return 3  // SE(Transforms)
+        case 2: return 4  // SE(DigestMethod)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 3  // SE(Transforms)
+        case 1: return 4  // SE(DigestMethod)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read4(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // SE(DigestMethod)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read5(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 5  // SE(DigestValue)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read6(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 7  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `RelativeTimeIntervalType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct RelativeTimeInterval: EXIDefaultValue, Equatable, Sendable {
+    /// `start`.
+    public var start: UInt32
+    /// `duration` (optional).
+    public var duration: UInt32?
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        start = 0
+        duration = nil
+    }
+
+    public init(start: UInt32, duration: UInt32? = nil) {
+        self.start = start
+        self.duration = duration
+    }
+}
+
+extension RelativeTimeInterval {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(start)
+    /// state 1: SE(duration) EE
+    /// state 2: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(start)
+            try w.writeBits(0, 1)  // CH
+            try w.writeUnsignedField(UInt64(self.start), minimum: 0, maximum: 16777214)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("start") }
+        state = 1
+        if let v1 = self.duration {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(duration)
+                try w.writeBits(0, 1)  // CH
+                try w.writeUnsignedField(UInt64(v1), minimum: 0, maximum: 86400)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("duration") }
+            state = 2
+        }
+        switch state {  // EE
+        case 1: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("start") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.start = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 16777214))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("start") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if ev == 1 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt32
+                } else {
+                    self.duration = UInt32(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 86400))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("duration") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        } else {
+            self.duration = nil
+        }
+        if ev != 3 {
+            throw r.error(ev == 2 || ev == 5 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(start)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 1  // SE(duration)
+        case 1: return 3  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `RetrievalMethodType` (http://www.w3.org/2000/09/xmldsig#).
+public struct RetrievalMethod: EXIDefaultValue, Equatable, Sendable {
+    /// Attribute `Type` (optional).
+    public var Type_: EXIString<64>?
+    /// Attribute `URI` (optional).
+    public var URI: EXIString<64>?
+    /// `Transforms` (optional).
+    public var Transforms: ISO15118_2.Transforms?
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Type_ = nil
+        URI = nil
+        Transforms = nil
+    }
+
+    public init(Type_: EXIString<64>? = nil, URI: EXIString<64>? = nil, Transforms: ISO15118_2.Transforms? = nil) {
+        self.Type_ = Type_
+        self.URI = URI
+        self.Transforms = Transforms
+    }
+}
+
+extension RetrievalMethod {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: AT(Type) AT(URI) SE(Transforms) EE
+    /// state 1: AT(URI) SE(Transforms) EE
+    /// state 2: SE(Transforms) EE
+    /// state 3: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        if let v = self.Type_ {
+            try w.writeBits(0, 3)  // AT(Type)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
+            state = 1
+        }
+        if let v = self.URI {
+            switch state {  // AT(URI)
+            case 0: try w.writeBits(1, 3)
+            default: try w.writeBits(0, 2)
+            }
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
+            state = 2
+        }
+        if self.Transforms._isSome {
+            do throws(EXIError) {
+                switch state {  // SE(Transforms)
+                case 0: try w.writeBits(2, 3)
+                case 1: try w.writeBits(1, 2)
+                default: try w.writeBits(0, 2)
+                }
+                try withUnsafePointer(to: self.Transforms) { (p: UnsafePointer<ISO15118_2.Transforms?>) throws(EXIError) in
+                    try EXIPayload.of(p, as: ISO15118_2.Transforms.self).pointee.encodeContent(&w)
+                }
+            } catch { throw error.inside("Transforms") }
+            state = 3
+        }
+        switch state {  // EE
+        case 0: try w.writeBits(3, 3)
+        case 1: try w.writeBits(2, 2)
+        case 2: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev == 0 {
+            var s1 = EXIString<64>()
+            try r.readStringField(into: &s1, partition: 19, minLength: 0, maxLength: 64)
+            self.Type_ = s1
+            state = 1
+            ev = try Self._read1(&r, state)
+        } else {
+            self.Type_ = nil
+        }
+        if ev == 1 {
+            var s2 = EXIString<64>()
+            try r.readStringField(into: &s2, partition: 20, minLength: 0, maxLength: 64)
+            self.URI = s2
+            state = 2
+            ev = try Self._read2(&r, state)
+        } else {
+            self.URI = nil
+        }
+        if ev == 2 {
+            do throws(EXIError) {
+                if !self.Transforms._isSome { self.Transforms = ISO15118_2.Transforms() }
+                try withUnsafeMutablePointer(to: &self.Transforms) { (p: UnsafeMutablePointer<ISO15118_2.Transforms?>) throws(EXIError) in
+                    try EXIPayload.of(p, as: ISO15118_2.Transforms.self).pointee.decodeContent(&r)
+                }
+            } catch { throw error.inside("Transforms") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        } else if self.Transforms._isSome {
+            self.Transforms = nil
+        }
+        if ev != 4 {
+            throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(3) {
+        case 0: return 0  // AT(Type)
+        case 1: return 1  // AT(URI)
+        case 2: return 2  // SE(Transforms)
+        case 3: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 3)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 1  // AT(URI)
+        case 1: return 2  // SE(Transforms)
+        case 2: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 2  // SE(Transforms)
+        case 1: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `SAScheduleListType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct SAScheduleList: EXIDefaultValue, Equatable, Sendable {
+    /// `SAScheduleTuple`, 1...3 items (holds 3).
+    public var SAScheduleTuple: EXIList<3, ISO15118_2.SAScheduleTuple>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        SAScheduleTuple = EXIList<3, ISO15118_2.SAScheduleTuple>()
+    }
+
+    public init(SAScheduleTuple: EXIList<3, ISO15118_2.SAScheduleTuple>) {
+        self.SAScheduleTuple = SAScheduleTuple
+    }
+}
+
+extension SAScheduleList {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(SAScheduleTuple)
+    /// state 1: SE(SAScheduleTuple) EE
+    /// state 2: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            if self.SAScheduleTuple.count < 1 { throw w.error(.tooFewItems(count: self.SAScheduleTuple.count, minimum: 1)) }
+            var i1 = 0
+            while i1 < self.SAScheduleTuple.count {
+                switch state {  // SE(SAScheduleTuple)
+                case 0: try w.writeBits(0, 1)
+                default: try w.writeBits(0, 2)
+                }
+                try self.SAScheduleTuple[i1].encodeContent(&w)
+                i1 &+= 1
+                state = (i1 == 3 ? 2 : 1)
+            }
+        } catch { throw error.inside("SAScheduleTuple") }
+        switch state {  // EE
+        case 1: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        self.SAScheduleTuple.removeAll()
+        while ev == 0 {
+            if self.SAScheduleTuple.isFull { throw r.error(.capacityExceeded(count: 4, capacity: 3)).inside("SAScheduleTuple") }
+            var k2 = ISO15118_2.SAScheduleTuple()
+            do throws(EXIError) {
+                try k2.decodeContent(&r)
+            } catch { throw error.inside("SAScheduleTuple") }
+            self.SAScheduleTuple.append(k2)
+            state = (self.SAScheduleTuple.count == 3 ? 2 : 1)
+            switch state {
+            case 1: ev = try Self._read1(&r, state)
+            default: ev = try Self._read2(&r, state)
+            }
+        }
+        if self.SAScheduleTuple.count < 1 { throw r.error(.tooFewItems(count: self.SAScheduleTuple.count, minimum: 1)).inside("SAScheduleTuple") }
+        if ev != 2 {
+            throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(SAScheduleTuple)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // SE(SAScheduleTuple)
+        case 1: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `SAScheduleTupleType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct SAScheduleTuple: EXIDefaultValue, Equatable, Sendable {
+    /// `SAScheduleTupleID`.
+    public var SAScheduleTupleID: UInt8
+    /// `PMaxSchedule`.
+    public var PMaxSchedule: ISO15118_2.PMaxSchedule
+    /// `SalesTariff` (optional).
+    public var SalesTariff: ISO15118_2.SalesTariff?
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        SAScheduleTupleID = 1
+        PMaxSchedule = ISO15118_2.PMaxSchedule()
+        SalesTariff = nil
+    }
+
+    public init(SAScheduleTupleID: UInt8, PMaxSchedule: ISO15118_2.PMaxSchedule, SalesTariff: ISO15118_2.SalesTariff? = nil) {
+        self.SAScheduleTupleID = SAScheduleTupleID
+        self.PMaxSchedule = PMaxSchedule
+        self.SalesTariff = SalesTariff
+    }
+}
+
+extension SAScheduleTuple {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(SAScheduleTupleID)
+    /// state 1: SE(PMaxSchedule)
+    /// state 2: SE(SalesTariff) EE
+    /// state 3: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(SAScheduleTupleID)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBoundedField(Int64(self.SAScheduleTupleID), minimum: 1, maximum: 255, width: 8)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("SAScheduleTupleID") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(PMaxSchedule)
+            try self.PMaxSchedule.encodeContent(&w)
+        } catch { throw error.inside("PMaxSchedule") }
+        state = 2
+        if self.SalesTariff._isSome {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(SalesTariff)
+                try withUnsafePointer(to: self.SalesTariff) { (p: UnsafePointer<ISO15118_2.SalesTariff?>) throws(EXIError) in
+                    try EXIPayload.of(p, as: ISO15118_2.SalesTariff.self).pointee.encodeContent(&w)
+                }
+            } catch { throw error.inside("SalesTariff") }
+            state = 3
+        }
+        switch state {  // EE
+        case 2: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("SAScheduleTupleID") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt8
+                } else {
+                    self.SAScheduleTupleID = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 1, maximum: 255, width: 8))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("SAScheduleTupleID") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("PMaxSchedule") }
+        do {
+            do throws(EXIError) {
+                try self.PMaxSchedule.decodeContent(&r)
+            } catch { throw error.inside("PMaxSchedule") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if ev == 2 {
+            do throws(EXIError) {
+                if !self.SalesTariff._isSome { self.SalesTariff = ISO15118_2.SalesTariff() }
+                try withUnsafeMutablePointer(to: &self.SalesTariff) { (p: UnsafeMutablePointer<ISO15118_2.SalesTariff?>) throws(EXIError) in
+                    try EXIPayload.of(p, as: ISO15118_2.SalesTariff.self).pointee.decodeContent(&r)
+                }
+            } catch { throw error.inside("SalesTariff") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        } else if self.SalesTariff._isSome {
+            self.SalesTariff = nil
+        }
+        if ev != 4 {
+            throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(SAScheduleTupleID)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(PMaxSchedule)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 2  // SE(SalesTariff)
+        case 1: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `SASchedulesType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct SASchedules: EXIDefaultValue, Equatable, Sendable {
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+    }
+}
+
+extension SASchedules {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev != 1 {
+            throw r.error(ev == 0 || ev == 3 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `SPKIDataType` (http://www.w3.org/2000/09/xmldsig#).
+public struct SPKIData: EXIDefaultValue, Equatable, Sendable {
+    /// Group of SPKISexp.
+    public var SPKISexp: EXIList<1, ISO15118_2.SPKIData.SPKISexpGroup>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        SPKISexp = EXIList<1, ISO15118_2.SPKIData.SPKISexpGroup>()
+    }
+
+    public init(SPKISexp: EXIList<1, ISO15118_2.SPKIData.SPKISexpGroup>) {
+        self.SPKISexp = SPKISexp
+    }
+
+    /// A group of elements inside `SPKIDataType`.
+    public struct SPKISexpGroup: EXIDefaultValue, Equatable, Sendable {
+        /// `SPKISexp`.
+        public var SPKISexp: EXIBytes<256>
+
+        /// Every field at its default (zero, empty, absent, first enumeration value).
+        public init() {
+            SPKISexp = EXIBytes<256>()
+        }
+
+        public init(SPKISexp: EXIBytes<256>) {
+            self.SPKISexp = SPKISexp
+        }
+    }
+}
+
+extension SPKIData {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(SPKISexp)
+    /// state 1: SE(SPKISexp) SE(*) EE
+    /// state 2: SE(SPKISexp) EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        var i1 = 0
+        while i1 < self.SPKISexp.count {
+            let g2 = self.SPKISexp[i1]
+            do throws(EXIError) {
+                switch state {  // SE(SPKISexp)
+                case 0: try w.writeBits(0, 1)
+                default: try w.writeBits(0, 2)
+                }
+                if g2.SPKISexp.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(g2.SPKISexp, minLength: 0, maxLength: 256)
+                    try w.writeBits(0, 1)  // EE
+                }
+            } catch { throw error.inside("SPKISexp") }
+            state = 1
+            i1 &+= 1
+        }
+        try w.writeBits(2, 2)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        self.SPKISexp.removeAll()
+        while ev == 0 {
+            if self.SPKISexp.isFull { throw r.error(.capacityExceeded(count: 2, capacity: 1)) }
+            var k3 = ISO15118_2.SPKIData.SPKISexpGroup()
+            if !(ev == 0) { throw r.error(.unexpectedEvent).inside("SPKISexp") }
+            do {
+                do throws(EXIError) {
+                    if try r.readSimpleElementIsEmpty() {
+                        k3.SPKISexp = EXIBytes<256>()
+                    } else {
+                        try r.readBinaryField(into: &k3.SPKISexp, minLength: 0, maxLength: 256)
+                        try r.expectSimpleEvent()  // EE
+                    }
+                } catch { throw error.inside("SPKISexp") }
+                state = 1
+                ev = try Self._read1(&r, state)
+            }
+            if ev == 1 { throw r.error(.unsupportedContent) }
+            self.SPKISexp.append(k3)
+        }
+        if ev != 2 {
+            throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(SPKISexp)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // SE(SPKISexp)
+        case 1: return 1  // SE(*)
+        case 2: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+}
+
+/// `SalesTariffType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct SalesTariff: EXIDefaultValue, Equatable, Sendable {
+    /// Attribute `Id` (optional).
+    public var Id: EXIString<64>?
+    /// `SalesTariffID`.
+    public var SalesTariffID: UInt8
+    /// `SalesTariffDescription` (optional).
+    public var SalesTariffDescription: EXIString<32>?
+    /// `NumEPriceLevels` (optional).
+    public var NumEPriceLevels: UInt8?
+    /// `SalesTariffEntry`, 1...1024 items (holds 24).
+    public var SalesTariffEntry: EXIList<24, ISO15118_2.SalesTariffEntry>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Id = nil
+        SalesTariffID = 1
+        SalesTariffDescription = nil
+        NumEPriceLevels = nil
+        SalesTariffEntry = EXIList<24, ISO15118_2.SalesTariffEntry>()
+    }
+
+    public init(Id: EXIString<64>? = nil, SalesTariffID: UInt8, SalesTariffDescription: EXIString<32>? = nil, NumEPriceLevels: UInt8? = nil, SalesTariffEntry: EXIList<24, ISO15118_2.SalesTariffEntry>) {
+        self.Id = Id
+        self.SalesTariffID = SalesTariffID
+        self.SalesTariffDescription = SalesTariffDescription
+        self.NumEPriceLevels = NumEPriceLevels
+        self.SalesTariffEntry = SalesTariffEntry
+    }
+}
+
+extension SalesTariff {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: AT(Id) SE(SalesTariffID)
+    /// state 1: SE(SalesTariffID)
+    /// state 2: SE(SalesTariffDescription) SE(NumEPriceLevels) SE(SalesTariffEntry)
+    /// state 3: SE(NumEPriceLevels) SE(SalesTariffEntry)
+    /// state 4: SE(SalesTariffEntry)
+    /// state 5: SE(SalesTariffEntry) EE
+    /// state 6: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        if let v = self.Id {
+            try w.writeBits(0, 2)  // AT(Id)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
+            state = 1
+        }
+        do throws(EXIError) {
+            switch state {  // SE(SalesTariffID)
+            case 0: try w.writeBits(1, 2)
+            default: try w.writeBits(0, 1)
+            }
+            try w.writeBits(0, 1)  // CH
+            try w.writeBoundedField(Int64(self.SalesTariffID), minimum: 1, maximum: 255, width: 8)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("SalesTariffID") }
+        state = 2
+        if let v1 = self.SalesTariffDescription {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(SalesTariffDescription)
+                if v1.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeStringField(v1, minLength: 0, maxLength: 32)
+                    try w.writeBits(0, 1)  // EE
+                }
+            } catch { throw error.inside("SalesTariffDescription") }
+            state = 3
+        }
+        if let v2 = self.NumEPriceLevels {
+            do throws(EXIError) {
+                switch state {  // SE(NumEPriceLevels)
+                case 2: try w.writeBits(1, 2)
+                default: try w.writeBits(0, 2)
+                }
+                try w.writeBits(0, 1)  // CH
+                try w.writeBoundedField(Int64(v2), minimum: 0, maximum: 255, width: 8)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("NumEPriceLevels") }
+            state = 4
+        }
+        do throws(EXIError) {
+            if self.SalesTariffEntry.count < 1 { throw w.error(.tooFewItems(count: self.SalesTariffEntry.count, minimum: 1)) }
+            var i3 = 0
+            while i3 < self.SalesTariffEntry.count {
+                switch state {  // SE(SalesTariffEntry)
+                case 2: try w.writeBits(2, 2)
+                case 3: try w.writeBits(1, 2)
+                case 4: try w.writeBits(0, 1)
+                default: try w.writeBits(0, 2)
+                }
+                try self.SalesTariffEntry[i3].encodeContent(&w)
+                i3 &+= 1
+                state = (i3 == 1024 ? 6 : 5)
+            }
+        } catch { throw error.inside("SalesTariffEntry") }
+        switch state {  // EE
+        case 5: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev == 0 {
+            var s4 = EXIString<64>()
+            try r.readStringField(into: &s4, partition: 2, minLength: 0, maxLength: 64)
+            self.Id = s4
+            state = 1
+            ev = try Self._read1(&r, state)
+        } else {
+            self.Id = nil
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("SalesTariffID") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt8
+                } else {
+                    self.SalesTariffID = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 1, maximum: 255, width: 8))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("SalesTariffID") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if ev == 2 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    self.SalesTariffDescription = EXIString<32>()
+                } else {
+                    var s5 = EXIString<32>()
+                    try r.readStringField(into: &s5, partition: 21, minLength: 0, maxLength: 32)
+                    self.SalesTariffDescription = s5
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("SalesTariffDescription") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        } else {
+            self.SalesTariffDescription = nil
+        }
+        if ev == 3 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt8
+                } else {
+                    self.NumEPriceLevels = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 255, width: 8))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("NumEPriceLevels") }
+            state = 4
+            ev = try Self._read4(&r, state)
+        } else {
+            self.NumEPriceLevels = nil
+        }
+        self.SalesTariffEntry.removeAll()
+        while ev == 4 {
+            if self.SalesTariffEntry.isFull { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("SalesTariffEntry") }
+            var k6 = ISO15118_2.SalesTariffEntry()
+            do throws(EXIError) {
+                try k6.decodeContent(&r)
+            } catch { throw error.inside("SalesTariffEntry") }
+            self.SalesTariffEntry.append(k6)
+            state = (self.SalesTariffEntry.count == 1024 ? 6 : 5)
+            switch state {
+            case 5: ev = try Self._read5(&r, state)
+            default: ev = try Self._read6(&r, state)
+            }
+        }
+        if self.SalesTariffEntry.count < 1 { throw r.error(.tooFewItems(count: self.SalesTariffEntry.count, minimum: 1)).inside("SalesTariffEntry") }
+        if ev != 6 {
+            throw r.error(ev == 5 || ev == 8 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // AT(Id)
+        case 1: return 1  // SE(SalesTariffID)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(SalesTariffID)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 2  // SE(SalesTariffDescription)
+        case 1: return 3  // SE(NumEPriceLevels)
+        case 2: return 4  // SE(SalesTariffEntry)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 3  // SE(NumEPriceLevels)
+        case 1: return 4  // SE(SalesTariffEntry)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read4(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // SE(SalesTariffEntry)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read5(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 4  // SE(SalesTariffEntry)
+        case 1: return 6  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read6(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 6  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `SalesTariffEntryType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct SalesTariffEntry: EXIDefaultValue, Equatable, Sendable {
+    /// `TimeInterval`: one of RelativeTimeInterval, TimeInterval.
+    public var TimeInterval: ISO15118_2.TimeIntervalChoice
+    /// `EPriceLevel` (optional).
+    public var EPriceLevel: UInt8?
+    /// `ConsumptionCost`, 0...3 items (holds 3).
+    public var ConsumptionCost: EXIList<3, ISO15118_2.ConsumptionCost>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        TimeInterval = ISO15118_2.TimeIntervalChoice()
+        EPriceLevel = nil
+        ConsumptionCost = EXIList<3, ISO15118_2.ConsumptionCost>()
+    }
+
+    public init(TimeInterval: ISO15118_2.TimeIntervalChoice, EPriceLevel: UInt8? = nil, ConsumptionCost: EXIList<3, ISO15118_2.ConsumptionCost>) {
+        self.TimeInterval = TimeInterval
+        self.EPriceLevel = EPriceLevel
+        self.ConsumptionCost = ConsumptionCost
+    }
+}
+
+extension SalesTariffEntry {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(RelativeTimeInterval) SE(TimeInterval)
+    /// state 1: SE(EPriceLevel) SE(ConsumptionCost) EE
+    /// state 2: SE(ConsumptionCost) EE
+    /// state 3: SE(ConsumptionCost) EE
+    /// state 4: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            switch self.TimeInterval {
+            case .RelativeTimeInterval(let m1):
+                try w.writeBits(0, 2)  // SE(RelativeTimeInterval)
+                do throws(EXIError) { try m1.encodeContent(&w) } catch { throw error.inside("RelativeTimeInterval") }
+            case .TimeInterval(let m2):
+                try w.writeBits(1, 2)  // SE(TimeInterval)
+                do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("TimeInterval") }
+            }
+        } catch { throw error.inside("") }
+        state = 1
+        if let v3 = self.EPriceLevel {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(EPriceLevel)
+                try w.writeBits(0, 1)  // CH
+                try w.writeBoundedField(Int64(v3), minimum: 0, maximum: 255, width: 8)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("EPriceLevel") }
+            state = 2
+        }
+        do throws(EXIError) {
+            if self.ConsumptionCost.count < 0 { throw w.error(.tooFewItems(count: self.ConsumptionCost.count, minimum: 0)) }
+            var i4 = 0
+            while i4 < self.ConsumptionCost.count {
+                switch state {  // SE(ConsumptionCost)
+                case 1: try w.writeBits(1, 2)
+                default: try w.writeBits(0, 2)
+                }
+                try self.ConsumptionCost[i4].encodeContent(&w)
+                i4 &+= 1
+                state = (i4 == 3 ? 4 : 3)
+            }
+        } catch { throw error.inside("ConsumptionCost") }
+        switch state {  // EE
+        case 1: try w.writeBits(2, 2)
+        case 2, 3: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0 || ev == 1) { throw r.error(.unexpectedEvent).inside("") }
+        do {
+            do throws(EXIError) {
+                switch ev {
+                case 0:
+                    var m5 = ISO15118_2.RelativeTimeInterval()
+                    do throws(EXIError) { try m5.decodeContent(&r) } catch { throw error.inside("RelativeTimeInterval") }
+                    self.TimeInterval = .RelativeTimeInterval(m5)
+                case 1:
+                    var m6 = ISO15118_2.Interval()
+                    do throws(EXIError) { try m6.decodeContent(&r) } catch { throw error.inside("TimeInterval") }
+                    self.TimeInterval = .TimeInterval(m6)
+                default: throw r.error(.unexpectedEvent)
+                }
+            } catch { throw error.inside("") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if ev == 2 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt8
+                } else {
+                    self.EPriceLevel = UInt8(truncatingIfNeeded: try r.readBoundedField(minimum: 0, maximum: 255, width: 8))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("EPriceLevel") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        } else {
+            self.EPriceLevel = nil
+        }
+        self.ConsumptionCost.removeAll()
+        while ev == 3 {
+            if self.ConsumptionCost.isFull { throw r.error(.capacityExceeded(count: 4, capacity: 3)).inside("ConsumptionCost") }
+            var k7 = ISO15118_2.ConsumptionCost()
+            do throws(EXIError) {
+                try k7.decodeContent(&r)
+            } catch { throw error.inside("ConsumptionCost") }
+            self.ConsumptionCost.append(k7)
+            state = (self.ConsumptionCost.count == 3 ? 4 : 3)
+            switch state {
+            case 3: ev = try Self._read2(&r, state)
+            default: ev = try Self._read3(&r, state)
+            }
+        }
+        if ev != 5 {
+            throw r.error(ev == 4 || ev == 7 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // SE(RelativeTimeInterval)
+        case 1: return 1  // SE(TimeInterval)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 2  // SE(EPriceLevel)
+        case 1: return 3  // SE(ConsumptionCost)
+        case 2: return 5  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 3  // SE(ConsumptionCost)
+        case 1: return 5  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 5  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `SelectedServiceType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct SelectedService: EXIDefaultValue, Equatable, Sendable {
+    /// `ServiceID`.
+    public var ServiceID: UInt16
+    /// `ParameterSetID` (optional).
+    public var ParameterSetID: Int16?
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ServiceID = 0
+        ParameterSetID = nil
+    }
+
+    public init(ServiceID: UInt16, ParameterSetID: Int16? = nil) {
+        self.ServiceID = ServiceID
+        self.ParameterSetID = ParameterSetID
+    }
+}
+
+extension SelectedService {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ServiceID)
+    /// state 1: SE(ParameterSetID) EE
+    /// state 2: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ServiceID)
+            try w.writeBits(0, 1)  // CH
+            try w.writeUnsignedField(UInt64(self.ServiceID), minimum: 0, maximum: 65535)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ServiceID") }
+        state = 1
+        if let v1 = self.ParameterSetID {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(ParameterSetID)
+                try w.writeBits(0, 1)  // CH
+                try w.writeIntegerField(Int64(v1), minimum: -32768, maximum: 32767)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("ParameterSetID") }
+            state = 2
+        }
+        switch state {  // EE
+        case 1: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ServiceID") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
+                } else {
+                    self.ServiceID = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ServiceID") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if ev == 1 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int16
+                } else {
+                    self.ParameterSetID = Int16(truncatingIfNeeded: try r.readIntegerField(minimum: -32768, maximum: 32767))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ParameterSetID") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        } else {
+            self.ParameterSetID = nil
+        }
+        if ev != 3 {
+            throw r.error(ev == 2 || ev == 5 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(ServiceID)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 1  // SE(ParameterSetID)
+        case 1: return 3  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `SelectedServiceListType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct SelectedServiceList: EXIDefaultValue, Equatable, Sendable {
+    /// `SelectedService`, 1...16 items (holds 16).
+    public var SelectedService: EXIList<16, ISO15118_2.SelectedService>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        SelectedService = EXIList<16, ISO15118_2.SelectedService>()
+    }
+
+    public init(SelectedService: EXIList<16, ISO15118_2.SelectedService>) {
+        self.SelectedService = SelectedService
+    }
+}
+
+extension SelectedServiceList {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(SelectedService)
+    /// state 1: SE(SelectedService) EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            if self.SelectedService.count < 1 { throw w.error(.tooFewItems(count: self.SelectedService.count, minimum: 1)) }
+            var i1 = 0
+            while i1 < self.SelectedService.count {
+                switch state {  // SE(SelectedService)
+                case 0: try w.writeBits(0, 1)
+                default: try w.writeBits(0, 2)
+                }
+                try self.SelectedService[i1].encodeContent(&w)
+                i1 &+= 1
+                state = 1
+            }
+        } catch { throw error.inside("SelectedService") }
+        try w.writeBits(1, 2)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        self.SelectedService.removeAll()
+        while ev == 0 {
+            if self.SelectedService.isFull { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("SelectedService") }
+            var k2 = ISO15118_2.SelectedService()
+            do throws(EXIError) {
+                try k2.decodeContent(&r)
+            } catch { throw error.inside("SelectedService") }
+            self.SelectedService.append(k2)
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if self.SelectedService.count < 1 { throw r.error(.tooFewItems(count: self.SelectedService.count, minimum: 1)).inside("SelectedService") }
+        if ev != 2 {
+            throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(SelectedService)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // SE(SelectedService)
+        case 1: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+}
+
+/// `ServiceType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct Service: EXIDefaultValue, Equatable, Sendable {
+    /// `ServiceID`.
+    public var ServiceID: UInt16
+    /// `ServiceName` (optional).
+    public var ServiceName: EXIString<32>?
+    /// `ServiceCategory`.
+    public var ServiceCategory: ISO15118_2.ServiceCategory
+    /// `ServiceScope` (optional).
+    public var ServiceScope: EXIString<64>?
+    /// `FreeService`.
+    public var FreeService: Bool
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ServiceID = 0
+        ServiceName = nil
+        ServiceCategory = .EVCharging
+        ServiceScope = nil
+        FreeService = false
+    }
+
+    public init(ServiceID: UInt16, ServiceName: EXIString<32>? = nil, ServiceCategory: ISO15118_2.ServiceCategory, ServiceScope: EXIString<64>? = nil, FreeService: Bool) {
+        self.ServiceID = ServiceID
+        self.ServiceName = ServiceName
+        self.ServiceCategory = ServiceCategory
+        self.ServiceScope = ServiceScope
+        self.FreeService = FreeService
+    }
+}
+
+extension Service {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ServiceID)
+    /// state 1: SE(ServiceName) SE(ServiceCategory)
+    /// state 2: SE(ServiceCategory)
+    /// state 3: SE(ServiceScope) SE(FreeService)
+    /// state 4: SE(FreeService)
+    /// state 5: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ServiceID)
+            try w.writeBits(0, 1)  // CH
+            try w.writeUnsignedField(UInt64(self.ServiceID), minimum: 0, maximum: 65535)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ServiceID") }
+        state = 1
+        if let v1 = self.ServiceName {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(ServiceName)
+                if v1.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeStringField(v1, minLength: 0, maxLength: 32)
+                    try w.writeBits(0, 1)  // EE
+                }
+            } catch { throw error.inside("ServiceName") }
+            state = 2
+        }
+        do throws(EXIError) {
+            switch state {  // SE(ServiceCategory)
+            case 1: try w.writeBits(1, 2)
+            default: try w.writeBits(0, 1)
+            }
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.ServiceCategory.rawValue), 2)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ServiceCategory") }
+        state = 3
+        if let v2 = self.ServiceScope {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(ServiceScope)
+                if v2.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeStringField(v2, minLength: 0, maxLength: 64)
+                    try w.writeBits(0, 1)  // EE
+                }
+            } catch { throw error.inside("ServiceScope") }
+            state = 4
+        }
+        do throws(EXIError) {
+            switch state {  // SE(FreeService)
+            case 3: try w.writeBits(1, 2)
+            default: try w.writeBits(0, 1)
+            }
+            try w.writeBits(0, 1)  // CH
+            try w.writeBoolean(self.FreeService)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("FreeService") }
+        state = 5
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ServiceID") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
+                } else {
+                    self.ServiceID = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ServiceID") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if ev == 1 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    self.ServiceName = EXIString<32>()
+                } else {
+                    var s3 = EXIString<32>()
+                    try r.readStringField(into: &s3, partition: 6, minLength: 0, maxLength: 32)
+                    self.ServiceName = s3
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ServiceName") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        } else {
+            self.ServiceName = nil
+        }
+        if !(ev == 2) { throw r.error(.unexpectedEvent).inside("ServiceCategory") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ServiceCategory
+                } else {
+                    guard let e4 = ISO15118_2.ServiceCategory(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 4, width: 2))) else { throw r.error(.unexpectedEvent) }
+                    self.ServiceCategory = e4
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ServiceCategory") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        }
+        if ev == 3 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    self.ServiceScope = EXIString<64>()
+                } else {
+                    var s5 = EXIString<64>()
+                    try r.readStringField(into: &s5, partition: 7, minLength: 0, maxLength: 64)
+                    self.ServiceScope = s5
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ServiceScope") }
+            state = 4
+            ev = try Self._read4(&r, state)
+        } else {
+            self.ServiceScope = nil
+        }
+        if !(ev == 4) { throw r.error(.unexpectedEvent).inside("FreeService") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Bool
+                } else {
+                    self.FreeService = try r.readBoolean()
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("FreeService") }
+            state = 5
+            ev = try Self._read5(&r, state)
+        }
+        if ev != 6 {
+            throw r.error(ev == 5 || ev == 8 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(ServiceID)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 1  // SE(ServiceName)
+        case 1: return 2  // SE(ServiceCategory)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // SE(ServiceCategory)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 3  // SE(ServiceScope)
+        case 1: return 4  // SE(FreeService)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read4(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // SE(FreeService)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read5(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 6  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `ServiceDetailReqType` (urn:iso:15118:2:2013:MsgBody).
+public struct ServiceDetailReq: EXIDefaultValue, Equatable, Sendable {
+    /// `ServiceID`.
+    public var ServiceID: UInt16
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ServiceID = 0
+    }
+
+    public init(ServiceID: UInt16) {
+        self.ServiceID = ServiceID
+    }
+}
+
+extension ServiceDetailReq {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ServiceID)
+    /// state 1: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ServiceID)
+            try w.writeBits(0, 1)  // CH
+            try w.writeUnsignedField(UInt64(self.ServiceID), minimum: 0, maximum: 65535)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ServiceID") }
+        state = 1
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ServiceID") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
+                } else {
+                    self.ServiceID = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ServiceID") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if ev != 2 {
+            throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(ServiceID)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `ServiceDetailResType` (urn:iso:15118:2:2013:MsgBody).
+public struct ServiceDetailRes: EXIDefaultValue, Equatable, Sendable {
+    /// `ResponseCode`.
+    public var ResponseCode: ISO15118_2.ResponseCode
+    /// `ServiceID`.
+    public var ServiceID: UInt16
+    /// `ServiceParameterList` (optional).
+    public var ServiceParameterList: ISO15118_2.ServiceParameterList?
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ResponseCode = .OK
+        ServiceID = 0
+        ServiceParameterList = nil
+    }
+
+    public init(ResponseCode: ISO15118_2.ResponseCode, ServiceID: UInt16, ServiceParameterList: ISO15118_2.ServiceParameterList? = nil) {
+        self.ResponseCode = ResponseCode
+        self.ServiceID = ServiceID
+        self.ServiceParameterList = ServiceParameterList
+    }
+}
+
+extension ServiceDetailRes {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ResponseCode)
+    /// state 1: SE(ServiceID)
+    /// state 2: SE(ServiceParameterList) EE
+    /// state 3: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ResponseCode)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.ResponseCode.rawValue), 5)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ResponseCode") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ServiceID)
+            try w.writeBits(0, 1)  // CH
+            try w.writeUnsignedField(UInt64(self.ServiceID), minimum: 0, maximum: 65535)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ServiceID") }
+        state = 2
+        if self.ServiceParameterList._isSome {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(ServiceParameterList)
+                try withUnsafePointer(to: self.ServiceParameterList) { (p: UnsafePointer<ISO15118_2.ServiceParameterList?>) throws(EXIError) in
+                    try EXIPayload.of(p, as: ISO15118_2.ServiceParameterList.self).pointee.encodeContent(&w)
+                }
+            } catch { throw error.inside("ServiceParameterList") }
+            state = 3
+        }
+        switch state {  // EE
+        case 2: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ResponseCode
+                } else {
+                    guard let e1 = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5))) else { throw r.error(.unexpectedEvent) }
+                    self.ResponseCode = e1
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ResponseCode") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("ServiceID") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a UInt16
+                } else {
+                    self.ServiceID = UInt16(truncatingIfNeeded: try r.readUnsignedField(minimum: 0, maximum: 65535))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ServiceID") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if ev == 2 {
+            do throws(EXIError) {
+                if !self.ServiceParameterList._isSome { self.ServiceParameterList = ISO15118_2.ServiceParameterList() }
+                try withUnsafeMutablePointer(to: &self.ServiceParameterList) { (p: UnsafeMutablePointer<ISO15118_2.ServiceParameterList?>) throws(EXIError) in
+                    try EXIPayload.of(p, as: ISO15118_2.ServiceParameterList.self).pointee.decodeContent(&r)
+                }
+            } catch { throw error.inside("ServiceParameterList") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        } else if self.ServiceParameterList._isSome {
+            self.ServiceParameterList = nil
+        }
+        if ev != 4 {
+            throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(ResponseCode)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(ServiceID)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 2  // SE(ServiceParameterList)
+        case 1: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `ServiceDiscoveryReqType` (urn:iso:15118:2:2013:MsgBody).
+public struct ServiceDiscoveryReq: EXIDefaultValue, Equatable, Sendable {
+    /// `ServiceScope` (optional).
+    public var ServiceScope: EXIString<64>?
+    /// `ServiceCategory` (optional).
+    public var ServiceCategory: ISO15118_2.ServiceCategory?
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ServiceScope = nil
+        ServiceCategory = nil
+    }
+
+    public init(ServiceScope: EXIString<64>? = nil, ServiceCategory: ISO15118_2.ServiceCategory? = nil) {
+        self.ServiceScope = ServiceScope
+        self.ServiceCategory = ServiceCategory
+    }
+}
+
+extension ServiceDiscoveryReq {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ServiceScope) SE(ServiceCategory) EE
+    /// state 1: SE(ServiceCategory) EE
+    /// state 2: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        if let v1 = self.ServiceScope {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(ServiceScope)
+                if v1.count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeStringField(v1, minLength: 0, maxLength: 64)
+                    try w.writeBits(0, 1)  // EE
+                }
+            } catch { throw error.inside("ServiceScope") }
+            state = 1
+        }
+        if let v2 = self.ServiceCategory {
+            do throws(EXIError) {
+                switch state {  // SE(ServiceCategory)
+                case 0: try w.writeBits(1, 2)
+                default: try w.writeBits(0, 2)
+                }
+                try w.writeBits(0, 1)  // CH
+                try w.writeBits(UInt64(v2.rawValue), 2)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("ServiceCategory") }
+            state = 2
+        }
+        switch state {  // EE
+        case 0: try w.writeBits(2, 2)
+        case 1: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev == 0 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    self.ServiceScope = EXIString<64>()
+                } else {
+                    var s3 = EXIString<64>()
+                    try r.readStringField(into: &s3, partition: 22, minLength: 0, maxLength: 64)
+                    self.ServiceScope = s3
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ServiceScope") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        } else {
+            self.ServiceScope = nil
+        }
+        if ev == 1 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ServiceCategory
+                } else {
+                    guard let e4 = ISO15118_2.ServiceCategory(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 4, width: 2))) else { throw r.error(.unexpectedEvent) }
+                    self.ServiceCategory = e4
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ServiceCategory") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        } else {
+            self.ServiceCategory = nil
+        }
+        if ev != 3 {
+            throw r.error(ev == 2 || ev == 5 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // SE(ServiceScope)
+        case 1: return 1  // SE(ServiceCategory)
+        case 2: return 3  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 1  // SE(ServiceCategory)
+        case 1: return 3  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `ServiceDiscoveryResType` (urn:iso:15118:2:2013:MsgBody).
+public struct ServiceDiscoveryRes: EXIDefaultValue, Equatable, Sendable {
+    /// `ResponseCode`.
+    public var ResponseCode: ISO15118_2.ResponseCode
+    /// `PaymentOptionList`.
+    public var PaymentOptionList: ISO15118_2.PaymentOptionList
+    /// `ChargeService`.
+    public var ChargeService: ISO15118_2.ChargeService
+    /// `ServiceList` (optional).
+    public var ServiceList: ISO15118_2.ServiceList?
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ResponseCode = .OK
+        PaymentOptionList = ISO15118_2.PaymentOptionList()
+        ChargeService = ISO15118_2.ChargeService()
+        ServiceList = nil
+    }
+
+    public init(ResponseCode: ISO15118_2.ResponseCode, PaymentOptionList: ISO15118_2.PaymentOptionList, ChargeService: ISO15118_2.ChargeService, ServiceList: ISO15118_2.ServiceList? = nil) {
+        self.ResponseCode = ResponseCode
+        self.PaymentOptionList = PaymentOptionList
+        self.ChargeService = ChargeService
+        self.ServiceList = ServiceList
+    }
+}
+
+extension ServiceDiscoveryRes {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ResponseCode)
+    /// state 1: SE(PaymentOptionList)
+    /// state 2: SE(ChargeService)
+    /// state 3: SE(ServiceList) EE
+    /// state 4: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ResponseCode)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.ResponseCode.rawValue), 5)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ResponseCode") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(PaymentOptionList)
+            try self.PaymentOptionList.encodeContent(&w)
+        } catch { throw error.inside("PaymentOptionList") }
+        state = 2
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ChargeService)
+            try self.ChargeService.encodeContent(&w)
+        } catch { throw error.inside("ChargeService") }
+        state = 3
+        if self.ServiceList._isSome {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(ServiceList)
+                try withUnsafePointer(to: self.ServiceList) { (p: UnsafePointer<ISO15118_2.ServiceList?>) throws(EXIError) in
+                    try EXIPayload.of(p, as: ISO15118_2.ServiceList.self).pointee.encodeContent(&w)
+                }
+            } catch { throw error.inside("ServiceList") }
+            state = 4
+        }
+        switch state {  // EE
+        case 3: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ResponseCode
+                } else {
+                    guard let e1 = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5))) else { throw r.error(.unexpectedEvent) }
+                    self.ResponseCode = e1
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ResponseCode") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("PaymentOptionList") }
+        do {
+            do throws(EXIError) {
+                try self.PaymentOptionList.decodeContent(&r)
+            } catch { throw error.inside("PaymentOptionList") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if !(ev == 2) { throw r.error(.unexpectedEvent).inside("ChargeService") }
+        do {
+            do throws(EXIError) {
+                try self.ChargeService.decodeContent(&r)
+            } catch { throw error.inside("ChargeService") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        }
+        if ev == 3 {
+            do throws(EXIError) {
+                if !self.ServiceList._isSome { self.ServiceList = ISO15118_2.ServiceList() }
+                try withUnsafeMutablePointer(to: &self.ServiceList) { (p: UnsafeMutablePointer<ISO15118_2.ServiceList?>) throws(EXIError) in
+                    try EXIPayload.of(p, as: ISO15118_2.ServiceList.self).pointee.decodeContent(&r)
+                }
+            } catch { throw error.inside("ServiceList") }
+            state = 4
+            ev = try Self._read4(&r, state)
+        } else if self.ServiceList._isSome {
+            self.ServiceList = nil
+        }
+        if ev != 5 {
+            throw r.error(ev == 4 || ev == 7 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(ResponseCode)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(PaymentOptionList)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // SE(ChargeService)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 3  // SE(ServiceList)
+        case 1: return 5  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read4(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 5  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `ServiceListType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct ServiceList: EXIDefaultValue, Equatable, Sendable {
+    /// `Service`, 1...8 items (holds 8).
+    public var Service: EXIList<8, ISO15118_2.Service>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Service = EXIList<8, ISO15118_2.Service>()
+    }
+
+    public init(Service: EXIList<8, ISO15118_2.Service>) {
+        self.Service = Service
+    }
+}
+
+extension ServiceList {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(Service)
+    /// state 1: SE(Service) EE
+    /// state 2: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            if self.Service.count < 1 { throw w.error(.tooFewItems(count: self.Service.count, minimum: 1)) }
+            var i1 = 0
+            while i1 < self.Service.count {
+                switch state {  // SE(Service)
+                case 0: try w.writeBits(0, 1)
+                default: try w.writeBits(0, 2)
+                }
+                try self.Service[i1].encodeContent(&w)
+                i1 &+= 1
+                state = (i1 == 8 ? 2 : 1)
+            }
+        } catch { throw error.inside("Service") }
+        switch state {  // EE
+        case 1: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        self.Service.removeAll()
+        while ev == 0 {
+            if self.Service.isFull { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("Service") }
+            var k2 = ISO15118_2.Service()
+            do throws(EXIError) {
+                try k2.decodeContent(&r)
+            } catch { throw error.inside("Service") }
+            self.Service.append(k2)
+            state = (self.Service.count == 8 ? 2 : 1)
+            switch state {
+            case 1: ev = try Self._read1(&r, state)
+            default: ev = try Self._read2(&r, state)
+            }
+        }
+        if self.Service.count < 1 { throw r.error(.tooFewItems(count: self.Service.count, minimum: 1)).inside("Service") }
+        if ev != 2 {
+            throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(Service)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // SE(Service)
+        case 1: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `ServiceParameterListType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct ServiceParameterList: EXIDefaultValue, Equatable, Sendable {
+    /// `ParameterSet`, 1...255 items (holds 8).
+    public var ParameterSet: EXIList<8, ISO15118_2.ParameterSet>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ParameterSet = EXIList<8, ISO15118_2.ParameterSet>()
+    }
+
+    public init(ParameterSet: EXIList<8, ISO15118_2.ParameterSet>) {
+        self.ParameterSet = ParameterSet
+    }
+}
+
+extension ServiceParameterList {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ParameterSet)
+    /// state 1: SE(ParameterSet) EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            if self.ParameterSet.count < 1 { throw w.error(.tooFewItems(count: self.ParameterSet.count, minimum: 1)) }
+            var i1 = 0
+            while i1 < self.ParameterSet.count {
+                switch state {  // SE(ParameterSet)
+                case 0: try w.writeBits(0, 1)
+                default: try w.writeBits(0, 2)
+                }
+                try self.ParameterSet[i1].encodeContent(&w)
+                i1 &+= 1
+                state = 1
+            }
+        } catch { throw error.inside("ParameterSet") }
+        try w.writeBits(1, 2)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        self.ParameterSet.removeAll()
+        while ev == 0 {
+            if self.ParameterSet.isFull { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("ParameterSet") }
+            var k2 = ISO15118_2.ParameterSet()
+            do throws(EXIError) {
+                try k2.decodeContent(&r)
+            } catch { throw error.inside("ParameterSet") }
+            self.ParameterSet.append(k2)
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if self.ParameterSet.count < 1 { throw r.error(.tooFewItems(count: self.ParameterSet.count, minimum: 1)).inside("ParameterSet") }
+        if ev != 2 {
+            throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(ParameterSet)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // SE(ParameterSet)
+        case 1: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+}
+
+/// `SessionSetupReqType` (urn:iso:15118:2:2013:MsgBody).
+public struct SessionSetupReq: EXIDefaultValue, Equatable, Sendable {
+    /// `EVCCID`.
+    public var EVCCID: EXIBytes<6>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        EVCCID = EXIBytes<6>()
+    }
+
+    public init(EVCCID: EXIBytes<6>) {
+        self.EVCCID = EVCCID
+    }
+}
+
+extension SessionSetupReq {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(EVCCID)
+    /// state 1: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVCCID)
+            if self.EVCCID.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeBinaryField(self.EVCCID, minLength: 0, maxLength: 6)
+                try w.writeBits(0, 1)  // EE
+            }
+        } catch { throw error.inside("EVCCID") }
+        state = 1
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("EVCCID") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    self.EVCCID = EXIBytes<6>()
+                } else {
+                    try r.readBinaryField(into: &self.EVCCID, minLength: 0, maxLength: 6)
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("EVCCID") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if ev != 2 {
+            throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(EVCCID)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `SessionSetupResType` (urn:iso:15118:2:2013:MsgBody).
+public struct SessionSetupRes: EXIDefaultValue, Equatable, Sendable {
+    /// `ResponseCode`.
+    public var ResponseCode: ISO15118_2.ResponseCode
+    /// `EVSEID`.
+    public var EVSEID: EXIString<37>
+    /// `EVSETimeStamp` (optional).
+    public var EVSETimeStamp: Int64?
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ResponseCode = .OK
+        EVSEID = EXIString<37>()
+        EVSETimeStamp = nil
+    }
+
+    public init(ResponseCode: ISO15118_2.ResponseCode, EVSEID: EXIString<37>, EVSETimeStamp: Int64? = nil) {
+        self.ResponseCode = ResponseCode
+        self.EVSEID = EVSEID
+        self.EVSETimeStamp = EVSETimeStamp
+    }
+}
+
+extension SessionSetupRes {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ResponseCode)
+    /// state 1: SE(EVSEID)
+    /// state 2: SE(EVSETimeStamp) EE
+    /// state 3: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ResponseCode)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.ResponseCode.rawValue), 5)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ResponseCode") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVSEID)
+            if self.EVSEID.count == 0 {
+                throw w.error(.lengthOutOfRange(length: 0, min: 7, max: Int.max))
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeStringField(self.EVSEID, minLength: 7, maxLength: 37)
+                try w.writeBits(0, 1)  // EE
+            }
+        } catch { throw error.inside("EVSEID") }
+        state = 2
+        if let v1 = self.EVSETimeStamp {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(EVSETimeStamp)
+                try w.writeBits(0, 1)  // CH
+                try w.writeIntegerField(Int64(v1), minimum: -9223372036854775808, maximum: 9223372036854775807)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("EVSETimeStamp") }
+            state = 3
+        }
+        switch state {  // EE
+        case 2: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ResponseCode
+                } else {
+                    guard let e2 = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5))) else { throw r.error(.unexpectedEvent) }
+                    self.ResponseCode = e2
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ResponseCode") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("EVSEID") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.lengthOutOfRange(length: 0, min: 7, max: Int.max))
+                } else {
+                    try r.readStringField(into: &self.EVSEID, partition: 8, minLength: 7, maxLength: 37)
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("EVSEID") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if ev == 2 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int64
+                } else {
+                    self.EVSETimeStamp = Int64(truncatingIfNeeded: try r.readIntegerField(minimum: -9223372036854775808, maximum: 9223372036854775807))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("EVSETimeStamp") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        } else {
+            self.EVSETimeStamp = nil
+        }
+        if ev != 4 {
+            throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(ResponseCode)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(EVSEID)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 2  // SE(EVSETimeStamp)
+        case 1: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `SessionStopReqType` (urn:iso:15118:2:2013:MsgBody).
+public struct SessionStopReq: EXIDefaultValue, Equatable, Sendable {
+    /// `ChargingSession`.
+    public var ChargingSession: ISO15118_2.ChargingSession
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ChargingSession = .Terminate
+    }
+
+    public init(ChargingSession: ISO15118_2.ChargingSession) {
+        self.ChargingSession = ChargingSession
+    }
+}
+
+extension SessionStopReq {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ChargingSession)
+    /// state 1: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ChargingSession)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.ChargingSession.rawValue), 1)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ChargingSession") }
+        state = 1
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ChargingSession") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ChargingSession
+                } else {
+                    guard let e1 = ISO15118_2.ChargingSession(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1))) else { throw r.error(.unexpectedEvent) }
+                    self.ChargingSession = e1
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ChargingSession") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if ev != 2 {
+            throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(ChargingSession)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `SessionStopResType` (urn:iso:15118:2:2013:MsgBody).
+public struct SessionStopRes: EXIDefaultValue, Equatable, Sendable {
+    /// `ResponseCode`.
+    public var ResponseCode: ISO15118_2.ResponseCode
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ResponseCode = .OK
+    }
+
+    public init(ResponseCode: ISO15118_2.ResponseCode) {
+        self.ResponseCode = ResponseCode
+    }
+}
+
+extension SessionStopRes {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ResponseCode)
+    /// state 1: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ResponseCode)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.ResponseCode.rawValue), 5)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ResponseCode") }
+        state = 1
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ResponseCode
+                } else {
+                    guard let e1 = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5))) else { throw r.error(.unexpectedEvent) }
+                    self.ResponseCode = e1
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ResponseCode") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if ev != 2 {
+            throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(ResponseCode)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `SignatureType` (http://www.w3.org/2000/09/xmldsig#).
+public struct Signature: EXIDefaultValue, Equatable, Sendable {
+    /// Attribute `Id` (optional).
+    public var Id: EXIString<64>?
+    /// `SignedInfo`.
+    public var SignedInfo: ISO15118_2.SignedInfo
+    /// `SignatureValue`.
+    public var SignatureValue: ISO15118_2.SignatureValue
+    /// `KeyInfo` (optional).
+    public var KeyInfo: ISO15118_2.KeyInfo?
+    /// `Object`, 0...unbounded items (holds 1).
+    public var Object: EXIList<1, ISO15118_2.Object>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Id = nil
+        SignedInfo = ISO15118_2.SignedInfo()
+        SignatureValue = ISO15118_2.SignatureValue()
+        KeyInfo = nil
+        Object = EXIList<1, ISO15118_2.Object>()
+    }
+
+    public init(Id: EXIString<64>? = nil, SignedInfo: ISO15118_2.SignedInfo, SignatureValue: ISO15118_2.SignatureValue, KeyInfo: ISO15118_2.KeyInfo? = nil, Object: EXIList<1, ISO15118_2.Object>) {
+        self.Id = Id
+        self.SignedInfo = SignedInfo
+        self.SignatureValue = SignatureValue
+        self.KeyInfo = KeyInfo
+        self.Object = Object
+    }
+}
+
+extension Signature {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: AT(Id) SE(SignedInfo)
+    /// state 1: SE(SignedInfo)
+    /// state 2: SE(SignatureValue)
+    /// state 3: SE(KeyInfo) SE(Object) EE
+    /// state 4: SE(Object) EE
+    /// state 5: SE(Object) EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        if let v = self.Id {
+            try w.writeBits(0, 2)  // AT(Id)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
+            state = 1
+        }
+        do throws(EXIError) {
+            switch state {  // SE(SignedInfo)
+            case 0: try w.writeBits(1, 2)
+            default: try w.writeBits(0, 1)
+            }
+            try self.SignedInfo.encodeContent(&w)
+        } catch { throw error.inside("SignedInfo") }
+        state = 2
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(SignatureValue)
+            try self.SignatureValue.encodeContent(&w)
+        } catch { throw error.inside("SignatureValue") }
+        state = 3
+        if self.KeyInfo._isSome {
+            do throws(EXIError) {
+                try w.writeBits(0, 2)  // SE(KeyInfo)
+                try withUnsafePointer(to: self.KeyInfo) { (p: UnsafePointer<ISO15118_2.KeyInfo?>) throws(EXIError) in
+                    try EXIPayload.of(p, as: ISO15118_2.KeyInfo.self).pointee.encodeContent(&w)
+                }
+            } catch { throw error.inside("KeyInfo") }
+            state = 4
+        }
+        do throws(EXIError) {
+            if self.Object.count < 0 { throw w.error(.tooFewItems(count: self.Object.count, minimum: 0)) }
+            var i1 = 0
+            while i1 < self.Object.count {
+                switch state {  // SE(Object)
+                case 3: try w.writeBits(1, 2)
+                default: try w.writeBits(0, 2)
+                }
+                try self.Object[i1].encodeContent(&w)
+                i1 &+= 1
+                state = 5
+            }
+        } catch { throw error.inside("Object") }
+        switch state {  // EE
+        case 3: try w.writeBits(2, 2)
+        default: try w.writeBits(1, 2)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev == 0 {
+            var s2 = EXIString<64>()
+            try r.readStringField(into: &s2, partition: 10, minLength: 0, maxLength: 64)
+            self.Id = s2
+            state = 1
+            ev = try Self._read1(&r, state)
+        } else {
+            self.Id = nil
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("SignedInfo") }
+        do {
+            do throws(EXIError) {
+                try self.SignedInfo.decodeContent(&r)
+            } catch { throw error.inside("SignedInfo") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if !(ev == 2) { throw r.error(.unexpectedEvent).inside("SignatureValue") }
+        do {
+            do throws(EXIError) {
+                try self.SignatureValue.decodeContent(&r)
+            } catch { throw error.inside("SignatureValue") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        }
+        if ev == 3 {
+            do throws(EXIError) {
+                if !self.KeyInfo._isSome { self.KeyInfo = ISO15118_2.KeyInfo() }
+                try withUnsafeMutablePointer(to: &self.KeyInfo) { (p: UnsafeMutablePointer<ISO15118_2.KeyInfo?>) throws(EXIError) in
+                    try EXIPayload.of(p, as: ISO15118_2.KeyInfo.self).pointee.decodeContent(&r)
+                }
+            } catch { throw error.inside("KeyInfo") }
+            state = 4
+            ev = try Self._read4(&r, state)
+        } else if self.KeyInfo._isSome {
+            self.KeyInfo = nil
+        }
+        self.Object.removeAll()
+        while ev == 4 {
+            if self.Object.isFull { throw r.error(.capacityExceeded(count: 2, capacity: 1)).inside("Object") }
+            var k3 = ISO15118_2.Object()
+            do throws(EXIError) {
+                try k3.decodeContent(&r)
+            } catch { throw error.inside("Object") }
+            self.Object.append(k3)
+            state = 5
+            ev = try Self._read4(&r, state)
+        }
+        if ev != 6 {
+            throw r.error(ev == 5 || ev == 8 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // AT(Id)
+        case 1: return 1  // SE(SignedInfo)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(SignedInfo)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // SE(SignatureValue)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 3  // SE(KeyInfo)
+        case 1: return 4  // SE(Object)
+        case 2: return 6  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read4(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 4  // SE(Object)
+        case 1: return 6  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+}
+
+/// `SignatureMethodType` (http://www.w3.org/2000/09/xmldsig#).
+public struct SignatureMethod: EXIDefaultValue, Equatable, Sendable {
+    /// Attribute `Algorithm`.
+    public var Algorithm: EXIString<64>
+    /// `HMACOutputLength` (optional).
+    public var HMACOutputLength: Int64?
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Algorithm = EXIString<64>()
+        HMACOutputLength = nil
+    }
+
+    public init(Algorithm: EXIString<64>, HMACOutputLength: Int64? = nil) {
+        self.Algorithm = Algorithm
+        self.HMACOutputLength = HMACOutputLength
+    }
+}
+
+extension SignatureMethod {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: AT(Algorithm)
+    /// state 1: SE(HMACOutputLength) SE(*) EE CH(mixed)
+    /// state 2: SE(*) EE CH(mixed)
+    /// state 3: SE(*) EE CH(mixed)
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        try w.writeBits(0, 1)  // AT(Algorithm)
+        try w.writeStringField(self.Algorithm, minLength: 0, maxLength: 64)
+        state = 1
+        if let v1 = self.HMACOutputLength {
+            do throws(EXIError) {
+                try w.writeBits(0, 3)  // SE(HMACOutputLength)
+                try w.writeBits(0, 1)  // CH
+                try w.writeIntegerField(Int64(v1), minimum: -9223372036854775808, maximum: 9223372036854775807)
+                try w.writeBits(0, 1)  // EE
+            } catch { throw error.inside("HMACOutputLength") }
+            state = 2
+        }
+        switch state {  // EE
+        case 1: try w.writeBits(2, 3)
+        default: try w.writeBits(1, 2)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev != 0 { throw r.error(.unexpectedEvent).inside("Algorithm") }
+        try r.readStringField(into: &self.Algorithm, partition: 1, minLength: 0, maxLength: 64)
+        state = 1
+        ev = try Self._read1(&r, state)
+        if ev == 1 {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int64
+                } else {
+                    self.HMACOutputLength = Int64(truncatingIfNeeded: try r.readIntegerField(minimum: -9223372036854775808, maximum: 9223372036854775807))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("HMACOutputLength") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        } else {
+            self.HMACOutputLength = nil
+        }
+        if ev == 2 { throw r.error(.unsupportedContent) }
+        if ev != 3 {
+            throw r.error(ev == 2 || ev == 5 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // AT(Algorithm)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(3) {
+        case 0: return 1  // SE(HMACOutputLength)
+        case 1: return 2  // SE(*)
+        case 2: return 3  // EE
+        case 3: return 5  // CH(mixed)
+        case let code: throw r.undeclared(code, state: state, width: 3)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 2  // SE(*)
+        case 1: return 3  // EE
+        case 2: return 5  // CH(mixed)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+}
+
+/// `SignaturePropertiesType` (http://www.w3.org/2000/09/xmldsig#).
+public struct SignatureProperties: EXIDefaultValue, Equatable, Sendable {
+    /// Attribute `Id` (optional).
+    public var Id: EXIString<64>?
+    /// `SignatureProperty`, 1...unbounded items (holds 1).
+    public var SignatureProperty: EXIList<1, ISO15118_2.SignatureProperty>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Id = nil
+        SignatureProperty = EXIList<1, ISO15118_2.SignatureProperty>()
+    }
+
+    public init(Id: EXIString<64>? = nil, SignatureProperty: EXIList<1, ISO15118_2.SignatureProperty>) {
+        self.Id = Id
+        self.SignatureProperty = SignatureProperty
+    }
+}
+
+extension SignatureProperties {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: AT(Id) SE(SignatureProperty)
+    /// state 1: SE(SignatureProperty)
+    /// state 2: SE(SignatureProperty) EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        if let v = self.Id {
+            try w.writeBits(0, 2)  // AT(Id)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
+            state = 1
+        }
+        do throws(EXIError) {
+            if self.SignatureProperty.count < 1 { throw w.error(.tooFewItems(count: self.SignatureProperty.count, minimum: 1)) }
+            var i1 = 0
+            while i1 < self.SignatureProperty.count {
+                switch state {  // SE(SignatureProperty)
+                case 0: try w.writeBits(1, 2)
+                case 1: try w.writeBits(0, 1)
+                default: try w.writeBits(0, 2)
+                }
+                try self.SignatureProperty[i1].encodeContent(&w)
+                i1 &+= 1
+                state = 2
+            }
+        } catch { throw error.inside("SignatureProperty") }
+        try w.writeBits(1, 2)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev == 0 {
+            var s2 = EXIString<64>()
+            try r.readStringField(into: &s2, partition: 10, minLength: 0, maxLength: 64)
+            self.Id = s2
+            state = 1
+            ev = try Self._read1(&r, state)
+        } else {
+            self.Id = nil
+        }
+        self.SignatureProperty.removeAll()
+        while ev == 1 {
+            if self.SignatureProperty.isFull { throw r.error(.capacityExceeded(count: 2, capacity: 1)).inside("SignatureProperty") }
+            var k3 = ISO15118_2.SignatureProperty()
+            do throws(EXIError) {
+                try k3.decodeContent(&r)
+            } catch { throw error.inside("SignatureProperty") }
+            self.SignatureProperty.append(k3)
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if self.SignatureProperty.count < 1 { throw r.error(.tooFewItems(count: self.SignatureProperty.count, minimum: 1)).inside("SignatureProperty") }
+        if ev != 3 {
+            throw r.error(ev == 2 || ev == 5 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // AT(Id)
+        case 1: return 1  // SE(SignatureProperty)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(SignatureProperty)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 1  // SE(SignatureProperty)
+        case 1: return 3  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+}
+
+/// `SignaturePropertyType` (http://www.w3.org/2000/09/xmldsig#).
+public struct SignatureProperty: EXIDefaultValue, Equatable, Sendable {
+    /// Attribute `Id` (optional).
+    public var Id: EXIString<64>?
+    /// Attribute `Target`.
+    public var Target: EXIString<64>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Id = nil
+        Target = EXIString<64>()
+    }
+
+    public init(Id: EXIString<64>? = nil, Target: EXIString<64>) {
+        self.Id = Id
+        self.Target = Target
+    }
+}
+
+extension SignatureProperty {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: AT(Id) AT(Target)
+    /// state 1: AT(Target)
+    /// state 2: SE(*) CH(mixed)
+    /// state 3: SE(*) EE CH(mixed)
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        if let v = self.Id {
+            try w.writeBits(0, 2)  // AT(Id)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
+            state = 1
+        }
+        switch state {  // AT(Target)
+        case 0: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        try w.writeStringField(self.Target, minLength: 0, maxLength: 64)
+        state = 2
+        throw w.unsupported()  // required wildcard content
+        throw w.unsupported()  // EE is not allowed here
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev == 0 {
+            var s1 = EXIString<64>()
+            try r.readStringField(into: &s1, partition: 10, minLength: 0, maxLength: 64)
+            self.Id = s1
+            state = 1
+            ev = try Self._read1(&r, state)
+        } else {
+            self.Id = nil
+        }
+        if ev != 1 { throw r.error(.unexpectedEvent).inside("Target") }
+        try r.readStringField(into: &self.Target, partition: 23, minLength: 0, maxLength: 64)
+        state = 2
+        ev = try Self._read2(&r, state)
+        if ev == 2 { throw r.error(.unsupportedContent) }
+        if ev != 3 {
+            throw r.error(ev == 2 || ev == 5 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // AT(Id)
+        case 1: return 1  // AT(Target)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // AT(Target)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 2  // SE(*)
+        case 1: return 5  // CH(mixed)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+}
+
+/// `SignatureValueType` (http://www.w3.org/2000/09/xmldsig#).
+public struct SignatureValue: EXIDefaultValue, Equatable, Sendable {
+    /// Attribute `Id` (optional).
+    public var Id: EXIString<64>?
+    /// Element value (simple content).
+    public var value: EXIBytes<256>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Id = nil
+        value = EXIBytes<256>()
+    }
+
+    public init(Id: EXIString<64>? = nil, value: EXIBytes<256>) {
+        self.Id = Id
+        self.value = value
+    }
+}
+
+extension SignatureValue {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: AT(Id) CH
+    /// state 1: CH
+    /// state 2: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        if let v = self.Id {
+            try w.writeBits(0, 2)  // AT(Id)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
+            state = 1
+        }
+        switch state {  // CH
+        case 0: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        try w.writeBinaryField(self.value, minLength: 0, maxLength: 256)
+        state = 2
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev == 0 {
+            var s1 = EXIString<64>()
+            try r.readStringField(into: &s1, partition: 10, minLength: 0, maxLength: 64)
+            self.Id = s1
+            state = 1
+            ev = try Self._read1(&r, state)
+        } else {
+            self.Id = nil
+        }
+        if ev != 3 { throw r.error(.unexpectedEvent) }
+        try r.readBinaryField(into: &self.value, minLength: 0, maxLength: 256)
+        state = 2
+        ev = try Self._read2(&r, state)
+        if ev != 2 {
+            throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // AT(Id)
+        case 1: return 3  // CH
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // CH
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `SignedInfoType` (http://www.w3.org/2000/09/xmldsig#).
+public struct SignedInfo: EXIDefaultValue, Equatable, Sendable {
+    /// Attribute `Id` (optional).
+    public var Id: EXIString<64>?
+    /// `CanonicalizationMethod`.
+    public var CanonicalizationMethod: ISO15118_2.CanonicalizationMethod
+    /// `SignatureMethod`.
+    public var SignatureMethod: ISO15118_2.SignatureMethod
+    /// `Reference`, 1...unbounded items (holds 4).
+    public var Reference: EXIList<4, ISO15118_2.Reference>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Id = nil
+        CanonicalizationMethod = ISO15118_2.CanonicalizationMethod()
+        SignatureMethod = ISO15118_2.SignatureMethod()
+        Reference = EXIList<4, ISO15118_2.Reference>()
+    }
+
+    public init(Id: EXIString<64>? = nil, CanonicalizationMethod: ISO15118_2.CanonicalizationMethod, SignatureMethod: ISO15118_2.SignatureMethod, Reference: EXIList<4, ISO15118_2.Reference>) {
+        self.Id = Id
+        self.CanonicalizationMethod = CanonicalizationMethod
+        self.SignatureMethod = SignatureMethod
+        self.Reference = Reference
+    }
+}
+
+extension SignedInfo {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: AT(Id) SE(CanonicalizationMethod)
+    /// state 1: SE(CanonicalizationMethod)
+    /// state 2: SE(SignatureMethod)
+    /// state 3: SE(Reference)
+    /// state 4: SE(Reference) EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        if let v = self.Id {
+            try w.writeBits(0, 2)  // AT(Id)
+            try w.writeStringField(v, minLength: 0, maxLength: 64)
+            state = 1
+        }
+        do throws(EXIError) {
+            switch state {  // SE(CanonicalizationMethod)
+            case 0: try w.writeBits(1, 2)
+            default: try w.writeBits(0, 1)
+            }
+            try self.CanonicalizationMethod.encodeContent(&w)
+        } catch { throw error.inside("CanonicalizationMethod") }
+        state = 2
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(SignatureMethod)
+            try self.SignatureMethod.encodeContent(&w)
+        } catch { throw error.inside("SignatureMethod") }
+        state = 3
+        do throws(EXIError) {
+            if self.Reference.count < 1 { throw w.error(.tooFewItems(count: self.Reference.count, minimum: 1)) }
+            var i1 = 0
+            while i1 < self.Reference.count {
+                switch state {  // SE(Reference)
+                case 3: try w.writeBits(0, 1)
+                default: try w.writeBits(0, 2)
+                }
+                try self.Reference[i1].encodeContent(&w)
+                i1 &+= 1
+                state = 4
+            }
+        } catch { throw error.inside("Reference") }
+        try w.writeBits(1, 2)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev == 0 {
+            var s2 = EXIString<64>()
+            try r.readStringField(into: &s2, partition: 10, minLength: 0, maxLength: 64)
+            self.Id = s2
+            state = 1
+            ev = try Self._read1(&r, state)
+        } else {
+            self.Id = nil
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("CanonicalizationMethod") }
+        do {
+            do throws(EXIError) {
+                try self.CanonicalizationMethod.decodeContent(&r)
+            } catch { throw error.inside("CanonicalizationMethod") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if !(ev == 2) { throw r.error(.unexpectedEvent).inside("SignatureMethod") }
+        do {
+            do throws(EXIError) {
+                try self.SignatureMethod.decodeContent(&r)
+            } catch { throw error.inside("SignatureMethod") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        }
+        self.Reference.removeAll()
+        while ev == 3 {
+            if self.Reference.isFull { throw r.error(.capacityExceeded(count: 5, capacity: 4)).inside("Reference") }
+            var k3 = ISO15118_2.Reference()
+            do throws(EXIError) {
+                try k3.decodeContent(&r)
+            } catch { throw error.inside("Reference") }
+            self.Reference.append(k3)
+            state = 4
+            ev = try Self._read4(&r, state)
+        }
+        if self.Reference.count < 1 { throw r.error(.tooFewItems(count: self.Reference.count, minimum: 1)).inside("Reference") }
+        if ev != 5 {
+            throw r.error(ev == 4 || ev == 7 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // AT(Id)
+        case 1: return 1  // SE(CanonicalizationMethod)
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(CanonicalizationMethod)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // SE(SignatureMethod)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // SE(Reference)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read4(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 3  // SE(Reference)
+        case 1: return 5  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+}
+
+/// `SubCertificatesType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct SubCertificates: EXIDefaultValue, Equatable, Sendable {
+    /// `Certificate`, 1...4 items (holds 4).
+    public var Certificate: EXIList<4, EXIBytes<800>>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Certificate = EXIList<4, EXIBytes<800>>()
+    }
+
+    public init(Certificate: EXIList<4, EXIBytes<800>>) {
+        self.Certificate = Certificate
+    }
+}
+
+extension SubCertificates {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(Certificate)
+    /// state 1: SE(Certificate) EE
+    /// state 2: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            if self.Certificate.count < 1 { throw w.error(.tooFewItems(count: self.Certificate.count, minimum: 1)) }
+            var i1 = 0
+            while i1 < self.Certificate.count {
+                switch state {  // SE(Certificate)
+                case 0: try w.writeBits(0, 1)
+                default: try w.writeBits(0, 2)
+                }
+                if self.Certificate[i1].count == 0 {
+                    try w.writeEmptySimpleElement()
+                } else {
+                    try w.writeBits(0, 1)  // CH
+                    try w.writeBinaryField(self.Certificate[i1], minLength: 0, maxLength: 800)
+                    try w.writeBits(0, 1)  // EE
+                }
+                i1 &+= 1
+                state = (i1 == 4 ? 2 : 1)
+            }
+        } catch { throw error.inside("Certificate") }
+        switch state {  // EE
+        case 1: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        self.Certificate.removeAll()
+        while ev == 0 {
+            if self.Certificate.isFull { throw r.error(.capacityExceeded(count: 5, capacity: 4)).inside("Certificate") }
+            var k2 = EXIBytes<800>()
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    k2 = EXIBytes<800>()
+                } else {
+                    try r.readBinaryField(into: &k2, minLength: 0, maxLength: 800)
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("Certificate") }
+            self.Certificate.append(k2)
+            state = (self.Certificate.count == 4 ? 2 : 1)
+            switch state {
+            case 1: ev = try Self._read1(&r, state)
+            default: ev = try Self._read2(&r, state)
+            }
+        }
+        if self.Certificate.count < 1 { throw r.error(.tooFewItems(count: self.Certificate.count, minimum: 1)).inside("Certificate") }
+        if ev != 2 {
+            throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(Certificate)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // SE(Certificate)
+        case 1: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `SupportedEnergyTransferModeType` (urn:iso:15118:2:2013:MsgDataTypes).
+public struct SupportedEnergyTransferMode: EXIDefaultValue, Equatable, Sendable {
+    /// `EnergyTransferMode`, 1...6 items (holds 6).
+    public var EnergyTransferMode: EXIList<6, ISO15118_2.EnergyTransferMode>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        EnergyTransferMode = EXIList<6, ISO15118_2.EnergyTransferMode>()
+    }
+
+    public init(EnergyTransferMode: EXIList<6, ISO15118_2.EnergyTransferMode>) {
+        self.EnergyTransferMode = EnergyTransferMode
+    }
+}
+
+extension SupportedEnergyTransferMode {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(EnergyTransferMode)
+    /// state 1: SE(EnergyTransferMode) EE
+    /// state 2: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            if self.EnergyTransferMode.count < 1 { throw w.error(.tooFewItems(count: self.EnergyTransferMode.count, minimum: 1)) }
+            var i1 = 0
+            while i1 < self.EnergyTransferMode.count {
+                switch state {  // SE(EnergyTransferMode)
+                case 0: try w.writeBits(0, 1)
+                default: try w.writeBits(0, 2)
+                }
+                try w.writeBits(0, 1)  // CH
+                try w.writeBits(UInt64(self.EnergyTransferMode[i1].rawValue), 3)
+                try w.writeBits(0, 1)  // EE
+                i1 &+= 1
+                state = (i1 == 6 ? 2 : 1)
+            }
+        } catch { throw error.inside("EnergyTransferMode") }
+        switch state {  // EE
+        case 1: try w.writeBits(1, 2)
+        default: try w.writeBits(0, 1)
+        }
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        self.EnergyTransferMode.removeAll()
+        while ev == 0 {
+            if self.EnergyTransferMode.isFull { throw r.error(.capacityExceeded(count: 7, capacity: 6)).inside("EnergyTransferMode") }
+            var k2 = ISO15118_2.EnergyTransferMode.AC_single_phase_core
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.EnergyTransferMode
+                } else {
+                    guard let e3 = ISO15118_2.EnergyTransferMode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 6, width: 3))) else { throw r.error(.unexpectedEvent) }
+                    k2 = e3
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("EnergyTransferMode") }
+            self.EnergyTransferMode.append(k2)
+            state = (self.EnergyTransferMode.count == 6 ? 2 : 1)
+            switch state {
+            case 1: ev = try Self._read1(&r, state)
+            default: ev = try Self._read2(&r, state)
+            }
+        }
+        if self.EnergyTransferMode.count < 1 { throw r.error(.tooFewItems(count: self.EnergyTransferMode.count, minimum: 1)).inside("EnergyTransferMode") }
+        if ev != 2 {
+            throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(EnergyTransferMode)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // SE(EnergyTransferMode)
+        case 1: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `TransformType` (http://www.w3.org/2000/09/xmldsig#).
+public struct Transform: EXIDefaultValue, Equatable, Sendable {
+    /// Attribute `Algorithm`.
+    public var Algorithm: EXIString<64>
+    /// Choice of XPath.
+    public var XPath: EXIList<1, ISO15118_2.Transform.XPathChoice>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Algorithm = EXIString<64>()
+        XPath = EXIList<1, ISO15118_2.Transform.XPathChoice>()
+    }
+
+    public init(Algorithm: EXIString<64>, XPath: EXIList<1, ISO15118_2.Transform.XPathChoice>) {
+        self.Algorithm = Algorithm
+        self.XPath = XPath
+    }
+
+    /// One of the alternatives of an xs:choice (EXI: the first element decides).
+    public enum XPathChoice: EXIDefaultValue, Equatable, Sendable {
+        case XPath(EXIString<64>)
+
+        public init() { self = .XPath(EXIString<64>()) }
+    }
+}
+
+extension Transform {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: AT(Algorithm)
+    /// state 1: SE(XPath) SE(*) EE CH(mixed)
+    /// state 2: SE(XPath) SE(*) EE CH(mixed)
+    /// state 3: SE(XPath) SE(*) EE CH(mixed)
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        try w.writeBits(0, 1)  // AT(Algorithm)
+        try w.writeStringField(self.Algorithm, minLength: 0, maxLength: 64)
+        state = 1
+        var i1 = 0
+        while i1 < self.XPath.count {
+            switch self.XPath[i1] {
+            case .XPath(let x2):
+                do throws(EXIError) {
+                    try w.writeBits(0, 3)  // SE(XPath)
+                    if x2.count == 0 {
+                        try w.writeEmptySimpleElement()
+                    } else {
+                        try w.writeBits(0, 1)  // CH
+                        try w.writeStringField(x2, minLength: 0, maxLength: 64)
+                        try w.writeBits(0, 1)  // EE
+                    }
+                } catch { throw error.inside("XPath") }
+                state = 3
+            }
+            i1 &+= 1
+        }
+        try w.writeBits(2, 3)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if ev != 0 { throw r.error(.unexpectedEvent).inside("Algorithm") }
+        try r.readStringField(into: &self.Algorithm, partition: 1, minLength: 0, maxLength: 64)
+        state = 1
+        ev = try Self._read1(&r, state)
+        self.XPath.removeAll()
+        while ev == 2 || ev == 1 {
+            if self.XPath.isFull { throw r.error(.capacityExceeded(count: 2, capacity: 1)) }
+            var k3 = ISO15118_2.Transform.XPathChoice()
+            switch ev {
+            case 1:
+                var x4: EXIString<64> = EXIString<64>()
+                if !(ev == 1) { throw r.error(.unexpectedEvent).inside("XPath") }
+                do {
+                    do throws(EXIError) {
+                        if try r.readSimpleElementIsEmpty() {
+                            x4 = EXIString<64>()
+                        } else {
+                            try r.readStringField(into: &x4, partition: 25, minLength: 0, maxLength: 64)
+                            try r.expectSimpleEvent()  // EE
+                        }
+                    } catch { throw error.inside("XPath") }
+                    state = 3
+                    ev = try Self._read1(&r, state)
+                }
+                k3 = .XPath(x4)
+            case 2: throw r.error(.unsupportedContent)
+            default: throw r.error(.unexpectedEvent).inside("XPath")
+            }
+            self.XPath.append(k3)
+        }
+        if ev != 3 {
+            throw r.error(ev == 2 || ev == 5 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // AT(Algorithm)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(3) {
+        case 0: return 1  // SE(XPath)
+        case 1: return 2  // SE(*)
+        case 2: return 3  // EE
+        case 3: return 5  // CH(mixed)
+        case let code: throw r.undeclared(code, state: state, width: 3)
+        }
+    }
+}
+
+/// `TransformsType` (http://www.w3.org/2000/09/xmldsig#).
+public struct Transforms: EXIDefaultValue, Equatable, Sendable {
+    /// `Transform`, 1...unbounded items (holds 2).
+    public var Transform: EXIList<2, ISO15118_2.Transform>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Transform = EXIList<2, ISO15118_2.Transform>()
+    }
+
+    public init(Transform: EXIList<2, ISO15118_2.Transform>) {
+        self.Transform = Transform
+    }
+}
+
+extension Transforms {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(Transform)
+    /// state 1: SE(Transform) EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            if self.Transform.count < 1 { throw w.error(.tooFewItems(count: self.Transform.count, minimum: 1)) }
+            var i1 = 0
+            while i1 < self.Transform.count {
+                switch state {  // SE(Transform)
+                case 0: try w.writeBits(0, 1)
+                default: try w.writeBits(0, 2)
+                }
+                try self.Transform[i1].encodeContent(&w)
+                i1 &+= 1
+                state = 1
+            }
+        } catch { throw error.inside("Transform") }
+        try w.writeBits(1, 2)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        self.Transform.removeAll()
+        while ev == 0 {
+            if self.Transform.isFull { throw r.error(.capacityExceeded(count: 3, capacity: 2)).inside("Transform") }
+            var k2 = ISO15118_2.Transform()
+            do throws(EXIError) {
+                try k2.decodeContent(&r)
+            } catch { throw error.inside("Transform") }
+            self.Transform.append(k2)
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if self.Transform.count < 1 { throw r.error(.tooFewItems(count: self.Transform.count, minimum: 1)).inside("Transform") }
+        if ev != 2 {
+            throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(Transform)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(2) {
+        case 0: return 0  // SE(Transform)
+        case 1: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 2)
+        }
+    }
+}
+
+/// `V2G_Message` (urn:iso:15118:2:2013:MsgDef).
+public struct V2G_Message: EXIDefaultValue, Equatable, Sendable {
+    /// `Header`.
+    public var Header: ISO15118_2.MessageHeader
+    /// `Body`.
+    public var Body: ISO15118_2.Body
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Header = ISO15118_2.MessageHeader()
+        Body = ISO15118_2.Body()
+    }
+
+    public init(Header: ISO15118_2.MessageHeader, Body: ISO15118_2.Body) {
+        self.Header = Header
+        self.Body = Body
+    }
+}
+
+extension V2G_Message {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(Header)
+    /// state 1: SE(Body)
+    /// state 2: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(Header)
+            try self.Header.encodeContent(&w)
+        } catch { throw error.inside("Header") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(Body)
+            try self.Body.encodeContent(&w)
+        } catch { throw error.inside("Body") }
+        state = 2
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("Header") }
+        do {
+            do throws(EXIError) {
+                try self.Header.decodeContent(&r)
+            } catch { throw error.inside("Header") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("Body") }
+        do {
+            do throws(EXIError) {
+                try self.Body.decodeContent(&r)
+            } catch { throw error.inside("Body") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if ev != 3 {
+            throw r.error(ev == 2 || ev == 5 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(Header)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(Body)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `WeldingDetectionReqType` (urn:iso:15118:2:2013:MsgBody).
+public struct WeldingDetectionReq: EXIDefaultValue, Equatable, Sendable {
+    /// `DC_EVStatus`.
+    public var DC_EVStatus: ISO15118_2.DC_EVStatus
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        DC_EVStatus = ISO15118_2.DC_EVStatus()
+    }
+
+    public init(DC_EVStatus: ISO15118_2.DC_EVStatus) {
+        self.DC_EVStatus = DC_EVStatus
+    }
+}
+
+extension WeldingDetectionReq {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(DC_EVStatus)
+    /// state 1: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(DC_EVStatus)
+            try self.DC_EVStatus.encodeContent(&w)
+        } catch { throw error.inside("DC_EVStatus") }
+        state = 1
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("DC_EVStatus") }
+        do {
+            do throws(EXIError) {
+                try self.DC_EVStatus.decodeContent(&r)
+            } catch { throw error.inside("DC_EVStatus") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if ev != 2 {
+            throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(DC_EVStatus)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `WeldingDetectionResType` (urn:iso:15118:2:2013:MsgBody).
+public struct WeldingDetectionRes: EXIDefaultValue, Equatable, Sendable {
+    /// `ResponseCode`.
+    public var ResponseCode: ISO15118_2.ResponseCode
+    /// `DC_EVSEStatus`.
+    public var DC_EVSEStatus: ISO15118_2.DC_EVSEStatus
+    /// `EVSEPresentVoltage`.
+    public var EVSEPresentVoltage: ISO15118_2.PhysicalValue
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        ResponseCode = .OK
+        DC_EVSEStatus = ISO15118_2.DC_EVSEStatus()
+        EVSEPresentVoltage = ISO15118_2.PhysicalValue()
+    }
+
+    public init(ResponseCode: ISO15118_2.ResponseCode, DC_EVSEStatus: ISO15118_2.DC_EVSEStatus, EVSEPresentVoltage: ISO15118_2.PhysicalValue) {
+        self.ResponseCode = ResponseCode
+        self.DC_EVSEStatus = DC_EVSEStatus
+        self.EVSEPresentVoltage = EVSEPresentVoltage
+    }
+}
+
+extension WeldingDetectionRes {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(ResponseCode)
+    /// state 1: SE(DC_EVSEStatus)
+    /// state 2: SE(EVSEPresentVoltage)
+    /// state 3: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(ResponseCode)
+            try w.writeBits(0, 1)  // CH
+            try w.writeBits(UInt64(self.ResponseCode.rawValue), 5)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("ResponseCode") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(DC_EVSEStatus)
+            try self.DC_EVSEStatus.encodeContent(&w)
+        } catch { throw error.inside("DC_EVSEStatus") }
+        state = 2
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(EVSEPresentVoltage)
+            try self.EVSEPresentVoltage.encodeContent(&w)
+        } catch { throw error.inside("EVSEPresentVoltage") }
+        state = 3
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("ResponseCode") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ResponseCode
+                } else {
+                    guard let e1 = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5))) else { throw r.error(.unexpectedEvent) }
+                    self.ResponseCode = e1
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("ResponseCode") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("DC_EVSEStatus") }
+        do {
+            do throws(EXIError) {
+                try self.DC_EVSEStatus.decodeContent(&r)
+            } catch { throw error.inside("DC_EVSEStatus") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if !(ev == 2) { throw r.error(.unexpectedEvent).inside("EVSEPresentVoltage") }
+        do {
+            do throws(EXIError) {
+                try self.EVSEPresentVoltage.decodeContent(&r)
+            } catch { throw error.inside("EVSEPresentVoltage") }
+            state = 3
+            ev = try Self._read3(&r, state)
+        }
+        if ev != 4 {
+            throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(ResponseCode)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(DC_EVSEStatus)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 2  // SE(EVSEPresentVoltage)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read3(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 4  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// `X509DataType` (http://www.w3.org/2000/09/xmldsig#).
+public struct X509Data: EXIDefaultValue, Equatable, Sendable {
+    /// Choice of X509IssuerSerial, X509SKI, X509SubjectName, X509Certificate, X509CRL.
+    public var Value: EXIList<1, ISO15118_2.X509Data.ValueChoice>
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        Value = EXIList<1, ISO15118_2.X509Data.ValueChoice>()
+    }
+
+    public init(Value: EXIList<1, ISO15118_2.X509Data.ValueChoice>) {
+        self.Value = Value
+    }
+
+    /// One of the alternatives of an xs:choice (EXI: the first element decides).
+    public enum ValueChoice: EXIDefaultValue, Equatable, Sendable {
+        case X509IssuerSerial(ISO15118_2.X509IssuerSerial)
+        case X509SKI(EXIBytes<256>)
+        case X509SubjectName(EXIString<64>)
+        case X509Certificate(EXIBytes<1024>)
+        case X509CRL(EXIBytes<256>)
+
+        public init() { self = .X509IssuerSerial(ISO15118_2.X509IssuerSerial()) }
+    }
+}
+
+extension X509Data {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(X509IssuerSerial) SE(X509SKI) SE(X509SubjectName) SE(X509Certificate) SE(X509CRL) SE(*)
+    /// state 1: SE(X509IssuerSerial) SE(X509SKI) SE(X509SubjectName) SE(X509Certificate) SE(X509CRL) SE(*) EE
+    /// state 2: SE(X509IssuerSerial) SE(X509SKI) SE(X509SubjectName) SE(X509Certificate) SE(X509CRL) SE(*) EE
+    /// state 3: SE(X509IssuerSerial) SE(X509SKI) SE(X509SubjectName) SE(X509Certificate) SE(X509CRL) SE(*) EE
+    /// state 4: SE(X509IssuerSerial) SE(X509SKI) SE(X509SubjectName) SE(X509Certificate) SE(X509CRL) SE(*) EE
+    /// state 5: SE(X509IssuerSerial) SE(X509SKI) SE(X509SubjectName) SE(X509Certificate) SE(X509CRL) SE(*) EE
+    /// state 6: SE(X509IssuerSerial) SE(X509SKI) SE(X509SubjectName) SE(X509Certificate) SE(X509CRL) SE(*) EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        var i1 = 0
+        while i1 < self.Value.count {
+            switch self.Value[i1] {
+            case .X509IssuerSerial(let x2):
+                do throws(EXIError) {
+                    try w.writeBits(0, 3)  // SE(X509IssuerSerial)
+                    try x2.encodeContent(&w)
+                } catch { throw error.inside("X509IssuerSerial") }
+                state = 1
+            case .X509SKI(let x3):
+                do throws(EXIError) {
+                    try w.writeBits(1, 3)  // SE(X509SKI)
+                    if x3.count == 0 {
+                        try w.writeEmptySimpleElement()
+                    } else {
+                        try w.writeBits(0, 1)  // CH
+                        try w.writeBinaryField(x3, minLength: 0, maxLength: 256)
+                        try w.writeBits(0, 1)  // EE
+                    }
+                } catch { throw error.inside("X509SKI") }
+                state = 2
+            case .X509SubjectName(let x4):
+                do throws(EXIError) {
+                    try w.writeBits(2, 3)  // SE(X509SubjectName)
+                    if x4.count == 0 {
+                        try w.writeEmptySimpleElement()
+                    } else {
+                        try w.writeBits(0, 1)  // CH
+                        try w.writeStringField(x4, minLength: 0, maxLength: 64)
+                        try w.writeBits(0, 1)  // EE
+                    }
+                } catch { throw error.inside("X509SubjectName") }
+                state = 3
+            case .X509Certificate(let x5):
+                do throws(EXIError) {
+                    try w.writeBits(3, 3)  // SE(X509Certificate)
+                    if x5.count == 0 {
+                        try w.writeEmptySimpleElement()
+                    } else {
+                        try w.writeBits(0, 1)  // CH
+                        try w.writeBinaryField(x5, minLength: 0, maxLength: 1024)
+                        try w.writeBits(0, 1)  // EE
+                    }
+                } catch { throw error.inside("X509Certificate") }
+                state = 4
+            case .X509CRL(let x6):
+                do throws(EXIError) {
+                    try w.writeBits(4, 3)  // SE(X509CRL)
+                    if x6.count == 0 {
+                        try w.writeEmptySimpleElement()
+                    } else {
+                        try w.writeBits(0, 1)  // CH
+                        try w.writeBinaryField(x6, minLength: 0, maxLength: 256)
+                        try w.writeBits(0, 1)  // EE
+                    }
+                } catch { throw error.inside("X509CRL") }
+                state = 5
+            }
+            i1 &+= 1
+        }
+        try w.writeBits(6, 3)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        self.Value.removeAll()
+        while ev == 0 || ev == 1 || ev == 2 || ev == 3 || ev == 4 || ev == 5 {
+            if self.Value.isFull { throw r.error(.capacityExceeded(count: 2, capacity: 1)) }
+            var k7 = ISO15118_2.X509Data.ValueChoice()
+            switch ev {
+            case 0:
+                var x8: ISO15118_2.X509IssuerSerial = ISO15118_2.X509IssuerSerial()
+                if !(ev == 0) { throw r.error(.unexpectedEvent).inside("X509IssuerSerial") }
+                do {
+                    do throws(EXIError) {
+                        try x8.decodeContent(&r)
+                    } catch { throw error.inside("X509IssuerSerial") }
+                    state = 1
+                    ev = try Self._read1(&r, state)
+                }
+                k7 = .X509IssuerSerial(x8)
+            case 1:
+                var x9: EXIBytes<256> = EXIBytes<256>()
+                if !(ev == 1) { throw r.error(.unexpectedEvent).inside("X509SKI") }
+                do {
+                    do throws(EXIError) {
+                        if try r.readSimpleElementIsEmpty() {
+                            x9 = EXIBytes<256>()
+                        } else {
+                            try r.readBinaryField(into: &x9, minLength: 0, maxLength: 256)
+                            try r.expectSimpleEvent()  // EE
+                        }
+                    } catch { throw error.inside("X509SKI") }
+                    state = 2
+                    ev = try Self._read1(&r, state)
+                }
+                k7 = .X509SKI(x9)
+            case 2:
+                var x10: EXIString<64> = EXIString<64>()
+                if !(ev == 2) { throw r.error(.unexpectedEvent).inside("X509SubjectName") }
+                do {
+                    do throws(EXIError) {
+                        if try r.readSimpleElementIsEmpty() {
+                            x10 = EXIString<64>()
+                        } else {
+                            try r.readStringField(into: &x10, partition: 26, minLength: 0, maxLength: 64)
+                            try r.expectSimpleEvent()  // EE
+                        }
+                    } catch { throw error.inside("X509SubjectName") }
+                    state = 3
+                    ev = try Self._read1(&r, state)
+                }
+                k7 = .X509SubjectName(x10)
+            case 3:
+                var x11: EXIBytes<1024> = EXIBytes<1024>()
+                if !(ev == 3) { throw r.error(.unexpectedEvent).inside("X509Certificate") }
+                do {
+                    do throws(EXIError) {
+                        if try r.readSimpleElementIsEmpty() {
+                            x11 = EXIBytes<1024>()
+                        } else {
+                            try r.readBinaryField(into: &x11, minLength: 0, maxLength: 1024)
+                            try r.expectSimpleEvent()  // EE
+                        }
+                    } catch { throw error.inside("X509Certificate") }
+                    state = 4
+                    ev = try Self._read1(&r, state)
+                }
+                k7 = .X509Certificate(x11)
+            case 4:
+                var x12: EXIBytes<256> = EXIBytes<256>()
+                if !(ev == 4) { throw r.error(.unexpectedEvent).inside("X509CRL") }
+                do {
+                    do throws(EXIError) {
+                        if try r.readSimpleElementIsEmpty() {
+                            x12 = EXIBytes<256>()
+                        } else {
+                            try r.readBinaryField(into: &x12, minLength: 0, maxLength: 256)
+                            try r.expectSimpleEvent()  // EE
+                        }
+                    } catch { throw error.inside("X509CRL") }
+                    state = 5
+                    ev = try Self._read1(&r, state)
+                }
+                k7 = .X509CRL(x12)
+            case 5: throw r.error(.unsupportedContent)
+            default: throw r.error(.unexpectedEvent).inside("X509IssuerSerial")
+            }
+            self.Value.append(k7)
+        }
+        if self.Value.count < 1 { throw r.error(.tooFewItems(count: self.Value.count, minimum: 1)) }
+        if ev != 6 {
+            throw r.error(ev == 5 || ev == 8 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(3) {
+        case 0: return 0  // SE(X509IssuerSerial)
+        case 1: return 1  // SE(X509SKI)
+        case 2: return 2  // SE(X509SubjectName)
+        case 3: return 3  // SE(X509Certificate)
+        case 4: return 4  // SE(X509CRL)
+        case 5: return 5  // SE(*)
+        case let code: throw r.undeclared(code, state: state, width: 3)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(3) {
+        case 0: return 0  // SE(X509IssuerSerial)
+        case 1: return 1  // SE(X509SKI)
+        case 2: return 2  // SE(X509SubjectName)
+        case 3: return 3  // SE(X509Certificate)
+        case 4: return 4  // SE(X509CRL)
+        case 5: return 5  // SE(*)
+        case 6: return 6  // EE
+        case let code: throw r.undeclared(code, state: state, width: 3)
+        }
+    }
+}
+
+/// `X509IssuerSerialType` (http://www.w3.org/2000/09/xmldsig#).
+public struct X509IssuerSerial: EXIDefaultValue, Equatable, Sendable {
+    /// `X509IssuerName`.
+    public var X509IssuerName: EXIString<64>
+    /// `X509SerialNumber`.
+    public var X509SerialNumber: Int64
+
+    /// Every field at its default (zero, empty, absent, first enumeration value).
+    public init() {
+        X509IssuerName = EXIString<64>()
+        X509SerialNumber = 0
+    }
+
+    public init(X509IssuerName: EXIString<64>, X509SerialNumber: Int64) {
+        self.X509IssuerName = X509IssuerName
+        self.X509SerialNumber = X509SerialNumber
+    }
+}
+
+extension X509IssuerSerial {
+    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
+    /// state 0: SE(X509IssuerName)
+    /// state 1: SE(X509SerialNumber)
+    /// state 2: EE
+    @_noAllocation @_noLocks
+    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
+        var state = 0
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(X509IssuerName)
+            if self.X509IssuerName.count == 0 {
+                try w.writeEmptySimpleElement()
+            } else {
+                try w.writeBits(0, 1)  // CH
+                try w.writeStringField(self.X509IssuerName, minLength: 0, maxLength: 64)
+                try w.writeBits(0, 1)  // EE
+            }
+        } catch { throw error.inside("X509IssuerName") }
+        state = 1
+        do throws(EXIError) {
+            try w.writeBits(0, 1)  // SE(X509SerialNumber)
+            try w.writeBits(0, 1)  // CH
+            try w.writeIntegerField(Int64(self.X509SerialNumber), minimum: -9223372036854775808, maximum: 9223372036854775807)
+            try w.writeBits(0, 1)  // EE
+        } catch { throw error.inside("X509SerialNumber") }
+        state = 2
+        try w.writeBits(0, 1)  // EE
+        _ = state
+    }
+
+    /// Reads the attributes and content up to and including the end event. Every field is assigned
+    /// (absent optionals to nil, lists from empty), so `self` may hold any earlier value.
+    @_noAllocation @_noLocks
+    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
+        var state = 0
+        var ev = 0
+        ev = try Self._read0(&r, state)
+        if !(ev == 0) { throw r.error(.unexpectedEvent).inside("X509IssuerName") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    self.X509IssuerName = EXIString<64>()
+                } else {
+                    try r.readStringField(into: &self.X509IssuerName, partition: 27, minLength: 0, maxLength: 64)
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("X509IssuerName") }
+            state = 1
+            ev = try Self._read1(&r, state)
+        }
+        if !(ev == 1) { throw r.error(.unexpectedEvent).inside("X509SerialNumber") }
+        do {
+            do throws(EXIError) {
+                if try r.readSimpleElementIsEmpty() {
+                    throw r.error(.unexpectedEvent)  // an empty value is not a Int64
+                } else {
+                    self.X509SerialNumber = Int64(truncatingIfNeeded: try r.readIntegerField(minimum: -9223372036854775808, maximum: 9223372036854775807))
+                    try r.expectSimpleEvent()  // EE
+                }
+            } catch { throw error.inside("X509SerialNumber") }
+            state = 2
+            ev = try Self._read2(&r, state)
+        }
+        if ev != 3 {
+            throw r.error(ev == 2 || ev == 5 ? .unsupportedContent : .unexpectedEvent)
+        }
+        _ = state
+    }
+
+    @inline(__always)
+    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 0  // SE(X509IssuerName)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 1  // SE(X509SerialNumber)
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+    @inline(__always)
+    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
+        switch try r.readBits(1) {
+        case 0: return 3  // EE
+        case let code: throw r.undeclared(code, state: state, width: 1)
+        }
+    }
+}
+
+/// XSD enumeration; EXI codes the index in 2 bits (EXI 1.0 §7.2).
+public enum ChargeProgress: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
+    case Start = 0
+    case Stop = 1
+    case Renegotiate = 2
+
+    public init() { self = .Start }
+}
+
+/// XSD enumeration; EXI codes the index in 1 bits (EXI 1.0 §7.2).
+public enum ChargingSession: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
+    case Terminate = 0
+    case Pause = 1
+
+    public init() { self = .Terminate }
+}
+
+/// XSD enumeration; EXI codes the index in 2 bits (EXI 1.0 §7.2).
+public enum CostKind: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
+    case relativePricePercentage = 0
+    case RenewableGenerationPercentage = 1
+    case CarbonDioxideEmission = 2
+
+    public init() { self = .relativePricePercentage }
+}
+
+/// XSD enumeration; EXI codes the index in 4 bits (EXI 1.0 §7.2).
+public enum DC_EVErrorCode: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
+    case NO_ERROR = 0
+    case FAILED_RESSTemperatureInhibit = 1
+    case FAILED_EVShiftPosition = 2
+    case FAILED_ChargerConnectorLockFault = 3
+    case FAILED_EVRESSMalfunction = 4
+    case FAILED_ChargingCurrentdifferential = 5
+    case FAILED_ChargingVoltageOutOfRange = 6
+    case Reserved_A = 7
+    case Reserved_B = 8
+    case Reserved_C = 9
+    case FAILED_ChargingSystemIncompatibility = 10
+    case NoData = 11
+
+    public init() { self = .NO_ERROR }
+}
+
+/// XSD enumeration; EXI codes the index in 4 bits (EXI 1.0 §7.2).
+public enum DC_EVSEStatusCode: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
+    case EVSE_NotReady = 0
+    case EVSE_Ready = 1
+    case EVSE_Shutdown = 2
+    case EVSE_UtilityInterruptEvent = 3
+    case EVSE_IsolationMonitoringActive = 4
+    case EVSE_EmergencyShutdown = 5
+    case EVSE_Malfunction = 6
+    case Reserved_8 = 7
+    case Reserved_9 = 8
+    case Reserved_A = 9
+    case Reserved_B = 10
+    case Reserved_C = 11
+
+    public init() { self = .EVSE_NotReady }
+}
+
+/// XSD enumeration; EXI codes the index in 2 bits (EXI 1.0 §7.2).
+public enum EVSENotification: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
+    case None = 0
+    case StopCharging = 1
+    case ReNegotiation = 2
+
+    public init() { self = .None }
+}
+
+/// XSD enumeration; EXI codes the index in 2 bits (EXI 1.0 §7.2).
+public enum EVSEProcessing: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
+    case Finished = 0
+    case Ongoing = 1
+    case Ongoing_WaitingForCustomerInteraction = 2
+
+    public init() { self = .Finished }
+}
+
+/// XSD enumeration; EXI codes the index in 3 bits (EXI 1.0 §7.2).
+public enum EnergyTransferMode: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
+    case AC_single_phase_core = 0
+    case AC_three_phase_core = 1
+    case DC_core = 2
+    case DC_extended = 3
+    case DC_combo_core = 4
+    case DC_unique = 5
+
+    public init() { self = .AC_single_phase_core }
+}
+
+/// XSD enumeration; EXI codes the index in 2 bits (EXI 1.0 §7.2).
+public enum FaultCode: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
+    case ParsingError = 0
+    case NoTLSRootCertificatAvailable = 1
+    case UnknownError = 2
+
+    public init() { self = .ParsingError }
+}
+
+/// XSD enumeration; EXI codes the index in 3 bits (EXI 1.0 §7.2).
+public enum IsolationLevel: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
+    case Invalid = 0
+    case Valid = 1
+    case Warning = 2
+    case Fault = 3
+    case No_IMD = 4
+
+    public init() { self = .Invalid }
+}
+
+/// XSD enumeration; EXI codes the index in 1 bits (EXI 1.0 §7.2).
+public enum PaymentOption: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
+    case Contract = 0
+    case ExternalPayment = 1
+
+    public init() { self = .Contract }
+}
+
+/// XSD enumeration; EXI codes the index in 5 bits (EXI 1.0 §7.2).
+public enum ResponseCode: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
+    case OK = 0
+    case OK_NewSessionEstablished = 1
+    case OK_OldSessionJoined = 2
+    case OK_CertificateExpiresSoon = 3
+    case FAILED = 4
+    case FAILED_SequenceError = 5
+    case FAILED_ServiceIDInvalid = 6
+    case FAILED_UnknownSession = 7
+    case FAILED_ServiceSelectionInvalid = 8
+    case FAILED_PaymentSelectionInvalid = 9
+    case FAILED_CertificateExpired = 10
+    case FAILED_SignatureError = 11
+    case FAILED_NoCertificateAvailable = 12
+    case FAILED_CertChainError = 13
+    case FAILED_ChallengeInvalid = 14
+    case FAILED_ContractCanceled = 15
+    case FAILED_WrongChargeParameter = 16
+    case FAILED_PowerDeliveryNotApplied = 17
+    case FAILED_TariffSelectionInvalid = 18
+    case FAILED_ChargingProfileInvalid = 19
+    case FAILED_MeteringSignatureNotValid = 20
+    case FAILED_NoChargeServiceSelected = 21
+    case FAILED_WrongEnergyTransferMode = 22
+    case FAILED_ContactorError = 23
+    case FAILED_CertificateNotAllowedAtThisEVSE = 24
+    case FAILED_CertificateRevoked = 25
+
+    public init() { self = .OK }
+}
+
+/// XSD enumeration; EXI codes the index in 2 bits (EXI 1.0 §7.2).
+public enum ServiceCategory: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
+    case EVCharging = 0
+    case Internet = 1
+    case ContractCertificate = 2
+    case OtherCustom = 3
+
+    public init() { self = .EVCharging }
+}
+
+/// XSD enumeration; EXI codes the index in 3 bits (EXI 1.0 §7.2).
+public enum UnitSymbol: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
+    case h = 0
+    case m = 1
+    case s = 2
+    case A = 3
+    case V = 4
+    case W = 5
+    case Wh = 6
+
+    public init() { self = .h }
+}
+
+/// The elements that may stand for `BodyElement` (its substitution group; EXI 1.0 §8.5.4.1.6).
+public enum BodyElementChoice: EXIDefaultValue, Equatable, Sendable {
+    case AuthorizationReq(ISO15118_2.AuthorizationReq)
+    case AuthorizationRes(ISO15118_2.AuthorizationRes)
+    case BodyElement(ISO15118_2.BodyBase)
+    case CableCheckReq(ISO15118_2.CableCheckReq)
+    case CableCheckRes(ISO15118_2.CableCheckRes)
+    case CertificateInstallationReq(ISO15118_2.CertificateInstallationReq)
+    case CertificateInstallationRes(ISO15118_2.CertificateInstallationRes)
+    case CertificateUpdateReq(ISO15118_2.CertificateUpdateReq)
+    case CertificateUpdateRes(ISO15118_2.CertificateUpdateRes)
+    case ChargeParameterDiscoveryReq(ISO15118_2.ChargeParameterDiscoveryReq)
+    case ChargeParameterDiscoveryRes(ISO15118_2.ChargeParameterDiscoveryRes)
+    case ChargingStatusReq(ISO15118_2.ChargingStatusReq)
+    case ChargingStatusRes(ISO15118_2.ChargingStatusRes)
+    case CurrentDemandReq(ISO15118_2.CurrentDemandReq)
+    case CurrentDemandRes(ISO15118_2.CurrentDemandRes)
+    case MeteringReceiptReq(ISO15118_2.MeteringReceiptReq)
+    case MeteringReceiptRes(ISO15118_2.MeteringReceiptRes)
+    case PaymentDetailsReq(ISO15118_2.PaymentDetailsReq)
+    case PaymentDetailsRes(ISO15118_2.PaymentDetailsRes)
+    case PaymentServiceSelectionReq(ISO15118_2.PaymentServiceSelectionReq)
+    case PaymentServiceSelectionRes(ISO15118_2.PaymentServiceSelectionRes)
+    case PowerDeliveryReq(ISO15118_2.PowerDeliveryReq)
+    case PowerDeliveryRes(ISO15118_2.PowerDeliveryRes)
+    case PreChargeReq(ISO15118_2.PreChargeReq)
+    case PreChargeRes(ISO15118_2.PreChargeRes)
+    case ServiceDetailReq(ISO15118_2.ServiceDetailReq)
+    case ServiceDetailRes(ISO15118_2.ServiceDetailRes)
+    case ServiceDiscoveryReq(ISO15118_2.ServiceDiscoveryReq)
+    case ServiceDiscoveryRes(ISO15118_2.ServiceDiscoveryRes)
+    case SessionSetupReq(ISO15118_2.SessionSetupReq)
+    case SessionSetupRes(ISO15118_2.SessionSetupRes)
+    case SessionStopReq(ISO15118_2.SessionStopReq)
+    case SessionStopRes(ISO15118_2.SessionStopRes)
+    case WeldingDetectionReq(ISO15118_2.WeldingDetectionReq)
+    case WeldingDetectionRes(ISO15118_2.WeldingDetectionRes)
+
+    public init() { self = .AuthorizationReq(ISO15118_2.AuthorizationReq()) }
+}
+
+/// The elements that may stand for `EVChargeParameter` (its substitution group; EXI 1.0 §8.5.4.1.6).
+public enum EVChargeParameterChoice: EXIDefaultValue, Equatable, Sendable {
+    case AC_EVChargeParameter(ISO15118_2.AC_EVChargeParameter)
+    case DC_EVChargeParameter(ISO15118_2.DC_EVChargeParameter)
+    case EVChargeParameter(ISO15118_2.EVChargeParameter)
+
+    public init() { self = .AC_EVChargeParameter(ISO15118_2.AC_EVChargeParameter()) }
+}
+
+/// The elements that may stand for `EVPowerDeliveryParameter` (its substitution group; EXI 1.0 §8.5.4.1.6).
+public enum EVPowerDeliveryParameterChoice: EXIDefaultValue, Equatable, Sendable {
+    case DC_EVPowerDeliveryParameter(ISO15118_2.DC_EVPowerDeliveryParameter)
+    case EVPowerDeliveryParameter(ISO15118_2.EVPowerDeliveryParameter)
+
+    public init() { self = .DC_EVPowerDeliveryParameter(ISO15118_2.DC_EVPowerDeliveryParameter()) }
+}
+
+/// The elements that may stand for `EVSEChargeParameter` (its substitution group; EXI 1.0 §8.5.4.1.6).
+public enum EVSEChargeParameterChoice: EXIDefaultValue, Equatable, Sendable {
+    case AC_EVSEChargeParameter(ISO15118_2.AC_EVSEChargeParameter)
+    case DC_EVSEChargeParameter(ISO15118_2.DC_EVSEChargeParameter)
+    case EVSEChargeParameter(ISO15118_2.EVSEChargeParameter)
+
+    public init() { self = .AC_EVSEChargeParameter(ISO15118_2.AC_EVSEChargeParameter()) }
+}
+
+/// The elements that may stand for `EVSEStatus` (its substitution group; EXI 1.0 §8.5.4.1.6).
+public enum EVSEStatusChoice: EXIDefaultValue, Equatable, Sendable {
+    case AC_EVSEStatus(ISO15118_2.AC_EVSEStatus)
+    case DC_EVSEStatus(ISO15118_2.DC_EVSEStatus)
+    case EVSEStatus(ISO15118_2.EVSEStatus)
+
+    public init() { self = .AC_EVSEStatus(ISO15118_2.AC_EVSEStatus()) }
+}
+
+/// The elements that may stand for `SASchedules` (its substitution group; EXI 1.0 §8.5.4.1.6).
+public enum SASchedulesChoice: EXIDefaultValue, Equatable, Sendable {
+    case SAScheduleList(ISO15118_2.SAScheduleList)
+    case SASchedules(ISO15118_2.SASchedules)
+
+    public init() { self = .SAScheduleList(ISO15118_2.SAScheduleList()) }
+}
+
+/// The elements that may stand for `TimeInterval` (its substitution group; EXI 1.0 §8.5.4.1.6).
+public enum TimeIntervalChoice: EXIDefaultValue, Equatable, Sendable {
+    case RelativeTimeInterval(ISO15118_2.RelativeTimeInterval)
+    case TimeInterval(ISO15118_2.Interval)
+
+    public init() { self = .RelativeTimeInterval(ISO15118_2.RelativeTimeInterval()) }
+}
+
+// MARK: tags of large values
+
+extension Optional where Wrapped == ISO15118_2.ChargingProfile {
+    @inline(__always)
+    var _isSome: Bool {
+        switch self {
+        case .some: return true
+        case .none: return false
+        }
+    }
+}
+
+extension Optional where Wrapped == ISO15118_2.KeyInfo {
+    @inline(__always)
+    var _isSome: Bool {
+        switch self {
+        case .some: return true
+        case .none: return false
+        }
+    }
+}
+
+extension Optional where Wrapped == ISO15118_2.SalesTariff {
+    @inline(__always)
+    var _isSome: Bool {
+        switch self {
+        case .some: return true
+        case .none: return false
+        }
+    }
+}
+
+extension Optional where Wrapped == ISO15118_2.ServiceList {
+    @inline(__always)
+    var _isSome: Bool {
+        switch self {
+        case .some: return true
+        case .none: return false
+        }
+    }
+}
+
+extension Optional where Wrapped == ISO15118_2.ServiceParameterList {
+    @inline(__always)
+    var _isSome: Bool {
+        switch self {
+        case .some: return true
+        case .none: return false
+        }
+    }
+}
+
+extension Optional where Wrapped == ISO15118_2.Signature {
+    @inline(__always)
+    var _isSome: Bool {
+        switch self {
+        case .some: return true
+        case .none: return false
+        }
+    }
+}
+
+extension Optional where Wrapped == ISO15118_2.SubCertificates {
+    @inline(__always)
+    var _isSome: Bool {
+        switch self {
+        case .some: return true
+        case .none: return false
+        }
+    }
+}
+
+extension Optional where Wrapped == ISO15118_2.Transforms {
+    @inline(__always)
+    var _isSome: Bool {
+        switch self {
+        case .some: return true
+        case .none: return false
+        }
+    }
+}
+
+extension ISO15118_2.BodyElementChoice {
+    /// The case index (declaration order).
+    @inline(__always)
+    var _tag: Int {
+        switch self {
+        case .AuthorizationReq: return 0
+        case .AuthorizationRes: return 1
+        case .BodyElement: return 2
+        case .CableCheckReq: return 3
+        case .CableCheckRes: return 4
+        case .CertificateInstallationReq: return 5
+        case .CertificateInstallationRes: return 6
+        case .CertificateUpdateReq: return 7
+        case .CertificateUpdateRes: return 8
+        case .ChargeParameterDiscoveryReq: return 9
+        case .ChargeParameterDiscoveryRes: return 10
+        case .ChargingStatusReq: return 11
+        case .ChargingStatusRes: return 12
+        case .CurrentDemandReq: return 13
+        case .CurrentDemandRes: return 14
+        case .MeteringReceiptReq: return 15
+        case .MeteringReceiptRes: return 16
+        case .PaymentDetailsReq: return 17
+        case .PaymentDetailsRes: return 18
+        case .PaymentServiceSelectionReq: return 19
+        case .PaymentServiceSelectionRes: return 20
+        case .PowerDeliveryReq: return 21
+        case .PowerDeliveryRes: return 22
+        case .PreChargeReq: return 23
+        case .PreChargeRes: return 24
+        case .ServiceDetailReq: return 25
+        case .ServiceDetailRes: return 26
+        case .ServiceDiscoveryReq: return 27
+        case .ServiceDiscoveryRes: return 28
+        case .SessionSetupReq: return 29
+        case .SessionSetupRes: return 30
+        case .SessionStopReq: return 31
+        case .SessionStopRes: return 32
+        case .WeldingDetectionReq: return 33
+        case .WeldingDetectionRes: return 34
+        }
+    }
+
+    /// Whether the tag is stored after the payloads (it is when no bits are spare in every payload, e.g.
+    /// a byte array somewhere in each): then each payload is stored as it is and can be read in place
+    /// through `EXIPayload`. When the payloads share spare bits, Swift keeps the tag in them.
+    @inline(__always)
+    static var _payloadsStoredPlain: Bool {
+        var largest = 0
+        if MemoryLayout<ISO15118_2.AuthorizationReq>.size > largest { largest = MemoryLayout<ISO15118_2.AuthorizationReq>.size }
+        if MemoryLayout<ISO15118_2.AuthorizationRes>.size > largest { largest = MemoryLayout<ISO15118_2.AuthorizationRes>.size }
+        if MemoryLayout<ISO15118_2.BodyBase>.size > largest { largest = MemoryLayout<ISO15118_2.BodyBase>.size }
+        if MemoryLayout<ISO15118_2.CableCheckReq>.size > largest { largest = MemoryLayout<ISO15118_2.CableCheckReq>.size }
+        if MemoryLayout<ISO15118_2.CableCheckRes>.size > largest { largest = MemoryLayout<ISO15118_2.CableCheckRes>.size }
+        if MemoryLayout<ISO15118_2.CertificateInstallationReq>.size > largest { largest = MemoryLayout<ISO15118_2.CertificateInstallationReq>.size }
+        if MemoryLayout<ISO15118_2.CertificateInstallationRes>.size > largest { largest = MemoryLayout<ISO15118_2.CertificateInstallationRes>.size }
+        if MemoryLayout<ISO15118_2.CertificateUpdateReq>.size > largest { largest = MemoryLayout<ISO15118_2.CertificateUpdateReq>.size }
+        if MemoryLayout<ISO15118_2.CertificateUpdateRes>.size > largest { largest = MemoryLayout<ISO15118_2.CertificateUpdateRes>.size }
+        if MemoryLayout<ISO15118_2.ChargeParameterDiscoveryReq>.size > largest { largest = MemoryLayout<ISO15118_2.ChargeParameterDiscoveryReq>.size }
+        if MemoryLayout<ISO15118_2.ChargeParameterDiscoveryRes>.size > largest { largest = MemoryLayout<ISO15118_2.ChargeParameterDiscoveryRes>.size }
+        if MemoryLayout<ISO15118_2.ChargingStatusReq>.size > largest { largest = MemoryLayout<ISO15118_2.ChargingStatusReq>.size }
+        if MemoryLayout<ISO15118_2.ChargingStatusRes>.size > largest { largest = MemoryLayout<ISO15118_2.ChargingStatusRes>.size }
+        if MemoryLayout<ISO15118_2.CurrentDemandReq>.size > largest { largest = MemoryLayout<ISO15118_2.CurrentDemandReq>.size }
+        if MemoryLayout<ISO15118_2.CurrentDemandRes>.size > largest { largest = MemoryLayout<ISO15118_2.CurrentDemandRes>.size }
+        if MemoryLayout<ISO15118_2.MeteringReceiptReq>.size > largest { largest = MemoryLayout<ISO15118_2.MeteringReceiptReq>.size }
+        if MemoryLayout<ISO15118_2.MeteringReceiptRes>.size > largest { largest = MemoryLayout<ISO15118_2.MeteringReceiptRes>.size }
+        if MemoryLayout<ISO15118_2.PaymentDetailsReq>.size > largest { largest = MemoryLayout<ISO15118_2.PaymentDetailsReq>.size }
+        if MemoryLayout<ISO15118_2.PaymentDetailsRes>.size > largest { largest = MemoryLayout<ISO15118_2.PaymentDetailsRes>.size }
+        if MemoryLayout<ISO15118_2.PaymentServiceSelectionReq>.size > largest { largest = MemoryLayout<ISO15118_2.PaymentServiceSelectionReq>.size }
+        if MemoryLayout<ISO15118_2.PaymentServiceSelectionRes>.size > largest { largest = MemoryLayout<ISO15118_2.PaymentServiceSelectionRes>.size }
+        if MemoryLayout<ISO15118_2.PowerDeliveryReq>.size > largest { largest = MemoryLayout<ISO15118_2.PowerDeliveryReq>.size }
+        if MemoryLayout<ISO15118_2.PowerDeliveryRes>.size > largest { largest = MemoryLayout<ISO15118_2.PowerDeliveryRes>.size }
+        if MemoryLayout<ISO15118_2.PreChargeReq>.size > largest { largest = MemoryLayout<ISO15118_2.PreChargeReq>.size }
+        if MemoryLayout<ISO15118_2.PreChargeRes>.size > largest { largest = MemoryLayout<ISO15118_2.PreChargeRes>.size }
+        if MemoryLayout<ISO15118_2.ServiceDetailReq>.size > largest { largest = MemoryLayout<ISO15118_2.ServiceDetailReq>.size }
+        if MemoryLayout<ISO15118_2.ServiceDetailRes>.size > largest { largest = MemoryLayout<ISO15118_2.ServiceDetailRes>.size }
+        if MemoryLayout<ISO15118_2.ServiceDiscoveryReq>.size > largest { largest = MemoryLayout<ISO15118_2.ServiceDiscoveryReq>.size }
+        if MemoryLayout<ISO15118_2.ServiceDiscoveryRes>.size > largest { largest = MemoryLayout<ISO15118_2.ServiceDiscoveryRes>.size }
+        if MemoryLayout<ISO15118_2.SessionSetupReq>.size > largest { largest = MemoryLayout<ISO15118_2.SessionSetupReq>.size }
+        if MemoryLayout<ISO15118_2.SessionSetupRes>.size > largest { largest = MemoryLayout<ISO15118_2.SessionSetupRes>.size }
+        if MemoryLayout<ISO15118_2.SessionStopReq>.size > largest { largest = MemoryLayout<ISO15118_2.SessionStopReq>.size }
+        if MemoryLayout<ISO15118_2.SessionStopRes>.size > largest { largest = MemoryLayout<ISO15118_2.SessionStopRes>.size }
+        if MemoryLayout<ISO15118_2.WeldingDetectionReq>.size > largest { largest = MemoryLayout<ISO15118_2.WeldingDetectionReq>.size }
+        if MemoryLayout<ISO15118_2.WeldingDetectionRes>.size > largest { largest = MemoryLayout<ISO15118_2.WeldingDetectionRes>.size }
+        return MemoryLayout<Self>.size > largest
+    }
+}
+
+extension Optional where Wrapped == ISO15118_2.BodyElementChoice {
+    /// The case index, -1 when nil.
+    @inline(__always)
+    var _tag: Int {
+        switch self {
+        case .some(.AuthorizationReq): return 0
+        case .some(.AuthorizationRes): return 1
+        case .some(.BodyElement): return 2
+        case .some(.CableCheckReq): return 3
+        case .some(.CableCheckRes): return 4
+        case .some(.CertificateInstallationReq): return 5
+        case .some(.CertificateInstallationRes): return 6
+        case .some(.CertificateUpdateReq): return 7
+        case .some(.CertificateUpdateRes): return 8
+        case .some(.ChargeParameterDiscoveryReq): return 9
+        case .some(.ChargeParameterDiscoveryRes): return 10
+        case .some(.ChargingStatusReq): return 11
+        case .some(.ChargingStatusRes): return 12
+        case .some(.CurrentDemandReq): return 13
+        case .some(.CurrentDemandRes): return 14
+        case .some(.MeteringReceiptReq): return 15
+        case .some(.MeteringReceiptRes): return 16
+        case .some(.PaymentDetailsReq): return 17
+        case .some(.PaymentDetailsRes): return 18
+        case .some(.PaymentServiceSelectionReq): return 19
+        case .some(.PaymentServiceSelectionRes): return 20
+        case .some(.PowerDeliveryReq): return 21
+        case .some(.PowerDeliveryRes): return 22
+        case .some(.PreChargeReq): return 23
+        case .some(.PreChargeRes): return 24
+        case .some(.ServiceDetailReq): return 25
+        case .some(.ServiceDetailRes): return 26
+        case .some(.ServiceDiscoveryReq): return 27
+        case .some(.ServiceDiscoveryRes): return 28
+        case .some(.SessionSetupReq): return 29
+        case .some(.SessionSetupRes): return 30
+        case .some(.SessionStopReq): return 31
+        case .some(.SessionStopRes): return 32
+        case .some(.WeldingDetectionReq): return 33
+        case .some(.WeldingDetectionRes): return 34
+        case .none: return -1
+        }
+    }
+}
+
+extension ISO15118_2.SASchedulesChoice {
+    /// The case index (declaration order).
+    @inline(__always)
+    var _tag: Int {
+        switch self {
+        case .SAScheduleList: return 0
+        case .SASchedules: return 1
+        }
+    }
+
+    /// Whether the tag is stored after the payloads (it is when no bits are spare in every payload, e.g.
+    /// a byte array somewhere in each): then each payload is stored as it is and can be read in place
+    /// through `EXIPayload`. When the payloads share spare bits, Swift keeps the tag in them.
+    @inline(__always)
+    static var _payloadsStoredPlain: Bool {
+        var largest = 0
+        if MemoryLayout<ISO15118_2.SAScheduleList>.size > largest { largest = MemoryLayout<ISO15118_2.SAScheduleList>.size }
+        if MemoryLayout<ISO15118_2.SASchedules>.size > largest { largest = MemoryLayout<ISO15118_2.SASchedules>.size }
+        return MemoryLayout<Self>.size > largest
+    }
+}
+
+extension Optional where Wrapped == ISO15118_2.SASchedulesChoice {
+    /// The case index, -1 when nil.
+    @inline(__always)
+    var _tag: Int {
+        switch self {
+        case .some(.SAScheduleList): return 0
+        case .some(.SASchedules): return 1
+        case .none: return -1
         }
     }
 }

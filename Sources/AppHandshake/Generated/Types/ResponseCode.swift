@@ -3,14 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 2 bits (EXI 1.0 §7.2).
-public enum ResponseCode: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case OK_SuccessfulNegotiation = 0
-    case OK_SuccessfulNegotiationWithMinorDeviation = 1
-    case Failed_NoNegotiation = 2
-
-    public init() { self = .OK_SuccessfulNegotiation }
-
+extension ResponseCode {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

@@ -3,46 +3,7 @@
 
 import EXI
 
-/// The elements that may stand for `BodyElement` (its substitution group; EXI 1.0 §8.5.4.1.6).
-public enum BodyElementChoice: EXIDefaultValue, Equatable, Sendable {
-    case BodyElement(DIN70121.BodyBase)
-    case CableCheckReq(DIN70121.CableCheckReq)
-    case CableCheckRes(DIN70121.CableCheckRes)
-    case CertificateInstallationReq(DIN70121.CertificateInstallationReq)
-    case CertificateInstallationRes(DIN70121.CertificateInstallationRes)
-    case CertificateUpdateReq(DIN70121.CertificateUpdateReq)
-    case CertificateUpdateRes(DIN70121.CertificateUpdateRes)
-    case ChargeParameterDiscoveryReq(DIN70121.ChargeParameterDiscoveryReq)
-    case ChargeParameterDiscoveryRes(DIN70121.ChargeParameterDiscoveryRes)
-    case ChargingStatusReq(DIN70121.ChargingStatusReq)
-    case ChargingStatusRes(DIN70121.ChargingStatusRes)
-    case ContractAuthenticationReq(DIN70121.ContractAuthenticationReq)
-    case ContractAuthenticationRes(DIN70121.ContractAuthenticationRes)
-    case CurrentDemandReq(DIN70121.CurrentDemandReq)
-    case CurrentDemandRes(DIN70121.CurrentDemandRes)
-    case MeteringReceiptReq(DIN70121.MeteringReceiptReq)
-    case MeteringReceiptRes(DIN70121.MeteringReceiptRes)
-    case PaymentDetailsReq(DIN70121.PaymentDetailsReq)
-    case PaymentDetailsRes(DIN70121.PaymentDetailsRes)
-    case PowerDeliveryReq(DIN70121.PowerDeliveryReq)
-    case PowerDeliveryRes(DIN70121.PowerDeliveryRes)
-    case PreChargeReq(DIN70121.PreChargeReq)
-    case PreChargeRes(DIN70121.PreChargeRes)
-    case ServiceDetailReq(DIN70121.ServiceDetailReq)
-    case ServiceDetailRes(DIN70121.ServiceDetailRes)
-    case ServiceDiscoveryReq(DIN70121.ServiceDiscoveryReq)
-    case ServiceDiscoveryRes(DIN70121.ServiceDiscoveryRes)
-    case ServicePaymentSelectionReq(DIN70121.ServicePaymentSelectionReq)
-    case ServicePaymentSelectionRes(DIN70121.ServicePaymentSelectionRes)
-    case SessionSetupReq(DIN70121.SessionSetupReq)
-    case SessionSetupRes(DIN70121.SessionSetupRes)
-    case SessionStopReq(DIN70121.SessionStop)
-    case SessionStopRes(DIN70121.SessionStopRes)
-    case WeldingDetectionReq(DIN70121.WeldingDetectionReq)
-    case WeldingDetectionRes(DIN70121.WeldingDetectionRes)
-
-    public init() { self = .BodyElement(DIN70121.BodyBase()) }
-
+extension BodyElementChoice {
     /// The element name of the alternative in use.
     public var elementName: String {
         switch self {

@@ -3,23 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 4 bits (EXI 1.0 §7.2).
-public enum DC_EVSEStatusCode: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case EVSE_NotReady = 0
-    case EVSE_Ready = 1
-    case EVSE_Shutdown = 2
-    case EVSE_UtilityInterruptEvent = 3
-    case EVSE_IsolationMonitoringActive = 4
-    case EVSE_EmergencyShutdown = 5
-    case EVSE_Malfunction = 6
-    case Reserved_8 = 7
-    case Reserved_9 = 8
-    case Reserved_A = 9
-    case Reserved_B = 10
-    case Reserved_C = 11
-
-    public init() { self = .EVSE_NotReady }
-
+extension DC_EVSEStatusCode {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

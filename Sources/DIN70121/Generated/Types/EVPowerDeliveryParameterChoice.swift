@@ -3,13 +3,7 @@
 
 import EXI
 
-/// The elements that may stand for `EVPowerDeliveryParameter` (its substitution group; EXI 1.0 §8.5.4.1.6).
-public enum EVPowerDeliveryParameterChoice: EXIDefaultValue, Equatable, Sendable {
-    case DC_EVPowerDeliveryParameter(DIN70121.DC_EVPowerDeliveryParameter)
-    case EVPowerDeliveryParameter(DIN70121.EVPowerDeliveryParameter)
-
-    public init() { self = .DC_EVPowerDeliveryParameter(DIN70121.DC_EVPowerDeliveryParameter()) }
-
+extension EVPowerDeliveryParameterChoice {
     /// The element name of the alternative in use.
     public var elementName: String {
         switch self {

@@ -3,17 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 3 bits (EXI 1.0 §7.2).
-public enum EVRequestedEnergyTransfer: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case AC_single_phase_core = 0
-    case AC_three_phase_core = 1
-    case DC_core = 2
-    case DC_extended = 3
-    case DC_combo_core = 4
-    case DC_unique = 5
-
-    public init() { self = .AC_single_phase_core }
-
+extension EVRequestedEnergyTransfer {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

@@ -3,42 +3,6 @@
 
 import EXI
 
-/// `EVSEChargeParameterType` (urn:din:70121:2012:MsgDataTypes).
-public struct EVSEChargeParameter: EXIDefaultValue, Equatable, Sendable {
-    /// Every field at its default (zero, empty, absent, first enumeration value).
-    public init() {
-    }
-}
-
-extension EVSEChargeParameter {
-    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
-    /// state 0: EE
-    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
-        var state = 0
-        try w.writeBits(0, 1)  // EE
-        _ = state
-    }
-
-    /// Reads the attributes and content up to and including the end event, into a default value.
-    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
-        var state = 0
-        var ev = 0
-        ev = try Self._read0(&r, state)
-        if ev != 1 {
-            throw r.error(ev == 0 || ev == 3 ? .unsupportedContent : .unexpectedEvent)
-        }
-        _ = state
-    }
-
-    @inline(__always)
-    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
-        switch try r.readBits(1) {
-        case 0: return 1  // EE
-        case let code: throw r.undeclared(code, state: state, width: 1)
-        }
-    }
-}
-
 extension EVSEChargeParameter {
     /// This value in Josev's JSON shape (XSD names, schema order; attributes first).
     public func json() -> JSONValue {

@@ -3,13 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 1 bits (EXI 1.0 §7.2).
-public enum EVSEProcessing: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case Finished = 0
-    case Ongoing = 1
-
-    public init() { self = .Finished }
-
+extension EVSEProcessing {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

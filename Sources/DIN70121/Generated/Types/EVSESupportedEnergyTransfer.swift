@@ -3,21 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 4 bits (EXI 1.0 §7.2).
-public enum EVSESupportedEnergyTransfer: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case AC_single_phase_core = 0
-    case AC_three_phase_core = 1
-    case DC_core = 2
-    case DC_extended = 3
-    case DC_combo_core = 4
-    case DC_dual = 5
-    case AC_core1p_DC_extended = 6
-    case AC_single_DC_core = 7
-    case AC_single_phase_three_phase_core_DC_extended = 8
-    case AC_core3p_DC_extended = 9
-
-    public init() { self = .AC_single_phase_core }
-
+extension EVSESupportedEnergyTransfer {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

@@ -3,14 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 2 bits (EXI 1.0 §7.2).
-public enum FaultCode: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case ParsingError = 0
-    case NoTLSRootCertificatAvailable = 1
-    case UnknownError = 2
-
-    public init() { self = .ParsingError }
-
+extension FaultCode {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

@@ -3,15 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 2 bits (EXI 1.0 §7.2).
-public enum IsolationLevel: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case Invalid = 0
-    case Valid = 1
-    case Warning = 2
-    case Fault = 3
-
-    public init() { self = .Invalid }
-
+extension IsolationLevel {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

@@ -3,13 +3,7 @@
 
 import EXI
 
-/// The elements that may stand for `SASchedules` (its substitution group; EXI 1.0 §8.5.4.1.6).
-public enum SASchedulesChoice: EXIDefaultValue, Equatable, Sendable {
-    case SAScheduleList(DIN70121.SAScheduleList)
-    case SASchedules(DIN70121.SASchedules)
-
-    public init() { self = .SAScheduleList(DIN70121.SAScheduleList()) }
-
+extension SASchedulesChoice {
     /// The element name of the alternative in use.
     public var elementName: String {
         switch self {

@@ -3,13 +3,7 @@
 
 import EXI
 
-/// The elements that may stand for `TimeInterval` (its substitution group; EXI 1.0 §8.5.4.1.6).
-public enum TimeIntervalChoice: EXIDefaultValue, Equatable, Sendable {
-    case RelativeTimeInterval(DIN70121.RelativeTimeInterval)
-    case TimeInterval(DIN70121.Interval)
-
-    public init() { self = .RelativeTimeInterval(DIN70121.RelativeTimeInterval()) }
-
+extension TimeIntervalChoice {
     /// The element name of the alternative in use.
     public var elementName: String {
         switch self {

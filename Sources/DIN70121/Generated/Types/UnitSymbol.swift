@@ -3,21 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 4 bits (EXI 1.0 §7.2).
-public enum UnitSymbol: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case h = 0
-    case m = 1
-    case s = 2
-    case A = 3
-    case Ah = 4
-    case V = 5
-    case VA = 6
-    case W = 7
-    case W_s = 8
-    case Wh = 9
-
-    public init() { self = .h }
-
+extension UnitSymbol {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

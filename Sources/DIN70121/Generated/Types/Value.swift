@@ -3,17 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 3 bits (EXI 1.0 §7.2).
-public enum Value: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case bool = 0
-    case byte = 1
-    case short = 2
-    case int = 3
-    case physicalValue = 4
-    case string = 5
-
-    public init() { self = .bool }
-
+extension Value {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

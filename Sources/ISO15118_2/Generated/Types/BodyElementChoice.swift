@@ -3,46 +3,7 @@
 
 import EXI
 
-/// The elements that may stand for `BodyElement` (its substitution group; EXI 1.0 §8.5.4.1.6).
-public enum BodyElementChoice: EXIDefaultValue, Equatable, Sendable {
-    case AuthorizationReq(ISO15118_2.AuthorizationReq)
-    case AuthorizationRes(ISO15118_2.AuthorizationRes)
-    case BodyElement(ISO15118_2.BodyBase)
-    case CableCheckReq(ISO15118_2.CableCheckReq)
-    case CableCheckRes(ISO15118_2.CableCheckRes)
-    case CertificateInstallationReq(ISO15118_2.CertificateInstallationReq)
-    case CertificateInstallationRes(ISO15118_2.CertificateInstallationRes)
-    case CertificateUpdateReq(ISO15118_2.CertificateUpdateReq)
-    case CertificateUpdateRes(ISO15118_2.CertificateUpdateRes)
-    case ChargeParameterDiscoveryReq(ISO15118_2.ChargeParameterDiscoveryReq)
-    case ChargeParameterDiscoveryRes(ISO15118_2.ChargeParameterDiscoveryRes)
-    case ChargingStatusReq(ISO15118_2.ChargingStatusReq)
-    case ChargingStatusRes(ISO15118_2.ChargingStatusRes)
-    case CurrentDemandReq(ISO15118_2.CurrentDemandReq)
-    case CurrentDemandRes(ISO15118_2.CurrentDemandRes)
-    case MeteringReceiptReq(ISO15118_2.MeteringReceiptReq)
-    case MeteringReceiptRes(ISO15118_2.MeteringReceiptRes)
-    case PaymentDetailsReq(ISO15118_2.PaymentDetailsReq)
-    case PaymentDetailsRes(ISO15118_2.PaymentDetailsRes)
-    case PaymentServiceSelectionReq(ISO15118_2.PaymentServiceSelectionReq)
-    case PaymentServiceSelectionRes(ISO15118_2.PaymentServiceSelectionRes)
-    case PowerDeliveryReq(ISO15118_2.PowerDeliveryReq)
-    case PowerDeliveryRes(ISO15118_2.PowerDeliveryRes)
-    case PreChargeReq(ISO15118_2.PreChargeReq)
-    case PreChargeRes(ISO15118_2.PreChargeRes)
-    case ServiceDetailReq(ISO15118_2.ServiceDetailReq)
-    case ServiceDetailRes(ISO15118_2.ServiceDetailRes)
-    case ServiceDiscoveryReq(ISO15118_2.ServiceDiscoveryReq)
-    case ServiceDiscoveryRes(ISO15118_2.ServiceDiscoveryRes)
-    case SessionSetupReq(ISO15118_2.SessionSetupReq)
-    case SessionSetupRes(ISO15118_2.SessionSetupRes)
-    case SessionStopReq(ISO15118_2.SessionStopReq)
-    case SessionStopRes(ISO15118_2.SessionStopRes)
-    case WeldingDetectionReq(ISO15118_2.WeldingDetectionReq)
-    case WeldingDetectionRes(ISO15118_2.WeldingDetectionRes)
-
-    public init() { self = .AuthorizationReq(ISO15118_2.AuthorizationReq()) }
-
+extension BodyElementChoice {
     /// The element name of the alternative in use.
     public var elementName: String {
         switch self {

@@ -3,13 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 1 bits (EXI 1.0 §7.2).
-public enum ChargingSession: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case Terminate = 0
-    case Pause = 1
-
-    public init() { self = .Terminate }
-
+extension ChargingSession {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

@@ -3,14 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 2 bits (EXI 1.0 §7.2).
-public enum CostKind: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case relativePricePercentage = 0
-    case RenewableGenerationPercentage = 1
-    case CarbonDioxideEmission = 2
-
-    public init() { self = .relativePricePercentage }
-
+extension CostKind {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

@@ -3,23 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 4 bits (EXI 1.0 §7.2).
-public enum DC_EVErrorCode: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case NO_ERROR = 0
-    case FAILED_RESSTemperatureInhibit = 1
-    case FAILED_EVShiftPosition = 2
-    case FAILED_ChargerConnectorLockFault = 3
-    case FAILED_EVRESSMalfunction = 4
-    case FAILED_ChargingCurrentdifferential = 5
-    case FAILED_ChargingVoltageOutOfRange = 6
-    case Reserved_A = 7
-    case Reserved_B = 8
-    case Reserved_C = 9
-    case FAILED_ChargingSystemIncompatibility = 10
-    case NoData = 11
-
-    public init() { self = .NO_ERROR }
-
+extension DC_EVErrorCode {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

@@ -3,14 +3,7 @@
 
 import EXI
 
-/// The elements that may stand for `EVChargeParameter` (its substitution group; EXI 1.0 §8.5.4.1.6).
-public enum EVChargeParameterChoice: EXIDefaultValue, Equatable, Sendable {
-    case AC_EVChargeParameter(ISO15118_2.AC_EVChargeParameter)
-    case DC_EVChargeParameter(ISO15118_2.DC_EVChargeParameter)
-    case EVChargeParameter(ISO15118_2.EVChargeParameter)
-
-    public init() { self = .AC_EVChargeParameter(ISO15118_2.AC_EVChargeParameter()) }
-
+extension EVChargeParameterChoice {
     /// The element name of the alternative in use.
     public var elementName: String {
         switch self {

@@ -3,14 +3,7 @@
 
 import EXI
 
-/// The elements that may stand for `EVSEChargeParameter` (its substitution group; EXI 1.0 §8.5.4.1.6).
-public enum EVSEChargeParameterChoice: EXIDefaultValue, Equatable, Sendable {
-    case AC_EVSEChargeParameter(ISO15118_2.AC_EVSEChargeParameter)
-    case DC_EVSEChargeParameter(ISO15118_2.DC_EVSEChargeParameter)
-    case EVSEChargeParameter(ISO15118_2.EVSEChargeParameter)
-
-    public init() { self = .AC_EVSEChargeParameter(ISO15118_2.AC_EVSEChargeParameter()) }
-
+extension EVSEChargeParameterChoice {
     /// The element name of the alternative in use.
     public var elementName: String {
         switch self {

@@ -3,14 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 2 bits (EXI 1.0 §7.2).
-public enum EVSENotification: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case None = 0
-    case StopCharging = 1
-    case ReNegotiation = 2
-
-    public init() { self = .None }
-
+extension EVSENotification {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

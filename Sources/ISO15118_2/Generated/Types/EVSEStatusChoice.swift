@@ -3,14 +3,7 @@
 
 import EXI
 
-/// The elements that may stand for `EVSEStatus` (its substitution group; EXI 1.0 §8.5.4.1.6).
-public enum EVSEStatusChoice: EXIDefaultValue, Equatable, Sendable {
-    case AC_EVSEStatus(ISO15118_2.AC_EVSEStatus)
-    case DC_EVSEStatus(ISO15118_2.DC_EVSEStatus)
-    case EVSEStatus(ISO15118_2.EVSEStatus)
-
-    public init() { self = .AC_EVSEStatus(ISO15118_2.AC_EVSEStatus()) }
-
+extension EVSEStatusChoice {
     /// The element name of the alternative in use.
     public var elementName: String {
         switch self {

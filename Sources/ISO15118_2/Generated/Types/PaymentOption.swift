@@ -3,13 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 1 bits (EXI 1.0 §7.2).
-public enum PaymentOption: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case Contract = 0
-    case ExternalPayment = 1
-
-    public init() { self = .Contract }
-
+extension PaymentOption {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

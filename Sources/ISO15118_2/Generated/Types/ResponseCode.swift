@@ -3,37 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 5 bits (EXI 1.0 §7.2).
-public enum ResponseCode: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case OK = 0
-    case OK_NewSessionEstablished = 1
-    case OK_OldSessionJoined = 2
-    case OK_CertificateExpiresSoon = 3
-    case FAILED = 4
-    case FAILED_SequenceError = 5
-    case FAILED_ServiceIDInvalid = 6
-    case FAILED_UnknownSession = 7
-    case FAILED_ServiceSelectionInvalid = 8
-    case FAILED_PaymentSelectionInvalid = 9
-    case FAILED_CertificateExpired = 10
-    case FAILED_SignatureError = 11
-    case FAILED_NoCertificateAvailable = 12
-    case FAILED_CertChainError = 13
-    case FAILED_ChallengeInvalid = 14
-    case FAILED_ContractCanceled = 15
-    case FAILED_WrongChargeParameter = 16
-    case FAILED_PowerDeliveryNotApplied = 17
-    case FAILED_TariffSelectionInvalid = 18
-    case FAILED_ChargingProfileInvalid = 19
-    case FAILED_MeteringSignatureNotValid = 20
-    case FAILED_NoChargeServiceSelected = 21
-    case FAILED_WrongEnergyTransferMode = 22
-    case FAILED_ContactorError = 23
-    case FAILED_CertificateNotAllowedAtThisEVSE = 24
-    case FAILED_CertificateRevoked = 25
-
-    public init() { self = .OK }
-
+extension ResponseCode {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

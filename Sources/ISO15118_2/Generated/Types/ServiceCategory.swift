@@ -3,15 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 2 bits (EXI 1.0 §7.2).
-public enum ServiceCategory: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case EVCharging = 0
-    case Internet = 1
-    case ContractCertificate = 2
-    case OtherCustom = 3
-
-    public init() { self = .EVCharging }
-
+extension ServiceCategory {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

@@ -3,18 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 3 bits (EXI 1.0 §7.2).
-public enum UnitSymbol: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case h = 0
-    case m = 1
-    case s = 2
-    case A = 3
-    case V = 4
-    case W = 5
-    case Wh = 6
-
-    public init() { self = .h }
-
+extension UnitSymbol {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

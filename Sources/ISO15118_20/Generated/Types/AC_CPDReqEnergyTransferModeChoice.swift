@@ -3,13 +3,7 @@
 
 import EXI
 
-/// The elements that may stand for `AC_CPDReqEnergyTransferMode` (its substitution group; EXI 1.0 §8.5.4.1.6).
-public enum AC_CPDReqEnergyTransferModeChoice: EXIDefaultValue, Equatable, Sendable {
-    case AC_CPDReqEnergyTransferMode(ISO15118_20.AC_CPDReqEnergyTransferMode)
-    case BPT_AC_CPDReqEnergyTransferMode(ISO15118_20.BPT_AC_CPDReqEnergyTransferMode)
-
-    public init() { self = .AC_CPDReqEnergyTransferMode(ISO15118_20.AC_CPDReqEnergyTransferMode()) }
-
+extension AC_CPDReqEnergyTransferModeChoice {
     /// The element name of the alternative in use.
     public var elementName: String {
         switch self {

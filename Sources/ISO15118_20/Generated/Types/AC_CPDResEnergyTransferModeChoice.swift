@@ -3,13 +3,7 @@
 
 import EXI
 
-/// The elements that may stand for `AC_CPDResEnergyTransferMode` (its substitution group; EXI 1.0 §8.5.4.1.6).
-public enum AC_CPDResEnergyTransferModeChoice: EXIDefaultValue, Equatable, Sendable {
-    case AC_CPDResEnergyTransferMode(ISO15118_20.AC_CPDResEnergyTransferMode)
-    case BPT_AC_CPDResEnergyTransferMode(ISO15118_20.BPT_AC_CPDResEnergyTransferMode)
-
-    public init() { self = .AC_CPDResEnergyTransferMode(ISO15118_20.AC_CPDResEnergyTransferMode()) }
-
+extension AC_CPDResEnergyTransferModeChoice {
     /// The element name of the alternative in use.
     public var elementName: String {
         switch self {

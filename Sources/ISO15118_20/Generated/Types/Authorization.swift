@@ -3,13 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 1 bits (EXI 1.0 §7.2).
-public enum Authorization: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case EIM = 0
-    case PnC = 1
-
-    public init() { self = .EIM }
-
+extension Authorization {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

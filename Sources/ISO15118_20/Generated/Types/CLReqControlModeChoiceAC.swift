@@ -3,16 +3,7 @@
 
 import EXI
 
-/// The elements that may stand for `CLReqControlMode` (its substitution group; EXI 1.0 §8.5.4.1.6).
-public enum CLReqControlModeChoiceAC: EXIDefaultValue, Equatable, Sendable {
-    case BPT_Dynamic_AC_CLReqControlMode(ISO15118_20.BPT_Dynamic_AC_CLReqControlMode)
-    case BPT_Scheduled_AC_CLReqControlMode(ISO15118_20.BPT_Scheduled_AC_CLReqControlMode)
-    case CLReqControlMode(ISO15118_20.CLReqControlMode)
-    case Dynamic_AC_CLReqControlMode(ISO15118_20.Dynamic_AC_CLReqControlMode)
-    case Scheduled_AC_CLReqControlMode(ISO15118_20.Scheduled_AC_CLReqControlMode)
-
-    public init() { self = .BPT_Dynamic_AC_CLReqControlMode(ISO15118_20.BPT_Dynamic_AC_CLReqControlMode()) }
-
+extension CLReqControlModeChoiceAC {
     /// The element name of the alternative in use.
     public var elementName: String {
         switch self {

@@ -3,16 +3,7 @@
 
 import EXI
 
-/// The elements that may stand for `CLReqControlMode` (its substitution group; EXI 1.0 §8.5.4.1.6).
-public enum CLReqControlModeChoiceDC: EXIDefaultValue, Equatable, Sendable {
-    case BPT_Dynamic_DC_CLReqControlMode(ISO15118_20.BPT_Dynamic_DC_CLReqControlMode)
-    case BPT_Scheduled_DC_CLReqControlMode(ISO15118_20.BPT_Scheduled_DC_CLReqControlMode)
-    case CLReqControlMode(ISO15118_20.CLReqControlMode)
-    case Dynamic_DC_CLReqControlMode(ISO15118_20.Dynamic_DC_CLReqControlMode)
-    case Scheduled_DC_CLReqControlMode(ISO15118_20.Scheduled_DC_CLReqControlMode)
-
-    public init() { self = .BPT_Dynamic_DC_CLReqControlMode(ISO15118_20.BPT_Dynamic_DC_CLReqControlMode()) }
-
+extension CLReqControlModeChoiceDC {
     /// The element name of the alternative in use.
     public var elementName: String {
         switch self {

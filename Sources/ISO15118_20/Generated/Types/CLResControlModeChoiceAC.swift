@@ -3,16 +3,7 @@
 
 import EXI
 
-/// The elements that may stand for `CLResControlMode` (its substitution group; EXI 1.0 §8.5.4.1.6).
-public enum CLResControlModeChoiceAC: EXIDefaultValue, Equatable, Sendable {
-    case BPT_Dynamic_AC_CLResControlMode(ISO15118_20.BPT_Dynamic_AC_CLResControlMode)
-    case BPT_Scheduled_AC_CLResControlMode(ISO15118_20.BPT_Scheduled_AC_CLResControlMode)
-    case CLResControlMode(ISO15118_20.CLResControlMode)
-    case Dynamic_AC_CLResControlMode(ISO15118_20.Dynamic_AC_CLResControlMode)
-    case Scheduled_AC_CLResControlMode(ISO15118_20.Scheduled_AC_CLResControlMode)
-
-    public init() { self = .BPT_Dynamic_AC_CLResControlMode(ISO15118_20.BPT_Dynamic_AC_CLResControlMode()) }
-
+extension CLResControlModeChoiceAC {
     /// The element name of the alternative in use.
     public var elementName: String {
         switch self {

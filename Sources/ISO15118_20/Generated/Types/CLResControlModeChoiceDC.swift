@@ -3,16 +3,7 @@
 
 import EXI
 
-/// The elements that may stand for `CLResControlMode` (its substitution group; EXI 1.0 §8.5.4.1.6).
-public enum CLResControlModeChoiceDC: EXIDefaultValue, Equatable, Sendable {
-    case BPT_Dynamic_DC_CLResControlMode(ISO15118_20.BPT_Dynamic_DC_CLResControlMode)
-    case BPT_Scheduled_DC_CLResControlMode(ISO15118_20.BPT_Scheduled_DC_CLResControlMode)
-    case CLResControlMode(ISO15118_20.CLResControlMode)
-    case Dynamic_DC_CLResControlMode(ISO15118_20.Dynamic_DC_CLResControlMode)
-    case Scheduled_DC_CLResControlMode(ISO15118_20.Scheduled_DC_CLResControlMode)
-
-    public init() { self = .BPT_Dynamic_DC_CLResControlMode(ISO15118_20.BPT_Dynamic_DC_CLResControlMode()) }
-
+extension CLResControlModeChoiceDC {
     /// The element name of the alternative in use.
     public var elementName: String {
         switch self {

@@ -3,69 +3,6 @@
 
 import EXI
 
-/// `CanonicalizationMethodType` (http://www.w3.org/2000/09/xmldsig#).
-public struct CanonicalizationMethod: EXIDefaultValue, Equatable, Sendable {
-    /// Attribute `Algorithm`.
-    public var Algorithm: EXIString<64>
-
-    /// Every field at its default (zero, empty, absent, first enumeration value).
-    public init() {
-        Algorithm = EXIString<64>()
-    }
-
-    public init(Algorithm: EXIString<64>) {
-        self.Algorithm = Algorithm
-    }
-}
-
-extension CanonicalizationMethod {
-    /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
-    /// state 0: AT(Algorithm)
-    /// state 1: SE(*) EE CH(mixed)
-    /// state 2: SE(*) EE CH(mixed)
-    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
-        var state = 0
-        try w.writeBits(0, 1)  // AT(Algorithm)
-        try w.writeStringField(self.Algorithm, minLength: 0, maxLength: 64)
-        state = 1
-        try w.writeBits(1, 2)  // EE
-        _ = state
-    }
-
-    /// Reads the attributes and content up to and including the end event, into a default value.
-    mutating func decodeContent(_ r: inout EXIReader) throws(EXIError) {
-        var state = 0
-        var ev = 0
-        ev = try Self._read0(&r, state)
-        if ev != 0 { throw r.error(.unexpectedEvent).inside("Algorithm") }
-        try r.readStringField(into: &self.Algorithm, partition: 9, minLength: 0, maxLength: 64)
-        state = 1
-        ev = try Self._read1(&r, state)
-        if ev == 1 { throw r.error(.unsupportedContent) }
-        if ev != 2 {
-            throw r.error(ev == 1 || ev == 4 ? .unsupportedContent : .unexpectedEvent)
-        }
-        _ = state
-    }
-
-    @inline(__always)
-    static func _read0(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
-        switch try r.readBits(1) {
-        case 0: return 0  // AT(Algorithm)
-        case let code: throw r.undeclared(code, state: state, width: 1)
-        }
-    }
-    @inline(__always)
-    static func _read1(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
-        switch try r.readBits(2) {
-        case 0: return 1  // SE(*)
-        case 1: return 2  // EE
-        case 2: return 4  // CH(mixed)
-        case let code: throw r.undeclared(code, state: state, width: 2)
-        }
-    }
-}
-
 extension CanonicalizationMethod {
     /// This value in Josev's JSON shape (XSD names, schema order; attributes first).
     public func json() -> JSONValue {

@@ -3,13 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 1 bits (EXI 1.0 §7.2).
-public enum ChannelSelection: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case Charge = 0
-    case Discharge = 1
-
-    public init() { self = .Charge }
-
+extension ChannelSelection {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

@@ -3,15 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 2 bits (EXI 1.0 §7.2).
-public enum ChargeProgress: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case Start = 0
-    case Stop = 1
-    case Standby = 2
-    case ScheduleRenegotiation = 3
-
-    public init() { self = .Start }
-
+extension ChargeProgress {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

@@ -3,14 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 2 bits (EXI 1.0 §7.2).
-public enum ChargingSession: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case Pause = 0
-    case Terminate = 1
-    case ServiceRenegotiation = 2
-
-    public init() { self = .Pause }
-
+extension ChargingSession {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

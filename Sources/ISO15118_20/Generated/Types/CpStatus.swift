@@ -3,16 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 3 bits (EXI 1.0 §7.2).
-public enum CpStatus: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case StateA = 0
-    case StateB = 1
-    case StateC = 2
-    case StateD = 3
-    case StateE = 4
-
-    public init() { self = .StateA }
-
+extension CpStatus {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

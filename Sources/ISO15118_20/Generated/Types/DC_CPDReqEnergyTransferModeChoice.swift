@@ -3,13 +3,7 @@
 
 import EXI
 
-/// The elements that may stand for `DC_CPDReqEnergyTransferMode` (its substitution group; EXI 1.0 §8.5.4.1.6).
-public enum DC_CPDReqEnergyTransferModeChoice: EXIDefaultValue, Equatable, Sendable {
-    case BPT_DC_CPDReqEnergyTransferMode(ISO15118_20.BPT_DC_CPDReqEnergyTransferMode)
-    case DC_CPDReqEnergyTransferMode(ISO15118_20.DC_CPDReqEnergyTransferMode)
-
-    public init() { self = .BPT_DC_CPDReqEnergyTransferMode(ISO15118_20.BPT_DC_CPDReqEnergyTransferMode()) }
-
+extension DC_CPDReqEnergyTransferModeChoice {
     /// The element name of the alternative in use.
     public var elementName: String {
         switch self {

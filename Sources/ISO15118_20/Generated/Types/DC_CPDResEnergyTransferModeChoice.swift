@@ -3,13 +3,7 @@
 
 import EXI
 
-/// The elements that may stand for `DC_CPDResEnergyTransferMode` (its substitution group; EXI 1.0 §8.5.4.1.6).
-public enum DC_CPDResEnergyTransferModeChoice: EXIDefaultValue, Equatable, Sendable {
-    case BPT_DC_CPDResEnergyTransferMode(ISO15118_20.BPT_DC_CPDResEnergyTransferMode)
-    case DC_CPDResEnergyTransferMode(ISO15118_20.DC_CPDResEnergyTransferMode)
-
-    public init() { self = .BPT_DC_CPDResEnergyTransferMode(ISO15118_20.BPT_DC_CPDResEnergyTransferMode()) }
-
+extension DC_CPDResEnergyTransferModeChoice {
     /// The element name of the alternative in use.
     public var elementName: String {
         switch self {

@@ -3,13 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 1 bits (EXI 1.0 §7.2).
-public enum EcdhCurve: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case SECP521 = 0
-    case X448 = 1
-
-    public init() { self = .SECP521 }
-
+extension EcdhCurve {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

@@ -3,15 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 2 bits (EXI 1.0 §7.2).
-public enum ElectricalChargingDeviceStatus: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case State_A = 0
-    case State_B = 1
-    case State_C = 2
-    case State_D = 3
-
-    public init() { self = .State_A }
-
+extension ElectricalChargingDeviceStatus {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

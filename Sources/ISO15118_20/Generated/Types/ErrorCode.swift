@@ -3,21 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 4 bits (EXI 1.0 §7.2).
-public enum ErrorCode: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case OK_NoEVError = 0
-    case FAILED = 1
-    case FAILED_EmergencyEvent = 2
-    case FAILED_Breaker = 3
-    case FAILED_RESSTemperatureInhibit = 4
-    case FAILED_RESS = 5
-    case FAILED_ChargingCurrentDifferential = 6
-    case FAILED_ChargingVoltageOutOfRange = 7
-    case FAILED_Reserved1 = 8
-    case FAILED_Reserved2 = 9
-
-    public init() { self = .OK_NoEVError }
-
+extension ErrorCode {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

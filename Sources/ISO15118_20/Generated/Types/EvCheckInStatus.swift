@@ -3,14 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 2 bits (EXI 1.0 §7.2).
-public enum EvCheckInStatus: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case CheckIn = 0
-    case Processing = 1
-    case Completed = 2
-
-    public init() { self = .CheckIn }
-
+extension EvCheckInStatus {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

@@ -3,13 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 1 bits (EXI 1.0 §7.2).
-public enum EvseCheckOutStatus: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case Scheduled = 0
-    case Completed = 1
-
-    public init() { self = .Scheduled }
-
+extension EvseCheckOutStatus {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

@@ -3,17 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 3 bits (EXI 1.0 §7.2).
-public enum EvseNotification: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case Pause = 0
-    case ExitStandby = 1
-    case Terminate = 2
-    case ScheduleRenegotiation = 3
-    case ServiceRenegotiation = 4
-    case MeteringConfirmation = 5
-
-    public init() { self = .Pause }
-
+extension EvseNotification {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

@@ -3,14 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 2 bits (EXI 1.0 §7.2).
-public enum MechanicalChargingDeviceStatus: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case Home = 0
-    case Moving = 1
-    case EndPosition = 2
-
-    public init() { self = .Home }
-
+extension MechanicalChargingDeviceStatus {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

@@ -3,14 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 2 bits (EXI 1.0 §7.2).
-public enum ParkingMethod: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case AutoParking = 0
-    case MVGuideManual = 1
-    case Manual = 2
-
-    public init() { self = .AutoParking }
-
+extension ParkingMethod {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

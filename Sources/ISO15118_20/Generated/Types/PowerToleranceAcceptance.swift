@@ -3,13 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 1 bits (EXI 1.0 §7.2).
-public enum PowerToleranceAcceptance: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case PowerToleranceNotConfirmed = 0
-    case PowerToleranceConfirmed = 1
-
-    public init() { self = .PowerToleranceNotConfirmed }
-
+extension PowerToleranceAcceptance {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

@@ -3,51 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 6 bits (EXI 1.0 §7.2).
-public enum ResponseCode: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case OK = 0
-    case OK_CertificateExpiresSoon = 1
-    case OK_NewSessionEstablished = 2
-    case OK_OldSessionJoined = 3
-    case OK_PowerToleranceConfirmed = 4
-    case WARNING_AuthorizationSelectionInvalid = 5
-    case WARNING_CertificateExpired = 6
-    case WARNING_CertificateNotYetValid = 7
-    case WARNING_CertificateRevoked = 8
-    case WARNING_CertificateValidationError = 9
-    case WARNING_ChallengeInvalid = 10
-    case WARNING_EIMAuthorizationFailure = 11
-    case WARNING_eMSPUnknown = 12
-    case WARNING_EVPowerProfileViolation = 13
-    case WARNING_GeneralPnCAuthorizationError = 14
-    case WARNING_NoCertificateAvailable = 15
-    case WARNING_NoContractMatchingPCIDFound = 16
-    case WARNING_PowerToleranceNotConfirmed = 17
-    case WARNING_ScheduleRenegotiationFailed = 18
-    case WARNING_StandbyNotAllowed = 19
-    case WARNING_WPT = 20
-    case FAILED = 21
-    case FAILED_AssociationError = 22
-    case FAILED_ContactorError = 23
-    case FAILED_EVPowerProfileInvalid = 24
-    case FAILED_EVPowerProfileViolation = 25
-    case FAILED_MeteringSignatureNotValid = 26
-    case FAILED_NoEnergyTransferServiceSelected = 27
-    case FAILED_NoServiceRenegotiationSupported = 28
-    case FAILED_PauseNotAllowed = 29
-    case FAILED_PowerDeliveryNotApplied = 30
-    case FAILED_PowerToleranceNotConfirmed = 31
-    case FAILED_ScheduleRenegotiation = 32
-    case FAILED_ScheduleSelectionInvalid = 33
-    case FAILED_SequenceError = 34
-    case FAILED_ServiceIDInvalid = 35
-    case FAILED_ServiceSelectionInvalid = 36
-    case FAILED_SignatureError = 37
-    case FAILED_UnknownSession = 38
-    case FAILED_WrongChargeParameter = 39
-
-    public init() { self = .OK }
-
+extension ResponseCode {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

@@ -3,14 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 2 bits (EXI 1.0 §7.2).
-public enum WPT_AlignmentCheckMethod: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case PowerCheck = 0
-    case LPE = 1
-    case Proprietary = 2
-
-    public init() { self = .PowerCheck }
-
+extension WPT_AlignmentCheckMethod {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

@@ -3,15 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 2 bits (EXI 1.0 §7.2).
-public enum WPT_EVPCChargeDiagnostics: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case EVPCNoIssue = 0
-    case EVPCTempOverheatDetected = 1
-    case EVPCPowerTransferAnomalyDetected = 2
-    case EVPCAnomalyDetected = 3
-
-    public init() { self = .EVPCNoIssue }
-
+extension WPT_EVPCChargeDiagnostics {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

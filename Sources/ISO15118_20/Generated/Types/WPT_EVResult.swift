@@ -3,14 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 2 bits (EXI 1.0 §7.2).
-public enum WPT_EVResult: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case EVResultUnknown = 0
-    case EVResultSuccess = 1
-    case EVResultFailed = 2
-
-    public init() { self = .EVResultUnknown }
-
+extension WPT_EVResult {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

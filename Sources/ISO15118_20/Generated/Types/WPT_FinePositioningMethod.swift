@@ -3,16 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 3 bits (EXI 1.0 §7.2).
-public enum WPT_FinePositioningMethod: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case Manual = 0
-    case LF_TxEV = 1
-    case LF_TxPrimaryDevice = 2
-    case LPE = 3
-    case Proprietary = 4
-
-    public init() { self = .Manual }
-
+extension WPT_FinePositioningMethod {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

@@ -3,17 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 3 bits (EXI 1.0 §7.2).
-public enum WPT_PairingMethod: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case External_confirmation = 0
-    case LPE = 1
-    case LF_TxEV = 2
-    case LF_TxPrimaryDevice = 3
-    case Optical = 4
-    case Proprietary = 5
-
-    public init() { self = .External_confirmation }
-
+extension WPT_PairingMethod {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

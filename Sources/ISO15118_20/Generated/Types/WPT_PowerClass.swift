@@ -3,15 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 2 bits (EXI 1.0 §7.2).
-public enum WPT_PowerClass: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case MF_WPT1 = 0
-    case MF_WPT2 = 1
-    case MF_WPT3 = 2
-    case MF_WPT4 = 3
-
-    public init() { self = .MF_WPT1 }
-
+extension WPT_PowerClass {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

@@ -3,17 +3,7 @@
 
 import EXI
 
-/// XSD enumeration; EXI codes the index in 3 bits (EXI 1.0 §7.2).
-public enum WPT_SPCChargeDiagnostics: UInt8, EXIDefaultValue, Equatable, Sendable, CaseIterable {
-    case SPCNoIssue = 0
-    case SPCFODDetected = 1
-    case SPCLOPDetected = 2
-    case SPCTempOverheatDetected = 3
-    case SPCPowerTransferAnomalyDetected = 4
-    case SPCAnomalyDetected = 5
-
-    public init() { self = .SPCNoIssue }
-
+extension WPT_SPCChargeDiagnostics {
     /// The value as the schema writes it.
     public var xsdValue: String {
         switch self {

@@ -1,0 +1,114 @@
+// Instruction counts per message under callgrind (repeatable, unlike wall clock on shared cores):
+//
+//   valgrind --tool=callgrind --callgrind-out-file=/dev/null exi-callgrind DIN_CurrentDemandReq decodeInto 1000
+//
+// prints nothing but runs `iterations` operations; .ci/exi-callgrind.sh runs 0 and N iterations and
+// divides the difference of the totals by N. Same messages as the benchmark (Josev's wire bytes).
+import AppHandshake
+import DIN70121
+import EXI
+import Foundation
+import ISO15118_2
+import ISO15118_20
+
+func corpusBytes(_ file: String, _ message: String) -> [UInt8] {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+    let url = root.appendingPathComponent("shared/tools/josev/samples/corpus/\(file)")
+    guard let text = try? String(contentsOf: url, encoding: .utf8) else { fatalError("cannot read \(url.path)") }
+    for line in text.split(separator: "\n") {
+        guard let obj = try? JSONParser.parse(String(line)), case .string(let m)? = obj["message"], m == message,
+              case .string(let hex)? = obj["exi"], let bytes = Hex.decode(hex) else { continue }
+        return bytes
+    }
+    fatalError("no \(message) in \(file)")
+}
+
+@inline(never) func sink<T>(_ value: borrowing T) { withExtendedLifetime(value) {} }
+
+/// Runs one operation `n` times on concrete types (no generic thunks between the loop and the codec).
+protocol Runner { static func run(_ op: String, _ bytes: [UInt8], _ n: Int) throws(EXIError) }
+
+enum DINRun: Runner {
+    static func run(_ op: String, _ bytes: [UInt8], _ n: Int) throws(EXIError) {
+        let span = bytes.span.bytes
+        var out = [UInt8](repeating: 0, count: 4096)
+        var message = try DINCodec.decode(span)
+        var ms = out.mutableSpan
+        var o = ms.mutableBytes
+        for _ in 0..<n {
+            switch op {
+            case "decode": sink(try DINCodec.decode(span))
+            case "decodeInto": try DINCodec.decode(span, into: &message); sink(message.Header)
+            default: sink(try DINCodec.encode(message, into: &o))
+            }
+        }
+    }
+}
+enum ISO2Run: Runner {
+    static func run(_ op: String, _ bytes: [UInt8], _ n: Int) throws(EXIError) {
+        let span = bytes.span.bytes
+        var out = [UInt8](repeating: 0, count: 4096)
+        var message = try ISO2Codec.decode(span)
+        var ms = out.mutableSpan
+        var o = ms.mutableBytes
+        for _ in 0..<n {
+            switch op {
+            case "decode": sink(try ISO2Codec.decode(span))
+            case "decodeInto": try ISO2Codec.decode(span, into: &message); sink(message.Header)
+            default: sink(try ISO2Codec.encode(message, into: &o))
+            }
+        }
+    }
+}
+enum ISO20DCRun: Runner {
+    static func run(_ op: String, _ bytes: [UInt8], _ n: Int) throws(EXIError) {
+        let span = bytes.span.bytes
+        var out = [UInt8](repeating: 0, count: 4096)
+        var message = try ISO20DCCodec.decode(span)
+        var ms = out.mutableSpan
+        var o = ms.mutableBytes
+        for _ in 0..<n {
+            switch op {
+            case "decode": sink(try ISO20DCCodec.decode(span))
+            case "decodeInto": try ISO20DCCodec.decode(span, into: &message); sink(message.elementName.utf8.count)
+            default: sink(try ISO20DCCodec.encode(message, into: &o))
+            }
+        }
+    }
+}
+enum ISO20CommonRun: Runner {
+    static func run(_ op: String, _ bytes: [UInt8], _ n: Int) throws(EXIError) {
+        let span = bytes.span.bytes
+        var out = [UInt8](repeating: 0, count: 4096)
+        var message = try ISO20CommonCodec.decode(span)
+        var ms = out.mutableSpan
+        var o = ms.mutableBytes
+        for _ in 0..<n {
+            switch op {
+            case "decode": sink(try ISO20CommonCodec.decode(span))
+            case "decodeInto": try ISO20CommonCodec.decode(span, into: &message); sink(message.elementName.utf8.count)
+            default: sink(try ISO20CommonCodec.encode(message, into: &o))
+            }
+        }
+    }
+}
+
+let cases: [String: (any Runner.Type, String, String)] = [
+    "DIN_CurrentDemandReq": (DINRun.self, "din-session.jsonl", "CurrentDemandReq"),
+    "DIN_CurrentDemandRes": (DINRun.self, "din-session.jsonl", "CurrentDemandRes"),
+    "ISO2_CurrentDemandReq": (ISO2Run.self, "iso2-dc-session.jsonl", "CurrentDemandReq"),
+    "ISO2_CurrentDemandRes": (ISO2Run.self, "iso2-dc-session.jsonl", "CurrentDemandRes"),
+    "ISO2_SessionSetupReq": (ISO2Run.self, "iso2-dc-session.jsonl", "SessionSetupReq"),
+    "ISO20_DC_ChargeLoopReq": (ISO20DCRun.self, "iso20-dc-session.jsonl", "DC_ChargeLoopReq"),
+    "ISO20_DC_ChargeLoopRes": (ISO20DCRun.self, "iso20-dc-session.jsonl", "DC_ChargeLoopRes"),
+    "ISO20_SessionSetupReq": (ISO20CommonRun.self, "iso20-dc-session.jsonl", "SessionSetupReq"),
+]
+
+let args = CommandLine.arguments
+guard args.count == 4, let (runner, file, name) = cases[args[1]], let n = Int(args[3]),
+      ["decode", "decodeInto", "encode"].contains(args[2]) else {
+    print("usage: exi-callgrind <\(cases.keys.sorted().joined(separator: "|"))> <decode|decodeInto|encode> <iterations>")
+    exit(2)
+}
+do { try runner.run(args[2], corpusBytes(file, name), n) } catch { print(error); exit(1) }
