@@ -34,13 +34,14 @@ enum DINRun: Runner {
         let span = bytes.span.bytes
         var out = [UInt8](repeating: 0, count: 4096)
         var message = try DINCodec.decode(span)
+        let original = message  // encode borrows a constant: passing the `var` would copy it each time
         var ms = out.mutableSpan
         var o = ms.mutableBytes
         for _ in 0..<n {
             switch op {
             case "decode": sink(try DINCodec.decode(span))
             case "decodeInto": try DINCodec.decode(span, into: &message); sink(message.Header)
-            default: sink(try DINCodec.encode(message, into: &o))
+            default: sink(try DINCodec.encode(original, into: &o))
             }
         }
     }
@@ -50,13 +51,14 @@ enum ISO2Run: Runner {
         let span = bytes.span.bytes
         var out = [UInt8](repeating: 0, count: 4096)
         var message = try ISO2Codec.decode(span)
+        let original = message  // encode borrows a constant: passing the `var` would copy it each time
         var ms = out.mutableSpan
         var o = ms.mutableBytes
         for _ in 0..<n {
             switch op {
             case "decode": sink(try ISO2Codec.decode(span))
             case "decodeInto": try ISO2Codec.decode(span, into: &message); sink(message.Header)
-            default: sink(try ISO2Codec.encode(message, into: &o))
+            default: sink(try ISO2Codec.encode(original, into: &o))
             }
         }
     }
@@ -66,13 +68,14 @@ enum ISO20DCRun: Runner {
         let span = bytes.span.bytes
         var out = [UInt8](repeating: 0, count: 4096)
         var message = try ISO20DCCodec.decode(span)
+        let original = message  // encode borrows a constant: passing the `var` would copy it each time
         var ms = out.mutableSpan
         var o = ms.mutableBytes
         for _ in 0..<n {
             switch op {
             case "decode": sink(try ISO20DCCodec.decode(span))
             case "decodeInto": try ISO20DCCodec.decode(span, into: &message); sink(message.elementName.utf8.count)
-            default: sink(try ISO20DCCodec.encode(message, into: &o))
+            default: sink(try ISO20DCCodec.encode(original, into: &o))
             }
         }
     }
@@ -82,13 +85,14 @@ enum ISO20CommonRun: Runner {
         let span = bytes.span.bytes
         var out = [UInt8](repeating: 0, count: 4096)
         var message = try ISO20CommonCodec.decode(span)
+        let original = message  // encode borrows a constant: passing the `var` would copy it each time
         var ms = out.mutableSpan
         var o = ms.mutableBytes
         for _ in 0..<n {
             switch op {
             case "decode": sink(try ISO20CommonCodec.decode(span))
             case "decodeInto": try ISO20CommonCodec.decode(span, into: &message); sink(message.elementName.utf8.count)
-            default: sink(try ISO20CommonCodec.encode(message, into: &o))
+            default: sink(try ISO20CommonCodec.encode(original, into: &o))
             }
         }
     }

@@ -33,6 +33,13 @@ final class CodecEmitter {
         return false
     }
 
+    /// The case index of the large enum (or optional) at `access`, read in place when Swift stores the
+    /// payloads plain (tag byte after them): `_tag` would copy the whole enum to switch on it.
+    func tagInPlace(_ m: String, _ access: String, optional: Bool) -> String {
+        let t = optional ? "\(m)?" : m
+        return "(\(m)._payloadsStoredPlain ? withUnsafePointer(to: \(access)) { (p: UnsafePointer<\(t)>) -> Int in \(m)._tag(at: p) } : \(access)._tag)"
+    }
+
     // MARK: encoder
 
     func encoder() -> [String] {
@@ -250,7 +257,7 @@ final class CodecEmitter {
         if l.occurs.min == 0, case .substitution(let m) = l.value!, SizeEstimate.of(m) >= SizeEstimate.large {
             // test the stored optional by its tag: `if let`, `!= nil` or a binding `switch` would copy the whole enum
             helpers.substitutionTags.insert(m.qualified)
-            line("if \(access)._tag >= 0 {")
+            line("if \(tagInPlace(m.qualified, access, optional: true)) >= 0 {")
             indent += 1
             line("do throws(EXIError) {")
             indent += 1
@@ -325,7 +332,7 @@ final class CodecEmitter {
                 let optionalType = optionalSubject ? "?" : ""
                 line("if \(m.qualified)._payloadsStoredPlain {")
                 indent += 1
-                line("switch \(value)._tag {")
+                line("switch \(tagInPlace(m.qualified, value, optional: optionalSubject)) {")
                 for (k, member) in m.members.enumerated() {
                     line("case \(k):")
                     indent += 1
@@ -737,7 +744,7 @@ final class CodecEmitter {
                 line("} else if \(access)._isSome {")
             } else if case .substitution(let m) = l.value!, SizeEstimate.of(m) >= SizeEstimate.large {
                 helpers.substitutionTags.insert(m.qualified)
-                line("} else if \(access)._tag >= 0 {")
+                line("} else if \(tagInPlace(m.qualified, access, optional: true)) >= 0 {")
             } else {
                 line("} else {")
             }
@@ -768,10 +775,27 @@ final class CodecEmitter {
         case .scalar(let sc, let p):
             decodeSimpleElement(sc, target, optional: optional, partition: p.map(String.init), name: l.name)
         case .substitution(let m):
+            let large = SizeEstimate.of(m) >= SizeEstimate.large
+            if large { helpers.substitutionTags.insert(m.qualified) }
             line("switch ev {")
             for (k, member) in m.members.enumerated() {
                 line("case \(l.terminals[k]):")
                 indent += 1
+                if large, case .complex(let sm) = member.value {
+                    // in place: set the case (a fresh payload, unless it holds this case already: decode writes
+                    // every field), then decode into its payload; a local then `target = .case(local)` builds the
+                    // enum in a temporary and copies all of it, kilobytes for a V2G Body
+                    let t = optional ? "\(m.qualified)?" : m.qualified
+                    line("if \(m.qualified)._payloadsStoredPlain {")
+                    line("    do throws(EXIError) {")
+                    line("        try withUnsafeMutablePointer(to: &\(target)) { (p: UnsafeMutablePointer<\(t)>) throws(EXIError) in")
+                    line("            if \(m.qualified)._tag(at: UnsafePointer(p)) != \(k) { \(m.qualified)._become\(member.caseName)(p) }")
+                    line("            try EXIPayload.of(p, as: \(sm.qualifiedName).self).pointee.decodeContent(&r\(partitionArgument(sm, member.qname.local)))")
+                    line("        }")
+                    line("    } catch { throw error.inside(\"\(member.qname.local)\") }")
+                    line("} else {")
+                    indent += 1
+                }
                 let x = fresh("m")
                 switch member.value {
                 case .complex(let sm):
@@ -785,6 +809,10 @@ final class CodecEmitter {
                     line("throw r.error(.unsupportedContent)")
                 }
                 line("\(target) = .\(member.caseName)(\(x))")
+                if large, case .complex = member.value {
+                    indent -= 1
+                    line("}")
+                }
                 indent -= 1
             }
             line("default: throw r.error(.unexpectedEvent)")

@@ -572,6 +572,39 @@ extension AppHandshakeMessage {
         if MemoryLayout<AppHandshake.SupportedAppProtocolRes>.size > largest { largest = MemoryLayout<AppHandshake.SupportedAppProtocolRes>.size }
         return MemoryLayout<Self>.size > largest
     }
+
+    /// The case index of a tag byte stored after the payloads (`_payloadsStoredPlain`): Swift numbers the
+    /// cases with a non-empty payload in declaration order; cases with an empty payload share the next
+    /// number with nil and are told apart in the payload area (-2 here).
+    @inline(__always)
+    static func _payloadCase(_ raw: Int) -> Int {
+        var k = 0
+        if MemoryLayout<AppHandshake.SupportedAppProtocolReq>.size > 0 { if raw == k { return 0 }; k &+= 1 }
+        if MemoryLayout<AppHandshake.SupportedAppProtocolRes>.size > 0 { if raw == k { return 1 }; k &+= 1 }
+        return -2
+    }
+
+    /// The case index read in place (no copy of the enum) from the tag byte, the enum's last byte when the
+    /// tag is stored after the payloads (TypeLayout.rst, multi-payload enums); only when `_payloadsStoredPlain`.
+    @inline(__always)
+    static func _tag(at p: UnsafePointer<Self>) -> Int {
+        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
+        return t >= 0 ? t : p.pointee._tag
+    }
+
+    // Each sets one case with a fresh payload, written in place. One function per case: in a `switch` the
+    // compiler shares one tail that builds the enum in a temporary and copies all of it (kilobytes).
+    @inline(never) static func _becomesupportedAppProtocolReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .supportedAppProtocolReq(AppHandshake.SupportedAppProtocolReq()) }
+    @inline(never) static func _becomesupportedAppProtocolReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .supportedAppProtocolReq(AppHandshake.SupportedAppProtocolReq()) }
+    @inline(never) static func _becomesupportedAppProtocolRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .supportedAppProtocolRes(AppHandshake.SupportedAppProtocolRes()) }
+    @inline(never) static func _becomesupportedAppProtocolRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .supportedAppProtocolRes(AppHandshake.SupportedAppProtocolRes()) }
+
+    /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
+    @inline(__always)
+    static func _tag(at p: UnsafePointer<Self?>) -> Int {
+        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self?>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
+        return t >= 0 ? t : p.pointee._tag
+    }
 }
 
 extension Optional where Wrapped == AppHandshakeMessage {

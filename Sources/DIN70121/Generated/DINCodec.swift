@@ -584,10 +584,10 @@ extension Body {
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
-        if self.BodyElement._tag >= 0 {
+        if (DIN70121.BodyElementChoice._payloadsStoredPlain ? withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) -> Int in DIN70121.BodyElementChoice._tag(at: p) } : self.BodyElement._tag) >= 0 {
             do throws(EXIError) {
                 if DIN70121.BodyElementChoice._payloadsStoredPlain {
-                    switch self.BodyElement._tag {
+                    switch (DIN70121.BodyElementChoice._payloadsStoredPlain ? withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) -> Int in DIN70121.BodyElementChoice._tag(at: p) } : self.BodyElement._tag) {
                     case 0:
                         try w.writeBits(0, 6)  // SE(BodyElement)
                         do throws(EXIError) {
@@ -1001,151 +1001,466 @@ extension Body {
             do throws(EXIError) {
                 switch ev {
                 case 0:
-                    var m71 = DIN70121.BodyBase()
-                    do throws(EXIError) { try m71.decodeContent(&r) } catch { throw error.inside("BodyElement") }
-                    self.BodyElement = .BodyElement(m71)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 0 { DIN70121.BodyElementChoice._becomeBodyElement(p) }
+                                try EXIPayload.of(p, as: DIN70121.BodyBase.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("BodyElement") }
+                    } else {
+                        var m71 = DIN70121.BodyBase()
+                        do throws(EXIError) { try m71.decodeContent(&r) } catch { throw error.inside("BodyElement") }
+                        self.BodyElement = .BodyElement(m71)
+                    }
                 case 1:
-                    var m72 = DIN70121.CableCheckReq()
-                    do throws(EXIError) { try m72.decodeContent(&r) } catch { throw error.inside("CableCheckReq") }
-                    self.BodyElement = .CableCheckReq(m72)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 1 { DIN70121.BodyElementChoice._becomeCableCheckReq(p) }
+                                try EXIPayload.of(p, as: DIN70121.CableCheckReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("CableCheckReq") }
+                    } else {
+                        var m72 = DIN70121.CableCheckReq()
+                        do throws(EXIError) { try m72.decodeContent(&r) } catch { throw error.inside("CableCheckReq") }
+                        self.BodyElement = .CableCheckReq(m72)
+                    }
                 case 2:
-                    var m73 = DIN70121.CableCheckRes()
-                    do throws(EXIError) { try m73.decodeContent(&r) } catch { throw error.inside("CableCheckRes") }
-                    self.BodyElement = .CableCheckRes(m73)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 2 { DIN70121.BodyElementChoice._becomeCableCheckRes(p) }
+                                try EXIPayload.of(p, as: DIN70121.CableCheckRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("CableCheckRes") }
+                    } else {
+                        var m73 = DIN70121.CableCheckRes()
+                        do throws(EXIError) { try m73.decodeContent(&r) } catch { throw error.inside("CableCheckRes") }
+                        self.BodyElement = .CableCheckRes(m73)
+                    }
                 case 3:
-                    var m74 = DIN70121.CertificateInstallationReq()
-                    do throws(EXIError) { try m74.decodeContent(&r) } catch { throw error.inside("CertificateInstallationReq") }
-                    self.BodyElement = .CertificateInstallationReq(m74)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 3 { DIN70121.BodyElementChoice._becomeCertificateInstallationReq(p) }
+                                try EXIPayload.of(p, as: DIN70121.CertificateInstallationReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("CertificateInstallationReq") }
+                    } else {
+                        var m74 = DIN70121.CertificateInstallationReq()
+                        do throws(EXIError) { try m74.decodeContent(&r) } catch { throw error.inside("CertificateInstallationReq") }
+                        self.BodyElement = .CertificateInstallationReq(m74)
+                    }
                 case 4:
-                    var m75 = DIN70121.CertificateInstallationRes()
-                    do throws(EXIError) { try m75.decodeContent(&r) } catch { throw error.inside("CertificateInstallationRes") }
-                    self.BodyElement = .CertificateInstallationRes(m75)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 4 { DIN70121.BodyElementChoice._becomeCertificateInstallationRes(p) }
+                                try EXIPayload.of(p, as: DIN70121.CertificateInstallationRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("CertificateInstallationRes") }
+                    } else {
+                        var m75 = DIN70121.CertificateInstallationRes()
+                        do throws(EXIError) { try m75.decodeContent(&r) } catch { throw error.inside("CertificateInstallationRes") }
+                        self.BodyElement = .CertificateInstallationRes(m75)
+                    }
                 case 5:
-                    var m76 = DIN70121.CertificateUpdateReq()
-                    do throws(EXIError) { try m76.decodeContent(&r) } catch { throw error.inside("CertificateUpdateReq") }
-                    self.BodyElement = .CertificateUpdateReq(m76)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 5 { DIN70121.BodyElementChoice._becomeCertificateUpdateReq(p) }
+                                try EXIPayload.of(p, as: DIN70121.CertificateUpdateReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("CertificateUpdateReq") }
+                    } else {
+                        var m76 = DIN70121.CertificateUpdateReq()
+                        do throws(EXIError) { try m76.decodeContent(&r) } catch { throw error.inside("CertificateUpdateReq") }
+                        self.BodyElement = .CertificateUpdateReq(m76)
+                    }
                 case 6:
-                    var m77 = DIN70121.CertificateUpdateRes()
-                    do throws(EXIError) { try m77.decodeContent(&r) } catch { throw error.inside("CertificateUpdateRes") }
-                    self.BodyElement = .CertificateUpdateRes(m77)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 6 { DIN70121.BodyElementChoice._becomeCertificateUpdateRes(p) }
+                                try EXIPayload.of(p, as: DIN70121.CertificateUpdateRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("CertificateUpdateRes") }
+                    } else {
+                        var m77 = DIN70121.CertificateUpdateRes()
+                        do throws(EXIError) { try m77.decodeContent(&r) } catch { throw error.inside("CertificateUpdateRes") }
+                        self.BodyElement = .CertificateUpdateRes(m77)
+                    }
                 case 7:
-                    var m78 = DIN70121.ChargeParameterDiscoveryReq()
-                    do throws(EXIError) { try m78.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryReq") }
-                    self.BodyElement = .ChargeParameterDiscoveryReq(m78)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 7 { DIN70121.BodyElementChoice._becomeChargeParameterDiscoveryReq(p) }
+                                try EXIPayload.of(p, as: DIN70121.ChargeParameterDiscoveryReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("ChargeParameterDiscoveryReq") }
+                    } else {
+                        var m78 = DIN70121.ChargeParameterDiscoveryReq()
+                        do throws(EXIError) { try m78.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryReq") }
+                        self.BodyElement = .ChargeParameterDiscoveryReq(m78)
+                    }
                 case 8:
-                    var m79 = DIN70121.ChargeParameterDiscoveryRes()
-                    do throws(EXIError) { try m79.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryRes") }
-                    self.BodyElement = .ChargeParameterDiscoveryRes(m79)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 8 { DIN70121.BodyElementChoice._becomeChargeParameterDiscoveryRes(p) }
+                                try EXIPayload.of(p, as: DIN70121.ChargeParameterDiscoveryRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("ChargeParameterDiscoveryRes") }
+                    } else {
+                        var m79 = DIN70121.ChargeParameterDiscoveryRes()
+                        do throws(EXIError) { try m79.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryRes") }
+                        self.BodyElement = .ChargeParameterDiscoveryRes(m79)
+                    }
                 case 9:
-                    var m80 = DIN70121.ChargingStatusReq()
-                    do throws(EXIError) { try m80.decodeContent(&r) } catch { throw error.inside("ChargingStatusReq") }
-                    self.BodyElement = .ChargingStatusReq(m80)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 9 { DIN70121.BodyElementChoice._becomeChargingStatusReq(p) }
+                                try EXIPayload.of(p, as: DIN70121.ChargingStatusReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("ChargingStatusReq") }
+                    } else {
+                        var m80 = DIN70121.ChargingStatusReq()
+                        do throws(EXIError) { try m80.decodeContent(&r) } catch { throw error.inside("ChargingStatusReq") }
+                        self.BodyElement = .ChargingStatusReq(m80)
+                    }
                 case 10:
-                    var m81 = DIN70121.ChargingStatusRes()
-                    do throws(EXIError) { try m81.decodeContent(&r) } catch { throw error.inside("ChargingStatusRes") }
-                    self.BodyElement = .ChargingStatusRes(m81)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 10 { DIN70121.BodyElementChoice._becomeChargingStatusRes(p) }
+                                try EXIPayload.of(p, as: DIN70121.ChargingStatusRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("ChargingStatusRes") }
+                    } else {
+                        var m81 = DIN70121.ChargingStatusRes()
+                        do throws(EXIError) { try m81.decodeContent(&r) } catch { throw error.inside("ChargingStatusRes") }
+                        self.BodyElement = .ChargingStatusRes(m81)
+                    }
                 case 11:
-                    var m82 = DIN70121.ContractAuthenticationReq()
-                    do throws(EXIError) { try m82.decodeContent(&r) } catch { throw error.inside("ContractAuthenticationReq") }
-                    self.BodyElement = .ContractAuthenticationReq(m82)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 11 { DIN70121.BodyElementChoice._becomeContractAuthenticationReq(p) }
+                                try EXIPayload.of(p, as: DIN70121.ContractAuthenticationReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("ContractAuthenticationReq") }
+                    } else {
+                        var m82 = DIN70121.ContractAuthenticationReq()
+                        do throws(EXIError) { try m82.decodeContent(&r) } catch { throw error.inside("ContractAuthenticationReq") }
+                        self.BodyElement = .ContractAuthenticationReq(m82)
+                    }
                 case 12:
-                    var m83 = DIN70121.ContractAuthenticationRes()
-                    do throws(EXIError) { try m83.decodeContent(&r) } catch { throw error.inside("ContractAuthenticationRes") }
-                    self.BodyElement = .ContractAuthenticationRes(m83)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 12 { DIN70121.BodyElementChoice._becomeContractAuthenticationRes(p) }
+                                try EXIPayload.of(p, as: DIN70121.ContractAuthenticationRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("ContractAuthenticationRes") }
+                    } else {
+                        var m83 = DIN70121.ContractAuthenticationRes()
+                        do throws(EXIError) { try m83.decodeContent(&r) } catch { throw error.inside("ContractAuthenticationRes") }
+                        self.BodyElement = .ContractAuthenticationRes(m83)
+                    }
                 case 13:
-                    var m84 = DIN70121.CurrentDemandReq()
-                    do throws(EXIError) { try m84.decodeContent(&r) } catch { throw error.inside("CurrentDemandReq") }
-                    self.BodyElement = .CurrentDemandReq(m84)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 13 { DIN70121.BodyElementChoice._becomeCurrentDemandReq(p) }
+                                try EXIPayload.of(p, as: DIN70121.CurrentDemandReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("CurrentDemandReq") }
+                    } else {
+                        var m84 = DIN70121.CurrentDemandReq()
+                        do throws(EXIError) { try m84.decodeContent(&r) } catch { throw error.inside("CurrentDemandReq") }
+                        self.BodyElement = .CurrentDemandReq(m84)
+                    }
                 case 14:
-                    var m85 = DIN70121.CurrentDemandRes()
-                    do throws(EXIError) { try m85.decodeContent(&r) } catch { throw error.inside("CurrentDemandRes") }
-                    self.BodyElement = .CurrentDemandRes(m85)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 14 { DIN70121.BodyElementChoice._becomeCurrentDemandRes(p) }
+                                try EXIPayload.of(p, as: DIN70121.CurrentDemandRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("CurrentDemandRes") }
+                    } else {
+                        var m85 = DIN70121.CurrentDemandRes()
+                        do throws(EXIError) { try m85.decodeContent(&r) } catch { throw error.inside("CurrentDemandRes") }
+                        self.BodyElement = .CurrentDemandRes(m85)
+                    }
                 case 15:
-                    var m86 = DIN70121.MeteringReceiptReq()
-                    do throws(EXIError) { try m86.decodeContent(&r) } catch { throw error.inside("MeteringReceiptReq") }
-                    self.BodyElement = .MeteringReceiptReq(m86)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 15 { DIN70121.BodyElementChoice._becomeMeteringReceiptReq(p) }
+                                try EXIPayload.of(p, as: DIN70121.MeteringReceiptReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("MeteringReceiptReq") }
+                    } else {
+                        var m86 = DIN70121.MeteringReceiptReq()
+                        do throws(EXIError) { try m86.decodeContent(&r) } catch { throw error.inside("MeteringReceiptReq") }
+                        self.BodyElement = .MeteringReceiptReq(m86)
+                    }
                 case 16:
-                    var m87 = DIN70121.MeteringReceiptRes()
-                    do throws(EXIError) { try m87.decodeContent(&r) } catch { throw error.inside("MeteringReceiptRes") }
-                    self.BodyElement = .MeteringReceiptRes(m87)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 16 { DIN70121.BodyElementChoice._becomeMeteringReceiptRes(p) }
+                                try EXIPayload.of(p, as: DIN70121.MeteringReceiptRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("MeteringReceiptRes") }
+                    } else {
+                        var m87 = DIN70121.MeteringReceiptRes()
+                        do throws(EXIError) { try m87.decodeContent(&r) } catch { throw error.inside("MeteringReceiptRes") }
+                        self.BodyElement = .MeteringReceiptRes(m87)
+                    }
                 case 17:
-                    var m88 = DIN70121.PaymentDetailsReq()
-                    do throws(EXIError) { try m88.decodeContent(&r) } catch { throw error.inside("PaymentDetailsReq") }
-                    self.BodyElement = .PaymentDetailsReq(m88)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 17 { DIN70121.BodyElementChoice._becomePaymentDetailsReq(p) }
+                                try EXIPayload.of(p, as: DIN70121.PaymentDetailsReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("PaymentDetailsReq") }
+                    } else {
+                        var m88 = DIN70121.PaymentDetailsReq()
+                        do throws(EXIError) { try m88.decodeContent(&r) } catch { throw error.inside("PaymentDetailsReq") }
+                        self.BodyElement = .PaymentDetailsReq(m88)
+                    }
                 case 18:
-                    var m89 = DIN70121.PaymentDetailsRes()
-                    do throws(EXIError) { try m89.decodeContent(&r) } catch { throw error.inside("PaymentDetailsRes") }
-                    self.BodyElement = .PaymentDetailsRes(m89)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 18 { DIN70121.BodyElementChoice._becomePaymentDetailsRes(p) }
+                                try EXIPayload.of(p, as: DIN70121.PaymentDetailsRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("PaymentDetailsRes") }
+                    } else {
+                        var m89 = DIN70121.PaymentDetailsRes()
+                        do throws(EXIError) { try m89.decodeContent(&r) } catch { throw error.inside("PaymentDetailsRes") }
+                        self.BodyElement = .PaymentDetailsRes(m89)
+                    }
                 case 19:
-                    var m90 = DIN70121.PowerDeliveryReq()
-                    do throws(EXIError) { try m90.decodeContent(&r) } catch { throw error.inside("PowerDeliveryReq") }
-                    self.BodyElement = .PowerDeliveryReq(m90)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 19 { DIN70121.BodyElementChoice._becomePowerDeliveryReq(p) }
+                                try EXIPayload.of(p, as: DIN70121.PowerDeliveryReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("PowerDeliveryReq") }
+                    } else {
+                        var m90 = DIN70121.PowerDeliveryReq()
+                        do throws(EXIError) { try m90.decodeContent(&r) } catch { throw error.inside("PowerDeliveryReq") }
+                        self.BodyElement = .PowerDeliveryReq(m90)
+                    }
                 case 20:
-                    var m91 = DIN70121.PowerDeliveryRes()
-                    do throws(EXIError) { try m91.decodeContent(&r) } catch { throw error.inside("PowerDeliveryRes") }
-                    self.BodyElement = .PowerDeliveryRes(m91)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 20 { DIN70121.BodyElementChoice._becomePowerDeliveryRes(p) }
+                                try EXIPayload.of(p, as: DIN70121.PowerDeliveryRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("PowerDeliveryRes") }
+                    } else {
+                        var m91 = DIN70121.PowerDeliveryRes()
+                        do throws(EXIError) { try m91.decodeContent(&r) } catch { throw error.inside("PowerDeliveryRes") }
+                        self.BodyElement = .PowerDeliveryRes(m91)
+                    }
                 case 21:
-                    var m92 = DIN70121.PreChargeReq()
-                    do throws(EXIError) { try m92.decodeContent(&r) } catch { throw error.inside("PreChargeReq") }
-                    self.BodyElement = .PreChargeReq(m92)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 21 { DIN70121.BodyElementChoice._becomePreChargeReq(p) }
+                                try EXIPayload.of(p, as: DIN70121.PreChargeReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("PreChargeReq") }
+                    } else {
+                        var m92 = DIN70121.PreChargeReq()
+                        do throws(EXIError) { try m92.decodeContent(&r) } catch { throw error.inside("PreChargeReq") }
+                        self.BodyElement = .PreChargeReq(m92)
+                    }
                 case 22:
-                    var m93 = DIN70121.PreChargeRes()
-                    do throws(EXIError) { try m93.decodeContent(&r) } catch { throw error.inside("PreChargeRes") }
-                    self.BodyElement = .PreChargeRes(m93)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 22 { DIN70121.BodyElementChoice._becomePreChargeRes(p) }
+                                try EXIPayload.of(p, as: DIN70121.PreChargeRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("PreChargeRes") }
+                    } else {
+                        var m93 = DIN70121.PreChargeRes()
+                        do throws(EXIError) { try m93.decodeContent(&r) } catch { throw error.inside("PreChargeRes") }
+                        self.BodyElement = .PreChargeRes(m93)
+                    }
                 case 23:
-                    var m94 = DIN70121.ServiceDetailReq()
-                    do throws(EXIError) { try m94.decodeContent(&r) } catch { throw error.inside("ServiceDetailReq") }
-                    self.BodyElement = .ServiceDetailReq(m94)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 23 { DIN70121.BodyElementChoice._becomeServiceDetailReq(p) }
+                                try EXIPayload.of(p, as: DIN70121.ServiceDetailReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("ServiceDetailReq") }
+                    } else {
+                        var m94 = DIN70121.ServiceDetailReq()
+                        do throws(EXIError) { try m94.decodeContent(&r) } catch { throw error.inside("ServiceDetailReq") }
+                        self.BodyElement = .ServiceDetailReq(m94)
+                    }
                 case 24:
-                    var m95 = DIN70121.ServiceDetailRes()
-                    do throws(EXIError) { try m95.decodeContent(&r) } catch { throw error.inside("ServiceDetailRes") }
-                    self.BodyElement = .ServiceDetailRes(m95)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 24 { DIN70121.BodyElementChoice._becomeServiceDetailRes(p) }
+                                try EXIPayload.of(p, as: DIN70121.ServiceDetailRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("ServiceDetailRes") }
+                    } else {
+                        var m95 = DIN70121.ServiceDetailRes()
+                        do throws(EXIError) { try m95.decodeContent(&r) } catch { throw error.inside("ServiceDetailRes") }
+                        self.BodyElement = .ServiceDetailRes(m95)
+                    }
                 case 25:
-                    var m96 = DIN70121.ServiceDiscoveryReq()
-                    do throws(EXIError) { try m96.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryReq") }
-                    self.BodyElement = .ServiceDiscoveryReq(m96)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 25 { DIN70121.BodyElementChoice._becomeServiceDiscoveryReq(p) }
+                                try EXIPayload.of(p, as: DIN70121.ServiceDiscoveryReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("ServiceDiscoveryReq") }
+                    } else {
+                        var m96 = DIN70121.ServiceDiscoveryReq()
+                        do throws(EXIError) { try m96.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryReq") }
+                        self.BodyElement = .ServiceDiscoveryReq(m96)
+                    }
                 case 26:
-                    var m97 = DIN70121.ServiceDiscoveryRes()
-                    do throws(EXIError) { try m97.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryRes") }
-                    self.BodyElement = .ServiceDiscoveryRes(m97)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 26 { DIN70121.BodyElementChoice._becomeServiceDiscoveryRes(p) }
+                                try EXIPayload.of(p, as: DIN70121.ServiceDiscoveryRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("ServiceDiscoveryRes") }
+                    } else {
+                        var m97 = DIN70121.ServiceDiscoveryRes()
+                        do throws(EXIError) { try m97.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryRes") }
+                        self.BodyElement = .ServiceDiscoveryRes(m97)
+                    }
                 case 27:
-                    var m98 = DIN70121.ServicePaymentSelectionReq()
-                    do throws(EXIError) { try m98.decodeContent(&r) } catch { throw error.inside("ServicePaymentSelectionReq") }
-                    self.BodyElement = .ServicePaymentSelectionReq(m98)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 27 { DIN70121.BodyElementChoice._becomeServicePaymentSelectionReq(p) }
+                                try EXIPayload.of(p, as: DIN70121.ServicePaymentSelectionReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("ServicePaymentSelectionReq") }
+                    } else {
+                        var m98 = DIN70121.ServicePaymentSelectionReq()
+                        do throws(EXIError) { try m98.decodeContent(&r) } catch { throw error.inside("ServicePaymentSelectionReq") }
+                        self.BodyElement = .ServicePaymentSelectionReq(m98)
+                    }
                 case 28:
-                    var m99 = DIN70121.ServicePaymentSelectionRes()
-                    do throws(EXIError) { try m99.decodeContent(&r) } catch { throw error.inside("ServicePaymentSelectionRes") }
-                    self.BodyElement = .ServicePaymentSelectionRes(m99)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 28 { DIN70121.BodyElementChoice._becomeServicePaymentSelectionRes(p) }
+                                try EXIPayload.of(p, as: DIN70121.ServicePaymentSelectionRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("ServicePaymentSelectionRes") }
+                    } else {
+                        var m99 = DIN70121.ServicePaymentSelectionRes()
+                        do throws(EXIError) { try m99.decodeContent(&r) } catch { throw error.inside("ServicePaymentSelectionRes") }
+                        self.BodyElement = .ServicePaymentSelectionRes(m99)
+                    }
                 case 29:
-                    var m100 = DIN70121.SessionSetupReq()
-                    do throws(EXIError) { try m100.decodeContent(&r) } catch { throw error.inside("SessionSetupReq") }
-                    self.BodyElement = .SessionSetupReq(m100)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 29 { DIN70121.BodyElementChoice._becomeSessionSetupReq(p) }
+                                try EXIPayload.of(p, as: DIN70121.SessionSetupReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("SessionSetupReq") }
+                    } else {
+                        var m100 = DIN70121.SessionSetupReq()
+                        do throws(EXIError) { try m100.decodeContent(&r) } catch { throw error.inside("SessionSetupReq") }
+                        self.BodyElement = .SessionSetupReq(m100)
+                    }
                 case 30:
-                    var m101 = DIN70121.SessionSetupRes()
-                    do throws(EXIError) { try m101.decodeContent(&r) } catch { throw error.inside("SessionSetupRes") }
-                    self.BodyElement = .SessionSetupRes(m101)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 30 { DIN70121.BodyElementChoice._becomeSessionSetupRes(p) }
+                                try EXIPayload.of(p, as: DIN70121.SessionSetupRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("SessionSetupRes") }
+                    } else {
+                        var m101 = DIN70121.SessionSetupRes()
+                        do throws(EXIError) { try m101.decodeContent(&r) } catch { throw error.inside("SessionSetupRes") }
+                        self.BodyElement = .SessionSetupRes(m101)
+                    }
                 case 31:
-                    var m102 = DIN70121.SessionStop()
-                    do throws(EXIError) { try m102.decodeContent(&r) } catch { throw error.inside("SessionStopReq") }
-                    self.BodyElement = .SessionStopReq(m102)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 31 { DIN70121.BodyElementChoice._becomeSessionStopReq(p) }
+                                try EXIPayload.of(p, as: DIN70121.SessionStop.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("SessionStopReq") }
+                    } else {
+                        var m102 = DIN70121.SessionStop()
+                        do throws(EXIError) { try m102.decodeContent(&r) } catch { throw error.inside("SessionStopReq") }
+                        self.BodyElement = .SessionStopReq(m102)
+                    }
                 case 32:
-                    var m103 = DIN70121.SessionStopRes()
-                    do throws(EXIError) { try m103.decodeContent(&r) } catch { throw error.inside("SessionStopRes") }
-                    self.BodyElement = .SessionStopRes(m103)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 32 { DIN70121.BodyElementChoice._becomeSessionStopRes(p) }
+                                try EXIPayload.of(p, as: DIN70121.SessionStopRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("SessionStopRes") }
+                    } else {
+                        var m103 = DIN70121.SessionStopRes()
+                        do throws(EXIError) { try m103.decodeContent(&r) } catch { throw error.inside("SessionStopRes") }
+                        self.BodyElement = .SessionStopRes(m103)
+                    }
                 case 33:
-                    var m104 = DIN70121.WeldingDetectionReq()
-                    do throws(EXIError) { try m104.decodeContent(&r) } catch { throw error.inside("WeldingDetectionReq") }
-                    self.BodyElement = .WeldingDetectionReq(m104)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 33 { DIN70121.BodyElementChoice._becomeWeldingDetectionReq(p) }
+                                try EXIPayload.of(p, as: DIN70121.WeldingDetectionReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("WeldingDetectionReq") }
+                    } else {
+                        var m104 = DIN70121.WeldingDetectionReq()
+                        do throws(EXIError) { try m104.decodeContent(&r) } catch { throw error.inside("WeldingDetectionReq") }
+                        self.BodyElement = .WeldingDetectionReq(m104)
+                    }
                 case 34:
-                    var m105 = DIN70121.WeldingDetectionRes()
-                    do throws(EXIError) { try m105.decodeContent(&r) } catch { throw error.inside("WeldingDetectionRes") }
-                    self.BodyElement = .WeldingDetectionRes(m105)
+                    if DIN70121.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
+                                if DIN70121.BodyElementChoice._tag(at: UnsafePointer(p)) != 34 { DIN70121.BodyElementChoice._becomeWeldingDetectionRes(p) }
+                                try EXIPayload.of(p, as: DIN70121.WeldingDetectionRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("WeldingDetectionRes") }
+                    } else {
+                        var m105 = DIN70121.WeldingDetectionRes()
+                        do throws(EXIError) { try m105.decodeContent(&r) } catch { throw error.inside("WeldingDetectionRes") }
+                        self.BodyElement = .WeldingDetectionRes(m105)
+                    }
                 default: throw r.error(.unexpectedEvent)
                 }
             } catch { throw error.inside("") }
             state = 1
             ev = try Self._read1(&r, state)
-        } else if self.BodyElement._tag >= 0 {
+        } else if (DIN70121.BodyElementChoice._payloadsStoredPlain ? withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) -> Int in DIN70121.BodyElementChoice._tag(at: p) } : self.BodyElement._tag) >= 0 {
             self.BodyElement = nil
         }
         if ev != 36 {
@@ -2660,7 +2975,7 @@ extension ChargeParameterDiscoveryRes {
         state = 2
         do throws(EXIError) {
             if DIN70121.SASchedulesChoice._payloadsStoredPlain {
-                switch self.SASchedules._tag {
+                switch (DIN70121.SASchedulesChoice._payloadsStoredPlain ? withUnsafePointer(to: self.SASchedules) { (p: UnsafePointer<DIN70121.SASchedulesChoice>) -> Int in DIN70121.SASchedulesChoice._tag(at: p) } : self.SASchedules._tag) {
                 case 0:
                     try w.writeBits(0, 2)  // SE(SAScheduleList)
                     do throws(EXIError) {
@@ -2749,13 +3064,31 @@ extension ChargeParameterDiscoveryRes {
             do throws(EXIError) {
                 switch ev {
                 case 2:
-                    var m10 = DIN70121.SAScheduleList()
-                    do throws(EXIError) { try m10.decodeContent(&r) } catch { throw error.inside("SAScheduleList") }
-                    self.SASchedules = .SAScheduleList(m10)
+                    if DIN70121.SASchedulesChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.SASchedules) { (p: UnsafeMutablePointer<DIN70121.SASchedulesChoice>) throws(EXIError) in
+                                if DIN70121.SASchedulesChoice._tag(at: UnsafePointer(p)) != 0 { DIN70121.SASchedulesChoice._becomeSAScheduleList(p) }
+                                try EXIPayload.of(p, as: DIN70121.SAScheduleList.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("SAScheduleList") }
+                    } else {
+                        var m10 = DIN70121.SAScheduleList()
+                        do throws(EXIError) { try m10.decodeContent(&r) } catch { throw error.inside("SAScheduleList") }
+                        self.SASchedules = .SAScheduleList(m10)
+                    }
                 case 3:
-                    var m11 = DIN70121.SASchedules()
-                    do throws(EXIError) { try m11.decodeContent(&r) } catch { throw error.inside("SASchedules") }
-                    self.SASchedules = .SASchedules(m11)
+                    if DIN70121.SASchedulesChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.SASchedules) { (p: UnsafeMutablePointer<DIN70121.SASchedulesChoice>) throws(EXIError) in
+                                if DIN70121.SASchedulesChoice._tag(at: UnsafePointer(p)) != 1 { DIN70121.SASchedulesChoice._becomeSASchedules(p) }
+                                try EXIPayload.of(p, as: DIN70121.SASchedules.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("SASchedules") }
+                    } else {
+                        var m11 = DIN70121.SASchedules()
+                        do throws(EXIError) { try m11.decodeContent(&r) } catch { throw error.inside("SASchedules") }
+                        self.SASchedules = .SASchedules(m11)
+                    }
                 default: throw r.error(.unexpectedEvent)
                 }
             } catch { throw error.inside("") }
@@ -15146,6 +15479,138 @@ extension DIN70121.BodyElementChoice {
         if MemoryLayout<DIN70121.WeldingDetectionRes>.size > largest { largest = MemoryLayout<DIN70121.WeldingDetectionRes>.size }
         return MemoryLayout<Self>.size > largest
     }
+
+    /// The case index of a tag byte stored after the payloads (`_payloadsStoredPlain`): Swift numbers the
+    /// cases with a non-empty payload in declaration order; cases with an empty payload share the next
+    /// number with nil and are told apart in the payload area (-2 here).
+    @inline(__always)
+    static func _payloadCase(_ raw: Int) -> Int {
+        var k = 0
+        if MemoryLayout<DIN70121.BodyBase>.size > 0 { if raw == k { return 0 }; k &+= 1 }
+        if MemoryLayout<DIN70121.CableCheckReq>.size > 0 { if raw == k { return 1 }; k &+= 1 }
+        if MemoryLayout<DIN70121.CableCheckRes>.size > 0 { if raw == k { return 2 }; k &+= 1 }
+        if MemoryLayout<DIN70121.CertificateInstallationReq>.size > 0 { if raw == k { return 3 }; k &+= 1 }
+        if MemoryLayout<DIN70121.CertificateInstallationRes>.size > 0 { if raw == k { return 4 }; k &+= 1 }
+        if MemoryLayout<DIN70121.CertificateUpdateReq>.size > 0 { if raw == k { return 5 }; k &+= 1 }
+        if MemoryLayout<DIN70121.CertificateUpdateRes>.size > 0 { if raw == k { return 6 }; k &+= 1 }
+        if MemoryLayout<DIN70121.ChargeParameterDiscoveryReq>.size > 0 { if raw == k { return 7 }; k &+= 1 }
+        if MemoryLayout<DIN70121.ChargeParameterDiscoveryRes>.size > 0 { if raw == k { return 8 }; k &+= 1 }
+        if MemoryLayout<DIN70121.ChargingStatusReq>.size > 0 { if raw == k { return 9 }; k &+= 1 }
+        if MemoryLayout<DIN70121.ChargingStatusRes>.size > 0 { if raw == k { return 10 }; k &+= 1 }
+        if MemoryLayout<DIN70121.ContractAuthenticationReq>.size > 0 { if raw == k { return 11 }; k &+= 1 }
+        if MemoryLayout<DIN70121.ContractAuthenticationRes>.size > 0 { if raw == k { return 12 }; k &+= 1 }
+        if MemoryLayout<DIN70121.CurrentDemandReq>.size > 0 { if raw == k { return 13 }; k &+= 1 }
+        if MemoryLayout<DIN70121.CurrentDemandRes>.size > 0 { if raw == k { return 14 }; k &+= 1 }
+        if MemoryLayout<DIN70121.MeteringReceiptReq>.size > 0 { if raw == k { return 15 }; k &+= 1 }
+        if MemoryLayout<DIN70121.MeteringReceiptRes>.size > 0 { if raw == k { return 16 }; k &+= 1 }
+        if MemoryLayout<DIN70121.PaymentDetailsReq>.size > 0 { if raw == k { return 17 }; k &+= 1 }
+        if MemoryLayout<DIN70121.PaymentDetailsRes>.size > 0 { if raw == k { return 18 }; k &+= 1 }
+        if MemoryLayout<DIN70121.PowerDeliveryReq>.size > 0 { if raw == k { return 19 }; k &+= 1 }
+        if MemoryLayout<DIN70121.PowerDeliveryRes>.size > 0 { if raw == k { return 20 }; k &+= 1 }
+        if MemoryLayout<DIN70121.PreChargeReq>.size > 0 { if raw == k { return 21 }; k &+= 1 }
+        if MemoryLayout<DIN70121.PreChargeRes>.size > 0 { if raw == k { return 22 }; k &+= 1 }
+        if MemoryLayout<DIN70121.ServiceDetailReq>.size > 0 { if raw == k { return 23 }; k &+= 1 }
+        if MemoryLayout<DIN70121.ServiceDetailRes>.size > 0 { if raw == k { return 24 }; k &+= 1 }
+        if MemoryLayout<DIN70121.ServiceDiscoveryReq>.size > 0 { if raw == k { return 25 }; k &+= 1 }
+        if MemoryLayout<DIN70121.ServiceDiscoveryRes>.size > 0 { if raw == k { return 26 }; k &+= 1 }
+        if MemoryLayout<DIN70121.ServicePaymentSelectionReq>.size > 0 { if raw == k { return 27 }; k &+= 1 }
+        if MemoryLayout<DIN70121.ServicePaymentSelectionRes>.size > 0 { if raw == k { return 28 }; k &+= 1 }
+        if MemoryLayout<DIN70121.SessionSetupReq>.size > 0 { if raw == k { return 29 }; k &+= 1 }
+        if MemoryLayout<DIN70121.SessionSetupRes>.size > 0 { if raw == k { return 30 }; k &+= 1 }
+        if MemoryLayout<DIN70121.SessionStop>.size > 0 { if raw == k { return 31 }; k &+= 1 }
+        if MemoryLayout<DIN70121.SessionStopRes>.size > 0 { if raw == k { return 32 }; k &+= 1 }
+        if MemoryLayout<DIN70121.WeldingDetectionReq>.size > 0 { if raw == k { return 33 }; k &+= 1 }
+        if MemoryLayout<DIN70121.WeldingDetectionRes>.size > 0 { if raw == k { return 34 }; k &+= 1 }
+        return -2
+    }
+
+    /// The case index read in place (no copy of the enum) from the tag byte, the enum's last byte when the
+    /// tag is stored after the payloads (TypeLayout.rst, multi-payload enums); only when `_payloadsStoredPlain`.
+    @inline(__always)
+    static func _tag(at p: UnsafePointer<Self>) -> Int {
+        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
+        return t >= 0 ? t : p.pointee._tag
+    }
+
+    // Each sets one case with a fresh payload, written in place. One function per case: in a `switch` the
+    // compiler shares one tail that builds the enum in a temporary and copies all of it (kilobytes).
+    @inline(never) static func _becomeBodyElement(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BodyElement(DIN70121.BodyBase()) }
+    @inline(never) static func _becomeBodyElement(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BodyElement(DIN70121.BodyBase()) }
+    @inline(never) static func _becomeCableCheckReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CableCheckReq(DIN70121.CableCheckReq()) }
+    @inline(never) static func _becomeCableCheckReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CableCheckReq(DIN70121.CableCheckReq()) }
+    @inline(never) static func _becomeCableCheckRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CableCheckRes(DIN70121.CableCheckRes()) }
+    @inline(never) static func _becomeCableCheckRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CableCheckRes(DIN70121.CableCheckRes()) }
+    @inline(never) static func _becomeCertificateInstallationReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CertificateInstallationReq(DIN70121.CertificateInstallationReq()) }
+    @inline(never) static func _becomeCertificateInstallationReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CertificateInstallationReq(DIN70121.CertificateInstallationReq()) }
+    @inline(never) static func _becomeCertificateInstallationRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CertificateInstallationRes(DIN70121.CertificateInstallationRes()) }
+    @inline(never) static func _becomeCertificateInstallationRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CertificateInstallationRes(DIN70121.CertificateInstallationRes()) }
+    @inline(never) static func _becomeCertificateUpdateReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CertificateUpdateReq(DIN70121.CertificateUpdateReq()) }
+    @inline(never) static func _becomeCertificateUpdateReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CertificateUpdateReq(DIN70121.CertificateUpdateReq()) }
+    @inline(never) static func _becomeCertificateUpdateRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CertificateUpdateRes(DIN70121.CertificateUpdateRes()) }
+    @inline(never) static func _becomeCertificateUpdateRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CertificateUpdateRes(DIN70121.CertificateUpdateRes()) }
+    @inline(never) static func _becomeChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ChargeParameterDiscoveryReq(DIN70121.ChargeParameterDiscoveryReq()) }
+    @inline(never) static func _becomeChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ChargeParameterDiscoveryReq(DIN70121.ChargeParameterDiscoveryReq()) }
+    @inline(never) static func _becomeChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ChargeParameterDiscoveryRes(DIN70121.ChargeParameterDiscoveryRes()) }
+    @inline(never) static func _becomeChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ChargeParameterDiscoveryRes(DIN70121.ChargeParameterDiscoveryRes()) }
+    @inline(never) static func _becomeChargingStatusReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ChargingStatusReq(DIN70121.ChargingStatusReq()) }
+    @inline(never) static func _becomeChargingStatusReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ChargingStatusReq(DIN70121.ChargingStatusReq()) }
+    @inline(never) static func _becomeChargingStatusRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ChargingStatusRes(DIN70121.ChargingStatusRes()) }
+    @inline(never) static func _becomeChargingStatusRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ChargingStatusRes(DIN70121.ChargingStatusRes()) }
+    @inline(never) static func _becomeContractAuthenticationReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ContractAuthenticationReq(DIN70121.ContractAuthenticationReq()) }
+    @inline(never) static func _becomeContractAuthenticationReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ContractAuthenticationReq(DIN70121.ContractAuthenticationReq()) }
+    @inline(never) static func _becomeContractAuthenticationRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ContractAuthenticationRes(DIN70121.ContractAuthenticationRes()) }
+    @inline(never) static func _becomeContractAuthenticationRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ContractAuthenticationRes(DIN70121.ContractAuthenticationRes()) }
+    @inline(never) static func _becomeCurrentDemandReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CurrentDemandReq(DIN70121.CurrentDemandReq()) }
+    @inline(never) static func _becomeCurrentDemandReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CurrentDemandReq(DIN70121.CurrentDemandReq()) }
+    @inline(never) static func _becomeCurrentDemandRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CurrentDemandRes(DIN70121.CurrentDemandRes()) }
+    @inline(never) static func _becomeCurrentDemandRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CurrentDemandRes(DIN70121.CurrentDemandRes()) }
+    @inline(never) static func _becomeMeteringReceiptReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .MeteringReceiptReq(DIN70121.MeteringReceiptReq()) }
+    @inline(never) static func _becomeMeteringReceiptReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .MeteringReceiptReq(DIN70121.MeteringReceiptReq()) }
+    @inline(never) static func _becomeMeteringReceiptRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .MeteringReceiptRes(DIN70121.MeteringReceiptRes()) }
+    @inline(never) static func _becomeMeteringReceiptRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .MeteringReceiptRes(DIN70121.MeteringReceiptRes()) }
+    @inline(never) static func _becomePaymentDetailsReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PaymentDetailsReq(DIN70121.PaymentDetailsReq()) }
+    @inline(never) static func _becomePaymentDetailsReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PaymentDetailsReq(DIN70121.PaymentDetailsReq()) }
+    @inline(never) static func _becomePaymentDetailsRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PaymentDetailsRes(DIN70121.PaymentDetailsRes()) }
+    @inline(never) static func _becomePaymentDetailsRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PaymentDetailsRes(DIN70121.PaymentDetailsRes()) }
+    @inline(never) static func _becomePowerDeliveryReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PowerDeliveryReq(DIN70121.PowerDeliveryReq()) }
+    @inline(never) static func _becomePowerDeliveryReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PowerDeliveryReq(DIN70121.PowerDeliveryReq()) }
+    @inline(never) static func _becomePowerDeliveryRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PowerDeliveryRes(DIN70121.PowerDeliveryRes()) }
+    @inline(never) static func _becomePowerDeliveryRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PowerDeliveryRes(DIN70121.PowerDeliveryRes()) }
+    @inline(never) static func _becomePreChargeReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PreChargeReq(DIN70121.PreChargeReq()) }
+    @inline(never) static func _becomePreChargeReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PreChargeReq(DIN70121.PreChargeReq()) }
+    @inline(never) static func _becomePreChargeRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PreChargeRes(DIN70121.PreChargeRes()) }
+    @inline(never) static func _becomePreChargeRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PreChargeRes(DIN70121.PreChargeRes()) }
+    @inline(never) static func _becomeServiceDetailReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServiceDetailReq(DIN70121.ServiceDetailReq()) }
+    @inline(never) static func _becomeServiceDetailReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServiceDetailReq(DIN70121.ServiceDetailReq()) }
+    @inline(never) static func _becomeServiceDetailRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServiceDetailRes(DIN70121.ServiceDetailRes()) }
+    @inline(never) static func _becomeServiceDetailRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServiceDetailRes(DIN70121.ServiceDetailRes()) }
+    @inline(never) static func _becomeServiceDiscoveryReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServiceDiscoveryReq(DIN70121.ServiceDiscoveryReq()) }
+    @inline(never) static func _becomeServiceDiscoveryReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServiceDiscoveryReq(DIN70121.ServiceDiscoveryReq()) }
+    @inline(never) static func _becomeServiceDiscoveryRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServiceDiscoveryRes(DIN70121.ServiceDiscoveryRes()) }
+    @inline(never) static func _becomeServiceDiscoveryRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServiceDiscoveryRes(DIN70121.ServiceDiscoveryRes()) }
+    @inline(never) static func _becomeServicePaymentSelectionReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServicePaymentSelectionReq(DIN70121.ServicePaymentSelectionReq()) }
+    @inline(never) static func _becomeServicePaymentSelectionReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServicePaymentSelectionReq(DIN70121.ServicePaymentSelectionReq()) }
+    @inline(never) static func _becomeServicePaymentSelectionRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServicePaymentSelectionRes(DIN70121.ServicePaymentSelectionRes()) }
+    @inline(never) static func _becomeServicePaymentSelectionRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServicePaymentSelectionRes(DIN70121.ServicePaymentSelectionRes()) }
+    @inline(never) static func _becomeSessionSetupReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SessionSetupReq(DIN70121.SessionSetupReq()) }
+    @inline(never) static func _becomeSessionSetupReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SessionSetupReq(DIN70121.SessionSetupReq()) }
+    @inline(never) static func _becomeSessionSetupRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SessionSetupRes(DIN70121.SessionSetupRes()) }
+    @inline(never) static func _becomeSessionSetupRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SessionSetupRes(DIN70121.SessionSetupRes()) }
+    @inline(never) static func _becomeSessionStopReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SessionStopReq(DIN70121.SessionStop()) }
+    @inline(never) static func _becomeSessionStopReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SessionStopReq(DIN70121.SessionStop()) }
+    @inline(never) static func _becomeSessionStopRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SessionStopRes(DIN70121.SessionStopRes()) }
+    @inline(never) static func _becomeSessionStopRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SessionStopRes(DIN70121.SessionStopRes()) }
+    @inline(never) static func _becomeWeldingDetectionReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WeldingDetectionReq(DIN70121.WeldingDetectionReq()) }
+    @inline(never) static func _becomeWeldingDetectionReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WeldingDetectionReq(DIN70121.WeldingDetectionReq()) }
+    @inline(never) static func _becomeWeldingDetectionRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WeldingDetectionRes(DIN70121.WeldingDetectionRes()) }
+    @inline(never) static func _becomeWeldingDetectionRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WeldingDetectionRes(DIN70121.WeldingDetectionRes()) }
+
+    /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
+    @inline(__always)
+    static func _tag(at p: UnsafePointer<Self?>) -> Int {
+        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self?>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
+        return t >= 0 ? t : p.pointee._tag
+    }
 }
 
 extension Optional where Wrapped == DIN70121.BodyElementChoice {
@@ -15212,6 +15677,39 @@ extension DIN70121.SASchedulesChoice {
         if MemoryLayout<DIN70121.SAScheduleList>.size > largest { largest = MemoryLayout<DIN70121.SAScheduleList>.size }
         if MemoryLayout<DIN70121.SASchedules>.size > largest { largest = MemoryLayout<DIN70121.SASchedules>.size }
         return MemoryLayout<Self>.size > largest
+    }
+
+    /// The case index of a tag byte stored after the payloads (`_payloadsStoredPlain`): Swift numbers the
+    /// cases with a non-empty payload in declaration order; cases with an empty payload share the next
+    /// number with nil and are told apart in the payload area (-2 here).
+    @inline(__always)
+    static func _payloadCase(_ raw: Int) -> Int {
+        var k = 0
+        if MemoryLayout<DIN70121.SAScheduleList>.size > 0 { if raw == k { return 0 }; k &+= 1 }
+        if MemoryLayout<DIN70121.SASchedules>.size > 0 { if raw == k { return 1 }; k &+= 1 }
+        return -2
+    }
+
+    /// The case index read in place (no copy of the enum) from the tag byte, the enum's last byte when the
+    /// tag is stored after the payloads (TypeLayout.rst, multi-payload enums); only when `_payloadsStoredPlain`.
+    @inline(__always)
+    static func _tag(at p: UnsafePointer<Self>) -> Int {
+        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
+        return t >= 0 ? t : p.pointee._tag
+    }
+
+    // Each sets one case with a fresh payload, written in place. One function per case: in a `switch` the
+    // compiler shares one tail that builds the enum in a temporary and copies all of it (kilobytes).
+    @inline(never) static func _becomeSAScheduleList(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SAScheduleList(DIN70121.SAScheduleList()) }
+    @inline(never) static func _becomeSAScheduleList(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SAScheduleList(DIN70121.SAScheduleList()) }
+    @inline(never) static func _becomeSASchedules(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SASchedules(DIN70121.SASchedules()) }
+    @inline(never) static func _becomeSASchedules(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SASchedules(DIN70121.SASchedules()) }
+
+    /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
+    @inline(__always)
+    static func _tag(at p: UnsafePointer<Self?>) -> Int {
+        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self?>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
+        return t >= 0 ? t : p.pointee._tag
     }
 }
 

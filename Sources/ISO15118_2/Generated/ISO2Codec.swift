@@ -763,10 +763,10 @@ extension Body {
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
-        if self.BodyElement._tag >= 0 {
+        if (ISO15118_2.BodyElementChoice._payloadsStoredPlain ? withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) -> Int in ISO15118_2.BodyElementChoice._tag(at: p) } : self.BodyElement._tag) >= 0 {
             do throws(EXIError) {
                 if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
-                    switch self.BodyElement._tag {
+                    switch (ISO15118_2.BodyElementChoice._payloadsStoredPlain ? withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) -> Int in ISO15118_2.BodyElementChoice._tag(at: p) } : self.BodyElement._tag) {
                     case 0:
                         try w.writeBits(0, 6)  // SE(AuthorizationReq)
                         do throws(EXIError) {
@@ -1180,151 +1180,466 @@ extension Body {
             do throws(EXIError) {
                 switch ev {
                 case 0:
-                    var m71 = ISO15118_2.AuthorizationReq()
-                    do throws(EXIError) { try m71.decodeContent(&r) } catch { throw error.inside("AuthorizationReq") }
-                    self.BodyElement = .AuthorizationReq(m71)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 0 { ISO15118_2.BodyElementChoice._becomeAuthorizationReq(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.AuthorizationReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("AuthorizationReq") }
+                    } else {
+                        var m71 = ISO15118_2.AuthorizationReq()
+                        do throws(EXIError) { try m71.decodeContent(&r) } catch { throw error.inside("AuthorizationReq") }
+                        self.BodyElement = .AuthorizationReq(m71)
+                    }
                 case 1:
-                    var m72 = ISO15118_2.AuthorizationRes()
-                    do throws(EXIError) { try m72.decodeContent(&r) } catch { throw error.inside("AuthorizationRes") }
-                    self.BodyElement = .AuthorizationRes(m72)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 1 { ISO15118_2.BodyElementChoice._becomeAuthorizationRes(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.AuthorizationRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("AuthorizationRes") }
+                    } else {
+                        var m72 = ISO15118_2.AuthorizationRes()
+                        do throws(EXIError) { try m72.decodeContent(&r) } catch { throw error.inside("AuthorizationRes") }
+                        self.BodyElement = .AuthorizationRes(m72)
+                    }
                 case 2:
-                    var m73 = ISO15118_2.BodyBase()
-                    do throws(EXIError) { try m73.decodeContent(&r) } catch { throw error.inside("BodyElement") }
-                    self.BodyElement = .BodyElement(m73)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 2 { ISO15118_2.BodyElementChoice._becomeBodyElement(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.BodyBase.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("BodyElement") }
+                    } else {
+                        var m73 = ISO15118_2.BodyBase()
+                        do throws(EXIError) { try m73.decodeContent(&r) } catch { throw error.inside("BodyElement") }
+                        self.BodyElement = .BodyElement(m73)
+                    }
                 case 3:
-                    var m74 = ISO15118_2.CableCheckReq()
-                    do throws(EXIError) { try m74.decodeContent(&r) } catch { throw error.inside("CableCheckReq") }
-                    self.BodyElement = .CableCheckReq(m74)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 3 { ISO15118_2.BodyElementChoice._becomeCableCheckReq(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.CableCheckReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("CableCheckReq") }
+                    } else {
+                        var m74 = ISO15118_2.CableCheckReq()
+                        do throws(EXIError) { try m74.decodeContent(&r) } catch { throw error.inside("CableCheckReq") }
+                        self.BodyElement = .CableCheckReq(m74)
+                    }
                 case 4:
-                    var m75 = ISO15118_2.CableCheckRes()
-                    do throws(EXIError) { try m75.decodeContent(&r) } catch { throw error.inside("CableCheckRes") }
-                    self.BodyElement = .CableCheckRes(m75)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 4 { ISO15118_2.BodyElementChoice._becomeCableCheckRes(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.CableCheckRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("CableCheckRes") }
+                    } else {
+                        var m75 = ISO15118_2.CableCheckRes()
+                        do throws(EXIError) { try m75.decodeContent(&r) } catch { throw error.inside("CableCheckRes") }
+                        self.BodyElement = .CableCheckRes(m75)
+                    }
                 case 5:
-                    var m76 = ISO15118_2.CertificateInstallationReq()
-                    do throws(EXIError) { try m76.decodeContent(&r) } catch { throw error.inside("CertificateInstallationReq") }
-                    self.BodyElement = .CertificateInstallationReq(m76)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 5 { ISO15118_2.BodyElementChoice._becomeCertificateInstallationReq(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.CertificateInstallationReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("CertificateInstallationReq") }
+                    } else {
+                        var m76 = ISO15118_2.CertificateInstallationReq()
+                        do throws(EXIError) { try m76.decodeContent(&r) } catch { throw error.inside("CertificateInstallationReq") }
+                        self.BodyElement = .CertificateInstallationReq(m76)
+                    }
                 case 6:
-                    var m77 = ISO15118_2.CertificateInstallationRes()
-                    do throws(EXIError) { try m77.decodeContent(&r) } catch { throw error.inside("CertificateInstallationRes") }
-                    self.BodyElement = .CertificateInstallationRes(m77)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 6 { ISO15118_2.BodyElementChoice._becomeCertificateInstallationRes(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.CertificateInstallationRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("CertificateInstallationRes") }
+                    } else {
+                        var m77 = ISO15118_2.CertificateInstallationRes()
+                        do throws(EXIError) { try m77.decodeContent(&r) } catch { throw error.inside("CertificateInstallationRes") }
+                        self.BodyElement = .CertificateInstallationRes(m77)
+                    }
                 case 7:
-                    var m78 = ISO15118_2.CertificateUpdateReq()
-                    do throws(EXIError) { try m78.decodeContent(&r) } catch { throw error.inside("CertificateUpdateReq") }
-                    self.BodyElement = .CertificateUpdateReq(m78)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 7 { ISO15118_2.BodyElementChoice._becomeCertificateUpdateReq(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.CertificateUpdateReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("CertificateUpdateReq") }
+                    } else {
+                        var m78 = ISO15118_2.CertificateUpdateReq()
+                        do throws(EXIError) { try m78.decodeContent(&r) } catch { throw error.inside("CertificateUpdateReq") }
+                        self.BodyElement = .CertificateUpdateReq(m78)
+                    }
                 case 8:
-                    var m79 = ISO15118_2.CertificateUpdateRes()
-                    do throws(EXIError) { try m79.decodeContent(&r) } catch { throw error.inside("CertificateUpdateRes") }
-                    self.BodyElement = .CertificateUpdateRes(m79)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 8 { ISO15118_2.BodyElementChoice._becomeCertificateUpdateRes(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.CertificateUpdateRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("CertificateUpdateRes") }
+                    } else {
+                        var m79 = ISO15118_2.CertificateUpdateRes()
+                        do throws(EXIError) { try m79.decodeContent(&r) } catch { throw error.inside("CertificateUpdateRes") }
+                        self.BodyElement = .CertificateUpdateRes(m79)
+                    }
                 case 9:
-                    var m80 = ISO15118_2.ChargeParameterDiscoveryReq()
-                    do throws(EXIError) { try m80.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryReq") }
-                    self.BodyElement = .ChargeParameterDiscoveryReq(m80)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 9 { ISO15118_2.BodyElementChoice._becomeChargeParameterDiscoveryReq(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.ChargeParameterDiscoveryReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("ChargeParameterDiscoveryReq") }
+                    } else {
+                        var m80 = ISO15118_2.ChargeParameterDiscoveryReq()
+                        do throws(EXIError) { try m80.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryReq") }
+                        self.BodyElement = .ChargeParameterDiscoveryReq(m80)
+                    }
                 case 10:
-                    var m81 = ISO15118_2.ChargeParameterDiscoveryRes()
-                    do throws(EXIError) { try m81.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryRes") }
-                    self.BodyElement = .ChargeParameterDiscoveryRes(m81)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 10 { ISO15118_2.BodyElementChoice._becomeChargeParameterDiscoveryRes(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.ChargeParameterDiscoveryRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("ChargeParameterDiscoveryRes") }
+                    } else {
+                        var m81 = ISO15118_2.ChargeParameterDiscoveryRes()
+                        do throws(EXIError) { try m81.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryRes") }
+                        self.BodyElement = .ChargeParameterDiscoveryRes(m81)
+                    }
                 case 11:
-                    var m82 = ISO15118_2.ChargingStatusReq()
-                    do throws(EXIError) { try m82.decodeContent(&r) } catch { throw error.inside("ChargingStatusReq") }
-                    self.BodyElement = .ChargingStatusReq(m82)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 11 { ISO15118_2.BodyElementChoice._becomeChargingStatusReq(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.ChargingStatusReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("ChargingStatusReq") }
+                    } else {
+                        var m82 = ISO15118_2.ChargingStatusReq()
+                        do throws(EXIError) { try m82.decodeContent(&r) } catch { throw error.inside("ChargingStatusReq") }
+                        self.BodyElement = .ChargingStatusReq(m82)
+                    }
                 case 12:
-                    var m83 = ISO15118_2.ChargingStatusRes()
-                    do throws(EXIError) { try m83.decodeContent(&r) } catch { throw error.inside("ChargingStatusRes") }
-                    self.BodyElement = .ChargingStatusRes(m83)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 12 { ISO15118_2.BodyElementChoice._becomeChargingStatusRes(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.ChargingStatusRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("ChargingStatusRes") }
+                    } else {
+                        var m83 = ISO15118_2.ChargingStatusRes()
+                        do throws(EXIError) { try m83.decodeContent(&r) } catch { throw error.inside("ChargingStatusRes") }
+                        self.BodyElement = .ChargingStatusRes(m83)
+                    }
                 case 13:
-                    var m84 = ISO15118_2.CurrentDemandReq()
-                    do throws(EXIError) { try m84.decodeContent(&r) } catch { throw error.inside("CurrentDemandReq") }
-                    self.BodyElement = .CurrentDemandReq(m84)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 13 { ISO15118_2.BodyElementChoice._becomeCurrentDemandReq(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.CurrentDemandReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("CurrentDemandReq") }
+                    } else {
+                        var m84 = ISO15118_2.CurrentDemandReq()
+                        do throws(EXIError) { try m84.decodeContent(&r) } catch { throw error.inside("CurrentDemandReq") }
+                        self.BodyElement = .CurrentDemandReq(m84)
+                    }
                 case 14:
-                    var m85 = ISO15118_2.CurrentDemandRes()
-                    do throws(EXIError) { try m85.decodeContent(&r) } catch { throw error.inside("CurrentDemandRes") }
-                    self.BodyElement = .CurrentDemandRes(m85)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 14 { ISO15118_2.BodyElementChoice._becomeCurrentDemandRes(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.CurrentDemandRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("CurrentDemandRes") }
+                    } else {
+                        var m85 = ISO15118_2.CurrentDemandRes()
+                        do throws(EXIError) { try m85.decodeContent(&r) } catch { throw error.inside("CurrentDemandRes") }
+                        self.BodyElement = .CurrentDemandRes(m85)
+                    }
                 case 15:
-                    var m86 = ISO15118_2.MeteringReceiptReq()
-                    do throws(EXIError) { try m86.decodeContent(&r) } catch { throw error.inside("MeteringReceiptReq") }
-                    self.BodyElement = .MeteringReceiptReq(m86)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 15 { ISO15118_2.BodyElementChoice._becomeMeteringReceiptReq(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.MeteringReceiptReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("MeteringReceiptReq") }
+                    } else {
+                        var m86 = ISO15118_2.MeteringReceiptReq()
+                        do throws(EXIError) { try m86.decodeContent(&r) } catch { throw error.inside("MeteringReceiptReq") }
+                        self.BodyElement = .MeteringReceiptReq(m86)
+                    }
                 case 16:
-                    var m87 = ISO15118_2.MeteringReceiptRes()
-                    do throws(EXIError) { try m87.decodeContent(&r) } catch { throw error.inside("MeteringReceiptRes") }
-                    self.BodyElement = .MeteringReceiptRes(m87)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 16 { ISO15118_2.BodyElementChoice._becomeMeteringReceiptRes(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.MeteringReceiptRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("MeteringReceiptRes") }
+                    } else {
+                        var m87 = ISO15118_2.MeteringReceiptRes()
+                        do throws(EXIError) { try m87.decodeContent(&r) } catch { throw error.inside("MeteringReceiptRes") }
+                        self.BodyElement = .MeteringReceiptRes(m87)
+                    }
                 case 17:
-                    var m88 = ISO15118_2.PaymentDetailsReq()
-                    do throws(EXIError) { try m88.decodeContent(&r) } catch { throw error.inside("PaymentDetailsReq") }
-                    self.BodyElement = .PaymentDetailsReq(m88)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 17 { ISO15118_2.BodyElementChoice._becomePaymentDetailsReq(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.PaymentDetailsReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("PaymentDetailsReq") }
+                    } else {
+                        var m88 = ISO15118_2.PaymentDetailsReq()
+                        do throws(EXIError) { try m88.decodeContent(&r) } catch { throw error.inside("PaymentDetailsReq") }
+                        self.BodyElement = .PaymentDetailsReq(m88)
+                    }
                 case 18:
-                    var m89 = ISO15118_2.PaymentDetailsRes()
-                    do throws(EXIError) { try m89.decodeContent(&r) } catch { throw error.inside("PaymentDetailsRes") }
-                    self.BodyElement = .PaymentDetailsRes(m89)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 18 { ISO15118_2.BodyElementChoice._becomePaymentDetailsRes(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.PaymentDetailsRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("PaymentDetailsRes") }
+                    } else {
+                        var m89 = ISO15118_2.PaymentDetailsRes()
+                        do throws(EXIError) { try m89.decodeContent(&r) } catch { throw error.inside("PaymentDetailsRes") }
+                        self.BodyElement = .PaymentDetailsRes(m89)
+                    }
                 case 19:
-                    var m90 = ISO15118_2.PaymentServiceSelectionReq()
-                    do throws(EXIError) { try m90.decodeContent(&r) } catch { throw error.inside("PaymentServiceSelectionReq") }
-                    self.BodyElement = .PaymentServiceSelectionReq(m90)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 19 { ISO15118_2.BodyElementChoice._becomePaymentServiceSelectionReq(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.PaymentServiceSelectionReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("PaymentServiceSelectionReq") }
+                    } else {
+                        var m90 = ISO15118_2.PaymentServiceSelectionReq()
+                        do throws(EXIError) { try m90.decodeContent(&r) } catch { throw error.inside("PaymentServiceSelectionReq") }
+                        self.BodyElement = .PaymentServiceSelectionReq(m90)
+                    }
                 case 20:
-                    var m91 = ISO15118_2.PaymentServiceSelectionRes()
-                    do throws(EXIError) { try m91.decodeContent(&r) } catch { throw error.inside("PaymentServiceSelectionRes") }
-                    self.BodyElement = .PaymentServiceSelectionRes(m91)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 20 { ISO15118_2.BodyElementChoice._becomePaymentServiceSelectionRes(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.PaymentServiceSelectionRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("PaymentServiceSelectionRes") }
+                    } else {
+                        var m91 = ISO15118_2.PaymentServiceSelectionRes()
+                        do throws(EXIError) { try m91.decodeContent(&r) } catch { throw error.inside("PaymentServiceSelectionRes") }
+                        self.BodyElement = .PaymentServiceSelectionRes(m91)
+                    }
                 case 21:
-                    var m92 = ISO15118_2.PowerDeliveryReq()
-                    do throws(EXIError) { try m92.decodeContent(&r) } catch { throw error.inside("PowerDeliveryReq") }
-                    self.BodyElement = .PowerDeliveryReq(m92)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 21 { ISO15118_2.BodyElementChoice._becomePowerDeliveryReq(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.PowerDeliveryReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("PowerDeliveryReq") }
+                    } else {
+                        var m92 = ISO15118_2.PowerDeliveryReq()
+                        do throws(EXIError) { try m92.decodeContent(&r) } catch { throw error.inside("PowerDeliveryReq") }
+                        self.BodyElement = .PowerDeliveryReq(m92)
+                    }
                 case 22:
-                    var m93 = ISO15118_2.PowerDeliveryRes()
-                    do throws(EXIError) { try m93.decodeContent(&r) } catch { throw error.inside("PowerDeliveryRes") }
-                    self.BodyElement = .PowerDeliveryRes(m93)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 22 { ISO15118_2.BodyElementChoice._becomePowerDeliveryRes(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.PowerDeliveryRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("PowerDeliveryRes") }
+                    } else {
+                        var m93 = ISO15118_2.PowerDeliveryRes()
+                        do throws(EXIError) { try m93.decodeContent(&r) } catch { throw error.inside("PowerDeliveryRes") }
+                        self.BodyElement = .PowerDeliveryRes(m93)
+                    }
                 case 23:
-                    var m94 = ISO15118_2.PreChargeReq()
-                    do throws(EXIError) { try m94.decodeContent(&r) } catch { throw error.inside("PreChargeReq") }
-                    self.BodyElement = .PreChargeReq(m94)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 23 { ISO15118_2.BodyElementChoice._becomePreChargeReq(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.PreChargeReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("PreChargeReq") }
+                    } else {
+                        var m94 = ISO15118_2.PreChargeReq()
+                        do throws(EXIError) { try m94.decodeContent(&r) } catch { throw error.inside("PreChargeReq") }
+                        self.BodyElement = .PreChargeReq(m94)
+                    }
                 case 24:
-                    var m95 = ISO15118_2.PreChargeRes()
-                    do throws(EXIError) { try m95.decodeContent(&r) } catch { throw error.inside("PreChargeRes") }
-                    self.BodyElement = .PreChargeRes(m95)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 24 { ISO15118_2.BodyElementChoice._becomePreChargeRes(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.PreChargeRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("PreChargeRes") }
+                    } else {
+                        var m95 = ISO15118_2.PreChargeRes()
+                        do throws(EXIError) { try m95.decodeContent(&r) } catch { throw error.inside("PreChargeRes") }
+                        self.BodyElement = .PreChargeRes(m95)
+                    }
                 case 25:
-                    var m96 = ISO15118_2.ServiceDetailReq()
-                    do throws(EXIError) { try m96.decodeContent(&r) } catch { throw error.inside("ServiceDetailReq") }
-                    self.BodyElement = .ServiceDetailReq(m96)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 25 { ISO15118_2.BodyElementChoice._becomeServiceDetailReq(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.ServiceDetailReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("ServiceDetailReq") }
+                    } else {
+                        var m96 = ISO15118_2.ServiceDetailReq()
+                        do throws(EXIError) { try m96.decodeContent(&r) } catch { throw error.inside("ServiceDetailReq") }
+                        self.BodyElement = .ServiceDetailReq(m96)
+                    }
                 case 26:
-                    var m97 = ISO15118_2.ServiceDetailRes()
-                    do throws(EXIError) { try m97.decodeContent(&r) } catch { throw error.inside("ServiceDetailRes") }
-                    self.BodyElement = .ServiceDetailRes(m97)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 26 { ISO15118_2.BodyElementChoice._becomeServiceDetailRes(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.ServiceDetailRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("ServiceDetailRes") }
+                    } else {
+                        var m97 = ISO15118_2.ServiceDetailRes()
+                        do throws(EXIError) { try m97.decodeContent(&r) } catch { throw error.inside("ServiceDetailRes") }
+                        self.BodyElement = .ServiceDetailRes(m97)
+                    }
                 case 27:
-                    var m98 = ISO15118_2.ServiceDiscoveryReq()
-                    do throws(EXIError) { try m98.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryReq") }
-                    self.BodyElement = .ServiceDiscoveryReq(m98)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 27 { ISO15118_2.BodyElementChoice._becomeServiceDiscoveryReq(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.ServiceDiscoveryReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("ServiceDiscoveryReq") }
+                    } else {
+                        var m98 = ISO15118_2.ServiceDiscoveryReq()
+                        do throws(EXIError) { try m98.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryReq") }
+                        self.BodyElement = .ServiceDiscoveryReq(m98)
+                    }
                 case 28:
-                    var m99 = ISO15118_2.ServiceDiscoveryRes()
-                    do throws(EXIError) { try m99.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryRes") }
-                    self.BodyElement = .ServiceDiscoveryRes(m99)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 28 { ISO15118_2.BodyElementChoice._becomeServiceDiscoveryRes(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.ServiceDiscoveryRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("ServiceDiscoveryRes") }
+                    } else {
+                        var m99 = ISO15118_2.ServiceDiscoveryRes()
+                        do throws(EXIError) { try m99.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryRes") }
+                        self.BodyElement = .ServiceDiscoveryRes(m99)
+                    }
                 case 29:
-                    var m100 = ISO15118_2.SessionSetupReq()
-                    do throws(EXIError) { try m100.decodeContent(&r) } catch { throw error.inside("SessionSetupReq") }
-                    self.BodyElement = .SessionSetupReq(m100)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 29 { ISO15118_2.BodyElementChoice._becomeSessionSetupReq(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.SessionSetupReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("SessionSetupReq") }
+                    } else {
+                        var m100 = ISO15118_2.SessionSetupReq()
+                        do throws(EXIError) { try m100.decodeContent(&r) } catch { throw error.inside("SessionSetupReq") }
+                        self.BodyElement = .SessionSetupReq(m100)
+                    }
                 case 30:
-                    var m101 = ISO15118_2.SessionSetupRes()
-                    do throws(EXIError) { try m101.decodeContent(&r) } catch { throw error.inside("SessionSetupRes") }
-                    self.BodyElement = .SessionSetupRes(m101)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 30 { ISO15118_2.BodyElementChoice._becomeSessionSetupRes(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.SessionSetupRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("SessionSetupRes") }
+                    } else {
+                        var m101 = ISO15118_2.SessionSetupRes()
+                        do throws(EXIError) { try m101.decodeContent(&r) } catch { throw error.inside("SessionSetupRes") }
+                        self.BodyElement = .SessionSetupRes(m101)
+                    }
                 case 31:
-                    var m102 = ISO15118_2.SessionStopReq()
-                    do throws(EXIError) { try m102.decodeContent(&r) } catch { throw error.inside("SessionStopReq") }
-                    self.BodyElement = .SessionStopReq(m102)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 31 { ISO15118_2.BodyElementChoice._becomeSessionStopReq(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.SessionStopReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("SessionStopReq") }
+                    } else {
+                        var m102 = ISO15118_2.SessionStopReq()
+                        do throws(EXIError) { try m102.decodeContent(&r) } catch { throw error.inside("SessionStopReq") }
+                        self.BodyElement = .SessionStopReq(m102)
+                    }
                 case 32:
-                    var m103 = ISO15118_2.SessionStopRes()
-                    do throws(EXIError) { try m103.decodeContent(&r) } catch { throw error.inside("SessionStopRes") }
-                    self.BodyElement = .SessionStopRes(m103)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 32 { ISO15118_2.BodyElementChoice._becomeSessionStopRes(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.SessionStopRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("SessionStopRes") }
+                    } else {
+                        var m103 = ISO15118_2.SessionStopRes()
+                        do throws(EXIError) { try m103.decodeContent(&r) } catch { throw error.inside("SessionStopRes") }
+                        self.BodyElement = .SessionStopRes(m103)
+                    }
                 case 33:
-                    var m104 = ISO15118_2.WeldingDetectionReq()
-                    do throws(EXIError) { try m104.decodeContent(&r) } catch { throw error.inside("WeldingDetectionReq") }
-                    self.BodyElement = .WeldingDetectionReq(m104)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 33 { ISO15118_2.BodyElementChoice._becomeWeldingDetectionReq(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.WeldingDetectionReq.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("WeldingDetectionReq") }
+                    } else {
+                        var m104 = ISO15118_2.WeldingDetectionReq()
+                        do throws(EXIError) { try m104.decodeContent(&r) } catch { throw error.inside("WeldingDetectionReq") }
+                        self.BodyElement = .WeldingDetectionReq(m104)
+                    }
                 case 34:
-                    var m105 = ISO15118_2.WeldingDetectionRes()
-                    do throws(EXIError) { try m105.decodeContent(&r) } catch { throw error.inside("WeldingDetectionRes") }
-                    self.BodyElement = .WeldingDetectionRes(m105)
+                    if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.BodyElement) { (p: UnsafeMutablePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
+                                if ISO15118_2.BodyElementChoice._tag(at: UnsafePointer(p)) != 34 { ISO15118_2.BodyElementChoice._becomeWeldingDetectionRes(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.WeldingDetectionRes.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("WeldingDetectionRes") }
+                    } else {
+                        var m105 = ISO15118_2.WeldingDetectionRes()
+                        do throws(EXIError) { try m105.decodeContent(&r) } catch { throw error.inside("WeldingDetectionRes") }
+                        self.BodyElement = .WeldingDetectionRes(m105)
+                    }
                 default: throw r.error(.unexpectedEvent)
                 }
             } catch { throw error.inside("") }
             state = 1
             ev = try Self._read1(&r, state)
-        } else if self.BodyElement._tag >= 0 {
+        } else if (ISO15118_2.BodyElementChoice._payloadsStoredPlain ? withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) -> Int in ISO15118_2.BodyElementChoice._tag(at: p) } : self.BodyElement._tag) >= 0 {
             self.BodyElement = nil
         }
         if ev != 36 {
@@ -2765,10 +3080,10 @@ extension ChargeParameterDiscoveryRes {
             try w.writeBits(0, 1)  // EE
         } catch { throw error.inside("EVSEProcessing") }
         state = 2
-        if self.SASchedules._tag >= 0 {
+        if (ISO15118_2.SASchedulesChoice._payloadsStoredPlain ? withUnsafePointer(to: self.SASchedules) { (p: UnsafePointer<ISO15118_2.SASchedulesChoice?>) -> Int in ISO15118_2.SASchedulesChoice._tag(at: p) } : self.SASchedules._tag) >= 0 {
             do throws(EXIError) {
                 if ISO15118_2.SASchedulesChoice._payloadsStoredPlain {
-                    switch self.SASchedules._tag {
+                    switch (ISO15118_2.SASchedulesChoice._payloadsStoredPlain ? withUnsafePointer(to: self.SASchedules) { (p: UnsafePointer<ISO15118_2.SASchedulesChoice?>) -> Int in ISO15118_2.SASchedulesChoice._tag(at: p) } : self.SASchedules._tag) {
                     case 0:
                         try w.writeBits(0, 3)  // SE(SAScheduleList)
                         do throws(EXIError) {
@@ -2867,19 +3182,37 @@ extension ChargeParameterDiscoveryRes {
             do throws(EXIError) {
                 switch ev {
                 case 2:
-                    var m10 = ISO15118_2.SAScheduleList()
-                    do throws(EXIError) { try m10.decodeContent(&r) } catch { throw error.inside("SAScheduleList") }
-                    self.SASchedules = .SAScheduleList(m10)
+                    if ISO15118_2.SASchedulesChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.SASchedules) { (p: UnsafeMutablePointer<ISO15118_2.SASchedulesChoice?>) throws(EXIError) in
+                                if ISO15118_2.SASchedulesChoice._tag(at: UnsafePointer(p)) != 0 { ISO15118_2.SASchedulesChoice._becomeSAScheduleList(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.SAScheduleList.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("SAScheduleList") }
+                    } else {
+                        var m10 = ISO15118_2.SAScheduleList()
+                        do throws(EXIError) { try m10.decodeContent(&r) } catch { throw error.inside("SAScheduleList") }
+                        self.SASchedules = .SAScheduleList(m10)
+                    }
                 case 3:
-                    var m11 = ISO15118_2.SASchedules()
-                    do throws(EXIError) { try m11.decodeContent(&r) } catch { throw error.inside("SASchedules") }
-                    self.SASchedules = .SASchedules(m11)
+                    if ISO15118_2.SASchedulesChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.SASchedules) { (p: UnsafeMutablePointer<ISO15118_2.SASchedulesChoice?>) throws(EXIError) in
+                                if ISO15118_2.SASchedulesChoice._tag(at: UnsafePointer(p)) != 1 { ISO15118_2.SASchedulesChoice._becomeSASchedules(p) }
+                                try EXIPayload.of(p, as: ISO15118_2.SASchedules.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("SASchedules") }
+                    } else {
+                        var m11 = ISO15118_2.SASchedules()
+                        do throws(EXIError) { try m11.decodeContent(&r) } catch { throw error.inside("SASchedules") }
+                        self.SASchedules = .SASchedules(m11)
+                    }
                 default: throw r.error(.unexpectedEvent)
                 }
             } catch { throw error.inside("") }
             state = 3
             ev = try Self._read3(&r, state)
-        } else if self.SASchedules._tag >= 0 {
+        } else if (ISO15118_2.SASchedulesChoice._payloadsStoredPlain ? withUnsafePointer(to: self.SASchedules) { (p: UnsafePointer<ISO15118_2.SASchedulesChoice?>) -> Int in ISO15118_2.SASchedulesChoice._tag(at: p) } : self.SASchedules._tag) >= 0 {
             self.SASchedules = nil
         }
         if !(ev == 4 || ev == 5 || ev == 6) { throw r.error(.unexpectedEvent).inside("") }
@@ -15813,6 +16146,138 @@ extension ISO15118_2.BodyElementChoice {
         if MemoryLayout<ISO15118_2.WeldingDetectionRes>.size > largest { largest = MemoryLayout<ISO15118_2.WeldingDetectionRes>.size }
         return MemoryLayout<Self>.size > largest
     }
+
+    /// The case index of a tag byte stored after the payloads (`_payloadsStoredPlain`): Swift numbers the
+    /// cases with a non-empty payload in declaration order; cases with an empty payload share the next
+    /// number with nil and are told apart in the payload area (-2 here).
+    @inline(__always)
+    static func _payloadCase(_ raw: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_2.AuthorizationReq>.size > 0 { if raw == k { return 0 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.AuthorizationRes>.size > 0 { if raw == k { return 1 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.BodyBase>.size > 0 { if raw == k { return 2 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.CableCheckReq>.size > 0 { if raw == k { return 3 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.CableCheckRes>.size > 0 { if raw == k { return 4 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.CertificateInstallationReq>.size > 0 { if raw == k { return 5 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.CertificateInstallationRes>.size > 0 { if raw == k { return 6 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.CertificateUpdateReq>.size > 0 { if raw == k { return 7 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.CertificateUpdateRes>.size > 0 { if raw == k { return 8 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.ChargeParameterDiscoveryReq>.size > 0 { if raw == k { return 9 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.ChargeParameterDiscoveryRes>.size > 0 { if raw == k { return 10 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.ChargingStatusReq>.size > 0 { if raw == k { return 11 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.ChargingStatusRes>.size > 0 { if raw == k { return 12 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.CurrentDemandReq>.size > 0 { if raw == k { return 13 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.CurrentDemandRes>.size > 0 { if raw == k { return 14 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.MeteringReceiptReq>.size > 0 { if raw == k { return 15 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.MeteringReceiptRes>.size > 0 { if raw == k { return 16 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.PaymentDetailsReq>.size > 0 { if raw == k { return 17 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.PaymentDetailsRes>.size > 0 { if raw == k { return 18 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.PaymentServiceSelectionReq>.size > 0 { if raw == k { return 19 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.PaymentServiceSelectionRes>.size > 0 { if raw == k { return 20 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.PowerDeliveryReq>.size > 0 { if raw == k { return 21 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.PowerDeliveryRes>.size > 0 { if raw == k { return 22 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.PreChargeReq>.size > 0 { if raw == k { return 23 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.PreChargeRes>.size > 0 { if raw == k { return 24 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.ServiceDetailReq>.size > 0 { if raw == k { return 25 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.ServiceDetailRes>.size > 0 { if raw == k { return 26 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.ServiceDiscoveryReq>.size > 0 { if raw == k { return 27 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.ServiceDiscoveryRes>.size > 0 { if raw == k { return 28 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.SessionSetupReq>.size > 0 { if raw == k { return 29 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.SessionSetupRes>.size > 0 { if raw == k { return 30 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.SessionStopReq>.size > 0 { if raw == k { return 31 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.SessionStopRes>.size > 0 { if raw == k { return 32 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.WeldingDetectionReq>.size > 0 { if raw == k { return 33 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.WeldingDetectionRes>.size > 0 { if raw == k { return 34 }; k &+= 1 }
+        return -2
+    }
+
+    /// The case index read in place (no copy of the enum) from the tag byte, the enum's last byte when the
+    /// tag is stored after the payloads (TypeLayout.rst, multi-payload enums); only when `_payloadsStoredPlain`.
+    @inline(__always)
+    static func _tag(at p: UnsafePointer<Self>) -> Int {
+        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
+        return t >= 0 ? t : p.pointee._tag
+    }
+
+    // Each sets one case with a fresh payload, written in place. One function per case: in a `switch` the
+    // compiler shares one tail that builds the enum in a temporary and copies all of it (kilobytes).
+    @inline(never) static func _becomeAuthorizationReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .AuthorizationReq(ISO15118_2.AuthorizationReq()) }
+    @inline(never) static func _becomeAuthorizationReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .AuthorizationReq(ISO15118_2.AuthorizationReq()) }
+    @inline(never) static func _becomeAuthorizationRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .AuthorizationRes(ISO15118_2.AuthorizationRes()) }
+    @inline(never) static func _becomeAuthorizationRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .AuthorizationRes(ISO15118_2.AuthorizationRes()) }
+    @inline(never) static func _becomeBodyElement(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BodyElement(ISO15118_2.BodyBase()) }
+    @inline(never) static func _becomeBodyElement(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BodyElement(ISO15118_2.BodyBase()) }
+    @inline(never) static func _becomeCableCheckReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CableCheckReq(ISO15118_2.CableCheckReq()) }
+    @inline(never) static func _becomeCableCheckReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CableCheckReq(ISO15118_2.CableCheckReq()) }
+    @inline(never) static func _becomeCableCheckRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CableCheckRes(ISO15118_2.CableCheckRes()) }
+    @inline(never) static func _becomeCableCheckRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CableCheckRes(ISO15118_2.CableCheckRes()) }
+    @inline(never) static func _becomeCertificateInstallationReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CertificateInstallationReq(ISO15118_2.CertificateInstallationReq()) }
+    @inline(never) static func _becomeCertificateInstallationReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CertificateInstallationReq(ISO15118_2.CertificateInstallationReq()) }
+    @inline(never) static func _becomeCertificateInstallationRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CertificateInstallationRes(ISO15118_2.CertificateInstallationRes()) }
+    @inline(never) static func _becomeCertificateInstallationRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CertificateInstallationRes(ISO15118_2.CertificateInstallationRes()) }
+    @inline(never) static func _becomeCertificateUpdateReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CertificateUpdateReq(ISO15118_2.CertificateUpdateReq()) }
+    @inline(never) static func _becomeCertificateUpdateReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CertificateUpdateReq(ISO15118_2.CertificateUpdateReq()) }
+    @inline(never) static func _becomeCertificateUpdateRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CertificateUpdateRes(ISO15118_2.CertificateUpdateRes()) }
+    @inline(never) static func _becomeCertificateUpdateRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CertificateUpdateRes(ISO15118_2.CertificateUpdateRes()) }
+    @inline(never) static func _becomeChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ChargeParameterDiscoveryReq(ISO15118_2.ChargeParameterDiscoveryReq()) }
+    @inline(never) static func _becomeChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ChargeParameterDiscoveryReq(ISO15118_2.ChargeParameterDiscoveryReq()) }
+    @inline(never) static func _becomeChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ChargeParameterDiscoveryRes(ISO15118_2.ChargeParameterDiscoveryRes()) }
+    @inline(never) static func _becomeChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ChargeParameterDiscoveryRes(ISO15118_2.ChargeParameterDiscoveryRes()) }
+    @inline(never) static func _becomeChargingStatusReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ChargingStatusReq(ISO15118_2.ChargingStatusReq()) }
+    @inline(never) static func _becomeChargingStatusReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ChargingStatusReq(ISO15118_2.ChargingStatusReq()) }
+    @inline(never) static func _becomeChargingStatusRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ChargingStatusRes(ISO15118_2.ChargingStatusRes()) }
+    @inline(never) static func _becomeChargingStatusRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ChargingStatusRes(ISO15118_2.ChargingStatusRes()) }
+    @inline(never) static func _becomeCurrentDemandReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CurrentDemandReq(ISO15118_2.CurrentDemandReq()) }
+    @inline(never) static func _becomeCurrentDemandReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CurrentDemandReq(ISO15118_2.CurrentDemandReq()) }
+    @inline(never) static func _becomeCurrentDemandRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CurrentDemandRes(ISO15118_2.CurrentDemandRes()) }
+    @inline(never) static func _becomeCurrentDemandRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CurrentDemandRes(ISO15118_2.CurrentDemandRes()) }
+    @inline(never) static func _becomeMeteringReceiptReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .MeteringReceiptReq(ISO15118_2.MeteringReceiptReq()) }
+    @inline(never) static func _becomeMeteringReceiptReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .MeteringReceiptReq(ISO15118_2.MeteringReceiptReq()) }
+    @inline(never) static func _becomeMeteringReceiptRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .MeteringReceiptRes(ISO15118_2.MeteringReceiptRes()) }
+    @inline(never) static func _becomeMeteringReceiptRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .MeteringReceiptRes(ISO15118_2.MeteringReceiptRes()) }
+    @inline(never) static func _becomePaymentDetailsReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PaymentDetailsReq(ISO15118_2.PaymentDetailsReq()) }
+    @inline(never) static func _becomePaymentDetailsReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PaymentDetailsReq(ISO15118_2.PaymentDetailsReq()) }
+    @inline(never) static func _becomePaymentDetailsRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PaymentDetailsRes(ISO15118_2.PaymentDetailsRes()) }
+    @inline(never) static func _becomePaymentDetailsRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PaymentDetailsRes(ISO15118_2.PaymentDetailsRes()) }
+    @inline(never) static func _becomePaymentServiceSelectionReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PaymentServiceSelectionReq(ISO15118_2.PaymentServiceSelectionReq()) }
+    @inline(never) static func _becomePaymentServiceSelectionReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PaymentServiceSelectionReq(ISO15118_2.PaymentServiceSelectionReq()) }
+    @inline(never) static func _becomePaymentServiceSelectionRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PaymentServiceSelectionRes(ISO15118_2.PaymentServiceSelectionRes()) }
+    @inline(never) static func _becomePaymentServiceSelectionRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PaymentServiceSelectionRes(ISO15118_2.PaymentServiceSelectionRes()) }
+    @inline(never) static func _becomePowerDeliveryReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PowerDeliveryReq(ISO15118_2.PowerDeliveryReq()) }
+    @inline(never) static func _becomePowerDeliveryReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PowerDeliveryReq(ISO15118_2.PowerDeliveryReq()) }
+    @inline(never) static func _becomePowerDeliveryRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PowerDeliveryRes(ISO15118_2.PowerDeliveryRes()) }
+    @inline(never) static func _becomePowerDeliveryRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PowerDeliveryRes(ISO15118_2.PowerDeliveryRes()) }
+    @inline(never) static func _becomePreChargeReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PreChargeReq(ISO15118_2.PreChargeReq()) }
+    @inline(never) static func _becomePreChargeReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PreChargeReq(ISO15118_2.PreChargeReq()) }
+    @inline(never) static func _becomePreChargeRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PreChargeRes(ISO15118_2.PreChargeRes()) }
+    @inline(never) static func _becomePreChargeRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PreChargeRes(ISO15118_2.PreChargeRes()) }
+    @inline(never) static func _becomeServiceDetailReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServiceDetailReq(ISO15118_2.ServiceDetailReq()) }
+    @inline(never) static func _becomeServiceDetailReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServiceDetailReq(ISO15118_2.ServiceDetailReq()) }
+    @inline(never) static func _becomeServiceDetailRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServiceDetailRes(ISO15118_2.ServiceDetailRes()) }
+    @inline(never) static func _becomeServiceDetailRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServiceDetailRes(ISO15118_2.ServiceDetailRes()) }
+    @inline(never) static func _becomeServiceDiscoveryReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServiceDiscoveryReq(ISO15118_2.ServiceDiscoveryReq()) }
+    @inline(never) static func _becomeServiceDiscoveryReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServiceDiscoveryReq(ISO15118_2.ServiceDiscoveryReq()) }
+    @inline(never) static func _becomeServiceDiscoveryRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServiceDiscoveryRes(ISO15118_2.ServiceDiscoveryRes()) }
+    @inline(never) static func _becomeServiceDiscoveryRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServiceDiscoveryRes(ISO15118_2.ServiceDiscoveryRes()) }
+    @inline(never) static func _becomeSessionSetupReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SessionSetupReq(ISO15118_2.SessionSetupReq()) }
+    @inline(never) static func _becomeSessionSetupReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SessionSetupReq(ISO15118_2.SessionSetupReq()) }
+    @inline(never) static func _becomeSessionSetupRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SessionSetupRes(ISO15118_2.SessionSetupRes()) }
+    @inline(never) static func _becomeSessionSetupRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SessionSetupRes(ISO15118_2.SessionSetupRes()) }
+    @inline(never) static func _becomeSessionStopReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SessionStopReq(ISO15118_2.SessionStopReq()) }
+    @inline(never) static func _becomeSessionStopReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SessionStopReq(ISO15118_2.SessionStopReq()) }
+    @inline(never) static func _becomeSessionStopRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SessionStopRes(ISO15118_2.SessionStopRes()) }
+    @inline(never) static func _becomeSessionStopRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SessionStopRes(ISO15118_2.SessionStopRes()) }
+    @inline(never) static func _becomeWeldingDetectionReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WeldingDetectionReq(ISO15118_2.WeldingDetectionReq()) }
+    @inline(never) static func _becomeWeldingDetectionReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WeldingDetectionReq(ISO15118_2.WeldingDetectionReq()) }
+    @inline(never) static func _becomeWeldingDetectionRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WeldingDetectionRes(ISO15118_2.WeldingDetectionRes()) }
+    @inline(never) static func _becomeWeldingDetectionRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WeldingDetectionRes(ISO15118_2.WeldingDetectionRes()) }
+
+    /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
+    @inline(__always)
+    static func _tag(at p: UnsafePointer<Self?>) -> Int {
+        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self?>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
+        return t >= 0 ? t : p.pointee._tag
+    }
 }
 
 extension Optional where Wrapped == ISO15118_2.BodyElementChoice {
@@ -15879,6 +16344,39 @@ extension ISO15118_2.SASchedulesChoice {
         if MemoryLayout<ISO15118_2.SAScheduleList>.size > largest { largest = MemoryLayout<ISO15118_2.SAScheduleList>.size }
         if MemoryLayout<ISO15118_2.SASchedules>.size > largest { largest = MemoryLayout<ISO15118_2.SASchedules>.size }
         return MemoryLayout<Self>.size > largest
+    }
+
+    /// The case index of a tag byte stored after the payloads (`_payloadsStoredPlain`): Swift numbers the
+    /// cases with a non-empty payload in declaration order; cases with an empty payload share the next
+    /// number with nil and are told apart in the payload area (-2 here).
+    @inline(__always)
+    static func _payloadCase(_ raw: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_2.SAScheduleList>.size > 0 { if raw == k { return 0 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.SASchedules>.size > 0 { if raw == k { return 1 }; k &+= 1 }
+        return -2
+    }
+
+    /// The case index read in place (no copy of the enum) from the tag byte, the enum's last byte when the
+    /// tag is stored after the payloads (TypeLayout.rst, multi-payload enums); only when `_payloadsStoredPlain`.
+    @inline(__always)
+    static func _tag(at p: UnsafePointer<Self>) -> Int {
+        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
+        return t >= 0 ? t : p.pointee._tag
+    }
+
+    // Each sets one case with a fresh payload, written in place. One function per case: in a `switch` the
+    // compiler shares one tail that builds the enum in a temporary and copies all of it (kilobytes).
+    @inline(never) static func _becomeSAScheduleList(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SAScheduleList(ISO15118_2.SAScheduleList()) }
+    @inline(never) static func _becomeSAScheduleList(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SAScheduleList(ISO15118_2.SAScheduleList()) }
+    @inline(never) static func _becomeSASchedules(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SASchedules(ISO15118_2.SASchedules()) }
+    @inline(never) static func _becomeSASchedules(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SASchedules(ISO15118_2.SASchedules()) }
+
+    /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
+    @inline(__always)
+    static func _tag(at p: UnsafePointer<Self?>) -> Int {
+        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self?>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
+        return t >= 0 ? t : p.pointee._tag
     }
 }
 

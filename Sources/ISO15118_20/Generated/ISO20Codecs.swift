@@ -3945,7 +3945,7 @@ extension AC_ChargeLoopReq {
         state = 3
         do throws(EXIError) {
             if ISO15118_20.CLReqControlModeChoiceAC._payloadsStoredPlain {
-                switch self.CLReqControlMode._tag {
+                switch (ISO15118_20.CLReqControlModeChoiceAC._payloadsStoredPlain ? withUnsafePointer(to: self.CLReqControlMode) { (p: UnsafePointer<ISO15118_20.CLReqControlModeChoiceAC>) -> Int in ISO15118_20.CLReqControlModeChoiceAC._tag(at: p) } : self.CLReqControlMode._tag) {
                 case 0:
                     try w.writeBits(0, 3)  // SE(BPT_Dynamic_AC_CLReqControlMode)
                     do throws(EXIError) {
@@ -4057,25 +4057,70 @@ extension AC_ChargeLoopReq {
             do throws(EXIError) {
                 switch ev {
                 case 3:
-                    var m13 = ISO15118_20.BPT_Dynamic_AC_CLReqControlMode()
-                    do throws(EXIError) { try m13.decodeContent(&r) } catch { throw error.inside("BPT_Dynamic_AC_CLReqControlMode") }
-                    self.CLReqControlMode = .BPT_Dynamic_AC_CLReqControlMode(m13)
+                    if ISO15118_20.CLReqControlModeChoiceAC._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.CLReqControlMode) { (p: UnsafeMutablePointer<ISO15118_20.CLReqControlModeChoiceAC>) throws(EXIError) in
+                                if ISO15118_20.CLReqControlModeChoiceAC._tag(at: UnsafePointer(p)) != 0 { ISO15118_20.CLReqControlModeChoiceAC._becomeBPT_Dynamic_AC_CLReqControlMode(p) }
+                                try EXIPayload.of(p, as: ISO15118_20.BPT_Dynamic_AC_CLReqControlMode.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("BPT_Dynamic_AC_CLReqControlMode") }
+                    } else {
+                        var m13 = ISO15118_20.BPT_Dynamic_AC_CLReqControlMode()
+                        do throws(EXIError) { try m13.decodeContent(&r) } catch { throw error.inside("BPT_Dynamic_AC_CLReqControlMode") }
+                        self.CLReqControlMode = .BPT_Dynamic_AC_CLReqControlMode(m13)
+                    }
                 case 4:
-                    var m14 = ISO15118_20.BPT_Scheduled_AC_CLReqControlMode()
-                    do throws(EXIError) { try m14.decodeContent(&r) } catch { throw error.inside("BPT_Scheduled_AC_CLReqControlMode") }
-                    self.CLReqControlMode = .BPT_Scheduled_AC_CLReqControlMode(m14)
+                    if ISO15118_20.CLReqControlModeChoiceAC._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.CLReqControlMode) { (p: UnsafeMutablePointer<ISO15118_20.CLReqControlModeChoiceAC>) throws(EXIError) in
+                                if ISO15118_20.CLReqControlModeChoiceAC._tag(at: UnsafePointer(p)) != 1 { ISO15118_20.CLReqControlModeChoiceAC._becomeBPT_Scheduled_AC_CLReqControlMode(p) }
+                                try EXIPayload.of(p, as: ISO15118_20.BPT_Scheduled_AC_CLReqControlMode.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("BPT_Scheduled_AC_CLReqControlMode") }
+                    } else {
+                        var m14 = ISO15118_20.BPT_Scheduled_AC_CLReqControlMode()
+                        do throws(EXIError) { try m14.decodeContent(&r) } catch { throw error.inside("BPT_Scheduled_AC_CLReqControlMode") }
+                        self.CLReqControlMode = .BPT_Scheduled_AC_CLReqControlMode(m14)
+                    }
                 case 5:
-                    var m15 = ISO15118_20.CLReqControlMode()
-                    do throws(EXIError) { try m15.decodeContent(&r) } catch { throw error.inside("CLReqControlMode") }
-                    self.CLReqControlMode = .CLReqControlMode(m15)
+                    if ISO15118_20.CLReqControlModeChoiceAC._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.CLReqControlMode) { (p: UnsafeMutablePointer<ISO15118_20.CLReqControlModeChoiceAC>) throws(EXIError) in
+                                if ISO15118_20.CLReqControlModeChoiceAC._tag(at: UnsafePointer(p)) != 2 { ISO15118_20.CLReqControlModeChoiceAC._becomeCLReqControlMode(p) }
+                                try EXIPayload.of(p, as: ISO15118_20.CLReqControlMode.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("CLReqControlMode") }
+                    } else {
+                        var m15 = ISO15118_20.CLReqControlMode()
+                        do throws(EXIError) { try m15.decodeContent(&r) } catch { throw error.inside("CLReqControlMode") }
+                        self.CLReqControlMode = .CLReqControlMode(m15)
+                    }
                 case 6:
-                    var m16 = ISO15118_20.Dynamic_AC_CLReqControlMode()
-                    do throws(EXIError) { try m16.decodeContent(&r) } catch { throw error.inside("Dynamic_AC_CLReqControlMode") }
-                    self.CLReqControlMode = .Dynamic_AC_CLReqControlMode(m16)
+                    if ISO15118_20.CLReqControlModeChoiceAC._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.CLReqControlMode) { (p: UnsafeMutablePointer<ISO15118_20.CLReqControlModeChoiceAC>) throws(EXIError) in
+                                if ISO15118_20.CLReqControlModeChoiceAC._tag(at: UnsafePointer(p)) != 3 { ISO15118_20.CLReqControlModeChoiceAC._becomeDynamic_AC_CLReqControlMode(p) }
+                                try EXIPayload.of(p, as: ISO15118_20.Dynamic_AC_CLReqControlMode.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("Dynamic_AC_CLReqControlMode") }
+                    } else {
+                        var m16 = ISO15118_20.Dynamic_AC_CLReqControlMode()
+                        do throws(EXIError) { try m16.decodeContent(&r) } catch { throw error.inside("Dynamic_AC_CLReqControlMode") }
+                        self.CLReqControlMode = .Dynamic_AC_CLReqControlMode(m16)
+                    }
                 case 7:
-                    var m17 = ISO15118_20.Scheduled_AC_CLReqControlMode()
-                    do throws(EXIError) { try m17.decodeContent(&r) } catch { throw error.inside("Scheduled_AC_CLReqControlMode") }
-                    self.CLReqControlMode = .Scheduled_AC_CLReqControlMode(m17)
+                    if ISO15118_20.CLReqControlModeChoiceAC._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.CLReqControlMode) { (p: UnsafeMutablePointer<ISO15118_20.CLReqControlModeChoiceAC>) throws(EXIError) in
+                                if ISO15118_20.CLReqControlModeChoiceAC._tag(at: UnsafePointer(p)) != 4 { ISO15118_20.CLReqControlModeChoiceAC._becomeScheduled_AC_CLReqControlMode(p) }
+                                try EXIPayload.of(p, as: ISO15118_20.Scheduled_AC_CLReqControlMode.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("Scheduled_AC_CLReqControlMode") }
+                    } else {
+                        var m17 = ISO15118_20.Scheduled_AC_CLReqControlMode()
+                        do throws(EXIError) { try m17.decodeContent(&r) } catch { throw error.inside("Scheduled_AC_CLReqControlMode") }
+                        self.CLReqControlMode = .Scheduled_AC_CLReqControlMode(m17)
+                    }
                 default: throw r.error(.unexpectedEvent)
                 }
             } catch { throw error.inside("") }
@@ -4644,7 +4689,7 @@ extension AC_ChargeParameterDiscoveryRes {
         state = 2
         do throws(EXIError) {
             if ISO15118_20.AC_CPDResEnergyTransferModeChoice._payloadsStoredPlain {
-                switch self.AC_CPDResEnergyTransferMode._tag {
+                switch (ISO15118_20.AC_CPDResEnergyTransferModeChoice._payloadsStoredPlain ? withUnsafePointer(to: self.AC_CPDResEnergyTransferMode) { (p: UnsafePointer<ISO15118_20.AC_CPDResEnergyTransferModeChoice>) -> Int in ISO15118_20.AC_CPDResEnergyTransferModeChoice._tag(at: p) } : self.AC_CPDResEnergyTransferMode._tag) {
                 case 0:
                     try w.writeBits(0, 2)  // SE(AC_CPDResEnergyTransferMode)
                     do throws(EXIError) {
@@ -4713,13 +4758,31 @@ extension AC_ChargeParameterDiscoveryRes {
             do throws(EXIError) {
                 switch ev {
                 case 2:
-                    var m6 = ISO15118_20.AC_CPDResEnergyTransferMode()
-                    do throws(EXIError) { try m6.decodeContent(&r) } catch { throw error.inside("AC_CPDResEnergyTransferMode") }
-                    self.AC_CPDResEnergyTransferMode = .AC_CPDResEnergyTransferMode(m6)
+                    if ISO15118_20.AC_CPDResEnergyTransferModeChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.AC_CPDResEnergyTransferMode) { (p: UnsafeMutablePointer<ISO15118_20.AC_CPDResEnergyTransferModeChoice>) throws(EXIError) in
+                                if ISO15118_20.AC_CPDResEnergyTransferModeChoice._tag(at: UnsafePointer(p)) != 0 { ISO15118_20.AC_CPDResEnergyTransferModeChoice._becomeAC_CPDResEnergyTransferMode(p) }
+                                try EXIPayload.of(p, as: ISO15118_20.AC_CPDResEnergyTransferMode.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("AC_CPDResEnergyTransferMode") }
+                    } else {
+                        var m6 = ISO15118_20.AC_CPDResEnergyTransferMode()
+                        do throws(EXIError) { try m6.decodeContent(&r) } catch { throw error.inside("AC_CPDResEnergyTransferMode") }
+                        self.AC_CPDResEnergyTransferMode = .AC_CPDResEnergyTransferMode(m6)
+                    }
                 case 3:
-                    var m7 = ISO15118_20.BPT_AC_CPDResEnergyTransferMode()
-                    do throws(EXIError) { try m7.decodeContent(&r) } catch { throw error.inside("BPT_AC_CPDResEnergyTransferMode") }
-                    self.AC_CPDResEnergyTransferMode = .BPT_AC_CPDResEnergyTransferMode(m7)
+                    if ISO15118_20.AC_CPDResEnergyTransferModeChoice._payloadsStoredPlain {
+                        do throws(EXIError) {
+                            try withUnsafeMutablePointer(to: &self.AC_CPDResEnergyTransferMode) { (p: UnsafeMutablePointer<ISO15118_20.AC_CPDResEnergyTransferModeChoice>) throws(EXIError) in
+                                if ISO15118_20.AC_CPDResEnergyTransferModeChoice._tag(at: UnsafePointer(p)) != 1 { ISO15118_20.AC_CPDResEnergyTransferModeChoice._becomeBPT_AC_CPDResEnergyTransferMode(p) }
+                                try EXIPayload.of(p, as: ISO15118_20.BPT_AC_CPDResEnergyTransferMode.self).pointee.decodeContent(&r)
+                            }
+                        } catch { throw error.inside("BPT_AC_CPDResEnergyTransferMode") }
+                    } else {
+                        var m7 = ISO15118_20.BPT_AC_CPDResEnergyTransferMode()
+                        do throws(EXIError) { try m7.decodeContent(&r) } catch { throw error.inside("BPT_AC_CPDResEnergyTransferMode") }
+                        self.AC_CPDResEnergyTransferMode = .BPT_AC_CPDResEnergyTransferMode(m7)
+                    }
                 default: throw r.error(.unexpectedEvent)
                 }
             } catch { throw error.inside("") }
@@ -41910,6 +41973,39 @@ extension ISO15118_20.AC_CPDResEnergyTransferModeChoice {
         if MemoryLayout<ISO15118_20.BPT_AC_CPDResEnergyTransferMode>.size > largest { largest = MemoryLayout<ISO15118_20.BPT_AC_CPDResEnergyTransferMode>.size }
         return MemoryLayout<Self>.size > largest
     }
+
+    /// The case index of a tag byte stored after the payloads (`_payloadsStoredPlain`): Swift numbers the
+    /// cases with a non-empty payload in declaration order; cases with an empty payload share the next
+    /// number with nil and are told apart in the payload area (-2 here).
+    @inline(__always)
+    static func _payloadCase(_ raw: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.AC_CPDResEnergyTransferMode>.size > 0 { if raw == k { return 0 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_AC_CPDResEnergyTransferMode>.size > 0 { if raw == k { return 1 }; k &+= 1 }
+        return -2
+    }
+
+    /// The case index read in place (no copy of the enum) from the tag byte, the enum's last byte when the
+    /// tag is stored after the payloads (TypeLayout.rst, multi-payload enums); only when `_payloadsStoredPlain`.
+    @inline(__always)
+    static func _tag(at p: UnsafePointer<Self>) -> Int {
+        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
+        return t >= 0 ? t : p.pointee._tag
+    }
+
+    // Each sets one case with a fresh payload, written in place. One function per case: in a `switch` the
+    // compiler shares one tail that builds the enum in a temporary and copies all of it (kilobytes).
+    @inline(never) static func _becomeAC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .AC_CPDResEnergyTransferMode(ISO15118_20.AC_CPDResEnergyTransferMode()) }
+    @inline(never) static func _becomeAC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .AC_CPDResEnergyTransferMode(ISO15118_20.AC_CPDResEnergyTransferMode()) }
+    @inline(never) static func _becomeBPT_AC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_AC_CPDResEnergyTransferMode(ISO15118_20.BPT_AC_CPDResEnergyTransferMode()) }
+    @inline(never) static func _becomeBPT_AC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_AC_CPDResEnergyTransferMode(ISO15118_20.BPT_AC_CPDResEnergyTransferMode()) }
+
+    /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
+    @inline(__always)
+    static func _tag(at p: UnsafePointer<Self?>) -> Int {
+        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self?>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
+        return t >= 0 ? t : p.pointee._tag
+    }
 }
 
 extension Optional where Wrapped == ISO15118_20.AC_CPDResEnergyTransferModeChoice {
@@ -41949,6 +42045,48 @@ extension ISO15118_20.CLReqControlModeChoiceAC {
         if MemoryLayout<ISO15118_20.Dynamic_AC_CLReqControlMode>.size > largest { largest = MemoryLayout<ISO15118_20.Dynamic_AC_CLReqControlMode>.size }
         if MemoryLayout<ISO15118_20.Scheduled_AC_CLReqControlMode>.size > largest { largest = MemoryLayout<ISO15118_20.Scheduled_AC_CLReqControlMode>.size }
         return MemoryLayout<Self>.size > largest
+    }
+
+    /// The case index of a tag byte stored after the payloads (`_payloadsStoredPlain`): Swift numbers the
+    /// cases with a non-empty payload in declaration order; cases with an empty payload share the next
+    /// number with nil and are told apart in the payload area (-2 here).
+    @inline(__always)
+    static func _payloadCase(_ raw: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.BPT_Dynamic_AC_CLReqControlMode>.size > 0 { if raw == k { return 0 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Scheduled_AC_CLReqControlMode>.size > 0 { if raw == k { return 1 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.CLReqControlMode>.size > 0 { if raw == k { return 2 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Dynamic_AC_CLReqControlMode>.size > 0 { if raw == k { return 3 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Scheduled_AC_CLReqControlMode>.size > 0 { if raw == k { return 4 }; k &+= 1 }
+        return -2
+    }
+
+    /// The case index read in place (no copy of the enum) from the tag byte, the enum's last byte when the
+    /// tag is stored after the payloads (TypeLayout.rst, multi-payload enums); only when `_payloadsStoredPlain`.
+    @inline(__always)
+    static func _tag(at p: UnsafePointer<Self>) -> Int {
+        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
+        return t >= 0 ? t : p.pointee._tag
+    }
+
+    // Each sets one case with a fresh payload, written in place. One function per case: in a `switch` the
+    // compiler shares one tail that builds the enum in a temporary and copies all of it (kilobytes).
+    @inline(never) static func _becomeBPT_Dynamic_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_Dynamic_AC_CLReqControlMode(ISO15118_20.BPT_Dynamic_AC_CLReqControlMode()) }
+    @inline(never) static func _becomeBPT_Dynamic_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_Dynamic_AC_CLReqControlMode(ISO15118_20.BPT_Dynamic_AC_CLReqControlMode()) }
+    @inline(never) static func _becomeBPT_Scheduled_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_Scheduled_AC_CLReqControlMode(ISO15118_20.BPT_Scheduled_AC_CLReqControlMode()) }
+    @inline(never) static func _becomeBPT_Scheduled_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_Scheduled_AC_CLReqControlMode(ISO15118_20.BPT_Scheduled_AC_CLReqControlMode()) }
+    @inline(never) static func _becomeCLReqControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CLReqControlMode(ISO15118_20.CLReqControlMode()) }
+    @inline(never) static func _becomeCLReqControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CLReqControlMode(ISO15118_20.CLReqControlMode()) }
+    @inline(never) static func _becomeDynamic_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .Dynamic_AC_CLReqControlMode(ISO15118_20.Dynamic_AC_CLReqControlMode()) }
+    @inline(never) static func _becomeDynamic_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .Dynamic_AC_CLReqControlMode(ISO15118_20.Dynamic_AC_CLReqControlMode()) }
+    @inline(never) static func _becomeScheduled_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .Scheduled_AC_CLReqControlMode(ISO15118_20.Scheduled_AC_CLReqControlMode()) }
+    @inline(never) static func _becomeScheduled_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .Scheduled_AC_CLReqControlMode(ISO15118_20.Scheduled_AC_CLReqControlMode()) }
+
+    /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
+    @inline(__always)
+    static func _tag(at p: UnsafePointer<Self?>) -> Int {
+        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self?>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
+        return t >= 0 ? t : p.pointee._tag
     }
 }
 
@@ -41998,6 +42136,57 @@ extension ISO20ACDPMessage {
         if MemoryLayout<ISO15118_20.ACDP_VehiclePositioningReq>.size > largest { largest = MemoryLayout<ISO15118_20.ACDP_VehiclePositioningReq>.size }
         if MemoryLayout<ISO15118_20.ACDP_VehiclePositioningRes>.size > largest { largest = MemoryLayout<ISO15118_20.ACDP_VehiclePositioningRes>.size }
         return MemoryLayout<Self>.size > largest
+    }
+
+    /// The case index of a tag byte stored after the payloads (`_payloadsStoredPlain`): Swift numbers the
+    /// cases with a non-empty payload in declaration order; cases with an empty payload share the next
+    /// number with nil and are told apart in the payload area (-2 here).
+    @inline(__always)
+    static func _payloadCase(_ raw: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.ACDP_ConnectReq>.size > 0 { if raw == k { return 0 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ACDP_ConnectRes>.size > 0 { if raw == k { return 1 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ACDP_ConnectReq>.size > 0 { if raw == k { return 2 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ACDP_ConnectRes>.size > 0 { if raw == k { return 3 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ACDP_SystemStatusReq>.size > 0 { if raw == k { return 4 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ACDP_SystemStatusRes>.size > 0 { if raw == k { return 5 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ACDP_VehiclePositioningReq>.size > 0 { if raw == k { return 6 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ACDP_VehiclePositioningRes>.size > 0 { if raw == k { return 7 }; k &+= 1 }
+        return -2
+    }
+
+    /// The case index read in place (no copy of the enum) from the tag byte, the enum's last byte when the
+    /// tag is stored after the payloads (TypeLayout.rst, multi-payload enums); only when `_payloadsStoredPlain`.
+    @inline(__always)
+    static func _tag(at p: UnsafePointer<Self>) -> Int {
+        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
+        return t >= 0 ? t : p.pointee._tag
+    }
+
+    // Each sets one case with a fresh payload, written in place. One function per case: in a `switch` the
+    // compiler shares one tail that builds the enum in a temporary and copies all of it (kilobytes).
+    @inline(never) static func _becomeACDP_ConnectReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ACDP_ConnectReq(ISO15118_20.ACDP_ConnectReq()) }
+    @inline(never) static func _becomeACDP_ConnectReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ACDP_ConnectReq(ISO15118_20.ACDP_ConnectReq()) }
+    @inline(never) static func _becomeACDP_ConnectRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ACDP_ConnectRes(ISO15118_20.ACDP_ConnectRes()) }
+    @inline(never) static func _becomeACDP_ConnectRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ACDP_ConnectRes(ISO15118_20.ACDP_ConnectRes()) }
+    @inline(never) static func _becomeACDP_DisconnectReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ACDP_DisconnectReq(ISO15118_20.ACDP_ConnectReq()) }
+    @inline(never) static func _becomeACDP_DisconnectReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ACDP_DisconnectReq(ISO15118_20.ACDP_ConnectReq()) }
+    @inline(never) static func _becomeACDP_DisconnectRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ACDP_DisconnectRes(ISO15118_20.ACDP_ConnectRes()) }
+    @inline(never) static func _becomeACDP_DisconnectRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ACDP_DisconnectRes(ISO15118_20.ACDP_ConnectRes()) }
+    @inline(never) static func _becomeACDP_SystemStatusReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ACDP_SystemStatusReq(ISO15118_20.ACDP_SystemStatusReq()) }
+    @inline(never) static func _becomeACDP_SystemStatusReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ACDP_SystemStatusReq(ISO15118_20.ACDP_SystemStatusReq()) }
+    @inline(never) static func _becomeACDP_SystemStatusRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ACDP_SystemStatusRes(ISO15118_20.ACDP_SystemStatusRes()) }
+    @inline(never) static func _becomeACDP_SystemStatusRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ACDP_SystemStatusRes(ISO15118_20.ACDP_SystemStatusRes()) }
+    @inline(never) static func _becomeACDP_VehiclePositioningReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ACDP_VehiclePositioningReq(ISO15118_20.ACDP_VehiclePositioningReq()) }
+    @inline(never) static func _becomeACDP_VehiclePositioningReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ACDP_VehiclePositioningReq(ISO15118_20.ACDP_VehiclePositioningReq()) }
+    @inline(never) static func _becomeACDP_VehiclePositioningRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ACDP_VehiclePositioningRes(ISO15118_20.ACDP_VehiclePositioningRes()) }
+    @inline(never) static func _becomeACDP_VehiclePositioningRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ACDP_VehiclePositioningRes(ISO15118_20.ACDP_VehiclePositioningRes()) }
+
+    /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
+    @inline(__always)
+    static func _tag(at p: UnsafePointer<Self?>) -> Int {
+        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self?>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
+        return t >= 0 ? t : p.pointee._tag
     }
 }
 
@@ -42066,6 +42255,81 @@ extension ISO20ACMessage {
         if MemoryLayout<ISO15118_20.Scheduled_AC_CLReqControlMode>.size > largest { largest = MemoryLayout<ISO15118_20.Scheduled_AC_CLReqControlMode>.size }
         if MemoryLayout<ISO15118_20.Scheduled_AC_CLResControlMode>.size > largest { largest = MemoryLayout<ISO15118_20.Scheduled_AC_CLResControlMode>.size }
         return MemoryLayout<Self>.size > largest
+    }
+
+    /// The case index of a tag byte stored after the payloads (`_payloadsStoredPlain`): Swift numbers the
+    /// cases with a non-empty payload in declaration order; cases with an empty payload share the next
+    /// number with nil and are told apart in the payload area (-2 here).
+    @inline(__always)
+    static func _payloadCase(_ raw: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.AC_CPDReqEnergyTransferMode>.size > 0 { if raw == k { return 0 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.AC_CPDResEnergyTransferMode>.size > 0 { if raw == k { return 1 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.AC_ChargeLoopReq>.size > 0 { if raw == k { return 2 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.AC_ChargeLoopRes>.size > 0 { if raw == k { return 3 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.AC_ChargeParameterDiscoveryReq>.size > 0 { if raw == k { return 4 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.AC_ChargeParameterDiscoveryRes>.size > 0 { if raw == k { return 5 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_AC_CPDReqEnergyTransferMode>.size > 0 { if raw == k { return 6 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_AC_CPDResEnergyTransferMode>.size > 0 { if raw == k { return 7 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Dynamic_AC_CLReqControlMode>.size > 0 { if raw == k { return 8 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Dynamic_AC_CLResControlMode>.size > 0 { if raw == k { return 9 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Scheduled_AC_CLReqControlMode>.size > 0 { if raw == k { return 10 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Scheduled_AC_CLResControlMode>.size > 0 { if raw == k { return 11 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Dynamic_AC_CLReqControlMode>.size > 0 { if raw == k { return 12 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Dynamic_AC_CLResControlMode>.size > 0 { if raw == k { return 13 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Scheduled_AC_CLReqControlMode>.size > 0 { if raw == k { return 14 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Scheduled_AC_CLResControlMode>.size > 0 { if raw == k { return 15 }; k &+= 1 }
+        return -2
+    }
+
+    /// The case index read in place (no copy of the enum) from the tag byte, the enum's last byte when the
+    /// tag is stored after the payloads (TypeLayout.rst, multi-payload enums); only when `_payloadsStoredPlain`.
+    @inline(__always)
+    static func _tag(at p: UnsafePointer<Self>) -> Int {
+        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
+        return t >= 0 ? t : p.pointee._tag
+    }
+
+    // Each sets one case with a fresh payload, written in place. One function per case: in a `switch` the
+    // compiler shares one tail that builds the enum in a temporary and copies all of it (kilobytes).
+    @inline(never) static func _becomeAC_CPDReqEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .AC_CPDReqEnergyTransferMode(ISO15118_20.AC_CPDReqEnergyTransferMode()) }
+    @inline(never) static func _becomeAC_CPDReqEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .AC_CPDReqEnergyTransferMode(ISO15118_20.AC_CPDReqEnergyTransferMode()) }
+    @inline(never) static func _becomeAC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .AC_CPDResEnergyTransferMode(ISO15118_20.AC_CPDResEnergyTransferMode()) }
+    @inline(never) static func _becomeAC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .AC_CPDResEnergyTransferMode(ISO15118_20.AC_CPDResEnergyTransferMode()) }
+    @inline(never) static func _becomeAC_ChargeLoopReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .AC_ChargeLoopReq(ISO15118_20.AC_ChargeLoopReq()) }
+    @inline(never) static func _becomeAC_ChargeLoopReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .AC_ChargeLoopReq(ISO15118_20.AC_ChargeLoopReq()) }
+    @inline(never) static func _becomeAC_ChargeLoopRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .AC_ChargeLoopRes(ISO15118_20.AC_ChargeLoopRes()) }
+    @inline(never) static func _becomeAC_ChargeLoopRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .AC_ChargeLoopRes(ISO15118_20.AC_ChargeLoopRes()) }
+    @inline(never) static func _becomeAC_ChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .AC_ChargeParameterDiscoveryReq(ISO15118_20.AC_ChargeParameterDiscoveryReq()) }
+    @inline(never) static func _becomeAC_ChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .AC_ChargeParameterDiscoveryReq(ISO15118_20.AC_ChargeParameterDiscoveryReq()) }
+    @inline(never) static func _becomeAC_ChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .AC_ChargeParameterDiscoveryRes(ISO15118_20.AC_ChargeParameterDiscoveryRes()) }
+    @inline(never) static func _becomeAC_ChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .AC_ChargeParameterDiscoveryRes(ISO15118_20.AC_ChargeParameterDiscoveryRes()) }
+    @inline(never) static func _becomeBPT_AC_CPDReqEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_AC_CPDReqEnergyTransferMode(ISO15118_20.BPT_AC_CPDReqEnergyTransferMode()) }
+    @inline(never) static func _becomeBPT_AC_CPDReqEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_AC_CPDReqEnergyTransferMode(ISO15118_20.BPT_AC_CPDReqEnergyTransferMode()) }
+    @inline(never) static func _becomeBPT_AC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_AC_CPDResEnergyTransferMode(ISO15118_20.BPT_AC_CPDResEnergyTransferMode()) }
+    @inline(never) static func _becomeBPT_AC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_AC_CPDResEnergyTransferMode(ISO15118_20.BPT_AC_CPDResEnergyTransferMode()) }
+    @inline(never) static func _becomeBPT_Dynamic_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_Dynamic_AC_CLReqControlMode(ISO15118_20.BPT_Dynamic_AC_CLReqControlMode()) }
+    @inline(never) static func _becomeBPT_Dynamic_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_Dynamic_AC_CLReqControlMode(ISO15118_20.BPT_Dynamic_AC_CLReqControlMode()) }
+    @inline(never) static func _becomeBPT_Dynamic_AC_CLResControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_Dynamic_AC_CLResControlMode(ISO15118_20.BPT_Dynamic_AC_CLResControlMode()) }
+    @inline(never) static func _becomeBPT_Dynamic_AC_CLResControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_Dynamic_AC_CLResControlMode(ISO15118_20.BPT_Dynamic_AC_CLResControlMode()) }
+    @inline(never) static func _becomeBPT_Scheduled_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_Scheduled_AC_CLReqControlMode(ISO15118_20.BPT_Scheduled_AC_CLReqControlMode()) }
+    @inline(never) static func _becomeBPT_Scheduled_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_Scheduled_AC_CLReqControlMode(ISO15118_20.BPT_Scheduled_AC_CLReqControlMode()) }
+    @inline(never) static func _becomeBPT_Scheduled_AC_CLResControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_Scheduled_AC_CLResControlMode(ISO15118_20.BPT_Scheduled_AC_CLResControlMode()) }
+    @inline(never) static func _becomeBPT_Scheduled_AC_CLResControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_Scheduled_AC_CLResControlMode(ISO15118_20.BPT_Scheduled_AC_CLResControlMode()) }
+    @inline(never) static func _becomeDynamic_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .Dynamic_AC_CLReqControlMode(ISO15118_20.Dynamic_AC_CLReqControlMode()) }
+    @inline(never) static func _becomeDynamic_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .Dynamic_AC_CLReqControlMode(ISO15118_20.Dynamic_AC_CLReqControlMode()) }
+    @inline(never) static func _becomeDynamic_AC_CLResControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .Dynamic_AC_CLResControlMode(ISO15118_20.Dynamic_AC_CLResControlMode()) }
+    @inline(never) static func _becomeDynamic_AC_CLResControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .Dynamic_AC_CLResControlMode(ISO15118_20.Dynamic_AC_CLResControlMode()) }
+    @inline(never) static func _becomeScheduled_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .Scheduled_AC_CLReqControlMode(ISO15118_20.Scheduled_AC_CLReqControlMode()) }
+    @inline(never) static func _becomeScheduled_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .Scheduled_AC_CLReqControlMode(ISO15118_20.Scheduled_AC_CLReqControlMode()) }
+    @inline(never) static func _becomeScheduled_AC_CLResControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .Scheduled_AC_CLResControlMode(ISO15118_20.Scheduled_AC_CLResControlMode()) }
+    @inline(never) static func _becomeScheduled_AC_CLResControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .Scheduled_AC_CLResControlMode(ISO15118_20.Scheduled_AC_CLResControlMode()) }
+
+    /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
+    @inline(__always)
+    static func _tag(at p: UnsafePointer<Self?>) -> Int {
+        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self?>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
+        return t >= 0 ? t : p.pointee._tag
     }
 }
 
@@ -42167,6 +42431,117 @@ extension ISO20CommonMessage {
         if MemoryLayout<ISO15118_20.VehicleCheckOutRes>.size > largest { largest = MemoryLayout<ISO15118_20.VehicleCheckOutRes>.size }
         return MemoryLayout<Self>.size > largest
     }
+
+    /// The case index of a tag byte stored after the payloads (`_payloadsStoredPlain`): Swift numbers the
+    /// cases with a non-empty payload in declaration order; cases with an empty payload share the next
+    /// number with nil and are told apart in the payload area (-2 here).
+    @inline(__always)
+    static func _payloadCase(_ raw: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.AuthorizationReq>.size > 0 { if raw == k { return 0 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.AuthorizationRes>.size > 0 { if raw == k { return 1 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.AuthorizationSetupReq>.size > 0 { if raw == k { return 2 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.AuthorizationSetupRes>.size > 0 { if raw == k { return 3 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.CertificateInstallationReq>.size > 0 { if raw == k { return 4 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.CertificateInstallationRes>.size > 0 { if raw == k { return 5 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.MeteringConfirmationReq>.size > 0 { if raw == k { return 6 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.MeteringConfirmationRes>.size > 0 { if raw == k { return 7 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.PowerDeliveryReq>.size > 0 { if raw == k { return 8 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.PowerDeliveryRes>.size > 0 { if raw == k { return 9 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ScheduleExchangeReq>.size > 0 { if raw == k { return 10 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ScheduleExchangeRes>.size > 0 { if raw == k { return 11 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ServiceDetailReq>.size > 0 { if raw == k { return 12 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ServiceDetailRes>.size > 0 { if raw == k { return 13 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ServiceDiscoveryReq>.size > 0 { if raw == k { return 14 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ServiceDiscoveryRes>.size > 0 { if raw == k { return 15 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ServiceSelectionReq>.size > 0 { if raw == k { return 16 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ServiceSelectionRes>.size > 0 { if raw == k { return 17 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.SessionSetupReq>.size > 0 { if raw == k { return 18 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.SessionSetupRes>.size > 0 { if raw == k { return 19 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.SessionStopReq>.size > 0 { if raw == k { return 20 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.SessionStopRes>.size > 0 { if raw == k { return 21 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.SignedInstallationData>.size > 0 { if raw == k { return 22 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.SignedMeteringData>.size > 0 { if raw == k { return 23 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.VehicleCheckInReq>.size > 0 { if raw == k { return 24 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.VehicleCheckInRes>.size > 0 { if raw == k { return 25 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.VehicleCheckOutReq>.size > 0 { if raw == k { return 26 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.VehicleCheckOutRes>.size > 0 { if raw == k { return 27 }; k &+= 1 }
+        return -2
+    }
+
+    /// The case index read in place (no copy of the enum) from the tag byte, the enum's last byte when the
+    /// tag is stored after the payloads (TypeLayout.rst, multi-payload enums); only when `_payloadsStoredPlain`.
+    @inline(__always)
+    static func _tag(at p: UnsafePointer<Self>) -> Int {
+        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
+        return t >= 0 ? t : p.pointee._tag
+    }
+
+    // Each sets one case with a fresh payload, written in place. One function per case: in a `switch` the
+    // compiler shares one tail that builds the enum in a temporary and copies all of it (kilobytes).
+    @inline(never) static func _becomeAuthorizationReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .AuthorizationReq(ISO15118_20.AuthorizationReq()) }
+    @inline(never) static func _becomeAuthorizationReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .AuthorizationReq(ISO15118_20.AuthorizationReq()) }
+    @inline(never) static func _becomeAuthorizationRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .AuthorizationRes(ISO15118_20.AuthorizationRes()) }
+    @inline(never) static func _becomeAuthorizationRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .AuthorizationRes(ISO15118_20.AuthorizationRes()) }
+    @inline(never) static func _becomeAuthorizationSetupReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .AuthorizationSetupReq(ISO15118_20.AuthorizationSetupReq()) }
+    @inline(never) static func _becomeAuthorizationSetupReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .AuthorizationSetupReq(ISO15118_20.AuthorizationSetupReq()) }
+    @inline(never) static func _becomeAuthorizationSetupRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .AuthorizationSetupRes(ISO15118_20.AuthorizationSetupRes()) }
+    @inline(never) static func _becomeAuthorizationSetupRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .AuthorizationSetupRes(ISO15118_20.AuthorizationSetupRes()) }
+    @inline(never) static func _becomeCertificateInstallationReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CertificateInstallationReq(ISO15118_20.CertificateInstallationReq()) }
+    @inline(never) static func _becomeCertificateInstallationReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CertificateInstallationReq(ISO15118_20.CertificateInstallationReq()) }
+    @inline(never) static func _becomeCertificateInstallationRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CertificateInstallationRes(ISO15118_20.CertificateInstallationRes()) }
+    @inline(never) static func _becomeCertificateInstallationRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CertificateInstallationRes(ISO15118_20.CertificateInstallationRes()) }
+    @inline(never) static func _becomeMeteringConfirmationReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .MeteringConfirmationReq(ISO15118_20.MeteringConfirmationReq()) }
+    @inline(never) static func _becomeMeteringConfirmationReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .MeteringConfirmationReq(ISO15118_20.MeteringConfirmationReq()) }
+    @inline(never) static func _becomeMeteringConfirmationRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .MeteringConfirmationRes(ISO15118_20.MeteringConfirmationRes()) }
+    @inline(never) static func _becomeMeteringConfirmationRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .MeteringConfirmationRes(ISO15118_20.MeteringConfirmationRes()) }
+    @inline(never) static func _becomePowerDeliveryReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PowerDeliveryReq(ISO15118_20.PowerDeliveryReq()) }
+    @inline(never) static func _becomePowerDeliveryReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PowerDeliveryReq(ISO15118_20.PowerDeliveryReq()) }
+    @inline(never) static func _becomePowerDeliveryRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PowerDeliveryRes(ISO15118_20.PowerDeliveryRes()) }
+    @inline(never) static func _becomePowerDeliveryRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PowerDeliveryRes(ISO15118_20.PowerDeliveryRes()) }
+    @inline(never) static func _becomeScheduleExchangeReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ScheduleExchangeReq(ISO15118_20.ScheduleExchangeReq()) }
+    @inline(never) static func _becomeScheduleExchangeReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ScheduleExchangeReq(ISO15118_20.ScheduleExchangeReq()) }
+    @inline(never) static func _becomeScheduleExchangeRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ScheduleExchangeRes(ISO15118_20.ScheduleExchangeRes()) }
+    @inline(never) static func _becomeScheduleExchangeRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ScheduleExchangeRes(ISO15118_20.ScheduleExchangeRes()) }
+    @inline(never) static func _becomeServiceDetailReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServiceDetailReq(ISO15118_20.ServiceDetailReq()) }
+    @inline(never) static func _becomeServiceDetailReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServiceDetailReq(ISO15118_20.ServiceDetailReq()) }
+    @inline(never) static func _becomeServiceDetailRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServiceDetailRes(ISO15118_20.ServiceDetailRes()) }
+    @inline(never) static func _becomeServiceDetailRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServiceDetailRes(ISO15118_20.ServiceDetailRes()) }
+    @inline(never) static func _becomeServiceDiscoveryReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServiceDiscoveryReq(ISO15118_20.ServiceDiscoveryReq()) }
+    @inline(never) static func _becomeServiceDiscoveryReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServiceDiscoveryReq(ISO15118_20.ServiceDiscoveryReq()) }
+    @inline(never) static func _becomeServiceDiscoveryRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServiceDiscoveryRes(ISO15118_20.ServiceDiscoveryRes()) }
+    @inline(never) static func _becomeServiceDiscoveryRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServiceDiscoveryRes(ISO15118_20.ServiceDiscoveryRes()) }
+    @inline(never) static func _becomeServiceSelectionReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServiceSelectionReq(ISO15118_20.ServiceSelectionReq()) }
+    @inline(never) static func _becomeServiceSelectionReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServiceSelectionReq(ISO15118_20.ServiceSelectionReq()) }
+    @inline(never) static func _becomeServiceSelectionRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServiceSelectionRes(ISO15118_20.ServiceSelectionRes()) }
+    @inline(never) static func _becomeServiceSelectionRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServiceSelectionRes(ISO15118_20.ServiceSelectionRes()) }
+    @inline(never) static func _becomeSessionSetupReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SessionSetupReq(ISO15118_20.SessionSetupReq()) }
+    @inline(never) static func _becomeSessionSetupReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SessionSetupReq(ISO15118_20.SessionSetupReq()) }
+    @inline(never) static func _becomeSessionSetupRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SessionSetupRes(ISO15118_20.SessionSetupRes()) }
+    @inline(never) static func _becomeSessionSetupRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SessionSetupRes(ISO15118_20.SessionSetupRes()) }
+    @inline(never) static func _becomeSessionStopReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SessionStopReq(ISO15118_20.SessionStopReq()) }
+    @inline(never) static func _becomeSessionStopReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SessionStopReq(ISO15118_20.SessionStopReq()) }
+    @inline(never) static func _becomeSessionStopRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SessionStopRes(ISO15118_20.SessionStopRes()) }
+    @inline(never) static func _becomeSessionStopRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SessionStopRes(ISO15118_20.SessionStopRes()) }
+    @inline(never) static func _becomeSignedInstallationData(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SignedInstallationData(ISO15118_20.SignedInstallationData()) }
+    @inline(never) static func _becomeSignedInstallationData(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SignedInstallationData(ISO15118_20.SignedInstallationData()) }
+    @inline(never) static func _becomeSignedMeteringData(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SignedMeteringData(ISO15118_20.SignedMeteringData()) }
+    @inline(never) static func _becomeSignedMeteringData(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SignedMeteringData(ISO15118_20.SignedMeteringData()) }
+    @inline(never) static func _becomeVehicleCheckInReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .VehicleCheckInReq(ISO15118_20.VehicleCheckInReq()) }
+    @inline(never) static func _becomeVehicleCheckInReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .VehicleCheckInReq(ISO15118_20.VehicleCheckInReq()) }
+    @inline(never) static func _becomeVehicleCheckInRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .VehicleCheckInRes(ISO15118_20.VehicleCheckInRes()) }
+    @inline(never) static func _becomeVehicleCheckInRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .VehicleCheckInRes(ISO15118_20.VehicleCheckInRes()) }
+    @inline(never) static func _becomeVehicleCheckOutReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .VehicleCheckOutReq(ISO15118_20.VehicleCheckOutReq()) }
+    @inline(never) static func _becomeVehicleCheckOutReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .VehicleCheckOutReq(ISO15118_20.VehicleCheckOutReq()) }
+    @inline(never) static func _becomeVehicleCheckOutRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .VehicleCheckOutRes(ISO15118_20.VehicleCheckOutRes()) }
+    @inline(never) static func _becomeVehicleCheckOutRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .VehicleCheckOutRes(ISO15118_20.VehicleCheckOutRes()) }
+
+    /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
+    @inline(__always)
+    static func _tag(at p: UnsafePointer<Self?>) -> Int {
+        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self?>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
+        return t >= 0 ? t : p.pointee._tag
+    }
 }
 
 extension Optional where Wrapped == ISO20CommonMessage {
@@ -42267,6 +42642,99 @@ extension ISO20DCMessage {
         if MemoryLayout<ISO15118_20.Scheduled_DC_CLResControlMode>.size > largest { largest = MemoryLayout<ISO15118_20.Scheduled_DC_CLResControlMode>.size }
         return MemoryLayout<Self>.size > largest
     }
+
+    /// The case index of a tag byte stored after the payloads (`_payloadsStoredPlain`): Swift numbers the
+    /// cases with a non-empty payload in declaration order; cases with an empty payload share the next
+    /// number with nil and are told apart in the payload area (-2 here).
+    @inline(__always)
+    static func _payloadCase(_ raw: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.BPT_DC_CPDReqEnergyTransferMode>.size > 0 { if raw == k { return 0 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_DC_CPDResEnergyTransferMode>.size > 0 { if raw == k { return 1 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Dynamic_DC_CLReqControlMode>.size > 0 { if raw == k { return 2 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Dynamic_DC_CLResControlMode>.size > 0 { if raw == k { return 3 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Scheduled_DC_CLReqControlMode>.size > 0 { if raw == k { return 4 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Scheduled_DC_CLResControlMode>.size > 0 { if raw == k { return 5 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_CPDReqEnergyTransferMode>.size > 0 { if raw == k { return 6 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_CPDResEnergyTransferMode>.size > 0 { if raw == k { return 7 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_CableCheckReq>.size > 0 { if raw == k { return 8 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_CableCheckRes>.size > 0 { if raw == k { return 9 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_ChargeLoopReq>.size > 0 { if raw == k { return 10 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_ChargeLoopRes>.size > 0 { if raw == k { return 11 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_ChargeParameterDiscoveryReq>.size > 0 { if raw == k { return 12 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_ChargeParameterDiscoveryRes>.size > 0 { if raw == k { return 13 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_PreChargeReq>.size > 0 { if raw == k { return 14 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_PreChargeRes>.size > 0 { if raw == k { return 15 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_WeldingDetectionReq>.size > 0 { if raw == k { return 16 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_WeldingDetectionRes>.size > 0 { if raw == k { return 17 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Dynamic_DC_CLReqControlMode>.size > 0 { if raw == k { return 18 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Dynamic_DC_CLResControlMode>.size > 0 { if raw == k { return 19 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Scheduled_DC_CLReqControlMode>.size > 0 { if raw == k { return 20 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Scheduled_DC_CLResControlMode>.size > 0 { if raw == k { return 21 }; k &+= 1 }
+        return -2
+    }
+
+    /// The case index read in place (no copy of the enum) from the tag byte, the enum's last byte when the
+    /// tag is stored after the payloads (TypeLayout.rst, multi-payload enums); only when `_payloadsStoredPlain`.
+    @inline(__always)
+    static func _tag(at p: UnsafePointer<Self>) -> Int {
+        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
+        return t >= 0 ? t : p.pointee._tag
+    }
+
+    // Each sets one case with a fresh payload, written in place. One function per case: in a `switch` the
+    // compiler shares one tail that builds the enum in a temporary and copies all of it (kilobytes).
+    @inline(never) static func _becomeBPT_DC_CPDReqEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_DC_CPDReqEnergyTransferMode(ISO15118_20.BPT_DC_CPDReqEnergyTransferMode()) }
+    @inline(never) static func _becomeBPT_DC_CPDReqEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_DC_CPDReqEnergyTransferMode(ISO15118_20.BPT_DC_CPDReqEnergyTransferMode()) }
+    @inline(never) static func _becomeBPT_DC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_DC_CPDResEnergyTransferMode(ISO15118_20.BPT_DC_CPDResEnergyTransferMode()) }
+    @inline(never) static func _becomeBPT_DC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_DC_CPDResEnergyTransferMode(ISO15118_20.BPT_DC_CPDResEnergyTransferMode()) }
+    @inline(never) static func _becomeBPT_Dynamic_DC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_Dynamic_DC_CLReqControlMode(ISO15118_20.BPT_Dynamic_DC_CLReqControlMode()) }
+    @inline(never) static func _becomeBPT_Dynamic_DC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_Dynamic_DC_CLReqControlMode(ISO15118_20.BPT_Dynamic_DC_CLReqControlMode()) }
+    @inline(never) static func _becomeBPT_Dynamic_DC_CLResControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_Dynamic_DC_CLResControlMode(ISO15118_20.BPT_Dynamic_DC_CLResControlMode()) }
+    @inline(never) static func _becomeBPT_Dynamic_DC_CLResControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_Dynamic_DC_CLResControlMode(ISO15118_20.BPT_Dynamic_DC_CLResControlMode()) }
+    @inline(never) static func _becomeBPT_Scheduled_DC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_Scheduled_DC_CLReqControlMode(ISO15118_20.BPT_Scheduled_DC_CLReqControlMode()) }
+    @inline(never) static func _becomeBPT_Scheduled_DC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_Scheduled_DC_CLReqControlMode(ISO15118_20.BPT_Scheduled_DC_CLReqControlMode()) }
+    @inline(never) static func _becomeBPT_Scheduled_DC_CLResControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_Scheduled_DC_CLResControlMode(ISO15118_20.BPT_Scheduled_DC_CLResControlMode()) }
+    @inline(never) static func _becomeBPT_Scheduled_DC_CLResControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_Scheduled_DC_CLResControlMode(ISO15118_20.BPT_Scheduled_DC_CLResControlMode()) }
+    @inline(never) static func _becomeDC_CPDReqEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .DC_CPDReqEnergyTransferMode(ISO15118_20.DC_CPDReqEnergyTransferMode()) }
+    @inline(never) static func _becomeDC_CPDReqEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .DC_CPDReqEnergyTransferMode(ISO15118_20.DC_CPDReqEnergyTransferMode()) }
+    @inline(never) static func _becomeDC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .DC_CPDResEnergyTransferMode(ISO15118_20.DC_CPDResEnergyTransferMode()) }
+    @inline(never) static func _becomeDC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .DC_CPDResEnergyTransferMode(ISO15118_20.DC_CPDResEnergyTransferMode()) }
+    @inline(never) static func _becomeDC_CableCheckReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .DC_CableCheckReq(ISO15118_20.DC_CableCheckReq()) }
+    @inline(never) static func _becomeDC_CableCheckReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .DC_CableCheckReq(ISO15118_20.DC_CableCheckReq()) }
+    @inline(never) static func _becomeDC_CableCheckRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .DC_CableCheckRes(ISO15118_20.DC_CableCheckRes()) }
+    @inline(never) static func _becomeDC_CableCheckRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .DC_CableCheckRes(ISO15118_20.DC_CableCheckRes()) }
+    @inline(never) static func _becomeDC_ChargeLoopReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .DC_ChargeLoopReq(ISO15118_20.DC_ChargeLoopReq()) }
+    @inline(never) static func _becomeDC_ChargeLoopReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .DC_ChargeLoopReq(ISO15118_20.DC_ChargeLoopReq()) }
+    @inline(never) static func _becomeDC_ChargeLoopRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .DC_ChargeLoopRes(ISO15118_20.DC_ChargeLoopRes()) }
+    @inline(never) static func _becomeDC_ChargeLoopRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .DC_ChargeLoopRes(ISO15118_20.DC_ChargeLoopRes()) }
+    @inline(never) static func _becomeDC_ChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .DC_ChargeParameterDiscoveryReq(ISO15118_20.DC_ChargeParameterDiscoveryReq()) }
+    @inline(never) static func _becomeDC_ChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .DC_ChargeParameterDiscoveryReq(ISO15118_20.DC_ChargeParameterDiscoveryReq()) }
+    @inline(never) static func _becomeDC_ChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .DC_ChargeParameterDiscoveryRes(ISO15118_20.DC_ChargeParameterDiscoveryRes()) }
+    @inline(never) static func _becomeDC_ChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .DC_ChargeParameterDiscoveryRes(ISO15118_20.DC_ChargeParameterDiscoveryRes()) }
+    @inline(never) static func _becomeDC_PreChargeReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .DC_PreChargeReq(ISO15118_20.DC_PreChargeReq()) }
+    @inline(never) static func _becomeDC_PreChargeReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .DC_PreChargeReq(ISO15118_20.DC_PreChargeReq()) }
+    @inline(never) static func _becomeDC_PreChargeRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .DC_PreChargeRes(ISO15118_20.DC_PreChargeRes()) }
+    @inline(never) static func _becomeDC_PreChargeRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .DC_PreChargeRes(ISO15118_20.DC_PreChargeRes()) }
+    @inline(never) static func _becomeDC_WeldingDetectionReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .DC_WeldingDetectionReq(ISO15118_20.DC_WeldingDetectionReq()) }
+    @inline(never) static func _becomeDC_WeldingDetectionReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .DC_WeldingDetectionReq(ISO15118_20.DC_WeldingDetectionReq()) }
+    @inline(never) static func _becomeDC_WeldingDetectionRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .DC_WeldingDetectionRes(ISO15118_20.DC_WeldingDetectionRes()) }
+    @inline(never) static func _becomeDC_WeldingDetectionRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .DC_WeldingDetectionRes(ISO15118_20.DC_WeldingDetectionRes()) }
+    @inline(never) static func _becomeDynamic_DC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .Dynamic_DC_CLReqControlMode(ISO15118_20.Dynamic_DC_CLReqControlMode()) }
+    @inline(never) static func _becomeDynamic_DC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .Dynamic_DC_CLReqControlMode(ISO15118_20.Dynamic_DC_CLReqControlMode()) }
+    @inline(never) static func _becomeDynamic_DC_CLResControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .Dynamic_DC_CLResControlMode(ISO15118_20.Dynamic_DC_CLResControlMode()) }
+    @inline(never) static func _becomeDynamic_DC_CLResControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .Dynamic_DC_CLResControlMode(ISO15118_20.Dynamic_DC_CLResControlMode()) }
+    @inline(never) static func _becomeScheduled_DC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .Scheduled_DC_CLReqControlMode(ISO15118_20.Scheduled_DC_CLReqControlMode()) }
+    @inline(never) static func _becomeScheduled_DC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .Scheduled_DC_CLReqControlMode(ISO15118_20.Scheduled_DC_CLReqControlMode()) }
+    @inline(never) static func _becomeScheduled_DC_CLResControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .Scheduled_DC_CLResControlMode(ISO15118_20.Scheduled_DC_CLResControlMode()) }
+    @inline(never) static func _becomeScheduled_DC_CLResControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .Scheduled_DC_CLResControlMode(ISO15118_20.Scheduled_DC_CLResControlMode()) }
+
+    /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
+    @inline(__always)
+    static func _tag(at p: UnsafePointer<Self?>) -> Int {
+        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self?>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
+        return t >= 0 ? t : p.pointee._tag
+    }
 }
 
 extension Optional where Wrapped == ISO20DCMessage {
@@ -42340,6 +42808,69 @@ extension ISO20WPTMessage {
         if MemoryLayout<ISO15118_20.WPT_PairingReq>.size > largest { largest = MemoryLayout<ISO15118_20.WPT_PairingReq>.size }
         if MemoryLayout<ISO15118_20.WPT_PairingRes>.size > largest { largest = MemoryLayout<ISO15118_20.WPT_PairingRes>.size }
         return MemoryLayout<Self>.size > largest
+    }
+
+    /// The case index of a tag byte stored after the payloads (`_payloadsStoredPlain`): Swift numbers the
+    /// cases with a non-empty payload in declaration order; cases with an empty payload share the next
+    /// number with nil and are told apart in the payload area (-2 here).
+    @inline(__always)
+    static func _payloadCase(_ raw: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.WPT_AlignmentCheckReq>.size > 0 { if raw == k { return 0 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_AlignmentCheckRes>.size > 0 { if raw == k { return 1 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_ChargeLoopReq>.size > 0 { if raw == k { return 2 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_ChargeLoopRes>.size > 0 { if raw == k { return 3 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_ChargeParameterDiscoveryReq>.size > 0 { if raw == k { return 4 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_ChargeParameterDiscoveryRes>.size > 0 { if raw == k { return 5 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_FinePositioningReq>.size > 0 { if raw == k { return 6 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_FinePositioningRes>.size > 0 { if raw == k { return 7 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_FinePositioningSetupReq>.size > 0 { if raw == k { return 8 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_FinePositioningSetupRes>.size > 0 { if raw == k { return 9 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_PairingReq>.size > 0 { if raw == k { return 10 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_PairingRes>.size > 0 { if raw == k { return 11 }; k &+= 1 }
+        return -2
+    }
+
+    /// The case index read in place (no copy of the enum) from the tag byte, the enum's last byte when the
+    /// tag is stored after the payloads (TypeLayout.rst, multi-payload enums); only when `_payloadsStoredPlain`.
+    @inline(__always)
+    static func _tag(at p: UnsafePointer<Self>) -> Int {
+        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
+        return t >= 0 ? t : p.pointee._tag
+    }
+
+    // Each sets one case with a fresh payload, written in place. One function per case: in a `switch` the
+    // compiler shares one tail that builds the enum in a temporary and copies all of it (kilobytes).
+    @inline(never) static func _becomeWPT_AlignmentCheckReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WPT_AlignmentCheckReq(ISO15118_20.WPT_AlignmentCheckReq()) }
+    @inline(never) static func _becomeWPT_AlignmentCheckReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WPT_AlignmentCheckReq(ISO15118_20.WPT_AlignmentCheckReq()) }
+    @inline(never) static func _becomeWPT_AlignmentCheckRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WPT_AlignmentCheckRes(ISO15118_20.WPT_AlignmentCheckRes()) }
+    @inline(never) static func _becomeWPT_AlignmentCheckRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WPT_AlignmentCheckRes(ISO15118_20.WPT_AlignmentCheckRes()) }
+    @inline(never) static func _becomeWPT_ChargeLoopReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WPT_ChargeLoopReq(ISO15118_20.WPT_ChargeLoopReq()) }
+    @inline(never) static func _becomeWPT_ChargeLoopReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WPT_ChargeLoopReq(ISO15118_20.WPT_ChargeLoopReq()) }
+    @inline(never) static func _becomeWPT_ChargeLoopRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WPT_ChargeLoopRes(ISO15118_20.WPT_ChargeLoopRes()) }
+    @inline(never) static func _becomeWPT_ChargeLoopRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WPT_ChargeLoopRes(ISO15118_20.WPT_ChargeLoopRes()) }
+    @inline(never) static func _becomeWPT_ChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WPT_ChargeParameterDiscoveryReq(ISO15118_20.WPT_ChargeParameterDiscoveryReq()) }
+    @inline(never) static func _becomeWPT_ChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WPT_ChargeParameterDiscoveryReq(ISO15118_20.WPT_ChargeParameterDiscoveryReq()) }
+    @inline(never) static func _becomeWPT_ChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WPT_ChargeParameterDiscoveryRes(ISO15118_20.WPT_ChargeParameterDiscoveryRes()) }
+    @inline(never) static func _becomeWPT_ChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WPT_ChargeParameterDiscoveryRes(ISO15118_20.WPT_ChargeParameterDiscoveryRes()) }
+    @inline(never) static func _becomeWPT_FinePositioningReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WPT_FinePositioningReq(ISO15118_20.WPT_FinePositioningReq()) }
+    @inline(never) static func _becomeWPT_FinePositioningReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WPT_FinePositioningReq(ISO15118_20.WPT_FinePositioningReq()) }
+    @inline(never) static func _becomeWPT_FinePositioningRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WPT_FinePositioningRes(ISO15118_20.WPT_FinePositioningRes()) }
+    @inline(never) static func _becomeWPT_FinePositioningRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WPT_FinePositioningRes(ISO15118_20.WPT_FinePositioningRes()) }
+    @inline(never) static func _becomeWPT_FinePositioningSetupReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WPT_FinePositioningSetupReq(ISO15118_20.WPT_FinePositioningSetupReq()) }
+    @inline(never) static func _becomeWPT_FinePositioningSetupReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WPT_FinePositioningSetupReq(ISO15118_20.WPT_FinePositioningSetupReq()) }
+    @inline(never) static func _becomeWPT_FinePositioningSetupRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WPT_FinePositioningSetupRes(ISO15118_20.WPT_FinePositioningSetupRes()) }
+    @inline(never) static func _becomeWPT_FinePositioningSetupRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WPT_FinePositioningSetupRes(ISO15118_20.WPT_FinePositioningSetupRes()) }
+    @inline(never) static func _becomeWPT_PairingReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WPT_PairingReq(ISO15118_20.WPT_PairingReq()) }
+    @inline(never) static func _becomeWPT_PairingReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WPT_PairingReq(ISO15118_20.WPT_PairingReq()) }
+    @inline(never) static func _becomeWPT_PairingRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WPT_PairingRes(ISO15118_20.WPT_PairingRes()) }
+    @inline(never) static func _becomeWPT_PairingRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WPT_PairingRes(ISO15118_20.WPT_PairingRes()) }
+
+    /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
+    @inline(__always)
+    static func _tag(at p: UnsafePointer<Self?>) -> Int {
+        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self?>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
+        return t >= 0 ? t : p.pointee._tag
     }
 }
 
