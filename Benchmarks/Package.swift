@@ -12,9 +12,14 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        .target(
+            name: "BenchCorpus",
+            dependencies: [.product(name: "EXICodecs", package: "ChargeKit")],
+            path: "BenchCorpus"),
         .executableTarget(
             name: "EXIBenchmarks",
             dependencies: [
+                "BenchCorpus",
                 .product(name: "EXICodecs", package: "ChargeKit"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
@@ -24,7 +29,7 @@ let package = Package(
         // Instruction counts per message under callgrind (.ci/exi-callgrind.sh): no benchmark harness.
         .executableTarget(
             name: "exi-callgrind",
-            dependencies: [.product(name: "EXICodecs", package: "ChargeKit")],
+            dependencies: ["BenchCorpus", .product(name: "EXICodecs", package: "ChargeKit")],
             path: "EXICallgrind",
             swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableExperimentalFeature("Lifetimes")]),
     ]

@@ -1,26 +1,13 @@
 // Encode and decode of the charge-loop messages and SessionSetupReq, on the exact bytes Josev sent
 // (../shared/tools/josev/samples/corpus): time per message and mallocs per message (target 0).
 import AppHandshake
+import BenchCorpus
 import Benchmark
 import DIN70121
 import EXI
 import Foundation
 import ISO15118_2
 import ISO15118_20
-
-/// The wire bytes of the first `message` in one of Josev's session files.
-func corpusBytes(_ file: String, _ message: String) -> [UInt8] {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    let url = root.appendingPathComponent("shared/tools/josev/samples/corpus/\(file)")
-    guard let text = try? String(contentsOf: url, encoding: .utf8) else { fatalError("cannot read \(url.path)") }
-    for line in text.split(separator: "\n") {
-        guard let obj = try? JSONParser.parse(String(line)), case .string(let m)? = obj["message"], m == message,
-              case .string(let hex)? = obj["exi"], let bytes = Hex.decode(hex) else { continue }
-        return bytes
-    }
-    fatalError("no \(message) in \(file)")
-}
 
 /// A codec's three entry points, called on its concrete types (a protocol with static requirements: the
 /// benchmark bodies are specialised per codec, no closure thunk between the loop and the codec).

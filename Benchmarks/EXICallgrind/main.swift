@@ -5,24 +5,12 @@
 // prints nothing but runs `iterations` operations; .ci/exi-callgrind.sh runs 0 and N iterations and
 // divides the difference of the totals by N. Same messages as the benchmark (Josev's wire bytes).
 import AppHandshake
+import BenchCorpus
 import DIN70121
 import EXI
 import Foundation
 import ISO15118_2
 import ISO15118_20
-
-func corpusBytes(_ file: String, _ message: String) -> [UInt8] {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    let url = root.appendingPathComponent("shared/tools/josev/samples/corpus/\(file)")
-    guard let text = try? String(contentsOf: url, encoding: .utf8) else { fatalError("cannot read \(url.path)") }
-    for line in text.split(separator: "\n") {
-        guard let obj = try? JSONParser.parse(String(line)), case .string(let m)? = obj["message"], m == message,
-              case .string(let hex)? = obj["exi"], let bytes = Hex.decode(hex) else { continue }
-        return bytes
-    }
-    fatalError("no \(message) in \(file)")
-}
 
 @inline(never) func sink<T>(_ value: borrowing T) { withExtendedLifetime(value) {} }
 
