@@ -11,7 +11,7 @@ work=$(mktemp -d /tmp/exi-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
 echo "=== ours (p50 wall clock per message, mallocs per message; release build)"
-swift package --package-path Benchmarks benchmark --no-progress > "$work/ours.log" 2>&1 || { tail -40 "$work/ours.log"; exit 1; }
+swift package --package-path Benchmarks benchmark --target EXIBenchmarks --no-progress > "$work/ours.log" 2>&1 || { tail -40 "$work/ours.log"; exit 1; }
 python3 - "$work/ours.log" <<'PY'
 import re, sys
 name, out = None, {}
