@@ -70,13 +70,7 @@ struct CP: ParsableCommand {
     }
 
     func run() throws {
-        let definition: BoardDefinition
-        switch BoardTool.load(board, locator: .forCurrentProcess()) {
-        case .success(let b): definition = b
-        case .failure(let f):
-            printToStandardError(f.errors)
-            throw ExitCode(f.exitCode)
-        }
+        let definition = try loadBoard(board)
         let factory: any DeviceFactory
         if definition.simulated {
             let sim = SimulatedDeviceFactory()

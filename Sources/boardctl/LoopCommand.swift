@@ -37,13 +37,7 @@ struct LoopCommand: ParsableCommand {
     }
 
     func run() throws {
-        let definition: BoardDefinition
-        switch BoardTool.load(board, locator: .forCurrentProcess()) {
-        case .success(let b): definition = b
-        case .failure(let f):
-            printToStandardError(f.errors)
-            throw ExitCode(f.exitCode)
-        }
+        let definition = try loadBoard(board)
         // Signals first: a thread a device starts (the sim helper emulator) inherits the blocked mask.
         let period = Nanoseconds.microseconds(tickMicroseconds)
         let loop = try TickLoop.production(period: period)

@@ -45,12 +45,7 @@ struct Slac: ParsableCommand {
 
     mutating func run() throws {
         var options = SlacRunner.Options(role: role)
-        switch BoardTool.load(board, locator: .forCurrentProcess()) {
-        case .success(let definition): options.board = definition
-        case .failure(let failure):
-            printError(failure.errors.trimmingCharacters(in: .newlines))
-            throw ExitCode(failure.exitCode)
-        }
+        options.board = try loadBoard(board)
         options.interface = interface
         options.standIn = modem
         options.pilotDelay = .milliseconds(Int64(pilotDelayMs))
@@ -64,7 +59,7 @@ struct Slac: ParsableCommand {
                 fflush(nil)
             }
         } catch {
-            printError("boardctl slac: \(error)")
+            printToStandardError("boardctl slac: \(error)\n")
             throw ExitCode(2)
         }
         if outcome.matched == nil { throw ExitCode(1) }
@@ -73,8 +68,3 @@ struct Slac: ParsableCommand {
 
 extension SlacRunner.Role: ExpressibleByArgument {}
 extension SlacRunner.ModemStandIn: ExpressibleByArgument {}
-
-private func printError(_ s: String) {
-    var line = s + "\n"
-    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
-}
