@@ -13,6 +13,10 @@ let strict: [SwiftSetting] = [
     .enableExperimentalFeature("Lifetimes"),
 ]
 
+/// The generated EXI codecs mark the encoders of large values `@_addressableSelf`: a `Body` or header
+/// is encoded where it lies, never copied to a temporary first (see Sources/EXIGenerator/README.md).
+let codecs: [SwiftSetting] = strict + [.enableExperimentalFeature("AddressableParameters")]
+
 // MARK: - C shims: one small target per kernel interface, each with one syscall seam.
 
 let shims: [Target] = [
@@ -109,10 +113,10 @@ let controlPilot: [Target] = [
 
 let exi: [Target] = [
     .target(name: "EXI", swiftSettings: strict),
-    .target(name: "AppHandshake", dependencies: ["EXI"], swiftSettings: strict),
-    .target(name: "DIN70121", dependencies: ["EXI"], swiftSettings: strict),
-    .target(name: "ISO15118_2", dependencies: ["EXI"], swiftSettings: strict),
-    .target(name: "ISO15118_20", dependencies: ["EXI"], swiftSettings: strict),
+    .target(name: "AppHandshake", dependencies: ["EXI"], swiftSettings: codecs),
+    .target(name: "DIN70121", dependencies: ["EXI"], swiftSettings: codecs),
+    .target(name: "ISO15118_2", dependencies: ["EXI"], swiftSettings: codecs),
+    .target(name: "ISO15118_20", dependencies: ["EXI"], swiftSettings: codecs),
     .target(name: "EXITool", dependencies: ["EXI", "AppHandshake", "DIN70121", "ISO15118_2", "ISO15118_20"],
             swiftSettings: strict),
     // Run by hand: `swift run exigen` regenerates the codec targets from ../shared/schemas.

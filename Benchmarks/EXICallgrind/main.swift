@@ -30,7 +30,7 @@ enum DINRun: Runner {
         for _ in 0..<n {
             switch op {
             case "decode": sink(try DINCodec.decode(span))
-            case "decodeInto": try DINCodec.decode(span, into: &message); sink(message.Header)
+            case "decodeInto": try DINCodec.decode(span, into: &message); withUnsafePointer(to: &message) { sink($0) }
             default: sink(try DINCodec.encode(original, into: &o))
             }
         }
@@ -47,7 +47,7 @@ enum ISO2Run: Runner {
         for _ in 0..<n {
             switch op {
             case "decode": sink(try ISO2Codec.decode(span))
-            case "decodeInto": try ISO2Codec.decode(span, into: &message); sink(message.Header)
+            case "decodeInto": try ISO2Codec.decode(span, into: &message); withUnsafePointer(to: &message) { sink($0) }
             default: sink(try ISO2Codec.encode(original, into: &o))
             }
         }
@@ -64,7 +64,7 @@ enum ISO20DCRun: Runner {
         for _ in 0..<n {
             switch op {
             case "decode": sink(try ISO20DCCodec.decode(span))
-            case "decodeInto": try ISO20DCCodec.decode(span, into: &message); sink(message.elementName.utf8.count)
+            case "decodeInto": try ISO20DCCodec.decode(span, into: &message); withUnsafePointer(to: &message) { sink($0) }
             default: sink(try ISO20DCCodec.encode(original, into: &o))
             }
         }
@@ -81,7 +81,7 @@ enum ISO20CommonRun: Runner {
         for _ in 0..<n {
             switch op {
             case "decode": sink(try ISO20CommonCodec.decode(span))
-            case "decodeInto": try ISO20CommonCodec.decode(span, into: &message); sink(message.elementName.utf8.count)
+            case "decodeInto": try ISO20CommonCodec.decode(span, into: &message); withUnsafePointer(to: &message) { sink($0) }
             default: sink(try ISO20CommonCodec.encode(original, into: &o))
             }
         }

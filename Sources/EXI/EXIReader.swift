@@ -184,7 +184,14 @@ public struct EXIReader {
         var k = 0
         while k < length {
             let start = bitPosition
-            let code = try readUnsigned()
+            // an ASCII character is one octet with its continuation bit clear (Unsigned Integer, §7.1.6):
+            // read it here, without the general loop
+            let octet = try readBits(8)
+            var code = octet
+            if octet & 0x80 != 0 {
+                bitPosition = start
+                code = try readUnsigned()
+            }
             guard code <= 0x10FFFF, code & 0xFFFFF800 != 0xD800 else {
                 throw EXIError(.invalidCharacter(UInt32(truncatingIfNeeded: code)), at: start, schema: schema)
             }

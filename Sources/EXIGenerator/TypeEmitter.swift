@@ -174,6 +174,11 @@ final class TypeEmitter {
         for (i, st) in s.grammar.states.enumerated() where !st.isEmpty {
             out.append("    /// state \(i): \(st.map { s.grammar.terminalNames[$0] }.joined(separator: " "))")
         }
+        if SizeEstimate.of(s) >= SizeEstimate.large {
+            // `self` by address: the in-place reads below take pointers into it, and without this a large
+            // `self` (a `Body` of kilobytes) is first copied, partly or whole, to have an address to take
+            out.append("    @_addressableSelf")
+        }
         out.append("    @_noAllocation @_noLocks")
         out.append("    func encodeContent(_ w: inout EXIWriter) throws(EXIError) {")
         out += enc
@@ -743,46 +748,56 @@ final class TypeEmitter {
         out.append("")
         if !single { helpers.messageTags[messageName] = roots.map { (identifier($0.0.local), $0.2.qualifiedName) } }
         out.append("    /// Encodes `message` into the start of `output`; returns the number of bytes written. Allocates nothing")
-        out.append("    /// (checked by the compiler) and never copies the message.")
+        out.append("    /// (checked by the compiler) and never copies the message: it is read where it lies, by its address.")
         out.append("    @_noAllocation @_noLocks")
-        out.append("    public static func encode(_ message: Message, into output: inout MutableRawSpan) throws(EXIError) -> Int {")
-        out.append("        try output.withUnsafeMutableBytes { (buffer: UnsafeMutableRawBufferPointer) throws(EXIError) -> Int in")
-        out.append("            var w = EXIWriter(buffer, schema: \(literal(family.shortName)))")
-        out.append("            try w.writeBits(0x80, 8)  // EXI header: '10', no options, version 1")
+        out.append("    public static func encode(_ message: @_addressable Message, into output: inout MutableRawSpan) throws(EXIError) -> Int {")
+        out.append("        // the span's bytes stay where they are for the whole call, so their address is used after this")
+        out.append("        // closure; the message is used outside closures, by its address (a closure capturing it, or")
+        out.append("        // `pointee` of a pointer to it, would copy it to an address of its own)")
+        out.append("        var w = EXIWriter(output.withUnsafeMutableBytes { $0 }, schema: \(literal(family.shortName)))")
+        out.append("        try w.writeBits(0x80, 8)  // EXI header: '10', no options, version 1")
         if single {
             let (q, code, _) = roots[0]
-            out.append("            try w.writeBits(\(code), \(width))  // SE(\(q.local))")
-            out.append("            do throws(EXIError) { try message.encodeContent(&w) } catch { throw error.inside(\(literal(q.local))) }")
+            out.append("        try w.writeBits(\(code), \(width))  // SE(\(q.local))")
+            out.append("        do throws(EXIError) { try message.encodeContent(&w) } catch { throw error.inside(\(literal(q.local))) }")
         } else {
-            // by tag, then the root's payload in place (a binding `switch` copies the whole message), when the
-            // payloads are stored plain; else (a tag in the header's spare bits) the plain `switch`
-            out.append("            if Message._payloadsStoredPlain {")
-            out.append("                switch message._tag {")
+            // by tag, then the root's payload in place, when the payloads are stored plain; else (a tag in the
+            // payloads' spare bits) a binding `switch`
+            out.append("        if Message._payloadsStoredPlain {")
+            out.append("            switch withUnsafePointer(to: message, { Message._tag(at: $0) }) {")
             for (k, (q, code, s)) in roots.enumerated() {
-                out.append("                case \(k):")
-                out.append("                    try w.writeBits(\(code), \(width))  // SE(\(q.local))")
-                out.append("                    do throws(EXIError) {")
-                out.append("                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in")
-                out.append("                            try EXIPayload.of(p, as: \(s.qualifiedName).self).pointee.encodeContent(&w)")
-                out.append("                        }")
-                out.append("                    } catch { throw error.inside(\(literal(q.local))) }")
+                out.append("            case \(k):")
+                out.append("                try w.writeBits(\(code), \(width))  // SE(\(q.local))")
+                out.append("                do throws(EXIError) {")
+                out.append("                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in")
+                out.append("                        try EXIPayload.of(mp, as: \(s.qualifiedName).self).pointee.encodeContent(&w)")
+                out.append("                    }")
+                out.append("                } catch { throw error.inside(\(literal(q.local))) }")
             }
-            out.append("                default: break")
-            out.append("                }")
-            out.append("            } else {")
-            out.append("                switch message {")
-            for (q, code, _) in roots {
-                out.append("                case .\(identifier(q.local))(let v):")
-                out.append("                    try w.writeBits(\(code), \(width))  // SE(\(q.local))")
-                out.append("                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside(\(literal(q.local))) }")
-            }
-            out.append("                }")
+            out.append("            default: break")
             out.append("            }")
+            out.append("        } else {")
+            out.append("            try _encodeRoot(message, &w)")
+            out.append("        }")
         }
-        out.append("            return try w.finish()  // ED: no bits")
-        out.append("        }")
+        out.append("        return try w.finish()  // ED: no bits")
         out.append("    }")
         out.append("")
+        if !single {
+            // the root matched with bindings, when the tag is kept in the payloads' spare bits (a function of
+            // its own: Swift 6.3's SILGen crashed on this `switch` inside a closure, binding `@_addressableSelf` values)
+            out.append("    @_noAllocation @_noLocks")
+            out.append("    static func _encodeRoot(_ message: @_addressable Message, _ w: inout EXIWriter) throws(EXIError) {")
+            out.append("        switch message {")
+            for (q, code, _) in roots {
+                out.append("        case .\(identifier(q.local))(let v):")
+                out.append("            try w.writeBits(\(code), \(width))  // SE(\(q.local))")
+                out.append("            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside(\(literal(q.local))) }")
+            }
+            out.append("        }")
+            out.append("    }")
+            out.append("")
+        }
         out.append("    /// Decodes one EXI stream into a new message (which starts as `Message()`: its whole storage is")
         out.append("    /// initialised first). `decode(_:into:)` into a message kept by the caller skips that.")
         out.append("    @_noAllocation @_noLocks")
@@ -802,15 +817,25 @@ final class TypeEmitter {
         out.append("            let header = try r.readBits(8)")
         out.append("            guard header == 0x80 else { throw EXIError(.invalidHeader(UInt8(truncatingIfNeeded: header)), at: 0, schema: \(literal(family.shortName))) }")
         out.append("            switch try r.readBits(\(width)) {")
-        for (q, code, s) in roots {
+        for (k, (q, code, s)) in roots.enumerated() {
             out.append("            case \(code):  // SE(\(q.local))")
             if single {
                 out.append("                do throws(EXIError) { try message.decodeContent(&r) } catch { throw error.inside(\(literal(q.local))) }")
             } else {
-                // into a local, then stored: decoding in place could overwrite a tag kept in spare bits
-                out.append("                var v = \(s.qualifiedName)()")
-                out.append("                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside(\(literal(q.local))) }")
-                out.append("                message = .\(identifier(q.local))(v)")
+                // in place when the tag is stored after the payloads (as a `Body`'s choice); else into a local,
+                // then stored: decoding in place could overwrite a tag kept in the payloads' spare bits
+                out.append("                if Message._payloadsStoredPlain {")
+                out.append("                    do throws(EXIError) {")
+                out.append("                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in")
+                out.append("                            if Message._tag(at: UnsafePointer(p)) != \(k) { Message._become\(identifier(q.local))(p) }")
+                out.append("                            try EXIPayload.of(p, as: \(s.qualifiedName).self).pointee.decodeContent(&r)")
+                out.append("                        }")
+                out.append("                    } catch { throw error.inside(\(literal(q.local))) }")
+                out.append("                } else {")
+                out.append("                    var v = \(s.qualifiedName)()")
+                out.append("                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside(\(literal(q.local))) }")
+                out.append("                    message = .\(identifier(q.local))(v)")
+                out.append("                }")
             }
         }
         out.append("            case \(globals.count + 1)...: throw r.undeclared(0, state: -1, width: \(width))")

@@ -33,41 +33,47 @@ public enum AppHandshakeCodec {
     public static let schemaName = "app"
 
     /// Encodes `message` into the start of `output`; returns the number of bytes written. Allocates nothing
-    /// (checked by the compiler) and never copies the message.
+    /// (checked by the compiler) and never copies the message: it is read where it lies, by its address.
     @_noAllocation @_noLocks
-    public static func encode(_ message: Message, into output: inout MutableRawSpan) throws(EXIError) -> Int {
-        try output.withUnsafeMutableBytes { (buffer: UnsafeMutableRawBufferPointer) throws(EXIError) -> Int in
-            var w = EXIWriter(buffer, schema: "SAP")
-            try w.writeBits(0x80, 8)  // EXI header: '10', no options, version 1
-            if Message._payloadsStoredPlain {
-                switch message._tag {
-                case 0:
-                    try w.writeBits(0, 2)  // SE(supportedAppProtocolReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: AppHandshake.SupportedAppProtocolReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("supportedAppProtocolReq") }
-                case 1:
-                    try w.writeBits(1, 2)  // SE(supportedAppProtocolRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: AppHandshake.SupportedAppProtocolRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("supportedAppProtocolRes") }
-                default: break
-                }
-            } else {
-                switch message {
-                case .supportedAppProtocolReq(let v):
-                    try w.writeBits(0, 2)  // SE(supportedAppProtocolReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("supportedAppProtocolReq") }
-                case .supportedAppProtocolRes(let v):
-                    try w.writeBits(1, 2)  // SE(supportedAppProtocolRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("supportedAppProtocolRes") }
-                }
+    public static func encode(_ message: @_addressable Message, into output: inout MutableRawSpan) throws(EXIError) -> Int {
+        // the span's bytes stay where they are for the whole call, so their address is used after this
+        // closure; the message is used outside closures, by its address (a closure capturing it, or
+        // `pointee` of a pointer to it, would copy it to an address of its own)
+        var w = EXIWriter(output.withUnsafeMutableBytes { $0 }, schema: "SAP")
+        try w.writeBits(0x80, 8)  // EXI header: '10', no options, version 1
+        if Message._payloadsStoredPlain {
+            switch withUnsafePointer(to: message, { Message._tag(at: $0) }) {
+            case 0:
+                try w.writeBits(0, 2)  // SE(supportedAppProtocolReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: AppHandshake.SupportedAppProtocolReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("supportedAppProtocolReq") }
+            case 1:
+                try w.writeBits(1, 2)  // SE(supportedAppProtocolRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: AppHandshake.SupportedAppProtocolRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("supportedAppProtocolRes") }
+            default: break
             }
-            return try w.finish()  // ED: no bits
+        } else {
+            try _encodeRoot(message, &w)
+        }
+        return try w.finish()  // ED: no bits
+    }
+
+    @_noAllocation @_noLocks
+    static func _encodeRoot(_ message: @_addressable Message, _ w: inout EXIWriter) throws(EXIError) {
+        switch message {
+        case .supportedAppProtocolReq(let v):
+            try w.writeBits(0, 2)  // SE(supportedAppProtocolReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("supportedAppProtocolReq") }
+        case .supportedAppProtocolRes(let v):
+            try w.writeBits(1, 2)  // SE(supportedAppProtocolRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("supportedAppProtocolRes") }
         }
     }
 
@@ -91,13 +97,31 @@ public enum AppHandshakeCodec {
             guard header == 0x80 else { throw EXIError(.invalidHeader(UInt8(truncatingIfNeeded: header)), at: 0, schema: "SAP") }
             switch try r.readBits(2) {
             case 0:  // SE(supportedAppProtocolReq)
-                var v = AppHandshake.SupportedAppProtocolReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("supportedAppProtocolReq") }
-                message = .supportedAppProtocolReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 0 { Message._becomesupportedAppProtocolReq(p) }
+                            try EXIPayload.of(p, as: AppHandshake.SupportedAppProtocolReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("supportedAppProtocolReq") }
+                } else {
+                    var v = AppHandshake.SupportedAppProtocolReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("supportedAppProtocolReq") }
+                    message = .supportedAppProtocolReq(v)
+                }
             case 1:  // SE(supportedAppProtocolRes)
-                var v = AppHandshake.SupportedAppProtocolRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("supportedAppProtocolRes") }
-                message = .supportedAppProtocolRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 1 { Message._becomesupportedAppProtocolRes(p) }
+                            try EXIPayload.of(p, as: AppHandshake.SupportedAppProtocolRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("supportedAppProtocolRes") }
+                } else {
+                    var v = AppHandshake.SupportedAppProtocolRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("supportedAppProtocolRes") }
+                    message = .supportedAppProtocolRes(v)
+                }
             case 3...: throw r.undeclared(0, state: -1, width: 2)
             default: throw r.error(.unsupportedContent)  // another global element of the schema
             }
@@ -351,6 +375,7 @@ extension SupportedAppProtocolReq {
     /// state 0: SE(AppProtocol)
     /// state 1: SE(AppProtocol) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0

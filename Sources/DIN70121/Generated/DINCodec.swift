@@ -17,16 +17,17 @@ public enum DINCodec {
     public static let schemaName = "din"
 
     /// Encodes `message` into the start of `output`; returns the number of bytes written. Allocates nothing
-    /// (checked by the compiler) and never copies the message.
+    /// (checked by the compiler) and never copies the message: it is read where it lies, by its address.
     @_noAllocation @_noLocks
-    public static func encode(_ message: Message, into output: inout MutableRawSpan) throws(EXIError) -> Int {
-        try output.withUnsafeMutableBytes { (buffer: UnsafeMutableRawBufferPointer) throws(EXIError) -> Int in
-            var w = EXIWriter(buffer, schema: "DIN")
-            try w.writeBits(0x80, 8)  // EXI header: '10', no options, version 1
-            try w.writeBits(77, 7)  // SE(V2G_Message)
-            do throws(EXIError) { try message.encodeContent(&w) } catch { throw error.inside("V2G_Message") }
-            return try w.finish()  // ED: no bits
-        }
+    public static func encode(_ message: @_addressable Message, into output: inout MutableRawSpan) throws(EXIError) -> Int {
+        // the span's bytes stay where they are for the whole call, so their address is used after this
+        // closure; the message is used outside closures, by its address (a closure capturing it, or
+        // `pointee` of a pointer to it, would copy it to an address of its own)
+        var w = EXIWriter(output.withUnsafeMutableBytes { $0 }, schema: "DIN")
+        try w.writeBits(0x80, 8)  // EXI header: '10', no options, version 1
+        try w.writeBits(77, 7)  // SE(V2G_Message)
+        do throws(EXIError) { try message.encodeContent(&w) } catch { throw error.inside("V2G_Message") }
+        return try w.finish()  // ED: no bits
     }
 
     /// Decodes one EXI stream into a new message (which starts as `Message()`: its whole storage is
@@ -581,6 +582,7 @@ extension Body {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(BodyElement) SE(CableCheckReq) SE(CableCheckRes) SE(CertificateInstallationReq) SE(CertificateInstallationRes) SE(CertificateUpdateReq) SE(CertificateUpdateRes) SE(ChargeParameterDiscoveryReq) SE(ChargeParameterDiscoveryRes) SE(ChargingStatusReq) SE(ChargingStatusRes) SE(ContractAuthenticationReq) SE(ContractAuthenticationRes) SE(CurrentDemandReq) SE(CurrentDemandRes) SE(MeteringReceiptReq) SE(MeteringReceiptRes) SE(PaymentDetailsReq) SE(PaymentDetailsRes) SE(PowerDeliveryReq) SE(PowerDeliveryRes) SE(PreChargeReq) SE(PreChargeRes) SE(ServiceDetailReq) SE(ServiceDetailRes) SE(ServiceDiscoveryReq) SE(ServiceDiscoveryRes) SE(ServicePaymentSelectionReq) SE(ServicePaymentSelectionRes) SE(SessionSetupReq) SE(SessionSetupRes) SE(SessionStopReq) SE(SessionStopRes) SE(WeldingDetectionReq) SE(WeldingDetectionRes) EE
     /// state 1: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -1851,6 +1853,7 @@ extension CertificateChain {
     /// state 0: SE(Certificate)
     /// state 1: SE(SubCertificates) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -1977,6 +1980,7 @@ extension CertificateInstallationReq {
     /// state 2: SE(ListOfRootCertificateIDs)
     /// state 3: SE(DHParams)
     /// state 4: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -2157,6 +2161,7 @@ extension CertificateInstallationRes {
     /// state 4: SE(DHParams)
     /// state 5: SE(ContractID)
     /// state 6: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -2380,6 +2385,7 @@ extension CertificateUpdateReq {
     /// state 3: SE(ListOfRootCertificateIDs)
     /// state 4: SE(DHParams)
     /// state 5: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -2585,6 +2591,7 @@ extension CertificateUpdateRes {
     /// state 5: SE(ContractID)
     /// state 6: SE(RetryCounter)
     /// state 7: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -2956,6 +2963,7 @@ extension ChargeParameterDiscoveryRes {
     /// state 2: SE(SAScheduleList) SE(SASchedules)
     /// state 3: SE(AC_EVSEChargeParameter) SE(DC_EVSEChargeParameter) SE(EVSEChargeParameter)
     /// state 4: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -3187,6 +3195,7 @@ extension ChargingProfile {
     /// state 0: SE(SAScheduleTupleID)
     /// state 1: SE(ProfileEntry)
     /// state 2: SE(ProfileEntry) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -6016,6 +6025,7 @@ extension DSAKeyValue {
     /// state 5: SE(Seed) EE
     /// state 6: SE(PgenCounter)
     /// state 7: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -6737,6 +6747,7 @@ extension KeyInfo {
     /// state 7: SE(KeyName) SE(KeyValue) SE(RetrievalMethod) SE(X509Data) SE(PGPData) SE(SPKIData) SE(MgmtData) SE(*) EE CH(mixed)
     /// state 8: SE(KeyName) SE(KeyValue) SE(RetrievalMethod) SE(X509Data) SE(PGPData) SE(SPKIData) SE(MgmtData) SE(*) EE CH(mixed)
     /// state 9: SE(KeyName) SE(KeyValue) SE(RetrievalMethod) SE(X509Data) SE(PGPData) SE(SPKIData) SE(MgmtData) SE(*) EE CH(mixed)
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -7028,6 +7039,7 @@ extension KeyValue {
     /// state 1: EE CH(mixed)
     /// state 2: EE CH(mixed)
     /// state 3: EE CH(mixed)
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -7127,6 +7139,7 @@ extension ListOfRootCertificateIDs {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(RootCertificateID)
     /// state 1: SE(RootCertificateID) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -7224,6 +7237,7 @@ extension Manifest {
     /// state 0: AT(Id) SE(Reference)
     /// state 1: SE(Reference)
     /// state 2: SE(Reference) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -7338,6 +7352,7 @@ extension MessageHeader {
     /// state 1: SE(Notification) SE(Signature) EE
     /// state 2: SE(Signature) EE
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -8318,6 +8333,7 @@ extension PGPData {
     /// state 3: SE(*) EE
     /// state 4: SE(*) EE
     /// state 5: SE(*) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -8485,6 +8501,7 @@ extension PMaxSchedule {
     /// state 0: SE(PMaxScheduleID)
     /// state 1: SE(PMaxScheduleEntry)
     /// state 2: SE(PMaxScheduleEntry) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -8978,6 +8995,7 @@ extension ParameterSet {
     /// state 0: SE(ParameterSetID)
     /// state 1: SE(Parameter)
     /// state 2: SE(Parameter) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -9091,6 +9109,7 @@ extension PaymentDetailsReq {
     /// state 0: SE(ContractID)
     /// state 1: SE(ContractSignatureCertChain)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -9580,6 +9599,7 @@ extension PowerDeliveryReq {
     /// state 1: SE(ChargingProfile) SE(DC_EVPowerDeliveryParameter) SE(EVPowerDeliveryParameter) EE
     /// state 2: SE(DC_EVPowerDeliveryParameter) SE(EVPowerDeliveryParameter) EE
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -10219,6 +10239,7 @@ extension RSAKeyValue {
     /// state 0: SE(Modulus)
     /// state 1: SE(Exponent)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -10354,6 +10375,7 @@ extension Reference {
     /// state 4: SE(DigestMethod)
     /// state 5: SE(DigestValue)
     /// state 6: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -10696,6 +10718,7 @@ extension RetrievalMethod {
     /// state 1: AT(URI) SE(Transforms) EE
     /// state 2: SE(Transforms) EE
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -10832,6 +10855,7 @@ extension SAScheduleList {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(SAScheduleTuple)
     /// state 1: SE(SAScheduleTuple) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -10923,6 +10947,7 @@ extension SAScheduleTuple {
     /// state 1: SE(PMaxSchedule)
     /// state 2: SE(SalesTariff) EE
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -11105,6 +11130,7 @@ extension SPKIData {
     /// state 0: SE(SPKISexp)
     /// state 1: SE(SPKISexp) SE(*) EE
     /// state 2: SE(SPKISexp) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -11221,6 +11247,7 @@ extension SalesTariff {
     /// state 3: SE(NumEPriceLevels)
     /// state 4: SE(SalesTariffEntry)
     /// state 5: SE(SalesTariffEntry) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -11668,6 +11695,7 @@ extension SelectedServiceList {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(SelectedService)
     /// state 1: SE(SelectedService) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -12067,6 +12095,7 @@ extension ServiceDetailRes {
     /// state 1: SE(ServiceID)
     /// state 2: SE(ServiceParameterList) EE
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -12347,6 +12376,7 @@ extension ServiceDiscoveryRes {
     /// state 2: SE(ChargeService)
     /// state 3: SE(ServiceList) EE
     /// state 4: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -12495,6 +12525,7 @@ extension ServiceParameterList {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(ParameterSet)
     /// state 1: SE(ParameterSet) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -12581,6 +12612,7 @@ extension ServicePaymentSelectionReq {
     /// state 0: SE(SelectedPaymentOption)
     /// state 1: SE(SelectedServiceList)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -12951,6 +12983,7 @@ extension ServiceTagList {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(Service)
     /// state 1: SE(Service) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -13397,6 +13430,7 @@ extension Signature {
     /// state 3: SE(KeyInfo) SE(Object) EE
     /// state 4: SE(Object) EE
     /// state 5: SE(Object) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -13885,6 +13919,7 @@ extension SignatureValue {
     /// state 0: AT(Id) CH
     /// state 1: CH
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -13987,6 +14022,7 @@ extension SignedInfo {
     /// state 2: SE(SignatureMethod)
     /// state 3: SE(Reference)
     /// state 4: SE(Reference) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -14133,6 +14169,7 @@ extension SubCertificates {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(Certificate)
     /// state 1: SE(Certificate) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -14347,6 +14384,7 @@ extension Transforms {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(Transform)
     /// state 1: SE(Transform) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -14433,6 +14471,7 @@ extension V2G_Message {
     /// state 0: SE(Header)
     /// state 1: SE(Body)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -14731,6 +14770,7 @@ extension X509Data {
     /// state 4: SE(X509IssuerSerial) SE(X509SKI) SE(X509SubjectName) SE(X509Certificate) SE(X509CRL) SE(*) EE
     /// state 5: SE(X509IssuerSerial) SE(X509SKI) SE(X509SubjectName) SE(X509Certificate) SE(X509CRL) SE(*) EE
     /// state 6: SE(X509IssuerSerial) SE(X509SKI) SE(X509SubjectName) SE(X509Certificate) SE(X509CRL) SE(*) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0

@@ -17,16 +17,17 @@ public enum ISO2Codec {
     public static let schemaName = "iso2"
 
     /// Encodes `message` into the start of `output`; returns the number of bytes written. Allocates nothing
-    /// (checked by the compiler) and never copies the message.
+    /// (checked by the compiler) and never copies the message: it is read where it lies, by its address.
     @_noAllocation @_noLocks
-    public static func encode(_ message: Message, into output: inout MutableRawSpan) throws(EXIError) -> Int {
-        try output.withUnsafeMutableBytes { (buffer: UnsafeMutableRawBufferPointer) throws(EXIError) -> Int in
-            var w = EXIWriter(buffer, schema: "ISO2")
-            try w.writeBits(0x80, 8)  // EXI header: '10', no options, version 1
-            try w.writeBits(76, 7)  // SE(V2G_Message)
-            do throws(EXIError) { try message.encodeContent(&w) } catch { throw error.inside("V2G_Message") }
-            return try w.finish()  // ED: no bits
-        }
+    public static func encode(_ message: @_addressable Message, into output: inout MutableRawSpan) throws(EXIError) -> Int {
+        // the span's bytes stay where they are for the whole call, so their address is used after this
+        // closure; the message is used outside closures, by its address (a closure capturing it, or
+        // `pointee` of a pointer to it, would copy it to an address of its own)
+        var w = EXIWriter(output.withUnsafeMutableBytes { $0 }, schema: "ISO2")
+        try w.writeBits(0x80, 8)  // EXI header: '10', no options, version 1
+        try w.writeBits(76, 7)  // SE(V2G_Message)
+        do throws(EXIError) { try message.encodeContent(&w) } catch { throw error.inside("V2G_Message") }
+        return try w.finish()  // ED: no bits
     }
 
     /// Decodes one EXI stream into a new message (which starts as `Message()`: its whole storage is
@@ -760,6 +761,7 @@ extension Body {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(AuthorizationReq) SE(AuthorizationRes) SE(BodyElement) SE(CableCheckReq) SE(CableCheckRes) SE(CertificateInstallationReq) SE(CertificateInstallationRes) SE(CertificateUpdateReq) SE(CertificateUpdateRes) SE(ChargeParameterDiscoveryReq) SE(ChargeParameterDiscoveryRes) SE(ChargingStatusReq) SE(ChargingStatusRes) SE(CurrentDemandReq) SE(CurrentDemandRes) SE(MeteringReceiptReq) SE(MeteringReceiptRes) SE(PaymentDetailsReq) SE(PaymentDetailsRes) SE(PaymentServiceSelectionReq) SE(PaymentServiceSelectionRes) SE(PowerDeliveryReq) SE(PowerDeliveryRes) SE(PreChargeReq) SE(PreChargeRes) SE(ServiceDetailReq) SE(ServiceDetailRes) SE(ServiceDiscoveryReq) SE(ServiceDiscoveryRes) SE(SessionSetupReq) SE(SessionSetupRes) SE(SessionStopReq) SE(SessionStopRes) SE(WeldingDetectionReq) SE(WeldingDetectionRes) EE
     /// state 1: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -2035,6 +2037,7 @@ extension CertificateChain {
     /// state 1: SE(Certificate)
     /// state 2: SE(SubCertificates) EE
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -2181,6 +2184,7 @@ extension CertificateInstallationReq {
     /// state 1: SE(OEMProvisioningCert)
     /// state 2: SE(ListOfRootCertificateIDs)
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -2319,6 +2323,7 @@ extension CertificateInstallationRes {
     /// state 4: SE(DHpublickey)
     /// state 5: SE(eMAID)
     /// state 6: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -2510,6 +2515,7 @@ extension CertificateUpdateReq {
     /// state 2: SE(eMAID)
     /// state 3: SE(ListOfRootCertificateIDs)
     /// state 4: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -2673,6 +2679,7 @@ extension CertificateUpdateRes {
     /// state 5: SE(eMAID)
     /// state 6: SE(RetryCounter) EE
     /// state 7: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -3063,6 +3070,7 @@ extension ChargeParameterDiscoveryRes {
     /// state 2: SE(SAScheduleList) SE(SASchedules) SE(AC_EVSEChargeParameter) SE(DC_EVSEChargeParameter) SE(EVSEChargeParameter)
     /// state 3: SE(AC_EVSEChargeParameter) SE(DC_EVSEChargeParameter) SE(EVSEChargeParameter)
     /// state 4: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -3560,6 +3568,7 @@ extension ChargingProfile {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(ProfileEntry)
     /// state 1: SE(ProfileEntry) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -4748,6 +4757,7 @@ extension CurrentDemandRes {
     /// state 12: SE(MeterInfo) SE(ReceiptRequired) EE
     /// state 13: SE(ReceiptRequired) EE
     /// state 14: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -6336,6 +6346,7 @@ extension DSAKeyValue {
     /// state 5: SE(Seed) EE
     /// state 6: SE(PgenCounter)
     /// state 7: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -7331,6 +7342,7 @@ extension KeyInfo {
     /// state 7: SE(KeyName) SE(KeyValue) SE(RetrievalMethod) SE(X509Data) SE(PGPData) SE(SPKIData) SE(MgmtData) SE(*) EE CH(mixed)
     /// state 8: SE(KeyName) SE(KeyValue) SE(RetrievalMethod) SE(X509Data) SE(PGPData) SE(SPKIData) SE(MgmtData) SE(*) EE CH(mixed)
     /// state 9: SE(KeyName) SE(KeyValue) SE(RetrievalMethod) SE(X509Data) SE(PGPData) SE(SPKIData) SE(MgmtData) SE(*) EE CH(mixed)
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -7622,6 +7634,7 @@ extension KeyValue {
     /// state 1: EE CH(mixed)
     /// state 2: EE CH(mixed)
     /// state 3: EE CH(mixed)
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -7721,6 +7734,7 @@ extension ListOfRootCertificateIDs {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(RootCertificateID)
     /// state 1: SE(RootCertificateID) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -7807,6 +7821,7 @@ extension Manifest {
     /// state 0: AT(Id) SE(Reference)
     /// state 1: SE(Reference)
     /// state 2: SE(Reference) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -7921,6 +7936,7 @@ extension MessageHeader {
     /// state 1: SE(Notification) SE(Signature) EE
     /// state 2: SE(Signature) EE
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -8931,6 +8947,7 @@ extension PGPData {
     /// state 3: SE(*) EE
     /// state 4: SE(*) EE
     /// state 5: SE(*) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -9094,6 +9111,7 @@ extension PMaxSchedule {
     /// state 0: SE(PMaxScheduleEntry)
     /// state 1: SE(PMaxScheduleEntry) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -9546,6 +9564,7 @@ extension ParameterSet {
     /// state 0: SE(ParameterSetID)
     /// state 1: SE(Parameter)
     /// state 2: SE(Parameter) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -9659,6 +9678,7 @@ extension PaymentDetailsReq {
     /// state 0: SE(eMAID)
     /// state 1: SE(ContractSignatureCertChain)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -10010,6 +10030,7 @@ extension PaymentServiceSelectionReq {
     /// state 0: SE(SelectedPaymentOption)
     /// state 1: SE(SelectedServiceList)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -10337,6 +10358,7 @@ extension PowerDeliveryReq {
     /// state 2: SE(ChargingProfile) SE(DC_EVPowerDeliveryParameter) SE(EVPowerDeliveryParameter) EE
     /// state 3: SE(DC_EVPowerDeliveryParameter) SE(EVPowerDeliveryParameter) EE
     /// state 4: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -11036,6 +11058,7 @@ extension RSAKeyValue {
     /// state 0: SE(Modulus)
     /// state 1: SE(Exponent)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -11171,6 +11194,7 @@ extension Reference {
     /// state 4: SE(DigestMethod)
     /// state 5: SE(DigestValue)
     /// state 6: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -11513,6 +11537,7 @@ extension RetrievalMethod {
     /// state 1: AT(URI) SE(Transforms) EE
     /// state 2: SE(Transforms) EE
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -11650,6 +11675,7 @@ extension SAScheduleList {
     /// state 0: SE(SAScheduleTuple)
     /// state 1: SE(SAScheduleTuple) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -11754,6 +11780,7 @@ extension SAScheduleTuple {
     /// state 1: SE(PMaxSchedule)
     /// state 2: SE(SalesTariff) EE
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -11936,6 +11963,7 @@ extension SPKIData {
     /// state 0: SE(SPKISexp)
     /// state 1: SE(SPKISexp) SE(*) EE
     /// state 2: SE(SPKISexp) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -12053,6 +12081,7 @@ extension SalesTariff {
     /// state 4: SE(SalesTariffEntry)
     /// state 5: SE(SalesTariffEntry) EE
     /// state 6: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -12284,6 +12313,7 @@ extension SalesTariffEntry {
     /// state 2: SE(ConsumptionCost) EE
     /// state 3: SE(ConsumptionCost) EE
     /// state 4: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -12554,6 +12584,7 @@ extension SelectedServiceList {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(SelectedService)
     /// state 1: SE(SelectedService) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -12950,6 +12981,7 @@ extension ServiceDetailRes {
     /// state 1: SE(ServiceID)
     /// state 2: SE(ServiceParameterList) EE
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -13230,6 +13262,7 @@ extension ServiceDiscoveryRes {
     /// state 2: SE(ChargeService)
     /// state 3: SE(ServiceList) EE
     /// state 4: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -13379,6 +13412,7 @@ extension ServiceList {
     /// state 0: SE(Service)
     /// state 1: SE(Service) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -13473,6 +13507,7 @@ extension ServiceParameterList {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(ParameterSet)
     /// state 1: SE(ParameterSet) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -13956,6 +13991,7 @@ extension Signature {
     /// state 3: SE(KeyInfo) SE(Object) EE
     /// state 4: SE(Object) EE
     /// state 5: SE(Object) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -14444,6 +14480,7 @@ extension SignatureValue {
     /// state 0: AT(Id) CH
     /// state 1: CH
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -14546,6 +14583,7 @@ extension SignedInfo {
     /// state 2: SE(SignatureMethod)
     /// state 3: SE(Reference)
     /// state 4: SE(Reference) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -14693,6 +14731,7 @@ extension SubCertificates {
     /// state 0: SE(Certificate)
     /// state 1: SE(Certificate) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -15023,6 +15062,7 @@ extension Transforms {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(Transform)
     /// state 1: SE(Transform) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -15109,6 +15149,7 @@ extension V2G_Message {
     /// state 0: SE(Header)
     /// state 1: SE(Body)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -15407,6 +15448,7 @@ extension X509Data {
     /// state 4: SE(X509IssuerSerial) SE(X509SKI) SE(X509SubjectName) SE(X509Certificate) SE(X509CRL) SE(*) EE
     /// state 5: SE(X509IssuerSerial) SE(X509SKI) SE(X509SubjectName) SE(X509Certificate) SE(X509CRL) SE(*) EE
     /// state 6: SE(X509IssuerSerial) SE(X509SKI) SE(X509SubjectName) SE(X509Certificate) SE(X509CRL) SE(*) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0

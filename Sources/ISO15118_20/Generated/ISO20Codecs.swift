@@ -85,301 +85,307 @@ public enum ISO20CommonCodec {
     public static let schemaName = "iso20-common"
 
     /// Encodes `message` into the start of `output`; returns the number of bytes written. Allocates nothing
-    /// (checked by the compiler) and never copies the message.
+    /// (checked by the compiler) and never copies the message: it is read where it lies, by its address.
     @_noAllocation @_noLocks
-    public static func encode(_ message: Message, into output: inout MutableRawSpan) throws(EXIError) -> Int {
-        try output.withUnsafeMutableBytes { (buffer: UnsafeMutableRawBufferPointer) throws(EXIError) -> Int in
-            var w = EXIWriter(buffer, schema: "ISO20")
-            try w.writeBits(0x80, 8)  // EXI header: '10', no options, version 1
-            if Message._payloadsStoredPlain {
-                switch message._tag {
-                case 0:
-                    try w.writeBits(0, 6)  // SE(AuthorizationReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.AuthorizationReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("AuthorizationReq") }
-                case 1:
-                    try w.writeBits(1, 6)  // SE(AuthorizationRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.AuthorizationRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("AuthorizationRes") }
-                case 2:
-                    try w.writeBits(2, 6)  // SE(AuthorizationSetupReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.AuthorizationSetupReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("AuthorizationSetupReq") }
-                case 3:
-                    try w.writeBits(3, 6)  // SE(AuthorizationSetupRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.AuthorizationSetupRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("AuthorizationSetupRes") }
-                case 4:
-                    try w.writeBits(7, 6)  // SE(CertificateInstallationReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.CertificateInstallationReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("CertificateInstallationReq") }
-                case 5:
-                    try w.writeBits(8, 6)  // SE(CertificateInstallationRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.CertificateInstallationRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("CertificateInstallationRes") }
-                case 6:
-                    try w.writeBits(16, 6)  // SE(MeteringConfirmationReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.MeteringConfirmationReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("MeteringConfirmationReq") }
-                case 7:
-                    try w.writeBits(17, 6)  // SE(MeteringConfirmationRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.MeteringConfirmationRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("MeteringConfirmationRes") }
-                case 8:
-                    try w.writeBits(21, 6)  // SE(PowerDeliveryReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.PowerDeliveryReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("PowerDeliveryReq") }
-                case 9:
-                    try w.writeBits(22, 6)  // SE(PowerDeliveryRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.PowerDeliveryRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("PowerDeliveryRes") }
-                case 10:
-                    try w.writeBits(27, 6)  // SE(ScheduleExchangeReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.ScheduleExchangeReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("ScheduleExchangeReq") }
-                case 11:
-                    try w.writeBits(28, 6)  // SE(ScheduleExchangeRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.ScheduleExchangeRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("ScheduleExchangeRes") }
-                case 12:
-                    try w.writeBits(29, 6)  // SE(ServiceDetailReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.ServiceDetailReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("ServiceDetailReq") }
-                case 13:
-                    try w.writeBits(30, 6)  // SE(ServiceDetailRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.ServiceDetailRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("ServiceDetailRes") }
-                case 14:
-                    try w.writeBits(31, 6)  // SE(ServiceDiscoveryReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.ServiceDiscoveryReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("ServiceDiscoveryReq") }
-                case 15:
-                    try w.writeBits(32, 6)  // SE(ServiceDiscoveryRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.ServiceDiscoveryRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("ServiceDiscoveryRes") }
-                case 16:
-                    try w.writeBits(33, 6)  // SE(ServiceSelectionReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.ServiceSelectionReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("ServiceSelectionReq") }
-                case 17:
-                    try w.writeBits(34, 6)  // SE(ServiceSelectionRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.ServiceSelectionRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("ServiceSelectionRes") }
-                case 18:
-                    try w.writeBits(35, 6)  // SE(SessionSetupReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.SessionSetupReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("SessionSetupReq") }
-                case 19:
-                    try w.writeBits(36, 6)  // SE(SessionSetupRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.SessionSetupRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("SessionSetupRes") }
-                case 20:
-                    try w.writeBits(37, 6)  // SE(SessionStopReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.SessionStopReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("SessionStopReq") }
-                case 21:
-                    try w.writeBits(38, 6)  // SE(SessionStopRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.SessionStopRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("SessionStopRes") }
-                case 22:
-                    try w.writeBits(45, 6)  // SE(SignedInstallationData)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.SignedInstallationData.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("SignedInstallationData") }
-                case 23:
-                    try w.writeBits(46, 6)  // SE(SignedMeteringData)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.SignedMeteringData.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("SignedMeteringData") }
-                case 24:
-                    try w.writeBits(49, 6)  // SE(VehicleCheckInReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.VehicleCheckInReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("VehicleCheckInReq") }
-                case 25:
-                    try w.writeBits(50, 6)  // SE(VehicleCheckInRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.VehicleCheckInRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("VehicleCheckInRes") }
-                case 26:
-                    try w.writeBits(51, 6)  // SE(VehicleCheckOutReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.VehicleCheckOutReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("VehicleCheckOutReq") }
-                case 27:
-                    try w.writeBits(52, 6)  // SE(VehicleCheckOutRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.VehicleCheckOutRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("VehicleCheckOutRes") }
-                default: break
-                }
-            } else {
-                switch message {
-                case .AuthorizationReq(let v):
-                    try w.writeBits(0, 6)  // SE(AuthorizationReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("AuthorizationReq") }
-                case .AuthorizationRes(let v):
-                    try w.writeBits(1, 6)  // SE(AuthorizationRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("AuthorizationRes") }
-                case .AuthorizationSetupReq(let v):
-                    try w.writeBits(2, 6)  // SE(AuthorizationSetupReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("AuthorizationSetupReq") }
-                case .AuthorizationSetupRes(let v):
-                    try w.writeBits(3, 6)  // SE(AuthorizationSetupRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("AuthorizationSetupRes") }
-                case .CertificateInstallationReq(let v):
-                    try w.writeBits(7, 6)  // SE(CertificateInstallationReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("CertificateInstallationReq") }
-                case .CertificateInstallationRes(let v):
-                    try w.writeBits(8, 6)  // SE(CertificateInstallationRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("CertificateInstallationRes") }
-                case .MeteringConfirmationReq(let v):
-                    try w.writeBits(16, 6)  // SE(MeteringConfirmationReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("MeteringConfirmationReq") }
-                case .MeteringConfirmationRes(let v):
-                    try w.writeBits(17, 6)  // SE(MeteringConfirmationRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("MeteringConfirmationRes") }
-                case .PowerDeliveryReq(let v):
-                    try w.writeBits(21, 6)  // SE(PowerDeliveryReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("PowerDeliveryReq") }
-                case .PowerDeliveryRes(let v):
-                    try w.writeBits(22, 6)  // SE(PowerDeliveryRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("PowerDeliveryRes") }
-                case .ScheduleExchangeReq(let v):
-                    try w.writeBits(27, 6)  // SE(ScheduleExchangeReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ScheduleExchangeReq") }
-                case .ScheduleExchangeRes(let v):
-                    try w.writeBits(28, 6)  // SE(ScheduleExchangeRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ScheduleExchangeRes") }
-                case .ServiceDetailReq(let v):
-                    try w.writeBits(29, 6)  // SE(ServiceDetailReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ServiceDetailReq") }
-                case .ServiceDetailRes(let v):
-                    try w.writeBits(30, 6)  // SE(ServiceDetailRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ServiceDetailRes") }
-                case .ServiceDiscoveryReq(let v):
-                    try w.writeBits(31, 6)  // SE(ServiceDiscoveryReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ServiceDiscoveryReq") }
-                case .ServiceDiscoveryRes(let v):
-                    try w.writeBits(32, 6)  // SE(ServiceDiscoveryRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ServiceDiscoveryRes") }
-                case .ServiceSelectionReq(let v):
-                    try w.writeBits(33, 6)  // SE(ServiceSelectionReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ServiceSelectionReq") }
-                case .ServiceSelectionRes(let v):
-                    try w.writeBits(34, 6)  // SE(ServiceSelectionRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ServiceSelectionRes") }
-                case .SessionSetupReq(let v):
-                    try w.writeBits(35, 6)  // SE(SessionSetupReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("SessionSetupReq") }
-                case .SessionSetupRes(let v):
-                    try w.writeBits(36, 6)  // SE(SessionSetupRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("SessionSetupRes") }
-                case .SessionStopReq(let v):
-                    try w.writeBits(37, 6)  // SE(SessionStopReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("SessionStopReq") }
-                case .SessionStopRes(let v):
-                    try w.writeBits(38, 6)  // SE(SessionStopRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("SessionStopRes") }
-                case .SignedInstallationData(let v):
-                    try w.writeBits(45, 6)  // SE(SignedInstallationData)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("SignedInstallationData") }
-                case .SignedMeteringData(let v):
-                    try w.writeBits(46, 6)  // SE(SignedMeteringData)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("SignedMeteringData") }
-                case .VehicleCheckInReq(let v):
-                    try w.writeBits(49, 6)  // SE(VehicleCheckInReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("VehicleCheckInReq") }
-                case .VehicleCheckInRes(let v):
-                    try w.writeBits(50, 6)  // SE(VehicleCheckInRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("VehicleCheckInRes") }
-                case .VehicleCheckOutReq(let v):
-                    try w.writeBits(51, 6)  // SE(VehicleCheckOutReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("VehicleCheckOutReq") }
-                case .VehicleCheckOutRes(let v):
-                    try w.writeBits(52, 6)  // SE(VehicleCheckOutRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("VehicleCheckOutRes") }
-                }
+    public static func encode(_ message: @_addressable Message, into output: inout MutableRawSpan) throws(EXIError) -> Int {
+        // the span's bytes stay where they are for the whole call, so their address is used after this
+        // closure; the message is used outside closures, by its address (a closure capturing it, or
+        // `pointee` of a pointer to it, would copy it to an address of its own)
+        var w = EXIWriter(output.withUnsafeMutableBytes { $0 }, schema: "ISO20")
+        try w.writeBits(0x80, 8)  // EXI header: '10', no options, version 1
+        if Message._payloadsStoredPlain {
+            switch withUnsafePointer(to: message, { Message._tag(at: $0) }) {
+            case 0:
+                try w.writeBits(0, 6)  // SE(AuthorizationReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.AuthorizationReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("AuthorizationReq") }
+            case 1:
+                try w.writeBits(1, 6)  // SE(AuthorizationRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.AuthorizationRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("AuthorizationRes") }
+            case 2:
+                try w.writeBits(2, 6)  // SE(AuthorizationSetupReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.AuthorizationSetupReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("AuthorizationSetupReq") }
+            case 3:
+                try w.writeBits(3, 6)  // SE(AuthorizationSetupRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.AuthorizationSetupRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("AuthorizationSetupRes") }
+            case 4:
+                try w.writeBits(7, 6)  // SE(CertificateInstallationReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.CertificateInstallationReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("CertificateInstallationReq") }
+            case 5:
+                try w.writeBits(8, 6)  // SE(CertificateInstallationRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.CertificateInstallationRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("CertificateInstallationRes") }
+            case 6:
+                try w.writeBits(16, 6)  // SE(MeteringConfirmationReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.MeteringConfirmationReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("MeteringConfirmationReq") }
+            case 7:
+                try w.writeBits(17, 6)  // SE(MeteringConfirmationRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.MeteringConfirmationRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("MeteringConfirmationRes") }
+            case 8:
+                try w.writeBits(21, 6)  // SE(PowerDeliveryReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.PowerDeliveryReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("PowerDeliveryReq") }
+            case 9:
+                try w.writeBits(22, 6)  // SE(PowerDeliveryRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.PowerDeliveryRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("PowerDeliveryRes") }
+            case 10:
+                try w.writeBits(27, 6)  // SE(ScheduleExchangeReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.ScheduleExchangeReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("ScheduleExchangeReq") }
+            case 11:
+                try w.writeBits(28, 6)  // SE(ScheduleExchangeRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.ScheduleExchangeRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("ScheduleExchangeRes") }
+            case 12:
+                try w.writeBits(29, 6)  // SE(ServiceDetailReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.ServiceDetailReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("ServiceDetailReq") }
+            case 13:
+                try w.writeBits(30, 6)  // SE(ServiceDetailRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.ServiceDetailRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("ServiceDetailRes") }
+            case 14:
+                try w.writeBits(31, 6)  // SE(ServiceDiscoveryReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.ServiceDiscoveryReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("ServiceDiscoveryReq") }
+            case 15:
+                try w.writeBits(32, 6)  // SE(ServiceDiscoveryRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.ServiceDiscoveryRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("ServiceDiscoveryRes") }
+            case 16:
+                try w.writeBits(33, 6)  // SE(ServiceSelectionReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.ServiceSelectionReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("ServiceSelectionReq") }
+            case 17:
+                try w.writeBits(34, 6)  // SE(ServiceSelectionRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.ServiceSelectionRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("ServiceSelectionRes") }
+            case 18:
+                try w.writeBits(35, 6)  // SE(SessionSetupReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.SessionSetupReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("SessionSetupReq") }
+            case 19:
+                try w.writeBits(36, 6)  // SE(SessionSetupRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.SessionSetupRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("SessionSetupRes") }
+            case 20:
+                try w.writeBits(37, 6)  // SE(SessionStopReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.SessionStopReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("SessionStopReq") }
+            case 21:
+                try w.writeBits(38, 6)  // SE(SessionStopRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.SessionStopRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("SessionStopRes") }
+            case 22:
+                try w.writeBits(45, 6)  // SE(SignedInstallationData)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.SignedInstallationData.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("SignedInstallationData") }
+            case 23:
+                try w.writeBits(46, 6)  // SE(SignedMeteringData)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.SignedMeteringData.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("SignedMeteringData") }
+            case 24:
+                try w.writeBits(49, 6)  // SE(VehicleCheckInReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.VehicleCheckInReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("VehicleCheckInReq") }
+            case 25:
+                try w.writeBits(50, 6)  // SE(VehicleCheckInRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.VehicleCheckInRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("VehicleCheckInRes") }
+            case 26:
+                try w.writeBits(51, 6)  // SE(VehicleCheckOutReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.VehicleCheckOutReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("VehicleCheckOutReq") }
+            case 27:
+                try w.writeBits(52, 6)  // SE(VehicleCheckOutRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.VehicleCheckOutRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("VehicleCheckOutRes") }
+            default: break
             }
-            return try w.finish()  // ED: no bits
+        } else {
+            try _encodeRoot(message, &w)
+        }
+        return try w.finish()  // ED: no bits
+    }
+
+    @_noAllocation @_noLocks
+    static func _encodeRoot(_ message: @_addressable Message, _ w: inout EXIWriter) throws(EXIError) {
+        switch message {
+        case .AuthorizationReq(let v):
+            try w.writeBits(0, 6)  // SE(AuthorizationReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("AuthorizationReq") }
+        case .AuthorizationRes(let v):
+            try w.writeBits(1, 6)  // SE(AuthorizationRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("AuthorizationRes") }
+        case .AuthorizationSetupReq(let v):
+            try w.writeBits(2, 6)  // SE(AuthorizationSetupReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("AuthorizationSetupReq") }
+        case .AuthorizationSetupRes(let v):
+            try w.writeBits(3, 6)  // SE(AuthorizationSetupRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("AuthorizationSetupRes") }
+        case .CertificateInstallationReq(let v):
+            try w.writeBits(7, 6)  // SE(CertificateInstallationReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("CertificateInstallationReq") }
+        case .CertificateInstallationRes(let v):
+            try w.writeBits(8, 6)  // SE(CertificateInstallationRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("CertificateInstallationRes") }
+        case .MeteringConfirmationReq(let v):
+            try w.writeBits(16, 6)  // SE(MeteringConfirmationReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("MeteringConfirmationReq") }
+        case .MeteringConfirmationRes(let v):
+            try w.writeBits(17, 6)  // SE(MeteringConfirmationRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("MeteringConfirmationRes") }
+        case .PowerDeliveryReq(let v):
+            try w.writeBits(21, 6)  // SE(PowerDeliveryReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("PowerDeliveryReq") }
+        case .PowerDeliveryRes(let v):
+            try w.writeBits(22, 6)  // SE(PowerDeliveryRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("PowerDeliveryRes") }
+        case .ScheduleExchangeReq(let v):
+            try w.writeBits(27, 6)  // SE(ScheduleExchangeReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ScheduleExchangeReq") }
+        case .ScheduleExchangeRes(let v):
+            try w.writeBits(28, 6)  // SE(ScheduleExchangeRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ScheduleExchangeRes") }
+        case .ServiceDetailReq(let v):
+            try w.writeBits(29, 6)  // SE(ServiceDetailReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ServiceDetailReq") }
+        case .ServiceDetailRes(let v):
+            try w.writeBits(30, 6)  // SE(ServiceDetailRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ServiceDetailRes") }
+        case .ServiceDiscoveryReq(let v):
+            try w.writeBits(31, 6)  // SE(ServiceDiscoveryReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ServiceDiscoveryReq") }
+        case .ServiceDiscoveryRes(let v):
+            try w.writeBits(32, 6)  // SE(ServiceDiscoveryRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ServiceDiscoveryRes") }
+        case .ServiceSelectionReq(let v):
+            try w.writeBits(33, 6)  // SE(ServiceSelectionReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ServiceSelectionReq") }
+        case .ServiceSelectionRes(let v):
+            try w.writeBits(34, 6)  // SE(ServiceSelectionRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ServiceSelectionRes") }
+        case .SessionSetupReq(let v):
+            try w.writeBits(35, 6)  // SE(SessionSetupReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("SessionSetupReq") }
+        case .SessionSetupRes(let v):
+            try w.writeBits(36, 6)  // SE(SessionSetupRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("SessionSetupRes") }
+        case .SessionStopReq(let v):
+            try w.writeBits(37, 6)  // SE(SessionStopReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("SessionStopReq") }
+        case .SessionStopRes(let v):
+            try w.writeBits(38, 6)  // SE(SessionStopRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("SessionStopRes") }
+        case .SignedInstallationData(let v):
+            try w.writeBits(45, 6)  // SE(SignedInstallationData)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("SignedInstallationData") }
+        case .SignedMeteringData(let v):
+            try w.writeBits(46, 6)  // SE(SignedMeteringData)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("SignedMeteringData") }
+        case .VehicleCheckInReq(let v):
+            try w.writeBits(49, 6)  // SE(VehicleCheckInReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("VehicleCheckInReq") }
+        case .VehicleCheckInRes(let v):
+            try w.writeBits(50, 6)  // SE(VehicleCheckInRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("VehicleCheckInRes") }
+        case .VehicleCheckOutReq(let v):
+            try w.writeBits(51, 6)  // SE(VehicleCheckOutReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("VehicleCheckOutReq") }
+        case .VehicleCheckOutRes(let v):
+            try w.writeBits(52, 6)  // SE(VehicleCheckOutRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("VehicleCheckOutRes") }
         }
     }
 
@@ -403,117 +409,369 @@ public enum ISO20CommonCodec {
             guard header == 0x80 else { throw EXIError(.invalidHeader(UInt8(truncatingIfNeeded: header)), at: 0, schema: "ISO20") }
             switch try r.readBits(6) {
             case 0:  // SE(AuthorizationReq)
-                var v = ISO15118_20.AuthorizationReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("AuthorizationReq") }
-                message = .AuthorizationReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 0 { Message._becomeAuthorizationReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.AuthorizationReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("AuthorizationReq") }
+                } else {
+                    var v = ISO15118_20.AuthorizationReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("AuthorizationReq") }
+                    message = .AuthorizationReq(v)
+                }
             case 1:  // SE(AuthorizationRes)
-                var v = ISO15118_20.AuthorizationRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("AuthorizationRes") }
-                message = .AuthorizationRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 1 { Message._becomeAuthorizationRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.AuthorizationRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("AuthorizationRes") }
+                } else {
+                    var v = ISO15118_20.AuthorizationRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("AuthorizationRes") }
+                    message = .AuthorizationRes(v)
+                }
             case 2:  // SE(AuthorizationSetupReq)
-                var v = ISO15118_20.AuthorizationSetupReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("AuthorizationSetupReq") }
-                message = .AuthorizationSetupReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 2 { Message._becomeAuthorizationSetupReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.AuthorizationSetupReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("AuthorizationSetupReq") }
+                } else {
+                    var v = ISO15118_20.AuthorizationSetupReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("AuthorizationSetupReq") }
+                    message = .AuthorizationSetupReq(v)
+                }
             case 3:  // SE(AuthorizationSetupRes)
-                var v = ISO15118_20.AuthorizationSetupRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("AuthorizationSetupRes") }
-                message = .AuthorizationSetupRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 3 { Message._becomeAuthorizationSetupRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.AuthorizationSetupRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("AuthorizationSetupRes") }
+                } else {
+                    var v = ISO15118_20.AuthorizationSetupRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("AuthorizationSetupRes") }
+                    message = .AuthorizationSetupRes(v)
+                }
             case 7:  // SE(CertificateInstallationReq)
-                var v = ISO15118_20.CertificateInstallationReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("CertificateInstallationReq") }
-                message = .CertificateInstallationReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 4 { Message._becomeCertificateInstallationReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.CertificateInstallationReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("CertificateInstallationReq") }
+                } else {
+                    var v = ISO15118_20.CertificateInstallationReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("CertificateInstallationReq") }
+                    message = .CertificateInstallationReq(v)
+                }
             case 8:  // SE(CertificateInstallationRes)
-                var v = ISO15118_20.CertificateInstallationRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("CertificateInstallationRes") }
-                message = .CertificateInstallationRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 5 { Message._becomeCertificateInstallationRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.CertificateInstallationRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("CertificateInstallationRes") }
+                } else {
+                    var v = ISO15118_20.CertificateInstallationRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("CertificateInstallationRes") }
+                    message = .CertificateInstallationRes(v)
+                }
             case 16:  // SE(MeteringConfirmationReq)
-                var v = ISO15118_20.MeteringConfirmationReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("MeteringConfirmationReq") }
-                message = .MeteringConfirmationReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 6 { Message._becomeMeteringConfirmationReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.MeteringConfirmationReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("MeteringConfirmationReq") }
+                } else {
+                    var v = ISO15118_20.MeteringConfirmationReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("MeteringConfirmationReq") }
+                    message = .MeteringConfirmationReq(v)
+                }
             case 17:  // SE(MeteringConfirmationRes)
-                var v = ISO15118_20.MeteringConfirmationRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("MeteringConfirmationRes") }
-                message = .MeteringConfirmationRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 7 { Message._becomeMeteringConfirmationRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.MeteringConfirmationRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("MeteringConfirmationRes") }
+                } else {
+                    var v = ISO15118_20.MeteringConfirmationRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("MeteringConfirmationRes") }
+                    message = .MeteringConfirmationRes(v)
+                }
             case 21:  // SE(PowerDeliveryReq)
-                var v = ISO15118_20.PowerDeliveryReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("PowerDeliveryReq") }
-                message = .PowerDeliveryReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 8 { Message._becomePowerDeliveryReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.PowerDeliveryReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("PowerDeliveryReq") }
+                } else {
+                    var v = ISO15118_20.PowerDeliveryReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("PowerDeliveryReq") }
+                    message = .PowerDeliveryReq(v)
+                }
             case 22:  // SE(PowerDeliveryRes)
-                var v = ISO15118_20.PowerDeliveryRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("PowerDeliveryRes") }
-                message = .PowerDeliveryRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 9 { Message._becomePowerDeliveryRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.PowerDeliveryRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("PowerDeliveryRes") }
+                } else {
+                    var v = ISO15118_20.PowerDeliveryRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("PowerDeliveryRes") }
+                    message = .PowerDeliveryRes(v)
+                }
             case 27:  // SE(ScheduleExchangeReq)
-                var v = ISO15118_20.ScheduleExchangeReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ScheduleExchangeReq") }
-                message = .ScheduleExchangeReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 10 { Message._becomeScheduleExchangeReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.ScheduleExchangeReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("ScheduleExchangeReq") }
+                } else {
+                    var v = ISO15118_20.ScheduleExchangeReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ScheduleExchangeReq") }
+                    message = .ScheduleExchangeReq(v)
+                }
             case 28:  // SE(ScheduleExchangeRes)
-                var v = ISO15118_20.ScheduleExchangeRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ScheduleExchangeRes") }
-                message = .ScheduleExchangeRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 11 { Message._becomeScheduleExchangeRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.ScheduleExchangeRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("ScheduleExchangeRes") }
+                } else {
+                    var v = ISO15118_20.ScheduleExchangeRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ScheduleExchangeRes") }
+                    message = .ScheduleExchangeRes(v)
+                }
             case 29:  // SE(ServiceDetailReq)
-                var v = ISO15118_20.ServiceDetailReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ServiceDetailReq") }
-                message = .ServiceDetailReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 12 { Message._becomeServiceDetailReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.ServiceDetailReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("ServiceDetailReq") }
+                } else {
+                    var v = ISO15118_20.ServiceDetailReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ServiceDetailReq") }
+                    message = .ServiceDetailReq(v)
+                }
             case 30:  // SE(ServiceDetailRes)
-                var v = ISO15118_20.ServiceDetailRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ServiceDetailRes") }
-                message = .ServiceDetailRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 13 { Message._becomeServiceDetailRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.ServiceDetailRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("ServiceDetailRes") }
+                } else {
+                    var v = ISO15118_20.ServiceDetailRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ServiceDetailRes") }
+                    message = .ServiceDetailRes(v)
+                }
             case 31:  // SE(ServiceDiscoveryReq)
-                var v = ISO15118_20.ServiceDiscoveryReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryReq") }
-                message = .ServiceDiscoveryReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 14 { Message._becomeServiceDiscoveryReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.ServiceDiscoveryReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("ServiceDiscoveryReq") }
+                } else {
+                    var v = ISO15118_20.ServiceDiscoveryReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryReq") }
+                    message = .ServiceDiscoveryReq(v)
+                }
             case 32:  // SE(ServiceDiscoveryRes)
-                var v = ISO15118_20.ServiceDiscoveryRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryRes") }
-                message = .ServiceDiscoveryRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 15 { Message._becomeServiceDiscoveryRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.ServiceDiscoveryRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("ServiceDiscoveryRes") }
+                } else {
+                    var v = ISO15118_20.ServiceDiscoveryRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryRes") }
+                    message = .ServiceDiscoveryRes(v)
+                }
             case 33:  // SE(ServiceSelectionReq)
-                var v = ISO15118_20.ServiceSelectionReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ServiceSelectionReq") }
-                message = .ServiceSelectionReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 16 { Message._becomeServiceSelectionReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.ServiceSelectionReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("ServiceSelectionReq") }
+                } else {
+                    var v = ISO15118_20.ServiceSelectionReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ServiceSelectionReq") }
+                    message = .ServiceSelectionReq(v)
+                }
             case 34:  // SE(ServiceSelectionRes)
-                var v = ISO15118_20.ServiceSelectionRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ServiceSelectionRes") }
-                message = .ServiceSelectionRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 17 { Message._becomeServiceSelectionRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.ServiceSelectionRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("ServiceSelectionRes") }
+                } else {
+                    var v = ISO15118_20.ServiceSelectionRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ServiceSelectionRes") }
+                    message = .ServiceSelectionRes(v)
+                }
             case 35:  // SE(SessionSetupReq)
-                var v = ISO15118_20.SessionSetupReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("SessionSetupReq") }
-                message = .SessionSetupReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 18 { Message._becomeSessionSetupReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.SessionSetupReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("SessionSetupReq") }
+                } else {
+                    var v = ISO15118_20.SessionSetupReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("SessionSetupReq") }
+                    message = .SessionSetupReq(v)
+                }
             case 36:  // SE(SessionSetupRes)
-                var v = ISO15118_20.SessionSetupRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("SessionSetupRes") }
-                message = .SessionSetupRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 19 { Message._becomeSessionSetupRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.SessionSetupRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("SessionSetupRes") }
+                } else {
+                    var v = ISO15118_20.SessionSetupRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("SessionSetupRes") }
+                    message = .SessionSetupRes(v)
+                }
             case 37:  // SE(SessionStopReq)
-                var v = ISO15118_20.SessionStopReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("SessionStopReq") }
-                message = .SessionStopReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 20 { Message._becomeSessionStopReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.SessionStopReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("SessionStopReq") }
+                } else {
+                    var v = ISO15118_20.SessionStopReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("SessionStopReq") }
+                    message = .SessionStopReq(v)
+                }
             case 38:  // SE(SessionStopRes)
-                var v = ISO15118_20.SessionStopRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("SessionStopRes") }
-                message = .SessionStopRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 21 { Message._becomeSessionStopRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.SessionStopRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("SessionStopRes") }
+                } else {
+                    var v = ISO15118_20.SessionStopRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("SessionStopRes") }
+                    message = .SessionStopRes(v)
+                }
             case 45:  // SE(SignedInstallationData)
-                var v = ISO15118_20.SignedInstallationData()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("SignedInstallationData") }
-                message = .SignedInstallationData(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 22 { Message._becomeSignedInstallationData(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.SignedInstallationData.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("SignedInstallationData") }
+                } else {
+                    var v = ISO15118_20.SignedInstallationData()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("SignedInstallationData") }
+                    message = .SignedInstallationData(v)
+                }
             case 46:  // SE(SignedMeteringData)
-                var v = ISO15118_20.SignedMeteringData()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("SignedMeteringData") }
-                message = .SignedMeteringData(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 23 { Message._becomeSignedMeteringData(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.SignedMeteringData.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("SignedMeteringData") }
+                } else {
+                    var v = ISO15118_20.SignedMeteringData()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("SignedMeteringData") }
+                    message = .SignedMeteringData(v)
+                }
             case 49:  // SE(VehicleCheckInReq)
-                var v = ISO15118_20.VehicleCheckInReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("VehicleCheckInReq") }
-                message = .VehicleCheckInReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 24 { Message._becomeVehicleCheckInReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.VehicleCheckInReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("VehicleCheckInReq") }
+                } else {
+                    var v = ISO15118_20.VehicleCheckInReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("VehicleCheckInReq") }
+                    message = .VehicleCheckInReq(v)
+                }
             case 50:  // SE(VehicleCheckInRes)
-                var v = ISO15118_20.VehicleCheckInRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("VehicleCheckInRes") }
-                message = .VehicleCheckInRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 25 { Message._becomeVehicleCheckInRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.VehicleCheckInRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("VehicleCheckInRes") }
+                } else {
+                    var v = ISO15118_20.VehicleCheckInRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("VehicleCheckInRes") }
+                    message = .VehicleCheckInRes(v)
+                }
             case 51:  // SE(VehicleCheckOutReq)
-                var v = ISO15118_20.VehicleCheckOutReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("VehicleCheckOutReq") }
-                message = .VehicleCheckOutReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 26 { Message._becomeVehicleCheckOutReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.VehicleCheckOutReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("VehicleCheckOutReq") }
+                } else {
+                    var v = ISO15118_20.VehicleCheckOutReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("VehicleCheckOutReq") }
+                    message = .VehicleCheckOutReq(v)
+                }
             case 52:  // SE(VehicleCheckOutRes)
-                var v = ISO15118_20.VehicleCheckOutRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("VehicleCheckOutRes") }
-                message = .VehicleCheckOutRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 27 { Message._becomeVehicleCheckOutRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.VehicleCheckOutRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("VehicleCheckOutRes") }
+                } else {
+                    var v = ISO15118_20.VehicleCheckOutRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("VehicleCheckOutRes") }
+                    message = .VehicleCheckOutRes(v)
+                }
             case 55...: throw r.undeclared(0, state: -1, width: 6)
             default: throw r.error(.unsupportedContent)  // another global element of the schema
             }
@@ -658,241 +916,247 @@ public enum ISO20DCCodec {
     public static let schemaName = "iso20-dc"
 
     /// Encodes `message` into the start of `output`; returns the number of bytes written. Allocates nothing
-    /// (checked by the compiler) and never copies the message.
+    /// (checked by the compiler) and never copies the message: it is read where it lies, by its address.
     @_noAllocation @_noLocks
-    public static func encode(_ message: Message, into output: inout MutableRawSpan) throws(EXIError) -> Int {
-        try output.withUnsafeMutableBytes { (buffer: UnsafeMutableRawBufferPointer) throws(EXIError) -> Int in
-            var w = EXIWriter(buffer, schema: "ISO20")
-            try w.writeBits(0x80, 8)  // EXI header: '10', no options, version 1
-            if Message._payloadsStoredPlain {
-                switch message._tag {
-                case 0:
-                    try w.writeBits(0, 6)  // SE(BPT_DC_CPDReqEnergyTransferMode)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.BPT_DC_CPDReqEnergyTransferMode.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("BPT_DC_CPDReqEnergyTransferMode") }
-                case 1:
-                    try w.writeBits(1, 6)  // SE(BPT_DC_CPDResEnergyTransferMode)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.BPT_DC_CPDResEnergyTransferMode.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("BPT_DC_CPDResEnergyTransferMode") }
-                case 2:
-                    try w.writeBits(2, 6)  // SE(BPT_Dynamic_DC_CLReqControlMode)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.BPT_Dynamic_DC_CLReqControlMode.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("BPT_Dynamic_DC_CLReqControlMode") }
-                case 3:
-                    try w.writeBits(3, 6)  // SE(BPT_Dynamic_DC_CLResControlMode)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.BPT_Dynamic_DC_CLResControlMode.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("BPT_Dynamic_DC_CLResControlMode") }
-                case 4:
-                    try w.writeBits(4, 6)  // SE(BPT_Scheduled_DC_CLReqControlMode)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.BPT_Scheduled_DC_CLReqControlMode.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("BPT_Scheduled_DC_CLReqControlMode") }
-                case 5:
-                    try w.writeBits(5, 6)  // SE(BPT_Scheduled_DC_CLResControlMode)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.BPT_Scheduled_DC_CLResControlMode.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("BPT_Scheduled_DC_CLResControlMode") }
-                case 6:
-                    try w.writeBits(9, 6)  // SE(DC_CPDReqEnergyTransferMode)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.DC_CPDReqEnergyTransferMode.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("DC_CPDReqEnergyTransferMode") }
-                case 7:
-                    try w.writeBits(10, 6)  // SE(DC_CPDResEnergyTransferMode)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.DC_CPDResEnergyTransferMode.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("DC_CPDResEnergyTransferMode") }
-                case 8:
-                    try w.writeBits(11, 6)  // SE(DC_CableCheckReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.DC_CableCheckReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("DC_CableCheckReq") }
-                case 9:
-                    try w.writeBits(12, 6)  // SE(DC_CableCheckRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.DC_CableCheckRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("DC_CableCheckRes") }
-                case 10:
-                    try w.writeBits(13, 6)  // SE(DC_ChargeLoopReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.DC_ChargeLoopReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("DC_ChargeLoopReq") }
-                case 11:
-                    try w.writeBits(14, 6)  // SE(DC_ChargeLoopRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.DC_ChargeLoopRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("DC_ChargeLoopRes") }
-                case 12:
-                    try w.writeBits(15, 6)  // SE(DC_ChargeParameterDiscoveryReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.DC_ChargeParameterDiscoveryReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("DC_ChargeParameterDiscoveryReq") }
-                case 13:
-                    try w.writeBits(16, 6)  // SE(DC_ChargeParameterDiscoveryRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.DC_ChargeParameterDiscoveryRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("DC_ChargeParameterDiscoveryRes") }
-                case 14:
-                    try w.writeBits(17, 6)  // SE(DC_PreChargeReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.DC_PreChargeReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("DC_PreChargeReq") }
-                case 15:
-                    try w.writeBits(18, 6)  // SE(DC_PreChargeRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.DC_PreChargeRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("DC_PreChargeRes") }
-                case 16:
-                    try w.writeBits(19, 6)  // SE(DC_WeldingDetectionReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.DC_WeldingDetectionReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("DC_WeldingDetectionReq") }
-                case 17:
-                    try w.writeBits(20, 6)  // SE(DC_WeldingDetectionRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.DC_WeldingDetectionRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("DC_WeldingDetectionRes") }
-                case 18:
-                    try w.writeBits(24, 6)  // SE(Dynamic_DC_CLReqControlMode)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.Dynamic_DC_CLReqControlMode.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("Dynamic_DC_CLReqControlMode") }
-                case 19:
-                    try w.writeBits(25, 6)  // SE(Dynamic_DC_CLResControlMode)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.Dynamic_DC_CLResControlMode.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("Dynamic_DC_CLResControlMode") }
-                case 20:
-                    try w.writeBits(37, 6)  // SE(Scheduled_DC_CLReqControlMode)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.Scheduled_DC_CLReqControlMode.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("Scheduled_DC_CLReqControlMode") }
-                case 21:
-                    try w.writeBits(38, 6)  // SE(Scheduled_DC_CLResControlMode)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.Scheduled_DC_CLResControlMode.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("Scheduled_DC_CLResControlMode") }
-                default: break
-                }
-            } else {
-                switch message {
-                case .BPT_DC_CPDReqEnergyTransferMode(let v):
-                    try w.writeBits(0, 6)  // SE(BPT_DC_CPDReqEnergyTransferMode)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("BPT_DC_CPDReqEnergyTransferMode") }
-                case .BPT_DC_CPDResEnergyTransferMode(let v):
-                    try w.writeBits(1, 6)  // SE(BPT_DC_CPDResEnergyTransferMode)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("BPT_DC_CPDResEnergyTransferMode") }
-                case .BPT_Dynamic_DC_CLReqControlMode(let v):
-                    try w.writeBits(2, 6)  // SE(BPT_Dynamic_DC_CLReqControlMode)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("BPT_Dynamic_DC_CLReqControlMode") }
-                case .BPT_Dynamic_DC_CLResControlMode(let v):
-                    try w.writeBits(3, 6)  // SE(BPT_Dynamic_DC_CLResControlMode)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("BPT_Dynamic_DC_CLResControlMode") }
-                case .BPT_Scheduled_DC_CLReqControlMode(let v):
-                    try w.writeBits(4, 6)  // SE(BPT_Scheduled_DC_CLReqControlMode)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("BPT_Scheduled_DC_CLReqControlMode") }
-                case .BPT_Scheduled_DC_CLResControlMode(let v):
-                    try w.writeBits(5, 6)  // SE(BPT_Scheduled_DC_CLResControlMode)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("BPT_Scheduled_DC_CLResControlMode") }
-                case .DC_CPDReqEnergyTransferMode(let v):
-                    try w.writeBits(9, 6)  // SE(DC_CPDReqEnergyTransferMode)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("DC_CPDReqEnergyTransferMode") }
-                case .DC_CPDResEnergyTransferMode(let v):
-                    try w.writeBits(10, 6)  // SE(DC_CPDResEnergyTransferMode)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("DC_CPDResEnergyTransferMode") }
-                case .DC_CableCheckReq(let v):
-                    try w.writeBits(11, 6)  // SE(DC_CableCheckReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("DC_CableCheckReq") }
-                case .DC_CableCheckRes(let v):
-                    try w.writeBits(12, 6)  // SE(DC_CableCheckRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("DC_CableCheckRes") }
-                case .DC_ChargeLoopReq(let v):
-                    try w.writeBits(13, 6)  // SE(DC_ChargeLoopReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("DC_ChargeLoopReq") }
-                case .DC_ChargeLoopRes(let v):
-                    try w.writeBits(14, 6)  // SE(DC_ChargeLoopRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("DC_ChargeLoopRes") }
-                case .DC_ChargeParameterDiscoveryReq(let v):
-                    try w.writeBits(15, 6)  // SE(DC_ChargeParameterDiscoveryReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("DC_ChargeParameterDiscoveryReq") }
-                case .DC_ChargeParameterDiscoveryRes(let v):
-                    try w.writeBits(16, 6)  // SE(DC_ChargeParameterDiscoveryRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("DC_ChargeParameterDiscoveryRes") }
-                case .DC_PreChargeReq(let v):
-                    try w.writeBits(17, 6)  // SE(DC_PreChargeReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("DC_PreChargeReq") }
-                case .DC_PreChargeRes(let v):
-                    try w.writeBits(18, 6)  // SE(DC_PreChargeRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("DC_PreChargeRes") }
-                case .DC_WeldingDetectionReq(let v):
-                    try w.writeBits(19, 6)  // SE(DC_WeldingDetectionReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("DC_WeldingDetectionReq") }
-                case .DC_WeldingDetectionRes(let v):
-                    try w.writeBits(20, 6)  // SE(DC_WeldingDetectionRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("DC_WeldingDetectionRes") }
-                case .Dynamic_DC_CLReqControlMode(let v):
-                    try w.writeBits(24, 6)  // SE(Dynamic_DC_CLReqControlMode)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("Dynamic_DC_CLReqControlMode") }
-                case .Dynamic_DC_CLResControlMode(let v):
-                    try w.writeBits(25, 6)  // SE(Dynamic_DC_CLResControlMode)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("Dynamic_DC_CLResControlMode") }
-                case .Scheduled_DC_CLReqControlMode(let v):
-                    try w.writeBits(37, 6)  // SE(Scheduled_DC_CLReqControlMode)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("Scheduled_DC_CLReqControlMode") }
-                case .Scheduled_DC_CLResControlMode(let v):
-                    try w.writeBits(38, 6)  // SE(Scheduled_DC_CLResControlMode)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("Scheduled_DC_CLResControlMode") }
-                }
+    public static func encode(_ message: @_addressable Message, into output: inout MutableRawSpan) throws(EXIError) -> Int {
+        // the span's bytes stay where they are for the whole call, so their address is used after this
+        // closure; the message is used outside closures, by its address (a closure capturing it, or
+        // `pointee` of a pointer to it, would copy it to an address of its own)
+        var w = EXIWriter(output.withUnsafeMutableBytes { $0 }, schema: "ISO20")
+        try w.writeBits(0x80, 8)  // EXI header: '10', no options, version 1
+        if Message._payloadsStoredPlain {
+            switch withUnsafePointer(to: message, { Message._tag(at: $0) }) {
+            case 0:
+                try w.writeBits(0, 6)  // SE(BPT_DC_CPDReqEnergyTransferMode)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.BPT_DC_CPDReqEnergyTransferMode.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("BPT_DC_CPDReqEnergyTransferMode") }
+            case 1:
+                try w.writeBits(1, 6)  // SE(BPT_DC_CPDResEnergyTransferMode)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.BPT_DC_CPDResEnergyTransferMode.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("BPT_DC_CPDResEnergyTransferMode") }
+            case 2:
+                try w.writeBits(2, 6)  // SE(BPT_Dynamic_DC_CLReqControlMode)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.BPT_Dynamic_DC_CLReqControlMode.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("BPT_Dynamic_DC_CLReqControlMode") }
+            case 3:
+                try w.writeBits(3, 6)  // SE(BPT_Dynamic_DC_CLResControlMode)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.BPT_Dynamic_DC_CLResControlMode.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("BPT_Dynamic_DC_CLResControlMode") }
+            case 4:
+                try w.writeBits(4, 6)  // SE(BPT_Scheduled_DC_CLReqControlMode)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.BPT_Scheduled_DC_CLReqControlMode.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("BPT_Scheduled_DC_CLReqControlMode") }
+            case 5:
+                try w.writeBits(5, 6)  // SE(BPT_Scheduled_DC_CLResControlMode)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.BPT_Scheduled_DC_CLResControlMode.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("BPT_Scheduled_DC_CLResControlMode") }
+            case 6:
+                try w.writeBits(9, 6)  // SE(DC_CPDReqEnergyTransferMode)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.DC_CPDReqEnergyTransferMode.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("DC_CPDReqEnergyTransferMode") }
+            case 7:
+                try w.writeBits(10, 6)  // SE(DC_CPDResEnergyTransferMode)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.DC_CPDResEnergyTransferMode.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("DC_CPDResEnergyTransferMode") }
+            case 8:
+                try w.writeBits(11, 6)  // SE(DC_CableCheckReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.DC_CableCheckReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("DC_CableCheckReq") }
+            case 9:
+                try w.writeBits(12, 6)  // SE(DC_CableCheckRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.DC_CableCheckRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("DC_CableCheckRes") }
+            case 10:
+                try w.writeBits(13, 6)  // SE(DC_ChargeLoopReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.DC_ChargeLoopReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("DC_ChargeLoopReq") }
+            case 11:
+                try w.writeBits(14, 6)  // SE(DC_ChargeLoopRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.DC_ChargeLoopRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("DC_ChargeLoopRes") }
+            case 12:
+                try w.writeBits(15, 6)  // SE(DC_ChargeParameterDiscoveryReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.DC_ChargeParameterDiscoveryReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("DC_ChargeParameterDiscoveryReq") }
+            case 13:
+                try w.writeBits(16, 6)  // SE(DC_ChargeParameterDiscoveryRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.DC_ChargeParameterDiscoveryRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("DC_ChargeParameterDiscoveryRes") }
+            case 14:
+                try w.writeBits(17, 6)  // SE(DC_PreChargeReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.DC_PreChargeReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("DC_PreChargeReq") }
+            case 15:
+                try w.writeBits(18, 6)  // SE(DC_PreChargeRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.DC_PreChargeRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("DC_PreChargeRes") }
+            case 16:
+                try w.writeBits(19, 6)  // SE(DC_WeldingDetectionReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.DC_WeldingDetectionReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("DC_WeldingDetectionReq") }
+            case 17:
+                try w.writeBits(20, 6)  // SE(DC_WeldingDetectionRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.DC_WeldingDetectionRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("DC_WeldingDetectionRes") }
+            case 18:
+                try w.writeBits(24, 6)  // SE(Dynamic_DC_CLReqControlMode)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.Dynamic_DC_CLReqControlMode.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("Dynamic_DC_CLReqControlMode") }
+            case 19:
+                try w.writeBits(25, 6)  // SE(Dynamic_DC_CLResControlMode)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.Dynamic_DC_CLResControlMode.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("Dynamic_DC_CLResControlMode") }
+            case 20:
+                try w.writeBits(37, 6)  // SE(Scheduled_DC_CLReqControlMode)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.Scheduled_DC_CLReqControlMode.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("Scheduled_DC_CLReqControlMode") }
+            case 21:
+                try w.writeBits(38, 6)  // SE(Scheduled_DC_CLResControlMode)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.Scheduled_DC_CLResControlMode.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("Scheduled_DC_CLResControlMode") }
+            default: break
             }
-            return try w.finish()  // ED: no bits
+        } else {
+            try _encodeRoot(message, &w)
+        }
+        return try w.finish()  // ED: no bits
+    }
+
+    @_noAllocation @_noLocks
+    static func _encodeRoot(_ message: @_addressable Message, _ w: inout EXIWriter) throws(EXIError) {
+        switch message {
+        case .BPT_DC_CPDReqEnergyTransferMode(let v):
+            try w.writeBits(0, 6)  // SE(BPT_DC_CPDReqEnergyTransferMode)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("BPT_DC_CPDReqEnergyTransferMode") }
+        case .BPT_DC_CPDResEnergyTransferMode(let v):
+            try w.writeBits(1, 6)  // SE(BPT_DC_CPDResEnergyTransferMode)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("BPT_DC_CPDResEnergyTransferMode") }
+        case .BPT_Dynamic_DC_CLReqControlMode(let v):
+            try w.writeBits(2, 6)  // SE(BPT_Dynamic_DC_CLReqControlMode)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("BPT_Dynamic_DC_CLReqControlMode") }
+        case .BPT_Dynamic_DC_CLResControlMode(let v):
+            try w.writeBits(3, 6)  // SE(BPT_Dynamic_DC_CLResControlMode)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("BPT_Dynamic_DC_CLResControlMode") }
+        case .BPT_Scheduled_DC_CLReqControlMode(let v):
+            try w.writeBits(4, 6)  // SE(BPT_Scheduled_DC_CLReqControlMode)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("BPT_Scheduled_DC_CLReqControlMode") }
+        case .BPT_Scheduled_DC_CLResControlMode(let v):
+            try w.writeBits(5, 6)  // SE(BPT_Scheduled_DC_CLResControlMode)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("BPT_Scheduled_DC_CLResControlMode") }
+        case .DC_CPDReqEnergyTransferMode(let v):
+            try w.writeBits(9, 6)  // SE(DC_CPDReqEnergyTransferMode)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("DC_CPDReqEnergyTransferMode") }
+        case .DC_CPDResEnergyTransferMode(let v):
+            try w.writeBits(10, 6)  // SE(DC_CPDResEnergyTransferMode)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("DC_CPDResEnergyTransferMode") }
+        case .DC_CableCheckReq(let v):
+            try w.writeBits(11, 6)  // SE(DC_CableCheckReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("DC_CableCheckReq") }
+        case .DC_CableCheckRes(let v):
+            try w.writeBits(12, 6)  // SE(DC_CableCheckRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("DC_CableCheckRes") }
+        case .DC_ChargeLoopReq(let v):
+            try w.writeBits(13, 6)  // SE(DC_ChargeLoopReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("DC_ChargeLoopReq") }
+        case .DC_ChargeLoopRes(let v):
+            try w.writeBits(14, 6)  // SE(DC_ChargeLoopRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("DC_ChargeLoopRes") }
+        case .DC_ChargeParameterDiscoveryReq(let v):
+            try w.writeBits(15, 6)  // SE(DC_ChargeParameterDiscoveryReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("DC_ChargeParameterDiscoveryReq") }
+        case .DC_ChargeParameterDiscoveryRes(let v):
+            try w.writeBits(16, 6)  // SE(DC_ChargeParameterDiscoveryRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("DC_ChargeParameterDiscoveryRes") }
+        case .DC_PreChargeReq(let v):
+            try w.writeBits(17, 6)  // SE(DC_PreChargeReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("DC_PreChargeReq") }
+        case .DC_PreChargeRes(let v):
+            try w.writeBits(18, 6)  // SE(DC_PreChargeRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("DC_PreChargeRes") }
+        case .DC_WeldingDetectionReq(let v):
+            try w.writeBits(19, 6)  // SE(DC_WeldingDetectionReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("DC_WeldingDetectionReq") }
+        case .DC_WeldingDetectionRes(let v):
+            try w.writeBits(20, 6)  // SE(DC_WeldingDetectionRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("DC_WeldingDetectionRes") }
+        case .Dynamic_DC_CLReqControlMode(let v):
+            try w.writeBits(24, 6)  // SE(Dynamic_DC_CLReqControlMode)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("Dynamic_DC_CLReqControlMode") }
+        case .Dynamic_DC_CLResControlMode(let v):
+            try w.writeBits(25, 6)  // SE(Dynamic_DC_CLResControlMode)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("Dynamic_DC_CLResControlMode") }
+        case .Scheduled_DC_CLReqControlMode(let v):
+            try w.writeBits(37, 6)  // SE(Scheduled_DC_CLReqControlMode)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("Scheduled_DC_CLReqControlMode") }
+        case .Scheduled_DC_CLResControlMode(let v):
+            try w.writeBits(38, 6)  // SE(Scheduled_DC_CLResControlMode)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("Scheduled_DC_CLResControlMode") }
         }
     }
 
@@ -916,93 +1180,291 @@ public enum ISO20DCCodec {
             guard header == 0x80 else { throw EXIError(.invalidHeader(UInt8(truncatingIfNeeded: header)), at: 0, schema: "ISO20") }
             switch try r.readBits(6) {
             case 0:  // SE(BPT_DC_CPDReqEnergyTransferMode)
-                var v = ISO15118_20.BPT_DC_CPDReqEnergyTransferMode()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("BPT_DC_CPDReqEnergyTransferMode") }
-                message = .BPT_DC_CPDReqEnergyTransferMode(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 0 { Message._becomeBPT_DC_CPDReqEnergyTransferMode(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.BPT_DC_CPDReqEnergyTransferMode.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("BPT_DC_CPDReqEnergyTransferMode") }
+                } else {
+                    var v = ISO15118_20.BPT_DC_CPDReqEnergyTransferMode()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("BPT_DC_CPDReqEnergyTransferMode") }
+                    message = .BPT_DC_CPDReqEnergyTransferMode(v)
+                }
             case 1:  // SE(BPT_DC_CPDResEnergyTransferMode)
-                var v = ISO15118_20.BPT_DC_CPDResEnergyTransferMode()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("BPT_DC_CPDResEnergyTransferMode") }
-                message = .BPT_DC_CPDResEnergyTransferMode(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 1 { Message._becomeBPT_DC_CPDResEnergyTransferMode(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.BPT_DC_CPDResEnergyTransferMode.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("BPT_DC_CPDResEnergyTransferMode") }
+                } else {
+                    var v = ISO15118_20.BPT_DC_CPDResEnergyTransferMode()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("BPT_DC_CPDResEnergyTransferMode") }
+                    message = .BPT_DC_CPDResEnergyTransferMode(v)
+                }
             case 2:  // SE(BPT_Dynamic_DC_CLReqControlMode)
-                var v = ISO15118_20.BPT_Dynamic_DC_CLReqControlMode()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("BPT_Dynamic_DC_CLReqControlMode") }
-                message = .BPT_Dynamic_DC_CLReqControlMode(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 2 { Message._becomeBPT_Dynamic_DC_CLReqControlMode(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.BPT_Dynamic_DC_CLReqControlMode.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("BPT_Dynamic_DC_CLReqControlMode") }
+                } else {
+                    var v = ISO15118_20.BPT_Dynamic_DC_CLReqControlMode()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("BPT_Dynamic_DC_CLReqControlMode") }
+                    message = .BPT_Dynamic_DC_CLReqControlMode(v)
+                }
             case 3:  // SE(BPT_Dynamic_DC_CLResControlMode)
-                var v = ISO15118_20.BPT_Dynamic_DC_CLResControlMode()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("BPT_Dynamic_DC_CLResControlMode") }
-                message = .BPT_Dynamic_DC_CLResControlMode(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 3 { Message._becomeBPT_Dynamic_DC_CLResControlMode(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.BPT_Dynamic_DC_CLResControlMode.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("BPT_Dynamic_DC_CLResControlMode") }
+                } else {
+                    var v = ISO15118_20.BPT_Dynamic_DC_CLResControlMode()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("BPT_Dynamic_DC_CLResControlMode") }
+                    message = .BPT_Dynamic_DC_CLResControlMode(v)
+                }
             case 4:  // SE(BPT_Scheduled_DC_CLReqControlMode)
-                var v = ISO15118_20.BPT_Scheduled_DC_CLReqControlMode()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("BPT_Scheduled_DC_CLReqControlMode") }
-                message = .BPT_Scheduled_DC_CLReqControlMode(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 4 { Message._becomeBPT_Scheduled_DC_CLReqControlMode(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.BPT_Scheduled_DC_CLReqControlMode.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("BPT_Scheduled_DC_CLReqControlMode") }
+                } else {
+                    var v = ISO15118_20.BPT_Scheduled_DC_CLReqControlMode()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("BPT_Scheduled_DC_CLReqControlMode") }
+                    message = .BPT_Scheduled_DC_CLReqControlMode(v)
+                }
             case 5:  // SE(BPT_Scheduled_DC_CLResControlMode)
-                var v = ISO15118_20.BPT_Scheduled_DC_CLResControlMode()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("BPT_Scheduled_DC_CLResControlMode") }
-                message = .BPT_Scheduled_DC_CLResControlMode(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 5 { Message._becomeBPT_Scheduled_DC_CLResControlMode(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.BPT_Scheduled_DC_CLResControlMode.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("BPT_Scheduled_DC_CLResControlMode") }
+                } else {
+                    var v = ISO15118_20.BPT_Scheduled_DC_CLResControlMode()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("BPT_Scheduled_DC_CLResControlMode") }
+                    message = .BPT_Scheduled_DC_CLResControlMode(v)
+                }
             case 9:  // SE(DC_CPDReqEnergyTransferMode)
-                var v = ISO15118_20.DC_CPDReqEnergyTransferMode()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("DC_CPDReqEnergyTransferMode") }
-                message = .DC_CPDReqEnergyTransferMode(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 6 { Message._becomeDC_CPDReqEnergyTransferMode(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.DC_CPDReqEnergyTransferMode.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("DC_CPDReqEnergyTransferMode") }
+                } else {
+                    var v = ISO15118_20.DC_CPDReqEnergyTransferMode()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("DC_CPDReqEnergyTransferMode") }
+                    message = .DC_CPDReqEnergyTransferMode(v)
+                }
             case 10:  // SE(DC_CPDResEnergyTransferMode)
-                var v = ISO15118_20.DC_CPDResEnergyTransferMode()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("DC_CPDResEnergyTransferMode") }
-                message = .DC_CPDResEnergyTransferMode(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 7 { Message._becomeDC_CPDResEnergyTransferMode(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.DC_CPDResEnergyTransferMode.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("DC_CPDResEnergyTransferMode") }
+                } else {
+                    var v = ISO15118_20.DC_CPDResEnergyTransferMode()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("DC_CPDResEnergyTransferMode") }
+                    message = .DC_CPDResEnergyTransferMode(v)
+                }
             case 11:  // SE(DC_CableCheckReq)
-                var v = ISO15118_20.DC_CableCheckReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("DC_CableCheckReq") }
-                message = .DC_CableCheckReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 8 { Message._becomeDC_CableCheckReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.DC_CableCheckReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("DC_CableCheckReq") }
+                } else {
+                    var v = ISO15118_20.DC_CableCheckReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("DC_CableCheckReq") }
+                    message = .DC_CableCheckReq(v)
+                }
             case 12:  // SE(DC_CableCheckRes)
-                var v = ISO15118_20.DC_CableCheckRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("DC_CableCheckRes") }
-                message = .DC_CableCheckRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 9 { Message._becomeDC_CableCheckRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.DC_CableCheckRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("DC_CableCheckRes") }
+                } else {
+                    var v = ISO15118_20.DC_CableCheckRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("DC_CableCheckRes") }
+                    message = .DC_CableCheckRes(v)
+                }
             case 13:  // SE(DC_ChargeLoopReq)
-                var v = ISO15118_20.DC_ChargeLoopReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("DC_ChargeLoopReq") }
-                message = .DC_ChargeLoopReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 10 { Message._becomeDC_ChargeLoopReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.DC_ChargeLoopReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("DC_ChargeLoopReq") }
+                } else {
+                    var v = ISO15118_20.DC_ChargeLoopReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("DC_ChargeLoopReq") }
+                    message = .DC_ChargeLoopReq(v)
+                }
             case 14:  // SE(DC_ChargeLoopRes)
-                var v = ISO15118_20.DC_ChargeLoopRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("DC_ChargeLoopRes") }
-                message = .DC_ChargeLoopRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 11 { Message._becomeDC_ChargeLoopRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.DC_ChargeLoopRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("DC_ChargeLoopRes") }
+                } else {
+                    var v = ISO15118_20.DC_ChargeLoopRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("DC_ChargeLoopRes") }
+                    message = .DC_ChargeLoopRes(v)
+                }
             case 15:  // SE(DC_ChargeParameterDiscoveryReq)
-                var v = ISO15118_20.DC_ChargeParameterDiscoveryReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("DC_ChargeParameterDiscoveryReq") }
-                message = .DC_ChargeParameterDiscoveryReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 12 { Message._becomeDC_ChargeParameterDiscoveryReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.DC_ChargeParameterDiscoveryReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("DC_ChargeParameterDiscoveryReq") }
+                } else {
+                    var v = ISO15118_20.DC_ChargeParameterDiscoveryReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("DC_ChargeParameterDiscoveryReq") }
+                    message = .DC_ChargeParameterDiscoveryReq(v)
+                }
             case 16:  // SE(DC_ChargeParameterDiscoveryRes)
-                var v = ISO15118_20.DC_ChargeParameterDiscoveryRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("DC_ChargeParameterDiscoveryRes") }
-                message = .DC_ChargeParameterDiscoveryRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 13 { Message._becomeDC_ChargeParameterDiscoveryRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.DC_ChargeParameterDiscoveryRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("DC_ChargeParameterDiscoveryRes") }
+                } else {
+                    var v = ISO15118_20.DC_ChargeParameterDiscoveryRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("DC_ChargeParameterDiscoveryRes") }
+                    message = .DC_ChargeParameterDiscoveryRes(v)
+                }
             case 17:  // SE(DC_PreChargeReq)
-                var v = ISO15118_20.DC_PreChargeReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("DC_PreChargeReq") }
-                message = .DC_PreChargeReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 14 { Message._becomeDC_PreChargeReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.DC_PreChargeReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("DC_PreChargeReq") }
+                } else {
+                    var v = ISO15118_20.DC_PreChargeReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("DC_PreChargeReq") }
+                    message = .DC_PreChargeReq(v)
+                }
             case 18:  // SE(DC_PreChargeRes)
-                var v = ISO15118_20.DC_PreChargeRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("DC_PreChargeRes") }
-                message = .DC_PreChargeRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 15 { Message._becomeDC_PreChargeRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.DC_PreChargeRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("DC_PreChargeRes") }
+                } else {
+                    var v = ISO15118_20.DC_PreChargeRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("DC_PreChargeRes") }
+                    message = .DC_PreChargeRes(v)
+                }
             case 19:  // SE(DC_WeldingDetectionReq)
-                var v = ISO15118_20.DC_WeldingDetectionReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("DC_WeldingDetectionReq") }
-                message = .DC_WeldingDetectionReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 16 { Message._becomeDC_WeldingDetectionReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.DC_WeldingDetectionReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("DC_WeldingDetectionReq") }
+                } else {
+                    var v = ISO15118_20.DC_WeldingDetectionReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("DC_WeldingDetectionReq") }
+                    message = .DC_WeldingDetectionReq(v)
+                }
             case 20:  // SE(DC_WeldingDetectionRes)
-                var v = ISO15118_20.DC_WeldingDetectionRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("DC_WeldingDetectionRes") }
-                message = .DC_WeldingDetectionRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 17 { Message._becomeDC_WeldingDetectionRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.DC_WeldingDetectionRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("DC_WeldingDetectionRes") }
+                } else {
+                    var v = ISO15118_20.DC_WeldingDetectionRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("DC_WeldingDetectionRes") }
+                    message = .DC_WeldingDetectionRes(v)
+                }
             case 24:  // SE(Dynamic_DC_CLReqControlMode)
-                var v = ISO15118_20.Dynamic_DC_CLReqControlMode()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("Dynamic_DC_CLReqControlMode") }
-                message = .Dynamic_DC_CLReqControlMode(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 18 { Message._becomeDynamic_DC_CLReqControlMode(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.Dynamic_DC_CLReqControlMode.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("Dynamic_DC_CLReqControlMode") }
+                } else {
+                    var v = ISO15118_20.Dynamic_DC_CLReqControlMode()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("Dynamic_DC_CLReqControlMode") }
+                    message = .Dynamic_DC_CLReqControlMode(v)
+                }
             case 25:  // SE(Dynamic_DC_CLResControlMode)
-                var v = ISO15118_20.Dynamic_DC_CLResControlMode()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("Dynamic_DC_CLResControlMode") }
-                message = .Dynamic_DC_CLResControlMode(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 19 { Message._becomeDynamic_DC_CLResControlMode(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.Dynamic_DC_CLResControlMode.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("Dynamic_DC_CLResControlMode") }
+                } else {
+                    var v = ISO15118_20.Dynamic_DC_CLResControlMode()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("Dynamic_DC_CLResControlMode") }
+                    message = .Dynamic_DC_CLResControlMode(v)
+                }
             case 37:  // SE(Scheduled_DC_CLReqControlMode)
-                var v = ISO15118_20.Scheduled_DC_CLReqControlMode()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("Scheduled_DC_CLReqControlMode") }
-                message = .Scheduled_DC_CLReqControlMode(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 20 { Message._becomeScheduled_DC_CLReqControlMode(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.Scheduled_DC_CLReqControlMode.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("Scheduled_DC_CLReqControlMode") }
+                } else {
+                    var v = ISO15118_20.Scheduled_DC_CLReqControlMode()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("Scheduled_DC_CLReqControlMode") }
+                    message = .Scheduled_DC_CLReqControlMode(v)
+                }
             case 38:  // SE(Scheduled_DC_CLResControlMode)
-                var v = ISO15118_20.Scheduled_DC_CLResControlMode()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("Scheduled_DC_CLResControlMode") }
-                message = .Scheduled_DC_CLResControlMode(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 21 { Message._becomeScheduled_DC_CLResControlMode(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.Scheduled_DC_CLResControlMode.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("Scheduled_DC_CLResControlMode") }
+                } else {
+                    var v = ISO15118_20.Scheduled_DC_CLResControlMode()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("Scheduled_DC_CLResControlMode") }
+                    message = .Scheduled_DC_CLResControlMode(v)
+                }
             case 49...: throw r.undeclared(0, state: -1, width: 6)
             default: throw r.error(.unsupportedContent)  // another global element of the schema
             }
@@ -1123,181 +1585,187 @@ public enum ISO20ACCodec {
     public static let schemaName = "iso20-ac"
 
     /// Encodes `message` into the start of `output`; returns the number of bytes written. Allocates nothing
-    /// (checked by the compiler) and never copies the message.
+    /// (checked by the compiler) and never copies the message: it is read where it lies, by its address.
     @_noAllocation @_noLocks
-    public static func encode(_ message: Message, into output: inout MutableRawSpan) throws(EXIError) -> Int {
-        try output.withUnsafeMutableBytes { (buffer: UnsafeMutableRawBufferPointer) throws(EXIError) -> Int in
-            var w = EXIWriter(buffer, schema: "ISO20")
-            try w.writeBits(0x80, 8)  // EXI header: '10', no options, version 1
-            if Message._payloadsStoredPlain {
-                switch message._tag {
-                case 0:
-                    try w.writeBits(0, 6)  // SE(AC_CPDReqEnergyTransferMode)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.AC_CPDReqEnergyTransferMode.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("AC_CPDReqEnergyTransferMode") }
-                case 1:
-                    try w.writeBits(1, 6)  // SE(AC_CPDResEnergyTransferMode)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.AC_CPDResEnergyTransferMode.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("AC_CPDResEnergyTransferMode") }
-                case 2:
-                    try w.writeBits(2, 6)  // SE(AC_ChargeLoopReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.AC_ChargeLoopReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("AC_ChargeLoopReq") }
-                case 3:
-                    try w.writeBits(3, 6)  // SE(AC_ChargeLoopRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.AC_ChargeLoopRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("AC_ChargeLoopRes") }
-                case 4:
-                    try w.writeBits(4, 6)  // SE(AC_ChargeParameterDiscoveryReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.AC_ChargeParameterDiscoveryReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("AC_ChargeParameterDiscoveryReq") }
-                case 5:
-                    try w.writeBits(5, 6)  // SE(AC_ChargeParameterDiscoveryRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.AC_ChargeParameterDiscoveryRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("AC_ChargeParameterDiscoveryRes") }
-                case 6:
-                    try w.writeBits(6, 6)  // SE(BPT_AC_CPDReqEnergyTransferMode)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.BPT_AC_CPDReqEnergyTransferMode.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("BPT_AC_CPDReqEnergyTransferMode") }
-                case 7:
-                    try w.writeBits(7, 6)  // SE(BPT_AC_CPDResEnergyTransferMode)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.BPT_AC_CPDResEnergyTransferMode.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("BPT_AC_CPDResEnergyTransferMode") }
-                case 8:
-                    try w.writeBits(8, 6)  // SE(BPT_Dynamic_AC_CLReqControlMode)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.BPT_Dynamic_AC_CLReqControlMode.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("BPT_Dynamic_AC_CLReqControlMode") }
-                case 9:
-                    try w.writeBits(9, 6)  // SE(BPT_Dynamic_AC_CLResControlMode)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.BPT_Dynamic_AC_CLResControlMode.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("BPT_Dynamic_AC_CLResControlMode") }
-                case 10:
-                    try w.writeBits(10, 6)  // SE(BPT_Scheduled_AC_CLReqControlMode)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.BPT_Scheduled_AC_CLReqControlMode.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("BPT_Scheduled_AC_CLReqControlMode") }
-                case 11:
-                    try w.writeBits(11, 6)  // SE(BPT_Scheduled_AC_CLResControlMode)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.BPT_Scheduled_AC_CLResControlMode.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("BPT_Scheduled_AC_CLResControlMode") }
-                case 12:
-                    try w.writeBits(18, 6)  // SE(Dynamic_AC_CLReqControlMode)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.Dynamic_AC_CLReqControlMode.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("Dynamic_AC_CLReqControlMode") }
-                case 13:
-                    try w.writeBits(19, 6)  // SE(Dynamic_AC_CLResControlMode)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.Dynamic_AC_CLResControlMode.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("Dynamic_AC_CLResControlMode") }
-                case 14:
-                    try w.writeBits(31, 6)  // SE(Scheduled_AC_CLReqControlMode)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.Scheduled_AC_CLReqControlMode.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("Scheduled_AC_CLReqControlMode") }
-                case 15:
-                    try w.writeBits(32, 6)  // SE(Scheduled_AC_CLResControlMode)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.Scheduled_AC_CLResControlMode.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("Scheduled_AC_CLResControlMode") }
-                default: break
-                }
-            } else {
-                switch message {
-                case .AC_CPDReqEnergyTransferMode(let v):
-                    try w.writeBits(0, 6)  // SE(AC_CPDReqEnergyTransferMode)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("AC_CPDReqEnergyTransferMode") }
-                case .AC_CPDResEnergyTransferMode(let v):
-                    try w.writeBits(1, 6)  // SE(AC_CPDResEnergyTransferMode)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("AC_CPDResEnergyTransferMode") }
-                case .AC_ChargeLoopReq(let v):
-                    try w.writeBits(2, 6)  // SE(AC_ChargeLoopReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("AC_ChargeLoopReq") }
-                case .AC_ChargeLoopRes(let v):
-                    try w.writeBits(3, 6)  // SE(AC_ChargeLoopRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("AC_ChargeLoopRes") }
-                case .AC_ChargeParameterDiscoveryReq(let v):
-                    try w.writeBits(4, 6)  // SE(AC_ChargeParameterDiscoveryReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("AC_ChargeParameterDiscoveryReq") }
-                case .AC_ChargeParameterDiscoveryRes(let v):
-                    try w.writeBits(5, 6)  // SE(AC_ChargeParameterDiscoveryRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("AC_ChargeParameterDiscoveryRes") }
-                case .BPT_AC_CPDReqEnergyTransferMode(let v):
-                    try w.writeBits(6, 6)  // SE(BPT_AC_CPDReqEnergyTransferMode)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("BPT_AC_CPDReqEnergyTransferMode") }
-                case .BPT_AC_CPDResEnergyTransferMode(let v):
-                    try w.writeBits(7, 6)  // SE(BPT_AC_CPDResEnergyTransferMode)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("BPT_AC_CPDResEnergyTransferMode") }
-                case .BPT_Dynamic_AC_CLReqControlMode(let v):
-                    try w.writeBits(8, 6)  // SE(BPT_Dynamic_AC_CLReqControlMode)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("BPT_Dynamic_AC_CLReqControlMode") }
-                case .BPT_Dynamic_AC_CLResControlMode(let v):
-                    try w.writeBits(9, 6)  // SE(BPT_Dynamic_AC_CLResControlMode)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("BPT_Dynamic_AC_CLResControlMode") }
-                case .BPT_Scheduled_AC_CLReqControlMode(let v):
-                    try w.writeBits(10, 6)  // SE(BPT_Scheduled_AC_CLReqControlMode)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("BPT_Scheduled_AC_CLReqControlMode") }
-                case .BPT_Scheduled_AC_CLResControlMode(let v):
-                    try w.writeBits(11, 6)  // SE(BPT_Scheduled_AC_CLResControlMode)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("BPT_Scheduled_AC_CLResControlMode") }
-                case .Dynamic_AC_CLReqControlMode(let v):
-                    try w.writeBits(18, 6)  // SE(Dynamic_AC_CLReqControlMode)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("Dynamic_AC_CLReqControlMode") }
-                case .Dynamic_AC_CLResControlMode(let v):
-                    try w.writeBits(19, 6)  // SE(Dynamic_AC_CLResControlMode)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("Dynamic_AC_CLResControlMode") }
-                case .Scheduled_AC_CLReqControlMode(let v):
-                    try w.writeBits(31, 6)  // SE(Scheduled_AC_CLReqControlMode)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("Scheduled_AC_CLReqControlMode") }
-                case .Scheduled_AC_CLResControlMode(let v):
-                    try w.writeBits(32, 6)  // SE(Scheduled_AC_CLResControlMode)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("Scheduled_AC_CLResControlMode") }
-                }
+    public static func encode(_ message: @_addressable Message, into output: inout MutableRawSpan) throws(EXIError) -> Int {
+        // the span's bytes stay where they are for the whole call, so their address is used after this
+        // closure; the message is used outside closures, by its address (a closure capturing it, or
+        // `pointee` of a pointer to it, would copy it to an address of its own)
+        var w = EXIWriter(output.withUnsafeMutableBytes { $0 }, schema: "ISO20")
+        try w.writeBits(0x80, 8)  // EXI header: '10', no options, version 1
+        if Message._payloadsStoredPlain {
+            switch withUnsafePointer(to: message, { Message._tag(at: $0) }) {
+            case 0:
+                try w.writeBits(0, 6)  // SE(AC_CPDReqEnergyTransferMode)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.AC_CPDReqEnergyTransferMode.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("AC_CPDReqEnergyTransferMode") }
+            case 1:
+                try w.writeBits(1, 6)  // SE(AC_CPDResEnergyTransferMode)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.AC_CPDResEnergyTransferMode.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("AC_CPDResEnergyTransferMode") }
+            case 2:
+                try w.writeBits(2, 6)  // SE(AC_ChargeLoopReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.AC_ChargeLoopReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("AC_ChargeLoopReq") }
+            case 3:
+                try w.writeBits(3, 6)  // SE(AC_ChargeLoopRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.AC_ChargeLoopRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("AC_ChargeLoopRes") }
+            case 4:
+                try w.writeBits(4, 6)  // SE(AC_ChargeParameterDiscoveryReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.AC_ChargeParameterDiscoveryReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("AC_ChargeParameterDiscoveryReq") }
+            case 5:
+                try w.writeBits(5, 6)  // SE(AC_ChargeParameterDiscoveryRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.AC_ChargeParameterDiscoveryRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("AC_ChargeParameterDiscoveryRes") }
+            case 6:
+                try w.writeBits(6, 6)  // SE(BPT_AC_CPDReqEnergyTransferMode)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.BPT_AC_CPDReqEnergyTransferMode.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("BPT_AC_CPDReqEnergyTransferMode") }
+            case 7:
+                try w.writeBits(7, 6)  // SE(BPT_AC_CPDResEnergyTransferMode)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.BPT_AC_CPDResEnergyTransferMode.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("BPT_AC_CPDResEnergyTransferMode") }
+            case 8:
+                try w.writeBits(8, 6)  // SE(BPT_Dynamic_AC_CLReqControlMode)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.BPT_Dynamic_AC_CLReqControlMode.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("BPT_Dynamic_AC_CLReqControlMode") }
+            case 9:
+                try w.writeBits(9, 6)  // SE(BPT_Dynamic_AC_CLResControlMode)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.BPT_Dynamic_AC_CLResControlMode.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("BPT_Dynamic_AC_CLResControlMode") }
+            case 10:
+                try w.writeBits(10, 6)  // SE(BPT_Scheduled_AC_CLReqControlMode)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.BPT_Scheduled_AC_CLReqControlMode.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("BPT_Scheduled_AC_CLReqControlMode") }
+            case 11:
+                try w.writeBits(11, 6)  // SE(BPT_Scheduled_AC_CLResControlMode)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.BPT_Scheduled_AC_CLResControlMode.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("BPT_Scheduled_AC_CLResControlMode") }
+            case 12:
+                try w.writeBits(18, 6)  // SE(Dynamic_AC_CLReqControlMode)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.Dynamic_AC_CLReqControlMode.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("Dynamic_AC_CLReqControlMode") }
+            case 13:
+                try w.writeBits(19, 6)  // SE(Dynamic_AC_CLResControlMode)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.Dynamic_AC_CLResControlMode.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("Dynamic_AC_CLResControlMode") }
+            case 14:
+                try w.writeBits(31, 6)  // SE(Scheduled_AC_CLReqControlMode)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.Scheduled_AC_CLReqControlMode.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("Scheduled_AC_CLReqControlMode") }
+            case 15:
+                try w.writeBits(32, 6)  // SE(Scheduled_AC_CLResControlMode)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.Scheduled_AC_CLResControlMode.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("Scheduled_AC_CLResControlMode") }
+            default: break
             }
-            return try w.finish()  // ED: no bits
+        } else {
+            try _encodeRoot(message, &w)
+        }
+        return try w.finish()  // ED: no bits
+    }
+
+    @_noAllocation @_noLocks
+    static func _encodeRoot(_ message: @_addressable Message, _ w: inout EXIWriter) throws(EXIError) {
+        switch message {
+        case .AC_CPDReqEnergyTransferMode(let v):
+            try w.writeBits(0, 6)  // SE(AC_CPDReqEnergyTransferMode)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("AC_CPDReqEnergyTransferMode") }
+        case .AC_CPDResEnergyTransferMode(let v):
+            try w.writeBits(1, 6)  // SE(AC_CPDResEnergyTransferMode)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("AC_CPDResEnergyTransferMode") }
+        case .AC_ChargeLoopReq(let v):
+            try w.writeBits(2, 6)  // SE(AC_ChargeLoopReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("AC_ChargeLoopReq") }
+        case .AC_ChargeLoopRes(let v):
+            try w.writeBits(3, 6)  // SE(AC_ChargeLoopRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("AC_ChargeLoopRes") }
+        case .AC_ChargeParameterDiscoveryReq(let v):
+            try w.writeBits(4, 6)  // SE(AC_ChargeParameterDiscoveryReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("AC_ChargeParameterDiscoveryReq") }
+        case .AC_ChargeParameterDiscoveryRes(let v):
+            try w.writeBits(5, 6)  // SE(AC_ChargeParameterDiscoveryRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("AC_ChargeParameterDiscoveryRes") }
+        case .BPT_AC_CPDReqEnergyTransferMode(let v):
+            try w.writeBits(6, 6)  // SE(BPT_AC_CPDReqEnergyTransferMode)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("BPT_AC_CPDReqEnergyTransferMode") }
+        case .BPT_AC_CPDResEnergyTransferMode(let v):
+            try w.writeBits(7, 6)  // SE(BPT_AC_CPDResEnergyTransferMode)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("BPT_AC_CPDResEnergyTransferMode") }
+        case .BPT_Dynamic_AC_CLReqControlMode(let v):
+            try w.writeBits(8, 6)  // SE(BPT_Dynamic_AC_CLReqControlMode)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("BPT_Dynamic_AC_CLReqControlMode") }
+        case .BPT_Dynamic_AC_CLResControlMode(let v):
+            try w.writeBits(9, 6)  // SE(BPT_Dynamic_AC_CLResControlMode)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("BPT_Dynamic_AC_CLResControlMode") }
+        case .BPT_Scheduled_AC_CLReqControlMode(let v):
+            try w.writeBits(10, 6)  // SE(BPT_Scheduled_AC_CLReqControlMode)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("BPT_Scheduled_AC_CLReqControlMode") }
+        case .BPT_Scheduled_AC_CLResControlMode(let v):
+            try w.writeBits(11, 6)  // SE(BPT_Scheduled_AC_CLResControlMode)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("BPT_Scheduled_AC_CLResControlMode") }
+        case .Dynamic_AC_CLReqControlMode(let v):
+            try w.writeBits(18, 6)  // SE(Dynamic_AC_CLReqControlMode)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("Dynamic_AC_CLReqControlMode") }
+        case .Dynamic_AC_CLResControlMode(let v):
+            try w.writeBits(19, 6)  // SE(Dynamic_AC_CLResControlMode)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("Dynamic_AC_CLResControlMode") }
+        case .Scheduled_AC_CLReqControlMode(let v):
+            try w.writeBits(31, 6)  // SE(Scheduled_AC_CLReqControlMode)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("Scheduled_AC_CLReqControlMode") }
+        case .Scheduled_AC_CLResControlMode(let v):
+            try w.writeBits(32, 6)  // SE(Scheduled_AC_CLResControlMode)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("Scheduled_AC_CLResControlMode") }
         }
     }
 
@@ -1321,69 +1789,213 @@ public enum ISO20ACCodec {
             guard header == 0x80 else { throw EXIError(.invalidHeader(UInt8(truncatingIfNeeded: header)), at: 0, schema: "ISO20") }
             switch try r.readBits(6) {
             case 0:  // SE(AC_CPDReqEnergyTransferMode)
-                var v = ISO15118_20.AC_CPDReqEnergyTransferMode()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("AC_CPDReqEnergyTransferMode") }
-                message = .AC_CPDReqEnergyTransferMode(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 0 { Message._becomeAC_CPDReqEnergyTransferMode(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.AC_CPDReqEnergyTransferMode.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("AC_CPDReqEnergyTransferMode") }
+                } else {
+                    var v = ISO15118_20.AC_CPDReqEnergyTransferMode()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("AC_CPDReqEnergyTransferMode") }
+                    message = .AC_CPDReqEnergyTransferMode(v)
+                }
             case 1:  // SE(AC_CPDResEnergyTransferMode)
-                var v = ISO15118_20.AC_CPDResEnergyTransferMode()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("AC_CPDResEnergyTransferMode") }
-                message = .AC_CPDResEnergyTransferMode(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 1 { Message._becomeAC_CPDResEnergyTransferMode(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.AC_CPDResEnergyTransferMode.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("AC_CPDResEnergyTransferMode") }
+                } else {
+                    var v = ISO15118_20.AC_CPDResEnergyTransferMode()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("AC_CPDResEnergyTransferMode") }
+                    message = .AC_CPDResEnergyTransferMode(v)
+                }
             case 2:  // SE(AC_ChargeLoopReq)
-                var v = ISO15118_20.AC_ChargeLoopReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("AC_ChargeLoopReq") }
-                message = .AC_ChargeLoopReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 2 { Message._becomeAC_ChargeLoopReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.AC_ChargeLoopReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("AC_ChargeLoopReq") }
+                } else {
+                    var v = ISO15118_20.AC_ChargeLoopReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("AC_ChargeLoopReq") }
+                    message = .AC_ChargeLoopReq(v)
+                }
             case 3:  // SE(AC_ChargeLoopRes)
-                var v = ISO15118_20.AC_ChargeLoopRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("AC_ChargeLoopRes") }
-                message = .AC_ChargeLoopRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 3 { Message._becomeAC_ChargeLoopRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.AC_ChargeLoopRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("AC_ChargeLoopRes") }
+                } else {
+                    var v = ISO15118_20.AC_ChargeLoopRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("AC_ChargeLoopRes") }
+                    message = .AC_ChargeLoopRes(v)
+                }
             case 4:  // SE(AC_ChargeParameterDiscoveryReq)
-                var v = ISO15118_20.AC_ChargeParameterDiscoveryReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("AC_ChargeParameterDiscoveryReq") }
-                message = .AC_ChargeParameterDiscoveryReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 4 { Message._becomeAC_ChargeParameterDiscoveryReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.AC_ChargeParameterDiscoveryReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("AC_ChargeParameterDiscoveryReq") }
+                } else {
+                    var v = ISO15118_20.AC_ChargeParameterDiscoveryReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("AC_ChargeParameterDiscoveryReq") }
+                    message = .AC_ChargeParameterDiscoveryReq(v)
+                }
             case 5:  // SE(AC_ChargeParameterDiscoveryRes)
-                var v = ISO15118_20.AC_ChargeParameterDiscoveryRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("AC_ChargeParameterDiscoveryRes") }
-                message = .AC_ChargeParameterDiscoveryRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 5 { Message._becomeAC_ChargeParameterDiscoveryRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.AC_ChargeParameterDiscoveryRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("AC_ChargeParameterDiscoveryRes") }
+                } else {
+                    var v = ISO15118_20.AC_ChargeParameterDiscoveryRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("AC_ChargeParameterDiscoveryRes") }
+                    message = .AC_ChargeParameterDiscoveryRes(v)
+                }
             case 6:  // SE(BPT_AC_CPDReqEnergyTransferMode)
-                var v = ISO15118_20.BPT_AC_CPDReqEnergyTransferMode()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("BPT_AC_CPDReqEnergyTransferMode") }
-                message = .BPT_AC_CPDReqEnergyTransferMode(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 6 { Message._becomeBPT_AC_CPDReqEnergyTransferMode(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.BPT_AC_CPDReqEnergyTransferMode.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("BPT_AC_CPDReqEnergyTransferMode") }
+                } else {
+                    var v = ISO15118_20.BPT_AC_CPDReqEnergyTransferMode()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("BPT_AC_CPDReqEnergyTransferMode") }
+                    message = .BPT_AC_CPDReqEnergyTransferMode(v)
+                }
             case 7:  // SE(BPT_AC_CPDResEnergyTransferMode)
-                var v = ISO15118_20.BPT_AC_CPDResEnergyTransferMode()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("BPT_AC_CPDResEnergyTransferMode") }
-                message = .BPT_AC_CPDResEnergyTransferMode(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 7 { Message._becomeBPT_AC_CPDResEnergyTransferMode(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.BPT_AC_CPDResEnergyTransferMode.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("BPT_AC_CPDResEnergyTransferMode") }
+                } else {
+                    var v = ISO15118_20.BPT_AC_CPDResEnergyTransferMode()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("BPT_AC_CPDResEnergyTransferMode") }
+                    message = .BPT_AC_CPDResEnergyTransferMode(v)
+                }
             case 8:  // SE(BPT_Dynamic_AC_CLReqControlMode)
-                var v = ISO15118_20.BPT_Dynamic_AC_CLReqControlMode()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("BPT_Dynamic_AC_CLReqControlMode") }
-                message = .BPT_Dynamic_AC_CLReqControlMode(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 8 { Message._becomeBPT_Dynamic_AC_CLReqControlMode(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.BPT_Dynamic_AC_CLReqControlMode.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("BPT_Dynamic_AC_CLReqControlMode") }
+                } else {
+                    var v = ISO15118_20.BPT_Dynamic_AC_CLReqControlMode()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("BPT_Dynamic_AC_CLReqControlMode") }
+                    message = .BPT_Dynamic_AC_CLReqControlMode(v)
+                }
             case 9:  // SE(BPT_Dynamic_AC_CLResControlMode)
-                var v = ISO15118_20.BPT_Dynamic_AC_CLResControlMode()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("BPT_Dynamic_AC_CLResControlMode") }
-                message = .BPT_Dynamic_AC_CLResControlMode(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 9 { Message._becomeBPT_Dynamic_AC_CLResControlMode(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.BPT_Dynamic_AC_CLResControlMode.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("BPT_Dynamic_AC_CLResControlMode") }
+                } else {
+                    var v = ISO15118_20.BPT_Dynamic_AC_CLResControlMode()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("BPT_Dynamic_AC_CLResControlMode") }
+                    message = .BPT_Dynamic_AC_CLResControlMode(v)
+                }
             case 10:  // SE(BPT_Scheduled_AC_CLReqControlMode)
-                var v = ISO15118_20.BPT_Scheduled_AC_CLReqControlMode()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("BPT_Scheduled_AC_CLReqControlMode") }
-                message = .BPT_Scheduled_AC_CLReqControlMode(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 10 { Message._becomeBPT_Scheduled_AC_CLReqControlMode(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.BPT_Scheduled_AC_CLReqControlMode.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("BPT_Scheduled_AC_CLReqControlMode") }
+                } else {
+                    var v = ISO15118_20.BPT_Scheduled_AC_CLReqControlMode()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("BPT_Scheduled_AC_CLReqControlMode") }
+                    message = .BPT_Scheduled_AC_CLReqControlMode(v)
+                }
             case 11:  // SE(BPT_Scheduled_AC_CLResControlMode)
-                var v = ISO15118_20.BPT_Scheduled_AC_CLResControlMode()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("BPT_Scheduled_AC_CLResControlMode") }
-                message = .BPT_Scheduled_AC_CLResControlMode(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 11 { Message._becomeBPT_Scheduled_AC_CLResControlMode(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.BPT_Scheduled_AC_CLResControlMode.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("BPT_Scheduled_AC_CLResControlMode") }
+                } else {
+                    var v = ISO15118_20.BPT_Scheduled_AC_CLResControlMode()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("BPT_Scheduled_AC_CLResControlMode") }
+                    message = .BPT_Scheduled_AC_CLResControlMode(v)
+                }
             case 18:  // SE(Dynamic_AC_CLReqControlMode)
-                var v = ISO15118_20.Dynamic_AC_CLReqControlMode()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("Dynamic_AC_CLReqControlMode") }
-                message = .Dynamic_AC_CLReqControlMode(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 12 { Message._becomeDynamic_AC_CLReqControlMode(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.Dynamic_AC_CLReqControlMode.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("Dynamic_AC_CLReqControlMode") }
+                } else {
+                    var v = ISO15118_20.Dynamic_AC_CLReqControlMode()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("Dynamic_AC_CLReqControlMode") }
+                    message = .Dynamic_AC_CLReqControlMode(v)
+                }
             case 19:  // SE(Dynamic_AC_CLResControlMode)
-                var v = ISO15118_20.Dynamic_AC_CLResControlMode()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("Dynamic_AC_CLResControlMode") }
-                message = .Dynamic_AC_CLResControlMode(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 13 { Message._becomeDynamic_AC_CLResControlMode(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.Dynamic_AC_CLResControlMode.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("Dynamic_AC_CLResControlMode") }
+                } else {
+                    var v = ISO15118_20.Dynamic_AC_CLResControlMode()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("Dynamic_AC_CLResControlMode") }
+                    message = .Dynamic_AC_CLResControlMode(v)
+                }
             case 31:  // SE(Scheduled_AC_CLReqControlMode)
-                var v = ISO15118_20.Scheduled_AC_CLReqControlMode()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("Scheduled_AC_CLReqControlMode") }
-                message = .Scheduled_AC_CLReqControlMode(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 14 { Message._becomeScheduled_AC_CLReqControlMode(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.Scheduled_AC_CLReqControlMode.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("Scheduled_AC_CLReqControlMode") }
+                } else {
+                    var v = ISO15118_20.Scheduled_AC_CLReqControlMode()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("Scheduled_AC_CLReqControlMode") }
+                    message = .Scheduled_AC_CLReqControlMode(v)
+                }
             case 32:  // SE(Scheduled_AC_CLResControlMode)
-                var v = ISO15118_20.Scheduled_AC_CLResControlMode()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("Scheduled_AC_CLResControlMode") }
-                message = .Scheduled_AC_CLResControlMode(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 15 { Message._becomeScheduled_AC_CLResControlMode(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.Scheduled_AC_CLResControlMode.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("Scheduled_AC_CLResControlMode") }
+                } else {
+                    var v = ISO15118_20.Scheduled_AC_CLResControlMode()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("Scheduled_AC_CLResControlMode") }
+                    message = .Scheduled_AC_CLResControlMode(v)
+                }
             case 43...: throw r.undeclared(0, state: -1, width: 6)
             default: throw r.error(.unsupportedContent)  // another global element of the schema
             }
@@ -1476,101 +2088,107 @@ public enum ISO20ACDPCodec {
     public static let schemaName = "iso20-acdp"
 
     /// Encodes `message` into the start of `output`; returns the number of bytes written. Allocates nothing
-    /// (checked by the compiler) and never copies the message.
+    /// (checked by the compiler) and never copies the message: it is read where it lies, by its address.
     @_noAllocation @_noLocks
-    public static func encode(_ message: Message, into output: inout MutableRawSpan) throws(EXIError) -> Int {
-        try output.withUnsafeMutableBytes { (buffer: UnsafeMutableRawBufferPointer) throws(EXIError) -> Int in
-            var w = EXIWriter(buffer, schema: "ISO20")
-            try w.writeBits(0x80, 8)  // EXI header: '10', no options, version 1
-            if Message._payloadsStoredPlain {
-                switch message._tag {
-                case 0:
-                    try w.writeBits(0, 6)  // SE(ACDP_ConnectReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.ACDP_ConnectReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("ACDP_ConnectReq") }
-                case 1:
-                    try w.writeBits(1, 6)  // SE(ACDP_ConnectRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.ACDP_ConnectRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("ACDP_ConnectRes") }
-                case 2:
-                    try w.writeBits(2, 6)  // SE(ACDP_DisconnectReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.ACDP_ConnectReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("ACDP_DisconnectReq") }
-                case 3:
-                    try w.writeBits(3, 6)  // SE(ACDP_DisconnectRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.ACDP_ConnectRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("ACDP_DisconnectRes") }
-                case 4:
-                    try w.writeBits(4, 6)  // SE(ACDP_SystemStatusReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.ACDP_SystemStatusReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("ACDP_SystemStatusReq") }
-                case 5:
-                    try w.writeBits(5, 6)  // SE(ACDP_SystemStatusRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.ACDP_SystemStatusRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("ACDP_SystemStatusRes") }
-                case 6:
-                    try w.writeBits(6, 6)  // SE(ACDP_VehiclePositioningReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.ACDP_VehiclePositioningReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("ACDP_VehiclePositioningReq") }
-                case 7:
-                    try w.writeBits(7, 6)  // SE(ACDP_VehiclePositioningRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.ACDP_VehiclePositioningRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("ACDP_VehiclePositioningRes") }
-                default: break
-                }
-            } else {
-                switch message {
-                case .ACDP_ConnectReq(let v):
-                    try w.writeBits(0, 6)  // SE(ACDP_ConnectReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ACDP_ConnectReq") }
-                case .ACDP_ConnectRes(let v):
-                    try w.writeBits(1, 6)  // SE(ACDP_ConnectRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ACDP_ConnectRes") }
-                case .ACDP_DisconnectReq(let v):
-                    try w.writeBits(2, 6)  // SE(ACDP_DisconnectReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ACDP_DisconnectReq") }
-                case .ACDP_DisconnectRes(let v):
-                    try w.writeBits(3, 6)  // SE(ACDP_DisconnectRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ACDP_DisconnectRes") }
-                case .ACDP_SystemStatusReq(let v):
-                    try w.writeBits(4, 6)  // SE(ACDP_SystemStatusReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ACDP_SystemStatusReq") }
-                case .ACDP_SystemStatusRes(let v):
-                    try w.writeBits(5, 6)  // SE(ACDP_SystemStatusRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ACDP_SystemStatusRes") }
-                case .ACDP_VehiclePositioningReq(let v):
-                    try w.writeBits(6, 6)  // SE(ACDP_VehiclePositioningReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ACDP_VehiclePositioningReq") }
-                case .ACDP_VehiclePositioningRes(let v):
-                    try w.writeBits(7, 6)  // SE(ACDP_VehiclePositioningRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ACDP_VehiclePositioningRes") }
-                }
+    public static func encode(_ message: @_addressable Message, into output: inout MutableRawSpan) throws(EXIError) -> Int {
+        // the span's bytes stay where they are for the whole call, so their address is used after this
+        // closure; the message is used outside closures, by its address (a closure capturing it, or
+        // `pointee` of a pointer to it, would copy it to an address of its own)
+        var w = EXIWriter(output.withUnsafeMutableBytes { $0 }, schema: "ISO20")
+        try w.writeBits(0x80, 8)  // EXI header: '10', no options, version 1
+        if Message._payloadsStoredPlain {
+            switch withUnsafePointer(to: message, { Message._tag(at: $0) }) {
+            case 0:
+                try w.writeBits(0, 6)  // SE(ACDP_ConnectReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.ACDP_ConnectReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("ACDP_ConnectReq") }
+            case 1:
+                try w.writeBits(1, 6)  // SE(ACDP_ConnectRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.ACDP_ConnectRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("ACDP_ConnectRes") }
+            case 2:
+                try w.writeBits(2, 6)  // SE(ACDP_DisconnectReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.ACDP_ConnectReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("ACDP_DisconnectReq") }
+            case 3:
+                try w.writeBits(3, 6)  // SE(ACDP_DisconnectRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.ACDP_ConnectRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("ACDP_DisconnectRes") }
+            case 4:
+                try w.writeBits(4, 6)  // SE(ACDP_SystemStatusReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.ACDP_SystemStatusReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("ACDP_SystemStatusReq") }
+            case 5:
+                try w.writeBits(5, 6)  // SE(ACDP_SystemStatusRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.ACDP_SystemStatusRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("ACDP_SystemStatusRes") }
+            case 6:
+                try w.writeBits(6, 6)  // SE(ACDP_VehiclePositioningReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.ACDP_VehiclePositioningReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("ACDP_VehiclePositioningReq") }
+            case 7:
+                try w.writeBits(7, 6)  // SE(ACDP_VehiclePositioningRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.ACDP_VehiclePositioningRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("ACDP_VehiclePositioningRes") }
+            default: break
             }
-            return try w.finish()  // ED: no bits
+        } else {
+            try _encodeRoot(message, &w)
+        }
+        return try w.finish()  // ED: no bits
+    }
+
+    @_noAllocation @_noLocks
+    static func _encodeRoot(_ message: @_addressable Message, _ w: inout EXIWriter) throws(EXIError) {
+        switch message {
+        case .ACDP_ConnectReq(let v):
+            try w.writeBits(0, 6)  // SE(ACDP_ConnectReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ACDP_ConnectReq") }
+        case .ACDP_ConnectRes(let v):
+            try w.writeBits(1, 6)  // SE(ACDP_ConnectRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ACDP_ConnectRes") }
+        case .ACDP_DisconnectReq(let v):
+            try w.writeBits(2, 6)  // SE(ACDP_DisconnectReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ACDP_DisconnectReq") }
+        case .ACDP_DisconnectRes(let v):
+            try w.writeBits(3, 6)  // SE(ACDP_DisconnectRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ACDP_DisconnectRes") }
+        case .ACDP_SystemStatusReq(let v):
+            try w.writeBits(4, 6)  // SE(ACDP_SystemStatusReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ACDP_SystemStatusReq") }
+        case .ACDP_SystemStatusRes(let v):
+            try w.writeBits(5, 6)  // SE(ACDP_SystemStatusRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ACDP_SystemStatusRes") }
+        case .ACDP_VehiclePositioningReq(let v):
+            try w.writeBits(6, 6)  // SE(ACDP_VehiclePositioningReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ACDP_VehiclePositioningReq") }
+        case .ACDP_VehiclePositioningRes(let v):
+            try w.writeBits(7, 6)  // SE(ACDP_VehiclePositioningRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ACDP_VehiclePositioningRes") }
         }
     }
 
@@ -1594,37 +2212,109 @@ public enum ISO20ACDPCodec {
             guard header == 0x80 else { throw EXIError(.invalidHeader(UInt8(truncatingIfNeeded: header)), at: 0, schema: "ISO20") }
             switch try r.readBits(6) {
             case 0:  // SE(ACDP_ConnectReq)
-                var v = ISO15118_20.ACDP_ConnectReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ACDP_ConnectReq") }
-                message = .ACDP_ConnectReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 0 { Message._becomeACDP_ConnectReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.ACDP_ConnectReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("ACDP_ConnectReq") }
+                } else {
+                    var v = ISO15118_20.ACDP_ConnectReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ACDP_ConnectReq") }
+                    message = .ACDP_ConnectReq(v)
+                }
             case 1:  // SE(ACDP_ConnectRes)
-                var v = ISO15118_20.ACDP_ConnectRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ACDP_ConnectRes") }
-                message = .ACDP_ConnectRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 1 { Message._becomeACDP_ConnectRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.ACDP_ConnectRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("ACDP_ConnectRes") }
+                } else {
+                    var v = ISO15118_20.ACDP_ConnectRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ACDP_ConnectRes") }
+                    message = .ACDP_ConnectRes(v)
+                }
             case 2:  // SE(ACDP_DisconnectReq)
-                var v = ISO15118_20.ACDP_ConnectReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ACDP_DisconnectReq") }
-                message = .ACDP_DisconnectReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 2 { Message._becomeACDP_DisconnectReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.ACDP_ConnectReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("ACDP_DisconnectReq") }
+                } else {
+                    var v = ISO15118_20.ACDP_ConnectReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ACDP_DisconnectReq") }
+                    message = .ACDP_DisconnectReq(v)
+                }
             case 3:  // SE(ACDP_DisconnectRes)
-                var v = ISO15118_20.ACDP_ConnectRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ACDP_DisconnectRes") }
-                message = .ACDP_DisconnectRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 3 { Message._becomeACDP_DisconnectRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.ACDP_ConnectRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("ACDP_DisconnectRes") }
+                } else {
+                    var v = ISO15118_20.ACDP_ConnectRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ACDP_DisconnectRes") }
+                    message = .ACDP_DisconnectRes(v)
+                }
             case 4:  // SE(ACDP_SystemStatusReq)
-                var v = ISO15118_20.ACDP_SystemStatusReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ACDP_SystemStatusReq") }
-                message = .ACDP_SystemStatusReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 4 { Message._becomeACDP_SystemStatusReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.ACDP_SystemStatusReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("ACDP_SystemStatusReq") }
+                } else {
+                    var v = ISO15118_20.ACDP_SystemStatusReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ACDP_SystemStatusReq") }
+                    message = .ACDP_SystemStatusReq(v)
+                }
             case 5:  // SE(ACDP_SystemStatusRes)
-                var v = ISO15118_20.ACDP_SystemStatusRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ACDP_SystemStatusRes") }
-                message = .ACDP_SystemStatusRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 5 { Message._becomeACDP_SystemStatusRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.ACDP_SystemStatusRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("ACDP_SystemStatusRes") }
+                } else {
+                    var v = ISO15118_20.ACDP_SystemStatusRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ACDP_SystemStatusRes") }
+                    message = .ACDP_SystemStatusRes(v)
+                }
             case 6:  // SE(ACDP_VehiclePositioningReq)
-                var v = ISO15118_20.ACDP_VehiclePositioningReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ACDP_VehiclePositioningReq") }
-                message = .ACDP_VehiclePositioningReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 6 { Message._becomeACDP_VehiclePositioningReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.ACDP_VehiclePositioningReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("ACDP_VehiclePositioningReq") }
+                } else {
+                    var v = ISO15118_20.ACDP_VehiclePositioningReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ACDP_VehiclePositioningReq") }
+                    message = .ACDP_VehiclePositioningReq(v)
+                }
             case 7:  // SE(ACDP_VehiclePositioningRes)
-                var v = ISO15118_20.ACDP_VehiclePositioningRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ACDP_VehiclePositioningRes") }
-                message = .ACDP_VehiclePositioningRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 7 { Message._becomeACDP_VehiclePositioningRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.ACDP_VehiclePositioningRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("ACDP_VehiclePositioningRes") }
+                } else {
+                    var v = ISO15118_20.ACDP_VehiclePositioningRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("ACDP_VehiclePositioningRes") }
+                    message = .ACDP_VehiclePositioningRes(v)
+                }
             case 35...: throw r.undeclared(0, state: -1, width: 6)
             default: throw r.error(.unsupportedContent)  // another global element of the schema
             }
@@ -1709,141 +2399,147 @@ public enum ISO20WPTCodec {
     public static let schemaName = "iso20-wpt"
 
     /// Encodes `message` into the start of `output`; returns the number of bytes written. Allocates nothing
-    /// (checked by the compiler) and never copies the message.
+    /// (checked by the compiler) and never copies the message: it is read where it lies, by its address.
     @_noAllocation @_noLocks
-    public static func encode(_ message: Message, into output: inout MutableRawSpan) throws(EXIError) -> Int {
-        try output.withUnsafeMutableBytes { (buffer: UnsafeMutableRawBufferPointer) throws(EXIError) -> Int in
-            var w = EXIWriter(buffer, schema: "ISO20")
-            try w.writeBits(0x80, 8)  // EXI header: '10', no options, version 1
-            if Message._payloadsStoredPlain {
-                switch message._tag {
-                case 0:
-                    try w.writeBits(25, 6)  // SE(WPT_AlignmentCheckReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.WPT_AlignmentCheckReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("WPT_AlignmentCheckReq") }
-                case 1:
-                    try w.writeBits(26, 6)  // SE(WPT_AlignmentCheckRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.WPT_AlignmentCheckRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("WPT_AlignmentCheckRes") }
-                case 2:
-                    try w.writeBits(27, 6)  // SE(WPT_ChargeLoopReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.WPT_ChargeLoopReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("WPT_ChargeLoopReq") }
-                case 3:
-                    try w.writeBits(28, 6)  // SE(WPT_ChargeLoopRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.WPT_ChargeLoopRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("WPT_ChargeLoopRes") }
-                case 4:
-                    try w.writeBits(29, 6)  // SE(WPT_ChargeParameterDiscoveryReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.WPT_ChargeParameterDiscoveryReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("WPT_ChargeParameterDiscoveryReq") }
-                case 5:
-                    try w.writeBits(30, 6)  // SE(WPT_ChargeParameterDiscoveryRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.WPT_ChargeParameterDiscoveryRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("WPT_ChargeParameterDiscoveryRes") }
-                case 6:
-                    try w.writeBits(31, 6)  // SE(WPT_FinePositioningReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.WPT_FinePositioningReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("WPT_FinePositioningReq") }
-                case 7:
-                    try w.writeBits(32, 6)  // SE(WPT_FinePositioningRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.WPT_FinePositioningRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("WPT_FinePositioningRes") }
-                case 8:
-                    try w.writeBits(33, 6)  // SE(WPT_FinePositioningSetupReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.WPT_FinePositioningSetupReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("WPT_FinePositioningSetupReq") }
-                case 9:
-                    try w.writeBits(34, 6)  // SE(WPT_FinePositioningSetupRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.WPT_FinePositioningSetupRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("WPT_FinePositioningSetupRes") }
-                case 10:
-                    try w.writeBits(35, 6)  // SE(WPT_PairingReq)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.WPT_PairingReq.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("WPT_PairingReq") }
-                case 11:
-                    try w.writeBits(36, 6)  // SE(WPT_PairingRes)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: message) { (p: UnsafePointer<Message>) throws(EXIError) in
-                            try EXIPayload.of(p, as: ISO15118_20.WPT_PairingRes.self).pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("WPT_PairingRes") }
-                default: break
-                }
-            } else {
-                switch message {
-                case .WPT_AlignmentCheckReq(let v):
-                    try w.writeBits(25, 6)  // SE(WPT_AlignmentCheckReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("WPT_AlignmentCheckReq") }
-                case .WPT_AlignmentCheckRes(let v):
-                    try w.writeBits(26, 6)  // SE(WPT_AlignmentCheckRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("WPT_AlignmentCheckRes") }
-                case .WPT_ChargeLoopReq(let v):
-                    try w.writeBits(27, 6)  // SE(WPT_ChargeLoopReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("WPT_ChargeLoopReq") }
-                case .WPT_ChargeLoopRes(let v):
-                    try w.writeBits(28, 6)  // SE(WPT_ChargeLoopRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("WPT_ChargeLoopRes") }
-                case .WPT_ChargeParameterDiscoveryReq(let v):
-                    try w.writeBits(29, 6)  // SE(WPT_ChargeParameterDiscoveryReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("WPT_ChargeParameterDiscoveryReq") }
-                case .WPT_ChargeParameterDiscoveryRes(let v):
-                    try w.writeBits(30, 6)  // SE(WPT_ChargeParameterDiscoveryRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("WPT_ChargeParameterDiscoveryRes") }
-                case .WPT_FinePositioningReq(let v):
-                    try w.writeBits(31, 6)  // SE(WPT_FinePositioningReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("WPT_FinePositioningReq") }
-                case .WPT_FinePositioningRes(let v):
-                    try w.writeBits(32, 6)  // SE(WPT_FinePositioningRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("WPT_FinePositioningRes") }
-                case .WPT_FinePositioningSetupReq(let v):
-                    try w.writeBits(33, 6)  // SE(WPT_FinePositioningSetupReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("WPT_FinePositioningSetupReq") }
-                case .WPT_FinePositioningSetupRes(let v):
-                    try w.writeBits(34, 6)  // SE(WPT_FinePositioningSetupRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("WPT_FinePositioningSetupRes") }
-                case .WPT_PairingReq(let v):
-                    try w.writeBits(35, 6)  // SE(WPT_PairingReq)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("WPT_PairingReq") }
-                case .WPT_PairingRes(let v):
-                    try w.writeBits(36, 6)  // SE(WPT_PairingRes)
-                    do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("WPT_PairingRes") }
-                }
+    public static func encode(_ message: @_addressable Message, into output: inout MutableRawSpan) throws(EXIError) -> Int {
+        // the span's bytes stay where they are for the whole call, so their address is used after this
+        // closure; the message is used outside closures, by its address (a closure capturing it, or
+        // `pointee` of a pointer to it, would copy it to an address of its own)
+        var w = EXIWriter(output.withUnsafeMutableBytes { $0 }, schema: "ISO20")
+        try w.writeBits(0x80, 8)  // EXI header: '10', no options, version 1
+        if Message._payloadsStoredPlain {
+            switch withUnsafePointer(to: message, { Message._tag(at: $0) }) {
+            case 0:
+                try w.writeBits(25, 6)  // SE(WPT_AlignmentCheckReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.WPT_AlignmentCheckReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("WPT_AlignmentCheckReq") }
+            case 1:
+                try w.writeBits(26, 6)  // SE(WPT_AlignmentCheckRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.WPT_AlignmentCheckRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("WPT_AlignmentCheckRes") }
+            case 2:
+                try w.writeBits(27, 6)  // SE(WPT_ChargeLoopReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.WPT_ChargeLoopReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("WPT_ChargeLoopReq") }
+            case 3:
+                try w.writeBits(28, 6)  // SE(WPT_ChargeLoopRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.WPT_ChargeLoopRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("WPT_ChargeLoopRes") }
+            case 4:
+                try w.writeBits(29, 6)  // SE(WPT_ChargeParameterDiscoveryReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.WPT_ChargeParameterDiscoveryReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("WPT_ChargeParameterDiscoveryReq") }
+            case 5:
+                try w.writeBits(30, 6)  // SE(WPT_ChargeParameterDiscoveryRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.WPT_ChargeParameterDiscoveryRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("WPT_ChargeParameterDiscoveryRes") }
+            case 6:
+                try w.writeBits(31, 6)  // SE(WPT_FinePositioningReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.WPT_FinePositioningReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("WPT_FinePositioningReq") }
+            case 7:
+                try w.writeBits(32, 6)  // SE(WPT_FinePositioningRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.WPT_FinePositioningRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("WPT_FinePositioningRes") }
+            case 8:
+                try w.writeBits(33, 6)  // SE(WPT_FinePositioningSetupReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.WPT_FinePositioningSetupReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("WPT_FinePositioningSetupReq") }
+            case 9:
+                try w.writeBits(34, 6)  // SE(WPT_FinePositioningSetupRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.WPT_FinePositioningSetupRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("WPT_FinePositioningSetupRes") }
+            case 10:
+                try w.writeBits(35, 6)  // SE(WPT_PairingReq)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.WPT_PairingReq.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("WPT_PairingReq") }
+            case 11:
+                try w.writeBits(36, 6)  // SE(WPT_PairingRes)
+                do throws(EXIError) {
+                    try withUnsafePointer(to: message) { (mp: UnsafePointer<Message>) throws(EXIError) in
+                        try EXIPayload.of(mp, as: ISO15118_20.WPT_PairingRes.self).pointee.encodeContent(&w)
+                    }
+                } catch { throw error.inside("WPT_PairingRes") }
+            default: break
             }
-            return try w.finish()  // ED: no bits
+        } else {
+            try _encodeRoot(message, &w)
+        }
+        return try w.finish()  // ED: no bits
+    }
+
+    @_noAllocation @_noLocks
+    static func _encodeRoot(_ message: @_addressable Message, _ w: inout EXIWriter) throws(EXIError) {
+        switch message {
+        case .WPT_AlignmentCheckReq(let v):
+            try w.writeBits(25, 6)  // SE(WPT_AlignmentCheckReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("WPT_AlignmentCheckReq") }
+        case .WPT_AlignmentCheckRes(let v):
+            try w.writeBits(26, 6)  // SE(WPT_AlignmentCheckRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("WPT_AlignmentCheckRes") }
+        case .WPT_ChargeLoopReq(let v):
+            try w.writeBits(27, 6)  // SE(WPT_ChargeLoopReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("WPT_ChargeLoopReq") }
+        case .WPT_ChargeLoopRes(let v):
+            try w.writeBits(28, 6)  // SE(WPT_ChargeLoopRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("WPT_ChargeLoopRes") }
+        case .WPT_ChargeParameterDiscoveryReq(let v):
+            try w.writeBits(29, 6)  // SE(WPT_ChargeParameterDiscoveryReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("WPT_ChargeParameterDiscoveryReq") }
+        case .WPT_ChargeParameterDiscoveryRes(let v):
+            try w.writeBits(30, 6)  // SE(WPT_ChargeParameterDiscoveryRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("WPT_ChargeParameterDiscoveryRes") }
+        case .WPT_FinePositioningReq(let v):
+            try w.writeBits(31, 6)  // SE(WPT_FinePositioningReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("WPT_FinePositioningReq") }
+        case .WPT_FinePositioningRes(let v):
+            try w.writeBits(32, 6)  // SE(WPT_FinePositioningRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("WPT_FinePositioningRes") }
+        case .WPT_FinePositioningSetupReq(let v):
+            try w.writeBits(33, 6)  // SE(WPT_FinePositioningSetupReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("WPT_FinePositioningSetupReq") }
+        case .WPT_FinePositioningSetupRes(let v):
+            try w.writeBits(34, 6)  // SE(WPT_FinePositioningSetupRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("WPT_FinePositioningSetupRes") }
+        case .WPT_PairingReq(let v):
+            try w.writeBits(35, 6)  // SE(WPT_PairingReq)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("WPT_PairingReq") }
+        case .WPT_PairingRes(let v):
+            try w.writeBits(36, 6)  // SE(WPT_PairingRes)
+            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("WPT_PairingRes") }
         }
     }
 
@@ -1867,53 +2563,161 @@ public enum ISO20WPTCodec {
             guard header == 0x80 else { throw EXIError(.invalidHeader(UInt8(truncatingIfNeeded: header)), at: 0, schema: "ISO20") }
             switch try r.readBits(6) {
             case 25:  // SE(WPT_AlignmentCheckReq)
-                var v = ISO15118_20.WPT_AlignmentCheckReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("WPT_AlignmentCheckReq") }
-                message = .WPT_AlignmentCheckReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 0 { Message._becomeWPT_AlignmentCheckReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.WPT_AlignmentCheckReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("WPT_AlignmentCheckReq") }
+                } else {
+                    var v = ISO15118_20.WPT_AlignmentCheckReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("WPT_AlignmentCheckReq") }
+                    message = .WPT_AlignmentCheckReq(v)
+                }
             case 26:  // SE(WPT_AlignmentCheckRes)
-                var v = ISO15118_20.WPT_AlignmentCheckRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("WPT_AlignmentCheckRes") }
-                message = .WPT_AlignmentCheckRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 1 { Message._becomeWPT_AlignmentCheckRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.WPT_AlignmentCheckRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("WPT_AlignmentCheckRes") }
+                } else {
+                    var v = ISO15118_20.WPT_AlignmentCheckRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("WPT_AlignmentCheckRes") }
+                    message = .WPT_AlignmentCheckRes(v)
+                }
             case 27:  // SE(WPT_ChargeLoopReq)
-                var v = ISO15118_20.WPT_ChargeLoopReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("WPT_ChargeLoopReq") }
-                message = .WPT_ChargeLoopReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 2 { Message._becomeWPT_ChargeLoopReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.WPT_ChargeLoopReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("WPT_ChargeLoopReq") }
+                } else {
+                    var v = ISO15118_20.WPT_ChargeLoopReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("WPT_ChargeLoopReq") }
+                    message = .WPT_ChargeLoopReq(v)
+                }
             case 28:  // SE(WPT_ChargeLoopRes)
-                var v = ISO15118_20.WPT_ChargeLoopRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("WPT_ChargeLoopRes") }
-                message = .WPT_ChargeLoopRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 3 { Message._becomeWPT_ChargeLoopRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.WPT_ChargeLoopRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("WPT_ChargeLoopRes") }
+                } else {
+                    var v = ISO15118_20.WPT_ChargeLoopRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("WPT_ChargeLoopRes") }
+                    message = .WPT_ChargeLoopRes(v)
+                }
             case 29:  // SE(WPT_ChargeParameterDiscoveryReq)
-                var v = ISO15118_20.WPT_ChargeParameterDiscoveryReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("WPT_ChargeParameterDiscoveryReq") }
-                message = .WPT_ChargeParameterDiscoveryReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 4 { Message._becomeWPT_ChargeParameterDiscoveryReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.WPT_ChargeParameterDiscoveryReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("WPT_ChargeParameterDiscoveryReq") }
+                } else {
+                    var v = ISO15118_20.WPT_ChargeParameterDiscoveryReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("WPT_ChargeParameterDiscoveryReq") }
+                    message = .WPT_ChargeParameterDiscoveryReq(v)
+                }
             case 30:  // SE(WPT_ChargeParameterDiscoveryRes)
-                var v = ISO15118_20.WPT_ChargeParameterDiscoveryRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("WPT_ChargeParameterDiscoveryRes") }
-                message = .WPT_ChargeParameterDiscoveryRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 5 { Message._becomeWPT_ChargeParameterDiscoveryRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.WPT_ChargeParameterDiscoveryRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("WPT_ChargeParameterDiscoveryRes") }
+                } else {
+                    var v = ISO15118_20.WPT_ChargeParameterDiscoveryRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("WPT_ChargeParameterDiscoveryRes") }
+                    message = .WPT_ChargeParameterDiscoveryRes(v)
+                }
             case 31:  // SE(WPT_FinePositioningReq)
-                var v = ISO15118_20.WPT_FinePositioningReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("WPT_FinePositioningReq") }
-                message = .WPT_FinePositioningReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 6 { Message._becomeWPT_FinePositioningReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.WPT_FinePositioningReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("WPT_FinePositioningReq") }
+                } else {
+                    var v = ISO15118_20.WPT_FinePositioningReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("WPT_FinePositioningReq") }
+                    message = .WPT_FinePositioningReq(v)
+                }
             case 32:  // SE(WPT_FinePositioningRes)
-                var v = ISO15118_20.WPT_FinePositioningRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("WPT_FinePositioningRes") }
-                message = .WPT_FinePositioningRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 7 { Message._becomeWPT_FinePositioningRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.WPT_FinePositioningRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("WPT_FinePositioningRes") }
+                } else {
+                    var v = ISO15118_20.WPT_FinePositioningRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("WPT_FinePositioningRes") }
+                    message = .WPT_FinePositioningRes(v)
+                }
             case 33:  // SE(WPT_FinePositioningSetupReq)
-                var v = ISO15118_20.WPT_FinePositioningSetupReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("WPT_FinePositioningSetupReq") }
-                message = .WPT_FinePositioningSetupReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 8 { Message._becomeWPT_FinePositioningSetupReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.WPT_FinePositioningSetupReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("WPT_FinePositioningSetupReq") }
+                } else {
+                    var v = ISO15118_20.WPT_FinePositioningSetupReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("WPT_FinePositioningSetupReq") }
+                    message = .WPT_FinePositioningSetupReq(v)
+                }
             case 34:  // SE(WPT_FinePositioningSetupRes)
-                var v = ISO15118_20.WPT_FinePositioningSetupRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("WPT_FinePositioningSetupRes") }
-                message = .WPT_FinePositioningSetupRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 9 { Message._becomeWPT_FinePositioningSetupRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.WPT_FinePositioningSetupRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("WPT_FinePositioningSetupRes") }
+                } else {
+                    var v = ISO15118_20.WPT_FinePositioningSetupRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("WPT_FinePositioningSetupRes") }
+                    message = .WPT_FinePositioningSetupRes(v)
+                }
             case 35:  // SE(WPT_PairingReq)
-                var v = ISO15118_20.WPT_PairingReq()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("WPT_PairingReq") }
-                message = .WPT_PairingReq(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 10 { Message._becomeWPT_PairingReq(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.WPT_PairingReq.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("WPT_PairingReq") }
+                } else {
+                    var v = ISO15118_20.WPT_PairingReq()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("WPT_PairingReq") }
+                    message = .WPT_PairingReq(v)
+                }
             case 36:  // SE(WPT_PairingRes)
-                var v = ISO15118_20.WPT_PairingRes()
-                do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("WPT_PairingRes") }
-                message = .WPT_PairingRes(v)
+                if Message._payloadsStoredPlain {
+                    do throws(EXIError) {
+                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in
+                            if Message._tag(at: UnsafePointer(p)) != 11 { Message._becomeWPT_PairingRes(p) }
+                            try EXIPayload.of(p, as: ISO15118_20.WPT_PairingRes.self).pointee.decodeContent(&r)
+                        }
+                    } catch { throw error.inside("WPT_PairingRes") }
+                } else {
+                    var v = ISO15118_20.WPT_PairingRes()
+                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside("WPT_PairingRes") }
+                    message = .WPT_PairingRes(v)
+                }
             case 39...: throw r.undeclared(0, state: -1, width: 6)
             default: throw r.error(.unsupportedContent)  // another global element of the schema
             }
@@ -1984,6 +2788,7 @@ extension ACDP_ConnectReq {
     /// state 0: SE(Header)
     /// state 1: SE(EVElectricalChargingDeviceStatus)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -2100,6 +2905,7 @@ extension ACDP_ConnectRes {
     /// state 3: SE(EVSEElectricalChargingDeviceStatus)
     /// state 4: SE(EVSEMechanicalChargingDeviceStatus)
     /// state 5: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -2285,6 +3091,7 @@ extension ACDP_SystemStatusReq {
     /// state 0: SE(Header)
     /// state 1: SE(EVTechnicalStatus)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -2423,6 +3230,7 @@ extension ACDP_SystemStatusRes {
     /// state 9: SE(EVInChargePosition)
     /// state 10: SE(EVAssociationStatus)
     /// state 11: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -2774,6 +3582,7 @@ extension ACDP_VehiclePositioningReq {
     /// state 1: SE(EVMobilityStatus)
     /// state 2: SE(EVPositioningSupport)
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -2936,6 +3745,7 @@ extension ACDP_VehiclePositioningRes {
     /// state 7: SE(ContactWindowYc)
     /// state 8: SE(EVInChargePosition)
     /// state 9: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -3918,6 +4728,7 @@ extension AC_ChargeLoopReq {
     /// state 2: SE(MeterInfoRequested)
     /// state 3: SE(BPT_Dynamic_AC_CLReqControlMode) SE(BPT_Scheduled_AC_CLReqControlMode) SE(CLReqControlMode) SE(Dynamic_AC_CLReqControlMode) SE(Scheduled_AC_CLReqControlMode)
     /// state 4: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -4224,6 +5035,7 @@ extension AC_ChargeLoopRes {
     /// state 5: SE(EVSETargetFrequency) SE(BPT_Dynamic_AC_CLResControlMode) SE(BPT_Scheduled_AC_CLResControlMode) SE(CLResControlMode) SE(Dynamic_AC_CLResControlMode) SE(Scheduled_AC_CLResControlMode)
     /// state 6: SE(BPT_Dynamic_AC_CLResControlMode) SE(BPT_Scheduled_AC_CLResControlMode) SE(CLResControlMode) SE(Dynamic_AC_CLResControlMode) SE(Scheduled_AC_CLResControlMode)
     /// state 7: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -4557,6 +5369,7 @@ extension AC_ChargeParameterDiscoveryReq {
     /// state 0: SE(Header)
     /// state 1: SE(AC_CPDReqEnergyTransferMode) SE(BPT_AC_CPDReqEnergyTransferMode)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -4672,6 +5485,7 @@ extension AC_ChargeParameterDiscoveryRes {
     /// state 1: SE(ResponseCode)
     /// state 2: SE(AC_CPDResEnergyTransferMode) SE(BPT_AC_CPDResEnergyTransferMode)
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -4905,6 +5719,7 @@ extension AbsolutePriceSchedule {
     /// state 11: SE(OverstayRules) SE(AdditionalSelectedServices) EE
     /// state 12: SE(AdditionalSelectedServices) EE
     /// state 13: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -5452,6 +6267,7 @@ extension AdditionalServiceList {
     /// state 0: SE(AdditionalService)
     /// state 1: SE(AdditionalService) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -5561,6 +6377,7 @@ extension AlternativeSECC {
     /// state 2: SE(IPAddress) SE(Port) EE
     /// state 3: SE(Port) EE
     /// state 4: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -5776,6 +6593,7 @@ extension AlternativeSECCList {
     /// state 0: SE(AlternativeSECC)
     /// state 1: SE(AlternativeSECC) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -5889,6 +6707,7 @@ extension AuthorizationReq {
     /// state 2: SE(EIM_AReqAuthorizationMode) SE(PnC_AReqAuthorizationMode)
     /// state 3: EE
     /// state 4: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -6043,6 +6862,7 @@ extension AuthorizationRes {
     /// state 1: SE(ResponseCode)
     /// state 2: SE(EVSEProcessing)
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -6167,6 +6987,7 @@ extension AuthorizationSetupReq {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(Header)
     /// state 1: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -6265,6 +7086,7 @@ extension AuthorizationSetupRes {
     /// state 5: SE(EIM_ASResAuthorizationMode) SE(PnC_ASResAuthorizationMode)
     /// state 6: EE
     /// state 7: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -6998,6 +7820,7 @@ extension BPT_AC_CPDResEnergyTransferMode {
     /// state 16: SE(EVSEMinimumDischargePower_L2) SE(EVSEMinimumDischargePower_L3) EE
     /// state 17: SE(EVSEMinimumDischargePower_L3) EE
     /// state 18: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -8325,6 +9148,7 @@ extension BPT_Dynamic_AC_CLReqControlMode {
     /// state 22: SE(EVMaximumV2XEnergyRequest) SE(EVMinimumV2XEnergyRequest) EE
     /// state 23: SE(EVMinimumV2XEnergyRequest) EE
     /// state 24: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -10517,6 +11341,7 @@ extension BPT_Scheduled_AC_CLReqControlMode {
     /// state 19: SE(EVMinimumDischargePower_L2) SE(EVMinimumDischargePower_L3) EE
     /// state 20: SE(EVMinimumDischargePower_L3) EE
     /// state 21: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -12817,6 +13642,7 @@ extension CertificateChain {
     /// state 0: SE(Certificate)
     /// state 1: SE(SubCertificates) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -12948,6 +13774,7 @@ extension CertificateInstallationReq {
     /// state 3: SE(MaximumContractCertificateChains)
     /// state 4: SE(PrioritizedEMAIDs) EE
     /// state 5: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -13140,6 +13967,7 @@ extension CertificateInstallationRes {
     /// state 4: SE(SignedInstallationData)
     /// state 5: SE(RemainingContractCertificateChains)
     /// state 6: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -13341,6 +14169,7 @@ extension ChargeLoopReq {
     /// state 1: SE(DisplayParameters) SE(MeterInfoRequested)
     /// state 2: SE(MeterInfoRequested)
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -13485,6 +14314,7 @@ extension ChargeLoopRes {
     /// state 3: SE(MeterInfo) SE(Receipt) EE
     /// state 4: SE(Receipt) EE
     /// state 5: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -13677,6 +14507,7 @@ extension ChargeParameterDiscoveryReq {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(Header)
     /// state 1: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -13750,6 +14581,7 @@ extension ChargeParameterDiscoveryRes {
     /// state 0: SE(Header)
     /// state 1: SE(ResponseCode)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -13860,6 +14692,7 @@ extension ChargingSchedule {
     /// state 1: SE(AbsolutePriceSchedule) SE(PriceLevelSchedule) EE
     /// state 2: EE
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -13987,6 +14820,7 @@ extension ContractCertificateChain {
     /// state 0: SE(Certificate)
     /// state 1: SE(SubCertificates)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -14545,6 +15379,7 @@ extension DC_CableCheckReq {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(Header)
     /// state 1: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -14623,6 +15458,7 @@ extension DC_CableCheckRes {
     /// state 1: SE(ResponseCode)
     /// state 2: SE(EVSEProcessing)
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -14767,6 +15603,7 @@ extension DC_ChargeLoopReq {
     /// state 3: SE(EVPresentVoltage)
     /// state 4: SE(BPT_Dynamic_DC_CLReqControlMode) SE(BPT_Scheduled_DC_CLReqControlMode) SE(CLReqControlMode) SE(Dynamic_DC_CLReqControlMode) SE(Scheduled_DC_CLReqControlMode)
     /// state 5: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -15022,6 +15859,7 @@ extension DC_ChargeLoopRes {
     /// state 9: SE(EVSEVoltageLimitAchieved)
     /// state 10: SE(BPT_Dynamic_DC_CLResControlMode) SE(BPT_Scheduled_DC_CLResControlMode) SE(CLResControlMode) SE(Dynamic_DC_CLResControlMode) SE(Scheduled_DC_CLResControlMode)
     /// state 11: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -15401,6 +16239,7 @@ extension DC_ChargeParameterDiscoveryReq {
     /// state 0: SE(Header)
     /// state 1: SE(BPT_DC_CPDReqEnergyTransferMode) SE(DC_CPDReqEnergyTransferMode)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -15516,6 +16355,7 @@ extension DC_ChargeParameterDiscoveryRes {
     /// state 1: SE(ResponseCode)
     /// state 2: SE(BPT_DC_CPDResEnergyTransferMode) SE(DC_CPDResEnergyTransferMode)
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -15664,6 +16504,7 @@ extension DC_PreChargeReq {
     /// state 2: SE(EVPresentVoltage)
     /// state 3: SE(EVTargetVoltage)
     /// state 4: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -15810,6 +16651,7 @@ extension DC_PreChargeRes {
     /// state 1: SE(ResponseCode)
     /// state 2: SE(EVSEPresentVoltage)
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -15931,6 +16773,7 @@ extension DC_WeldingDetectionReq {
     /// state 0: SE(Header)
     /// state 1: SE(EVProcessing)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -16037,6 +16880,7 @@ extension DC_WeldingDetectionRes {
     /// state 1: SE(ResponseCode)
     /// state 2: SE(EVSEPresentVoltage)
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -16213,6 +17057,7 @@ extension DSAKeyValue {
     /// state 5: SE(Seed) EE
     /// state 6: SE(PgenCounter)
     /// state 7: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -17376,6 +18221,7 @@ extension Dynamic_AC_CLReqControlMode {
     /// state 14: SE(EVPresentReactivePower_L2) SE(EVPresentReactivePower_L3) EE
     /// state 15: SE(EVPresentReactivePower_L3) EE
     /// state 16: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -19726,6 +20572,7 @@ extension Dynamic_SEResControlMode {
     /// state 3: SE(AbsolutePriceSchedule) SE(PriceLevelSchedule) EE
     /// state 4: EE
     /// state 5: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -20068,6 +20915,7 @@ extension EMAIDList {
     /// state 0: SE(EMAID)
     /// state 1: SE(EMAID) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -20188,6 +21036,7 @@ extension EVAbsolutePriceSchedule {
     /// state 2: SE(PriceAlgorithm)
     /// state 3: SE(EVPriceRuleStacks)
     /// state 4: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -20350,6 +21199,7 @@ extension EVEnergyOffer {
     /// state 0: SE(EVPowerSchedule)
     /// state 1: SE(EVAbsolutePriceSchedule)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -20457,6 +21307,7 @@ extension EVPowerProfile {
     /// state 2: SE(EVPowerProfileEntries)
     /// state 3: SE(EVPowerProfileEntries)
     /// state 4: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -20601,6 +21452,7 @@ extension EVPowerProfileEntryList {
     /// state 0: SE(EVPowerProfileEntry)
     /// state 1: SE(EVPowerProfileEntry) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -20700,6 +21552,7 @@ extension EVPowerSchedule {
     /// state 0: SE(TimeAnchor)
     /// state 1: SE(EVPowerScheduleEntries)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -20896,6 +21749,7 @@ extension EVPowerScheduleEntryList {
     /// state 0: SE(EVPowerScheduleEntry)
     /// state 1: SE(EVPowerScheduleEntry) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -21089,6 +21943,7 @@ extension EVPriceRuleStack {
     /// state 1: SE(EVPriceRule)
     /// state 2: SE(EVPriceRule) EE
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -21211,6 +22066,7 @@ extension EVPriceRuleStackList {
     /// state 0: SE(EVPriceRuleStack)
     /// state 1: SE(EVPriceRuleStack) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -21806,6 +22662,7 @@ extension KeyInfo {
     /// state 7: SE(KeyName) SE(KeyValue) SE(RetrievalMethod) SE(X509Data) SE(PGPData) SE(SPKIData) SE(MgmtData) SE(*) EE CH(mixed)
     /// state 8: SE(KeyName) SE(KeyValue) SE(RetrievalMethod) SE(X509Data) SE(PGPData) SE(SPKIData) SE(MgmtData) SE(*) EE CH(mixed)
     /// state 9: SE(KeyName) SE(KeyValue) SE(RetrievalMethod) SE(X509Data) SE(PGPData) SE(SPKIData) SE(MgmtData) SE(*) EE CH(mixed)
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -22097,6 +22954,7 @@ extension KeyValue {
     /// state 1: EE CH(mixed)
     /// state 2: EE CH(mixed)
     /// state 3: EE CH(mixed)
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -22197,6 +23055,7 @@ extension ListOfRootCertificateIDs {
     /// state 0: SE(RootCertificateID)
     /// state 1: SE(RootCertificateID) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -22296,6 +23155,7 @@ extension Manifest {
     /// state 0: AT(Id) SE(Reference)
     /// state 1: SE(Reference)
     /// state 2: SE(Reference) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -22410,6 +23270,7 @@ extension MessageHeader {
     /// state 1: SE(TimeStamp)
     /// state 2: SE(Signature) EE
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -22934,6 +23795,7 @@ extension MeteringConfirmationReq {
     /// state 0: SE(Header)
     /// state 1: SE(SignedMeteringData)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -23027,6 +23889,7 @@ extension MeteringConfirmationRes {
     /// state 0: SE(Header)
     /// state 1: SE(ResponseCode)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -23460,6 +24323,7 @@ extension OverstayRuleList {
     /// state 2: SE(OverstayRule)
     /// state 3: SE(OverstayRule) EE
     /// state 4: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -23663,6 +24527,7 @@ extension PGPData {
     /// state 3: SE(*) EE
     /// state 4: SE(*) EE
     /// state 5: SE(*) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -24074,6 +24939,7 @@ extension ParameterSet {
     /// state 1: SE(Parameter)
     /// state 2: SE(Parameter) EE
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -24205,6 +25071,7 @@ extension PnC_AReqAuthorizationMode {
     /// state 1: SE(GenChallenge)
     /// state 2: SE(ContractCertificateChain)
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -24323,6 +25190,7 @@ extension PnC_ASResAuthorizationMode {
     /// state 0: SE(GenChallenge)
     /// state 1: SE(SupportedProviders) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -24454,6 +25322,7 @@ extension PowerDeliveryReq {
     /// state 3: SE(EVPowerProfile) SE(BPT_ChannelSelection) EE
     /// state 4: SE(BPT_ChannelSelection) EE
     /// state 5: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -24657,6 +25526,7 @@ extension PowerDeliveryRes {
     /// state 1: SE(ResponseCode)
     /// state 2: SE(EVSEStatus) EE
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -24797,6 +25667,7 @@ extension PowerSchedule {
     /// state 2: SE(PowerTolerance) SE(PowerScheduleEntries)
     /// state 3: SE(PowerScheduleEntries)
     /// state 4: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -25123,6 +25994,7 @@ extension PowerScheduleEntryList {
     /// state 0: SE(PowerScheduleEntry)
     /// state 1: SE(PowerScheduleEntry) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -25242,6 +26114,7 @@ extension PriceLevelSchedule {
     /// state 4: SE(NumberOfPriceLevels)
     /// state 5: SE(PriceLevelScheduleEntries)
     /// state 6: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -25564,6 +26437,7 @@ extension PriceLevelScheduleEntryList {
     /// state 0: SE(PriceLevelScheduleEntry)
     /// state 1: SE(PriceLevelScheduleEntry) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -25920,6 +26794,7 @@ extension PriceRuleStack {
     /// state 1: SE(PriceRule)
     /// state 2: SE(PriceRule) EE
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -26042,6 +26917,7 @@ extension PriceRuleStackList {
     /// state 0: SE(PriceRuleStack)
     /// state 1: SE(PriceRuleStack) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -26293,6 +27169,7 @@ extension RSAKeyValue {
     /// state 0: SE(Modulus)
     /// state 1: SE(Exponent)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -26536,6 +27413,7 @@ extension Receipt {
     /// state 5: SE(TaxCosts) EE
     /// state 6: SE(TaxCosts) EE
     /// state 7: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -26807,6 +27685,7 @@ extension Reference {
     /// state 4: SE(DigestMethod)
     /// state 5: SE(DigestValue)
     /// state 6: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -27035,6 +27914,7 @@ extension RetrievalMethod {
     /// state 1: AT(URI) SE(Transforms) EE
     /// state 2: SE(Transforms) EE
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -27187,6 +28067,7 @@ extension SPKIData {
     /// state 0: SE(SPKISexp)
     /// state 1: SE(SPKISexp) SE(*) EE
     /// state 2: SE(SPKISexp) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -27302,6 +28183,7 @@ extension ScheduleExchangeReq {
     /// state 2: SE(Dynamic_SEReqControlMode) SE(Scheduled_SEReqControlMode)
     /// state 3: EE
     /// state 4: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -27474,6 +28356,7 @@ extension ScheduleExchangeRes {
     /// state 4: SE(Dynamic_SEResControlMode) SE(Scheduled_SEResControlMode)
     /// state 5: EE
     /// state 6: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -27694,6 +28577,7 @@ extension ScheduleTuple {
     /// state 1: SE(ChargingSchedule)
     /// state 2: SE(DischargingSchedule) EE
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -29785,6 +30669,7 @@ extension Scheduled_SEReqControlMode {
     /// state 3: SE(EVMinimumEnergyRequest) SE(EVEnergyOffer) EE
     /// state 4: SE(EVEnergyOffer) EE
     /// state 5: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -30007,6 +30892,7 @@ extension Scheduled_SEResControlMode {
     /// state 0: SE(ScheduleTuple)
     /// state 1: SE(ScheduleTuple) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -30284,6 +31170,7 @@ extension SelectedServiceList {
     /// state 0: SE(SelectedService)
     /// state 1: SE(SelectedService) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -30490,6 +31377,7 @@ extension ServiceDetailReq {
     /// state 0: SE(Header)
     /// state 1: SE(ServiceID)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -30600,6 +31488,7 @@ extension ServiceDetailRes {
     /// state 2: SE(ServiceID)
     /// state 3: SE(ServiceParameterList)
     /// state 4: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -30748,6 +31637,7 @@ extension ServiceDiscoveryReq {
     /// state 0: SE(Header)
     /// state 1: SE(SupportedServiceIDs) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -30865,6 +31755,7 @@ extension ServiceDiscoveryRes {
     /// state 3: SE(EnergyTransferServiceList)
     /// state 4: SE(VASList) EE
     /// state 5: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -31235,6 +32126,7 @@ extension ServiceParameterList {
     /// state 0: SE(ParameterSet)
     /// state 1: SE(ParameterSet) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -31339,6 +32231,7 @@ extension ServiceSelectionReq {
     /// state 1: SE(SelectedEnergyTransferService)
     /// state 2: SE(SelectedVASList) EE
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -31464,6 +32357,7 @@ extension ServiceSelectionRes {
     /// state 0: SE(Header)
     /// state 1: SE(ResponseCode)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -31565,6 +32459,7 @@ extension SessionSetupReq {
     /// state 0: SE(Header)
     /// state 1: SE(EVCCID)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -31674,6 +32569,7 @@ extension SessionSetupRes {
     /// state 1: SE(ResponseCode)
     /// state 2: SE(EVSEID)
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -31816,6 +32712,7 @@ extension SessionStopReq {
     /// state 2: SE(EVTerminationCode) SE(EVTerminationExplanation) EE
     /// state 3: SE(EVTerminationExplanation) EE
     /// state 4: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -31999,6 +32896,7 @@ extension SessionStopRes {
     /// state 0: SE(Header)
     /// state 1: SE(ResponseCode)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -32115,6 +33013,7 @@ extension Signature {
     /// state 3: SE(KeyInfo) SE(Object) EE
     /// state 4: SE(Object) EE
     /// state 5: SE(Object) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -32603,6 +33502,7 @@ extension SignatureValue {
     /// state 0: AT(Id) CH
     /// state 1: CH
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -32700,6 +33600,7 @@ extension SignedCertificateChain {
     /// state 1: SE(Certificate)
     /// state 2: SE(SubCertificates) EE
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -32840,6 +33741,7 @@ extension SignedInfo {
     /// state 2: SE(SignatureMethod)
     /// state 3: SE(Reference)
     /// state 4: SE(Reference) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -33017,6 +33919,7 @@ extension SignedInstallationData {
     /// state 5: EE
     /// state 6: EE
     /// state 7: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -33286,6 +34189,7 @@ extension SignedMeteringData {
     /// state 4: SE(Dynamic_SMDTControlMode) SE(Scheduled_SMDTControlMode)
     /// state 5: EE
     /// state 6: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -33484,6 +34388,7 @@ extension SubCertificates {
     /// state 0: SE(Certificate)
     /// state 1: SE(Certificate) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -33590,6 +34495,7 @@ extension SupportedProvidersList {
     /// state 0: SE(ProviderID)
     /// state 1: SE(ProviderID) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -34115,6 +35021,7 @@ extension TaxRuleList {
     /// state 0: SE(TaxRule)
     /// state 1: SE(TaxRule) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -34331,6 +35238,7 @@ extension Transforms {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(Transform)
     /// state 1: SE(Transform) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -34412,6 +35320,7 @@ extension V2GMessage {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(Header)
     /// state 1: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -34480,6 +35389,7 @@ extension V2GRequest {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(Header)
     /// state 1: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -34553,6 +35463,7 @@ extension V2GResponse {
     /// state 0: SE(Header)
     /// state 1: SE(ResponseCode)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -34674,6 +35585,7 @@ extension VehicleCheckInReq {
     /// state 4: SE(DeviceOffset) SE(VehicleTravel) EE
     /// state 5: SE(VehicleTravel) EE
     /// state 6: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -34926,6 +35838,7 @@ extension VehicleCheckInRes {
     /// state 3: SE(DeviceLocation) SE(TargetDistance) EE
     /// state 4: SE(TargetDistance) EE
     /// state 5: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -35140,6 +36053,7 @@ extension VehicleCheckOutReq {
     /// state 1: SE(EVCheckOutStatus)
     /// state 2: SE(CheckOutTime)
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -35273,6 +36187,7 @@ extension VehicleCheckOutRes {
     /// state 1: SE(ResponseCode)
     /// state 2: SE(EVSECheckOutStatus)
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -35521,6 +36436,7 @@ extension WPT_AlignmentCheckReq {
     /// state 4: SE(VendorSpecificDataContainer) EE
     /// state 5: SE(VendorSpecificDataContainer) EE
     /// state 6: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -35746,6 +36662,7 @@ extension WPT_AlignmentCheckRes {
     /// state 5: SE(VendorSpecificDataContainer) EE
     /// state 6: SE(VendorSpecificDataContainer) EE
     /// state 7: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -36021,6 +36938,7 @@ extension WPT_ChargeLoopReq {
     /// state 8: SE(ManufacturerSpecificDataContainer) EE
     /// state 9: SE(ManufacturerSpecificDataContainer) EE
     /// state 10: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -36384,6 +37302,7 @@ extension WPT_ChargeLoopRes {
     /// state 12: SE(ManufacturerSpecificDataContainer) EE
     /// state 13: SE(ManufacturerSpecificDataContainer) EE
     /// state 14: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -36834,6 +37753,7 @@ extension WPT_ChargeParameterDiscoveryReq {
     /// state 6: SE(VendorSpecificDataContainer) EE
     /// state 7: SE(VendorSpecificDataContainer) EE
     /// state 8: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -37115,6 +38035,7 @@ extension WPT_ChargeParameterDiscoveryRes {
     /// state 9: SE(SDManufacturerSpecificDataContainer) EE
     /// state 10: SE(SDManufacturerSpecificDataContainer) EE
     /// state 11: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -37825,6 +38746,7 @@ extension WPT_FinePositioningReq {
     /// state 4: SE(VendorSpecificDataContainer) SE(WPT_LF_DataPackageList) EE
     /// state 5: SE(WPT_LF_DataPackageList) EE
     /// state 6: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -38047,6 +38969,7 @@ extension WPT_FinePositioningRes {
     /// state 4: SE(VendorSpecificDataContainer) SE(WPT_LF_DataPackageList) EE
     /// state 5: SE(WPT_LF_DataPackageList) EE
     /// state 6: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -38284,6 +39207,7 @@ extension WPT_FinePositioningSetupReq {
     /// state 7: SE(VendorSpecificDataContainer) SE(LF_SystemSetupData) EE
     /// state 8: SE(LF_SystemSetupData) EE
     /// state 9: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -38583,6 +39507,7 @@ extension WPT_FinePositioningSetupRes {
     /// state 7: SE(VendorSpecificDataContainer) SE(LF_SystemSetupData) EE
     /// state 8: SE(LF_SystemSetupData) EE
     /// state 9: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -39090,6 +40015,7 @@ extension WPT_LF_ReceiverData {
     /// state 2: SE(RxSpecData)
     /// state 3: SE(RxSpecData) EE
     /// state 4: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -39557,6 +40483,7 @@ extension WPT_LF_SystemSetupData {
     /// state 0: SE(LF_TransmitterSetupData) SE(LF_ReceiverSetupData)
     /// state 1: EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -39670,6 +40597,7 @@ extension WPT_LF_TransmitterData {
     /// state 4: SE(TxSpecData) SE(TxPackageSpecData) EE
     /// state 5: SE(TxPackageSpecData) EE
     /// state 6: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -40138,6 +41066,7 @@ extension WPT_PairingReq {
     /// state 4: SE(VendorSpecificDataContainer) EE
     /// state 5: SE(VendorSpecificDataContainer) EE
     /// state 6: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -40368,6 +41297,7 @@ extension WPT_PairingRes {
     /// state 5: SE(VendorSpecificDataContainer) EE
     /// state 6: SE(VendorSpecificDataContainer) EE
     /// state 7: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -40695,6 +41625,7 @@ extension WPT_TxRxPackageSpecData {
     /// state 4: SE(PulseDuration)
     /// state 5: SE(PackageSeparationTime)
     /// state 6: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -41119,6 +42050,7 @@ extension X509Data {
     /// state 4: SE(X509IssuerSerial) SE(X509SKI) SE(X509SubjectName) SE(X509Certificate) SE(X509CRL) SE(*) EE
     /// state 5: SE(X509IssuerSerial) SE(X509SKI) SE(X509SubjectName) SE(X509Certificate) SE(X509CRL) SE(*) EE
     /// state 6: SE(X509IssuerSerial) SE(X509SKI) SE(X509SubjectName) SE(X509Certificate) SE(X509CRL) SE(*) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
