@@ -40,6 +40,21 @@ final class CodecEmitter {
         return "(\(m)._payloadsStoredPlain ? withUnsafePointer(to: \(access)) { (p: UnsafePointer<\(t)>) -> Int in \(m)._tag(at: p) } : \(access)._tag)"
     }
 
+    /// Lines (unindented) that decode one case of a large enum whose payloads are stored plain, in place: set
+    /// the case (a fresh payload, unless it holds this case already: decode writes every field), then decode
+    /// into its payload. Used for a `Body`'s choice and for a document's root elements.
+    static func decodeCaseInPlace(enumType: String, subject: String, optional: Bool, index: Int, caseName: String,
+                                  payload: String, arguments: String, element: String) -> [String] {
+        [
+            "do throws(EXIError) {",
+            "    try withUnsafeMutablePointer(to: &\(subject)) { (p: UnsafeMutablePointer<\(enumType)\(optional ? "?" : "")>) throws(EXIError) in",
+            "        if \(enumType)._tag(at: UnsafePointer(p)) != \(index) { \(enumType)._become\(caseName)(p) }",
+            "        try EXIPayload.of(p, as: \(payload).self).pointee.decodeContent(&r\(arguments))",
+            "    }",
+            "} catch { throw error.inside(\"\(element)\") }",
+        ]
+    }
+
     // MARK: encoder
 
     func encoder() -> [String] {
@@ -785,14 +800,12 @@ final class CodecEmitter {
                     // in place: set the case (a fresh payload, unless it holds this case already: decode writes
                     // every field), then decode into its payload; a local then `target = .case(local)` builds the
                     // enum in a temporary and copies all of it, kilobytes for a V2G Body
-                    let t = optional ? "\(m.qualified)?" : m.qualified
                     line("if \(m.qualified)._payloadsStoredPlain {")
-                    line("    do throws(EXIError) {")
-                    line("        try withUnsafeMutablePointer(to: &\(target)) { (p: UnsafeMutablePointer<\(t)>) throws(EXIError) in")
-                    line("            if \(m.qualified)._tag(at: UnsafePointer(p)) != \(k) { \(m.qualified)._become\(member.caseName)(p) }")
-                    line("            try EXIPayload.of(p, as: \(sm.qualifiedName).self).pointee.decodeContent(&r\(partitionArgument(sm, member.qname.local)))")
-                    line("        }")
-                    line("    } catch { throw error.inside(\"\(member.qname.local)\") }")
+                    for text in Self.decodeCaseInPlace(enumType: m.qualified, subject: target, optional: optional, index: k,
+                                                       caseName: member.caseName, payload: sm.qualifiedName,
+                                                       arguments: partitionArgument(sm, member.qname.local), element: member.qname.local) {
+                        line("    " + text)
+                    }
                     line("} else {")
                     indent += 1
                 }

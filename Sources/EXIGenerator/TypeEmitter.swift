@@ -825,12 +825,11 @@ final class TypeEmitter {
                 // in place when the tag is stored after the payloads (as a `Body`'s choice); else into a local,
                 // then stored: decoding in place could overwrite a tag kept in the payloads' spare bits
                 out.append("                if Message._payloadsStoredPlain {")
-                out.append("                    do throws(EXIError) {")
-                out.append("                        try withUnsafeMutablePointer(to: &message) { (p: UnsafeMutablePointer<Message>) throws(EXIError) in")
-                out.append("                            if Message._tag(at: UnsafePointer(p)) != \(k) { Message._become\(identifier(q.local))(p) }")
-                out.append("                            try EXIPayload.of(p, as: \(s.qualifiedName).self).pointee.decodeContent(&r)")
-                out.append("                        }")
-                out.append("                    } catch { throw error.inside(\(literal(q.local))) }")
+                for text in CodecEmitter.decodeCaseInPlace(enumType: "Message", subject: "message", optional: false, index: k,
+                                                           caseName: identifier(q.local), payload: s.qualifiedName,
+                                                           arguments: "", element: q.local) {
+                    out.append("                    " + text)
+                }
                 out.append("                } else {")
                 out.append("                    var v = \(s.qualifiedName)()")
                 out.append("                    do throws(EXIError) { try v.decodeContent(&r) } catch { throw error.inside(\(literal(q.local))) }")
