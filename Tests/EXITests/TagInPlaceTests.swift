@@ -8,32 +8,32 @@ import Testing
 /// declaration order after the payloads, empty payloads sharing one number with nil. Checked here against
 /// Swift's own `switch` on every message of Josev's sessions and of the conformance corpus.
 @Suite struct TagInPlaceTests {
+    /// Every message of `schema` decoded fresh: its `Body` case read in place equals Swift's `switch`, nil reads
+    /// as -1, and at least `minimumCases` cases were seen.
+    func checkBodyTags<M, C>(_ schema: String, decode: (RawSpan) throws(EXIError) -> M, choice: (M) -> C?,
+                             inPlace: (UnsafePointer<C?>) -> Int, bySwitch: (C?) -> Int, minimumCases: Int) throws {
+        var seen = Set<Int>()
+        for bytes in InPlaceDecodeTests.messages(schema) {
+            let body = choice(try decode(bytes.span.bytes))
+            let tag = withUnsafePointer(to: body) { inPlace($0) }
+            #expect(tag == bySwitch(body))
+            seen.insert(tag)
+        }
+        let none: C? = nil
+        #expect(withUnsafePointer(to: none) { inPlace($0) } == -1)
+        #expect(seen.count >= minimumCases, "cases seen: \(seen.sorted())")
+    }
+
     @Test func dinBodyTagsMatchSwitch() throws {
         #expect(DIN70121.BodyElementChoice._payloadsStoredPlain)
-        var seen = Set<Int>()
-        for bytes in InPlaceDecodeTests.messages("din") {
-            let m = try DINCodec.decode(bytes.span.bytes)
-            let inPlace = withUnsafePointer(to: m.Body.BodyElement) { DIN70121.BodyElementChoice._tag(at: $0) }
-            #expect(inPlace == m.Body.BodyElement._tag)
-            seen.insert(inPlace)
-        }
-        let none: DIN70121.BodyElementChoice? = nil
-        #expect(withUnsafePointer(to: none) { DIN70121.BodyElementChoice._tag(at: $0) } == -1)
-        #expect(seen.count >= 29, "cases seen: \(seen.sorted())")
+        try checkBodyTags("din", decode: DINCodec.decode, choice: { $0.Body.BodyElement },
+                          inPlace: { DIN70121.BodyElementChoice._tag(at: $0) }, bySwitch: { $0._tag }, minimumCases: 29)
     }
 
     @Test func iso2BodyTagsMatchSwitch() throws {
         #expect(ISO15118_2.BodyElementChoice._payloadsStoredPlain)
-        var seen = Set<Int>()
-        for bytes in InPlaceDecodeTests.messages("iso2") {
-            let m = try ISO2Codec.decode(bytes.span.bytes)
-            let inPlace = withUnsafePointer(to: m.Body.BodyElement) { ISO15118_2.BodyElementChoice._tag(at: $0) }
-            #expect(inPlace == m.Body.BodyElement._tag)
-            seen.insert(inPlace)
-        }
-        let none: ISO15118_2.BodyElementChoice? = nil
-        #expect(withUnsafePointer(to: none) { ISO15118_2.BodyElementChoice._tag(at: $0) } == -1)
-        #expect(seen.count >= 34, "cases seen: \(seen.sorted())")
+        try checkBodyTags("iso2", decode: ISO2Codec.decode, choice: { $0.Body.BodyElement },
+                          inPlace: { ISO15118_2.BodyElementChoice._tag(at: $0) }, bySwitch: { $0._tag }, minimumCases: 34)
     }
 
     /// Setting each case in place over a value that holds another case gives what Swift's assignment gives.
