@@ -60,9 +60,21 @@ public struct EXIReader {
         try readBits(1) == 1
     }
 
-    /// EXI §7.1.6 Unsigned Integer; more than 64 bits of magnitude is `integerOverflow`.
-    @inlinable
+    /// EXI §7.1.6 Unsigned Integer; more than 64 bits of magnitude is `integerOverflow`. Most values on the
+    /// wire (characters, lengths, small integers) are one octet with its continuation bit clear: that case is
+    /// read here, inline; longer ones by `readUnsignedOctets`.
+    @inlinable @inline(__always)
     public mutating func readUnsigned() throws(EXIError) -> UInt64 {
+        let start = bitPosition
+        let octet = try readBits(8)
+        if octet & 0x80 == 0 { return octet }
+        bitPosition = start
+        return try readUnsignedOctets()
+    }
+
+    /// `readUnsigned` for any number of octets.
+    @inlinable
+    mutating func readUnsignedOctets() throws(EXIError) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
@@ -184,14 +196,7 @@ public struct EXIReader {
         var k = 0
         while k < length {
             let start = bitPosition
-            // an ASCII character is one octet with its continuation bit clear (Unsigned Integer, §7.1.6):
-            // read it here, without the general loop
-            let octet = try readBits(8)
-            var code = octet
-            if octet & 0x80 != 0 {
-                bitPosition = start
-                code = try readUnsigned()
-            }
+            let code = try readUnsigned()
             guard code <= 0x10FFFF, code & 0xFFFFF800 != 0xD800 else {
                 throw EXIError(.invalidCharacter(UInt32(truncatingIfNeeded: code)), at: start, schema: schema)
             }
