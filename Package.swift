@@ -41,17 +41,25 @@ let shims: [Target] = [
 // MARK: - Swift layers
 
 let layers: [Target] = [
+    // The value types every layer shares (time, MAC address, frame layout): no dependency, no C library,
+    // so the pure codecs can use them.
+    .target(name: "CoreTypes", swiftSettings: strict),
     .target(name: "Buffers", swiftSettings: strict),
     .target(
         name: "HAL",
         dependencies: [
-            "Buffers", "CShimSeam", "CSpidev", "CSerial", "CGpiod", "CSocketCAN", "CRawEthernet", "CI2C",
+            "CoreTypes", "Buffers", "CShimSeam", "CSpidev", "CSerial", "CGpiod", "CSocketCAN", "CRawEthernet", "CI2C",
             .product(name: "SystemPackage", package: "swift-system"),
         ],
         swiftSettings: strict),
     // The contracts of the control loop that controllers implement (TickController, IOSource) and
     // the timers they keep (Deadline, TimerSet). Controllers import this, never Runtime.
-    .target(name: "ControlLoop", dependencies: ["HAL"], swiftSettings: strict),
+    .target(name: "ControlLoop", dependencies: ["CoreTypes"], swiftSettings: strict),
+    // The written contracts between controllers: the facts each publishes (pilot, PLC link,
+    // authorisation; the power path and the V2G session to come) with their timing promises, and the
+    // `Authorizer` every way of reaching a car consults. Value types only, no device, no codec.
+    .target(name: "Contracts", dependencies: ["CoreTypes", "ControlLoop"], exclude: ["PowerPath/README.md"],
+            swiftSettings: strict),
     .target(
         name: "Runtime",
         dependencies: [
@@ -62,19 +70,39 @@ let layers: [Target] = [
         swiftSettings: strict),
     // Codecs (pure: bytes in, typed value or typed error out, and back).
     // HomePlug AV / Green PHY management messages used by SLAC (ISO 15118-3) and the QCA vendor MMEs.
-    .target(name: "HomePlugAV", dependencies: ["HAL"], swiftSettings: strict),
+    .target(name: "HomePlugAV", dependencies: ["CoreTypes"], swiftSettings: strict),
     // Controllers.
     // ISO 15118-3 SLAC: SlacMatcher (EVSE), SlacRequester (EV), NMK/NID, attenuation averaging.
-    .target(name: "SLAC", dependencies: ["HomePlugAV", "ControlLoop", "HAL", "Buffers"], swiftSettings: strict),
+    .target(name: "SLAC", dependencies: ["HomePlugAV", "Contracts", "ControlLoop", "CoreTypes", "Buffers"], swiftSettings: strict),
     // The HomePlug modem stand-in (answers CM_SET_KEY, measures "attenuation") for tests, the sim board
     // and `boardctl slac` on veth.
     .target(name: "PLCModemStandIn", dependencies: ["HomePlugAV", "ControlLoop", "HAL", "Buffers"], swiftSettings: strict),
+    // Device drivers over the HAL: the pumps that move bytes and frames between devices and
+    // preallocated queues, the user-space QCA7000 driver, the ADS1115 CP ADC. No board files.
+    .target(name: "Drivers", dependencies: ["Buffers", "HAL", "ControlLoop"], swiftSettings: strict),
+    // Board files (Boards/*.yaml) → typed definitions → opened devices and their pumps; probe.
     .target(
         name: "Boards",
         dependencies: [
-            "Buffers", "HAL", "ControlLoop", "ESP32CPEmulator",
+            "Buffers", "HAL", "ControlLoop", "Drivers",
             .product(name: "Yams", package: "Yams"),
         ],
+        swiftSettings: strict),
+    // The `sim` board: the simulated device factory (twins, the ESP32 helper emulator on a pty, the
+    // QCA7000 chip model) and the simulated vehicle a composition adds. Only apps, the composition
+    // and tests import it; drivers and controllers never do.
+    .target(
+        name: "SimBoard",
+        dependencies: ["Boards", "Drivers", "HAL", "Buffers", "ControlLoop", "Contracts", "ESP32CPEmulator",
+                       "PLCModemStandIn", "SLAC", "HomePlugAV",
+                       .product(name: "SystemPackage", package: "swift-system")],
+        swiftSettings: strict),
+    // The composition step: from a board's `vehicle_link`, the drivers and controllers it needs,
+    // registered on the loop in the contract's order, sharing one `ChargerFacts`.
+    .target(
+        name: "ChargerAssembly",
+        dependencies: ["Boards", "Drivers", "SimBoard", "HAL", "Buffers", "ControlLoop", "Contracts", "Runtime",
+                       "ControlPilot", "SLAC", "HomePlugAV"],
         swiftSettings: strict),
 ]
 
@@ -88,7 +116,7 @@ let controlPilot: [Target] = [
     .target(name: "CPHelperProtocol", dependencies: ["Buffers"], swiftSettings: strict),
     .target(
         name: "ControlPilot",
-        dependencies: ["ControlLoop", "HAL", "Buffers", "Boards", "CPHelperProtocol"],
+        dependencies: ["ControlLoop", "Contracts", "HAL", "Buffers", "Drivers", "CPHelperProtocol"],
         swiftSettings: strict),
     .target(name: "ESP32CPEmulator", dependencies: ["HAL", "Buffers"], swiftSettings: strict),
     // Bench tool: an emulated helper on a new pty, driven by a script (`swift run cp-helper-emulator --help`).
@@ -99,7 +127,7 @@ let controlPilot: [Target] = [
         swiftSettings: strict),
     .testTarget(
         name: "ControlPilotTests",
-        dependencies: ["ControlPilot", "CPHelperProtocol", "ESP32CPEmulator", "Boards", "HAL", "Buffers",
+        dependencies: ["Drivers", "SimBoard", "Contracts", "ChargerAssembly", "ControlPilot", "CPHelperProtocol", "ESP32CPEmulator", "Boards", "HAL", "Buffers",
                        "ControlLoop", "Runtime", "MallocCounting", "CSerial", "CShimSeam", "TestSupport",
                        .product(name: "SystemPackage", package: "swift-system")],
         swiftSettings: strict),
@@ -134,7 +162,8 @@ let exi: [Target] = [
 /// One SLAC association on a real interface or the simulated board (`boardctl slac`, interop peers).
 let slacRunner: Target = .target(
     name: "SlacRunner",
-    dependencies: ["SLAC", "HomePlugAV", "PLCModemStandIn", "Boards", "Runtime", "ControlLoop", "HAL", "Buffers"],
+    dependencies: ["SLAC", "HomePlugAV", "PLCModemStandIn", "SimBoard", "Boards", "Drivers", "Contracts", "Runtime",
+                   "ControlLoop", "HAL", "Buffers"],
     swiftSettings: strict)
 
 let apps: [Target] = [
@@ -142,15 +171,15 @@ let apps: [Target] = [
     .executableTarget(
         name: "boardctl",
         dependencies: [
-            "Boards", "HAL", "Runtime", "ControlLoop", "SlacRunner", "SLAC",
-            "ControlPilot", "CPHelperProtocol", "ESP32CPEmulator", "EXITool",
+            "Boards", "Drivers", "SimBoard", "ChargerAssembly", "Contracts", "HAL", "Runtime", "ControlLoop",
+            "SlacRunner", "SLAC", "ControlPilot", "CPHelperProtocol", "ESP32CPEmulator", "EXITool",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ],
         swiftSettings: strict),
     .executableTarget(
         name: "chargerd",
         dependencies: [
-            "Boards", "HAL", "Runtime", "ControlLoop",
+            "Boards", "ChargerAssembly", "HAL", "Runtime", "ControlLoop",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ],
@@ -175,9 +204,9 @@ let tests: [Target] = [
         swiftSettings: strict),
     .testTarget(
         name: "RuntimeTests",
-        dependencies: ["Runtime", "ControlLoop", "Boards", "HAL", "Buffers", "MallocCounting"],
+        dependencies: ["Drivers", "SimBoard", "Contracts", "ChargerAssembly", "Runtime", "ControlLoop", "Boards", "HAL", "Buffers", "MallocCounting"],
         swiftSettings: strict),
-    .testTarget(name: "BoardsTests", dependencies: ["Boards", "HAL", "ControlLoop", "TestSupport"], swiftSettings: strict),
+    .testTarget(name: "BoardsTests", dependencies: ["Drivers", "SimBoard", "Contracts", "ChargerAssembly", "Boards", "HAL", "ControlLoop", "TestSupport"], swiftSettings: strict),
     // The HomePlug MME parser under libFuzzer (.ci/extra/fuzz-homeplug.sh), or a smoke run without it.
     .executableTarget(name: "homeplug-fuzz", dependencies: ["HomePlugAV", "HAL"], path: "Tests/Fuzz/HomePlugFuzz",
                       swiftSettings: strict),
@@ -186,7 +215,7 @@ let tests: [Target] = [
                       swiftSettings: strict),
     .testTarget(
         name: "SLACTests",
-        dependencies: ["SLAC", "HomePlugAV", "PLCModemStandIn", "Runtime", "ControlLoop", "Boards", "HAL", "Buffers",
+        dependencies: ["Drivers", "SimBoard", "Contracts", "ChargerAssembly", "SLAC", "HomePlugAV", "PLCModemStandIn", "Runtime", "ControlLoop", "Boards", "HAL", "Buffers",
                        "MallocCounting", "SlacRunner", "slac-peer", "TestSupport"],
         swiftSettings: strict),
     // The executables as a user runs them (signals, exit codes, output).

@@ -733,7 +733,7 @@ extension GPIODirection {
 }
 
 /// "gpiochip0", "/dev/gpiochip0" and "0" name the same chip.
-func normalizedChip(_ chip: String) -> String {
+public func normalizedChip(_ chip: String) -> String {
     var c = chip
     if c.hasPrefix("/dev/") { c.removeFirst(5) }
     if !c.isEmpty, c.allSatisfy(\.isNumber) { c = "gpiochip" + c }

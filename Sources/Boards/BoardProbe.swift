@@ -1,4 +1,5 @@
 import Foundation
+import Drivers
 import HAL
 
 /// What `boardctl probe` found for one device.

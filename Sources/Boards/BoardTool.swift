@@ -22,16 +22,18 @@ public enum BoardTool {
     /// The board file is bad or was not found.
     public static let exitBadBoard: Int32 = 2
 
-    /// `boardctl probe --board NAME|FILE [--json]`. Without a factory, a simulated board gets twins
-    /// and a real one the Linux devices.
+    /// `boardctl probe --board NAME|FILE [--json]`. `factory` picks the device factory for the loaded
+    /// board (the composition's choice: twins for a simulated board, the Linux devices otherwise —
+    /// `Boards` itself knows no simulator).
     public static func probe(board argument: String, json: Bool, locator: BoardLocator,
-                             factory: (any DeviceFactory)? = nil, roleProbes: [DeviceRole: RoleProbe] = [:]) -> ToolResult {
+                             factory: (BoardDefinition) -> any DeviceFactory,
+                             roleProbes: [DeviceRole: RoleProbe] = [:]) -> ToolResult {
         let board: BoardDefinition
         switch load(argument, locator: locator) {
         case .success(let b): board = b
         case .failure(let f): return ToolResult(errors: f.errors, exitCode: f.exitCode)
         }
-        let report = BoardProbe.run(board, factory: factory ?? (board.simulated ? SimulatedDeviceFactory() : LinuxDeviceFactory()),
+        let report = BoardProbe.run(board, factory: factory(board),
                                     roleProbes: roleProbes)
         return ToolResult(output: json ? report.json() : report.table(), exitCode: report.exitCode)
     }

@@ -1,4 +1,4 @@
-import HAL
+import CoreTypes
 
 /// One timer a controller owns: armed with an absolute instant, tested once per tick. The building block
 /// of every protocol timer (TT_match_sequence, V2G_SECC_Sequence_Timer, the CP debounce...): keep one

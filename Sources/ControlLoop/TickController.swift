@@ -1,4 +1,4 @@
-import HAL
+import CoreTypes
 
 /// What one tick knows about time.
 public struct TickContext: Sendable {
@@ -34,18 +34,35 @@ public enum StopReason: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// What a controller did when asked to go to its safe state: one short phrase per output it owns, as
+/// a charger engineer reads it in the log ("CP +12 V steady (confirmed on the wire)", "contactors
+/// open", "current 0 A"). Built once, at stop time, so it may allocate.
+public struct SafeStopReport: Sendable, Equatable, CustomStringConvertible {
+    public var controller: String
+    public var actions: [String]
+
+    public init(_ controller: String, _ actions: [String]) {
+        self.controller = controller
+        self.actions = actions
+    }
+
+    public var description: String {
+        "\(controller): " + (actions.isEmpty ? "nothing to make safe" : actions.joined(separator: "; "))
+    }
+}
+
 /// A state machine the loop steps once per tick, in registration order: control pilot, SLAC, V2G,
 /// precharge, power stage. Controllers never touch a descriptor; they read what drivers queued and
 /// write commands for drivers to carry out.
 ///
 /// Contract: `tick` returns within a small fraction of the period, never blocks, and allocates nothing
 /// in the steady state (the malloc-count test holds every controller to 0). `safeStop` puts every
-/// output the controller owns into its safe state (PWM +12 V / contactors open / current 0) and is
-/// called exactly once when the loop stops.
+/// output the controller owns into its safe state (PWM +12 V / contactors open / current 0), is
+/// called exactly once when the loop stops, and says what it did.
 public protocol TickController: AnyObject {
     var name: String { get }
     func tick(_ context: TickContext)
-    func safeStop(_ reason: StopReason)
+    func safeStop(_ reason: StopReason) -> SafeStopReport
 }
 
 /// A driver's I/O side: the loop polls `pollDescriptor` and calls `service` as soon as it is readable

@@ -1,4 +1,5 @@
 import Buffers
+import Contracts
 import ControlLoop
 import HAL
 
@@ -30,9 +31,15 @@ public final class ControlPilot: TickController {
     public private(set) var commandedPWM: PilotPWM = .steadyHigh
     private var stopped = false
 
-    public init(name: String = "control-pilot", frontEnd: any PilotFrontEnd,
+    /// Where the pilot is published every tick (`ChargerFacts.pilot`; nil: a monitor with no readers).
+    public let facts: ChargerFacts?
+    private var stateSince = MonotonicInstant.zero
+    private var publishedState = PilotState.a
+
+    public init(name: String = "control-pilot", frontEnd: any PilotFrontEnd, facts: ChargerFacts? = nil,
                 configuration: ControlPilotConfiguration = ControlPilotConfiguration()) {
         self.name = name
+        self.facts = facts
         self.frontEnd = frontEnd
         self.configuration = configuration
         classifier = PilotClassifier(lineBands: configuration.bands)
@@ -77,11 +84,34 @@ public final class ControlPilot: TickController {
         commandedPWM = output
         fe.request(output, now: now)
         machine.updateDigitalCommunication(onWire: fe.signallingDigitalCommunication, events: events)
+        if let facts { publish(into: facts, context) }
     }
 
-    public func safeStop(_ reason: StopReason) {
+    /// The `ChargerFacts.pilot` contract: every tick, after the state machine has seen this tick's
+    /// samples.
+    private func publish(into facts: ChargerFacts, _ context: TickContext) {
+        let s = machine.state
+        if s != publishedState {
+            publishedState = s
+            stateSince = context.now
+        }
+        facts.pilot.publish(PilotFacts(state: s, stateSince: stateSince, commandedPWM: commandedPWM,
+                                       appliedPWM: frontEnd.appliedPWM,
+                                       digitalCommunication: frontEnd.signallingDigitalCommunication && s.vehicleConnected,
+                                       fault: machine.fault, emergencyStop: machine.emergencyStopLatched), context)
+    }
+
+    public func safeStop(_ reason: StopReason) -> SafeStopReport {
         stopped = true
         commandedPWM = .steadyHigh
-        frontEnd.enterSafeState()
+        let output = frontEnd.enterSafeState()
+        if let facts {
+            var f = facts.pilot.value
+            f.commandedPWM = .steadyHigh
+            f.appliedPWM = nil
+            f.digitalCommunication = false
+            facts.pilot.publish(f, tick: facts.pilot.tick, at: facts.pilot.at)
+        }
+        return SafeStopReport(name, [output, "last state \(machine.state)"])
     }
 }

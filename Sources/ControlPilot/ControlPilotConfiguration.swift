@@ -1,3 +1,4 @@
+import Contracts
 /// How state D (ventilation required, IEC 61851-1 Annex A) is handled.
 public enum VentilationPolicy: Sendable, Equatable {
     /// The site has no ventilation: D is an error (and stops energy transfer).

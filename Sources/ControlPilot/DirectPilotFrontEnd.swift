@@ -1,4 +1,5 @@
-import Boards
+import Contracts
+import Drivers
 import Buffers
 import ControlLoop
 import HAL
@@ -205,7 +206,7 @@ public final class DirectPilotFrontEnd: PilotFrontEnd, IOSource {
         return false
     }
 
-    public func enterSafeState() {
+    public func enterSafeState() -> String {
         wanted = .steadyHigh
         hintUntil = nil
         let period = configuration.period
@@ -219,8 +220,10 @@ public final class DirectPilotFrontEnd: PilotFrontEnd, IOSource {
             }
             written = .steadyHigh
             appliedPWM = .steadyHigh
+            return "CP +12 V steady (\(configuration.invertedDriver ? "0" : "100") % duty written to the PWM)"
         } catch {
             lastPWMError = error
+            return "CP +12 V NOT confirmed: \(error)"
         }
     }
 }

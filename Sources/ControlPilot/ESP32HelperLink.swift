@@ -1,4 +1,5 @@
-import Boards
+import Contracts
+import Drivers
 import Buffers
 import CPHelperProtocol
 import HAL
@@ -392,17 +393,20 @@ public final class ESP32HelperLink: PilotFrontEnd {
         return true
     }
 
-    public func enterSafeState() {
+    public func enterSafeState() -> String {
         // Steady +12 V: manual mode with PWM disabled. Written to the tty now: the loop is stopping
         // and will not pump again.
         pump.transmit.removeAll()
         HelperCommand.setMode(.manual).encode(into: pump.transmit)
         HelperCommand.enablePWM(false).encode(into: pump.transmit)
-        do throws(SerialError) {
-            try pump.port.write(from: pump.transmit)
-        } catch {}
         target = .steadyHigh
         appliedPWM = nil
+        do throws(SerialError) {
+            try pump.port.write(from: pump.transmit)
+        } catch {
+            return "CP +12 V NOT confirmed: cannot write to the helper (\(error)); its own watchdog must drop the PWM"
+        }
+        return "CP +12 V steady (manual mode, PWM off, sent to the helper on \(pump.port.path))"
     }
 
     private func note(_ error: HelperLinkError, _ now: MonotonicInstant) {

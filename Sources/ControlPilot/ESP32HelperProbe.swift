@@ -1,4 +1,5 @@
-import Boards
+import Contracts
+import Drivers
 import CPHelperProtocol
 import ControlLoop
 import Glibc
@@ -58,26 +59,5 @@ public enum ESP32HelperProbe {
         while let e = link.log.pop() { errors.append(e.error) }
         return HelperProbeResult(answeredPing: link.lastPongAt != nil, status: link.lastStatus, firmware: link.firmware,
                                  badLines: link.badLines + link.overlongLines, errors: errors)
-    }
-
-    /// The role probe `boardctl probe` registers for `cp-helper`.
-    public static func check(_ device: OpenedDevice, _ definition: DeviceDefinition, _ probe: inout DeviceProbe) {
-        guard case .serial(let port) = device else { return }
-        let result = run(port: port)
-        if result.answered {
-            probe.details += "; helper: " + result.summary
-            probe.identity["helper_ping"] = result.answeredPing ? "pong" : "none"
-            if let f = result.firmware { probe.identity["helper_firmware"] = f.firmware.description }
-            if let s = result.status {
-                probe.identity["helper_mode"] = s.mode.map { "\($0)" } ?? "unknown"
-                probe.identity["helper_state"] = "\(s.state)"
-            }
-        } else {
-            probe.status = .error
-            probe.errorKind = .timeout
-            probe.details += result.badLines > 0
-                ? "; the CP helper answers with \(result.badLines) unreadable line(s): wrong baud rate, or something else on this port?"
-                : "; no answer from the CP helper within 1 s (ping, get_status, sys.info): powered, flashed, TX/RX crossed?"
-        }
     }
 }

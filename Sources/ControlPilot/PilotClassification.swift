@@ -1,3 +1,4 @@
+import Contracts
 import CPHelperProtocol
 
 /// The voltage bands of the IEC 61851-1 control-pilot states, as data: one closed range per state

@@ -1,3 +1,4 @@
+import Contracts
 /// What the control pilot tells the session logic, in order, through `ControlPilot.events`.
 public enum PilotEvent: Sendable, Equatable, BitwiseCopyable, CustomStringConvertible {
     /// A vehicle appeared (A → B/C/D).

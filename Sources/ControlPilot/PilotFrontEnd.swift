@@ -1,3 +1,4 @@
+import Contracts
 import HAL
 
 /// The hardware side of the control pilot: something that sets the CP output and reports readings.
@@ -22,6 +23,7 @@ public protocol PilotFrontEnd: AnyObject {
     func restartSLACHint(_ duration: Nanoseconds, now: MonotonicInstant)
     /// The debounce this front end needs (its samples may already be debounced upstream).
     var recommendedConfirmation: PilotConfirmation { get }
-    /// Drives the output to the safe level (+12 V steady) immediately: called from `safeStop`.
-    func enterSafeState()
+    /// Drives the output to the safe level (+12 V steady) immediately: called from `safeStop`. Says
+    /// what it did, or why it could not, for the safe-stop report.
+    func enterSafeState() -> String
 }

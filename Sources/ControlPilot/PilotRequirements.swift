@@ -1,3 +1,4 @@
+import Contracts
 import HAL
 
 /// Timing requirements the control pilot is held to, each next to its source. Where the primary text

@@ -1,3 +1,4 @@
+import Contracts
 import Buffers
 
 /// The control pilot's decisions, free of I/O: debounce observations into a confirmed state, turn

@@ -1,4 +1,4 @@
-import HAL
+import CoreTypes
 
 /// CM_ATTEN_CHAR.IND (EVSE → EV, unicast): the averaged attenuation profile, slac.md §2.9, §6.1.
 @frozen

@@ -1,4 +1,4 @@
-import HAL
+import CoreTypes
 
 /// The 8-byte run identifier the EV chooses per matching run (slac.md §1.3), bytes in wire order
 /// (byte 0 in the most significant position of `rawValue`).

@@ -1,4 +1,4 @@
-import HAL
+import CoreTypes
 
 /// Every management message this codec knows (slac.md §2, §3).
 @frozen

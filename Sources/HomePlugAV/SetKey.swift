@@ -1,4 +1,4 @@
-import HAL
+import CoreTypes
 
 /// CM_SET_KEY.REQ (host → own modem): sets the NMK and NID of the AVLN the modem joins
 /// (slac.md §2.1, ISO 15118-3 Table A.8). Sent to 00:B0:52:00:00:01.

@@ -1,4 +1,4 @@
-import HAL
+import CoreTypes
 
 /// CM_SLAC_MATCH.REQ (EV → chosen EVSE, unicast), slac.md §2.12.
 @frozen

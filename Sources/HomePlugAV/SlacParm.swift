@@ -1,4 +1,4 @@
-import HAL
+import CoreTypes
 
 /// Values every SLAC message carries (slac.md §1.3).
 public enum SlacConstants {

@@ -1,4 +1,4 @@
-import HAL
+import CoreTypes
 
 /// CM_START_ATTEN_CHAR.IND (EV → broadcast, C_EV_start_atten_char_inds = 3 times), slac.md §2.6.
 @frozen

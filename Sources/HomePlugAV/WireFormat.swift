@@ -1,4 +1,4 @@
-import HAL
+import CoreTypes
 
 /// Bounds-unchecked byte access for the codec: every caller has checked the frame length first.
 /// Multi-byte HomePlug fields are little-endian except where a helper says big-endian (slac.md §1).

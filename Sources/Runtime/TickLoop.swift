@@ -30,6 +30,8 @@ public final class TickLoop {
     public private(set) var statistics = TickStatistics()
     public private(set) var tickIndex: UInt64 = 0
     public private(set) var stopReason: StopReason?
+    /// What each controller reported from its `safeStop`, in registration order (empty until stopped).
+    public private(set) var safeStopReports: [SafeStopReport] = []
     private var nextDeadline = MonotonicInstant.zero
     private var started = false
     private var stopped = false
@@ -76,14 +78,17 @@ public final class TickLoop {
         pollOwner.deallocate()
     }
 
-    /// Adds a controller; controllers tick in the order they were added. Setup time only.
-    public func add(_ controller: any TickController) {
+    /// Registers a controller; controllers tick in the order they were registered, after every
+    /// source's `pump`. Setup time only.
+    public func addController(_ controller: any TickController) {
         guard !started else { fatalError("TickLoop.add after start") }
         controllers.append(controller)
     }
 
-    /// Adds an I/O source; sources are pumped in the order they were added, before the controllers.
-    public func add(_ source: any IOSource) {
+    /// Registers an I/O source; sources are pumped in the order they were registered, before the
+    /// controllers. Setup time only. (Two names, not one overloaded `add`: an object that is both a
+    /// source and a controller is registered as what the caller says, never by a cast.)
+    public func addSource(_ source: any IOSource) {
         guard !started else { fatalError("TickLoop.add after start") }
         sources.append(source)
     }
@@ -215,6 +220,6 @@ public final class TickLoop {
         guard !stopped else { return }
         stopped = true
         let reason = stopReason ?? .requested("loop ended")
-        for c in controllers { c.safeStop(reason) }
+        safeStopReports = controllers.map { $0.safeStop(reason) }
     }
 }

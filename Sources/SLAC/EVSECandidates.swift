@@ -1,4 +1,5 @@
-import HAL
+import Contracts
+import CoreTypes
 import HomePlugAV
 
 /// The EV's view of the EVSEs that answered its sounds during TT_EV_atten_results (slac.md §5.3 step 4,

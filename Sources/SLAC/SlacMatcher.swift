@@ -1,6 +1,7 @@
 import Buffers
 import ControlLoop
-import HAL
+import Contracts
+import CoreTypes
 import HomePlugAV
 
 /// The EVSE side of ISO 15118-3 SLAC (slac.md §5.2): sets a fresh NMK/NID into the local modem,
@@ -14,8 +15,11 @@ public final class SlacMatcher: TickController {
     public let name: String
     public let port: SlacPort
     public var configuration: Configuration
-    /// The control-pilot state, written by the CP controller (or the application) before each tick.
-    public var pilot: PilotState = .a
+    /// The board this matcher reads the pilot from (`facts.pilot`, written by the CP controller
+    /// earlier in the tick) and publishes the link state on (`facts.plcLink`, every tick).
+    public let facts: ChargerFacts
+    /// The confirmed control-pilot state as the CP controller published it.
+    public var pilot: PilotState { facts.pilot.value.state }
 
     public struct Configuration: Sendable {
         /// TT_EVSE_SLAC_init (20 … 50 s).
@@ -106,6 +110,7 @@ public final class SlacMatcher: TickController {
     private var sessions = InlineArray<4, Session>(repeating: Session())
     /// The match being held (repeated MATCH.REQ are answered from here).
     private var held = Session()
+    private var matchedAt = MonotonicInstant.zero
 
     /// One EV's run (slac.md §5.2 steps 4–9).
     struct Session {
@@ -123,10 +128,11 @@ public final class SlacMatcher: TickController {
         var toggles = 0
     }
 
-    public init(name: String = "slac-evse", port: SlacPort, configuration: Configuration = Configuration(),
-                random: SlacRandom = .system) {
+    public init(name: String = "slac-evse", port: SlacPort, facts: ChargerFacts = ChargerFacts(),
+                configuration: Configuration = Configuration(), random: SlacRandom = .system) {
         self.name = name
         self.port = port
+        self.facts = facts
         self.configuration = configuration
         self.random = random
     }
@@ -142,13 +148,37 @@ public final class SlacMatcher: TickController {
         followPilot(now)
         while let frame = port.next(now) { handle(frame, now) }
         expireTimers(now)
+        facts.plcLink.publish(linkState, context)
     }
 
-    public func safeStop(_ reason: StopReason) {
+    /// Forgets every run and the held match; the modem keeps its key until the next start, which sets
+    /// a new one (so an EV that stays associated is expelled then, [V2G3-M09-17]).
+    public func safeStop(_ reason: StopReason) -> SafeStopReport {
+        let wasMatched = facts.plcLink.value.matchedEV
         clearSessions()
         slacInit.cancel()
         keyConfirm.cancel()
         phase = .idle
+        facts.plcLink.publish(.unmatched, tick: facts.plcLink.tick, at: facts.plcLink.at)
+        return SafeStopReport(name, [wasMatched.map { "match with \($0) dropped" } ?? "no match held",
+                                     "no matching running"])
+    }
+
+    /// The link as the `PLCLinkState` contract describes it.
+    private var linkState: PLCLinkState {
+        switch phase {
+        case .keySetup, .idle, .waitingForRequest: return .unmatched
+        case .matching:
+            var i = 0
+            while i < Self.sessionSlots {
+                if sessions[i].step != .free { return .matching(ev: sessions[i].ev) }
+                i += 1
+            }
+            return .matching(ev: .zero)
+        case .matched(let ev):
+            return .matched(PLCLinkMatch(ev: ev, attenuation: UInt8(clamping: held.result.mean), since: matchedAt))
+        case .failed(let f): return .failed(f)
+        }
     }
 
     // MARK: - Control pilot
@@ -159,7 +189,7 @@ public final class SlacMatcher: TickController {
         let was = lastPilot
         lastPilot = p
         countToggle(from: was, to: p)
-        if p.allowsMatching && !was.allowsMatching {
+        if p.vehicleConnected && !was.vehicleConnected {
             pilotWantsMatching = true
             switch phase {
             case .idle: beginWaiting(now)
@@ -167,7 +197,7 @@ public final class SlacMatcher: TickController {
             case .failed: beginWaiting(now)
             default: break
             }
-        } else if !p.allowsMatching && was.allowsMatching {
+        } else if !p.vehicleConnected && was.vehicleConnected {
             pilotWantsMatching = false
             leave(now)
         }
@@ -396,6 +426,7 @@ public final class SlacMatcher: TickController {
         if req.evseMAC != port.hostMAC { quirks.insert(.evseMACIsPEVMAC) }
         port.log(now, .received(.slacMatchRequest, from: ev))
         held = sessions[i]
+        matchedAt = now
         sendMatchConfirm(held, now)
         clearSessions()
         phase = .matched(ev)

@@ -1,5 +1,6 @@
 import Buffers
-import HAL
+import Contracts
+import CoreTypes
 import HomePlugAV
 
 /// Where a SLAC controller meets its link: the frame queues a `FramePump` (or the QCA7000 driver)

@@ -1,6 +1,7 @@
 import Buffers
 import ControlLoop
-import HAL
+import Contracts
+import CoreTypes
 import HomePlugAV
 
 /// The EV side of ISO 15118-3 SLAC (slac.md §5.3): once the control pilot is in B/C/D it broadcasts
@@ -88,7 +89,10 @@ public final class SlacRequester: TickController {
         expireTimers(now)
     }
 
-    public func safeStop(_ reason: StopReason) { reset() }
+    public func safeStop(_ reason: StopReason) -> SafeStopReport {
+        reset()
+        return SafeStopReport(name, ["matching stopped"])
+    }
 
     // MARK: - Control pilot
 
@@ -97,12 +101,12 @@ public final class SlacRequester: TickController {
         guard p != lastPilot else { return }
         let was = lastPilot
         lastPilot = p
-        if p.allowsMatching && !was.allowsMatching {
+        if p.vehicleConnected && !was.vehicleConnected {
             attempts = 0
             repetition.arm(now, after: SlacTiming.matchingRepetition)
             port.log(now, .timerArmed(.matchingRepetition, SlacTiming.matchingRepetition))
             startAttempt(now)
-        } else if !p.allowsMatching && was.allowsMatching {
+        } else if !p.vehicleConnected && was.vehicleConnected {
             switch phase {
             case .matched: port.post(now, .left)
             case .idle, .failed: break

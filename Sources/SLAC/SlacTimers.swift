@@ -1,4 +1,5 @@
-import HAL
+import Contracts
+import CoreTypes
 
 /// ISO 15118-3 SLAC timers and counters as the implementations quote them (slac.md §4; the
 /// ISO text itself was not available, requirement IDs are those slac.md gives). Every controller

@@ -1,9 +1,12 @@
 import Boards
 import Buffers
+import Drivers
 import ControlLoop
 import HAL
 import HomePlugAV
 import PLCModemStandIn
+import SimBoard
+import Contracts
 import Runtime
 import SLAC
 
@@ -91,7 +94,7 @@ public enum SlacRunner {
                                   print: (String) -> Void) throws(RunError) -> Outcome {
         let loop: TickLoop
         do { loop = try TickLoop.production(period: .milliseconds(1)) } catch { throw .device(error.description) }
-        if let driver { loop.add(driver as any IOSource) }
+        if let driver { loop.addSource(driver) }
         let hostMAC = wire.macAddress
         var hostLink: any EthernetLink = wire
         var standIn: PLCModemStandIn?
@@ -107,14 +110,14 @@ public enum SlacRunner {
             let modem = PLCModemStandIn(name: "modem-stand-in", host: modemPort, wire: wire, configuration: c)
             standIn = modem
             hostLink = host
-            loop.add(modem as any IOSource)
+            loop.addSource(modem)
         }
         let pump = FramePump(name: "plc", link: hostLink, slots: 64)
-        loop.add(pump as any IOSource)
+        loop.addSource(pump)
         let side = Side(options, hostMAC: hostMAC, pump: pump, random: .system)
-        loop.add(side.controller)
+        loop.addController(side.controller)
         // Send what the controller queued in the same tick (saves a tick per answer).
-        loop.add(Flush(pump: pump, standIn: standIn) as any TickController)
+        loop.addController(Flush(pump: pump, standIn: standIn))
 
         print("slac: \(options.role.rawValue) on \(interface) (\(hostMAC)), modem stand-in: \(options.standIn.rawValue)")
         let start = loop.clock.now()
@@ -163,45 +166,27 @@ public enum SlacRunner {
         guard let chip = factory.qca7000, let driver = plc.driver else {
             throw .device("board \(board.name): the simulated plc-modem must be the QCA7000 on SPI")
         }
-        let t = HomePlugFrame.etherType
-        // The EV's host link: the board's auxiliary Ethernet twin (sim-ev0) if it has one.
-        var evHost: SimulatedEthernetLink?
-        if let aux = board.devices.first(where: { $0.role == .auxiliary && $0.kind == .ethernet }),
-           case .success(.ethernet(let link)) = factory.open(aux) {
-            evHost = link as? SimulatedEthernetLink
+        // The EV's host link: the board's auxiliary Ethernet twin (sim-ev0).
+        guard let aux = board.devices.first(where: { $0.role == .auxiliary && $0.kind == .ethernet }),
+              case .success(.ethernet(let link)) = factory.open(aux), let evLink = link as? SimulatedEthernetLink else {
+            throw .device("board \(board.name): no auxiliary ethernet device for the EV's end of the power line")
         }
-        let evLink = evHost ?? SimulatedEthernetLink(interface: "sim-ev0", macAddress: MACAddress(0x02, 0, 0, 0, 0x0E, 0x01), etherType: t)
-        let evModemMAC = MACAddress(0x00, 0xB0, 0x52, 0x00, 0x0E, 0x02), evseModemMAC = MACAddress(0x00, 0xB0, 0x52, 0x00, 0x5E, 0x02)
-        let evModemHost = SimulatedEthernetLink(interface: "ev-modem", macAddress: evModemMAC, etherType: t)
-        let evWire = SimulatedEthernetLink(interface: "ev-plc", macAddress: evModemMAC, etherType: t)
-        let evseWire = SimulatedEthernetLink(interface: "evse-plc", macAddress: evseModemMAC, etherType: t)
-        let firmwareHost = SimulatedEthernetLink(interface: "qca7000-firmware", macAddress: evseModemMAC, etherType: t)
-        let chipSide = SimulatedEthernetLink(interface: "qca7000-host-side", macAddress: evseModemMAC, etherType: t)
-        SimulatedEthernetLink.connect(evLink, evModemHost)
-        SimulatedEthernetLink.connect(evWire, evseWire)
-        SimulatedEthernetLink.connect(firmwareHost, chipSide)
-        let evPump = FramePump(name: "sim-ev-plc", link: evLink)
-        let evsePump = FramePump(name: "plc", link: driver)
-        loop.add(evPump as any IOSource)
-        loop.add(PLCModemStandIn(name: "ev-modem", host: evModemHost, wire: evWire, configuration: .init(role: .ev, modemMAC: evModemMAC)) as any IOSource)
-        loop.add(PLCModemStandIn(name: "qca7000-firmware", host: firmwareHost, wire: evseWire,
-                                 configuration: .init(role: .evse, modemMAC: evseModemMAC)) as any IOSource)
-        loop.add(SimulatedQCA7000Bridge(chip: chip, link: chipSide) as any IOSource)
-        loop.add(driver as any IOSource)
-        loop.add(evsePump as any IOSource)
-        var evOptions = options, evseOptions = options
-        evOptions.role = .ev
+        var evseOptions = options
         evseOptions.role = .evse
+        let evsePump = FramePump(name: "plc", link: driver)
         let evse = Side(evseOptions, hostMAC: evseMAC, pump: evsePump, random: .seeded(0xE5E))
-        let ev = Side(evOptions, hostMAC: evLink.macAddress, pump: evPump, random: .seeded(0xE1))
-        loop.add(evse.controller)
-        loop.add(ev.controller)
+        let vehicle = SimulatedVehicle(chip: chip, evLink: evLink, facts: evse.matcher!.facts, slac: options.ev)
+        let ev = Side(vehicle.requester)
+        for source in vehicle.sources { loop.addSource(source) }
+        loop.addSource(driver)
+        loop.addSource(evsePump)
+        loop.addController(evse.controller)
+        loop.addController(vehicle.controller)
         let shown = options.role == .evse ? evse : ev
         let other = options.role == .evse ? ev : evse
         print("slac: \(options.role.rawValue) on board \(board.name) (simulated: EVSE over the QCA7000 driver on \(driver.spi.path), "
               + "EV on \(evLink.interface)), manual clock")
         let start = clock.now()
-        evse.pilot = .b
         var outcome = Outcome()
         var matchedAt: MonotonicInstant?
         var ticks = 0
@@ -210,7 +195,7 @@ public enum SlacRunner {
             // The EV plugs in once the charger's modem is up (carrier) and the pilot delay is over.
             if pilotAt == nil, driver.state == .ready, clock.now() - start >= options.pilotDelay {
                 pilotAt = clock.now()
-                ev.pilot = .b
+                evse.pilot = .b // the simulated vehicle sees B with 5 % on the wire
                 print(line(clock.now(), start, "  pilot → B (EV plugged in; QCA7000 link up)"))
             }
             loop.runCycle()
@@ -258,12 +243,21 @@ public enum SlacRunner {
             }
         }
 
+        /// Wraps the EV of a simulated vehicle (its controller is the vehicle's).
+        init(_ requester: SlacRequester) {
+            hostMAC = requester.port.hostMAC
+            port = requester.port
+            self.requester = requester
+            matcher = nil
+        }
+
         var controller: any TickController { matcher ?? requester! }
 
         var pilot: PilotState {
             get { matcher?.pilot ?? requester!.pilot }
             set {
-                matcher?.pilot = newValue
+                // This tool plays the CP controller for our EVSE (a veth pair has no pilot).
+                matcher?.facts.pilot.present(newValue)
                 requester?.pilot = newValue
             }
         }
@@ -307,7 +301,7 @@ public enum SlacRunner {
                 standIn?.move()
             }
         }
-        func safeStop(_ reason: StopReason) {}
+        func safeStop(_ reason: StopReason) -> SafeStopReport { SafeStopReport(name, []) }
     }
 
     static func line(_ t: MonotonicInstant, _ start: MonotonicInstant, _ text: String) -> String {

@@ -1,5 +1,8 @@
 import ArgumentParser
 import Boards
+import ChargerAssembly
+import Contracts
+import SimBoard
 import CPHelperProtocol
 import ControlLoop
 import ControlPilot
@@ -108,11 +111,11 @@ struct CP: ParsableCommand {
             printToStandardError("boardctl: \(error)\n")
             throw ExitCode(BoardTool.exitDevicesMissing)
         }
-        for pump in pumps { loop.add(pump) }
-        for source in assembly.sources { loop.add(source) }
-        loop.add(assembly.controller as any TickController)
+        for pump in pumps { loop.addSource(pump) }
+        for source in assembly.sources { loop.addSource(source) }
+        loop.addController(assembly.controller)
         let monitor = PilotMonitor(assembly: assembly, interval: .milliseconds(intervalMilliseconds))
-        loop.add(monitor as any TickController)
+        loop.addController(monitor)
 
         print("board \(definition.name): control pilot on \(assembly.frontEnd.name) "
               + "(\(assembly.helperLink != nil ? "ESP32 helper" : "direct PWM + ADS1115")), "
@@ -154,7 +157,7 @@ final class PilotMonitor: TickController {
         }
     }
 
-    func safeStop(_ reason: StopReason) {}
+    func safeStop(_ reason: StopReason) -> SafeStopReport { SafeStopReport(name, []) }
 
     private func stamp(_ now: MonotonicInstant) -> String {
         let ms = (now - (start ?? now)).count / 1_000_000

@@ -1,5 +1,8 @@
 import ArgumentParser
 import Boards
+import ChargerAssembly
+import Contracts
+import SimBoard
 import ControlLoop
 import HAL
 import Runtime
@@ -41,13 +44,13 @@ struct LoopCommand: ParsableCommand {
         // Signals first: a thread a device starts (the sim helper emulator) inherits the blocked mask.
         let period = Nanoseconds.microseconds(tickMicroseconds)
         let loop = try TickLoop.production(period: period)
-        let factory: any DeviceFactory = definition.simulated ? SimulatedDeviceFactory() : LinuxDeviceFactory()
+        let factory = Charger.deviceFactory(for: definition)
         let devices = BoardDevices.openAvailable(definition, factory: factory)
         for failure in devices.failures {
             printToStandardError("boardctl: \(failure.device.name) not opened: \(failure.error)\n")
         }
         let pumps = devices.makePumps()
-        for pump in pumps { loop.add(pump) }
+        for pump in pumps { loop.addSource(pump) }
         let ticks = Int(seconds * 1e6 / Double(tickMicroseconds))
         loop.run(ticks: min(100, ticks))
         loop.resetStatistics() // measure the steady state, not start-up

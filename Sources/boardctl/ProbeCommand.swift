@@ -1,5 +1,8 @@
 import ArgumentParser
 import Boards
+import ChargerAssembly
+import Contracts
+import SimBoard
 import ControlPilot
 
 /// `boardctl probe`: opens every device of a board and reports what answers.
@@ -24,7 +27,7 @@ struct ProbeCommand: ParsableCommand {
 
     func run() throws {
         try emit(BoardTool.probe(board: board, json: json, locator: .forCurrentProcess(),
-                                 roleProbes: [.cpHelper: ESP32HelperProbe.check]))
+                                 factory: { Charger.deviceFactory(for: $0) }, roleProbes: RoleProbes.all))
     }
 }
 

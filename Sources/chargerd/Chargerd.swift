@@ -1,12 +1,14 @@
 import ArgumentParser
 import Boards
+import ChargerAssembly
 import ControlLoop
 import HAL
 import Logging
 import Runtime
 
-/// `chargerd`: the charger firmware. Loads a board, opens its devices, and runs every driver and
-/// controller in one fixed-tick loop until SIGINT/SIGTERM, then puts every output in its safe state.
+/// `chargerd`: the charger firmware. Loads a board, composes its drivers and controllers from its
+/// `vehicle_link` (`Charger`), runs them in one fixed-tick loop until SIGINT/SIGTERM, then has every
+/// controller put its outputs in the safe state and logs what each did.
 @main
 struct Chargerd: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -57,10 +59,9 @@ struct Chargerd: ParsableCommand {
         // of it. So the loop comes first, then the devices.
         let period = Nanoseconds.microseconds(tickMicroseconds)
         let loop = try TickLoop.production(period: period)
-        let factory: any DeviceFactory = definition.simulated ? SimulatedDeviceFactory() : LinuxDeviceFactory()
-        let devices: BoardDevices
-        do throws(BoardOpenError) {
-            devices = try BoardDevices.open(definition, factory: factory)
+        let charger: Charger
+        do throws(ChargerAssemblyError) {
+            charger = try Charger.open(definition)
         } catch {
             log.critical("\(error)")
             throw ExitCode(BoardTool.exitDevicesMissing)
@@ -72,9 +73,16 @@ struct Chargerd: ParsableCommand {
                 log.info("real-time: SCHED_FIFO \(realtime), memory locked")
             }
         }
-        let pumps = devices.makePumps()
-        for pump in pumps { loop.add(pump) }
-        log.info("board \(definition.name) (\(definition.vehicleLink.rawValue)\(definition.simulated ? ", simulated" : "")): \(devices.opened.count) devices open, \(pumps.count) pumps, tick \(period)")
+        charger.register(on: loop)
+        let start = loop.clock.now()
+        let factsLog = log
+        loop.addController(FactsWatcher(facts: charger.facts) { now, line in
+            factsLog.info("[\(Self.elapsed(now - start))] \(line)")
+        })
+        log.info("board \(definition.name) (\(definition.vehicleLink.rawValue)\(definition.simulated ? ", simulated" : "")): \(charger.devices.opened.count) devices open, tick \(period)")
+        log.info("sources: \(charger.sources.map(\.name).joined(separator: ", "))")
+        log.info("controllers, in tick order: \(charger.controllers.map(\.name).joined(separator: " → "))")
+        for note in charger.notes { log.notice("\(note)") }
 
         if let seconds {
             loop.run(ticks: Int(seconds * 1e6 / Double(tickMicroseconds)))
@@ -82,8 +90,16 @@ struct Chargerd: ParsableCommand {
         } else {
             loop.run()
         }
-        log.info("stopped (\(loop.stopReason ?? .requested("loop ended"))); every controller is in its safe state")
+        log.info("stopped (\(loop.stopReason ?? .requested("loop ended"))); safe stop:")
+        for report in loop.safeStopReports where !report.actions.isEmpty {
+            log.info("  safe stop \(report)")
+        }
         log.info("loop: \(loop.statistics.report.description.replacingNewlines())")
+    }
+
+    static func elapsed(_ d: Nanoseconds) -> String {
+        let ms = d.count / 1_000_000
+        return "\(ms / 1000).\(String(ms % 1000 + 1000).dropFirst()) s"
     }
 }
 

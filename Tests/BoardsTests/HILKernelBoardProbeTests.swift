@@ -1,3 +1,7 @@
+import Contracts
+import Drivers
+import SimBoard
+import ChargerAssembly
 import Boards
 import Foundation
 import HAL
@@ -117,7 +121,7 @@ struct HILKernelBoardProbe {
         let file = try dir.write("hil-kernel.yaml", Self.board(name: "hil-kernel", spi: spi, i2c: i2c, tty: pty.devicePath,
                                                          veth: "ckhil0", canBitrate: 500_000))
 
-        let result = BoardTool.probe(board: file, json: false, locator: Repo.locator, factory: LinuxDeviceFactory())
+        let result = BoardTool.probe(board: file, json: false, locator: Repo.locator, factory: { _ in LinuxDeviceFactory() })
         print(result.output, result.errors)
         #expect(result.exitCode == 0)
         #expect(result.output.hasSuffix("verdict: board ready: 10 of 10 devices present\n"))
@@ -150,7 +154,7 @@ struct HILKernelBoardProbe {
         let extra = Self.spareLine
         let file = try dir.write("hil-wrong.yaml", Self.board(name: "hil-wrong", spi: spi, i2c: i2c, tty: pty.devicePath,
                                                         veth: "ckhil2", canBitrate: 250_000, extraGPIO: extra))
-        let result = BoardTool.probe(board: file, json: false, locator: Repo.locator, factory: LinuxDeviceFactory())
+        let result = BoardTool.probe(board: file, json: false, locator: Repo.locator, factory: { _ in LinuxDeviceFactory() })
         print(result.output, result.errors)
         #expect(result.exitCode == 1)
         let report = BoardProbe.run(try BoardLoader.load(path: file), factory: LinuxDeviceFactory())

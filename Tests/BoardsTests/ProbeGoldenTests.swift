@@ -1,3 +1,7 @@
+import Contracts
+import Drivers
+import SimBoard
+import ChargerAssembly
 import Boards
 import Foundation
 import HAL
@@ -7,14 +11,14 @@ import Testing
 @Suite("Probe output (golden)")
 struct ProbeGoldenTests {
     @Test func simTable() throws {
-        let result = BoardTool.probe(board: "sim", json: false, locator: Repo.locator)
+        let result = BoardTool.probe(board: "sim", json: false, locator: Repo.locator, factory: { Charger.deviceFactory(for: $0) })
         #expect(result.exitCode == 0)
         #expect(result.errors == "")
         try expectGolden(Repo.normalize(result.output), "probe-sim.txt")
     }
 
     @Test func simJSON() throws {
-        let result = BoardTool.probe(board: "sim", json: true, locator: Repo.locator)
+        let result = BoardTool.probe(board: "sim", json: true, locator: Repo.locator, factory: { Charger.deviceFactory(for: $0) })
         #expect(result.exitCode == 0)
         try expectGolden(Repo.normalize(result.output), "probe-sim.json")
         let object = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
@@ -26,10 +30,10 @@ struct ProbeGoldenTests {
     /// missing, with the HAL's messages.
     @Test func linuxFactoryOnMissingHardware() throws {
         let file = Repo.fixtures + "/missing-hardware.yaml"
-        let table = BoardTool.probe(board: file, json: false, locator: Repo.locator, factory: LinuxDeviceFactory())
+        let table = BoardTool.probe(board: file, json: false, locator: Repo.locator, factory: { _ in LinuxDeviceFactory() })
         #expect(table.exitCode == 1)
         try expectGolden(Repo.normalize(table.output), "probe-missing-hardware.txt")
-        let json = BoardTool.probe(board: file, json: true, locator: Repo.locator, factory: LinuxDeviceFactory())
+        let json = BoardTool.probe(board: file, json: true, locator: Repo.locator, factory: { _ in LinuxDeviceFactory() })
         #expect(json.exitCode == 1)
         try expectGolden(Repo.normalize(json.output), "probe-missing-hardware.json")
     }
@@ -40,13 +44,13 @@ struct ProbeGoldenTests {
     func realBoardWithoutItsHardware(_ name: String) throws {
         let board = try BoardLoader.load(path: "\(Repo.boards)/\(name).yaml")
         let factory = SimulatedDeviceFactory(absent: Set(board.devices.map(\.name)))
-        let result = BoardTool.probe(board: name, json: false, locator: Repo.locator, factory: factory)
+        let result = BoardTool.probe(board: name, json: false, locator: Repo.locator, factory: { _ in factory })
         #expect(result.exitCode == 1)
         try expectGolden(Repo.normalize(result.output), "probe-\(name)-absent.txt")
     }
 
     @Test func badBoardFilePrintsItsProblems() {
-        let result = BoardTool.probe(board: Repo.fixtures + "/bad-board.yaml", json: false, locator: Repo.locator)
+        let result = BoardTool.probe(board: Repo.fixtures + "/bad-board.yaml", json: false, locator: Repo.locator, factory: { Charger.deviceFactory(for: $0) })
         #expect(result.exitCode == 2)
         #expect(result.output == "")
         #expect(Repo.normalize(result.errors) == """
@@ -59,7 +63,7 @@ struct ProbeGoldenTests {
     }
 
     @Test func unknownBoardName() {
-        let result = BoardTool.probe(board: "no-such-board", json: false, locator: Repo.locator)
+        let result = BoardTool.probe(board: "no-such-board", json: false, locator: Repo.locator, factory: { Charger.deviceFactory(for: $0) })
         #expect(result.exitCode == 2)
         #expect(Repo.normalize(result.errors) == """
             boardctl: no board named "no-such-board" (looked in <repo>/Boards); `boardctl boards` lists the known boards, $CHARGEKIT_BOARDS adds directories

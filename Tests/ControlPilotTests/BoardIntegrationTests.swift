@@ -1,3 +1,7 @@
+import Contracts
+import Drivers
+import SimBoard
+import ChargerAssembly
 import Boards
 import ControlLoop
 import ControlPilot
@@ -46,9 +50,9 @@ enum Repository {
         #expect(assembly.direct != nil && assembly.helperLink == nil)
         let clock = ManualClock()
         let loop = TickLoop(period: .milliseconds(1), clock: clock, waiter: SimulatedWaiter(clock: clock))
-        for p in pumps { loop.add(p) }
-        for s in assembly.sources { loop.add(s) }
-        loop.add(assembly.controller as any TickController)
+        for p in pumps { loop.addSource(p) }
+        for s in assembly.sources { loop.addSource(s) }
+        loop.addController(assembly.controller)
         loop.run(ticks: 20)
         model.vehicle = .b
         loop.run(ticks: 30)
@@ -71,8 +75,8 @@ enum Repository {
         let assembly = try PilotAssembly.make(devices: devices, pumps: pumps)
         let clock = SystemMonotonicClock()
         let loop = TickLoop(period: .milliseconds(1), clock: clock, waiter: PollWaiter(clock: clock))
-        for p in pumps { loop.add(p) }
-        loop.add(assembly.controller as any TickController)
+        for p in pumps { loop.addSource(p) }
+        loop.addController(assembly.controller)
         var events: [PilotEvent] = []
         for _ in 0..<5_000 where !events.contains(.readyForSLAC) {
             loop.runCycle()
@@ -85,7 +89,7 @@ enum Repository {
 
     @Test func probeAsksTheHelper() {
         let result = BoardTool.probe(board: "sim", json: false, locator: Repository.locator,
-                                     roleProbes: [.cpHelper: ESP32HelperProbe.check])
+                                     factory: { Charger.deviceFactory(for: $0) }, roleProbes: RoleProbes.all)
         #expect(result.exitCode == 0)
         let line = result.output.split(separator: "\n").first { $0.hasPrefix("cp_uart") } ?? ""
         #expect(line.contains("tty 115200 8N1; helper: answers ping, firmware esp-cp-periph/0.2.0 (proto 1), mode dc, state A"))

@@ -1,3 +1,7 @@
+import Contracts
+import Drivers
+import SimBoard
+import ChargerAssembly
 import Boards
 import ControlLoop
 import ControlPilot
@@ -62,8 +66,8 @@ struct HILKernelDirectPilotTests {
         let pilot = ControlPilot(frontEnd: frontEnd)
         let clock = ManualClock()
         let loop = TickLoop(period: .milliseconds(1), clock: clock, waiter: SimulatedWaiter(clock: clock))
-        loop.add(frontEnd as any IOSource)
-        loop.add(pilot as any TickController)
+        loop.addSource(frontEnd)
+        loop.addController(pilot)
 
         var tick = 0
         var events: [(Int, PilotEvent)] = []
@@ -123,8 +127,8 @@ struct HILKernelDirectPilotTests {
         let pilot = ControlPilot(frontEnd: frontEnd)
         let clock = ManualClock()
         let loop = TickLoop(period: .milliseconds(1), clock: clock, waiter: SimulatedWaiter(clock: clock))
-        loop.add(frontEnd as any IOSource)
-        loop.add(pilot as any TickController)
+        loop.addSource(frontEnd)
+        loop.addController(pilot)
         var seen: [PilotEvent] = []
         player.highMillivolts = 9_000
         player.lowMillivolts = -9_000
@@ -147,8 +151,8 @@ struct HILKernelDirectPilotTests {
         let pilot = ControlPilot(frontEnd: frontEnd)
         let clock = ManualClock()
         let loop = TickLoop(period: .milliseconds(1), clock: clock, waiter: SimulatedWaiter(clock: clock))
-        loop.add(frontEnd as any IOSource)
-        loop.add(pilot as any TickController)
+        loop.addSource(frontEnd)
+        loop.addController(pilot)
         var seen: [PilotEvent] = []
         for _ in 0..<20 {
             loop.runCycle()

@@ -1,3 +1,7 @@
+import Contracts
+import Drivers
+import SimBoard
+import ChargerAssembly
 import ControlLoop
 import ControlPilot
 import HAL
@@ -20,8 +24,8 @@ class PilotBench {
         self.pilot = pilot
         self.defaultLimit = defaultLimit
         loop = TickLoop(period: .milliseconds(1), clock: clock, waiter: SimulatedWaiter(clock: clock))
-        loop.add(source)
-        loop.add(pilot as any TickController)
+        loop.addSource(source)
+        loop.addController(pilot)
     }
 
     /// The far side's half of a tick, before the charger's (nothing by default).

@@ -1,3 +1,7 @@
+import Contracts
+import Drivers
+import SimBoard
+import ChargerAssembly
 import Glibc
 import HAL
 import Boards
@@ -27,9 +31,10 @@ final class Probe: TickController, IOSource {
         onTick?(context)
     }
 
-    func safeStop(_ reason: StopReason) {
+    func safeStop(_ reason: StopReason) -> SafeStopReport {
         stops.append(reason)
         log.entries.append("\(name).safeStop")
+        return SafeStopReport(name, [])
     }
 
     func service(_ now: MonotonicInstant) {
@@ -56,9 +61,9 @@ func simulatedLoop(period: Nanoseconds = .milliseconds(1)) -> (TickLoop, ManualC
         let (loop, _, _) = simulatedLoop()
         let journal = Journal()
         let cp = Probe("cp", log: journal), slac = Probe("slac", log: journal), plc = Probe("plc", log: journal)
-        loop.add(plc as any IOSource)
-        loop.add(cp as any TickController)
-        loop.add(slac as any TickController)
+        loop.addSource(plc)
+        loop.addController(cp)
+        loop.addController(slac)
         loop.run(ticks: 2)
         #expect(journal.entries == ["plc.pump", "cp.tick", "slac.tick", "plc.pump", "cp.tick", "slac.tick"])
         #expect(loop.controllerNames == ["cp", "slac"])
@@ -69,8 +74,8 @@ func simulatedLoop(period: Nanoseconds = .milliseconds(1)) -> (TickLoop, ManualC
         let j = Journal()
         let a = Probe("a", log: j), b = Probe("b", log: j)
         a.onTick = { _ in }
-        loop.add(a as any TickController)
-        loop.add(b as any TickController)
+        loop.addController(a)
+        loop.addController(b)
         loop.run(ticks: 5)
         #expect(a.ticks.map(\.now) == b.ticks.map(\.now))
         #expect(a.ticks.map(\.index) == [0, 1, 2, 3, 4])
@@ -83,7 +88,7 @@ func simulatedLoop(period: Nanoseconds = .milliseconds(1)) -> (TickLoop, ManualC
         let (loop, clock, _) = simulatedLoop(period: .microseconds(500))
         let start = clock.now()
         let p = Probe("p", log: Journal())
-        loop.add(p as any TickController)
+        loop.addController(p)
         loop.run(ticks: 1000)
         #expect(p.ticks.count == 1000)
         for (k, t) in p.ticks.enumerated() {
@@ -100,7 +105,7 @@ func simulatedLoop(period: Nanoseconds = .milliseconds(1)) -> (TickLoop, ManualC
         let p = Probe("slow", log: Journal())
         // Tick 3 takes 3.5 periods: it overruns, and the deadlines it swallowed are skipped, not bunched.
         p.onTick = { ctx in if ctx.index == 3 { clock.advance(by: .microseconds(3500)) } }
-        loop.add(p as any TickController)
+        loop.addController(p)
         loop.run(ticks: 6)
         let report = loop.statistics.report
         #expect(report.overruns == 1)
@@ -114,7 +119,7 @@ func simulatedLoop(period: Nanoseconds = .milliseconds(1)) -> (TickLoop, ManualC
         let (loop, clock, _) = simulatedLoop(period: .milliseconds(1))
         let p = Probe("busy", log: Journal())
         p.onTick = { _ in clock.advance(by: .microseconds(900)) }
-        loop.add(p as any TickController)
+        loop.addController(p)
         loop.run(ticks: 10)
         #expect(loop.statistics.report.overruns == 0)
         #expect(loop.statistics.report.duration.median >= 890_000)
@@ -122,7 +127,7 @@ func simulatedLoop(period: Nanoseconds = .milliseconds(1)) -> (TickLoop, ManualC
 
     @Test func resetStatisticsForgetsStartUp() {
         let (loop, _, _) = simulatedLoop()
-        loop.add(Probe("p", log: Journal()) as any TickController)
+        loop.addController(Probe("p", log: Journal()))
         loop.run(ticks: 3)
         loop.resetStatistics()
         #expect(loop.statistics.report.ticks == 0)
@@ -142,8 +147,8 @@ func simulatedLoop(period: Nanoseconds = .milliseconds(1)) -> (TickLoop, ManualC
             defer { ready = false }
             return fd == 42 && ready
         }
-        loop.add(src as any IOSource)
-        loop.add(Probe("ctl", log: j) as any TickController)
+        loop.addSource(src)
+        loop.addController(Probe("ctl", log: j))
         loop.run(ticks: 1)
         #expect(j.entries == ["uart.service", "uart.pump", "ctl.tick"])
         #expect(loop.statistics.report.ioWakeups == 1)
@@ -169,7 +174,7 @@ func simulatedLoop(period: Nanoseconds = .milliseconds(1)) -> (TickLoop, ManualC
         }
         _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
         let source = PipeSource(fd: fds[0])
-        loop.add(source as any IOSource)
+        loop.addSource(source)
         let writer = Probe("writer", log: Journal())
         writer.onTick = { ctx in
             if ctx.index == 0 {
@@ -177,7 +182,7 @@ func simulatedLoop(period: Nanoseconds = .milliseconds(1)) -> (TickLoop, ManualC
                 _ = write(fds[1], &byte, 1)
             }
         }
-        loop.add(writer as any TickController)
+        loop.addController(writer)
         loop.run(ticks: 3)
         #expect(source.drained == [0x5A])
         #expect(loop.statistics.report.ioWakeups >= 1)
@@ -190,8 +195,8 @@ func simulatedLoop(period: Nanoseconds = .milliseconds(1)) -> (TickLoop, ManualC
         let j = Journal()
         let cp = Probe("cp", log: j), power = Probe("power", log: j)
         cp.onTick = { ctx in if ctx.index == 2 { loop.requestStop(.fault("CP lost")) } }
-        loop.add(cp as any TickController)
-        loop.add(power as any TickController)
+        loop.addController(cp)
+        loop.addController(power)
         let reason = loop.run()
         #expect(reason == .fault("CP lost"))
         #expect(cp.ticks.count == 3 && power.ticks.count == 3)
@@ -209,7 +214,7 @@ func simulatedLoop(period: Nanoseconds = .milliseconds(1)) -> (TickLoop, ManualC
         let p = Probe("charger", log: Journal())
         // The signal goes to this thread, where the watcher blocked it: it waits in the signalfd.
         p.onTick = { ctx in if ctx.index == 5 { pthread_kill(pthread_self(), SIGTERM) } }
-        loop.add(p as any TickController)
+        loop.addController(p)
         var cycles = 0
         while loop.runCycle() {
             cycles += 1

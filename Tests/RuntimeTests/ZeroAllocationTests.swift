@@ -1,3 +1,7 @@
+import Contracts
+import Drivers
+import SimBoard
+import ChargerAssembly
 import Buffers
 import HAL
 import MallocCounting
@@ -53,7 +57,7 @@ final class DevicePeers: TickController {
         adc.words[0] = UInt16(truncatingIfNeeded: 0x4000 &+ context.index)
     }
 
-    func safeStop(_ reason: StopReason) {}
+    func safeStop(_ reason: StopReason) -> SafeStopReport { SafeStopReport(name, []) }
 }
 
 /// A stand-in for the charger's controllers: consumes every queue the way framers and protocol
@@ -109,7 +113,7 @@ final class ChargerWork: TickController {
         while timers.nextExpired(context.now) != nil { expired += 1 }
     }
 
-    func safeStop(_ reason: StopReason) {}
+    func safeStop(_ reason: StopReason) -> SafeStopReport { SafeStopReport(name, []) }
 }
 
 @Suite struct ZeroAllocation {
@@ -131,11 +135,11 @@ final class ChargerWork: TickController {
         let peers = DevicePeers(uart: uart, can: bus, ethernet: plcLink, adc: adc)
         let work = ChargerWork(serial: serialPump, can: canPump, plc: plcPump, relay: relay, adc: adc)
 
-        loop.add(peers as any TickController)
-        loop.add(serialPump as any IOSource)
-        loop.add(canPump as any IOSource)
-        loop.add(plcPump as any IOSource)
-        loop.add(work as any TickController)
+        loop.addController(peers)
+        loop.addSource(serialPump)
+        loop.addSource(canPump)
+        loop.addSource(plcPump)
+        loop.addController(work)
 
         loop.run(ticks: 1_000) // start-up: first use of every path
         loop.resetStatistics()
@@ -162,14 +166,14 @@ final class ChargerWork: TickController {
         var history: [String] = []
         // Too long for a small (inline) string: every tick needs a heap buffer.
         func tick(_ context: TickContext) { history.append("tick \(context.index) of a controller that keeps a log in memory") }
-        func safeStop(_ reason: StopReason) {}
+        func safeStop(_ reason: StopReason) -> SafeStopReport { SafeStopReport(name, []) }
     }
 
     /// The counter is not blind: a controller that formats a log line each tick is caught.
     @Test func anAllocatingControllerIsCounted() {
         let clock = ManualClock()
         let loop = TickLoop(period: .milliseconds(1), clock: clock, waiter: SimulatedWaiter(clock: clock))
-        loop.add(Leaky() as any TickController)
+        loop.addController(Leaky())
         loop.run(ticks: 10)
         let mallocs = MallocCounter.count { loop.run(ticks: 100) }
         #expect(mallocs >= 100)

@@ -1,3 +1,7 @@
+import Contracts
+import Drivers
+import SimBoard
+import ChargerAssembly
 import Boards
 import Buffers
 import ControlLoop
@@ -243,14 +247,14 @@ final class QCA7000Bench {
         let evsePump = FramePump(name: "evse", link: driver)
         let ev = SlacRequester(port: SlacPort(hostMAC: evHostMAC, received: evPump.received, transmit: evPump.transmit), random: .seeded(8))
         let evse = SlacMatcher(port: SlacPort(hostMAC: evseHostMAC, received: evsePump.received, transmit: evsePump.transmit), random: .seeded(9))
-        for s: any IOSource in [evPump, evModem, firmware, bridge, driver, evsePump] { loop.add(s) }
-        loop.add(evse as any TickController)
-        loop.add(ev as any TickController)
+        for s: any IOSource in [evPump, evModem, firmware, bridge, driver, evsePump] { loop.addSource(s) }
+        loop.addController(evse)
+        loop.addController(ev)
         func matched() -> Bool {
             if case .matched = ev.phase, case .matched = evse.phase { return true }
             return false
         }
-        evse.pilot = .b
+        evse.facts.pilot.present(.b)
         loop.run(ticks: 20)
         #expect(driver.state == .ready)
         ev.pilot = .b
@@ -260,9 +264,9 @@ final class QCA7000Bench {
         #expect(firmware.nmk == evse.nmk)
         // Second plug-in, measured.
         ev.pilot = .a
-        evse.pilot = .a
+        evse.facts.pilot.present(.a)
         loop.run(ticks: 50)
-        evse.pilot = .b
+        evse.facts.pilot.present(.b)
         ev.pilot = .b
         var ticks = 0
         let mallocs = MallocCounter.count {

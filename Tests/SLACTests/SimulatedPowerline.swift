@@ -1,3 +1,7 @@
+import Contracts
+import Drivers
+import SimBoard
+import ChargerAssembly
 import Boards
 import Buffers
 import ControlLoop
@@ -47,12 +51,12 @@ final class SimulatedPowerline {
                            configuration: evConfiguration, random: .seeded(1))
         evse = SlacMatcher(port: SlacPort(hostMAC: evseHostMAC, received: evsePump.received, transmit: evsePump.transmit),
                            configuration: evseConfiguration, random: .seeded(2))
-        loop.add(evPump as any IOSource)
-        loop.add(evModem as any IOSource)
-        loop.add(evseModem as any IOSource)
-        loop.add(evsePump as any IOSource)
-        loop.add(evse as any TickController)
-        loop.add(ev as any TickController)
+        loop.addSource(evPump)
+        loop.addSource(evModem)
+        loop.addSource(evseModem)
+        loop.addSource(evsePump)
+        loop.addController(evse)
+        loop.addController(ev)
     }
 
     /// Runs ticks until `done` or `limit`; returns the ticks run.

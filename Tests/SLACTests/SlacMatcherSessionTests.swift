@@ -1,3 +1,7 @@
+import Contracts
+import Drivers
+import SimBoard
+import ChargerAssembly
 import Boards
 import Buffers
 import ControlLoop
@@ -19,12 +23,12 @@ final class ScriptedEVSE {
         loop = TickLoop(period: .milliseconds(1), clock: clock, waiter: SimulatedWaiter(clock: clock))
         let pump = FramePump(name: "plc", link: link)
         evse = SlacMatcher(port: SlacPort(hostMAC: evseHostMAC, received: pump.received, transmit: pump.transmit), random: .seeded(11))
-        loop.add(pump as any IOSource)
-        loop.add(evse as any TickController)
+        loop.addSource(pump)
+        loop.addController(evse)
         peer = ScriptedPeer(link: link)
         loop.run(ticks: 2)
         peer.inject(HomePlugFrame(destination: evseHostMAC, source: evseModemMAC, message: .setKeyConfirm(SetKeyConfirm(result: 1))))
-        evse.pilot = .b
+        evse.facts.pilot.present(.b)
         loop.run(ticks: 3)
         _ = peer.sent()
     }

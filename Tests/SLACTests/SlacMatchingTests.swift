@@ -1,3 +1,7 @@
+import Contracts
+import Drivers
+import SimBoard
+import ChargerAssembly
 import Boards
 import Buffers
 import ControlLoop
@@ -14,7 +18,7 @@ import Testing
     /// derived from the NMK, every message in ISO 15118-3 order and number.
     @Test func ourEVMatchesOurEVSE() {
         let p = SimulatedPowerline()
-        p.evse.pilot = .b
+        p.evse.facts.pilot.present(.b)
         p.run(limit: 10)
         #expect(p.evse.phase == .waitingForRequest)
         p.ev.pilot = .b
@@ -64,7 +68,7 @@ import Testing
     /// Without CM_SLAC_PARM.REQ the EVSE gives up after TT_EVSE_SLAC_init (40 s).
     @Test func evseWaitsSlacInitThenFails() {
         let p = SimulatedPowerline()
-        p.evse.pilot = .b
+        p.evse.facts.pilot.present(.b)
         let ticks = p.run(limit: 45_000) { if case .failed = p.evse.phase { return true } else { return false } }
         #expect(p.evse.phase == .failed(.noSlacRequest))
         #expect(ticks >= 40_000 && ticks < 40_010)
@@ -75,19 +79,19 @@ import Testing
     /// match again on the next plug-in, with the new key — allocating nothing per tick.
     @Test func pilotLeavingEndsTheSessionAndRekeys() {
         let p = SimulatedPowerline()
-        p.evse.pilot = .b
+        p.evse.facts.pilot.present(.b)
         p.ev.pilot = .b
         p.run(limit: 5_000) { p.bothMatched }
         let first = p.evse.nmk
         p.ev.pilot = .a
-        p.evse.pilot = .a
+        p.evse.facts.pilot.present(.a)
         p.run(limit: 20)
         #expect(p.ev.port.drainEvents().last == .left)
         let evseEvents = p.evse.port.drainEvents()
         #expect(evseEvents.contains(.left))
         #expect(p.evse.phase == .idle && p.ev.phase == .idle)
         #expect(p.evse.nmk != first && p.evseModem.nmk == p.evse.nmk)
-        p.evse.pilot = .b
+        p.evse.facts.pilot.present(.b)
         p.ev.pilot = .b
         var ticks = 0
         let mallocs = MallocCounter.count { ticks = p.run(limit: 5_000) { p.bothMatched } }
@@ -106,12 +110,12 @@ import Testing
         let evse = SlacMatcher(port: SlacPort(hostMAC: evseHostMAC, received: pump.received, transmit: pump.transmit), random: .seeded(3))
         let clock = ManualClock()
         let loop = TickLoop(period: .milliseconds(1), clock: clock, waiter: SimulatedWaiter(clock: clock))
-        loop.add(pump as any IOSource)
-        loop.add(evse as any TickController)
+        loop.addSource(pump)
+        loop.addController(evse)
         let peer = ScriptedPeer(link: link)
         loop.run(ticks: 2)
         peer.inject(HomePlugFrame(destination: evseHostMAC, source: evseModemMAC, message: .setKeyConfirm(SetKeyConfirm(result: 1))))
-        evse.pilot = .b
+        evse.facts.pilot.present(.b)
         loop.run(ticks: 3)
         let run = RunID(rawValue: 42)
         peer.inject(HomePlugFrame(destination: .broadcast, source: evHostMAC, message: .slacParmRequest(SlacParmRequest(runID: run))))
@@ -139,12 +143,12 @@ import Testing
         let evse = SlacMatcher(port: SlacPort(hostMAC: evseHostMAC, received: pump.received, transmit: pump.transmit), random: .seeded(4))
         let clock = ManualClock()
         let loop = TickLoop(period: .milliseconds(1), clock: clock, waiter: SimulatedWaiter(clock: clock))
-        loop.add(pump as any IOSource)
-        loop.add(evse as any TickController)
+        loop.addSource(pump)
+        loop.addController(evse)
         let peer = ScriptedPeer(link: link)
         loop.run(ticks: 2)
         peer.inject(HomePlugFrame(destination: evseHostMAC, source: evseModemMAC, message: .setKeyConfirm(SetKeyConfirm(result: 1))))
-        evse.pilot = .b
+        evse.facts.pilot.present(.b)
         loop.run(ticks: 5)
         // The example EV's unsolicited SET_KEY.CNF (result 0) arrives late and is ignored.
         peer.inject(HomePlugFrame(destination: SlacConstants.localModem, source: evHostMAC, message: .setKeyConfirm(SetKeyConfirm(result: 0))))
@@ -187,8 +191,8 @@ import Testing
         let ev = SlacRequester(port: SlacPort(hostMAC: evHostMAC, received: pump.received, transmit: pump.transmit), configuration: c, random: .seeded(5))
         let clock = ManualClock()
         let loop = TickLoop(period: .milliseconds(1), clock: clock, waiter: SimulatedWaiter(clock: clock))
-        loop.add(pump as any IOSource)
-        loop.add(ev as any TickController)
+        loop.addSource(pump)
+        loop.addController(ev)
         let peer = ScriptedPeer(link: link)
         ev.pilot = .b
         loop.run(ticks: 3)
@@ -225,12 +229,12 @@ import Testing
         let evse = SlacMatcher(port: SlacPort(hostMAC: evseHostMAC, received: pump.received, transmit: pump.transmit), configuration: c, random: .seeded(6))
         let clock = ManualClock()
         let loop = TickLoop(period: .milliseconds(1), clock: clock, waiter: SimulatedWaiter(clock: clock))
-        loop.add(pump as any IOSource)
-        loop.add(evse as any TickController)
+        loop.addSource(pump)
+        loop.addController(evse)
         let peer = ScriptedPeer(link: link)
         loop.run(ticks: 2)
         peer.inject(HomePlugFrame(destination: evseHostMAC, source: evseModemMAC, message: .setKeyConfirm(SetKeyConfirm(result: 1))))
-        evse.pilot = .b
+        evse.facts.pilot.present(.b)
         loop.run(ticks: 3)
         let run = RunID(rawValue: 7)
         peer.inject(HomePlugFrame(destination: .broadcast, source: evHostMAC, message: .slacParmRequest(SlacParmRequest(runID: run))))
@@ -245,9 +249,9 @@ import Testing
         loop.run(ticks: 3)
         peer.inject(HomePlugFrame(destination: evseHostMAC, source: evHostMAC, message: .validateRequest(ValidateRequest(timer: 1, result: 1))))
         loop.run(ticks: 20)
-        evse.pilot = .c
+        evse.facts.pilot.present(.c)
         loop.run(ticks: 50)
-        evse.pilot = .b
+        evse.facts.pilot.present(.b)
         loop.run(ticks: 200)
         let confirms = peer.sent().compactMap { f -> ValidateConfirm? in if case .validateConfirm(let v) = f.message { v } else { nil } }
         #expect(confirms.map(\.result) == [.ready, .success])

@@ -1,3 +1,4 @@
+import Drivers
 import HAL
 
 /// The link that carries HomePlug frames on a board (its `plc-modem`): the `qcaspi` netdev (an
@@ -43,11 +44,34 @@ public struct PLCLink {
     }
 }
 
+extension PLCLink {
+    /// The PLC link of a board whose devices are already open (`chargerd`): the `plc-modem` netdev, or
+    /// the QCA7000 driver over the open SPI device and `plc-interrupt` line.
+    public static func make(_ devices: BoardDevices, hostMAC: MACAddress) throws(PLCLinkError) -> PLCLink {
+        let board = devices.board
+        guard let modem = board.devices(role: .plcModem).first else { throw .noModem(board.name) }
+        if let owner = modem.claimedBy { throw .claimed(modem.name, by: owner) }
+        switch devices[modem.name] {
+        case .ethernet(let link)?:
+            return PLCLink(link: link, driver: nil, devices: [.ethernet(link)])
+        case .spi(let spi)?:
+            let line = devices.gpio(.plcInterrupt)
+            let driver = QCA7000Driver(spi: spi, interruptLine: line, macAddress: hostMAC)
+            return PLCLink(link: driver, driver: driver, devices: [.spi(spi)])
+        case nil:
+            throw .notOpen(modem.name)
+        default:
+            throw .unsupported(modem.name)
+        }
+    }
+}
+
 public enum PLCLinkError: Error, CustomStringConvertible {
     case noModem(String)
     case claimed(String, by: String)
     case open(String, DeviceOpenError)
     case unsupported(String)
+    case notOpen(String)
 
     public var description: String {
         switch self {
@@ -55,6 +79,7 @@ public enum PLCLinkError: Error, CustomStringConvertible {
         case let .claimed(d, owner): "\(d) is held by \(owner); use the board's netdev instead"
         case let .open(d, e): "\(d): \(e)"
         case .unsupported(let d): "\(d): a plc-modem is an ethernet (qcaspi) or spi (user-space) device"
+        case .notOpen(let d): "\(d) did not open"
         }
     }
 }

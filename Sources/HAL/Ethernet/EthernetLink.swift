@@ -31,14 +31,6 @@ public protocol EthernetLink: AnyObject {
     func linkState() throws(EthernetError) -> EthernetLinkState
 }
 
-/// Offsets and limits of an Ethernet II frame as the HAL carries it.
-public enum EthernetFrameLayout {
-    public static let headerLength = 14
-    public static let minimumLength = 60
-    public static let maximumLength = 1518
-    public static let etherTypeOffset = 12
-}
-
 /// Why an Ethernet call failed, naming the interface.
 public enum EthernetError: DeviceError, Equatable {
     case open(String, errno: Errno)

@@ -1,5 +1,8 @@
 import Boards
+import Contracts
 import ControlLoop
+import ControlPilot
+import Drivers
 import HAL
 
 /// Why a board's control pilot could not be put together.
@@ -31,7 +34,7 @@ public struct PilotAssembly {
     public let helperLink: ESP32HelperLink?
     public let direct: DirectPilotFrontEnd?
 
-    public static func make(devices: BoardDevices, pumps: [any IOSource],
+    public static func make(devices: BoardDevices, pumps: [any IOSource], facts: ChargerFacts? = nil,
                             configuration: ControlPilotConfiguration = ControlPilotConfiguration(),
                             helper: ESP32HelperLinkConfiguration = ESP32HelperLinkConfiguration()) throws(PilotAssemblyError) -> PilotAssembly {
         let board = devices.board
@@ -40,7 +43,7 @@ public struct PilotAssembly {
                 throw .noPump(device: d.name)
             }
             let link = ESP32HelperLink(name: d.name, pump: pump, configuration: helper)
-            return PilotAssembly(controller: ControlPilot(frontEnd: link, configuration: configuration), frontEnd: link,
+            return PilotAssembly(controller: ControlPilot(frontEnd: link, facts: facts, configuration: configuration), frontEnd: link,
                                  sources: [], helperLink: link, direct: nil)
         }
         let pwm = devices.pwm(.cpPWM)
@@ -55,7 +58,7 @@ public struct PilotAssembly {
         }
         let frontEnd = DirectPilotFrontEnd(name: board.device(role: .cpPWM)?.name ?? "cp", pwm: pwm,
                                            adc: ADS1115(device: adc), configuration: direct)
-        return PilotAssembly(controller: ControlPilot(frontEnd: frontEnd, configuration: configuration), frontEnd: frontEnd,
+        return PilotAssembly(controller: ControlPilot(frontEnd: frontEnd, facts: facts, configuration: configuration), frontEnd: frontEnd,
                              sources: [frontEnd], helperLink: nil, direct: frontEnd)
     }
 }

@@ -1,4 +1,5 @@
 import Buffers
+import Drivers
 import ControlLoop
 import HAL
 
@@ -267,7 +268,7 @@ public final class SimulatedQCA7000 {
 /// Moves frames between a simulated chip and the link standing for its powerline side (the host
 /// port of a `PLCModemStandIn` playing the firmware), once per tick.
 public final class SimulatedQCA7000Bridge: IOSource {
-    public let name = "qca7000-firmware"
+    public let name = "qca7000-chip-model"
     public let chip: SimulatedQCA7000
     public let link: any EthernetLink
     private let scratch = FrameBuffer(capacity: 2048)

@@ -8,8 +8,8 @@ public enum QCA7000SPI {
 
     // MARK: Command word (qca7000-spi.md §2)
 
-    static let readBit: UInt16 = 0x8000
-    static let internalBit: UInt16 = 0x4000
+    public static let readBit: UInt16 = 0x8000
+    public static let internalBit: UInt16 = 0x4000
 
     /// `(read ? 0x8000 : 0) | (internal ? 0x4000 : 0) | address`.
     @inlinable
@@ -78,6 +78,6 @@ public enum QCA7000SPI {
     public static let receiveFramingOverhead = 14
     public static let minimumFrameLength = 60
     public static let maximumFrameLength = 1518
-    static let startOfFrame: UInt8 = 0xAA
-    static let endOfFrame: UInt8 = 0x55
+    public static let startOfFrame: UInt8 = 0xAA
+    public static let endOfFrame: UInt8 = 0x55
 }

@@ -1,0 +1,183 @@
+import Boards
+import Contracts
+import ControlLoop
+import ControlPilot
+import Drivers
+import HAL
+import HomePlugAV
+import Runtime
+import SimBoard
+import SLAC
+
+/// Why a board could not be composed into a charger.
+public enum ChargerAssemblyError: Error, CustomStringConvertible {
+    case devices(BoardOpenError)
+    case pilot(PilotAssemblyError)
+    case plcLink(PLCLinkError)
+    case simulation(String)
+
+    public var description: String {
+        switch self {
+        case .devices(let e): e.description
+        case .pilot(let e): e.description
+        case .plcLink(let e): e.description
+        case .simulation(let s): "sim board: \(s)"
+        }
+    }
+}
+
+/// The composition step: a board's devices, drivers and controllers, built from its `vehicle_link`
+/// and registered on the loop in the order the contracts promise (ARCHITECTURE.md, "One tick").
+///
+/// - `own-stack`: the control pilot (ESP32 helper or direct Pi CP) publishes `facts.pilot`; SLAC
+///   (`SlacMatcher` over the qcaspi netdev or the user-space QCA7000 driver) reads it — matching starts
+///   when the pilot says B/C/D and stops on A/E/F — and publishes `facts.plcLink`. (V2G and the power
+///   path are planned: they plug in after SLAC through `ChargerFacts`.)
+/// - `whitebeet`, `advantics`: their drivers are planned; the board's devices are opened and pumped.
+///
+/// A simulated board is composed with the `SimBoard` factory and, when asked, a `SimulatedVehicle`
+/// on the far end of the power line whose plug is the CP helper emulator's script.
+public final class Charger {
+    public struct Options {
+        /// Add a simulated vehicle (sim boards only): it plugs in at `plugInAfter` and matches SLAC.
+        public var simulatedVehicle = true
+        public var plugInAfter: Nanoseconds = .milliseconds(500)
+        /// The host MAC behind a user-space QCA7000 driver (nil: a random locally administered one;
+        /// sim boards use a fixed one so runs are reproducible).
+        public var plcHostMAC: MACAddress?
+        public var authorizer: any Authorizer = FreeVendAuthorizer()
+        public var pilot = ControlPilotConfiguration()
+        public var slac = SlacMatcher.Configuration()
+        public init() {}
+    }
+
+    public let board: BoardDefinition
+    public let devices: BoardDevices
+    public let facts: ChargerFacts
+    public let authorizer: any Authorizer
+    /// In registration order.
+    public let sources: [any IOSource]
+    /// In tick order: CP → SLAC (→ V2G → session → power path, planned) → simulated vehicle.
+    public let controllers: [any TickController]
+    public let pilot: PilotAssembly?
+    public let slac: SlacMatcher?
+    public let plcDriver: QCA7000Driver?
+    public let vehicle: SimulatedVehicle?
+    /// What the composition left out and why (planned drivers), for the log.
+    public let notes: [String]
+
+    /// The device factory for `board`: the `sim` board's twins (with the helper emulator's vehicle
+    /// plugging in after `plugInAfter` when `vehicle` is set), or the Linux devices.
+    public static func deviceFactory(for board: BoardDefinition, vehicle: Bool = false,
+                                     plugInAfter: Nanoseconds = .milliseconds(500)) -> any DeviceFactory {
+        guard board.simulated else { return LinuxDeviceFactory() }
+        let factory = SimulatedDeviceFactory()
+        if vehicle { factory.helperScript = SimulatedVehicle.plugInScript(after: plugInAfter) }
+        return factory
+    }
+
+    /// Opens the board and composes its charger.
+    public static func open(_ board: BoardDefinition, options: Options = Options()) throws(ChargerAssemblyError) -> Charger {
+        let factory = deviceFactory(for: board, vehicle: options.simulatedVehicle, plugInAfter: options.plugInAfter)
+        let devices: BoardDevices
+        do throws(BoardOpenError) { devices = try BoardDevices.open(board, factory: factory) } catch { throw .devices(error) }
+        return try compose(devices, factory: factory, options: options)
+    }
+
+    /// Composes a charger over devices already open (`factory` is the one that opened them).
+    public static func compose(_ devices: BoardDevices, factory: any DeviceFactory,
+                               options: Options = Options()) throws(ChargerAssemblyError) -> Charger {
+        let board = devices.board
+        let facts = ChargerFacts()
+        var notes: [String] = []
+        var sources: [any IOSource] = []
+        var controllers: [any TickController] = []
+        var pilot: PilotAssembly?
+        var slac: SlacMatcher?
+        var driver: QCA7000Driver?
+        var vehicle: SimulatedVehicle?
+
+        // The sim vehicle pumps the EV's end of the power line itself.
+        let sim = factory as? SimulatedDeviceFactory
+        let evLinkDevice = board.simulated && options.simulatedVehicle
+            ? board.devices.first(where: { $0.role == .auxiliary && $0.kind == .ethernet }) : nil
+        let pumps = devices.makePumps(excluding: evLinkDevice.map { [$0.name] } ?? [])
+        sources += pumps
+
+        switch board.vehicleLink {
+        case .ownStack:
+            do throws(PilotAssemblyError) {
+                pilot = try PilotAssembly.make(devices: devices, pumps: pumps, facts: facts, configuration: options.pilot)
+            } catch { throw .pilot(error) }
+            sources += pilot!.sources
+            controllers.append(pilot!.controller)
+
+            let hostMAC = options.plcHostMAC ?? (board.simulated ? MACAddress(0x02, 0x00, 0x00, 0x00, 0x5E, 0x01) : randomLocalMAC())
+            let link: PLCLink
+            do throws(PLCLinkError) { link = try PLCLink.make(devices, hostMAC: hostMAC) } catch { throw .plcLink(error) }
+            let framePump: FramePump
+            if let d = link.driver {
+                driver = d
+                sources.append(d)
+                framePump = FramePump(name: "plc", link: d)
+                sources.append(framePump)
+            } else if let p = pumps.lazy.compactMap({ $0 as? FramePump }).first(where: { $0.link === link.link }) {
+                framePump = p
+            } else {
+                framePump = FramePump(name: "plc", link: link.link)
+                sources.append(framePump)
+            }
+            let port = SlacPort(hostMAC: link.link.macAddress, received: framePump.received, transmit: framePump.transmit)
+            let matcher = SlacMatcher(port: port, facts: facts, configuration: options.slac,
+                                      random: board.simulated ? .seeded(0xE5E) : .system)
+            slac = matcher
+            controllers.append(matcher)
+            notes.append("V2G (SDP, V2GTP, EXI) and the DC power path: planned, they plug in after SLAC")
+        case .whitebeet:
+            notes.append("WHITE-beet host-control driver: planned; the board's devices are opened and pumped only")
+        case .advantics:
+            notes.append("ADVANTICS CAN driver: planned; the board's devices are opened and pumped only")
+        }
+
+        if let evLinkDevice, board.vehicleLink == .ownStack {
+            guard let chip = sim?.qca7000 else { throw .simulation(SimulatedVehicle.AssemblyError.noChipModel.description) }
+            guard case .ethernet(let l)? = devices[evLinkDevice.name], let evLink = l as? SimulatedEthernetLink else {
+                throw .simulation(SimulatedVehicle.AssemblyError.noEVLink.description)
+            }
+            let v = SimulatedVehicle(chip: chip, evLink: evLink, facts: facts)
+            vehicle = v
+            sources += v.sources
+            controllers.append(v.controller)
+        }
+
+        return Charger(board: board, devices: devices, facts: facts, authorizer: options.authorizer, sources: sources,
+                       controllers: controllers, pilot: pilot, slac: slac, plcDriver: driver, vehicle: vehicle, notes: notes)
+    }
+
+    private init(board: BoardDefinition, devices: BoardDevices, facts: ChargerFacts, authorizer: any Authorizer,
+                 sources: [any IOSource], controllers: [any TickController], pilot: PilotAssembly?, slac: SlacMatcher?,
+                 plcDriver: QCA7000Driver?, vehicle: SimulatedVehicle?, notes: [String]) {
+        self.board = board
+        self.devices = devices
+        self.facts = facts
+        self.authorizer = authorizer
+        self.sources = sources
+        self.controllers = controllers
+        self.pilot = pilot
+        self.slac = slac
+        self.plcDriver = plcDriver
+        self.vehicle = vehicle
+        self.notes = notes
+    }
+
+    /// Registers every source, then every controller, in composition order.
+    public func register(on loop: TickLoop) {
+        for s in sources { loop.addSource(s) }
+        for c in controllers { loop.addController(c) }
+    }
+}
+
+/// A locally administered unicast MAC for the host behind a user-space QCA7000 driver.
+func randomLocalMAC() -> MACAddress {
+    MACAddress(rawValue: 0x02_00_00_00_00_00 | (UInt64.random(in: 0...0xFF_FFFF_FFFF)))
+}

@@ -1,0 +1,39 @@
+import ControlLoop
+import CoreTypes
+
+/// The facts the charger's controllers exchange, one board per charging point: each field has exactly
+/// one writer (named in its doc comment) and any number of readers. Controllers get the board at
+/// composition time and never hold a reference to each other.
+///
+/// Order in the tick (the loop's registration order, fixed by the composition): control pilot →
+/// SLAC → V2G → session → power path. A fact written earlier in that order is read in the same
+/// tick; one written later is read one tick old (`Published`). Everything here is fixed-size and
+/// written in place: publishing never allocates (the malloc-count test covers the whole composition).
+///
+/// The board is touched by the loop's thread only. The service plane (OCPP, HTTP; planned) will read
+/// snapshots and post commands through fixed-capacity queues, never write here directly.
+public final class ChargerFacts {
+    /// The control pilot as IEC 61851-1 sees it. Writer: `ControlPilot` (or the WHITE-beet/ADVANTICS
+    /// driver when the module or controller owns the CP line). Readers: SLAC (starts on B/C/D, stops on
+    /// A/E/F), the session, the power path (a pilot fault during energy transfer is an emergency stop).
+    /// Timing: published every tick; a confirmed state change is visible the tick it is confirmed.
+    public var pilot = Published(PilotFacts())
+
+    /// The power-line link (ISO 15118-3). Writer: `SlacMatcher` (or the WHITE-beet driver, whose module
+    /// runs SLAC). Readers: V2G (SDP starts on `matched`), the session, monitors. Timing: published
+    /// every tick; `matched` appears in the tick the CM_SLAC_MATCH.CNF was queued.
+    public var plcLink = Published(PLCLinkState.unmatched)
+
+    /// The authorisation of the current session. Writer: the way of reaching the car that consults the
+    /// `Authorizer` (our SECC, the WHITE-beet driver, the ADVANTICS driver). Readers: the session,
+    /// monitors. Timing: `ongoing` while the authorizer has not decided; the decision is published in
+    /// the tick the authorizer returns it.
+    public var authorization = Published(AuthorizationState.idle)
+
+    // Planned, each with its writer and timing promise in its own issue:
+    // - `power`: the DC power path's status and the steps it was asked for (cable check, precharge,
+    //   charge loop, stop, welding check) — the DC power-path issue (contract types in Contracts/PowerPath).
+    // - `session`: the V2G session's facts (protocol, EV limits, targets, stop reason) — the V2G issue.
+
+    public init() {}
+}

@@ -1,0 +1,104 @@
+import Buffers
+import Contracts
+import ControlLoop
+import Drivers
+import ESP32CPEmulator
+import HAL
+import HomePlugAV
+import PLCModemStandIn
+import SLAC
+
+/// The vehicle a `sim` composition adds, on the far side of the simulated power line: its SLAC
+/// (`SlacRequester`, the EV role) behind a modem stand-in, and the stand-in that plays the QCA7000's
+/// own firmware behind the chip model. The pilot it sees is the one on the wire, i.e. what the
+/// charger's CP controller published: it starts matching on B/C/D with 5 % (ISO 15118-3 §7.2).
+///
+/// The path, every hop a twin or a model, exactly what a spidev board runs on the charger side:
+///
+///     charger SLAC ⇄ FramePump ⇄ QCA7000Driver ⇄ SPI twin ⇄ SimulatedQCA7000 ⇄ firmware stand-in
+///       ⇄ wire ⇄ EV modem stand-in ⇄ the board's EV link twin (sim-ev0) ⇄ FramePump ⇄ SlacRequester
+///
+/// The plug itself is the ESP32 helper emulator's script (`SimulatedDeviceFactory.helperScript`).
+/// The issue that adds `evsim` replaces this minimal vehicle with a whole CCS vehicle.
+public final class SimulatedVehicle {
+    /// Register these after the charger's pumps and drivers (they move frames on the far side).
+    public let sources: [any IOSource]
+    /// Register after the charger's CP controller (it reads the pilot that tick).
+    public let controller: SimulatedVehicleController
+    public let requester: SlacRequester
+    public let evMAC: MACAddress
+
+    public enum AssemblyError: Error, CustomStringConvertible {
+        case noChipModel
+        case noEVLink
+        public var description: String {
+            switch self {
+            case .noChipModel: "the simulated plc-modem must be the QCA7000 on SPI (no chip model was opened)"
+            case .noEVLink: "the sim board has no auxiliary ethernet device for the EV's end of the power line"
+            }
+        }
+    }
+
+    /// - Parameters:
+    ///   - chip: the QCA7000 model behind the charger's `plc-modem` twin.
+    ///   - evLink: the board's EV-side Ethernet twin (`sim-ev0`); this vehicle pumps it.
+    public init(chip: SimulatedQCA7000, evLink: SimulatedEthernetLink, facts: ChargerFacts,
+                slac: SlacRequester.Configuration = SlacRequester.Configuration(), seed: UInt64 = 0xE1) {
+        let t = HomePlugFrame.etherType
+        let evModemMAC = MACAddress(0x00, 0xB0, 0x52, 0x00, 0x0E, 0x02)
+        let evseModemMAC = MACAddress(0x00, 0xB0, 0x52, 0x00, 0x5E, 0x02)
+        let evModemHost = SimulatedEthernetLink(interface: "ev-modem", macAddress: evModemMAC, etherType: t)
+        let evWire = SimulatedEthernetLink(interface: "ev-plc", macAddress: evModemMAC, etherType: t)
+        let evseWire = SimulatedEthernetLink(interface: "evse-plc", macAddress: evseModemMAC, etherType: t)
+        let firmwareHost = SimulatedEthernetLink(interface: "qca7000-firmware", macAddress: evseModemMAC, etherType: t)
+        let chipSide = SimulatedEthernetLink(interface: "qca7000-host-side", macAddress: evseModemMAC, etherType: t)
+        SimulatedEthernetLink.connect(evLink, evModemHost)
+        SimulatedEthernetLink.connect(evWire, evseWire)
+        SimulatedEthernetLink.connect(firmwareHost, chipSide)
+        let evPump = FramePump(name: "sim-ev-plc", link: evLink)
+        sources = [
+            evPump,
+            PLCModemStandIn(name: "sim-ev-modem", host: evModemHost, wire: evWire, configuration: .init(role: .ev, modemMAC: evModemMAC)),
+            PLCModemStandIn(name: "qca7000-firmware-stand-in", host: firmwareHost, wire: evseWire,
+                            configuration: .init(role: .evse, modemMAC: evseModemMAC)),
+            SimulatedQCA7000Bridge(chip: chip, link: chipSide),
+        ]
+        evMAC = evLink.macAddress
+        requester = SlacRequester(name: "sim-ev-slac", port: SlacPort(hostMAC: evLink.macAddress, received: evPump.received,
+                                                                     transmit: evPump.transmit),
+                                  configuration: slac, random: .seeded(seed))
+        controller = SimulatedVehicleController(requester: requester, facts: facts)
+    }
+}
+
+/// The vehicle's side of the tick: reads the pilot off the wire (the charger's published pilot) and
+/// runs the EV's SLAC. Simulation only; never registered on a real board.
+public final class SimulatedVehicleController: TickController {
+    public let name = "sim-vehicle"
+    public let requester: SlacRequester
+    let facts: ChargerFacts
+
+    init(requester: SlacRequester, facts: ChargerFacts) {
+        self.requester = requester
+        self.facts = facts
+    }
+
+    public func tick(_ context: TickContext) {
+        let wire = facts.pilot.value
+        // The EV starts SLAC on B/C/D with 5 % on the wire; without the 5 % it waits (state A for SLAC).
+        requester.pilot = wire.digitalCommunication ? wire.state : .a
+        requester.tick(context)
+    }
+
+    public func safeStop(_ reason: StopReason) -> SafeStopReport {
+        _ = requester.safeStop(reason)
+        return SafeStopReport(name, ["simulated vehicle stopped"])
+    }
+}
+
+extension SimulatedVehicle {
+    /// The helper emulator's script for this vehicle: plugged in (state B) after `after`, then it stays.
+    public static func plugInScript(after: Nanoseconds) -> EmulatorScript {
+        EmulatorScript(actions: [.init(at: .zero, action: .vehicle(.a)), .init(at: after, action: .vehicle(.b))])
+    }
+}
