@@ -218,6 +218,13 @@ let tests: [Target] = [
         dependencies: ["Drivers", "SimBoard", "Contracts", "ChargerAssembly", "SLAC", "HomePlugAV", "PLCModemStandIn", "Runtime", "ControlLoop", "Boards", "HAL", "Buffers",
                        "MallocCounting", "SlacRunner", "slac-peer", "TestSupport"],
         swiftSettings: strict),
+    // The composition: the sim board's controllers through the contracts, and its steady state under
+    // the malloc counter.
+    .testTarget(
+        name: "ChargerAssemblyTests",
+        dependencies: ["ChargerAssembly", "Contracts", "ControlLoop", "ControlPilot", "SLAC", "Boards", "HAL", "Runtime",
+                       "MallocCounting"],
+        swiftSettings: strict),
     // The executables as a user runs them (signals, exit codes, output).
     .testTarget(name: "AppTests", dependencies: ["TestSupport"], swiftSettings: strict),
     // Kernel-backed tests: they run for real inside ../shared/tools/hil-vm (HIL_VM=1); on the host one

@@ -42,6 +42,8 @@ public final class Charger {
         /// Add a simulated vehicle (sim boards only): it plugs in at `plugInAfter` and matches SLAC.
         public var simulatedVehicle = true
         public var plugInAfter: Nanoseconds = .milliseconds(500)
+        /// The simulated vehicle unplugs (state A) this long after start (nil: it stays).
+        public var unplugAfter: Nanoseconds?
         /// The host MAC behind a user-space QCA7000 driver (nil: a random locally administered one;
         /// sim boards use a fixed one so runs are reproducible).
         public var plcHostMAC: MACAddress?
@@ -69,16 +71,18 @@ public final class Charger {
     /// The device factory for `board`: the `sim` board's twins (with the helper emulator's vehicle
     /// plugging in after `plugInAfter` when `vehicle` is set), or the Linux devices.
     public static func deviceFactory(for board: BoardDefinition, vehicle: Bool = false,
-                                     plugInAfter: Nanoseconds = .milliseconds(500)) -> any DeviceFactory {
+                                     plugInAfter: Nanoseconds = .milliseconds(500),
+                                     unplugAfter: Nanoseconds? = nil) -> any DeviceFactory {
         guard board.simulated else { return LinuxDeviceFactory() }
         let factory = SimulatedDeviceFactory()
-        if vehicle { factory.helperScript = SimulatedVehicle.plugInScript(after: plugInAfter) }
+        if vehicle { factory.helperScript = SimulatedVehicle.plugInScript(after: plugInAfter, unplugAfter: unplugAfter) }
         return factory
     }
 
     /// Opens the board and composes its charger.
     public static func open(_ board: BoardDefinition, options: Options = Options()) throws(ChargerAssemblyError) -> Charger {
-        let factory = deviceFactory(for: board, vehicle: options.simulatedVehicle, plugInAfter: options.plugInAfter)
+        let factory = deviceFactory(for: board, vehicle: options.simulatedVehicle, plugInAfter: options.plugInAfter,
+                                    unplugAfter: options.unplugAfter)
         let devices: BoardDevices
         do throws(BoardOpenError) { devices = try BoardDevices.open(board, factory: factory) } catch { throw .devices(error) }
         return try compose(devices, factory: factory, options: options)

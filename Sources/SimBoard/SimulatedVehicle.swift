@@ -97,8 +97,11 @@ public final class SimulatedVehicleController: TickController {
 }
 
 extension SimulatedVehicle {
-    /// The helper emulator's script for this vehicle: plugged in (state B) after `after`, then it stays.
-    public static func plugInScript(after: Nanoseconds) -> EmulatorScript {
-        EmulatorScript(actions: [.init(at: .zero, action: .vehicle(.a)), .init(at: after, action: .vehicle(.b))])
+    /// The helper emulator's script for this vehicle: plugged in (state B) after `after`, unplugged
+    /// (A) after `unplugAfter` if given.
+    public static func plugInScript(after: Nanoseconds, unplugAfter: Nanoseconds? = nil) -> EmulatorScript {
+        var steps: [EmulatorScript.Step] = [.init(at: .zero, action: .vehicle(.a)), .init(at: after, action: .vehicle(.b))]
+        if let unplugAfter { steps.append(.init(at: unplugAfter, action: .vehicle(.a))) }
+        return EmulatorScript(actions: steps)
     }
 }
