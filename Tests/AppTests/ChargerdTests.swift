@@ -31,8 +31,27 @@ func runProduct(_ name: String, _ arguments: [String], timeout: Double = 60,
         }
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stderr.contains("stopped (SIGTERM)"))
-        #expect(result.stderr.contains("every controller is in its safe state"))
+        #expect(result.stderr.contains("safe stop control-pilot: CP +12 V steady"))
         #expect(result.stderr.contains("loop: ticks "))
+    }
+
+    /// `chargerd --board sim` runs the control pilot and SLAC over the twins with the simulated
+    /// vehicle composed in: the log shows the pilot reaching B with 5 %, SLAC matched with the
+    /// vehicle's MAC, and each controller's safe-stop report on exit.
+    @Test func simBoardRunsThePilotAndSLAC() throws {
+        let result = try runProduct("chargerd", ["--board", "sim", "--seconds", "5"], timeout: 60)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let log = result.stderr
+        #expect(log.contains("controllers, in tick order: control-pilot → slac-evse → sim-vehicle"))
+        #expect(log.contains("pilot: state B"))
+        #expect(log.contains("digital communication signalled"))
+        // The sim board's EV link twin is the first locally administered MAC the factory hands out.
+        #expect(log.contains("plc link: matched with 02:00:00:00:00:01"), "\(log)")
+        let pilotB = try #require(log.range(of: "pilot: state B"))
+        let matched = try #require(log.range(of: "plc link: matched"))
+        #expect(pilotB.lowerBound < matched.lowerBound, "SLAC matched only after the pilot said B")
+        #expect(log.contains("safe stop control-pilot: CP +12 V steady"))
+        #expect(log.contains("safe stop slac-evse: match with 02:00:00:00:00:01 dropped"))
     }
 
     @Test func anUnknownBoardExitsTwo() throws {

@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""The layer rules of ARCHITECTURE.md, checked on the build graph (`swift package dump-package`)
+and on every `import` in the sources. Exits 1 naming each violation.
+
+- Pure codecs link no device layer, no C shim and no system library, directly or through another target.
+- Controllers (and the contracts they share) never reach board files, simulators or the composition.
+- Drivers and board files never reach simulators; nothing below the apps reaches the composition.
+"""
+import json, os, re, subprocess, sys
+
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+package = json.loads(subprocess.check_output(["swift", "package", "dump-package"], cwd=root,
+                                             stderr=subprocess.DEVNULL))
+targets = {t["name"]: t for t in package["targets"]}
+
+def deps(name):
+    out = []
+    for d in targets[name].get("dependencies", []):
+        for kind in ("byName", "target", "product"):
+            if kind in d:
+                out.append(d[kind][0])
+    return out
+
+def closure(name):
+    seen, stack = set(), [name]
+    while stack:
+        n = stack.pop()
+        for d in deps(n) if n in targets else []:
+            if d not in seen:
+                seen.add(d)
+                stack.append(d)
+    return seen
+
+shims = {n for n, t in targets.items() if (t.get("path") or "").startswith("CShims/")}
+simulators = {"SimBoard", "ESP32CPEmulator", "PLCModemStandIn"}
+codecs = ["CoreTypes", "Buffers", "HomePlugAV", "CPHelperProtocol", "EXI", "AppHandshake", "DIN70121",
+          "ISO15118_2", "ISO15118_20", "EXITool"]
+controllers = ["ControlLoop", "Contracts", "ControlPilot", "SLAC"] + [n for n in ("PowerPath",) if n in targets]
+rules = []  # (target, forbidden set, why)
+for c in codecs:
+    rules.append((c, {"HAL", "Drivers", "Boards", "Runtime"} | shims | simulators,
+                  "a pure codec links no device layer or C library"))
+for c in controllers:
+    rules.append((c, {"Boards", "ChargerAssembly", "Runtime"} | simulators,
+                  "a controller reaches other parts only through contracts, never board files or simulators"))
+for c in ("Drivers", "Boards", "HAL"):
+    rules.append((c, simulators | {"ChargerAssembly"}, "drivers and board files never import simulators"))
+
+problems = []
+for target, forbidden, why in rules:
+    if target not in targets:
+        problems.append(f"{target}: named by the layer rules but not in Package.swift")
+        continue
+    bad = sorted(closure(target) & forbidden)
+    if bad:
+        problems.append(f"{target} depends on {', '.join(bad)}: {why}")
+    linked = [s for s in targets[target].get("settings", []) if s.get("kind", {}).get("linkedLibrary")]
+    if target in codecs and linked:
+        problems.append(f"{target} links a system library: a pure codec links none")
+    # The sources too: an import SwiftPM would resolve through another target still crosses the layer.
+    path = targets[target].get("path") or f"Sources/{target}"
+    for dirpath, _, files in os.walk(os.path.join(root, path)):
+        for f in files:
+            if not f.endswith(".swift"):
+                continue
+            text = open(os.path.join(dirpath, f), encoding="utf-8").read()
+            for m in re.finditer(r"^[ \t]*(?:@\w+[ \t]+)*import[ \t]+(?:(?:struct|class|enum|protocol|func|var|let|typealias)[ \t]+)?(\w+)", text, re.M):
+                if m.group(1) in forbidden:
+                    problems.append(f"{os.path.relpath(os.path.join(dirpath, f), root)} imports {m.group(1)}: {why}")
+
+checked = len(rules)
+if problems:
+    print("layers: %d violation(s)" % len(problems))
+    for p in problems:
+        print("  " + p)
+    sys.exit(1)
+print(f"layers: {checked} rules hold over {len(targets)} targets")
