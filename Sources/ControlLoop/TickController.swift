@@ -51,9 +51,10 @@ public struct SafeStopReport: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// A state machine the loop steps once per tick, in registration order: control pilot, SLAC, V2G,
-/// precharge, power stage. Controllers never touch a descriptor; they read what drivers queued and
-/// write commands for drivers to carry out.
+/// A state machine the loop steps once per tick, in registration order (the composition fixes it:
+/// control pilot, SLAC, then V2G, session and power path). Controllers never touch a descriptor; they
+/// read what drivers queued, write commands for drivers to carry out, and exchange facts with other
+/// controllers only through the `Contracts` board.
 ///
 /// Contract: `tick` returns within a small fraction of the period, never blocks, and allocates nothing
 /// in the steady state (the malloc-count test holds every controller to 0). `safeStop` puts every
