@@ -71,6 +71,8 @@ let layers: [Target] = [
     // Codecs (pure: bytes in, typed value or typed error out, and back).
     // HomePlug AV / Green PHY management messages used by SLAC (ISO 15118-3) and the QCA vendor MMEs.
     .target(name: "HomePlugAV", dependencies: ["CoreTypes"], swiftSettings: strict),
+    // V2GTP framing (bounded incremental reader) and the SDP request/response (sdp-v2gtp.md §2–6).
+    .target(name: "V2GTP", dependencies: ["CoreTypes"], swiftSettings: strict),
     // Controllers.
     // ISO 15118-3 SLAC: SlacMatcher (EVSE), SlacRequester (EV), NMK/NID, attenuation averaging.
     .target(name: "SLAC", dependencies: ["HomePlugAV", "Contracts", "ControlLoop", "CoreTypes", "Buffers"], swiftSettings: strict),
@@ -225,6 +227,7 @@ let tests: [Target] = [
         dependencies: ["ChargerAssembly", "Contracts", "ControlLoop", "ControlPilot", "SLAC", "Boards", "HAL", "Runtime",
                        "MallocCounting"],
         swiftSettings: strict),
+    .testTarget(name: "V2GTPTests", dependencies: ["V2GTP", "CoreTypes", "MallocCounting"], swiftSettings: strict),
     // The executables as a user runs them (signals, exit codes, output).
     .testTarget(name: "AppTests", dependencies: ["TestSupport"], swiftSettings: strict),
     // Kernel-backed tests: they run for real inside ../shared/tools/hil-vm (HIL_VM=1); on the host one
