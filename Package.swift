@@ -227,7 +227,7 @@ let tests: [Target] = [
         dependencies: ["ChargerAssembly", "Contracts", "ControlLoop", "ControlPilot", "SLAC", "Boards", "HAL", "Runtime",
                        "MallocCounting"],
         swiftSettings: strict),
-    .testTarget(name: "V2GTPTests", dependencies: ["V2GTP", "CoreTypes", "MallocCounting"], swiftSettings: strict),
+    .testTarget(name: "V2GTPTests", dependencies: ["V2GTP", "CoreTypes", "MallocCounting", "TestSupport"], swiftSettings: strict),
     // The executables as a user runs them (signals, exit codes, output).
     .testTarget(name: "AppTests", dependencies: ["TestSupport"], swiftSettings: strict),
     // Kernel-backed tests: they run for real inside ../shared/tools/hil-vm (HIL_VM=1); on the host one

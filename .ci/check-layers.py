@@ -33,7 +33,7 @@ def closure(name):
 
 shims = {n for n, t in targets.items() if (t.get("path") or "").startswith("CShims/")}
 simulators = {"SimBoard", "ESP32CPEmulator", "PLCModemStandIn"}
-codecs = ["CoreTypes", "Buffers", "HomePlugAV", "CPHelperProtocol", "EXI", "AppHandshake", "DIN70121",
+codecs = ["CoreTypes", "Buffers", "HomePlugAV", "CPHelperProtocol", "V2GTP", "EXI", "AppHandshake", "DIN70121",
           "ISO15118_2", "ISO15118_20", "EXITool"]
 controllers = ["ControlLoop", "Contracts", "ControlPilot", "SLAC"] + [n for n in ("PowerPath",) if n in targets]
 rules = []  # (target, forbidden set, why)
