@@ -74,6 +74,10 @@ let layers: [Target] = [
     // V2GTP framing (bounded incremental reader) and the SDP request/response (sdp-v2gtp.md §2–6).
     .target(name: "V2GTP", dependencies: ["CoreTypes"], swiftSettings: strict),
     // Controllers.
+    // V2G (DIN 70121, ISO 15118-2): the supportedAppProtocol negotiation and the session timers so far;
+    // SDP server/client, SECC and EVCC follow (issue 14).
+    .target(name: "V2G", dependencies: ["AppHandshake", "EXI", "V2GTP", "Contracts", "ControlLoop", "CoreTypes"],
+            swiftSettings: strict),
     // ISO 15118-3 SLAC: SlacMatcher (EVSE), SlacRequester (EV), NMK/NID, attenuation averaging.
     .target(name: "SLAC", dependencies: ["HomePlugAV", "Contracts", "ControlLoop", "CoreTypes", "Buffers"], swiftSettings: strict),
     // The HomePlug modem stand-in (answers CM_SET_KEY, measures "attenuation") for tests, the sim board
@@ -228,6 +232,7 @@ let tests: [Target] = [
                        "MallocCounting"],
         swiftSettings: strict),
     .testTarget(name: "V2GTPTests", dependencies: ["V2GTP", "CoreTypes", "MallocCounting", "TestSupport"], swiftSettings: strict),
+    .testTarget(name: "V2GTests", dependencies: ["V2G", "AppHandshake", "EXI", "EXITool", "CoreTypes"], swiftSettings: strict),
     // The executables as a user runs them (signals, exit codes, output).
     .testTarget(name: "AppTests", dependencies: ["TestSupport"], swiftSettings: strict),
     // Kernel-backed tests: they run for real inside ../shared/tools/hil-vm (HIL_VM=1); on the host one
