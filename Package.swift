@@ -30,6 +30,8 @@ let shims: [Target] = [
     .target(name: "CSocketCAN", dependencies: ["CShimSeam"], path: "CShims/CSocketCAN",
             linkerSettings: [.linkedLibrary("socketcan")]),
     .target(name: "CRawEthernet", dependencies: ["CShimSeam"], path: "CShims/CRawEthernet"),
+    // A TAP interface (/dev/net/tun) for the user-space QCA7000 board's IP traffic.
+    .target(name: "CTap", dependencies: ["CShimSeam"], path: "CShims/CTap"),
     .target(name: "CI2C", dependencies: ["CShimSeam"], path: "CShims/CI2C",
             linkerSettings: [.linkedLibrary("i2c")]),
     // ppoll with a nanosecond timeout and signalfd, for the tick loop.
@@ -48,7 +50,7 @@ let layers: [Target] = [
     .target(
         name: "HAL",
         dependencies: [
-            "CoreTypes", "Buffers", "CShimSeam", "CSpidev", "CSerial", "CGpiod", "CSocketCAN", "CRawEthernet", "CI2C",
+            "CoreTypes", "Buffers", "CShimSeam", "CSpidev", "CSerial", "CGpiod", "CSocketCAN", "CRawEthernet", "CTap", "CI2C",
             .product(name: "SystemPackage", package: "swift-system"),
         ],
         swiftSettings: strict),
