@@ -219,6 +219,10 @@ let tests: [Target] = [
     .executableTarget(name: "homeplug-fuzz", dependencies: ["HomePlugAV", "HAL"], path: "Tests/Fuzz/HomePlugFuzz",
                       swiftSettings: strict),
     // Our side of the SLAC interop tests, started inside a network namespace.
+    // The sim composition under the malloc counter, in a process of its own (ChargerAssemblyTests runs it).
+    .executableTarget(name: "sim-allocation-probe",
+                      dependencies: ["ChargerAssembly", "Boards", "Runtime", "CoreTypes", "MallocCounting"],
+                      path: "Tests/Support/SimAllocationProbe", swiftSettings: strict),
     .executableTarget(name: "slac-peer", dependencies: ["SlacRunner", "HAL"], path: "Tests/Support/SlacPeer",
                       swiftSettings: strict),
     .testTarget(
@@ -231,7 +235,7 @@ let tests: [Target] = [
     .testTarget(
         name: "ChargerAssemblyTests",
         dependencies: ["ChargerAssembly", "Contracts", "ControlLoop", "ControlPilot", "SLAC", "Boards", "HAL", "Runtime",
-                       "MallocCounting"],
+                       "TestSupport", "sim-allocation-probe"],
         swiftSettings: strict),
     .testTarget(name: "V2GTPTests", dependencies: ["V2GTP", "CoreTypes", "MallocCounting", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "V2GTests", dependencies: ["V2G", "AppHandshake", "EXI", "EXITool", "CoreTypes"], swiftSettings: strict),

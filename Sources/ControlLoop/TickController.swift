@@ -72,13 +72,66 @@ public protocol TickController: AnyObject {
 ///
 /// Contract: both calls are non-blocking and allocation-free; a device error is recorded in the
 /// driver's state for its controller to see, never thrown into the loop.
+///
+/// No spinning: a wake-up either moves data or stops the source asking for readiness until it can
+/// make progress. `service(_:events:)` receives what ppoll reported (POLLHUP/POLLERR/POLLNVAL
+/// included, which become device state, never a reason to be woken again) and returns what it moved;
+/// `pollDescriptor` returns nil while the source cannot take data (a full receive queue, a failed
+/// descriptor awaiting recovery by `pump`). The loop adds its own bound: a source whose wake-up moved
+/// nothing, or did not say, leaves the poll set until the next tick.
 public protocol IOSource: AnyObject {
     var name: String { get }
+    /// The descriptor to poll now; nil when the source has none or cannot make progress on a wake-up.
     var pollDescriptor: Int32? { get }
     func service(_ now: MonotonicInstant)
+    /// The descriptor was ready with `events`: move what can be moved now and say how much.
+    func service(_ now: MonotonicInstant, events: PollEvents) -> ServiceOutcome
     func pump(_ context: TickContext)
+    /// Bytes or frames dropped so far because the receive queue was full (the loop's statistics add them up).
+    var droppedForFullQueue: Int { get }
 }
 
 extension IOSource {
     public func service(_ now: MonotonicInstant) {}
+
+    /// For sources that implement only `service(_:)`: the outcome is unknown to the loop.
+    public func service(_ now: MonotonicInstant, events: PollEvents) -> ServiceOutcome {
+        service(now)
+        return .unreported
+    }
+
+    public var droppedForFullQueue: Int { 0 }
+}
+
+/// What ppoll reported for a source's descriptor (its `revents`).
+public struct PollEvents: OptionSet, Sendable, Hashable {
+    public let rawValue: Int16
+    public init(rawValue: Int16) { self.rawValue = rawValue }
+
+    /// POLLIN: data is waiting.
+    public static let readable = PollEvents(rawValue: 0x001)
+    /// POLLERR: the descriptor holds an error (a socket's pending error, a tty after a hang-up).
+    public static let error = PollEvents(rawValue: 0x008)
+    /// POLLHUP: the other end hung up (a pty whose far end closed, an unplugged USB serial adapter).
+    public static let hangUp = PollEvents(rawValue: 0x010)
+    /// POLLNVAL: the descriptor is not open.
+    public static let invalid = PollEvents(rawValue: 0x020)
+
+    /// Hang-up, error and invalid descriptor: what a read cannot clear.
+    public static let failures = PollEvents(rawValue: 0x038)
+
+    /// Hang-up, error or invalid descriptor: the device cannot make progress by being read again.
+    @inlinable public var isFailure: Bool { rawValue & 0x038 != 0 }
+}
+
+/// What one wake-up of a source achieved, for the loop: a source that moved nothing leaves the poll
+/// set until the next tick, so a descriptor that stays readable cannot make the loop spin.
+public enum ServiceOutcome: Sendable, Equatable {
+    /// Bytes, frames or events moved between the device and the source's queues (0: an idle wake-up).
+    case moved(Int)
+    /// The source does not say (it implements only `service(_:)`): the loop treats the wake-up like
+    /// an idle one for the poll set (the descriptor waits for the next tick) but does not count it idle.
+    case unreported
+
+    public static let idle = ServiceOutcome.moved(0)
 }

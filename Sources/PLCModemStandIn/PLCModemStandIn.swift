@@ -77,18 +77,29 @@ public final class PLCModemStandIn: IOSource {
 
     public func service(_ now: MonotonicInstant) { move() }
 
+    public func service(_ now: MonotonicInstant, events: PollEvents) -> ServiceOutcome { .moved(move()) }
+
     public func pump(_ context: TickContext) { move() }
 
-    /// Moves everything waiting on either side.
-    public func move() {
+    /// Moves everything waiting on either side; returns the number of frames taken.
+    @discardableResult
+    public func move() -> Int {
+        var taken = 0
         do throws(EthernetError) {
             let buffer = frame
-            while try host.receive(into: buffer) { fromHost(buffer) }
-            while try wire.receive(into: buffer) { fromWire(buffer) }
+            while try host.receive(into: buffer) {
+                taken += 1
+                fromHost(buffer)
+            }
+            while try wire.receive(into: buffer) {
+                taken += 1
+                fromWire(buffer)
+            }
         } catch {
             lastError = error
             errorCount &+= 1
         }
+        return taken
     }
 
     // MARK: - Directions

@@ -14,6 +14,12 @@ import SystemPackage
 /// fixed histograms, and sources and controllers are held to the same rule (the malloc-count test).
 /// On SIGINT/SIGTERM (with a `SignalWatcher`), `requestStop`, or a fault, the loop finishes the current
 /// cycle, calls every controller's `safeStop` once, and returns.
+///
+/// The loop cannot spin: a source whose wake-up moved nothing (or did not say, `ServiceOutcome
+/// .unreported`) leaves the poll set until the next tick has pumped it, and so does the signal
+/// descriptor when it reports no signal; sources themselves leave it while they cannot make progress
+/// (a full receive queue, a failed descriptor). Idle wake-ups and what sources dropped for a full
+/// queue are counted in `statistics`, per source in `sourceStatistics`.
 public final class TickLoop {
     public let period: Nanoseconds
     public let clock: any MonotonicClock
@@ -22,6 +28,10 @@ public final class TickLoop {
 
     private var controllers: [any TickController] = []
     private var sources: [any IOSource] = []
+    /// Per source (same index): its wake-up counters and whether it sits out the poll set until the tick.
+    private var sourceSlots: [SourceSlot] = []
+    /// The signal descriptor woke the loop without a signal (error, hang-up, invalid): out until the tick.
+    private var signalsMuted = false
     private let pollSet: UnsafeMutableBufferPointer<pollfd>
     /// For each poll entry, the index of its source (-1 = the signal descriptor).
     private let pollOwner: UnsafeMutablePointer<Int>
@@ -55,6 +65,7 @@ public final class TickLoop {
         pollOwner.initialize(repeating: -1, count: maximumDescriptors + 1)
         controllers.reserveCapacity(32)
         sources.reserveCapacity(32)
+        sourceSlots.reserveCapacity(32)
     }
 
     /// The production loop: CLOCK_MONOTONIC, ppoll, SIGINT/SIGTERM, and 1 ns timer slack on the
@@ -91,6 +102,7 @@ public final class TickLoop {
     public func addSource(_ source: any IOSource) {
         guard !started else { fatalError("TickLoop.add after start") }
         sources.append(source)
+        sourceSlots.append(SourceSlot())
     }
 
     public var controllerNames: [String] { controllers.map(\.name) }
@@ -143,7 +155,24 @@ public final class TickLoop {
     }
 
     /// Clears the statistics (call after start-up to measure the steady state).
-    public func resetStatistics() { statistics.reset() }
+    public func resetStatistics() {
+        statistics.reset()
+        var i = 0
+        while i < sources.count {
+            sourceSlots[i].wakeups = 0
+            sourceSlots[i].idleWakeups = 0
+            sourceSlots[i].droppedBaseline = sources[i].droppedForFullQueue
+            i += 1
+        }
+    }
+
+    /// Wake-ups and drops per source, in registration order (for reports; allocates).
+    public var sourceStatistics: [IOSourceStatistics] {
+        sources.indices.map { i in
+            IOSourceStatistics(name: sources[i].name, wakeups: sourceSlots[i].wakeups, idleWakeups: sourceSlots[i].idleWakeups,
+                               droppedForFullQueue: UInt64(clamping: sources[i].droppedForFullQueue - sourceSlots[i].droppedBaseline))
+        }
+    }
 
     // MARK: - Cycle
 
@@ -155,31 +184,49 @@ public final class TickLoop {
             guard ready > 0 else { continue }
             statistics.recordWakeup()
             let now = clock.now()
+            var moved = false
             var i = 0
             while i < count {
                 if pollSet[i].revents != 0 {
                     let owner = pollOwner[i]
                     if owner < 0 {
-                        if let s = signals?.take() { requestStop(.signal(s)) }
+                        if let s = signals?.take() {
+                            requestStop(.signal(s))
+                            moved = true
+                        } else {
+                            signalsMuted = true
+                        }
                     } else {
-                        sources[owner].service(now)
+                        let outcome = sources[owner].service(now, events: PollEvents(rawValue: pollSet[i].revents))
+                        sourceSlots[owner].wakeups &+= 1
+                        switch outcome {
+                        case .moved(let n) where n > 0:
+                            moved = true
+                        case .moved:
+                            sourceSlots[owner].idleWakeups &+= 1
+                            sourceSlots[owner].muted = true
+                        case .unreported:
+                            moved = true // unknown: not counted idle, but it waits for the tick
+                            sourceSlots[owner].muted = true
+                        }
                     }
                 }
                 i += 1
             }
+            if !moved { statistics.recordIdleWakeup() }
         }
     }
 
     private func buildPollSet() -> Int {
         var n = 0
-        if let signals {
+        if let signals, !signalsMuted {
             pollSet[0] = pollfd(fd: signals.descriptor, events: Int16(POLLIN), revents: 0)
             pollOwner[0] = -1
             n = 1
         }
         var i = 0
         while i < sources.count, n <= maximumDescriptors {
-            if let fd = sources[i].pollDescriptor {
+            if !sourceSlots[i].muted, let fd = sources[i].pollDescriptor {
                 pollSet[n] = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
                 pollOwner[n] = i
                 n += 1
@@ -197,6 +244,15 @@ public final class TickLoop {
             sources[i].pump(context)
             i += 1
         }
+        i = 0
+        var dropped = 0
+        while i < sources.count {
+            dropped &+= sources[i].droppedForFullQueue &- sourceSlots[i].droppedBaseline
+            sourceSlots[i].muted = false
+            i += 1
+        }
+        statistics.recordDropped(total: UInt64(clamping: dropped))
+        signalsMuted = false
         i = 0
         while i < controllers.count {
             controllers[i].tick(context)
@@ -222,4 +278,14 @@ public final class TickLoop {
         let reason = stopReason ?? .requested("loop ended")
         safeStopReports = controllers.map { $0.safeStop(reason) }
     }
+}
+
+/// What the loop keeps per source.
+struct SourceSlot {
+    var wakeups: UInt64 = 0
+    var idleWakeups: UInt64 = 0
+    /// The source's `droppedForFullQueue` when the statistics were last reset.
+    var droppedBaseline = 0
+    /// Its last wake-up moved nothing: out of the poll set until the next tick.
+    var muted = false
 }

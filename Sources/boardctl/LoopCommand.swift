@@ -1,5 +1,6 @@
 import ArgumentParser
 import Boards
+import Drivers
 import ChargerAssembly
 import Contracts
 import SimBoard
@@ -32,6 +33,9 @@ struct LoopCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the report as JSON.")
     var json = false
 
+    @Flag(name: .long, help: "Empty every pump's receive queue each tick, as protocol drivers would (default: nothing reads them).")
+    var consume = false
+
     func validate() throws {
         guard seconds > 0, seconds <= 86_400 else { throw ValidationError("--seconds must be in (0, 86400]") }
         guard tickMicroseconds >= 100, tickMicroseconds <= 1_000_000 else {
@@ -51,6 +55,7 @@ struct LoopCommand: ParsableCommand {
         }
         let pumps = devices.makePumps()
         for pump in pumps { loop.addSource(pump) }
+        if consume { loop.addController(QueueConsumer(pumps: pumps)) }
         let ticks = Int(seconds * 1e6 / Double(tickMicroseconds))
         loop.run(ticks: min(100, ticks))
         loop.resetStatistics() // measure the steady state, not start-up
@@ -62,7 +67,30 @@ struct LoopCommand: ParsableCommand {
         } else {
             print("board \(definition.name): \(pumps.count) device pump\(pumps.count == 1 ? "" : "s"), tick \(period)")
             print(report)
+            for source in loop.sourceStatistics { print("  \(source)") }
             print("stopped: \(loop.stopReason ?? .requested("duration elapsed"))")
         }
     }
+}
+
+/// `boardctl loop --consume`: takes whatever the pumps received, every tick, and drops it.
+private final class QueueConsumer: TickController {
+    let name = "queue-consumer"
+    private let serial: [SerialPump]
+    private let can: [CANPump]
+    private let frames: [FramePump]
+
+    init(pumps: [any IOSource]) {
+        serial = pumps.compactMap { $0 as? SerialPump }
+        can = pumps.compactMap { $0 as? CANPump }
+        frames = pumps.compactMap { $0 as? FramePump }
+    }
+
+    func tick(_ context: TickContext) {
+        for p in serial { p.received.removeAll() }
+        for p in can { p.received.removeAll() }
+        for p in frames { p.received.removeAll() }
+    }
+
+    func safeStop(_ reason: StopReason) -> SafeStopReport { SafeStopReport(name, []) }
 }

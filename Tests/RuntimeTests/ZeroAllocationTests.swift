@@ -160,6 +160,91 @@ final class ChargerWork: TickController {
     }
 }
 
+extension ZeroAllocation {
+    /// The paths that keep the loop from spinning allocate nothing either: wake-ups reported with
+    /// their poll events, a serial and a CAN pump whose queues stay full (descriptors out of the poll
+    /// set, the waiting input dropped and counted every tick), a frame pump whose socket hangs up now
+    /// and then (polling suspended, retried by `pump`, resumed when frames come), and the loop's
+    /// idle-wake-up bound on the signal descriptor and a source that does not drain its descriptor.
+    ///
+    /// Not covered: a device whose every read throws. Throwing a HAL error allocates once per throw
+    /// today (measured on the twins), so a pump retrying a vanished device every tick allocates.
+    @Test func backpressureAndFailurePathsAllocateNothing() throws {
+        let clock = ManualClock()
+        let waiter = LevelWaiter(clock: clock)
+        let watcher = try SignalWatcher()
+        let loop = TickLoop(period: .milliseconds(1), clock: clock, waiter: waiter, signals: watcher)
+
+        let uart = PolledSerialTwin(SimulatedSerialPort(path: "/dev/serial0"), descriptor: 1001)
+        let bus = PolledCANTwin(SimulatedCANBus(interface: "can0"), descriptor: 1002)
+        let link = PolledEthernetTwin(SimulatedEthernetLink(interface: "eth1", macAddress: MACAddress(2, 0, 0, 0, 0, 2),
+                                                            etherType: 0x88E1), descriptor: 1003)
+        let serialPump = SerialPump(name: "cp-helper", port: uart, receiveCapacity: 256)
+        let canPump = CANPump(name: "power", bus: bus, capacity: 16)
+        let plcPump = FramePump(name: "plc", link: link, slots: 8)
+        let stuck = UndrainedSource()
+        let frame = homePlugFrame(1)
+        let plcScratch = FrameBuffer(capacity: 1518)
+        let status: [UInt8] = Array(#"{"type":"status","cp_mv":2255,"state":"B"}"#.utf8) + [0x0A]
+        var cursor = 0
+        var plcHungUp = false
+        var suspendedTicks = 0
+        var plcFrames = 0
+        let peers = Peer { context in
+            var n = 0
+            while n < 12 {
+                uart.backend.toHost.push(status[cursor])
+                cursor = cursor + 1 == status.count ? 0 : cursor + 1
+                n += 1
+            }
+            bus.backend.inject(CANFrame(id: 0x6B000, extended: true, length: 8))
+            // The PLC socket reports a hang-up for 5 ticks out of every 20; a frame comes every other tick.
+            plcHungUp = context.index % 20 >= 15
+            if context.index % 2 == 0 { _ = link.backend.inject(frame.span.bytes) }
+            // The PLC consumer keeps up; the UART and CAN consumers have stalled.
+            while plcPump.received.popFront(into: plcScratch) { plcFrames += 1 }
+            if plcPump.isPollingSuspended { suspendedTicks += 1 }
+        }
+        waiter.events = { fd in
+            switch fd {
+            case 1001: uart.revents
+            case 1002: bus.revents
+            case 1003: plcHungUp ? pollHangUp : link.revents
+            case 1004: pollReadable
+            case watcher.descriptor: pollError
+            default: 0
+            }
+        }
+        loop.addSource(serialPump)
+        loop.addSource(canPump)
+        loop.addSource(plcPump)
+        loop.addSource(stuck)
+        loop.addController(peers)
+
+        loop.run(ticks: 1_000)
+        loop.resetStatistics()
+        let ticks = 20_000
+        let mallocs = MallocCounter.count { loop.run(ticks: ticks) }
+        let report = loop.statistics.report
+        print("zero-allocation (backpressure): \(ticks) ticks, \(mallocs) mallocs; wake-ups \(report.ioWakeups) "
+              + "(idle \(report.idleWakeups)), dropped \(report.droppedForFullQueue)")
+        #expect(mallocs == 0)
+        #expect(serialPump.received.isFull && canPump.received.isFull)
+        #expect(serialPump.droppedForFullQueue > 0 && canPump.droppedForFullQueue > 0)
+        #expect(suspendedTicks > ticks / 10 && plcFrames > ticks / 3)
+        #expect(report.droppedForFullQueue > UInt64(ticks))
+        // At most one wake-up per tick for every source and the signal descriptor: no spin.
+        #expect(report.ioWakeups <= UInt64(ticks * 3))
+    }
+}
+
+/// Keeps its descriptor readable and takes nothing (reports nothing either).
+private final class UndrainedSource: IOSource {
+    let name = "undrained"
+    var pollDescriptor: Int32? { 1004 }
+    func pump(_ context: TickContext) {}
+}
+
 @Suite struct MallocCounterControl {
     final class Leaky: TickController {
         let name = "leaky"

@@ -69,6 +69,10 @@ public final class QCA7000Driver: EthernetLink, IOSource {
     public private(set) var statistics = Statistics()
     public private(set) var lastSPIError: SPIError?
     public private(set) var lastGPIOError: GPIOError?
+    /// The interrupt line's descriptor failed (POLLHUP/POLLERR/POLLNVAL or a failing event read on a
+    /// wake-up without edges): it is out of the poll set and INTR_CAUSE is polled every tick until an
+    /// edge is read again.
+    public private(set) var interruptLineSuspended = false
 
     private let transmitQueue: FrameQueue
     private let receiveQueue: FrameQueue
@@ -114,7 +118,7 @@ public final class QCA7000Driver: EthernetLink, IOSource {
 
     // MARK: - EthernetLink
 
-    public var pollDescriptor: Int32? { interruptLine?.pollDescriptor }
+    public var pollDescriptor: Int32? { interruptLineSuspended ? nil : interruptLine?.pollDescriptor }
 
     /// Queues a frame; false while the chip is not ready or the queue is full (try again later).
     public func send(_ frame: RawSpan) throws(EthernetError) -> Bool {
@@ -140,20 +144,33 @@ public final class QCA7000Driver: EthernetLink, IOSource {
     // MARK: - IOSource
 
     /// The interrupt line is readable: take its edges and service the chip at once.
-    public func service(_ now: MonotonicInstant) {
-        takeEdges()
+    public func service(_ now: MonotonicInstant) { _ = service(now, events: .readable) }
+
+    public func service(_ now: MonotonicInstant, events: PollEvents) -> ServiceOutcome {
+        let (taken, failed) = takeEdges()
+        if taken == 0, failed || events.isFailure { interruptLineSuspended = true }
         if interruptPending { run(now) }
+        return .moved(taken)
     }
 
     public func pump(_ context: TickContext) {
-        takeEdges()
+        let (taken, failed) = takeEdges()
+        if interruptLineSuspended {
+            if taken > 0, !failed { interruptLineSuspended = false } else { interruptPending = true }
+        }
         run(context.now)
     }
 
-    private func takeEdges() {
-        guard let line = interruptLine else { return }
+    /// Frames the chip delivered that the receive queue had no slot for.
+    public var droppedForFullQueue: Int { receiveQueue.droppedFrames }
+
+    /// Reads every waiting edge event; returns how many and whether reading failed.
+    private func takeEdges() -> (taken: Int, failed: Bool) {
+        guard let line = interruptLine else { return (0, false) }
+        var taken = 0
         do throws(GPIOError) {
             while let e = try line.readEvent() {
+                taken += 1
                 if e.rising {
                     interruptPending = true
                     statistics.interruptEdges &+= 1
@@ -161,7 +178,9 @@ public final class QCA7000Driver: EthernetLink, IOSource {
             }
         } catch {
             lastGPIOError = error
+            return (taken, true)
         }
+        return (taken, false)
     }
 
     /// One pass of the driver: sync state machine, interrupt causes, transmit.

@@ -7,6 +7,10 @@ import MallocInterposerSwift
 /// other tests' allocations. This installs an allocation hook that counts only calls made on the
 /// measuring thread, and serialises measurements across the whole test process with a lock (there is
 /// one hook slot). A count is not a timing: tests may assert it.
+///
+/// Keep measured windows short, or measure in a process of your own (`sim-allocation-probe`): while
+/// the hook is in, a thread of another test that ends runs TLS destructors that allocate after the
+/// interposer's per-thread counter block was freed, which corrupts the heap.
 public enum MallocCounter {
     /// Runs `body` once and returns the number of malloc-family calls it made on this thread.
     public static func count(_ body: () throws -> Void) rethrows -> Int {

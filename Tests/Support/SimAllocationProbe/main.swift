@@ -1,0 +1,38 @@
+import Boards
+import ChargerAssembly
+import CoreTypes
+import Foundation
+import MallocCounting
+import Runtime
+
+// The zero-allocation proof of the real `sim` composition, in a process of its own: the malloc
+// counter's hook is process-wide while it measures, and a thread of another test ending inside that
+// window (its TLS destructors allocating after the counter's own destructor ran) corrupts the heap.
+// Alone here, the only other thread is the CP helper emulator's, which lives through the window.
+//
+// Usage: sim-allocation-probe BOARD_FILE [TICKS]. Prints one line of key=value and exits 0 when it
+// measured (whatever the count), 1 when SLAC did not match during start-up.
+let arguments = CommandLine.arguments
+let boardFile = arguments.count > 1 ? arguments[1] : "Boards/sim.yaml"
+let ticks = arguments.count > 2 ? Int(arguments[2]) ?? 100_000 : 100_000
+let board = try BoardLoader.load(path: boardFile)
+let clock = SystemMonotonicClock()
+let loop = TickLoop(period: .microseconds(100), clock: clock, waiter: PollWaiter(clock: clock))
+let charger = try Charger.open(board)
+charger.register(on: loop)
+var changes = 0
+loop.addController(FactsWatcher(facts: charger.facts) { _, _ in changes += 1 })
+let end = Date().addingTimeInterval(30)
+while Date() < end, charger.facts.plcLink.value.matchedEV == nil { loop.run(ticks: 50) }
+guard charger.facts.plcLink.value.matchedEV != nil else {
+    print("sim-allocation-probe: SLAC did not match during start-up")
+    exit(1)
+}
+loop.run(ticks: 2_000) // first use of every steady path
+let samplesBefore = charger.pilot?.controller.samplesSeen ?? 0
+let changesBefore = changes
+let mallocs = MallocCounter.count { loop.run(ticks: ticks) }
+let samples = (charger.pilot?.controller.samplesSeen ?? 0) - samplesBefore
+print("ticks=\(ticks) mallocs=\(mallocs) cp_samples=\(samples) fact_changes=\(changes - changesBefore) "
+      + "matched=\(charger.facts.plcLink.value.matchedEV != nil)")
+loop.stop(.requested("probe done"))
