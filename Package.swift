@@ -58,7 +58,7 @@ let layers: [Target] = [
     // The written contracts between controllers: the facts each publishes (pilot, PLC link,
     // authorisation; the power path and the V2G session to come) with their timing promises, and the
     // `Authorizer` every way of reaching a car consults. Value types only, no device, no codec.
-    .target(name: "Contracts", dependencies: ["CoreTypes", "ControlLoop"], exclude: ["PowerPath/README.md"],
+    .target(name: "Contracts", dependencies: ["CoreTypes", "ControlLoop"],
             swiftSettings: strict),
     .target(
         name: "Runtime",
