@@ -60,6 +60,13 @@ let layers: [Target] = [
     // `Authorizer` every way of reaching a car consults. Value types only, no device, no codec.
     .target(name: "Contracts", dependencies: ["CoreTypes", "ControlLoop"],
             swiftSettings: strict),
+    // The DC power path's controllers (issue 13): cable check, precharge, charge-loop guard, stop,
+    // welding detection and the PowerPathController that runs them and drives the safe stop. Contracts
+    // only: no HAL, no board.
+    .target(name: "PowerPath", dependencies: ["Contracts", "ControlLoop", "CoreTypes"], swiftSettings: strict),
+    // The simulated DC plant behind the power-path contracts (supply, cable, contactors, IMD, a battery
+    // behind the car's contactors), with injectable faults; the sim board and every test use it.
+    .target(name: "PowerPlantSim", dependencies: ["Contracts", "ControlLoop", "CoreTypes"], swiftSettings: strict),
     .target(
         name: "Runtime",
         dependencies: [

@@ -42,7 +42,7 @@ public struct DCSetpoint: Sendable, Equatable, BitwiseCopyable, CustomStringConv
         self.amps = amps
     }
 
-    public static let zero = DCSetpoint(volts: 0, amps: 0)
+    @inlinable public static var zero: DCSetpoint { DCSetpoint(volts: 0, amps: 0) }
 
     public var description: String { "\(oneDecimal(volts)) V / \(oneDecimal(amps)) A" }
 }

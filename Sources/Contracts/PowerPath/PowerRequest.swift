@@ -12,7 +12,7 @@ public struct EVLimits: Sendable, Equatable, BitwiseCopyable {
         self.maxAmps = maxAmps
     }
 
-    public static let unknown = EVLimits(maxVolts: 0, maxAmps: 0)
+    @inlinable public static var unknown: EVLimits { EVLimits(maxVolts: 0, maxAmps: 0) }
 }
 
 /// One step a protocol layer asks of the power path.
