@@ -67,6 +67,12 @@ let layers: [Target] = [
     // The simulated DC plant behind the power-path contracts (supply, cable, contactors, IMD, a battery
     // behind the car's contactors), with injectable faults; the sim board and every test use it.
     .target(name: "PowerPlantSim", dependencies: ["Contracts", "ControlLoop", "CoreTypes"], swiftSettings: strict),
+    // The power path on the simulated plant under the manual clock (plant → charge session → power
+    // path), with fault scenarios: `boardctl power --board sim` and the tests.
+    .target(name: "PowerPathBench", dependencies: ["PowerPath", "PowerPlantSim", "Contracts", "ControlLoop", "CoreTypes"],
+            swiftSettings: strict),
+    // Power-path drivers over the HAL for real boards: the GPIO contactors with auxiliary feedback.
+    .target(name: "PowerDrivers", dependencies: ["HAL", "Contracts", "ControlLoop", "CoreTypes"], swiftSettings: strict),
     .target(
         name: "Runtime",
         dependencies: [
@@ -231,6 +237,13 @@ let tests: [Target] = [
         name: "ChargerAssemblyTests",
         dependencies: ["ChargerAssembly", "Contracts", "ControlLoop", "ControlPilot", "SLAC", "Boards", "HAL", "Runtime",
                        "MallocCounting"],
+        swiftSettings: strict),
+    // The DC power path: the fault matrix over the simulated plant, the §2 timing limits under the
+    // manual clock, the full sequence, the GPIO contactor driver, and the steady state at 0 mallocs.
+    .testTarget(
+        name: "PowerPathTests",
+        dependencies: ["PowerPath", "PowerPlantSim", "PowerPathBench", "PowerDrivers", "Contracts", "ControlLoop", "CoreTypes",
+                       "HAL", "MallocCounting"],
         swiftSettings: strict),
     // The executables as a user runs them (signals, exit codes, output).
     .testTarget(name: "AppTests", dependencies: ["TestSupport"], swiftSettings: strict),

@@ -179,7 +179,9 @@ public struct PowerPathMachine: Sendable {
             default: l.isolationWatched = false
             }
         case .precharge:
-            l.maxVolts = ev.maxVolts
+            // Never more than the tolerance above the target: the car would close onto the difference.
+            let ceiling = precharge.targetVolts + c.prechargeTolerance
+            l.maxVolts = ev.maxVolts > 0 && ev.maxVolts < ceiling ? ev.maxVolts : ceiling
             l.maxAmps = c.prechargeCurrentLimit
         case .charging:
             l.maxVolts = ev.maxVolts
