@@ -12,15 +12,20 @@ public struct ScenarioResult: Sendable, CustomStringConvertible {
     public var detectedIn: PowerPhase?
     /// The first tick the supply was commanded off and the contactors commanded open.
     public var commandedTick: UInt64?
-    /// The first tick the plant was safe: contactor feedback open (or, welded, coils released) and the
-    /// supply reporting off (or, a supply that does not switch off, isolated by the contactors).
+    /// The first tick the contactors' feedback said open, and the first tick the supply reported off.
+    public var openTick: UInt64?
+    public var supplyOffTick: UInt64?
+    /// The first tick the plant was safe: contactors open and supply off — or, with a welded pole, the
+    /// supply off and the coils released; or, with a supply that ignores off, the contactors open
+    /// (they isolate the cable from it).
     public var safeTick: UInt64?
     public var outcome: PowerFault?
     /// The sequence ran to its end (the fault had no effect in this phase).
     public var finished: Bool
 
     public static let header = "fault".padded(26) + "phase".padded(12) + "detected in".padded(14)
-        + "inject".padded(7) + "detect".padded(7) + "cmd".padded(7) + "safe".padded(7) + "Δsafe ms".padded(9) + "outcome"
+        + "inject".padded(7) + "detect".padded(7) + "cmd".padded(7) + "open".padded(7) + "off".padded(7)
+        + "safe".padded(7) + "Δsafe".padded(7) + "outcome"
 
     /// One table row (ticks are 1 ms).
     public var description: String {
@@ -29,7 +34,7 @@ public struct ScenarioResult: Sendable, CustomStringConvertible {
         let what = outcome.map { "\($0)" } ?? (finished ? "no effect: sequence completed" : "NOT DETECTED")
         return "\(fault)".padded(26) + "\(phase)".padded(12) + (detectedIn.map { "\($0)" } ?? "-").padded(14)
             + t(injectedTick).padded(7) + t(detectedTick).padded(7) + t(commandedTick).padded(7)
-            + t(safeTick).padded(7) + delta.padded(9) + what
+            + t(openTick).padded(7) + t(supplyOffTick).padded(7) + t(safeTick).padded(7) + delta.padded(7) + what
     }
 }
 
@@ -69,13 +74,23 @@ extension PowerPathBench {
             if r.commandedTick == nil, plant.supply.commandedMode == .off, !plant.contactors.coilClosed {
                 r.commandedTick = tick
             }
-            let contactors = plant.contactors
-            let isolated = contactors.status.isOpen || (plant.isInjected(.contactorWelds) && !contactors.coilClosed)
-            let powerless = plant.supply.readback.isOff || (r.outcome == .supplyDidNotSwitchOff && contactors.status.isOpen)
-            if r.commandedTick != nil, isolated, powerless {
-                r.safeTick = tick
-                return r
+            guard let detected = r.detectedTick, r.commandedTick != nil else { continue }
+            if r.openTick == nil, plant.contactors.status.isOpen { r.openTick = tick }
+            if r.supplyOffTick == nil, plant.supply.readback.isOff { r.supplyOffTick = tick }
+            let welded = plant.isInjected(.contactorWelds)
+            let runaway = plant.isInjected(.overshoot)
+            if r.safeTick == nil {
+                if welded, !plant.contactors.coilClosed, let off = r.supplyOffTick {
+                    r.safeTick = off
+                } else if let open = r.openTick, let off = r.supplyOffTick {
+                    r.safeTick = max(open, off)
+                } else if runaway, let open = r.openTick {
+                    r.safeTick = open
+                }
             }
+            // Keep watching a little after safe, so both columns fill where they can.
+            if let safe = r.safeTick, tick >= safe + 200 || (r.openTick != nil && r.supplyOffTick != nil) { return r }
+            if tick > detected + 3_000 { return r }
         }
         return r
     }
