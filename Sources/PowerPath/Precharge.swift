@@ -37,7 +37,9 @@ public struct Precharge: Sendable {
         }
         command.supplyMode = .export
         command.setpoint = DCSetpoint(volts: volts, amps: c.prechargeCurrentLimit)
-        let error = input.meter.volts - volts
+        // Judged against the requested target (the battery), not the clamped setpoint: the car closes
+        // only within the tolerance of its battery voltage.
+        let error = input.meter.volts - targetVolts
         if passed || (error <= c.prechargeTolerance && error >= -c.prechargeTolerance) {
             passed = true
             return (.regulating, .passed)
