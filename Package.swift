@@ -186,6 +186,7 @@ let apps: [Target] = [
         dependencies: [
             "Boards", "Drivers", "SimBoard", "ChargerAssembly", "Contracts", "HAL", "Runtime", "ControlLoop",
             "SlacRunner", "SLAC", "ControlPilot", "CPHelperProtocol", "ESP32CPEmulator", "EXITool",
+            "PowerPathBench", "PowerPlantSim",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ],
         swiftSettings: strict),

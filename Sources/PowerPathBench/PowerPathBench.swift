@@ -21,6 +21,7 @@ public final class PowerPathBench {
     private var lastPhase: PowerPhase?
     private var lastProgress: PowerProgress?
     private var lastOutcome: PowerOutcome?
+    private var lastLine: MonotonicInstant = .zero
     private let start: MonotonicInstant
 
     public init(parameters: PlantParameters = PlantParameters(), configuration: PowerPathConfiguration = PowerPathConfiguration(),
@@ -92,7 +93,11 @@ public final class PowerPathBench {
 
     private func observe(_ now: MonotonicInstant) {
         let s = facts.power.value
-        guard s.phase != lastPhase || s.progress != lastProgress || s.outcome != lastOutcome else { return }
+        let changed = s.phase != lastPhase || s.progress != lastProgress || s.outcome != lastOutcome
+        // While charging, a sample every simulated second shows the ramp.
+        let sample = s.phase == .charging && now - lastLine >= .seconds(1)
+        guard changed || sample else { return }
+        lastLine = now
         lastPhase = s.phase
         lastProgress = s.progress
         lastOutcome = s.outcome
