@@ -90,3 +90,49 @@ import Testing
         #expect(n == 2)
     }
 }
+
+/// More of the contract: an abandoned charge, a failing IMD, reproducibility.
+@Suite struct ContractTests {
+    /// `idle` while charging is a normal stop (current to zero, then contactors), then idle.
+    @Test func idleWhileChargingStopsNormallyThenIdles() throws {
+        let bench = PowerPathBench()
+        try #require(bench.run(maxTicks: 60_000) { $0.facts.power.value.phase == .charging && $0.facts.power.value.amps > 20 })
+        // Play the requester from here: a new sequence asking for idle.
+        let sequence = bench.facts.power.value.sequence &+ 1
+        var phases: [PowerPhase] = []
+        for n in 1...2000 {
+            bench.clock.advance(by: .milliseconds(1))
+            let context = TickContext(now: bench.clock.now(), index: bench.tick + UInt64(n), period: .milliseconds(1))
+            bench.plant.pump(context)
+            bench.facts.pilot.publish(bench.facts.pilot.value, context)
+            bench.facts.powerRequest.publish(PowerRequest(sequence: sequence, step: .idle, ev: bench.session.request.ev), context)
+            bench.controller.tick(context)
+            if phases.last != bench.facts.power.value.phase { phases.append(bench.facts.power.value.phase) }
+            if bench.facts.power.value.phase == .idle { break }
+        }
+        #expect(phases == [.stopping, .idle])
+        #expect(bench.facts.power.value.outcome == .passed)
+        #expect(bench.plant.contactors.status.isOpen)
+        #expect(bench.plant.supply.readback.isOff)
+    }
+
+    /// An IMD whose self-test fails fails the cable check, named.
+    @Test func imdSelfTestFailureIsNamed() throws {
+        let bench = PowerPathBench()
+        bench.plant.inject(.imdSelfTestFails)
+        try #require(bench.run(maxTicks: 60_000) { $0.facts.power.value.outcome.fault != nil })
+        #expect(bench.facts.power.value.outcome == .failed(.imdSelfTestFailed))
+        #expect(bench.plant.supply.commandedMode == .off)
+        #expect(!bench.plant.contactors.coilClosed)
+    }
+
+    /// Under the manual clock two runs are identical, line for line.
+    @Test func runsAreReproducible() {
+        let a = PowerPathBench(trace: true)
+        let b = PowerPathBench(trace: true)
+        a.runSequence()
+        b.runSequence()
+        #expect(a.lines == b.lines)
+        #expect(a.tick == b.tick)
+    }
+}
