@@ -29,12 +29,14 @@ public struct WatchLimits: Sendable {
 public struct FaultWatch: Sendable {
     public private(set) var overVoltageSince: MonotonicInstant?
     public private(set) var overCurrentSince: MonotonicInstant?
+    public private(set) var isolationLowSince: MonotonicInstant?
 
     public init() {}
 
     public mutating func reset() {
         overVoltageSince = nil
         overCurrentSince = nil
+        isolationLowSince = nil
     }
 
     @_noAllocation @_noLocks
@@ -51,7 +53,13 @@ public struct FaultWatch: Sendable {
         if age(input.meter.at, now) > c.measurementStaleAfter.count { return .measurementStale }
         if limits.isolationWatched {
             let r = input.isolation
-            if r.valid, r.ohms < c.isolationFaultThresholdOhms { return .isolationFault }
+            if r.valid, r.ohms < c.isolationFaultThresholdOhms {
+                let since = isolationLowSince ?? r.at
+                isolationLowSince = since
+                if age(since, now) >= c.isolationFaultConfirmation.count { return .isolationFault }
+            } else if r.valid {
+                isolationLowSince = nil
+            }
             if !selfTestRunning(r.selfTest), age(r.at, now) > c.isolationStaleAfter.count { return .isolationMonitorSilent }
         }
         let volts = input.meter.volts > input.supply.volts || !input.contactors.isClosed ? input.meter.volts : input.supply.volts

@@ -73,6 +73,11 @@ public struct PowerPathConfiguration: Sendable {
     /// WeldingDetectionReq timeout).
     public var weldingCheckTimeLimit: Nanoseconds = .seconds(2)
 
+    /// How long isolation must stay below the threshold before it is a fault. 0 (at once) by default;
+    /// a site whose IMD shows transient low readings at the start of charge may allow a grace period
+    /// (v2g-session.md §3 row 4, EVerest#2498). Our choice, configurable.
+    public var isolationFaultConfirmation: Nanoseconds = .zero
+
     // MARK: Readings
 
     /// The output measurement is stale after 500 ms: V/I are published at ≥ 1 Hz, 4 Hz recommended
