@@ -2,7 +2,7 @@ import Contracts
 import CoreTypes
 
 /// The cable check (IEC 61851-23 CC.4.1; v2g-session.md §2 lines 33–37): close the contactors with
-/// the vehicle's open, apply the Formula CC.1 test voltage at ≤ 2 A, self-test the IMD, hold the
+/// the vehicle's open (the inlet must read below the safe voltage first), apply the Formula CC.1 test voltage at ≤ 2 A, self-test the IMD, hold the
 /// isolation above the threshold for a while, then lower the output below the safe voltage. The
 /// contactors stay closed for the precharge. An isolation reading below the threshold is caught by
 /// `FaultWatch` in the tick it arrives.
@@ -16,6 +16,7 @@ public struct CableCheck: Sendable {
     var selfTestRequested = false
     var selfTestSeenRunning = false
     var goodSince: MonotonicInstant?
+    var inletChecked = false
 
     public init() {}
 
@@ -27,6 +28,7 @@ public struct CableCheck: Sendable {
         selfTestRequested = false
         selfTestSeenRunning = false
         goodSince = nil
+        inletChecked = false
     }
 
     @_noAllocation @_noLocks
@@ -39,6 +41,11 @@ public struct CableCheck: Sendable {
         if elapsed(started, now, atLeast: c.cableCheckTimeLimit) { return (.none, .failed(.cableCheckTimeout)) }
         switch stage {
         case .closing:
+            // Before closing: the inlet must be dead (the car's contactors open), line 37's 60 V.
+            if !inletChecked {
+                inletChecked = true
+                if input.meter.volts >= c.safeVoltage { return (.closingContactors, .failed(.voltageOnInlet)) }
+            }
             command.contactorsClosed = true
             command.supplyMode = .off
             command.setpoint = .zero

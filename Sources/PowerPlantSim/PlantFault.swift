@@ -13,6 +13,8 @@ public enum PlantFault: String, Sendable, CaseIterable, CustomStringConvertible 
     case contactorDoesNotClose = "contactor-does-not-close"
     /// The output measurement stops updating.
     case readingStops = "reading-stops"
+    /// The IMD stops producing readings.
+    case imdStops = "imd-stops"
     /// The IMD's self-test fails.
     case imdSelfTestFails = "imd-self-test-fails"
     /// The car's contactor welds: the battery stays on the inlet after the car opens.

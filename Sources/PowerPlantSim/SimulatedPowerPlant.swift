@@ -138,9 +138,11 @@ public final class SimulatedPowerPlant: IOSource {
         if !faults.contains(.readingStops) {
             meter.measurement = OutputMeasurement(volts: inletVolts, amps: connected ? supplyAmps : 0, at: now)
         }
-        isolationMonitor.step(now, ohms: faults.contains(.isolationDrops) ? p.faultyIsolationOhms : p.isolationOhms,
-                              interval: p.imdInterval, selfTestTime: p.imdSelfTestTime,
-                              selfTestFails: faults.contains(.imdSelfTestFails))
+        if !faults.contains(.imdStops) {
+            isolationMonitor.step(now, ohms: faults.contains(.isolationDrops) ? p.faultyIsolationOhms : p.isolationOhms,
+                                  interval: p.imdInterval, selfTestTime: p.imdSelfTestTime,
+                                  selfTestFails: faults.contains(.imdSelfTestFails))
+        }
     }
 
     /// The voltage of the joined node (charge shared between the supply's and the cable's capacitance).
@@ -152,7 +154,7 @@ public final class SimulatedPowerPlant: IOSource {
 /// A fault as a set member without the string raw value's hashing (allocation-free lookups).
 enum PlantFaultFlag: Int, Hashable {
     case isolationDrops, supplyTrips, overshoot, contactorWelds, contactorDoesNotClose, readingStops,
-         imdSelfTestFails, vehicleContactorWelds
+         imdStops, imdSelfTestFails, vehicleContactorWelds
 
     init(_ f: PlantFault) {
         switch f {
@@ -162,6 +164,7 @@ enum PlantFaultFlag: Int, Hashable {
         case .contactorWelds: self = .contactorWelds
         case .contactorDoesNotClose: self = .contactorDoesNotClose
         case .readingStops: self = .readingStops
+        case .imdStops: self = .imdStops
         case .imdSelfTestFails: self = .imdSelfTestFails
         case .vehicleContactorWelds: self = .vehicleContactorWelds
         }

@@ -176,3 +176,33 @@ import Testing
         #expect(bench.tick - injected >= 300 && bench.tick - injected <= 400, "fault \(bench.tick - injected) ms after the drop")
     }
 }
+
+/// Checks before and around the cable check.
+@Suite struct CableCheckGuardTests {
+    /// The car's contactors already closed: the battery is on the inlet, so the cable check refuses to
+    /// close ours, in its first tick.
+    @Test func voltageOnTheInletStopsTheCableCheckBeforeClosing() throws {
+        let bench = PowerPathBench()
+        bench.plant.closeVehicleContactors()
+        bench.plant.step(now: bench.clock.now(), dt: 0.001)
+        try #require(bench.run(maxTicks: 1000) { $0.facts.power.value.phase == .safeStop })
+        #expect(bench.facts.power.value.outcome == .failed(.voltageOnInlet))
+        bench.run(maxTicks: 100) { _ in false }
+        #expect(!bench.plant.contactors.coilClosed)
+        #expect(bench.plant.contactors.status.isOpen)
+    }
+
+    /// An IMD that stops reading while charging: `isolationMonitorSilent` 12 s after its last reading
+    /// (line 36: ~10 s per trustworthy reading on Bender IMDs, so 12 s).
+    @Test func silentIMDIsAFaultAfterTwelveSeconds() throws {
+        var script = SimulatedChargeSession.Script()
+        script.chargeFor = .seconds(60)
+        let bench = PowerPathBench(script: script)
+        try #require(bench.run(maxTicks: 60_000) { $0.facts.power.value.phase == .charging })
+        bench.plant.inject(.imdStops)
+        let last = bench.plant.isolationMonitor.reading.at
+        try #require(bench.run(maxTicks: 20_000) { $0.facts.power.value.outcome.fault != nil })
+        #expect(bench.facts.power.value.outcome == .failed(.isolationMonitorSilent))
+        #expect(bench.clock.now() - last == .seconds(12) + .milliseconds(1))
+    }
+}

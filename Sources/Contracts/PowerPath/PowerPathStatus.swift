@@ -129,6 +129,9 @@ public enum PowerFault: Sendable, Equatable, BitwiseCopyable, CustomStringConver
     case voltageDidNotDecay
     /// The loop stopped (signal, application request, another controller's fault).
     case loopStopped
+    /// Voltage on the inlet before the cable check closed the contactors (the car's contactors closed
+    /// or welded): closing would connect the supply's empty capacitors to a battery.
+    case voltageOnInlet
 
     @inlinable public var ordinal: Int {
         switch self {
@@ -156,6 +159,7 @@ public enum PowerFault: Sendable, Equatable, BitwiseCopyable, CustomStringConver
         case .measurementStale: 21
         case .voltageDidNotDecay: 22
         case .loopStopped: 23
+        case .voltageOnInlet: 24
         }
     }
 
@@ -187,6 +191,7 @@ public enum PowerFault: Sendable, Equatable, BitwiseCopyable, CustomStringConver
         case .measurementStale: "output measurement stopped"
         case .voltageDidNotDecay: "voltage did not decay (welded contactor)"
         case .loopStopped: "loop stopped"
+        case .voltageOnInlet: "voltage on the inlet before cable check"
         }
     }
 }
