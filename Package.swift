@@ -60,8 +60,21 @@ let layers: [Target] = [
     // The written contracts between controllers: the facts each publishes (pilot, PLC link,
     // authorisation; the power path and the V2G session to come) with their timing promises, and the
     // `Authorizer` every way of reaching a car consults. Value types only, no device, no codec.
-    .target(name: "Contracts", dependencies: ["CoreTypes", "ControlLoop"], exclude: ["PowerPath/README.md"],
+    .target(name: "Contracts", dependencies: ["CoreTypes", "ControlLoop"],
             swiftSettings: strict),
+    // The DC power path's controllers (issue 13): cable check, precharge, charge-loop guard, stop,
+    // welding detection and the PowerPathController that runs them and drives the safe stop. Contracts
+    // only: no HAL, no board.
+    .target(name: "PowerPath", dependencies: ["Contracts", "ControlLoop", "CoreTypes"], swiftSettings: strict),
+    // The simulated DC plant behind the power-path contracts (supply, cable, contactors, IMD, a battery
+    // behind the car's contactors), with injectable faults; the sim board and every test use it.
+    .target(name: "PowerPlantSim", dependencies: ["Contracts", "ControlLoop", "CoreTypes"], swiftSettings: strict),
+    // The power path on the simulated plant under the manual clock (plant → charge session → power
+    // path), with fault scenarios: `boardctl power --board sim` and the tests.
+    .target(name: "PowerPathBench", dependencies: ["PowerPath", "PowerPlantSim", "Contracts", "ControlLoop", "CoreTypes"],
+            swiftSettings: strict),
+    // Power-path drivers over the HAL for real boards: the GPIO contactors with auxiliary feedback.
+    .target(name: "PowerDrivers", dependencies: ["HAL", "Contracts", "ControlLoop", "CoreTypes"], swiftSettings: strict),
     .target(
         name: "Runtime",
         dependencies: [
@@ -181,6 +194,7 @@ let apps: [Target] = [
         dependencies: [
             "Boards", "Drivers", "SimBoard", "ChargerAssembly", "Contracts", "HAL", "Runtime", "ControlLoop",
             "SlacRunner", "SLAC", "ControlPilot", "CPHelperProtocol", "ESP32CPEmulator", "EXITool",
+            "PowerPathBench", "PowerPlantSim",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ],
         swiftSettings: strict),
@@ -239,6 +253,13 @@ let tests: [Target] = [
         swiftSettings: strict),
     .testTarget(name: "V2GTPTests", dependencies: ["V2GTP", "CoreTypes", "MallocCounting", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "V2GTests", dependencies: ["V2G", "AppHandshake", "EXI", "EXITool", "CoreTypes"], swiftSettings: strict),
+    // The DC power path: the fault matrix over the simulated plant, the §2 timing limits under the
+    // manual clock, the full sequence, the GPIO contactor driver, and the steady state at 0 mallocs.
+    .testTarget(
+        name: "PowerPathTests",
+        dependencies: ["PowerPath", "PowerPlantSim", "PowerPathBench", "PowerDrivers", "Contracts", "ControlLoop", "CoreTypes",
+                       "HAL", "MallocCounting"],
+        swiftSettings: strict),
     // The executables as a user runs them (signals, exit codes, output).
     .testTarget(name: "AppTests", dependencies: ["TestSupport"], swiftSettings: strict),
     // Kernel-backed tests: they run for real inside ../shared/tools/hil-vm (HIL_VM=1); on the host one

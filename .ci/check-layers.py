@@ -32,7 +32,7 @@ def closure(name):
     return seen
 
 shims = {n for n, t in targets.items() if (t.get("path") or "").startswith("CShims/")}
-simulators = {"SimBoard", "ESP32CPEmulator", "PLCModemStandIn"}
+simulators = {"SimBoard", "ESP32CPEmulator", "PLCModemStandIn", "PowerPlantSim", "PowerPathBench"}
 codecs = ["CoreTypes", "Buffers", "HomePlugAV", "CPHelperProtocol", "V2GTP", "EXI", "AppHandshake", "DIN70121",
           "ISO15118_2", "ISO15118_20", "EXITool"]
 controllers = ["ControlLoop", "Contracts", "ControlPilot", "SLAC", "V2G"] + [n for n in ("PowerPath",) if n in targets]

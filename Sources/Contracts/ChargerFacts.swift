@@ -30,10 +30,20 @@ public final class ChargerFacts {
     /// the tick the authorizer returns it.
     public var authorization = Published(AuthorizationState.idle)
 
-    // Planned, each with its writer and timing promise in its own issue:
-    // - `power`: the DC power path's status and the steps it was asked for (cable check, precharge,
-    //   charge loop, stop, welding check) — the DC power-path issue (contract types in Contracts/PowerPath).
-    // - `session`: the V2G session's facts (protocol, EV limits, targets, stop reason) — the V2G issue.
+    /// The step the power path is asked for (cable check, precharge to V, charge at V/I within the EV's
+    /// limits, stop, welding check). Writer: the way of reaching the car — our SECC, the WHITE-beet
+    /// driver or the ADVANTICS driver. Reader: the power path. Timing: published every tick, by a
+    /// controller registered before the power path; a request older than one tick while power is on
+    /// is a fault (`PowerFault.requestSilent`).
+    public var powerRequest = Published(PowerRequest())
+
+    /// The DC power path's status: phase, progress, outcome with its typed fault, measured V/I.
+    /// Writer: `PowerPathController`. Readers: the requester above, the session, monitors. Timing:
+    /// published every tick; a fault is published in the tick it is detected, the tick the supply is
+    /// switched off and the contactors are commanded open.
+    public var power = Published(PowerPathStatus())
+
+    // Planned: `session`, the V2G session's facts (protocol, EV limits, targets, stop reason) — the V2G issue.
 
     public init() {}
 }

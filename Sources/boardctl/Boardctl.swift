@@ -13,6 +13,7 @@ struct Boardctl: ParsableCommand {
             directory or above this executable, then /etc/chargekit/boards; --board PATH loads a file.
             Exit codes: 0 all good, 1 a device is missing or failing, 2 a bad or unknown board file.
             """,
-        subcommands: [ProbeCommand.self, BoardsCommand.self, ValidateCommand.self, LoopCommand.self, CP.self, Slac.self, Exi.self]
+        subcommands: [ProbeCommand.self, BoardsCommand.self, ValidateCommand.self, LoopCommand.self, CP.self, Slac.self, Exi.self,
+                      Power.self]
     )
 }
