@@ -317,7 +317,7 @@ public final class SimulatedStreamConnection: StreamConnection {
     public let localEndpoint: IPEndpoint
     public let remoteEndpoint: IPEndpoint
     public private(set) var state: StreamState
-    public private(set) lazy var backend = Backend(self)
+    public let backend = Backend()
 
     enum Outcome { case accepted, refused, unanswered }
     var outcome: Outcome = .accepted
@@ -333,8 +333,7 @@ public final class SimulatedStreamConnection: StreamConnection {
 
     /// Faults on this end of the connection.
     public final class Backend {
-        private unowned let connection: SimulatedStreamConnection
-        init(_ c: SimulatedStreamConnection) { connection = c }
+        fileprivate weak var connection: SimulatedStreamConnection?
         /// A send takes at most this many bytes (0: no limit): short writes.
         public var maxBytesPerSend = 0
         /// The peer's window is closed: sends take nothing (wantsWritable) until cleared.
@@ -345,14 +344,14 @@ public final class SimulatedStreamConnection: StreamConnection {
         /// The peer (or something on the path) resets the connection: the next receive or send on
         /// this end throws `.reset`, what was buffered is gone. The peer's end is reset as well.
         public func reset() {
-            connection.resetByPeer()
-            connection.peer?.resetByPeer()
+            connection?.resetByPeer()
+            connection?.peer?.resetByPeer()
         }
         /// Retransmissions give up: a connect in progress fails with ETIMEDOUT, an open connection's
         /// next call throws ETIMEDOUT.
-        public func timeOut() { connection.pendingError = .timedOut }
+        public func timeOut() { connection?.pendingError = .timedOut }
         /// Bytes waiting in this end's receive buffer.
-        public var bufferedBytes: Int { connection.inbound.count }
+        public var bufferedBytes: Int { connection?.inbound.count ?? 0 }
     }
 
     init(node: SimulatedIPInterface, local: IPEndpoint, remote: IPEndpoint, state: StreamState, capacity: Int) {
@@ -361,6 +360,7 @@ public final class SimulatedStreamConnection: StreamConnection {
         remoteEndpoint = remote
         self.state = state
         inbound = ByteQueue(capacity: capacity)
+        backend.connection = self
     }
 
     deinit { peer?.peerClosed() }
