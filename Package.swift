@@ -34,6 +34,8 @@ let shims: [Target] = [
     .target(name: "CTap", dependencies: ["CShimSeam"], path: "CShims/CTap"),
     .target(name: "CI2C", dependencies: ["CShimSeam"], path: "CShims/CI2C",
             linkerSettings: [.linkedLibrary("i2c")]),
+    // IPv6 UDP (SDP, multicast on one interface) and non-blocking TCP (V2GTP) on the PLC interface.
+    .target(name: "CSocket", dependencies: ["CShimSeam"], path: "CShims/CSocket"),
     // ppoll with a nanosecond timeout and signalfd, for the tick loop.
     .target(name: "CEventLoop", path: "CShims/CEventLoop"),
     // Test-only: a programmable fake behind the seam (fail the Nth call with an errno, trace calls).
@@ -50,7 +52,7 @@ let layers: [Target] = [
     .target(
         name: "HAL",
         dependencies: [
-            "CoreTypes", "Buffers", "CShimSeam", "CSpidev", "CSerial", "CGpiod", "CSocketCAN", "CRawEthernet", "CTap", "CI2C",
+            "CoreTypes", "Buffers", "CShimSeam", "CSpidev", "CSerial", "CGpiod", "CSocketCAN", "CRawEthernet", "CTap", "CI2C", "CSocket",
             .product(name: "SystemPackage", package: "swift-system"),
         ],
         swiftSettings: strict),
@@ -221,7 +223,7 @@ let tests: [Target] = [
     .testTarget(name: "BuffersTests", dependencies: ["Buffers", "MallocCounting"], swiftSettings: strict),
     .testTarget(
         name: "HALTests",
-        dependencies: ["HAL", "Buffers", "CShimFakes", "CShimSeam", "CSerial", "CRawEthernet", "CSpidev", "CGpiod", "CSocketCAN", "CI2C",
+        dependencies: ["HAL", "Buffers", "CShimFakes", "CShimSeam", "CSerial", "CRawEthernet", "CSpidev", "CGpiod", "CSocketCAN", "CI2C", "CSocket",
                        "TestSupport", .product(name: "SystemPackage", package: "swift-system")],
         swiftSettings: strict),
     .testTarget(

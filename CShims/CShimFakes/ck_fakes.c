@@ -203,6 +203,22 @@ static unsigned int f_if_nametoindex(const char *name) {
     return ck_sys_libc.if_nametoindex(name);
 }
 
+static int f_listen(int fd, int b) { GUARD(CK_OP_LISTEN, ck_sys_libc.listen(fd, b)); return ck_sys_libc.listen(fd, b); }
+static int f_accept4(int fd, struct sockaddr *a, socklen_t *l, int fl) {
+    GUARD(CK_OP_ACCEPT4, ck_sys_libc.accept4(fd, a, l, fl));
+    return ck_sys_libc.accept4(fd, a, l, fl);
+}
+static int f_connect(int fd, const struct sockaddr *a, socklen_t l) {
+    GUARD(CK_OP_CONNECT, ck_sys_libc.connect(fd, a, l));
+    return ck_sys_libc.connect(fd, a, l);
+}
+static int f_getsockname(int fd, struct sockaddr *a, socklen_t *l) {
+    GUARD(CK_OP_GETSOCKNAME, ck_sys_libc.getsockname(fd, a, l));
+    return ck_sys_libc.getsockname(fd, a, l);
+}
+static int f_shutdown(int fd, int how) { GUARD(CK_OP_SHUTDOWN, ck_sys_libc.shutdown(fd, how)); return ck_sys_libc.shutdown(fd, how); }
+static int f_getifaddrs(struct ifaddrs **list) { GUARD(CK_OP_GETIFADDRS, ck_sys_libc.getifaddrs(list)); return ck_sys_libc.getifaddrs(list); }
+
 void ck_fake_install(void) {
     memset(plans, 0, sizeof plans);
     short_read_max = 0;
@@ -213,6 +229,8 @@ void ck_fake_install(void) {
     ck_sys.setsockopt = f_setsockopt; ck_sys.getsockopt = f_getsockopt; ck_sys.sendto = f_sendto;
     ck_sys.recvfrom = f_recvfrom; ck_sys.tcgetattr = f_tcgetattr; ck_sys.tcsetattr = f_tcsetattr;
     ck_sys.tcflush = f_tcflush; ck_sys.openpty = f_openpty; ck_sys.if_nametoindex = f_if_nametoindex;
+    ck_sys.listen = f_listen; ck_sys.accept4 = f_accept4; ck_sys.connect = f_connect;
+    ck_sys.getsockname = f_getsockname; ck_sys.shutdown = f_shutdown; ck_sys.getifaddrs = f_getifaddrs;
     atomic_store(&installed, 1);
 }
 

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <net/if.h>
 #include <pty.h>
 #include <stdarg.h>
@@ -35,6 +36,13 @@ const struct ck_sys_ops ck_sys_libc = {
     .tcflush = tcflush,
     .openpty = libc_openpty,
     .if_nametoindex = if_nametoindex,
+    .listen = listen,
+    .accept4 = accept4,
+    .connect = connect,
+    .getsockname = getsockname,
+    .shutdown = shutdown,
+    .getifaddrs = getifaddrs,
+    .freeifaddrs = freeifaddrs,
 };
 
 struct ck_sys_ops ck_sys = {
@@ -54,6 +62,13 @@ struct ck_sys_ops ck_sys = {
     .tcflush = tcflush,
     .openpty = libc_openpty,
     .if_nametoindex = if_nametoindex,
+    .listen = listen,
+    .accept4 = accept4,
+    .connect = connect,
+    .getsockname = getsockname,
+    .shutdown = shutdown,
+    .getifaddrs = getifaddrs,
+    .freeifaddrs = freeifaddrs,
 };
 
 void ck_sys_reset(void) { ck_sys = ck_sys_libc; }
@@ -125,6 +140,22 @@ int ck_sys_if_nametoindex(const char *name) {
     if (idx == 0) return errno != 0 ? -errno : -ENODEV;
     return (int)idx;
 }
+
+int ck_sys_listen(int fd, int backlog) { CK_RETRY(int, ck_sys.listen(fd, backlog)); }
+int ck_sys_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
+    CK_RETRY(int, ck_sys.accept4(fd, addr, len, flags | SOCK_CLOEXEC));
+}
+int ck_sys_connect(int fd, const struct sockaddr *addr, socklen_t len) {
+    if (ck_sys.connect(fd, addr, len) == 0) return 0;
+    return errno == EINTR ? -EINPROGRESS : -errno;
+}
+int ck_sys_getsockname(int fd, struct sockaddr *addr, socklen_t *len) { CK_RETRY(int, ck_sys.getsockname(fd, addr, len)); }
+int ck_sys_shutdown(int fd, int how) { CK_RETRY(int, ck_sys.shutdown(fd, how)); }
+int ck_sys_getifaddrs(struct ifaddrs **list) {
+    if (list == NULL) return -EINVAL;
+    CK_RETRY(int, ck_sys.getifaddrs(list));
+}
+void ck_sys_freeifaddrs(struct ifaddrs *list) { if (list != NULL) ck_sys.freeifaddrs(list); }
 
 int ck_copy_name(char *dst, size_t dst_len, const char *src) {
     if (dst == NULL || src == NULL || src[0] == '\0' || dst_len == 0) return -EINVAL;

@@ -19,6 +19,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 struct termios; /* forward: shims that need termios2 must not see <termios.h> */
+struct ifaddrs; /* forward: <ifaddrs.h> is only needed by the shims that walk the list */
 
 #ifdef __cplusplus
 extern "C" {
@@ -46,6 +47,16 @@ struct ck_sys_ops {
     int (*openpty)(int *controller, int *device, char *name, const struct termios *t,
                    const void *winsize);
     unsigned int (*if_nametoindex)(const char *name);
+    /* Stream sockets and interface addresses (CSocket). */
+    int (*listen)(int fd, int backlog);
+    int (*accept4)(int fd, struct sockaddr *addr, socklen_t *len, int flags);
+    int (*connect)(int fd, const struct sockaddr *addr, socklen_t len);
+    int (*getsockname)(int fd, struct sockaddr *addr, socklen_t *len);
+    int (*shutdown)(int fd, int how);
+    int (*getifaddrs)(struct ifaddrs **list);
+    /* Not a syscall and never failed by the fakes; in the table so a test that replaces getifaddrs
+     * with its own list also frees it. */
+    void (*freeifaddrs)(struct ifaddrs *list);
 };
 
 /* The live table. Holds the libc functions until a test replaces entries. */
@@ -77,6 +88,18 @@ int ck_sys_tcflush(int fd, int queue);
 int ck_sys_openpty(int *controller, int *device, char *name, size_t name_len);
 /* Returns the interface index (> 0) or -errno (-ENODEV when no such interface). */
 int ck_sys_if_nametoindex(const char *name);
+int ck_sys_listen(int fd, int backlog);
+/* accept4 with SOCK_CLOEXEC added to `flags`. */
+int ck_sys_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
+/* connect is the one call not repeated on EINTR: the kernel goes on connecting in the background,
+ * and a second connect would answer EALREADY. An interrupted connect is reported as -EINPROGRESS,
+ * exactly like a non-blocking one still under way (POSIX: "the connection shall be established
+ * asynchronously"); the caller checks SO_ERROR once the socket is writable. */
+int ck_sys_connect(int fd, const struct sockaddr *addr, socklen_t len);
+int ck_sys_getsockname(int fd, struct sockaddr *addr, socklen_t *len);
+int ck_sys_shutdown(int fd, int how);
+int ck_sys_getifaddrs(struct ifaddrs **list);
+void ck_sys_freeifaddrs(struct ifaddrs *list);
 
 /* Copies an interface or device name into a fixed buffer; -ENAMETOOLONG when it does not fit,
  * -EINVAL for NULL or empty. */
