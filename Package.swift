@@ -125,8 +125,15 @@ let exi: [Target] = [
     .testTarget(
         name: "EXITests",
         dependencies: ["EXI", "AppHandshake", "DIN70121", "ISO15118_2", "ISO15118_20", "EXITool", "EXIGenerator",
-                       "MallocCounting"],
+                       "MallocCounting", "EXIFuzzSupport", "TestSupport"],
         swiftSettings: strict),
+    // What every EXI fuzzer checks (no trap; decode → encode → decode; decode(_:into:) over a held message)
+    // and its seed corpora, shared by FuzzTests, the replay of Tests/FuzzReplay/exi and `exi-fuzz`.
+    .target(name: "EXIFuzzSupport", dependencies: ["EXI", "AppHandshake", "DIN70121", "ISO15118_2", "ISO15118_20", "EXITool"],
+            path: "Tests/Fuzz/EXIFuzzSupport", swiftSettings: strict),
+    // Every EXI decoder under libFuzzer + ASan (.ci/extra/fuzz-exi-libfuzzer.sh), or a replay of saved inputs.
+    .executableTarget(name: "exi-fuzz", dependencies: ["EXIFuzzSupport", "EXITool"], path: "Tests/Fuzz/EXIFuzz",
+                      swiftSettings: strict),
 ]
 
 // MARK: - Applications

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Bounded fuzzing of every EXI decoder (about 1-2 minutes on 2 cores): the mutation fuzzer of
 # Tests/EXITests/FuzzTests.swift with more inputs than the unit test (EXI_FUZZ_ITERATIONS per schema,
-# seeded from the Josev and conformance corpora; a decoded input must re-encode and decode the same).
-# A crash or hang fails the run (timeout); EXI_FUZZ_SEED replays a reported seed.
+# seeded from the Josev and conformance corpora; a decoded input must re-encode and decode the same,
+# and decode in place over a held message as a fresh decode does). A crash or hang fails the run
+# (timeout). Each schema's seed is printed on its summary line; EXI_FUZZ_SEED replays a reported seed,
+# and failing inputs are saved under $LOG_DIR/fuzz-failures for Tests/FuzzReplay/exi/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export EXI_FUZZ_ITERATIONS="${EXI_FUZZ_ITERATIONS:-100000}"
