@@ -73,6 +73,9 @@ import TestSupport
         let property = EXIFuzzProperty(held: all)  // one per test: its re-encoding buffer is not shared
         let seed = Self.seed(schema)
         var rng = Rng(seed: seed)
+        // Printed first as well: a trap ends the process before the summary line (the RNG is
+        // deterministic, so the seed alone replays the run; exi-fuzz also saves trapping inputs).
+        print("fuzz \(schema.rawValue): seed \(seed) starting (EXI_FUZZ_SEED=\(seed) replays)")
         var decoded = 0, failures = 0
         func fail(_ what: String, _ input: [UInt8], _ i: Int) {
             failures += 1

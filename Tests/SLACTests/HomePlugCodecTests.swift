@@ -149,6 +149,7 @@ let allFrames: [HomePlugFrame] = {
     /// fixed default, printed; a failing input is saved for Tests/FuzzReplay/homeplug/.
     @Test func randomInputNeverTraps() {
         let seed = FuzzSeed.value("HOMEPLUG_FUZZ_SEED", default: 0x1234_5678)
+        print("homeplug random frames: seed \(seed) starting (HOMEPLUG_FUZZ_SEED=\(seed) replays)")
         var state = seed
         func next() -> UInt64 {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407

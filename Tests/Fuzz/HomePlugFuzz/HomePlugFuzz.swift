@@ -97,6 +97,7 @@ struct HomePlugFuzzSmoke {
         if let text = getenv("CK_FUZZ_SEED").map({ String(cString: $0) }) {
             seed = (text.hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text)) ?? seed
         }
+        print("homeplug-fuzz smoke: seed \(seed) starting (CK_FUZZ_SEED=\(seed) replays)")
         var state: UInt64 = seed == 0 ? 1 : seed
         func next() -> UInt64 {
             state ^= state << 13
