@@ -56,7 +56,7 @@ public final class EXIFuzzProperty {
 
     /// `held`: streams per schema (the corpora); up to `perSchema` of them that decode are kept, picked
     /// to differ from each other, plus the schema's default message.
-    public init(held: [EXISchema: [[UInt8]]], perSchema: Int = 4) {
+    public init(held: [EXISchema: [[UInt8]]], perSchema: Int = 2) {
         output = UnsafeMutableRawBufferPointer.allocate(byteCount: EXITool.maximumMessageBytes, alignment: 16)
         for schema in EXISchema.allCases {
             let streams = held[schema] ?? []
