@@ -176,8 +176,15 @@ let exi: [Target] = [
     .testTarget(
         name: "EXITests",
         dependencies: ["EXI", "AppHandshake", "DIN70121", "ISO15118_2", "ISO15118_20", "EXITool", "EXIGenerator",
-                       "MallocCounting"],
+                       "MallocCounting", "EXIFuzzSupport", "TestSupport"],
         swiftSettings: strict),
+    // What every EXI fuzzer checks (no trap; decode → encode → decode; decode(_:into:) over a held message)
+    // and its seed corpora, shared by FuzzTests, the replay of Tests/FuzzReplay/exi and `exi-fuzz`.
+    .target(name: "EXIFuzzSupport", dependencies: ["EXI", "AppHandshake", "DIN70121", "ISO15118_2", "ISO15118_20", "EXITool"],
+            path: "Tests/Fuzz/EXIFuzzSupport", swiftSettings: strict),
+    // Every EXI decoder under libFuzzer + ASan (.ci/extra/fuzz-exi-libfuzzer.sh), or a replay of saved inputs.
+    .executableTarget(name: "exi-fuzz", dependencies: ["EXIFuzzSupport", "EXITool"], path: "Tests/Fuzz/EXIFuzz",
+                      swiftSettings: strict),
 ]
 
 // MARK: - Applications
@@ -281,13 +288,15 @@ let package = Package(
         // package's graph breaks the test build's module maps for the C shims).
         .library(name: "EXICodecs", targets: ["EXI", "AppHandshake", "DIN70121", "ISO15118_2", "ISO15118_20", "EXITool"]),
     ],
+    // Pinned: Package.resolved (committed) records the exact revisions; these ranges admit only the
+    // minor series verified here (README "Dependencies"). hdrhistogram-swift is 0.x: exact.
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
-        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
-        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.0"),
-        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.0"),
-        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
-        .package(url: "https://github.com/ordo-one/malloc-interposer.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", .upToNextMinor(from: "1.8.2")),
+        .package(url: "https://github.com/apple/swift-log.git", .upToNextMinor(from: "1.16.2")),
+        .package(url: "https://github.com/apple/swift-system.git", .upToNextMinor(from: "1.8.1")),
+        .package(url: "https://github.com/jpsim/Yams.git", .upToNextMinor(from: "6.2.2")),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", exact: "0.2.0"),
+        .package(url: "https://github.com/ordo-one/malloc-interposer.git", .upToNextMinor(from: "1.6.1")),
     ],
     targets: shims + layers + controlPilot + exi + apps + tests
 )

@@ -9,7 +9,7 @@ let package = Package(
     name: "ChargeKitBenchmarks",
     dependencies: [
         .package(name: "ChargeKit", path: ".."),
-        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/ordo-one/benchmark.git", .upToNextMinor(from: "1.38.1"), traits: ["MallocInterposer"]),
     ],
     targets: [
         .target(

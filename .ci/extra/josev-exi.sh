@@ -5,6 +5,7 @@
 #  2. make-corpus.py re-runs Josev's codec with the committed seed and must reproduce the committed
 #     corpus byte for byte (catches drift of Josev, of the generator script or of the corpus).
 # The offline checks (all 188 session messages and the 556 corpus messages both ways) run in `swift test`.
+# Each live check that passes prints a CK-REQUIRED-RAN josev line, which .ci/required-suites counts.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export JOSEV_VENV="${JOSEV_VENV:-/var/tmp/chargekit-josev-venv}"
@@ -45,7 +46,10 @@ for line in open(sys.argv[1]):
         failed += 1
         print(f"FAIL line {d['line']} {want['schema']} {want['message']} {want['variant']}: {d.get('error', 'JSON differs')[:200]}")
 print(f"exi-josev: Josev decoded our encodings: {passed} passed, {failed} failed")
-sys.exit(1 if failed or passed != len(corpus) else 0)
+ok = not failed and passed == len(corpus)
+if ok:
+    print(f"CK-REQUIRED-RAN josev josev-decodes-our-encodings ({passed} messages)")
+sys.exit(0 if ok else 1)
 PY
 
 # 2. the corpus is reproducible from Josev
@@ -53,6 +57,7 @@ JOSEV_VENV="$JOSEV_VENV" python3 Tests/EXITests/Conformance/make-corpus.py --out
   || { cat "$work/make.log"; exit 1; }
 if cmp -s "$work/corpus.jsonl" Tests/EXITests/Conformance/corpus.jsonl; then
   echo "exi-josev: make-corpus.py reproduces the committed corpus ($(wc -l < "$work/corpus.jsonl") messages)"
+  echo "CK-REQUIRED-RAN josev make-corpus-reproduces ($(wc -l < "$work/corpus.jsonl") messages)"
 else
   echo "exi-josev: make-corpus.py output differs from Tests/EXITests/Conformance/corpus.jsonl" >&2
   diff <(cut -c1-200 "$work/corpus.jsonl") <(cut -c1-200 Tests/EXITests/Conformance/corpus.jsonl) | head -20 >&2

@@ -38,7 +38,29 @@ public struct NetworkMembershipKey: Hashable, Sendable, BitwiseCopyable, CustomS
         i < 8 ? UInt8(truncatingIfNeeded: high >> UInt64(8 * (7 - i)))
               : UInt8(truncatingIfNeeded: low >> UInt64(8 * (15 - i)))
     }
-    public var description: String { Hex.bytes(high, count: 8) + Hex.bytes(low, count: 8) }
+    /// The key is a secret: it prints only as its fingerprint, `nmk#` and the first four bytes of its
+    /// SHA-256 in hex (`nmk#3fa1c2d0`), in logs, traces and `boardctl slac` alike.
+    public var description: String { fingerprint }
+    /// `nmk#` + the first 4 bytes of SHA-256(key bytes in wire order), lowercase hex: tells two keys
+    /// apart (and lets two peers' logs be compared) without revealing either.
+    public var fingerprint: String {
+        var h = SHA256()
+        var i = 0
+        while i < 16 {
+            h.update(self[i])
+            i += 1
+        }
+        let d = h.finish()
+        return "nmk#" + (0..<4).map { d[$0] < 16 ? "0" + String(d[$0], radix: 16) : String(d[$0], radix: 16) }.joined()
+    }
+    /// The whole key in hex, for the rare caller that must hand it on (never for a log line).
+    public var secretHex: String { Hex.bytes(high, count: 8) + Hex.bytes(low, count: 8) }
+}
+
+extension NetworkMembershipKey: CustomDebugStringConvertible, CustomReflectable {
+    public var debugDescription: String { fingerprint }
+    /// `dump` and reflection show the fingerprint, not the two halves of the key.
+    public var customMirror: Mirror { Mirror(self, children: ["fingerprint": fingerprint]) }
 }
 
 /// A 17-byte station identifier (PEV_ID, EVSE_ID, SenderID, SOURCE_ID, RESP_ID); all zero in

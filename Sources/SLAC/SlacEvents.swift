@@ -107,7 +107,7 @@ extension SlacTraceEntry: CustomStringConvertible {
             switch e {
             case let .keySet(nid): "• key set in local modem, NID \(nid)"
             case let .matchingStarted(peer, run): "• matching started with \(peer), RunID \(run)"
-            case let .matched(m): "• MATCHED with \(m.peer): NID \(m.nid), attenuation \(m.attenuation) dB over \(m.sounds) sounds"
+            case let .matched(m): "• MATCHED with \(m.peer): NID \(m.nid), key \(m.nmk.fingerprint), attenuation \(m.attenuation) dB over \(m.sounds) sounds"
             case let .failed(f, final): "• failed: \(f)\(final ? " (final)" : ", retrying")"
             case .left: "• left the logical network"
             }

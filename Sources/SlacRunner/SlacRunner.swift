@@ -313,7 +313,7 @@ public enum SlacRunner {
     static func summary(_ o: Outcome, side: Side) -> String {
         if let m = o.matched {
             let ms = o.elapsed.map { String(Double($0.count / 1000) / 1000) } ?? "?"
-            return "RESULT matched peer=\(m.peer) nid=\(m.nid) nmk=\(m.nmk) attenuation=\(m.attenuation) sounds=\(m.sounds) run=\(m.runID) elapsed_ms=\(ms)\(side.quirks)"
+            return "RESULT matched peer=\(m.peer) nid=\(m.nid) nmk=\(m.nmk.fingerprint) attenuation=\(m.attenuation) sounds=\(m.sounds) run=\(m.runID) elapsed_ms=\(ms)\(side.quirks)"
         }
         return "RESULT failed reason=\"\(o.failure?.description ?? "time limit")\"\(side.quirks)"
     }

@@ -22,6 +22,17 @@ struct BoardctlExitCodeTests {
         #expect(run.stderr == "")
     }
 
+    /// `boardctl slac --board sim --role evse` prints the session's network membership key only as a fingerprint:
+    /// no 16-byte run of hex digits (the key in full) anywhere in its output.
+    @Test func slacOnTheSimBoardNeverPrintsTheKey() throws {
+        let run = try boardctl("slac", "--board", "sim", "--role", "evse")
+        #expect(run.status == 0, "\(run.stderr)")
+        let output = run.stdout + run.stderr
+        #expect(output.contains("RESULT matched"))
+        #expect(output.contains("nmk=nmk#"), "the RESULT line names the key by its fingerprint")
+        #expect(output.firstMatch(of: /[0-9A-Fa-f]{32}/) == nil, "a 16-byte key in hex appears in the output")
+    }
+
     @Test func theBinaryFindsBoardsFromElsewhere() throws {
         let tmp = try TemporaryDirectory()
         let run = try boardctl("probe", "--board", "sim", "--json", cwd: tmp.path)

@@ -14,7 +14,7 @@ import TestSupport
 /// UART. The board file is written at test time because the VM decides some paths
 /// ($HIL_SPI_DEV, $HIL_I2C_DEV). Runs only with HIL_VM=1; the launcher runs `--filter HILKernel`.
 /// Serialized: both tests request the same GPIO lines, and a line has one holder at a time.
-@Suite("HILKernel board probe", .serialized, .enabled(if: HIL.inVM, "needs the HIL VM (HIL_VM=1)"))
+@Suite("HILKernel board probe", .serialized, HIL.onlyInVM, .required("hil-kernel"))
 struct HILKernelBoardProbe {
     let env = ProcessInfo.processInfo.environment
 

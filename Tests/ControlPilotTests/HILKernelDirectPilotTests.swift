@@ -20,7 +20,7 @@ import TestSupport
 ///
 /// On the host these tests return at once (HIL_VM is not set); the HIL launcher runs them in the VM
 /// with `--filter HILKernel`.
-@Suite("HILKernel CP: direct Pi CP board on i2c-stub and gpio-sim", .serialized)
+@Suite("HILKernel CP: direct Pi CP board on i2c-stub and gpio-sim", .serialized, HIL.onlyInVM, .required("hil-kernel"))
 struct HILKernelDirectPilotTests {
     /// The gpio-sim line standing in for the contactor relay.
     static let relayLine = "CP_PWM"
@@ -54,7 +54,6 @@ struct HILKernelDirectPilotTests {
 
     @Test("plug-in, 5 %, C closes the relay, E opens it in the same tick as the emergency stop")
     func sessionAndEmergencyStop() throws {
-        guard HIL.inVM else { return }
         let root = try Self.makePWMTree()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let player = try ADCPlayer(bus: HIL.i2cDevice)
@@ -118,7 +117,6 @@ struct HILKernelDirectPilotTests {
 
     @Test("the missing diode is seen on the real bus (negative plateau at -9 V with 5 % on the line)")
     func diodeCheck() throws {
-        guard HIL.inVM else { return }
         let root = try Self.makePWMTree()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let player = try ADCPlayer(bus: HIL.i2cDevice)
@@ -143,7 +141,6 @@ struct HILKernelDirectPilotTests {
 
     @Test("nothing at 0x50: the ADC fault is typed (naming the address) and becomes a measurement fault")
     func absentADC() throws {
-        guard HIL.inVM else { return }
         let root = try Self.makePWMTree()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let frontEnd = DirectPilotFrontEnd(pwm: try SysfsPWMChannel(chip: 0, channel: 0, root: root),

@@ -2,6 +2,7 @@ import HAL
 import HomePlugAV
 import MallocCounting
 import Testing
+import TestSupport
 
 private let ev = MACAddress(0x02, 0x00, 0x00, 0x00, 0x00, 0x0E)
 private let evse = MACAddress(0x02, 0x00, 0x00, 0x00, 0x00, 0x5E)
@@ -143,22 +144,33 @@ let allFrames: [HomePlugFrame] = {
         #expect(throws: HomePlugError.badLength(.softwareVersionConfirm, field: "MVERLENGTH", value: 200)) { try parse(version) }
     }
 
-    /// Random and mutated frames never trap (the libFuzzer target runs the same property for longer).
+    /// Random and mutated frames never trap, and a frame that parses encodes and parses back to an equal
+    /// frame (the libFuzzer target runs the same property for longer). Seed: HOMEPLUG_FUZZ_SEED or a
+    /// fixed default, printed; a failing input is saved for Tests/FuzzReplay/homeplug/.
     @Test func randomInputNeverTraps() {
-        var state: UInt64 = 0x1234_5678
+        let seed = FuzzSeed.value("HOMEPLUG_FUZZ_SEED", default: 0x1234_5678)
+        print("homeplug random frames: seed \(seed) starting (HOMEPLUG_FUZZ_SEED=\(seed) replays)")
+        var state = seed
         func next() -> UInt64 {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return state >> 33
         }
         let seeds = allFrames.map { try! encode($0) }
-        var parsed = 0
+        var parsed = 0, failures = 0
         for i in 0..<20_000 {
             var b = seeds[i % seeds.count]
             let cut = Int(next() % UInt64(b.count + 1))
             b = Array(b.prefix(cut))
             for _ in 0..<Int(next() % 4) where !b.isEmpty { b[Int(next() % UInt64(b.count))] = UInt8(truncatingIfNeeded: next()) }
-            if (try? parse(b)) != nil { parsed += 1 }
+            guard let frame = try? parse(b) else { continue }
+            parsed += 1
+            if let finding = HomePlugRoundTrip.finding(frame), failures < 3 {
+                failures += 1
+                let saved = FuzzArtifacts.save(b, name: "homeplug-seed\(seed)-i\(i)")
+                Issue.record("seed \(seed) iteration \(i): \(finding); input saved to \(saved) (HOMEPLUG_FUZZ_SEED=\(seed) replays)")
+            }
         }
+        print("homeplug random frames: seed \(seed), 20000 inputs, \(parsed) parsed and round-tripped whole, \(failures) failures")
         #expect(parsed > 0)
     }
 
@@ -191,5 +203,28 @@ let allFrames: [HomePlugFrame] = {
         }
         #expect(encoded > 100 * 60 * count)
         #expect(mallocs == 0)
+    }
+}
+
+/// The round trip every HomePlug fuzzer checks: a parsed frame encodes, and the encoding parses back to
+/// an equal frame (addresses and the whole message).
+enum HomePlugRoundTrip {
+    static func finding(_ frame: HomePlugFrame) -> String? {
+        guard let bytes = try? encode(frame) else { return "a parsed frame must encode" }
+        guard let again = try? parse(bytes) else { return "an encoded frame must parse" }
+        return again == frame ? nil : "round trip changed the frame: \(frame) became \(again)"
+    }
+}
+
+/// Inputs that once failed (Tests/FuzzReplay/homeplug: libFuzzer crash files or saved inputs, raw
+/// frame bytes) must pass now. Runs on every `swift test`; an empty directory passes.
+@Suite struct HomePlugFuzzReplayTests {
+    @Test func savedInputsPass() {
+        let inputs = FuzzReplay.inputs("homeplug")
+        for (name, bytes) in inputs {
+            guard let frame = try? parse(bytes) else { continue }
+            if let finding = HomePlugRoundTrip.finding(frame) { Issue.record("Tests/FuzzReplay/homeplug/\(name): \(finding)") }
+        }
+        print("fuzz replay homeplug: \(inputs.count) saved inputs from \(FuzzReplay.directory("homeplug"))")
     }
 }

@@ -1,4 +1,5 @@
 import HomePlugAV
+import HAL
 @testable import SLAC
 import Testing
 
@@ -26,8 +27,28 @@ import Testing
 
     /// slac.md §7.1: HomePlug password-derived NMKs.
     @Test func nmkFromPassword() {
-        #expect(NetworkKeys.membershipKey(password: "HomePlugAV").description == "50D3E4933F855B7040784DF815AA8DB7")
-        #expect(NetworkKeys.membershipKey(password: "HomePlugAV0123").description == "B59319D7E8157BA001B018669CCEE30D")
+        #expect(NetworkKeys.membershipKey(password: "HomePlugAV").secretHex == "50D3E4933F855B7040784DF815AA8DB7")
+        #expect(NetworkKeys.membershipKey(password: "HomePlugAV0123").secretHex == "B59319D7E8157BA001B018669CCEE30D")
+    }
+
+    /// A key prints only as its fingerprint (first 4 bytes of SHA-256, as `sha256sum` gives them),
+    /// wherever it is interpolated: its own description, a message that carries it, `dump`.
+    @Test func keysPrintOnlyAsFingerprints() {
+        let evseKey = NetworkMembershipKey(high: 0xB593_19D7_E815_7BA0, low: 0x01B0_1866_9CCE_E30D)
+        let pevKey = NetworkMembershipKey(high: 0x50D3_E493_3F85_5B70, low: 0x4078_4DF8_15AA_8DB7)
+        #expect(evseKey.fingerprint == "nmk#059a228e")
+        #expect(pevKey.fingerprint == "nmk#83d79594")
+        #expect("\(evseKey)" == "nmk#059a228e")
+        #expect(String(reflecting: evseKey) == "nmk#059a228e")
+        let confirm = SlacMatchConfirm(pevMAC: MACAddress(2, 0, 0, 0, 0, 1), evseMAC: MACAddress(2, 0, 0, 0, 0, 2),
+                                       runID: .zero, nid: NetworkKeys.networkID(for: evseKey), nmk: evseKey)
+        var dumped = ""
+        dump(confirm, to: &dumped)
+        for text in ["\(confirm)", String(reflecting: confirm), "\(HomePlugMessage.slacMatchConfirm(confirm))", dumped] {
+            #expect(!text.uppercased().contains(evseKey.secretHex), "\(text)")
+            #expect(!text.uppercased().contains("B59319D7"), "\(text)")
+            #expect(!text.contains(String(evseKey.high)) && !text.contains(String(evseKey.low)), "\(text)")
+        }
     }
 
     @Test func randomKeysDifferAndTopNIDBitsAreZero() {

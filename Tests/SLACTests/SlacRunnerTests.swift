@@ -27,5 +27,11 @@ import Testing
         #expect(lines.contains { $0.contains("timer TT_match_response armed") })
         let sounds = lines.filter { $0.contains("CM_MNBC_SOUND.IND") }.count
         #expect(sounds == 10)
+        // The key is a secret: only its fingerprint is printed, never the key itself.
+        if let key = outcome.matched?.nmk {
+            let all = lines.joined(separator: "\n")
+            #expect(!all.uppercased().contains(key.secretHex), "the NMK appears in full in the output")
+            #expect(all.contains("nmk=\(key.fingerprint)"))
+        }
     }
 }

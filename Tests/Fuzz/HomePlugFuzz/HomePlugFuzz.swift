@@ -1,5 +1,5 @@
 // The HomePlug MME parser under a fuzzer: any bytes must give a frame or a typed `HomePlugError`,
-// never a trap, and a frame that parses must encode and parse back to itself.
+// never a trap, and a frame that parses must encode and parse back to an equal frame (whole message).
 //
 // libFuzzer build (.ci/extra/fuzz-homeplug.sh):
 //   swift build --scratch-path .build-fuzz --product homeplug-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DLIBFUZZER
@@ -10,23 +10,23 @@ import HomePlugAV
 
 nonisolated(unsafe) private let output = UnsafeMutableRawBufferPointer.allocate(byteCount: 2048, alignment: 16)
 
-/// One input: parse; if it parses, encode, parse again and compare.
-func fuzzOne(_ input: UnsafeRawBufferPointer) {
+/// One input: parse; if it parses, encode, parse again and compare the whole frame (addresses and
+/// the complete message, `HomePlugFrame` is `Equatable`). Returns what went wrong, or nil.
+func fuzzOne(_ input: UnsafeRawBufferPointer) -> String? {
     let first: HomePlugFrame
     do throws(HomePlugError) {
         first = try HomePlugFrame.parse(RawSpan(_unsafeBytes: input))
     } catch {
         _ = error.description
-        return
+        return nil
     }
     var span = MutableRawSpan(_unsafeBytes: output)
-    guard let n = try? first.encode(into: &span) else { fatalError("a parsed frame must encode") }
+    guard let n = try? first.encode(into: &span) else { return "a parsed frame must encode" }
     guard let again = try? HomePlugFrame.parse(RawSpan(_unsafeBytes: UnsafeRawBufferPointer(rebasing: output[0..<n]))) else {
-        fatalError("an encoded frame must parse")
+        return "an encoded frame must parse"
     }
-    guard again.message.mmType == first.message.mmType, again.source == first.source, again.destination == first.destination else {
-        fatalError("round trip changed the frame")
-    }
+    guard again == first else { return "round trip changed the frame: \(first) became \(again)" }
+    return nil
 }
 
 #if LIBFUZZER
@@ -64,7 +64,7 @@ func writeSeeds(_ directory: String) {
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func homePlugFuzzTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
-    fuzzOne(UnsafeRawBufferPointer(start: data, count: size))
+    if let finding = fuzzOne(UnsafeRawBufferPointer(start: data, count: size)) { fatalError("homeplug-fuzz finding: \(finding)") }
     return 0
 }
 
@@ -83,12 +83,22 @@ public func homePlugFuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeM
     return runFuzzerDriver(&count, &arguments) { data, size in homePlugFuzzTestOneInput(data, size) }
 }
 #else
+import Glibc
+
+/// `homeplug-fuzz [ITERATIONS]`: a deterministic stream of mutated frames. The seed is CK_FUZZ_SEED
+/// (decimal or 0x hex) or a fixed default, printed on the summary line; a failing input is written to
+/// $CK_FUZZ_ARTIFACTS (default /tmp/chargekit-fuzz-failures) for Tests/FuzzReplay/homeplug/.
 @main
 struct HomePlugFuzzSmoke {
     static func main() {
         var iterations = 200_000
         if CommandLine.arguments.count > 1, let n = Int(CommandLine.arguments[1]) { iterations = n }
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        if let text = getenv("CK_FUZZ_SEED").map({ String(cString: $0) }) {
+            seed = (text.hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text)) ?? seed
+        }
+        print("homeplug-fuzz smoke: seed \(seed) starting (CK_FUZZ_SEED=\(seed) replays)")
+        var state: UInt64 = seed == 0 ? 1 : seed
         func next() -> UInt64 {
             state ^= state << 13
             state ^= state >> 7
@@ -109,9 +119,20 @@ struct HomePlugFuzzSmoke {
                 buffer[15] = UInt8(truncatingIfNeeded: t); buffer[16] = UInt8(truncatingIfNeeded: t >> 8)
                 if t >= 0xA000 { buffer[17] = 0x00; buffer[18] = 0xB0; buffer[19] = 0x52 } else if i % 3 != 0 { buffer[17] = 0; buffer[18] = 0 }
             }
-            fuzzOne(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            let input = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+            if let finding = fuzzOne(input) {
+                let directory = getenv("CK_FUZZ_ARTIFACTS").map { String(cString: $0) } ?? "/tmp/chargekit-fuzz-failures"
+                mkdir(directory, 0o755)
+                let path = "\(directory)/homeplug-seed\(seed)-i\(i)"
+                if let f = fopen(path, "w") {
+                    fwrite(input.baseAddress, 1, n, f)
+                    fclose(f)
+                }
+                print("homeplug-fuzz smoke: seed \(seed) iteration \(i): \(finding)\n  input saved to \(path) (CK_FUZZ_SEED=\(seed) replays the run; copy the file into Tests/FuzzReplay/homeplug/ to keep it)")
+                exit(1)
+            }
         }
-        print("homeplug-fuzz smoke: \(iterations) inputs, no trap")
+        print("homeplug-fuzz smoke: seed \(seed), \(iterations) inputs, no trap, every parsed frame round-tripped whole")
     }
 }
 #endif

@@ -25,13 +25,12 @@ struct LinuxCANHarness: CANBusHarness {
 /// SocketCAN and libsocketcan on a real kernel (HIL VM): vcan0/vcan1, and can0 ⇄ can1, two emulated
 /// SJA1000 controllers on one QEMU CAN bus at 500 kbit/s with restart-ms 100. Serialized: the bitrate
 /// test takes can0 down and up.
-@Suite("HILKernel CAN: SocketCAN and libsocketcan on vcan and emulated SJA1000", .serialized)
+@Suite("HILKernel CAN: SocketCAN and libsocketcan on vcan and emulated SJA1000", .serialized, HIL.onlyInVM, .required("hil-kernel"))
 struct HILKernelCANTests {
     // MARK: the shared CANBus contract on the kernel
 
     @Test("contract on vcan0 (two sockets): idle, order, filters, refusals, own frames")
     func contractOnVCAN() throws {
-        guard HIL.inVM else { return }
         try CANBusContract.idleBusReceivesNothing(LinuxCANHarness("vcan0", "vcan0"))
         try CANBusContract.framesArriveInOrder(LinuxCANHarness("vcan0", "vcan0"))
         try CANBusContract.exactFilterPassesOnlyItsFrame(LinuxCANHarness("vcan0", "vcan0"))
@@ -42,7 +41,6 @@ struct HILKernelCANTests {
 
     @Test("contract over the emulated bus, can0 → can1: order (standard and extended ids) and filters")
     func contractOnEmulatedBus() throws {
-        guard HIL.inVM else { return }
         try CANBusContract.framesArriveInOrder(LinuxCANHarness("can0", "can1"))
         try CANBusContract.exactFilterPassesOnlyItsFrame(LinuxCANHarness("can0", "can1"))
         try CANBusContract.maskFilterAndReset(LinuxCANHarness("can0", "can1"))
@@ -51,7 +49,6 @@ struct HILKernelCANTests {
 
     @Test("CAN FD on vcan0 (MTU 72): a 20-byte frame arrives as FD on a socket opened for FD")
     func canFD() throws {
-        guard HIL.inVM else { return }
         let a = try LinuxCANBus(interface: "vcan0", options: .init(canFD: true))
         let b = try LinuxCANBus(interface: "vcan0", options: .init(canFD: true))
         var frame = CANFrame(id: 0x123, length: 20)
@@ -66,7 +63,6 @@ struct HILKernelCANTests {
 
     @Test("the error-frame mask: a socket with error frames on gets the controller's error frame, one without does not")
     func errorFrameMask() throws {
-        guard HIL.inVM else { return }
         let watching = try LinuxCANBus(interface: "vcan1", options: .init(errorFrames: true))
         let ignoring = try LinuxCANBus(interface: "vcan1", options: .init(errorFrames: false))
         // Play the controller: a raw CAN_ERR_FLAG frame on vcan1 reaches exactly the sockets whose
@@ -90,7 +86,6 @@ struct HILKernelCANTests {
 
     @Test("can0 reports ERROR-ACTIVE, 500 kbit/s with a sample point, and error counters")
     func linkStatus() throws {
-        guard HIL.inVM else { return }
         let status = try LinuxCANLink(interface: "can0").status()
         #expect(status.state == .errorActive)
         #expect(status.bitrate == 500_000)
@@ -100,7 +95,6 @@ struct HILKernelCANTests {
 
     @Test("the bitrate set to 250 kbit/s reads back, frames still flow, and 500 kbit/s is restored")
     func setBitrate() throws {
-        guard HIL.inVM else { return }
         let can0 = LinuxCANLink(interface: "can0")
         try can0.setBitrate(250_000)
         defer { try? can0.setBitrate(500_000) }
@@ -114,7 +108,6 @@ struct HILKernelCANTests {
 
     @Test("restart while error-active: .link(restart, EINVAL), kind .invalidArgument, with the explanation")
     func restartWhenNotBusOff() throws {
-        guard HIL.inVM else { return }
         let bus = try LinuxCANBus(interface: "can0")
         let error = #expect(throws: CANError.self) { try bus.restart() }
         #expect(error == .link("can0", operation: "restart", errno: .invalidArgument))
@@ -126,14 +119,12 @@ struct HILKernelCANTests {
 
     @Test("linkStatus on vcan0: no state, bitrate or counters (vcan has no CAN link data), and no error")
     func vcanLinkStatus() throws {
-        guard HIL.inVM else { return }
         let bus = try LinuxCANBus(interface: "vcan0")
         #expect(try bus.linkStatus() == CANLinkStatus())
     }
 
     @Test("a bitrate for vcan0 is refused with EOPNOTSUPP before its link is touched")
     func vcanBitrate() throws {
-        guard HIL.inVM else { return }
         let harness = try LinuxCANHarness("vcan0", "vcan0")
         let error = #expect(throws: CANError.self) { try harness.a.setBitrate(250_000) }
         #expect(error == .link("vcan0", operation: "set the bitrate", errno: .notSupported))
@@ -143,7 +134,6 @@ struct HILKernelCANTests {
 
     @Test("a missing interface: .open(ENODEV) with the overlay hint; its link status .absent")
     func missingInterface() throws {
-        guard HIL.inVM else { return }
         let error = #expect(throws: CANError.self) { try LinuxCANBus(interface: "can9") }
         #expect(error == .open("can9", errno: .operationNotSupportedByDevice))
         #expect(error?.kind == .absent)
@@ -154,7 +144,6 @@ struct HILKernelCANTests {
 
     @Test("a vcan taken down: each open socket hears it once (receive: ENETDOWN), sends fail with .linkDown; up again, frames flow")
     func linkDown() throws {
-        guard HIL.inVM else { return }
         try HIL.ip("link", "add", "ckdown0", "type", "vcan")
         defer { try? HIL.ip("link", "del", "ckdown0") }
         try HIL.ip("link", "set", "ckdown0", "up")
@@ -177,7 +166,6 @@ struct HILKernelCANTests {
 
     @Test("the interface deleted while open: poll wakes, receive and send are kind .disconnected")
     func interfaceDeleted() throws {
-        guard HIL.inVM else { return }
         try HIL.ip("link", "add", "ckgone0", "type", "vcan")
         try HIL.ip("link", "set", "ckgone0", "up")
         let bus = try LinuxCANBus(interface: "ckgone0")

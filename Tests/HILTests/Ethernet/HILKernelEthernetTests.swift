@@ -7,7 +7,7 @@ import TestSupport
 
 /// AF_PACKET (CRawEthernet) through `LinuxEthernetLink` on a veth pair inside the VM (veth autoloads).
 /// The VM is throwaway, so the pair lives in its root namespace.
-@Suite("HILKernel Ethernet: AF_PACKET on a veth pair", .serialized)
+@Suite("HILKernel Ethernet: AF_PACKET on a veth pair", .serialized, HIL.onlyInVM, .required("hil-kernel"))
 struct HILKernelEthernetTests {
     struct Pair {
         let a: LinuxEthernetLink
@@ -46,7 +46,6 @@ struct HILKernelEthernetTests {
 
     @Test("EtherType 0x88E1 frames cross both ways byte-exact; a short one arrives padded to 60; MACs read back")
     func sendReceive() throws {
-        guard HIL.inVM else { return }
         let pair = try Pair(1)
         defer { pair.remove() }
         #expect(pair.a.macAddress == MACAddress("02:48:49:4c:00:0a"))
@@ -60,7 +59,6 @@ struct HILKernelEthernetTests {
 
     @Test("the interface deleted while open: kind .disconnected, no hang")
     func deleted() throws {
-        guard HIL.inVM else { return }
         let pair = try Pair(2)
         pair.remove()
         #expect(Readiness.readable(pair.a.pollDescriptor!, within: .seconds(2)))

@@ -8,11 +8,10 @@ import TestSupport
 /// The seam fakes on a kernel that has the devices: failures injected into one call of an otherwise
 /// real open, on paths the host cannot reach (this host has no AF_CAN sockets to fail). Serialized:
 /// the fakes are process-wide.
-@Suite("HILKernel shim faults: injected failures under real SocketCAN sockets", .serialized)
+@Suite("HILKernel shim faults: injected failures under real SocketCAN sockets", .serialized, HIL.onlyInVM, .required("hil-kernel"))
 struct HILKernelShimFaultTests {
     @Test("the error mask cannot be set: .configure with the errno, and the socket is closed exactly once")
     func errorMaskFails() {
-        guard HIL.inVM else { return }
         withSeamFakes { fakes in
             fakes.fail(CK_OP_SETSOCKOPT, with: .ioError)
             let error = #expect(throws: CANError.self) { try LinuxCANBus(interface: "vcan0") }
@@ -24,7 +23,6 @@ struct HILKernelShimFaultTests {
 
     @Test("bind refused: .open with the errno, socket closed once")
     func bindFails() {
-        guard HIL.inVM else { return }
         withSeamFakes { fakes in
             fakes.fail(CK_OP_BIND, with: .addressNotAvailable)
             #expect(throws: CANError.open("vcan0", errno: .addressNotAvailable)) { try LinuxCANBus(interface: "vcan0") }
@@ -34,7 +32,6 @@ struct HILKernelShimFaultTests {
 
     @Test("FD or receive-own options that cannot be set: .open with the errno")
     func optionFails() {
-        guard HIL.inVM else { return }
         withSeamFakes { fakes in
             fakes.fail(CK_OP_SETSOCKOPT, with: .protocolNotAvailable)
             let error = #expect(throws: CANError.self) { try LinuxCANBus(interface: "vcan0", options: .init(canFD: true)) }
@@ -45,7 +42,6 @@ struct HILKernelShimFaultTests {
 
     @Test("interrupted socket calls during open are retried in the seam")
     func interruptedOpen() throws {
-        guard HIL.inVM else { return }
         try withSeamFakes { fakes throws in
             fakes.interrupt(CK_OP_SOCKET, times: 1)
             fakes.interrupt(CK_OP_BIND, times: 2)

@@ -17,11 +17,10 @@ final class LinuxGPIOHarness: GPIOLineHarness {
 
 /// libgpiod v1.6 (CGpiod) and `LinuxGPIOLine` on the VM's gpio-sim chip "hil-gpio" (8 named lines).
 /// Serialized: the tests share the chip's lines.
-@Suite("HILKernel GPIO: libgpiod on gpio-sim", .serialized)
+@Suite("HILKernel GPIO: libgpiod on gpio-sim", .serialized, HIL.onlyInVM, .required("hil-kernel"))
 struct HILKernelGPIOTests {
     @Test("contract: outputs, inputs, rising and both edges, refused writes, released lines")
     func contract() throws {
-        guard HIL.inVM else { return }
         let h = LinuxGPIOHarness()
         try GPIOLineContract.outputDrivesTheWorld(h)
         try GPIOLineContract.inputFollowsTheWorld(h)
@@ -33,7 +32,6 @@ struct HILKernelGPIOTests {
 
     @Test("edge: the event descriptor becomes readable after a pull-up and readEvent() returns a rising edge stamped on CLOCK_MONOTONIC")
     func risingEdgeTimestamp() throws {
-        guard HIL.inVM else { return }
         try HIL.pull("QCA_INT", high: false)
         let line = try LinuxGPIOLine(GPIOLineConfig(chip: HIL.gpioChip, line: .name("QCA_INT"), direction: .events(.rising)))
         defer { line.release() }
@@ -49,7 +47,6 @@ struct HILKernelGPIOTests {
 
     @Test("a line already held: .open(EBUSY), kind .busy, with the gpioinfo hint")
     func busy() throws {
-        guard HIL.inVM else { return }
         let config = GPIOLineConfig(chip: HIL.gpioChip, line: .name("RELAY_K2"), direction: .output(initial: false))
         let first = try LinuxGPIOLine(config)
         defer { first.release() }
@@ -61,7 +58,6 @@ struct HILKernelGPIOTests {
 
     @Test("active-low: logical 1 drives the pin low")
     func activeLow() throws {
-        guard HIL.inVM else { return }
         let line = try LinuxGPIOLine(GPIOLineConfig(chip: HIL.gpioChip, line: .name("QCA_RST"), direction: .output(initial: false), activeLow: true))
         defer { line.release() }
         #expect(try HIL.driven("QCA_RST"), "logical 0 is electrical high")
@@ -72,7 +68,6 @@ struct HILKernelGPIOTests {
 
     @Test("lines by name and by offset are the same line; the chip reports its label and 8 lines")
     func namesAndOffsets() throws {
-        guard HIL.inVM else { return }
         let byName = try LinuxGPIOLine(GPIOLineConfig(chip: HIL.gpioChip, line: .name("WB_DATA"), direction: .input))
         #expect(byName.offset == 5)
         byName.release()
@@ -86,7 +81,6 @@ struct HILKernelGPIOTests {
 
     @Test("a line name the chip does not have is .absent; an offset beyond it .invalidArgument")
     func wrongLines() throws {
-        guard HIL.inVM else { return }
         let name = #expect(throws: GPIOError.self) { try LinuxGPIOLine(GPIOLineConfig(chip: HIL.gpioChip, line: .name("NOPE"), direction: .input)) }
         #expect(name == .open("hil-gpio:NOPE", errno: .noSuchFileOrDirectory))
         #expect(name?.kind == .absent)

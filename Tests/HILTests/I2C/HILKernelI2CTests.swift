@@ -12,11 +12,10 @@ struct LinuxI2CStubHarness: I2CDeviceHarness {
 }
 
 /// i2c-dev and libi2c (CI2C) through `LinuxI2CDevice` on i2c-stub: SMBus only, register memory.
-@Suite("HILKernel I2C: i2c-dev and libi2c on i2c-stub", .serialized)
+@Suite("HILKernel I2C: i2c-dev and libi2c on i2c-stub", .serialized, HIL.onlyInVM, .required("hil-kernel"))
 struct HILKernelI2CTests {
     @Test("contract: registers read back, SMBus word order and big-endian helpers, a missing address is a NAK")
     func contract() throws {
-        guard HIL.inVM else { return }
         try I2CDeviceContract.registersReadBack(LinuxI2CStubHarness())
         try I2CDeviceContract.bigEndianHelpers(LinuxI2CStubHarness())
         try I2CDeviceContract.absentAddressIsANak(LinuxI2CStubHarness())
@@ -24,7 +23,6 @@ struct HILKernelI2CTests {
 
     @Test("word 0x8385 at 0x48 register 1 and byte 0x5a at 0x49: what i2cget reads is what we wrote")
     func crossCheckWithI2CTools() throws {
-        guard HIL.inVM else { return }
         let adc = try LinuxI2CDevice(bus: HIL.i2cDevice, address: 0x48)
         let monitor = try LinuxI2CDevice(bus: HIL.i2cDevice, address: 0x49)
         try adc.writeWord(register: 1, 0x8385)
@@ -41,7 +39,6 @@ struct HILKernelI2CTests {
 
     @Test("a missing address (0x50): the typed NAK error, word for word")
     func missingAddress() throws {
-        guard HIL.inVM else { return }
         let nobody = try LinuxI2CDevice(bus: HIL.i2cDevice, address: 0x50)
         let error = #expect(throws: I2CError.self) { _ = try nobody.readWord(register: 0) }
         #expect(error?.kind == .io)
@@ -51,7 +48,6 @@ struct HILKernelI2CTests {
 
     @Test("an SMBus-only adapter: no I2C_FUNC_I2C, and a plain write-then-read is EOPNOTSUPP, kind .unsupported")
     func smbusOnly() throws {
-        guard HIL.inVM else { return }
         let adc = try LinuxI2CDevice(bus: HIL.i2cDevice, address: 0x48)
         let funcs = try adc.functionality()
         #expect(funcs & CK_I2C_FUNC_I2C == 0)
@@ -67,7 +63,6 @@ struct HILKernelI2CTests {
 
     @Test("I2C-block writes and reads round-trip on i2c-stub")
     func blocks() throws {
-        guard HIL.inVM else { return }
         let chip = try LinuxI2CDevice(bus: HIL.i2cDevice, address: 0x49)
         let data: [UInt8] = [0x10, 0x20, 0x30, 0x40, 0x50]
         try data.withUnsafeBytes { try chip.writeBlock(register: 0x20, $0) }
@@ -79,7 +74,6 @@ struct HILKernelI2CTests {
 
     @Test("a missing adapter node: .open(ENOENT), kind .absent")
     func missingAdapter() {
-        guard HIL.inVM else { return }
         #expect(#expect(throws: I2CError.self) { try LinuxI2CDevice(bus: "/dev/i2c-99", address: 0x48) }?.kind == .absent)
     }
 }

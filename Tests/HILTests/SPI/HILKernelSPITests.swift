@@ -14,13 +14,12 @@ final class LinuxSPIButterflyHarness: SPIDeviceHarness {
 }
 
 /// spidev ioctls (CSpidev) through `LinuxSPIDevice` on a real kernel SPI controller.
-@Suite("HILKernel SPI: spidev on spi-butterfly", .serialized)
+@Suite("HILKernel SPI: spidev on spi-butterfly", .serialized, HIL.onlyInVM, .required("hil-kernel"))
 struct HILKernelSPITests {
     static let whiteBeet = SPIConfig(mode: .mode0, bitsPerWord: 8, speedHz: 500_000)
 
     @Test("mode 0, 8 bits and the clock are set and read back from the kernel")
     func configureAndReadBack() throws {
-        guard HIL.inVM else { return }
         try #require(!HIL.spiDevice.isEmpty, "hil-run.sh --spi provides HIL_SPI_DEV")
         let spi = try LinuxSPIDevice(path: HIL.spiDevice, config: Self.whiteBeet)
         #expect(try spi.readBackConfiguration() == Self.whiteBeet)
@@ -30,7 +29,6 @@ struct HILKernelSPITests {
 
     @Test("contract: transfers (MISO zeros), segmented messages, refusals, reconfiguration")
     func contract() throws {
-        guard HIL.inVM else { return }
         try #require(!HIL.spiDevice.isEmpty)
         let h = try LinuxSPIButterflyHarness(Self.whiteBeet)
         try SPIDeviceContract.singleTransfer(h)
@@ -41,7 +39,6 @@ struct HILKernelSPITests {
 
     @Test("mode 3 (what the QCA7000 needs) on this controller: .configure(mode 3, EINVAL), and the device is closed again")
     func mode3Refused() throws {
-        guard HIL.inVM else { return }
         try #require(!HIL.spiDevice.isEmpty)
         let error = #expect(throws: SPIError.self) { try LinuxSPIDevice(path: HIL.spiDevice, config: SPIConfig(mode: .mode3, speedHz: 500_000)) }
         #expect(error == .configure(HIL.spiDevice, setting: "mode 3", errno: .invalidArgument))
@@ -54,7 +51,6 @@ struct HILKernelSPITests {
 
     @Test("a node that does not exist: .open(ENOENT) with the dtparam hint")
     func missingNode() {
-        guard HIL.inVM else { return }
         #expect(throws: SPIError.open("/dev/spidev9.9", errno: .noSuchFileOrDirectory)) { try LinuxSPIDevice(path: "/dev/spidev9.9", config: Self.whiteBeet) }
     }
 }

@@ -193,11 +193,11 @@ enum TsharkCheck {
         case .slacMatchConfirm(let m):
             e += [(p + "cm_slac_match.length", "\(m.mvfLength)"), (p + "cm_slac_match.pev_mac", mac(m.pevMAC)),
                   (p + "cm_slac_match.evse_mac", mac(m.evseMAC)), (p + "cm_slac_match.runid", bytesHex(m.runID.rawValue, 8)),
-                  (p + "cm_slac_match.nid", bytesHex(m.nid.rawValue, 7)), (p + "cm_slac_match.nmk", m.nmk.description)]
+                  (p + "cm_slac_match.nid", bytesHex(m.nid.rawValue, 7)), (p + "cm_slac_match.nmk", m.nmk.secretHex)]
         case .setKeyConfirm(let m):
             e += [("homeplug_av.cm_set_key_cnf.result", "\(m.result)")]
         case .setKeyRequest(let m):
-            e += [("homeplug_av.cm_set_key_req.nw_key", m.nmk.description)]
+            e += [("homeplug_av.cm_set_key_req.nw_key", m.nmk.secretHex)]
         case .validateRequest(let m):
             e += [(p + "cm_validate.signaltype", "\(m.signalType)"), (p + "cm_validate.timer", "\(m.timer)"),
                   (p + "cm_validate.result", "\(m.result)")]

@@ -54,11 +54,12 @@ enum Interop {
 /// SLAC against implementations nobody here wrote, over a veth pair between two network namespaces
 /// made by the test: pyslac 0.8.3's EVSE session and its scapy example EV (slac.md §11). Every frame
 /// we send is decoded by tshark's HomePlug AV dissector and compared with what we meant.
-@Suite(.serialized, .enabled(if: Interop.available)) struct SlacInterop {
+@Suite(.serialized, .enabled(if: Interop.available, "needs root, ip, dumpcap, tshark, python3 and the built slac-peer (the missing ones are printed)"))
+struct SlacInterop {
     /// Our EV (`SlacRequester`) against pyslac's `SlacEvseSession`. pyslac needs a modem's answers: our
     /// stand-in in the EV namespace answers its CM_SET_KEY.REQ and sends an 85-byte
     /// CM_ATTEN_PROFILE.IND after each of our sounds (slac.md §11.5).
-    @Test(.timeLimit(.minutes(2))) func ourEVMatchesPyslacEVSE() throws {
+    @Test(.timeLimit(.minutes(2)), .required("pyslac"), .required("tshark")) func ourEVMatchesPyslacEVSE() throws {
         try #require(Interop.ensurePyslac())
         let ns = try VethPair()
         defer { ns.remove() }
@@ -91,7 +92,7 @@ enum Interop {
 
     /// Our EVSE (`SlacMatcher`) against pyslac's example EV, which fakes its own modem frames with
     /// quirks: 3-group profiles, MVFLength big-endian, its own MAC as EVSE MAC (slac.md §11.4).
-    @Test(.timeLimit(.minutes(2))) func ourEVSEMatchesPyslacExampleEV() throws {
+    @Test(.timeLimit(.minutes(2)), .required("pyslac"), .required("tshark")) func ourEVSEMatchesPyslacExampleEV() throws {
         try #require(Interop.ensurePyslac())
         let ns = try VethPair()
         defer { ns.remove() }
@@ -106,12 +107,18 @@ enum Interop {
         let evStatus = ev.wait(timeout: 35)
         let evseStatus = evse.wait(timeout: 30)
         let frames = capture.finish()
-        let result = Interop.resultLine(evse.output)
-        print("interop our EVSE ← pyslac example EV:\n  ours: \(result ?? "no result")")
+        let result = Interop.resultLine(evse.output), evResult = Interop.resultLine(ev.output)
+        print("interop our EVSE ← pyslac example EV:\n  ours:       \(result ?? "no result")\n  example EV: \(evResult ?? "no result")")
         #expect(evseStatus == 0, "our EVSE: \(evse.output.suffix(2000))")
-        #expect(evStatus == 0, "example EV: \(ev.output.suffix(2000))")
         #expect(result?.contains("MVFLength big-endian") == true && result?.contains("NumGroups") == true)
         #expect(Interop.field(result, "peer") == ns.ev.mac.description.lowercased())
+        // The EV's own verdict (example_ev.py sniffs for our CM_SLAC_MATCH.CNF and exits 1 without one):
+        // matched, by our EVSE, with the NID and key (fingerprint) our EVSE reports.
+        #expect(evStatus == 0, "example EV: \(ev.output.suffix(2000))")
+        #expect(evResult?.hasPrefix("RESULT matched") == true, "example EV: \(evResult ?? ev.output.suffix(1000).description)")
+        #expect(Interop.field(evResult, "evse") == ns.evse.mac.description.lowercased())
+        #expect(Interop.field(evResult, "nid") != nil && Interop.field(evResult, "nid") == Interop.field(result, "nid"))
+        #expect(Interop.field(evResult, "nmk") != nil && Interop.field(evResult, "nmk") == Interop.field(result, "nmk"))
         let evseMAC = ns.evse.mac, evMAC = ns.ev.mac
         let report = TsharkCheck.check(capture.path, frames: frames, ours: [evseMAC])
         print("tshark (our EVSE vs example EV): \(report.checkedFrames) frames, \(report.checkedFields) fields, \(report.problems.count) problems")
@@ -125,7 +132,7 @@ enum Interop {
 
     /// Our EV against our EVSE on the veth, each with its modem stand-in: the answer latencies of our
     /// EVSE beside pyslac's (same EV, same run), and the whole match against the ISO 15118-3 floor.
-    @Test(.timeLimit(.minutes(2))) func ourEVMatchesOurEVSE() throws {
+    @Test(.timeLimit(.minutes(2)), .required("tshark")) func ourEVMatchesOurEVSE() throws {
         let ns = try VethPair()
         defer { ns.remove() }
         let logs = Interop.logDirectory()

@@ -8,7 +8,8 @@ import TestSupport
 /// dissector: no malformed packet, no warning, and the fields it prints equal what we encoded. The
 /// veth tests cover the frames that cross the wire in a session; this covers the rest (CM_SET_KEY,
 /// CM_VALIDATE, the vendor messages).
-@Suite(.enabled(if: Subprocess.which("tshark") != nil)) struct TsharkDecodesEveryMessage {
+@Suite(.enabled(if: Subprocess.which("tshark") != nil, "needs tshark on PATH (.ci/setup installs it)"), .required("tshark"))
+struct TsharkDecodesEveryMessage {
     @Test func everyMessageTypeDecodesCleanly() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ck-slac-codec-\(getpid()).pcap").path
         defer { try? FileManager.default.removeItem(atPath: path) }

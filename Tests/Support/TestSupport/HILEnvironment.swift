@@ -1,9 +1,15 @@
 import Foundation
+import Testing
 
 /// The HIL VM as the kernel-backed tests see it: the variables hil-run.sh exports and the far side of
-/// its simulated hardware. Every HILKernel test returns at once (or is disabled) unless `HIL.inVM`, so
-/// on the host, where the launcher test boots the VM instead, they pass without doing anything.
+/// its simulated hardware. Every HILKernel suite carries `HIL.onlyInVM`, so on the host, where the
+/// launcher test boots the VM and runs them there instead, they report "skipped" with the reason.
 public enum HIL {
+    /// The condition of every HILKernel suite: enabled inside the VM only.
+    public static var onlyInVM: ConditionTrait {
+        .enabled(if: HIL.inVM, "kernel-backed: runs inside the HIL VM (HIL_VM=1); on the host the HIL VM launcher test runs it there")
+    }
+
     static let environment = ProcessInfo.processInfo.environment
 
     /// True inside the VM (hil-run.sh exports HIL_VM=1).

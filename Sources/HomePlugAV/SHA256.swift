@@ -1,6 +1,7 @@
 /// SHA-256 (FIPS 180-4) over short inputs, without allocation: enough for deriving a NID from an
-/// NMK (slac.md §7.2) and an NMK from a password (§7.1). Not a general-purpose hashing API.
-struct SHA256 {
+/// NMK (slac.md §7.2) and an NMK from a password (§7.1), and the printable fingerprint of a key
+/// (`NetworkMembershipKey.fingerprint`). Not a general-purpose hashing API; package-internal.
+package struct SHA256 {
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
     private var block = InlineArray<64, UInt8>(repeating: 0)
@@ -18,10 +19,10 @@ struct SHA256 {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
-    init() {}
+    package init() {}
 
     @_noAllocation
-    mutating func update(_ byte: UInt8) {
+    package mutating func update(_ byte: UInt8) {
         block[blockCount] = byte
         blockCount += 1
         totalBytes &+= 1
@@ -31,7 +32,7 @@ struct SHA256 {
         }
     }
 
-    mutating func update(_ digest: Digest) {
+    package mutating func update(_ digest: Digest) {
         var i = 0
         while i < 32 {
             update(digest[i])
@@ -41,7 +42,7 @@ struct SHA256 {
 
     /// The 32-byte digest; the hasher must not be used afterwards.
     @_noAllocation
-    mutating func finish() -> Digest {
+    package mutating func finish() -> Digest {
         let bits = totalBytes &* 8
         update(0x80)
         while blockCount != 56 { update(0) }
@@ -63,9 +64,9 @@ struct SHA256 {
         return d
     }
 
-    struct Digest {
+    package struct Digest {
         var bytes = InlineArray<32, UInt8>(repeating: 0)
-        subscript(i: Int) -> UInt8 { bytes[i] }
+        package subscript(i: Int) -> UInt8 { bytes[i] }
     }
 
     @inline(__always) private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
