@@ -261,7 +261,7 @@ let tests: [Target] = [
                        "TestSupport", "sim-allocation-probe"],
         swiftSettings: strict),
     .testTarget(name: "V2GTPTests", dependencies: ["V2GTP", "CoreTypes", "MallocCounting", "TestSupport"], swiftSettings: strict),
-    .testTarget(name: "V2GTests", dependencies: ["V2G", "AppHandshake", "EXI", "EXITool", "CoreTypes"], swiftSettings: strict),
+    .testTarget(name: "V2GTests", dependencies: ["V2G", "Contracts", "AppHandshake", "EXI", "EXITool", "CoreTypes"], swiftSettings: strict),
     // The DC power path: the fault matrix over the simulated plant, the §2 timing limits under the
     // manual clock, the full sequence, the GPIO contactor driver, and the steady state at 0 mallocs.
     .testTarget(

@@ -43,7 +43,13 @@ public final class ChargerFacts {
     /// switched off and the contactors are commanded open.
     public var power = Published(PowerPathStatus())
 
-    // Planned: `session`, the V2G session's facts (protocol, EV limits, targets, stop reason) — the V2G issue.
+    /// The V2G session: protocol, phase, the EV's targets and limits, stop reason, counters. Writer: our
+    /// SECC (`SECCSession`) or the WHITE-beet driver. Readers: the session (`chargerd`), monitors,
+    /// `boardctl v2g`. Timing: published every tick; a phase change is visible in the tick its
+    /// request was answered.
+    public var v2g = Published(V2GSessionFacts())
+
+    // Planned: `session`, the whole charging session's facts (main-job issue).
 
     public init() {}
 }

@@ -1,4 +1,5 @@
 import AppHandshake
+import Contracts
 import EXI
 import Foundation
 import Testing
