@@ -103,6 +103,8 @@ let layers: [Target] = [
     // Device drivers over the HAL: the pumps that move bytes and frames between devices and
     // preallocated queues, the user-space QCA7000 driver, the ADS1115 CP ADC. No board files.
     .target(name: "Drivers", dependencies: ["Buffers", "HAL", "ControlLoop"], swiftSettings: strict),
+    // V2G's IP link: the SDP server (SECC) and client (EV) as loop controllers over DatagramPump queues.
+    .target(name: "V2GLink", dependencies: ["Drivers", "HAL", "V2GTP", "V2G", "ControlLoop", "Buffers", "CoreTypes"], swiftSettings: strict),
     // Board files (Boards/*.yaml) → typed definitions → opened devices and their pumps; probe.
     .target(
         name: "Boards",
@@ -204,6 +206,7 @@ let apps: [Target] = [
             "Boards", "Drivers", "SimBoard", "ChargerAssembly", "Contracts", "HAL", "Runtime", "ControlLoop",
             "SlacRunner", "SLAC", "ControlPilot", "CPHelperProtocol", "ESP32CPEmulator", "EXITool",
             "PowerPathBench", "PowerPlantSim",
+            "V2GLink", "V2G", "V2GTP", "AppHandshake", "EXI", "PowerPath", "Buffers",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ],
         swiftSettings: strict),
@@ -238,6 +241,8 @@ let tests: [Target] = [
         dependencies: ["Drivers", "SimBoard", "Contracts", "ChargerAssembly", "Runtime", "ControlLoop", "Boards", "HAL", "Buffers", "MallocCounting"],
         swiftSettings: strict),
     .testTarget(name: "BoardsTests", dependencies: ["Drivers", "SimBoard", "Contracts", "ChargerAssembly", "Boards", "HAL", "ControlLoop", "TestSupport"], swiftSettings: strict),
+    .testTarget(name: "V2GLinkTests", dependencies: ["V2GLink", "V2GTP", "V2G", "Drivers", "HAL", "ControlLoop", "Runtime", "Buffers", "MallocCounting", "TestSupport"],
+                swiftSettings: strict),
     // The HomePlug MME parser under libFuzzer (.ci/extra/fuzz-homeplug.sh), or a smoke run without it.
     .executableTarget(name: "homeplug-fuzz", dependencies: ["HomePlugAV", "HAL"], path: "Tests/Fuzz/HomePlugFuzz",
                       swiftSettings: strict),
