@@ -35,6 +35,9 @@ struct V2GCommand: ParsableCommand {
     @Option(name: .long, help: "Give up after this many seconds.")
     var seconds: Int = 90
 
+    @Option(name: .long, help: "After the session, keep TCP open this many seconds unless the peer closes it (Josev: 5 s).")
+    var linger: Int = 7
+
     func run() throws {
         guard let roleName = role, let role = V2GRunner.Role(rawValue: roleName.lowercased()) else {
             usage("--role must be secc or evcc")
@@ -50,13 +53,14 @@ struct V2GCommand: ParsableCommand {
         }
         guard IPEndpoint.dynamicPorts.contains(UInt16(clamping: port)), port <= 65535 else { usage("--port must be in 49152-65535") }
         guard seconds > 0, seconds <= 3600 else { usage("--seconds must be in 1-3600") }
+        guard linger >= 0, linger <= 60 else { usage("--linger must be in 0-60") }
 
         if V2GSessionFactory.isStandIn {
             print("NOTE: the SECC/EVCC session controllers are not composed in this build: a handshake-only "
                   + "STAND-IN runs (supportedAppProtocol, then it ends); no session can complete")
         }
         let runner = V2GRunner(role: role, interface: interface, protocols: protocols, port: UInt16(port),
-                               timeLimit: .milliseconds(Int64(seconds) * 1000))
+                               timeLimit: .seconds(Int64(seconds)), linger: .seconds(Int64(linger)))
         let facts: V2GSessionFacts?
         do {
             facts = try runner.run()

@@ -28,8 +28,10 @@ final class V2GRunner {
     let protocols: [V2GProtocol]
     let port: UInt16
     let timeLimit: Nanoseconds
+    let linger: Nanoseconds
 
-    init(role: Role, interface: String, protocols: [V2GProtocol], port: UInt16, timeLimit: Nanoseconds) {
+    init(role: Role, interface: String, protocols: [V2GProtocol], port: UInt16, timeLimit: Nanoseconds, linger: Nanoseconds) {
+        self.linger = linger
         self.role = role
         interfaceName = interface
         self.protocols = protocols
@@ -87,6 +89,7 @@ final class V2GRunner {
             print("EVCC (\(session.name)) on \(interfaceName) [\(address)]: SDP to [ff02::1]:\(IPEndpoint.sdpPort), protocols "
                   + protocols.map(\.josevName).joined(separator: ", "))
         }
+        watcher.linger = linger
         fflush(nil)
         let reason = loop.run()
         print("loop stopped: \(reason)")

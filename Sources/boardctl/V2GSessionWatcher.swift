@@ -39,6 +39,8 @@ final class SessionWatcher: TickController {
     let session: any V2GSessionControlling
     let facts: ChargerFacts?
     let timeLimit: Nanoseconds
+    /// How long the connection stays open after the session ended, unless the peer closes it first.
+    var linger: Nanoseconds = .seconds(7)
     let arrivals: ArrivalTap
     var connector: EVConnector?
     private(set) var started = false
@@ -86,10 +88,10 @@ final class SessionWatcher: TickController {
                 finishedAt = now
                 print("\(time(now))  session ended: \(s.stopReason) after \(s.requests) requests, \(s.currentDemands) CurrentDemand")
             }
-            // Let the last answer leave; the SECC gives the EV a moment to close first (Josev closes
-            // 5 s after SessionStopRes; we do not wait that long).
-            let grace: Nanoseconds = role == .secc ? .milliseconds(1500) : .milliseconds(100)
-            if tcp.transmit.isEmpty, tcp.state.isFinished || now - finishedAt! >= grace {
+            // Let the last message leave, then keep the connection until the peer closes it or
+            // `linger` passes: Josev keeps it 5 s after SessionStopRes and logs an early close by the
+            // other side as the session's stop reason.
+            if tcp.transmit.isEmpty, tcp.state.isFinished || now - finishedAt! >= linger {
                 tcp.finish()
                 loop.requestStop(.requested("session over: \(s.stopReason)"))
             }
