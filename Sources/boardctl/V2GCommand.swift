@@ -55,9 +55,9 @@ struct V2GCommand: ParsableCommand {
         guard seconds > 0, seconds <= 3600 else { usage("--seconds must be in 1-3600") }
         guard linger >= 0, linger <= 60 else { usage("--linger must be in 0-60") }
 
-        if V2GSessionFactory.isStandIn {
-            print("NOTE: the SECC/EVCC session controllers are not composed in this build: a handshake-only "
-                  + "STAND-IN runs (supportedAppProtocol, then it ends); no session can complete")
+        if V2GSessionFactory.isStandIn(role) {
+            print("NOTE: the \(role == .secc ? "SECC" : "EVCC") session controller is not composed in this build: a "
+                  + "handshake-only STAND-IN runs (supportedAppProtocol, then it ends); no session can complete")
         }
         let runner = V2GRunner(role: role, interface: interface, protocols: protocols, port: UInt16(port),
                                timeLimit: .seconds(Int64(seconds)), linger: .seconds(Int64(linger)))

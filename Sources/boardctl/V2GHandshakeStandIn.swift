@@ -12,6 +12,8 @@ import V2GTP
 /// stands and is told when the connection opens and closes.
 protocol V2GSessionControlling: TickController {
     var session: V2GSessionFacts { get }
+    /// The controller wants the connection closed once its last message has left.
+    var closeRequested: Bool { get }
     func connectionOpened(at instant: MonotonicInstant)
     func connectionClosed(at instant: MonotonicInstant)
 }
@@ -29,6 +31,7 @@ final class HandshakeOnlySession: V2GSessionControlling {
     let transmit: ByteQueue
     let protocols: [V2GProtocol]
     private(set) var session = V2GSessionFacts()
+    var closeRequested: Bool { session.isFinished }
     private let reader = V2GTPReader()
     private let scratch = FrameBuffer(capacity: 1024)
     private var connected = false

@@ -8,6 +8,7 @@ import PowerPath
 import PowerPlantSim
 import Runtime
 import V2GLink
+import V2GSession
 import V2GTP
 
 /// `boardctl v2g`'s composition on one TickLoop (1 ms ticks, ppoll on the sockets):
@@ -112,16 +113,21 @@ final class V2GRunner {
     }
 }
 
-/// Builds the session controllers. Today the handshake-only stand-ins (the SECC/EVCC controllers of
-/// issue 14 are composed here once they exist in `V2GSession`).
+/// Builds the session controllers: the SECC of issue 14 (`SECCSession`, free vend: every EV is
+/// authorised); on the EV side, until the EVCC controller is composed here, the handshake-only stand-in.
 enum V2GSessionFactory {
-    static let isStandIn = true
+    static func isStandIn(_ role: V2GRunner.Role) -> Bool { role == .evcc }
 
     static func secc(received: ByteQueue, transmit: ByteQueue, facts: ChargerFacts, protocols: [V2GProtocol]) -> any V2GSessionControlling {
-        HandshakeOnlySession(side: .secc, received: received, transmit: transmit, protocols: protocols)
+        var configuration = SECCConfiguration()
+        configuration.protocols = protocols
+        return SECCSession(received: received, transmit: transmit, facts: facts, authorizer: FreeVendAuthorizer(),
+                           configuration: configuration)
     }
 
     static func evcc(received: ByteQueue, transmit: ByteQueue, protocols: [V2GProtocol]) -> any V2GSessionControlling {
         HandshakeOnlySession(side: .evcc, received: received, transmit: transmit, protocols: protocols)
     }
 }
+
+extension SECCSession: V2GSessionControlling {}

@@ -91,7 +91,9 @@ final class SessionWatcher: TickController {
             // Let the last message leave, then keep the connection until the peer closes it or
             // `linger` passes: Josev keeps it 5 s after SessionStopRes and logs an early close by the
             // other side as the session's stop reason.
-            if tcp.transmit.isEmpty, tcp.state.isFinished || now - finishedAt! >= linger {
+            // After a failure the controller asks for the close at once (the standard's answer).
+            let wait = s.stopReason == .completed ? linger : (session.closeRequested ? .zero : linger)
+            if tcp.transmit.isEmpty, tcp.state.isFinished || now - finishedAt! >= wait {
                 tcp.finish()
                 loop.requestStop(.requested("session over: \(s.stopReason)"))
             }
