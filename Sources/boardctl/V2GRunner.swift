@@ -40,6 +40,17 @@ final class V2GRunner {
         self.timeLimit = timeLimit
     }
 
+    /// The simulated plant of the SECC runs: the default plant with a faster supply (5 kV/s slew, 50 µF
+    /// output capacitance), so precharge to the EV's target takes ~0.1 s: Josev's simulated EV sends
+    /// PowerDelivery(start) after five PreCharge exchanges whatever the voltage, and the SECC refuses it
+    /// (FAILED_PowerDeliveryNotApplied) until the power path's precharge has passed.
+    static var plantParameters: PlantParameters {
+        var p = PlantParameters()
+        p.outputCapacitance = 0.00005
+        p.voltageSlew = 5000
+        return p
+    }
+
     /// Runs one session; returns the session's facts at the end (nil: it never started).
     func run() throws -> V2GSessionFacts? {
         let interface = try LinuxIPInterface(name: interfaceName)
@@ -54,7 +65,7 @@ final class V2GRunner {
             let listener = try interface.listen(port: port, backlog: 3)
             let server = StreamServerPump(name: "v2g-listen", listener: listener, session: tcp)
             let sdp = SDPServer(pump: sdpPump, configuration: SDPServerConfiguration(address: address, port: listener.localEndpoint.port))
-            let plant = SimulatedPowerPlant()
+            let plant = SimulatedPowerPlant(parameters: V2GRunner.plantParameters)
             let powerPath = PowerPathController(facts: facts, supply: plant.supply, contactors: plant.contactors,
                                                 isolationMonitor: plant.isolationMonitor, meter: plant.meter)
             let car = SimulatedCarSide(facts: facts, plant: plant)
