@@ -67,6 +67,8 @@ public final class SECCSession: TickController {
     private var linkWasMatched = false
     /// A power fault seen and not yet answered.
     private var powerFault: PowerFault?
+    /// The Ongoing, CableCheck or PreCharge loop outlived its timer; not yet answered.
+    private var loopTimedOut = false
     private var cableCheckAsked = false
     private var weldingAsked = false
     private var prechargeVolts: Double = 0
@@ -109,6 +111,7 @@ public final class SECCSession: TickController {
         handshakeDone = false
         closeRequested = false
         powerFault = nil
+        loopTimedOut = false
         cableCheckAsked = false
         weldingAsked = false
         lastAnswerResendable = false
@@ -175,8 +178,22 @@ public final class SECCSession: TickController {
             clock.faultAnswer.arm(now, after: configuration.timers.faultAnswerWindow)
         }
         if let timer = clock.expired(now) {
-            expiredTimer = timer
-            end(timer == .faultAnswer ? .powerFault : .timeout, now)
+            switch timer {
+            case .ongoing, .cableCheck, .preCharge:
+                // A loop ran too long: the car's next request of that loop is answered FAILED (its
+                // answer is what tells the car), bounded by the fault answer window.
+                expiredTimer = timer
+                clock.ongoing.cancel()
+                clock.cableCheck.cancel()
+                clock.preCharge.cancel()
+                loopTimedOut = true
+                clock.faultAnswer.arm(now, after: configuration.timers.faultAnswerWindow)
+            case .faultAnswer:
+                end(loopTimedOut ? .timeout : .powerFault, now)
+            case .communicationSetup, .sequence:
+                expiredTimer = timer
+                end(.timeout, now)
+            }
         }
     }
 
@@ -233,6 +250,12 @@ public final class SECCSession: TickController {
         if let fault = powerFault, request.kind != .sessionStop {
             describe(fault)
             return respond(now, ending: .powerFault)
+        }
+        if loopTimedOut, request.kind != .sessionStop {
+            answer.code = .failed
+            answer.stopCharging = true
+            answer.status = .malfunction
+            return respond(now, ending: .timeout)
         }
         serve(context)
     }

@@ -61,13 +61,15 @@ final class SECCBench {
 
     init(configuration: SECCConfiguration = SECCConfiguration(), parameters: PlantParameters = PlantParameters(),
          authorizer: any Authorizer = FreeVendAuthorizer(), withPowerPath: Bool = true,
+         powerPath powerConfiguration: PowerPathConfiguration = PowerPathConfiguration(),
          sessionID: UInt64 = 0x1122_3344_5566_7788) {
         plant = SimulatedPowerPlant(parameters: parameters)
         secc = SECCSession(received: received, transmit: transmit, facts: facts, authorizer: authorizer,
                            configuration: configuration, sessionID: { sessionID })
         powerPath = withPowerPath
             ? PowerPathController(facts: facts, supply: plant.supply, contactors: plant.contactors,
-                                  isolationMonitor: plant.isolationMonitor, meter: plant.meter)
+                                  isolationMonitor: plant.isolationMonitor, meter: plant.meter,
+                                  configuration: powerConfiguration)
             : nil
         secc.connectionOpened(at: clock.now())
     }

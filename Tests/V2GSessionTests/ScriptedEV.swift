@@ -42,6 +42,7 @@ final class ScriptedEV {
     /// Called with each request's JSON before it is encoded (tests change fields).
     var edit: ((Step, JSONValue) -> JSONValue)?
     private var waiting = false
+    private var matched = 0
     private var sendAt = MonotonicInstant.zero
     private var lastSent: [UInt8] = []
 
@@ -118,7 +119,10 @@ final class ScriptedEV {
             if answer.ongoing { delay = loopInterval } else { step = .preCharge }
         case .preCharge:
             let present = answer.physical("EVSEPresentVoltage") ?? 0
-            if abs(present - bench.plant.batteryVolts) <= 20 {
+            // Two answers in a row within 20 V: the inlet has settled (a car does not close on a
+            // voltage that is still moving).
+            matched = abs(present - bench.plant.batteryVolts) <= 20 ? matched + 1 : 0
+            if matched >= 2 {
                 bench.plant.closeVehicleContactors()
                 step = .powerDeliveryStart
             } else {
