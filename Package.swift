@@ -95,6 +95,11 @@ let layers: [Target] = [
     // SDP server/client, SECC and EVCC follow (issue 14).
     .target(name: "V2G", dependencies: ["AppHandshake", "EXI", "V2GTP", "Contracts", "ControlLoop", "CoreTypes"],
             swiftSettings: strict),
+    // The V2G session controllers (issue 14): SECCSession (charger side) and EVCCSession (vehicle side)
+    // over V2GTP bytes in preallocated queues; power through the power-path contracts. No socket, no JSON.
+    .target(name: "V2GSession", dependencies: ["V2G", "V2GTP", "EXI", "AppHandshake", "DIN70121", "ISO15118_2", "Contracts",
+                                               "ControlLoop", "CoreTypes", "Buffers"],
+            swiftSettings: strict),
     // ISO 15118-3 SLAC: SlacMatcher (EVSE), SlacRequester (EV), NMK/NID, attenuation averaging.
     .target(name: "SLAC", dependencies: ["HomePlugAV", "Contracts", "ControlLoop", "CoreTypes", "Buffers"], swiftSettings: strict),
     // The HomePlug modem stand-in (answers CM_SET_KEY, measures "attenuation") for tests, the sim board
@@ -268,6 +273,12 @@ let tests: [Target] = [
         name: "PowerPathTests",
         dependencies: ["PowerPath", "PowerPlantSim", "PowerPathBench", "PowerDrivers", "Contracts", "ControlLoop", "CoreTypes",
                        "HAL", "MallocCounting"],
+        swiftSettings: strict),
+    // The V2G session controllers against Josev's bytes, composed with the power path on the simulated plant.
+    .testTarget(
+        name: "V2GSessionTests",
+        dependencies: ["V2GSession", "V2G", "V2GTP", "EXI", "AppHandshake", "DIN70121", "ISO15118_2", "EXITool", "Contracts",
+                       "ControlLoop", "CoreTypes", "Buffers", "PowerPath", "PowerPlantSim", "MallocCounting", "TestSupport"],
         swiftSettings: strict),
     // The executables as a user runs them (signals, exit codes, output).
     .testTarget(name: "AppTests", dependencies: ["TestSupport"], swiftSettings: strict),
