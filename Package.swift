@@ -251,6 +251,9 @@ let tests: [Target] = [
     .executableTarget(name: "sim-allocation-probe",
                       dependencies: ["ChargerAssembly", "Boards", "Runtime", "CoreTypes", "MallocCounting"],
                       path: "Tests/Support/SimAllocationProbe", swiftSettings: strict),
+    // SECC processing per CurrentDemand, bytes in → bytes out, for .ci/v2g-bench.sh (timing and callgrind).
+    .executableTarget(name: "v2g-bench", dependencies: ["V2GSession", "Contracts", "ControlLoop", "CoreTypes", "Buffers", "EXI"],
+                      path: "Tests/Support/V2GBench", swiftSettings: strict),
     .executableTarget(name: "slac-peer", dependencies: ["SlacRunner", "HAL"], path: "Tests/Support/SlacPeer",
                       swiftSettings: strict),
     .testTarget(
