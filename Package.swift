@@ -95,6 +95,11 @@ let layers: [Target] = [
     // SDP server/client, SECC and EVCC follow (issue 14).
     .target(name: "V2G", dependencies: ["AppHandshake", "EXI", "V2GTP", "Contracts", "ControlLoop", "CoreTypes"],
             swiftSettings: strict),
+    // The V2G session controllers (issue 14): SECCSession (charger side) and EVCCSession (vehicle side)
+    // over V2GTP bytes in preallocated queues; power through the power-path contracts. No socket, no JSON.
+    .target(name: "V2GSession", dependencies: ["V2G", "V2GTP", "EXI", "AppHandshake", "DIN70121", "ISO15118_2", "Contracts",
+                                               "ControlLoop", "CoreTypes", "Buffers"],
+            swiftSettings: strict),
     // ISO 15118-3 SLAC: SlacMatcher (EVSE), SlacRequester (EV), NMK/NID, attenuation averaging.
     .target(name: "SLAC", dependencies: ["HomePlugAV", "Contracts", "ControlLoop", "CoreTypes", "Buffers"], swiftSettings: strict),
     // The HomePlug modem stand-in (answers CM_SET_KEY, measures "attenuation") for tests, the sim board
@@ -103,6 +108,8 @@ let layers: [Target] = [
     // Device drivers over the HAL: the pumps that move bytes and frames between devices and
     // preallocated queues, the user-space QCA7000 driver, the ADS1115 CP ADC. No board files.
     .target(name: "Drivers", dependencies: ["Buffers", "HAL", "ControlLoop"], swiftSettings: strict),
+    // V2G's IP link: the SDP server (SECC) and client (EV) as loop controllers over DatagramPump queues.
+    .target(name: "V2GLink", dependencies: ["Drivers", "HAL", "V2GTP", "V2G", "ControlLoop", "Buffers", "CoreTypes"], swiftSettings: strict),
     // Board files (Boards/*.yaml) → typed definitions → opened devices and their pumps; probe.
     .target(
         name: "Boards",
@@ -204,6 +211,7 @@ let apps: [Target] = [
             "Boards", "Drivers", "SimBoard", "ChargerAssembly", "Contracts", "HAL", "Runtime", "ControlLoop",
             "SlacRunner", "SLAC", "ControlPilot", "CPHelperProtocol", "ESP32CPEmulator", "EXITool",
             "PowerPathBench", "PowerPlantSim",
+            "V2GLink", "V2G", "V2GTP", "AppHandshake", "EXI", "PowerPath", "Buffers", "V2GSession",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ],
         swiftSettings: strict),
@@ -238,6 +246,8 @@ let tests: [Target] = [
         dependencies: ["Drivers", "SimBoard", "Contracts", "ChargerAssembly", "Runtime", "ControlLoop", "Boards", "HAL", "Buffers", "MallocCounting"],
         swiftSettings: strict),
     .testTarget(name: "BoardsTests", dependencies: ["Drivers", "SimBoard", "Contracts", "ChargerAssembly", "Boards", "HAL", "ControlLoop", "TestSupport"], swiftSettings: strict),
+    .testTarget(name: "V2GLinkTests", dependencies: ["V2GLink", "V2GTP", "V2G", "Drivers", "HAL", "ControlLoop", "Runtime", "Buffers", "MallocCounting", "TestSupport"],
+                swiftSettings: strict),
     // The HomePlug MME parser under libFuzzer (.ci/extra/fuzz-homeplug.sh), or a smoke run without it.
     .executableTarget(name: "homeplug-fuzz", dependencies: ["HomePlugAV", "HAL"], path: "Tests/Fuzz/HomePlugFuzz",
                       swiftSettings: strict),
@@ -246,6 +256,9 @@ let tests: [Target] = [
     .executableTarget(name: "sim-allocation-probe",
                       dependencies: ["ChargerAssembly", "Boards", "Runtime", "CoreTypes", "MallocCounting"],
                       path: "Tests/Support/SimAllocationProbe", swiftSettings: strict),
+    // SECC processing per CurrentDemand, bytes in → bytes out, for .ci/v2g-bench.sh (timing and callgrind).
+    .executableTarget(name: "v2g-bench", dependencies: ["V2GSession", "Contracts", "ControlLoop", "CoreTypes", "Buffers", "EXI"],
+                      path: "Tests/Support/V2GBench", swiftSettings: strict),
     .executableTarget(name: "slac-peer", dependencies: ["SlacRunner", "HAL"], path: "Tests/Support/SlacPeer",
                       swiftSettings: strict),
     .testTarget(
@@ -268,6 +281,12 @@ let tests: [Target] = [
         name: "PowerPathTests",
         dependencies: ["PowerPath", "PowerPlantSim", "PowerPathBench", "PowerDrivers", "Contracts", "ControlLoop", "CoreTypes",
                        "HAL", "MallocCounting"],
+        swiftSettings: strict),
+    // The V2G session controllers against Josev's bytes, composed with the power path on the simulated plant.
+    .testTarget(
+        name: "V2GSessionTests",
+        dependencies: ["V2GSession", "V2G", "V2GTP", "EXI", "AppHandshake", "DIN70121", "ISO15118_2", "EXITool", "Contracts",
+                       "ControlLoop", "CoreTypes", "Buffers", "PowerPath", "PowerPlantSim", "MallocCounting", "TestSupport"],
         swiftSettings: strict),
     // The executables as a user runs them (signals, exit codes, output).
     .testTarget(name: "AppTests", dependencies: ["TestSupport"], swiftSettings: strict),

@@ -35,7 +35,8 @@ shims = {n for n, t in targets.items() if (t.get("path") or "").startswith("CShi
 simulators = {"SimBoard", "ESP32CPEmulator", "PLCModemStandIn", "PowerPlantSim", "PowerPathBench"}
 codecs = ["CoreTypes", "Buffers", "HomePlugAV", "CPHelperProtocol", "V2GTP", "EXI", "AppHandshake", "DIN70121",
           "ISO15118_2", "ISO15118_20", "EXITool"]
-controllers = ["ControlLoop", "Contracts", "ControlPilot", "SLAC", "V2G"] + [n for n in ("PowerPath",) if n in targets]
+controllers = ["ControlLoop", "Contracts", "ControlPilot", "SLAC", "V2G", "V2GLink"] + [n for n in ("PowerPath",) if n in targets]
+controllers += [n for n in ("V2GSession",) if n in targets]
 rules = []  # (target, forbidden set, why)
 for c in codecs:
     rules.append((c, {"HAL", "Drivers", "Boards", "Runtime"} | shims | simulators,

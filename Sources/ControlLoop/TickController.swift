@@ -89,6 +89,11 @@ public protocol IOSource: AnyObject {
     func pump(_ context: TickContext)
     /// Bytes or frames dropped so far because the receive queue was full (the loop's statistics add them up).
     var droppedForFullQueue: Int { get }
+    /// True while output waits for the device to take it (a TCP send that found the kernel's buffer
+    /// full, a connect in progress): the loop then polls `pollDescriptor` for POLLOUT too and calls
+    /// `service` with `.writable` as soon as it can take more, instead of waiting for the next tick.
+    /// False (the default) for sources whose writes never block.
+    var wantsWritable: Bool { get }
 }
 
 extension IOSource {
@@ -101,6 +106,8 @@ extension IOSource {
     }
 
     public var droppedForFullQueue: Int { 0 }
+
+    public var wantsWritable: Bool { false }
 }
 
 /// What ppoll reported for a source's descriptor (its `revents`).
@@ -110,6 +117,8 @@ public struct PollEvents: OptionSet, Sendable, Hashable {
 
     /// POLLIN: data is waiting.
     public static let readable = PollEvents(rawValue: 0x001)
+    /// POLLOUT: the descriptor takes output again (a full TCP send buffer drained, a connect finished).
+    public static let writable = PollEvents(rawValue: 0x004)
     /// POLLERR: the descriptor holds an error (a socket's pending error, a tty after a hang-up).
     public static let error = PollEvents(rawValue: 0x008)
     /// POLLHUP: the other end hung up (a pty whose far end closed, an unplugged USB serial adapter).

@@ -6,7 +6,8 @@ import SystemPackage
 /// The fixed-tick cooperative main loop.
 ///
 /// Each cycle: wait (ppoll) on every registered descriptor until the next deadline, servicing sources
-/// as their descriptors become readable; at the deadline pump every source, then tick every controller
+/// as their descriptors become readable (or writable, for a source whose `wantsWritable` says output
+/// waits: a TCP send that found the kernel's buffer full goes on as soon as the peer's window opens); at the deadline pump every source, then tick every controller
 /// in registration order; record how late the tick started and how long it ran; schedule the next
 /// deadline one period later (skipping, not bunching, deadlines a long tick missed).
 ///
@@ -227,7 +228,8 @@ public final class TickLoop {
         var i = 0
         while i < sources.count, n <= maximumDescriptors {
             if !sourceSlots[i].muted, let fd = sources[i].pollDescriptor {
-                pollSet[n] = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                let events = sources[i].wantsWritable ? Int16(POLLIN) | Int16(POLLOUT) : Int16(POLLIN)
+                pollSet[n] = pollfd(fd: fd, events: events, revents: 0)
                 pollOwner[n] = i
                 n += 1
             }

@@ -38,7 +38,8 @@ final class LevelWaiter: TickWaiter {
             var ready = 0
             var i = 0
             while i < descriptors.count {
-                let e = events(descriptors[i].fd)
+                // As ppoll: only what was asked for, plus the failures it always reports.
+                let e = events(descriptors[i].fd) & (descriptors[i].events | Int16(POLLHUP | POLLERR | POLLNVAL))
                 if e != 0 {
                     descriptors[i].revents = e
                     ready += 1
@@ -57,6 +58,7 @@ final class LevelWaiter: TickWaiter {
 }
 
 let pollReadable = Int16(POLLIN)
+let pollWritable = Int16(POLLOUT)
 let pollHangUp = Int16(POLLHUP)
 let pollError = Int16(POLLERR)
 let pollInvalid = Int16(POLLNVAL)

@@ -65,6 +65,11 @@ public final class DatagramPump: IOSource {
         flush()
     }
 
+    /// What the loop calls on POLLIN/POLLOUT: datagrams taken in plus datagrams sent.
+    public func service(_ now: MonotonicInstant, events: PollEvents) -> ServiceOutcome {
+        .moved(drain() + flush())
+    }
+
     public func pump(_ context: TickContext) {
         drain()
         flush()
@@ -72,11 +77,14 @@ public final class DatagramPump: IOSource {
 
     public var isHealthy: Bool { lastError == nil }
 
-    private func drain() {
+    @discardableResult
+    private func drain() -> Int {
         let frame = scratch
+        var moved = 0
         while true {
             do throws(SocketError) {
-                guard let from = try socket.receive(into: frame) else { return }
+                guard let from = try socket.receive(into: frame) else { return moved }
+                moved &+= 1
                 if receivedFrom.isFull || !received.push(frame.bytes) {
                     droppedReceived &+= 1
                     continue
@@ -86,32 +94,36 @@ public final class DatagramPump: IOSource {
             } catch {
                 note(error)
                 // One too-long datagram was dropped; the next may be fine. Anything else: next time.
-                guard case .datagramTooLong = error else { return }
+                guard case .datagramTooLong = error else { return moved }
                 droppedReceived &+= 1
             }
         }
     }
 
-    private func flush() {
+    @discardableResult
+    private func flush() -> Int {
         sendBlocked = false
         let queue = transmit
+        var sent = 0
         while !queue.isEmpty, let to = transmitTo.peek() {
             do throws(SocketError) {
                 guard try sendFront(of: queue, to: to) else {
                     sendBlocked = true
-                    return
+                    return sent
                 }
+                sent &+= 1
             } catch {
                 note(error)
                 // A datagram the socket refuses for good is dropped; others stay queued for the next tick.
                 switch error {
                 case .datagramTooLong, .send(_, _, errno: .invalidArgument): break
-                default: return
+                default: return sent
                 }
             }
             queue.dropFront()
             _ = transmitTo.pop()
         }
+        return sent
     }
 
     private func sendFront(of queue: FrameQueue, to destination: IPEndpoint) throws(SocketError) -> Bool {

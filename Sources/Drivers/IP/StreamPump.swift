@@ -62,9 +62,18 @@ public final class StreamPump: IOSource {
     }
 
     /// Readable, writable or an error on the descriptor: move bytes both ways now.
-    public func service(_ now: MonotonicInstant) { move() }
+    public func service(_ now: MonotonicInstant) { _ = move() }
 
-    public func pump(_ context: TickContext) { move() }
+    /// What the loop calls on POLLIN/POLLOUT/POLLERR: bytes moved both ways, plus one for a change
+    /// of state (a connect that completed, a reset seen), so a wake-up that only finished the
+    /// handshake is not counted idle.
+    public func service(_ now: MonotonicInstant, events: PollEvents) -> ServiceOutcome {
+        let before = connection?.state
+        let moved = move()
+        return .moved(moved + (connection?.state != before ? 1 : 0))
+    }
+
+    public func pump(_ context: TickContext) { _ = move() }
 
     /// Sends what is queued (as far as the socket takes it), then FIN: the orderly end of a session.
     /// Bytes still queued after this are dropped.
@@ -88,38 +97,42 @@ public final class StreamPump: IOSource {
 
     public var isHealthy: Bool { lastError == nil }
 
-    private func move() {
-        guard let connection else { return }
+    /// Bytes received plus bytes sent.
+    private func move() -> Int {
+        guard let connection else { return 0 }
         switch connection.updateState() {
-        case .connecting: return
+        case .connecting: return 0
         case .failed(let e):
             if lastError != e { note(e) }
-            return
+            return 0
         case .open, .closedByPeer, .reset, .closed: break
         }
+        var moved = 0
         do throws(SocketError) {
-            try connection.receive(into: received)
+            moved = try connection.receive(into: received)
         } catch {
             note(error)
         }
-        flush(connection)
+        return moved + flush(connection)
     }
 
-    private func flush(_ connection: any StreamConnection) {
-        guard !transmit.isEmpty else { return }
+    @discardableResult
+    private func flush(_ connection: any StreamConnection) -> Int {
+        guard !transmit.isEmpty else { return 0 }
         switch connection.state {
         case .open, .closedByPeer: break
-        case .connecting: return
+        case .connecting: return 0
         case .reset, .failed, .closed:
             // Nobody will ever read these bytes.
             transmit.removeAll()
-            return
+            return 0
         }
         do throws(SocketError) {
-            try connection.send(from: transmit)
+            return try connection.send(from: transmit)
         } catch {
             note(error)
             transmit.removeAll()
+            return 0
         }
     }
 

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Whole V2G sessions against Josev (../shared/tools/josev/run-pair.sh), both ways, DIN 70121 and
+# ISO 15118-2 DC, over a veth pair between two network namespaces (run-pair.sh makes and deletes them):
+#
+#   secc-din, secc-iso2   our SECC (boardctl v2g --role secc)  <->  Josev EVCC
+#   evcc-din, evcc-iso2   Josev SECC                           <->  our EVCC (boardctl v2g --role evcc)
+#
+# A case passes when Josev's log shows the charge loop and a clean SessionStop with no ERROR line or
+# traceback (josev-log-summary.py --json), the expected message names appear in it, and our log ends
+# with "RESULT: complete session". Each passed case prints `CK-REQUIRED-RAN josev-session <case>`.
+# Each run is bounded (TIMEOUT per side, plus an outer bound per case); ATTEMPTS=2 runs a failed case
+# once more (Josev is timing-sensitive on 2 cores).
+#
+#   .ci/extra/josev-session.sh [CASE...]     needs root, iproute2, java, the Josev venv (JOSEV_VENV)
+#   CAPTURE=1 also captures the SECC's veth and prints the SECC's answer times per message on the wire.
+# Logs: $OUT (default /tmp/josev-session.<pid>)/<case>[.N]/. Exit 0 when every case asked for passed.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+export JOSEV_VENV="${JOSEV_VENV:-/var/tmp/chargekit-josev-venv}"
+PAIR=../shared/tools/josev/run-pair.sh
+SUMMARY=../shared/tools/josev/josev-log-summary.py
+PY="$JOSEV_VENV/bin/python"
+OUT="${OUT:-/tmp/josev-session.$$}"
+ATTEMPTS="${ATTEMPTS:-2}"
+TIMEOUT="${TIMEOUT:-60}"
+mkdir -p "$OUT"
+
+[ "$(id -u)" = 0 ] || { echo "josev-session: needs root (network namespaces)"; exit 2; }
+[ -x "$PY" ] || { echo "josev-session: no Josev venv at $JOSEV_VENV (.ci/setup)"; exit 2; }
+
+if [ -z "${BOARDCTL:-}" ]; then
+  nice swift build --product boardctl >"$OUT/build.log" 2>&1 || { tail -30 "$OUT/build.log"; exit 1; }
+  BOARDCTL="$(swift build --show-bin-path)/boardctl"
+fi
+[ -x "$BOARDCTL" ] || { echo "josev-session: $BOARDCTL not found"; exit 2; }
+
+cases=("$@")
+[ ${#cases[@]} -gt 0 ] || cases=(secc-din secc-iso2 evcc-din evcc-iso2)
+
+# Josev's side: charge loop, clean end, no ERROR/traceback; the names of the messages it must have seen.
+check_josev() {  # LOG ROLE PROTO
+  local log=$1 role=$2 proto=$3
+  "$PY" - "$SUMMARY" "$log" "$proto" "$role" <<'PYEOF'
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("summary", sys.argv[1])
+m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+log, proto, role = sys.argv[2], sys.argv[3], sys.argv[4]
+r = m.summarise(log, proto)
+problems = []
+if r["role"] != role: problems.append(f"log is from {r['role']}, not the Josev {role}")
+if not r["reached_charge_loop"]: problems.append("no CurrentDemandReq")
+if not r["ended_cleanly"]: problems.append(f"no clean SessionStop (reasons {r['stop_reasons'][-1:]})")
+if r["error_lines"]: problems.append(f"errors: {r['error_lines'][:3]}")
+text = open(log, errors="replace").read()
+verb = "received" if role == "EVCC" else "Sent"
+names = ["SessionSetup", "ServiceDiscovery", "ChargeParameterDiscovery", "CableCheck", "PreCharge",
+         "PowerDelivery", "CurrentDemand", "WeldingDetection", "SessionStop"]
+names += ["ContractAuthentication", "ServicePaymentSelection"] if proto == "DIN_SPEC_70121" else ["Authorization", "PaymentServiceSelection"]
+for n in names:
+    line = f"{n}Res received" if role == "EVCC" else f"Sent {n}Res"
+    if line not in text: problems.append(f"missing '{line}'")
+print(f"  Josev {role}: {r['charge_loop_count']} x CurrentDemand, clean end {r['ended_cleanly']}, "
+      f"{r['messages_exchanged']} messages, SAP->SessionStopRes {r['sap_to_session_stop_res_s']} s, "
+      f"loop latency {r['charge_loop_latency_ms']}")
+for p in problems: print("  problem: " + p)
+sys.exit(1 if problems else 0)
+PYEOF
+}
+
+run_case() {  # CASE ATTEMPT -> 0 pass
+  local case=$1 n=$2 side=${1%%-*} short=${1#*-} proto dir
+  case $short in din) proto=DIN_SPEC_70121 ;; iso2) proto=ISO_15118_2 ;; *) echo "unknown case $case"; return 2 ;; esac
+  dir="$OUT/$case.$n"
+  local ours="exec $BOARDCTL v2g --role $side --interface \"\$IFACE\" --protocol \"\$PROTOCOL\" --seconds $((TIMEOUT + 20))"
+  echo "== $case (attempt $n): logs $dir"
+  if [ "$side" = secc ]; then
+    SECC_CMD="$ours" SECC_READY_REGEX='listening' LOG_DIR="$dir" TIMEOUT="$TIMEOUT" KEEP_GOING=1 RETRIES=0 \
+      timeout -k 10 $((TIMEOUT * 2 + 60)) "$PAIR" "$short" >"$OUT/$case.$n.run-pair.log" 2>&1
+  else
+    EVCC_CMD="$ours" LOG_DIR="$dir" TIMEOUT="$TIMEOUT" KEEP_GOING=1 RETRIES=0 \
+      timeout -k 10 $((TIMEOUT * 2 + 60)) "$PAIR" "$short" >"$OUT/$case.$n.run-pair.log" 2>&1
+  fi
+  grep -E "RESULT|wall:|EVCC exited" "$OUT/$case.$n.run-pair.log" | sed 's/^/  /'
+  local ok=0 josev_log our_log josev_role
+  if [ "$side" = secc ]; then josev_log="$dir/evcc.log"; our_log="$dir/secc.log"; josev_role=EVCC
+  else josev_log="$dir/secc.log"; our_log="$dir/evcc.log"; josev_role=SECC; fi
+  [ -f "$josev_log" ] && check_josev "$josev_log" "$josev_role" "$proto" || ok=1
+  if grep -q "^RESULT: complete session" "$our_log" 2>/dev/null; then
+    echo "  ours: $(grep '^RESULT' "$our_log")"
+  else
+    echo "  ours: $(grep '^RESULT\|^NOTE' "$our_log" 2>/dev/null | tr '\n' ' ')"; ok=1
+  fi
+  if [ "${CAPTURE:-0}" = 1 ] && [ -f "$dir/wire-latency.txt" ]; then sed 's/^/  wire: /' "$dir/wire-latency.txt"; fi
+  return $ok
+}
+
+failed=()
+for c in "${cases[@]}"; do
+  passed=0
+  for n in $(seq 1 "$ATTEMPTS"); do
+    if run_case "$c" "$n"; then passed=1; break; fi
+  done
+  if [ $passed = 1 ]; then echo "CK-REQUIRED-RAN josev-session $c"; else failed+=("$c"); echo "josev-session: $c FAILED"; fi
+done
+[ ${#failed[@]} = 0 ] || { echo "josev-session: failed: ${failed[*]} (logs in $OUT)"; exit 1; }
+echo "josev-session: all ${#cases[@]} case(s) passed (logs in $OUT)"

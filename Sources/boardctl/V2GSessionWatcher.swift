@@ -1,0 +1,226 @@
+import Contracts
+import ControlLoop
+import Drivers
+import Glibc
+import HAL
+import Runtime
+import V2GLink
+
+/// Notes when the first bytes of a message arrive (registered before the session controller), so the
+/// watcher can say how long the answer or the round trip took. Tick resolution: bytes that arrive
+/// between ticks wait in the queue for the next one, so the SECC's own time is bounded by one tick.
+final class ArrivalTap: TickController {
+    let name = "v2g-arrivals"
+    let tcp: StreamPump
+    private(set) var firstByteAt: MonotonicInstant?
+    private var seenCount = 0
+
+    init(tcp: StreamPump) { self.tcp = tcp }
+
+    func tick(_ context: TickContext) {
+        let count = tcp.received.count
+        if count > 0, seenCount == 0, firstByteAt == nil { firstByteAt = context.now }
+        seenCount = count
+    }
+
+    func taken() { firstByteAt = nil }
+
+    func safeStop(_ reason: StopReason) -> SafeStopReport { SafeStopReport(name, []) }
+}
+
+/// Tells the session controller about the TCP connection, prints every completed message (name, round
+/// trip, power values), and stops the loop once the session is over and its last answer left — or
+/// at the time limit.
+final class SessionWatcher: TickController {
+    let name = "v2g-watcher"
+    let role: V2GRunner.Role
+    unowned let loop: TickLoop
+    let tcp: StreamPump
+    let session: any V2GSessionControlling
+    let facts: ChargerFacts?
+    let timeLimit: Nanoseconds
+    /// How long the connection stays open after the session ended, unless the peer closes it first.
+    var linger: Nanoseconds = .seconds(7)
+    let arrivals: ArrivalTap
+    var connector: EVConnector?
+    private(set) var started = false
+    private(set) var last = V2GSessionFacts()
+    private var startedAt: MonotonicInstant?
+    private var openedSession = 0
+    private var open = false
+    private var lastResponses: UInt32 = 0
+    private var lastRequests: UInt32 = 0
+    private var requestAt: MonotonicInstant?
+    private var lastPhase = V2GSessionPhase.idle
+    private var finishedAt: MonotonicInstant?
+
+    init(role: V2GRunner.Role, loop: TickLoop, tcp: StreamPump, session: any V2GSessionControlling, facts: ChargerFacts?,
+         timeLimit: Nanoseconds) {
+        self.role = role
+        self.loop = loop
+        self.tcp = tcp
+        self.session = session
+        self.facts = facts
+        self.timeLimit = timeLimit
+        arrivals = ArrivalTap(tcp: tcp)
+    }
+
+    func tick(_ context: TickContext) {
+        let now = context.now
+        let since = startedAt ?? now
+        startedAt = since
+        if now - since > timeLimit {
+            print("\(time(now))  time limit of \(timeLimit.count / 1_000_000_000) s reached in \(session.session.phase)")
+            loop.requestStop(.fault("time limit"))
+            return
+        }
+        if let connector, connector.failed {
+            print("\(time(now))  \(connector.failure)")
+            loop.requestStop(.fault(connector.failure))
+            return
+        }
+        trackConnection(now)
+        let s = session.session
+        report(s, now)
+        last = s
+        if s.isFinished {
+            if finishedAt == nil {
+                finishedAt = now
+                print("\(time(now))  session ended: \(s.stopReason) after \(s.requests) requests, \(s.currentDemands) CurrentDemand")
+            }
+            // Let the last message leave, then keep the connection until the peer closes it or
+            // `linger` passes: Josev keeps it 5 s after SessionStopRes and logs an early close by the
+            // other side as the session's stop reason.
+            // After a failure the controller asks for the close at once (the standard's answer).
+            let wait = s.stopReason == .completed ? linger : (session.closeRequested ? .zero : linger)
+            if tcp.transmit.isEmpty, tcp.state.isFinished || now - finishedAt! >= wait {
+                tcp.finish()
+                loop.requestStop(.requested("session over: \(s.stopReason)"))
+            }
+        }
+    }
+
+    private func trackConnection(_ now: MonotonicInstant) {
+        if !open, tcp.sessions != openedSession, tcp.state == .open {
+            openedSession = tcp.sessions
+            open = true
+            started = true
+            print("\(time(now))  TCP connected: \(tcp.connection.map { "\($0.remoteEndpoint)" } ?? "?")")
+            session.connectionOpened(at: now)
+        } else if open, tcp.state.isFinished {
+            open = false
+            print("\(time(now))  TCP \(tcp.state)")
+            session.connectionClosed(at: now)
+        }
+    }
+
+    private func report(_ s: V2GSessionFacts, _ now: MonotonicInstant) {
+        if s.requests != lastRequests {
+            lastRequests = s.requests
+            if role == .evcc { requestAt = now }
+        }
+        guard s.responses != lastResponses else {
+            if s.phase != lastPhase, s.phase == .ended { lastPhase = s.phase }
+            return
+        }
+        lastResponses = s.responses
+        let from = role == .secc ? arrivals.firstByteAt : requestAt
+        arrivals.taken()
+        let rtt = from.map { ms(now - $0) + " ms" } ?? "-"
+        let label = role == .secc ? "answered in" : "round trip"
+        var line = "\(time(now))  \(pad(s.phase.description, 26)) \(label) \(rtt)"
+        if s.negotiated != nil, s.phase == .handshake || lastPhase == .idle || lastPhase == .handshake {
+            line += "  protocol \(s.negotiated!.josevName)"
+        }
+        if s.evTargetVolts != 0 || s.evTargetAmps != 0 || s.evsePresentVolts != 0 || s.evsePresentAmps != 0 {
+            line += "  EV target \(one(s.evTargetVolts)) V \(one(s.evTargetAmps)) A, EVSE present \(one(s.evsePresentVolts)) V \(one(s.evsePresentAmps)) A"
+        }
+        if let soc = s.soc { line += ", SoC \(soc) %" }
+        if let facts {
+            let p = facts.power.value
+            line += "  [power path \(p.phase): \(one(p.volts)) V \(one(p.amps)) A]"
+        }
+        lastPhase = s.phase
+        print(line)
+        fflush(nil)
+    }
+
+    private func time(_ now: MonotonicInstant) -> String {
+        let ms = (now - (startedAt ?? now)).count / 1_000_000
+        let frac = String(ms % 1000)
+        return pad("\(ms / 1000)." + String(repeating: "0", count: 3 - frac.count) + frac + " s", 10, left: true)
+    }
+
+    func safeStop(_ reason: StopReason) -> SafeStopReport {
+        SafeStopReport(name, ["TCP \(tcp.state)"])
+    }
+}
+
+/// The EV's way to the SECC: once SDP found it, one TCP connect from the PLC interface.
+final class EVConnector: TickController {
+    let name = "ev-connector"
+    let interface: any IPInterface
+    let sdp: SDPClient
+    let tcp: StreamPump
+    private(set) var failed = false
+    private(set) var failure = ""
+    private var connecting = false
+
+    init(interface: any IPInterface, sdp: SDPClient, tcp: StreamPump) {
+        self.interface = interface
+        self.sdp = sdp
+        self.tcp = tcp
+    }
+
+    func tick(_ context: TickContext) {
+        guard !failed else { return }
+        switch sdp.state {
+        case .failed:
+            fail("SDP failed: no answer to \(sdp.requestsSent) requests")
+        case .found(let secc, _):
+            guard !connecting else {
+                if case .failed(let e) = tcp.state { fail("TCP connect to \(secc) failed: \(e)") }
+                return
+            }
+            connecting = true
+            let rtt = both(sdp.lastRequestAt, sdp.foundAt).map { ms($1 - $0) + " ms" } ?? "-"
+            print("SDP: SECC at \(secc) after \(sdp.requestsSent) request(s), round trip \(rtt)")
+            do throws(SocketError) {
+                tcp.attach(try interface.connect(to: secc))
+            } catch {
+                fail("TCP connect to \(secc) failed: \(error)")
+            }
+        case .idle, .discovering:
+            break
+        }
+    }
+
+    private func fail(_ why: String) {
+        failed = true
+        failure = why
+    }
+
+    func safeStop(_ reason: StopReason) -> SafeStopReport {
+        sdp.stop()
+        return SafeStopReport(name, [])
+    }
+}
+
+private func both(_ a: MonotonicInstant?, _ b: MonotonicInstant?) -> (MonotonicInstant, MonotonicInstant)? {
+    guard let a, let b else { return nil }
+    return (a, b)
+}
+
+private func ms(_ d: Nanoseconds) -> String {
+    let tenths = d.count / 100_000
+    return "\(tenths / 10).\(tenths % 10)"
+}
+
+private func one(_ x: Double) -> String {
+    let t = Int((x * 10).rounded())
+    return (t < 0 ? "-" : "") + "\(abs(t) / 10).\(abs(t) % 10)"
+}
+
+private func pad(_ s: String, _ width: Int, left: Bool = false) -> String {
+    s.count >= width ? s : (left ? String(repeating: " ", count: width - s.count) + s : s + String(repeating: " ", count: width - s.count))
+}
