@@ -253,10 +253,34 @@ final class HelperPowerBench {
         b.dc.contactorFault = .welded
         let failed = b.run(limit: 20_000) { b.power.outcome.fault != nil }
         print(b.script.log.joined(separator: "\n"))
+        print("welded: \(b.power.phase), \(b.power.outcome), contactors \(b.contactors.status.position)")
         #expect(failed)
         #expect(b.power.outcome == .failed(.contactorWelded) || b.power.outcome == .failed(.voltageDidNotDecay))
         #expect(b.contactors.status.fault == .welded)
         #expect(b.supply.readback.isOff)
+    }
+
+    /// The helper goes silent mid-charge (a cut wire, a hung UART): no `dc.status` reply within the
+    /// timeout reads `communicationLost`, the meter goes stale, and the power path stops safely; the
+    /// helper's own firmware then sees no CP change, so the emulated modules are stopped by the
+    /// `dc.estop` queued for when it listens again — here the test checks what the host decided.
+    @Test func silentHelperMidChargeIsASafeStop() throws {
+        let b = try HelperPowerBench(revision: .r4)
+        try #require(b.connectVehicle())
+        try #require(b.run(limit: 20_000) { b.power.phase == .charging && b.meter.measurement.amps > 10 })
+        b.bench.emulator.silent = true
+        let stopped = b.run(limit: 3_000) { b.power.phase == .safeStop }
+        // The CP link's liveness (300 ms) usually names it first (a pilot fault); the supply's own
+        // reply timeout (600 ms) follows.
+        #expect(stopped)
+        #expect(b.power.outcome.fault != nil)
+        #expect(b.contactors.status.commandedClosed == false)
+        b.bench.step(700)
+        print("silent helper: \(b.power.outcome), supply fault \(String(describing: b.supply.readback.fault)), contactors \(b.contactors.status.fault.map { "\($0)" } ?? "ok")")
+        #expect(b.supply.readback.fault == .communicationLost)
+        #expect(b.contactors.status.fault == .ioFailed)
+        // The commands reached the helper (it only stopped talking): modules stopped, contactor open.
+        #expect(!b.dc.contactorClosed && b.dc.outputAmps == 0)
     }
 
     /// R3: the same calls after `sys.arm` (refused without it, error 1001), `dc.discover` for modules.
