@@ -15,13 +15,15 @@ public struct HelperProbeResult: Sendable {
     /// The DC power modules the helper reports (firmware R3 `dc.discover`, R4 `dc.status`, §11); nil
     /// when the revision has none or the helper did not answer.
     public var modules: HelperDCModuleList?
+    /// The board file names a revision without `ping` (R4, §11).
+    public var pingRemoved = false
 
     /// It speaks the protocol (a pong or a status frame).
     public var answered: Bool { answeredPing || status != nil }
 
     public var summary: String {
         var parts: [String] = []
-        parts.append(answeredPing ? "answers ping" : "no pong (firmware without ping?)")
+        parts.append(answeredPing ? "answers ping" : pingRemoved ? "no ping in this revision" : "no pong (firmware without ping?)")
         if let f = firmware {
             if f.firmware.count > 0 {
                 parts.append("firmware \(f.firmware)" + (f.protocolVersion >= 0 ? " (proto \(f.protocolVersion))" : ""))
@@ -87,7 +89,8 @@ public enum ESP32HelperProbe {
         var errors: [HelperLinkError] = []
         while let e = link.log.pop() { errors.append(e.error) }
         return HelperProbeResult(answeredPing: link.lastPongAt != nil, status: link.lastStatus, firmware: link.firmware,
-                                 badLines: link.badLines + link.overlongLines, errors: errors, modules: collector.modules)
+                                 badLines: link.badLines + link.overlongLines, errors: errors, modules: collector.modules,
+                                 pingRemoved: revision == .r4)
     }
 }
 

@@ -14,6 +14,13 @@ import HAL
 /// firmware (§7.8, §3); `sys.info`/`sys.ping` (§8). Faults to inject: the vehicle's state and noise,
 /// garbage bytes, arbitrary lines, silence, reboots.
 ///
+/// Later revisions (§11, `revision`): R2/R3 thresholds without hysteresis (R2's window classifier and
+/// B-stickiness are not modelled: the R1 classifier runs with their thresholds); R3/R4 answer the DC
+/// and contactor calls (`dc.enable`, `dc.set`, `dc.status`, `dc.estop`, `contactor.set`/`check`,
+/// `sys.set_mode`; R3 `dc.discover` and arming; R4 `dc.cfg`, `dc.estop.clear`, `dc.module.test`,
+/// `evt:contactor.change`) over `EmulatedDCStage`; R4 sends the `dc` status frame, has no `ping`,
+/// `set_freq` or `cp.scan`, and ignores unknown commands.
+///
 /// Not thread-safe: drive it from one thread (`step` per tick in tests, `run` on its own thread).
 public final class ESP32CPEmulator: @unchecked Sendable {
     public enum Mode: String, Sendable { case dc, manual }
@@ -182,6 +189,10 @@ public final class ESP32CPEmulator: @unchecked Sendable {
         case .garbage(let bytes): inject(bytes: bytes)
         case .line(let text): inject(line: text)
         case .reboot: reboot(now)
+        case .moduleFault: dcStage.moduleFault = true
+        case .contactor(let fault): dcStage.contactorFault = fault
+        case .emergencyStop: dcStage.pressEmergencyStop()
+        case .battery(let on): dcStage.batteryConnected = on
         }
     }
 

@@ -3,6 +3,7 @@ import ChargerAssembly
 import ControlPilot
 import CPHelperProtocol
 import ESP32CPEmulator
+import HAL
 import SimBoard
 import Testing
 
@@ -18,6 +19,17 @@ import Testing
         #expect(result.modules?.count == 1 && result.modules?[0].address == 1)
         #expect(result.summary.contains("1 DC module: #1 status 1"))
         #expect(result.firmware?.capabilities.contains(.dc) == true)
+    }
+
+    /// The fault hooks are scriptable (`cp-helper-emulator --revision r4 --script …`).
+    @Test func scriptVerbsForTheDCStage() throws {
+        let script = try EmulatorScript(parsing: "100 C\n200 battery on\n300 contactor welded\n400 module-fault\n500 estop\n")
+        #expect(script.actions.count == 5)
+        let emulator = ESP32CPEmulator(port: SimulatedSerialPort(path: "/dev/null"), revision: .r4)
+        for step in script.actions { emulator.apply(step.action, .zero) }
+        #expect(emulator.dcStage.batteryConnected && emulator.dcStage.contactorFault == .welded)
+        #expect(emulator.dcStage.moduleFault && emulator.dcStage.emergencyStopLatched)
+        #expect(throws: EmulatorScript.ParseError.self) { try EmulatorScript(parsing: "100 contactor melted") }
     }
 
     /// R1 (and a board file without `firmware:`): no DC call is sent, no module line printed.
