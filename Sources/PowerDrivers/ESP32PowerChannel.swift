@@ -155,8 +155,8 @@ public final class ESP32PowerChannel: IOSource, HelperMessageSink {
         } else {
             emergencyStopRequested = false
             tripped = false
-            setDue = true
-            sendSetpoint()
+            // The targets go before the enable (a setpoint still waiting for its interval goes now).
+            if setDue || lastSetAt == nil { sendSetpoint() }
         }
         enableDue = true
         sendEnable()
