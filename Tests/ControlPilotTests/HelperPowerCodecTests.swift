@@ -182,15 +182,28 @@ import TestSupport
         let reply = Array(#"{"type":"res","id":1018,"ts":5120,"result":{"enabled":true,"state":3,"v_set":400,"i_set":20,"mods":[{"addr":1,"v_mv":400000,"i_ma":20000,"st":1}]}}"#.utf8)
         let q = ByteQueue(capacity: 1024)
         var last: HelperMessage?
+        // Warm-up outside the count (first use instantiates type metadata).
         _ = try status.withUnsafeBytes { try HelperMessageDecoder.decode($0) }
-        let mallocs = MallocCounter.count {
+        _ = try reply.withUnsafeBytes { try HelperMessageDecoder.decode($0) }
+        HelperPowerRequest.dcSet(volts: 1, amps: 1).encode(id: 1, into: q)
+        q.removeAll()
+        // The counter's own first use on a thread may allocate its per-thread block: once, empty.
+        _ = MallocCounter.count {}
+        _ = MallocCounter.count { last = status.withUnsafeBytes { try? HelperMessageDecoder.decode($0) } }
+        let decodeStatus = MallocCounter.count {
+            for _ in 0..<1_000 { last = status.withUnsafeBytes { try? HelperMessageDecoder.decode($0) } }
+        }
+        let decodeReply = MallocCounter.count {
+            for _ in 0..<1_000 { last = reply.withUnsafeBytes { try? HelperMessageDecoder.decode($0) } }
+        }
+        let encode = MallocCounter.count {
             for i in 0..<1_000 {
-                last = status.withUnsafeBytes { try? HelperMessageDecoder.decode($0) }
-                last = reply.withUnsafeBytes { try? HelperMessageDecoder.decode($0) }
                 HelperPowerRequest.dcSet(volts: 400.5, amps: Double(i % 200)).encode(id: 1000 + i, into: q)
                 q.removeAll()
             }
         }
+        print("HelperPowerCodec mallocs: decode status \(decodeStatus), decode dc.status reply \(decodeReply), encode dc.set \(encode) (1000 each)")
+        let mallocs = decodeStatus + decodeReply + encode
         #expect(mallocs == 0)
         #expect(last != nil)
     }
