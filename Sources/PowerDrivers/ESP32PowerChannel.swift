@@ -3,6 +3,7 @@ import CPHelperProtocol
 import Contracts
 import ControlLoop
 import CoreTypes
+import HAL
 
 /// Timing and limits of the host side of the helper's DC calls (esp32-cp-uart.md §11).
 public struct ESP32PowerConfiguration: Sendable {
@@ -66,6 +67,9 @@ public final class ESP32PowerChannel: IOSource, HelperMessageSink {
     public let configuration: ESP32PowerConfiguration
     public let transmit: ByteQueue
     public let firstRequestID = 1000
+    /// The helper's port, for the safe stop only (`ESP32PowerSafeStop.swift`): every other request
+    /// goes through the serial pump's queue.
+    public var safeStopPort: (any SerialPort)?
 
     enum Kind: Int {
         case dcEnable = 0, dcSet, dcStatus, dcDiscover, dcEmergencyStop, dcClearEmergencyStop, dcConfigure
@@ -103,6 +107,8 @@ public final class ESP32PowerChannel: IOSource, HelperMessageSink {
     private var lastSetAt: MonotonicInstant?
     private var emergencyStopDue = false
     private var contactorDue = false
+    var emergencyStopDuePending: Bool { emergencyStopDue }
+    var contactorDuePending: Bool { contactorDue }
     private var nextStatusPollAt = MonotonicInstant.zero
     private var nextContactorPollAt = MonotonicInstant.zero
     /// Since when the helper commands the contactor otherwise than the host does.

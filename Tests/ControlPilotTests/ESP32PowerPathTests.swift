@@ -283,6 +283,28 @@ final class HelperPowerBench {
         #expect(!b.dc.contactorClosed && b.dc.outputAmps == 0)
     }
 
+    /// SIGTERM mid-charge: the loop stops and never pumps again. The CP link writes its safe state
+    /// straight to the tty (clearing the queue), the power path queues supply off and contactor open,
+    /// and the channel's own safe stop (registered last) writes `dc.estop` and `contactor.set off`
+    /// to the port at once: the firmware stops the modules and opens the contactor with no further
+    /// host tick.
+    @Test func loopSafeStopReachesTheHelperWithoutAnotherTick() throws {
+        let b = try HelperPowerBench(revision: .r4)
+        b.channel.safeStopPort = b.bench.pump.port
+        b.bench.loop.addController(b.channel)
+        try #require(b.connectVehicle())
+        try #require(b.run(limit: 20_000) { b.power.phase == .charging && b.meter.measurement.amps > 10 })
+        var reports: [String] = []
+        for controller in [b.bench.pilot as any TickController, b.controller, b.channel] {
+            reports.append(controller.safeStop(.signal(15)).description)
+        }
+        print(reports.joined(separator: "\n"))
+        #expect(reports.last?.contains("dc.estop and contactor.set off written") == true)
+        for _ in 0..<300 { b.bench.stepFarSide() } // the firmware only: the host loop has stopped
+        #expect(b.dc.state == .eStop && !b.dc.contactorClosed && b.dc.outputAmps == 0)
+        #expect(b.bench.emulator.mode == .manual && b.bench.emulator.outputDuty == 100) // CP +12 V too
+    }
+
     /// R3: the same calls after `sys.arm` (refused without it, error 1001), `dc.discover` for modules.
     @Test func r3ArmsBeforeSwitching() throws {
         let b = try HelperPowerBench(revision: .r3)
