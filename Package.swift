@@ -76,7 +76,7 @@ let layers: [Target] = [
     .target(name: "PowerPathBench", dependencies: ["PowerPath", "PowerPlantSim", "Contracts", "ControlLoop", "CoreTypes"],
             swiftSettings: strict),
     // Power-path drivers over the HAL for real boards: the GPIO contactors with auxiliary feedback.
-    .target(name: "PowerDrivers", dependencies: ["HAL", "Contracts", "ControlLoop", "CoreTypes"], swiftSettings: strict),
+    .target(name: "PowerDrivers", dependencies: ["HAL", "Contracts", "ControlLoop", "CoreTypes", "Buffers", "CPHelperProtocol"], swiftSettings: strict),
     .target(
         name: "Runtime",
         dependencies: [
@@ -115,6 +115,7 @@ let layers: [Target] = [
         name: "Boards",
         dependencies: [
             "Buffers", "HAL", "ControlLoop", "Drivers",
+            "CPHelperProtocol",
             .product(name: "Yams", package: "Yams"),
         ],
         swiftSettings: strict),
@@ -159,6 +160,7 @@ let controlPilot: [Target] = [
         name: "ControlPilotTests",
         dependencies: ["Drivers", "SimBoard", "Contracts", "ChargerAssembly", "ControlPilot", "CPHelperProtocol", "ESP32CPEmulator", "Boards", "HAL", "Buffers",
                        "ControlLoop", "Runtime", "MallocCounting", "CSerial", "CShimSeam", "TestSupport",
+                       "PowerPath", "PowerDrivers", "PowerPlantSim",
                        .product(name: "SystemPackage", package: "swift-system")],
         swiftSettings: strict),
 ]

@@ -44,7 +44,7 @@ for c in codecs:
 for c in controllers:
     rules.append((c, {"Boards", "ChargerAssembly", "Runtime"} | simulators,
                   "a controller reaches other parts only through contracts, never board files or simulators"))
-for c in ("Drivers", "Boards", "HAL"):
+for c in ("Drivers", "Boards", "HAL", "PowerDrivers"):
     rules.append((c, simulators | {"ChargerAssembly"}, "drivers and board files never import simulators"))
 
 problems = []

@@ -1,3 +1,4 @@
+import CPHelperProtocol
 import HAL
 
 /// A position in a board file (1-based line and column, as editors show them).
@@ -161,10 +162,14 @@ public struct SPIDeviceSpec: Sendable, Equatable {
 public struct SerialDeviceSpec: Sendable, Equatable {
     public var path: String
     public var config: SerialConfig
+    /// `firmware:` of a cp-helper: which ESP32 helper firmware revision it runs (esp32-cp-uart.md §11);
+    /// nil when the board file does not say (then only the CP calls of every revision are used).
+    public var helperFirmware: HelperFirmwareRevision?
 
-    public init(path: String, config: SerialConfig) {
+    public init(path: String, config: SerialConfig, helperFirmware: HelperFirmwareRevision? = nil) {
         self.path = path
         self.config = config
+        self.helperFirmware = helperFirmware
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import CPHelperProtocol
 import HAL
 import Yams
 
@@ -53,7 +54,7 @@ public enum BoardLoader {
 let commonDeviceKeys = ["kind", "role", "description", "optional", "claimed_by"]
 let kindKeys: [DeviceKind: [String]] = [
     .spi: ["path", "mode", "bits", "speed_hz", "chip_select"],
-    .serial: ["path", "baud", "framing", "flow_control"],
+    .serial: ["path", "baud", "framing", "flow_control", "firmware"],
     .gpio: ["chip", "line", "direction", "edge", "bias", "active_low", "initial"],
     .can: ["interface", "bitrate", "restart_ms", "extended_ids"],
     .ethernet: ["interface", "ethertype", "peer_mac", "promiscuous"],
@@ -283,10 +284,22 @@ struct BoardChecker {
                 }
             }
             let flow = optionalValue(r, "flow_control") { (c: inout BoardChecker, n) in c.word(n, p + ".flow_control", ["none", "rtscts"]) } ?? "none"
-            guard let path, let baud, let framing else { return nil }
+            // The CP helper's firmware revision (esp32-cp-uart.md §11): only a cp-helper has one.
+            var firmware: HelperFirmwareRevision?
+            var firmwareOK = true
+            if let n = r.value("firmware") {
+                if let role = device.role, role != .cpHelper {
+                    report(location(n), p + ".firmware", "applies only to role cp-helper (the ESP32 helper's firmware revision), not \(role.rawValue)")
+                    firmwareOK = false
+                } else {
+                    firmware = choice(n, p + ".firmware", HelperFirmwareRevision.self)
+                    firmwareOK = firmware != nil
+                }
+            }
+            guard let path, let baud, let framing, firmwareOK else { return nil }
             var config = SerialConfig(baud: UInt32(baud), framing: framing)!
             config.hardwareFlowControl = flow == "rtscts"
-            return .serial(SerialDeviceSpec(path: path, config: config))
+            return .serial(SerialDeviceSpec(path: path, config: config, helperFirmware: firmware))
 
         case .gpio:
             let chip = required(r, "chip", "a chip name, path or label like gpiochip0") { (c: inout BoardChecker, n) in c.string(n, p + ".chip") }

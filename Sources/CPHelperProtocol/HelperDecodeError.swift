@@ -7,6 +7,15 @@ public enum HelperField: String, Sendable, Equatable, CaseIterable, BitwiseCopya
     case message = "msg", command = "cmd", scan = "mv", id, result, error
     case firmware = "result.fw", protocolVersion = "result.proto", resultMode = "result.mode"
     case errorCode = "error.code"
+    case method
+    // R3/R4 DC supply and contactor (§11).
+    case dc, dcEnabled = "dc.enabled", dcState = "dc.state", dcVoltsSet = "dc.v_set", dcAmpsSet = "dc.i_set"
+    case dcVoltsTarget = "dc.v_tgt", dcAmpsTarget = "dc.i_tgt", dcPower = "dc.p_kw", dcVoltsMin = "dc.v_min"
+    case dcVoltsMax = "dc.v_max", dcHiLoActual = "dc.hilo_actual", dcHiLoConfigured = "dc.hilo_cfg"
+    case resultOK = "result.ok", voltsTarget = "result.v_target", ampsTarget = "result.i_target"
+    case capabilities = "result.capabilities", modules = "result.mods", moduleCount = "result.count"
+    case moduleAddress = "mods.addr", moduleStatus = "mods.st", moduleMillivolts = "mods.v_mv", moduleMilliamps = "mods.i_ma"
+    case contactorCommanded = "result.commanded", contactorOn = "result.on", auxClosed = "result.aux_ok"
 }
 
 /// Why a line from the helper is not a message we accept. Every case is a value (no strings), so

@@ -64,9 +64,12 @@ public struct HelperStatus: Sendable, Equatable {
     public var mode: HelperMode?
     public var pwm: HelperPWMReport?
     public var thresholds: HelperThresholds?
+    /// The DC supply (`dc` object, firmware R4 §11); nil in frames of earlier revisions.
+    public var dc: HelperDCRecord?
 
     public init(cpMillivolts: Int32, cpMillivoltsRobust: Int32, state: HelperPilotLetter, mode: HelperMode?,
-                pwm: HelperPWMReport?, thresholds: HelperThresholds?) {
+                pwm: HelperPWMReport?, thresholds: HelperThresholds?, dc: HelperDCRecord? = nil) {
+        self.dc = dc
         self.cpMillivolts = cpMillivolts
         self.cpMillivoltsRobust = cpMillivoltsRobust
         self.state = state
@@ -138,6 +141,20 @@ public struct HelperRPCResult: Sendable, Equatable {
     public var protocolVersion: Int32
     /// `mode` ("sim"/"hw"), empty when absent.
     public var mode: FixedText
+    /// `capabilities` of `sys.info` (R3/R4 list "dc").
+    public var capabilities = HelperCapabilities()
+    /// `ok` of R3/R4 results; nil when absent.
+    public var ok: Bool?
+    /// The DC supply's state (`dc.status`, `dc.enable`: present when the result has `state`).
+    public var dc: HelperDCRecord?
+    /// `dc.set`'s accepted targets (`v_target`, `i_target`).
+    public var voltsTarget: Double?
+    public var ampsTarget: Double?
+    /// `mods` of `dc.status` (R4) or `dc.discover` (R3); `count` of `dc.discover`.
+    public var modules: HelperDCModuleList?
+    public var moduleCount: Int32?
+    /// `contactor.set`/`contactor.check` (present when the result has `aux_ok`).
+    public var contactor: HelperContactorReport?
 
     public init(firmware: FixedText = FixedText(), protocolVersion: Int32 = -1, mode: FixedText = FixedText()) {
         self.firmware = firmware
@@ -160,6 +177,8 @@ public enum HelperMessage: Sendable, Equatable {
     case rpcError(id: Int64, code: Int32)
     /// A JSON-RPC `evt` (meter/temperature streams, failsafe): recognised and ignored by the CP side.
     case rpcEvent
+    /// `evt:contactor.change` (R4, §11): the contactor was switched; what its aux contact says.
+    case contactorChange(HelperContactorReport)
 
     public static func == (a: HelperMessage, b: HelperMessage) -> Bool {
         switch (a, b) {
@@ -172,6 +191,7 @@ public enum HelperMessage: Sendable, Equatable {
             return true
         case (.rpcResult(let i, let x), .rpcResult(let j, let y)): return i == j && x == y
         case (.rpcError(let i, let x), .rpcError(let j, let y)): return i == j && x == y
+        case (.contactorChange(let x), .contactorChange(let y)): return x == y
         default: return false
         }
     }

@@ -53,6 +53,8 @@ public enum HelperMessageDecoder {
         var id: Int64 = -1
         var result: HelperRPCResult?
         var errorCode: Int32?
+        var dc: HelperDCRecord?
+        var method: JSONCursor.Text?
     }
 
     private static func decodeObject(_ c: inout JSONCursor) throws(HelperDecodeError) -> HelperMessage {
@@ -98,6 +100,10 @@ public enum HelperMessageDecoder {
                 m.result = try rpcResult(&c)
             } else if c.matches(key, "error") {
                 m.errorCode = try rpcError(&c)
+            } else if c.matches(key, "dc") {
+                m.dc = try dcObject(&c)
+            } else if c.matches(key, "method") {
+                m.method = try string(&c, .method)
             } else {
                 try c.skipValue(depth: maximumDepth)
             }
@@ -107,7 +113,7 @@ public enum HelperMessageDecoder {
             guard let mv = m.cpMillivolts else { throw .missingField(.cpMillivolts) }
             guard let state = m.state else { throw .missingField(.state) }
             return .status(HelperStatus(cpMillivolts: Int32(mv), cpMillivoltsRobust: Int32(m.cpMillivoltsRobust ?? mv),
-                                        state: state, mode: m.mode, pwm: m.pwm, thresholds: m.thresholds))
+                                        state: state, mode: m.mode, pwm: m.pwm, thresholds: m.thresholds, dc: m.dc))
         }
         if c.matches(type, "pong") { return .pong }
         if c.matches(type, "ok") {
@@ -135,18 +141,24 @@ public enum HelperMessageDecoder {
             guard let result = m.result else { throw .missingField(.result) }
             return .rpcResult(id: m.id, result)
         }
-        if c.matches(type, "evt") { return .rpcEvent }
+        if c.matches(type, "evt") {
+            if let method = m.method, c.matches(method, "evt:contactor.change") {
+                guard let report = m.result?.contactor else { throw .missingField(.auxClosed) }
+                return .contactorChange(report)
+            }
+            return .rpcEvent
+        }
         throw .unknownMessageType
     }
 
     // MARK: Members
 
-    private static func string(_ c: inout JSONCursor, _ field: HelperField) throws(HelperDecodeError) -> JSONCursor.Text {
+    static func string(_ c: inout JSONCursor, _ field: HelperField) throws(HelperDecodeError) -> JSONCursor.Text {
         guard c.current == 0x22 else { throw .wrongType(field) }
         return try c.readString()
     }
 
-    private static func integer(_ c: inout JSONCursor, _ field: HelperField,
+    static func integer(_ c: inout JSONCursor, _ field: HelperField,
                                 _ range: ClosedRange<Int64>) throws(HelperDecodeError) -> Int64 {
         guard let b = c.current, b == 0x2D || JSONCursor.isDigit(b) else { throw .wrongType(field) }
         let value = try c.readNumber()
@@ -158,12 +170,12 @@ public enum HelperMessageDecoder {
         return integer
     }
 
-    private static func boolean(_ c: inout JSONCursor, _ field: HelperField) throws(HelperDecodeError) -> Bool {
+    static func boolean(_ c: inout JSONCursor, _ field: HelperField) throws(HelperDecodeError) -> Bool {
         guard c.current == 0x74 || c.current == 0x66 else { throw .wrongType(field) }
         return try c.readLiteral() ?? false
     }
 
-    private static func beginObject(_ c: inout JSONCursor, _ field: HelperField) throws(HelperDecodeError) {
+    static func beginObject(_ c: inout JSONCursor, _ field: HelperField) throws(HelperDecodeError) {
         guard c.current == 0x7B else { throw .wrongType(field) }
         c.offset += 1
     }
@@ -242,9 +254,31 @@ public enum HelperMessageDecoder {
     private static func rpcResult(_ c: inout JSONCursor) throws(HelperDecodeError) -> HelperRPCResult {
         try beginObject(&c, .result)
         var result = HelperRPCResult()
+        var dc = DCMembers()
+        var commanded: Bool?
+        var aux: Bool?
         var first = true
         while let key = try c.nextMember(&first) {
-            if c.matches(key, "fw") {
+            if try dcMember(&c, key, &dc) { continue }
+            if c.matches(key, "ok") {
+                result.ok = try boolean(&c, .resultOK)
+            } else if c.matches(key, "v_target") {
+                result.voltsTarget = try number(&c, .voltsTarget, voltsRange)
+            } else if c.matches(key, "i_target") {
+                result.ampsTarget = try number(&c, .ampsTarget, ampsRange)
+            } else if c.matches(key, "mods") {
+                result.modules = try modules(&c)
+            } else if c.matches(key, "count") {
+                result.moduleCount = Int32(try integer(&c, .moduleCount, 0...255))
+            } else if c.matches(key, "commanded") {
+                commanded = try boolean(&c, .contactorCommanded)
+            } else if c.matches(key, "on") {
+                commanded = try boolean(&c, .contactorOn)
+            } else if c.matches(key, "aux_ok") {
+                aux = try boolean(&c, .auxClosed)
+            } else if c.matches(key, "capabilities") {
+                result.capabilities = try capabilities(&c)
+            } else if c.matches(key, "fw") {
                 result.firmware = text(c, try string(&c, .firmware))
             } else if c.matches(key, "proto") {
                 result.protocolVersion = Int32(try integer(&c, .protocolVersion, 0...Int64(Int32.max)))
@@ -254,6 +288,8 @@ public enum HelperMessageDecoder {
                 try c.skipValue(depth: maximumDepth - 1)
             }
         }
+        if dc.state != nil || dc.enabled != nil { result.dc = try dc.record() }
+        if let aux { result.contactor = HelperContactorReport(commanded: commanded, auxClosed: aux) }
         return result
     }
 

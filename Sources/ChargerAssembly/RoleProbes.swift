@@ -1,4 +1,5 @@
 import Boards
+import CPHelperProtocol
 import ControlPilot
 import HAL
 
@@ -11,11 +12,14 @@ public enum RoleProbes {
     /// The role probe `boardctl probe` registers for `cp-helper`.
     public static func cpHelper(_ device: OpenedDevice, _ definition: DeviceDefinition, _ probe: inout DeviceProbe) {
         guard case .serial(let port) = device else { return }
-        let result = ESP32HelperProbe.run(port: port)
+        var revision: HelperFirmwareRevision?
+        if case .serial(let spec) = definition.spec { revision = spec.helperFirmware }
+        let result = ESP32HelperProbe.run(port: port, revision: revision)
         if result.answered {
             probe.details += "; helper: " + result.summary
             probe.identity["helper_ping"] = result.answeredPing ? "pong" : "none"
             if let f = result.firmware { probe.identity["helper_firmware"] = f.firmware.description }
+            if let m = result.modules { probe.identity["helper_dc_modules"] = "\(m.count)" }
             if let s = result.status {
                 probe.identity["helper_mode"] = s.mode.map { "\($0)" } ?? "unknown"
                 probe.identity["helper_state"] = "\(s.state)"

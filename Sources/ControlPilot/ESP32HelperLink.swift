@@ -133,6 +133,9 @@ public final class ESP32HelperLink: PilotFrontEnd {
     public private(set) var overlongLines = 0
     public private(set) var helperErrors = 0
     public private(set) var statusFrames = 0
+    /// Where the DC supply and contactor messages of firmware R3/R4 go (esp32-cp-uart.md §11): the
+    /// status frames that carry a `dc` object, RPC replies with the sink's ids, contactor events.
+    public var powerSink: (any HelperMessageSink)?
 
     // Link state.
     public private(set) var fault: PilotFault?
@@ -275,6 +278,7 @@ public final class ESP32HelperLink: PilotFrontEnd {
     private func handle(_ message: HelperMessage, _ now: MonotonicInstant) {
         switch message {
         case .status(let status):
+            if status.dc != nil, let sink = powerSink { sink.helperSent(message) }
             statusFrames &+= 1
             lastStatus = status
             lastStatusAt = now
@@ -295,9 +299,17 @@ public final class ESP32HelperLink: PilotFrontEnd {
         case .error(let code):
             helperErrors &+= 1
             note(.helperError(code), now)
-        case .rpcResult(_, let result):
-            if result.firmware.count > 0 { firmware = result }
-        case .ok, .scan, .rpcError, .rpcEvent:
+        case .rpcResult(let id, let result):
+            if let sink = powerSink, id >= Int64(sink.firstRequestID) {
+                sink.helperSent(message)
+            } else if result.firmware.count > 0 || result.protocolVersion >= 0 || !result.capabilities.isEmpty {
+                firmware = result
+            }
+        case .rpcError(let id, _):
+            if let sink = powerSink, id >= Int64(sink.firstRequestID) { sink.helperSent(message) }
+        case .contactorChange:
+            powerSink?.helperSent(message)
+        case .ok, .scan, .rpcEvent:
             break
         }
     }

@@ -14,9 +14,19 @@ import HAL
 /// firmware (§7.8, §3); `sys.info`/`sys.ping` (§8). Faults to inject: the vehicle's state and noise,
 /// garbage bytes, arbitrary lines, silence, reboots.
 ///
+/// Later revisions (§11, `revision`): R2/R3 thresholds without hysteresis (R2's window classifier and
+/// B-stickiness are not modelled: the R1 classifier runs with their thresholds); R3/R4 answer the DC
+/// and contactor calls (`dc.enable`, `dc.set`, `dc.status`, `dc.estop`, `contactor.set`/`check`,
+/// `sys.set_mode`; R3 `dc.discover` and arming; R4 `dc.cfg`, `dc.estop.clear`, `dc.module.test`,
+/// `evt:contactor.change`) over `EmulatedDCStage`; R4 sends the `dc` status frame, has no `ping`,
+/// `set_freq` or `cp.scan`, and ignores unknown commands.
+///
 /// Not thread-safe: drive it from one thread (`step` per tick in tests, `run` on its own thread).
 public final class ESP32CPEmulator: @unchecked Sendable {
     public enum Mode: String, Sendable { case dc, manual }
+    /// The firmware revision played (§11): R1 is the reference 0.2.0, R2 differs only in its classifier
+    /// (not modelled: R1's is used), R3/R4 add the DC power modules and the contactor.
+    public enum Revision: String, Sendable, CaseIterable { case r1, r2, r3, r4 }
 
     public let port: any SerialPort
     /// What the vehicle presents now.
@@ -29,6 +39,14 @@ public final class ESP32CPEmulator: @unchecked Sendable {
     /// Answer `ping` (firmware revision R4 dropped it, §11).
     public var answersPing = true
     public var firmwareName = "esp-cp-periph/0.2.0"
+    public let revision: Revision
+    /// The DC modules, contactor and plant of R3/R4 (present for every revision; only R3/R4 answer
+    /// its calls).
+    public let dcStage = EmulatedDCStage()
+    /// R3 only: `sys.arm`'s window ends here.
+    private var armedUntil: MonotonicInstant?
+    private var nextRampTick = MonotonicInstant.zero
+    private var lastStep: MonotonicInstant?
     /// Boot time after `reset` or `reboot()`.
     public var bootTime = Nanoseconds.milliseconds(400)
 
@@ -70,7 +88,26 @@ public final class ESP32CPEmulator: @unchecked Sendable {
     /// Set when writing or reading the port failed (the host closed its end).
     public private(set) var portError: SerialError?
 
-    public init(port: any SerialPort) { self.port = port }
+    public init(port: any SerialPort, revision: Revision = .r1) {
+        self.port = port
+        self.revision = revision
+        switch revision {
+        case .r1: break
+        case .r2, .r3:
+            firmwareName = "esp-cp-periph/0.5.0"
+            if revision == .r3 { (t12, t9, t6, t3, t0, hysteresis, hysteresisAB) = (2440, 2080, 1700, 1320, 940, 0, 0) }
+            else { (t12, t9, t6, t3, t0, hysteresis, hysteresisAB) = (2500, 2100, 1700, 1300, 900, 0, 0) }
+        case .r4:
+            firmwareName = ""
+            answersPing = false
+            (t12, t9, t6, t3, t0, hysteresis, hysteresisAB) = (2300, 2000, 1700, 1450, 1250, 0, 0)
+        }
+        bootThresholds = (t12, t9, t6, t3, t0, hysteresis, hysteresisAB)
+    }
+
+    /// Revisions with the DC calls (§11).
+    public var drivesDC: Bool { revision == .r3 || revision == .r4 }
+    private var bootThresholds: (Int32, Int32, Int32, Int32, Int32, Int32, Int32) = (2400, 2000, 1700, 1450, 1250, 150, 100)
 
     /// The duty on the CP pin now, percent (§4.1 `pwm.out`).
     public var outputDuty: Int {
@@ -116,6 +153,7 @@ public final class ESP32CPEmulator: @unchecked Sendable {
             measure()
             nextMeasurement = nextMeasurement + .milliseconds(20)
         }
+        if drivesDC { stepDC(now) }
         readInput(now)
         if now >= nextStatus {
             sendStatus()
@@ -151,6 +189,10 @@ public final class ESP32CPEmulator: @unchecked Sendable {
         case .garbage(let bytes): inject(bytes: bytes)
         case .line(let text): inject(line: text)
         case .reboot: reboot(now)
+        case .moduleFault: dcStage.moduleFault = true
+        case .contactor(let fault): dcStage.contactorFault = fault
+        case .emergencyStop: dcStage.pressEmergencyStop()
+        case .battery(let on): dcStage.batteryConnected = on
         }
     }
 
@@ -217,9 +259,13 @@ public final class ESP32CPEmulator: @unchecked Sendable {
             return
         }
         switch cmd {
-        case "ping":
+        case "ping" where revision != .r4:
             if answersPing { reply(#"{"type":"pong"}"#) }
         case "get_status":
+            sendStatus()
+        case "set_mode" where revision == .r4:
+            // R4: anything but "manual" selects DC; no bad_mode.
+            mode = object["mode"] as? String == "manual" ? .manual : .dc
             sendStatus()
         case "set_mode":
             switch object["mode"] as? String {
@@ -273,6 +319,12 @@ public final class ESP32CPEmulator: @unchecked Sendable {
         case "cp.scan":
             let entries = (1...10).map { "\"\($0)\":\($0 == 1 ? lastBurstMillivolts : 0)" }.joined(separator: ",")
             reply(#"{"type":"res","cmd":"cp.scan","mv":{"# + entries + "}}")
+        case "set_freq" where revision == .r4, "cp.scan" where revision == .r4:
+            break // removed in R4, ignored like any unknown command
+        case "restart_slac_hint" where revision == .r4:
+            block(.slacHint, until: now + .milliseconds(Int64(max(0, number(object["ms"]) ?? 400))))
+        case "reset" where revision == .r4:
+            block(.reboot, until: now + .milliseconds(50) + bootTime)
         case "restart_slac_hint":
             let ms = min(max(number(object["ms"]) ?? 400, 50), 2000)
             reply(#"{"type":"ok","cmd":"restart_slac_hint"}"#)
@@ -281,23 +333,151 @@ public final class ESP32CPEmulator: @unchecked Sendable {
             reply(#"{"type":"ok","cmd":"reset"}"#)
             block(.reboot, until: now + .milliseconds(50) + bootTime)
         default:
-            reply(#"{"type":"error","msg":"unknown_cmd"}"#)
+            if revision != .r4 { reply(#"{"type":"error","msg":"unknown_cmd"}"#) }
         }
     }
 
     private func handleRPC(_ object: [String: Any], _ now: MonotonicInstant) {
-        let id = number(object["id"]) ?? 0
-        let ts = (now - bootedAt).count / 1_000_000
-        switch object["method"] as? String {
-        case "sys.info":
-            reply(#"{"type":"res","id":\#(id),"ts":\#(ts),"result":{"fw":"\#(firmwareName)","proto":1,"mode":"sim","capabilities":["cp","contactor","temps.gun_a","temps.gun_b","meter"]}}"#)
-        case "sys.ping":
-            reply(#"{"type":"res","id":\#(id),"ts":\#(ts),"result":{"up_ms":\#(ts),"mode":"sim","temps":{"mcu":41.5}}}"#)
-        case nil:
-            reply(#"{"type":"res","id":\#(id),"ts":\#(ts),"error":{"code":-32600,"message":"invalid_request"}}"#)
-        default:
-            reply(#"{"type":"res","id":\#(id),"ts":\#(ts),"error":{"code":-32601,"message":"unknown_method"}}"#)
+        // R3/R4 echo the id as sent (string or number); the reference reads it as an unsigned integer.
+        let id: String
+        if drivesDC, let text = object["id"] as? String {
+            id = "\"" + text + "\""
+        } else {
+            id = "\(number(object["id"]) ?? 0)"
         }
+        let ts = (now - bootedAt).count / 1_000_000
+        let params = object["params"] as? [String: Any] ?? [:]
+        func result(_ body: String) { reply(#"{"type":"res","id":\#(id),"ts":\#(ts),"result":{\#(body)}}"#) }
+        func error(_ code: Int, _ message: String) {
+            reply(#"{"type":"res","id":\#(id),"ts":\#(ts),"error":{"code":\#(code),"message":"\#(message)"}}"#)
+        }
+        let method = object["method"] as? String
+        if drivesDC, let method, handleDC(method, params, now, result: result, error: error) { return }
+        switch method {
+        case "sys.info" where revision == .r4:
+            result(#""mode":"\#(dcStage.hardwareMode ? "hw" : "sim")","capabilities":["contactor","dc","meter","cp"],"cp_thresholds":{"t12":\#(t12),"t9":\#(t9),"t6":\#(t6),"t3":\#(t3),"t0":\#(t0)}"#)
+        case "sys.info" where revision == .r3:
+            result(#""fw":"\#(firmwareName)","proto":1,"mode":"\#(dcStage.hardwareMode ? "hw" : "sim")","capabilities":["cp","contactor","dc","meter"]"#)
+        case "sys.info":
+            result(#""fw":"\#(firmwareName)","proto":1,"mode":"sim","capabilities":["cp","contactor","temps.gun_a","temps.gun_b","meter"]"#)
+        case "sys.ping" where revision == .r4:
+            result(#""ok":true"#)
+        case "sys.ping":
+            result(#""up_ms":\#(ts),"mode":"sim","temps":{"mcu":41.5}"#)
+        case nil:
+            error(-32600, "invalid_request")
+        default:
+            error(-32601, "unknown_method")
+        }
+    }
+
+    /// The R3/R4 DC and contactor calls (§11). Returns false for a method it does not handle.
+    private func handleDC(_ method: String, _ params: [String: Any], _ now: MonotonicInstant,
+                          result: (String) -> Void, error: (Int, String) -> Void) -> Bool {
+        let dc = dcStage
+        let armed = revision == .r4 || (armedUntil.map { now < $0 } ?? false)
+        switch method {
+        case "sys.set_mode":
+            dc.hardwareMode = ((params["mode"] as? String) ?? "").lowercased() == "hw"
+            result(#""mode":"\#(dc.hardwareMode ? "hw" : "sim")""#)
+        case "sys.arm":
+            let window: Int64 = revision == .r4 ? 800 : 1500
+            armedUntil = now + .milliseconds(window)
+            result(#""armed_until_ms":\#((now - bootedAt).count / 1_000_000 + window)"#)
+        case "dc.enable":
+            let on = params["on"] as? Bool ?? false
+            if on, !armed {
+                error(1001, "not_armed")
+                return true
+            }
+            dc.enable(on)
+            result(#""enabled":\#(dc.enabled),"state":\#(dc.state.rawValue)"#)
+        case "dc.set":
+            var watts = decimal(params["p_w"])
+            if watts == nil, let kw = decimal(params["p_kw"]) { watts = kw * 1000 }
+            dc.set(volts: decimal(params["v"]), amps: decimal(params["i"]), powerWatts: watts)
+            result(#""ok":true,"v_target":\#(format(dc.voltsTarget)),"i_target":\#(format(dc.ampsTarget)),"p_kw":\#(format(dc.powerMaxWatts / 1000))"#)
+        case "dc.estop":
+            dc.emergencyStop()
+            result(#""ok":true"#)
+        case "dc.estop.clear" where revision == .r4:
+            dc.clearEmergencyStop()
+            result(#""ok":true"#)
+        case "dc.cfg" where revision == .r4:
+            func clamp(_ v: Double, _ lo: Double, _ hi: Double) -> Double { min(max(v, lo), hi) }
+            if let v = decimal(params["v_min"]) { dc.voltsMin = clamp(v, 100, 1200) }
+            if let v = decimal(params["v_max"]) { dc.voltsMax = clamp(v, dc.voltsMin, 1200) }
+            if let v = decimal(params["p_kw"]) { dc.powerMaxWatts = clamp(v * 1000, 1000, 100_000) }
+            if let v = decimal(params["i_max"]) { dc.ampsHardMax = clamp(v, 5, 500) }
+            if let v = decimal(params["ramp_v"]) { dc.rampVoltsPerSecond = clamp(v, 1, 500) }
+            if let v = decimal(params["ramp_i"]) { dc.rampAmpsPerSecond = clamp(v, 1, 500) }
+            if let b = params["ignore_cp"] as? Bool { dc.ignoreControlPilot = b }
+            if let a = number(params["module_addr"]) { dc.moduleAddress = a & 0x7F }
+            result(#""ok":true,"v_min":\#(format(dc.voltsMin)),"v_max":\#(format(dc.voltsMax)),"p_kw":\#(format(dc.powerMaxWatts / 1000)),"i_max":\#(format(dc.ampsHardMax)),"ramp_v":\#(format(dc.rampVoltsPerSecond)),"ramp_i":\#(format(dc.rampAmpsPerSecond)),"ignore_cp":\#(dc.ignoreControlPilot),"module_addr":\#(dc.moduleAddress)"#)
+        case "dc.status":
+            result(#""enabled":\#(dc.enabled),"state":\#(dc.state.rawValue),"v_set":\#(format(dc.voltsSet)),"i_set":\#(format(dc.ampsSet)),"v_tgt":\#(format(dc.voltsTarget)),"i_tgt":\#(format(dc.ampsTarget)),"v_min":\#(format(dc.voltsMin)),"v_max":\#(format(dc.voltsMax)),"p_kw":\#(format(dc.powerMaxWatts / 1000)),"mods":[\#(moduleList(measured: true))]"#)
+        case "dc.discover" where revision == .r3:
+            result(#""count":\#(dc.moduleCount),"mods":[\#(moduleList(measured: false))]"#)
+        case "dc.module.test" where revision == .r4:
+            guard !dc.enabled || params["force"] as? Bool == true else {
+                error(-32001, "dc_active")
+                return true
+            }
+            result(#""pass":\#(dc.moduleCount > 0 && !dc.moduleFault),"v_meas":200.0,"took_ms":400"#)
+        case "contactor.set":
+            let on = params["on"] as? Bool ?? false
+            if on, !armed {
+                error(1001, "not_armed")
+                return true
+            }
+            dc.setContactor(on)
+            if revision == .r4 {
+                reply(#"{"type":"evt","id":0,"ts":\#((now - bootedAt).count / 1_000_000),"method":"evt:contactor.change","result":{"on":\#(dc.contactorCommanded),"aux_ok":\#(dc.contactorClosed)}}"#)
+            }
+            result(#""ok":true,"commanded":\#(dc.contactorCommanded),"aux_ok":\#(dc.contactorClosed)"#)
+        case "contactor.check":
+            result(#""ok":true,"commanded":\#(dc.contactorCommanded),"aux_ok":\#(dc.contactorClosed)"#)
+        default:
+            return false
+        }
+        return true
+    }
+
+    private func moduleList(measured: Bool) -> String {
+        let dc = dcStage
+        return (0..<dc.moduleCount).map { i -> String in
+            let status = dc.moduleFault ? 0 : 1
+            // Parallel modules share the output voltage and split the current.
+            let amps = dc.outputAmps / Double(max(1, dc.moduleCount))
+            return measured
+                ? #"{"addr":\#(dc.moduleAddress + i),"v_mv":\#(Int(dc.outputVolts * 1000)),"i_ma":\#(Int(amps * 1000)),"st":\#(status)}"#
+                : #"{"addr":\#(dc.moduleAddress + i),"status":\#(status)}"#
+        }.joined(separator: ",")
+    }
+
+    /// The DC state machine every 100 ms and the plant every step (§11), with the aux fail-safe:
+    /// an aux contact that opens while closed starts a soft stop.
+    private func stepDC(_ now: MonotonicInstant) {
+        let dt = lastStep.map { Double((now - $0).count) / 1e9 } ?? 0
+        lastStep = now
+        let auxBefore = dcStage.contactorClosed
+        if now >= nextRampTick {
+            dcStage.rampTick(pilot: state)
+            nextRampTick = now + .milliseconds(100)
+        }
+        dcStage.physics(seconds: dt)
+        if auxBefore, !dcStage.contactorClosed, dcStage.enabled { dcStage.enable(false) }
+    }
+
+    /// ArduinoJson-like numbers: integers without a fraction, otherwise up to three decimals.
+    private func format(_ v: Double) -> String {
+        if v == v.rounded(), abs(v) < 1e9 { return "\(Int(v))" }
+        return "\((v * 1000).rounded() / 1000)"
+    }
+
+    private func decimal(_ value: Any?) -> Double? {
+        if let n = value as? NSNumber, !(value is Bool) { return n.doubleValue }
+        return nil
     }
 
     private func number(_ value: Any?) -> Int? {
@@ -329,7 +509,9 @@ public final class ESP32CPEmulator: @unchecked Sendable {
             manualDuty = 0
             manualEnabled = false
             frequency = 1000
-            (t12, t9, t6, t3, t0, hysteresis, hysteresisAB) = (2400, 2000, 1700, 1450, 1250, 150, 100)
+            (t12, t9, t6, t3, t0, hysteresis, hysteresisAB) = bootThresholds
+            dcStage.reboot()
+            armedUntil = nil
             state = .a
             pending = nil
             history.removeAll()
@@ -423,6 +605,11 @@ public final class ESP32CPEmulator: @unchecked Sendable {
     public var statusLine: String {
         let top = history.sorted(by: >)
         let robust = top.isEmpty ? lastBurstMillivolts : top.prefix(2).reduce(0, +) / Int32(min(2, top.count))
+        if revision == .r4 {
+            // §11 R4: `pwm` and `thresh` replaced by the `dc` object.
+            let dc = dcStage
+            return #"{"type":"status","cp_mv":\#(lastBurstMillivolts),"cp_mv_robust":\#(robust),"state":"\#(state.rawValue)","mode":"\#(mode.rawValue)","dc":{"enabled":\#(dc.enabled),"state":\#(dc.state.rawValue),"v_set":\#(format(dc.voltsSet)),"i_set":\#(format(dc.ampsSet)),"p_kw":\#(format(dc.powerMaxWatts / 1000)),"v_min":\#(format(dc.voltsMin)),"v_max":\#(format(dc.voltsMax)),"hilo_actual":2,"hilo_cfg":3}}"#
+        }
         return #"{"type":"status","cp_mv":\#(lastBurstMillivolts),"cp_mv_robust":\#(robust),"state":"\#(state.rawValue)","mode":"\#(mode.rawValue)","pwm":{"enabled":\#(manualEnabled),"duty":\#(manualDuty),"hz":\#(frequency),"out":\#(outputDuty)},"thresh":{"t12":\#(t12),"t9":\#(t9),"t6":\#(t6),"t3":\#(t3),"t0":\#(t0),"hys":\#(hysteresis),"hys_ab":\#(hysteresisAB)}}"#
     }
 

@@ -25,13 +25,14 @@ public final class EmulatedHelperPort: SerialPort, @unchecked Sendable {
     }
 
     /// Opens a pty, configures the host end with `config` and starts the emulator thread, which
-    /// plays `script` (nil: the vehicle stays in state A).
-    public init(path: String, config: SerialConfig = SerialConfig(), script: EmulatorScript? = nil) throws(SerialError) {
+    /// plays `script` (nil: the vehicle stays in state A), as firmware `revision`.
+    public init(path: String, config: SerialConfig = SerialConfig(), script: EmulatorScript? = nil,
+                revision: ESP32CPEmulator.Revision = .r1) throws(SerialError) {
         self.path = path
         pty = try PseudoTerminal()
         ptyPath = pty.devicePath
         host = try LinuxSerialPort(path: pty.devicePath, config: config)
-        emulator = ESP32CPEmulator(port: pty.farEnd)
+        emulator = ESP32CPEmulator(port: pty.farEnd, revision: revision)
         let emulator = self.emulator
         let stop = stopFlag
         let done = finished

@@ -21,6 +21,12 @@ public struct EmulatorScript: Sendable, Equatable {
         case garbage([UInt8])
         case line(String)
         case reboot
+        /// R3/R4 fault hooks (§11): the DC modules trip, the contactor welds / will not close / works,
+        /// the helper's E-stop input is pressed, the car's battery is connected or not.
+        case moduleFault
+        case contactor(EmulatedDCStage.ContactorFault)
+        case emergencyStop
+        case battery(Bool)
     }
 
     public struct Step: Sendable, Equatable {
@@ -37,7 +43,7 @@ public struct EmulatorScript: Sendable, Equatable {
         case badLine(number: Int, text: String)
         public var description: String {
             switch self {
-            case let .badLine(n, t): "script line \(n): cannot read \"\(t)\" (want: <ms> A|B|C|D|E|F|noise N|garbage N|line TEXT|silent on|off|reboot)"
+            case let .badLine(n, t): "script line \(n): cannot read \"\(t)\" (want: <ms> A|B|C|D|E|F|noise N|garbage N|line TEXT|silent on|off|reboot|module-fault|contactor ok|welded|stuck-open|estop|battery on|off)"
             }
         }
     }
@@ -70,6 +76,14 @@ public struct EmulatorScript: Sendable, Equatable {
                 action = .line(words[2...].joined(separator: " "))
             } else if verb == "reboot", words.count == 2 {
                 action = .reboot
+            } else if verb == "module-fault", words.count == 2 {
+                action = .moduleFault
+            } else if verb == "contactor", let a = argument, ["ok", "welded", "stuck-open"].contains(a) {
+                action = .contactor(a == "ok" ? .none : a == "welded" ? .welded : .doesNotClose)
+            } else if verb == "estop", words.count == 2 {
+                action = .emergencyStop
+            } else if verb == "battery", let a = argument, a == "on" || a == "off" {
+                action = .battery(a == "on")
             } else {
                 throw .badLine(number: i + 1, text: String(raw))
             }

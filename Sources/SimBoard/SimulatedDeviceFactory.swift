@@ -36,7 +36,9 @@ public final class SimulatedDeviceFactory: DeviceFactory {
         if device.role == .cpHelper {
             // The CP helper is the ESP32 emulator on a pseudo-terminal (its own thread): the charger
             // side runs through the real tty shim, exactly as on the Pi's /dev/serial0.
-            let port = try EmulatedHelperPort(path: spec.path, config: spec.config, script: helperScript)
+            // The board file's `firmware:` picks the revision the emulator plays (R1 when unset).
+            let revision = spec.helperFirmware.flatMap { ESP32CPEmulator.Revision(rawValue: $0.rawValue) } ?? .r1
+            let port = try EmulatedHelperPort(path: spec.path, config: spec.config, script: helperScript, revision: revision)
             twins[device.name] = .serial(port)
             return port
         }

@@ -12,7 +12,9 @@ struct CPHelperEmulatorCommand: ParsableCommand {
         discussion: """
         Prints the pty's device path, then plays the firmware (reference revision 0.2.0) for the host at \
         the other end until the script ends (plus --linger) or SIGINT. Script lines: "<ms> A|B|C|D|E|F", \
-        "<ms> noise <mV>", "<ms> garbage <n>", "<ms> line <text>", "<ms> silent on|off", "<ms> reboot".
+        "<ms> noise <mV>", "<ms> garbage <n>", "<ms> line <text>", "<ms> silent on|off", "<ms> reboot"; \
+        with --revision r3/r4 also "<ms> module-fault", "<ms> contactor ok|welded|stuck-open", "<ms> estop", \
+        "<ms> battery on|off".
         """)
 
     @Option(help: "A script file; without one the vehicle plugs in, charges and unplugs over 10 s.")
@@ -24,6 +26,9 @@ struct CPHelperEmulatorCommand: ParsableCommand {
     @Flag(help: "Do not answer ping (like firmware revision R4).")
     var noPing = false
 
+    @Option(help: "Firmware revision to play: r1 (reference 0.2.0), r2, r3 or r4 (r3/r4 drive DC modules and the contactor, esp32-cp-uart.md §11).")
+    var revision: String = "r1"
+
     func run() throws {
         let steps: EmulatorScript
         if let script {
@@ -34,8 +39,11 @@ struct CPHelperEmulatorCommand: ParsableCommand {
         }
         let pty = try PseudoTerminal()
         FileHandle.standardOutput.write(Data((pty.devicePath + "\n").utf8))
-        let emulator = ESP32CPEmulator(port: pty.farEnd)
-        emulator.answersPing = !noPing
+        guard let played = ESP32CPEmulator.Revision(rawValue: revision.lowercased()) else {
+            throw ValidationError("--revision: expected r1, r2, r3 or r4, got \(revision)")
+        }
+        let emulator = ESP32CPEmulator(port: pty.farEnd, revision: played)
+        if noPing { emulator.answersPing = false }
         let clock = SystemMonotonicClock()
         let end = clock.now() + (steps.actions.last?.at ?? .zero) + .milliseconds(Int64(linger * 1000))
         emulator.run(clock: clock, script: steps) { clock.now() >= end }

@@ -3,6 +3,7 @@ import Drivers
 import SimBoard
 import ChargerAssembly
 import Boards
+import CPHelperProtocol
 import Foundation
 import Testing
 
@@ -157,7 +158,7 @@ struct SchemaErrorTests {
         #expect(issues(yaml) == [
             "Boards/t.yaml:12:3: devices.cp_uart.baud: missing required key (an integer 50…4000000)",
             #"Boards/t.yaml:16:5: devices.cp_uart.baudrate: unknown key (did you mean "baud"?)"#,
-            "Boards/t.yaml:17:5: devices.cp_uart.colour: unknown key (allowed: kind, role, description, optional, claimed_by, path, baud, framing, flow_control)",
+            "Boards/t.yaml:17:5: devices.cp_uart.colour: unknown key (allowed: kind, role, description, optional, claimed_by, path, baud, framing, flow_control, firmware)",
         ])
     }
 
@@ -508,7 +509,7 @@ struct SchemaErrorTests {
         #expect(found == [
             "Boards/t.yaml:10:14: devices.advantics.bitrate: expected an integer 10000…1000000, got \"fast\"",
             "Boards/t.yaml:17:16: devices.relay.direction: expected input, output or events, got \"outptu\" (did you mean output?)",
-            "Boards/t.yaml:23:5: devices.uart.parity: unknown key (allowed: kind, role, description, optional, claimed_by, path, baud, framing, flow_control)",
+            "Boards/t.yaml:23:5: devices.uart.parity: unknown key (allowed: kind, role, description, optional, claimed_by, path, baud, framing, flow_control, firmware)",
         ])
     }
 
@@ -526,5 +527,43 @@ struct SchemaErrorTests {
         #expect(issue.location == FilePosition(line: 16, column: 11))
         #expect(issue.keyPath == "devices.cp_uart.baud")
         #expect(issue.message == #"expected an integer 50…4000000, got "fast""#)
+    }
+}
+
+/// `firmware:` of the CP helper (esp32-cp-uart.md §11), with line-precise errors like every other key.
+extension SchemaErrorTests {
+    @Test func helperFirmwareRevisionsAreRead() throws {
+        for revision in HelperFirmwareRevision.allCases {
+            let yaml = withDevices("""
+                  cp_uart:
+                    kind: serial
+                    role: cp-helper
+                    path: /dev/serial0
+                    baud: 115200
+                    firmware: \(revision.rawValue)
+                """)
+            #expect(issues(yaml) == [])
+        }
+    }
+
+    @Test func helperFirmwareUnknownRevisionAndWrongRole() {
+        let bad = withDevices("""
+              cp_uart:
+                kind: serial
+                role: cp-helper
+                path: /dev/serial0
+                baud: 115200
+                firmware: r5
+            """)
+        #expect(issues(bad) == [#"Boards/t.yaml:17:15: devices.cp_uart.firmware: expected r1, r2, r3 or r4, got "r5" (did you mean r1?)"#])
+        let role = withDevices("""
+              imd:
+                kind: serial
+                role: isolation-monitor
+                path: /dev/ttyUSB1
+                baud: 19200
+                firmware: r4
+            """)
+        #expect(issues(role) == ["Boards/t.yaml:17:15: devices.imd.firmware: applies only to role cp-helper (the ESP32 helper's firmware revision), not isolation-monitor"])
     }
 }

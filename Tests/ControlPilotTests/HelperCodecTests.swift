@@ -57,8 +57,9 @@ import Testing
         }
         #expect(mv[0] == 2611 && mv[1] == 0 && mv[2] == -1 && mv[9] == 33)
         let info = #"{"type":"res","id":1,"ts":5123,"result":{"fw":"esp-cp-periph/0.2.0","proto":1,"mode":"sim","capabilities":["cp","contactor","temps.gun_a","temps.gun_b","meter"]}}"#
-        #expect(try HelperMessageDecoder.decode(info) == .rpcResult(id: 1, HelperRPCResult(firmware: FixedText("esp-cp-periph/0.2.0"),
-                                                                                         protocolVersion: 1, mode: FixedText("sim"))))
+        var expectedInfo = HelperRPCResult(firmware: FixedText("esp-cp-periph/0.2.0"), protocolVersion: 1, mode: FixedText("sim"))
+        expectedInfo.capabilities = [.controlPilot, .contactor, .temperatures, .meter]
+        #expect(try HelperMessageDecoder.decode(info) == .rpcResult(id: 1, expectedInfo))
         #expect(try HelperMessageDecoder.decode(#"{"type":"res","id":7,"ts":1,"error":{"code":-32601,"message":"unknown_method"}}"#)
                 == .rpcError(id: 7, code: -32601))
         #expect(try HelperMessageDecoder.decode(#"{"type":"evt","ts":9,"id":0,"method":"evt:failsafe.keepalive","result":{"forced":"contactor_off"}}"#) == .rpcEvent)

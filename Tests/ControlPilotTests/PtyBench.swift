@@ -69,7 +69,8 @@ final class PtyBench: PilotBench {
     var farEndClosed = false
 
     init(configuration: ControlPilotConfiguration = ControlPilotConfiguration(),
-         link linkConfiguration: ESP32HelperLinkConfiguration = ESP32HelperLinkConfiguration(), replugable: Bool = false) throws {
+         link linkConfiguration: ESP32HelperLinkConfiguration = ESP32HelperLinkConfiguration(), replugable: Bool = false,
+         revision: ESP32CPEmulator.Revision = .r1, facts: ChargerFacts? = nil) throws {
         pty = try PseudoTerminal()
         var path = pty.devicePath
         if replugable {
@@ -82,10 +83,10 @@ final class PtyBench: PilotBench {
             linkPath = nil
         }
         hostPort = CountingSerialPort(try LinuxSerialPort(path: path, config: SerialConfig()))
-        emulator = ESP32CPEmulator(port: pty.farEnd)
+        emulator = ESP32CPEmulator(port: pty.farEnd, revision: revision)
         pump = SerialPump(name: "cp-helper", port: hostPort)
         link = ESP32HelperLink(pump: pump, configuration: linkConfiguration)
-        super.init(source: pump, pilot: ControlPilot(frontEnd: link, configuration: configuration), defaultLimit: 5_000)
+        super.init(source: pump, pilot: ControlPilot(frontEnd: link, facts: facts, configuration: configuration), defaultLimit: 5_000)
     }
 
     deinit {
