@@ -82,7 +82,7 @@ public struct AdvanticsCANCodec: Sendable {
         while i < m.signals.count {
             let s = m.signals[i]
             let raw = Self.extract(word, s)
-            if s.isEnumerated, s.label(of: raw) == nil {
+            if s.isEnumerated, !s.defines(raw) {
                 throw .undefinedValue(message: m.name, signal: s.name, raw: raw)
             }
             let value = Double(raw) * s.scale + s.offset
@@ -120,7 +120,7 @@ public struct AdvanticsCANCodec: Sendable {
             if let l = s.limits, !l.contains(Double(raw) * s.scale + s.offset) {
                 throw .outOfRange(message: m.name, signal: s.name, value: value)
             }
-            if s.isEnumerated, s.label(of: raw) == nil {
+            if s.isEnumerated, !s.defines(raw) {
                 throw .undefinedValue(message: m.name, signal: s.name, raw: raw)
             }
             let mask: UInt64 = s.length >= 64 ? ~0 : (UInt64(1) << s.length) - 1

@@ -61,10 +61,22 @@ public struct CANSignalLayout: Sendable {
 
     @inlinable public var isEnumerated: Bool { !labels.isEmpty }
 
-    /// The label of a raw value, if defined.
+    /// The label of a raw value, if defined (tools; the codec uses `defines`).
     public func label(of raw: Int64) -> StaticString? {
         for l in labels where l.value == raw { return l.name }
         return nil
+    }
+
+    /// Whether an enumerated signal defines `raw` (an index loop: the iterator of `for in` allocates
+    /// in debug builds).
+    @inlinable
+    public func defines(_ raw: Int64) -> Bool {
+        var i = 0
+        while i < labels.count {
+            if labels[i].value == raw { return true }
+            i += 1
+        }
+        return false
     }
 }
 

@@ -46,6 +46,7 @@ public final class ScriptedSECC: TickController {
     private var userStopSeen = false
     private var values = SignalValues()
     private var started = false
+    private var emergencyPending = false
 
     public init(bus: any CANBus, script: SECCScript = SECCScript(), codec: AdvanticsCANCodec = AdvanticsCANCodec()) {
         self.bus = bus
@@ -56,7 +57,7 @@ public final class ScriptedSECC: TickController {
     /// An emergency stop (hardware interlock, E-stop loop, or the vehicle's), signalled from now on.
     public func triggerEmergencyStop(origin: EmergencyOrigin) {
         emergencyOrigin = origin
-        enter(.emergency, stageSince)
+        emergencyPending = true
     }
 
     public func tick(_ context: TickContext) {
@@ -66,6 +67,10 @@ public final class ScriptedSECC: TickController {
             enter(script.useSequenceFlags ? .notAvailable : .waitingForPEV, now)
         }
         receive(now)
+        if emergencyPending {
+            emergencyPending = false
+            enter(.emergency, now)
+        }
         advance(now)
         if silenced { return }
         if now >= nextStatusAt {
@@ -189,7 +194,10 @@ public final class ScriptedSECC: TickController {
                 enter(script.useSequenceFlags && !flags.startChargeAuthorised ? .notAvailable : .waitingForPEV, now)
             }
         case .emergency:
-            if vehicleContactorsClosed { setVehicleContactors(false) }
+            // The vehicle opens its contactors once the current is down (or after 200 ms regardless).
+            if vehicleContactorsClosed, abs(modules.presentAmps) <= 1 || elapsed(now, .milliseconds(200)) {
+                setVehicleContactors(false)
+            }
             if elapsed(now, script.emergencyHold) {
                 emergencyOrigin = nil
                 finish(rushed: true, now)

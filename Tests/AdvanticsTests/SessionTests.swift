@@ -101,17 +101,21 @@ import Testing
         #expect(rig.secc.flags.userStopPressed == false)  // the edge returned to 0
     }
 
-    /// The isolation drops: the power path's cable check fails on its IMD, System_Enable falls, the SECC
-    /// terminates (rushed); after the session our role acknowledges and the next session can start.
+    /// The isolation drops: the SECC judges the reported insulation resistance below its threshold
+    /// (E6) and terminates the session (rushed); our role stops the power path (supply off, contactors
+    /// open) without ever precharging, and is idle for the next session.
     @Test func insulationFailure() throws {
         let rig = AdvanticsRig()
         rig.plant.inject(.isolationDrops)
         try #require(rig.run(60_000) { $0.secc.rushedStops == 1 })
         print("insulation failure: phases \(rig.phases), stages \(rig.stages)")
         #expect(rig.secc.insulationFailures == 1)
-        #expect(rig.phases.contains(.safeStop))
         #expect(!rig.stages.contains(.precharge))
-        #expect(rig.plant.contactors.status.isOpen || !rig.plant.contactors.coilClosed)
+        #expect(!rig.phases.contains(.precharge))
+        #expect(rig.secc.modules.insulationKiloohms < 100)
+        rig.run(2000) { $0.phase == .idle }
+        #expect(rig.plant.contactors.status.isOpen)
+        #expect(rig.plant.supply.readback.isOff)
         rig.run(100) { _ in false }
         #expect(rig.phase == .idle)
     }
