@@ -146,6 +146,43 @@ import Testing
         #expect(abs(rig.facts.power.value.amps - 60) < 1.5)
     }
 
+    /// Our frames stop reaching the controller (a broken transmit path): after its 500 ms
+    /// Power_Modules_Status timeout the SECC signals Emergency_Stop (§1.3) and our role's safe stop
+    /// follows within the tick the frame arrives.
+    @Test func modulesSilenceIsAnInterlock() throws {
+        let rig = AdvanticsRig()
+        try #require(rig.run(60_000) { $0.secc.stage == .charging && $0.facts.power.value.amps > 50 })
+        rig.ourBus.backend.silenced = true
+        let toEmergency = try #require(rig.ticks(2000) { $0.secc.stage == .emergency })
+        let toSafeStop = try #require(rig.ticks(200) { $0.phase == .safeStop })
+        print("modules silent: SECC emergency after \(toEmergency) ticks, our safe stop \(toSafeStop) ticks later")
+        #expect(toEmergency >= 500 && toEmergency <= 601)
+        #expect(toSafeStop <= 2)
+        #expect(rig.evse.fault == .emergencyStop(origin: 1))
+    }
+
+    /// Reaction times in ticks: the first Power_Transfer request becomes a charge step in the power
+    /// path within the tick it is received; DC_Power_Parameters goes out every 100 ticks, never faster.
+    @Test func reactionAndPeriods() throws {
+        let rig = AdvanticsRig()
+        try #require(rig.run(60_000) { $0.secc.stage == .charging })
+        let ticks = try #require(rig.ticks(200) { $0.phase == .charging })
+        print("Power_Transfer → charging phase: \(ticks) ticks after the SECC entered Charging")
+        #expect(ticks <= 101)  // one DC_Power_Control period (100 ms) + the tick it is received
+        var parameterTicks: [UInt64] = []
+        while rig.ourBus.backend.transmitted.pop() != nil {}
+        for _ in 0..<1000 {
+            rig.step()
+            // What our bus put on the wire this tick (the twin's record; the SECC still gets every frame).
+            while let f = rig.ourBus.backend.transmitted.pop() {
+                if f.id == 0x0106_3001 { parameterTicks.append(rig.index) }
+            }
+        }
+        let gaps = Set(zip(parameterTicks.dropFirst(), parameterTicks).map { $0 - $1 })
+        print("DC_Power_Parameters: \(parameterTicks.count) frames in 1000 ticks, gaps \(gaps.sorted())")
+        #expect(gaps == [100])
+    }
+
     /// Frames of neither interface, of another pistol, and malformed ones are counted, never acted on.
     @Test func strayFramesAreCounted() throws {
         let rig = AdvanticsRig()
