@@ -181,3 +181,25 @@ import TestSupport
         #expect(decoded > 1000)
     }
 }
+
+/// candump lines in, decoded lines out (`boardctl can replay`).
+@Suite struct CandumpReplayTests {
+    @Test func logLinesDecode() throws {
+        let codec = AdvanticsCANCodec()
+        let r = try #require(CandumpRecord(line: "(1436509052.249713) can0 0106B003#88131400140064"))
+        #expect(r.timestamp == "1436509052.249713")
+        #expect(r.interface == "can0")
+        #expect(r.frame == AdvanticsFrame(id: 0x0106_B003, extended: true, bytes: [0x88, 0x13, 0x14, 0, 0x14, 0, 0x64]))
+        #expect(codec.describe(r.frame) == "0106B003 EVSE DC_Power_Control pistol 1 Target_Voltage=500 Volts Current_Range_Max=2 Amps "
+                + "Current_Range_Min=2 Amps Power_Function=Precharge Setpoints_Mode=Range_Mode Output_Contactors=Close "
+                + "Lower_Output_Voltage=No_Lowering")
+        let pev = try #require(CandumpRecord(line: "612#D007000000000000"))
+        #expect(codec.describe(pev.frame).hasPrefix("612 PEV DC_Status1 Max_Charge_Current=2000 Amps"))
+        #expect(AdvanticsCANCodec(pevScaling: .exampleDatabase).describe(pev.frame).hasPrefix("612 PEV DC_Status1 Max_Charge_Current=200 Amps"))
+        #expect(codec.describe(try #require(CandumpRecord(line: "18FF50E5#01")).frame) == "18FF50E5 unknown identifier (ignored)")
+        #expect(codec.describe(try #require(CandumpRecord(line: "0106B003#00")).frame).hasPrefix("0106B003 rejected: DC_Power_Control: length 1"))
+        #expect(CandumpRecord(line: "# a comment") == nil)
+        #expect(CandumpRecord(line: "123#R") == nil)
+        #expect(CandumpRecord(line: "12345#0") == nil)
+    }
+}
