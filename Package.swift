@@ -133,7 +133,8 @@ let layers: [Target] = [
     .target(
         name: "ChargerAssembly",
         dependencies: ["Boards", "Drivers", "SimBoard", "HAL", "Buffers", "ControlLoop", "Contracts", "Runtime",
-                       "ControlPilot", "SLAC", "HomePlugAV"],
+                       "ControlPilot", "SLAC", "HomePlugAV",
+                       "AdvanticsEVSE", "AdvanticsEmulator", "PowerPath", "PowerPlantSim"],
         swiftSettings: strict),
 ]
 
@@ -282,7 +283,8 @@ let tests: [Target] = [
     // the power path and the simulated plant against the SECC emulator under the manual clock.
     .testTarget(name: "AdvanticsTests",
                 dependencies: ["AdvanticsCAN", "AdvanticsEVSE", "AdvanticsEmulator", "PowerPath", "PowerPlantSim", "Contracts",
-                               "ControlLoop", "CoreTypes", "HAL", "Buffers", "Drivers", "MallocCounting", "TestSupport"],
+                               "ControlLoop", "CoreTypes", "HAL", "Buffers", "Drivers", "MallocCounting", "TestSupport",
+                               "ChargerAssembly", "Boards"],
                 swiftSettings: strict),
     // The executables as a user runs them (signals, exit codes, output).
     .testTarget(name: "AppTests", dependencies: ["TestSupport"], swiftSettings: strict),
