@@ -183,6 +183,33 @@ import Testing
         #expect(gaps == [100])
     }
 
+    /// Without sequence flags (E1: straight to Waiting_For_PEV) and with CCS external authorisation
+    /// (E3: state 11 until our Done + Valid), on pistol 3: whole sessions still complete.
+    @Test func sequenceVariantsAndPistolIndex() throws {
+        var script = SECCScript()
+        script.useSequenceFlags = false
+        let plain = AdvanticsRig(script: script)
+        #expect(plain.run(60_000) { $0.secc.sessionsCompleted == 1 })
+        #expect(!plain.stages.contains(.notAvailable))
+
+        var authorised = SECCScript()
+        authorised.externalAuthorisation = true
+        authorised.pistol = 3
+        var configuration = AdvanticsEVSEConfiguration()
+        configuration.pistol = 3
+        let rig = AdvanticsRig(script: authorised, configuration: configuration)
+        #expect(rig.run(60_000) { $0.secc.sessionsCompleted == 1 })
+        #expect(rig.stages.contains(.authorising))
+        #expect(rig.evse.ignoredFrames == 0)
+
+        // Done + Invalid: the SECC ends the session without powering (E3).
+        configuration.ccsAuthorisationValid = false
+        let refused = AdvanticsRig(script: authorised, configuration: configuration)
+        #expect(refused.run(20_000) { $0.secc.rushedStops == 1 })
+        #expect(!refused.stages.contains(.insulationTest))
+        #expect(refused.phases == [.idle])
+    }
+
     /// Frames of neither interface, of another pistol, and malformed ones are counted, never acted on.
     @Test func strayFramesAreCounted() throws {
         let rig = AdvanticsRig()
@@ -222,5 +249,19 @@ import Testing
         #expect(rig.evse.unknownFrames - start == 20_000)
         #expect(rig.secc.stage == .charging)
         #expect(rig.phase == .charging)
+    }
+
+    /// Negative control: the counter sees a tick that allocates.
+    @Test func theCounterSeesAnAllocation() {
+        let rig = AdvanticsRig()
+        var kept: [[UInt64]] = []
+        let mallocs = MallocCounter.count {
+            for _ in 0..<10 {
+                rig.step()
+                kept.append([rig.index])
+            }
+        }
+        #expect(mallocs >= 10)
+        #expect(kept.count == 10)
     }
 }
