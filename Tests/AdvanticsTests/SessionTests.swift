@@ -9,6 +9,7 @@ import MallocCounting
 import PowerPath
 import PowerPlantSim
 import Testing
+import TestSupport
 
 /// Our EVSE role + PowerPathController + PowerPlantSim against the scripted SECC (advantics-can.md
 /// §1.7), counted in 1 ms ticks of the manual clock.
@@ -208,6 +209,34 @@ import Testing
         #expect(refused.run(20_000) { $0.secc.rushedStops == 1 })
         #expect(!refused.stages.contains(.insulationTest))
         #expect(refused.phases == [.idle])
+    }
+
+    /// Garbage on the bus mid-charge (random identifiers, random payloads of real messages, wrong
+    /// lengths, undefined values): the role never traps, every frame is taken, counted or rejected, and
+    /// the session still ends cleanly. Seed: ADVANTICS_BUS_FUZZ_SEED.
+    @Test func randomBusTrafficDuringASession() throws {
+        let seed = FuzzSeed.value("ADVANTICS_BUS_FUZZ_SEED", default: 0xB05_0016)
+        print("advantics bus fuzz: seed \(seed) (replay: ADVANTICS_BUS_FUZZ_SEED=\(seed))")
+        var rng = FuzzRandom(seed: seed)
+        var script = SECCScript()
+        script.chargeFor = .seconds(6)
+        let rig = AdvanticsRig(script: script)
+        try #require(rig.run(60_000) { $0.secc.stage == .charging })
+        // Identifiers the role does not act on: other pistols, the PEV interface, P→C messages, unknown.
+        let ids: [UInt32] = [0x0206_B003, 0x1F06_B000, 0x0106_3000, 0x0106_3002, 0x600, 0x612, 0x18FF_50E5, 0x0106_B0FF, 0x7FF]
+        for _ in 0..<3000 {
+            let id = ids.randomElement(using: &rng)!
+            var f = CANFrame(id: id, extended: id > 0x7FF, length: UInt8.random(in: 0...8, using: &rng))
+            for i in 0..<8 { f.data[i] = UInt8.random(in: 0...255, using: &rng) }
+            rig.ourBus.backend.inject(f)
+            rig.step()
+        }
+        let counted = rig.evse.unknownFrames + rig.evse.ignoredFrames + rig.evse.rejectedFrames
+        print("advantics bus fuzz: \(rig.evse.unknownFrames) unknown, \(rig.evse.ignoredFrames) ignored, \(rig.evse.rejectedFrames) rejected")
+        #expect(counted == 3000)
+        #expect(rig.evse.fault == nil)
+        #expect(rig.run(30_000) { $0.secc.sessionsCompleted == 1 })
+        #expect(rig.secc.rushedStops == 0)
     }
 
     /// Frames of neither interface, of another pistol, and malformed ones are counted, never acted on.
