@@ -239,6 +239,33 @@ import TestSupport
         #expect(rig.secc.rushedStops == 0)
     }
 
+    /// Range_Mode with `OCPP_Control.Dynamic_Target_Current` (§1.4, E10): the setpoint follows the
+    /// third party's target, clamped to the range; a negative target on a plant that cannot discharge
+    /// is served at 0 A while the range allows charging.
+    @Test func rangeModeFollowsTheOCPPTarget() throws {
+        var script = SECCScript()
+        script.rangeMode = (min: -50, max: 60)
+        script.chargeFor = .seconds(20)
+        let rig = AdvanticsRig(script: script)
+        try #require(rig.run(60_000) { $0.secc.stage == .charging && $0.facts.power.value.amps > 20 })
+        let codec = AdvanticsCANCodec()
+        func ocpp(_ amps: Double) throws {
+            let f = try codec.encodeEVSE(EVSEMessageIndex.ocppControl, EVSEMessage.single(amps), pistol: 1)
+            rig.ourBus.backend.inject(CANFrame(id: f.id, extended: true, bytes: f.bytes))
+        }
+        try ocpp(30)
+        rig.run(3000) { _ in false }
+        #expect(abs(rig.facts.power.value.amps - 30) < 1.5)
+        try ocpp(90)  // above the range: Current_Range_Max
+        rig.run(3000) { _ in false }
+        #expect(abs(rig.facts.power.value.amps - 60) < 1.5)
+        try ocpp(-20)  // a discharge this plant cannot do, inside a range that allows charging
+        rig.run(4000) { _ in false }
+        #expect(abs(rig.facts.power.value.amps) < 1.5)
+        #expect(rig.evse.fault == nil)
+        #expect(rig.phase == .charging)
+    }
+
     /// Frames of neither interface, of another pistol, and malformed ones are counted, never acted on.
     @Test func strayFramesAreCounted() throws {
         let rig = AdvanticsRig()
