@@ -292,6 +292,7 @@ let tests: [Target] = [
     // launcher test boots the VM and runs them there.
     .testTarget(name: "HILTests",
                 dependencies: ["HAL", "Boards", "Buffers", "CGpiod", "CSocketCAN", "CI2C", "CSpidev", "CShimFakes", "TestSupport",
+                               "AdvanticsEVSE", "AdvanticsEmulator", "PowerPath", "PowerPlantSim", "Contracts", "ControlLoop", "Drivers",
                                .product(name: "SystemPackage", package: "swift-system")],
                 swiftSettings: strict),
 ]
