@@ -75,6 +75,12 @@ let layers: [Target] = [
     // path), with fault scenarios: `boardctl power --board sim` and the tests.
     .target(name: "PowerPathBench", dependencies: ["PowerPath", "PowerPlantSim", "Contracts", "ControlLoop", "CoreTypes"],
             swiftSettings: strict),
+    // The customer side of an ADVANTICS charge-station controller (EVSE CAN interface v3): its requests
+    // → power-path steps, our readouts → CAN, over the CAN pump's rings (issue 16).
+    .target(name: "AdvanticsEVSE", dependencies: ["AdvanticsCAN", "Contracts", "ControlLoop", "CoreTypes", "HAL", "Buffers"],
+            swiftSettings: strict),
+    // A scripted ADVANTICS SECC on a CAN bus (EVSE v3 sequence, stops, faults) for tests and benches.
+    .target(name: "AdvanticsEmulator", dependencies: ["AdvanticsCAN", "ControlLoop", "CoreTypes", "HAL"], swiftSettings: strict),
     // Power-path drivers over the HAL for real boards: the GPIO contactors with auxiliary feedback.
     .target(name: "PowerDrivers", dependencies: ["HAL", "Contracts", "ControlLoop", "CoreTypes", "Buffers", "CPHelperProtocol"], swiftSettings: strict),
     .target(
@@ -90,6 +96,8 @@ let layers: [Target] = [
     .target(name: "HomePlugAV", dependencies: ["CoreTypes"], swiftSettings: strict),
     // V2GTP framing (bounded incremental reader) and the SDP request/response (sdp-v2gtp.md §2–6).
     .target(name: "V2GTP", dependencies: ["CoreTypes"], swiftSettings: strict),
+    // ADVANTICS generic CAN interfaces (EVSE v3.6, PEV v2.5): every message and signal, frames ⇄ values (issue 16).
+    .target(name: "AdvanticsCAN", swiftSettings: strict),
     // Controllers.
     // V2G (DIN 70121, ISO 15118-2): the supportedAppProtocol negotiation and the session timers so far;
     // SDP server/client, SECC and EVCC follow (issue 14).
@@ -133,7 +141,8 @@ let layers: [Target] = [
     .target(
         name: "ChargerAssembly",
         dependencies: ["Boards", "Drivers", "SimBoard", "HAL", "Buffers", "ControlLoop", "Contracts", "Runtime",
-                       "ControlPilot", "SLAC", "HomePlugAV"],
+                       "ControlPilot", "SLAC", "HomePlugAV",
+                       "AdvanticsEVSE", "AdvanticsEmulator", "PowerPath", "PowerPlantSim"],
         swiftSettings: strict),
 ]
 
@@ -214,6 +223,7 @@ let apps: [Target] = [
             "SlacRunner", "SLAC", "ControlPilot", "CPHelperProtocol", "ESP32CPEmulator", "EXITool",
             "PowerPathBench", "PowerPlantSim",
             "V2GLink", "V2G", "V2GTP", "AppHandshake", "EXI", "PowerPath", "Buffers", "V2GSession",
+            "AdvanticsCAN", "AdvanticsEmulator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ],
         swiftSettings: strict),
@@ -290,12 +300,20 @@ let tests: [Target] = [
         dependencies: ["V2GSession", "V2G", "V2GTP", "EXI", "AppHandshake", "DIN70121", "ISO15118_2", "EXITool", "Contracts",
                        "ControlLoop", "CoreTypes", "Buffers", "PowerPath", "PowerPlantSim", "MallocCounting", "TestSupport"],
         swiftSettings: strict),
+    // ADVANTICS over CAN (issue 16): the codec against the spec's tables and cantools; the EVSE role with
+    // the power path and the simulated plant against the SECC emulator under the manual clock.
+    .testTarget(name: "AdvanticsTests",
+                dependencies: ["AdvanticsCAN", "AdvanticsEVSE", "AdvanticsEmulator", "PowerPath", "PowerPlantSim", "Contracts",
+                               "ControlLoop", "CoreTypes", "HAL", "Buffers", "Drivers", "MallocCounting", "TestSupport",
+                               "ChargerAssembly", "Boards"],
+                swiftSettings: strict),
     // The executables as a user runs them (signals, exit codes, output).
     .testTarget(name: "AppTests", dependencies: ["TestSupport"], swiftSettings: strict),
     // Kernel-backed tests: they run for real inside ../shared/tools/hil-vm (HIL_VM=1); on the host one
     // launcher test boots the VM and runs them there.
     .testTarget(name: "HILTests",
                 dependencies: ["HAL", "Boards", "Buffers", "CGpiod", "CSocketCAN", "CI2C", "CSpidev", "CShimFakes", "TestSupport",
+                               "AdvanticsEVSE", "AdvanticsEmulator", "PowerPath", "PowerPlantSim", "Contracts", "ControlLoop", "Drivers",
                                .product(name: "SystemPackage", package: "swift-system")],
                 swiftSettings: strict),
 ]

@@ -32,10 +32,10 @@ def closure(name):
     return seen
 
 shims = {n for n, t in targets.items() if (t.get("path") or "").startswith("CShims/")}
-simulators = {"SimBoard", "ESP32CPEmulator", "PLCModemStandIn", "PowerPlantSim", "PowerPathBench"}
+simulators = {"SimBoard", "ESP32CPEmulator", "PLCModemStandIn", "PowerPlantSim", "PowerPathBench", "AdvanticsEmulator"}
 codecs = ["CoreTypes", "Buffers", "HomePlugAV", "CPHelperProtocol", "V2GTP", "EXI", "AppHandshake", "DIN70121",
-          "ISO15118_2", "ISO15118_20", "EXITool"]
-controllers = ["ControlLoop", "Contracts", "ControlPilot", "SLAC", "V2G", "V2GLink"] + [n for n in ("PowerPath",) if n in targets]
+          "ISO15118_2", "ISO15118_20", "EXITool", "AdvanticsCAN"]
+controllers = ["ControlLoop", "Contracts", "ControlPilot", "SLAC", "V2G", "V2GLink", "AdvanticsEVSE"] + [n for n in ("PowerPath",) if n in targets]
 controllers += [n for n in ("V2GSession",) if n in targets]
 rules = []  # (target, forbidden set, why)
 for c in codecs:

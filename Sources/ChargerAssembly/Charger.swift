@@ -33,7 +33,10 @@ public enum ChargerAssemblyError: Error, CustomStringConvertible {
 ///   (`SlacMatcher` over the qcaspi netdev or the user-space QCA7000 driver) reads it — matching starts
 ///   when the pilot says B/C/D and stops on A/E/F — and publishes `facts.plcLink`. (V2G and the power
 ///   path are planned: they plug in after SLAC through `ChargerFacts`.)
-/// - `whitebeet`, `advantics`: their drivers are planned; the board's devices are opened and pumped.
+/// - `advantics`: the EVSE v3 role (`AdvanticsEVSE`) on the CAN pump of the `advantics-can` device,
+///   before the power path; on a simulated board with the simulated plant and a scripted SECC on the
+///   far end of the CAN twin (`AdvanticsAssembly`).
+/// - `whitebeet`: its driver is planned; the board's devices are opened and pumped.
 ///
 /// A simulated board is composed with the `SimBoard` factory and, when asked, a `SimulatedVehicle`
 /// on the far end of the power line whose plug is the CP helper emulator's script.
@@ -65,6 +68,8 @@ public final class Charger {
     public let slac: SlacMatcher?
     public let plcDriver: QCA7000Driver?
     public let vehicle: SimulatedVehicle?
+    /// The ADVANTICS EVSE role and what the simulated board adds to it (`vehicle_link: advantics`).
+    public private(set) var advantics: AdvanticsAssembly?
     /// What the composition left out and why (planned drivers), for the log.
     public let notes: [String]
 
@@ -100,6 +105,7 @@ public final class Charger {
         var slac: SlacMatcher?
         var driver: QCA7000Driver?
         var vehicle: SimulatedVehicle?
+        var advantics: AdvanticsAssembly?
 
         // The sim vehicle pumps the EV's end of the power line itself.
         let sim = factory as? SimulatedDeviceFactory
@@ -140,7 +146,12 @@ public final class Charger {
         case .whitebeet:
             notes.append("WHITE-beet host-control driver: planned; the board's devices are opened and pumped only")
         case .advantics:
-            notes.append("ADVANTICS CAN driver: planned; the board's devices are opened and pumped only")
+            let role = AdvanticsAssembly.make(devices: devices, pumps: pumps, facts: facts,
+                                              secc: board.simulated && options.simulatedVehicle)
+            sources += role.sources
+            controllers += role.controllers
+            advantics = role
+            notes += role.notes
         }
 
         if let evLinkDevice, board.vehicleLink == .ownStack {
@@ -154,8 +165,10 @@ public final class Charger {
             controllers.append(v.controller)
         }
 
-        return Charger(board: board, devices: devices, facts: facts, authorizer: options.authorizer, sources: sources,
-                       controllers: controllers, pilot: pilot, slac: slac, plcDriver: driver, vehicle: vehicle, notes: notes)
+        let charger = Charger(board: board, devices: devices, facts: facts, authorizer: options.authorizer, sources: sources,
+                              controllers: controllers, pilot: pilot, slac: slac, plcDriver: driver, vehicle: vehicle, notes: notes)
+        charger.advantics = advantics
+        return charger
     }
 
     private init(board: BoardDefinition, devices: BoardDevices, facts: ChargerFacts, authorizer: any Authorizer,

@@ -1,0 +1,139 @@
+import AdvanticsCAN
+import AdvanticsEmulator
+import ArgumentParser
+import Boards
+import ChargerAssembly
+import ControlLoop
+import CoreTypes
+import Foundation
+import HAL
+import Runtime
+
+/// `boardctl can …`: CAN tools for the ADVANTICS interfaces. Register with `subcommands: [..., Can.self]`.
+struct Can: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "CAN tools for the ADVANTICS generic interfaces (EVSE v3, PEV v2).",
+        subcommands: [Replay.self, Emulate.self])
+
+    struct Replay: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Feed a candump log (candump -l, or ID#DATA lines) through the ADVANTICS codec and print it decoded.")
+
+        @Argument(help: "The candump log file ('-' for stdin).")
+        var file: String
+
+        @Option(help: "PEV interface resolutions: v2.5 (default), v2-early, or amps=1|0.1,kwh=0.1|0.01,energy-order=database|simulator.")
+        var pevScaling = "v2.5"
+
+        func run() throws {
+            guard let scaling = PEVScaling(boardValue: pevScaling) else {
+                throw ValidationError("unknown --pev-scaling \(pevScaling)")
+            }
+            let codec = AdvanticsCANCodec(pevScaling: scaling)
+            let text: String
+            if file == "-" {
+                text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            } else {
+                do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
+                    throw ValidationError("cannot read \(file): \(error.localizedDescription)")
+                }
+            }
+            var frames = 0, skipped = 0
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                guard let record = CandumpRecord(line: line) else {
+                    if !line.trimmingCharacters(in: .whitespaces).isEmpty { skipped += 1 }
+                    continue
+                }
+                frames += 1
+                let prefix = (record.timestamp.map { "(\($0)) " } ?? "") + (record.interface.map { "\($0) " } ?? "")
+                print(prefix + codec.describe(record.frame))
+            }
+            print("\(frames) frames decoded with PEV scaling \(scaling)\(skipped > 0 ? ", \(skipped) lines not candump frames" : "")")
+        }
+    }
+}
+
+extension Can {
+    /// `boardctl can emulate --role secc --board NAME`: the scripted ADVANTICS SECC on the board's
+    /// `advantics-can` device, in real time, so a bench can drive a customer controller (ours on another
+    /// Pi, or anyone's) through EVSE v3 sessions. The EVCC (PEV v2 side) is planned.
+    struct Emulate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Play a scripted ADVANTICS controller on a board's CAN device (secc: EVSE v3 sessions; evcc: planned).")
+
+        @Option(help: "secc (the charge-station controller); evcc is planned.")
+        var role: String
+
+        @Option(help: "Board name (Boards/NAME.yaml) or path to a board file with an advantics-can device.")
+        var board: String
+
+        @Option(help: "How long to run, in seconds.")
+        var seconds: Double = 30
+
+        @Option(help: "Pistol index (ID bits 28..24).")
+        var pistol = 1
+
+        @Option(help: "Seconds of charging before the vehicle stops (0: only the customer's stop button ends it).")
+        var chargeSeconds: Double = 3
+
+        @Flag(help: "Do not use sequence flags (no Not_Available, no Charge_Parameters_Done wait).")
+        var noSequenceFlags = false
+
+        func validate() throws {
+            guard role == "secc" || role == "evcc" else { throw ValidationError("--role must be secc or evcc") }
+            guard (1...31).contains(pistol) else { throw ValidationError("--pistol must be 1…31") }
+            guard seconds > 0, seconds <= 86_400 else { throw ValidationError("--seconds must be in (0, 86400]") }
+        }
+
+        func run() throws {
+            guard role == "secc" else { throw ValidationError("the EVCC emulator (PEV v2) is planned") }
+            let definition = try loadBoard(board)
+            guard let device = definition.devices.first(where: { $0.role == .advanticsCAN }) else {
+                throw ValidationError("board \(definition.name) has no device with role advantics-can")
+            }
+            let loop = try TickLoop.production(period: .milliseconds(1))
+            let devices = BoardDevices.openAvailable(definition, factory: Charger.deviceFactory(for: definition))
+            guard case .can(let bus)? = devices[device.name] else {
+                let why = devices.failures.first { $0.device.name == device.name }.map { "\($0.error)" } ?? "not opened"
+                throw ValidationError("\(device.name): \(why)")
+            }
+            var script = SECCScript()
+            script.pistol = pistol
+            script.useSequenceFlags = !noSequenceFlags
+            script.stop = chargeSeconds > 0 ? .vehicle : .customer
+            script.chargeFor = .milliseconds(Int64(chargeSeconds * 1000))
+            let secc = ScriptedSECC(bus: bus, script: script)
+            secc.vehicleContactors = { closed in print("vehicle: contactors \(closed ? "closed" : "opened")") }
+            loop.addController(secc)
+            loop.addController(StageReporter(secc: secc))
+            print("SECC emulator on \(device.name) (\(bus.interface)), pistol \(pistol), for \(seconds) s")
+            loop.run(ticks: Int(seconds * 1000))
+            loop.stop(loop.stopReason ?? .requested("duration elapsed"))
+            print("sessions: \(secc.sessionsCompleted) clean, \(secc.rushedStops) rushed, \(secc.insulationFailures) insulation failures; "
+                  + "\(secc.framesSent) frames sent")
+        }
+    }
+}
+
+/// Prints the SECC's stage and what the customer reports, on every change (a tool: it may allocate).
+private final class StageReporter: TickController {
+    let name = "secc-reporter"
+    let secc: ScriptedSECC
+    private var last: ScriptedSECC.Stage?
+    private var started: MonotonicInstant?
+
+    init(secc: ScriptedSECC) { self.secc = secc }
+
+    func tick(_ context: TickContext) {
+        let t0 = started ?? context.now
+        started = t0
+        guard secc.stage != last else { return }
+        last = secc.stage
+        let m = secc.modules
+        let seconds = Double(context.now.nanoseconds - t0.nanoseconds) / 1e9
+        print(String(format: "[%8.3f s] ", seconds) + "\(secc.stage) (state \(secc.state)); modules: \(m.presentVolts) V, "
+              + "\(m.presentAmps) A, System_Enable \(m.systemEnable ? 1 : 0), insulation \(m.insulationKiloohms) kΩ")
+    }
+
+    func safeStop(_ reason: StopReason) -> SafeStopReport { SafeStopReport(name, []) }
+}
