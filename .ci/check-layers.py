@@ -32,9 +32,11 @@ def closure(name):
     return seen
 
 shims = {n for n, t in targets.items() if (t.get("path") or "").startswith("CShims/")}
-simulators = {"SimBoard", "ESP32CPEmulator", "PLCModemStandIn", "PowerPlantSim", "PowerPathBench"}
+simulators = {"SimBoard", "ESP32CPEmulator", "PLCModemStandIn", "PowerPlantSim", "PowerPathBench",
+              "WhitebeetEmulator"}
 codecs = ["CoreTypes", "Buffers", "HomePlugAV", "CPHelperProtocol", "V2GTP", "EXI", "AppHandshake", "DIN70121",
-          "ISO15118_2", "ISO15118_20", "EXITool"]
+          "ISO15118_2", "ISO15118_20", "EXITool",
+          "WhitebeetHCI"]
 controllers = ["ControlLoop", "Contracts", "ControlPilot", "SLAC", "V2G"] + [n for n in ("PowerPath",) if n in targets]
 rules = []  # (target, forbidden set, why)
 for c in codecs:
@@ -43,7 +45,7 @@ for c in codecs:
 for c in controllers:
     rules.append((c, {"Boards", "ChargerAssembly", "Runtime"} | simulators,
                   "a controller reaches other parts only through contracts, never board files or simulators"))
-for c in ("Drivers", "Boards", "HAL"):
+for c in ("Drivers", "Boards", "HAL", "WhitebeetHost"):
     rules.append((c, simulators | {"ChargerAssembly"}, "drivers and board files never import simulators"))
 
 problems = []

@@ -1,0 +1,238 @@
+import Buffers
+import CoreTypes
+import HAL
+import WhitebeetHCI
+
+/// The host's end of the WHITE-beet host control interface over raw Ethernet (whitebeet-hci.md §1,
+/// §3.3–3.6): one command at a time, matched to its response by module, sub and request ID; busy
+/// answers re-sent with a new ID a bounded number of times after a back-off (FreeV2G retries
+/// forever without delay, §20.2); no answer within the timeout re-sent a bounded number of times,
+/// then reported; notifications queued for the controller in arrival order.
+///
+/// Tick-driven and non-blocking: `submit` queues a command, `poll` moves frames and time, and the
+/// outcome and notifications are taken by the caller. Storage is allocated once.
+public final class WhitebeetHostLink {
+    public struct Configuration: Sendable {
+        /// FreeV2G waits 5 s for every answer (§3.6).
+        public var responseTimeout = Nanoseconds.seconds(5)
+        /// Busy answers re-sent at most this often, `busyBackoff` apart.
+        public var busyRetries = 5
+        public var busyBackoff = Nanoseconds.milliseconds(50)
+        /// Commands without an answer (a lost frame) re-sent at most this often.
+        public var timeoutRetries = 1
+        /// Notifications held for the controller; when full the oldest is dropped (counted).
+        public var notificationSlots = 32
+        public init() {}
+    }
+
+    /// How a submitted command ended.
+    public enum Outcome: Equatable, Sendable {
+        /// Result 0x00, with the response's data.
+        case answered(HCIResponse)
+        /// A non-zero result (`moduleReported`, also busy after the retries), a framing error from
+        /// the module, or a command that could not be encoded.
+        case failed(HCIError)
+        /// No answer after every attempt.
+        case timedOut(attempts: Int)
+    }
+
+    public struct Statistics: Sendable, Equatable {
+        public var sent = 0
+        public var busyRetries = 0
+        public var timeoutRetries = 0
+        /// Frames from the module that were not for the outstanding command (old IDs after a retry).
+        public var unmatchedResponses = 0
+        /// Frames not from the module, not HCI, or failing the frame checks.
+        public var ignoredFrames = 0
+        public var badFrames = 0
+        public var notifications = 0
+        public var droppedNotifications = 0
+        public var undecodedNotifications = 0
+    }
+
+    public let link: any EthernetLink
+    public let moduleMAC: MACAddress
+    public let configuration: Configuration
+    public private(set) var statistics = Statistics()
+    /// The last error reported by the link (sending or receiving), for the controller's fault logic.
+    public private(set) var linkError: EthernetError?
+
+    private var pending: HCIRequest?
+    private var pendingID: UInt8 = 0
+    private var attempts = 0
+    private var busyCount = 0
+    private var timeoutCount = 0
+    private var deadline = MonotonicInstant.zero
+    private var resendAt: MonotonicInstant?
+    private var outcome: Outcome?
+    private var nextID: UInt8 = 0
+    private var notifications: [HCINotification?]
+    private var head = 0
+    private var count = 0
+    private let rx = FrameBuffer(capacity: 2048)
+    private let hci = UnsafeMutableRawBufferPointer.allocate(byteCount: 1600, alignment: 8)
+    private let tx = UnsafeMutableRawBufferPointer.allocate(byteCount: 1600, alignment: 8)
+
+    /// `moduleMAC` is the module's host-interface MAC (`HCIEthernet.moduleMAC(fromLabel:)` from
+    /// the label's).
+    public init(link: any EthernetLink, moduleMAC: MACAddress, configuration: Configuration = Configuration()) {
+        self.link = link
+        self.moduleMAC = moduleMAC
+        self.configuration = configuration
+        notifications = [HCINotification?](repeating: nil, count: max(1, configuration.notificationSlots))
+    }
+
+    /// With the MAC printed on the module's label (the PLC chip's): the host interface is 2 below.
+    public convenience init(link: any EthernetLink, labelMAC: MACAddress, configuration: Configuration = Configuration()) {
+        self.init(link: link, moduleMAC: HCIEthernet.moduleMAC(fromLabel: labelMAC), configuration: configuration)
+    }
+
+    deinit {
+        hci.deallocate()
+        tx.deallocate()
+    }
+
+    /// A command is outstanding (submit waits until its outcome is taken).
+    public var isBusy: Bool { pending != nil || outcome != nil }
+
+    /// Sends `request` now. False while another command is outstanding or its outcome not taken.
+    @discardableResult
+    public func submit(_ request: HCIRequest, now: MonotonicInstant) -> Bool {
+        guard !isBusy else { return false }
+        pending = request
+        attempts = 0
+        busyCount = 0
+        timeoutCount = 0
+        transmit(now)
+        return true
+    }
+
+    /// The outcome of the submitted command, once (nil while it is under way).
+    public func takeOutcome() -> Outcome? {
+        defer { outcome = nil }
+        return outcome
+    }
+
+    /// The oldest notification not yet taken.
+    public func takeNotification() -> HCINotification? {
+        guard count > 0 else { return nil }
+        defer {
+            notifications[head] = nil
+            head = (head + 1) % notifications.count
+            count -= 1
+        }
+        return notifications[head]
+    }
+
+    /// Receives every waiting frame and acts on deadlines: re-sends after busy or a timeout.
+    public func poll(_ now: MonotonicInstant) {
+        while true {
+            let got: Bool
+            do throws(EthernetError) {
+                got = try link.receive(into: rx)
+            } catch {
+                linkError = error
+                break
+            }
+            guard got else { break }
+            handleFrame(now)
+        }
+        guard pending != nil else { return }
+        if let at = resendAt {
+            if now >= at {
+                resendAt = nil
+                transmit(now)
+            }
+        } else if now >= deadline {
+            if timeoutCount < configuration.timeoutRetries {
+                timeoutCount += 1
+                statistics.timeoutRetries += 1
+                transmit(now)
+            } else {
+                finish(.timedOut(attempts: attempts))
+            }
+        }
+    }
+
+    /// Every attempt takes a fresh request ID (§3.3): 1…254, never 0 (older firmware's notification
+    /// ID) or 0xFF (the module's).
+    private func takeID() -> UInt8 {
+        nextID = nextID >= 254 ? 1 : nextID + 1
+        return nextID
+    }
+
+    private func transmit(_ now: MonotonicInstant) {
+        guard let request = pending else { return }
+        pendingID = takeID()
+        attempts += 1
+        deadline = now + configuration.responseTimeout
+        do throws(HCIError) {
+            let n = try request.encode(requestID: pendingID, into: hci)
+            let total = try HCIEthernet.wrap(UnsafeRawBufferPointer(rebasing: hci[0 ..< n]), destination: moduleMAC,
+                                             source: link.macAddress, into: tx)
+            do throws(EthernetError) {
+                _ = try link.send(RawSpan(_unsafeBytes: UnsafeRawBufferPointer(rebasing: tx[0 ..< total])))
+                statistics.sent += 1
+            } catch {
+                // A send that failed is a lost frame: the timeout re-sends it.
+                linkError = error
+            }
+        } catch {
+            finish(.failed(error))
+        }
+    }
+
+    private func finish(_ o: Outcome) {
+        pending = nil
+        resendAt = nil
+        outcome = o
+    }
+
+    private func handleFrame(_ now: MonotonicInstant) {
+        let frame = rx.unsafeBytes
+        guard let wrapped = try? HCIEthernet.unwrap(frame), wrapped.source == moduleMAC else {
+            statistics.ignoredFrames += 1
+            return
+        }
+        let bytes = UnsafeRawBufferPointer(rebasing: frame[wrapped.offset ..< wrapped.offset + wrapped.length])
+        let message: HCIModuleMessage
+        do throws(HCIError) {
+            message = try HCIModuleMessage.decode(frame: bytes)
+        } catch {
+            if case .unsupportedLayout = error { statistics.undecodedNotifications += 1 } else { statistics.badFrames += 1 }
+            return
+        }
+        switch message {
+        case .notification(let n, _):
+            statistics.notifications += 1
+            if count == notifications.count {
+                head = (head + 1) % notifications.count
+                count -= 1
+                statistics.droppedNotifications += 1
+            }
+            notifications[(head + count) % notifications.count] = n
+            count += 1
+        case .framingError(let status, let id):
+            guard pending != nil, id == pendingID else {
+                statistics.unmatchedResponses += 1
+                return
+            }
+            finish(.failed(.framingError(status: status, requestID: id)))
+        case .response(let r):
+            guard let request = pending, resendAt == nil, r.requestID == pendingID, r.module == request.ids.module,
+                  r.sub == HCIResponse.responseSub(module: request.ids.module, sub: request.ids.sub) else {
+                statistics.unmatchedResponses += 1
+                return
+            }
+            if r.result == .success {
+                finish(.answered(r))
+            } else if r.result == .busy, busyCount < configuration.busyRetries {
+                busyCount += 1
+                statistics.busyRetries += 1
+                resendAt = now + configuration.busyBackoff
+            } else {
+                finish(.failed(.moduleReported(module: r.module, sub: r.sub, requestID: r.requestID, result: r.result)))
+            }
+        }
+    }
+}
