@@ -1,6 +1,7 @@
 import Buffers
 import CoreTypes
 import HAL
+import MallocCounting
 import Testing
 import WhitebeetEmulator
 import WhitebeetFuzzSupport
@@ -128,8 +129,40 @@ import WhitebeetHost
         #expect(bench.notifications.contains(.sessionError(code: 23)))
     }
 
+    /// The charge loop's steady state — module notifies 0x85 every 100 ms, the host answers 0x63 —
+    /// costs no allocation per tick on either side (host link poll/submit/take, emulator tick).
+    @Test func chargeLoopTicksDoNotAllocate() {
+        var profile = ScriptedCarSession.Profile()
+        profile.chargeLoops = 100_000
+        let bench = WhitebeetBench(car: ScriptedCarSession(profile: profile))
+        // Reach the charge loop.
+        _ = runSession(bench, answerChargeLoop: true, stopAt: .charging)
+        #expect(bench.module.car.phase == .charging)
+        let values = EVSEDCPresentValues(isolationLevel: 1, presentVoltage: PhysicalValue(380)!, presentCurrent: PhysicalValue(100)!)
+        let host = bench.host, module = bench.module, clock = bench.clock
+        var answered = 0
+        func tick() {
+            clock.advance(by: .milliseconds(10))
+            let now = clock.now()
+            module.tick(now)
+            host.poll(now)
+            while let n = host.takeNotification() {
+                if case .dcChargeParametersChanged = n, host.submit(.updateDCChargingParameters(values), now: now) { answered += 1 }
+            }
+            _ = host.takeOutcome()
+        }
+        for _ in 0 ..< 100 { tick() } // warm up
+        let loopsBefore = module.car.chargeLoopsDone
+        let mallocs = MallocCounter.count { for _ in 0 ..< 1000 { tick() } }
+        let loops = module.car.chargeLoopsDone - loopsBefore
+        print("whitebeet host link + emulator: \(mallocs) mallocs over 1000 ticks (\(loops) charge-loop exchanges)")
+        #expect(loops >= 90)
+        #expect(module.car.phase == .charging)
+        #expect(mallocs == 0)
+    }
+
     /// Drives the module like an EVSE host; returns whether the session stopped normally.
-    private func runSession(_ bench: WhitebeetBench, answerChargeLoop: Bool) -> Bool {
+    private func runSession(_ bench: WhitebeetBench, answerChargeLoop: Bool, stopAt: ScriptedCarSession.Phase? = nil) -> Bool {
         let setup: [HCIRequest] = [
             .getFirmwareVersion, .stopSlac, .stopPilot, .getV2GMode, .setPortMirror(false),
             .setPilotMode(.evse), .setDutyCycle(permille: 1000), .startPilot, .startSlac(.evse),
@@ -153,6 +186,7 @@ import WhitebeetHost
         let end = bench.now + .seconds(60)
         while bench.now < end {
             bench.step()
+            if let stopAt, bench.module.car.phase == stopAt { return false }
             while index < bench.notifications.count {
                 let n = bench.notifications[index]
                 index += 1
