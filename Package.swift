@@ -110,6 +110,9 @@ let layers: [Target] = [
     .target(name: "WhitebeetHost", dependencies: ["WhitebeetHCI", "HAL", "Buffers", "CoreTypes"], swiftSettings: strict),
     // A WHITE-beet-EI module emulator (EVSE role, firmware generation 2) with a scripted car and faults.
     .target(name: "WhitebeetEmulator", dependencies: ["WhitebeetHCI", "HAL", "Buffers", "CoreTypes"], swiftSettings: strict),
+    // The EVSE role on a WHITE-beet-EI: configures the module, answers its notifications from the DC power path.
+    .target(name: "WhitebeetEVSE", dependencies: ["WhitebeetHCI", "WhitebeetHost", "Contracts", "ControlLoop", "CoreTypes"],
+            swiftSettings: strict),
     // Board files (Boards/*.yaml) → typed definitions → opened devices and their pumps; probe.
     .target(
         name: "Boards",
@@ -276,6 +279,7 @@ let tests: [Target] = [
     .testTarget(name: "V2GTPTests", dependencies: ["V2GTP", "CoreTypes", "MallocCounting", "TestSupport"], swiftSettings: strict),
     // WHITE-beet: the HCI codec against the spec's reference vectors, fuzzing, the module emulator and the host transport.
     .testTarget(name: "WhitebeetTests", dependencies: ["WhitebeetHCI", "WhitebeetFuzzSupport", "WhitebeetHost", "WhitebeetEmulator", "Buffers",
+                                                     "WhitebeetEVSE", "PowerPath", "PowerPlantSim", "Contracts", "ControlLoop",
                                                      "HAL", "CoreTypes", "MallocCounting"],
                 swiftSettings: strict),
     .testTarget(name: "V2GTests", dependencies: ["V2G", "AppHandshake", "EXI", "EXITool", "CoreTypes"], swiftSettings: strict),

@@ -37,7 +37,7 @@ simulators = {"SimBoard", "ESP32CPEmulator", "PLCModemStandIn", "PowerPlantSim",
 codecs = ["CoreTypes", "Buffers", "HomePlugAV", "CPHelperProtocol", "V2GTP", "EXI", "AppHandshake", "DIN70121",
           "ISO15118_2", "ISO15118_20", "EXITool",
           "WhitebeetHCI"]
-controllers = ["ControlLoop", "Contracts", "ControlPilot", "SLAC", "V2G"] + [n for n in ("PowerPath",) if n in targets]
+controllers = ["ControlLoop", "Contracts", "ControlPilot", "SLAC", "V2G"] + [n for n in ("PowerPath", "WhitebeetEVSE") if n in targets]
 rules = []  # (target, forbidden set, why)
 for c in codecs:
     rules.append((c, {"HAL", "Drivers", "Boards", "Runtime"} | shims | simulators,

@@ -12,6 +12,8 @@ public final class ScriptedCarSession {
         /// The battery's voltage: the precharge target.
         public var batteryVoltage: Double = 380
         public var chargeCurrent: Double = 100
+        /// The target voltage during the charge loop (above the battery's: current-limited charging).
+        public var chargeVoltage: Double = 440
         public var maximumVoltage: Double = 450
         public var maximumCurrent: Double = 200
         public var maximumPower: Double = 90_000
@@ -53,6 +55,9 @@ public final class ScriptedCarSession {
     /// The session parameter timeout (0x76; default 500 ms, §3.6).
     public var parameterTimeout = Nanoseconds.milliseconds(500)
     let answerTimeout: UInt32 = 5000
+    let cableCheckTimeout: UInt32 = 38_000
+    /// From "welding detection started" to "session stopped": the car's welding detection requests.
+    public var weldingDetectionTime = Nanoseconds.milliseconds(1500)
     let loopPeriod = Nanoseconds.milliseconds(100)
     private var deadline = MonotonicInstant.zero
     private var nextStep = MonotonicInstant.zero
@@ -94,8 +99,9 @@ public final class ScriptedCarSession {
             presentValues = values
             presentValuesAt = now
             if phase == .awaitingParameters {
-                send(.cableCheckRequested(timeoutMilliseconds: answerTimeout))
-                wait(.awaitingCableCheck, now)
+                // The car repeats CableCheckReq ("Ongoing") for up to 38 s (ISO 15118-2 V2G2-918).
+                send(.cableCheckRequested(timeoutMilliseconds: cableCheckTimeout))
+                wait(.awaitingCableCheck, now, timeout: cableCheckTimeout)
             }
             return true
         case (.setAuthorization(let authorized), .awaitingAuthorization):
@@ -123,7 +129,7 @@ public final class ScriptedCarSession {
         case (.stopCharging, .awaitingStopCharging):
             send(.weldingDetectionStarted)
             phase = .weldingDetection
-            nextStep = now + .milliseconds(200)
+            nextStep = now + weldingDetectionTime
             return true
         case (.stopCharging, _) where isActive:
             // The host ends the session itself (after an error, or its own stop).
@@ -179,7 +185,7 @@ public final class ScriptedCarSession {
             }
             chargeLoopsDone += 1
             if chargeLoopsDone % 4 == 0, soc < 100 { soc += 1 }
-            send(.dcChargeParametersChanged(status(targetVoltage: profile.batteryVoltage, targetCurrent: profile.chargeCurrent)))
+            send(.dcChargeParametersChanged(status(targetVoltage: profile.chargeVoltage, targetCurrent: profile.chargeCurrent)))
             nextStep = now + loopPeriod
         case .weldingDetection:
             guard now >= nextStep else { return }
@@ -190,9 +196,9 @@ public final class ScriptedCarSession {
         }
     }
 
-    private func wait(_ next: Phase, _ now: MonotonicInstant) {
+    private func wait(_ next: Phase, _ now: MonotonicInstant, timeout: UInt32? = nil) {
         phase = next
-        deadline = now + .milliseconds(Int64(answerTimeout))
+        deadline = now + .milliseconds(Int64(timeout ?? answerTimeout))
     }
 
     private func fail(_ code: UInt8, _ send: (HCINotification) -> Void) -> Bool {

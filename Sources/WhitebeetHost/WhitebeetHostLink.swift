@@ -9,8 +9,9 @@ import WhitebeetHCI
 /// forever without delay, §20.2); no answer within the timeout re-sent a bounded number of times,
 /// then reported; notifications queued for the controller in arrival order.
 ///
-/// Tick-driven and non-blocking: `submit` queues a command, `poll` moves frames and time, and the
-/// outcome and notifications are taken by the caller. Storage is allocated once.
+/// Tick-driven and non-blocking: `submit` queues a command, `poll` (the only call that touches the
+/// link) moves frames and time, and the outcome and notifications are taken by the caller — so a
+/// controller uses the queue side and the composition pumps `poll`. Storage is allocated once.
 public final class WhitebeetHostLink {
     public struct Configuration: Sendable {
         /// FreeV2G waits 5 s for every answer (§3.6).
@@ -95,7 +96,8 @@ public final class WhitebeetHostLink {
     /// A command is outstanding (submit waits until its outcome is taken).
     public var isBusy: Bool { pending != nil || outcome != nil }
 
-    /// Sends `request` now. False while another command is outstanding or its outcome not taken.
+    /// Queues `request`; the next `poll` sends it. False while another command is outstanding or its
+    /// outcome not taken.
     @discardableResult
     public func submit(_ request: HCIRequest, now: MonotonicInstant) -> Bool {
         guard !isBusy else { return false }
@@ -103,7 +105,8 @@ public final class WhitebeetHostLink {
         attempts = 0
         busyCount = 0
         timeoutCount = 0
-        transmit(now)
+        // Sent by the next `poll`: a controller queues, the I/O happens where the link is pumped.
+        resendAt = now
         return true
     }
 
