@@ -12,8 +12,9 @@ import WhitebeetHost
 /// On a WHITE-beet board the module measures the pilot, so this controller is the writer of
 /// `facts.pilot` (from the module's CP notifications) and of `facts.powerRequest`. It talks to the
 /// module only through the host link's queue side (submit, outcome, notifications); the composition
-/// pumps the link's `poll` before this tick. Authorisation answers "authorized" for now; the
-/// `Authorizer` hook is planned.
+/// pumps the link's `poll` before this tick. Authorisation goes through the same `Authorizer` as
+/// our own SECC, with the car's EVCC ID (its MAC) as the vehicle token; the decision is published
+/// in `facts.authorization` (this controller is its writer on a WHITE-beet board).
 public final class WhitebeetEVSEController: TickController {
     public struct Configuration: Sendable {
         public var dinEVSEID: HCIText = "+49*123*456*789"
@@ -65,9 +66,16 @@ public final class WhitebeetEVSEController: TickController {
     private var idleAfterWeldingCheck = false
     private var lastLiveValues = MonotonicInstant.zero
 
-    public init(facts: ChargerFacts, host: WhitebeetHostLink, configuration: Configuration = Configuration()) {
+    public let authorizer: any Authorizer
+    private var token: IdentificationToken?
+    private var authorizationPending = false
+    private var authorization = AuthorizationState.idle
+
+    public init(facts: ChargerFacts, host: WhitebeetHostLink, authorizer: any Authorizer = FreeVendAuthorizer(),
+                configuration: Configuration = Configuration()) {
         self.facts = facts
         self.host = host
+        self.authorizer = authorizer
         self.configuration = configuration
         queue = [HCIRequest?](repeating: nil, count: 16)
         tolerant = [Bool](repeating: false, count: 16)
@@ -85,6 +93,7 @@ public final class WhitebeetEVSEController: TickController {
         while let n = host.takeNotification() { handle(n, now) }
         if let outcome = host.takeOutcome() { handle(outcome) }
         followPowerPath(now)
+        if authorizationPending, let token { decide(token, now) }
         if stage == .session, now - lastLiveValues >= configuration.liveValuesPeriod, queueCount == 0, !host.isBusy {
             enqueueLiveValues(now)
         }
@@ -98,6 +107,19 @@ public final class WhitebeetEVSEController: TickController {
         facts.pilot.publish(PilotFacts(state: pilot, commandedPWM: .digitalCommunication, appliedPWM: .digitalCommunication,
                                        digitalCommunication: pilot.vehicleConnected), context)
         facts.powerRequest.publish(request, context)
+        facts.authorization.publish(authorization, context)
+    }
+
+    /// Asks the authorizer until it decides, then answers the module (0x6B, §11.1).
+    private func decide(_ token: IdentificationToken, _ now: MonotonicInstant) {
+        let decision = authorizer.authorize(token, now: now)
+        authorization = .asked(token, decision)
+        switch decision {
+        case .ongoing: return
+        case .accepted: enqueue(.setAuthorization(authorized: true))
+        case .rejected: enqueue(.setAuthorization(authorized: false))
+        }
+        authorizationPending = false
     }
 
     private func handle(_ outcome: WhitebeetHostLink.Outcome) {
@@ -149,12 +171,21 @@ public final class WhitebeetEVSEController: TickController {
             enqueue(.startListen)
         case .slacMatchFailed:
             if stage == .matching { enqueue(.startMatching) }
-        case .sessionStarted:
+        case .sessionStarted(let started):
+            // The EVCC ID is the car's MAC (6 bytes) in DIN/ISO EIM sessions: the vehicle token.
+            if started.evccID.count == 6 {
+                var mac: UInt64 = 0
+                for i in 0 ..< 6 { mac = mac << 8 | UInt64(started.evccID[i]) }
+                token = IdentificationToken(vehicle: MACAddress(rawValue: mac))
+            } else {
+                token = IdentificationToken(.vehicleID, started.evccID.string)
+            }
+            authorization = .idle
             stage = .session
             sessionError = nil
             lastLiveValues = now
         case .authorizationRequested:
-            enqueue(.setAuthorization(authorized: true))
+            authorizationPending = true
         case .energyTransferModeSelected(let p):
             request.ev = EVLimits(maxVolts: p.maximumVoltage.value, maxAmps: p.maximumCurrent.value)
             if !EnergyTransferMode.isDC(p.mode) { enqueue(.stopCharging) }
@@ -185,6 +216,8 @@ public final class WhitebeetEVSEController: TickController {
             awaitingStop = false
             ask(.weldingCheck)
         case .sessionStopped:
+            if authorizationPending, let token { authorizer.cancel(token) }
+            authorizationPending = false
             // After a welding check the power path finishes it first (followPowerPath).
             if case .weldingCheck = request.step, facts.power.value.outcome == .running || facts.power.value.sequence != request.sequence {
                 idleAfterWeldingCheck = true

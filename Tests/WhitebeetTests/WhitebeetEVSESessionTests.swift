@@ -24,7 +24,7 @@ final class WhitebeetEVSEBench {
     var maxAmps = 0.0
     var sawPhases: Set<Int> = []
 
-    init(chargeLoops: Int = 40) {
+    init(chargeLoops: Int = 40, authorizer: any Authorizer = FreeVendAuthorizer()) {
         var profile = ScriptedCarSession.Profile()
         profile.batteryVoltage = plant.batteryVolts
         profile.maximumVoltage = plant.parameters.battery.maxVolts
@@ -32,7 +32,7 @@ final class WhitebeetEVSEBench {
         profile.chargeCurrent = 100
         profile.chargeLoops = chargeLoops
         ethernet = WhitebeetBench(car: ScriptedCarSession(profile: profile))
-        controller = WhitebeetEVSEController(facts: facts, host: ethernet.host)
+        controller = WhitebeetEVSEController(facts: facts, host: ethernet.host, authorizer: authorizer)
         powerPath = PowerPathController(facts: facts, supply: plant.supply, contactors: plant.contactors,
                                         isolationMonitor: plant.isolationMonitor, meter: plant.meter)
     }
@@ -87,6 +87,27 @@ final class WhitebeetEVSEBench {
         #expect(!bench.sawPhases.contains(PowerPhase.safeStop.ordinal))
         #expect(bench.maxAmps > 80)
         print("whitebeet EVSE session: finished at \(bench.tick) ms, peak \(Int(bench.maxAmps)) A, \(bench.ethernet.host.statistics.sent) commands")
+    }
+
+    /// Authorisation through the shared `Authorizer`: the emulated car's EVCC ID (02:00:00:00:00:02)
+    /// is not on the local list, so the module is told "not authorized" and no power flows.
+    @Test func rejectedAuthorizationEndsTheSession() {
+        let bench = WhitebeetEVSEBench(authorizer: LocalListAuthorizer(allowed: [IdentificationToken(.externalIdentification, "CARD-1")]))
+        _ = bench.run(seconds: 5) { bench.controller.stage == .waitingForCar }
+        bench.module.plugIn()
+        #expect(bench.run(seconds: 20) { bench.module.car.phase == .failed(code: 0) })
+        #expect(bench.run(seconds: 2) { bench.controller.stage == .ended })
+        guard case .asked(let token, .rejected) = bench.facts.authorization.value else {
+            Issue.record("authorization \(bench.facts.authorization.value)")
+            return
+        }
+        #expect(token == IdentificationToken(vehicle: MACAddress(2, 0, 0, 0, 0, 2)))
+        #expect(!bench.sawPhases.contains(PowerPhase.cableCheck.ordinal))
+
+        let allowed = WhitebeetEVSEBench(authorizer: LocalListAuthorizer(allowed: [IdentificationToken(vehicle: MACAddress(2, 0, 0, 0, 0, 2))]))
+        _ = allowed.run(seconds: 5) { allowed.controller.stage == .waitingForCar }
+        allowed.module.plugIn()
+        #expect(allowed.run(seconds: 30) { allowed.facts.power.value.phase == .cableCheck })
     }
 
     /// The module's car stops the session with an error: the controller stops the power path.
