@@ -4,7 +4,8 @@ import HAL
 import WhitebeetHCI
 
 /// A WHITE-beet-EI (EVSE role, firmware generation 2) behind an Ethernet link — the simulated twin
-/// in tests, any interface on the bench — answering the host control interface as
+/// in tests, any interface on the bench — or behind the SPI twin and three GPIO twins (chip select
+/// driven by the host, RX_READY and TX_PENDING driven here), answering the host control interface as
 /// whitebeet-hci.md describes: firmware version, CP, SLAC and V2G module control with their
 /// wrong-state results, and the notifications of a scripted car session (`ScriptedCarSession`).
 ///
@@ -35,9 +36,26 @@ public final class WhitebeetModuleEmulator {
         public var ignoredFrames = 0
         public var lostFrames = 0
         public var resets = 0
+        /// SPI transfers that started with neither header, or came without chip select.
+        public var spiOutOfStep = 0
     }
 
-    public let link: any EthernetLink
+    /// The SPI side: the device twin whose transfers this module answers and its handshake lines.
+    public struct SPIPort {
+        public let device: SimulatedSPIDevice
+        public let chipSelect: SimulatedGPIOLine
+        public let rxReady: SimulatedGPIOLine
+        public let txPending: SimulatedGPIOLine
+        public init(device: SimulatedSPIDevice, chipSelect: SimulatedGPIOLine, rxReady: SimulatedGPIOLine, txPending: SimulatedGPIOLine) {
+            self.device = device
+            self.chipSelect = chipSelect
+            self.rxReady = rxReady
+            self.txPending = txPending
+        }
+    }
+
+    public let link: (any EthernetLink)?
+    public let spi: SPIPort?
     public let moduleMAC: MACAddress
     public var firmwareVersion: HCIText = "V02_01_00"
     public var faults = Faults()
@@ -68,15 +86,69 @@ public final class WhitebeetModuleEmulator {
     private var matchGiveUpAt: MonotonicInstant?
     private var pendingBoot = true
 
+    // SPI: frames waiting for the host (TX_PENDING high while any), frames the host sent, and the
+    // sizes agreed in the last size exchange.
+    private let outbox = FrameQueue(slots: 32, maxFrameLength: 1600)
+    private let inbox = FrameQueue(slots: 32, maxFrameLength: 1600)
+    private let spiOut = FrameBuffer(capacity: 1600)
+    private var agreedHostSize = 0
+    private var agreedModuleSize = 0
+
     public init(link: any EthernetLink, moduleMAC: MACAddress, car: ScriptedCarSession = ScriptedCarSession()) {
         self.link = link
+        spi = nil
         self.moduleMAC = moduleMAC
         self.car = car
+    }
+
+    /// Behind SPI: answers every transfer on `port.device` (mode 0, whitebeet-hci.md §2.2).
+    public init(spi port: SPIPort, car: ScriptedCarSession = ScriptedCarSession()) {
+        link = nil
+        spi = port
+        moduleMAC = .zero
+        self.car = car
+        port.rxReady.backend.drive(true)
+        port.device.backend.respond = { [unowned self] tx, rx in self.spiTransfer(tx, rx) }
     }
 
     deinit {
         hci.deallocate()
         tx.deallocate()
+    }
+
+    /// One chip-select cycle from the host: a size exchange (`AA AA` + size) or a data exchange
+    /// (`55 55 00 00` + frame). The host's frame is handled at the next `tick`.
+    private func spiTransfer(_ mosi: UnsafeRawBufferPointer, _ miso: UnsafeMutableRawBufferPointer) {
+        for i in 0 ..< miso.count { miso[i] = 0 }
+        guard let port = spi, !port.chipSelect.backend.level else {
+            statistics.spiOutOfStep += 1
+            return
+        }
+        if mosi.count == HCISPI.sizeTransferLength, let hostSize = try? HCISPI.decodeSize(mosi) {
+            agreedHostSize = hostSize
+            agreedModuleSize = outbox.frontLength() ?? 0
+            _ = try? HCISPI.sizeRequest(hostSize: agreedModuleSize, into: miso)
+            return
+        }
+        guard (try? HCISPI.checkDataTransfer(mosi)) != nil,
+              mosi.count >= HCISPI.dataHeaderLength + max(agreedHostSize, agreedModuleSize) else {
+            statistics.spiOutOfStep += 1
+            return
+        }
+        miso[0] = 0x55
+        miso[1] = 0x55
+        if agreedModuleSize > 0 {
+            if outbox.popFront(into: spiOut) {
+                let f = spiOut.unsafeBytes
+                for i in 0 ..< min(f.count, miso.count - 4) { miso[4 + i] = f[i] }
+            }
+        }
+        if agreedHostSize > 0 {
+            _ = inbox.push(RawSpan(_unsafeBytes: UnsafeRawBufferPointer(rebasing: mosi[4 ..< 4 + agreedHostSize])))
+        }
+        agreedHostSize = 0
+        agreedModuleSize = 0
+        port.txPending.backend.drive(!outbox.isEmpty)
     }
 
     /// The car's connector goes in: CP state B (notified when the CP service runs).
@@ -97,6 +169,13 @@ public final class WhitebeetModuleEmulator {
     /// A module restart (reset button, power cycle, 0x10/0x48): every setting is lost and the module
     /// announces its host interface again.
     public func reset() {
+        restart()
+        outbox.removeAll()
+        inbox.removeAll()
+        spi?.txPending.backend.drive(false)
+    }
+
+    private func restart() {
         statistics.resets += 1
         pilotMode = nil
         pilotRunning = false
@@ -122,13 +201,14 @@ public final class WhitebeetModuleEmulator {
 
     /// One step: answer every waiting host frame, then let time act (matching, the car's script).
     public func tick(_ now: MonotonicInstant) {
-        if pendingBoot, hostMAC != nil {
+        if pendingBoot, hostMAC != nil || spi != nil {
             pendingBoot = false
             notify(.networkStatus(sub: 0x81, value: 1))
         }
-        while (try? link.receive(into: rx)) == true {
-            handleFrame(now)
+        if let link {
+            while (try? link.receive(into: rx)) == true { handleFrame(now) }
         }
+        while inbox.popFront(into: rx) { handle(rx.unsafeBytes, now) }
         if let at = matchAt, now >= at, plugged, dutyCycle == 50 {
             matchAt = nil
             matching = false
@@ -155,7 +235,11 @@ public final class WhitebeetModuleEmulator {
             pendingBoot = false
             notify(.networkStatus(sub: 0x81, value: 1))
         }
-        let bytes = UnsafeRawBufferPointer(rebasing: frame[wrapped.offset ..< wrapped.offset + wrapped.length])
+        handle(UnsafeRawBufferPointer(rebasing: frame[wrapped.offset ..< wrapped.offset + wrapped.length]), now)
+    }
+
+    /// One HCI frame from the host, whatever carried it.
+    private func handle(_ bytes: UnsafeRawBufferPointer, _ now: MonotonicInstant) {
         let header: HCIHeader
         do throws(HCIError) {
             header = try HCIFrame.parse(bytes)
@@ -188,7 +272,7 @@ public final class WhitebeetModuleEmulator {
         }
         let (result, body) = execute(request, now)
         send(.response(HCIResponse(to: request, requestID: header.requestID, result: result, body: body)))
-        if case .restart = request { reset() }
+        if case .restart = request { restart() } // the answer already went out
     }
 
     /// The module's side of one command: its result code and data.
@@ -272,7 +356,7 @@ public final class WhitebeetModuleEmulator {
     }
 
     private func send(_ message: HCIModuleMessage) {
-        guard let hostMAC else { return }
+        guard hostMAC != nil || spi != nil else { return }
         if case .response = message { statistics.responses += 1 } else if case .notification = message { statistics.notifications += 1 }
         if faults.dropFrames > 0 {
             faults.dropFrames -= 1
@@ -288,6 +372,12 @@ public final class WhitebeetModuleEmulator {
             faults.truncateNextFrame = false
             hci[n - 1] = 0x00
         }
+        if let port = spi {
+            _ = outbox.push(RawSpan(_unsafeBytes: UnsafeRawBufferPointer(rebasing: hci[0 ..< n])))
+            port.txPending.backend.drive(true)
+            return
+        }
+        guard let link, let hostMAC else { return }
         n = (try? HCIEthernet.wrap(UnsafeRawBufferPointer(rebasing: hci[0 ..< n]), destination: hostMAC, source: moduleMAC, into: tx)) ?? 0
         guard n > 0 else { return }
         _ = try? link.send(RawSpan(_unsafeBytes: UnsafeRawBufferPointer(rebasing: tx[0 ..< n])))

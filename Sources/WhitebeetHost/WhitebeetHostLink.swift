@@ -3,8 +3,8 @@ import CoreTypes
 import HAL
 import WhitebeetHCI
 
-/// The host's end of the WHITE-beet host control interface over raw Ethernet (whitebeet-hci.md §1,
-/// §3.3–3.6): one command at a time, matched to its response by module, sub and request ID; busy
+/// The host's end of the WHITE-beet host control interface (whitebeet-hci.md §3.3–3.6) over a
+/// `WhitebeetTransport` (raw Ethernet or SPI): one command at a time, matched to its response by module, sub and request ID; busy
 /// answers re-sent with a new ID a bounded number of times after a back-off (FreeV2G retries
 /// forever without delay, §20.2); no answer within the timeout re-sent a bounded number of times,
 /// then reported; notifications queued for the controller in arrival order.
@@ -43,20 +43,16 @@ public final class WhitebeetHostLink {
         public var timeoutRetries = 0
         /// Frames from the module that were not for the outstanding command (old IDs after a retry).
         public var unmatchedResponses = 0
-        /// Frames not from the module, not HCI, or failing the frame checks.
-        public var ignoredFrames = 0
+        /// HCI frames failing the frame or message checks.
         public var badFrames = 0
         public var notifications = 0
         public var droppedNotifications = 0
         public var undecodedNotifications = 0
     }
 
-    public let link: any EthernetLink
-    public let moduleMAC: MACAddress
+    public let transport: any WhitebeetTransport
     public let configuration: Configuration
     public private(set) var statistics = Statistics()
-    /// The last error reported by the link (sending or receiving), for the controller's fault logic.
-    public private(set) var linkError: EthernetError?
 
     private var pending: HCIRequest?
     private var pendingID: UInt8 = 0
@@ -70,28 +66,26 @@ public final class WhitebeetHostLink {
     private var notifications: [HCINotification?]
     private var head = 0
     private var count = 0
-    private let rx = FrameBuffer(capacity: 2048)
     private let hci = UnsafeMutableRawBufferPointer.allocate(byteCount: 1600, alignment: 8)
-    private let tx = UnsafeMutableRawBufferPointer.allocate(byteCount: 1600, alignment: 8)
 
-    /// `moduleMAC` is the module's host-interface MAC (`HCIEthernet.moduleMAC(fromLabel:)` from
-    /// the label's).
-    public init(link: any EthernetLink, moduleMAC: MACAddress, configuration: Configuration = Configuration()) {
-        self.link = link
-        self.moduleMAC = moduleMAC
+    public init(transport: any WhitebeetTransport, configuration: Configuration = Configuration()) {
+        self.transport = transport
         self.configuration = configuration
         notifications = [HCINotification?](repeating: nil, count: max(1, configuration.notificationSlots))
     }
 
-    /// With the MAC printed on the module's label (the PLC chip's): the host interface is 2 below.
+    /// Over raw Ethernet; `moduleMAC` is the module's host-interface MAC.
+    public convenience init(link: any EthernetLink, moduleMAC: MACAddress, configuration: Configuration = Configuration()) {
+        self.init(transport: WhitebeetEthernetTransport(link: link, moduleMAC: moduleMAC), configuration: configuration)
+    }
+
+    /// Over raw Ethernet, with the MAC printed on the module's label (the PLC chip's): the host
+    /// interface is 2 below (§1.1).
     public convenience init(link: any EthernetLink, labelMAC: MACAddress, configuration: Configuration = Configuration()) {
         self.init(link: link, moduleMAC: HCIEthernet.moduleMAC(fromLabel: labelMAC), configuration: configuration)
     }
 
-    deinit {
-        hci.deallocate()
-        tx.deallocate()
-    }
+    deinit { hci.deallocate() }
 
     /// A command is outstanding (submit waits until its outcome is taken).
     public var isBusy: Bool { pending != nil || outcome != nil }
@@ -129,17 +123,7 @@ public final class WhitebeetHostLink {
 
     /// Receives every waiting frame and acts on deadlines: re-sends after busy or a timeout.
     public func poll(_ now: MonotonicInstant) {
-        while true {
-            let got: Bool
-            do throws(EthernetError) {
-                got = try link.receive(into: rx)
-            } catch {
-                linkError = error
-                break
-            }
-            guard got else { break }
-            handleFrame(now)
-        }
+        while let frame = transport.receive() { handleFrame(frame, now) }
         guard pending != nil else { return }
         if let at = resendAt {
             if now >= at {
@@ -171,15 +155,8 @@ public final class WhitebeetHostLink {
         deadline = now + configuration.responseTimeout
         do throws(HCIError) {
             let n = try request.encode(requestID: pendingID, into: hci)
-            let total = try HCIEthernet.wrap(UnsafeRawBufferPointer(rebasing: hci[0 ..< n]), destination: moduleMAC,
-                                             source: link.macAddress, into: tx)
-            do throws(EthernetError) {
-                _ = try link.send(RawSpan(_unsafeBytes: UnsafeRawBufferPointer(rebasing: tx[0 ..< total])))
-                statistics.sent += 1
-            } catch {
-                // A send that failed is a lost frame: the timeout re-sends it.
-                linkError = error
-            }
+            // A frame that could not go out is a lost frame: the timeout sends it again.
+            if transport.send(UnsafeRawBufferPointer(rebasing: hci[0 ..< n])) { statistics.sent += 1 }
         } catch {
             finish(.failed(error))
         }
@@ -191,13 +168,7 @@ public final class WhitebeetHostLink {
         outcome = o
     }
 
-    private func handleFrame(_ now: MonotonicInstant) {
-        let frame = rx.unsafeBytes
-        guard let wrapped = try? HCIEthernet.unwrap(frame), wrapped.source == moduleMAC else {
-            statistics.ignoredFrames += 1
-            return
-        }
-        let bytes = UnsafeRawBufferPointer(rebasing: frame[wrapped.offset ..< wrapped.offset + wrapped.length])
+    private func handleFrame(_ bytes: UnsafeRawBufferPointer, _ now: MonotonicInstant) {
         let message: HCIModuleMessage
         do throws(HCIError) {
             message = try HCIModuleMessage.decode(frame: bytes)

@@ -14,10 +14,30 @@ final class WhitebeetBench {
     let module: WhitebeetModuleEmulator
     var notifications: [HCINotification] = []
 
-    init(configuration: WhitebeetHostLink.Configuration = .init(), car: ScriptedCarSession = ScriptedCarSession()) {
-        SimulatedEthernetLink.connect(hostEnd, moduleEnd)
-        host = WhitebeetHostLink(link: hostEnd, labelMAC: Self.labelMAC, configuration: configuration)
-        module = WhitebeetModuleEmulator(link: moduleEnd, moduleMAC: moduleEnd.macAddress, car: car)
+    /// The SPI twins when the bench runs over SPI (rpi4-whitebeet-spi's wiring: NSS GPIO24, RX_READY
+    /// GPIO22, TX_PENDING GPIO27).
+    let spi: WhitebeetModuleEmulator.SPIPort?
+    let spiTransport: WhitebeetSPITransport?
+
+    init(configuration: WhitebeetHostLink.Configuration = .init(), car: ScriptedCarSession = ScriptedCarSession(), overSPI: Bool = false) {
+        if overSPI {
+            let port = WhitebeetModuleEmulator.SPIPort(
+                device: SimulatedSPIDevice(path: "/dev/spidev0.0", config: SPIConfig(mode: .mode0, speedHz: 12_000_000)),
+                chipSelect: SimulatedGPIOLine(GPIOLineConfig(chip: "gpiochip0", line: .offset(24), direction: .output(initial: true))),
+                rxReady: SimulatedGPIOLine(GPIOLineConfig(chip: "gpiochip0", line: .offset(22), direction: .input)),
+                txPending: SimulatedGPIOLine(GPIOLineConfig(chip: "gpiochip0", line: .offset(27), direction: .input)))
+            let transport = WhitebeetSPITransport(spi: port.device, chipSelect: port.chipSelect, rxReady: port.rxReady, txPending: port.txPending)
+            spi = port
+            spiTransport = transport
+            host = WhitebeetHostLink(transport: transport, configuration: configuration)
+            module = WhitebeetModuleEmulator(spi: port, car: car)
+        } else {
+            spi = nil
+            spiTransport = nil
+            SimulatedEthernetLink.connect(hostEnd, moduleEnd)
+            host = WhitebeetHostLink(link: hostEnd, labelMAC: Self.labelMAC, configuration: configuration)
+            module = WhitebeetModuleEmulator(link: moduleEnd, moduleMAC: moduleEnd.macAddress, car: car)
+        }
     }
 
     var now: MonotonicInstant { clock.now() }
@@ -36,7 +56,10 @@ final class WhitebeetBench {
         let end = now + limit
         while now < end {
             step()
-            if let o = host.takeOutcome() { return o }
+            if let o = host.takeOutcome() {
+                if case .answered(let r) = o { lastRequestID = r.requestID }
+                return o
+            }
         }
         return nil
     }
@@ -50,6 +73,9 @@ final class WhitebeetBench {
         }
         return false
     }
+
+    /// The request ID of the last answered command.
+    var lastRequestID: UInt8 = 0
 
     func ok(_ request: HCIRequest) -> Bool {
         if case .answered = exchange(request) { return true }

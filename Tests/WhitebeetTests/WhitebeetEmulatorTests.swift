@@ -19,7 +19,7 @@ import WhitebeetHost
         bench.step()
         #expect(bench.notifications == [.networkStatus(sub: 0x81, value: 1)])
         // Frames went to label MAC − 2 (§1.1).
-        #expect(bench.host.moduleMAC == MACAddress(0x00, 0x01, 0x01, 0x63, 0x77, 0x33))
+        #expect((bench.host.transport as? WhitebeetEthernetTransport)?.moduleMAC == MACAddress(0x00, 0x01, 0x01, 0x63, 0x77, 0x33))
     }
 
     @Test func busyAnswersAreRetriedWithNewIDsWithinTheBound() {
@@ -119,6 +119,47 @@ import WhitebeetHost
         #expect(bench.module.car.chargeLoopsDone == bench.module.car.profile.chargeLoops)
         #expect(bench.notifications.contains(.weldingDetectionStarted))
         #expect(bench.notifications.last == .sessionStopped(closure: 0))
+    }
+
+    /// The same session over SPI: size then data exchanges on the SPI twin, chip select driven by
+    /// the host, TX_PENDING telling it the module has frames (whitebeet-hci.md §2).
+    @Test func scriptedDCSessionOverSPI() {
+        let bench = WhitebeetBench(overSPI: true)
+        #expect(bench.exchange(.getFirmwareVersion) == .answered(HCIResponse(module: 0x10, sub: 0x41, requestID: 1, body: .firmwareVersion("V02_01_00"))))
+        #expect(runSession(bench, answerChargeLoop: true))
+        #expect(bench.module.car.phase == .finished)
+        #expect(bench.module.statistics.spiOutOfStep == 0)
+        #expect(bench.spiTransport!.outOfStep == 0)
+        #expect(bench.spi!.chipSelect.backend.level) // released after every transfer
+        // Every transfer was framed: more than two per command (size + data), and reads when pending.
+        #expect(bench.spi!.device.backend.transferCount >= 2 * bench.host.statistics.sent)
+        print("whitebeet over SPI: \(bench.spi!.device.backend.transferCount) transfers, \(bench.spiTransport!.exchanges) exchanges, \(bench.host.statistics.sent) commands")
+    }
+
+    /// A module frame longer than 255 bytes crosses SPI whole: the size is a big-endian u16 (§20.1).
+    @Test func longFrameOverSPI() throws {
+        let bench = WhitebeetBench(overSPI: true)
+        bench.module.firmwareVersion = HCIText(String(repeating: "V", count: 48))
+        #expect(bench.exchange(.getFirmwareVersion) == .answered(HCIResponse(module: 0x10, sub: 0x41, requestID: 1, body: .firmwareVersion(HCIText(String(repeating: "V", count: 48))))))
+        // And the bytes of a 300-byte size exchange decode to 300.
+        #expect(try [UInt8]([0xAA, 0xAA, 0x01, 0x2C]).withUnsafeBytes { try HCISPI.decodeSize($0) } == 300)
+    }
+
+    /// A chip-select line that fails once: that exchange does not happen (a read of the pending boot
+    /// status, or the command, which the timeout then sends again); the link carries on.
+    @Test func chipSelectFailureIsRecoveredByTheTimeout() {
+        let bench = WhitebeetBench(overSPI: true)
+        bench.spi!.chipSelect.backend.failNextWrite = .ioError
+        guard case .answered = bench.exchange(.getFirmwareVersion, limit: .seconds(20)) else {
+            Issue.record("no answer after the chip-select failure")
+            return
+        }
+        #expect(bench.spiTransport!.deviceError != nil)
+        guard case .answered(let r) = bench.exchange(.getPilotMode) else {
+            Issue.record("no answer")
+            return
+        }
+        #expect(r.body == .mode(255))
     }
 
     /// The host stops refreshing the live values in the charge loop: session error 23 (§3.6).
