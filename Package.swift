@@ -280,7 +280,7 @@ let tests: [Target] = [
     // WHITE-beet: the HCI codec against the spec's reference vectors, fuzzing, the module emulator and the host transport.
     .testTarget(name: "WhitebeetTests", dependencies: ["WhitebeetHCI", "WhitebeetFuzzSupport", "WhitebeetHost", "WhitebeetEmulator", "Buffers",
                                                      "WhitebeetEVSE", "PowerPath", "PowerPlantSim", "Contracts", "ControlLoop",
-                                                     "HAL", "CoreTypes", "MallocCounting"],
+                                                     "HAL", "CoreTypes", "MallocCounting", "TestSupport"],
                 swiftSettings: strict),
     .testTarget(name: "V2GTests", dependencies: ["V2G", "AppHandshake", "EXI", "EXITool", "CoreTypes"], swiftSettings: strict),
     // The DC power path: the fault matrix over the simulated plant, the §2 timing limits under the

@@ -1,4 +1,5 @@
 import CoreTypes
+import Glibc
 import HAL
 import WhitebeetEmulator
 import WhitebeetHCI
@@ -18,6 +19,18 @@ final class WhitebeetBench {
     /// GPIO22, TX_PENDING GPIO27).
     let spi: WhitebeetModuleEmulator.SPIPort?
     let spiTransport: WhitebeetSPITransport?
+
+    /// Real time between steps when the links are real interfaces (frames cross the kernel).
+    var stepPause: UInt32 = 0
+
+    /// Over two given Ethernet links (e.g. both ends of a veth pair); the module answers at `moduleMAC`.
+    init(hostLink: any EthernetLink, moduleLink: any EthernetLink, car: ScriptedCarSession = ScriptedCarSession()) {
+        spi = nil
+        spiTransport = nil
+        host = WhitebeetHostLink(link: hostLink, moduleMAC: moduleLink.macAddress)
+        module = WhitebeetModuleEmulator(link: moduleLink, moduleMAC: moduleLink.macAddress, car: car)
+        stepPause = 200
+    }
 
     init(configuration: WhitebeetHostLink.Configuration = .init(), car: ScriptedCarSession = ScriptedCarSession(), overSPI: Bool = false) {
         if overSPI {
@@ -44,6 +57,7 @@ final class WhitebeetBench {
 
     /// One 10 ms step: the module, then the host.
     func step() {
+        if stepPause > 0 { usleep(stepPause) }
         clock.advance(by: .milliseconds(10))
         module.tick(now)
         host.poll(now)

@@ -113,7 +113,7 @@ import WhitebeetHost
     /// Whole EVSE session, host side written as FreeV2G's Gen-2 flow (§15.2), against the scripted car.
     @Test func scriptedDCSession() {
         let bench = WhitebeetBench()
-        let finished = runSession(bench, answerChargeLoop: true)
+        let finished = Self.runSession(bench, answerChargeLoop: true)
         #expect(finished, "\(bench.notifications.map { "\($0.ids.sub)" })")
         #expect(bench.module.car.phase == .finished)
         #expect(bench.module.car.chargeLoopsDone == bench.module.car.profile.chargeLoops)
@@ -126,7 +126,7 @@ import WhitebeetHost
     @Test func scriptedDCSessionOverSPI() {
         let bench = WhitebeetBench(overSPI: true)
         #expect(bench.exchange(.getFirmwareVersion) == .answered(HCIResponse(module: 0x10, sub: 0x41, requestID: 1, body: .firmwareVersion("V02_01_00"))))
-        #expect(runSession(bench, answerChargeLoop: true))
+        #expect(Self.runSession(bench, answerChargeLoop: true))
         #expect(bench.module.car.phase == .finished)
         #expect(bench.module.statistics.spiOutOfStep == 0)
         #expect(bench.spiTransport!.outOfStep == 0)
@@ -165,7 +165,7 @@ import WhitebeetHost
     /// The host stops refreshing the live values in the charge loop: session error 23 (§3.6).
     @Test func staleChargeParametersEndTheSession() {
         let bench = WhitebeetBench()
-        _ = runSession(bench, answerChargeLoop: false)
+        _ = Self.runSession(bench, answerChargeLoop: false)
         #expect(bench.module.car.phase == .failed(code: 23))
         #expect(bench.notifications.contains(.sessionError(code: 23)))
     }
@@ -177,7 +177,7 @@ import WhitebeetHost
         profile.chargeLoops = 100_000
         let bench = WhitebeetBench(car: ScriptedCarSession(profile: profile))
         // Reach the charge loop.
-        _ = runSession(bench, answerChargeLoop: true, stopAt: .charging)
+        _ = Self.runSession(bench, answerChargeLoop: true, stopAt: .charging)
         #expect(bench.module.car.phase == .charging)
         let values = EVSEDCPresentValues(isolationLevel: 1, presentVoltage: PhysicalValue(380)!, presentCurrent: PhysicalValue(100)!)
         let host = bench.host, module = bench.module, clock = bench.clock
@@ -203,7 +203,7 @@ import WhitebeetHost
     }
 
     /// Drives the module like an EVSE host; returns whether the session stopped normally.
-    private func runSession(_ bench: WhitebeetBench, answerChargeLoop: Bool, stopAt: ScriptedCarSession.Phase? = nil) -> Bool {
+    static func runSession(_ bench: WhitebeetBench, answerChargeLoop: Bool, stopAt: ScriptedCarSession.Phase? = nil) -> Bool {
         let setup: [HCIRequest] = [
             .getFirmwareVersion, .stopSlac, .stopPilot, .getV2GMode, .setPortMirror(false),
             .setPilotMode(.evse), .setDutyCycle(permille: 1000), .startPilot, .startSlac(.evse),
