@@ -98,6 +98,9 @@ let layers: [Target] = [
     .target(name: "V2GTP", dependencies: ["CoreTypes"], swiftSettings: strict),
     // ADVANTICS generic CAN interfaces (EVSE v3.6, PEV v2.5): every message and signal, frames ⇄ values (issue 16).
     .target(name: "AdvanticsCAN", swiftSettings: strict),
+    // WHITE-beet host control interface (whitebeet-hci.md): frames, EXP values, the system, network, CP, SLAC,
+    // V2G EVSE Gen-2 and EV messages, the Ethernet and SPI wrappings.
+    .target(name: "WhitebeetHCI", dependencies: ["CoreTypes"], swiftSettings: strict),
     // Controllers.
     // V2G (DIN 70121, ISO 15118-2): the supportedAppProtocol negotiation and the session timers so far;
     // SDP server/client, SECC and EVCC follow (issue 14).
@@ -118,6 +121,13 @@ let layers: [Target] = [
     .target(name: "Drivers", dependencies: ["Buffers", "HAL", "ControlLoop"], swiftSettings: strict),
     // V2G's IP link: the SDP server (SECC) and client (EV) as loop controllers over DatagramPump queues.
     .target(name: "V2GLink", dependencies: ["Drivers", "HAL", "V2GTP", "V2G", "ControlLoop", "Buffers", "CoreTypes"], swiftSettings: strict),
+    // The host's end of the WHITE-beet HCI over raw Ethernet: request IDs, bounded busy-retry, timeouts.
+    .target(name: "WhitebeetHost", dependencies: ["WhitebeetHCI", "HAL", "Buffers", "CoreTypes"], swiftSettings: strict),
+    // A WHITE-beet-EI module emulator (EVSE role, firmware generation 2) with a scripted car and faults.
+    .target(name: "WhitebeetEmulator", dependencies: ["WhitebeetHCI", "HAL", "Buffers", "CoreTypes"], swiftSettings: strict),
+    // The EVSE role on a WHITE-beet-EI: configures the module, answers its notifications from the DC power path.
+    .target(name: "WhitebeetEVSE", dependencies: ["WhitebeetHCI", "WhitebeetHost", "Contracts", "ControlLoop", "CoreTypes"],
+            swiftSettings: strict),
     // Board files (Boards/*.yaml) → typed definitions → opened devices and their pumps; probe.
     .target(
         name: "Boards",
@@ -263,6 +273,12 @@ let tests: [Target] = [
     // The HomePlug MME parser under libFuzzer (.ci/extra/fuzz-homeplug.sh), or a smoke run without it.
     .executableTarget(name: "homeplug-fuzz", dependencies: ["HomePlugAV", "HAL"], path: "Tests/Fuzz/HomePlugFuzz",
                       swiftSettings: strict),
+    // WHITE-beet HCI: sample messages, the fuzz property and its seeded mutator (tests, whitebeet-fuzz).
+    .target(name: "WhitebeetFuzzSupport", dependencies: ["WhitebeetHCI", "CoreTypes"], path: "Tests/Fuzz/WhitebeetFuzzSupport",
+            swiftSettings: strict),
+    // The HCI decoders under libFuzzer (.ci/extra/fuzz-whitebeet.sh), a seeded smoke run, or a replay of saved inputs.
+    .executableTarget(name: "whitebeet-fuzz", dependencies: ["WhitebeetFuzzSupport"], path: "Tests/Fuzz/WhitebeetFuzz",
+                      swiftSettings: strict),
     // Our side of the SLAC interop tests, started inside a network namespace.
     // The sim composition under the malloc counter, in a process of its own (ChargerAssemblyTests runs it).
     .executableTarget(name: "sim-allocation-probe",
@@ -287,6 +303,11 @@ let tests: [Target] = [
         swiftSettings: strict),
     .testTarget(name: "V2GTPTests", dependencies: ["V2GTP", "CoreTypes", "MallocCounting", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "V2GTests", dependencies: ["V2G", "Contracts", "AppHandshake", "EXI", "EXITool", "CoreTypes"], swiftSettings: strict),
+    // WHITE-beet: the HCI codec against the spec's reference vectors, fuzzing, the module emulator and the host transport.
+    .testTarget(name: "WhitebeetTests", dependencies: ["WhitebeetHCI", "WhitebeetFuzzSupport", "WhitebeetHost", "WhitebeetEmulator", "Buffers",
+                                                     "WhitebeetEVSE", "PowerPath", "PowerPlantSim", "Contracts", "ControlLoop",
+                                                     "HAL", "CoreTypes", "MallocCounting", "TestSupport"],
+                swiftSettings: strict),
     // The DC power path: the fault matrix over the simulated plant, the §2 timing limits under the
     // manual clock, the full sequence, the GPIO contactor driver, and the steady state at 0 mallocs.
     .testTarget(

@@ -32,10 +32,11 @@ def closure(name):
     return seen
 
 shims = {n for n, t in targets.items() if (t.get("path") or "").startswith("CShims/")}
-simulators = {"SimBoard", "ESP32CPEmulator", "PLCModemStandIn", "PowerPlantSim", "PowerPathBench", "AdvanticsEmulator"}
+simulators = {"SimBoard", "ESP32CPEmulator", "PLCModemStandIn", "PowerPlantSim", "PowerPathBench", "AdvanticsEmulator",
+              "WhitebeetEmulator"}
 codecs = ["CoreTypes", "Buffers", "HomePlugAV", "CPHelperProtocol", "V2GTP", "EXI", "AppHandshake", "DIN70121",
-          "ISO15118_2", "ISO15118_20", "EXITool", "AdvanticsCAN"]
-controllers = ["ControlLoop", "Contracts", "ControlPilot", "SLAC", "V2G", "V2GLink", "AdvanticsEVSE"] + [n for n in ("PowerPath",) if n in targets]
+          "ISO15118_2", "ISO15118_20", "EXITool", "AdvanticsCAN", "WhitebeetHCI"]
+controllers = ["ControlLoop", "Contracts", "ControlPilot", "SLAC", "V2G", "V2GLink", "AdvanticsEVSE"] + [n for n in ("PowerPath", "WhitebeetEVSE") if n in targets]
 controllers += [n for n in ("V2GSession",) if n in targets]
 rules = []  # (target, forbidden set, why)
 for c in codecs:
@@ -44,7 +45,7 @@ for c in codecs:
 for c in controllers:
     rules.append((c, {"Boards", "ChargerAssembly", "Runtime"} | simulators,
                   "a controller reaches other parts only through contracts, never board files or simulators"))
-for c in ("Drivers", "Boards", "HAL", "PowerDrivers"):
+for c in ("Drivers", "Boards", "HAL", "PowerDrivers", "WhitebeetHost"):
     rules.append((c, simulators | {"ChargerAssembly"}, "drivers and board files never import simulators"))
 
 problems = []

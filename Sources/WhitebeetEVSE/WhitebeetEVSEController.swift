@@ -1,0 +1,297 @@
+import Contracts
+import ControlLoop
+import CoreTypes
+import WhitebeetHCI
+import WhitebeetHost
+
+/// The EVSE role on a WHITE-beet-EI (firmware generation 2; whitebeet-hci.md §15.2): configures the
+/// module, runs CP and SLAC through it, starts V2G listening, and answers its notifications from the
+/// DC power path — cable check, precharge, charge loop, stop and welding detection are asked of the
+/// power path through `facts.powerRequest` and reported back from `facts.power`.
+///
+/// On a WHITE-beet board the module measures the pilot, so this controller is the writer of
+/// `facts.pilot` (from the module's CP notifications) and of `facts.powerRequest`. It talks to the
+/// module only through the host link's queue side (submit, outcome, notifications); the composition
+/// pumps the link's `poll` before this tick. Authorisation goes through the same `Authorizer` as
+/// our own SECC, with the car's EVCC ID (its MAC) as the vehicle token; the decision is published
+/// in `facts.authorization` (this controller is its writer on a WHITE-beet board).
+public final class WhitebeetEVSEController: TickController {
+    public struct Configuration: Sendable {
+        public var dinEVSEID: HCIText = "+49*123*456*789"
+        public var isoEVSEID: HCIText = "DE*CKT*E0001"
+        public var maximumVolts: Double = 500
+        public var maximumAmps: Double = 200
+        public var maximumWatts: Double = 100_000
+        public var minimumVolts: Double = 150
+        /// Live values (0x63) at least this often during a session: the module's default parameter
+        /// timeout is 500 ms (session error 23, §3.6); FreeV2G pushes every 100 ms.
+        public var liveValuesPeriod = Nanoseconds.milliseconds(100)
+        public init() {}
+    }
+
+    public enum Stage: Equatable, Sendable {
+        case configuring
+        case waitingForCar
+        case matching
+        case startingV2G
+        case listening
+        case session
+        /// The session ended (normally or not); a new car needs an unplug first.
+        case ended
+        /// The module refused a configuration command (the outcome is in `lastFailure`).
+        case failed
+    }
+
+    public let name = "whitebeet-evse"
+    public let facts: ChargerFacts
+    public let host: WhitebeetHostLink
+    public let configuration: Configuration
+    public private(set) var stage: Stage = .configuring
+    public private(set) var lastFailure: WhitebeetHostLink.Outcome?
+    public private(set) var firmwareVersion: HCIText?
+    public private(set) var sessionError: UInt8?
+    public private(set) var request = PowerRequest()
+
+    private var queue: [HCIRequest?]
+    private var queueHead = 0
+    private var queueCount = 0
+    /// The command in flight tolerates a non-zero result (the clean-start stops, §15.2 step 2).
+    private var inFlightTolerant = false
+    private var tolerant: [Bool]
+    private var pilot = PilotState.a
+    private var targetVolts = 0.0
+    private var targetAmps = 0.0
+    private var awaitingCableCheck = false
+    private var awaitingStop = false
+    private var idleAfterWeldingCheck = false
+    private var lastLiveValues = MonotonicInstant.zero
+
+    public let authorizer: any Authorizer
+    private var token: IdentificationToken?
+    private var authorizationPending = false
+    private var authorization = AuthorizationState.idle
+
+    public init(facts: ChargerFacts, host: WhitebeetHostLink, authorizer: any Authorizer = FreeVendAuthorizer(),
+                configuration: Configuration = Configuration()) {
+        self.facts = facts
+        self.host = host
+        self.authorizer = authorizer
+        self.configuration = configuration
+        queue = [HCIRequest?](repeating: nil, count: 16)
+        tolerant = [Bool](repeating: false, count: 16)
+        enqueue(.getFirmwareVersion)
+        enqueue(.stopSlac, tolerant: true)
+        enqueue(.stopPilot, tolerant: true)
+        enqueue(.setPilotMode(.evse))
+        enqueue(.setDutyCycle(permille: 1000))
+        enqueue(.startPilot)
+        enqueue(.startSlac(.evse))
+    }
+
+    public func tick(_ context: TickContext) {
+        let now = context.now
+        while let n = host.takeNotification() { handle(n, now) }
+        if let outcome = host.takeOutcome() { handle(outcome) }
+        followPowerPath(now)
+        if authorizationPending, let token { decide(token, now) }
+        if stage == .session, now - lastLiveValues >= configuration.liveValuesPeriod, queueCount == 0, !host.isBusy {
+            enqueueLiveValues(now)
+        }
+        if !host.isBusy, queueCount > 0, let next = queue[queueHead] {
+            inFlightTolerant = tolerant[queueHead]
+            queue[queueHead] = nil
+            queueHead = (queueHead + 1) % queue.count
+            queueCount -= 1
+            host.submit(next, now: now)
+        }
+        facts.pilot.publish(PilotFacts(state: pilot, commandedPWM: .digitalCommunication, appliedPWM: .digitalCommunication,
+                                       digitalCommunication: pilot.vehicleConnected), context)
+        facts.powerRequest.publish(request, context)
+        facts.authorization.publish(authorization, context)
+    }
+
+    /// Asks the authorizer until it decides, then answers the module (0x6B, §11.1).
+    private func decide(_ token: IdentificationToken, _ now: MonotonicInstant) {
+        let decision = authorizer.authorize(token, now: now)
+        authorization = .asked(token, decision)
+        switch decision {
+        case .ongoing: return
+        case .accepted: enqueue(.setAuthorization(authorized: true))
+        case .rejected: enqueue(.setAuthorization(authorized: false))
+        }
+        authorizationPending = false
+    }
+
+    private func handle(_ outcome: WhitebeetHostLink.Outcome) {
+        switch outcome {
+        case .answered(let r):
+            if case .firmwareVersion(let v) = r.body { firmwareVersion = v }
+            if stage == .configuring, queueCount == 0 { stage = .waitingForCar }
+            if stage == .startingV2G, queueCount == 0 { stage = .listening }
+        case .failed, .timedOut:
+            if inFlightTolerant { return }
+            lastFailure = outcome
+            if stage == .session { stop() } else if stage != .ended { stage = .failed }
+        }
+    }
+
+    private func handle(_ n: HCINotification, _ now: MonotonicInstant) {
+        switch n {
+        case .pilotStateChanged(let s):
+            pilot = switch s {
+            case .a: .a
+            case .b: .b
+            case .c: .c
+            case .d: .d
+            case .e: .e
+            case .f: .f
+            case .unknown: .invalid
+            }
+            if stage == .waitingForCar, pilot.vehicleConnected {
+                stage = .matching
+                enqueue(.startMatching)
+                enqueue(.setDutyCycle(permille: 50)) // 5 %: digital communication (§15.2 steps 9–10)
+            } else if !pilot.vehicleConnected, stage != .configuring, stage != .failed {
+                ask(.idle)
+                stage = .waitingForCar
+            }
+        case .slacMatched:
+            guard stage == .matching else { return }
+            stage = .startingV2G
+            enqueue(.setV2GMode(.evse))
+            enqueue(.setConfiguration(EVSEConfiguration(dinEVSEID: configuration.dinEVSEID, isoEVSEID: configuration.isoEVSEID,
+                                                        protocols: [V2GProtocolCode.din70121, V2GProtocolCode.iso15118_2],
+                                                        paymentMethods: [PaymentMethodCode.externalPayment],
+                                                        energyTransferModes: [EnergyTransferMode.dcCore, EnergyTransferMode.dcExtended])))
+            enqueue(.setDCChargingParameters(EVSEDCLimits(minimumVoltage: physical(configuration.minimumVolts), minimumCurrent: .zero,
+                                                          maximumVoltage: physical(configuration.maximumVolts),
+                                                          maximumCurrent: physical(configuration.maximumAmps),
+                                                          maximumPower: physical(configuration.maximumWatts),
+                                                          peakCurrentRipple: physical(1))))
+            enqueue(.startListen)
+        case .slacMatchFailed:
+            if stage == .matching { enqueue(.startMatching) }
+        case .sessionStarted(let started):
+            // The EVCC ID is the car's MAC (6 bytes) in DIN/ISO EIM sessions: the vehicle token.
+            if started.evccID.count == 6 {
+                var mac: UInt64 = 0
+                for i in 0 ..< 6 { mac = mac << 8 | UInt64(started.evccID[i]) }
+                token = IdentificationToken(vehicle: MACAddress(rawValue: mac))
+            } else {
+                token = IdentificationToken(.vehicleID, started.evccID.string)
+            }
+            authorization = .idle
+            stage = .session
+            sessionError = nil
+            lastLiveValues = now
+        case .authorizationRequested:
+            authorizationPending = true
+        case .energyTransferModeSelected(let p):
+            request.ev = EVLimits(maxVolts: p.maximumVoltage.value, maxAmps: p.maximumCurrent.value)
+            if !EnergyTransferMode.isDC(p.mode) { enqueue(.stopCharging) }
+        case .schedulesRequested:
+            enqueue(.setSchedules(EVSESchedules(tuples: FixedList([
+                ScheduleTuple(id: 1, entries: ScheduleEntries([ScheduleEntry(start: 0, interval: 86_400, maximumPower: physical(configuration.maximumWatts))])),
+            ]))))
+        case .dcChargeParametersChanged(let ev):
+            targetVolts = min(ev.targetVoltage.value, configuration.maximumVolts)
+            targetAmps = min(ev.targetCurrent.value, configuration.maximumAmps)
+            switch request.step {
+            case .precharge(let v) where v != targetVolts && targetVolts > 0: ask(.precharge(targetVolts: targetVolts))
+            case .charge: request.step = .charge(targetVolts: targetVolts, targetAmps: targetAmps) // same sequence (PowerRequest)
+            default: break
+            }
+            enqueueLiveValues(now)
+        case .cableCheckRequested:
+            awaitingCableCheck = true
+            ask(.cableCheck)
+        case .preChargeStarted:
+            ask(.precharge(targetVolts: targetVolts))
+        case .startChargingRequested:
+            ask(.charge(targetVolts: targetVolts, targetAmps: targetAmps))
+            enqueue(.startCharging)
+        case .stopChargingRequested:
+            stop()
+        case .weldingDetectionStarted:
+            awaitingStop = false
+            ask(.weldingCheck)
+        case .sessionStopped:
+            if authorizationPending, let token { authorizer.cancel(token) }
+            authorizationPending = false
+            // After a welding check the power path finishes it first (followPowerPath).
+            if case .weldingCheck = request.step, facts.power.value.outcome == .running || facts.power.value.sequence != request.sequence {
+                idleAfterWeldingCheck = true
+            } else {
+                ask(.idle)
+            }
+            stage = .ended
+            enqueue(.stopListen)
+        case .sessionError(let code):
+            sessionError = code
+            stop()
+        default:
+            break
+        }
+    }
+
+    /// Reports what the power path decided for the step the module waits on.
+    private func followPowerPath(_ now: MonotonicInstant) {
+        let status = facts.power.value
+        guard status.sequence == request.sequence else { return }
+        if awaitingCableCheck, status.phase == .cableCheck || status.phase == .safeStop {
+            if status.outcome == .passed {
+                awaitingCableCheck = false
+                enqueue(.setCableCheckFinished(ok: true))
+            } else if status.outcome.fault != nil {
+                awaitingCableCheck = false
+                enqueue(.setCableCheckFinished(ok: false))
+            }
+        }
+        if idleAfterWeldingCheck, status.phase == .weldingCheck, status.outcome != .running {
+            idleAfterWeldingCheck = false
+            ask(.idle)
+        }
+        if awaitingStop, status.phase == .stopping, status.outcome == .passed {
+            awaitingStop = false
+            enqueue(.stopCharging)
+        }
+        if status.outcome.fault != nil, stage == .session, !awaitingCableCheck, case .charge = request.step {
+            stop()
+        }
+    }
+
+    private func stop() {
+        guard !awaitingStop else { return }
+        awaitingStop = true
+        ask(.stop)
+    }
+
+    private func enqueueLiveValues(_ now: MonotonicInstant) {
+        lastLiveValues = now
+        let s = facts.power.value
+        enqueue(.updateDCChargingParameters(EVSEDCPresentValues(
+            isolationLevel: s.isolationOhms > 0 ? 1 : 0, presentVoltage: physical(s.volts), presentCurrent: physical(max(0, s.amps)),
+            maximumVoltage: physical(configuration.maximumVolts), maximumCurrent: physical(configuration.maximumAmps),
+            maximumPower: physical(configuration.maximumWatts))))
+    }
+
+    private func ask(_ step: PowerStep) {
+        request.sequence &+= 1
+        request.step = step
+    }
+
+    private func enqueue(_ r: HCIRequest, tolerant: Bool = false) {
+        guard queueCount < queue.count else { return }
+        let slot = (queueHead + queueCount) % queue.count
+        queue[slot] = r
+        self.tolerant[slot] = tolerant
+        queueCount += 1
+    }
+
+    private func physical(_ v: Double) -> PhysicalValue { PhysicalValue((v * 10).rounded() / 10) ?? .zero }
+
+    public func safeStop(_ reason: StopReason) -> SafeStopReport {
+        ask(.stop)
+        return SafeStopReport(name, ["power path asked to stop", "module stage \(stage)"])
+    }
+}

@@ -1,0 +1,36 @@
+import CoreTypes
+import Glibc
+import HAL
+import Testing
+import TestSupport
+import WhitebeetEmulator
+import WhitebeetHCI
+import WhitebeetHost
+
+/// The host link and the module emulator on the two ends of a real veth pair (raw AF_PACKET sockets,
+/// EtherType 0x6003, in network namespaces made for the test): the frames cross the kernel as they
+/// would to a module on `eth1`. Protocol time is the bench's manual clock.
+@Suite("WHITE-beet HCI over a veth pair",
+       .enabled(if: VethPair.unavailableReason == nil, "needs root and the ip tool (iproute2): see VethPair.unavailableReason"))
+struct WhitebeetVethTests {
+    @Test func scriptedSessionOverRawEthernet() throws {
+        let pair = try VethPair()
+        defer { pair.remove() }
+        let hostLink = try pair.run(in: pair.a) { try LinuxEthernetLink(interface: pair.a.interface, etherType: HCIEthernet.etherType) }
+        let moduleLink = try pair.run(in: pair.b) { try LinuxEthernetLink(interface: pair.b.interface, etherType: HCIEthernet.etherType) }
+        // A veth forwards nothing until its carrier is up.
+        var carrier = false
+        for _ in 0 ..< 500 where !carrier {
+            carrier = try pair.run(in: pair.a) { try hostLink.linkState().carrier }
+            if !carrier { usleep(10_000) }
+        }
+        try #require(carrier, "carrier never came up")
+        let bench = WhitebeetBench(hostLink: hostLink, moduleLink: moduleLink)
+        #expect(bench.exchange(.getFirmwareVersion, limit: .seconds(10))
+            == .answered(HCIResponse(module: 0x10, sub: 0x41, requestID: 1, body: .firmwareVersion("V02_01_00"))))
+        #expect(WhitebeetEmulatorTests.runSession(bench, answerChargeLoop: true))
+        #expect(bench.module.car.phase == .finished)
+        #expect(bench.module.statistics.ignoredFrames == 0)
+        print("whitebeet over veth: \(bench.host.statistics.sent) commands, \(bench.host.statistics.notifications) notifications")
+    }
+}
