@@ -119,6 +119,24 @@ import V2GSession
         #expect(!h.evcc.session.isCompleteSession)
     }
 
+    /// The SECC's answers arrive in pieces (7 bytes per tick): messages straddle ticks and TCP
+    /// segments, and the session still runs to its end; one byte per tick stalls the charge loop
+    /// past its 250 ms and ends it with a timeout, cleanly.
+    @Test(arguments: [EXISchema.din, .iso2])
+    func answersArriveInPieces(_ schema: EXISchema) throws {
+        let h = EVCCHarness(schema, configuration: EVCCHarness.shortLoop(schema), drip: 7)
+        try h.run()
+        #expect(h.evcc.session.stopReason == .completed)
+        #expect(h.evcc.session.currentDemands == 5)
+        #expect(h.evcc.session.decodeErrors == 0)
+
+        let slow = EVCCHarness(schema, configuration: EVCCHarness.shortLoop(schema), drip: 1)
+        try slow.run()
+        #expect(slow.evcc.session.stopReason == .timeout)
+        #expect(slow.evcc.session.phase == .ended)
+        #expect(!slow.evcc.contactorsClosed)
+    }
+
     /// The charge loop can be paced (real cars send CurrentDemandReq every 50–250 ms).
     @Test func chargeLoopInterval() throws {
         var c = EVCCConfiguration(protocols: [.din70121])
