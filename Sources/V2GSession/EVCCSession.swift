@@ -79,6 +79,9 @@ public final class EVCCSession: TickController {
     /// CommunicationSetup: TCP connection → SessionSetupRes (20 s, §1).
     private var setupTimer = Deadline()
     private var lastDeliveryAt: MonotonicInstant = .zero
+    /// EVSEMaximumCurrentLimit as last announced (ChargeParameterDiscoveryRes, CurrentDemandRes);
+    /// NaN until then.
+    private var evseMaxAmps: Double = .nan
 
     public init(received: ByteQueue, transmit: ByteQueue, battery: any EVBatteryModel, configuration: EVCCConfiguration = EVCCConfiguration(),
                 maximumPayload: Int = 8184) {
@@ -134,6 +137,7 @@ public final class EVCCSession: TickController {
         loopKind = nil
         setupTimer.arm(now, after: configuration.timers.communicationSetup)
         lastDeliveryAt = now
+        evseMaxAmps = .nan
     }
 
     /// The TCP connection closed or was reset: a session still running ends with `linkLost`.
@@ -258,6 +262,7 @@ public final class EVCCSession: TickController {
             return
         }
         let answer = lastAnswer
+        if !answer.maxAmps.isNaN, !answer.isFailure { evseMaxAmps = answer.maxAmps }
         if !answer.presentVolts.isNaN { session.evsePresentVolts = answer.presentVolts }
         if !answer.presentAmps.isNaN { session.evsePresentAmps = answer.presentAmps }
         report?(EVCCExchange(kind: kind, sentAt: sentAt, answeredAt: now, answer: answer, targetVolts: session.evTargetVolts,
@@ -329,7 +334,11 @@ public final class EVCCSession: TickController {
     /// Fills `request` for `kind` from the battery and what the session learnt so far.
     private func prepare(_ kind: V2GRequestKind) {
         request.kind = kind
-        let demand = battery.demand()
+        var demand = battery.demand()
+        // The car asks for no more than the EVSE said it can give (ISO 15118-2 §8.5.4.3: the EVSE
+        // limits are the ceiling of EVTargetCurrent; EVerest's hack_fix_hlc_integer_current_requests
+        // shows cars that do otherwise confuse chargers).
+        if !evseMaxAmps.isNaN, evseMaxAmps >= 0 { demand.targetAmps = min(demand.targetAmps, evseMaxAmps) }
         request.demand = demand
         request.prechargeVolts = battery.terminalVolts
         request.energyCapacityWattHours = battery.capacityWattHours

@@ -137,6 +137,19 @@ import V2GSession
         #expect(!slow.evcc.contactorsClosed)
     }
 
+    /// The car never asks for more current than the EVSE announced (80 A here, the battery wants 150 A).
+    @Test(arguments: [EXISchema.din, .iso2])
+    func targetCurrentStaysWithinTheEVSELimit(_ schema: EXISchema) throws {
+        let h = EVCCHarness(schema, configuration: EVCCHarness.shortLoop(schema))
+        h.secc.maxAmps = 80
+        try h.run()
+        #expect(h.evcc.session.stopReason == .completed)
+        let targets = h.exchanges.filter { $0.kind == .currentDemand }.map(\.targetAmps)
+        #expect(targets.count == 5)
+        #expect(targets.allSatisfy { $0 == 80 })
+        #expect(h.battery.demand().targetAmps > 80)
+    }
+
     /// The charge loop can be paced (real cars send CurrentDemandReq every 50–250 ms).
     @Test func chargeLoopInterval() throws {
         var c = EVCCConfiguration(protocols: [.din70121])
