@@ -1,4 +1,5 @@
 import Contracts
+import ControlLoop
 import CoreTypes
 import EXITool
 import Testing
@@ -127,6 +128,23 @@ import V2GSession
         let first = h.exchanges.first { $0.kind == kind }!.sentAt
         // the timer is armed when the first request is sent; the session ends in the tick it expires
         return h.evcc.session.endedAt - first
+    }
+
+    /// A connection that takes nothing (the send queue stays full): the EVCC never sends half a frame,
+    /// retries every tick, and CommunicationSetup (20 s, TCP connection → SessionSetupRes) ends it.
+    @Test func communicationSetupTimesOutWhenNothingCanBeSent() {
+        let h = EVCCHarness(.din)
+        let start = h.clock.now()
+        let junk = [UInt8](repeating: 0xAA, count: h.secc.fromEVCC.capacity - 4)
+        _ = junk.withUnsafeBytes { h.secc.fromEVCC.push(RawSpan(_unsafeBytes: $0)) }
+        for i in 0..<2_100 {
+            h.clock.advance(by: h.period)
+            h.evcc.tick(TickContext(now: h.clock.now(), index: UInt64(i), period: h.period))
+        }
+        #expect(h.evcc.session.stopReason == .timeout)
+        #expect(h.evcc.session.endedAt - start == .seconds(20))
+        #expect(h.evcc.session.requests == 0)
+        #expect(h.secc.fromEVCC.count == h.secc.fromEVCC.capacity - 4)
     }
 
     /// Failed_NoNegotiation → `noCommonProtocol`.
