@@ -204,18 +204,31 @@ public final class EVCCSession: TickController {
     }
 
     private func handle(_ payload: UnsafeRawBufferPointer, _ now: MonotonicInstant) {
+        // A byte-identical copy of the previous answer (a SECC resending, dc-plc's duplicate on the
+        // other side) is dropped when it cannot be the answer awaited; anything else out of turn
+        // ends the session.
+        let repeated = io.isRepeatOfLastRequest
         guard let expected = awaiting else {
-            // Nothing was asked: the SECC speaks out of turn.
+            if repeated {
+                session.duplicates &+= 1
+                return
+            }
             end(.sequenceError, now)
             return
         }
+        switch expected {
+        case .handshake:
+            accept()
+            handleHandshake(payload, now)
+        case .request(let kind): handleResponse(payload, to: kind, repeated: repeated, now)
+        }
+    }
+
+    /// The awaited answer arrived.
+    private func accept() {
         awaiting = nil
         responseTimer.cancel()
         session.responses &+= 1
-        switch expected {
-        case .handshake: handleHandshake(payload, now)
-        case .request(let kind): handleResponse(payload, to: kind, now)
-        }
     }
 
     private func handleHandshake(_ payload: UnsafeRawBufferPointer, _ now: MonotonicInstant) {
@@ -244,7 +257,7 @@ public final class EVCCSession: TickController {
         sendAt = now
     }
 
-    private func handleResponse(_ payload: UnsafeRawBufferPointer, to kind: V2GRequestKind, _ now: MonotonicInstant) {
+    private func handleResponse(_ payload: UnsafeRawBufferPointer, to kind: V2GRequestKind, repeated: Bool, _ now: MonotonicInstant) {
         var headerSession = EXIBytes<8>()
         do throws(EXIError) {
             if session.negotiated == .din70121 {
@@ -257,10 +270,18 @@ public final class EVCCSession: TickController {
                 headerSession = iso2.pointee.Header.SessionID
             }
         } catch {
+            accept()
             session.decodeErrors &+= 1
             end(.decodeErrors, now)
             return
         }
+        let matches = lastAnswer.kind == kind || (lastAnswer.kind == .powerDeliveryStart && kind == .powerDeliveryStop)
+        if repeated, !matches {
+            // The previous answer again: still waiting for this one (its timer keeps running).
+            session.duplicates &+= 1
+            return
+        }
+        accept()
         let answer = lastAnswer
         if !answer.maxAmps.isNaN, !answer.isFailure { evseMaxAmps = answer.maxAmps }
         if !answer.presentVolts.isNaN { session.evsePresentVolts = answer.presentVolts }
