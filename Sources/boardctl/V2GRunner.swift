@@ -68,7 +68,7 @@ final class V2GRunner {
         case .secc:
             let facts = ChargerFacts()
             let sdpPump = DatagramPump(name: "sdp", socket: try interface.openDatagramSocket(port: IPEndpoint.sdpPort, joinAllNodes: true))
-            let listener = try interface.listen(port: port, backlog: 3)
+            let listener = try listenWhenAddressReady(interface)
             let server = StreamServerPump(name: "v2g-listen", listener: listener, session: tcp)
             let sdp = SDPServer(pump: sdpPump, configuration: SDPServerConfiguration(address: address, port: listener.localEndpoint.port))
             let plant = SimulatedPowerPlant(parameters: V2GRunner.plantParameters)
@@ -118,6 +118,22 @@ final class V2GRunner {
         print("loop stopped: \(reason)")
         for report in loop.safeStopReports { print("  safe stop: \(report)") }
         return watcher.started ? watcher.last : nil
+    }
+
+    /// The V2G TCP server on the interface's link-local address. Right after the link comes up the
+    /// address exists but is tentative (duplicate address detection, ~1-2 s) and binding it fails with
+    /// EADDRNOTAVAIL: wait for it, up to 5 s.
+    private func listenWhenAddressReady(_ interface: LinuxIPInterface) throws -> any StreamListener {
+        var tries = 0
+        while true {
+            do throws(SocketError) {
+                return try interface.listen(port: port, backlog: 3)
+            } catch {
+                tries += 1
+                if error.kind != .linkDown || tries >= 50 { throw error }
+                usleep(100_000)
+            }
+        }
     }
 
     /// The interface's link-local address; waits up to 5 s while duplicate address detection runs.
