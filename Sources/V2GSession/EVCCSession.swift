@@ -35,7 +35,8 @@ public final class EVCCSession: TickController {
     /// The session as the car sees it (its own copy: `ChargerFacts.v2g` has the SECC as writer).
     public private(set) var session = V2GSessionFacts()
     /// The car's contactors: closed from PowerDeliveryRes(Start) to PowerDeliveryRes(Stop) or the
-    /// end of the session. A plant model (PowerPlantSim) follows this.
+    /// end of the session. A plant model (PowerPlantSim) follows this, and so does a simulated
+    /// vehicle's control pilot: state C while closed, B otherwise (ISO 15118-2 [V2G2-847/-848]).
     public private(set) var contactorsClosed = false
     /// The last response, as read.
     public private(set) var lastAnswer = EVSEAnswer()
