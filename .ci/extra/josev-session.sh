@@ -76,11 +76,11 @@ run_case() {  # CASE ATTEMPT -> 0 pass
   case $short in din) proto=DIN_SPEC_70121 ;; iso2) proto=ISO_15118_2 ;; *) echo "unknown case $case"; return 2 ;; esac
   dir="$OUT/$case.$n"
   local ours="exec $BOARDCTL v2g --role $side --interface \"\$IFACE\" --protocol \"\$PROTOCOL\" --seconds $((TIMEOUT + 20))"
-  # Josev's simulated EVSE answers 1 V and no current throughout: our EV proceeds after five PreCharge
-  # rounds and ends the loop after ten CurrentDemand rounds, as Josev's own EV does. Josev's SECC needs
-  # 40-300 ms per CurrentDemandRes on this machine (its README), above the standard's 250 ms: our EV
-  # waits up to CD_TIMEOUT_MS (default 1000) for it. The round trips are in our log.
-  [ "$side" = evcc ] && ours="$ours --precharge-rounds 5 --charge-loop-rounds 10 --current-demand-timeout ${CD_TIMEOUT_MS:-1000}"
+  # Josev's simulated EVSE answers 1 V and no current throughout: our EV leaves PreCharge after six
+  # rounds and the loop after ten CurrentDemand rounds, as Josev's own EV does (--simulated-evse).
+  # Josev's SECC needs 40-300 ms per CurrentDemandRes on this machine (its README), above the
+  # standard's 250 ms: our EV waits up to CD_TIMEOUT_MS (default 1000) for it. Round trips: our log.
+  [ "$side" = evcc ] && ours="$ours --simulated-evse --current-demand-timeout ${CD_TIMEOUT_MS:-1000}"
   echo "== $case (attempt $n): logs $dir"
   if [ "$side" = secc ]; then
     SECC_CMD="$ours" SECC_READY_REGEX='listening' LOG_DIR="$dir" TIMEOUT="$TIMEOUT" KEEP_GOING=1 RETRIES=0 \

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Contracts
 import HAL
+import V2GSession
 
 /// `boardctl v2g`: one V2G session on a network interface — SDP, TCP, V2GTP and the session
 /// controller — as the SECC (with the simulated power plant) or the EVCC (with its battery model).
@@ -41,6 +42,9 @@ struct V2GCommand: ParsableCommand {
     @Option(name: .long, help: "EVCC: the state of charge at which the car ends the charge loop, %.")
     var targetSoc: Double = 81
 
+    @Flag(name: .long, help: "EVCC: the peer is a simulated EVSE that does not follow the targets (Josev's SECC): EVCCQuirks.simulatedEVSE.")
+    var simulatedEvse = false
+
     @Option(name: .long, help: "EVCC quirk: leave PreCharge after N rounds even if the voltage never matched (Josev's SECC answers 1 V throughout).")
     var prechargeRounds: Int?
 
@@ -78,8 +82,9 @@ struct V2GCommand: ParsableCommand {
                                timeLimit: .seconds(Int64(seconds)), linger: .seconds(Int64(linger)))
         runner.startSoC = soc
         runner.targetSoC = targetSoc
-        runner.quirks.prechargeRoundsBeforeProceeding = prechargeRounds
-        runner.quirks.chargeLoopRounds = chargeLoopRounds
+        if simulatedEvse { runner.quirks = .simulatedEVSE }
+        if let prechargeRounds { runner.quirks.prechargeRoundsBeforeProceeding = prechargeRounds }
+        if let chargeLoopRounds { runner.quirks.chargeLoopRounds = chargeLoopRounds }
         runner.currentDemandTimeout = currentDemandTimeout.map { .milliseconds(Int64($0)) }
         let facts: V2GSessionFacts?
         do {
