@@ -209,7 +209,13 @@ final class HelperPowerBench {
         try #require(b.connectVehicle())
         try #require(b.run(limit: 20_000) { b.power.phase == .charging && b.meter.measurement.amps > 10 })
         b.dc.moduleFault = true
-        let stopped = b.run(limit: 3_000) { b.power.phase == .safeStop && b.contactors.status.isOpen }
+        let faultTick = b.bench.tick
+        var safeStopTick: Int?
+        let stopped = b.run(limit: 3_000) {
+            if safeStopTick == nil, b.power.phase == .safeStop { safeStopTick = b.bench.tick }
+            return b.power.phase == .safeStop && b.contactors.status.isOpen
+        }
+        print("module fault: safe stop \((safeStopTick ?? -1) - faultTick) ticks (1 ms) after the trip, contactor open confirmed after \(b.bench.tick - faultTick)")
         print(b.script.log.joined(separator: "\n"))
         #expect(stopped, "phase \(b.power.phase), outcome \(b.power.outcome)")
         #expect(b.power.outcome == .failed(.supplyTrip))
@@ -225,7 +231,9 @@ final class HelperPowerBench {
         try #require(b.connectVehicle())
         try #require(b.run(limit: 20_000) { b.power.phase == .charging && b.meter.measurement.amps > 10 })
         b.dc.pressEmergencyStop()
+        let pressed = b.bench.tick
         let stopped = b.run(limit: 3_000) { b.power.phase == .safeStop && b.contactors.status.isOpen && b.supply.readback.isOff }
+        print("helper E-stop input: safe stop with supply off and contactor open confirmed \(b.bench.tick - pressed) ticks (1 ms) after the press")
         #expect(stopped, "phase \(b.power.phase), outcome \(b.power.outcome)")
         #expect(b.power.outcome == .failed(.supplyTrip))
         #expect(b.dc.state == .eStop && !b.dc.contactorClosed && b.dc.outputAmps == 0)
