@@ -75,7 +75,8 @@ let layers: [Target] = [
     // path), with fault scenarios: `boardctl power --board sim` and the tests.
     .target(name: "PowerPathBench", dependencies: ["PowerPath", "PowerPlantSim", "Contracts", "ControlLoop", "CoreTypes"],
             swiftSettings: strict),
-    // Power-path drivers over the HAL for real boards: the GPIO contactors with auxiliary feedback.
+    // Power-path drivers over the HAL for real boards: the GPIO contactors with auxiliary feedback; the
+    // ESP32 helper's R3/R4 DC supply, contactor and module meter (over its serial pump's queues).
     .target(name: "PowerDrivers", dependencies: ["HAL", "Contracts", "ControlLoop", "CoreTypes", "Buffers", "CPHelperProtocol"], swiftSettings: strict),
     .target(
         name: "Runtime",
