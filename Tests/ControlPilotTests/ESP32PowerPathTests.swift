@@ -313,6 +313,22 @@ final class HelperPowerBench {
         #expect(b.bench.emulator.mode == .manual && b.bench.emulator.outputDuty == 100) // CP +12 V too
     }
 
+    /// A board file that says r4 on a helper running the reference firmware: every DC call is
+    /// `unknown_method`, no `dc.status` result ever comes: the cable check fails before any power
+    /// (the meter never measured), and the supply then reads `communicationLost`.
+    @Test func helperWithoutDCCallsIsALostSupply() throws {
+        let b = try HelperPowerBench(revision: .r1)
+        try #require(b.connectVehicle())
+        let failed = b.run(limit: 5_000) { b.power.outcome.fault != nil }
+        print("r1 helper driven as r4: \(b.power.outcome), \(b.channel.rpcErrors) RPC errors, last code \(b.channel.lastErrorCode), last reply \(String(describing: b.channel.lastStatusReplyAt)), tick \(b.bench.tick), readback \(b.supply.readback)")
+        #expect(failed)
+        #expect(b.power.outcome == .failed(.measurementStale)) // no module measurement ever came
+        b.bench.step(300)
+        #expect(b.supply.readback.fault == .communicationLost)
+        #expect(b.channel.rpcErrors > 0 && b.channel.lastErrorCode == -32601)
+        #expect(b.dc.outputVolts == 0)
+    }
+
     /// R3: the same calls after `sys.arm` (refused without it, error 1001), `dc.discover` for modules.
     @Test func r3ArmsBeforeSwitching() throws {
         let b = try HelperPowerBench(revision: .r3)
