@@ -81,7 +81,8 @@ let layers: [Target] = [
             swiftSettings: strict),
     // A scripted ADVANTICS SECC on a CAN bus (EVSE v3 sequence, stops, faults) for tests and benches.
     .target(name: "AdvanticsEmulator", dependencies: ["AdvanticsCAN", "ControlLoop", "CoreTypes", "HAL"], swiftSettings: strict),
-    // Power-path drivers over the HAL for real boards: the GPIO contactors with auxiliary feedback.
+    // Power-path drivers over the HAL for real boards: the GPIO contactors with auxiliary feedback; the
+    // ESP32 helper's R3/R4 DC supply, contactor and module meter (over its serial pump's queues).
     .target(name: "PowerDrivers", dependencies: ["HAL", "Contracts", "ControlLoop", "CoreTypes", "Buffers", "CPHelperProtocol"], swiftSettings: strict),
     .target(
         name: "Runtime",

@@ -277,15 +277,17 @@ public final class ESP32CPEmulator: @unchecked Sendable {
             }
             sendStatus()
         case "set_pwm":
-            guard mode == .manual else {
+            // R4 stores the setting in any mode and applies it only in manual (§11).
+            guard mode == .manual || revision == .r4 else {
                 reply(#"{"type":"error","msg":"mode_dc_auto"}"#)
                 return
             }
             if let d = number(object["duty"]) { manualDuty = min(max(d, 0), 100) }
-            if let e = object["enable"] as? Bool { manualEnabled = e }
+            if let e = object["enable"] as? Bool { manualEnabled = e } else if revision == .r4 { manualEnabled = true } // R4: enable defaults true
             sendStatus()
         case "enable_pwm":
-            guard mode == .manual else {
+            // R4 stores the setting in any mode and applies it only in manual (§11).
+            guard mode == .manual || revision == .r4 else {
                 reply(#"{"type":"error","msg":"mode_dc_auto"}"#)
                 return
             }

@@ -209,7 +209,13 @@ final class HelperPowerBench {
         try #require(b.connectVehicle())
         try #require(b.run(limit: 20_000) { b.power.phase == .charging && b.meter.measurement.amps > 10 })
         b.dc.moduleFault = true
-        let stopped = b.run(limit: 3_000) { b.power.phase == .safeStop && b.contactors.status.isOpen }
+        let faultTick = b.bench.tick
+        var safeStopTick: Int?
+        let stopped = b.run(limit: 3_000) {
+            if safeStopTick == nil, b.power.phase == .safeStop { safeStopTick = b.bench.tick }
+            return b.power.phase == .safeStop && b.contactors.status.isOpen
+        }
+        print("module fault: safe stop \((safeStopTick ?? -1) - faultTick) ticks (1 ms) after the trip, contactor open confirmed after \(b.bench.tick - faultTick)")
         print(b.script.log.joined(separator: "\n"))
         #expect(stopped, "phase \(b.power.phase), outcome \(b.power.outcome)")
         #expect(b.power.outcome == .failed(.supplyTrip))
@@ -225,7 +231,9 @@ final class HelperPowerBench {
         try #require(b.connectVehicle())
         try #require(b.run(limit: 20_000) { b.power.phase == .charging && b.meter.measurement.amps > 10 })
         b.dc.pressEmergencyStop()
+        let pressed = b.bench.tick
         let stopped = b.run(limit: 3_000) { b.power.phase == .safeStop && b.contactors.status.isOpen && b.supply.readback.isOff }
+        print("helper E-stop input: safe stop with supply off and contactor open confirmed \(b.bench.tick - pressed) ticks (1 ms) after the press")
         #expect(stopped, "phase \(b.power.phase), outcome \(b.power.outcome)")
         #expect(b.power.outcome == .failed(.supplyTrip))
         #expect(b.dc.state == .eStop && !b.dc.contactorClosed && b.dc.outputAmps == 0)
@@ -303,6 +311,22 @@ final class HelperPowerBench {
         for _ in 0..<300 { b.bench.stepFarSide() } // the firmware only: the host loop has stopped
         #expect(b.dc.state == .eStop && !b.dc.contactorClosed && b.dc.outputAmps == 0)
         #expect(b.bench.emulator.mode == .manual && b.bench.emulator.outputDuty == 100) // CP +12 V too
+    }
+
+    /// A board file that says r4 on a helper running the reference firmware: every DC call is
+    /// `unknown_method`, no `dc.status` result ever comes: the cable check fails before any power
+    /// (the meter never measured), and the supply then reads `communicationLost`.
+    @Test func helperWithoutDCCallsIsALostSupply() throws {
+        let b = try HelperPowerBench(revision: .r1)
+        try #require(b.connectVehicle())
+        let failed = b.run(limit: 5_000) { b.power.outcome.fault != nil }
+        print("r1 helper driven as r4: \(b.power.outcome), \(b.channel.rpcErrors) RPC errors, last code \(b.channel.lastErrorCode), last reply \(String(describing: b.channel.lastStatusReplyAt)), tick \(b.bench.tick), readback \(b.supply.readback)")
+        #expect(failed)
+        #expect(b.power.outcome == .failed(.measurementStale)) // no module measurement ever came
+        b.bench.step(300)
+        #expect(b.supply.readback.fault == .communicationLost)
+        #expect(b.channel.rpcErrors > 0 && b.channel.lastErrorCode == -32601)
+        #expect(b.dc.outputVolts == 0)
     }
 
     /// R3: the same calls after `sys.arm` (refused without it, error 1001), `dc.discover` for modules.
