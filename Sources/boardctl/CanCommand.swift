@@ -13,7 +13,7 @@ import Runtime
 struct Can: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "CAN tools for the ADVANTICS generic interfaces (EVSE v3, PEV v2).",
-        subcommands: [Replay.self, Emulate.self])
+        subcommands: [Replay.self, Emulate.self, Monitor.self])
 
     struct Replay: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -133,6 +133,108 @@ private final class StageReporter: TickController {
         let seconds = Double(context.now.nanoseconds - t0.nanoseconds) / 1e9
         print(String(format: "[%8.3f s] ", seconds) + "\(secc.stage) (state \(secc.state)); modules: \(m.presentVolts) V, "
               + "\(m.presentAmps) A, System_Enable \(m.systemEnable ? 1 : 0), insulation \(m.insulationKiloohms) kΩ")
+    }
+
+    func safeStop(_ reason: StopReason) -> SafeStopReport { SafeStopReport(name, []) }
+}
+
+extension Can {
+    /// `boardctl can monitor --board NAME --role evse|pev`: every frame on the board's CAN device,
+    /// decoded in both directions, as a view refreshed every `--interval` seconds; `--log FILE` records
+    /// a candump log (`boardctl can replay FILE` plays it back).
+    struct Monitor: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Watch an ADVANTICS interface on a board's CAN device: state, setpoints vs readouts, limits, rates, ages.")
+
+        @Option(help: "Board name (Boards/NAME.yaml) or path to a board file.")
+        var board: String
+
+        @Option(help: "evse (EVSE v3, 29-bit) or pev (PEV v2, 11-bit).")
+        var role = "evse"
+
+        @Option(help: "Pistol index watched (EVSE).")
+        var pistol = 1
+
+        @Option(help: "PEV interface resolutions (see `boardctl can replay --help`).")
+        var pevScaling = "v2.5"
+
+        @Option(help: "How long to run, in seconds.")
+        var seconds: Double = 60
+
+        @Option(help: "Seconds between two views.")
+        var interval: Double = 1
+
+        @Option(help: "Record every frame to this candump log file.")
+        var log: String?
+
+        func validate() throws {
+            guard role == "evse" || role == "pev" else { throw ValidationError("--role must be evse or pev") }
+            guard seconds > 0, seconds <= 86_400, interval >= 0.1 else { throw ValidationError("--seconds in (0, 86400], --interval ≥ 0.1") }
+        }
+
+        func run() throws {
+            guard let scaling = PEVScaling(boardValue: pevScaling) else { throw ValidationError("unknown --pev-scaling \(pevScaling)") }
+            let definition = try loadBoard(board)
+            guard let device = definition.devices.first(where: { $0.kind == .can }) else {
+                throw ValidationError("board \(definition.name) has no CAN device")
+            }
+            let loop = try TickLoop.production(period: .milliseconds(1))
+            let devices = BoardDevices.openAvailable(definition, factory: Charger.deviceFactory(for: definition))
+            guard case .can(let bus)? = devices[device.name] else {
+                let why = devices.failures.first { $0.device.name == device.name }.map { "\($0.error)" } ?? "not opened"
+                throw ValidationError("\(device.name): \(why)")
+            }
+            var logHandle: FileHandle?
+            if let log {
+                guard FileManager.default.createFile(atPath: log, contents: nil), let h = FileHandle(forWritingAtPath: log) else {
+                    throw ValidationError("cannot write \(log)")
+                }
+                logHandle = h
+            }
+            let monitor = AdvanticsMonitor(codec: AdvanticsCANCodec(pevScaling: scaling), interface: role == "evse" ? .evse : .pev,
+                                           pistol: pistol)
+            let watcher = BusWatcher(bus: bus, monitor: monitor, log: logHandle, interval: .milliseconds(Int64(interval * 1000)))
+            loop.addController(watcher)
+            loop.run(ticks: Int(seconds * 1000))
+            loop.stop(loop.stopReason ?? .requested("duration elapsed"))
+            print(monitor.render(at: SystemMonotonicClock().now()))
+            try logHandle?.close()
+        }
+    }
+}
+
+/// Takes the bus's frames every tick for the monitor and the log, and prints the view periodically.
+private final class BusWatcher: TickController {
+    let name = "can-monitor"
+    let bus: any CANBus
+    let monitor: AdvanticsMonitor
+    let log: FileHandle?
+    let interval: Nanoseconds
+    private var nextView: MonotonicInstant?
+    private let wall = SystemMonotonicClock()
+
+    init(bus: any CANBus, monitor: AdvanticsMonitor, log: FileHandle?, interval: Nanoseconds) {
+        self.bus = bus
+        self.monitor = monitor
+        self.log = log
+        self.interval = interval
+    }
+
+    func tick(_ context: TickContext) {
+        while let frame = try? bus.receive() {
+            monitor.observe(frame, at: context.now)
+            if let log {
+                var ts = timespec()
+                clock_gettime(CLOCK_REALTIME, &ts)
+                let micros = String(ts.tv_nsec / 1000)
+                let line = "(\(ts.tv_sec).\(String(repeating: "0", count: 6 - micros.count) + micros)) \(bus.interface) \(frame.description)\n"
+                log.write(line.data(using: .utf8)!)
+            }
+        }
+        if context.now >= (nextView ?? context.now) {
+            print("\u{1B}[2J\u{1B}[H" + monitor.render(at: context.now))
+            nextView = context.now + interval
+        }
     }
 
     func safeStop(_ reason: StopReason) -> SafeStopReport { SafeStopReport(name, []) }

@@ -321,3 +321,28 @@ import TestSupport
         #expect(kept.count == 10)
     }
 }
+
+/// The bench monitor watching both directions of a live session.
+@Suite struct AdvanticsMonitorTests {
+    @Test func monitorShowsStateSetpointsReadoutsAndRates() throws {
+        let rig = AdvanticsRig()
+        let monitor = AdvanticsMonitor()
+        while rig.ourBus.backend.transmitted.pop() != nil {}
+        while rig.seccBus.backend.transmitted.pop() != nil {}
+        for _ in 0..<60_000 {
+            rig.step()
+            while let f = rig.ourBus.backend.transmitted.pop() { monitor.observe(f, at: rig.clock.now()) }
+            while let f = rig.seccBus.backend.transmitted.pop() { monitor.observe(f, at: rig.clock.now()) }
+            if rig.secc.stage == .charging, rig.facts.power.value.amps > 50 { break }
+        }
+        let view = monitor.render(at: rig.clock.now())
+        print(view)
+        #expect(view.contains("controller: charging"))
+        #expect(view.contains("request:    powerTransfer Target_Mode 440.0 V, 100.0..100.0 A, contactors Close"))
+        #expect(view.contains("System_Enable Allowed"))
+        #expect(view.contains("Power_Modules_Status: "))
+        #expect(view.contains("Advantics_Controller_Status: "))
+        #expect(monitor.statistics[EVSEMessageIndex.powerModulesStatus]!.count > 10)
+        #expect(monitor.rejectedFrames == 0 && monitor.unknownFrames == 0)
+    }
+}

@@ -29,6 +29,10 @@ struct HILKernelAdvanticsTests {
         let power = PowerPathController(facts: facts, supply: plant.supply, contactors: plant.contactors,
                                         isolationMonitor: plant.isolationMonitor, meter: plant.meter)
         let secc = ScriptedSECC(bus: theirs)
+        // A third socket on can1: the bench monitor sees both directions (SocketCAN loops frames back
+        // to the other sockets of the sending interface).
+        let watching = try LinuxCANBus(interface: "can1")
+        let monitor = AdvanticsMonitor()
         secc.vehicleContactors = { closed in closed ? plant.closeVehicleContactors() : plant.openVehicleContactors() }
         secc.batteryVolts = { plant.batteryVolts }
         let clock = ManualClock()
@@ -44,6 +48,7 @@ struct HILKernelAdvanticsTests {
             evse.tick(context)
             power.tick(context)
             if phases.last != facts.power.value.phase { phases.append(facts.power.value.phase) }
+            while let f = try watching.receive() { monitor.observe(f, at: clock.now()) }
             usleep(200)
         }
         print("ADVANTICS over can0 ⇄ can1: \(index) ticks, phases \(phases), \(evse.statusFramesSent) status frames, "
@@ -52,5 +57,9 @@ struct HILKernelAdvanticsTests {
         #expect(phases == [.idle, .cableCheck, .precharge, .charging, .stopping, .weldingCheck, .idle])
         #expect(evse.rejectedFrames == 0)
         #expect(pump.errorCount == 0)
+        print(monitor.render(at: clock.now()))
+        #expect(monitor.statistics[0]!.count >= 100)   // Advantics_Controller_Status, from can1
+        #expect(monitor.statistics[18]!.count >= 100)  // Power_Modules_Status, from can0
+        #expect(monitor.rejectedFrames == 0)
     }
 }
