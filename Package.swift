@@ -214,6 +214,7 @@ let apps: [Target] = [
             "Boards", "Drivers", "SimBoard", "ChargerAssembly", "Contracts", "HAL", "Runtime", "ControlLoop",
             "SlacRunner", "SLAC", "ControlPilot", "CPHelperProtocol", "ESP32CPEmulator", "EXITool",
             "PowerPathBench", "PowerPlantSim",
+            "WhitebeetHCI", "WhitebeetHost", "WhitebeetEmulator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ],
         swiftSettings: strict),

@@ -34,3 +34,24 @@ struct WhitebeetVethTests {
         print("whitebeet over veth: \(bench.host.statistics.sent) commands, \(bench.host.statistics.notifications) notifications")
     }
 }
+
+/// `boardctl whitebeet emulate` on one end of a veth pair and `boardctl whitebeet version` on the
+/// other, as a maker runs them (each in its own network namespace).
+@Suite("boardctl whitebeet over a veth pair",
+       .enabled(if: VethPair.unavailableReason == nil, "needs root and the ip tool (iproute2): see VethPair.unavailableReason"))
+struct BoardctlWhitebeetVethTests {
+    @Test func versionFromTheEmulator() throws {
+        let tool = try #require(PackageLayout.product("boardctl"), "boardctl is not built next to the test bundle")
+        let pair = try VethPair()
+        defer { pair.remove() }
+        let emulator = try BackgroundProcess(pair.command(in: pair.b, [tool, "whitebeet", "emulate", "--interface", pair.b.interface,
+                                                                       "--seconds", "30"]))
+        defer { emulator.stop() }
+        #expect(emulator.waitFor("emulating a WHITE-beet-EI", timeout: 20), "\(emulator.output)")
+        let result = try Subprocess.run(pair.command(in: pair.a, [tool, "whitebeet", "version", "--interface", pair.a.interface,
+                                                                  "--module-mac", "\(pair.b.mac)"]), timeout: 30)
+        #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
+        #expect(result.stdout.contains("firmware V02_01_00"), "\(result.stdout)")
+        #expect(emulator.waitFor("host \(pair.a.mac) connected", timeout: 10), "\(emulator.output)")
+    }
+}
