@@ -11,7 +11,8 @@ import WhitebeetHost
 /// EtherType 0x6003, in network namespaces made for the test): the frames cross the kernel as they
 /// would to a module on `eth1`. Protocol time is the bench's manual clock.
 @Suite("WHITE-beet HCI over a veth pair",
-       .enabled(if: VethPair.unavailableReason == nil, "needs root and the ip tool (iproute2): see VethPair.unavailableReason"))
+       .enabled(if: VethPair.unavailableReason == nil, "needs root and the ip tool (iproute2): see VethPair.unavailableReason"),
+       .required("whitebeet-veth"))
 struct WhitebeetVethTests {
     @Test func scriptedSessionOverRawEthernet() throws {
         let pair = try VethPair()
@@ -38,7 +39,8 @@ struct WhitebeetVethTests {
 /// `boardctl whitebeet emulate` on one end of a veth pair and `boardctl whitebeet version` on the
 /// other, as a maker runs them (each in its own network namespace).
 @Suite("boardctl whitebeet over a veth pair",
-       .enabled(if: VethPair.unavailableReason == nil, "needs root and the ip tool (iproute2): see VethPair.unavailableReason"))
+       .enabled(if: VethPair.unavailableReason == nil, "needs root and the ip tool (iproute2): see VethPair.unavailableReason"),
+       .required("whitebeet-veth"))
 struct BoardctlWhitebeetVethTests {
     @Test func versionFromTheEmulator() throws {
         let tool = try #require(PackageLayout.product("boardctl"), "boardctl is not built next to the test bundle")
