@@ -184,8 +184,8 @@ import WhitebeetHCI
 }
 
 /// The fuzz property over a seeded stream of mutated frames (WHITEBEET_FUZZ_SEED replays), and over
-/// every saved input in Tests/FuzzReplay/whitebeet.
-@Suite struct WhitebeetFuzzTests {
+/// every saved input in Tests/FuzzReplay/whitebeet. Serialized: the property's buffers are shared.
+@Suite(.serialized) struct WhitebeetFuzzTests {
     @Test func mutatedFramesNeverTrapAndRoundTrip() {
         let seed = ProcessInfo.processInfo.environment["WHITEBEET_FUZZ_SEED"].flatMap { UInt64($0) } ?? 0x1717
         let result = WhitebeetMutator.run(seed: seed, iterations: 30_000)
