@@ -69,7 +69,8 @@ public final class WhitebeetEVSEController: TickController {
     private var idleAfterWeldingCheck = false
     private var lastLiveValues = MonotonicInstant.zero
     private var lastCarRequest = MonotonicInstant.zero
-    /// Why the controller stopped a session on its own (module restarted, module silent).
+    /// Why the controller stopped a session on its own (module restarted, module silent), or why it
+    /// refused the module (generation-1 firmware).
     public private(set) var abortReason: String?
 
     public let authorizer: any Authorizer
@@ -145,7 +146,18 @@ public final class WhitebeetEVSEController: TickController {
     private func handle(_ outcome: WhitebeetHostLink.Outcome) {
         switch outcome {
         case .answered(let r):
-            if case .firmwareVersion(let v) = r.body { firmwareVersion = v }
+            if case .firmwareVersion(let v) = r.body {
+                firmwareVersion = v
+                // EVSE firmware V01_xx speaks the generation-1 V2G API (§0.1): same sub IDs, other
+                // meanings. It is not driven with generation-2 commands.
+                if v.count >= 3, v[0] == UInt8(ascii: "V"), v[1] == UInt8(ascii: "0"), v[2] == UInt8(ascii: "1") {
+                    abortReason = "EVSE firmware \(v) speaks the generation-1 API (planned); generation 2 (V02_xx) is needed"
+                    queueCount = 0
+                    queueHead = 0
+                    stage = .failed
+                    return
+                }
+            }
             if stage == .configuring, queueCount == 0 { stage = .waitingForCar }
             if stage == .startingV2G, queueCount == 0 { stage = .listening }
         case .failed, .timedOut:

@@ -140,6 +140,17 @@ final class WhitebeetEVSEBench {
         #expect(bench.controller.abortReason != nil)
     }
 
+    /// Generation-1 EVSE firmware (V01_xx) gives the same sub IDs other meanings (§0.1): the
+    /// controller stops after reading the version, before sending a generation-2 command.
+    @Test func generationOneFirmwareIsRefused() {
+        let bench = WhitebeetEVSEBench()
+        bench.module.firmwareVersion = "V01_01_07"
+        #expect(bench.run(seconds: 5) { bench.controller.stage == .failed })
+        #expect(bench.controller.abortReason?.contains("generation-1") == true)
+        _ = bench.run(seconds: 1) { false }
+        #expect(bench.module.pilotMode == nil)
+    }
+
     /// The module's car stops the session with an error: the controller stops the power path.
     @Test func sessionErrorStopsThePowerPath() {
         let bench = WhitebeetEVSEBench(chargeLoops: 100_000)
