@@ -235,6 +235,7 @@ let apps: [Target] = [
             "PowerPathBench", "PowerPlantSim",
             "V2GLink", "V2G", "V2GTP", "AppHandshake", "EXI", "PowerPath", "Buffers", "V2GSession",
             "AdvanticsCAN", "AdvanticsEmulator",
+            "WhitebeetHCI", "WhitebeetHost", "WhitebeetEmulator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ],
         swiftSettings: strict),

@@ -2,10 +2,10 @@
 # Fuzzes the WHITE-beet HCI decoders (frame, requests, responses, notifications, the incremental
 # decoder, the Ethernet and SPI unwrappers; property in Tests/Fuzz/WhitebeetFuzzSupport) for a bounded
 # time. First every saved input in Tests/FuzzReplay/whitebeet is replayed, then the seeded mutation
-# run (CK_FUZZ_SEED, printed); with FUZZ_LIBFUZZER=1 also libFuzzer + ASan in .build-fuzz (FUZZ_SEED
-# passed as -seed). A failing input is saved in $LOG_DIR/fuzz-failures (or the libFuzzer artifact
-# prefix), replayed with `swift run whitebeet-fuzz FILE`, and kept by copying it into
-# Tests/FuzzReplay/whitebeet/.
+# run (CK_FUZZ_SEED, printed), then libFuzzer + ASan in .build-fuzz for the same time (FUZZ_SEED
+# passed as -seed; FUZZ_LIBFUZZER=0 skips it). A failing input is saved in $LOG_DIR/fuzz-failures
+# (or under the libFuzzer artifact prefix), replayed with `swift run whitebeet-fuzz FILE`, and kept
+# by copying it into Tests/FuzzReplay/whitebeet/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${FUZZ_SECONDS:-60}"
@@ -31,7 +31,7 @@ while [ $SECONDS -lt $end ]; do
     || { echo "fuzz-whitebeet: FAILED, seed $((seed + round)) (CK_FUZZ_SEED=$((seed + round)) $bin 100000 replays)" >&2; exit 1; }
   round=$((round + 1))
 done
-if [ "${FUZZ_LIBFUZZER:-0}" = 1 ]; then
+if [ "${FUZZ_LIBFUZZER:-1}" = 1 ]; then
   echo "fuzz-whitebeet: building (libFuzzer + ASan, .build-fuzz)"
   timeout 900 swift build --scratch-path .build-fuzz --product whitebeet-fuzz \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -DLIBFUZZER >"$log_dir/fuzz-whitebeet-lf-build.log" 2>&1 \

@@ -26,6 +26,9 @@ public final class WhitebeetEVSEController: TickController {
         /// Live values (0x63) at least this often during a session: the module's default parameter
         /// timeout is 500 ms (session error 23, §3.6); FreeV2G pushes every 100 ms.
         public var liveValuesPeriod = Nanoseconds.milliseconds(100)
+        /// With power flowing, the module reports the car's request (0x85) every 100 ms or so; this
+        /// long without one, the car or the module is gone and the power path is stopped.
+        public var moduleSilenceLimit = Nanoseconds.seconds(2)
         public init() {}
     }
 
@@ -65,6 +68,10 @@ public final class WhitebeetEVSEController: TickController {
     private var awaitingStop = false
     private var idleAfterWeldingCheck = false
     private var lastLiveValues = MonotonicInstant.zero
+    private var lastCarRequest = MonotonicInstant.zero
+    /// Why the controller stopped a session on its own (module restarted, module silent), or why it
+    /// refused the module (generation-1 firmware).
+    public private(set) var abortReason: String?
 
     public let authorizer: any Authorizer
     private var token: IdentificationToken?
@@ -79,6 +86,12 @@ public final class WhitebeetEVSEController: TickController {
         self.configuration = configuration
         queue = [HCIRequest?](repeating: nil, count: 16)
         tolerant = [Bool](repeating: false, count: 16)
+        configure()
+    }
+
+    /// The clean start of §15.2 steps 1–7: version, stop what runs, CP in EVSE mode at 100 %, SLAC.
+    private func configure() {
+        stage = .configuring
         enqueue(.getFirmwareVersion)
         enqueue(.stopSlac, tolerant: true)
         enqueue(.stopPilot, tolerant: true)
@@ -94,6 +107,14 @@ public final class WhitebeetEVSEController: TickController {
         if let outcome = host.takeOutcome() { handle(outcome) }
         followPowerPath(now)
         if authorizationPending, let token { decide(token, now) }
+        if stage == .session, !awaitingStop, now - lastCarRequest > configuration.moduleSilenceLimit {
+            switch request.step {
+            case .precharge, .charge:
+                abortReason = "no charge parameters from the module for \(configuration.moduleSilenceLimit)"
+                stop()
+            default: break
+            }
+        }
         if stage == .session, now - lastLiveValues >= configuration.liveValuesPeriod, queueCount == 0, !host.isBusy {
             enqueueLiveValues(now)
         }
@@ -125,7 +146,18 @@ public final class WhitebeetEVSEController: TickController {
     private func handle(_ outcome: WhitebeetHostLink.Outcome) {
         switch outcome {
         case .answered(let r):
-            if case .firmwareVersion(let v) = r.body { firmwareVersion = v }
+            if case .firmwareVersion(let v) = r.body {
+                firmwareVersion = v
+                // EVSE firmware V01_xx speaks the generation-1 V2G API (§0.1): same sub IDs, other
+                // meanings. It is not driven with generation-2 commands.
+                if v.count >= 3, v[0] == UInt8(ascii: "V"), v[1] == UInt8(ascii: "0"), v[2] == UInt8(ascii: "1") {
+                    abortReason = "EVSE firmware \(v) speaks the generation-1 API (planned); generation 2 (V02_xx) is needed"
+                    queueCount = 0
+                    queueHead = 0
+                    stage = .failed
+                    return
+                }
+            }
             if stage == .configuring, queueCount == 0 { stage = .waitingForCar }
             if stage == .startingV2G, queueCount == 0 { stage = .listening }
         case .failed, .timedOut:
@@ -155,6 +187,16 @@ public final class WhitebeetEVSEController: TickController {
                 ask(.idle)
                 stage = .waitingForCar
             }
+        case .networkStatus(sub: 0x81, _):
+            // "Interface up": the module (re)started and lost its configuration (§6). A session in
+            // progress is over; the power path stops, and the module is configured again.
+            guard stage != .configuring else { return }
+            if stage == .session || request.step != .idle {
+                abortReason = "the module restarted"
+                stop()
+            }
+            pilot = .a
+            configure()
         case .slacMatched:
             guard stage == .matching else { return }
             stage = .startingV2G
@@ -172,6 +214,8 @@ public final class WhitebeetEVSEController: TickController {
         case .slacMatchFailed:
             if stage == .matching { enqueue(.startMatching) }
         case .sessionStarted(let started):
+            lastCarRequest = now
+            abortReason = nil
             // The EVCC ID is the car's MAC (6 bytes) in DIN/ISO EIM sessions: the vehicle token.
             if started.evccID.count == 6 {
                 var mac: UInt64 = 0
@@ -194,6 +238,7 @@ public final class WhitebeetEVSEController: TickController {
                 ScheduleTuple(id: 1, entries: ScheduleEntries([ScheduleEntry(start: 0, interval: 86_400, maximumPower: physical(configuration.maximumWatts))])),
             ]))))
         case .dcChargeParametersChanged(let ev):
+            lastCarRequest = now
             targetVolts = min(ev.targetVoltage.value, configuration.maximumVolts)
             targetAmps = min(ev.targetCurrent.value, configuration.maximumAmps)
             switch request.step {
@@ -253,7 +298,20 @@ public final class WhitebeetEVSEController: TickController {
         }
         if awaitingStop, status.phase == .stopping, status.outcome == .passed {
             awaitingStop = false
-            enqueue(.stopCharging)
+            if abortReason == nil {
+                enqueue(.stopCharging) // the module's flow goes on with welding detection (0x8B)
+            } else {
+                // Stopped on our own: tell the module if it is still there, check welding ourselves.
+                if stage == .session { enqueue(.stopCharging, tolerant: true) }
+                ask(.weldingCheck)
+                idleAfterWeldingCheck = true
+            }
+        }
+        // A fault put the power path in its safe stop: acknowledged once the session is over.
+        if status.phase == .safeStop, status.outcome.fault != nil, stage != .session, request.step != .idle {
+            awaitingStop = false
+            idleAfterWeldingCheck = false
+            ask(.idle)
         }
         if status.outcome.fault != nil, stage == .session, !awaitingCableCheck, case .charge = request.step {
             stop()

@@ -174,7 +174,7 @@ public final class ScriptedCarSession {
             guard now >= nextStep else { return }
             // The host must keep the live values fresh (session error 23, §3.6).
             let last = presentValuesAt ?? loopStarted
-            if now - max(last, loopStarted) > parameterTimeout { 
+            if now - max(last, loopStarted) > parameterTimeout {
                 _ = fail(23, send)
                 return
             }

@@ -14,6 +14,6 @@ struct Boardctl: ParsableCommand {
             Exit codes: 0 all good, 1 a device is missing or failing, 2 a bad or unknown board file.
             """,
         subcommands: [ProbeCommand.self, BoardsCommand.self, ValidateCommand.self, LoopCommand.self, CP.self, Slac.self, Exi.self,
-                      Power.self, V2GCommand.self, Can.self]
+                      Power.self, V2GCommand.self, Can.self, Whitebeet.self]
     )
 }

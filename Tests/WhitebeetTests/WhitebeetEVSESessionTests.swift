@@ -110,6 +110,47 @@ final class WhitebeetEVSEBench {
         #expect(allowed.run(seconds: 30) { allowed.facts.power.value.phase == .cableCheck })
     }
 
+    /// The module restarts while power flows (0x05/0x81 "interface up"): the power path is stopped
+    /// safe in bounded time (current off, contactors open), and the module is configured again.
+    @Test func moduleRestartDuringChargingStopsThePowerPath() {
+        let bench = WhitebeetEVSEBench(chargeLoops: 100_000)
+        _ = bench.run(seconds: 5) { bench.controller.stage == .waitingForCar }
+        bench.module.plugIn()
+        #expect(bench.run(seconds: 60) { bench.facts.power.value.phase == .charging && bench.plant.meter.measurement.amps > 50 })
+        bench.module.reset()
+        let start = bench.tick
+        #expect(bench.run(seconds: 2) { abs(bench.plant.meter.measurement.amps) < 1 && !bench.facts.power.value.contactorsClosed })
+        print("whitebeet EVSE: module restart → current off and contactors open in \(bench.tick - start) ms (\(bench.facts.power.value.phase))")
+        #expect(bench.controller.abortReason == "the module restarted")
+        #expect(bench.run(seconds: 10) { bench.controller.stage == .waitingForCar && bench.facts.power.value.phase == .idle },
+                "stage \(bench.controller.stage), power \(bench.facts.power.value.phase)")
+    }
+
+    /// The module goes silent while power flows (every frame lost): no car request for 2 s stops the
+    /// power path.
+    @Test func silentModuleStopsThePowerPath() {
+        let bench = WhitebeetEVSEBench(chargeLoops: 100_000)
+        _ = bench.run(seconds: 5) { bench.controller.stage == .waitingForCar }
+        bench.module.plugIn()
+        #expect(bench.run(seconds: 60) { bench.facts.power.value.phase == .charging && bench.plant.meter.measurement.amps > 50 })
+        bench.module.faults.dropFrames = 1_000_000
+        let start = bench.tick
+        #expect(bench.run(seconds: 4) { abs(bench.plant.meter.measurement.amps) < 1 && !bench.facts.power.value.contactorsClosed })
+        print("whitebeet EVSE: silent module → current off and contactors open in \(bench.tick - start) ms")
+        #expect(bench.controller.abortReason != nil)
+    }
+
+    /// Generation-1 EVSE firmware (V01_xx) gives the same sub IDs other meanings (§0.1): the
+    /// controller stops after reading the version, before sending a generation-2 command.
+    @Test func generationOneFirmwareIsRefused() {
+        let bench = WhitebeetEVSEBench()
+        bench.module.firmwareVersion = "V01_01_07"
+        #expect(bench.run(seconds: 5) { bench.controller.stage == .failed })
+        #expect(bench.controller.abortReason?.contains("generation-1") == true)
+        _ = bench.run(seconds: 1) { false }
+        #expect(bench.module.pilotMode == nil)
+    }
+
     /// The module's car stops the session with an error: the controller stops the power path.
     @Test func sessionErrorStopsThePowerPath() {
         let bench = WhitebeetEVSEBench(chargeLoops: 100_000)

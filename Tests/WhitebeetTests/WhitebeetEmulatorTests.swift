@@ -145,6 +145,32 @@ import WhitebeetHost
         #expect(try [UInt8]([0xAA, 0xAA, 0x01, 0x2C]).withUnsafeBytes { try HCISPI.decodeSize($0) } == 300)
     }
 
+    /// MISO garbage (a size transfer without `AA AA`): the exchange is dropped and counted as out of
+    /// step (§2.2), and the next exchange carries on.
+    @Test func spiGarbageIsOutOfStepThenRecovered() {
+        let bench = WhitebeetBench(overSPI: true)
+        let device = bench.spi!.device
+        let module = device.backend.respond
+        device.backend.respond = { _, rx in for i in 0 ..< rx.count { rx[i] = 0xFF } }
+        #expect(bench.host.submit(.getFirmwareVersion, now: bench.now))
+        bench.step()
+        #expect(bench.spiTransport!.outOfStep >= 1)
+        device.backend.respond = module
+        guard case .answered(let r)? = awaitOutcome(bench) else {
+            Issue.record("no answer after the garbage")
+            return
+        }
+        #expect(r.body == .firmwareVersion("V02_01_00"))
+    }
+
+    private func awaitOutcome(_ bench: WhitebeetBench) -> WhitebeetHostLink.Outcome? {
+        for _ in 0 ..< 2000 {
+            bench.step()
+            if let o = bench.host.takeOutcome() { return o }
+        }
+        return nil
+    }
+
     /// A chip-select line that fails once: that exchange does not happen (a read of the pending boot
     /// status, or the command, which the timeout then sends again); the link carries on.
     @Test func chipSelectFailureIsRecoveredByTheTimeout() {

@@ -11,7 +11,8 @@ import WhitebeetHost
 /// EtherType 0x6003, in network namespaces made for the test): the frames cross the kernel as they
 /// would to a module on `eth1`. Protocol time is the bench's manual clock.
 @Suite("WHITE-beet HCI over a veth pair",
-       .enabled(if: VethPair.unavailableReason == nil, "needs root and the ip tool (iproute2): see VethPair.unavailableReason"))
+       .enabled(if: VethPair.unavailableReason == nil, "needs root and the ip tool (iproute2): see VethPair.unavailableReason"),
+       .required("whitebeet-veth"))
 struct WhitebeetVethTests {
     @Test func scriptedSessionOverRawEthernet() throws {
         let pair = try VethPair()
@@ -32,5 +33,27 @@ struct WhitebeetVethTests {
         #expect(bench.module.car.phase == .finished)
         #expect(bench.module.statistics.ignoredFrames == 0)
         print("whitebeet over veth: \(bench.host.statistics.sent) commands, \(bench.host.statistics.notifications) notifications")
+    }
+}
+
+/// `boardctl whitebeet emulate` on one end of a veth pair and `boardctl whitebeet version` on the
+/// other, as a maker runs them (each in its own network namespace).
+@Suite("boardctl whitebeet over a veth pair",
+       .enabled(if: VethPair.unavailableReason == nil, "needs root and the ip tool (iproute2): see VethPair.unavailableReason"),
+       .required("whitebeet-veth"))
+struct BoardctlWhitebeetVethTests {
+    @Test func versionFromTheEmulator() throws {
+        let tool = try #require(PackageLayout.product("boardctl"), "boardctl is not built next to the test bundle")
+        let pair = try VethPair()
+        defer { pair.remove() }
+        let emulator = try BackgroundProcess(pair.command(in: pair.b, [tool, "whitebeet", "emulate", "--interface", pair.b.interface,
+                                                                       "--seconds", "30"]))
+        defer { emulator.stop() }
+        #expect(emulator.waitFor("emulating a WHITE-beet-EI", timeout: 20), "\(emulator.output)")
+        let result = try Subprocess.run(pair.command(in: pair.a, [tool, "whitebeet", "version", "--interface", pair.a.interface,
+                                                                  "--module-mac", "\(pair.b.mac)"]), timeout: 30)
+        #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
+        #expect(result.stdout.contains("firmware V02_01_00"), "\(result.stdout)")
+        #expect(emulator.waitFor("host \(pair.a.mac) connected", timeout: 10), "\(emulator.output)")
     }
 }
