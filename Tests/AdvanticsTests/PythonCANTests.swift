@@ -1,5 +1,6 @@
 import Foundation
 import HAL
+import MallocCounting
 import Testing
 import TestSupport
 
@@ -115,5 +116,36 @@ struct PythonCANTests {
         usleep(100_000)
         #expect(try bus.receive() == nil)
         #expect(bus.ownFramesDropped == 1)
+    }
+
+    /// The steady state of the bus: 1000 frames sent by one of our buses and received by another on
+    /// the same group, with no heap allocation on either side (the tick's CAN traffic, issue 16).
+    @Test(.enabled(if: VethPair.unavailableReason == nil, "needs root and iproute2 for a network namespace"))
+    func sendAndReceiveDoNotAllocate() throws {
+        let pair = try PythonCAN.namespace()
+        defer { pair.remove() }
+        let (a, b) = try pair.run(in: pair.a) {
+            (try UDPMulticastCANBus(interface: pair.a.interface), try UDPMulticastCANBus(interface: pair.a.interface))
+        }
+        let frame = CANFrame(id: 0x0106_3000, extended: true, bytes: [1, 2, 3, 4, 5, 6, 7, 8])
+        _ = try a.send(frame)
+        usleep(50_000)
+        while try b.receive() != nil {}
+        var sent = 0, received = 0
+        var failure: CANError?
+        let mallocs = MallocCounter.count {
+            do throws(CANError) {
+                for _ in 0..<10 {
+                    for _ in 0..<100 where try a.send(frame) { sent += 1 }
+                    usleep(20_000)
+                    while let f = try b.receive() { if f == frame { received += 1 } }
+                }
+            } catch { failure = error }
+        }
+        print("UDPMulticastCANBus: \(sent) frames sent, \(received) received, mallocs \(mallocs)")
+        #expect(failure == nil)
+        #expect(sent == 1_000 && received == 1_000)
+        #expect(mallocs == 0)
+        #expect(b.malformedRecords == 0 && a.malformedRecords == 0)
     }
 }
