@@ -43,4 +43,36 @@ struct PlaySECCTests {
         print(run.stdout)
         #expect(run.status == 0 && !run.timedOut, "play-secc failed; chargerd said:\n\(chargerd.output.suffix(4000))")
     }
+
+    static let emulatorUnavailable: String? = {
+        var reason = VethPair.unavailableReason
+        if reason == nil, PackageLayout.product("chargerd") == nil || PackageLayout.product("boardctl") == nil {
+            reason = "the chargerd and boardctl executables (swift build)"
+        }
+        if let reason { print("SECC emulator against chargerd over udp_multicast: skipped, needs \(reason)") }
+        return reason
+    }()
+
+    /// Our own scripted SECC (`boardctl can emulate --role secc`) and our EVSE role (`chargerd`) in two
+    /// processes on the udp_multicast bus: a whole session ends clean.
+    @Test(.enabled(if: PlaySECCTests.emulatorUnavailable == nil, "needs root, iproute2, chargerd and boardctl (reason printed)"))
+    func emulatorSessionAcrossProcesses() throws {
+        let pair = try PythonCAN.namespace()
+        defer { pair.remove() }
+        let dir = NSTemporaryDirectory() + "ck-emulate-secc-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = dir + "/sim-advantics-udp.yaml"
+        try String(contentsOfFile: PythonCAN.root + "/Boards/sim-advantics-udp.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "interface: lo", with: "interface: \(pair.a.interface)")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let chargerd = try BackgroundProcess(pair.command(in: pair.a, [PackageLayout.product("chargerd")!, "--board", file]))
+        defer { chargerd.stop() }
+        let run = try Subprocess.run(pair.command(in: pair.a, [PackageLayout.product("boardctl")!, "can", "emulate", "--role", "secc",
+                                                               "--board", file, "--seconds", "12"]),
+                                     mergeOutput: true, timeout: 60)
+        print(run.stdout.split(separator: "\n").suffix(3).joined(separator: "\n"))
+        #expect(run.status == 0 && (run.stdout.contains("sessions: 1 clean") || run.stdout.contains("sessions: 2 clean")),
+                "chargerd said:\n\(chargerd.output.suffix(3000))")
+    }
 }
