@@ -247,3 +247,32 @@ int ck_sock_abort(int fd) {
 }
 
 int ck_sock_close(int fd) { return ck_sys_close(fd); }
+
+int ck_udp6_multicast_open(const char *ifname, const uint8_t group[16], uint16_t port, int hop_limit, int *ifindex) {
+    if (ifname == NULL || group == NULL || ifindex == NULL || group[0] != 0xFF || hop_limit < 0 || hop_limit > 255) return -EINVAL;
+    int idx = ck_sys_if_nametoindex(ifname);
+    if (idx < 0) return idx;
+    int fd = open_on(NULL, SOCK_DGRAM);
+    if (fd < 0) return fd;
+    int r = set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+    if (r == 0) r = set_int(fd, SOL_SOCKET, SO_REUSEPORT, 1);
+    if (r == 0) r = set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, idx);
+    if (r == 0) r = set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, hop_limit);
+    if (r == 0) r = set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 1);
+    if (r < 0) return fail(fd, r);
+    struct sockaddr_in6 sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin6_family = AF_INET6;
+    sa.sin6_port = htons(port);
+    sa.sin6_addr = in6addr_any;
+    if ((r = ck_sys_bind(fd, (struct sockaddr *)&sa, sizeof sa)) < 0) return fail(fd, r);
+    if (port != 0) {
+        struct ipv6_mreq mreq;
+        memset(&mreq, 0, sizeof mreq);
+        memcpy(mreq.ipv6mr_multiaddr.s6_addr, group, 16);
+        mreq.ipv6mr_interface = (unsigned)idx;
+        if ((r = ck_sys_setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mreq, sizeof mreq)) < 0) return fail(fd, r);
+    }
+    *ifindex = idx;
+    return fd;
+}

@@ -189,13 +189,27 @@ public struct CANDeviceSpec: Sendable, Equatable {
     public var restartMilliseconds: UInt32?
     /// The protocol on this bus uses 29-bit identifiers.
     public var extendedIDs: Bool
+    /// What carries the frames (`transport:`; SocketCAN unless the board says otherwise).
+    public var transport: CANTransport
 
-    public init(interface: String, bitrate: UInt32? = nil, restartMilliseconds: UInt32? = nil, extendedIDs: Bool = false) {
+    public init(interface: String, bitrate: UInt32? = nil, restartMilliseconds: UInt32? = nil, extendedIDs: Bool = false,
+                transport: CANTransport = .socketCAN) {
         self.interface = interface
         self.bitrate = bitrate
         self.restartMilliseconds = restartMilliseconds
         self.extendedIDs = extendedIDs
+        self.transport = transport
     }
+}
+
+/// A CAN device's `transport:`.
+public enum CANTransport: String, Sendable, Equatable, CaseIterable {
+    /// A kernel CAN interface (`interface:` is can0, vcan0…); twins on a simulated board.
+    case socketCAN = "socketcan"
+    /// python-can's `udp_multicast` bus (`UDPMulticastCANBus`): `interface:` is the IP interface the
+    /// multicast group is joined on. Real sockets even on a simulated board, so other processes on the
+    /// host (python-can, cantools) can join the bus.
+    case udpMulticast = "udp-multicast"
 }
 
 public struct EthernetDeviceSpec: Sendable, Equatable {

@@ -56,7 +56,7 @@ let kindKeys: [DeviceKind: [String]] = [
     .spi: ["path", "mode", "bits", "speed_hz", "chip_select"],
     .serial: ["path", "baud", "framing", "flow_control", "firmware"],
     .gpio: ["chip", "line", "direction", "edge", "bias", "active_low", "initial"],
-    .can: ["interface", "bitrate", "restart_ms", "extended_ids"],
+    .can: ["interface", "bitrate", "restart_ms", "extended_ids", "transport"],
     .ethernet: ["interface", "ethertype", "peer_mac", "promiscuous"],
     .i2c: ["bus", "address"],
     .pwm: ["chip", "channel", "period_ns", "inverted"],
@@ -339,9 +339,12 @@ struct BoardChecker {
             let bitrate = optionalValue(r, "bitrate") { (c: inout BoardChecker, n) in c.integer(n, p + ".bitrate", 10_000...1_000_000) }
             let restart = optionalValue(r, "restart_ms") { (c: inout BoardChecker, n) in c.integer(n, p + ".restart_ms", 0...60_000) }
             let extended = optionalValue(r, "extended_ids") { (c: inout BoardChecker, n) in c.bool(n, p + ".extended_ids") } ?? false
+            let transport = optionalValue(r, "transport") { (c: inout BoardChecker, n) in
+                c.choice(n, p + ".transport", CANTransport.self)
+            } ?? .socketCAN
             guard let interface else { return nil }
             return .can(CANDeviceSpec(interface: interface, bitrate: bitrate.map { UInt32($0) },
-                                      restartMilliseconds: restart.map { UInt32($0) }, extendedIDs: extended))
+                                      restartMilliseconds: restart.map { UInt32($0) }, extendedIDs: extended, transport: transport))
 
         case .ethernet:
             let interface = required(r, "interface", "a network interface name like eth1") { (c: inout BoardChecker, n) in c.interfaceName(n, p + ".interface") }
@@ -475,7 +478,11 @@ struct BoardChecker {
                            "role \(role.rawValue) needs direction \(orList(allowed)), got \(g.config.direction.word)")
                 }
             case .can(let c):
-                claim("net:" + c.interface, c.interface, d, at: "interface", &self)
+                if c.transport == .udpMulticast {
+                    claim("udp-multicast:" + c.interface, "the udp_multicast CAN bus on \(c.interface)", d, at: "interface", &self)
+                } else {
+                    claim("net:" + c.interface, c.interface, d, at: "interface", &self)
+                }
                 if d.role == .advanticsCAN, !c.extendedIDs {
                     report(d.location(of: "extended_ids"), path + ".extended_ids",
                            "the ADVANTICS generic EVSE interface v3 uses 29-bit identifiers only; set extended_ids: true")

@@ -187,6 +187,12 @@ public enum BoardProbe {
     }
 
     static func inspectCAN(_ bus: any CANBus, _ spec: CANDeviceSpec, into probe: inout DeviceProbe) {
+        if spec.transport == .udpMulticast {
+            // A multicast group has no controller to read; opening it joined the group.
+            probe.identity = ["transport": "udp-multicast", "port": "\(UDPMulticastCANBus.defaultPort)"]
+            probe.details = "python-can udp_multicast bus joined on \(spec.interface) ([\(UDPMulticastCANBus.defaultGroup)]:\(UDPMulticastCANBus.defaultPort))"
+            return
+        }
         func virtualCAN(_ probe: inout DeviceProbe) {
             // vcan is not a CAN controller: there is no bitrate or state to read.
             probe.identity = ["virtual": "true"]

@@ -112,7 +112,10 @@ public final class LinuxDeviceFactory: DeviceFactory {
     }
 
     public func openCAN(_ spec: CANDeviceSpec, for device: DeviceDefinition) throws(CANError) -> any CANBus {
-        try LinuxCANBus(interface: spec.interface)
+        switch spec.transport {
+        case .socketCAN: return try LinuxCANBus(interface: spec.interface)
+        case .udpMulticast: return try UDPMulticastCANBus(interface: spec.interface)
+        }
     }
 
     public func openEthernet(_ spec: EthernetDeviceSpec, for device: DeviceDefinition) throws(EthernetError) -> any EthernetLink {

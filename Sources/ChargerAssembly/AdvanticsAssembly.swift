@@ -51,6 +51,11 @@ public struct AdvanticsAssembly {
             secc = s
             controllers.append(s)
             notes.append("ADVANTICS: scripted SECC on the far end of the CAN twin (one session after another)")
+        } else if case .can(let bus)? = devices[device.name], bus is UDPMulticastCANBus {
+            // The controller is another process on the bus; the plant's vehicle follows the power path.
+            controllers.append(AdvanticsVehicleContactors(facts: facts, plant: plant))
+            notes.append("ADVANTICS: the controller is whoever joins the udp_multicast bus on \(bus.interface); "
+                         + "the simulated vehicle closes its contactors at the end of precharge")
         }
         controllers += [evse, power]
         return AdvanticsAssembly(evse: evse, powerPath: power, plant: plant, secc: secc, sources: [plant],

@@ -60,6 +60,8 @@ public final class SimulatedDeviceFactory: DeviceFactory {
 
     public func openCAN(_ spec: CANDeviceSpec, for device: DeviceDefinition) throws(CANError) -> any CANBus {
         if absent.contains(device.name) { throw .open(spec.interface, errno: .operationNotSupportedByDevice) }
+        // python-can's multicast bus is the way other processes reach a simulated board: real sockets.
+        if spec.transport == .udpMulticast { return try UDPMulticastCANBus(interface: spec.interface) }
         let twin = SimulatedCANBus(interface: spec.interface, bitrate: spec.bitrate ?? 500_000)
         twins[device.name] = .can(twin)
         return twin

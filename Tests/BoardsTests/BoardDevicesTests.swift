@@ -161,6 +161,7 @@ struct BoardLocatorTests {
             rpi4-qca7000-spidev    own-stack     no         7        <repo>/Boards/rpi4-qca7000-spidev.yaml
             rpi4-whitebeet-eth     whitebeet     no         5        <repo>/Boards/rpi4-whitebeet-eth.yaml
             rpi4-whitebeet-spi     whitebeet     no         8        <repo>/Boards/rpi4-whitebeet-spi.yaml
+            sim-advantics-udp      advantics     yes        1        <repo>/Boards/sim-advantics-udp.yaml
             sim-advantics          advantics     yes        1        <repo>/Boards/sim-advantics.yaml
             sim                    own-stack     yes        11       <repo>/Boards/sim.yaml
 

@@ -62,6 +62,15 @@ ssize_t ck_udp6_send(int fd, int ifindex, const uint8_t *buf, size_t len, const 
  * *datagram_len, when not NULL, says how long it was), or -errno. */
 ssize_t ck_udp6_receive(int fd, uint8_t *buf, size_t cap, struct ck_sock_addr *from, size_t *datagram_len);
 
+/* A UDP socket for a multicast group shared by several processes on one host (python-can's
+ * `udp_multicast` CAN interface): SO_REUSEADDR and SO_REUSEPORT, bound to [::]:port, joining `group`
+ * (ff00::/8, network order) on `ifname`; outgoing multicast leaves through `ifname` with `hop_limit`
+ * and loops back to the host's other members (IPV6_MULTICAST_LOOP). Port 0 makes a send-only socket
+ * on an ephemeral port that joins nothing (its datagrams carry that port as their source, so the
+ * receiving socket of the same bus can recognise its own). Writes the interface index; returns the
+ * descriptor. -ENODEV: no such interface; -EINVAL: not a multicast group or hop limit beyond 255. */
+int ck_udp6_multicast_open(const char *ifname, const uint8_t group[16], uint16_t port, int hop_limit, int *ifindex);
+
 /* --- TCP ------------------------------------------------------------------------------------------ */
 
 /* Listens on `local` (the interface's link-local address; a zero scope id gets the interface's index;
