@@ -5,6 +5,7 @@ import ControlLoop
 import HAL
 import Logging
 import Runtime
+import SystemPackage
 
 /// `chargerd`: the charger firmware. Loads a board, composes its drivers and controllers from its
 /// `vehicle_link` (`Charger`), runs them in one fixed-tick loop until SIGINT/SIGTERM, then has every
@@ -83,6 +84,19 @@ struct Chargerd: ParsableCommand {
         log.info("sources: \(charger.sources.map(\.name).joined(separator: ", "))")
         log.info("controllers, in tick order: \(charger.controllers.map(\.name).joined(separator: " → "))")
         for note in charger.notes { log.notice("\(note)") }
+        // Under systemd (Type=notify): READY=1 on the first tick, WATCHDOG=1 while ticks are on time,
+        // STOPPING=1 from the safe stop. Registered last, so it ticks after every controller.
+        if let service = ServiceEnvironment.current() {
+            do throws(Errno) {
+                let socket = try NotifySocket(socketName: service.notifySocket)
+                loop.addController(ServiceNotifier(
+                    loop: loop, transport: socket, watchdogInterval: service.watchdogInterval,
+                    status: "board \(definition.name): loop running, \(charger.devices.opened.count) devices open, tick \(period)"))
+                log.info("systemd: notifying \(service.notifySocket)\(service.watchdogInterval.map { ", watchdog \($0)" } ?? "")")
+            } catch {
+                log.warning("systemd: cannot open NOTIFY_SOCKET \(service.notifySocket): \(error); not notifying")
+            }
+        }
 
         if let seconds {
             loop.run(ticks: Int(seconds * 1e6 / Double(tickMicroseconds)))
