@@ -21,10 +21,12 @@ public final class ServiceNotifier: TickController {
     public let watchdogInterval: Nanoseconds?
     /// How often `WATCHDOG=1` is due: half the interval.
     public let pingInterval: Nanoseconds
-    /// A gap between two ticks longer than this spoils the window (default: 50 periods, at most a
-    /// quarter of the watchdog interval).
+    /// A gap between two ticks longer than this spoils the window (default: a quarter of the watchdog
+    /// interval, at least two periods).
     public let stallLimit: Nanoseconds
-    /// The share of a window's ticks that may overrun before its ping is withheld (default 1/100).
+    /// The share of a window's ticks that may overrun before its ping is withheld (default 1/2: a
+    /// loaded development machine overruns a debug build's 1 ms tick often without being stuck; a
+    /// loop whose every tick overruns is caught).
     public let overrunBudget: (numerator: UInt64, denominator: UInt64)
 
     public private(set) var readySent = false
@@ -47,13 +49,13 @@ public final class ServiceNotifier: TickController {
     ///   - status: the `STATUS=` text sent with `READY=1` (what `systemctl status` shows).
     public init(loop: TickLoop, transport: any ServiceNotifyTransport, watchdogInterval: Nanoseconds?,
                 status: String, stallLimit: Nanoseconds? = nil,
-                overrunBudget: (numerator: UInt64, denominator: UInt64) = (1, 100)) {
+                overrunBudget: (numerator: UInt64, denominator: UInt64) = (1, 2)) {
         self.loop = loop
         self.transport = transport
         self.watchdogInterval = watchdogInterval
         let interval = watchdogInterval ?? .seconds(1)
         pingInterval = Nanoseconds(max(interval.count / 2, 1))
-        self.stallLimit = stallLimit ?? Nanoseconds(min(loop.period.count * 50, max(interval.count / 4, loop.period.count * 2)))
+        self.stallLimit = stallLimit ?? Nanoseconds(max(interval.count / 4, loop.period.count * 2))
         self.overrunBudget = overrunBudget
         readyMessage = Array("READY=1\nSTATUS=\(Self.oneLine(status))".utf8)
     }

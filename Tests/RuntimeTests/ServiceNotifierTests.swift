@@ -99,13 +99,10 @@ final class Staller: TickController {
 
     /// Without WATCHDOG_USEC only READY (and STOPPING) are sent.
     @Test func noWatchdogNoPings() {
-        let (_, loop, _, _, transport) = {
-            let clock = ManualClock()
-            let loop = TickLoop(period: .milliseconds(1), clock: clock, waiter: SimulatedWaiter(clock: clock))
-            let transport = RecordingNotifyTransport(clock: clock)
-            loop.addController(ServiceNotifier(loop: loop, transport: transport, watchdogInterval: nil, status: "x"))
-            return (clock, loop, 0, 0, transport)
-        }()
+        let clock = ManualClock()
+        let loop = TickLoop(period: .milliseconds(1), clock: clock, waiter: SimulatedWaiter(clock: clock))
+        let transport = RecordingNotifyTransport(clock: clock)
+        loop.addController(ServiceNotifier(loop: loop, transport: transport, watchdogInterval: nil, status: "x"))
         loop.run(ticks: 3000)
         #expect(transport.readyCount == 1)
         #expect(transport.pings.isEmpty)
