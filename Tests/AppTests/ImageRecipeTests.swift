@@ -9,7 +9,7 @@ private let systemdAnalyze = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"
 @Suite struct ImageRecipe {
     /// `systemd-analyze verify` accepts the unit (ExecStart pointed at the built chargerd, since
     /// /usr/bin/chargerd exists only in the image).
-    @Test(.enabled(if: systemdAnalyze != nil, "systemd-analyze is not installed"))
+    @Test(.enabled(if: systemdAnalyze != nil, "systemd-analyze is not installed"), .required("systemd-unit"))
     func unitVerifies() throws {
         let tool = try #require(PackageLayout.product("chargerd"), "chargerd is not built next to the test bundle")
         let unit = try String(contentsOfFile: PackageLayout.root() + "/Image/systemd/chargerd.service", encoding: .utf8)

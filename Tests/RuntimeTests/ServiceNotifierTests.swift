@@ -74,8 +74,11 @@ final class Staller: TickController {
         staller.stallPerTick = .milliseconds(5)
         loop.run(ticks: 200) // about 1.2 s of badly overrunning ticks
         let stallEnd = clock.now()
-        #expect(transport.pings.count == before, "pinged during the overrun")
-        #expect(stallEnd - stallStart > .milliseconds(200))
+        // The window that was already mostly on time when the overrun began may still ping once;
+        // after that nothing, so systemd sees no ping for longer than WatchdogSec.
+        #expect(transport.pings.count <= before + 1, "pinged during the overrun")
+        let lastPing = transport.pings.last ?? stallStart
+        #expect(stallEnd - lastPing > .milliseconds(200), "longest silence \(stallEnd - lastPing)")
         #expect(notifier.pingsWithheld > 0)
         staller.stallPerTick = nil
         loop.run(ticks: 400)
