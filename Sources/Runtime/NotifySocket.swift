@@ -16,14 +16,17 @@ public final class NotifySocket: ServiceNotifyTransport {
     private let target: UnsafeMutablePointer<ck_notify_target>
 
     public init(socketName: String) throws(Errno) {
-        self.socketName = socketName
-        target = .allocate(capacity: 1)
-        target.initialize(to: ck_notify_target())
-        let r = ck_notify_open(target, socketName)
+        // Opened before any stored property is set: a class whose init throws after that runs its
+        // deinit, which would free the target twice.
+        let opened = UnsafeMutablePointer<ck_notify_target>.allocate(capacity: 1)
+        opened.initialize(to: ck_notify_target())
+        let r = ck_notify_open(opened, socketName)
         if r < 0 {
-            target.deallocate()
+            opened.deallocate()
             throw Errno(rawValue: -r)
         }
+        self.socketName = socketName
+        target = opened
     }
 
     deinit {
