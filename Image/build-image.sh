@@ -75,6 +75,12 @@ else
     echo "note: no chargerd for $arch (no aarch64 Swift toolchain here): building the root file system without it" >&2
 fi
 
+if [ "$arch" = amd64 ]; then
+    # A VM may have fewer than four CPUs: no pinning to CPU 3 there (sched_setaffinity would fail).
+    install -d "$stage/etc/systemd/system/chargerd.service.d"
+    printf '[Service]\nCPUAffinity=\n' > "$stage/etc/systemd/system/chargerd.service.d/10-no-cpu-pinning.conf"
+fi
+
 packages=systemd,systemd-sysv,udev,dbus,iproute2,kmod,libgpiod2,libsocketcan2,libi2c0,ca-certificates
 components=main
 if [ "$arch" = arm64 ]; then
