@@ -18,7 +18,9 @@ struct Chargerd: ParsableCommand {
         discussion: """
             --board NAME searches $CHARGEKIT_BOARDS, a Boards/ directory above the current directory or \
             above this executable, then /etc/chargekit/boards; --board PATH loads a file. A board file \
-            with `simulated: true` runs on simulated twins. Stops cleanly on SIGINT/SIGTERM.
+            with `simulated: true` runs on simulated twins. Stops cleanly on SIGINT/SIGTERM. Under \
+            systemd (NOTIFY_SOCKET set) it sends READY=1 once the loop runs, WATCHDOG=1 every half \
+            WATCHDOG_USEC while ticks are on time, and STOPPING=1 (Image/systemd/chargerd.service).
             """
     )
 
