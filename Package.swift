@@ -38,6 +38,8 @@ let shims: [Target] = [
     .target(name: "CSocket", dependencies: ["CShimSeam"], path: "CShims/CSocket"),
     // ppoll with a nanosecond timeout and signalfd, for the tick loop.
     .target(name: "CEventLoop", path: "CShims/CEventLoop"),
+    // sd_notify(3) without libsystemd: one datagram to $NOTIFY_SOCKET (chargerd as a systemd service).
+    .target(name: "CNotify", dependencies: ["CShimSeam"], path: "CShims/CNotify"),
     // Test-only: a programmable fake behind the seam (fail the Nth call with an errno, trace calls).
     .target(name: "CShimFakes", dependencies: ["CShimSeam"], path: "CShims/CShimFakes"),
 ]
@@ -87,7 +89,7 @@ let layers: [Target] = [
     .target(
         name: "Runtime",
         dependencies: [
-            "Buffers", "HAL", "ControlLoop", "CEventLoop",
+            "Buffers", "HAL", "ControlLoop", "CEventLoop", "CNotify",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
             .product(name: "SystemPackage", package: "swift-system"),
         ],
@@ -245,6 +247,7 @@ let apps: [Target] = [
             "Boards", "ChargerAssembly", "HAL", "Runtime", "ControlLoop",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "SystemPackage", package: "swift-system"),
         ],
         swiftSettings: strict),
 ]

@@ -5,6 +5,7 @@ import ControlLoop
 import HAL
 import Logging
 import Runtime
+import SystemPackage
 
 /// `chargerd`: the charger firmware. Loads a board, composes its drivers and controllers from its
 /// `vehicle_link` (`Charger`), runs them in one fixed-tick loop until SIGINT/SIGTERM, then has every
@@ -17,7 +18,9 @@ struct Chargerd: ParsableCommand {
         discussion: """
             --board NAME searches $CHARGEKIT_BOARDS, a Boards/ directory above the current directory or \
             above this executable, then /etc/chargekit/boards; --board PATH loads a file. A board file \
-            with `simulated: true` runs on simulated twins. Stops cleanly on SIGINT/SIGTERM.
+            with `simulated: true` runs on simulated twins. Stops cleanly on SIGINT/SIGTERM. Under \
+            systemd (NOTIFY_SOCKET set) it sends READY=1 once the loop runs, WATCHDOG=1 every half \
+            WATCHDOG_USEC while ticks are on time, and STOPPING=1 (Image/systemd/chargerd.service).
             """
     )
 
@@ -83,6 +86,19 @@ struct Chargerd: ParsableCommand {
         log.info("sources: \(charger.sources.map(\.name).joined(separator: ", "))")
         log.info("controllers, in tick order: \(charger.controllers.map(\.name).joined(separator: " → "))")
         for note in charger.notes { log.notice("\(note)") }
+        // Under systemd (Type=notify): READY=1 on the first tick, WATCHDOG=1 while ticks are on time,
+        // STOPPING=1 from the safe stop. Registered last, so it ticks after every controller.
+        if let service = ServiceEnvironment.current() {
+            do throws(Errno) {
+                let socket = try NotifySocket(socketName: service.notifySocket)
+                loop.addController(ServiceNotifier(
+                    loop: loop, transport: socket, watchdogInterval: service.watchdogInterval,
+                    status: "board \(definition.name): loop running, \(charger.devices.opened.count) devices open, tick \(period)"))
+                log.info("systemd: notifying \(service.notifySocket)\(service.watchdogInterval.map { ", watchdog \($0)" } ?? "")")
+            } catch {
+                log.warning("systemd: cannot open NOTIFY_SOCKET \(service.notifySocket): \(error); not notifying")
+            }
+        }
 
         if let seconds {
             loop.run(ticks: Int(seconds * 1e6 / Double(tickMicroseconds)))
