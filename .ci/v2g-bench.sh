@@ -9,9 +9,12 @@ cd "$(dirname "$0")/.."
 N=${V2G_BENCH_N:-100000}
 CN=${V2G_CALLGRIND_N:-2000}
 bin=${V2G_BENCH_BIN:-}
+# V2G_BENCH_SCRATCH: a build directory of its own (so a release build does not hold .build's lock)
+scratch=${V2G_BENCH_SCRATCH:-.build}
 if [ -z "$bin" ]; then
-  nice swift build -c release --product v2g-bench > /tmp/v2g-bench-build.log 2>&1 || { tail -40 /tmp/v2g-bench-build.log; exit 1; }
-  bin=$(swift build -c release --show-bin-path)/v2g-bench
+  nice swift build --scratch-path "$scratch" -c release --product v2g-bench > /tmp/v2g-bench-build.log 2>&1 \
+    || { tail -40 /tmp/v2g-bench-build.log; exit 1; }
+  bin=$(swift build --scratch-path "$scratch" -c release --show-bin-path)/v2g-bench
 fi
 for p in din iso2; do
   "$bin" "$p" time "$N"

@@ -122,6 +122,9 @@ final class SECCBench {
 
     /// Every complete frame the SECC queued since the last call (payloads only).
     private var pending: [UInt8] = []
+    /// Every answer payload, in order, when `recordsResponses` is set.
+    var recordsResponses = false
+    private(set) var recorded: [[UInt8]] = []
     func responses() -> [[UInt8]] {
         while let b = transmit.pop() { pending.append(b) }
         var out: [[UInt8]] = []
@@ -129,6 +132,7 @@ final class SECCBench {
             let n = Int(pending[4]) << 24 | Int(pending[5]) << 16 | Int(pending[6]) << 8 | Int(pending[7])
             guard pending.count >= 8 + n else { break }
             out.append(Array(pending[8..<(8 + n)]))
+            if recordsResponses { recorded.append(Array(pending[8..<(8 + n)])) }
             pending.removeFirst(8 + n)
         }
         return out
