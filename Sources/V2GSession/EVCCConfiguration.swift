@@ -76,4 +76,15 @@ public struct EVCCQuirks: Sendable, Equatable {
     public var sessionStopAfter: V2GRequestKind? = nil
 
     public init() {}
+
+    /// Against a simulated EVSE that does not follow the car's targets (Josev's SECC: PreChargeRes and
+    /// CurrentDemandRes say 1 V / 1 A throughout): leave PreCharge after 6 rounds and the loop after
+    /// 10 CurrentDemand rounds, as Josev's EVCC does against it (samples/corpus: PreCharge ×6,
+    /// CurrentDemand ×8–9). For `boardctl v2g --role evcc` against Josev; never for a real charger.
+    public static var simulatedEVSE: EVCCQuirks {
+        var q = EVCCQuirks()
+        q.prechargeRoundsBeforeProceeding = 6
+        q.chargeLoopRounds = 10
+        return q
+    }
 }

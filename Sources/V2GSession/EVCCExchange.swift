@@ -1,3 +1,4 @@
+import Contracts
 import CoreTypes
 import V2G
 
@@ -112,4 +113,27 @@ public struct EVCCExchange: Sendable, Equatable, BitwiseCopyable {
 
     /// Request sent → response decoded.
     public var roundTrip: Nanoseconds { answeredAt - sentAt }
+
+    /// One line for `boardctl v2g` and logs: the step, the response code by its name in `protocol`,
+    /// the round trip, what the car asked for and what the EVSE reported. Allocates: not for the tick.
+    public func summary(protocol: V2GProtocol?) -> String {
+        let step = kind.map { "\($0)" } ?? "supportedAppProtocol"
+        let code: String
+        switch (kind, `protocol`) {
+        case (nil, _): code = answer.responseCode <= 1 ? "OK" : "Failed (\(answer.responseCode))"
+        case (_, .din70121?): code = EVCCDINMessages.responseCodeName(answer.responseCode)
+        default: code = EVCCISO2Messages.responseCodeName(answer.responseCode)
+        }
+        var line = "\(step) \(code) \(roundTrip)"
+        if answer.ongoing { line += " Ongoing" }
+        if targetVolts > 0 || targetAmps > 0 { line += " | EV \(Self.one(targetVolts)) V \(Self.one(targetAmps)) A SoC \(Self.one(soc)) %" }
+        if !answer.presentVolts.isNaN { line += " | EVSE \(Self.one(answer.presentVolts)) V" }
+        if !answer.presentAmps.isNaN { line += " \(Self.one(answer.presentAmps)) A" }
+        return line
+    }
+
+    private static func one(_ x: Double) -> String {
+        let tenths = (x * 10).rounded()
+        return "\(Int(tenths) / 10).\(abs(Int(tenths)) % 10)"
+    }
 }

@@ -54,9 +54,8 @@ public final class EVCCSession: TickController {
         case request(V2GRequestKind)
     }
 
-    private let reader: V2GTPReader
-    /// The V2GTP header and EXI of one request, built in place.
-    private let output: UnsafeMutableRawBufferPointer
+    /// V2GTP framing in and out (shared with the SECC): one preallocated frame buffer.
+    private let io: V2GFrameIO
     /// The messages, allocated once and decoded into / built in place (several kB each).
     private let din: UnsafeMutablePointer<DIN70121.V2G_Message>
     private let iso2: UnsafeMutablePointer<ISO15118_2.V2G_Message>
@@ -86,9 +85,7 @@ public final class EVCCSession: TickController {
         self.transmit = transmit
         self.battery = battery
         self.configuration = configuration
-        reader = V2GTPReader(maximumPayload: maximumPayload, accepted: .dinOrISO2)
-        output = .allocate(byteCount: maximumPayload + V2GTPHeader.length, alignment: 8)
-        output.initializeMemory(as: UInt8.self, repeating: 0)
+        io = V2GFrameIO(maximumPayload: maximumPayload)
         din = .allocate(capacity: 1)
         din.initialize(to: DIN70121.V2G_Message())
         iso2 = .allocate(capacity: 1)
@@ -103,7 +100,6 @@ public final class EVCCSession: TickController {
     }
 
     deinit {
-        output.deallocate()
         din.deinitialize(count: 1)
         din.deallocate()
         iso2.deinitialize(count: 1)
@@ -120,7 +116,7 @@ public final class EVCCSession: TickController {
     /// sent in the next tick.
     public func connectionOpened(at now: MonotonicInstant) {
         connected = true
-        reader.reset()
+        io.reset()
         session = V2GSessionFacts()
         session.phase = .handshake
         session.startedAt = now
@@ -181,30 +177,24 @@ public final class EVCCSession: TickController {
 
     // MARK: - Receiving
 
-    /// Feeds the received bytes to the V2GTP reader and handles each complete message.
+    /// Takes each complete V2GTP message out of `received` (the shared `V2GFrameIO`: header checks and
+    /// the payload cap before anything is buffered) and handles it.
     private func receive(_ now: MonotonicInstant) {
-        let reader = self.reader
         while !session.isFinished {
-            let region = received.unsafeReadableRegion()
-            if region.count == 0 { return }
-            let taken: Int
+            let complete: Bool
             do throws(V2GTPError) {
-                taken = try reader.consume(RawSpan(_unsafeBytes: region))
+                complete = try io.pull(from: received)
             } catch {
                 // A bad header or an oversize payload: the stream cannot be resynchronised (sdp-v2gtp.md §6.2).
-                received.discard(region.count)
+                received.removeAll()
                 session.decodeErrors &+= 1
                 end(.decodeErrors, now)
                 return
             }
-            received.discard(taken)
-            if taken == 0, reader.header == nil { return }
-            if reader.header != nil {
-                // The payload stays in the reader's buffer until `next()`.
-                let payload = reader.payload.withUnsafeBytes { $0 }
-                handle(payload, now)
-                reader.next()
-            }
+            if !complete { return }
+            // The payload stays in the reader's buffer until `finishRequest()`.
+            handle(io.payloadBytes, now)
+            io.finishRequest()
         }
     }
 
@@ -274,7 +264,7 @@ public final class EVCCSession: TickController {
         if kind == .sessionSetup, answer.kind == .sessionSetup, !answer.isFailure {
             // The SECC's SessionID for the rest of the session (DIN 70121 §9.4.1.2.3, [V2G2-755]).
             sessionID = headerSession
-            session.sessionID = Self.number(headerSession)
+            session.sessionID = V2GSessionClock.sessionID(headerSession)
             setupTimer.cancel()
         } else if answer.kind != nil, !answer.isFailure, headerSession != sessionID {
             // A response for another session: not ours to follow.
@@ -300,8 +290,7 @@ public final class EVCCSession: TickController {
     // MARK: - Sending
 
     private func send(_ outgoing: Outgoing, _ now: MonotonicInstant) {
-        let payload = UnsafeMutableRawBufferPointer(rebasing: output[V2GTPHeader.length...])
-        var span = MutableRawSpan(_unsafeBytes: payload)
+        var span = MutableRawSpan(_unsafeBytes: io.payloadRegion)
         let length: Int
         do throws(EXIError) {
             switch outgoing {
@@ -323,15 +312,8 @@ public final class EVCCSession: TickController {
             end(.decodeErrors, now)
             return
         }
-        let total = V2GTPHeader.length + length
-        guard transmit.freeCount >= total else { return }  // the connection is backed up: try next tick
-        var header = MutableRawSpan(_unsafeBytes: UnsafeMutableRawBufferPointer(rebasing: output[0..<V2GTPHeader.length]))
-        do throws(V2GTPError) {
-            try V2GTPHeader(payloadType: .exi, payloadLength: UInt32(length)).encode(into: &header)
-        } catch {
-            return
-        }
-        transmit.push(RawSpan(_unsafeBytes: UnsafeRawBufferPointer(rebasing: output[0..<total])))
+        // The whole frame or nothing: a connection backed up gets it in a later tick.
+        guard io.send(payloadType: .exi, length: length, to: transmit) else { return }
         next = nil
         awaiting = outgoing
         sentAt = now
@@ -430,16 +412,5 @@ public final class EVCCSession: TickController {
         case .weldingDetection: .weldingDetection
         case .sessionStop, .certificateInstallation, .certificateUpdate: .sessionStop
         }
-    }
-
-    /// The SessionID's octets as a big-endian number (the last 8 if longer).
-    private static func number(_ id: EXIBytes<8>) -> UInt64 {
-        var n: UInt64 = 0
-        var i = 0
-        while i < Int(id.count) {
-            n = n << 8 | UInt64(id[i])
-            i += 1
-        }
-        return n
     }
 }

@@ -8,8 +8,9 @@ import V2GSession
 /// Josev's EXI codec (exi-ref.py, EXIficient behind Josev's own classes) on both directions of
 /// whole EVCC sessions: it decodes every request our EVCC sent to what our codec reads, and a
 /// session replayed with every SECC response encoded by Josev instead of by us runs the same
-/// way to SessionStop. Needs the Josev venv (../shared/tools/josev/setup.sh).
-@Suite(.enabled(if: EVCCSharedFiles.josevAvailable,
+/// way to SessionStop. Needs the Josev venv (../shared/tools/josev/setup.sh); with JOSEV_REQUIRED=1 a
+/// missing venv fails instead of skipping.
+@Suite(.enabled(if: EVCCSharedFiles.josevAvailable || EVCCSharedFiles.josevRequired,
                 "the Josev venv is missing (JOSEV_VENV=\(EVCCSharedFiles.venv)): run ../shared/tools/josev/setup.sh"))
 struct EVCCJosevCodecTests {
     @Test(arguments: [EXISchema.din, .iso2])

@@ -132,3 +132,21 @@ import V2GSession
         #expect(h.evcc.session.stopReason == .completed)
     }
 }
+
+/// The lines `boardctl v2g --role evcc` prints, one per exchange.
+@Suite struct EVCCExchangeSummaryTests {
+    @Test func summaries() throws {
+        var c = EVCCConfiguration(protocols: [.din70121])
+        c.quirks = .simulatedEVSE
+        let h = EVCCHarness(.din, configuration: c)
+        try h.run()
+        let lines = h.exchanges.map { $0.summary(protocol: .din70121) }
+        #expect(lines.first?.hasPrefix("supportedAppProtocol OK") == true)
+        #expect(lines.contains { $0.hasPrefix("SessionSetup OK_NewSessionEstablished 10.0 ms") })
+        #expect(lines.contains { $0.hasPrefix("CableCheck OK") && $0.contains("Ongoing") })
+        let loop = try #require(lines.first { $0.hasPrefix("CurrentDemand OK") })
+        #expect(loop.contains("| EV ") && loop.contains("| EVSE "))
+        #expect(h.exchanges.filter { $0.kind == .currentDemand }.count == 10)
+        print(lines.prefix(14).joined(separator: "\n"))
+    }
+}

@@ -31,4 +31,6 @@ enum EVCCSharedFiles {
     /// Josev's venv (../shared/tools/josev/setup.sh; CI: /var/tmp/chargekit-josev-venv).
     static var venv: String { ProcessInfo.processInfo.environment["JOSEV_VENV"] ?? "/var/tmp/chargekit-josev-venv" }
     static var josevAvailable: Bool { FileManager.default.isExecutableFile(atPath: venv + "/bin/python") }
+    /// CI sets JOSEV_REQUIRED=1 where it prepared the venv: then a missing venv is a failure, not a skip.
+    static var josevRequired: Bool { ProcessInfo.processInfo.environment["JOSEV_REQUIRED"] == "1" }
 }

@@ -104,3 +104,46 @@ final class InProcessCharger {
               + "SoC 70 → \(c.battery.soc) %, \(Int(c.battery.deliveredWattHours)) Wh")
     }
 }
+
+/// Power faults seen from the car (issue 14 "Power faults seen from the car"): the plant fails at a
+/// chosen moment of an in-process session; the SECC answers with its protocol's code or status, the
+/// EVCC ends the session with a reason (never `completed`), opens its contactors, and the power path
+/// ends safe: supply off (a runaway supply isolated, no current), output contactors open.
+@Suite struct EVCCPowerFaultTests {
+    static let cases: [(PlantFault, Int)] = [
+        (.isolationDrops, -1), (.imdSelfTestFails, -1), (.supplyTrips, 20), (.overshoot, 20), (.contactorDoesNotClose, 20),
+    ]
+
+    @Test(arguments: [V2GProtocol.din70121, .iso15118_2], cases.map { "\($0.0):\($0.1)" })
+    func faultEndsTheSessionSafely(_ p: V2GProtocol, _ scenario: String) {
+        let parts = scenario.split(separator: ":")
+        let fault = PlantFault(rawValue: String(parts[0]))!
+        let afterRounds = Int(parts[1])!
+        let c = InProcessCharger([p])
+        if afterRounds < 0 { c.plant.inject(fault) }
+        var injected = afterRounds < 0
+        let end = c.clock.now() + .seconds(300)
+        while !c.evcc.session.isFinished, c.clock.now() < end {
+            c.tick()
+            if !injected, Int(c.evcc.session.currentDemands) >= afterRounds {
+                c.plant.inject(fault)
+                injected = true
+            }
+        }
+        // Let the power path finish its safe stop.
+        for _ in 0..<300 { c.tick() }
+        let s = c.evcc.session
+        #expect(s.isFinished, "\(p) \(fault): EVCC still \(s.phase)")
+        #expect(s.stopReason != .completed && s.stopReason != .none, "\(p) \(fault): EVCC ended \(s.stopReason)")
+        #expect(!c.evcc.contactorsClosed)
+        if fault == .overshoot {
+            // A runaway regulator ignores the switch-off (the fault's definition): the open contactors
+            // are what isolates it, and no current flows.
+            #expect(abs(c.plant.supply.readback.amps) < 0.5, "\(p) \(fault): \(c.plant.supply.readback.amps) A")
+        } else {
+            #expect(c.plant.supply.readback.isOff, "\(p) \(fault): supply still on")
+        }
+        #expect(c.plant.contactors.status.isOpen, "\(p) \(fault): output contactors \(c.plant.contactors.status.position)")
+        print("EVCC sees \(fault) (\(p)): EVCC \(s.stopReason) after \(s.currentDemands) CurrentDemand; SECC \(c.secc.session.stopReason)")
+    }
+}
