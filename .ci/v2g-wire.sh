@@ -15,6 +15,8 @@ cd "$(dirname "$0")/.."
 export JOSEV_VENV="${JOSEV_VENV:-/var/tmp/chargekit-josev-venv}"
 PAIR=../shared/tools/josev/run-pair.sh
 OUT="${OUT:-/tmp/v2g-wire.$$}"
+# Per side (run-pair.sh's TIMEOUT); a failed pair runs once more (RETRIES=1, its logs in <dir>-retry).
+TIMEOUT="${TIMEOUT:-120}"
 mkdir -p "$OUT"
 [ "$(id -u)" = 0 ] || { echo "v2g-wire: needs root"; exit 2; }
 command -v dumpcap >/dev/null && command -v tshark >/dev/null || { echo "v2g-wire: needs dumpcap and tshark"; exit 2; }
@@ -28,14 +30,16 @@ for p in "${protocols[@]}"; do
   for side in ours josev; do
     dir="$OUT/$p-$side"
     if [ $side = ours ]; then
-      SECC_CMD="exec $BOARDCTL v2g --role secc --interface \"\$IFACE\" --protocol \"\$PROTOCOL\" --seconds 80" \
-        SECC_READY_REGEX=listening CAPTURE=1 LOG_DIR="$dir" TIMEOUT=60 KEEP_GOING=1 \
-        timeout -k 10 200 "$PAIR" "$p" >"$dir.log" 2>&1
+      SECC_CMD="exec $BOARDCTL v2g --role secc --interface \"\$IFACE\" --protocol \"\$PROTOCOL\" --seconds $((TIMEOUT + 20))" \
+        SECC_READY_REGEX=listening CAPTURE=1 LOG_DIR="$dir" TIMEOUT="$TIMEOUT" KEEP_GOING=1 RETRIES=1 \
+        timeout -k 10 $((TIMEOUT * 5)) "$PAIR" "$p" >"$dir.log" 2>&1
     else
-      CAPTURE=1 LOG_DIR="$dir" TIMEOUT=60 KEEP_GOING=1 timeout -k 10 200 "$PAIR" "$p" >"$dir.log" 2>&1
+      CAPTURE=1 LOG_DIR="$dir" TIMEOUT="$TIMEOUT" KEEP_GOING=1 RETRIES=1 \
+        timeout -k 10 $((TIMEOUT * 5)) "$PAIR" "$p" >"$dir.log" 2>&1
     fi
     verdict=$(grep -o "RESULT [A-Z_0-9]*: [A-Z]*" "$dir.log" | tail -1)
     wall=$(grep -o "EVCC process [0-9.]* s" "$dir.log" | tail -1)
+    [ -d "$dir-retry" ] && dir="$dir-retry"
     row=$(grep -E "^CurrentDemandReq" "$dir/wire-latency.txt" 2>/dev/null || echo "CurrentDemandReq (no capture)")
     printf '%-5s %-6s SECC %-40s | %s | %s\n' "$p" "$side" "$verdict" "$wall" "$row" | tee -a "$report"
   done

@@ -35,7 +35,8 @@ public final class EVCCSession: TickController {
     /// The session as the car sees it (its own copy: `ChargerFacts.v2g` has the SECC as writer).
     public private(set) var session = V2GSessionFacts()
     /// The car's contactors: closed from PowerDeliveryRes(Start) to PowerDeliveryRes(Stop) or the
-    /// end of the session. A plant model (PowerPlantSim) follows this.
+    /// end of the session. A plant model (PowerPlantSim) follows this, and so does a simulated
+    /// vehicle's control pilot: state C while closed, B otherwise (ISO 15118-2 [V2G2-847/-848]).
     public private(set) var contactorsClosed = false
     /// The last response, as read.
     public private(set) var lastAnswer = EVSEAnswer()
@@ -78,6 +79,9 @@ public final class EVCCSession: TickController {
     /// CommunicationSetup: TCP connection → SessionSetupRes (20 s, §1).
     private var setupTimer = Deadline()
     private var lastDeliveryAt: MonotonicInstant = .zero
+    /// EVSEMaximumCurrentLimit as last announced (ChargeParameterDiscoveryRes, CurrentDemandRes);
+    /// NaN until then.
+    private var evseMaxAmps: Double = .nan
 
     public init(received: ByteQueue, transmit: ByteQueue, battery: any EVBatteryModel, configuration: EVCCConfiguration = EVCCConfiguration(),
                 maximumPayload: Int = 8184) {
@@ -133,6 +137,7 @@ public final class EVCCSession: TickController {
         loopKind = nil
         setupTimer.arm(now, after: configuration.timers.communicationSetup)
         lastDeliveryAt = now
+        evseMaxAmps = .nan
     }
 
     /// The TCP connection closed or was reset: a session still running ends with `linkLost`.
@@ -199,18 +204,31 @@ public final class EVCCSession: TickController {
     }
 
     private func handle(_ payload: UnsafeRawBufferPointer, _ now: MonotonicInstant) {
+        // A byte-identical copy of the previous answer (a SECC resending, dc-plc's duplicate on the
+        // other side) is dropped when it cannot be the answer awaited; anything else out of turn
+        // ends the session.
+        let repeated = io.isRepeatOfLastRequest
         guard let expected = awaiting else {
-            // Nothing was asked: the SECC speaks out of turn.
+            if repeated {
+                session.duplicates &+= 1
+                return
+            }
             end(.sequenceError, now)
             return
         }
+        switch expected {
+        case .handshake:
+            accept()
+            handleHandshake(payload, now)
+        case .request(let kind): handleResponse(payload, to: kind, repeated: repeated, now)
+        }
+    }
+
+    /// The awaited answer arrived.
+    private func accept() {
         awaiting = nil
         responseTimer.cancel()
         session.responses &+= 1
-        switch expected {
-        case .handshake: handleHandshake(payload, now)
-        case .request(let kind): handleResponse(payload, to: kind, now)
-        }
     }
 
     private func handleHandshake(_ payload: UnsafeRawBufferPointer, _ now: MonotonicInstant) {
@@ -239,7 +257,7 @@ public final class EVCCSession: TickController {
         sendAt = now
     }
 
-    private func handleResponse(_ payload: UnsafeRawBufferPointer, to kind: V2GRequestKind, _ now: MonotonicInstant) {
+    private func handleResponse(_ payload: UnsafeRawBufferPointer, to kind: V2GRequestKind, repeated: Bool, _ now: MonotonicInstant) {
         var headerSession = EXIBytes<8>()
         do throws(EXIError) {
             if session.negotiated == .din70121 {
@@ -252,11 +270,20 @@ public final class EVCCSession: TickController {
                 headerSession = iso2.pointee.Header.SessionID
             }
         } catch {
+            accept()
             session.decodeErrors &+= 1
             end(.decodeErrors, now)
             return
         }
+        let matches = lastAnswer.kind == kind || (lastAnswer.kind == .powerDeliveryStart && kind == .powerDeliveryStop)
+        if repeated, !matches {
+            // The previous answer again: still waiting for this one (its timer keeps running).
+            session.duplicates &+= 1
+            return
+        }
+        accept()
         let answer = lastAnswer
+        if !answer.maxAmps.isNaN, !answer.isFailure { evseMaxAmps = answer.maxAmps }
         if !answer.presentVolts.isNaN { session.evsePresentVolts = answer.presentVolts }
         if !answer.presentAmps.isNaN { session.evsePresentAmps = answer.presentAmps }
         report?(EVCCExchange(kind: kind, sentAt: sentAt, answeredAt: now, answer: answer, targetVolts: session.evTargetVolts,
@@ -328,7 +355,11 @@ public final class EVCCSession: TickController {
     /// Fills `request` for `kind` from the battery and what the session learnt so far.
     private func prepare(_ kind: V2GRequestKind) {
         request.kind = kind
-        let demand = battery.demand()
+        var demand = battery.demand()
+        // The car asks for no more than the EVSE said it can give (ISO 15118-2 §8.5.4.3: the EVSE
+        // limits are the ceiling of EVTargetCurrent; EVerest's hack_fix_hlc_integer_current_requests
+        // shows cars that do otherwise confuse chargers).
+        if !evseMaxAmps.isNaN, evseMaxAmps >= 0 { demand.targetAmps = min(demand.targetAmps, evseMaxAmps) }
         request.demand = demand
         request.prechargeVolts = battery.terminalVolts
         request.energyCapacityWattHours = battery.capacityWattHours

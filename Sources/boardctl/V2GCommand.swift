@@ -1,6 +1,7 @@
 import ArgumentParser
 import Contracts
 import HAL
+import V2GSession
 
 /// `boardctl v2g`: one V2G session on a network interface — SDP, TCP, V2GTP and the session
 /// controller — as the SECC (with the simulated power plant) or the EVCC (with its battery model).
@@ -35,6 +36,24 @@ struct V2GCommand: ParsableCommand {
     @Option(name: .long, help: "Give up after this many seconds.")
     var seconds: Int = 90
 
+    @Option(name: .long, help: "EVCC: the battery's state of charge at the start, %.")
+    var soc: Double = 80
+
+    @Option(name: .long, help: "EVCC: the state of charge at which the car ends the charge loop, %.")
+    var targetSoc: Double = 81
+
+    @Flag(name: .long, help: "EVCC: the peer is a simulated EVSE that does not follow the targets (Josev's SECC): EVCCQuirks.simulatedEVSE.")
+    var simulatedEvse = false
+
+    @Option(name: .long, help: "EVCC quirk: leave PreCharge after N rounds even if the voltage never matched (Josev's SECC answers 1 V throughout).")
+    var prechargeRounds: Int?
+
+    @Option(name: .long, help: "EVCC quirk: end the charge loop after N CurrentDemand rounds whatever the battery says (Josev's chargeLoopCycle).")
+    var chargeLoopRounds: Int?
+
+    @Option(name: .long, help: "EVCC: CurrentDemandRes timeout in ms instead of the standard's 250 (a slow bench peer).")
+    var currentDemandTimeout: Int?
+
     @Option(name: .long, help: "After the session, keep TCP open this many seconds unless the peer closes it (Josev: 5 s).")
     var linger: Int = 7
 
@@ -54,13 +73,19 @@ struct V2GCommand: ParsableCommand {
         guard IPEndpoint.dynamicPorts.contains(UInt16(clamping: port)), port <= 65535 else { usage("--port must be in 49152-65535") }
         guard seconds > 0, seconds <= 3600 else { usage("--seconds must be in 1-3600") }
         guard linger >= 0, linger <= 60 else { usage("--linger must be in 0-60") }
+        if let n = prechargeRounds, n < 1 { usage("--precharge-rounds must be at least 1") }
+        if let t = currentDemandTimeout, t < 1 || t > 60_000 { usage("--current-demand-timeout must be in 1-60000 ms") }
+        if let n = chargeLoopRounds, n < 1 { usage("--charge-loop-rounds must be at least 1") }
+        guard soc >= 0, targetSoc <= 100, soc < targetSoc else { usage("--soc and --target-soc: 0 <= soc < target-soc <= 100") }
 
-        if V2GSessionFactory.isStandIn(role) {
-            print("NOTE: the \(role == .secc ? "SECC" : "EVCC") session controller is not composed in this build: a "
-                  + "handshake-only STAND-IN runs (supportedAppProtocol, then it ends); no session can complete")
-        }
         let runner = V2GRunner(role: role, interface: interface, protocols: protocols, port: UInt16(port),
                                timeLimit: .seconds(Int64(seconds)), linger: .seconds(Int64(linger)))
+        runner.startSoC = soc
+        runner.targetSoC = targetSoc
+        if simulatedEvse { runner.quirks = .simulatedEVSE }
+        if let prechargeRounds { runner.quirks.prechargeRoundsBeforeProceeding = prechargeRounds }
+        if let chargeLoopRounds { runner.quirks.chargeLoopRounds = chargeLoopRounds }
+        runner.currentDemandTimeout = currentDemandTimeout.map { .milliseconds(Int64($0)) }
         let facts: V2GSessionFacts?
         do {
             facts = try runner.run()

@@ -30,6 +30,12 @@ final class V2GRunner {
     let port: UInt16
     let timeLimit: Nanoseconds
     let linger: Nanoseconds
+    var startSoC: Double = 80
+    var targetSoC: Double = 81
+    /// Bench deviations of the EV side (a peer whose simulated supply does not follow the target).
+    var quirks = EVCCQuirks()
+    /// The EV's CurrentDemandRes timeout when not the standard's 250 ms (a slow bench peer).
+    var currentDemandTimeout: Nanoseconds?
 
     init(role: Role, interface: String, protocols: [V2GProtocol], port: UInt16, timeLimit: Nanoseconds, linger: Nanoseconds) {
         self.linger = linger
@@ -62,7 +68,7 @@ final class V2GRunner {
         case .secc:
             let facts = ChargerFacts()
             let sdpPump = DatagramPump(name: "sdp", socket: try interface.openDatagramSocket(port: IPEndpoint.sdpPort, joinAllNodes: true))
-            let listener = try interface.listen(port: port, backlog: 3)
+            let listener = try listenWhenAddressReady(interface)
             let server = StreamServerPump(name: "v2g-listen", listener: listener, session: tcp)
             let sdp = SDPServer(pump: sdpPump, configuration: SDPServerConfiguration(address: address, port: listener.localEndpoint.port))
             let plant = SimulatedPowerPlant(parameters: V2GRunner.plantParameters)
@@ -87,8 +93,13 @@ final class V2GRunner {
         case .evcc:
             let sdpPump = DatagramPump(name: "sdp-ev", socket: try interface.openDatagramSocket(port: 0, joinAllNodes: false))
             let sdp = SDPClient(pump: sdpPump)
-            let session = V2GSessionFactory.evcc(received: tcp.received, transmit: tcp.transmit, protocols: protocols)
+            let session = V2GSessionFactory.evcc(received: tcp.received, transmit: tcp.transmit, protocols: protocols,
+                                                 startSoC: startSoC, targetSoC: targetSoC, quirks: quirks,
+                                                 currentDemandTimeout: currentDemandTimeout)
             watcher = SessionWatcher(role: role, loop: loop, tcp: tcp, session: session, facts: nil, timeLimit: timeLimit)
+            if let evcc = session as? EVCCSession {
+                evcc.report = { [unowned watcher] exchange in watcher.evccRoundTrip = exchange.roundTrip }
+            }
             watcher.connector = EVConnector(interface: interface, sdp: sdp, tcp: tcp)
             loop.addSource(sdpPump)
             loop.addSource(tcp)
@@ -109,6 +120,22 @@ final class V2GRunner {
         return watcher.started ? watcher.last : nil
     }
 
+    /// The V2G TCP server on the interface's link-local address. Right after the link comes up the
+    /// address exists but is tentative (duplicate address detection, ~1-2 s) and binding it fails with
+    /// EADDRNOTAVAIL: wait for it, up to 5 s.
+    private func listenWhenAddressReady(_ interface: LinuxIPInterface) throws -> any StreamListener {
+        var tries = 0
+        while true {
+            do throws(SocketError) {
+                return try interface.listen(port: port, backlog: 3)
+            } catch {
+                tries += 1
+                if error.kind != .linkDown || tries >= 50 { throw error }
+                usleep(100_000)
+            }
+        }
+    }
+
     /// The interface's link-local address; waits up to 5 s while duplicate address detection runs.
     private func waitForAddress(_ interface: LinuxIPInterface) throws -> IPv6Address {
         var tries = 0
@@ -124,11 +151,10 @@ final class V2GRunner {
     }
 }
 
-/// Builds the session controllers: the SECC of issue 14 (`SECCSession`, free vend: every EV is
-/// authorised); on the EV side, until the EVCC controller is composed here, the handshake-only stand-in.
+/// Builds the session controllers of issue 14: `SECCSession` (free vend: every EV is authorised) and
+/// `EVCCSession` with a `LinearBatteryModel` — a small pack (2 kWh) from `startSoC` to `targetSoC`, so a
+/// session reaches its end within seconds.
 enum V2GSessionFactory {
-    static func isStandIn(_ role: V2GRunner.Role) -> Bool { role == .evcc }
-
     static func secc(received: ByteQueue, transmit: ByteQueue, facts: ChargerFacts, protocols: [V2GProtocol]) -> any V2GSessionControlling {
         var configuration = SECCConfiguration()
         configuration.protocols = protocols
@@ -136,9 +162,22 @@ enum V2GSessionFactory {
                            configuration: configuration)
     }
 
-    static func evcc(received: ByteQueue, transmit: ByteQueue, protocols: [V2GProtocol]) -> any V2GSessionControlling {
-        HandshakeOnlySession(side: .evcc, received: received, transmit: transmit, protocols: protocols)
+    static func evcc(received: ByteQueue, transmit: ByteQueue, protocols: [V2GProtocol],
+                     startSoC: Double, targetSoC: Double, quirks: EVCCQuirks,
+                     currentDemandTimeout: Nanoseconds?) -> any V2GSessionControlling {
+        var pack = LinearBatteryModel.Parameters()
+        pack.capacityWattHours = 2_000
+        pack.initialSoC = startSoC
+        pack.bulkSoC = startSoC + (targetSoC - startSoC) * 0.8
+        pack.targetSoC = targetSoC
+        pack.maxAmps = 100
+        var configuration = EVCCConfiguration(protocols: protocols)
+        configuration.quirks = quirks
+        if let currentDemandTimeout { configuration.timers.currentDemand = currentDemandTimeout }
+        return EVCCSession(received: received, transmit: transmit, battery: LinearBatteryModel(pack),
+                           configuration: configuration)
     }
 }
 
 extension SECCSession: V2GSessionControlling {}
+extension EVCCSession: V2GSessionControlling {}

@@ -19,7 +19,7 @@ final class ArrivalTap: TickController {
 
     func tick(_ context: TickContext) {
         let count = tcp.received.count
-        if count > 0, seenCount == 0, firstByteAt == nil { firstByteAt = context.now }
+        if count > 0, seenCount == 0, firstByteAt == nil { firstByteAt = tcp.lastArrivalAt }
         seenCount = count
     }
 
@@ -43,6 +43,8 @@ final class SessionWatcher: TickController {
     var linger: Nanoseconds = .seconds(7)
     let arrivals: ArrivalTap
     var connector: EVConnector?
+    /// The EVCC's own measure of the last round trip (request sent → response decoded).
+    var evccRoundTrip: Nanoseconds?
     private(set) var started = false
     private(set) var last = V2GSessionFacts()
     private var startedAt: MonotonicInstant?
@@ -66,8 +68,10 @@ final class SessionWatcher: TickController {
     }
 
     func tick(_ context: TickContext) {
-        let now = context.now
-        let since = startedAt ?? now
+        // Send what the session wrote in this tick now, not at the next tick's pump.
+        tcp.pump(context)
+        let now = loop.clock.now()
+        let since = startedAt ?? context.now
         startedAt = since
         if now - since > timeLimit {
             print("\(time(now))  time limit of \(timeLimit.count / 1_000_000_000) s reached in \(session.session.phase)")
@@ -126,7 +130,8 @@ final class SessionWatcher: TickController {
         lastResponses = s.responses
         let from = role == .secc ? arrivals.firstByteAt : requestAt
         arrivals.taken()
-        let rtt = from.map { ms(now - $0) + " ms" } ?? "-"
+        var rtt = from.map { ms(now - $0) + " ms" } ?? "-"
+        if role == .evcc, let roundTrip = evccRoundTrip { rtt = ms(roundTrip) + " ms" }
         let label = role == .secc ? "answered in" : "round trip"
         var line = "\(time(now))  \(pad(s.phase.description, 26)) \(label) \(rtt)"
         if s.negotiated != nil, s.phase == .handshake || lastPhase == .idle || lastPhase == .handshake {

@@ -1,4 +1,5 @@
 import Contracts
+import ControlLoop
 import CoreTypes
 import EXITool
 import Testing
@@ -127,6 +128,64 @@ import V2GSession
         let first = h.exchanges.first { $0.kind == kind }!.sentAt
         // the timer is armed when the first request is sent; the session ends in the tick it expires
         return h.evcc.session.endedAt - first
+    }
+
+    /// A connection that takes nothing (the send queue stays full): the EVCC never sends half a frame,
+    /// retries every tick, and CommunicationSetup (20 s, TCP connection → SessionSetupRes) ends it.
+    @Test func communicationSetupTimesOutWhenNothingCanBeSent() {
+        let h = EVCCHarness(.din)
+        let start = h.clock.now()
+        let junk = [UInt8](repeating: 0xAA, count: h.secc.fromEVCC.capacity - 4)
+        _ = junk.withUnsafeBytes { h.secc.fromEVCC.push(RawSpan(_unsafeBytes: $0)) }
+        for i in 0..<2_100 {
+            h.clock.advance(by: h.period)
+            h.evcc.tick(TickContext(now: h.clock.now(), index: UInt64(i), period: h.period))
+        }
+        #expect(h.evcc.session.stopReason == .timeout)
+        #expect(h.evcc.session.endedAt - start == .seconds(20))
+        #expect(h.evcc.session.requests == 0)
+        #expect(h.secc.fromEVCC.count == h.secc.fromEVCC.capacity - 4)
+    }
+
+    /// A SECC that sends an answer twice: the copy that arrives before the next request goes out, and
+    /// the copy that arrives while the next answer is awaited, are both dropped and counted; the
+    /// session runs on. A message out of turn that is not such a copy still ends it. (A stale copy
+    /// of the very answer awaited cannot be told from the real one: it is taken as the answer.)
+    @Test(arguments: [EXISchema.din, .iso2])
+    func duplicateAnswersAreDropped(_ schema: EXISchema) throws {
+        let h = EVCCHarness(schema, configuration: EVCCHarness.shortLoop(schema))
+        h.secc.override = { [unowned secc = h.secc] name, _ in
+            guard name == "ServiceDiscoveryReq", let exi = try? secc.encodedAnswer(name) else { return nil }
+            return .wire(ScriptedSECC.frame(exi) + ScriptedSECC.frame(exi))
+        }
+        try h.run()
+        #expect(h.evcc.session.stopReason == .completed)
+        #expect(h.evcc.session.duplicates == 1)
+        #expect(h.evcc.session.currentDemands == 5)
+
+        let late = EVCCHarness(schema, configuration: EVCCHarness.shortLoop(schema))
+        var last: [UInt8] = []
+        late.secc.override = { [unowned secc = late.secc] name, _ in
+            guard name != "supportedAppProtocolReq", let exi = try? secc.encodedAnswer(name) else { return nil }
+            defer { last = exi }
+            if name == "AuthorizationReq" || name == "ContractAuthenticationReq" {
+                return .wire(ScriptedSECC.frame(last) + ScriptedSECC.frame(exi))
+            }
+            return .exi(exi)
+        }
+        try late.run()
+        #expect(late.evcc.session.stopReason == .completed)
+        #expect(late.evcc.session.duplicates == 1)
+
+        // A stale answer of another step that is not a byte-identical repeat: out of turn.
+        let stale = EVCCHarness(schema, configuration: EVCCHarness.shortLoop(schema))
+        stale.secc.override = { [unowned secc = stale.secc] name, _ in
+            guard name == "CableCheckReq", let exi = try? secc.encodedAnswer(name),
+                  let other = try? secc.encodedAnswer("SessionSetupReq") else { return nil }
+            return .wire(ScriptedSECC.frame(exi) + ScriptedSECC.frame(other))
+        }
+        try stale.run()
+        #expect(stale.evcc.session.stopReason == .sequenceError)
     }
 
     /// Failed_NoNegotiation → `noCommonProtocol`.

@@ -1,4 +1,5 @@
 import ControlLoop
+import Buffers
 import CoreTypes
 import EXITool
 import Foundation
@@ -14,6 +15,10 @@ final class EVCCHarness {
     let evcc: EVCCSession
     private(set) var index: UInt64 = 0
     var exchanges: [EVCCExchange] = []
+    /// When set, the SECC's bytes reach the EVCC at most this many per tick (TCP segments split
+    /// anywhere, messages straddling ticks).
+    let drip: Int?
+    private let evccReceived: ByteQueue
 
     /// A short session for the failure cases: the charge loop ends after 5 rounds.
     static func shortLoop(_ schema: EXISchema) -> EVCCConfiguration {
@@ -23,11 +28,13 @@ final class EVCCHarness {
     }
 
     init(_ schema: EXISchema, configuration: EVCCConfiguration? = nil, battery parameters: LinearBatteryModel.Parameters? = nil,
-         period: Nanoseconds = .milliseconds(10)) {
+         period: Nanoseconds = .milliseconds(10), drip: Int? = nil) {
         self.period = period
+        self.drip = drip
         secc = ScriptedSECC(schema: schema)
+        evccReceived = drip == nil ? secc.toEVCC : ByteQueue(capacity: 65_536)
         battery = LinearBatteryModel(parameters ?? Self.smallPack)
-        evcc = EVCCSession(received: secc.toEVCC, transmit: secc.fromEVCC, battery: battery,
+        evcc = EVCCSession(received: evccReceived, transmit: secc.fromEVCC, battery: battery,
                            configuration: configuration ?? EVCCConfiguration(protocols: schema == .din ? [.din70121] : [.iso15118_2]))
         evcc.report = { [unowned self] in self.exchanges.append($0) }
         evcc.connectionOpened(at: clock.now())
@@ -45,6 +52,13 @@ final class EVCCHarness {
 
     func tick() throws {
         clock.advance(by: period)
+        if let drip {
+            var moved = 0
+            while moved < drip, let byte = secc.toEVCC.pop() {
+                evccReceived.push(byte)
+                moved += 1
+            }
+        }
         evcc.tick(TickContext(now: clock.now(), index: index, period: period))
         index += 1
         try secc.serve()

@@ -11,7 +11,8 @@ import V2GSession
 /// way to SessionStop. Needs the Josev venv (../shared/tools/josev/setup.sh); with JOSEV_REQUIRED=1 a
 /// missing venv fails instead of skipping.
 @Suite(.enabled(if: EVCCSharedFiles.josevAvailable || EVCCSharedFiles.josevRequired,
-                "the Josev venv is missing (JOSEV_VENV=\(EVCCSharedFiles.venv)): run ../shared/tools/josev/setup.sh"))
+                "the Josev venv is missing (JOSEV_VENV=\(EVCCSharedFiles.venv)): run ../shared/tools/josev/setup.sh"),
+       .required("josev-evcc"))
 struct EVCCJosevCodecTests {
     @Test(arguments: [EXISchema.din, .iso2])
     func josevReadsOurRequestsAndWritesTheAnswers(_ schema: EXISchema) throws {

@@ -98,11 +98,19 @@ final class ScriptedSECC {
     }
 
     func push(_ exi: [UInt8]) {
-        var frame: [UInt8] = [0x01, 0xFE, 0x80, 0x01]
+        let bytes = Self.frame(exi)
+        _ = bytes.withUnsafeBytes { toEVCC.push(RawSpan(_unsafeBytes: $0)) }
+    }
+
+    /// A V2GTP frame (EXI payload type) around `exi`.
+    static func frame(_ exi: [UInt8]) -> [UInt8] {
         let n = UInt32(exi.count)
-        frame += [UInt8(n >> 24), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)]
-        frame += exi
-        _ = frame.withUnsafeBytes { toEVCC.push(RawSpan(_unsafeBytes: $0)) }
+        return [0x01, 0xFE, 0x80, 0x01, UInt8(n >> 24), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)] + exi
+    }
+
+    /// The EXI of the answer to `name` (our codec), for tests that send it more than once.
+    func encodedAnswer(_ name: String) throws -> [UInt8] {
+        try EXITool.encode(schema, json: try JSONParser.parse(respond(name, requests.last!.json)))
     }
 
     func handshakeAnswer() -> String {

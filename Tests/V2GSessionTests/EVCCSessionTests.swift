@@ -119,6 +119,37 @@ import V2GSession
         #expect(!h.evcc.session.isCompleteSession)
     }
 
+    /// The SECC's answers arrive in pieces (7 bytes per tick): messages straddle ticks and TCP
+    /// segments, and the session still runs to its end; one byte per tick stalls the charge loop
+    /// past its 250 ms and ends it with a timeout, cleanly.
+    @Test(arguments: [EXISchema.din, .iso2])
+    func answersArriveInPieces(_ schema: EXISchema) throws {
+        let h = EVCCHarness(schema, configuration: EVCCHarness.shortLoop(schema), drip: 7)
+        try h.run()
+        #expect(h.evcc.session.stopReason == .completed)
+        #expect(h.evcc.session.currentDemands == 5)
+        #expect(h.evcc.session.decodeErrors == 0)
+
+        let slow = EVCCHarness(schema, configuration: EVCCHarness.shortLoop(schema), drip: 1)
+        try slow.run()
+        #expect(slow.evcc.session.stopReason == .timeout)
+        #expect(slow.evcc.session.phase == .ended)
+        #expect(!slow.evcc.contactorsClosed)
+    }
+
+    /// The car never asks for more current than the EVSE announced (80 A here, the battery wants 150 A).
+    @Test(arguments: [EXISchema.din, .iso2])
+    func targetCurrentStaysWithinTheEVSELimit(_ schema: EXISchema) throws {
+        let h = EVCCHarness(schema, configuration: EVCCHarness.shortLoop(schema))
+        h.secc.maxAmps = 80
+        try h.run()
+        #expect(h.evcc.session.stopReason == .completed)
+        let targets = h.exchanges.filter { $0.kind == .currentDemand }.map(\.targetAmps)
+        #expect(targets.count == 5)
+        #expect(targets.allSatisfy { $0 == 80 })
+        #expect(h.battery.demand().targetAmps > 80)
+    }
+
     /// The charge loop can be paced (real cars send CurrentDemandReq every 50–250 ms).
     @Test func chargeLoopInterval() throws {
         var c = EVCCConfiguration(protocols: [.din70121])

@@ -4,6 +4,7 @@ import ControlLoop
 import CoreTypes
 import PowerPath
 import PowerPlantSim
+import MallocCounting
 import Testing
 import V2G
 import V2GSession
@@ -25,7 +26,7 @@ final class InProcessCharger {
     let battery: LinearBatteryModel
     private var index: UInt64 = 0
 
-    init(_ protocols: [V2GProtocol]) {
+    init(_ protocols: [V2GProtocol], capacityWattHours: Double = 6_000) {
         var parameters = PlantParameters()
         parameters.battery.initialSoC = 0.7
         plant = SimulatedPowerPlant(parameters: parameters)
@@ -40,7 +41,7 @@ final class InProcessCharger {
         pack.emptyVolts = parameters.battery.emptyVolts
         pack.fullVolts = parameters.battery.fullVolts
         pack.internalResistance = parameters.battery.internalResistance
-        pack.capacityWattHours = 6_000
+        pack.capacityWattHours = capacityWattHours
         pack.initialSoC = 70
         pack.bulkSoC = 74
         pack.targetSoC = 75
@@ -86,7 +87,22 @@ final class InProcessCharger {
     }
 }
 
-@Suite struct EVCCWithSECCTests {
+@Suite(.serialized) struct EVCCWithSECCTests {
+    /// The whole charger and car in the charge loop: plant, EVCC, SECC and power path together make
+    /// 0 mallocs per tick (each tick one CurrentDemand round trip).
+    @Test(arguments: [V2GProtocol.din70121, .iso15118_2])
+    func zeroMallocsInTheLoopEndToEnd(_ p: V2GProtocol) {
+        let c = InProcessCharger([p], capacityWattHours: 10_000_000)
+        while c.evcc.session.currentDemands < 50, !c.evcc.session.isFinished { c.tick() }
+        let before = c.evcc.session.currentDemands
+        var total = 0
+        for _ in 0..<200 { total += MallocCounter.count { c.tick() } }
+        let rounds = c.evcc.session.currentDemands - before
+        print("EVCC+SECC+power path (\(p)): \(total) mallocs over 200 ticks, \(rounds) CurrentDemand rounds")
+        #expect(rounds >= 100)
+        #expect(total == 0)
+    }
+
     @Test(arguments: [V2GProtocol.din70121, .iso15118_2])
     func wholeSessionWithThePowerPath(_ p: V2GProtocol) {
         let c = InProcessCharger([p])

@@ -26,6 +26,9 @@ public final class StreamPump: IOSource {
     public private(set) var errorCount = 0
     /// Connections attached since creation.
     public private(set) var sessions = 0
+    /// When bytes last came in (the wake-up's or the tick's instant): how long a request waited
+    /// before its answer, for `boardctl v2g`.
+    public private(set) var lastArrivalAt = MonotonicInstant.zero
 
     public init(name: String, connection: (any StreamConnection)? = nil, receiveCapacity: Int = 8192,
                 transmitCapacity: Int = 8192) {
@@ -62,18 +65,18 @@ public final class StreamPump: IOSource {
     }
 
     /// Readable, writable or an error on the descriptor: move bytes both ways now.
-    public func service(_ now: MonotonicInstant) { _ = move() }
+    public func service(_ now: MonotonicInstant) { _ = move(now) }
 
     /// What the loop calls on POLLIN/POLLOUT/POLLERR: bytes moved both ways, plus one for a change
     /// of state (a connect that completed, a reset seen), so a wake-up that only finished the
     /// handshake is not counted idle.
     public func service(_ now: MonotonicInstant, events: PollEvents) -> ServiceOutcome {
         let before = connection?.state
-        let moved = move()
+        let moved = move(now)
         return .moved(moved + (connection?.state != before ? 1 : 0))
     }
 
-    public func pump(_ context: TickContext) { _ = move() }
+    public func pump(_ context: TickContext) { _ = move(context.now) }
 
     /// Sends what is queued (as far as the socket takes it), then FIN: the orderly end of a session.
     /// Bytes still queued after this are dropped.
@@ -98,7 +101,7 @@ public final class StreamPump: IOSource {
     public var isHealthy: Bool { lastError == nil }
 
     /// Bytes received plus bytes sent.
-    private func move() -> Int {
+    private func move(_ now: MonotonicInstant) -> Int {
         guard let connection else { return 0 }
         switch connection.updateState() {
         case .connecting: return 0
@@ -113,6 +116,7 @@ public final class StreamPump: IOSource {
         } catch {
             note(error)
         }
+        if moved > 0 { lastArrivalAt = now }
         return moved + flush(connection)
     }
 
