@@ -63,6 +63,26 @@ func runProduct(_ name: String, _ arguments: [String], timeout: Double = 60,
         #expect(summary.contains("energy ") && summary.contains("peak power "), "\(summary)")
     }
 
+    /// SIGTERM in the middle of the sim session (what systemd sends): an orderly stop, exit 0, the SECC
+    /// ends its session and the power path switches the supply off and opens the contactors.
+    @Test func sigtermDuringTheSessionLeavesThePowerPathSafe() throws {
+        let result = try runProduct("chargerd", ["--board", "sim"], timeout: 60) { p in
+            let deadline = Date().addingTimeInterval(20)
+            while Date() < deadline, p.isRunning, !blocksStopSignals(p.processIdentifier) { usleep(50_000) }
+            usleep(8_000_000)  // well into the session (the charge loop, on an unloaded machine)
+            kill(p.processIdentifier, SIGTERM)
+        }
+        print(result.stdout)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("stopped (SIGTERM)"))
+        // The safe stop commands the supply off and the contactors open in the same call (the loop
+        // runs no tick after it, so mid-charge the report says commanded, not yet confirmed).
+        let log = result.stderr
+        #expect(log.contains("safe stop secc: V2G session ended (EVSE shutdown)") || log.contains("safe stop secc: no V2G session running"), "\(log)")
+        #expect(log.contains("safe stop power-path: supply off") || log.contains("off requested"), "\(log)")
+        #expect(log.contains("contactors open") || log.contains("contactors commanded open"), "\(log)")
+    }
+
     @Test func anUnknownBoardExitsTwo() throws {
         let result = try runProduct("chargerd", ["--board", "no-such-board"])
         #expect(result.status == 2)
