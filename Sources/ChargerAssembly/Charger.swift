@@ -67,6 +67,8 @@ public final class Charger {
         public var plant = Charger.simulatedPlant
         /// The simulated car's battery (nil: `SimulatedEVCharging.compressedPack(plant)`).
         public var vehicleBattery: LinearBatteryModel.Parameters?
+        /// The simulated car's EVCC (protocols it offers, timers, quirks).
+        public var vehicleEVCC = EVCCConfiguration()
         public init() {}
     }
 
@@ -203,7 +205,7 @@ public final class Charger {
                 let pack = options.vehicleBattery ?? SimulatedEVCharging.compressedPack(options.plant)
                 do throws(SocketError) {
                     v.charge(with: try SimulatedEVCharging(ip: network.attach("sim-ev-plc0", mac: v.evMAC), plant: plant, helper: helper,
-                                                           battery: LinearBatteryModel(pack)))
+                                                           battery: LinearBatteryModel(pack), configuration: options.vehicleEVCC))
                 } catch { throw .simulation("the vehicle's V2G side: \(error)") }
             }
             vehicle = v

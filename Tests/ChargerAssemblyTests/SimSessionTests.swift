@@ -21,11 +21,15 @@ import V2GSession
         .charging, .stopping, .weldingDetection, .ended,
     ]
 
-    @Test func wholeSessionFromPlugInToUnplug() throws {
+    /// The car offers one protocol: ISO 15118-2 (what `chargerd --board sim` negotiates) or DIN 70121.
+    @Test(arguments: [V2GProtocol.iso15118_2, .din70121])
+    func wholeSessionFromPlugInToUnplug(_ p: V2GProtocol) throws {
         let board = try SimComposition.simBoard()
         let clock = SystemMonotonicClock()
         let loop = TickLoop(period: .milliseconds(1), clock: clock, waiter: PollWaiter(clock: clock))
-        let charger = try Charger.open(board)
+        var options = Charger.Options()
+        options.vehicleEVCC = EVCCConfiguration(protocols: [p])
+        let charger = try Charger.open(board, options: options)
         charger.register(on: loop)
         #expect(charger.controllers.map(\.name) == ["control-pilot", "slac-evse", "v2g-connection", "sdp-server", "secc",
                                                     "power-path", "session-recorder", "sim-vehicle"])
@@ -57,6 +61,7 @@ import V2GSession
         #expect(sawPilotC, "the car showed C while taking energy")
         // Completed, at the target SoC, the car gone and the charger ready.
         #expect(summary.stopReason == .completed)
+        #expect(summary.negotiated == p)
         #expect(car.evcc.session.stopReason == .completed)
         #expect(car.battery.soc >= car.battery.parameters.targetSoC)
         #expect(car.phase == .unplugged)
