@@ -147,6 +147,7 @@ let layers: [Target] = [
         name: "SimBoard",
         dependencies: ["Boards", "Drivers", "HAL", "Buffers", "ControlLoop", "Contracts", "ESP32CPEmulator",
                        "PLCModemStandIn", "SLAC", "HomePlugAV",
+                       "V2GSession", "V2GLink", "PowerPlantSim",
                        .product(name: "SystemPackage", package: "swift-system")],
         swiftSettings: strict),
     // The composition step: from a board's `vehicle_link`, the drivers and controllers it needs,
@@ -155,7 +156,8 @@ let layers: [Target] = [
         name: "ChargerAssembly",
         dependencies: ["Boards", "Drivers", "SimBoard", "HAL", "Buffers", "ControlLoop", "Contracts", "Runtime",
                        "ControlPilot", "SLAC", "HomePlugAV",
-                       "AdvanticsEVSE", "AdvanticsEmulator", "PowerPath", "PowerPlantSim"],
+                       "AdvanticsEVSE", "AdvanticsEmulator", "PowerPath", "PowerPlantSim",
+                       "V2GSession", "V2GLink", "ESP32CPEmulator"],
         swiftSettings: strict),
 ]
 
@@ -245,6 +247,7 @@ let apps: [Target] = [
         name: "chargerd",
         dependencies: [
             "Boards", "ChargerAssembly", "HAL", "Runtime", "ControlLoop",
+            "Contracts", "CoreTypes", "SimBoard",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "SystemPackage", package: "swift-system"),
@@ -287,7 +290,8 @@ let tests: [Target] = [
     // Our side of the SLAC interop tests, started inside a network namespace.
     // The sim composition under the malloc counter, in a process of its own (ChargerAssemblyTests runs it).
     .executableTarget(name: "sim-allocation-probe",
-                      dependencies: ["ChargerAssembly", "Boards", "Runtime", "CoreTypes", "MallocCounting"],
+                      dependencies: ["ChargerAssembly", "Boards", "Runtime", "CoreTypes", "MallocCounting",
+                                     "SimBoard"],
                       path: "Tests/Support/SimAllocationProbe", swiftSettings: strict),
     // SECC processing per CurrentDemand, bytes in → bytes out, for .ci/v2g-bench.sh (timing and callgrind).
     .executableTarget(name: "v2g-bench", dependencies: ["V2GSession", "Contracts", "ControlLoop", "CoreTypes", "Buffers", "EXI"],
@@ -304,7 +308,8 @@ let tests: [Target] = [
     .testTarget(
         name: "ChargerAssemblyTests",
         dependencies: ["ChargerAssembly", "Contracts", "ControlLoop", "ControlPilot", "SLAC", "Boards", "HAL", "Runtime",
-                       "TestSupport", "sim-allocation-probe"],
+                       "TestSupport", "sim-allocation-probe",
+                       "SimBoard", "V2GSession"],
         swiftSettings: strict),
     .testTarget(name: "V2GTPTests", dependencies: ["V2GTP", "CoreTypes", "MallocCounting", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "V2GTests", dependencies: ["V2G", "Contracts", "AppHandshake", "EXI", "EXITool", "CoreTypes"], swiftSettings: strict),

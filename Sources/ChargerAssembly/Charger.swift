@@ -5,9 +5,12 @@ import ControlPilot
 import Drivers
 import HAL
 import HomePlugAV
+import PowerPlantSim
 import Runtime
+import ESP32CPEmulator
 import SimBoard
 import SLAC
+import V2GSession
 
 /// Why a board could not be composed into a charger.
 public enum ChargerAssemblyError: Error, CustomStringConvertible {
@@ -31,8 +34,10 @@ public enum ChargerAssemblyError: Error, CustomStringConvertible {
 ///
 /// - `own-stack`: the control pilot (ESP32 helper or direct Pi CP) publishes `facts.pilot`; SLAC
 ///   (`SlacMatcher` over the qcaspi netdev or the user-space QCA7000 driver) reads it — matching starts
-///   when the pilot says B/C/D and stops on A/E/F — and publishes `facts.plcLink`. (V2G and the power
-///   path are planned: they plug in after SLAC through `ChargerFacts`.)
+///   when the pilot says B/C/D and stops on A/E/F — and publishes `facts.plcLink`. Then
+///   `SECCAssembly`: SDP (answering while matched), the SECC on its TCP connection (ending on CP
+///   A/E/F or link loss) and the power path after it; on the `sim` board over the simulated IP
+///   network and `SimulatedPowerPlant` (on real boards planned: their power hardware has no driver).
 /// - `advantics`: the EVSE v3 role (`AdvanticsEVSE`) on the CAN pump of the `advantics-can` device,
 ///   before the power path; on a simulated board with the simulated plant and a scripted SECC on the
 ///   far end of the CAN twin (`AdvanticsAssembly`).
@@ -53,6 +58,20 @@ public final class Charger {
         public var authorizer: any Authorizer = FreeVendAuthorizer()
         public var pilot = ControlPilotConfiguration()
         public var slac = SlacMatcher.Configuration()
+        /// Compose V2G (SDP, the SECC, the power path) after SLAC on `own-stack` boards (today the
+        /// `sim` board, over its simulated IP network and plant).
+        public var v2g = true
+        /// The simulated vehicle charges after SLAC (SDP, TCP, EVCC, battery), then unplugs. Off: it
+        /// only matches SLAC and stays plugged in.
+        public var vehicleCharges = true
+        public var secc = SECCConfiguration()
+        /// The sim board's plant: fast precharge (5 kV/s, 50 µF) and a small battery, so a session
+        /// runs on a compressed time scale (well under a minute).
+        public var plant = Charger.simulatedPlant
+        /// The simulated car's battery (nil: `SimulatedEVCharging.compressedPack(plant)`).
+        public var vehicleBattery: LinearBatteryModel.Parameters?
+        /// The simulated car's EVCC (protocols it offers, timers, quirks).
+        public var vehicleEVCC = EVCCConfiguration()
         public init() {}
     }
 
@@ -62,7 +81,8 @@ public final class Charger {
     public let authorizer: any Authorizer
     /// In registration order.
     public let sources: [any IOSource]
-    /// In tick order: CP → SLAC (→ V2G → session → power path, planned) → simulated vehicle.
+    /// In tick order: CP → SLAC → V2G connection → SDP → SECC → power path → session recorder →
+    /// simulated vehicle.
     public let controllers: [any TickController]
     public let pilot: PilotAssembly?
     public let slac: SlacMatcher?
@@ -70,6 +90,12 @@ public final class Charger {
     public let vehicle: SimulatedVehicle?
     /// The ADVANTICS EVSE role and what the simulated board adds to it (`vehicle_link: advantics`).
     public private(set) var advantics: AdvanticsAssembly?
+    /// The V2G side after SLAC (own-stack boards with V2G composed).
+    public private(set) var secc: SECCAssembly?
+    /// The sim board's power plant (the supply, contactors, IMD and meter the power path drives).
+    public private(set) var plant: SimulatedPowerPlant?
+    /// The session's measurements (energy from the meter, peak power, phases, the summary).
+    public private(set) var recorder: SessionRecorder
     /// What the composition left out and why (planned drivers), for the log.
     public let notes: [String]
 
@@ -106,6 +132,10 @@ public final class Charger {
         var driver: QCA7000Driver?
         var vehicle: SimulatedVehicle?
         var advantics: AdvanticsAssembly?
+        var secc: SECCAssembly?
+        var plant: SimulatedPowerPlant?
+        var network: SimulatedIPNetwork?
+        let recorder = SessionRecorder(facts: facts)
 
         // The sim vehicle pumps the EV's end of the power line itself.
         let sim = factory as? SimulatedDeviceFactory
@@ -142,7 +172,25 @@ public final class Charger {
                                       random: board.simulated ? .seeded(0xE5E) : .system)
             slac = matcher
             controllers.append(matcher)
-            notes.append("V2G (SDP, V2GTP, EXI) and the DC power path: planned, they plug in after SLAC")
+            if options.v2g, board.simulated {
+                // The sim board's PLC interface is the simulated IP network's twin; the power path
+                // drives the simulated plant.
+                let net = SimulatedIPNetwork()
+                network = net
+                let p = SimulatedPowerPlant(parameters: options.plant)
+                plant = p
+                sources.append(p)
+                do throws(SocketError) {
+                    secc = try SECCAssembly(interface: net.attach("plc0", mac: hostMAC), facts: facts, authorizer: options.authorizer,
+                                            configuration: options.secc, supply: p.supply, contactors: p.contactors,
+                                            isolationMonitor: p.isolationMonitor, meter: p.meter)
+                } catch { throw .simulation("V2G on the simulated network: \(error)") }
+                sources += secc!.sources
+                controllers += secc!.controllers
+                controllers.append(recorder)
+            } else if options.v2g {
+                notes.append("V2G (SDP, SECC) and the DC power path on this board: planned (its power hardware has no driver yet); SLAC only")
+            }
         case .whitebeet:
             notes.append("WHITE-beet host-control driver: planned; the board's devices are opened and pumped only")
         case .advantics:
@@ -160,6 +208,17 @@ public final class Charger {
                 throw .simulation(SimulatedVehicle.AssemblyError.noEVLink.description)
             }
             let v = SimulatedVehicle(chip: chip, evLink: evLink, facts: facts)
+            if options.vehicleCharges, let network, let plant {
+                let helper = board.device(role: .cpHelper).flatMap { d -> EmulatedHelperPort? in
+                    if case .serial(let port)? = devices[d.name] { return port as? EmulatedHelperPort }
+                    return nil
+                }
+                let pack = options.vehicleBattery ?? SimulatedEVCharging.compressedPack(options.plant)
+                do throws(SocketError) {
+                    v.charge(with: try SimulatedEVCharging(ip: network.attach("sim-ev-plc0", mac: v.evMAC), plant: plant, helper: helper,
+                                                           battery: LinearBatteryModel(pack), configuration: options.vehicleEVCC))
+                } catch { throw .simulation("the vehicle's V2G side: \(error)") }
+            }
             vehicle = v
             sources += v.sources
             controllers.append(v.controller)
@@ -168,6 +227,9 @@ public final class Charger {
         let charger = Charger(board: board, devices: devices, facts: facts, authorizer: options.authorizer, sources: sources,
                               controllers: controllers, pilot: pilot, slac: slac, plcDriver: driver, vehicle: vehicle, notes: notes)
         charger.advantics = advantics
+        charger.secc = secc
+        charger.plant = plant
+        charger.recorder = recorder
         return charger
     }
 
@@ -185,12 +247,27 @@ public final class Charger {
         self.plcDriver = plcDriver
         self.vehicle = vehicle
         self.notes = notes
+        recorder = SessionRecorder(facts: facts)
     }
 
     /// Registers every source, then every controller, in composition order.
     public func register(on loop: TickLoop) {
         for s in sources { loop.addSource(s) }
         for c in controllers { loop.addController(c) }
+    }
+}
+
+extension Charger {
+    /// The `sim` board's plant: the default 1000 V / 200 A plant with a fast precharge (5 kV/s slew,
+    /// 50 µF output) and a small battery at 70 % (1.5 kWh at ~370 V), the car's compressed time scale.
+    public static var simulatedPlant: PlantParameters {
+        var p = PlantParameters()
+        p.outputCapacitance = 0.00005
+        p.voltageSlew = 5000
+        p.battery.initialSoC = 0.70
+        p.battery.capacityAmpHours = 1_500.0 / 370
+        p.battery.maxAmps = 120
+        return p
     }
 }
 

@@ -24,6 +24,15 @@ public final class EmulatedHelperPort: SerialPort, @unchecked Sendable {
         func set() { lock.withLock { value = true } }
     }
 
+    /// A vehicle state handed from the loop's thread to the emulator's thread, applied at its next step.
+    final class VehicleMailbox: @unchecked Sendable {
+        private let lock = NSLock()
+        private var pending: EmulatedPilotState?
+        func post(_ state: EmulatedPilotState) { lock.withLock { pending = state } }
+        func take() -> EmulatedPilotState? { lock.withLock { defer { pending = nil }; return pending } }
+    }
+    private let mailbox = VehicleMailbox()
+
     /// Opens a pty, configures the host end with `config` and starts the emulator thread, which
     /// plays `script` (nil: the vehicle stays in state A), as firmware `revision`.
     public init(path: String, config: SerialConfig = SerialConfig(), script: EmulatorScript? = nil,
@@ -36,8 +45,14 @@ public final class EmulatedHelperPort: SerialPort, @unchecked Sendable {
         let emulator = self.emulator
         let stop = stopFlag
         let done = finished
+        let mailbox = self.mailbox
         let thread = Thread {
-            emulator.run(clock: SystemMonotonicClock(), script: script) { stop.isSet }
+            // The stop check runs once per emulator step: it also applies a vehicle state posted by
+            // `present(_:)` from the loop's thread, so the emulator's state stays on its own thread.
+            emulator.run(clock: SystemMonotonicClock(), script: script) {
+                if let state = mailbox.take() { emulator.vehicle = state }
+                return stop.isSet
+            }
             done.signal()
         }
         thread.name = "esp32-cp-emulator"
@@ -51,6 +66,10 @@ public final class EmulatedHelperPort: SerialPort, @unchecked Sendable {
         pty.farEnd.close()
         pty.releaseDeviceEnd()
     }
+
+    /// The emulated vehicle presents `state` from the emulator's next step on (within ~1 ms): a
+    /// simulated car drawing energy (C), finishing (B) or unplugging (A) while the script runs.
+    public func present(_ state: EmulatedPilotState) { mailbox.post(state) }
 
     public var pollDescriptor: Int32? { host.pollDescriptor }
     public func read(into buffer: inout MutableRawSpan) throws(SerialError) -> Int { try host.read(into: &buffer) }

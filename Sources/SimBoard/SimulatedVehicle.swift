@@ -19,10 +19,14 @@ import SLAC
 ///       ⇄ wire ⇄ EV modem stand-in ⇄ the board's EV link twin (sim-ev0) ⇄ FramePump ⇄ SlacRequester
 ///
 /// The plug itself is the ESP32 helper emulator's script (`SimulatedDeviceFactory.helperScript`).
+/// After SLAC, `charging` (when composed) runs the car's V2G side: SDP, TCP, the EVCC and its
+/// battery over the sim board's simulated IP network, then unplugs.
 /// The issue that adds `evsim` replaces this minimal vehicle with a whole CCS vehicle.
 public final class SimulatedVehicle {
     /// Register these after the charger's pumps and drivers (they move frames on the far side).
-    public let sources: [any IOSource]
+    public private(set) var sources: [any IOSource]
+    /// The car's V2G side, if the composition gave it one.
+    public private(set) var charging: SimulatedEVCharging?
     /// Register after the charger's CP controller (it reads the pilot that tick).
     public let controller: SimulatedVehicleController
     public let requester: SlacRequester
@@ -69,6 +73,13 @@ public final class SimulatedVehicle {
                                   configuration: slac, random: .seeded(seed))
         controller = SimulatedVehicleController(requester: requester, facts: facts)
     }
+
+    /// Gives the car its V2G side (SDP, TCP, EVCC, battery); it starts once its SLAC has matched.
+    public func charge(with charging: SimulatedEVCharging) {
+        self.charging = charging
+        sources += charging.sources
+        controller.charging = charging
+    }
 }
 
 /// The vehicle's side of the tick: reads the pilot off the wire (the charger's published pilot) and
@@ -77,6 +88,7 @@ public final class SimulatedVehicleController: TickController {
     public let name = "sim-vehicle"
     public let requester: SlacRequester
     let facts: ChargerFacts
+    var charging: SimulatedEVCharging?
 
     init(requester: SlacRequester, facts: ChargerFacts) {
         self.requester = requester
@@ -88,11 +100,17 @@ public final class SimulatedVehicleController: TickController {
         // The EV starts SLAC on B/C/D with 5 % on the wire; without the 5 % it waits (state A for SLAC).
         requester.pilot = wire.digitalCommunication ? wire.state : .a
         requester.tick(context)
+        if let charging {
+            var matched = false
+            if case .matched = requester.phase { matched = true }
+            charging.tick(context, matched: matched)
+        }
     }
 
     public func safeStop(_ reason: StopReason) -> SafeStopReport {
         _ = requester.safeStop(reason)
-        return SafeStopReport(name, ["simulated vehicle stopped"])
+        let car = charging.map { ", " + $0.safeStop() } ?? ""
+        return SafeStopReport(name, ["simulated vehicle stopped" + car])
     }
 }
 

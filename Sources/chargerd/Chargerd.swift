@@ -9,7 +9,9 @@ import SystemPackage
 
 /// `chargerd`: the charger firmware. Loads a board, composes its drivers and controllers from its
 /// `vehicle_link` (`Charger`), runs them in one fixed-tick loop until SIGINT/SIGTERM, then has every
-/// controller put its outputs in the safe state and logs what each did.
+/// controller put its outputs in the safe state and logs what each did. On the `sim` board a
+/// simulated car plugs in, charges one whole session and unplugs; `chargerd` prints the session's
+/// progress and summary and exits 0 once the car has gone and the charger is ready again (issue 18).
 @main
 struct Chargerd: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,9 +20,12 @@ struct Chargerd: ParsableCommand {
         discussion: """
             --board NAME searches $CHARGEKIT_BOARDS, a Boards/ directory above the current directory or \
             above this executable, then /etc/chargekit/boards; --board PATH loads a file. A board file \
-            with `simulated: true` runs on simulated twins. Stops cleanly on SIGINT/SIGTERM. Under \
-            systemd (NOTIFY_SOCKET set) it sends READY=1 once the loop runs, WATCHDOG=1 every half \
-            WATCHDOG_USEC while ticks are on time, and STOPPING=1 (Image/systemd/chargerd.service).
+            with `simulated: true` runs on simulated twins. Stops cleanly on SIGINT/SIGTERM. \
+            On the sim board a simulated car charges one session (SLAC, SDP, V2G, cable check, \
+            precharge, charging, stop, welding check, SessionStop) and unplugs; exit 0 when that \
+            session completed, 1 when it failed or --seconds ran out first. \
+            Under systemd (NOTIFY_SOCKET set) it sends READY=1 once the loop runs, WATCHDOG=1 every \
+            half WATCHDOG_USEC while ticks are on time, and STOPPING=1 (Image/systemd/chargerd.service).
             """
     )
 
@@ -30,7 +35,7 @@ struct Chargerd: ParsableCommand {
     @Option(name: .customLong("tick-us"), help: "Tick period in microseconds.")
     var tickMicroseconds: Int64 = 1000
 
-    @Option(name: .long, help: "Stop after this many seconds (default: run until SIGINT/SIGTERM).")
+    @Option(name: .long, help: "Stop after this many seconds (default: run until SIGINT/SIGTERM, or on the sim board until the car has unplugged).")
     var seconds: Double?
 
     @Option(name: .long, help: "Run the loop SCHED_FIFO at this priority (1…99) with memory locked.")
@@ -82,6 +87,8 @@ struct Chargerd: ParsableCommand {
         loop.addController(FactsWatcher(facts: charger.facts) { now, line in
             factsLog.info("[\(Self.elapsed(now - start))] \(line)")
         })
+        let progress = charger.vehicle?.charging != nil ? SessionProgress(charger: charger, loop: loop, start: start) : nil
+        if let progress { loop.addController(progress) }
         log.info("board \(definition.name) (\(definition.vehicleLink.rawValue)\(definition.simulated ? ", simulated" : "")): \(charger.devices.opened.count) devices open, tick \(period)")
         log.info("sources: \(charger.sources.map(\.name).joined(separator: ", "))")
         log.info("controllers, in tick order: \(charger.controllers.map(\.name).joined(separator: " → "))")
@@ -111,6 +118,24 @@ struct Chargerd: ParsableCommand {
             log.info("  safe stop \(report)")
         }
         log.info("loop: \(loop.statistics.report.description.replacingNewlines())")
+        // SIGTERM/SIGINT is an orderly stop (exit 0, what systemd expects), whatever the session did.
+        guard let progress, !stoppedBySignal(loop.stopReason) else { return }
+        // One simulated session: its summary, and exit 0 only when it completed and the car left.
+        if let summary = charger.recorder.last {
+            print(SessionProgress.summary(summary))
+        } else {
+            print("session: none completed (V2G \(charger.facts.v2g.value.phase), \(charger.facts.v2g.value.stopReason))")
+        }
+        let completed = charger.recorder.last?.stopReason == .completed
+        guard completed, progress.readyAgainAt != nil else {
+            log.error(completed ? "the car did not unplug before the loop stopped" : "the session did not complete")
+            throw ExitCode(1)
+        }
+    }
+
+    func stoppedBySignal(_ reason: StopReason?) -> Bool {
+        if case .signal? = reason { return true }
+        return false
     }
 
     static func elapsed(_ d: Nanoseconds) -> String {

@@ -33,6 +33,7 @@ import Testing
         let loop = TickLoop(period: .milliseconds(1), clock: SystemMonotonicClock(), waiter: PollWaiter(clock: SystemMonotonicClock()))
         var options = Charger.Options()
         options.unplugAfter = .seconds(8)
+        options.v2g = false  // pilot and SLAC only (SimSessionTests runs the whole session)
         let charger = try Charger.open(board, options: options)
         charger.register(on: loop)
         #expect(charger.controllers.map(\.name) == ["control-pilot", "slac-evse", "sim-vehicle"])

@@ -1,0 +1,100 @@
+import Buffers
+import Contracts
+import ControlLoop
+import Drivers
+import HAL
+import PowerPath
+import V2GLink
+import V2GSession
+
+/// The charger's V2G side on an `own-stack` board, after SLAC (ISO 15118-3 §7, sdp-v2gtp.md §2): the
+/// SDP server on [ff02::1]:15118 of the PLC interface, answering only while `facts.plcLink` says
+/// matched; a TCP listener whose connection feeds `SECCSession`; the DC power path registered after
+/// the SECC so it reads the SECC's request in the same tick (ARCHITECTURE.md, "One tick").
+///
+/// The same pieces `boardctl v2g --role secc` runs on a bare interface, here fed by the board's
+/// facts: the pilot from the CP controller (the SECC and the power path end on A/E/F), the link
+/// from SLAC (the SECC ends on link loss). Setup allocates; the ticks do not.
+public final class SECCAssembly {
+    public let sdpPump: DatagramPump
+    public let tcp: StreamPump
+    public let server: StreamServerPump
+    public let sdp: SDPServer
+    public let session: SECCSession
+    public let powerPath: PowerPathController
+    public let connection: SECCConnection
+
+    /// Register after the board's pumps (any order among themselves).
+    public var sources: [any IOSource] { [sdpPump, server, tcp] }
+    /// In tick order: connection bookkeeping → SDP → SECC → power path.
+    public var controllers: [any TickController] { [connection, sdp, session, powerPath] }
+
+    /// - Parameters:
+    ///   - interface: the PLC interface (the `qcaspi` netdev, the TAP, or the sim board's twin).
+    ///   - port: the V2G TCP port SDP announces (a dynamic port, sdp-v2gtp.md §2.2).
+    public init(interface: any IPInterface, facts: ChargerFacts, authorizer: any Authorizer,
+                configuration: SECCConfiguration, supply: any DCSupply, contactors: any DCContactors,
+                isolationMonitor: any IsolationMonitor, meter: any OutputMeter, port: UInt16 = 61341) throws(SocketError) {
+        let address = try interface.linkLocalAddress()
+        sdpPump = DatagramPump(name: "sdp", socket: try interface.openDatagramSocket(port: IPEndpoint.sdpPort, joinAllNodes: true))
+        let listener = try interface.listen(port: port, backlog: 3)
+        tcp = StreamPump(name: "v2g-tcp", receiveCapacity: 16 * 1024, transmitCapacity: 16 * 1024)
+        server = StreamServerPump(name: "v2g-listen", listener: listener, session: tcp)
+        sdp = SDPServer(pump: sdpPump, configuration: SDPServerConfiguration(address: address, port: listener.localEndpoint.port))
+        sdp.isAnswering = false
+        session = SECCSession(received: tcp.received, transmit: tcp.transmit, facts: facts, authorizer: authorizer,
+                              configuration: configuration)
+        powerPath = PowerPathController(facts: facts, supply: supply, contactors: contactors,
+                                        isolationMonitor: isolationMonitor, meter: meter)
+        connection = SECCConnection(facts: facts, tcp: tcp, sdp: sdp, session: session)
+    }
+}
+
+/// Tells the SECC about its TCP connection and closes it when the session asks (after SessionStop or
+/// a FAILED answer, once the answer has left); lets SDP answer only while SLAC holds a match (an EV
+/// that has not matched is not on our power line, ISO 15118-3 §7.2). Registered before the SECC.
+public final class SECCConnection: TickController {
+    public let name = "v2g-connection"
+    let facts: ChargerFacts
+    let tcp: StreamPump
+    let sdp: SDPServer
+    let session: SECCSession
+    /// Connections the SECC was told about.
+    public private(set) var connections = 0
+    private var seenSessions = 0
+    private var open = false
+    private var finishing = false
+
+    init(facts: ChargerFacts, tcp: StreamPump, sdp: SDPServer, session: SECCSession) {
+        self.facts = facts
+        self.tcp = tcp
+        self.sdp = sdp
+        self.session = session
+    }
+
+    public func tick(_ context: TickContext) {
+        let now = context.now
+        sdp.isAnswering = facts.plcLink.value.matchedEV != nil
+        if tcp.sessions != seenSessions, tcp.state == .open {
+            if open { session.connectionClosed(at: now) }
+            seenSessions = tcp.sessions
+            open = true
+            finishing = false
+            connections += 1
+            session.connectionOpened(at: now)
+        } else if open, tcp.state.isFinished {
+            open = false
+            session.connectionClosed(at: now)
+        }
+        if open, !finishing, session.closeRequested, tcp.transmit.isEmpty {
+            finishing = true
+            tcp.finish()
+        }
+    }
+
+    public func safeStop(_ reason: StopReason) -> SafeStopReport {
+        let wasOpen = open
+        if open { tcp.abort() }
+        return SafeStopReport(name, [wasOpen ? "V2G TCP connection reset" : "no V2G TCP connection"])
+    }
+}

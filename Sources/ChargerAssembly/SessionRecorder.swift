@@ -1,0 +1,91 @@
+import Contracts
+import ControlLoop
+import CoreTypes
+
+/// What one charging session did, as the charger measured it: the protocol, when it started and
+/// ended, the energy integrated from the power path's present voltage and current (the supply's
+/// output meter, not the car's claims), the peak power, the stop reason and the message counters —
+/// issue 18's one summary line per session.
+public struct ChargingSessionSummary: Sendable, Equatable {
+    public var negotiated: V2GProtocol?
+    public var startedAt: MonotonicInstant = .zero
+    public var endedAt: MonotonicInstant = .zero
+    public var energyWattHours: Double = 0
+    public var peakWatts: Double = 0
+    public var stopReason: V2GStopReason = .none
+    public var requests: UInt32 = 0
+    public var currentDemands: UInt32 = 0
+    public var finalSoC: UInt8?
+
+    public init() {}
+
+    public var duration: Nanoseconds { endedAt - startedAt }
+}
+
+/// Follows `facts.v2g` and `facts.power` every tick (registered after the power path, so both are
+/// this tick's): integrates the energy and the peak power while a session runs, notes each phase
+/// change, and keeps the summary of the last finished session. Fixed-size state: nothing allocates
+/// in a tick (phase changes go into a preallocated ring read by the app).
+public final class SessionRecorder: TickController {
+    public let name = "session-recorder"
+    let facts: ChargerFacts
+    /// The running session (or the last one, once `finished` counts it).
+    public private(set) var current = ChargingSessionSummary()
+    /// Sessions that ended since start.
+    public private(set) var finished = 0
+    /// The summary of the last finished session.
+    public private(set) var last: ChargingSessionSummary?
+    /// Phase changes not yet read: (phase, when). Read and cleared by the app with `takePhaseChanges`.
+    private var changes: [(V2GSessionPhase, MonotonicInstant)]
+    private var lastPhase = V2GSessionPhase.idle
+    private var lastAt: MonotonicInstant?
+
+    public init(facts: ChargerFacts) {
+        self.facts = facts
+        changes = []
+        changes.reserveCapacity(64)
+    }
+
+    public func tick(_ context: TickContext) {
+        let now = context.now
+        let s = facts.v2g.value
+        let p = facts.power.value
+        if s.phase != lastPhase {
+            if lastPhase == .idle || (lastPhase == .ended && s.phase != .idle) {
+                current = ChargingSessionSummary()
+                current.startedAt = now
+            }
+            if changes.count < changes.capacity { changes.append((s.phase, now)) }
+            lastPhase = s.phase
+        }
+        let running = s.phase != .idle && s.phase != .ended
+        if running, let lastAt {
+            let watts = p.volts * p.amps
+            if watts.isFinite, watts > 0 {
+                current.energyWattHours += watts * Double((now - lastAt).count) / 3.6e12
+                current.peakWatts = max(current.peakWatts, watts)
+            }
+        }
+        if running || s.phase == .ended {
+            current.negotiated = s.negotiated
+            current.requests = s.requests
+            current.currentDemands = s.currentDemands
+            if let soc = s.soc { current.finalSoC = soc }
+        }
+        if s.phase == .ended, current.stopReason == .none, s.stopReason != .none {
+            current.stopReason = s.stopReason
+            current.endedAt = now
+            last = current
+            finished += 1
+        }
+        lastAt = now
+    }
+
+    /// The phase changes since the last call, oldest first (the app prints them).
+    public func takePhaseChanges(_ body: (V2GSessionPhase, MonotonicInstant) -> Void) {
+        for (phase, at) in changes { body(phase, at) }
+        changes.removeAll(keepingCapacity: true)
+    }
+
+    public func safeStop(_ reason: StopReason) -> SafeStopReport { SafeStopReport(name, []) }
+}

@@ -1,0 +1,148 @@
+import Buffers
+import Contracts
+import ControlLoop
+import Drivers
+import ESP32CPEmulator
+import HAL
+import PowerPlantSim
+import V2GLink
+import V2GSession
+
+/// The simulated car's V2G side, after its SLAC has matched: SDP to find the charger, one TCP
+/// connection, our `EVCCSession` with a `LinearBatteryModel`, all over the sim board's
+/// `SimulatedIPNetwork`. It plays the car's part of the plant — its own contactors follow the EVCC
+/// (closed from PowerDelivery(start) to PowerDelivery(stop)) — and of the pilot through the CP helper
+/// emulator: C while it takes energy (cable check to welding detection, IEC 61851-1 / ISO 15118-2
+/// §8.8.2), B otherwise, and A once the session is over and the connection closed: it unplugs, and
+/// the charger is ready for the next car.
+public final class SimulatedEVCharging {
+    public enum Phase: Sendable, Equatable {
+        case waitingForSLAC, discovering, connecting, inSession, unplugged
+        case failed(String)
+    }
+
+    public let sdpPump: DatagramPump
+    public let sdp: SDPClient
+    public let tcp: StreamPump
+    public let evcc: EVCCSession
+    public let battery: LinearBatteryModel
+    public private(set) var phase = Phase.waitingForSLAC
+    public private(set) var unpluggedAt: MonotonicInstant?
+    let ip: SimulatedIPInterface
+    let plant: SimulatedPowerPlant
+    let helper: EmulatedHelperPort?
+    private var open = false
+    private var finishing = false
+    private var finishedAt: MonotonicInstant?
+    private var presented = EmulatedPilotState.b
+
+    /// Register after the charger's sources.
+    public var sources: [any IOSource] { [sdpPump, tcp] }
+
+    /// The default pack of the `sim` board's car, on a compressed time scale: a 1.5 kWh battery from
+    /// 70 % to 78 % at up to 120 A takes about 15 s (the OCV curve and resistance are the plant's).
+    public static func compressedPack(_ plant: PlantParameters) -> LinearBatteryModel.Parameters {
+        var pack = LinearBatteryModel.Parameters()
+        pack.emptyVolts = plant.battery.emptyVolts
+        pack.fullVolts = plant.battery.fullVolts
+        pack.internalResistance = plant.battery.internalResistance
+        pack.maxVolts = plant.battery.maxVolts
+        pack.capacityWattHours = 1_500
+        pack.initialSoC = plant.battery.initialSoC * 100
+        pack.bulkSoC = 76
+        pack.targetSoC = 78
+        pack.maxAmps = 120
+        pack.maxWatts = 50_000
+        return pack
+    }
+
+    public init(ip: SimulatedIPInterface, plant: SimulatedPowerPlant, helper: EmulatedHelperPort?,
+                battery: LinearBatteryModel, configuration: EVCCConfiguration = EVCCConfiguration()) throws(SocketError) {
+        self.ip = ip
+        self.plant = plant
+        self.helper = helper
+        self.battery = battery
+        sdpPump = DatagramPump(name: "sim-ev-sdp", socket: try ip.openDatagramSocket(port: 0, joinAllNodes: false))
+        sdp = SDPClient(name: "sim-ev-sdp-client", pump: sdpPump)
+        tcp = StreamPump(name: "sim-ev-tcp", receiveCapacity: 16 * 1024, transmitCapacity: 16 * 1024)
+        evcc = EVCCSession(received: tcp.received, transmit: tcp.transmit, battery: battery, configuration: configuration)
+    }
+
+    /// One tick of the car's V2G side; `matched` says its SLAC holds a match.
+    func tick(_ context: TickContext, matched: Bool) {
+        let now = context.now
+        switch phase {
+        case .waitingForSLAC:
+            if matched {
+                sdp.start()
+                phase = .discovering
+            }
+        case .discovering:
+            switch sdp.state {
+            case .found(let secc, _):
+                do throws(SocketError) {
+                    tcp.attach(try ip.connect(to: secc))
+                    phase = .connecting
+                } catch {
+                    phase = .failed("TCP connect to \(secc): \(error)")
+                }
+            case .failed: phase = .failed("SDP: no answer to \(sdp.requestsSent) requests")
+            case .idle, .discovering: break
+            }
+        case .connecting:
+            if tcp.state == .open {
+                open = true
+                phase = .inSession
+                evcc.connectionOpened(at: now)
+            } else if tcp.state.isFinished {
+                phase = .failed("TCP connection \(tcp.state)")
+            }
+        case .inSession:
+            if open, tcp.state.isFinished {
+                open = false
+                evcc.connectionClosed(at: now)
+            }
+        case .unplugged, .failed:
+            break
+        }
+        sdp.tick(context)
+        evcc.tick(context)
+        followSession(now)
+    }
+
+    /// The car's contactors, its pilot state, and the unplug after the session.
+    private func followSession(_ now: MonotonicInstant) {
+        if evcc.contactorsClosed, !plant.vehicleContactorsClosed { plant.closeVehicleContactors() }
+        if !evcc.contactorsClosed, plant.vehicleContactorsClosed { plant.openVehicleContactors() }
+        let s = evcc.session
+        let drawing = s.phase.rawValue >= V2GSessionPhase.cableCheck.rawValue && s.phase.rawValue <= V2GSessionPhase.weldingDetection.rawValue
+        var wanted: EmulatedPilotState = drawing ? .c : .b
+        if phase == .inSession, s.isFinished {
+            if open, !finishing, tcp.transmit.isEmpty {
+                finishing = true
+                tcp.finish()
+            }
+            if finishedAt == nil { finishedAt = now }
+            // Unplug once the charger closed its side (or after a second without it).
+            if !open || now - finishedAt! > .seconds(1) {
+                phase = .unplugged
+                unpluggedAt = now
+                sdp.stop()
+            }
+        }
+        if case .failed = phase { wanted = .a }
+        if phase == .unplugged { wanted = .a }
+        if wanted != presented {
+            presented = wanted
+            helper?.present(wanted)
+        }
+    }
+
+    func safeStop() -> String {
+        let wasClosed = plant.vehicleContactorsClosed
+        _ = evcc.safeStop(.requested("simulation stopped"))
+        plant.openVehicleContactors()
+        sdp.stop()
+        return wasClosed ? "car contactors opened" : "car contactors open"
+    }
+}

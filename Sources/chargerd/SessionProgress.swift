@@ -1,0 +1,121 @@
+import ChargerAssembly
+import Contracts
+import ControlLoop
+import CoreTypes
+import Glibc
+import Runtime
+import SimBoard
+
+/// What a person watching `chargerd --board sim` sees: each V2G phase as it starts, and about once a
+/// second the voltage, current, SoC and energy — on one redrawn line with a bar when stdout is a
+/// terminal. Stops the loop once the simulated car has unplugged and the charger is ready again
+/// (pilot A, power path idle). Registered last; prints at most once a second (allocating then,
+/// never in the ticks between).
+final class SessionProgress: TickController {
+    let name = "session-progress"
+    let charger: Charger
+    unowned let loop: TickLoop
+    let start: MonotonicInstant
+    let terminal = isatty(1) != 0
+    private var nextLine: MonotonicInstant
+    private var barShown = false
+    private var lastPilot: PilotState?
+    private(set) var carUnplugged = false
+    private(set) var readyAgainAt: MonotonicInstant?
+
+    init(charger: Charger, loop: TickLoop, start: MonotonicInstant) {
+        self.charger = charger
+        self.loop = loop
+        self.start = start
+        nextLine = start
+    }
+
+    func tick(_ context: TickContext) {
+        let now = context.now
+        charger.recorder.takePhaseChanges { phase, at in
+            guard phase != .idle else { return }
+            clearBar()
+            let s = charger.facts.v2g.value
+            var line = "[\(Chargerd.elapsed(at - start))] V2G: \(phase)"
+            if phase == .handshake || phase == .sessionSetup, let p = s.negotiated { line += " (\(p.josevName))" }
+            if phase == .ended { line += " — \(s.stopReason)" }
+            print(line)
+        }
+        let s = charger.facts.v2g.value
+        let running = s.phase.rawValue >= V2GSessionPhase.cableCheck.rawValue && s.phase != .ended
+        if running, now >= nextLine {
+            nextLine = now + .seconds(1)
+            progressLine(now)
+        }
+        guard let car = charger.vehicle?.charging else { return }
+        if !carUnplugged, case .unplugged = car.phase { carUnplugged = true }
+        if !carUnplugged, case .failed(let why) = car.phase {
+            clearBar()
+            print("[\(Chargerd.elapsed(now - start))] simulated car: \(why); it unplugs")
+            carUnplugged = true
+        }
+        let pilot = charger.facts.pilot.value.state
+        if carUnplugged, pilot != lastPilot, pilot == .a {
+            clearBar()
+            print("[\(Chargerd.elapsed(now - start))] car unplugged (pilot A)")
+        }
+        lastPilot = pilot
+        if carUnplugged, readyAgainAt == nil, pilot == .a, charger.facts.power.value.phase == .idle,
+           charger.facts.plcLink.value.matchedEV == nil {
+            readyAgainAt = now
+            print("[\(Chargerd.elapsed(now - start))] ready for the next car")
+            loop.requestStop(.requested("the simulated car unplugged"))
+        }
+    }
+
+    private func progressLine(_ now: MonotonicInstant) {
+        let p = charger.facts.power.value
+        let s = charger.facts.v2g.value
+        let energy = charger.recorder.current.energyWattHours
+        let soc = s.soc.map { "\($0) %" } ?? "-"
+        let text = "\(fixed(p.volts, 1)) V \(fixed(p.amps, 1)) A  SoC \(soc)  \(fixed(energy, 1)) Wh  (\(s.phase))"
+        if terminal {
+            let fraction = s.soc.map { Double($0) / 100 } ?? 0
+            let width = 24
+            let filled = min(width, max(0, Int(fraction * Double(width))))
+            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+            print("\r[\(bar)] \(Chargerd.elapsed(now - start))  \(text)\u{1B}[K", terminator: "")
+            fflush(nil)
+            barShown = true
+        } else {
+            print("[\(Chargerd.elapsed(now - start))] \(text)")
+        }
+    }
+
+    private func clearBar() {
+        if barShown {
+            print("\r\u{1B}[K", terminator: "")
+            barShown = false
+        }
+    }
+
+    /// The one summary line of the session.
+    static func summary(_ s: ChargingSessionSummary) -> String {
+        let seconds = Double(s.duration.count) / 1e9
+        return "session: protocol \(s.negotiated?.josevName ?? "none"), duration \(fixed(seconds, 1)) s, "
+            + "energy \(fixed(s.energyWattHours, 1)) Wh, peak power \(fixed(s.peakWatts / 1000, 1)) kW, "
+            + "stop reason \(s.stopReason), \(s.requests) requests, \(s.currentDemands) CurrentDemand"
+            + (s.finalSoC.map { ", final SoC \($0) %" } ?? "")
+    }
+
+    func safeStop(_ reason: StopReason) -> SafeStopReport {
+        clearBar()
+        return SafeStopReport(name, [])
+    }
+}
+
+func fixed(_ x: Double, _ digits: Int) -> String {
+    guard x.isFinite else { return "-" }
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let t = Int((abs(x) * scale).rounded())
+    let whole = t / Int(scale)
+    let frac = String(t % Int(scale))
+    let sign = x < 0 && t != 0 ? "-" : ""
+    return digits == 0 ? "\(sign)\(whole)" : "\(sign)\(whole)." + String(repeating: "0", count: digits - frac.count) + frac
+}
