@@ -34,7 +34,10 @@ def closure(name):
 shims = {n for n, t in targets.items() if (t.get("path") or "").startswith("CShims/")}
 simulators = {"SimBoard", "ESP32CPEmulator", "PLCModemStandIn", "PowerPlantSim", "PowerPathBench"}
 codecs = ["CoreTypes", "Buffers", "HomePlugAV", "CPHelperProtocol", "V2GTP", "EXI", "AppHandshake", "DIN70121",
-          "ISO15118_2", "ISO15118_20", "EXITool"]
+          "ISO15118_2", "ISO15118_20", "EXITool",
+          "EXIJSON", "AppHandshakeJSON", "DIN70121JSON", "ISO15118_2JSON", "ISO15118_20JSON"]
+# Tool-only targets (Josev-shaped JSON of the EXI codecs, issue 15): the firmware does not carry them.
+toolOnly = {"EXIJSON", "AppHandshakeJSON", "DIN70121JSON", "ISO15118_2JSON", "ISO15118_20JSON", "EXITool"}
 controllers = ["ControlLoop", "Contracts", "ControlPilot", "SLAC", "V2G"] + [n for n in ("PowerPath",) if n in targets]
 rules = []  # (target, forbidden set, why)
 for c in codecs:
@@ -43,6 +46,8 @@ for c in codecs:
 for c in controllers:
     rules.append((c, {"Boards", "ChargerAssembly", "Runtime"} | simulators,
                   "a controller reaches other parts only through contracts, never board files or simulators"))
+for c in ["chargerd", "ChargerAssembly", "Runtime"] + controllers:
+    rules.append((c, toolOnly, "the firmware links the codecs only, never their JSON mappings or EXITool"))
 for c in ("Drivers", "Boards", "HAL"):
     rules.append((c, simulators | {"ChargerAssembly"}, "drivers and board files never import simulators"))
 

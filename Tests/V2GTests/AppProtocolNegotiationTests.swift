@@ -1,5 +1,7 @@
 import AppHandshake
 import EXI
+import EXIJSON
+import AppHandshakeJSON
 import Foundation
 import Testing
 import V2G
