@@ -191,7 +191,7 @@ let controlPilot: [Target] = [
 
 // MARK: - EXI codecs (issue 6)
 //
-// `EXI` is the schema-informed EXI runtime (bit streams, string table, fixed-capacity values, JSON);
+// `EXI` is the schema-informed EXI runtime (bit streams, string table, fixed-capacity values);
 // one generated codec target per schema family (Sources/exigen writes them from ../shared/schemas);
 // `EXITool` maps (schema, hex) <-> Josev-shaped JSON for `boardctl exi` and the tests.
 
@@ -201,7 +201,14 @@ let exi: [Target] = [
     .target(name: "DIN70121", dependencies: ["EXI"], swiftSettings: codecs),
     .target(name: "ISO15118_2", dependencies: ["EXI"], swiftSettings: codecs),
     .target(name: "ISO15118_20", dependencies: ["EXI"], swiftSettings: codecs),
-    .target(name: "EXITool", dependencies: ["EXI", "AppHandshake", "DIN70121", "ISO15118_2", "ISO15118_20"],
+    // Josev-shaped JSON of the codecs' values (issue 15): tools and tests only; chargerd links none of it.
+    .target(name: "EXIJSON", dependencies: ["EXI"], swiftSettings: strict),
+    .target(name: "AppHandshakeJSON", dependencies: ["EXI", "EXIJSON", "AppHandshake"], swiftSettings: strict),
+    .target(name: "DIN70121JSON", dependencies: ["EXI", "EXIJSON", "DIN70121"], swiftSettings: strict),
+    .target(name: "ISO15118_2JSON", dependencies: ["EXI", "EXIJSON", "ISO15118_2"], swiftSettings: strict),
+    .target(name: "ISO15118_20JSON", dependencies: ["EXI", "EXIJSON", "ISO15118_20"], swiftSettings: strict),
+    .target(name: "EXITool", dependencies: ["EXI", "AppHandshake", "DIN70121", "ISO15118_2", "ISO15118_20", "EXIJSON",
+                                            "AppHandshakeJSON", "DIN70121JSON", "ISO15118_2JSON", "ISO15118_20JSON"],
             swiftSettings: strict),
     // Run by hand: `swift run exigen` regenerates the codec targets from ../shared/schemas.
     .target(name: "EXIGenerator", exclude: ["README.md"], swiftSettings: strict),
@@ -209,11 +216,12 @@ let exi: [Target] = [
     .testTarget(
         name: "EXITests",
         dependencies: ["EXI", "AppHandshake", "DIN70121", "ISO15118_2", "ISO15118_20", "EXITool", "EXIGenerator",
-                       "MallocCounting", "EXIFuzzSupport", "TestSupport"],
+                       "MallocCounting", "EXIFuzzSupport", "TestSupport", "EXIJSON", "AppHandshakeJSON", "DIN70121JSON",
+                       "ISO15118_2JSON", "ISO15118_20JSON"],
         swiftSettings: strict),
     // What every EXI fuzzer checks (no trap; decode → encode → decode; decode(_:into:) over a held message)
     // and its seed corpora, shared by FuzzTests, the replay of Tests/FuzzReplay/exi and `exi-fuzz`.
-    .target(name: "EXIFuzzSupport", dependencies: ["EXI", "AppHandshake", "DIN70121", "ISO15118_2", "ISO15118_20", "EXITool"],
+    .target(name: "EXIFuzzSupport", dependencies: ["EXI", "AppHandshake", "DIN70121", "ISO15118_2", "ISO15118_20", "EXITool", "EXIJSON"],
             path: "Tests/Fuzz/EXIFuzzSupport", swiftSettings: strict),
     // Every EXI decoder under libFuzzer + ASan (.ci/extra/fuzz-exi-libfuzzer.sh), or a replay of saved inputs.
     .executableTarget(name: "exi-fuzz", dependencies: ["EXIFuzzSupport", "EXITool"], path: "Tests/Fuzz/EXIFuzz",
@@ -294,7 +302,7 @@ let tests: [Target] = [
                                      "SimBoard"],
                       path: "Tests/Support/SimAllocationProbe", swiftSettings: strict),
     // SECC processing per CurrentDemand, bytes in → bytes out, for .ci/v2g-bench.sh (timing and callgrind).
-    .executableTarget(name: "v2g-bench", dependencies: ["V2GSession", "Contracts", "ControlLoop", "CoreTypes", "Buffers", "EXI"],
+    .executableTarget(name: "v2g-bench", dependencies: ["V2GSession", "Contracts", "ControlLoop", "CoreTypes", "Buffers", "EXI", "EXIJSON"],
                       path: "Tests/Support/V2GBench", swiftSettings: strict),
     .executableTarget(name: "slac-peer", dependencies: ["SlacRunner", "HAL"], path: "Tests/Support/SlacPeer",
                       swiftSettings: strict),
@@ -312,7 +320,8 @@ let tests: [Target] = [
                        "SimBoard", "V2GSession"],
         swiftSettings: strict),
     .testTarget(name: "V2GTPTests", dependencies: ["V2GTP", "CoreTypes", "MallocCounting", "TestSupport"], swiftSettings: strict),
-    .testTarget(name: "V2GTests", dependencies: ["V2G", "Contracts", "AppHandshake", "EXI", "EXITool", "CoreTypes"], swiftSettings: strict),
+    .testTarget(name: "V2GTests", dependencies: ["V2G", "Contracts", "AppHandshake", "EXI", "EXITool", "CoreTypes", "EXIJSON", "AppHandshakeJSON"],
+                swiftSettings: strict),
     // WHITE-beet: the HCI codec against the spec's reference vectors, fuzzing, the module emulator and the host transport.
     .testTarget(name: "WhitebeetTests", dependencies: ["WhitebeetHCI", "WhitebeetFuzzSupport", "WhitebeetHost", "WhitebeetEmulator", "Buffers",
                                                      "WhitebeetEVSE", "PowerPath", "PowerPlantSim", "Contracts", "ControlLoop",
@@ -329,7 +338,8 @@ let tests: [Target] = [
     .testTarget(
         name: "V2GSessionTests",
         dependencies: ["V2GSession", "V2G", "V2GTP", "EXI", "AppHandshake", "DIN70121", "ISO15118_2", "EXITool", "Contracts",
-                       "ControlLoop", "CoreTypes", "Buffers", "PowerPath", "PowerPlantSim", "MallocCounting", "TestSupport"],
+                       "ControlLoop", "CoreTypes", "Buffers", "PowerPath", "PowerPlantSim", "MallocCounting", "TestSupport",
+                       "EXIJSON", "AppHandshakeJSON", "DIN70121JSON", "ISO15118_2JSON"],
         swiftSettings: strict),
     // ADVANTICS over CAN (issue 16): the codec against the spec's tables and cantools; the EVSE role with
     // the power path and the simulated plant against the SECC emulator under the manual clock.
@@ -356,7 +366,8 @@ let package = Package(
         .executable(name: "chargerd", targets: ["chargerd"]),
         // For the EXI benchmark package in Benchmarks/ (kept apart: ordo-one/benchmark in this
         // package's graph breaks the test build's module maps for the C shims).
-        .library(name: "EXICodecs", targets: ["EXI", "AppHandshake", "DIN70121", "ISO15118_2", "ISO15118_20", "EXITool"]),
+        .library(name: "EXICodecs", targets: ["EXI", "AppHandshake", "DIN70121", "ISO15118_2", "ISO15118_20", "EXITool", "EXIJSON",
+                                              "AppHandshakeJSON", "DIN70121JSON", "ISO15118_2JSON", "ISO15118_20JSON"]),
     ],
     // Pinned: Package.resolved (committed) records the exact revisions; these ranges admit only the
     // minor series verified here (README "Dependencies"). hdrhistogram-swift is 0.x: exact.

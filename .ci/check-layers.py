@@ -35,7 +35,10 @@ shims = {n for n, t in targets.items() if (t.get("path") or "").startswith("CShi
 simulators = {"SimBoard", "ESP32CPEmulator", "PLCModemStandIn", "PowerPlantSim", "PowerPathBench", "AdvanticsEmulator",
               "WhitebeetEmulator"}
 codecs = ["CoreTypes", "Buffers", "HomePlugAV", "CPHelperProtocol", "V2GTP", "EXI", "AppHandshake", "DIN70121",
-          "ISO15118_2", "ISO15118_20", "EXITool", "AdvanticsCAN", "WhitebeetHCI"]
+          "ISO15118_2", "ISO15118_20", "EXITool", "AdvanticsCAN", "WhitebeetHCI",
+          "EXIJSON", "AppHandshakeJSON", "DIN70121JSON", "ISO15118_2JSON", "ISO15118_20JSON"]
+# Tool-only targets (Josev-shaped JSON of the EXI codecs, issue 15): the firmware does not carry them.
+toolOnly = {"EXIJSON", "AppHandshakeJSON", "DIN70121JSON", "ISO15118_2JSON", "ISO15118_20JSON", "EXITool"}
 controllers = ["ControlLoop", "Contracts", "ControlPilot", "SLAC", "V2G", "V2GLink", "AdvanticsEVSE"] + [n for n in ("PowerPath", "WhitebeetEVSE") if n in targets]
 controllers += [n for n in ("V2GSession",) if n in targets]
 rules = []  # (target, forbidden set, why)
@@ -45,6 +48,8 @@ for c in codecs:
 for c in controllers:
     rules.append((c, {"Boards", "ChargerAssembly", "Runtime"} | simulators,
                   "a controller reaches other parts only through contracts, never board files or simulators"))
+for c in ["chargerd", "ChargerAssembly", "Runtime"] + controllers:
+    rules.append((c, toolOnly, "the firmware links the codecs only, never their JSON mappings or EXITool"))
 for c in ("Drivers", "Boards", "HAL", "PowerDrivers", "WhitebeetHost"):
     rules.append((c, simulators | {"ChargerAssembly"}, "drivers and board files never import simulators"))
 

@@ -1,6 +1,7 @@
 // The exact wire bytes Josev sent (../shared/tools/josev/samples/corpus), shared by the benchmark and the
 // callgrind runner so that both measure the same messages.
 import EXI
+import EXIJSON
 import Foundation
 
 /// The wire bytes of the first `message` in one of Josev's session files.

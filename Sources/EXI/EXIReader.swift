@@ -202,7 +202,10 @@ public struct EXIReader {
             }
             let c = UInt32(code)
             let size = c < 0x80 ? 1 : (c < 0x800 ? 2 : (c < 0x10000 ? 3 : 4))
-            guard bytes &+ size <= n else { throw EXIError(.capacityExceeded(count: bytes &+ size, capacity: n), at: start, schema: schema) }
+            // cannot fail for a string of at most n characters (4 bytes each); kept for a corrupt length
+            guard bytes &+ size <= EXIString<n>.byteCapacity else {
+                throw EXIError(.capacityExceeded(count: k &+ 1, capacity: n), at: start, schema: schema)
+            }
             value.storeScalar(c, at: bytes, size: size)
             bytes &+= size
             k &+= 1

@@ -14,28 +14,35 @@ extension UInt16: EXIDefaultValue {}
 extension UInt32: EXIDefaultValue {}
 extension UInt64: EXIDefaultValue {}
 
-/// A string of at most `capacity` UTF-8 bytes stored inline (xs:string and derived types; the
-/// capacity is the schema's `maxLength`, or a documented cap where the schema has none).
+/// A string of at most `capacity` characters (Unicode scalars) stored inline (xs:string and derived types).
+/// The capacity is the schema's `maxLength`, which counts characters (XML Schema Part 2 §4.3.3), or a
+/// documented cap where the schema has none. The storage holds the UTF-8 form: 4 bytes per character of
+/// capacity, the longest UTF-8 form of a scalar, so every string of `capacity` characters fits (issue 15).
 public struct EXIString<let capacity: Int>: EXIDefaultValue, Equatable, Sendable, CustomStringConvertible,
     ExpressibleByStringLiteral
 {
     /// UTF-8 bytes in use.
     public var count: UInt16
-    @usableFromInline var storage: InlineArray<capacity, UInt8>
+    /// `4 × capacity` bytes, in order (each inner array is 4 consecutive bytes).
+    @usableFromInline var storage: InlineArray<capacity, InlineArray<4, UInt8>>
+
+    /// UTF-8 bytes the storage holds.
+    @inlinable public static var byteCapacity: Int { capacity &* 4 }
 
     @inlinable
     public init() {
         count = 0
-        storage = InlineArray(repeating: 0)
+        storage = InlineArray(repeating: InlineArray(repeating: 0))
     }
 
-    /// The string, or nil when its UTF-8 form is longer than `capacity`.
+    /// The string, or nil when it has more than `capacity` characters.
     public init?(_ string: String) {
         self.init()
+        guard string.unicodeScalars.count <= capacity else { return nil }
         var n = 0
         for byte in string.utf8 {
-            guard n < capacity else { return nil }
-            storage[n] = byte
+            guard n < Self.byteCapacity else { return nil }
+            self[byte: n] = byte
             n += 1
         }
         count = UInt16(n)
@@ -47,8 +54,15 @@ public struct EXIString<let capacity: Int>: EXIDefaultValue, Equatable, Sendable
         self = s
     }
 
+    /// UTF-8 byte `index` of the storage (< `byteCapacity`).
+    @inlinable
+    subscript(byte index: Int) -> UInt8 {
+        @inline(__always) get { storage[index &>> 2][index & 3] }
+        @inline(__always) set { storage[index &>> 2][index & 3] = newValue }
+    }
+
     public var string: String {
-        String(decoding: (0..<Int(count)).map { storage[$0] }, as: UTF8.self)
+        String(decoding: (0..<Int(count)).map { self[byte: $0] }, as: UTF8.self)
     }
 
     public var description: String { string }
@@ -60,7 +74,7 @@ public struct EXIString<let capacity: Int>: EXIDefaultValue, Equatable, Sendable
         var i = 0
         let end = Int(count)
         while i < end {
-            if storage[i] & 0xC0 != 0x80 { n &+= 1 }
+            if self[byte: i] & 0xC0 != 0x80 { n &+= 1 }
             i &+= 1
         }
         return n
@@ -69,18 +83,18 @@ public struct EXIString<let capacity: Int>: EXIDefaultValue, Equatable, Sendable
     /// The scalar starting at byte `offset` and its UTF-8 size (the bytes are valid UTF-8 by construction).
     @inlinable
     func scalar(at offset: Int) -> (UInt32, Int) {
-        let b0 = UInt32(storage[offset])
+        let b0 = UInt32(self[byte: offset])
         if b0 < 0x80 { return (b0, 1) }
         if b0 < 0xE0, offset &+ 1 < Int(count) {
-            return (((b0 & 0x1F) &<< 6) | (UInt32(storage[offset &+ 1]) & 0x3F), 2)
+            return (((b0 & 0x1F) &<< 6) | (UInt32(self[byte: offset &+ 1]) & 0x3F), 2)
         }
         if b0 < 0xF0, offset &+ 2 < Int(count) {
-            return (((b0 & 0x0F) &<< 12) | ((UInt32(storage[offset &+ 1]) & 0x3F) &<< 6)
-                | (UInt32(storage[offset &+ 2]) & 0x3F), 3)
+            return (((b0 & 0x0F) &<< 12) | ((UInt32(self[byte: offset &+ 1]) & 0x3F) &<< 6)
+                | (UInt32(self[byte: offset &+ 2]) & 0x3F), 3)
         }
         if offset &+ 3 < Int(count) {
-            return (((b0 & 0x07) &<< 18) | ((UInt32(storage[offset &+ 1]) & 0x3F) &<< 12)
-                | ((UInt32(storage[offset &+ 2]) & 0x3F) &<< 6) | (UInt32(storage[offset &+ 3]) & 0x3F), 4)
+            return (((b0 & 0x07) &<< 18) | ((UInt32(self[byte: offset &+ 1]) & 0x3F) &<< 12)
+                | ((UInt32(self[byte: offset &+ 2]) & 0x3F) &<< 6) | (UInt32(self[byte: offset &+ 3]) & 0x3F), 4)
         }
         return (b0, 1)
     }
@@ -89,19 +103,19 @@ public struct EXIString<let capacity: Int>: EXIDefaultValue, Equatable, Sendable
     mutating func storeScalar(_ c: UInt32, at offset: Int, size: Int) {
         switch size {
         case 1:
-            storage[offset] = UInt8(truncatingIfNeeded: c)
+            self[byte: offset] = UInt8(truncatingIfNeeded: c)
         case 2:
-            storage[offset] = UInt8(truncatingIfNeeded: 0xC0 | (c &>> 6))
-            storage[offset &+ 1] = UInt8(truncatingIfNeeded: 0x80 | (c & 0x3F))
+            self[byte: offset] = UInt8(truncatingIfNeeded: 0xC0 | (c &>> 6))
+            self[byte: offset &+ 1] = UInt8(truncatingIfNeeded: 0x80 | (c & 0x3F))
         case 3:
-            storage[offset] = UInt8(truncatingIfNeeded: 0xE0 | (c &>> 12))
-            storage[offset &+ 1] = UInt8(truncatingIfNeeded: 0x80 | ((c &>> 6) & 0x3F))
-            storage[offset &+ 2] = UInt8(truncatingIfNeeded: 0x80 | (c & 0x3F))
+            self[byte: offset] = UInt8(truncatingIfNeeded: 0xE0 | (c &>> 12))
+            self[byte: offset &+ 1] = UInt8(truncatingIfNeeded: 0x80 | ((c &>> 6) & 0x3F))
+            self[byte: offset &+ 2] = UInt8(truncatingIfNeeded: 0x80 | (c & 0x3F))
         default:
-            storage[offset] = UInt8(truncatingIfNeeded: 0xF0 | (c &>> 18))
-            storage[offset &+ 1] = UInt8(truncatingIfNeeded: 0x80 | ((c &>> 12) & 0x3F))
-            storage[offset &+ 2] = UInt8(truncatingIfNeeded: 0x80 | ((c &>> 6) & 0x3F))
-            storage[offset &+ 3] = UInt8(truncatingIfNeeded: 0x80 | (c & 0x3F))
+            self[byte: offset] = UInt8(truncatingIfNeeded: 0xF0 | (c &>> 18))
+            self[byte: offset &+ 1] = UInt8(truncatingIfNeeded: 0x80 | ((c &>> 12) & 0x3F))
+            self[byte: offset &+ 2] = UInt8(truncatingIfNeeded: 0x80 | ((c &>> 6) & 0x3F))
+            self[byte: offset &+ 3] = UInt8(truncatingIfNeeded: 0x80 | (c & 0x3F))
         }
     }
 
@@ -110,7 +124,7 @@ public struct EXIString<let capacity: Int>: EXIDefaultValue, Equatable, Sendable
         guard a.count == b.count else { return false }
         var i = 0
         while i < Int(a.count) {
-            if a.storage[i] != b.storage[i] { return false }
+            if a[byte: i] != b[byte: i] { return false }
             i &+= 1
         }
         return true

@@ -110,6 +110,11 @@ final class FamilyBuilder {
             case "positiveInteger": ("UInt64", 1, Int128(UInt64.max))
             default: ("Int64", Int128(Int64.min), Int128(Int64.max))  // long, integer (capped to 64 bits)
             }
+            if b == "integer", minI == nil, maxI == nil {
+                // unbounded (xmldsig X509SerialNumber, HMACOutputLength): any length up to EXIInteger.capacity octets
+                notes.insert("xs:integer without bounds is an EXIInteger (any length up to 32 octets of magnitude)")
+                return .integer(IntegerModel(swiftType: "EXIInteger", min: 0, max: 0, typeMin: 0, typeMax: 0, coding: .arbitrary))
+            }
             if b == "integer" || b == "nonNegativeInteger" || b == "positiveInteger" {
                 notes.insert("xs:\(b) is held in 64 bits")
             }
@@ -128,8 +133,10 @@ final class FamilyBuilder {
             }
             return .integer(IntegerModel(swiftType: swiftType, min: lower, max: upper, typeMin: lo, typeMax: hi, coding: coding))
         case "string", "anyURI", "ID", "IDREF", "NCName", "token", "normalizedString", "Name", "language", "NMTOKEN":
+            // maxLength counts characters (XML Schema Part 2 §4.3.3): EXIString<n> holds n characters (4n UTF-8 bytes)
             let cap = maxLength ?? Caps.string
-            if maxLength == nil { notes.insert("strings without maxLength hold \(Caps.string) UTF-8 bytes") }
+            notes.insert("strings hold maxLength characters of any kind (EXIString<n> stores 4n UTF-8 bytes)")
+            if maxLength == nil { notes.insert("strings without maxLength hold \(Caps.string) characters") }
             return .string(StringModel(minLength: minLength, maxLength: maxLength, capacity: cap))
         case "hexBinary", "base64Binary":
             let cap = maxLength ?? Caps.binaryByElement[element] ?? Caps.binary
@@ -233,11 +240,7 @@ final class FamilyBuilder {
             notes.insert("unbounded lists hold \(Caps.unboundedList) items unless named in Families.swift")
             return Caps.unboundedList
         }
-        if m > 64 {
-            notes.insert("lists with maxOccurs above 64 hold \(Caps.largeList) items unless named in Families.swift")
-            return Caps.largeList
-        }
-        return m
+        return m  // every bounded list holds its maxOccurs (issue 15)
     }
 
     func node(_ p: Particle, owner: StructModel, counter: inout Int, usedFields: inout Set<String>, flatten: Bool) throws -> CNode {

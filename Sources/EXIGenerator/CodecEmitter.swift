@@ -462,6 +462,8 @@ final class CodecEmitter {
                 line("try w.writeUnsignedField(UInt64(\(v)), minimum: \(i.min), maximum: \(i.max))")
             case .signed:
                 line("try w.writeIntegerField(Int64(\(v)), minimum: \(i.min), maximum: \(i.max))")
+            case .arbitrary:
+                line("try w.writeInteger(\(v))")
             }
         case .enumeration(let e):
             line("try w.writeBits(UInt64(\(v).rawValue), \(e.width))")
@@ -836,7 +838,7 @@ final class CodecEmitter {
     func scalarDefault(_ sc: Scalar) -> String {
         switch sc {
         case .boolean: return "false"
-        case .integer(let i): return "\(i.swiftType)(0)"
+        case .integer(let i): return i.coding.isArbitrary ? "EXIInteger()" : "\(i.swiftType)(0)"
         case .enumeration(let e): return "\(e.qualified).\(e.caseNames[0])"
         case .string, .binary: return "\(sc.swiftType)()"
         }
@@ -854,6 +856,15 @@ final class CodecEmitter {
                 line("\(target) = \(i.swiftType)(truncatingIfNeeded: try r.readUnsignedField(minimum: \(i.min), maximum: \(i.max)))")
             case .signed:
                 line("\(target) = \(i.swiftType)(truncatingIfNeeded: try r.readIntegerField(minimum: \(i.min), maximum: \(i.max)))")
+            case .arbitrary:
+                if optional {
+                    let x = fresh("i")
+                    line("var \(x) = EXIInteger()")
+                    line("try r.readInteger(into: &\(x))")
+                    line("\(target) = \(x)")
+                } else {
+                    line("try r.readInteger(into: &\(target))")
+                }
             }
         case .enumeration(let e):
             let x = fresh("e")

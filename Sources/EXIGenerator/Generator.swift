@@ -10,6 +10,7 @@ public enum Generator {
             let emitter = TypeEmitter(builder)
             try emitter.emitAll()
             for (path, text) in emitter.files { out["\(family.module)/Generated/\(path)"] = text }
+            for (path, text) in emitter.jsonFiles { out["\(family.module)JSON/Generated/\(path)"] = text }
             out["\(family.module)/Generated/Capacities.swift"] = capsNote(family, builder)
         }
         return out
@@ -39,8 +40,10 @@ public enum Generator {
         let fm = FileManager.default
         var written: [String] = []
         for family in families {
-            let dir = sources.appendingPathComponent("\(family.module)/Generated")
-            if fm.fileExists(atPath: dir.path) { try fm.removeItem(at: dir) }
+            for module in [family.module, family.module + "JSON"] {
+                let dir = sources.appendingPathComponent("\(module)/Generated")
+                if fm.fileExists(atPath: dir.path) { try fm.removeItem(at: dir) }
+            }
         }
         for (path, text) in files.sorted(by: { $0.key < $1.key }) {
             let url = sources.appendingPathComponent(path)

@@ -57,8 +57,8 @@ enum SizeEstimate {
     static func of(_ sc: Scalar) -> Int {
         switch sc {
         case .boolean, .enumeration: return 1
-        case .integer: return 8
-        case .string(let m): return m.capacity + 2
+        case .integer(let i): return i.coding.isArbitrary ? 34 : 8
+        case .string(let m): return 4 * m.capacity + 2
         case .binary(let m): return m.capacity + 2
         }
     }

@@ -18,7 +18,8 @@ enum Scalar {
 }
 
 struct IntegerModel {
-    enum Coding { case bounded(width: Int), unsigned, signed }
+    /// `arbitrary`: an unbounded xs:integer held in `EXIInteger` (EXI §7.1.5 of any length).
+    enum Coding { case bounded(width: Int), unsigned, signed, arbitrary }
     let swiftType: String
     let min: Int128
     let max: Int128
@@ -26,6 +27,13 @@ struct IntegerModel {
     let typeMin: Int128
     let typeMax: Int128
     let coding: Coding
+}
+
+extension IntegerModel.Coding {
+    var isArbitrary: Bool {
+        if case .arbitrary = self { return true }
+        return false
+    }
 }
 
 final class EnumModel {

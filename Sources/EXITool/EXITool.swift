@@ -1,8 +1,14 @@
 import AppHandshake
 import DIN70121
 import EXI
+import EXIJSON
+import Foundation
 import ISO15118_2
 import ISO15118_20
+import AppHandshakeJSON
+import DIN70121JSON
+import ISO15118_2JSON
+import ISO15118_20JSON
 
 /// The `boardctl exi` logic, testable without the binary: EXI hex -> Josev-shaped JSON and back.
 public enum EXITool {
@@ -11,25 +17,88 @@ public enum EXITool {
 
     /// Decodes EXI bytes with `schema` into Josev's JSON shape.
     public static func decode(_ schema: EXISchema, bytes: [UInt8]) throws(EXIToolError) -> JSONValue {
+        try onLargeStack { () throws(EXIToolError) -> JSONValue in try decodeHere(schema, bytes: bytes) }
+    }
+
+    /// Encodes Josev-shaped JSON with `schema` into EXI bytes.
+    public static func encode(_ schema: EXISchema, json: JSONValue) throws(EXIToolError) -> [UInt8] {
+        try onLargeStack { () throws(EXIToolError) -> [UInt8] in try encodeHere(schema, json: json) }
+    }
+
+    /// Stack of the thread the conversions run on: the JSON mappings build whole messages (hundreds of
+    /// kilobytes at the lists' bounds, Sources/EXIGenerator/README.md "Bounds") and their parts on the
+    /// stack, more than a concurrency worker thread has.
+    static let stackBytes = 64 << 20
+
+    /// Runs `body` on a thread with a large stack (for tests that hold whole messages as values).
+    public static func withLargeStack<T>(_ body: () -> T) -> T {
+        do throws(EXIToolError) {
+            return try onLargeStack { () throws(EXIToolError) -> T in body() }
+        } catch {
+            fatalError("unreachable: the body does not throw")
+        }
+    }
+
+    /// Runs `body` on a thread with a `stackBytes` stack and joins it.
+    static func onLargeStack<T>(_ body: () throws(EXIToolError) -> T) throws(EXIToolError) -> T {
+        var result: Result<T, EXIToolError>?
+        withoutActuallyEscaping(body) { escaping in
+            let job = LargeStackJob {
+                do throws(EXIToolError) { result = .success(try escaping()) } catch { result = .failure(error) }
+            }
+            var attributes = pthread_attr_t()
+            pthread_attr_init(&attributes)
+            pthread_attr_setstacksize(&attributes, stackBytes)
+            var thread = pthread_t()
+            let context = Unmanaged.passRetained(job).toOpaque()
+            let started = pthread_create(&thread, &attributes, { raw in
+                Unmanaged<LargeStackJob>.fromOpaque(raw!).takeUnretainedValue().work()
+                return nil
+            }, context)
+            pthread_attr_destroy(&attributes)
+            if started == 0 {
+                pthread_join(thread, nil)
+            } else {
+                job.work()  // no thread (resources): run here
+            }
+            Unmanaged<LargeStackJob>.fromOpaque(context).release()
+        }
+        return try result!.get()
+    }
+
+    static func decodeHere(_ schema: EXISchema, bytes: [UInt8]) throws(EXIToolError) -> JSONValue {
         do throws(EXIError) {
             let span = bytes.span.bytes
             switch schema {
-            case .app: return AppHandshakeCodec.json(try AppHandshakeCodec.decode(span))
-            case .din: return DINCodec.json(try DINCodec.decode(span))
-            case .iso2: return ISO2Codec.json(try ISO2Codec.decode(span))
-            case .iso20Common: return ISO20CommonCodec.json(try ISO20CommonCodec.decode(span))
-            case .iso20DC: return ISO20DCCodec.json(try ISO20DCCodec.decode(span))
-            case .iso20AC: return ISO20ACCodec.json(try ISO20ACCodec.decode(span))
-            case .iso20ACDP: return ISO20ACDPCodec.json(try ISO20ACDPCodec.decode(span))
-            case .iso20WPT: return ISO20WPTCodec.json(try ISO20WPTCodec.decode(span))
+            case .app: return try json(span, AppHandshakeCodec.decode(_:into:), AppHandshakeCodec.json)
+            case .din: return try json(span, DINCodec.decode(_:into:), DINCodec.json)
+            case .iso2: return try json(span, ISO2Codec.decode(_:into:), ISO2Codec.json)
+            case .iso20Common: return try json(span, ISO20CommonCodec.decode(_:into:), ISO20CommonCodec.json)
+            case .iso20DC: return try json(span, ISO20DCCodec.decode(_:into:), ISO20DCCodec.json)
+            case .iso20AC: return try json(span, ISO20ACCodec.decode(_:into:), ISO20ACCodec.json)
+            case .iso20ACDP: return try json(span, ISO20ACDPCodec.decode(_:into:), ISO20ACDPCodec.json)
+            case .iso20WPT: return try json(span, ISO20WPTCodec.decode(_:into:), ISO20WPTCodec.json)
             }
         } catch {
             throw .exi(error)
         }
     }
 
-    /// Encodes Josev-shaped JSON with `schema` into EXI bytes.
-    public static func encode(_ schema: EXISchema, json: JSONValue) throws(EXIToolError) -> [UInt8] {
+    /// Decodes into a message on the heap: with every list at its maxOccurs a message type is megabytes
+    /// (Sources/EXIGenerator/README.md, Bounds), too big to copy around on a thread's stack.
+    static func json<M: EXIDefaultValue>(_ span: RawSpan, _ decode: (RawSpan, inout M) throws(EXIError) -> Void,
+                                         _ json: (M) -> JSONValue) throws(EXIError) -> JSONValue {
+        let message = UnsafeMutablePointer<M>.allocate(capacity: 1)
+        message.initialize(to: M())
+        defer {
+            message.deinitialize(count: 1)
+            message.deallocate()
+        }
+        try decode(span, &message.pointee)
+        return json(message.pointee)
+    }
+
+    static func encodeHere(_ schema: EXISchema, json: JSONValue) throws(EXIToolError) -> [UInt8] {
         switch schema {
         case .app: return try write(try message(AppHandshakeCodec.message, json), AppHandshakeCodec.encode)
         case .din: return try write(try message(DINCodec.message, json), DINCodec.encode)
@@ -76,4 +145,10 @@ public enum EXITool {
         do throws(JSONError) { value = try JSONParser.parse(json) } catch { throw .json(error) }
         return Hex.encode(try encode(schema, json: value)).lowercased()
     }
+}
+
+/// The work of one `EXITool.onLargeStack` thread (a class: its pointer is the thread's argument).
+final class LargeStackJob {
+    let work: () -> Void
+    init(_ work: @escaping () -> Void) { self.work = work }
 }

@@ -1,4 +1,5 @@
 import EXI
+import EXIJSON
 
 /// What `boardctl exi` reports when a decode or encode fails.
 public enum EXIToolError: Error, CustomStringConvertible, Equatable {

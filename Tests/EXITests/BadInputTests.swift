@@ -1,6 +1,7 @@
 import AppHandshake
 import DIN70121
 import EXI
+import DIN70121JSON
 import EXITool
 import ISO15118_2
 import Testing

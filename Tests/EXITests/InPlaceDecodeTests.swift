@@ -1,6 +1,7 @@
 import AppHandshake
 import DIN70121
 import EXI
+import EXITool
 import ISO15118_2
 import ISO15118_20
 import Testing
@@ -21,6 +22,17 @@ import Testing
     func check<M: Equatable>(_ schema: String, _ decode: (RawSpan) throws(EXIError) -> M,
                              into decodeInto: (RawSpan, inout M) throws(EXIError) -> Void,
                              payloads: (M) -> [Bool]) throws {
+        // ~100 KB messages compared as values: the debug build's copies outgrow a worker thread's stack
+        let failure = EXITool.withLargeStack { () -> (any Error)? in
+            do { try checkHere(schema, decode, into: decodeInto, payloads: payloads) } catch { return error }
+            return nil
+        }
+        if let failure { throw failure }
+    }
+
+    func checkHere<M: Equatable>(_ schema: String, _ decode: (RawSpan) throws(EXIError) -> M,
+                                 into decodeInto: (RawSpan, inout M) throws(EXIError) -> Void,
+                                 payloads: (M) -> [Bool]) throws {
         let all = Self.messages(schema)
         #expect(!all.isEmpty, "no messages for \(schema)")
         guard var reused = try all.first.map({ (b: [UInt8]) throws(EXIError) -> M in try decode(b.span.bytes) }) else { return }

@@ -1,4 +1,5 @@
 import EXI
+import EXIJSON
 import EXITool
 import Testing
 

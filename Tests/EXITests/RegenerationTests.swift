@@ -15,7 +15,7 @@ import Testing
         }
         #expect(differing.isEmpty, "stale generated files (run `swift run exigen`): \(differing.sorted().prefix(10))")
         // and no generated file is left over from an older schema set
-        for family in ["AppHandshake", "DIN70121", "ISO15118_2", "ISO15118_20"] {
+        for family in ["AppHandshake", "DIN70121", "ISO15118_2", "ISO15118_20"].flatMap({ [$0, $0 + "JSON"] }) {
             let dir = sources.appendingPathComponent("\(family)/Generated")
             let enumerator = FileManager.default.enumerator(atPath: dir.path)
             while let file = enumerator?.nextObject() as? String {

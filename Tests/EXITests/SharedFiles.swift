@@ -1,4 +1,5 @@
 import EXI
+import EXIJSON
 import Foundation
 
 /// Files the tests read at run time from the project's `shared/` folder (never copied into the repo).

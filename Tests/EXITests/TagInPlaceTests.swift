@@ -1,5 +1,6 @@
 @testable import DIN70121
 import EXI
+import EXITool
 @testable import ISO15118_2
 import Testing
 
@@ -12,6 +13,19 @@ import Testing
     /// as -1, and at least `minimumCases` cases were seen.
     func checkBodyTags<M, C>(_ schema: String, decode: (RawSpan) throws(EXIError) -> M, choice: (M) -> C?,
                              inPlace: (UnsafePointer<C?>) -> Int, bySwitch: (C?) -> Int, minimumCases: Int) throws {
+        // ~100 KB messages as values: the debug build's copies outgrow a worker thread's stack
+        let failure = EXITool.withLargeStack { () -> (any Error)? in
+            do {
+                try checkBodyTagsHere(schema, decode: decode, choice: choice, inPlace: inPlace, bySwitch: bySwitch,
+                                      minimumCases: minimumCases)
+            } catch { return error }
+            return nil
+        }
+        if let failure { throw failure }
+    }
+
+    func checkBodyTagsHere<M, C>(_ schema: String, decode: (RawSpan) throws(EXIError) -> M, choice: (M) -> C?,
+                                 inPlace: (UnsafePointer<C?>) -> Int, bySwitch: (C?) -> Int, minimumCases: Int) throws {
         var seen = Set<Int>()
         for bytes in InPlaceDecodeTests.messages(schema) {
             let body = choice(try decode(bytes.span.bytes))

@@ -1,7 +1,11 @@
+import AppHandshakeJSON
 import Contracts
 import ControlLoop
 import CoreTypes
+import DIN70121JSON
+import EXIJSON
 import EXITool
+import ISO15118_2JSON
 import Testing
 import V2G
 import V2GSession

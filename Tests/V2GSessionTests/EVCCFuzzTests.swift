@@ -1,7 +1,11 @@
+import AppHandshakeJSON
+import DIN70121JSON
 import EXI
+import EXIJSON
 import EXITool
-import Testing
+import ISO15118_2JSON
 import TestSupport
+import Testing
 import V2GSession
 
 /// Random damage to one SECC answer of a short session (bits flipped, bytes cut or added, in the EXI

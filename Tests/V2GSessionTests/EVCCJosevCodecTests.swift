@@ -1,8 +1,12 @@
+import AppHandshakeJSON
+import DIN70121JSON
 import EXI
+import EXIJSON
 import EXITool
 import Foundation
-import Testing
+import ISO15118_2JSON
 import TestSupport
+import Testing
 import V2GSession
 
 /// Josev's EXI codec (exi-ref.py, EXIficient behind Josev's own classes) on both directions of

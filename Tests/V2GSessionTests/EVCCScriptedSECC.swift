@@ -1,7 +1,11 @@
+import AppHandshakeJSON
 import Buffers
+import DIN70121JSON
 import EXI
+import EXIJSON
 import EXITool
 import Foundation
+import ISO15118_2JSON
 import V2GTP
 
 /// A charger in test code for the EVCC to talk to: it reads the EVCC's V2GTP requests, decodes them

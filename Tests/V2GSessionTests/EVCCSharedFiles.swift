@@ -1,5 +1,9 @@
+import AppHandshakeJSON
+import DIN70121JSON
 import EXI
+import EXIJSON
 import Foundation
+import ISO15118_2JSON
 
 /// Files the tests read at run time from the project's `shared/` folder (never copied into the repo).
 enum EVCCSharedFiles {

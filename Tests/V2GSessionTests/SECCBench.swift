@@ -1,10 +1,14 @@
+import AppHandshakeJSON
 import Buffers
 import Contracts
 import ControlLoop
 import CoreTypes
+import DIN70121JSON
 import EXI
+import EXIJSON
 import EXITool
 import Foundation
+import ISO15118_2JSON
 import PowerPath
 import PowerPlantSim
 import V2GSession

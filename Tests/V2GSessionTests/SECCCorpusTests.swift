@@ -1,8 +1,12 @@
+import AppHandshakeJSON
 import Contracts
 import CoreTypes
+import DIN70121JSON
 import EXI
+import EXIJSON
 import EXITool
 import Foundation
+import ISO15118_2JSON
 import Testing
 import V2GSession
 

@@ -1,8 +1,12 @@
+import AppHandshakeJSON
+import DIN70121JSON
 import EXI
+import EXIJSON
 import EXITool
 import Foundation
-import Testing
+import ISO15118_2JSON
 import TestSupport
+import Testing
 import V2GSession
 
 /// Proof against a codec we did not write: whole sessions in which every request the car sends was

@@ -1,7 +1,11 @@
+import AppHandshakeJSON
 import Contracts
 import CoreTypes
+import DIN70121JSON
 import EXI
+import EXIJSON
 import EXITool
+import ISO15118_2JSON
 import Testing
 import V2GSession
 import V2GTP

@@ -1,7 +1,11 @@
+import AppHandshakeJSON
 import CoreTypes
+import DIN70121JSON
 import EXI
+import EXIJSON
 import EXITool
 import Foundation
+import ISO15118_2JSON
 import V2GTP
 
 /// The car in the in-process sessions (test code): a DC EIM session driven step by step, each request

@@ -1,6 +1,8 @@
 import AppHandshake
 import Contracts
 import EXI
+import EXIJSON
+import AppHandshakeJSON
 import Foundation
 import Testing
 import V2G

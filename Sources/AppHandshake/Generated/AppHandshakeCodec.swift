@@ -5,7 +5,7 @@ import EXI
 
 // Every value type of the family, its default value and its EXI codec, and the document codecs.
 // One file: the codecs are checked @_noAllocation/@_noLocks, and a debug build only sees the bodies
-// of functions in the same file. JSON mappings are in Types/.
+// of functions in the same file. The JSON mappings are in the AppHandshakeJSON target.
 
 /// A root element of the supportedAppProtocolReq/Res (ISO 15118-2 §8.2, all protocols) schema (`urn:iso:15118:2:2010:AppProtocol`).
 public enum AppHandshakeMessage: EXIDefaultValue, Equatable, Sendable {
@@ -128,24 +128,6 @@ public enum AppHandshakeCodec {
         }
     }
 
-    /// The message in Josev's JSON shape (root element name as the only member).
-    public static func json(_ message: Message) -> JSONValue {
-        switch message {
-        case .supportedAppProtocolReq(let v): return .object([("supportedAppProtocolReq", v.json())])
-        case .supportedAppProtocolRes(let v): return .object([("supportedAppProtocolRes", v.json())])
-        }
-    }
-
-    /// Reads Josev's JSON shape.
-    public static func message(json: JSONValue) throws(JSONError) -> Message {
-        guard case .object(let members) = json, members.count == 1 else { throw JSONError("expected one root element", at: "$") }
-        let (name, body) = members[0]
-        switch name {
-        case "supportedAppProtocolReq": return .supportedAppProtocolReq(try AppHandshake.SupportedAppProtocolReq(json: body, path: "$/supportedAppProtocolReq"))
-        case "supportedAppProtocolRes": return .supportedAppProtocolRes(try AppHandshake.SupportedAppProtocolRes(json: body, path: "$/supportedAppProtocolRes"))
-        default: throw JSONError("unknown root element \(name)", at: "$")
-        }
-    }
 }
 
 /// `AppProtocolType` (urn:iso:15118:2:2010:AppProtocol).
@@ -187,6 +169,7 @@ extension AppProtocol {
     /// state 3: SE(SchemaID)
     /// state 4: SE(Priority)
     /// state 5: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0

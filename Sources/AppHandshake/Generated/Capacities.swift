@@ -3,9 +3,11 @@
 /// Fixed capacities of the AppHandshake value types. Values are fixed-size; where the schema is
 /// unbounded or very large the generator caps the storage (a message beyond a cap is a typed
 /// `capacityExceeded` error):
+/// - strings hold maxLength characters of any kind (EXIString<n> stores 4n UTF-8 bytes)
 /// - the decoder remembers 64 distinct strings per message (EXI string table): more literals are fine, a string-table hit after that is stringTableFull
 public enum AppHandshakeCapacities {
     public static let notes: [String] = [
+        "strings hold maxLength characters of any kind (EXIString<n> stores 4n UTF-8 bytes)",
         "the decoder remembers 64 distinct strings per message (EXI string table): more literals are fine, a string-table hit after that is stringTableFull",
     ]
 }

@@ -4,15 +4,17 @@
 /// unbounded or very large the generator caps the storage (a message beyond a cap is a typed
 /// `capacityExceeded` error):
 /// - binary values without maxLength hold 256 bytes (X509Certificate 1024)
-/// - strings without maxLength hold 64 UTF-8 bytes
-/// - xs:integer is held in 64 bits
+/// - strings hold maxLength characters of any kind (EXIString<n> stores 4n UTF-8 bytes)
+/// - strings without maxLength hold 64 characters
+/// - xs:integer without bounds is an EXIInteger (any length up to 32 octets of magnitude)
 /// - named list caps: Certificate 4, ConsumptionCost 3, Cost 3, PMaxScheduleEntry 24, Parameter 16, ParameterSet 8, PaymentOption 2, ProfileEntry 24, RootCertificateID 20, SAScheduleTuple 3, SalesTariffEntry 24, SelectedService 16, Service 8
 /// - the decoder remembers 64 distinct strings per message (EXI string table): more literals are fine, a string-table hit after that is stringTableFull
 public enum DIN70121Capacities {
     public static let notes: [String] = [
         "binary values without maxLength hold 256 bytes (X509Certificate 1024)",
-        "strings without maxLength hold 64 UTF-8 bytes",
-        "xs:integer is held in 64 bits",
+        "strings hold maxLength characters of any kind (EXIString<n> stores 4n UTF-8 bytes)",
+        "strings without maxLength hold 64 characters",
+        "xs:integer without bounds is an EXIInteger (any length up to 32 octets of magnitude)",
         "named list caps: Certificate 4, ConsumptionCost 3, Cost 3, PMaxScheduleEntry 24, Parameter 16, ParameterSet 8, PaymentOption 2, ProfileEntry 24, RootCertificateID 20, SAScheduleTuple 3, SalesTariffEntry 24, SelectedService 16, Service 8",
         "the decoder remembers 64 distinct strings per message (EXI string table): more literals are fine, a string-table hit after that is stringTableFull",
     ]

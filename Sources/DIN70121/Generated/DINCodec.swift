@@ -5,7 +5,7 @@ import EXI
 
 // Every value type of the family, its default value and its EXI codec, and the document codecs.
 // One file: the codecs are checked @_noAllocation/@_noLocks, and a debug build only sees the bodies
-// of functions in the same file. JSON mappings are in Types/.
+// of functions in the same file. The JSON mappings are in the DIN70121JSON target.
 
 /// EXI codec of the DIN SPEC 70121:2012 V2G_Message (`urn:din:70121:2012:MsgDef`), as V2G uses it: schema-informed,
 /// bit-packed, non-strict default options, no EXI options header (the stream starts 0x80; EXI 1.0 §5),
@@ -57,20 +57,6 @@ public enum DINCodec {
         }
     }
 
-    /// The message in Josev's JSON shape (root element name as the only member).
-    public static func json(_ message: Message) -> JSONValue {
-        .object([("V2G_Message", message.json())])
-    }
-
-    /// Reads Josev's JSON shape.
-    public static func message(json: JSONValue) throws(JSONError) -> Message {
-        guard case .object(let members) = json, members.count == 1 else { throw JSONError("expected one root element", at: "$") }
-        let (name, body) = members[0]
-        switch name {
-        case "V2G_Message": return try DIN70121.V2G_Message(json: body, path: "$/V2G_Message")
-        default: throw JSONError("unknown root element \(name)", at: "$")
-        }
-    }
 }
 
 /// `AC_EVChargeParameterType` (urn:din:70121:2012:MsgDataTypes).
@@ -1783,6 +1769,7 @@ extension CanonicalizationMethod {
     /// state 0: AT(Algorithm)
     /// state 1: SE(*) EE CH(mixed)
     /// state 2: SE(*) EE CH(mixed)
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -3373,6 +3360,7 @@ extension ChargingStatusRes {
     /// state 5: SE(ReceiptRequired)
     /// state 6: SE(AC_EVSEStatus)
     /// state 7: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -3721,6 +3709,7 @@ extension ContractAuthenticationReq {
     /// state 0: AT(Id) SE(GenChallenge) EE
     /// state 1: SE(GenChallenge) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -6338,6 +6327,7 @@ extension DigestMethod {
     /// state 0: AT(Algorithm)
     /// state 1: SE(*) EE CH(mixed)
     /// state 2: SE(*) EE CH(mixed)
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -7367,10 +7357,12 @@ extension MessageHeader {
             }
         } catch { throw error.inside("SessionID") }
         state = 1
-        if let v1 = self.Notification {
+        if self.Notification._isSome {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(Notification)
-                try v1.encodeContent(&w)
+                try withUnsafePointer(to: self.Notification) { (p: UnsafePointer<DIN70121.Notification?>) throws(EXIError) in
+                    try EXIPayload.of(p, as: DIN70121.Notification.self).pointee.encodeContent(&w)
+                }
             } catch { throw error.inside("Notification") }
             state = 2
         }
@@ -7416,13 +7408,14 @@ extension MessageHeader {
         }
         if ev == 1 {
             do throws(EXIError) {
-                var o2 = DIN70121.Notification()
-                try o2.decodeContent(&r)
-                self.Notification = o2
+                if !self.Notification._isSome { self.Notification = DIN70121.Notification() }
+                try withUnsafeMutablePointer(to: &self.Notification) { (p: UnsafeMutablePointer<DIN70121.Notification?>) throws(EXIError) in
+                    try EXIPayload.of(p, as: DIN70121.Notification.self).pointee.decodeContent(&r)
+                }
             } catch { throw error.inside("Notification") }
             state = 2
             ev = try Self._read2(&r, state)
-        } else {
+        } else if self.Notification._isSome {
             self.Notification = nil
         }
         if ev == 2 {
@@ -7758,6 +7751,7 @@ extension MeteringReceiptReq {
     /// state 2: SE(SAScheduleTupleID) SE(MeterInfo)
     /// state 3: SE(MeterInfo)
     /// state 4: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -8022,6 +8016,7 @@ extension Notification {
     /// state 0: SE(FaultCode)
     /// state 1: SE(FaultMsg) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -8149,6 +8144,7 @@ extension Object {
     /// state 2: AT(MimeType) SE(*) EE CH(mixed)
     /// state 3: SE(*) EE CH(mixed)
     /// state 4: SE(*) EE CH(mixed)
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -8754,6 +8750,7 @@ extension Parameter {
     /// state 6: EE
     /// state 7: EE
     /// state 8: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -9219,6 +9216,7 @@ extension PaymentDetailsRes {
     /// state 1: SE(GenChallenge)
     /// state 2: SE(DateTimeNow)
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -11782,6 +11780,7 @@ extension Service {
     /// state 0: SE(ServiceTag)
     /// state 1: SE(FreeService)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -11887,6 +11886,7 @@ extension ServiceCharge {
     /// state 1: SE(FreeService)
     /// state 2: SE(EnergyTransferType)
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -12800,6 +12800,7 @@ extension ServiceTag {
     /// state 2: SE(ServiceCategory)
     /// state 3: SE(ServiceScope) EE
     /// state 4: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -13588,7 +13589,7 @@ public struct SignatureMethod: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Algorithm`.
     public var Algorithm: EXIString<64>
     /// `HMACOutputLength` (optional).
-    public var HMACOutputLength: Int64?
+    public var HMACOutputLength: EXIInteger?
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
@@ -13596,7 +13597,7 @@ public struct SignatureMethod: EXIDefaultValue, Equatable, Sendable {
         HMACOutputLength = nil
     }
 
-    public init(Algorithm: EXIString<64>, HMACOutputLength: Int64? = nil) {
+    public init(Algorithm: EXIString<64>, HMACOutputLength: EXIInteger? = nil) {
         self.Algorithm = Algorithm
         self.HMACOutputLength = HMACOutputLength
     }
@@ -13608,6 +13609,7 @@ extension SignatureMethod {
     /// state 1: SE(HMACOutputLength) SE(*) EE CH(mixed)
     /// state 2: SE(*) EE CH(mixed)
     /// state 3: SE(*) EE CH(mixed)
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -13618,7 +13620,7 @@ extension SignatureMethod {
             do throws(EXIError) {
                 try w.writeBits(0, 3)  // SE(HMACOutputLength)
                 try w.writeBits(0, 1)  // CH
-                try w.writeIntegerField(Int64(v1), minimum: -9223372036854775808, maximum: 9223372036854775807)
+                try w.writeInteger(v1)
                 try w.writeBits(0, 1)  // EE
             } catch { throw error.inside("HMACOutputLength") }
             state = 2
@@ -13644,9 +13646,11 @@ extension SignatureMethod {
         if ev == 1 {
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
-                    throw r.error(.unexpectedEvent)  // an empty value is not a Int64
+                    throw r.error(.unexpectedEvent)  // an empty value is not a EXIInteger
                 } else {
-                    self.HMACOutputLength = Int64(truncatingIfNeeded: try r.readIntegerField(minimum: -9223372036854775808, maximum: 9223372036854775807))
+                    var i2 = EXIInteger()
+                    try r.readInteger(into: &i2)
+                    self.HMACOutputLength = i2
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("HMACOutputLength") }
@@ -13714,6 +13718,7 @@ extension SignatureProperties {
     /// state 0: AT(Id) SE(SignatureProperty)
     /// state 1: SE(SignatureProperty)
     /// state 2: SE(SignatureProperty) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -13824,6 +13829,7 @@ extension SignatureProperty {
     /// state 1: AT(Target)
     /// state 2: SE(*) CH(mixed)
     /// state 3: SE(*) EE CH(mixed)
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -14275,6 +14281,7 @@ extension Transform {
     /// state 1: SE(XPath) SE(*) EE CH(mixed)
     /// state 2: SE(XPath) SE(*) EE CH(mixed)
     /// state 3: SE(XPath) SE(*) EE CH(mixed)
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -14969,15 +14976,15 @@ public struct X509IssuerSerial: EXIDefaultValue, Equatable, Sendable {
     /// `X509IssuerName`.
     public var X509IssuerName: EXIString<64>
     /// `X509SerialNumber`.
-    public var X509SerialNumber: Int64
+    public var X509SerialNumber: EXIInteger
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
         X509IssuerName = EXIString<64>()
-        X509SerialNumber = 0
+        X509SerialNumber = EXIInteger()
     }
 
-    public init(X509IssuerName: EXIString<64>, X509SerialNumber: Int64) {
+    public init(X509IssuerName: EXIString<64>, X509SerialNumber: EXIInteger) {
         self.X509IssuerName = X509IssuerName
         self.X509SerialNumber = X509SerialNumber
     }
@@ -14988,6 +14995,7 @@ extension X509IssuerSerial {
     /// state 0: SE(X509IssuerName)
     /// state 1: SE(X509SerialNumber)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -15005,7 +15013,7 @@ extension X509IssuerSerial {
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(X509SerialNumber)
             try w.writeBits(0, 1)  // CH
-            try w.writeIntegerField(Int64(self.X509SerialNumber), minimum: -9223372036854775808, maximum: 9223372036854775807)
+            try w.writeInteger(self.X509SerialNumber)
             try w.writeBits(0, 1)  // EE
         } catch { throw error.inside("X509SerialNumber") }
         state = 2
@@ -15037,9 +15045,9 @@ extension X509IssuerSerial {
         do {
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
-                    throw r.error(.unexpectedEvent)  // an empty value is not a Int64
+                    throw r.error(.unexpectedEvent)  // an empty value is not a EXIInteger
                 } else {
-                    self.X509SerialNumber = Int64(truncatingIfNeeded: try r.readIntegerField(minimum: -9223372036854775808, maximum: 9223372036854775807))
+                    try r.readInteger(into: &self.X509SerialNumber)
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("X509SerialNumber") }
@@ -15364,6 +15372,16 @@ extension Optional where Wrapped == DIN70121.ChargingProfile {
 }
 
 extension Optional where Wrapped == DIN70121.KeyInfo {
+    @inline(__always)
+    var _isSome: Bool {
+        switch self {
+        case .some: return true
+        case .none: return false
+        }
+    }
+}
+
+extension Optional where Wrapped == DIN70121.Notification {
     @inline(__always)
     var _isSome: Bool {
         switch self {

@@ -4,18 +4,18 @@
 /// unbounded or very large the generator caps the storage (a message beyond a cap is a typed
 /// `capacityExceeded` error):
 /// - binary values without maxLength hold 256 bytes (X509Certificate 1024)
-/// - lists with maxOccurs above 64 hold 24 items unless named in Families.swift
-/// - strings without maxLength hold 64 UTF-8 bytes
-/// - xs:integer is held in 64 bits
-/// - named list caps: ParameterSet 8
+/// - strings hold maxLength characters of any kind (EXIString<n> stores 4n UTF-8 bytes)
+/// - strings without maxLength hold 64 characters
+/// - xs:integer without bounds is an EXIInteger (any length up to 32 octets of magnitude)
+/// - named list caps: PMaxScheduleEntry 24, ParameterSet 8, SalesTariffEntry 24
 /// - the decoder remembers 64 distinct strings per message (EXI string table): more literals are fine, a string-table hit after that is stringTableFull
 public enum ISO15118_2Capacities {
     public static let notes: [String] = [
         "binary values without maxLength hold 256 bytes (X509Certificate 1024)",
-        "lists with maxOccurs above 64 hold 24 items unless named in Families.swift",
-        "strings without maxLength hold 64 UTF-8 bytes",
-        "xs:integer is held in 64 bits",
-        "named list caps: ParameterSet 8",
+        "strings hold maxLength characters of any kind (EXIString<n> stores 4n UTF-8 bytes)",
+        "strings without maxLength hold 64 characters",
+        "xs:integer without bounds is an EXIInteger (any length up to 32 octets of magnitude)",
+        "named list caps: PMaxScheduleEntry 24, ParameterSet 8, SalesTariffEntry 24",
         "the decoder remembers 64 distinct strings per message (EXI string table): more literals are fine, a string-table hit after that is stringTableFull",
     ]
 }

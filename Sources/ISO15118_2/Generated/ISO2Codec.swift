@@ -5,7 +5,7 @@ import EXI
 
 // Every value type of the family, its default value and its EXI codec, and the document codecs.
 // One file: the codecs are checked @_noAllocation/@_noLocks, and a debug build only sees the bodies
-// of functions in the same file. JSON mappings are in Types/.
+// of functions in the same file. The JSON mappings are in the ISO15118_2JSON target.
 
 /// EXI codec of the ISO 15118-2:2013 V2G_Message (`urn:iso:15118:2:2013:MsgDef`), as V2G uses it: schema-informed,
 /// bit-packed, non-strict default options, no EXI options header (the stream starts 0x80; EXI 1.0 §5),
@@ -57,20 +57,6 @@ public enum ISO2Codec {
         }
     }
 
-    /// The message in Josev's JSON shape (root element name as the only member).
-    public static func json(_ message: Message) -> JSONValue {
-        .object([("V2G_Message", message.json())])
-    }
-
-    /// Reads Josev's JSON shape.
-    public static func message(json: JSONValue) throws(JSONError) -> Message {
-        guard case .object(let members) = json, members.count == 1 else { throw JSONError("expected one root element", at: "$") }
-        let (name, body) = members[0]
-        switch name {
-        case "V2G_Message": return try ISO15118_2.V2G_Message(json: body, path: "$/V2G_Message")
-        default: throw JSONError("unknown root element \(name)", at: "$")
-        }
-    }
 }
 
 /// `AC_EVChargeParameterType` (urn:iso:15118:2:2013:MsgDataTypes).
@@ -537,6 +523,7 @@ extension AuthorizationReq {
     /// state 0: AT(Id) SE(GenChallenge) EE
     /// state 1: SE(GenChallenge) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -1962,6 +1949,7 @@ extension CanonicalizationMethod {
     /// state 0: AT(Algorithm)
     /// state 1: SE(*) EE CH(mixed)
     /// state 2: SE(*) EE CH(mixed)
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -3338,6 +3326,7 @@ extension ChargeService {
     /// state 4: SE(FreeService)
     /// state 5: SE(SupportedEnergyTransferMode)
     /// state 6: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -3719,6 +3708,7 @@ extension ChargingStatusRes {
     /// state 5: SE(ReceiptRequired) SE(AC_EVSEStatus)
     /// state 6: SE(AC_EVSEStatus)
     /// state 7: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -4096,6 +4086,7 @@ extension ContractSignatureEncryptedPrivateKey {
     /// state 0: AT(Id)
     /// state 1: CH
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -6663,6 +6654,7 @@ extension DiffieHellmanPublickey {
     /// state 0: AT(Id)
     /// state 1: CH
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -6740,6 +6732,7 @@ extension DigestMethod {
     /// state 0: AT(Algorithm)
     /// state 1: SE(*) EE CH(mixed)
     /// state 2: SE(*) EE CH(mixed)
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -6810,6 +6803,7 @@ extension EMAID {
     /// state 0: AT(Id)
     /// state 1: CH
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -7951,10 +7945,12 @@ extension MessageHeader {
             }
         } catch { throw error.inside("SessionID") }
         state = 1
-        if let v1 = self.Notification {
+        if self.Notification._isSome {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(Notification)
-                try v1.encodeContent(&w)
+                try withUnsafePointer(to: self.Notification) { (p: UnsafePointer<ISO15118_2.Notification?>) throws(EXIError) in
+                    try EXIPayload.of(p, as: ISO15118_2.Notification.self).pointee.encodeContent(&w)
+                }
             } catch { throw error.inside("Notification") }
             state = 2
         }
@@ -8000,13 +7996,14 @@ extension MessageHeader {
         }
         if ev == 1 {
             do throws(EXIError) {
-                var o2 = ISO15118_2.Notification()
-                try o2.decodeContent(&r)
-                self.Notification = o2
+                if !self.Notification._isSome { self.Notification = ISO15118_2.Notification() }
+                try withUnsafeMutablePointer(to: &self.Notification) { (p: UnsafeMutablePointer<ISO15118_2.Notification?>) throws(EXIError) in
+                    try EXIPayload.of(p, as: ISO15118_2.Notification.self).pointee.decodeContent(&r)
+                }
             } catch { throw error.inside("Notification") }
             state = 2
             ev = try Self._read2(&r, state)
-        } else {
+        } else if self.Notification._isSome {
             self.Notification = nil
         }
         if ev == 2 {
@@ -8347,6 +8344,7 @@ extension MeteringReceiptReq {
     /// state 2: SE(SAScheduleTupleID) SE(MeterInfo)
     /// state 3: SE(MeterInfo)
     /// state 4: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -8636,6 +8634,7 @@ extension Notification {
     /// state 0: SE(FaultCode)
     /// state 1: SE(FaultMsg) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -8763,6 +8762,7 @@ extension Object {
     /// state 2: AT(MimeType) SE(*) EE CH(mixed)
     /// state 3: SE(*) EE CH(mixed)
     /// state 4: SE(*) EE CH(mixed)
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -9338,6 +9338,7 @@ extension Parameter {
     /// state 5: EE
     /// state 6: EE
     /// state 7: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -12686,6 +12687,7 @@ extension Service {
     /// state 3: SE(ServiceScope) SE(FreeService)
     /// state 4: SE(FreeService)
     /// state 5: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -13122,6 +13124,7 @@ extension ServiceDiscoveryReq {
     /// state 0: SE(ServiceScope) SE(ServiceCategory) EE
     /// state 1: SE(ServiceCategory) EE
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -14149,7 +14152,7 @@ public struct SignatureMethod: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Algorithm`.
     public var Algorithm: EXIString<64>
     /// `HMACOutputLength` (optional).
-    public var HMACOutputLength: Int64?
+    public var HMACOutputLength: EXIInteger?
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
@@ -14157,7 +14160,7 @@ public struct SignatureMethod: EXIDefaultValue, Equatable, Sendable {
         HMACOutputLength = nil
     }
 
-    public init(Algorithm: EXIString<64>, HMACOutputLength: Int64? = nil) {
+    public init(Algorithm: EXIString<64>, HMACOutputLength: EXIInteger? = nil) {
         self.Algorithm = Algorithm
         self.HMACOutputLength = HMACOutputLength
     }
@@ -14169,6 +14172,7 @@ extension SignatureMethod {
     /// state 1: SE(HMACOutputLength) SE(*) EE CH(mixed)
     /// state 2: SE(*) EE CH(mixed)
     /// state 3: SE(*) EE CH(mixed)
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -14179,7 +14183,7 @@ extension SignatureMethod {
             do throws(EXIError) {
                 try w.writeBits(0, 3)  // SE(HMACOutputLength)
                 try w.writeBits(0, 1)  // CH
-                try w.writeIntegerField(Int64(v1), minimum: -9223372036854775808, maximum: 9223372036854775807)
+                try w.writeInteger(v1)
                 try w.writeBits(0, 1)  // EE
             } catch { throw error.inside("HMACOutputLength") }
             state = 2
@@ -14205,9 +14209,11 @@ extension SignatureMethod {
         if ev == 1 {
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
-                    throw r.error(.unexpectedEvent)  // an empty value is not a Int64
+                    throw r.error(.unexpectedEvent)  // an empty value is not a EXIInteger
                 } else {
-                    self.HMACOutputLength = Int64(truncatingIfNeeded: try r.readIntegerField(minimum: -9223372036854775808, maximum: 9223372036854775807))
+                    var i2 = EXIInteger()
+                    try r.readInteger(into: &i2)
+                    self.HMACOutputLength = i2
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("HMACOutputLength") }
@@ -14275,6 +14281,7 @@ extension SignatureProperties {
     /// state 0: AT(Id) SE(SignatureProperty)
     /// state 1: SE(SignatureProperty)
     /// state 2: SE(SignatureProperty) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -14385,6 +14392,7 @@ extension SignatureProperty {
     /// state 1: AT(Target)
     /// state 2: SE(*) CH(mixed)
     /// state 3: SE(*) EE CH(mixed)
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -14953,6 +14961,7 @@ extension Transform {
     /// state 1: SE(XPath) SE(*) EE CH(mixed)
     /// state 2: SE(XPath) SE(*) EE CH(mixed)
     /// state 3: SE(XPath) SE(*) EE CH(mixed)
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -15647,15 +15656,15 @@ public struct X509IssuerSerial: EXIDefaultValue, Equatable, Sendable {
     /// `X509IssuerName`.
     public var X509IssuerName: EXIString<64>
     /// `X509SerialNumber`.
-    public var X509SerialNumber: Int64
+    public var X509SerialNumber: EXIInteger
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
         X509IssuerName = EXIString<64>()
-        X509SerialNumber = 0
+        X509SerialNumber = EXIInteger()
     }
 
-    public init(X509IssuerName: EXIString<64>, X509SerialNumber: Int64) {
+    public init(X509IssuerName: EXIString<64>, X509SerialNumber: EXIInteger) {
         self.X509IssuerName = X509IssuerName
         self.X509SerialNumber = X509SerialNumber
     }
@@ -15666,6 +15675,7 @@ extension X509IssuerSerial {
     /// state 0: SE(X509IssuerName)
     /// state 1: SE(X509SerialNumber)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -15683,7 +15693,7 @@ extension X509IssuerSerial {
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(X509SerialNumber)
             try w.writeBits(0, 1)  // CH
-            try w.writeIntegerField(Int64(self.X509SerialNumber), minimum: -9223372036854775808, maximum: 9223372036854775807)
+            try w.writeInteger(self.X509SerialNumber)
             try w.writeBits(0, 1)  // EE
         } catch { throw error.inside("X509SerialNumber") }
         state = 2
@@ -15715,9 +15725,9 @@ extension X509IssuerSerial {
         do {
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
-                    throw r.error(.unexpectedEvent)  // an empty value is not a Int64
+                    throw r.error(.unexpectedEvent)  // an empty value is not a EXIInteger
                 } else {
-                    self.X509SerialNumber = Int64(truncatingIfNeeded: try r.readIntegerField(minimum: -9223372036854775808, maximum: 9223372036854775807))
+                    try r.readInteger(into: &self.X509SerialNumber)
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("X509SerialNumber") }
@@ -16033,6 +16043,16 @@ extension Optional where Wrapped == ISO15118_2.ChargingProfile {
 }
 
 extension Optional where Wrapped == ISO15118_2.KeyInfo {
+    @inline(__always)
+    var _isSome: Bool {
+        switch self {
+        case .some: return true
+        case .none: return false
+        }
+    }
+}
+
+extension Optional where Wrapped == ISO15118_2.Notification {
     @inline(__always)
     var _isSome: Bool {
         switch self {

@@ -4,18 +4,18 @@
 /// unbounded or very large the generator caps the storage (a message beyond a cap is a typed
 /// `capacityExceeded` error):
 /// - binary values without maxLength hold 256 bytes (X509Certificate 1024)
-/// - lists with maxOccurs above 64 hold 24 items unless named in Families.swift
-/// - strings without maxLength hold 64 UTF-8 bytes
-/// - xs:integer is held in 64 bits
-/// - named list caps: EVPriceRuleStack 8, Parameter 16, ParameterSet 8, PriceRuleStack 8, ProviderID 16
+/// - strings hold maxLength characters of any kind (EXIString<n> stores 4n UTF-8 bytes)
+/// - strings without maxLength hold 64 characters
+/// - xs:integer without bounds is an EXIInteger (any length up to 32 octets of magnitude)
+/// - named list caps: EVPowerProfileEntry 24, EVPowerScheduleEntry 24, EVPriceRuleStack 8, Parameter 16, ParameterSet 8, PowerScheduleEntry 24, PriceLevelScheduleEntry 24, PriceRuleStack 8, ProviderID 16, PulseSequenceOrder 24, RxSpecData 24, TxSpecData 24
 /// - the decoder remembers 64 distinct strings per message (EXI string table): more literals are fine, a string-table hit after that is stringTableFull
 public enum ISO15118_20Capacities {
     public static let notes: [String] = [
         "binary values without maxLength hold 256 bytes (X509Certificate 1024)",
-        "lists with maxOccurs above 64 hold 24 items unless named in Families.swift",
-        "strings without maxLength hold 64 UTF-8 bytes",
-        "xs:integer is held in 64 bits",
-        "named list caps: EVPriceRuleStack 8, Parameter 16, ParameterSet 8, PriceRuleStack 8, ProviderID 16",
+        "strings hold maxLength characters of any kind (EXIString<n> stores 4n UTF-8 bytes)",
+        "strings without maxLength hold 64 characters",
+        "xs:integer without bounds is an EXIInteger (any length up to 32 octets of magnitude)",
+        "named list caps: EVPowerProfileEntry 24, EVPowerScheduleEntry 24, EVPriceRuleStack 8, Parameter 16, ParameterSet 8, PowerScheduleEntry 24, PriceLevelScheduleEntry 24, PriceRuleStack 8, ProviderID 16, PulseSequenceOrder 24, RxSpecData 24, TxSpecData 24",
         "the decoder remembers 64 distinct strings per message (EXI string table): more literals are fine, a string-table hit after that is stringTableFull",
     ]
 }

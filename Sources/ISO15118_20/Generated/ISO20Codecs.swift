@@ -5,7 +5,7 @@ import EXI
 
 // Every value type of the family, its default value and its EXI codec, and the document codecs.
 // One file: the codecs are checked @_noAllocation/@_noLocks, and a debug build only sees the bodies
-// of functions in the same file. JSON mappings are in Types/.
+// of functions in the same file. The JSON mappings are in the ISO15118_20JSON target.
 
 /// A root element of the ISO 15118-20:2022 common messages schema (`urn:iso:std:iso:15118:-20:CommonMessages`).
 public enum ISO20CommonMessage: EXIDefaultValue, Equatable, Sendable {
@@ -778,76 +778,6 @@ public enum ISO20CommonCodec {
         }
     }
 
-    /// The message in Josev's JSON shape (root element name as the only member).
-    public static func json(_ message: Message) -> JSONValue {
-        switch message {
-        case .AuthorizationReq(let v): return .object([("AuthorizationReq", v.json())])
-        case .AuthorizationRes(let v): return .object([("AuthorizationRes", v.json())])
-        case .AuthorizationSetupReq(let v): return .object([("AuthorizationSetupReq", v.json())])
-        case .AuthorizationSetupRes(let v): return .object([("AuthorizationSetupRes", v.json())])
-        case .CertificateInstallationReq(let v): return .object([("CertificateInstallationReq", v.json())])
-        case .CertificateInstallationRes(let v): return .object([("CertificateInstallationRes", v.json())])
-        case .MeteringConfirmationReq(let v): return .object([("MeteringConfirmationReq", v.json())])
-        case .MeteringConfirmationRes(let v): return .object([("MeteringConfirmationRes", v.json())])
-        case .PowerDeliveryReq(let v): return .object([("PowerDeliveryReq", v.json())])
-        case .PowerDeliveryRes(let v): return .object([("PowerDeliveryRes", v.json())])
-        case .ScheduleExchangeReq(let v): return .object([("ScheduleExchangeReq", v.json())])
-        case .ScheduleExchangeRes(let v): return .object([("ScheduleExchangeRes", v.json())])
-        case .ServiceDetailReq(let v): return .object([("ServiceDetailReq", v.json())])
-        case .ServiceDetailRes(let v): return .object([("ServiceDetailRes", v.json())])
-        case .ServiceDiscoveryReq(let v): return .object([("ServiceDiscoveryReq", v.json())])
-        case .ServiceDiscoveryRes(let v): return .object([("ServiceDiscoveryRes", v.json())])
-        case .ServiceSelectionReq(let v): return .object([("ServiceSelectionReq", v.json())])
-        case .ServiceSelectionRes(let v): return .object([("ServiceSelectionRes", v.json())])
-        case .SessionSetupReq(let v): return .object([("SessionSetupReq", v.json())])
-        case .SessionSetupRes(let v): return .object([("SessionSetupRes", v.json())])
-        case .SessionStopReq(let v): return .object([("SessionStopReq", v.json())])
-        case .SessionStopRes(let v): return .object([("SessionStopRes", v.json())])
-        case .SignedInstallationData(let v): return .object([("SignedInstallationData", v.json())])
-        case .SignedMeteringData(let v): return .object([("SignedMeteringData", v.json())])
-        case .VehicleCheckInReq(let v): return .object([("VehicleCheckInReq", v.json())])
-        case .VehicleCheckInRes(let v): return .object([("VehicleCheckInRes", v.json())])
-        case .VehicleCheckOutReq(let v): return .object([("VehicleCheckOutReq", v.json())])
-        case .VehicleCheckOutRes(let v): return .object([("VehicleCheckOutRes", v.json())])
-        }
-    }
-
-    /// Reads Josev's JSON shape.
-    public static func message(json: JSONValue) throws(JSONError) -> Message {
-        guard case .object(let members) = json, members.count == 1 else { throw JSONError("expected one root element", at: "$") }
-        let (name, body) = members[0]
-        switch name {
-        case "AuthorizationReq": return .AuthorizationReq(try ISO15118_20.AuthorizationReq(json: body, path: "$/AuthorizationReq"))
-        case "AuthorizationRes": return .AuthorizationRes(try ISO15118_20.AuthorizationRes(json: body, path: "$/AuthorizationRes"))
-        case "AuthorizationSetupReq": return .AuthorizationSetupReq(try ISO15118_20.AuthorizationSetupReq(json: body, path: "$/AuthorizationSetupReq"))
-        case "AuthorizationSetupRes": return .AuthorizationSetupRes(try ISO15118_20.AuthorizationSetupRes(json: body, path: "$/AuthorizationSetupRes"))
-        case "CertificateInstallationReq": return .CertificateInstallationReq(try ISO15118_20.CertificateInstallationReq(json: body, path: "$/CertificateInstallationReq"))
-        case "CertificateInstallationRes": return .CertificateInstallationRes(try ISO15118_20.CertificateInstallationRes(json: body, path: "$/CertificateInstallationRes"))
-        case "MeteringConfirmationReq": return .MeteringConfirmationReq(try ISO15118_20.MeteringConfirmationReq(json: body, path: "$/MeteringConfirmationReq"))
-        case "MeteringConfirmationRes": return .MeteringConfirmationRes(try ISO15118_20.MeteringConfirmationRes(json: body, path: "$/MeteringConfirmationRes"))
-        case "PowerDeliveryReq": return .PowerDeliveryReq(try ISO15118_20.PowerDeliveryReq(json: body, path: "$/PowerDeliveryReq"))
-        case "PowerDeliveryRes": return .PowerDeliveryRes(try ISO15118_20.PowerDeliveryRes(json: body, path: "$/PowerDeliveryRes"))
-        case "ScheduleExchangeReq": return .ScheduleExchangeReq(try ISO15118_20.ScheduleExchangeReq(json: body, path: "$/ScheduleExchangeReq"))
-        case "ScheduleExchangeRes": return .ScheduleExchangeRes(try ISO15118_20.ScheduleExchangeRes(json: body, path: "$/ScheduleExchangeRes"))
-        case "ServiceDetailReq": return .ServiceDetailReq(try ISO15118_20.ServiceDetailReq(json: body, path: "$/ServiceDetailReq"))
-        case "ServiceDetailRes": return .ServiceDetailRes(try ISO15118_20.ServiceDetailRes(json: body, path: "$/ServiceDetailRes"))
-        case "ServiceDiscoveryReq": return .ServiceDiscoveryReq(try ISO15118_20.ServiceDiscoveryReq(json: body, path: "$/ServiceDiscoveryReq"))
-        case "ServiceDiscoveryRes": return .ServiceDiscoveryRes(try ISO15118_20.ServiceDiscoveryRes(json: body, path: "$/ServiceDiscoveryRes"))
-        case "ServiceSelectionReq": return .ServiceSelectionReq(try ISO15118_20.ServiceSelectionReq(json: body, path: "$/ServiceSelectionReq"))
-        case "ServiceSelectionRes": return .ServiceSelectionRes(try ISO15118_20.ServiceSelectionRes(json: body, path: "$/ServiceSelectionRes"))
-        case "SessionSetupReq": return .SessionSetupReq(try ISO15118_20.SessionSetupReq(json: body, path: "$/SessionSetupReq"))
-        case "SessionSetupRes": return .SessionSetupRes(try ISO15118_20.SessionSetupRes(json: body, path: "$/SessionSetupRes"))
-        case "SessionStopReq": return .SessionStopReq(try ISO15118_20.SessionStopReq(json: body, path: "$/SessionStopReq"))
-        case "SessionStopRes": return .SessionStopRes(try ISO15118_20.SessionStopRes(json: body, path: "$/SessionStopRes"))
-        case "SignedInstallationData": return .SignedInstallationData(try ISO15118_20.SignedInstallationData(json: body, path: "$/SignedInstallationData"))
-        case "SignedMeteringData": return .SignedMeteringData(try ISO15118_20.SignedMeteringData(json: body, path: "$/SignedMeteringData"))
-        case "VehicleCheckInReq": return .VehicleCheckInReq(try ISO15118_20.VehicleCheckInReq(json: body, path: "$/VehicleCheckInReq"))
-        case "VehicleCheckInRes": return .VehicleCheckInRes(try ISO15118_20.VehicleCheckInRes(json: body, path: "$/VehicleCheckInRes"))
-        case "VehicleCheckOutReq": return .VehicleCheckOutReq(try ISO15118_20.VehicleCheckOutReq(json: body, path: "$/VehicleCheckOutReq"))
-        case "VehicleCheckOutRes": return .VehicleCheckOutRes(try ISO15118_20.VehicleCheckOutRes(json: body, path: "$/VehicleCheckOutRes"))
-        default: throw JSONError("unknown root element \(name)", at: "$")
-        }
-    }
 }
 
 /// A root element of the ISO 15118-20:2022 DC and DC BPT messages schema (`urn:iso:std:iso:15118:-20:DC`).
@@ -1471,64 +1401,6 @@ public enum ISO20DCCodec {
         }
     }
 
-    /// The message in Josev's JSON shape (root element name as the only member).
-    public static func json(_ message: Message) -> JSONValue {
-        switch message {
-        case .BPT_DC_CPDReqEnergyTransferMode(let v): return .object([("BPT_DC_CPDReqEnergyTransferMode", v.json())])
-        case .BPT_DC_CPDResEnergyTransferMode(let v): return .object([("BPT_DC_CPDResEnergyTransferMode", v.json())])
-        case .BPT_Dynamic_DC_CLReqControlMode(let v): return .object([("BPT_Dynamic_DC_CLReqControlMode", v.json())])
-        case .BPT_Dynamic_DC_CLResControlMode(let v): return .object([("BPT_Dynamic_DC_CLResControlMode", v.json())])
-        case .BPT_Scheduled_DC_CLReqControlMode(let v): return .object([("BPT_Scheduled_DC_CLReqControlMode", v.json())])
-        case .BPT_Scheduled_DC_CLResControlMode(let v): return .object([("BPT_Scheduled_DC_CLResControlMode", v.json())])
-        case .DC_CPDReqEnergyTransferMode(let v): return .object([("DC_CPDReqEnergyTransferMode", v.json())])
-        case .DC_CPDResEnergyTransferMode(let v): return .object([("DC_CPDResEnergyTransferMode", v.json())])
-        case .DC_CableCheckReq(let v): return .object([("DC_CableCheckReq", v.json())])
-        case .DC_CableCheckRes(let v): return .object([("DC_CableCheckRes", v.json())])
-        case .DC_ChargeLoopReq(let v): return .object([("DC_ChargeLoopReq", v.json())])
-        case .DC_ChargeLoopRes(let v): return .object([("DC_ChargeLoopRes", v.json())])
-        case .DC_ChargeParameterDiscoveryReq(let v): return .object([("DC_ChargeParameterDiscoveryReq", v.json())])
-        case .DC_ChargeParameterDiscoveryRes(let v): return .object([("DC_ChargeParameterDiscoveryRes", v.json())])
-        case .DC_PreChargeReq(let v): return .object([("DC_PreChargeReq", v.json())])
-        case .DC_PreChargeRes(let v): return .object([("DC_PreChargeRes", v.json())])
-        case .DC_WeldingDetectionReq(let v): return .object([("DC_WeldingDetectionReq", v.json())])
-        case .DC_WeldingDetectionRes(let v): return .object([("DC_WeldingDetectionRes", v.json())])
-        case .Dynamic_DC_CLReqControlMode(let v): return .object([("Dynamic_DC_CLReqControlMode", v.json())])
-        case .Dynamic_DC_CLResControlMode(let v): return .object([("Dynamic_DC_CLResControlMode", v.json())])
-        case .Scheduled_DC_CLReqControlMode(let v): return .object([("Scheduled_DC_CLReqControlMode", v.json())])
-        case .Scheduled_DC_CLResControlMode(let v): return .object([("Scheduled_DC_CLResControlMode", v.json())])
-        }
-    }
-
-    /// Reads Josev's JSON shape.
-    public static func message(json: JSONValue) throws(JSONError) -> Message {
-        guard case .object(let members) = json, members.count == 1 else { throw JSONError("expected one root element", at: "$") }
-        let (name, body) = members[0]
-        switch name {
-        case "BPT_DC_CPDReqEnergyTransferMode": return .BPT_DC_CPDReqEnergyTransferMode(try ISO15118_20.BPT_DC_CPDReqEnergyTransferMode(json: body, path: "$/BPT_DC_CPDReqEnergyTransferMode"))
-        case "BPT_DC_CPDResEnergyTransferMode": return .BPT_DC_CPDResEnergyTransferMode(try ISO15118_20.BPT_DC_CPDResEnergyTransferMode(json: body, path: "$/BPT_DC_CPDResEnergyTransferMode"))
-        case "BPT_Dynamic_DC_CLReqControlMode": return .BPT_Dynamic_DC_CLReqControlMode(try ISO15118_20.BPT_Dynamic_DC_CLReqControlMode(json: body, path: "$/BPT_Dynamic_DC_CLReqControlMode"))
-        case "BPT_Dynamic_DC_CLResControlMode": return .BPT_Dynamic_DC_CLResControlMode(try ISO15118_20.BPT_Dynamic_DC_CLResControlMode(json: body, path: "$/BPT_Dynamic_DC_CLResControlMode"))
-        case "BPT_Scheduled_DC_CLReqControlMode": return .BPT_Scheduled_DC_CLReqControlMode(try ISO15118_20.BPT_Scheduled_DC_CLReqControlMode(json: body, path: "$/BPT_Scheduled_DC_CLReqControlMode"))
-        case "BPT_Scheduled_DC_CLResControlMode": return .BPT_Scheduled_DC_CLResControlMode(try ISO15118_20.BPT_Scheduled_DC_CLResControlMode(json: body, path: "$/BPT_Scheduled_DC_CLResControlMode"))
-        case "DC_CPDReqEnergyTransferMode": return .DC_CPDReqEnergyTransferMode(try ISO15118_20.DC_CPDReqEnergyTransferMode(json: body, path: "$/DC_CPDReqEnergyTransferMode"))
-        case "DC_CPDResEnergyTransferMode": return .DC_CPDResEnergyTransferMode(try ISO15118_20.DC_CPDResEnergyTransferMode(json: body, path: "$/DC_CPDResEnergyTransferMode"))
-        case "DC_CableCheckReq": return .DC_CableCheckReq(try ISO15118_20.DC_CableCheckReq(json: body, path: "$/DC_CableCheckReq"))
-        case "DC_CableCheckRes": return .DC_CableCheckRes(try ISO15118_20.DC_CableCheckRes(json: body, path: "$/DC_CableCheckRes"))
-        case "DC_ChargeLoopReq": return .DC_ChargeLoopReq(try ISO15118_20.DC_ChargeLoopReq(json: body, path: "$/DC_ChargeLoopReq"))
-        case "DC_ChargeLoopRes": return .DC_ChargeLoopRes(try ISO15118_20.DC_ChargeLoopRes(json: body, path: "$/DC_ChargeLoopRes"))
-        case "DC_ChargeParameterDiscoveryReq": return .DC_ChargeParameterDiscoveryReq(try ISO15118_20.DC_ChargeParameterDiscoveryReq(json: body, path: "$/DC_ChargeParameterDiscoveryReq"))
-        case "DC_ChargeParameterDiscoveryRes": return .DC_ChargeParameterDiscoveryRes(try ISO15118_20.DC_ChargeParameterDiscoveryRes(json: body, path: "$/DC_ChargeParameterDiscoveryRes"))
-        case "DC_PreChargeReq": return .DC_PreChargeReq(try ISO15118_20.DC_PreChargeReq(json: body, path: "$/DC_PreChargeReq"))
-        case "DC_PreChargeRes": return .DC_PreChargeRes(try ISO15118_20.DC_PreChargeRes(json: body, path: "$/DC_PreChargeRes"))
-        case "DC_WeldingDetectionReq": return .DC_WeldingDetectionReq(try ISO15118_20.DC_WeldingDetectionReq(json: body, path: "$/DC_WeldingDetectionReq"))
-        case "DC_WeldingDetectionRes": return .DC_WeldingDetectionRes(try ISO15118_20.DC_WeldingDetectionRes(json: body, path: "$/DC_WeldingDetectionRes"))
-        case "Dynamic_DC_CLReqControlMode": return .Dynamic_DC_CLReqControlMode(try ISO15118_20.Dynamic_DC_CLReqControlMode(json: body, path: "$/Dynamic_DC_CLReqControlMode"))
-        case "Dynamic_DC_CLResControlMode": return .Dynamic_DC_CLResControlMode(try ISO15118_20.Dynamic_DC_CLResControlMode(json: body, path: "$/Dynamic_DC_CLResControlMode"))
-        case "Scheduled_DC_CLReqControlMode": return .Scheduled_DC_CLReqControlMode(try ISO15118_20.Scheduled_DC_CLReqControlMode(json: body, path: "$/Scheduled_DC_CLReqControlMode"))
-        case "Scheduled_DC_CLResControlMode": return .Scheduled_DC_CLResControlMode(try ISO15118_20.Scheduled_DC_CLResControlMode(json: body, path: "$/Scheduled_DC_CLResControlMode"))
-        default: throw JSONError("unknown root element \(name)", at: "$")
-        }
-    }
 }
 
 /// A root element of the ISO 15118-20:2022 AC and AC BPT messages schema (`urn:iso:std:iso:15118:-20:AC`).
@@ -2002,52 +1874,6 @@ public enum ISO20ACCodec {
         }
     }
 
-    /// The message in Josev's JSON shape (root element name as the only member).
-    public static func json(_ message: Message) -> JSONValue {
-        switch message {
-        case .AC_CPDReqEnergyTransferMode(let v): return .object([("AC_CPDReqEnergyTransferMode", v.json())])
-        case .AC_CPDResEnergyTransferMode(let v): return .object([("AC_CPDResEnergyTransferMode", v.json())])
-        case .AC_ChargeLoopReq(let v): return .object([("AC_ChargeLoopReq", v.json())])
-        case .AC_ChargeLoopRes(let v): return .object([("AC_ChargeLoopRes", v.json())])
-        case .AC_ChargeParameterDiscoveryReq(let v): return .object([("AC_ChargeParameterDiscoveryReq", v.json())])
-        case .AC_ChargeParameterDiscoveryRes(let v): return .object([("AC_ChargeParameterDiscoveryRes", v.json())])
-        case .BPT_AC_CPDReqEnergyTransferMode(let v): return .object([("BPT_AC_CPDReqEnergyTransferMode", v.json())])
-        case .BPT_AC_CPDResEnergyTransferMode(let v): return .object([("BPT_AC_CPDResEnergyTransferMode", v.json())])
-        case .BPT_Dynamic_AC_CLReqControlMode(let v): return .object([("BPT_Dynamic_AC_CLReqControlMode", v.json())])
-        case .BPT_Dynamic_AC_CLResControlMode(let v): return .object([("BPT_Dynamic_AC_CLResControlMode", v.json())])
-        case .BPT_Scheduled_AC_CLReqControlMode(let v): return .object([("BPT_Scheduled_AC_CLReqControlMode", v.json())])
-        case .BPT_Scheduled_AC_CLResControlMode(let v): return .object([("BPT_Scheduled_AC_CLResControlMode", v.json())])
-        case .Dynamic_AC_CLReqControlMode(let v): return .object([("Dynamic_AC_CLReqControlMode", v.json())])
-        case .Dynamic_AC_CLResControlMode(let v): return .object([("Dynamic_AC_CLResControlMode", v.json())])
-        case .Scheduled_AC_CLReqControlMode(let v): return .object([("Scheduled_AC_CLReqControlMode", v.json())])
-        case .Scheduled_AC_CLResControlMode(let v): return .object([("Scheduled_AC_CLResControlMode", v.json())])
-        }
-    }
-
-    /// Reads Josev's JSON shape.
-    public static func message(json: JSONValue) throws(JSONError) -> Message {
-        guard case .object(let members) = json, members.count == 1 else { throw JSONError("expected one root element", at: "$") }
-        let (name, body) = members[0]
-        switch name {
-        case "AC_CPDReqEnergyTransferMode": return .AC_CPDReqEnergyTransferMode(try ISO15118_20.AC_CPDReqEnergyTransferMode(json: body, path: "$/AC_CPDReqEnergyTransferMode"))
-        case "AC_CPDResEnergyTransferMode": return .AC_CPDResEnergyTransferMode(try ISO15118_20.AC_CPDResEnergyTransferMode(json: body, path: "$/AC_CPDResEnergyTransferMode"))
-        case "AC_ChargeLoopReq": return .AC_ChargeLoopReq(try ISO15118_20.AC_ChargeLoopReq(json: body, path: "$/AC_ChargeLoopReq"))
-        case "AC_ChargeLoopRes": return .AC_ChargeLoopRes(try ISO15118_20.AC_ChargeLoopRes(json: body, path: "$/AC_ChargeLoopRes"))
-        case "AC_ChargeParameterDiscoveryReq": return .AC_ChargeParameterDiscoveryReq(try ISO15118_20.AC_ChargeParameterDiscoveryReq(json: body, path: "$/AC_ChargeParameterDiscoveryReq"))
-        case "AC_ChargeParameterDiscoveryRes": return .AC_ChargeParameterDiscoveryRes(try ISO15118_20.AC_ChargeParameterDiscoveryRes(json: body, path: "$/AC_ChargeParameterDiscoveryRes"))
-        case "BPT_AC_CPDReqEnergyTransferMode": return .BPT_AC_CPDReqEnergyTransferMode(try ISO15118_20.BPT_AC_CPDReqEnergyTransferMode(json: body, path: "$/BPT_AC_CPDReqEnergyTransferMode"))
-        case "BPT_AC_CPDResEnergyTransferMode": return .BPT_AC_CPDResEnergyTransferMode(try ISO15118_20.BPT_AC_CPDResEnergyTransferMode(json: body, path: "$/BPT_AC_CPDResEnergyTransferMode"))
-        case "BPT_Dynamic_AC_CLReqControlMode": return .BPT_Dynamic_AC_CLReqControlMode(try ISO15118_20.BPT_Dynamic_AC_CLReqControlMode(json: body, path: "$/BPT_Dynamic_AC_CLReqControlMode"))
-        case "BPT_Dynamic_AC_CLResControlMode": return .BPT_Dynamic_AC_CLResControlMode(try ISO15118_20.BPT_Dynamic_AC_CLResControlMode(json: body, path: "$/BPT_Dynamic_AC_CLResControlMode"))
-        case "BPT_Scheduled_AC_CLReqControlMode": return .BPT_Scheduled_AC_CLReqControlMode(try ISO15118_20.BPT_Scheduled_AC_CLReqControlMode(json: body, path: "$/BPT_Scheduled_AC_CLReqControlMode"))
-        case "BPT_Scheduled_AC_CLResControlMode": return .BPT_Scheduled_AC_CLResControlMode(try ISO15118_20.BPT_Scheduled_AC_CLResControlMode(json: body, path: "$/BPT_Scheduled_AC_CLResControlMode"))
-        case "Dynamic_AC_CLReqControlMode": return .Dynamic_AC_CLReqControlMode(try ISO15118_20.Dynamic_AC_CLReqControlMode(json: body, path: "$/Dynamic_AC_CLReqControlMode"))
-        case "Dynamic_AC_CLResControlMode": return .Dynamic_AC_CLResControlMode(try ISO15118_20.Dynamic_AC_CLResControlMode(json: body, path: "$/Dynamic_AC_CLResControlMode"))
-        case "Scheduled_AC_CLReqControlMode": return .Scheduled_AC_CLReqControlMode(try ISO15118_20.Scheduled_AC_CLReqControlMode(json: body, path: "$/Scheduled_AC_CLReqControlMode"))
-        case "Scheduled_AC_CLResControlMode": return .Scheduled_AC_CLResControlMode(try ISO15118_20.Scheduled_AC_CLResControlMode(json: body, path: "$/Scheduled_AC_CLResControlMode"))
-        default: throw JSONError("unknown root element \(name)", at: "$")
-        }
-    }
 }
 
 /// A root element of the ISO 15118-20:2022 ACD pantograph messages schema (`urn:iso:std:iso:15118:-20:ACDP`).
@@ -2321,36 +2147,6 @@ public enum ISO20ACDPCodec {
         }
     }
 
-    /// The message in Josev's JSON shape (root element name as the only member).
-    public static func json(_ message: Message) -> JSONValue {
-        switch message {
-        case .ACDP_ConnectReq(let v): return .object([("ACDP_ConnectReq", v.json())])
-        case .ACDP_ConnectRes(let v): return .object([("ACDP_ConnectRes", v.json())])
-        case .ACDP_DisconnectReq(let v): return .object([("ACDP_DisconnectReq", v.json())])
-        case .ACDP_DisconnectRes(let v): return .object([("ACDP_DisconnectRes", v.json())])
-        case .ACDP_SystemStatusReq(let v): return .object([("ACDP_SystemStatusReq", v.json())])
-        case .ACDP_SystemStatusRes(let v): return .object([("ACDP_SystemStatusRes", v.json())])
-        case .ACDP_VehiclePositioningReq(let v): return .object([("ACDP_VehiclePositioningReq", v.json())])
-        case .ACDP_VehiclePositioningRes(let v): return .object([("ACDP_VehiclePositioningRes", v.json())])
-        }
-    }
-
-    /// Reads Josev's JSON shape.
-    public static func message(json: JSONValue) throws(JSONError) -> Message {
-        guard case .object(let members) = json, members.count == 1 else { throw JSONError("expected one root element", at: "$") }
-        let (name, body) = members[0]
-        switch name {
-        case "ACDP_ConnectReq": return .ACDP_ConnectReq(try ISO15118_20.ACDP_ConnectReq(json: body, path: "$/ACDP_ConnectReq"))
-        case "ACDP_ConnectRes": return .ACDP_ConnectRes(try ISO15118_20.ACDP_ConnectRes(json: body, path: "$/ACDP_ConnectRes"))
-        case "ACDP_DisconnectReq": return .ACDP_DisconnectReq(try ISO15118_20.ACDP_ConnectReq(json: body, path: "$/ACDP_DisconnectReq"))
-        case "ACDP_DisconnectRes": return .ACDP_DisconnectRes(try ISO15118_20.ACDP_ConnectRes(json: body, path: "$/ACDP_DisconnectRes"))
-        case "ACDP_SystemStatusReq": return .ACDP_SystemStatusReq(try ISO15118_20.ACDP_SystemStatusReq(json: body, path: "$/ACDP_SystemStatusReq"))
-        case "ACDP_SystemStatusRes": return .ACDP_SystemStatusRes(try ISO15118_20.ACDP_SystemStatusRes(json: body, path: "$/ACDP_SystemStatusRes"))
-        case "ACDP_VehiclePositioningReq": return .ACDP_VehiclePositioningReq(try ISO15118_20.ACDP_VehiclePositioningReq(json: body, path: "$/ACDP_VehiclePositioningReq"))
-        case "ACDP_VehiclePositioningRes": return .ACDP_VehiclePositioningRes(try ISO15118_20.ACDP_VehiclePositioningRes(json: body, path: "$/ACDP_VehiclePositioningRes"))
-        default: throw JSONError("unknown root element \(name)", at: "$")
-        }
-    }
 }
 
 /// A root element of the ISO 15118-20:2022 wireless power transfer messages schema (`urn:iso:std:iso:15118:-20:WPT`).
@@ -2724,44 +2520,6 @@ public enum ISO20WPTCodec {
         }
     }
 
-    /// The message in Josev's JSON shape (root element name as the only member).
-    public static func json(_ message: Message) -> JSONValue {
-        switch message {
-        case .WPT_AlignmentCheckReq(let v): return .object([("WPT_AlignmentCheckReq", v.json())])
-        case .WPT_AlignmentCheckRes(let v): return .object([("WPT_AlignmentCheckRes", v.json())])
-        case .WPT_ChargeLoopReq(let v): return .object([("WPT_ChargeLoopReq", v.json())])
-        case .WPT_ChargeLoopRes(let v): return .object([("WPT_ChargeLoopRes", v.json())])
-        case .WPT_ChargeParameterDiscoveryReq(let v): return .object([("WPT_ChargeParameterDiscoveryReq", v.json())])
-        case .WPT_ChargeParameterDiscoveryRes(let v): return .object([("WPT_ChargeParameterDiscoveryRes", v.json())])
-        case .WPT_FinePositioningReq(let v): return .object([("WPT_FinePositioningReq", v.json())])
-        case .WPT_FinePositioningRes(let v): return .object([("WPT_FinePositioningRes", v.json())])
-        case .WPT_FinePositioningSetupReq(let v): return .object([("WPT_FinePositioningSetupReq", v.json())])
-        case .WPT_FinePositioningSetupRes(let v): return .object([("WPT_FinePositioningSetupRes", v.json())])
-        case .WPT_PairingReq(let v): return .object([("WPT_PairingReq", v.json())])
-        case .WPT_PairingRes(let v): return .object([("WPT_PairingRes", v.json())])
-        }
-    }
-
-    /// Reads Josev's JSON shape.
-    public static func message(json: JSONValue) throws(JSONError) -> Message {
-        guard case .object(let members) = json, members.count == 1 else { throw JSONError("expected one root element", at: "$") }
-        let (name, body) = members[0]
-        switch name {
-        case "WPT_AlignmentCheckReq": return .WPT_AlignmentCheckReq(try ISO15118_20.WPT_AlignmentCheckReq(json: body, path: "$/WPT_AlignmentCheckReq"))
-        case "WPT_AlignmentCheckRes": return .WPT_AlignmentCheckRes(try ISO15118_20.WPT_AlignmentCheckRes(json: body, path: "$/WPT_AlignmentCheckRes"))
-        case "WPT_ChargeLoopReq": return .WPT_ChargeLoopReq(try ISO15118_20.WPT_ChargeLoopReq(json: body, path: "$/WPT_ChargeLoopReq"))
-        case "WPT_ChargeLoopRes": return .WPT_ChargeLoopRes(try ISO15118_20.WPT_ChargeLoopRes(json: body, path: "$/WPT_ChargeLoopRes"))
-        case "WPT_ChargeParameterDiscoveryReq": return .WPT_ChargeParameterDiscoveryReq(try ISO15118_20.WPT_ChargeParameterDiscoveryReq(json: body, path: "$/WPT_ChargeParameterDiscoveryReq"))
-        case "WPT_ChargeParameterDiscoveryRes": return .WPT_ChargeParameterDiscoveryRes(try ISO15118_20.WPT_ChargeParameterDiscoveryRes(json: body, path: "$/WPT_ChargeParameterDiscoveryRes"))
-        case "WPT_FinePositioningReq": return .WPT_FinePositioningReq(try ISO15118_20.WPT_FinePositioningReq(json: body, path: "$/WPT_FinePositioningReq"))
-        case "WPT_FinePositioningRes": return .WPT_FinePositioningRes(try ISO15118_20.WPT_FinePositioningRes(json: body, path: "$/WPT_FinePositioningRes"))
-        case "WPT_FinePositioningSetupReq": return .WPT_FinePositioningSetupReq(try ISO15118_20.WPT_FinePositioningSetupReq(json: body, path: "$/WPT_FinePositioningSetupReq"))
-        case "WPT_FinePositioningSetupRes": return .WPT_FinePositioningSetupRes(try ISO15118_20.WPT_FinePositioningSetupRes(json: body, path: "$/WPT_FinePositioningSetupRes"))
-        case "WPT_PairingReq": return .WPT_PairingReq(try ISO15118_20.WPT_PairingReq(json: body, path: "$/WPT_PairingReq"))
-        case "WPT_PairingRes": return .WPT_PairingRes(try ISO15118_20.WPT_PairingRes(json: body, path: "$/WPT_PairingRes"))
-        default: throw JSONError("unknown root element \(name)", at: "$")
-        }
-    }
 }
 
 /// `ACDP_ConnectReqType` (urn:iso:std:iso:15118:-20:ACDP).
@@ -6167,6 +5925,7 @@ extension AdditionalService {
     /// state 0: SE(ServiceName)
     /// state 1: SE(ServiceFee)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -13572,6 +13331,7 @@ extension CanonicalizationMethod {
     /// state 0: AT(Algorithm)
     /// state 1: SE(*) EE CH(mixed)
     /// state 2: SE(*) EE CH(mixed)
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -17563,6 +17323,7 @@ extension DigestMethod {
     /// state 0: AT(Algorithm)
     /// state 1: SE(*) EE CH(mixed)
     /// state 2: SE(*) EE CH(mixed)
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -23997,6 +23758,7 @@ extension Object {
     /// state 2: AT(MimeType) SE(*) EE CH(mixed)
     /// state 3: SE(*) EE CH(mixed)
     /// state 4: SE(*) EE CH(mixed)
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -24150,6 +23912,7 @@ extension OverstayRule {
     /// state 2: SE(OverstayFee)
     /// state 3: SE(OverstayFeePeriod)
     /// state 4: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -24712,6 +24475,7 @@ extension Parameter {
     /// state 5: EE
     /// state 6: EE
     /// state 7: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -27022,6 +26786,7 @@ extension PriceSchedule {
     /// state 1: SE(PriceScheduleID)
     /// state 2: SE(PriceScheduleDescription) EE
     /// state 3: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -33171,7 +32936,7 @@ public struct SignatureMethod: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `Algorithm`.
     public var Algorithm: EXIString<64>
     /// `HMACOutputLength` (optional).
-    public var HMACOutputLength: Int64?
+    public var HMACOutputLength: EXIInteger?
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
@@ -33179,7 +32944,7 @@ public struct SignatureMethod: EXIDefaultValue, Equatable, Sendable {
         HMACOutputLength = nil
     }
 
-    public init(Algorithm: EXIString<64>, HMACOutputLength: Int64? = nil) {
+    public init(Algorithm: EXIString<64>, HMACOutputLength: EXIInteger? = nil) {
         self.Algorithm = Algorithm
         self.HMACOutputLength = HMACOutputLength
     }
@@ -33191,6 +32956,7 @@ extension SignatureMethod {
     /// state 1: SE(HMACOutputLength) SE(*) EE CH(mixed)
     /// state 2: SE(*) EE CH(mixed)
     /// state 3: SE(*) EE CH(mixed)
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -33201,7 +32967,7 @@ extension SignatureMethod {
             do throws(EXIError) {
                 try w.writeBits(0, 3)  // SE(HMACOutputLength)
                 try w.writeBits(0, 1)  // CH
-                try w.writeIntegerField(Int64(v1), minimum: -9223372036854775808, maximum: 9223372036854775807)
+                try w.writeInteger(v1)
                 try w.writeBits(0, 1)  // EE
             } catch { throw error.inside("HMACOutputLength") }
             state = 2
@@ -33227,9 +32993,11 @@ extension SignatureMethod {
         if ev == 1 {
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
-                    throw r.error(.unexpectedEvent)  // an empty value is not a Int64
+                    throw r.error(.unexpectedEvent)  // an empty value is not a EXIInteger
                 } else {
-                    self.HMACOutputLength = Int64(truncatingIfNeeded: try r.readIntegerField(minimum: -9223372036854775808, maximum: 9223372036854775807))
+                    var i2 = EXIInteger()
+                    try r.readInteger(into: &i2)
+                    self.HMACOutputLength = i2
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("HMACOutputLength") }
@@ -33297,6 +33065,7 @@ extension SignatureProperties {
     /// state 0: AT(Id) SE(SignatureProperty)
     /// state 1: SE(SignatureProperty)
     /// state 2: SE(SignatureProperty) EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -33407,6 +33176,7 @@ extension SignatureProperty {
     /// state 1: AT(Target)
     /// state 2: SE(*) CH(mixed)
     /// state 3: SE(*) EE CH(mixed)
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -34743,6 +34513,7 @@ extension TaxRule {
     /// state 6: SE(AppliesToOverstayFee)
     /// state 7: SE(AppliesMinimumMaximumCost)
     /// state 8: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -35129,6 +34900,7 @@ extension Transform {
     /// state 1: SE(XPath) SE(*) EE CH(mixed)
     /// state 2: SE(XPath) SE(*) EE CH(mixed)
     /// state 3: SE(XPath) SE(*) EE CH(mixed)
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -42249,15 +42021,15 @@ public struct X509IssuerSerial: EXIDefaultValue, Equatable, Sendable {
     /// `X509IssuerName`.
     public var X509IssuerName: EXIString<64>
     /// `X509SerialNumber`.
-    public var X509SerialNumber: Int64
+    public var X509SerialNumber: EXIInteger
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
         X509IssuerName = EXIString<64>()
-        X509SerialNumber = 0
+        X509SerialNumber = EXIInteger()
     }
 
-    public init(X509IssuerName: EXIString<64>, X509SerialNumber: Int64) {
+    public init(X509IssuerName: EXIString<64>, X509SerialNumber: EXIInteger) {
         self.X509IssuerName = X509IssuerName
         self.X509SerialNumber = X509SerialNumber
     }
@@ -42268,6 +42040,7 @@ extension X509IssuerSerial {
     /// state 0: SE(X509IssuerName)
     /// state 1: SE(X509SerialNumber)
     /// state 2: EE
+    @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
         var state = 0
@@ -42285,7 +42058,7 @@ extension X509IssuerSerial {
         do throws(EXIError) {
             try w.writeBits(0, 1)  // SE(X509SerialNumber)
             try w.writeBits(0, 1)  // CH
-            try w.writeIntegerField(Int64(self.X509SerialNumber), minimum: -9223372036854775808, maximum: 9223372036854775807)
+            try w.writeInteger(self.X509SerialNumber)
             try w.writeBits(0, 1)  // EE
         } catch { throw error.inside("X509SerialNumber") }
         state = 2
@@ -42317,9 +42090,9 @@ extension X509IssuerSerial {
         do {
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
-                    throw r.error(.unexpectedEvent)  // an empty value is not a Int64
+                    throw r.error(.unexpectedEvent)  // an empty value is not a EXIInteger
                 } else {
-                    self.X509SerialNumber = Int64(truncatingIfNeeded: try r.readIntegerField(minimum: -9223372036854775808, maximum: 9223372036854775807))
+                    try r.readInteger(into: &self.X509SerialNumber)
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("X509SerialNumber") }

@@ -1,6 +1,7 @@
 import AppHandshake
 import DIN70121
 import EXI
+import EXIJSON
 import EXITool
 import Foundation
 import ISO15118_2

@@ -90,6 +90,11 @@ public final class EXIFuzzProperty {
 
     /// Checks one input against `schema`'s decoder.
     public func check(_ schema: EXISchema, _ input: [UInt8]) -> EXIFuzzVerdict {
+        // messages are ~100 KB values: the debug build's copies (derived ==) outgrow a worker thread's stack
+        EXITool.withLargeStack { checkHere(schema, input) }
+    }
+
+    func checkHere(_ schema: EXISchema, _ input: [UInt8]) -> EXIFuzzVerdict {
         switch schema {
         case .app: run(AppHandshakeCodec.decode, AppHandshakeCodec.decode(_:into:), AppHandshakeCodec.encode, schema, input)
         case .din: run(DINCodec.decode, DINCodec.decode(_:into:), DINCodec.encode, schema, input)

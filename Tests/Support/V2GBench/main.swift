@@ -12,6 +12,7 @@ import Contracts
 import ControlLoop
 import CoreTypes
 import EXI
+import EXIJSON
 import Foundation
 import V2GSession
 
