@@ -85,7 +85,12 @@ public final class ServiceNotifier: TickController {
     /// Tells systemd the service is stopping, with the reason as its status (not the steady state).
     public func safeStop(_ reason: StopReason) -> SafeStopReport {
         send(Array("STOPPING=1\nSTATUS=stopping: \(Self.oneLine("\(reason)"))".utf8))
-        return SafeStopReport(name, [])
+        // A refused notification is how an operator learns that systemd never saw READY or a ping
+        // (and why a watchdog restart came): say it in the report rather than only in a counter.
+        var actions: [String] = []
+        if sendErrors > 0 { actions.append("\(sendErrors) notification(s) refused by the socket") }
+        if pingsWithheld > 0 { actions.append("\(pingsWithheld) watchdog ping(s) withheld (ticks late)") }
+        return SafeStopReport(name, actions)
     }
 
     /// No gap longer than `stallLimit` and at most `overrunBudget` of the window's ticks overran.

@@ -29,6 +29,11 @@ final class RecordingNotifyTransport: ServiceNotifyTransport {
     }
 }
 
+/// systemd's socket gone: every message refused.
+final class RefusingNotifyTransport: ServiceNotifyTransport {
+    func send(_ message: UnsafeRawBufferPointer) -> Errno? { .connectionRefused }
+}
+
 /// A controller that, while `stallPerTick` is set, makes every tick take that long (a loop gone bad).
 final class Staller: TickController {
     let name = "staller"
@@ -109,6 +114,20 @@ final class Staller: TickController {
         loop.run(ticks: 3000)
         #expect(transport.readyCount == 1)
         #expect(transport.pings.isEmpty)
+    }
+
+    /// systemd gone (every send refused): the loop goes on, and the safe-stop report says so.
+    @Test func refusedNotificationsAreReported() {
+        let clock = ManualClock()
+        let loop = TickLoop(period: .milliseconds(1), clock: clock, waiter: SimulatedWaiter(clock: clock))
+        let notifier = ServiceNotifier(loop: loop, transport: RefusingNotifyTransport(),
+                                       watchdogInterval: .milliseconds(200), status: "x")
+        loop.addController(notifier)
+        loop.run(ticks: 1001)
+        #expect(notifier.sendErrors == 11, "READY and 10 pings")
+        let report = notifier.safeStop(.requested("test"))
+        #expect(notifier.sendErrors == 12)
+        #expect(report.actions.contains("12 notification(s) refused by the socket"))
     }
 
     /// The steady state with the watchdog fed every 2 ms: 0 mallocs over 100 000 ticks.
