@@ -157,7 +157,8 @@ let layers: [Target] = [
         dependencies: ["Boards", "Drivers", "SimBoard", "HAL", "Buffers", "ControlLoop", "Contracts", "Runtime",
                        "ControlPilot", "SLAC", "HomePlugAV",
                        "AdvanticsEVSE", "AdvanticsEmulator", "PowerPath", "PowerPlantSim",
-                       "V2GSession", "V2GLink", "ESP32CPEmulator"],
+                       "V2GSession", "V2GLink", "ESP32CPEmulator",
+                       "PowerDrivers", "CPHelperProtocol"],
         swiftSettings: strict),
 ]
 
@@ -317,7 +318,8 @@ let tests: [Target] = [
         name: "ChargerAssemblyTests",
         dependencies: ["ChargerAssembly", "Contracts", "ControlLoop", "ControlPilot", "SLAC", "Boards", "HAL", "Runtime",
                        "TestSupport", "sim-allocation-probe",
-                       "SimBoard", "V2GSession"],
+                       "SimBoard", "V2GSession",
+                       "ESP32CPEmulator", "PowerDrivers"],
         swiftSettings: strict),
     .testTarget(name: "V2GTPTests", dependencies: ["V2GTP", "CoreTypes", "MallocCounting", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "V2GTests", dependencies: ["V2G", "Contracts", "AppHandshake", "EXI", "EXITool", "CoreTypes", "EXIJSON", "AppHandshakeJSON"],

@@ -28,6 +28,18 @@ public enum VehicleLink: String, Sendable, CaseIterable {
     case advantics
 }
 
+/// `isolation_monitor:` of a board: the insulation monitoring device the DC cable check uses
+/// (IEC 61851-23 cable check, v2g-session.md §2). No IMD driver exists yet, so a board says what the
+/// cable check does without one — never a silent pass.
+public enum IsolationMonitorChoice: String, Sendable, CaseIterable {
+    /// No IMD: the cable check's IMD self-test fails, the car is told the cable check failed and no
+    /// energy flows.
+    case none
+    /// A bench without high voltage: the cable check runs its voltage steps but isolation is NOT
+    /// measured; a fixed good reading is reported and every session logs that it was not measured.
+    case benchUnmeasured = "bench-unmeasured"
+}
+
 /// The bus a device sits on. One HAL protocol per kind.
 public enum DeviceKind: String, Sendable, CaseIterable {
     case spi, serial, gpio, can, ethernet, i2c
@@ -48,6 +60,12 @@ public struct BoardDefinition: Sendable, Equatable {
     public var devices: [DeviceDefinition]
     /// The file it came from, as given to the loader.
     public var file: String
+    /// Where `vehicle_link:` stands (for messages about what the link needs).
+    public var vehicleLinkLocation: FilePosition?
+    /// `isolation_monitor:` — what the DC cable check measures isolation with (nil: not said, which
+    /// composes as `none`: the cable check fails).
+    public var isolationMonitor: IsolationMonitorChoice?
+    public var isolationMonitorLocation: FilePosition?
 
     public init(name: String, description: String, vehicleLink: VehicleLink, simulated: Bool,
                 devices: [DeviceDefinition], file: String) {
@@ -151,11 +169,15 @@ public struct SPIDeviceSpec: Sendable, Equatable {
     /// Mode, bits and clock; `hardwareChipSelect` is false when `chipSelect` is a GPIO.
     public var config: SPIConfig
     public var chipSelect: SPIChipSelect
+    /// `tap:` of a user-space QCA7000: the TAP interface its non-HomePlug frames are bridged to, which
+    /// carries SDP and V2G (issue 14 item 2); nil: SLAC only.
+    public var tap: String?
 
-    public init(path: String, config: SPIConfig, chipSelect: SPIChipSelect = .hardware) {
+    public init(path: String, config: SPIConfig, chipSelect: SPIChipSelect = .hardware, tap: String? = nil) {
         self.path = path
         self.config = config
         self.chipSelect = chipSelect
+        self.tap = tap
     }
 }
 

@@ -53,7 +53,7 @@ public enum BoardLoader {
 /// Keys of each kind, in the order the README lists them.
 let commonDeviceKeys = ["kind", "role", "description", "optional", "claimed_by"]
 let kindKeys: [DeviceKind: [String]] = [
-    .spi: ["path", "mode", "bits", "speed_hz", "chip_select"],
+    .spi: ["path", "mode", "bits", "speed_hz", "chip_select", "tap"],
     .serial: ["path", "baud", "framing", "flow_control", "firmware"],
     .gpio: ["chip", "line", "direction", "edge", "bias", "active_low", "initial"],
     .can: ["interface", "bitrate", "restart_ms", "extended_ids", "transport"],
@@ -62,6 +62,8 @@ let kindKeys: [DeviceKind: [String]] = [
     .pwm: ["chip", "channel", "period_ns", "inverted"],
 ]
 let topLevelKeys = ["board", "description", "vehicle_link", "simulated", "devices"]
+/// Top-level keys a board may leave out.
+let optionalTopLevelKeys = ["isolation_monitor"]
 
 /// A device as far as it could be read; cross-checks use whatever is known.
 struct PartialDevice {
@@ -124,6 +126,9 @@ struct BoardChecker {
         var linkLocation = start
         var simulated: Bool?
         var devices: [PartialDevice] = []
+        var isolation: IsolationMonitorChoice?
+        var isolationLocation: FilePosition?
+        var isolationOK = true
 
         for (key, entry) in entries {
             switch key {
@@ -143,7 +148,11 @@ struct BoardChecker {
                 link = choice(entry.value, "vehicle_link", VehicleLink.self)
             case "simulated": simulated = bool(entry.value, "simulated")
             case "devices": devices = checkDevices(entry.value)
-            default: unknownKey(key, entry.key, path: "", allowed: topLevelKeys)
+            case "isolation_monitor":
+                isolationLocation = location(entry.value)
+                isolation = choice(entry.value, "isolation_monitor", IsolationMonitorChoice.self)
+                isolationOK = isolation != nil
+            default: unknownKey(key, entry.key, path: "", allowed: topLevelKeys + optionalTopLevelKeys)
             }
         }
         for key in topLevelKeys where entries[key] == nil {
@@ -158,15 +167,19 @@ struct BoardChecker {
 
         crossCheck(devices, link: link, linkLocation: linkLocation)
 
-        guard let name, let description, let link, let simulated, !devices.isEmpty else { return nil }
+        guard let name, let description, let link, let simulated, !devices.isEmpty, isolationOK else { return nil }
         var definitions: [DeviceDefinition] = []
         for d in devices {
             guard d.complete, let role = d.role, let spec = d.spec else { return nil }
             definitions.append(DeviceDefinition(name: d.name, role: role, description: d.description, optional: d.optional,
                                                 claimedBy: d.claimedBy, spec: spec, location: d.nameLocation))
         }
-        return BoardDefinition(name: name, description: description, vehicleLink: link, simulated: simulated,
-                               devices: definitions, file: file)
+        var board = BoardDefinition(name: name, description: description, vehicleLink: link, simulated: simulated,
+                                    devices: definitions, file: file)
+        board.vehicleLinkLocation = linkLocation
+        board.isolationMonitor = isolation
+        board.isolationMonitorLocation = isolationLocation
+        return board
     }
 
     // MARK: Devices
@@ -264,10 +277,22 @@ struct BoardChecker {
             if let n = r.value("chip_select") {
                 if let cs = spiChipSelect(n, p + ".chip_select", &device) { chipSelect = cs } else { chipSelectOK = false }
             }
-            guard let path, let mode, let speed, chipSelectOK else { return nil }
+            // The TAP the user-space QCA7000's IP frames are bridged to (issue 14 item 2): only a plc-modem has one.
+            var tap: String?
+            var tapOK = true
+            if let n = r.value("tap") {
+                if let role = device.role, role != .plcModem {
+                    report(location(n), p + ".tap", "applies only to role plc-modem (the TAP the QCA7000's IP frames go to), not \(role.rawValue)")
+                    tapOK = false
+                } else {
+                    tap = interfaceName(n, p + ".tap")
+                    tapOK = tap != nil
+                }
+            }
+            guard let path, let mode, let speed, chipSelectOK, tapOK else { return nil }
             let config = SPIConfig(mode: SPIMode(rawValue: UInt8(mode))!, bitsPerWord: UInt8(bits), speedHz: UInt32(speed),
                                    hardwareChipSelect: chipSelect == .hardware)
-            return .spi(SPIDeviceSpec(path: path, config: config, chipSelect: chipSelect))
+            return .spi(SPIDeviceSpec(path: path, config: config, chipSelect: chipSelect, tap: tap))
 
         case .serial:
             let path = required(r, "path", "an absolute device path like /dev/serial0") { (c: inout BoardChecker, n) in c.devicePath(n, p + ".path") }

@@ -18,6 +18,8 @@ public enum ChargerAssemblyError: Error, CustomStringConvertible {
     case pilot(PilotAssemblyError)
     case plcLink(PLCLinkError)
     case simulation(String)
+    /// V2G on a real own-stack board: no power driver, or no usable PLC interface.
+    case ownStackV2G(OwnStackV2GError)
 
     public var description: String {
         switch self {
@@ -25,6 +27,7 @@ public enum ChargerAssemblyError: Error, CustomStringConvertible {
         case .pilot(let e): e.description
         case .plcLink(let e): e.description
         case .simulation(let s): "sim board: \(s)"
+        case .ownStackV2G(let e): e.description
         }
     }
 }
@@ -92,6 +95,11 @@ public final class Charger {
     public private(set) var advantics: AdvanticsAssembly?
     /// The V2G side after SLAC (own-stack boards with V2G composed).
     public private(set) var secc: SECCAssembly?
+    /// A real own-stack board's V2G: the PLC interface, the ESP32 helper's DC power, the IMD choice.
+    public private(set) var ownStack: OwnStackV2G?
+    /// The user-space QCA7000's bridge to its TAP (`tap:` on the plc-modem).
+    public private(set) var plcSplitter: PLCFrameSplitter?
+    public private(set) var plcTap: LinuxTapLink?
     /// The sim board's power plant (the supply, contactors, IMD and meter the power path drives).
     public private(set) var plant: SimulatedPowerPlant?
     /// The session's measurements (energy from the meter, peak power, phases, the summary).
@@ -114,6 +122,12 @@ public final class Charger {
     public static func open(_ board: BoardDefinition, options: Options = Options()) throws(ChargerAssemblyError) -> Charger {
         let factory = deviceFactory(for: board, vehicle: options.simulatedVehicle, plugInAfter: options.plugInAfter,
                                     unplugAfter: options.unplugAfter)
+        return try open(board, factory: factory, options: options)
+    }
+
+    /// Opens the board with `factory` (a real board on twins, in tests) and composes its charger.
+    public static func open(_ board: BoardDefinition, factory: any DeviceFactory,
+                            options: Options = Options()) throws(ChargerAssemblyError) -> Charger {
         let devices: BoardDevices
         do throws(BoardOpenError) { devices = try BoardDevices.open(board, factory: factory) } catch { throw .devices(error) }
         return try compose(devices, factory: factory, options: options)
@@ -135,6 +149,9 @@ public final class Charger {
         var secc: SECCAssembly?
         var plant: SimulatedPowerPlant?
         var network: SimulatedIPNetwork?
+        var ownStack: OwnStackV2G?
+        var splitter: PLCFrameSplitter?
+        var tap: LinuxTapLink?
         let recorder = SessionRecorder(facts: facts)
 
         // The sim vehicle pumps the EV's end of the power line itself.
@@ -146,6 +163,14 @@ public final class Charger {
 
         switch board.vehicleLink {
         case .ownStack:
+            // A real board that cannot run V2G is refused (no power driver, no IP interface), not
+            // composed to charge blindly.
+            if options.v2g, !board.simulated {
+                do throws(OwnStackV2GError) {
+                    _ = try OwnStackV2G.powerHelper(of: board)
+                    _ = try OwnStackV2G.interfaceName(of: board)
+                } catch { throw .ownStackV2G(error) }
+            }
             do throws(PilotAssemblyError) {
                 pilot = try PilotAssembly.make(devices: devices, pumps: pumps, facts: facts, configuration: options.pilot)
             } catch { throw .pilot(error) }
@@ -155,19 +180,37 @@ public final class Charger {
             let hostMAC = options.plcHostMAC ?? (board.simulated ? MACAddress(0x02, 0x00, 0x00, 0x00, 0x5E, 0x01) : randomLocalMAC())
             let link: PLCLink
             do throws(PLCLinkError) { link = try PLCLink.make(devices, hostMAC: hostMAC) } catch { throw .plcLink(error) }
-            let framePump: FramePump
-            if let d = link.driver {
+            let port: SlacPort
+            if let d = link.driver, options.v2g, !board.simulated, case .spi(let spec)? = board.device(role: .plcModem)?.spec,
+               let tapName = spec.tap {
+                // The user-space QCA7000 on a real board: HomePlug frames to SLAC, the rest to a TAP
+                // the kernel's IPv6/TCP own (issue 14 item 2).
                 driver = d
                 sources.append(d)
-                framePump = FramePump(name: "plc", link: d)
-                sources.append(framePump)
-            } else if let p = pumps.lazy.compactMap({ $0 as? FramePump }).first(where: { $0.link === link.link }) {
-                framePump = p
+                let t: LinuxTapLink
+                do throws(EthernetError) { t = try LinuxTapLink(name: tapName, mac: hostMAC) } catch {
+                    throw .ownStackV2G(.interface("\(board.file): the TAP \(tapName) for the QCA7000's IP frames: \(error)"))
+                }
+                tap = t
+                let s = PLCFrameSplitter(plc: d, tap: t)
+                splitter = s
+                sources.append(s)
+                port = SlacPort(hostMAC: d.macAddress, received: s.received, transmit: s.transmit)
             } else {
-                framePump = FramePump(name: "plc", link: link.link)
-                sources.append(framePump)
+                let framePump: FramePump
+                if let d = link.driver {
+                    driver = d
+                    sources.append(d)
+                    framePump = FramePump(name: "plc", link: d)
+                    sources.append(framePump)
+                } else if let p = pumps.lazy.compactMap({ $0 as? FramePump }).first(where: { $0.link === link.link }) {
+                    framePump = p
+                } else {
+                    framePump = FramePump(name: "plc", link: link.link)
+                    sources.append(framePump)
+                }
+                port = SlacPort(hostMAC: link.link.macAddress, received: framePump.received, transmit: framePump.transmit)
             }
-            let port = SlacPort(hostMAC: link.link.macAddress, received: framePump.received, transmit: framePump.transmit)
             let matcher = SlacMatcher(port: port, facts: facts, configuration: options.slac,
                                       random: board.simulated ? .seeded(0xE5E) : .system)
             slac = matcher
@@ -189,7 +232,24 @@ public final class Charger {
                 controllers += secc!.controllers
                 controllers.append(recorder)
             } else if options.v2g {
-                notes.append("V2G (SDP, SECC) and the DC power path on this board: planned (its power hardware has no driver yet); SLAC only")
+                // A real board: the SECC on the kernel's IPv6/TCP, the power path over the ESP32 helper.
+                do throws(OwnStackV2GError) {
+                    let (helperDevice, revision) = try OwnStackV2G.powerHelper(of: board)
+                    guard let helperLink = pilot?.helperLink,
+                          let pump = pumps.lazy.compactMap({ $0 as? SerialPump }).first(where: { $0.name == helperDevice.name }) else {
+                        throw .noPowerDriver("\(board.file):\(helperDevice.location.line): devices.\(helperDevice.name) is not open as the pilot's helper link")
+                    }
+                    var port: (any SerialPort)?
+                    if case .serial(let p)? = devices[helperDevice.name] { port = p }
+                    let v = try OwnStackV2G(board: board, revision: revision, helperLink: helperLink, helperPump: pump, helperPort: port,
+                                            facts: facts, authorizer: options.authorizer, configuration: options.secc)
+                    ownStack = v
+                    secc = v.secc
+                    sources += v.sources
+                    controllers += v.controllers
+                    controllers.append(recorder)
+                    notes += v.notes
+                } catch { throw .ownStackV2G(error) }
             }
         case .whitebeet:
             notes.append("WHITE-beet host-control driver: planned; the board's devices are opened and pumped only")
@@ -228,6 +288,9 @@ public final class Charger {
                               controllers: controllers, pilot: pilot, slac: slac, plcDriver: driver, vehicle: vehicle, notes: notes)
         charger.advantics = advantics
         charger.secc = secc
+        charger.ownStack = ownStack
+        charger.plcSplitter = splitter
+        charger.plcTap = tap
         charger.plant = plant
         charger.recorder = recorder
         return charger

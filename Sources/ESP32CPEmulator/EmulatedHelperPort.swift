@@ -28,8 +28,17 @@ public final class EmulatedHelperPort: SerialPort, @unchecked Sendable {
     final class VehicleMailbox: @unchecked Sendable {
         private let lock = NSLock()
         private var pending: EmulatedPilotState?
+        private var actions: [EmulatorScript.Action] = []
         func post(_ state: EmulatedPilotState) { lock.withLock { pending = state } }
         func take() -> EmulatedPilotState? { lock.withLock { defer { pending = nil }; return pending } }
+        func post(_ action: EmulatorScript.Action) { lock.withLock { actions.append(action) } }
+        func takeActions() -> [EmulatorScript.Action] {
+            lock.withLock {
+                guard !actions.isEmpty else { return [] }
+                defer { actions.removeAll() }
+                return actions
+            }
+        }
     }
     private let mailbox = VehicleMailbox()
 
@@ -51,6 +60,7 @@ public final class EmulatedHelperPort: SerialPort, @unchecked Sendable {
             // `present(_:)` from the loop's thread, so the emulator's state stays on its own thread.
             emulator.run(clock: SystemMonotonicClock(), script: script) {
                 if let state = mailbox.take() { emulator.vehicle = state }
+                for action in mailbox.takeActions() { emulator.apply(action, SystemMonotonicClock().now()) }
                 return stop.isSet
             }
             done.signal()
@@ -70,6 +80,9 @@ public final class EmulatedHelperPort: SerialPort, @unchecked Sendable {
     /// The emulated vehicle presents `state` from the emulator's next step on (within ~1 ms): a
     /// simulated car drawing energy (C), finishing (B) or unplugging (A) while the script runs.
     public func present(_ state: EmulatedPilotState) { mailbox.post(state) }
+
+    /// The emulator carries out `action` at its next step (a fault injected mid-session, §11 hooks).
+    public func perform(_ action: EmulatorScript.Action) { mailbox.post(action) }
 
     public var pollDescriptor: Int32? { host.pollDescriptor }
     public func read(into buffer: inout MutableRawSpan) throws(SerialError) -> Int { try host.read(into: &buffer) }

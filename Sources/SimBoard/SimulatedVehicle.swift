@@ -46,9 +46,13 @@ public final class SimulatedVehicle {
     /// - Parameters:
     ///   - chip: the QCA7000 model behind the charger's `plc-modem` twin.
     ///   - evLink: the board's EV-side Ethernet twin (`sim-ev0`); this vehicle pumps it.
+    ///   - evTap: where the car's IP frames go (a TAP in another network namespace, whose kernel runs
+    ///     the car's SDP and TCP): the power line then carries every EtherType and a
+    ///     `PLCFrameSplitter` keeps HomePlug frames for the car's SLAC. Nil: SLAC frames only.
     public init(chip: SimulatedQCA7000, evLink: SimulatedEthernetLink, facts: ChargerFacts,
-                slac: SlacRequester.Configuration = SlacRequester.Configuration(), seed: UInt64 = 0xE1) {
-        let t = HomePlugFrame.etherType
+                slac: SlacRequester.Configuration = SlacRequester.Configuration(), seed: UInt64 = 0xE1,
+                evTap: (any EthernetLink)? = nil) {
+        let t: UInt16 = evTap == nil ? HomePlugFrame.etherType : 0x0003
         let evModemMAC = MACAddress(0x00, 0xB0, 0x52, 0x00, 0x0E, 0x02)
         let evseModemMAC = MACAddress(0x00, 0xB0, 0x52, 0x00, 0x5E, 0x02)
         let evModemHost = SimulatedEthernetLink(interface: "ev-modem", macAddress: evModemMAC, etherType: t)
@@ -59,7 +63,17 @@ public final class SimulatedVehicle {
         SimulatedEthernetLink.connect(evLink, evModemHost)
         SimulatedEthernetLink.connect(evWire, evseWire)
         SimulatedEthernetLink.connect(firmwareHost, chipSide)
-        let evPump = FramePump(name: "sim-ev-plc", link: evLink)
+        let evPump: any IOSource
+        let port: SlacPort
+        if let evTap {
+            let splitter = PLCFrameSplitter(name: "sim-ev-splitter", plc: evLink, tap: evTap)
+            evPump = splitter
+            port = SlacPort(hostMAC: evLink.macAddress, received: splitter.received, transmit: splitter.transmit)
+        } else {
+            let pump = FramePump(name: "sim-ev-plc", link: evLink)
+            evPump = pump
+            port = SlacPort(hostMAC: evLink.macAddress, received: pump.received, transmit: pump.transmit)
+        }
         sources = [
             evPump,
             PLCModemStandIn(name: "sim-ev-modem", host: evModemHost, wire: evWire, configuration: .init(role: .ev, modemMAC: evModemMAC)),
@@ -68,8 +82,7 @@ public final class SimulatedVehicle {
             SimulatedQCA7000Bridge(chip: chip, link: chipSide),
         ]
         evMAC = evLink.macAddress
-        requester = SlacRequester(name: "sim-ev-slac", port: SlacPort(hostMAC: evLink.macAddress, received: evPump.received,
-                                                                     transmit: evPump.transmit),
+        requester = SlacRequester(name: "sim-ev-slac", port: port,
                                   configuration: slac, random: .seeded(seed))
         controller = SimulatedVehicleController(requester: requester, facts: facts)
     }

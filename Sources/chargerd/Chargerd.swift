@@ -41,6 +41,9 @@ struct Chargerd: ParsableCommand {
     @Option(name: .long, help: "Run the loop SCHED_FIFO at this priority (1…99) with memory locked.")
     var realtime: Int32?
 
+    @Flag(name: .customLong("no-v2g"), help: "own-stack boards: pilot and SLAC only (no SDP, SECC or power path).")
+    var noV2G = false
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -69,7 +72,9 @@ struct Chargerd: ParsableCommand {
         let loop = try TickLoop.production(period: period)
         let charger: Charger
         do throws(ChargerAssemblyError) {
-            charger = try Charger.open(definition)
+            var options = Charger.Options()
+            options.v2g = !noV2G
+            charger = try Charger.open(definition, options: options)
         } catch {
             log.critical("\(error)")
             throw ExitCode(BoardTool.exitDevicesMissing)

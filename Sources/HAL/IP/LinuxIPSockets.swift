@@ -35,6 +35,7 @@ extension ck_sock_addr {
 public final class LinuxIPInterface: IPInterface {
     public let name: String
     public let index: UInt32
+    private let cName: [CChar]
 
     /// Looks the interface up in the calling thread's network namespace. `.interface(ENODEV)`, kind
     /// `.absent`, when there is none.
@@ -44,6 +45,17 @@ public final class LinuxIPInterface: IPInterface {
         let r = ck_sock_interface(name, &idx, nil)
         guard r >= 0 else { throw .interface(name, errno: code(r)) }
         index = UInt32(idx)
+        cName = Array(name.utf8CString)
+    }
+
+    /// Whether the interface still exists with the index it had (a TAP deleted, a netdev unbound, or
+    /// one re-created under the same name all read false). One `if_nametoindex` with the name kept
+    /// as a C string: cheap enough to poll a few times a second.
+    public func isPresent() -> Bool {
+        cName.withUnsafeBufferPointer { p -> Bool in
+            var idx: Int32 = 0
+            return ck_sock_interface(p.baseAddress!, &idx, nil) >= 0 && UInt32(idx) == index
+        }
     }
 
     public func linkLocalAddress() throws(SocketError) -> IPv6Address {

@@ -1,0 +1,185 @@
+import Boards
+import ChargerAssembly
+import Contracts
+import ControlLoop
+import ESP32CPEmulator
+import Foundation
+import HAL
+import Runtime
+import SimBoard
+import TestSupport
+import Testing
+import V2GSession
+
+/// V2G and the DC power path on a real `own-stack` board as `chargerd` composes it (issue 14 item 7),
+/// as root: `Charger.open` on Tests/ChargerAssemblyTests/Boards/own-stack-tap-r4.yaml (a user-space
+/// QCA7000 with `tap: ckplc0`, an ESP32 helper on firmware R4, `isolation_monitor: bench-unmeasured`).
+///
+/// What is real: the TAP (/dev/net/tun) and the kernel's IPv6, SDP multicast and TCP in two network
+/// namespaces; the SECC's Linux sockets; `boardctl v2g --role evcc` as the car, a separate process on
+/// its own TAP; the helper's UART through the tty shim on a pty. What is a twin: the QCA7000 (the chip
+/// model behind the SPI twin, its firmware and the car's modem stand-ins — the power line between the
+/// two TAPs), the ESP32 (the R4 emulator with its DC stage and battery) and the car's SLAC
+/// (`SimulatedVehicle`, whose IP frames go to the car's TAP). Real clock: facts and counts, no wall time.
+@Suite(.serialized, .required("own-stack-v2g"),
+       .enabled(if: VethPair.unavailableReason == nil, "needs root and the ip tool (iproute2): see VethPair.unavailableReason"))
+struct OwnStackV2GTests {
+    static let evMAC = MACAddress(0x02, 0x00, 0x00, 0x00, 0x0E, 0x01)
+
+    /// The bench: namespaces, the charger in one, the car's TAP in the other, the loop.
+    final class Bench {
+        let pair: VethPair
+        let factory = SimulatedDeviceFactory()
+        let charger: Charger
+        let vehicle: SimulatedVehicle
+        let evTap: LinuxTapLink
+        let helper: EmulatedHelperPort
+        let loop: TickLoop
+
+        init() throws {
+            pair = try VethPair()
+            for end in [pair.a, pair.b] {
+                // No duplicate-address detection: the TAPs' link-local addresses are usable at once.
+                _ = try Subprocess.check(pair.command(in: end, ["sysctl", "-qw", "net.ipv6.conf.default.accept_dad=0"]))
+            }
+            let board = try BoardLoader.load(path: PackageLayout.root() + "/Tests/ChargerAssemblyTests/Boards/own-stack-tap-r4.yaml")
+            factory.helperScript = SimulatedVehicle.plugInScript(after: .milliseconds(300))
+            let factory = self.factory
+            charger = try pair.run(in: pair.a) { try Charger.open(board, factory: factory) }
+            evTap = try pair.run(in: pair.b) { try LinuxTapLink(name: "ckev0", mac: OwnStackV2GTests.evMAC) }
+            let chip = try #require(factory.qca7000)
+            let evLink = SimulatedEthernetLink(interface: "sim-ev0", macAddress: OwnStackV2GTests.evMAC, etherType: 0x0003)
+            vehicle = SimulatedVehicle(chip: chip, evLink: evLink, facts: charger.facts, evTap: evTap)
+            guard case .serial(let port)? = charger.devices["cp_uart"], let h = port as? EmulatedHelperPort else {
+                throw Failure("the cp-helper is not the emulator")
+            }
+            helper = h
+            let clock = SystemMonotonicClock()
+            loop = TickLoop(period: .milliseconds(1), clock: clock, waiter: PollWaiter(clock: clock))
+            charger.register(on: loop)
+            for s in vehicle.sources { loop.addSource(s) }
+            loop.addController(vehicle.controller)
+        }
+
+        struct Failure: Error, CustomStringConvertible {
+            var description: String
+            init(_ d: String) { description = d }
+        }
+
+        /// Runs the loop until `done` or `seconds`; true when `done` held. The loop runs in the
+        /// charger's namespace, as `chargerd` runs in the one its PLC interface is in (the interface
+        /// watch looks the interface up by name there).
+        func run(seconds: Double, until done: () -> Bool) -> Bool {
+            let loop = self.loop
+            let result = try? pair.run(in: pair.a) { () -> Bool in
+                let end = Date().addingTimeInterval(seconds)
+                while Date() < end {
+                    loop.run(ticks: 20)
+                    followCar()
+                    if done() { return true }
+                }
+                return done()
+            }
+            return result ?? false
+        }
+
+        /// The car's contactors: its battery is on the helper's output during the charge loop (the
+        /// emulator's battery model, §11 hooks), off again once the loop has ended.
+        private(set) var batteryOn = false
+        func followCar() {
+            let phase = charger.facts.v2g.value.phase
+            if phase == .charging, !batteryOn {
+                batteryOn = true
+                helper.perform(.battery(true))
+            } else if batteryOn, phase != .charging, phase != .powerDelivery {
+                batteryOn = false
+                helper.perform(.battery(false))
+            }
+        }
+
+        /// SLAC matched through the chip model; then the car closes S2 (state C).
+        func matchAndCloseS2() -> Bool {
+            let matched = run(seconds: 30) { charger.facts.plcLink.value.matchedEV != nil }
+            helper.present(.c)
+            return matched && run(seconds: 5) { charger.facts.pilot.value.state == .c }
+        }
+
+        func evcc(_ protocolName: String, extra: [String] = []) throws -> BackgroundProcess {
+            let boardctl = try #require(PackageLayout.product("boardctl"), "boardctl is not built next to the test bundle")
+            return try BackgroundProcess(pair.command(in: pair.b, [boardctl, "v2g", "--role", "evcc", "--interface", "ckev0",
+                                                                   "--protocol", protocolName, "--seconds", "90", "--linger", "1",
+                                                                   // The machine is shared by parallel builds: a 1 ms tick
+                                                                   // loop is sometimes descheduled for longer than 250 ms.
+                                                                   "--current-demand-timeout", "2000"] + extra))
+        }
+
+        var powerSafe: Bool {
+            guard let own = charger.ownStack else { return false }
+            let phase = charger.facts.power.value.phase
+            return (phase == .idle || phase == .safeStop) && own.supply.readback.isOff && own.contactors.status.isOpen
+        }
+
+        func remove() {
+            evTap.close()
+            pair.remove()
+        }
+    }
+
+    @Test(arguments: ["din", "iso2"])
+    func wholeSessionAgainstBoardctlEVCC(_ protocolName: String) throws {
+        let b = try Bench()
+        defer { b.remove() }
+        print("own-stack: \(b.charger.notes.joined(separator: "; "))")
+        #expect(b.charger.controllers.map(\.name) == ["control-pilot", "slac-evse", "v2g-connection", "sdp-server", "secc",
+                                                      "power-path", "esp32-dc", "session-recorder"])
+        try #require(b.matchAndCloseS2(), "SLAC over the chip model: \(b.charger.facts.plcLink.value), pilot \(b.charger.facts.pilot.value.state)")
+        let ev = try b.evcc(protocolName)
+        defer { ev.stop() }
+        var phases: [V2GSessionPhase] = []
+        var peakAmps = 0.0
+        _ = b.run(seconds: 120) {
+            b.charger.recorder.takePhaseChanges { phase, _ in phases.append(phase) }
+            peakAmps = max(peakAmps, b.charger.ownStack?.meter.measurement.amps ?? 0)
+            return !ev.process.isRunning
+        }
+        b.helper.present(.b)
+        _ = b.run(seconds: 3) { b.powerSafe }
+        let status = ev.wait(timeout: 5)
+        print("--- EVCC\n\(ev.output)")
+        print("own-stack \(protocolName): \(phases.map(\.description).joined(separator: " → ")); peak \(peakAmps) A; "
+              + "splitter \(b.charger.plcSplitter?.counters as Any); helper DC requests \(b.charger.ownStack?.channel.requestsSent ?? 0), "
+              + "rpc errors \(b.charger.ownStack?.channel.rpcErrors ?? -1)")
+        #expect(status == 0)
+        #expect(ev.output.contains("RESULT: complete session"))
+        for name in ["SessionSetup", "CableCheck", "PreCharge", "PowerDelivery(start)", "CurrentDemand", "WeldingDetection", "SessionStop"] {
+            #expect(ev.output.contains(name), "EVCC log lacks \(name)")
+        }
+        #expect(phases.contains(.charging) && phases.contains(.ended), "phases: \(phases)")
+        #expect(b.powerSafe && b.charger.facts.power.value.phase == .idle, "power \(b.charger.facts.power.value.phase), supply \(b.charger.ownStack!.supply.readback)")
+        #expect(peakAmps > 1, "current flowed from the helper's modules (peak \(peakAmps) A)")
+        b.loop.stop(.requested("test"))
+    }
+
+    /// The helper reports FAULT mid-loop (its modules trip, §11): the power path goes safe and the
+    /// session ends; the car sees the session fail, never a crash.
+    @Test func helperFaultMidLoopEndsTheSessionWithThePowerOff() throws {
+        let b = try Bench()
+        defer { b.remove() }
+        try #require(b.matchAndCloseS2())
+        let ev = try b.evcc("din")
+        defer { ev.stop() }
+        let charging = b.run(seconds: 60) { b.charger.facts.v2g.value.phase == .charging && (b.charger.ownStack?.meter.measurement.amps ?? 0) > 1 }
+        try #require(charging, "the charge loop did not start: V2G \(b.charger.facts.v2g.value.phase)\n\(ev.output)")
+        let faultTick = b.loop.statistics.ticks
+        b.helper.perform(.moduleFault)
+        let safe = b.run(seconds: 10) { b.powerSafe && b.charger.facts.v2g.value.phase != .charging }
+        let ticks = b.loop.statistics.ticks - faultTick
+        _ = ev.wait(timeout: 10)
+        print("--- EVCC\n\(ev.output)")
+        print("own-stack helper FAULT: power safe and the session out of the loop after \(ticks) ticks (1 ms, real clock); "
+              + "V2G \(b.charger.facts.v2g.value.phase) \(b.charger.facts.v2g.value.stopReason), power \(b.charger.facts.power.value.outcome)")
+        #expect(safe, "power \(b.charger.facts.power.value.phase), supply \(b.charger.ownStack!.supply.readback)")
+        #expect(!ev.output.contains("RESULT: complete session"))
+        b.loop.stop(.requested("test"))
+    }
+}
