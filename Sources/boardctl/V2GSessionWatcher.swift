@@ -28,9 +28,9 @@ final class ArrivalTap: TickController {
     func safeStop(_ reason: StopReason) -> SafeStopReport { SafeStopReport(name, []) }
 }
 
-/// Tells the session controller about the TCP connection, prints every completed message (name, round
-/// trip, power values), and stops the loop once the session is over and its last answer left — or
-/// at the time limit.
+/// Tells the EVCC about its TCP connection (the SECC hears of it from `SECCAssembly`'s connection
+/// controller), prints every completed message (name, round trip, power values), and stops the loop
+/// once the session is over and its last answer left — or at the time limit.
 final class SessionWatcher: TickController {
     let name = "v2g-watcher"
     let role: V2GRunner.Role
@@ -99,6 +99,13 @@ final class SessionWatcher: TickController {
             let wait = s.stopReason == .completed ? linger : (session.closeRequested ? .zero : linger)
             if tcp.transmit.isEmpty, tcp.state.isFinished || now - finishedAt! >= wait {
                 tcp.finish()
+                // The SECC's power path stops by itself once the session ended (current to zero,
+                // contactors open): give it up to 3 s before the loop's safe stop would do it.
+                if let facts, !facts.power.value.phase.isAtRest, now - finishedAt! < wait + .seconds(3) { return }
+                if let facts {
+                    let p = facts.power.value
+                    print("\(time(now))  power path after the session: \(p.phase), \(one(p.volts)) V \(one(p.amps)) A")
+                }
                 loop.requestStop(.requested("session over: \(s.stopReason)"))
             }
         }
@@ -110,11 +117,11 @@ final class SessionWatcher: TickController {
             open = true
             started = true
             print("\(time(now))  TCP connected: \(tcp.connection.map { "\($0.remoteEndpoint)" } ?? "?")")
-            session.connectionOpened(at: now)
+            if role == .evcc { session.connectionOpened(at: now) }
         } else if open, tcp.state.isFinished {
             open = false
             print("\(time(now))  TCP \(tcp.state)")
-            session.connectionClosed(at: now)
+            if role == .evcc { session.connectionClosed(at: now) }
         }
     }
 
@@ -228,4 +235,9 @@ private func one(_ x: Double) -> String {
 
 private func pad(_ s: String, _ width: Int, left: Bool = false) -> String {
     s.count >= width ? s : (left ? String(repeating: " ", count: width - s.count) + s : s + String(repeating: " ", count: width - s.count))
+}
+
+extension PowerPhase {
+    /// Idle, or held in its safe stop: supply off and contactors open either way.
+    var isAtRest: Bool { self == .idle || self == .safeStop }
 }
