@@ -7,6 +7,7 @@ import HAL
 import PowerPath
 import ChargerAssembly
 import PowerPlantSim
+import SimBoard
 import Runtime
 import V2GLink
 import V2GSession
@@ -86,26 +87,20 @@ final class V2GRunner {
                   + "V2G TCP server listening on [\(address)]:\(secc.server.listener.localEndpoint.port), protocols "
                   + protocols.map(\.josevName).joined(separator: ", ") + "; simulated power plant")
         case .evcc:
-            let tcp = StreamPump(name: "v2g-tcp", receiveCapacity: 16 * 1024, transmitCapacity: 16 * 1024)
-            let sdpPump = DatagramPump(name: "sdp-ev", socket: try interface.openDatagramSocket(port: 0, joinAllNodes: false))
-            let sdp = SDPClient(pump: sdpPump)
-            let session = V2GSessionFactory.evcc(received: tcp.received, transmit: tcp.transmit, protocols: protocols,
-                                                 startSoC: startSoC, targetSoC: targetSoC, quirks: quirks,
-                                                 currentDemandTimeout: currentDemandTimeout)
-            watcher = SessionWatcher(role: role, loop: loop, tcp: tcp, session: session, facts: nil, timeLimit: timeLimit)
-            if let evcc = session as? EVCCSession {
-                evcc.report = { [unowned watcher] exchange in watcher.evccRoundTrip = exchange.roundTrip }
-            }
-            watcher.connector = EVConnector(interface: interface, sdp: sdp, tcp: tcp)
-            loop.addSource(sdpPump)
-            loop.addSource(tcp)
-            loop.addController(sdp)
-            loop.addController(watcher.connector!)
+            // The sim board's EV side (SimulatedEVCharging) on this interface: no SLAC, no plant.
+            let charging = try SimulatedEVCharging(ip: interface, plant: nil, helper: nil,
+                                                   battery: V2GSessionFactory.battery(startSoC: startSoC, targetSoC: targetSoC),
+                                                   configuration: V2GSessionFactory.evccConfiguration(
+                                                       protocols: protocols, quirks: quirks, currentDemandTimeout: currentDemandTimeout))
+            charging.lingerAfterSessionStop = linger
+            watcher = SessionWatcher(role: role, loop: loop, tcp: charging.tcp, session: charging.evcc, facts: nil, timeLimit: timeLimit)
+            charging.evcc.report = { [unowned watcher] exchange in watcher.evccRoundTrip = exchange.roundTrip }
+            watcher.ev = charging
+            for source in charging.sources { loop.addSource(source) }
             loop.addController(watcher.arrivals)
-            loop.addController(session)
+            loop.addController(EVSide(charging))
             loop.addController(watcher)
-            sdp.start()
-            print("EVCC (\(session.name)) on \(interfaceName) [\(address)]: SDP to [ff02::1]:\(IPEndpoint.sdpPort), protocols "
+            print("EVCC (\(charging.evcc.name)) on \(interfaceName) [\(address)]: SDP to [ff02::1]:\(IPEndpoint.sdpPort), protocols "
                   + protocols.map(\.josevName).joined(separator: ", "))
         }
         watcher.linger = linger
@@ -158,24 +153,37 @@ final class V2GRunner {
     }
 }
 
-/// Builds the EV's session controller of issue 14: `EVCCSession` with a `LinearBatteryModel` — a small pack (2 kWh) from `startSoC` to `targetSoC`, so a
+/// The EV's battery and configuration of issue 14 for `EVCCSession` with a `LinearBatteryModel` — a small pack (2 kWh) from `startSoC` to `targetSoC`, so a
 /// session reaches its end within seconds.
 enum V2GSessionFactory {
-    static func evcc(received: ByteQueue, transmit: ByteQueue, protocols: [V2GProtocol],
-                     startSoC: Double, targetSoC: Double, quirks: EVCCQuirks,
-                     currentDemandTimeout: Nanoseconds?) -> any V2GSessionControlling {
+    static func battery(startSoC: Double, targetSoC: Double) -> LinearBatteryModel {
         var pack = LinearBatteryModel.Parameters()
         pack.capacityWattHours = 2_000
         pack.initialSoC = startSoC
         pack.bulkSoC = startSoC + (targetSoC - startSoC) * 0.8
         pack.targetSoC = targetSoC
         pack.maxAmps = 100
+        return LinearBatteryModel(pack)
+    }
+
+    static func evccConfiguration(protocols: [V2GProtocol], quirks: EVCCQuirks, currentDemandTimeout: Nanoseconds?) -> EVCCConfiguration {
         var configuration = EVCCConfiguration(protocols: protocols)
         configuration.quirks = quirks
         if let currentDemandTimeout { configuration.timers.currentDemand = currentDemandTimeout }
-        return EVCCSession(received: received, transmit: transmit, battery: LinearBatteryModel(pack),
-                           configuration: configuration)
+        return configuration
     }
+}
+
+/// The EV side on the loop: a bare interface has no SLAC, so the car counts as matched from the start.
+final class EVSide: TickController {
+    let name = "ev"
+    let charging: SimulatedEVCharging
+
+    init(_ charging: SimulatedEVCharging) { self.charging = charging }
+
+    func tick(_ context: TickContext) { charging.tick(context, matched: true) }
+
+    func safeStop(_ reason: StopReason) -> SafeStopReport { SafeStopReport(name, [charging.safeStop()]) }
 }
 
 extension SECCSession: V2GSessionControlling {}
