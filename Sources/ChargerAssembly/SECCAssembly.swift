@@ -12,9 +12,10 @@ import V2GSession
 /// matched; a TCP listener whose connection feeds `SECCSession`; the DC power path registered after
 /// the SECC so it reads the SECC's request in the same tick (ARCHITECTURE.md, "One tick").
 ///
-/// The same pieces `boardctl v2g --role secc` runs on a bare interface, here fed by the board's
-/// facts: the pilot from the CP controller (the SECC and the power path end on A/E/F), the link
-/// from SLAC (the SECC ends on link loss). Setup allocates; the ticks do not.
+/// `boardctl v2g --role secc` runs this same assembly on a bare interface (a veth end, no SLAC:
+/// `linkGate: .always`); on a board it is fed by the board's facts: the pilot from the CP controller
+/// (the SECC and the power path end on A/E/F), the link from SLAC (the SECC ends on link loss).
+/// Setup allocates; the ticks do not.
 public final class SECCAssembly {
     public let sdpPump: DatagramPump
     public let tcp: StreamPump
@@ -32,9 +33,11 @@ public final class SECCAssembly {
     /// - Parameters:
     ///   - interface: the PLC interface (the `qcaspi` netdev, the TAP, or the sim board's twin).
     ///   - port: the V2G TCP port SDP announces (a dynamic port, sdp-v2gtp.md §2.2).
+    ///   - linkGate: when SDP may answer: `.slac` on a PLC interface, `.always` on one without SLAC.
     public init(interface: any IPInterface, facts: ChargerFacts, authorizer: any Authorizer,
                 configuration: SECCConfiguration, supply: any DCSupply, contactors: any DCContactors,
-                isolationMonitor: any IsolationMonitor, meter: any OutputMeter, port: UInt16 = 61341) throws(SocketError) {
+                isolationMonitor: any IsolationMonitor, meter: any OutputMeter, port: UInt16 = 61341,
+                linkGate: SECCLinkGate = .slac) throws(SocketError) {
         let address = try interface.linkLocalAddress()
         sdpPump = DatagramPump(name: "sdp", socket: try interface.openDatagramSocket(port: IPEndpoint.sdpPort, joinAllNodes: true))
         let listener = try interface.listen(port: port, backlog: 3)
@@ -47,7 +50,17 @@ public final class SECCAssembly {
         powerPath = PowerPathController(facts: facts, supply: supply, contactors: contactors,
                                         isolationMonitor: isolationMonitor, meter: meter)
         connection = SECCConnection(facts: facts, tcp: tcp, sdp: sdp, session: session)
+        connection.linkGate = linkGate
     }
+}
+
+/// What says the EV is on our link, so SDP may answer (ISO 15118-3 §7.2).
+public enum SECCLinkGate: Sendable, Equatable {
+    /// A SLAC match on `facts.plcLink` (a PLC interface).
+    case slac
+    /// Always matched: an interface with no SLAC, such as the veth pair of the Josev interop
+    /// (run-pair.sh), where whoever sends SDP is the car.
+    case always
 }
 
 /// Tells the SECC about its TCP connection and closes it when the session asks (after SessionStop or
@@ -61,6 +74,13 @@ public final class SECCConnection: TickController {
     let session: SECCSession
     /// Connections the SECC was told about.
     public private(set) var connections = 0
+    /// When SDP answers (set by the assembly).
+    public var linkGate = SECCLinkGate.slac
+    /// After a session that ended with SessionStop, keep the connection this long unless the car
+    /// closes it first (zero: close once the answer has left). Josev's EVCC keeps it 5 s after
+    /// SessionStopRes and logs an earlier close by the charger as the session's stop reason.
+    public var lingerAfterSessionStop = Nanoseconds.zero
+    private var endedAt: MonotonicInstant?
     private var seenSessions = 0
     private var open = false
     private var finishing = false
@@ -74,12 +94,13 @@ public final class SECCConnection: TickController {
 
     public func tick(_ context: TickContext) {
         let now = context.now
-        sdp.isAnswering = facts.plcLink.value.matchedEV != nil
+        sdp.isAnswering = linkGate == .always || facts.plcLink.value.matchedEV != nil
         if tcp.sessions != seenSessions, tcp.state == .open {
             if open { session.connectionClosed(at: now) }
             seenSessions = tcp.sessions
             open = true
             finishing = false
+            endedAt = nil
             connections += 1
             session.connectionOpened(at: now)
         } else if open, tcp.state.isFinished {
@@ -87,8 +108,13 @@ public final class SECCConnection: TickController {
             session.connectionClosed(at: now)
         }
         if open, !finishing, session.closeRequested, tcp.transmit.isEmpty {
-            finishing = true
-            tcp.finish()
+            let ended = endedAt ?? now
+            endedAt = ended
+            let wait = session.session.stopReason == .completed ? lingerAfterSessionStop : .zero
+            if now - ended >= wait {
+                finishing = true
+                tcp.finish()
+            }
         }
     }
 

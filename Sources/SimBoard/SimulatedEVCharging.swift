@@ -15,6 +15,9 @@ import V2GSession
 /// emulator: C while it takes energy (cable check to welding detection, IEC 61851-1 / ISO 15118-2
 /// §8.8.2), B otherwise, and A once the session is over and the connection closed: it unplugs, and
 /// the charger is ready for the next car.
+///
+/// `boardctl v2g --role evcc` runs the same composition on a real interface (a veth end, no SLAC,
+/// no plant, no CP helper: `matched` always true), so the EV side is wired in one place.
 public final class SimulatedEVCharging {
     public enum Phase: Sendable, Equatable {
         case waitingForSLAC, discovering, connecting, inSession, unplugged
@@ -28,8 +31,12 @@ public final class SimulatedEVCharging {
     public let battery: LinearBatteryModel
     public private(set) var phase = Phase.waitingForSLAC
     public private(set) var unpluggedAt: MonotonicInstant?
-    let ip: SimulatedIPInterface
-    let plant: SimulatedPowerPlant
+    /// After a session that ended with SessionStop, keep the connection this long unless the charger
+    /// closes it first (zero: close once the last request has left). Josev's SECC keeps it 5 s after
+    /// SessionStopRes and logs an earlier close by the car as the session's stop reason.
+    public var lingerAfterSessionStop = Nanoseconds.zero
+    let ip: any IPInterface
+    let plant: SimulatedPowerPlant?
     let helper: EmulatedHelperPort?
     private var open = false
     private var finishing = false
@@ -56,7 +63,10 @@ public final class SimulatedEVCharging {
         return pack
     }
 
-    public init(ip: SimulatedIPInterface, plant: SimulatedPowerPlant, helper: EmulatedHelperPort?,
+    /// - Parameters:
+    ///   - ip: the car's PLC interface (the sim network's, or a real one for `boardctl v2g`).
+    ///   - plant: the plant whose car contactors follow the EVCC (nil: no plant, a bench peer's).
+    public init(ip: any IPInterface, plant: SimulatedPowerPlant?, helper: EmulatedHelperPort?,
                 battery: LinearBatteryModel, configuration: EVCCConfiguration = EVCCConfiguration()) throws(SocketError) {
         self.ip = ip
         self.plant = plant
@@ -69,7 +79,7 @@ public final class SimulatedEVCharging {
     }
 
     /// One tick of the car's V2G side; `matched` says its SLAC holds a match.
-    func tick(_ context: TickContext, matched: Bool) {
+    public func tick(_ context: TickContext, matched: Bool) {
         let now = context.now
         switch phase {
         case .waitingForSLAC:
@@ -112,19 +122,22 @@ public final class SimulatedEVCharging {
 
     /// The car's contactors, its pilot state, and the unplug after the session.
     private func followSession(_ now: MonotonicInstant) {
-        if evcc.contactorsClosed, !plant.vehicleContactorsClosed { plant.closeVehicleContactors() }
-        if !evcc.contactorsClosed, plant.vehicleContactorsClosed { plant.openVehicleContactors() }
+        if let plant {
+            if evcc.contactorsClosed, !plant.vehicleContactorsClosed { plant.closeVehicleContactors() }
+            if !evcc.contactorsClosed, plant.vehicleContactorsClosed { plant.openVehicleContactors() }
+        }
         let s = evcc.session
         let drawing = s.phase.rawValue >= V2GSessionPhase.cableCheck.rawValue && s.phase.rawValue <= V2GSessionPhase.weldingDetection.rawValue
         var wanted: EmulatedPilotState = drawing ? .c : .b
         if phase == .inSession, s.isFinished {
-            if open, !finishing, tcp.transmit.isEmpty {
+            if finishedAt == nil { finishedAt = now }
+            let linger = s.stopReason == .completed ? lingerAfterSessionStop : .zero
+            if open, !finishing, tcp.transmit.isEmpty, now - finishedAt! >= linger {
                 finishing = true
                 tcp.finish()
             }
-            if finishedAt == nil { finishedAt = now }
-            // Unplug once the charger closed its side (or after a second without it).
-            if !open || now - finishedAt! > .seconds(1) {
+            // Unplug once the charger closed its side (or a second after our close).
+            if !open || now - finishedAt! > linger + .seconds(1) {
                 phase = .unplugged
                 unpluggedAt = now
                 sdp.stop()
@@ -138,10 +151,10 @@ public final class SimulatedEVCharging {
         }
     }
 
-    func safeStop() -> String {
-        let wasClosed = plant.vehicleContactorsClosed
+    public func safeStop() -> String {
+        let wasClosed = plant?.vehicleContactorsClosed ?? false
         _ = evcc.safeStop(.requested("simulation stopped"))
-        plant.openVehicleContactors()
+        plant?.openVehicleContactors()
         sdp.stop()
         return wasClosed ? "car contactors opened" : "car contactors open"
     }

@@ -5,7 +5,9 @@ import Drivers
 import Glibc
 import HAL
 import PowerPath
+import ChargerAssembly
 import PowerPlantSim
+import SimBoard
 import Runtime
 import V2GLink
 import V2GSession
@@ -62,54 +64,43 @@ final class V2GRunner {
         let interface = try LinuxIPInterface(name: interfaceName)
         let address = try waitForAddress(interface)
         let loop = try TickLoop.production()
-        let tcp = StreamPump(name: "v2g-tcp", receiveCapacity: 16 * 1024, transmitCapacity: 16 * 1024)
         let watcher: SessionWatcher
+        var plantOfSECC: SimulatedPowerPlant?
         switch role {
         case .secc:
             let facts = ChargerFacts()
-            let sdpPump = DatagramPump(name: "sdp", socket: try interface.openDatagramSocket(port: IPEndpoint.sdpPort, joinAllNodes: true))
-            let listener = try listenWhenAddressReady(interface)
-            let server = StreamServerPump(name: "v2g-listen", listener: listener, session: tcp)
-            let sdp = SDPServer(pump: sdpPump, configuration: SDPServerConfiguration(address: address, port: listener.localEndpoint.port))
             let plant = SimulatedPowerPlant(parameters: V2GRunner.plantParameters)
-            let powerPath = PowerPathController(facts: facts, supply: plant.supply, contactors: plant.contactors,
-                                                isolationMonitor: plant.isolationMonitor, meter: plant.meter)
+            plantOfSECC = plant
+            var configuration = SECCConfiguration()
+            configuration.protocols = protocols
+            let secc = try assembleSECC(interface, facts: facts, plant: plant, configuration: configuration)
+            secc.connection.lingerAfterSessionStop = linger
             let car = SimulatedCarSide(facts: facts, plant: plant)
-            let session = V2GSessionFactory.secc(received: tcp.received, transmit: tcp.transmit, facts: facts, protocols: protocols)
-            watcher = SessionWatcher(role: role, loop: loop, tcp: tcp, session: session, facts: facts, timeLimit: timeLimit)
-            loop.addSource(sdpPump)
-            loop.addSource(server)
-            loop.addSource(tcp)
+            watcher = SessionWatcher(role: role, loop: loop, tcp: secc.tcp, session: secc.session, facts: facts, timeLimit: timeLimit)
+            for source in secc.sources { loop.addSource(source) }
             loop.addSource(plant)
             loop.addController(car)
-            loop.addController(sdp)
             loop.addController(watcher.arrivals)
-            loop.addController(session)
-            loop.addController(powerPath)
+            for controller in secc.controllers { loop.addController(controller) }
             loop.addController(watcher)
-            print("SECC (\(session.name)) on \(interfaceName): SDP server on [ff02::1]:\(IPEndpoint.sdpPort), "
-                  + "V2G TCP server listening on [\(address)]:\(listener.localEndpoint.port), protocols "
+            print("SECC (\(secc.session.name)) on \(interfaceName): SDP server on [ff02::1]:\(IPEndpoint.sdpPort), "
+                  + "V2G TCP server listening on [\(address)]:\(secc.server.listener.localEndpoint.port), protocols "
                   + protocols.map(\.josevName).joined(separator: ", ") + "; simulated power plant")
         case .evcc:
-            let sdpPump = DatagramPump(name: "sdp-ev", socket: try interface.openDatagramSocket(port: 0, joinAllNodes: false))
-            let sdp = SDPClient(pump: sdpPump)
-            let session = V2GSessionFactory.evcc(received: tcp.received, transmit: tcp.transmit, protocols: protocols,
-                                                 startSoC: startSoC, targetSoC: targetSoC, quirks: quirks,
-                                                 currentDemandTimeout: currentDemandTimeout)
-            watcher = SessionWatcher(role: role, loop: loop, tcp: tcp, session: session, facts: nil, timeLimit: timeLimit)
-            if let evcc = session as? EVCCSession {
-                evcc.report = { [unowned watcher] exchange in watcher.evccRoundTrip = exchange.roundTrip }
-            }
-            watcher.connector = EVConnector(interface: interface, sdp: sdp, tcp: tcp)
-            loop.addSource(sdpPump)
-            loop.addSource(tcp)
-            loop.addController(sdp)
-            loop.addController(watcher.connector!)
+            // The sim board's EV side (SimulatedEVCharging) on this interface: no SLAC, no plant.
+            let charging = try SimulatedEVCharging(ip: interface, plant: nil, helper: nil,
+                                                   battery: V2GSessionFactory.battery(startSoC: startSoC, targetSoC: targetSoC),
+                                                   configuration: V2GSessionFactory.evccConfiguration(
+                                                       protocols: protocols, quirks: quirks, currentDemandTimeout: currentDemandTimeout))
+            charging.lingerAfterSessionStop = linger
+            watcher = SessionWatcher(role: role, loop: loop, tcp: charging.tcp, session: charging.evcc, facts: nil, timeLimit: timeLimit)
+            charging.evcc.report = { [unowned watcher] exchange in watcher.evccRoundTrip = exchange.roundTrip }
+            watcher.ev = charging
+            for source in charging.sources { loop.addSource(source) }
             loop.addController(watcher.arrivals)
-            loop.addController(session)
+            loop.addController(EVSide(charging))
             loop.addController(watcher)
-            sdp.start()
-            print("EVCC (\(session.name)) on \(interfaceName) [\(address)]: SDP to [ff02::1]:\(IPEndpoint.sdpPort), protocols "
+            print("EVCC (\(charging.evcc.name)) on \(interfaceName) [\(address)]: SDP to [ff02::1]:\(IPEndpoint.sdpPort), protocols "
                   + protocols.map(\.josevName).joined(separator: ", "))
         }
         watcher.linger = linger
@@ -117,17 +108,28 @@ final class V2GRunner {
         let reason = loop.run()
         print("loop stopped: \(reason)")
         for report in loop.safeStopReports { print("  safe stop: \(report)") }
+        if let plant = plantOfSECC {
+            // What the negative interop (.ci/extra/josev-negative.sh) checks: the power path is off.
+            let off = plant.supply.commandedMode == .off && !plant.contactors.coilClosed
+            print("POWER PATH: \(off ? "off" : "ON"): supply \(plant.supply.commandedMode), output contactors "
+                  + (plant.contactors.coilClosed ? "closed" : "open"))
+        }
         return watcher.started ? watcher.last : nil
     }
 
-    /// The V2G TCP server on the interface's link-local address. Right after the link comes up the
-    /// address exists but is tentative (duplicate address detection, ~1-2 s) and binding it fails with
-    /// EADDRNOTAVAIL: wait for it, up to 5 s.
-    private func listenWhenAddressReady(_ interface: LinuxIPInterface) throws -> any StreamListener {
+    /// The charger's V2G side as chargerd composes it (`SECCAssembly`: SDP, the TCP server, the SECC,
+    /// the power path) on an interface without SLAC, so SDP answers from the start. Right after the
+    /// link comes up its address exists but is tentative (duplicate address detection, ~1-2 s) and
+    /// binding it fails with EADDRNOTAVAIL: wait for it, up to 5 s.
+    private func assembleSECC(_ interface: LinuxIPInterface, facts: ChargerFacts, plant: SimulatedPowerPlant,
+                              configuration: SECCConfiguration) throws -> SECCAssembly {
         var tries = 0
         while true {
             do throws(SocketError) {
-                return try interface.listen(port: port, backlog: 3)
+                return try SECCAssembly(interface: interface, facts: facts, authorizer: FreeVendAuthorizer(),
+                                        configuration: configuration, supply: plant.supply, contactors: plant.contactors,
+                                        isolationMonitor: plant.isolationMonitor, meter: plant.meter, port: port,
+                                        linkGate: .always)
             } catch {
                 tries += 1
                 if error.kind != .linkDown || tries >= 50 { throw error }
@@ -151,32 +153,37 @@ final class V2GRunner {
     }
 }
 
-/// Builds the session controllers of issue 14: `SECCSession` (free vend: every EV is authorised) and
-/// `EVCCSession` with a `LinearBatteryModel` — a small pack (2 kWh) from `startSoC` to `targetSoC`, so a
+/// The EV's battery and configuration of issue 14 for `EVCCSession` with a `LinearBatteryModel` — a small pack (2 kWh) from `startSoC` to `targetSoC`, so a
 /// session reaches its end within seconds.
 enum V2GSessionFactory {
-    static func secc(received: ByteQueue, transmit: ByteQueue, facts: ChargerFacts, protocols: [V2GProtocol]) -> any V2GSessionControlling {
-        var configuration = SECCConfiguration()
-        configuration.protocols = protocols
-        return SECCSession(received: received, transmit: transmit, facts: facts, authorizer: FreeVendAuthorizer(),
-                           configuration: configuration)
-    }
-
-    static func evcc(received: ByteQueue, transmit: ByteQueue, protocols: [V2GProtocol],
-                     startSoC: Double, targetSoC: Double, quirks: EVCCQuirks,
-                     currentDemandTimeout: Nanoseconds?) -> any V2GSessionControlling {
+    static func battery(startSoC: Double, targetSoC: Double) -> LinearBatteryModel {
         var pack = LinearBatteryModel.Parameters()
         pack.capacityWattHours = 2_000
         pack.initialSoC = startSoC
         pack.bulkSoC = startSoC + (targetSoC - startSoC) * 0.8
         pack.targetSoC = targetSoC
         pack.maxAmps = 100
+        return LinearBatteryModel(pack)
+    }
+
+    static func evccConfiguration(protocols: [V2GProtocol], quirks: EVCCQuirks, currentDemandTimeout: Nanoseconds?) -> EVCCConfiguration {
         var configuration = EVCCConfiguration(protocols: protocols)
         configuration.quirks = quirks
         if let currentDemandTimeout { configuration.timers.currentDemand = currentDemandTimeout }
-        return EVCCSession(received: received, transmit: transmit, battery: LinearBatteryModel(pack),
-                           configuration: configuration)
+        return configuration
     }
+}
+
+/// The EV side on the loop: a bare interface has no SLAC, so the car counts as matched from the start.
+final class EVSide: TickController {
+    let name = "ev"
+    let charging: SimulatedEVCharging
+
+    init(_ charging: SimulatedEVCharging) { self.charging = charging }
+
+    func tick(_ context: TickContext) { charging.tick(context, matched: true) }
+
+    func safeStop(_ reason: StopReason) -> SafeStopReport { SafeStopReport(name, [charging.safeStop()]) }
 }
 
 extension SECCSession: V2GSessionControlling {}

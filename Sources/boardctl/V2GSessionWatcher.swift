@@ -4,6 +4,7 @@ import Drivers
 import Glibc
 import HAL
 import Runtime
+import SimBoard
 import V2GLink
 
 /// Notes when the first bytes of a message arrive (registered before the session controller), so the
@@ -28,9 +29,9 @@ final class ArrivalTap: TickController {
     func safeStop(_ reason: StopReason) -> SafeStopReport { SafeStopReport(name, []) }
 }
 
-/// Tells the session controller about the TCP connection, prints every completed message (name, round
-/// trip, power values), and stops the loop once the session is over and its last answer left — or
-/// at the time limit.
+/// Prints every completed message (name, round trip, power values) and stops the loop once the
+/// session is over and its last answer left — or at the time limit. The session hears of its TCP
+/// connection from its composition (`SECCAssembly`'s connection controller, `SimulatedEVCharging`).
 final class SessionWatcher: TickController {
     let name = "v2g-watcher"
     let role: V2GRunner.Role
@@ -42,7 +43,9 @@ final class SessionWatcher: TickController {
     /// How long the connection stays open after the session ended, unless the peer closes it first.
     var linger: Nanoseconds = .seconds(7)
     let arrivals: ArrivalTap
-    var connector: EVConnector?
+    /// The EV side (EVCC role): its SDP and connect outcome.
+    var ev: SimulatedEVCharging?
+    private var reportedDiscovery = false
     /// The EVCC's own measure of the last round trip (request sent → response decoded).
     var evccRoundTrip: Nanoseconds?
     private(set) var started = false
@@ -78,10 +81,17 @@ final class SessionWatcher: TickController {
             loop.requestStop(.fault("time limit"))
             return
         }
-        if let connector, connector.failed {
-            print("\(time(now))  \(connector.failure)")
-            loop.requestStop(.fault(connector.failure))
-            return
+        if let ev {
+            if case .failed(let why) = ev.phase {
+                print("\(time(now))  \(why)")
+                loop.requestStop(.fault(why))
+                return
+            }
+            if !reportedDiscovery, case .found(let secc, _) = ev.sdp.state {
+                reportedDiscovery = true
+                let rtt = both(ev.sdp.lastRequestAt, ev.sdp.foundAt).map { ms($1 - $0) + " ms" } ?? "-"
+                print("SDP: SECC at \(secc) after \(ev.sdp.requestsSent) request(s), round trip \(rtt)")
+            }
         }
         trackConnection(now)
         let s = session.session
@@ -99,6 +109,13 @@ final class SessionWatcher: TickController {
             let wait = s.stopReason == .completed ? linger : (session.closeRequested ? .zero : linger)
             if tcp.transmit.isEmpty, tcp.state.isFinished || now - finishedAt! >= wait {
                 tcp.finish()
+                // The SECC's power path stops by itself once the session ended (current to zero,
+                // contactors open): give it up to 3 s before the loop's safe stop would do it.
+                if let facts, !facts.power.value.phase.isAtRest, now - finishedAt! < wait + .seconds(3) { return }
+                if let facts {
+                    let p = facts.power.value
+                    print("\(time(now))  power path after the session: \(p.phase), \(one(p.volts)) V \(one(p.amps)) A")
+                }
                 loop.requestStop(.requested("session over: \(s.stopReason)"))
             }
         }
@@ -110,11 +127,9 @@ final class SessionWatcher: TickController {
             open = true
             started = true
             print("\(time(now))  TCP connected: \(tcp.connection.map { "\($0.remoteEndpoint)" } ?? "?")")
-            session.connectionOpened(at: now)
         } else if open, tcp.state.isFinished {
             open = false
             print("\(time(now))  TCP \(tcp.state)")
-            session.connectionClosed(at: now)
         }
     }
 
@@ -161,56 +176,6 @@ final class SessionWatcher: TickController {
     }
 }
 
-/// The EV's way to the SECC: once SDP found it, one TCP connect from the PLC interface.
-final class EVConnector: TickController {
-    let name = "ev-connector"
-    let interface: any IPInterface
-    let sdp: SDPClient
-    let tcp: StreamPump
-    private(set) var failed = false
-    private(set) var failure = ""
-    private var connecting = false
-
-    init(interface: any IPInterface, sdp: SDPClient, tcp: StreamPump) {
-        self.interface = interface
-        self.sdp = sdp
-        self.tcp = tcp
-    }
-
-    func tick(_ context: TickContext) {
-        guard !failed else { return }
-        switch sdp.state {
-        case .failed:
-            fail("SDP failed: no answer to \(sdp.requestsSent) requests")
-        case .found(let secc, _):
-            guard !connecting else {
-                if case .failed(let e) = tcp.state { fail("TCP connect to \(secc) failed: \(e)") }
-                return
-            }
-            connecting = true
-            let rtt = both(sdp.lastRequestAt, sdp.foundAt).map { ms($1 - $0) + " ms" } ?? "-"
-            print("SDP: SECC at \(secc) after \(sdp.requestsSent) request(s), round trip \(rtt)")
-            do throws(SocketError) {
-                tcp.attach(try interface.connect(to: secc))
-            } catch {
-                fail("TCP connect to \(secc) failed: \(error)")
-            }
-        case .idle, .discovering:
-            break
-        }
-    }
-
-    private func fail(_ why: String) {
-        failed = true
-        failure = why
-    }
-
-    func safeStop(_ reason: StopReason) -> SafeStopReport {
-        sdp.stop()
-        return SafeStopReport(name, [])
-    }
-}
-
 private func both(_ a: MonotonicInstant?, _ b: MonotonicInstant?) -> (MonotonicInstant, MonotonicInstant)? {
     guard let a, let b else { return nil }
     return (a, b)
@@ -228,4 +193,9 @@ private func one(_ x: Double) -> String {
 
 private func pad(_ s: String, _ width: Int, left: Bool = false) -> String {
     s.count >= width ? s : (left ? String(repeating: " ", count: width - s.count) + s : s + String(repeating: " ", count: width - s.count))
+}
+
+extension PowerPhase {
+    /// Idle, or held in its safe stop: supply off and contactors open either way.
+    var isAtRest: Bool { self == .idle || self == .safeStop }
 }
