@@ -81,8 +81,13 @@ let layers: [Target] = [
     // → power-path steps, our readouts → CAN, over the CAN pump's rings (issue 16).
     .target(name: "AdvanticsEVSE", dependencies: ["AdvanticsCAN", "Contracts", "ControlLoop", "CoreTypes", "HAL", "Buffers"],
             swiftSettings: strict),
+    // The vehicle side (BMS/VCU) of an ADVANTICS EVCC (PEV CAN interface v2): DC D1–D8 and AC A1–A5
+    // driven by an EVBatteryModel, the vehicle contactors and inlet meter through the power-path contracts.
+    .target(name: "AdvanticsPEV", dependencies: ["AdvanticsCAN", "Contracts", "ControlLoop", "CoreTypes", "HAL", "Buffers",
+                                                 "V2GSession"],
+            swiftSettings: strict),
     // A scripted ADVANTICS SECC on a CAN bus (EVSE v3 sequence, stops, faults) for tests and benches.
-    .target(name: "AdvanticsEmulator", dependencies: ["AdvanticsCAN", "ControlLoop", "CoreTypes", "HAL"], swiftSettings: strict),
+    .target(name: "AdvanticsEmulator", dependencies: ["AdvanticsCAN", "ControlLoop", "CoreTypes", "HAL", "Contracts"], swiftSettings: strict),
     // Power-path drivers over the HAL for real boards: the GPIO contactors with auxiliary feedback; the
     // ESP32 helper's R3/R4 DC supply, contactor and module meter (over its serial pump's queues).
     .target(name: "PowerDrivers", dependencies: ["HAL", "Contracts", "ControlLoop", "CoreTypes", "Buffers", "CPHelperProtocol"], swiftSettings: strict),
@@ -137,6 +142,7 @@ let layers: [Target] = [
         dependencies: [
             "Buffers", "HAL", "ControlLoop", "Drivers",
             "CPHelperProtocol",
+            "AdvanticsCAN",
             .product(name: "Yams", package: "Yams"),
         ],
         swiftSettings: strict),
@@ -157,7 +163,7 @@ let layers: [Target] = [
         dependencies: ["Boards", "Drivers", "SimBoard", "HAL", "Buffers", "ControlLoop", "Contracts", "Runtime",
                        "ControlPilot", "SLAC", "HomePlugAV",
                        "AdvanticsEVSE", "AdvanticsEmulator", "PowerPath", "PowerPlantSim",
-                       "V2GSession", "V2GLink", "ESP32CPEmulator",
+                       "V2GSession", "V2GLink", "ESP32CPEmulator", "AdvanticsPEV",
                        "PowerDrivers", "CPHelperProtocol"],
         swiftSettings: strict),
 ]
@@ -348,7 +354,7 @@ let tests: [Target] = [
     .testTarget(name: "AdvanticsTests",
                 dependencies: ["AdvanticsCAN", "AdvanticsEVSE", "AdvanticsEmulator", "PowerPath", "PowerPlantSim", "Contracts",
                                "ControlLoop", "CoreTypes", "HAL", "Buffers", "Drivers", "MallocCounting", "TestSupport",
-                               "ChargerAssembly", "Boards"],
+                               "ChargerAssembly", "Boards", "AdvanticsPEV", "V2GSession"],
                 swiftSettings: strict),
     // The executables as a user runs them (signals, exit codes, output).
     .testTarget(name: "AppTests", dependencies: ["TestSupport"], swiftSettings: strict),

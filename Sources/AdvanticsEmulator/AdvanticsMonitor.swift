@@ -31,6 +31,16 @@ public final class AdvanticsMonitor {
     public private(set) var emergency: EmergencyOrigin?
     public private(set) var evMaxVolts: Double?
     public private(set) var evMaxAmps: Double?
+    /// PEV v2: the controller's side (stage, pins, Max_Current, the contactor and AC commands,
+    /// diagnostics) and the VCU's (request, measurement, voltages, contactors, SoC, stop edges).
+    public private(set) var pevEVSE: EVSEInformation?
+    public private(set) var pevCloseContactors: Bool?
+    public private(set) var pevReadyToDeliver: Bool?
+    public private(set) var pevDiagnostics: EVCCDiagnostics?
+    public private(set) var pevStatus1: DCStatus1?
+    public private(set) var pevStatus2: DCStatus2?
+    public private(set) var pevSoC: Double?
+    public private(set) var pevReadyToCharge: Bool?
     private var values = SignalValues()
 
     public init(codec: AdvanticsCANCodec = AdvanticsCANCodec(), interface: AdvanticsInterface = .evse, pistol: Int = 1) {
@@ -64,7 +74,20 @@ public final class AdvanticsMonitor {
         s.last = now
         s.lastFrame = f
         statistics[ref.index] = s
-        guard interface == .evse else { return }
+        if interface == .pev {
+            switch PEVMessage(index: ref.index, values) {
+            case .evseInformation(let i): pevEVSE = i
+            case .dcControl(let c): pevCloseContactors = c
+            case .acControl(let r): pevReadyToDeliver = r
+            case .diagnostics(let d): pevDiagnostics = d
+            case .dcStatus1(let s1): pevStatus1 = s1
+            case .dcStatus2(let s2): pevStatus2 = s2
+            case .evInformation(let soc, _): pevSoC = soc
+            case .acStatus(let r): pevReadyToCharge = r
+            default: break
+            }
+            return
+        }
         switch EVSEMessage(index: ref.index, values) {
         case .controllerStatus(let st):
             state = st
@@ -101,6 +124,25 @@ public final class AdvanticsMonitor {
             if let q = flags {
                 lines.append("flags:      start \(q.startChargeAuthorised ? 1 : 0), CCS auth done \(q.ccsAuthorisationDone ? 1 : 0) valid "
                              + "\(q.ccsAuthorisationValid ? 1 : 0), parameters done \(q.chargeParametersDone ? 1 : 0), stop \(q.userStopPressed ? 1 : 0)")
+            }
+        }
+        if interface == .pev {
+            if let i = pevEVSE {
+                lines.append("controller: \(i.stage), pins \(i.pins), protocol \(i.communicationProtocol), Max_Current \(one(i.maxAmps)) A"
+                             + (pevCloseContactors.map { ", Close_Contactors \($0 ? "Close" : "Open")" } ?? "")
+                             + (pevReadyToDeliver.map { ", Ready_To_Deliver_Power \($0 ? 1 : 0)" } ?? ""))
+            }
+            if let s1 = pevStatus1 {
+                lines.append("vehicle:    request \(one(s1.maxChargeAmps)) A, present \(one(s1.presentAmps)) A, target \(one(s1.targetVolts)) V"
+                             + (pevSoC.map { ", SoC \(one($0)) %" } ?? "") + (pevReadyToCharge.map { ", Ready_To_Charge \($0 ? 1 : 0)" } ?? ""))
+            }
+            if let s2 = pevStatus2 {
+                lines.append("            battery \(one(s2.batteryVolts)) V, inlet \(one(s2.inletVolts)) V, contactors "
+                             + "\(s2.contactorsClosed ? "Close" : "Open")" + (s2.normalEndOfCharge ? ", Normal_End_of_Charge" : "")
+                             + (s2.emergencyStop ? ", EMERGENCY STOP" : ""))
+            }
+            if let d = pevDiagnostics, d.faultFlags != 0 || d.isolationLevel == EVCCDiagnostics.isolationFault || d.evseStatusCode != 0 {
+                lines.append("diagnostics: flags 0x\(String(d.faultFlags, radix: 16)), EVSE status \(d.evseStatusCode), isolation \(d.isolationLevel)")
             }
         }
         let table = interface == .evse ? codec.evse : codec.pev

@@ -1,3 +1,4 @@
+import AdvanticsCAN
 import CPHelperProtocol
 import HAL
 
@@ -26,6 +27,9 @@ public enum VehicleLink: String, Sendable, CaseIterable {
     case whitebeet
     /// An ADVANTICS charge controller runs everything and asks ChargeKit only for power, over CAN.
     case advantics
+    /// The vehicle side: ChargeKit is the BMS/VCU behind an ADVANTICS vehicle controller (EVCC) on the
+    /// generic PEV CAN interface v2, a bench that drives the EVCC (advantics-can.md §2).
+    case advanticsPEV = "advantics-pev"
 }
 
 /// `isolation_monitor:` of a board: the insulation monitoring device the DC cable check uses
@@ -213,14 +217,18 @@ public struct CANDeviceSpec: Sendable, Equatable {
     public var extendedIDs: Bool
     /// What carries the frames (`transport:`; SocketCAN unless the board says otherwise).
     public var transport: CANTransport
+    /// `pev_scaling:` (role advantics-pev-can only): the installed EVCC firmware's resolutions
+    /// (advantics-can.md §2.8); nil → the documented default, DB v2.5.
+    public var pevScaling: PEVScaling?
 
     public init(interface: String, bitrate: UInt32? = nil, restartMilliseconds: UInt32? = nil, extendedIDs: Bool = false,
-                transport: CANTransport = .socketCAN) {
+                transport: CANTransport = .socketCAN, pevScaling: PEVScaling? = nil) {
         self.interface = interface
         self.bitrate = bitrate
         self.restartMilliseconds = restartMilliseconds
         self.extendedIDs = extendedIDs
         self.transport = transport
+        self.pevScaling = pevScaling
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import AdvanticsCAN
 import CPHelperProtocol
 import HAL
 import Yams
@@ -56,7 +57,7 @@ let kindKeys: [DeviceKind: [String]] = [
     .spi: ["path", "mode", "bits", "speed_hz", "chip_select", "tap"],
     .serial: ["path", "baud", "framing", "flow_control", "firmware"],
     .gpio: ["chip", "line", "direction", "edge", "bias", "active_low", "initial"],
-    .can: ["interface", "bitrate", "restart_ms", "extended_ids", "transport"],
+    .can: ["interface", "bitrate", "restart_ms", "extended_ids", "transport", "pev_scaling"],
     .ethernet: ["interface", "ethertype", "peer_mac", "promiscuous"],
     .i2c: ["bus", "address"],
     .pwm: ["chip", "channel", "period_ns", "inverted"],
@@ -367,9 +368,18 @@ struct BoardChecker {
             let transport = optionalValue(r, "transport") { (c: inout BoardChecker, n) in
                 c.choice(n, p + ".transport", CANTransport.self)
             } ?? .socketCAN
+            var scaling: PEVScaling?
+            if let n = r.value("pev_scaling"), let s = string(n, p + ".pev_scaling") {
+                scaling = PEVScaling(boardValue: s)
+                if scaling == nil {
+                    report(location(n), p + ".pev_scaling", "expected v2.5 (default), v2-early, or "
+                           + "amps=1|0.1,kwh=0.1|0.01,energy-order=database|simulator, got \"\(s)\"")
+                }
+            }
             guard let interface else { return nil }
             return .can(CANDeviceSpec(interface: interface, bitrate: bitrate.map { UInt32($0) },
-                                      restartMilliseconds: restart.map { UInt32($0) }, extendedIDs: extended, transport: transport))
+                                      restartMilliseconds: restart.map { UInt32($0) }, extendedIDs: extended, transport: transport,
+                                      pevScaling: scaling))
 
         case .ethernet:
             let interface = required(r, "interface", "a network interface name like eth1") { (c: inout BoardChecker, n) in c.interfaceName(n, p + ".interface") }
@@ -512,6 +522,13 @@ struct BoardChecker {
                     report(d.location(of: "extended_ids"), path + ".extended_ids",
                            "the ADVANTICS generic EVSE interface v3 uses 29-bit identifiers only; set extended_ids: true")
                 }
+                if d.role == .advanticsPEVCAN, c.extendedIDs {
+                    report(d.location(of: "extended_ids"), path + ".extended_ids",
+                           "the ADVANTICS generic PEV interface v2 uses 11-bit identifiers (force_extended_ids is not supported); remove extended_ids")
+                }
+                if c.pevScaling != nil, d.role != .advanticsPEVCAN {
+                    report(d.location(of: "pev_scaling"), path + ".pev_scaling", "only applies to role advantics-pev-can")
+                }
             case .ethernet(let e):
                 claim("eth:\(e.interface):\(e.etherType)", "\(e.interface) with EtherType \(hex(e.etherType, digits: 4))", d, at: "interface", &self)
             case .i2c(let i):
@@ -539,6 +556,8 @@ struct BoardChecker {
             }
         case .advantics:
             if !has(.advanticsCAN) { missing.append("a device with role advantics-can") }
+        case .advanticsPEV:
+            if !has(.advanticsPEVCAN) { missing.append("a device with role advantics-pev-can") }
         }
         for m in missing { report(linkLocation, "vehicle_link", "\(link.rawValue) needs \(m)") }
     }

@@ -28,6 +28,8 @@ public enum DeviceRole: String, Sendable, CaseIterable {
     case whitebeetTxPending = "whitebeet-tx-pending"
     // ADVANTICS.
     case advanticsCAN = "advantics-can"
+    /// The PEV interface v2 bus to an ADVANTICS vehicle controller (11-bit identifiers).
+    case advanticsPEVCAN = "advantics-pev-can"
     /// Bring-up, test or spare hardware no driver attaches to.
     case auxiliary
 
@@ -38,7 +40,7 @@ public enum DeviceRole: String, Sendable, CaseIterable {
         case .cpHelper: [.serial]
         case .cpADC, .temperatureSensor: [.i2c]
         case .cpPWM: [.pwm]
-        case .powerModuleCAN, .advanticsCAN: [.can]
+        case .powerModuleCAN, .advanticsCAN, .advanticsPEVCAN: [.can]
         case .isolationMonitor: [.i2c, .serial, .can]
         case .auxiliary: DeviceKind.allCases
         default: [.gpio]

@@ -44,6 +44,9 @@ public enum ChargerAssemblyError: Error, CustomStringConvertible {
 /// - `advantics`: the EVSE v3 role (`AdvanticsEVSE`) on the CAN pump of the `advantics-can` device,
 ///   before the power path; on a simulated board with the simulated plant and a scripted SECC on the
 ///   far end of the CAN twin (`AdvanticsAssembly`).
+/// - `advantics-pev`: the PEV v2 role (`AdvanticsPEV`, the vehicle's BMS) on the `advantics-pev-can`
+///   device with a battery model; on a simulated board the simulated inlet and a scripted EVCC on the
+///   CAN twin (`AdvanticsPEVAssembly`).
 /// - `whitebeet`: its driver is planned; the board's devices are opened and pumped.
 ///
 /// A simulated board is composed with the `SimBoard` factory and, when asked, a `SimulatedVehicle`
@@ -93,6 +96,8 @@ public final class Charger {
     public let vehicle: SimulatedVehicle?
     /// The ADVANTICS EVSE role and what the simulated board adds to it (`vehicle_link: advantics`).
     public private(set) var advantics: AdvanticsAssembly?
+    /// The ADVANTICS PEV role and its simulated bench (`vehicle_link: advantics-pev`).
+    public private(set) var advanticsPEV: AdvanticsPEVAssembly?
     /// The V2G side after SLAC (own-stack boards with V2G composed).
     public private(set) var secc: SECCAssembly?
     /// A real own-stack board's V2G: the PLC interface, the ESP32 helper's DC power, the IMD choice.
@@ -146,6 +151,7 @@ public final class Charger {
         var driver: QCA7000Driver?
         var vehicle: SimulatedVehicle?
         var advantics: AdvanticsAssembly?
+        var advanticsPEV: AdvanticsPEVAssembly?
         var secc: SECCAssembly?
         var plant: SimulatedPowerPlant?
         var network: SimulatedIPNetwork?
@@ -260,6 +266,11 @@ public final class Charger {
             controllers += role.controllers
             advantics = role
             notes += role.notes
+        case .advanticsPEV:
+            let role = AdvanticsPEVAssembly.make(devices: devices, pumps: pumps, evcc: board.simulated && options.simulatedVehicle)
+            controllers += role.controllers
+            advanticsPEV = role
+            notes += role.notes
         }
 
         if let evLinkDevice, board.vehicleLink == .ownStack {
@@ -287,6 +298,7 @@ public final class Charger {
         let charger = Charger(board: board, devices: devices, facts: facts, authorizer: options.authorizer, sources: sources,
                               controllers: controllers, pilot: pilot, slac: slac, plcDriver: driver, vehicle: vehicle, notes: notes)
         charger.advantics = advantics
+        charger.advanticsPEV = advanticsPEV
         charger.secc = secc
         charger.ownStack = ownStack
         charger.plcSplitter = splitter

@@ -54,14 +54,15 @@ struct Can: ParsableCommand {
 }
 
 extension Can {
-    /// `boardctl can emulate --role secc --board NAME`: the scripted ADVANTICS SECC on the board's
-    /// `advantics-can` device, in real time, so a bench can drive a customer controller (ours on another
-    /// Pi, or anyone's) through EVSE v3 sessions. The EVCC (PEV v2 side) is planned.
+    /// `boardctl can emulate --role secc|evcc --board NAME`: the scripted ADVANTICS SECC on the board's
+    /// `advantics-can` device (EVSE v3 sessions, so a bench can drive a customer controller), or the
+    /// scripted ADVANTICS EVCC on its `advantics-pev-can` device (PEV v2 sessions with the charger
+    /// simulated behind it, so a bench can drive a BMS/VCU), in real time.
     struct Emulate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Play a scripted ADVANTICS controller on a board's CAN device (secc: EVSE v3 sessions; evcc: planned).")
+            abstract: "Play a scripted ADVANTICS controller on a board's CAN device (secc: EVSE v3 sessions; evcc: PEV v2 sessions).")
 
-        @Option(help: "secc (the charge-station controller); evcc is planned.")
+        @Option(help: "secc (the charge-station controller) or evcc (the vehicle controller).")
         var role: String
 
         @Option(help: "Board name (Boards/NAME.yaml) or path to a board file with an advantics-can device.")
@@ -79,6 +80,15 @@ extension Can {
         @Flag(help: "Do not use sequence flags (no Not_Available, no Charge_Parameters_Done wait).")
         var noSequenceFlags = false
 
+        @Flag(help: "evcc: an AC session (A1–A5) instead of DC.")
+        var ac = false
+
+        @Flag(help: "evcc: the charger's insulation test fails (D1).")
+        var insulationFault = false
+
+        @Option(help: "evcc: PEV interface resolutions (default: the board's pev_scaling, else v2.5).")
+        var pevScaling: String?
+
         func validate() throws {
             guard role == "secc" || role == "evcc" else { throw ValidationError("--role must be secc or evcc") }
             guard (1...31).contains(pistol) else { throw ValidationError("--pistol must be 1…31") }
@@ -86,7 +96,7 @@ extension Can {
         }
 
         func run() throws {
-            guard role == "secc" else { throw ValidationError("the EVCC emulator (PEV v2) is planned") }
+            if role == "evcc" { return try runEVCC() }
             let definition = try loadBoard(board)
             guard let device = definition.devices.first(where: { $0.role == .advanticsCAN }) else {
                 throw ValidationError("board \(definition.name) has no device with role advantics-can")
@@ -113,6 +123,63 @@ extension Can {
                   + "\(secc.framesSent) frames sent")
         }
     }
+}
+
+extension Can.Emulate {
+    func runEVCC() throws {
+        let definition = try loadBoard(board)
+        guard let device = definition.devices.first(where: { $0.role == .advanticsPEVCAN }) else {
+            throw ValidationError("board \(definition.name) has no device with role advantics-pev-can")
+        }
+        var scaling = PEVScaling.reference
+        if case .can(let spec) = device.spec, let s = spec.pevScaling { scaling = s }
+        if let pevScaling {
+            guard let s = PEVScaling(boardValue: pevScaling) else { throw ValidationError("unknown --pev-scaling \(pevScaling)") }
+            scaling = s
+        }
+        let loop = try TickLoop.production(period: .milliseconds(1))
+        let devices = BoardDevices.openAvailable(definition, factory: Charger.deviceFactory(for: definition))
+        guard case .can(let bus)? = devices[device.name] else {
+            let why = devices.failures.first { $0.device.name == device.name }.map { "\($0.error)" } ?? "not opened"
+            throw ValidationError("\(device.name): \(why)")
+        }
+        var script = ac ? EVCCScript.ac : EVCCScript()
+        script.stop = chargeSeconds > 0 ? .charger : .vehicle
+        script.chargeFor = .milliseconds(Int64(chargeSeconds * 1000))
+        script.insulationFault = insulationFault
+        let evcc = ScriptedEVCC(bus: bus, script: script, codec: AdvanticsCANCodec(pevScaling: scaling))
+        loop.addController(evcc)
+        loop.addController(EVCCStageReporter(evcc: evcc))
+        print("EVCC emulator on \(device.name) (\(bus.interface)), \(ac ? "AC" : "DC"), PEV scaling \(scaling), for \(seconds) s")
+        loop.run(ticks: Int(seconds * 1000))
+        loop.stop(loop.stopReason ?? .requested("duration elapsed"))
+        print("sessions: \(evcc.sessionsCompleted) clean, \(evcc.sessionsAborted) aborted (last end: "
+              + "\(evcc.lastEnd.map { "\($0)" } ?? "none")); \(evcc.framesSent) frames sent, \(evcc.framesRejected) rejected")
+    }
+}
+
+/// Prints the EVCC's stage and what the VCU reports, on every change (a tool: it may allocate).
+private final class EVCCStageReporter: TickController {
+    let name = "evcc-reporter"
+    let evcc: ScriptedEVCC
+    private var last: ScriptedEVCC.Stage?
+    private var started: MonotonicInstant?
+
+    init(evcc: ScriptedEVCC) { self.evcc = evcc }
+
+    func tick(_ context: TickContext) {
+        let t0 = started ?? context.now
+        started = t0
+        guard evcc.stage != last else { return }
+        last = evcc.stage
+        let s1 = evcc.status1, s2 = evcc.status2
+        let seconds = Double(context.now.nanoseconds - t0.nanoseconds) / 1e9
+        print(String(format: "[%8.3f s] ", seconds) + "\(evcc.stage) (stage \(evcc.communicationStage)); VCU: request \(s1.maxChargeAmps) A, "
+              + "present \(s1.presentAmps) A, battery \(s2.batteryVolts) V, inlet \(s2.inletVolts) V, contactors "
+              + "\(s2.contactorsClosed ? "closed" : "open"), SoC \(evcc.soc) %")
+    }
+
+    func safeStop(_ reason: StopReason) -> SafeStopReport { SafeStopReport(name, []) }
 }
 
 /// Prints the SECC's stage and what the customer reports, on every change (a tool: it may allocate).
@@ -155,8 +222,8 @@ extension Can {
         @Option(help: "Pistol index watched (EVSE).")
         var pistol = 1
 
-        @Option(help: "PEV interface resolutions (see `boardctl can replay --help`).")
-        var pevScaling = "v2.5"
+        @Option(help: "PEV interface resolutions (see `boardctl can replay --help`; default: the board's pev_scaling, else v2.5).")
+        var pevScaling: String?
 
         @Option(help: "How long to run, in seconds.")
         var seconds: Double = 60
@@ -173,10 +240,16 @@ extension Can {
         }
 
         func run() throws {
-            guard let scaling = PEVScaling(boardValue: pevScaling) else { throw ValidationError("unknown --pev-scaling \(pevScaling)") }
             let definition = try loadBoard(board)
-            guard let device = definition.devices.first(where: { $0.kind == .can }) else {
+            let wanted: DeviceRole = role == "pev" ? .advanticsPEVCAN : .advanticsCAN
+            guard let device = definition.devices.first(where: { $0.role == wanted }) ?? definition.devices.first(where: { $0.kind == .can }) else {
                 throw ValidationError("board \(definition.name) has no CAN device")
+            }
+            var scaling = PEVScaling.reference
+            if case .can(let spec) = device.spec, let s = spec.pevScaling { scaling = s }
+            if let pevScaling {
+                guard let s = PEVScaling(boardValue: pevScaling) else { throw ValidationError("unknown --pev-scaling \(pevScaling)") }
+                scaling = s
             }
             let loop = try TickLoop.production(period: .milliseconds(1))
             let devices = BoardDevices.openAvailable(definition, factory: Charger.deviceFactory(for: definition))

@@ -35,6 +35,15 @@ struct BoardctlCanTests {
         let evcc = try Subprocess.run([boardctl, "can", "emulate", "--role", "evcc", "--board", "sim-advantics"],
                                       directory: PackageLayout.root(), mergeOutput: true)
         #expect(evcc.status != 0)
-        #expect(evcc.stdout.contains("planned"))
+        #expect(evcc.stdout.contains("has no device with role advantics-pev-can"))
+    }
+
+    @Test func emulateRunsTheEVCCOnAPEVBoard() throws {
+        let r = try Subprocess.run([boardctl, "can", "emulate", "--role", "evcc", "--board", "sim-advantics-pev", "--seconds", "0.5"],
+                                   directory: PackageLayout.root(), mergeOutput: true)
+        print(r.stdout)
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("EVCC emulator on evcc (can0), DC, PEV scaling 1 A/bit, 0.1 kWh/bit"))
+        #expect(r.stdout.contains("waitingForEVSE (stage waitingForEVSE)"))
     }
 }

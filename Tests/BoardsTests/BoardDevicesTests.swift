@@ -154,16 +154,18 @@ struct BoardLocatorTests {
         let result = BoardTool.listBoards(locator: Repo.locator)
         #expect(result.exitCode == 0)
         #expect(Repo.normalize(result.output) == """
-            NAME                   VEHICLE LINK  SIMULATED  DEVICES  FILE
-            rpi4-advantics-can     advantics     no         1        <repo>/Boards/rpi4-advantics-can.yaml
-            rpi4-qca7000-directcp  own-stack     no         9        <repo>/Boards/rpi4-qca7000-directcp.yaml
-            rpi4-qca7000-esp32     own-stack     no         8        <repo>/Boards/rpi4-qca7000-esp32.yaml
-            rpi4-qca7000-spidev    own-stack     no         7        <repo>/Boards/rpi4-qca7000-spidev.yaml
-            rpi4-whitebeet-eth     whitebeet     no         5        <repo>/Boards/rpi4-whitebeet-eth.yaml
-            rpi4-whitebeet-spi     whitebeet     no         8        <repo>/Boards/rpi4-whitebeet-spi.yaml
-            sim-advantics-udp      advantics     yes        1        <repo>/Boards/sim-advantics-udp.yaml
-            sim-advantics          advantics     yes        1        <repo>/Boards/sim-advantics.yaml
-            sim                    own-stack     yes        11       <repo>/Boards/sim.yaml
+            NAME                   VEHICLE LINK   SIMULATED  DEVICES  FILE
+            rpi4-advantics-can     advantics      no         1        <repo>/Boards/rpi4-advantics-can.yaml
+            rpi4-qca7000-directcp  own-stack      no         9        <repo>/Boards/rpi4-qca7000-directcp.yaml
+            rpi4-qca7000-esp32     own-stack      no         8        <repo>/Boards/rpi4-qca7000-esp32.yaml
+            rpi4-qca7000-spidev    own-stack      no         7        <repo>/Boards/rpi4-qca7000-spidev.yaml
+            rpi4-whitebeet-eth     whitebeet      no         5        <repo>/Boards/rpi4-whitebeet-eth.yaml
+            rpi4-whitebeet-spi     whitebeet      no         8        <repo>/Boards/rpi4-whitebeet-spi.yaml
+            sim-advantics-pev-udp  advantics-pev  yes        1        <repo>/Boards/sim-advantics-pev-udp.yaml
+            sim-advantics-pev      advantics-pev  yes        1        <repo>/Boards/sim-advantics-pev.yaml
+            sim-advantics-udp      advantics      yes        1        <repo>/Boards/sim-advantics-udp.yaml
+            sim-advantics          advantics      yes        1        <repo>/Boards/sim-advantics.yaml
+            sim                    own-stack      yes        11       <repo>/Boards/sim.yaml
 
             searched: <repo>/Boards
 

@@ -54,7 +54,7 @@ struct ProbeGoldenTests {
         #expect(result.exitCode == 2)
         #expect(result.output == "")
         #expect(Repo.normalize(result.errors) == """
-            <repo>/Tests/BoardsTests/Fixtures/bad-board.yaml:3:15: vehicle_link: expected own-stack, whitebeet or advantics, got "own_stack" (did you mean own-stack?)
+            <repo>/Tests/BoardsTests/Fixtures/bad-board.yaml:3:15: vehicle_link: expected own-stack, whitebeet, advantics or advantics-pev, got "own_stack" (did you mean own-stack?)
             <repo>/Tests/BoardsTests/Fixtures/bad-board.yaml:10:11: devices.cp_uart.baud: expected an integer 50…4000000, got "fast"
             <repo>/Tests/BoardsTests/Fixtures/bad-board.yaml:11:5: devices.cp_uart.parity: unknown key (allowed: kind, role, description, optional, claimed_by, path, baud, framing, flow_control, firmware)
             <repo>/Tests/BoardsTests/Fixtures/bad-board.yaml: 3 problems; nothing probed

@@ -119,7 +119,7 @@ struct SchemaErrorTests {
                 direction: inptu
             """)
         #expect(issues(yaml) == [
-            #"Boards/t.yaml:14:11: devices.spare.role: expected plc-modem, plc-interrupt, plc-reset, cp-helper, cp-pwm, cp-adc, contactor-dc-plus, contactor-dc-minus, contactor-dc-plus-feedback, contactor-dc-minus-feedback, precharge-relay, power-module-can, emergency-stop, isolation-monitor, temperature-sensor, status-led, whitebeet-host, whitebeet-chip-select, whitebeet-rx-ready, whitebeet-tx-pending, advantics-can or auxiliary, got "auxillary" (did you mean auxiliary?)"#,
+            #"Boards/t.yaml:14:11: devices.spare.role: expected plc-modem, plc-interrupt, plc-reset, cp-helper, cp-pwm, cp-adc, contactor-dc-plus, contactor-dc-minus, contactor-dc-plus-feedback, contactor-dc-minus-feedback, precharge-relay, power-module-can, emergency-stop, isolation-monitor, temperature-sensor, status-led, whitebeet-host, whitebeet-chip-select, whitebeet-rx-ready, whitebeet-tx-pending, advantics-can, advantics-pev-can or auxiliary, got "auxillary" (did you mean auxiliary?)"#,
             #"Boards/t.yaml:17:16: devices.spare.direction: expected input, output or events, got "inptu" (did you mean input?)"#,
         ])
     }
@@ -199,7 +199,7 @@ struct SchemaErrorTests {
             devices: {}
             """
         #expect(issues(yaml) == [
-            "Boards/t.yaml:1:1: vehicle_link: missing required key (one of own-stack, whitebeet, advantics)",
+            "Boards/t.yaml:1:1: vehicle_link: missing required key (one of own-stack, whitebeet, advantics, advantics-pev)",
             #"Boards/t.yaml:3:1: vehicle_lnk: unknown key (did you mean "vehicle_link"?)"#,
             #"Boards/t.yaml:4:12: simulated: expected true or false, got "yes""#,
             "Boards/t.yaml:5:10: devices: a board needs at least one device",

@@ -1,0 +1,346 @@
+import AdvanticsCAN
+import ControlLoop
+import CoreTypes
+import HAL
+
+/// A scripted ADVANTICS vehicle controller (EVCC/MEVC) on a CAN bus: plays the controller's side of
+/// the generic PEV interface v2 (advantics-can.md §2.7) against a VCU/BMS, with the charger it talks
+/// to over CCS simulated behind it — boot, plug-in, negotiation, the lock, the insulation test (or its
+/// failure), precharge to the battery voltage the VCU reports, the contactor handshake, the charge
+/// with the current ramp (`current_ramp`), a stop from either side, welding detection and the
+/// safe-unlock rule, unplug; AC: the Ready_To_Deliver_Power ↔ Ready_To_Charge handshake. Faults: its
+/// own silence, a charger emergency shutdown, the VCU's silence (`can_timeout_ms`), a precharge
+/// timeout, missing contactor feedback. Allocation-free per tick once built.
+///
+/// The emulator reports the charger's present ramped limit in `EVSE_Information.Max_Current`, so a
+/// bench (and the simulated inlet on the vehicle side) sees the ramp.
+public final class ScriptedEVCC: TickController {
+    public enum Stage: Sendable, Equatable {
+        case initialising, waitingForEVSE, negotiating, connected, insulationTest, precharge, closingContactors,
+             waitingForCharge, charging, ending, weldingDetection, closing, acReady, acCharging, acEnding
+    }
+
+    /// How the last session ended.
+    public enum End: Sendable, Equatable {
+        case chargerStop, vehicleStop, maxSoC, vehicleEmergency, isolationFault, prechargeTimeout, contactorFault,
+             vehicleSilent, chargerEmergency, acStopTooSlow
+    }
+
+    public let name = "advantics-evcc"
+    public let bus: any CANBus
+    public var script: EVCCScript
+    public let codec: AdvanticsCANCodec
+
+    public private(set) var stage: Stage = .initialising
+    public private(set) var grantedAmps: Double = 0
+    public private(set) var closeContactors = false
+    public private(set) var readyToDeliverPower = false
+    public private(set) var diagnostics = EVCCDiagnostics()
+    /// What the VCU reported last.
+    public private(set) var status1 = DCStatus1()
+    public private(set) var status2 = DCStatus2()
+    public private(set) var soc: Double = 0
+    public private(set) var vehicleReadyToCharge = false
+    public private(set) var holdOff = false
+    public private(set) var sessionsCompleted = 0
+    public private(set) var sessionsAborted = 0
+    public private(set) var lastEnd: End?
+    /// When the last stop edge from the VCU arrived and when `Close_Contactors` went to Open.
+    public private(set) var stopEdgeAt: MonotonicInstant?
+    public private(set) var contactorsOpenCommandedAt: MonotonicInstant?
+    public private(set) var framesSent = 0
+    public private(set) var framesRejected = 0
+    /// The controller's application hangs: it sends nothing more.
+    public var silenced = false
+
+    private var stageSince: MonotonicInstant = .zero
+    private var nextCycleAt: MonotonicInstant = .zero
+    private var nextInputsAt: MonotonicInstant = .zero
+    private var status1At: MonotonicInstant?
+    private var status2At: MonotonicInstant?
+    private var lastTickAt: MonotonicInstant?
+    private var chargerFaultPending = false
+    private var started = false
+    private var values = SignalValues()
+
+    public init(bus: any CANBus, script: EVCCScript = EVCCScript(), codec: AdvanticsCANCodec = AdvanticsCANCodec()) {
+        self.bus = bus
+        self.script = script
+        self.codec = codec
+    }
+
+    /// The charger behind the EVCC shuts down in an emergency (EVSE_EmergencyShutdown over CCS).
+    public func triggerChargerEmergency() { chargerFaultPending = true }
+
+    public var communicationStage: CommunicationStage {
+        switch stage {
+        case .initialising: .initialising
+        case .waitingForEVSE: .waitingForEVSE
+        case .negotiating: .negotiatingConnection
+        case .connected, .acReady: .connectedWithFullInfo
+        case .insulationTest: .insulationTest
+        case .precharge, .closingContactors: .precharge
+        case .waitingForCharge: .waitingForCharge
+        case .charging, .acCharging: .charging
+        case .ending, .acEnding: .endingCharge
+        case .weldingDetection: .weldingDetection
+        case .closing: .closingCommunication
+        }
+    }
+
+    public func tick(_ context: TickContext) {
+        let now = context.now
+        let dt = lastTickAt.map { Double((now - $0).count) / 1e9 } ?? 0
+        lastTickAt = now
+        if !started {
+            started = true
+            enter(.initialising, now)
+        }
+        receive(now)
+        advance(now, dt)
+        if silenced { return }
+        if now >= nextCycleAt {
+            let info = EVSEInformation(stage: communicationStage,
+                                       communicationProtocol: stage == .initialising || stage == .waitingForEVSE ? 0 : script.communicationProtocol,
+                                       pins: stage == .initialising || stage == .waitingForEVSE ? .none : script.pins,
+                                       maxAmps: script.pins.isAC ? (stage == .acCharging || stage == .acReady ? script.acMaxAmps : 0) : grantedAmps)
+            send(PEVMessageIndex.evseInformation, info.values)
+            var ac = SignalValues(count: 1)
+            ac[0] = readyToDeliverPower ? 1 : 0
+            send(PEVMessageIndex.acControl, ac)
+            var dc = SignalValues(count: 1)
+            dc[0] = closeContactors ? 1 : 0
+            send(PEVMessageIndex.dcControl, dc)
+            send(PEVMessageIndex.diagnosticStatus, diagnostics.values)
+            nextCycleAt = now + .milliseconds(100)
+        }
+        if now >= nextInputsAt {
+            var inputs = SignalValues(count: 10)
+            inputs[0] = status2.contactorsClosed ? 1 : 0
+            inputs[1] = status2.contactorsClosed ? 1 : 0
+            var i = 5
+            while i < 10 {
+                inputs[i] = 25
+                i += 1
+            }
+            send(PEVMessageIndex.evccInputs, inputs)
+            nextInputsAt = now + .seconds(1)
+        }
+    }
+
+    private func receive(_ now: MonotonicInstant) {
+        while let frame = try? bus.receive() {
+            if frame.isError || frame.isRemote { continue }
+            var f = AdvanticsFrame(id: frame.id, extended: frame.isExtended, length: Int(min(frame.length, 8)))
+            var i = 0
+            while i < f.length {
+                f.data[i] = frame.data[i]
+                i += 1
+            }
+            let ref: AdvanticsMessageRef?
+            do throws(AdvanticsCANError) { ref = try codec.decode(f, into: &values) } catch {
+                framesRejected += 1
+                continue
+            }
+            guard let ref, ref.interface == .pev, !codec.pev[ref.index].fromController else { continue }
+            switch PEVMessage(index: ref.index, values) {
+            case .dcStatus1(let s):
+                status1 = s
+                status1At = now
+            case .dcStatus2(let s):
+                // The stop requests are edges (§2.5): act on 0→1.
+                if s.normalEndOfCharge, !status2.normalEndOfCharge { vehicleStop(.vehicleStop, now) }
+                if s.emergencyStop, !status2.emergencyStop { vehicleStop(.vehicleEmergency, now) }
+                status2 = s
+                status2At = now
+            case .evInformation(let s, _):
+                soc = s
+            case .acStatus(let ready):
+                vehicleReadyToCharge = ready
+            case .evStatus(let flags):
+                holdOff = flags.hvPreparingHoldOff
+            default:
+                break
+            }
+        }
+    }
+
+    private var powered: Bool {
+        switch stage {
+        case .precharge, .closingContactors, .waitingForCharge, .charging, .ending, .weldingDetection, .acCharging: true
+        default: false
+        }
+    }
+
+    private func vehicleStop(_ why: End, _ now: MonotonicInstant) {
+        stopEdgeAt = now
+        switch stage {
+        case .charging, .waitingForCharge:
+            if why == .vehicleEmergency {
+                abort(why, now)
+            } else {
+                lastEnd = why
+                enter(.ending, now)
+            }
+        case .connected, .insulationTest, .precharge, .closingContactors:
+            abort(why, now)
+        default:
+            break
+        }
+    }
+
+    private func elapsed(_ now: MonotonicInstant, _ d: Nanoseconds) -> Bool { now.nanoseconds &- stageSince.nanoseconds >= d.count }
+
+    private func advance(_ now: MonotonicInstant, _ dt: Double) {
+        if chargerFaultPending {
+            chargerFaultPending = false
+            diagnostics.evseStatusCode = 6  // EVSE_EmergencyShutdown
+            if stage != .initialising, stage != .waitingForEVSE, stage != .closing { abort(.chargerEmergency, now) }
+        }
+        // The VCU's critical frames (DC_Status1/2) in powered phases (§2.3, can_timeout_ms).
+        if powered, !script.pins.isAC {
+            let oldest = min(status1At?.nanoseconds ?? 0, status2At?.nanoseconds ?? 0)
+            if now.nanoseconds &- oldest > script.canTimeout.count {
+                abort(.vehicleSilent, now)
+                return
+            }
+        }
+        switch stage {
+        case .initialising:
+            if elapsed(now, script.bootFor) { enter(.waitingForEVSE, now) }
+        case .waitingForEVSE:
+            if (script.plugsInAgain || sessionsCompleted + sessionsAborted == 0), elapsed(now, script.plugInAfter) { enter(.negotiating, now) }
+        case .negotiating:
+            if elapsed(now, script.negotiation) { enter(.connected, now) }
+        case .connected:
+            if !holdOff, elapsed(now, script.lockTime) {
+                if script.pins.isAC {
+                    readyToDeliverPower = true
+                    enter(.acReady, now)
+                } else {
+                    enter(.insulationTest, now)
+                }
+            }
+        case .insulationTest:
+            if elapsed(now, script.insulationTest) {
+                if script.insulationFault {
+                    diagnostics.isolationLevel = EVCCDiagnostics.isolationFault
+                    abort(.isolationFault, now)
+                } else {
+                    diagnostics.isolationLevel = 2  // Valid
+                    enter(.precharge, now)
+                }
+            }
+        case .precharge:
+            if status2.batteryVolts > 20, abs(status2.inletVolts - status2.batteryVolts) <= 20 {
+                closeContactors = true
+                enter(.closingContactors, now)
+            } else if elapsed(now, script.prechargeTimeout) {
+                diagnostics.faultFlags |= EVCCDiagnostics.prechargeTimeoutBit
+                abort(.prechargeTimeout, now)
+            }
+        case .closingContactors:
+            if status2.contactorsClosed {
+                enter(.waitingForCharge, now)
+            } else if elapsed(now, .seconds(1)) {
+                diagnostics.faultFlags |= EVCCDiagnostics.contactorFaultBit
+                abort(.contactorFault, now)
+            }
+        case .waitingForCharge:
+            if elapsed(now, .milliseconds(100)) { enter(.charging, now) }
+        case .charging:
+            // D4: the request capped by max_current and the charger, ramped; never above the BMS request.
+            let cap = max(0, min(status1.maxChargeAmps, script.maxCurrent, script.chargerMaxAmps))
+            grantedAmps = grantedAmps < cap ? min(cap, grantedAmps + script.currentRampAmpsPerSecond * dt) : cap
+            if !status2.contactorsClosed {
+                diagnostics.faultFlags |= EVCCDiagnostics.contactorFaultBit
+                abort(.contactorFault, now)
+            } else if script.maxSoC > 0, soc >= script.maxSoC {
+                lastEnd = .maxSoC
+                enter(.ending, now)
+            } else if script.stop == .charger, elapsed(now, script.chargeFor) {
+                lastEnd = .chargerStop
+                enter(.ending, now)
+            }
+        case .ending:
+            grantedAmps = 0
+            if elapsed(now, .milliseconds(100)) { enter(.weldingDetection, now) }
+        case .weldingDetection:
+            grantedAmps = 0
+            if closeContactors, abs(status1.presentAmps) < script.weldingCurrentAmps || elapsed(now, script.weldingTimeout) {
+                openContactors(now)
+            }
+            if !closeContactors, !status2.contactorsClosed, status2.inletVolts <= script.unlockVolts { enter(.closing, now) }
+        case .closing:
+            if elapsed(now, script.closing) {
+                if lastEnd == .chargerStop || lastEnd == .vehicleStop || lastEnd == .maxSoC { sessionsCompleted += 1 } else { sessionsAborted += 1 }
+                diagnostics = EVCCDiagnostics()
+                enter(.waitingForEVSE, now)
+            }
+        case .acReady:
+            if vehicleReadyToCharge { enter(.acCharging, now) }
+        case .acCharging:
+            if !vehicleReadyToCharge {
+                stopEdgeAt = now
+                lastEnd = .vehicleStop
+                readyToDeliverPower = false
+                enter(.acEnding, now)
+            } else if script.stop == .charger, elapsed(now, script.chargeFor) {
+                lastEnd = .chargerStop
+                readyToDeliverPower = false
+                enter(.acEnding, now)
+            }
+        case .acEnding:
+            if !vehicleReadyToCharge {
+                enter(.closing, now)
+            } else if elapsed(now, script.acStopTimeout) {
+                abort(.acStopTooSlow, now)
+            }
+        }
+    }
+
+    private func openContactors(_ now: MonotonicInstant) {
+        if closeContactors { contactorsOpenCommandedAt = now }
+        closeContactors = false
+    }
+
+    /// A fault or emergency: no current, contactors open now, straight to Closing_Communication.
+    private func abort(_ why: End, _ now: MonotonicInstant) {
+        lastEnd = why
+        grantedAmps = 0
+        readyToDeliverPower = false
+        openContactors(now)
+        enter(.closing, now)
+    }
+
+    private func enter(_ s: Stage, _ now: MonotonicInstant) {
+        if s == .waitingForEVSE {
+            grantedAmps = 0
+            readyToDeliverPower = false
+            closeContactors = false
+        }
+        stage = s
+        stageSince = now
+        nextCycleAt = now  // a stage change is reported at once
+    }
+
+    private func send(_ index: Int, _ v: SignalValues) {
+        if silenced { return }
+        let f: AdvanticsFrame
+        do throws(AdvanticsCANError) { f = try codec.encodePEV(index, v) } catch {
+            framesRejected += 1
+            return
+        }
+        var frame = CANFrame(id: f.id, extended: f.isExtended, length: UInt8(f.length))
+        var i = 0
+        while i < f.length {
+            frame.data[i] = f.data[i]
+            i += 1
+        }
+        if (try? bus.send(frame)) == true { framesSent += 1 }
+    }
+
+    public func safeStop(_ reason: StopReason) -> SafeStopReport {
+        SafeStopReport(name, ["EVCC emulator: stage \(stage), Close_Contactors \(closeContactors ? "Close" : "Open")"])
+    }
+}

@@ -1,0 +1,75 @@
+import AdvanticsCAN
+import AdvanticsEmulator
+import AdvanticsPEV
+import Boards
+import ControlLoop
+import Drivers
+import HAL
+import V2GSession
+
+/// `vehicle_link: advantics-pev`: ChargeKit as the BMS/VCU behind an ADVANTICS vehicle controller —
+/// the PEV v2 role (`AdvanticsPEV`) on the `advantics-pev-can` device's CAN pump, at the board's
+/// `pev_scaling` (advantics-can.md §2.8; default DB v2.5), driven by a `LinearBatteryModel`. A simulated
+/// board gets the simulated inlet (vehicle contactors, the charger's output as the inlet sees it) and,
+/// on a CAN twin, the scripted EVCC on the far end, so `chargerd --board sim-advantics-pev` plays whole
+/// sessions in one process; on the udp_multicast transport the EVCC is whoever joins the bus
+/// (`boardctl can emulate --role evcc`). Real vehicle contactor and inlet-sensor drivers are planned.
+public struct AdvanticsPEVAssembly {
+    public let pev: AdvanticsPEV?
+    public let battery: LinearBatteryModel?
+    public let inlet: SimulatedPEVInlet?
+    public let evcc: ScriptedEVCC?
+    /// In tick order: inlet, EVCC emulator, PEV role.
+    public let controllers: [any TickController]
+    public let notes: [String]
+
+    /// The bench battery: a compressed pack (small capacity, high initial SoC) so a session ends by
+    /// the battery in seconds.
+    public static var benchPack: LinearBatteryModel.Parameters {
+        var p = LinearBatteryModel.Parameters()
+        p.capacityWattHours = 40_000
+        return p
+    }
+
+    public static func make(devices: BoardDevices, pumps: [any IOSource], evcc withEVCC: Bool,
+                            pack: LinearBatteryModel.Parameters = benchPack) -> AdvanticsPEVAssembly {
+        let board = devices.board
+        guard let device = board.devices.first(where: { $0.role == .advanticsPEVCAN }),
+              let pump = pumps.lazy.compactMap({ $0 as? CANPump }).first(where: { $0.name == device.name }) else {
+            return AdvanticsPEVAssembly(pev: nil, battery: nil, inlet: nil, evcc: nil, controllers: [],
+                                        notes: ["ADVANTICS PEV: no open advantics-pev-can device, the PEV role is not composed"])
+        }
+        var scaling = PEVScaling.reference
+        if case .can(let spec) = device.spec, let s = spec.pevScaling { scaling = s }
+        guard board.simulated else {
+            return AdvanticsPEVAssembly(pev: nil, battery: nil, inlet: nil, evcc: nil, controllers: [],
+                                        notes: ["ADVANTICS PEV: the vehicle contactor and inlet-sensor drivers are planned; "
+                                                + "the role is composed on simulated boards only"])
+        }
+        let codec = AdvanticsCANCodec(pevScaling: scaling)
+        let battery = LinearBatteryModel(pack)
+        let inlet = SimulatedPEVInlet()
+        let pev = AdvanticsPEV(received: pump.received, transmit: pump.transmit, battery: battery, contactors: inlet, inlet: inlet,
+                               codec: codec)
+        inlet.charger = { [unowned pev] in
+            SimulatedPEVInlet.ChargerView(stage: pev.stage, maxAmps: pev.evse.maxAmps, requestAmps: pev.requestAmps)
+        }
+        inlet.batteryVolts = { [unowned battery] in battery.terminalVolts }
+        var controllers: [any TickController] = [inlet]
+        var notes = ["ADVANTICS PEV: v2 role on \(device.name) (\(scaling)) with a \(Int(pack.capacityWattHours / 1000)) kWh "
+                     + "battery model at \(pack.initialSoC) % and the simulated inlet"]
+        var evcc: ScriptedEVCC?
+        if withEVCC, case .can(let bus)? = devices[device.name], let twin = bus as? SimulatedCANBus {
+            let peer = SimulatedCANBus(interface: "advantics-evcc")
+            SimulatedCANBus.connect(twin, peer)
+            let e = ScriptedEVCC(bus: peer, codec: codec)
+            evcc = e
+            controllers.append(e)
+            notes.append("ADVANTICS PEV: scripted EVCC on the far end of the CAN twin (one session after another)")
+        } else if case .can(let bus)? = devices[device.name], bus is UDPMulticastCANBus {
+            notes.append("ADVANTICS PEV: the EVCC is whoever joins the udp_multicast bus on \(bus.interface)")
+        }
+        controllers.append(pev)
+        return AdvanticsPEVAssembly(pev: pev, battery: battery, inlet: inlet, evcc: evcc, controllers: controllers, notes: notes)
+    }
+}

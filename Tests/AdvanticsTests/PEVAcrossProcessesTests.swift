@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Our PEV role (`chargerd --board sim-advantics-pev-udp`, the battery model and the simulated inlet)
+/// and our scripted EVCC (`boardctl can emulate --role evcc`) in two processes on python-can's
+/// udp_multicast bus, inside a network namespace made for the test: whole DC sessions end clean, and
+/// an insulation failure ends without power; and python-can + cantools playing the EVCC against the
+/// same role. Counted in `.required("python-can")` with the other bus tests.
+@Suite(.serialized, .required("python-can"))
+struct PEVAcrossProcessesTests {
+    static let unavailable: String? = {
+        var reason = VethPair.unavailableReason
+        if reason == nil, PackageLayout.product("chargerd") == nil || PackageLayout.product("boardctl") == nil {
+            reason = "the chargerd and boardctl executables (swift build)"
+        }
+        if let reason { print("EVCC emulator against the PEV role over udp_multicast: skipped, needs \(reason)") }
+        return reason
+    }()
+
+    func run(_ extra: [String], seconds: String) throws -> (Subprocess.Output, String) {
+        let pair = try PythonCAN.namespace()
+        defer { pair.remove() }
+        let dir = NSTemporaryDirectory() + "ck-emulate-evcc-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = dir + "/sim-advantics-pev-udp.yaml"
+        try String(contentsOfFile: PythonCAN.root + "/Boards/sim-advantics-pev-udp.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "interface: lo", with: "interface: \(pair.a.interface)")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let chargerd = try BackgroundProcess(pair.command(in: pair.a, [PackageLayout.product("chargerd")!, "--board", file]))
+        defer { chargerd.stop() }
+        usleep(300_000)
+        let run = try Subprocess.run(pair.command(in: pair.a, [PackageLayout.product("boardctl")!, "can", "emulate", "--role", "evcc",
+                                                               "--board", file, "--seconds", seconds] + extra),
+                                     mergeOutput: true, timeout: 60)
+        print(run.stdout.split(separator: "\n").suffix(14).joined(separator: "\n"))
+        return (run, chargerd.output)
+    }
+
+    @Test(.enabled(if: PEVAcrossProcessesTests.unavailable == nil, "needs root, iproute2, chargerd and boardctl (reason printed)"))
+    func wholeDCSessionsAcrossProcesses() throws {
+        let (run, chargerd) = try run(["--charge-seconds", "2"], seconds: "9")
+        #expect(run.status == 0 && (run.stdout.contains("sessions: 1 clean, 0 aborted") || run.stdout.contains("sessions: 2 clean, 0 aborted")),
+                "chargerd said:\n\(chargerd.suffix(3000))")
+        #expect(run.stdout.contains("charging (stage charging)"))
+        #expect(run.stdout.contains("contactors closed"))
+        #expect(run.stdout.contains("0 rejected"))
+    }
+
+    static let script = PythonCAN.root + "/Tests/Support/advantics-peer/play-evcc.py"
+    static let kcd = PythonCAN.root + "/../shared/specs/data/Advantics_Generic_PEV_protocol_v2.5.kcd"
+
+    static let pythonUnavailable: String? = {
+        var reason = PythonCAN.venvMissing ?? VethPair.unavailableReason
+        if reason == nil, PackageLayout.product("chargerd") == nil { reason = "the chargerd executable (swift build)" }
+        if reason == nil, !FileManager.default.fileExists(atPath: kcd) { reason = "the vendor KCD at \(kcd)" }
+        if let reason { print("play-evcc against chargerd: skipped, needs \(reason)") }
+        return reason
+    }()
+
+    /// An independent peer: `Tests/Support/advantics-peer/play-evcc.py` (python-can + cantools loading the
+    /// vendor's v2.5 KCD) plays the EVCC against `chargerd --board sim-advantics-pev-udp`: a whole DC
+    /// session with the periods of our status frames, then the controller's silence (contactors open
+    /// after 1 s).
+    @Test(.enabled(if: PEVAcrossProcessesTests.pythonUnavailable == nil, "needs root, iproute2, the python-can venv and chargerd (reason printed)"))
+    func playEVCCAgainstChargerd() throws {
+        let pair = try PythonCAN.namespace()
+        defer { pair.remove() }
+        let dir = NSTemporaryDirectory() + "ck-play-evcc-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = dir + "/sim-advantics-pev-udp.yaml"
+        try String(contentsOfFile: PythonCAN.root + "/Boards/sim-advantics-pev-udp.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "interface: lo", with: "interface: \(pair.a.interface)")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let chargerd = try BackgroundProcess(pair.command(in: pair.a, [PackageLayout.product("chargerd")!, "--board", file]),
+                                             mergeOutput: true)
+        defer { chargerd.stop() }
+        let run = try Subprocess.run(pair.command(in: pair.a, [PythonCAN.python, Self.script, "--kcd", Self.kcd]),
+                                     mergeOutput: true, timeout: 120)
+        print(run.stdout)
+        #expect(run.status == 0 && !run.timedOut, "play-evcc failed; chargerd said:\n\(chargerd.output.suffix(4000))")
+    }
+
+    @Test(.enabled(if: PEVAcrossProcessesTests.unavailable == nil, "needs root, iproute2, chargerd and boardctl (reason printed)"))
+    func insulationFailureAcrossProcesses() throws {
+        let (run, chargerd) = try run(["--insulation-fault"], seconds: "3")
+        #expect(run.status == 0 && run.stdout.contains("aborted (last end: isolationFault)"), "chargerd said:\n\(chargerd.suffix(3000))")
+        #expect(!run.stdout.contains("contactors closed"))
+    }
+}

@@ -1,0 +1,87 @@
+import AdvanticsCAN
+import AdvanticsEmulator
+import Boards
+import ChargerAssembly
+import ControlLoop
+import CoreTypes
+import Foundation
+import Testing
+import TestSupport
+
+/// `Boards/sim-advantics-pev.yaml` composed: the PEV role with its battery model and the simulated
+/// inlet, the scripted EVCC on the CAN twin, stepped in 1 ms ticks of the manual clock in the
+/// composition's order; and the board file's PEV keys validated.
+@Suite struct SimAdvanticsPEVBoardTests {
+    @Test func composedBoardPlaysWholeSessions() throws {
+        let board = try BoardLoader.load(path: PackageLayout.root() + "/Boards/sim-advantics-pev.yaml")
+        let charger = try Charger.open(board)
+        print(charger.notes.joined(separator: "\n"))
+        let assembly = try #require(charger.advanticsPEV)
+        let evcc = try #require(assembly.evcc)
+        let battery = try #require(assembly.battery)
+        #expect(charger.controllers.map(\.name) == ["simulated pev inlet", "advantics-evcc", "advantics-pev"])
+        let soc = battery.soc
+        let clock = ManualClock()
+        var index: UInt64 = 0
+        while evcc.sessionsCompleted < 2, index < 60_000 {
+            clock.advance(by: .milliseconds(1))
+            index += 1
+            let context = TickContext(now: clock.now(), index: index, period: .milliseconds(1))
+            for s in charger.sources { s.pump(context) }
+            for c in charger.controllers { c.tick(context) }
+        }
+        print("sim-advantics-pev: \(evcc.sessionsCompleted) sessions in \(index) ticks, SoC \(soc) → \(battery.soc) %")
+        #expect(evcc.sessionsCompleted == 2 && evcc.sessionsAborted == 0)
+        #expect(battery.soc > soc)
+        #expect(assembly.pev?.fault == nil)
+    }
+
+    static let header = """
+        board: t
+        description: a PEV bench
+        vehicle_link: advantics-pev
+        simulated: true
+        devices:
+          evcc:
+            kind: can
+            role: advantics-pev-can
+            interface: can0
+
+        """
+
+    @Test func pevScalingIsABoardSetting() throws {
+        let early = try BoardLoader.load(text: Self.header + "    pev_scaling: v2-early\n", file: "Boards/t.yaml")
+        guard case .can(let spec) = early.devices[0].spec else { Issue.record("not CAN"); return }
+        #expect(spec.pevScaling == .exampleDatabase)
+        let plain = try BoardLoader.load(text: Self.header, file: "Boards/t.yaml")
+        guard case .can(let d) = plain.devices[0].spec else { Issue.record("not CAN"); return }
+        #expect(d.pevScaling == nil)  // the composition uses the documented default, DB v2.5
+    }
+
+    @Test func badPEVKeysAreReported() {
+        for (extra, message) in [("    pev_scaling: 2A\n", "devices.evcc.pev_scaling: expected v2.5 (default), v2-early"),
+                                 ("    extended_ids: true\n", "the ADVANTICS generic PEV interface v2 uses 11-bit identifiers")] {
+            do {
+                _ = try BoardLoader.load(text: Self.header + extra, file: "Boards/t.yaml")
+                Issue.record("\(extra) accepted")
+            } catch {
+                #expect("\(error)".contains(message), "\(error)")
+            }
+        }
+        let wrongRole = Self.header.replacingOccurrences(of: "advantics-pev-can", with: "advantics-can")
+            .replacingOccurrences(of: "advantics-pev\n", with: "advantics\n") + "    extended_ids: true\n    pev_scaling: v2.5\n"
+        do {
+            _ = try BoardLoader.load(text: wrongRole, file: "Boards/t.yaml")
+            Issue.record("pev_scaling accepted on advantics-can")
+        } catch {
+            #expect("\(error)".contains("pev_scaling: only applies to role advantics-pev-can"), "\(error)")
+        }
+        let missing = Self.header.replacingOccurrences(of: "advantics-pev-can", with: "auxiliary")
+        do {
+            _ = try BoardLoader.load(text: missing, file: "Boards/t.yaml")
+            Issue.record("advantics-pev without its device accepted")
+        } catch {
+            #expect("\(error)".contains("vehicle_link: advantics-pev needs a device with role advantics-pev-can"), "\(error)")
+        }
+    }
+}
