@@ -131,6 +131,9 @@ let layers: [Target] = [
     // The EVSE role on a WHITE-beet-EI: configures the module, answers its notifications from the DC power path.
     .target(name: "WhitebeetEVSE", dependencies: ["WhitebeetHCI", "WhitebeetHost", "Contracts", "ControlLoop", "CoreTypes"],
             swiftSettings: strict),
+    // The EV role on a WHITE-beet-PI: drives the module's EV API from an EVBatteryModel.
+    .target(name: "WhitebeetEV", dependencies: ["WhitebeetHCI", "WhitebeetHost", "V2GSession", "ControlLoop", "CoreTypes"],
+            swiftSettings: strict),
     // Board files (Boards/*.yaml) → typed definitions → opened devices and their pumps; probe.
     .target(
         name: "Boards",
@@ -157,7 +160,8 @@ let layers: [Target] = [
         dependencies: ["Boards", "Drivers", "SimBoard", "HAL", "Buffers", "ControlLoop", "Contracts", "Runtime",
                        "ControlPilot", "SLAC", "HomePlugAV",
                        "AdvanticsEVSE", "AdvanticsEmulator", "PowerPath", "PowerPlantSim",
-                       "V2GSession", "V2GLink", "ESP32CPEmulator"],
+                       "V2GSession", "V2GLink", "ESP32CPEmulator",
+                       "WhitebeetHCI", "WhitebeetHost", "WhitebeetEVSE", "WhitebeetEmulator"],
         swiftSettings: strict),
 ]
 
@@ -317,7 +321,8 @@ let tests: [Target] = [
         name: "ChargerAssemblyTests",
         dependencies: ["ChargerAssembly", "Contracts", "ControlLoop", "ControlPilot", "SLAC", "Boards", "HAL", "Runtime",
                        "TestSupport", "sim-allocation-probe",
-                       "SimBoard", "V2GSession"],
+                       "SimBoard", "V2GSession",
+                       "WhitebeetEVSE", "WhitebeetEmulator", "PowerPlantSim", "CoreTypes"],
         swiftSettings: strict),
     .testTarget(name: "V2GTPTests", dependencies: ["V2GTP", "CoreTypes", "MallocCounting", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "V2GTests", dependencies: ["V2G", "Contracts", "AppHandshake", "EXI", "EXITool", "CoreTypes", "EXIJSON", "AppHandshakeJSON"],
@@ -325,6 +330,7 @@ let tests: [Target] = [
     // WHITE-beet: the HCI codec against the spec's reference vectors, fuzzing, the module emulator and the host transport.
     .testTarget(name: "WhitebeetTests", dependencies: ["WhitebeetHCI", "WhitebeetFuzzSupport", "WhitebeetHost", "WhitebeetEmulator", "Buffers",
                                                      "WhitebeetEVSE", "PowerPath", "PowerPlantSim", "Contracts", "ControlLoop",
+                                                     "WhitebeetEV", "V2GSession",
                                                      "HAL", "CoreTypes", "MallocCounting", "TestSupport"],
                 swiftSettings: strict),
     // The DC power path: the fault matrix over the simulated plant, the §2 timing limits under the

@@ -18,6 +18,8 @@ public enum ChargerAssemblyError: Error, CustomStringConvertible {
     case pilot(PilotAssemblyError)
     case plcLink(PLCLinkError)
     case simulation(String)
+    /// A real board whose power path has no driver (the text names the board file line).
+    case noPowerDriver(String)
 
     public var description: String {
         switch self {
@@ -25,6 +27,7 @@ public enum ChargerAssemblyError: Error, CustomStringConvertible {
         case .pilot(let e): e.description
         case .plcLink(let e): e.description
         case .simulation(let s): "sim board: \(s)"
+        case .noPowerDriver(let s): s
         }
     }
 }
@@ -41,7 +44,8 @@ public enum ChargerAssemblyError: Error, CustomStringConvertible {
 /// - `advantics`: the EVSE v3 role (`AdvanticsEVSE`) on the CAN pump of the `advantics-can` device,
 ///   before the power path; on a simulated board with the simulated plant and a scripted SECC on the
 ///   far end of the CAN twin (`AdvanticsAssembly`).
-/// - `whitebeet`: its driver is planned; the board's devices are opened and pumped.
+/// - `whitebeet`: the module runs CP, SLAC and V2G; its host link, the EVSE role and the power path
+///   (`WhitebeetAssembly`); on a simulated board with the module emulator and the simulated plant.
 ///
 /// A simulated board is composed with the `SimBoard` factory and, when asked, a `SimulatedVehicle`
 /// on the far end of the power line whose plug is the CP helper emulator's script.
@@ -90,6 +94,8 @@ public final class Charger {
     public let vehicle: SimulatedVehicle?
     /// The ADVANTICS EVSE role and what the simulated board adds to it (`vehicle_link: advantics`).
     public private(set) var advantics: AdvanticsAssembly?
+    /// The WHITE-beet EVSE role and what the simulated board adds to it (`vehicle_link: whitebeet`).
+    public private(set) var whitebeet: WhitebeetAssembly?
     /// The V2G side after SLAC (own-stack boards with V2G composed).
     public private(set) var secc: SECCAssembly?
     /// The sim board's power plant (the supply, contactors, IMD and meter the power path drives).
@@ -132,6 +138,7 @@ public final class Charger {
         var driver: QCA7000Driver?
         var vehicle: SimulatedVehicle?
         var advantics: AdvanticsAssembly?
+        var whitebeet: WhitebeetAssembly?
         var secc: SECCAssembly?
         var plant: SimulatedPowerPlant?
         var network: SimulatedIPNetwork?
@@ -141,7 +148,9 @@ public final class Charger {
         let sim = factory as? SimulatedDeviceFactory
         let evLinkDevice = board.simulated && options.simulatedVehicle
             ? board.devices.first(where: { $0.role == .auxiliary && $0.kind == .ethernet }) : nil
-        let pumps = devices.makePumps(excluding: evLinkDevice.map { [$0.name] } ?? [])
+        // The WHITE-beet host link reads its Ethernet device itself.
+        let whitebeetHost = board.vehicleLink == .whitebeet ? board.device(role: .whitebeetHost)?.name : nil
+        let pumps = devices.makePumps(excluding: Set([evLinkDevice?.name, whitebeetHost].compactMap { $0 }))
         sources += pumps
 
         switch board.vehicleLink {
@@ -192,7 +201,13 @@ public final class Charger {
                 notes.append("V2G (SDP, SECC) and the DC power path on this board: planned (its power hardware has no driver yet); SLAC only")
             }
         case .whitebeet:
-            notes.append("WHITE-beet host-control driver: planned; the board's devices are opened and pumped only")
+            let role = try WhitebeetAssembly.make(devices: devices, facts: facts, recorder: recorder, authorizer: options.authorizer,
+                                                  plant: options.plant, plugInAfter: options.plugInAfter)
+            sources += role.sources
+            controllers += role.controllers
+            whitebeet = role
+            plant = role.plant
+            notes += role.notes
         case .advantics:
             let role = AdvanticsAssembly.make(devices: devices, pumps: pumps, facts: facts,
                                               secc: board.simulated && options.simulatedVehicle)
@@ -227,6 +242,7 @@ public final class Charger {
         let charger = Charger(board: board, devices: devices, facts: facts, authorizer: options.authorizer, sources: sources,
                               controllers: controllers, pilot: pilot, slac: slac, plcDriver: driver, vehicle: vehicle, notes: notes)
         charger.advantics = advantics
+        charger.whitebeet = whitebeet
         charger.secc = secc
         charger.plant = plant
         charger.recorder = recorder

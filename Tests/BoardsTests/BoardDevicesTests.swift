@@ -163,6 +163,8 @@ struct BoardLocatorTests {
             rpi4-whitebeet-spi     whitebeet     no         8        <repo>/Boards/rpi4-whitebeet-spi.yaml
             sim-advantics-udp      advantics     yes        1        <repo>/Boards/sim-advantics-udp.yaml
             sim-advantics          advantics     yes        1        <repo>/Boards/sim-advantics.yaml
+            sim-whitebeet-spi      whitebeet     yes        4        <repo>/Boards/sim-whitebeet-spi.yaml
+            sim-whitebeet          whitebeet     yes        1        <repo>/Boards/sim-whitebeet.yaml
             sim                    own-stack     yes        11       <repo>/Boards/sim.yaml
 
             searched: <repo>/Boards
