@@ -136,6 +136,9 @@ let layers: [Target] = [
     // The EVSE role on a WHITE-beet-EI: configures the module, answers its notifications from the DC power path.
     .target(name: "WhitebeetEVSE", dependencies: ["WhitebeetHCI", "WhitebeetHost", "Contracts", "ControlLoop", "CoreTypes"],
             swiftSettings: strict),
+    // The EV role on a WHITE-beet-PI: drives the module's EV API from an EVBatteryModel.
+    .target(name: "WhitebeetEV", dependencies: ["WhitebeetHCI", "WhitebeetHost", "V2GSession", "ControlLoop", "CoreTypes"],
+            swiftSettings: strict),
     // Board files (Boards/*.yaml) → typed definitions → opened devices and their pumps; probe.
     .target(
         name: "Boards",
@@ -164,7 +167,8 @@ let layers: [Target] = [
                        "ControlPilot", "SLAC", "HomePlugAV",
                        "AdvanticsEVSE", "AdvanticsEmulator", "PowerPath", "PowerPlantSim",
                        "V2GSession", "V2GLink", "ESP32CPEmulator", "AdvanticsPEV",
-                       "PowerDrivers", "CPHelperProtocol"],
+                       "PowerDrivers", "CPHelperProtocol",
+                       "WhitebeetHCI", "WhitebeetHost", "WhitebeetEVSE", "WhitebeetEmulator"],
         swiftSettings: strict),
 ]
 
@@ -325,7 +329,8 @@ let tests: [Target] = [
         dependencies: ["ChargerAssembly", "Contracts", "ControlLoop", "ControlPilot", "SLAC", "Boards", "HAL", "Runtime",
                        "TestSupport", "sim-allocation-probe",
                        "SimBoard", "V2GSession",
-                       "ESP32CPEmulator", "PowerDrivers"],
+                       "ESP32CPEmulator", "PowerDrivers",
+                       "WhitebeetEVSE", "WhitebeetEmulator", "PowerPlantSim", "CoreTypes"],
         swiftSettings: strict),
     .testTarget(name: "V2GTPTests", dependencies: ["V2GTP", "CoreTypes", "MallocCounting", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "V2GTests", dependencies: ["V2G", "Contracts", "AppHandshake", "EXI", "EXITool", "CoreTypes", "EXIJSON", "AppHandshakeJSON"],
@@ -333,6 +338,7 @@ let tests: [Target] = [
     // WHITE-beet: the HCI codec against the spec's reference vectors, fuzzing, the module emulator and the host transport.
     .testTarget(name: "WhitebeetTests", dependencies: ["WhitebeetHCI", "WhitebeetFuzzSupport", "WhitebeetHost", "WhitebeetEmulator", "Buffers",
                                                      "WhitebeetEVSE", "PowerPath", "PowerPlantSim", "Contracts", "ControlLoop",
+                                                     "WhitebeetEV", "V2GSession",
                                                      "HAL", "CoreTypes", "MallocCounting", "TestSupport"],
                 swiftSettings: strict),
     // The DC power path: the fault matrix over the simulated plant, the §2 timing limits under the

@@ -39,7 +39,7 @@ codecs = ["CoreTypes", "Buffers", "HomePlugAV", "CPHelperProtocol", "V2GTP", "EX
           "EXIJSON", "AppHandshakeJSON", "DIN70121JSON", "ISO15118_2JSON", "ISO15118_20JSON"]
 # Tool-only targets (Josev-shaped JSON of the EXI codecs, issue 15): the firmware does not carry them.
 toolOnly = {"EXIJSON", "AppHandshakeJSON", "DIN70121JSON", "ISO15118_2JSON", "ISO15118_20JSON", "EXITool"}
-controllers = ["ControlLoop", "Contracts", "ControlPilot", "SLAC", "V2G", "V2GLink", "AdvanticsEVSE", "AdvanticsPEV"] + [n for n in ("PowerPath", "WhitebeetEVSE") if n in targets]
+controllers = ["ControlLoop", "Contracts", "ControlPilot", "SLAC", "V2G", "V2GLink", "AdvanticsEVSE", "AdvanticsPEV"] + [n for n in ("PowerPath", "WhitebeetEVSE", "WhitebeetEV") if n in targets]
 controllers += [n for n in ("V2GSession",) if n in targets]
 rules = []  # (target, forbidden set, why)
 for c in codecs:

@@ -20,6 +20,8 @@ public enum ChargerAssemblyError: Error, CustomStringConvertible {
     case simulation(String)
     /// V2G on a real own-stack board: no power driver, or no usable PLC interface.
     case ownStackV2G(OwnStackV2GError)
+    /// A real board whose power path has no driver (the text names the board file line).
+    case noPowerDriver(String)
 
     public var description: String {
         switch self {
@@ -28,6 +30,7 @@ public enum ChargerAssemblyError: Error, CustomStringConvertible {
         case .plcLink(let e): e.description
         case .simulation(let s): "sim board: \(s)"
         case .ownStackV2G(let e): e.description
+        case .noPowerDriver(let s): s
         }
     }
 }
@@ -47,7 +50,8 @@ public enum ChargerAssemblyError: Error, CustomStringConvertible {
 /// - `advantics-pev`: the PEV v2 role (`AdvanticsPEV`, the vehicle's BMS) on the `advantics-pev-can`
 ///   device with a battery model; on a simulated board the simulated inlet and a scripted EVCC on the
 ///   CAN twin (`AdvanticsPEVAssembly`).
-/// - `whitebeet`: its driver is planned; the board's devices are opened and pumped.
+/// - `whitebeet`: the module runs CP, SLAC and V2G; its host link, the EVSE role and the power path
+///   (`WhitebeetAssembly`); on a simulated board with the module emulator and the simulated plant.
 ///
 /// A simulated board is composed with the `SimBoard` factory and, when asked, a `SimulatedVehicle`
 /// on the far end of the power line whose plug is the CP helper emulator's script.
@@ -98,6 +102,8 @@ public final class Charger {
     public private(set) var advantics: AdvanticsAssembly?
     /// The ADVANTICS PEV role and its simulated bench (`vehicle_link: advantics-pev`).
     public private(set) var advanticsPEV: AdvanticsPEVAssembly?
+    /// The WHITE-beet EVSE role and what the simulated board adds to it (`vehicle_link: whitebeet`).
+    public private(set) var whitebeet: WhitebeetAssembly?
     /// The V2G side after SLAC (own-stack boards with V2G composed).
     public private(set) var secc: SECCAssembly?
     /// A real own-stack board's V2G: the PLC interface, the ESP32 helper's DC power, the IMD choice.
@@ -152,6 +158,7 @@ public final class Charger {
         var vehicle: SimulatedVehicle?
         var advantics: AdvanticsAssembly?
         var advanticsPEV: AdvanticsPEVAssembly?
+        var whitebeet: WhitebeetAssembly?
         var secc: SECCAssembly?
         var plant: SimulatedPowerPlant?
         var network: SimulatedIPNetwork?
@@ -164,7 +171,9 @@ public final class Charger {
         let sim = factory as? SimulatedDeviceFactory
         let evLinkDevice = board.simulated && options.simulatedVehicle
             ? board.devices.first(where: { $0.role == .auxiliary && $0.kind == .ethernet }) : nil
-        let pumps = devices.makePumps(excluding: evLinkDevice.map { [$0.name] } ?? [])
+        // The WHITE-beet host link reads its Ethernet device itself.
+        let whitebeetHost = board.vehicleLink == .whitebeet ? board.device(role: .whitebeetHost)?.name : nil
+        let pumps = devices.makePumps(excluding: Set([evLinkDevice?.name, whitebeetHost].compactMap { $0 }))
         sources += pumps
 
         switch board.vehicleLink {
@@ -258,7 +267,13 @@ public final class Charger {
                 } catch { throw .ownStackV2G(error) }
             }
         case .whitebeet:
-            notes.append("WHITE-beet host-control driver: planned; the board's devices are opened and pumped only")
+            let role = try WhitebeetAssembly.make(devices: devices, facts: facts, recorder: recorder, authorizer: options.authorizer,
+                                                  plant: options.plant, plugInAfter: options.plugInAfter)
+            sources += role.sources
+            controllers += role.controllers
+            whitebeet = role
+            plant = role.plant
+            notes += role.notes
         case .advantics:
             let role = AdvanticsAssembly.make(devices: devices, pumps: pumps, facts: facts,
                                               secc: board.simulated && options.simulatedVehicle)
@@ -299,6 +314,7 @@ public final class Charger {
                               controllers: controllers, pilot: pilot, slac: slac, plcDriver: driver, vehicle: vehicle, notes: notes)
         charger.advantics = advantics
         charger.advanticsPEV = advanticsPEV
+        charger.whitebeet = whitebeet
         charger.secc = secc
         charger.ownStack = ownStack
         charger.plcSplitter = splitter

@@ -9,6 +9,12 @@ public enum RoleProbes {
     /// Every role probe the firmware knows.
     public static var all: [DeviceRole: RoleProbe] { [.cpHelper: cpHelper] }
 
+    /// Every role probe, with those that need the board's other devices (the WHITE-beet host
+    /// interface: its firmware version over Ethernet or SPI) reading them from `devices`.
+    public static func all(devices: ProbedDevices) -> [DeviceRole: RoleProbe] {
+        [.cpHelper: cpHelper, .whitebeetHost: WhitebeetProbe.roleProbe(devices)]
+    }
+
     /// The role probe `boardctl probe` registers for `cp-helper`.
     public static func cpHelper(_ device: OpenedDevice, _ definition: DeviceDefinition, _ probe: inout DeviceProbe) {
         guard case .serial(let port) = device else { return }

@@ -14,7 +14,8 @@ import WhitebeetHost
 /// module only through the host link's queue side (submit, outcome, notifications); the composition
 /// pumps the link's `poll` before this tick. Authorisation goes through the same `Authorizer` as
 /// our own SECC, with the car's EVCC ID (its MAC) as the vehicle token; the decision is published
-/// in `facts.authorization` (this controller is its writer on a WHITE-beet board).
+/// in `facts.authorization` (this controller is its writer on a WHITE-beet board). The V2G session
+/// the module runs is published in `facts.v2g`, folded from its notifications (`WhitebeetSessionFacts`).
 public final class WhitebeetEVSEController: TickController {
     public struct Configuration: Sendable {
         public var dinEVSEID: HCIText = "+49*123*456*789"
@@ -77,6 +78,11 @@ public final class WhitebeetEVSEController: TickController {
     private var token: IdentificationToken?
     private var authorizationPending = false
     private var authorization = AuthorizationState.idle
+    /// `facts.v2g`, folded from the module's notifications (this controller is its writer here).
+    private var session = WhitebeetSessionFacts()
+
+    /// The V2G session as the module reported it (what `facts.v2g` carries).
+    public var sessionFacts: V2GSessionFacts { session.facts }
 
     public init(facts: ChargerFacts, host: WhitebeetHostLink, authorizer: any Authorizer = FreeVendAuthorizer(),
                 configuration: Configuration = Configuration()) {
@@ -104,13 +110,14 @@ public final class WhitebeetEVSEController: TickController {
     public func tick(_ context: TickContext) {
         let now = context.now
         while let n = host.takeNotification() { handle(n, now) }
-        if let outcome = host.takeOutcome() { handle(outcome) }
+        if let outcome = host.takeOutcome() { handle(outcome, now) }
         followPowerPath(now)
         if authorizationPending, let token { decide(token, now) }
         if stage == .session, !awaitingStop, now - lastCarRequest > configuration.moduleSilenceLimit {
             switch request.step {
             case .precharge, .charge:
                 abortReason = "no charge parameters from the module for \(configuration.moduleSilenceLimit)"
+                session.abort(.timeout, now)
                 stop()
             default: break
             }
@@ -129,6 +136,7 @@ public final class WhitebeetEVSEController: TickController {
                                        digitalCommunication: pilot.vehicleConnected), context)
         facts.powerRequest.publish(request, context)
         facts.authorization.publish(authorization, context)
+        facts.v2g.publish(session.facts, context)
     }
 
     /// Asks the authorizer until it decides, then answers the module (0x6B, §11.1).
@@ -138,12 +146,14 @@ public final class WhitebeetEVSEController: TickController {
         switch decision {
         case .ongoing: return
         case .accepted: enqueue(.setAuthorization(authorized: true))
-        case .rejected: enqueue(.setAuthorization(authorized: false))
+        case .rejected:
+            enqueue(.setAuthorization(authorized: false))
+            session.abort(.authorizationRejected, now)
         }
         authorizationPending = false
     }
 
-    private func handle(_ outcome: WhitebeetHostLink.Outcome) {
+    private func handle(_ outcome: WhitebeetHostLink.Outcome, _ now: MonotonicInstant) {
         switch outcome {
         case .answered(let r):
             if case .firmwareVersion(let v) = r.body {
@@ -163,11 +173,15 @@ public final class WhitebeetEVSEController: TickController {
         case .failed, .timedOut:
             if inFlightTolerant { return }
             lastFailure = outcome
-            if stage == .session { stop() } else if stage != .ended { stage = .failed }
+            if stage == .session {
+                session.abort(.linkLost, now)
+                stop()
+            } else if stage != .ended { stage = .failed }
         }
     }
 
     private func handle(_ n: HCINotification, _ now: MonotonicInstant) {
+        session.note(n, now)
         switch n {
         case .pilotStateChanged(let s):
             pilot = switch s {
@@ -184,6 +198,8 @@ public final class WhitebeetEVSEController: TickController {
                 enqueue(.startMatching)
                 enqueue(.setDutyCycle(permille: 50)) // 5 %: digital communication (§15.2 steps 9–10)
             } else if !pilot.vehicleConnected, stage != .configuring, stage != .failed {
+                session.abort(.pilotLost, now)
+                session.reset()
                 ask(.idle)
                 stage = .waitingForCar
             }
@@ -193,6 +209,7 @@ public final class WhitebeetEVSEController: TickController {
             guard stage != .configuring else { return }
             if stage == .session || request.step != .idle {
                 abortReason = "the module restarted"
+                session.abort(.linkLost, now)
                 stop()
             }
             pilot = .a
@@ -327,6 +344,7 @@ public final class WhitebeetEVSEController: TickController {
     private func enqueueLiveValues(_ now: MonotonicInstant) {
         lastLiveValues = now
         let s = facts.power.value
+        session.present(volts: s.volts, amps: max(0, s.amps))
         enqueue(.updateDCChargingParameters(EVSEDCPresentValues(
             isolationLevel: s.isolationOhms > 0 ? 1 : 0, presentVoltage: physical(s.volts), presentCurrent: physical(max(0, s.amps)),
             maximumVoltage: physical(configuration.maximumVolts), maximumCurrent: physical(configuration.maximumAmps),

@@ -46,7 +46,12 @@ public final class WhitebeetModuleEmulator {
         public let chipSelect: SimulatedGPIOLine
         public let rxReady: SimulatedGPIOLine
         public let txPending: SimulatedGPIOLine
-        public init(device: SimulatedSPIDevice, chipSelect: SimulatedGPIOLine, rxReady: SimulatedGPIOLine, txPending: SimulatedGPIOLine) {
+        /// The chip-select twin's level that means "selected" (the host's `selectLevel`: true when the
+        /// board's line is `active_low`, as the twin keeps logical levels).
+        public let selectLevel: Bool
+        public init(device: SimulatedSPIDevice, chipSelect: SimulatedGPIOLine, rxReady: SimulatedGPIOLine, txPending: SimulatedGPIOLine,
+                    selectLevel: Bool = false) {
+            self.selectLevel = selectLevel
             self.device = device
             self.chipSelect = chipSelect
             self.rxReady = rxReady
@@ -61,6 +66,10 @@ public final class WhitebeetModuleEmulator {
     public var faults = Faults()
     public private(set) var statistics = Statistics()
     public let car: ScriptedCarSession
+    /// The module's role: `.evse` (a WHITE-beet-EI; `car` is the far side) or `.ev` (a
+    /// WHITE-beet-PI running the EV API of §13; `charger` is the far side).
+    public let role: ModuleRole
+    public let charger: ScriptedChargerSession
     /// Time from "start matching" (with the car plugged and 5 % PWM) to "matching successful".
     public var matchingTime = Nanoseconds.milliseconds(800)
 
@@ -78,6 +87,10 @@ public final class WhitebeetModuleEmulator {
     public private(set) var listening = false
     public private(set) var authorizedEver = false
     public private(set) var hostMAC: MACAddress?
+    /// The CP state last reported to the host.
+    private var notifiedPilot: PilotStateCode?
+    /// The EV host's CP resistor (EV role: B or C).
+    public private(set) var resistor = PilotResistor.stateB
 
     private let rx = FrameBuffer(capacity: 2048)
     private let hci = UnsafeMutableRawBufferPointer.allocate(byteCount: 1600, alignment: 8)
@@ -99,14 +112,39 @@ public final class WhitebeetModuleEmulator {
         spi = nil
         self.moduleMAC = moduleMAC
         self.car = car
+        role = .evse
+        charger = ScriptedChargerSession()
+    }
+
+    /// A WHITE-beet-PI (EV role, §13) behind an Ethernet link, talking to `charger`.
+    public init(link: any EthernetLink, moduleMAC: MACAddress, charger: ScriptedChargerSession) {
+        self.link = link
+        spi = nil
+        self.moduleMAC = moduleMAC
+        car = ScriptedCarSession()
+        role = .ev
+        self.charger = charger
+        firmwareVersion = "V01_00_07"
+    }
+
+    /// A WHITE-beet-PI (EV role, §13) behind SPI, talking to `charger`.
+    public convenience init(spi port: SPIPort, charger: ScriptedChargerSession) {
+        self.init(port: port, car: ScriptedCarSession(), role: .ev, charger: charger)
+        firmwareVersion = "V01_00_07"
     }
 
     /// Behind SPI: answers every transfer on `port.device` (mode 0, whitebeet-hci.md §2.2).
-    public init(spi port: SPIPort, car: ScriptedCarSession = ScriptedCarSession()) {
+    public convenience init(spi port: SPIPort, car: ScriptedCarSession = ScriptedCarSession()) {
+        self.init(port: port, car: car, role: .evse, charger: ScriptedChargerSession())
+    }
+
+    private init(port: SPIPort, car: ScriptedCarSession, role: ModuleRole, charger: ScriptedChargerSession) {
         link = nil
         spi = port
         moduleMAC = .zero
         self.car = car
+        self.role = role
+        self.charger = charger
         port.rxReady.backend.drive(true)
         port.device.backend.respond = { [unowned self] tx, rx in self.spiTransfer(tx, rx) }
     }
@@ -120,7 +158,7 @@ public final class WhitebeetModuleEmulator {
     /// (`55 55 00 00` + frame). The host's frame is handled at the next `tick`.
     private func spiTransfer(_ mosi: UnsafeRawBufferPointer, _ miso: UnsafeMutableRawBufferPointer) {
         for i in 0 ..< miso.count { miso[i] = 0 }
-        guard let port = spi, !port.chipSelect.backend.level else {
+        guard let port = spi, port.chipSelect.backend.level == port.selectLevel else {
             statistics.spiOutOfStep += 1
             return
         }
@@ -154,6 +192,7 @@ public final class WhitebeetModuleEmulator {
     /// The car's connector goes in: CP state B (notified when the CP service runs).
     public func plugIn() {
         plugged = true
+        notifiedPilot = .b
         if pilotRunning { notify(.pilotStateChanged(.b)) }
     }
 
@@ -163,6 +202,8 @@ public final class WhitebeetModuleEmulator {
         matched = false
         matching = false
         car.abandon()
+        charger.abandon()
+        notifiedPilot = .a
         if pilotRunning { notify(.pilotStateChanged(.a)) }
     }
 
@@ -189,6 +230,8 @@ public final class WhitebeetModuleEmulator {
         dcLimits = nil
         listening = false
         car.abandon()
+        charger.abandon()
+        resistor = .stateB
         pendingBoot = true
     }
 
@@ -196,6 +239,7 @@ public final class WhitebeetModuleEmulator {
     public var pilotState: PilotStateCode {
         guard pilotRunning else { return .unknown }
         guard plugged else { return .a }
+        if role == .ev { return resistor == .stateC ? .c : .b }
         return car.phase == .charging || car.phase == .precharging || car.phase == .awaitingStartCharging ? .c : .b
     }
 
@@ -209,7 +253,7 @@ public final class WhitebeetModuleEmulator {
             while (try? link.receive(into: rx)) == true { handleFrame(now) }
         }
         while inbox.popFront(into: rx) { handle(rx.unsafeBytes, now) }
-        if let at = matchAt, now >= at, plugged, dutyCycle == 50 {
+        if let at = matchAt, now >= at, plugged, dutyCycle == 50 || role == .ev {
             matchAt = nil
             matching = false
             matched = true
@@ -219,8 +263,17 @@ public final class WhitebeetModuleEmulator {
             matching = false
             notify(.slacMatchFailed)
         }
+        if role == .ev {
+            charger.tick(now) { notify($0) }
+            return
+        }
         if listening, matched, car.phase == .idle { car.begin(now) }
         car.tick(now) { notify($0) }
+        // The car switches S2 (B ⇄ C) around energy transfer: the module reports each CP change (§8 0x81).
+        if pilotRunning, plugged, pilotState != notifiedPilot {
+            notifiedPilot = pilotState
+            notify(.pilotStateChanged(pilotState))
+        }
     }
 
     private func handleFrame(_ now: MonotonicInstant) {
@@ -295,8 +348,14 @@ public final class WhitebeetModuleEmulator {
         case .setDutyCycle(let d):
             dutyCycle = d
             return (.success, .none)
-        case .getDutyCycle: return (.success, .dutyCycle(permille: dutyCycle))
-        case .setResistor, .getResistor: return (.success, .none)
+        case .getDutyCycle:
+            // On a PI the duty cycle is the one the charger's oscillator shows: 5 % once plugged (§16 step 6).
+            if role == .ev { return (.success, .dutyCycle(permille: pilotRunning && plugged ? 50 : 0)) }
+            return (.success, .dutyCycle(permille: dutyCycle))
+        case .setResistor(let r):
+            resistor = r
+            return (.success, .none)
+        case .getResistor: return (.success, .none)
         case .getPilotState: return (.success, .pilotState(pilotState))
         case .startSlac(let role):
             slacRole = role
@@ -320,6 +379,12 @@ public final class WhitebeetModuleEmulator {
         case .getV2GMode: return (.success, .mode(v2gMode?.rawValue ?? 2))
         case .startV2G, .stopV2G: return (.success, .none)
         default: break
+        }
+        if role == .ev {
+            // V2G EV commands (§13.1) need the EV mode.
+            guard v2gMode == .ev else { return (.wrongPhase, .none) }
+            guard charger.receive(request, matched: matched, now, { notify($0) }) else { return (.wrongPhase, .none) }
+            return (.success, .none)
         }
         // V2G EVSE generation-2 commands need the EVSE mode (§3.5: 0x11 otherwise).
         guard v2gMode == .evse else { return (.wrongPhase, .none) }

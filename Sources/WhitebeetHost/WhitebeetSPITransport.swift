@@ -14,6 +14,9 @@ public final class WhitebeetSPITransport: WhitebeetTransport {
     public let chipSelect: any GPIOLine
     public let rxReady: any GPIOLine
     public let txPending: any GPIOLine
+    /// The logical value written to `chipSelect` to select the module (NSS electrically low): false
+    /// on a line as it is, true on one the board file requests `active_low` (rpi4-whitebeet-spi).
+    public let selectLevel: Bool
     public private(set) var ignoredFrames = 0
     public private(set) var outOfStep = 0
     public private(set) var exchanges = 0
@@ -24,7 +27,9 @@ public final class WhitebeetSPITransport: WhitebeetTransport {
     private let received = FrameQueue(slots: 8, maxFrameLength: 1600)
     private let frame = FrameBuffer(capacity: 1600)
 
-    public init(spi: any SPIDevice, chipSelect: any GPIOLine, rxReady: any GPIOLine, txPending: any GPIOLine) {
+    public init(spi: any SPIDevice, chipSelect: any GPIOLine, rxReady: any GPIOLine, txPending: any GPIOLine,
+                selectLevel: Bool = false) {
+        self.selectLevel = selectLevel
         self.spi = spi
         self.chipSelect = chipSelect
         self.rxReady = rxReady
@@ -87,7 +92,7 @@ public final class WhitebeetSPITransport: WhitebeetTransport {
     /// One chip-select cycle of `count` bytes from `mosi` into `miso`.
     private func clock(_ count: Int) -> Bool {
         do throws(GPIOError) {
-            try chipSelect.write(false)
+            try chipSelect.write(selectLevel)
         } catch {
             deviceError = error
             return false
@@ -101,7 +106,7 @@ public final class WhitebeetSPITransport: WhitebeetTransport {
             ok = false
         }
         do throws(GPIOError) {
-            try chipSelect.write(true)
+            try chipSelect.write(!selectLevel)
         } catch {
             deviceError = error
             ok = false

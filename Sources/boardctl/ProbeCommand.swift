@@ -15,7 +15,8 @@ struct ProbeCommand: ParsableCommand {
             tty settings. GPIO: chip label and line value (outputs are driven to their `initial` level). \
             CAN: state and bitrate. Ethernet: MAC, up/carrier, MTU. I2C: acknowledge at the address. \
             PWM: channel exported. A cp-helper must also answer: ping, a status frame and sys.info (its \
-            firmware and mode), within 1 s.
+            firmware and mode), within 1 s. A whitebeet-host must answer its firmware version (Ethernet or \
+            SPI) within 1 s.
             """
     )
 
@@ -26,8 +27,9 @@ struct ProbeCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        let devices = ProbedDevices()
         try emit(BoardTool.probe(board: board, json: json, locator: .forCurrentProcess(),
-                                 factory: { Charger.deviceFactory(for: $0) }, roleProbes: RoleProbes.all))
+                                 factory: { devices.wrap($0, Charger.deviceFactory(for: $0)) }, roleProbes: RoleProbes.all(devices: devices)))
     }
 }
 

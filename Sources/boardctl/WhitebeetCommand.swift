@@ -12,8 +12,8 @@ import WhitebeetHost
 struct Whitebeet: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "whitebeet",
-        abstract: "Talk to a WHITE-beet module over Ethernet (EtherType 0x6003), or emulate one.",
-        subcommands: [Version.self, Emulate.self])
+        abstract: "Talk to a WHITE-beet module over Ethernet (EtherType 0x6003), emulate one, or monitor a board's module.",
+        subcommands: [Version.self, Emulate.self, Monitor.self])
 
     /// Reads the module's firmware version (0x10/0x41) over raw Ethernet.
     struct Version: ParsableCommand {
@@ -72,7 +72,7 @@ struct Whitebeet: ParsableCommand {
     /// Runs the module emulator (EVSE role) on an interface, in real time.
     struct Emulate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Emulate a WHITE-beet-EI (EVSE role, firmware generation 2) on an interface, with a scripted car.",
+            abstract: "Emulate a WHITE-beet-EI (EVSE role, firmware generation 2, scripted car) or a WHITE-beet-PI (EV role, scripted charger) on an interface.",
             discussion: """
                 Answers at the interface's own MAC. The car plugs in --plug-after seconds after the first \
                 host frame and runs a DC session (authorisation, schedules, cable check, precharge, charge \
@@ -82,7 +82,7 @@ struct Whitebeet: ParsableCommand {
         @Option(name: .long, help: "Interface to answer on (e.g. one end of a veth pair).")
         var interface: String
 
-        @Option(name: .long, help: "Role: evse (the EV role is planned).")
+        @Option(name: .long, help: "Role: evse (a WHITE-beet-EI with a scripted car) or ev (a WHITE-beet-PI with a scripted charger).")
         var role: String = "evse"
 
         @Option(name: .long, help: "Seconds to run.")
@@ -92,7 +92,7 @@ struct Whitebeet: ParsableCommand {
         var plugAfter: Double = 1
 
         func validate() throws {
-            guard role == "evse" else { throw ValidationError("--role: only evse is emulated yet (ev is planned)") }
+            guard role == "evse" || role == "ev" else { throw ValidationError("--role: evse or ev") }
             guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
         }
 
@@ -104,8 +104,10 @@ struct Whitebeet: ParsableCommand {
                 printToStandardError("boardctl: whitebeet: \(error)\n")
                 throw ExitCode(1)
             }
-            let module = WhitebeetModuleEmulator(link: link, moduleMAC: link.macAddress)
-            say("emulating a WHITE-beet-EI (firmware \(module.firmwareVersion)) at \(link.macAddress) on \(interface)")
+            let module = role == "ev" ? WhitebeetModuleEmulator(link: link, moduleMAC: link.macAddress, charger: ScriptedChargerSession())
+                : WhitebeetModuleEmulator(link: link, moduleMAC: link.macAddress)
+            say("emulating a WHITE-beet-\(role == "ev" ? "PI" : "EI") (firmware \(module.firmwareVersion)) at \(link.macAddress) on \(interface)")
+            var chargerPhase = module.charger.phase
             let clock = SystemMonotonicClock()
             let end = clock.now() + .milliseconds(Int64(seconds * 1000))
             var firstContact: MonotonicInstant?
@@ -125,6 +127,10 @@ struct Whitebeet: ParsableCommand {
                 if module.car.phase != phase {
                     phase = module.car.phase
                     say("car: \(phase)")
+                }
+                if module.charger.phase != chargerPhase {
+                    chargerPhase = module.charger.phase
+                    say("charger: \(chargerPhase)")
                 }
                 usleep(1000)
             }

@@ -22,7 +22,8 @@ struct Chargerd: ParsableCommand {
             above this executable, then /etc/chargekit/boards; --board PATH loads a file. A board file \
             with `simulated: true` runs on simulated twins. Stops cleanly on SIGINT/SIGTERM. \
             On the sim board a simulated car charges one session (SLAC, SDP, V2G, cable check, \
-            precharge, charging, stop, welding check, SessionStop) and unplugs; exit 0 when that \
+            precharge, charging, stop, welding check, SessionStop) and unplugs (on sim-whitebeet and \
+            sim-whitebeet-spi the emulated WHITE-beet module's car does); exit 0 when that \
             session completed, 1 when it failed or --seconds ran out first. \
             Under systemd (NOTIFY_SOCKET set) it sends READY=1 once the loop runs, WATCHDOG=1 every \
             half WATCHDOG_USEC while ticks are on time, and STOPPING=1 (Image/systemd/chargerd.service).
@@ -92,7 +93,8 @@ struct Chargerd: ParsableCommand {
         loop.addController(FactsWatcher(facts: charger.facts) { now, line in
             factsLog.info("[\(Self.elapsed(now - start))] \(line)")
         })
-        let progress = charger.vehicle?.charging != nil ? SessionProgress(charger: charger, loop: loop, start: start) : nil
+        let simulatedCar = charger.vehicle?.charging != nil || charger.whitebeet?.car != nil
+        let progress = simulatedCar ? SessionProgress(charger: charger, loop: loop, start: start) : nil
         if let progress { loop.addController(progress) }
         log.info("board \(definition.name) (\(definition.vehicleLink.rawValue)\(definition.simulated ? ", simulated" : "")): \(charger.devices.opened.count) devices open, tick \(period)")
         log.info("sources: \(charger.sources.map(\.name).joined(separator: ", "))")

@@ -47,12 +47,18 @@ final class SessionProgress: TickController {
             nextLine = now + .seconds(1)
             progressLine(now)
         }
-        guard let car = charger.vehicle?.charging else { return }
-        if !carUnplugged, case .unplugged = car.phase { carUnplugged = true }
-        if !carUnplugged, case .failed(let why) = car.phase {
-            clearBar()
-            print("[\(Chargerd.elapsed(now - start))] simulated car: \(why); it unplugs")
-            carUnplugged = true
+        if let car = charger.vehicle?.charging {
+            if !carUnplugged, case .unplugged = car.phase { carUnplugged = true }
+            if !carUnplugged, case .failed(let why) = car.phase {
+                clearBar()
+                print("[\(Chargerd.elapsed(now - start))] simulated car: \(why); it unplugs")
+                carUnplugged = true
+            }
+        } else if let car = charger.whitebeet?.car {
+            // sim-whitebeet: the emulated module's car leaves once its session ended.
+            if !carUnplugged, car.unplugged { carUnplugged = true }
+        } else {
+            return
         }
         let pilot = charger.facts.pilot.value.state
         if carUnplugged, pilot != lastPilot, pilot == .a {

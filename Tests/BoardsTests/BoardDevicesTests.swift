@@ -165,6 +165,8 @@ struct BoardLocatorTests {
             sim-advantics-pev      advantics-pev  yes        1        <repo>/Boards/sim-advantics-pev.yaml
             sim-advantics-udp      advantics      yes        1        <repo>/Boards/sim-advantics-udp.yaml
             sim-advantics          advantics      yes        1        <repo>/Boards/sim-advantics.yaml
+            sim-whitebeet-spi      whitebeet      yes        4        <repo>/Boards/sim-whitebeet-spi.yaml
+            sim-whitebeet          whitebeet      yes        1        <repo>/Boards/sim-whitebeet.yaml
             sim                    own-stack      yes        11       <repo>/Boards/sim.yaml
 
             searched: <repo>/Boards

@@ -1,0 +1,79 @@
+import Contracts
+import ControlLoop
+import CoreTypes
+import PowerPlantSim
+import WhitebeetEmulator
+
+/// The far side of the `sim-whitebeet` board: the WHITE-beet module emulator (whose scripted car
+/// runs the V2G session) ticked before the host link reads it, the car's plug (in after
+/// `plugInAfter`, out once its session ended and the power path is idle again) and the car's
+/// contactors on the simulated plant — closed once it asked to start charging, opened when the
+/// current is down after its stop (as `SimulatedChargeSession`'s car does). A simulator composed in;
+/// the controller sees only the module's frames.
+public final class SimulatedWhitebeetCar: IOSource {
+    public let name = "whitebeet-module-sim"
+    public var pollDescriptor: Int32? { nil }
+    public let module: WhitebeetModuleEmulator
+    let plant: SimulatedPowerPlant
+    let facts: ChargerFacts
+    let plugInAfter: Nanoseconds
+    /// Plug in again after an unplug (nil: one session, then the car stays away).
+    public var replugAfter: Nanoseconds?
+    private var start: MonotonicInstant?
+    private var endedAt: MonotonicInstant?
+    private var unpluggedAt: MonotonicInstant?
+    /// The car has left after its session (the end of a `chargerd --board sim-whitebeet` run).
+    public private(set) var unplugged = false
+    /// Sessions the car finished (`finished` or `failed`).
+    public private(set) var sessions = 0
+
+    public init(module: WhitebeetModuleEmulator, plant: SimulatedPowerPlant, facts: ChargerFacts, plugInAfter: Nanoseconds) {
+        self.module = module
+        self.plant = plant
+        self.facts = facts
+        self.plugInAfter = plugInAfter
+    }
+
+    public func pump(_ context: TickContext) {
+        let now = context.now
+        if start == nil { start = now }
+        module.tick(now)
+        let phase = module.car.phase
+        let due: Bool
+        if let at = unpluggedAt {
+            due = replugAfter.map { now - at >= $0 } ?? false
+        } else {
+            due = now - start! >= plugInAfter
+        }
+        if !module.plugged, due {
+            module.plugIn()
+            unplugged = false
+            unpluggedAt = nil
+            endedAt = nil
+        }
+        if phase == .awaitingStartCharging || phase == .charging, !plant.vehicleContactorsClosed {
+            plant.closeVehicleContactors()
+        }
+        if phase == .awaitingStopCharging || phase == .weldingDetection, plant.vehicleContactorsClosed, abs(plant.meter.measurement.amps) <= 1 {
+            plant.openVehicleContactors()
+        }
+        switch phase {
+        case .finished, .failed:
+            guard module.plugged else { break }
+            if endedAt == nil {
+                endedAt = now
+                sessions += 1
+            }
+            // Out once the charger let go of the power path (welding check done, idle or safe).
+            let power = facts.power.value.phase
+            if power == .idle || power == .safeStop, now - endedAt! >= .milliseconds(200) {
+                if plant.vehicleContactorsClosed { plant.openVehicleContactors() }
+                module.unplug()
+                unplugged = true
+                unpluggedAt = now
+            }
+        default:
+            break
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Boards
+import Contracts
+import ControlLoop
+import CoreTypes
+import HAL
+import PowerPath
+import PowerPlantSim
+import WhitebeetEVSE
+import WhitebeetEmulator
+import WhitebeetHost
+
+/// `vehicle_link: whitebeet`: the module runs CP, SLAC and V2G; the host link over the board's
+/// `whitebeet-host` transport (whitebeet-hci.md §1 Ethernet, §2 SPI) is pumped as a source, then
+/// `WhitebeetEVSEController` — writer of `facts.pilot`, `facts.authorization`, `facts.powerRequest`
+/// and `facts.v2g` (folded from the module's notifications) — then the `PowerPathController` it
+/// asks, then the `SessionRecorder`. A simulated board gets the module emulator on the far end of
+/// the twins (`SimulatedWhitebeetCar`: its scripted car plugs in, charges one session and leaves)
+/// and the simulated DC plant. A real board needs power drivers for its DC supply, output meter and
+/// isolation monitor: none exists for the devices the WHITE-beet boards name, so the composition
+/// refuses the board with `ChargerAssemblyError.noPowerDriver` rather than run a charger that
+/// cannot switch power.
+public struct WhitebeetAssembly {
+    public let wiring: WhitebeetWiring
+    public let host: WhitebeetHostLink
+    public let evse: WhitebeetEVSEController
+    public let powerPath: PowerPathController
+    public let plant: SimulatedPowerPlant?
+    /// The emulated module and its car (simulated boards).
+    public let car: SimulatedWhitebeetCar?
+    public let sources: [any IOSource]
+    /// In tick order: EVSE role, power path, session recorder.
+    public let controllers: [any TickController]
+    public let notes: [String]
+
+    public static func make(devices: BoardDevices, facts: ChargerFacts, recorder: SessionRecorder, authorizer: any Authorizer,
+                            plant parameters: PlantParameters, plugInAfter: Nanoseconds) throws(ChargerAssemblyError) -> WhitebeetAssembly {
+        let board = devices.board
+        guard board.simulated else {
+            // The power path needs a supply, a meter and an isolation monitor (power-path.md); the
+            // WHITE-beet boards name GPIO contactors only.
+            let host = board.device(role: .whitebeetHost)
+            throw .noPowerDriver("\(board.file)\(host.map { ":\($0.location)" } ?? ""): vehicle_link: whitebeet on \(board.name): "
+                + "no power driver for the DC supply, output meter and isolation monitor (the board names no power-module-can, "
+                + "isolation-monitor or ESP32 power helper the firmware drives); the WHITE-beet role is not started without a power path")
+        }
+        let plant = SimulatedPowerPlant(parameters: parameters)
+        var profile = ScriptedCarSession.Profile()
+        profile.batteryVoltage = plant.batteryVolts
+        profile.maximumVoltage = parameters.battery.maxVolts
+        profile.maximumCurrent = parameters.battery.maxAmps
+        profile.chargeVoltage = min(parameters.battery.maxVolts, plant.batteryVolts + 40)
+        profile.chargeCurrent = min(100, parameters.battery.maxAmps)
+        let wiring: WhitebeetWiring
+        do throws(WhitebeetWiring.Failure) {
+            wiring = try WhitebeetWiring.make(board: board, device: WhitebeetWiring.lookup(devices), car: ScriptedCarSession(profile: profile))
+        } catch { throw .simulation(error.description) }
+        let host = WhitebeetHostLink(transport: wiring.transport)
+        let evse = WhitebeetEVSEController(facts: facts, host: host, authorizer: authorizer)
+        let power = PowerPathController(facts: facts, supply: plant.supply, contactors: plant.contactors,
+                                        isolationMonitor: plant.isolationMonitor, meter: plant.meter)
+        var sources: [any IOSource] = [plant]
+        var car: SimulatedWhitebeetCar?
+        var notes = ["WHITE-beet: EVSE role (generation 2) over \(wiring.summary) with the simulated power plant"]
+        if let module = wiring.emulator {
+            let c = SimulatedWhitebeetCar(module: module, plant: plant, facts: facts, plugInAfter: plugInAfter)
+            car = c
+            sources.append(c)
+            notes.append("WHITE-beet: the module emulator (firmware \(module.firmwareVersion)) on the far end; its car plugs in after \(plugInAfter)")
+        }
+        sources.append(WhitebeetHostPump(host: host))
+        return WhitebeetAssembly(wiring: wiring, host: host, evse: evse, powerPath: power, plant: plant, car: car, sources: sources,
+                                 controllers: [evse, power, recorder], notes: notes)
+    }
+}
+
+/// Moves the host link's frames each tick (receive, re-send after busy or a timeout), before the
+/// controller reads its outcomes and notifications (WhitebeetEVSEController: "the composition
+/// pumps the link's poll before this tick").
+public final class WhitebeetHostPump: IOSource {
+    public let name = "whitebeet-host"
+    public var pollDescriptor: Int32? { nil }
+    public let host: WhitebeetHostLink
+
+    public init(host: WhitebeetHostLink) { self.host = host }
+
+    public func pump(_ context: TickContext) { host.poll(context.now) }
+}
