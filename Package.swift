@@ -256,6 +256,7 @@ let apps: [Target] = [
         dependencies: [
             "Boards", "ChargerAssembly", "HAL", "Runtime", "ControlLoop",
             "Contracts", "CoreTypes", "SimBoard",
+            "V2GSession", "V2G",  // the station config's SECC offer (issue 18 item 1)
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "SystemPackage", package: "swift-system"),
@@ -317,7 +318,8 @@ let tests: [Target] = [
         name: "ChargerAssemblyTests",
         dependencies: ["ChargerAssembly", "Contracts", "ControlLoop", "ControlPilot", "SLAC", "Boards", "HAL", "Runtime",
                        "TestSupport", "sim-allocation-probe",
-                       "SimBoard", "V2GSession"],
+                       "SimBoard", "V2GSession",
+                       "PowerPlantSim"],  // the session report's safe-stop confirmation test injects a welded contactor
         swiftSettings: strict),
     .testTarget(name: "V2GTPTests", dependencies: ["V2GTP", "CoreTypes", "MallocCounting", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "V2GTests", dependencies: ["V2G", "Contracts", "AppHandshake", "EXI", "EXITool", "CoreTypes", "EXIJSON", "AppHandshakeJSON"],
