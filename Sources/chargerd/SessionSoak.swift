@@ -26,6 +26,7 @@ extension Chargerd {
         var failed = 0
         var unconfirmed = 0
         var atReference: (rss: Int, fds: Int)?
+        var atEnd: (rss: Int, fds: Int)?
         let began = SystemMonotonicClock().now()
         for number in 1...sessions {
             let loop = try TickLoop.production(period: period)
@@ -66,10 +67,14 @@ extension Chargerd {
                 failed += 1
                 log.error("session \(number) failed: V2G \(charger.facts.v2g.value.phase), \(charger.facts.v2g.value.stopReason)")
             }
-            if number == reference { atReference = (residentBytes(), openDescriptors()) }
+            // Measured at the same point of every session (its composition still alive), so session
+            // 10 and the last compare like with like.
+            let now = (rss: residentBytes(), fds: openDescriptors())
+            if number == reference { atReference = now }
+            if number == sessions { atEnd = now }
+            if number % 10 == 0 { log.notice("soak progress: session \(number) of \(sessions), \(failed) failed, RSS \(now.rss / 1024) KiB, \(now.fds) descriptors") }
         }
-        let rss = residentBytes()
-        let fds = openDescriptors()
+        let (rss, fds) = atEnd ?? (residentBytes(), openDescriptors())
         let ref = atReference ?? (rss, fds)
         let wall = Double((SystemMonotonicClock().now() - began).count) / 1e9
         let grew = rss - ref.rss

@@ -72,7 +72,7 @@ import TestSupport
         #expect(report["station"] as? String == "test-bay")
         #expect(report["stop_reason"] as? String == "completed")
         let phases = try #require(report["phases"] as? [[String: Any]]).compactMap { $0["phase"] as? String }
-        for phase in ["supportedAppProtocol", "CableCheck", "PreCharge", "CurrentDemand", "WeldingDetection", "SessionStop"] {
+        for phase in ["supportedAppProtocol", "CableCheck", "PreCharge", "CurrentDemand", "WeldingDetection", "ended"] {
             #expect(phases.contains(phase), "\(phase) in \(phases)")
         }
         let samples = try #require(report["samples"] as? [[String: Any]])
