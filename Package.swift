@@ -267,6 +267,7 @@ let apps: [Target] = [
         dependencies: [
             "Boards", "ChargerAssembly", "HAL", "Runtime", "ControlLoop",
             "Contracts", "CoreTypes", "SimBoard",
+            "V2GSession", "V2G",  // the station config's SECC offer (issue 18 item 1)
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "SystemPackage", package: "swift-system"),

@@ -61,6 +61,18 @@ public enum BoardTool {
                 result.exitCode = exitBadBoard
                 continue
             }
+            // A station config (`chargerd --config`) is checked as one; everything else as a board file.
+            if let text = try? String(contentsOfFile: path, encoding: .utf8), StationConfigLoader.isStationConfig(text: text) {
+                do throws(BoardFileError) {
+                    let station = try StationConfigLoader.load(text: text, file: path)
+                    result.output += "\(path): ok (station \(station.station), EVSE ID \(station.evseID), authorization \(station.authorization.rawValue))\n"
+                } catch {
+                    let n = error.issues.count
+                    result.errors += "\(error)\n\(path): \(n) problem\(n == 1 ? "" : "s")\n"
+                    result.exitCode = exitBadBoard
+                }
+                continue
+            }
             do throws(BoardFileError) {
                 let board = try BoardLoader.load(path: path)
                 result.output += "\(path): ok (board \(board.name), \(board.vehicleLink.rawValue)"

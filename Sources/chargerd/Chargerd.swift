@@ -48,15 +48,27 @@ struct Chargerd: ParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
+    @Option(name: .long, help: "Station config (YAML; Config/station.example.yaml): EVSE ID, limits, protocols, authorisation, log format, report directory.")
+    var config: String?
+
+    @Option(name: .long, help: "Write each session's report (JSON and an SVG plot) into this directory (overrides report_dir).")
+    var report: String?
+
+    @Option(name: .long, help: "On the sim board: run this many sessions back to back in this process (the soak benchmark).")
+    var sessions: Int = 1
+
     func validate() throws {
         guard tickMicroseconds >= 100, tickMicroseconds <= 1_000_000 else {
             throw ValidationError("--tick-us must be in 100…1000000")
         }
         if let seconds, !(seconds > 0) { throw ValidationError("--seconds must be positive") }
         if let realtime, !(1...99).contains(realtime) { throw ValidationError("--realtime must be in 1…99") }
+        if !(1...100_000).contains(sessions) { throw ValidationError("--sessions must be in 1…100000") }
     }
 
     func run() throws {
+        let station = try StationSetup.load(config)
+        StationSetup.bootstrapLogging(station.logFormat)
         var log = Logger(label: "chargerd")
         log.logLevel = logLevel
         let definition: BoardDefinition
@@ -66,6 +78,14 @@ struct Chargerd: ParsableCommand {
             log.critical("\(f.errors.trimmingSuffix())")
             throw ExitCode(f.exitCode)
         }
+        var stationNotes: [String] = []
+        var options = StationSetup.options(station, board: definition, notes: &stationNotes)
+        options.v2g = !noV2G
+        let reportDirectory = report ?? station.reportDirectory
+        if sessions > 1 {
+            try runSessions(definition, options: options, station: station, reportDirectory: reportDirectory, log: log)
+            return
+        }
         // The loop's signal watcher blocks SIGINT/SIGTERM in this thread; threads started later inherit
         // that, but one started before it (the sim board's helper emulator) would take a SIGTERM and die
         // of it. So the loop comes first, then the devices.
@@ -73,8 +93,6 @@ struct Chargerd: ParsableCommand {
         let loop = try TickLoop.production(period: period)
         let charger: Charger
         do throws(ChargerAssemblyError) {
-            var options = Charger.Options()
-            options.v2g = !noV2G
             charger = try Charger.open(definition, options: options)
         } catch {
             log.critical("\(error)")
@@ -88,7 +106,11 @@ struct Chargerd: ParsableCommand {
             }
         }
         charger.register(on: loop)
+        let trace = SessionTrace(facts: charger.facts)
+        loop.addController(trace)
         let start = loop.clock.now()
+        let readyLog = log
+        loop.addController(ReadyForPlugIn(charger: charger) { now in readyLog.notice("ready for plug-in (\(Self.elapsed(now - start)) after the loop started)") })
         let factsLog = log
         loop.addController(FactsWatcher(facts: charger.facts) { now, line in
             factsLog.info("[\(Self.elapsed(now - start))] \(line)")
@@ -99,7 +121,8 @@ struct Chargerd: ParsableCommand {
         log.info("board \(definition.name) (\(definition.vehicleLink.rawValue)\(definition.simulated ? ", simulated" : "")): \(charger.devices.opened.count) devices open, tick \(period)")
         log.info("sources: \(charger.sources.map(\.name).joined(separator: ", "))")
         log.info("controllers, in tick order: \(charger.controllers.map(\.name).joined(separator: " → "))")
-        for note in charger.notes { log.notice("\(note)") }
+        for note in charger.notes + stationNotes { log.notice("\(note)") }
+        if config != nil { log.info("station \(station.station): EVSE ID \(station.evseID), protocols \(station.protocols.joined(separator: " > ")), authorization \(station.authorization.rawValue)") }
         // Under systemd (Type=notify): READY=1 on the first tick, WATCHDOG=1 while ticks are on time,
         // STOPPING=1 from the safe stop. Registered last, so it ticks after every controller.
         if let service = ServiceEnvironment.current() {
@@ -125,11 +148,18 @@ struct Chargerd: ParsableCommand {
             log.info("  safe stop \(report)")
         }
         log.info("loop: \(loop.statistics.report.description.replacingNewlines())")
+        let confirmation = Self.confirmSafeStop(charger, loop: loop, period: period, log: log)
+        if let reportDirectory, charger.recorder.last != nil {
+            Self.writeReport(trace: trace, charger: charger, station: station, number: 1, period: period,
+                             directory: reportDirectory, log: log)
+        }
+        guard confirmation.confirmed else { throw ChargerdExit.failure }
         // SIGTERM/SIGINT is an orderly stop (exit 0, what systemd expects), whatever the session did.
         guard let progress, !stoppedBySignal(loop.stopReason) else { return }
         // One simulated session: its summary, and exit 0 only when it completed and the car left.
         if let summary = charger.recorder.last {
             print(SessionProgress.summary(summary))
+            Self.logSummary(summary, log: log)
         } else {
             print("session: none completed (V2G \(charger.facts.v2g.value.phase), \(charger.facts.v2g.value.stopReason))")
         }

@@ -92,5 +92,9 @@ import V2GSession
         #expect(out.stdout.contains("ticks=5000 mallocs=0 "))
         #expect(out.stdout.contains("v2g=CurrentDemand"))
         #expect(!out.stdout.contains("current_demands=0"))
+        // The session report's trace (capacity 256) recorded and decimated inside that window.
+        #expect(out.stdout.contains("trace_recording=true"))
+        let stride = out.stdout.split(separator: " ").first { $0.hasPrefix("trace_stride=") }.flatMap { Int($0.dropFirst(13).prefix { $0.isNumber }) }
+        #expect((stride ?? 0) >= 2, "the trace decimated: \(out.stdout)")
     }
 }

@@ -37,6 +37,9 @@ let charger = try Charger.open(board, options: options)
 charger.register(on: loop)
 var changes = 0
 loop.addController(FactsWatcher(facts: charger.facts) { _, _ in changes += 1 })
+// The session report's trace, small so that it fills and decimates inside the measured window.
+let trace = SessionTrace(facts: charger.facts, capacity: 256)
+loop.addController(trace)
 let end = Date().addingTimeInterval(30)
 while Date() < end, charger.facts.plcLink.value.matchedEV == nil { loop.run(ticks: 50) }
 guard charger.facts.plcLink.value.matchedEV != nil else {
@@ -59,5 +62,6 @@ let mallocs = MallocCounter.count { loop.run(ticks: ticks) }
 let samples = (charger.pilot?.controller.samplesSeen ?? 0) - samplesBefore
 print("ticks=\(ticks) mallocs=\(mallocs) cp_samples=\(samples) fact_changes=\(changes - changesBefore) "
       + "matched=\(charger.facts.plcLink.value.matchedEV != nil) v2g=\(charger.facts.v2g.value.phase) "
-      + "current_demands=\(charger.facts.v2g.value.currentDemands - demandsBefore)")
+      + "current_demands=\(charger.facts.v2g.value.currentDemands - demandsBefore) "
+      + "trace_recording=\(trace.recording) trace_stride=\(trace.stride)")
 loop.stop(.requested("probe done"))
