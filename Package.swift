@@ -370,6 +370,7 @@ let tests: [Target] = [
     .testTarget(name: "HILTests",
                 dependencies: ["HAL", "Boards", "Buffers", "CGpiod", "CSocketCAN", "CI2C", "CSpidev", "CShimFakes", "TestSupport",
                                "AdvanticsEVSE", "AdvanticsEmulator", "PowerPath", "PowerPlantSim", "Contracts", "ControlLoop", "Drivers",
+                               "AdvanticsPEV", "AdvanticsCAN", "V2GSession",
                                .product(name: "SystemPackage", package: "swift-system")],
                 swiftSettings: strict),
 ]

@@ -65,6 +65,7 @@ public final class AdvanticsPEV: TickController {
     private var stopPending = false
     private var emergencyPending = false
     private var values = SignalValues()
+    private let maxKilowattHours: Double
 
     public init(received: RingBuffer<CANFrame>, transmit: RingBuffer<CANFrame>, battery: any EVBatteryModel,
                 contactors: any DCContactors, inlet: any OutputMeter,
@@ -77,6 +78,9 @@ public final class AdvanticsPEV: TickController {
         self.inlet = inlet
         self.configuration = configuration
         self.codec = codec
+        // The largest energy the 16-bit fields carry at this firmware's resolution (6553 kWh at
+        // 0.1 kWh/bit, the database's limit; 655.35 kWh at 0.01).
+        maxKilowattHours = min(6553, 65535 * codec.pevScaling.kilowattHoursPerBit)
     }
 
     /// A user stop (the car's stop button): a `Normal_End_of_Charge` edge (§2.7 D4, A4).
@@ -238,7 +242,7 @@ public final class AdvanticsPEV: TickController {
         var info = SignalValues(count: 2)
         info[0] = clamp(battery.soc.rounded(), 0, 100)
         let capacity = configuration.capacityKWh > 0 ? configuration.capacityKWh : battery.capacityWattHours / 1000
-        info[1] = clamp(capacity, 0, 6553)
+        info[1] = clamp(capacity, 0, maxKilowattHours)
         _ = queue(PEVMessageIndex.evInformation, info)
 
         let demand = battery.demand()
@@ -256,9 +260,9 @@ public final class AdvanticsPEV: TickController {
         if configuration.sendsEnergyRequest {
             let kwh = battery.capacityWattHours / 1000
             var e = SignalValues(count: 3)
-            e[0] = clamp(kwh * battery.targetSoC / 100, 0, 6553)
-            e[1] = clamp(kwh, 0, 6553)
-            e[2] = clamp(kwh * battery.soc / 100, 0, 6553)
+            e[0] = clamp(kwh * battery.targetSoC / 100, 0, maxKilowattHours)
+            e[1] = clamp(kwh, 0, maxKilowattHours)
+            e[2] = clamp(kwh * battery.soc / 100, 0, maxKilowattHours)
             _ = queue(PEVMessageIndex.evEnergyRequest, e)
         }
         statusRounds &+= 1

@@ -39,6 +39,26 @@ import Testing
         #expect(!rig.contactorsEverClosed)
     }
 
+    /// ISO 15118-20: `EV_Energy_Request` every 100 ms with Minimum ≤ Target ≤ Maximum (§2.5 0x614), at
+    /// both firmware resolutions of the energy fields.
+    @Test(arguments: [PEVScaling.reference, .exampleDatabase])
+    func energyRequestForPart20(_ scaling: PEVScaling) throws {
+        var configuration = AdvanticsPEVConfiguration()
+        configuration.sendsEnergyRequest = true
+        let rig = PEVRig(configuration: configuration, scaling: scaling)
+        rig.run(1_000) { _ in false }
+        let codec = AdvanticsCANCodec(pevScaling: scaling)
+        let frames = rig.sent.filter { $0.id == 0x614 }
+        #expect(frames.count == 10)
+        var v = SignalValues()
+        let last = try #require(frames.last)
+        _ = try codec.decode(AdvanticsFrame(id: last.id, extended: false, bytes: last.payload), into: &v)
+        print("EV_Energy_Request (\(scaling)): target \(v[0]) kWh, maximum \(v[1]) kWh, minimum \(v[2]) kWh")
+        #expect(v[2] <= v[0] && v[0] <= v[1])
+        #expect(abs(v[1] - 40) < 0.01 && abs(v[0] - 36) < 0.01 && abs(v[2] - 20) < 0.06)
+        #expect(rig.pev.rejectedFrames == 0)
+    }
+
     /// The PEV monitor view (`boardctl can monitor --role pev`) over both sides' frames mid-charge.
     @Test func monitorShowsBothSides() throws {
         let rig = PEVRig()
