@@ -63,6 +63,8 @@ public final class WhitebeetEVSEController: TickController {
     private var inFlightTolerant = false
     private var tolerant: [Bool]
     private var pilot = PilotState.a
+    /// The oscillator as last commanded (0x29/0x44): 100 % until a car is seen, then 5 %.
+    private var commandedPWM = PilotPWM.steadyHigh
     private var targetVolts = 0.0
     private var targetAmps = 0.0
     private var awaitingCableCheck = false
@@ -103,6 +105,7 @@ public final class WhitebeetEVSEController: TickController {
         enqueue(.stopPilot, tolerant: true)
         enqueue(.setPilotMode(.evse))
         enqueue(.setDutyCycle(permille: 1000))
+        commandedPWM = .steadyHigh
         enqueue(.startPilot)
         enqueue(.startSlac(.evse))
     }
@@ -132,8 +135,8 @@ public final class WhitebeetEVSEController: TickController {
             queueCount -= 1
             host.submit(next, now: now)
         }
-        facts.pilot.publish(PilotFacts(state: pilot, commandedPWM: .digitalCommunication, appliedPWM: .digitalCommunication,
-                                       digitalCommunication: pilot.vehicleConnected), context)
+        facts.pilot.publish(PilotFacts(state: pilot, commandedPWM: commandedPWM, appliedPWM: commandedPWM,
+                                       digitalCommunication: commandedPWM == .digitalCommunication && pilot.vehicleConnected), context)
         facts.powerRequest.publish(request, context)
         facts.authorization.publish(authorization, context)
         facts.v2g.publish(session.facts, context)
@@ -197,10 +200,15 @@ public final class WhitebeetEVSEController: TickController {
                 stage = .matching
                 enqueue(.startMatching)
                 enqueue(.setDutyCycle(permille: 50)) // 5 %: digital communication (§15.2 steps 9–10)
+                commandedPWM = .digitalCommunication
             } else if !pilot.vehicleConnected, stage != .configuring, stage != .failed {
                 session.abort(.pilotLost, now)
                 session.reset()
                 ask(.idle)
+                if commandedPWM != .steadyHigh {
+                    enqueue(.setDutyCycle(permille: 1000)) // no car: the steady +12 V of state A (IEC 61851-1 A.2)
+                    commandedPWM = .steadyHigh
+                }
                 stage = .waitingForCar
             }
         case .networkStatus(sub: 0x81, _):

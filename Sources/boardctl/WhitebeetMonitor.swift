@@ -170,13 +170,31 @@ private func describeFrame(_ direction: WhitebeetFrameTap.Direction, _ bytes: Un
     case .toModule:
         do throws(HCIError) {
             let (request, id) = try HCIRequest.decode(frame: bytes)
-            return "\(request) (request \(id))"
+            return withoutModulePrefix("\(request) (request \(id))")
         } catch { return "undecodable: \(error)" }
     case .toHost:
         do throws(HCIError) {
-            return "\(try HCIModuleMessage.decode(frame: bytes))"
+            return withoutModulePrefix("\(try HCIModuleMessage.decode(frame: bytes))")
         } catch { return "undecodable: \(error)" }
     }
+}
+
+/// Drops the "WhitebeetHCI." qualifiers Swift prints inside nested values (shorter lines).
+private func withoutModulePrefix(_ text: String) -> String {
+    let prefix = Array("WhitebeetHCI.".utf8)
+    let bytes = Array(text.utf8)
+    var out = [UInt8]()
+    out.reserveCapacity(bytes.count)
+    var i = 0
+    while i < bytes.count {
+        if i + prefix.count <= bytes.count, bytes[i ..< i + prefix.count].elementsEqual(prefix) {
+            i += prefix.count
+        } else {
+            out.append(bytes[i])
+            i += 1
+        }
+    }
+    return String(decoding: out, as: UTF8.self)
 }
 
 private func hexBytes(_ bytes: UnsafeRawBufferPointer) -> String {
