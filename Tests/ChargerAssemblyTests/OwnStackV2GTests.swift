@@ -169,7 +169,7 @@ struct OwnStackV2GTests {
         let ev = try b.evcc("din")
         defer { ev.stop() }
         let charging = b.run(seconds: 60) { b.charger.facts.v2g.value.phase == .charging && (b.charger.ownStack?.meter.measurement.amps ?? 0) > 1 }
-        try #require(charging, "the charge loop did not start: V2G \(b.charger.facts.v2g.value.phase)\n\(ev.output)")
+        try #require(charging, "the charge loop did not start: V2G \(b.charger.facts.v2g.value.phase) \(b.charger.facts.v2g.value.stopReason), power \(b.charger.facts.power.value.phase) \(b.charger.facts.power.value.outcome)\n\(ev.output)")
         let faultTick = b.loop.statistics.ticks
         b.helper.perform(.moduleFault)
         let safe = b.run(seconds: 10) { b.powerSafe && b.charger.facts.v2g.value.phase != .charging }
@@ -179,6 +179,32 @@ struct OwnStackV2GTests {
         print("own-stack helper FAULT: power safe and the session out of the loop after \(ticks) ticks (1 ms, real clock); "
               + "V2G \(b.charger.facts.v2g.value.phase) \(b.charger.facts.v2g.value.stopReason), power \(b.charger.facts.power.value.outcome)")
         #expect(safe, "power \(b.charger.facts.power.value.phase), supply \(b.charger.ownStack!.supply.readback)")
+        #expect(!ev.output.contains("RESULT: complete session"))
+        b.loop.stop(.requested("test"))
+    }
+
+    /// The PLC interface vanishes mid-loop (the TAP deleted under the charger): the interface watch
+    /// aborts the V2G connection, the SECC ends the session and the power path goes safe — without
+    /// waiting for the SECC's 60 s sequence timeout.
+    @Test func tapVanishingMidLoopEndsTheSessionWithThePowerOff() throws {
+        let b = try Bench()
+        defer { b.remove() }
+        try #require(b.matchAndCloseS2())
+        let ev = try b.evcc("iso2")
+        defer { ev.stop() }
+        let charging = b.run(seconds: 60) { b.charger.facts.v2g.value.phase == .charging && (b.charger.ownStack?.meter.measurement.amps ?? 0) > 1 }
+        try #require(charging, "the charge loop did not start: V2G \(b.charger.facts.v2g.value.phase) \(b.charger.facts.v2g.value.stopReason), power \(b.charger.facts.power.value.phase) \(b.charger.facts.power.value.outcome)\n\(ev.output)")
+        _ = try Subprocess.check(b.pair.command(in: b.pair.a, ["ip", "link", "delete", "ckplc0"]))
+        let lostTick = b.loop.statistics.ticks
+        let safe = b.run(seconds: 10) { b.powerSafe && b.charger.facts.v2g.value.phase != .charging }
+        let ticks = b.loop.statistics.ticks - lostTick
+        let watch = try #require(b.charger.ownStack?.interfaceWatch)
+        print("own-stack TAP deleted: power safe and the session out of the loop after \(ticks) ticks (1 ms, real clock; the watch polls "
+              + "every 100 ms); connections aborted \(watch.aborted); V2G \(b.charger.facts.v2g.value.phase) \(b.charger.facts.v2g.value.stopReason), "
+              + "power \(b.charger.facts.power.value.phase), splitter \(b.charger.plcSplitter?.counters as Any)")
+        #expect(safe, "power \(b.charger.facts.power.value.phase), supply \(b.charger.ownStack!.supply.readback)")
+        #expect(watch.aborted == 1 && watch.lostAt != nil)
+        _ = ev.wait(timeout: 10)
         #expect(!ev.output.contains("RESULT: complete session"))
         b.loop.stop(.requested("test"))
     }
