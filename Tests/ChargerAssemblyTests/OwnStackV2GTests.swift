@@ -36,13 +36,13 @@ struct OwnStackV2GTests {
         let helper: EmulatedHelperPort
         let loop: TickLoop
 
-        init() throws {
+        init(boardFile: String = "own-stack-tap-r4") throws {
             pair = try VethPair()
             for end in [pair.a, pair.b] {
                 // No duplicate-address detection: the TAPs' link-local addresses are usable at once.
                 _ = try Subprocess.check(pair.command(in: end, ["sysctl", "-qw", "net.ipv6.conf.default.accept_dad=0"]))
             }
-            let board = try BoardLoader.load(path: PackageLayout.root() + "/Tests/ChargerAssemblyTests/Boards/own-stack-tap-r4.yaml")
+            let board = try BoardLoader.load(path: PackageLayout.root() + "/Tests/ChargerAssemblyTests/Boards/\(boardFile).yaml")
             factory.helperScript = SimulatedVehicle.plugInScript(after: .milliseconds(300))
             let factory = self.factory
             charger = try pair.run(in: pair.a) { try Charger.open(board, factory: factory) }
@@ -210,6 +210,33 @@ struct OwnStackV2GTests {
         #expect(watch.aborted == 1 && watch.lostAt != nil)
         _ = ev.wait(timeout: 10)
         #expect(!ev.output.contains("RESULT: complete session"))
+        b.loop.stop(.requested("test"))
+    }
+
+    /// A board without an IMD (`isolation_monitor: none`): the cable check fails at the IMD
+    /// self-test, the car is told so, no current flows and the power path is safe — never a silent pass.
+    @Test func withoutAnIsolationMonitorTheCableCheckFails() throws {
+        let b = try Bench(boardFile: "own-stack-tap-r4-no-imd")
+        defer { b.remove() }
+        #expect(b.charger.ownStack?.isolation == IsolationMonitorChoice.none)
+        try #require(b.matchAndCloseS2())
+        let ev = try b.evcc("iso2")
+        defer { ev.stop() }
+        var peakAmps = 0.0
+        var sawCableCheck = false
+        _ = b.run(seconds: 60) {
+            peakAmps = max(peakAmps, b.charger.ownStack?.meter.measurement.amps ?? 0)
+            if b.charger.facts.v2g.value.phase == .cableCheck { sawCableCheck = true }
+            return !ev.process.isRunning
+        }
+        _ = b.run(seconds: 3) { b.powerSafe }
+        print("--- EVCC\n\(ev.output)")
+        print("own-stack no IMD: V2G \(b.charger.facts.v2g.value.phase) \(b.charger.facts.v2g.value.stopReason), power "
+              + "\(b.charger.facts.power.value.phase) \(b.charger.facts.power.value.outcome), peak \(peakAmps) A")
+        #expect(sawCableCheck)
+        #expect(ev.output.contains("CableCheck") && !ev.output.contains("PreCharge") && !ev.output.contains("RESULT: complete session"))
+        #expect(peakAmps < 1)
+        #expect(b.powerSafe)
         b.loop.stop(.requested("test"))
     }
 }
