@@ -319,7 +319,7 @@ let tests: [Target] = [
         dependencies: ["ChargerAssembly", "Contracts", "ControlLoop", "ControlPilot", "SLAC", "Boards", "HAL", "Runtime",
                        "TestSupport", "sim-allocation-probe",
                        "SimBoard", "V2GSession",
-                       "ESP32CPEmulator", "PowerDrivers"],
+                       "ESP32CPEmulator", "PowerDrivers", "MallocCounting"],
         swiftSettings: strict),
     .testTarget(name: "V2GTPTests", dependencies: ["V2GTP", "CoreTypes", "MallocCounting", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "V2GTests", dependencies: ["V2G", "Contracts", "AppHandshake", "EXI", "EXITool", "CoreTypes", "EXIJSON", "AppHandshakeJSON"],

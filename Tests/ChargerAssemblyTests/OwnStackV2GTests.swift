@@ -5,6 +5,7 @@ import ControlLoop
 import ESP32CPEmulator
 import Foundation
 import HAL
+import MallocCounting
 import Runtime
 import SimBoard
 import TestSupport
@@ -35,6 +36,7 @@ struct OwnStackV2GTests {
         let evTap: LinuxTapLink
         let helper: EmulatedHelperPort
         let loop: TickLoop
+        let ledger = AllocationLedger()
 
         init(boardFile: String = "own-stack-tap-r4") throws {
             pair = try VethPair()
@@ -56,9 +58,11 @@ struct OwnStackV2GTests {
             helper = h
             let clock = SystemMonotonicClock()
             loop = TickLoop(period: .milliseconds(1), clock: clock, waiter: PollWaiter(clock: clock))
-            charger.register(on: loop)
-            for s in vehicle.sources { loop.addSource(s) }
-            loop.addController(vehicle.controller)
+            // Registered as `Charger.register` does, each wrapped to attribute allocations.
+            for s in charger.sources { loop.addSource(CountedSource(s, ledger)) }
+            for c in charger.controllers { loop.addController(CountedController(c, ledger)) }
+            for s in vehicle.sources { loop.addSource(CountedSource(s, ledger)) }
+            loop.addController(CountedController(vehicle.controller, ledger))
         }
 
         struct Failure: Error, CustomStringConvertible {
@@ -81,6 +85,20 @@ struct OwnStackV2GTests {
                 return done()
             }
             return result ?? false
+        }
+
+        /// Heap allocations on the loop's thread over `ticks` ticks (the charger and the simulated
+        /// car's SLAC side share it), and the CurrentDemand requests answered meanwhile.
+        func mallocs(ticks: Int) -> (mallocs: Int, currentDemands: Int, by: String, charger: Int) {
+            let loop = self.loop, ledger = self.ledger
+            let before = charger.facts.v2g.value.currentDemands
+            ledger.reset()
+            ledger.enabled = true
+            _ = try? pair.run(in: pair.a) { loop.run(ticks: ticks) }
+            ledger.enabled = false
+            let ours = Set(charger.sources.map(\.name) + charger.controllers.map(\.name))
+            let chargerMallocs = ledger.counts.filter { ours.contains($0.key) }.values.reduce(0, +)
+            return (ledger.counts.values.reduce(0, +), Int(charger.facts.v2g.value.currentDemands) - Int(before), ledger.summary, chargerMallocs)
         }
 
         /// The car's contactors: its battery is on the helper's output during the charge loop (the
@@ -137,6 +155,20 @@ struct OwnStackV2GTests {
         defer { ev.stop() }
         var phases: [V2GSessionPhase] = []
         var peakAmps = 0.0
+        // The charge loop's steady state: 1 s into it, count the loop thread's allocations over 1000 ticks.
+        let loopRunning = b.run(seconds: 60) {
+            b.charger.recorder.takePhaseChanges { phase, _ in phases.append(phase) }
+            return b.charger.facts.v2g.value.currentDemands > 100 || !ev.process.isRunning
+        }
+        if loopRunning, ev.process.isRunning {
+            let m = b.mallocs(ticks: 1000)
+            print("own-stack \(protocolName): \(m.mallocs) heap allocations on the loop thread over 1000 ticks of the charge loop "
+                  + "(\(m.currentDemands) CurrentDemand answered) by source/controller: \(m.by); the charger's own: \(m.charger)")
+            // The charger's sources and controllers (driver, TAP bridge, SECC, power path, helper
+            // channel, IMD, interface watch) allocate nothing; the simulated modems' stand-ins may.
+            #expect(m.charger == 0, "the charger allocated in its charge loop: \(m.by)")
+            #expect(m.currentDemands > 0)
+        }
         _ = b.run(seconds: 120) {
             b.charger.recorder.takePhaseChanges { phase, _ in phases.append(phase) }
             peakAmps = max(peakAmps, b.charger.ownStack?.meter.measurement.amps ?? 0)
