@@ -271,4 +271,27 @@ struct OwnStackV2GTests {
         #expect(b.powerSafe)
         b.loop.stop(.requested("test"))
     }
+
+    /// SIGTERM mid-loop (as `chargerd` receives it): the loop's safe stop resets the V2G connection,
+    /// the power path commands supply off and contactors open, and the helper's DC safe stop, after
+    /// it, writes `dc.estop` and `contactor.set off` straight to the helper's port (the loop will not
+    /// pump again).
+    @Test func sigtermMidLoopWritesTheHelpersEmergencyStop() throws {
+        let b = try Bench()
+        defer { b.remove() }
+        try #require(b.matchAndCloseS2())
+        let ev = try b.evcc("din")
+        defer { ev.stop() }
+        let charging = b.run(seconds: 60) { b.charger.facts.v2g.value.phase == .charging && (b.charger.ownStack?.meter.measurement.amps ?? 0) > 1 }
+        try #require(charging, "the charge loop did not start: V2G \(b.charger.facts.v2g.value.phase) \(b.charger.facts.v2g.value.stopReason)\n\(ev.output)")
+        b.loop.stop(.signal(SIGTERM))
+        let reports = b.loop.safeStopReports.map { "\($0)" }
+        print("own-stack SIGTERM safe stop:\n  " + reports.joined(separator: "\n  "))
+        let names = b.loop.safeStopReports.map(\.controller)
+        #expect(names.firstIndex(of: "power-path")! < names.firstIndex(of: "esp32-dc")!, "the helper's DC safe stop runs after the power path")
+        #expect(reports.contains { $0.contains("dc.estop and contactor.set off written to") }, "\(reports)")
+        #expect(reports.contains { $0.contains("V2G TCP connection reset") }, "\(reports)")
+        _ = ev.wait(timeout: 10)
+        #expect(!ev.output.contains("RESULT: complete session"))
+    }
 }
