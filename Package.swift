@@ -330,7 +330,7 @@ let tests: [Target] = [
         dependencies: ["ChargerAssembly", "Contracts", "ControlLoop", "ControlPilot", "SLAC", "Boards", "HAL", "Runtime",
                        "TestSupport", "sim-allocation-probe",
                        "SimBoard", "V2GSession",
-                       "ESP32CPEmulator", "PowerDrivers",
+                       "ESP32CPEmulator", "PowerDrivers", "MallocCounting",
                        "WhitebeetEVSE", "WhitebeetEmulator", "PowerPlantSim", "CoreTypes"],
         swiftSettings: strict),
     .testTarget(name: "V2GTPTests", dependencies: ["V2GTP", "CoreTypes", "MallocCounting", "TestSupport"], swiftSettings: strict),
