@@ -32,5 +32,7 @@ struct BoardctlV2GVethTests {
             #expect(ev.output.contains(name), "EVCC log lacks \(name)")
         }
         #expect(secc.output.contains("power-path: supply off"), "the power path is safe at the end")
+        #expect(secc.output.contains("power path after the session: idle"), "the power path stopped by itself after SessionStop")
+        #expect(secc.output.contains("POWER PATH: off"))
     }
 }
