@@ -124,13 +124,25 @@ public struct SessionReport: Sendable {
             out += points(samples.filter { s.value($0) >= 0 }.map { (x(seconds($0.at)), y(s.value($0))) })
             out += "\"/>\n</g>\n"
         }
-        // Phase boundaries across all three panels, labels staggered so neighbours do not overlap.
+        // Phase boundaries across all three panels, each line tagged with its phase. Boundaries
+        // closer than 60 px (the handshake and set-up messages take milliseconds) share one label,
+        // "first … last"; labels alternate between two rows so neighbours do not overlap.
         let bottom = top + 3 * panelHeight + 2 * gap
         out += "<g id=\"phases\">\n"
-        for (i, span) in spans.enumerated() {
-            let px = x(span.start)
-            out += "<line x1=\"\(f(px))\" y1=\"\(f(top - 12))\" x2=\"\(f(px))\" y2=\"\(f(bottom))\" stroke=\"#999\" stroke-dasharray=\"2 3\"/>"
-            out += "<text x=\"\(f(px + 2))\" y=\"\(f(top - 14 - Double(i % 2) * 12))\" font-size=\"9\" fill=\"#555\">\(escaped(span.phase.description))</text>\n"
+        var groups: [[Int]] = []
+        for i in spans.indices {
+            if let last = groups.last?.last, x(spans[i].start) - x(spans[last].start) < 60 { groups[groups.count - 1].append(i) } else { groups.append([i]) }
+        }
+        for (g, members) in groups.enumerated() {
+            for i in members {
+                let px = x(spans[i].start)
+                out += "<line data-phase=\"\(escaped(spans[i].phase.description))\" x1=\"\(f(px))\" y1=\"\(f(top - 12))\" x2=\"\(f(px))\" y2=\"\(f(bottom))\" stroke=\"#999\" stroke-dasharray=\"2 3\"/>\n"
+            }
+            let first = spans[members[0]].phase.description
+            let label = members.count == 1 ? first : "\(first) … \(spans[members[members.count - 1]].phase.description)"
+            let px = x(spans[members[0]].start)
+            let anchor = px > left + plotWidth - 150 ? "end" : "start"
+            out += "<text x=\"\(f(anchor == "end" ? px - 2 : px + 2))\" y=\"\(f(top - 16 - Double(g % 2) * 12))\" font-size=\"9\" fill=\"#555\" text-anchor=\"\(anchor)\">\(escaped(label))</text>\n"
         }
         out += "</g>\n"
         // The time axis.

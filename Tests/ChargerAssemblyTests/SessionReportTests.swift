@@ -84,7 +84,8 @@ import Testing
         let svg = SVGSummary(report.svg())
         #expect(svg.wellFormed, "\(svg.error ?? "")")
         #expect(svg.polylineIDs.isSuperset(of: ["voltage", "current", "soc"]), "\(svg.polylineIDs)")
-        #expect(svg.phaseLabels == phases.map(\.phase.description))
+        #expect(svg.phaseLines == phases.map(\.phase.description), "one boundary line per phase")
+        #expect(!svg.phaseLabels.isEmpty && svg.phaseLabels.count <= phases.count)
     }
 
     /// After SIGTERM mid-charge, the safe stop only commands; `confirmSafeStop` pumps the plant until
@@ -126,6 +127,7 @@ final class SVGSummary: NSObject, XMLParserDelegate {
     var error: String?
     var polylineIDs = Set<String>()
     var phaseLabels: [String] = []
+    var phaseLines: [String] = []
     private var inPhases = false
     private var inText = false
     private var text = ""
@@ -141,6 +143,7 @@ final class SVGSummary: NSObject, XMLParserDelegate {
     func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
                 attributes: [String: String] = [:]) {
         if name == "polyline", let id = attributes["id"] { polylineIDs.insert(id) }
+        if name == "line", let phase = attributes["data-phase"] { phaseLines.append(phase) }
         if name == "g" { inPhases = attributes["id"] == "phases" }
         if name == "text", inPhases { inText = true; text = "" }
     }
