@@ -9,7 +9,8 @@ import V2GLink
 import V2GSession
 
 /// The simulated car's V2G side, after its SLAC has matched: SDP to find the charger, one TCP
-/// connection, our `EVCCSession` with a `LinearBatteryModel`, all over the sim board's
+/// connection, our `EVCCSession` with its battery model (`LinearBatteryModel` by default, the
+/// `BenchBatteryModel` of a scenario), all over the sim board's
 /// `SimulatedIPNetwork`. It plays the car's part of the plant — its own contactors follow the EVCC
 /// (closed from PowerDelivery(start) to PowerDelivery(stop)) — and of the pilot through the CP helper
 /// emulator: C while it takes energy (cable check to welding detection, IEC 61851-1 / ISO 15118-2
@@ -25,16 +26,19 @@ public final class SimulatedEVCharging {
     public let sdp: SDPClient
     public let tcp: StreamPump
     public let evcc: EVCCSession
-    public let battery: LinearBatteryModel
+    public let battery: any MeteredEVBattery
     public private(set) var phase = Phase.waitingForSLAC
     public private(set) var unpluggedAt: MonotonicInstant?
-    let ip: SimulatedIPInterface
-    let plant: SimulatedPowerPlant
+    let ip: any IPInterface
+    /// The sim board's plant (nil for `evsim` on a real interface: the charger's hardware is real).
+    let plant: SimulatedPowerPlant?
     let helper: EmulatedHelperPort?
     private var open = false
     private var finishing = false
     private var finishedAt: MonotonicInstant?
     private var presented = EmulatedPilotState.b
+    /// A pilot fault the car shows instead of B/C (a scenario's CP fault), until it unplugs.
+    public var pilotFault: EmulatedPilotState?
 
     /// Register after the charger's sources.
     public var sources: [any IOSource] { [sdpPump, tcp] }
@@ -56,8 +60,8 @@ public final class SimulatedEVCharging {
         return pack
     }
 
-    public init(ip: SimulatedIPInterface, plant: SimulatedPowerPlant, helper: EmulatedHelperPort?,
-                battery: LinearBatteryModel, configuration: EVCCConfiguration = EVCCConfiguration()) throws(SocketError) {
+    public init(ip: any IPInterface, plant: SimulatedPowerPlant?, helper: EmulatedHelperPort?,
+                battery: any MeteredEVBattery, configuration: EVCCConfiguration = EVCCConfiguration()) throws(SocketError) {
         self.ip = ip
         self.plant = plant
         self.helper = helper
@@ -69,7 +73,7 @@ public final class SimulatedEVCharging {
     }
 
     /// One tick of the car's V2G side; `matched` says its SLAC holds a match.
-    func tick(_ context: TickContext, matched: Bool) {
+    public func tick(_ context: TickContext, matched: Bool) {
         let now = context.now
         switch phase {
         case .waitingForSLAC:
@@ -112,8 +116,10 @@ public final class SimulatedEVCharging {
 
     /// The car's contactors, its pilot state, and the unplug after the session.
     private func followSession(_ now: MonotonicInstant) {
-        if evcc.contactorsClosed, !plant.vehicleContactorsClosed { plant.closeVehicleContactors() }
-        if !evcc.contactorsClosed, plant.vehicleContactorsClosed { plant.openVehicleContactors() }
+        if let plant {
+            if evcc.contactorsClosed, !plant.vehicleContactorsClosed { plant.closeVehicleContactors() }
+            if !evcc.contactorsClosed, plant.vehicleContactorsClosed { plant.openVehicleContactors() }
+        }
         let s = evcc.session
         let drawing = s.phase.rawValue >= V2GSessionPhase.cableCheck.rawValue && s.phase.rawValue <= V2GSessionPhase.weldingDetection.rawValue
         var wanted: EmulatedPilotState = drawing ? .c : .b
@@ -130,6 +136,7 @@ public final class SimulatedEVCharging {
                 sdp.stop()
             }
         }
+        if let pilotFault { wanted = pilotFault }
         if case .failed = phase { wanted = .a }
         if phase == .unplugged { wanted = .a }
         if wanted != presented {
@@ -138,10 +145,23 @@ public final class SimulatedEVCharging {
         }
     }
 
-    func safeStop() -> String {
-        let wasClosed = plant.vehicleContactorsClosed
+    /// The car is unplugged now, whatever the session is doing (a scenario's unplug during charge):
+    /// its EVCC stops, its contactors open, the pilot goes to A.
+    public func unplug(at now: MonotonicInstant) {
+        guard phase != .unplugged else { return }
+        _ = evcc.safeStop(.requested("unplugged"))
+        plant?.openVehicleContactors()
+        sdp.stop()
+        phase = .unplugged
+        unpluggedAt = now
+        presented = .a
+        helper?.present(.a)
+    }
+
+    public func safeStop() -> String {
+        let wasClosed = plant?.vehicleContactorsClosed ?? evcc.contactorsClosed
         _ = evcc.safeStop(.requested("simulation stopped"))
-        plant.openVehicleContactors()
+        plant?.openVehicleContactors()
         sdp.stop()
         return wasClosed ? "car contactors opened" : "car contactors open"
     }

@@ -5,6 +5,7 @@ import ControlLoop
 import HAL
 import Logging
 import Runtime
+import Scenarios
 import SystemPackage
 
 /// `chargerd`: the charger firmware. Loads a board, composes its drivers and controllers from its
@@ -41,6 +42,9 @@ struct Chargerd: ParsableCommand {
     @Option(name: .long, help: "Run the loop SCHED_FIFO at this priority (1…99) with memory locked.")
     var realtime: Int32?
 
+    @Option(name: .long, help: "Sim boards: play this scenario file (Scenarios/*.yaml); exit 0 only when its expected outcome holds.")
+    var scenario: String?
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -65,11 +69,22 @@ struct Chargerd: ParsableCommand {
         // The loop's signal watcher blocks SIGINT/SIGTERM in this thread; threads started later inherit
         // that, but one started before it (the sim board's helper emulator) would take a SIGTERM and die
         // of it. So the loop comes first, then the devices.
+        var options = Charger.Options()
+        if let scenario {
+            guard definition.simulated, definition.vehicleLink == .ownStack else {
+                log.critical("--scenario needs a simulated own-stack board (sim), not \(definition.name)")
+                throw ExitCode(BoardTool.exitBadBoard)
+            }
+            do throws(ScenarioFileError) { options.scenario = try ScenarioLoader.load(path: scenario) } catch {
+                log.critical("\(error)")
+                throw ExitCode(BoardTool.exitBadBoard)
+            }
+        }
         let period = Nanoseconds.microseconds(tickMicroseconds)
         let loop = try TickLoop.production(period: period)
         let charger: Charger
         do throws(ChargerAssemblyError) {
-            charger = try Charger.open(definition)
+            charger = try Charger.open(definition, options: options)
         } catch {
             log.critical("\(error)")
             throw ExitCode(BoardTool.exitDevicesMissing)
@@ -89,6 +104,10 @@ struct Chargerd: ParsableCommand {
         })
         let progress = charger.vehicle?.charging != nil ? SessionProgress(charger: charger, loop: loop, start: start) : nil
         if let progress { loop.addController(progress) }
+        if let director = charger.scenarioDirector, let name = options.scenario?.name {
+            log.info("scenario \(name): \(options.scenario?.description ?? "")")
+            director.onFinished = { [unowned loop] in loop.requestStop(.requested("scenario \(name) played")) }
+        }
         log.info("board \(definition.name) (\(definition.vehicleLink.rawValue)\(definition.simulated ? ", simulated" : "")): \(charger.devices.opened.count) devices open, tick \(period)")
         log.info("sources: \(charger.sources.map(\.name).joined(separator: ", "))")
         log.info("controllers, in tick order: \(charger.controllers.map(\.name).joined(separator: " → "))")
@@ -125,6 +144,15 @@ struct Chargerd: ParsableCommand {
             print(SessionProgress.summary(summary))
         } else {
             print("session: none completed (V2G \(charger.facts.v2g.value.phase), \(charger.facts.v2g.value.stopReason))")
+        }
+        if let expectation = options.scenario?.expect, let observed = charger.scenarioObservation() {
+            // A scenario's verdict is its expected outcome, whatever the stop reason.
+            let failures = expectation.failures(observed)
+            print("scenario \(options.scenario!.name): \(observed.summary)")
+            print(failures.isEmpty ? "scenario \(options.scenario!.name): outcome as expected"
+                                   : "scenario \(options.scenario!.name): FAILED: " + failures.joined(separator: "; "))
+            if !failures.isEmpty { throw ExitCode(1) }
+            return
         }
         let completed = charger.recorder.last?.stopReason == .completed
         guard completed, progress.readyAgainAt != nil else {
