@@ -1,3 +1,4 @@
+import Boards
 import Contracts
 import PowerPlantSim
 import Scenarios
@@ -19,5 +20,15 @@ extension Charger {
             powerFault: director.firstPowerFault, supplyOff: plant.supply.readback.isOff, contactorsOpen: plant.contactors.status.isOpen,
             carContactorsOpen: !plant.vehicleContactorsClosed, soc: car.battery.soc, targetSoC: car.battery.targetSoC,
             meterWattHours: session.energyWattHours, batteryWattHours: car.battery.deliveredWattHours, readyAgain: director.readyAgain)
+    }
+}
+
+extension Charger {
+    /// Opens a simulated board with `scenario` played on it (the defaults otherwise): what
+    /// `chargerd --board sim --scenario FILE` and the scenario tests compose.
+    public static func open(_ board: BoardDefinition, scenario: Scenario) throws(ChargerAssemblyError) -> Charger {
+        var options = Options()
+        options.scenario = scenario
+        return try open(board, options: options)
     }
 }

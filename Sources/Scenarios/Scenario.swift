@@ -33,6 +33,7 @@ public struct BatterySettings: Sendable, Equatable {
     public var initialSoC: Double?
     public var targetSoC: Double?
     public var bulkSoC: Double?
+    public var maxVolts: Double?
     public var maxAmps: Double?
     public var maxWatts: Double?
     public var chargeVolts: Double?
@@ -51,6 +52,7 @@ public struct BatterySettings: Sendable, Equatable {
         if let initialSoC { pack.initialSoC = initialSoC }
         if let targetSoC { pack.targetSoC = targetSoC }
         if let bulkSoC { pack.bulkSoC = bulkSoC }
+        if let maxVolts { pack.maxVolts = maxVolts }
         if let maxAmps { pack.maxAmps = maxAmps }
         if let maxWatts { pack.maxWatts = maxWatts }
         if let chargeVolts { pack.chargeVolts = chargeVolts }
@@ -116,6 +118,8 @@ public struct ScenarioExpectation: Sendable, Equatable {
     /// At the end: supply off; output contactors open (false for a welded contactor).
     public var supplyOff: Bool? = true
     public var contactorsOpen: Bool? = true
+    /// At the end: the car's contactors open (false for a welded one).
+    public var carContactorsOpen: Bool? = true
     /// The car reached its target SoC (true) or stopped below it (false).
     public var targetSoCReached: Bool?
     /// Energy: the charger's meter within this many percent of the battery model's, and at least this

@@ -202,7 +202,7 @@ struct ScenarioWalk {
     }
 
     mutating func battery(_ node: Node, into b: inout BatterySettings) {
-        let keys = ["capacity_wh", "initial_soc", "target_soc", "bulk_soc", "max_amps", "max_watts", "charge_volts",
+        let keys = ["capacity_wh", "initial_soc", "target_soc", "bulk_soc", "max_volts", "max_amps", "max_watts", "charge_volts",
                     "termination_amps", "internal_resistance", "ocv_curve", "stop_after_s", "low_target_for_s",
                     "low_target_offset_v"]
         for (key, value) in entries(node, "car.battery", allowed: keys) {
@@ -212,6 +212,7 @@ struct ScenarioWalk {
             case "initial_soc": b.initialSoC = number(value, path, in: 0...100)
             case "target_soc": b.targetSoC = number(value, path, in: 0...100)
             case "bulk_soc": b.bulkSoC = number(value, path, in: 0...100)
+            case "max_volts": b.maxVolts = number(value, path, in: 0...1500)
             case "max_amps": b.maxAmps = number(value, path, in: 0...1000)
             case "max_watts": b.maxWatts = number(value, path, in: 0...1_000_000)
             case "charge_volts": b.chargeVolts = number(value, path, in: 0...1500)
@@ -275,7 +276,7 @@ struct ScenarioWalk {
     }
 
     mutating func expect(_ node: Node, into e: inout ScenarioExpectation) {
-        let keys = ["stop_reason", "negotiated", "reached", "not_reached", "power_fault", "supply_off", "contactors_open",
+        let keys = ["stop_reason", "negotiated", "reached", "not_reached", "power_fault", "supply_off", "contactors_open", "car_contactors_open",
                     "target_soc_reached", "energy_tolerance_percent", "min_energy_wh", "ready_again"]
         for (key, value) in entries(node, "expect", allowed: keys) {
             let path = "expect.\(key)"
@@ -288,6 +289,7 @@ struct ScenarioWalk {
             case "power_fault": e.powerFault = string(value, path)
             case "supply_off": e.supplyOff = bool(value, path)
             case "contactors_open": e.contactorsOpen = bool(value, path)
+            case "car_contactors_open": e.carContactorsOpen = bool(value, path)
             case "target_soc_reached": e.targetSoCReached = bool(value, path)
             case "energy_tolerance_percent":
                 e.energyTolerancePercent = value.scalar?.string == "null" ? nil : number(value, path, in: 0...100)

@@ -39,6 +39,8 @@ public final class SimulatedEVCharging {
     private var presented = EmulatedPilotState.b
     /// A pilot fault the car shows instead of B/C (a scenario's CP fault), until it unplugs.
     public var pilotFault: EmulatedPilotState?
+    private var openingSince: MonotonicInstant?
+    private var lastContactorStep: MonotonicInstant?
 
     /// Register after the charger's sources.
     public var sources: [any IOSource] { [sdpPump, tcp] }
@@ -116,10 +118,7 @@ public final class SimulatedEVCharging {
 
     /// The car's contactors, its pilot state, and the unplug after the session.
     private func followSession(_ now: MonotonicInstant) {
-        if let plant {
-            if evcc.contactorsClosed, !plant.vehicleContactorsClosed { plant.closeVehicleContactors() }
-            if !evcc.contactorsClosed, plant.vehicleContactorsClosed { plant.openVehicleContactors() }
-        }
+        if let plant { followContactors(plant, now) }
         let s = evcc.session
         let drawing = s.phase.rawValue >= V2GSessionPhase.cableCheck.rawValue && s.phase.rawValue <= V2GSessionPhase.weldingDetection.rawValue
         var wanted: EmulatedPilotState = drawing ? .c : .b
@@ -145,12 +144,36 @@ public final class SimulatedEVCharging {
         }
     }
 
-    /// The car is unplugged now, whatever the session is doing (a scenario's unplug during charge):
-    /// its EVCC stops, its contactors open, the pilot goes to A.
+    /// The car's contactors follow its EVCC, but open only once the current has fallen to 1 A or less
+    /// (no car breaks a DC current under load; on an unplug the CP pin, the shortest, parts first), or
+    /// `contactorOpenWait` after the EVCC let go whatever flows. Until then the pack takes what flows,
+    /// as the car's own current sensor measures it, so the battery model counts the ramp-down too.
+    private func followContactors(_ plant: SimulatedPowerPlant, _ now: MonotonicInstant) {
+        defer { lastContactorStep = now }
+        if evcc.contactorsClosed {
+            if !plant.vehicleContactorsClosed { plant.closeVehicleContactors() }
+            openingSince = nil
+            return
+        }
+        guard plant.vehicleContactorsClosed else { return }
+        let m = plant.meter.measurement
+        if let last = lastContactorStep, m.amps > 0 { battery.deliver(amps: m.amps, volts: m.volts, for: now - last) }
+        if openingSince == nil { openingSince = now }
+        if abs(m.amps) <= 1 || now - openingSince! >= Self.contactorOpenWait {
+            plant.openVehicleContactors()
+            openingSince = nil
+        }
+    }
+
+    /// The longest the car waits for the current to fall before it opens its contactors anyway.
+    public static let contactorOpenWait = Nanoseconds.seconds(3)
+
+    /// The car is unplugged now, whatever the session is doing (a scenario's unplug during charge): the
+    /// pilot goes to A at once (the CP pin parts first), its EVCC stops, and its contactors (the DC
+    /// pins) open once the charger has cut the current.
     public func unplug(at now: MonotonicInstant) {
         guard phase != .unplugged else { return }
         _ = evcc.safeStop(.requested("unplugged"))
-        plant?.openVehicleContactors()
         sdp.stop()
         phase = .unplugged
         unpluggedAt = now

@@ -36,9 +36,7 @@ import Testing
         let board = try BoardLoader.load(path: PackageRoot.path + "/Boards/sim.yaml")
         let clock = SystemMonotonicClock()
         let loop = TickLoop(period: .milliseconds(1), clock: clock, waiter: PollWaiter(clock: clock))
-        var options = Charger.Options()
-        options.scenario = scenario
-        let charger = try Charger.open(board, options: options)
+        let charger = try Charger.open(board, scenario: scenario)
         charger.register(on: loop)
         let director = try #require(charger.scenarioDirector)
         let end = Date().addingTimeInterval(120)
