@@ -159,6 +159,13 @@ let layers: [Target] = [
                        "V2GSession", "V2GLink", "PowerPlantSim",
                        .product(name: "SystemPackage", package: "swift-system")],
         swiftSettings: strict),
+    // Scenario files (Scenarios/*.yaml): the sim car's battery and behaviour, plant faults as events, the
+    // expected outcome; the director that plays them on the sim composition (a simulator).
+    .target(
+        name: "Scenarios",
+        dependencies: ["Contracts", "ControlLoop", "CoreTypes", "V2G", "V2GSession", "PowerPlantSim", "SimBoard",
+                       .product(name: "Yams", package: "Yams")],
+        swiftSettings: strict),
     // The composition step: from a board's `vehicle_link`, the drivers and controllers it needs,
     // registered on the loop in the contract's order, sharing one `ChargerFacts`.
     .target(
@@ -168,7 +175,8 @@ let layers: [Target] = [
                        "AdvanticsEVSE", "AdvanticsEmulator", "PowerPath", "PowerPlantSim",
                        "V2GSession", "V2GLink", "ESP32CPEmulator", "AdvanticsPEV",
                        "PowerDrivers", "CPHelperProtocol",
-                       "WhitebeetHCI", "WhitebeetHost", "WhitebeetEVSE", "WhitebeetEmulator"],
+                       "WhitebeetHCI", "WhitebeetHost", "WhitebeetEVSE", "WhitebeetEmulator",
+                       "Scenarios"],
         swiftSettings: strict),
 ]
 
@@ -268,10 +276,17 @@ let apps: [Target] = [
             "Boards", "ChargerAssembly", "HAL", "Runtime", "ControlLoop",
             "Contracts", "CoreTypes", "SimBoard",
             "V2GSession", "V2G",  // the station config's SECC offer (issue 18 item 1)
+            "Scenarios",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "SystemPackage", package: "swift-system"),
         ],
+        swiftSettings: strict),
+    // The CCS vehicle simulator for a bench: the sim board's car (SDP, TCP, EVCC, bench battery) on an interface.
+    .executableTarget(
+        name: "evsim",
+        dependencies: ["SimBoard", "Scenarios", "ChargerAssembly", "V2GSession", "Contracts", "ControlLoop", "CoreTypes", "HAL",
+                       "Runtime", .product(name: "ArgumentParser", package: "swift-argument-parser")],
         swiftSettings: strict),
 ]
 
@@ -331,7 +346,8 @@ let tests: [Target] = [
                        "TestSupport", "sim-allocation-probe",
                        "SimBoard", "V2GSession",
                        "ESP32CPEmulator", "PowerDrivers", "MallocCounting",
-                       "WhitebeetEVSE", "WhitebeetEmulator", "PowerPlantSim", "CoreTypes"],
+                       "WhitebeetEVSE", "WhitebeetEmulator", "PowerPlantSim", "CoreTypes",
+                       "Scenarios"],
         swiftSettings: strict),
     .testTarget(name: "V2GTPTests", dependencies: ["V2GTP", "CoreTypes", "MallocCounting", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "V2GTests", dependencies: ["V2G", "Contracts", "AppHandshake", "EXI", "EXITool", "CoreTypes", "EXIJSON", "AppHandshakeJSON"],
@@ -380,6 +396,7 @@ let package = Package(
     products: [
         .executable(name: "boardctl", targets: ["boardctl"]),
         .executable(name: "chargerd", targets: ["chargerd"]),
+        .executable(name: "evsim", targets: ["evsim"]),
         // For the EXI benchmark package in Benchmarks/ (kept apart: ordo-one/benchmark in this
         // package's graph breaks the test build's module maps for the C shims).
         .library(name: "EXICodecs", targets: ["EXI", "AppHandshake", "DIN70121", "ISO15118_2", "ISO15118_20", "EXITool", "EXIJSON",

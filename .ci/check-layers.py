@@ -33,7 +33,8 @@ def closure(name):
 
 shims = {n for n, t in targets.items() if (t.get("path") or "").startswith("CShims/")}
 simulators = {"SimBoard", "ESP32CPEmulator", "PLCModemStandIn", "PowerPlantSim", "PowerPathBench", "AdvanticsEmulator",
-              "WhitebeetEmulator"}
+              "WhitebeetEmulator",
+              "Scenarios"}
 codecs = ["CoreTypes", "Buffers", "HomePlugAV", "CPHelperProtocol", "V2GTP", "EXI", "AppHandshake", "DIN70121",
           "ISO15118_2", "ISO15118_20", "EXITool", "AdvanticsCAN", "WhitebeetHCI",
           "EXIJSON", "AppHandshakeJSON", "DIN70121JSON", "ISO15118_2JSON", "ISO15118_20JSON"]

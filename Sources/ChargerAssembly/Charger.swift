@@ -8,6 +8,7 @@ import HomePlugAV
 import PowerPlantSim
 import Runtime
 import ESP32CPEmulator
+import Scenarios
 import SimBoard
 import SLAC
 import V2GSession
@@ -82,6 +83,8 @@ public final class Charger {
         public var vehicleBattery: LinearBatteryModel.Parameters?
         /// The simulated car's EVCC (protocols it offers, timers, quirks).
         public var vehicleEVCC = EVCCConfiguration()
+        /// A scenario file's car, plant settings and events (sim boards; `ScenarioComposition.swift`).
+        public var scenario: Scenario?
         public init() {}
     }
 
@@ -115,6 +118,8 @@ public final class Charger {
     public private(set) var plant: SimulatedPowerPlant?
     /// The session's measurements (energy from the meter, peak power, phases, the summary).
     public private(set) var recorder: SessionRecorder
+    /// The scenario's events and outcome notes (when `Options.scenario` was set on a sim board).
+    public private(set) var scenarioDirector: ScenarioDirector?
     /// What the composition left out and why (planned drivers), for the log.
     public let notes: [String]
 
@@ -165,6 +170,7 @@ public final class Charger {
         var ownStack: OwnStackV2G?
         var splitter: PLCFrameSplitter?
         var tap: LinuxTapLink?
+        var director: ScenarioDirector?
         let recorder = SessionRecorder(facts: facts)
 
         // The sim vehicle pumps the EV's end of the power line itself.
@@ -235,7 +241,7 @@ public final class Charger {
                 // drives the simulated plant.
                 let net = SimulatedIPNetwork()
                 network = net
-                let p = SimulatedPowerPlant(parameters: options.plant)
+                let p = SimulatedPowerPlant(parameters: options.scenario.map { $0.plantParameters(options.plant) } ?? options.plant)
                 plant = p
                 sources.append(p)
                 do throws(SocketError) {
@@ -300,14 +306,21 @@ public final class Charger {
                     return nil
                 }
                 let pack = options.vehicleBattery ?? SimulatedEVCharging.compressedPack(options.plant)
+                let battery: any MeteredEVBattery = options.scenario.map { BenchBatteryModel($0.pack(on: options.plant)) }
+                    ?? LinearBatteryModel(pack)
+                let evcc = options.scenario.map { $0.evcc(options.vehicleEVCC) } ?? options.vehicleEVCC
                 do throws(SocketError) {
                     v.charge(with: try SimulatedEVCharging(ip: network.attach("sim-ev-plc0", mac: v.evMAC), plant: plant, helper: helper,
-                                                           battery: LinearBatteryModel(pack), configuration: options.vehicleEVCC))
+                                                           battery: battery, configuration: evcc))
                 } catch { throw .simulation("the vehicle's V2G side: \(error)") }
+                if let scenario = options.scenario, let car = v.charging {
+                    director = ScenarioDirector(scenario: scenario, facts: facts, plant: plant, car: car)
+                }
             }
             vehicle = v
             sources += v.sources
             controllers.append(v.controller)
+            if let director { controllers.append(director) }
         }
 
         let charger = Charger(board: board, devices: devices, facts: facts, authorizer: options.authorizer, sources: sources,
@@ -321,6 +334,7 @@ public final class Charger {
         charger.plcTap = tap
         charger.plant = plant
         charger.recorder = recorder
+        charger.scenarioDirector = director
         return charger
     }
 

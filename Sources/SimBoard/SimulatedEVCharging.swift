@@ -9,7 +9,8 @@ import V2GLink
 import V2GSession
 
 /// The simulated car's V2G side, after its SLAC has matched: SDP to find the charger, one TCP
-/// connection, our `EVCCSession` with a `LinearBatteryModel`, all over the sim board's
+/// connection, our `EVCCSession` with its battery model (`LinearBatteryModel` by default, the
+/// `BenchBatteryModel` of a scenario), all over the sim board's
 /// `SimulatedIPNetwork`. It plays the car's part of the plant — its own contactors follow the EVCC
 /// (closed from PowerDelivery(start) to PowerDelivery(stop)) — and of the pilot through the CP helper
 /// emulator: C while it takes energy (cable check to welding detection, IEC 61851-1 / ISO 15118-2
@@ -28,7 +29,7 @@ public final class SimulatedEVCharging {
     public let sdp: SDPClient
     public let tcp: StreamPump
     public let evcc: EVCCSession
-    public let battery: LinearBatteryModel
+    public let battery: any MeteredEVBattery
     public private(set) var phase = Phase.waitingForSLAC
     public private(set) var unpluggedAt: MonotonicInstant?
     /// After a session that ended with SessionStop, keep the connection this long unless the charger
@@ -36,12 +37,17 @@ public final class SimulatedEVCharging {
     /// SessionStopRes and logs an earlier close by the car as the session's stop reason.
     public var lingerAfterSessionStop = Nanoseconds.zero
     let ip: any IPInterface
+    /// The sim board's plant (nil for `evsim` on a real interface: the charger's hardware is real).
     let plant: SimulatedPowerPlant?
     let helper: EmulatedHelperPort?
     private var open = false
     private var finishing = false
     private var finishedAt: MonotonicInstant?
     private var presented = EmulatedPilotState.b
+    /// A pilot fault the car shows instead of B/C (a scenario's CP fault), until it unplugs.
+    public var pilotFault: EmulatedPilotState?
+    private var openingSince: MonotonicInstant?
+    private var lastContactorStep: MonotonicInstant?
 
     /// Register after the charger's sources.
     public var sources: [any IOSource] { [sdpPump, tcp] }
@@ -67,7 +73,7 @@ public final class SimulatedEVCharging {
     ///   - ip: the car's PLC interface (the sim network's, or a real one for `boardctl v2g`).
     ///   - plant: the plant whose car contactors follow the EVCC (nil: no plant, a bench peer's).
     public init(ip: any IPInterface, plant: SimulatedPowerPlant?, helper: EmulatedHelperPort?,
-                battery: LinearBatteryModel, configuration: EVCCConfiguration = EVCCConfiguration()) throws(SocketError) {
+                battery: any MeteredEVBattery, configuration: EVCCConfiguration = EVCCConfiguration()) throws(SocketError) {
         self.ip = ip
         self.plant = plant
         self.helper = helper
@@ -122,10 +128,7 @@ public final class SimulatedEVCharging {
 
     /// The car's contactors, its pilot state, and the unplug after the session.
     private func followSession(_ now: MonotonicInstant) {
-        if let plant {
-            if evcc.contactorsClosed, !plant.vehicleContactorsClosed { plant.closeVehicleContactors() }
-            if !evcc.contactorsClosed, plant.vehicleContactorsClosed { plant.openVehicleContactors() }
-        }
+        if let plant { followContactors(plant, now) }
         let s = evcc.session
         let drawing = s.phase.rawValue >= V2GSessionPhase.cableCheck.rawValue && s.phase.rawValue <= V2GSessionPhase.weldingDetection.rawValue
         var wanted: EmulatedPilotState = drawing ? .c : .b
@@ -143,6 +146,7 @@ public final class SimulatedEVCharging {
                 sdp.stop()
             }
         }
+        if let pilotFault { wanted = pilotFault }
         if case .failed = phase { wanted = .a }
         if phase == .unplugged { wanted = .a }
         if wanted != presented {
@@ -151,8 +155,45 @@ public final class SimulatedEVCharging {
         }
     }
 
+    /// The car's contactors follow its EVCC, but open only once the current has fallen to 1 A or less
+    /// (no car breaks a DC current under load; on an unplug the CP pin, the shortest, parts first), or
+    /// `contactorOpenWait` after the EVCC let go whatever flows. Until then the pack takes what flows,
+    /// as the car's own current sensor measures it, so the battery model counts the ramp-down too.
+    private func followContactors(_ plant: SimulatedPowerPlant, _ now: MonotonicInstant) {
+        defer { lastContactorStep = now }
+        if evcc.contactorsClosed {
+            if !plant.vehicleContactorsClosed { plant.closeVehicleContactors() }
+            openingSince = nil
+            return
+        }
+        guard plant.vehicleContactorsClosed else { return }
+        let m = plant.meter.measurement
+        if let last = lastContactorStep, m.amps > 0 { battery.deliver(amps: m.amps, volts: m.volts, for: now - last) }
+        if openingSince == nil { openingSince = now }
+        if abs(m.amps) <= 1 || now - openingSince! >= Self.contactorOpenWait {
+            plant.openVehicleContactors()
+            openingSince = nil
+        }
+    }
+
+    /// The longest the car waits for the current to fall before it opens its contactors anyway.
+    public static let contactorOpenWait = Nanoseconds.seconds(3)
+
+    /// The car is unplugged now, whatever the session is doing (a scenario's unplug during charge): the
+    /// pilot goes to A at once (the CP pin parts first), its EVCC stops, and its contactors (the DC
+    /// pins) open once the charger has cut the current.
+    public func unplug(at now: MonotonicInstant) {
+        guard phase != .unplugged else { return }
+        _ = evcc.safeStop(.requested("unplugged"))
+        sdp.stop()
+        phase = .unplugged
+        unpluggedAt = now
+        presented = .a
+        helper?.present(.a)
+    }
+
     public func safeStop() -> String {
-        let wasClosed = plant?.vehicleContactorsClosed ?? false
+        let wasClosed = plant?.vehicleContactorsClosed ?? evcc.contactorsClosed
         _ = evcc.safeStop(.requested("simulation stopped"))
         plant?.openVehicleContactors()
         sdp.stop()

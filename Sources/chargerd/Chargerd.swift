@@ -5,6 +5,7 @@ import ControlLoop
 import HAL
 import Logging
 import Runtime
+import Scenarios
 import SystemPackage
 
 /// `chargerd`: the charger firmware. Loads a board, composes its drivers and controllers from its
@@ -44,6 +45,8 @@ struct Chargerd: ParsableCommand {
 
     @Flag(name: .customLong("no-v2g"), help: "own-stack boards: pilot and SLAC only (no SDP, SECC or power path).")
     var noV2G = false
+    @Option(name: .long, help: "Sim boards: play this scenario file (Scenarios/*.yaml); exit 0 only when its expected outcome holds.")
+    var scenario: String?
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
@@ -81,6 +84,16 @@ struct Chargerd: ParsableCommand {
         var stationNotes: [String] = []
         var options = StationSetup.options(station, board: definition, notes: &stationNotes)
         options.v2g = !noV2G
+        if let scenario {
+            guard definition.simulated, definition.vehicleLink == .ownStack else {
+                log.critical("--scenario needs a simulated own-stack board (sim), not \(definition.name)")
+                throw ExitCode(BoardTool.exitBadBoard)
+            }
+            do throws(ScenarioFileError) { options.scenario = try ScenarioLoader.load(path: scenario) } catch {
+                log.critical("\(error)")
+                throw ExitCode(BoardTool.exitBadBoard)
+            }
+        }
         let reportDirectory = report ?? station.reportDirectory
         if sessions > 1 {
             try runSessions(definition, options: options, station: station, reportDirectory: reportDirectory, log: log)
@@ -118,6 +131,10 @@ struct Chargerd: ParsableCommand {
         let simulatedCar = charger.vehicle?.charging != nil || charger.whitebeet?.car != nil
         let progress = simulatedCar ? SessionProgress(charger: charger, loop: loop, start: start) : nil
         if let progress { loop.addController(progress) }
+        if let director = charger.scenarioDirector, let name = options.scenario?.name {
+            log.info("scenario \(name): \(options.scenario?.description ?? "")")
+            director.onFinished = { [unowned loop] in loop.requestStop(.requested("scenario \(name) played")) }
+        }
         log.info("board \(definition.name) (\(definition.vehicleLink.rawValue)\(definition.simulated ? ", simulated" : "")): \(charger.devices.opened.count) devices open, tick \(period)")
         log.info("sources: \(charger.sources.map(\.name).joined(separator: ", "))")
         log.info("controllers, in tick order: \(charger.controllers.map(\.name).joined(separator: " → "))")
@@ -162,6 +179,15 @@ struct Chargerd: ParsableCommand {
             Self.logSummary(summary, log: log)
         } else {
             print("session: none completed (V2G \(charger.facts.v2g.value.phase), \(charger.facts.v2g.value.stopReason))")
+        }
+        if let expectation = options.scenario?.expect, let observed = charger.scenarioObservation() {
+            // A scenario's verdict is its expected outcome, whatever the stop reason.
+            let failures = expectation.failures(observed)
+            print("scenario \(options.scenario!.name): \(observed.summary)")
+            print(failures.isEmpty ? "scenario \(options.scenario!.name): outcome as expected"
+                                   : "scenario \(options.scenario!.name): FAILED: " + failures.joined(separator: "; "))
+            if !failures.isEmpty { throw ExitCode(1) }
+            return
         }
         let completed = charger.recorder.last?.stopReason == .completed
         guard completed, progress.readyAgainAt != nil else {

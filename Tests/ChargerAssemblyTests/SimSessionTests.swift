@@ -63,7 +63,7 @@ import V2GSession
         #expect(summary.stopReason == .completed)
         #expect(summary.negotiated == p)
         #expect(car.evcc.session.stopReason == .completed)
-        #expect(car.battery.soc >= car.battery.parameters.targetSoC)
+        #expect(car.battery.soc >= car.battery.targetSoC)
         #expect(car.phase == .unplugged)
         #expect(charger.facts.pilot.value.state == .a)
         #expect(charger.facts.plcLink.value.matchedEV == nil)

@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `chargerd --board sim --scenario FILE` as a user runs it: the scenario's verdict decides the exit
+/// status (0: outcome as the file states), a bad file is exit 2 with its line and column.
+@Suite struct ChargerdScenarioProcess {
+    @Test func scenarioOutcomeAsExpectedExitsZero() throws {
+        let result = try runProduct("chargerd", ["--board", "sim", "--scenario", "Scenarios/unplug-during-charge.yaml", "--seconds", "100"],
+                                    timeout: 150)
+        print(result.stdout)
+        #expect(result.status == 0, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+        #expect(result.stdout.contains("scenario unplug-during-charge: outcome as expected"))
+        #expect(result.stdout.contains("stop reason pilot lost"))
+    }
+
+    @Test func badScenarioFileIsExitTwoWithItsPosition() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ck-scenario-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("typo.yaml")
+        try "expect:\n  stop_reason: completed\n  supply: off\n".write(to: file, atomically: true, encoding: .utf8)
+        let result = try runProduct("chargerd", ["--board", "sim", "--scenario", file.path], timeout: 30)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("typo.yaml:3:3: expect.supply: unknown key"), "\(result.stderr)")
+    }
+}
+
+/// `evsim` (our car: SDP, TCP, EVCC, bench battery) against our SECC (`boardctl v2g --role secc`, the
+/// simulated plant) over a veth pair between two network namespaces the test makes and deletes: a
+/// whole session per protocol, the car playing a scenario file's battery; both exit 0.
+@Suite("evsim against our SECC across a veth pair",
+       .enabled(if: VethPair.unavailableReason == nil, "needs root and the ip tool (iproute2): see VethPair.unavailableReason"))
+struct EvsimVethTests {
+    @Test(arguments: ["din", "iso2"])
+    func wholeSession(_ protocolName: String) throws {
+        let boardctl = try #require(PackageLayout.product("boardctl"), "boardctl is not built next to the test bundle")
+        let evsim = try #require(PackageLayout.product("evsim"), "evsim is not built next to the test bundle")
+        let pair = try VethPair()
+        defer { pair.remove() }
+        let secc = try BackgroundProcess(pair.command(in: pair.a, [boardctl, "v2g", "--role", "secc", "--interface", pair.a.interface,
+                                                                  "--protocol", protocolName, "--seconds", "60", "--linger", "1"]))
+        defer { secc.stop() }
+        #expect(secc.waitFor("listening", timeout: 20), "the SECC did not come up:\n\(secc.output)")
+        let scenario = PackageLayout.root() + "/Scenarios/normal-charge-\(protocolName).yaml"
+        let ev = try BackgroundProcess(pair.command(in: pair.b, [evsim, "--interface", pair.b.interface, "--scenario", scenario,
+                                                                "--seconds", "60"]))
+        defer { ev.stop() }
+        let evStatus = ev.wait(timeout: 90)
+        let seccStatus = secc.wait(timeout: 30)
+        print("--- SECC\n\(secc.output)\n--- evsim\n\(ev.output)")
+        #expect(evStatus == 0)
+        #expect(seccStatus == 0)
+        #expect(ev.output.contains("RESULT: complete session"))
+        #expect(secc.output.contains("RESULT: complete session"))
+        for name in ["CableCheck", "PreCharge", "CurrentDemand", "WeldingDetection", "ended — completed"] {
+            #expect(ev.output.contains(name), "evsim log lacks \(name)")
+        }
+    }
+}
