@@ -11,7 +11,8 @@
 # itself (exit 1, a RESULT line with the expected stop reason) and its power path at rest after the
 # session; it prints `CK-REQUIRED-RAN josev-negative <protocol>-<case>`. The silent EV waits for the
 # SECC's 60 s sequence timeout (v2g-session.md §1), the other cases take a few seconds each; every case
-# has its own bound (30 s, 90 s for the silent EV) and the whole script ~4 min on 2 cores.
+# has its own bound (30 s, 90 s for the silent EV); the whole script took 4-6 min on a loaded 2-core
+# machine (codec warm-up 20-60 s, two silent EVs of 67 s, the Josev SECC case ~1 min).
 #
 # Then our EVCC against a Josev SECC that refuses the session: Josev offers only ISO 15118-20 DC,
 # our EV only DIN 70121 (run-pair.sh SECC_PROTOCOLS): SAP ends Failed_NoNegotiation, our EV must end
