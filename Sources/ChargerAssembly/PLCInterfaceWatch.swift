@@ -7,7 +7,8 @@ import HAL
 /// the SECC would wait out its 60 s sequence timeout with the power path still delivering. An abortive
 /// close makes `SECCConnection` tell the SECC the connection is gone the next tick, and the SECC ends
 /// the session with the power request idle, so the power path goes safe (issue 14 item 7: the
-/// session ends on link loss). Polled every `interval`; no allocation.
+/// session ends on link loss). Polled every `interval`; no allocation. The name is looked up in the
+/// loop thread's network namespace: `chargerd` runs in the one its PLC interface is in.
 public final class PLCInterfaceWatch: IOSource {
     public let name = "plc-interface-watch"
     public var pollDescriptor: Int32? { nil }
