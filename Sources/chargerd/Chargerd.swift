@@ -5,6 +5,7 @@ import ControlLoop
 import HAL
 import Logging
 import Runtime
+import ServiceLink
 import SystemPackage
 
 /// `chargerd`: the charger firmware. Loads a board, composes its drivers and controllers from its
@@ -44,6 +45,8 @@ struct Chargerd: ParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
+    @OptionGroup(title: "OCPP 1.6J") var ocpp: OCPPCommandOptions
+
     func validate() throws {
         guard tickMicroseconds >= 100, tickMicroseconds <= 1_000_000 else {
             throw ValidationError("--tick-us must be in 100…1000000")
@@ -68,8 +71,9 @@ struct Chargerd: ParsableCommand {
         let period = Nanoseconds.microseconds(tickMicroseconds)
         let loop = try TickLoop.production(period: period)
         let charger: Charger
+        let serviceAuthorizer = ocpp.url != nil ? ServiceAuthorizer() : nil
         do throws(ChargerAssemblyError) {
-            charger = try Charger.open(definition)
+            charger = try Charger.open(definition, options: ocpp.chargerOptions(serviceAuthorizer))
         } catch {
             log.critical("\(error)")
             throw ExitCode(BoardTool.exitDevicesMissing)
@@ -82,6 +86,8 @@ struct Chargerd: ParsableCommand {
             }
         }
         charger.register(on: loop)
+        let services = ocpp.start(charger: charger, loop: loop, authorizer: serviceAuthorizer, log: log)
+        defer { services?.stop() }
         let start = loop.clock.now()
         let factsLog = log
         loop.addController(FactsWatcher(facts: charger.facts) { now, line in
