@@ -61,7 +61,7 @@ public final class OCPPConnection: @unchecked Sendable {
                     up.set()
                     let (stream, continuation) = AsyncStream<Link.Outgoing>.makeStream()
                     let link = Link(continuation)
-                    plane.eventLoop.execute { cp.connected(link) }
+                    plane.execute { cp.connected(link) }
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         group.addTask {
                             for await o in stream {
@@ -74,7 +74,7 @@ public final class OCPPConnection: @unchecked Sendable {
                             }
                         }
                         for try await message in inbound.messages(maxSize: 1 << 20) {
-                            if case .text(let t) = message { plane.eventLoop.execute { cp.received(t) } }
+                            if case .text(let t) = message { plane.execute { cp.received(t) } }
                         }
                         continuation.finish()
                         group.cancelAll()
@@ -85,7 +85,7 @@ public final class OCPPConnection: @unchecked Sendable {
             } catch {
                 log.warning("ocpp: connection to \(options.endpoint) failed: \(error)")
             }
-            plane.eventLoop.execute { cp.disconnected() }
+            plane.execute { cp.disconnected() }
             if up.isSet { backoff = options.reconnectInitial }
             log.info("ocpp: reconnecting in \(backoff) s")
             try? await Task.sleep(for: .milliseconds(Int(backoff * 1000)))

@@ -3,6 +3,7 @@ import CoreTypes
 import NIOCore
 import NIOPosix
 import ServiceLink
+import Synchronization
 
 /// A service beside the real-time loop (OCPP, later HTTP and MQTT): it sees the loop's snapshots and
 /// events on the service plane's event loop and posts commands back through `ServicePlane.post`.
@@ -67,7 +68,17 @@ public final class ServicePlane: @unchecked Sendable {
         }
     }
 
+    private let stopped = Atomic<Bool>(false)
+
+    /// Runs `body` on the plane's event loop unless the plane was shut down (a connection's task
+    /// that outlives the plane by a moment).
+    public func execute(_ body: @escaping @Sendable () -> Void) {
+        guard !stopped.load(ordering: .acquiring) else { return }
+        eventLoop.execute(body)
+    }
+
     public func shutdown() {
+        stopped.store(true, ordering: .releasing)
         let done = eventLoop.submit { self.task?.cancel() }
         _ = try? done.wait()
         try? group.syncShutdownGracefully()
