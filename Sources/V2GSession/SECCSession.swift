@@ -374,7 +374,7 @@ public final class SECCSession: TickController {
             // A remote stop from the operator (OCPP RemoteStopTransaction): ask the car to end the loop.
             if facts.station.value.stopRequested {
                 answer.stopCharging = true
-                answer.status = .shutdown
+                if session.negotiated == .din70121 { answer.status = .shutdown }  // DIN has no notification [V2G-DC-500]
             }
         case .powerDeliveryStop:
             session.phase = .stopping

@@ -18,7 +18,7 @@ let ocppVenvReady: Bool = {
 @Suite(.serialized) struct OCPPInteropTests {
     static let cases = ["boot", "configuration", "remote-start", "authorize", "start-transaction", "meter-values",
                         "charging-profile", "target-current-key", "offline-queue", "trigger-message", "unlock-connector",
-                        "remote-stop", "chargerd-exit", "schemas"]
+                        "remote-stop", "schemas"]
 
     @Test(.enabled(if: ocppVenvReady, "needs the ocpp venv (.ci/setup)"))
     func wholeSessionAgainstTheOCPPLibrary() throws {
@@ -26,7 +26,10 @@ let ocppVenvReady: Bool = {
         let root = PackageLayout.root()
         let state = NSTemporaryDirectory() + "chargekit-ocpp-\(getpid())"
         let out = try Subprocess.run([ocppVenv + "/bin/python", root + "/Tests/Support/ocpp-csms/csms.py", "--chargerd", chargerd,
-                                      "--state", state, "--timeout", "150"],
+                                      "--state", state, "--timeout", "150"]
+                                         // SCHED_FIFO for the loop when root: the sim session's pilot emulator misses
+                                         // its timing on a loaded machine otherwise.
+                                         + (Subprocess.isRoot ? ["--realtime", "20"] : []),
                                      directory: root, timeout: 200)
         print(out.stdout)
         #expect(out.status == 0, "csms.py: \(out.stdout)\n\(out.stderr.suffix(3000))")
