@@ -247,6 +247,39 @@ let exi: [Target] = [
                       swiftSettings: strict),
 ]
 
+// MARK: - Service plane (issue 20)
+//
+// `ServiceLink` is the loop's side: fixed-capacity lock-free SPSC rings, the facts snapshot it publishes
+// every N ticks and the commands it drains (current limit, remote start/stop, authorisation). No
+// descriptor, no allocation. `ServicePlane` runs the services on their own swift-nio event loop thread.
+// `OCPP16` is the pure OCPP 1.6J codec (typed messages <-> JSON frames); `OCPPChargePoint` the charge
+// point over WSClient.
+
+let servicePlane: [Target] = [
+    .target(name: "ServiceLink", dependencies: ["Contracts", "ControlLoop", "CoreTypes"], swiftSettings: strict),
+    .target(name: "OCPP16", swiftSettings: strict),
+    .target(name: "ServicePlane",
+            dependencies: ["ServiceLink", "Contracts", "CoreTypes",
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: strict),
+    .target(name: "OCPPChargePoint",
+            dependencies: ["OCPP16", "ServiceLink", "ServicePlane", "Contracts", "CoreTypes",
+                           .product(name: "WSClient", package: "swift-websocket"),
+                           .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                           .product(name: "HTTPTypes", package: "swift-http-types"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+    .testTarget(name: "ServicePlaneTests",
+                dependencies: ["ServiceLink", "ServicePlane", "Contracts", "ControlLoop", "CoreTypes", "MallocCounting"],
+                swiftSettings: strict),
+    .testTarget(name: "OCPPTests",
+                dependencies: ["OCPP16", "OCPPChargePoint", "ServiceLink", "Contracts", "CoreTypes", "TestSupport"],
+                swiftSettings: strict),
+]
+
 // MARK: - Applications
 
 /// One SLAC association on a real interface or the simulated board (`boardctl slac`, interop peers).
@@ -277,6 +310,7 @@ let apps: [Target] = [
             "Contracts", "CoreTypes", "SimBoard",
             "V2GSession", "V2G",  // the station config's SECC offer (issue 18 item 1)
             "Scenarios",
+            "ServiceLink", "ServicePlane", "OCPPChargePoint",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "SystemPackage", package: "swift-system"),
@@ -411,6 +445,12 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", .upToNextMinor(from: "6.2.2")),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", exact: "0.2.0"),
         .package(url: "https://github.com/ordo-one/malloc-interposer.git", .upToNextMinor(from: "1.6.1")),
+        // The service plane (issue 20): swift-nio's event loop, swift-websocket's WSClient for OCPP-J.
+        .package(url: "https://github.com/apple/swift-nio.git", .upToNextMinor(from: "2.101.2")),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", .upToNextMinor(from: "1.6.2")),
+        // Already in swift-websocket's graph; named for OCPP's TLS root (profile 2) and headers.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", .upToNextMinor(from: "2.37.6")),
+        .package(url: "https://github.com/apple/swift-http-types.git", .upToNextMinor(from: "1.8.0")),
     ],
-    targets: shims + layers + controlPilot + exi + apps + tests
+    targets: shims + layers + controlPilot + exi + apps + tests + servicePlane
 )

@@ -38,10 +38,15 @@ simulators = {"SimBoard", "ESP32CPEmulator", "PLCModemStandIn", "PowerPlantSim",
 codecs = ["CoreTypes", "Buffers", "HomePlugAV", "CPHelperProtocol", "V2GTP", "EXI", "AppHandshake", "DIN70121",
           "ISO15118_2", "ISO15118_20", "EXITool", "AdvanticsCAN", "WhitebeetHCI",
           "EXIJSON", "AppHandshakeJSON", "DIN70121JSON", "ISO15118_2JSON", "ISO15118_20JSON"]
+codecs += [n for n in ("OCPP16",) if n in targets]
 # Tool-only targets (Josev-shaped JSON of the EXI codecs, issue 15): the firmware does not carry them.
 toolOnly = {"EXIJSON", "AppHandshakeJSON", "DIN70121JSON", "ISO15118_2JSON", "ISO15118_20JSON", "EXITool"}
 controllers = ["ControlLoop", "Contracts", "ControlPilot", "SLAC", "V2G", "V2GLink", "AdvanticsEVSE", "AdvanticsPEV"] + [n for n in ("PowerPath", "WhitebeetEVSE", "WhitebeetEV") if n in targets]
 controllers += [n for n in ("V2GSession",) if n in targets]
+controllers += [n for n in ("ServiceLink",) if n in targets]
+# The service plane (issue 20): its own thread beside the loop; it reaches the loop only through
+# ServiceLink's rings, never controllers' internals, board files, simulators or the composition.
+services = [n for n in ("ServicePlane", "OCPPChargePoint") if n in targets]
 rules = []  # (target, forbidden set, why)
 for c in codecs:
     rules.append((c, {"HAL", "Drivers", "Boards", "Runtime"} | shims | simulators,
@@ -51,6 +56,9 @@ for c in controllers:
                   "a controller reaches other parts only through contracts, never board files or simulators"))
 for c in ["chargerd", "ChargerAssembly", "Runtime"] + controllers:
     rules.append((c, toolOnly, "the firmware links the codecs only, never their JSON mappings or EXITool"))
+for c in services:
+    rules.append((c, {"Boards", "ChargerAssembly", "Runtime", "HAL", "Drivers", "PowerPath", "V2GSession", "SLAC"} | simulators,
+                  "the service plane talks to the loop through ServiceLink only"))
 for c in ("Drivers", "Boards", "HAL", "PowerDrivers", "WhitebeetHost"):
     rules.append((c, simulators | {"ChargerAssembly"}, "drivers and board files never import simulators"))
 

@@ -35,6 +35,12 @@ public final class PowerPathController: TickController {
 
     public func tick(_ context: TickContext) {
         lastNow = context.now
+        // The operator's current limit (OCPP charging profile), when a service plane publishes one.
+        var capabilities = self.capabilities
+        let station = facts.station.value
+        if facts.station.hasBeenPublished, station.maxAmps < capabilities.maxAmps {
+            capabilities.maxAmps = station.maxAmps > 0 ? station.maxAmps : 0
+        }
         let input = PowerPathInputs(
             now: context.now, tick: context.index, period: context.period,
             request: facts.powerRequest.value, requestCurrent: facts.powerRequest.isCurrent(in: context),

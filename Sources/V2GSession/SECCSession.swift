@@ -371,6 +371,11 @@ public final class SECCSession: TickController {
             answer.currentLimitAchieved = request.targetAmps >= c.maxAmps
             answer.voltageLimitAchieved = request.targetVolts >= c.maxVolts
             answer.powerLimitAchieved = request.targetVolts * request.targetAmps >= c.maxWatts
+            // A remote stop from the operator (OCPP RemoteStopTransaction): ask the car to end the loop.
+            if facts.station.value.stopRequested {
+                answer.stopCharging = true
+                if session.negotiated == .din70121 { answer.status = .shutdown }  // DIN has no notification [V2G-DC-500]
+            }
         case .powerDeliveryStop:
             session.phase = .stopping
             clock.preCharge.cancel()

@@ -6,6 +6,7 @@ import HAL
 import Logging
 import Runtime
 import Scenarios
+import ServiceLink
 import SystemPackage
 
 /// `chargerd`: the charger firmware. Loads a board, composes its drivers and controllers from its
@@ -60,6 +61,8 @@ struct Chargerd: ParsableCommand {
     @Option(name: .long, help: "On the sim board: run this many sessions back to back in this process (the soak benchmark).")
     var sessions: Int = 1
 
+    @OptionGroup(title: "OCPP 1.6J") var ocpp: OCPPCommandOptions
+
     func validate() throws {
         guard tickMicroseconds >= 100, tickMicroseconds <= 1_000_000 else {
             throw ValidationError("--tick-us must be in 100…1000000")
@@ -105,8 +108,12 @@ struct Chargerd: ParsableCommand {
         let period = Nanoseconds.microseconds(tickMicroseconds)
         let loop = try TickLoop.production(period: period)
         let charger: Charger
+        let serviceAuthorizer = ocpp.url != nil ? ServiceAuthorizer() : nil
         do throws(ChargerAssemblyError) {
-            charger = try Charger.open(definition, options: options)
+            // With OCPP the central system authorises (through the service plane), not the station config.
+            var opened = options
+            if let serviceAuthorizer { opened.authorizer = serviceAuthorizer }
+            charger = try Charger.open(definition, options: opened)
         } catch {
             log.critical("\(error)")
             throw ExitCode(BoardTool.exitDevicesMissing)
@@ -121,6 +128,8 @@ struct Chargerd: ParsableCommand {
         charger.register(on: loop)
         let trace = SessionTrace(facts: charger.facts)
         loop.addController(trace)
+        let services = ocpp.start(charger: charger, loop: loop, authorizer: serviceAuthorizer, log: log)
+        defer { services?.stop() }
         let start = loop.clock.now()
         let readyLog = log
         loop.addController(ReadyForPlugIn(charger: charger) { now in readyLog.notice("ready for plug-in (\(Self.elapsed(now - start)) after the loop started)") })
