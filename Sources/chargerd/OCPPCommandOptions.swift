@@ -36,13 +36,6 @@ struct OCPPCommandOptions: ParsableArguments {
         guard !id.isEmpty, id.count <= 48 else { throw ValidationError("--ocpp-id must have 1…48 characters") }
     }
 
-    /// The composition's options: the authorizer the service plane decides for.
-    func chargerOptions(_ authorizer: ServiceAuthorizer?) -> Charger.Options {
-        var o = Charger.Options()
-        if let authorizer { o.authorizer = authorizer }
-        return o
-    }
-
     /// Registers the bridge on the loop (after the charger's controllers) and starts the service plane.
     func start(charger: Charger, loop: TickLoop, authorizer: ServiceAuthorizer?, log: Logger) -> RunningServices? {
         guard let url else { return nil }
