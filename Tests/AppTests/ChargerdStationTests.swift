@@ -7,7 +7,7 @@ import TestSupport
 
 /// `chargerd` with a station config, JSON logs and session reports (issue 18 items 1 and 4), and the
 /// exit statuses systemd reads: 0 orderly, 1 failure, 2 usage or configuration error.
-@Suite struct ChargerdStationTests {
+@Suite(.serialized) struct ChargerdStationTests {
     static func temporaryDirectory() throws -> String {
         let dir = NSTemporaryDirectory() + "chargerd-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
