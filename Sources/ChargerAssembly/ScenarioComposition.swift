@@ -26,9 +26,13 @@ extension Charger {
 extension Charger {
     /// Opens a simulated board with `scenario` played on it (the defaults otherwise): what
     /// `chargerd --board sim --scenario FILE` and the scenario tests compose.
-    public static func open(_ board: BoardDefinition, scenario: Scenario) throws(ChargerAssemblyError) -> Charger {
+    /// `carTimers` replaces the car's V2G timers (tests on a loaded machine: the 250 ms CurrentDemandRes
+    /// timer is a wall-clock limit there, and scenarios are about outcomes, not timing).
+    public static func open(_ board: BoardDefinition, scenario: Scenario,
+                            carTimers: EVCCTimers? = nil) throws(ChargerAssemblyError) -> Charger {
         var options = Options()
         options.scenario = scenario
+        if let carTimers { options.vehicleEVCC.timers = carTimers }
         return try open(board, options: options)
     }
 }

@@ -161,7 +161,8 @@ public final class SimulatedEVCharging {
     /// as the car's own current sensor measures it, so the battery model counts the ramp-down too.
     private func followContactors(_ plant: SimulatedPowerPlant, _ now: MonotonicInstant) {
         defer { lastContactorStep = now }
-        if evcc.contactorsClosed {
+        // A session that ended (a timeout, a failure answer) no longer holds them closed either.
+        if evcc.contactorsClosed, !evcc.session.isFinished {
             if !plant.vehicleContactorsClosed { plant.closeVehicleContactors() }
             openingSince = nil
             return
