@@ -156,7 +156,7 @@ let layers: [Target] = [
         name: "ChargerAssembly",
         dependencies: ["Boards", "Drivers", "SimBoard", "HAL", "Buffers", "ControlLoop", "Contracts", "Runtime",
                        "ControlPilot", "SLAC", "HomePlugAV",
-                       "AdvanticsEVSE", "AdvanticsEmulator", "PowerPath", "PowerPlantSim",
+                       "AdvanticsEVSE", "AdvanticsEmulator", "PowerPath", "PowerPlantSim", "PowerDrivers",
                        "V2GSession", "V2GLink", "ESP32CPEmulator"],
         swiftSettings: strict),
 ]
@@ -346,7 +346,7 @@ let tests: [Target] = [
     .testTarget(name: "AdvanticsTests",
                 dependencies: ["AdvanticsCAN", "AdvanticsEVSE", "AdvanticsEmulator", "PowerPath", "PowerPlantSim", "Contracts",
                                "ControlLoop", "CoreTypes", "HAL", "Buffers", "Drivers", "MallocCounting", "TestSupport",
-                               "ChargerAssembly", "Boards"],
+                               "ChargerAssembly", "Boards", "SimBoard"],
                 swiftSettings: strict),
     // The executables as a user runs them (signals, exit codes, output).
     .testTarget(name: "AppTests", dependencies: ["TestSupport"], swiftSettings: strict),
@@ -356,6 +356,7 @@ let tests: [Target] = [
                 dependencies: ["HAL", "Boards", "Buffers", "CGpiod", "CSocketCAN", "CI2C", "CSpidev", "CShimFakes", "TestSupport",
                                "AdvanticsEVSE", "AdvanticsEmulator", "PowerPath", "PowerPlantSim", "Contracts", "ControlLoop", "Drivers",
                                .product(name: "SystemPackage", package: "swift-system")],
+                exclude: ["Boards"],   // board files for chargerd/boardctl in the VM, read from the package root
                 swiftSettings: strict),
 ]
 

@@ -48,6 +48,10 @@ public struct BoardDefinition: Sendable, Equatable {
     public var devices: [DeviceDefinition]
     /// The file it came from, as given to the loader.
     public var file: String
+    /// `simulated_power_plant: true`: real kernel devices, but the DC supply, isolation monitor, meter and
+    /// the vehicle's battery are the simulated plant (a HIL bench, whose contactor coils are real
+    /// outputs). Optional, default false: a real board's power drivers are used (planned).
+    public var simulatedPowerPlant = false
 
     public init(name: String, description: String, vehicleLink: VehicleLink, simulated: Bool,
                 devices: [DeviceDefinition], file: String) {

@@ -62,6 +62,8 @@ let kindKeys: [DeviceKind: [String]] = [
     .pwm: ["chip", "channel", "period_ns", "inverted"],
 ]
 let topLevelKeys = ["board", "description", "vehicle_link", "simulated", "devices"]
+/// Top-level keys that may be left out.
+let optionalTopLevelKeys = ["simulated_power_plant"]
 
 /// A device as far as it could be read; cross-checks use whatever is known.
 struct PartialDevice {
@@ -123,6 +125,7 @@ struct BoardChecker {
         var link: VehicleLink?
         var linkLocation = start
         var simulated: Bool?
+        var simulatedPowerPlant = false
         var devices: [PartialDevice] = []
 
         for (key, entry) in entries {
@@ -143,7 +146,8 @@ struct BoardChecker {
                 link = choice(entry.value, "vehicle_link", VehicleLink.self)
             case "simulated": simulated = bool(entry.value, "simulated")
             case "devices": devices = checkDevices(entry.value)
-            default: unknownKey(key, entry.key, path: "", allowed: topLevelKeys)
+            case "simulated_power_plant": simulatedPowerPlant = bool(entry.value, "simulated_power_plant") ?? false
+            default: unknownKey(key, entry.key, path: "", allowed: topLevelKeys + optionalTopLevelKeys)
             }
         }
         for key in topLevelKeys where entries[key] == nil {
@@ -165,8 +169,10 @@ struct BoardChecker {
             definitions.append(DeviceDefinition(name: d.name, role: role, description: d.description, optional: d.optional,
                                                 claimedBy: d.claimedBy, spec: spec, location: d.nameLocation))
         }
-        return BoardDefinition(name: name, description: description, vehicleLink: link, simulated: simulated,
-                               devices: definitions, file: file)
+        var board = BoardDefinition(name: name, description: description, vehicleLink: link, simulated: simulated,
+                                    devices: definitions, file: file)
+        board.simulatedPowerPlant = simulatedPowerPlant
+        return board
     }
 
     // MARK: Devices
