@@ -49,8 +49,7 @@ struct HILKernelWholeChargerTests {
         defer { charger.stop() }
 
         // One whole session: the power path goes through every phase and back to idle.
-        let first = ["power: phase idle", "power: phase cableCheck", "power: phase precharge", "power: phase charging",
-                     "power: phase stopping", "power: phase weldingCheck", "power: phase idle"]
+        let first = ["idle", "cable check", "precharge", "charging", "stopping", "welding check", "idle"].map { "power: phase \($0)" }
         let completed = Readiness.eventually(within: .seconds(240), every: .milliseconds(200)) {
             !charger.process.isRunning || Self.phases(charger.output).starts(with: first)
         }
