@@ -51,7 +51,8 @@ public final class FactsWatcher: TickController {
         }
         if facts.power.hasBeenPublished, facts.power.value.phase != lastPowerPhase {
             lastPowerPhase = facts.power.value.phase
-            report(context.now, "power: phase \(facts.power.value.phase)")
+            let status = facts.power.value
+            report(context.now, "power: phase \(status.phase)" + (status.phase == .safeStop ? " (\(status.outcome))" : ""))
         }
     }
 
