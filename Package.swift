@@ -411,7 +411,7 @@ let tests: [Target] = [
     .testTarget(name: "AdvanticsTests",
                 dependencies: ["AdvanticsCAN", "AdvanticsEVSE", "AdvanticsEmulator", "PowerPath", "PowerPlantSim", "Contracts",
                                "ControlLoop", "CoreTypes", "HAL", "Buffers", "Drivers", "MallocCounting", "TestSupport",
-                               "ChargerAssembly", "Boards", "AdvanticsPEV", "V2GSession"],
+                               "ChargerAssembly", "Boards", "AdvanticsPEV", "V2GSession", "SimBoard"],
                 swiftSettings: strict),
     // The executables as a user runs them (signals, exit codes, output).
     .testTarget(name: "AppTests", dependencies: ["TestSupport"], swiftSettings: strict),
@@ -422,6 +422,7 @@ let tests: [Target] = [
                                "AdvanticsEVSE", "AdvanticsEmulator", "PowerPath", "PowerPlantSim", "Contracts", "ControlLoop", "Drivers",
                                "AdvanticsPEV", "AdvanticsCAN", "V2GSession",
                                .product(name: "SystemPackage", package: "swift-system")],
+                exclude: ["Boards"],   // board files for chargerd/boardctl in the VM, read from the package root
                 swiftSettings: strict),
 ]
 

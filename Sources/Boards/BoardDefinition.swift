@@ -70,6 +70,10 @@ public struct BoardDefinition: Sendable, Equatable {
     /// composes as `none`: the cable check fails).
     public var isolationMonitor: IsolationMonitorChoice?
     public var isolationMonitorLocation: FilePosition?
+    /// `simulated_power_plant: true`: real kernel devices, but the DC supply, isolation monitor, meter and
+    /// the vehicle's battery are the simulated plant (a HIL bench, whose contactor coils are real
+    /// outputs). Optional, default false: a real board's power drivers are used (planned).
+    public var simulatedPowerPlant = false
 
     public init(name: String, description: String, vehicleLink: VehicleLink, simulated: Bool,
                 devices: [DeviceDefinition], file: String) {

@@ -64,7 +64,7 @@ let kindKeys: [DeviceKind: [String]] = [
 ]
 let topLevelKeys = ["board", "description", "vehicle_link", "simulated", "devices"]
 /// Top-level keys a board may leave out.
-let optionalTopLevelKeys = ["isolation_monitor"]
+let optionalTopLevelKeys = ["isolation_monitor", "simulated_power_plant"]
 
 /// A device as far as it could be read; cross-checks use whatever is known.
 struct PartialDevice {
@@ -126,6 +126,7 @@ struct BoardChecker {
         var link: VehicleLink?
         var linkLocation = start
         var simulated: Bool?
+        var simulatedPowerPlant = false
         var devices: [PartialDevice] = []
         var isolation: IsolationMonitorChoice?
         var isolationLocation: FilePosition?
@@ -153,6 +154,7 @@ struct BoardChecker {
                 isolationLocation = location(entry.value)
                 isolation = choice(entry.value, "isolation_monitor", IsolationMonitorChoice.self)
                 isolationOK = isolation != nil
+            case "simulated_power_plant": simulatedPowerPlant = bool(entry.value, "simulated_power_plant") ?? false
             default: unknownKey(key, entry.key, path: "", allowed: topLevelKeys + optionalTopLevelKeys)
             }
         }
@@ -180,6 +182,7 @@ struct BoardChecker {
         board.vehicleLinkLocation = linkLocation
         board.isolationMonitor = isolation
         board.isolationMonitorLocation = isolationLocation
+        board.simulatedPowerPlant = simulatedPowerPlant
         return board
     }
 

@@ -2,7 +2,7 @@ import Contracts
 import ControlLoop
 import CoreTypes
 
-/// Reports every change of the published facts (pilot state and PWM, PLC link, authorisation) as one
+/// Reports every change of the published facts (pilot state and PWM, PLC link, authorisation, power path phase) as one
 /// line, for the firmware's log and the tests that read it. Registered last, so it sees each fact as
 /// published in the same tick. Quiet while nothing changes (no allocation then); a line is built only
 /// on a change.
@@ -16,6 +16,7 @@ public final class FactsWatcher: TickController {
     private var lastFault: PilotFault?
     private var lastLink: PLCLinkState?
     private var lastAuthorization: AuthorizationState?
+    private var lastPowerPhase: PowerPhase?
 
     public init(facts: ChargerFacts, report: @escaping (MonotonicInstant, String) -> Void) {
         self.facts = facts
@@ -47,6 +48,11 @@ public final class FactsWatcher: TickController {
         if facts.authorization.hasBeenPublished, facts.authorization.value != lastAuthorization {
             lastAuthorization = facts.authorization.value
             report(context.now, "authorization: \(facts.authorization.value)")
+        }
+        if facts.power.hasBeenPublished, facts.power.value.phase != lastPowerPhase {
+            lastPowerPhase = facts.power.value.phase
+            let status = facts.power.value
+            report(context.now, "power: phase \(status.phase)" + (status.phase == .safeStop ? " (\(status.outcome))" : ""))
         }
     }
 
