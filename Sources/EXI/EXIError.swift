@@ -39,6 +39,9 @@ public struct EXIError: Error, Equatable, CustomStringConvertible {
         case tooFewItems(count: Int, minimum: Int)
         /// The output span is too small for the encoded message.
         case outputFull(capacity: Int)
+        /// A list longer than its inline part (within the schema's maxOccurs) found no room in the list arena:
+        /// no arena was given, or its `capacity` bytes were used up (`EXIListArena`, generator README "Bounds").
+        case listArenaFull(needed: Int, available: Int)
     }
 
     public var kind: Kind
@@ -88,6 +91,7 @@ public struct EXIError: Error, Equatable, CustomStringConvertible {
         case .invalidCharacter(let c): what = "invalid character code point \(c)"
         case .tooFewItems(let n, let m): what = "\(n) items, schema requires at least \(m)"
         case .outputFull(let cap): what = "output buffer of \(cap) bytes is full"
+        case .listArenaFull(let n, let a): what = "list needs \(n) bytes of list arena, \(a) left"
         }
         let p = path.description
         return "\(schema): \(p.isEmpty ? "" : p + ": ")\(what) at bit \(bitOffset)"
@@ -132,4 +136,16 @@ public struct ElementPath: Equatable, Sendable, CustomStringConvertible {
     }
 
     public static func == (a: ElementPath, b: ElementPath) -> Bool { a.elements == b.elements && a.dropped == b.dropped }
+}
+
+extension EXIError {
+    /// More items or characters than the codec's storage holds (`capacityExceeded`, `listArenaFull`): for a list
+    /// within the schema that is a message valid but beyond a bound kept on purpose, which an SECC answers with
+    /// a FAILED response code rather than a dropped connection.
+    public var isBeyondStorageBound: Bool {
+        switch kind {
+        case .capacityExceeded, .listArenaFull: return true
+        default: return false
+        }
+    }
 }

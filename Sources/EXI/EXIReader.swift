@@ -6,6 +6,9 @@ public struct EXIReader {
     public var bitPosition: Int
     public var strings: StringTable
     public let schema: StaticString
+    /// Where lists longer than their inline part put the rest (`EXISpillList`); `.none`: such a list is
+    /// `listArenaFull`.
+    public var listArena: EXIListArenaHandle
 
     @inlinable
     public init(_ buffer: UnsafeRawBufferPointer, schema: StaticString) {
@@ -20,6 +23,7 @@ public struct EXIReader {
         bitPosition = 0
         strings = StringTable()
         self.schema = schema
+        listArena = .none
     }
 
     @inlinable

@@ -720,7 +720,7 @@ final class CodecEmitter {
             line("\(access).removeAll()")
             line("while \(test) {")
             indent += 1
-            line("if \(access).isFull { throw r.error(.capacityExceeded(count: \(l.capacity + 1), capacity: \(l.capacity))).inside(\"\(name)\") }")
+            line("if \(access).isFull { throw r.error(.capacityExceeded(count: \(l.holds + 1), capacity: \(l.holds))).inside(\"\(name)\") }")
             // decode into a local, then append (a subscript's modify coroutine may allocate unoptimized)
             line("var \(k) = \(defaultOf(l.value!))")
             line("do throws(EXIError) {")
@@ -728,7 +728,14 @@ final class CodecEmitter {
             decodeInstance(l, k, optional: false, loopSet)
             indent -= 1
             line("} catch { throw error.inside(\"\(name)\") }")
-            line("\(access).append(\(k))")
+            if l.spills {
+                // past the inline part the items go to the list arena (EXISpillList)
+                line("if !\(access).append(\(k), spillingInto: r.listArena) {")
+                line("    throw r.error(.listArenaFull(needed: \(l.fieldType).spillBytes, available: r.listArena.available)).inside(\"\(name)\")")
+                line("}")
+            } else {
+                line("\(access).append(\(k))")
+            }
             line("state = \(classExpression(l, count: "\(access).count"))")
             readEvent(Set([l.stateA, l.stateB, l.stateC].compactMap { $0 }))
             indent -= 1

@@ -12,6 +12,7 @@ public enum Generator {
             for (path, text) in emitter.files { out["\(family.module)/Generated/\(path)"] = text }
             for (path, text) in emitter.jsonFiles { out["\(family.module)JSON/Generated/\(path)"] = text }
             out["\(family.module)/Generated/Capacities.swift"] = capsNote(family, builder)
+            out["\(family.module)/Generated/ListArena.swift"] = ListArenaSize.file(family, builder)
         }
         return out
     }
@@ -23,7 +24,7 @@ public enum Generator {
                      "/// `capacityExceeded` error):"]
         var notes = builder.notes.sorted()
         if !family.listCaps.isEmpty {
-            notes.append("named list caps: " + family.listCaps.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            notes.append("lists held inline up to (a bounded list's further items, up to its maxOccurs, go to the list arena: ListArena.swift): " + family.listCaps.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
         notes.append("the decoder remembers 64 distinct strings per message (EXI string table): more literals are fine, a string-table hit after that is stringTableFull")
         lines += notes.map { "/// - \($0)" }

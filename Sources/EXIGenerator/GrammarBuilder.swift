@@ -50,7 +50,9 @@ struct GrammarBuilder {
         for l in leaves {
             // EXI unrolls maxOccurs (§8.5.4.1.5): after the maxOccurs-th item a list offers only what
             // follows (state C). Josev's ISO 15118-2 grammar keeps offering a few lists past their maximum
-            // (Family.loopingLists, found against its bytes); the codecs check maxOccurs themselves.
+            // (Family.loopingLists, found against its bytes), and so does every list of maxOccurs ≥ 1024 (ISO-2
+            // PMax/sales tariff entries, ISO-20 schedules and profiles: Josev's bytes at the bounds, issue 15);
+            // the codecs check maxOccurs themselves.
             let o = l.occurs
             if o.min >= 2 { l.stateA = stateCount; stateCount += 1 }
             if o.max == 1 {
@@ -59,7 +61,7 @@ struct GrammarBuilder {
             } else {
                 l.stateB = stateCount
                 stateCount += 1
-                if o.max != nil, o.max! > max(o.min, 1), !generatorLoopingLists.contains(l.name) {
+                if o.max != nil, o.max! > max(o.min, 1), o.max! < 1024, !generatorLoopingLists.contains(l.name) {
                     l.stateC = stateCount
                     stateCount += 1
                 }

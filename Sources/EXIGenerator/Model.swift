@@ -103,8 +103,16 @@ final class LeafModel {
 
     var isList: Bool { occurs.isRepeated }
 
+    /// A bounded list whose maxOccurs is above its inline capacity: the rest goes to the list arena
+    /// (`EXISpillList`, issue 15).
+    var spills: Bool { isList && value != nil && occurs.max.map { $0 > capacity } == true }
+
+    /// Items the list holds: maxOccurs when it spills, else its inline capacity.
+    var holds: Int { spills ? occurs.max! : capacity }
+
     var fieldType: String {
         guard let value else { return "Never" }
+        if spills { return "EXISpillList<\(capacity), \(occurs.max!), \(value.swiftType)>" }
         if isList { return "EXIList<\(capacity), \(value.swiftType)>" }
         return occurs.min == 0 ? "\(value.swiftType)?" : value.swiftType
     }

@@ -231,7 +231,7 @@ final class TypeEmitter {
             break
         case .leaf(let l):
             var d = "`\(l.name)`"
-            if l.isList { d += ", \(l.occurs.min)...\(l.occurs.max.map(String.init) ?? "unbounded") items (holds \(l.capacity))" } else if l.occurs.min == 0 { d += " (optional)" }
+            if l.isList { d += ", \(l.occurs.min)...\(l.occurs.max.map(String.init) ?? "unbounded") items (holds \(l.spills ? "\(l.capacity) inline, the rest in the list arena" : "\(l.capacity)"))" } else if l.occurs.min == 0 { d += " (optional)" }
             if case .substitution(let m) = l.value! { d += ": one of \(m.members.map(\.qname.local).joined(separator: ", "))" }
             fields.append((l.fieldName, l.fieldType, d + ".", defaultForLeaf(l)))
         case .sequence(let c, let o, let group):
@@ -654,7 +654,7 @@ final class TypeEmitter {
                 out.append("            if let j = \(members).first(where: { $0.0 == \(literal(l.name)) })?.1 {")
                 if l.isList {
                     out.append("                var x = \(l.fieldType)()")
-                    out.append("                try JSONCoding.list(j, path: path + \"/\(l.name)\", capacity: \(l.capacity)) { (item: JSONValue, p: String) throws(JSONError) in x.append(\(fromJSON(l.value!, "item", "p"))) }")
+                    out.append("                try JSONCoding.list(j, path: path + \"/\(l.name)\", capacity: \(l.holds)) { (item: JSONValue, p: String) throws(JSONError) in \(jsonAppend(l, "x", fromJSON(l.value!, "item", "p"))) }")
                     out.append("                return .\(caseName)(x)")
                 } else {
                     out.append("                return .\(caseName)(\(fromJSON(l.value!, "j", "path + \"/\(l.name)\"")))")
@@ -672,6 +672,12 @@ final class TypeEmitter {
         return out
     }
 
+    /// Appends a JSON item; past the inline part of a spilling list, into `JSONCoding.listArena`.
+    func jsonAppend(_ l: LeafModel, _ list: String, _ item: String) -> String {
+        guard l.spills else { return "\(list).append(\(item))" }
+        return "guard \(list).append(\(item), spillingInto: JSONCoding.listArena) else { throw JSONError(\"no room in the list arena (JSONCoding.withListArena)\", at: p) }"
+    }
+
     func jsonLeaf(_ l: LeafModel, access: String, _ out: inout [String], _ reader: inout [String], _ known: inout [String]) {
         let v = l.value!
         let key = literal(l.name)
@@ -681,7 +687,8 @@ final class TypeEmitter {
                 out.append("        for i in 0..<\(access).count { m.append(\(access)[i].json()) }")
                 reader.append("        for j in members where \(m.qualified).elementNames.contains(j.0) {")
                 reader.append("            for item in try JSONCoding.items(j.1) {")
-                reader.append("                guard let x = try \(m.qualified)(jsonMembers: [(j.0, item)], path: path), \(access).append(x) else { throw JSONError(\"too many \(l.name)\", at: path) }")
+                let add = l.spills ? "\(access).append(x, spillingInto: JSONCoding.listArena)" : "\(access).append(x)"
+                reader.append("                guard let x = try \(m.qualified)(jsonMembers: [(j.0, item)], path: path), \(add) else { throw JSONError(\"too many \(l.name)\", at: path) }")
                 reader.append("            }")
                 reader.append("        }")
             } else if l.occurs.min == 0 {
@@ -699,7 +706,7 @@ final class TypeEmitter {
             let cond = l.occurs.min == 0 ? "if !\(access).isEmpty " : "do "
             out.append("        \(cond){ var a: [JSONValue] = []; for i in 0..<\(access).count { a.append(\(jsonOf(v, "\(access)[i]"))) }; m.append((\(key), .array(a))) }")
             reader.append("        if let j = members.first(where: { $0.0 == \(key) })?.1 {")
-            reader.append("            try JSONCoding.list(j, path: path + \"/\(l.name)\", capacity: \(l.capacity)) { (item: JSONValue, p: String) throws(JSONError) in \(access).append(\(fromJSON(v, "item", "p"))) }")
+            reader.append("            try JSONCoding.list(j, path: path + \"/\(l.name)\", capacity: \(l.holds)) { (item: JSONValue, p: String) throws(JSONError) in \(jsonAppend(l, access, fromJSON(v, "item", "p"))) }")
             if l.occurs.min > 0 {
                 reader.append("        } else {")
                 reader.append("            throw JSONError(\"missing \(l.name)\", at: path)")
@@ -825,8 +832,18 @@ final class TypeEmitter {
         out.append("    /// error `message` holds a partly decoded value.")
         out.append("    @_noAllocation @_noLocks")
         out.append("    public static func decode(_ bytes: RawSpan, into message: inout Message) throws(EXIError) {")
+        out.append("        try decode(bytes, into: &message, listArena: .none)")
+        out.append("    }")
+        out.append("")
+        out.append("    /// `decode(_:into:)` with `listArena` (reset first) holding the items of lists beyond their inline part")
+        out.append("    /// (`EXISpillList`); without one (`.none`) such a message is `listArenaFull`. The message is valid while the arena")
+        out.append("    /// is neither reset nor released.")
+        out.append("    @_noAllocation @_noLocks")
+        out.append("    public static func decode(_ bytes: RawSpan, into message: inout Message, listArena: EXIListArenaHandle) throws(EXIError) {")
+        out.append("        listArena.reset()")
         out.append("        try bytes.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) throws(EXIError) in")
         out.append("            var r = EXIReader(buffer, schema: \(literal(family.shortName)))")
+        out.append("            r.listArena = listArena")
         out.append("            let header = try r.readBits(8)")
         out.append("            guard header == 0x80 else { throw EXIError(.invalidHeader(UInt8(truncatingIfNeeded: header)), at: 0, schema: \(literal(family.shortName))) }")
         out.append("            switch try r.readBits(\(width)) {")

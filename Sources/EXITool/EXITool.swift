@@ -66,26 +66,40 @@ public enum EXITool {
         return try result!.get()
     }
 
+    /// Bytes of list arena a message of `schema` needs at most (generated, `<Family>ListArena`).
+    static func listArenaBytes(_ schema: EXISchema) -> Int {
+        switch schema {
+        case .app: return AppHandshakeListArena.worstCaseBytes
+        case .din: return DIN70121ListArena.worstCaseBytes
+        case .iso2: return ISO15118_2ListArena.worstCaseBytes
+        case .iso20Common, .iso20DC, .iso20AC, .iso20ACDP, .iso20WPT: return ISO15118_20ListArena.worstCaseBytes
+        }
+    }
+
     static func decodeHere(_ schema: EXISchema, bytes: [UInt8]) throws(EXIToolError) -> JSONValue {
+        // one arena per call, at the schema's worst case: lists up to maxOccurs (pages never written stay unmapped)
+        let arena = EXIListArena(capacity: listArenaBytes(schema))
+        defer { withExtendedLifetime(arena) {} }
+        let a = arena.handle
         do throws(EXIError) {
             let span = bytes.span.bytes
             switch schema {
-            case .app: return try json(span, AppHandshakeCodec.decode(_:into:), AppHandshakeCodec.json)
-            case .din: return try json(span, DINCodec.decode(_:into:), DINCodec.json)
-            case .iso2: return try json(span, ISO2Codec.decode(_:into:), ISO2Codec.json)
-            case .iso20Common: return try json(span, ISO20CommonCodec.decode(_:into:), ISO20CommonCodec.json)
-            case .iso20DC: return try json(span, ISO20DCCodec.decode(_:into:), ISO20DCCodec.json)
-            case .iso20AC: return try json(span, ISO20ACCodec.decode(_:into:), ISO20ACCodec.json)
-            case .iso20ACDP: return try json(span, ISO20ACDPCodec.decode(_:into:), ISO20ACDPCodec.json)
-            case .iso20WPT: return try json(span, ISO20WPTCodec.decode(_:into:), ISO20WPTCodec.json)
+            case .app: return try json(span, { (s, m) throws(EXIError) in try AppHandshakeCodec.decode(s, into: &m, listArena: a) }, AppHandshakeCodec.json)
+            case .din: return try json(span, { (s, m) throws(EXIError) in try DINCodec.decode(s, into: &m, listArena: a) }, DINCodec.json)
+            case .iso2: return try json(span, { (s, m) throws(EXIError) in try ISO2Codec.decode(s, into: &m, listArena: a) }, ISO2Codec.json)
+            case .iso20Common: return try json(span, { (s, m) throws(EXIError) in try ISO20CommonCodec.decode(s, into: &m, listArena: a) }, ISO20CommonCodec.json)
+            case .iso20DC: return try json(span, { (s, m) throws(EXIError) in try ISO20DCCodec.decode(s, into: &m, listArena: a) }, ISO20DCCodec.json)
+            case .iso20AC: return try json(span, { (s, m) throws(EXIError) in try ISO20ACCodec.decode(s, into: &m, listArena: a) }, ISO20ACCodec.json)
+            case .iso20ACDP: return try json(span, { (s, m) throws(EXIError) in try ISO20ACDPCodec.decode(s, into: &m, listArena: a) }, ISO20ACDPCodec.json)
+            case .iso20WPT: return try json(span, { (s, m) throws(EXIError) in try ISO20WPTCodec.decode(s, into: &m, listArena: a) }, ISO20WPTCodec.json)
             }
         } catch {
             throw .exi(error)
         }
     }
 
-    /// Decodes into a message on the heap: with every list at its maxOccurs a message type is megabytes
-    /// (Sources/EXIGenerator/README.md, Bounds), too big to copy around on a thread's stack.
+    /// Decodes into a message on the heap: message types are tens of kilobytes (Sources/EXIGenerator/README.md,
+    /// Bounds), too big to copy around on a thread's stack.
     static func json<M: EXIDefaultValue>(_ span: RawSpan, _ decode: (RawSpan, inout M) throws(EXIError) -> Void,
                                          _ json: (M) -> JSONValue) throws(EXIError) -> JSONValue {
         let message = UnsafeMutablePointer<M>.allocate(capacity: 1)
@@ -99,6 +113,16 @@ public enum EXITool {
     }
 
     static func encodeHere(_ schema: EXISchema, json: JSONValue) throws(EXIToolError) -> [UInt8] {
+        // the JSON readers put long lists into this arena; the message points into it until it is written
+        let arena = EXIListArena(capacity: listArenaBytes(schema))
+        let result = JSONCoding.withListArena(arena) { () -> Result<[UInt8], EXIToolError> in
+            do throws(EXIToolError) { return .success(try encodeWithArena(schema, json: json)) } catch { return .failure(error) }
+        }
+        withExtendedLifetime(arena) {}
+        return try result.get()
+    }
+
+    static func encodeWithArena(_ schema: EXISchema, json: JSONValue) throws(EXIToolError) -> [UInt8] {
         switch schema {
         case .app: return try write(try message(AppHandshakeCodec.message, json), AppHandshakeCodec.encode)
         case .din: return try write(try message(DINCodec.message, json), DINCodec.encode)

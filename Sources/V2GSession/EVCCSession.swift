@@ -60,6 +60,9 @@ public final class EVCCSession: TickController {
     /// The messages, allocated once and decoded into / built in place (several kB each).
     private let din: UnsafeMutablePointer<DIN70121.V2G_Message>
     private let iso2: UnsafeMutablePointer<ISO15118_2.V2G_Message>
+    /// Room for an SECC's schedule beyond the message's inline 24 PMax/sales-tariff entries, up to the schema's
+    /// 3 × 1024 (issue 15): reserved with the session, its pages written only when such a schedule arrives.
+    private let listArena = EXIListArena(capacity: ISO15118_2ListArena.worstCaseBytes)
     private let app: UnsafeMutablePointer<AppHandshakeMessage>
     /// supportedAppProtocolReq, built once from `configuration.protocols`.
     private let handshake: UnsafeMutablePointer<AppHandshakeMessage>
@@ -265,7 +268,7 @@ public final class EVCCSession: TickController {
                 EVCCDINMessages.read(din.pointee, into: &lastAnswer)
                 headerSession = din.pointee.Header.SessionID
             } else {
-                try ISO2Codec.decode(RawSpan(_unsafeBytes: payload), into: &iso2.pointee)
+                try ISO2Codec.decode(RawSpan(_unsafeBytes: payload), into: &iso2.pointee, listArena: listArena.handle)
                 EVCCISO2Messages.read(iso2.pointee, into: &lastAnswer)
                 headerSession = iso2.pointee.Header.SessionID
             }

@@ -18,6 +18,29 @@ final class SECCISO2Messages {
 
     /// Decodes `payload`; false when it is a valid DIN message but not a request of this SECC (a
     /// response, an AC or certificate message): `out.kind` then says which, when known.
+    /// The request a `decode` that failed stopped in, when it is one this SECC answers: the generated decoder
+    /// sets the body's case before its content, so a valid message beyond a storage bound (issue 15) still says
+    /// its type, and the SECC can answer it FAILED instead of dropping the connection. Its session id.
+    func partlyDecoded() -> (kind: V2GRequestKind, sessionID: UInt64)? {
+        let kind: V2GRequestKind
+        switch request.Body.BodyElement {
+        case .SessionSetupReq?: kind = .sessionSetup
+        case .ServiceDiscoveryReq?: kind = .serviceDiscovery
+        case .ServiceDetailReq?: kind = .serviceDetail
+        case .PaymentServiceSelectionReq?: kind = .paymentServiceSelection
+        case .AuthorizationReq?: kind = .authorization
+        case .ChargeParameterDiscoveryReq?: kind = .chargeParameterDiscovery
+        case .CableCheckReq?: kind = .cableCheck
+        case .PreChargeReq?: kind = .preCharge
+        case .PowerDeliveryReq(let r)?: kind = r.ChargeProgress == .Start ? .powerDeliveryStart : .powerDeliveryStop
+        case .CurrentDemandReq?: kind = .currentDemand
+        case .WeldingDetectionReq?: kind = .weldingDetection
+        case .SessionStopReq?: kind = .sessionStop
+        default: return nil
+        }
+        return (kind, V2GSessionClock.sessionID(request.Header.SessionID))
+    }
+
     func decode(_ payload: RawSpan, into out: inout SECCRequest) throws(EXIError) -> Bool {
         try ISO2Codec.decode(payload, into: &request)
         out = SECCRequest()

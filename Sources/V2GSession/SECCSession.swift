@@ -49,6 +49,8 @@ public final class SECCSession: TickController {
     public private(set) var expiredTimer: V2GSessionClock.Timer?
     /// Why the stream failed, if it did (bad header, oversize payload).
     public private(set) var framingError: V2GTPError?
+    /// Requests answered FAILED because a list in them was longer than this SECC's storage (issue 15).
+    public private(set) var answeredBeyondBound = 0
     /// Called once per request answered (not in the steady state when nil).
     public var onExchange: ((SECCRequest, SECCAnswer) -> Void)?
 
@@ -221,6 +223,9 @@ public final class SECCSession: TickController {
                 ? try din.decode(RawSpan(_unsafeBytes: io.payloadBytes), into: &request)
                 : try iso2.decode(RawSpan(_unsafeBytes: io.payloadBytes), into: &request)
         } catch {
+            if error.isBeyondStorageBound, let partial = session.negotiated == .din70121 ? din.partlyDecoded() : iso2.partlyDecoded() {
+                return answerBeyondBound(partial.kind, sessionID: partial.sessionID, now)
+            }
             session.decodeErrors &+= 1
             if Int(session.decodeErrors) >= configuration.maximumDecodeErrors { end(.decodeErrors, now) }
             return
@@ -258,6 +263,25 @@ public final class SECCSession: TickController {
             return respond(now, ending: .timeout)
         }
         serve(context)
+    }
+
+    /// A valid request longer than a list bound this SECC keeps below the schema (DIN 70121's unbounded lists,
+    /// xmldsig; generator README "Bounds") cannot be served, but it is not malformed: the SECC answers it
+    /// FAILED in its own type and ends the session (ISO 15118-2 [V2G2-539], DIN 70121 [V2G-DC-665]), instead
+    /// of counting a decode error and leaving the car to time out.
+    private func answerBeyondBound(_ kind: V2GRequestKind, sessionID: UInt64, _ now: MonotonicInstant) {
+        answeredBeyondBound &+= 1
+        request = SECCRequest()
+        request.kind = kind
+        request.sessionID = sessionID
+        answer = SECCAnswer()
+        answer.kind = kind
+        answer.sessionID = session.sessionID
+        answer.presentVolts = facts.power.value.volts
+        answer.presentAmps = facts.power.value.amps
+        answer.code = .failed
+        answer.stopCharging = true
+        respond(now, ending: .sequenceError)
     }
 
     private var cableCheckPassed: Bool {

@@ -82,4 +82,19 @@ import Testing
         print("EXI message sizes (bytes): " + sizes.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
         for (_, size) in sizes { #expect(size < 1 << 20) }
     }
+
+    /// The list arena each schema needs at most (generated; README "Bounds"): what a session reserves to hold
+    /// every list up to its maxOccurs.
+    @Test func listArenaWorstCases() {
+        let sizes: [(String, Int)] = [
+            ("SAP", AppHandshakeListArena.worstCaseBytes),
+            ("DIN", DIN70121ListArena.worstCaseBytes),
+            ("ISO2", ISO15118_2ListArena.worstCaseBytes),
+            ("ISO20", ISO15118_20ListArena.worstCaseBytes),
+        ]
+        print("EXI list arena worst case (bytes): " + sizes.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
+        #expect(ISO15118_2ListArena.worstCaseBytes > 0)
+        #expect(ISO15118_20ListArena.worstCaseBytes > 0)
+        #expect(DIN70121ListArena.worstCaseBytes == 0)  // DIN's long lists are unbounded: capped, never spilled
+    }
 }

@@ -91,8 +91,18 @@ public enum AppHandshakeCodec {
     /// error `message` holds a partly decoded value.
     @_noAllocation @_noLocks
     public static func decode(_ bytes: RawSpan, into message: inout Message) throws(EXIError) {
+        try decode(bytes, into: &message, listArena: .none)
+    }
+
+    /// `decode(_:into:)` with `listArena` (reset first) holding the items of lists beyond their inline part
+    /// (`EXISpillList`); without one (`.none`) such a message is `listArenaFull`. The message is valid while the arena
+    /// is neither reset nor released.
+    @_noAllocation @_noLocks
+    public static func decode(_ bytes: RawSpan, into message: inout Message, listArena: EXIListArenaHandle) throws(EXIError) {
+        listArena.reset()
         try bytes.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) throws(EXIError) in
             var r = EXIReader(buffer, schema: "SAP")
+            r.listArena = listArena
             let header = try r.readBits(8)
             guard header == 0x80 else { throw EXIError(.invalidHeader(UInt8(truncatingIfNeeded: header)), at: 0, schema: "SAP") }
             switch try r.readBits(2) {

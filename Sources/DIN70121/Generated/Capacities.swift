@@ -7,7 +7,7 @@
 /// - strings hold maxLength characters of any kind (EXIString<n> stores 4n UTF-8 bytes)
 /// - strings without maxLength hold 64 characters
 /// - xs:integer without bounds is an EXIInteger (any length up to 32 octets of magnitude)
-/// - named list caps: Certificate 4, ConsumptionCost 3, Cost 3, PMaxScheduleEntry 24, Parameter 16, ParameterSet 8, PaymentOption 2, ProfileEntry 24, RootCertificateID 20, SAScheduleTuple 3, SalesTariffEntry 24, SelectedService 16, Service 8
+/// - lists held inline up to (a bounded list's further items, up to its maxOccurs, go to the list arena: ListArena.swift): Certificate 4, ConsumptionCost 3, Cost 3, PMaxScheduleEntry 24, Parameter 16, ParameterSet 8, PaymentOption 2, ProfileEntry 24, RootCertificateID 20, SAScheduleTuple 3, SalesTariffEntry 24, SelectedService 16, Service 8
 /// - the decoder remembers 64 distinct strings per message (EXI string table): more literals are fine, a string-table hit after that is stringTableFull
 public enum DIN70121Capacities {
     public static let notes: [String] = [
@@ -15,7 +15,7 @@ public enum DIN70121Capacities {
         "strings hold maxLength characters of any kind (EXIString<n> stores 4n UTF-8 bytes)",
         "strings without maxLength hold 64 characters",
         "xs:integer without bounds is an EXIInteger (any length up to 32 octets of magnitude)",
-        "named list caps: Certificate 4, ConsumptionCost 3, Cost 3, PMaxScheduleEntry 24, Parameter 16, ParameterSet 8, PaymentOption 2, ProfileEntry 24, RootCertificateID 20, SAScheduleTuple 3, SalesTariffEntry 24, SelectedService 16, Service 8",
+        "lists held inline up to (a bounded list's further items, up to its maxOccurs, go to the list arena: ListArena.swift): Certificate 4, ConsumptionCost 3, Cost 3, PMaxScheduleEntry 24, Parameter 16, ParameterSet 8, PaymentOption 2, ProfileEntry 24, RootCertificateID 20, SAScheduleTuple 3, SalesTariffEntry 24, SelectedService 16, Service 8",
         "the decoder remembers 64 distinct strings per message (EXI string table): more literals are fine, a string-table hit after that is stringTableFull",
     ]
 }

@@ -7,7 +7,7 @@
 /// - strings hold maxLength characters of any kind (EXIString<n> stores 4n UTF-8 bytes)
 /// - strings without maxLength hold 64 characters
 /// - xs:integer without bounds is an EXIInteger (any length up to 32 octets of magnitude)
-/// - named list caps: PMaxScheduleEntry 24, ParameterSet 8, SalesTariffEntry 24
+/// - lists held inline up to (a bounded list's further items, up to its maxOccurs, go to the list arena: ListArena.swift): PMaxScheduleEntry 24, ParameterSet 8, SalesTariffEntry 24
 /// - the decoder remembers 64 distinct strings per message (EXI string table): more literals are fine, a string-table hit after that is stringTableFull
 public enum ISO15118_2Capacities {
     public static let notes: [String] = [
@@ -15,7 +15,7 @@ public enum ISO15118_2Capacities {
         "strings hold maxLength characters of any kind (EXIString<n> stores 4n UTF-8 bytes)",
         "strings without maxLength hold 64 characters",
         "xs:integer without bounds is an EXIInteger (any length up to 32 octets of magnitude)",
-        "named list caps: PMaxScheduleEntry 24, ParameterSet 8, SalesTariffEntry 24",
+        "lists held inline up to (a bounded list's further items, up to its maxOccurs, go to the list arena: ListArena.swift): PMaxScheduleEntry 24, ParameterSet 8, SalesTariffEntry 24",
         "the decoder remembers 64 distinct strings per message (EXI string table): more literals are fine, a string-table hit after that is stringTableFull",
     ]
 }

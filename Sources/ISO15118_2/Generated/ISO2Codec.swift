@@ -44,8 +44,18 @@ public enum ISO2Codec {
     /// error `message` holds a partly decoded value.
     @_noAllocation @_noLocks
     public static func decode(_ bytes: RawSpan, into message: inout Message) throws(EXIError) {
+        try decode(bytes, into: &message, listArena: .none)
+    }
+
+    /// `decode(_:into:)` with `listArena` (reset first) holding the items of lists beyond their inline part
+    /// (`EXISpillList`); without one (`.none`) such a message is `listArenaFull`. The message is valid while the arena
+    /// is neither reset nor released.
+    @_noAllocation @_noLocks
+    public static func decode(_ bytes: RawSpan, into message: inout Message, listArena: EXIListArenaHandle) throws(EXIError) {
+        listArena.reset()
         try bytes.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) throws(EXIError) in
             var r = EXIReader(buffer, schema: "ISO2")
+            r.listArena = listArena
             let header = try r.readBits(8)
             guard header == 0x80 else { throw EXIError(.invalidHeader(UInt8(truncatingIfNeeded: header)), at: 0, schema: "ISO2") }
             switch try r.readBits(7) {
@@ -9093,15 +9103,15 @@ extension PGPData {
 
 /// `PMaxScheduleType` (urn:iso:15118:2:2013:MsgDataTypes).
 public struct PMaxSchedule: EXIDefaultValue, Equatable, Sendable {
-    /// `PMaxScheduleEntry`, 1...1024 items (holds 24).
-    public var PMaxScheduleEntry: EXIList<24, ISO15118_2.PMaxScheduleEntry>
+    /// `PMaxScheduleEntry`, 1...1024 items (holds 24 inline, the rest in the list arena).
+    public var PMaxScheduleEntry: EXISpillList<24, 1024, ISO15118_2.PMaxScheduleEntry>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
-        PMaxScheduleEntry = EXIList<24, ISO15118_2.PMaxScheduleEntry>()
+        PMaxScheduleEntry = EXISpillList<24, 1024, ISO15118_2.PMaxScheduleEntry>()
     }
 
-    public init(PMaxScheduleEntry: EXIList<24, ISO15118_2.PMaxScheduleEntry>) {
+    public init(PMaxScheduleEntry: EXISpillList<24, 1024, ISO15118_2.PMaxScheduleEntry>) {
         self.PMaxScheduleEntry = PMaxScheduleEntry
     }
 }
@@ -9110,7 +9120,6 @@ extension PMaxSchedule {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(PMaxScheduleEntry)
     /// state 1: SE(PMaxScheduleEntry) EE
-    /// state 2: EE
     @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
@@ -9125,13 +9134,10 @@ extension PMaxSchedule {
                 }
                 try self.PMaxScheduleEntry[i1].encodeContent(&w)
                 i1 &+= 1
-                state = (i1 == 1024 ? 2 : 1)
+                state = 1
             }
         } catch { throw error.inside("PMaxScheduleEntry") }
-        switch state {  // EE
-        case 1: try w.writeBits(1, 2)
-        default: try w.writeBits(0, 1)
-        }
+        try w.writeBits(1, 2)  // EE
         _ = state
     }
 
@@ -9144,17 +9150,16 @@ extension PMaxSchedule {
         ev = try Self._read0(&r, state)
         self.PMaxScheduleEntry.removeAll()
         while ev == 0 {
-            if self.PMaxScheduleEntry.isFull { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("PMaxScheduleEntry") }
+            if self.PMaxScheduleEntry.isFull { throw r.error(.capacityExceeded(count: 1025, capacity: 1024)).inside("PMaxScheduleEntry") }
             var k2 = ISO15118_2.PMaxScheduleEntry()
             do throws(EXIError) {
                 try k2.decodeContent(&r)
             } catch { throw error.inside("PMaxScheduleEntry") }
-            self.PMaxScheduleEntry.append(k2)
-            state = (self.PMaxScheduleEntry.count == 1024 ? 2 : 1)
-            switch state {
-            case 1: ev = try Self._read1(&r, state)
-            default: ev = try Self._read2(&r, state)
+            if !self.PMaxScheduleEntry.append(k2, spillingInto: r.listArena) {
+                throw r.error(.listArenaFull(needed: EXISpillList<24, 1024, ISO15118_2.PMaxScheduleEntry>.spillBytes, available: r.listArena.available)).inside("PMaxScheduleEntry")
             }
+            state = 1
+            ev = try Self._read1(&r, state)
         }
         if self.PMaxScheduleEntry.count < 1 { throw r.error(.tooFewItems(count: self.PMaxScheduleEntry.count, minimum: 1)).inside("PMaxScheduleEntry") }
         if ev != 2 {
@@ -9176,13 +9181,6 @@ extension PMaxSchedule {
         case 0: return 0  // SE(PMaxScheduleEntry)
         case 1: return 2  // EE
         case let code: throw r.undeclared(code, state: state, width: 2)
-        }
-    }
-    @inline(__always)
-    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
-        switch try r.readBits(1) {
-        case 0: return 2  // EE
-        case let code: throw r.undeclared(code, state: state, width: 1)
         }
     }
 }
@@ -12052,8 +12050,8 @@ public struct SalesTariff: EXIDefaultValue, Equatable, Sendable {
     public var SalesTariffDescription: EXIString<32>?
     /// `NumEPriceLevels` (optional).
     public var NumEPriceLevels: UInt8?
-    /// `SalesTariffEntry`, 1...1024 items (holds 24).
-    public var SalesTariffEntry: EXIList<24, ISO15118_2.SalesTariffEntry>
+    /// `SalesTariffEntry`, 1...1024 items (holds 24 inline, the rest in the list arena).
+    public var SalesTariffEntry: EXISpillList<24, 1024, ISO15118_2.SalesTariffEntry>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
@@ -12061,10 +12059,10 @@ public struct SalesTariff: EXIDefaultValue, Equatable, Sendable {
         SalesTariffID = 1
         SalesTariffDescription = nil
         NumEPriceLevels = nil
-        SalesTariffEntry = EXIList<24, ISO15118_2.SalesTariffEntry>()
+        SalesTariffEntry = EXISpillList<24, 1024, ISO15118_2.SalesTariffEntry>()
     }
 
-    public init(Id: EXIString<64>? = nil, SalesTariffID: UInt8, SalesTariffDescription: EXIString<32>? = nil, NumEPriceLevels: UInt8? = nil, SalesTariffEntry: EXIList<24, ISO15118_2.SalesTariffEntry>) {
+    public init(Id: EXIString<64>? = nil, SalesTariffID: UInt8, SalesTariffDescription: EXIString<32>? = nil, NumEPriceLevels: UInt8? = nil, SalesTariffEntry: EXISpillList<24, 1024, ISO15118_2.SalesTariffEntry>) {
         self.Id = Id
         self.SalesTariffID = SalesTariffID
         self.SalesTariffDescription = SalesTariffDescription
@@ -12081,7 +12079,6 @@ extension SalesTariff {
     /// state 3: SE(NumEPriceLevels) SE(SalesTariffEntry)
     /// state 4: SE(SalesTariffEntry)
     /// state 5: SE(SalesTariffEntry) EE
-    /// state 6: EE
     @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
@@ -12138,13 +12135,10 @@ extension SalesTariff {
                 }
                 try self.SalesTariffEntry[i3].encodeContent(&w)
                 i3 &+= 1
-                state = (i3 == 1024 ? 6 : 5)
+                state = 5
             }
         } catch { throw error.inside("SalesTariffEntry") }
-        switch state {  // EE
-        case 5: try w.writeBits(1, 2)
-        default: try w.writeBits(0, 1)
-        }
+        try w.writeBits(1, 2)  // EE
         _ = state
     }
 
@@ -12209,17 +12203,16 @@ extension SalesTariff {
         }
         self.SalesTariffEntry.removeAll()
         while ev == 4 {
-            if self.SalesTariffEntry.isFull { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("SalesTariffEntry") }
+            if self.SalesTariffEntry.isFull { throw r.error(.capacityExceeded(count: 1025, capacity: 1024)).inside("SalesTariffEntry") }
             var k6 = ISO15118_2.SalesTariffEntry()
             do throws(EXIError) {
                 try k6.decodeContent(&r)
             } catch { throw error.inside("SalesTariffEntry") }
-            self.SalesTariffEntry.append(k6)
-            state = (self.SalesTariffEntry.count == 1024 ? 6 : 5)
-            switch state {
-            case 5: ev = try Self._read5(&r, state)
-            default: ev = try Self._read6(&r, state)
+            if !self.SalesTariffEntry.append(k6, spillingInto: r.listArena) {
+                throw r.error(.listArenaFull(needed: EXISpillList<24, 1024, ISO15118_2.SalesTariffEntry>.spillBytes, available: r.listArena.available)).inside("SalesTariffEntry")
             }
+            state = 5
+            ev = try Self._read5(&r, state)
         }
         if self.SalesTariffEntry.count < 1 { throw r.error(.tooFewItems(count: self.SalesTariffEntry.count, minimum: 1)).inside("SalesTariffEntry") }
         if ev != 6 {
@@ -12273,13 +12266,6 @@ extension SalesTariff {
         case 0: return 4  // SE(SalesTariffEntry)
         case 1: return 6  // EE
         case let code: throw r.undeclared(code, state: state, width: 2)
-        }
-    }
-    @inline(__always)
-    static func _read6(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
-        switch try r.readBits(1) {
-        case 0: return 6  // EE
-        case let code: throw r.undeclared(code, state: state, width: 1)
         }
     }
 }
@@ -13493,15 +13479,15 @@ extension ServiceList {
 
 /// `ServiceParameterListType` (urn:iso:15118:2:2013:MsgDataTypes).
 public struct ServiceParameterList: EXIDefaultValue, Equatable, Sendable {
-    /// `ParameterSet`, 1...255 items (holds 8).
-    public var ParameterSet: EXIList<8, ISO15118_2.ParameterSet>
+    /// `ParameterSet`, 1...255 items (holds 8 inline, the rest in the list arena).
+    public var ParameterSet: EXISpillList<8, 255, ISO15118_2.ParameterSet>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
-        ParameterSet = EXIList<8, ISO15118_2.ParameterSet>()
+        ParameterSet = EXISpillList<8, 255, ISO15118_2.ParameterSet>()
     }
 
-    public init(ParameterSet: EXIList<8, ISO15118_2.ParameterSet>) {
+    public init(ParameterSet: EXISpillList<8, 255, ISO15118_2.ParameterSet>) {
         self.ParameterSet = ParameterSet
     }
 }
@@ -13540,12 +13526,14 @@ extension ServiceParameterList {
         ev = try Self._read0(&r, state)
         self.ParameterSet.removeAll()
         while ev == 0 {
-            if self.ParameterSet.isFull { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("ParameterSet") }
+            if self.ParameterSet.isFull { throw r.error(.capacityExceeded(count: 256, capacity: 255)).inside("ParameterSet") }
             var k2 = ISO15118_2.ParameterSet()
             do throws(EXIError) {
                 try k2.decodeContent(&r)
             } catch { throw error.inside("ParameterSet") }
-            self.ParameterSet.append(k2)
+            if !self.ParameterSet.append(k2, spillingInto: r.listArena) {
+                throw r.error(.listArenaFull(needed: EXISpillList<8, 255, ISO15118_2.ParameterSet>.spillBytes, available: r.listArena.available)).inside("ParameterSet")
+            }
             state = 1
             ev = try Self._read1(&r, state)
         }

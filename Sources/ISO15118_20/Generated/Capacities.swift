@@ -7,7 +7,7 @@
 /// - strings hold maxLength characters of any kind (EXIString<n> stores 4n UTF-8 bytes)
 /// - strings without maxLength hold 64 characters
 /// - xs:integer without bounds is an EXIInteger (any length up to 32 octets of magnitude)
-/// - named list caps: EVPowerProfileEntry 24, EVPowerScheduleEntry 24, EVPriceRuleStack 8, Parameter 16, ParameterSet 8, PowerScheduleEntry 24, PriceLevelScheduleEntry 24, PriceRuleStack 8, ProviderID 16, PulseSequenceOrder 24, RxSpecData 24, TxSpecData 24
+/// - lists held inline up to (a bounded list's further items, up to its maxOccurs, go to the list arena: ListArena.swift): EVPowerProfileEntry 24, EVPowerScheduleEntry 24, EVPriceRuleStack 8, Parameter 16, ParameterSet 8, PowerScheduleEntry 24, PriceLevelScheduleEntry 24, PriceRuleStack 8, ProviderID 16, PulseSequenceOrder 24, RxSpecData 24, TxSpecData 24
 /// - the decoder remembers 64 distinct strings per message (EXI string table): more literals are fine, a string-table hit after that is stringTableFull
 public enum ISO15118_20Capacities {
     public static let notes: [String] = [
@@ -15,7 +15,7 @@ public enum ISO15118_20Capacities {
         "strings hold maxLength characters of any kind (EXIString<n> stores 4n UTF-8 bytes)",
         "strings without maxLength hold 64 characters",
         "xs:integer without bounds is an EXIInteger (any length up to 32 octets of magnitude)",
-        "named list caps: EVPowerProfileEntry 24, EVPowerScheduleEntry 24, EVPriceRuleStack 8, Parameter 16, ParameterSet 8, PowerScheduleEntry 24, PriceLevelScheduleEntry 24, PriceRuleStack 8, ProviderID 16, PulseSequenceOrder 24, RxSpecData 24, TxSpecData 24",
+        "lists held inline up to (a bounded list's further items, up to its maxOccurs, go to the list arena: ListArena.swift): EVPowerProfileEntry 24, EVPowerScheduleEntry 24, EVPriceRuleStack 8, Parameter 16, ParameterSet 8, PowerScheduleEntry 24, PriceLevelScheduleEntry 24, PriceRuleStack 8, ProviderID 16, PulseSequenceOrder 24, RxSpecData 24, TxSpecData 24",
         "the decoder remembers 64 distinct strings per message (EXI string table): more literals are fine, a string-table hit after that is stringTableFull",
     ]
 }

@@ -403,8 +403,18 @@ public enum ISO20CommonCodec {
     /// error `message` holds a partly decoded value.
     @_noAllocation @_noLocks
     public static func decode(_ bytes: RawSpan, into message: inout Message) throws(EXIError) {
+        try decode(bytes, into: &message, listArena: .none)
+    }
+
+    /// `decode(_:into:)` with `listArena` (reset first) holding the items of lists beyond their inline part
+    /// (`EXISpillList`); without one (`.none`) such a message is `listArenaFull`. The message is valid while the arena
+    /// is neither reset nor released.
+    @_noAllocation @_noLocks
+    public static func decode(_ bytes: RawSpan, into message: inout Message, listArena: EXIListArenaHandle) throws(EXIError) {
+        listArena.reset()
         try bytes.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) throws(EXIError) in
             var r = EXIReader(buffer, schema: "ISO20")
+            r.listArena = listArena
             let header = try r.readBits(8)
             guard header == 0x80 else { throw EXIError(.invalidHeader(UInt8(truncatingIfNeeded: header)), at: 0, schema: "ISO20") }
             switch try r.readBits(6) {
@@ -1104,8 +1114,18 @@ public enum ISO20DCCodec {
     /// error `message` holds a partly decoded value.
     @_noAllocation @_noLocks
     public static func decode(_ bytes: RawSpan, into message: inout Message) throws(EXIError) {
+        try decode(bytes, into: &message, listArena: .none)
+    }
+
+    /// `decode(_:into:)` with `listArena` (reset first) holding the items of lists beyond their inline part
+    /// (`EXISpillList`); without one (`.none`) such a message is `listArenaFull`. The message is valid while the arena
+    /// is neither reset nor released.
+    @_noAllocation @_noLocks
+    public static func decode(_ bytes: RawSpan, into message: inout Message, listArena: EXIListArenaHandle) throws(EXIError) {
+        listArena.reset()
         try bytes.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) throws(EXIError) in
             var r = EXIReader(buffer, schema: "ISO20")
+            r.listArena = listArena
             let header = try r.readBits(8)
             guard header == 0x80 else { throw EXIError(.invalidHeader(UInt8(truncatingIfNeeded: header)), at: 0, schema: "ISO20") }
             switch try r.readBits(6) {
@@ -1655,8 +1675,18 @@ public enum ISO20ACCodec {
     /// error `message` holds a partly decoded value.
     @_noAllocation @_noLocks
     public static func decode(_ bytes: RawSpan, into message: inout Message) throws(EXIError) {
+        try decode(bytes, into: &message, listArena: .none)
+    }
+
+    /// `decode(_:into:)` with `listArena` (reset first) holding the items of lists beyond their inline part
+    /// (`EXISpillList`); without one (`.none`) such a message is `listArenaFull`. The message is valid while the arena
+    /// is neither reset nor released.
+    @_noAllocation @_noLocks
+    public static func decode(_ bytes: RawSpan, into message: inout Message, listArena: EXIListArenaHandle) throws(EXIError) {
+        listArena.reset()
         try bytes.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) throws(EXIError) in
             var r = EXIReader(buffer, schema: "ISO20")
+            r.listArena = listArena
             let header = try r.readBits(8)
             guard header == 0x80 else { throw EXIError(.invalidHeader(UInt8(truncatingIfNeeded: header)), at: 0, schema: "ISO20") }
             switch try r.readBits(6) {
@@ -2032,8 +2062,18 @@ public enum ISO20ACDPCodec {
     /// error `message` holds a partly decoded value.
     @_noAllocation @_noLocks
     public static func decode(_ bytes: RawSpan, into message: inout Message) throws(EXIError) {
+        try decode(bytes, into: &message, listArena: .none)
+    }
+
+    /// `decode(_:into:)` with `listArena` (reset first) holding the items of lists beyond their inline part
+    /// (`EXISpillList`); without one (`.none`) such a message is `listArenaFull`. The message is valid while the arena
+    /// is neither reset nor released.
+    @_noAllocation @_noLocks
+    public static func decode(_ bytes: RawSpan, into message: inout Message, listArena: EXIListArenaHandle) throws(EXIError) {
+        listArena.reset()
         try bytes.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) throws(EXIError) in
             var r = EXIReader(buffer, schema: "ISO20")
+            r.listArena = listArena
             let header = try r.readBits(8)
             guard header == 0x80 else { throw EXIError(.invalidHeader(UInt8(truncatingIfNeeded: header)), at: 0, schema: "ISO20") }
             switch try r.readBits(6) {
@@ -2353,8 +2393,18 @@ public enum ISO20WPTCodec {
     /// error `message` holds a partly decoded value.
     @_noAllocation @_noLocks
     public static func decode(_ bytes: RawSpan, into message: inout Message) throws(EXIError) {
+        try decode(bytes, into: &message, listArena: .none)
+    }
+
+    /// `decode(_:into:)` with `listArena` (reset first) holding the items of lists beyond their inline part
+    /// (`EXISpillList`); without one (`.none`) such a message is `listArenaFull`. The message is valid while the arena
+    /// is neither reset nor released.
+    @_noAllocation @_noLocks
+    public static func decode(_ bytes: RawSpan, into message: inout Message, listArena: EXIListArenaHandle) throws(EXIError) {
+        listArena.reset()
         try bytes.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) throws(EXIError) in
             var r = EXIReader(buffer, schema: "ISO20")
+            r.listArena = listArena
             let header = try r.readBits(8)
             guard header == 0x80 else { throw EXIError(.invalidHeader(UInt8(truncatingIfNeeded: header)), at: 0, schema: "ISO20") }
             switch try r.readBits(6) {
@@ -21195,15 +21245,15 @@ extension EVPowerProfile {
 
 /// `EVPowerProfileEntryListType` (urn:iso:std:iso:15118:-20:CommonMessages).
 public struct EVPowerProfileEntryList: EXIDefaultValue, Equatable, Sendable {
-    /// `EVPowerProfileEntry`, 1...2048 items (holds 24).
-    public var EVPowerProfileEntry: EXIList<24, ISO15118_20.PowerScheduleEntry>
+    /// `EVPowerProfileEntry`, 1...2048 items (holds 24 inline, the rest in the list arena).
+    public var EVPowerProfileEntry: EXISpillList<24, 2048, ISO15118_20.PowerScheduleEntry>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
-        EVPowerProfileEntry = EXIList<24, ISO15118_20.PowerScheduleEntry>()
+        EVPowerProfileEntry = EXISpillList<24, 2048, ISO15118_20.PowerScheduleEntry>()
     }
 
-    public init(EVPowerProfileEntry: EXIList<24, ISO15118_20.PowerScheduleEntry>) {
+    public init(EVPowerProfileEntry: EXISpillList<24, 2048, ISO15118_20.PowerScheduleEntry>) {
         self.EVPowerProfileEntry = EVPowerProfileEntry
     }
 }
@@ -21212,7 +21262,6 @@ extension EVPowerProfileEntryList {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(EVPowerProfileEntry)
     /// state 1: SE(EVPowerProfileEntry) EE
-    /// state 2: EE
     @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
@@ -21227,13 +21276,10 @@ extension EVPowerProfileEntryList {
                 }
                 try self.EVPowerProfileEntry[i1].encodeContent(&w)
                 i1 &+= 1
-                state = (i1 == 2048 ? 2 : 1)
+                state = 1
             }
         } catch { throw error.inside("EVPowerProfileEntry") }
-        switch state {  // EE
-        case 1: try w.writeBits(1, 2)
-        default: try w.writeBits(0, 1)
-        }
+        try w.writeBits(1, 2)  // EE
         _ = state
     }
 
@@ -21246,17 +21292,16 @@ extension EVPowerProfileEntryList {
         ev = try Self._read0(&r, state)
         self.EVPowerProfileEntry.removeAll()
         while ev == 0 {
-            if self.EVPowerProfileEntry.isFull { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("EVPowerProfileEntry") }
+            if self.EVPowerProfileEntry.isFull { throw r.error(.capacityExceeded(count: 2049, capacity: 2048)).inside("EVPowerProfileEntry") }
             var k2 = ISO15118_20.PowerScheduleEntry()
             do throws(EXIError) {
                 try k2.decodeContent(&r)
             } catch { throw error.inside("EVPowerProfileEntry") }
-            self.EVPowerProfileEntry.append(k2)
-            state = (self.EVPowerProfileEntry.count == 2048 ? 2 : 1)
-            switch state {
-            case 1: ev = try Self._read1(&r, state)
-            default: ev = try Self._read2(&r, state)
+            if !self.EVPowerProfileEntry.append(k2, spillingInto: r.listArena) {
+                throw r.error(.listArenaFull(needed: EXISpillList<24, 2048, ISO15118_20.PowerScheduleEntry>.spillBytes, available: r.listArena.available)).inside("EVPowerProfileEntry")
             }
+            state = 1
+            ev = try Self._read1(&r, state)
         }
         if self.EVPowerProfileEntry.count < 1 { throw r.error(.tooFewItems(count: self.EVPowerProfileEntry.count, minimum: 1)).inside("EVPowerProfileEntry") }
         if ev != 2 {
@@ -21278,13 +21323,6 @@ extension EVPowerProfileEntryList {
         case 0: return 0  // SE(EVPowerProfileEntry)
         case 1: return 2  // EE
         case let code: throw r.undeclared(code, state: state, width: 2)
-        }
-    }
-    @inline(__always)
-    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
-        switch try r.readBits(1) {
-        case 0: return 2  // EE
-        case let code: throw r.undeclared(code, state: state, width: 1)
         }
     }
 }
@@ -21492,15 +21530,15 @@ extension EVPowerScheduleEntry {
 
 /// `EVPowerScheduleEntryListType` (urn:iso:std:iso:15118:-20:CommonMessages).
 public struct EVPowerScheduleEntryList: EXIDefaultValue, Equatable, Sendable {
-    /// `EVPowerScheduleEntry`, 1...1024 items (holds 24).
-    public var EVPowerScheduleEntry: EXIList<24, ISO15118_20.EVPowerScheduleEntry>
+    /// `EVPowerScheduleEntry`, 1...1024 items (holds 24 inline, the rest in the list arena).
+    public var EVPowerScheduleEntry: EXISpillList<24, 1024, ISO15118_20.EVPowerScheduleEntry>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
-        EVPowerScheduleEntry = EXIList<24, ISO15118_20.EVPowerScheduleEntry>()
+        EVPowerScheduleEntry = EXISpillList<24, 1024, ISO15118_20.EVPowerScheduleEntry>()
     }
 
-    public init(EVPowerScheduleEntry: EXIList<24, ISO15118_20.EVPowerScheduleEntry>) {
+    public init(EVPowerScheduleEntry: EXISpillList<24, 1024, ISO15118_20.EVPowerScheduleEntry>) {
         self.EVPowerScheduleEntry = EVPowerScheduleEntry
     }
 }
@@ -21509,7 +21547,6 @@ extension EVPowerScheduleEntryList {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(EVPowerScheduleEntry)
     /// state 1: SE(EVPowerScheduleEntry) EE
-    /// state 2: EE
     @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
@@ -21524,13 +21561,10 @@ extension EVPowerScheduleEntryList {
                 }
                 try self.EVPowerScheduleEntry[i1].encodeContent(&w)
                 i1 &+= 1
-                state = (i1 == 1024 ? 2 : 1)
+                state = 1
             }
         } catch { throw error.inside("EVPowerScheduleEntry") }
-        switch state {  // EE
-        case 1: try w.writeBits(1, 2)
-        default: try w.writeBits(0, 1)
-        }
+        try w.writeBits(1, 2)  // EE
         _ = state
     }
 
@@ -21543,17 +21577,16 @@ extension EVPowerScheduleEntryList {
         ev = try Self._read0(&r, state)
         self.EVPowerScheduleEntry.removeAll()
         while ev == 0 {
-            if self.EVPowerScheduleEntry.isFull { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("EVPowerScheduleEntry") }
+            if self.EVPowerScheduleEntry.isFull { throw r.error(.capacityExceeded(count: 1025, capacity: 1024)).inside("EVPowerScheduleEntry") }
             var k2 = ISO15118_20.EVPowerScheduleEntry()
             do throws(EXIError) {
                 try k2.decodeContent(&r)
             } catch { throw error.inside("EVPowerScheduleEntry") }
-            self.EVPowerScheduleEntry.append(k2)
-            state = (self.EVPowerScheduleEntry.count == 1024 ? 2 : 1)
-            switch state {
-            case 1: ev = try Self._read1(&r, state)
-            default: ev = try Self._read2(&r, state)
+            if !self.EVPowerScheduleEntry.append(k2, spillingInto: r.listArena) {
+                throw r.error(.listArenaFull(needed: EXISpillList<24, 1024, ISO15118_20.EVPowerScheduleEntry>.spillBytes, available: r.listArena.available)).inside("EVPowerScheduleEntry")
             }
+            state = 1
+            ev = try Self._read1(&r, state)
         }
         if self.EVPowerScheduleEntry.count < 1 { throw r.error(.tooFewItems(count: self.EVPowerScheduleEntry.count, minimum: 1)).inside("EVPowerScheduleEntry") }
         if ev != 2 {
@@ -21575,13 +21608,6 @@ extension EVPowerScheduleEntryList {
         case 0: return 0  // SE(EVPowerScheduleEntry)
         case 1: return 2  // EE
         case let code: throw r.undeclared(code, state: state, width: 2)
-        }
-    }
-    @inline(__always)
-    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
-        switch try r.readBits(1) {
-        case 0: return 2  // EE
-        case let code: throw r.undeclared(code, state: state, width: 1)
         }
     }
 }
@@ -21809,15 +21835,15 @@ extension EVPriceRuleStack {
 
 /// `EVPriceRuleStackListType` (urn:iso:std:iso:15118:-20:CommonMessages).
 public struct EVPriceRuleStackList: EXIDefaultValue, Equatable, Sendable {
-    /// `EVPriceRuleStack`, 1...1024 items (holds 8).
-    public var EVPriceRuleStack: EXIList<8, ISO15118_20.EVPriceRuleStack>
+    /// `EVPriceRuleStack`, 1...1024 items (holds 8 inline, the rest in the list arena).
+    public var EVPriceRuleStack: EXISpillList<8, 1024, ISO15118_20.EVPriceRuleStack>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
-        EVPriceRuleStack = EXIList<8, ISO15118_20.EVPriceRuleStack>()
+        EVPriceRuleStack = EXISpillList<8, 1024, ISO15118_20.EVPriceRuleStack>()
     }
 
-    public init(EVPriceRuleStack: EXIList<8, ISO15118_20.EVPriceRuleStack>) {
+    public init(EVPriceRuleStack: EXISpillList<8, 1024, ISO15118_20.EVPriceRuleStack>) {
         self.EVPriceRuleStack = EVPriceRuleStack
     }
 }
@@ -21826,7 +21852,6 @@ extension EVPriceRuleStackList {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(EVPriceRuleStack)
     /// state 1: SE(EVPriceRuleStack) EE
-    /// state 2: EE
     @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
@@ -21841,13 +21866,10 @@ extension EVPriceRuleStackList {
                 }
                 try self.EVPriceRuleStack[i1].encodeContent(&w)
                 i1 &+= 1
-                state = (i1 == 1024 ? 2 : 1)
+                state = 1
             }
         } catch { throw error.inside("EVPriceRuleStack") }
-        switch state {  // EE
-        case 1: try w.writeBits(1, 2)
-        default: try w.writeBits(0, 1)
-        }
+        try w.writeBits(1, 2)  // EE
         _ = state
     }
 
@@ -21860,17 +21882,16 @@ extension EVPriceRuleStackList {
         ev = try Self._read0(&r, state)
         self.EVPriceRuleStack.removeAll()
         while ev == 0 {
-            if self.EVPriceRuleStack.isFull { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("EVPriceRuleStack") }
+            if self.EVPriceRuleStack.isFull { throw r.error(.capacityExceeded(count: 1025, capacity: 1024)).inside("EVPriceRuleStack") }
             var k2 = ISO15118_20.EVPriceRuleStack()
             do throws(EXIError) {
                 try k2.decodeContent(&r)
             } catch { throw error.inside("EVPriceRuleStack") }
-            self.EVPriceRuleStack.append(k2)
-            state = (self.EVPriceRuleStack.count == 1024 ? 2 : 1)
-            switch state {
-            case 1: ev = try Self._read1(&r, state)
-            default: ev = try Self._read2(&r, state)
+            if !self.EVPriceRuleStack.append(k2, spillingInto: r.listArena) {
+                throw r.error(.listArenaFull(needed: EXISpillList<8, 1024, ISO15118_20.EVPriceRuleStack>.spillBytes, available: r.listArena.available)).inside("EVPriceRuleStack")
             }
+            state = 1
+            ev = try Self._read1(&r, state)
         }
         if self.EVPriceRuleStack.count < 1 { throw r.error(.tooFewItems(count: self.EVPriceRuleStack.count, minimum: 1)).inside("EVPriceRuleStack") }
         if ev != 2 {
@@ -21892,13 +21913,6 @@ extension EVPriceRuleStackList {
         case 0: return 0  // SE(EVPriceRuleStack)
         case 1: return 2  // EE
         case let code: throw r.undeclared(code, state: state, width: 2)
-        }
-    }
-    @inline(__always)
-    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
-        switch try r.readBits(1) {
-        case 0: return 2  // EE
-        case let code: throw r.undeclared(code, state: state, width: 1)
         }
     }
 }
@@ -24682,16 +24696,16 @@ extension Parameter {
 public struct ParameterSet: EXIDefaultValue, Equatable, Sendable {
     /// `ParameterSetID`.
     public var ParameterSetID: UInt16
-    /// `Parameter`, 1...32 items (holds 16).
-    public var Parameter: EXIList<16, ISO15118_20.Parameter>
+    /// `Parameter`, 1...32 items (holds 16 inline, the rest in the list arena).
+    public var Parameter: EXISpillList<16, 32, ISO15118_20.Parameter>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
         ParameterSetID = 0
-        Parameter = EXIList<16, ISO15118_20.Parameter>()
+        Parameter = EXISpillList<16, 32, ISO15118_20.Parameter>()
     }
 
-    public init(ParameterSetID: UInt16, Parameter: EXIList<16, ISO15118_20.Parameter>) {
+    public init(ParameterSetID: UInt16, Parameter: EXISpillList<16, 32, ISO15118_20.Parameter>) {
         self.ParameterSetID = ParameterSetID
         self.Parameter = Parameter
     }
@@ -24756,12 +24770,14 @@ extension ParameterSet {
         }
         self.Parameter.removeAll()
         while ev == 1 {
-            if self.Parameter.isFull { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("Parameter") }
+            if self.Parameter.isFull { throw r.error(.capacityExceeded(count: 33, capacity: 32)).inside("Parameter") }
             var k2 = ISO15118_20.Parameter()
             do throws(EXIError) {
                 try k2.decodeContent(&r)
             } catch { throw error.inside("Parameter") }
-            self.Parameter.append(k2)
+            if !self.Parameter.append(k2, spillingInto: r.listArena) {
+                throw r.error(.listArenaFull(needed: EXISpillList<16, 32, ISO15118_20.Parameter>.spillBytes, available: r.listArena.available)).inside("Parameter")
+            }
             state = (self.Parameter.count == 32 ? 3 : 2)
             switch state {
             case 2: ev = try Self._read2(&r, state)
@@ -25740,15 +25756,15 @@ extension PowerScheduleEntry {
 
 /// `PowerScheduleEntryListType` (urn:iso:std:iso:15118:-20:CommonMessages).
 public struct PowerScheduleEntryList: EXIDefaultValue, Equatable, Sendable {
-    /// `PowerScheduleEntry`, 1...1024 items (holds 24).
-    public var PowerScheduleEntry: EXIList<24, ISO15118_20.PowerScheduleEntry>
+    /// `PowerScheduleEntry`, 1...1024 items (holds 24 inline, the rest in the list arena).
+    public var PowerScheduleEntry: EXISpillList<24, 1024, ISO15118_20.PowerScheduleEntry>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
-        PowerScheduleEntry = EXIList<24, ISO15118_20.PowerScheduleEntry>()
+        PowerScheduleEntry = EXISpillList<24, 1024, ISO15118_20.PowerScheduleEntry>()
     }
 
-    public init(PowerScheduleEntry: EXIList<24, ISO15118_20.PowerScheduleEntry>) {
+    public init(PowerScheduleEntry: EXISpillList<24, 1024, ISO15118_20.PowerScheduleEntry>) {
         self.PowerScheduleEntry = PowerScheduleEntry
     }
 }
@@ -25757,7 +25773,6 @@ extension PowerScheduleEntryList {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(PowerScheduleEntry)
     /// state 1: SE(PowerScheduleEntry) EE
-    /// state 2: EE
     @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
@@ -25772,13 +25787,10 @@ extension PowerScheduleEntryList {
                 }
                 try self.PowerScheduleEntry[i1].encodeContent(&w)
                 i1 &+= 1
-                state = (i1 == 1024 ? 2 : 1)
+                state = 1
             }
         } catch { throw error.inside("PowerScheduleEntry") }
-        switch state {  // EE
-        case 1: try w.writeBits(1, 2)
-        default: try w.writeBits(0, 1)
-        }
+        try w.writeBits(1, 2)  // EE
         _ = state
     }
 
@@ -25791,17 +25803,16 @@ extension PowerScheduleEntryList {
         ev = try Self._read0(&r, state)
         self.PowerScheduleEntry.removeAll()
         while ev == 0 {
-            if self.PowerScheduleEntry.isFull { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("PowerScheduleEntry") }
+            if self.PowerScheduleEntry.isFull { throw r.error(.capacityExceeded(count: 1025, capacity: 1024)).inside("PowerScheduleEntry") }
             var k2 = ISO15118_20.PowerScheduleEntry()
             do throws(EXIError) {
                 try k2.decodeContent(&r)
             } catch { throw error.inside("PowerScheduleEntry") }
-            self.PowerScheduleEntry.append(k2)
-            state = (self.PowerScheduleEntry.count == 1024 ? 2 : 1)
-            switch state {
-            case 1: ev = try Self._read1(&r, state)
-            default: ev = try Self._read2(&r, state)
+            if !self.PowerScheduleEntry.append(k2, spillingInto: r.listArena) {
+                throw r.error(.listArenaFull(needed: EXISpillList<24, 1024, ISO15118_20.PowerScheduleEntry>.spillBytes, available: r.listArena.available)).inside("PowerScheduleEntry")
             }
+            state = 1
+            ev = try Self._read1(&r, state)
         }
         if self.PowerScheduleEntry.count < 1 { throw r.error(.tooFewItems(count: self.PowerScheduleEntry.count, minimum: 1)).inside("PowerScheduleEntry") }
         if ev != 2 {
@@ -25823,13 +25834,6 @@ extension PowerScheduleEntryList {
         case 0: return 0  // SE(PowerScheduleEntry)
         case 1: return 2  // EE
         case let code: throw r.undeclared(code, state: state, width: 2)
-        }
-    }
-    @inline(__always)
-    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
-        switch try r.readBits(1) {
-        case 0: return 2  // EE
-        case let code: throw r.undeclared(code, state: state, width: 1)
         }
     }
 }
@@ -26183,15 +26187,15 @@ extension PriceLevelScheduleEntry {
 
 /// `PriceLevelScheduleEntryListType` (urn:iso:std:iso:15118:-20:CommonMessages).
 public struct PriceLevelScheduleEntryList: EXIDefaultValue, Equatable, Sendable {
-    /// `PriceLevelScheduleEntry`, 1...1024 items (holds 24).
-    public var PriceLevelScheduleEntry: EXIList<24, ISO15118_20.PriceLevelScheduleEntry>
+    /// `PriceLevelScheduleEntry`, 1...1024 items (holds 24 inline, the rest in the list arena).
+    public var PriceLevelScheduleEntry: EXISpillList<24, 1024, ISO15118_20.PriceLevelScheduleEntry>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
-        PriceLevelScheduleEntry = EXIList<24, ISO15118_20.PriceLevelScheduleEntry>()
+        PriceLevelScheduleEntry = EXISpillList<24, 1024, ISO15118_20.PriceLevelScheduleEntry>()
     }
 
-    public init(PriceLevelScheduleEntry: EXIList<24, ISO15118_20.PriceLevelScheduleEntry>) {
+    public init(PriceLevelScheduleEntry: EXISpillList<24, 1024, ISO15118_20.PriceLevelScheduleEntry>) {
         self.PriceLevelScheduleEntry = PriceLevelScheduleEntry
     }
 }
@@ -26200,7 +26204,6 @@ extension PriceLevelScheduleEntryList {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(PriceLevelScheduleEntry)
     /// state 1: SE(PriceLevelScheduleEntry) EE
-    /// state 2: EE
     @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
@@ -26215,13 +26218,10 @@ extension PriceLevelScheduleEntryList {
                 }
                 try self.PriceLevelScheduleEntry[i1].encodeContent(&w)
                 i1 &+= 1
-                state = (i1 == 1024 ? 2 : 1)
+                state = 1
             }
         } catch { throw error.inside("PriceLevelScheduleEntry") }
-        switch state {  // EE
-        case 1: try w.writeBits(1, 2)
-        default: try w.writeBits(0, 1)
-        }
+        try w.writeBits(1, 2)  // EE
         _ = state
     }
 
@@ -26234,17 +26234,16 @@ extension PriceLevelScheduleEntryList {
         ev = try Self._read0(&r, state)
         self.PriceLevelScheduleEntry.removeAll()
         while ev == 0 {
-            if self.PriceLevelScheduleEntry.isFull { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("PriceLevelScheduleEntry") }
+            if self.PriceLevelScheduleEntry.isFull { throw r.error(.capacityExceeded(count: 1025, capacity: 1024)).inside("PriceLevelScheduleEntry") }
             var k2 = ISO15118_20.PriceLevelScheduleEntry()
             do throws(EXIError) {
                 try k2.decodeContent(&r)
             } catch { throw error.inside("PriceLevelScheduleEntry") }
-            self.PriceLevelScheduleEntry.append(k2)
-            state = (self.PriceLevelScheduleEntry.count == 1024 ? 2 : 1)
-            switch state {
-            case 1: ev = try Self._read1(&r, state)
-            default: ev = try Self._read2(&r, state)
+            if !self.PriceLevelScheduleEntry.append(k2, spillingInto: r.listArena) {
+                throw r.error(.listArenaFull(needed: EXISpillList<24, 1024, ISO15118_20.PriceLevelScheduleEntry>.spillBytes, available: r.listArena.available)).inside("PriceLevelScheduleEntry")
             }
+            state = 1
+            ev = try Self._read1(&r, state)
         }
         if self.PriceLevelScheduleEntry.count < 1 { throw r.error(.tooFewItems(count: self.PriceLevelScheduleEntry.count, minimum: 1)).inside("PriceLevelScheduleEntry") }
         if ev != 2 {
@@ -26266,13 +26265,6 @@ extension PriceLevelScheduleEntryList {
         case 0: return 0  // SE(PriceLevelScheduleEntry)
         case 1: return 2  // EE
         case let code: throw r.undeclared(code, state: state, width: 2)
-        }
-    }
-    @inline(__always)
-    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
-        switch try r.readBits(1) {
-        case 0: return 2  // EE
-        case let code: throw r.undeclared(code, state: state, width: 1)
         }
     }
 }
@@ -26663,15 +26655,15 @@ extension PriceRuleStack {
 
 /// `PriceRuleStackListType` (urn:iso:std:iso:15118:-20:CommonMessages).
 public struct PriceRuleStackList: EXIDefaultValue, Equatable, Sendable {
-    /// `PriceRuleStack`, 1...1024 items (holds 8).
-    public var PriceRuleStack: EXIList<8, ISO15118_20.PriceRuleStack>
+    /// `PriceRuleStack`, 1...1024 items (holds 8 inline, the rest in the list arena).
+    public var PriceRuleStack: EXISpillList<8, 1024, ISO15118_20.PriceRuleStack>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
-        PriceRuleStack = EXIList<8, ISO15118_20.PriceRuleStack>()
+        PriceRuleStack = EXISpillList<8, 1024, ISO15118_20.PriceRuleStack>()
     }
 
-    public init(PriceRuleStack: EXIList<8, ISO15118_20.PriceRuleStack>) {
+    public init(PriceRuleStack: EXISpillList<8, 1024, ISO15118_20.PriceRuleStack>) {
         self.PriceRuleStack = PriceRuleStack
     }
 }
@@ -26680,7 +26672,6 @@ extension PriceRuleStackList {
     /// Writes the attributes and content (the start event was written by the caller), EXI 1.0 §8.5.4 grammar:
     /// state 0: SE(PriceRuleStack)
     /// state 1: SE(PriceRuleStack) EE
-    /// state 2: EE
     @_addressableSelf
     @_noAllocation @_noLocks
     func encodeContent(_ w: inout EXIWriter) throws(EXIError) {
@@ -26695,13 +26686,10 @@ extension PriceRuleStackList {
                 }
                 try self.PriceRuleStack[i1].encodeContent(&w)
                 i1 &+= 1
-                state = (i1 == 1024 ? 2 : 1)
+                state = 1
             }
         } catch { throw error.inside("PriceRuleStack") }
-        switch state {  // EE
-        case 1: try w.writeBits(1, 2)
-        default: try w.writeBits(0, 1)
-        }
+        try w.writeBits(1, 2)  // EE
         _ = state
     }
 
@@ -26714,17 +26702,16 @@ extension PriceRuleStackList {
         ev = try Self._read0(&r, state)
         self.PriceRuleStack.removeAll()
         while ev == 0 {
-            if self.PriceRuleStack.isFull { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("PriceRuleStack") }
+            if self.PriceRuleStack.isFull { throw r.error(.capacityExceeded(count: 1025, capacity: 1024)).inside("PriceRuleStack") }
             var k2 = ISO15118_20.PriceRuleStack()
             do throws(EXIError) {
                 try k2.decodeContent(&r)
             } catch { throw error.inside("PriceRuleStack") }
-            self.PriceRuleStack.append(k2)
-            state = (self.PriceRuleStack.count == 1024 ? 2 : 1)
-            switch state {
-            case 1: ev = try Self._read1(&r, state)
-            default: ev = try Self._read2(&r, state)
+            if !self.PriceRuleStack.append(k2, spillingInto: r.listArena) {
+                throw r.error(.listArenaFull(needed: EXISpillList<8, 1024, ISO15118_20.PriceRuleStack>.spillBytes, available: r.listArena.available)).inside("PriceRuleStack")
             }
+            state = 1
+            ev = try Self._read1(&r, state)
         }
         if self.PriceRuleStack.count < 1 { throw r.error(.tooFewItems(count: self.PriceRuleStack.count, minimum: 1)).inside("PriceRuleStack") }
         if ev != 2 {
@@ -26746,13 +26733,6 @@ extension PriceRuleStackList {
         case 0: return 0  // SE(PriceRuleStack)
         case 1: return 2  // EE
         case let code: throw r.undeclared(code, state: state, width: 2)
-        }
-    }
-    @inline(__always)
-    static func _read2(_ r: inout EXIReader, _ state: Int) throws(EXIError) -> Int {
-        switch try r.readBits(1) {
-        case 0: return 2  // EE
-        case let code: throw r.undeclared(code, state: state, width: 1)
         }
     }
 }
@@ -31873,15 +31853,15 @@ extension ServiceList {
 
 /// `ServiceParameterListType` (urn:iso:std:iso:15118:-20:CommonMessages).
 public struct ServiceParameterList: EXIDefaultValue, Equatable, Sendable {
-    /// `ParameterSet`, 1...32 items (holds 8).
-    public var ParameterSet: EXIList<8, ISO15118_20.ParameterSet>
+    /// `ParameterSet`, 1...32 items (holds 8 inline, the rest in the list arena).
+    public var ParameterSet: EXISpillList<8, 32, ISO15118_20.ParameterSet>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
-        ParameterSet = EXIList<8, ISO15118_20.ParameterSet>()
+        ParameterSet = EXISpillList<8, 32, ISO15118_20.ParameterSet>()
     }
 
-    public init(ParameterSet: EXIList<8, ISO15118_20.ParameterSet>) {
+    public init(ParameterSet: EXISpillList<8, 32, ISO15118_20.ParameterSet>) {
         self.ParameterSet = ParameterSet
     }
 }
@@ -31924,12 +31904,14 @@ extension ServiceParameterList {
         ev = try Self._read0(&r, state)
         self.ParameterSet.removeAll()
         while ev == 0 {
-            if self.ParameterSet.isFull { throw r.error(.capacityExceeded(count: 9, capacity: 8)).inside("ParameterSet") }
+            if self.ParameterSet.isFull { throw r.error(.capacityExceeded(count: 33, capacity: 32)).inside("ParameterSet") }
             var k2 = ISO15118_20.ParameterSet()
             do throws(EXIError) {
                 try k2.decodeContent(&r)
             } catch { throw error.inside("ParameterSet") }
-            self.ParameterSet.append(k2)
+            if !self.ParameterSet.append(k2, spillingInto: r.listArena) {
+                throw r.error(.listArenaFull(needed: EXISpillList<8, 32, ISO15118_20.ParameterSet>.spillBytes, available: r.listArena.available)).inside("ParameterSet")
+            }
             state = (self.ParameterSet.count == 32 ? 2 : 1)
             switch state {
             case 1: ev = try Self._read1(&r, state)
@@ -34247,15 +34229,15 @@ extension SubCertificates {
 
 /// `SupportedProvidersListType` (urn:iso:std:iso:15118:-20:CommonMessages).
 public struct SupportedProvidersList: EXIDefaultValue, Equatable, Sendable {
-    /// `ProviderID`, 1...128 items (holds 16).
-    public var ProviderID: EXIList<16, EXIString<80>>
+    /// `ProviderID`, 1...128 items (holds 16 inline, the rest in the list arena).
+    public var ProviderID: EXISpillList<16, 128, EXIString<80>>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
-        ProviderID = EXIList<16, EXIString<80>>()
+        ProviderID = EXISpillList<16, 128, EXIString<80>>()
     }
 
-    public init(ProviderID: EXIList<16, EXIString<80>>) {
+    public init(ProviderID: EXISpillList<16, 128, EXIString<80>>) {
         self.ProviderID = ProviderID
     }
 }
@@ -34304,7 +34286,7 @@ extension SupportedProvidersList {
         ev = try Self._read0(&r, state)
         self.ProviderID.removeAll()
         while ev == 0 {
-            if self.ProviderID.isFull { throw r.error(.capacityExceeded(count: 17, capacity: 16)).inside("ProviderID") }
+            if self.ProviderID.isFull { throw r.error(.capacityExceeded(count: 129, capacity: 128)).inside("ProviderID") }
             var k2 = EXIString<80>()
             do throws(EXIError) {
                 if try r.readSimpleElementIsEmpty() {
@@ -34314,7 +34296,9 @@ extension SupportedProvidersList {
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("ProviderID") }
-            self.ProviderID.append(k2)
+            if !self.ProviderID.append(k2, spillingInto: r.listArena) {
+                throw r.error(.listArenaFull(needed: EXISpillList<16, 128, EXIString<80>>.spillBytes, available: r.listArena.available)).inside("ProviderID")
+            }
             state = (self.ProviderID.count == 128 ? 2 : 1)
             switch state {
             case 1: ev = try Self._read1(&r, state)
@@ -39765,16 +39749,16 @@ extension WPT_LF_DataPackageList {
 public struct WPT_LF_ReceiverData: EXIDefaultValue, Equatable, Sendable {
     /// `NumberOfReceivers`.
     public var NumberOfReceivers: UInt8
-    /// `RxSpecData`, 2...255 items (holds 24).
-    public var RxSpecData: EXIList<24, ISO15118_20.WPT_TxRxSpecData>
+    /// `RxSpecData`, 2...255 items (holds 24 inline, the rest in the list arena).
+    public var RxSpecData: EXISpillList<24, 255, ISO15118_20.WPT_TxRxSpecData>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
         NumberOfReceivers = 0
-        RxSpecData = EXIList<24, ISO15118_20.WPT_TxRxSpecData>()
+        RxSpecData = EXISpillList<24, 255, ISO15118_20.WPT_TxRxSpecData>()
     }
 
-    public init(NumberOfReceivers: UInt8, RxSpecData: EXIList<24, ISO15118_20.WPT_TxRxSpecData>) {
+    public init(NumberOfReceivers: UInt8, RxSpecData: EXISpillList<24, 255, ISO15118_20.WPT_TxRxSpecData>) {
         self.NumberOfReceivers = NumberOfReceivers
         self.RxSpecData = RxSpecData
     }
@@ -39840,12 +39824,14 @@ extension WPT_LF_ReceiverData {
         }
         self.RxSpecData.removeAll()
         while ev == 1 {
-            if self.RxSpecData.isFull { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("RxSpecData") }
+            if self.RxSpecData.isFull { throw r.error(.capacityExceeded(count: 256, capacity: 255)).inside("RxSpecData") }
             var k2 = ISO15118_20.WPT_TxRxSpecData()
             do throws(EXIError) {
                 try k2.decodeContent(&r)
             } catch { throw error.inside("RxSpecData") }
-            self.RxSpecData.append(k2)
+            if !self.RxSpecData.append(k2, spillingInto: r.listArena) {
+                throw r.error(.listArenaFull(needed: EXISpillList<24, 255, ISO15118_20.WPT_TxRxSpecData>.spillBytes, available: r.listArena.available)).inside("RxSpecData")
+            }
             state = (self.RxSpecData.count < 2 ? 2 : (self.RxSpecData.count == 255 ? 4 : 3))
             switch state {
             case 2: ev = try Self._read1(&r, state)
@@ -40339,8 +40325,8 @@ public struct WPT_LF_TransmitterData: EXIDefaultValue, Equatable, Sendable {
     public var NumberOfTransmitters: UInt8
     /// `SignalFrequency`.
     public var SignalFrequency: ISO15118_20.RationalNumber
-    /// `TxSpecData`, 2...255 items (holds 24).
-    public var TxSpecData: EXIList<24, ISO15118_20.WPT_TxRxSpecData>
+    /// `TxSpecData`, 2...255 items (holds 24 inline, the rest in the list arena).
+    public var TxSpecData: EXISpillList<24, 255, ISO15118_20.WPT_TxRxSpecData>
     /// `TxPackageSpecData` (optional).
     public var TxPackageSpecData: ISO15118_20.WPT_TxRxPackageSpecData?
 
@@ -40348,11 +40334,11 @@ public struct WPT_LF_TransmitterData: EXIDefaultValue, Equatable, Sendable {
     public init() {
         NumberOfTransmitters = 0
         SignalFrequency = ISO15118_20.RationalNumber()
-        TxSpecData = EXIList<24, ISO15118_20.WPT_TxRxSpecData>()
+        TxSpecData = EXISpillList<24, 255, ISO15118_20.WPT_TxRxSpecData>()
         TxPackageSpecData = nil
     }
 
-    public init(NumberOfTransmitters: UInt8, SignalFrequency: ISO15118_20.RationalNumber, TxSpecData: EXIList<24, ISO15118_20.WPT_TxRxSpecData>, TxPackageSpecData: ISO15118_20.WPT_TxRxPackageSpecData? = nil) {
+    public init(NumberOfTransmitters: UInt8, SignalFrequency: ISO15118_20.RationalNumber, TxSpecData: EXISpillList<24, 255, ISO15118_20.WPT_TxRxSpecData>, TxPackageSpecData: ISO15118_20.WPT_TxRxPackageSpecData? = nil) {
         self.NumberOfTransmitters = NumberOfTransmitters
         self.SignalFrequency = SignalFrequency
         self.TxSpecData = TxSpecData
@@ -40448,12 +40434,14 @@ extension WPT_LF_TransmitterData {
         }
         self.TxSpecData.removeAll()
         while ev == 2 {
-            if self.TxSpecData.isFull { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("TxSpecData") }
+            if self.TxSpecData.isFull { throw r.error(.capacityExceeded(count: 256, capacity: 255)).inside("TxSpecData") }
             var k2 = ISO15118_20.WPT_TxRxSpecData()
             do throws(EXIError) {
                 try k2.decodeContent(&r)
             } catch { throw error.inside("TxSpecData") }
-            self.TxSpecData.append(k2)
+            if !self.TxSpecData.append(k2, spillingInto: r.listArena) {
+                throw r.error(.listArenaFull(needed: EXISpillList<24, 255, ISO15118_20.WPT_TxRxSpecData>.spillBytes, available: r.listArena.available)).inside("TxSpecData")
+            }
             state = (self.TxSpecData.count < 2 ? 3 : (self.TxSpecData.count == 255 ? 5 : 4))
             switch state {
             case 3: ev = try Self._read2(&r, state)
@@ -41363,8 +41351,8 @@ extension WPT_SPCPowerControlParameter {
 
 /// `WPT_TxRxPackageSpecDataType` (urn:iso:std:iso:15118:-20:WPT).
 public struct WPT_TxRxPackageSpecData: EXIDefaultValue, Equatable, Sendable {
-    /// `PulseSequenceOrder`, 2...255 items (holds 24).
-    public var PulseSequenceOrder: EXIList<24, ISO15118_20.WPT_TxRxPulseOrder>
+    /// `PulseSequenceOrder`, 2...255 items (holds 24 inline, the rest in the list arena).
+    public var PulseSequenceOrder: EXISpillList<24, 255, ISO15118_20.WPT_TxRxPulseOrder>
     /// `PulseSeparationTime`.
     public var PulseSeparationTime: UInt16
     /// `PulseDuration`.
@@ -41374,13 +41362,13 @@ public struct WPT_TxRxPackageSpecData: EXIDefaultValue, Equatable, Sendable {
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
-        PulseSequenceOrder = EXIList<24, ISO15118_20.WPT_TxRxPulseOrder>()
+        PulseSequenceOrder = EXISpillList<24, 255, ISO15118_20.WPT_TxRxPulseOrder>()
         PulseSeparationTime = 0
         PulseDuration = 0
         PackageSeparationTime = 0
     }
 
-    public init(PulseSequenceOrder: EXIList<24, ISO15118_20.WPT_TxRxPulseOrder>, PulseSeparationTime: UInt16, PulseDuration: UInt16, PackageSeparationTime: UInt16) {
+    public init(PulseSequenceOrder: EXISpillList<24, 255, ISO15118_20.WPT_TxRxPulseOrder>, PulseSeparationTime: UInt16, PulseDuration: UInt16, PackageSeparationTime: UInt16) {
         self.PulseSequenceOrder = PulseSequenceOrder
         self.PulseSeparationTime = PulseSeparationTime
         self.PulseDuration = PulseDuration
@@ -41451,12 +41439,14 @@ extension WPT_TxRxPackageSpecData {
         ev = try Self._read0(&r, state)
         self.PulseSequenceOrder.removeAll()
         while ev == 0 {
-            if self.PulseSequenceOrder.isFull { throw r.error(.capacityExceeded(count: 25, capacity: 24)).inside("PulseSequenceOrder") }
+            if self.PulseSequenceOrder.isFull { throw r.error(.capacityExceeded(count: 256, capacity: 255)).inside("PulseSequenceOrder") }
             var k2 = ISO15118_20.WPT_TxRxPulseOrder()
             do throws(EXIError) {
                 try k2.decodeContent(&r)
             } catch { throw error.inside("PulseSequenceOrder") }
-            self.PulseSequenceOrder.append(k2)
+            if !self.PulseSequenceOrder.append(k2, spillingInto: r.listArena) {
+                throw r.error(.listArenaFull(needed: EXISpillList<24, 255, ISO15118_20.WPT_TxRxPulseOrder>.spillBytes, available: r.listArena.available)).inside("PulseSequenceOrder")
+            }
             state = (self.PulseSequenceOrder.count < 2 ? 1 : (self.PulseSequenceOrder.count == 255 ? 3 : 2))
             switch state {
             case 1: ev = try Self._read0(&r, state)

@@ -10,9 +10,8 @@ part to the schema's bound:
     stacks, providers, parameter sets, root certificate IDs).
 Josev's EXICodec.jar (../shared/tools/josev/exi-ref.py batch, one JVM) encodes each instance; its own decode of
 those bytes is the JSON kept. bounds.jsonl holds {"schema", "message", "bound", "json", "exi"} per line; the Swift
-tests (BoundsTests) check that our decoder gives that JSON and our encoder gives those bytes; for the ISO 15118-20
-lists we keep below the schema on purpose (Sources/EXIGenerator/README.md, Bounds) a vector at the schema's bound
-("above our cap") must be a typed capacityExceeded error and one at our cap must be equal both ways.
+tests (BoundsTests) check that our decoder gives that JSON and our encoder gives those bytes, lists at the schema's
+maxOccurs included (beyond their inline part they go to the list arena; Sources/EXIGenerator/README.md, Bounds).
 
 Regenerate (needs Java 17 and Josev's venv, see ../shared/tools/josev/README.md):
     JOSEV_VENV=/var/tmp/chargekit-josev-venv Tests/EXITests/Bounds/make-bounds.py
@@ -118,9 +117,10 @@ def vectors():
         assert len(text) == 160
         out.append(("iso20-common", "SessionStopReq", f"EVTerminationExplanation of 160 {what} characters", j))
 
-    # lists at maxOccurs
-    # ISO 15118-2: at the schema's bound (above our cap: capacityExceeded) and at our cap (equal both ways)
-    for n, note in ((1024, "schema bound, above our cap"), (24, "our cap")):
+    # lists at maxOccurs, at the inline part of our storage, and one past it (the examples: 25 PMax,
+    # 25 sales tariff, 25 power profile entries, 17 providers, 9 parameter sets, 9 price rule stacks); items
+    # beyond the inline part go to the list arena (Sources/EXIGenerator/README.md, Bounds)
+    for n, note in ((1024, "schema bound"), (25, "one past the inline part"), (24, "inline part")):
         j = template("iso2", "ChargeParameterDiscoveryRes")
         for t in repeat(j, "SAScheduleTuple", 3):
             repeat(t, "PMaxScheduleEntry", n)
@@ -128,33 +128,28 @@ def vectors():
                 repeat(t, "SalesTariffEntry", n)
         out.append(("iso2", "ChargeParameterDiscoveryRes", f"3 tuples of {n} PMax and {n} sales tariff entries ({note})", j))
 
-    for n, note in ((255, "schema bound, above our cap"), (8, "our cap")):
+    for n, note in ((255, "schema bound"), (9, "one past the inline part"), (8, "inline part")):
         j = template("iso2", "ServiceDetailRes")
         repeat(j, "ParameterSet", n)
         out.append(("iso2", "ServiceDetailRes", f"{n} parameter sets ({note})", j))
 
-    # ISO 15118-20: at the schema's bound (expected: capacityExceeded, our caps stay below it on purpose,
-    # Sources/EXIGenerator/README.md "Bounds") and at our caps (expected: equal both ways)
-    j = template("iso20-common", "ServiceDetailRes")
-    for s in repeat(j, "ParameterSet", 32):
-        repeat(s, "Parameter", 32)
-    out.append(("iso20-common", "ServiceDetailRes", "32 parameter sets of 32 parameters (schema bound, above our cap)", j))
-    j = template("iso20-common", "ServiceDetailRes")
-    for s in repeat(j, "ParameterSet", 8):
-        repeat(s, "Parameter", 16)
-    out.append(("iso20-common", "ServiceDetailRes", "8 parameter sets of 16 parameters (our cap)", j))
+    for sets, params, note in ((32, 32, "schema bound"), (9, 17, "one past the inline part"), (8, 16, "inline part")):
+        j = template("iso20-common", "ServiceDetailRes")
+        for s in repeat(j, "ParameterSet", sets):
+            repeat(s, "Parameter", params)
+        out.append(("iso20-common", "ServiceDetailRes", f"{sets} parameter sets of {params} parameters ({note})", j))
 
-    for n, note in ((128, "schema bound, above our cap"), (16, "our cap")):
+    for n, note in ((128, "schema bound"), (17, "one past the inline part"), (16, "inline part")):
         j = template("iso20-common", "AuthorizationSetupRes")
         repeat(j, "ProviderID", n)
         out.append(("iso20-common", "AuthorizationSetupRes", f"{n} providers ({note})", j))
 
-    for n, note in ((2048, "schema bound, above our cap"), (24, "our cap")):
+    for n, note in ((2048, "schema bound"), (25, "one past the inline part"), (24, "inline part")):
         j = template("iso20-common", "PowerDeliveryReq")
         repeat(j, "EVPowerProfileEntry", n)
         out.append(("iso20-common", "PowerDeliveryReq", f"{n} power profile entries ({note})", j))
 
-    for entries, stacks, note in ((1024, 1024, "schema bound, above our cap"), (24, 8, "our cap")):
+    for entries, stacks, note in ((1024, 1024, "schema bound"), (25, 9, "one past the inline part"), (24, 8, "inline part")):
         j = template("iso20-common", "ScheduleExchangeRes")
         for t in repeat(j, "ScheduleTuple", 3):
             repeat(t, "PowerScheduleEntry", entries)
@@ -172,6 +167,11 @@ def vectors():
             repeat(j, "EVPriceRuleStack", stacks)
         out.append(("iso20-common", "ScheduleExchangeReq",
                     f"{entries} EV power schedule entries and {stacks} EV price rule stacks ({note})", j))
+    # DIN SPEC 70121 leaves ProfileEntry unbounded; we hold 24 (generator README, Bounds): a valid request beyond
+    # that is a typed capacityExceeded, which the SECC answers FAILED (SECCBeyondBoundTests)
+    j = template("din", "PowerDeliveryReq")
+    repeat(j, "ProfileEntry", 25)
+    out.append(("din", "PowerDeliveryReq", "25 profile entries (beyond our cap: the schema is unbounded)", j))
     return out
 
 

@@ -29,7 +29,7 @@ extension EVPowerScheduleEntryList {
     init(jsonMembers members: [(String, JSONValue)], path: String) throws(JSONError) {
         self.init()
         if let j = members.first(where: { $0.0 == "EVPowerScheduleEntry" })?.1 {
-            try JSONCoding.list(j, path: path + "/EVPowerScheduleEntry", capacity: 24) { (item: JSONValue, p: String) throws(JSONError) in self.EVPowerScheduleEntry.append(try ISO15118_20.EVPowerScheduleEntry(json: item, path: p)) }
+            try JSONCoding.list(j, path: path + "/EVPowerScheduleEntry", capacity: 1024) { (item: JSONValue, p: String) throws(JSONError) in guard self.EVPowerScheduleEntry.append(try ISO15118_20.EVPowerScheduleEntry(json: item, path: p), spillingInto: JSONCoding.listArena) else { throw JSONError("no room in the list arena (JSONCoding.withListArena)", at: p) } }
         } else {
             throw JSONError("missing EVPowerScheduleEntry", at: path)
         }

@@ -29,7 +29,7 @@ extension EVPriceRuleStackList {
     init(jsonMembers members: [(String, JSONValue)], path: String) throws(JSONError) {
         self.init()
         if let j = members.first(where: { $0.0 == "EVPriceRuleStack" })?.1 {
-            try JSONCoding.list(j, path: path + "/EVPriceRuleStack", capacity: 8) { (item: JSONValue, p: String) throws(JSONError) in self.EVPriceRuleStack.append(try ISO15118_20.EVPriceRuleStack(json: item, path: p)) }
+            try JSONCoding.list(j, path: path + "/EVPriceRuleStack", capacity: 1024) { (item: JSONValue, p: String) throws(JSONError) in guard self.EVPriceRuleStack.append(try ISO15118_20.EVPriceRuleStack(json: item, path: p), spillingInto: JSONCoding.listArena) else { throw JSONError("no room in the list arena (JSONCoding.withListArena)", at: p) } }
         } else {
             throw JSONError("missing EVPriceRuleStack", at: path)
         }

@@ -32,7 +32,7 @@ extension ParameterSet {
         guard let j1 = members.first(where: { $0.0 == "ParameterSetID" })?.1 else { throw JSONError("missing ParameterSetID", at: path) }
         self.ParameterSetID = try JSONCoding.integer(j1, as: UInt16.self, path: path + "/ParameterSetID")
         if let j = members.first(where: { $0.0 == "Parameter" })?.1 {
-            try JSONCoding.list(j, path: path + "/Parameter", capacity: 16) { (item: JSONValue, p: String) throws(JSONError) in self.Parameter.append(try ISO15118_20.Parameter(json: item, path: p)) }
+            try JSONCoding.list(j, path: path + "/Parameter", capacity: 32) { (item: JSONValue, p: String) throws(JSONError) in guard self.Parameter.append(try ISO15118_20.Parameter(json: item, path: p), spillingInto: JSONCoding.listArena) else { throw JSONError("no room in the list arena (JSONCoding.withListArena)", at: p) } }
         } else {
             throw JSONError("missing Parameter", at: path)
         }

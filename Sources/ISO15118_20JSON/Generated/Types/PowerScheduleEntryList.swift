@@ -29,7 +29,7 @@ extension PowerScheduleEntryList {
     init(jsonMembers members: [(String, JSONValue)], path: String) throws(JSONError) {
         self.init()
         if let j = members.first(where: { $0.0 == "PowerScheduleEntry" })?.1 {
-            try JSONCoding.list(j, path: path + "/PowerScheduleEntry", capacity: 24) { (item: JSONValue, p: String) throws(JSONError) in self.PowerScheduleEntry.append(try ISO15118_20.PowerScheduleEntry(json: item, path: p)) }
+            try JSONCoding.list(j, path: path + "/PowerScheduleEntry", capacity: 1024) { (item: JSONValue, p: String) throws(JSONError) in guard self.PowerScheduleEntry.append(try ISO15118_20.PowerScheduleEntry(json: item, path: p), spillingInto: JSONCoding.listArena) else { throw JSONError("no room in the list arena (JSONCoding.withListArena)", at: p) } }
         } else {
             throw JSONError("missing PowerScheduleEntry", at: path)
         }

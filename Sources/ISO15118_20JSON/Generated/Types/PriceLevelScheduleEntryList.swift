@@ -29,7 +29,7 @@ extension PriceLevelScheduleEntryList {
     init(jsonMembers members: [(String, JSONValue)], path: String) throws(JSONError) {
         self.init()
         if let j = members.first(where: { $0.0 == "PriceLevelScheduleEntry" })?.1 {
-            try JSONCoding.list(j, path: path + "/PriceLevelScheduleEntry", capacity: 24) { (item: JSONValue, p: String) throws(JSONError) in self.PriceLevelScheduleEntry.append(try ISO15118_20.PriceLevelScheduleEntry(json: item, path: p)) }
+            try JSONCoding.list(j, path: path + "/PriceLevelScheduleEntry", capacity: 1024) { (item: JSONValue, p: String) throws(JSONError) in guard self.PriceLevelScheduleEntry.append(try ISO15118_20.PriceLevelScheduleEntry(json: item, path: p), spillingInto: JSONCoding.listArena) else { throw JSONError("no room in the list arena (JSONCoding.withListArena)", at: p) } }
         } else {
             throw JSONError("missing PriceLevelScheduleEntry", at: path)
         }

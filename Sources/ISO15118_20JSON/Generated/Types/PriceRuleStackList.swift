@@ -29,7 +29,7 @@ extension PriceRuleStackList {
     init(jsonMembers members: [(String, JSONValue)], path: String) throws(JSONError) {
         self.init()
         if let j = members.first(where: { $0.0 == "PriceRuleStack" })?.1 {
-            try JSONCoding.list(j, path: path + "/PriceRuleStack", capacity: 8) { (item: JSONValue, p: String) throws(JSONError) in self.PriceRuleStack.append(try ISO15118_20.PriceRuleStack(json: item, path: p)) }
+            try JSONCoding.list(j, path: path + "/PriceRuleStack", capacity: 1024) { (item: JSONValue, p: String) throws(JSONError) in guard self.PriceRuleStack.append(try ISO15118_20.PriceRuleStack(json: item, path: p), spillingInto: JSONCoding.listArena) else { throw JSONError("no room in the list arena (JSONCoding.withListArena)", at: p) } }
         } else {
             throw JSONError("missing PriceRuleStack", at: path)
         }

@@ -29,7 +29,7 @@ extension ServiceParameterList {
     init(jsonMembers members: [(String, JSONValue)], path: String) throws(JSONError) {
         self.init()
         if let j = members.first(where: { $0.0 == "ParameterSet" })?.1 {
-            try JSONCoding.list(j, path: path + "/ParameterSet", capacity: 8) { (item: JSONValue, p: String) throws(JSONError) in self.ParameterSet.append(try ISO15118_20.ParameterSet(json: item, path: p)) }
+            try JSONCoding.list(j, path: path + "/ParameterSet", capacity: 32) { (item: JSONValue, p: String) throws(JSONError) in guard self.ParameterSet.append(try ISO15118_20.ParameterSet(json: item, path: p), spillingInto: JSONCoding.listArena) else { throw JSONError("no room in the list arena (JSONCoding.withListArena)", at: p) } }
         } else {
             throw JSONError("missing ParameterSet", at: path)
         }

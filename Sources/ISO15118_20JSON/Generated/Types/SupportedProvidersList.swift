@@ -29,7 +29,7 @@ extension SupportedProvidersList {
     init(jsonMembers members: [(String, JSONValue)], path: String) throws(JSONError) {
         self.init()
         if let j = members.first(where: { $0.0 == "ProviderID" })?.1 {
-            try JSONCoding.list(j, path: path + "/ProviderID", capacity: 16) { (item: JSONValue, p: String) throws(JSONError) in self.ProviderID.append(try JSONCoding.string(item, path: p)) }
+            try JSONCoding.list(j, path: path + "/ProviderID", capacity: 128) { (item: JSONValue, p: String) throws(JSONError) in guard self.ProviderID.append(try JSONCoding.string(item, path: p), spillingInto: JSONCoding.listArena) else { throw JSONError("no room in the list arena (JSONCoding.withListArena)", at: p) } }
         } else {
             throw JSONError("missing ProviderID", at: path)
         }

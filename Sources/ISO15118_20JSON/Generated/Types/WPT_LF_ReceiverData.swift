@@ -32,7 +32,7 @@ extension WPT_LF_ReceiverData {
         guard let j1 = members.first(where: { $0.0 == "NumberOfReceivers" })?.1 else { throw JSONError("missing NumberOfReceivers", at: path) }
         self.NumberOfReceivers = try JSONCoding.integer(j1, as: UInt8.self, path: path + "/NumberOfReceivers")
         if let j = members.first(where: { $0.0 == "RxSpecData" })?.1 {
-            try JSONCoding.list(j, path: path + "/RxSpecData", capacity: 24) { (item: JSONValue, p: String) throws(JSONError) in self.RxSpecData.append(try ISO15118_20.WPT_TxRxSpecData(json: item, path: p)) }
+            try JSONCoding.list(j, path: path + "/RxSpecData", capacity: 255) { (item: JSONValue, p: String) throws(JSONError) in guard self.RxSpecData.append(try ISO15118_20.WPT_TxRxSpecData(json: item, path: p), spillingInto: JSONCoding.listArena) else { throw JSONError("no room in the list arena (JSONCoding.withListArena)", at: p) } }
         } else {
             throw JSONError("missing RxSpecData", at: path)
         }

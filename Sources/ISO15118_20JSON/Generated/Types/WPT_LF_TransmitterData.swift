@@ -36,7 +36,7 @@ extension WPT_LF_TransmitterData {
         guard let j2 = members.first(where: { $0.0 == "SignalFrequency" })?.1 else { throw JSONError("missing SignalFrequency", at: path) }
         self.SignalFrequency = try ISO15118_20.RationalNumber(json: j2, path: path + "/SignalFrequency")
         if let j = members.first(where: { $0.0 == "TxSpecData" })?.1 {
-            try JSONCoding.list(j, path: path + "/TxSpecData", capacity: 24) { (item: JSONValue, p: String) throws(JSONError) in self.TxSpecData.append(try ISO15118_20.WPT_TxRxSpecData(json: item, path: p)) }
+            try JSONCoding.list(j, path: path + "/TxSpecData", capacity: 255) { (item: JSONValue, p: String) throws(JSONError) in guard self.TxSpecData.append(try ISO15118_20.WPT_TxRxSpecData(json: item, path: p), spillingInto: JSONCoding.listArena) else { throw JSONError("no room in the list arena (JSONCoding.withListArena)", at: p) } }
         } else {
             throw JSONError("missing TxSpecData", at: path)
         }

@@ -32,7 +32,7 @@ extension WPT_TxRxPackageSpecData {
     init(jsonMembers members: [(String, JSONValue)], path: String) throws(JSONError) {
         self.init()
         if let j = members.first(where: { $0.0 == "PulseSequenceOrder" })?.1 {
-            try JSONCoding.list(j, path: path + "/PulseSequenceOrder", capacity: 24) { (item: JSONValue, p: String) throws(JSONError) in self.PulseSequenceOrder.append(try ISO15118_20.WPT_TxRxPulseOrder(json: item, path: p)) }
+            try JSONCoding.list(j, path: path + "/PulseSequenceOrder", capacity: 255) { (item: JSONValue, p: String) throws(JSONError) in guard self.PulseSequenceOrder.append(try ISO15118_20.WPT_TxRxPulseOrder(json: item, path: p), spillingInto: JSONCoding.listArena) else { throw JSONError("no room in the list arena (JSONCoding.withListArena)", at: p) } }
         } else {
             throw JSONError("missing PulseSequenceOrder", at: path)
         }

@@ -29,7 +29,7 @@ extension PMaxSchedule {
     init(jsonMembers members: [(String, JSONValue)], path: String) throws(JSONError) {
         self.init()
         if let j = members.first(where: { $0.0 == "PMaxScheduleEntry" })?.1 {
-            try JSONCoding.list(j, path: path + "/PMaxScheduleEntry", capacity: 24) { (item: JSONValue, p: String) throws(JSONError) in self.PMaxScheduleEntry.append(try ISO15118_2.PMaxScheduleEntry(json: item, path: p)) }
+            try JSONCoding.list(j, path: path + "/PMaxScheduleEntry", capacity: 1024) { (item: JSONValue, p: String) throws(JSONError) in guard self.PMaxScheduleEntry.append(try ISO15118_2.PMaxScheduleEntry(json: item, path: p), spillingInto: JSONCoding.listArena) else { throw JSONError("no room in the list arena (JSONCoding.withListArena)", at: p) } }
         } else {
             throw JSONError("missing PMaxScheduleEntry", at: path)
         }

@@ -40,7 +40,7 @@ extension SalesTariff {
         if let j = members.first(where: { $0.0 == "SalesTariffDescription" })?.1 { self.SalesTariffDescription = try JSONCoding.string(j, path: path + "/SalesTariffDescription") }
         if let j = members.first(where: { $0.0 == "NumEPriceLevels" })?.1 { self.NumEPriceLevels = try JSONCoding.integer(j, as: UInt8.self, path: path + "/NumEPriceLevels") }
         if let j = members.first(where: { $0.0 == "SalesTariffEntry" })?.1 {
-            try JSONCoding.list(j, path: path + "/SalesTariffEntry", capacity: 24) { (item: JSONValue, p: String) throws(JSONError) in self.SalesTariffEntry.append(try ISO15118_2.SalesTariffEntry(json: item, path: p)) }
+            try JSONCoding.list(j, path: path + "/SalesTariffEntry", capacity: 1024) { (item: JSONValue, p: String) throws(JSONError) in guard self.SalesTariffEntry.append(try ISO15118_2.SalesTariffEntry(json: item, path: p), spillingInto: JSONCoding.listArena) else { throw JSONError("no room in the list arena (JSONCoding.withListArena)", at: p) } }
         } else {
             throw JSONError("missing SalesTariffEntry", at: path)
         }
