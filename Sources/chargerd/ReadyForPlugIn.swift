@@ -6,7 +6,7 @@ import CoreTypes
 /// Logs "ready for plug-in" once, at the first tick the charger could take a car: the control pilot
 /// published state A (+12 V, nothing connected) — or, on boards whose pilot is someone else's (an
 /// ADVANTICS controller, a WHITE-beet module), the first tick. The startup benchmark
-/// (`.ci/extra/startup-bench.sh`) times the process from exec to this line.
+/// (`.ci/startup-bench.sh`) times the process from exec to this line.
 final class ReadyForPlugIn: TickController {
     let name = "ready-for-plug-in"
     private let facts: ChargerFacts

@@ -4,9 +4,9 @@
 # the end is within 1 MiB of session 10's and no descriptor leaked; chargerd prints the one `soak:`
 # line with the numbers and exits 1 otherwise. Each session takes the sim board's compressed time
 # scale in real time (about 7 s on an idle machine), so 200 take about 25 minutes: not part of CI.
-# Usage: .ci/extra/soak.sh   (from the package root; SESSIONS=N for a shorter run)
+# Usage: .ci/soak-bench.sh   (from the package root; SESSIONS=N for a shorter run)
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 nice swift build -c release --product chargerd 2>&1 | tail -3
 log="${TMPDIR:-/tmp}/chargerd-soak-$$.log"
 status=0
