@@ -24,6 +24,8 @@ PROSE = {
     "ChargeKit", "HomePlug", "GreenPHY", "EtherType", "WHITE", "ADVANTICS", "Josev", "SwiftPM",
     "ESP32", "QCA7000", "MCP2515", "SJA1000", "HdrHistogram", "Linux", "Debian", "CShims",
     "SocketCAN", "PWM", "DC_Power_Control", "Power_Modules_Status", "V2G", "V2GTP", "I2C",
+    # OCPP configuration keys (strings on the wire) and Foundation's types, named in prose.
+    "ChargeKitAutocharge", "ChargeKitTargetCurrent", "FileManager",
 }
 
 def main() -> int:
