@@ -10,14 +10,14 @@ import WhitebeetHCI
 import WhitebeetHost
 
 /// The EV role end to end under the manual clock: WhitebeetEVController (driven by a
-/// LinearBatteryModel) ⇄ host link ⇄ Ethernet or SPI twins ⇄ the module emulator as a
+/// LinearBatteryModel, or `evsim`'s BenchBatteryModel) ⇄ host link ⇄ Ethernet or SPI twins ⇄ the module emulator as a
 /// WHITE-beet-PI whose far side is a scripted charger (`ScriptedChargerSession`).
 final class WhitebeetEVBench {
     let clock = ManualClock()
     let module: WhitebeetModuleEmulator
     let host: WhitebeetHostLink
     let controller: WhitebeetEVController
-    let battery: LinearBatteryModel
+    let battery: any MeteredEVBattery
     var tick: UInt64 = 0
 
     /// A small pack (1 kWh, 60 % → 70 %) so a session takes seconds of simulated time.
@@ -32,7 +32,7 @@ final class WhitebeetEVBench {
         return p
     }
 
-    init(overSPI: Bool) {
+    init(overSPI: Bool, battery: (any MeteredEVBattery)? = nil) {
         let charger = ScriptedChargerSession()
         if overSPI {
             let port = WhitebeetModuleEmulator.SPIPort(
@@ -51,7 +51,8 @@ final class WhitebeetEVBench {
             host = WhitebeetHostLink(link: hostEnd, moduleMAC: moduleEnd.macAddress)
             module = WhitebeetModuleEmulator(link: moduleEnd, moduleMAC: moduleEnd.macAddress, charger: charger)
         }
-        battery = LinearBatteryModel(Self.pack)
+        let battery = battery ?? LinearBatteryModel(Self.pack)
+        self.battery = battery
         controller = WhitebeetEVController(host: host, battery: battery)
     }
 
@@ -89,7 +90,7 @@ final class WhitebeetEVBench {
         #expect(done && bench.controller.stage == .finished,
                 "stage \(bench.controller.stage), charger \(bench.module.charger.phase), \(bench.controller.failureReason ?? "-")")
         #expect(bench.module.charger.phase == .finished)
-        #expect(bench.battery.soc >= WhitebeetEVBench.pack.targetSoC)
+        #expect(bench.battery.soc >= bench.battery.targetSoC)
         #expect(bench.battery.deliveredWattHours > 90)
         #expect(bench.controller.chargeLoopUpdates > 10)
         #expect(bench.module.charger.chargeLoopUpdates > 10)
@@ -98,6 +99,29 @@ final class WhitebeetEVBench {
         #expect(bench.module.resistor == .stateB)
         print("whitebeet EV session over \(overSPI ? "SPI" : "Ethernet"): finished at \(bench.tick) ms, SoC \(bench.battery.soc) %, "
               + "\(bench.battery.deliveredWattHours) Wh, \(bench.controller.chargeLoopUpdates) charge-loop updates, \(bench.host.statistics.sent) commands")
+    }
+
+    /// The same session with `evsim`'s battery (issue 17's proof: the car is evsim's battery model): a
+    /// small pack on its OCV curve with internal resistance and a CC/CV taper, 60 % → 70 %.
+    @Test(arguments: [false, true])
+    func dcSessionDrivenByEvsimsBenchBattery(overSPI: Bool) {
+        var p = BenchBatteryModel.Parameters()
+        p.capacityWattHours = 1_000
+        p.initialSoC = 60
+        p.bulkSoC = 65
+        p.targetSoC = 70
+        let pack = BenchBatteryModel(p)
+        let bench = WhitebeetEVBench(overSPI: overSPI, battery: pack)
+        bench.module.plugIn()
+        let done = bench.run(seconds: 120) { bench.controller.stage == .finished || bench.controller.stage == .failed }
+        #expect(done && bench.controller.stage == .finished,
+                "stage \(bench.controller.stage), charger \(bench.module.charger.phase), \(bench.controller.failureReason ?? "-")")
+        #expect(pack.soc >= p.targetSoC || pack.isComplete, "SoC \(pack.soc) %")
+        #expect(pack.deliveredWattHours > 50)
+        #expect(bench.controller.chargeLoopUpdates > 10)
+        #expect(!bench.controller.contactorsClosed)
+        print("whitebeet EV session with evsim's battery over \(overSPI ? "SPI" : "Ethernet"): finished at \(bench.tick) ms, "
+              + "SoC \(pack.soc) %, \(pack.deliveredWattHours) Wh delivered")
     }
 
     /// The charge loop's steady state on the car's side (controller, host link, emulator, battery
