@@ -23,7 +23,7 @@ public struct ChargingSessionSummary: Sendable, Equatable {
 }
 
 /// Follows `facts.v2g` and `facts.power` every tick (registered after the power path, so both are
-/// this tick's): integrates the energy and the peak power while a session runs, notes each phase
+/// this tick's): integrates the energy and the peak power while a session runs (and the output's decay after it ends), notes each phase
 /// change, and keeps the summary of the last finished session. Fixed-size state: nothing allocates
 /// in a tick (phase changes go into a preallocated ring read by the app).
 public final class SessionRecorder: TickController {
@@ -59,7 +59,10 @@ public final class SessionRecorder: TickController {
             lastPhase = s.phase
         }
         let running = s.phase != .idle && s.phase != .ended
-        if running, let lastAt {
+        // The meter counts until the output is off: after a stop on the pilot the session ends at once,
+        // but the current still ramps down for some ticks (more on a loaded machine), and that energy
+        // reached the car. So energy is also integrated while the ended session's output decays.
+        if s.phase != .idle, let lastAt {
             let watts = p.volts * p.amps
             if watts.isFinite, watts > 0 {
                 current.energyWattHours += watts * Double((now - lastAt).count) / 3.6e12
@@ -77,6 +80,8 @@ public final class SessionRecorder: TickController {
             current.endedAt = now
             last = current
             finished += 1
+        } else if s.phase == .ended, current.stopReason != .none {
+            last?.energyWattHours = current.energyWattHours
         }
         lastAt = now
     }

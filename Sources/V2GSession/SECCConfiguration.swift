@@ -22,6 +22,9 @@ public struct SECCConfiguration: Sendable {
     public var maxAmps: Double = 200
     public var minAmps: Double = 0
     public var maxWatts: Double = 100_000
+    /// Below this the output is touch-safe (IEC 61851-23 CC.5.1, 60 V DC): a fault is acknowledged
+    /// for the next car only once the output has fallen below it.
+    public var safeVoltage: Double = 60
     /// ISO 15118-2 DC_EVSEChargeParameter: regulation tolerance and peak ripple (A).
     public var currentRegulationTolerance: Double = 5
     public var peakCurrentRipple: Double = 5

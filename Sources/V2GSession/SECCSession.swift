@@ -149,8 +149,26 @@ public final class SECCSession: TickController {
             io.finishRequest()
             handled += 1
         }
+        if session.phase == .idle || session.phase == .ended { acknowledgeFaultOnceTheCarHasLeft(context) }
         facts.powerRequest.publish(powerRequest, context)
         facts.v2g.publish(session, context)
+    }
+
+    /// The car has left (pilot A, IEC 61851-1 state A: no vehicle) while the power path holds a safe stop
+    /// for a fault of that car or that session, and that stop is complete: acknowledge it with a new
+    /// `idle` request, so the charger is ready for the next car. A fault that `latchesUntilService` (a welded contactor, a supply that
+    /// did not switch off) is never acknowledged here.
+    private func acknowledgeFaultOnceTheCarHasLeft(_ context: TickContext) {
+        guard facts.pilot.hasBeenPublished, facts.pilot.isCurrent(in: context) else { return }
+        let pilot = facts.pilot.value
+        guard pilot.state == .a, pilot.fault == nil, !pilot.emergencyStop else { return }
+        let status = facts.power.value
+        guard status.phase == .safeStop, let fault = status.outcome.fault, !fault.latchesUntilService else { return }
+        // Only a safe stop that is done: supply off, contactors open, the output below the safe voltage.
+        guard status.supplyOff, !status.contactorsClosed, status.volts < configuration.safeVoltage else { return }
+        // Already asked: the power path takes an `idle` with a sequence it has not seen.
+        if powerRequest.step == .idle, powerRequest.sequence != status.sequence { return }
+        ask(.idle)
     }
 
     public func safeStop(_ reason: StopReason) -> SafeStopReport {

@@ -92,4 +92,47 @@ import V2GSession
         bench.run(2_000) { $0.powerIsSafe }
         #expect(bench.powerIsSafe)
     }
+
+    /// A fault of this car or this session (here the power path's precharge timeout) is acknowledged
+    /// once the car has left (pilot A) and the safe stop is complete: the charger is ready for the next
+    /// car. While the car is still plugged in, the safe stop holds.
+    @Test func aSessionFaultIsAcknowledgedOnceTheCarHasLeft() throws {
+        var power = PowerPathConfiguration()
+        power.prechargeTimeLimit = .milliseconds(100)
+        let bench = SECCBench(powerPath: power)
+        let ev = ScriptedEV(schema: .iso2)
+        try #require(ev.corpusFound)
+        bench.run(60_000, ev: { ev.tick($0) }) { b in ev.finished && b.secc.session.isFinished }
+        #expect(bench.facts.power.value.outcome == .failed(.prechargeTimeout))
+        bench.run(1_000) { _ in false }
+        #expect(bench.facts.power.value.phase == .safeStop, "held while the car is plugged in")
+        bench.pilot = .a
+        var safeWhenIdle = false
+        let idle = bench.run(2_000) { b in
+            if b.facts.power.value.phase == .idle { safeWhenIdle = b.powerIsSafe; return true }
+            return false
+        }
+        #expect(idle, "ready for the next car after the car left")
+        #expect(safeWhenIdle, "only once the supply is off and the contactors open")
+    }
+
+    /// A welded contactor latches: the car leaving does not make the charger ready again.
+    @Test func aWeldedContactorIsNotAcknowledgedWhenTheCarLeaves() throws {
+        var parameters = PlantParameters()
+        parameters.battery.maxVolts = 450
+        let bench = SECCBench(parameters: parameters)
+        let ev = ScriptedEV(schema: .iso2)
+        try #require(ev.corpusFound)
+        ev.chargeLoops = 60
+        var injected = false
+        bench.run(80_000, ev: { b in
+            if !injected, ev.step == .weldingDetection { b.plant.inject(.contactorWelds); injected = true }
+            ev.tick(b)
+        }) { b in ev.finished && b.secc.session.isFinished }
+        #expect(bench.facts.power.value.outcome == .failed(.contactorWelded))
+        bench.pilot = .a
+        bench.run(3_000) { _ in false }
+        #expect(bench.facts.power.value.phase == .safeStop)
+        #expect(bench.facts.power.value.outcome == .failed(.contactorWelded))
+    }
 }

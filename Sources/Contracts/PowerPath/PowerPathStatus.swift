@@ -163,6 +163,17 @@ public enum PowerFault: Sendable, Equatable, BitwiseCopyable, CustomStringConver
         }
     }
 
+    /// A fault of the charger's own power hardware that makes the next session unsafe: a welded
+    /// contactor or a supply that does not switch off (IEC 61851-23 CC.4.1: the EVSE must not
+    /// energise the cable again). These hold the safe stop until service or a restart; every other
+    /// fault is about this car or this session and is acknowledged once the car has left.
+    @inlinable public var latchesUntilService: Bool {
+        switch self {
+        case .contactorWelded, .voltageDidNotDecay, .supplyDidNotSwitchOff, .contactorIOFailed, .emergencyOverVoltage: true
+        default: false
+        }
+    }
+
     @inlinable public static func == (a: Self, b: Self) -> Bool { a.ordinal == b.ordinal }
 
     public var description: String {
