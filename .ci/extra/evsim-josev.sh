@@ -16,24 +16,9 @@
 # Logs: $OUT (default /tmp/evsim-josev.<pid>)/<case>.<attempt>/. Exit 0 when every case asked for passed.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-export JOSEV_VENV="${JOSEV_VENV:-/var/tmp/chargekit-josev-venv}"
-PAIR=../shared/tools/josev/run-pair.sh
-SUMMARY=../shared/tools/josev/josev-log-summary.py
-PY="$JOSEV_VENV/bin/python"
-OUT="${OUT:-/tmp/evsim-josev.$$}"
-ATTEMPTS="${ATTEMPTS:-2}"
-TIMEOUT="${TIMEOUT:-90}"
-BUDGET="${BUDGET:-540}"
-START=$(date +%s)
-mkdir -p "$OUT"
-
-[ "$(id -u)" = 0 ] || { echo "evsim-josev: needs root (network namespaces)"; exit 2; }
-[ -x "$PY" ] || { echo "evsim-josev: no Josev venv at $JOSEV_VENV (.ci/setup)"; exit 2; }
-
-if [ -z "${EVSIM:-}" ]; then
-  nice swift build --product evsim >"$OUT/build.log" 2>&1 || { tail -30 "$OUT/build.log"; exit 1; }
-  EVSIM="$(swift build --show-bin-path)/evsim"
-fi
+NAME=evsim-josev
+source .ci/tools/josev-pair.sh
+EVSIM="${EVSIM:-$(pair_product evsim)}" || exit 1
 [ -x "$EVSIM" ] || { echo "evsim-josev: $EVSIM not found"; exit 2; }
 
 run_case() {  # CASE ATTEMPT -> 0 pass
@@ -42,8 +27,7 @@ run_case() {  # CASE ATTEMPT -> 0 pass
   dir="$OUT/$case.$n"
   echo "== $case (attempt $n): logs $dir"
   EVCC_CMD="exec $EVSIM --interface \"\$IFACE\" --protocol \"\$PROTOCOL\" --simulated-evse --current-demand-timeout ${CD_TIMEOUT_MS:-1000} --seconds $((TIMEOUT + 20))" \
-    LOG_DIR="$dir" TIMEOUT="$TIMEOUT" KEEP_GOING=1 RETRIES=0 \
-    timeout -k 10 $((TIMEOUT * 2 + 60)) "$PAIR" "$short" >"$OUT/$case.$n.run-pair.log" 2>&1
+    pair_session "$short" "$dir" "$OUT/$case.$n.run-pair.log"
   local ok=0
   if [ -f "$dir/secc.log" ]; then
     local verdict
@@ -68,14 +52,4 @@ sys.exit(1 if bad else 0)') || ok=1
 
 cases=("$@")
 [ ${#cases[@]} -gt 0 ] || cases=(evsim-din evsim-iso2)
-failed=()
-for c in "${cases[@]}"; do
-  passed=0
-  for n in $(seq 1 "$ATTEMPTS"); do
-    if [ "$n" -gt 1 ] && [ $(( $(date +%s) - START )) -gt "$BUDGET" ]; then echo "  no retry: past the ${BUDGET} s budget"; break; fi
-    if run_case "$c" "$n"; then passed=1; break; fi
-  done
-  if [ $passed = 1 ]; then echo "CK-REQUIRED-RAN evsim-josev $c"; else failed+=("$c"); echo "evsim-josev: $c FAILED"; fi
-done
-[ ${#failed[@]} = 0 ] || { echo "evsim-josev: failed: ${failed[*]} (logs in $OUT)"; exit 1; }
-echo "evsim-josev: all ${#cases[@]} case(s) passed (logs in $OUT)"
+pair_run_cases "${cases[@]}"

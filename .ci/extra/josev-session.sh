@@ -17,25 +17,9 @@
 # Logs: $OUT (default /tmp/josev-session.<pid>)/<case>[.N]/. Exit 0 when every case asked for passed.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-export JOSEV_VENV="${JOSEV_VENV:-/var/tmp/chargekit-josev-venv}"
-PAIR=../shared/tools/josev/run-pair.sh
-SUMMARY=../shared/tools/josev/josev-log-summary.py
-PY="$JOSEV_VENV/bin/python"
-OUT="${OUT:-/tmp/josev-session.$$}"
-ATTEMPTS="${ATTEMPTS:-2}"
-TIMEOUT="${TIMEOUT:-90}"
-# .ci/run gives each extra script 900 s: a retry starts only while the run is inside this budget.
-BUDGET="${BUDGET:-540}"
-START=$(date +%s)
-mkdir -p "$OUT"
-
-[ "$(id -u)" = 0 ] || { echo "josev-session: needs root (network namespaces)"; exit 2; }
-[ -x "$PY" ] || { echo "josev-session: no Josev venv at $JOSEV_VENV (.ci/setup)"; exit 2; }
-
-if [ -z "${BOARDCTL:-}" ]; then
-  nice swift build --product boardctl >"$OUT/build.log" 2>&1 || { tail -30 "$OUT/build.log"; exit 1; }
-  BOARDCTL="$(swift build --show-bin-path)/boardctl"
-fi
+NAME=josev-session
+source .ci/tools/josev-pair.sh
+BOARDCTL="${BOARDCTL:-$(pair_product boardctl)}" || exit 1
 [ -x "$BOARDCTL" ] || { echo "josev-session: $BOARDCTL not found"; exit 2; }
 
 cases=("$@")
@@ -83,11 +67,9 @@ run_case() {  # CASE ATTEMPT -> 0 pass
   [ "$side" = evcc ] && ours="$ours --simulated-evse --current-demand-timeout ${CD_TIMEOUT_MS:-1000}"
   echo "== $case (attempt $n): logs $dir"
   if [ "$side" = secc ]; then
-    SECC_CMD="$ours" SECC_READY_REGEX='listening' LOG_DIR="$dir" TIMEOUT="$TIMEOUT" KEEP_GOING=1 RETRIES=0 \
-      timeout -k 10 $((TIMEOUT * 2 + 60)) "$PAIR" "$short" >"$OUT/$case.$n.run-pair.log" 2>&1
+    SECC_CMD="$ours" SECC_READY_REGEX='listening' pair_session "$short" "$dir" "$OUT/$case.$n.run-pair.log"
   else
-    EVCC_CMD="$ours" LOG_DIR="$dir" TIMEOUT="$TIMEOUT" KEEP_GOING=1 RETRIES=0 \
-      timeout -k 10 $((TIMEOUT * 2 + 60)) "$PAIR" "$short" >"$OUT/$case.$n.run-pair.log" 2>&1
+    EVCC_CMD="$ours" pair_session "$short" "$dir" "$OUT/$case.$n.run-pair.log"
   fi
   grep -E "RESULT|wall:|EVCC exited" "$OUT/$case.$n.run-pair.log" | sed 's/^/  /'
   local ok=0 josev_log our_log josev_role
@@ -103,14 +85,4 @@ run_case() {  # CASE ATTEMPT -> 0 pass
   return $ok
 }
 
-failed=()
-for c in "${cases[@]}"; do
-  passed=0
-  for n in $(seq 1 "$ATTEMPTS"); do
-    if [ "$n" -gt 1 ] && [ $(( $(date +%s) - START )) -gt "$BUDGET" ]; then echo "  no retry: past the ${BUDGET} s budget"; break; fi
-    if run_case "$c" "$n"; then passed=1; break; fi
-  done
-  if [ $passed = 1 ]; then echo "CK-REQUIRED-RAN josev-session $c"; else failed+=("$c"); echo "josev-session: $c FAILED"; fi
-done
-[ ${#failed[@]} = 0 ] || { echo "josev-session: failed: ${failed[*]} (logs in $OUT)"; exit 1; }
-echo "josev-session: all ${#cases[@]} case(s) passed (logs in $OUT)"
+pair_run_cases "${cases[@]}"
