@@ -20,7 +20,7 @@ public enum LivePage {
     <canvas id="plot" width="760" height="400"></canvas>
     <script>
     const samples = [];
-    const keep = 600;
+    const keep = 300;
     const canvas = document.getElementById('plot');
     const g = canvas.getContext('2d');
     function line(key, scale, color) {
