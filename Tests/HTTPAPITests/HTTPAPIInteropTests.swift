@@ -53,9 +53,7 @@ let chromiumReady: Bool = {
     func livePageInHeadlessChromium() throws {
         let chargerd = try #require(PackageLayout.product("chargerd"), "chargerd is not built next to the test bundle")
         let root = PackageLayout.root()
-        let port = 18_000 + Int(getpid() % 1000) * 2
-        let out = try Subprocess.run([httpVenv + "/bin/python", root + "/Tests/Support/http-api/live-page.py", "--chargerd", chargerd,
-                                      "--port", String(port), "--devtools-port", String(port + 1)]
+        let out = try Subprocess.run([httpVenv + "/bin/python", root + "/Tests/Support/http-api/live-page.py", "--chargerd", chargerd]
                                          // SCHED_FIFO for the loop when root, as the OCPP interop test does.
                                          + (Subprocess.isRoot ? ["--realtime", "20"] : []),
                                      directory: root, timeout: 200)
