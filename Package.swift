@@ -272,8 +272,19 @@ let servicePlane: [Target] = [
                            .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
+    // The local HTTP API, live page, Prometheus metrics and per-session record (issue 20 items 3, 4).
+    .target(name: "HTTPAPI",
+            dependencies: ["OCPP16", "ServiceLink", "ServicePlane", "Contracts", "CoreTypes",
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: strict),
     .testTarget(name: "ServicePlaneTests",
                 dependencies: ["ServiceLink", "ServicePlane", "Contracts", "ControlLoop", "CoreTypes", "MallocCounting"],
+                swiftSettings: strict),
+    .testTarget(name: "HTTPAPITests",
+                dependencies: ["HTTPAPI", "OCPP16", "ServiceLink", "ServicePlane", "Contracts", "ControlLoop", "CoreTypes",
+                               "MallocCounting", "TestSupport"],
                 swiftSettings: strict),
     .testTarget(name: "OCPPTests",
                 dependencies: ["OCPP16", "OCPPChargePoint", "ServiceLink", "Contracts", "CoreTypes", "TestSupport"],
@@ -311,6 +322,7 @@ let apps: [Target] = [
             "V2GSession", "V2G",  // the station config's SECC offer (issue 18 item 1)
             "Scenarios",
             "ServiceLink", "ServicePlane", "OCPPChargePoint",
+            "HTTPAPI",  // --http: the local API, live page and metrics (issue 20 items 3, 4)
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "SystemPackage", package: "swift-system"),

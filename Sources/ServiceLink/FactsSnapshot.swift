@@ -29,6 +29,13 @@ public struct FactsSnapshot: Sendable, Equatable, BitwiseCopyable {
     public var limitAmps: Double = .infinity
     /// The session has energy flowing or about to (cable check → welding check).
     public var powerActive: Bool = false
+    /// Edge counters and the jitter histogram since start (metrics, the per-session record).
+    public var counters = LoopCounters()
+    /// Decode errors of the running (or last) session.
+    public var sessionDecodeErrors: UInt16 = 0
+    /// Energy delivered since the running (or last) session began (Wh), kept on the loop so a record
+    /// is right however many snapshots the plane skipped.
+    public var sessionEnergyWattHours: Double = 0
 
     public init() {}
 

@@ -26,6 +26,8 @@ public final class ServiceBridge: TickController {
     private var energyWattHours: Double = 0
     private var lastAt: MonotonicInstant = .zero
     private var sessionWasOpen = false
+    private var counters = LoopCounters()
+    private var sessionStartEnergy: Double = 0
 
     public init(facts: ChargerFacts, authorizer: ServiceAuthorizer?, snapshotEvery: UInt64 = 50, capacity: Int = 64,
                 drainPerTick: Int = 4) {
@@ -53,6 +55,7 @@ public final class ServiceBridge: TickController {
             energyWattHours += power.volts * power.amps * seconds / 3600
         }
         lastAt = context.now
+        counters.observe(facts, context)
 
         // A session that ended releases its authorisation and any remote stop.
         let v2g = facts.v2g.value
@@ -61,6 +64,7 @@ public final class ServiceBridge: TickController {
             authorizer?.sessionEnded()
             station.stopRequested = false
         }
+        if open, !sessionWasOpen { sessionStartEnergy = energyWattHours }
         sessionWasOpen = open
         facts.station.publish(station, context)
 
@@ -100,6 +104,9 @@ public final class ServiceBridge: TickController {
         s.energyWattHours = energyWattHours
         s.limitAmps = station.maxAmps
         s.powerActive = !(power.phase == .idle) && !(power.phase == .safeStop)
+        s.counters = counters
+        s.sessionDecodeErrors = v2g.decodeErrors
+        s.sessionEnergyWattHours = energyWattHours - sessionStartEnergy
         return s
     }
 

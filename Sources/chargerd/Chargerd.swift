@@ -62,6 +62,7 @@ struct Chargerd: ParsableCommand {
     var sessions: Int = 1
 
     @OptionGroup(title: "OCPP 1.6J") var ocpp: OCPPCommandOptions
+    @OptionGroup(title: "HTTP API") var http: HTTPCommandOptions
 
     func validate() throws {
         guard tickMicroseconds >= 100, tickMicroseconds <= 1_000_000 else {
@@ -130,6 +131,12 @@ struct Chargerd: ParsableCommand {
         loop.addController(trace)
         let services = ocpp.start(charger: charger, loop: loop, authorizer: serviceAuthorizer, log: log)
         defer { services?.stop() }
+        let httpAPI: RunningHTTP?
+        do { httpAPI = try http.start(charger: charger, loop: loop, sharing: services, log: log) } catch {
+            log.critical("http: cannot serve \(http.address ?? ""): \(error)")
+            throw ExitCode(1)
+        }
+        defer { httpAPI?.stop() }
         let start = loop.clock.now()
         let readyLog = log
         loop.addController(ReadyForPlugIn(charger: charger) { now in readyLog.notice("ready for plug-in (\(Self.elapsed(now - start)) after the loop started)") })
