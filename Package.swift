@@ -132,7 +132,7 @@ let layers: [Target] = [
     // The host's end of the WHITE-beet HCI over raw Ethernet: request IDs, bounded busy-retry, timeouts.
     .target(name: "WhitebeetHost", dependencies: ["WhitebeetHCI", "HAL", "Buffers", "CoreTypes"], swiftSettings: strict),
     // A WHITE-beet-EI module emulator (EVSE role, firmware generation 2) with a scripted car and faults.
-    .target(name: "WhitebeetEmulator", dependencies: ["WhitebeetHCI", "HAL", "Buffers", "CoreTypes"], swiftSettings: strict),
+    .target(name: "WhitebeetEmulator", dependencies: ["WhitebeetHCI", "HAL", "Buffers", "CoreTypes", "V2GSession"], swiftSettings: strict),
     // The EVSE role on a WHITE-beet-EI: configures the module, answers its notifications from the DC power path.
     .target(name: "WhitebeetEVSE", dependencies: ["WhitebeetHCI", "WhitebeetHost", "Contracts", "ControlLoop", "CoreTypes"],
             swiftSettings: strict),

@@ -2,10 +2,11 @@ import Contracts
 import ControlLoop
 import CoreTypes
 import PowerPlantSim
+import V2GSession
 import WhitebeetEmulator
 
-/// The far side of the `sim-whitebeet` board: the WHITE-beet module emulator (whose scripted car
-/// runs the V2G session) ticked before the host link reads it, the car's plug (in after
+/// The far side of the `sim-whitebeet` board: the WHITE-beet module emulator (whose car, driven by
+/// `battery`, runs the V2G session) ticked before the host link reads it, the car's plug (in after
 /// `plugInAfter`, out once its session ended and the power path is idle again) and the car's
 /// contactors on the simulated plant — closed once it asked to start charging, opened when the
 /// current is down after its stop (as `SimulatedChargeSession`'s car does). A simulator composed in;
@@ -17,6 +18,8 @@ public final class SimulatedWhitebeetCar: IOSource {
     let plant: SimulatedPowerPlant
     let facts: ChargerFacts
     let plugInAfter: Nanoseconds
+    /// The car's pack (the module emulator's car asks for what it demands).
+    public let battery: (any MeteredEVBattery)?
     /// Plug in again after an unplug (nil: one session, then the car stays away).
     public var replugAfter: Nanoseconds?
     private var start: MonotonicInstant?
@@ -27,8 +30,10 @@ public final class SimulatedWhitebeetCar: IOSource {
     /// Sessions the car finished (`finished` or `failed`).
     public private(set) var sessions = 0
 
-    public init(module: WhitebeetModuleEmulator, plant: SimulatedPowerPlant, facts: ChargerFacts, plugInAfter: Nanoseconds) {
+    public init(module: WhitebeetModuleEmulator, plant: SimulatedPowerPlant, facts: ChargerFacts, plugInAfter: Nanoseconds,
+                battery: (any MeteredEVBattery)? = nil) {
         self.module = module
+        self.battery = battery
         self.plant = plant
         self.facts = facts
         self.plugInAfter = plugInAfter

@@ -5,6 +5,7 @@ import CoreTypes
 import HAL
 import PowerPath
 import PowerPlantSim
+import V2GSession
 import WhitebeetEVSE
 import WhitebeetEmulator
 import WhitebeetHost
@@ -14,8 +15,9 @@ import WhitebeetHost
 /// `WhitebeetEVSEController` — writer of `facts.pilot`, `facts.authorization`, `facts.powerRequest`
 /// and `facts.v2g` (folded from the module's notifications) — then the `PowerPathController` it
 /// asks, then the `SessionRecorder`. A simulated board gets the module emulator on the far end of
-/// the twins (`SimulatedWhitebeetCar`: its scripted car plugs in, charges one session and leaves)
-/// and the simulated DC plant. A real board needs power drivers for its DC supply, output meter and
+/// the twins (`SimulatedWhitebeetCar`: its car plugs in, charges one session and leaves) and the
+/// simulated DC plant. The emulated car is a `BenchBatteryModel` (evsim's battery) matched to the
+/// plant's battery (`carPack`): its SoC rises with the energy delivered and it stops at its target. A real board needs power drivers for its DC supply, output meter and
 /// isolation monitor: none exists for the devices the WHITE-beet boards name, so the composition
 /// refuses the board with `ChargerAssemblyError.noPowerDriver` rather than run a charger that
 /// cannot switch power.
@@ -33,7 +35,8 @@ public struct WhitebeetAssembly {
     public let notes: [String]
 
     public static func make(devices: BoardDevices, facts: ChargerFacts, recorder: SessionRecorder, authorizer: any Authorizer,
-                            plant parameters: PlantParameters, plugInAfter: Nanoseconds) throws(ChargerAssemblyError) -> WhitebeetAssembly {
+                            plant parameters: PlantParameters, plugInAfter: Nanoseconds,
+                            battery: (any MeteredEVBattery)? = nil) throws(ChargerAssemblyError) -> WhitebeetAssembly {
         let board = devices.board
         guard board.simulated else {
             // The power path needs a supply, a meter and an isolation monitor (power-path.md); the
@@ -44,15 +47,10 @@ public struct WhitebeetAssembly {
                 + "isolation-monitor or ESP32 power helper the firmware drives); the WHITE-beet role is not started without a power path")
         }
         let plant = SimulatedPowerPlant(parameters: parameters)
-        var profile = ScriptedCarSession.Profile()
-        profile.batteryVoltage = plant.batteryVolts
-        profile.maximumVoltage = parameters.battery.maxVolts
-        profile.maximumCurrent = parameters.battery.maxAmps
-        profile.chargeVoltage = min(parameters.battery.maxVolts, plant.batteryVolts + 40)
-        profile.chargeCurrent = min(100, parameters.battery.maxAmps)
+        let pack: any MeteredEVBattery = battery ?? BenchBatteryModel(carPack(parameters))
         let wiring: WhitebeetWiring
         do throws(WhitebeetWiring.Failure) {
-            wiring = try WhitebeetWiring.make(board: board, device: WhitebeetWiring.lookup(devices), car: ScriptedCarSession(profile: profile))
+            wiring = try WhitebeetWiring.make(board: board, device: WhitebeetWiring.lookup(devices), car: ScriptedCarSession(battery: pack))
         } catch { throw .simulation(error.description) }
         let host = WhitebeetHostLink(transport: wiring.transport)
         let evse = WhitebeetEVSEController(facts: facts, host: host, authorizer: authorizer)
@@ -62,14 +60,38 @@ public struct WhitebeetAssembly {
         var car: SimulatedWhitebeetCar?
         var notes = ["WHITE-beet: EVSE role (generation 2) over \(wiring.summary) with the simulated power plant"]
         if let module = wiring.emulator {
-            let c = SimulatedWhitebeetCar(module: module, plant: plant, facts: facts, plugInAfter: plugInAfter)
+            let c = SimulatedWhitebeetCar(module: module, plant: plant, facts: facts, plugInAfter: plugInAfter, battery: pack)
             car = c
             sources.append(c)
-            notes.append("WHITE-beet: the module emulator (firmware \(module.firmwareVersion)) on the far end; its car plugs in after \(plugInAfter)")
+            notes.append("WHITE-beet: the module emulator (firmware \(module.firmwareVersion)) on the far end; its car plugs in after \(plugInAfter)"
+                + " and charges its battery from \(Int(pack.soc)) % to \(Int(pack.targetSoC)) %")
         }
         sources.append(WhitebeetHostPump(host: host))
         return WhitebeetAssembly(wiring: wiring, host: host, evse: evse, powerPath: power, plant: plant, car: car, sources: sources,
                                  controllers: [evse, power, recorder], notes: notes)
+    }
+}
+
+extension WhitebeetAssembly {
+    /// The emulated car's pack on the plant's battery (the same open-circuit voltage line and
+    /// internal resistance, so the current the charger regulates is the current the pack asks for),
+    /// on the compressed time scale of the `sim` board's car: 1.5 kWh, from the plant's SoC to 3 %
+    /// above it at up to 120 A — a few seconds of charge loop.
+    public static func carPack(_ plant: PlantParameters) -> BenchBatteryModel.Parameters {
+        let b = plant.battery
+        var pack = BenchBatteryModel.Parameters()
+        pack.linearCurve(emptyVolts: b.emptyVolts, fullVolts: b.fullVolts)
+        pack.internalResistance = b.internalResistance
+        pack.capacityWattHours = 1_500
+        pack.initialSoC = b.initialSoC * 100
+        pack.targetSoC = min(100, pack.initialSoC + 3)
+        pack.bulkSoC = pack.targetSoC
+        pack.maxVolts = b.maxVolts
+        pack.maxAmps = min(120, b.maxAmps)
+        pack.maxWatts = 50_000
+        // Constant current up to the target: the CV limit sits above the OCV + I·R of a full pack.
+        pack.chargeVolts = min(b.maxVolts, b.fullVolts + pack.maxAmps * b.internalResistance)
+        return pack
     }
 }
 

@@ -1,4 +1,5 @@
 import CoreTypes
+import V2GSession
 import WhitebeetHCI
 
 /// The car a WHITE-beet-EI talks to, as the module reports it to the host (whitebeet-hci.md §15.2):
@@ -6,6 +7,13 @@ import WhitebeetHCI
 /// start charging, the charge loop, stop, welding detection, session stopped. Each step that needs
 /// a host answer waits for it within the timeout the notification announced; a missed timeout ends
 /// the session with a session error (23 when the charge parameters went stale, §3.6).
+///
+/// With a `battery` (an `EVBatteryModel`, e.g. evsim's `BenchBatteryModel`) the car is that battery:
+/// its precharge target is the pack's voltage, its limits, SoC, capacity and energy request are the
+/// pack's, every charge-loop request (0x85) carries what `demand()` asks for, the current the host
+/// reports in its live values (0x63, the EVSE's present values) is delivered into the pack while the
+/// car's contactors are closed, and the car asks to stop when the pack says ChargingComplete — as an
+/// EVCC does with CurrentDemandReq (ISO 15118-2 §8.4.5.4). Without one it plays the fixed `Profile`.
 public final class ScriptedCarSession {
     /// What the car asks for.
     public struct Profile: Sendable {
@@ -18,7 +26,7 @@ public final class ScriptedCarSession {
         public var maximumCurrent: Double = 200
         public var maximumPower: Double = 90_000
         public var startSOC: UInt8 = 30
-        /// Charge-loop cycles (0x85 every `loopPeriod`) before the car asks to stop.
+        /// Charge-loop cycles (0x85 every `loopPeriod`) before the car asks to stop (without a battery).
         public var chargeLoops = 20
         /// The energy transfer mode the car selects (0 = DC core).
         public var mode: UInt8 = EnergyTransferMode.dcCore
@@ -46,6 +54,8 @@ public final class ScriptedCarSession {
     }
 
     public var profile: Profile
+    /// The pack behind the car (nil: the fixed profile).
+    public let battery: (any EVBatteryModel)?
     public private(set) var phase: Phase = .idle
     public private(set) var chargeLoopsDone = 0
     public private(set) var soc: UInt8
@@ -62,17 +72,42 @@ public final class ScriptedCarSession {
     private var deadline = MonotonicInstant.zero
     private var nextStep = MonotonicInstant.zero
     private var loopStarted = MonotonicInstant.zero
+    private var lastDelivery: MonotonicInstant?
 
     public init(profile: Profile = Profile()) {
         self.profile = profile
+        battery = nil
         soc = profile.startSOC
     }
+
+    /// A car whose requests come from `battery`; `profile` keeps the timing and tolerance settings,
+    /// its voltages, currents, limits and SoC are taken from the pack.
+    public init(battery: any EVBatteryModel, profile: Profile = Profile()) {
+        self.battery = battery
+        self.profile = profile
+        soc = profile.startSOC
+        takeLimits(from: battery)
+    }
+
+    /// The pack's limits and SoC into the profile (at construction and at each session start).
+    private func takeLimits(from battery: any EVBatteryModel) {
+        profile.batteryVoltage = battery.terminalVolts
+        profile.maximumVoltage = battery.maxVolts
+        profile.maximumCurrent = battery.maxAmps
+        profile.maximumPower = battery.maxWatts
+        profile.startSOC = Self.percent(battery.soc)
+        soc = profile.startSOC
+    }
+
+    static func percent(_ soc: Double) -> UInt8 { UInt8(min(max(soc.rounded(.down), 0), 100)) }
 
     /// Starts a session (the module is listening and SLAC matched).
     func begin(_ now: MonotonicInstant) {
         phase = .starting
         chargeLoopsDone = 0
         soc = profile.startSOC
+        if let battery { takeLimits(from: battery) }
+        lastDelivery = nil
         presentValues = nil
         presentValuesAt = nil
         nextStep = now + .milliseconds(50)
@@ -150,6 +185,7 @@ public final class ScriptedCarSession {
 
     /// Time passes: the car's own steps and the host's deadlines.
     func tick(_ now: MonotonicInstant, _ send: (HCINotification) -> Void) {
+        if let battery { deliver(into: battery, now) }
         switch phase {
         case .idle, .finished, .failed:
             return
@@ -178,6 +214,19 @@ public final class ScriptedCarSession {
                 _ = fail(23, send)
                 return
             }
+            if let battery {
+                // The pack decides: what it asks for now, or the stop once it is full (ChargingComplete).
+                let demand = battery.demand()
+                if demand.complete {
+                    send(.stopChargingRequested(timeoutMilliseconds: answerTimeout, renegotiation: false))
+                    wait(.awaitingStopCharging, now)
+                    return
+                }
+                chargeLoopsDone += 1
+                send(.dcChargeParametersChanged(status(targetVoltage: demand.targetVolts, targetCurrent: demand.targetAmps)))
+                nextStep = now + loopPeriod
+                return
+            }
             if chargeLoopsDone >= profile.chargeLoops {
                 send(.stopChargingRequested(timeoutMilliseconds: answerTimeout, renegotiation: false))
                 wait(.awaitingStopCharging, now)
@@ -196,6 +245,22 @@ public final class ScriptedCarSession {
         }
     }
 
+    /// The car's contactors are closed from "start charging" requested to the end of welding
+    /// detection: the present current the host last reported flows into the pack for the time
+    /// since the previous tick (held between the host's 0x63 updates, as an EVCC holds the
+    /// EVSEPresentCurrent of its last CurrentDemandRes).
+    private func deliver(into battery: any EVBatteryModel, _ now: MonotonicInstant) {
+        defer { lastDelivery = now }
+        switch phase {
+        case .awaitingStartCharging, .charging, .awaitingStopCharging, .weldingDetection:
+            guard let last = lastDelivery, let values = presentValues else { return }
+            battery.deliver(amps: max(0, values.presentCurrent.value), volts: values.presentVoltage.value, for: now - last)
+            soc = Self.percent(battery.soc)
+        default:
+            return
+        }
+    }
+
     private func wait(_ next: Phase, _ now: MonotonicInstant, timeout: UInt32? = nil) {
         phase = next
         deadline = now + .milliseconds(Int64(timeout ?? answerTimeout))
@@ -209,9 +274,11 @@ public final class ScriptedCarSession {
     }
 
     private func modeSelected() -> EnergyTransferModeSelected {
+        let capacity = battery?.capacityWattHours ?? 50_000
+        let request = battery?.energyRequestWattHours ?? 30_000
         let dc = EnergyTransferMode.isDC(profile.mode)
-            ? EVDCChargeParameters(energyCapacity: PhysicalValue(50_000)!, fullSOC: 100, bulkSOC: 80, ready: true, soc: soc) : nil
-        return EnergyTransferModeSelected(departureTime: nil, energyRequest: PhysicalValue(30_000), maximumVoltage: physical(profile.maximumVoltage),
+            ? EVDCChargeParameters(energyCapacity: physical(capacity), fullSOC: fullSOC, bulkSOC: bulkSOC, ready: true, soc: soc) : nil
+        return EnergyTransferModeSelected(departureTime: nil, energyRequest: PhysicalValue(request), maximumVoltage: physical(profile.maximumVoltage),
                                           maximumCurrent: physical(profile.maximumCurrent), maximumPower: PhysicalValue(profile.maximumPower),
                                           mode: profile.mode, dc: dc)
     }
@@ -219,9 +286,12 @@ public final class ScriptedCarSession {
     private func status(targetVoltage: Double, targetCurrent: Double) -> EVDCStatus {
         EVDCStatus(maximumVoltage: physical(profile.maximumVoltage), maximumCurrent: physical(profile.maximumCurrent),
                    maximumPower: PhysicalValue(profile.maximumPower), ready: true, soc: soc,
-                   targetVoltage: physical(targetVoltage), targetCurrent: physical(targetCurrent), fullSOC: 100, bulkSOC: 80,
-                   chargingComplete: chargeLoopsDone >= profile.chargeLoops)
+                   targetVoltage: physical(targetVoltage), targetCurrent: physical(targetCurrent), fullSOC: fullSOC, bulkSOC: bulkSOC,
+                   chargingComplete: battery.map { $0.demand().complete } ?? (chargeLoopsDone >= profile.chargeLoops))
     }
+
+    private var fullSOC: UInt8 { battery.map { Self.percent($0.targetSoC) } ?? 100 }
+    private var bulkSOC: UInt8 { battery.map { Self.percent($0.bulkSoC) } ?? 80 }
 
     private func physical(_ v: Double) -> PhysicalValue { PhysicalValue(v) ?? .zero }
 }

@@ -1,7 +1,9 @@
 import ArgumentParser
+import ChargerAssembly
 import CoreTypes
 import Glibc
 import HAL
+import V2GSession
 import WhitebeetEmulator
 import WhitebeetHCI
 import WhitebeetHost
@@ -72,11 +74,13 @@ struct Whitebeet: ParsableCommand {
     /// Runs the module emulator (EVSE role) on an interface, in real time.
     struct Emulate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Emulate a WHITE-beet-EI (EVSE role, firmware generation 2, scripted car) or a WHITE-beet-PI (EV role, scripted charger) on an interface.",
+            abstract: "Emulate a WHITE-beet-EI (EVSE role, firmware generation 2, a car on a battery model) or a WHITE-beet-PI (EV role, scripted charger) on an interface.",
             discussion: """
                 Answers at the interface's own MAC. The car plugs in --plug-after seconds after the first \
                 host frame and runs a DC session (authorisation, schedules, cable check, precharge, charge \
-                loop, stop, welding detection). Prints each phase of the car's session.
+                loop, stop, welding detection). Its requests come from evsim's battery model (the pack of \
+                the sim-whitebeet board's car: 1.5 kWh on the sim plant's voltage line); it asks to stop at \
+                --target-soc. Prints each phase of the car's session and, at its end, the energy the pack took.
                 """)
 
         @Option(name: .long, help: "Interface to answer on (e.g. one end of a veth pair).")
@@ -91,6 +95,15 @@ struct Whitebeet: ParsableCommand {
         @Option(name: .long, help: "Seconds after the host's first frame until the car plugs in.")
         var plugAfter: Double = 1
 
+        @Option(name: .long, help: "The car's SoC at plug-in, % (evse role).")
+        var soc: Double?
+
+        @Option(name: .long, help: "The SoC at which the car asks to stop, % (evse role).")
+        var targetSoc: Double?
+
+        @Option(name: .long, help: "The car's usable capacity, Wh (evse role).")
+        var capacityWh: Double?
+
         func validate() throws {
             guard role == "evse" || role == "ev" else { throw ValidationError("--role: evse or ev") }
             guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
@@ -104,8 +117,14 @@ struct Whitebeet: ParsableCommand {
                 printToStandardError("boardctl: whitebeet: \(error)\n")
                 throw ExitCode(1)
             }
+            var pack = WhitebeetAssembly.carPack(Charger.simulatedPlant)
+            if let soc { pack.initialSoC = soc }
+            if let targetSoc { pack.targetSoC = targetSoc } else if soc != nil { pack.targetSoC = min(100, pack.initialSoC + 3) }
+            pack.bulkSoC = pack.targetSoC
+            if let capacityWh { pack.capacityWattHours = capacityWh }
+            let battery = BenchBatteryModel(pack)
             let module = role == "ev" ? WhitebeetModuleEmulator(link: link, moduleMAC: link.macAddress, charger: ScriptedChargerSession())
-                : WhitebeetModuleEmulator(link: link, moduleMAC: link.macAddress)
+                : WhitebeetModuleEmulator(link: link, moduleMAC: link.macAddress, car: ScriptedCarSession(battery: battery))
             say("emulating a WHITE-beet-\(role == "ev" ? "PI" : "EI") (firmware \(module.firmwareVersion)) at \(link.macAddress) on \(interface)")
             var chargerPhase = module.charger.phase
             let clock = SystemMonotonicClock()
@@ -127,6 +146,10 @@ struct Whitebeet: ParsableCommand {
                 if module.car.phase != phase {
                     phase = module.car.phase
                     say("car: \(phase)")
+                    if role == "evse", phase == .finished || phase.isFailure {
+                        say("battery: SoC \(fixed(pack.initialSoC)) → \(fixed(battery.soc)) % (target \(fixed(pack.targetSoC)) %), "
+                            + "delivered \(fixed(battery.deliveredWattHours)) Wh")
+                    }
                 }
                 if module.charger.phase != chargerPhase {
                     chargerPhase = module.charger.phase
@@ -138,6 +161,20 @@ struct Whitebeet: ParsableCommand {
             say("requests \(s.requests), responses \(s.responses), notifications \(s.notifications), ignored \(s.ignoredFrames)")
         }
     }
+}
+
+extension ScriptedCarSession.Phase {
+    fileprivate var isFailure: Bool {
+        if case .failed = self { return true }
+        return false
+    }
+}
+
+/// Two decimals, for the emulator's log.
+private func fixed(_ v: Double) -> String {
+    let hundredths = Int((v * 100).rounded())
+    let fraction = abs(hundredths % 100)
+    return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
 }
 
 /// One line on standard output, written at once (a long-running emulator's log must not wait in a
