@@ -12,6 +12,8 @@ public enum PEVMessageIndex {
     public static let dcStatus2 = 6
     public static let evStatus = 7
     public static let evEnergyRequest = 8
+    public static let evV2XEnergyRequest = 9
+    public static let evExtraBPTInformation = 10
     public static let ccsExtraInformation = 11
     public static let evccInputs = 13
     public static let diagnosticStatus = 14
@@ -178,6 +180,36 @@ public struct EVStatusFlags: Sendable, Equatable, BitwiseCopyable {
     }
 }
 
+/// 0x614 EV_Energy_Request (ISO 15118-20): the battery's energy at the target, maximum and minimum
+/// SoC; Minimum ≤ Target ≤ Maximum, and a target below the present energy asks for a discharge (§2.5).
+@frozen
+public struct EVEnergyRequest: Sendable, Equatable, BitwiseCopyable {
+    public var targetKWh: Double
+    public var maximumKWh: Double
+    public var minimumKWh: Double
+
+    public init(targetKWh: Double = 0, maximumKWh: Double = 0, minimumKWh: Double = 0) {
+        self.targetKWh = targetKWh
+        self.maximumKWh = maximumKWh
+        self.minimumKWh = minimumKWh
+    }
+
+    /// In the layout's order (Target, Maximum, Minimum); the field-order variant is the codec's.
+    public init(_ v: SignalValues) {
+        targetKWh = v[0]
+        maximumKWh = v[1]
+        minimumKWh = v[2]
+    }
+
+    public var values: SignalValues {
+        var v = SignalValues(count: 3)
+        v[0] = targetKWh
+        v[1] = maximumKWh
+        v[2] = minimumKWh
+        return v
+    }
+}
+
 /// 0x605 EVCC_MEVC_Diagnostic_Status, the fields a VCU acts on (the fault flags as a bit set, bit n =
 /// signal start bit n).
 @frozen
@@ -240,6 +272,10 @@ public enum PEVMessage: Sendable, BitwiseCopyable {
     case dcStatus1(DCStatus1)
     case dcStatus2(DCStatus2)
     case evStatus(EVStatusFlags)
+    /// 0x614, 0x615, 0x616 (ISO 15118-20): the energy requests, the V2X window and the departure time.
+    case energyRequest(EVEnergyRequest)
+    case v2xEnergyRequest(minimumKWh: Double, maximumKWh: Double)
+    case departure(seconds: Double)
     case other(index: Int)
 
     public init(index: Int, _ v: SignalValues) {
@@ -253,6 +289,9 @@ public enum PEVMessage: Sendable, BitwiseCopyable {
         case PEVMessageIndex.dcStatus1: self = .dcStatus1(DCStatus1(v))
         case PEVMessageIndex.dcStatus2: self = .dcStatus2(DCStatus2(v))
         case PEVMessageIndex.evStatus: self = .evStatus(EVStatusFlags(v))
+        case PEVMessageIndex.evEnergyRequest: self = .energyRequest(EVEnergyRequest(v))
+        case PEVMessageIndex.evV2XEnergyRequest: self = .v2xEnergyRequest(minimumKWh: v[0], maximumKWh: v[1])
+        case PEVMessageIndex.evExtraBPTInformation: self = .departure(seconds: v[0])
         default: self = .other(index: index)
         }
     }

@@ -53,8 +53,29 @@ public struct EVCCScript: Sendable {
     public var acStopTimeout: Nanoseconds = .seconds(3)
     /// Plug in again after the unplug (another session) or stay in Waiting_For_EVSE.
     public var plugsInAgain = true
+    /// D5: `[vehicle] is_bidirectional` with ISO 15118-20 Dynamic mode, where the charger (its CSMS or
+    /// local logic) picks the direction within the vehicle's limits. The charger here charges first,
+    /// then, `dischargeAfter` into Charging, discharges at its own maximum capped by the vehicle's
+    /// `Max_Discharge_Current` and `[vehicle] max_discharge_current`.
+    public var bidirectional = false
+    public var dischargeAfter: Nanoseconds = .seconds(1)
+    public var chargerMaxDischargeAmps: Double = 80
+    public var maxDischargeCurrent: Double = 200
+    /// D6, Scheduled mode with voltage control: the configured `target_voltage` used when the vehicle
+    /// sends 0, and the pack resistance the simulated charger's voltage regulation drives current through.
+    public var targetVoltage: Double = 400
+    public var packResistance: Double = 0.05
 
     public init() {}
+
+    /// An ISO 15118-20 bidirectional DC session (D5): charge, then discharge, ended by the vehicle.
+    public static var iso20Bidirectional: EVCCScript {
+        var s = EVCCScript()
+        s.communicationProtocol = 4
+        s.bidirectional = true
+        s.stop = .vehicle
+        return s
+    }
 
     /// An AC session (A1–A5) on three-phase pins with PWM only.
     public static var ac: EVCCScript {

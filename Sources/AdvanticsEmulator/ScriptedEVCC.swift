@@ -10,14 +10,20 @@ import HAL
 /// with the current ramp (`current_ramp`), a stop from either side, welding detection and the
 /// safe-unlock rule, unplug; AC: the Ready_To_Deliver_Power ↔ Ready_To_Charge handshake. Faults: its
 /// own silence, a charger emergency shutdown, the VCU's silence (`can_timeout_ms`), a precharge
-/// timeout, missing contactor feedback. Allocation-free per tick once built.
+/// timeout, missing contactor feedback. ISO 15118-20: a bidirectional session where the charger charges,
+/// then discharges within the vehicle's limits (D5); Scheduled mode with current or voltage control,
+/// the loop target it would send the charger (D6); pause on `Charge_Pause_Request` (current to 0, then
+/// the contactors open, stage Charge_Pause) and resume on `Charge_Resume_Request` through precharge
+/// and the contactor handshake again, without a new plug-in (D7; the vendor leaves the sequence
+/// undocumented, this is the IEC 61851-23:2023 pause as the stages allow). Allocation-free per tick
+/// once built.
 ///
 /// The emulator reports the charger's present ramped limit in `EVSE_Information.Max_Current`, so a
 /// bench (and the simulated inlet on the vehicle side) sees the ramp.
 public final class ScriptedEVCC: TickController {
     public enum Stage: Sendable, Equatable {
         case initialising, waitingForEVSE, negotiating, connected, insulationTest, precharge, closingContactors,
-             waitingForCharge, charging, ending, weldingDetection, closing, acReady, acCharging, acEnding
+             waitingForCharge, charging, ending, weldingDetection, closing, acReady, acCharging, acEnding, chargePause
     }
 
     /// How the last session ended.
@@ -52,6 +58,23 @@ public final class ScriptedEVCC: TickController {
     public private(set) var framesRejected = 0
     /// The controller's application hangs: it sends nothing more.
     public var silenced = false
+    /// ISO 15118-20 (0x614–0x616): what the VCU asked for last.
+    public private(set) var energyRequest = EVEnergyRequest()
+    public private(set) var v2xMinimumKWh: Double = 0
+    public private(set) var v2xMaximumKWh: Double = 0
+    public private(set) var departureSeconds: Double = 0
+    /// D6: the Scheduled-mode control the VCU selected (reset to current control in Waiting_For_EVSE)
+    /// and the target the controller would put in its loop message to the charger.
+    public private(set) var scheduledVoltageControl = false
+    public private(set) var loopTargetVolts: Double = 0
+    public private(set) var loopTargetAmps: Double = 0
+    /// D7: the VCU's pending requests, and the pauses and resumes done.
+    public private(set) var pauseRequested = false
+    public private(set) var resumeRequested = false
+    public private(set) var pauses = 0
+    public private(set) var resumes = 0
+    /// D5: the most current the charger took back from the vehicle in this run, A (positive).
+    public private(set) var peakDischargeAmps: Double = 0
 
     private var stageSince: MonotonicInstant = .zero
     private var nextCycleAt: MonotonicInstant = .zero
@@ -85,6 +108,7 @@ public final class ScriptedEVCC: TickController {
         case .ending, .acEnding: .endingCharge
         case .weldingDetection: .weldingDetection
         case .closing: .closingCommunication
+        case .chargePause: .chargePause
         }
     }
 
@@ -159,6 +183,16 @@ public final class ScriptedEVCC: TickController {
                 vehicleReadyToCharge = ready
             case .evStatus(let flags):
                 holdOff = flags.hvPreparingHoldOff
+                pauseRequested = flags.chargePauseRequest
+                resumeRequested = flags.chargeResumeRequest
+                scheduledVoltageControl = flags.voltageControl
+            case .energyRequest(let e):
+                energyRequest = e
+            case .v2xEnergyRequest(let lo, let hi):
+                v2xMinimumKWh = lo
+                v2xMaximumKWh = hi
+            case .departure(let seconds):
+                departureSeconds = seconds
             default:
                 break
             }
@@ -167,7 +201,7 @@ public final class ScriptedEVCC: TickController {
 
     private var powered: Bool {
         switch stage {
-        case .precharge, .closingContactors, .waitingForCharge, .charging, .ending, .weldingDetection, .acCharging: true
+        case .precharge, .closingContactors, .waitingForCharge, .charging, .ending, .weldingDetection, .acCharging, .chargePause: true
         default: false
         }
     }
@@ -175,12 +209,12 @@ public final class ScriptedEVCC: TickController {
     private func vehicleStop(_ why: End, _ now: MonotonicInstant) {
         stopEdgeAt = now
         switch stage {
-        case .charging, .waitingForCharge:
+        case .charging, .waitingForCharge, .chargePause:
             if why == .vehicleEmergency {
                 abort(why, now)
             } else {
                 lastEnd = why
-                enter(.ending, now)
+                enter(stage == .chargePause ? .weldingDetection : .ending, now)
             }
         case .connected, .insulationTest, .precharge, .closingContactors:
             abort(why, now)
@@ -251,8 +285,30 @@ public final class ScriptedEVCC: TickController {
         case .charging:
             // D4: the request capped by max_current and the charger, ramped; never above the BMS request.
             let cap = max(0, min(status1.maxChargeAmps, script.maxCurrent, script.chargerMaxAmps))
-            grantedAmps = grantedAmps < cap ? min(cap, grantedAmps + script.currentRampAmpsPerSecond * dt) : cap
-            if !status2.contactorsClosed {
+            var target = cap
+            if script.communicationProtocol == 4, !script.bidirectional {
+                if scheduledVoltageControl {
+                    // D6 voltage control: the target voltage and 0 A to the charger, which regulates the
+                    // voltage; the pack takes what the difference drives (still within the caps).
+                    loopTargetVolts = status1.targetVolts > 0 ? status1.targetVolts : script.targetVoltage
+                    loopTargetAmps = 0
+                    target = min(cap, max(0, (loopTargetVolts - status2.batteryVolts) / script.packResistance))
+                } else {
+                    loopTargetVolts = 0
+                    loopTargetAmps = cap
+                }
+            }
+            if script.bidirectional, elapsed(now, script.dischargeAfter) {
+                // D5: the charger turns to discharging, within the vehicle's and its own limits.
+                target = -max(0, min(status1.maxDischargeAmps, script.maxDischargeCurrent, script.chargerMaxDischargeAmps))
+            }
+            grantedAmps = ramp(grantedAmps, target, script.currentRampAmpsPerSecond * dt)
+            peakDischargeAmps = max(peakDischargeAmps, -grantedAmps)
+            if pauseRequested {
+                pauses += 1
+                grantedAmps = 0
+                enter(.chargePause, now)
+            } else if !status2.contactorsClosed {
                 diagnostics.faultFlags |= EVCCDiagnostics.contactorFaultBit
                 abort(.contactorFault, now)
             } else if script.maxSoC > 0, soc >= script.maxSoC {
@@ -276,6 +332,17 @@ public final class ScriptedEVCC: TickController {
                 if lastEnd == .chargerStop || lastEnd == .vehicleStop || lastEnd == .maxSoC { sessionsCompleted += 1 } else { sessionsAborted += 1 }
                 diagnostics = EVCCDiagnostics()
                 enter(.waitingForEVSE, now)
+            }
+        case .chargePause:
+            // D7: no current, then the contactors open as in welding detection; a resume goes back
+            // through precharge and the contactor handshake.
+            grantedAmps = 0
+            if closeContactors, abs(status1.presentAmps) < script.weldingCurrentAmps || elapsed(now, script.weldingTimeout) {
+                openContactors(now)
+            }
+            if resumeRequested, !closeContactors, !status2.contactorsClosed {
+                resumes += 1
+                enter(.precharge, now)
             }
         case .acReady:
             if vehicleReadyToCharge { enter(.acCharging, now) }
@@ -318,6 +385,12 @@ public final class ScriptedEVCC: TickController {
             grantedAmps = 0
             readyToDeliverPower = false
             closeContactors = false
+            if stage != .initialising {
+                // §2.5 0x618: back in Waiting_For_EVSE the control returns to Current_Control.
+                scheduledVoltageControl = false
+                loopTargetVolts = 0
+                loopTargetAmps = 0
+            }
         }
         stage = s
         stageSince = now
@@ -343,4 +416,12 @@ public final class ScriptedEVCC: TickController {
     public func safeStop(_ reason: StopReason) -> SafeStopReport {
         SafeStopReport(name, ["EVCC emulator: stage \(stage), Close_Contactors \(closeContactors ? "Close" : "Open")"])
     }
+}
+
+/// Toward `target` at `step` per tick; a smaller magnitude, or the other direction's zero crossing,
+/// is taken at once (a lowered limit is obeyed, a raised one ramped).
+@inline(__always)
+private func ramp(_ value: Double, _ target: Double, _ step: Double) -> Double {
+    if target >= 0 { return value < target ? min(target, max(value, 0) + step) : target }
+    return value > target ? max(target, min(value, 0) - step) : target
 }

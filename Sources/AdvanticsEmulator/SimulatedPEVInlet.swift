@@ -8,7 +8,9 @@ import CoreTypes
 /// is given. The charger behind the ADVANTICS EVCC follows the stage the EVCC reports
 /// (advantics-can.md §2.7): the insulation test voltage on the open inlet (D1), precharge to the
 /// battery (D2), with the contactors closed the current the vehicle asks for, capped by
-/// `EVSE_Information.Max_Current` (D4), then the output discharged (D8). The view of the stage comes
+/// `EVSE_Information.Max_Current` (D4), then the output discharged (D8). Bidirectional (D5): a negative
+/// `Max_Current` (the emulator's signed setpoint) draws that current out of the battery, within the
+/// vehicle's discharge limit. The view of the stage comes
 /// from a closure the composition wires to the PEV role, so the same model serves an in-process EVCC
 /// and one in another process. A simulator: composed in, never imported by the role.
 public final class SimulatedPEVInlet: TickController, OutputMeter, DCContactors {
@@ -17,11 +19,14 @@ public final class SimulatedPEVInlet: TickController, OutputMeter, DCContactors 
         public var stage: CommunicationStage
         public var maxAmps: Double
         public var requestAmps: Double
+        /// What the vehicle lets the charger take back (`Max_Discharge_Current`, D5).
+        public var dischargeLimitAmps: Double
 
-        public init(stage: CommunicationStage, maxAmps: Double, requestAmps: Double) {
+        public init(stage: CommunicationStage, maxAmps: Double, requestAmps: Double, dischargeLimitAmps: Double = 0) {
             self.stage = stage
             self.maxAmps = maxAmps
             self.requestAmps = requestAmps
+            self.dischargeLimitAmps = dischargeLimitAmps
         }
     }
 
@@ -78,7 +83,13 @@ public final class SimulatedPEVInlet: TickController, OutputMeter, DCContactors 
         var volts = measurement.volts
         var amps = measurement.amps
         if polesClosed {
-            let target = view.stage == .charging ? max(0, min(view.requestAmps, view.maxAmps)) : 0
+            let target: Double = if view.stage != .charging {
+                0
+            } else if view.maxAmps < 0 {
+                max(view.maxAmps, -view.dischargeLimitAmps)
+            } else {
+                max(0, min(view.requestAmps, view.maxAmps))
+            }
             amps = approach(amps, target, ampsPerSecond * dt)
             volts = battery + amps * internalResistance
         } else {

@@ -22,7 +22,16 @@ import V2GSession
 ///   current; the on-board charger stops drawing before `Ready_To_Charge` returns to 0;
 /// - sends `EV_Information`, `DC_Status1`, `DC_Status2` and `AC_Status` every 100 ms from the start
 ///   (the VCU obligations of §2.7), `EV_Status` on change only (DB v2.5);
-/// - no `DC_Control` for 1 s (§2.3) → fault: contactors open at once, an `Emergency_Stop` edge.
+/// - no `DC_Control` for 1 s (§2.3) → fault: contactors open at once, an `Emergency_Stop` edge;
+/// - D5 bidirectional (ISO 15118-20 Dynamic mode, `configuration.bidirectional` with an
+///   `EVBidirectionalBattery`): `Max_Charge_Current` and `Max_Discharge_Current` as the battery's limits
+///   (the charger picks direction and setpoint), energy requests down to the battery's floor, the V2X
+///   window and the departure time; a negative current discharges the battery model; a discharge beyond
+///   our limit is a fault;
+/// - D6 ISO 15118-20 Scheduled mode: current or voltage control in `EV_Status` (on change; sent again
+///   after Waiting_For_EVSE, where the controller resets it to current control);
+/// - D7 pause/resume: `Charge_Pause_Request` / `Charge_Resume_Request` held until the controller's stage
+///   acknowledges them (Charge_Pause, then out of it); no current asked or allowed while paused.
 public final class AdvanticsPEV: TickController {
     public let name = "advantics-pev"
     public let received: RingBuffer<CANFrame>
@@ -55,6 +64,17 @@ public final class AdvanticsPEV: TickController {
     public private(set) var transmitDropped = 0
     public private(set) var statusRounds = 0
     public private(set) var sessionsEnded = 0
+    /// The battery's discharge side when the role is bidirectional (D5), else nil.
+    public let bidirectionalBattery: (any EVBidirectionalBattery)?
+    /// What we let the charger take back now (`DC_Status1.Max_Discharge_Current`; 0 unless D5).
+    public private(set) var dischargeLimitAmps: Double = 0
+    /// Pauses and resumes the controller acknowledged (D7).
+    public private(set) var pauses = 0
+    public private(set) var resumes = 0
+    /// D7/D6: our pending `EV_Status` requests and the Scheduled-mode control we ask for.
+    public var pauseRequested: Bool { status.chargePauseRequest }
+    public var resumeRequested: Bool { status.chargeResumeRequest }
+    public var scheduledVoltageControl: Bool { status.voltageControl }
 
     private var status = EVStatusFlags()
     private var sentStatus: EVStatusFlags?
@@ -65,6 +85,7 @@ public final class AdvanticsPEV: TickController {
     private var stopPending = false
     private var emergencyPending = false
     private var values = SignalValues()
+    private var dischargeExcessSince: MonotonicInstant?
     private let maxKilowattHours: Double
 
     public init(received: RingBuffer<CANFrame>, transmit: RingBuffer<CANFrame>, battery: any EVBatteryModel,
@@ -78,9 +99,11 @@ public final class AdvanticsPEV: TickController {
         self.inlet = inlet
         self.configuration = configuration
         self.codec = codec
+        bidirectionalBattery = configuration.bidirectional ? battery as? any EVBidirectionalBattery : nil
         // The largest energy the 16-bit fields carry at this firmware's resolution (6553 kWh at
         // 0.1 kWh/bit, the database's limit; 655.35 kWh at 0.01).
         maxKilowattHours = min(6553, 65535 * codec.pevScaling.kilowattHoursPerBit)
+        status.voltageControl = configuration.scheduledVoltageControl
     }
 
     /// A user stop (the car's stop button): a `Normal_End_of_Charge` edge (§2.7 D4, A4).
@@ -89,6 +112,31 @@ public final class AdvanticsPEV: TickController {
     public func requestEmergencyStop() { emergencyPending = true }
     /// `EV_Status.HV_Preparing_Hold_Off` (§2.5 0x618): hold the session before the powered states.
     public func holdOff(_ on: Bool) { status.hvPreparingHoldOff = on }
+
+    /// D6: ISO 15118-20 Scheduled mode, voltage control (true: the controller sends the charger our
+    /// `Target_Voltage` and 0 A) or current control (our `Max_Charge_Current` and 0 V). May change at any
+    /// time (§2.5 0x618).
+    public func scheduledControl(voltage: Bool) { status.voltageControl = voltage }
+
+    /// D7: asks the controller to pause the charge (`Charge_Pause_Request`; IEC 61851-23:2023 CC.3.3).
+    /// Valid only in the charging phase of a CCS DC session with ISO 15118 (not MCS, not before
+    /// charging, §2.5 0x618); returns false and asks nothing otherwise.
+    @discardableResult
+    public func requestPause() -> Bool {
+        guard evse.stage == .charging, evse.pins == .ccsDCCore || evse.pins == .ccsDCExtended,
+              evse.communicationProtocol >= 3, !stopRequested, fault == nil else { return false }
+        status.chargePauseRequest = true
+        return true
+    }
+
+    /// D7: asks the controller to resume a paused charge (`Charge_Resume_Request`; the controller wakes
+    /// the charger by a B-C-B toggle on CP, CC.5.2.4) — without a new plug-in. Valid in Charge_Pause only.
+    @discardableResult
+    public func requestResume() -> Bool {
+        guard evse.stage == .chargePause, !stopRequested, fault == nil else { return false }
+        status.chargeResumeRequest = true
+        return true
+    }
 
     public var stage: CommunicationStage { evse.stage }
 
@@ -132,6 +180,15 @@ public final class AdvanticsPEV: TickController {
         case .evseInformation(let info):
             let previous = evse.stage
             evse = info
+            // D7: a request is held until the stage answers it (the sequence is undocumented, §2.7).
+            if status.chargePauseRequest, info.stage != .charging {
+                status.chargePauseRequest = false
+                if info.stage == .chargePause { pauses &+= 1 }
+            }
+            if status.chargeResumeRequest, info.stage != .chargePause {
+                status.chargeResumeRequest = false
+                if previous == .chargePause, info.stage != .waitingForEVSE { resumes &+= 1 }
+            }
             if info.stage == .waitingForEVSE || info.stage == .initialising {
                 if previous != .waitingForEVSE, previous != .initialising { sessionsEnded &+= 1 }
                 // All signals re-initialise at unplug (§2.7 A5, D8); a fault other than silence is cleared.
@@ -139,6 +196,9 @@ public final class AdvanticsPEV: TickController {
                 readyToDeliverPower = false
                 diagnostics = EVCCDiagnostics()
                 if let f = fault, f != .controllerSilent { fault = nil }
+                // The controller resets the Scheduled-mode control to Current_Control here (§2.5 0x618):
+                // voltage control is asked again for the next session.
+                if previous != .waitingForEVSE, previous != .initialising, status.voltageControl { sentStatus = nil }
             }
         case .acControl(let ready):
             readyToDeliverPower = ready
@@ -169,6 +229,11 @@ public final class AdvanticsPEV: TickController {
     private func charge(_ duration: Nanoseconds) {
         guard duration.count > 0 else { return }
         let m = inlet.measurement
+        if let b = bidirectionalBattery {
+            // Both ways, every tick (a negative current discharges; the departure time counts down).
+            b.deliver(amps: contactors.status.isClosed ? m.amps : acDrawAmps, volts: m.volts, for: duration)
+            return
+        }
         if contactors.status.isClosed, m.amps > 0 {
             battery.deliver(amps: m.amps, volts: m.volts, for: duration)
         } else if acDrawAmps > 0 {
@@ -184,7 +249,8 @@ public final class AdvanticsPEV: TickController {
         }
         let demand = battery.demand()
         let inSession = evse.stage != .waitingForEVSE && evse.stage != .initialising
-        if inSession, !stopRequested, stopPending || demand.complete {
+        // Bidirectional (D5): a full battery only stops asking for charge; the charger may still discharge.
+        if inSession, !stopRequested, stopPending || (demand.complete && bidirectionalBattery == nil) {
             stopRequested = true
             normalEndFrames = configuration.edgeFrames
         }
@@ -210,9 +276,16 @@ public final class AdvanticsPEV: TickController {
             }
         }
 
-        // What we ask for.
+        // What we ask for and allow: nothing while stopping or paused (D7).
         let stopping = stopRequested || fault != nil
-        requestAmps = stopping || !inSession ? 0 : min(demand.targetAmps, battery.maxAmps)
+        let paused = evse.stage == .chargePause || self.status.chargePauseRequest
+        requestAmps = stopping || !inSession || paused ? 0 : min(demand.targetAmps, battery.maxAmps)
+        if let b = bidirectionalBattery, inSession, !stopping, !paused {
+            dischargeLimitAmps = b.dischargeAmpsLimit
+        } else {
+            dischargeLimitAmps = 0
+        }
+        watchDischarge(now)
 
         // AC: draw only while both sides are ready; stop drawing first, then clear Ready_To_Charge.
         if evse.pins.isAC, inSession, readyToDeliverPower, !stopping, demand.targetAmps > 0 {
@@ -227,6 +300,25 @@ public final class AdvanticsPEV: TickController {
             if fault != nil { readyToCharge = false }  // an emergency clears it at once (§2.5 0x611)
         } else {
             readyToCharge = false
+        }
+    }
+
+    /// A charger draining the pack past `Max_Discharge_Current` (by more than the tolerance, for longer
+    /// than the configured time) → fault: the contactors open on the next decision, an emergency edge.
+    private func watchDischarge(_ now: MonotonicInstant) {
+        let out = -inlet.measurement.amps
+        guard contactors.status.isClosed, out > dischargeLimitAmps + configuration.dischargeExcessAmps else {
+            dischargeExcessSince = nil
+            return
+        }
+        guard let since = dischargeExcessSince else {
+            dischargeExcessSince = now
+            return
+        }
+        if fault == nil, now.nanoseconds &- since.nanoseconds >= configuration.dischargeExcessFor.count {
+            fault = .dischargeBeyondLimit(amps: out, limitAmps: dischargeLimitAmps)
+            emergencyFrames = configuration.edgeFrames
+            contactors.open(now)
         }
     }
 
@@ -247,7 +339,7 @@ public final class AdvanticsPEV: TickController {
 
         let demand = battery.demand()
         let s1 = DCStatus1(maxChargeAmps: clamp(requestAmps, 0, 3276), presentAmps: clamp(closed ? m.amps : acDrawAmps, -3276, 3276),
-                           maxDischargeAmps: 0, targetVolts: clamp(demand.targetVolts.rounded(), 0, 65535))
+                           maxDischargeAmps: clamp(dischargeLimitAmps, 0, 65535), targetVolts: clamp(demand.targetVolts.rounded(), 0, 65535))
         _ = queue(PEVMessageIndex.dcStatus1, s1.values)
         let s2 = DCStatus2(contactorsClosed: closed, normalEndOfCharge: normalEndFrames > 0, emergencyStop: emergencyFrames > 0,
                            batteryVolts: clamp(battery.terminalVolts, 0, 6553), inletVolts: clamp(m.volts, 0, 6553))
@@ -257,13 +349,23 @@ public final class AdvanticsPEV: TickController {
         var ac = SignalValues(count: 1)
         ac[0] = readyToCharge ? 1 : 0
         _ = queue(PEVMessageIndex.acStatus, ac)
-        if configuration.sendsEnergyRequest {
+        if configuration.sendsEnergyRequest || bidirectionalBattery != nil {
             let kwh = battery.capacityWattHours / 1000
-            var e = SignalValues(count: 3)
-            e[0] = clamp(kwh * battery.targetSoC / 100, 0, maxKilowattHours)
-            e[1] = clamp(kwh, 0, maxKilowattHours)
-            e[2] = clamp(kwh * battery.soc / 100, 0, maxKilowattHours)
-            _ = queue(PEVMessageIndex.evEnergyRequest, e)
+            // The minimum is the present energy (no discharge) unless bidirectional: the battery's floor.
+            let floor = bidirectionalBattery?.minimumSoC ?? battery.soc
+            let e = EVEnergyRequest(targetKWh: clamp(kwh * battery.targetSoC / 100, 0, maxKilowattHours),
+                                    maximumKWh: clamp(kwh, 0, maxKilowattHours),
+                                    minimumKWh: clamp(kwh * floor / 100, 0, maxKilowattHours))
+            _ = queue(PEVMessageIndex.evEnergyRequest, e.values)
+            if let b = bidirectionalBattery {
+                var w = SignalValues(count: 2)
+                w[0] = clamp(kwh * b.v2xMinimumSoC / 100, 0, maxKilowattHours)
+                w[1] = clamp(kwh * b.v2xMaximumSoC / 100, 0, maxKilowattHours)
+                _ = queue(PEVMessageIndex.evV2XEnergyRequest, w)
+                var d = SignalValues(count: 1)
+                d[0] = clamp(b.secondsToDeparture.rounded(), 0, 4_294_967_295)
+                _ = queue(PEVMessageIndex.evExtraBPTInformation, d)
+            }
         }
         statusRounds &+= 1
         let next = MonotonicInstant(nanoseconds: nextStatusAt.nanoseconds &+ configuration.statusPeriod.count)

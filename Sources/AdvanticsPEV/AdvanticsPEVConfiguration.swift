@@ -20,6 +20,20 @@ public struct AdvanticsPEVConfiguration: Sendable {
     public var capacityKWh: Double = 0
     /// Send the ISO 15118-20 `EV_Energy_Request` every 100 ms (from the battery model's SoC window).
     public var sendsEnergyRequest = false
+    /// `[vehicle] is_bidirectional` with ISO 15118-20 Dynamic mode (§2.7 D5): `DC_Status1` carries the
+    /// battery's charge and discharge limits (the charger chooses direction and setpoint within them),
+    /// the energy requests allow a discharge to the battery's minimum SoC, and the V2X window and the
+    /// departure time go out every 100 ms. Needs an `EVBidirectionalBattery`; ignored otherwise.
+    public var bidirectional = false
+    /// ISO 15118-20 Scheduled mode (§2.7 D6, `EV_Status.ISO15118_Part20_Scheduled_Mode_Control`): the
+    /// controller sends the charger our target voltage (true) or our current request (false, the
+    /// controller's default) in each loop message. Changeable at any time with `scheduledControl(voltage:)`.
+    public var scheduledVoltageControl = false
+    /// A discharge current more than this above what we allow (`Max_Discharge_Current`, 0 when not
+    /// bidirectional) for longer than `dischargeExcessFor` is a fault: the contactors open. The
+    /// charger follows a lowered limit within its ramp; a charger that keeps draining the pack does not.
+    public var dischargeExcessAmps: Double = 10
+    public var dischargeExcessFor: Nanoseconds = .milliseconds(500)
     /// AC: the on-board charger's largest draw (the battery model's maximum current if 0).
     public var acMaxAmps: Double = 32
 

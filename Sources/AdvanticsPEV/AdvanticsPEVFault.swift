@@ -10,6 +10,9 @@ public enum AdvanticsPEVFault: Sendable, Equatable, BitwiseCopyable, CustomStrin
     case contactors
     /// An emergency stop asked by the vehicle (`requestEmergencyStop`).
     case emergencyStop
+    /// The charger took more current out of the battery than `Max_Discharge_Current` allows, for
+    /// longer than the configured time (§2.5 0x612; the floor of a bidirectional battery, §2.7 D5).
+    case dischargeBeyondLimit(amps: Double, limitAmps: Double)
 
     public var description: String {
         switch self {
@@ -17,6 +20,7 @@ public enum AdvanticsPEVFault: Sendable, Equatable, BitwiseCopyable, CustomStrin
         case .closeRefused(let i, let b): "close refused: inlet \(i) V, battery \(b) V"
         case .contactors: "vehicle contactor feedback fault"
         case .emergencyStop: "vehicle emergency stop"
+        case .dischargeBeyondLimit(let a, let l): "discharge \(a) A beyond the allowed \(l) A"
         }
     }
 }

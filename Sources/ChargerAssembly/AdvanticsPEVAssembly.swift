@@ -52,7 +52,8 @@ public struct AdvanticsPEVAssembly {
         let pev = AdvanticsPEV(received: pump.received, transmit: pump.transmit, battery: battery, contactors: inlet, inlet: inlet,
                                codec: codec)
         inlet.charger = { [unowned pev] in
-            SimulatedPEVInlet.ChargerView(stage: pev.stage, maxAmps: pev.evse.maxAmps, requestAmps: pev.requestAmps)
+            SimulatedPEVInlet.ChargerView(stage: pev.stage, maxAmps: pev.evse.maxAmps, requestAmps: pev.requestAmps,
+                                          dischargeLimitAmps: pev.dischargeLimitAmps)
         }
         inlet.batteryVolts = { [unowned battery] in battery.terminalVolts }
         var controllers: [any TickController] = [inlet]

@@ -13,7 +13,9 @@ import V2GSession
 /// (frames in, our queued frames out), our role.
 final class PEVRig {
     let clock = ManualClock()
-    let battery: LinearBatteryModel
+    let battery: any EVBatteryModel
+    /// The pack when the rig was built bidirectional (D5), else nil.
+    let bidirectional: BidirectionalBatteryModel?
     let inlet = SimulatedPEVInlet()
     let ourBus = SimulatedCANBus(interface: "can0")
     let evccBus = SimulatedCANBus(interface: "evcc0")
@@ -40,15 +42,26 @@ final class PEVRig {
     }
 
     init(script: EVCCScript = EVCCScript(), battery: LinearBatteryModel.Parameters = PEVRig.pack(),
-         configuration: AdvanticsPEVConfiguration = AdvanticsPEVConfiguration(), scaling: PEVScaling = .reference) {
-        self.battery = LinearBatteryModel(battery)
+         configuration: AdvanticsPEVConfiguration = AdvanticsPEVConfiguration(), scaling: PEVScaling = .reference,
+         bidirectional: BidirectionalBatteryModel.Parameters? = nil) {
+        let pack: any EVBatteryModel
+        if let b = bidirectional {
+            let model = BidirectionalBatteryModel(b)
+            self.bidirectional = model
+            pack = model
+        } else {
+            self.bidirectional = nil
+            pack = LinearBatteryModel(battery)
+        }
+        self.battery = pack
         SimulatedCANBus.connect(ourBus, evccBus)
         pump = CANPump(name: "can0", bus: ourBus)
         pev = AdvanticsPEV(received: pump.received, transmit: pump.transmit, battery: self.battery, contactors: inlet, inlet: inlet,
                            configuration: configuration, codec: AdvanticsCANCodec(pevScaling: scaling))
         evcc = ScriptedEVCC(bus: evccBus, script: script, codec: AdvanticsCANCodec(pevScaling: scaling))
-        let role = pev, pack = self.battery
-        inlet.charger = { SimulatedPEVInlet.ChargerView(stage: role.stage, maxAmps: role.evse.maxAmps, requestAmps: role.requestAmps) }
+        let role = pev
+        inlet.charger = { SimulatedPEVInlet.ChargerView(stage: role.stage, maxAmps: role.evse.maxAmps, requestAmps: role.requestAmps,
+                                                          dischargeLimitAmps: role.dischargeLimitAmps) }
         inlet.batteryVolts = { pack.terminalVolts }
     }
 
@@ -90,4 +103,23 @@ final class PEVRig {
     }
 
     var charging: Bool { evcc.stage == .charging && inlet.measurement.amps > 20 }
+    var discharging: Bool { evcc.stage == .charging && inlet.measurement.amps < -20 }
+
+    /// A bidirectional 40 kWh pack (D5) with its V2X window and a departure time.
+    static func bidirectionalPack(_ change: (inout BidirectionalBatteryModel.Parameters) -> Void = { _ in })
+        -> BidirectionalBatteryModel.Parameters {
+        var p = BidirectionalBatteryModel.Parameters()
+        p.pack = PEVRig.pack()
+        p.departureSeconds = 7_200
+        change(&p)
+        return p
+    }
+
+    /// The configuration of a bidirectional vehicle (`is_bidirectional`, ISO 15118-20 Dynamic mode).
+    static var bidirectionalConfiguration: AdvanticsPEVConfiguration {
+        var c = AdvanticsPEVConfiguration()
+        c.bidirectional = true
+        return c
+    }
+
 }
