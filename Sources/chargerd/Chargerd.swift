@@ -63,6 +63,8 @@ struct Chargerd: ParsableCommand {
 
     @OptionGroup(title: "OCPP 1.6J") var ocpp: OCPPCommandOptions
 
+    @OptionGroup(title: "Site power sharing (MQTT)") var site: SiteCommandOptions
+
     func validate() throws {
         guard tickMicroseconds >= 100, tickMicroseconds <= 1_000_000 else {
             throw ValidationError("--tick-us must be in 100…1000000")
@@ -130,6 +132,8 @@ struct Chargerd: ParsableCommand {
         loop.addController(trace)
         let services = ocpp.start(charger: charger, loop: loop, authorizer: serviceAuthorizer, log: log)
         defer { services?.stop() }
+        let siteSharing = try site.start(charger: charger, loop: loop, services: services, defaultName: ocpp.id, log: log)
+        defer { siteSharing?.stop() }
         let start = loop.clock.now()
         let readyLog = log
         loop.addController(ReadyForPlugIn(charger: charger) { now in readyLog.notice("ready for plug-in (\(Self.elapsed(now - start)) after the loop started)") })
