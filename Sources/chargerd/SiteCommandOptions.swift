@@ -63,7 +63,8 @@ struct SiteCommandOptions: ParsableArguments {
 
     /// Starts site sharing on `services`' plane, or on a plane of its own (registering a bridge).
     func start(charger: Charger, loop: TickLoop, services: RunningServices?, defaultName: String, log: Logger) throws -> RunningSiteSharing? {
-        guard let (host, port) = hostPort else { return nil }
+        guard let endpoint = hostPort else { return nil }
+        let (host, port) = endpoint
         let plane: ServicePlane
         if let services {
             plane = services.plane
@@ -80,7 +81,7 @@ struct SiteCommandOptions: ParsableArguments {
             if printLimits {
                 service.onLimit = { at, mA, raise in
                     print("site-limit \(at.nanoseconds) \(mA) \(raise ? "raise" : "lower")")
-                    fflush(stdout)
+                    fflush(nil)
                 }
             }
             // Nothing until the site has been heard (the loop has not ticked yet: this push is the ring's
