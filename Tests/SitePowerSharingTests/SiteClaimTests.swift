@@ -33,7 +33,7 @@ struct SiteClaimTests {
         for _ in 0..<20_000 {
             let n = Int(rng.next() % 48)
             var bytes = (0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
-            if rng.next() % 3 == 0 { bytes = Array("v1 e=\(rng.next() % 9) s=\(rng.next() % 9) d=\(rng.next() % 99) c=\(rng.next()) j=1".utf8) }
+            if rng.next() % 3 == 0 { bytes = Array("v1 e=\(rng.next() % 9) s=\(rng.next() % 9) d=\(rng.next() % 99) c=\(rng.next() % 99_999) j=1".utf8) }
             if (try? SiteClaim.decode(Substring(String(decoding: bytes, as: UTF8.self)))) != nil { parsed += 1 }
         }
         #expect(parsed > 0)
