@@ -40,6 +40,8 @@ let shims: [Target] = [
     .target(name: "CEventLoop", path: "CShims/CEventLoop"),
     // sd_notify(3) without libsystemd: one datagram to $NOTIFY_SOCKET (chargerd as a systemd service).
     .target(name: "CNotify", dependencies: ["CShimSeam"], path: "CShims/CNotify"),
+    // An MQTT client over libmosquitto (Debian's libmosquitto-dev): site power sharing (issue 20 item 5).
+    .target(name: "CMosquitto", path: "CShims/CMosquitto", linkerSettings: [.linkedLibrary("mosquitto")]),
     // Test-only: a programmable fake behind the seam (fail the Nth call with an errno, trace calls).
     .target(name: "CShimFakes", dependencies: ["CShimSeam"], path: "CShims/CShimFakes"),
 ]
@@ -279,6 +281,17 @@ let servicePlane: [Target] = [
                            .product(name: "NIOHTTP1", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strict),
+    // Site power sharing over MQTT (issue 20 item 5): `SitePowerSharing` is the pure policy and hand-over
+    // (claims, shares, no sockets, no clock of its own); `SiteMQTT` its service-plane client on libmosquitto.
+    .target(name: "SitePowerSharing", dependencies: ["CoreTypes"], swiftSettings: strict),
+    .target(name: "SiteMQTT",
+            dependencies: ["SitePowerSharing", "CMosquitto", "ServiceLink", "ServicePlane", "CoreTypes",
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+    .testTarget(name: "SitePowerSharingTests",
+                dependencies: ["SitePowerSharing", "SiteMQTT", "CoreTypes", "TestSupport"],
+                swiftSettings: strict),
     .testTarget(name: "ServicePlaneTests",
                 dependencies: ["ServiceLink", "ServicePlane", "Contracts", "ControlLoop", "CoreTypes", "MallocCounting"],
                 swiftSettings: strict),
@@ -323,6 +336,7 @@ let apps: [Target] = [
             "Scenarios",
             "ServiceLink", "ServicePlane", "OCPPChargePoint",
             "HTTPAPI",  // --http: the local API, live page and metrics (issue 20 items 3, 4)
+            "SiteMQTT", "SitePowerSharing",  // site power sharing over MQTT (issue 20 item 5)
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "SystemPackage", package: "swift-system"),

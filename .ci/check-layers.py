@@ -44,10 +44,12 @@ toolOnly = {"EXIJSON", "AppHandshakeJSON", "DIN70121JSON", "ISO15118_2JSON", "IS
 controllers = ["ControlLoop", "Contracts", "ControlPilot", "SLAC", "V2G", "V2GLink", "AdvanticsEVSE", "AdvanticsPEV"] + [n for n in ("PowerPath", "WhitebeetEVSE", "WhitebeetEV") if n in targets]
 controllers += [n for n in ("V2GSession",) if n in targets]
 controllers += [n for n in ("ServiceLink",) if n in targets]
+controllers += [n for n in ("SitePowerSharing",) if n in targets]
 # The service plane (issue 20): its own thread beside the loop; it reaches the loop only through
 # ServiceLink's rings, never controllers' internals, board files, simulators or the composition.
 services = [n for n in ("ServicePlane", "OCPPChargePoint") if n in targets]
 services += [n for n in ("HTTPAPI",) if n in targets]
+services += [n for n in ("SiteMQTT",) if n in targets]
 rules = []  # (target, forbidden set, why)
 for c in codecs:
     rules.append((c, {"HAL", "Drivers", "Boards", "Runtime"} | shims | simulators,

@@ -23,6 +23,9 @@ public final class ServiceBridge: TickController {
     public let snapshotEvery: UInt64
     public let drainPerTick: Int
     private var station = StationLimits()
+    /// The operator's limit (OCPP) and the site's share (MQTT): `station.maxAmps` is the lower one.
+    private var operatorAmps: Double = .infinity
+    private var siteAmps: Double = .infinity
     private var energyWattHours: Double = 0
     private var lastAt: MonotonicInstant = .zero
     private var sessionWasOpen = false
@@ -73,7 +76,12 @@ public final class ServiceBridge: TickController {
 
     private func apply(_ command: ServiceCommand) {
         switch command {
-        case .currentLimit(let amps): station.maxAmps = amps
+        case .currentLimit(let amps):
+            operatorAmps = amps
+            station.maxAmps = min(operatorAmps, siteAmps)
+        case .siteLimit(let amps):
+            siteAmps = amps
+            station.maxAmps = min(operatorAmps, siteAmps)
         case .remoteStart(let token): authorizer?.startRemotely(token)
         case .remoteStop: station.stopRequested = true
         case .authorization(let token, let decision): authorizer?.decide(token, decision)

@@ -17,6 +17,9 @@ public enum ServiceCommand: Sendable, Equatable, BitwiseCopyable {
     case authorization(IdentificationToken, AuthorizationDecision)
     /// Forget a remote stop once the session is over (a new session may start).
     case clearStop
+    /// This charger's share of the site's budget, in A (site power sharing over MQTT, issue 20 item 5).
+    /// Kept apart from `currentLimit`: the power path takes the lower of the two.
+    case siteLimit(Double)
 }
 
 /// What the loop tells the service plane besides snapshots: events that must not be lost between two

@@ -64,6 +64,8 @@ struct Chargerd: ParsableCommand {
     @OptionGroup(title: "OCPP 1.6J") var ocpp: OCPPCommandOptions
     @OptionGroup(title: "HTTP API") var http: HTTPCommandOptions
 
+    @OptionGroup(title: "Site power sharing (MQTT)") var site: SiteCommandOptions
+
     func validate() throws {
         guard tickMicroseconds >= 100, tickMicroseconds <= 1_000_000 else {
             throw ValidationError("--tick-us must be in 100…1000000")
@@ -137,6 +139,8 @@ struct Chargerd: ParsableCommand {
             throw ExitCode(1)
         }
         defer { httpAPI?.stop() }
+        let siteSharing = try site.start(charger: charger, loop: loop, plane: services?.plane ?? httpAPI?.plane, defaultName: ocpp.id, log: log)
+        defer { siteSharing?.stop() }
         let start = loop.clock.now()
         let readyLog = log
         loop.addController(ReadyForPlugIn(charger: charger) { now in readyLog.notice("ready for plug-in (\(Self.elapsed(now - start)) after the loop started)") })
