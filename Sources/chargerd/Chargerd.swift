@@ -61,6 +61,9 @@ struct Chargerd: ParsableCommand {
     @Option(name: .long, help: "On the sim board: run this many sessions back to back in this process (the soak benchmark).")
     var sessions: Int = 1
 
+    @Flag(name: .customLong("test-stall-on-sigusr2"), help: "Test hook: SIGUSR2 stalls the loop for good, so the systemd watchdog must restart chargerd (Image/boot-check.sh).")
+    var testStallOnSIGUSR2 = false
+
     @OptionGroup(title: "OCPP 1.6J") var ocpp: OCPPCommandOptions
     @OptionGroup(title: "HTTP API") var http: HTTPCommandOptions
 
@@ -160,6 +163,10 @@ struct Chargerd: ParsableCommand {
         log.info("controllers, in tick order: \(charger.controllers.map(\.name).joined(separator: " → "))")
         for note in charger.notes + stationNotes { log.notice("\(note)") }
         if config != nil { log.info("station \(station.station): EVSE ID \(station.evseID), protocols \(station.protocols.joined(separator: " > ")), authorization \(station.authorization.rawValue)") }
+        if testStallOnSIGUSR2 {
+            loop.addController(StallOnSignal())
+            log.notice("test hook: SIGUSR2 stalls the loop (--test-stall-on-sigusr2)")
+        }
         // Under systemd (Type=notify): READY=1 on the first tick, WATCHDOG=1 while ticks are on time,
         // STOPPING=1 from the safe stop. Registered last, so it ticks after every controller.
         if let service = ServiceEnvironment.current() {

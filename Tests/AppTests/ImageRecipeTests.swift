@@ -37,5 +37,16 @@ private let systemdAnalyze = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"
         let arch = try Subprocess.run(["/bin/bash", script, "sim", "--arch", "riscv64"], mergeOutput: true)
         #expect(arch.status == 2)
         #expect(arch.stdout.contains("--arch must be arm64 or amd64"))
+        let format = try Subprocess.run(["/bin/bash", script, "sim", "--arch", "amd64", "--format", "qcow2"], mergeOutput: true)
+        #expect(format.status == 2)
+        #expect(format.stdout.contains("--format must be tar or dir"))
+    }
+
+    /// The boot check refuses an unknown option before it builds or boots anything.
+    @Test func bootCheckRejectsAnUnknownOption() throws {
+        let script = PackageLayout.root() + "/Image/boot-check.sh"
+        let r = try Subprocess.run(["/bin/bash", script, "--no-such-option"], mergeOutput: true)
+        #expect(r.status == 2)
+        #expect(r.stdout.contains("unknown option --no-such-option"))
     }
 }
