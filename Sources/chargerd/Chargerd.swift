@@ -183,7 +183,8 @@ struct Chargerd: ParsableCommand {
         if let outOfService {
             log.critical("OUT OF SERVICE: \(outOfService) — the power path refuses every session until a service reset or restart (exit 3)")
         }
-        guard confirmation.confirmed else { throw ChargerdExit.failure }
+        // Out of service (a welded contactor) cannot confirm open contactors: exit 3 below, after the summary.
+        guard confirmation.confirmed || outOfService != nil else { throw ChargerdExit.failure }
         // SIGTERM/SIGINT is an orderly stop (exit 0, what systemd expects), whatever the session did,
         // unless the charger is out of service (exit 3).
         guard let progress, !stoppedBySignal(loop.stopReason) else {
