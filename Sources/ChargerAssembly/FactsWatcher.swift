@@ -17,6 +17,7 @@ public final class FactsWatcher: TickController {
     private var lastLink: PLCLinkState?
     private var lastAuthorization: AuthorizationState?
     private var lastPowerPhase: PowerPhase?
+    private var lastLatched: PowerFault?
 
     public init(facts: ChargerFacts, report: @escaping (MonotonicInstant, String) -> Void) {
         self.facts = facts
@@ -53,6 +54,11 @@ public final class FactsWatcher: TickController {
             lastPowerPhase = facts.power.value.phase
             let status = facts.power.value
             report(context.now, "power: phase \(status.phase)" + (status.phase == .safeStop ? " (\(status.outcome))" : ""))
+        }
+        if facts.power.hasBeenPublished, facts.power.value.latchedFault != lastLatched {
+            lastLatched = facts.power.value.latchedFault
+            report(context.now, lastLatched.map { "power: OUT OF SERVICE (\($0)) until a service reset or restart" }
+                   ?? "power: back in service (service reset)")
         }
     }
 

@@ -16,6 +16,12 @@ public struct ChargingSessionSummary: Sendable, Equatable {
     public var requests: UInt32 = 0
     public var currentDemands: UInt32 = 0
     public var finalSoC: UInt8?
+    /// The power path's fault during the session, or after its end before the next one began (a weld
+    /// shows when the contactors open, which may be after SessionStop); nil when none.
+    public var powerFault: PowerFault?
+    /// The fault that put the charger out of service (`PowerFault.latchesUntilService`) during or
+    /// right after this session, or that refused it at SessionSetup; nil while in service.
+    public var outOfService: PowerFault?
 
     public init() {}
 
@@ -23,8 +29,11 @@ public struct ChargingSessionSummary: Sendable, Equatable {
 }
 
 /// Follows `facts.v2g` and `facts.power` every tick (registered after the power path, so both are
-/// this tick's): integrates the energy and the peak power while a session runs (and the output's decay after it ends), notes each phase
-/// change, and keeps the summary of the last finished session. Fixed-size state: nothing allocates
+/// this tick's): integrates the energy and the peak power while a session runs (and the output's decay
+/// after it ends), notes each phase
+/// change, and keeps the summary of the last finished session — with the power path's fault and
+/// whether it left the charger out of service, also when that shows only after the session's end
+/// (until the next session begins). Fixed-size state: nothing allocates
 /// in a tick (phase changes go into a preallocated ring read by the app).
 public final class SessionRecorder: TickController {
     public let name = "session-recorder"
@@ -75,15 +84,38 @@ public final class SessionRecorder: TickController {
             current.currentDemands = s.currentDemands
             if let soc = s.soc { current.finalSoC = soc }
         }
+        if running || s.phase == .ended {
+            notePowerFault(s, p)
+        }
         if s.phase == .ended, current.stopReason == .none, s.stopReason != .none {
             current.stopReason = s.stopReason
             current.endedAt = now
             last = current
             finished += 1
-        } else if s.phase == .ended, current.stopReason != .none {
+        } else if s.phase == .ended, current.stopReason != .none, last != nil {
+            // After the session's end: the output's decay still reaches the car, and the power path's
+            // verdict (a weld found by the stop sequence) may come later.
             last?.energyWattHours = current.energyWattHours
+            last?.powerFault = current.powerFault
+            last?.outOfService = current.outOfService
         }
         lastAt = now
+    }
+
+    /// The first power fault of the session (the SECC's, or the power path's safe stop), and the
+    /// latched one.
+    private func notePowerFault(_ s: V2GSessionFacts, _ p: PowerPathStatus) {
+        if current.powerFault == nil {
+            if let f = s.powerFault {
+                current.powerFault = f
+            } else if p.phase == .safeStop, let f = p.outcome.fault {
+                current.powerFault = f
+            }
+        }
+        if current.outOfService == nil, let f = p.latchedFault {
+            current.outOfService = f
+            if current.powerFault == nil { current.powerFault = f }
+        }
     }
 
     /// The phase changes since the last call, oldest first (the app prints them).

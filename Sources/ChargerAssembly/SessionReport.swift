@@ -53,6 +53,8 @@ public struct SessionReport: Sendable {
         out += "  \"station\": \(quoted(station)),\n  \"evse_id\": \(quoted(evseID)),\n  \"session\": \(number),\n"
         out += "  \"protocol\": \(summary.negotiated.map { quoted($0.josevName) } ?? "null"),\n"
         out += "  \"stop_reason\": \(quoted(summary.stopReason.description)),\n"
+        out += "  \"power_fault\": \(summary.powerFault.map { quoted($0.description) } ?? "null"),\n"
+        out += "  \"out_of_service\": \(summary.outOfService.map { quoted($0.description) } ?? "null"),\n"
         out += "  \"duration_s\": \(num(Double(summary.duration.count) / 1e9)),\n"
         out += "  \"energy_wh\": \(num(summary.energyWattHours)),\n  \"peak_watts\": \(num(summary.peakWatts)),\n"
         out += "  \"requests\": \(summary.requests),\n  \"current_demands\": \(summary.currentDemands),\n"
@@ -91,6 +93,8 @@ public struct SessionReport: Sendable {
         out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         let title = "\(station) · session \(number) · \(summary.negotiated?.josevName ?? "no protocol") · "
             + "\(num1(summary.energyWattHours)) Wh · stop: \(summary.stopReason)"
+            + (summary.powerFault.map { " (\($0))" } ?? "")
+            + (summary.outOfService != nil ? " · OUT OF SERVICE" : "")
         out += "<text x=\"\(Int(left))\" y=\"20\" font-size=\"14\" font-weight=\"bold\">\(escaped(title))</text>\n"
 
         struct Series { let id: String; let label: String; let unit: String; let color: String; let value: (SessionSample) -> Double; let setpoint: ((SessionSample) -> Double)? }

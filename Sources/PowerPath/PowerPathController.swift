@@ -68,6 +68,15 @@ public final class PowerPathController: TickController {
         applied = c
     }
 
+    /// The technician's reset after repairing what put the power path out of service (a welded
+    /// contactor): see `PowerPathMachine.serviceReset`.
+    /// The open command is repeated: a new command clears the driver's verdict (`ContactorSupervision`),
+    /// so a repaired contactor is judged afresh and one still welded is found again at its opening timeout.
+    public func serviceReset() {
+        machine.serviceReset(lastNow)
+        contactors.open(lastNow)
+    }
+
     public func safeStop(_ reason: StopReason) -> SafeStopReport {
         machine.forceSafeStop(.loopStopped, lastNow)
         supply.setMode(.off)
@@ -86,6 +95,7 @@ public final class PowerPathController: TickController {
             actions.append("contactors commanded open (feedback: \(s.position))")
         }
         if case .failed(let f) = machine.status.outcome { actions.append("power path: \(f)") }
+        if let f = machine.status.latchedFault { actions.append("OUT OF SERVICE until a service reset: \(f)") }
         return SafeStopReport(name, actions)
     }
 }

@@ -5,7 +5,12 @@ import CoreTypes
 /// (`PowerRequest`), checks it is in sequence (cable check → precharge → charge → stop → welding
 /// check), watches every fault before each step runs, and on any fault goes to the safe stop in the
 /// same tick — supply off, contactors commanded open — publishing the fault as the outcome. The safe
-/// stop holds until the requester acknowledges with a new `idle` request.
+/// stop holds until the requester acknowledges with a new `idle` request — except after a fault that
+/// `latchesUntilService` (a welded contactor, a live output after opening, a supply that will not
+/// switch off): then the power path is out of service (`status.latchedFault`), answers every later
+/// step with that fault and never closes a contactor again until `serviceReset()` or a restart. A
+/// weld shows whenever the contactors are commanded open, so it is watched in idle and in the safe
+/// stop too, and an `idle` request passes through the stop sequence until the feedback confirms open.
 ///
 /// A pure function of `PowerPathInputs`, so it runs the same under the manual clock as on a charger;
 /// allocation-free (the steps and `FaultWatch` carry `@_noAllocation`; this dispatcher calls them
@@ -25,6 +30,8 @@ public struct PowerPathMachine: Sendable {
     var chargeVolts: Double = 0
     var chargeAmps: Double = 0
     var idleAfterStop = false
+    /// Out of service since this fault (copied into `status.latchedFault`).
+    var latched: PowerFault?
 
     public init(configuration: PowerPathConfiguration = PowerPathConfiguration()) {
         self.configuration = configuration
@@ -44,6 +51,7 @@ public struct PowerPathMachine: Sendable {
                 }
             } else if isPhase(.idle) {
                 command = PowerCommand()
+                if let fault = latchingFaultAtRest(input) { fail(fault, input.now) }
             }
         }
         if command.supplyMode == .off {
@@ -59,6 +67,18 @@ public struct PowerPathMachine: Sendable {
         status.contactorsClosed = input.contactors.isClosed
         status.supplyOff = input.supply.isOff
         return command
+    }
+
+    /// A technician's reset after the repair (or the restart that creates a new machine): the latched
+    /// fault is cleared and the power path goes idle (supply off, contactors open), ready for the next
+    /// request. A part still broken is found again: a pole still closed at the driver's opening
+    /// timeout (`PowerPathController.serviceReset` repeats the open command), others the next time the
+    /// contactors open.
+    public mutating func serviceReset(_ now: MonotonicInstant) {
+        guard latched != nil else { return }
+        latched = nil
+        status.latchedFault = nil
+        if isPhase(.safeStop) { enterIdle(now) }
     }
 
     /// The loop is stopping (signal, request, another controller's fault): safe stop now, unless the
@@ -89,7 +109,9 @@ public struct PowerPathMachine: Sendable {
         status.sequence = r.sequence
         switch r.step {
         case .idle:
-            if command.contactorsClosed || command.supplyMode != .off {
+            // Idle only once the feedback confirms open: the stop sequence waits for it, so a contactor
+            // that does not open is caught (and latched) before the next car, not after.
+            if command.contactorsClosed || command.supplyMode != .off || !input.contactors.isOpen {
                 idleAfterStop = true
                 stopSequence.start()
                 enter(.stopping, now)
@@ -188,6 +210,9 @@ public struct PowerPathMachine: Sendable {
             l.maxAmps = chargeLoop.overCurrentLimit
         case .stopping, .weldingCheck:
             l.maxVolts = ev.maxVolts
+            // The session is over and only the contactors' feedback is awaited (supply off, no current):
+            // the car leaving now is expected, not a fault; a contactor that does not open still is.
+            if idleAfterStop, stopSequence.stage == .opening { l.livenessWatched = false }
         case .idle, .safeStop:
             l.livenessWatched = false
             l.isolationWatched = false
@@ -199,12 +224,30 @@ public struct PowerPathMachine: Sendable {
 
     private mutating func holdSafeStop(_ input: PowerPathInputs) {
         let r = input.request
-        if r.sequence != status.sequence, case .idle = r.step {
+        command.makeSafe()
+        if latched == nil, let fault = latchingFaultAtRest(input) {
+            // Found while holding the safe stop of another fault: this one is why the charger is down.
+            fail(fault, input.now)
+        }
+        guard r.sequence != status.sequence else { return }
+        if latched != nil {
+            // Out of service: every new step, the acknowledging idle too, is answered with the latched fault.
+            status.sequence = r.sequence
+        } else if case .idle = r.step {
             status.sequence = r.sequence
             enterIdle(input.now)
-            return
         }
-        command.makeSafe()
+    }
+
+    /// The contactor faults that show with the contactors commanded open, outside any step: a pole
+    /// that stays or comes closed, a coil or feedback line that failed (v2g-session.md §2 line 46).
+    private func latchingFaultAtRest(_ input: PowerPathInputs) -> PowerFault? {
+        // The driver keeps a fault until its next command; a welded pole is one still not open.
+        switch input.contactors.fault {
+        case .welded?: input.contactors.isOpen ? nil : .contactorWelded
+        case .ioFailed?: .contactorIOFailed
+        default: nil
+        }
     }
 
     private mutating func fail(_ fault: PowerFault, _ now: MonotonicInstant) {
@@ -215,6 +258,10 @@ public struct PowerPathMachine: Sendable {
         status.decidedAt = now
         idleAfterStop = false
         watch.reset()
+        if latched == nil, fault.latchesUntilService {
+            latched = fault
+            status.latchedFault = fault
+        }
     }
 
     private mutating func enter(_ phase: PowerPhase, _ now: MonotonicInstant) {

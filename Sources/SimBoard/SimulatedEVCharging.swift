@@ -42,7 +42,6 @@ public final class SimulatedEVCharging {
     let helper: EmulatedHelperPort?
     private var open = false
     private var finishing = false
-    private var closeSeen = false
     private var finishedAt: MonotonicInstant?
     private var presented = EmulatedPilotState.b
     /// A pilot fault the car shows instead of B/C (a scenario's CP fault), until it unplugs.
@@ -109,28 +108,23 @@ public final class SimulatedEVCharging {
         case .connecting:
             if tcp.state == .open {
                 open = true
-                closeSeen = false
                 phase = .inSession
                 evcc.connectionOpened(at: now)
             } else if tcp.state.isFinished {
                 phase = .failed("TCP connection \(tcp.state)")
             }
-        case .inSession, .unplugged, .failed:
+        case .inSession:
+            // The EVCC reads what arrived before the close itself (`EVCCSession.connectionClosed`): a
+            // charger that closes right behind its SessionStopRes ended the session.
+            if open, tcp.state.isFinished {
+                open = false
+                evcc.connectionClosed(at: now)
+            }
+        case .unplugged, .failed:
             break
         }
         sdp.tick(context)
         evcc.tick(context)
-        // The close is reported only once the EVCC has read what arrived before it: a charger that
-        // closes right behind its SessionStopRes (as chargerd's SECC does) ended the session, it did
-        // not lose the link.
-        // A partial frame left behind a reset is not waited for: one tick, then the close counts.
-        if phase == .inSession, open, tcp.state.isFinished {
-            if tcp.received.isEmpty || closeSeen {
-                open = false
-                evcc.connectionClosed(at: now)
-            }
-            closeSeen = true
-        }
         followSession(now)
     }
 

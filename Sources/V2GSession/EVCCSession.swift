@@ -143,8 +143,11 @@ public final class EVCCSession: TickController {
         evseMaxAmps = .nan
     }
 
-    /// The TCP connection closed or was reset: a session still running ends with `linkLost`.
+    /// The TCP connection closed or was reset: what arrived before the close is read first (a charger
+    /// that closes right behind its SessionStopRes ended the session, it did not lose the link), then a
+    /// session still running ends with `linkLost`. A partial frame left behind a reset is not waited for.
     public func connectionClosed(at now: MonotonicInstant) {
+        if connected, !session.isFinished, session.phase != .idle { receive(now) }
         if !session.isFinished, session.phase != .idle { end(.linkLost, now) }
         connected = false
     }

@@ -197,9 +197,18 @@ struct Chargerd: ParsableCommand {
             Self.writeReport(trace: trace, charger: charger, station: station, number: 1, period: period,
                              directory: reportDirectory, log: log)
         }
-        guard confirmation.confirmed else { throw ChargerdExit.failure }
-        // SIGTERM/SIGINT is an orderly stop (exit 0, what systemd expects), whatever the session did.
-        guard let progress, !stoppedBySignal(loop.stopReason) else { return }
+        let outOfService = charger.facts.power.value.latchedFault
+        if let outOfService {
+            log.critical("OUT OF SERVICE: \(outOfService) — the power path refuses every session until a service reset or restart (exit 3)")
+        }
+        // Out of service (a welded contactor) cannot confirm open contactors: exit 3 below, after the summary.
+        guard confirmation.confirmed || outOfService != nil else { throw ChargerdExit.failure }
+        // SIGTERM/SIGINT is an orderly stop (exit 0, what systemd expects), whatever the session did,
+        // unless the charger is out of service (exit 3).
+        guard let progress, !stoppedBySignal(loop.stopReason) else {
+            if outOfService != nil { throw ChargerdExit.outOfService }
+            return
+        }
         // One simulated session: its summary, and exit 0 only when it completed and the car left.
         if let summary = charger.recorder.last {
             print(SessionProgress.summary(summary))
@@ -214,8 +223,10 @@ struct Chargerd: ParsableCommand {
             print(failures.isEmpty ? "scenario \(options.scenario!.name): outcome as expected"
                                    : "scenario \(options.scenario!.name): FAILED: " + failures.joined(separator: "; "))
             if !failures.isEmpty { throw ExitCode(1) }
+            if outOfService != nil { throw ChargerdExit.outOfService }
             return
         }
+        if outOfService != nil { throw ChargerdExit.outOfService }
         let completed = charger.recorder.last?.stopReason == .completed
         guard completed, progress.readyAgainAt != nil else {
             log.error(completed ? "the car did not unplug before the loop stopped" : "the session did not complete")

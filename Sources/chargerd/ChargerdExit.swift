@@ -7,10 +7,14 @@ import Glibc
 /// - 1: a failure — a session failed, the board's hardware is missing, or after a stop the power path
 ///   did not confirm supply off and contactors open in time;
 /// - 2: a usage or configuration error (bad option, board file or station config): restarting
-///   cannot help.
+///   cannot help;
+/// - 3: out of service — the power path latched a fault a restart must not paper over (a welded
+///   contactor: `PowerFault.latchesUntilService`), whatever else the run did, SIGTERM included.
+///   A service technician repairs and restarts it.
 enum ChargerdExit {
     static let failure = ExitCode(1)
     static let configuration = ExitCode(2)
+    static let outOfService = ExitCode(3)
 }
 
 extension Chargerd {

@@ -45,6 +45,8 @@ extension Chargerd {
             "requests": "\(s.requests)",
             "current_demands": "\(s.currentDemands)",
             "final_soc": "\(s.finalSoC.map { "\($0)" } ?? "-")",
+            "power_fault": "\(s.powerFault.map { "\($0)" } ?? "-")",
+            "out_of_service": "\(s.outOfService.map { "\($0)" } ?? "-")",
         ])
     }
 

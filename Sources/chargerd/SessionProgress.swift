@@ -22,6 +22,8 @@ final class SessionProgress: TickController {
     private var lastPilot: PilotState?
     private(set) var carUnplugged = false
     private(set) var readyAgainAt: MonotonicInstant?
+    /// The car left and the power path is out of service (a latched fault): no next car.
+    private(set) var outOfServiceAt: MonotonicInstant?
 
     init(charger: Charger, loop: TickLoop, start: MonotonicInstant) {
         self.charger = charger
@@ -66,6 +68,12 @@ final class SessionProgress: TickController {
             print("[\(Chargerd.elapsed(now - start))] car unplugged (pilot A)")
         }
         lastPilot = pilot
+        if carUnplugged, outOfServiceAt == nil, readyAgainAt == nil, pilot == .a,
+           let fault = charger.facts.power.value.latchedFault {
+            outOfServiceAt = now
+            print("[\(Chargerd.elapsed(now - start))] OUT OF SERVICE: \(fault) — no session for the next car until a service reset or restart")
+            loop.requestStop(.requested("the simulated car unplugged; out of service"))
+        }
         if carUnplugged, readyAgainAt == nil, pilot == .a, charger.facts.power.value.phase == .idle,
            charger.facts.plcLink.value.matchedEV == nil {
             readyAgainAt = now
@@ -107,6 +115,8 @@ final class SessionProgress: TickController {
             + "energy \(fixed(s.energyWattHours, 1)) Wh, peak power \(fixed(s.peakWatts / 1000, 1)) kW, "
             + "stop reason \(s.stopReason), \(s.requests) requests, \(s.currentDemands) CurrentDemand"
             + (s.finalSoC.map { ", final SoC \($0) %" } ?? "")
+            + (s.powerFault.map { ", power fault: \($0)" } ?? "")
+            + (s.outOfService.map { "; OUT OF SERVICE (\($0)) until a service reset" } ?? "")
     }
 
     func safeStop(_ reason: StopReason) -> SafeStopReport {

@@ -60,3 +60,20 @@ struct EvsimVethTests {
         }
     }
 }
+
+/// A welded charger contactor as `chargerd` reports it: the scenario's session completes, the power
+/// path then finds the weld and latches it, and chargerd names it in the session summary, prints that
+/// the charger is out of service, and exits 3 (ChargerdExit.outOfService), the scenario's verdict
+/// notwithstanding. No charge loop (no 250 ms timer a loaded machine can miss).
+@Suite struct ChargerdOutOfServiceProcess {
+    @Test func aWeldedContactorIsNamedAndExitsThree() throws {
+        let result = try runProduct("chargerd", ["--board", "sim", "--scenario", "Scenarios/charger-contactor-welds.yaml", "--seconds", "100"],
+                                    timeout: 150)
+        print(result.stdout)
+        #expect(result.status == 3, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+        #expect(result.stdout.contains("scenario charger-contactor-welds: outcome as expected"))
+        #expect(result.stdout.contains("power fault: contactor welded; OUT OF SERVICE (contactor welded) until a service reset"))
+        #expect(result.stdout.contains("OUT OF SERVICE: contactor welded — no session for the next car"))
+        #expect(result.stderr.contains("OUT OF SERVICE") || result.stdout.contains("power: OUT OF SERVICE"))
+    }
+}

@@ -258,3 +258,35 @@ import V2GSession
         #expect(!h.evcc.contactorsClosed)
     }
 }
+
+/// A charger that closes right behind its SessionStopRes (as chargerd's SECC does): the close is
+/// reported before the EVCC's next tick, and the answer already queued is read first, so the session
+/// ends `completed`, not `linkLost` (review finding of stop 25: the fix belongs in the EVCC, not in
+/// the simulated car).
+@Suite struct EVCCCloseAfterSessionStopTests {
+    @Test(arguments: [EXISchema.din, .iso2])
+    func aCloseRightBehindSessionStopResIsTheEnd(_ schema: EXISchema) throws {
+        let h = EVCCHarness(schema, configuration: EVCCHarness.shortLoop(schema))
+        try h.run(until: { h.secc.names.last == "SessionStopReq" })
+        #expect(!h.evcc.session.isFinished, "SessionStopRes is queued, not yet read")
+        h.evcc.connectionClosed(at: h.clock.now())
+        #expect(h.evcc.session.stopReason == .completed)
+        #expect(h.evcc.session.isCompleteSession)
+    }
+
+    /// A close with only part of a frame queued is still a lost link.
+    @Test func aCloseBehindAPartialFrameIsALostLink() throws {
+        let h = EVCCHarness(.iso2, configuration: EVCCHarness.shortLoop(.iso2), drip: 5)
+        try h.run(until: { h.evcc.session.currentDemands >= 2 })
+        var closed = false
+        for _ in 0..<200 where !closed {
+            try h.tick()
+            if h.secc.toEVCC.count > 0, !h.evcc.session.isFinished {
+                h.evcc.connectionClosed(at: h.clock.now())
+                closed = true
+            }
+        }
+        #expect(closed)
+        #expect(h.evcc.session.stopReason == .linkLost)
+    }
+}

@@ -163,18 +163,20 @@ public enum PowerFault: Sendable, Equatable, BitwiseCopyable, CustomStringConver
         }
     }
 
-    /// A fault of the charger's own power hardware that makes the next session unsafe: a welded
-    /// contactor or a supply that does not switch off (IEC 61851-23 CC.4.1: the EVSE must not
-    /// energise the cable again). These hold the safe stop until service or a restart; every other
-    /// fault is about this car or this session and is acknowledged once the car has left.
+    @inlinable public static func == (a: Self, b: Self) -> Bool { a.ordinal == b.ordinal }
+
+    /// A fault the charger cannot clear by itself: the power path stays out of service (refuses every
+    /// step but its safe stop) until a service reset or a restart, because the next car would be
+    /// connected through the same broken part — a welded contactor or one whose state is unknown, a
+    /// live output after the contactors opened, a supply that would not switch off, an output that
+    /// went above the Table 103 emergency limit (v2g-session.md §2 lines 39, 46, 48). Every other
+    /// fault ends the session only; it is acknowledged back to idle for the next car.
     @inlinable public var latchesUntilService: Bool {
         switch self {
         case .contactorWelded, .voltageDidNotDecay, .supplyDidNotSwitchOff, .contactorIOFailed, .emergencyOverVoltage: true
         default: false
         }
     }
-
-    @inlinable public static func == (a: Self, b: Self) -> Bool { a.ordinal == b.ordinal }
 
     public var description: String {
         switch self {
@@ -260,11 +262,15 @@ public struct PowerPathStatus: Sendable, Equatable, BitwiseCopyable {
     /// Feedback confirms the contactors closed.
     public var contactorsClosed: Bool
     public var supplyOff: Bool
+    /// The fault that put the power path out of service (`PowerFault.latchesUntilService`): every step
+    /// is refused until a service reset or a restart. Nil while in service.
+    public var latchedFault: PowerFault?
 
     public init(sequence: UInt32 = 0, phase: PowerPhase = .idle, progress: PowerProgress = .none,
                 outcome: PowerOutcome = .passed, phaseSince: MonotonicInstant = .zero, decidedAt: MonotonicInstant = .zero,
                 volts: Double = 0, amps: Double = 0, setpoint: DCSetpoint = .zero, testVolts: Double = 0,
-                isolationOhms: Double = 0, contactorsClosed: Bool = false, supplyOff: Bool = true) {
+                isolationOhms: Double = 0, contactorsClosed: Bool = false, supplyOff: Bool = true,
+                latchedFault: PowerFault? = nil) {
         self.sequence = sequence
         self.phase = phase
         self.progress = progress
@@ -278,5 +284,9 @@ public struct PowerPathStatus: Sendable, Equatable, BitwiseCopyable {
         self.isolationOhms = isolationOhms
         self.contactorsClosed = contactorsClosed
         self.supplyOff = supplyOff
+        self.latchedFault = latchedFault
     }
+
+    /// Out of service: a latched fault holds the safe stop until a service reset or a restart.
+    @inlinable public var isOutOfService: Bool { latchedFault != nil }
 }

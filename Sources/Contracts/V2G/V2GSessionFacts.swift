@@ -110,6 +110,9 @@ public struct V2GSessionFacts: Sendable, Equatable, BitwiseCopyable {
     /// The protocol agreed in the handshake; nil before.
     public var negotiated: V2GProtocol? = nil
     public var stopReason: V2GStopReason = .none
+    /// The power path's fault this session met (with `stopReason` `.powerFault`, or refused at
+    /// SessionSetup while the power path is out of service); nil when none.
+    public var powerFault: PowerFault? = nil
     /// The session id the SECC gave in SessionSetupRes (8 octets, big-endian), 0 before.
     public var sessionID: UInt64 = 0
     /// The EV's target voltage and current from the last PreCharge/CurrentDemand request.
