@@ -78,8 +78,12 @@ struct ListArenaSize {
                      "/// the schema allows; a message that needs no list arena decodes without one.",
                      "public enum \(family.module)ListArena {"]
         let worst = needs.isEmpty ? "0" : (needs.count == 1 ? needs[0] : "EXIListArena.largest([" + needs.joined(separator: ", ") + "])")
-        lines.append("    /// Bytes of list arena that the largest message of the schema needs.")
-        lines.append("    public static let worstCaseBytes: Int = \(worst)")
+        lines.append("    /// Bytes of list arena that the largest message of the schema needs, as this table counts them.")
+        lines.append("    public static let exactWorstCaseBytes: Int = \(worst)")
+        // Headroom (issue 15: the ISO-2 table had none): a message the table undercounts still decodes.
+        lines.append("    /// What to reserve: the exact worst case and 1/16 more (16-byte aligned), in case the table undercounts;")
+        lines.append("    /// pages that no list writes are never resident, so the headroom costs an idle process nothing.")
+        lines.append("    public static let worstCaseBytes: Int = (exactWorstCaseBytes + exactWorstCaseBytes / 16 + 15) & ~15")
         for (name, expr) in size.statics.sorted(by: { $0.0 < $1.0 }) {
             lines.append("    static let \(name): Int = \(expr)")
         }

@@ -6,6 +6,9 @@ import EXI
 /// the rest in an `EXIListArena` (issue 15; generator README, Bounds). `worstCaseBytes` holds any message
 /// the schema allows; a message that needs no list arena decodes without one.
 public enum DIN70121ListArena {
-    /// Bytes of list arena that the largest message of the schema needs.
-    public static let worstCaseBytes: Int = 0
+    /// Bytes of list arena that the largest message of the schema needs, as this table counts them.
+    public static let exactWorstCaseBytes: Int = 0
+    /// What to reserve: the exact worst case and 1/16 more (16-byte aligned), in case the table undercounts;
+    /// pages that no list writes are never resident, so the headroom costs an idle process nothing.
+    public static let worstCaseBytes: Int = (exactWorstCaseBytes + exactWorstCaseBytes / 16 + 15) & ~15
 }

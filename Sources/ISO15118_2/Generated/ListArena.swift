@@ -6,8 +6,11 @@ import EXI
 /// the rest in an `EXIListArena` (issue 15; generator README, Bounds). `worstCaseBytes` holds any message
 /// the schema allows; a message that needs no list arena decodes without one.
 public enum ISO15118_2ListArena {
-    /// Bytes of list arena that the largest message of the schema needs.
-    public static let worstCaseBytes: Int = EXIListArena.largest([_Body, _ChargeParameterDiscoveryRes, _PMaxSchedule, _SAScheduleList, _SAScheduleTuple, _SalesTariff, _ServiceDetailRes, _ServiceParameterList, _V2G_Message])
+    /// Bytes of list arena that the largest message of the schema needs, as this table counts them.
+    public static let exactWorstCaseBytes: Int = EXIListArena.largest([_Body, _ChargeParameterDiscoveryRes, _PMaxSchedule, _SAScheduleList, _SAScheduleTuple, _SalesTariff, _ServiceDetailRes, _ServiceParameterList, _V2G_Message])
+    /// What to reserve: the exact worst case and 1/16 more (16-byte aligned), in case the table undercounts;
+    /// pages that no list writes are never resident, so the headroom costs an idle process nothing.
+    public static let worstCaseBytes: Int = (exactWorstCaseBytes + exactWorstCaseBytes / 16 + 15) & ~15
     static let _Body: Int = EXIListArena.largest([_ChargeParameterDiscoveryRes, _ServiceDetailRes])
     static let _ChargeParameterDiscoveryRes: Int = (_SAScheduleList)
     static let _PMaxSchedule: Int = EXIListArena.bytes(items: 1000, stride: MemoryLayout<ISO15118_2.PMaxScheduleEntry>.stride)

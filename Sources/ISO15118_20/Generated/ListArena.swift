@@ -6,8 +6,11 @@ import EXI
 /// the rest in an `EXIListArena` (issue 15; generator README, Bounds). `worstCaseBytes` holds any message
 /// the schema allows; a message that needs no list arena decodes without one.
 public enum ISO15118_20ListArena {
-    /// Bytes of list arena that the largest message of the schema needs.
-    public static let worstCaseBytes: Int = EXIListArena.largest([_AbsolutePriceSchedule, _AuthorizationSetupRes, _ChargingSchedule, _Dynamic_SEResControlMode, _EVAbsolutePriceSchedule, _EVEnergyOffer, _EVPowerProfileEntryList, _EVPowerProfile, _EVPowerScheduleEntryList, _EVPowerSchedule, _EVPriceRuleStackList, _ParameterSet, _PnC_ASResAuthorizationMode, _PowerDeliveryReq, _PowerScheduleEntryList, _PowerSchedule, _PriceLevelScheduleEntryList, _PriceLevelSchedule, _PriceRuleStackList, _ScheduleExchangeReq, _ScheduleExchangeRes, _ScheduleTuple, _Scheduled_SEReqControlMode, _Scheduled_SEResControlMode, _ServiceDetailRes, _ServiceParameterList, _SupportedProvidersList, _WPT_FinePositioningSetupReq, _WPT_FinePositioningSetupRes, _WPT_LF_ReceiverData, _WPT_LF_SystemSetupData, _WPT_LF_TransmitterData, _WPT_TxRxPackageSpecData])
+    /// Bytes of list arena that the largest message of the schema needs, as this table counts them.
+    public static let exactWorstCaseBytes: Int = EXIListArena.largest([_AbsolutePriceSchedule, _AuthorizationSetupRes, _ChargingSchedule, _Dynamic_SEResControlMode, _EVAbsolutePriceSchedule, _EVEnergyOffer, _EVPowerProfileEntryList, _EVPowerProfile, _EVPowerScheduleEntryList, _EVPowerSchedule, _EVPriceRuleStackList, _ParameterSet, _PnC_ASResAuthorizationMode, _PowerDeliveryReq, _PowerScheduleEntryList, _PowerSchedule, _PriceLevelScheduleEntryList, _PriceLevelSchedule, _PriceRuleStackList, _ScheduleExchangeReq, _ScheduleExchangeRes, _ScheduleTuple, _Scheduled_SEReqControlMode, _Scheduled_SEResControlMode, _ServiceDetailRes, _ServiceParameterList, _SupportedProvidersList, _WPT_FinePositioningSetupReq, _WPT_FinePositioningSetupRes, _WPT_LF_ReceiverData, _WPT_LF_SystemSetupData, _WPT_LF_TransmitterData, _WPT_TxRxPackageSpecData])
+    /// What to reserve: the exact worst case and 1/16 more (16-byte aligned), in case the table undercounts;
+    /// pages that no list writes are never resident, so the headroom costs an idle process nothing.
+    public static let worstCaseBytes: Int = (exactWorstCaseBytes + exactWorstCaseBytes / 16 + 15) & ~15
     static let _AbsolutePriceSchedule: Int = ((_PriceRuleStackList))
     static let _AuthorizationSetupRes: Int = ((_PnC_ASResAuthorizationMode))
     static let _ChargingSchedule: Int = (_PowerSchedule + EXIListArena.largest([_AbsolutePriceSchedule, _PriceLevelSchedule]))
