@@ -79,17 +79,19 @@ let layers: [Target] = [
     // path), with fault scenarios: `boardctl power --board sim` and the tests.
     .target(name: "PowerPathBench", dependencies: ["PowerPath", "PowerPlantSim", "Contracts", "ControlLoop", "CoreTypes"],
             swiftSettings: strict),
+    // The ADVANTICS codec on the HAL's CAN frames: the one conversion each way every role, emulator and monitor uses.
+    .target(name: "AdvanticsCANLink", dependencies: ["AdvanticsCAN", "HAL"], swiftSettings: strict),
     // The customer side of an ADVANTICS charge-station controller (EVSE CAN interface v3): its requests
     // → power-path steps, our readouts → CAN, over the CAN pump's rings (issue 16).
-    .target(name: "AdvanticsEVSE", dependencies: ["AdvanticsCAN", "Contracts", "ControlLoop", "CoreTypes", "HAL", "Buffers"],
+    .target(name: "AdvanticsEVSE", dependencies: ["AdvanticsCAN", "AdvanticsCANLink", "Contracts", "ControlLoop", "CoreTypes", "HAL", "Buffers"],
             swiftSettings: strict),
     // The vehicle side (BMS/VCU) of an ADVANTICS EVCC (PEV CAN interface v2): DC D1–D8 and AC A1–A5
     // driven by an EVBatteryModel, the vehicle contactors and inlet meter through the power-path contracts.
-    .target(name: "AdvanticsPEV", dependencies: ["AdvanticsCAN", "Contracts", "ControlLoop", "CoreTypes", "HAL", "Buffers",
+    .target(name: "AdvanticsPEV", dependencies: ["AdvanticsCAN", "AdvanticsCANLink", "Contracts", "ControlLoop", "CoreTypes", "HAL", "Buffers",
                                                  "V2GSession"],
             swiftSettings: strict),
     // A scripted ADVANTICS SECC on a CAN bus (EVSE v3 sequence, stops, faults) for tests and benches.
-    .target(name: "AdvanticsEmulator", dependencies: ["AdvanticsCAN", "ControlLoop", "CoreTypes", "HAL", "Contracts"], swiftSettings: strict),
+    .target(name: "AdvanticsEmulator", dependencies: ["AdvanticsCAN", "AdvanticsCANLink", "ControlLoop", "CoreTypes", "HAL", "Contracts"], swiftSettings: strict),
     // Power-path drivers over the HAL for real boards: the GPIO contactors with auxiliary feedback; the
     // ESP32 helper's R3/R4 DC supply, contactor and module meter (over its serial pump's queues).
     .target(name: "PowerDrivers", dependencies: ["HAL", "Contracts", "ControlLoop", "CoreTypes", "Buffers", "CPHelperProtocol"], swiftSettings: strict),
@@ -388,6 +390,11 @@ let tests: [Target] = [
                       dependencies: ["ChargerAssembly", "Boards", "Runtime", "CoreTypes", "MallocCounting",
                                      "SimBoard"],
                       path: "Tests/Support/SimAllocationProbe", swiftSettings: strict),
+    // The loop's jitter and mallocs with the service plane off, idle and busy in one run (.ci/plane-bench.sh, by hand).
+    .executableTarget(name: "plane-bench",
+                      dependencies: ["ChargerAssembly", "Boards", "Runtime", "CoreTypes", "MallocCounting", "SimBoard",
+                                     "HTTPAPI", "ServicePlane"],
+                      path: "Tests/Support/PlaneBench", swiftSettings: strict),
     // SECC processing per CurrentDemand, bytes in → bytes out, for .ci/v2g-bench.sh (timing and callgrind).
     .executableTarget(name: "v2g-bench", dependencies: ["V2GSession", "Contracts", "ControlLoop", "CoreTypes", "Buffers", "EXI", "EXIJSON"],
                       path: "Tests/Support/V2GBench", swiftSettings: strict),
@@ -435,7 +442,7 @@ let tests: [Target] = [
     // ADVANTICS over CAN (issue 16): the codec against the spec's tables and cantools; the EVSE role with
     // the power path and the simulated plant against the SECC emulator under the manual clock.
     .testTarget(name: "AdvanticsTests",
-                dependencies: ["AdvanticsCAN", "AdvanticsEVSE", "AdvanticsEmulator", "PowerPath", "PowerPlantSim", "Contracts",
+                dependencies: ["AdvanticsCAN", "AdvanticsCANLink", "AdvanticsEVSE", "AdvanticsEmulator", "PowerPath", "PowerPlantSim", "Contracts",
                                "ControlLoop", "CoreTypes", "HAL", "Buffers", "Drivers", "MallocCounting", "TestSupport",
                                "ChargerAssembly", "Boards", "AdvanticsPEV", "V2GSession", "SimBoard"],
                 swiftSettings: strict),

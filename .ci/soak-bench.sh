@@ -5,7 +5,8 @@
 # 3 sessions (first, middle, last: RSS, descriptors, threads), the growth per 10 sessions
 # and one `soak:` line, and exits 1 when a session failed, a safe stop was unconfirmed, a session's
 # composition stayed alive, RSS grew more than 64 KiB per 10 sessions after the warm-up (or more than
-# 1 MiB after session 10), or descriptors or threads grew. Not part of CI (200 sessions take ~15 min).
+# 1 MiB after session 10), or descriptors or threads grew. Not part of CI (200 sessions take ~23 min
+# here, release or debug alike: the sessions run in real time).
 # Usage: .ci/soak-bench.sh [N]   (from the package root; BUILD=debug to skip the release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."

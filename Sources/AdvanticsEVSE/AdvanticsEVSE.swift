@@ -1,4 +1,5 @@
 import AdvanticsCAN
+import AdvanticsCANLink
 import Buffers
 import Contracts
 import ControlLoop
@@ -84,13 +85,7 @@ public final class AdvanticsEVSE: TickController {
     // MARK: - Receiving
 
     private func take(_ frame: CANFrame, _ now: MonotonicInstant) {
-        if frame.isError || frame.isRemote { return }
-        var f = AdvanticsFrame(id: frame.id, extended: frame.isExtended, length: Int(min(frame.length, 8)))
-        var i = 0
-        while i < f.length {
-            f.data[i] = frame.data[i]
-            i += 1
-        }
+        guard let f = AdvanticsFrame(received: frame) else { return }
         let ref: AdvanticsMessageRef
         do throws(AdvanticsCANError) {
             guard let r = try codec.decode(f, into: &values) else {
@@ -306,13 +301,7 @@ public final class AdvanticsEVSE: TickController {
             rejectedFrames &+= 1
             return false
         }
-        var frame = CANFrame(id: f.id, extended: f.isExtended, length: UInt8(f.length))
-        var i = 0
-        while i < f.length {
-            frame.data[i] = f.data[i]
-            i += 1
-        }
-        if transmit.push(frame) { return true }
+        if transmit.push(CANFrame(f)) { return true }
         transmitDropped &+= 1
         return false
     }

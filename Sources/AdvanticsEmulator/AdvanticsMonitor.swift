@@ -1,4 +1,5 @@
 import AdvanticsCAN
+import AdvanticsCANLink
 import CoreTypes
 import HAL
 
@@ -50,9 +51,7 @@ public final class AdvanticsMonitor {
     }
 
     public func observe(_ frame: CANFrame, at now: MonotonicInstant) {
-        if frame.isError || frame.isRemote { return }
-        var f = AdvanticsFrame(id: frame.id, extended: frame.isExtended, length: Int(min(frame.length, 8)))
-        for i in 0..<f.length { f.data[i] = frame.data[i] }
+        guard let f = AdvanticsFrame(received: frame) else { return }
         let ref: AdvanticsMessageRef
         do {
             guard let r = try codec.decode(f, into: &values) else {

@@ -1,4 +1,5 @@
 import AdvanticsCAN
+import AdvanticsCANLink
 import ControlLoop
 import CoreTypes
 import HAL
@@ -154,13 +155,7 @@ public final class ScriptedEVCC: TickController {
 
     private func receive(_ now: MonotonicInstant) {
         while let frame = try? bus.receive() {
-            if frame.isError || frame.isRemote { continue }
-            var f = AdvanticsFrame(id: frame.id, extended: frame.isExtended, length: Int(min(frame.length, 8)))
-            var i = 0
-            while i < f.length {
-                f.data[i] = frame.data[i]
-                i += 1
-            }
+            guard let f = AdvanticsFrame(received: frame) else { continue }
             let ref: AdvanticsMessageRef?
             do throws(AdvanticsCANError) { ref = try codec.decode(f, into: &values) } catch {
                 framesRejected += 1
@@ -404,13 +399,7 @@ public final class ScriptedEVCC: TickController {
             framesRejected += 1
             return
         }
-        var frame = CANFrame(id: f.id, extended: f.isExtended, length: UInt8(f.length))
-        var i = 0
-        while i < f.length {
-            frame.data[i] = f.data[i]
-            i += 1
-        }
-        if (try? bus.send(frame)) == true { framesSent += 1 }
+        if (try? bus.send(CANFrame(f))) == true { framesSent += 1 }
     }
 
     public func safeStop(_ reason: StopReason) -> SafeStopReport {

@@ -1,4 +1,5 @@
 import AdvanticsCAN
+import AdvanticsCANLink
 import ControlLoop
 import CoreTypes
 import HAL
@@ -94,9 +95,7 @@ public final class ScriptedSECC: TickController {
 
     private func receive(_ now: MonotonicInstant) {
         while let frame = try? bus.receive() {
-            if frame.isError { continue }
-            var f = AdvanticsFrame(id: frame.id, extended: frame.isExtended, length: Int(min(frame.length, 8)))
-            for i in 0..<f.length { f.data[i] = frame.data[i] }
+            guard let f = AdvanticsFrame(received: frame) else { continue }
             guard let ref = try? codec.decode(f, into: &values), ref.interface == .evse, ref.pistol == script.pistol else { continue }
             switch EVSEMessage(index: ref.index, values) {
             case .powerModulesStatus(let s):
@@ -304,9 +303,7 @@ public final class ScriptedSECC: TickController {
     private func send(_ index: Int, _ v: SignalValues) {
         if silenced { return }
         guard let f = try? codec.encodeEVSE(index, v, pistol: script.pistol) else { return }
-        var frame = CANFrame(id: f.id, extended: f.isExtended, length: UInt8(f.length))
-        for i in 0..<f.length { frame.data[i] = f.data[i] }
-        if (try? bus.send(frame)) == true { framesSent += 1 }
+        if (try? bus.send(CANFrame(f))) == true { framesSent += 1 }
     }
 
     public func safeStop(_ reason: StopReason) -> SafeStopReport {

@@ -224,15 +224,20 @@ public struct CANDeviceSpec: Sendable, Equatable {
     /// `pev_scaling:` (role advantics-pev-can only): the installed EVCC firmware's resolutions
     /// (advantics-can.md §2.8); nil → the documented default, DB v2.5.
     public var pevScaling: PEVScaling?
+    /// `pev_bidirectional:` (role advantics-pev-can only): the vehicle behind the PEV role can discharge
+    /// (advantics-can.md §2.7-D5, `is_bidirectional` in ISO 15118-20 Dynamic mode): the role offers its
+    /// discharge limits and the simulated boards give it a pack that counts energy both ways.
+    public var pevBidirectional: Bool
 
     public init(interface: String, bitrate: UInt32? = nil, restartMilliseconds: UInt32? = nil, extendedIDs: Bool = false,
-                transport: CANTransport = .socketCAN, pevScaling: PEVScaling? = nil) {
+                transport: CANTransport = .socketCAN, pevScaling: PEVScaling? = nil, pevBidirectional: Bool = false) {
         self.interface = interface
         self.bitrate = bitrate
         self.restartMilliseconds = restartMilliseconds
         self.extendedIDs = extendedIDs
         self.transport = transport
         self.pevScaling = pevScaling
+        self.pevBidirectional = pevBidirectional
     }
 }
 

@@ -57,7 +57,7 @@ let kindKeys: [DeviceKind: [String]] = [
     .spi: ["path", "mode", "bits", "speed_hz", "chip_select", "tap"],
     .serial: ["path", "baud", "framing", "flow_control", "firmware"],
     .gpio: ["chip", "line", "direction", "edge", "bias", "active_low", "initial"],
-    .can: ["interface", "bitrate", "restart_ms", "extended_ids", "transport", "pev_scaling"],
+    .can: ["interface", "bitrate", "restart_ms", "extended_ids", "transport", "pev_scaling", "pev_bidirectional"],
     .ethernet: ["interface", "ethertype", "peer_mac", "promiscuous"],
     .i2c: ["bus", "address"],
     .pwm: ["chip", "channel", "period_ns", "inverted"],
@@ -379,10 +379,13 @@ struct BoardChecker {
                            + "amps=1|0.1,kwh=0.1|0.01,energy-order=database|simulator, got \"\(s)\"")
                 }
             }
+            let bidirectional = optionalValue(r, "pev_bidirectional") { (c: inout BoardChecker, n) in
+                c.bool(n, p + ".pev_bidirectional")
+            } ?? false
             guard let interface else { return nil }
             return .can(CANDeviceSpec(interface: interface, bitrate: bitrate.map { UInt32($0) },
                                       restartMilliseconds: restart.map { UInt32($0) }, extendedIDs: extended, transport: transport,
-                                      pevScaling: scaling))
+                                      pevScaling: scaling, pevBidirectional: bidirectional))
 
         case .ethernet:
             let interface = required(r, "interface", "a network interface name like eth1") { (c: inout BoardChecker, n) in c.interfaceName(n, p + ".interface") }
@@ -531,6 +534,9 @@ struct BoardChecker {
                 }
                 if c.pevScaling != nil, d.role != .advanticsPEVCAN {
                     report(d.location(of: "pev_scaling"), path + ".pev_scaling", "only applies to role advantics-pev-can")
+                }
+                if c.pevBidirectional, d.role != .advanticsPEVCAN {
+                    report(d.location(of: "pev_bidirectional"), path + ".pev_bidirectional", "only applies to role advantics-pev-can")
                 }
             case .ethernet(let e):
                 claim("eth:\(e.interface):\(e.etherType)", "\(e.interface) with EtherType \(hex(e.etherType, digits: 4))", d, at: "interface", &self)

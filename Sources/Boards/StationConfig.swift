@@ -46,6 +46,8 @@ public struct StationConfig: Sendable, Equatable {
     public var logFormat: LogFormat
     /// Where session reports (JSON + SVG) go; nil: none written.
     public var reportDirectory: String?
+    /// Where chargerd keeps what must survive a restart (the out-of-service record); nil: nothing kept.
+    public var stateDirectory: String?
     public var file: String
 
     /// The settings `chargerd` uses without `--config`.
@@ -63,6 +65,7 @@ public struct StationConfig: Sendable, Equatable {
         authorizationTimeout = 60
         logFormat = .text
         reportDirectory = nil
+        stateDirectory = nil
         self.file = file
     }
 
@@ -74,7 +77,7 @@ public struct StationConfig: Sendable, Equatable {
 /// line-precise, everything-at-once errors as board files (`BoardIssue`: `file:line:column: key: message`).
 public enum StationConfigLoader {
     static let topLevelKeys = ["station", "evse_id", "din_evse_id", "limits", "protocols", "protocol_priority",
-                               "authorization", "log", "report_dir"]
+                               "authorization", "log", "report_dir", "state_dir"]
     static let limitKeys = ["max_volts", "min_volts", "max_amps", "max_watts"]
     static let authorizationKeys = ["mode", "timeout_s"]
     static let logKeys = ["format"]
@@ -176,6 +179,7 @@ public enum StationConfigLoader {
                     }
                 }
             case "report_dir": if let s = c.string(v, key) { config.reportDirectory = s }
+            case "state_dir": if let s = c.string(v, key) { config.stateDirectory = s }
             default: c.unknownKey(key, entry.key, path: "", allowed: topLevelKeys)
             }
         }

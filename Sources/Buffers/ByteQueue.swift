@@ -26,7 +26,9 @@ public final class ByteQueue {
     deinit { storage.deallocate() }
 
     /// Free space in bytes.
-    public var freeCount: Int { capacity - count }
+    public var freeCount: Int {
+        @_noAllocation @_noLocks get { capacity - count }
+    }
     public var isEmpty: Bool { count == 0 }
     public var isFull: Bool { count == capacity }
 

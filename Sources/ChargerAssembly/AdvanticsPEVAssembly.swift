@@ -13,10 +13,15 @@ import V2GSession
 /// board gets the simulated inlet (vehicle contactors, the charger's output as the inlet sees it) and,
 /// on a CAN twin, the scripted EVCC on the far end, so `chargerd --board sim-advantics-pev` plays whole
 /// sessions in one process; on the udp_multicast transport the EVCC is whoever joins the bus
-/// (`boardctl can emulate --role evcc`). Real vehicle contactor and inlet-sensor drivers are planned.
+/// (`boardctl can emulate --role evcc`). With the device's `pev_bidirectional: true` the vehicle can
+/// discharge (§2.7-D5): a `BidirectionalBatteryModel` with the same pack, and the role offers its
+/// discharge limits. Real vehicle contactor and inlet-sensor drivers are planned.
 public struct AdvanticsPEVAssembly {
     public let pev: AdvanticsPEV?
+    /// The pack when it only charges; nil when the board's vehicle is bidirectional.
     public let battery: LinearBatteryModel?
+    /// The pack of a bidirectional vehicle (`pev_bidirectional: true`), else nil.
+    public let bidirectional: BidirectionalBatteryModel?
     public let inlet: SimulatedPEVInlet?
     public let evcc: ScriptedEVCC?
     /// In tick order: inlet, EVCC emulator, PEV role.
@@ -36,29 +41,46 @@ public struct AdvanticsPEVAssembly {
         let board = devices.board
         guard let device = board.devices.first(where: { $0.role == .advanticsPEVCAN }),
               let pump = pumps.lazy.compactMap({ $0 as? CANPump }).first(where: { $0.name == device.name }) else {
-            return AdvanticsPEVAssembly(pev: nil, battery: nil, inlet: nil, evcc: nil, controllers: [],
+            return AdvanticsPEVAssembly(pev: nil, battery: nil, bidirectional: nil, inlet: nil, evcc: nil, controllers: [],
                                         notes: ["ADVANTICS PEV: no open advantics-pev-can device, the PEV role is not composed"])
         }
         var scaling = PEVScaling.reference
-        if case .can(let spec) = device.spec, let s = spec.pevScaling { scaling = s }
+        var canDischarge = false
+        if case .can(let spec) = device.spec {
+            if let s = spec.pevScaling { scaling = s }
+            canDischarge = spec.pevBidirectional
+        }
         guard board.simulated else {
-            return AdvanticsPEVAssembly(pev: nil, battery: nil, inlet: nil, evcc: nil, controllers: [],
+            return AdvanticsPEVAssembly(pev: nil, battery: nil, bidirectional: nil, inlet: nil, evcc: nil, controllers: [],
                                         notes: ["ADVANTICS PEV: the vehicle contactor and inlet-sensor drivers are planned; "
                                                 + "the role is composed on simulated boards only"])
         }
         let codec = AdvanticsCANCodec(pevScaling: scaling)
-        let battery = LinearBatteryModel(pack)
+        let linear: LinearBatteryModel?
+        let bidirectional: BidirectionalBatteryModel?
+        let battery: any EVBatteryModel
+        var configuration = AdvanticsPEVConfiguration()
+        if canDischarge {
+            var p = BidirectionalBatteryModel.Parameters()
+            p.pack = pack
+            let model = BidirectionalBatteryModel(p)
+            (linear, bidirectional, battery) = (nil, model, model)
+            configuration.bidirectional = true
+        } else {
+            let model = LinearBatteryModel(pack)
+            (linear, bidirectional, battery) = (model, nil, model)
+        }
         let inlet = SimulatedPEVInlet()
         let pev = AdvanticsPEV(received: pump.received, transmit: pump.transmit, battery: battery, contactors: inlet, inlet: inlet,
-                               codec: codec)
+                               configuration: configuration, codec: codec)
         inlet.charger = { [unowned pev] in
             SimulatedPEVInlet.ChargerView(stage: pev.stage, maxAmps: pev.evse.maxAmps, requestAmps: pev.requestAmps,
                                           dischargeLimitAmps: pev.dischargeLimitAmps)
         }
-        inlet.batteryVolts = { [unowned battery] in battery.terminalVolts }
+        inlet.batteryVolts = { battery.terminalVolts }
         var controllers: [any TickController] = [inlet]
         var notes = ["ADVANTICS PEV: v2 role on \(device.name) (\(scaling)) with a \(Int(pack.capacityWattHours / 1000)) kWh "
-                     + "battery model at \(pack.initialSoC) % and the simulated inlet"]
+                     + "\(canDischarge ? "bidirectional " : "")battery model at \(pack.initialSoC) % and the simulated inlet"]
         var evcc: ScriptedEVCC?
         if withEVCC, case .can(let bus)? = devices[device.name], let twin = bus as? SimulatedCANBus {
             let peer = SimulatedCANBus(interface: "advantics-evcc")
@@ -71,6 +93,7 @@ public struct AdvanticsPEVAssembly {
             notes.append("ADVANTICS PEV: the EVCC is whoever joins the udp_multicast bus on \(bus.interface)")
         }
         controllers.append(pev)
-        return AdvanticsPEVAssembly(pev: pev, battery: battery, inlet: inlet, evcc: evcc, controllers: controllers, notes: notes)
+        return AdvanticsPEVAssembly(pev: pev, battery: linear, bidirectional: bidirectional, inlet: inlet, evcc: evcc,
+                                    controllers: controllers, notes: notes)
     }
 }

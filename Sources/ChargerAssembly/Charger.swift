@@ -95,7 +95,7 @@ public final class Charger {
     /// In registration order.
     public let sources: [any IOSource]
     /// In tick order: CP → SLAC → V2G connection → SDP → SECC → power path → session recorder →
-    /// simulated vehicle.
+    /// out-of-service pilot → simulated vehicle.
     public let controllers: [any TickController]
     public let pilot: PilotAssembly?
     public let slac: SlacMatcher?
@@ -120,6 +120,8 @@ public final class Charger {
     public private(set) var recorder: SessionRecorder
     /// The scenario's events and outcome notes (when `Options.scenario` was set on a sim board).
     public private(set) var scenarioDirector: ScenarioDirector?
+    /// Our pilot's state F while the power path is out of service (own-stack boards with V2G).
+    public private(set) var outOfServicePilot: OutOfServicePilot?
     /// What the composition left out and why (planned drivers), for the log.
     public let notes: [String]
 
@@ -171,6 +173,7 @@ public final class Charger {
         var splitter: PLCFrameSplitter?
         var tap: LinuxTapLink?
         var director: ScenarioDirector?
+        var outOfServicePilot: OutOfServicePilot?
         let recorder = SessionRecorder(facts: facts)
 
         // The sim vehicle pumps the EV's end of the power line itself.
@@ -252,6 +255,8 @@ public final class Charger {
                 sources += secc!.sources
                 controllers += secc!.controllers
                 controllers.append(recorder)
+                outOfServicePilot = OutOfServicePilot(facts: facts, pilot: pilot!.controller)
+                controllers.append(outOfServicePilot!)
             } else if options.v2g {
                 // A real board: the SECC on the kernel's IPv6/TCP, the power path over the ESP32 helper.
                 do throws(OwnStackV2GError) {
@@ -269,6 +274,8 @@ public final class Charger {
                     sources += v.sources
                     controllers += v.controllers
                     controllers.append(recorder)
+                    outOfServicePilot = OutOfServicePilot(facts: facts, pilot: pilot!.controller)
+                    controllers.append(outOfServicePilot!)
                     notes += v.notes
                 } catch { throw .ownStackV2G(error) }
             }
@@ -335,6 +342,7 @@ public final class Charger {
         charger.plant = plant
         charger.recorder = recorder
         charger.scenarioDirector = director
+        charger.outOfServicePilot = outOfServicePilot
         return charger
     }
 

@@ -49,7 +49,8 @@ public final class ChargerFacts {
     /// request was answered.
     public var v2g = Published(V2GSessionFacts())
 
-    /// What the operator asks of this point (current limit, remote stop). Writer: the service plane's
+    /// What the operator asks of this point (current limit, remote stop; on the bench, a replug of the
+    /// sim car). Writer: the service plane's
     /// `ServiceBridge`, from the commands it drains. Readers: the power path (clamps the current), the
     /// SECC (ends the charge loop on a remote stop). Timing: published every tick while the bridge is
     /// registered (before the power path); never published without a service plane (no limit).

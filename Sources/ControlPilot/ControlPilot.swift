@@ -8,8 +8,9 @@ import HAL
 /// happened through `events` — including `emergencyStop` in the same tick a fault is confirmed while
 /// energy flows.
 ///
-/// Output policy: the session's `requestedPWM` is put on the wire only while a vehicle is connected
-/// and no fault is active; otherwise the line is held at steady +12 V.
+/// Output policy: while the charger is not `available` the line is held at steady −12 V (state F);
+/// otherwise the session's `requestedPWM` is put on the wire only while a vehicle is connected and no
+/// fault is active, and the line is held at steady +12 V the rest of the time.
 public final class ControlPilot: TickController {
     public let name: String
     public let frontEnd: any PilotFrontEnd
@@ -21,6 +22,11 @@ public final class ControlPilot: TickController {
     public private(set) var machine: PilotStateMachine
     /// What the session wants on the wire while a vehicle is connected.
     public var requestedPWM: PilotPWM
+    /// False while the charger cannot serve a car (out of service): the output is state F, a constant
+    /// −12 V, which tells a car "EVSE not available" (IEC 61851-1 Table A.3), so a car plugged in meanwhile
+    /// never sees the 5 % PWM and never starts SLAC. `facts.pilot` then says F (`PilotFault.unavailable`),
+    /// whatever the car does. Set by the composition from the facts (`OutOfServicePilot`), not here.
+    public var available = true
     /// The last sample and what it meant (for monitors).
     public private(set) var lastSample: PilotSample?
     public private(set) var lastObservation: PilotObservation?
@@ -80,7 +86,8 @@ public final class ControlPilot: TickController {
             if o.pinBandAgrees == false { pinBandDisagreements &+= 1 }
             machine.observe(o, events: events)
         }
-        let output: PilotPWM = machine.state.vehicleConnected && !machine.outputMustBeSafe ? requestedPWM : .steadyHigh
+        let output: PilotPWM = !available ? .steadyLow
+            : machine.state.vehicleConnected && !machine.outputMustBeSafe ? requestedPWM : .steadyHigh
         commandedPWM = output
         fe.request(output, now: now)
         machine.updateDigitalCommunication(onWire: fe.signallingDigitalCommunication, events: events)
@@ -89,16 +96,21 @@ public final class ControlPilot: TickController {
 
     /// The `ChargerFacts.pilot` contract: every tick, after the state machine has seen this tick's
     /// samples.
+    /// While not `available` the fact says F with `PilotFault.unavailable`, whatever the front end
+    /// classifies: the EVSE itself holds the line at −12 V, so no reading can show a car, and a helper
+    /// whose firmware ignores low bursts from a connected state as glitches (esp32-cp-uart.md §7.6)
+    /// would keep reporting the car's last state.
     private func publish(into facts: ChargerFacts, _ context: TickContext) {
-        let s = machine.state
+        let s = available ? machine.state : .f
         if s != publishedState {
             publishedState = s
             stateSince = context.now
         }
         facts.pilot.publish(PilotFacts(state: s, stateSince: stateSince, commandedPWM: commandedPWM,
                                        appliedPWM: frontEnd.appliedPWM,
-                                       digitalCommunication: frontEnd.signallingDigitalCommunication && s.vehicleConnected,
-                                       fault: machine.fault, emergencyStop: machine.emergencyStopLatched), context)
+                                       digitalCommunication: available && frontEnd.signallingDigitalCommunication && s.vehicleConnected,
+                                       fault: available ? machine.fault : .unavailable,
+                                       emergencyStop: machine.emergencyStopLatched), context)
     }
 
     public func safeStop(_ reason: StopReason) -> SafeStopReport {

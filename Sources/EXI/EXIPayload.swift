@@ -19,4 +19,16 @@ public enum EXIPayload {
     public static func of<T, P>(_ pointer: UnsafeMutablePointer<T>, as _: P.Type) -> UnsafeMutablePointer<P> {
         UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: P.self)
     }
+
+    /// Sets the enum (or optional) at `pointer` to the case whose payload is `P`, stored plain with the one-byte
+    /// tag `tag` after the payloads: writes `payload` at offset 0 and the tag byte (the enum's last byte), and
+    /// nothing else. Assigning the case instead builds the whole enum in a temporary and copies it: kilobytes
+    /// for a V2G `Body`, to set a payload of a few bytes (issue 15). Only for trivial enums (nothing to release
+    /// in the case it held), after the generated code checked `_payloadsStoredPlain`.
+    @inlinable @inline(__always)
+    public static func become<T, P>(_ pointer: UnsafeMutablePointer<T>, _ payload: P, tag: UInt8) {
+        let raw = UnsafeMutableRawPointer(pointer)
+        raw.assumingMemoryBound(to: P.self).initialize(to: payload)
+        raw.storeBytes(of: tag, toByteOffset: MemoryLayout<T>.size &- 1, as: UInt8.self)
+    }
 }

@@ -134,11 +134,31 @@ final class TypeEmitter {
         out.append("        return t >= 0 ? t : p.pointee._tag")
         out.append("    }")
         out.append("")
-        out.append("    // Each sets one case with a fresh payload, written in place. One function per case: in a `switch` the")
-        out.append("    // compiler shares one tail that builds the enum in a temporary and copies all of it (kilobytes).")
-        for c in cases {
-            out.append("    @inline(never) static func _become\(c.name)(_ p: UnsafeMutablePointer<Self>) { p.pointee = .\(c.name)(\(c.payload)()) }")
-            out.append("    @inline(never) static func _become\(c.name)(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .\(c.name)(\(c.payload)()) }")
+        out.append("    /// The tag byte of case `index` when its payload is not empty (the inverse of `_payloadCase`), else -1.")
+        out.append("    @inline(__always)")
+        out.append("    static func _plainTagByte(_ index: Int) -> Int {")
+        out.append("        var k = 0")
+        for (i, c) in cases.enumerated() {
+            out.append("        if MemoryLayout<\(c.payload)>.size > 0 { if index == \(i) { return k }; k &+= 1 } else if index == \(i) { return -1 }")
+        }
+        out.append("        return -1")
+        out.append("    }")
+        out.append("")
+        out.append("    // Each sets one case with a fresh payload. One function per case: in a `switch` the compiler shares one")
+        out.append("    // tail that builds the enum in a temporary and copies all of it. Even alone, `p.pointee = .case(...)` builds")
+        out.append("    // the whole enum (kilobytes: ~35k instructions for a DIN Body, issue 15) to set a payload of a few bytes;")
+        out.append("    // when the payloads are stored plain and trivial, only the new payload and the tag byte are written.")
+        for (i, c) in cases.enumerated() {
+            for t in ["Self", "Self?"] {
+                out.append("    @inline(never) static func _become\(c.name)(_ p: UnsafeMutablePointer<\(t)>) {")
+                out.append("        let tag = _plainTagByte(\(i))")
+                out.append("        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {")
+                out.append("            EXIPayload.become(p, \(c.payload)(), tag: UInt8(truncatingIfNeeded: tag))")
+                out.append("        } else {")
+                out.append("            p.pointee = .\(c.name)(\(c.payload)())")
+                out.append("        }")
+                out.append("    }")
+            }
         }
         out.append("")
         out.append("    /// The same for an optional (its nil is a tag value no case uses): -1 when nil.")

@@ -1,3 +1,4 @@
+import CoreTypes
 import Glibc
 import NIOCore
 import NIOHTTP1
@@ -33,6 +34,9 @@ public final class HTTPAPI: PlaneService, @unchecked Sendable {
     /// Open server-sent event streams and when the last event went out.
     var subscribers: [ObjectIdentifier: any Channel] = [:]
     private var lastEventAt: Int64 = 0
+    /// When (snapshot time, ns) the last bench replug was posted: for `replugAnswerWait` a second start
+    /// is refused rather than posted for nothing (by then the replugged car's session runs: 409 anyway).
+    private var replugPostedAt: Int64?
     /// Session log problems (a full disk): counted, never fatal.
     public private(set) var logFailures = 0
 
@@ -110,12 +114,45 @@ public final class HTTPAPI: PlaneService, @unchecked Sendable {
         case ("POST", "/api/bench/resume"):
             plane.post(.clearStop)
             return .json(.object([("posted", .string("clearStop"))]), 202)
+        case ("POST", "/api/service/reset"):
+            // A technician's reset after the repair: the loop's power path clears its out-of-service
+            // latch and re-checks the contactors; chargerd removes its record once they read open.
+            plane.post(.serviceReset)
+            return .json(.object([("posted", .string("serviceReset"))]), 202)
         case ("POST", "/api/bench/start"):
-            return .error(501, "starting a new simulated session in a running chargerd is planned (the sim car plugs in once at start)")
-        case (_, "/"), (_, "/api/live"), (_, "/metrics"), (_, "/sessions"), (_, "/api/bench/stop"), (_, "/api/bench/start"):
+            return benchStart()
+        case (_, "/"), (_, "/api/live"), (_, "/metrics"), (_, "/sessions"), (_, "/api/bench/stop"), (_, "/api/bench/resume"),
+             (_, "/api/bench/start"), (_, "/api/service/reset"):
             return .error(405, "method \(method) not allowed on \(route)")
         default:
             return .error(404, "no such resource: \(route)")
         }
+    }
+
+    /// How long after a posted replug another start is refused (the car plugs in 1 s after the loop takes
+    /// it, `SimulatedEVCharging.replugPause`, and its SLAC starts at once).
+    static let replugAnswerWait = Nanoseconds.seconds(5)
+
+    /// `POST /api/bench/start`: the next simulated session. The sim car is unplugged and plugged in
+    /// again (`ServiceCommand.benchReplug`, drained by the loop's bridge), which only makes sense once
+    /// its session is over: while a car is connected and its session has not ended (SLAC, V2G, energy
+    /// flowing), 409; a board without a simulated car, 501. The loop checks again (the snapshot here is
+    /// up to one poll old): a car whose session still runs ignores the request.
+    func benchStart() -> APIResponse {
+        guard configuration.benchCar else {
+            return .error(501, "this board has no simulated car to plug in (POST /api/bench/start works on the sim board)")
+        }
+        let s = latest
+        let sessionOpen = s.v2gPhase != .idle && s.v2gPhase != .ended
+        if s.powerActive || sessionOpen || (s.vehicleConnected && s.v2gPhase == .idle) {
+            let what = s.powerActive ? "power path \(s.powerPhase)" : (sessionOpen ? "V2G \(s.v2gPhase)" : "a car is connected (pilot \(s.pilot))")
+            return .error(409, "a session is running (\(what)): stop it first (POST /api/bench/stop) and wait for its end")
+        }
+        if let at = replugPostedAt, s.at.nanoseconds - at < Self.replugAnswerWait.count {
+            return .error(409, "the car is being plugged in again (POST /api/bench/start was accepted)")
+        }
+        replugPostedAt = s.at.nanoseconds
+        plane.post(.benchReplug)
+        return .json(.object([("posted", .string("benchReplug"))]), 202)
     }
 }

@@ -12,6 +12,9 @@ public struct HTTPAPIConfiguration: Sendable, Equatable {
     public var sessionsKept = 100
     /// Server-sent events are sent at most this often (ms) whatever the snapshot rate.
     public var eventIntervalMilliseconds = 200
+    /// The board has a simulated car (the `sim` board) that `POST /api/bench/start` may plug in again;
+    /// false: the control answers 501.
+    public var benchCar = false
 
     public init() {}
 

@@ -1,7 +1,8 @@
 /// The live page (`GET /`): one static HTML page that plots voltage, current and SoC from the
 /// server-sent events of `GET /events` on a canvas (issue 20 item 3). No script library: a bench
 /// laptop opens it without the internet. `#points` counts the samples plotted (the screenshot test
-/// reads it through the DOM).
+/// reads it through the DOM). The bench buttons post `/api/bench/stop` and `/api/bench/start` (the next
+/// simulated session on the sim board) and show the answer.
 public enum LivePage {
     public static let html = """
     <!doctype html>
@@ -17,6 +18,8 @@ public enum LivePage {
        <span class="a">current <b id="amps">–</b> A</span> ·
        <span class="s">SoC <b id="soc">–</b> %</span> ·
        phase <b id="phase">–</b> · samples <b id="points">0</b></p>
+    <p><button id="stop" onclick="bench('stop')">stop session</button>
+       <button id="start" onclick="bench('start')">start next session</button> <span id="bench"></span></p>
     <canvas id="plot" width="760" height="400"></canvas>
     <script>
     const samples = [];
@@ -52,6 +55,11 @@ public enum LivePage {
       p.textContent = String(Number(p.textContent) + 1);
       draw();
     };
+    function bench(what) {
+      fetch('api/bench/' + what, { method: 'POST' })
+        .then(r => r.json().then(j => { document.getElementById('bench').textContent = r.status + ' ' + (j.error || j.posted); }))
+        .catch(e => { document.getElementById('bench').textContent = String(e); });
+    }
     draw();
     </script>
     </body></html>

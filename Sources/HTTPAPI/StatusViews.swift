@@ -23,6 +23,7 @@ public enum StatusViews {
 
     public static func power(_ s: FactsSnapshot) -> JSON {
         .object([("phase", .string("\(s.powerPhase)")), ("fault", s.powerFault.map { .string("\($0)") } ?? .null),
+                 ("out_of_service", s.outOfService.map { .string("\($0)") } ?? .null),
                  ("active", .bool(s.powerActive)), ("volts", num(s.volts)), ("amps", num(s.amps)), ("watts", num(s.watts)),
                  ("setpoint_amps", num(s.setpointAmps)), ("limit_amps", num(s.limitAmps)),
                  ("energy_wh", num(s.energyWattHours))])

@@ -20,6 +20,8 @@ public final class PowerPathController: TickController {
     private let capabilities: DCSupplyCapabilities
     private var applied = PowerCommand()
     private var lastNow: MonotonicInstant = .zero
+    /// The operator's service resets seen on `facts.station` (`StationLimits.serviceResets`).
+    private var serviceResetsSeen: UInt32 = 0
 
     public init(facts: ChargerFacts, supply: any DCSupply, contactors: any DCContactors,
                 isolationMonitor: any IsolationMonitor, meter: any OutputMeter,
@@ -40,6 +42,11 @@ public final class PowerPathController: TickController {
         let station = facts.station.value
         if facts.station.hasBeenPublished, station.maxAmps < capabilities.maxAmps {
             capabilities.maxAmps = station.maxAmps > 0 ? station.maxAmps : 0
+        }
+        // The operator's service reset (HTTP API, through the service plane): once per request.
+        if facts.station.hasBeenPublished, station.serviceResets != serviceResetsSeen {
+            serviceResetsSeen = station.serviceResets
+            serviceReset()
         }
         let input = PowerPathInputs(
             now: context.now, tick: context.index, period: context.period,
@@ -75,6 +82,17 @@ public final class PowerPathController: TickController {
     public func serviceReset() {
         machine.serviceReset(lastNow)
         contactors.open(lastNow)
+    }
+
+    /// Out of service before the loop runs: a latch an earlier run recorded (see
+    /// `PowerPathMachine.startOutOfService`). Supply off and contactors open are commanded now, and
+    /// every step is refused until `serviceReset()`.
+    public func startOutOfService(_ fault: PowerFault) {
+        machine.startOutOfService(fault, lastNow)
+        supply.setMode(.off)
+        contactors.open(lastNow)
+        applied = machine.command
+        facts.power.publish(machine.status, tick: 0, at: lastNow)
     }
 
     public func safeStop(_ reason: StopReason) -> SafeStopReport {

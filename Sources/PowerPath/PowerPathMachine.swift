@@ -8,7 +8,8 @@ import CoreTypes
 /// stop holds until the requester acknowledges with a new `idle` request — except after a fault that
 /// `latchesUntilService` (a welded contactor, a live output after opening, a supply that will not
 /// switch off): then the power path is out of service (`status.latchedFault`), answers every later
-/// step with that fault and never closes a contactor again until `serviceReset()` or a restart. A
+/// step with that fault and never closes a contactor again until `serviceReset()` (or a restart that
+/// does not bring it back with `startOutOfService`). A
 /// weld shows whenever the contactors are commanded open, so it is watched in idle and in the safe
 /// stop too, and an `idle` request passes through the stop sequence until the feedback confirms open.
 ///
@@ -65,6 +66,7 @@ public struct PowerPathMachine: Sendable {
         status.testVolts = isPhase(.cableCheck) ? cableCheck.testVolts : 0
         if input.isolation.valid { status.isolationOhms = input.isolation.ohms }
         status.contactorsClosed = input.contactors.isClosed
+        status.contactorsOpen = input.contactors.isOpen
         status.supplyOff = input.supply.isOff
         return command
     }
@@ -79,6 +81,15 @@ public struct PowerPathMachine: Sendable {
         latched = nil
         status.latchedFault = nil
         if isPhase(.safeStop) { enterIdle(now) }
+    }
+
+    /// Out of service from the start: an earlier run latched `fault` and recorded it (chargerd's state
+    /// directory), and a restart must not hide it. Safe stop with the fault latched, before the first
+    /// step, whatever the fault (an unreadable record latches too: when in doubt, safe).
+    public mutating func startOutOfService(_ fault: PowerFault, _ now: MonotonicInstant) {
+        fail(fault, now)
+        latched = fault
+        status.latchedFault = fault
     }
 
     /// The loop is stopping (signal, request, another controller's fault): safe stop now, unless the

@@ -59,6 +59,13 @@ public final class SimulatedPowerPlant: IOSource {
         if !faults.contains(.vehicleContactorWelds) { vehicleContactorsClosed = false }
     }
 
+    /// The car's pack is back at its initial SoC (the bench replugged the `sim` car, which arrives as it
+    /// first did). Only while the car's contactors are open: a pack does not change under a live inlet.
+    public func batteryArrivesAgain() {
+        guard !vehicleContactorsClosed else { return }
+        stateOfCharge = parameters.battery.initialSoC
+    }
+
     /// The battery's open-circuit voltage now.
     public var batteryVolts: Double { parameters.battery.openCircuitVolts(soc: stateOfCharge) }
 

@@ -17,6 +17,8 @@ public struct FactsSnapshot: Sendable, Equatable, BitwiseCopyable {
     public var authorization: AuthorizationState = .idle
     public var powerPhase: PowerPhase = .idle
     public var powerFault: PowerFault? = nil
+    /// The fault that holds the charger out of service (`PowerPathStatus.latchedFault`), nil in service.
+    public var outOfService: PowerFault? = nil
     /// Output voltage and current as measured (V, A); what the supply is asked for (A).
     public var volts: Double = 0
     public var amps: Double = 0

@@ -86,6 +86,8 @@ public final class ServiceBridge: TickController {
         case .remoteStop: station.stopRequested = true
         case .authorization(let token, let decision): authorizer?.decide(token, decision)
         case .clearStop: station.stopRequested = false
+        case .serviceReset: station.serviceResets &+= 1
+        case .benchReplug: station.benchReplugs &+= 1
         }
     }
 
@@ -106,6 +108,7 @@ public final class ServiceBridge: TickController {
         let power = facts.power.value
         s.powerPhase = power.phase
         s.powerFault = power.outcome.fault
+        s.outOfService = power.latchedFault
         s.volts = power.volts
         s.amps = power.amps
         s.setpointAmps = power.setpoint.amps

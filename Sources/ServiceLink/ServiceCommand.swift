@@ -20,6 +20,13 @@ public enum ServiceCommand: Sendable, Equatable, BitwiseCopyable {
     /// This charger's share of the site's budget, in A (site power sharing over MQTT, issue 20 item 5).
     /// Kept apart from `currentLimit`: the power path takes the lower of the two.
     case siteLimit(Double)
+    /// A technician's service reset after repairing what put the charger out of service (a welded
+    /// contactor): the power path clears its latch and checks the contactors afresh
+    /// (`StationLimits.serviceResets`, `PowerPathController.serviceReset`).
+    case serviceReset
+    /// The bench asked for the next simulated session (`POST /api/bench/start`, sim board only): the
+    /// simulated car unplugs, if it has not, and plugs in again. Counted into `StationLimits.benchReplugs`.
+    case benchReplug
 }
 
 /// What the loop tells the service plane besides snapshots: events that must not be lost between two

@@ -48,6 +48,11 @@ public final class SimulatedEVCharging {
     public var pilotFault: EmulatedPilotState?
     private var openingSince: MonotonicInstant?
     private var lastContactorStep: MonotonicInstant?
+    /// When the car plugs in again after a bench replug (nil: it stays as it is).
+    public private(set) var plugInAt: MonotonicInstant?
+    /// Bench replugs done, and those refused because the car's session was still running.
+    public private(set) var replugs = 0
+    public private(set) var replugsRefused = 0
 
     /// Register after the charger's sources.
     public var sources: [any IOSource] { [sdpPump, tcp] }
@@ -87,6 +92,7 @@ public final class SimulatedEVCharging {
     /// One tick of the car's V2G side; `matched` says its SLAC holds a match.
     public func tick(_ context: TickContext, matched: Bool) {
         let now = context.now
+        if let at = plugInAt, now >= at { plugIn(now) }
         switch phase {
         case .waitingForSLAC:
             if matched {
@@ -193,6 +199,59 @@ public final class SimulatedEVCharging {
         unpluggedAt = now
         presented = .a
         helper?.present(.a)
+    }
+
+    /// How long a replugged car stays unplugged (pilot A) before it plugs in again: long enough for the
+    /// charger to see A through the CP helper (its SLAC, SECC and power path let the last car go), as a
+    /// driver pulling the plug and pushing it back would.
+    public static let replugPause = Nanoseconds.seconds(1)
+
+    /// The bench's next session (`POST /api/bench/start` on the sim board): once the car's session is
+    /// over (ended, or the car gave up), it unplugs if it has not, and plugs in again `replugPause`
+    /// later, its pack (the car's model and the plant's) back at the SoC it first arrived with. Refused (false, counted) while its session
+    /// runs — SLAC, SDP, the connection or the V2G session — or a replug is already pending.
+    @discardableResult
+    public func replug(at now: MonotonicInstant) -> Bool {
+        guard plugInAt == nil else {
+            replugsRefused += 1
+            return false
+        }
+        switch phase {
+        case .unplugged: break
+        case .failed:
+            presented = .a
+            helper?.present(.a)
+            phase = .unplugged
+            unpluggedAt = now
+        case .inSession where evcc.session.isFinished:
+            unplug(at: now)
+        case .waitingForSLAC, .discovering, .connecting, .inSession:
+            replugsRefused += 1
+            return false
+        }
+        plugInAt = now + Self.replugPause
+        return true
+    }
+
+    /// Plugged in again: a fresh connection's worth of state, the pack as on arrival, pilot B; SLAC, SDP
+    /// and the session follow
+    /// as after the first plug-in.
+    private func plugIn(_ now: MonotonicInstant) {
+        plugInAt = nil
+        tcp.close()
+        sdp.stop()
+        open = false
+        finishing = false
+        finishedAt = nil
+        openingSince = nil
+        pilotFault = nil
+        unpluggedAt = nil
+        battery.arriveAgain()
+        plant?.batteryArrivesAgain()
+        phase = .waitingForSLAC
+        presented = .b
+        helper?.present(.b)
+        replugs += 1
     }
 
     public func safeStop() -> String {

@@ -13,39 +13,11 @@ import HAL
 /// `transmitted`; `deliver` puts a frame from the powerline into the read buffer. Allocation-free
 /// after `init`.
 public final class SimulatedQCA7000 {
+    /// The SPI twin the chip answers through. The twin's backend owns the chip's state (`model`);
+    /// the state never refers back to the twin, so a twin, its chip and whoever holds them form no
+    /// cycle and all go when the last holder lets go (the soak benchmark's per-session leak, issue 18).
     public let device: SimulatedSPIDevice
-    /// The interrupt output, when one is attached (a board twin may open it after the SPI device).
-    public private(set) var interruptLine: SimulatedGPIOLine?
-    /// Frames the host sent (what goes out on the powerline).
-    public let transmitted = FrameQueue(slots: 64, maxFrameLength: QCA7000SPI.maximumFrameLength)
-
-    // Register file.
-    public private(set) var spiConfig: UInt16 = 0
-    public private(set) var cause: UInt16 = 0
-    public private(set) var enable: UInt16 = 0
-    public private(set) var bufferSize: UInt16 = 0
-    /// Soft resets the host requested, and every boot.
-    public private(set) var resets = 0
-    /// Host writes whose framing was wrong (WRBUF_ERR raised).
-    public private(set) var badWrites = 0
-    /// External reads longer than the data held (RDBUF_ERR raised).
-    public private(set) var overreads = 0
-
-    // Fault injection.
-    /// SIGNATURE reads return this instead of 0xAA55 while set (a garbled or absent link).
-    public var brokenSignature: UInt16?
-    /// WRBUF_SPC_AVA reads return this while set (implausible values, a full chip buffer).
-    public var writeSpaceOverride: UInt16?
-    /// RDBUF_BYTE_AVA reads return this while set.
-    public var readAvailableOverride: UInt16?
-    /// Takes the soft-reset bit but never reboots (no CPU_ON: the driver's reset timeout).
-    public var ignoresSoftReset = false
-
-    private let readBuffer = ByteQueue(capacity: 8192)
-    private let staging = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 16)
-    private var stagingCount = 0
-    private enum Pending { case none, registerRead(UInt16), registerWrite(UInt16), externalRead(Int), externalWrite(Int) }
-    private var pending = Pending.none
+    let model: SimulatedQCA7000Model
 
     /// A chip behind `path` with its interrupt on a rising-edge line, powered up (CPU_ON pending).
     public convenience init(path: String = "/dev/spidev0.0", clock: (any MonotonicClock)? = nil) {
@@ -54,18 +26,105 @@ public final class SimulatedQCA7000 {
                                                                   consumer: "qca7000-int"), clock: clock))
     }
 
-    /// The chip behind an existing SPI twin (a board's `plc-modem`), powered up.
+    /// The chip behind an existing SPI twin (a board's `plc-modem`), powered up. The twin keeps the
+    /// chip's state alive on its own (a board's factory, and with it this object, may be gone while
+    /// a driver still uses the twin).
     public init(device: SimulatedSPIDevice, interruptLine: SimulatedGPIOLine?) {
         self.device = device
+        let model = SimulatedQCA7000Model(interruptLine: interruptLine)
+        self.model = model
+        device.backend.respond = { tx, rx in model.respond(tx, rx) }
+    }
+
+    /// The interrupt output, when one is attached (a board twin may open it after the SPI device).
+    public var interruptLine: SimulatedGPIOLine? { model.interruptLine }
+    /// Frames the host sent (what goes out on the powerline).
+    public var transmitted: FrameQueue { model.transmitted }
+
+    // Register file.
+    public var spiConfig: UInt16 { model.spiConfig }
+    public var cause: UInt16 { model.cause }
+    public var enable: UInt16 { model.enable }
+    public var bufferSize: UInt16 { model.bufferSize }
+    /// Soft resets the host requested, and every boot.
+    public var resets: Int { model.resets }
+    /// Host writes whose framing was wrong (WRBUF_ERR raised).
+    public var badWrites: Int { model.badWrites }
+    /// External reads longer than the data held (RDBUF_ERR raised).
+    public var overreads: Int { model.overreads }
+
+    // Fault injection.
+    /// SIGNATURE reads return this instead of 0xAA55 while set (a garbled or absent link).
+    public var brokenSignature: UInt16? {
+        get { model.brokenSignature }
+        set { model.brokenSignature = newValue }
+    }
+    /// WRBUF_SPC_AVA reads return this while set (implausible values, a full chip buffer).
+    public var writeSpaceOverride: UInt16? {
+        get { model.writeSpaceOverride }
+        set { model.writeSpaceOverride = newValue }
+    }
+    /// RDBUF_BYTE_AVA reads return this while set.
+    public var readAvailableOverride: UInt16? {
+        get { model.readAvailableOverride }
+        set { model.readAvailableOverride = newValue }
+    }
+    /// Takes the soft-reset bit but never reboots (no CPU_ON: the driver's reset timeout).
+    public var ignoresSoftReset: Bool {
+        get { model.ignoresSoftReset }
+        set { model.ignoresSoftReset = newValue }
+    }
+
+    /// Connects the interrupt output to a line twin (the board's `plc-interrupt`).
+    public func attachInterrupt(_ line: SimulatedGPIOLine) { model.attachInterrupt(line) }
+
+    /// A spontaneous reset (brown-out, firmware crash): buffers lost, CPU_ON raised.
+    public func reset() { model.reset() }
+
+    /// A frame arriving from the powerline: `LEN | SOF | FL | RSVD | frame | EOF` into the read buffer.
+    @discardableResult
+    public func deliver(_ frame: borrowing RawSpan) -> Bool { model.deliver(frame) }
+
+    /// Raw bytes into the read buffer (garbage, a frame with a broken tail or length…).
+    public func deliverRaw(_ bytes: borrowing RawSpan) { model.deliverRaw(bytes) }
+
+    /// Raises interrupt causes (RDBUF_ERR, WRBUF_ERR…).
+    public func raise(_ interrupts: QCA7000SPI.Interrupts) { model.raise(interrupts) }
+
+    /// Moves frames between this chip and a link standing for its powerline side (for example the
+    /// host port of a `PLCModemStandIn`, which then plays the modem firmware).
+    public func exchange(with link: any EthernetLink, scratch: FrameBuffer) { model.exchange(with: link, scratch: scratch) }
+}
+
+/// The state and logic of a `SimulatedQCA7000`: owned by the SPI twin's backend (its `respond`) and
+/// by the `SimulatedQCA7000` in front of it; it holds neither.
+final class SimulatedQCA7000Model {
+    private(set) var interruptLine: SimulatedGPIOLine?
+    let transmitted = FrameQueue(slots: 64, maxFrameLength: QCA7000SPI.maximumFrameLength)
+    private(set) var spiConfig: UInt16 = 0
+    private(set) var cause: UInt16 = 0
+    private(set) var enable: UInt16 = 0
+    private(set) var bufferSize: UInt16 = 0
+    private(set) var resets = 0
+    private(set) var badWrites = 0
+    private(set) var overreads = 0
+    var brokenSignature: UInt16?
+    var writeSpaceOverride: UInt16?
+    var readAvailableOverride: UInt16?
+    var ignoresSoftReset = false
+    private let readBuffer = ByteQueue(capacity: 8192)
+    private let staging = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 16)
+    private var stagingCount = 0
+    private enum Pending { case none, registerRead(UInt16), registerWrite(UInt16), externalRead(Int), externalWrite(Int) }
+    private var pending = Pending.none
+
+    init(interruptLine: SimulatedGPIOLine?) {
         self.interruptLine = interruptLine
-        // The twin keeps its chip alive (a board's factory may be gone while the device is still
-        // used); the cycle lasts as long as the simulation does.
-        device.backend.respond = { [self] tx, rx in self.respond(tx, rx) }
         boot()
     }
 
     /// Connects the interrupt output to a line twin (the board's `plc-interrupt`).
-    public func attachInterrupt(_ line: SimulatedGPIOLine) {
+    func attachInterrupt(_ line: SimulatedGPIOLine) {
         interruptLine = line
         updateLine()
     }
@@ -75,11 +134,11 @@ public final class SimulatedQCA7000 {
     // MARK: - Fault injection and the powerline side
 
     /// A spontaneous reset (brown-out, firmware crash): buffers lost, CPU_ON raised.
-    public func reset() { boot() }
+    func reset() { boot() }
 
     /// A frame arriving from the powerline: `LEN | SOF | FL | RSVD | frame | EOF` into the read buffer.
     @discardableResult
-    public func deliver(_ frame: borrowing RawSpan) -> Bool {
+    func deliver(_ frame: borrowing RawSpan) -> Bool {
         let fl = max(frame.byteCount, QCA7000SPI.minimumFrameLength)
         guard readBuffer.freeCount >= fl + QCA7000SPI.receiveFramingOverhead else { return false }
         let framed = fl + QCA7000SPI.transmitFramingOverhead
@@ -101,20 +160,20 @@ public final class SimulatedQCA7000 {
     }
 
     /// Raw bytes into the read buffer (garbage, a frame with a broken tail or length…).
-    public func deliverRaw(_ bytes: borrowing RawSpan) {
+    func deliverRaw(_ bytes: borrowing RawSpan) {
         readBuffer.push(bytes)
         raise(.packetAvailable)
     }
 
     /// Raises interrupt causes (RDBUF_ERR, WRBUF_ERR…).
-    public func raise(_ interrupts: QCA7000SPI.Interrupts) {
+    func raise(_ interrupts: QCA7000SPI.Interrupts) {
         cause |= interrupts.rawValue
         updateLine()
     }
 
     /// Moves frames between this chip and a link standing for its powerline side (for example the
     /// host port of a `PLCModemStandIn`, which then plays the modem firmware).
-    public func exchange(with link: any EthernetLink, scratch: FrameBuffer) {
+    func exchange(with link: any EthernetLink, scratch: FrameBuffer) {
         let out = transmitted
         while !out.isEmpty {
             guard (try? link.send(out.front)) == true else { break }
@@ -143,7 +202,7 @@ public final class SimulatedQCA7000 {
         interruptLine?.backend.drive(level)
     }
 
-    private func respond(_ tx: UnsafeRawBufferPointer, _ rx: UnsafeMutableRawBufferPointer) {
+    func respond(_ tx: UnsafeRawBufferPointer, _ rx: UnsafeMutableRawBufferPointer) {
         rx.initializeMemory(as: UInt8.self, repeating: 0)
         switch pending {
         case .registerRead(let register):

@@ -96,12 +96,15 @@ public final class SimulatedVehicle {
 }
 
 /// The vehicle's side of the tick: reads the pilot off the wire (the charger's published pilot) and
-/// runs the EV's SLAC. Simulation only; never registered on a real board.
+/// runs the EV's SLAC; replugs the car when the bench asks (`facts.station.benchReplugs` went up).
+/// Simulation only; never registered on a real board.
 public final class SimulatedVehicleController: TickController {
     public let name = "sim-vehicle"
     public let requester: SlacRequester
     let facts: ChargerFacts
     var charging: SimulatedEVCharging?
+    /// `facts.station.benchReplugs` as last acted on.
+    private var benchReplugsSeen: UInt32 = 0
 
     init(requester: SlacRequester, facts: ChargerFacts) {
         self.requester = requester
@@ -113,6 +116,12 @@ public final class SimulatedVehicleController: TickController {
         // The EV starts SLAC on B/C/D with 5 % on the wire; without the 5 % it waits (state A for SLAC).
         requester.pilot = wire.digitalCommunication ? wire.state : .a
         requester.tick(context)
+        // The bench's next session (POST /api/bench/start through the service plane's bridge).
+        let replugs = facts.station.value.benchReplugs
+        if replugs != benchReplugsSeen {
+            benchReplugsSeen = replugs
+            charging?.replug(at: context.now)
+        }
         if let charging {
             var matched = false
             if case .matched = requester.phase { matched = true }

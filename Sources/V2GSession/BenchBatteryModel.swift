@@ -81,6 +81,13 @@ public final class BenchBatteryModel: EVBatteryModel {
         soc = min(max(parameters.initialSoC, 0), 100)
     }
 
+    /// Back at `initialSoC`, the quirks' clock reset (`MeteredEVBattery.arriveAgain`).
+    public func arriveAgain() {
+        soc = min(max(parameters.initialSoC, 0), 100)
+        charging = false
+        chargingFor = .zero
+    }
+
     public var maxVolts: Double { parameters.maxVolts }
     public var maxAmps: Double { parameters.maxAmps }
     public var maxWatts: Double { parameters.maxWatts }

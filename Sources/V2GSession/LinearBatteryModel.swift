@@ -86,6 +86,9 @@ public final class LinearBatteryModel: EVBatteryModel {
                               secondsToBulk: min(toBulk, 172_800))
     }
 
+    /// Back at `initialSoC` (`MeteredEVBattery.arriveAgain`).
+    public func arriveAgain() { soc = min(max(parameters.initialSoC, 0), 100) }
+
     public func deliver(amps: Double, volts: Double, for duration: Nanoseconds) {
         guard duration.count > 0, amps > 0 else { return }
         let hours = Double(duration.count) / 3.6e12

@@ -4,6 +4,9 @@
 public protocol MeteredEVBattery: EVBatteryModel {
     /// Delivered at the terminals, Wh.
     var deliveredWattHours: Double { get }
+    /// The same car arrives for another session (the bench's replug of the `sim` car): its SoC is back
+    /// where it first arrived, as if it had been driven in between; the delivered energy keeps counting.
+    func arriveAgain()
 }
 
 extension LinearBatteryModel: MeteredEVBattery {}

@@ -69,6 +69,9 @@ public final class SECCSession: TickController {
     private var linkWasMatched = false
     /// A power fault seen and not yet answered.
     private var powerFault: PowerFault?
+    /// The safe stop (its `decidedAt`) this SECC last acknowledged with an `idle` request.
+    private var acknowledgedStop = false
+    private var acknowledgedStopAt = MonotonicInstant.zero
     /// The Ongoing, CableCheck or PreCharge loop outlived its timer; not yet answered.
     private var loopTimedOut = false
     private var cableCheckAsked = false
@@ -158,20 +161,22 @@ public final class SECCSession: TickController {
         facts.v2g.publish(session, context)
     }
 
-    /// The car has left (pilot A, IEC 61851-1 state A: no vehicle) while the power path holds a safe stop
-    /// for a fault of that car or that session, and that stop is complete: acknowledge it with a new
-    /// `idle` request, so the charger is ready for the next car. A fault that `latchesUntilService` (a welded contactor, a supply that
-    /// did not switch off) is never acknowledged here.
+    /// The car has left (pilot A, IEC 61851-1 state A: no vehicle) while the power path holds a safe stop,
+    /// and that stop is complete: acknowledge it with a new `idle` request, so the charger is ready for
+    /// the next car. Asked once per safe stop, whatever the fault: whether an acknowledgement ends it is
+    /// the power path's one rule (`PowerPathMachine` ignores it while out of service, a welded contactor).
     private func acknowledgeFaultOnceTheCarHasLeft(_ context: TickContext) {
         guard facts.pilot.hasBeenPublished, facts.pilot.isCurrent(in: context) else { return }
         let pilot = facts.pilot.value
         guard pilot.state == .a, pilot.fault == nil, !pilot.emergencyStop else { return }
         let status = facts.power.value
-        guard status.phase == .safeStop, let fault = status.outcome.fault, !fault.latchesUntilService else { return }
+        guard status.phase == .safeStop, status.outcome.fault != nil else { return }
         // Only a safe stop that is done: supply off, contactors open, the output below the safe voltage.
         guard status.supplyOff, !status.contactorsClosed, status.volts < configuration.safeVoltage else { return }
-        // Already asked: the power path takes an `idle` with a sequence it has not seen.
-        if powerRequest.step == .idle, powerRequest.sequence != status.sequence { return }
+        // Already asked for this safe stop (taken or not): once is enough.
+        if acknowledgedStop, acknowledgedStopAt == status.decidedAt { return }
+        acknowledgedStop = true
+        acknowledgedStopAt = status.decidedAt
         ask(.idle)
     }
 

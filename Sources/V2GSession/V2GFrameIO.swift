@@ -77,7 +77,8 @@ public final class V2GFrameIO {
     }
 
     /// Done with the complete message: remember its bytes (for `isRepeatOfLastRequest`) and read the next.
-    // Not @_noAllocation: it reads the `reader` reference (a release the checker refuses); the malloc-count test covers it.
+    // Not @_noAllocation: it reads the `reader` reference (a release the checker refuses) and its `payload` (a
+    // `RawSpan` whose end the checker counts as a possible deallocation); the malloc-count test covers it.
     public func finishRequest() {
         if reader.header != nil {
             let p = payloadBytes
@@ -102,8 +103,7 @@ public final class V2GFrameIO {
     /// Writes the header for a payload of `length` bytes already in `payloadSpace` and queues the frame
     /// in `transmit`. False when the queue has no room for the whole frame (nothing is queued then: a
     /// partial frame would desynchronise the peer).
-    // Not @_noAllocation: `V2GTPHeader.encode` and `ByteQueue.freeCount` (other modules) carry no attribute, and a
-    // debug build's checker refuses calls it cannot see; the malloc-count test covers it.
+    @_noAllocation @_noLocks
     public func send(payloadType: V2GTPPayloadType, length: Int, to transmit: ByteQueue) -> Bool {
         let header = V2GTPHeader(payloadType: payloadType, payloadLength: UInt32(length))
         var span = MutableRawSpan(_unsafeBytes: UnsafeMutableRawBufferPointer(rebasing: output[0..<V2GTPHeader.length]))
@@ -113,6 +113,7 @@ public final class V2GFrameIO {
     }
 
     /// Queues the last frame again (the answer to a duplicate request).
+    @_noAllocation @_noLocks
     public func resend(to transmit: ByteQueue) -> Bool {
         guard lastFrameCount > 0, transmit.freeCount >= lastFrameCount else { return false }
         // Copied into the queue's free region(s) directly: a `RawSpan` argument would end a lifetime

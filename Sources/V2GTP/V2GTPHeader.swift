@@ -16,6 +16,7 @@ public struct V2GTPHeader: Sendable, Equatable, BitwiseCopyable {
 
     /// Reads and checks the first 8 bytes of `bytes` (version, inverse version). The payload type
     /// and length are returned as read; what is acceptable is the caller's rule.
+    @_noAllocation @_noLocks
     public static func decode(_ bytes: borrowing RawSpan) throws(V2GTPError) -> V2GTPHeader {
         guard bytes.byteCount >= 8 else { throw .truncated(have: bytes.byteCount, need: 8) }
         var b = InlineArray<8, UInt8>(repeating: 0)
@@ -28,6 +29,7 @@ public struct V2GTPHeader: Sendable, Equatable, BitwiseCopyable {
     }
 
     /// The same check over 8 bytes already copied out.
+    @_noAllocation @_noLocks
     static func decode(_ b: InlineArray<8, UInt8>) throws(V2GTPError) -> V2GTPHeader {
         guard b[0] == 0x01, b[1] == 0xFE else { throw .badVersion(b[0], inverse: b[1]) }
         let t = UInt16(b[2]) << 8 | UInt16(b[3])
@@ -36,6 +38,7 @@ public struct V2GTPHeader: Sendable, Equatable, BitwiseCopyable {
     }
 
     /// Writes the header into the first 8 bytes of `out`.
+    @_noAllocation @_noLocks
     public func encode(into out: inout MutableRawSpan) throws(V2GTPError) {
         guard out.byteCount >= Self.length else { throw .outputTooSmall(need: Self.length, have: out.byteCount) }
         out.storeBytes(of: Self.version, toByteOffset: 0, as: UInt8.self)

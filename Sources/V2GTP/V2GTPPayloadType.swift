@@ -3,6 +3,7 @@
 @frozen
 public struct V2GTPPayloadType: Hashable, Sendable, BitwiseCopyable, CustomStringConvertible {
     public var rawValue: UInt16
+    @_noAllocation @_noLocks
     @_transparent public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     /// EXI message: every TCP message of DIN 70121 and ISO 15118-2, and ISO 15118-20's
@@ -48,6 +49,7 @@ public struct V2GTPPayloadTypes: Sendable, BitwiseCopyable {
         for (i, t) in list.enumerated() { types[i] = t.rawValue }
     }
 
+    @_noAllocation @_noLocks
     @_transparent public func contains(_ t: V2GTPPayloadType) -> Bool {
         var i = 0
         while i < count {

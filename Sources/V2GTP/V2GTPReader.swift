@@ -41,6 +41,7 @@ public final class V2GTPReader {
 
     /// Consumes bytes from the front of `bytes`, up to the end of the current message; returns how
     /// many it took. Throws (and stays failed) on a bad header.
+    @_noAllocation @_noLocks
     public func consume(_ bytes: borrowing RawSpan) throws(V2GTPError) -> Int {
         if let failure { throw failure }
         var taken = 0
@@ -68,6 +69,7 @@ public final class V2GTPReader {
     }
 
     /// The header was read or the payload is complete: move on.
+    @_noAllocation @_noLocks
     private func advance() {
         switch state {
         case .readingHeader:
@@ -99,6 +101,7 @@ public final class V2GTPReader {
         }
     }
 
+    @_noAllocation @_noLocks
     private func fail(_ error: V2GTPError) {
         failure = error
         state = .failed
@@ -106,12 +109,16 @@ public final class V2GTPReader {
 
     /// The complete message's header, or nil while one is being read.
     public var header: V2GTPHeader? {
-        if case .complete(let h) = state { return h }
-        return nil
+        @_noAllocation @_noLocks get {
+            if case .complete(let h) = state { return h }
+            return nil
+        }
     }
 
     /// The complete message's payload (empty while incomplete), lent without copying until `next()`.
     public var payload: RawSpan {
+        // Not @_noAllocation: ending the returned `RawSpan`'s lifetime counts as a possible deallocation to
+        // the checker; the malloc-count test covers it.
         @_lifetime(borrow self)
         get {
             var n = 0
@@ -122,6 +129,7 @@ public final class V2GTPReader {
     }
 
     /// Done with the complete message: read the next one. Does nothing while failed.
+    @_noAllocation @_noLocks
     public func next() {
         if case .failed = state { return }
         state = .readingHeader
@@ -129,6 +137,7 @@ public final class V2GTPReader {
     }
 
     /// Starts over (a new connection).
+    @_noAllocation @_noLocks
     public func reset() {
         failure = nil
         state = .readingHeader

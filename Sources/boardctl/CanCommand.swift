@@ -86,6 +86,12 @@ extension Can {
         @Flag(help: "evcc: the charger's insulation test fails (D1).")
         var insulationFault = false
 
+        @Flag(help: "evcc: an ISO 15118-20 bidirectional DC session (D5): the charger charges, then discharges from --discharge-after on.")
+        var bidirectional = false
+
+        @Option(help: "evcc, with --bidirectional: seconds into charging before the charger discharges.")
+        var dischargeAfter: Double = 1
+
         @Option(help: "evcc: PEV interface resolutions (default: the board's pev_scaling, else v2.5).")
         var pevScaling: String?
 
@@ -93,6 +99,8 @@ extension Can {
             guard role == "secc" || role == "evcc" else { throw ValidationError("--role must be secc or evcc") }
             guard (1...31).contains(pistol) else { throw ValidationError("--pistol must be 1…31") }
             guard seconds > 0, seconds <= 86_400 else { throw ValidationError("--seconds must be in (0, 86400]") }
+            guard !bidirectional || (role == "evcc" && !ac) else { throw ValidationError("--bidirectional is a DC evcc session") }
+            guard dischargeAfter >= 0, dischargeAfter <= 86_400 else { throw ValidationError("--discharge-after must be in [0, 86400]") }
         }
 
         func run() throws {
@@ -143,18 +151,23 @@ extension Can.Emulate {
             let why = devices.failures.first { $0.device.name == device.name }.map { "\($0.error)" } ?? "not opened"
             throw ValidationError("\(device.name): \(why)")
         }
-        var script = ac ? EVCCScript.ac : EVCCScript()
+        var script = ac ? EVCCScript.ac : bidirectional ? EVCCScript.iso20Bidirectional : EVCCScript()
         script.stop = chargeSeconds > 0 ? .charger : .vehicle
+        script.dischargeAfter = .milliseconds(Int64(dischargeAfter * 1000))
         script.chargeFor = .milliseconds(Int64(chargeSeconds * 1000))
         script.insulationFault = insulationFault
         let evcc = ScriptedEVCC(bus: bus, script: script, codec: AdvanticsCANCodec(pevScaling: scaling))
         loop.addController(evcc)
         loop.addController(EVCCStageReporter(evcc: evcc))
-        print("EVCC emulator on \(device.name) (\(bus.interface)), \(ac ? "AC" : "DC"), PEV scaling \(scaling), for \(seconds) s")
+        print("EVCC emulator on \(device.name) (\(bus.interface)), \(ac ? "AC" : bidirectional ? "DC bidirectional (ISO 15118-20)" : "DC"), "
+              + "PEV scaling \(scaling), for \(seconds) s")
         loop.run(ticks: Int(seconds * 1000))
         loop.stop(loop.stopReason ?? .requested("duration elapsed"))
         print("sessions: \(evcc.sessionsCompleted) clean, \(evcc.sessionsAborted) aborted (last end: "
               + "\(evcc.lastEnd.map { "\($0)" } ?? "none")); \(evcc.framesSent) frames sent, \(evcc.framesRejected) rejected")
+        if bidirectional {
+            print("discharge: peak \(evcc.peakDischargeAmps) A from the vehicle")
+        }
     }
 }
 

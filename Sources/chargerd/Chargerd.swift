@@ -1,12 +1,14 @@
 import ArgumentParser
 import Boards
 import ChargerAssembly
+import Contracts
 import ControlLoop
 import HAL
 import Logging
 import Runtime
 import Scenarios
 import ServiceLink
+import ServicePlane
 import SystemPackage
 
 /// `chargerd`: the charger firmware. Loads a board, composes its drivers and controllers from its
@@ -32,8 +34,14 @@ struct Chargerd: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "Board name (Boards/NAME.yaml) or path to a board file.")
-    var board: String
+    @Option(name: .long, help: "Board name (Boards/NAME.yaml) or path to a board file (required unless --service-reset).")
+    var board: String?
+
+    @Option(name: .customLong("state-dir"), help: "Keep the out-of-service record here across restarts (overrides state_dir; the unit passes /var/lib/chargekit).")
+    var stateDir: String?
+
+    @Flag(name: .customLong("service-reset"), help: "After the repair: clear the out-of-service record in --state-dir (or the config's state_dir) and exit 0; the next start checks the contactors again.")
+    var serviceReset = false
 
     @Option(name: .customLong("tick-us"), help: "Tick period in microseconds.")
     var tickMicroseconds: Int64 = 1000
@@ -61,6 +69,9 @@ struct Chargerd: ParsableCommand {
     @Option(name: .long, help: "On the sim board: run this many sessions back to back in this process (the soak benchmark).")
     var sessions: Int = 1
 
+    @Flag(name: .long, help: "Sim board: stay after the session instead of exiting; with --http, POST /api/bench/start plugs the car in again for the next one.")
+    var bench = false
+
     @Flag(name: .customLong("test-stall-on-sigusr2"), help: "Test hook: SIGUSR2 stalls the loop for good, so the systemd watchdog must restart chargerd (Image/boot-check.sh).")
     var testStallOnSIGUSR2 = false
 
@@ -70,16 +81,28 @@ struct Chargerd: ParsableCommand {
     @OptionGroup(title: "Site power sharing (MQTT)") var site: SiteCommandOptions
 
     func validate() throws {
+        if !serviceReset, board == nil { throw ValidationError("missing --board NAME (or --service-reset --state-dir DIR)") }
         guard tickMicroseconds >= 100, tickMicroseconds <= 1_000_000 else {
             throw ValidationError("--tick-us must be in 100…1000000")
         }
         if let seconds, !(seconds > 0) { throw ValidationError("--seconds must be positive") }
         if let realtime, !(1...99).contains(realtime) { throw ValidationError("--realtime must be in 1…99") }
         if !(1...100_000).contains(sessions) { throw ValidationError("--sessions must be in 1…100000") }
+        if bench, sessions > 1 { throw ValidationError("--bench runs one composition; --sessions recomposes it per session") }
     }
 
     func run() throws {
         let station = try StationSetup.load(config)
+        let stateDirectory = stateDir ?? station.stateDirectory
+        if serviceReset {
+            guard let stateDirectory else {
+                writeStandardError("chargerd: --service-reset needs --state-dir DIR (or state_dir: in --config)\n")
+                throw ChargerdExit.configuration
+            }
+            try ServiceState.serviceReset(directory: stateDirectory)
+            return
+        }
+        guard let board else { throw ChargerdExit.configuration }
         StationSetup.bootstrapLogging(station.logFormat)
         var log = Logger(label: "chargerd")
         log.logLevel = logLevel
@@ -132,18 +155,38 @@ struct Chargerd: ParsableCommand {
             }
         }
         charger.register(on: loop)
+        // The state directory: a latch an earlier run recorded puts the charger out of service before the
+        // first tick; a latch in this run is recorded for the next (ServiceState.swift).
+        var recordFile: OutOfServiceRecordFile?
+        var startedOutOfService: PowerFault?
+        if let stateDirectory, !charger.powerPaths.isEmpty || charger.whitebeet != nil {
+            let file = OutOfServiceRecordFile(directory: stateDirectory)
+            let fileLog = log
+            file.report = { line in fileLog.notice("\(line)") }
+            startedOutOfService = ServiceState.recordedFault(in: file, log: log)
+            if let fault = startedOutOfService { charger.startOutOfService(fault) }
+            loop.addController(OutOfServiceRecordKeeper(facts: charger.facts, store: file, recorded: startedOutOfService != nil))
+            recordFile = file
+        }
+        defer { recordFile?.drain() }
         let trace = SessionTrace(facts: charger.facts)
         loop.addController(trace)
-        let services = ocpp.start(charger: charger, loop: loop, authorizer: serviceAuthorizer, log: log)
-        defer { services?.stop() }
-        let httpAPI: RunningHTTP?
-        do { httpAPI = try http.start(charger: charger, loop: loop, sharing: services, log: log) } catch {
-            log.critical("http: cannot serve \(http.address ?? ""): \(error)")
-            throw ExitCode(1)
+        // One service plane for every service beside the loop (issue 20): one bridge on the loop, the
+        // services added, started once, stopped once in reverse order after the loop.
+        var host: ServicePlaneHost?
+        if ocpp.url != nil || http.address != nil || site.broker != nil {
+            let h = ServicePlaneHost(facts: charger.facts, authorizer: serviceAuthorizer)
+            host = h
+            ocpp.add(to: h, log: log)
+            try http.add(to: h, benchCar: charger.vehicle?.charging != nil, log: log)
+            try site.add(to: h, defaultName: ocpp.id, log: log)
+            loop.addController(h.bridge)
+            do { try h.start() } catch {
+                log.critical("\(error)")
+                throw ExitCode(1)
+            }
         }
-        defer { httpAPI?.stop() }
-        let siteSharing = try site.start(charger: charger, loop: loop, plane: services?.plane ?? httpAPI?.plane, defaultName: ocpp.id, log: log)
-        defer { siteSharing?.stop() }
+        defer { host?.stop() }
         let start = loop.clock.now()
         let readyLog = log
         loop.addController(ReadyForPlugIn(charger: charger) { now in readyLog.notice("ready for plug-in (\(Self.elapsed(now - start)) after the loop started)") })
@@ -152,7 +195,11 @@ struct Chargerd: ParsableCommand {
             factsLog.info("[\(Self.elapsed(now - start))] \(line)")
         })
         let simulatedCar = charger.vehicle?.charging != nil || charger.whitebeet?.car != nil
-        let progress = simulatedCar ? SessionProgress(charger: charger, loop: loop, start: start) : nil
+        let progress = simulatedCar ? SessionProgress(charger: charger, loop: loop, start: start, stays: bench) : nil
+        // Started out of service: the sim run shows its car the state F, then stops (exit 3) — unless a
+        // service plane runs, which can take the reset; then the car charges once the charger is back.
+        progress?.startedOutOfService = startedOutOfService != nil
+        progress?.waitsForServiceReset = host != nil
         if let progress { loop.addController(progress) }
         if let director = charger.scenarioDirector, let name = options.scenario?.name {
             log.info("scenario \(name): \(options.scenario?.description ?? "")")
@@ -199,7 +246,7 @@ struct Chargerd: ParsableCommand {
         }
         let outOfService = charger.facts.power.value.latchedFault
         if let outOfService {
-            log.critical("OUT OF SERVICE: \(outOfService) — the power path refuses every session until a service reset or restart (exit 3)")
+            log.critical("OUT OF SERVICE: \(outOfService) — the power path refuses every session until a service reset\(recordFile == nil ? " or restart" : " (recorded in \(recordFile!.path))") (exit 3)")
         }
         // Out of service (a welded contactor) cannot confirm open contactors: exit 3 below, after the summary.
         guard confirmation.confirmed || outOfService != nil else { throw ChargerdExit.failure }

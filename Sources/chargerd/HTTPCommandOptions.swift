@@ -2,13 +2,11 @@ import ArgumentParser
 import ChargerAssembly
 import HTTPAPI
 import Logging
-import Runtime
-import ServiceLink
 import ServicePlane
 
 /// chargerd's local HTTP API options (issue 20 items 3 and 4), in their own group. With `--http`
 /// the service plane serves the JSON views, `/metrics`, `/sessions`, the live page and its event
-/// stream; it shares the plane (and the loop's `ServiceBridge`) with OCPP when both run.
+/// stream; it is one service of the charger's `ServicePlaneHost`, beside OCPP and site sharing.
 struct HTTPCommandOptions: ParsableArguments {
     @Option(name: .customLong("http"), help: "Serve the HTTP API, live page and metrics on ADDR:PORT (e.g. 127.0.0.1:8080). Not loopback: needs --http-token.")
     var address: String?
@@ -31,40 +29,26 @@ struct HTTPCommandOptions: ParsableArguments {
         if sessionLog != nil, address == nil { throw ValidationError("--session-log needs --http (the service plane writes it)") }
     }
 
-    /// Starts the API on `running`'s plane (OCPP's), or on a plane of its own registered on `loop`.
-    func start(charger: Charger, loop: TickLoop, sharing running: RunningServices?, log: Logger) throws -> RunningHTTP? {
-        guard let configuration = try configuration() else { return nil }
-        let plane: ServicePlane
-        var own = false
-        if let running {
-            plane = running.plane
-        } else {
-            let bridge = ServiceBridge(facts: charger.facts, authorizer: nil)
-            loop.addController(bridge)
-            plane = ServicePlane(bridge: bridge)
-            own = true
-        }
-        let api = HTTPAPI(configuration: configuration, plane: plane)
-        if own {
-            plane.add(api)
-            plane.start()
-        } else {
-            plane.execute { plane.add(api) }
-        }
+    /// Adds the API to the charger's one service plane: the server binds once the plane runs and
+    /// closes before it stops. `benchCar`: the board has a simulated car that `POST /api/bench/start`
+    /// can plug in again.
+    func add(to host: ServicePlaneHost, benchCar: Bool, log: Logger) throws(HTTPAPIConfiguration.Problem) {
+        guard var c = try configuration() else { return }
+        c.benchCar = benchCar
+        let config = c
+        let api = HTTPAPI(configuration: config, plane: host.plane)
         let server = HTTPAPIServer(api: api)
-        let port = try server.start()
-        log.notice("http: API on http://\(configuration.host):\(port)/ (live page /, metrics /metrics, sessions /sessions)\(configuration.requiredToken != nil ? ", bearer token required" : "")\(configuration.sessionLogPath.map { "; session log \($0)" } ?? "")")
-        return RunningHTTP(server: server, plane: own ? plane : nil)
+        host.add("http", api, start: {
+            let port: Int
+            do { port = try server.start() } catch { throw HTTPStartFailure(address: "\(config.host):\(config.port)", underlying: error) }
+            log.notice("http: API on http://\(config.host):\(port)/ (live page /, metrics /metrics, sessions /sessions)\(config.requiredToken != nil ? ", bearer token required" : "")\(config.sessionLogPath.map { "; session log \($0)" } ?? "")")
+        }, stop: { server.stop() })
     }
 }
 
-/// What chargerd stops after the loop: the server, and the plane if it was the API's own.
-struct RunningHTTP {
-    let server: HTTPAPIServer
-    let plane: ServicePlane?
-
-    func stop() {
-        server.stop()
-        plane?.shutdown()
-    }
+/// The API's server could not listen (the port is taken, the address is not ours).
+struct HTTPStartFailure: Error, CustomStringConvertible {
+    let address: String
+    let underlying: any Error
+    var description: String { "http: cannot serve \(address): \(underlying)" }
 }

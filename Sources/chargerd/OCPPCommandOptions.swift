@@ -3,14 +3,12 @@ import ChargerAssembly
 import Contracts
 import Logging
 import OCPPChargePoint
-import Runtime
-import ServiceLink
 import ServicePlane
 
 /// chargerd's OCPP 1.6J options (issue 20), in their own group so other option sets stay apart.
 /// With `--ocpp`, the charger is composed with a `ServiceAuthorizer` (a car waits until the central
-/// system authorises it or starts the session remotely) and a `ServiceBridge` on the loop, and the
-/// service plane runs the charge point on its own thread.
+/// system authorises it or starts the session remotely), and the charger's `ServicePlaneHost` runs the
+/// charge point on the service plane's thread.
 struct OCPPCommandOptions: ParsableArguments {
     @Option(name: .customLong("ocpp"), help: "Central system URL (ws:// or wss://); the charge point id is appended.")
     var url: String?
@@ -36,33 +34,20 @@ struct OCPPCommandOptions: ParsableArguments {
         guard !id.isEmpty, id.count <= 48 else { throw ValidationError("--ocpp-id must have 1…48 characters") }
     }
 
-    /// Registers the bridge on the loop (after the charger's controllers) and starts the service plane.
-    func start(charger: Charger, loop: TickLoop, authorizer: ServiceAuthorizer?, log: Logger) -> RunningServices? {
-        guard let url else { return nil }
-        let bridge = ServiceBridge(facts: charger.facts, authorizer: authorizer)
-        loop.addController(bridge)
-        let plane = ServicePlane(bridge: bridge)
+    /// Adds the charge point and its connection to the charger's one service plane (the connection
+    /// opens once the plane runs, and closes before it stops).
+    func add(to host: ServicePlaneHost, log: Logger) {
+        guard let url else { return }
         var options = OCPPOptions(url: url, chargePointId: id, stateDirectory: stateDirectory)
         options.password = password
         options.caFile = caFile
         options.reconnectMaximum = reconnectMaximum
-        let cp = ChargePoint(options: options, plane: plane, log: log)
-        plane.add(cp)
-        plane.start()
+        let cp = ChargePoint(options: options, plane: host.plane, log: log)
         let connection = OCPPConnection(chargePoint: cp, log: log)
-        connection.start()
-        log.info("ocpp: charge point \(id) → \(options.endpoint)\(password != nil ? " (Basic auth)" : "")\(caFile != nil ? " (TLS root \(caFile!))" : "")")
-        return RunningServices(plane: plane, connection: connection)
-    }
-}
-
-/// What chargerd stops after the loop.
-struct RunningServices {
-    let plane: ServicePlane
-    let connection: OCPPConnection
-
-    func stop() {
-        connection.stop()
-        plane.shutdown()
+        let line = "ocpp: charge point \(id) → \(options.endpoint)\(password != nil ? " (Basic auth)" : "")\(caFile != nil ? " (TLS root \(caFile!))" : "")"
+        host.add("ocpp", cp, start: {
+            connection.start()
+            log.info("\(line)")
+        }, stop: { connection.stop() })
     }
 }

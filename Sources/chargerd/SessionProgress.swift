@@ -9,14 +9,18 @@ import SimBoard
 /// What a person watching `chargerd --board sim` sees: each V2G phase as it starts, and about once a
 /// second the voltage, current, SoC and energy — on one redrawn line with a bar when stdout is a
 /// terminal. Stops the loop once the simulated car has unplugged and the charger is ready again
-/// (pilot A, power path idle). Registered last; prints at most once a second (allocating then,
-/// never in the ticks between).
+/// (pilot A, power path idle), unless it `stays` for the bench (`--bench`): then a replugged car
+/// (`POST /api/bench/start`) starts the next session and its lines. Registered last; prints at most
+/// once a second (allocating then, never in the ticks between).
 final class SessionProgress: TickController {
     let name = "session-progress"
     let charger: Charger
     unowned let loop: TickLoop
     let start: MonotonicInstant
     let terminal = isatty(1) != 0
+    /// `--bench`: the loop runs on after the car left, for the next session.
+    let stays: Bool
+    private var replugsSeen = 0
     private var nextLine: MonotonicInstant
     private var barShown = false
     private var lastPilot: PilotState?
@@ -24,11 +28,17 @@ final class SessionProgress: TickController {
     private(set) var readyAgainAt: MonotonicInstant?
     /// The car left and the power path is out of service (a latched fault): no next car.
     private(set) var outOfServiceAt: MonotonicInstant?
+    /// The charger started out of service (a record in the state directory): the car plugs in to
+    /// state F and gets no session; the run stops after `ServiceState.simulatedOutOfServiceWindow`…
+    var startedOutOfService = false
+    /// …unless a service plane runs that can take the reset: then it waits, and the car charges after it.
+    var waitsForServiceReset = false
 
-    init(charger: Charger, loop: TickLoop, start: MonotonicInstant) {
+    init(charger: Charger, loop: TickLoop, start: MonotonicInstant, stays: Bool = false) {
         self.charger = charger
         self.loop = loop
         self.start = start
+        self.stays = stays
         nextLine = start
     }
 
@@ -49,7 +59,23 @@ final class SessionProgress: TickController {
             nextLine = now + .seconds(1)
             progressLine(now)
         }
+        if startedOutOfService, !waitsForServiceReset, outOfServiceAt == nil, now - start >= ServiceState.simulatedOutOfServiceWindow,
+           let fault = charger.facts.power.value.latchedFault {
+            outOfServiceAt = now
+            let p = charger.facts.pilot.value
+            print("[\(Chargerd.elapsed(now - start))] OUT OF SERVICE since the start: \(fault) — the car plugged in sees pilot \(p.state) "
+                  + "(output \(p.commandedPWM)), no PWM, no SLAC; no session until a service reset")
+            loop.requestStop(.requested("started out of service"))
+        }
         if let car = charger.vehicle?.charging {
+            if car.replugs != replugsSeen {
+                // The bench plugged the car in again: the next session.
+                replugsSeen = car.replugs
+                carUnplugged = false
+                readyAgainAt = nil
+                clearBar()
+                print("[\(Chargerd.elapsed(now - start))] bench: the car plugged in again (session \(car.replugs + 1))")
+            }
             if !carUnplugged, case .unplugged = car.phase { carUnplugged = true }
             if !carUnplugged, case .failed(let why) = car.phase {
                 clearBar()
@@ -68,7 +94,8 @@ final class SessionProgress: TickController {
             print("[\(Chargerd.elapsed(now - start))] car unplugged (pilot A)")
         }
         lastPilot = pilot
-        if carUnplugged, outOfServiceAt == nil, readyAgainAt == nil, pilot == .a,
+        // Out of service, our pilot signals F (OutOfServicePilot): the car's leaving shows as F, not A.
+        if carUnplugged, outOfServiceAt == nil, readyAgainAt == nil, pilot == .a || pilot == .f,
            let fault = charger.facts.power.value.latchedFault {
             outOfServiceAt = now
             print("[\(Chargerd.elapsed(now - start))] OUT OF SERVICE: \(fault) — no session for the next car until a service reset or restart")
@@ -77,8 +104,12 @@ final class SessionProgress: TickController {
         if carUnplugged, readyAgainAt == nil, pilot == .a, charger.facts.power.value.phase == .idle,
            charger.facts.plcLink.value.matchedEV == nil {
             readyAgainAt = now
-            print("[\(Chargerd.elapsed(now - start))] ready for the next car")
-            loop.requestStop(.requested("the simulated car unplugged"))
+            if stays {
+                print("[\(Chargerd.elapsed(now - start))] ready for the next car (bench: POST /api/bench/start)")
+            } else {
+                print("[\(Chargerd.elapsed(now - start))] ready for the next car")
+                loop.requestStop(.requested("the simulated car unplugged"))
+            }
         }
     }
 

@@ -34,6 +34,9 @@ extension Chargerd {
             // released once the closure returned.
             weak var lastCharger: Charger?
             weak var lastLoop: TickLoop?
+            // The PLC modem's twin: its chip model once held it in a cycle the charger's release did
+            // not break (the per-session growth of issue 18).
+            weak var lastModem: AnyObject?
             try {
                 let loop = try TickLoop.production(period: period)
                 let charger: Charger
@@ -49,6 +52,7 @@ extension Chargerd {
                 }
                 lastCharger = charger
                 lastLoop = loop
+                lastModem = charger.plcDriver?.spi
                 charger.register(on: loop)
                 let trace = SessionTrace(facts: charger.facts)
                 loop.addController(trace)
@@ -77,9 +81,9 @@ extension Chargerd {
                 return
             }
             if !completed { failed += 1 }
-            if lastCharger != nil || lastLoop != nil {
+            if lastCharger != nil || lastLoop != nil || lastModem != nil {
                 retained += 1
-                log.error("session \(number): its composition is still alive after the session (charger \(lastCharger != nil), loop \(lastLoop != nil))")
+                log.error("session \(number): its composition is still alive after the session (charger \(lastCharger != nil), loop \(lastLoop != nil), PLC modem twin \(lastModem != nil))")
             }
             let sample = SoakSample.now(session: number)
             samples.append(sample)

@@ -3,14 +3,12 @@ import ChargerAssembly
 import CoreTypes
 import Foundation
 import Logging
-import Runtime
-import ServiceLink
 import ServicePlane
 import SiteMQTT
 import SitePowerSharing
 
 /// chargerd's site power sharing options (issue 20 item 5): with `--site-broker`, the charger shares
-/// the site's budget with the others over MQTT, on the service plane (sharing one with OCPP, if on).
+/// the site's budget with the others over MQTT, as one service of the charger's `ServicePlaneHost`.
 struct SiteCommandOptions: ParsableArguments {
     @Option(name: .customLong("site-broker"), help: "MQTT broker of the site (host:port) for power sharing.")
     var broker: String?
@@ -61,60 +59,32 @@ struct SiteCommandOptions: ParsableArguments {
         if let p = config.problems.first { throw ValidationError("site sharing: \(p)") }
     }
 
-    /// Starts site sharing on `shared` (the running plane of OCPP or the HTTP API: one bridge, one writer of
-    /// `facts.station`), or on a plane of its own (registering a bridge).
-    func start(charger: Charger, loop: TickLoop, plane shared: ServicePlane?, defaultName: String, log: Logger) throws -> RunningSiteSharing? {
-        guard let endpoint = hostPort else { return nil }
-        let (host, port) = endpoint
-        let plane: ServicePlane
-        if let shared {
-            plane = shared
-        } else {
-            let bridge = ServiceBridge(facts: charger.facts, authorizer: nil)
-            loop.addController(bridge)
-            plane = ServicePlane(bridge: bridge)
-        }
+    /// Adds site sharing to the charger's one service plane. Nothing is drawn until the site has been
+    /// heard: the initial limit goes into the command ring now, while this thread is still its producer
+    /// (the host has not started); the broker connection opens once the plane runs, and the claim is
+    /// withdrawn before it stops.
+    func add(to host: ServicePlaneHost, defaultName: String, log: Logger) throws {
+        guard let endpoint = hostPort else { return }
+        let (brokerHost, port) = endpoint
         let name = self.charger ?? defaultName
         let wanted: SiteDemand = demandAlways ? .always(amps: demand) : .whileCarConnected(amps: demand)
         do throws(MQTTError) {
-            let service = try SiteSharingService(charger: name, site: site, config: config, demand: wanted, host: host,
-                                                 port: port, plane: plane, log: log)
+            let service = try SiteSharingService(charger: name, site: site, config: config, demand: wanted, host: brokerHost,
+                                                 port: port, plane: host.plane, log: log)
             if printLimits {
                 service.onLimit = { at, mA, raise in
                     print("site-limit \(at.nanoseconds) \(mA) \(raise ? "raise" : "lower")")
                     fflush(nil)
                 }
             }
-            // Nothing until the site has been heard. The command ring has one producer: on a plane of our
-            // own, this thread until the plane starts; on a running plane, the plane's thread.
-            let initial = service.initialLimitAmps
-            if shared == nil {
-                _ = plane.bridge.commands.push(.siteLimit(initial))
-                plane.add(service)
-                plane.start()
-            } else {
-                plane.execute {
-                    _ = plane.bridge.commands.push(.siteLimit(initial))
-                    plane.add(service)
-                }
-            }
-            service.onLimit?(SystemMonotonicClock().now(), service.limitMilliamps, true)
-            service.start()
-            return RunningSiteSharing(service: service, ownPlane: shared == nil ? plane : nil)
+            _ = host.bridge.commands.push(.siteLimit(service.initialLimitAmps))
+            host.add("site", service, start: {
+                service.onLimit?(SystemMonotonicClock().now(), service.limitMilliamps, true)
+                service.start()
+            }, stop: { service.stop() })
         } catch {
             log.critical("\(error)")
             throw ExitCode(1)
         }
-    }
-}
-
-/// What chargerd stops after the loop: the claim is withdrawn, then the plane (if sharing has its own).
-struct RunningSiteSharing {
-    let service: SiteSharingService
-    let ownPlane: ServicePlane?
-
-    func stop() {
-        service.stop()
-        ownPlane?.shutdown()
     }
 }

@@ -18,7 +18,7 @@ struct PEVAcrossProcessesTests {
         return reason
     }()
 
-    func run(_ extra: [String], seconds: String) throws -> (Subprocess.Output, String) {
+    func run(_ extra: [String], seconds: String, bidirectional: Bool = false) throws -> (Subprocess.Output, String) {
         let pair = try PythonCAN.namespace()
         defer { pair.remove() }
         let dir = NSTemporaryDirectory() + "ck-emulate-evcc-\(getpid())"
@@ -26,7 +26,8 @@ struct PEVAcrossProcessesTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let file = dir + "/sim-advantics-pev-udp.yaml"
         try String(contentsOfFile: PythonCAN.root + "/Boards/sim-advantics-pev-udp.yaml", encoding: .utf8)
-            .replacingOccurrences(of: "interface: lo", with: "interface: \(pair.a.interface)")
+            .replacingOccurrences(of: "interface: lo", with: "interface: \(pair.a.interface)"
+                                  + (bidirectional ? "\n    pev_bidirectional: true" : ""))
             .write(toFile: file, atomically: true, encoding: .utf8)
         let chargerd = try BackgroundProcess(pair.command(in: pair.a, [PackageLayout.product("chargerd")!, "--board", file]))
         defer { chargerd.stop() }
@@ -81,6 +82,22 @@ struct PEVAcrossProcessesTests {
                                      mergeOutput: true, timeout: 120)
         print(run.stdout)
         #expect(run.status == 0 && !run.timedOut, "play-evcc failed; chargerd said:\n\(chargerd.output.suffix(4000))")
+    }
+
+    /// D5 across processes: the board's vehicle is bidirectional (`pev_bidirectional: true`), the
+    /// emulated EVCC an ISO 15118-20 charger that charges for a second, then discharges within the
+    /// vehicle's limit until it ends the session; the vehicle's pack gave current back.
+    @Test(.enabled(if: PEVAcrossProcessesTests.unavailable == nil, "needs root, iproute2, chargerd and boardctl (reason printed)"))
+    func bidirectionalSessionAcrossProcesses() throws {
+        let (run, chargerd) = try run(["--bidirectional", "--charge-seconds", "3", "--discharge-after", "1"], seconds: "9",
+                                      bidirectional: true)
+        #expect(run.status == 0 && run.stdout.contains("DC bidirectional (ISO 15118-20)"))
+        #expect(run.stdout.contains("sessions: 1 clean, 0 aborted") || run.stdout.contains("sessions: 2 clean, 0 aborted"),
+                "chargerd said:\n\(chargerd.suffix(3000))")
+        let peak = run.stdout.split(separator: "\n").first { $0.hasPrefix("discharge: peak ") }
+            .flatMap { Double($0.dropFirst("discharge: peak ".count).split(separator: " ")[0]) } ?? 0
+        #expect(peak > 20, "the vehicle gave no current back")
+        #expect(run.stdout.contains("0 rejected"))
     }
 
     @Test(.enabled(if: PEVAcrossProcessesTests.unavailable == nil, "needs root, iproute2, chargerd and boardctl (reason printed)"))

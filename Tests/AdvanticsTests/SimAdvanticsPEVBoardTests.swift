@@ -58,6 +58,31 @@ import TestSupport
         #expect(d.pevScaling == nil)  // the composition uses the documented default, DB v2.5
     }
 
+    /// `pev_bidirectional: true` composes a pack that discharges and a role that offers it (D5), in one
+    /// process with the scripted EVCC on the twin; the key is refused off the PEV role and when not a bool.
+    @Test func bidirectionalVehicleIsABoardSetting() throws {
+        let board = try BoardLoader.load(text: Self.header + "    pev_bidirectional: true\n", file: "Boards/t.yaml")
+        guard case .can(let spec) = board.devices[0].spec else { Issue.record("not CAN"); return }
+        #expect(spec.pevBidirectional)
+        let charger = try Charger.open(board)
+        let assembly = try #require(charger.advanticsPEV)
+        #expect(assembly.battery == nil && assembly.bidirectional != nil)
+        #expect(assembly.pev?.configuration.bidirectional == true)
+        #expect(charger.notes.contains { $0.contains("bidirectional battery model") })
+        for (text, message) in [(Self.header + "    pev_bidirectional: maybe\n", "devices.evcc.pev_bidirectional"),
+                                (Self.header.replacingOccurrences(of: "advantics-pev-can", with: "advantics-can")
+                                    .replacingOccurrences(of: "advantics-pev\n", with: "advantics\n")
+                                    + "    extended_ids: true\n    pev_bidirectional: true\n",
+                                 "pev_bidirectional: only applies to role advantics-pev-can")] {
+            do {
+                _ = try BoardLoader.load(text: text, file: "Boards/t.yaml")
+                Issue.record("accepted: \(text)")
+            } catch {
+                #expect("\(error)".contains(message), "\(error)")
+            }
+        }
+    }
+
     @Test func badPEVKeysAreReported() {
         for (extra, message) in [("    pev_scaling: 2A\n", "devices.evcc.pev_scaling: expected v2.5 (default), v2-early"),
                                  ("    extended_ids: true\n", "the ADVANTICS generic PEV interface v2 uses 11-bit identifiers")] {

@@ -65,9 +65,18 @@ struct EvsimVethTests {
 /// path then finds the weld and latches it, and chargerd names it in the session summary, prints that
 /// the charger is out of service, and exits 3 (ChargerdExit.outOfService), the scenario's verdict
 /// notwithstanding. No charge loop (no 250 ms timer a loaded machine can miss).
+///
+/// Then the latch survives a restart (issue 14 item 2): the same state directory makes the next
+/// `chargerd` start out of service — it says so with the fault and when it latched, its pilot holds
+/// state F so the sim car plugged in gets no PWM and no session, and it exits 3 — until the technician's
+/// `chargerd --service-reset --state-dir DIR` clears the record (exit 0).
 @Suite struct ChargerdOutOfServiceProcess {
-    @Test func aWeldedContactorIsNamedAndExitsThree() throws {
-        let result = try runProduct("chargerd", ["--board", "sim", "--scenario", "Scenarios/charger-contactor-welds.yaml", "--seconds", "100"],
+    @Test func aWeldedContactorIsNamedExitsThreeAndStaysOutOfServiceUntilReset() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ck27a-state-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let record = dir + "/out-of-service"
+        let result = try runProduct("chargerd", ["--board", "sim", "--scenario", "Scenarios/charger-contactor-welds.yaml", "--seconds", "100",
+                                                 "--state-dir", dir],
                                     timeout: 150)
         print(result.stdout)
         #expect(result.status == 3, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
@@ -75,5 +84,27 @@ struct EvsimVethTests {
         #expect(result.stdout.contains("power fault: contactor welded; OUT OF SERVICE (contactor welded) until a service reset"))
         #expect(result.stdout.contains("OUT OF SERVICE: contactor welded — no session for the next car"))
         #expect(result.stderr.contains("OUT OF SERVICE") || result.stdout.contains("power: OUT OF SERVICE"))
+        let text = try String(contentsOfFile: record, encoding: .utf8)
+        #expect(text.hasPrefix("chargekit out-of-service 1\nfault: contactor-welded\nsince: "), "\(text)")
+
+        // The restart: out of service from the first tick, named with its time; the car gets no session.
+        let again = try runProduct("chargerd", ["--board", "sim", "--state-dir", dir, "--seconds", "60"], timeout: 90)
+        print(again.stdout)
+        #expect(again.status == 3, "stdout: \(again.stdout)\nstderr: \(again.stderr)")
+        #expect(again.stderr.contains("OUT OF SERVICE since 20"), "\(again.stderr)")
+        #expect(again.stderr.contains("contactor welded"))
+        #expect(again.stdout.contains("OUT OF SERVICE since the start: contactor welded — the car plugged in sees pilot F"), "\(again.stdout)")
+        #expect(!again.stdout.contains("V2G: handshake"), "no session while out of service")
+        #expect(again.stderr.contains("pilot: output -12 V (state F)"), "the pilot signals F: \(again.stderr)")
+        #expect(!again.stderr.contains("digital communication signalled"), "no 5 % on the wire")
+        #expect(FileManager.default.fileExists(atPath: record), "the record stays")
+
+        // The technician's reset after the repair.
+        let reset = try runProduct("chargerd", ["--service-reset", "--state-dir", dir], timeout: 30)
+        #expect(reset.status == 0, "\(reset.stdout)\n\(reset.stderr)")
+        #expect(reset.stdout.contains("out-of-service record contact"), "\(reset.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: record))
+        let none = try runProduct("chargerd", ["--service-reset"], timeout: 30)
+        #expect(none.status == 2, "--service-reset without a state directory is a usage error")
     }
 }

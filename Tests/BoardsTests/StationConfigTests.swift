@@ -44,12 +44,14 @@ struct StationConfigTests {
             log:
               format: json
             report_dir: /tmp/reports
+            state_dir: /tmp/state
             """, file: "s.yaml")
         #expect(config.station == "bay-3" && config.evseID == "NL*ABC*E42")
         #expect(config.maxVolts == 920.5 && config.maxAmps == 125 && config.maxWatts == 50_000 && config.minVolts == 50)
         #expect(config.protocols == ["din"] && config.priority == .charger)
         #expect(config.authorization == .external && config.authorizationTimeout == 20)
         #expect(config.logFormat == .json && config.reportDirectory == "/tmp/reports")
+        #expect(config.stateDirectory == "/tmp/state")
     }
 
     @Test func everyProblemIsReportedWithItsPosition() {
@@ -74,7 +76,7 @@ struct StationConfigTests {
             "station.yaml:6:26: protocols[2]: iso2 is listed twice",
             "station.yaml:8:9: authorization.mode: expected free, external or deny, got \"maybe\"",
             "station.yaml:10:11: log.format: expected text or json, got \"xml\"",
-            "station.yaml:11:1: colour: unknown key (allowed: station, evse_id, din_evse_id, limits, protocols, protocol_priority, authorization, log, report_dir)",
+            "station.yaml:11:1: colour: unknown key (allowed: station, evse_id, din_evse_id, limits, protocols, protocol_priority, authorization, log, report_dir, state_dir)",
         ], "\(found.joined(separator: "\n"))")
     }
 

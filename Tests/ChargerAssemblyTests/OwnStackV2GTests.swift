@@ -149,7 +149,7 @@ struct OwnStackV2GTests {
         defer { b.remove() }
         print("own-stack: \(b.charger.notes.joined(separator: "; "))")
         #expect(b.charger.controllers.map(\.name) == ["control-pilot", "slac-evse", "v2g-connection", "sdp-server", "secc",
-                                                      "power-path", "esp32-dc", "session-recorder"])
+                                                      "power-path", "esp32-dc", "session-recorder", "out-of-service-pilot"])
         try #require(b.matchAndCloseS2(), "SLAC over the chip model: \(b.charger.facts.plcLink.value), pilot \(b.charger.facts.pilot.value.state)")
         let ev = try b.evcc(protocolName)
         defer { ev.stop() }

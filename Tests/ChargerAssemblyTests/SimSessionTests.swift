@@ -32,7 +32,7 @@ import V2GSession
         let charger = try Charger.open(board, options: options)
         charger.register(on: loop)
         #expect(charger.controllers.map(\.name) == ["control-pilot", "slac-evse", "v2g-connection", "sdp-server", "secc",
-                                                    "power-path", "session-recorder", "sim-vehicle"])
+                                                    "power-path", "session-recorder", "out-of-service-pilot", "sim-vehicle"])
         let car = try #require(charger.vehicle?.charging)
         let plant = try #require(charger.plant)
         var phases: [V2GSessionPhase] = []

@@ -1,4 +1,6 @@
 import ChargerAssembly
+import ControlLoop
+import MallocCounting
 import Contracts
 import CoreTypes
 import Testing
@@ -47,5 +49,46 @@ import WhitebeetEmulator
         #expect(c.plant!.supply.readback.isOff)
         #expect(c.plant!.contactors.status.isOpen)
         #expect(!c.plant!.vehicleContactorsClosed)
+    }
+}
+
+/// The charge loop of the whole `sim-whitebeet` composition with the battery car allocates nothing:
+/// host link, module emulator (its car on the battery model), EVSE role, power path, plant and the
+/// session recorder, over 1,500 ticks of the manual clock in the CurrentDemand loop.
+@Suite struct WhitebeetBatteryCarAllocationTests {
+    @Test func chargeLoopAllocatesNothing() throws {
+        let rig = try WhitebeetCompositionTests.Rig("sim-whitebeet")
+        let c = rig.charger
+        let car = try #require(c.whitebeet?.car)
+        let battery = try #require(car.battery)
+        let charging = rig.run(seconds: 60) { c.plant!.meter.measurement.amps > 50 }
+        try #require(charging, "the charge loop never started: V2G \(c.facts.v2g.value.phase)")
+        // Stepped as the TickLoop steps (indexed over arrays taken once): `for x in array` of
+        // existentials goes through the generic subscript's coroutine, which allocates in a debug build,
+        // and would count the rig's mallocs, not the composition's.
+        let sources = c.sources, controllers = c.controllers
+        var index = rig.index
+        func step() {
+            rig.clock.advance(by: .milliseconds(1))
+            index += 1
+            let context = TickContext(now: rig.clock.now(), index: index, period: .milliseconds(1))
+            var i = 0
+            while i < sources.count {
+                sources[i].pump(context)
+                i += 1
+            }
+            i = 0
+            while i < controllers.count {
+                controllers[i].tick(context)
+                i += 1
+            }
+        }
+        for _ in 0 ..< 500 { step() }  // first use of every steady path
+        let loops = car.module.car.chargeLoopsDone
+        let mallocs = MallocCounter.count { for _ in 0 ..< 1_500 { step() } }
+        print("sim-whitebeet battery car: \(mallocs) mallocs over 1500 ticks, \(car.module.car.chargeLoopsDone - loops) charge-loop "
+              + "requests, SoC \(battery.soc) %")
+        #expect(car.module.car.chargeLoopsDone > loops)
+        #expect(mallocs == 0)
     }
 }

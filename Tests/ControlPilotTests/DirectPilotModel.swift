@@ -86,11 +86,12 @@ final class DirectBench: PilotBench {
     let frontEnd: DirectPilotFrontEnd
 
     init(configuration: ControlPilotConfiguration = ControlPilotConfiguration(),
-         frontEnd feConfiguration: DirectPilotConfiguration = DirectPilotConfiguration()) {
+         frontEnd feConfiguration: DirectPilotConfiguration = DirectPilotConfiguration(), facts: ChargerFacts? = nil) {
         model = DirectPilotModel(calibration: feConfiguration.calibration)
         model.driverInverts = feConfiguration.invertedDriver
         frontEnd = DirectPilotFrontEnd(pwm: model.pwm, adc: ADS1115(device: model.i2c), configuration: feConfiguration)
-        super.init(source: frontEnd, pilot: ControlPilot(frontEnd: frontEnd, configuration: configuration), defaultLimit: 2_000)
+        super.init(source: frontEnd, pilot: ControlPilot(frontEnd: frontEnd, facts: facts, configuration: configuration),
+                   defaultLimit: 2_000)
     }
 
     func startCharging() -> Bool {

@@ -59,4 +59,28 @@ import Testing
         #expect(body._tag == 31)
         #expect(withUnsafePointer(to: body) { DIN70121.BodyElementChoice._tag(at: $0) } == 31)
     }
+
+    /// `_become…` writes only the new payload and the tag byte (issue 15): over a case that held content, and
+    /// over nil, the result still equals Swift's assignment, and the tag byte it writes reads back as the case.
+    @Test func becomeInPlaceOverContentAndNil() throws {
+        let bytes = try #require(InPlaceDecodeTests.messages("din").first { bytes in
+            (try? DINCodec.decode(bytes.span.bytes))?.Body.BodyElement?._tag == 13  // CurrentDemandReq: content
+        })
+        // ~80 KB messages as values: the debug build's copies outgrow a worker thread's stack
+        let (overContent, overNil) = EXITool.withLargeStack { () -> (Bool, Bool) in
+            var body = (try? DINCodec.decode(bytes.span.bytes))?.Body.BodyElement
+            withUnsafeMutablePointer(to: &body) { DIN70121.BodyElementChoice._becomeSessionSetupReq($0) }
+            var none: ISO15118_2.BodyElementChoice? = nil
+            withUnsafeMutablePointer(to: &none) { ISO15118_2.BodyElementChoice._becomeCurrentDemandRes($0) }
+            return (body == .SessionSetupReq(DIN70121.SessionSetupReq()), none == .CurrentDemandRes(ISO15118_2.CurrentDemandRes()))
+        }
+        #expect(overContent)
+        #expect(overNil)
+        for i in 0..<64 {
+            let t = DIN70121.BodyElementChoice._plainTagByte(i)
+            if t >= 0 { #expect(DIN70121.BodyElementChoice._payloadCase(t) == i) }
+            let u = ISO15118_2.BodyElementChoice._plainTagByte(i)
+            if u >= 0 { #expect(ISO15118_2.BodyElementChoice._payloadCase(u) == i) }
+        }
+    }
 }

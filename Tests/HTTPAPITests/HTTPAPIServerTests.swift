@@ -19,11 +19,12 @@ final class APIRig: @unchecked Sendable {
     let port: Int
     var tick: UInt64 = 0
 
-    init(host: String = "127.0.0.1", token: String? = nil, sessionLog: String? = nil) throws {
+    init(host: String = "127.0.0.1", token: String? = nil, sessionLog: String? = nil, benchCar: Bool = false) throws {
         bridge = ServiceBridge(facts: facts, authorizer: nil, snapshotEvery: 1)
         plane = ServicePlane(bridge: bridge, pollInterval: .milliseconds(1))
         var c = try HTTPAPIConfiguration(address: host + ":0", token: token)
         c.sessionLogPath = sessionLog
+        c.benchCar = benchCar
         api = HTTPAPI(configuration: c, plane: plane)
         plane.add(api)
         plane.start()
@@ -160,6 +161,74 @@ final class APIRig: @unchecked Sendable {
         #expect(try rig.client.request("POST", "/api/bench/start").status == 501)
     }
 
+    /// The technician's service reset is a command through the ServiceLink queue like the bench stop:
+    /// each POST raises `facts.station.serviceResets` by one (the power path resets once per increase).
+    @Test func serviceResetReachesTheLoop() throws {
+        let rig = try APIRig()
+        defer { rig.stop() }
+        rig.run(2)
+        #expect(rig.facts.station.value.serviceResets == 0)
+        for expected in UInt32(1)...2 {
+            let r = try rig.client.request("POST", "/api/service/reset")
+            #expect(r.status == 202)
+            #expect(r.body.contains("serviceReset"))
+            for _ in 0..<200 where rig.facts.station.value.serviceResets < expected {
+                usleep(2000)
+                rig.run(1)
+            }
+            #expect(rig.facts.station.value.serviceResets == expected)
+        }
+        #expect(try rig.client.request("GET", "/api/service/reset").status == 405)
+    }
+
+    /// `POST /api/bench/start` on a board with a simulated car: 409 while a car's session runs (the loop's
+    /// facts unchanged), 202 once it has ended, and the replug reaches the loop as a count on
+    /// `facts.station` (the sim car's trigger) through the ServiceLink command ring.
+    @Test func benchStartReplugsOnlyAfterTheSession() throws {
+        let rig = try APIRig(benchCar: true)
+        defer { rig.stop() }
+        var pilot = PilotFacts()
+        pilot.state = .b
+        var v2g = V2GSessionFacts()
+        v2g.phase = .charging
+        rig.run(10) { f, c in
+            f.pilot.publish(pilot, c)
+            f.v2g.publish(v2g, c)
+        }
+        try rig.settle()
+        let busy = try rig.client.request("POST", "/api/bench/start")
+        #expect(busy.status == 409)
+        #expect(busy.body.contains("a session is running (V2G CurrentDemand)"), "\(busy.body)")
+        // Plugged in, SLAC not yet matched: a session is running too.
+        v2g.phase = .idle
+        rig.run(10) { f, c in f.v2g.publish(v2g, c) }
+        try rig.settle()
+        #expect(try rig.client.request("POST", "/api/bench/start").status == 409)
+        rig.run(5)
+        #expect(rig.facts.station.value.benchReplugs == 0)
+
+        // The session ends; the car is still plugged in (B): the bench may start the next one.
+        v2g.phase = .ended
+        v2g.stopReason = .completed
+        rig.run(10) { f, c in f.v2g.publish(v2g, c) }
+        try rig.settle()
+        let r = try rig.client.request("POST", "/api/bench/start")
+        #expect(r.status == 202, "\(r.body)")
+        #expect(r.body.contains("benchReplug"))
+        for _ in 0..<200 where rig.facts.station.value.benchReplugs == 0 {
+            usleep(2000)
+            rig.run(1)
+        }
+        #expect(rig.facts.station.value.benchReplugs == 1)
+        // While the car is being plugged in again (5 s of loop time), a second start is refused.
+        let again = try rig.client.request("POST", "/api/bench/start")
+        #expect(again.status == 409 && again.body.contains("being plugged in again"), "\(again.body)")
+        rig.run(5_000)
+        try rig.settle()
+        #expect(try rig.client.request("POST", "/api/bench/start").status == 202)
+        #expect(try rig.client.request("GET", "/api/bench/start").status == 405)
+    }
+
     /// Bound elsewhere than 127.0.0.1 (here 127.0.0.2, still loopback, so no traffic leaves), the API
     /// answers 401 without the bearer token, and with it as usual; the event stream too.
     @Test func bearerTokenOffLoopback() throws {
@@ -175,9 +244,11 @@ final class APIRig: @unchecked Sendable {
             #expect(r.headers.contains("WWW-Authenticate: Bearer"))
         }
         #expect(try rig.client.request("POST", "/api/bench/stop").status == 401)
+        #expect(try rig.client.request("POST", "/api/service/reset").status == 401)
         #expect(try rig.client.request("GET", "/metrics", token: "wrong").status == 401)
         #expect(try rig.client.request("GET", "/metrics", token: "s3cret").status == 200)
         #expect(!rig.facts.station.value.stopRequested)
+        #expect(rig.facts.station.value.serviceResets == 0)
     }
 
     @Test func addressParsing() throws {

@@ -14,11 +14,13 @@ let ocppVenvReady: Bool = {
 /// server side (Tests/Support/ocpp-csms/csms.py, loopback only), which validates every message against
 /// the OCA schemas and drives the whole session — boot, remote start, authorise, meter values, a
 /// charging profile that lowers the setpoint within one message round, the target-current key,
-/// a connection loss with the queued messages delivered in order, remote stop.
+/// a connection loss with the queued messages delivered in order, remote stop. The same chargerd serves
+/// its HTTP API (`--http`: OCPP and the API on one service plane): during the transaction `/api/live`
+/// shows the session and `/metrics` counts it (http-live, http-metrics).
 @Suite(.serialized) struct OCPPInteropTests {
     static let cases = ["boot", "configuration", "remote-start", "authorize", "start-transaction", "meter-values",
                         "charging-profile", "target-current-key", "offline-queue", "trigger-message", "unlock-connector",
-                        "remote-stop", "schemas"]
+                        "remote-stop", "schemas", "http-live", "http-metrics"]
 
     @Test(.enabled(if: ocppVenvReady, "needs the ocpp venv (.ci/setup)"))
     func wholeSessionAgainstTheOCPPLibrary() throws {
@@ -26,7 +28,7 @@ let ocppVenvReady: Bool = {
         let root = PackageLayout.root()
         let state = NSTemporaryDirectory() + "chargekit-ocpp-\(getpid())"
         let out = try Subprocess.run([ocppVenv + "/bin/python", root + "/Tests/Support/ocpp-csms/csms.py", "--chargerd", chargerd,
-                                      "--state", state, "--timeout", "150"]
+                                      "--state", state, "--timeout", "150", "--http"]
                                          // SCHED_FIFO for the loop when root: the sim session's pilot emulator misses
                                          // its timing on a loaded machine otherwise.
                                          + (Subprocess.isRoot ? ["--realtime", "20"] : []),

@@ -66,14 +66,14 @@ import Testing
 
     @Test func whichFaultsLatchUntilService() {
         let latching: [PowerFault] = [.contactorWelded, .voltageDidNotDecay, .supplyDidNotSwitchOff, .contactorIOFailed,
-                                      .emergencyOverVoltage]
+                                      .emergencyOverVoltage, .unreadableServiceRecord]
         let all: [PowerFault] = [.pilotFault, .pilotSilent, .requestSilent, .outOfSequence, .isolationFault,
                                  .isolationMonitorSilent, .imdSelfTestFailed, .imdSelfTestTimeout, .cableCheckVoltageNotReached,
                                  .cableCheckDischargeTimeout, .cableCheckTimeout, .prechargeTimeout, .supplyTrip,
                                  .supplyDidNotSwitchOff, .overVoltage, .emergencyOverVoltage, .overCurrent, .contactorDidNotClose,
                                  .contactorWelded, .contactorDroppedOut, .contactorIOFailed, .measurementStale,
-                                 .voltageDidNotDecay, .loopStopped, .voltageOnInlet]
-        #expect(Set(all.map(\.ordinal)) == Set(0...24), "every PowerFault case is in the table")
+                                 .voltageDidNotDecay, .loopStopped, .voltageOnInlet, .unreadableServiceRecord]
+        #expect(Set(all.map(\.ordinal)) == Set(0...25), "every PowerFault case is in the table")
         for fault in all {
             #expect(fault.latchesUntilService == latching.contains(fault), "\(fault)")
         }
@@ -143,6 +143,38 @@ import Testing
         #expect(rig.status.latchedFault == nil)
         #expect(rig.run(1_000) { rig.status.latchedFault == .contactorWelded }, "\(rig.status.phase) \(rig.status.outcome)")
         #expect(!rig.plant.contactors.coilClosed)
+    }
+
+    /// Out of service from the start (a latch an earlier run recorded): before the first tick the power
+    /// path holds the safe stop with the fault latched; the acknowledging idle and the next cable check
+    /// are refused, nothing closes or exports; the operator's reset through `facts.station`
+    /// (`serviceResets`, once per increase) puts it back in service with the contactors reading open.
+    @Test func startedOutOfServiceHoldsUntilTheStationsServiceReset() {
+        let rig = Rig()
+        rig.controller.startOutOfService(.contactorWelded)
+        #expect(rig.status.phase == .safeStop)
+        #expect(rig.status.latchedFault == .contactorWelded)
+        rig.watchFromNow()
+        rig.ask(.idle)
+        rig.step(100)
+        rig.ask(.cableCheck)
+        rig.step(2_000)
+        #expect(rig.status.sequence == rig.request.sequence)
+        #expect(rig.status.outcome == .failed(.contactorWelded))
+        #expect(rig.status.latchedFault == .contactorWelded)
+        #expect(!rig.coilClosedSeen)
+        #expect(!rig.exportSeen)
+        #expect(rig.status.contactorsOpen, "the healthy plant's contactors read open")
+
+        rig.facts.station.publish(StationLimits(serviceResets: 1), tick: 0, at: rig.clock.now())
+        rig.step()
+        #expect(rig.status.phase == .idle)
+        #expect(rig.status.latchedFault == nil)
+        rig.step(500)
+        #expect(rig.status.latchedFault == nil, "a repaired contactor is not found welded again")
+        #expect(rig.status.contactorsOpen)
+        rig.ask(.cableCheck)
+        #expect(rig.run(5_000) { rig.plant.contactors.status.isClosed }, "the next car's cable check closes the contactors")
     }
 
     /// An ordinary fault (isolation) is not latched: the requester's idle acknowledges it.

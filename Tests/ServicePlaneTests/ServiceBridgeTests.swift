@@ -44,6 +44,22 @@ final class BusyService: PlaneService, @unchecked Sendable {
         #expect(bridge.events.pop() == .applied(.currentLimit(12)))
     }
 
+    /// A bench replug is a count on `facts.station` (the sim car replugs once per step, whatever ticks
+    /// it missed); the operator's limit and stop are untouched.
+    @Test func benchReplugCounts() {
+        let facts = ChargerFacts()
+        let bridge = ServiceBridge(facts: facts, authorizer: nil, snapshotEvery: 1)
+        bridge.tick(context(0))
+        #expect(facts.station.value.benchReplugs == 0)
+        #expect(bridge.commands.push(.benchReplug))
+        #expect(bridge.commands.push(.benchReplug))
+        bridge.tick(context(1))
+        #expect(facts.station.value.benchReplugs == 2)
+        #expect(facts.station.value.maxAmps == .infinity)
+        #expect(!facts.station.value.stopRequested)
+        #expect(bridge.events.pop() == .applied(.benchReplug))
+    }
+
     /// A remote start accepts the car's pending request; an authorisation request becomes an event.
     @Test func authorizerFollowsTheServicePlane() {
         let facts = ChargerFacts()

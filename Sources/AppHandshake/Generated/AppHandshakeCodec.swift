@@ -610,12 +610,51 @@ extension AppHandshakeMessage {
         return t >= 0 ? t : p.pointee._tag
     }
 
-    // Each sets one case with a fresh payload, written in place. One function per case: in a `switch` the
-    // compiler shares one tail that builds the enum in a temporary and copies all of it (kilobytes).
-    @inline(never) static func _becomesupportedAppProtocolReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .supportedAppProtocolReq(AppHandshake.SupportedAppProtocolReq()) }
-    @inline(never) static func _becomesupportedAppProtocolReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .supportedAppProtocolReq(AppHandshake.SupportedAppProtocolReq()) }
-    @inline(never) static func _becomesupportedAppProtocolRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .supportedAppProtocolRes(AppHandshake.SupportedAppProtocolRes()) }
-    @inline(never) static func _becomesupportedAppProtocolRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .supportedAppProtocolRes(AppHandshake.SupportedAppProtocolRes()) }
+    /// The tag byte of case `index` when its payload is not empty (the inverse of `_payloadCase`), else -1.
+    @inline(__always)
+    static func _plainTagByte(_ index: Int) -> Int {
+        var k = 0
+        if MemoryLayout<AppHandshake.SupportedAppProtocolReq>.size > 0 { if index == 0 { return k }; k &+= 1 } else if index == 0 { return -1 }
+        if MemoryLayout<AppHandshake.SupportedAppProtocolRes>.size > 0 { if index == 1 { return k }; k &+= 1 } else if index == 1 { return -1 }
+        return -1
+    }
+
+    // Each sets one case with a fresh payload. One function per case: in a `switch` the compiler shares one
+    // tail that builds the enum in a temporary and copies all of it. Even alone, `p.pointee = .case(...)` builds
+    // the whole enum (kilobytes: ~35k instructions for a DIN Body, issue 15) to set a payload of a few bytes;
+    // when the payloads are stored plain and trivial, only the new payload and the tag byte are written.
+    @inline(never) static func _becomesupportedAppProtocolReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(0)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, AppHandshake.SupportedAppProtocolReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .supportedAppProtocolReq(AppHandshake.SupportedAppProtocolReq())
+        }
+    }
+    @inline(never) static func _becomesupportedAppProtocolReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(0)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, AppHandshake.SupportedAppProtocolReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .supportedAppProtocolReq(AppHandshake.SupportedAppProtocolReq())
+        }
+    }
+    @inline(never) static func _becomesupportedAppProtocolRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(1)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, AppHandshake.SupportedAppProtocolRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .supportedAppProtocolRes(AppHandshake.SupportedAppProtocolRes())
+        }
+    }
+    @inline(never) static func _becomesupportedAppProtocolRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(1)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, AppHandshake.SupportedAppProtocolRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .supportedAppProtocolRes(AppHandshake.SupportedAppProtocolRes())
+        }
+    }
 
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)

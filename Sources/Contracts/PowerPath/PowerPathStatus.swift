@@ -132,6 +132,10 @@ public enum PowerFault: Sendable, Equatable, BitwiseCopyable, CustomStringConver
     /// Voltage on the inlet before the cable check closed the contactors (the car's contactors closed
     /// or welded): closing would connect the supply's empty capacitors to a battery.
     case voltageOnInlet
+    /// The out-of-service record an earlier run left (chargerd's state directory) could not be read:
+    /// which fault it held is unknown, so the charger starts out of service until a technician checks
+    /// (when in doubt, safe).
+    case unreadableServiceRecord
 
     @inlinable public var ordinal: Int {
         switch self {
@@ -160,6 +164,7 @@ public enum PowerFault: Sendable, Equatable, BitwiseCopyable, CustomStringConver
         case .voltageDidNotDecay: 22
         case .loopStopped: 23
         case .voltageOnInlet: 24
+        case .unreadableServiceRecord: 25
         }
     }
 
@@ -173,7 +178,8 @@ public enum PowerFault: Sendable, Equatable, BitwiseCopyable, CustomStringConver
     /// fault ends the session only; it is acknowledged back to idle for the next car.
     @inlinable public var latchesUntilService: Bool {
         switch self {
-        case .contactorWelded, .voltageDidNotDecay, .supplyDidNotSwitchOff, .contactorIOFailed, .emergencyOverVoltage: true
+        case .contactorWelded, .voltageDidNotDecay, .supplyDidNotSwitchOff, .contactorIOFailed, .emergencyOverVoltage,
+             .unreadableServiceRecord: true
         default: false
         }
     }
@@ -205,6 +211,7 @@ public enum PowerFault: Sendable, Equatable, BitwiseCopyable, CustomStringConver
         case .voltageDidNotDecay: "voltage did not decay (welded contactor)"
         case .loopStopped: "loop stopped"
         case .voltageOnInlet: "voltage on the inlet before cable check"
+        case .unreadableServiceRecord: "out-of-service record unreadable"
         }
     }
 }
@@ -261,6 +268,9 @@ public struct PowerPathStatus: Sendable, Equatable, BitwiseCopyable {
     public var isolationOhms: Double
     /// Feedback confirms the contactors closed.
     public var contactorsClosed: Bool
+    /// Feedback confirms every pole open (a welded pole never reads open): what a service reset waits
+    /// for before the charger counts as repaired.
+    public var contactorsOpen: Bool
     public var supplyOff: Bool
     /// The fault that put the power path out of service (`PowerFault.latchesUntilService`): every step
     /// is refused until a service reset or a restart. Nil while in service.
@@ -270,7 +280,7 @@ public struct PowerPathStatus: Sendable, Equatable, BitwiseCopyable {
                 outcome: PowerOutcome = .passed, phaseSince: MonotonicInstant = .zero, decidedAt: MonotonicInstant = .zero,
                 volts: Double = 0, amps: Double = 0, setpoint: DCSetpoint = .zero, testVolts: Double = 0,
                 isolationOhms: Double = 0, contactorsClosed: Bool = false, supplyOff: Bool = true,
-                latchedFault: PowerFault? = nil) {
+                latchedFault: PowerFault? = nil, contactorsOpen: Bool = true) {
         self.sequence = sequence
         self.phase = phase
         self.progress = progress
@@ -283,10 +293,12 @@ public struct PowerPathStatus: Sendable, Equatable, BitwiseCopyable {
         self.testVolts = testVolts
         self.isolationOhms = isolationOhms
         self.contactorsClosed = contactorsClosed
+        self.contactorsOpen = contactorsOpen
         self.supplyOff = supplyOff
         self.latchedFault = latchedFault
     }
 
-    /// Out of service: a latched fault holds the safe stop until a service reset or a restart.
+    /// Out of service: a latched fault holds the safe stop until a service reset (or a restart without
+    /// a state directory that recorded it).
     @inlinable public var isOutOfService: Bool { latchedFault != nil }
 }

@@ -15600,78 +15600,612 @@ extension DIN70121.BodyElementChoice {
         return t >= 0 ? t : p.pointee._tag
     }
 
-    // Each sets one case with a fresh payload, written in place. One function per case: in a `switch` the
-    // compiler shares one tail that builds the enum in a temporary and copies all of it (kilobytes).
-    @inline(never) static func _becomeBodyElement(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BodyElement(DIN70121.BodyBase()) }
-    @inline(never) static func _becomeBodyElement(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BodyElement(DIN70121.BodyBase()) }
-    @inline(never) static func _becomeCableCheckReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CableCheckReq(DIN70121.CableCheckReq()) }
-    @inline(never) static func _becomeCableCheckReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CableCheckReq(DIN70121.CableCheckReq()) }
-    @inline(never) static func _becomeCableCheckRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CableCheckRes(DIN70121.CableCheckRes()) }
-    @inline(never) static func _becomeCableCheckRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CableCheckRes(DIN70121.CableCheckRes()) }
-    @inline(never) static func _becomeCertificateInstallationReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CertificateInstallationReq(DIN70121.CertificateInstallationReq()) }
-    @inline(never) static func _becomeCertificateInstallationReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CertificateInstallationReq(DIN70121.CertificateInstallationReq()) }
-    @inline(never) static func _becomeCertificateInstallationRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CertificateInstallationRes(DIN70121.CertificateInstallationRes()) }
-    @inline(never) static func _becomeCertificateInstallationRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CertificateInstallationRes(DIN70121.CertificateInstallationRes()) }
-    @inline(never) static func _becomeCertificateUpdateReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CertificateUpdateReq(DIN70121.CertificateUpdateReq()) }
-    @inline(never) static func _becomeCertificateUpdateReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CertificateUpdateReq(DIN70121.CertificateUpdateReq()) }
-    @inline(never) static func _becomeCertificateUpdateRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CertificateUpdateRes(DIN70121.CertificateUpdateRes()) }
-    @inline(never) static func _becomeCertificateUpdateRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CertificateUpdateRes(DIN70121.CertificateUpdateRes()) }
-    @inline(never) static func _becomeChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ChargeParameterDiscoveryReq(DIN70121.ChargeParameterDiscoveryReq()) }
-    @inline(never) static func _becomeChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ChargeParameterDiscoveryReq(DIN70121.ChargeParameterDiscoveryReq()) }
-    @inline(never) static func _becomeChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ChargeParameterDiscoveryRes(DIN70121.ChargeParameterDiscoveryRes()) }
-    @inline(never) static func _becomeChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ChargeParameterDiscoveryRes(DIN70121.ChargeParameterDiscoveryRes()) }
-    @inline(never) static func _becomeChargingStatusReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ChargingStatusReq(DIN70121.ChargingStatusReq()) }
-    @inline(never) static func _becomeChargingStatusReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ChargingStatusReq(DIN70121.ChargingStatusReq()) }
-    @inline(never) static func _becomeChargingStatusRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ChargingStatusRes(DIN70121.ChargingStatusRes()) }
-    @inline(never) static func _becomeChargingStatusRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ChargingStatusRes(DIN70121.ChargingStatusRes()) }
-    @inline(never) static func _becomeContractAuthenticationReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ContractAuthenticationReq(DIN70121.ContractAuthenticationReq()) }
-    @inline(never) static func _becomeContractAuthenticationReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ContractAuthenticationReq(DIN70121.ContractAuthenticationReq()) }
-    @inline(never) static func _becomeContractAuthenticationRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ContractAuthenticationRes(DIN70121.ContractAuthenticationRes()) }
-    @inline(never) static func _becomeContractAuthenticationRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ContractAuthenticationRes(DIN70121.ContractAuthenticationRes()) }
-    @inline(never) static func _becomeCurrentDemandReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CurrentDemandReq(DIN70121.CurrentDemandReq()) }
-    @inline(never) static func _becomeCurrentDemandReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CurrentDemandReq(DIN70121.CurrentDemandReq()) }
-    @inline(never) static func _becomeCurrentDemandRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CurrentDemandRes(DIN70121.CurrentDemandRes()) }
-    @inline(never) static func _becomeCurrentDemandRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CurrentDemandRes(DIN70121.CurrentDemandRes()) }
-    @inline(never) static func _becomeMeteringReceiptReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .MeteringReceiptReq(DIN70121.MeteringReceiptReq()) }
-    @inline(never) static func _becomeMeteringReceiptReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .MeteringReceiptReq(DIN70121.MeteringReceiptReq()) }
-    @inline(never) static func _becomeMeteringReceiptRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .MeteringReceiptRes(DIN70121.MeteringReceiptRes()) }
-    @inline(never) static func _becomeMeteringReceiptRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .MeteringReceiptRes(DIN70121.MeteringReceiptRes()) }
-    @inline(never) static func _becomePaymentDetailsReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PaymentDetailsReq(DIN70121.PaymentDetailsReq()) }
-    @inline(never) static func _becomePaymentDetailsReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PaymentDetailsReq(DIN70121.PaymentDetailsReq()) }
-    @inline(never) static func _becomePaymentDetailsRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PaymentDetailsRes(DIN70121.PaymentDetailsRes()) }
-    @inline(never) static func _becomePaymentDetailsRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PaymentDetailsRes(DIN70121.PaymentDetailsRes()) }
-    @inline(never) static func _becomePowerDeliveryReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PowerDeliveryReq(DIN70121.PowerDeliveryReq()) }
-    @inline(never) static func _becomePowerDeliveryReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PowerDeliveryReq(DIN70121.PowerDeliveryReq()) }
-    @inline(never) static func _becomePowerDeliveryRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PowerDeliveryRes(DIN70121.PowerDeliveryRes()) }
-    @inline(never) static func _becomePowerDeliveryRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PowerDeliveryRes(DIN70121.PowerDeliveryRes()) }
-    @inline(never) static func _becomePreChargeReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PreChargeReq(DIN70121.PreChargeReq()) }
-    @inline(never) static func _becomePreChargeReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PreChargeReq(DIN70121.PreChargeReq()) }
-    @inline(never) static func _becomePreChargeRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PreChargeRes(DIN70121.PreChargeRes()) }
-    @inline(never) static func _becomePreChargeRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PreChargeRes(DIN70121.PreChargeRes()) }
-    @inline(never) static func _becomeServiceDetailReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServiceDetailReq(DIN70121.ServiceDetailReq()) }
-    @inline(never) static func _becomeServiceDetailReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServiceDetailReq(DIN70121.ServiceDetailReq()) }
-    @inline(never) static func _becomeServiceDetailRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServiceDetailRes(DIN70121.ServiceDetailRes()) }
-    @inline(never) static func _becomeServiceDetailRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServiceDetailRes(DIN70121.ServiceDetailRes()) }
-    @inline(never) static func _becomeServiceDiscoveryReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServiceDiscoveryReq(DIN70121.ServiceDiscoveryReq()) }
-    @inline(never) static func _becomeServiceDiscoveryReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServiceDiscoveryReq(DIN70121.ServiceDiscoveryReq()) }
-    @inline(never) static func _becomeServiceDiscoveryRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServiceDiscoveryRes(DIN70121.ServiceDiscoveryRes()) }
-    @inline(never) static func _becomeServiceDiscoveryRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServiceDiscoveryRes(DIN70121.ServiceDiscoveryRes()) }
-    @inline(never) static func _becomeServicePaymentSelectionReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServicePaymentSelectionReq(DIN70121.ServicePaymentSelectionReq()) }
-    @inline(never) static func _becomeServicePaymentSelectionReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServicePaymentSelectionReq(DIN70121.ServicePaymentSelectionReq()) }
-    @inline(never) static func _becomeServicePaymentSelectionRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServicePaymentSelectionRes(DIN70121.ServicePaymentSelectionRes()) }
-    @inline(never) static func _becomeServicePaymentSelectionRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServicePaymentSelectionRes(DIN70121.ServicePaymentSelectionRes()) }
-    @inline(never) static func _becomeSessionSetupReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SessionSetupReq(DIN70121.SessionSetupReq()) }
-    @inline(never) static func _becomeSessionSetupReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SessionSetupReq(DIN70121.SessionSetupReq()) }
-    @inline(never) static func _becomeSessionSetupRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SessionSetupRes(DIN70121.SessionSetupRes()) }
-    @inline(never) static func _becomeSessionSetupRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SessionSetupRes(DIN70121.SessionSetupRes()) }
-    @inline(never) static func _becomeSessionStopReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SessionStopReq(DIN70121.SessionStop()) }
-    @inline(never) static func _becomeSessionStopReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SessionStopReq(DIN70121.SessionStop()) }
-    @inline(never) static func _becomeSessionStopRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SessionStopRes(DIN70121.SessionStopRes()) }
-    @inline(never) static func _becomeSessionStopRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SessionStopRes(DIN70121.SessionStopRes()) }
-    @inline(never) static func _becomeWeldingDetectionReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WeldingDetectionReq(DIN70121.WeldingDetectionReq()) }
-    @inline(never) static func _becomeWeldingDetectionReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WeldingDetectionReq(DIN70121.WeldingDetectionReq()) }
-    @inline(never) static func _becomeWeldingDetectionRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WeldingDetectionRes(DIN70121.WeldingDetectionRes()) }
-    @inline(never) static func _becomeWeldingDetectionRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WeldingDetectionRes(DIN70121.WeldingDetectionRes()) }
+    /// The tag byte of case `index` when its payload is not empty (the inverse of `_payloadCase`), else -1.
+    @inline(__always)
+    static func _plainTagByte(_ index: Int) -> Int {
+        var k = 0
+        if MemoryLayout<DIN70121.BodyBase>.size > 0 { if index == 0 { return k }; k &+= 1 } else if index == 0 { return -1 }
+        if MemoryLayout<DIN70121.CableCheckReq>.size > 0 { if index == 1 { return k }; k &+= 1 } else if index == 1 { return -1 }
+        if MemoryLayout<DIN70121.CableCheckRes>.size > 0 { if index == 2 { return k }; k &+= 1 } else if index == 2 { return -1 }
+        if MemoryLayout<DIN70121.CertificateInstallationReq>.size > 0 { if index == 3 { return k }; k &+= 1 } else if index == 3 { return -1 }
+        if MemoryLayout<DIN70121.CertificateInstallationRes>.size > 0 { if index == 4 { return k }; k &+= 1 } else if index == 4 { return -1 }
+        if MemoryLayout<DIN70121.CertificateUpdateReq>.size > 0 { if index == 5 { return k }; k &+= 1 } else if index == 5 { return -1 }
+        if MemoryLayout<DIN70121.CertificateUpdateRes>.size > 0 { if index == 6 { return k }; k &+= 1 } else if index == 6 { return -1 }
+        if MemoryLayout<DIN70121.ChargeParameterDiscoveryReq>.size > 0 { if index == 7 { return k }; k &+= 1 } else if index == 7 { return -1 }
+        if MemoryLayout<DIN70121.ChargeParameterDiscoveryRes>.size > 0 { if index == 8 { return k }; k &+= 1 } else if index == 8 { return -1 }
+        if MemoryLayout<DIN70121.ChargingStatusReq>.size > 0 { if index == 9 { return k }; k &+= 1 } else if index == 9 { return -1 }
+        if MemoryLayout<DIN70121.ChargingStatusRes>.size > 0 { if index == 10 { return k }; k &+= 1 } else if index == 10 { return -1 }
+        if MemoryLayout<DIN70121.ContractAuthenticationReq>.size > 0 { if index == 11 { return k }; k &+= 1 } else if index == 11 { return -1 }
+        if MemoryLayout<DIN70121.ContractAuthenticationRes>.size > 0 { if index == 12 { return k }; k &+= 1 } else if index == 12 { return -1 }
+        if MemoryLayout<DIN70121.CurrentDemandReq>.size > 0 { if index == 13 { return k }; k &+= 1 } else if index == 13 { return -1 }
+        if MemoryLayout<DIN70121.CurrentDemandRes>.size > 0 { if index == 14 { return k }; k &+= 1 } else if index == 14 { return -1 }
+        if MemoryLayout<DIN70121.MeteringReceiptReq>.size > 0 { if index == 15 { return k }; k &+= 1 } else if index == 15 { return -1 }
+        if MemoryLayout<DIN70121.MeteringReceiptRes>.size > 0 { if index == 16 { return k }; k &+= 1 } else if index == 16 { return -1 }
+        if MemoryLayout<DIN70121.PaymentDetailsReq>.size > 0 { if index == 17 { return k }; k &+= 1 } else if index == 17 { return -1 }
+        if MemoryLayout<DIN70121.PaymentDetailsRes>.size > 0 { if index == 18 { return k }; k &+= 1 } else if index == 18 { return -1 }
+        if MemoryLayout<DIN70121.PowerDeliveryReq>.size > 0 { if index == 19 { return k }; k &+= 1 } else if index == 19 { return -1 }
+        if MemoryLayout<DIN70121.PowerDeliveryRes>.size > 0 { if index == 20 { return k }; k &+= 1 } else if index == 20 { return -1 }
+        if MemoryLayout<DIN70121.PreChargeReq>.size > 0 { if index == 21 { return k }; k &+= 1 } else if index == 21 { return -1 }
+        if MemoryLayout<DIN70121.PreChargeRes>.size > 0 { if index == 22 { return k }; k &+= 1 } else if index == 22 { return -1 }
+        if MemoryLayout<DIN70121.ServiceDetailReq>.size > 0 { if index == 23 { return k }; k &+= 1 } else if index == 23 { return -1 }
+        if MemoryLayout<DIN70121.ServiceDetailRes>.size > 0 { if index == 24 { return k }; k &+= 1 } else if index == 24 { return -1 }
+        if MemoryLayout<DIN70121.ServiceDiscoveryReq>.size > 0 { if index == 25 { return k }; k &+= 1 } else if index == 25 { return -1 }
+        if MemoryLayout<DIN70121.ServiceDiscoveryRes>.size > 0 { if index == 26 { return k }; k &+= 1 } else if index == 26 { return -1 }
+        if MemoryLayout<DIN70121.ServicePaymentSelectionReq>.size > 0 { if index == 27 { return k }; k &+= 1 } else if index == 27 { return -1 }
+        if MemoryLayout<DIN70121.ServicePaymentSelectionRes>.size > 0 { if index == 28 { return k }; k &+= 1 } else if index == 28 { return -1 }
+        if MemoryLayout<DIN70121.SessionSetupReq>.size > 0 { if index == 29 { return k }; k &+= 1 } else if index == 29 { return -1 }
+        if MemoryLayout<DIN70121.SessionSetupRes>.size > 0 { if index == 30 { return k }; k &+= 1 } else if index == 30 { return -1 }
+        if MemoryLayout<DIN70121.SessionStop>.size > 0 { if index == 31 { return k }; k &+= 1 } else if index == 31 { return -1 }
+        if MemoryLayout<DIN70121.SessionStopRes>.size > 0 { if index == 32 { return k }; k &+= 1 } else if index == 32 { return -1 }
+        if MemoryLayout<DIN70121.WeldingDetectionReq>.size > 0 { if index == 33 { return k }; k &+= 1 } else if index == 33 { return -1 }
+        if MemoryLayout<DIN70121.WeldingDetectionRes>.size > 0 { if index == 34 { return k }; k &+= 1 } else if index == 34 { return -1 }
+        return -1
+    }
+
+    // Each sets one case with a fresh payload. One function per case: in a `switch` the compiler shares one
+    // tail that builds the enum in a temporary and copies all of it. Even alone, `p.pointee = .case(...)` builds
+    // the whole enum (kilobytes: ~35k instructions for a DIN Body, issue 15) to set a payload of a few bytes;
+    // when the payloads are stored plain and trivial, only the new payload and the tag byte are written.
+    @inline(never) static func _becomeBodyElement(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(0)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.BodyBase(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BodyElement(DIN70121.BodyBase())
+        }
+    }
+    @inline(never) static func _becomeBodyElement(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(0)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.BodyBase(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BodyElement(DIN70121.BodyBase())
+        }
+    }
+    @inline(never) static func _becomeCableCheckReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(1)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.CableCheckReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CableCheckReq(DIN70121.CableCheckReq())
+        }
+    }
+    @inline(never) static func _becomeCableCheckReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(1)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.CableCheckReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CableCheckReq(DIN70121.CableCheckReq())
+        }
+    }
+    @inline(never) static func _becomeCableCheckRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(2)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.CableCheckRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CableCheckRes(DIN70121.CableCheckRes())
+        }
+    }
+    @inline(never) static func _becomeCableCheckRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(2)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.CableCheckRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CableCheckRes(DIN70121.CableCheckRes())
+        }
+    }
+    @inline(never) static func _becomeCertificateInstallationReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(3)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.CertificateInstallationReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CertificateInstallationReq(DIN70121.CertificateInstallationReq())
+        }
+    }
+    @inline(never) static func _becomeCertificateInstallationReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(3)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.CertificateInstallationReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CertificateInstallationReq(DIN70121.CertificateInstallationReq())
+        }
+    }
+    @inline(never) static func _becomeCertificateInstallationRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(4)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.CertificateInstallationRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CertificateInstallationRes(DIN70121.CertificateInstallationRes())
+        }
+    }
+    @inline(never) static func _becomeCertificateInstallationRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(4)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.CertificateInstallationRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CertificateInstallationRes(DIN70121.CertificateInstallationRes())
+        }
+    }
+    @inline(never) static func _becomeCertificateUpdateReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(5)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.CertificateUpdateReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CertificateUpdateReq(DIN70121.CertificateUpdateReq())
+        }
+    }
+    @inline(never) static func _becomeCertificateUpdateReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(5)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.CertificateUpdateReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CertificateUpdateReq(DIN70121.CertificateUpdateReq())
+        }
+    }
+    @inline(never) static func _becomeCertificateUpdateRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(6)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.CertificateUpdateRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CertificateUpdateRes(DIN70121.CertificateUpdateRes())
+        }
+    }
+    @inline(never) static func _becomeCertificateUpdateRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(6)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.CertificateUpdateRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CertificateUpdateRes(DIN70121.CertificateUpdateRes())
+        }
+    }
+    @inline(never) static func _becomeChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(7)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.ChargeParameterDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ChargeParameterDiscoveryReq(DIN70121.ChargeParameterDiscoveryReq())
+        }
+    }
+    @inline(never) static func _becomeChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(7)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.ChargeParameterDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ChargeParameterDiscoveryReq(DIN70121.ChargeParameterDiscoveryReq())
+        }
+    }
+    @inline(never) static func _becomeChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(8)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.ChargeParameterDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ChargeParameterDiscoveryRes(DIN70121.ChargeParameterDiscoveryRes())
+        }
+    }
+    @inline(never) static func _becomeChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(8)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.ChargeParameterDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ChargeParameterDiscoveryRes(DIN70121.ChargeParameterDiscoveryRes())
+        }
+    }
+    @inline(never) static func _becomeChargingStatusReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(9)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.ChargingStatusReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ChargingStatusReq(DIN70121.ChargingStatusReq())
+        }
+    }
+    @inline(never) static func _becomeChargingStatusReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(9)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.ChargingStatusReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ChargingStatusReq(DIN70121.ChargingStatusReq())
+        }
+    }
+    @inline(never) static func _becomeChargingStatusRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(10)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.ChargingStatusRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ChargingStatusRes(DIN70121.ChargingStatusRes())
+        }
+    }
+    @inline(never) static func _becomeChargingStatusRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(10)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.ChargingStatusRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ChargingStatusRes(DIN70121.ChargingStatusRes())
+        }
+    }
+    @inline(never) static func _becomeContractAuthenticationReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(11)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.ContractAuthenticationReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ContractAuthenticationReq(DIN70121.ContractAuthenticationReq())
+        }
+    }
+    @inline(never) static func _becomeContractAuthenticationReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(11)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.ContractAuthenticationReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ContractAuthenticationReq(DIN70121.ContractAuthenticationReq())
+        }
+    }
+    @inline(never) static func _becomeContractAuthenticationRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(12)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.ContractAuthenticationRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ContractAuthenticationRes(DIN70121.ContractAuthenticationRes())
+        }
+    }
+    @inline(never) static func _becomeContractAuthenticationRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(12)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.ContractAuthenticationRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ContractAuthenticationRes(DIN70121.ContractAuthenticationRes())
+        }
+    }
+    @inline(never) static func _becomeCurrentDemandReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(13)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.CurrentDemandReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CurrentDemandReq(DIN70121.CurrentDemandReq())
+        }
+    }
+    @inline(never) static func _becomeCurrentDemandReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(13)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.CurrentDemandReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CurrentDemandReq(DIN70121.CurrentDemandReq())
+        }
+    }
+    @inline(never) static func _becomeCurrentDemandRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(14)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.CurrentDemandRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CurrentDemandRes(DIN70121.CurrentDemandRes())
+        }
+    }
+    @inline(never) static func _becomeCurrentDemandRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(14)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.CurrentDemandRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CurrentDemandRes(DIN70121.CurrentDemandRes())
+        }
+    }
+    @inline(never) static func _becomeMeteringReceiptReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(15)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.MeteringReceiptReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .MeteringReceiptReq(DIN70121.MeteringReceiptReq())
+        }
+    }
+    @inline(never) static func _becomeMeteringReceiptReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(15)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.MeteringReceiptReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .MeteringReceiptReq(DIN70121.MeteringReceiptReq())
+        }
+    }
+    @inline(never) static func _becomeMeteringReceiptRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(16)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.MeteringReceiptRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .MeteringReceiptRes(DIN70121.MeteringReceiptRes())
+        }
+    }
+    @inline(never) static func _becomeMeteringReceiptRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(16)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.MeteringReceiptRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .MeteringReceiptRes(DIN70121.MeteringReceiptRes())
+        }
+    }
+    @inline(never) static func _becomePaymentDetailsReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(17)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.PaymentDetailsReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PaymentDetailsReq(DIN70121.PaymentDetailsReq())
+        }
+    }
+    @inline(never) static func _becomePaymentDetailsReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(17)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.PaymentDetailsReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PaymentDetailsReq(DIN70121.PaymentDetailsReq())
+        }
+    }
+    @inline(never) static func _becomePaymentDetailsRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(18)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.PaymentDetailsRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PaymentDetailsRes(DIN70121.PaymentDetailsRes())
+        }
+    }
+    @inline(never) static func _becomePaymentDetailsRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(18)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.PaymentDetailsRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PaymentDetailsRes(DIN70121.PaymentDetailsRes())
+        }
+    }
+    @inline(never) static func _becomePowerDeliveryReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(19)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.PowerDeliveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PowerDeliveryReq(DIN70121.PowerDeliveryReq())
+        }
+    }
+    @inline(never) static func _becomePowerDeliveryReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(19)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.PowerDeliveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PowerDeliveryReq(DIN70121.PowerDeliveryReq())
+        }
+    }
+    @inline(never) static func _becomePowerDeliveryRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(20)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.PowerDeliveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PowerDeliveryRes(DIN70121.PowerDeliveryRes())
+        }
+    }
+    @inline(never) static func _becomePowerDeliveryRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(20)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.PowerDeliveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PowerDeliveryRes(DIN70121.PowerDeliveryRes())
+        }
+    }
+    @inline(never) static func _becomePreChargeReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(21)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.PreChargeReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PreChargeReq(DIN70121.PreChargeReq())
+        }
+    }
+    @inline(never) static func _becomePreChargeReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(21)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.PreChargeReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PreChargeReq(DIN70121.PreChargeReq())
+        }
+    }
+    @inline(never) static func _becomePreChargeRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(22)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.PreChargeRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PreChargeRes(DIN70121.PreChargeRes())
+        }
+    }
+    @inline(never) static func _becomePreChargeRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(22)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.PreChargeRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PreChargeRes(DIN70121.PreChargeRes())
+        }
+    }
+    @inline(never) static func _becomeServiceDetailReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(23)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.ServiceDetailReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServiceDetailReq(DIN70121.ServiceDetailReq())
+        }
+    }
+    @inline(never) static func _becomeServiceDetailReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(23)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.ServiceDetailReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServiceDetailReq(DIN70121.ServiceDetailReq())
+        }
+    }
+    @inline(never) static func _becomeServiceDetailRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(24)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.ServiceDetailRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServiceDetailRes(DIN70121.ServiceDetailRes())
+        }
+    }
+    @inline(never) static func _becomeServiceDetailRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(24)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.ServiceDetailRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServiceDetailRes(DIN70121.ServiceDetailRes())
+        }
+    }
+    @inline(never) static func _becomeServiceDiscoveryReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(25)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.ServiceDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServiceDiscoveryReq(DIN70121.ServiceDiscoveryReq())
+        }
+    }
+    @inline(never) static func _becomeServiceDiscoveryReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(25)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.ServiceDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServiceDiscoveryReq(DIN70121.ServiceDiscoveryReq())
+        }
+    }
+    @inline(never) static func _becomeServiceDiscoveryRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(26)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.ServiceDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServiceDiscoveryRes(DIN70121.ServiceDiscoveryRes())
+        }
+    }
+    @inline(never) static func _becomeServiceDiscoveryRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(26)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.ServiceDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServiceDiscoveryRes(DIN70121.ServiceDiscoveryRes())
+        }
+    }
+    @inline(never) static func _becomeServicePaymentSelectionReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(27)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.ServicePaymentSelectionReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServicePaymentSelectionReq(DIN70121.ServicePaymentSelectionReq())
+        }
+    }
+    @inline(never) static func _becomeServicePaymentSelectionReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(27)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.ServicePaymentSelectionReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServicePaymentSelectionReq(DIN70121.ServicePaymentSelectionReq())
+        }
+    }
+    @inline(never) static func _becomeServicePaymentSelectionRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(28)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.ServicePaymentSelectionRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServicePaymentSelectionRes(DIN70121.ServicePaymentSelectionRes())
+        }
+    }
+    @inline(never) static func _becomeServicePaymentSelectionRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(28)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.ServicePaymentSelectionRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServicePaymentSelectionRes(DIN70121.ServicePaymentSelectionRes())
+        }
+    }
+    @inline(never) static func _becomeSessionSetupReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(29)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.SessionSetupReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SessionSetupReq(DIN70121.SessionSetupReq())
+        }
+    }
+    @inline(never) static func _becomeSessionSetupReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(29)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.SessionSetupReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SessionSetupReq(DIN70121.SessionSetupReq())
+        }
+    }
+    @inline(never) static func _becomeSessionSetupRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(30)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.SessionSetupRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SessionSetupRes(DIN70121.SessionSetupRes())
+        }
+    }
+    @inline(never) static func _becomeSessionSetupRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(30)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.SessionSetupRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SessionSetupRes(DIN70121.SessionSetupRes())
+        }
+    }
+    @inline(never) static func _becomeSessionStopReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(31)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.SessionStop(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SessionStopReq(DIN70121.SessionStop())
+        }
+    }
+    @inline(never) static func _becomeSessionStopReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(31)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.SessionStop(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SessionStopReq(DIN70121.SessionStop())
+        }
+    }
+    @inline(never) static func _becomeSessionStopRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(32)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.SessionStopRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SessionStopRes(DIN70121.SessionStopRes())
+        }
+    }
+    @inline(never) static func _becomeSessionStopRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(32)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.SessionStopRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SessionStopRes(DIN70121.SessionStopRes())
+        }
+    }
+    @inline(never) static func _becomeWeldingDetectionReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(33)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.WeldingDetectionReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WeldingDetectionReq(DIN70121.WeldingDetectionReq())
+        }
+    }
+    @inline(never) static func _becomeWeldingDetectionReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(33)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.WeldingDetectionReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WeldingDetectionReq(DIN70121.WeldingDetectionReq())
+        }
+    }
+    @inline(never) static func _becomeWeldingDetectionRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(34)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.WeldingDetectionRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WeldingDetectionRes(DIN70121.WeldingDetectionRes())
+        }
+    }
+    @inline(never) static func _becomeWeldingDetectionRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(34)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.WeldingDetectionRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WeldingDetectionRes(DIN70121.WeldingDetectionRes())
+        }
+    }
 
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)
@@ -15766,12 +16300,51 @@ extension DIN70121.SASchedulesChoice {
         return t >= 0 ? t : p.pointee._tag
     }
 
-    // Each sets one case with a fresh payload, written in place. One function per case: in a `switch` the
-    // compiler shares one tail that builds the enum in a temporary and copies all of it (kilobytes).
-    @inline(never) static func _becomeSAScheduleList(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SAScheduleList(DIN70121.SAScheduleList()) }
-    @inline(never) static func _becomeSAScheduleList(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SAScheduleList(DIN70121.SAScheduleList()) }
-    @inline(never) static func _becomeSASchedules(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SASchedules(DIN70121.SASchedules()) }
-    @inline(never) static func _becomeSASchedules(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SASchedules(DIN70121.SASchedules()) }
+    /// The tag byte of case `index` when its payload is not empty (the inverse of `_payloadCase`), else -1.
+    @inline(__always)
+    static func _plainTagByte(_ index: Int) -> Int {
+        var k = 0
+        if MemoryLayout<DIN70121.SAScheduleList>.size > 0 { if index == 0 { return k }; k &+= 1 } else if index == 0 { return -1 }
+        if MemoryLayout<DIN70121.SASchedules>.size > 0 { if index == 1 { return k }; k &+= 1 } else if index == 1 { return -1 }
+        return -1
+    }
+
+    // Each sets one case with a fresh payload. One function per case: in a `switch` the compiler shares one
+    // tail that builds the enum in a temporary and copies all of it. Even alone, `p.pointee = .case(...)` builds
+    // the whole enum (kilobytes: ~35k instructions for a DIN Body, issue 15) to set a payload of a few bytes;
+    // when the payloads are stored plain and trivial, only the new payload and the tag byte are written.
+    @inline(never) static func _becomeSAScheduleList(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(0)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.SAScheduleList(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SAScheduleList(DIN70121.SAScheduleList())
+        }
+    }
+    @inline(never) static func _becomeSAScheduleList(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(0)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.SAScheduleList(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SAScheduleList(DIN70121.SAScheduleList())
+        }
+    }
+    @inline(never) static func _becomeSASchedules(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(1)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.SASchedules(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SASchedules(DIN70121.SASchedules())
+        }
+    }
+    @inline(never) static func _becomeSASchedules(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(1)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, DIN70121.SASchedules(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SASchedules(DIN70121.SASchedules())
+        }
+    }
 
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)

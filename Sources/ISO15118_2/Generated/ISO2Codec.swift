@@ -16249,78 +16249,612 @@ extension ISO15118_2.BodyElementChoice {
         return t >= 0 ? t : p.pointee._tag
     }
 
-    // Each sets one case with a fresh payload, written in place. One function per case: in a `switch` the
-    // compiler shares one tail that builds the enum in a temporary and copies all of it (kilobytes).
-    @inline(never) static func _becomeAuthorizationReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .AuthorizationReq(ISO15118_2.AuthorizationReq()) }
-    @inline(never) static func _becomeAuthorizationReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .AuthorizationReq(ISO15118_2.AuthorizationReq()) }
-    @inline(never) static func _becomeAuthorizationRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .AuthorizationRes(ISO15118_2.AuthorizationRes()) }
-    @inline(never) static func _becomeAuthorizationRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .AuthorizationRes(ISO15118_2.AuthorizationRes()) }
-    @inline(never) static func _becomeBodyElement(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BodyElement(ISO15118_2.BodyBase()) }
-    @inline(never) static func _becomeBodyElement(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BodyElement(ISO15118_2.BodyBase()) }
-    @inline(never) static func _becomeCableCheckReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CableCheckReq(ISO15118_2.CableCheckReq()) }
-    @inline(never) static func _becomeCableCheckReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CableCheckReq(ISO15118_2.CableCheckReq()) }
-    @inline(never) static func _becomeCableCheckRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CableCheckRes(ISO15118_2.CableCheckRes()) }
-    @inline(never) static func _becomeCableCheckRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CableCheckRes(ISO15118_2.CableCheckRes()) }
-    @inline(never) static func _becomeCertificateInstallationReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CertificateInstallationReq(ISO15118_2.CertificateInstallationReq()) }
-    @inline(never) static func _becomeCertificateInstallationReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CertificateInstallationReq(ISO15118_2.CertificateInstallationReq()) }
-    @inline(never) static func _becomeCertificateInstallationRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CertificateInstallationRes(ISO15118_2.CertificateInstallationRes()) }
-    @inline(never) static func _becomeCertificateInstallationRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CertificateInstallationRes(ISO15118_2.CertificateInstallationRes()) }
-    @inline(never) static func _becomeCertificateUpdateReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CertificateUpdateReq(ISO15118_2.CertificateUpdateReq()) }
-    @inline(never) static func _becomeCertificateUpdateReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CertificateUpdateReq(ISO15118_2.CertificateUpdateReq()) }
-    @inline(never) static func _becomeCertificateUpdateRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CertificateUpdateRes(ISO15118_2.CertificateUpdateRes()) }
-    @inline(never) static func _becomeCertificateUpdateRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CertificateUpdateRes(ISO15118_2.CertificateUpdateRes()) }
-    @inline(never) static func _becomeChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ChargeParameterDiscoveryReq(ISO15118_2.ChargeParameterDiscoveryReq()) }
-    @inline(never) static func _becomeChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ChargeParameterDiscoveryReq(ISO15118_2.ChargeParameterDiscoveryReq()) }
-    @inline(never) static func _becomeChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ChargeParameterDiscoveryRes(ISO15118_2.ChargeParameterDiscoveryRes()) }
-    @inline(never) static func _becomeChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ChargeParameterDiscoveryRes(ISO15118_2.ChargeParameterDiscoveryRes()) }
-    @inline(never) static func _becomeChargingStatusReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ChargingStatusReq(ISO15118_2.ChargingStatusReq()) }
-    @inline(never) static func _becomeChargingStatusReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ChargingStatusReq(ISO15118_2.ChargingStatusReq()) }
-    @inline(never) static func _becomeChargingStatusRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ChargingStatusRes(ISO15118_2.ChargingStatusRes()) }
-    @inline(never) static func _becomeChargingStatusRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ChargingStatusRes(ISO15118_2.ChargingStatusRes()) }
-    @inline(never) static func _becomeCurrentDemandReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CurrentDemandReq(ISO15118_2.CurrentDemandReq()) }
-    @inline(never) static func _becomeCurrentDemandReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CurrentDemandReq(ISO15118_2.CurrentDemandReq()) }
-    @inline(never) static func _becomeCurrentDemandRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CurrentDemandRes(ISO15118_2.CurrentDemandRes()) }
-    @inline(never) static func _becomeCurrentDemandRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CurrentDemandRes(ISO15118_2.CurrentDemandRes()) }
-    @inline(never) static func _becomeMeteringReceiptReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .MeteringReceiptReq(ISO15118_2.MeteringReceiptReq()) }
-    @inline(never) static func _becomeMeteringReceiptReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .MeteringReceiptReq(ISO15118_2.MeteringReceiptReq()) }
-    @inline(never) static func _becomeMeteringReceiptRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .MeteringReceiptRes(ISO15118_2.MeteringReceiptRes()) }
-    @inline(never) static func _becomeMeteringReceiptRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .MeteringReceiptRes(ISO15118_2.MeteringReceiptRes()) }
-    @inline(never) static func _becomePaymentDetailsReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PaymentDetailsReq(ISO15118_2.PaymentDetailsReq()) }
-    @inline(never) static func _becomePaymentDetailsReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PaymentDetailsReq(ISO15118_2.PaymentDetailsReq()) }
-    @inline(never) static func _becomePaymentDetailsRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PaymentDetailsRes(ISO15118_2.PaymentDetailsRes()) }
-    @inline(never) static func _becomePaymentDetailsRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PaymentDetailsRes(ISO15118_2.PaymentDetailsRes()) }
-    @inline(never) static func _becomePaymentServiceSelectionReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PaymentServiceSelectionReq(ISO15118_2.PaymentServiceSelectionReq()) }
-    @inline(never) static func _becomePaymentServiceSelectionReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PaymentServiceSelectionReq(ISO15118_2.PaymentServiceSelectionReq()) }
-    @inline(never) static func _becomePaymentServiceSelectionRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PaymentServiceSelectionRes(ISO15118_2.PaymentServiceSelectionRes()) }
-    @inline(never) static func _becomePaymentServiceSelectionRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PaymentServiceSelectionRes(ISO15118_2.PaymentServiceSelectionRes()) }
-    @inline(never) static func _becomePowerDeliveryReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PowerDeliveryReq(ISO15118_2.PowerDeliveryReq()) }
-    @inline(never) static func _becomePowerDeliveryReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PowerDeliveryReq(ISO15118_2.PowerDeliveryReq()) }
-    @inline(never) static func _becomePowerDeliveryRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PowerDeliveryRes(ISO15118_2.PowerDeliveryRes()) }
-    @inline(never) static func _becomePowerDeliveryRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PowerDeliveryRes(ISO15118_2.PowerDeliveryRes()) }
-    @inline(never) static func _becomePreChargeReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PreChargeReq(ISO15118_2.PreChargeReq()) }
-    @inline(never) static func _becomePreChargeReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PreChargeReq(ISO15118_2.PreChargeReq()) }
-    @inline(never) static func _becomePreChargeRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PreChargeRes(ISO15118_2.PreChargeRes()) }
-    @inline(never) static func _becomePreChargeRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PreChargeRes(ISO15118_2.PreChargeRes()) }
-    @inline(never) static func _becomeServiceDetailReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServiceDetailReq(ISO15118_2.ServiceDetailReq()) }
-    @inline(never) static func _becomeServiceDetailReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServiceDetailReq(ISO15118_2.ServiceDetailReq()) }
-    @inline(never) static func _becomeServiceDetailRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServiceDetailRes(ISO15118_2.ServiceDetailRes()) }
-    @inline(never) static func _becomeServiceDetailRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServiceDetailRes(ISO15118_2.ServiceDetailRes()) }
-    @inline(never) static func _becomeServiceDiscoveryReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServiceDiscoveryReq(ISO15118_2.ServiceDiscoveryReq()) }
-    @inline(never) static func _becomeServiceDiscoveryReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServiceDiscoveryReq(ISO15118_2.ServiceDiscoveryReq()) }
-    @inline(never) static func _becomeServiceDiscoveryRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServiceDiscoveryRes(ISO15118_2.ServiceDiscoveryRes()) }
-    @inline(never) static func _becomeServiceDiscoveryRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServiceDiscoveryRes(ISO15118_2.ServiceDiscoveryRes()) }
-    @inline(never) static func _becomeSessionSetupReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SessionSetupReq(ISO15118_2.SessionSetupReq()) }
-    @inline(never) static func _becomeSessionSetupReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SessionSetupReq(ISO15118_2.SessionSetupReq()) }
-    @inline(never) static func _becomeSessionSetupRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SessionSetupRes(ISO15118_2.SessionSetupRes()) }
-    @inline(never) static func _becomeSessionSetupRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SessionSetupRes(ISO15118_2.SessionSetupRes()) }
-    @inline(never) static func _becomeSessionStopReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SessionStopReq(ISO15118_2.SessionStopReq()) }
-    @inline(never) static func _becomeSessionStopReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SessionStopReq(ISO15118_2.SessionStopReq()) }
-    @inline(never) static func _becomeSessionStopRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SessionStopRes(ISO15118_2.SessionStopRes()) }
-    @inline(never) static func _becomeSessionStopRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SessionStopRes(ISO15118_2.SessionStopRes()) }
-    @inline(never) static func _becomeWeldingDetectionReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WeldingDetectionReq(ISO15118_2.WeldingDetectionReq()) }
-    @inline(never) static func _becomeWeldingDetectionReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WeldingDetectionReq(ISO15118_2.WeldingDetectionReq()) }
-    @inline(never) static func _becomeWeldingDetectionRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WeldingDetectionRes(ISO15118_2.WeldingDetectionRes()) }
-    @inline(never) static func _becomeWeldingDetectionRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WeldingDetectionRes(ISO15118_2.WeldingDetectionRes()) }
+    /// The tag byte of case `index` when its payload is not empty (the inverse of `_payloadCase`), else -1.
+    @inline(__always)
+    static func _plainTagByte(_ index: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_2.AuthorizationReq>.size > 0 { if index == 0 { return k }; k &+= 1 } else if index == 0 { return -1 }
+        if MemoryLayout<ISO15118_2.AuthorizationRes>.size > 0 { if index == 1 { return k }; k &+= 1 } else if index == 1 { return -1 }
+        if MemoryLayout<ISO15118_2.BodyBase>.size > 0 { if index == 2 { return k }; k &+= 1 } else if index == 2 { return -1 }
+        if MemoryLayout<ISO15118_2.CableCheckReq>.size > 0 { if index == 3 { return k }; k &+= 1 } else if index == 3 { return -1 }
+        if MemoryLayout<ISO15118_2.CableCheckRes>.size > 0 { if index == 4 { return k }; k &+= 1 } else if index == 4 { return -1 }
+        if MemoryLayout<ISO15118_2.CertificateInstallationReq>.size > 0 { if index == 5 { return k }; k &+= 1 } else if index == 5 { return -1 }
+        if MemoryLayout<ISO15118_2.CertificateInstallationRes>.size > 0 { if index == 6 { return k }; k &+= 1 } else if index == 6 { return -1 }
+        if MemoryLayout<ISO15118_2.CertificateUpdateReq>.size > 0 { if index == 7 { return k }; k &+= 1 } else if index == 7 { return -1 }
+        if MemoryLayout<ISO15118_2.CertificateUpdateRes>.size > 0 { if index == 8 { return k }; k &+= 1 } else if index == 8 { return -1 }
+        if MemoryLayout<ISO15118_2.ChargeParameterDiscoveryReq>.size > 0 { if index == 9 { return k }; k &+= 1 } else if index == 9 { return -1 }
+        if MemoryLayout<ISO15118_2.ChargeParameterDiscoveryRes>.size > 0 { if index == 10 { return k }; k &+= 1 } else if index == 10 { return -1 }
+        if MemoryLayout<ISO15118_2.ChargingStatusReq>.size > 0 { if index == 11 { return k }; k &+= 1 } else if index == 11 { return -1 }
+        if MemoryLayout<ISO15118_2.ChargingStatusRes>.size > 0 { if index == 12 { return k }; k &+= 1 } else if index == 12 { return -1 }
+        if MemoryLayout<ISO15118_2.CurrentDemandReq>.size > 0 { if index == 13 { return k }; k &+= 1 } else if index == 13 { return -1 }
+        if MemoryLayout<ISO15118_2.CurrentDemandRes>.size > 0 { if index == 14 { return k }; k &+= 1 } else if index == 14 { return -1 }
+        if MemoryLayout<ISO15118_2.MeteringReceiptReq>.size > 0 { if index == 15 { return k }; k &+= 1 } else if index == 15 { return -1 }
+        if MemoryLayout<ISO15118_2.MeteringReceiptRes>.size > 0 { if index == 16 { return k }; k &+= 1 } else if index == 16 { return -1 }
+        if MemoryLayout<ISO15118_2.PaymentDetailsReq>.size > 0 { if index == 17 { return k }; k &+= 1 } else if index == 17 { return -1 }
+        if MemoryLayout<ISO15118_2.PaymentDetailsRes>.size > 0 { if index == 18 { return k }; k &+= 1 } else if index == 18 { return -1 }
+        if MemoryLayout<ISO15118_2.PaymentServiceSelectionReq>.size > 0 { if index == 19 { return k }; k &+= 1 } else if index == 19 { return -1 }
+        if MemoryLayout<ISO15118_2.PaymentServiceSelectionRes>.size > 0 { if index == 20 { return k }; k &+= 1 } else if index == 20 { return -1 }
+        if MemoryLayout<ISO15118_2.PowerDeliveryReq>.size > 0 { if index == 21 { return k }; k &+= 1 } else if index == 21 { return -1 }
+        if MemoryLayout<ISO15118_2.PowerDeliveryRes>.size > 0 { if index == 22 { return k }; k &+= 1 } else if index == 22 { return -1 }
+        if MemoryLayout<ISO15118_2.PreChargeReq>.size > 0 { if index == 23 { return k }; k &+= 1 } else if index == 23 { return -1 }
+        if MemoryLayout<ISO15118_2.PreChargeRes>.size > 0 { if index == 24 { return k }; k &+= 1 } else if index == 24 { return -1 }
+        if MemoryLayout<ISO15118_2.ServiceDetailReq>.size > 0 { if index == 25 { return k }; k &+= 1 } else if index == 25 { return -1 }
+        if MemoryLayout<ISO15118_2.ServiceDetailRes>.size > 0 { if index == 26 { return k }; k &+= 1 } else if index == 26 { return -1 }
+        if MemoryLayout<ISO15118_2.ServiceDiscoveryReq>.size > 0 { if index == 27 { return k }; k &+= 1 } else if index == 27 { return -1 }
+        if MemoryLayout<ISO15118_2.ServiceDiscoveryRes>.size > 0 { if index == 28 { return k }; k &+= 1 } else if index == 28 { return -1 }
+        if MemoryLayout<ISO15118_2.SessionSetupReq>.size > 0 { if index == 29 { return k }; k &+= 1 } else if index == 29 { return -1 }
+        if MemoryLayout<ISO15118_2.SessionSetupRes>.size > 0 { if index == 30 { return k }; k &+= 1 } else if index == 30 { return -1 }
+        if MemoryLayout<ISO15118_2.SessionStopReq>.size > 0 { if index == 31 { return k }; k &+= 1 } else if index == 31 { return -1 }
+        if MemoryLayout<ISO15118_2.SessionStopRes>.size > 0 { if index == 32 { return k }; k &+= 1 } else if index == 32 { return -1 }
+        if MemoryLayout<ISO15118_2.WeldingDetectionReq>.size > 0 { if index == 33 { return k }; k &+= 1 } else if index == 33 { return -1 }
+        if MemoryLayout<ISO15118_2.WeldingDetectionRes>.size > 0 { if index == 34 { return k }; k &+= 1 } else if index == 34 { return -1 }
+        return -1
+    }
+
+    // Each sets one case with a fresh payload. One function per case: in a `switch` the compiler shares one
+    // tail that builds the enum in a temporary and copies all of it. Even alone, `p.pointee = .case(...)` builds
+    // the whole enum (kilobytes: ~35k instructions for a DIN Body, issue 15) to set a payload of a few bytes;
+    // when the payloads are stored plain and trivial, only the new payload and the tag byte are written.
+    @inline(never) static func _becomeAuthorizationReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(0)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.AuthorizationReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .AuthorizationReq(ISO15118_2.AuthorizationReq())
+        }
+    }
+    @inline(never) static func _becomeAuthorizationReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(0)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.AuthorizationReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .AuthorizationReq(ISO15118_2.AuthorizationReq())
+        }
+    }
+    @inline(never) static func _becomeAuthorizationRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(1)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.AuthorizationRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .AuthorizationRes(ISO15118_2.AuthorizationRes())
+        }
+    }
+    @inline(never) static func _becomeAuthorizationRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(1)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.AuthorizationRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .AuthorizationRes(ISO15118_2.AuthorizationRes())
+        }
+    }
+    @inline(never) static func _becomeBodyElement(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(2)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.BodyBase(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BodyElement(ISO15118_2.BodyBase())
+        }
+    }
+    @inline(never) static func _becomeBodyElement(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(2)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.BodyBase(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BodyElement(ISO15118_2.BodyBase())
+        }
+    }
+    @inline(never) static func _becomeCableCheckReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(3)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.CableCheckReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CableCheckReq(ISO15118_2.CableCheckReq())
+        }
+    }
+    @inline(never) static func _becomeCableCheckReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(3)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.CableCheckReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CableCheckReq(ISO15118_2.CableCheckReq())
+        }
+    }
+    @inline(never) static func _becomeCableCheckRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(4)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.CableCheckRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CableCheckRes(ISO15118_2.CableCheckRes())
+        }
+    }
+    @inline(never) static func _becomeCableCheckRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(4)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.CableCheckRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CableCheckRes(ISO15118_2.CableCheckRes())
+        }
+    }
+    @inline(never) static func _becomeCertificateInstallationReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(5)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.CertificateInstallationReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CertificateInstallationReq(ISO15118_2.CertificateInstallationReq())
+        }
+    }
+    @inline(never) static func _becomeCertificateInstallationReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(5)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.CertificateInstallationReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CertificateInstallationReq(ISO15118_2.CertificateInstallationReq())
+        }
+    }
+    @inline(never) static func _becomeCertificateInstallationRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(6)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.CertificateInstallationRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CertificateInstallationRes(ISO15118_2.CertificateInstallationRes())
+        }
+    }
+    @inline(never) static func _becomeCertificateInstallationRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(6)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.CertificateInstallationRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CertificateInstallationRes(ISO15118_2.CertificateInstallationRes())
+        }
+    }
+    @inline(never) static func _becomeCertificateUpdateReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(7)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.CertificateUpdateReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CertificateUpdateReq(ISO15118_2.CertificateUpdateReq())
+        }
+    }
+    @inline(never) static func _becomeCertificateUpdateReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(7)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.CertificateUpdateReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CertificateUpdateReq(ISO15118_2.CertificateUpdateReq())
+        }
+    }
+    @inline(never) static func _becomeCertificateUpdateRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(8)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.CertificateUpdateRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CertificateUpdateRes(ISO15118_2.CertificateUpdateRes())
+        }
+    }
+    @inline(never) static func _becomeCertificateUpdateRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(8)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.CertificateUpdateRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CertificateUpdateRes(ISO15118_2.CertificateUpdateRes())
+        }
+    }
+    @inline(never) static func _becomeChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(9)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.ChargeParameterDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ChargeParameterDiscoveryReq(ISO15118_2.ChargeParameterDiscoveryReq())
+        }
+    }
+    @inline(never) static func _becomeChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(9)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.ChargeParameterDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ChargeParameterDiscoveryReq(ISO15118_2.ChargeParameterDiscoveryReq())
+        }
+    }
+    @inline(never) static func _becomeChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(10)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.ChargeParameterDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ChargeParameterDiscoveryRes(ISO15118_2.ChargeParameterDiscoveryRes())
+        }
+    }
+    @inline(never) static func _becomeChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(10)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.ChargeParameterDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ChargeParameterDiscoveryRes(ISO15118_2.ChargeParameterDiscoveryRes())
+        }
+    }
+    @inline(never) static func _becomeChargingStatusReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(11)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.ChargingStatusReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ChargingStatusReq(ISO15118_2.ChargingStatusReq())
+        }
+    }
+    @inline(never) static func _becomeChargingStatusReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(11)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.ChargingStatusReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ChargingStatusReq(ISO15118_2.ChargingStatusReq())
+        }
+    }
+    @inline(never) static func _becomeChargingStatusRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(12)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.ChargingStatusRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ChargingStatusRes(ISO15118_2.ChargingStatusRes())
+        }
+    }
+    @inline(never) static func _becomeChargingStatusRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(12)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.ChargingStatusRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ChargingStatusRes(ISO15118_2.ChargingStatusRes())
+        }
+    }
+    @inline(never) static func _becomeCurrentDemandReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(13)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.CurrentDemandReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CurrentDemandReq(ISO15118_2.CurrentDemandReq())
+        }
+    }
+    @inline(never) static func _becomeCurrentDemandReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(13)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.CurrentDemandReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CurrentDemandReq(ISO15118_2.CurrentDemandReq())
+        }
+    }
+    @inline(never) static func _becomeCurrentDemandRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(14)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.CurrentDemandRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CurrentDemandRes(ISO15118_2.CurrentDemandRes())
+        }
+    }
+    @inline(never) static func _becomeCurrentDemandRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(14)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.CurrentDemandRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CurrentDemandRes(ISO15118_2.CurrentDemandRes())
+        }
+    }
+    @inline(never) static func _becomeMeteringReceiptReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(15)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.MeteringReceiptReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .MeteringReceiptReq(ISO15118_2.MeteringReceiptReq())
+        }
+    }
+    @inline(never) static func _becomeMeteringReceiptReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(15)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.MeteringReceiptReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .MeteringReceiptReq(ISO15118_2.MeteringReceiptReq())
+        }
+    }
+    @inline(never) static func _becomeMeteringReceiptRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(16)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.MeteringReceiptRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .MeteringReceiptRes(ISO15118_2.MeteringReceiptRes())
+        }
+    }
+    @inline(never) static func _becomeMeteringReceiptRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(16)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.MeteringReceiptRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .MeteringReceiptRes(ISO15118_2.MeteringReceiptRes())
+        }
+    }
+    @inline(never) static func _becomePaymentDetailsReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(17)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.PaymentDetailsReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PaymentDetailsReq(ISO15118_2.PaymentDetailsReq())
+        }
+    }
+    @inline(never) static func _becomePaymentDetailsReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(17)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.PaymentDetailsReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PaymentDetailsReq(ISO15118_2.PaymentDetailsReq())
+        }
+    }
+    @inline(never) static func _becomePaymentDetailsRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(18)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.PaymentDetailsRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PaymentDetailsRes(ISO15118_2.PaymentDetailsRes())
+        }
+    }
+    @inline(never) static func _becomePaymentDetailsRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(18)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.PaymentDetailsRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PaymentDetailsRes(ISO15118_2.PaymentDetailsRes())
+        }
+    }
+    @inline(never) static func _becomePaymentServiceSelectionReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(19)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.PaymentServiceSelectionReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PaymentServiceSelectionReq(ISO15118_2.PaymentServiceSelectionReq())
+        }
+    }
+    @inline(never) static func _becomePaymentServiceSelectionReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(19)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.PaymentServiceSelectionReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PaymentServiceSelectionReq(ISO15118_2.PaymentServiceSelectionReq())
+        }
+    }
+    @inline(never) static func _becomePaymentServiceSelectionRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(20)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.PaymentServiceSelectionRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PaymentServiceSelectionRes(ISO15118_2.PaymentServiceSelectionRes())
+        }
+    }
+    @inline(never) static func _becomePaymentServiceSelectionRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(20)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.PaymentServiceSelectionRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PaymentServiceSelectionRes(ISO15118_2.PaymentServiceSelectionRes())
+        }
+    }
+    @inline(never) static func _becomePowerDeliveryReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(21)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.PowerDeliveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PowerDeliveryReq(ISO15118_2.PowerDeliveryReq())
+        }
+    }
+    @inline(never) static func _becomePowerDeliveryReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(21)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.PowerDeliveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PowerDeliveryReq(ISO15118_2.PowerDeliveryReq())
+        }
+    }
+    @inline(never) static func _becomePowerDeliveryRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(22)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.PowerDeliveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PowerDeliveryRes(ISO15118_2.PowerDeliveryRes())
+        }
+    }
+    @inline(never) static func _becomePowerDeliveryRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(22)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.PowerDeliveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PowerDeliveryRes(ISO15118_2.PowerDeliveryRes())
+        }
+    }
+    @inline(never) static func _becomePreChargeReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(23)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.PreChargeReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PreChargeReq(ISO15118_2.PreChargeReq())
+        }
+    }
+    @inline(never) static func _becomePreChargeReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(23)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.PreChargeReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PreChargeReq(ISO15118_2.PreChargeReq())
+        }
+    }
+    @inline(never) static func _becomePreChargeRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(24)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.PreChargeRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PreChargeRes(ISO15118_2.PreChargeRes())
+        }
+    }
+    @inline(never) static func _becomePreChargeRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(24)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.PreChargeRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PreChargeRes(ISO15118_2.PreChargeRes())
+        }
+    }
+    @inline(never) static func _becomeServiceDetailReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(25)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.ServiceDetailReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServiceDetailReq(ISO15118_2.ServiceDetailReq())
+        }
+    }
+    @inline(never) static func _becomeServiceDetailReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(25)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.ServiceDetailReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServiceDetailReq(ISO15118_2.ServiceDetailReq())
+        }
+    }
+    @inline(never) static func _becomeServiceDetailRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(26)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.ServiceDetailRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServiceDetailRes(ISO15118_2.ServiceDetailRes())
+        }
+    }
+    @inline(never) static func _becomeServiceDetailRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(26)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.ServiceDetailRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServiceDetailRes(ISO15118_2.ServiceDetailRes())
+        }
+    }
+    @inline(never) static func _becomeServiceDiscoveryReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(27)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.ServiceDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServiceDiscoveryReq(ISO15118_2.ServiceDiscoveryReq())
+        }
+    }
+    @inline(never) static func _becomeServiceDiscoveryReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(27)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.ServiceDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServiceDiscoveryReq(ISO15118_2.ServiceDiscoveryReq())
+        }
+    }
+    @inline(never) static func _becomeServiceDiscoveryRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(28)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.ServiceDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServiceDiscoveryRes(ISO15118_2.ServiceDiscoveryRes())
+        }
+    }
+    @inline(never) static func _becomeServiceDiscoveryRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(28)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.ServiceDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServiceDiscoveryRes(ISO15118_2.ServiceDiscoveryRes())
+        }
+    }
+    @inline(never) static func _becomeSessionSetupReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(29)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.SessionSetupReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SessionSetupReq(ISO15118_2.SessionSetupReq())
+        }
+    }
+    @inline(never) static func _becomeSessionSetupReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(29)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.SessionSetupReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SessionSetupReq(ISO15118_2.SessionSetupReq())
+        }
+    }
+    @inline(never) static func _becomeSessionSetupRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(30)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.SessionSetupRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SessionSetupRes(ISO15118_2.SessionSetupRes())
+        }
+    }
+    @inline(never) static func _becomeSessionSetupRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(30)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.SessionSetupRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SessionSetupRes(ISO15118_2.SessionSetupRes())
+        }
+    }
+    @inline(never) static func _becomeSessionStopReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(31)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.SessionStopReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SessionStopReq(ISO15118_2.SessionStopReq())
+        }
+    }
+    @inline(never) static func _becomeSessionStopReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(31)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.SessionStopReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SessionStopReq(ISO15118_2.SessionStopReq())
+        }
+    }
+    @inline(never) static func _becomeSessionStopRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(32)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.SessionStopRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SessionStopRes(ISO15118_2.SessionStopRes())
+        }
+    }
+    @inline(never) static func _becomeSessionStopRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(32)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.SessionStopRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SessionStopRes(ISO15118_2.SessionStopRes())
+        }
+    }
+    @inline(never) static func _becomeWeldingDetectionReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(33)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.WeldingDetectionReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WeldingDetectionReq(ISO15118_2.WeldingDetectionReq())
+        }
+    }
+    @inline(never) static func _becomeWeldingDetectionReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(33)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.WeldingDetectionReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WeldingDetectionReq(ISO15118_2.WeldingDetectionReq())
+        }
+    }
+    @inline(never) static func _becomeWeldingDetectionRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(34)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.WeldingDetectionRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WeldingDetectionRes(ISO15118_2.WeldingDetectionRes())
+        }
+    }
+    @inline(never) static func _becomeWeldingDetectionRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(34)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.WeldingDetectionRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WeldingDetectionRes(ISO15118_2.WeldingDetectionRes())
+        }
+    }
 
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)
@@ -16415,12 +16949,51 @@ extension ISO15118_2.SASchedulesChoice {
         return t >= 0 ? t : p.pointee._tag
     }
 
-    // Each sets one case with a fresh payload, written in place. One function per case: in a `switch` the
-    // compiler shares one tail that builds the enum in a temporary and copies all of it (kilobytes).
-    @inline(never) static func _becomeSAScheduleList(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SAScheduleList(ISO15118_2.SAScheduleList()) }
-    @inline(never) static func _becomeSAScheduleList(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SAScheduleList(ISO15118_2.SAScheduleList()) }
-    @inline(never) static func _becomeSASchedules(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SASchedules(ISO15118_2.SASchedules()) }
-    @inline(never) static func _becomeSASchedules(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SASchedules(ISO15118_2.SASchedules()) }
+    /// The tag byte of case `index` when its payload is not empty (the inverse of `_payloadCase`), else -1.
+    @inline(__always)
+    static func _plainTagByte(_ index: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_2.SAScheduleList>.size > 0 { if index == 0 { return k }; k &+= 1 } else if index == 0 { return -1 }
+        if MemoryLayout<ISO15118_2.SASchedules>.size > 0 { if index == 1 { return k }; k &+= 1 } else if index == 1 { return -1 }
+        return -1
+    }
+
+    // Each sets one case with a fresh payload. One function per case: in a `switch` the compiler shares one
+    // tail that builds the enum in a temporary and copies all of it. Even alone, `p.pointee = .case(...)` builds
+    // the whole enum (kilobytes: ~35k instructions for a DIN Body, issue 15) to set a payload of a few bytes;
+    // when the payloads are stored plain and trivial, only the new payload and the tag byte are written.
+    @inline(never) static func _becomeSAScheduleList(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(0)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.SAScheduleList(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SAScheduleList(ISO15118_2.SAScheduleList())
+        }
+    }
+    @inline(never) static func _becomeSAScheduleList(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(0)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.SAScheduleList(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SAScheduleList(ISO15118_2.SAScheduleList())
+        }
+    }
+    @inline(never) static func _becomeSASchedules(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(1)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.SASchedules(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SASchedules(ISO15118_2.SASchedules())
+        }
+    }
+    @inline(never) static func _becomeSASchedules(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(1)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_2.SASchedules(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SASchedules(ISO15118_2.SASchedules())
+        }
+    }
 
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)

@@ -42688,12 +42688,51 @@ extension ISO15118_20.AC_CPDResEnergyTransferModeChoice {
         return t >= 0 ? t : p.pointee._tag
     }
 
-    // Each sets one case with a fresh payload, written in place. One function per case: in a `switch` the
-    // compiler shares one tail that builds the enum in a temporary and copies all of it (kilobytes).
-    @inline(never) static func _becomeAC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .AC_CPDResEnergyTransferMode(ISO15118_20.AC_CPDResEnergyTransferMode()) }
-    @inline(never) static func _becomeAC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .AC_CPDResEnergyTransferMode(ISO15118_20.AC_CPDResEnergyTransferMode()) }
-    @inline(never) static func _becomeBPT_AC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_AC_CPDResEnergyTransferMode(ISO15118_20.BPT_AC_CPDResEnergyTransferMode()) }
-    @inline(never) static func _becomeBPT_AC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_AC_CPDResEnergyTransferMode(ISO15118_20.BPT_AC_CPDResEnergyTransferMode()) }
+    /// The tag byte of case `index` when its payload is not empty (the inverse of `_payloadCase`), else -1.
+    @inline(__always)
+    static func _plainTagByte(_ index: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.AC_CPDResEnergyTransferMode>.size > 0 { if index == 0 { return k }; k &+= 1 } else if index == 0 { return -1 }
+        if MemoryLayout<ISO15118_20.BPT_AC_CPDResEnergyTransferMode>.size > 0 { if index == 1 { return k }; k &+= 1 } else if index == 1 { return -1 }
+        return -1
+    }
+
+    // Each sets one case with a fresh payload. One function per case: in a `switch` the compiler shares one
+    // tail that builds the enum in a temporary and copies all of it. Even alone, `p.pointee = .case(...)` builds
+    // the whole enum (kilobytes: ~35k instructions for a DIN Body, issue 15) to set a payload of a few bytes;
+    // when the payloads are stored plain and trivial, only the new payload and the tag byte are written.
+    @inline(never) static func _becomeAC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(0)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.AC_CPDResEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .AC_CPDResEnergyTransferMode(ISO15118_20.AC_CPDResEnergyTransferMode())
+        }
+    }
+    @inline(never) static func _becomeAC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(0)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.AC_CPDResEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .AC_CPDResEnergyTransferMode(ISO15118_20.AC_CPDResEnergyTransferMode())
+        }
+    }
+    @inline(never) static func _becomeBPT_AC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(1)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_AC_CPDResEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_AC_CPDResEnergyTransferMode(ISO15118_20.BPT_AC_CPDResEnergyTransferMode())
+        }
+    }
+    @inline(never) static func _becomeBPT_AC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(1)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_AC_CPDResEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_AC_CPDResEnergyTransferMode(ISO15118_20.BPT_AC_CPDResEnergyTransferMode())
+        }
+    }
 
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)
@@ -42764,18 +42803,102 @@ extension ISO15118_20.CLReqControlModeChoiceAC {
         return t >= 0 ? t : p.pointee._tag
     }
 
-    // Each sets one case with a fresh payload, written in place. One function per case: in a `switch` the
-    // compiler shares one tail that builds the enum in a temporary and copies all of it (kilobytes).
-    @inline(never) static func _becomeBPT_Dynamic_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_Dynamic_AC_CLReqControlMode(ISO15118_20.BPT_Dynamic_AC_CLReqControlMode()) }
-    @inline(never) static func _becomeBPT_Dynamic_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_Dynamic_AC_CLReqControlMode(ISO15118_20.BPT_Dynamic_AC_CLReqControlMode()) }
-    @inline(never) static func _becomeBPT_Scheduled_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_Scheduled_AC_CLReqControlMode(ISO15118_20.BPT_Scheduled_AC_CLReqControlMode()) }
-    @inline(never) static func _becomeBPT_Scheduled_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_Scheduled_AC_CLReqControlMode(ISO15118_20.BPT_Scheduled_AC_CLReqControlMode()) }
-    @inline(never) static func _becomeCLReqControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CLReqControlMode(ISO15118_20.CLReqControlMode()) }
-    @inline(never) static func _becomeCLReqControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CLReqControlMode(ISO15118_20.CLReqControlMode()) }
-    @inline(never) static func _becomeDynamic_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .Dynamic_AC_CLReqControlMode(ISO15118_20.Dynamic_AC_CLReqControlMode()) }
-    @inline(never) static func _becomeDynamic_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .Dynamic_AC_CLReqControlMode(ISO15118_20.Dynamic_AC_CLReqControlMode()) }
-    @inline(never) static func _becomeScheduled_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .Scheduled_AC_CLReqControlMode(ISO15118_20.Scheduled_AC_CLReqControlMode()) }
-    @inline(never) static func _becomeScheduled_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .Scheduled_AC_CLReqControlMode(ISO15118_20.Scheduled_AC_CLReqControlMode()) }
+    /// The tag byte of case `index` when its payload is not empty (the inverse of `_payloadCase`), else -1.
+    @inline(__always)
+    static func _plainTagByte(_ index: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.BPT_Dynamic_AC_CLReqControlMode>.size > 0 { if index == 0 { return k }; k &+= 1 } else if index == 0 { return -1 }
+        if MemoryLayout<ISO15118_20.BPT_Scheduled_AC_CLReqControlMode>.size > 0 { if index == 1 { return k }; k &+= 1 } else if index == 1 { return -1 }
+        if MemoryLayout<ISO15118_20.CLReqControlMode>.size > 0 { if index == 2 { return k }; k &+= 1 } else if index == 2 { return -1 }
+        if MemoryLayout<ISO15118_20.Dynamic_AC_CLReqControlMode>.size > 0 { if index == 3 { return k }; k &+= 1 } else if index == 3 { return -1 }
+        if MemoryLayout<ISO15118_20.Scheduled_AC_CLReqControlMode>.size > 0 { if index == 4 { return k }; k &+= 1 } else if index == 4 { return -1 }
+        return -1
+    }
+
+    // Each sets one case with a fresh payload. One function per case: in a `switch` the compiler shares one
+    // tail that builds the enum in a temporary and copies all of it. Even alone, `p.pointee = .case(...)` builds
+    // the whole enum (kilobytes: ~35k instructions for a DIN Body, issue 15) to set a payload of a few bytes;
+    // when the payloads are stored plain and trivial, only the new payload and the tag byte are written.
+    @inline(never) static func _becomeBPT_Dynamic_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(0)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_Dynamic_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_Dynamic_AC_CLReqControlMode(ISO15118_20.BPT_Dynamic_AC_CLReqControlMode())
+        }
+    }
+    @inline(never) static func _becomeBPT_Dynamic_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(0)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_Dynamic_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_Dynamic_AC_CLReqControlMode(ISO15118_20.BPT_Dynamic_AC_CLReqControlMode())
+        }
+    }
+    @inline(never) static func _becomeBPT_Scheduled_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(1)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_Scheduled_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_Scheduled_AC_CLReqControlMode(ISO15118_20.BPT_Scheduled_AC_CLReqControlMode())
+        }
+    }
+    @inline(never) static func _becomeBPT_Scheduled_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(1)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_Scheduled_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_Scheduled_AC_CLReqControlMode(ISO15118_20.BPT_Scheduled_AC_CLReqControlMode())
+        }
+    }
+    @inline(never) static func _becomeCLReqControlMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(2)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CLReqControlMode(ISO15118_20.CLReqControlMode())
+        }
+    }
+    @inline(never) static func _becomeCLReqControlMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(2)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CLReqControlMode(ISO15118_20.CLReqControlMode())
+        }
+    }
+    @inline(never) static func _becomeDynamic_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(3)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.Dynamic_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .Dynamic_AC_CLReqControlMode(ISO15118_20.Dynamic_AC_CLReqControlMode())
+        }
+    }
+    @inline(never) static func _becomeDynamic_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(3)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.Dynamic_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .Dynamic_AC_CLReqControlMode(ISO15118_20.Dynamic_AC_CLReqControlMode())
+        }
+    }
+    @inline(never) static func _becomeScheduled_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(4)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.Scheduled_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .Scheduled_AC_CLReqControlMode(ISO15118_20.Scheduled_AC_CLReqControlMode())
+        }
+    }
+    @inline(never) static func _becomeScheduled_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(4)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.Scheduled_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .Scheduled_AC_CLReqControlMode(ISO15118_20.Scheduled_AC_CLReqControlMode())
+        }
+    }
 
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)
@@ -42858,24 +42981,153 @@ extension ISO20ACDPMessage {
         return t >= 0 ? t : p.pointee._tag
     }
 
-    // Each sets one case with a fresh payload, written in place. One function per case: in a `switch` the
-    // compiler shares one tail that builds the enum in a temporary and copies all of it (kilobytes).
-    @inline(never) static func _becomeACDP_ConnectReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ACDP_ConnectReq(ISO15118_20.ACDP_ConnectReq()) }
-    @inline(never) static func _becomeACDP_ConnectReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ACDP_ConnectReq(ISO15118_20.ACDP_ConnectReq()) }
-    @inline(never) static func _becomeACDP_ConnectRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ACDP_ConnectRes(ISO15118_20.ACDP_ConnectRes()) }
-    @inline(never) static func _becomeACDP_ConnectRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ACDP_ConnectRes(ISO15118_20.ACDP_ConnectRes()) }
-    @inline(never) static func _becomeACDP_DisconnectReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ACDP_DisconnectReq(ISO15118_20.ACDP_ConnectReq()) }
-    @inline(never) static func _becomeACDP_DisconnectReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ACDP_DisconnectReq(ISO15118_20.ACDP_ConnectReq()) }
-    @inline(never) static func _becomeACDP_DisconnectRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ACDP_DisconnectRes(ISO15118_20.ACDP_ConnectRes()) }
-    @inline(never) static func _becomeACDP_DisconnectRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ACDP_DisconnectRes(ISO15118_20.ACDP_ConnectRes()) }
-    @inline(never) static func _becomeACDP_SystemStatusReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ACDP_SystemStatusReq(ISO15118_20.ACDP_SystemStatusReq()) }
-    @inline(never) static func _becomeACDP_SystemStatusReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ACDP_SystemStatusReq(ISO15118_20.ACDP_SystemStatusReq()) }
-    @inline(never) static func _becomeACDP_SystemStatusRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ACDP_SystemStatusRes(ISO15118_20.ACDP_SystemStatusRes()) }
-    @inline(never) static func _becomeACDP_SystemStatusRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ACDP_SystemStatusRes(ISO15118_20.ACDP_SystemStatusRes()) }
-    @inline(never) static func _becomeACDP_VehiclePositioningReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ACDP_VehiclePositioningReq(ISO15118_20.ACDP_VehiclePositioningReq()) }
-    @inline(never) static func _becomeACDP_VehiclePositioningReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ACDP_VehiclePositioningReq(ISO15118_20.ACDP_VehiclePositioningReq()) }
-    @inline(never) static func _becomeACDP_VehiclePositioningRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ACDP_VehiclePositioningRes(ISO15118_20.ACDP_VehiclePositioningRes()) }
-    @inline(never) static func _becomeACDP_VehiclePositioningRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ACDP_VehiclePositioningRes(ISO15118_20.ACDP_VehiclePositioningRes()) }
+    /// The tag byte of case `index` when its payload is not empty (the inverse of `_payloadCase`), else -1.
+    @inline(__always)
+    static func _plainTagByte(_ index: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.ACDP_ConnectReq>.size > 0 { if index == 0 { return k }; k &+= 1 } else if index == 0 { return -1 }
+        if MemoryLayout<ISO15118_20.ACDP_ConnectRes>.size > 0 { if index == 1 { return k }; k &+= 1 } else if index == 1 { return -1 }
+        if MemoryLayout<ISO15118_20.ACDP_ConnectReq>.size > 0 { if index == 2 { return k }; k &+= 1 } else if index == 2 { return -1 }
+        if MemoryLayout<ISO15118_20.ACDP_ConnectRes>.size > 0 { if index == 3 { return k }; k &+= 1 } else if index == 3 { return -1 }
+        if MemoryLayout<ISO15118_20.ACDP_SystemStatusReq>.size > 0 { if index == 4 { return k }; k &+= 1 } else if index == 4 { return -1 }
+        if MemoryLayout<ISO15118_20.ACDP_SystemStatusRes>.size > 0 { if index == 5 { return k }; k &+= 1 } else if index == 5 { return -1 }
+        if MemoryLayout<ISO15118_20.ACDP_VehiclePositioningReq>.size > 0 { if index == 6 { return k }; k &+= 1 } else if index == 6 { return -1 }
+        if MemoryLayout<ISO15118_20.ACDP_VehiclePositioningRes>.size > 0 { if index == 7 { return k }; k &+= 1 } else if index == 7 { return -1 }
+        return -1
+    }
+
+    // Each sets one case with a fresh payload. One function per case: in a `switch` the compiler shares one
+    // tail that builds the enum in a temporary and copies all of it. Even alone, `p.pointee = .case(...)` builds
+    // the whole enum (kilobytes: ~35k instructions for a DIN Body, issue 15) to set a payload of a few bytes;
+    // when the payloads are stored plain and trivial, only the new payload and the tag byte are written.
+    @inline(never) static func _becomeACDP_ConnectReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(0)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ACDP_ConnectReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ACDP_ConnectReq(ISO15118_20.ACDP_ConnectReq())
+        }
+    }
+    @inline(never) static func _becomeACDP_ConnectReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(0)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ACDP_ConnectReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ACDP_ConnectReq(ISO15118_20.ACDP_ConnectReq())
+        }
+    }
+    @inline(never) static func _becomeACDP_ConnectRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(1)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ACDP_ConnectRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ACDP_ConnectRes(ISO15118_20.ACDP_ConnectRes())
+        }
+    }
+    @inline(never) static func _becomeACDP_ConnectRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(1)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ACDP_ConnectRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ACDP_ConnectRes(ISO15118_20.ACDP_ConnectRes())
+        }
+    }
+    @inline(never) static func _becomeACDP_DisconnectReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(2)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ACDP_ConnectReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ACDP_DisconnectReq(ISO15118_20.ACDP_ConnectReq())
+        }
+    }
+    @inline(never) static func _becomeACDP_DisconnectReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(2)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ACDP_ConnectReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ACDP_DisconnectReq(ISO15118_20.ACDP_ConnectReq())
+        }
+    }
+    @inline(never) static func _becomeACDP_DisconnectRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(3)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ACDP_ConnectRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ACDP_DisconnectRes(ISO15118_20.ACDP_ConnectRes())
+        }
+    }
+    @inline(never) static func _becomeACDP_DisconnectRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(3)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ACDP_ConnectRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ACDP_DisconnectRes(ISO15118_20.ACDP_ConnectRes())
+        }
+    }
+    @inline(never) static func _becomeACDP_SystemStatusReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(4)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ACDP_SystemStatusReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ACDP_SystemStatusReq(ISO15118_20.ACDP_SystemStatusReq())
+        }
+    }
+    @inline(never) static func _becomeACDP_SystemStatusReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(4)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ACDP_SystemStatusReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ACDP_SystemStatusReq(ISO15118_20.ACDP_SystemStatusReq())
+        }
+    }
+    @inline(never) static func _becomeACDP_SystemStatusRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(5)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ACDP_SystemStatusRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ACDP_SystemStatusRes(ISO15118_20.ACDP_SystemStatusRes())
+        }
+    }
+    @inline(never) static func _becomeACDP_SystemStatusRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(5)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ACDP_SystemStatusRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ACDP_SystemStatusRes(ISO15118_20.ACDP_SystemStatusRes())
+        }
+    }
+    @inline(never) static func _becomeACDP_VehiclePositioningReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(6)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ACDP_VehiclePositioningReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ACDP_VehiclePositioningReq(ISO15118_20.ACDP_VehiclePositioningReq())
+        }
+    }
+    @inline(never) static func _becomeACDP_VehiclePositioningReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(6)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ACDP_VehiclePositioningReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ACDP_VehiclePositioningReq(ISO15118_20.ACDP_VehiclePositioningReq())
+        }
+    }
+    @inline(never) static func _becomeACDP_VehiclePositioningRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(7)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ACDP_VehiclePositioningRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ACDP_VehiclePositioningRes(ISO15118_20.ACDP_VehiclePositioningRes())
+        }
+    }
+    @inline(never) static func _becomeACDP_VehiclePositioningRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(7)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ACDP_VehiclePositioningRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ACDP_VehiclePositioningRes(ISO15118_20.ACDP_VehiclePositioningRes())
+        }
+    }
 
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)
@@ -42985,40 +43237,289 @@ extension ISO20ACMessage {
         return t >= 0 ? t : p.pointee._tag
     }
 
-    // Each sets one case with a fresh payload, written in place. One function per case: in a `switch` the
-    // compiler shares one tail that builds the enum in a temporary and copies all of it (kilobytes).
-    @inline(never) static func _becomeAC_CPDReqEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .AC_CPDReqEnergyTransferMode(ISO15118_20.AC_CPDReqEnergyTransferMode()) }
-    @inline(never) static func _becomeAC_CPDReqEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .AC_CPDReqEnergyTransferMode(ISO15118_20.AC_CPDReqEnergyTransferMode()) }
-    @inline(never) static func _becomeAC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .AC_CPDResEnergyTransferMode(ISO15118_20.AC_CPDResEnergyTransferMode()) }
-    @inline(never) static func _becomeAC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .AC_CPDResEnergyTransferMode(ISO15118_20.AC_CPDResEnergyTransferMode()) }
-    @inline(never) static func _becomeAC_ChargeLoopReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .AC_ChargeLoopReq(ISO15118_20.AC_ChargeLoopReq()) }
-    @inline(never) static func _becomeAC_ChargeLoopReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .AC_ChargeLoopReq(ISO15118_20.AC_ChargeLoopReq()) }
-    @inline(never) static func _becomeAC_ChargeLoopRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .AC_ChargeLoopRes(ISO15118_20.AC_ChargeLoopRes()) }
-    @inline(never) static func _becomeAC_ChargeLoopRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .AC_ChargeLoopRes(ISO15118_20.AC_ChargeLoopRes()) }
-    @inline(never) static func _becomeAC_ChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .AC_ChargeParameterDiscoveryReq(ISO15118_20.AC_ChargeParameterDiscoveryReq()) }
-    @inline(never) static func _becomeAC_ChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .AC_ChargeParameterDiscoveryReq(ISO15118_20.AC_ChargeParameterDiscoveryReq()) }
-    @inline(never) static func _becomeAC_ChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .AC_ChargeParameterDiscoveryRes(ISO15118_20.AC_ChargeParameterDiscoveryRes()) }
-    @inline(never) static func _becomeAC_ChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .AC_ChargeParameterDiscoveryRes(ISO15118_20.AC_ChargeParameterDiscoveryRes()) }
-    @inline(never) static func _becomeBPT_AC_CPDReqEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_AC_CPDReqEnergyTransferMode(ISO15118_20.BPT_AC_CPDReqEnergyTransferMode()) }
-    @inline(never) static func _becomeBPT_AC_CPDReqEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_AC_CPDReqEnergyTransferMode(ISO15118_20.BPT_AC_CPDReqEnergyTransferMode()) }
-    @inline(never) static func _becomeBPT_AC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_AC_CPDResEnergyTransferMode(ISO15118_20.BPT_AC_CPDResEnergyTransferMode()) }
-    @inline(never) static func _becomeBPT_AC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_AC_CPDResEnergyTransferMode(ISO15118_20.BPT_AC_CPDResEnergyTransferMode()) }
-    @inline(never) static func _becomeBPT_Dynamic_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_Dynamic_AC_CLReqControlMode(ISO15118_20.BPT_Dynamic_AC_CLReqControlMode()) }
-    @inline(never) static func _becomeBPT_Dynamic_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_Dynamic_AC_CLReqControlMode(ISO15118_20.BPT_Dynamic_AC_CLReqControlMode()) }
-    @inline(never) static func _becomeBPT_Dynamic_AC_CLResControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_Dynamic_AC_CLResControlMode(ISO15118_20.BPT_Dynamic_AC_CLResControlMode()) }
-    @inline(never) static func _becomeBPT_Dynamic_AC_CLResControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_Dynamic_AC_CLResControlMode(ISO15118_20.BPT_Dynamic_AC_CLResControlMode()) }
-    @inline(never) static func _becomeBPT_Scheduled_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_Scheduled_AC_CLReqControlMode(ISO15118_20.BPT_Scheduled_AC_CLReqControlMode()) }
-    @inline(never) static func _becomeBPT_Scheduled_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_Scheduled_AC_CLReqControlMode(ISO15118_20.BPT_Scheduled_AC_CLReqControlMode()) }
-    @inline(never) static func _becomeBPT_Scheduled_AC_CLResControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_Scheduled_AC_CLResControlMode(ISO15118_20.BPT_Scheduled_AC_CLResControlMode()) }
-    @inline(never) static func _becomeBPT_Scheduled_AC_CLResControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_Scheduled_AC_CLResControlMode(ISO15118_20.BPT_Scheduled_AC_CLResControlMode()) }
-    @inline(never) static func _becomeDynamic_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .Dynamic_AC_CLReqControlMode(ISO15118_20.Dynamic_AC_CLReqControlMode()) }
-    @inline(never) static func _becomeDynamic_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .Dynamic_AC_CLReqControlMode(ISO15118_20.Dynamic_AC_CLReqControlMode()) }
-    @inline(never) static func _becomeDynamic_AC_CLResControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .Dynamic_AC_CLResControlMode(ISO15118_20.Dynamic_AC_CLResControlMode()) }
-    @inline(never) static func _becomeDynamic_AC_CLResControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .Dynamic_AC_CLResControlMode(ISO15118_20.Dynamic_AC_CLResControlMode()) }
-    @inline(never) static func _becomeScheduled_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .Scheduled_AC_CLReqControlMode(ISO15118_20.Scheduled_AC_CLReqControlMode()) }
-    @inline(never) static func _becomeScheduled_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .Scheduled_AC_CLReqControlMode(ISO15118_20.Scheduled_AC_CLReqControlMode()) }
-    @inline(never) static func _becomeScheduled_AC_CLResControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .Scheduled_AC_CLResControlMode(ISO15118_20.Scheduled_AC_CLResControlMode()) }
-    @inline(never) static func _becomeScheduled_AC_CLResControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .Scheduled_AC_CLResControlMode(ISO15118_20.Scheduled_AC_CLResControlMode()) }
+    /// The tag byte of case `index` when its payload is not empty (the inverse of `_payloadCase`), else -1.
+    @inline(__always)
+    static func _plainTagByte(_ index: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.AC_CPDReqEnergyTransferMode>.size > 0 { if index == 0 { return k }; k &+= 1 } else if index == 0 { return -1 }
+        if MemoryLayout<ISO15118_20.AC_CPDResEnergyTransferMode>.size > 0 { if index == 1 { return k }; k &+= 1 } else if index == 1 { return -1 }
+        if MemoryLayout<ISO15118_20.AC_ChargeLoopReq>.size > 0 { if index == 2 { return k }; k &+= 1 } else if index == 2 { return -1 }
+        if MemoryLayout<ISO15118_20.AC_ChargeLoopRes>.size > 0 { if index == 3 { return k }; k &+= 1 } else if index == 3 { return -1 }
+        if MemoryLayout<ISO15118_20.AC_ChargeParameterDiscoveryReq>.size > 0 { if index == 4 { return k }; k &+= 1 } else if index == 4 { return -1 }
+        if MemoryLayout<ISO15118_20.AC_ChargeParameterDiscoveryRes>.size > 0 { if index == 5 { return k }; k &+= 1 } else if index == 5 { return -1 }
+        if MemoryLayout<ISO15118_20.BPT_AC_CPDReqEnergyTransferMode>.size > 0 { if index == 6 { return k }; k &+= 1 } else if index == 6 { return -1 }
+        if MemoryLayout<ISO15118_20.BPT_AC_CPDResEnergyTransferMode>.size > 0 { if index == 7 { return k }; k &+= 1 } else if index == 7 { return -1 }
+        if MemoryLayout<ISO15118_20.BPT_Dynamic_AC_CLReqControlMode>.size > 0 { if index == 8 { return k }; k &+= 1 } else if index == 8 { return -1 }
+        if MemoryLayout<ISO15118_20.BPT_Dynamic_AC_CLResControlMode>.size > 0 { if index == 9 { return k }; k &+= 1 } else if index == 9 { return -1 }
+        if MemoryLayout<ISO15118_20.BPT_Scheduled_AC_CLReqControlMode>.size > 0 { if index == 10 { return k }; k &+= 1 } else if index == 10 { return -1 }
+        if MemoryLayout<ISO15118_20.BPT_Scheduled_AC_CLResControlMode>.size > 0 { if index == 11 { return k }; k &+= 1 } else if index == 11 { return -1 }
+        if MemoryLayout<ISO15118_20.Dynamic_AC_CLReqControlMode>.size > 0 { if index == 12 { return k }; k &+= 1 } else if index == 12 { return -1 }
+        if MemoryLayout<ISO15118_20.Dynamic_AC_CLResControlMode>.size > 0 { if index == 13 { return k }; k &+= 1 } else if index == 13 { return -1 }
+        if MemoryLayout<ISO15118_20.Scheduled_AC_CLReqControlMode>.size > 0 { if index == 14 { return k }; k &+= 1 } else if index == 14 { return -1 }
+        if MemoryLayout<ISO15118_20.Scheduled_AC_CLResControlMode>.size > 0 { if index == 15 { return k }; k &+= 1 } else if index == 15 { return -1 }
+        return -1
+    }
+
+    // Each sets one case with a fresh payload. One function per case: in a `switch` the compiler shares one
+    // tail that builds the enum in a temporary and copies all of it. Even alone, `p.pointee = .case(...)` builds
+    // the whole enum (kilobytes: ~35k instructions for a DIN Body, issue 15) to set a payload of a few bytes;
+    // when the payloads are stored plain and trivial, only the new payload and the tag byte are written.
+    @inline(never) static func _becomeAC_CPDReqEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(0)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.AC_CPDReqEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .AC_CPDReqEnergyTransferMode(ISO15118_20.AC_CPDReqEnergyTransferMode())
+        }
+    }
+    @inline(never) static func _becomeAC_CPDReqEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(0)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.AC_CPDReqEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .AC_CPDReqEnergyTransferMode(ISO15118_20.AC_CPDReqEnergyTransferMode())
+        }
+    }
+    @inline(never) static func _becomeAC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(1)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.AC_CPDResEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .AC_CPDResEnergyTransferMode(ISO15118_20.AC_CPDResEnergyTransferMode())
+        }
+    }
+    @inline(never) static func _becomeAC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(1)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.AC_CPDResEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .AC_CPDResEnergyTransferMode(ISO15118_20.AC_CPDResEnergyTransferMode())
+        }
+    }
+    @inline(never) static func _becomeAC_ChargeLoopReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(2)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.AC_ChargeLoopReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .AC_ChargeLoopReq(ISO15118_20.AC_ChargeLoopReq())
+        }
+    }
+    @inline(never) static func _becomeAC_ChargeLoopReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(2)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.AC_ChargeLoopReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .AC_ChargeLoopReq(ISO15118_20.AC_ChargeLoopReq())
+        }
+    }
+    @inline(never) static func _becomeAC_ChargeLoopRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(3)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.AC_ChargeLoopRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .AC_ChargeLoopRes(ISO15118_20.AC_ChargeLoopRes())
+        }
+    }
+    @inline(never) static func _becomeAC_ChargeLoopRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(3)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.AC_ChargeLoopRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .AC_ChargeLoopRes(ISO15118_20.AC_ChargeLoopRes())
+        }
+    }
+    @inline(never) static func _becomeAC_ChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(4)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.AC_ChargeParameterDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .AC_ChargeParameterDiscoveryReq(ISO15118_20.AC_ChargeParameterDiscoveryReq())
+        }
+    }
+    @inline(never) static func _becomeAC_ChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(4)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.AC_ChargeParameterDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .AC_ChargeParameterDiscoveryReq(ISO15118_20.AC_ChargeParameterDiscoveryReq())
+        }
+    }
+    @inline(never) static func _becomeAC_ChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(5)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.AC_ChargeParameterDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .AC_ChargeParameterDiscoveryRes(ISO15118_20.AC_ChargeParameterDiscoveryRes())
+        }
+    }
+    @inline(never) static func _becomeAC_ChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(5)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.AC_ChargeParameterDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .AC_ChargeParameterDiscoveryRes(ISO15118_20.AC_ChargeParameterDiscoveryRes())
+        }
+    }
+    @inline(never) static func _becomeBPT_AC_CPDReqEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(6)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_AC_CPDReqEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_AC_CPDReqEnergyTransferMode(ISO15118_20.BPT_AC_CPDReqEnergyTransferMode())
+        }
+    }
+    @inline(never) static func _becomeBPT_AC_CPDReqEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(6)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_AC_CPDReqEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_AC_CPDReqEnergyTransferMode(ISO15118_20.BPT_AC_CPDReqEnergyTransferMode())
+        }
+    }
+    @inline(never) static func _becomeBPT_AC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(7)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_AC_CPDResEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_AC_CPDResEnergyTransferMode(ISO15118_20.BPT_AC_CPDResEnergyTransferMode())
+        }
+    }
+    @inline(never) static func _becomeBPT_AC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(7)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_AC_CPDResEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_AC_CPDResEnergyTransferMode(ISO15118_20.BPT_AC_CPDResEnergyTransferMode())
+        }
+    }
+    @inline(never) static func _becomeBPT_Dynamic_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(8)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_Dynamic_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_Dynamic_AC_CLReqControlMode(ISO15118_20.BPT_Dynamic_AC_CLReqControlMode())
+        }
+    }
+    @inline(never) static func _becomeBPT_Dynamic_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(8)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_Dynamic_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_Dynamic_AC_CLReqControlMode(ISO15118_20.BPT_Dynamic_AC_CLReqControlMode())
+        }
+    }
+    @inline(never) static func _becomeBPT_Dynamic_AC_CLResControlMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(9)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_Dynamic_AC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_Dynamic_AC_CLResControlMode(ISO15118_20.BPT_Dynamic_AC_CLResControlMode())
+        }
+    }
+    @inline(never) static func _becomeBPT_Dynamic_AC_CLResControlMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(9)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_Dynamic_AC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_Dynamic_AC_CLResControlMode(ISO15118_20.BPT_Dynamic_AC_CLResControlMode())
+        }
+    }
+    @inline(never) static func _becomeBPT_Scheduled_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(10)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_Scheduled_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_Scheduled_AC_CLReqControlMode(ISO15118_20.BPT_Scheduled_AC_CLReqControlMode())
+        }
+    }
+    @inline(never) static func _becomeBPT_Scheduled_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(10)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_Scheduled_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_Scheduled_AC_CLReqControlMode(ISO15118_20.BPT_Scheduled_AC_CLReqControlMode())
+        }
+    }
+    @inline(never) static func _becomeBPT_Scheduled_AC_CLResControlMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(11)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_Scheduled_AC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_Scheduled_AC_CLResControlMode(ISO15118_20.BPT_Scheduled_AC_CLResControlMode())
+        }
+    }
+    @inline(never) static func _becomeBPT_Scheduled_AC_CLResControlMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(11)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_Scheduled_AC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_Scheduled_AC_CLResControlMode(ISO15118_20.BPT_Scheduled_AC_CLResControlMode())
+        }
+    }
+    @inline(never) static func _becomeDynamic_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(12)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.Dynamic_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .Dynamic_AC_CLReqControlMode(ISO15118_20.Dynamic_AC_CLReqControlMode())
+        }
+    }
+    @inline(never) static func _becomeDynamic_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(12)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.Dynamic_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .Dynamic_AC_CLReqControlMode(ISO15118_20.Dynamic_AC_CLReqControlMode())
+        }
+    }
+    @inline(never) static func _becomeDynamic_AC_CLResControlMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(13)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.Dynamic_AC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .Dynamic_AC_CLResControlMode(ISO15118_20.Dynamic_AC_CLResControlMode())
+        }
+    }
+    @inline(never) static func _becomeDynamic_AC_CLResControlMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(13)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.Dynamic_AC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .Dynamic_AC_CLResControlMode(ISO15118_20.Dynamic_AC_CLResControlMode())
+        }
+    }
+    @inline(never) static func _becomeScheduled_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(14)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.Scheduled_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .Scheduled_AC_CLReqControlMode(ISO15118_20.Scheduled_AC_CLReqControlMode())
+        }
+    }
+    @inline(never) static func _becomeScheduled_AC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(14)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.Scheduled_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .Scheduled_AC_CLReqControlMode(ISO15118_20.Scheduled_AC_CLReqControlMode())
+        }
+    }
+    @inline(never) static func _becomeScheduled_AC_CLResControlMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(15)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.Scheduled_AC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .Scheduled_AC_CLResControlMode(ISO15118_20.Scheduled_AC_CLResControlMode())
+        }
+    }
+    @inline(never) static func _becomeScheduled_AC_CLResControlMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(15)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.Scheduled_AC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .Scheduled_AC_CLResControlMode(ISO15118_20.Scheduled_AC_CLResControlMode())
+        }
+    }
 
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)
@@ -43172,64 +43673,493 @@ extension ISO20CommonMessage {
         return t >= 0 ? t : p.pointee._tag
     }
 
-    // Each sets one case with a fresh payload, written in place. One function per case: in a `switch` the
-    // compiler shares one tail that builds the enum in a temporary and copies all of it (kilobytes).
-    @inline(never) static func _becomeAuthorizationReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .AuthorizationReq(ISO15118_20.AuthorizationReq()) }
-    @inline(never) static func _becomeAuthorizationReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .AuthorizationReq(ISO15118_20.AuthorizationReq()) }
-    @inline(never) static func _becomeAuthorizationRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .AuthorizationRes(ISO15118_20.AuthorizationRes()) }
-    @inline(never) static func _becomeAuthorizationRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .AuthorizationRes(ISO15118_20.AuthorizationRes()) }
-    @inline(never) static func _becomeAuthorizationSetupReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .AuthorizationSetupReq(ISO15118_20.AuthorizationSetupReq()) }
-    @inline(never) static func _becomeAuthorizationSetupReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .AuthorizationSetupReq(ISO15118_20.AuthorizationSetupReq()) }
-    @inline(never) static func _becomeAuthorizationSetupRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .AuthorizationSetupRes(ISO15118_20.AuthorizationSetupRes()) }
-    @inline(never) static func _becomeAuthorizationSetupRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .AuthorizationSetupRes(ISO15118_20.AuthorizationSetupRes()) }
-    @inline(never) static func _becomeCertificateInstallationReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CertificateInstallationReq(ISO15118_20.CertificateInstallationReq()) }
-    @inline(never) static func _becomeCertificateInstallationReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CertificateInstallationReq(ISO15118_20.CertificateInstallationReq()) }
-    @inline(never) static func _becomeCertificateInstallationRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .CertificateInstallationRes(ISO15118_20.CertificateInstallationRes()) }
-    @inline(never) static func _becomeCertificateInstallationRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .CertificateInstallationRes(ISO15118_20.CertificateInstallationRes()) }
-    @inline(never) static func _becomeMeteringConfirmationReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .MeteringConfirmationReq(ISO15118_20.MeteringConfirmationReq()) }
-    @inline(never) static func _becomeMeteringConfirmationReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .MeteringConfirmationReq(ISO15118_20.MeteringConfirmationReq()) }
-    @inline(never) static func _becomeMeteringConfirmationRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .MeteringConfirmationRes(ISO15118_20.MeteringConfirmationRes()) }
-    @inline(never) static func _becomeMeteringConfirmationRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .MeteringConfirmationRes(ISO15118_20.MeteringConfirmationRes()) }
-    @inline(never) static func _becomePowerDeliveryReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PowerDeliveryReq(ISO15118_20.PowerDeliveryReq()) }
-    @inline(never) static func _becomePowerDeliveryReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PowerDeliveryReq(ISO15118_20.PowerDeliveryReq()) }
-    @inline(never) static func _becomePowerDeliveryRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .PowerDeliveryRes(ISO15118_20.PowerDeliveryRes()) }
-    @inline(never) static func _becomePowerDeliveryRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .PowerDeliveryRes(ISO15118_20.PowerDeliveryRes()) }
-    @inline(never) static func _becomeScheduleExchangeReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ScheduleExchangeReq(ISO15118_20.ScheduleExchangeReq()) }
-    @inline(never) static func _becomeScheduleExchangeReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ScheduleExchangeReq(ISO15118_20.ScheduleExchangeReq()) }
-    @inline(never) static func _becomeScheduleExchangeRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ScheduleExchangeRes(ISO15118_20.ScheduleExchangeRes()) }
-    @inline(never) static func _becomeScheduleExchangeRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ScheduleExchangeRes(ISO15118_20.ScheduleExchangeRes()) }
-    @inline(never) static func _becomeServiceDetailReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServiceDetailReq(ISO15118_20.ServiceDetailReq()) }
-    @inline(never) static func _becomeServiceDetailReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServiceDetailReq(ISO15118_20.ServiceDetailReq()) }
-    @inline(never) static func _becomeServiceDetailRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServiceDetailRes(ISO15118_20.ServiceDetailRes()) }
-    @inline(never) static func _becomeServiceDetailRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServiceDetailRes(ISO15118_20.ServiceDetailRes()) }
-    @inline(never) static func _becomeServiceDiscoveryReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServiceDiscoveryReq(ISO15118_20.ServiceDiscoveryReq()) }
-    @inline(never) static func _becomeServiceDiscoveryReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServiceDiscoveryReq(ISO15118_20.ServiceDiscoveryReq()) }
-    @inline(never) static func _becomeServiceDiscoveryRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServiceDiscoveryRes(ISO15118_20.ServiceDiscoveryRes()) }
-    @inline(never) static func _becomeServiceDiscoveryRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServiceDiscoveryRes(ISO15118_20.ServiceDiscoveryRes()) }
-    @inline(never) static func _becomeServiceSelectionReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServiceSelectionReq(ISO15118_20.ServiceSelectionReq()) }
-    @inline(never) static func _becomeServiceSelectionReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServiceSelectionReq(ISO15118_20.ServiceSelectionReq()) }
-    @inline(never) static func _becomeServiceSelectionRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .ServiceSelectionRes(ISO15118_20.ServiceSelectionRes()) }
-    @inline(never) static func _becomeServiceSelectionRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .ServiceSelectionRes(ISO15118_20.ServiceSelectionRes()) }
-    @inline(never) static func _becomeSessionSetupReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SessionSetupReq(ISO15118_20.SessionSetupReq()) }
-    @inline(never) static func _becomeSessionSetupReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SessionSetupReq(ISO15118_20.SessionSetupReq()) }
-    @inline(never) static func _becomeSessionSetupRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SessionSetupRes(ISO15118_20.SessionSetupRes()) }
-    @inline(never) static func _becomeSessionSetupRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SessionSetupRes(ISO15118_20.SessionSetupRes()) }
-    @inline(never) static func _becomeSessionStopReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SessionStopReq(ISO15118_20.SessionStopReq()) }
-    @inline(never) static func _becomeSessionStopReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SessionStopReq(ISO15118_20.SessionStopReq()) }
-    @inline(never) static func _becomeSessionStopRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SessionStopRes(ISO15118_20.SessionStopRes()) }
-    @inline(never) static func _becomeSessionStopRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SessionStopRes(ISO15118_20.SessionStopRes()) }
-    @inline(never) static func _becomeSignedInstallationData(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SignedInstallationData(ISO15118_20.SignedInstallationData()) }
-    @inline(never) static func _becomeSignedInstallationData(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SignedInstallationData(ISO15118_20.SignedInstallationData()) }
-    @inline(never) static func _becomeSignedMeteringData(_ p: UnsafeMutablePointer<Self>) { p.pointee = .SignedMeteringData(ISO15118_20.SignedMeteringData()) }
-    @inline(never) static func _becomeSignedMeteringData(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .SignedMeteringData(ISO15118_20.SignedMeteringData()) }
-    @inline(never) static func _becomeVehicleCheckInReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .VehicleCheckInReq(ISO15118_20.VehicleCheckInReq()) }
-    @inline(never) static func _becomeVehicleCheckInReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .VehicleCheckInReq(ISO15118_20.VehicleCheckInReq()) }
-    @inline(never) static func _becomeVehicleCheckInRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .VehicleCheckInRes(ISO15118_20.VehicleCheckInRes()) }
-    @inline(never) static func _becomeVehicleCheckInRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .VehicleCheckInRes(ISO15118_20.VehicleCheckInRes()) }
-    @inline(never) static func _becomeVehicleCheckOutReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .VehicleCheckOutReq(ISO15118_20.VehicleCheckOutReq()) }
-    @inline(never) static func _becomeVehicleCheckOutReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .VehicleCheckOutReq(ISO15118_20.VehicleCheckOutReq()) }
-    @inline(never) static func _becomeVehicleCheckOutRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .VehicleCheckOutRes(ISO15118_20.VehicleCheckOutRes()) }
-    @inline(never) static func _becomeVehicleCheckOutRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .VehicleCheckOutRes(ISO15118_20.VehicleCheckOutRes()) }
+    /// The tag byte of case `index` when its payload is not empty (the inverse of `_payloadCase`), else -1.
+    @inline(__always)
+    static func _plainTagByte(_ index: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.AuthorizationReq>.size > 0 { if index == 0 { return k }; k &+= 1 } else if index == 0 { return -1 }
+        if MemoryLayout<ISO15118_20.AuthorizationRes>.size > 0 { if index == 1 { return k }; k &+= 1 } else if index == 1 { return -1 }
+        if MemoryLayout<ISO15118_20.AuthorizationSetupReq>.size > 0 { if index == 2 { return k }; k &+= 1 } else if index == 2 { return -1 }
+        if MemoryLayout<ISO15118_20.AuthorizationSetupRes>.size > 0 { if index == 3 { return k }; k &+= 1 } else if index == 3 { return -1 }
+        if MemoryLayout<ISO15118_20.CertificateInstallationReq>.size > 0 { if index == 4 { return k }; k &+= 1 } else if index == 4 { return -1 }
+        if MemoryLayout<ISO15118_20.CertificateInstallationRes>.size > 0 { if index == 5 { return k }; k &+= 1 } else if index == 5 { return -1 }
+        if MemoryLayout<ISO15118_20.MeteringConfirmationReq>.size > 0 { if index == 6 { return k }; k &+= 1 } else if index == 6 { return -1 }
+        if MemoryLayout<ISO15118_20.MeteringConfirmationRes>.size > 0 { if index == 7 { return k }; k &+= 1 } else if index == 7 { return -1 }
+        if MemoryLayout<ISO15118_20.PowerDeliveryReq>.size > 0 { if index == 8 { return k }; k &+= 1 } else if index == 8 { return -1 }
+        if MemoryLayout<ISO15118_20.PowerDeliveryRes>.size > 0 { if index == 9 { return k }; k &+= 1 } else if index == 9 { return -1 }
+        if MemoryLayout<ISO15118_20.ScheduleExchangeReq>.size > 0 { if index == 10 { return k }; k &+= 1 } else if index == 10 { return -1 }
+        if MemoryLayout<ISO15118_20.ScheduleExchangeRes>.size > 0 { if index == 11 { return k }; k &+= 1 } else if index == 11 { return -1 }
+        if MemoryLayout<ISO15118_20.ServiceDetailReq>.size > 0 { if index == 12 { return k }; k &+= 1 } else if index == 12 { return -1 }
+        if MemoryLayout<ISO15118_20.ServiceDetailRes>.size > 0 { if index == 13 { return k }; k &+= 1 } else if index == 13 { return -1 }
+        if MemoryLayout<ISO15118_20.ServiceDiscoveryReq>.size > 0 { if index == 14 { return k }; k &+= 1 } else if index == 14 { return -1 }
+        if MemoryLayout<ISO15118_20.ServiceDiscoveryRes>.size > 0 { if index == 15 { return k }; k &+= 1 } else if index == 15 { return -1 }
+        if MemoryLayout<ISO15118_20.ServiceSelectionReq>.size > 0 { if index == 16 { return k }; k &+= 1 } else if index == 16 { return -1 }
+        if MemoryLayout<ISO15118_20.ServiceSelectionRes>.size > 0 { if index == 17 { return k }; k &+= 1 } else if index == 17 { return -1 }
+        if MemoryLayout<ISO15118_20.SessionSetupReq>.size > 0 { if index == 18 { return k }; k &+= 1 } else if index == 18 { return -1 }
+        if MemoryLayout<ISO15118_20.SessionSetupRes>.size > 0 { if index == 19 { return k }; k &+= 1 } else if index == 19 { return -1 }
+        if MemoryLayout<ISO15118_20.SessionStopReq>.size > 0 { if index == 20 { return k }; k &+= 1 } else if index == 20 { return -1 }
+        if MemoryLayout<ISO15118_20.SessionStopRes>.size > 0 { if index == 21 { return k }; k &+= 1 } else if index == 21 { return -1 }
+        if MemoryLayout<ISO15118_20.SignedInstallationData>.size > 0 { if index == 22 { return k }; k &+= 1 } else if index == 22 { return -1 }
+        if MemoryLayout<ISO15118_20.SignedMeteringData>.size > 0 { if index == 23 { return k }; k &+= 1 } else if index == 23 { return -1 }
+        if MemoryLayout<ISO15118_20.VehicleCheckInReq>.size > 0 { if index == 24 { return k }; k &+= 1 } else if index == 24 { return -1 }
+        if MemoryLayout<ISO15118_20.VehicleCheckInRes>.size > 0 { if index == 25 { return k }; k &+= 1 } else if index == 25 { return -1 }
+        if MemoryLayout<ISO15118_20.VehicleCheckOutReq>.size > 0 { if index == 26 { return k }; k &+= 1 } else if index == 26 { return -1 }
+        if MemoryLayout<ISO15118_20.VehicleCheckOutRes>.size > 0 { if index == 27 { return k }; k &+= 1 } else if index == 27 { return -1 }
+        return -1
+    }
+
+    // Each sets one case with a fresh payload. One function per case: in a `switch` the compiler shares one
+    // tail that builds the enum in a temporary and copies all of it. Even alone, `p.pointee = .case(...)` builds
+    // the whole enum (kilobytes: ~35k instructions for a DIN Body, issue 15) to set a payload of a few bytes;
+    // when the payloads are stored plain and trivial, only the new payload and the tag byte are written.
+    @inline(never) static func _becomeAuthorizationReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(0)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.AuthorizationReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .AuthorizationReq(ISO15118_20.AuthorizationReq())
+        }
+    }
+    @inline(never) static func _becomeAuthorizationReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(0)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.AuthorizationReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .AuthorizationReq(ISO15118_20.AuthorizationReq())
+        }
+    }
+    @inline(never) static func _becomeAuthorizationRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(1)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.AuthorizationRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .AuthorizationRes(ISO15118_20.AuthorizationRes())
+        }
+    }
+    @inline(never) static func _becomeAuthorizationRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(1)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.AuthorizationRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .AuthorizationRes(ISO15118_20.AuthorizationRes())
+        }
+    }
+    @inline(never) static func _becomeAuthorizationSetupReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(2)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.AuthorizationSetupReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .AuthorizationSetupReq(ISO15118_20.AuthorizationSetupReq())
+        }
+    }
+    @inline(never) static func _becomeAuthorizationSetupReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(2)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.AuthorizationSetupReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .AuthorizationSetupReq(ISO15118_20.AuthorizationSetupReq())
+        }
+    }
+    @inline(never) static func _becomeAuthorizationSetupRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(3)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.AuthorizationSetupRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .AuthorizationSetupRes(ISO15118_20.AuthorizationSetupRes())
+        }
+    }
+    @inline(never) static func _becomeAuthorizationSetupRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(3)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.AuthorizationSetupRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .AuthorizationSetupRes(ISO15118_20.AuthorizationSetupRes())
+        }
+    }
+    @inline(never) static func _becomeCertificateInstallationReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(4)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.CertificateInstallationReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CertificateInstallationReq(ISO15118_20.CertificateInstallationReq())
+        }
+    }
+    @inline(never) static func _becomeCertificateInstallationReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(4)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.CertificateInstallationReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CertificateInstallationReq(ISO15118_20.CertificateInstallationReq())
+        }
+    }
+    @inline(never) static func _becomeCertificateInstallationRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(5)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.CertificateInstallationRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CertificateInstallationRes(ISO15118_20.CertificateInstallationRes())
+        }
+    }
+    @inline(never) static func _becomeCertificateInstallationRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(5)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.CertificateInstallationRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .CertificateInstallationRes(ISO15118_20.CertificateInstallationRes())
+        }
+    }
+    @inline(never) static func _becomeMeteringConfirmationReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(6)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.MeteringConfirmationReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .MeteringConfirmationReq(ISO15118_20.MeteringConfirmationReq())
+        }
+    }
+    @inline(never) static func _becomeMeteringConfirmationReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(6)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.MeteringConfirmationReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .MeteringConfirmationReq(ISO15118_20.MeteringConfirmationReq())
+        }
+    }
+    @inline(never) static func _becomeMeteringConfirmationRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(7)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.MeteringConfirmationRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .MeteringConfirmationRes(ISO15118_20.MeteringConfirmationRes())
+        }
+    }
+    @inline(never) static func _becomeMeteringConfirmationRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(7)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.MeteringConfirmationRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .MeteringConfirmationRes(ISO15118_20.MeteringConfirmationRes())
+        }
+    }
+    @inline(never) static func _becomePowerDeliveryReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(8)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.PowerDeliveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PowerDeliveryReq(ISO15118_20.PowerDeliveryReq())
+        }
+    }
+    @inline(never) static func _becomePowerDeliveryReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(8)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.PowerDeliveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PowerDeliveryReq(ISO15118_20.PowerDeliveryReq())
+        }
+    }
+    @inline(never) static func _becomePowerDeliveryRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(9)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.PowerDeliveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PowerDeliveryRes(ISO15118_20.PowerDeliveryRes())
+        }
+    }
+    @inline(never) static func _becomePowerDeliveryRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(9)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.PowerDeliveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .PowerDeliveryRes(ISO15118_20.PowerDeliveryRes())
+        }
+    }
+    @inline(never) static func _becomeScheduleExchangeReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(10)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ScheduleExchangeReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ScheduleExchangeReq(ISO15118_20.ScheduleExchangeReq())
+        }
+    }
+    @inline(never) static func _becomeScheduleExchangeReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(10)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ScheduleExchangeReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ScheduleExchangeReq(ISO15118_20.ScheduleExchangeReq())
+        }
+    }
+    @inline(never) static func _becomeScheduleExchangeRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(11)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ScheduleExchangeRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ScheduleExchangeRes(ISO15118_20.ScheduleExchangeRes())
+        }
+    }
+    @inline(never) static func _becomeScheduleExchangeRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(11)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ScheduleExchangeRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ScheduleExchangeRes(ISO15118_20.ScheduleExchangeRes())
+        }
+    }
+    @inline(never) static func _becomeServiceDetailReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(12)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ServiceDetailReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServiceDetailReq(ISO15118_20.ServiceDetailReq())
+        }
+    }
+    @inline(never) static func _becomeServiceDetailReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(12)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ServiceDetailReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServiceDetailReq(ISO15118_20.ServiceDetailReq())
+        }
+    }
+    @inline(never) static func _becomeServiceDetailRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(13)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ServiceDetailRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServiceDetailRes(ISO15118_20.ServiceDetailRes())
+        }
+    }
+    @inline(never) static func _becomeServiceDetailRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(13)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ServiceDetailRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServiceDetailRes(ISO15118_20.ServiceDetailRes())
+        }
+    }
+    @inline(never) static func _becomeServiceDiscoveryReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(14)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ServiceDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServiceDiscoveryReq(ISO15118_20.ServiceDiscoveryReq())
+        }
+    }
+    @inline(never) static func _becomeServiceDiscoveryReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(14)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ServiceDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServiceDiscoveryReq(ISO15118_20.ServiceDiscoveryReq())
+        }
+    }
+    @inline(never) static func _becomeServiceDiscoveryRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(15)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ServiceDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServiceDiscoveryRes(ISO15118_20.ServiceDiscoveryRes())
+        }
+    }
+    @inline(never) static func _becomeServiceDiscoveryRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(15)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ServiceDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServiceDiscoveryRes(ISO15118_20.ServiceDiscoveryRes())
+        }
+    }
+    @inline(never) static func _becomeServiceSelectionReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(16)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ServiceSelectionReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServiceSelectionReq(ISO15118_20.ServiceSelectionReq())
+        }
+    }
+    @inline(never) static func _becomeServiceSelectionReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(16)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ServiceSelectionReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServiceSelectionReq(ISO15118_20.ServiceSelectionReq())
+        }
+    }
+    @inline(never) static func _becomeServiceSelectionRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(17)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ServiceSelectionRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServiceSelectionRes(ISO15118_20.ServiceSelectionRes())
+        }
+    }
+    @inline(never) static func _becomeServiceSelectionRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(17)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.ServiceSelectionRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .ServiceSelectionRes(ISO15118_20.ServiceSelectionRes())
+        }
+    }
+    @inline(never) static func _becomeSessionSetupReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(18)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.SessionSetupReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SessionSetupReq(ISO15118_20.SessionSetupReq())
+        }
+    }
+    @inline(never) static func _becomeSessionSetupReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(18)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.SessionSetupReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SessionSetupReq(ISO15118_20.SessionSetupReq())
+        }
+    }
+    @inline(never) static func _becomeSessionSetupRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(19)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.SessionSetupRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SessionSetupRes(ISO15118_20.SessionSetupRes())
+        }
+    }
+    @inline(never) static func _becomeSessionSetupRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(19)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.SessionSetupRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SessionSetupRes(ISO15118_20.SessionSetupRes())
+        }
+    }
+    @inline(never) static func _becomeSessionStopReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(20)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.SessionStopReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SessionStopReq(ISO15118_20.SessionStopReq())
+        }
+    }
+    @inline(never) static func _becomeSessionStopReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(20)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.SessionStopReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SessionStopReq(ISO15118_20.SessionStopReq())
+        }
+    }
+    @inline(never) static func _becomeSessionStopRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(21)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.SessionStopRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SessionStopRes(ISO15118_20.SessionStopRes())
+        }
+    }
+    @inline(never) static func _becomeSessionStopRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(21)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.SessionStopRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SessionStopRes(ISO15118_20.SessionStopRes())
+        }
+    }
+    @inline(never) static func _becomeSignedInstallationData(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(22)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.SignedInstallationData(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SignedInstallationData(ISO15118_20.SignedInstallationData())
+        }
+    }
+    @inline(never) static func _becomeSignedInstallationData(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(22)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.SignedInstallationData(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SignedInstallationData(ISO15118_20.SignedInstallationData())
+        }
+    }
+    @inline(never) static func _becomeSignedMeteringData(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(23)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.SignedMeteringData(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SignedMeteringData(ISO15118_20.SignedMeteringData())
+        }
+    }
+    @inline(never) static func _becomeSignedMeteringData(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(23)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.SignedMeteringData(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .SignedMeteringData(ISO15118_20.SignedMeteringData())
+        }
+    }
+    @inline(never) static func _becomeVehicleCheckInReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(24)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.VehicleCheckInReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .VehicleCheckInReq(ISO15118_20.VehicleCheckInReq())
+        }
+    }
+    @inline(never) static func _becomeVehicleCheckInReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(24)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.VehicleCheckInReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .VehicleCheckInReq(ISO15118_20.VehicleCheckInReq())
+        }
+    }
+    @inline(never) static func _becomeVehicleCheckInRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(25)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.VehicleCheckInRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .VehicleCheckInRes(ISO15118_20.VehicleCheckInRes())
+        }
+    }
+    @inline(never) static func _becomeVehicleCheckInRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(25)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.VehicleCheckInRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .VehicleCheckInRes(ISO15118_20.VehicleCheckInRes())
+        }
+    }
+    @inline(never) static func _becomeVehicleCheckOutReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(26)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.VehicleCheckOutReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .VehicleCheckOutReq(ISO15118_20.VehicleCheckOutReq())
+        }
+    }
+    @inline(never) static func _becomeVehicleCheckOutReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(26)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.VehicleCheckOutReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .VehicleCheckOutReq(ISO15118_20.VehicleCheckOutReq())
+        }
+    }
+    @inline(never) static func _becomeVehicleCheckOutRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(27)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.VehicleCheckOutRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .VehicleCheckOutRes(ISO15118_20.VehicleCheckOutRes())
+        }
+    }
+    @inline(never) static func _becomeVehicleCheckOutRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(27)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.VehicleCheckOutRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .VehicleCheckOutRes(ISO15118_20.VehicleCheckOutRes())
+        }
+    }
 
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)
@@ -43377,52 +44307,391 @@ extension ISO20DCMessage {
         return t >= 0 ? t : p.pointee._tag
     }
 
-    // Each sets one case with a fresh payload, written in place. One function per case: in a `switch` the
-    // compiler shares one tail that builds the enum in a temporary and copies all of it (kilobytes).
-    @inline(never) static func _becomeBPT_DC_CPDReqEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_DC_CPDReqEnergyTransferMode(ISO15118_20.BPT_DC_CPDReqEnergyTransferMode()) }
-    @inline(never) static func _becomeBPT_DC_CPDReqEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_DC_CPDReqEnergyTransferMode(ISO15118_20.BPT_DC_CPDReqEnergyTransferMode()) }
-    @inline(never) static func _becomeBPT_DC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_DC_CPDResEnergyTransferMode(ISO15118_20.BPT_DC_CPDResEnergyTransferMode()) }
-    @inline(never) static func _becomeBPT_DC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_DC_CPDResEnergyTransferMode(ISO15118_20.BPT_DC_CPDResEnergyTransferMode()) }
-    @inline(never) static func _becomeBPT_Dynamic_DC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_Dynamic_DC_CLReqControlMode(ISO15118_20.BPT_Dynamic_DC_CLReqControlMode()) }
-    @inline(never) static func _becomeBPT_Dynamic_DC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_Dynamic_DC_CLReqControlMode(ISO15118_20.BPT_Dynamic_DC_CLReqControlMode()) }
-    @inline(never) static func _becomeBPT_Dynamic_DC_CLResControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_Dynamic_DC_CLResControlMode(ISO15118_20.BPT_Dynamic_DC_CLResControlMode()) }
-    @inline(never) static func _becomeBPT_Dynamic_DC_CLResControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_Dynamic_DC_CLResControlMode(ISO15118_20.BPT_Dynamic_DC_CLResControlMode()) }
-    @inline(never) static func _becomeBPT_Scheduled_DC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_Scheduled_DC_CLReqControlMode(ISO15118_20.BPT_Scheduled_DC_CLReqControlMode()) }
-    @inline(never) static func _becomeBPT_Scheduled_DC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_Scheduled_DC_CLReqControlMode(ISO15118_20.BPT_Scheduled_DC_CLReqControlMode()) }
-    @inline(never) static func _becomeBPT_Scheduled_DC_CLResControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .BPT_Scheduled_DC_CLResControlMode(ISO15118_20.BPT_Scheduled_DC_CLResControlMode()) }
-    @inline(never) static func _becomeBPT_Scheduled_DC_CLResControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .BPT_Scheduled_DC_CLResControlMode(ISO15118_20.BPT_Scheduled_DC_CLResControlMode()) }
-    @inline(never) static func _becomeDC_CPDReqEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .DC_CPDReqEnergyTransferMode(ISO15118_20.DC_CPDReqEnergyTransferMode()) }
-    @inline(never) static func _becomeDC_CPDReqEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .DC_CPDReqEnergyTransferMode(ISO15118_20.DC_CPDReqEnergyTransferMode()) }
-    @inline(never) static func _becomeDC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .DC_CPDResEnergyTransferMode(ISO15118_20.DC_CPDResEnergyTransferMode()) }
-    @inline(never) static func _becomeDC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .DC_CPDResEnergyTransferMode(ISO15118_20.DC_CPDResEnergyTransferMode()) }
-    @inline(never) static func _becomeDC_CableCheckReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .DC_CableCheckReq(ISO15118_20.DC_CableCheckReq()) }
-    @inline(never) static func _becomeDC_CableCheckReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .DC_CableCheckReq(ISO15118_20.DC_CableCheckReq()) }
-    @inline(never) static func _becomeDC_CableCheckRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .DC_CableCheckRes(ISO15118_20.DC_CableCheckRes()) }
-    @inline(never) static func _becomeDC_CableCheckRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .DC_CableCheckRes(ISO15118_20.DC_CableCheckRes()) }
-    @inline(never) static func _becomeDC_ChargeLoopReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .DC_ChargeLoopReq(ISO15118_20.DC_ChargeLoopReq()) }
-    @inline(never) static func _becomeDC_ChargeLoopReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .DC_ChargeLoopReq(ISO15118_20.DC_ChargeLoopReq()) }
-    @inline(never) static func _becomeDC_ChargeLoopRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .DC_ChargeLoopRes(ISO15118_20.DC_ChargeLoopRes()) }
-    @inline(never) static func _becomeDC_ChargeLoopRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .DC_ChargeLoopRes(ISO15118_20.DC_ChargeLoopRes()) }
-    @inline(never) static func _becomeDC_ChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .DC_ChargeParameterDiscoveryReq(ISO15118_20.DC_ChargeParameterDiscoveryReq()) }
-    @inline(never) static func _becomeDC_ChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .DC_ChargeParameterDiscoveryReq(ISO15118_20.DC_ChargeParameterDiscoveryReq()) }
-    @inline(never) static func _becomeDC_ChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .DC_ChargeParameterDiscoveryRes(ISO15118_20.DC_ChargeParameterDiscoveryRes()) }
-    @inline(never) static func _becomeDC_ChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .DC_ChargeParameterDiscoveryRes(ISO15118_20.DC_ChargeParameterDiscoveryRes()) }
-    @inline(never) static func _becomeDC_PreChargeReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .DC_PreChargeReq(ISO15118_20.DC_PreChargeReq()) }
-    @inline(never) static func _becomeDC_PreChargeReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .DC_PreChargeReq(ISO15118_20.DC_PreChargeReq()) }
-    @inline(never) static func _becomeDC_PreChargeRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .DC_PreChargeRes(ISO15118_20.DC_PreChargeRes()) }
-    @inline(never) static func _becomeDC_PreChargeRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .DC_PreChargeRes(ISO15118_20.DC_PreChargeRes()) }
-    @inline(never) static func _becomeDC_WeldingDetectionReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .DC_WeldingDetectionReq(ISO15118_20.DC_WeldingDetectionReq()) }
-    @inline(never) static func _becomeDC_WeldingDetectionReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .DC_WeldingDetectionReq(ISO15118_20.DC_WeldingDetectionReq()) }
-    @inline(never) static func _becomeDC_WeldingDetectionRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .DC_WeldingDetectionRes(ISO15118_20.DC_WeldingDetectionRes()) }
-    @inline(never) static func _becomeDC_WeldingDetectionRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .DC_WeldingDetectionRes(ISO15118_20.DC_WeldingDetectionRes()) }
-    @inline(never) static func _becomeDynamic_DC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .Dynamic_DC_CLReqControlMode(ISO15118_20.Dynamic_DC_CLReqControlMode()) }
-    @inline(never) static func _becomeDynamic_DC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .Dynamic_DC_CLReqControlMode(ISO15118_20.Dynamic_DC_CLReqControlMode()) }
-    @inline(never) static func _becomeDynamic_DC_CLResControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .Dynamic_DC_CLResControlMode(ISO15118_20.Dynamic_DC_CLResControlMode()) }
-    @inline(never) static func _becomeDynamic_DC_CLResControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .Dynamic_DC_CLResControlMode(ISO15118_20.Dynamic_DC_CLResControlMode()) }
-    @inline(never) static func _becomeScheduled_DC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .Scheduled_DC_CLReqControlMode(ISO15118_20.Scheduled_DC_CLReqControlMode()) }
-    @inline(never) static func _becomeScheduled_DC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .Scheduled_DC_CLReqControlMode(ISO15118_20.Scheduled_DC_CLReqControlMode()) }
-    @inline(never) static func _becomeScheduled_DC_CLResControlMode(_ p: UnsafeMutablePointer<Self>) { p.pointee = .Scheduled_DC_CLResControlMode(ISO15118_20.Scheduled_DC_CLResControlMode()) }
-    @inline(never) static func _becomeScheduled_DC_CLResControlMode(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .Scheduled_DC_CLResControlMode(ISO15118_20.Scheduled_DC_CLResControlMode()) }
+    /// The tag byte of case `index` when its payload is not empty (the inverse of `_payloadCase`), else -1.
+    @inline(__always)
+    static func _plainTagByte(_ index: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.BPT_DC_CPDReqEnergyTransferMode>.size > 0 { if index == 0 { return k }; k &+= 1 } else if index == 0 { return -1 }
+        if MemoryLayout<ISO15118_20.BPT_DC_CPDResEnergyTransferMode>.size > 0 { if index == 1 { return k }; k &+= 1 } else if index == 1 { return -1 }
+        if MemoryLayout<ISO15118_20.BPT_Dynamic_DC_CLReqControlMode>.size > 0 { if index == 2 { return k }; k &+= 1 } else if index == 2 { return -1 }
+        if MemoryLayout<ISO15118_20.BPT_Dynamic_DC_CLResControlMode>.size > 0 { if index == 3 { return k }; k &+= 1 } else if index == 3 { return -1 }
+        if MemoryLayout<ISO15118_20.BPT_Scheduled_DC_CLReqControlMode>.size > 0 { if index == 4 { return k }; k &+= 1 } else if index == 4 { return -1 }
+        if MemoryLayout<ISO15118_20.BPT_Scheduled_DC_CLResControlMode>.size > 0 { if index == 5 { return k }; k &+= 1 } else if index == 5 { return -1 }
+        if MemoryLayout<ISO15118_20.DC_CPDReqEnergyTransferMode>.size > 0 { if index == 6 { return k }; k &+= 1 } else if index == 6 { return -1 }
+        if MemoryLayout<ISO15118_20.DC_CPDResEnergyTransferMode>.size > 0 { if index == 7 { return k }; k &+= 1 } else if index == 7 { return -1 }
+        if MemoryLayout<ISO15118_20.DC_CableCheckReq>.size > 0 { if index == 8 { return k }; k &+= 1 } else if index == 8 { return -1 }
+        if MemoryLayout<ISO15118_20.DC_CableCheckRes>.size > 0 { if index == 9 { return k }; k &+= 1 } else if index == 9 { return -1 }
+        if MemoryLayout<ISO15118_20.DC_ChargeLoopReq>.size > 0 { if index == 10 { return k }; k &+= 1 } else if index == 10 { return -1 }
+        if MemoryLayout<ISO15118_20.DC_ChargeLoopRes>.size > 0 { if index == 11 { return k }; k &+= 1 } else if index == 11 { return -1 }
+        if MemoryLayout<ISO15118_20.DC_ChargeParameterDiscoveryReq>.size > 0 { if index == 12 { return k }; k &+= 1 } else if index == 12 { return -1 }
+        if MemoryLayout<ISO15118_20.DC_ChargeParameterDiscoveryRes>.size > 0 { if index == 13 { return k }; k &+= 1 } else if index == 13 { return -1 }
+        if MemoryLayout<ISO15118_20.DC_PreChargeReq>.size > 0 { if index == 14 { return k }; k &+= 1 } else if index == 14 { return -1 }
+        if MemoryLayout<ISO15118_20.DC_PreChargeRes>.size > 0 { if index == 15 { return k }; k &+= 1 } else if index == 15 { return -1 }
+        if MemoryLayout<ISO15118_20.DC_WeldingDetectionReq>.size > 0 { if index == 16 { return k }; k &+= 1 } else if index == 16 { return -1 }
+        if MemoryLayout<ISO15118_20.DC_WeldingDetectionRes>.size > 0 { if index == 17 { return k }; k &+= 1 } else if index == 17 { return -1 }
+        if MemoryLayout<ISO15118_20.Dynamic_DC_CLReqControlMode>.size > 0 { if index == 18 { return k }; k &+= 1 } else if index == 18 { return -1 }
+        if MemoryLayout<ISO15118_20.Dynamic_DC_CLResControlMode>.size > 0 { if index == 19 { return k }; k &+= 1 } else if index == 19 { return -1 }
+        if MemoryLayout<ISO15118_20.Scheduled_DC_CLReqControlMode>.size > 0 { if index == 20 { return k }; k &+= 1 } else if index == 20 { return -1 }
+        if MemoryLayout<ISO15118_20.Scheduled_DC_CLResControlMode>.size > 0 { if index == 21 { return k }; k &+= 1 } else if index == 21 { return -1 }
+        return -1
+    }
+
+    // Each sets one case with a fresh payload. One function per case: in a `switch` the compiler shares one
+    // tail that builds the enum in a temporary and copies all of it. Even alone, `p.pointee = .case(...)` builds
+    // the whole enum (kilobytes: ~35k instructions for a DIN Body, issue 15) to set a payload of a few bytes;
+    // when the payloads are stored plain and trivial, only the new payload and the tag byte are written.
+    @inline(never) static func _becomeBPT_DC_CPDReqEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(0)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_DC_CPDReqEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_DC_CPDReqEnergyTransferMode(ISO15118_20.BPT_DC_CPDReqEnergyTransferMode())
+        }
+    }
+    @inline(never) static func _becomeBPT_DC_CPDReqEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(0)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_DC_CPDReqEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_DC_CPDReqEnergyTransferMode(ISO15118_20.BPT_DC_CPDReqEnergyTransferMode())
+        }
+    }
+    @inline(never) static func _becomeBPT_DC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(1)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_DC_CPDResEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_DC_CPDResEnergyTransferMode(ISO15118_20.BPT_DC_CPDResEnergyTransferMode())
+        }
+    }
+    @inline(never) static func _becomeBPT_DC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(1)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_DC_CPDResEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_DC_CPDResEnergyTransferMode(ISO15118_20.BPT_DC_CPDResEnergyTransferMode())
+        }
+    }
+    @inline(never) static func _becomeBPT_Dynamic_DC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(2)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_Dynamic_DC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_Dynamic_DC_CLReqControlMode(ISO15118_20.BPT_Dynamic_DC_CLReqControlMode())
+        }
+    }
+    @inline(never) static func _becomeBPT_Dynamic_DC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(2)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_Dynamic_DC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_Dynamic_DC_CLReqControlMode(ISO15118_20.BPT_Dynamic_DC_CLReqControlMode())
+        }
+    }
+    @inline(never) static func _becomeBPT_Dynamic_DC_CLResControlMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(3)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_Dynamic_DC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_Dynamic_DC_CLResControlMode(ISO15118_20.BPT_Dynamic_DC_CLResControlMode())
+        }
+    }
+    @inline(never) static func _becomeBPT_Dynamic_DC_CLResControlMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(3)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_Dynamic_DC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_Dynamic_DC_CLResControlMode(ISO15118_20.BPT_Dynamic_DC_CLResControlMode())
+        }
+    }
+    @inline(never) static func _becomeBPT_Scheduled_DC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(4)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_Scheduled_DC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_Scheduled_DC_CLReqControlMode(ISO15118_20.BPT_Scheduled_DC_CLReqControlMode())
+        }
+    }
+    @inline(never) static func _becomeBPT_Scheduled_DC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(4)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_Scheduled_DC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_Scheduled_DC_CLReqControlMode(ISO15118_20.BPT_Scheduled_DC_CLReqControlMode())
+        }
+    }
+    @inline(never) static func _becomeBPT_Scheduled_DC_CLResControlMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(5)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_Scheduled_DC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_Scheduled_DC_CLResControlMode(ISO15118_20.BPT_Scheduled_DC_CLResControlMode())
+        }
+    }
+    @inline(never) static func _becomeBPT_Scheduled_DC_CLResControlMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(5)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.BPT_Scheduled_DC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .BPT_Scheduled_DC_CLResControlMode(ISO15118_20.BPT_Scheduled_DC_CLResControlMode())
+        }
+    }
+    @inline(never) static func _becomeDC_CPDReqEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(6)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.DC_CPDReqEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .DC_CPDReqEnergyTransferMode(ISO15118_20.DC_CPDReqEnergyTransferMode())
+        }
+    }
+    @inline(never) static func _becomeDC_CPDReqEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(6)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.DC_CPDReqEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .DC_CPDReqEnergyTransferMode(ISO15118_20.DC_CPDReqEnergyTransferMode())
+        }
+    }
+    @inline(never) static func _becomeDC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(7)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.DC_CPDResEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .DC_CPDResEnergyTransferMode(ISO15118_20.DC_CPDResEnergyTransferMode())
+        }
+    }
+    @inline(never) static func _becomeDC_CPDResEnergyTransferMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(7)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.DC_CPDResEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .DC_CPDResEnergyTransferMode(ISO15118_20.DC_CPDResEnergyTransferMode())
+        }
+    }
+    @inline(never) static func _becomeDC_CableCheckReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(8)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.DC_CableCheckReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .DC_CableCheckReq(ISO15118_20.DC_CableCheckReq())
+        }
+    }
+    @inline(never) static func _becomeDC_CableCheckReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(8)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.DC_CableCheckReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .DC_CableCheckReq(ISO15118_20.DC_CableCheckReq())
+        }
+    }
+    @inline(never) static func _becomeDC_CableCheckRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(9)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.DC_CableCheckRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .DC_CableCheckRes(ISO15118_20.DC_CableCheckRes())
+        }
+    }
+    @inline(never) static func _becomeDC_CableCheckRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(9)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.DC_CableCheckRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .DC_CableCheckRes(ISO15118_20.DC_CableCheckRes())
+        }
+    }
+    @inline(never) static func _becomeDC_ChargeLoopReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(10)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.DC_ChargeLoopReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .DC_ChargeLoopReq(ISO15118_20.DC_ChargeLoopReq())
+        }
+    }
+    @inline(never) static func _becomeDC_ChargeLoopReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(10)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.DC_ChargeLoopReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .DC_ChargeLoopReq(ISO15118_20.DC_ChargeLoopReq())
+        }
+    }
+    @inline(never) static func _becomeDC_ChargeLoopRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(11)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.DC_ChargeLoopRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .DC_ChargeLoopRes(ISO15118_20.DC_ChargeLoopRes())
+        }
+    }
+    @inline(never) static func _becomeDC_ChargeLoopRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(11)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.DC_ChargeLoopRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .DC_ChargeLoopRes(ISO15118_20.DC_ChargeLoopRes())
+        }
+    }
+    @inline(never) static func _becomeDC_ChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(12)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.DC_ChargeParameterDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .DC_ChargeParameterDiscoveryReq(ISO15118_20.DC_ChargeParameterDiscoveryReq())
+        }
+    }
+    @inline(never) static func _becomeDC_ChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(12)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.DC_ChargeParameterDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .DC_ChargeParameterDiscoveryReq(ISO15118_20.DC_ChargeParameterDiscoveryReq())
+        }
+    }
+    @inline(never) static func _becomeDC_ChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(13)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.DC_ChargeParameterDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .DC_ChargeParameterDiscoveryRes(ISO15118_20.DC_ChargeParameterDiscoveryRes())
+        }
+    }
+    @inline(never) static func _becomeDC_ChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(13)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.DC_ChargeParameterDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .DC_ChargeParameterDiscoveryRes(ISO15118_20.DC_ChargeParameterDiscoveryRes())
+        }
+    }
+    @inline(never) static func _becomeDC_PreChargeReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(14)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.DC_PreChargeReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .DC_PreChargeReq(ISO15118_20.DC_PreChargeReq())
+        }
+    }
+    @inline(never) static func _becomeDC_PreChargeReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(14)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.DC_PreChargeReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .DC_PreChargeReq(ISO15118_20.DC_PreChargeReq())
+        }
+    }
+    @inline(never) static func _becomeDC_PreChargeRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(15)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.DC_PreChargeRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .DC_PreChargeRes(ISO15118_20.DC_PreChargeRes())
+        }
+    }
+    @inline(never) static func _becomeDC_PreChargeRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(15)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.DC_PreChargeRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .DC_PreChargeRes(ISO15118_20.DC_PreChargeRes())
+        }
+    }
+    @inline(never) static func _becomeDC_WeldingDetectionReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(16)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.DC_WeldingDetectionReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .DC_WeldingDetectionReq(ISO15118_20.DC_WeldingDetectionReq())
+        }
+    }
+    @inline(never) static func _becomeDC_WeldingDetectionReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(16)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.DC_WeldingDetectionReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .DC_WeldingDetectionReq(ISO15118_20.DC_WeldingDetectionReq())
+        }
+    }
+    @inline(never) static func _becomeDC_WeldingDetectionRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(17)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.DC_WeldingDetectionRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .DC_WeldingDetectionRes(ISO15118_20.DC_WeldingDetectionRes())
+        }
+    }
+    @inline(never) static func _becomeDC_WeldingDetectionRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(17)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.DC_WeldingDetectionRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .DC_WeldingDetectionRes(ISO15118_20.DC_WeldingDetectionRes())
+        }
+    }
+    @inline(never) static func _becomeDynamic_DC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(18)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.Dynamic_DC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .Dynamic_DC_CLReqControlMode(ISO15118_20.Dynamic_DC_CLReqControlMode())
+        }
+    }
+    @inline(never) static func _becomeDynamic_DC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(18)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.Dynamic_DC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .Dynamic_DC_CLReqControlMode(ISO15118_20.Dynamic_DC_CLReqControlMode())
+        }
+    }
+    @inline(never) static func _becomeDynamic_DC_CLResControlMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(19)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.Dynamic_DC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .Dynamic_DC_CLResControlMode(ISO15118_20.Dynamic_DC_CLResControlMode())
+        }
+    }
+    @inline(never) static func _becomeDynamic_DC_CLResControlMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(19)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.Dynamic_DC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .Dynamic_DC_CLResControlMode(ISO15118_20.Dynamic_DC_CLResControlMode())
+        }
+    }
+    @inline(never) static func _becomeScheduled_DC_CLReqControlMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(20)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.Scheduled_DC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .Scheduled_DC_CLReqControlMode(ISO15118_20.Scheduled_DC_CLReqControlMode())
+        }
+    }
+    @inline(never) static func _becomeScheduled_DC_CLReqControlMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(20)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.Scheduled_DC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .Scheduled_DC_CLReqControlMode(ISO15118_20.Scheduled_DC_CLReqControlMode())
+        }
+    }
+    @inline(never) static func _becomeScheduled_DC_CLResControlMode(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(21)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.Scheduled_DC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .Scheduled_DC_CLResControlMode(ISO15118_20.Scheduled_DC_CLResControlMode())
+        }
+    }
+    @inline(never) static func _becomeScheduled_DC_CLResControlMode(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(21)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.Scheduled_DC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .Scheduled_DC_CLResControlMode(ISO15118_20.Scheduled_DC_CLResControlMode())
+        }
+    }
 
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)
@@ -43534,32 +44803,221 @@ extension ISO20WPTMessage {
         return t >= 0 ? t : p.pointee._tag
     }
 
-    // Each sets one case with a fresh payload, written in place. One function per case: in a `switch` the
-    // compiler shares one tail that builds the enum in a temporary and copies all of it (kilobytes).
-    @inline(never) static func _becomeWPT_AlignmentCheckReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WPT_AlignmentCheckReq(ISO15118_20.WPT_AlignmentCheckReq()) }
-    @inline(never) static func _becomeWPT_AlignmentCheckReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WPT_AlignmentCheckReq(ISO15118_20.WPT_AlignmentCheckReq()) }
-    @inline(never) static func _becomeWPT_AlignmentCheckRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WPT_AlignmentCheckRes(ISO15118_20.WPT_AlignmentCheckRes()) }
-    @inline(never) static func _becomeWPT_AlignmentCheckRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WPT_AlignmentCheckRes(ISO15118_20.WPT_AlignmentCheckRes()) }
-    @inline(never) static func _becomeWPT_ChargeLoopReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WPT_ChargeLoopReq(ISO15118_20.WPT_ChargeLoopReq()) }
-    @inline(never) static func _becomeWPT_ChargeLoopReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WPT_ChargeLoopReq(ISO15118_20.WPT_ChargeLoopReq()) }
-    @inline(never) static func _becomeWPT_ChargeLoopRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WPT_ChargeLoopRes(ISO15118_20.WPT_ChargeLoopRes()) }
-    @inline(never) static func _becomeWPT_ChargeLoopRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WPT_ChargeLoopRes(ISO15118_20.WPT_ChargeLoopRes()) }
-    @inline(never) static func _becomeWPT_ChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WPT_ChargeParameterDiscoveryReq(ISO15118_20.WPT_ChargeParameterDiscoveryReq()) }
-    @inline(never) static func _becomeWPT_ChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WPT_ChargeParameterDiscoveryReq(ISO15118_20.WPT_ChargeParameterDiscoveryReq()) }
-    @inline(never) static func _becomeWPT_ChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WPT_ChargeParameterDiscoveryRes(ISO15118_20.WPT_ChargeParameterDiscoveryRes()) }
-    @inline(never) static func _becomeWPT_ChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WPT_ChargeParameterDiscoveryRes(ISO15118_20.WPT_ChargeParameterDiscoveryRes()) }
-    @inline(never) static func _becomeWPT_FinePositioningReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WPT_FinePositioningReq(ISO15118_20.WPT_FinePositioningReq()) }
-    @inline(never) static func _becomeWPT_FinePositioningReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WPT_FinePositioningReq(ISO15118_20.WPT_FinePositioningReq()) }
-    @inline(never) static func _becomeWPT_FinePositioningRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WPT_FinePositioningRes(ISO15118_20.WPT_FinePositioningRes()) }
-    @inline(never) static func _becomeWPT_FinePositioningRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WPT_FinePositioningRes(ISO15118_20.WPT_FinePositioningRes()) }
-    @inline(never) static func _becomeWPT_FinePositioningSetupReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WPT_FinePositioningSetupReq(ISO15118_20.WPT_FinePositioningSetupReq()) }
-    @inline(never) static func _becomeWPT_FinePositioningSetupReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WPT_FinePositioningSetupReq(ISO15118_20.WPT_FinePositioningSetupReq()) }
-    @inline(never) static func _becomeWPT_FinePositioningSetupRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WPT_FinePositioningSetupRes(ISO15118_20.WPT_FinePositioningSetupRes()) }
-    @inline(never) static func _becomeWPT_FinePositioningSetupRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WPT_FinePositioningSetupRes(ISO15118_20.WPT_FinePositioningSetupRes()) }
-    @inline(never) static func _becomeWPT_PairingReq(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WPT_PairingReq(ISO15118_20.WPT_PairingReq()) }
-    @inline(never) static func _becomeWPT_PairingReq(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WPT_PairingReq(ISO15118_20.WPT_PairingReq()) }
-    @inline(never) static func _becomeWPT_PairingRes(_ p: UnsafeMutablePointer<Self>) { p.pointee = .WPT_PairingRes(ISO15118_20.WPT_PairingRes()) }
-    @inline(never) static func _becomeWPT_PairingRes(_ p: UnsafeMutablePointer<Self?>) { p.pointee = .WPT_PairingRes(ISO15118_20.WPT_PairingRes()) }
+    /// The tag byte of case `index` when its payload is not empty (the inverse of `_payloadCase`), else -1.
+    @inline(__always)
+    static func _plainTagByte(_ index: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.WPT_AlignmentCheckReq>.size > 0 { if index == 0 { return k }; k &+= 1 } else if index == 0 { return -1 }
+        if MemoryLayout<ISO15118_20.WPT_AlignmentCheckRes>.size > 0 { if index == 1 { return k }; k &+= 1 } else if index == 1 { return -1 }
+        if MemoryLayout<ISO15118_20.WPT_ChargeLoopReq>.size > 0 { if index == 2 { return k }; k &+= 1 } else if index == 2 { return -1 }
+        if MemoryLayout<ISO15118_20.WPT_ChargeLoopRes>.size > 0 { if index == 3 { return k }; k &+= 1 } else if index == 3 { return -1 }
+        if MemoryLayout<ISO15118_20.WPT_ChargeParameterDiscoveryReq>.size > 0 { if index == 4 { return k }; k &+= 1 } else if index == 4 { return -1 }
+        if MemoryLayout<ISO15118_20.WPT_ChargeParameterDiscoveryRes>.size > 0 { if index == 5 { return k }; k &+= 1 } else if index == 5 { return -1 }
+        if MemoryLayout<ISO15118_20.WPT_FinePositioningReq>.size > 0 { if index == 6 { return k }; k &+= 1 } else if index == 6 { return -1 }
+        if MemoryLayout<ISO15118_20.WPT_FinePositioningRes>.size > 0 { if index == 7 { return k }; k &+= 1 } else if index == 7 { return -1 }
+        if MemoryLayout<ISO15118_20.WPT_FinePositioningSetupReq>.size > 0 { if index == 8 { return k }; k &+= 1 } else if index == 8 { return -1 }
+        if MemoryLayout<ISO15118_20.WPT_FinePositioningSetupRes>.size > 0 { if index == 9 { return k }; k &+= 1 } else if index == 9 { return -1 }
+        if MemoryLayout<ISO15118_20.WPT_PairingReq>.size > 0 { if index == 10 { return k }; k &+= 1 } else if index == 10 { return -1 }
+        if MemoryLayout<ISO15118_20.WPT_PairingRes>.size > 0 { if index == 11 { return k }; k &+= 1 } else if index == 11 { return -1 }
+        return -1
+    }
+
+    // Each sets one case with a fresh payload. One function per case: in a `switch` the compiler shares one
+    // tail that builds the enum in a temporary and copies all of it. Even alone, `p.pointee = .case(...)` builds
+    // the whole enum (kilobytes: ~35k instructions for a DIN Body, issue 15) to set a payload of a few bytes;
+    // when the payloads are stored plain and trivial, only the new payload and the tag byte are written.
+    @inline(never) static func _becomeWPT_AlignmentCheckReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(0)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.WPT_AlignmentCheckReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WPT_AlignmentCheckReq(ISO15118_20.WPT_AlignmentCheckReq())
+        }
+    }
+    @inline(never) static func _becomeWPT_AlignmentCheckReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(0)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.WPT_AlignmentCheckReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WPT_AlignmentCheckReq(ISO15118_20.WPT_AlignmentCheckReq())
+        }
+    }
+    @inline(never) static func _becomeWPT_AlignmentCheckRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(1)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.WPT_AlignmentCheckRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WPT_AlignmentCheckRes(ISO15118_20.WPT_AlignmentCheckRes())
+        }
+    }
+    @inline(never) static func _becomeWPT_AlignmentCheckRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(1)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.WPT_AlignmentCheckRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WPT_AlignmentCheckRes(ISO15118_20.WPT_AlignmentCheckRes())
+        }
+    }
+    @inline(never) static func _becomeWPT_ChargeLoopReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(2)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.WPT_ChargeLoopReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WPT_ChargeLoopReq(ISO15118_20.WPT_ChargeLoopReq())
+        }
+    }
+    @inline(never) static func _becomeWPT_ChargeLoopReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(2)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.WPT_ChargeLoopReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WPT_ChargeLoopReq(ISO15118_20.WPT_ChargeLoopReq())
+        }
+    }
+    @inline(never) static func _becomeWPT_ChargeLoopRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(3)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.WPT_ChargeLoopRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WPT_ChargeLoopRes(ISO15118_20.WPT_ChargeLoopRes())
+        }
+    }
+    @inline(never) static func _becomeWPT_ChargeLoopRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(3)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.WPT_ChargeLoopRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WPT_ChargeLoopRes(ISO15118_20.WPT_ChargeLoopRes())
+        }
+    }
+    @inline(never) static func _becomeWPT_ChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(4)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.WPT_ChargeParameterDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WPT_ChargeParameterDiscoveryReq(ISO15118_20.WPT_ChargeParameterDiscoveryReq())
+        }
+    }
+    @inline(never) static func _becomeWPT_ChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(4)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.WPT_ChargeParameterDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WPT_ChargeParameterDiscoveryReq(ISO15118_20.WPT_ChargeParameterDiscoveryReq())
+        }
+    }
+    @inline(never) static func _becomeWPT_ChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(5)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.WPT_ChargeParameterDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WPT_ChargeParameterDiscoveryRes(ISO15118_20.WPT_ChargeParameterDiscoveryRes())
+        }
+    }
+    @inline(never) static func _becomeWPT_ChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(5)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.WPT_ChargeParameterDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WPT_ChargeParameterDiscoveryRes(ISO15118_20.WPT_ChargeParameterDiscoveryRes())
+        }
+    }
+    @inline(never) static func _becomeWPT_FinePositioningReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(6)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.WPT_FinePositioningReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WPT_FinePositioningReq(ISO15118_20.WPT_FinePositioningReq())
+        }
+    }
+    @inline(never) static func _becomeWPT_FinePositioningReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(6)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.WPT_FinePositioningReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WPT_FinePositioningReq(ISO15118_20.WPT_FinePositioningReq())
+        }
+    }
+    @inline(never) static func _becomeWPT_FinePositioningRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(7)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.WPT_FinePositioningRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WPT_FinePositioningRes(ISO15118_20.WPT_FinePositioningRes())
+        }
+    }
+    @inline(never) static func _becomeWPT_FinePositioningRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(7)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.WPT_FinePositioningRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WPT_FinePositioningRes(ISO15118_20.WPT_FinePositioningRes())
+        }
+    }
+    @inline(never) static func _becomeWPT_FinePositioningSetupReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(8)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.WPT_FinePositioningSetupReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WPT_FinePositioningSetupReq(ISO15118_20.WPT_FinePositioningSetupReq())
+        }
+    }
+    @inline(never) static func _becomeWPT_FinePositioningSetupReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(8)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.WPT_FinePositioningSetupReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WPT_FinePositioningSetupReq(ISO15118_20.WPT_FinePositioningSetupReq())
+        }
+    }
+    @inline(never) static func _becomeWPT_FinePositioningSetupRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(9)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.WPT_FinePositioningSetupRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WPT_FinePositioningSetupRes(ISO15118_20.WPT_FinePositioningSetupRes())
+        }
+    }
+    @inline(never) static func _becomeWPT_FinePositioningSetupRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(9)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.WPT_FinePositioningSetupRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WPT_FinePositioningSetupRes(ISO15118_20.WPT_FinePositioningSetupRes())
+        }
+    }
+    @inline(never) static func _becomeWPT_PairingReq(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(10)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.WPT_PairingReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WPT_PairingReq(ISO15118_20.WPT_PairingReq())
+        }
+    }
+    @inline(never) static func _becomeWPT_PairingReq(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(10)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.WPT_PairingReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WPT_PairingReq(ISO15118_20.WPT_PairingReq())
+        }
+    }
+    @inline(never) static func _becomeWPT_PairingRes(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(11)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.WPT_PairingRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WPT_PairingRes(ISO15118_20.WPT_PairingRes())
+        }
+    }
+    @inline(never) static func _becomeWPT_PairingRes(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(11)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, ISO15118_20.WPT_PairingRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = .WPT_PairingRes(ISO15118_20.WPT_PairingRes())
+        }
+    }
 
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)

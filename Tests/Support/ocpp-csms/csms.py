@@ -14,10 +14,14 @@ MeterValues show the lower Current.Offered -> ChangeConfiguration of the target-
 MeterValues arrive in order -> TriggerMessage, UnlockConnector -> RemoteStopTransaction ->
 StopTransaction (reason Remote).
 
+With --http, chargerd also serves its HTTP API on a free loopback port (OCPP and the API on one service
+plane): during the transaction GET /api/live must show the session (V2G in the charge loop, current
+flowing, SLAC matched, the car connected) and GET /metrics must count it (cases http-live, http-metrics).
+
 Prints `CK-OCPP-CHECK <case> ok|FAILED <why>` per case; exit 0 when all passed.
-  csms.py --chargerd PATH [--port N] [--state DIR] [--timeout S]
+  csms.py --chargerd PATH [--port N] [--state DIR] [--timeout S] [--http]
 """
-import argparse, asyncio, datetime, json, os, subprocess, sys, time
+import argparse, asyncio, datetime, json, os, socket, subprocess, sys, time, urllib.request
 
 import websockets
 from ocpp.messages import Call, unpack, _validate_payload
@@ -63,6 +67,41 @@ class Session:
         self.invalid = []
 
 S = None
+HTTP = None  # "http://127.0.0.1:PORT" of chargerd's API with --http
+
+
+def http_get(path):
+    with urllib.request.urlopen(HTTP + path, timeout=5) as r:
+        return r.status, r.read().decode()
+
+
+def metric(text, name):
+    """The value of an unlabelled sample, or None."""
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return None
+
+
+async def check_http_during_transaction():
+    """OCPP's transaction as the HTTP API shows it (the same snapshots feed both services)."""
+    loop = asyncio.get_running_loop()
+    try:
+        status, body = await loop.run_in_executor(None, http_get, "/api/live")
+        live = json.loads(body)
+        v2g, power = live["v2g"], live["power"]
+        check("http-live", status == 200 and v2g["phase"] == "CurrentDemand"
+              and (power["amps"] or 0) > 5 and power["active"] and live["slac"]["matched"]
+              and live["pilot"]["vehicle_connected"],
+              f"{status} v2g {v2g} power {power} slac {live['slac']}")
+        status, text = await loop.run_in_executor(None, http_get, "/metrics")
+        started = metric(text, "chargekit_sessions_started_total")
+        energy = metric(text, "chargekit_energy_wh_total")
+        check("http-metrics", status == 200 and started is not None and started >= 1 and energy is not None and energy > 0
+              and 'chargekit_slac_outcomes_total{outcome="matched"} 1' in text,
+              f"{status} sessions started {started}, energy {energy} Wh")
+    except Exception as e:  # noqa: BLE001
+        check("http-live", False, f"{type(e).__name__}: {e}")
 
 
 class CSMS(ChargePoint):
@@ -192,6 +231,8 @@ async def scenario():
     check("meter-values", all(k in m for k in ("Energy.Active.Import.Register", "Power.Active.Import", "Current.Import",
                                                "Voltage", "SoC", "Current.Offered")) and S.meter[-1][3] == TX_ID,
           f"measurands {sorted(m)} tx {S.meter[-1][3]}")
+    if HTTP:
+        await check_http_during_transaction()
 
     # A TxProfile lowers the current: the first MeterValues sampled after the answer (plus 100 ms for
     # the loop's tick and the 50 ms snapshot) carry the lower setpoint. Sent once the current has ramped.
@@ -249,14 +290,22 @@ async def scenario():
 
 
 async def main():
-    global S
+    global S, HTTP
     ap = argparse.ArgumentParser()
     ap.add_argument("--chargerd", required=True)
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--state", default="/tmp/chargekit-ocpp-state")
     ap.add_argument("--timeout", type=float, default=150)
     ap.add_argument("--realtime", type=int, default=0, help="run chargerd's loop SCHED_FIFO at this priority (a loaded machine)")
+    ap.add_argument("--http", action="store_true", help="chargerd serves its HTTP API too; check it during the transaction")
     a = ap.parse_args()
+    http_args = []
+    if a.http:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            http_port = s.getsockname()[1]
+        HTTP = f"http://127.0.0.1:{http_port}"
+        http_args = ["--http", f"127.0.0.1:{http_port}"]
     S = Session()
     os.makedirs(a.state, exist_ok=True)
     for f in os.listdir(a.state):
@@ -266,7 +315,7 @@ async def main():
     log = open(os.path.join(a.state, "chargerd.log"), "w")
     proc = subprocess.Popen([a.chargerd, "--board", "sim", "--ocpp", f"ws://127.0.0.1:{port}/ocpp", "--ocpp-id", "CK-SIM-1",
                              "--ocpp-state", a.state, "--ocpp-reconnect-max", "2", "--seconds", str(a.timeout)]
-                            + (["--realtime", str(a.realtime)] if a.realtime else []),
+                            + (["--realtime", str(a.realtime)] if a.realtime else []) + http_args,
                             stdout=log, stderr=subprocess.STDOUT)
     try:
         await asyncio.wait_for(scenario(), a.timeout)
