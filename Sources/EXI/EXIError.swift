@@ -131,6 +131,21 @@ public struct ElementPath: Equatable, Sendable, CustomStringConvertible {
 
     public var elements: [String] { (0..<count).map { names[$0].description } }
 
+    /// Whether `name` is one of the path's elements (compared byte for byte, without allocating).
+    public func contains(_ name: StaticString) -> Bool {
+        var i = 0
+        while i < count {
+            let n = names[i]
+            if n.utf8CodeUnitCount == name.utf8CodeUnitCount {
+                var j = 0
+                while j < n.utf8CodeUnitCount, n.utf8Start[j] == name.utf8Start[j] { j += 1 }
+                if j == n.utf8CodeUnitCount { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+
     public var description: String {
         (dropped > 0 ? ".../" : "") + elements.joined(separator: "/")
     }

@@ -123,7 +123,12 @@ extension EXIReader {
     public mutating func readStringField<let n: Int>(into value: inout EXIString<n>, partition: UInt16,
                                                      minLength: Int, maxLength: Int) throws(EXIError) {
         let start = bitPosition
-        let length = try readString(into: &value, partition: partition)
+        let length: Int
+        do throws(EXIError) {
+            length = try readString(into: &value, partition: partition)
+        } catch {
+            throw Self.schemaBound(error, capacity: n, minLength: minLength, maxLength: maxLength)
+        }
         guard length >= minLength, length <= maxLength else {
             throw EXIError(.lengthOutOfRange(length: length, min: minLength, max: maxLength), at: start, schema: schema)
         }
@@ -132,10 +137,26 @@ extension EXIReader {
     @inlinable
     public mutating func readBinaryField<let n: Int>(into value: inout EXIBytes<n>, minLength: Int, maxLength: Int) throws(EXIError) {
         let start = bitPosition
-        try readBinary(into: &value)
+        do throws(EXIError) {
+            try readBinary(into: &value)
+        } catch {
+            throw Self.schemaBound(error, capacity: n, minLength: minLength, maxLength: maxLength)
+        }
         let length = Int(value.count)
         guard length >= minLength, length <= maxLength else {
             throw EXIError(.lengthOutOfRange(length: length, min: minLength, max: maxLength), at: start, schema: schema)
         }
+    }
+
+    /// A length past the storage where the storage holds the schema's whole `maxLength` breaks the schema
+    /// (`lengthOutOfRange`: the message is invalid), it is not a valid value beyond a bound this codec keeps
+    /// below the schema (`capacityExceeded`, which the SECC answers FAILED in the request's own type). An
+    /// 11-byte DIN SessionID (hexBinary, maxLength 8) is the first kind.
+    @inlinable
+    static func schemaBound(_ error: EXIError, capacity: Int, minLength: Int, maxLength: Int) -> EXIError {
+        guard case .capacityExceeded(let count, _) = error.kind, capacity >= maxLength else { return error }
+        var schema = error
+        schema.kind = .lengthOutOfRange(length: count, min: minLength, max: maxLength)
+        return schema
     }
 }

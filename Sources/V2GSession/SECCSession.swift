@@ -251,7 +251,11 @@ public final class SECCSession: TickController {
                 ? try din.decode(RawSpan(_unsafeBytes: io.payloadBytes), into: &request)
                 : try iso2.decode(RawSpan(_unsafeBytes: io.payloadBytes), into: &request)
         } catch {
-            if error.isBeyondStorageBound, let partial = session.negotiated == .din70121 ? din.partlyDecoded() : iso2.partlyDecoded() {
+            // Only a body that this decode reached names the request: an error in the header leaves the
+            // previous request's body in place (the header comes first; V2G message depth keeps "Header" in
+            // the path's innermost eight names).
+            if error.isBeyondStorageBound, !error.path.contains("Header"),
+               let partial = session.negotiated == .din70121 ? din.partlyDecoded() : iso2.partlyDecoded() {
                 return answerBeyondBound(partial.kind, sessionID: partial.sessionID, now)
             }
             session.decodeErrors &+= 1

@@ -93,8 +93,9 @@ import TestSupport
         do { _ = try ISO2Codec.encode(message, into: &span) } catch { #expect(error.kind == .outputFull(capacity: 10)) }
     }
 
-    /// A protocol namespace longer than the schema's 100 characters (patched length prefix).
-    @Test func oversizedStringIsCapacityExceeded() throws {
+    /// A protocol namespace longer than the schema's 100 characters (patched length prefix): the schema's
+    /// length facet is broken (the storage holds all 100), not a bound kept below the schema.
+    @Test func oversizedStringBreaksTheSchemaLength() throws {
         var bytes = SampleMessages.sapReq
         // header (8 bits), SE(req) 2, SE(AppProtocol) 1, SE(ProtocolNamespace) 1, CH 1: the length is bits 13..20
         let length = 120 + 2  // one octet (< 128) as Unsigned Integer
@@ -107,7 +108,8 @@ import TestSupport
             _ = try AppHandshakeCodec.decode(bytes.span.bytes)
             Issue.record("decoded a 120-character namespace")
         } catch {
-            #expect(error.kind == .capacityExceeded(count: 120, capacity: 100))
+            #expect(error.kind == .lengthOutOfRange(length: 120, min: 0, max: 100))
+            #expect(!error.isBeyondStorageBound)
             #expect(error.path.elements == ["supportedAppProtocolReq", "AppProtocol", "ProtocolNamespace"])
         }
     }
@@ -128,6 +130,23 @@ import TestSupport
     @Test func unknownJSONMemberIsAnError() {
         #expect(throws: EXIToolError.self) {
             _ = try EXITool.encode(schema: .din, json: #"{"V2G_Message":{"Header":{"SessionID":"00"},"Body":{"FooReq":{}}}}"#)
+        }
+    }
+}
+
+/// A length past a storage that holds the schema's whole maxLength is the schema's `lengthOutOfRange`, not a
+/// valid value beyond a bound kept below the schema (`capacityExceeded`, which the SECC answers FAILED).
+@Suite struct SchemaLengthTests {
+    @Test func overlongSessionIDBreaksTheSchema() throws {
+        let bytes: [UInt8] = [0x80, 0x9A, 0x22, 0x11, 0x6D, 0x90, 0x59, 0x88, 0xDF, 0xE1]
+        do {
+            _ = try DINCodec.decode(bytes.span.bytes)
+            Issue.record("decoded")
+        } catch {
+            print("DIN: \(error)")
+            #expect(!error.isBeyondStorageBound)
+            #expect(error.kind == .lengthOutOfRange(length: 8840, min: 0, max: 8))
+            #expect(error.path.contains("Header") && error.path.contains("SessionID") && !error.path.contains("Body"))
         }
     }
 }

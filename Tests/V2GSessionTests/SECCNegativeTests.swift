@@ -96,6 +96,24 @@ import V2GTP
         #expect(bench.secc.closeRequested)
     }
 
+    /// A header SessionID longer than the schema's 8 bytes (hexBinary maxLength 8) breaks the schema: a counted
+    /// decode error, never "a valid request beyond our bound" answered FAILED in the type of the body the previous
+    /// request left in storage (the header is decoded first). Found by CI's josev-negative din-corrupt-exi with
+    /// SEED=1485250042, whose third corrupt request was answered as a ServiceDiscoveryReq.
+    @Test(arguments: protocols)
+    func overlongSessionIDInTheHeaderIsADecodeError(_ schema: EXISchema) throws {
+        let (bench, _) = try Self.session(schema, upTo: .serviceDiscovery)
+        let before = bench.responses().count
+        // 0x80 0x9A: EXI header and V2G_Message; then a SessionID whose length field says 8840 bytes.
+        let bytes: [UInt8] = [0x80, 0x9A, 0x22, 0x11, 0x6D, 0x90, 0x59, 0x88, 0xDF, 0xE1]
+        bench.send(bytes)
+        bench.run(3) { _ in false }
+        #expect(bench.responses().count == before, "no answer to an undecodable request")
+        #expect(bench.secc.answeredBeyondBound == 0)
+        #expect(bench.secc.session.decodeErrors == 1)
+        #expect(bench.secc.session.phase != .ended)
+    }
+
     @Test func badV2GTPHeaderClosesAtOnce() throws {
         let (bench, _) = try Self.session(.din, upTo: .sessionSetup)
         bench.sendRaw([0x02, 0xFD, 0x80, 0x01, 0x00, 0x00, 0x00, 0x02, 0x80, 0x9A])
