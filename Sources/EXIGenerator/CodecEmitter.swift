@@ -284,14 +284,16 @@ final class CodecEmitter {
             line("}")
             return s.union([c])
         }
-        if l.occurs.min == 0, case .complex(let m) = l.value!, SizeEstimate.of(m) >= SizeEstimate.large {
-            helpers.optionalStructs.insert(m.qualifiedName)
-            line("if \(access)._isSome {")
+        if let m = l.largeOptionalStruct {
+            helpers.usesOptionalStorage = true
+            let storage = optionalStorage(access, l)
+            // the presence flag in place, the value encoded from its slot (no copy of either)
+            line("if \(storage).present != 0 {")
             indent += 1
             line("do throws(EXIError) {")
             indent += 1
             emitEvent(l.terminals[0], s)
-            line("try withUnsafePointer(to: \(access)) { (p: UnsafePointer<\(m.qualifiedName)?>) throws(EXIError) in")
+            line("try withUnsafePointer(to: \(storage).slot) { (p: UnsafePointer<\(m.qualifiedName)?>) throws(EXIError) in")
             line("    try EXIPayload.of(p, as: \(m.qualifiedName).self).pointee.encodeContent(&w)")
             line("}")
             indent -= 1
@@ -763,9 +765,12 @@ final class CodecEmitter {
         indent -= 1
         if l.occurs.min == 0 {
             // absent: nil (a large optional is tested first: storing nil writes its whole payload area)
-            if case .complex(let m) = l.value!, SizeEstimate.of(m) >= SizeEstimate.large {
-                helpers.optionalStructs.insert(m.qualifiedName)
-                line("} else if \(access)._isSome {")
+            if l.largeOptionalStruct != nil {
+                // absent: one store (the slot keeps its storage for the next message)
+                line("} else {")
+                line("    \(optionalStorage(access, l)).present = 0")
+                line("}")
+                return s.union([c])
             } else if case .substitution(let m) = l.value!, SizeEstimate.of(m) >= SizeEstimate.large {
                 helpers.substitutionTags.insert(m.qualified)
                 line("} else if \(tagInPlace(m.qualified, access, optional: true)) >= 0 {")
@@ -781,11 +786,11 @@ final class CodecEmitter {
     func decodeInstance(_ l: LeafModel, _ target: String, optional: Bool, _ s: Set<Int>) {
         switch l.value! {
         case .complex(let m):
-            if optional, SizeEstimate.of(m) >= SizeEstimate.large {
-                // decode in place: no copy of the value, and nothing to reset when it is already there
-                helpers.optionalStructs.insert(m.qualifiedName)
-                line("if !\(target)._isSome { \(target) = \(m.qualifiedName)() }")
-                line("try withUnsafeMutablePointer(to: &\(target)) { (p: UnsafeMutablePointer<\(m.qualifiedName)?>) throws(EXIError) in")
+            if optional, l.largeOptionalStruct != nil {
+                // decode in place into the field's slot, made the first time and reused after that
+                let storage = optionalStorage(target, l)
+                line("\(storage).prepareForDecoding()")
+                line("try withUnsafeMutablePointer(to: &\(storage).slot) { (p: UnsafeMutablePointer<\(m.qualifiedName)?>) throws(EXIError) in")
                 line("    try EXIPayload.of(p, as: \(m.qualifiedName).self).pointee.decodeContent(&r\(partitionArgument(m, l.name)))")
                 line("}")
             } else if optional {

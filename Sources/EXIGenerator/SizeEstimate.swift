@@ -64,10 +64,26 @@ enum SizeEstimate {
     }
 }
 
+extension LeafModel {
+    /// A single optional element of a large struct type: stored as `EXIOptional` (presence as a `Bool`),
+    /// exposed as a `T?` property, so the codecs test and fill it in place (`_Name.present`, `_Name.slot`).
+    var largeOptionalStruct: StructModel? {
+        guard !isList, occurs.min == 0, case .complex(let m)? = value, SizeEstimate.of(m) >= SizeEstimate.large else { return nil }
+        return m
+    }
+}
+
+/// The storage of a field `access` (`base.Name`) kept as `EXIOptional`: `base._Name`. Every optional leaf is
+/// a struct field (`TypeEmitter.collectFields`), so its access always ends in its name.
+func optionalStorage(_ access: String, _ l: LeafModel) -> String {
+    precondition(access.hasSuffix(".\(l.fieldName)"), "a large optional \(l.name) that is not a field: \(access)")
+    return String(access.dropLast(l.fieldName.count)) + "_" + l.fieldName
+}
+
 /// What the element codecs of a family use from the tag helpers emitted after them.
 final class HelperNeeds {
-    /// Qualified names of large structs held in optionals (`_isSome`).
-    var optionalStructs: Set<String> = []
+    /// The family has large optional fields (`EXIOptional`, emitted with the codecs).
+    var usesOptionalStorage = false
     /// Qualified names of large substitution-group enums (`_tag` on the enum and its optional).
     var substitutionTags: Set<String> = []
     /// Multi-root document message enums: name -> (case name, payload type) (`_tag`).

@@ -66,22 +66,12 @@ final class TypeEmitter {
         files[codecFileName] = out
     }
 
-    /// Tag tests of the large enums and optionals the codecs reach in place (see `SizeEstimate`): a
-    /// `switch` without payload bindings reads the tag where the value is stored instead of copying it.
+    /// Tag tests of the large enums the codecs reach in place (see `SizeEstimate`; large optional structs are
+    /// `EXIOptional` fields instead): a `switch` without payload bindings reads the tag where the value is
+    /// stored instead of copying it.
     func helperSource(_ helpers: HelperNeeds) -> String {
         var out: [String] = ["// MARK: tags of large values", ""]
-        for name in helpers.optionalStructs.sorted() {
-            out.append("extension Optional where Wrapped == \(name) {")
-            out.append("    @inline(__always)")
-            out.append("    var _isSome: Bool {")
-            out.append("        switch self {")
-            out.append("        case .some: return true")
-            out.append("        case .none: return false")
-            out.append("        }")
-            out.append("    }")
-            out.append("}")
-            out.append("")
-        }
+        if helpers.usesOptionalStorage { out += optionalStorageSource() }
         let substitutions = Dictionary(builder.substitutions.values.map { ($0.qualified, $0) }, uniquingKeysWith: { a, _ in a })
         for name in helpers.substitutionTags.sorted() {
             let cases = substitutions[name]!.members.map { ($0.caseName, $0.value.swiftType) }
@@ -91,6 +81,94 @@ final class TypeEmitter {
             out += tagExtensions(name, cases)
         }
         return out.joined(separator: "\n")
+    }
+
+    /// `EXIOptional`, the storage of the family's large optional fields, emitted into the codec file: the
+    /// debug build's `@_noAllocation`/`@_noLocks` checker sees only bodies in the same file, and it refuses
+    /// the initializer of a generic struct with a `Wrapped?` field from another module as a generic call.
+    func optionalStorageSource() -> [String] {
+        """
+        /// The storage of a large optional field (a header's xmldsig `Signature`, a schedule, a certificate chain):
+        /// its presence as a byte of its own, beside the value's slot, kept once it was first needed.
+        ///
+        /// Asking a Swift `Optional` of a multi-kilobyte struct whether it holds a value copies all of it first (the
+        /// compiler loads the whole optional to read its tag), so every message paid ~13k instructions for a header
+        /// `Signature` it did not carry (issue 15; generator README, Speed). The codecs test `present` in place and
+        /// decode into the slot through a pointer; marking the field absent is one store, and a slot made once is
+        /// reused. The structs expose the field as a plain `T?` property over this storage.
+        ///
+        /// Layout: the flags fill 8 bytes (no padding) before the slot, and the slot is a plain optional (no
+        /// array stride), so the storage adds no spare bits: Swift keeps a multi-payload enum's tag in bits spare in
+        /// every payload (padding among them), and each ISO 15118-20 message starts with its header, which would take
+        /// the message enum's tag out of its last byte and the codecs' in-place access with it (`_payloadsStoredPlain`).
+        public struct EXIOptional<Wrapped: EXIDefaultValue & Equatable>: Equatable {
+            /// 1 when the field is present, else 0 (read and written in place by the codecs).
+            public var present: UInt8
+            /// 1 once `slot` holds storage (from the first time the field was present on), else 0.
+            public var allocated: UInt8
+            /// Zero: with the flags, 8 bytes before the slot.
+            public var reserved16: UInt16
+            public var reserved32: UInt32
+            /// The value's storage: nil until first needed, then kept (also while the field is absent).
+            public var slot: Wrapped?
+
+            @inlinable
+            public init() {
+                present = 0
+                allocated = 0
+                reserved16 = 0
+                reserved32 = 0
+                slot = nil
+            }
+
+            @inlinable
+            public init(_ value: Wrapped?) {
+                self.init()
+                self.value = value
+            }
+
+            @inlinable
+            public var isSome: Bool { present != 0 }
+
+            @inlinable
+            public var isAllocated: Bool { allocated != 0 }
+
+            /// The field as an optional (copies the value: for code outside the hot path).
+            @inlinable
+            public var value: Wrapped? {
+                get { present != 0 ? slot : nil }
+                set {
+                    if let newValue {
+                        slot = newValue
+                        allocated = 1
+                        present = 1
+                    } else {
+                        present = 0
+                    }
+                }
+            }
+
+            /// Present, with storage to decode into: the slot is made the first time and reused after that.
+            @inlinable @inline(__always)
+            public mutating func prepareForDecoding() {
+                if allocated == 0 {
+                    slot = Wrapped()
+                    allocated = 1
+                }
+                present = 1
+            }
+
+            /// Equal when both are absent, or both present with equal values (an absent field's kept slot is not compared).
+            @inlinable
+            public static func == (lhs: Self, rhs: Self) -> Bool {
+                guard lhs.present == rhs.present else { return false }
+                return lhs.present == 0 || lhs.slot == rhs.slot
+            }
+        }
+
+        extension EXIOptional: Sendable where Wrapped: Sendable {}
+
+        """.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }
 
     func tagExtensions(_ name: String, _ cases: [(name: String, payload: String)]) -> [String] {
@@ -268,6 +346,21 @@ final class TypeEmitter {
         }
     }
 
+    /// The fields of `s` kept as `EXIOptional` (large optional structs; see `LeafModel.largeOptionalStruct`),
+    /// walked as `collectFields` walks them.
+    func optionalStorageFields(_ s: StructModel) -> Set<String> {
+        var names: Set<String> = []
+        func walk(_ n: CNode) {
+            switch n {
+            case .leaf(let l): if l.largeOptionalStruct != nil { names.insert(l.fieldName) }
+            case .sequence(let c, _, let group): if group == nil { c.forEach(walk) }
+            case .wildcard, .choice: break
+            }
+        }
+        if case .particle(let root) = s.content { walk(root) }
+        return names
+    }
+
     func elementNames(_ n: CNode) -> [String] {
         switch n {
         case .wildcard: return []
@@ -300,20 +393,35 @@ final class TypeEmitter {
         var out: [String] = []
         out.append("\(pad)public struct \(s.swiftName): EXIDefaultValue, Equatable, Sendable {")
         let fields = fieldDocs(s)
+        let stored = optionalStorageFields(s)
         for f in fields {
             out.append("\(pad)    /// \(f.doc)")
-            out.append("\(pad)    public var \(f.name): \(f.type)")
+            if stored.contains(f.name) {
+                let wrapped = String(f.type.dropLast())
+                out.append("\(pad)    public var \(f.name): \(f.type) {")
+                out.append("\(pad)        get { _\(f.name).value }")
+                out.append("\(pad)        set { _\(f.name).value = newValue }")
+                out.append("\(pad)    }")
+                out.append("\(pad)    /// The storage of `\(f.name)`: its presence read in place by the codecs (EXIOptional).")
+                out.append("\(pad)    public var _\(f.name): EXIOptional<\(wrapped)>")
+            } else {
+                out.append("\(pad)    public var \(f.name): \(f.type)")
+            }
         }
         if !fields.isEmpty { out.append("") }
         out.append("\(pad)    /// Every field at its default (zero, empty, absent, first enumeration value).")
         out.append("\(pad)    public init() {")
-        for f in fields { out.append("\(pad)        \(f.name) = \(f.defaultValue)") }
+        for f in fields {
+            out.append(stored.contains(f.name) ? "\(pad)        _\(f.name) = EXIOptional()" : "\(pad)        \(f.name) = \(f.defaultValue)")
+        }
         out.append("\(pad)    }")
         if !fields.isEmpty {
             out.append("")
             let params = fields.map { f in "\(f.name): \(f.type)\(f.type.hasSuffix("?") ? " = nil" : "")" }.joined(separator: ", ")
             out.append("\(pad)    public init(\(params)) {")
-            for f in fields { out.append("\(pad)        self.\(f.name) = \(f.name)") }
+            for f in fields {
+                out.append(stored.contains(f.name) ? "\(pad)        self._\(f.name) = EXIOptional(\(f.name))" : "\(pad)        self.\(f.name) = \(f.name)")
+            }
             out.append("\(pad)    }")
         }
         for g in s.nestedGroups {

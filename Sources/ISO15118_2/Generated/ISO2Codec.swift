@@ -2013,19 +2013,24 @@ public struct CertificateChain: EXIDefaultValue, Equatable, Sendable {
     /// `Certificate`.
     public var Certificate: EXIBytes<800>
     /// `SubCertificates` (optional).
-    public var SubCertificates: ISO15118_2.SubCertificates?
+    public var SubCertificates: ISO15118_2.SubCertificates? {
+        get { _SubCertificates.value }
+        set { _SubCertificates.value = newValue }
+    }
+    /// The storage of `SubCertificates`: its presence read in place by the codecs (EXIOptional).
+    public var _SubCertificates: EXIOptional<ISO15118_2.SubCertificates>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
         Id = nil
         Certificate = EXIBytes<800>()
-        SubCertificates = nil
+        _SubCertificates = EXIOptional()
     }
 
     public init(Id: EXIString<64>? = nil, Certificate: EXIBytes<800>, SubCertificates: ISO15118_2.SubCertificates? = nil) {
         self.Id = Id
         self.Certificate = Certificate
-        self.SubCertificates = SubCertificates
+        self._SubCertificates = EXIOptional(SubCertificates)
     }
 }
 
@@ -2058,10 +2063,10 @@ extension CertificateChain {
             }
         } catch { throw error.inside("Certificate") }
         state = 2
-        if self.SubCertificates._isSome {
+        if self._SubCertificates.present != 0 {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(SubCertificates)
-                try withUnsafePointer(to: self.SubCertificates) { (p: UnsafePointer<ISO15118_2.SubCertificates?>) throws(EXIError) in
+                try withUnsafePointer(to: self._SubCertificates.slot) { (p: UnsafePointer<ISO15118_2.SubCertificates?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_2.SubCertificates.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("SubCertificates") }
@@ -2105,15 +2110,15 @@ extension CertificateChain {
         }
         if ev == 2 {
             do throws(EXIError) {
-                if !self.SubCertificates._isSome { self.SubCertificates = ISO15118_2.SubCertificates() }
-                try withUnsafeMutablePointer(to: &self.SubCertificates) { (p: UnsafeMutablePointer<ISO15118_2.SubCertificates?>) throws(EXIError) in
+                self._SubCertificates.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._SubCertificates.slot) { (p: UnsafeMutablePointer<ISO15118_2.SubCertificates?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_2.SubCertificates.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("SubCertificates") }
             state = 3
             ev = try Self._read3(&r, state)
-        } else if self.SubCertificates._isSome {
-            self.SubCertificates = nil
+        } else {
+            self._SubCertificates.present = 0
         }
         if ev != 4 {
             throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
@@ -7916,21 +7921,31 @@ public struct MessageHeader: EXIDefaultValue, Equatable, Sendable {
     /// `SessionID`.
     public var SessionID: EXIBytes<8>
     /// `Notification` (optional).
-    public var Notification: ISO15118_2.Notification?
+    public var Notification: ISO15118_2.Notification? {
+        get { _Notification.value }
+        set { _Notification.value = newValue }
+    }
+    /// The storage of `Notification`: its presence read in place by the codecs (EXIOptional).
+    public var _Notification: EXIOptional<ISO15118_2.Notification>
     /// `Signature` (optional).
-    public var Signature: ISO15118_2.Signature?
+    public var Signature: ISO15118_2.Signature? {
+        get { _Signature.value }
+        set { _Signature.value = newValue }
+    }
+    /// The storage of `Signature`: its presence read in place by the codecs (EXIOptional).
+    public var _Signature: EXIOptional<ISO15118_2.Signature>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
         SessionID = EXIBytes<8>()
-        Notification = nil
-        Signature = nil
+        _Notification = EXIOptional()
+        _Signature = EXIOptional()
     }
 
     public init(SessionID: EXIBytes<8>, Notification: ISO15118_2.Notification? = nil, Signature: ISO15118_2.Signature? = nil) {
         self.SessionID = SessionID
-        self.Notification = Notification
-        self.Signature = Signature
+        self._Notification = EXIOptional(Notification)
+        self._Signature = EXIOptional(Signature)
     }
 }
 
@@ -7955,22 +7970,22 @@ extension MessageHeader {
             }
         } catch { throw error.inside("SessionID") }
         state = 1
-        if self.Notification._isSome {
+        if self._Notification.present != 0 {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(Notification)
-                try withUnsafePointer(to: self.Notification) { (p: UnsafePointer<ISO15118_2.Notification?>) throws(EXIError) in
+                try withUnsafePointer(to: self._Notification.slot) { (p: UnsafePointer<ISO15118_2.Notification?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_2.Notification.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("Notification") }
             state = 2
         }
-        if self.Signature._isSome {
+        if self._Signature.present != 0 {
             do throws(EXIError) {
                 switch state {  // SE(Signature)
                 case 1: try w.writeBits(1, 2)
                 default: try w.writeBits(0, 2)
                 }
-                try withUnsafePointer(to: self.Signature) { (p: UnsafePointer<ISO15118_2.Signature?>) throws(EXIError) in
+                try withUnsafePointer(to: self._Signature.slot) { (p: UnsafePointer<ISO15118_2.Signature?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_2.Signature.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("Signature") }
@@ -8006,27 +8021,27 @@ extension MessageHeader {
         }
         if ev == 1 {
             do throws(EXIError) {
-                if !self.Notification._isSome { self.Notification = ISO15118_2.Notification() }
-                try withUnsafeMutablePointer(to: &self.Notification) { (p: UnsafeMutablePointer<ISO15118_2.Notification?>) throws(EXIError) in
+                self._Notification.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._Notification.slot) { (p: UnsafeMutablePointer<ISO15118_2.Notification?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_2.Notification.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("Notification") }
             state = 2
             ev = try Self._read2(&r, state)
-        } else if self.Notification._isSome {
-            self.Notification = nil
+        } else {
+            self._Notification.present = 0
         }
         if ev == 2 {
             do throws(EXIError) {
-                if !self.Signature._isSome { self.Signature = ISO15118_2.Signature() }
-                try withUnsafeMutablePointer(to: &self.Signature) { (p: UnsafeMutablePointer<ISO15118_2.Signature?>) throws(EXIError) in
+                self._Signature.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._Signature.slot) { (p: UnsafeMutablePointer<ISO15118_2.Signature?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_2.Signature.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("Signature") }
             state = 3
             ev = try Self._read3(&r, state)
-        } else if self.Signature._isSome {
-            self.Signature = nil
+        } else {
+            self._Signature.present = 0
         }
         if ev != 4 {
             throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
@@ -10330,7 +10345,12 @@ public struct PowerDeliveryReq: EXIDefaultValue, Equatable, Sendable {
     /// `SAScheduleTupleID`.
     public var SAScheduleTupleID: UInt8
     /// `ChargingProfile` (optional).
-    public var ChargingProfile: ISO15118_2.ChargingProfile?
+    public var ChargingProfile: ISO15118_2.ChargingProfile? {
+        get { _ChargingProfile.value }
+        set { _ChargingProfile.value = newValue }
+    }
+    /// The storage of `ChargingProfile`: its presence read in place by the codecs (EXIOptional).
+    public var _ChargingProfile: EXIOptional<ISO15118_2.ChargingProfile>
     /// `EVPowerDeliveryParameter` (optional): one of DC_EVPowerDeliveryParameter, EVPowerDeliveryParameter.
     public var EVPowerDeliveryParameter: ISO15118_2.EVPowerDeliveryParameterChoice?
 
@@ -10338,14 +10358,14 @@ public struct PowerDeliveryReq: EXIDefaultValue, Equatable, Sendable {
     public init() {
         ChargeProgress = .Start
         SAScheduleTupleID = 1
-        ChargingProfile = nil
+        _ChargingProfile = EXIOptional()
         EVPowerDeliveryParameter = nil
     }
 
     public init(ChargeProgress: ISO15118_2.ChargeProgress, SAScheduleTupleID: UInt8, ChargingProfile: ISO15118_2.ChargingProfile? = nil, EVPowerDeliveryParameter: ISO15118_2.EVPowerDeliveryParameterChoice? = nil) {
         self.ChargeProgress = ChargeProgress
         self.SAScheduleTupleID = SAScheduleTupleID
-        self.ChargingProfile = ChargingProfile
+        self._ChargingProfile = EXIOptional(ChargingProfile)
         self.EVPowerDeliveryParameter = EVPowerDeliveryParameter
     }
 }
@@ -10375,10 +10395,10 @@ extension PowerDeliveryReq {
             try w.writeBits(0, 1)  // EE
         } catch { throw error.inside("SAScheduleTupleID") }
         state = 2
-        if self.ChargingProfile._isSome {
+        if self._ChargingProfile.present != 0 {
             do throws(EXIError) {
                 try w.writeBits(0, 3)  // SE(ChargingProfile)
-                try withUnsafePointer(to: self.ChargingProfile) { (p: UnsafePointer<ISO15118_2.ChargingProfile?>) throws(EXIError) in
+                try withUnsafePointer(to: self._ChargingProfile.slot) { (p: UnsafePointer<ISO15118_2.ChargingProfile?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_2.ChargingProfile.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("ChargingProfile") }
@@ -10447,15 +10467,15 @@ extension PowerDeliveryReq {
         }
         if ev == 2 {
             do throws(EXIError) {
-                if !self.ChargingProfile._isSome { self.ChargingProfile = ISO15118_2.ChargingProfile() }
-                try withUnsafeMutablePointer(to: &self.ChargingProfile) { (p: UnsafeMutablePointer<ISO15118_2.ChargingProfile?>) throws(EXIError) in
+                self._ChargingProfile.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._ChargingProfile.slot) { (p: UnsafeMutablePointer<ISO15118_2.ChargingProfile?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_2.ChargingProfile.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("ChargingProfile") }
             state = 3
             ev = try Self._read3(&r, state)
-        } else if self.ChargingProfile._isSome {
-            self.ChargingProfile = nil
+        } else {
+            self._ChargingProfile.present = 0
         }
         if ev == 3 || ev == 4 {
             do throws(EXIError) {
@@ -11158,7 +11178,12 @@ public struct Reference: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `URI` (optional).
     public var URI: EXIString<64>?
     /// `Transforms` (optional).
-    public var Transforms: ISO15118_2.Transforms?
+    public var Transforms: ISO15118_2.Transforms? {
+        get { _Transforms.value }
+        set { _Transforms.value = newValue }
+    }
+    /// The storage of `Transforms`: its presence read in place by the codecs (EXIOptional).
+    public var _Transforms: EXIOptional<ISO15118_2.Transforms>
     /// `DigestMethod`.
     public var DigestMethod: ISO15118_2.DigestMethod
     /// `DigestValue`.
@@ -11169,7 +11194,7 @@ public struct Reference: EXIDefaultValue, Equatable, Sendable {
         Id = nil
         Type_ = nil
         URI = nil
-        Transforms = nil
+        _Transforms = EXIOptional()
         DigestMethod = ISO15118_2.DigestMethod()
         DigestValue = EXIBytes<64>()
     }
@@ -11178,7 +11203,7 @@ public struct Reference: EXIDefaultValue, Equatable, Sendable {
         self.Id = Id
         self.Type_ = Type_
         self.URI = URI
-        self.Transforms = Transforms
+        self._Transforms = EXIOptional(Transforms)
         self.DigestMethod = DigestMethod
         self.DigestValue = DigestValue
     }
@@ -11219,7 +11244,7 @@ extension Reference {
             try w.writeStringField(v, minLength: 0, maxLength: 64)
             state = 3
         }
-        if self.Transforms._isSome {
+        if self._Transforms.present != 0 {
             do throws(EXIError) {
                 switch state {  // SE(Transforms)
                 case 0: try w.writeBits(3, 3)
@@ -11227,7 +11252,7 @@ extension Reference {
                 case 2: try w.writeBits(1, 2)
                 default: try w.writeBits(0, 2)
                 }
-                try withUnsafePointer(to: self.Transforms) { (p: UnsafePointer<ISO15118_2.Transforms?>) throws(EXIError) in
+                try withUnsafePointer(to: self._Transforms.slot) { (p: UnsafePointer<ISO15118_2.Transforms?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_2.Transforms.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("Transforms") }
@@ -11295,15 +11320,15 @@ extension Reference {
         }
         if ev == 3 {
             do throws(EXIError) {
-                if !self.Transforms._isSome { self.Transforms = ISO15118_2.Transforms() }
-                try withUnsafeMutablePointer(to: &self.Transforms) { (p: UnsafeMutablePointer<ISO15118_2.Transforms?>) throws(EXIError) in
+                self._Transforms.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._Transforms.slot) { (p: UnsafeMutablePointer<ISO15118_2.Transforms?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_2.Transforms.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("Transforms") }
             state = 4
             ev = try Self._read4(&r, state)
-        } else if self.Transforms._isSome {
-            self.Transforms = nil
+        } else {
+            self._Transforms.present = 0
         }
         if !(ev == 4) { throw r.error(.unexpectedEvent).inside("DigestMethod") }
         do {
@@ -11514,19 +11539,24 @@ public struct RetrievalMethod: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `URI` (optional).
     public var URI: EXIString<64>?
     /// `Transforms` (optional).
-    public var Transforms: ISO15118_2.Transforms?
+    public var Transforms: ISO15118_2.Transforms? {
+        get { _Transforms.value }
+        set { _Transforms.value = newValue }
+    }
+    /// The storage of `Transforms`: its presence read in place by the codecs (EXIOptional).
+    public var _Transforms: EXIOptional<ISO15118_2.Transforms>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
         Type_ = nil
         URI = nil
-        Transforms = nil
+        _Transforms = EXIOptional()
     }
 
     public init(Type_: EXIString<64>? = nil, URI: EXIString<64>? = nil, Transforms: ISO15118_2.Transforms? = nil) {
         self.Type_ = Type_
         self.URI = URI
-        self.Transforms = Transforms
+        self._Transforms = EXIOptional(Transforms)
     }
 }
 
@@ -11553,14 +11583,14 @@ extension RetrievalMethod {
             try w.writeStringField(v, minLength: 0, maxLength: 64)
             state = 2
         }
-        if self.Transforms._isSome {
+        if self._Transforms.present != 0 {
             do throws(EXIError) {
                 switch state {  // SE(Transforms)
                 case 0: try w.writeBits(2, 3)
                 case 1: try w.writeBits(1, 2)
                 default: try w.writeBits(0, 2)
                 }
-                try withUnsafePointer(to: self.Transforms) { (p: UnsafePointer<ISO15118_2.Transforms?>) throws(EXIError) in
+                try withUnsafePointer(to: self._Transforms.slot) { (p: UnsafePointer<ISO15118_2.Transforms?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_2.Transforms.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("Transforms") }
@@ -11602,15 +11632,15 @@ extension RetrievalMethod {
         }
         if ev == 2 {
             do throws(EXIError) {
-                if !self.Transforms._isSome { self.Transforms = ISO15118_2.Transforms() }
-                try withUnsafeMutablePointer(to: &self.Transforms) { (p: UnsafeMutablePointer<ISO15118_2.Transforms?>) throws(EXIError) in
+                self._Transforms.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._Transforms.slot) { (p: UnsafeMutablePointer<ISO15118_2.Transforms?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_2.Transforms.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("Transforms") }
             state = 3
             ev = try Self._read3(&r, state)
-        } else if self.Transforms._isSome {
-            self.Transforms = nil
+        } else {
+            self._Transforms.present = 0
         }
         if ev != 4 {
             throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
@@ -11757,19 +11787,24 @@ public struct SAScheduleTuple: EXIDefaultValue, Equatable, Sendable {
     /// `PMaxSchedule`.
     public var PMaxSchedule: ISO15118_2.PMaxSchedule
     /// `SalesTariff` (optional).
-    public var SalesTariff: ISO15118_2.SalesTariff?
+    public var SalesTariff: ISO15118_2.SalesTariff? {
+        get { _SalesTariff.value }
+        set { _SalesTariff.value = newValue }
+    }
+    /// The storage of `SalesTariff`: its presence read in place by the codecs (EXIOptional).
+    public var _SalesTariff: EXIOptional<ISO15118_2.SalesTariff>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
         SAScheduleTupleID = 1
         PMaxSchedule = ISO15118_2.PMaxSchedule()
-        SalesTariff = nil
+        _SalesTariff = EXIOptional()
     }
 
     public init(SAScheduleTupleID: UInt8, PMaxSchedule: ISO15118_2.PMaxSchedule, SalesTariff: ISO15118_2.SalesTariff? = nil) {
         self.SAScheduleTupleID = SAScheduleTupleID
         self.PMaxSchedule = PMaxSchedule
-        self.SalesTariff = SalesTariff
+        self._SalesTariff = EXIOptional(SalesTariff)
     }
 }
 
@@ -11795,10 +11830,10 @@ extension SAScheduleTuple {
             try self.PMaxSchedule.encodeContent(&w)
         } catch { throw error.inside("PMaxSchedule") }
         state = 2
-        if self.SalesTariff._isSome {
+        if self._SalesTariff.present != 0 {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(SalesTariff)
-                try withUnsafePointer(to: self.SalesTariff) { (p: UnsafePointer<ISO15118_2.SalesTariff?>) throws(EXIError) in
+                try withUnsafePointer(to: self._SalesTariff.slot) { (p: UnsafePointer<ISO15118_2.SalesTariff?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_2.SalesTariff.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("SalesTariff") }
@@ -11841,15 +11876,15 @@ extension SAScheduleTuple {
         }
         if ev == 2 {
             do throws(EXIError) {
-                if !self.SalesTariff._isSome { self.SalesTariff = ISO15118_2.SalesTariff() }
-                try withUnsafeMutablePointer(to: &self.SalesTariff) { (p: UnsafeMutablePointer<ISO15118_2.SalesTariff?>) throws(EXIError) in
+                self._SalesTariff.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._SalesTariff.slot) { (p: UnsafeMutablePointer<ISO15118_2.SalesTariff?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_2.SalesTariff.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("SalesTariff") }
             state = 3
             ev = try Self._read3(&r, state)
-        } else if self.SalesTariff._isSome {
-            self.SalesTariff = nil
+        } else {
+            self._SalesTariff.present = 0
         }
         if ev != 4 {
             throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
@@ -12947,19 +12982,24 @@ public struct ServiceDetailRes: EXIDefaultValue, Equatable, Sendable {
     /// `ServiceID`.
     public var ServiceID: UInt16
     /// `ServiceParameterList` (optional).
-    public var ServiceParameterList: ISO15118_2.ServiceParameterList?
+    public var ServiceParameterList: ISO15118_2.ServiceParameterList? {
+        get { _ServiceParameterList.value }
+        set { _ServiceParameterList.value = newValue }
+    }
+    /// The storage of `ServiceParameterList`: its presence read in place by the codecs (EXIOptional).
+    public var _ServiceParameterList: EXIOptional<ISO15118_2.ServiceParameterList>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
         ResponseCode = .OK
         ServiceID = 0
-        ServiceParameterList = nil
+        _ServiceParameterList = EXIOptional()
     }
 
     public init(ResponseCode: ISO15118_2.ResponseCode, ServiceID: UInt16, ServiceParameterList: ISO15118_2.ServiceParameterList? = nil) {
         self.ResponseCode = ResponseCode
         self.ServiceID = ServiceID
-        self.ServiceParameterList = ServiceParameterList
+        self._ServiceParameterList = EXIOptional(ServiceParameterList)
     }
 }
 
@@ -12987,10 +13027,10 @@ extension ServiceDetailRes {
             try w.writeBits(0, 1)  // EE
         } catch { throw error.inside("ServiceID") }
         state = 2
-        if self.ServiceParameterList._isSome {
+        if self._ServiceParameterList.present != 0 {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(ServiceParameterList)
-                try withUnsafePointer(to: self.ServiceParameterList) { (p: UnsafePointer<ISO15118_2.ServiceParameterList?>) throws(EXIError) in
+                try withUnsafePointer(to: self._ServiceParameterList.slot) { (p: UnsafePointer<ISO15118_2.ServiceParameterList?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_2.ServiceParameterList.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("ServiceParameterList") }
@@ -13039,15 +13079,15 @@ extension ServiceDetailRes {
         }
         if ev == 2 {
             do throws(EXIError) {
-                if !self.ServiceParameterList._isSome { self.ServiceParameterList = ISO15118_2.ServiceParameterList() }
-                try withUnsafeMutablePointer(to: &self.ServiceParameterList) { (p: UnsafeMutablePointer<ISO15118_2.ServiceParameterList?>) throws(EXIError) in
+                self._ServiceParameterList.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._ServiceParameterList.slot) { (p: UnsafeMutablePointer<ISO15118_2.ServiceParameterList?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_2.ServiceParameterList.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("ServiceParameterList") }
             state = 3
             ev = try Self._read3(&r, state)
-        } else if self.ServiceParameterList._isSome {
-            self.ServiceParameterList = nil
+        } else {
+            self._ServiceParameterList.present = 0
         }
         if ev != 4 {
             throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
@@ -13226,21 +13266,26 @@ public struct ServiceDiscoveryRes: EXIDefaultValue, Equatable, Sendable {
     /// `ChargeService`.
     public var ChargeService: ISO15118_2.ChargeService
     /// `ServiceList` (optional).
-    public var ServiceList: ISO15118_2.ServiceList?
+    public var ServiceList: ISO15118_2.ServiceList? {
+        get { _ServiceList.value }
+        set { _ServiceList.value = newValue }
+    }
+    /// The storage of `ServiceList`: its presence read in place by the codecs (EXIOptional).
+    public var _ServiceList: EXIOptional<ISO15118_2.ServiceList>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
         ResponseCode = .OK
         PaymentOptionList = ISO15118_2.PaymentOptionList()
         ChargeService = ISO15118_2.ChargeService()
-        ServiceList = nil
+        _ServiceList = EXIOptional()
     }
 
     public init(ResponseCode: ISO15118_2.ResponseCode, PaymentOptionList: ISO15118_2.PaymentOptionList, ChargeService: ISO15118_2.ChargeService, ServiceList: ISO15118_2.ServiceList? = nil) {
         self.ResponseCode = ResponseCode
         self.PaymentOptionList = PaymentOptionList
         self.ChargeService = ChargeService
-        self.ServiceList = ServiceList
+        self._ServiceList = EXIOptional(ServiceList)
     }
 }
 
@@ -13272,10 +13317,10 @@ extension ServiceDiscoveryRes {
             try self.ChargeService.encodeContent(&w)
         } catch { throw error.inside("ChargeService") }
         state = 3
-        if self.ServiceList._isSome {
+        if self._ServiceList.present != 0 {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(ServiceList)
-                try withUnsafePointer(to: self.ServiceList) { (p: UnsafePointer<ISO15118_2.ServiceList?>) throws(EXIError) in
+                try withUnsafePointer(to: self._ServiceList.slot) { (p: UnsafePointer<ISO15118_2.ServiceList?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_2.ServiceList.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("ServiceList") }
@@ -13327,15 +13372,15 @@ extension ServiceDiscoveryRes {
         }
         if ev == 3 {
             do throws(EXIError) {
-                if !self.ServiceList._isSome { self.ServiceList = ISO15118_2.ServiceList() }
-                try withUnsafeMutablePointer(to: &self.ServiceList) { (p: UnsafeMutablePointer<ISO15118_2.ServiceList?>) throws(EXIError) in
+                self._ServiceList.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._ServiceList.slot) { (p: UnsafeMutablePointer<ISO15118_2.ServiceList?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_2.ServiceList.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("ServiceList") }
             state = 4
             ev = try Self._read4(&r, state)
-        } else if self.ServiceList._isSome {
-            self.ServiceList = nil
+        } else {
+            self._ServiceList.present = 0
         }
         if ev != 5 {
             throw r.error(ev == 4 || ev == 7 ? .unsupportedContent : .unexpectedEvent)
@@ -13952,7 +13997,12 @@ public struct Signature: EXIDefaultValue, Equatable, Sendable {
     /// `SignatureValue`.
     public var SignatureValue: ISO15118_2.SignatureValue
     /// `KeyInfo` (optional).
-    public var KeyInfo: ISO15118_2.KeyInfo?
+    public var KeyInfo: ISO15118_2.KeyInfo? {
+        get { _KeyInfo.value }
+        set { _KeyInfo.value = newValue }
+    }
+    /// The storage of `KeyInfo`: its presence read in place by the codecs (EXIOptional).
+    public var _KeyInfo: EXIOptional<ISO15118_2.KeyInfo>
     /// `Object`, 0...unbounded items (holds 1).
     public var Object: EXIList<1, ISO15118_2.Object>
 
@@ -13961,7 +14011,7 @@ public struct Signature: EXIDefaultValue, Equatable, Sendable {
         Id = nil
         SignedInfo = ISO15118_2.SignedInfo()
         SignatureValue = ISO15118_2.SignatureValue()
-        KeyInfo = nil
+        _KeyInfo = EXIOptional()
         Object = EXIList<1, ISO15118_2.Object>()
     }
 
@@ -13969,7 +14019,7 @@ public struct Signature: EXIDefaultValue, Equatable, Sendable {
         self.Id = Id
         self.SignedInfo = SignedInfo
         self.SignatureValue = SignatureValue
-        self.KeyInfo = KeyInfo
+        self._KeyInfo = EXIOptional(KeyInfo)
         self.Object = Object
     }
 }
@@ -14004,10 +14054,10 @@ extension Signature {
             try self.SignatureValue.encodeContent(&w)
         } catch { throw error.inside("SignatureValue") }
         state = 3
-        if self.KeyInfo._isSome {
+        if self._KeyInfo.present != 0 {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(KeyInfo)
-                try withUnsafePointer(to: self.KeyInfo) { (p: UnsafePointer<ISO15118_2.KeyInfo?>) throws(EXIError) in
+                try withUnsafePointer(to: self._KeyInfo.slot) { (p: UnsafePointer<ISO15118_2.KeyInfo?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_2.KeyInfo.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("KeyInfo") }
@@ -14067,15 +14117,15 @@ extension Signature {
         }
         if ev == 3 {
             do throws(EXIError) {
-                if !self.KeyInfo._isSome { self.KeyInfo = ISO15118_2.KeyInfo() }
-                try withUnsafeMutablePointer(to: &self.KeyInfo) { (p: UnsafeMutablePointer<ISO15118_2.KeyInfo?>) throws(EXIError) in
+                self._KeyInfo.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._KeyInfo.slot) { (p: UnsafeMutablePointer<ISO15118_2.KeyInfo?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_2.KeyInfo.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("KeyInfo") }
             state = 4
             ev = try Self._read4(&r, state)
-        } else if self.KeyInfo._isSome {
-            self.KeyInfo = nil
+        } else {
+            self._KeyInfo.present = 0
         }
         self.Object.removeAll()
         while ev == 4 {
@@ -16020,95 +16070,85 @@ public enum TimeIntervalChoice: EXIDefaultValue, Equatable, Sendable {
 
 // MARK: tags of large values
 
-extension Optional where Wrapped == ISO15118_2.ChargingProfile {
-    @inline(__always)
-    var _isSome: Bool {
-        switch self {
-        case .some: return true
-        case .none: return false
+/// The storage of a large optional field (a header's xmldsig `Signature`, a schedule, a certificate chain):
+/// its presence as a byte of its own, beside the value's slot, kept once it was first needed.
+///
+/// Asking a Swift `Optional` of a multi-kilobyte struct whether it holds a value copies all of it first (the
+/// compiler loads the whole optional to read its tag), so every message paid ~13k instructions for a header
+/// `Signature` it did not carry (issue 15; generator README, Speed). The codecs test `present` in place and
+/// decode into the slot through a pointer; marking the field absent is one store, and a slot made once is
+/// reused. The structs expose the field as a plain `T?` property over this storage.
+///
+/// Layout: the flags fill 8 bytes (no padding) before the slot, and the slot is a plain optional (no
+/// array stride), so the storage adds no spare bits: Swift keeps a multi-payload enum's tag in bits spare in
+/// every payload (padding among them), and each ISO 15118-20 message starts with its header, which would take
+/// the message enum's tag out of its last byte and the codecs' in-place access with it (`_payloadsStoredPlain`).
+public struct EXIOptional<Wrapped: EXIDefaultValue & Equatable>: Equatable {
+    /// 1 when the field is present, else 0 (read and written in place by the codecs).
+    public var present: UInt8
+    /// 1 once `slot` holds storage (from the first time the field was present on), else 0.
+    public var allocated: UInt8
+    /// Zero: with the flags, 8 bytes before the slot.
+    public var reserved16: UInt16
+    public var reserved32: UInt32
+    /// The value's storage: nil until first needed, then kept (also while the field is absent).
+    public var slot: Wrapped?
+
+    @inlinable
+    public init() {
+        present = 0
+        allocated = 0
+        reserved16 = 0
+        reserved32 = 0
+        slot = nil
+    }
+
+    @inlinable
+    public init(_ value: Wrapped?) {
+        self.init()
+        self.value = value
+    }
+
+    @inlinable
+    public var isSome: Bool { present != 0 }
+
+    @inlinable
+    public var isAllocated: Bool { allocated != 0 }
+
+    /// The field as an optional (copies the value: for code outside the hot path).
+    @inlinable
+    public var value: Wrapped? {
+        get { present != 0 ? slot : nil }
+        set {
+            if let newValue {
+                slot = newValue
+                allocated = 1
+                present = 1
+            } else {
+                present = 0
+            }
         }
+    }
+
+    /// Present, with storage to decode into: the slot is made the first time and reused after that.
+    @inlinable @inline(__always)
+    public mutating func prepareForDecoding() {
+        if allocated == 0 {
+            slot = Wrapped()
+            allocated = 1
+        }
+        present = 1
+    }
+
+    /// Equal when both are absent, or both present with equal values (an absent field's kept slot is not compared).
+    @inlinable
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        guard lhs.present == rhs.present else { return false }
+        return lhs.present == 0 || lhs.slot == rhs.slot
     }
 }
 
-extension Optional where Wrapped == ISO15118_2.KeyInfo {
-    @inline(__always)
-    var _isSome: Bool {
-        switch self {
-        case .some: return true
-        case .none: return false
-        }
-    }
-}
-
-extension Optional where Wrapped == ISO15118_2.Notification {
-    @inline(__always)
-    var _isSome: Bool {
-        switch self {
-        case .some: return true
-        case .none: return false
-        }
-    }
-}
-
-extension Optional where Wrapped == ISO15118_2.SalesTariff {
-    @inline(__always)
-    var _isSome: Bool {
-        switch self {
-        case .some: return true
-        case .none: return false
-        }
-    }
-}
-
-extension Optional where Wrapped == ISO15118_2.ServiceList {
-    @inline(__always)
-    var _isSome: Bool {
-        switch self {
-        case .some: return true
-        case .none: return false
-        }
-    }
-}
-
-extension Optional where Wrapped == ISO15118_2.ServiceParameterList {
-    @inline(__always)
-    var _isSome: Bool {
-        switch self {
-        case .some: return true
-        case .none: return false
-        }
-    }
-}
-
-extension Optional where Wrapped == ISO15118_2.Signature {
-    @inline(__always)
-    var _isSome: Bool {
-        switch self {
-        case .some: return true
-        case .none: return false
-        }
-    }
-}
-
-extension Optional where Wrapped == ISO15118_2.SubCertificates {
-    @inline(__always)
-    var _isSome: Bool {
-        switch self {
-        case .some: return true
-        case .none: return false
-        }
-    }
-}
-
-extension Optional where Wrapped == ISO15118_2.Transforms {
-    @inline(__always)
-    var _isSome: Bool {
-        switch self {
-        case .some: return true
-        case .none: return false
-        }
-    }
-}
+extension EXIOptional: Sendable where Wrapped: Sendable {}
 
 extension ISO15118_2.BodyElementChoice {
     /// The case index (declaration order).

@@ -4805,7 +4805,12 @@ public struct AC_ChargeLoopRes: EXIDefaultValue, Equatable, Sendable {
     /// `MeterInfo` (optional).
     public var MeterInfo: ISO15118_20.MeterInfo?
     /// `Receipt` (optional).
-    public var Receipt: ISO15118_20.Receipt?
+    public var Receipt: ISO15118_20.Receipt? {
+        get { _Receipt.value }
+        set { _Receipt.value = newValue }
+    }
+    /// The storage of `Receipt`: its presence read in place by the codecs (EXIOptional).
+    public var _Receipt: EXIOptional<ISO15118_20.Receipt>
     /// `EVSETargetFrequency` (optional).
     public var EVSETargetFrequency: ISO15118_20.RationalNumber?
     /// `CLResControlMode`: one of BPT_Dynamic_AC_CLResControlMode, BPT_Scheduled_AC_CLResControlMode, CLResControlMode, Dynamic_AC_CLResControlMode, Scheduled_AC_CLResControlMode.
@@ -4817,7 +4822,7 @@ public struct AC_ChargeLoopRes: EXIDefaultValue, Equatable, Sendable {
         ResponseCode = .OK
         EVSEStatus = nil
         MeterInfo = nil
-        Receipt = nil
+        _Receipt = EXIOptional()
         EVSETargetFrequency = nil
         CLResControlMode = ISO15118_20.CLResControlModeChoiceAC()
     }
@@ -4827,7 +4832,7 @@ public struct AC_ChargeLoopRes: EXIDefaultValue, Equatable, Sendable {
         self.ResponseCode = ResponseCode
         self.EVSEStatus = EVSEStatus
         self.MeterInfo = MeterInfo
-        self.Receipt = Receipt
+        self._Receipt = EXIOptional(Receipt)
         self.EVSETargetFrequency = EVSETargetFrequency
         self.CLResControlMode = CLResControlMode
     }
@@ -4876,14 +4881,14 @@ extension AC_ChargeLoopRes {
             } catch { throw error.inside("MeterInfo") }
             state = 4
         }
-        if self.Receipt._isSome {
+        if self._Receipt.present != 0 {
             do throws(EXIError) {
                 switch state {  // SE(Receipt)
                 case 2: try w.writeBits(2, 4)
                 case 3: try w.writeBits(1, 4)
                 default: try w.writeBits(0, 3)
                 }
-                try withUnsafePointer(to: self.Receipt) { (p: UnsafePointer<ISO15118_20.Receipt?>) throws(EXIError) in
+                try withUnsafePointer(to: self._Receipt.slot) { (p: UnsafePointer<ISO15118_20.Receipt?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.Receipt.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("Receipt") }
@@ -5008,15 +5013,15 @@ extension AC_ChargeLoopRes {
         }
         if ev == 4 {
             do throws(EXIError) {
-                if !self.Receipt._isSome { self.Receipt = ISO15118_20.Receipt() }
-                try withUnsafeMutablePointer(to: &self.Receipt) { (p: UnsafeMutablePointer<ISO15118_20.Receipt?>) throws(EXIError) in
+                self._Receipt.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._Receipt.slot) { (p: UnsafeMutablePointer<ISO15118_20.Receipt?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.Receipt.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("Receipt") }
             state = 5
             ev = try Self._read5(&r, state)
-        } else if self.Receipt._isSome {
-            self.Receipt = nil
+        } else {
+            self._Receipt.present = 0
         }
         if ev == 5 {
             do throws(EXIError) {
@@ -5469,13 +5474,28 @@ public struct AbsolutePriceSchedule: EXIDefaultValue, Equatable, Sendable {
     /// `MaximumCost` (optional).
     public var MaximumCost: ISO15118_20.RationalNumber?
     /// `TaxRules` (optional).
-    public var TaxRules: ISO15118_20.TaxRuleList?
+    public var TaxRules: ISO15118_20.TaxRuleList? {
+        get { _TaxRules.value }
+        set { _TaxRules.value = newValue }
+    }
+    /// The storage of `TaxRules`: its presence read in place by the codecs (EXIOptional).
+    public var _TaxRules: EXIOptional<ISO15118_20.TaxRuleList>
     /// `PriceRuleStacks`.
     public var PriceRuleStacks: ISO15118_20.PriceRuleStackList
     /// `OverstayRules` (optional).
-    public var OverstayRules: ISO15118_20.OverstayRuleList?
+    public var OverstayRules: ISO15118_20.OverstayRuleList? {
+        get { _OverstayRules.value }
+        set { _OverstayRules.value = newValue }
+    }
+    /// The storage of `OverstayRules`: its presence read in place by the codecs (EXIOptional).
+    public var _OverstayRules: EXIOptional<ISO15118_20.OverstayRuleList>
     /// `AdditionalSelectedServices` (optional).
-    public var AdditionalSelectedServices: ISO15118_20.AdditionalServiceList?
+    public var AdditionalSelectedServices: ISO15118_20.AdditionalServiceList? {
+        get { _AdditionalSelectedServices.value }
+        set { _AdditionalSelectedServices.value = newValue }
+    }
+    /// The storage of `AdditionalSelectedServices`: its presence read in place by the codecs (EXIOptional).
+    public var _AdditionalSelectedServices: EXIOptional<ISO15118_20.AdditionalServiceList>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
@@ -5488,10 +5508,10 @@ public struct AbsolutePriceSchedule: EXIDefaultValue, Equatable, Sendable {
         PriceAlgorithm = EXIString<255>()
         MinimumCost = nil
         MaximumCost = nil
-        TaxRules = nil
+        _TaxRules = EXIOptional()
         PriceRuleStacks = ISO15118_20.PriceRuleStackList()
-        OverstayRules = nil
-        AdditionalSelectedServices = nil
+        _OverstayRules = EXIOptional()
+        _AdditionalSelectedServices = EXIOptional()
     }
 
     public init(Id: EXIString<64>? = nil, TimeAnchor: UInt64, PriceScheduleID: UInt32, PriceScheduleDescription: EXIString<160>? = nil, Currency: EXIString<3>, Language: EXIString<3>, PriceAlgorithm: EXIString<255>, MinimumCost: ISO15118_20.RationalNumber? = nil, MaximumCost: ISO15118_20.RationalNumber? = nil, TaxRules: ISO15118_20.TaxRuleList? = nil, PriceRuleStacks: ISO15118_20.PriceRuleStackList, OverstayRules: ISO15118_20.OverstayRuleList? = nil, AdditionalSelectedServices: ISO15118_20.AdditionalServiceList? = nil) {
@@ -5504,10 +5524,10 @@ public struct AbsolutePriceSchedule: EXIDefaultValue, Equatable, Sendable {
         self.PriceAlgorithm = PriceAlgorithm
         self.MinimumCost = MinimumCost
         self.MaximumCost = MaximumCost
-        self.TaxRules = TaxRules
+        self._TaxRules = EXIOptional(TaxRules)
         self.PriceRuleStacks = PriceRuleStacks
-        self.OverstayRules = OverstayRules
-        self.AdditionalSelectedServices = AdditionalSelectedServices
+        self._OverstayRules = EXIOptional(OverstayRules)
+        self._AdditionalSelectedServices = EXIOptional(AdditionalSelectedServices)
     }
 }
 
@@ -5619,14 +5639,14 @@ extension AbsolutePriceSchedule {
             } catch { throw error.inside("MaximumCost") }
             state = 9
         }
-        if self.TaxRules._isSome {
+        if self._TaxRules.present != 0 {
             do throws(EXIError) {
                 switch state {  // SE(TaxRules)
                 case 7: try w.writeBits(2, 3)
                 case 8: try w.writeBits(1, 2)
                 default: try w.writeBits(0, 2)
                 }
-                try withUnsafePointer(to: self.TaxRules) { (p: UnsafePointer<ISO15118_20.TaxRuleList?>) throws(EXIError) in
+                try withUnsafePointer(to: self._TaxRules.slot) { (p: UnsafePointer<ISO15118_20.TaxRuleList?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.TaxRuleList.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("TaxRules") }
@@ -5642,22 +5662,22 @@ extension AbsolutePriceSchedule {
             try self.PriceRuleStacks.encodeContent(&w)
         } catch { throw error.inside("PriceRuleStacks") }
         state = 11
-        if self.OverstayRules._isSome {
+        if self._OverstayRules.present != 0 {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(OverstayRules)
-                try withUnsafePointer(to: self.OverstayRules) { (p: UnsafePointer<ISO15118_20.OverstayRuleList?>) throws(EXIError) in
+                try withUnsafePointer(to: self._OverstayRules.slot) { (p: UnsafePointer<ISO15118_20.OverstayRuleList?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.OverstayRuleList.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("OverstayRules") }
             state = 12
         }
-        if self.AdditionalSelectedServices._isSome {
+        if self._AdditionalSelectedServices.present != 0 {
             do throws(EXIError) {
                 switch state {  // SE(AdditionalSelectedServices)
                 case 11: try w.writeBits(1, 2)
                 default: try w.writeBits(0, 2)
                 }
-                try withUnsafePointer(to: self.AdditionalSelectedServices) { (p: UnsafePointer<ISO15118_20.AdditionalServiceList?>) throws(EXIError) in
+                try withUnsafePointer(to: self._AdditionalSelectedServices.slot) { (p: UnsafePointer<ISO15118_20.AdditionalServiceList?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.AdditionalServiceList.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("AdditionalSelectedServices") }
@@ -5792,15 +5812,15 @@ extension AbsolutePriceSchedule {
         }
         if ev == 9 {
             do throws(EXIError) {
-                if !self.TaxRules._isSome { self.TaxRules = ISO15118_20.TaxRuleList() }
-                try withUnsafeMutablePointer(to: &self.TaxRules) { (p: UnsafeMutablePointer<ISO15118_20.TaxRuleList?>) throws(EXIError) in
+                self._TaxRules.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._TaxRules.slot) { (p: UnsafeMutablePointer<ISO15118_20.TaxRuleList?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.TaxRuleList.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("TaxRules") }
             state = 10
             ev = try Self._read10(&r, state)
-        } else if self.TaxRules._isSome {
-            self.TaxRules = nil
+        } else {
+            self._TaxRules.present = 0
         }
         if !(ev == 10) { throw r.error(.unexpectedEvent).inside("PriceRuleStacks") }
         do {
@@ -5812,27 +5832,27 @@ extension AbsolutePriceSchedule {
         }
         if ev == 11 {
             do throws(EXIError) {
-                if !self.OverstayRules._isSome { self.OverstayRules = ISO15118_20.OverstayRuleList() }
-                try withUnsafeMutablePointer(to: &self.OverstayRules) { (p: UnsafeMutablePointer<ISO15118_20.OverstayRuleList?>) throws(EXIError) in
+                self._OverstayRules.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._OverstayRules.slot) { (p: UnsafeMutablePointer<ISO15118_20.OverstayRuleList?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.OverstayRuleList.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("OverstayRules") }
             state = 12
             ev = try Self._read12(&r, state)
-        } else if self.OverstayRules._isSome {
-            self.OverstayRules = nil
+        } else {
+            self._OverstayRules.present = 0
         }
         if ev == 12 {
             do throws(EXIError) {
-                if !self.AdditionalSelectedServices._isSome { self.AdditionalSelectedServices = ISO15118_20.AdditionalServiceList() }
-                try withUnsafeMutablePointer(to: &self.AdditionalSelectedServices) { (p: UnsafeMutablePointer<ISO15118_20.AdditionalServiceList?>) throws(EXIError) in
+                self._AdditionalSelectedServices.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._AdditionalSelectedServices.slot) { (p: UnsafeMutablePointer<ISO15118_20.AdditionalServiceList?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.AdditionalServiceList.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("AdditionalSelectedServices") }
             state = 13
             ev = try Self._read13(&r, state)
-        } else if self.AdditionalSelectedServices._isSome {
-            self.AdditionalSelectedServices = nil
+        } else {
+            self._AdditionalSelectedServices.present = 0
         }
         if ev != 14 {
             throw r.error(ev == 13 || ev == 16 ? .unsupportedContent : .unexpectedEvent)
@@ -13433,17 +13453,22 @@ public struct CertificateChain: EXIDefaultValue, Equatable, Sendable {
     /// `Certificate`.
     public var Certificate: EXIBytes<1600>
     /// `SubCertificates` (optional).
-    public var SubCertificates: ISO15118_20.SubCertificates?
+    public var SubCertificates: ISO15118_20.SubCertificates? {
+        get { _SubCertificates.value }
+        set { _SubCertificates.value = newValue }
+    }
+    /// The storage of `SubCertificates`: its presence read in place by the codecs (EXIOptional).
+    public var _SubCertificates: EXIOptional<ISO15118_20.SubCertificates>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
         Certificate = EXIBytes<1600>()
-        SubCertificates = nil
+        _SubCertificates = EXIOptional()
     }
 
     public init(Certificate: EXIBytes<1600>, SubCertificates: ISO15118_20.SubCertificates? = nil) {
         self.Certificate = Certificate
-        self.SubCertificates = SubCertificates
+        self._SubCertificates = EXIOptional(SubCertificates)
     }
 }
 
@@ -13467,10 +13492,10 @@ extension CertificateChain {
             }
         } catch { throw error.inside("Certificate") }
         state = 1
-        if self.SubCertificates._isSome {
+        if self._SubCertificates.present != 0 {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(SubCertificates)
-                try withUnsafePointer(to: self.SubCertificates) { (p: UnsafePointer<ISO15118_20.SubCertificates?>) throws(EXIError) in
+                try withUnsafePointer(to: self._SubCertificates.slot) { (p: UnsafePointer<ISO15118_20.SubCertificates?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.SubCertificates.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("SubCertificates") }
@@ -13505,15 +13530,15 @@ extension CertificateChain {
         }
         if ev == 1 {
             do throws(EXIError) {
-                if !self.SubCertificates._isSome { self.SubCertificates = ISO15118_20.SubCertificates() }
-                try withUnsafeMutablePointer(to: &self.SubCertificates) { (p: UnsafeMutablePointer<ISO15118_20.SubCertificates?>) throws(EXIError) in
+                self._SubCertificates.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._SubCertificates.slot) { (p: UnsafeMutablePointer<ISO15118_20.SubCertificates?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.SubCertificates.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("SubCertificates") }
             state = 2
             ev = try Self._read2(&r, state)
-        } else if self.SubCertificates._isSome {
-            self.SubCertificates = nil
+        } else {
+            self._SubCertificates.present = 0
         }
         if ev != 3 {
             throw r.error(ev == 2 || ev == 5 ? .unsupportedContent : .unexpectedEvent)
@@ -13556,7 +13581,12 @@ public struct CertificateInstallationReq: EXIDefaultValue, Equatable, Sendable {
     /// `MaximumContractCertificateChains`.
     public var MaximumContractCertificateChains: UInt8
     /// `PrioritizedEMAIDs` (optional).
-    public var PrioritizedEMAIDs: ISO15118_20.EMAIDList?
+    public var PrioritizedEMAIDs: ISO15118_20.EMAIDList? {
+        get { _PrioritizedEMAIDs.value }
+        set { _PrioritizedEMAIDs.value = newValue }
+    }
+    /// The storage of `PrioritizedEMAIDs`: its presence read in place by the codecs (EXIOptional).
+    public var _PrioritizedEMAIDs: EXIOptional<ISO15118_20.EMAIDList>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
@@ -13564,7 +13594,7 @@ public struct CertificateInstallationReq: EXIDefaultValue, Equatable, Sendable {
         OEMProvisioningCertificateChain = ISO15118_20.SignedCertificateChain()
         ListOfRootCertificateIDs = ISO15118_20.ListOfRootCertificateIDs()
         MaximumContractCertificateChains = 0
-        PrioritizedEMAIDs = nil
+        _PrioritizedEMAIDs = EXIOptional()
     }
 
     public init(Header: ISO15118_20.MessageHeader, OEMProvisioningCertificateChain: ISO15118_20.SignedCertificateChain, ListOfRootCertificateIDs: ISO15118_20.ListOfRootCertificateIDs, MaximumContractCertificateChains: UInt8, PrioritizedEMAIDs: ISO15118_20.EMAIDList? = nil) {
@@ -13572,7 +13602,7 @@ public struct CertificateInstallationReq: EXIDefaultValue, Equatable, Sendable {
         self.OEMProvisioningCertificateChain = OEMProvisioningCertificateChain
         self.ListOfRootCertificateIDs = ListOfRootCertificateIDs
         self.MaximumContractCertificateChains = MaximumContractCertificateChains
-        self.PrioritizedEMAIDs = PrioritizedEMAIDs
+        self._PrioritizedEMAIDs = EXIOptional(PrioritizedEMAIDs)
     }
 }
 
@@ -13610,10 +13640,10 @@ extension CertificateInstallationReq {
             try w.writeBits(0, 1)  // EE
         } catch { throw error.inside("MaximumContractCertificateChains") }
         state = 4
-        if self.PrioritizedEMAIDs._isSome {
+        if self._PrioritizedEMAIDs.present != 0 {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(PrioritizedEMAIDs)
-                try withUnsafePointer(to: self.PrioritizedEMAIDs) { (p: UnsafePointer<ISO15118_20.EMAIDList?>) throws(EXIError) in
+                try withUnsafePointer(to: self._PrioritizedEMAIDs.slot) { (p: UnsafePointer<ISO15118_20.EMAIDList?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.EMAIDList.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("PrioritizedEMAIDs") }
@@ -13672,15 +13702,15 @@ extension CertificateInstallationReq {
         }
         if ev == 4 {
             do throws(EXIError) {
-                if !self.PrioritizedEMAIDs._isSome { self.PrioritizedEMAIDs = ISO15118_20.EMAIDList() }
-                try withUnsafeMutablePointer(to: &self.PrioritizedEMAIDs) { (p: UnsafeMutablePointer<ISO15118_20.EMAIDList?>) throws(EXIError) in
+                self._PrioritizedEMAIDs.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._PrioritizedEMAIDs.slot) { (p: UnsafeMutablePointer<ISO15118_20.EMAIDList?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.EMAIDList.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("PrioritizedEMAIDs") }
             state = 5
             ev = try Self._read5(&r, state)
-        } else if self.PrioritizedEMAIDs._isSome {
-            self.PrioritizedEMAIDs = nil
+        } else {
+            self._PrioritizedEMAIDs.present = 0
         }
         if ev != 6 {
             throw r.error(ev == 5 || ev == 8 ? .unsupportedContent : .unexpectedEvent)
@@ -14096,7 +14126,12 @@ public struct ChargeLoopRes: EXIDefaultValue, Equatable, Sendable {
     /// `MeterInfo` (optional).
     public var MeterInfo: ISO15118_20.MeterInfo?
     /// `Receipt` (optional).
-    public var Receipt: ISO15118_20.Receipt?
+    public var Receipt: ISO15118_20.Receipt? {
+        get { _Receipt.value }
+        set { _Receipt.value = newValue }
+    }
+    /// The storage of `Receipt`: its presence read in place by the codecs (EXIOptional).
+    public var _Receipt: EXIOptional<ISO15118_20.Receipt>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
@@ -14104,7 +14139,7 @@ public struct ChargeLoopRes: EXIDefaultValue, Equatable, Sendable {
         ResponseCode = .OK
         EVSEStatus = nil
         MeterInfo = nil
-        Receipt = nil
+        _Receipt = EXIOptional()
     }
 
     public init(Header: ISO15118_20.MessageHeader, ResponseCode: ISO15118_20.ResponseCode, EVSEStatus: ISO15118_20.EVSEStatus? = nil, MeterInfo: ISO15118_20.MeterInfo? = nil, Receipt: ISO15118_20.Receipt? = nil) {
@@ -14112,7 +14147,7 @@ public struct ChargeLoopRes: EXIDefaultValue, Equatable, Sendable {
         self.ResponseCode = ResponseCode
         self.EVSEStatus = EVSEStatus
         self.MeterInfo = MeterInfo
-        self.Receipt = Receipt
+        self._Receipt = EXIOptional(Receipt)
     }
 }
 
@@ -14157,14 +14192,14 @@ extension ChargeLoopRes {
             } catch { throw error.inside("MeterInfo") }
             state = 4
         }
-        if self.Receipt._isSome {
+        if self._Receipt.present != 0 {
             do throws(EXIError) {
                 switch state {  // SE(Receipt)
                 case 2: try w.writeBits(2, 3)
                 case 3: try w.writeBits(1, 2)
                 default: try w.writeBits(0, 2)
                 }
-                try withUnsafePointer(to: self.Receipt) { (p: UnsafePointer<ISO15118_20.Receipt?>) throws(EXIError) in
+                try withUnsafePointer(to: self._Receipt.slot) { (p: UnsafePointer<ISO15118_20.Receipt?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.Receipt.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("Receipt") }
@@ -14232,15 +14267,15 @@ extension ChargeLoopRes {
         }
         if ev == 4 {
             do throws(EXIError) {
-                if !self.Receipt._isSome { self.Receipt = ISO15118_20.Receipt() }
-                try withUnsafeMutablePointer(to: &self.Receipt) { (p: UnsafeMutablePointer<ISO15118_20.Receipt?>) throws(EXIError) in
+                self._Receipt.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._Receipt.slot) { (p: UnsafeMutablePointer<ISO15118_20.Receipt?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.Receipt.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("Receipt") }
             state = 5
             ev = try Self._read5(&r, state)
-        } else if self.Receipt._isSome {
-            self.Receipt = nil
+        } else {
+            self._Receipt.present = 0
         }
         if ev != 6 {
             throw r.error(ev == 5 || ev == 8 ? .unsupportedContent : .unexpectedEvent)
@@ -15611,7 +15646,12 @@ public struct DC_ChargeLoopRes: EXIDefaultValue, Equatable, Sendable {
     /// `MeterInfo` (optional).
     public var MeterInfo: ISO15118_20.MeterInfo?
     /// `Receipt` (optional).
-    public var Receipt: ISO15118_20.Receipt?
+    public var Receipt: ISO15118_20.Receipt? {
+        get { _Receipt.value }
+        set { _Receipt.value = newValue }
+    }
+    /// The storage of `Receipt`: its presence read in place by the codecs (EXIOptional).
+    public var _Receipt: EXIOptional<ISO15118_20.Receipt>
     /// `EVSEPresentCurrent`.
     public var EVSEPresentCurrent: ISO15118_20.RationalNumber
     /// `EVSEPresentVoltage`.
@@ -15631,7 +15671,7 @@ public struct DC_ChargeLoopRes: EXIDefaultValue, Equatable, Sendable {
         ResponseCode = .OK
         EVSEStatus = nil
         MeterInfo = nil
-        Receipt = nil
+        _Receipt = EXIOptional()
         EVSEPresentCurrent = ISO15118_20.RationalNumber()
         EVSEPresentVoltage = ISO15118_20.RationalNumber()
         EVSEPowerLimitAchieved = false
@@ -15645,7 +15685,7 @@ public struct DC_ChargeLoopRes: EXIDefaultValue, Equatable, Sendable {
         self.ResponseCode = ResponseCode
         self.EVSEStatus = EVSEStatus
         self.MeterInfo = MeterInfo
-        self.Receipt = Receipt
+        self._Receipt = EXIOptional(Receipt)
         self.EVSEPresentCurrent = EVSEPresentCurrent
         self.EVSEPresentVoltage = EVSEPresentVoltage
         self.EVSEPowerLimitAchieved = EVSEPowerLimitAchieved
@@ -15702,14 +15742,14 @@ extension DC_ChargeLoopRes {
             } catch { throw error.inside("MeterInfo") }
             state = 4
         }
-        if self.Receipt._isSome {
+        if self._Receipt.present != 0 {
             do throws(EXIError) {
                 switch state {  // SE(Receipt)
                 case 2: try w.writeBits(2, 3)
                 case 3: try w.writeBits(1, 2)
                 default: try w.writeBits(0, 2)
                 }
-                try withUnsafePointer(to: self.Receipt) { (p: UnsafePointer<ISO15118_20.Receipt?>) throws(EXIError) in
+                try withUnsafePointer(to: self._Receipt.slot) { (p: UnsafePointer<ISO15118_20.Receipt?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.Receipt.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("Receipt") }
@@ -15828,15 +15868,15 @@ extension DC_ChargeLoopRes {
         }
         if ev == 4 {
             do throws(EXIError) {
-                if !self.Receipt._isSome { self.Receipt = ISO15118_20.Receipt() }
-                try withUnsafeMutablePointer(to: &self.Receipt) { (p: UnsafeMutablePointer<ISO15118_20.Receipt?>) throws(EXIError) in
+                self._Receipt.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._Receipt.slot) { (p: UnsafeMutablePointer<ISO15118_20.Receipt?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.Receipt.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("Receipt") }
             state = 5
             ev = try Self._read5(&r, state)
-        } else if self.Receipt._isSome {
-            self.Receipt = nil
+        } else {
+            self._Receipt.present = 0
         }
         if !(ev == 5) { throw r.error(.unexpectedEvent).inside("EVSEPresentCurrent") }
         do {
@@ -23023,19 +23063,24 @@ public struct MessageHeader: EXIDefaultValue, Equatable, Sendable {
     /// `TimeStamp`.
     public var TimeStamp: UInt64
     /// `Signature` (optional).
-    public var Signature: ISO15118_20.Signature?
+    public var Signature: ISO15118_20.Signature? {
+        get { _Signature.value }
+        set { _Signature.value = newValue }
+    }
+    /// The storage of `Signature`: its presence read in place by the codecs (EXIOptional).
+    public var _Signature: EXIOptional<ISO15118_20.Signature>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
         SessionID = EXIBytes<8>()
         TimeStamp = 0
-        Signature = nil
+        _Signature = EXIOptional()
     }
 
     public init(SessionID: EXIBytes<8>, TimeStamp: UInt64, Signature: ISO15118_20.Signature? = nil) {
         self.SessionID = SessionID
         self.TimeStamp = TimeStamp
-        self.Signature = Signature
+        self._Signature = EXIOptional(Signature)
     }
 }
 
@@ -23067,10 +23112,10 @@ extension MessageHeader {
             try w.writeBits(0, 1)  // EE
         } catch { throw error.inside("TimeStamp") }
         state = 2
-        if self.Signature._isSome {
+        if self._Signature.present != 0 {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(Signature)
-                try withUnsafePointer(to: self.Signature) { (p: UnsafePointer<ISO15118_20.Signature?>) throws(EXIError) in
+                try withUnsafePointer(to: self._Signature.slot) { (p: UnsafePointer<ISO15118_20.Signature?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.Signature.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("Signature") }
@@ -23118,15 +23163,15 @@ extension MessageHeader {
         }
         if ev == 2 {
             do throws(EXIError) {
-                if !self.Signature._isSome { self.Signature = ISO15118_20.Signature() }
-                try withUnsafeMutablePointer(to: &self.Signature) { (p: UnsafeMutablePointer<ISO15118_20.Signature?>) throws(EXIError) in
+                self._Signature.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._Signature.slot) { (p: UnsafeMutablePointer<ISO15118_20.Signature?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.Signature.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("Signature") }
             state = 3
             ev = try Self._read3(&r, state)
-        } else if self.Signature._isSome {
-            self.Signature = nil
+        } else {
+            self._Signature.present = 0
         }
         if ev != 4 {
             throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
@@ -24951,17 +24996,22 @@ public struct PnC_ASResAuthorizationMode: EXIDefaultValue, Equatable, Sendable {
     /// `GenChallenge`.
     public var GenChallenge: EXIBytes<16>
     /// `SupportedProviders` (optional).
-    public var SupportedProviders: ISO15118_20.SupportedProvidersList?
+    public var SupportedProviders: ISO15118_20.SupportedProvidersList? {
+        get { _SupportedProviders.value }
+        set { _SupportedProviders.value = newValue }
+    }
+    /// The storage of `SupportedProviders`: its presence read in place by the codecs (EXIOptional).
+    public var _SupportedProviders: EXIOptional<ISO15118_20.SupportedProvidersList>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
         GenChallenge = EXIBytes<16>()
-        SupportedProviders = nil
+        _SupportedProviders = EXIOptional()
     }
 
     public init(GenChallenge: EXIBytes<16>, SupportedProviders: ISO15118_20.SupportedProvidersList? = nil) {
         self.GenChallenge = GenChallenge
-        self.SupportedProviders = SupportedProviders
+        self._SupportedProviders = EXIOptional(SupportedProviders)
     }
 }
 
@@ -24985,10 +25035,10 @@ extension PnC_ASResAuthorizationMode {
             }
         } catch { throw error.inside("GenChallenge") }
         state = 1
-        if self.SupportedProviders._isSome {
+        if self._SupportedProviders.present != 0 {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(SupportedProviders)
-                try withUnsafePointer(to: self.SupportedProviders) { (p: UnsafePointer<ISO15118_20.SupportedProvidersList?>) throws(EXIError) in
+                try withUnsafePointer(to: self._SupportedProviders.slot) { (p: UnsafePointer<ISO15118_20.SupportedProvidersList?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.SupportedProvidersList.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("SupportedProviders") }
@@ -25023,15 +25073,15 @@ extension PnC_ASResAuthorizationMode {
         }
         if ev == 1 {
             do throws(EXIError) {
-                if !self.SupportedProviders._isSome { self.SupportedProviders = ISO15118_20.SupportedProvidersList() }
-                try withUnsafeMutablePointer(to: &self.SupportedProviders) { (p: UnsafeMutablePointer<ISO15118_20.SupportedProvidersList?>) throws(EXIError) in
+                self._SupportedProviders.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._SupportedProviders.slot) { (p: UnsafeMutablePointer<ISO15118_20.SupportedProvidersList?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.SupportedProvidersList.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("SupportedProviders") }
             state = 2
             ev = try Self._read2(&r, state)
-        } else if self.SupportedProviders._isSome {
-            self.SupportedProviders = nil
+        } else {
+            self._SupportedProviders.present = 0
         }
         if ev != 3 {
             throw r.error(ev == 2 || ev == 5 ? .unsupportedContent : .unexpectedEvent)
@@ -25072,7 +25122,12 @@ public struct PowerDeliveryReq: EXIDefaultValue, Equatable, Sendable {
     /// `ChargeProgress`.
     public var ChargeProgress: ISO15118_20.ChargeProgress
     /// `EVPowerProfile` (optional).
-    public var EVPowerProfile: ISO15118_20.EVPowerProfile?
+    public var EVPowerProfile: ISO15118_20.EVPowerProfile? {
+        get { _EVPowerProfile.value }
+        set { _EVPowerProfile.value = newValue }
+    }
+    /// The storage of `EVPowerProfile`: its presence read in place by the codecs (EXIOptional).
+    public var _EVPowerProfile: EXIOptional<ISO15118_20.EVPowerProfile>
     /// `BPT_ChannelSelection` (optional).
     public var BPT_ChannelSelection: ISO15118_20.ChannelSelection?
 
@@ -25081,7 +25136,7 @@ public struct PowerDeliveryReq: EXIDefaultValue, Equatable, Sendable {
         Header = ISO15118_20.MessageHeader()
         EVProcessing = .Finished
         ChargeProgress = .Start
-        EVPowerProfile = nil
+        _EVPowerProfile = EXIOptional()
         BPT_ChannelSelection = nil
     }
 
@@ -25089,7 +25144,7 @@ public struct PowerDeliveryReq: EXIDefaultValue, Equatable, Sendable {
         self.Header = Header
         self.EVProcessing = EVProcessing
         self.ChargeProgress = ChargeProgress
-        self.EVPowerProfile = EVPowerProfile
+        self._EVPowerProfile = EXIOptional(EVPowerProfile)
         self.BPT_ChannelSelection = BPT_ChannelSelection
     }
 }
@@ -25125,10 +25180,10 @@ extension PowerDeliveryReq {
             try w.writeBits(0, 1)  // EE
         } catch { throw error.inside("ChargeProgress") }
         state = 3
-        if self.EVPowerProfile._isSome {
+        if self._EVPowerProfile.present != 0 {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(EVPowerProfile)
-                try withUnsafePointer(to: self.EVPowerProfile) { (p: UnsafePointer<ISO15118_20.EVPowerProfile?>) throws(EXIError) in
+                try withUnsafePointer(to: self._EVPowerProfile.slot) { (p: UnsafePointer<ISO15118_20.EVPowerProfile?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.EVPowerProfile.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("EVPowerProfile") }
@@ -25199,15 +25254,15 @@ extension PowerDeliveryReq {
         }
         if ev == 3 {
             do throws(EXIError) {
-                if !self.EVPowerProfile._isSome { self.EVPowerProfile = ISO15118_20.EVPowerProfile() }
-                try withUnsafeMutablePointer(to: &self.EVPowerProfile) { (p: UnsafeMutablePointer<ISO15118_20.EVPowerProfile?>) throws(EXIError) in
+                self._EVPowerProfile.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._EVPowerProfile.slot) { (p: UnsafeMutablePointer<ISO15118_20.EVPowerProfile?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.EVPowerProfile.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("EVPowerProfile") }
             state = 4
             ev = try Self._read4(&r, state)
-        } else if self.EVPowerProfile._isSome {
-            self.EVPowerProfile = nil
+        } else {
+            self._EVPowerProfile.present = 0
         }
         if ev == 4 {
             do throws(EXIError) {
@@ -27395,7 +27450,12 @@ public struct Reference: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `URI` (optional).
     public var URI: EXIString<64>?
     /// `Transforms` (optional).
-    public var Transforms: ISO15118_20.Transforms?
+    public var Transforms: ISO15118_20.Transforms? {
+        get { _Transforms.value }
+        set { _Transforms.value = newValue }
+    }
+    /// The storage of `Transforms`: its presence read in place by the codecs (EXIOptional).
+    public var _Transforms: EXIOptional<ISO15118_20.Transforms>
     /// `DigestMethod`.
     public var DigestMethod: ISO15118_20.DigestMethod
     /// `DigestValue`.
@@ -27406,7 +27466,7 @@ public struct Reference: EXIDefaultValue, Equatable, Sendable {
         Id = nil
         Type_ = nil
         URI = nil
-        Transforms = nil
+        _Transforms = EXIOptional()
         DigestMethod = ISO15118_20.DigestMethod()
         DigestValue = EXIBytes<64>()
     }
@@ -27415,7 +27475,7 @@ public struct Reference: EXIDefaultValue, Equatable, Sendable {
         self.Id = Id
         self.Type_ = Type_
         self.URI = URI
-        self.Transforms = Transforms
+        self._Transforms = EXIOptional(Transforms)
         self.DigestMethod = DigestMethod
         self.DigestValue = DigestValue
     }
@@ -27456,7 +27516,7 @@ extension Reference {
             try w.writeStringField(v, minLength: 0, maxLength: 64)
             state = 3
         }
-        if self.Transforms._isSome {
+        if self._Transforms.present != 0 {
             do throws(EXIError) {
                 switch state {  // SE(Transforms)
                 case 0: try w.writeBits(3, 3)
@@ -27464,7 +27524,7 @@ extension Reference {
                 case 2: try w.writeBits(1, 2)
                 default: try w.writeBits(0, 2)
                 }
-                try withUnsafePointer(to: self.Transforms) { (p: UnsafePointer<ISO15118_20.Transforms?>) throws(EXIError) in
+                try withUnsafePointer(to: self._Transforms.slot) { (p: UnsafePointer<ISO15118_20.Transforms?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.Transforms.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("Transforms") }
@@ -27532,15 +27592,15 @@ extension Reference {
         }
         if ev == 3 {
             do throws(EXIError) {
-                if !self.Transforms._isSome { self.Transforms = ISO15118_20.Transforms() }
-                try withUnsafeMutablePointer(to: &self.Transforms) { (p: UnsafeMutablePointer<ISO15118_20.Transforms?>) throws(EXIError) in
+                self._Transforms.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._Transforms.slot) { (p: UnsafeMutablePointer<ISO15118_20.Transforms?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.Transforms.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("Transforms") }
             state = 4
             ev = try Self._read4(&r, state)
-        } else if self.Transforms._isSome {
-            self.Transforms = nil
+        } else {
+            self._Transforms.present = 0
         }
         if !(ev == 4) { throw r.error(.unexpectedEvent).inside("DigestMethod") }
         do {
@@ -27637,19 +27697,24 @@ public struct RetrievalMethod: EXIDefaultValue, Equatable, Sendable {
     /// Attribute `URI` (optional).
     public var URI: EXIString<64>?
     /// `Transforms` (optional).
-    public var Transforms: ISO15118_20.Transforms?
+    public var Transforms: ISO15118_20.Transforms? {
+        get { _Transforms.value }
+        set { _Transforms.value = newValue }
+    }
+    /// The storage of `Transforms`: its presence read in place by the codecs (EXIOptional).
+    public var _Transforms: EXIOptional<ISO15118_20.Transforms>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
         Type_ = nil
         URI = nil
-        Transforms = nil
+        _Transforms = EXIOptional()
     }
 
     public init(Type_: EXIString<64>? = nil, URI: EXIString<64>? = nil, Transforms: ISO15118_20.Transforms? = nil) {
         self.Type_ = Type_
         self.URI = URI
-        self.Transforms = Transforms
+        self._Transforms = EXIOptional(Transforms)
     }
 }
 
@@ -27676,14 +27741,14 @@ extension RetrievalMethod {
             try w.writeStringField(v, minLength: 0, maxLength: 64)
             state = 2
         }
-        if self.Transforms._isSome {
+        if self._Transforms.present != 0 {
             do throws(EXIError) {
                 switch state {  // SE(Transforms)
                 case 0: try w.writeBits(2, 3)
                 case 1: try w.writeBits(1, 2)
                 default: try w.writeBits(0, 2)
                 }
-                try withUnsafePointer(to: self.Transforms) { (p: UnsafePointer<ISO15118_20.Transforms?>) throws(EXIError) in
+                try withUnsafePointer(to: self._Transforms.slot) { (p: UnsafePointer<ISO15118_20.Transforms?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.Transforms.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("Transforms") }
@@ -27725,15 +27790,15 @@ extension RetrievalMethod {
         }
         if ev == 2 {
             do throws(EXIError) {
-                if !self.Transforms._isSome { self.Transforms = ISO15118_20.Transforms() }
-                try withUnsafeMutablePointer(to: &self.Transforms) { (p: UnsafeMutablePointer<ISO15118_20.Transforms?>) throws(EXIError) in
+                self._Transforms.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._Transforms.slot) { (p: UnsafeMutablePointer<ISO15118_20.Transforms?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.Transforms.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("Transforms") }
             state = 3
             ev = try Self._read3(&r, state)
-        } else if self.Transforms._isSome {
-            self.Transforms = nil
+        } else {
+            self._Transforms.present = 0
         }
         if ev != 4 {
             throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
@@ -28300,19 +28365,24 @@ public struct ScheduleTuple: EXIDefaultValue, Equatable, Sendable {
     /// `ChargingSchedule`.
     public var ChargingSchedule: ISO15118_20.ChargingSchedule
     /// `DischargingSchedule` (optional).
-    public var DischargingSchedule: ISO15118_20.ChargingSchedule?
+    public var DischargingSchedule: ISO15118_20.ChargingSchedule? {
+        get { _DischargingSchedule.value }
+        set { _DischargingSchedule.value = newValue }
+    }
+    /// The storage of `DischargingSchedule`: its presence read in place by the codecs (EXIOptional).
+    public var _DischargingSchedule: EXIOptional<ISO15118_20.ChargingSchedule>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
         ScheduleTupleID = 1
         ChargingSchedule = ISO15118_20.ChargingSchedule()
-        DischargingSchedule = nil
+        _DischargingSchedule = EXIOptional()
     }
 
     public init(ScheduleTupleID: UInt32, ChargingSchedule: ISO15118_20.ChargingSchedule, DischargingSchedule: ISO15118_20.ChargingSchedule? = nil) {
         self.ScheduleTupleID = ScheduleTupleID
         self.ChargingSchedule = ChargingSchedule
-        self.DischargingSchedule = DischargingSchedule
+        self._DischargingSchedule = EXIOptional(DischargingSchedule)
     }
 }
 
@@ -28338,10 +28408,10 @@ extension ScheduleTuple {
             try self.ChargingSchedule.encodeContent(&w)
         } catch { throw error.inside("ChargingSchedule") }
         state = 2
-        if self.DischargingSchedule._isSome {
+        if self._DischargingSchedule.present != 0 {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(DischargingSchedule)
-                try withUnsafePointer(to: self.DischargingSchedule) { (p: UnsafePointer<ISO15118_20.ChargingSchedule?>) throws(EXIError) in
+                try withUnsafePointer(to: self._DischargingSchedule.slot) { (p: UnsafePointer<ISO15118_20.ChargingSchedule?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.ChargingSchedule.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("DischargingSchedule") }
@@ -28384,15 +28454,15 @@ extension ScheduleTuple {
         }
         if ev == 2 {
             do throws(EXIError) {
-                if !self.DischargingSchedule._isSome { self.DischargingSchedule = ISO15118_20.ChargingSchedule() }
-                try withUnsafeMutablePointer(to: &self.DischargingSchedule) { (p: UnsafeMutablePointer<ISO15118_20.ChargingSchedule?>) throws(EXIError) in
+                self._DischargingSchedule.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._DischargingSchedule.slot) { (p: UnsafeMutablePointer<ISO15118_20.ChargingSchedule?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.ChargingSchedule.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("DischargingSchedule") }
             state = 3
             ev = try Self._read3(&r, state)
-        } else if self.DischargingSchedule._isSome {
-            self.DischargingSchedule = nil
+        } else {
+            self._DischargingSchedule.present = 0
         }
         if ev != 4 {
             throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
@@ -30386,7 +30456,12 @@ public struct Scheduled_SEReqControlMode: EXIDefaultValue, Equatable, Sendable {
     /// `EVMinimumEnergyRequest` (optional).
     public var EVMinimumEnergyRequest: ISO15118_20.RationalNumber?
     /// `EVEnergyOffer` (optional).
-    public var EVEnergyOffer: ISO15118_20.EVEnergyOffer?
+    public var EVEnergyOffer: ISO15118_20.EVEnergyOffer? {
+        get { _EVEnergyOffer.value }
+        set { _EVEnergyOffer.value = newValue }
+    }
+    /// The storage of `EVEnergyOffer`: its presence read in place by the codecs (EXIOptional).
+    public var _EVEnergyOffer: EXIOptional<ISO15118_20.EVEnergyOffer>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
@@ -30394,7 +30469,7 @@ public struct Scheduled_SEReqControlMode: EXIDefaultValue, Equatable, Sendable {
         EVTargetEnergyRequest = nil
         EVMaximumEnergyRequest = nil
         EVMinimumEnergyRequest = nil
-        EVEnergyOffer = nil
+        _EVEnergyOffer = EXIOptional()
     }
 
     public init(DepartureTime: UInt32? = nil, EVTargetEnergyRequest: ISO15118_20.RationalNumber? = nil, EVMaximumEnergyRequest: ISO15118_20.RationalNumber? = nil, EVMinimumEnergyRequest: ISO15118_20.RationalNumber? = nil, EVEnergyOffer: ISO15118_20.EVEnergyOffer? = nil) {
@@ -30402,7 +30477,7 @@ public struct Scheduled_SEReqControlMode: EXIDefaultValue, Equatable, Sendable {
         self.EVTargetEnergyRequest = EVTargetEnergyRequest
         self.EVMaximumEnergyRequest = EVMaximumEnergyRequest
         self.EVMinimumEnergyRequest = EVMinimumEnergyRequest
-        self.EVEnergyOffer = EVEnergyOffer
+        self._EVEnergyOffer = EXIOptional(EVEnergyOffer)
     }
 }
 
@@ -30460,7 +30535,7 @@ extension Scheduled_SEReqControlMode {
             } catch { throw error.inside("EVMinimumEnergyRequest") }
             state = 4
         }
-        if self.EVEnergyOffer._isSome {
+        if self._EVEnergyOffer.present != 0 {
             do throws(EXIError) {
                 switch state {  // SE(EVEnergyOffer)
                 case 0: try w.writeBits(4, 3)
@@ -30469,7 +30544,7 @@ extension Scheduled_SEReqControlMode {
                 case 3: try w.writeBits(1, 2)
                 default: try w.writeBits(0, 2)
                 }
-                try withUnsafePointer(to: self.EVEnergyOffer) { (p: UnsafePointer<ISO15118_20.EVEnergyOffer?>) throws(EXIError) in
+                try withUnsafePointer(to: self._EVEnergyOffer.slot) { (p: UnsafePointer<ISO15118_20.EVEnergyOffer?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.EVEnergyOffer.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("EVEnergyOffer") }
@@ -30542,15 +30617,15 @@ extension Scheduled_SEReqControlMode {
         }
         if ev == 4 {
             do throws(EXIError) {
-                if !self.EVEnergyOffer._isSome { self.EVEnergyOffer = ISO15118_20.EVEnergyOffer() }
-                try withUnsafeMutablePointer(to: &self.EVEnergyOffer) { (p: UnsafeMutablePointer<ISO15118_20.EVEnergyOffer?>) throws(EXIError) in
+                self._EVEnergyOffer.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._EVEnergyOffer.slot) { (p: UnsafeMutablePointer<ISO15118_20.EVEnergyOffer?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.EVEnergyOffer.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("EVEnergyOffer") }
             state = 5
             ev = try Self._read5(&r, state)
-        } else if self.EVEnergyOffer._isSome {
-            self.EVEnergyOffer = nil
+        } else {
+            self._EVEnergyOffer.present = 0
         }
         if ev != 6 {
             throw r.error(ev == 5 || ev == 8 ? .unsupportedContent : .unexpectedEvent)
@@ -31956,19 +32031,24 @@ public struct ServiceSelectionReq: EXIDefaultValue, Equatable, Sendable {
     /// `SelectedEnergyTransferService`.
     public var SelectedEnergyTransferService: ISO15118_20.SelectedService
     /// `SelectedVASList` (optional).
-    public var SelectedVASList: ISO15118_20.SelectedServiceList?
+    public var SelectedVASList: ISO15118_20.SelectedServiceList? {
+        get { _SelectedVASList.value }
+        set { _SelectedVASList.value = newValue }
+    }
+    /// The storage of `SelectedVASList`: its presence read in place by the codecs (EXIOptional).
+    public var _SelectedVASList: EXIOptional<ISO15118_20.SelectedServiceList>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
         Header = ISO15118_20.MessageHeader()
         SelectedEnergyTransferService = ISO15118_20.SelectedService()
-        SelectedVASList = nil
+        _SelectedVASList = EXIOptional()
     }
 
     public init(Header: ISO15118_20.MessageHeader, SelectedEnergyTransferService: ISO15118_20.SelectedService, SelectedVASList: ISO15118_20.SelectedServiceList? = nil) {
         self.Header = Header
         self.SelectedEnergyTransferService = SelectedEnergyTransferService
-        self.SelectedVASList = SelectedVASList
+        self._SelectedVASList = EXIOptional(SelectedVASList)
     }
 }
 
@@ -31992,10 +32072,10 @@ extension ServiceSelectionReq {
             try self.SelectedEnergyTransferService.encodeContent(&w)
         } catch { throw error.inside("SelectedEnergyTransferService") }
         state = 2
-        if self.SelectedVASList._isSome {
+        if self._SelectedVASList.present != 0 {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(SelectedVASList)
-                try withUnsafePointer(to: self.SelectedVASList) { (p: UnsafePointer<ISO15118_20.SelectedServiceList?>) throws(EXIError) in
+                try withUnsafePointer(to: self._SelectedVASList.slot) { (p: UnsafePointer<ISO15118_20.SelectedServiceList?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.SelectedServiceList.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("SelectedVASList") }
@@ -32033,15 +32113,15 @@ extension ServiceSelectionReq {
         }
         if ev == 2 {
             do throws(EXIError) {
-                if !self.SelectedVASList._isSome { self.SelectedVASList = ISO15118_20.SelectedServiceList() }
-                try withUnsafeMutablePointer(to: &self.SelectedVASList) { (p: UnsafeMutablePointer<ISO15118_20.SelectedServiceList?>) throws(EXIError) in
+                self._SelectedVASList.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._SelectedVASList.slot) { (p: UnsafeMutablePointer<ISO15118_20.SelectedServiceList?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.SelectedServiceList.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("SelectedVASList") }
             state = 3
             ev = try Self._read3(&r, state)
-        } else if self.SelectedVASList._isSome {
-            self.SelectedVASList = nil
+        } else {
+            self._SelectedVASList.present = 0
         }
         if ev != 4 {
             throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
@@ -32730,7 +32810,12 @@ public struct Signature: EXIDefaultValue, Equatable, Sendable {
     /// `SignatureValue`.
     public var SignatureValue: ISO15118_20.SignatureValue
     /// `KeyInfo` (optional).
-    public var KeyInfo: ISO15118_20.KeyInfo?
+    public var KeyInfo: ISO15118_20.KeyInfo? {
+        get { _KeyInfo.value }
+        set { _KeyInfo.value = newValue }
+    }
+    /// The storage of `KeyInfo`: its presence read in place by the codecs (EXIOptional).
+    public var _KeyInfo: EXIOptional<ISO15118_20.KeyInfo>
     /// `Object`, 0...unbounded items (holds 1).
     public var Object: EXIList<1, ISO15118_20.Object>
 
@@ -32739,7 +32824,7 @@ public struct Signature: EXIDefaultValue, Equatable, Sendable {
         Id = nil
         SignedInfo = ISO15118_20.SignedInfo()
         SignatureValue = ISO15118_20.SignatureValue()
-        KeyInfo = nil
+        _KeyInfo = EXIOptional()
         Object = EXIList<1, ISO15118_20.Object>()
     }
 
@@ -32747,7 +32832,7 @@ public struct Signature: EXIDefaultValue, Equatable, Sendable {
         self.Id = Id
         self.SignedInfo = SignedInfo
         self.SignatureValue = SignatureValue
-        self.KeyInfo = KeyInfo
+        self._KeyInfo = EXIOptional(KeyInfo)
         self.Object = Object
     }
 }
@@ -32782,10 +32867,10 @@ extension Signature {
             try self.SignatureValue.encodeContent(&w)
         } catch { throw error.inside("SignatureValue") }
         state = 3
-        if self.KeyInfo._isSome {
+        if self._KeyInfo.present != 0 {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(KeyInfo)
-                try withUnsafePointer(to: self.KeyInfo) { (p: UnsafePointer<ISO15118_20.KeyInfo?>) throws(EXIError) in
+                try withUnsafePointer(to: self._KeyInfo.slot) { (p: UnsafePointer<ISO15118_20.KeyInfo?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.KeyInfo.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("KeyInfo") }
@@ -32845,15 +32930,15 @@ extension Signature {
         }
         if ev == 3 {
             do throws(EXIError) {
-                if !self.KeyInfo._isSome { self.KeyInfo = ISO15118_20.KeyInfo() }
-                try withUnsafeMutablePointer(to: &self.KeyInfo) { (p: UnsafeMutablePointer<ISO15118_20.KeyInfo?>) throws(EXIError) in
+                self._KeyInfo.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._KeyInfo.slot) { (p: UnsafeMutablePointer<ISO15118_20.KeyInfo?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.KeyInfo.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("KeyInfo") }
             state = 4
             ev = try Self._read4(&r, state)
-        } else if self.KeyInfo._isSome {
-            self.KeyInfo = nil
+        } else {
+            self._KeyInfo.present = 0
         }
         self.Object.removeAll()
         while ev == 4 {
@@ -33330,19 +33415,24 @@ public struct SignedCertificateChain: EXIDefaultValue, Equatable, Sendable {
     /// `Certificate`.
     public var Certificate: EXIBytes<1600>
     /// `SubCertificates` (optional).
-    public var SubCertificates: ISO15118_20.SubCertificates?
+    public var SubCertificates: ISO15118_20.SubCertificates? {
+        get { _SubCertificates.value }
+        set { _SubCertificates.value = newValue }
+    }
+    /// The storage of `SubCertificates`: its presence read in place by the codecs (EXIOptional).
+    public var _SubCertificates: EXIOptional<ISO15118_20.SubCertificates>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
         Id = EXIString<64>()
         Certificate = EXIBytes<1600>()
-        SubCertificates = nil
+        _SubCertificates = EXIOptional()
     }
 
     public init(Id: EXIString<64>, Certificate: EXIBytes<1600>, SubCertificates: ISO15118_20.SubCertificates? = nil) {
         self.Id = Id
         self.Certificate = Certificate
-        self.SubCertificates = SubCertificates
+        self._SubCertificates = EXIOptional(SubCertificates)
     }
 }
 
@@ -33370,10 +33460,10 @@ extension SignedCertificateChain {
             }
         } catch { throw error.inside("Certificate") }
         state = 2
-        if self.SubCertificates._isSome {
+        if self._SubCertificates.present != 0 {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(SubCertificates)
-                try withUnsafePointer(to: self.SubCertificates) { (p: UnsafePointer<ISO15118_20.SubCertificates?>) throws(EXIError) in
+                try withUnsafePointer(to: self._SubCertificates.slot) { (p: UnsafePointer<ISO15118_20.SubCertificates?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.SubCertificates.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("SubCertificates") }
@@ -33412,15 +33502,15 @@ extension SignedCertificateChain {
         }
         if ev == 2 {
             do throws(EXIError) {
-                if !self.SubCertificates._isSome { self.SubCertificates = ISO15118_20.SubCertificates() }
-                try withUnsafeMutablePointer(to: &self.SubCertificates) { (p: UnsafeMutablePointer<ISO15118_20.SubCertificates?>) throws(EXIError) in
+                self._SubCertificates.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._SubCertificates.slot) { (p: UnsafeMutablePointer<ISO15118_20.SubCertificates?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.SubCertificates.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("SubCertificates") }
             state = 3
             ev = try Self._read3(&r, state)
-        } else if self.SubCertificates._isSome {
-            self.SubCertificates = nil
+        } else {
+            self._SubCertificates.present = 0
         }
         if ev != 4 {
             throw r.error(ev == 3 || ev == 6 ? .unsupportedContent : .unexpectedEvent)
@@ -33902,7 +33992,12 @@ public struct SignedMeteringData: EXIDefaultValue, Equatable, Sendable {
     /// `MeterInfo`.
     public var MeterInfo: ISO15118_20.MeterInfo
     /// `Receipt` (optional).
-    public var Receipt: ISO15118_20.Receipt?
+    public var Receipt: ISO15118_20.Receipt? {
+        get { _Receipt.value }
+        set { _Receipt.value = newValue }
+    }
+    /// The storage of `Receipt`: its presence read in place by the codecs (EXIOptional).
+    public var _Receipt: EXIOptional<ISO15118_20.Receipt>
     /// Choice of Dynamic_SMDTControlMode, Scheduled_SMDTControlMode.
     public var SMDTControlMode: ISO15118_20.SignedMeteringData.SMDTControlModeChoice
 
@@ -33911,7 +34006,7 @@ public struct SignedMeteringData: EXIDefaultValue, Equatable, Sendable {
         Id = EXIString<64>()
         SessionID = EXIBytes<8>()
         MeterInfo = ISO15118_20.MeterInfo()
-        Receipt = nil
+        _Receipt = EXIOptional()
         SMDTControlMode = ISO15118_20.SignedMeteringData.SMDTControlModeChoice()
     }
 
@@ -33919,7 +34014,7 @@ public struct SignedMeteringData: EXIDefaultValue, Equatable, Sendable {
         self.Id = Id
         self.SessionID = SessionID
         self.MeterInfo = MeterInfo
-        self.Receipt = Receipt
+        self._Receipt = EXIOptional(Receipt)
         self.SMDTControlMode = SMDTControlMode
     }
 
@@ -33964,10 +34059,10 @@ extension SignedMeteringData {
             try self.MeterInfo.encodeContent(&w)
         } catch { throw error.inside("MeterInfo") }
         state = 3
-        if self.Receipt._isSome {
+        if self._Receipt.present != 0 {
             do throws(EXIError) {
                 try w.writeBits(0, 2)  // SE(Receipt)
-                try withUnsafePointer(to: self.Receipt) { (p: UnsafePointer<ISO15118_20.Receipt?>) throws(EXIError) in
+                try withUnsafePointer(to: self._Receipt.slot) { (p: UnsafePointer<ISO15118_20.Receipt?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.Receipt.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("Receipt") }
@@ -34031,15 +34126,15 @@ extension SignedMeteringData {
         }
         if ev == 3 {
             do throws(EXIError) {
-                if !self.Receipt._isSome { self.Receipt = ISO15118_20.Receipt() }
-                try withUnsafeMutablePointer(to: &self.Receipt) { (p: UnsafeMutablePointer<ISO15118_20.Receipt?>) throws(EXIError) in
+                self._Receipt.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._Receipt.slot) { (p: UnsafeMutablePointer<ISO15118_20.Receipt?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.Receipt.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("Receipt") }
             state = 4
             ev = try Self._read4(&r, state)
-        } else if self.Receipt._isSome {
-            self.Receipt = nil
+        } else {
+            self._Receipt.present = 0
         }
         switch ev {
         case 4:
@@ -36989,7 +37084,12 @@ public struct WPT_ChargeLoopRes: EXIDefaultValue, Equatable, Sendable {
     /// `MeterInfo` (optional).
     public var MeterInfo: ISO15118_20.MeterInfo?
     /// `Receipt` (optional).
-    public var Receipt: ISO15118_20.Receipt?
+    public var Receipt: ISO15118_20.Receipt? {
+        get { _Receipt.value }
+        set { _Receipt.value = newValue }
+    }
+    /// The storage of `Receipt`: its presence read in place by the codecs (EXIOptional).
+    public var _Receipt: EXIOptional<ISO15118_20.Receipt>
     /// `EVPCPowerRequest`.
     public var EVPCPowerRequest: ISO15118_20.RationalNumber
     /// `SDPowerInput` (optional).
@@ -37013,7 +37113,7 @@ public struct WPT_ChargeLoopRes: EXIDefaultValue, Equatable, Sendable {
         ResponseCode = .OK
         EVSEStatus = nil
         MeterInfo = nil
-        Receipt = nil
+        _Receipt = EXIOptional()
         EVPCPowerRequest = ISO15118_20.RationalNumber()
         SDPowerInput = nil
         SPCMaxOutputPowerLimit = ISO15118_20.RationalNumber()
@@ -37029,7 +37129,7 @@ public struct WPT_ChargeLoopRes: EXIDefaultValue, Equatable, Sendable {
         self.ResponseCode = ResponseCode
         self.EVSEStatus = EVSEStatus
         self.MeterInfo = MeterInfo
-        self.Receipt = Receipt
+        self._Receipt = EXIOptional(Receipt)
         self.EVPCPowerRequest = EVPCPowerRequest
         self.SDPowerInput = SDPowerInput
         self.SPCMaxOutputPowerLimit = SPCMaxOutputPowerLimit
@@ -37091,14 +37191,14 @@ extension WPT_ChargeLoopRes {
             } catch { throw error.inside("MeterInfo") }
             state = 4
         }
-        if self.Receipt._isSome {
+        if self._Receipt.present != 0 {
             do throws(EXIError) {
                 switch state {  // SE(Receipt)
                 case 2: try w.writeBits(2, 3)
                 case 3: try w.writeBits(1, 2)
                 default: try w.writeBits(0, 2)
                 }
-                try withUnsafePointer(to: self.Receipt) { (p: UnsafePointer<ISO15118_20.Receipt?>) throws(EXIError) in
+                try withUnsafePointer(to: self._Receipt.slot) { (p: UnsafePointer<ISO15118_20.Receipt?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.Receipt.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("Receipt") }
@@ -37240,15 +37340,15 @@ extension WPT_ChargeLoopRes {
         }
         if ev == 4 {
             do throws(EXIError) {
-                if !self.Receipt._isSome { self.Receipt = ISO15118_20.Receipt() }
-                try withUnsafeMutablePointer(to: &self.Receipt) { (p: UnsafeMutablePointer<ISO15118_20.Receipt?>) throws(EXIError) in
+                self._Receipt.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._Receipt.slot) { (p: UnsafeMutablePointer<ISO15118_20.Receipt?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.Receipt.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("Receipt") }
             state = 5
             ev = try Self._read5(&r, state)
-        } else if self.Receipt._isSome {
-            self.Receipt = nil
+        } else {
+            self._Receipt.present = 0
         }
         if !(ev == 5) { throw r.error(.unexpectedEvent).inside("EVPCPowerRequest") }
         do {
@@ -38925,7 +39025,12 @@ public struct WPT_FinePositioningSetupReq: EXIDefaultValue, Equatable, Sendable 
     /// `VendorSpecificDataContainer`, 0...16 items (holds 16).
     public var VendorSpecificDataContainer: EXIList<16, EXIBytes<256>>
     /// `LF_SystemSetupData` (optional).
-    public var LF_SystemSetupData: ISO15118_20.WPT_LF_SystemSetupData?
+    public var LF_SystemSetupData: ISO15118_20.WPT_LF_SystemSetupData? {
+        get { _LF_SystemSetupData.value }
+        set { _LF_SystemSetupData.value = newValue }
+    }
+    /// The storage of `LF_SystemSetupData`: its presence read in place by the codecs (EXIOptional).
+    public var _LF_SystemSetupData: EXIOptional<ISO15118_20.WPT_LF_SystemSetupData>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
@@ -38936,7 +39041,7 @@ public struct WPT_FinePositioningSetupReq: EXIDefaultValue, Equatable, Sendable 
         EVDeviceAlignmentCheckMethodList = ISO15118_20.WPT_AlignmentCheckMethodList()
         NaturalOffset = 0
         VendorSpecificDataContainer = EXIList<16, EXIBytes<256>>()
-        LF_SystemSetupData = nil
+        _LF_SystemSetupData = EXIOptional()
     }
 
     public init(Header: ISO15118_20.MessageHeader, EVProcessing: ISO15118_20.Processing, EVDeviceFinePositioningMethodList: ISO15118_20.WPT_FinePositioningMethodList, EVDevicePairingMethodList: ISO15118_20.WPT_PairingMethodList, EVDeviceAlignmentCheckMethodList: ISO15118_20.WPT_AlignmentCheckMethodList, NaturalOffset: UInt16, VendorSpecificDataContainer: EXIList<16, EXIBytes<256>>, LF_SystemSetupData: ISO15118_20.WPT_LF_SystemSetupData? = nil) {
@@ -38947,7 +39052,7 @@ public struct WPT_FinePositioningSetupReq: EXIDefaultValue, Equatable, Sendable 
         self.EVDeviceAlignmentCheckMethodList = EVDeviceAlignmentCheckMethodList
         self.NaturalOffset = NaturalOffset
         self.VendorSpecificDataContainer = VendorSpecificDataContainer
-        self.LF_SystemSetupData = LF_SystemSetupData
+        self._LF_SystemSetupData = EXIOptional(LF_SystemSetupData)
     }
 }
 
@@ -39017,13 +39122,13 @@ extension WPT_FinePositioningSetupReq {
                 state = (i1 == 16 ? 8 : 7)
             }
         } catch { throw error.inside("VendorSpecificDataContainer") }
-        if self.LF_SystemSetupData._isSome {
+        if self._LF_SystemSetupData.present != 0 {
             do throws(EXIError) {
                 switch state {  // SE(LF_SystemSetupData)
                 case 6, 7: try w.writeBits(1, 2)
                 default: try w.writeBits(0, 2)
                 }
-                try withUnsafePointer(to: self.LF_SystemSetupData) { (p: UnsafePointer<ISO15118_20.WPT_LF_SystemSetupData?>) throws(EXIError) in
+                try withUnsafePointer(to: self._LF_SystemSetupData.slot) { (p: UnsafePointer<ISO15118_20.WPT_LF_SystemSetupData?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.WPT_LF_SystemSetupData.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("LF_SystemSetupData") }
@@ -39124,15 +39229,15 @@ extension WPT_FinePositioningSetupReq {
         }
         if ev == 7 {
             do throws(EXIError) {
-                if !self.LF_SystemSetupData._isSome { self.LF_SystemSetupData = ISO15118_20.WPT_LF_SystemSetupData() }
-                try withUnsafeMutablePointer(to: &self.LF_SystemSetupData) { (p: UnsafeMutablePointer<ISO15118_20.WPT_LF_SystemSetupData?>) throws(EXIError) in
+                self._LF_SystemSetupData.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._LF_SystemSetupData.slot) { (p: UnsafeMutablePointer<ISO15118_20.WPT_LF_SystemSetupData?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.WPT_LF_SystemSetupData.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("LF_SystemSetupData") }
             state = 9
             ev = try Self._read8(&r, state)
-        } else if self.LF_SystemSetupData._isSome {
-            self.LF_SystemSetupData = nil
+        } else {
+            self._LF_SystemSetupData.present = 0
         }
         if ev != 9 {
             throw r.error(ev == 8 || ev == 11 ? .unsupportedContent : .unexpectedEvent)
@@ -39225,7 +39330,12 @@ public struct WPT_FinePositioningSetupRes: EXIDefaultValue, Equatable, Sendable 
     /// `VendorSpecificDataContainer`, 0...16 items (holds 16).
     public var VendorSpecificDataContainer: EXIList<16, EXIBytes<256>>
     /// `LF_SystemSetupData` (optional).
-    public var LF_SystemSetupData: ISO15118_20.WPT_LF_SystemSetupData?
+    public var LF_SystemSetupData: ISO15118_20.WPT_LF_SystemSetupData? {
+        get { _LF_SystemSetupData.value }
+        set { _LF_SystemSetupData.value = newValue }
+    }
+    /// The storage of `LF_SystemSetupData`: its presence read in place by the codecs (EXIOptional).
+    public var _LF_SystemSetupData: EXIOptional<ISO15118_20.WPT_LF_SystemSetupData>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
@@ -39236,7 +39346,7 @@ public struct WPT_FinePositioningSetupRes: EXIDefaultValue, Equatable, Sendable 
         PrimaryDeviceAlignmentCheckMethodList = ISO15118_20.WPT_AlignmentCheckMethodList()
         NaturalOffset = 0
         VendorSpecificDataContainer = EXIList<16, EXIBytes<256>>()
-        LF_SystemSetupData = nil
+        _LF_SystemSetupData = EXIOptional()
     }
 
     public init(Header: ISO15118_20.MessageHeader, ResponseCode: ISO15118_20.ResponseCode, PrimaryDeviceFinePositioningMethodList: ISO15118_20.WPT_FinePositioningMethodList, PrimaryDevicePairingMethodList: ISO15118_20.WPT_PairingMethodList, PrimaryDeviceAlignmentCheckMethodList: ISO15118_20.WPT_AlignmentCheckMethodList, NaturalOffset: UInt16, VendorSpecificDataContainer: EXIList<16, EXIBytes<256>>, LF_SystemSetupData: ISO15118_20.WPT_LF_SystemSetupData? = nil) {
@@ -39247,7 +39357,7 @@ public struct WPT_FinePositioningSetupRes: EXIDefaultValue, Equatable, Sendable 
         self.PrimaryDeviceAlignmentCheckMethodList = PrimaryDeviceAlignmentCheckMethodList
         self.NaturalOffset = NaturalOffset
         self.VendorSpecificDataContainer = VendorSpecificDataContainer
-        self.LF_SystemSetupData = LF_SystemSetupData
+        self._LF_SystemSetupData = EXIOptional(LF_SystemSetupData)
     }
 }
 
@@ -39317,13 +39427,13 @@ extension WPT_FinePositioningSetupRes {
                 state = (i1 == 16 ? 8 : 7)
             }
         } catch { throw error.inside("VendorSpecificDataContainer") }
-        if self.LF_SystemSetupData._isSome {
+        if self._LF_SystemSetupData.present != 0 {
             do throws(EXIError) {
                 switch state {  // SE(LF_SystemSetupData)
                 case 6, 7: try w.writeBits(1, 2)
                 default: try w.writeBits(0, 2)
                 }
-                try withUnsafePointer(to: self.LF_SystemSetupData) { (p: UnsafePointer<ISO15118_20.WPT_LF_SystemSetupData?>) throws(EXIError) in
+                try withUnsafePointer(to: self._LF_SystemSetupData.slot) { (p: UnsafePointer<ISO15118_20.WPT_LF_SystemSetupData?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.WPT_LF_SystemSetupData.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("LF_SystemSetupData") }
@@ -39424,15 +39534,15 @@ extension WPT_FinePositioningSetupRes {
         }
         if ev == 7 {
             do throws(EXIError) {
-                if !self.LF_SystemSetupData._isSome { self.LF_SystemSetupData = ISO15118_20.WPT_LF_SystemSetupData() }
-                try withUnsafeMutablePointer(to: &self.LF_SystemSetupData) { (p: UnsafeMutablePointer<ISO15118_20.WPT_LF_SystemSetupData?>) throws(EXIError) in
+                self._LF_SystemSetupData.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._LF_SystemSetupData.slot) { (p: UnsafeMutablePointer<ISO15118_20.WPT_LF_SystemSetupData?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.WPT_LF_SystemSetupData.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("LF_SystemSetupData") }
             state = 9
             ev = try Self._read8(&r, state)
-        } else if self.LF_SystemSetupData._isSome {
-            self.LF_SystemSetupData = nil
+        } else {
+            self._LF_SystemSetupData.present = 0
         }
         if ev != 9 {
             throw r.error(ev == 8 || ev == 11 ? .unsupportedContent : .unexpectedEvent)
@@ -40328,21 +40438,26 @@ public struct WPT_LF_TransmitterData: EXIDefaultValue, Equatable, Sendable {
     /// `TxSpecData`, 2...255 items (holds 24 inline, the rest in the list arena).
     public var TxSpecData: EXISpillList<24, 255, ISO15118_20.WPT_TxRxSpecData>
     /// `TxPackageSpecData` (optional).
-    public var TxPackageSpecData: ISO15118_20.WPT_TxRxPackageSpecData?
+    public var TxPackageSpecData: ISO15118_20.WPT_TxRxPackageSpecData? {
+        get { _TxPackageSpecData.value }
+        set { _TxPackageSpecData.value = newValue }
+    }
+    /// The storage of `TxPackageSpecData`: its presence read in place by the codecs (EXIOptional).
+    public var _TxPackageSpecData: EXIOptional<ISO15118_20.WPT_TxRxPackageSpecData>
 
     /// Every field at its default (zero, empty, absent, first enumeration value).
     public init() {
         NumberOfTransmitters = 0
         SignalFrequency = ISO15118_20.RationalNumber()
         TxSpecData = EXISpillList<24, 255, ISO15118_20.WPT_TxRxSpecData>()
-        TxPackageSpecData = nil
+        _TxPackageSpecData = EXIOptional()
     }
 
     public init(NumberOfTransmitters: UInt8, SignalFrequency: ISO15118_20.RationalNumber, TxSpecData: EXISpillList<24, 255, ISO15118_20.WPT_TxRxSpecData>, TxPackageSpecData: ISO15118_20.WPT_TxRxPackageSpecData? = nil) {
         self.NumberOfTransmitters = NumberOfTransmitters
         self.SignalFrequency = SignalFrequency
         self.TxSpecData = TxSpecData
-        self.TxPackageSpecData = TxPackageSpecData
+        self._TxPackageSpecData = EXIOptional(TxPackageSpecData)
     }
 }
 
@@ -40384,13 +40499,13 @@ extension WPT_LF_TransmitterData {
                 state = (i1 < 2 ? 3 : (i1 == 255 ? 5 : 4))
             }
         } catch { throw error.inside("TxSpecData") }
-        if self.TxPackageSpecData._isSome {
+        if self._TxPackageSpecData.present != 0 {
             do throws(EXIError) {
                 switch state {  // SE(TxPackageSpecData)
                 case 4: try w.writeBits(1, 2)
                 default: try w.writeBits(0, 2)
                 }
-                try withUnsafePointer(to: self.TxPackageSpecData) { (p: UnsafePointer<ISO15118_20.WPT_TxRxPackageSpecData?>) throws(EXIError) in
+                try withUnsafePointer(to: self._TxPackageSpecData.slot) { (p: UnsafePointer<ISO15118_20.WPT_TxRxPackageSpecData?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.WPT_TxRxPackageSpecData.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("TxPackageSpecData") }
@@ -40452,15 +40567,15 @@ extension WPT_LF_TransmitterData {
         if self.TxSpecData.count < 2 { throw r.error(.tooFewItems(count: self.TxSpecData.count, minimum: 2)).inside("TxSpecData") }
         if ev == 3 {
             do throws(EXIError) {
-                if !self.TxPackageSpecData._isSome { self.TxPackageSpecData = ISO15118_20.WPT_TxRxPackageSpecData() }
-                try withUnsafeMutablePointer(to: &self.TxPackageSpecData) { (p: UnsafeMutablePointer<ISO15118_20.WPT_TxRxPackageSpecData?>) throws(EXIError) in
+                self._TxPackageSpecData.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._TxPackageSpecData.slot) { (p: UnsafeMutablePointer<ISO15118_20.WPT_TxRxPackageSpecData?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.WPT_TxRxPackageSpecData.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("TxPackageSpecData") }
             state = 6
             ev = try Self._read5(&r, state)
-        } else if self.TxPackageSpecData._isSome {
-            self.TxPackageSpecData = nil
+        } else {
+            self._TxPackageSpecData.present = 0
         }
         if ev != 5 {
             throw r.error(ev == 4 || ev == 7 ? .unsupportedContent : .unexpectedEvent)
@@ -41023,7 +41138,12 @@ public struct WPT_PairingRes: EXIDefaultValue, Equatable, Sendable {
     /// `ObservedIDCode` (optional).
     public var ObservedIDCode: UInt32?
     /// `AlternativeSECCList` (optional).
-    public var AlternativeSECCList: ISO15118_20.AlternativeSECCList?
+    public var AlternativeSECCList: ISO15118_20.AlternativeSECCList? {
+        get { _AlternativeSECCList.value }
+        set { _AlternativeSECCList.value = newValue }
+    }
+    /// The storage of `AlternativeSECCList`: its presence read in place by the codecs (EXIOptional).
+    public var _AlternativeSECCList: EXIOptional<ISO15118_20.AlternativeSECCList>
     /// `VendorSpecificDataContainer`, 0...16 items (holds 16).
     public var VendorSpecificDataContainer: EXIList<16, EXIBytes<256>>
 
@@ -41033,7 +41153,7 @@ public struct WPT_PairingRes: EXIDefaultValue, Equatable, Sendable {
         ResponseCode = .OK
         EVSEProcessing = .Finished
         ObservedIDCode = nil
-        AlternativeSECCList = nil
+        _AlternativeSECCList = EXIOptional()
         VendorSpecificDataContainer = EXIList<16, EXIBytes<256>>()
     }
 
@@ -41042,7 +41162,7 @@ public struct WPT_PairingRes: EXIDefaultValue, Equatable, Sendable {
         self.ResponseCode = ResponseCode
         self.EVSEProcessing = EVSEProcessing
         self.ObservedIDCode = ObservedIDCode
-        self.AlternativeSECCList = AlternativeSECCList
+        self._AlternativeSECCList = EXIOptional(AlternativeSECCList)
         self.VendorSpecificDataContainer = VendorSpecificDataContainer
     }
 }
@@ -41089,13 +41209,13 @@ extension WPT_PairingRes {
             } catch { throw error.inside("ObservedIDCode") }
             state = 4
         }
-        if self.AlternativeSECCList._isSome {
+        if self._AlternativeSECCList.present != 0 {
             do throws(EXIError) {
                 switch state {  // SE(AlternativeSECCList)
                 case 3: try w.writeBits(1, 3)
                 default: try w.writeBits(0, 2)
                 }
-                try withUnsafePointer(to: self.AlternativeSECCList) { (p: UnsafePointer<ISO15118_20.AlternativeSECCList?>) throws(EXIError) in
+                try withUnsafePointer(to: self._AlternativeSECCList.slot) { (p: UnsafePointer<ISO15118_20.AlternativeSECCList?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.AlternativeSECCList.self).pointee.encodeContent(&w)
                 }
             } catch { throw error.inside("AlternativeSECCList") }
@@ -41189,15 +41309,15 @@ extension WPT_PairingRes {
         }
         if ev == 4 {
             do throws(EXIError) {
-                if !self.AlternativeSECCList._isSome { self.AlternativeSECCList = ISO15118_20.AlternativeSECCList() }
-                try withUnsafeMutablePointer(to: &self.AlternativeSECCList) { (p: UnsafeMutablePointer<ISO15118_20.AlternativeSECCList?>) throws(EXIError) in
+                self._AlternativeSECCList.prepareForDecoding()
+                try withUnsafeMutablePointer(to: &self._AlternativeSECCList.slot) { (p: UnsafeMutablePointer<ISO15118_20.AlternativeSECCList?>) throws(EXIError) in
                     try EXIPayload.of(p, as: ISO15118_20.AlternativeSECCList.self).pointee.decodeContent(&r)
                 }
             } catch { throw error.inside("AlternativeSECCList") }
             state = 5
             ev = try Self._read5(&r, state)
-        } else if self.AlternativeSECCList._isSome {
-            self.AlternativeSECCList = nil
+        } else {
+            self._AlternativeSECCList.present = 0
         }
         self.VendorSpecificDataContainer.removeAll()
         while ev == 5 {
@@ -42478,175 +42598,85 @@ public enum DC_CPDResEnergyTransferModeChoice: EXIDefaultValue, Equatable, Senda
 
 // MARK: tags of large values
 
-extension Optional where Wrapped == ISO15118_20.AdditionalServiceList {
-    @inline(__always)
-    var _isSome: Bool {
-        switch self {
-        case .some: return true
-        case .none: return false
+/// The storage of a large optional field (a header's xmldsig `Signature`, a schedule, a certificate chain):
+/// its presence as a byte of its own, beside the value's slot, kept once it was first needed.
+///
+/// Asking a Swift `Optional` of a multi-kilobyte struct whether it holds a value copies all of it first (the
+/// compiler loads the whole optional to read its tag), so every message paid ~13k instructions for a header
+/// `Signature` it did not carry (issue 15; generator README, Speed). The codecs test `present` in place and
+/// decode into the slot through a pointer; marking the field absent is one store, and a slot made once is
+/// reused. The structs expose the field as a plain `T?` property over this storage.
+///
+/// Layout: the flags fill 8 bytes (no padding) before the slot, and the slot is a plain optional (no
+/// array stride), so the storage adds no spare bits: Swift keeps a multi-payload enum's tag in bits spare in
+/// every payload (padding among them), and each ISO 15118-20 message starts with its header, which would take
+/// the message enum's tag out of its last byte and the codecs' in-place access with it (`_payloadsStoredPlain`).
+public struct EXIOptional<Wrapped: EXIDefaultValue & Equatable>: Equatable {
+    /// 1 when the field is present, else 0 (read and written in place by the codecs).
+    public var present: UInt8
+    /// 1 once `slot` holds storage (from the first time the field was present on), else 0.
+    public var allocated: UInt8
+    /// Zero: with the flags, 8 bytes before the slot.
+    public var reserved16: UInt16
+    public var reserved32: UInt32
+    /// The value's storage: nil until first needed, then kept (also while the field is absent).
+    public var slot: Wrapped?
+
+    @inlinable
+    public init() {
+        present = 0
+        allocated = 0
+        reserved16 = 0
+        reserved32 = 0
+        slot = nil
+    }
+
+    @inlinable
+    public init(_ value: Wrapped?) {
+        self.init()
+        self.value = value
+    }
+
+    @inlinable
+    public var isSome: Bool { present != 0 }
+
+    @inlinable
+    public var isAllocated: Bool { allocated != 0 }
+
+    /// The field as an optional (copies the value: for code outside the hot path).
+    @inlinable
+    public var value: Wrapped? {
+        get { present != 0 ? slot : nil }
+        set {
+            if let newValue {
+                slot = newValue
+                allocated = 1
+                present = 1
+            } else {
+                present = 0
+            }
         }
+    }
+
+    /// Present, with storage to decode into: the slot is made the first time and reused after that.
+    @inlinable @inline(__always)
+    public mutating func prepareForDecoding() {
+        if allocated == 0 {
+            slot = Wrapped()
+            allocated = 1
+        }
+        present = 1
+    }
+
+    /// Equal when both are absent, or both present with equal values (an absent field's kept slot is not compared).
+    @inlinable
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        guard lhs.present == rhs.present else { return false }
+        return lhs.present == 0 || lhs.slot == rhs.slot
     }
 }
 
-extension Optional where Wrapped == ISO15118_20.AlternativeSECCList {
-    @inline(__always)
-    var _isSome: Bool {
-        switch self {
-        case .some: return true
-        case .none: return false
-        }
-    }
-}
-
-extension Optional where Wrapped == ISO15118_20.ChargingSchedule {
-    @inline(__always)
-    var _isSome: Bool {
-        switch self {
-        case .some: return true
-        case .none: return false
-        }
-    }
-}
-
-extension Optional where Wrapped == ISO15118_20.EMAIDList {
-    @inline(__always)
-    var _isSome: Bool {
-        switch self {
-        case .some: return true
-        case .none: return false
-        }
-    }
-}
-
-extension Optional where Wrapped == ISO15118_20.EVEnergyOffer {
-    @inline(__always)
-    var _isSome: Bool {
-        switch self {
-        case .some: return true
-        case .none: return false
-        }
-    }
-}
-
-extension Optional where Wrapped == ISO15118_20.EVPowerProfile {
-    @inline(__always)
-    var _isSome: Bool {
-        switch self {
-        case .some: return true
-        case .none: return false
-        }
-    }
-}
-
-extension Optional where Wrapped == ISO15118_20.KeyInfo {
-    @inline(__always)
-    var _isSome: Bool {
-        switch self {
-        case .some: return true
-        case .none: return false
-        }
-    }
-}
-
-extension Optional where Wrapped == ISO15118_20.OverstayRuleList {
-    @inline(__always)
-    var _isSome: Bool {
-        switch self {
-        case .some: return true
-        case .none: return false
-        }
-    }
-}
-
-extension Optional where Wrapped == ISO15118_20.Receipt {
-    @inline(__always)
-    var _isSome: Bool {
-        switch self {
-        case .some: return true
-        case .none: return false
-        }
-    }
-}
-
-extension Optional where Wrapped == ISO15118_20.SelectedServiceList {
-    @inline(__always)
-    var _isSome: Bool {
-        switch self {
-        case .some: return true
-        case .none: return false
-        }
-    }
-}
-
-extension Optional where Wrapped == ISO15118_20.Signature {
-    @inline(__always)
-    var _isSome: Bool {
-        switch self {
-        case .some: return true
-        case .none: return false
-        }
-    }
-}
-
-extension Optional where Wrapped == ISO15118_20.SubCertificates {
-    @inline(__always)
-    var _isSome: Bool {
-        switch self {
-        case .some: return true
-        case .none: return false
-        }
-    }
-}
-
-extension Optional where Wrapped == ISO15118_20.SupportedProvidersList {
-    @inline(__always)
-    var _isSome: Bool {
-        switch self {
-        case .some: return true
-        case .none: return false
-        }
-    }
-}
-
-extension Optional where Wrapped == ISO15118_20.TaxRuleList {
-    @inline(__always)
-    var _isSome: Bool {
-        switch self {
-        case .some: return true
-        case .none: return false
-        }
-    }
-}
-
-extension Optional where Wrapped == ISO15118_20.Transforms {
-    @inline(__always)
-    var _isSome: Bool {
-        switch self {
-        case .some: return true
-        case .none: return false
-        }
-    }
-}
-
-extension Optional where Wrapped == ISO15118_20.WPT_LF_SystemSetupData {
-    @inline(__always)
-    var _isSome: Bool {
-        switch self {
-        case .some: return true
-        case .none: return false
-        }
-    }
-}
-
-extension Optional where Wrapped == ISO15118_20.WPT_TxRxPackageSpecData {
-    @inline(__always)
-    var _isSome: Bool {
-        switch self {
-        case .some: return true
-        case .none: return false
-        }
-    }
-}
+extension EXIOptional: Sendable where Wrapped: Sendable {}
 
 extension ISO15118_20.AC_CPDResEnergyTransferModeChoice {
     /// The case index (declaration order).
