@@ -41,10 +41,19 @@ public struct CableCheck: Sendable {
         if elapsed(started, now, atLeast: c.cableCheckTimeLimit) { return (.none, .failed(.cableCheckTimeout)) }
         switch stage {
         case .closing:
-            // Before closing: the inlet must be dead (the car's contactors open), line 37's 60 V.
+            // Before closing: the inlet must be dead (the car's contactors open), line 37's 60 V. A cable
+            // still charged from the last session decays through the bleeders within `inletDecayWait`
+            // (a car that plugs in again at once, a controller that starts the next session quickly);
+            // the car's battery on the inlet does not. Ours stay open while we wait.
             if !inletChecked {
+                if input.meter.volts >= c.safeVoltage {
+                    if elapsed(stageSince, now, atLeast: c.inletDecayWait) { return (.closingContactors, .failed(.voltageOnInlet)) }
+                    command.contactorsClosed = false
+                    command.supplyMode = .off
+                    command.setpoint = .zero
+                    return (.closingContactors, .running)
+                }
                 inletChecked = true
-                if input.meter.volts >= c.safeVoltage { return (.closingContactors, .failed(.voltageOnInlet)) }
             }
             command.contactorsClosed = true
             command.supplyMode = .off

@@ -24,6 +24,10 @@ public struct PowerPathConfiguration: Sendable {
     /// Below this the output is safe to touch: 60 V (`CABLECHECK_SAFE_VOLTAGE`, line 37); also the
     /// welding check's decay threshold.
     public var safeVoltage: Double = 60
+    /// **[our choice]** How long the cable check waits, our contactors open, for a charged inlet to decay
+    /// below `safeVoltage` before it closes them: a cable left charged by the last session bleeds down in
+    /// well under a second, the car's battery (its contactors closed) does not and fails `voltageOnInlet`.
+    public var inletDecayWait: Nanoseconds = .milliseconds(1500)
     /// Some printings require the output below `safeVoltage` before the cable check ends (line 37);
     /// EVerest makes it an option, so do we.
     public var cableCheckWaitBelowSafeVoltage = true

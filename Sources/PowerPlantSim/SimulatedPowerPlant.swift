@@ -55,6 +55,14 @@ public final class SimulatedPowerPlant: IOSource {
 
     public func closeVehicleContactors() { vehicleContactorsClosed = true }
 
+    /// Leaves the cable and inlet charged to `volts` with every contactor open, as the end of a session can
+    /// (the bleeders then discharge it): for tests of what the next session finds.
+    public func chargeCable(to volts: Double) {
+        guard !vehicleContactorsClosed, !contactors.status.isClosed else { return }
+        inletVolts = volts
+        supplyVolts = volts
+    }
+
     public func openVehicleContactors() {
         if !faults.contains(.vehicleContactorWelds) { vehicleContactorsClosed = false }
     }

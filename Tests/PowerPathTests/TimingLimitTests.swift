@@ -179,17 +179,50 @@ import Testing
 
 /// Checks before and around the cable check.
 @Suite struct CableCheckGuardTests {
-    /// The car's contactors already closed: the battery is on the inlet, so the cable check refuses to
-    /// close ours, in its first tick.
+    /// The car's contactors already closed: the battery is on the inlet and stays there, so the cable check
+    /// never closes ours and fails once `inletDecayWait` (1.5 s) has passed.
     @Test func voltageOnTheInletStopsTheCableCheckBeforeClosing() throws {
         let bench = PowerPathBench()
         bench.plant.closeVehicleContactors()
         bench.plant.step(now: bench.clock.now(), dt: 0.001)
-        try #require(bench.run(maxTicks: 1000) { $0.facts.power.value.phase == .safeStop })
+        let start = bench.tick
+        var everClosed = false
+        try #require(bench.run(maxTicks: 3000) { b in
+            everClosed = everClosed || b.plant.contactors.coilClosed
+            return b.facts.power.value.phase == .safeStop
+        })
         #expect(bench.facts.power.value.outcome == .failed(.voltageOnInlet))
+        let waited = bench.tick - start
+        print("battery on the inlet: voltageOnInlet after \(waited) ms, our contactors never closed: \(!everClosed)")
+        #expect(waited >= 1500 && waited <= 1600, "failed after \(waited) ms")
+        #expect(!everClosed)
         bench.run(maxTicks: 100) { _ in false }
         #expect(!bench.plant.contactors.coilClosed)
         #expect(bench.plant.contactors.status.isOpen)
+    }
+
+    /// A cable left charged by the last session (both sides' contactors open) bleeds down: the cable check
+    /// waits for it, our contactors open, closes them once the inlet reads below 60 V and passes.
+    @Test func aChargedCableDecaysAndTheCableCheckGoesOn() throws {
+        let bench = PowerPathBench()
+        bench.plant.chargeCable(to: 400)
+        bench.plant.step(now: bench.clock.now(), dt: 0.001)
+        var closedAbove60 = false
+        var firstClosed: Int?
+        let start = bench.tick
+        try #require(bench.run(maxTicks: 60_000) { b in
+            if b.plant.contactors.coilClosed {
+                if firstClosed == nil {
+                    firstClosed = Int(b.tick - start)
+                    if b.plant.inletVolts >= 60 { closedAbove60 = true }
+                }
+            }
+            return b.facts.power.value.phase == .precharge || b.facts.power.value.outcome.fault != nil
+        }, "\(bench.facts.power.value.outcome)")
+        #expect(bench.facts.power.value.outcome.fault == nil, "\(bench.facts.power.value.outcome)")
+        print("charged cable: our contactors closed \(firstClosed ?? -1) ms after the start, once the inlet was safe")
+        #expect(!closedAbove60)
+        #expect((firstClosed ?? 0) > 0)
     }
 
     /// An IMD that stops reading while charging: `isolationMonitorSilent` 12 s after its last reading
