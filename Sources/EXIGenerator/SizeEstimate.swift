@@ -65,7 +65,7 @@ enum SizeEstimate {
 }
 
 extension LeafModel {
-    /// A single optional element of a large struct type: stored as `EXIOptional` (presence as a `Bool`),
+    /// A single optional element of a large struct type: stored as `EXIOptional` (presence as a byte),
     /// exposed as a `T?` property, so the codecs test and fill it in place (`_Name.present`, `_Name.slot`).
     var largeOptionalStruct: StructModel? {
         guard !isList, occurs.min == 0, case .complex(let m)? = value, SizeEstimate.of(m) >= SizeEstimate.large else { return nil }

@@ -45,19 +45,17 @@ public struct CableCheck: Sendable {
             // still charged from the last session decays through the bleeders within `inletDecayWait`
             // (a car that plugs in again at once, a controller that starts the next session quickly);
             // the car's battery on the inlet does not. Ours stay open while we wait.
+            command.supplyMode = .off
+            command.setpoint = .zero
             if !inletChecked {
                 if input.meter.volts >= c.safeVoltage {
                     if elapsed(stageSince, now, atLeast: c.inletDecayWait) { return (.closingContactors, .failed(.voltageOnInlet)) }
                     command.contactorsClosed = false
-                    command.supplyMode = .off
-                    command.setpoint = .zero
                     return (.closingContactors, .running)
                 }
                 inletChecked = true
             }
             command.contactorsClosed = true
-            command.supplyMode = .off
-            command.setpoint = .zero
             guard input.contactors.isClosed else { return (.closingContactors, .running) }
             enter(.ramping, now)
             return apply(&command, c)
