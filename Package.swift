@@ -196,7 +196,7 @@ let controlPilot: [Target] = [
         name: "ControlPilot",
         dependencies: ["ControlLoop", "Contracts", "HAL", "Buffers", "Drivers", "CPHelperProtocol"],
         swiftSettings: strict),
-    .target(name: "ESP32CPEmulator", dependencies: ["HAL", "Buffers"], swiftSettings: strict),
+    .target(name: "ESP32CPEmulator", dependencies: ["HAL", "Buffers", "CEventLoop"], swiftSettings: strict),
     // Bench tool: an emulated helper on a new pty, driven by a script (`swift run cp-helper-emulator --help`).
     .executableTarget(
         name: "cp-helper-emulator",

@@ -57,6 +57,17 @@ int ck_loop_set_timer_slack(unsigned long nanoseconds) {
     return prctl(PR_SET_TIMERSLACK, nanoseconds, 0, 0, 0) < 0 ? -errno : 0;
 }
 
+int ck_loop_thread_fifo(int priority) {
+    if (priority < 1 || priority > 99) return -EINVAL;
+    struct sched_param sp = { .sched_priority = priority };
+    int r = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+    return r == 0 ? 0 : -r;
+}
+
+int ck_loop_name_thread(const char *name) {
+    return prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0) < 0 ? -errno : 0;
+}
+
 int ck_loop_make_realtime(int priority) {
     if (priority < 1 || priority > 99) return -EINVAL;
     if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0) return -errno;

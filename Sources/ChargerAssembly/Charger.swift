@@ -312,6 +312,11 @@ public final class Charger {
                     if case .serial(let port)? = devices[d.name] { return port as? EmulatedHelperPort }
                     return nil
                 }
+                if let helper {
+                    notes.append("CP helper: the ESP32 emulator's thread runs " + (helper.runsRealTime
+                        ? "SCHED_FIFO \(EmulatedHelperPort.threadPriority), like a microcontroller of its own"
+                        : "at normal priority (no CAP_SYS_NICE): a starved host can delay its reports past the link timeout"))
+                }
                 let pack = options.vehicleBattery ?? SimulatedEVCharging.compressedPack(options.plant)
                 let battery: any MeteredEVBattery = options.scenario.map { BenchBatteryModel($0.pack(on: options.plant)) }
                     ?? LinearBatteryModel(pack)

@@ -1,3 +1,4 @@
+import CEventLoop
 import Foundation
 import HAL
 
@@ -5,6 +6,11 @@ import HAL
 /// board's cp-helper. The host side is a real tty (the device end of a pseudo-terminal, opened through
 /// the CSerial shim like /dev/serial0 on a Pi, with a descriptor the loop polls); the emulator thread
 /// steps every millisecond on CLOCK_MONOTONIC until the port goes away.
+///
+/// The helper is a microcontroller of its own on a real board: its status reports do not wait for the
+/// Pi's load. Its emulator thread therefore runs SCHED_FIFO (`threadPriority`) where the process may
+/// (root, as in CI); otherwise at normal priority, where a starved host can delay its reports past the
+/// link timeout (300 ms, ESP32HelperLink) and end a session as the real helper going silent would.
 ///
 /// `path` is the name the board gives the port (errors and tools show /dev/serial0 on the sim board,
 /// as on the Pi); `ptyPath` is the real device.
@@ -14,10 +20,10 @@ public final class EmulatedHelperPort: SerialPort, @unchecked Sendable {
     private let pty: PseudoTerminal
     private let host: LinuxSerialPort
     private let emulator: ESP32CPEmulator
-    private let stopFlag = StopFlag()
+    private let stopFlag = LockedFlag()
     private let finished = DispatchSemaphore(value: 0)
 
-    final class StopFlag: @unchecked Sendable {
+    final class LockedFlag: @unchecked Sendable {
         private let lock = NSLock()
         private var value = false
         var isSet: Bool { lock.withLock { value } }
@@ -42,6 +48,15 @@ public final class EmulatedHelperPort: SerialPort, @unchecked Sendable {
     }
     private let mailbox = VehicleMailbox()
 
+    /// SCHED_FIFO priority of the emulator thread: below any `chargerd --realtime` loop priority an
+    /// operator would pick (the loop stays first), above every ordinary process.
+    public static let threadPriority: Int32 = 5
+    /// The emulator thread's name (15 characters at most, the kernel's limit).
+    public static let threadName = "esp32-cp-helper"
+    /// Whether the emulator thread got its real-time priority (false: EPERM, normal priority).
+    public var runsRealTime: Bool { realTime.isSet }
+    private let realTime = LockedFlag()
+
     /// Opens a pty, configures the host end with `config` and starts the emulator thread, which
     /// plays `script` (nil: the vehicle stays in state A), as firmware `revision`.
     public init(path: String, config: SerialConfig = SerialConfig(), script: EmulatorScript? = nil,
@@ -55,7 +70,12 @@ public final class EmulatedHelperPort: SerialPort, @unchecked Sendable {
         let stop = stopFlag
         let done = finished
         let mailbox = self.mailbox
+        let realTime = self.realTime
+        let started = DispatchSemaphore(value: 0)
         let thread = Thread {
+            _ = ck_loop_name_thread(Self.threadName) // what ps -L and top show
+            if ck_loop_thread_fifo(Self.threadPriority) == 0 { realTime.set() }
+            started.signal()
             // The stop check runs once per emulator step: it also applies a vehicle state posted by
             // `present(_:)` from the loop's thread, so the emulator's state stays on its own thread.
             emulator.run(clock: SystemMonotonicClock(), script: script) {
@@ -65,8 +85,8 @@ public final class EmulatedHelperPort: SerialPort, @unchecked Sendable {
             }
             done.signal()
         }
-        thread.name = "esp32-cp-emulator"
         thread.start()
+        started.wait()
     }
 
     deinit {

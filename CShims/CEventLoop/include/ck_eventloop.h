@@ -37,6 +37,14 @@ int ck_loop_set_timer_slack(unsigned long nanoseconds);
  * -EPERM without CAP_SYS_NICE / CAP_IPC_LOCK (or a suitable RLIMIT_RTPRIO/RLIMIT_MEMLOCK). */
 int ck_loop_make_realtime(int priority);
 
+/* Runs the calling thread SCHED_FIFO at `priority` (1…99) without locking memory: for a thread that
+ * stands for hardware of its own (an emulated microcontroller) and must not wait behind the host's
+ * ordinary load. -EPERM without CAP_SYS_NICE or RLIMIT_RTPRIO. */
+int ck_loop_thread_fifo(int priority);
+
+/* Names the calling thread (the kernel keeps 15 bytes; ps -L, top and /proc/self/task/N/comm show it). */
+int ck_loop_name_thread(const char *name);
+
 #ifdef __cplusplus
 }
 #endif
