@@ -422,7 +422,7 @@ let tests: [Target] = [
     // WHITE-beet: the HCI codec against the spec's reference vectors, fuzzing, the module emulator and the host transport.
     .testTarget(name: "WhitebeetTests", dependencies: ["WhitebeetHCI", "WhitebeetFuzzSupport", "WhitebeetHost", "WhitebeetEmulator", "Buffers",
                                                      "WhitebeetEVSE", "PowerPath", "PowerPlantSim", "Contracts", "ControlLoop",
-                                                     "WhitebeetEV", "V2GSession",
+                                                     "WhitebeetEV", "V2GSession", "ChargerAssembly",
                                                      "HAL", "CoreTypes", "MallocCounting", "TestSupport"],
                 swiftSettings: strict),
     // The DC power path: the fault matrix over the simulated plant, the §2 timing limits under the

@@ -258,13 +258,27 @@ public struct EthernetDeviceSpec: Sendable, Equatable {
     public var peerMAC: MACAddress?
     /// Receive frames for every destination.
     public var promiscuous: Bool
+    /// What carries the frames (`transport:`; a twin on a simulated board unless the board says otherwise).
+    public var transport: EthernetTransport
 
-    public init(interface: String, etherType: UInt16, peerMAC: MACAddress? = nil, promiscuous: Bool = false) {
+    public init(interface: String, etherType: UInt16, peerMAC: MACAddress? = nil, promiscuous: Bool = false,
+                transport: EthernetTransport = .packet) {
         self.interface = interface
         self.etherType = etherType
         self.peerMAC = peerMAC
         self.promiscuous = promiscuous
+        self.transport = transport
     }
+}
+
+/// An Ethernet device's `transport:`.
+public enum EthernetTransport: String, Sendable, Equatable, CaseIterable {
+    /// An AF_PACKET socket on the kernel interface; a twin on a simulated board.
+    case packet
+    /// An AF_PACKET socket on the kernel interface even on a simulated board: the far end is another
+    /// process on that link (`boardctl whitebeet emulate` on the other end of a veth pair), while the
+    /// rest of the board stays simulated.
+    case kernelPacket = "kernel-packet"
 }
 
 public struct I2CDeviceSpec: Sendable, Equatable {

@@ -58,7 +58,7 @@ let kindKeys: [DeviceKind: [String]] = [
     .serial: ["path", "baud", "framing", "flow_control", "firmware"],
     .gpio: ["chip", "line", "direction", "edge", "bias", "active_low", "initial"],
     .can: ["interface", "bitrate", "restart_ms", "extended_ids", "transport", "pev_scaling", "pev_bidirectional"],
-    .ethernet: ["interface", "ethertype", "peer_mac", "promiscuous"],
+    .ethernet: ["interface", "ethertype", "peer_mac", "promiscuous", "transport"],
     .i2c: ["bus", "address"],
     .pwm: ["chip", "channel", "period_ns", "inverted"],
 ]
@@ -402,8 +402,12 @@ struct BoardChecker {
                 }
             }
             let promiscuous = optionalValue(r, "promiscuous") { (c: inout BoardChecker, n) in c.bool(n, p + ".promiscuous") } ?? false
+            let transport = optionalValue(r, "transport") { (c: inout BoardChecker, n) in
+                c.choice(n, p + ".transport", EthernetTransport.self)
+            } ?? .packet
             guard let interface, let etherType, peerOK else { return nil }
-            return .ethernet(EthernetDeviceSpec(interface: interface, etherType: UInt16(etherType), peerMAC: peer, promiscuous: promiscuous))
+            return .ethernet(EthernetDeviceSpec(interface: interface, etherType: UInt16(etherType), peerMAC: peer, promiscuous: promiscuous,
+                                                transport: transport))
 
         case .i2c:
             let bus = required(r, "bus", "an absolute device path like /dev/i2c-1") { (c: inout BoardChecker, n) in c.devicePath(n, p + ".bus") }

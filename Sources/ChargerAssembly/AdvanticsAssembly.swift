@@ -64,7 +64,7 @@ public struct AdvanticsAssembly {
             notes.append("ADVANTICS: scripted SECC on the far end of the CAN twin (one session after another)")
         } else if case .can(let bus)? = devices[device.name], !board.simulated || bus is UDPMulticastCANBus {
             // The controller is another process on the bus; the plant's vehicle follows the power path.
-            controllers.append(AdvanticsVehicleContactors(facts: facts, plant: plant))
+            controllers.append(RemoteVehicleContactors(facts: facts, plant: plant))
             notes.append("ADVANTICS: the controller is whoever \(board.simulated ? "joins the udp_multicast bus" : "is on the CAN bus") on \(bus.interface); "
                          + "the simulated vehicle closes its contactors at the end of precharge")
         }

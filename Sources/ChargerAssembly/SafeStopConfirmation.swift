@@ -23,11 +23,12 @@ public struct SafeStopConfirmation: Sendable, Equatable, CustomStringConvertible
 }
 
 extension Charger {
-    /// Every DC power path this charger composed (the SECC's, the ADVANTICS role's).
+    /// Every DC power path this charger composed (the SECC's, the ADVANTICS role's, the WHITE-beet role's).
     public var powerPaths: [PowerPathController] {
         var paths: [PowerPathController] = []
         if let p = secc?.powerPath { paths.append(p) }
         if let p = advantics?.powerPath { paths.append(p) }
+        if let p = whitebeet?.powerPath { paths.append(p) }
         return paths
     }
 

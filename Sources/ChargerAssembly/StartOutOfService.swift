@@ -7,9 +7,7 @@ extension Charger {
     /// contactor. Every power path refuses every step until a service reset, and our pilot (own-stack
     /// boards) signals state F from the first tick. Call before the loop runs.
     public func startOutOfService(_ fault: PowerFault) {
-        var paths = powerPaths
-        if let p = whitebeet?.powerPath { paths.append(p) }
-        for p in paths { p.startOutOfService(fault) }
+        for p in powerPaths { p.startOutOfService(fault) }
         outOfServicePilot?.holdUnavailable()
     }
 }

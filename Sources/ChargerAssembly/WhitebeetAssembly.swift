@@ -30,7 +30,7 @@ public struct WhitebeetAssembly {
     /// The emulated module and its car (simulated boards).
     public let car: SimulatedWhitebeetCar?
     public let sources: [any IOSource]
-    /// In tick order: EVSE role, power path, session recorder.
+    /// In tick order: EVSE role, power path, (the remote car's simulated contactors), session recorder.
     public let controllers: [any TickController]
     public let notes: [String]
 
@@ -57,6 +57,7 @@ public struct WhitebeetAssembly {
         let power = PowerPathController(facts: facts, supply: plant.supply, contactors: plant.contactors,
                                         isolationMonitor: plant.isolationMonitor, meter: plant.meter)
         var sources: [any IOSource] = [plant]
+        var controllers: [any TickController] = [evse, power]
         var car: SimulatedWhitebeetCar?
         var notes = ["WHITE-beet: EVSE role (generation 2) over \(wiring.summary) with the simulated power plant"]
         if let module = wiring.emulator {
@@ -65,10 +66,17 @@ public struct WhitebeetAssembly {
             sources.append(c)
             notes.append("WHITE-beet: the module emulator (firmware \(module.firmwareVersion)) on the far end; its car plugs in after \(plugInAfter)"
                 + " and charges its battery from \(Int(pack.soc)) % to \(Int(pack.targetSoC)) %")
+        } else {
+            // The module and its car are another process on a kernel link (`transport: kernel-packet`):
+            // it cannot reach the plant, so the plant's vehicle contactors follow the power path here.
+            controllers.append(RemoteVehicleContactors(facts: facts, plant: plant))
+            notes.append("WHITE-beet: the module is whoever answers on \(wiring.summary); the simulated vehicle contactors close "
+                + "when the inlet matches the battery in precharge")
         }
+        controllers.append(recorder)
         sources.append(WhitebeetHostPump(host: host))
         return WhitebeetAssembly(wiring: wiring, host: host, evse: evse, powerPath: power, plant: plant, car: car, sources: sources,
-                                 controllers: [evse, power, recorder], notes: notes)
+                                 controllers: controllers, notes: notes)
     }
 }
 

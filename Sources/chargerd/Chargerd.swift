@@ -159,7 +159,7 @@ struct Chargerd: ParsableCommand {
         // first tick; a latch in this run is recorded for the next (ServiceState.swift).
         var recordFile: OutOfServiceRecordFile?
         var startedOutOfService: PowerFault?
-        if let stateDirectory, !charger.powerPaths.isEmpty || charger.whitebeet != nil {
+        if let stateDirectory, !charger.powerPaths.isEmpty {
             let file = OutOfServiceRecordFile(directory: stateDirectory)
             let fileLog = log
             file.report = { line in fileLog.notice("\(line)") }
@@ -200,7 +200,7 @@ struct Chargerd: ParsableCommand {
         // service plane runs, which can take the reset; then the car charges once the charger is back.
         progress?.startedOutOfService = startedOutOfService != nil
         progress?.waitsForServiceReset = host != nil
-        if let progress { loop.addController(progress) }
+        if let progress { loop.addController(progress) } else { loop.addController(SessionEndLog(recorder: charger.recorder, log: log)) }
         if let director = charger.scenarioDirector, let name = options.scenario?.name {
             log.info("scenario \(name): \(options.scenario?.description ?? "")")
             director.onFinished = { [unowned loop] in loop.requestStop(.requested("scenario \(name) played")) }

@@ -166,6 +166,7 @@ struct BoardLocatorTests {
             sim-advantics-udp      advantics      yes        1        <repo>/Boards/sim-advantics-udp.yaml
             sim-advantics          advantics      yes        1        <repo>/Boards/sim-advantics.yaml
             sim-whitebeet-spi      whitebeet      yes        4        <repo>/Boards/sim-whitebeet-spi.yaml
+            sim-whitebeet-veth     whitebeet      yes        1        <repo>/Boards/sim-whitebeet-veth.yaml
             sim-whitebeet          whitebeet      yes        1        <repo>/Boards/sim-whitebeet.yaml
             sim                    own-stack      yes        11       <repo>/Boards/sim.yaml
 

@@ -54,6 +54,19 @@ struct SchemaErrorTests {
         #expect(issues(yaml) == [#"Boards/t.yaml:16:11: devices.cp_uart.baud: expected an integer 50…4000000, got "fast""#])
     }
 
+    @Test func ethernetTransportIsAWord() {
+        let yaml = withDevices("""
+              wb_eth:
+                kind: ethernet
+                role: whitebeet-host
+                interface: eth1
+                ethertype: 0x6003
+                transport: veth
+            """)
+        let found = issues(yaml)
+        #expect(found.count == 1 && found[0].contains("devices.wb_eth.transport") && found[0].contains("kernel-packet"), "\(found)")
+    }
+
     @Test func integerOutOfRangeAndQuoted() {
         let yaml = withDevices("""
               a:

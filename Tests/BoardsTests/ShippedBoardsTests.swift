@@ -10,7 +10,7 @@ import Testing
 @Suite("Shipped board files")
 struct ShippedBoardsTests {
     static let shipped = ["rpi4-advantics-can", "rpi4-qca7000-directcp", "rpi4-qca7000-esp32", "rpi4-qca7000-spidev", "rpi4-whitebeet-eth",
-                          "rpi4-whitebeet-spi", "sim-advantics-pev-udp", "sim-advantics-pev", "sim-advantics-udp", "sim-advantics", "sim-whitebeet-spi", "sim-whitebeet", "sim"]
+                          "rpi4-whitebeet-spi", "sim-advantics-pev-udp", "sim-advantics-pev", "sim-advantics-udp", "sim-advantics", "sim-whitebeet-spi", "sim-whitebeet-veth", "sim-whitebeet", "sim"]
 
     @Test("Boards/ holds exactly the boards this suite knows")
     func inventory() throws {
@@ -46,6 +46,23 @@ struct ShippedBoardsTests {
         }
         #expect(cp.path == "/dev/serial0")
         #expect(cp.config == SerialConfig(baud: 115_200, dataBits: 8, parity: .none, stopBits: 1))
+    }
+
+    /// The WHITE-beet host link on a kernel interface while the rest stays simulated; the plain
+    /// simulated board keeps its twin (`transport:` defaults to `packet`).
+    @Test func whitebeetVethBoardUsesTheKernelInterface() throws {
+        let b = try BoardLoader.load(path: Repo.boards + "/sim-whitebeet-veth.yaml")
+        #expect(b.simulated && b.vehicleLink == .whitebeet)
+        guard case .ethernet(let link)? = b.device(role: .whitebeetHost)?.spec else {
+            Issue.record("no ethernet whitebeet-host")
+            return
+        }
+        #expect(link.transport == .kernelPacket && link.etherType == 0x6003 && link.peerMAC != nil)
+        guard case .ethernet(let twin)? = try BoardLoader.load(path: Repo.boards + "/sim-whitebeet.yaml").device(role: .whitebeetHost)?.spec else {
+            Issue.record("sim-whitebeet has no ethernet whitebeet-host")
+            return
+        }
+        #expect(twin.transport == .packet)
     }
 
     @Test func qca7000KernelBoard() throws {

@@ -1,6 +1,8 @@
+import ChargerAssembly
 import Contracts
 import ControlLoop
 import CoreTypes
+import Foundation
 import Glibc
 import HAL
 import PowerPath
@@ -207,5 +209,67 @@ struct WhitebeetEVSERoleVethTests {
         print("whitebeet EVSE role over veth: \(line ?? "")")
         #expect(battery > 20)
         #expect(abs(meterWattHours - battery) <= 0.03 * battery, "meter \(meterWattHours) Wh vs battery \(battery) Wh")
+    }
+}
+
+/// `chargerd` itself, as a process, on the `sim-whitebeet-veth` board (its host link a real AF_PACKET
+/// socket on one end of a veth pair, `transport: kernel-packet`; the simulated plant behind the power
+/// path) against `boardctl whitebeet emulate --role evse` in another namespace: the module and its car
+/// are another process, as a real module on a USB Ethernet adapter would be. The car's pack starts at
+/// the plant's SoC (the remote car cannot share the plant's battery; it shares its voltage line). A
+/// whole session: the firmware logs the session's summary, the energy its meter counted matches what
+/// the car's pack took, and SIGTERM ends it with the safe stop confirmed on its feedback.
+@Suite("chargerd --board sim-whitebeet-veth against boardctl whitebeet emulate over a veth pair",
+       .enabled(if: VethPair.unavailableReason == nil, "needs root and the ip tool (iproute2): see VethPair.unavailableReason"),
+       .required("whitebeet-veth"))
+struct ChargerdWhitebeetVethTests {
+    @Test func chargerdChargesTheEmulatedModulesCar() throws {
+        let boardctl = try #require(PackageLayout.product("boardctl"), "boardctl is not built next to the test bundle")
+        let chargerd = try #require(PackageLayout.product("chargerd"), "chargerd is not built next to the test bundle")
+        let pair = try VethPair()
+        defer { pair.remove() }
+        let dir = NSTemporaryDirectory() + "ck-wb-veth-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // The committed board file, with this pair's interface and the emulator's MAC (it answers at its interface's).
+        let board = try String(contentsOfFile: PackageLayout.root() + "/Boards/sim-whitebeet-veth.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "interface: veth-wb0", with: "interface: \(pair.a.interface)")
+            .replacingOccurrences(of: "peer_mac: 02:00:00:00:0b:01", with: "peer_mac: \(pair.b.mac)")
+        try board.write(toFile: dir + "/sim-whitebeet-veth.yaml", atomically: true, encoding: .utf8)
+
+        let soc = Charger.simulatedPlant.battery.initialSoC * 100
+        let emulator = try BackgroundProcess(pair.command(in: pair.b, [boardctl, "whitebeet", "emulate", "--interface", pair.b.interface,
+                                                                       "--role", "evse", "--plug-after", "0.5",
+                                                                       "--soc", String(format: "%.1f", soc),
+                                                                       "--target-soc", String(format: "%.1f", soc + 2), "--seconds", "90"]))
+        defer { emulator.stop() }
+        #expect(emulator.waitFor("emulating a WHITE-beet-EI", timeout: 20), "\(emulator.output)")
+        let firmware = try BackgroundProcess(pair.command(in: pair.a, [chargerd, "--board", dir + "/sim-whitebeet-veth.yaml"]),
+                                             mergeOutput: true)
+        defer { firmware.stop() }
+        let ended = firmware.waitFor("session summary", timeout: 75)
+        #expect(ended, "no session summary; chargerd said:\n\(firmware.output.suffix(4000))\nthe emulator said:\n\(emulator.output)")
+        #expect(firmware.waitFor("power: phase idle", timeout: 10))
+        #expect(emulator.waitFor("car: finished", timeout: 10), "\(emulator.output)")
+        #expect(emulator.waitFor("delivered ", timeout: 5), "\(emulator.output)")
+        firmware.stop(grace: 10)
+        let log = firmware.output
+        print(log.split(separator: "\n").filter { $0.contains("session summary") || $0.contains("safe stop confirmed") || $0.contains("kernel-packet")
+            || $0.contains("whoever answers") }.joined(separator: "\n"))
+        #expect(firmware.process.terminationStatus == 0, "chargerd exit \(firmware.process.terminationStatus):\n\(log.suffix(3000))")
+        #expect(log.contains("stop_reason=completed"), "\(log.suffix(3000))")
+        #expect(log.contains("safe stop confirmed"), "\(log.suffix(3000))")
+        #expect(log.contains("power: phase charging") && log.contains("power: phase welding check"))
+
+        // "energy_wh=32.04" (the firmware's meter) against "delivered 32.09 Wh" (the car's pack), within 3 %
+        // (real time on a shared machine, as the in-process veth test).
+        let meter = log.firstRange(of: "energy_wh=").flatMap { Double(log[$0.upperBound...].prefix { $0 != " " }) }
+        let line = emulator.output.split(separator: "\n").first { $0.hasPrefix("battery: ") }
+        let battery = line.flatMap { l in l.firstRange(of: "delivered ").flatMap { Double(l[$0.upperBound...].prefix { $0 != " " }) } }
+        let firmwareWh = try #require(meter, "\(log.suffix(2000))")
+        let packWh = try #require(battery, "\(emulator.output)")
+        print("chargerd over veth: meter \(firmwareWh) Wh, the car's pack \(packWh) Wh")
+        #expect(packWh > 20)
+        #expect(abs(firmwareWh - packWh) <= 0.03 * packWh, "meter \(firmwareWh) Wh vs battery \(packWh) Wh")
     }
 }
