@@ -18,31 +18,37 @@ final class SECCDINMessages {
         evseID = EXIBytes<32>(configuration.dinEVSEID.prefix(32)) ?? EXIBytes<32>()
     }
 
-    /// Decodes `payload`; false when it is a valid DIN message but not a request of this SECC (a
-    /// response, an AC or certificate message): `out.kind` then says which, when known.
-    /// The request a `decode` that failed stopped in, when it is one this SECC answers: the generated decoder
-    /// sets the body's case before its content, so a valid message beyond a storage bound (issue 15) still says
-    /// its type, and the SECC can answer it FAILED instead of dropping the connection. Its session id.
-    func partlyDecoded() -> (kind: V2GRequestKind, sessionID: UInt64)? {
+    /// The request a `decode` that failed with `error` had reached, when the message is valid but beyond a
+    /// storage bound (issue 15) and is one this SECC answers: its type and session id, so the SECC answers it
+    /// FAILED instead of dropping the connection. Only when the error lies inside the body element whose case
+    /// the storage holds (`V2G_Message/Body/<element>`, kept however deep the path): the generated decoder sets
+    /// that case before decoding its content, and the header before it was decoded whole; an error anywhere
+    /// else leaves an earlier message's body in storage, which must never be answered.
+    func partlyDecoded(_ error: EXIError) -> (kind: V2GRequestKind, sessionID: UInt64)? {
+        guard error.isBeyondStorageBound else { return nil }
         let kind: V2GRequestKind
+        let element: StaticString
         switch request.Body.BodyElement {
-        case .SessionSetupReq?: kind = .sessionSetup
-        case .ServiceDiscoveryReq?: kind = .serviceDiscovery
-        case .ServiceDetailReq?: kind = .serviceDetail
-        case .ServicePaymentSelectionReq?: kind = .paymentServiceSelection
-        case .ContractAuthenticationReq?: kind = .authorization
-        case .ChargeParameterDiscoveryReq?: kind = .chargeParameterDiscovery
-        case .CableCheckReq?: kind = .cableCheck
-        case .PreChargeReq?: kind = .preCharge
-        case .PowerDeliveryReq(let r)?: kind = r.ReadyToChargeState ? .powerDeliveryStart : .powerDeliveryStop
-        case .CurrentDemandReq?: kind = .currentDemand
-        case .WeldingDetectionReq?: kind = .weldingDetection
-        case .SessionStopReq?: kind = .sessionStop
+        case .SessionSetupReq?: kind = .sessionSetup; element = "SessionSetupReq"
+        case .ServiceDiscoveryReq?: kind = .serviceDiscovery; element = "ServiceDiscoveryReq"
+        case .ServiceDetailReq?: kind = .serviceDetail; element = "ServiceDetailReq"
+        case .ServicePaymentSelectionReq?: kind = .paymentServiceSelection; element = "ServicePaymentSelectionReq"
+        case .ContractAuthenticationReq?: kind = .authorization; element = "ContractAuthenticationReq"
+        case .ChargeParameterDiscoveryReq?: kind = .chargeParameterDiscovery; element = "ChargeParameterDiscoveryReq"
+        case .CableCheckReq?: kind = .cableCheck; element = "CableCheckReq"
+        case .PreChargeReq?: kind = .preCharge; element = "PreChargeReq"
+        case .PowerDeliveryReq(let r)?: kind = r.ReadyToChargeState ? .powerDeliveryStart : .powerDeliveryStop; element = "PowerDeliveryReq"
+        case .CurrentDemandReq?: kind = .currentDemand; element = "CurrentDemandReq"
+        case .WeldingDetectionReq?: kind = .weldingDetection; element = "WeldingDetectionReq"
+        case .SessionStopReq?: kind = .sessionStop; element = "SessionStopReq"
         default: return nil
         }
+        guard error.path.starts("V2G_Message", "Body", element) else { return nil }
         return (kind, V2GSessionClock.sessionID(request.Header.SessionID))
     }
 
+    /// Decodes `payload`; false when it is a valid DIN message but not a request of this SECC (a
+    /// response, an AC or certificate message): `out.kind` then says which, when known.
     // Not @_noAllocation: calls helpers in other files (V2GSessionClock, physical values) that a debug build's
     // checker cannot see; the DINCodec call it makes is checked, and the malloc-count test covers the rest.
     func decode(_ payload: RawSpan, into out: inout SECCRequest) throws(EXIError) -> Bool {

@@ -251,11 +251,9 @@ public final class SECCSession: TickController {
                 ? try din.decode(RawSpan(_unsafeBytes: io.payloadBytes), into: &request)
                 : try iso2.decode(RawSpan(_unsafeBytes: io.payloadBytes), into: &request)
         } catch {
-            // Only a body that this decode reached names the request: an error in the header leaves the
-            // previous request's body in place (the header comes first; V2G message depth keeps "Header" in
-            // the path's innermost eight names).
-            if error.isBeyondStorageBound, !error.path.contains("Header"),
-               let partial = session.negotiated == .din70121 ? din.partlyDecoded() : iso2.partlyDecoded() {
+            // Only a body that this decode reached names the request (an error before it leaves the previous
+            // request's body in storage): `partlyDecoded` checks the error lies inside the stored body element.
+            if let partial = session.negotiated == .din70121 ? din.partlyDecoded(error) : iso2.partlyDecoded(error) {
                 return answerBeyondBound(partial.kind, sessionID: partial.sessionID, now)
             }
             session.decodeErrors &+= 1

@@ -1,0 +1,52 @@
+import EXI
+import Testing
+
+/// The path an EXI error carries: the innermost eight names, and the outermost three however deep the
+/// error lies, which is what tells a caller which part of a message the decoder had reached (the SECC
+/// answers a request beyond a storage bound only when the error is inside the body element it stored).
+@Suite struct ElementPathTests {
+    /// Built the way the decoders build it: from the inside out, one enclosing name at a time.
+    static func path(_ names: [StaticString]) -> ElementPath {
+        var p = ElementPath()
+        for name in names.reversed() { p.prepend(name) }
+        return p
+    }
+
+    @Test func shallowPathKeepsEveryName() {
+        let p = Self.path(["V2G_Message", "Body", "CurrentDemandReq", "DC_EVStatus", "EVRESSSOC"])
+        #expect(p.elements == ["V2G_Message", "Body", "CurrentDemandReq", "DC_EVStatus", "EVRESSSOC"])
+        #expect(p.description == "V2G_Message/Body/CurrentDemandReq/DC_EVStatus/EVRESSSOC")
+        #expect(p.outermost(0)?.description == "V2G_Message" && p.outermost(2)?.description == "CurrentDemandReq")
+        #expect(p.outermost(3) == nil && p.outermost(-1) == nil)
+        #expect(p.starts("V2G_Message", "Body", "CurrentDemandReq"))
+        #expect(!p.starts("V2G_Message", "Header", "CurrentDemandReq") && !p.starts("V2G_Message", "Body", "CurrentDemandRes"))
+    }
+
+    /// Twelve deep: the innermost eight no longer hold the root, the outermost three are still known.
+    @Test func deepPathKeepsItsOutermostNames() {
+        let names: [StaticString] = ["V2G_Message", "Body", "ChargeParameterDiscoveryReq", "L4", "L5", "L6", "L7", "L8", "L9", "L10", "L11", "L12"]
+        let p = Self.path(names)
+        #expect(p.elements == ["L5", "L6", "L7", "L8", "L9", "L10", "L11", "L12"])
+        #expect(!p.contains("Body"))
+        #expect(p.starts("V2G_Message", "Body", "ChargeParameterDiscoveryReq"))
+        #expect(p.description == "V2G_Message/Body/ChargeParameterDiscoveryReq/…/L5/L6/L7/L8/L9/L10/L11/L12")
+    }
+
+    /// One or two names dropped: shown in place, no gap.
+    @Test func justTooDeepShowsTheDroppedNamesWithoutAGap() {
+        let nine = Self.path(["A", "B", "C", "D", "E", "F", "G", "H", "I"])
+        #expect(nine.description == "A/B/C/D/E/F/G/H/I")
+        let eleven = Self.path(["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K"])
+        #expect(eleven.description == "A/B/C/D/E/F/G/H/I/J/K")
+        let twelve = Self.path(["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L"])
+        #expect(twelve.description == "A/B/C/…/E/F/G/H/I/J/K/L")
+    }
+
+    /// A header error never reads as the body: the second name is Header.
+    @Test func headerErrorIsNotInTheBody() {
+        let p = Self.path(["V2G_Message", "Header", "SessionID"])
+        #expect(!p.starts("V2G_Message", "Body", "SessionID"))
+        #expect(Self.path(["V2G_Message", "Body"]).starts("V2G_Message", "Body", "Body") == false)
+        #expect(Self.path(["V2G_Message", "Body", "X"]) != Self.path(["V2G_Message", "Body", "Y"]))
+    }
+}
