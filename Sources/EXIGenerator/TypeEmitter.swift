@@ -868,11 +868,18 @@ final class TypeEmitter {
         }
         let single = roots.count == 1
         let messageName = single ? roots[0].2.swiftName : d.codecName.replacingOccurrences(of: "Codec", with: "Message")
+        // The hidden last case (EXILayoutFill): bytes with no spare bits over the largest root's estimate and
+        // 1 KiB more, up to 16 KiB (ISO-20 roots share a 13 KB header; the spare bits every root has lie just
+        // after it), rounded up to 512 bytes. Whether the tag went after the payloads is checked by a test.
+        let fillBytes = roots.isEmpty ? 0 : (min(roots.map { SizeEstimate.of($0.2) }.max()!, 16 * 1024) + 1024 + 511) / 512 * 512
+        let fillType = "EXILayoutFill<\(fillBytes)>"
         var out: [String] = []
         if !single {
             out.append("/// A root element of the \(d.summary) schema (`\(d.rootNamespace)`).")
             out.append("public enum \(messageName): EXIDefaultValue, Equatable, Sendable {")
             for (q, _, s) in roots { out.append("    case \(identifier(q.local))(\(s.qualifiedName))") }
+            out.append("    /// Not a message: keeps the tag out of the payloads' spare bits (`EXILayoutFill`); never decoded or encoded.")
+            out.append("    case _layoutFill(\(fillType))")
             out.append("")
             out.append("    public init() { self = .\(identifier(roots[0].0.local))(\(roots[0].2.qualifiedName)()) }")
             out.append("")
@@ -880,6 +887,7 @@ final class TypeEmitter {
             out.append("    public var elementName: String {")
             out.append("        switch self {")
             for (q, _, _) in roots { out.append("        case .\(identifier(q.local)): return \(literal(q.local))") }
+            out.append("        case ._layoutFill: return \"\"")
             out.append("        }")
             out.append("    }")
             out.append("}")
@@ -894,7 +902,7 @@ final class TypeEmitter {
         out.append("    /// Name used by `boardctl exi --schema` and Josev's exi-ref.py.")
         out.append("    public static let schemaName = \(literal(d.cliName))")
         out.append("")
-        if !single { helpers.messageTags[messageName] = roots.map { (identifier($0.0.local), $0.2.qualifiedName) } }
+        if !single { helpers.messageTags[messageName] = roots.map { (identifier($0.0.local), $0.2.qualifiedName) } + [("_layoutFill", fillType)] }
         out.append("    /// Encodes `message` into the start of `output`; returns the number of bytes written. Allocates nothing")
         out.append("    /// (checked by the compiler) and never copies the message: it is read where it lies, by its address.")
         out.append("    @_noAllocation @_noLocks")
@@ -922,6 +930,7 @@ final class TypeEmitter {
                 out.append("                    }")
                 out.append("                } catch { throw error.inside(\(literal(q.local))) }")
             }
+            out.append("            case \(roots.count): throw w.error(.unsupportedContent)  // _layoutFill: not a message")
             out.append("            default: break")
             out.append("            }")
             out.append("        } else {")
@@ -942,6 +951,7 @@ final class TypeEmitter {
                 out.append("            try w.writeBits(\(code), \(width))  // SE(\(q.local))")
                 out.append("            do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside(\(literal(q.local))) }")
             }
+            out.append("        case ._layoutFill: throw w.error(.unsupportedContent)  // not a message")
             out.append("        }")
             out.append("    }")
             out.append("")
@@ -1011,6 +1021,7 @@ final class TypeEmitter {
         } else {
             out.append("        switch message {")
             for (q, _, _) in roots { out.append("        case .\(identifier(q.local))(let v): return .object([(\(literal(q.local)), v.json())])") }
+            out.append("        case ._layoutFill: return .null  // not a message")
             out.append("        }")
         }
         out.append("    }")

@@ -1,3 +1,4 @@
+@testable import AppHandshake
 @testable import DIN70121
 import EXI
 @testable import ISO15118_2
@@ -75,15 +76,34 @@ import Testing
     }
 }
 
-/// The message enums the codecs reach in place (their tag stored after the payloads): DIN and ISO-2 bodies
-/// and ISO-20's common messages. A large optional's storage must add no spare bits (padding counts) to the
-/// header every ISO-20 message starts with, or the common messages lose it (`EXIOptional`'s layout note).
+/// The message enums the codecs reach in place (their tag stored after the payloads): DIN and ISO-2 bodies,
+/// every ISO-20 family's messages and the app handshake's. A large optional's storage must add no spare bits
+/// (padding counts) to the header every ISO-20 message starts with (`EXIOptional`'s layout note), and the
+/// hidden `_layoutFill` case must cover the spare bits the roots share after it (`EXILayoutFill`): without
+/// it the ISO-20 DC messages kept their tag there and decoded through a copy of the whole message.
 @Suite struct PlainPayloadRecord {
     @Test func bodiesAndMessagesStoredPlain() {
         print("plain: DIN Body \(DIN70121.BodyElementChoice._payloadsStoredPlain), ISO-2 Body \(ISO15118_2.BodyElementChoice._payloadsStoredPlain), "
-              + "ISO-20 DC \(ISO20DCMessage._payloadsStoredPlain), ISO-20 common \(ISO20CommonMessage._payloadsStoredPlain)")
+              + "ISO-20 common \(ISO20CommonMessage._payloadsStoredPlain) (\(MemoryLayout<ISO20CommonMessage>.size) B), "
+              + "DC \(ISO20DCMessage._payloadsStoredPlain) (\(MemoryLayout<ISO20DCMessage>.size) B), "
+              + "AC \(ISO20ACMessage._payloadsStoredPlain), ACDP \(ISO20ACDPMessage._payloadsStoredPlain), WPT \(ISO20WPTMessage._payloadsStoredPlain), "
+              + "app handshake \(AppHandshakeMessage._payloadsStoredPlain) (\(MemoryLayout<AppHandshakeMessage>.size) B)")
         #expect(DIN70121.BodyElementChoice._payloadsStoredPlain)
         #expect(ISO15118_2.BodyElementChoice._payloadsStoredPlain)
         #expect(ISO20CommonMessage._payloadsStoredPlain)
+        #expect(ISO20DCMessage._payloadsStoredPlain)
+        #expect(ISO20ACMessage._payloadsStoredPlain)
+        #expect(ISO20ACDPMessage._payloadsStoredPlain)
+        #expect(ISO20WPTMessage._payloadsStoredPlain)
+        #expect(AppHandshakeMessage._payloadsStoredPlain)
+    }
+
+    /// The fill is never a message: encoding it is an error, not an empty stream.
+    @Test func layoutFillIsNotAMessage() {
+        let fill = ISO20DCMessage._layoutFill(.init())
+        var out = [UInt8](repeating: 0, count: 64)
+        var elements = out.mutableSpan
+        var span = elements.mutableBytes
+        #expect(throws: EXIError.self) { _ = try ISO20DCCodec.encode(fill, into: &span) }
     }
 }

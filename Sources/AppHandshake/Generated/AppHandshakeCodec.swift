@@ -11,6 +11,8 @@ import EXI
 public enum AppHandshakeMessage: EXIDefaultValue, Equatable, Sendable {
     case supportedAppProtocolReq(AppHandshake.SupportedAppProtocolReq)
     case supportedAppProtocolRes(AppHandshake.SupportedAppProtocolRes)
+    /// Not a message: keeps the tag out of the payloads' spare bits (`EXILayoutFill`); never decoded or encoded.
+    case _layoutFill(EXILayoutFill<9728>)
 
     public init() { self = .supportedAppProtocolReq(AppHandshake.SupportedAppProtocolReq()) }
 
@@ -19,6 +21,7 @@ public enum AppHandshakeMessage: EXIDefaultValue, Equatable, Sendable {
         switch self {
         case .supportedAppProtocolReq: return "supportedAppProtocolReq"
         case .supportedAppProtocolRes: return "supportedAppProtocolRes"
+        case ._layoutFill: return ""
         }
     }
 }
@@ -57,6 +60,7 @@ public enum AppHandshakeCodec {
                         try EXIPayload.of(mp, as: AppHandshake.SupportedAppProtocolRes.self).pointee.encodeContent(&w)
                     }
                 } catch { throw error.inside("supportedAppProtocolRes") }
+            case 2: throw w.error(.unsupportedContent)  // _layoutFill: not a message
             default: break
             }
         } else {
@@ -74,6 +78,7 @@ public enum AppHandshakeCodec {
         case .supportedAppProtocolRes(let v):
             try w.writeBits(1, 2)  // SE(supportedAppProtocolRes)
             do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("supportedAppProtocolRes") }
+        case ._layoutFill: throw w.error(.unsupportedContent)  // not a message
         }
     }
 
@@ -577,6 +582,7 @@ extension AppHandshakeMessage {
         switch self {
         case .supportedAppProtocolReq: return 0
         case .supportedAppProtocolRes: return 1
+        case ._layoutFill: return 2
         }
     }
 
@@ -588,6 +594,7 @@ extension AppHandshakeMessage {
         var largest = 0
         if MemoryLayout<AppHandshake.SupportedAppProtocolReq>.size > largest { largest = MemoryLayout<AppHandshake.SupportedAppProtocolReq>.size }
         if MemoryLayout<AppHandshake.SupportedAppProtocolRes>.size > largest { largest = MemoryLayout<AppHandshake.SupportedAppProtocolRes>.size }
+        if MemoryLayout<EXILayoutFill<9728>>.size > largest { largest = MemoryLayout<EXILayoutFill<9728>>.size }
         return MemoryLayout<Self>.size > largest
     }
 
@@ -599,6 +606,7 @@ extension AppHandshakeMessage {
         var k = 0
         if MemoryLayout<AppHandshake.SupportedAppProtocolReq>.size > 0 { if raw == k { return 0 }; k &+= 1 }
         if MemoryLayout<AppHandshake.SupportedAppProtocolRes>.size > 0 { if raw == k { return 1 }; k &+= 1 }
+        if MemoryLayout<EXILayoutFill<9728>>.size > 0 { if raw == k { return 2 }; k &+= 1 }
         return -2
     }
 
@@ -616,6 +624,7 @@ extension AppHandshakeMessage {
         var k = 0
         if MemoryLayout<AppHandshake.SupportedAppProtocolReq>.size > 0 { if index == 0 { return k }; k &+= 1 } else if index == 0 { return -1 }
         if MemoryLayout<AppHandshake.SupportedAppProtocolRes>.size > 0 { if index == 1 { return k }; k &+= 1 } else if index == 1 { return -1 }
+        if MemoryLayout<EXILayoutFill<9728>>.size > 0 { if index == 2 { return k }; k &+= 1 } else if index == 2 { return -1 }
         return -1
     }
 
@@ -655,6 +664,22 @@ extension AppHandshakeMessage {
             p.pointee = .supportedAppProtocolRes(AppHandshake.SupportedAppProtocolRes())
         }
     }
+    @inline(never) static func _become_layoutFill(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(2)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, EXILayoutFill<9728>(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = ._layoutFill(EXILayoutFill<9728>())
+        }
+    }
+    @inline(never) static func _become_layoutFill(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(2)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, EXILayoutFill<9728>(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = ._layoutFill(EXILayoutFill<9728>())
+        }
+    }
 
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)
@@ -671,6 +696,7 @@ extension Optional where Wrapped == AppHandshakeMessage {
         switch self {
         case .some(.supportedAppProtocolReq): return 0
         case .some(.supportedAppProtocolRes): return 1
+        case .some(._layoutFill): return 2
         case .none: return -1
         }
     }

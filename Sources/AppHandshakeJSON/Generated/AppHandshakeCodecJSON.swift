@@ -11,6 +11,7 @@ extension AppHandshakeCodec {
         switch message {
         case .supportedAppProtocolReq(let v): return .object([("supportedAppProtocolReq", v.json())])
         case .supportedAppProtocolRes(let v): return .object([("supportedAppProtocolRes", v.json())])
+        case ._layoutFill: return .null  // not a message
         }
     }
 

@@ -37,6 +37,8 @@ public enum ISO20CommonMessage: EXIDefaultValue, Equatable, Sendable {
     case VehicleCheckInRes(ISO15118_20.VehicleCheckInRes)
     case VehicleCheckOutReq(ISO15118_20.VehicleCheckOutReq)
     case VehicleCheckOutRes(ISO15118_20.VehicleCheckOutRes)
+    /// Not a message: keeps the tag out of the payloads' spare bits (`EXILayoutFill`); never decoded or encoded.
+    case _layoutFill(EXILayoutFill<17408>)
 
     public init() { self = .AuthorizationReq(ISO15118_20.AuthorizationReq()) }
 
@@ -71,6 +73,7 @@ public enum ISO20CommonMessage: EXIDefaultValue, Equatable, Sendable {
         case .VehicleCheckInRes: return "VehicleCheckInRes"
         case .VehicleCheckOutReq: return "VehicleCheckOutReq"
         case .VehicleCheckOutRes: return "VehicleCheckOutRes"
+        case ._layoutFill: return ""
         }
     }
 }
@@ -291,6 +294,7 @@ public enum ISO20CommonCodec {
                         try EXIPayload.of(mp, as: ISO15118_20.VehicleCheckOutRes.self).pointee.encodeContent(&w)
                     }
                 } catch { throw error.inside("VehicleCheckOutRes") }
+            case 28: throw w.error(.unsupportedContent)  // _layoutFill: not a message
             default: break
             }
         } else {
@@ -386,6 +390,7 @@ public enum ISO20CommonCodec {
         case .VehicleCheckOutRes(let v):
             try w.writeBits(52, 6)  // SE(VehicleCheckOutRes)
             do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("VehicleCheckOutRes") }
+        case ._layoutFill: throw w.error(.unsupportedContent)  // not a message
         }
     }
 
@@ -814,6 +819,8 @@ public enum ISO20DCMessage: EXIDefaultValue, Equatable, Sendable {
     case Dynamic_DC_CLResControlMode(ISO15118_20.Dynamic_DC_CLResControlMode)
     case Scheduled_DC_CLReqControlMode(ISO15118_20.Scheduled_DC_CLReqControlMode)
     case Scheduled_DC_CLResControlMode(ISO15118_20.Scheduled_DC_CLResControlMode)
+    /// Not a message: keeps the tag out of the payloads' spare bits (`EXILayoutFill`); never decoded or encoded.
+    case _layoutFill(EXILayoutFill<15360>)
 
     public init() { self = .BPT_DC_CPDReqEnergyTransferMode(ISO15118_20.BPT_DC_CPDReqEnergyTransferMode()) }
 
@@ -842,6 +849,7 @@ public enum ISO20DCMessage: EXIDefaultValue, Equatable, Sendable {
         case .Dynamic_DC_CLResControlMode: return "Dynamic_DC_CLResControlMode"
         case .Scheduled_DC_CLReqControlMode: return "Scheduled_DC_CLReqControlMode"
         case .Scheduled_DC_CLResControlMode: return "Scheduled_DC_CLResControlMode"
+        case ._layoutFill: return ""
         }
     }
 }
@@ -1020,6 +1028,7 @@ public enum ISO20DCCodec {
                         try EXIPayload.of(mp, as: ISO15118_20.Scheduled_DC_CLResControlMode.self).pointee.encodeContent(&w)
                     }
                 } catch { throw error.inside("Scheduled_DC_CLResControlMode") }
+            case 22: throw w.error(.unsupportedContent)  // _layoutFill: not a message
             default: break
             }
         } else {
@@ -1097,6 +1106,7 @@ public enum ISO20DCCodec {
         case .Scheduled_DC_CLResControlMode(let v):
             try w.writeBits(38, 6)  // SE(Scheduled_DC_CLResControlMode)
             do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("Scheduled_DC_CLResControlMode") }
+        case ._layoutFill: throw w.error(.unsupportedContent)  // not a message
         }
     }
 
@@ -1441,6 +1451,8 @@ public enum ISO20ACMessage: EXIDefaultValue, Equatable, Sendable {
     case Dynamic_AC_CLResControlMode(ISO15118_20.Dynamic_AC_CLResControlMode)
     case Scheduled_AC_CLReqControlMode(ISO15118_20.Scheduled_AC_CLReqControlMode)
     case Scheduled_AC_CLResControlMode(ISO15118_20.Scheduled_AC_CLResControlMode)
+    /// Not a message: keeps the tag out of the payloads' spare bits (`EXILayoutFill`); never decoded or encoded.
+    case _layoutFill(EXILayoutFill<15360>)
 
     public init() { self = .AC_CPDReqEnergyTransferMode(ISO15118_20.AC_CPDReqEnergyTransferMode()) }
 
@@ -1463,6 +1475,7 @@ public enum ISO20ACMessage: EXIDefaultValue, Equatable, Sendable {
         case .Dynamic_AC_CLResControlMode: return "Dynamic_AC_CLResControlMode"
         case .Scheduled_AC_CLReqControlMode: return "Scheduled_AC_CLReqControlMode"
         case .Scheduled_AC_CLResControlMode: return "Scheduled_AC_CLResControlMode"
+        case ._layoutFill: return ""
         }
     }
 }
@@ -1599,6 +1612,7 @@ public enum ISO20ACCodec {
                         try EXIPayload.of(mp, as: ISO15118_20.Scheduled_AC_CLResControlMode.self).pointee.encodeContent(&w)
                     }
                 } catch { throw error.inside("Scheduled_AC_CLResControlMode") }
+            case 16: throw w.error(.unsupportedContent)  // _layoutFill: not a message
             default: break
             }
         } else {
@@ -1658,6 +1672,7 @@ public enum ISO20ACCodec {
         case .Scheduled_AC_CLResControlMode(let v):
             try w.writeBits(32, 6)  // SE(Scheduled_AC_CLResControlMode)
             do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("Scheduled_AC_CLResControlMode") }
+        case ._layoutFill: throw w.error(.unsupportedContent)  // not a message
         }
     }
 
@@ -1916,6 +1931,8 @@ public enum ISO20ACDPMessage: EXIDefaultValue, Equatable, Sendable {
     case ACDP_SystemStatusRes(ISO15118_20.ACDP_SystemStatusRes)
     case ACDP_VehiclePositioningReq(ISO15118_20.ACDP_VehiclePositioningReq)
     case ACDP_VehiclePositioningRes(ISO15118_20.ACDP_VehiclePositioningRes)
+    /// Not a message: keeps the tag out of the payloads' spare bits (`EXILayoutFill`); never decoded or encoded.
+    case _layoutFill(EXILayoutFill<14336>)
 
     public init() { self = .ACDP_ConnectReq(ISO15118_20.ACDP_ConnectReq()) }
 
@@ -1930,6 +1947,7 @@ public enum ISO20ACDPMessage: EXIDefaultValue, Equatable, Sendable {
         case .ACDP_SystemStatusRes: return "ACDP_SystemStatusRes"
         case .ACDP_VehiclePositioningReq: return "ACDP_VehiclePositioningReq"
         case .ACDP_VehiclePositioningRes: return "ACDP_VehiclePositioningRes"
+        case ._layoutFill: return ""
         }
     }
 }
@@ -2010,6 +2028,7 @@ public enum ISO20ACDPCodec {
                         try EXIPayload.of(mp, as: ISO15118_20.ACDP_VehiclePositioningRes.self).pointee.encodeContent(&w)
                     }
                 } catch { throw error.inside("ACDP_VehiclePositioningRes") }
+            case 8: throw w.error(.unsupportedContent)  // _layoutFill: not a message
             default: break
             }
         } else {
@@ -2045,6 +2064,7 @@ public enum ISO20ACDPCodec {
         case .ACDP_VehiclePositioningRes(let v):
             try w.writeBits(7, 6)  // SE(ACDP_VehiclePositioningRes)
             do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("ACDP_VehiclePositioningRes") }
+        case ._layoutFill: throw w.error(.unsupportedContent)  // not a message
         }
     }
 
@@ -2203,6 +2223,8 @@ public enum ISO20WPTMessage: EXIDefaultValue, Equatable, Sendable {
     case WPT_FinePositioningSetupRes(ISO15118_20.WPT_FinePositioningSetupRes)
     case WPT_PairingReq(ISO15118_20.WPT_PairingReq)
     case WPT_PairingRes(ISO15118_20.WPT_PairingRes)
+    /// Not a message: keeps the tag out of the payloads' spare bits (`EXILayoutFill`); never decoded or encoded.
+    case _layoutFill(EXILayoutFill<17408>)
 
     public init() { self = .WPT_AlignmentCheckReq(ISO15118_20.WPT_AlignmentCheckReq()) }
 
@@ -2221,6 +2243,7 @@ public enum ISO20WPTMessage: EXIDefaultValue, Equatable, Sendable {
         case .WPT_FinePositioningSetupRes: return "WPT_FinePositioningSetupRes"
         case .WPT_PairingReq: return "WPT_PairingReq"
         case .WPT_PairingRes: return "WPT_PairingRes"
+        case ._layoutFill: return ""
         }
     }
 }
@@ -2329,6 +2352,7 @@ public enum ISO20WPTCodec {
                         try EXIPayload.of(mp, as: ISO15118_20.WPT_PairingRes.self).pointee.encodeContent(&w)
                     }
                 } catch { throw error.inside("WPT_PairingRes") }
+            case 12: throw w.error(.unsupportedContent)  // _layoutFill: not a message
             default: break
             }
         } else {
@@ -2376,6 +2400,7 @@ public enum ISO20WPTCodec {
         case .WPT_PairingRes(let v):
             try w.writeBits(36, 6)  // SE(WPT_PairingRes)
             do throws(EXIError) { try v.encodeContent(&w) } catch { throw error.inside("WPT_PairingRes") }
+        case ._layoutFill: throw w.error(.unsupportedContent)  // not a message
         }
     }
 
@@ -42966,6 +42991,7 @@ extension ISO20ACDPMessage {
         case .ACDP_SystemStatusRes: return 5
         case .ACDP_VehiclePositioningReq: return 6
         case .ACDP_VehiclePositioningRes: return 7
+        case ._layoutFill: return 8
         }
     }
 
@@ -42983,6 +43009,7 @@ extension ISO20ACDPMessage {
         if MemoryLayout<ISO15118_20.ACDP_SystemStatusRes>.size > largest { largest = MemoryLayout<ISO15118_20.ACDP_SystemStatusRes>.size }
         if MemoryLayout<ISO15118_20.ACDP_VehiclePositioningReq>.size > largest { largest = MemoryLayout<ISO15118_20.ACDP_VehiclePositioningReq>.size }
         if MemoryLayout<ISO15118_20.ACDP_VehiclePositioningRes>.size > largest { largest = MemoryLayout<ISO15118_20.ACDP_VehiclePositioningRes>.size }
+        if MemoryLayout<EXILayoutFill<14336>>.size > largest { largest = MemoryLayout<EXILayoutFill<14336>>.size }
         return MemoryLayout<Self>.size > largest
     }
 
@@ -43000,6 +43027,7 @@ extension ISO20ACDPMessage {
         if MemoryLayout<ISO15118_20.ACDP_SystemStatusRes>.size > 0 { if raw == k { return 5 }; k &+= 1 }
         if MemoryLayout<ISO15118_20.ACDP_VehiclePositioningReq>.size > 0 { if raw == k { return 6 }; k &+= 1 }
         if MemoryLayout<ISO15118_20.ACDP_VehiclePositioningRes>.size > 0 { if raw == k { return 7 }; k &+= 1 }
+        if MemoryLayout<EXILayoutFill<14336>>.size > 0 { if raw == k { return 8 }; k &+= 1 }
         return -2
     }
 
@@ -43023,6 +43051,7 @@ extension ISO20ACDPMessage {
         if MemoryLayout<ISO15118_20.ACDP_SystemStatusRes>.size > 0 { if index == 5 { return k }; k &+= 1 } else if index == 5 { return -1 }
         if MemoryLayout<ISO15118_20.ACDP_VehiclePositioningReq>.size > 0 { if index == 6 { return k }; k &+= 1 } else if index == 6 { return -1 }
         if MemoryLayout<ISO15118_20.ACDP_VehiclePositioningRes>.size > 0 { if index == 7 { return k }; k &+= 1 } else if index == 7 { return -1 }
+        if MemoryLayout<EXILayoutFill<14336>>.size > 0 { if index == 8 { return k }; k &+= 1 } else if index == 8 { return -1 }
         return -1
     }
 
@@ -43158,6 +43187,22 @@ extension ISO20ACDPMessage {
             p.pointee = .ACDP_VehiclePositioningRes(ISO15118_20.ACDP_VehiclePositioningRes())
         }
     }
+    @inline(never) static func _become_layoutFill(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(8)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, EXILayoutFill<14336>(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = ._layoutFill(EXILayoutFill<14336>())
+        }
+    }
+    @inline(never) static func _become_layoutFill(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(8)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, EXILayoutFill<14336>(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = ._layoutFill(EXILayoutFill<14336>())
+        }
+    }
 
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)
@@ -43180,6 +43225,7 @@ extension Optional where Wrapped == ISO20ACDPMessage {
         case .some(.ACDP_SystemStatusRes): return 5
         case .some(.ACDP_VehiclePositioningReq): return 6
         case .some(.ACDP_VehiclePositioningRes): return 7
+        case .some(._layoutFill): return 8
         case .none: return -1
         }
     }
@@ -43206,6 +43252,7 @@ extension ISO20ACMessage {
         case .Dynamic_AC_CLResControlMode: return 13
         case .Scheduled_AC_CLReqControlMode: return 14
         case .Scheduled_AC_CLResControlMode: return 15
+        case ._layoutFill: return 16
         }
     }
 
@@ -43231,6 +43278,7 @@ extension ISO20ACMessage {
         if MemoryLayout<ISO15118_20.Dynamic_AC_CLResControlMode>.size > largest { largest = MemoryLayout<ISO15118_20.Dynamic_AC_CLResControlMode>.size }
         if MemoryLayout<ISO15118_20.Scheduled_AC_CLReqControlMode>.size > largest { largest = MemoryLayout<ISO15118_20.Scheduled_AC_CLReqControlMode>.size }
         if MemoryLayout<ISO15118_20.Scheduled_AC_CLResControlMode>.size > largest { largest = MemoryLayout<ISO15118_20.Scheduled_AC_CLResControlMode>.size }
+        if MemoryLayout<EXILayoutFill<15360>>.size > largest { largest = MemoryLayout<EXILayoutFill<15360>>.size }
         return MemoryLayout<Self>.size > largest
     }
 
@@ -43256,6 +43304,7 @@ extension ISO20ACMessage {
         if MemoryLayout<ISO15118_20.Dynamic_AC_CLResControlMode>.size > 0 { if raw == k { return 13 }; k &+= 1 }
         if MemoryLayout<ISO15118_20.Scheduled_AC_CLReqControlMode>.size > 0 { if raw == k { return 14 }; k &+= 1 }
         if MemoryLayout<ISO15118_20.Scheduled_AC_CLResControlMode>.size > 0 { if raw == k { return 15 }; k &+= 1 }
+        if MemoryLayout<EXILayoutFill<15360>>.size > 0 { if raw == k { return 16 }; k &+= 1 }
         return -2
     }
 
@@ -43287,6 +43336,7 @@ extension ISO20ACMessage {
         if MemoryLayout<ISO15118_20.Dynamic_AC_CLResControlMode>.size > 0 { if index == 13 { return k }; k &+= 1 } else if index == 13 { return -1 }
         if MemoryLayout<ISO15118_20.Scheduled_AC_CLReqControlMode>.size > 0 { if index == 14 { return k }; k &+= 1 } else if index == 14 { return -1 }
         if MemoryLayout<ISO15118_20.Scheduled_AC_CLResControlMode>.size > 0 { if index == 15 { return k }; k &+= 1 } else if index == 15 { return -1 }
+        if MemoryLayout<EXILayoutFill<15360>>.size > 0 { if index == 16 { return k }; k &+= 1 } else if index == 16 { return -1 }
         return -1
     }
 
@@ -43550,6 +43600,22 @@ extension ISO20ACMessage {
             p.pointee = .Scheduled_AC_CLResControlMode(ISO15118_20.Scheduled_AC_CLResControlMode())
         }
     }
+    @inline(never) static func _become_layoutFill(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(16)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, EXILayoutFill<15360>(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = ._layoutFill(EXILayoutFill<15360>())
+        }
+    }
+    @inline(never) static func _become_layoutFill(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(16)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, EXILayoutFill<15360>(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = ._layoutFill(EXILayoutFill<15360>())
+        }
+    }
 
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)
@@ -43580,6 +43646,7 @@ extension Optional where Wrapped == ISO20ACMessage {
         case .some(.Dynamic_AC_CLResControlMode): return 13
         case .some(.Scheduled_AC_CLReqControlMode): return 14
         case .some(.Scheduled_AC_CLResControlMode): return 15
+        case .some(._layoutFill): return 16
         case .none: return -1
         }
     }
@@ -43618,6 +43685,7 @@ extension ISO20CommonMessage {
         case .VehicleCheckInRes: return 25
         case .VehicleCheckOutReq: return 26
         case .VehicleCheckOutRes: return 27
+        case ._layoutFill: return 28
         }
     }
 
@@ -43655,6 +43723,7 @@ extension ISO20CommonMessage {
         if MemoryLayout<ISO15118_20.VehicleCheckInRes>.size > largest { largest = MemoryLayout<ISO15118_20.VehicleCheckInRes>.size }
         if MemoryLayout<ISO15118_20.VehicleCheckOutReq>.size > largest { largest = MemoryLayout<ISO15118_20.VehicleCheckOutReq>.size }
         if MemoryLayout<ISO15118_20.VehicleCheckOutRes>.size > largest { largest = MemoryLayout<ISO15118_20.VehicleCheckOutRes>.size }
+        if MemoryLayout<EXILayoutFill<17408>>.size > largest { largest = MemoryLayout<EXILayoutFill<17408>>.size }
         return MemoryLayout<Self>.size > largest
     }
 
@@ -43692,6 +43761,7 @@ extension ISO20CommonMessage {
         if MemoryLayout<ISO15118_20.VehicleCheckInRes>.size > 0 { if raw == k { return 25 }; k &+= 1 }
         if MemoryLayout<ISO15118_20.VehicleCheckOutReq>.size > 0 { if raw == k { return 26 }; k &+= 1 }
         if MemoryLayout<ISO15118_20.VehicleCheckOutRes>.size > 0 { if raw == k { return 27 }; k &+= 1 }
+        if MemoryLayout<EXILayoutFill<17408>>.size > 0 { if raw == k { return 28 }; k &+= 1 }
         return -2
     }
 
@@ -43735,6 +43805,7 @@ extension ISO20CommonMessage {
         if MemoryLayout<ISO15118_20.VehicleCheckInRes>.size > 0 { if index == 25 { return k }; k &+= 1 } else if index == 25 { return -1 }
         if MemoryLayout<ISO15118_20.VehicleCheckOutReq>.size > 0 { if index == 26 { return k }; k &+= 1 } else if index == 26 { return -1 }
         if MemoryLayout<ISO15118_20.VehicleCheckOutRes>.size > 0 { if index == 27 { return k }; k &+= 1 } else if index == 27 { return -1 }
+        if MemoryLayout<EXILayoutFill<17408>>.size > 0 { if index == 28 { return k }; k &+= 1 } else if index == 28 { return -1 }
         return -1
     }
 
@@ -44190,6 +44261,22 @@ extension ISO20CommonMessage {
             p.pointee = .VehicleCheckOutRes(ISO15118_20.VehicleCheckOutRes())
         }
     }
+    @inline(never) static func _become_layoutFill(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(28)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, EXILayoutFill<17408>(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = ._layoutFill(EXILayoutFill<17408>())
+        }
+    }
+    @inline(never) static func _become_layoutFill(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(28)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, EXILayoutFill<17408>(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = ._layoutFill(EXILayoutFill<17408>())
+        }
+    }
 
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)
@@ -44232,6 +44319,7 @@ extension Optional where Wrapped == ISO20CommonMessage {
         case .some(.VehicleCheckInRes): return 25
         case .some(.VehicleCheckOutReq): return 26
         case .some(.VehicleCheckOutRes): return 27
+        case .some(._layoutFill): return 28
         case .none: return -1
         }
     }
@@ -44264,6 +44352,7 @@ extension ISO20DCMessage {
         case .Dynamic_DC_CLResControlMode: return 19
         case .Scheduled_DC_CLReqControlMode: return 20
         case .Scheduled_DC_CLResControlMode: return 21
+        case ._layoutFill: return 22
         }
     }
 
@@ -44295,6 +44384,7 @@ extension ISO20DCMessage {
         if MemoryLayout<ISO15118_20.Dynamic_DC_CLResControlMode>.size > largest { largest = MemoryLayout<ISO15118_20.Dynamic_DC_CLResControlMode>.size }
         if MemoryLayout<ISO15118_20.Scheduled_DC_CLReqControlMode>.size > largest { largest = MemoryLayout<ISO15118_20.Scheduled_DC_CLReqControlMode>.size }
         if MemoryLayout<ISO15118_20.Scheduled_DC_CLResControlMode>.size > largest { largest = MemoryLayout<ISO15118_20.Scheduled_DC_CLResControlMode>.size }
+        if MemoryLayout<EXILayoutFill<15360>>.size > largest { largest = MemoryLayout<EXILayoutFill<15360>>.size }
         return MemoryLayout<Self>.size > largest
     }
 
@@ -44326,6 +44416,7 @@ extension ISO20DCMessage {
         if MemoryLayout<ISO15118_20.Dynamic_DC_CLResControlMode>.size > 0 { if raw == k { return 19 }; k &+= 1 }
         if MemoryLayout<ISO15118_20.Scheduled_DC_CLReqControlMode>.size > 0 { if raw == k { return 20 }; k &+= 1 }
         if MemoryLayout<ISO15118_20.Scheduled_DC_CLResControlMode>.size > 0 { if raw == k { return 21 }; k &+= 1 }
+        if MemoryLayout<EXILayoutFill<15360>>.size > 0 { if raw == k { return 22 }; k &+= 1 }
         return -2
     }
 
@@ -44363,6 +44454,7 @@ extension ISO20DCMessage {
         if MemoryLayout<ISO15118_20.Dynamic_DC_CLResControlMode>.size > 0 { if index == 19 { return k }; k &+= 1 } else if index == 19 { return -1 }
         if MemoryLayout<ISO15118_20.Scheduled_DC_CLReqControlMode>.size > 0 { if index == 20 { return k }; k &+= 1 } else if index == 20 { return -1 }
         if MemoryLayout<ISO15118_20.Scheduled_DC_CLResControlMode>.size > 0 { if index == 21 { return k }; k &+= 1 } else if index == 21 { return -1 }
+        if MemoryLayout<EXILayoutFill<15360>>.size > 0 { if index == 22 { return k }; k &+= 1 } else if index == 22 { return -1 }
         return -1
     }
 
@@ -44722,6 +44814,22 @@ extension ISO20DCMessage {
             p.pointee = .Scheduled_DC_CLResControlMode(ISO15118_20.Scheduled_DC_CLResControlMode())
         }
     }
+    @inline(never) static func _become_layoutFill(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(22)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, EXILayoutFill<15360>(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = ._layoutFill(EXILayoutFill<15360>())
+        }
+    }
+    @inline(never) static func _become_layoutFill(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(22)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, EXILayoutFill<15360>(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = ._layoutFill(EXILayoutFill<15360>())
+        }
+    }
 
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)
@@ -44758,6 +44866,7 @@ extension Optional where Wrapped == ISO20DCMessage {
         case .some(.Dynamic_DC_CLResControlMode): return 19
         case .some(.Scheduled_DC_CLReqControlMode): return 20
         case .some(.Scheduled_DC_CLResControlMode): return 21
+        case .some(._layoutFill): return 22
         case .none: return -1
         }
     }
@@ -44780,6 +44889,7 @@ extension ISO20WPTMessage {
         case .WPT_FinePositioningSetupRes: return 9
         case .WPT_PairingReq: return 10
         case .WPT_PairingRes: return 11
+        case ._layoutFill: return 12
         }
     }
 
@@ -44801,6 +44911,7 @@ extension ISO20WPTMessage {
         if MemoryLayout<ISO15118_20.WPT_FinePositioningSetupRes>.size > largest { largest = MemoryLayout<ISO15118_20.WPT_FinePositioningSetupRes>.size }
         if MemoryLayout<ISO15118_20.WPT_PairingReq>.size > largest { largest = MemoryLayout<ISO15118_20.WPT_PairingReq>.size }
         if MemoryLayout<ISO15118_20.WPT_PairingRes>.size > largest { largest = MemoryLayout<ISO15118_20.WPT_PairingRes>.size }
+        if MemoryLayout<EXILayoutFill<17408>>.size > largest { largest = MemoryLayout<EXILayoutFill<17408>>.size }
         return MemoryLayout<Self>.size > largest
     }
 
@@ -44822,6 +44933,7 @@ extension ISO20WPTMessage {
         if MemoryLayout<ISO15118_20.WPT_FinePositioningSetupRes>.size > 0 { if raw == k { return 9 }; k &+= 1 }
         if MemoryLayout<ISO15118_20.WPT_PairingReq>.size > 0 { if raw == k { return 10 }; k &+= 1 }
         if MemoryLayout<ISO15118_20.WPT_PairingRes>.size > 0 { if raw == k { return 11 }; k &+= 1 }
+        if MemoryLayout<EXILayoutFill<17408>>.size > 0 { if raw == k { return 12 }; k &+= 1 }
         return -2
     }
 
@@ -44849,6 +44961,7 @@ extension ISO20WPTMessage {
         if MemoryLayout<ISO15118_20.WPT_FinePositioningSetupRes>.size > 0 { if index == 9 { return k }; k &+= 1 } else if index == 9 { return -1 }
         if MemoryLayout<ISO15118_20.WPT_PairingReq>.size > 0 { if index == 10 { return k }; k &+= 1 } else if index == 10 { return -1 }
         if MemoryLayout<ISO15118_20.WPT_PairingRes>.size > 0 { if index == 11 { return k }; k &+= 1 } else if index == 11 { return -1 }
+        if MemoryLayout<EXILayoutFill<17408>>.size > 0 { if index == 12 { return k }; k &+= 1 } else if index == 12 { return -1 }
         return -1
     }
 
@@ -45048,6 +45161,22 @@ extension ISO20WPTMessage {
             p.pointee = .WPT_PairingRes(ISO15118_20.WPT_PairingRes())
         }
     }
+    @inline(never) static func _become_layoutFill(_ p: UnsafeMutablePointer<Self>) {
+        let tag = _plainTagByte(12)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, EXILayoutFill<17408>(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = ._layoutFill(EXILayoutFill<17408>())
+        }
+    }
+    @inline(never) static func _become_layoutFill(_ p: UnsafeMutablePointer<Self?>) {
+        let tag = _plainTagByte(12)
+        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            EXIPayload.become(p, EXILayoutFill<17408>(), tag: UInt8(truncatingIfNeeded: tag))
+        } else {
+            p.pointee = ._layoutFill(EXILayoutFill<17408>())
+        }
+    }
 
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)
@@ -45074,6 +45203,7 @@ extension Optional where Wrapped == ISO20WPTMessage {
         case .some(.WPT_FinePositioningSetupRes): return 9
         case .some(.WPT_PairingReq): return 10
         case .some(.WPT_PairingRes): return 11
+        case .some(._layoutFill): return 12
         case .none: return -1
         }
     }

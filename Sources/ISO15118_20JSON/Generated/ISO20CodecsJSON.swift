@@ -37,6 +37,7 @@ extension ISO20CommonCodec {
         case .VehicleCheckInRes(let v): return .object([("VehicleCheckInRes", v.json())])
         case .VehicleCheckOutReq(let v): return .object([("VehicleCheckOutReq", v.json())])
         case .VehicleCheckOutRes(let v): return .object([("VehicleCheckOutRes", v.json())])
+        case ._layoutFill: return .null  // not a message
         }
     }
 
@@ -104,6 +105,7 @@ extension ISO20DCCodec {
         case .Dynamic_DC_CLResControlMode(let v): return .object([("Dynamic_DC_CLResControlMode", v.json())])
         case .Scheduled_DC_CLReqControlMode(let v): return .object([("Scheduled_DC_CLReqControlMode", v.json())])
         case .Scheduled_DC_CLResControlMode(let v): return .object([("Scheduled_DC_CLResControlMode", v.json())])
+        case ._layoutFill: return .null  // not a message
         }
     }
 
@@ -159,6 +161,7 @@ extension ISO20ACCodec {
         case .Dynamic_AC_CLResControlMode(let v): return .object([("Dynamic_AC_CLResControlMode", v.json())])
         case .Scheduled_AC_CLReqControlMode(let v): return .object([("Scheduled_AC_CLReqControlMode", v.json())])
         case .Scheduled_AC_CLResControlMode(let v): return .object([("Scheduled_AC_CLResControlMode", v.json())])
+        case ._layoutFill: return .null  // not a message
         }
     }
 
@@ -200,6 +203,7 @@ extension ISO20ACDPCodec {
         case .ACDP_SystemStatusRes(let v): return .object([("ACDP_SystemStatusRes", v.json())])
         case .ACDP_VehiclePositioningReq(let v): return .object([("ACDP_VehiclePositioningReq", v.json())])
         case .ACDP_VehiclePositioningRes(let v): return .object([("ACDP_VehiclePositioningRes", v.json())])
+        case ._layoutFill: return .null  // not a message
         }
     }
 
@@ -237,6 +241,7 @@ extension ISO20WPTCodec {
         case .WPT_FinePositioningSetupRes(let v): return .object([("WPT_FinePositioningSetupRes", v.json())])
         case .WPT_PairingReq(let v): return .object([("WPT_PairingReq", v.json())])
         case .WPT_PairingRes(let v): return .object([("WPT_PairingRes", v.json())])
+        case ._layoutFill: return .null  // not a message
         }
     }
 
