@@ -98,37 +98,27 @@ public struct EXIError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// Names of the elements from the root to where an error happened; keeps the innermost eight and,
-/// however deep the path, the outermost three (root, its child, the grandchild: `V2G_Message/Body/
-/// CurrentDemandReq`), which say which part of a message the decoder had reached.
+/// Names of the elements from the root to where an error happened; keeps the innermost eight. Its layout
+/// and `prepend` stay this small on purpose: every `catch` of the generated codecs inlines `prepend`, and a
+/// version that also kept the outermost names made the optimizer copy the whole DIN/ISO-2 `Body` in every
+/// encode (3,009 → 69,761 instructions per CurrentDemandReq, callgrind, issue 15).
 public struct ElementPath: Equatable, Sendable, CustomStringConvertible {
     @inlinable public static var capacity: Int { 8 }
-    /// How many of the outermost names are kept whatever the depth.
-    @inlinable public static var outerCapacity: Int { 3 }
     @usableFromInline var names: InlineArray<8, StaticString>
     @usableFromInline var count: Int
     /// Elements dropped from the outer end because the path was deeper than `capacity`.
     @usableFromInline var dropped: Int
-    /// The last names prepended, outermost first (`prepend` runs from the inside out).
-    @usableFromInline var outer: InlineArray<3, StaticString>
-    @usableFromInline var outerCount: Int
 
     @inlinable
     public init() {
         names = InlineArray(repeating: "")
         count = 0
         dropped = 0
-        outer = InlineArray(repeating: "")
-        outerCount = 0
     }
 
     /// Adds an enclosing element name in front.
     @inlinable
     public mutating func prepend(_ name: StaticString) {
-        outer[2] = outer[1]
-        outer[1] = outer[0]
-        outer[0] = name
-        if outerCount < ElementPath.outerCapacity { outerCount += 1 }
         if count == ElementPath.capacity {
             dropped += 1
             return
@@ -148,24 +138,30 @@ public struct ElementPath: Equatable, Sendable, CustomStringConvertible {
     public func contains(_ name: StaticString) -> Bool {
         var i = 0
         while i < count {
-            if Self.same(names[i], name) { return true }
+            let n = names[i]
+            if n.utf8CodeUnitCount == name.utf8CodeUnitCount {
+                var j = 0
+                while j < n.utf8CodeUnitCount, n.utf8Start[j] == name.utf8Start[j] { j += 1 }
+                if j == n.utf8CodeUnitCount { return true }
+            }
             i += 1
         }
         return false
     }
 
-    /// The name `level` steps below the root (0: the root itself), while `level` < 3 and the path is
-    /// that deep; nil otherwise. Kept when the innermost eight no longer reach the root.
+    /// The name `level` steps below the root (0: the root itself), while the path still holds the root (at
+    /// most eight deep; deeper, the outer names were dropped) and is that deep; nil otherwise.
     public func outermost(_ level: Int) -> StaticString? {
-        guard level >= 0, level < outerCount else { return nil }
-        return outer[level]
+        guard dropped == 0, level >= 0, level < count else { return nil }
+        return names[level]
     }
 
-    /// Whether the path starts `root/child/grandchild`: the decoder was inside that element when it
-    /// failed (compared byte for byte, without allocating).
+    /// Whether the path starts `root/child/grandchild`: the decoder was inside that element when it failed
+    /// (compared byte for byte, without allocating). False for a path deeper than eight, whose outer names
+    /// were dropped: a caller that acts only on a known start stays on the safe side.
     public func starts(_ root: StaticString, _ child: StaticString, _ grandchild: StaticString) -> Bool {
-        guard outerCount == ElementPath.outerCapacity else { return false }
-        return Self.same(outer[0], root) && Self.same(outer[1], child) && Self.same(outer[2], grandchild)
+        guard dropped == 0, count >= 3 else { return false }
+        return Self.same(names[0], root) && Self.same(names[1], child) && Self.same(names[2], grandchild)
     }
 
     static func same(_ a: StaticString, _ b: StaticString) -> Bool {
@@ -176,17 +172,10 @@ public struct ElementPath: Equatable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        guard dropped > 0 else { return elements.joined(separator: "/") }
-        // The outermost names the innermost eight no longer hold, then the gap, then those eight.
-        let hidden = min(outerCount, dropped)
-        let head = (0..<hidden).map { outer[$0].description }
-        return (head + [hidden < dropped ? "…" : nil].compactMap { $0 } + elements).joined(separator: "/")
+        (dropped > 0 ? ".../" : "") + elements.joined(separator: "/")
     }
 
-    public static func == (a: ElementPath, b: ElementPath) -> Bool {
-        a.elements == b.elements && a.dropped == b.dropped && a.outerCount == b.outerCount
-            && (0..<a.outerCount).allSatisfy { same(a.outer[$0], b.outer[$0]) }
-    }
+    public static func == (a: ElementPath, b: ElementPath) -> Bool { a.elements == b.elements && a.dropped == b.dropped }
 }
 
 extension EXIError {

@@ -20,6 +20,12 @@ public enum EXIPayload {
         UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: P.self)
     }
 
+    /// Sets only the one-byte tag after the payloads (the payload of the new case was written in place first).
+    @inlinable @inline(__always)
+    public static func setTag<T>(_ pointer: UnsafeMutablePointer<T>, _ tag: UInt8) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: tag, toByteOffset: MemoryLayout<T>.size &- 1, as: UInt8.self)
+    }
+
     /// Sets the enum (or optional) at `pointer` to the case whose payload is `P`, stored plain with the one-byte
     /// tag `tag` after the payloads: writes `payload` at offset 0 and the tag byte (the enum's last byte), and
     /// nothing else. Assigning the case instead builds the whole enum in a temporary and copies it: kilobytes

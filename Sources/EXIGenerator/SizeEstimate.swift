@@ -88,4 +88,8 @@ final class HelperNeeds {
     var substitutionTags: Set<String> = []
     /// Multi-root document message enums: name -> (case name, payload type) (`_tag`).
     var messageTags: [String: [(String, String)]] = [:]
+    /// Multi-root document message enums: the case indices whose payload starts with the same `Header`.
+    var messageHeaderFirst: [String: Set<Int>] = [:]
+    /// The roots those cases hold (`_resetKeepingHeader` is emitted for each).
+    var headerResets: [StructModel] = []
 }

@@ -78,7 +78,10 @@ final class TypeEmitter {
             out += tagExtensions(name, cases)
         }
         for (name, cases) in helpers.messageTags.sorted(by: { $0.key < $1.key }) {
-            out += tagExtensions(name, cases)
+            out += tagExtensions(name, cases, headerFirst: helpers.messageHeaderFirst[name] ?? [])
+        }
+        for root in helpers.headerResets.sorted(by: { $0.qualifiedName < $1.qualifiedName }) {
+            out += headerReset(root)
         }
         return out.joined(separator: "\n")
     }
@@ -171,7 +174,26 @@ final class TypeEmitter {
         """.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }
 
-    func tagExtensions(_ name: String, _ cases: [(name: String, payload: String)]) -> [String] {
+    /// A root that starts with the family's `Header`: every other field at its default, written in place.
+    func headerReset(_ s: StructModel) -> [String] {
+        let stored = optionalStorageFields(s)
+        var out = ["extension \(s.qualifiedName) {"]
+        out.append("    /// Every field but `Header` at its default, written in place: a message enum changing from one root to")
+        out.append("    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).")
+        out.append("    @inline(__always)")
+        out.append("    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {")
+        for f in fieldDocs(s).dropFirst() {
+            out.append(stored.contains(f.name) ? "        p.pointee._\(f.name) = EXIOptional()" : "        p.pointee.\(f.name) = \(f.defaultValue)")
+        }
+        out.append("    }")
+        out.append("}")
+        out.append("")
+        return out
+    }
+
+    /// `headerFirst`: the cases (of a multi-root message enum) whose payload starts with the same `Header`: a
+    /// change between two of them keeps the header in place and resets the rest (`_resetKeepingHeader`).
+    func tagExtensions(_ name: String, _ cases: [(name: String, payload: String)], headerFirst: Set<Int> = []) -> [String] {
         var out: [String] = []
         out.append("extension \(name) {")
         out.append("    /// The case index (declaration order).")
@@ -226,11 +248,31 @@ final class TypeEmitter {
         out.append("    // tail that builds the enum in a temporary and copies all of it. Even alone, `p.pointee = .case(...)` builds")
         out.append("    // the whole enum (kilobytes: ~35k instructions for a DIN Body, issue 15) to set a payload of a few bytes;")
         out.append("    // when the payloads are stored plain and trivial, only the new payload and the tag byte are written.")
+        if !headerFirst.isEmpty {
+            out.append("    /// Whether case `index`'s payload starts with the header every root of this family shares.")
+            out.append("    @inline(__always)")
+            out.append("    static func _startsWithHeader(_ index: Int) -> Bool {")
+            out.append("        switch index {")
+            out.append("        case \(headerFirst.sorted().map(String.init).joined(separator: ", ")): return true")
+            out.append("        default: return false")
+            out.append("        }")
+            out.append("    }")
+            out.append("")
+        }
         for (i, c) in cases.enumerated() {
             for t in ["Self", "Self?"] {
                 out.append("    @inline(never) static func _become\(c.name)(_ p: UnsafeMutablePointer<\(t)>) {")
                 out.append("        let tag = _plainTagByte(\(i))")
                 out.append("        if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {")
+                if t == "Self", headerFirst.contains(i) {
+                    // A root after another root: the header at offset 0 of both stays (the decoder assigns all of it);
+                    // building a fresh root would write and copy its 13 KB header (issue 15, type change).
+                    out.append("            if _startsWithHeader(_tag(at: UnsafePointer(p))) {")
+                    out.append("                \(c.payload)._resetKeepingHeader(EXIPayload.of(p, as: \(c.payload).self))")
+                    out.append("                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))")
+                    out.append("                return")
+                    out.append("            }")
+                }
                 out.append("            EXIPayload.become(p, \(c.payload)(), tag: UInt8(truncatingIfNeeded: tag))")
                 out.append("        } else {")
                 out.append("            p.pointee = .\(c.name)(\(c.payload)())")
@@ -902,7 +944,15 @@ final class TypeEmitter {
         out.append("    /// Name used by `boardctl exi --schema` and Josev's exi-ref.py.")
         out.append("    public static let schemaName = \(literal(d.cliName))")
         out.append("")
-        if !single { helpers.messageTags[messageName] = roots.map { (identifier($0.0.local), $0.2.qualifiedName) } + [("_layoutFill", fillType)] }
+        if !single {
+            helpers.messageTags[messageName] = roots.map { (identifier($0.0.local), $0.2.qualifiedName) } + [("_layoutFill", fillType)]
+            let firsts = roots.map { fieldDocs($0.2).first }
+            if let header = firsts.compactMap({ $0 }).first(where: { $0.name == "Header" }) {
+                let indices = firsts.indices.filter { firsts[$0]?.name == "Header" && firsts[$0]?.type == header.type }
+                helpers.messageHeaderFirst[messageName] = Set(indices)
+                for i in indices where !helpers.headerResets.contains(where: { $0 === roots[i].2 }) { helpers.headerResets.append(roots[i].2) }
+            }
+        }
         out.append("    /// Encodes `message` into the start of `output`; returns the number of bytes written. Allocates nothing")
         out.append("    /// (checked by the compiler) and never copies the message: it is read where it lies, by its address.")
         out.append("    @_noAllocation @_noLocks")

@@ -21,9 +21,10 @@ final class SECCDINMessages {
     /// The request a `decode` that failed with `error` had reached, when the message is valid but beyond a
     /// storage bound (issue 15) and is one this SECC answers: its type and session id, so the SECC answers it
     /// FAILED instead of dropping the connection. Only when the error lies inside the body element whose case
-    /// the storage holds (`V2G_Message/Body/<element>`, kept however deep the path): the generated decoder sets
-    /// that case before decoding its content, and the header before it was decoded whole; an error anywhere
-    /// else leaves an earlier message's body in storage, which must never be answered.
+    /// the storage holds (its path starts `V2G_Message/Body/<element>`): the generated decoder sets that case
+    /// before decoding its content, and the header before it was decoded whole; an error anywhere else leaves
+    /// an earlier message's body in storage, which must never be answered. A path deeper than eight no longer
+    /// shows its start: a decode error then (the bounded lists of DIN and ISO-2 requests lie within six).
     func partlyDecoded(_ error: EXIError) -> (kind: V2GRequestKind, sessionID: UInt64)? {
         guard error.isBeyondStorageBound else { return nil }
         let kind: V2GRequestKind

@@ -1,8 +1,8 @@
 import EXI
 import Testing
 
-/// The path an EXI error carries: the innermost eight names, and the outermost three however deep the
-/// error lies, which is what tells a caller which part of a message the decoder had reached (the SECC
+/// The path an EXI error carries: the innermost eight names. Its first three tell a caller which part of a
+/// message the decoder had reached, while the path is at most eight deep (the SECC
 /// answers a request beyond a storage bound only when the error is inside the body element it stored).
 @Suite struct ElementPathTests {
     /// Built the way the decoders build it: from the inside out, one enclosing name at a time.
@@ -17,29 +17,28 @@ import Testing
         #expect(p.elements == ["V2G_Message", "Body", "CurrentDemandReq", "DC_EVStatus", "EVRESSSOC"])
         #expect(p.description == "V2G_Message/Body/CurrentDemandReq/DC_EVStatus/EVRESSSOC")
         #expect(p.outermost(0)?.description == "V2G_Message" && p.outermost(2)?.description == "CurrentDemandReq")
-        #expect(p.outermost(3) == nil && p.outermost(-1) == nil)
+        #expect(p.outermost(4)?.description == "EVRESSSOC" && p.outermost(5) == nil && p.outermost(-1) == nil)
         #expect(p.starts("V2G_Message", "Body", "CurrentDemandReq"))
         #expect(!p.starts("V2G_Message", "Header", "CurrentDemandReq") && !p.starts("V2G_Message", "Body", "CurrentDemandRes"))
     }
 
-    /// Twelve deep: the innermost eight no longer hold the root, the outermost three are still known.
-    @Test func deepPathKeepsItsOutermostNames() {
+    /// Twelve deep: the innermost eight are kept; with the root dropped, the path no longer says where it
+    /// starts, and `starts` answers false (a caller acting on it stays on the safe side).
+    @Test func deepPathKeepsTheInnermostEight() {
         let names: [StaticString] = ["V2G_Message", "Body", "ChargeParameterDiscoveryReq", "L4", "L5", "L6", "L7", "L8", "L9", "L10", "L11", "L12"]
         let p = Self.path(names)
         #expect(p.elements == ["L5", "L6", "L7", "L8", "L9", "L10", "L11", "L12"])
         #expect(!p.contains("Body"))
-        #expect(p.starts("V2G_Message", "Body", "ChargeParameterDiscoveryReq"))
-        #expect(p.description == "V2G_Message/Body/ChargeParameterDiscoveryReq/…/L5/L6/L7/L8/L9/L10/L11/L12")
+        #expect(!p.starts("V2G_Message", "Body", "ChargeParameterDiscoveryReq"))
+        #expect(p.outermost(0) == nil)
+        #expect(p.description == ".../L5/L6/L7/L8/L9/L10/L11/L12")
     }
 
-    /// One or two names dropped: shown in place, no gap.
-    @Test func justTooDeepShowsTheDroppedNamesWithoutAGap() {
-        let nine = Self.path(["A", "B", "C", "D", "E", "F", "G", "H", "I"])
-        #expect(nine.description == "A/B/C/D/E/F/G/H/I")
-        let eleven = Self.path(["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K"])
-        #expect(eleven.description == "A/B/C/D/E/F/G/H/I/J/K")
-        let twelve = Self.path(["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L"])
-        #expect(twelve.description == "A/B/C/…/E/F/G/H/I/J/K/L")
+    /// Eight deep: every name, and the start is known.
+    @Test func eightDeepStillKnowsItsStart() {
+        let eight = Self.path(["V2G_Message", "Body", "PowerDeliveryReq", "D", "E", "F", "G", "H"])
+        #expect(eight.description == "V2G_Message/Body/PowerDeliveryReq/D/E/F/G/H")
+        #expect(eight.starts("V2G_Message", "Body", "PowerDeliveryReq"))
     }
 
     /// A header error never reads as the body: the second name is Header.

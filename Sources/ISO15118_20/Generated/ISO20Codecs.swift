@@ -43059,9 +43059,23 @@ extension ISO20ACDPMessage {
     // tail that builds the enum in a temporary and copies all of it. Even alone, `p.pointee = .case(...)` builds
     // the whole enum (kilobytes: ~35k instructions for a DIN Body, issue 15) to set a payload of a few bytes;
     // when the payloads are stored plain and trivial, only the new payload and the tag byte are written.
+    /// Whether case `index`'s payload starts with the header every root of this family shares.
+    @inline(__always)
+    static func _startsWithHeader(_ index: Int) -> Bool {
+        switch index {
+        case 0, 1, 2, 3, 4, 5, 6, 7: return true
+        default: return false
+        }
+    }
+
     @inline(never) static func _becomeACDP_ConnectReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(0)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.ACDP_ConnectReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.ACDP_ConnectReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.ACDP_ConnectReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .ACDP_ConnectReq(ISO15118_20.ACDP_ConnectReq())
@@ -43078,6 +43092,11 @@ extension ISO20ACDPMessage {
     @inline(never) static func _becomeACDP_ConnectRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(1)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.ACDP_ConnectRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.ACDP_ConnectRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.ACDP_ConnectRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .ACDP_ConnectRes(ISO15118_20.ACDP_ConnectRes())
@@ -43094,6 +43113,11 @@ extension ISO20ACDPMessage {
     @inline(never) static func _becomeACDP_DisconnectReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(2)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.ACDP_ConnectReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.ACDP_ConnectReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.ACDP_ConnectReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .ACDP_DisconnectReq(ISO15118_20.ACDP_ConnectReq())
@@ -43110,6 +43134,11 @@ extension ISO20ACDPMessage {
     @inline(never) static func _becomeACDP_DisconnectRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(3)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.ACDP_ConnectRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.ACDP_ConnectRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.ACDP_ConnectRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .ACDP_DisconnectRes(ISO15118_20.ACDP_ConnectRes())
@@ -43126,6 +43155,11 @@ extension ISO20ACDPMessage {
     @inline(never) static func _becomeACDP_SystemStatusReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(4)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.ACDP_SystemStatusReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.ACDP_SystemStatusReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.ACDP_SystemStatusReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .ACDP_SystemStatusReq(ISO15118_20.ACDP_SystemStatusReq())
@@ -43142,6 +43176,11 @@ extension ISO20ACDPMessage {
     @inline(never) static func _becomeACDP_SystemStatusRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(5)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.ACDP_SystemStatusRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.ACDP_SystemStatusRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.ACDP_SystemStatusRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .ACDP_SystemStatusRes(ISO15118_20.ACDP_SystemStatusRes())
@@ -43158,6 +43197,11 @@ extension ISO20ACDPMessage {
     @inline(never) static func _becomeACDP_VehiclePositioningReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(6)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.ACDP_VehiclePositioningReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.ACDP_VehiclePositioningReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.ACDP_VehiclePositioningReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .ACDP_VehiclePositioningReq(ISO15118_20.ACDP_VehiclePositioningReq())
@@ -43174,6 +43218,11 @@ extension ISO20ACDPMessage {
     @inline(never) static func _becomeACDP_VehiclePositioningRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(7)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.ACDP_VehiclePositioningRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.ACDP_VehiclePositioningRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.ACDP_VehiclePositioningRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .ACDP_VehiclePositioningRes(ISO15118_20.ACDP_VehiclePositioningRes())
@@ -43344,6 +43393,15 @@ extension ISO20ACMessage {
     // tail that builds the enum in a temporary and copies all of it. Even alone, `p.pointee = .case(...)` builds
     // the whole enum (kilobytes: ~35k instructions for a DIN Body, issue 15) to set a payload of a few bytes;
     // when the payloads are stored plain and trivial, only the new payload and the tag byte are written.
+    /// Whether case `index`'s payload starts with the header every root of this family shares.
+    @inline(__always)
+    static func _startsWithHeader(_ index: Int) -> Bool {
+        switch index {
+        case 2, 3, 4, 5: return true
+        default: return false
+        }
+    }
+
     @inline(never) static func _becomeAC_CPDReqEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(0)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
@@ -43379,6 +43437,11 @@ extension ISO20ACMessage {
     @inline(never) static func _becomeAC_ChargeLoopReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(2)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.AC_ChargeLoopReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.AC_ChargeLoopReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.AC_ChargeLoopReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .AC_ChargeLoopReq(ISO15118_20.AC_ChargeLoopReq())
@@ -43395,6 +43458,11 @@ extension ISO20ACMessage {
     @inline(never) static func _becomeAC_ChargeLoopRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(3)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.AC_ChargeLoopRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.AC_ChargeLoopRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.AC_ChargeLoopRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .AC_ChargeLoopRes(ISO15118_20.AC_ChargeLoopRes())
@@ -43411,6 +43479,11 @@ extension ISO20ACMessage {
     @inline(never) static func _becomeAC_ChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(4)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.AC_ChargeParameterDiscoveryReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.AC_ChargeParameterDiscoveryReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.AC_ChargeParameterDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .AC_ChargeParameterDiscoveryReq(ISO15118_20.AC_ChargeParameterDiscoveryReq())
@@ -43427,6 +43500,11 @@ extension ISO20ACMessage {
     @inline(never) static func _becomeAC_ChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(5)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.AC_ChargeParameterDiscoveryRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.AC_ChargeParameterDiscoveryRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.AC_ChargeParameterDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .AC_ChargeParameterDiscoveryRes(ISO15118_20.AC_ChargeParameterDiscoveryRes())
@@ -43813,9 +43891,23 @@ extension ISO20CommonMessage {
     // tail that builds the enum in a temporary and copies all of it. Even alone, `p.pointee = .case(...)` builds
     // the whole enum (kilobytes: ~35k instructions for a DIN Body, issue 15) to set a payload of a few bytes;
     // when the payloads are stored plain and trivial, only the new payload and the tag byte are written.
+    /// Whether case `index`'s payload starts with the header every root of this family shares.
+    @inline(__always)
+    static func _startsWithHeader(_ index: Int) -> Bool {
+        switch index {
+        case 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 24, 25, 26, 27: return true
+        default: return false
+        }
+    }
+
     @inline(never) static func _becomeAuthorizationReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(0)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.AuthorizationReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.AuthorizationReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.AuthorizationReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .AuthorizationReq(ISO15118_20.AuthorizationReq())
@@ -43832,6 +43924,11 @@ extension ISO20CommonMessage {
     @inline(never) static func _becomeAuthorizationRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(1)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.AuthorizationRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.AuthorizationRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.AuthorizationRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .AuthorizationRes(ISO15118_20.AuthorizationRes())
@@ -43848,6 +43945,11 @@ extension ISO20CommonMessage {
     @inline(never) static func _becomeAuthorizationSetupReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(2)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.AuthorizationSetupReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.AuthorizationSetupReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.AuthorizationSetupReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .AuthorizationSetupReq(ISO15118_20.AuthorizationSetupReq())
@@ -43864,6 +43966,11 @@ extension ISO20CommonMessage {
     @inline(never) static func _becomeAuthorizationSetupRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(3)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.AuthorizationSetupRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.AuthorizationSetupRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.AuthorizationSetupRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .AuthorizationSetupRes(ISO15118_20.AuthorizationSetupRes())
@@ -43880,6 +43987,11 @@ extension ISO20CommonMessage {
     @inline(never) static func _becomeCertificateInstallationReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(4)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.CertificateInstallationReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.CertificateInstallationReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.CertificateInstallationReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .CertificateInstallationReq(ISO15118_20.CertificateInstallationReq())
@@ -43896,6 +44008,11 @@ extension ISO20CommonMessage {
     @inline(never) static func _becomeCertificateInstallationRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(5)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.CertificateInstallationRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.CertificateInstallationRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.CertificateInstallationRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .CertificateInstallationRes(ISO15118_20.CertificateInstallationRes())
@@ -43912,6 +44029,11 @@ extension ISO20CommonMessage {
     @inline(never) static func _becomeMeteringConfirmationReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(6)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.MeteringConfirmationReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.MeteringConfirmationReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.MeteringConfirmationReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .MeteringConfirmationReq(ISO15118_20.MeteringConfirmationReq())
@@ -43928,6 +44050,11 @@ extension ISO20CommonMessage {
     @inline(never) static func _becomeMeteringConfirmationRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(7)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.MeteringConfirmationRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.MeteringConfirmationRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.MeteringConfirmationRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .MeteringConfirmationRes(ISO15118_20.MeteringConfirmationRes())
@@ -43944,6 +44071,11 @@ extension ISO20CommonMessage {
     @inline(never) static func _becomePowerDeliveryReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(8)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.PowerDeliveryReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.PowerDeliveryReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.PowerDeliveryReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .PowerDeliveryReq(ISO15118_20.PowerDeliveryReq())
@@ -43960,6 +44092,11 @@ extension ISO20CommonMessage {
     @inline(never) static func _becomePowerDeliveryRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(9)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.PowerDeliveryRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.PowerDeliveryRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.PowerDeliveryRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .PowerDeliveryRes(ISO15118_20.PowerDeliveryRes())
@@ -43976,6 +44113,11 @@ extension ISO20CommonMessage {
     @inline(never) static func _becomeScheduleExchangeReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(10)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.ScheduleExchangeReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.ScheduleExchangeReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.ScheduleExchangeReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .ScheduleExchangeReq(ISO15118_20.ScheduleExchangeReq())
@@ -43992,6 +44134,11 @@ extension ISO20CommonMessage {
     @inline(never) static func _becomeScheduleExchangeRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(11)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.ScheduleExchangeRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.ScheduleExchangeRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.ScheduleExchangeRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .ScheduleExchangeRes(ISO15118_20.ScheduleExchangeRes())
@@ -44008,6 +44155,11 @@ extension ISO20CommonMessage {
     @inline(never) static func _becomeServiceDetailReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(12)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.ServiceDetailReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.ServiceDetailReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.ServiceDetailReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .ServiceDetailReq(ISO15118_20.ServiceDetailReq())
@@ -44024,6 +44176,11 @@ extension ISO20CommonMessage {
     @inline(never) static func _becomeServiceDetailRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(13)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.ServiceDetailRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.ServiceDetailRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.ServiceDetailRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .ServiceDetailRes(ISO15118_20.ServiceDetailRes())
@@ -44040,6 +44197,11 @@ extension ISO20CommonMessage {
     @inline(never) static func _becomeServiceDiscoveryReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(14)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.ServiceDiscoveryReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.ServiceDiscoveryReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.ServiceDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .ServiceDiscoveryReq(ISO15118_20.ServiceDiscoveryReq())
@@ -44056,6 +44218,11 @@ extension ISO20CommonMessage {
     @inline(never) static func _becomeServiceDiscoveryRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(15)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.ServiceDiscoveryRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.ServiceDiscoveryRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.ServiceDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .ServiceDiscoveryRes(ISO15118_20.ServiceDiscoveryRes())
@@ -44072,6 +44239,11 @@ extension ISO20CommonMessage {
     @inline(never) static func _becomeServiceSelectionReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(16)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.ServiceSelectionReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.ServiceSelectionReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.ServiceSelectionReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .ServiceSelectionReq(ISO15118_20.ServiceSelectionReq())
@@ -44088,6 +44260,11 @@ extension ISO20CommonMessage {
     @inline(never) static func _becomeServiceSelectionRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(17)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.ServiceSelectionRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.ServiceSelectionRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.ServiceSelectionRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .ServiceSelectionRes(ISO15118_20.ServiceSelectionRes())
@@ -44104,6 +44281,11 @@ extension ISO20CommonMessage {
     @inline(never) static func _becomeSessionSetupReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(18)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.SessionSetupReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.SessionSetupReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.SessionSetupReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .SessionSetupReq(ISO15118_20.SessionSetupReq())
@@ -44120,6 +44302,11 @@ extension ISO20CommonMessage {
     @inline(never) static func _becomeSessionSetupRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(19)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.SessionSetupRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.SessionSetupRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.SessionSetupRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .SessionSetupRes(ISO15118_20.SessionSetupRes())
@@ -44136,6 +44323,11 @@ extension ISO20CommonMessage {
     @inline(never) static func _becomeSessionStopReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(20)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.SessionStopReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.SessionStopReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.SessionStopReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .SessionStopReq(ISO15118_20.SessionStopReq())
@@ -44152,6 +44344,11 @@ extension ISO20CommonMessage {
     @inline(never) static func _becomeSessionStopRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(21)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.SessionStopRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.SessionStopRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.SessionStopRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .SessionStopRes(ISO15118_20.SessionStopRes())
@@ -44200,6 +44397,11 @@ extension ISO20CommonMessage {
     @inline(never) static func _becomeVehicleCheckInReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(24)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.VehicleCheckInReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.VehicleCheckInReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.VehicleCheckInReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .VehicleCheckInReq(ISO15118_20.VehicleCheckInReq())
@@ -44216,6 +44418,11 @@ extension ISO20CommonMessage {
     @inline(never) static func _becomeVehicleCheckInRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(25)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.VehicleCheckInRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.VehicleCheckInRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.VehicleCheckInRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .VehicleCheckInRes(ISO15118_20.VehicleCheckInRes())
@@ -44232,6 +44439,11 @@ extension ISO20CommonMessage {
     @inline(never) static func _becomeVehicleCheckOutReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(26)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.VehicleCheckOutReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.VehicleCheckOutReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.VehicleCheckOutReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .VehicleCheckOutReq(ISO15118_20.VehicleCheckOutReq())
@@ -44248,6 +44460,11 @@ extension ISO20CommonMessage {
     @inline(never) static func _becomeVehicleCheckOutRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(27)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.VehicleCheckOutRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.VehicleCheckOutRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.VehicleCheckOutRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .VehicleCheckOutRes(ISO15118_20.VehicleCheckOutRes())
@@ -44462,6 +44679,15 @@ extension ISO20DCMessage {
     // tail that builds the enum in a temporary and copies all of it. Even alone, `p.pointee = .case(...)` builds
     // the whole enum (kilobytes: ~35k instructions for a DIN Body, issue 15) to set a payload of a few bytes;
     // when the payloads are stored plain and trivial, only the new payload and the tag byte are written.
+    /// Whether case `index`'s payload starts with the header every root of this family shares.
+    @inline(__always)
+    static func _startsWithHeader(_ index: Int) -> Bool {
+        switch index {
+        case 8, 9, 10, 11, 12, 13, 14, 15, 16, 17: return true
+        default: return false
+        }
+    }
+
     @inline(never) static func _becomeBPT_DC_CPDReqEnergyTransferMode(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(0)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
@@ -44593,6 +44819,11 @@ extension ISO20DCMessage {
     @inline(never) static func _becomeDC_CableCheckReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(8)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.DC_CableCheckReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.DC_CableCheckReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.DC_CableCheckReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .DC_CableCheckReq(ISO15118_20.DC_CableCheckReq())
@@ -44609,6 +44840,11 @@ extension ISO20DCMessage {
     @inline(never) static func _becomeDC_CableCheckRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(9)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.DC_CableCheckRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.DC_CableCheckRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.DC_CableCheckRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .DC_CableCheckRes(ISO15118_20.DC_CableCheckRes())
@@ -44625,6 +44861,11 @@ extension ISO20DCMessage {
     @inline(never) static func _becomeDC_ChargeLoopReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(10)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.DC_ChargeLoopReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.DC_ChargeLoopReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.DC_ChargeLoopReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .DC_ChargeLoopReq(ISO15118_20.DC_ChargeLoopReq())
@@ -44641,6 +44882,11 @@ extension ISO20DCMessage {
     @inline(never) static func _becomeDC_ChargeLoopRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(11)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.DC_ChargeLoopRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.DC_ChargeLoopRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.DC_ChargeLoopRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .DC_ChargeLoopRes(ISO15118_20.DC_ChargeLoopRes())
@@ -44657,6 +44903,11 @@ extension ISO20DCMessage {
     @inline(never) static func _becomeDC_ChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(12)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.DC_ChargeParameterDiscoveryReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.DC_ChargeParameterDiscoveryReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.DC_ChargeParameterDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .DC_ChargeParameterDiscoveryReq(ISO15118_20.DC_ChargeParameterDiscoveryReq())
@@ -44673,6 +44924,11 @@ extension ISO20DCMessage {
     @inline(never) static func _becomeDC_ChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(13)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.DC_ChargeParameterDiscoveryRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.DC_ChargeParameterDiscoveryRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.DC_ChargeParameterDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .DC_ChargeParameterDiscoveryRes(ISO15118_20.DC_ChargeParameterDiscoveryRes())
@@ -44689,6 +44945,11 @@ extension ISO20DCMessage {
     @inline(never) static func _becomeDC_PreChargeReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(14)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.DC_PreChargeReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.DC_PreChargeReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.DC_PreChargeReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .DC_PreChargeReq(ISO15118_20.DC_PreChargeReq())
@@ -44705,6 +44966,11 @@ extension ISO20DCMessage {
     @inline(never) static func _becomeDC_PreChargeRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(15)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.DC_PreChargeRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.DC_PreChargeRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.DC_PreChargeRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .DC_PreChargeRes(ISO15118_20.DC_PreChargeRes())
@@ -44721,6 +44987,11 @@ extension ISO20DCMessage {
     @inline(never) static func _becomeDC_WeldingDetectionReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(16)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.DC_WeldingDetectionReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.DC_WeldingDetectionReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.DC_WeldingDetectionReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .DC_WeldingDetectionReq(ISO15118_20.DC_WeldingDetectionReq())
@@ -44737,6 +45008,11 @@ extension ISO20DCMessage {
     @inline(never) static func _becomeDC_WeldingDetectionRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(17)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.DC_WeldingDetectionRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.DC_WeldingDetectionRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.DC_WeldingDetectionRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .DC_WeldingDetectionRes(ISO15118_20.DC_WeldingDetectionRes())
@@ -44969,9 +45245,23 @@ extension ISO20WPTMessage {
     // tail that builds the enum in a temporary and copies all of it. Even alone, `p.pointee = .case(...)` builds
     // the whole enum (kilobytes: ~35k instructions for a DIN Body, issue 15) to set a payload of a few bytes;
     // when the payloads are stored plain and trivial, only the new payload and the tag byte are written.
+    /// Whether case `index`'s payload starts with the header every root of this family shares.
+    @inline(__always)
+    static func _startsWithHeader(_ index: Int) -> Bool {
+        switch index {
+        case 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11: return true
+        default: return false
+        }
+    }
+
     @inline(never) static func _becomeWPT_AlignmentCheckReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(0)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.WPT_AlignmentCheckReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.WPT_AlignmentCheckReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.WPT_AlignmentCheckReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .WPT_AlignmentCheckReq(ISO15118_20.WPT_AlignmentCheckReq())
@@ -44988,6 +45278,11 @@ extension ISO20WPTMessage {
     @inline(never) static func _becomeWPT_AlignmentCheckRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(1)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.WPT_AlignmentCheckRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.WPT_AlignmentCheckRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.WPT_AlignmentCheckRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .WPT_AlignmentCheckRes(ISO15118_20.WPT_AlignmentCheckRes())
@@ -45004,6 +45299,11 @@ extension ISO20WPTMessage {
     @inline(never) static func _becomeWPT_ChargeLoopReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(2)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.WPT_ChargeLoopReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.WPT_ChargeLoopReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.WPT_ChargeLoopReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .WPT_ChargeLoopReq(ISO15118_20.WPT_ChargeLoopReq())
@@ -45020,6 +45320,11 @@ extension ISO20WPTMessage {
     @inline(never) static func _becomeWPT_ChargeLoopRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(3)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.WPT_ChargeLoopRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.WPT_ChargeLoopRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.WPT_ChargeLoopRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .WPT_ChargeLoopRes(ISO15118_20.WPT_ChargeLoopRes())
@@ -45036,6 +45341,11 @@ extension ISO20WPTMessage {
     @inline(never) static func _becomeWPT_ChargeParameterDiscoveryReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(4)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.WPT_ChargeParameterDiscoveryReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.WPT_ChargeParameterDiscoveryReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.WPT_ChargeParameterDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .WPT_ChargeParameterDiscoveryReq(ISO15118_20.WPT_ChargeParameterDiscoveryReq())
@@ -45052,6 +45362,11 @@ extension ISO20WPTMessage {
     @inline(never) static func _becomeWPT_ChargeParameterDiscoveryRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(5)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.WPT_ChargeParameterDiscoveryRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.WPT_ChargeParameterDiscoveryRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.WPT_ChargeParameterDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .WPT_ChargeParameterDiscoveryRes(ISO15118_20.WPT_ChargeParameterDiscoveryRes())
@@ -45068,6 +45383,11 @@ extension ISO20WPTMessage {
     @inline(never) static func _becomeWPT_FinePositioningReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(6)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.WPT_FinePositioningReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.WPT_FinePositioningReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.WPT_FinePositioningReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .WPT_FinePositioningReq(ISO15118_20.WPT_FinePositioningReq())
@@ -45084,6 +45404,11 @@ extension ISO20WPTMessage {
     @inline(never) static func _becomeWPT_FinePositioningRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(7)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.WPT_FinePositioningRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.WPT_FinePositioningRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.WPT_FinePositioningRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .WPT_FinePositioningRes(ISO15118_20.WPT_FinePositioningRes())
@@ -45100,6 +45425,11 @@ extension ISO20WPTMessage {
     @inline(never) static func _becomeWPT_FinePositioningSetupReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(8)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.WPT_FinePositioningSetupReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.WPT_FinePositioningSetupReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.WPT_FinePositioningSetupReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .WPT_FinePositioningSetupReq(ISO15118_20.WPT_FinePositioningSetupReq())
@@ -45116,6 +45446,11 @@ extension ISO20WPTMessage {
     @inline(never) static func _becomeWPT_FinePositioningSetupRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(9)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.WPT_FinePositioningSetupRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.WPT_FinePositioningSetupRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.WPT_FinePositioningSetupRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .WPT_FinePositioningSetupRes(ISO15118_20.WPT_FinePositioningSetupRes())
@@ -45132,6 +45467,11 @@ extension ISO20WPTMessage {
     @inline(never) static func _becomeWPT_PairingReq(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(10)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.WPT_PairingReq._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.WPT_PairingReq.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.WPT_PairingReq(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .WPT_PairingReq(ISO15118_20.WPT_PairingReq())
@@ -45148,6 +45488,11 @@ extension ISO20WPTMessage {
     @inline(never) static func _becomeWPT_PairingRes(_ p: UnsafeMutablePointer<Self>) {
         let tag = _plainTagByte(11)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
+            if _startsWithHeader(_tag(at: UnsafePointer(p))) {
+                ISO15118_20.WPT_PairingRes._resetKeepingHeader(EXIPayload.of(p, as: ISO15118_20.WPT_PairingRes.self))
+                EXIPayload.setTag(p, UInt8(truncatingIfNeeded: tag))
+                return
+            }
             EXIPayload.become(p, ISO15118_20.WPT_PairingRes(), tag: UInt8(truncatingIfNeeded: tag))
         } else {
             p.pointee = .WPT_PairingRes(ISO15118_20.WPT_PairingRes())
@@ -45206,5 +45551,672 @@ extension Optional where Wrapped == ISO20WPTMessage {
         case .some(._layoutFill): return 12
         case .none: return -1
         }
+    }
+}
+
+extension ISO15118_20.ACDP_ConnectReq {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.EVElectricalChargingDeviceStatus = .State_A
+    }
+}
+
+extension ISO15118_20.ACDP_ConnectRes {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ResponseCode = .OK
+        p.pointee.EVSEProcessing = .Finished
+        p.pointee.EVSEElectricalChargingDeviceStatus = .State_A
+        p.pointee.EVSEMechanicalChargingDeviceStatus = .Home
+    }
+}
+
+extension ISO15118_20.ACDP_SystemStatusReq {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.EVTechnicalStatus = ISO15118_20.EVTechnicalStatus()
+    }
+}
+
+extension ISO15118_20.ACDP_SystemStatusRes {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ResponseCode = .OK
+        p.pointee.EVSEMechanicalChargingDeviceStatus = .Home
+        p.pointee.EVSEReadyToCharge = false
+        p.pointee.EVSEIsolationStatus = .Invalid
+        p.pointee.EVSEDisabled = false
+        p.pointee.EVSEUtilityInterruptEvent = false
+        p.pointee.EVSEEmergencyShutdown = false
+        p.pointee.EVSEMalfunction = false
+        p.pointee.EVInChargePosition = false
+        p.pointee.EVAssociationStatus = false
+    }
+}
+
+extension ISO15118_20.ACDP_VehiclePositioningReq {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.EVMobilityStatus = false
+        p.pointee.EVPositioningSupport = false
+    }
+}
+
+extension ISO15118_20.ACDP_VehiclePositioningRes {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ResponseCode = .OK
+        p.pointee.EVSEProcessing = .Finished
+        p.pointee.EVSEPositioningSupport = false
+        p.pointee.EVRelativeXDeviation = 0
+        p.pointee.EVRelativeYDeviation = 0
+        p.pointee.ContactWindowXc = 0
+        p.pointee.ContactWindowYc = 0
+        p.pointee.EVInChargePosition = false
+    }
+}
+
+extension ISO15118_20.AC_ChargeLoopReq {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.DisplayParameters = nil
+        p.pointee.MeterInfoRequested = false
+        p.pointee.CLReqControlMode = ISO15118_20.CLReqControlModeChoiceAC()
+    }
+}
+
+extension ISO15118_20.AC_ChargeLoopRes {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ResponseCode = .OK
+        p.pointee.EVSEStatus = nil
+        p.pointee.MeterInfo = nil
+        p.pointee._Receipt = EXIOptional()
+        p.pointee.EVSETargetFrequency = nil
+        p.pointee.CLResControlMode = ISO15118_20.CLResControlModeChoiceAC()
+    }
+}
+
+extension ISO15118_20.AC_ChargeParameterDiscoveryReq {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.AC_CPDReqEnergyTransferMode = ISO15118_20.AC_CPDReqEnergyTransferModeChoice()
+    }
+}
+
+extension ISO15118_20.AC_ChargeParameterDiscoveryRes {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ResponseCode = .OK
+        p.pointee.AC_CPDResEnergyTransferMode = ISO15118_20.AC_CPDResEnergyTransferModeChoice()
+    }
+}
+
+extension ISO15118_20.AuthorizationReq {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.SelectedAuthorizationService = .EIM
+        p.pointee.AReqAuthorizationMode = ISO15118_20.AuthorizationReq.AReqAuthorizationModeChoice()
+    }
+}
+
+extension ISO15118_20.AuthorizationRes {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ResponseCode = .OK
+        p.pointee.EVSEProcessing = .Finished
+    }
+}
+
+extension ISO15118_20.AuthorizationSetupReq {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+    }
+}
+
+extension ISO15118_20.AuthorizationSetupRes {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ResponseCode = .OK
+        p.pointee.AuthorizationServices = EXIList<2, ISO15118_20.Authorization>()
+        p.pointee.CertificateInstallationService = false
+        p.pointee.ASResAuthorizationMode = ISO15118_20.AuthorizationSetupRes.ASResAuthorizationModeChoice()
+    }
+}
+
+extension ISO15118_20.CertificateInstallationReq {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.OEMProvisioningCertificateChain = ISO15118_20.SignedCertificateChain()
+        p.pointee.ListOfRootCertificateIDs = ISO15118_20.ListOfRootCertificateIDs()
+        p.pointee.MaximumContractCertificateChains = 0
+        p.pointee._PrioritizedEMAIDs = EXIOptional()
+    }
+}
+
+extension ISO15118_20.CertificateInstallationRes {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ResponseCode = .OK
+        p.pointee.EVSEProcessing = .Finished
+        p.pointee.CPSCertificateChain = ISO15118_20.CertificateChain()
+        p.pointee.SignedInstallationData = ISO15118_20.SignedInstallationData()
+        p.pointee.RemainingContractCertificateChains = 0
+    }
+}
+
+extension ISO15118_20.DC_CableCheckReq {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+    }
+}
+
+extension ISO15118_20.DC_CableCheckRes {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ResponseCode = .OK
+        p.pointee.EVSEProcessing = .Finished
+    }
+}
+
+extension ISO15118_20.DC_ChargeLoopReq {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.DisplayParameters = nil
+        p.pointee.MeterInfoRequested = false
+        p.pointee.EVPresentVoltage = ISO15118_20.RationalNumber()
+        p.pointee.CLReqControlMode = ISO15118_20.CLReqControlModeChoiceDC()
+    }
+}
+
+extension ISO15118_20.DC_ChargeLoopRes {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ResponseCode = .OK
+        p.pointee.EVSEStatus = nil
+        p.pointee.MeterInfo = nil
+        p.pointee._Receipt = EXIOptional()
+        p.pointee.EVSEPresentCurrent = ISO15118_20.RationalNumber()
+        p.pointee.EVSEPresentVoltage = ISO15118_20.RationalNumber()
+        p.pointee.EVSEPowerLimitAchieved = false
+        p.pointee.EVSECurrentLimitAchieved = false
+        p.pointee.EVSEVoltageLimitAchieved = false
+        p.pointee.CLResControlMode = ISO15118_20.CLResControlModeChoiceDC()
+    }
+}
+
+extension ISO15118_20.DC_ChargeParameterDiscoveryReq {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.DC_CPDReqEnergyTransferMode = ISO15118_20.DC_CPDReqEnergyTransferModeChoice()
+    }
+}
+
+extension ISO15118_20.DC_ChargeParameterDiscoveryRes {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ResponseCode = .OK
+        p.pointee.DC_CPDResEnergyTransferMode = ISO15118_20.DC_CPDResEnergyTransferModeChoice()
+    }
+}
+
+extension ISO15118_20.DC_PreChargeReq {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.EVProcessing = .Finished
+        p.pointee.EVPresentVoltage = ISO15118_20.RationalNumber()
+        p.pointee.EVTargetVoltage = ISO15118_20.RationalNumber()
+    }
+}
+
+extension ISO15118_20.DC_PreChargeRes {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ResponseCode = .OK
+        p.pointee.EVSEPresentVoltage = ISO15118_20.RationalNumber()
+    }
+}
+
+extension ISO15118_20.DC_WeldingDetectionReq {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.EVProcessing = .Finished
+    }
+}
+
+extension ISO15118_20.DC_WeldingDetectionRes {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ResponseCode = .OK
+        p.pointee.EVSEPresentVoltage = ISO15118_20.RationalNumber()
+    }
+}
+
+extension ISO15118_20.MeteringConfirmationReq {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.SignedMeteringData = ISO15118_20.SignedMeteringData()
+    }
+}
+
+extension ISO15118_20.MeteringConfirmationRes {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ResponseCode = .OK
+    }
+}
+
+extension ISO15118_20.PowerDeliveryReq {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.EVProcessing = .Finished
+        p.pointee.ChargeProgress = .Start
+        p.pointee._EVPowerProfile = EXIOptional()
+        p.pointee.BPT_ChannelSelection = nil
+    }
+}
+
+extension ISO15118_20.PowerDeliveryRes {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ResponseCode = .OK
+        p.pointee.EVSEStatus = nil
+    }
+}
+
+extension ISO15118_20.ScheduleExchangeReq {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.MaximumSupportingPoints = 12
+        p.pointee.SEReqControlMode = ISO15118_20.ScheduleExchangeReq.SEReqControlModeChoice()
+    }
+}
+
+extension ISO15118_20.ScheduleExchangeRes {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ResponseCode = .OK
+        p.pointee.EVSEProcessing = .Finished
+        p.pointee.GoToPause = nil
+        p.pointee.SEResControlMode = ISO15118_20.ScheduleExchangeRes.SEResControlModeChoice()
+    }
+}
+
+extension ISO15118_20.ServiceDetailReq {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ServiceID = 0
+    }
+}
+
+extension ISO15118_20.ServiceDetailRes {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ResponseCode = .OK
+        p.pointee.ServiceID = 0
+        p.pointee.ServiceParameterList = ISO15118_20.ServiceParameterList()
+    }
+}
+
+extension ISO15118_20.ServiceDiscoveryReq {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.SupportedServiceIDs = nil
+    }
+}
+
+extension ISO15118_20.ServiceDiscoveryRes {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ResponseCode = .OK
+        p.pointee.ServiceRenegotiationSupported = false
+        p.pointee.EnergyTransferServiceList = ISO15118_20.ServiceList()
+        p.pointee.VASList = nil
+    }
+}
+
+extension ISO15118_20.ServiceSelectionReq {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.SelectedEnergyTransferService = ISO15118_20.SelectedService()
+        p.pointee._SelectedVASList = EXIOptional()
+    }
+}
+
+extension ISO15118_20.ServiceSelectionRes {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ResponseCode = .OK
+    }
+}
+
+extension ISO15118_20.SessionSetupReq {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.EVCCID = EXIString<255>()
+    }
+}
+
+extension ISO15118_20.SessionSetupRes {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ResponseCode = .OK
+        p.pointee.EVSEID = EXIString<255>()
+    }
+}
+
+extension ISO15118_20.SessionStopReq {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ChargingSession = .Pause
+        p.pointee.EVTerminationCode = nil
+        p.pointee.EVTerminationExplanation = nil
+    }
+}
+
+extension ISO15118_20.SessionStopRes {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ResponseCode = .OK
+    }
+}
+
+extension ISO15118_20.VehicleCheckInReq {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.EVCheckInStatus = .CheckIn
+        p.pointee.ParkingMethod = .AutoParking
+        p.pointee.VehicleFrame = nil
+        p.pointee.DeviceOffset = nil
+        p.pointee.VehicleTravel = nil
+    }
+}
+
+extension ISO15118_20.VehicleCheckInRes {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ResponseCode = .OK
+        p.pointee.ParkingSpace = nil
+        p.pointee.DeviceLocation = nil
+        p.pointee.TargetDistance = nil
+    }
+}
+
+extension ISO15118_20.VehicleCheckOutReq {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.EVCheckOutStatus = .CheckOut
+        p.pointee.CheckOutTime = 0
+    }
+}
+
+extension ISO15118_20.VehicleCheckOutRes {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ResponseCode = .OK
+        p.pointee.EVSECheckOutStatus = .Scheduled
+    }
+}
+
+extension ISO15118_20.WPT_AlignmentCheckReq {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.EVProcessing = .Finished
+        p.pointee.TargetCoilCurrent = nil
+        p.pointee.EVResultCode = .EVResultUnknown
+        p.pointee.VendorSpecificDataContainer = EXIList<16, EXIBytes<256>>()
+    }
+}
+
+extension ISO15118_20.WPT_AlignmentCheckRes {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ResponseCode = .OK
+        p.pointee.EVSEProcessing = .Finished
+        p.pointee.PowerTransmitted = nil
+        p.pointee.SupplyDeviceCurrent = nil
+        p.pointee.VendorSpecificDataContainer = EXIList<16, EXIBytes<256>>()
+    }
+}
+
+extension ISO15118_20.WPT_ChargeLoopReq {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.DisplayParameters = nil
+        p.pointee.MeterInfoRequested = false
+        p.pointee.EVPCPowerRequest = ISO15118_20.RationalNumber()
+        p.pointee.EVPCPowerOutput = ISO15118_20.RationalNumber()
+        p.pointee.EVPCChargeDiagnostics = .EVPCNoIssue
+        p.pointee.EVPCOperatingFrequency = nil
+        p.pointee.EVPCPowerControlParameter = nil
+        p.pointee.ManufacturerSpecificDataContainer = EXIList<16, EXIBytes<256>>()
+    }
+}
+
+extension ISO15118_20.WPT_ChargeLoopRes {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ResponseCode = .OK
+        p.pointee.EVSEStatus = nil
+        p.pointee.MeterInfo = nil
+        p.pointee._Receipt = EXIOptional()
+        p.pointee.EVPCPowerRequest = ISO15118_20.RationalNumber()
+        p.pointee.SDPowerInput = nil
+        p.pointee.SPCMaxOutputPowerLimit = ISO15118_20.RationalNumber()
+        p.pointee.SPCMinOutputPowerLimit = ISO15118_20.RationalNumber()
+        p.pointee.SPCChargeDiagnostics = .SPCNoIssue
+        p.pointee.SPCOperatingFrequency = nil
+        p.pointee.SPCPowerControlParameter = nil
+        p.pointee.ManufacturerSpecificDataContainer = EXIList<16, EXIBytes<256>>()
+    }
+}
+
+extension ISO15118_20.WPT_ChargeParameterDiscoveryReq {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.EVPCMaxReceivablePower = ISO15118_20.RationalNumber()
+        p.pointee.SDMaxGroundClearence = 0
+        p.pointee.SDMinGroundClearence = 0
+        p.pointee.EVPCNaturalFrequency = ISO15118_20.RationalNumber()
+        p.pointee.EVPCDeviceLocalControl = false
+        p.pointee.VendorSpecificDataContainer = EXIList<16, EXIBytes<256>>()
+    }
+}
+
+extension ISO15118_20.WPT_ChargeParameterDiscoveryRes {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ResponseCode = .OK
+        p.pointee.PDInputPowerClass = .MF_WPT1
+        p.pointee.SDMinOutputPower = ISO15118_20.RationalNumber()
+        p.pointee.SDMaxOutputPower = ISO15118_20.RationalNumber()
+        p.pointee.SDMaxGroundClearanceSupport = 0
+        p.pointee.SDMinGroundClearanceSupport = 0
+        p.pointee.PDMinCoilCurrent = ISO15118_20.RationalNumber()
+        p.pointee.PDMaxCoilCurrent = ISO15118_20.RationalNumber()
+        p.pointee.SDManufacturerSpecificDataContainer = EXIList<16, EXIBytes<256>>()
+    }
+}
+
+extension ISO15118_20.WPT_FinePositioningReq {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.EVProcessing = .Finished
+        p.pointee.EVResultCode = .EVResultUnknown
+        p.pointee.VendorSpecificDataContainer = EXIList<16, EXIBytes<256>>()
+        p.pointee.WPT_LF_DataPackageList = nil
+    }
+}
+
+extension ISO15118_20.WPT_FinePositioningRes {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ResponseCode = .OK
+        p.pointee.EVSEProcessing = .Finished
+        p.pointee.VendorSpecificDataContainer = EXIList<16, EXIBytes<256>>()
+        p.pointee.WPT_LF_DataPackageList = nil
+    }
+}
+
+extension ISO15118_20.WPT_FinePositioningSetupReq {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.EVProcessing = .Finished
+        p.pointee.EVDeviceFinePositioningMethodList = ISO15118_20.WPT_FinePositioningMethodList()
+        p.pointee.EVDevicePairingMethodList = ISO15118_20.WPT_PairingMethodList()
+        p.pointee.EVDeviceAlignmentCheckMethodList = ISO15118_20.WPT_AlignmentCheckMethodList()
+        p.pointee.NaturalOffset = 0
+        p.pointee.VendorSpecificDataContainer = EXIList<16, EXIBytes<256>>()
+        p.pointee._LF_SystemSetupData = EXIOptional()
+    }
+}
+
+extension ISO15118_20.WPT_FinePositioningSetupRes {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ResponseCode = .OK
+        p.pointee.PrimaryDeviceFinePositioningMethodList = ISO15118_20.WPT_FinePositioningMethodList()
+        p.pointee.PrimaryDevicePairingMethodList = ISO15118_20.WPT_PairingMethodList()
+        p.pointee.PrimaryDeviceAlignmentCheckMethodList = ISO15118_20.WPT_AlignmentCheckMethodList()
+        p.pointee.NaturalOffset = 0
+        p.pointee.VendorSpecificDataContainer = EXIList<16, EXIBytes<256>>()
+        p.pointee._LF_SystemSetupData = EXIOptional()
+    }
+}
+
+extension ISO15118_20.WPT_PairingReq {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.EVProcessing = .Finished
+        p.pointee.ObservedIDCode = nil
+        p.pointee.EVResultCode = .EVResultUnknown
+        p.pointee.VendorSpecificDataContainer = EXIList<16, EXIBytes<256>>()
+    }
+}
+
+extension ISO15118_20.WPT_PairingRes {
+    /// Every field but `Header` at its default, written in place: a message enum changing from one root to
+    /// another keeps the header the previous root left at the same offset (the decoder assigns all of it).
+    @inline(__always)
+    static func _resetKeepingHeader(_ p: UnsafeMutablePointer<Self>) {
+        p.pointee.ResponseCode = .OK
+        p.pointee.EVSEProcessing = .Finished
+        p.pointee.ObservedIDCode = nil
+        p.pointee._AlternativeSECCList = EXIOptional()
+        p.pointee.VendorSpecificDataContainer = EXIList<16, EXIBytes<256>>()
     }
 }
