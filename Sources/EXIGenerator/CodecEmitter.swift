@@ -355,6 +355,13 @@ final class CodecEmitter {
                     indent += 1
                     emitEvent(l.terminals[k], s)
                     let t = member.value.swiftType
+                    if case .complex(let sm) = member.value, sm.attributes.isEmpty, SizeEstimate.of(sm) == 0 {
+                        // nothing to read in place (DIN SessionStopReq): a pointer to the enum for an empty payload
+                        // made the optimizer copy the whole `Body` to take its address
+                        line("do throws(EXIError) { try \(t)().encodeContent(&w) } catch { throw error.inside(\"\(member.qname.local)\") }")
+                        indent -= 1
+                        continue
+                    }
                     line("do throws(EXIError) {")
                     line("    try withUnsafePointer(to: \(value)) { (p: UnsafePointer<\(m.qualified)\(optionalType)>) throws(EXIError) in")
                     indent += 2

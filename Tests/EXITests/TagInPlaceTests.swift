@@ -60,6 +60,36 @@ import Testing
         #expect(withUnsafePointer(to: body) { DIN70121.BodyElementChoice._tag(at: $0) } == 31)
     }
 
+    /// Cases with an empty payload (DIN `SessionStopReq`, ISO-2's too, where a body has one) are read and set in
+    /// place as well: their shared tag byte after the payloads and their index among the empty cases in the
+    /// payload area's first 32 bits. The in-place read must not need its copying fallback (-99 here), and
+    /// Swift's own `switch` must agree with what `_become…` wrote, over a case with content and over nil.
+    @Test func emptyPayloadCasesInPlace() {
+        var checked = 0
+        for i in 0..<64 where DIN70121.BodyElementChoice._emptyIndex(i) >= 0 {
+            #expect(DIN70121.BodyElementChoice._emptyCase(DIN70121.BodyElementChoice._emptyIndex(i)) == i)
+            checked += 1
+        }
+        #expect(checked >= 1, "DIN has an empty body case (SessionStopReq)")
+        let (setOverContent, setOverNil, readInPlace) = EXITool.withLargeStack { () -> (Int, Int, Int) in
+            var body: DIN70121.BodyElementChoice? = .CurrentDemandReq(DIN70121.CurrentDemandReq())
+            withUnsafeMutablePointer(to: &body) { DIN70121.BodyElementChoice._becomeSessionStopReq($0) }
+            var none: DIN70121.BodyElementChoice? = nil
+            withUnsafeMutablePointer(to: &none) { DIN70121.BodyElementChoice._becomeSessionStopReq($0) }
+            let read = withUnsafePointer(to: body) { p in DIN70121.BodyElementChoice._tag(atRaw: p) { -99 } }
+            return (body._tag, none._tag, read)
+        }
+        #expect(setOverContent == 31 && setOverNil == 31)
+        #expect(readInPlace == 31, "read through the copying fallback")
+        // A value Swift built itself reads the same in place, as the plain enum and as an optional.
+        let direct = DIN70121.BodyElementChoice.SessionStopReq(DIN70121.SessionStop())
+        #expect(withUnsafePointer(to: direct) { p in DIN70121.BodyElementChoice._tag(atRaw: p) { -99 } } == 31)
+        let wrapped: DIN70121.BodyElementChoice? = direct
+        #expect(withUnsafePointer(to: wrapped) { p in DIN70121.BodyElementChoice._tag(atRaw: p) { -99 } } == 31)
+        let none: DIN70121.BodyElementChoice? = nil
+        #expect(withUnsafePointer(to: none) { DIN70121.BodyElementChoice._tag(at: $0) } == -1)
+    }
+
     /// `_become…` writes only the new payload and the tag byte (issue 15): over a case that held content, and
     /// over nil, the result still equals Swift's assignment, and the tag byte it writes reads back as the case.
     @Test func becomeInPlaceOverContentAndNil() throws {

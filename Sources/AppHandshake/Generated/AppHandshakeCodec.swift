@@ -610,12 +610,56 @@ extension AppHandshakeMessage {
         return -2
     }
 
+    /// How many cases have a non-empty payload: the tag byte the cases with an empty payload share.
+    @inline(__always)
+    static var _payloadCaseCount: Int {
+        var k = 0
+        if MemoryLayout<AppHandshake.SupportedAppProtocolReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<AppHandshake.SupportedAppProtocolRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<EXILayoutFill<9728>>.size > 0 { k &+= 1 }
+        return k
+    }
+
+    /// The case index of the `e`-th case with an empty payload (declaration order), else -2.
+    @inline(__always)
+    static func _emptyCase(_ e: Int) -> Int {
+        var k = 0
+        if MemoryLayout<AppHandshake.SupportedAppProtocolReq>.size == 0 { if e == k { return 0 }; k &+= 1 }
+        if MemoryLayout<AppHandshake.SupportedAppProtocolRes>.size == 0 { if e == k { return 1 }; k &+= 1 }
+        if MemoryLayout<EXILayoutFill<9728>>.size == 0 { if e == k { return 2 }; k &+= 1 }
+        return -2
+    }
+
+    /// Where case `index` stands among the cases with an empty payload (the inverse of `_emptyCase`), else -1.
+    @inline(__always)
+    static func _emptyIndex(_ index: Int) -> Int {
+        var k = 0
+        if MemoryLayout<AppHandshake.SupportedAppProtocolReq>.size == 0 { if index == 0 { return k }; k &+= 1 }
+        if MemoryLayout<AppHandshake.SupportedAppProtocolRes>.size == 0 { if index == 1 { return k }; k &+= 1 }
+        if MemoryLayout<EXILayoutFill<9728>>.size == 0 { if index == 2 { return k }; k &+= 1 }
+        return -1
+    }
+
+    /// The case at `raw`, `T`'s tag byte, read in place: a case with a payload by its tag byte; the cases with an
+    /// empty payload share the next tag byte and keep their index among themselves in the payload area's first
+    /// 32 bits (TypeLayout.rst, multi-payload enums: no-payload cases); anything else (nil) from a copy.
+    @inline(__always)
+    static func _tag<T>(atRaw p: UnsafePointer<T>, orCopy copy: () -> Int) -> Int {
+        let raw = Int((UnsafeRawPointer(p) + (MemoryLayout<T>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee)
+        let t = _payloadCase(raw)
+        if t >= 0 { return t }
+        if raw == _payloadCaseCount, MemoryLayout<T>.size > 4 {
+            let e = _emptyCase(Int(UnsafeRawPointer(p).loadUnaligned(as: UInt32.self)))
+            if e >= 0 { return e }
+        }
+        return copy()
+    }
+
     /// The case index read in place (no copy of the enum) from the tag byte, the enum's last byte when the
     /// tag is stored after the payloads (TypeLayout.rst, multi-payload enums); only when `_payloadsStoredPlain`.
     @inline(__always)
     static func _tag(at p: UnsafePointer<Self>) -> Int {
-        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
-        return t >= 0 ? t : p.pointee._tag
+        _tag(atRaw: p) { p.pointee._tag }
     }
 
     /// The tag byte of case `index` when its payload is not empty (the inverse of `_payloadCase`), else -1.
@@ -636,6 +680,11 @@ extension AppHandshakeMessage {
         let tag = _plainTagByte(0)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, AppHandshake.SupportedAppProtocolReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(0) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(0)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .supportedAppProtocolReq(AppHandshake.SupportedAppProtocolReq())
         }
@@ -644,6 +693,11 @@ extension AppHandshakeMessage {
         let tag = _plainTagByte(0)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, AppHandshake.SupportedAppProtocolReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(0) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(0)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .supportedAppProtocolReq(AppHandshake.SupportedAppProtocolReq())
         }
@@ -652,6 +706,11 @@ extension AppHandshakeMessage {
         let tag = _plainTagByte(1)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, AppHandshake.SupportedAppProtocolRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(1) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(1)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .supportedAppProtocolRes(AppHandshake.SupportedAppProtocolRes())
         }
@@ -660,6 +719,11 @@ extension AppHandshakeMessage {
         let tag = _plainTagByte(1)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, AppHandshake.SupportedAppProtocolRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(1) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(1)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .supportedAppProtocolRes(AppHandshake.SupportedAppProtocolRes())
         }
@@ -668,6 +732,11 @@ extension AppHandshakeMessage {
         let tag = _plainTagByte(2)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, EXILayoutFill<9728>(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(2) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(2)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = ._layoutFill(EXILayoutFill<9728>())
         }
@@ -676,6 +745,11 @@ extension AppHandshakeMessage {
         let tag = _plainTagByte(2)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, EXILayoutFill<9728>(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(2) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(2)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = ._layoutFill(EXILayoutFill<9728>())
         }
@@ -684,8 +758,7 @@ extension AppHandshakeMessage {
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)
     static func _tag(at p: UnsafePointer<Self?>) -> Int {
-        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self?>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
-        return t >= 0 ? t : p.pointee._tag
+        _tag(atRaw: p) { p.pointee._tag }
     }
 }
 

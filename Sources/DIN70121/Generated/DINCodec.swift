@@ -588,393 +588,378 @@ extension Body {
                     switch (DIN70121.BodyElementChoice._payloadsStoredPlain ? withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) -> Int in DIN70121.BodyElementChoice._tag(at: p) } : self.BodyElement._tag) {
                     case 0:
                         try w.writeBits(0, 6)  // SE(BodyElement)
-                        do throws(EXIError) {
-                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m1 = EXIPayload.of(p, as: DIN70121.BodyBase.self)
-                                try m1.pointee.encodeContent(&w)
-                            }
-                        } catch { throw error.inside("BodyElement") }
+                        do throws(EXIError) { try DIN70121.BodyBase().encodeContent(&w) } catch { throw error.inside("BodyElement") }
                     case 1:
                         try w.writeBits(1, 6)  // SE(CableCheckReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m2 = EXIPayload.of(p, as: DIN70121.CableCheckReq.self)
-                                try m2.pointee.encodeContent(&w)
+                                let m1 = EXIPayload.of(p, as: DIN70121.CableCheckReq.self)
+                                try m1.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("CableCheckReq") }
                     case 2:
                         try w.writeBits(2, 6)  // SE(CableCheckRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m3 = EXIPayload.of(p, as: DIN70121.CableCheckRes.self)
-                                try m3.pointee.encodeContent(&w)
+                                let m2 = EXIPayload.of(p, as: DIN70121.CableCheckRes.self)
+                                try m2.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("CableCheckRes") }
                     case 3:
                         try w.writeBits(3, 6)  // SE(CertificateInstallationReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m4 = EXIPayload.of(p, as: DIN70121.CertificateInstallationReq.self)
-                                try m4.pointee.encodeContent(&w)
+                                let m3 = EXIPayload.of(p, as: DIN70121.CertificateInstallationReq.self)
+                                try m3.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("CertificateInstallationReq") }
                     case 4:
                         try w.writeBits(4, 6)  // SE(CertificateInstallationRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m5 = EXIPayload.of(p, as: DIN70121.CertificateInstallationRes.self)
-                                try m5.pointee.encodeContent(&w)
+                                let m4 = EXIPayload.of(p, as: DIN70121.CertificateInstallationRes.self)
+                                try m4.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("CertificateInstallationRes") }
                     case 5:
                         try w.writeBits(5, 6)  // SE(CertificateUpdateReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m6 = EXIPayload.of(p, as: DIN70121.CertificateUpdateReq.self)
-                                try m6.pointee.encodeContent(&w)
+                                let m5 = EXIPayload.of(p, as: DIN70121.CertificateUpdateReq.self)
+                                try m5.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("CertificateUpdateReq") }
                     case 6:
                         try w.writeBits(6, 6)  // SE(CertificateUpdateRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m7 = EXIPayload.of(p, as: DIN70121.CertificateUpdateRes.self)
-                                try m7.pointee.encodeContent(&w)
+                                let m6 = EXIPayload.of(p, as: DIN70121.CertificateUpdateRes.self)
+                                try m6.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("CertificateUpdateRes") }
                     case 7:
                         try w.writeBits(7, 6)  // SE(ChargeParameterDiscoveryReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m8 = EXIPayload.of(p, as: DIN70121.ChargeParameterDiscoveryReq.self)
-                                try m8.pointee.encodeContent(&w)
+                                let m7 = EXIPayload.of(p, as: DIN70121.ChargeParameterDiscoveryReq.self)
+                                try m7.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("ChargeParameterDiscoveryReq") }
                     case 8:
                         try w.writeBits(8, 6)  // SE(ChargeParameterDiscoveryRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m9 = EXIPayload.of(p, as: DIN70121.ChargeParameterDiscoveryRes.self)
-                                try m9.pointee.encodeContent(&w)
+                                let m8 = EXIPayload.of(p, as: DIN70121.ChargeParameterDiscoveryRes.self)
+                                try m8.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("ChargeParameterDiscoveryRes") }
                     case 9:
                         try w.writeBits(9, 6)  // SE(ChargingStatusReq)
-                        do throws(EXIError) {
-                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m10 = EXIPayload.of(p, as: DIN70121.ChargingStatusReq.self)
-                                try m10.pointee.encodeContent(&w)
-                            }
-                        } catch { throw error.inside("ChargingStatusReq") }
+                        do throws(EXIError) { try DIN70121.ChargingStatusReq().encodeContent(&w) } catch { throw error.inside("ChargingStatusReq") }
                     case 10:
                         try w.writeBits(10, 6)  // SE(ChargingStatusRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m11 = EXIPayload.of(p, as: DIN70121.ChargingStatusRes.self)
-                                try m11.pointee.encodeContent(&w)
+                                let m9 = EXIPayload.of(p, as: DIN70121.ChargingStatusRes.self)
+                                try m9.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("ChargingStatusRes") }
                     case 11:
                         try w.writeBits(11, 6)  // SE(ContractAuthenticationReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m12 = EXIPayload.of(p, as: DIN70121.ContractAuthenticationReq.self)
-                                try m12.pointee.encodeContent(&w)
+                                let m10 = EXIPayload.of(p, as: DIN70121.ContractAuthenticationReq.self)
+                                try m10.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("ContractAuthenticationReq") }
                     case 12:
                         try w.writeBits(12, 6)  // SE(ContractAuthenticationRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m13 = EXIPayload.of(p, as: DIN70121.ContractAuthenticationRes.self)
-                                try m13.pointee.encodeContent(&w)
+                                let m11 = EXIPayload.of(p, as: DIN70121.ContractAuthenticationRes.self)
+                                try m11.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("ContractAuthenticationRes") }
                     case 13:
                         try w.writeBits(13, 6)  // SE(CurrentDemandReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m14 = EXIPayload.of(p, as: DIN70121.CurrentDemandReq.self)
-                                try m14.pointee.encodeContent(&w)
+                                let m12 = EXIPayload.of(p, as: DIN70121.CurrentDemandReq.self)
+                                try m12.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("CurrentDemandReq") }
                     case 14:
                         try w.writeBits(14, 6)  // SE(CurrentDemandRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m15 = EXIPayload.of(p, as: DIN70121.CurrentDemandRes.self)
-                                try m15.pointee.encodeContent(&w)
+                                let m13 = EXIPayload.of(p, as: DIN70121.CurrentDemandRes.self)
+                                try m13.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("CurrentDemandRes") }
                     case 15:
                         try w.writeBits(15, 6)  // SE(MeteringReceiptReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m16 = EXIPayload.of(p, as: DIN70121.MeteringReceiptReq.self)
-                                try m16.pointee.encodeContent(&w)
+                                let m14 = EXIPayload.of(p, as: DIN70121.MeteringReceiptReq.self)
+                                try m14.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("MeteringReceiptReq") }
                     case 16:
                         try w.writeBits(16, 6)  // SE(MeteringReceiptRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m17 = EXIPayload.of(p, as: DIN70121.MeteringReceiptRes.self)
-                                try m17.pointee.encodeContent(&w)
+                                let m15 = EXIPayload.of(p, as: DIN70121.MeteringReceiptRes.self)
+                                try m15.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("MeteringReceiptRes") }
                     case 17:
                         try w.writeBits(17, 6)  // SE(PaymentDetailsReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m18 = EXIPayload.of(p, as: DIN70121.PaymentDetailsReq.self)
-                                try m18.pointee.encodeContent(&w)
+                                let m16 = EXIPayload.of(p, as: DIN70121.PaymentDetailsReq.self)
+                                try m16.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("PaymentDetailsReq") }
                     case 18:
                         try w.writeBits(18, 6)  // SE(PaymentDetailsRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m19 = EXIPayload.of(p, as: DIN70121.PaymentDetailsRes.self)
-                                try m19.pointee.encodeContent(&w)
+                                let m17 = EXIPayload.of(p, as: DIN70121.PaymentDetailsRes.self)
+                                try m17.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("PaymentDetailsRes") }
                     case 19:
                         try w.writeBits(19, 6)  // SE(PowerDeliveryReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m20 = EXIPayload.of(p, as: DIN70121.PowerDeliveryReq.self)
-                                try m20.pointee.encodeContent(&w)
+                                let m18 = EXIPayload.of(p, as: DIN70121.PowerDeliveryReq.self)
+                                try m18.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("PowerDeliveryReq") }
                     case 20:
                         try w.writeBits(20, 6)  // SE(PowerDeliveryRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m21 = EXIPayload.of(p, as: DIN70121.PowerDeliveryRes.self)
-                                try m21.pointee.encodeContent(&w)
+                                let m19 = EXIPayload.of(p, as: DIN70121.PowerDeliveryRes.self)
+                                try m19.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("PowerDeliveryRes") }
                     case 21:
                         try w.writeBits(21, 6)  // SE(PreChargeReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m22 = EXIPayload.of(p, as: DIN70121.PreChargeReq.self)
-                                try m22.pointee.encodeContent(&w)
+                                let m20 = EXIPayload.of(p, as: DIN70121.PreChargeReq.self)
+                                try m20.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("PreChargeReq") }
                     case 22:
                         try w.writeBits(22, 6)  // SE(PreChargeRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m23 = EXIPayload.of(p, as: DIN70121.PreChargeRes.self)
-                                try m23.pointee.encodeContent(&w)
+                                let m21 = EXIPayload.of(p, as: DIN70121.PreChargeRes.self)
+                                try m21.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("PreChargeRes") }
                     case 23:
                         try w.writeBits(23, 6)  // SE(ServiceDetailReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m24 = EXIPayload.of(p, as: DIN70121.ServiceDetailReq.self)
-                                try m24.pointee.encodeContent(&w)
+                                let m22 = EXIPayload.of(p, as: DIN70121.ServiceDetailReq.self)
+                                try m22.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("ServiceDetailReq") }
                     case 24:
                         try w.writeBits(24, 6)  // SE(ServiceDetailRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m25 = EXIPayload.of(p, as: DIN70121.ServiceDetailRes.self)
-                                try m25.pointee.encodeContent(&w)
+                                let m23 = EXIPayload.of(p, as: DIN70121.ServiceDetailRes.self)
+                                try m23.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("ServiceDetailRes") }
                     case 25:
                         try w.writeBits(25, 6)  // SE(ServiceDiscoveryReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m26 = EXIPayload.of(p, as: DIN70121.ServiceDiscoveryReq.self)
-                                try m26.pointee.encodeContent(&w)
+                                let m24 = EXIPayload.of(p, as: DIN70121.ServiceDiscoveryReq.self)
+                                try m24.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("ServiceDiscoveryReq") }
                     case 26:
                         try w.writeBits(26, 6)  // SE(ServiceDiscoveryRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m27 = EXIPayload.of(p, as: DIN70121.ServiceDiscoveryRes.self)
-                                try m27.pointee.encodeContent(&w)
+                                let m25 = EXIPayload.of(p, as: DIN70121.ServiceDiscoveryRes.self)
+                                try m25.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("ServiceDiscoveryRes") }
                     case 27:
                         try w.writeBits(27, 6)  // SE(ServicePaymentSelectionReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m28 = EXIPayload.of(p, as: DIN70121.ServicePaymentSelectionReq.self)
-                                try m28.pointee.encodeContent(&w)
+                                let m26 = EXIPayload.of(p, as: DIN70121.ServicePaymentSelectionReq.self)
+                                try m26.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("ServicePaymentSelectionReq") }
                     case 28:
                         try w.writeBits(28, 6)  // SE(ServicePaymentSelectionRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m29 = EXIPayload.of(p, as: DIN70121.ServicePaymentSelectionRes.self)
-                                try m29.pointee.encodeContent(&w)
+                                let m27 = EXIPayload.of(p, as: DIN70121.ServicePaymentSelectionRes.self)
+                                try m27.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("ServicePaymentSelectionRes") }
                     case 29:
                         try w.writeBits(29, 6)  // SE(SessionSetupReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m30 = EXIPayload.of(p, as: DIN70121.SessionSetupReq.self)
-                                try m30.pointee.encodeContent(&w)
+                                let m28 = EXIPayload.of(p, as: DIN70121.SessionSetupReq.self)
+                                try m28.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("SessionSetupReq") }
                     case 30:
                         try w.writeBits(30, 6)  // SE(SessionSetupRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m31 = EXIPayload.of(p, as: DIN70121.SessionSetupRes.self)
-                                try m31.pointee.encodeContent(&w)
+                                let m29 = EXIPayload.of(p, as: DIN70121.SessionSetupRes.self)
+                                try m29.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("SessionSetupRes") }
                     case 31:
                         try w.writeBits(31, 6)  // SE(SessionStopReq)
-                        do throws(EXIError) {
-                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m32 = EXIPayload.of(p, as: DIN70121.SessionStop.self)
-                                try m32.pointee.encodeContent(&w)
-                            }
-                        } catch { throw error.inside("SessionStopReq") }
+                        do throws(EXIError) { try DIN70121.SessionStop().encodeContent(&w) } catch { throw error.inside("SessionStopReq") }
                     case 32:
                         try w.writeBits(32, 6)  // SE(SessionStopRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m33 = EXIPayload.of(p, as: DIN70121.SessionStopRes.self)
-                                try m33.pointee.encodeContent(&w)
+                                let m30 = EXIPayload.of(p, as: DIN70121.SessionStopRes.self)
+                                try m30.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("SessionStopRes") }
                     case 33:
                         try w.writeBits(33, 6)  // SE(WeldingDetectionReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m34 = EXIPayload.of(p, as: DIN70121.WeldingDetectionReq.self)
-                                try m34.pointee.encodeContent(&w)
+                                let m31 = EXIPayload.of(p, as: DIN70121.WeldingDetectionReq.self)
+                                try m31.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("WeldingDetectionReq") }
                     case 34:
                         try w.writeBits(34, 6)  // SE(WeldingDetectionRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<DIN70121.BodyElementChoice?>) throws(EXIError) in
-                                let m35 = EXIPayload.of(p, as: DIN70121.WeldingDetectionRes.self)
-                                try m35.pointee.encodeContent(&w)
+                                let m32 = EXIPayload.of(p, as: DIN70121.WeldingDetectionRes.self)
+                                try m32.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("WeldingDetectionRes") }
                     default: break
                     }
                 } else {
                     switch self.BodyElement {
-                    case .some(.BodyElement(let m36)):
+                    case .some(.BodyElement(let m33)):
                         try w.writeBits(0, 6)  // SE(BodyElement)
-                        do throws(EXIError) { try m36.encodeContent(&w) } catch { throw error.inside("BodyElement") }
-                    case .some(.CableCheckReq(let m37)):
+                        do throws(EXIError) { try m33.encodeContent(&w) } catch { throw error.inside("BodyElement") }
+                    case .some(.CableCheckReq(let m34)):
                         try w.writeBits(1, 6)  // SE(CableCheckReq)
-                        do throws(EXIError) { try m37.encodeContent(&w) } catch { throw error.inside("CableCheckReq") }
-                    case .some(.CableCheckRes(let m38)):
+                        do throws(EXIError) { try m34.encodeContent(&w) } catch { throw error.inside("CableCheckReq") }
+                    case .some(.CableCheckRes(let m35)):
                         try w.writeBits(2, 6)  // SE(CableCheckRes)
-                        do throws(EXIError) { try m38.encodeContent(&w) } catch { throw error.inside("CableCheckRes") }
-                    case .some(.CertificateInstallationReq(let m39)):
+                        do throws(EXIError) { try m35.encodeContent(&w) } catch { throw error.inside("CableCheckRes") }
+                    case .some(.CertificateInstallationReq(let m36)):
                         try w.writeBits(3, 6)  // SE(CertificateInstallationReq)
-                        do throws(EXIError) { try m39.encodeContent(&w) } catch { throw error.inside("CertificateInstallationReq") }
-                    case .some(.CertificateInstallationRes(let m40)):
+                        do throws(EXIError) { try m36.encodeContent(&w) } catch { throw error.inside("CertificateInstallationReq") }
+                    case .some(.CertificateInstallationRes(let m37)):
                         try w.writeBits(4, 6)  // SE(CertificateInstallationRes)
-                        do throws(EXIError) { try m40.encodeContent(&w) } catch { throw error.inside("CertificateInstallationRes") }
-                    case .some(.CertificateUpdateReq(let m41)):
+                        do throws(EXIError) { try m37.encodeContent(&w) } catch { throw error.inside("CertificateInstallationRes") }
+                    case .some(.CertificateUpdateReq(let m38)):
                         try w.writeBits(5, 6)  // SE(CertificateUpdateReq)
-                        do throws(EXIError) { try m41.encodeContent(&w) } catch { throw error.inside("CertificateUpdateReq") }
-                    case .some(.CertificateUpdateRes(let m42)):
+                        do throws(EXIError) { try m38.encodeContent(&w) } catch { throw error.inside("CertificateUpdateReq") }
+                    case .some(.CertificateUpdateRes(let m39)):
                         try w.writeBits(6, 6)  // SE(CertificateUpdateRes)
-                        do throws(EXIError) { try m42.encodeContent(&w) } catch { throw error.inside("CertificateUpdateRes") }
-                    case .some(.ChargeParameterDiscoveryReq(let m43)):
+                        do throws(EXIError) { try m39.encodeContent(&w) } catch { throw error.inside("CertificateUpdateRes") }
+                    case .some(.ChargeParameterDiscoveryReq(let m40)):
                         try w.writeBits(7, 6)  // SE(ChargeParameterDiscoveryReq)
-                        do throws(EXIError) { try m43.encodeContent(&w) } catch { throw error.inside("ChargeParameterDiscoveryReq") }
-                    case .some(.ChargeParameterDiscoveryRes(let m44)):
+                        do throws(EXIError) { try m40.encodeContent(&w) } catch { throw error.inside("ChargeParameterDiscoveryReq") }
+                    case .some(.ChargeParameterDiscoveryRes(let m41)):
                         try w.writeBits(8, 6)  // SE(ChargeParameterDiscoveryRes)
-                        do throws(EXIError) { try m44.encodeContent(&w) } catch { throw error.inside("ChargeParameterDiscoveryRes") }
-                    case .some(.ChargingStatusReq(let m45)):
+                        do throws(EXIError) { try m41.encodeContent(&w) } catch { throw error.inside("ChargeParameterDiscoveryRes") }
+                    case .some(.ChargingStatusReq(let m42)):
                         try w.writeBits(9, 6)  // SE(ChargingStatusReq)
-                        do throws(EXIError) { try m45.encodeContent(&w) } catch { throw error.inside("ChargingStatusReq") }
-                    case .some(.ChargingStatusRes(let m46)):
+                        do throws(EXIError) { try m42.encodeContent(&w) } catch { throw error.inside("ChargingStatusReq") }
+                    case .some(.ChargingStatusRes(let m43)):
                         try w.writeBits(10, 6)  // SE(ChargingStatusRes)
-                        do throws(EXIError) { try m46.encodeContent(&w) } catch { throw error.inside("ChargingStatusRes") }
-                    case .some(.ContractAuthenticationReq(let m47)):
+                        do throws(EXIError) { try m43.encodeContent(&w) } catch { throw error.inside("ChargingStatusRes") }
+                    case .some(.ContractAuthenticationReq(let m44)):
                         try w.writeBits(11, 6)  // SE(ContractAuthenticationReq)
-                        do throws(EXIError) { try m47.encodeContent(&w) } catch { throw error.inside("ContractAuthenticationReq") }
-                    case .some(.ContractAuthenticationRes(let m48)):
+                        do throws(EXIError) { try m44.encodeContent(&w) } catch { throw error.inside("ContractAuthenticationReq") }
+                    case .some(.ContractAuthenticationRes(let m45)):
                         try w.writeBits(12, 6)  // SE(ContractAuthenticationRes)
-                        do throws(EXIError) { try m48.encodeContent(&w) } catch { throw error.inside("ContractAuthenticationRes") }
-                    case .some(.CurrentDemandReq(let m49)):
+                        do throws(EXIError) { try m45.encodeContent(&w) } catch { throw error.inside("ContractAuthenticationRes") }
+                    case .some(.CurrentDemandReq(let m46)):
                         try w.writeBits(13, 6)  // SE(CurrentDemandReq)
-                        do throws(EXIError) { try m49.encodeContent(&w) } catch { throw error.inside("CurrentDemandReq") }
-                    case .some(.CurrentDemandRes(let m50)):
+                        do throws(EXIError) { try m46.encodeContent(&w) } catch { throw error.inside("CurrentDemandReq") }
+                    case .some(.CurrentDemandRes(let m47)):
                         try w.writeBits(14, 6)  // SE(CurrentDemandRes)
-                        do throws(EXIError) { try m50.encodeContent(&w) } catch { throw error.inside("CurrentDemandRes") }
-                    case .some(.MeteringReceiptReq(let m51)):
+                        do throws(EXIError) { try m47.encodeContent(&w) } catch { throw error.inside("CurrentDemandRes") }
+                    case .some(.MeteringReceiptReq(let m48)):
                         try w.writeBits(15, 6)  // SE(MeteringReceiptReq)
-                        do throws(EXIError) { try m51.encodeContent(&w) } catch { throw error.inside("MeteringReceiptReq") }
-                    case .some(.MeteringReceiptRes(let m52)):
+                        do throws(EXIError) { try m48.encodeContent(&w) } catch { throw error.inside("MeteringReceiptReq") }
+                    case .some(.MeteringReceiptRes(let m49)):
                         try w.writeBits(16, 6)  // SE(MeteringReceiptRes)
-                        do throws(EXIError) { try m52.encodeContent(&w) } catch { throw error.inside("MeteringReceiptRes") }
-                    case .some(.PaymentDetailsReq(let m53)):
+                        do throws(EXIError) { try m49.encodeContent(&w) } catch { throw error.inside("MeteringReceiptRes") }
+                    case .some(.PaymentDetailsReq(let m50)):
                         try w.writeBits(17, 6)  // SE(PaymentDetailsReq)
-                        do throws(EXIError) { try m53.encodeContent(&w) } catch { throw error.inside("PaymentDetailsReq") }
-                    case .some(.PaymentDetailsRes(let m54)):
+                        do throws(EXIError) { try m50.encodeContent(&w) } catch { throw error.inside("PaymentDetailsReq") }
+                    case .some(.PaymentDetailsRes(let m51)):
                         try w.writeBits(18, 6)  // SE(PaymentDetailsRes)
-                        do throws(EXIError) { try m54.encodeContent(&w) } catch { throw error.inside("PaymentDetailsRes") }
-                    case .some(.PowerDeliveryReq(let m55)):
+                        do throws(EXIError) { try m51.encodeContent(&w) } catch { throw error.inside("PaymentDetailsRes") }
+                    case .some(.PowerDeliveryReq(let m52)):
                         try w.writeBits(19, 6)  // SE(PowerDeliveryReq)
-                        do throws(EXIError) { try m55.encodeContent(&w) } catch { throw error.inside("PowerDeliveryReq") }
-                    case .some(.PowerDeliveryRes(let m56)):
+                        do throws(EXIError) { try m52.encodeContent(&w) } catch { throw error.inside("PowerDeliveryReq") }
+                    case .some(.PowerDeliveryRes(let m53)):
                         try w.writeBits(20, 6)  // SE(PowerDeliveryRes)
-                        do throws(EXIError) { try m56.encodeContent(&w) } catch { throw error.inside("PowerDeliveryRes") }
-                    case .some(.PreChargeReq(let m57)):
+                        do throws(EXIError) { try m53.encodeContent(&w) } catch { throw error.inside("PowerDeliveryRes") }
+                    case .some(.PreChargeReq(let m54)):
                         try w.writeBits(21, 6)  // SE(PreChargeReq)
-                        do throws(EXIError) { try m57.encodeContent(&w) } catch { throw error.inside("PreChargeReq") }
-                    case .some(.PreChargeRes(let m58)):
+                        do throws(EXIError) { try m54.encodeContent(&w) } catch { throw error.inside("PreChargeReq") }
+                    case .some(.PreChargeRes(let m55)):
                         try w.writeBits(22, 6)  // SE(PreChargeRes)
-                        do throws(EXIError) { try m58.encodeContent(&w) } catch { throw error.inside("PreChargeRes") }
-                    case .some(.ServiceDetailReq(let m59)):
+                        do throws(EXIError) { try m55.encodeContent(&w) } catch { throw error.inside("PreChargeRes") }
+                    case .some(.ServiceDetailReq(let m56)):
                         try w.writeBits(23, 6)  // SE(ServiceDetailReq)
-                        do throws(EXIError) { try m59.encodeContent(&w) } catch { throw error.inside("ServiceDetailReq") }
-                    case .some(.ServiceDetailRes(let m60)):
+                        do throws(EXIError) { try m56.encodeContent(&w) } catch { throw error.inside("ServiceDetailReq") }
+                    case .some(.ServiceDetailRes(let m57)):
                         try w.writeBits(24, 6)  // SE(ServiceDetailRes)
-                        do throws(EXIError) { try m60.encodeContent(&w) } catch { throw error.inside("ServiceDetailRes") }
-                    case .some(.ServiceDiscoveryReq(let m61)):
+                        do throws(EXIError) { try m57.encodeContent(&w) } catch { throw error.inside("ServiceDetailRes") }
+                    case .some(.ServiceDiscoveryReq(let m58)):
                         try w.writeBits(25, 6)  // SE(ServiceDiscoveryReq)
-                        do throws(EXIError) { try m61.encodeContent(&w) } catch { throw error.inside("ServiceDiscoveryReq") }
-                    case .some(.ServiceDiscoveryRes(let m62)):
+                        do throws(EXIError) { try m58.encodeContent(&w) } catch { throw error.inside("ServiceDiscoveryReq") }
+                    case .some(.ServiceDiscoveryRes(let m59)):
                         try w.writeBits(26, 6)  // SE(ServiceDiscoveryRes)
-                        do throws(EXIError) { try m62.encodeContent(&w) } catch { throw error.inside("ServiceDiscoveryRes") }
-                    case .some(.ServicePaymentSelectionReq(let m63)):
+                        do throws(EXIError) { try m59.encodeContent(&w) } catch { throw error.inside("ServiceDiscoveryRes") }
+                    case .some(.ServicePaymentSelectionReq(let m60)):
                         try w.writeBits(27, 6)  // SE(ServicePaymentSelectionReq)
-                        do throws(EXIError) { try m63.encodeContent(&w) } catch { throw error.inside("ServicePaymentSelectionReq") }
-                    case .some(.ServicePaymentSelectionRes(let m64)):
+                        do throws(EXIError) { try m60.encodeContent(&w) } catch { throw error.inside("ServicePaymentSelectionReq") }
+                    case .some(.ServicePaymentSelectionRes(let m61)):
                         try w.writeBits(28, 6)  // SE(ServicePaymentSelectionRes)
-                        do throws(EXIError) { try m64.encodeContent(&w) } catch { throw error.inside("ServicePaymentSelectionRes") }
-                    case .some(.SessionSetupReq(let m65)):
+                        do throws(EXIError) { try m61.encodeContent(&w) } catch { throw error.inside("ServicePaymentSelectionRes") }
+                    case .some(.SessionSetupReq(let m62)):
                         try w.writeBits(29, 6)  // SE(SessionSetupReq)
-                        do throws(EXIError) { try m65.encodeContent(&w) } catch { throw error.inside("SessionSetupReq") }
-                    case .some(.SessionSetupRes(let m66)):
+                        do throws(EXIError) { try m62.encodeContent(&w) } catch { throw error.inside("SessionSetupReq") }
+                    case .some(.SessionSetupRes(let m63)):
                         try w.writeBits(30, 6)  // SE(SessionSetupRes)
-                        do throws(EXIError) { try m66.encodeContent(&w) } catch { throw error.inside("SessionSetupRes") }
-                    case .some(.SessionStopReq(let m67)):
+                        do throws(EXIError) { try m63.encodeContent(&w) } catch { throw error.inside("SessionSetupRes") }
+                    case .some(.SessionStopReq(let m64)):
                         try w.writeBits(31, 6)  // SE(SessionStopReq)
-                        do throws(EXIError) { try m67.encodeContent(&w) } catch { throw error.inside("SessionStopReq") }
-                    case .some(.SessionStopRes(let m68)):
+                        do throws(EXIError) { try m64.encodeContent(&w) } catch { throw error.inside("SessionStopReq") }
+                    case .some(.SessionStopRes(let m65)):
                         try w.writeBits(32, 6)  // SE(SessionStopRes)
-                        do throws(EXIError) { try m68.encodeContent(&w) } catch { throw error.inside("SessionStopRes") }
-                    case .some(.WeldingDetectionReq(let m69)):
+                        do throws(EXIError) { try m65.encodeContent(&w) } catch { throw error.inside("SessionStopRes") }
+                    case .some(.WeldingDetectionReq(let m66)):
                         try w.writeBits(33, 6)  // SE(WeldingDetectionReq)
-                        do throws(EXIError) { try m69.encodeContent(&w) } catch { throw error.inside("WeldingDetectionReq") }
-                    case .some(.WeldingDetectionRes(let m70)):
+                        do throws(EXIError) { try m66.encodeContent(&w) } catch { throw error.inside("WeldingDetectionReq") }
+                    case .some(.WeldingDetectionRes(let m67)):
                         try w.writeBits(34, 6)  // SE(WeldingDetectionRes)
-                        do throws(EXIError) { try m70.encodeContent(&w) } catch { throw error.inside("WeldingDetectionRes") }
+                        do throws(EXIError) { try m67.encodeContent(&w) } catch { throw error.inside("WeldingDetectionRes") }
                     case .none: break
                     }
                 }
@@ -1007,9 +992,9 @@ extension Body {
                             }
                         } catch { throw error.inside("BodyElement") }
                     } else {
-                        var m71 = DIN70121.BodyBase()
-                        do throws(EXIError) { try m71.decodeContent(&r) } catch { throw error.inside("BodyElement") }
-                        self.BodyElement = .BodyElement(m71)
+                        var m68 = DIN70121.BodyBase()
+                        do throws(EXIError) { try m68.decodeContent(&r) } catch { throw error.inside("BodyElement") }
+                        self.BodyElement = .BodyElement(m68)
                     }
                 case 1:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1020,9 +1005,9 @@ extension Body {
                             }
                         } catch { throw error.inside("CableCheckReq") }
                     } else {
-                        var m72 = DIN70121.CableCheckReq()
-                        do throws(EXIError) { try m72.decodeContent(&r) } catch { throw error.inside("CableCheckReq") }
-                        self.BodyElement = .CableCheckReq(m72)
+                        var m69 = DIN70121.CableCheckReq()
+                        do throws(EXIError) { try m69.decodeContent(&r) } catch { throw error.inside("CableCheckReq") }
+                        self.BodyElement = .CableCheckReq(m69)
                     }
                 case 2:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1033,9 +1018,9 @@ extension Body {
                             }
                         } catch { throw error.inside("CableCheckRes") }
                     } else {
-                        var m73 = DIN70121.CableCheckRes()
-                        do throws(EXIError) { try m73.decodeContent(&r) } catch { throw error.inside("CableCheckRes") }
-                        self.BodyElement = .CableCheckRes(m73)
+                        var m70 = DIN70121.CableCheckRes()
+                        do throws(EXIError) { try m70.decodeContent(&r) } catch { throw error.inside("CableCheckRes") }
+                        self.BodyElement = .CableCheckRes(m70)
                     }
                 case 3:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1046,9 +1031,9 @@ extension Body {
                             }
                         } catch { throw error.inside("CertificateInstallationReq") }
                     } else {
-                        var m74 = DIN70121.CertificateInstallationReq()
-                        do throws(EXIError) { try m74.decodeContent(&r) } catch { throw error.inside("CertificateInstallationReq") }
-                        self.BodyElement = .CertificateInstallationReq(m74)
+                        var m71 = DIN70121.CertificateInstallationReq()
+                        do throws(EXIError) { try m71.decodeContent(&r) } catch { throw error.inside("CertificateInstallationReq") }
+                        self.BodyElement = .CertificateInstallationReq(m71)
                     }
                 case 4:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1059,9 +1044,9 @@ extension Body {
                             }
                         } catch { throw error.inside("CertificateInstallationRes") }
                     } else {
-                        var m75 = DIN70121.CertificateInstallationRes()
-                        do throws(EXIError) { try m75.decodeContent(&r) } catch { throw error.inside("CertificateInstallationRes") }
-                        self.BodyElement = .CertificateInstallationRes(m75)
+                        var m72 = DIN70121.CertificateInstallationRes()
+                        do throws(EXIError) { try m72.decodeContent(&r) } catch { throw error.inside("CertificateInstallationRes") }
+                        self.BodyElement = .CertificateInstallationRes(m72)
                     }
                 case 5:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1072,9 +1057,9 @@ extension Body {
                             }
                         } catch { throw error.inside("CertificateUpdateReq") }
                     } else {
-                        var m76 = DIN70121.CertificateUpdateReq()
-                        do throws(EXIError) { try m76.decodeContent(&r) } catch { throw error.inside("CertificateUpdateReq") }
-                        self.BodyElement = .CertificateUpdateReq(m76)
+                        var m73 = DIN70121.CertificateUpdateReq()
+                        do throws(EXIError) { try m73.decodeContent(&r) } catch { throw error.inside("CertificateUpdateReq") }
+                        self.BodyElement = .CertificateUpdateReq(m73)
                     }
                 case 6:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1085,9 +1070,9 @@ extension Body {
                             }
                         } catch { throw error.inside("CertificateUpdateRes") }
                     } else {
-                        var m77 = DIN70121.CertificateUpdateRes()
-                        do throws(EXIError) { try m77.decodeContent(&r) } catch { throw error.inside("CertificateUpdateRes") }
-                        self.BodyElement = .CertificateUpdateRes(m77)
+                        var m74 = DIN70121.CertificateUpdateRes()
+                        do throws(EXIError) { try m74.decodeContent(&r) } catch { throw error.inside("CertificateUpdateRes") }
+                        self.BodyElement = .CertificateUpdateRes(m74)
                     }
                 case 7:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1098,9 +1083,9 @@ extension Body {
                             }
                         } catch { throw error.inside("ChargeParameterDiscoveryReq") }
                     } else {
-                        var m78 = DIN70121.ChargeParameterDiscoveryReq()
-                        do throws(EXIError) { try m78.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryReq") }
-                        self.BodyElement = .ChargeParameterDiscoveryReq(m78)
+                        var m75 = DIN70121.ChargeParameterDiscoveryReq()
+                        do throws(EXIError) { try m75.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryReq") }
+                        self.BodyElement = .ChargeParameterDiscoveryReq(m75)
                     }
                 case 8:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1111,9 +1096,9 @@ extension Body {
                             }
                         } catch { throw error.inside("ChargeParameterDiscoveryRes") }
                     } else {
-                        var m79 = DIN70121.ChargeParameterDiscoveryRes()
-                        do throws(EXIError) { try m79.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryRes") }
-                        self.BodyElement = .ChargeParameterDiscoveryRes(m79)
+                        var m76 = DIN70121.ChargeParameterDiscoveryRes()
+                        do throws(EXIError) { try m76.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryRes") }
+                        self.BodyElement = .ChargeParameterDiscoveryRes(m76)
                     }
                 case 9:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1124,9 +1109,9 @@ extension Body {
                             }
                         } catch { throw error.inside("ChargingStatusReq") }
                     } else {
-                        var m80 = DIN70121.ChargingStatusReq()
-                        do throws(EXIError) { try m80.decodeContent(&r) } catch { throw error.inside("ChargingStatusReq") }
-                        self.BodyElement = .ChargingStatusReq(m80)
+                        var m77 = DIN70121.ChargingStatusReq()
+                        do throws(EXIError) { try m77.decodeContent(&r) } catch { throw error.inside("ChargingStatusReq") }
+                        self.BodyElement = .ChargingStatusReq(m77)
                     }
                 case 10:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1137,9 +1122,9 @@ extension Body {
                             }
                         } catch { throw error.inside("ChargingStatusRes") }
                     } else {
-                        var m81 = DIN70121.ChargingStatusRes()
-                        do throws(EXIError) { try m81.decodeContent(&r) } catch { throw error.inside("ChargingStatusRes") }
-                        self.BodyElement = .ChargingStatusRes(m81)
+                        var m78 = DIN70121.ChargingStatusRes()
+                        do throws(EXIError) { try m78.decodeContent(&r) } catch { throw error.inside("ChargingStatusRes") }
+                        self.BodyElement = .ChargingStatusRes(m78)
                     }
                 case 11:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1150,9 +1135,9 @@ extension Body {
                             }
                         } catch { throw error.inside("ContractAuthenticationReq") }
                     } else {
-                        var m82 = DIN70121.ContractAuthenticationReq()
-                        do throws(EXIError) { try m82.decodeContent(&r) } catch { throw error.inside("ContractAuthenticationReq") }
-                        self.BodyElement = .ContractAuthenticationReq(m82)
+                        var m79 = DIN70121.ContractAuthenticationReq()
+                        do throws(EXIError) { try m79.decodeContent(&r) } catch { throw error.inside("ContractAuthenticationReq") }
+                        self.BodyElement = .ContractAuthenticationReq(m79)
                     }
                 case 12:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1163,9 +1148,9 @@ extension Body {
                             }
                         } catch { throw error.inside("ContractAuthenticationRes") }
                     } else {
-                        var m83 = DIN70121.ContractAuthenticationRes()
-                        do throws(EXIError) { try m83.decodeContent(&r) } catch { throw error.inside("ContractAuthenticationRes") }
-                        self.BodyElement = .ContractAuthenticationRes(m83)
+                        var m80 = DIN70121.ContractAuthenticationRes()
+                        do throws(EXIError) { try m80.decodeContent(&r) } catch { throw error.inside("ContractAuthenticationRes") }
+                        self.BodyElement = .ContractAuthenticationRes(m80)
                     }
                 case 13:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1176,9 +1161,9 @@ extension Body {
                             }
                         } catch { throw error.inside("CurrentDemandReq") }
                     } else {
-                        var m84 = DIN70121.CurrentDemandReq()
-                        do throws(EXIError) { try m84.decodeContent(&r) } catch { throw error.inside("CurrentDemandReq") }
-                        self.BodyElement = .CurrentDemandReq(m84)
+                        var m81 = DIN70121.CurrentDemandReq()
+                        do throws(EXIError) { try m81.decodeContent(&r) } catch { throw error.inside("CurrentDemandReq") }
+                        self.BodyElement = .CurrentDemandReq(m81)
                     }
                 case 14:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1189,9 +1174,9 @@ extension Body {
                             }
                         } catch { throw error.inside("CurrentDemandRes") }
                     } else {
-                        var m85 = DIN70121.CurrentDemandRes()
-                        do throws(EXIError) { try m85.decodeContent(&r) } catch { throw error.inside("CurrentDemandRes") }
-                        self.BodyElement = .CurrentDemandRes(m85)
+                        var m82 = DIN70121.CurrentDemandRes()
+                        do throws(EXIError) { try m82.decodeContent(&r) } catch { throw error.inside("CurrentDemandRes") }
+                        self.BodyElement = .CurrentDemandRes(m82)
                     }
                 case 15:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1202,9 +1187,9 @@ extension Body {
                             }
                         } catch { throw error.inside("MeteringReceiptReq") }
                     } else {
-                        var m86 = DIN70121.MeteringReceiptReq()
-                        do throws(EXIError) { try m86.decodeContent(&r) } catch { throw error.inside("MeteringReceiptReq") }
-                        self.BodyElement = .MeteringReceiptReq(m86)
+                        var m83 = DIN70121.MeteringReceiptReq()
+                        do throws(EXIError) { try m83.decodeContent(&r) } catch { throw error.inside("MeteringReceiptReq") }
+                        self.BodyElement = .MeteringReceiptReq(m83)
                     }
                 case 16:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1215,9 +1200,9 @@ extension Body {
                             }
                         } catch { throw error.inside("MeteringReceiptRes") }
                     } else {
-                        var m87 = DIN70121.MeteringReceiptRes()
-                        do throws(EXIError) { try m87.decodeContent(&r) } catch { throw error.inside("MeteringReceiptRes") }
-                        self.BodyElement = .MeteringReceiptRes(m87)
+                        var m84 = DIN70121.MeteringReceiptRes()
+                        do throws(EXIError) { try m84.decodeContent(&r) } catch { throw error.inside("MeteringReceiptRes") }
+                        self.BodyElement = .MeteringReceiptRes(m84)
                     }
                 case 17:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1228,9 +1213,9 @@ extension Body {
                             }
                         } catch { throw error.inside("PaymentDetailsReq") }
                     } else {
-                        var m88 = DIN70121.PaymentDetailsReq()
-                        do throws(EXIError) { try m88.decodeContent(&r) } catch { throw error.inside("PaymentDetailsReq") }
-                        self.BodyElement = .PaymentDetailsReq(m88)
+                        var m85 = DIN70121.PaymentDetailsReq()
+                        do throws(EXIError) { try m85.decodeContent(&r) } catch { throw error.inside("PaymentDetailsReq") }
+                        self.BodyElement = .PaymentDetailsReq(m85)
                     }
                 case 18:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1241,9 +1226,9 @@ extension Body {
                             }
                         } catch { throw error.inside("PaymentDetailsRes") }
                     } else {
-                        var m89 = DIN70121.PaymentDetailsRes()
-                        do throws(EXIError) { try m89.decodeContent(&r) } catch { throw error.inside("PaymentDetailsRes") }
-                        self.BodyElement = .PaymentDetailsRes(m89)
+                        var m86 = DIN70121.PaymentDetailsRes()
+                        do throws(EXIError) { try m86.decodeContent(&r) } catch { throw error.inside("PaymentDetailsRes") }
+                        self.BodyElement = .PaymentDetailsRes(m86)
                     }
                 case 19:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1254,9 +1239,9 @@ extension Body {
                             }
                         } catch { throw error.inside("PowerDeliveryReq") }
                     } else {
-                        var m90 = DIN70121.PowerDeliveryReq()
-                        do throws(EXIError) { try m90.decodeContent(&r) } catch { throw error.inside("PowerDeliveryReq") }
-                        self.BodyElement = .PowerDeliveryReq(m90)
+                        var m87 = DIN70121.PowerDeliveryReq()
+                        do throws(EXIError) { try m87.decodeContent(&r) } catch { throw error.inside("PowerDeliveryReq") }
+                        self.BodyElement = .PowerDeliveryReq(m87)
                     }
                 case 20:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1267,9 +1252,9 @@ extension Body {
                             }
                         } catch { throw error.inside("PowerDeliveryRes") }
                     } else {
-                        var m91 = DIN70121.PowerDeliveryRes()
-                        do throws(EXIError) { try m91.decodeContent(&r) } catch { throw error.inside("PowerDeliveryRes") }
-                        self.BodyElement = .PowerDeliveryRes(m91)
+                        var m88 = DIN70121.PowerDeliveryRes()
+                        do throws(EXIError) { try m88.decodeContent(&r) } catch { throw error.inside("PowerDeliveryRes") }
+                        self.BodyElement = .PowerDeliveryRes(m88)
                     }
                 case 21:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1280,9 +1265,9 @@ extension Body {
                             }
                         } catch { throw error.inside("PreChargeReq") }
                     } else {
-                        var m92 = DIN70121.PreChargeReq()
-                        do throws(EXIError) { try m92.decodeContent(&r) } catch { throw error.inside("PreChargeReq") }
-                        self.BodyElement = .PreChargeReq(m92)
+                        var m89 = DIN70121.PreChargeReq()
+                        do throws(EXIError) { try m89.decodeContent(&r) } catch { throw error.inside("PreChargeReq") }
+                        self.BodyElement = .PreChargeReq(m89)
                     }
                 case 22:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1293,9 +1278,9 @@ extension Body {
                             }
                         } catch { throw error.inside("PreChargeRes") }
                     } else {
-                        var m93 = DIN70121.PreChargeRes()
-                        do throws(EXIError) { try m93.decodeContent(&r) } catch { throw error.inside("PreChargeRes") }
-                        self.BodyElement = .PreChargeRes(m93)
+                        var m90 = DIN70121.PreChargeRes()
+                        do throws(EXIError) { try m90.decodeContent(&r) } catch { throw error.inside("PreChargeRes") }
+                        self.BodyElement = .PreChargeRes(m90)
                     }
                 case 23:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1306,9 +1291,9 @@ extension Body {
                             }
                         } catch { throw error.inside("ServiceDetailReq") }
                     } else {
-                        var m94 = DIN70121.ServiceDetailReq()
-                        do throws(EXIError) { try m94.decodeContent(&r) } catch { throw error.inside("ServiceDetailReq") }
-                        self.BodyElement = .ServiceDetailReq(m94)
+                        var m91 = DIN70121.ServiceDetailReq()
+                        do throws(EXIError) { try m91.decodeContent(&r) } catch { throw error.inside("ServiceDetailReq") }
+                        self.BodyElement = .ServiceDetailReq(m91)
                     }
                 case 24:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1319,9 +1304,9 @@ extension Body {
                             }
                         } catch { throw error.inside("ServiceDetailRes") }
                     } else {
-                        var m95 = DIN70121.ServiceDetailRes()
-                        do throws(EXIError) { try m95.decodeContent(&r) } catch { throw error.inside("ServiceDetailRes") }
-                        self.BodyElement = .ServiceDetailRes(m95)
+                        var m92 = DIN70121.ServiceDetailRes()
+                        do throws(EXIError) { try m92.decodeContent(&r) } catch { throw error.inside("ServiceDetailRes") }
+                        self.BodyElement = .ServiceDetailRes(m92)
                     }
                 case 25:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1332,9 +1317,9 @@ extension Body {
                             }
                         } catch { throw error.inside("ServiceDiscoveryReq") }
                     } else {
-                        var m96 = DIN70121.ServiceDiscoveryReq()
-                        do throws(EXIError) { try m96.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryReq") }
-                        self.BodyElement = .ServiceDiscoveryReq(m96)
+                        var m93 = DIN70121.ServiceDiscoveryReq()
+                        do throws(EXIError) { try m93.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryReq") }
+                        self.BodyElement = .ServiceDiscoveryReq(m93)
                     }
                 case 26:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1345,9 +1330,9 @@ extension Body {
                             }
                         } catch { throw error.inside("ServiceDiscoveryRes") }
                     } else {
-                        var m97 = DIN70121.ServiceDiscoveryRes()
-                        do throws(EXIError) { try m97.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryRes") }
-                        self.BodyElement = .ServiceDiscoveryRes(m97)
+                        var m94 = DIN70121.ServiceDiscoveryRes()
+                        do throws(EXIError) { try m94.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryRes") }
+                        self.BodyElement = .ServiceDiscoveryRes(m94)
                     }
                 case 27:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1358,9 +1343,9 @@ extension Body {
                             }
                         } catch { throw error.inside("ServicePaymentSelectionReq") }
                     } else {
-                        var m98 = DIN70121.ServicePaymentSelectionReq()
-                        do throws(EXIError) { try m98.decodeContent(&r) } catch { throw error.inside("ServicePaymentSelectionReq") }
-                        self.BodyElement = .ServicePaymentSelectionReq(m98)
+                        var m95 = DIN70121.ServicePaymentSelectionReq()
+                        do throws(EXIError) { try m95.decodeContent(&r) } catch { throw error.inside("ServicePaymentSelectionReq") }
+                        self.BodyElement = .ServicePaymentSelectionReq(m95)
                     }
                 case 28:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1371,9 +1356,9 @@ extension Body {
                             }
                         } catch { throw error.inside("ServicePaymentSelectionRes") }
                     } else {
-                        var m99 = DIN70121.ServicePaymentSelectionRes()
-                        do throws(EXIError) { try m99.decodeContent(&r) } catch { throw error.inside("ServicePaymentSelectionRes") }
-                        self.BodyElement = .ServicePaymentSelectionRes(m99)
+                        var m96 = DIN70121.ServicePaymentSelectionRes()
+                        do throws(EXIError) { try m96.decodeContent(&r) } catch { throw error.inside("ServicePaymentSelectionRes") }
+                        self.BodyElement = .ServicePaymentSelectionRes(m96)
                     }
                 case 29:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1384,9 +1369,9 @@ extension Body {
                             }
                         } catch { throw error.inside("SessionSetupReq") }
                     } else {
-                        var m100 = DIN70121.SessionSetupReq()
-                        do throws(EXIError) { try m100.decodeContent(&r) } catch { throw error.inside("SessionSetupReq") }
-                        self.BodyElement = .SessionSetupReq(m100)
+                        var m97 = DIN70121.SessionSetupReq()
+                        do throws(EXIError) { try m97.decodeContent(&r) } catch { throw error.inside("SessionSetupReq") }
+                        self.BodyElement = .SessionSetupReq(m97)
                     }
                 case 30:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1397,9 +1382,9 @@ extension Body {
                             }
                         } catch { throw error.inside("SessionSetupRes") }
                     } else {
-                        var m101 = DIN70121.SessionSetupRes()
-                        do throws(EXIError) { try m101.decodeContent(&r) } catch { throw error.inside("SessionSetupRes") }
-                        self.BodyElement = .SessionSetupRes(m101)
+                        var m98 = DIN70121.SessionSetupRes()
+                        do throws(EXIError) { try m98.decodeContent(&r) } catch { throw error.inside("SessionSetupRes") }
+                        self.BodyElement = .SessionSetupRes(m98)
                     }
                 case 31:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1410,9 +1395,9 @@ extension Body {
                             }
                         } catch { throw error.inside("SessionStopReq") }
                     } else {
-                        var m102 = DIN70121.SessionStop()
-                        do throws(EXIError) { try m102.decodeContent(&r) } catch { throw error.inside("SessionStopReq") }
-                        self.BodyElement = .SessionStopReq(m102)
+                        var m99 = DIN70121.SessionStop()
+                        do throws(EXIError) { try m99.decodeContent(&r) } catch { throw error.inside("SessionStopReq") }
+                        self.BodyElement = .SessionStopReq(m99)
                     }
                 case 32:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1423,9 +1408,9 @@ extension Body {
                             }
                         } catch { throw error.inside("SessionStopRes") }
                     } else {
-                        var m103 = DIN70121.SessionStopRes()
-                        do throws(EXIError) { try m103.decodeContent(&r) } catch { throw error.inside("SessionStopRes") }
-                        self.BodyElement = .SessionStopRes(m103)
+                        var m100 = DIN70121.SessionStopRes()
+                        do throws(EXIError) { try m100.decodeContent(&r) } catch { throw error.inside("SessionStopRes") }
+                        self.BodyElement = .SessionStopRes(m100)
                     }
                 case 33:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1436,9 +1421,9 @@ extension Body {
                             }
                         } catch { throw error.inside("WeldingDetectionReq") }
                     } else {
-                        var m104 = DIN70121.WeldingDetectionReq()
-                        do throws(EXIError) { try m104.decodeContent(&r) } catch { throw error.inside("WeldingDetectionReq") }
-                        self.BodyElement = .WeldingDetectionReq(m104)
+                        var m101 = DIN70121.WeldingDetectionReq()
+                        do throws(EXIError) { try m101.decodeContent(&r) } catch { throw error.inside("WeldingDetectionReq") }
+                        self.BodyElement = .WeldingDetectionReq(m101)
                     }
                 case 34:
                     if DIN70121.BodyElementChoice._payloadsStoredPlain {
@@ -1449,9 +1434,9 @@ extension Body {
                             }
                         } catch { throw error.inside("WeldingDetectionRes") }
                     } else {
-                        var m105 = DIN70121.WeldingDetectionRes()
-                        do throws(EXIError) { try m105.decodeContent(&r) } catch { throw error.inside("WeldingDetectionRes") }
-                        self.BodyElement = .WeldingDetectionRes(m105)
+                        var m102 = DIN70121.WeldingDetectionRes()
+                        do throws(EXIError) { try m102.decodeContent(&r) } catch { throw error.inside("WeldingDetectionRes") }
+                        self.BodyElement = .WeldingDetectionRes(m102)
                     }
                 default: throw r.error(.unexpectedEvent)
                 }
@@ -2996,37 +2981,32 @@ extension ChargeParameterDiscoveryRes {
                     } catch { throw error.inside("SAScheduleList") }
                 case 1:
                     try w.writeBits(1, 2)  // SE(SASchedules)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: self.SASchedules) { (p: UnsafePointer<DIN70121.SASchedulesChoice>) throws(EXIError) in
-                            let m2 = EXIPayload.of(p, as: DIN70121.SASchedules.self)
-                            try m2.pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("SASchedules") }
+                    do throws(EXIError) { try DIN70121.SASchedules().encodeContent(&w) } catch { throw error.inside("SASchedules") }
                 default: break
                 }
             } else {
                 switch self.SASchedules {
-                case .SAScheduleList(let m3):
+                case .SAScheduleList(let m2):
                     try w.writeBits(0, 2)  // SE(SAScheduleList)
-                    do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("SAScheduleList") }
-                case .SASchedules(let m4):
+                    do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("SAScheduleList") }
+                case .SASchedules(let m3):
                     try w.writeBits(1, 2)  // SE(SASchedules)
-                    do throws(EXIError) { try m4.encodeContent(&w) } catch { throw error.inside("SASchedules") }
+                    do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("SASchedules") }
                 }
             }
         } catch { throw error.inside("") }
         state = 3
         do throws(EXIError) {
             switch self.EVSEChargeParameter {
-            case .AC_EVSEChargeParameter(let m5):
+            case .AC_EVSEChargeParameter(let m4):
                 try w.writeBits(0, 2)  // SE(AC_EVSEChargeParameter)
-                do throws(EXIError) { try m5.encodeContent(&w) } catch { throw error.inside("AC_EVSEChargeParameter") }
-            case .DC_EVSEChargeParameter(let m6):
+                do throws(EXIError) { try m4.encodeContent(&w) } catch { throw error.inside("AC_EVSEChargeParameter") }
+            case .DC_EVSEChargeParameter(let m5):
                 try w.writeBits(1, 2)  // SE(DC_EVSEChargeParameter)
-                do throws(EXIError) { try m6.encodeContent(&w) } catch { throw error.inside("DC_EVSEChargeParameter") }
-            case .EVSEChargeParameter(let m7):
+                do throws(EXIError) { try m5.encodeContent(&w) } catch { throw error.inside("DC_EVSEChargeParameter") }
+            case .EVSEChargeParameter(let m6):
                 try w.writeBits(2, 2)  // SE(EVSEChargeParameter)
-                do throws(EXIError) { try m7.encodeContent(&w) } catch { throw error.inside("EVSEChargeParameter") }
+                do throws(EXIError) { try m6.encodeContent(&w) } catch { throw error.inside("EVSEChargeParameter") }
             }
         } catch { throw error.inside("") }
         state = 4
@@ -3047,8 +3027,8 @@ extension ChargeParameterDiscoveryRes {
                 if try r.readSimpleElementIsEmpty() {
                     throw r.error(.unexpectedEvent)  // an empty value is not a DIN70121.ResponseCode
                 } else {
-                    guard let e8 = DIN70121.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 23, width: 5))) else { throw r.error(.unexpectedEvent) }
-                    self.ResponseCode = e8
+                    guard let e7 = DIN70121.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 23, width: 5))) else { throw r.error(.unexpectedEvent) }
+                    self.ResponseCode = e7
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("ResponseCode") }
@@ -3061,8 +3041,8 @@ extension ChargeParameterDiscoveryRes {
                 if try r.readSimpleElementIsEmpty() {
                     throw r.error(.unexpectedEvent)  // an empty value is not a DIN70121.EVSEProcessing
                 } else {
-                    guard let e9 = DIN70121.EVSEProcessing(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1))) else { throw r.error(.unexpectedEvent) }
-                    self.EVSEProcessing = e9
+                    guard let e8 = DIN70121.EVSEProcessing(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 2, width: 1))) else { throw r.error(.unexpectedEvent) }
+                    self.EVSEProcessing = e8
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("EVSEProcessing") }
@@ -3082,9 +3062,9 @@ extension ChargeParameterDiscoveryRes {
                             }
                         } catch { throw error.inside("SAScheduleList") }
                     } else {
-                        var m10 = DIN70121.SAScheduleList()
-                        do throws(EXIError) { try m10.decodeContent(&r) } catch { throw error.inside("SAScheduleList") }
-                        self.SASchedules = .SAScheduleList(m10)
+                        var m9 = DIN70121.SAScheduleList()
+                        do throws(EXIError) { try m9.decodeContent(&r) } catch { throw error.inside("SAScheduleList") }
+                        self.SASchedules = .SAScheduleList(m9)
                     }
                 case 3:
                     if DIN70121.SASchedulesChoice._payloadsStoredPlain {
@@ -3095,9 +3075,9 @@ extension ChargeParameterDiscoveryRes {
                             }
                         } catch { throw error.inside("SASchedules") }
                     } else {
-                        var m11 = DIN70121.SASchedules()
-                        do throws(EXIError) { try m11.decodeContent(&r) } catch { throw error.inside("SASchedules") }
-                        self.SASchedules = .SASchedules(m11)
+                        var m10 = DIN70121.SASchedules()
+                        do throws(EXIError) { try m10.decodeContent(&r) } catch { throw error.inside("SASchedules") }
+                        self.SASchedules = .SASchedules(m10)
                     }
                 default: throw r.error(.unexpectedEvent)
                 }
@@ -3110,17 +3090,17 @@ extension ChargeParameterDiscoveryRes {
             do throws(EXIError) {
                 switch ev {
                 case 4:
-                    var m12 = DIN70121.AC_EVSEChargeParameter()
-                    do throws(EXIError) { try m12.decodeContent(&r) } catch { throw error.inside("AC_EVSEChargeParameter") }
-                    self.EVSEChargeParameter = .AC_EVSEChargeParameter(m12)
+                    var m11 = DIN70121.AC_EVSEChargeParameter()
+                    do throws(EXIError) { try m11.decodeContent(&r) } catch { throw error.inside("AC_EVSEChargeParameter") }
+                    self.EVSEChargeParameter = .AC_EVSEChargeParameter(m11)
                 case 5:
-                    var m13 = DIN70121.DC_EVSEChargeParameter()
-                    do throws(EXIError) { try m13.decodeContent(&r) } catch { throw error.inside("DC_EVSEChargeParameter") }
-                    self.EVSEChargeParameter = .DC_EVSEChargeParameter(m13)
+                    var m12 = DIN70121.DC_EVSEChargeParameter()
+                    do throws(EXIError) { try m12.decodeContent(&r) } catch { throw error.inside("DC_EVSEChargeParameter") }
+                    self.EVSEChargeParameter = .DC_EVSEChargeParameter(m12)
                 case 6:
-                    var m14 = DIN70121.EVSEChargeParameter()
-                    do throws(EXIError) { try m14.decodeContent(&r) } catch { throw error.inside("EVSEChargeParameter") }
-                    self.EVSEChargeParameter = .EVSEChargeParameter(m14)
+                    var m13 = DIN70121.EVSEChargeParameter()
+                    do throws(EXIError) { try m13.decodeContent(&r) } catch { throw error.inside("EVSEChargeParameter") }
+                    self.EVSEChargeParameter = .EVSEChargeParameter(m13)
                 default: throw r.error(.unexpectedEvent)
                 }
             } catch { throw error.inside("") }
@@ -15632,12 +15612,152 @@ extension DIN70121.BodyElementChoice {
         return -2
     }
 
+    /// How many cases have a non-empty payload: the tag byte the cases with an empty payload share.
+    @inline(__always)
+    static var _payloadCaseCount: Int {
+        var k = 0
+        if MemoryLayout<DIN70121.BodyBase>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.CableCheckReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.CableCheckRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.CertificateInstallationReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.CertificateInstallationRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.CertificateUpdateReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.CertificateUpdateRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.ChargeParameterDiscoveryReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.ChargeParameterDiscoveryRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.ChargingStatusReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.ChargingStatusRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.ContractAuthenticationReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.ContractAuthenticationRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.CurrentDemandReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.CurrentDemandRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.MeteringReceiptReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.MeteringReceiptRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.PaymentDetailsReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.PaymentDetailsRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.PowerDeliveryReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.PowerDeliveryRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.PreChargeReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.PreChargeRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.ServiceDetailReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.ServiceDetailRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.ServiceDiscoveryReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.ServiceDiscoveryRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.ServicePaymentSelectionReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.ServicePaymentSelectionRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.SessionSetupReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.SessionSetupRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.SessionStop>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.SessionStopRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.WeldingDetectionReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.WeldingDetectionRes>.size > 0 { k &+= 1 }
+        return k
+    }
+
+    /// The case index of the `e`-th case with an empty payload (declaration order), else -2.
+    @inline(__always)
+    static func _emptyCase(_ e: Int) -> Int {
+        var k = 0
+        if MemoryLayout<DIN70121.BodyBase>.size == 0 { if e == k { return 0 }; k &+= 1 }
+        if MemoryLayout<DIN70121.CableCheckReq>.size == 0 { if e == k { return 1 }; k &+= 1 }
+        if MemoryLayout<DIN70121.CableCheckRes>.size == 0 { if e == k { return 2 }; k &+= 1 }
+        if MemoryLayout<DIN70121.CertificateInstallationReq>.size == 0 { if e == k { return 3 }; k &+= 1 }
+        if MemoryLayout<DIN70121.CertificateInstallationRes>.size == 0 { if e == k { return 4 }; k &+= 1 }
+        if MemoryLayout<DIN70121.CertificateUpdateReq>.size == 0 { if e == k { return 5 }; k &+= 1 }
+        if MemoryLayout<DIN70121.CertificateUpdateRes>.size == 0 { if e == k { return 6 }; k &+= 1 }
+        if MemoryLayout<DIN70121.ChargeParameterDiscoveryReq>.size == 0 { if e == k { return 7 }; k &+= 1 }
+        if MemoryLayout<DIN70121.ChargeParameterDiscoveryRes>.size == 0 { if e == k { return 8 }; k &+= 1 }
+        if MemoryLayout<DIN70121.ChargingStatusReq>.size == 0 { if e == k { return 9 }; k &+= 1 }
+        if MemoryLayout<DIN70121.ChargingStatusRes>.size == 0 { if e == k { return 10 }; k &+= 1 }
+        if MemoryLayout<DIN70121.ContractAuthenticationReq>.size == 0 { if e == k { return 11 }; k &+= 1 }
+        if MemoryLayout<DIN70121.ContractAuthenticationRes>.size == 0 { if e == k { return 12 }; k &+= 1 }
+        if MemoryLayout<DIN70121.CurrentDemandReq>.size == 0 { if e == k { return 13 }; k &+= 1 }
+        if MemoryLayout<DIN70121.CurrentDemandRes>.size == 0 { if e == k { return 14 }; k &+= 1 }
+        if MemoryLayout<DIN70121.MeteringReceiptReq>.size == 0 { if e == k { return 15 }; k &+= 1 }
+        if MemoryLayout<DIN70121.MeteringReceiptRes>.size == 0 { if e == k { return 16 }; k &+= 1 }
+        if MemoryLayout<DIN70121.PaymentDetailsReq>.size == 0 { if e == k { return 17 }; k &+= 1 }
+        if MemoryLayout<DIN70121.PaymentDetailsRes>.size == 0 { if e == k { return 18 }; k &+= 1 }
+        if MemoryLayout<DIN70121.PowerDeliveryReq>.size == 0 { if e == k { return 19 }; k &+= 1 }
+        if MemoryLayout<DIN70121.PowerDeliveryRes>.size == 0 { if e == k { return 20 }; k &+= 1 }
+        if MemoryLayout<DIN70121.PreChargeReq>.size == 0 { if e == k { return 21 }; k &+= 1 }
+        if MemoryLayout<DIN70121.PreChargeRes>.size == 0 { if e == k { return 22 }; k &+= 1 }
+        if MemoryLayout<DIN70121.ServiceDetailReq>.size == 0 { if e == k { return 23 }; k &+= 1 }
+        if MemoryLayout<DIN70121.ServiceDetailRes>.size == 0 { if e == k { return 24 }; k &+= 1 }
+        if MemoryLayout<DIN70121.ServiceDiscoveryReq>.size == 0 { if e == k { return 25 }; k &+= 1 }
+        if MemoryLayout<DIN70121.ServiceDiscoveryRes>.size == 0 { if e == k { return 26 }; k &+= 1 }
+        if MemoryLayout<DIN70121.ServicePaymentSelectionReq>.size == 0 { if e == k { return 27 }; k &+= 1 }
+        if MemoryLayout<DIN70121.ServicePaymentSelectionRes>.size == 0 { if e == k { return 28 }; k &+= 1 }
+        if MemoryLayout<DIN70121.SessionSetupReq>.size == 0 { if e == k { return 29 }; k &+= 1 }
+        if MemoryLayout<DIN70121.SessionSetupRes>.size == 0 { if e == k { return 30 }; k &+= 1 }
+        if MemoryLayout<DIN70121.SessionStop>.size == 0 { if e == k { return 31 }; k &+= 1 }
+        if MemoryLayout<DIN70121.SessionStopRes>.size == 0 { if e == k { return 32 }; k &+= 1 }
+        if MemoryLayout<DIN70121.WeldingDetectionReq>.size == 0 { if e == k { return 33 }; k &+= 1 }
+        if MemoryLayout<DIN70121.WeldingDetectionRes>.size == 0 { if e == k { return 34 }; k &+= 1 }
+        return -2
+    }
+
+    /// Where case `index` stands among the cases with an empty payload (the inverse of `_emptyCase`), else -1.
+    @inline(__always)
+    static func _emptyIndex(_ index: Int) -> Int {
+        var k = 0
+        if MemoryLayout<DIN70121.BodyBase>.size == 0 { if index == 0 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.CableCheckReq>.size == 0 { if index == 1 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.CableCheckRes>.size == 0 { if index == 2 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.CertificateInstallationReq>.size == 0 { if index == 3 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.CertificateInstallationRes>.size == 0 { if index == 4 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.CertificateUpdateReq>.size == 0 { if index == 5 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.CertificateUpdateRes>.size == 0 { if index == 6 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.ChargeParameterDiscoveryReq>.size == 0 { if index == 7 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.ChargeParameterDiscoveryRes>.size == 0 { if index == 8 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.ChargingStatusReq>.size == 0 { if index == 9 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.ChargingStatusRes>.size == 0 { if index == 10 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.ContractAuthenticationReq>.size == 0 { if index == 11 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.ContractAuthenticationRes>.size == 0 { if index == 12 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.CurrentDemandReq>.size == 0 { if index == 13 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.CurrentDemandRes>.size == 0 { if index == 14 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.MeteringReceiptReq>.size == 0 { if index == 15 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.MeteringReceiptRes>.size == 0 { if index == 16 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.PaymentDetailsReq>.size == 0 { if index == 17 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.PaymentDetailsRes>.size == 0 { if index == 18 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.PowerDeliveryReq>.size == 0 { if index == 19 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.PowerDeliveryRes>.size == 0 { if index == 20 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.PreChargeReq>.size == 0 { if index == 21 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.PreChargeRes>.size == 0 { if index == 22 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.ServiceDetailReq>.size == 0 { if index == 23 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.ServiceDetailRes>.size == 0 { if index == 24 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.ServiceDiscoveryReq>.size == 0 { if index == 25 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.ServiceDiscoveryRes>.size == 0 { if index == 26 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.ServicePaymentSelectionReq>.size == 0 { if index == 27 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.ServicePaymentSelectionRes>.size == 0 { if index == 28 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.SessionSetupReq>.size == 0 { if index == 29 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.SessionSetupRes>.size == 0 { if index == 30 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.SessionStop>.size == 0 { if index == 31 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.SessionStopRes>.size == 0 { if index == 32 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.WeldingDetectionReq>.size == 0 { if index == 33 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.WeldingDetectionRes>.size == 0 { if index == 34 { return k }; k &+= 1 }
+        return -1
+    }
+
+    /// The case at `raw`, `T`'s tag byte, read in place: a case with a payload by its tag byte; the cases with an
+    /// empty payload share the next tag byte and keep their index among themselves in the payload area's first
+    /// 32 bits (TypeLayout.rst, multi-payload enums: no-payload cases); anything else (nil) from a copy.
+    @inline(__always)
+    static func _tag<T>(atRaw p: UnsafePointer<T>, orCopy copy: () -> Int) -> Int {
+        let raw = Int((UnsafeRawPointer(p) + (MemoryLayout<T>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee)
+        let t = _payloadCase(raw)
+        if t >= 0 { return t }
+        if raw == _payloadCaseCount, MemoryLayout<T>.size > 4 {
+            let e = _emptyCase(Int(UnsafeRawPointer(p).loadUnaligned(as: UInt32.self)))
+            if e >= 0 { return e }
+        }
+        return copy()
+    }
+
     /// The case index read in place (no copy of the enum) from the tag byte, the enum's last byte when the
     /// tag is stored after the payloads (TypeLayout.rst, multi-payload enums); only when `_payloadsStoredPlain`.
     @inline(__always)
     static func _tag(at p: UnsafePointer<Self>) -> Int {
-        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
-        return t >= 0 ? t : p.pointee._tag
+        _tag(atRaw: p) { p.pointee._tag }
     }
 
     /// The tag byte of case `index` when its payload is not empty (the inverse of `_payloadCase`), else -1.
@@ -15690,6 +15810,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(0)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.BodyBase(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(0) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(0)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BodyElement(DIN70121.BodyBase())
         }
@@ -15698,6 +15823,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(0)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.BodyBase(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(0) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(0)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BodyElement(DIN70121.BodyBase())
         }
@@ -15706,6 +15836,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(1)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.CableCheckReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(1) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(1)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CableCheckReq(DIN70121.CableCheckReq())
         }
@@ -15714,6 +15849,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(1)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.CableCheckReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(1) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(1)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CableCheckReq(DIN70121.CableCheckReq())
         }
@@ -15722,6 +15862,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(2)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.CableCheckRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(2) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(2)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CableCheckRes(DIN70121.CableCheckRes())
         }
@@ -15730,6 +15875,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(2)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.CableCheckRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(2) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(2)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CableCheckRes(DIN70121.CableCheckRes())
         }
@@ -15738,6 +15888,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(3)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.CertificateInstallationReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(3) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(3)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CertificateInstallationReq(DIN70121.CertificateInstallationReq())
         }
@@ -15746,6 +15901,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(3)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.CertificateInstallationReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(3) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(3)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CertificateInstallationReq(DIN70121.CertificateInstallationReq())
         }
@@ -15754,6 +15914,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(4)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.CertificateInstallationRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(4) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(4)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CertificateInstallationRes(DIN70121.CertificateInstallationRes())
         }
@@ -15762,6 +15927,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(4)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.CertificateInstallationRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(4) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(4)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CertificateInstallationRes(DIN70121.CertificateInstallationRes())
         }
@@ -15770,6 +15940,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(5)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.CertificateUpdateReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(5) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(5)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CertificateUpdateReq(DIN70121.CertificateUpdateReq())
         }
@@ -15778,6 +15953,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(5)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.CertificateUpdateReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(5) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(5)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CertificateUpdateReq(DIN70121.CertificateUpdateReq())
         }
@@ -15786,6 +15966,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(6)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.CertificateUpdateRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(6) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(6)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CertificateUpdateRes(DIN70121.CertificateUpdateRes())
         }
@@ -15794,6 +15979,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(6)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.CertificateUpdateRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(6) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(6)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CertificateUpdateRes(DIN70121.CertificateUpdateRes())
         }
@@ -15802,6 +15992,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(7)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.ChargeParameterDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(7) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(7)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ChargeParameterDiscoveryReq(DIN70121.ChargeParameterDiscoveryReq())
         }
@@ -15810,6 +16005,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(7)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.ChargeParameterDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(7) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(7)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ChargeParameterDiscoveryReq(DIN70121.ChargeParameterDiscoveryReq())
         }
@@ -15818,6 +16018,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(8)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.ChargeParameterDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(8) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(8)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ChargeParameterDiscoveryRes(DIN70121.ChargeParameterDiscoveryRes())
         }
@@ -15826,6 +16031,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(8)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.ChargeParameterDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(8) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(8)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ChargeParameterDiscoveryRes(DIN70121.ChargeParameterDiscoveryRes())
         }
@@ -15834,6 +16044,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(9)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.ChargingStatusReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(9) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(9)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ChargingStatusReq(DIN70121.ChargingStatusReq())
         }
@@ -15842,6 +16057,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(9)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.ChargingStatusReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(9) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(9)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ChargingStatusReq(DIN70121.ChargingStatusReq())
         }
@@ -15850,6 +16070,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(10)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.ChargingStatusRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(10) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(10)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ChargingStatusRes(DIN70121.ChargingStatusRes())
         }
@@ -15858,6 +16083,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(10)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.ChargingStatusRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(10) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(10)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ChargingStatusRes(DIN70121.ChargingStatusRes())
         }
@@ -15866,6 +16096,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(11)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.ContractAuthenticationReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(11) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(11)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ContractAuthenticationReq(DIN70121.ContractAuthenticationReq())
         }
@@ -15874,6 +16109,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(11)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.ContractAuthenticationReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(11) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(11)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ContractAuthenticationReq(DIN70121.ContractAuthenticationReq())
         }
@@ -15882,6 +16122,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(12)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.ContractAuthenticationRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(12) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(12)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ContractAuthenticationRes(DIN70121.ContractAuthenticationRes())
         }
@@ -15890,6 +16135,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(12)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.ContractAuthenticationRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(12) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(12)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ContractAuthenticationRes(DIN70121.ContractAuthenticationRes())
         }
@@ -15898,6 +16148,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(13)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.CurrentDemandReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(13) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(13)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CurrentDemandReq(DIN70121.CurrentDemandReq())
         }
@@ -15906,6 +16161,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(13)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.CurrentDemandReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(13) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(13)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CurrentDemandReq(DIN70121.CurrentDemandReq())
         }
@@ -15914,6 +16174,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(14)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.CurrentDemandRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(14) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(14)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CurrentDemandRes(DIN70121.CurrentDemandRes())
         }
@@ -15922,6 +16187,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(14)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.CurrentDemandRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(14) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(14)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CurrentDemandRes(DIN70121.CurrentDemandRes())
         }
@@ -15930,6 +16200,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(15)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.MeteringReceiptReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(15) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(15)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .MeteringReceiptReq(DIN70121.MeteringReceiptReq())
         }
@@ -15938,6 +16213,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(15)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.MeteringReceiptReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(15) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(15)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .MeteringReceiptReq(DIN70121.MeteringReceiptReq())
         }
@@ -15946,6 +16226,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(16)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.MeteringReceiptRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(16) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(16)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .MeteringReceiptRes(DIN70121.MeteringReceiptRes())
         }
@@ -15954,6 +16239,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(16)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.MeteringReceiptRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(16) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(16)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .MeteringReceiptRes(DIN70121.MeteringReceiptRes())
         }
@@ -15962,6 +16252,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(17)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.PaymentDetailsReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(17) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(17)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PaymentDetailsReq(DIN70121.PaymentDetailsReq())
         }
@@ -15970,6 +16265,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(17)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.PaymentDetailsReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(17) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(17)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PaymentDetailsReq(DIN70121.PaymentDetailsReq())
         }
@@ -15978,6 +16278,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(18)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.PaymentDetailsRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(18) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(18)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PaymentDetailsRes(DIN70121.PaymentDetailsRes())
         }
@@ -15986,6 +16291,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(18)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.PaymentDetailsRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(18) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(18)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PaymentDetailsRes(DIN70121.PaymentDetailsRes())
         }
@@ -15994,6 +16304,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(19)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.PowerDeliveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(19) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(19)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PowerDeliveryReq(DIN70121.PowerDeliveryReq())
         }
@@ -16002,6 +16317,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(19)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.PowerDeliveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(19) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(19)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PowerDeliveryReq(DIN70121.PowerDeliveryReq())
         }
@@ -16010,6 +16330,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(20)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.PowerDeliveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(20) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(20)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PowerDeliveryRes(DIN70121.PowerDeliveryRes())
         }
@@ -16018,6 +16343,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(20)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.PowerDeliveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(20) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(20)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PowerDeliveryRes(DIN70121.PowerDeliveryRes())
         }
@@ -16026,6 +16356,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(21)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.PreChargeReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(21) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(21)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PreChargeReq(DIN70121.PreChargeReq())
         }
@@ -16034,6 +16369,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(21)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.PreChargeReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(21) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(21)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PreChargeReq(DIN70121.PreChargeReq())
         }
@@ -16042,6 +16382,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(22)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.PreChargeRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(22) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(22)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PreChargeRes(DIN70121.PreChargeRes())
         }
@@ -16050,6 +16395,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(22)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.PreChargeRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(22) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(22)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PreChargeRes(DIN70121.PreChargeRes())
         }
@@ -16058,6 +16408,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(23)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.ServiceDetailReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(23) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(23)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServiceDetailReq(DIN70121.ServiceDetailReq())
         }
@@ -16066,6 +16421,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(23)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.ServiceDetailReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(23) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(23)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServiceDetailReq(DIN70121.ServiceDetailReq())
         }
@@ -16074,6 +16434,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(24)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.ServiceDetailRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(24) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(24)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServiceDetailRes(DIN70121.ServiceDetailRes())
         }
@@ -16082,6 +16447,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(24)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.ServiceDetailRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(24) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(24)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServiceDetailRes(DIN70121.ServiceDetailRes())
         }
@@ -16090,6 +16460,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(25)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.ServiceDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(25) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(25)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServiceDiscoveryReq(DIN70121.ServiceDiscoveryReq())
         }
@@ -16098,6 +16473,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(25)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.ServiceDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(25) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(25)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServiceDiscoveryReq(DIN70121.ServiceDiscoveryReq())
         }
@@ -16106,6 +16486,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(26)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.ServiceDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(26) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(26)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServiceDiscoveryRes(DIN70121.ServiceDiscoveryRes())
         }
@@ -16114,6 +16499,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(26)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.ServiceDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(26) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(26)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServiceDiscoveryRes(DIN70121.ServiceDiscoveryRes())
         }
@@ -16122,6 +16512,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(27)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.ServicePaymentSelectionReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(27) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(27)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServicePaymentSelectionReq(DIN70121.ServicePaymentSelectionReq())
         }
@@ -16130,6 +16525,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(27)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.ServicePaymentSelectionReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(27) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(27)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServicePaymentSelectionReq(DIN70121.ServicePaymentSelectionReq())
         }
@@ -16138,6 +16538,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(28)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.ServicePaymentSelectionRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(28) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(28)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServicePaymentSelectionRes(DIN70121.ServicePaymentSelectionRes())
         }
@@ -16146,6 +16551,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(28)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.ServicePaymentSelectionRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(28) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(28)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServicePaymentSelectionRes(DIN70121.ServicePaymentSelectionRes())
         }
@@ -16154,6 +16564,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(29)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.SessionSetupReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(29) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(29)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SessionSetupReq(DIN70121.SessionSetupReq())
         }
@@ -16162,6 +16577,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(29)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.SessionSetupReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(29) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(29)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SessionSetupReq(DIN70121.SessionSetupReq())
         }
@@ -16170,6 +16590,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(30)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.SessionSetupRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(30) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(30)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SessionSetupRes(DIN70121.SessionSetupRes())
         }
@@ -16178,6 +16603,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(30)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.SessionSetupRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(30) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(30)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SessionSetupRes(DIN70121.SessionSetupRes())
         }
@@ -16186,6 +16616,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(31)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.SessionStop(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(31) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(31)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SessionStopReq(DIN70121.SessionStop())
         }
@@ -16194,6 +16629,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(31)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.SessionStop(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(31) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(31)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SessionStopReq(DIN70121.SessionStop())
         }
@@ -16202,6 +16642,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(32)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.SessionStopRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(32) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(32)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SessionStopRes(DIN70121.SessionStopRes())
         }
@@ -16210,6 +16655,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(32)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.SessionStopRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(32) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(32)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SessionStopRes(DIN70121.SessionStopRes())
         }
@@ -16218,6 +16668,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(33)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.WeldingDetectionReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(33) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(33)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WeldingDetectionReq(DIN70121.WeldingDetectionReq())
         }
@@ -16226,6 +16681,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(33)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.WeldingDetectionReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(33) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(33)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WeldingDetectionReq(DIN70121.WeldingDetectionReq())
         }
@@ -16234,6 +16694,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(34)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.WeldingDetectionRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(34) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(34)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WeldingDetectionRes(DIN70121.WeldingDetectionRes())
         }
@@ -16242,6 +16707,11 @@ extension DIN70121.BodyElementChoice {
         let tag = _plainTagByte(34)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.WeldingDetectionRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(34) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(34)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WeldingDetectionRes(DIN70121.WeldingDetectionRes())
         }
@@ -16250,8 +16720,7 @@ extension DIN70121.BodyElementChoice {
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)
     static func _tag(at p: UnsafePointer<Self?>) -> Int {
-        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self?>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
-        return t >= 0 ? t : p.pointee._tag
+        _tag(atRaw: p) { p.pointee._tag }
     }
 }
 
@@ -16332,12 +16801,53 @@ extension DIN70121.SASchedulesChoice {
         return -2
     }
 
+    /// How many cases have a non-empty payload: the tag byte the cases with an empty payload share.
+    @inline(__always)
+    static var _payloadCaseCount: Int {
+        var k = 0
+        if MemoryLayout<DIN70121.SAScheduleList>.size > 0 { k &+= 1 }
+        if MemoryLayout<DIN70121.SASchedules>.size > 0 { k &+= 1 }
+        return k
+    }
+
+    /// The case index of the `e`-th case with an empty payload (declaration order), else -2.
+    @inline(__always)
+    static func _emptyCase(_ e: Int) -> Int {
+        var k = 0
+        if MemoryLayout<DIN70121.SAScheduleList>.size == 0 { if e == k { return 0 }; k &+= 1 }
+        if MemoryLayout<DIN70121.SASchedules>.size == 0 { if e == k { return 1 }; k &+= 1 }
+        return -2
+    }
+
+    /// Where case `index` stands among the cases with an empty payload (the inverse of `_emptyCase`), else -1.
+    @inline(__always)
+    static func _emptyIndex(_ index: Int) -> Int {
+        var k = 0
+        if MemoryLayout<DIN70121.SAScheduleList>.size == 0 { if index == 0 { return k }; k &+= 1 }
+        if MemoryLayout<DIN70121.SASchedules>.size == 0 { if index == 1 { return k }; k &+= 1 }
+        return -1
+    }
+
+    /// The case at `raw`, `T`'s tag byte, read in place: a case with a payload by its tag byte; the cases with an
+    /// empty payload share the next tag byte and keep their index among themselves in the payload area's first
+    /// 32 bits (TypeLayout.rst, multi-payload enums: no-payload cases); anything else (nil) from a copy.
+    @inline(__always)
+    static func _tag<T>(atRaw p: UnsafePointer<T>, orCopy copy: () -> Int) -> Int {
+        let raw = Int((UnsafeRawPointer(p) + (MemoryLayout<T>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee)
+        let t = _payloadCase(raw)
+        if t >= 0 { return t }
+        if raw == _payloadCaseCount, MemoryLayout<T>.size > 4 {
+            let e = _emptyCase(Int(UnsafeRawPointer(p).loadUnaligned(as: UInt32.self)))
+            if e >= 0 { return e }
+        }
+        return copy()
+    }
+
     /// The case index read in place (no copy of the enum) from the tag byte, the enum's last byte when the
     /// tag is stored after the payloads (TypeLayout.rst, multi-payload enums); only when `_payloadsStoredPlain`.
     @inline(__always)
     static func _tag(at p: UnsafePointer<Self>) -> Int {
-        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
-        return t >= 0 ? t : p.pointee._tag
+        _tag(atRaw: p) { p.pointee._tag }
     }
 
     /// The tag byte of case `index` when its payload is not empty (the inverse of `_payloadCase`), else -1.
@@ -16357,6 +16867,11 @@ extension DIN70121.SASchedulesChoice {
         let tag = _plainTagByte(0)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.SAScheduleList(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(0) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(0)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SAScheduleList(DIN70121.SAScheduleList())
         }
@@ -16365,6 +16880,11 @@ extension DIN70121.SASchedulesChoice {
         let tag = _plainTagByte(0)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.SAScheduleList(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(0) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(0)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SAScheduleList(DIN70121.SAScheduleList())
         }
@@ -16373,6 +16893,11 @@ extension DIN70121.SASchedulesChoice {
         let tag = _plainTagByte(1)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.SASchedules(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(1) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(1)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SASchedules(DIN70121.SASchedules())
         }
@@ -16381,6 +16906,11 @@ extension DIN70121.SASchedulesChoice {
         let tag = _plainTagByte(1)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, DIN70121.SASchedules(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(1) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(1)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SASchedules(DIN70121.SASchedules())
         }
@@ -16389,8 +16919,7 @@ extension DIN70121.SASchedulesChoice {
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)
     static func _tag(at p: UnsafePointer<Self?>) -> Int {
-        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self?>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
-        return t >= 0 ? t : p.pointee._tag
+        _tag(atRaw: p) { p.pointee._tag }
     }
 }
 

@@ -784,377 +784,367 @@ extension Body {
                         } catch { throw error.inside("AuthorizationRes") }
                     case 2:
                         try w.writeBits(2, 6)  // SE(BodyElement)
-                        do throws(EXIError) {
-                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m3 = EXIPayload.of(p, as: ISO15118_2.BodyBase.self)
-                                try m3.pointee.encodeContent(&w)
-                            }
-                        } catch { throw error.inside("BodyElement") }
+                        do throws(EXIError) { try ISO15118_2.BodyBase().encodeContent(&w) } catch { throw error.inside("BodyElement") }
                     case 3:
                         try w.writeBits(3, 6)  // SE(CableCheckReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m4 = EXIPayload.of(p, as: ISO15118_2.CableCheckReq.self)
-                                try m4.pointee.encodeContent(&w)
+                                let m3 = EXIPayload.of(p, as: ISO15118_2.CableCheckReq.self)
+                                try m3.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("CableCheckReq") }
                     case 4:
                         try w.writeBits(4, 6)  // SE(CableCheckRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m5 = EXIPayload.of(p, as: ISO15118_2.CableCheckRes.self)
-                                try m5.pointee.encodeContent(&w)
+                                let m4 = EXIPayload.of(p, as: ISO15118_2.CableCheckRes.self)
+                                try m4.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("CableCheckRes") }
                     case 5:
                         try w.writeBits(5, 6)  // SE(CertificateInstallationReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m6 = EXIPayload.of(p, as: ISO15118_2.CertificateInstallationReq.self)
-                                try m6.pointee.encodeContent(&w)
+                                let m5 = EXIPayload.of(p, as: ISO15118_2.CertificateInstallationReq.self)
+                                try m5.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("CertificateInstallationReq") }
                     case 6:
                         try w.writeBits(6, 6)  // SE(CertificateInstallationRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m7 = EXIPayload.of(p, as: ISO15118_2.CertificateInstallationRes.self)
-                                try m7.pointee.encodeContent(&w)
+                                let m6 = EXIPayload.of(p, as: ISO15118_2.CertificateInstallationRes.self)
+                                try m6.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("CertificateInstallationRes") }
                     case 7:
                         try w.writeBits(7, 6)  // SE(CertificateUpdateReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m8 = EXIPayload.of(p, as: ISO15118_2.CertificateUpdateReq.self)
-                                try m8.pointee.encodeContent(&w)
+                                let m7 = EXIPayload.of(p, as: ISO15118_2.CertificateUpdateReq.self)
+                                try m7.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("CertificateUpdateReq") }
                     case 8:
                         try w.writeBits(8, 6)  // SE(CertificateUpdateRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m9 = EXIPayload.of(p, as: ISO15118_2.CertificateUpdateRes.self)
-                                try m9.pointee.encodeContent(&w)
+                                let m8 = EXIPayload.of(p, as: ISO15118_2.CertificateUpdateRes.self)
+                                try m8.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("CertificateUpdateRes") }
                     case 9:
                         try w.writeBits(9, 6)  // SE(ChargeParameterDiscoveryReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m10 = EXIPayload.of(p, as: ISO15118_2.ChargeParameterDiscoveryReq.self)
-                                try m10.pointee.encodeContent(&w)
+                                let m9 = EXIPayload.of(p, as: ISO15118_2.ChargeParameterDiscoveryReq.self)
+                                try m9.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("ChargeParameterDiscoveryReq") }
                     case 10:
                         try w.writeBits(10, 6)  // SE(ChargeParameterDiscoveryRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m11 = EXIPayload.of(p, as: ISO15118_2.ChargeParameterDiscoveryRes.self)
-                                try m11.pointee.encodeContent(&w)
+                                let m10 = EXIPayload.of(p, as: ISO15118_2.ChargeParameterDiscoveryRes.self)
+                                try m10.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("ChargeParameterDiscoveryRes") }
                     case 11:
                         try w.writeBits(11, 6)  // SE(ChargingStatusReq)
-                        do throws(EXIError) {
-                            try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m12 = EXIPayload.of(p, as: ISO15118_2.ChargingStatusReq.self)
-                                try m12.pointee.encodeContent(&w)
-                            }
-                        } catch { throw error.inside("ChargingStatusReq") }
+                        do throws(EXIError) { try ISO15118_2.ChargingStatusReq().encodeContent(&w) } catch { throw error.inside("ChargingStatusReq") }
                     case 12:
                         try w.writeBits(12, 6)  // SE(ChargingStatusRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m13 = EXIPayload.of(p, as: ISO15118_2.ChargingStatusRes.self)
-                                try m13.pointee.encodeContent(&w)
+                                let m11 = EXIPayload.of(p, as: ISO15118_2.ChargingStatusRes.self)
+                                try m11.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("ChargingStatusRes") }
                     case 13:
                         try w.writeBits(13, 6)  // SE(CurrentDemandReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m14 = EXIPayload.of(p, as: ISO15118_2.CurrentDemandReq.self)
-                                try m14.pointee.encodeContent(&w)
+                                let m12 = EXIPayload.of(p, as: ISO15118_2.CurrentDemandReq.self)
+                                try m12.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("CurrentDemandReq") }
                     case 14:
                         try w.writeBits(14, 6)  // SE(CurrentDemandRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m15 = EXIPayload.of(p, as: ISO15118_2.CurrentDemandRes.self)
-                                try m15.pointee.encodeContent(&w)
+                                let m13 = EXIPayload.of(p, as: ISO15118_2.CurrentDemandRes.self)
+                                try m13.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("CurrentDemandRes") }
                     case 15:
                         try w.writeBits(15, 6)  // SE(MeteringReceiptReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m16 = EXIPayload.of(p, as: ISO15118_2.MeteringReceiptReq.self)
-                                try m16.pointee.encodeContent(&w)
+                                let m14 = EXIPayload.of(p, as: ISO15118_2.MeteringReceiptReq.self)
+                                try m14.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("MeteringReceiptReq") }
                     case 16:
                         try w.writeBits(16, 6)  // SE(MeteringReceiptRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m17 = EXIPayload.of(p, as: ISO15118_2.MeteringReceiptRes.self)
-                                try m17.pointee.encodeContent(&w)
+                                let m15 = EXIPayload.of(p, as: ISO15118_2.MeteringReceiptRes.self)
+                                try m15.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("MeteringReceiptRes") }
                     case 17:
                         try w.writeBits(17, 6)  // SE(PaymentDetailsReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m18 = EXIPayload.of(p, as: ISO15118_2.PaymentDetailsReq.self)
-                                try m18.pointee.encodeContent(&w)
+                                let m16 = EXIPayload.of(p, as: ISO15118_2.PaymentDetailsReq.self)
+                                try m16.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("PaymentDetailsReq") }
                     case 18:
                         try w.writeBits(18, 6)  // SE(PaymentDetailsRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m19 = EXIPayload.of(p, as: ISO15118_2.PaymentDetailsRes.self)
-                                try m19.pointee.encodeContent(&w)
+                                let m17 = EXIPayload.of(p, as: ISO15118_2.PaymentDetailsRes.self)
+                                try m17.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("PaymentDetailsRes") }
                     case 19:
                         try w.writeBits(19, 6)  // SE(PaymentServiceSelectionReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m20 = EXIPayload.of(p, as: ISO15118_2.PaymentServiceSelectionReq.self)
-                                try m20.pointee.encodeContent(&w)
+                                let m18 = EXIPayload.of(p, as: ISO15118_2.PaymentServiceSelectionReq.self)
+                                try m18.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("PaymentServiceSelectionReq") }
                     case 20:
                         try w.writeBits(20, 6)  // SE(PaymentServiceSelectionRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m21 = EXIPayload.of(p, as: ISO15118_2.PaymentServiceSelectionRes.self)
-                                try m21.pointee.encodeContent(&w)
+                                let m19 = EXIPayload.of(p, as: ISO15118_2.PaymentServiceSelectionRes.self)
+                                try m19.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("PaymentServiceSelectionRes") }
                     case 21:
                         try w.writeBits(21, 6)  // SE(PowerDeliveryReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m22 = EXIPayload.of(p, as: ISO15118_2.PowerDeliveryReq.self)
-                                try m22.pointee.encodeContent(&w)
+                                let m20 = EXIPayload.of(p, as: ISO15118_2.PowerDeliveryReq.self)
+                                try m20.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("PowerDeliveryReq") }
                     case 22:
                         try w.writeBits(22, 6)  // SE(PowerDeliveryRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m23 = EXIPayload.of(p, as: ISO15118_2.PowerDeliveryRes.self)
-                                try m23.pointee.encodeContent(&w)
+                                let m21 = EXIPayload.of(p, as: ISO15118_2.PowerDeliveryRes.self)
+                                try m21.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("PowerDeliveryRes") }
                     case 23:
                         try w.writeBits(23, 6)  // SE(PreChargeReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m24 = EXIPayload.of(p, as: ISO15118_2.PreChargeReq.self)
-                                try m24.pointee.encodeContent(&w)
+                                let m22 = EXIPayload.of(p, as: ISO15118_2.PreChargeReq.self)
+                                try m22.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("PreChargeReq") }
                     case 24:
                         try w.writeBits(24, 6)  // SE(PreChargeRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m25 = EXIPayload.of(p, as: ISO15118_2.PreChargeRes.self)
-                                try m25.pointee.encodeContent(&w)
+                                let m23 = EXIPayload.of(p, as: ISO15118_2.PreChargeRes.self)
+                                try m23.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("PreChargeRes") }
                     case 25:
                         try w.writeBits(25, 6)  // SE(ServiceDetailReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m26 = EXIPayload.of(p, as: ISO15118_2.ServiceDetailReq.self)
-                                try m26.pointee.encodeContent(&w)
+                                let m24 = EXIPayload.of(p, as: ISO15118_2.ServiceDetailReq.self)
+                                try m24.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("ServiceDetailReq") }
                     case 26:
                         try w.writeBits(26, 6)  // SE(ServiceDetailRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m27 = EXIPayload.of(p, as: ISO15118_2.ServiceDetailRes.self)
-                                try m27.pointee.encodeContent(&w)
+                                let m25 = EXIPayload.of(p, as: ISO15118_2.ServiceDetailRes.self)
+                                try m25.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("ServiceDetailRes") }
                     case 27:
                         try w.writeBits(27, 6)  // SE(ServiceDiscoveryReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m28 = EXIPayload.of(p, as: ISO15118_2.ServiceDiscoveryReq.self)
-                                try m28.pointee.encodeContent(&w)
+                                let m26 = EXIPayload.of(p, as: ISO15118_2.ServiceDiscoveryReq.self)
+                                try m26.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("ServiceDiscoveryReq") }
                     case 28:
                         try w.writeBits(28, 6)  // SE(ServiceDiscoveryRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m29 = EXIPayload.of(p, as: ISO15118_2.ServiceDiscoveryRes.self)
-                                try m29.pointee.encodeContent(&w)
+                                let m27 = EXIPayload.of(p, as: ISO15118_2.ServiceDiscoveryRes.self)
+                                try m27.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("ServiceDiscoveryRes") }
                     case 29:
                         try w.writeBits(29, 6)  // SE(SessionSetupReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m30 = EXIPayload.of(p, as: ISO15118_2.SessionSetupReq.self)
-                                try m30.pointee.encodeContent(&w)
+                                let m28 = EXIPayload.of(p, as: ISO15118_2.SessionSetupReq.self)
+                                try m28.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("SessionSetupReq") }
                     case 30:
                         try w.writeBits(30, 6)  // SE(SessionSetupRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m31 = EXIPayload.of(p, as: ISO15118_2.SessionSetupRes.self)
-                                try m31.pointee.encodeContent(&w)
+                                let m29 = EXIPayload.of(p, as: ISO15118_2.SessionSetupRes.self)
+                                try m29.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("SessionSetupRes") }
                     case 31:
                         try w.writeBits(31, 6)  // SE(SessionStopReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m32 = EXIPayload.of(p, as: ISO15118_2.SessionStopReq.self)
-                                try m32.pointee.encodeContent(&w)
+                                let m30 = EXIPayload.of(p, as: ISO15118_2.SessionStopReq.self)
+                                try m30.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("SessionStopReq") }
                     case 32:
                         try w.writeBits(32, 6)  // SE(SessionStopRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m33 = EXIPayload.of(p, as: ISO15118_2.SessionStopRes.self)
-                                try m33.pointee.encodeContent(&w)
+                                let m31 = EXIPayload.of(p, as: ISO15118_2.SessionStopRes.self)
+                                try m31.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("SessionStopRes") }
                     case 33:
                         try w.writeBits(33, 6)  // SE(WeldingDetectionReq)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m34 = EXIPayload.of(p, as: ISO15118_2.WeldingDetectionReq.self)
-                                try m34.pointee.encodeContent(&w)
+                                let m32 = EXIPayload.of(p, as: ISO15118_2.WeldingDetectionReq.self)
+                                try m32.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("WeldingDetectionReq") }
                     case 34:
                         try w.writeBits(34, 6)  // SE(WeldingDetectionRes)
                         do throws(EXIError) {
                             try withUnsafePointer(to: self.BodyElement) { (p: UnsafePointer<ISO15118_2.BodyElementChoice?>) throws(EXIError) in
-                                let m35 = EXIPayload.of(p, as: ISO15118_2.WeldingDetectionRes.self)
-                                try m35.pointee.encodeContent(&w)
+                                let m33 = EXIPayload.of(p, as: ISO15118_2.WeldingDetectionRes.self)
+                                try m33.pointee.encodeContent(&w)
                             }
                         } catch { throw error.inside("WeldingDetectionRes") }
                     default: break
                     }
                 } else {
                     switch self.BodyElement {
-                    case .some(.AuthorizationReq(let m36)):
+                    case .some(.AuthorizationReq(let m34)):
                         try w.writeBits(0, 6)  // SE(AuthorizationReq)
-                        do throws(EXIError) { try m36.encodeContent(&w) } catch { throw error.inside("AuthorizationReq") }
-                    case .some(.AuthorizationRes(let m37)):
+                        do throws(EXIError) { try m34.encodeContent(&w) } catch { throw error.inside("AuthorizationReq") }
+                    case .some(.AuthorizationRes(let m35)):
                         try w.writeBits(1, 6)  // SE(AuthorizationRes)
-                        do throws(EXIError) { try m37.encodeContent(&w) } catch { throw error.inside("AuthorizationRes") }
-                    case .some(.BodyElement(let m38)):
+                        do throws(EXIError) { try m35.encodeContent(&w) } catch { throw error.inside("AuthorizationRes") }
+                    case .some(.BodyElement(let m36)):
                         try w.writeBits(2, 6)  // SE(BodyElement)
-                        do throws(EXIError) { try m38.encodeContent(&w) } catch { throw error.inside("BodyElement") }
-                    case .some(.CableCheckReq(let m39)):
+                        do throws(EXIError) { try m36.encodeContent(&w) } catch { throw error.inside("BodyElement") }
+                    case .some(.CableCheckReq(let m37)):
                         try w.writeBits(3, 6)  // SE(CableCheckReq)
-                        do throws(EXIError) { try m39.encodeContent(&w) } catch { throw error.inside("CableCheckReq") }
-                    case .some(.CableCheckRes(let m40)):
+                        do throws(EXIError) { try m37.encodeContent(&w) } catch { throw error.inside("CableCheckReq") }
+                    case .some(.CableCheckRes(let m38)):
                         try w.writeBits(4, 6)  // SE(CableCheckRes)
-                        do throws(EXIError) { try m40.encodeContent(&w) } catch { throw error.inside("CableCheckRes") }
-                    case .some(.CertificateInstallationReq(let m41)):
+                        do throws(EXIError) { try m38.encodeContent(&w) } catch { throw error.inside("CableCheckRes") }
+                    case .some(.CertificateInstallationReq(let m39)):
                         try w.writeBits(5, 6)  // SE(CertificateInstallationReq)
-                        do throws(EXIError) { try m41.encodeContent(&w) } catch { throw error.inside("CertificateInstallationReq") }
-                    case .some(.CertificateInstallationRes(let m42)):
+                        do throws(EXIError) { try m39.encodeContent(&w) } catch { throw error.inside("CertificateInstallationReq") }
+                    case .some(.CertificateInstallationRes(let m40)):
                         try w.writeBits(6, 6)  // SE(CertificateInstallationRes)
-                        do throws(EXIError) { try m42.encodeContent(&w) } catch { throw error.inside("CertificateInstallationRes") }
-                    case .some(.CertificateUpdateReq(let m43)):
+                        do throws(EXIError) { try m40.encodeContent(&w) } catch { throw error.inside("CertificateInstallationRes") }
+                    case .some(.CertificateUpdateReq(let m41)):
                         try w.writeBits(7, 6)  // SE(CertificateUpdateReq)
-                        do throws(EXIError) { try m43.encodeContent(&w) } catch { throw error.inside("CertificateUpdateReq") }
-                    case .some(.CertificateUpdateRes(let m44)):
+                        do throws(EXIError) { try m41.encodeContent(&w) } catch { throw error.inside("CertificateUpdateReq") }
+                    case .some(.CertificateUpdateRes(let m42)):
                         try w.writeBits(8, 6)  // SE(CertificateUpdateRes)
-                        do throws(EXIError) { try m44.encodeContent(&w) } catch { throw error.inside("CertificateUpdateRes") }
-                    case .some(.ChargeParameterDiscoveryReq(let m45)):
+                        do throws(EXIError) { try m42.encodeContent(&w) } catch { throw error.inside("CertificateUpdateRes") }
+                    case .some(.ChargeParameterDiscoveryReq(let m43)):
                         try w.writeBits(9, 6)  // SE(ChargeParameterDiscoveryReq)
-                        do throws(EXIError) { try m45.encodeContent(&w) } catch { throw error.inside("ChargeParameterDiscoveryReq") }
-                    case .some(.ChargeParameterDiscoveryRes(let m46)):
+                        do throws(EXIError) { try m43.encodeContent(&w) } catch { throw error.inside("ChargeParameterDiscoveryReq") }
+                    case .some(.ChargeParameterDiscoveryRes(let m44)):
                         try w.writeBits(10, 6)  // SE(ChargeParameterDiscoveryRes)
-                        do throws(EXIError) { try m46.encodeContent(&w) } catch { throw error.inside("ChargeParameterDiscoveryRes") }
-                    case .some(.ChargingStatusReq(let m47)):
+                        do throws(EXIError) { try m44.encodeContent(&w) } catch { throw error.inside("ChargeParameterDiscoveryRes") }
+                    case .some(.ChargingStatusReq(let m45)):
                         try w.writeBits(11, 6)  // SE(ChargingStatusReq)
-                        do throws(EXIError) { try m47.encodeContent(&w) } catch { throw error.inside("ChargingStatusReq") }
-                    case .some(.ChargingStatusRes(let m48)):
+                        do throws(EXIError) { try m45.encodeContent(&w) } catch { throw error.inside("ChargingStatusReq") }
+                    case .some(.ChargingStatusRes(let m46)):
                         try w.writeBits(12, 6)  // SE(ChargingStatusRes)
-                        do throws(EXIError) { try m48.encodeContent(&w) } catch { throw error.inside("ChargingStatusRes") }
-                    case .some(.CurrentDemandReq(let m49)):
+                        do throws(EXIError) { try m46.encodeContent(&w) } catch { throw error.inside("ChargingStatusRes") }
+                    case .some(.CurrentDemandReq(let m47)):
                         try w.writeBits(13, 6)  // SE(CurrentDemandReq)
-                        do throws(EXIError) { try m49.encodeContent(&w) } catch { throw error.inside("CurrentDemandReq") }
-                    case .some(.CurrentDemandRes(let m50)):
+                        do throws(EXIError) { try m47.encodeContent(&w) } catch { throw error.inside("CurrentDemandReq") }
+                    case .some(.CurrentDemandRes(let m48)):
                         try w.writeBits(14, 6)  // SE(CurrentDemandRes)
-                        do throws(EXIError) { try m50.encodeContent(&w) } catch { throw error.inside("CurrentDemandRes") }
-                    case .some(.MeteringReceiptReq(let m51)):
+                        do throws(EXIError) { try m48.encodeContent(&w) } catch { throw error.inside("CurrentDemandRes") }
+                    case .some(.MeteringReceiptReq(let m49)):
                         try w.writeBits(15, 6)  // SE(MeteringReceiptReq)
-                        do throws(EXIError) { try m51.encodeContent(&w) } catch { throw error.inside("MeteringReceiptReq") }
-                    case .some(.MeteringReceiptRes(let m52)):
+                        do throws(EXIError) { try m49.encodeContent(&w) } catch { throw error.inside("MeteringReceiptReq") }
+                    case .some(.MeteringReceiptRes(let m50)):
                         try w.writeBits(16, 6)  // SE(MeteringReceiptRes)
-                        do throws(EXIError) { try m52.encodeContent(&w) } catch { throw error.inside("MeteringReceiptRes") }
-                    case .some(.PaymentDetailsReq(let m53)):
+                        do throws(EXIError) { try m50.encodeContent(&w) } catch { throw error.inside("MeteringReceiptRes") }
+                    case .some(.PaymentDetailsReq(let m51)):
                         try w.writeBits(17, 6)  // SE(PaymentDetailsReq)
-                        do throws(EXIError) { try m53.encodeContent(&w) } catch { throw error.inside("PaymentDetailsReq") }
-                    case .some(.PaymentDetailsRes(let m54)):
+                        do throws(EXIError) { try m51.encodeContent(&w) } catch { throw error.inside("PaymentDetailsReq") }
+                    case .some(.PaymentDetailsRes(let m52)):
                         try w.writeBits(18, 6)  // SE(PaymentDetailsRes)
-                        do throws(EXIError) { try m54.encodeContent(&w) } catch { throw error.inside("PaymentDetailsRes") }
-                    case .some(.PaymentServiceSelectionReq(let m55)):
+                        do throws(EXIError) { try m52.encodeContent(&w) } catch { throw error.inside("PaymentDetailsRes") }
+                    case .some(.PaymentServiceSelectionReq(let m53)):
                         try w.writeBits(19, 6)  // SE(PaymentServiceSelectionReq)
-                        do throws(EXIError) { try m55.encodeContent(&w) } catch { throw error.inside("PaymentServiceSelectionReq") }
-                    case .some(.PaymentServiceSelectionRes(let m56)):
+                        do throws(EXIError) { try m53.encodeContent(&w) } catch { throw error.inside("PaymentServiceSelectionReq") }
+                    case .some(.PaymentServiceSelectionRes(let m54)):
                         try w.writeBits(20, 6)  // SE(PaymentServiceSelectionRes)
-                        do throws(EXIError) { try m56.encodeContent(&w) } catch { throw error.inside("PaymentServiceSelectionRes") }
-                    case .some(.PowerDeliveryReq(let m57)):
+                        do throws(EXIError) { try m54.encodeContent(&w) } catch { throw error.inside("PaymentServiceSelectionRes") }
+                    case .some(.PowerDeliveryReq(let m55)):
                         try w.writeBits(21, 6)  // SE(PowerDeliveryReq)
-                        do throws(EXIError) { try m57.encodeContent(&w) } catch { throw error.inside("PowerDeliveryReq") }
-                    case .some(.PowerDeliveryRes(let m58)):
+                        do throws(EXIError) { try m55.encodeContent(&w) } catch { throw error.inside("PowerDeliveryReq") }
+                    case .some(.PowerDeliveryRes(let m56)):
                         try w.writeBits(22, 6)  // SE(PowerDeliveryRes)
-                        do throws(EXIError) { try m58.encodeContent(&w) } catch { throw error.inside("PowerDeliveryRes") }
-                    case .some(.PreChargeReq(let m59)):
+                        do throws(EXIError) { try m56.encodeContent(&w) } catch { throw error.inside("PowerDeliveryRes") }
+                    case .some(.PreChargeReq(let m57)):
                         try w.writeBits(23, 6)  // SE(PreChargeReq)
-                        do throws(EXIError) { try m59.encodeContent(&w) } catch { throw error.inside("PreChargeReq") }
-                    case .some(.PreChargeRes(let m60)):
+                        do throws(EXIError) { try m57.encodeContent(&w) } catch { throw error.inside("PreChargeReq") }
+                    case .some(.PreChargeRes(let m58)):
                         try w.writeBits(24, 6)  // SE(PreChargeRes)
-                        do throws(EXIError) { try m60.encodeContent(&w) } catch { throw error.inside("PreChargeRes") }
-                    case .some(.ServiceDetailReq(let m61)):
+                        do throws(EXIError) { try m58.encodeContent(&w) } catch { throw error.inside("PreChargeRes") }
+                    case .some(.ServiceDetailReq(let m59)):
                         try w.writeBits(25, 6)  // SE(ServiceDetailReq)
-                        do throws(EXIError) { try m61.encodeContent(&w) } catch { throw error.inside("ServiceDetailReq") }
-                    case .some(.ServiceDetailRes(let m62)):
+                        do throws(EXIError) { try m59.encodeContent(&w) } catch { throw error.inside("ServiceDetailReq") }
+                    case .some(.ServiceDetailRes(let m60)):
                         try w.writeBits(26, 6)  // SE(ServiceDetailRes)
-                        do throws(EXIError) { try m62.encodeContent(&w) } catch { throw error.inside("ServiceDetailRes") }
-                    case .some(.ServiceDiscoveryReq(let m63)):
+                        do throws(EXIError) { try m60.encodeContent(&w) } catch { throw error.inside("ServiceDetailRes") }
+                    case .some(.ServiceDiscoveryReq(let m61)):
                         try w.writeBits(27, 6)  // SE(ServiceDiscoveryReq)
-                        do throws(EXIError) { try m63.encodeContent(&w) } catch { throw error.inside("ServiceDiscoveryReq") }
-                    case .some(.ServiceDiscoveryRes(let m64)):
+                        do throws(EXIError) { try m61.encodeContent(&w) } catch { throw error.inside("ServiceDiscoveryReq") }
+                    case .some(.ServiceDiscoveryRes(let m62)):
                         try w.writeBits(28, 6)  // SE(ServiceDiscoveryRes)
-                        do throws(EXIError) { try m64.encodeContent(&w) } catch { throw error.inside("ServiceDiscoveryRes") }
-                    case .some(.SessionSetupReq(let m65)):
+                        do throws(EXIError) { try m62.encodeContent(&w) } catch { throw error.inside("ServiceDiscoveryRes") }
+                    case .some(.SessionSetupReq(let m63)):
                         try w.writeBits(29, 6)  // SE(SessionSetupReq)
-                        do throws(EXIError) { try m65.encodeContent(&w) } catch { throw error.inside("SessionSetupReq") }
-                    case .some(.SessionSetupRes(let m66)):
+                        do throws(EXIError) { try m63.encodeContent(&w) } catch { throw error.inside("SessionSetupReq") }
+                    case .some(.SessionSetupRes(let m64)):
                         try w.writeBits(30, 6)  // SE(SessionSetupRes)
-                        do throws(EXIError) { try m66.encodeContent(&w) } catch { throw error.inside("SessionSetupRes") }
-                    case .some(.SessionStopReq(let m67)):
+                        do throws(EXIError) { try m64.encodeContent(&w) } catch { throw error.inside("SessionSetupRes") }
+                    case .some(.SessionStopReq(let m65)):
                         try w.writeBits(31, 6)  // SE(SessionStopReq)
-                        do throws(EXIError) { try m67.encodeContent(&w) } catch { throw error.inside("SessionStopReq") }
-                    case .some(.SessionStopRes(let m68)):
+                        do throws(EXIError) { try m65.encodeContent(&w) } catch { throw error.inside("SessionStopReq") }
+                    case .some(.SessionStopRes(let m66)):
                         try w.writeBits(32, 6)  // SE(SessionStopRes)
-                        do throws(EXIError) { try m68.encodeContent(&w) } catch { throw error.inside("SessionStopRes") }
-                    case .some(.WeldingDetectionReq(let m69)):
+                        do throws(EXIError) { try m66.encodeContent(&w) } catch { throw error.inside("SessionStopRes") }
+                    case .some(.WeldingDetectionReq(let m67)):
                         try w.writeBits(33, 6)  // SE(WeldingDetectionReq)
-                        do throws(EXIError) { try m69.encodeContent(&w) } catch { throw error.inside("WeldingDetectionReq") }
-                    case .some(.WeldingDetectionRes(let m70)):
+                        do throws(EXIError) { try m67.encodeContent(&w) } catch { throw error.inside("WeldingDetectionReq") }
+                    case .some(.WeldingDetectionRes(let m68)):
                         try w.writeBits(34, 6)  // SE(WeldingDetectionRes)
-                        do throws(EXIError) { try m70.encodeContent(&w) } catch { throw error.inside("WeldingDetectionRes") }
+                        do throws(EXIError) { try m68.encodeContent(&w) } catch { throw error.inside("WeldingDetectionRes") }
                     case .none: break
                     }
                 }
@@ -1187,9 +1177,9 @@ extension Body {
                             }
                         } catch { throw error.inside("AuthorizationReq") }
                     } else {
-                        var m71 = ISO15118_2.AuthorizationReq()
-                        do throws(EXIError) { try m71.decodeContent(&r) } catch { throw error.inside("AuthorizationReq") }
-                        self.BodyElement = .AuthorizationReq(m71)
+                        var m69 = ISO15118_2.AuthorizationReq()
+                        do throws(EXIError) { try m69.decodeContent(&r) } catch { throw error.inside("AuthorizationReq") }
+                        self.BodyElement = .AuthorizationReq(m69)
                     }
                 case 1:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1200,9 +1190,9 @@ extension Body {
                             }
                         } catch { throw error.inside("AuthorizationRes") }
                     } else {
-                        var m72 = ISO15118_2.AuthorizationRes()
-                        do throws(EXIError) { try m72.decodeContent(&r) } catch { throw error.inside("AuthorizationRes") }
-                        self.BodyElement = .AuthorizationRes(m72)
+                        var m70 = ISO15118_2.AuthorizationRes()
+                        do throws(EXIError) { try m70.decodeContent(&r) } catch { throw error.inside("AuthorizationRes") }
+                        self.BodyElement = .AuthorizationRes(m70)
                     }
                 case 2:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1213,9 +1203,9 @@ extension Body {
                             }
                         } catch { throw error.inside("BodyElement") }
                     } else {
-                        var m73 = ISO15118_2.BodyBase()
-                        do throws(EXIError) { try m73.decodeContent(&r) } catch { throw error.inside("BodyElement") }
-                        self.BodyElement = .BodyElement(m73)
+                        var m71 = ISO15118_2.BodyBase()
+                        do throws(EXIError) { try m71.decodeContent(&r) } catch { throw error.inside("BodyElement") }
+                        self.BodyElement = .BodyElement(m71)
                     }
                 case 3:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1226,9 +1216,9 @@ extension Body {
                             }
                         } catch { throw error.inside("CableCheckReq") }
                     } else {
-                        var m74 = ISO15118_2.CableCheckReq()
-                        do throws(EXIError) { try m74.decodeContent(&r) } catch { throw error.inside("CableCheckReq") }
-                        self.BodyElement = .CableCheckReq(m74)
+                        var m72 = ISO15118_2.CableCheckReq()
+                        do throws(EXIError) { try m72.decodeContent(&r) } catch { throw error.inside("CableCheckReq") }
+                        self.BodyElement = .CableCheckReq(m72)
                     }
                 case 4:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1239,9 +1229,9 @@ extension Body {
                             }
                         } catch { throw error.inside("CableCheckRes") }
                     } else {
-                        var m75 = ISO15118_2.CableCheckRes()
-                        do throws(EXIError) { try m75.decodeContent(&r) } catch { throw error.inside("CableCheckRes") }
-                        self.BodyElement = .CableCheckRes(m75)
+                        var m73 = ISO15118_2.CableCheckRes()
+                        do throws(EXIError) { try m73.decodeContent(&r) } catch { throw error.inside("CableCheckRes") }
+                        self.BodyElement = .CableCheckRes(m73)
                     }
                 case 5:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1252,9 +1242,9 @@ extension Body {
                             }
                         } catch { throw error.inside("CertificateInstallationReq") }
                     } else {
-                        var m76 = ISO15118_2.CertificateInstallationReq()
-                        do throws(EXIError) { try m76.decodeContent(&r) } catch { throw error.inside("CertificateInstallationReq") }
-                        self.BodyElement = .CertificateInstallationReq(m76)
+                        var m74 = ISO15118_2.CertificateInstallationReq()
+                        do throws(EXIError) { try m74.decodeContent(&r) } catch { throw error.inside("CertificateInstallationReq") }
+                        self.BodyElement = .CertificateInstallationReq(m74)
                     }
                 case 6:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1265,9 +1255,9 @@ extension Body {
                             }
                         } catch { throw error.inside("CertificateInstallationRes") }
                     } else {
-                        var m77 = ISO15118_2.CertificateInstallationRes()
-                        do throws(EXIError) { try m77.decodeContent(&r) } catch { throw error.inside("CertificateInstallationRes") }
-                        self.BodyElement = .CertificateInstallationRes(m77)
+                        var m75 = ISO15118_2.CertificateInstallationRes()
+                        do throws(EXIError) { try m75.decodeContent(&r) } catch { throw error.inside("CertificateInstallationRes") }
+                        self.BodyElement = .CertificateInstallationRes(m75)
                     }
                 case 7:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1278,9 +1268,9 @@ extension Body {
                             }
                         } catch { throw error.inside("CertificateUpdateReq") }
                     } else {
-                        var m78 = ISO15118_2.CertificateUpdateReq()
-                        do throws(EXIError) { try m78.decodeContent(&r) } catch { throw error.inside("CertificateUpdateReq") }
-                        self.BodyElement = .CertificateUpdateReq(m78)
+                        var m76 = ISO15118_2.CertificateUpdateReq()
+                        do throws(EXIError) { try m76.decodeContent(&r) } catch { throw error.inside("CertificateUpdateReq") }
+                        self.BodyElement = .CertificateUpdateReq(m76)
                     }
                 case 8:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1291,9 +1281,9 @@ extension Body {
                             }
                         } catch { throw error.inside("CertificateUpdateRes") }
                     } else {
-                        var m79 = ISO15118_2.CertificateUpdateRes()
-                        do throws(EXIError) { try m79.decodeContent(&r) } catch { throw error.inside("CertificateUpdateRes") }
-                        self.BodyElement = .CertificateUpdateRes(m79)
+                        var m77 = ISO15118_2.CertificateUpdateRes()
+                        do throws(EXIError) { try m77.decodeContent(&r) } catch { throw error.inside("CertificateUpdateRes") }
+                        self.BodyElement = .CertificateUpdateRes(m77)
                     }
                 case 9:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1304,9 +1294,9 @@ extension Body {
                             }
                         } catch { throw error.inside("ChargeParameterDiscoveryReq") }
                     } else {
-                        var m80 = ISO15118_2.ChargeParameterDiscoveryReq()
-                        do throws(EXIError) { try m80.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryReq") }
-                        self.BodyElement = .ChargeParameterDiscoveryReq(m80)
+                        var m78 = ISO15118_2.ChargeParameterDiscoveryReq()
+                        do throws(EXIError) { try m78.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryReq") }
+                        self.BodyElement = .ChargeParameterDiscoveryReq(m78)
                     }
                 case 10:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1317,9 +1307,9 @@ extension Body {
                             }
                         } catch { throw error.inside("ChargeParameterDiscoveryRes") }
                     } else {
-                        var m81 = ISO15118_2.ChargeParameterDiscoveryRes()
-                        do throws(EXIError) { try m81.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryRes") }
-                        self.BodyElement = .ChargeParameterDiscoveryRes(m81)
+                        var m79 = ISO15118_2.ChargeParameterDiscoveryRes()
+                        do throws(EXIError) { try m79.decodeContent(&r) } catch { throw error.inside("ChargeParameterDiscoveryRes") }
+                        self.BodyElement = .ChargeParameterDiscoveryRes(m79)
                     }
                 case 11:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1330,9 +1320,9 @@ extension Body {
                             }
                         } catch { throw error.inside("ChargingStatusReq") }
                     } else {
-                        var m82 = ISO15118_2.ChargingStatusReq()
-                        do throws(EXIError) { try m82.decodeContent(&r) } catch { throw error.inside("ChargingStatusReq") }
-                        self.BodyElement = .ChargingStatusReq(m82)
+                        var m80 = ISO15118_2.ChargingStatusReq()
+                        do throws(EXIError) { try m80.decodeContent(&r) } catch { throw error.inside("ChargingStatusReq") }
+                        self.BodyElement = .ChargingStatusReq(m80)
                     }
                 case 12:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1343,9 +1333,9 @@ extension Body {
                             }
                         } catch { throw error.inside("ChargingStatusRes") }
                     } else {
-                        var m83 = ISO15118_2.ChargingStatusRes()
-                        do throws(EXIError) { try m83.decodeContent(&r) } catch { throw error.inside("ChargingStatusRes") }
-                        self.BodyElement = .ChargingStatusRes(m83)
+                        var m81 = ISO15118_2.ChargingStatusRes()
+                        do throws(EXIError) { try m81.decodeContent(&r) } catch { throw error.inside("ChargingStatusRes") }
+                        self.BodyElement = .ChargingStatusRes(m81)
                     }
                 case 13:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1356,9 +1346,9 @@ extension Body {
                             }
                         } catch { throw error.inside("CurrentDemandReq") }
                     } else {
-                        var m84 = ISO15118_2.CurrentDemandReq()
-                        do throws(EXIError) { try m84.decodeContent(&r) } catch { throw error.inside("CurrentDemandReq") }
-                        self.BodyElement = .CurrentDemandReq(m84)
+                        var m82 = ISO15118_2.CurrentDemandReq()
+                        do throws(EXIError) { try m82.decodeContent(&r) } catch { throw error.inside("CurrentDemandReq") }
+                        self.BodyElement = .CurrentDemandReq(m82)
                     }
                 case 14:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1369,9 +1359,9 @@ extension Body {
                             }
                         } catch { throw error.inside("CurrentDemandRes") }
                     } else {
-                        var m85 = ISO15118_2.CurrentDemandRes()
-                        do throws(EXIError) { try m85.decodeContent(&r) } catch { throw error.inside("CurrentDemandRes") }
-                        self.BodyElement = .CurrentDemandRes(m85)
+                        var m83 = ISO15118_2.CurrentDemandRes()
+                        do throws(EXIError) { try m83.decodeContent(&r) } catch { throw error.inside("CurrentDemandRes") }
+                        self.BodyElement = .CurrentDemandRes(m83)
                     }
                 case 15:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1382,9 +1372,9 @@ extension Body {
                             }
                         } catch { throw error.inside("MeteringReceiptReq") }
                     } else {
-                        var m86 = ISO15118_2.MeteringReceiptReq()
-                        do throws(EXIError) { try m86.decodeContent(&r) } catch { throw error.inside("MeteringReceiptReq") }
-                        self.BodyElement = .MeteringReceiptReq(m86)
+                        var m84 = ISO15118_2.MeteringReceiptReq()
+                        do throws(EXIError) { try m84.decodeContent(&r) } catch { throw error.inside("MeteringReceiptReq") }
+                        self.BodyElement = .MeteringReceiptReq(m84)
                     }
                 case 16:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1395,9 +1385,9 @@ extension Body {
                             }
                         } catch { throw error.inside("MeteringReceiptRes") }
                     } else {
-                        var m87 = ISO15118_2.MeteringReceiptRes()
-                        do throws(EXIError) { try m87.decodeContent(&r) } catch { throw error.inside("MeteringReceiptRes") }
-                        self.BodyElement = .MeteringReceiptRes(m87)
+                        var m85 = ISO15118_2.MeteringReceiptRes()
+                        do throws(EXIError) { try m85.decodeContent(&r) } catch { throw error.inside("MeteringReceiptRes") }
+                        self.BodyElement = .MeteringReceiptRes(m85)
                     }
                 case 17:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1408,9 +1398,9 @@ extension Body {
                             }
                         } catch { throw error.inside("PaymentDetailsReq") }
                     } else {
-                        var m88 = ISO15118_2.PaymentDetailsReq()
-                        do throws(EXIError) { try m88.decodeContent(&r) } catch { throw error.inside("PaymentDetailsReq") }
-                        self.BodyElement = .PaymentDetailsReq(m88)
+                        var m86 = ISO15118_2.PaymentDetailsReq()
+                        do throws(EXIError) { try m86.decodeContent(&r) } catch { throw error.inside("PaymentDetailsReq") }
+                        self.BodyElement = .PaymentDetailsReq(m86)
                     }
                 case 18:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1421,9 +1411,9 @@ extension Body {
                             }
                         } catch { throw error.inside("PaymentDetailsRes") }
                     } else {
-                        var m89 = ISO15118_2.PaymentDetailsRes()
-                        do throws(EXIError) { try m89.decodeContent(&r) } catch { throw error.inside("PaymentDetailsRes") }
-                        self.BodyElement = .PaymentDetailsRes(m89)
+                        var m87 = ISO15118_2.PaymentDetailsRes()
+                        do throws(EXIError) { try m87.decodeContent(&r) } catch { throw error.inside("PaymentDetailsRes") }
+                        self.BodyElement = .PaymentDetailsRes(m87)
                     }
                 case 19:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1434,9 +1424,9 @@ extension Body {
                             }
                         } catch { throw error.inside("PaymentServiceSelectionReq") }
                     } else {
-                        var m90 = ISO15118_2.PaymentServiceSelectionReq()
-                        do throws(EXIError) { try m90.decodeContent(&r) } catch { throw error.inside("PaymentServiceSelectionReq") }
-                        self.BodyElement = .PaymentServiceSelectionReq(m90)
+                        var m88 = ISO15118_2.PaymentServiceSelectionReq()
+                        do throws(EXIError) { try m88.decodeContent(&r) } catch { throw error.inside("PaymentServiceSelectionReq") }
+                        self.BodyElement = .PaymentServiceSelectionReq(m88)
                     }
                 case 20:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1447,9 +1437,9 @@ extension Body {
                             }
                         } catch { throw error.inside("PaymentServiceSelectionRes") }
                     } else {
-                        var m91 = ISO15118_2.PaymentServiceSelectionRes()
-                        do throws(EXIError) { try m91.decodeContent(&r) } catch { throw error.inside("PaymentServiceSelectionRes") }
-                        self.BodyElement = .PaymentServiceSelectionRes(m91)
+                        var m89 = ISO15118_2.PaymentServiceSelectionRes()
+                        do throws(EXIError) { try m89.decodeContent(&r) } catch { throw error.inside("PaymentServiceSelectionRes") }
+                        self.BodyElement = .PaymentServiceSelectionRes(m89)
                     }
                 case 21:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1460,9 +1450,9 @@ extension Body {
                             }
                         } catch { throw error.inside("PowerDeliveryReq") }
                     } else {
-                        var m92 = ISO15118_2.PowerDeliveryReq()
-                        do throws(EXIError) { try m92.decodeContent(&r) } catch { throw error.inside("PowerDeliveryReq") }
-                        self.BodyElement = .PowerDeliveryReq(m92)
+                        var m90 = ISO15118_2.PowerDeliveryReq()
+                        do throws(EXIError) { try m90.decodeContent(&r) } catch { throw error.inside("PowerDeliveryReq") }
+                        self.BodyElement = .PowerDeliveryReq(m90)
                     }
                 case 22:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1473,9 +1463,9 @@ extension Body {
                             }
                         } catch { throw error.inside("PowerDeliveryRes") }
                     } else {
-                        var m93 = ISO15118_2.PowerDeliveryRes()
-                        do throws(EXIError) { try m93.decodeContent(&r) } catch { throw error.inside("PowerDeliveryRes") }
-                        self.BodyElement = .PowerDeliveryRes(m93)
+                        var m91 = ISO15118_2.PowerDeliveryRes()
+                        do throws(EXIError) { try m91.decodeContent(&r) } catch { throw error.inside("PowerDeliveryRes") }
+                        self.BodyElement = .PowerDeliveryRes(m91)
                     }
                 case 23:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1486,9 +1476,9 @@ extension Body {
                             }
                         } catch { throw error.inside("PreChargeReq") }
                     } else {
-                        var m94 = ISO15118_2.PreChargeReq()
-                        do throws(EXIError) { try m94.decodeContent(&r) } catch { throw error.inside("PreChargeReq") }
-                        self.BodyElement = .PreChargeReq(m94)
+                        var m92 = ISO15118_2.PreChargeReq()
+                        do throws(EXIError) { try m92.decodeContent(&r) } catch { throw error.inside("PreChargeReq") }
+                        self.BodyElement = .PreChargeReq(m92)
                     }
                 case 24:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1499,9 +1489,9 @@ extension Body {
                             }
                         } catch { throw error.inside("PreChargeRes") }
                     } else {
-                        var m95 = ISO15118_2.PreChargeRes()
-                        do throws(EXIError) { try m95.decodeContent(&r) } catch { throw error.inside("PreChargeRes") }
-                        self.BodyElement = .PreChargeRes(m95)
+                        var m93 = ISO15118_2.PreChargeRes()
+                        do throws(EXIError) { try m93.decodeContent(&r) } catch { throw error.inside("PreChargeRes") }
+                        self.BodyElement = .PreChargeRes(m93)
                     }
                 case 25:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1512,9 +1502,9 @@ extension Body {
                             }
                         } catch { throw error.inside("ServiceDetailReq") }
                     } else {
-                        var m96 = ISO15118_2.ServiceDetailReq()
-                        do throws(EXIError) { try m96.decodeContent(&r) } catch { throw error.inside("ServiceDetailReq") }
-                        self.BodyElement = .ServiceDetailReq(m96)
+                        var m94 = ISO15118_2.ServiceDetailReq()
+                        do throws(EXIError) { try m94.decodeContent(&r) } catch { throw error.inside("ServiceDetailReq") }
+                        self.BodyElement = .ServiceDetailReq(m94)
                     }
                 case 26:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1525,9 +1515,9 @@ extension Body {
                             }
                         } catch { throw error.inside("ServiceDetailRes") }
                     } else {
-                        var m97 = ISO15118_2.ServiceDetailRes()
-                        do throws(EXIError) { try m97.decodeContent(&r) } catch { throw error.inside("ServiceDetailRes") }
-                        self.BodyElement = .ServiceDetailRes(m97)
+                        var m95 = ISO15118_2.ServiceDetailRes()
+                        do throws(EXIError) { try m95.decodeContent(&r) } catch { throw error.inside("ServiceDetailRes") }
+                        self.BodyElement = .ServiceDetailRes(m95)
                     }
                 case 27:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1538,9 +1528,9 @@ extension Body {
                             }
                         } catch { throw error.inside("ServiceDiscoveryReq") }
                     } else {
-                        var m98 = ISO15118_2.ServiceDiscoveryReq()
-                        do throws(EXIError) { try m98.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryReq") }
-                        self.BodyElement = .ServiceDiscoveryReq(m98)
+                        var m96 = ISO15118_2.ServiceDiscoveryReq()
+                        do throws(EXIError) { try m96.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryReq") }
+                        self.BodyElement = .ServiceDiscoveryReq(m96)
                     }
                 case 28:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1551,9 +1541,9 @@ extension Body {
                             }
                         } catch { throw error.inside("ServiceDiscoveryRes") }
                     } else {
-                        var m99 = ISO15118_2.ServiceDiscoveryRes()
-                        do throws(EXIError) { try m99.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryRes") }
-                        self.BodyElement = .ServiceDiscoveryRes(m99)
+                        var m97 = ISO15118_2.ServiceDiscoveryRes()
+                        do throws(EXIError) { try m97.decodeContent(&r) } catch { throw error.inside("ServiceDiscoveryRes") }
+                        self.BodyElement = .ServiceDiscoveryRes(m97)
                     }
                 case 29:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1564,9 +1554,9 @@ extension Body {
                             }
                         } catch { throw error.inside("SessionSetupReq") }
                     } else {
-                        var m100 = ISO15118_2.SessionSetupReq()
-                        do throws(EXIError) { try m100.decodeContent(&r) } catch { throw error.inside("SessionSetupReq") }
-                        self.BodyElement = .SessionSetupReq(m100)
+                        var m98 = ISO15118_2.SessionSetupReq()
+                        do throws(EXIError) { try m98.decodeContent(&r) } catch { throw error.inside("SessionSetupReq") }
+                        self.BodyElement = .SessionSetupReq(m98)
                     }
                 case 30:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1577,9 +1567,9 @@ extension Body {
                             }
                         } catch { throw error.inside("SessionSetupRes") }
                     } else {
-                        var m101 = ISO15118_2.SessionSetupRes()
-                        do throws(EXIError) { try m101.decodeContent(&r) } catch { throw error.inside("SessionSetupRes") }
-                        self.BodyElement = .SessionSetupRes(m101)
+                        var m99 = ISO15118_2.SessionSetupRes()
+                        do throws(EXIError) { try m99.decodeContent(&r) } catch { throw error.inside("SessionSetupRes") }
+                        self.BodyElement = .SessionSetupRes(m99)
                     }
                 case 31:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1590,9 +1580,9 @@ extension Body {
                             }
                         } catch { throw error.inside("SessionStopReq") }
                     } else {
-                        var m102 = ISO15118_2.SessionStopReq()
-                        do throws(EXIError) { try m102.decodeContent(&r) } catch { throw error.inside("SessionStopReq") }
-                        self.BodyElement = .SessionStopReq(m102)
+                        var m100 = ISO15118_2.SessionStopReq()
+                        do throws(EXIError) { try m100.decodeContent(&r) } catch { throw error.inside("SessionStopReq") }
+                        self.BodyElement = .SessionStopReq(m100)
                     }
                 case 32:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1603,9 +1593,9 @@ extension Body {
                             }
                         } catch { throw error.inside("SessionStopRes") }
                     } else {
-                        var m103 = ISO15118_2.SessionStopRes()
-                        do throws(EXIError) { try m103.decodeContent(&r) } catch { throw error.inside("SessionStopRes") }
-                        self.BodyElement = .SessionStopRes(m103)
+                        var m101 = ISO15118_2.SessionStopRes()
+                        do throws(EXIError) { try m101.decodeContent(&r) } catch { throw error.inside("SessionStopRes") }
+                        self.BodyElement = .SessionStopRes(m101)
                     }
                 case 33:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1616,9 +1606,9 @@ extension Body {
                             }
                         } catch { throw error.inside("WeldingDetectionReq") }
                     } else {
-                        var m104 = ISO15118_2.WeldingDetectionReq()
-                        do throws(EXIError) { try m104.decodeContent(&r) } catch { throw error.inside("WeldingDetectionReq") }
-                        self.BodyElement = .WeldingDetectionReq(m104)
+                        var m102 = ISO15118_2.WeldingDetectionReq()
+                        do throws(EXIError) { try m102.decodeContent(&r) } catch { throw error.inside("WeldingDetectionReq") }
+                        self.BodyElement = .WeldingDetectionReq(m102)
                     }
                 case 34:
                     if ISO15118_2.BodyElementChoice._payloadsStoredPlain {
@@ -1629,9 +1619,9 @@ extension Body {
                             }
                         } catch { throw error.inside("WeldingDetectionRes") }
                     } else {
-                        var m105 = ISO15118_2.WeldingDetectionRes()
-                        do throws(EXIError) { try m105.decodeContent(&r) } catch { throw error.inside("WeldingDetectionRes") }
-                        self.BodyElement = .WeldingDetectionRes(m105)
+                        var m103 = ISO15118_2.WeldingDetectionRes()
+                        do throws(EXIError) { try m103.decodeContent(&r) } catch { throw error.inside("WeldingDetectionRes") }
+                        self.BodyElement = .WeldingDetectionRes(m103)
                     }
                 default: throw r.error(.unexpectedEvent)
                 }
@@ -3105,22 +3095,17 @@ extension ChargeParameterDiscoveryRes {
                         } catch { throw error.inside("SAScheduleList") }
                     case 1:
                         try w.writeBits(1, 3)  // SE(SASchedules)
-                        do throws(EXIError) {
-                            try withUnsafePointer(to: self.SASchedules) { (p: UnsafePointer<ISO15118_2.SASchedulesChoice?>) throws(EXIError) in
-                                let m2 = EXIPayload.of(p, as: ISO15118_2.SASchedules.self)
-                                try m2.pointee.encodeContent(&w)
-                            }
-                        } catch { throw error.inside("SASchedules") }
+                        do throws(EXIError) { try ISO15118_2.SASchedules().encodeContent(&w) } catch { throw error.inside("SASchedules") }
                     default: break
                     }
                 } else {
                     switch self.SASchedules {
-                    case .some(.SAScheduleList(let m3)):
+                    case .some(.SAScheduleList(let m2)):
                         try w.writeBits(0, 3)  // SE(SAScheduleList)
-                        do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("SAScheduleList") }
-                    case .some(.SASchedules(let m4)):
+                        do throws(EXIError) { try m2.encodeContent(&w) } catch { throw error.inside("SAScheduleList") }
+                    case .some(.SASchedules(let m3)):
                         try w.writeBits(1, 3)  // SE(SASchedules)
-                        do throws(EXIError) { try m4.encodeContent(&w) } catch { throw error.inside("SASchedules") }
+                        do throws(EXIError) { try m3.encodeContent(&w) } catch { throw error.inside("SASchedules") }
                     case .none: break
                     }
                 }
@@ -3129,24 +3114,24 @@ extension ChargeParameterDiscoveryRes {
         }
         do throws(EXIError) {
             switch self.EVSEChargeParameter {
-            case .AC_EVSEChargeParameter(let m5):
+            case .AC_EVSEChargeParameter(let m4):
                 switch state {  // SE(AC_EVSEChargeParameter)
                 case 2: try w.writeBits(2, 3)
                 default: try w.writeBits(0, 2)
                 }
-                do throws(EXIError) { try m5.encodeContent(&w) } catch { throw error.inside("AC_EVSEChargeParameter") }
-            case .DC_EVSEChargeParameter(let m6):
+                do throws(EXIError) { try m4.encodeContent(&w) } catch { throw error.inside("AC_EVSEChargeParameter") }
+            case .DC_EVSEChargeParameter(let m5):
                 switch state {  // SE(DC_EVSEChargeParameter)
                 case 2: try w.writeBits(3, 3)
                 default: try w.writeBits(1, 2)
                 }
-                do throws(EXIError) { try m6.encodeContent(&w) } catch { throw error.inside("DC_EVSEChargeParameter") }
-            case .EVSEChargeParameter(let m7):
+                do throws(EXIError) { try m5.encodeContent(&w) } catch { throw error.inside("DC_EVSEChargeParameter") }
+            case .EVSEChargeParameter(let m6):
                 switch state {  // SE(EVSEChargeParameter)
                 case 2: try w.writeBits(4, 3)
                 default: try w.writeBits(2, 2)
                 }
-                do throws(EXIError) { try m7.encodeContent(&w) } catch { throw error.inside("EVSEChargeParameter") }
+                do throws(EXIError) { try m6.encodeContent(&w) } catch { throw error.inside("EVSEChargeParameter") }
             }
         } catch { throw error.inside("") }
         state = 4
@@ -3167,8 +3152,8 @@ extension ChargeParameterDiscoveryRes {
                 if try r.readSimpleElementIsEmpty() {
                     throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.ResponseCode
                 } else {
-                    guard let e8 = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5))) else { throw r.error(.unexpectedEvent) }
-                    self.ResponseCode = e8
+                    guard let e7 = ISO15118_2.ResponseCode(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 26, width: 5))) else { throw r.error(.unexpectedEvent) }
+                    self.ResponseCode = e7
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("ResponseCode") }
@@ -3181,8 +3166,8 @@ extension ChargeParameterDiscoveryRes {
                 if try r.readSimpleElementIsEmpty() {
                     throw r.error(.unexpectedEvent)  // an empty value is not a ISO15118_2.EVSEProcessing
                 } else {
-                    guard let e9 = ISO15118_2.EVSEProcessing(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2))) else { throw r.error(.unexpectedEvent) }
-                    self.EVSEProcessing = e9
+                    guard let e8 = ISO15118_2.EVSEProcessing(rawValue: UInt8(truncatingIfNeeded: try r.readEnumeration(count: 3, width: 2))) else { throw r.error(.unexpectedEvent) }
+                    self.EVSEProcessing = e8
                     try r.expectSimpleEvent()  // EE
                 }
             } catch { throw error.inside("EVSEProcessing") }
@@ -3201,9 +3186,9 @@ extension ChargeParameterDiscoveryRes {
                             }
                         } catch { throw error.inside("SAScheduleList") }
                     } else {
-                        var m10 = ISO15118_2.SAScheduleList()
-                        do throws(EXIError) { try m10.decodeContent(&r) } catch { throw error.inside("SAScheduleList") }
-                        self.SASchedules = .SAScheduleList(m10)
+                        var m9 = ISO15118_2.SAScheduleList()
+                        do throws(EXIError) { try m9.decodeContent(&r) } catch { throw error.inside("SAScheduleList") }
+                        self.SASchedules = .SAScheduleList(m9)
                     }
                 case 3:
                     if ISO15118_2.SASchedulesChoice._payloadsStoredPlain {
@@ -3214,9 +3199,9 @@ extension ChargeParameterDiscoveryRes {
                             }
                         } catch { throw error.inside("SASchedules") }
                     } else {
-                        var m11 = ISO15118_2.SASchedules()
-                        do throws(EXIError) { try m11.decodeContent(&r) } catch { throw error.inside("SASchedules") }
-                        self.SASchedules = .SASchedules(m11)
+                        var m10 = ISO15118_2.SASchedules()
+                        do throws(EXIError) { try m10.decodeContent(&r) } catch { throw error.inside("SASchedules") }
+                        self.SASchedules = .SASchedules(m10)
                     }
                 default: throw r.error(.unexpectedEvent)
                 }
@@ -3231,17 +3216,17 @@ extension ChargeParameterDiscoveryRes {
             do throws(EXIError) {
                 switch ev {
                 case 4:
-                    var m12 = ISO15118_2.AC_EVSEChargeParameter()
-                    do throws(EXIError) { try m12.decodeContent(&r) } catch { throw error.inside("AC_EVSEChargeParameter") }
-                    self.EVSEChargeParameter = .AC_EVSEChargeParameter(m12)
+                    var m11 = ISO15118_2.AC_EVSEChargeParameter()
+                    do throws(EXIError) { try m11.decodeContent(&r) } catch { throw error.inside("AC_EVSEChargeParameter") }
+                    self.EVSEChargeParameter = .AC_EVSEChargeParameter(m11)
                 case 5:
-                    var m13 = ISO15118_2.DC_EVSEChargeParameter()
-                    do throws(EXIError) { try m13.decodeContent(&r) } catch { throw error.inside("DC_EVSEChargeParameter") }
-                    self.EVSEChargeParameter = .DC_EVSEChargeParameter(m13)
+                    var m12 = ISO15118_2.DC_EVSEChargeParameter()
+                    do throws(EXIError) { try m12.decodeContent(&r) } catch { throw error.inside("DC_EVSEChargeParameter") }
+                    self.EVSEChargeParameter = .DC_EVSEChargeParameter(m12)
                 case 6:
-                    var m14 = ISO15118_2.EVSEChargeParameter()
-                    do throws(EXIError) { try m14.decodeContent(&r) } catch { throw error.inside("EVSEChargeParameter") }
-                    self.EVSEChargeParameter = .EVSEChargeParameter(m14)
+                    var m13 = ISO15118_2.EVSEChargeParameter()
+                    do throws(EXIError) { try m13.decodeContent(&r) } catch { throw error.inside("EVSEChargeParameter") }
+                    self.EVSEChargeParameter = .EVSEChargeParameter(m13)
                 default: throw r.error(.unexpectedEvent)
                 }
             } catch { throw error.inside("") }
@@ -16281,12 +16266,152 @@ extension ISO15118_2.BodyElementChoice {
         return -2
     }
 
+    /// How many cases have a non-empty payload: the tag byte the cases with an empty payload share.
+    @inline(__always)
+    static var _payloadCaseCount: Int {
+        var k = 0
+        if MemoryLayout<ISO15118_2.AuthorizationReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.AuthorizationRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.BodyBase>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.CableCheckReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.CableCheckRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.CertificateInstallationReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.CertificateInstallationRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.CertificateUpdateReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.CertificateUpdateRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.ChargeParameterDiscoveryReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.ChargeParameterDiscoveryRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.ChargingStatusReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.ChargingStatusRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.CurrentDemandReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.CurrentDemandRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.MeteringReceiptReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.MeteringReceiptRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.PaymentDetailsReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.PaymentDetailsRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.PaymentServiceSelectionReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.PaymentServiceSelectionRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.PowerDeliveryReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.PowerDeliveryRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.PreChargeReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.PreChargeRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.ServiceDetailReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.ServiceDetailRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.ServiceDiscoveryReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.ServiceDiscoveryRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.SessionSetupReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.SessionSetupRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.SessionStopReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.SessionStopRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.WeldingDetectionReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.WeldingDetectionRes>.size > 0 { k &+= 1 }
+        return k
+    }
+
+    /// The case index of the `e`-th case with an empty payload (declaration order), else -2.
+    @inline(__always)
+    static func _emptyCase(_ e: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_2.AuthorizationReq>.size == 0 { if e == k { return 0 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.AuthorizationRes>.size == 0 { if e == k { return 1 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.BodyBase>.size == 0 { if e == k { return 2 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.CableCheckReq>.size == 0 { if e == k { return 3 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.CableCheckRes>.size == 0 { if e == k { return 4 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.CertificateInstallationReq>.size == 0 { if e == k { return 5 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.CertificateInstallationRes>.size == 0 { if e == k { return 6 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.CertificateUpdateReq>.size == 0 { if e == k { return 7 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.CertificateUpdateRes>.size == 0 { if e == k { return 8 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.ChargeParameterDiscoveryReq>.size == 0 { if e == k { return 9 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.ChargeParameterDiscoveryRes>.size == 0 { if e == k { return 10 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.ChargingStatusReq>.size == 0 { if e == k { return 11 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.ChargingStatusRes>.size == 0 { if e == k { return 12 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.CurrentDemandReq>.size == 0 { if e == k { return 13 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.CurrentDemandRes>.size == 0 { if e == k { return 14 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.MeteringReceiptReq>.size == 0 { if e == k { return 15 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.MeteringReceiptRes>.size == 0 { if e == k { return 16 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.PaymentDetailsReq>.size == 0 { if e == k { return 17 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.PaymentDetailsRes>.size == 0 { if e == k { return 18 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.PaymentServiceSelectionReq>.size == 0 { if e == k { return 19 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.PaymentServiceSelectionRes>.size == 0 { if e == k { return 20 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.PowerDeliveryReq>.size == 0 { if e == k { return 21 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.PowerDeliveryRes>.size == 0 { if e == k { return 22 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.PreChargeReq>.size == 0 { if e == k { return 23 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.PreChargeRes>.size == 0 { if e == k { return 24 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.ServiceDetailReq>.size == 0 { if e == k { return 25 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.ServiceDetailRes>.size == 0 { if e == k { return 26 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.ServiceDiscoveryReq>.size == 0 { if e == k { return 27 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.ServiceDiscoveryRes>.size == 0 { if e == k { return 28 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.SessionSetupReq>.size == 0 { if e == k { return 29 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.SessionSetupRes>.size == 0 { if e == k { return 30 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.SessionStopReq>.size == 0 { if e == k { return 31 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.SessionStopRes>.size == 0 { if e == k { return 32 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.WeldingDetectionReq>.size == 0 { if e == k { return 33 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.WeldingDetectionRes>.size == 0 { if e == k { return 34 }; k &+= 1 }
+        return -2
+    }
+
+    /// Where case `index` stands among the cases with an empty payload (the inverse of `_emptyCase`), else -1.
+    @inline(__always)
+    static func _emptyIndex(_ index: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_2.AuthorizationReq>.size == 0 { if index == 0 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.AuthorizationRes>.size == 0 { if index == 1 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.BodyBase>.size == 0 { if index == 2 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.CableCheckReq>.size == 0 { if index == 3 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.CableCheckRes>.size == 0 { if index == 4 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.CertificateInstallationReq>.size == 0 { if index == 5 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.CertificateInstallationRes>.size == 0 { if index == 6 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.CertificateUpdateReq>.size == 0 { if index == 7 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.CertificateUpdateRes>.size == 0 { if index == 8 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.ChargeParameterDiscoveryReq>.size == 0 { if index == 9 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.ChargeParameterDiscoveryRes>.size == 0 { if index == 10 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.ChargingStatusReq>.size == 0 { if index == 11 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.ChargingStatusRes>.size == 0 { if index == 12 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.CurrentDemandReq>.size == 0 { if index == 13 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.CurrentDemandRes>.size == 0 { if index == 14 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.MeteringReceiptReq>.size == 0 { if index == 15 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.MeteringReceiptRes>.size == 0 { if index == 16 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.PaymentDetailsReq>.size == 0 { if index == 17 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.PaymentDetailsRes>.size == 0 { if index == 18 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.PaymentServiceSelectionReq>.size == 0 { if index == 19 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.PaymentServiceSelectionRes>.size == 0 { if index == 20 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.PowerDeliveryReq>.size == 0 { if index == 21 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.PowerDeliveryRes>.size == 0 { if index == 22 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.PreChargeReq>.size == 0 { if index == 23 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.PreChargeRes>.size == 0 { if index == 24 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.ServiceDetailReq>.size == 0 { if index == 25 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.ServiceDetailRes>.size == 0 { if index == 26 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.ServiceDiscoveryReq>.size == 0 { if index == 27 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.ServiceDiscoveryRes>.size == 0 { if index == 28 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.SessionSetupReq>.size == 0 { if index == 29 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.SessionSetupRes>.size == 0 { if index == 30 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.SessionStopReq>.size == 0 { if index == 31 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.SessionStopRes>.size == 0 { if index == 32 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.WeldingDetectionReq>.size == 0 { if index == 33 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.WeldingDetectionRes>.size == 0 { if index == 34 { return k }; k &+= 1 }
+        return -1
+    }
+
+    /// The case at `raw`, `T`'s tag byte, read in place: a case with a payload by its tag byte; the cases with an
+    /// empty payload share the next tag byte and keep their index among themselves in the payload area's first
+    /// 32 bits (TypeLayout.rst, multi-payload enums: no-payload cases); anything else (nil) from a copy.
+    @inline(__always)
+    static func _tag<T>(atRaw p: UnsafePointer<T>, orCopy copy: () -> Int) -> Int {
+        let raw = Int((UnsafeRawPointer(p) + (MemoryLayout<T>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee)
+        let t = _payloadCase(raw)
+        if t >= 0 { return t }
+        if raw == _payloadCaseCount, MemoryLayout<T>.size > 4 {
+            let e = _emptyCase(Int(UnsafeRawPointer(p).loadUnaligned(as: UInt32.self)))
+            if e >= 0 { return e }
+        }
+        return copy()
+    }
+
     /// The case index read in place (no copy of the enum) from the tag byte, the enum's last byte when the
     /// tag is stored after the payloads (TypeLayout.rst, multi-payload enums); only when `_payloadsStoredPlain`.
     @inline(__always)
     static func _tag(at p: UnsafePointer<Self>) -> Int {
-        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
-        return t >= 0 ? t : p.pointee._tag
+        _tag(atRaw: p) { p.pointee._tag }
     }
 
     /// The tag byte of case `index` when its payload is not empty (the inverse of `_payloadCase`), else -1.
@@ -16339,6 +16464,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(0)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.AuthorizationReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(0) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(0)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .AuthorizationReq(ISO15118_2.AuthorizationReq())
         }
@@ -16347,6 +16477,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(0)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.AuthorizationReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(0) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(0)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .AuthorizationReq(ISO15118_2.AuthorizationReq())
         }
@@ -16355,6 +16490,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(1)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.AuthorizationRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(1) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(1)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .AuthorizationRes(ISO15118_2.AuthorizationRes())
         }
@@ -16363,6 +16503,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(1)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.AuthorizationRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(1) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(1)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .AuthorizationRes(ISO15118_2.AuthorizationRes())
         }
@@ -16371,6 +16516,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(2)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.BodyBase(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(2) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(2)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BodyElement(ISO15118_2.BodyBase())
         }
@@ -16379,6 +16529,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(2)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.BodyBase(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(2) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(2)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BodyElement(ISO15118_2.BodyBase())
         }
@@ -16387,6 +16542,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(3)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.CableCheckReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(3) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(3)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CableCheckReq(ISO15118_2.CableCheckReq())
         }
@@ -16395,6 +16555,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(3)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.CableCheckReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(3) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(3)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CableCheckReq(ISO15118_2.CableCheckReq())
         }
@@ -16403,6 +16568,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(4)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.CableCheckRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(4) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(4)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CableCheckRes(ISO15118_2.CableCheckRes())
         }
@@ -16411,6 +16581,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(4)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.CableCheckRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(4) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(4)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CableCheckRes(ISO15118_2.CableCheckRes())
         }
@@ -16419,6 +16594,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(5)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.CertificateInstallationReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(5) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(5)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CertificateInstallationReq(ISO15118_2.CertificateInstallationReq())
         }
@@ -16427,6 +16607,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(5)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.CertificateInstallationReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(5) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(5)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CertificateInstallationReq(ISO15118_2.CertificateInstallationReq())
         }
@@ -16435,6 +16620,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(6)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.CertificateInstallationRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(6) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(6)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CertificateInstallationRes(ISO15118_2.CertificateInstallationRes())
         }
@@ -16443,6 +16633,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(6)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.CertificateInstallationRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(6) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(6)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CertificateInstallationRes(ISO15118_2.CertificateInstallationRes())
         }
@@ -16451,6 +16646,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(7)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.CertificateUpdateReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(7) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(7)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CertificateUpdateReq(ISO15118_2.CertificateUpdateReq())
         }
@@ -16459,6 +16659,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(7)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.CertificateUpdateReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(7) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(7)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CertificateUpdateReq(ISO15118_2.CertificateUpdateReq())
         }
@@ -16467,6 +16672,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(8)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.CertificateUpdateRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(8) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(8)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CertificateUpdateRes(ISO15118_2.CertificateUpdateRes())
         }
@@ -16475,6 +16685,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(8)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.CertificateUpdateRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(8) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(8)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CertificateUpdateRes(ISO15118_2.CertificateUpdateRes())
         }
@@ -16483,6 +16698,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(9)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.ChargeParameterDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(9) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(9)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ChargeParameterDiscoveryReq(ISO15118_2.ChargeParameterDiscoveryReq())
         }
@@ -16491,6 +16711,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(9)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.ChargeParameterDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(9) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(9)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ChargeParameterDiscoveryReq(ISO15118_2.ChargeParameterDiscoveryReq())
         }
@@ -16499,6 +16724,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(10)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.ChargeParameterDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(10) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(10)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ChargeParameterDiscoveryRes(ISO15118_2.ChargeParameterDiscoveryRes())
         }
@@ -16507,6 +16737,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(10)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.ChargeParameterDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(10) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(10)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ChargeParameterDiscoveryRes(ISO15118_2.ChargeParameterDiscoveryRes())
         }
@@ -16515,6 +16750,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(11)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.ChargingStatusReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(11) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(11)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ChargingStatusReq(ISO15118_2.ChargingStatusReq())
         }
@@ -16523,6 +16763,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(11)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.ChargingStatusReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(11) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(11)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ChargingStatusReq(ISO15118_2.ChargingStatusReq())
         }
@@ -16531,6 +16776,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(12)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.ChargingStatusRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(12) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(12)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ChargingStatusRes(ISO15118_2.ChargingStatusRes())
         }
@@ -16539,6 +16789,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(12)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.ChargingStatusRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(12) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(12)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ChargingStatusRes(ISO15118_2.ChargingStatusRes())
         }
@@ -16547,6 +16802,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(13)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.CurrentDemandReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(13) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(13)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CurrentDemandReq(ISO15118_2.CurrentDemandReq())
         }
@@ -16555,6 +16815,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(13)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.CurrentDemandReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(13) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(13)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CurrentDemandReq(ISO15118_2.CurrentDemandReq())
         }
@@ -16563,6 +16828,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(14)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.CurrentDemandRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(14) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(14)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CurrentDemandRes(ISO15118_2.CurrentDemandRes())
         }
@@ -16571,6 +16841,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(14)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.CurrentDemandRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(14) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(14)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CurrentDemandRes(ISO15118_2.CurrentDemandRes())
         }
@@ -16579,6 +16854,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(15)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.MeteringReceiptReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(15) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(15)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .MeteringReceiptReq(ISO15118_2.MeteringReceiptReq())
         }
@@ -16587,6 +16867,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(15)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.MeteringReceiptReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(15) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(15)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .MeteringReceiptReq(ISO15118_2.MeteringReceiptReq())
         }
@@ -16595,6 +16880,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(16)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.MeteringReceiptRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(16) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(16)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .MeteringReceiptRes(ISO15118_2.MeteringReceiptRes())
         }
@@ -16603,6 +16893,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(16)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.MeteringReceiptRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(16) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(16)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .MeteringReceiptRes(ISO15118_2.MeteringReceiptRes())
         }
@@ -16611,6 +16906,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(17)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.PaymentDetailsReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(17) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(17)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PaymentDetailsReq(ISO15118_2.PaymentDetailsReq())
         }
@@ -16619,6 +16919,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(17)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.PaymentDetailsReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(17) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(17)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PaymentDetailsReq(ISO15118_2.PaymentDetailsReq())
         }
@@ -16627,6 +16932,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(18)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.PaymentDetailsRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(18) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(18)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PaymentDetailsRes(ISO15118_2.PaymentDetailsRes())
         }
@@ -16635,6 +16945,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(18)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.PaymentDetailsRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(18) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(18)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PaymentDetailsRes(ISO15118_2.PaymentDetailsRes())
         }
@@ -16643,6 +16958,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(19)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.PaymentServiceSelectionReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(19) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(19)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PaymentServiceSelectionReq(ISO15118_2.PaymentServiceSelectionReq())
         }
@@ -16651,6 +16971,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(19)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.PaymentServiceSelectionReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(19) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(19)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PaymentServiceSelectionReq(ISO15118_2.PaymentServiceSelectionReq())
         }
@@ -16659,6 +16984,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(20)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.PaymentServiceSelectionRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(20) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(20)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PaymentServiceSelectionRes(ISO15118_2.PaymentServiceSelectionRes())
         }
@@ -16667,6 +16997,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(20)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.PaymentServiceSelectionRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(20) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(20)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PaymentServiceSelectionRes(ISO15118_2.PaymentServiceSelectionRes())
         }
@@ -16675,6 +17010,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(21)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.PowerDeliveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(21) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(21)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PowerDeliveryReq(ISO15118_2.PowerDeliveryReq())
         }
@@ -16683,6 +17023,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(21)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.PowerDeliveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(21) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(21)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PowerDeliveryReq(ISO15118_2.PowerDeliveryReq())
         }
@@ -16691,6 +17036,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(22)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.PowerDeliveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(22) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(22)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PowerDeliveryRes(ISO15118_2.PowerDeliveryRes())
         }
@@ -16699,6 +17049,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(22)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.PowerDeliveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(22) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(22)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PowerDeliveryRes(ISO15118_2.PowerDeliveryRes())
         }
@@ -16707,6 +17062,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(23)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.PreChargeReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(23) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(23)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PreChargeReq(ISO15118_2.PreChargeReq())
         }
@@ -16715,6 +17075,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(23)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.PreChargeReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(23) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(23)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PreChargeReq(ISO15118_2.PreChargeReq())
         }
@@ -16723,6 +17088,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(24)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.PreChargeRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(24) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(24)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PreChargeRes(ISO15118_2.PreChargeRes())
         }
@@ -16731,6 +17101,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(24)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.PreChargeRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(24) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(24)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PreChargeRes(ISO15118_2.PreChargeRes())
         }
@@ -16739,6 +17114,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(25)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.ServiceDetailReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(25) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(25)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServiceDetailReq(ISO15118_2.ServiceDetailReq())
         }
@@ -16747,6 +17127,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(25)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.ServiceDetailReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(25) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(25)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServiceDetailReq(ISO15118_2.ServiceDetailReq())
         }
@@ -16755,6 +17140,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(26)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.ServiceDetailRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(26) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(26)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServiceDetailRes(ISO15118_2.ServiceDetailRes())
         }
@@ -16763,6 +17153,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(26)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.ServiceDetailRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(26) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(26)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServiceDetailRes(ISO15118_2.ServiceDetailRes())
         }
@@ -16771,6 +17166,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(27)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.ServiceDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(27) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(27)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServiceDiscoveryReq(ISO15118_2.ServiceDiscoveryReq())
         }
@@ -16779,6 +17179,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(27)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.ServiceDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(27) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(27)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServiceDiscoveryReq(ISO15118_2.ServiceDiscoveryReq())
         }
@@ -16787,6 +17192,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(28)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.ServiceDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(28) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(28)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServiceDiscoveryRes(ISO15118_2.ServiceDiscoveryRes())
         }
@@ -16795,6 +17205,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(28)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.ServiceDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(28) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(28)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServiceDiscoveryRes(ISO15118_2.ServiceDiscoveryRes())
         }
@@ -16803,6 +17218,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(29)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.SessionSetupReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(29) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(29)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SessionSetupReq(ISO15118_2.SessionSetupReq())
         }
@@ -16811,6 +17231,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(29)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.SessionSetupReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(29) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(29)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SessionSetupReq(ISO15118_2.SessionSetupReq())
         }
@@ -16819,6 +17244,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(30)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.SessionSetupRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(30) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(30)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SessionSetupRes(ISO15118_2.SessionSetupRes())
         }
@@ -16827,6 +17257,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(30)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.SessionSetupRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(30) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(30)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SessionSetupRes(ISO15118_2.SessionSetupRes())
         }
@@ -16835,6 +17270,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(31)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.SessionStopReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(31) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(31)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SessionStopReq(ISO15118_2.SessionStopReq())
         }
@@ -16843,6 +17283,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(31)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.SessionStopReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(31) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(31)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SessionStopReq(ISO15118_2.SessionStopReq())
         }
@@ -16851,6 +17296,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(32)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.SessionStopRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(32) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(32)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SessionStopRes(ISO15118_2.SessionStopRes())
         }
@@ -16859,6 +17309,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(32)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.SessionStopRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(32) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(32)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SessionStopRes(ISO15118_2.SessionStopRes())
         }
@@ -16867,6 +17322,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(33)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.WeldingDetectionReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(33) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(33)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WeldingDetectionReq(ISO15118_2.WeldingDetectionReq())
         }
@@ -16875,6 +17335,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(33)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.WeldingDetectionReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(33) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(33)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WeldingDetectionReq(ISO15118_2.WeldingDetectionReq())
         }
@@ -16883,6 +17348,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(34)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.WeldingDetectionRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(34) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(34)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WeldingDetectionRes(ISO15118_2.WeldingDetectionRes())
         }
@@ -16891,6 +17361,11 @@ extension ISO15118_2.BodyElementChoice {
         let tag = _plainTagByte(34)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.WeldingDetectionRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(34) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(34)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WeldingDetectionRes(ISO15118_2.WeldingDetectionRes())
         }
@@ -16899,8 +17374,7 @@ extension ISO15118_2.BodyElementChoice {
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)
     static func _tag(at p: UnsafePointer<Self?>) -> Int {
-        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self?>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
-        return t >= 0 ? t : p.pointee._tag
+        _tag(atRaw: p) { p.pointee._tag }
     }
 }
 
@@ -16981,12 +17455,53 @@ extension ISO15118_2.SASchedulesChoice {
         return -2
     }
 
+    /// How many cases have a non-empty payload: the tag byte the cases with an empty payload share.
+    @inline(__always)
+    static var _payloadCaseCount: Int {
+        var k = 0
+        if MemoryLayout<ISO15118_2.SAScheduleList>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_2.SASchedules>.size > 0 { k &+= 1 }
+        return k
+    }
+
+    /// The case index of the `e`-th case with an empty payload (declaration order), else -2.
+    @inline(__always)
+    static func _emptyCase(_ e: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_2.SAScheduleList>.size == 0 { if e == k { return 0 }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.SASchedules>.size == 0 { if e == k { return 1 }; k &+= 1 }
+        return -2
+    }
+
+    /// Where case `index` stands among the cases with an empty payload (the inverse of `_emptyCase`), else -1.
+    @inline(__always)
+    static func _emptyIndex(_ index: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_2.SAScheduleList>.size == 0 { if index == 0 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_2.SASchedules>.size == 0 { if index == 1 { return k }; k &+= 1 }
+        return -1
+    }
+
+    /// The case at `raw`, `T`'s tag byte, read in place: a case with a payload by its tag byte; the cases with an
+    /// empty payload share the next tag byte and keep their index among themselves in the payload area's first
+    /// 32 bits (TypeLayout.rst, multi-payload enums: no-payload cases); anything else (nil) from a copy.
+    @inline(__always)
+    static func _tag<T>(atRaw p: UnsafePointer<T>, orCopy copy: () -> Int) -> Int {
+        let raw = Int((UnsafeRawPointer(p) + (MemoryLayout<T>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee)
+        let t = _payloadCase(raw)
+        if t >= 0 { return t }
+        if raw == _payloadCaseCount, MemoryLayout<T>.size > 4 {
+            let e = _emptyCase(Int(UnsafeRawPointer(p).loadUnaligned(as: UInt32.self)))
+            if e >= 0 { return e }
+        }
+        return copy()
+    }
+
     /// The case index read in place (no copy of the enum) from the tag byte, the enum's last byte when the
     /// tag is stored after the payloads (TypeLayout.rst, multi-payload enums); only when `_payloadsStoredPlain`.
     @inline(__always)
     static func _tag(at p: UnsafePointer<Self>) -> Int {
-        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
-        return t >= 0 ? t : p.pointee._tag
+        _tag(atRaw: p) { p.pointee._tag }
     }
 
     /// The tag byte of case `index` when its payload is not empty (the inverse of `_payloadCase`), else -1.
@@ -17006,6 +17521,11 @@ extension ISO15118_2.SASchedulesChoice {
         let tag = _plainTagByte(0)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.SAScheduleList(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(0) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(0)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SAScheduleList(ISO15118_2.SAScheduleList())
         }
@@ -17014,6 +17534,11 @@ extension ISO15118_2.SASchedulesChoice {
         let tag = _plainTagByte(0)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.SAScheduleList(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(0) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(0)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SAScheduleList(ISO15118_2.SAScheduleList())
         }
@@ -17022,6 +17547,11 @@ extension ISO15118_2.SASchedulesChoice {
         let tag = _plainTagByte(1)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.SASchedules(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(1) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(1)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SASchedules(ISO15118_2.SASchedules())
         }
@@ -17030,6 +17560,11 @@ extension ISO15118_2.SASchedulesChoice {
         let tag = _plainTagByte(1)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_2.SASchedules(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(1) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(1)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SASchedules(ISO15118_2.SASchedules())
         }
@@ -17038,8 +17573,7 @@ extension ISO15118_2.SASchedulesChoice {
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)
     static func _tag(at p: UnsafePointer<Self?>) -> Int {
-        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self?>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
-        return t >= 0 ? t : p.pointee._tag
+        _tag(atRaw: p) { p.pointee._tag }
     }
 }
 

@@ -4608,47 +4608,42 @@ extension AC_ChargeLoopReq {
                     } catch { throw error.inside("BPT_Scheduled_AC_CLReqControlMode") }
                 case 2:
                     try w.writeBits(2, 3)  // SE(CLReqControlMode)
-                    do throws(EXIError) {
-                        try withUnsafePointer(to: self.CLReqControlMode) { (p: UnsafePointer<ISO15118_20.CLReqControlModeChoiceAC>) throws(EXIError) in
-                            let m4 = EXIPayload.of(p, as: ISO15118_20.CLReqControlMode.self)
-                            try m4.pointee.encodeContent(&w)
-                        }
-                    } catch { throw error.inside("CLReqControlMode") }
+                    do throws(EXIError) { try ISO15118_20.CLReqControlMode().encodeContent(&w) } catch { throw error.inside("CLReqControlMode") }
                 case 3:
                     try w.writeBits(3, 3)  // SE(Dynamic_AC_CLReqControlMode)
                     do throws(EXIError) {
                         try withUnsafePointer(to: self.CLReqControlMode) { (p: UnsafePointer<ISO15118_20.CLReqControlModeChoiceAC>) throws(EXIError) in
-                            let m5 = EXIPayload.of(p, as: ISO15118_20.Dynamic_AC_CLReqControlMode.self)
-                            try m5.pointee.encodeContent(&w)
+                            let m4 = EXIPayload.of(p, as: ISO15118_20.Dynamic_AC_CLReqControlMode.self)
+                            try m4.pointee.encodeContent(&w)
                         }
                     } catch { throw error.inside("Dynamic_AC_CLReqControlMode") }
                 case 4:
                     try w.writeBits(4, 3)  // SE(Scheduled_AC_CLReqControlMode)
                     do throws(EXIError) {
                         try withUnsafePointer(to: self.CLReqControlMode) { (p: UnsafePointer<ISO15118_20.CLReqControlModeChoiceAC>) throws(EXIError) in
-                            let m6 = EXIPayload.of(p, as: ISO15118_20.Scheduled_AC_CLReqControlMode.self)
-                            try m6.pointee.encodeContent(&w)
+                            let m5 = EXIPayload.of(p, as: ISO15118_20.Scheduled_AC_CLReqControlMode.self)
+                            try m5.pointee.encodeContent(&w)
                         }
                     } catch { throw error.inside("Scheduled_AC_CLReqControlMode") }
                 default: break
                 }
             } else {
                 switch self.CLReqControlMode {
-                case .BPT_Dynamic_AC_CLReqControlMode(let m7):
+                case .BPT_Dynamic_AC_CLReqControlMode(let m6):
                     try w.writeBits(0, 3)  // SE(BPT_Dynamic_AC_CLReqControlMode)
-                    do throws(EXIError) { try m7.encodeContent(&w) } catch { throw error.inside("BPT_Dynamic_AC_CLReqControlMode") }
-                case .BPT_Scheduled_AC_CLReqControlMode(let m8):
+                    do throws(EXIError) { try m6.encodeContent(&w) } catch { throw error.inside("BPT_Dynamic_AC_CLReqControlMode") }
+                case .BPT_Scheduled_AC_CLReqControlMode(let m7):
                     try w.writeBits(1, 3)  // SE(BPT_Scheduled_AC_CLReqControlMode)
-                    do throws(EXIError) { try m8.encodeContent(&w) } catch { throw error.inside("BPT_Scheduled_AC_CLReqControlMode") }
-                case .CLReqControlMode(let m9):
+                    do throws(EXIError) { try m7.encodeContent(&w) } catch { throw error.inside("BPT_Scheduled_AC_CLReqControlMode") }
+                case .CLReqControlMode(let m8):
                     try w.writeBits(2, 3)  // SE(CLReqControlMode)
-                    do throws(EXIError) { try m9.encodeContent(&w) } catch { throw error.inside("CLReqControlMode") }
-                case .Dynamic_AC_CLReqControlMode(let m10):
+                    do throws(EXIError) { try m8.encodeContent(&w) } catch { throw error.inside("CLReqControlMode") }
+                case .Dynamic_AC_CLReqControlMode(let m9):
                     try w.writeBits(3, 3)  // SE(Dynamic_AC_CLReqControlMode)
-                    do throws(EXIError) { try m10.encodeContent(&w) } catch { throw error.inside("Dynamic_AC_CLReqControlMode") }
-                case .Scheduled_AC_CLReqControlMode(let m11):
+                    do throws(EXIError) { try m9.encodeContent(&w) } catch { throw error.inside("Dynamic_AC_CLReqControlMode") }
+                case .Scheduled_AC_CLReqControlMode(let m10):
                     try w.writeBits(4, 3)  // SE(Scheduled_AC_CLReqControlMode)
-                    do throws(EXIError) { try m11.encodeContent(&w) } catch { throw error.inside("Scheduled_AC_CLReqControlMode") }
+                    do throws(EXIError) { try m10.encodeContent(&w) } catch { throw error.inside("Scheduled_AC_CLReqControlMode") }
                 }
             }
         } catch { throw error.inside("") }
@@ -4674,9 +4669,9 @@ extension AC_ChargeLoopReq {
         }
         if ev == 1 {
             do throws(EXIError) {
-                var o12 = ISO15118_20.DisplayParameters()
-                try o12.decodeContent(&r)
-                self.DisplayParameters = o12
+                var o11 = ISO15118_20.DisplayParameters()
+                try o11.decodeContent(&r)
+                self.DisplayParameters = o11
             } catch { throw error.inside("DisplayParameters") }
             state = 2
             ev = try Self._read2(&r, state)
@@ -4709,9 +4704,9 @@ extension AC_ChargeLoopReq {
                             }
                         } catch { throw error.inside("BPT_Dynamic_AC_CLReqControlMode") }
                     } else {
-                        var m13 = ISO15118_20.BPT_Dynamic_AC_CLReqControlMode()
-                        do throws(EXIError) { try m13.decodeContent(&r) } catch { throw error.inside("BPT_Dynamic_AC_CLReqControlMode") }
-                        self.CLReqControlMode = .BPT_Dynamic_AC_CLReqControlMode(m13)
+                        var m12 = ISO15118_20.BPT_Dynamic_AC_CLReqControlMode()
+                        do throws(EXIError) { try m12.decodeContent(&r) } catch { throw error.inside("BPT_Dynamic_AC_CLReqControlMode") }
+                        self.CLReqControlMode = .BPT_Dynamic_AC_CLReqControlMode(m12)
                     }
                 case 4:
                     if ISO15118_20.CLReqControlModeChoiceAC._payloadsStoredPlain {
@@ -4722,9 +4717,9 @@ extension AC_ChargeLoopReq {
                             }
                         } catch { throw error.inside("BPT_Scheduled_AC_CLReqControlMode") }
                     } else {
-                        var m14 = ISO15118_20.BPT_Scheduled_AC_CLReqControlMode()
-                        do throws(EXIError) { try m14.decodeContent(&r) } catch { throw error.inside("BPT_Scheduled_AC_CLReqControlMode") }
-                        self.CLReqControlMode = .BPT_Scheduled_AC_CLReqControlMode(m14)
+                        var m13 = ISO15118_20.BPT_Scheduled_AC_CLReqControlMode()
+                        do throws(EXIError) { try m13.decodeContent(&r) } catch { throw error.inside("BPT_Scheduled_AC_CLReqControlMode") }
+                        self.CLReqControlMode = .BPT_Scheduled_AC_CLReqControlMode(m13)
                     }
                 case 5:
                     if ISO15118_20.CLReqControlModeChoiceAC._payloadsStoredPlain {
@@ -4735,9 +4730,9 @@ extension AC_ChargeLoopReq {
                             }
                         } catch { throw error.inside("CLReqControlMode") }
                     } else {
-                        var m15 = ISO15118_20.CLReqControlMode()
-                        do throws(EXIError) { try m15.decodeContent(&r) } catch { throw error.inside("CLReqControlMode") }
-                        self.CLReqControlMode = .CLReqControlMode(m15)
+                        var m14 = ISO15118_20.CLReqControlMode()
+                        do throws(EXIError) { try m14.decodeContent(&r) } catch { throw error.inside("CLReqControlMode") }
+                        self.CLReqControlMode = .CLReqControlMode(m14)
                     }
                 case 6:
                     if ISO15118_20.CLReqControlModeChoiceAC._payloadsStoredPlain {
@@ -4748,9 +4743,9 @@ extension AC_ChargeLoopReq {
                             }
                         } catch { throw error.inside("Dynamic_AC_CLReqControlMode") }
                     } else {
-                        var m16 = ISO15118_20.Dynamic_AC_CLReqControlMode()
-                        do throws(EXIError) { try m16.decodeContent(&r) } catch { throw error.inside("Dynamic_AC_CLReqControlMode") }
-                        self.CLReqControlMode = .Dynamic_AC_CLReqControlMode(m16)
+                        var m15 = ISO15118_20.Dynamic_AC_CLReqControlMode()
+                        do throws(EXIError) { try m15.decodeContent(&r) } catch { throw error.inside("Dynamic_AC_CLReqControlMode") }
+                        self.CLReqControlMode = .Dynamic_AC_CLReqControlMode(m15)
                     }
                 case 7:
                     if ISO15118_20.CLReqControlModeChoiceAC._payloadsStoredPlain {
@@ -4761,9 +4756,9 @@ extension AC_ChargeLoopReq {
                             }
                         } catch { throw error.inside("Scheduled_AC_CLReqControlMode") }
                     } else {
-                        var m17 = ISO15118_20.Scheduled_AC_CLReqControlMode()
-                        do throws(EXIError) { try m17.decodeContent(&r) } catch { throw error.inside("Scheduled_AC_CLReqControlMode") }
-                        self.CLReqControlMode = .Scheduled_AC_CLReqControlMode(m17)
+                        var m16 = ISO15118_20.Scheduled_AC_CLReqControlMode()
+                        do throws(EXIError) { try m16.decodeContent(&r) } catch { throw error.inside("Scheduled_AC_CLReqControlMode") }
+                        self.CLReqControlMode = .Scheduled_AC_CLReqControlMode(m16)
                     }
                 default: throw r.error(.unexpectedEvent)
                 }
@@ -42735,12 +42730,53 @@ extension ISO15118_20.AC_CPDResEnergyTransferModeChoice {
         return -2
     }
 
+    /// How many cases have a non-empty payload: the tag byte the cases with an empty payload share.
+    @inline(__always)
+    static var _payloadCaseCount: Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.AC_CPDResEnergyTransferMode>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_AC_CPDResEnergyTransferMode>.size > 0 { k &+= 1 }
+        return k
+    }
+
+    /// The case index of the `e`-th case with an empty payload (declaration order), else -2.
+    @inline(__always)
+    static func _emptyCase(_ e: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.AC_CPDResEnergyTransferMode>.size == 0 { if e == k { return 0 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_AC_CPDResEnergyTransferMode>.size == 0 { if e == k { return 1 }; k &+= 1 }
+        return -2
+    }
+
+    /// Where case `index` stands among the cases with an empty payload (the inverse of `_emptyCase`), else -1.
+    @inline(__always)
+    static func _emptyIndex(_ index: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.AC_CPDResEnergyTransferMode>.size == 0 { if index == 0 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_AC_CPDResEnergyTransferMode>.size == 0 { if index == 1 { return k }; k &+= 1 }
+        return -1
+    }
+
+    /// The case at `raw`, `T`'s tag byte, read in place: a case with a payload by its tag byte; the cases with an
+    /// empty payload share the next tag byte and keep their index among themselves in the payload area's first
+    /// 32 bits (TypeLayout.rst, multi-payload enums: no-payload cases); anything else (nil) from a copy.
+    @inline(__always)
+    static func _tag<T>(atRaw p: UnsafePointer<T>, orCopy copy: () -> Int) -> Int {
+        let raw = Int((UnsafeRawPointer(p) + (MemoryLayout<T>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee)
+        let t = _payloadCase(raw)
+        if t >= 0 { return t }
+        if raw == _payloadCaseCount, MemoryLayout<T>.size > 4 {
+            let e = _emptyCase(Int(UnsafeRawPointer(p).loadUnaligned(as: UInt32.self)))
+            if e >= 0 { return e }
+        }
+        return copy()
+    }
+
     /// The case index read in place (no copy of the enum) from the tag byte, the enum's last byte when the
     /// tag is stored after the payloads (TypeLayout.rst, multi-payload enums); only when `_payloadsStoredPlain`.
     @inline(__always)
     static func _tag(at p: UnsafePointer<Self>) -> Int {
-        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
-        return t >= 0 ? t : p.pointee._tag
+        _tag(atRaw: p) { p.pointee._tag }
     }
 
     /// The tag byte of case `index` when its payload is not empty (the inverse of `_payloadCase`), else -1.
@@ -42760,6 +42796,11 @@ extension ISO15118_20.AC_CPDResEnergyTransferModeChoice {
         let tag = _plainTagByte(0)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.AC_CPDResEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(0) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(0)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .AC_CPDResEnergyTransferMode(ISO15118_20.AC_CPDResEnergyTransferMode())
         }
@@ -42768,6 +42809,11 @@ extension ISO15118_20.AC_CPDResEnergyTransferModeChoice {
         let tag = _plainTagByte(0)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.AC_CPDResEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(0) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(0)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .AC_CPDResEnergyTransferMode(ISO15118_20.AC_CPDResEnergyTransferMode())
         }
@@ -42776,6 +42822,11 @@ extension ISO15118_20.AC_CPDResEnergyTransferModeChoice {
         let tag = _plainTagByte(1)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_AC_CPDResEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(1) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(1)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_AC_CPDResEnergyTransferMode(ISO15118_20.BPT_AC_CPDResEnergyTransferMode())
         }
@@ -42784,6 +42835,11 @@ extension ISO15118_20.AC_CPDResEnergyTransferModeChoice {
         let tag = _plainTagByte(1)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_AC_CPDResEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(1) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(1)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_AC_CPDResEnergyTransferMode(ISO15118_20.BPT_AC_CPDResEnergyTransferMode())
         }
@@ -42792,8 +42848,7 @@ extension ISO15118_20.AC_CPDResEnergyTransferModeChoice {
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)
     static func _tag(at p: UnsafePointer<Self?>) -> Int {
-        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self?>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
-        return t >= 0 ? t : p.pointee._tag
+        _tag(atRaw: p) { p.pointee._tag }
     }
 }
 
@@ -42850,12 +42905,62 @@ extension ISO15118_20.CLReqControlModeChoiceAC {
         return -2
     }
 
+    /// How many cases have a non-empty payload: the tag byte the cases with an empty payload share.
+    @inline(__always)
+    static var _payloadCaseCount: Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.BPT_Dynamic_AC_CLReqControlMode>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Scheduled_AC_CLReqControlMode>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.CLReqControlMode>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.Dynamic_AC_CLReqControlMode>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.Scheduled_AC_CLReqControlMode>.size > 0 { k &+= 1 }
+        return k
+    }
+
+    /// The case index of the `e`-th case with an empty payload (declaration order), else -2.
+    @inline(__always)
+    static func _emptyCase(_ e: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.BPT_Dynamic_AC_CLReqControlMode>.size == 0 { if e == k { return 0 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Scheduled_AC_CLReqControlMode>.size == 0 { if e == k { return 1 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.CLReqControlMode>.size == 0 { if e == k { return 2 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Dynamic_AC_CLReqControlMode>.size == 0 { if e == k { return 3 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Scheduled_AC_CLReqControlMode>.size == 0 { if e == k { return 4 }; k &+= 1 }
+        return -2
+    }
+
+    /// Where case `index` stands among the cases with an empty payload (the inverse of `_emptyCase`), else -1.
+    @inline(__always)
+    static func _emptyIndex(_ index: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.BPT_Dynamic_AC_CLReqControlMode>.size == 0 { if index == 0 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Scheduled_AC_CLReqControlMode>.size == 0 { if index == 1 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.CLReqControlMode>.size == 0 { if index == 2 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Dynamic_AC_CLReqControlMode>.size == 0 { if index == 3 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Scheduled_AC_CLReqControlMode>.size == 0 { if index == 4 { return k }; k &+= 1 }
+        return -1
+    }
+
+    /// The case at `raw`, `T`'s tag byte, read in place: a case with a payload by its tag byte; the cases with an
+    /// empty payload share the next tag byte and keep their index among themselves in the payload area's first
+    /// 32 bits (TypeLayout.rst, multi-payload enums: no-payload cases); anything else (nil) from a copy.
+    @inline(__always)
+    static func _tag<T>(atRaw p: UnsafePointer<T>, orCopy copy: () -> Int) -> Int {
+        let raw = Int((UnsafeRawPointer(p) + (MemoryLayout<T>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee)
+        let t = _payloadCase(raw)
+        if t >= 0 { return t }
+        if raw == _payloadCaseCount, MemoryLayout<T>.size > 4 {
+            let e = _emptyCase(Int(UnsafeRawPointer(p).loadUnaligned(as: UInt32.self)))
+            if e >= 0 { return e }
+        }
+        return copy()
+    }
+
     /// The case index read in place (no copy of the enum) from the tag byte, the enum's last byte when the
     /// tag is stored after the payloads (TypeLayout.rst, multi-payload enums); only when `_payloadsStoredPlain`.
     @inline(__always)
     static func _tag(at p: UnsafePointer<Self>) -> Int {
-        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
-        return t >= 0 ? t : p.pointee._tag
+        _tag(atRaw: p) { p.pointee._tag }
     }
 
     /// The tag byte of case `index` when its payload is not empty (the inverse of `_payloadCase`), else -1.
@@ -42878,6 +42983,11 @@ extension ISO15118_20.CLReqControlModeChoiceAC {
         let tag = _plainTagByte(0)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_Dynamic_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(0) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(0)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_Dynamic_AC_CLReqControlMode(ISO15118_20.BPT_Dynamic_AC_CLReqControlMode())
         }
@@ -42886,6 +42996,11 @@ extension ISO15118_20.CLReqControlModeChoiceAC {
         let tag = _plainTagByte(0)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_Dynamic_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(0) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(0)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_Dynamic_AC_CLReqControlMode(ISO15118_20.BPT_Dynamic_AC_CLReqControlMode())
         }
@@ -42894,6 +43009,11 @@ extension ISO15118_20.CLReqControlModeChoiceAC {
         let tag = _plainTagByte(1)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_Scheduled_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(1) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(1)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_Scheduled_AC_CLReqControlMode(ISO15118_20.BPT_Scheduled_AC_CLReqControlMode())
         }
@@ -42902,6 +43022,11 @@ extension ISO15118_20.CLReqControlModeChoiceAC {
         let tag = _plainTagByte(1)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_Scheduled_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(1) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(1)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_Scheduled_AC_CLReqControlMode(ISO15118_20.BPT_Scheduled_AC_CLReqControlMode())
         }
@@ -42910,6 +43035,11 @@ extension ISO15118_20.CLReqControlModeChoiceAC {
         let tag = _plainTagByte(2)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(2) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(2)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CLReqControlMode(ISO15118_20.CLReqControlMode())
         }
@@ -42918,6 +43048,11 @@ extension ISO15118_20.CLReqControlModeChoiceAC {
         let tag = _plainTagByte(2)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(2) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(2)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CLReqControlMode(ISO15118_20.CLReqControlMode())
         }
@@ -42926,6 +43061,11 @@ extension ISO15118_20.CLReqControlModeChoiceAC {
         let tag = _plainTagByte(3)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.Dynamic_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(3) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(3)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .Dynamic_AC_CLReqControlMode(ISO15118_20.Dynamic_AC_CLReqControlMode())
         }
@@ -42934,6 +43074,11 @@ extension ISO15118_20.CLReqControlModeChoiceAC {
         let tag = _plainTagByte(3)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.Dynamic_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(3) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(3)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .Dynamic_AC_CLReqControlMode(ISO15118_20.Dynamic_AC_CLReqControlMode())
         }
@@ -42942,6 +43087,11 @@ extension ISO15118_20.CLReqControlModeChoiceAC {
         let tag = _plainTagByte(4)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.Scheduled_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(4) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(4)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .Scheduled_AC_CLReqControlMode(ISO15118_20.Scheduled_AC_CLReqControlMode())
         }
@@ -42950,6 +43100,11 @@ extension ISO15118_20.CLReqControlModeChoiceAC {
         let tag = _plainTagByte(4)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.Scheduled_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(4) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(4)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .Scheduled_AC_CLReqControlMode(ISO15118_20.Scheduled_AC_CLReqControlMode())
         }
@@ -42958,8 +43113,7 @@ extension ISO15118_20.CLReqControlModeChoiceAC {
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)
     static func _tag(at p: UnsafePointer<Self?>) -> Int {
-        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self?>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
-        return t >= 0 ? t : p.pointee._tag
+        _tag(atRaw: p) { p.pointee._tag }
     }
 }
 
@@ -43031,12 +43185,74 @@ extension ISO20ACDPMessage {
         return -2
     }
 
+    /// How many cases have a non-empty payload: the tag byte the cases with an empty payload share.
+    @inline(__always)
+    static var _payloadCaseCount: Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.ACDP_ConnectReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.ACDP_ConnectRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.ACDP_ConnectReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.ACDP_ConnectRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.ACDP_SystemStatusReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.ACDP_SystemStatusRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.ACDP_VehiclePositioningReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.ACDP_VehiclePositioningRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<EXILayoutFill<14336>>.size > 0 { k &+= 1 }
+        return k
+    }
+
+    /// The case index of the `e`-th case with an empty payload (declaration order), else -2.
+    @inline(__always)
+    static func _emptyCase(_ e: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.ACDP_ConnectReq>.size == 0 { if e == k { return 0 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ACDP_ConnectRes>.size == 0 { if e == k { return 1 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ACDP_ConnectReq>.size == 0 { if e == k { return 2 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ACDP_ConnectRes>.size == 0 { if e == k { return 3 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ACDP_SystemStatusReq>.size == 0 { if e == k { return 4 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ACDP_SystemStatusRes>.size == 0 { if e == k { return 5 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ACDP_VehiclePositioningReq>.size == 0 { if e == k { return 6 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ACDP_VehiclePositioningRes>.size == 0 { if e == k { return 7 }; k &+= 1 }
+        if MemoryLayout<EXILayoutFill<14336>>.size == 0 { if e == k { return 8 }; k &+= 1 }
+        return -2
+    }
+
+    /// Where case `index` stands among the cases with an empty payload (the inverse of `_emptyCase`), else -1.
+    @inline(__always)
+    static func _emptyIndex(_ index: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.ACDP_ConnectReq>.size == 0 { if index == 0 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ACDP_ConnectRes>.size == 0 { if index == 1 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ACDP_ConnectReq>.size == 0 { if index == 2 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ACDP_ConnectRes>.size == 0 { if index == 3 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ACDP_SystemStatusReq>.size == 0 { if index == 4 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ACDP_SystemStatusRes>.size == 0 { if index == 5 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ACDP_VehiclePositioningReq>.size == 0 { if index == 6 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ACDP_VehiclePositioningRes>.size == 0 { if index == 7 { return k }; k &+= 1 }
+        if MemoryLayout<EXILayoutFill<14336>>.size == 0 { if index == 8 { return k }; k &+= 1 }
+        return -1
+    }
+
+    /// The case at `raw`, `T`'s tag byte, read in place: a case with a payload by its tag byte; the cases with an
+    /// empty payload share the next tag byte and keep their index among themselves in the payload area's first
+    /// 32 bits (TypeLayout.rst, multi-payload enums: no-payload cases); anything else (nil) from a copy.
+    @inline(__always)
+    static func _tag<T>(atRaw p: UnsafePointer<T>, orCopy copy: () -> Int) -> Int {
+        let raw = Int((UnsafeRawPointer(p) + (MemoryLayout<T>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee)
+        let t = _payloadCase(raw)
+        if t >= 0 { return t }
+        if raw == _payloadCaseCount, MemoryLayout<T>.size > 4 {
+            let e = _emptyCase(Int(UnsafeRawPointer(p).loadUnaligned(as: UInt32.self)))
+            if e >= 0 { return e }
+        }
+        return copy()
+    }
+
     /// The case index read in place (no copy of the enum) from the tag byte, the enum's last byte when the
     /// tag is stored after the payloads (TypeLayout.rst, multi-payload enums); only when `_payloadsStoredPlain`.
     @inline(__always)
     static func _tag(at p: UnsafePointer<Self>) -> Int {
-        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
-        return t >= 0 ? t : p.pointee._tag
+        _tag(atRaw: p) { p.pointee._tag }
     }
 
     /// The tag byte of case `index` when its payload is not empty (the inverse of `_payloadCase`), else -1.
@@ -43077,6 +43293,11 @@ extension ISO20ACDPMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.ACDP_ConnectReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(0) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(0)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ACDP_ConnectReq(ISO15118_20.ACDP_ConnectReq())
         }
@@ -43085,6 +43306,11 @@ extension ISO20ACDPMessage {
         let tag = _plainTagByte(0)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.ACDP_ConnectReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(0) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(0)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ACDP_ConnectReq(ISO15118_20.ACDP_ConnectReq())
         }
@@ -43098,6 +43324,11 @@ extension ISO20ACDPMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.ACDP_ConnectRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(1) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(1)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ACDP_ConnectRes(ISO15118_20.ACDP_ConnectRes())
         }
@@ -43106,6 +43337,11 @@ extension ISO20ACDPMessage {
         let tag = _plainTagByte(1)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.ACDP_ConnectRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(1) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(1)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ACDP_ConnectRes(ISO15118_20.ACDP_ConnectRes())
         }
@@ -43119,6 +43355,11 @@ extension ISO20ACDPMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.ACDP_ConnectReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(2) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(2)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ACDP_DisconnectReq(ISO15118_20.ACDP_ConnectReq())
         }
@@ -43127,6 +43368,11 @@ extension ISO20ACDPMessage {
         let tag = _plainTagByte(2)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.ACDP_ConnectReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(2) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(2)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ACDP_DisconnectReq(ISO15118_20.ACDP_ConnectReq())
         }
@@ -43140,6 +43386,11 @@ extension ISO20ACDPMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.ACDP_ConnectRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(3) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(3)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ACDP_DisconnectRes(ISO15118_20.ACDP_ConnectRes())
         }
@@ -43148,6 +43399,11 @@ extension ISO20ACDPMessage {
         let tag = _plainTagByte(3)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.ACDP_ConnectRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(3) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(3)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ACDP_DisconnectRes(ISO15118_20.ACDP_ConnectRes())
         }
@@ -43161,6 +43417,11 @@ extension ISO20ACDPMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.ACDP_SystemStatusReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(4) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(4)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ACDP_SystemStatusReq(ISO15118_20.ACDP_SystemStatusReq())
         }
@@ -43169,6 +43430,11 @@ extension ISO20ACDPMessage {
         let tag = _plainTagByte(4)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.ACDP_SystemStatusReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(4) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(4)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ACDP_SystemStatusReq(ISO15118_20.ACDP_SystemStatusReq())
         }
@@ -43182,6 +43448,11 @@ extension ISO20ACDPMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.ACDP_SystemStatusRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(5) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(5)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ACDP_SystemStatusRes(ISO15118_20.ACDP_SystemStatusRes())
         }
@@ -43190,6 +43461,11 @@ extension ISO20ACDPMessage {
         let tag = _plainTagByte(5)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.ACDP_SystemStatusRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(5) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(5)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ACDP_SystemStatusRes(ISO15118_20.ACDP_SystemStatusRes())
         }
@@ -43203,6 +43479,11 @@ extension ISO20ACDPMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.ACDP_VehiclePositioningReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(6) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(6)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ACDP_VehiclePositioningReq(ISO15118_20.ACDP_VehiclePositioningReq())
         }
@@ -43211,6 +43492,11 @@ extension ISO20ACDPMessage {
         let tag = _plainTagByte(6)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.ACDP_VehiclePositioningReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(6) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(6)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ACDP_VehiclePositioningReq(ISO15118_20.ACDP_VehiclePositioningReq())
         }
@@ -43224,6 +43510,11 @@ extension ISO20ACDPMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.ACDP_VehiclePositioningRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(7) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(7)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ACDP_VehiclePositioningRes(ISO15118_20.ACDP_VehiclePositioningRes())
         }
@@ -43232,6 +43523,11 @@ extension ISO20ACDPMessage {
         let tag = _plainTagByte(7)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.ACDP_VehiclePositioningRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(7) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(7)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ACDP_VehiclePositioningRes(ISO15118_20.ACDP_VehiclePositioningRes())
         }
@@ -43240,6 +43536,11 @@ extension ISO20ACDPMessage {
         let tag = _plainTagByte(8)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, EXILayoutFill<14336>(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(8) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(8)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = ._layoutFill(EXILayoutFill<14336>())
         }
@@ -43248,6 +43549,11 @@ extension ISO20ACDPMessage {
         let tag = _plainTagByte(8)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, EXILayoutFill<14336>(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(8) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(8)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = ._layoutFill(EXILayoutFill<14336>())
         }
@@ -43256,8 +43562,7 @@ extension ISO20ACDPMessage {
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)
     static func _tag(at p: UnsafePointer<Self?>) -> Int {
-        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self?>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
-        return t >= 0 ? t : p.pointee._tag
+        _tag(atRaw: p) { p.pointee._tag }
     }
 }
 
@@ -43357,12 +43662,98 @@ extension ISO20ACMessage {
         return -2
     }
 
+    /// How many cases have a non-empty payload: the tag byte the cases with an empty payload share.
+    @inline(__always)
+    static var _payloadCaseCount: Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.AC_CPDReqEnergyTransferMode>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.AC_CPDResEnergyTransferMode>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.AC_ChargeLoopReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.AC_ChargeLoopRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.AC_ChargeParameterDiscoveryReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.AC_ChargeParameterDiscoveryRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_AC_CPDReqEnergyTransferMode>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_AC_CPDResEnergyTransferMode>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Dynamic_AC_CLReqControlMode>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Dynamic_AC_CLResControlMode>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Scheduled_AC_CLReqControlMode>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Scheduled_AC_CLResControlMode>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.Dynamic_AC_CLReqControlMode>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.Dynamic_AC_CLResControlMode>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.Scheduled_AC_CLReqControlMode>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.Scheduled_AC_CLResControlMode>.size > 0 { k &+= 1 }
+        if MemoryLayout<EXILayoutFill<15360>>.size > 0 { k &+= 1 }
+        return k
+    }
+
+    /// The case index of the `e`-th case with an empty payload (declaration order), else -2.
+    @inline(__always)
+    static func _emptyCase(_ e: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.AC_CPDReqEnergyTransferMode>.size == 0 { if e == k { return 0 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.AC_CPDResEnergyTransferMode>.size == 0 { if e == k { return 1 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.AC_ChargeLoopReq>.size == 0 { if e == k { return 2 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.AC_ChargeLoopRes>.size == 0 { if e == k { return 3 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.AC_ChargeParameterDiscoveryReq>.size == 0 { if e == k { return 4 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.AC_ChargeParameterDiscoveryRes>.size == 0 { if e == k { return 5 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_AC_CPDReqEnergyTransferMode>.size == 0 { if e == k { return 6 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_AC_CPDResEnergyTransferMode>.size == 0 { if e == k { return 7 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Dynamic_AC_CLReqControlMode>.size == 0 { if e == k { return 8 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Dynamic_AC_CLResControlMode>.size == 0 { if e == k { return 9 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Scheduled_AC_CLReqControlMode>.size == 0 { if e == k { return 10 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Scheduled_AC_CLResControlMode>.size == 0 { if e == k { return 11 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Dynamic_AC_CLReqControlMode>.size == 0 { if e == k { return 12 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Dynamic_AC_CLResControlMode>.size == 0 { if e == k { return 13 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Scheduled_AC_CLReqControlMode>.size == 0 { if e == k { return 14 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Scheduled_AC_CLResControlMode>.size == 0 { if e == k { return 15 }; k &+= 1 }
+        if MemoryLayout<EXILayoutFill<15360>>.size == 0 { if e == k { return 16 }; k &+= 1 }
+        return -2
+    }
+
+    /// Where case `index` stands among the cases with an empty payload (the inverse of `_emptyCase`), else -1.
+    @inline(__always)
+    static func _emptyIndex(_ index: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.AC_CPDReqEnergyTransferMode>.size == 0 { if index == 0 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.AC_CPDResEnergyTransferMode>.size == 0 { if index == 1 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.AC_ChargeLoopReq>.size == 0 { if index == 2 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.AC_ChargeLoopRes>.size == 0 { if index == 3 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.AC_ChargeParameterDiscoveryReq>.size == 0 { if index == 4 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.AC_ChargeParameterDiscoveryRes>.size == 0 { if index == 5 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_AC_CPDReqEnergyTransferMode>.size == 0 { if index == 6 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_AC_CPDResEnergyTransferMode>.size == 0 { if index == 7 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Dynamic_AC_CLReqControlMode>.size == 0 { if index == 8 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Dynamic_AC_CLResControlMode>.size == 0 { if index == 9 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Scheduled_AC_CLReqControlMode>.size == 0 { if index == 10 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Scheduled_AC_CLResControlMode>.size == 0 { if index == 11 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Dynamic_AC_CLReqControlMode>.size == 0 { if index == 12 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Dynamic_AC_CLResControlMode>.size == 0 { if index == 13 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Scheduled_AC_CLReqControlMode>.size == 0 { if index == 14 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Scheduled_AC_CLResControlMode>.size == 0 { if index == 15 { return k }; k &+= 1 }
+        if MemoryLayout<EXILayoutFill<15360>>.size == 0 { if index == 16 { return k }; k &+= 1 }
+        return -1
+    }
+
+    /// The case at `raw`, `T`'s tag byte, read in place: a case with a payload by its tag byte; the cases with an
+    /// empty payload share the next tag byte and keep their index among themselves in the payload area's first
+    /// 32 bits (TypeLayout.rst, multi-payload enums: no-payload cases); anything else (nil) from a copy.
+    @inline(__always)
+    static func _tag<T>(atRaw p: UnsafePointer<T>, orCopy copy: () -> Int) -> Int {
+        let raw = Int((UnsafeRawPointer(p) + (MemoryLayout<T>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee)
+        let t = _payloadCase(raw)
+        if t >= 0 { return t }
+        if raw == _payloadCaseCount, MemoryLayout<T>.size > 4 {
+            let e = _emptyCase(Int(UnsafeRawPointer(p).loadUnaligned(as: UInt32.self)))
+            if e >= 0 { return e }
+        }
+        return copy()
+    }
+
     /// The case index read in place (no copy of the enum) from the tag byte, the enum's last byte when the
     /// tag is stored after the payloads (TypeLayout.rst, multi-payload enums); only when `_payloadsStoredPlain`.
     @inline(__always)
     static func _tag(at p: UnsafePointer<Self>) -> Int {
-        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
-        return t >= 0 ? t : p.pointee._tag
+        _tag(atRaw: p) { p.pointee._tag }
     }
 
     /// The tag byte of case `index` when its payload is not empty (the inverse of `_payloadCase`), else -1.
@@ -43406,6 +43797,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(0)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.AC_CPDReqEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(0) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(0)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .AC_CPDReqEnergyTransferMode(ISO15118_20.AC_CPDReqEnergyTransferMode())
         }
@@ -43414,6 +43810,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(0)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.AC_CPDReqEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(0) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(0)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .AC_CPDReqEnergyTransferMode(ISO15118_20.AC_CPDReqEnergyTransferMode())
         }
@@ -43422,6 +43823,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(1)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.AC_CPDResEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(1) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(1)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .AC_CPDResEnergyTransferMode(ISO15118_20.AC_CPDResEnergyTransferMode())
         }
@@ -43430,6 +43836,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(1)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.AC_CPDResEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(1) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(1)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .AC_CPDResEnergyTransferMode(ISO15118_20.AC_CPDResEnergyTransferMode())
         }
@@ -43443,6 +43854,11 @@ extension ISO20ACMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.AC_ChargeLoopReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(2) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(2)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .AC_ChargeLoopReq(ISO15118_20.AC_ChargeLoopReq())
         }
@@ -43451,6 +43867,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(2)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.AC_ChargeLoopReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(2) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(2)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .AC_ChargeLoopReq(ISO15118_20.AC_ChargeLoopReq())
         }
@@ -43464,6 +43885,11 @@ extension ISO20ACMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.AC_ChargeLoopRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(3) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(3)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .AC_ChargeLoopRes(ISO15118_20.AC_ChargeLoopRes())
         }
@@ -43472,6 +43898,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(3)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.AC_ChargeLoopRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(3) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(3)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .AC_ChargeLoopRes(ISO15118_20.AC_ChargeLoopRes())
         }
@@ -43485,6 +43916,11 @@ extension ISO20ACMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.AC_ChargeParameterDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(4) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(4)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .AC_ChargeParameterDiscoveryReq(ISO15118_20.AC_ChargeParameterDiscoveryReq())
         }
@@ -43493,6 +43929,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(4)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.AC_ChargeParameterDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(4) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(4)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .AC_ChargeParameterDiscoveryReq(ISO15118_20.AC_ChargeParameterDiscoveryReq())
         }
@@ -43506,6 +43947,11 @@ extension ISO20ACMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.AC_ChargeParameterDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(5) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(5)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .AC_ChargeParameterDiscoveryRes(ISO15118_20.AC_ChargeParameterDiscoveryRes())
         }
@@ -43514,6 +43960,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(5)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.AC_ChargeParameterDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(5) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(5)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .AC_ChargeParameterDiscoveryRes(ISO15118_20.AC_ChargeParameterDiscoveryRes())
         }
@@ -43522,6 +43973,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(6)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_AC_CPDReqEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(6) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(6)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_AC_CPDReqEnergyTransferMode(ISO15118_20.BPT_AC_CPDReqEnergyTransferMode())
         }
@@ -43530,6 +43986,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(6)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_AC_CPDReqEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(6) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(6)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_AC_CPDReqEnergyTransferMode(ISO15118_20.BPT_AC_CPDReqEnergyTransferMode())
         }
@@ -43538,6 +43999,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(7)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_AC_CPDResEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(7) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(7)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_AC_CPDResEnergyTransferMode(ISO15118_20.BPT_AC_CPDResEnergyTransferMode())
         }
@@ -43546,6 +44012,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(7)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_AC_CPDResEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(7) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(7)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_AC_CPDResEnergyTransferMode(ISO15118_20.BPT_AC_CPDResEnergyTransferMode())
         }
@@ -43554,6 +44025,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(8)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_Dynamic_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(8) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(8)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_Dynamic_AC_CLReqControlMode(ISO15118_20.BPT_Dynamic_AC_CLReqControlMode())
         }
@@ -43562,6 +44038,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(8)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_Dynamic_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(8) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(8)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_Dynamic_AC_CLReqControlMode(ISO15118_20.BPT_Dynamic_AC_CLReqControlMode())
         }
@@ -43570,6 +44051,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(9)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_Dynamic_AC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(9) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(9)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_Dynamic_AC_CLResControlMode(ISO15118_20.BPT_Dynamic_AC_CLResControlMode())
         }
@@ -43578,6 +44064,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(9)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_Dynamic_AC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(9) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(9)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_Dynamic_AC_CLResControlMode(ISO15118_20.BPT_Dynamic_AC_CLResControlMode())
         }
@@ -43586,6 +44077,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(10)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_Scheduled_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(10) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(10)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_Scheduled_AC_CLReqControlMode(ISO15118_20.BPT_Scheduled_AC_CLReqControlMode())
         }
@@ -43594,6 +44090,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(10)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_Scheduled_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(10) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(10)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_Scheduled_AC_CLReqControlMode(ISO15118_20.BPT_Scheduled_AC_CLReqControlMode())
         }
@@ -43602,6 +44103,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(11)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_Scheduled_AC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(11) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(11)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_Scheduled_AC_CLResControlMode(ISO15118_20.BPT_Scheduled_AC_CLResControlMode())
         }
@@ -43610,6 +44116,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(11)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_Scheduled_AC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(11) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(11)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_Scheduled_AC_CLResControlMode(ISO15118_20.BPT_Scheduled_AC_CLResControlMode())
         }
@@ -43618,6 +44129,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(12)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.Dynamic_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(12) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(12)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .Dynamic_AC_CLReqControlMode(ISO15118_20.Dynamic_AC_CLReqControlMode())
         }
@@ -43626,6 +44142,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(12)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.Dynamic_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(12) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(12)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .Dynamic_AC_CLReqControlMode(ISO15118_20.Dynamic_AC_CLReqControlMode())
         }
@@ -43634,6 +44155,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(13)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.Dynamic_AC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(13) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(13)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .Dynamic_AC_CLResControlMode(ISO15118_20.Dynamic_AC_CLResControlMode())
         }
@@ -43642,6 +44168,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(13)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.Dynamic_AC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(13) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(13)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .Dynamic_AC_CLResControlMode(ISO15118_20.Dynamic_AC_CLResControlMode())
         }
@@ -43650,6 +44181,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(14)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.Scheduled_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(14) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(14)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .Scheduled_AC_CLReqControlMode(ISO15118_20.Scheduled_AC_CLReqControlMode())
         }
@@ -43658,6 +44194,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(14)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.Scheduled_AC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(14) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(14)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .Scheduled_AC_CLReqControlMode(ISO15118_20.Scheduled_AC_CLReqControlMode())
         }
@@ -43666,6 +44207,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(15)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.Scheduled_AC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(15) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(15)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .Scheduled_AC_CLResControlMode(ISO15118_20.Scheduled_AC_CLResControlMode())
         }
@@ -43674,6 +44220,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(15)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.Scheduled_AC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(15) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(15)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .Scheduled_AC_CLResControlMode(ISO15118_20.Scheduled_AC_CLResControlMode())
         }
@@ -43682,6 +44233,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(16)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, EXILayoutFill<15360>(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(16) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(16)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = ._layoutFill(EXILayoutFill<15360>())
         }
@@ -43690,6 +44246,11 @@ extension ISO20ACMessage {
         let tag = _plainTagByte(16)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, EXILayoutFill<15360>(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(16) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(16)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = ._layoutFill(EXILayoutFill<15360>())
         }
@@ -43698,8 +44259,7 @@ extension ISO20ACMessage {
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)
     static func _tag(at p: UnsafePointer<Self?>) -> Int {
-        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self?>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
-        return t >= 0 ? t : p.pointee._tag
+        _tag(atRaw: p) { p.pointee._tag }
     }
 }
 
@@ -43843,12 +44403,134 @@ extension ISO20CommonMessage {
         return -2
     }
 
+    /// How many cases have a non-empty payload: the tag byte the cases with an empty payload share.
+    @inline(__always)
+    static var _payloadCaseCount: Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.AuthorizationReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.AuthorizationRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.AuthorizationSetupReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.AuthorizationSetupRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.CertificateInstallationReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.CertificateInstallationRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.MeteringConfirmationReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.MeteringConfirmationRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.PowerDeliveryReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.PowerDeliveryRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.ScheduleExchangeReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.ScheduleExchangeRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.ServiceDetailReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.ServiceDetailRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.ServiceDiscoveryReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.ServiceDiscoveryRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.ServiceSelectionReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.ServiceSelectionRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.SessionSetupReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.SessionSetupRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.SessionStopReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.SessionStopRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.SignedInstallationData>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.SignedMeteringData>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.VehicleCheckInReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.VehicleCheckInRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.VehicleCheckOutReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.VehicleCheckOutRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<EXILayoutFill<17408>>.size > 0 { k &+= 1 }
+        return k
+    }
+
+    /// The case index of the `e`-th case with an empty payload (declaration order), else -2.
+    @inline(__always)
+    static func _emptyCase(_ e: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.AuthorizationReq>.size == 0 { if e == k { return 0 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.AuthorizationRes>.size == 0 { if e == k { return 1 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.AuthorizationSetupReq>.size == 0 { if e == k { return 2 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.AuthorizationSetupRes>.size == 0 { if e == k { return 3 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.CertificateInstallationReq>.size == 0 { if e == k { return 4 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.CertificateInstallationRes>.size == 0 { if e == k { return 5 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.MeteringConfirmationReq>.size == 0 { if e == k { return 6 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.MeteringConfirmationRes>.size == 0 { if e == k { return 7 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.PowerDeliveryReq>.size == 0 { if e == k { return 8 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.PowerDeliveryRes>.size == 0 { if e == k { return 9 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ScheduleExchangeReq>.size == 0 { if e == k { return 10 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ScheduleExchangeRes>.size == 0 { if e == k { return 11 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ServiceDetailReq>.size == 0 { if e == k { return 12 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ServiceDetailRes>.size == 0 { if e == k { return 13 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ServiceDiscoveryReq>.size == 0 { if e == k { return 14 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ServiceDiscoveryRes>.size == 0 { if e == k { return 15 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ServiceSelectionReq>.size == 0 { if e == k { return 16 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ServiceSelectionRes>.size == 0 { if e == k { return 17 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.SessionSetupReq>.size == 0 { if e == k { return 18 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.SessionSetupRes>.size == 0 { if e == k { return 19 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.SessionStopReq>.size == 0 { if e == k { return 20 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.SessionStopRes>.size == 0 { if e == k { return 21 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.SignedInstallationData>.size == 0 { if e == k { return 22 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.SignedMeteringData>.size == 0 { if e == k { return 23 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.VehicleCheckInReq>.size == 0 { if e == k { return 24 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.VehicleCheckInRes>.size == 0 { if e == k { return 25 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.VehicleCheckOutReq>.size == 0 { if e == k { return 26 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.VehicleCheckOutRes>.size == 0 { if e == k { return 27 }; k &+= 1 }
+        if MemoryLayout<EXILayoutFill<17408>>.size == 0 { if e == k { return 28 }; k &+= 1 }
+        return -2
+    }
+
+    /// Where case `index` stands among the cases with an empty payload (the inverse of `_emptyCase`), else -1.
+    @inline(__always)
+    static func _emptyIndex(_ index: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.AuthorizationReq>.size == 0 { if index == 0 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.AuthorizationRes>.size == 0 { if index == 1 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.AuthorizationSetupReq>.size == 0 { if index == 2 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.AuthorizationSetupRes>.size == 0 { if index == 3 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.CertificateInstallationReq>.size == 0 { if index == 4 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.CertificateInstallationRes>.size == 0 { if index == 5 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.MeteringConfirmationReq>.size == 0 { if index == 6 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.MeteringConfirmationRes>.size == 0 { if index == 7 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.PowerDeliveryReq>.size == 0 { if index == 8 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.PowerDeliveryRes>.size == 0 { if index == 9 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ScheduleExchangeReq>.size == 0 { if index == 10 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ScheduleExchangeRes>.size == 0 { if index == 11 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ServiceDetailReq>.size == 0 { if index == 12 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ServiceDetailRes>.size == 0 { if index == 13 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ServiceDiscoveryReq>.size == 0 { if index == 14 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ServiceDiscoveryRes>.size == 0 { if index == 15 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ServiceSelectionReq>.size == 0 { if index == 16 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.ServiceSelectionRes>.size == 0 { if index == 17 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.SessionSetupReq>.size == 0 { if index == 18 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.SessionSetupRes>.size == 0 { if index == 19 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.SessionStopReq>.size == 0 { if index == 20 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.SessionStopRes>.size == 0 { if index == 21 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.SignedInstallationData>.size == 0 { if index == 22 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.SignedMeteringData>.size == 0 { if index == 23 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.VehicleCheckInReq>.size == 0 { if index == 24 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.VehicleCheckInRes>.size == 0 { if index == 25 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.VehicleCheckOutReq>.size == 0 { if index == 26 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.VehicleCheckOutRes>.size == 0 { if index == 27 { return k }; k &+= 1 }
+        if MemoryLayout<EXILayoutFill<17408>>.size == 0 { if index == 28 { return k }; k &+= 1 }
+        return -1
+    }
+
+    /// The case at `raw`, `T`'s tag byte, read in place: a case with a payload by its tag byte; the cases with an
+    /// empty payload share the next tag byte and keep their index among themselves in the payload area's first
+    /// 32 bits (TypeLayout.rst, multi-payload enums: no-payload cases); anything else (nil) from a copy.
+    @inline(__always)
+    static func _tag<T>(atRaw p: UnsafePointer<T>, orCopy copy: () -> Int) -> Int {
+        let raw = Int((UnsafeRawPointer(p) + (MemoryLayout<T>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee)
+        let t = _payloadCase(raw)
+        if t >= 0 { return t }
+        if raw == _payloadCaseCount, MemoryLayout<T>.size > 4 {
+            let e = _emptyCase(Int(UnsafeRawPointer(p).loadUnaligned(as: UInt32.self)))
+            if e >= 0 { return e }
+        }
+        return copy()
+    }
+
     /// The case index read in place (no copy of the enum) from the tag byte, the enum's last byte when the
     /// tag is stored after the payloads (TypeLayout.rst, multi-payload enums); only when `_payloadsStoredPlain`.
     @inline(__always)
     static func _tag(at p: UnsafePointer<Self>) -> Int {
-        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
-        return t >= 0 ? t : p.pointee._tag
+        _tag(atRaw: p) { p.pointee._tag }
     }
 
     /// The tag byte of case `index` when its payload is not empty (the inverse of `_payloadCase`), else -1.
@@ -43909,6 +44591,11 @@ extension ISO20CommonMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.AuthorizationReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(0) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(0)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .AuthorizationReq(ISO15118_20.AuthorizationReq())
         }
@@ -43917,6 +44604,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(0)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.AuthorizationReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(0) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(0)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .AuthorizationReq(ISO15118_20.AuthorizationReq())
         }
@@ -43930,6 +44622,11 @@ extension ISO20CommonMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.AuthorizationRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(1) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(1)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .AuthorizationRes(ISO15118_20.AuthorizationRes())
         }
@@ -43938,6 +44635,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(1)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.AuthorizationRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(1) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(1)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .AuthorizationRes(ISO15118_20.AuthorizationRes())
         }
@@ -43951,6 +44653,11 @@ extension ISO20CommonMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.AuthorizationSetupReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(2) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(2)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .AuthorizationSetupReq(ISO15118_20.AuthorizationSetupReq())
         }
@@ -43959,6 +44666,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(2)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.AuthorizationSetupReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(2) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(2)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .AuthorizationSetupReq(ISO15118_20.AuthorizationSetupReq())
         }
@@ -43972,6 +44684,11 @@ extension ISO20CommonMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.AuthorizationSetupRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(3) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(3)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .AuthorizationSetupRes(ISO15118_20.AuthorizationSetupRes())
         }
@@ -43980,6 +44697,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(3)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.AuthorizationSetupRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(3) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(3)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .AuthorizationSetupRes(ISO15118_20.AuthorizationSetupRes())
         }
@@ -43993,6 +44715,11 @@ extension ISO20CommonMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.CertificateInstallationReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(4) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(4)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CertificateInstallationReq(ISO15118_20.CertificateInstallationReq())
         }
@@ -44001,6 +44728,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(4)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.CertificateInstallationReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(4) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(4)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CertificateInstallationReq(ISO15118_20.CertificateInstallationReq())
         }
@@ -44014,6 +44746,11 @@ extension ISO20CommonMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.CertificateInstallationRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(5) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(5)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CertificateInstallationRes(ISO15118_20.CertificateInstallationRes())
         }
@@ -44022,6 +44759,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(5)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.CertificateInstallationRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(5) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(5)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .CertificateInstallationRes(ISO15118_20.CertificateInstallationRes())
         }
@@ -44035,6 +44777,11 @@ extension ISO20CommonMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.MeteringConfirmationReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(6) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(6)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .MeteringConfirmationReq(ISO15118_20.MeteringConfirmationReq())
         }
@@ -44043,6 +44790,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(6)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.MeteringConfirmationReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(6) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(6)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .MeteringConfirmationReq(ISO15118_20.MeteringConfirmationReq())
         }
@@ -44056,6 +44808,11 @@ extension ISO20CommonMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.MeteringConfirmationRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(7) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(7)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .MeteringConfirmationRes(ISO15118_20.MeteringConfirmationRes())
         }
@@ -44064,6 +44821,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(7)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.MeteringConfirmationRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(7) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(7)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .MeteringConfirmationRes(ISO15118_20.MeteringConfirmationRes())
         }
@@ -44077,6 +44839,11 @@ extension ISO20CommonMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.PowerDeliveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(8) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(8)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PowerDeliveryReq(ISO15118_20.PowerDeliveryReq())
         }
@@ -44085,6 +44852,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(8)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.PowerDeliveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(8) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(8)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PowerDeliveryReq(ISO15118_20.PowerDeliveryReq())
         }
@@ -44098,6 +44870,11 @@ extension ISO20CommonMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.PowerDeliveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(9) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(9)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PowerDeliveryRes(ISO15118_20.PowerDeliveryRes())
         }
@@ -44106,6 +44883,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(9)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.PowerDeliveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(9) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(9)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .PowerDeliveryRes(ISO15118_20.PowerDeliveryRes())
         }
@@ -44119,6 +44901,11 @@ extension ISO20CommonMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.ScheduleExchangeReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(10) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(10)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ScheduleExchangeReq(ISO15118_20.ScheduleExchangeReq())
         }
@@ -44127,6 +44914,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(10)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.ScheduleExchangeReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(10) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(10)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ScheduleExchangeReq(ISO15118_20.ScheduleExchangeReq())
         }
@@ -44140,6 +44932,11 @@ extension ISO20CommonMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.ScheduleExchangeRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(11) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(11)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ScheduleExchangeRes(ISO15118_20.ScheduleExchangeRes())
         }
@@ -44148,6 +44945,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(11)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.ScheduleExchangeRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(11) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(11)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ScheduleExchangeRes(ISO15118_20.ScheduleExchangeRes())
         }
@@ -44161,6 +44963,11 @@ extension ISO20CommonMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.ServiceDetailReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(12) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(12)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServiceDetailReq(ISO15118_20.ServiceDetailReq())
         }
@@ -44169,6 +44976,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(12)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.ServiceDetailReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(12) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(12)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServiceDetailReq(ISO15118_20.ServiceDetailReq())
         }
@@ -44182,6 +44994,11 @@ extension ISO20CommonMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.ServiceDetailRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(13) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(13)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServiceDetailRes(ISO15118_20.ServiceDetailRes())
         }
@@ -44190,6 +45007,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(13)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.ServiceDetailRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(13) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(13)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServiceDetailRes(ISO15118_20.ServiceDetailRes())
         }
@@ -44203,6 +45025,11 @@ extension ISO20CommonMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.ServiceDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(14) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(14)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServiceDiscoveryReq(ISO15118_20.ServiceDiscoveryReq())
         }
@@ -44211,6 +45038,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(14)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.ServiceDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(14) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(14)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServiceDiscoveryReq(ISO15118_20.ServiceDiscoveryReq())
         }
@@ -44224,6 +45056,11 @@ extension ISO20CommonMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.ServiceDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(15) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(15)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServiceDiscoveryRes(ISO15118_20.ServiceDiscoveryRes())
         }
@@ -44232,6 +45069,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(15)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.ServiceDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(15) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(15)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServiceDiscoveryRes(ISO15118_20.ServiceDiscoveryRes())
         }
@@ -44245,6 +45087,11 @@ extension ISO20CommonMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.ServiceSelectionReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(16) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(16)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServiceSelectionReq(ISO15118_20.ServiceSelectionReq())
         }
@@ -44253,6 +45100,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(16)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.ServiceSelectionReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(16) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(16)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServiceSelectionReq(ISO15118_20.ServiceSelectionReq())
         }
@@ -44266,6 +45118,11 @@ extension ISO20CommonMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.ServiceSelectionRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(17) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(17)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServiceSelectionRes(ISO15118_20.ServiceSelectionRes())
         }
@@ -44274,6 +45131,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(17)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.ServiceSelectionRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(17) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(17)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .ServiceSelectionRes(ISO15118_20.ServiceSelectionRes())
         }
@@ -44287,6 +45149,11 @@ extension ISO20CommonMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.SessionSetupReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(18) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(18)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SessionSetupReq(ISO15118_20.SessionSetupReq())
         }
@@ -44295,6 +45162,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(18)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.SessionSetupReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(18) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(18)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SessionSetupReq(ISO15118_20.SessionSetupReq())
         }
@@ -44308,6 +45180,11 @@ extension ISO20CommonMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.SessionSetupRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(19) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(19)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SessionSetupRes(ISO15118_20.SessionSetupRes())
         }
@@ -44316,6 +45193,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(19)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.SessionSetupRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(19) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(19)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SessionSetupRes(ISO15118_20.SessionSetupRes())
         }
@@ -44329,6 +45211,11 @@ extension ISO20CommonMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.SessionStopReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(20) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(20)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SessionStopReq(ISO15118_20.SessionStopReq())
         }
@@ -44337,6 +45224,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(20)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.SessionStopReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(20) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(20)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SessionStopReq(ISO15118_20.SessionStopReq())
         }
@@ -44350,6 +45242,11 @@ extension ISO20CommonMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.SessionStopRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(21) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(21)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SessionStopRes(ISO15118_20.SessionStopRes())
         }
@@ -44358,6 +45255,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(21)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.SessionStopRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(21) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(21)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SessionStopRes(ISO15118_20.SessionStopRes())
         }
@@ -44366,6 +45268,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(22)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.SignedInstallationData(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(22) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(22)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SignedInstallationData(ISO15118_20.SignedInstallationData())
         }
@@ -44374,6 +45281,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(22)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.SignedInstallationData(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(22) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(22)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SignedInstallationData(ISO15118_20.SignedInstallationData())
         }
@@ -44382,6 +45294,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(23)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.SignedMeteringData(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(23) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(23)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SignedMeteringData(ISO15118_20.SignedMeteringData())
         }
@@ -44390,6 +45307,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(23)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.SignedMeteringData(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(23) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(23)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .SignedMeteringData(ISO15118_20.SignedMeteringData())
         }
@@ -44403,6 +45325,11 @@ extension ISO20CommonMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.VehicleCheckInReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(24) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(24)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .VehicleCheckInReq(ISO15118_20.VehicleCheckInReq())
         }
@@ -44411,6 +45338,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(24)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.VehicleCheckInReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(24) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(24)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .VehicleCheckInReq(ISO15118_20.VehicleCheckInReq())
         }
@@ -44424,6 +45356,11 @@ extension ISO20CommonMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.VehicleCheckInRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(25) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(25)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .VehicleCheckInRes(ISO15118_20.VehicleCheckInRes())
         }
@@ -44432,6 +45369,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(25)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.VehicleCheckInRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(25) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(25)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .VehicleCheckInRes(ISO15118_20.VehicleCheckInRes())
         }
@@ -44445,6 +45387,11 @@ extension ISO20CommonMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.VehicleCheckOutReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(26) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(26)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .VehicleCheckOutReq(ISO15118_20.VehicleCheckOutReq())
         }
@@ -44453,6 +45400,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(26)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.VehicleCheckOutReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(26) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(26)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .VehicleCheckOutReq(ISO15118_20.VehicleCheckOutReq())
         }
@@ -44466,6 +45418,11 @@ extension ISO20CommonMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.VehicleCheckOutRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(27) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(27)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .VehicleCheckOutRes(ISO15118_20.VehicleCheckOutRes())
         }
@@ -44474,6 +45431,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(27)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.VehicleCheckOutRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(27) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(27)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .VehicleCheckOutRes(ISO15118_20.VehicleCheckOutRes())
         }
@@ -44482,6 +45444,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(28)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, EXILayoutFill<17408>(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(28) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(28)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = ._layoutFill(EXILayoutFill<17408>())
         }
@@ -44490,6 +45457,11 @@ extension ISO20CommonMessage {
         let tag = _plainTagByte(28)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, EXILayoutFill<17408>(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(28) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(28)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = ._layoutFill(EXILayoutFill<17408>())
         }
@@ -44498,8 +45470,7 @@ extension ISO20CommonMessage {
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)
     static func _tag(at p: UnsafePointer<Self?>) -> Int {
-        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self?>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
-        return t >= 0 ? t : p.pointee._tag
+        _tag(atRaw: p) { p.pointee._tag }
     }
 }
 
@@ -44637,12 +45608,116 @@ extension ISO20DCMessage {
         return -2
     }
 
+    /// How many cases have a non-empty payload: the tag byte the cases with an empty payload share.
+    @inline(__always)
+    static var _payloadCaseCount: Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.BPT_DC_CPDReqEnergyTransferMode>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_DC_CPDResEnergyTransferMode>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Dynamic_DC_CLReqControlMode>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Dynamic_DC_CLResControlMode>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Scheduled_DC_CLReqControlMode>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Scheduled_DC_CLResControlMode>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_CPDReqEnergyTransferMode>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_CPDResEnergyTransferMode>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_CableCheckReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_CableCheckRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_ChargeLoopReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_ChargeLoopRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_ChargeParameterDiscoveryReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_ChargeParameterDiscoveryRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_PreChargeReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_PreChargeRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_WeldingDetectionReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_WeldingDetectionRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.Dynamic_DC_CLReqControlMode>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.Dynamic_DC_CLResControlMode>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.Scheduled_DC_CLReqControlMode>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.Scheduled_DC_CLResControlMode>.size > 0 { k &+= 1 }
+        if MemoryLayout<EXILayoutFill<15360>>.size > 0 { k &+= 1 }
+        return k
+    }
+
+    /// The case index of the `e`-th case with an empty payload (declaration order), else -2.
+    @inline(__always)
+    static func _emptyCase(_ e: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.BPT_DC_CPDReqEnergyTransferMode>.size == 0 { if e == k { return 0 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_DC_CPDResEnergyTransferMode>.size == 0 { if e == k { return 1 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Dynamic_DC_CLReqControlMode>.size == 0 { if e == k { return 2 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Dynamic_DC_CLResControlMode>.size == 0 { if e == k { return 3 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Scheduled_DC_CLReqControlMode>.size == 0 { if e == k { return 4 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Scheduled_DC_CLResControlMode>.size == 0 { if e == k { return 5 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_CPDReqEnergyTransferMode>.size == 0 { if e == k { return 6 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_CPDResEnergyTransferMode>.size == 0 { if e == k { return 7 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_CableCheckReq>.size == 0 { if e == k { return 8 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_CableCheckRes>.size == 0 { if e == k { return 9 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_ChargeLoopReq>.size == 0 { if e == k { return 10 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_ChargeLoopRes>.size == 0 { if e == k { return 11 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_ChargeParameterDiscoveryReq>.size == 0 { if e == k { return 12 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_ChargeParameterDiscoveryRes>.size == 0 { if e == k { return 13 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_PreChargeReq>.size == 0 { if e == k { return 14 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_PreChargeRes>.size == 0 { if e == k { return 15 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_WeldingDetectionReq>.size == 0 { if e == k { return 16 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_WeldingDetectionRes>.size == 0 { if e == k { return 17 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Dynamic_DC_CLReqControlMode>.size == 0 { if e == k { return 18 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Dynamic_DC_CLResControlMode>.size == 0 { if e == k { return 19 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Scheduled_DC_CLReqControlMode>.size == 0 { if e == k { return 20 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Scheduled_DC_CLResControlMode>.size == 0 { if e == k { return 21 }; k &+= 1 }
+        if MemoryLayout<EXILayoutFill<15360>>.size == 0 { if e == k { return 22 }; k &+= 1 }
+        return -2
+    }
+
+    /// Where case `index` stands among the cases with an empty payload (the inverse of `_emptyCase`), else -1.
+    @inline(__always)
+    static func _emptyIndex(_ index: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.BPT_DC_CPDReqEnergyTransferMode>.size == 0 { if index == 0 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_DC_CPDResEnergyTransferMode>.size == 0 { if index == 1 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Dynamic_DC_CLReqControlMode>.size == 0 { if index == 2 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Dynamic_DC_CLResControlMode>.size == 0 { if index == 3 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Scheduled_DC_CLReqControlMode>.size == 0 { if index == 4 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.BPT_Scheduled_DC_CLResControlMode>.size == 0 { if index == 5 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_CPDReqEnergyTransferMode>.size == 0 { if index == 6 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_CPDResEnergyTransferMode>.size == 0 { if index == 7 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_CableCheckReq>.size == 0 { if index == 8 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_CableCheckRes>.size == 0 { if index == 9 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_ChargeLoopReq>.size == 0 { if index == 10 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_ChargeLoopRes>.size == 0 { if index == 11 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_ChargeParameterDiscoveryReq>.size == 0 { if index == 12 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_ChargeParameterDiscoveryRes>.size == 0 { if index == 13 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_PreChargeReq>.size == 0 { if index == 14 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_PreChargeRes>.size == 0 { if index == 15 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_WeldingDetectionReq>.size == 0 { if index == 16 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.DC_WeldingDetectionRes>.size == 0 { if index == 17 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Dynamic_DC_CLReqControlMode>.size == 0 { if index == 18 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Dynamic_DC_CLResControlMode>.size == 0 { if index == 19 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Scheduled_DC_CLReqControlMode>.size == 0 { if index == 20 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.Scheduled_DC_CLResControlMode>.size == 0 { if index == 21 { return k }; k &+= 1 }
+        if MemoryLayout<EXILayoutFill<15360>>.size == 0 { if index == 22 { return k }; k &+= 1 }
+        return -1
+    }
+
+    /// The case at `raw`, `T`'s tag byte, read in place: a case with a payload by its tag byte; the cases with an
+    /// empty payload share the next tag byte and keep their index among themselves in the payload area's first
+    /// 32 bits (TypeLayout.rst, multi-payload enums: no-payload cases); anything else (nil) from a copy.
+    @inline(__always)
+    static func _tag<T>(atRaw p: UnsafePointer<T>, orCopy copy: () -> Int) -> Int {
+        let raw = Int((UnsafeRawPointer(p) + (MemoryLayout<T>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee)
+        let t = _payloadCase(raw)
+        if t >= 0 { return t }
+        if raw == _payloadCaseCount, MemoryLayout<T>.size > 4 {
+            let e = _emptyCase(Int(UnsafeRawPointer(p).loadUnaligned(as: UInt32.self)))
+            if e >= 0 { return e }
+        }
+        return copy()
+    }
+
     /// The case index read in place (no copy of the enum) from the tag byte, the enum's last byte when the
     /// tag is stored after the payloads (TypeLayout.rst, multi-payload enums); only when `_payloadsStoredPlain`.
     @inline(__always)
     static func _tag(at p: UnsafePointer<Self>) -> Int {
-        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
-        return t >= 0 ? t : p.pointee._tag
+        _tag(atRaw: p) { p.pointee._tag }
     }
 
     /// The tag byte of case `index` when its payload is not empty (the inverse of `_payloadCase`), else -1.
@@ -44692,6 +45767,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(0)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_DC_CPDReqEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(0) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(0)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_DC_CPDReqEnergyTransferMode(ISO15118_20.BPT_DC_CPDReqEnergyTransferMode())
         }
@@ -44700,6 +45780,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(0)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_DC_CPDReqEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(0) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(0)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_DC_CPDReqEnergyTransferMode(ISO15118_20.BPT_DC_CPDReqEnergyTransferMode())
         }
@@ -44708,6 +45793,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(1)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_DC_CPDResEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(1) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(1)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_DC_CPDResEnergyTransferMode(ISO15118_20.BPT_DC_CPDResEnergyTransferMode())
         }
@@ -44716,6 +45806,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(1)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_DC_CPDResEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(1) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(1)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_DC_CPDResEnergyTransferMode(ISO15118_20.BPT_DC_CPDResEnergyTransferMode())
         }
@@ -44724,6 +45819,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(2)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_Dynamic_DC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(2) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(2)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_Dynamic_DC_CLReqControlMode(ISO15118_20.BPT_Dynamic_DC_CLReqControlMode())
         }
@@ -44732,6 +45832,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(2)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_Dynamic_DC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(2) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(2)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_Dynamic_DC_CLReqControlMode(ISO15118_20.BPT_Dynamic_DC_CLReqControlMode())
         }
@@ -44740,6 +45845,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(3)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_Dynamic_DC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(3) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(3)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_Dynamic_DC_CLResControlMode(ISO15118_20.BPT_Dynamic_DC_CLResControlMode())
         }
@@ -44748,6 +45858,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(3)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_Dynamic_DC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(3) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(3)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_Dynamic_DC_CLResControlMode(ISO15118_20.BPT_Dynamic_DC_CLResControlMode())
         }
@@ -44756,6 +45871,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(4)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_Scheduled_DC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(4) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(4)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_Scheduled_DC_CLReqControlMode(ISO15118_20.BPT_Scheduled_DC_CLReqControlMode())
         }
@@ -44764,6 +45884,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(4)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_Scheduled_DC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(4) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(4)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_Scheduled_DC_CLReqControlMode(ISO15118_20.BPT_Scheduled_DC_CLReqControlMode())
         }
@@ -44772,6 +45897,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(5)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_Scheduled_DC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(5) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(5)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_Scheduled_DC_CLResControlMode(ISO15118_20.BPT_Scheduled_DC_CLResControlMode())
         }
@@ -44780,6 +45910,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(5)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.BPT_Scheduled_DC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(5) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(5)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .BPT_Scheduled_DC_CLResControlMode(ISO15118_20.BPT_Scheduled_DC_CLResControlMode())
         }
@@ -44788,6 +45923,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(6)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.DC_CPDReqEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(6) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(6)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .DC_CPDReqEnergyTransferMode(ISO15118_20.DC_CPDReqEnergyTransferMode())
         }
@@ -44796,6 +45936,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(6)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.DC_CPDReqEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(6) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(6)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .DC_CPDReqEnergyTransferMode(ISO15118_20.DC_CPDReqEnergyTransferMode())
         }
@@ -44804,6 +45949,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(7)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.DC_CPDResEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(7) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(7)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .DC_CPDResEnergyTransferMode(ISO15118_20.DC_CPDResEnergyTransferMode())
         }
@@ -44812,6 +45962,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(7)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.DC_CPDResEnergyTransferMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(7) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(7)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .DC_CPDResEnergyTransferMode(ISO15118_20.DC_CPDResEnergyTransferMode())
         }
@@ -44825,6 +45980,11 @@ extension ISO20DCMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.DC_CableCheckReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(8) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(8)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .DC_CableCheckReq(ISO15118_20.DC_CableCheckReq())
         }
@@ -44833,6 +45993,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(8)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.DC_CableCheckReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(8) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(8)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .DC_CableCheckReq(ISO15118_20.DC_CableCheckReq())
         }
@@ -44846,6 +46011,11 @@ extension ISO20DCMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.DC_CableCheckRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(9) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(9)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .DC_CableCheckRes(ISO15118_20.DC_CableCheckRes())
         }
@@ -44854,6 +46024,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(9)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.DC_CableCheckRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(9) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(9)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .DC_CableCheckRes(ISO15118_20.DC_CableCheckRes())
         }
@@ -44867,6 +46042,11 @@ extension ISO20DCMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.DC_ChargeLoopReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(10) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(10)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .DC_ChargeLoopReq(ISO15118_20.DC_ChargeLoopReq())
         }
@@ -44875,6 +46055,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(10)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.DC_ChargeLoopReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(10) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(10)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .DC_ChargeLoopReq(ISO15118_20.DC_ChargeLoopReq())
         }
@@ -44888,6 +46073,11 @@ extension ISO20DCMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.DC_ChargeLoopRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(11) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(11)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .DC_ChargeLoopRes(ISO15118_20.DC_ChargeLoopRes())
         }
@@ -44896,6 +46086,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(11)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.DC_ChargeLoopRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(11) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(11)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .DC_ChargeLoopRes(ISO15118_20.DC_ChargeLoopRes())
         }
@@ -44909,6 +46104,11 @@ extension ISO20DCMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.DC_ChargeParameterDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(12) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(12)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .DC_ChargeParameterDiscoveryReq(ISO15118_20.DC_ChargeParameterDiscoveryReq())
         }
@@ -44917,6 +46117,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(12)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.DC_ChargeParameterDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(12) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(12)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .DC_ChargeParameterDiscoveryReq(ISO15118_20.DC_ChargeParameterDiscoveryReq())
         }
@@ -44930,6 +46135,11 @@ extension ISO20DCMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.DC_ChargeParameterDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(13) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(13)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .DC_ChargeParameterDiscoveryRes(ISO15118_20.DC_ChargeParameterDiscoveryRes())
         }
@@ -44938,6 +46148,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(13)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.DC_ChargeParameterDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(13) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(13)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .DC_ChargeParameterDiscoveryRes(ISO15118_20.DC_ChargeParameterDiscoveryRes())
         }
@@ -44951,6 +46166,11 @@ extension ISO20DCMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.DC_PreChargeReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(14) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(14)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .DC_PreChargeReq(ISO15118_20.DC_PreChargeReq())
         }
@@ -44959,6 +46179,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(14)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.DC_PreChargeReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(14) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(14)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .DC_PreChargeReq(ISO15118_20.DC_PreChargeReq())
         }
@@ -44972,6 +46197,11 @@ extension ISO20DCMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.DC_PreChargeRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(15) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(15)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .DC_PreChargeRes(ISO15118_20.DC_PreChargeRes())
         }
@@ -44980,6 +46210,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(15)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.DC_PreChargeRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(15) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(15)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .DC_PreChargeRes(ISO15118_20.DC_PreChargeRes())
         }
@@ -44993,6 +46228,11 @@ extension ISO20DCMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.DC_WeldingDetectionReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(16) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(16)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .DC_WeldingDetectionReq(ISO15118_20.DC_WeldingDetectionReq())
         }
@@ -45001,6 +46241,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(16)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.DC_WeldingDetectionReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(16) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(16)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .DC_WeldingDetectionReq(ISO15118_20.DC_WeldingDetectionReq())
         }
@@ -45014,6 +46259,11 @@ extension ISO20DCMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.DC_WeldingDetectionRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(17) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(17)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .DC_WeldingDetectionRes(ISO15118_20.DC_WeldingDetectionRes())
         }
@@ -45022,6 +46272,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(17)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.DC_WeldingDetectionRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(17) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(17)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .DC_WeldingDetectionRes(ISO15118_20.DC_WeldingDetectionRes())
         }
@@ -45030,6 +46285,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(18)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.Dynamic_DC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(18) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(18)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .Dynamic_DC_CLReqControlMode(ISO15118_20.Dynamic_DC_CLReqControlMode())
         }
@@ -45038,6 +46298,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(18)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.Dynamic_DC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(18) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(18)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .Dynamic_DC_CLReqControlMode(ISO15118_20.Dynamic_DC_CLReqControlMode())
         }
@@ -45046,6 +46311,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(19)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.Dynamic_DC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(19) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(19)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .Dynamic_DC_CLResControlMode(ISO15118_20.Dynamic_DC_CLResControlMode())
         }
@@ -45054,6 +46324,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(19)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.Dynamic_DC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(19) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(19)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .Dynamic_DC_CLResControlMode(ISO15118_20.Dynamic_DC_CLResControlMode())
         }
@@ -45062,6 +46337,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(20)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.Scheduled_DC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(20) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(20)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .Scheduled_DC_CLReqControlMode(ISO15118_20.Scheduled_DC_CLReqControlMode())
         }
@@ -45070,6 +46350,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(20)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.Scheduled_DC_CLReqControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(20) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(20)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .Scheduled_DC_CLReqControlMode(ISO15118_20.Scheduled_DC_CLReqControlMode())
         }
@@ -45078,6 +46363,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(21)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.Scheduled_DC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(21) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(21)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .Scheduled_DC_CLResControlMode(ISO15118_20.Scheduled_DC_CLResControlMode())
         }
@@ -45086,6 +46376,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(21)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.Scheduled_DC_CLResControlMode(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(21) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(21)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .Scheduled_DC_CLResControlMode(ISO15118_20.Scheduled_DC_CLResControlMode())
         }
@@ -45094,6 +46389,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(22)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, EXILayoutFill<15360>(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(22) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(22)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = ._layoutFill(EXILayoutFill<15360>())
         }
@@ -45102,6 +46402,11 @@ extension ISO20DCMessage {
         let tag = _plainTagByte(22)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, EXILayoutFill<15360>(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(22) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(22)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = ._layoutFill(EXILayoutFill<15360>())
         }
@@ -45110,8 +46415,7 @@ extension ISO20DCMessage {
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)
     static func _tag(at p: UnsafePointer<Self?>) -> Int {
-        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self?>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
-        return t >= 0 ? t : p.pointee._tag
+        _tag(atRaw: p) { p.pointee._tag }
     }
 }
 
@@ -45213,12 +46517,86 @@ extension ISO20WPTMessage {
         return -2
     }
 
+    /// How many cases have a non-empty payload: the tag byte the cases with an empty payload share.
+    @inline(__always)
+    static var _payloadCaseCount: Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.WPT_AlignmentCheckReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_AlignmentCheckRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_ChargeLoopReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_ChargeLoopRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_ChargeParameterDiscoveryReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_ChargeParameterDiscoveryRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_FinePositioningReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_FinePositioningRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_FinePositioningSetupReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_FinePositioningSetupRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_PairingReq>.size > 0 { k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_PairingRes>.size > 0 { k &+= 1 }
+        if MemoryLayout<EXILayoutFill<17408>>.size > 0 { k &+= 1 }
+        return k
+    }
+
+    /// The case index of the `e`-th case with an empty payload (declaration order), else -2.
+    @inline(__always)
+    static func _emptyCase(_ e: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.WPT_AlignmentCheckReq>.size == 0 { if e == k { return 0 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_AlignmentCheckRes>.size == 0 { if e == k { return 1 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_ChargeLoopReq>.size == 0 { if e == k { return 2 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_ChargeLoopRes>.size == 0 { if e == k { return 3 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_ChargeParameterDiscoveryReq>.size == 0 { if e == k { return 4 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_ChargeParameterDiscoveryRes>.size == 0 { if e == k { return 5 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_FinePositioningReq>.size == 0 { if e == k { return 6 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_FinePositioningRes>.size == 0 { if e == k { return 7 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_FinePositioningSetupReq>.size == 0 { if e == k { return 8 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_FinePositioningSetupRes>.size == 0 { if e == k { return 9 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_PairingReq>.size == 0 { if e == k { return 10 }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_PairingRes>.size == 0 { if e == k { return 11 }; k &+= 1 }
+        if MemoryLayout<EXILayoutFill<17408>>.size == 0 { if e == k { return 12 }; k &+= 1 }
+        return -2
+    }
+
+    /// Where case `index` stands among the cases with an empty payload (the inverse of `_emptyCase`), else -1.
+    @inline(__always)
+    static func _emptyIndex(_ index: Int) -> Int {
+        var k = 0
+        if MemoryLayout<ISO15118_20.WPT_AlignmentCheckReq>.size == 0 { if index == 0 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_AlignmentCheckRes>.size == 0 { if index == 1 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_ChargeLoopReq>.size == 0 { if index == 2 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_ChargeLoopRes>.size == 0 { if index == 3 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_ChargeParameterDiscoveryReq>.size == 0 { if index == 4 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_ChargeParameterDiscoveryRes>.size == 0 { if index == 5 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_FinePositioningReq>.size == 0 { if index == 6 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_FinePositioningRes>.size == 0 { if index == 7 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_FinePositioningSetupReq>.size == 0 { if index == 8 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_FinePositioningSetupRes>.size == 0 { if index == 9 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_PairingReq>.size == 0 { if index == 10 { return k }; k &+= 1 }
+        if MemoryLayout<ISO15118_20.WPT_PairingRes>.size == 0 { if index == 11 { return k }; k &+= 1 }
+        if MemoryLayout<EXILayoutFill<17408>>.size == 0 { if index == 12 { return k }; k &+= 1 }
+        return -1
+    }
+
+    /// The case at `raw`, `T`'s tag byte, read in place: a case with a payload by its tag byte; the cases with an
+    /// empty payload share the next tag byte and keep their index among themselves in the payload area's first
+    /// 32 bits (TypeLayout.rst, multi-payload enums: no-payload cases); anything else (nil) from a copy.
+    @inline(__always)
+    static func _tag<T>(atRaw p: UnsafePointer<T>, orCopy copy: () -> Int) -> Int {
+        let raw = Int((UnsafeRawPointer(p) + (MemoryLayout<T>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee)
+        let t = _payloadCase(raw)
+        if t >= 0 { return t }
+        if raw == _payloadCaseCount, MemoryLayout<T>.size > 4 {
+            let e = _emptyCase(Int(UnsafeRawPointer(p).loadUnaligned(as: UInt32.self)))
+            if e >= 0 { return e }
+        }
+        return copy()
+    }
+
     /// The case index read in place (no copy of the enum) from the tag byte, the enum's last byte when the
     /// tag is stored after the payloads (TypeLayout.rst, multi-payload enums); only when `_payloadsStoredPlain`.
     @inline(__always)
     static func _tag(at p: UnsafePointer<Self>) -> Int {
-        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
-        return t >= 0 ? t : p.pointee._tag
+        _tag(atRaw: p) { p.pointee._tag }
     }
 
     /// The tag byte of case `index` when its payload is not empty (the inverse of `_payloadCase`), else -1.
@@ -45263,6 +46641,11 @@ extension ISO20WPTMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.WPT_AlignmentCheckReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(0) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(0)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WPT_AlignmentCheckReq(ISO15118_20.WPT_AlignmentCheckReq())
         }
@@ -45271,6 +46654,11 @@ extension ISO20WPTMessage {
         let tag = _plainTagByte(0)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.WPT_AlignmentCheckReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(0) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(0)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WPT_AlignmentCheckReq(ISO15118_20.WPT_AlignmentCheckReq())
         }
@@ -45284,6 +46672,11 @@ extension ISO20WPTMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.WPT_AlignmentCheckRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(1) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(1)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WPT_AlignmentCheckRes(ISO15118_20.WPT_AlignmentCheckRes())
         }
@@ -45292,6 +46685,11 @@ extension ISO20WPTMessage {
         let tag = _plainTagByte(1)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.WPT_AlignmentCheckRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(1) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(1)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WPT_AlignmentCheckRes(ISO15118_20.WPT_AlignmentCheckRes())
         }
@@ -45305,6 +46703,11 @@ extension ISO20WPTMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.WPT_ChargeLoopReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(2) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(2)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WPT_ChargeLoopReq(ISO15118_20.WPT_ChargeLoopReq())
         }
@@ -45313,6 +46716,11 @@ extension ISO20WPTMessage {
         let tag = _plainTagByte(2)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.WPT_ChargeLoopReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(2) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(2)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WPT_ChargeLoopReq(ISO15118_20.WPT_ChargeLoopReq())
         }
@@ -45326,6 +46734,11 @@ extension ISO20WPTMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.WPT_ChargeLoopRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(3) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(3)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WPT_ChargeLoopRes(ISO15118_20.WPT_ChargeLoopRes())
         }
@@ -45334,6 +46747,11 @@ extension ISO20WPTMessage {
         let tag = _plainTagByte(3)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.WPT_ChargeLoopRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(3) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(3)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WPT_ChargeLoopRes(ISO15118_20.WPT_ChargeLoopRes())
         }
@@ -45347,6 +46765,11 @@ extension ISO20WPTMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.WPT_ChargeParameterDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(4) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(4)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WPT_ChargeParameterDiscoveryReq(ISO15118_20.WPT_ChargeParameterDiscoveryReq())
         }
@@ -45355,6 +46778,11 @@ extension ISO20WPTMessage {
         let tag = _plainTagByte(4)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.WPT_ChargeParameterDiscoveryReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(4) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(4)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WPT_ChargeParameterDiscoveryReq(ISO15118_20.WPT_ChargeParameterDiscoveryReq())
         }
@@ -45368,6 +46796,11 @@ extension ISO20WPTMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.WPT_ChargeParameterDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(5) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(5)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WPT_ChargeParameterDiscoveryRes(ISO15118_20.WPT_ChargeParameterDiscoveryRes())
         }
@@ -45376,6 +46809,11 @@ extension ISO20WPTMessage {
         let tag = _plainTagByte(5)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.WPT_ChargeParameterDiscoveryRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(5) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(5)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WPT_ChargeParameterDiscoveryRes(ISO15118_20.WPT_ChargeParameterDiscoveryRes())
         }
@@ -45389,6 +46827,11 @@ extension ISO20WPTMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.WPT_FinePositioningReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(6) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(6)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WPT_FinePositioningReq(ISO15118_20.WPT_FinePositioningReq())
         }
@@ -45397,6 +46840,11 @@ extension ISO20WPTMessage {
         let tag = _plainTagByte(6)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.WPT_FinePositioningReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(6) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(6)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WPT_FinePositioningReq(ISO15118_20.WPT_FinePositioningReq())
         }
@@ -45410,6 +46858,11 @@ extension ISO20WPTMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.WPT_FinePositioningRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(7) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(7)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WPT_FinePositioningRes(ISO15118_20.WPT_FinePositioningRes())
         }
@@ -45418,6 +46871,11 @@ extension ISO20WPTMessage {
         let tag = _plainTagByte(7)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.WPT_FinePositioningRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(7) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(7)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WPT_FinePositioningRes(ISO15118_20.WPT_FinePositioningRes())
         }
@@ -45431,6 +46889,11 @@ extension ISO20WPTMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.WPT_FinePositioningSetupReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(8) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(8)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WPT_FinePositioningSetupReq(ISO15118_20.WPT_FinePositioningSetupReq())
         }
@@ -45439,6 +46902,11 @@ extension ISO20WPTMessage {
         let tag = _plainTagByte(8)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.WPT_FinePositioningSetupReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(8) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(8)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WPT_FinePositioningSetupReq(ISO15118_20.WPT_FinePositioningSetupReq())
         }
@@ -45452,6 +46920,11 @@ extension ISO20WPTMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.WPT_FinePositioningSetupRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(9) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(9)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WPT_FinePositioningSetupRes(ISO15118_20.WPT_FinePositioningSetupRes())
         }
@@ -45460,6 +46933,11 @@ extension ISO20WPTMessage {
         let tag = _plainTagByte(9)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.WPT_FinePositioningSetupRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(9) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(9)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WPT_FinePositioningSetupRes(ISO15118_20.WPT_FinePositioningSetupRes())
         }
@@ -45473,6 +46951,11 @@ extension ISO20WPTMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.WPT_PairingReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(10) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(10)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WPT_PairingReq(ISO15118_20.WPT_PairingReq())
         }
@@ -45481,6 +46964,11 @@ extension ISO20WPTMessage {
         let tag = _plainTagByte(10)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.WPT_PairingReq(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(10) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(10)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WPT_PairingReq(ISO15118_20.WPT_PairingReq())
         }
@@ -45494,6 +46982,11 @@ extension ISO20WPTMessage {
                 return
             }
             EXIPayload.become(p, ISO15118_20.WPT_PairingRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(11) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(11)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WPT_PairingRes(ISO15118_20.WPT_PairingRes())
         }
@@ -45502,6 +46995,11 @@ extension ISO20WPTMessage {
         let tag = _plainTagByte(11)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, ISO15118_20.WPT_PairingRes(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(11) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(11)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = .WPT_PairingRes(ISO15118_20.WPT_PairingRes())
         }
@@ -45510,6 +47008,11 @@ extension ISO20WPTMessage {
         let tag = _plainTagByte(12)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, EXILayoutFill<17408>(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(12) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(12)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = ._layoutFill(EXILayoutFill<17408>())
         }
@@ -45518,6 +47021,11 @@ extension ISO20WPTMessage {
         let tag = _plainTagByte(12)
         if _payloadsStoredPlain, _isPOD(Self.self), tag >= 0 {
             EXIPayload.become(p, EXILayoutFill<17408>(), tag: UInt8(truncatingIfNeeded: tag))
+        } else if _payloadsStoredPlain, _isPOD(Self.self), MemoryLayout<Self?>.size == MemoryLayout<Self>.size, MemoryLayout<Self>.size > 4,
+                  _emptyIndex(12) >= 0 {
+            // an empty payload: its index among the empty cases in the payload area, their shared tag byte after it
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: _emptyIndex(12)), as: UInt32.self)
+            EXIPayload.setTag(p, UInt8(truncatingIfNeeded: _payloadCaseCount))
         } else {
             p.pointee = ._layoutFill(EXILayoutFill<17408>())
         }
@@ -45526,8 +47034,7 @@ extension ISO20WPTMessage {
     /// The same for an optional (its nil is a tag value no case uses): -1 when nil.
     @inline(__always)
     static func _tag(at p: UnsafePointer<Self?>) -> Int {
-        let t = _payloadCase(Int((UnsafeRawPointer(p) + (MemoryLayout<Self?>.size &- 1)).assumingMemoryBound(to: UInt8.self).pointee))
-        return t >= 0 ? t : p.pointee._tag
+        _tag(atRaw: p) { p.pointee._tag }
     }
 }
 
