@@ -18,13 +18,15 @@ import Testing
 /// its 500 V target; a real car waits until the inlet is within about 20 V of its battery
 /// (v2g-session.md §2). Our SECC refuses that PowerDelivery with FAILED_PowerDeliveryNotApplied (the code
 /// both standards define for an EVSE that cannot apply power), no current beyond the 2 A precharge limit
-/// flows, and the power path ends safe. Whole sessions with Josev's EVCC run against our SECC on the
+/// flows, and the power path ends safe. On a loaded machine the five rounds take long enough for the
+/// modules to reach the target: then the car is given power and its charge loop is answered. The test
+/// checks whichever happened against the voltages in Josev's log. Whole sessions with Josev's EVCC run against our SECC on the
 /// simulated plant (`.ci/extra/josev-session.sh`), whose output reaches the target within those rounds.
 @Suite(.serialized, .required("own-stack-v2g"),
        .enabled(if: JosevEVCCPeer.unavailable == nil, "needs root, iproute2 and the Josev venv (reason printed)"))
 struct OwnStackJosevEVCCTests {
     @Test(arguments: ["din", "iso2"])
-    func josevCarIsRefusedPowerBeforeTheInletMatches(_ protocolName: String) throws {
+    func josevCarOnTheOwnStackComposition(_ protocolName: String) throws {
         try JosevEVCCPeer.refusedPowerDelivery(protocolName)
     }
 }
@@ -113,19 +115,36 @@ enum JosevEVCCPeer {
             : ["SessionSetup", "ServiceDiscovery", "PaymentServiceSelection", "Authorization", "ChargeParameterDiscovery",
                "CableCheck", "PreCharge", "PowerDelivery"]
         for name in names { #expect(log.contains("\(name)Res received"), "Josev's EVCC never received \(name)Res:\n\(log.suffix(4000))") }
-        // No error on Josev's side up to our answer (after it, its EVCC gives up on SDP by design, with a traceback).
-        let upToRefusal = log.firstRange(of: "PowerDeliveryRes received").map { String(log[..<$0.upperBound]) } ?? log
-        let errorLines = upToRefusal.split(separator: "\n").filter { $0.hasPrefix("ERROR") || $0.hasPrefix("Traceback") }
-        #expect(errorLines.isEmpty, "\(errorLines)")
-        // It asked for power with the inlet short of its target, and was refused in the standard's terms.
+        // Our answer to the car's first PowerDelivery(start) decides the branch; both are the standard's. Josev's car asks
+        // after five PreCharge rounds whatever the voltage; how far the modules ramped by then depends on the machine's load.
+        let marker = "\"PowerDeliveryRes\":{\"ResponseCode\":\""
+        let firstAnswer = log.firstRange(of: marker).map { String(log[$0.upperBound...].prefix { $0 != "\"" }) }
         let t = try #require(target, "no PreChargeReq target in Josev's log")
         let v = try #require(inlet, "no PreChargeRes voltage in Josev's log")
-        #expect(t - v > 20, "the inlet matched (\(v) V for \(t) V): the car should have been given power")
-        #expect(log.contains("\"PowerDeliveryRes\":{\"ResponseCode\":\"FAILED_PowerDeliveryNotApplied\""), "\(log.suffix(3000))")
-        #expect(phases.contains(.precharge) && !phases.contains(.charging), "phases: \(phases)")
-        #expect(b.charger.facts.v2g.value.currentDemands == 0)
-        // Never more than the precharge current, and safe at the end.
-        #expect(peakAmps <= 2.5, "peak \(peakAmps) A")
+        print("own-stack \(protocolName) against Josev's EVCC: first PowerDeliveryRes \(firstAnswer ?? "none")")
+        // No error on Josev's side up to our refusal, or in the whole session it was given; only its EVCC giving up on
+        // SDP after a session ended (by design, an ERROR line with a traceback) is not one.
+        let region = firstAnswer == "FAILED_PowerDeliveryNotApplied"
+            ? log.firstRange(of: "PowerDeliveryRes received").map { String(log[..<$0.upperBound]) } ?? log : log
+        let errorLines = region.split(separator: "\n").filter { ($0.hasPrefix("ERROR") || $0.hasPrefix("Traceback")) && !$0.contains("SDP retry") }
+        let tracebacks = region.components(separatedBy: "Traceback").count - 1
+        let sdpGiveUps = region.components(separatedBy: "SDPFailedError").count - 1
+        #expect(errorLines.filter { !$0.hasPrefix("Traceback") }.isEmpty && tracebacks <= sdpGiveUps, "\(errorLines)")
+        if firstAnswer == "FAILED_PowerDeliveryNotApplied" {
+            // The inlet was short of the car's target when it asked: refused, no charge loop, never more than the
+            // precharge current.
+            #expect(t - v > 20, "the inlet matched (\(v) V for \(t) V) but the car was refused power")
+            #expect(phases.contains(.precharge) && !phases.contains(.charging), "phases: \(phases)")
+            #expect(b.charger.facts.v2g.value.currentDemands == 0)
+            #expect(peakAmps <= 2.5, "peak \(peakAmps) A")
+        } else {
+            // The modules had reached the target within the five rounds (a slow round trip): power given, the charge
+            // loop answered, Josev's CurrentDemand requests decoded and answered by both codecs.
+            #expect(firstAnswer == "OK", "\(log.suffix(3000))")
+            #expect(phases.contains(.charging), "phases: \(phases)")
+            #expect(b.charger.facts.v2g.value.currentDemands > 0)
+            #expect(log.contains("CurrentDemandRes received"))
+        }
         #expect(b.powerSafe, "power \(b.charger.facts.power.value.phase) \(b.charger.facts.power.value.outcome)")
         b.loop.stop(.requested("test"))
     }
