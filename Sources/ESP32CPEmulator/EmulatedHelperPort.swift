@@ -54,8 +54,8 @@ public final class EmulatedHelperPort: SerialPort, @unchecked Sendable {
     /// The emulator thread's name (15 characters at most, the kernel's limit).
     public static let threadName = "esp32-cp-helper"
     /// Whether the emulator thread got its real-time priority (false: EPERM, normal priority).
-    public var runsRealTime: Bool { realTime.isSet }
-    private let realTime = LockedFlag()
+    /// Written by the emulator thread before it signals `started`; read after `init` waited for that signal.
+    public private(set) var runsRealTime = false
 
     /// Opens a pty, configures the host end with `config` and starts the emulator thread, which
     /// plays `script` (nil: the vehicle stays in state A), as firmware `revision`.
@@ -70,11 +70,11 @@ public final class EmulatedHelperPort: SerialPort, @unchecked Sendable {
         let stop = stopFlag
         let done = finished
         let mailbox = self.mailbox
-        let realTime = self.realTime
+        nonisolated(unsafe) var realTime = false
         let started = DispatchSemaphore(value: 0)
         let thread = Thread {
             _ = ck_loop_name_thread(Self.threadName) // what ps -L and top show
-            if ck_loop_thread_fifo(Self.threadPriority) == 0 { realTime.set() }
+            realTime = ck_loop_thread_fifo(Self.threadPriority) == 0
             started.signal()
             // The stop check runs once per emulator step: it also applies a vehicle state posted by
             // `present(_:)` from the loop's thread, so the emulator's state stays on its own thread.
@@ -86,7 +86,8 @@ public final class EmulatedHelperPort: SerialPort, @unchecked Sendable {
             done.signal()
         }
         thread.start()
-        started.wait()
+        started.wait() // orders the thread's write of `realTime` before this read
+        runsRealTime = realTime
     }
 
     deinit {

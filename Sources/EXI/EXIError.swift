@@ -138,22 +138,10 @@ public struct ElementPath: Equatable, Sendable, CustomStringConvertible {
     public func contains(_ name: StaticString) -> Bool {
         var i = 0
         while i < count {
-            let n = names[i]
-            if n.utf8CodeUnitCount == name.utf8CodeUnitCount {
-                var j = 0
-                while j < n.utf8CodeUnitCount, n.utf8Start[j] == name.utf8Start[j] { j += 1 }
-                if j == n.utf8CodeUnitCount { return true }
-            }
+            if Self.same(names[i], name) { return true }
             i += 1
         }
         return false
-    }
-
-    /// The name `level` steps below the root (0: the root itself), while the path still holds the root (at
-    /// most eight deep; deeper, the outer names were dropped) and is that deep; nil otherwise.
-    public func outermost(_ level: Int) -> StaticString? {
-        guard dropped == 0, level >= 0, level < count else { return nil }
-        return names[level]
     }
 
     /// Whether the path starts `root/child/grandchild`: the decoder was inside that element when it failed

@@ -80,12 +80,17 @@ public final class ChargePoint: PlaneService, @unchecked Sendable {
         sendBoot()
     }
 
-    public func disconnected() {
+    /// The connection is gone: lost (the central system or the network), or closed here for a reset.
+    public func disconnected(byChargePoint: Bool = false) {
         guard transport != nil else { return }
         transport = nil
         booted = false
         inFlight = nil
-        log.warning("ocpp: connection lost; transaction messages are queued (\(queue.messages.count))")
+        if byChargePoint {
+            log.info("ocpp: connection closed by the charge point; \(queue.messages.count) transaction message(s) queued")
+        } else {
+            log.warning("ocpp: connection lost; transaction messages are queued (\(queue.messages.count))")
+        }
     }
 
     public var isConnected: Bool { transport != nil }
@@ -383,7 +388,7 @@ public final class ChargePoint: PlaneService, @unchecked Sendable {
             resetPending = nil
             log.notice("ocpp: \(reset.rawValue): closing the connection to boot again")
             transport?.close()
-            disconnected()
+            disconnected(byChargePoint: true)
         }
         pump()
     }

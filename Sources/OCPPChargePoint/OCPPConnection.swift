@@ -1,9 +1,11 @@
 import HTTPTypes
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
 import ServicePlane
+import Synchronization
 import WSClient
 
 /// The charge point's WebSocket to its central system over WSClient (OCPP-J 1.6 §3): subprotocol
@@ -16,6 +18,11 @@ public final class OCPPConnection: @unchecked Sendable {
     public let options: OCPPOptions
     let log: Logger
     private var task: Task<Void, Never>?
+    /// True once `runForever` has returned: the WebSocket client has nothing left on the plane's loops.
+    private let ended = ConditionLock(value: false)
+    private let stopping = Atomic<Bool>(false)
+    /// The link of the connection that is up, for `stop` to close.
+    private let current = NIOLockedValueBox<Link?>(nil)
 
     public init(chargePoint: ChargePoint, log: Logger) {
         self.chargePoint = chargePoint
@@ -24,10 +31,32 @@ public final class OCPPConnection: @unchecked Sendable {
     }
 
     public func start() {
-        task = Task.detached { [self] in await self.runForever() }
+        task = Task.detached { [self] in
+            await self.runForever()
+            ended.lock()
+            ended.unlock(withValue: true)
+        }
     }
 
-    public func stop() { task?.cancel() }
+    /// Closes the connection with a WebSocket close (the central system sees a normal closure), waits
+    /// until the client has finished, and cancels it if that takes longer than `closeTimeout` s; so the
+    /// service plane shuts its event loops down after, not under, the client's last work (NIO: "Cannot
+    /// schedule tasks on an EventLoop that has already shut down").
+    public func stop() {
+        guard let task else { return }
+        stopping.store(true, ordering: .releasing)
+        current.withLockedValue { $0 }?.close()
+        if ended.lock(whenValue: true, timeoutSeconds: Self.closeTimeout) {
+            ended.unlock()
+        } else {
+            task.cancel()
+            if ended.lock(whenValue: true, timeoutSeconds: Self.stopTimeout) { ended.unlock() }
+        }
+        self.task = nil
+    }
+
+    static let closeTimeout = 1.5
+    static let stopTimeout = 3.0
 
     /// What the charge point hands out to send through the connection while it is up.
     final class Link: OCPPTransport, @unchecked Sendable {
@@ -35,16 +64,24 @@ public final class OCPPConnection: @unchecked Sendable {
         let continuation: AsyncStream<Outgoing>.Continuation
         init(_ c: AsyncStream<Outgoing>.Continuation) { continuation = c }
         func send(_ text: String) { continuation.yield(.text(text)) }
-        func close() { continuation.yield(.close) }
+        func close() {
+            closedHere.store(true, ordering: .releasing)
+            continuation.yield(.close)
+        }
+        /// Whether this side closed the connection (a reset, a stop), not the central system.
+        let closedHere = Atomic<Bool>(false)
     }
 
     private func runForever() async {
         var backoff = options.reconnectInitial
         let plane = chargePoint.plane
         let cp = chargePoint
-        while !Task.isCancelled {
+        let current = self.current
+        let lastLink = NIOLockedValueBox<Link?>(nil)
+        while !Task.isCancelled, !stopping.load(ordering: .acquiring) {
             var configuration = WebSocketClientConfiguration()
             configuration.additionalHeaders[HTTPField.Name("Sec-WebSocket-Protocol")!] = "ocpp1.6"
+            configuration.sniHostname = options.tlsServerName
             if let password = options.password {
                 configuration.additionalHeaders[.authorization] = "Basic " + Base64.encode(Array("\(options.chargePointId):\(password)".utf8))
             }
@@ -61,6 +98,9 @@ public final class OCPPConnection: @unchecked Sendable {
                     up.set()
                     let (stream, continuation) = AsyncStream<Link.Outgoing>.makeStream()
                     let link = Link(continuation)
+                    current.withLockedValue { $0 = link }
+                    lastLink.withLockedValue { $0 = link }
+                    defer { current.withLockedValue { $0 = nil } }
                     plane.execute { cp.connected(link) }
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         group.addTask {
@@ -81,11 +121,19 @@ public final class OCPPConnection: @unchecked Sendable {
                     }
                 }
                 try await client.run()
-                log.notice("ocpp: connection closed by the central system")
+                if stopping.load(ordering: .acquiring) {
+                    log.info("ocpp: connection closed (stopping)")
+                } else if lastLink.withLockedValue({ $0?.closedHere.load(ordering: .acquiring) }) == true {
+                    log.debug("ocpp: connection closed by the charge point")
+                } else {
+                    log.notice("ocpp: connection closed by the central system")
+                }
             } catch {
                 log.warning("ocpp: connection to \(options.endpoint) failed: \(error)")
             }
-            plane.execute { cp.disconnected() }
+            let here = stopping.load(ordering: .acquiring)
+            plane.execute { cp.disconnected(byChargePoint: here) }
+            if Task.isCancelled || stopping.load(ordering: .acquiring) { break }
             if up.isSet { backoff = options.reconnectInitial }
             log.info("ocpp: reconnecting in \(backoff) s")
             try? await Task.sleep(for: .milliseconds(Int(backoff * 1000)))

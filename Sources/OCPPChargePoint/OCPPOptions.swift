@@ -8,6 +8,9 @@ public struct OCPPOptions: Sendable {
     public var password: String?
     /// Security profile 2 (TLS with Basic auth): the central system's root certificate (PEM file).
     public var caFile: String?
+    /// The central system's name for TLS (SNI and the name its certificate must carry) when the URL names it
+    /// by an IP address: TLS sends no address as a server name (RFC 6066 §3). Nil: the URL's host.
+    public var tlsServerName: String?
     public var vendor = "ChargeKit"
     public var model = "ChargeKit-DC"
     public var firmwareVersion: String? = "0.1"
@@ -23,6 +26,29 @@ public struct OCPPOptions: Sendable {
         self.url = url
         self.chargePointId = chargePointId
         self.stateDirectory = stateDirectory
+    }
+
+    /// The URL's host (without brackets or port), or nil when it has none.
+    public static func host(of url: String) -> Substring? {
+        let chars = Array(url.utf8)
+        var i = 0
+        while i + 2 < chars.count, !(chars[i] == UInt8(ascii: ":") && chars[i + 1] == UInt8(ascii: "/") && chars[i + 2] == UInt8(ascii: "/")) {
+            i += 1
+        }
+        guard i + 2 < chars.count else { return nil }
+        var rest = url.utf8.dropFirst(i + 3).split(separator: UInt8(ascii: "/"), maxSplits: 1, omittingEmptySubsequences: false)
+            .first.map { Substring($0) } ?? ""
+        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
+        if rest.first == "[", let close = rest.firstIndex(of: "]") { return rest[rest.index(after: rest.startIndex)..<close] }
+        if let colon = rest.lastIndex(of: ":") { rest = rest[..<colon] }
+        return rest.isEmpty ? nil : rest
+    }
+
+    /// Whether a host is an IPv4 or IPv6 address rather than a name.
+    public static func isIPAddress(_ host: Substring) -> Bool {
+        if host.contains(":") { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { p in !p.isEmpty && p.count <= 3 && p.allSatisfy(\.isASCII) && p.allSatisfy(\.isNumber) }
     }
 
     /// The URL with the identity appended.

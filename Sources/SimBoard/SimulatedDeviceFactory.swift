@@ -71,11 +71,7 @@ public final class SimulatedDeviceFactory: DeviceFactory {
         if absent.contains(device.name) { throw .open(spec.interface, errno: .operationNotSupportedByDevice) }
         // `transport: kernel-packet`: the far end is another process on a kernel link (a veth end), so the
         // frames take a real AF_PACKET socket, as on the hardware board.
-        if spec.transport == .kernelPacket {
-            let link = try LinuxEthernetLink(interface: spec.interface, etherType: spec.etherType)
-            if spec.promiscuous { try link.setPromiscuous(true) }
-            return link
-        }
+        if spec.transport == .kernelPacket { return try LinuxDeviceFactory().openEthernet(spec, for: device) }
         // Locally administered, numbered in opening order: the same board gives the same MACs.
         let mac = MACAddress(rawValue: 0x02_00_00_00_00_00 | nextMAC)
         nextMAC += 1

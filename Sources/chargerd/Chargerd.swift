@@ -89,6 +89,9 @@ struct Chargerd: ParsableCommand {
         if let realtime, !(1...99).contains(realtime) { throw ValidationError("--realtime must be in 1…99") }
         if !(1...100_000).contains(sessions) { throw ValidationError("--sessions must be in 1…100000") }
         if bench, sessions > 1 { throw ValidationError("--bench runs one composition; --sessions recomposes it per session") }
+        if sessions > 1, ocpp.url != nil || http.address != nil || site.broker != nil {
+            throw ValidationError("--sessions recomposes the charger per session without a service plane: not with --ocpp, --http or --site-broker")
+        }
     }
 
     func run() throws {

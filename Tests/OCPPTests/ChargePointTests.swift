@@ -147,4 +147,16 @@ final class RecordingTransport: OCPPTransport, @unchecked Sendable {
         rig.answer(#"{"idTagInfo":{"status":"Accepted"}}"#)
         #expect(rig.on { rig.cp.queue.isEmpty })
     }
+
+    /// The URL's host, for the rule that TLS names a central system, never an address (RFC 6066 §3).
+    @Test func urlHostsAndAddresses() {
+        #expect(OCPPOptions.host(of: "wss://csms.example.com:443/ocpp") == "csms.example.com")
+        #expect(OCPPOptions.host(of: "wss://127.0.0.1:8443/ocpp/v16") == "127.0.0.1")
+        #expect(OCPPOptions.host(of: "wss://[fe80::1%25eth0]:8443/ocpp") == "fe80::1%25eth0")
+        #expect(OCPPOptions.host(of: "ws://user@10.0.0.2/x") == "10.0.0.2")
+        #expect(OCPPOptions.host(of: "ws://") == nil && OCPPOptions.host(of: "csms") == nil)
+        #expect(OCPPOptions.isIPAddress("127.0.0.1") && OCPPOptions.isIPAddress("::1") && OCPPOptions.isIPAddress("fe80::1%25eth0"))
+        #expect(!OCPPOptions.isIPAddress("csms.example.com") && !OCPPOptions.isIPAddress("1.2.3") && !OCPPOptions.isIPAddress("1.2.3.4.example"))
+        #expect(!OCPPOptions.isIPAddress("localhost"))
+    }
 }

@@ -20,7 +20,7 @@ let ocppVenvReady: Bool = {
 @Suite(.serialized) struct OCPPInteropTests {
     static let cases = ["boot", "configuration", "remote-start", "authorize", "start-transaction", "meter-values",
                         "charging-profile", "target-current-key", "offline-queue", "trigger-message", "unlock-connector",
-                        "remote-stop", "schemas", "http-live", "http-metrics"]
+                        "remote-stop", "schemas", "http-live", "http-metrics", "clean-exit"]
 
     @Test(.enabled(if: ocppVenvReady, "needs the ocpp venv (.ci/setup)"))
     func wholeSessionAgainstTheOCPPLibrary() throws {
