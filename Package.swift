@@ -415,7 +415,7 @@ let tests: [Target] = [
                        "SimBoard", "V2GSession",
                        "ESP32CPEmulator", "PowerDrivers", "MallocCounting",
                        "WhitebeetEVSE", "WhitebeetEmulator", "PowerPlantSim", "CoreTypes",
-                       "Scenarios"],
+                       "Scenarios", "Drivers", "V2GLink"],
         swiftSettings: strict),
     .testTarget(name: "V2GTPTests", dependencies: ["V2GTP", "CoreTypes", "MallocCounting", "TestSupport"], swiftSettings: strict),
     .testTarget(name: "V2GTests", dependencies: ["V2G", "Contracts", "AppHandshake", "EXI", "EXITool", "CoreTypes", "EXIJSON", "AppHandshakeJSON"],

@@ -268,7 +268,8 @@ public final class Charger {
                     var port: (any SerialPort)?
                     if case .serial(let p)? = devices[helperDevice.name] { port = p }
                     let v = try OwnStackV2G(board: board, revision: revision, helperLink: helperLink, helperPump: pump, helperPort: port,
-                                            facts: facts, authorizer: options.authorizer, configuration: options.secc)
+                                            facts: facts, authorizer: options.authorizer, configuration: options.secc,
+                                            tap: tap)
                     ownStack = v
                     secc = v.secc
                     sources += v.sources

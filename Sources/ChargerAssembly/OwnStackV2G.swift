@@ -86,11 +86,13 @@ public final class OwnStackV2G {
     ///   - helperLink: the pilot's helper link (its DC lines go to the power channel).
     ///   - helperPump: the cp-helper's serial pump (the channel queues its requests there).
     ///   - helperPort: the cp-helper's port, for the safe stop's direct write.
+    ///   - tap: the TAP this process made for a user-space QCA7000 (nil: the kernel's `qcaspi` netdev), made
+    ///     again if it is deleted under the charger.
     ///   - addressWait: how long to wait for the interface's link-local address (a TAP made at start
     ///     has it only after duplicate address detection, about a second).
     init(board: BoardDefinition, revision: HelperFirmwareRevision, helperLink: ESP32HelperLink, helperPump: SerialPump,
          helperPort: (any SerialPort)?, facts: ChargerFacts, authorizer: any Authorizer, configuration: SECCConfiguration,
-         addressWait: Nanoseconds = .seconds(5)) throws(OwnStackV2GError) {
+         tap: LinuxTapLink? = nil, addressWait: Nanoseconds = .seconds(5)) throws(OwnStackV2GError) {
         let name = try Self.interfaceName(of: board)
         channel = ESP32PowerChannel(transmit: helperPump.transmit, configuration: ESP32PowerConfiguration(revision: revision))
         channel.safeStopPort = helperPort
@@ -132,7 +134,10 @@ public final class OwnStackV2G {
         }
         interface = made.0
         secc = made.1
-        interfaceWatch = PLCInterfaceWatch(interface: made.0, tcp: made.1.tcp)
+        let secc = made.1
+        interfaceWatch = PLCInterfaceWatch(interface: made.0, tcp: made.1.tcp,
+                                           restore: tap.map { t in { (try? t.reopen()) != nil } },
+                                           rebind: { (i: LinuxIPInterface) throws(SocketError) in try secc.rebind(to: i) })
         notes.append("V2G: SDP and the SECC on \(name) (kernel IPv6/TCP), the DC power path over the ESP32 helper (firmware \(revision.rawValue))")
         self.notes = notes
     }

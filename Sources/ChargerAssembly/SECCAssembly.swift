@@ -51,6 +51,34 @@ public final class SECCAssembly {
                                         isolationMonitor: isolationMonitor, meter: meter)
         connection = SECCConnection(facts: facts, tcp: tcp, sdp: sdp, session: session)
         connection.linkGate = linkGate
+        self.port = port
+    }
+
+    /// The TCP port the listener asked for (SDP announces the one it got).
+    let port: UInt16
+    /// Times the sockets were opened again on an interface that came back.
+    public private(set) var rebinds = 0
+
+    /// Opens the SDP socket and the V2G listener again on `interface` — the PLC interface came back with a
+    /// new index (a TAP re-created, a `qcaspi` netdev re-bound), so the old sockets are bound to one that
+    /// is gone — and tells SDP the new address. Throws, changing nothing, while the interface has no
+    /// link-local address yet (duplicate-address detection): the caller tries again later. Allocates
+    /// (new sockets): an event after a link loss, not a steady-state tick.
+    public func rebind(to interface: any IPInterface) throws(SocketError) {
+        let address = try interface.linkLocalAddress()
+        let datagram = try interface.openDatagramSocket(port: IPEndpoint.sdpPort, joinAllNodes: true)
+        let listener: any StreamListener
+        do throws(SocketError) {
+            listener = try interface.listen(port: port, backlog: 3)
+        } catch {
+            datagram.close()
+            throw error
+        }
+        sdpPump.replaceSocket(datagram)
+        server.replaceListener(listener)
+        sdp.configuration.address = address
+        sdp.configuration.port = listener.localEndpoint.port
+        rebinds += 1
     }
 }
 

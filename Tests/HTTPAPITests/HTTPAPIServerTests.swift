@@ -6,6 +6,7 @@ import HTTPAPI
 import OCPP16
 import ServiceLink
 import ServicePlane
+import TestSupport
 import Testing
 
 /// A bridge, a plane and the API server on 127.0.0.1 (port chosen by the kernel), with the loop's

@@ -15,7 +15,7 @@ import HAL
 /// allocates after `init`.
 public final class DatagramPump: IOSource {
     public let name: String
-    public let socket: any DatagramSocket
+    public private(set) var socket: any DatagramSocket
     public let received: FrameQueue
     /// The sender of each datagram in `received`, in the same order.
     public let receivedFrom: RingBuffer<IPEndpoint>
@@ -40,6 +40,16 @@ public final class DatagramPump: IOSource {
     }
 
     public var pollDescriptor: Int32? { socket.pollDescriptor }
+
+    /// Takes `socket` in place of the one it had, which is closed: the interface came back with a new
+    /// index (a TAP re-created, a netdev re-bound) and the old socket is bound to one that is gone.
+    /// Queued datagrams stay queued; errors start counting afresh.
+    public func replaceSocket(_ socket: any DatagramSocket) {
+        self.socket.close()
+        self.socket = socket
+        sendBlocked = false
+        lastError = nil
+    }
 
     /// True while queued datagrams wait for the socket to take them (POLLOUT wanted).
     public var wantsWritable: Bool { sendBlocked && !transmit.isEmpty }

@@ -154,7 +154,7 @@ public final class StreamServerPump: IOSource {
     public enum BusyPolicy: Sendable { case replaceOld, rejectNew }
 
     public let name: String
-    public let listener: any StreamListener
+    public private(set) var listener: any StreamListener
     public let session: StreamPump
     public let busyPolicy: BusyPolicy
     public private(set) var accepted = 0
@@ -170,6 +170,14 @@ public final class StreamServerPump: IOSource {
     }
 
     public var pollDescriptor: Int32? { listener.pollDescriptor }
+
+    /// Listens on `listener` instead (the old one is closed): the interface came back with a new index
+    /// or address. A connection already accepted is not touched.
+    public func replaceListener(_ listener: any StreamListener) {
+        self.listener.close()
+        self.listener = listener
+        lastError = nil
+    }
 
     public func service(_ now: MonotonicInstant) { acceptAll() }
 

@@ -22,16 +22,37 @@ public final class LinuxTapLink: EthernetLink {
         fd = r
         interface = String(decoding: actual.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         macAddress = mac
+        do throws(EthernetError) { try configure() } catch {
+            ck_tap_close(fd)
+            fd = -1
+            throw error
+        }
+    }
+
+    /// The MAC address, then up.
+    private func configure() throws(EthernetError) {
+        let mac = macAddress
         var bytes: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (mac[0], mac[1], mac[2], mac[3], mac[4], mac[5])
         let m = withUnsafeBytes(of: &bytes) { ck_tap_set_mac(interface, $0.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
-        guard m >= 0 else {
-            ck_tap_close(fd)
-            throw .open(interface, errno: Errno(rawValue: -m))
-        }
+        guard m >= 0 else { throw .open(interface, errno: Errno(rawValue: -m)) }
         let u = ck_tap_set_up(interface, 1)
-        guard u >= 0 else {
+        guard u >= 0 else { throw .open(interface, errno: Errno(rawValue: -u)) }
+    }
+
+    /// Makes the TAP again under the same name and MAC after it was deleted under this process (`ip link
+    /// delete`): the old descriptor is closed, a new one opened. The kernel gives the new interface a new
+    /// index; sockets bound to the old one must be opened again (`PLCInterfaceWatch`).
+    public func reopen() throws(EthernetError) {
+        if fd >= 0 { ck_tap_close(fd) }
+        fd = -1
+        var actual = [CChar](repeating: 0, count: 16)
+        let r = ck_tap_open(interface, &actual, actual.count)
+        guard r >= 0 else { throw .open(interface, errno: Errno(rawValue: -r)) }
+        fd = r
+        do throws(EthernetError) { try configure() } catch {
             ck_tap_close(fd)
-            throw .open(interface, errno: Errno(rawValue: -u))
+            fd = -1
+            throw error
         }
     }
 

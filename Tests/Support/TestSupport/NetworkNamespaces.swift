@@ -73,6 +73,15 @@ public final class VethPair {
         try Subprocess.check([ip, "-n", end.namespace, "link", "del", end.interface])
     }
 
+    /// Makes the pair again, same names and MACs, after `deleteInterface`: the kernel gives the new ends new
+    /// indexes (a netdev that comes back, as a re-bound `qcaspi`).
+    public func recreate() throws {
+        try Subprocess.check([ip, "link", "add", a.interface, "netns", a.namespace, "address", "\(a.mac)", "type", "veth",
+                              "peer", "name", b.interface, "netns", b.namespace, "address", "\(b.mac)"])
+        try setUp(a, true)
+        try setUp(b, true)
+    }
+
     /// Kills whatever still runs in the namespaces and deletes them. Safe to call more than once.
     public func remove() {
         guard !removed else { return }

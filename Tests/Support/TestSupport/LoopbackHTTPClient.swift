@@ -1,15 +1,21 @@
+import Foundation
 import Glibc
 
 /// A minimal HTTP/1.1 client over a plain socket for the tests (one request, `Connection: close`,
 /// read to EOF), so the server is exercised on the wire without another HTTP stack in the test.
-struct LoopbackHTTPClient {
-    struct Response { var status: Int; var headers: String; var body: String }
-    enum Failure: Error { case socket(Int32), connect(Int32), malformed(String) }
+public struct LoopbackHTTPClient: Sendable {
+    public struct Response { public var status: Int; public var headers: String; public var body: String }
+    public enum Failure: Error { case socket(Int32), connect(Int32), malformed(String) }
 
-    let host: String
-    let port: Int
+    public let host: String
+    public let port: Int
 
-    func request(_ method: String, _ path: String, token: String? = nil) throws -> Response {
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public func request(_ method: String, _ path: String, token: String? = nil) throws -> Response {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure.socket(errno) }
         defer { close(fd) }
