@@ -219,11 +219,13 @@ public struct EXIList<let capacity: Int, Element: EXIDefaultValue & Equatable>: 
     @inlinable
     public mutating func removeAll() { _count = 0 }
 
+    /// Read as a borrow of the item where it is stored (`_read`): an item with a large payload (an ISO-2
+    /// `SAScheduleTuple` holds its whole `PMaxSchedule`) is encoded in place, not copied out first.
     @inlinable
     public subscript(index: Int) -> Element {
-        get {
+        _read {
             guard index >= 0, index < count else { fatalError("EXIList index out of range") }
-            return storage[index]
+            yield storage[index]
         }
         _modify {
             guard index >= 0, index < count else { fatalError("EXIList index out of range") }
