@@ -25,20 +25,26 @@ let ocppVenvReady: Bool = {
     @Test(.enabled(if: ocppVenvReady, "needs the ocpp venv (.ci/setup)"))
     func wholeSessionAgainstTheOCPPLibrary() throws {
         let chargerd = try #require(PackageLayout.product("chargerd"), "chargerd is not built next to the test bundle")
+        try Self.runCSMS("csms.py", chargerd: chargerd, arguments: ["--timeout", "150", "--http"], cases: Self.cases, suite: "ocpp")
+    }
+
+    /// Runs one of Tests/Support/ocpp-csms's scripts against `chargerd` and expects each of its cases to have
+    /// printed `CK-OCPP-CHECK <case> ok` (each one counted for the required `suite`).
+    static func runCSMS(_ script: String, chargerd: String, arguments: [String], cases: [String], suite: String) throws {
         let root = PackageLayout.root()
-        let state = NSTemporaryDirectory() + "chargekit-ocpp-\(getpid())"
-        let out = try Subprocess.run([ocppVenv + "/bin/python", root + "/Tests/Support/ocpp-csms/csms.py", "--chargerd", chargerd,
-                                      "--state", state, "--timeout", "150", "--http"]
+        let state = NSTemporaryDirectory() + "chargekit-\(suite)-\(getpid())"
+        let out = try Subprocess.run([ocppVenv + "/bin/python", root + "/Tests/Support/ocpp-csms/" + script, "--chargerd", chargerd,
+                                      "--state", state] + arguments
                                          // SCHED_FIFO for the loop when root: the sim session's pilot emulator misses
                                          // its timing on a loaded machine otherwise.
                                          + (Subprocess.isRoot ? ["--realtime", "20"] : []),
                                      directory: root, timeout: 200)
         print(out.stdout)
-        #expect(out.status == 0, "csms.py: \(out.stdout)\n\(out.stderr.suffix(3000))")
-        for c in Self.cases {
+        #expect(out.status == 0, "\(script): \(out.stdout)\n\(out.stderr.suffix(3000))")
+        for c in cases {
             let ok = out.stdout.contains("CK-OCPP-CHECK \(c) ok")
             #expect(ok, "case \(c)")
-            if ok { print("\(RequiredSuite.marker) ocpp \(c)") }
+            if ok { print("\(RequiredSuite.marker) \(suite) \(c)") }
         }
     }
 }

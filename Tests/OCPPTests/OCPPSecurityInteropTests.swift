@@ -23,18 +23,7 @@ let opensslReady: Bool = {
     @Test(.enabled(if: ocppVenvReady && opensslReady, "needs the ocpp venv and openssl (.ci/setup)"))
     func securityProfilesAndResetAgainstTheOCPPLibrary() throws {
         let chargerd = try #require(PackageLayout.product("chargerd"), "chargerd is not built next to the test bundle")
-        let root = PackageLayout.root()
-        let state = NSTemporaryDirectory() + "chargekit-ocpp-security-\(getpid())"
-        let out = try Subprocess.run([ocppVenv + "/bin/python", root + "/Tests/Support/ocpp-csms/security.py", "--chargerd", chargerd,
-                                      "--state", state, "--timeout", "120"]
-                                         + (Subprocess.isRoot ? ["--realtime", "20"] : []),
-                                     directory: root, timeout: 200)
-        print(out.stdout)
-        #expect(out.status == 0, "security.py: \(out.stdout)\n\(out.stderr.suffix(3000))")
-        for c in Self.cases {
-            let ok = out.stdout.contains("CK-OCPP-CHECK \(c) ok")
-            #expect(ok, "case \(c)")
-            if ok { print("\(RequiredSuite.marker) ocpp-security \(c)") }
-        }
+        try OCPPInteropTests.runCSMS("security.py", chargerd: chargerd, arguments: ["--timeout", "120"], cases: Self.cases,
+                                     suite: "ocpp-security")
     }
 }
