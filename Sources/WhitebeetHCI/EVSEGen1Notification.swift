@@ -58,20 +58,18 @@ public enum EVSEGen1Notification: Equatable, Sendable {
     }
 
     /// The sub of the host command that answers this request (§12.2 last column).
-    public var answerSub: UInt8? {
-        switch self {
-        case .sessionStarted, .sessionStopped: nil
-        case .requestEVSEID: 0x68
-        case .requestAuthorization: 0x69
-        case .requestDiscoveryChargeParameters: 0x6A
-        case .requestSchedules: 0x6B
-        case .requestCableCheckStatus: 0x6C
-        case .requestCableCheckParameters: 0x6D
-        case .requestPreChargeParameters: 0x6E
-        case .requestStartCharging: 0x6F
-        case .requestChargeLoopParameters: 0x70
-        case .requestStopCharging: 0x71
-        case .requestPostChargeParameters: 0x72
+    public var answerSub: UInt8? { Self.answerSub(toRequest: sub) }
+
+    /// The answer's sub for the request of `sub` (0x82 → 0x68 … 0x8C → 0x72); nil for the events.
+    public static func answerSub(toRequest sub: UInt8) -> UInt8? {
+        switch sub {
+        case 0x82: 0x68
+        case 0x83: 0x69
+        case 0x84: 0x6A
+        case 0x85: 0x6B
+        case 0x86: 0x6C
+        case 0x87 ... 0x8C: sub - 0x87 + 0x6D
+        default: nil
         }
     }
 
