@@ -33,6 +33,8 @@ public final class ScriptedGen1CarSession {
     public let battery: (any EVBatteryModel)?
     public private(set) var phase: Phase = .idle
     public private(set) var chargeLoopsDone = 0
+    /// Pre-charge requests of this session (repeated until the present voltage matched).
+    public private(set) var prechargeRequests = 0
     public private(set) var soc: UInt8
     /// The present voltage and current the host last answered (0x6E, 0x70, 0x72).
     public private(set) var presentVolts: Double?
@@ -94,6 +96,7 @@ public final class ScriptedGen1CarSession {
     func begin(_ now: MonotonicInstant) {
         phase = .starting
         chargeLoopsDone = 0
+        prechargeRequests = 0
         timedOutWaitingFor = nil
         if let battery { takeLimits(from: battery) }
         soc = profile.startSOC
@@ -192,6 +195,7 @@ public final class ScriptedGen1CarSession {
                 _ = end(0x88, send)
                 return
             }
+            prechargeRequests += 1
             ask(.requestPreChargeParameters(timeoutMilliseconds: loopTimeout, Gen1EVPreCharge(
                 targetVoltage: physical(profile.batteryVoltage), targetCurrent: physical(2), soc: soc)), now, send)
         case .charging:

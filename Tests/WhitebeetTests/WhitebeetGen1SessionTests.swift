@@ -88,6 +88,8 @@ final class WhitebeetGen1Bench {
         #expect(bench.controller.stage == .ended)
         #expect(bench.car.timedOutWaitingFor == nil)
         #expect(bench.car.chargeLoopsDone == 40)
+        // Pre-charge repeats while the output ramps to the battery's voltage (§15.1 step 20).
+        #expect(bench.car.prechargeRequests > 1, "\(bench.car.prechargeRequests) pre-charge requests")
         for p in [PowerPhase.cableCheck, .precharge, .charging, .stopping, .weldingCheck] { #expect(bench.sawPhases.contains(p.ordinal), "\(p)") }
         #expect(!bench.sawPhases.contains(PowerPhase.safeStop.ordinal))
         #expect(bench.maxAmps > 80)
@@ -168,5 +170,41 @@ final class WhitebeetGen1Bench {
         #expect(bench.controller.abortReason?.contains("not generation 1") == true)
         _ = bench.run(seconds: 1) { false }
         #expect(bench.module.pilotMode == nil)
+    }
+
+    /// The module side alone: a host that never answers "request EVSE ID" sees the session end when
+    /// the announced time-out runs out — not before — with "session stopped" and no further request.
+    @Test func emulatorEndsTheSessionAtTheTimeOut() {
+        let car = ScriptedGen1CarSession()
+        car.answerTimeout = 1500
+        let bench = WhitebeetBench(gen1Car: car)
+        for r: HCIRequest in [.setPilotMode(.evse), .startPilot, .startSlac(.evse)] { #expect(bench.ok(r)) }
+        bench.module.plugIn()
+        #expect(bench.ok(.startMatching))
+        #expect(bench.ok(.setDutyCycle(permille: 50)))
+        #expect(bench.run(for: .seconds(2)) { bench.notifications.contains(.slacMatched) })
+        #expect(bench.ok(.setV2GMode(.evse)))
+        #expect(bench.ok(.evseGen1(.setSupportedProtocols([0, 2]))))
+        // Gen-2 commands do not exist here: "start listen" is read as Gen-1's 0x6A without its payload.
+        if case .failed(.moduleReported(0x27, 0x6A, _, let result)) = bench.exchange(.startListen) {
+            #expect(result == .malformed)
+        } else {
+            Issue.record("Gen-2 start listen was taken by a Gen-1 module")
+        }
+        #expect(bench.ok(.startV2G))
+        #expect(bench.run(for: .seconds(1)) { bench.notifications.contains(.evseGen1(.requestEVSEID(timeoutMilliseconds: 1500, format: 1))) })
+        let asked = bench.now
+        #expect(bench.run(for: .seconds(3)) { bench.notifications.contains(.evseGen1(.sessionStopped(closure: 0))) })
+        let waited = bench.now - asked
+        #expect(waited >= .milliseconds(1500), "ended after \(waited)")
+        #expect(car.timedOutWaitingFor == 0x82)
+        #expect(car.phase == .failed(sub: 0x82))
+        // Answering late is "wrong phase" (0x11), as the module says outside the window (§3.5).
+        let late = bench.exchange(.evseGen1(.setEVSEID("DE*CKT*E0001")))
+        guard case .failed(.moduleReported(_, _, _, let result)) = late else {
+            Issue.record("late answer: \(String(describing: late))")
+            return
+        }
+        #expect(result == .wrongPhase)
     }
 }
