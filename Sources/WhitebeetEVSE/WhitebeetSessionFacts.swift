@@ -70,7 +70,8 @@ public struct WhitebeetSessionFacts {
     public mutating func note(_ g: EVSEGen1Notification, _ now: MonotonicInstant) {
         switch g {
         case .sessionStarted(let s): note(HCINotification.sessionStarted(s), now)
-        case .requestEVSEID: step(.serviceDiscovery)
+        // The EVSE ID goes into SessionSetupRes (ISO 15118-2 §8.4.3.2).
+        case .requestEVSEID: step(.sessionSetup)
         case .requestAuthorization: step(.authorization)
         case .requestSchedules: facts.requests &+= 1
         case .requestDiscoveryChargeParameters(_, let ev):

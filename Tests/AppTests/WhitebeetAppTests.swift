@@ -45,6 +45,15 @@ import TestSupport
         #expect(summary.contains("stop reason completed"), "\(summary)")
     }
 
+    /// `boardctl probe --board sim-whitebeet-gen1`: the emulated module reports generation-1 firmware,
+    /// which is what the board's `firmware: gen1` says (a mismatch would be an error).
+    @Test func probeReadsTheGenerationOneFirmware() throws {
+        let result = try runProduct("boardctl", ["probe", "--board", "sim-whitebeet-gen1", "--json"])
+        #expect(result.status == 0, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+        #expect(result.stdout.contains("V01_01_07"), "\(result.stdout)")
+        #expect(result.stdout.contains("generation 1"), "\(result.stdout)")
+    }
+
     @Test(arguments: ["sim-whitebeet", "sim-whitebeet-spi"])
     func probeReadsTheFirmwareVersion(_ board: String) throws {
         let result = try runProduct("boardctl", ["probe", "--board", board])
