@@ -150,6 +150,8 @@ let layers: [Target] = [
             "Buffers", "HAL", "ControlLoop", "Drivers",
             "CPHelperProtocol",
             "AdvanticsCAN",
+            // The WHITE-beet EVSE firmware generation a whitebeet-host device names (`firmware:`).
+            "WhitebeetHCI",
             .product(name: "Yams", package: "Yams"),
         ],
         swiftSettings: strict),

@@ -1,3 +1,4 @@
+import WhitebeetHCI
 import AdvanticsCAN
 import CPHelperProtocol
 import HAL
@@ -124,6 +125,16 @@ public struct DeviceDefinition: Sendable, Equatable {
 
     public var kind: DeviceKind { spec.kind }
 
+    /// The EVSE API of the WHITE-beet behind a whitebeet-host device: its `firmware:` setting,
+    /// generation 2 when the board names none.
+    public var whitebeetFirmware: EVSEFirmwareGeneration {
+        switch spec {
+        case .ethernet(let e): e.whitebeetFirmware ?? .gen2
+        case .spi(let s): s.whitebeetFirmware ?? .gen2
+        default: .gen2
+        }
+    }
+
     /// Path, interface or line, as tables and messages show it: "/dev/spidev0.0", "gpiochip0:23",
     /// "can0", "eth1", "/dev/i2c-1@0x48".
     public var address: String { spec.address }
@@ -180,12 +191,16 @@ public struct SPIDeviceSpec: Sendable, Equatable {
     /// `tap:` of a user-space QCA7000: the TAP interface its non-HomePlug frames are bridged to, which
     /// carries SDP and V2G (issue 14 item 2); nil: SLAC only.
     public var tap: String?
+    /// A whitebeet-host's EVSE firmware generation (`firmware: gen1|gen2`, whitebeet-hci.md §0.1).
+    public var whitebeetFirmware: EVSEFirmwareGeneration?
 
-    public init(path: String, config: SPIConfig, chipSelect: SPIChipSelect = .hardware, tap: String? = nil) {
+    public init(path: String, config: SPIConfig, chipSelect: SPIChipSelect = .hardware, tap: String? = nil,
+                whitebeetFirmware: EVSEFirmwareGeneration? = nil) {
         self.path = path
         self.config = config
         self.chipSelect = chipSelect
         self.tap = tap
+        self.whitebeetFirmware = whitebeetFirmware
     }
 }
 
@@ -260,14 +275,17 @@ public struct EthernetDeviceSpec: Sendable, Equatable {
     public var promiscuous: Bool
     /// What carries the frames (`transport:`; a twin on a simulated board unless the board says otherwise).
     public var transport: EthernetTransport
+    /// A whitebeet-host's EVSE firmware generation (`firmware: gen1|gen2`, whitebeet-hci.md §0.1).
+    public var whitebeetFirmware: EVSEFirmwareGeneration?
 
     public init(interface: String, etherType: UInt16, peerMAC: MACAddress? = nil, promiscuous: Bool = false,
-                transport: EthernetTransport = .packet) {
+                transport: EthernetTransport = .packet, whitebeetFirmware: EVSEFirmwareGeneration? = nil) {
         self.interface = interface
         self.etherType = etherType
         self.peerMAC = peerMAC
         self.promiscuous = promiscuous
         self.transport = transport
+        self.whitebeetFirmware = whitebeetFirmware
     }
 }
 

@@ -1,3 +1,4 @@
+import WhitebeetHCI
 import Foundation
 import AdvanticsCAN
 import CPHelperProtocol
@@ -54,11 +55,11 @@ public enum BoardLoader {
 /// Keys of each kind, in the order the README lists them.
 let commonDeviceKeys = ["kind", "role", "description", "optional", "claimed_by"]
 let kindKeys: [DeviceKind: [String]] = [
-    .spi: ["path", "mode", "bits", "speed_hz", "chip_select", "tap"],
+    .spi: ["path", "mode", "bits", "speed_hz", "chip_select", "tap", "firmware"],
     .serial: ["path", "baud", "framing", "flow_control", "firmware"],
     .gpio: ["chip", "line", "direction", "edge", "bias", "active_low", "initial"],
     .can: ["interface", "bitrate", "restart_ms", "extended_ids", "transport", "pev_scaling", "pev_bidirectional"],
-    .ethernet: ["interface", "ethertype", "peer_mac", "promiscuous", "transport"],
+    .ethernet: ["interface", "ethertype", "peer_mac", "promiscuous", "transport", "firmware"],
     .i2c: ["bus", "address"],
     .pwm: ["chip", "channel", "period_ns", "inverted"],
 ]
@@ -293,10 +294,11 @@ struct BoardChecker {
                     tapOK = tap != nil
                 }
             }
-            guard let path, let mode, let speed, chipSelectOK, tapOK else { return nil }
+            let (whitebeetFirmware, firmwareOK) = whitebeetFirmware(r, p, device)
+            guard let path, let mode, let speed, chipSelectOK, tapOK, firmwareOK else { return nil }
             let config = SPIConfig(mode: SPIMode(rawValue: UInt8(mode))!, bitsPerWord: UInt8(bits), speedHz: UInt32(speed),
                                    hardwareChipSelect: chipSelect == .hardware)
-            return .spi(SPIDeviceSpec(path: path, config: config, chipSelect: chipSelect, tap: tap))
+            return .spi(SPIDeviceSpec(path: path, config: config, chipSelect: chipSelect, tap: tap, whitebeetFirmware: whitebeetFirmware))
 
         case .serial:
             let path = required(r, "path", "an absolute device path like /dev/serial0") { (c: inout BoardChecker, n) in c.devicePath(n, p + ".path") }
@@ -405,9 +407,10 @@ struct BoardChecker {
             let transport = optionalValue(r, "transport") { (c: inout BoardChecker, n) in
                 c.choice(n, p + ".transport", EthernetTransport.self)
             } ?? .packet
-            guard let interface, let etherType, peerOK else { return nil }
+            let (whitebeetFirmware, firmwareOK) = whitebeetFirmware(r, p, device)
+            guard let interface, let etherType, peerOK, firmwareOK else { return nil }
             return .ethernet(EthernetDeviceSpec(interface: interface, etherType: UInt16(etherType), peerMAC: peer, promiscuous: promiscuous,
-                                                transport: transport))
+                                                transport: transport, whitebeetFirmware: whitebeetFirmware))
 
         case .i2c:
             let bus = required(r, "bus", "an absolute device path like /dev/i2c-1") { (c: inout BoardChecker, n) in c.devicePath(n, p + ".bus") }
@@ -439,6 +442,18 @@ struct BoardChecker {
     mutating func optionalValue<T>(_ r: KeyReader, _ key: String, _ read: (inout BoardChecker, Node) -> T?) -> T? {
         guard let node = r.value(key) else { return nil }
         return read(&self, node)
+    }
+
+    /// `firmware: gen1|gen2` of a whitebeet-host (whitebeet-hci.md §0.1: the module's EVSE API);
+    /// any other role has no such setting. Returns the value (nil when absent) and whether it is valid.
+    mutating func whitebeetFirmware(_ r: KeyReader, _ p: String, _ device: PartialDevice) -> (EVSEFirmwareGeneration?, Bool) {
+        guard let n = r.value("firmware") else { return (nil, true) }
+        if let role = device.role, role != .whitebeetHost {
+            report(location(n), p + ".firmware", "applies only to role whitebeet-host (the WHITE-beet's EVSE firmware generation), not \(role.rawValue)")
+            return (nil, false)
+        }
+        let generation = choice(n, p + ".firmware", EVSEFirmwareGeneration.self)
+        return (generation, generation != nil)
     }
 
     mutating func spiChipSelect(_ node: Node, _ path: String, _ device: inout PartialDevice) -> SPIChipSelect? {

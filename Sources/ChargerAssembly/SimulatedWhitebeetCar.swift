@@ -43,7 +43,7 @@ public final class SimulatedWhitebeetCar: IOSource {
         let now = context.now
         if start == nil { start = now }
         module.tick(now)
-        let phase = module.car.phase
+        let car = carState
         let due: Bool
         if let at = unpluggedAt {
             due = replugAfter.map { now - at >= $0 } ?? false
@@ -56,14 +56,14 @@ public final class SimulatedWhitebeetCar: IOSource {
             unpluggedAt = nil
             endedAt = nil
         }
-        if phase == .awaitingStartCharging || phase == .charging, !plant.vehicleContactorsClosed {
+        if car == .closing, !plant.vehicleContactorsClosed {
             plant.closeVehicleContactors()
         }
-        if phase == .awaitingStopCharging || phase == .weldingDetection, plant.vehicleContactorsClosed, abs(plant.meter.measurement.amps) <= 1 {
+        if car == .opening, plant.vehicleContactorsClosed, abs(plant.meter.measurement.amps) <= 1 {
             plant.openVehicleContactors()
         }
-        switch phase {
-        case .finished, .failed:
+        switch car {
+        case .ended:
             guard module.plugged else { break }
             if endedAt == nil {
                 endedAt = now
@@ -79,6 +79,27 @@ public final class SimulatedWhitebeetCar: IOSource {
             }
         default:
             break
+        }
+    }
+
+    /// What the car's contactors do in its current phase, for either firmware generation's car.
+    enum CarState { case closing, opening, ended, other }
+
+    var carState: CarState {
+        if module.evseGeneration == .gen1 {
+            switch module.gen1Car.phase {
+            // Start charging asked (the inlet matched in precharge) and the charge loop: closed.
+            case .awaiting(0x89), .awaiting(0x8A), .charging: return .closing
+            case .awaiting(0x8B), .awaiting(0x8C), .closing: return .opening
+            case .finished, .failed: return .ended
+            default: return .other
+            }
+        }
+        switch module.car.phase {
+        case .awaitingStartCharging, .charging: return .closing
+        case .awaitingStopCharging, .weldingDetection: return .opening
+        case .finished, .failed: return .ended
+        default: return .other
         }
     }
 }

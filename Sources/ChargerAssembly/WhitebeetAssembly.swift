@@ -8,11 +8,13 @@ import PowerPlantSim
 import V2GSession
 import WhitebeetEVSE
 import WhitebeetEmulator
+import WhitebeetHCI
 import WhitebeetHost
 
 /// `vehicle_link: whitebeet`: the module runs CP, SLAC and V2G; the host link over the board's
 /// `whitebeet-host` transport (whitebeet-hci.md §1 Ethernet, §2 SPI) is pumped as a source, then
-/// `WhitebeetEVSEController` — writer of `facts.pilot`, `facts.authorization`, `facts.powerRequest`
+/// `WhitebeetEVSEController` (or, when the device says `firmware: gen1`, `WhitebeetGen1EVSEController`,
+/// whitebeet-hci.md §12) — writer of `facts.pilot`, `facts.authorization`, `facts.powerRequest`
 /// and `facts.v2g` (folded from the module's notifications) — then the `PowerPathController` it
 /// asks, then the `SessionRecorder`. A simulated board gets the module emulator on the far end of
 /// the twins (`SimulatedWhitebeetCar`: its car plugs in, charges one session and leaves) and the
@@ -24,7 +26,11 @@ import WhitebeetHost
 public struct WhitebeetAssembly {
     public let wiring: WhitebeetWiring
     public let host: WhitebeetHostLink
-    public let evse: WhitebeetEVSEController
+    /// The EVSE role for the module's firmware generation: exactly one of `evse` (generation 2) and
+    /// `evseGen1` (generation 1) is set.
+    public let evse: WhitebeetEVSEController?
+    public let evseGen1: WhitebeetGen1EVSEController?
+    public let firmware: EVSEFirmwareGeneration
     public let powerPath: PowerPathController
     public let plant: SimulatedPowerPlant?
     /// The emulated module and its car (simulated boards).
@@ -46,20 +52,26 @@ public struct WhitebeetAssembly {
                 + "no power driver for the DC supply, output meter and isolation monitor (the board names no power-module-can, "
                 + "isolation-monitor or ESP32 power helper the firmware drives); the WHITE-beet role is not started without a power path")
         }
+        let firmware = board.device(role: .whitebeetHost)?.whitebeetFirmware ?? .gen2
         let plant = SimulatedPowerPlant(parameters: parameters)
         let pack: any MeteredEVBattery = battery ?? BenchBatteryModel(carPack(parameters))
         let wiring: WhitebeetWiring
         do throws(WhitebeetWiring.Failure) {
-            wiring = try WhitebeetWiring.make(board: board, device: WhitebeetWiring.lookup(devices), car: ScriptedCarSession(battery: pack))
+            wiring = try WhitebeetWiring.make(board: board, device: WhitebeetWiring.lookup(devices), car: ScriptedCarSession(battery: pack),
+                                              gen1Car: firmware == .gen1 ? ScriptedGen1CarSession(battery: pack) : nil)
         } catch { throw .simulation(error.description) }
-        let host = WhitebeetHostLink(transport: wiring.transport)
-        let evse = WhitebeetEVSEController(facts: facts, host: host, authorizer: authorizer)
+        var link = WhitebeetHostLink.Configuration()
+        link.evseGeneration = firmware
+        let host = WhitebeetHostLink(transport: wiring.transport, configuration: link)
+        let evse = firmware == .gen2 ? WhitebeetEVSEController(facts: facts, host: host, authorizer: authorizer) : nil
+        let evseGen1 = firmware == .gen1 ? WhitebeetGen1EVSEController(facts: facts, host: host, authorizer: authorizer) : nil
+        let role: any TickController = evse ?? evseGen1!
         let power = PowerPathController(facts: facts, supply: plant.supply, contactors: plant.contactors,
                                         isolationMonitor: plant.isolationMonitor, meter: plant.meter)
         var sources: [any IOSource] = [plant]
-        var controllers: [any TickController] = [evse, power]
+        var controllers: [any TickController] = [role, power]
         var car: SimulatedWhitebeetCar?
-        var notes = ["WHITE-beet: EVSE role (generation 2) over \(wiring.summary) with the simulated power plant"]
+        var notes = ["WHITE-beet: EVSE role (generation \(firmware == .gen1 ? 1 : 2)) over \(wiring.summary) with the simulated power plant"]
         if let module = wiring.emulator {
             let c = SimulatedWhitebeetCar(module: module, plant: plant, facts: facts, plugInAfter: plugInAfter, battery: pack)
             car = c
@@ -75,7 +87,7 @@ public struct WhitebeetAssembly {
         }
         controllers.append(recorder)
         sources.append(WhitebeetHostPump(host: host))
-        return WhitebeetAssembly(wiring: wiring, host: host, evse: evse, powerPath: power, plant: plant, car: car, sources: sources,
+        return WhitebeetAssembly(wiring: wiring, host: host, evse: evse, evseGen1: evseGen1, firmware: firmware, powerPath: power, plant: plant, car: car, sources: sources,
                                  controllers: controllers, notes: notes)
     }
 }

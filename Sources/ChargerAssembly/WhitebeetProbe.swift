@@ -33,7 +33,8 @@ public enum WhitebeetProbe {
             guard let board = devices.board else { return }
             let wiring: WhitebeetWiring
             do throws(WhitebeetWiring.Failure) {
-                wiring = try WhitebeetWiring.make(board: board, device: devices.lookup)
+                wiring = try WhitebeetWiring.make(board: board, device: devices.lookup,
+                                                  gen1Car: definition.whitebeetFirmware == .gen1 ? ScriptedGen1CarSession() : nil)
             } catch {
                 probe.status = .error
                 probe.errorKind = .invalidArgument
@@ -46,8 +47,16 @@ public enum WhitebeetProbe {
             let host = WhitebeetHostLink(transport: wiring.transport, configuration: configuration)
             let outcome = firmwareVersion(host: host, module: wiring.emulator, timeout: .seconds(1))
             if case .answered(let r) = outcome, case .firmwareVersion(let v) = r.body {
-                let generation = v.count >= 3 && v[1] == UInt8(ascii: "0") && v[2] == UInt8(ascii: "1") ? "generation 1" : "generation 2"
+                let api = EVSEFirmwareGeneration(firmwareVersion: v)
+                let generation = api == .gen1 ? "generation 1" : "generation 2"
                 probe.details += "; WHITE-beet firmware \(v) (\(wiring.summary)\(wiring.emulator != nil ? ", emulated" : ""))"
+                // The board's `firmware:` must name the API the module speaks, or chargerd refuses it (§0.1).
+                if let api, api != definition.whitebeetFirmware {
+                    probe.status = .error
+                    probe.errorKind = .invalidArgument
+                    probe.details += ": the module speaks EVSE \(generation), the board says firmware: \(definition.whitebeetFirmware.rawValue)"
+                        + " (set firmware: \(api.rawValue) on \(definition.name))"
+                }
                 probe.identity["whitebeet_firmware"] = v.string
                 probe.identity["whitebeet_transport"] = wiring.summary
                 if v.count >= 1, v[0] == UInt8(ascii: "V") { probe.identity["whitebeet_evse_api"] = generation }

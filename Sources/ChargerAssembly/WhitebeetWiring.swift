@@ -26,7 +26,8 @@ public struct WhitebeetWiring {
     /// The transport over `board`'s opened devices (`device(role)`: the opened device and its
     /// definition); with `emulate` on a simulated board, the emulator on the other end.
     public static func make(board: BoardDefinition, device: (DeviceRole) -> (DeviceDefinition, OpenedDevice)?,
-                            car: ScriptedCarSession = ScriptedCarSession()) throws(Failure) -> WhitebeetWiring {
+                            car: ScriptedCarSession = ScriptedCarSession(),
+                            gen1Car: ScriptedGen1CarSession? = nil) throws(Failure) -> WhitebeetWiring {
         guard let host = device(.whitebeetHost) else {
             throw Failure(description: "\(board.file): no open whitebeet-host device")
         }
@@ -40,7 +41,8 @@ public struct WhitebeetWiring {
             if board.simulated, let twin = link as? SimulatedEthernetLink {
                 let moduleEnd = SimulatedEthernetLink(interface: "whitebeet-module", macAddress: moduleMAC, etherType: HCIEthernet.etherType)
                 SimulatedEthernetLink.connect(twin, moduleEnd)
-                emulator = WhitebeetModuleEmulator(link: moduleEnd, moduleMAC: moduleMAC, car: car)
+                emulator = gen1Car.map { WhitebeetModuleEmulator(link: moduleEnd, moduleMAC: moduleMAC, gen1Car: $0) }
+                    ?? WhitebeetModuleEmulator(link: moduleEnd, moduleMAC: moduleMAC, car: car)
             }
             return WhitebeetWiring(transport: transport, summary: "Ethernet \(link.interface) → module \(moduleMAC)", emulator: emulator)
         case .spi(let spi):
@@ -60,7 +62,8 @@ public struct WhitebeetWiring {
             var emulator: WhitebeetModuleEmulator?
             if board.simulated, let twin = spi as? SimulatedSPIDevice, let c = cs as? SimulatedGPIOLine,
                let r = rxReady as? SimulatedGPIOLine, let t = txPending as? SimulatedGPIOLine {
-                emulator = WhitebeetModuleEmulator(spi: .init(device: twin, chipSelect: c, rxReady: r, txPending: t, selectLevel: selectLevel), car: car)
+                let port = WhitebeetModuleEmulator.SPIPort(device: twin, chipSelect: c, rxReady: r, txPending: t, selectLevel: selectLevel)
+                emulator = gen1Car.map { WhitebeetModuleEmulator(spi: port, gen1Car: $0) } ?? WhitebeetModuleEmulator(spi: port, car: car)
             }
             return WhitebeetWiring(transport: transport, summary: "SPI \(spi.path)", emulator: emulator)
         default:

@@ -56,12 +56,7 @@ public final class WhitebeetEVSEController: TickController {
     public private(set) var sessionError: UInt8?
     public private(set) var request = PowerRequest()
 
-    private var queue: [HCIRequest?]
-    private var queueHead = 0
-    private var queueCount = 0
-    /// The command in flight tolerates a non-zero result (the clean-start stops, §15.2 step 2).
-    private var inFlightTolerant = false
-    private var tolerant: [Bool]
+    private var queue = WhitebeetCommandQueue()
     private var pilot = PilotState.a
     /// The oscillator as last commanded (0x29/0x44): 100 % until a car is seen, then 5 %.
     private var commandedPWM = PilotPWM.steadyHigh
@@ -73,7 +68,7 @@ public final class WhitebeetEVSEController: TickController {
     private var lastLiveValues = MonotonicInstant.zero
     private var lastCarRequest = MonotonicInstant.zero
     /// Why the controller stopped a session on its own (module restarted, module silent), or why it
-    /// refused the module (generation-1 firmware).
+    /// refused the module (generation-1 firmware: `WhitebeetGen1EVSEController` drives that).
     public private(set) var abortReason: String?
 
     public let authorizer: any Authorizer
@@ -92,8 +87,6 @@ public final class WhitebeetEVSEController: TickController {
         self.host = host
         self.authorizer = authorizer
         self.configuration = configuration
-        queue = [HCIRequest?](repeating: nil, count: 16)
-        tolerant = [Bool](repeating: false, count: 16)
         configure()
     }
 
@@ -125,16 +118,10 @@ public final class WhitebeetEVSEController: TickController {
             default: break
             }
         }
-        if stage == .session, now - lastLiveValues >= configuration.liveValuesPeriod, queueCount == 0, !host.isBusy {
+        if stage == .session, now - lastLiveValues >= configuration.liveValuesPeriod, queue.isEmpty, !host.isBusy {
             enqueueLiveValues(now)
         }
-        if !host.isBusy, queueCount > 0, let next = queue[queueHead] {
-            inFlightTolerant = tolerant[queueHead]
-            queue[queueHead] = nil
-            queueHead = (queueHead + 1) % queue.count
-            queueCount -= 1
-            host.submit(next, now: now)
-        }
+        queue.submitNext(to: host, now)
         facts.pilot.publish(PilotFacts(state: pilot, commandedPWM: commandedPWM, appliedPWM: commandedPWM,
                                        digitalCommunication: commandedPWM == .digitalCommunication && pilot.vehicleConnected), context)
         facts.powerRequest.publish(request, context)
@@ -163,18 +150,17 @@ public final class WhitebeetEVSEController: TickController {
                 firmwareVersion = v
                 // EVSE firmware V01_xx speaks the generation-1 V2G API (§0.1): same sub IDs, other
                 // meanings. It is not driven with generation-2 commands.
-                if v.count >= 3, v[0] == UInt8(ascii: "V"), v[1] == UInt8(ascii: "0"), v[2] == UInt8(ascii: "1") {
-                    abortReason = "EVSE firmware \(v) speaks the generation-1 API (planned); generation 2 (V02_xx) is needed"
-                    queueCount = 0
-                    queueHead = 0
+                if EVSEFirmwareGeneration(firmwareVersion: v) == .gen1 {
+                    abortReason = "EVSE firmware \(v) speaks the generation-1 API: set firmware: gen1 on the board's whitebeet-host device"
+                    queue.removeAll()
                     stage = .failed
                     return
                 }
             }
-            if stage == .configuring, queueCount == 0 { stage = .waitingForCar }
-            if stage == .startingV2G, queueCount == 0 { stage = .listening }
+            if stage == .configuring, queue.isEmpty { stage = .waitingForCar }
+            if stage == .startingV2G, queue.isEmpty { stage = .listening }
         case .failed, .timedOut:
-            if inFlightTolerant { return }
+            if queue.inFlightTolerant { return }
             lastFailure = outcome
             if stage == .session {
                 session.abort(.linkLost, now)
@@ -187,15 +173,7 @@ public final class WhitebeetEVSEController: TickController {
         session.note(n, now)
         switch n {
         case .pilotStateChanged(let s):
-            pilot = switch s {
-            case .a: .a
-            case .b: .b
-            case .c: .c
-            case .d: .d
-            case .e: .e
-            case .f: .f
-            case .unknown: .invalid
-            }
+            pilot = PilotState(s)
             if stage == .waitingForCar, pilot.vehicleConnected {
                 stage = .matching
                 enqueue(.startMatching)
@@ -241,14 +219,7 @@ public final class WhitebeetEVSEController: TickController {
         case .sessionStarted(let started):
             lastCarRequest = now
             abortReason = nil
-            // The EVCC ID is the car's MAC (6 bytes) in DIN/ISO EIM sessions: the vehicle token.
-            if started.evccID.count == 6 {
-                var mac: UInt64 = 0
-                for i in 0 ..< 6 { mac = mac << 8 | UInt64(started.evccID[i]) }
-                token = IdentificationToken(vehicle: MACAddress(rawValue: mac))
-            } else {
-                token = IdentificationToken(.vehicleID, started.evccID.string)
-            }
+            token = IdentificationToken(evccID: started.evccID)
             authorization = .idle
             stage = .session
             sessionError = nil
@@ -364,13 +335,7 @@ public final class WhitebeetEVSEController: TickController {
         request.step = step
     }
 
-    private func enqueue(_ r: HCIRequest, tolerant: Bool = false) {
-        guard queueCount < queue.count else { return }
-        let slot = (queueHead + queueCount) % queue.count
-        queue[slot] = r
-        self.tolerant[slot] = tolerant
-        queueCount += 1
-    }
+    private func enqueue(_ r: HCIRequest, tolerant: Bool = false) { queue.enqueue(r, tolerant: tolerant) }
 
     private func physical(_ v: Double) -> PhysicalValue { PhysicalValue((v * 10).rounded() / 10) ?? .zero }
 

@@ -62,6 +62,57 @@ public struct WhitebeetSessionFacts {
         }
     }
 
+    /// One generation-1 parameter request or event (§12.2, the flow of §15.1): each request is one
+    /// of the EV's requests the module is answering. Gen-1 has no session-error notification: a
+    /// session ends `completed` when it stopped after the post-charge request (welding detection),
+    /// otherwise as the host's `abort` said, or `sequenceError` (the module ended it, e.g. at a
+    /// time-out the host missed [inferred]).
+    public mutating func note(_ g: EVSEGen1Notification, _ now: MonotonicInstant) {
+        switch g {
+        case .sessionStarted(let s): note(HCINotification.sessionStarted(s), now)
+        // The EVSE ID goes into SessionSetupRes (ISO 15118-2 §8.4.3.2).
+        case .requestEVSEID: step(.sessionSetup)
+        case .requestAuthorization: step(.authorization)
+        case .requestSchedules: facts.requests &+= 1
+        case .requestDiscoveryChargeParameters(_, let ev):
+            if case .dc(let dc) = ev {
+                facts.evMaxVolts = dc.maximumVoltage.value
+                facts.evMaxAmps = dc.maximumCurrent.value
+                facts.soc = dc.soc
+            }
+            step(.chargeParameterDiscovery)
+        case .requestCableCheckStatus: step(.cableCheck)
+        case .requestCableCheckParameters(_, let soc):
+            facts.soc = soc
+            facts.requests &+= 1
+        case .requestPreChargeParameters(_, let p):
+            facts.evTargetVolts = p.targetVoltage.value
+            facts.evTargetAmps = p.targetCurrent.value
+            facts.soc = p.soc
+            step(.precharge)
+        case .requestStartCharging: step(.powerDelivery)
+        case .requestChargeLoopParameters(_, let loop):
+            if let loop {
+                facts.evTargetVolts = loop.targetVoltage.value
+                facts.evTargetAmps = loop.targetCurrent.value
+                if let v = loop.maximumVoltage { facts.evMaxVolts = v.value }
+                if let a = loop.maximumCurrent { facts.evMaxAmps = a.value }
+                facts.soc = loop.soc
+            }
+            facts.currentDemands &+= 1
+            step(.charging)
+        case .requestStopCharging: step(.stopping)
+        case .requestPostChargeParameters(_, let soc):
+            facts.soc = soc
+            step(.weldingDetection)
+        case .sessionStopped:
+            guard facts.phase != .idle, facts.phase != .ended else { return }
+            if failed == .none, facts.phase != .weldingDetection { failed = .sequenceError }
+            step(.sessionStop)
+            end(failed == .none ? .completed : failed, now)
+        }
+    }
+
     /// The host ends the session without the module saying so (module restart, unplug, rejected
     /// authorisation, the power path's fault).
     public mutating func abort(_ reason: V2GStopReason, _ now: MonotonicInstant) {

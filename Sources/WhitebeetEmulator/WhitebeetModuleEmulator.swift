@@ -3,11 +3,13 @@ import CoreTypes
 import HAL
 import WhitebeetHCI
 
-/// A WHITE-beet-EI (EVSE role, firmware generation 2) behind an Ethernet link — the simulated twin
+/// A WHITE-beet-EI (EVSE role, firmware generation 2, or generation 1 with `gen1Car`) behind an Ethernet link — the simulated twin
 /// in tests, any interface on the bench — or behind the SPI twin and three GPIO twins (chip select
 /// driven by the host, RX_READY and TX_PENDING driven here), answering the host control interface as
 /// whitebeet-hci.md describes: firmware version, CP, SLAC and V2G module control with their
-/// wrong-state results, and the notifications of a scripted car session (`ScriptedCarSession`).
+/// wrong-state results, and the notifications of a scripted car session (`ScriptedCarSession` for
+/// generation 2, `ScriptedGen1CarSession` — the parameter requests of §12.2 and their time-outs —
+/// for generation 1).
 ///
 /// Faults a host must survive are injected through `faults`: busy answers (§3.5 result 1), lost
 /// frames, corrupted checksums, frames without end byte, and module resets (state cleared, the
@@ -70,6 +72,13 @@ public final class WhitebeetModuleEmulator {
     /// WHITE-beet-PI running the EV API of §13; `charger` is the far side).
     public let role: ModuleRole
     public let charger: ScriptedChargerSession
+    /// The EVSE API this module's firmware speaks (§0.1): generation 1 plays `gen1Car`.
+    public private(set) var evseGeneration = EVSEFirmwareGeneration.gen2
+    public private(set) var gen1Car = ScriptedGen1CarSession()
+    /// Generation 1's configuration (§12.1): what the host set before V2G start.
+    public private(set) var gen1Protocols: CodeList?
+    public private(set) var gen1PaymentOptions: CodeList?
+    public private(set) var gen1EnergyTransferModes: CodeList?
     /// Time from "start matching" (with the car plugged and 5 % PWM) to "matching successful".
     public var matchingTime = Nanoseconds.milliseconds(800)
 
@@ -114,6 +123,24 @@ public final class WhitebeetModuleEmulator {
         self.car = car
         role = .evse
         charger = ScriptedChargerSession()
+    }
+
+    /// A WHITE-beet-EI with generation-1 firmware (V01_01_07, §12) behind an Ethernet link.
+    public convenience init(link: any EthernetLink, moduleMAC: MACAddress, gen1Car: ScriptedGen1CarSession) {
+        self.init(link: link, moduleMAC: moduleMAC)
+        playGeneration1(gen1Car)
+    }
+
+    /// A WHITE-beet-EI with generation-1 firmware behind SPI.
+    public convenience init(spi port: SPIPort, gen1Car: ScriptedGen1CarSession) {
+        self.init(spi: port)
+        playGeneration1(gen1Car)
+    }
+
+    private func playGeneration1(_ car: ScriptedGen1CarSession) {
+        evseGeneration = .gen1
+        gen1Car = car
+        firmwareVersion = "V01_01_07"
     }
 
     /// A WHITE-beet-PI (EV role, §13) behind an Ethernet link, talking to `charger`.
@@ -202,6 +229,7 @@ public final class WhitebeetModuleEmulator {
         matched = false
         matching = false
         car.abandon()
+        gen1Car.abandon()
         charger.abandon()
         notifiedPilot = .a
         if pilotRunning { notify(.pilotStateChanged(.a)) }
@@ -229,7 +257,11 @@ public final class WhitebeetModuleEmulator {
         configuration = nil
         dcLimits = nil
         listening = false
+        gen1Protocols = nil
+        gen1PaymentOptions = nil
+        gen1EnergyTransferModes = nil
         car.abandon()
+        gen1Car.abandon()
         charger.abandon()
         resistor = .stateB
         pendingBoot = true
@@ -240,6 +272,7 @@ public final class WhitebeetModuleEmulator {
         guard pilotRunning else { return .unknown }
         guard plugged else { return .a }
         if role == .ev { return resistor == .stateC ? .c : .b }
+        if evseGeneration == .gen1 { return gen1Car.drawsPower ? .c : .b }
         return car.phase == .charging || car.phase == .precharging || car.phase == .awaitingStartCharging ? .c : .b
     }
 
@@ -267,8 +300,13 @@ public final class WhitebeetModuleEmulator {
             charger.tick(now) { notify($0) }
             return
         }
-        if listening, matched, car.phase == .idle { car.begin(now) }
-        car.tick(now) { notify($0) }
+        if evseGeneration == .gen1 {
+            if listening, matched, gen1Car.phase == .idle { gen1Car.begin(now) }
+            gen1Car.tick(now) { notify($0) }
+        } else {
+            if listening, matched, car.phase == .idle { car.begin(now) }
+            car.tick(now) { notify($0) }
+        }
         // The car switches S2 (B ⇄ C) around energy transfer: the module reports each CP change (§8 0x81).
         if pilotRunning, plugged, pilotState != notifiedPilot {
             notifiedPilot = pilotState
@@ -309,7 +347,7 @@ public final class WhitebeetModuleEmulator {
         let payload = UnsafeRawBufferPointer(rebasing: bytes[HCIFrame.headerLength ..< HCIFrame.headerLength + header.payloadLength])
         let request: HCIRequest
         do throws(HCIError) {
-            request = try HCIRequest.decode(header, payload: payload)
+            request = try HCIRequest.decode(header, payload: payload, evse: role == .evse ? evseGeneration : .gen2)
         } catch {
             switch error {
             case .unknownModule, .unknownMessage: statistics.ignoredFrames += 1
@@ -377,7 +415,19 @@ public final class WhitebeetModuleEmulator {
             v2gMode = role
             return (.success, .none)
         case .getV2GMode: return (.success, .mode(v2gMode?.rawValue ?? 2))
-        case .startV2G, .stopV2G: return (.success, .none)
+        case .startV2G:
+            // Generation 1 opens its SDP/TCP listeners here (§10); generation 2 listens with 0x6A.
+            if role == .evse, evseGeneration == .gen1 {
+                guard v2gMode == .evse, !listening else { return (.wrongPhase, .none) }
+                listening = true
+            }
+            return (.success, .none)
+        case .stopV2G:
+            if role == .evse, evseGeneration == .gen1 {
+                listening = false
+                gen1Car.stopV2G { notify($0) }
+            }
+            return (.success, .none)
         default: break
         }
         if role == .ev {
@@ -386,8 +436,9 @@ public final class WhitebeetModuleEmulator {
             guard charger.receive(request, matched: matched, now, { notify($0) }) else { return (.wrongPhase, .none) }
             return (.success, .none)
         }
-        // V2G EVSE generation-2 commands need the EVSE mode (§3.5: 0x11 otherwise).
+        // V2G EVSE commands need the EVSE mode (§3.5: 0x11 otherwise).
         guard v2gMode == .evse else { return (.wrongPhase, .none) }
+        if case .evseGen1(let command) = request { return executeGen1(command, now) }
         switch request {
         case .setConfiguration(let c):
             configuration = c
@@ -408,6 +459,25 @@ public final class WhitebeetModuleEmulator {
         default:
             if case .setAuthorization(true) = request { authorizedEver = true }
             guard car.receive(request, now, { notify($0) }) else { return (.wrongPhase, .none) }
+        }
+        return (.success, .none)
+    }
+
+    /// A generation-1 command (§12.1): configuration kept here, answers to parameter requests passed
+    /// to the car (0x11 when no request of theirs is outstanding).
+    private func executeGen1(_ command: EVSEGen1Request, _ now: MonotonicInstant) -> (HCIResultCode, HCIResponseBody) {
+        switch command {
+        case .setSupportedProtocols(let p): gen1Protocols = p
+        case .getSupportedProtocols: return (.success, .codes(gen1Protocols ?? CodeList()))
+        case .setSDPConfiguration: break
+        case .getSDPConfiguration: return (.success, .sdpConfiguration(SDPPorts(unsecured: 50_000, secured: nil)))
+        case .setPaymentOptions(let p): gen1PaymentOptions = p
+        case .getPaymentOptions: return (.success, .paymentOptions(gen1PaymentOptions))
+        case .setEnergyTransferModes(let m): gen1EnergyTransferModes = m
+        case .getEnergyTransferModes: return (.success, .codes(gen1EnergyTransferModes ?? CodeList()))
+        default:
+            if case .setAuthorization(true) = command { authorizedEver = true }
+            guard gen1Car.receive(command, now, { notify($0) }) else { return (.wrongPhase, .none) }
         }
         return (.success, .none)
     }

@@ -29,6 +29,8 @@ public enum HCINotification: Equatable, Sendable {
     /// 0x8E: the session error table of §11.2 (23 = charge parameters not updated in time).
     case sessionError(code: UInt8)
     case meteringReceiptStatus(verified: Bool)
+    /// V2G EVSE Gen-1 (§12.2): the parameter requests 0x80–0x8C of firmware V01_01_0x.
+    case evseGen1(EVSEGen1Notification)
     // V2G EV (§13.2)
     case evSessionStarted(EVSessionStarted)
     case evseDCChargeParametersChanged(EVSEDCStatus)
@@ -68,6 +70,7 @@ public enum HCINotification: Equatable, Sendable {
         case .sessionStopped: (0x27, 0x8C)
         case .sessionError: (0x27, 0x8E)
         case .meteringReceiptStatus: (0x27, 0x91)
+        case .evseGen1(let g): (0x27, g.sub)
         case .evSessionStarted: (0x27, 0xC0)
         case .evseDCChargeParametersChanged: (0x27, 0xC1)
         case .evseACChargeParametersChanged: (0x27, 0xC2)
@@ -124,6 +127,7 @@ public enum HCINotification: Equatable, Sendable {
         case .sessionStopped(let c): try w.u8(c)
         case .sessionError(let c), .evSessionError(let c): try w.u8(c)
         case .meteringReceiptStatus(let v): try w.bool(v)
+        case .evseGen1(let g): try g.write(&w)
         case .evSessionStarted(let s):
             try w.u8(s.protocolCode)
             try w.u64(s.sessionID)
@@ -144,13 +148,18 @@ public enum HCINotification: Equatable, Sendable {
         }
     }
 
-    static func decode(_ r: inout HCIReader) throws(HCIError) -> HCINotification {
-        let n = try decodeFields(&r)
+    static func decode(_ r: inout HCIReader, _ evse: EVSEFirmwareGeneration) throws(HCIError) -> HCINotification {
+        let n = try decodeFields(&r, evse)
         try r.finish()
         return n
     }
 
-    static func decodeFields(_ r: inout HCIReader) throws(HCIError) -> HCINotification {
+    static func decodeFields(_ r: inout HCIReader, _ evse: EVSEFirmwareGeneration) throws(HCIError) -> HCINotification {
+        if evse == .gen1, r.module == HCIModule.v2g, (0x80 ... 0x91).contains(r.sub) {
+            // 0x80–0x8C are generation 1's own (§12.2); Gen-2's 0x8D–0x91 do not exist there.
+            guard EVSEGen1Notification.isNotification(sub: r.sub) else { throw .unknownMessage(module: r.module, sub: r.sub) }
+            return .evseGen1(try EVSEGen1Notification(&r))
+        }
         switch (r.module, r.sub) {
         case (0x05, 0x80), (0x05, 0x81): return .networkStatus(sub: r.sub, value: try r.u8())
         case (0x29, 0x81):
@@ -222,20 +231,24 @@ public enum HCIModuleMessage: Equatable, Sendable {
         return !(module == HCIModule.v2g && (0xA0 ... 0xAF).contains(sub))
     }
 
-    /// Decodes the payload of a frame the module sent.
-    public static func decode(_ header: HCIHeader, payload: UnsafeRawBufferPointer) throws(HCIError) -> HCIModuleMessage {
+    /// Decodes the payload of a frame the module sent. `evse` says which EVSE API the module speaks
+    /// (0x27 sub IDs 0x60–0x72 and 0x80–0x8C collide, §0.1); generation 2 unless told.
+    public static func decode(_ header: HCIHeader, payload: UnsafeRawBufferPointer,
+                              evse: EVSEFirmwareGeneration = .gen2) throws(HCIError) -> HCIModuleMessage {
         if header.module == HCIModule.framing { return .framingError(status: header.sub, requestID: header.requestID) }
         var r = HCIReader(payload, module: header.module, sub: header.sub)
         if isNotification(module: header.module, sub: header.sub) {
-            return .notification(try HCINotification.decode(&r), requestID: header.requestID)
+            return .notification(try HCINotification.decode(&r, evse), requestID: header.requestID)
         }
-        return .response(try HCIResponse.decode(&r, requestID: header.requestID))
+        return .response(try HCIResponse.decode(&r, requestID: header.requestID, evse: evse))
     }
 
     /// Parses one whole frame (start … end) from the module and decodes it.
-    public static func decode(frame: UnsafeRawBufferPointer, payloadLimit: Int = 65535) throws(HCIError) -> HCIModuleMessage {
+    public static func decode(frame: UnsafeRawBufferPointer, payloadLimit: Int = 65535,
+                              evse: EVSEFirmwareGeneration = .gen2) throws(HCIError) -> HCIModuleMessage {
         let header = try HCIFrame.parse(frame, payloadLimit: payloadLimit)
-        return try decode(header, payload: UnsafeRawBufferPointer(rebasing: frame[HCIFrame.headerLength ..< HCIFrame.headerLength + header.payloadLength]))
+        return try decode(header, payload: UnsafeRawBufferPointer(rebasing: frame[HCIFrame.headerLength ..< HCIFrame.headerLength + header.payloadLength]),
+                          evse: evse)
     }
 
     public func encode(into storage: UnsafeMutableRawBufferPointer) throws(HCIError) -> Int {
@@ -250,9 +263,11 @@ public enum HCIModuleMessage: Equatable, Sendable {
 
 extension HCIRequest {
     /// Parses one whole frame from the host and decodes the request (the module's side).
-    public static func decode(frame: UnsafeRawBufferPointer, payloadLimit: Int = 65535) throws(HCIError) -> (request: HCIRequest, requestID: UInt8) {
+    public static func decode(frame: UnsafeRawBufferPointer, payloadLimit: Int = 65535,
+                              evse: EVSEFirmwareGeneration = .gen2) throws(HCIError) -> (request: HCIRequest, requestID: UInt8) {
         let header = try HCIFrame.parse(frame, payloadLimit: payloadLimit)
-        let request = try decode(header, payload: UnsafeRawBufferPointer(rebasing: frame[HCIFrame.headerLength ..< HCIFrame.headerLength + header.payloadLength]))
+        let request = try decode(header, payload: UnsafeRawBufferPointer(rebasing: frame[HCIFrame.headerLength ..< HCIFrame.headerLength + header.payloadLength]),
+                                 evse: evse)
         return (request, header.requestID)
     }
 }

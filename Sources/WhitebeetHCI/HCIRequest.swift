@@ -1,6 +1,7 @@
 /// A host → module command (whitebeet-hci.md §5–13): system, network, ping, CP, SLAC, V2G common,
 /// EVSE Gen-2 and EV. The module answers each with an `HCIResponse` of the same module, sub and
-/// request ID. Gen-1 EVSE commands share sub IDs 0x60–0x72 with Gen-2 and are a later step.
+/// request ID. EVSE Gen-1 commands share sub IDs 0x60–0x72 with Gen-2 (§12.1): they are
+/// `evseGen1`, and decoding reads them only when told the module's generation (`EVSEFirmwareGeneration`).
 public enum HCIRequest: Equatable, Sendable {
     // System 0x10 (§5), network 0x05 (§6), ping 0x0E (§7)
     case getFirmwareVersion
@@ -51,6 +52,8 @@ public enum HCIRequest: Equatable, Sendable {
     /// 0x75: ask the EV to stop (`renegotiation` false) or to renegotiate, within `maximumDelay` s.
     case sendNotification(renegotiation: Bool, maximumDelay: UInt16)
     case setSessionParameterTimeout(milliseconds: UInt16)
+    /// V2G EVSE Gen-1 (§12.1), firmware V01_01_0x.
+    case evseGen1(EVSEGen1Request)
     // V2G EV (§13.1)
     case setEVConfiguration(EVConfiguration)
     case getEVConfiguration
@@ -112,6 +115,7 @@ public enum HCIRequest: Equatable, Sendable {
         case .stopListen: (0x27, 0x70)
         case .sendNotification: (0x27, 0x75)
         case .setSessionParameterTimeout: (0x27, 0x76)
+        case .evseGen1(let g): (0x27, g.sub)
         case .setEVConfiguration: (0x27, 0xA0)
         case .getEVConfiguration: (0x27, 0xA1)
         case .setEVDCChargingParameters: (0x27, 0xA2)
@@ -173,6 +177,7 @@ public enum HCIRequest: Equatable, Sendable {
             try w.bool(renegotiation)
             try w.u16(delay)
         case .setSessionParameterTimeout(let ms): try w.u16(ms)
+        case .evseGen1(let g): try g.write(&w)
         case .setEVConfiguration(let c): try c.write(&w)
         case .setEVDCChargingParameters(let p): try p.write(&w)
         case .updateEVDCChargingParameters(let p): try p.write(&w)
@@ -187,15 +192,23 @@ public enum HCIRequest: Equatable, Sendable {
     }
 
     /// Decodes a request's payload (the module's side: the emulator). Unknown (module, sub) pairs are
-    /// typed errors; so are the commands whose layout the spec leaves unclear (0x73, 0x74).
-    public static func decode(_ header: HCIHeader, payload: UnsafeRawBufferPointer) throws(HCIError) -> HCIRequest {
+    /// typed errors; so are the commands whose layout the spec leaves unclear (0x73, 0x74). `evse`
+    /// says which EVSE API the module speaks: 0x27/0x60–0x72 mean different commands in each (§0.1);
+    /// generation 2 unless told, the only one before generation 1 was added.
+    public static func decode(_ header: HCIHeader, payload: UnsafeRawBufferPointer,
+                              evse: EVSEFirmwareGeneration = .gen2) throws(HCIError) -> HCIRequest {
         var r = HCIReader(payload, module: header.module, sub: header.sub)
-        let request = try decodeFields(&r)
+        let request = try decodeFields(&r, evse)
         try r.finish()
         return request
     }
 
-    static func decodeFields(_ r: inout HCIReader) throws(HCIError) -> HCIRequest {
+    static func decodeFields(_ r: inout HCIReader, _ evse: EVSEFirmwareGeneration) throws(HCIError) -> HCIRequest {
+        if evse == .gen1, r.module == HCIModule.v2g {
+            if EVSEGen1Request.isCommand(sub: r.sub) { return .evseGen1(try EVSEGen1Request(&r)) }
+            // Gen-2-only commands (0x73–0x76) do not exist in generation 1.
+            if (0x73 ... 0x76).contains(r.sub) { throw .unknownMessage(module: r.module, sub: r.sub) }
+        }
         func role(_ r: inout HCIReader) throws(HCIError) -> ModuleRole {
             let b = try r.u8()
             guard let role = ModuleRole(rawValue: b) else { throw r.badValue("mode", b) }

@@ -17,6 +17,10 @@ public enum HCIResponseBody: Equatable, Sendable {
     case unparsed(length: Int)
     /// The ping reply 0x0E/0x01 (§7): no payload at all.
     case pong
+    /// EVSE Gen-1 0x61 supported protocols and 0x67 energy transfer modes: a list8(u8) (§12.1).
+    case codes(CodeList)
+    /// EVSE Gen-1 0x65 payment options: a presence byte, then the list8 (nil = none) (§12.1).
+    case paymentOptions(CodeList?)
 }
 
 /// A module → host answer to one request: same module, sub and request ID (§3.4).
@@ -60,17 +64,21 @@ public struct HCIResponse: Equatable, Sendable {
             case .pilotState(let s): try w.u8(s.rawValue)
             case .sdpConfiguration(let p): try p.write(&w)
             case .unparsed(let n): for _ in 0 ..< n { try w.u8(0) }
+            case .codes(let l): try w.codes(l)
+            case .paymentOptions(let l):
+                try w.bool(l != nil)
+                if let l { try w.codes(l) }
             }
         }
     }
 
-    static func decode(_ r: inout HCIReader, requestID: UInt8) throws(HCIError) -> HCIResponse {
+    static func decode(_ r: inout HCIReader, requestID: UInt8, evse: EVSEFirmwareGeneration) throws(HCIError) -> HCIResponse {
         if r.module == HCIModule.ping {
             guard r.sub == 0x01 else { throw .unknownMessage(module: r.module, sub: r.sub) }
             try r.finish()
             return HCIResponse(module: r.module, sub: r.sub, requestID: requestID, body: .pong)
         }
-        guard isCommand(module: r.module, sub: r.sub) else {
+        guard isCommand(module: r.module, sub: r.sub, evse: evse) else {
             switch r.module {
             case 0x05, 0x10, 0x27, 0x28, 0x29: throw .unknownMessage(module: r.module, sub: r.sub)
             default: throw .unknownModule(r.module)
@@ -80,6 +88,17 @@ public struct HCIResponse: Equatable, Sendable {
         var response = HCIResponse(module: r.module, sub: r.sub, requestID: requestID, result: result)
         // A failed command carries no data we know of; whatever follows is not read.
         guard result == .success else { return response }
+        if evse == .gen1, r.module == HCIModule.v2g, EVSEGen1Request.isCommand(sub: r.sub) {
+            // Generation 1's getters (§12.1); every other Gen-1 command answers with the result alone.
+            switch r.sub {
+            case 0x61, 0x67: response.body = .codes(try r.codes(r.sub == 0x61 ? "protocols" : "energy transfer modes"))
+            case 0x63: response.body = .sdpConfiguration(try SDPPorts(&r))
+            case 0x65: response.body = .paymentOptions(try r.present("payment options") ? try r.codes("payment options") : nil)
+            default: break
+            }
+            try r.finish()
+            return response
+        }
         switch (r.module, r.sub) {
         case (0x10, 0x41): response.body = .firmwareVersion(try r.text("firmware version"))
         case (0x29, 0x41), (0x27, 0x41): response.body = .mode(try r.u8())
@@ -101,8 +120,11 @@ public struct HCIResponse: Equatable, Sendable {
 
     /// Whether (module, sub) is a host command this codec knows (0x73/0x74 included: their
     /// responses are plain result bytes even though their requests are not decoded).
-    static func isCommand(module: UInt8, sub: UInt8) -> Bool {
-        switch module {
+    static func isCommand(module: UInt8, sub: UInt8, evse: EVSEFirmwareGeneration) -> Bool {
+        if evse == .gen1, module == HCIModule.v2g {
+            return (0x40 ... 0x43).contains(sub) || EVSEGen1Request.isCommand(sub: sub) || (0xA0 ... 0xAE).contains(sub)
+        }
+        return switch module {
         case 0x10: sub == 0x41 || sub == 0x48
         case 0x05: sub == 0x55
         case 0x29: (0x40 ... 0x48).contains(sub)

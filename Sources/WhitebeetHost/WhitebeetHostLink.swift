@@ -23,6 +23,9 @@ public final class WhitebeetHostLink {
         public var timeoutRetries = 1
         /// Notifications held for the controller; when full the oldest is dropped (counted).
         public var notificationSlots = 32
+        /// The module's EVSE API (whitebeet-hci.md §0.1): module-0x27 frames are decoded as that
+        /// generation's messages, never guessed from the bytes.
+        public var evseGeneration = EVSEFirmwareGeneration.gen2
         public init() {}
     }
 
@@ -171,7 +174,7 @@ public final class WhitebeetHostLink {
     private func handleFrame(_ bytes: UnsafeRawBufferPointer, _ now: MonotonicInstant) {
         let message: HCIModuleMessage
         do throws(HCIError) {
-            message = try HCIModuleMessage.decode(frame: bytes)
+            message = try HCIModuleMessage.decode(frame: bytes, evse: configuration.evseGeneration)
         } catch {
             if case .unsupportedLayout = error { statistics.undecodedNotifications += 1 } else { statistics.badFrames += 1 }
             return

@@ -92,6 +92,9 @@ struct Whitebeet: ParsableCommand {
         @Option(name: .long, help: "Seconds to run.")
         var seconds: Double = 3600
 
+        @Option(name: .long, help: "The EVSE firmware generation to play (evse role): gen2 (V02_01_00) or gen1 (V01_01_07, parameter requests with time-outs).")
+        var firmware: String = "gen2"
+
         @Option(name: .long, help: "Seconds after the host's first frame until the car plugs in.")
         var plugAfter: Double = 1
 
@@ -106,6 +109,8 @@ struct Whitebeet: ParsableCommand {
 
         func validate() throws {
             guard role == "evse" || role == "ev" else { throw ValidationError("--role: evse or ev") }
+            guard let generation = EVSEFirmwareGeneration(rawValue: firmware) else { throw ValidationError("--firmware: gen1 or gen2") }
+            guard generation == .gen2 || role == "evse" else { throw ValidationError("--firmware gen1 is an EVSE firmware (--role evse)") }
             guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
         }
 
@@ -124,6 +129,7 @@ struct Whitebeet: ParsableCommand {
             if let capacityWh { pack.capacityWattHours = capacityWh }
             let battery = BenchBatteryModel(pack)
             let module = role == "ev" ? WhitebeetModuleEmulator(link: link, moduleMAC: link.macAddress, charger: ScriptedChargerSession())
+                : firmware == "gen1" ? WhitebeetModuleEmulator(link: link, moduleMAC: link.macAddress, gen1Car: ScriptedGen1CarSession(battery: battery))
                 : WhitebeetModuleEmulator(link: link, moduleMAC: link.macAddress, car: ScriptedCarSession(battery: battery))
             say("emulating a WHITE-beet-\(role == "ev" ? "PI" : "EI") (firmware \(module.firmwareVersion)) at \(link.macAddress) on \(interface)")
             var chargerPhase = module.charger.phase
@@ -131,6 +137,7 @@ struct Whitebeet: ParsableCommand {
             let end = clock.now() + .milliseconds(Int64(seconds * 1000))
             var firstContact: MonotonicInstant?
             var phase = module.car.phase
+            var gen1Phase = module.gen1Car.phase
             while clock.now() < end {
                 let now = clock.now()
                 module.tick(now)
@@ -139,7 +146,7 @@ struct Whitebeet: ParsableCommand {
                     say("host \(module.hostMAC!) connected")
                 }
                 if let first = firstContact, !module.plugged, now - first >= .milliseconds(Int64(plugAfter * 1000)),
-                   module.car.phase == .idle {
+                   module.car.phase == .idle, module.gen1Car.phase == .idle {
                     module.plugIn()
                     say("car plugged in")
                 }
@@ -147,6 +154,14 @@ struct Whitebeet: ParsableCommand {
                     phase = module.car.phase
                     say("car: \(phase)")
                     if role == "evse", phase == .finished || phase.isFailure {
+                        say("battery: SoC \(fixed(pack.initialSoC)) → \(fixed(battery.soc)) % (target \(fixed(pack.targetSoC)) %), "
+                            + "delivered \(fixed(battery.deliveredWattHours)) Wh")
+                    }
+                }
+                if module.gen1Car.phase != gen1Phase {
+                    gen1Phase = module.gen1Car.phase
+                    say("car: \(gen1Phase)")
+                    if gen1Phase == .finished || module.gen1Car.timedOutWaitingFor != nil {
                         say("battery: SoC \(fixed(pack.initialSoC)) → \(fixed(battery.soc)) % (target \(fixed(pack.targetSoC)) %), "
                             + "delivered \(fixed(battery.deliveredWattHours)) Wh")
                     }

@@ -4,6 +4,7 @@ import ChargerAssembly
 import CoreTypes
 import Glibc
 import HAL
+import WhitebeetEmulator
 import WhitebeetHCI
 import WhitebeetHost
 
@@ -59,9 +60,12 @@ extension Whitebeet {
                 printToStandardError("boardctl: whitebeet monitor: \(error)\n")
                 throw ExitCode(BoardTool.exitDevicesMissing)
             }
+            // Frames of module 0x27 are read as the board's EVSE firmware generation (whitebeet-hci.md §0.1).
+            let firmware = definition.device(role: .whitebeetHost)?.whitebeetFirmware ?? .gen2
             let wiring: WhitebeetWiring
             do throws(WhitebeetWiring.Failure) {
-                wiring = try WhitebeetWiring.make(board: definition, device: WhitebeetWiring.lookup(devices))
+                wiring = try WhitebeetWiring.make(board: definition, device: WhitebeetWiring.lookup(devices),
+                                                  gen1Car: firmware == .gen1 ? ScriptedGen1CarSession() : nil)
             } catch {
                 printToStandardError("boardctl: whitebeet monitor: \(error)\n")
                 throw ExitCode(BoardTool.exitDevicesMissing)
@@ -71,9 +75,11 @@ extension Whitebeet {
             var frames = 0
             let tap = WhitebeetFrameTap(wiring.transport) { direction, bytes in
                 frames += 1
-                writeLine("[\(elapsedText(clock.now() - start))] \(direction == .toModule ? "→" : "←") \(hexBytes(bytes)) | \(describeFrame(direction, bytes))")
+                writeLine("[\(elapsedText(clock.now() - start))] \(direction == .toModule ? "→" : "←") \(hexBytes(bytes)) | \(describeFrame(direction, bytes, firmware))")
             }
-            let host = WhitebeetHostLink(transport: tap)
+            var linkConfiguration = WhitebeetHostLink.Configuration()
+            linkConfiguration.evseGeneration = firmware
+            let host = WhitebeetHostLink(transport: tap, configuration: linkConfiguration)
             var state = ModuleState()
             writeLine("monitoring the WHITE-beet of \(definition.name) over \(wiring.summary)\(wiring.emulator != nil ? " (emulated module)" : "")")
             let queries: [HCIRequest] = [.getFirmwareVersion, .getPilotMode, .getPilotState, .getDutyCycle, .getV2GMode]
@@ -165,16 +171,16 @@ final class WhitebeetFrameTap: WhitebeetTransport {
     }
 }
 
-private func describeFrame(_ direction: WhitebeetFrameTap.Direction, _ bytes: UnsafeRawBufferPointer) -> String {
+private func describeFrame(_ direction: WhitebeetFrameTap.Direction, _ bytes: UnsafeRawBufferPointer, _ evse: EVSEFirmwareGeneration) -> String {
     switch direction {
     case .toModule:
         do throws(HCIError) {
-            let (request, id) = try HCIRequest.decode(frame: bytes)
+            let (request, id) = try HCIRequest.decode(frame: bytes, evse: evse)
             return withoutModulePrefix("\(request) (request \(id))")
         } catch { return "undecodable: \(error)" }
     case .toHost:
         do throws(HCIError) {
-            return withoutModulePrefix("\(try HCIModuleMessage.decode(frame: bytes))")
+            return withoutModulePrefix("\(try HCIModuleMessage.decode(frame: bytes, evse: evse))")
         } catch { return "undecodable: \(error)" }
     }
 }

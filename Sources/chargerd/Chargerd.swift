@@ -26,8 +26,8 @@ struct Chargerd: ParsableCommand {
             above this executable, then /etc/chargekit/boards; --board PATH loads a file. A board file \
             with `simulated: true` runs on simulated twins. Stops cleanly on SIGINT/SIGTERM. \
             On the sim board a simulated car charges one session (SLAC, SDP, V2G, cable check, \
-            precharge, charging, stop, welding check, SessionStop) and unplugs (on sim-whitebeet and \
-            sim-whitebeet-spi the emulated WHITE-beet module's car does); exit 0 when that \
+            precharge, charging, stop, welding check, SessionStop) and unplugs (on sim-whitebeet, \
+            sim-whitebeet-spi and sim-whitebeet-gen1 the emulated WHITE-beet module's car does); exit 0 when that \
             session completed, 1 when it failed or --seconds ran out first. \
             Under systemd (NOTIFY_SOCKET set) it sends READY=1 once the loop runs, WATCHDOG=1 every \
             half WATCHDOG_USEC while ticks are on time, and STOPPING=1 (Image/systemd/chargerd.service).

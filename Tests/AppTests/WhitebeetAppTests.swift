@@ -26,6 +26,34 @@ import TestSupport
         #expect(summary.contains("stop reason completed"), "\(summary)")
     }
 
+    /// `chargerd --board sim-whitebeet-gen1`: the generation-1 EVSE role answers the emulated V01_01_07
+    /// module's parameter requests through one whole session, and exits 0.
+    @Test func chargerdChargesOneGenerationOneSession() throws {
+        let result = try runProduct("chargerd", ["--board", "sim-whitebeet-gen1", "--seconds", "100"], timeout: 150)
+        print(result.stdout)
+        #expect(result.status == 0, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+        let log = result.stderr
+        #expect(log.contains("controllers, in tick order: whitebeet-evse-gen1 → power-path → session-recorder"), "\(log)")
+        #expect(log.contains("WHITE-beet: EVSE role (generation 1) over Ethernet eth1"), "\(log)")
+        #expect(log.contains("firmware V01_01_07"), "\(log)")
+        let out = result.stdout
+        for line in ["V2G: CableCheck", "V2G: PreCharge", "V2G: CurrentDemand", "V2G: WeldingDetection", "V2G: ended — completed",
+                     "car unplugged (pilot A)", "ready for the next car"] {
+            #expect(out.contains(line), "\(line) missing from: \(out)")
+        }
+        let summary = try #require(out.split(separator: "\n").first(where: { $0.hasPrefix("session: protocol ") }))
+        #expect(summary.contains("stop reason completed"), "\(summary)")
+    }
+
+    /// `boardctl probe --board sim-whitebeet-gen1`: the emulated module reports generation-1 firmware,
+    /// which is what the board's `firmware: gen1` says (a mismatch would be an error).
+    @Test func probeReadsTheGenerationOneFirmware() throws {
+        let result = try runProduct("boardctl", ["probe", "--board", "sim-whitebeet-gen1", "--json"])
+        #expect(result.status == 0, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+        #expect(result.stdout.contains("V01_01_07"), "\(result.stdout)")
+        #expect(result.stdout.contains("generation 1"), "\(result.stdout)")
+    }
+
     @Test(arguments: ["sim-whitebeet", "sim-whitebeet-spi"])
     func probeReadsTheFirmwareVersion(_ board: String) throws {
         let result = try runProduct("boardctl", ["probe", "--board", board])

@@ -165,6 +165,7 @@ struct BoardLocatorTests {
             sim-advantics-pev      advantics-pev  yes        1        <repo>/Boards/sim-advantics-pev.yaml
             sim-advantics-udp      advantics      yes        1        <repo>/Boards/sim-advantics-udp.yaml
             sim-advantics          advantics      yes        1        <repo>/Boards/sim-advantics.yaml
+            sim-whitebeet-gen1     whitebeet      yes        1        <repo>/Boards/sim-whitebeet-gen1.yaml
             sim-whitebeet-spi      whitebeet      yes        4        <repo>/Boards/sim-whitebeet-spi.yaml
             sim-whitebeet-veth     whitebeet      yes        1        <repo>/Boards/sim-whitebeet-veth.yaml
             sim-whitebeet          whitebeet      yes        1        <repo>/Boards/sim-whitebeet.yaml

@@ -580,3 +580,50 @@ extension SchemaErrorTests {
         #expect(issues(role) == ["Boards/t.yaml:17:15: devices.imd.firmware: applies only to role cp-helper (the ESP32 helper's firmware revision), not isolation-monitor"])
     }
 }
+
+/// `firmware:` of a whitebeet-host (whitebeet-hci.md §0.1: the module's EVSE API generation), with
+/// line-precise errors like every other key.
+extension SchemaErrorTests {
+    static func whitebeetBoard(_ extra: String, role: String = "whitebeet-host") -> String {
+        """
+        board: t
+        description: test board
+        vehicle_link: whitebeet
+        simulated: true
+        devices:
+          wb_eth:
+            kind: ethernet
+            role: \(role)
+            interface: eth1
+            ethertype: 0x6003
+        \(extra)
+        """
+    }
+
+    @Test func whitebeetFirmwareGenerationsAreRead() throws {
+        for generation in ["gen1", "gen2"] {
+            let board = try BoardLoader.load(text: Self.whitebeetBoard("    firmware: \(generation)"), file: "Boards/t.yaml")
+            #expect(board.device(role: .whitebeetHost)?.whitebeetFirmware.rawValue == generation)
+        }
+        // Without the key: generation 2, the API every earlier board meant.
+        let plain = try BoardLoader.load(text: Self.whitebeetBoard(""), file: "Boards/t.yaml")
+        #expect(plain.device(role: .whitebeetHost)?.whitebeetFirmware == .gen2)
+        let shipped = try BoardLoader.load(path: Repo.boards + "/sim-whitebeet-gen1.yaml")
+        #expect(shipped.device(role: .whitebeetHost)?.whitebeetFirmware == .gen1)
+    }
+
+    @Test func whitebeetFirmwareUnknownValueAndWrongRole() {
+        #expect(issues(Self.whitebeetBoard("    firmware: gen3")) == [#"Boards/t.yaml:11:15: devices.wb_eth.firmware: expected gen1 or gen2, got "gen3" (did you mean gen1?)"#])
+        #expect(issues(Self.whitebeetBoard("    firmware: V01_01_07")) == [#"Boards/t.yaml:11:15: devices.wb_eth.firmware: expected gen1 or gen2, got "V01_01_07""#])
+        let spi = withDevices("""
+              plc:
+                kind: spi
+                role: plc-modem
+                path: /dev/spidev0.0
+                mode: 3
+                speed_hz: 12000000
+                firmware: gen1
+            """)
+        #expect(issues(spi) == ["Boards/t.yaml:18:15: devices.plc.firmware: applies only to role whitebeet-host (the WHITE-beet's EVSE firmware generation), not plc-modem"])
+    }
+}

@@ -10,7 +10,7 @@ import Testing
 @Suite("Shipped board files")
 struct ShippedBoardsTests {
     static let shipped = ["rpi4-advantics-can", "rpi4-qca7000-directcp", "rpi4-qca7000-esp32", "rpi4-qca7000-spidev", "rpi4-whitebeet-eth",
-                          "rpi4-whitebeet-spi", "sim-advantics-pev-udp", "sim-advantics-pev", "sim-advantics-udp", "sim-advantics", "sim-whitebeet-spi", "sim-whitebeet-veth", "sim-whitebeet", "sim"]
+                          "rpi4-whitebeet-spi", "sim-advantics-pev-udp", "sim-advantics-pev", "sim-advantics-udp", "sim-advantics", "sim-whitebeet-gen1", "sim-whitebeet-spi", "sim-whitebeet-veth", "sim-whitebeet", "sim"]
 
     @Test("Boards/ holds exactly the boards this suite knows")
     func inventory() throws {

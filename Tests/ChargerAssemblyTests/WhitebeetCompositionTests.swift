@@ -82,7 +82,7 @@ import WhitebeetEmulator
             if c.facts.pilot.value.state == .c { sawC = true }
             return car.unplugged && c.facts.pilot.value.state == .a && c.facts.power.value.phase == .idle
         }
-        #expect(done, "car \(car.module.car.phase), V2G \(c.facts.v2g.value.phase), power \(c.facts.power.value.phase) \(c.facts.power.value.outcome), stage \(c.whitebeet!.evse.stage)")
+        #expect(done, "car \(car.module.car.phase), V2G \(c.facts.v2g.value.phase), power \(c.facts.power.value.phase) \(c.facts.power.value.outcome), stage \(String(describing: c.whitebeet!.evse?.stage))")
         let summary = try #require(c.recorder.last, "no session finished: V2G \(c.facts.v2g.value)")
         print("\(name): \(rig.phases.map(\.description).joined(separator: " → "))")
         print("\(name): \(summary.negotiated?.josevName ?? "none"), \(Double(summary.duration.count) / 1e9) s, \(summary.energyWattHours) Wh, "
@@ -141,5 +141,33 @@ import WhitebeetEmulator
             #expect(error.description.contains("no power driver"), "\(error)")
             guard case .noPowerDriver = error else { Issue.record("\(error)"); return }
         }
+    }
+
+    /// `sim-whitebeet-gen1`: the module emulator plays generation-1 firmware (V01_01_07) and the
+    /// composition runs `WhitebeetGen1EVSEController`, which answers each parameter request from the
+    /// power path; one whole session from plug-in to unplug, completed.
+    @Test func generationOneSessionFromPlugInToUnplug() throws {
+        let rig = try Rig("sim-whitebeet-gen1")
+        let c = rig.charger
+        #expect(c.controllers.map(\.name) == ["whitebeet-evse-gen1", "power-path", "session-recorder"])
+        let wb = try #require(c.whitebeet)
+        #expect(wb.firmware == .gen1 && wb.evse == nil && wb.evseGen1 != nil)
+        let car = try #require(wb.car)
+        #expect(car.module.firmwareVersion == "V01_01_07")
+        let done = rig.run(seconds: 120) { car.unplugged && c.facts.pilot.value.state == .a && c.facts.power.value.phase == .idle }
+        let state = "car \(car.module.gen1Car.phase), V2G \(c.facts.v2g.value.phase), power \(c.facts.power.value.phase) "
+            + "\(c.facts.power.value.outcome), stage \(String(describing: wb.evseGen1?.stage)), \(String(describing: wb.evseGen1?.abortReason))"
+        #expect(done, "\(state)")
+        let summary = try #require(c.recorder.last, "no session finished: V2G \(c.facts.v2g.value)")
+        print("sim-whitebeet-gen1: \(rig.phases.map(\.description).joined(separator: " → "))")
+        print("sim-whitebeet-gen1: \(Double(summary.duration.count) / 1e9) s, \(summary.energyWattHours) Wh, peak \(summary.peakWatts) W, "
+              + "\(summary.currentDemands) charge-loop requests, \(wb.evseGen1?.answered ?? 0) answered")
+        let expected: [V2GSessionPhase] = [.cableCheck, .precharge, .powerDelivery, .charging, .stopping, .weldingDetection, .ended]
+        var at = 0
+        for p in rig.phases where at < expected.count && p == expected[at] { at += 1 }
+        #expect(at == expected.count, "phases \(rig.phases)")
+        #expect(summary.stopReason == .completed)
+        #expect(summary.energyWattHours > 5)
+        #expect(car.module.gen1Car.timedOutWaitingFor == nil)
     }
 }

@@ -32,8 +32,8 @@ import WhitebeetHCI
         #expect(try request(hex(expected)).request == .updateDCChargingParameters(values))
     }
 
-    /// V7 is an EVSE Gen-1 message (typed Gen-1 messages are a later step): its frame layer and its
-    /// exponent-0 physical values are checked here.
+    /// V7 is an EVSE Gen-1 message: its frame layer and its exponent-0 physical values are checked
+    /// here, the typed Gen-1 message in HCIGen1CodecTests.v7ChargeLoopParameters.
     @Test func v7Gen1ChargeLoopFrameLayer() throws {
         let payload = hex("00 00 01 01 7C 00 00 10 00 01 00 64 00 01 01 90 00 01 61 A8 00 00 00 00")
         let bytes = try encoded { s in

@@ -53,6 +53,17 @@ final class WhitebeetBench {
         }
     }
 
+    /// A module with generation-1 EVSE firmware over the Ethernet twins; the host link decodes Gen-1.
+    init(gen1Car: ScriptedGen1CarSession) {
+        spi = nil
+        spiTransport = nil
+        SimulatedEthernetLink.connect(hostEnd, moduleEnd)
+        var configuration = WhitebeetHostLink.Configuration()
+        configuration.evseGeneration = .gen1
+        host = WhitebeetHostLink(link: hostEnd, labelMAC: Self.labelMAC, configuration: configuration)
+        module = WhitebeetModuleEmulator(link: moduleEnd, moduleMAC: moduleEnd.macAddress, gen1Car: gen1Car)
+    }
+
     var now: MonotonicInstant { clock.now() }
 
     /// One 10 ms step: the module, then the host.

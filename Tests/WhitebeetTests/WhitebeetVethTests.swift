@@ -218,12 +218,23 @@ struct WhitebeetEVSERoleVethTests {
 /// are another process, as a real module on a USB Ethernet adapter would be. The car's pack starts at
 /// the plant's SoC (the remote car cannot share the plant's battery; it shares its voltage line). A
 /// whole session: the firmware logs the session's summary, the energy its meter counted matches what
-/// the car's pack took, and SIGTERM ends it with the safe stop confirmed on its feedback.
-@Suite("chargerd --board sim-whitebeet-veth against boardctl whitebeet emulate over a veth pair",
+/// the car's pack took, and SIGTERM ends it with the safe stop confirmed on its feedback. Serialized:
+/// each test makes the same process's veth pair.
+@Suite("chargerd --board sim-whitebeet-veth against boardctl whitebeet emulate over a veth pair", .serialized,
        .enabled(if: VethPair.unavailableReason == nil, "needs root and the ip tool (iproute2): see VethPair.unavailableReason"),
        .required("whitebeet-veth"))
 struct ChargerdWhitebeetVethTests {
     @Test func chargerdChargesTheEmulatedModulesCar() throws {
+        try chargesOverVeth(firmware: "gen2")
+    }
+
+    /// The same with EVSE firmware generation 1 on both ends: the board's `firmware: gen1` and
+    /// `boardctl whitebeet emulate --firmware gen1` (parameter requests with real-time time-outs).
+    @Test func chargerdAnswersTheEmulatedGenerationOneModule() throws {
+        try chargesOverVeth(firmware: "gen1")
+    }
+
+    func chargesOverVeth(firmware generation: String) throws {
         let boardctl = try #require(PackageLayout.product("boardctl"), "boardctl is not built next to the test bundle")
         let chargerd = try #require(PackageLayout.product("chargerd"), "chargerd is not built next to the test bundle")
         let pair = try VethPair()
@@ -234,12 +245,12 @@ struct ChargerdWhitebeetVethTests {
         // The committed board file, with this pair's interface and the emulator's MAC (it answers at its interface's).
         let board = try String(contentsOfFile: PackageLayout.root() + "/Boards/sim-whitebeet-veth.yaml", encoding: .utf8)
             .replacingOccurrences(of: "interface: veth-wb0", with: "interface: \(pair.a.interface)")
-            .replacingOccurrences(of: "peer_mac: 02:00:00:00:0b:01", with: "peer_mac: \(pair.b.mac)")
+            .replacingOccurrences(of: "peer_mac: 02:00:00:00:0b:01", with: "peer_mac: \(pair.b.mac)\n    firmware: \(generation)")
         try board.write(toFile: dir + "/sim-whitebeet-veth.yaml", atomically: true, encoding: .utf8)
 
         let soc = Charger.simulatedPlant.battery.initialSoC * 100
         let emulator = try BackgroundProcess(pair.command(in: pair.b, [boardctl, "whitebeet", "emulate", "--interface", pair.b.interface,
-                                                                       "--role", "evse", "--plug-after", "0.5",
+                                                                       "--role", "evse", "--firmware", generation, "--plug-after", "0.5",
                                                                        "--soc", String(format: "%.1f", soc),
                                                                        "--target-soc", String(format: "%.1f", soc + 2), "--seconds", "90"]))
         defer { emulator.stop() }

@@ -23,17 +23,27 @@ public enum WhitebeetFuzzProperty {
         }
         let payload = UnsafeRawBufferPointer(rebasing: input[HCIFrame.headerLength ..< HCIFrame.headerLength + header.payloadLength])
         if let finding = streamFinds(input, header) { return finding }
-        if let request = try? HCIRequest.decode(header, payload: payload) {
+        // Both EVSE generations: the same bytes mean other messages in each (whitebeet-hci.md §0.1).
+        for evse in EVSEFirmwareGeneration.allCases {
+            if let finding = roundTrips(header, payload, evse) { return "\(evse): \(finding)" }
+        }
+        return nil
+    }
+
+    /// A frame that decodes as a request or a module message of generation `evse` encodes again and
+    /// decodes to an equal value.
+    static func roundTrips(_ header: HCIHeader, _ payload: UnsafeRawBufferPointer, _ evse: EVSEFirmwareGeneration) -> String? {
+        if let request = try? HCIRequest.decode(header, payload: payload, evse: evse) {
             guard let n = try? request.encode(requestID: header.requestID, into: output) else { return "decoded request \(request) must encode" }
-            guard let (again, id) = try? HCIRequest.decode(frame: UnsafeRawBufferPointer(rebasing: output[0 ..< n])) else {
+            guard let (again, id) = try? HCIRequest.decode(frame: UnsafeRawBufferPointer(rebasing: output[0 ..< n]), evse: evse) else {
                 return "encoded request \(request) must decode"
             }
             guard again == request, id == header.requestID else { return "request round trip: \(request) became \(again)" }
         }
         do throws(HCIError) {
-            let message = try HCIModuleMessage.decode(header, payload: payload)
+            let message = try HCIModuleMessage.decode(header, payload: payload, evse: evse)
             guard let n = try? message.encode(into: output) else { return "decoded module message \(message) must encode" }
-            guard let again = try? HCIModuleMessage.decode(frame: UnsafeRawBufferPointer(rebasing: output[0 ..< n])) else {
+            guard let again = try? HCIModuleMessage.decode(frame: UnsafeRawBufferPointer(rebasing: output[0 ..< n]), evse: evse) else {
                 return "encoded module message \(message) must decode"
             }
             guard again == message else { return "module message round trip: \(message) became \(again)" }

@@ -100,6 +100,80 @@ public enum WhitebeetSamples {
         HCIResponse(module: 0x0E, sub: 0x01, requestID: 10, body: .pong),
     ]
 
+    // EVSE generation 1 (whitebeet-hci.md §12): every host command and parameter request, with the
+    // optional fields both present and absent, DC and AC where the spec gives both.
+    static func pv(_ m: Int16) -> PhysicalValue { PhysicalValue(mantissa: m, exponent: 0) }
+    public static let gen1Schedule = Gen1Schedules(tuples: FixedList([schedule.tuples[0], ScheduleTuple(id: 2, entries: ScheduleEntries())]))
+    public static let gen1ChargeLoop = Gen1DCChargeLoopParameters(isolationLevel: 1, presentVoltage: pv(380), presentCurrent: pv(16),
+                                                                  maximumCurrent: pv(100), maximumVoltage: pv(400), maximumPower: pv(25_000))
+
+    public static let gen1Requests: [EVSEGen1Request] = [
+        .setSupportedProtocols([0, 2]), .getSupportedProtocols,
+        .setSDPConfiguration(SDPPorts(unsecured: 50_000, secured: nil)), .setSDPConfiguration(SDPPorts(unsecured: 49_152, secured: 65_534)),
+        .getSDPConfiguration, .setPaymentOptions([0]), .setPaymentOptions(nil), .getPaymentOptions,
+        .setEnergyTransferModes([0, 1, 2, 3]), .getEnergyTransferModes,
+        .setEVSEID("DE*ABC*E*00001*01"), .setEVSEID(nil), .setAuthorization(authorized: true), .setAuthorization(authorized: false),
+        .setDiscoveryChargeParameters(.accepted(.dc(Gen1DCDiscoveryParameters(
+            maximumCurrent: pv(200), minimumCurrent: pv(0), maximumVoltage: pv(500), minimumVoltage: pv(150), maximumPower: pv(25_000),
+            peakCurrentRipple: pv(1))))),
+        .setDiscoveryChargeParameters(.accepted(.dc(Gen1DCDiscoveryParameters(
+            isolationLevel: 1, maximumCurrent: pv(200), minimumCurrent: pv(1), maximumVoltage: pv(500), minimumVoltage: pv(150),
+            maximumPower: pv(25_000), currentRegulationTolerance: pv(5), peakCurrentRipple: pv(1), energyToBeDelivered: pv(30_000))))),
+        .setDiscoveryChargeParameters(.accepted(.ac(rcdError: false, nominalVoltage: pv(230), maximumCurrent: pv(32)))),
+        .setDiscoveryChargeParameters(.declined(.notAcceptable)),
+        .setSchedules(.accepted(gen1Schedule)), .setSchedules(.accepted(Gen1Schedules(tuples: FixedList()))),
+        .setCableCheckStatus(ok: true), .setCableCheckStatus(ok: false),
+        .setCableCheckParameters(.accepted(Gen1IsolationStatus(isolationLevel: 1))),
+        .setPreChargeParameters(.accepted(Gen1PresentVoltage(isolationLevel: 1, presentVoltage: pv(372)))),
+        .setPreChargeParameters(.declined(.notAcceptable)),
+        .setStartChargingStatus(.accepted(.dc(isolationLevel: 1))), .setStartChargingStatus(.accepted(.ac(rcdError: false))),
+        .setChargeLoopParameters(.accepted(.dc(gen1ChargeLoop))),
+        .setChargeLoopParameters(.accepted(.dc(Gen1DCChargeLoopParameters(isolationLevel: 1, presentVoltage: pv(400), presentCurrent: pv(-2),
+                                                                          currentLimitReached: true, voltageLimitReached: false,
+                                                                          powerLimitReached: true)))),
+        .setChargeLoopParameters(.accepted(.ac(maximumCurrent: pv(16), rcdError: false))),
+        .setChargeLoopParameters(.declined(.stopCharging)), .setChargeLoopParameters(.declined(.renegotiate)),
+        .setStopChargingStatus(.accepted(Gen1IsolationStatus(isolationLevel: 1))),
+        .setPostChargeParameters(.accepted(Gen1PresentVoltage(isolationLevel: 1, presentVoltage: pv(12)))),
+    ]
+
+    public static let gen1Notifications: [EVSEGen1Notification] = [
+        .sessionStarted(SessionStarted(protocolCode: 2, sessionID: 0x0102_0304_0506_0708, evccID: "\u{2}\u{0}\u{0}\u{0}\u{0}\u{2}")),
+        .sessionStopped(closure: nil), .sessionStopped(closure: 0),
+        .requestEVSEID(timeoutMilliseconds: 5000, format: 1), .requestAuthorization(timeoutMilliseconds: 54_999),
+        .requestDiscoveryChargeParameters(timeoutMilliseconds: 5000, .dc(Gen1EVDCDiscovery(maximumCurrent: pv(125), maximumVoltage: pv(450), soc: 30))),
+        .requestDiscoveryChargeParameters(timeoutMilliseconds: 5000, .dc(Gen1EVDCDiscovery(
+            maximumCurrent: pv(125), minimumCurrent: pv(1), maximumPower: pv(30_000), minimumPower: pv(100), maximumVoltage: pv(450),
+            minimumVoltage: pv(200), fullSOC: 100, bulkSOC: 80, soc: 30))),
+        .requestDiscoveryChargeParameters(timeoutMilliseconds: 5000, .ac(energyAmount: pv(20_000), maximumVoltage: pv(400), maximumCurrent: pv(32),
+                                                                         minimumCurrent: pv(6))),
+        .requestSchedules(timeoutMilliseconds: 5000, maximumEntries: 24), .requestCableCheckStatus(timeoutMilliseconds: 38_000),
+        .requestCableCheckParameters(timeoutMilliseconds: 1545, soc: 87),
+        .requestPreChargeParameters(timeoutMilliseconds: 5000, Gen1EVPreCharge(targetVoltage: pv(380), targetCurrent: pv(2), soc: 30)),
+        .requestStartCharging(timeoutMilliseconds: 5000, Gen1StartChargingRequest(
+            scheduleTupleID: 1, profile: FixedList([ProfileEntry(start: 0, power: pv(25_000))]),
+            dc: Gen1EVStatusFlags(soc: 30, chargingComplete: false, bulkChargingComplete: nil))),
+        .requestStartCharging(timeoutMilliseconds: 5000, Gen1StartChargingRequest(scheduleTupleID: 1, profile: FixedList(), dc: nil)),
+        .requestChargeLoopParameters(timeoutMilliseconds: 250, Gen1EVChargeLoop(targetVoltage: pv(440), targetCurrent: pv(100), soc: 31)),
+        .requestChargeLoopParameters(timeoutMilliseconds: 250, Gen1EVChargeLoop(
+            maximumCurrent: pv(125), maximumVoltage: pv(450), maximumPower: pv(30_000), targetVoltage: pv(440), targetCurrent: pv(100), soc: 99,
+            chargingComplete: true, bulkChargingComplete: true, remainingTimeToFullSOC: pv(60), remainingTimeToBulkSOC: pv(0))),
+        .requestChargeLoopParameters(timeoutMilliseconds: 250, nil),
+        .requestStopCharging(timeoutMilliseconds: 5000, Gen1EVStatusFlags(soc: 80, chargingComplete: true, bulkChargingComplete: true)),
+        .requestStopCharging(timeoutMilliseconds: 5000, Gen1EVStatusFlags()),
+        .requestPostChargeParameters(timeoutMilliseconds: 5000, soc: 80),
+    ]
+
+    public static let gen1Responses: [HCIResponse] = [
+        HCIResponse(module: 0x27, sub: 0x61, requestID: 11, body: .codes([0, 2])),
+        HCIResponse(module: 0x27, sub: 0x63, requestID: 12, body: .sdpConfiguration(SDPPorts(unsecured: 50_000, secured: nil))),
+        HCIResponse(module: 0x27, sub: 0x65, requestID: 13, body: .paymentOptions([0])),
+        HCIResponse(module: 0x27, sub: 0x65, requestID: 14, body: .paymentOptions(nil)),
+        HCIResponse(module: 0x27, sub: 0x67, requestID: 15, body: .codes([0, 1, 2, 3])),
+        HCIResponse(module: 0x27, sub: 0x72, requestID: 16),
+        HCIResponse(module: 0x27, sub: 0x68, requestID: 17, result: .rejectedInState),
+    ]
+
     /// Every sample as a whole frame (requests with IDs 1…, module messages as the module sends them).
     public static func frames() -> [[UInt8]] {
         var out: [[UInt8]] = []
@@ -110,6 +184,10 @@ public enum WhitebeetSamples {
         }
         var messages = notifications.map { HCIModuleMessage.notification($0, requestID: 0xFF) } + responses.map { .response($0) }
         messages.append(.framingError(status: 0xF3, requestID: 4))
+        for (i, r) in gen1Requests.enumerated() {
+            if let n = try? HCIRequest.evseGen1(r).encode(requestID: UInt8(i % 255), into: storage) { out.append(Array(storage[0 ..< n])) }
+        }
+        messages += gen1Notifications.map { .notification(.evseGen1($0), requestID: 0xFF) } + gen1Responses.map { .response($0) }
         for m in messages {
             if let n = try? m.encode(into: storage) { out.append(Array(storage[0 ..< n])) }
         }
