@@ -33,33 +33,20 @@ public final class WhitebeetEVSEController: TickController {
         public init() {}
     }
 
-    public enum Stage: Equatable, Sendable {
-        case configuring
-        case waitingForCar
-        case matching
-        case startingV2G
-        case listening
-        case session
-        /// The session ended (normally or not); a new car needs an unplug first.
-        case ended
-        /// The module refused a configuration command (the outcome is in `lastFailure`).
-        case failed
-    }
+    public typealias Stage = WhitebeetEVSEStage
 
     public let name = "whitebeet-evse"
     public let facts: ChargerFacts
     public let host: WhitebeetHostLink
     public let configuration: Configuration
-    public private(set) var stage: Stage = .configuring
-    public private(set) var lastFailure: WhitebeetHostLink.Outcome?
-    public private(set) var firmwareVersion: HCIText?
+    /// The clean start, CP, SLAC, the command queue and the authorisation, alike in both generations.
+    private var stages = WhitebeetModuleStages(generation: .gen2)
+    public var stage: Stage { stages.stage }
+    public var lastFailure: WhitebeetHostLink.Outcome? { stages.lastFailure }
+    public var firmwareVersion: HCIText? { stages.firmwareVersion }
     public private(set) var sessionError: UInt8?
     public private(set) var request = PowerRequest()
 
-    private var queue = WhitebeetCommandQueue()
-    private var pilot = PilotState.a
-    /// The oscillator as last commanded (0x29/0x44): 100 % until a car is seen, then 5 %.
-    private var commandedPWM = PilotPWM.steadyHigh
     private var targetVolts = 0.0
     private var targetAmps = 0.0
     private var awaitingCableCheck = false
@@ -72,9 +59,6 @@ public final class WhitebeetEVSEController: TickController {
     public private(set) var abortReason: String?
 
     public let authorizer: any Authorizer
-    private var token: IdentificationToken?
-    private var authorizationPending = false
-    private var authorization = AuthorizationState.idle
     /// `facts.v2g`, folded from the module's notifications (this controller is its writer here).
     private var session = WhitebeetSessionFacts()
 
@@ -87,20 +71,6 @@ public final class WhitebeetEVSEController: TickController {
         self.host = host
         self.authorizer = authorizer
         self.configuration = configuration
-        configure()
-    }
-
-    /// The clean start of §15.2 steps 1–7: version, stop what runs, CP in EVSE mode at 100 %, SLAC.
-    private func configure() {
-        stage = .configuring
-        enqueue(.getFirmwareVersion)
-        enqueue(.stopSlac, tolerant: true)
-        enqueue(.stopPilot, tolerant: true)
-        enqueue(.setPilotMode(.evse))
-        enqueue(.setDutyCycle(permille: 1000))
-        commandedPWM = .steadyHigh
-        enqueue(.startPilot)
-        enqueue(.startSlac(.evse))
     }
 
     public func tick(_ context: TickContext) {
@@ -108,7 +78,7 @@ public final class WhitebeetEVSEController: TickController {
         while let n = host.takeNotification() { handle(n, now) }
         if let outcome = host.takeOutcome() { handle(outcome, now) }
         followPowerPath(now)
-        if authorizationPending, let token { decide(token, now) }
+        decide(now)
         if stage == .session, !awaitingStop, now - lastCarRequest > configuration.moduleSilenceLimit {
             switch request.step {
             case .precharge, .charge:
@@ -118,54 +88,32 @@ public final class WhitebeetEVSEController: TickController {
             default: break
             }
         }
-        if stage == .session, now - lastLiveValues >= configuration.liveValuesPeriod, queue.isEmpty, !host.isBusy {
+        if stage == .session, now - lastLiveValues >= configuration.liveValuesPeriod, stages.queue.isEmpty, !host.isBusy {
             enqueueLiveValues(now)
         }
-        queue.submitNext(to: host, now)
-        facts.pilot.publish(PilotFacts(state: pilot, commandedPWM: commandedPWM, appliedPWM: commandedPWM,
-                                       digitalCommunication: commandedPWM == .digitalCommunication && pilot.vehicleConnected), context)
+        stages.queue.submitNext(to: host, now)
+        facts.pilot.publish(stages.pilotFacts, context)
         facts.powerRequest.publish(request, context)
-        facts.authorization.publish(authorization, context)
+        facts.authorization.publish(stages.authorization, context)
         facts.v2g.publish(session.facts, context)
     }
 
     /// Asks the authorizer until it decides, then answers the module (0x6B, §11.1).
-    private func decide(_ token: IdentificationToken, _ now: MonotonicInstant) {
-        let decision = authorizer.authorize(token, now: now)
-        authorization = .asked(token, decision)
-        switch decision {
-        case .ongoing: return
-        case .accepted: enqueue(.setAuthorization(authorized: true))
-        case .rejected:
-            enqueue(.setAuthorization(authorized: false))
-            session.abort(.authorizationRejected, now)
-        }
-        authorizationPending = false
+    private func decide(_ now: MonotonicInstant) {
+        guard let authorized = stages.decide(authorizer, now) else { return }
+        enqueue(.setAuthorization(authorized: authorized))
+        if !authorized { session.abort(.authorizationRejected, now) }
     }
 
     private func handle(_ outcome: WhitebeetHostLink.Outcome, _ now: MonotonicInstant) {
-        switch outcome {
-        case .answered(let r):
-            if case .firmwareVersion(let v) = r.body {
-                firmwareVersion = v
-                // EVSE firmware V01_xx speaks the generation-1 V2G API (§0.1): same sub IDs, other
-                // meanings. It is not driven with generation-2 commands.
-                if EVSEFirmwareGeneration(firmwareVersion: v) == .gen1 {
-                    abortReason = "EVSE firmware \(v) speaks the generation-1 API: set firmware: gen1 on the board's whitebeet-host device"
-                    queue.removeAll()
-                    stage = .failed
-                    return
-                }
-            }
-            if stage == .configuring, queue.isEmpty { stage = .waitingForCar }
-            if stage == .startingV2G, queue.isEmpty { stage = .listening }
-        case .failed, .timedOut:
-            if queue.inFlightTolerant { return }
-            lastFailure = outcome
-            if stage == .session {
-                session.abort(.linkLost, now)
-                stop()
-            } else if stage != .ended { stage = .failed }
+        switch stages.outcome(outcome) {
+        case .none: break
+        case .otherGeneration(let v):
+            // EVSE firmware V01_xx speaks the generation-1 V2G API (§0.1): same sub IDs, other meanings.
+            abortReason = "EVSE firmware \(v) speaks the generation-1 API: set firmware: gen1 on the board's whitebeet-host device"
+        case .sessionLinkLost:
+            session.abort(.linkLost, now)
+            stop()
         }
     }
 
@@ -173,36 +121,24 @@ public final class WhitebeetEVSEController: TickController {
         session.note(n, now)
         switch n {
         case .pilotStateChanged(let s):
-            pilot = PilotState(s)
-            if stage == .waitingForCar, pilot.vehicleConnected {
-                stage = .matching
-                enqueue(.startMatching)
-                enqueue(.setDutyCycle(permille: 50)) // 5 %: digital communication (§15.2 steps 9–10)
-                commandedPWM = .digitalCommunication
-            } else if !pilot.vehicleConnected, stage != .configuring, stage != .failed {
+            // §15.2 steps 9–10: 5 % and matching for a car; +12 V again when it leaves.
+            if case .carLeft = stages.pilotChanged(s) {
                 session.abort(.pilotLost, now)
                 session.reset()
                 ask(.idle)
-                if commandedPWM != .steadyHigh {
-                    enqueue(.setDutyCycle(permille: 1000)) // no car: the steady +12 V of state A (IEC 61851-1 A.2)
-                    commandedPWM = .steadyHigh
-                }
-                stage = .waitingForCar
             }
         case .networkStatus(sub: 0x81, _):
             // "Interface up": the module (re)started and lost its configuration (§6). A session in
             // progress is over; the power path stops, and the module is configured again.
-            guard stage != .configuring else { return }
-            if stage == .session || request.step != .idle {
+            let inSession = stage == .session
+            guard stages.moduleRestarted() else { return }
+            if inSession || request.step != .idle {
                 abortReason = "the module restarted"
                 session.abort(.linkLost, now)
                 stop()
             }
-            pilot = .a
-            configure()
         case .slacMatched:
-            guard stage == .matching else { return }
-            stage = .startingV2G
+            guard stages.slacMatched() else { return }
             enqueue(.setV2GMode(.evse))
             enqueue(.setConfiguration(EVSEConfiguration(dinEVSEID: configuration.dinEVSEID, isoEVSEID: configuration.isoEVSEID,
                                                         protocols: [V2GProtocolCode.din70121, V2GProtocolCode.iso15118_2],
@@ -215,17 +151,15 @@ public final class WhitebeetEVSEController: TickController {
                                                           peakCurrentRipple: physical(1))))
             enqueue(.startListen)
         case .slacMatchFailed:
-            if stage == .matching { enqueue(.startMatching) }
+            stages.slacMatchFailed()
         case .sessionStarted(let started):
             lastCarRequest = now
             abortReason = nil
-            token = IdentificationToken(evccID: started.evccID)
-            authorization = .idle
-            stage = .session
+            stages.sessionStarted(evccID: started.evccID)
             sessionError = nil
             lastLiveValues = now
         case .authorizationRequested:
-            authorizationPending = true
+            stages.authorizationRequested()
         case .energyTransferModeSelected(let p):
             request.ev = EVLimits(maxVolts: p.maximumVoltage.value, maxAmps: p.maximumCurrent.value)
             if !EnergyTransferMode.isDC(p.mode) { enqueue(.stopCharging) }
@@ -257,15 +191,14 @@ public final class WhitebeetEVSEController: TickController {
             awaitingStop = false
             ask(.weldingCheck)
         case .sessionStopped:
-            if authorizationPending, let token { authorizer.cancel(token) }
-            authorizationPending = false
+            stages.cancelAuthorization(authorizer)
             // After a welding check the power path finishes it first (followPowerPath).
             if case .weldingCheck = request.step, facts.power.value.outcome == .running || facts.power.value.sequence != request.sequence {
                 idleAfterWeldingCheck = true
             } else {
                 ask(.idle)
             }
-            stage = .ended
+            stages.sessionEnded()
             enqueue(.stopListen)
         case .sessionError(let code):
             sessionError = code
@@ -335,7 +268,7 @@ public final class WhitebeetEVSEController: TickController {
         request.step = step
     }
 
-    private func enqueue(_ r: HCIRequest, tolerant: Bool = false) { queue.enqueue(r, tolerant: tolerant) }
+    private func enqueue(_ r: HCIRequest, tolerant: Bool = false) { stages.queue.enqueue(r, tolerant: tolerant) }
 
     private func physical(_ v: Double) -> PhysicalValue { PhysicalValue((v * 10).rounded() / 10) ?? .zero }
 

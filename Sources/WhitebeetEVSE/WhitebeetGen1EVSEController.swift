@@ -32,16 +32,18 @@ public final class WhitebeetGen1EVSEController: TickController {
         public init() {}
     }
 
-    public typealias Stage = WhitebeetEVSEController.Stage
+    public typealias Stage = WhitebeetEVSEStage
 
     public let name = "whitebeet-evse-gen1"
     public let facts: ChargerFacts
     public let host: WhitebeetHostLink
     public let configuration: Configuration
     public let authorizer: any Authorizer
-    public private(set) var stage: Stage = .configuring
-    public private(set) var lastFailure: WhitebeetHostLink.Outcome?
-    public private(set) var firmwareVersion: HCIText?
+    /// The clean start, CP, SLAC, the command queue and the authorisation, alike in both generations.
+    private var stages = WhitebeetModuleStages(generation: .gen1)
+    public var stage: Stage { stages.stage }
+    public var lastFailure: WhitebeetHostLink.Outcome? { stages.lastFailure }
+    public var firmwareVersion: HCIText? { stages.firmwareVersion }
     public private(set) var request = PowerRequest()
     /// Why the controller ended a session on its own, or refused the module.
     public private(set) var abortReason: String?
@@ -50,18 +52,12 @@ public final class WhitebeetGen1EVSEController: TickController {
     /// Parameter requests answered in this process.
     public private(set) var answered = 0
 
-    private var queue = WhitebeetCommandQueue()
-    private var pilot = PilotState.a
-    private var commandedPWM = PilotPWM.steadyHigh
     private var targetVolts = 0.0
     private var targetAmps = 0.0
     private var answerBy = MonotonicInstant.zero
     private var lastModuleRequest = MonotonicInstant.zero
     private var awaitingStop = false
     private var idleAfterWeldingCheck = false
-    private var token: IdentificationToken?
-    private var authorizationPending = false
-    private var authorization = AuthorizationState.idle
     private var session = WhitebeetSessionFacts()
 
     public var sessionFacts: V2GSessionFacts { session.facts }
@@ -72,21 +68,6 @@ public final class WhitebeetGen1EVSEController: TickController {
         self.host = host
         self.authorizer = authorizer
         self.configuration = configuration
-        configure()
-    }
-
-    /// §15.1 steps 1–5: version, stop what runs (V2G, SLAC, CP), CP in EVSE mode at 100 %, SLAC.
-    private func configure() {
-        stage = .configuring
-        enqueue(.getFirmwareVersion)
-        enqueue(.stopV2G, tolerant: true)
-        enqueue(.stopSlac, tolerant: true)
-        enqueue(.stopPilot, tolerant: true)
-        enqueue(.setPilotMode(.evse))
-        enqueue(.setDutyCycle(permille: 1000))
-        commandedPWM = .steadyHigh
-        enqueue(.startPilot)
-        enqueue(.startSlac(.evse))
     }
 
     public func tick(_ context: TickContext) {
@@ -94,13 +75,12 @@ public final class WhitebeetGen1EVSEController: TickController {
         while let n = host.takeNotification() { handle(n, now) }
         if let outcome = host.takeOutcome() { handle(outcome, now) }
         followPowerPath(now)
-        if authorizationPending, let token { decide(token, now) }
+        decide(now)
         if stage == .session { watchModule(now) }
-        queue.submitNext(to: host, now)
-        facts.pilot.publish(PilotFacts(state: pilot, commandedPWM: commandedPWM, appliedPWM: commandedPWM,
-                                       digitalCommunication: commandedPWM == .digitalCommunication && pilot.vehicleConnected), context)
+        stages.queue.submitNext(to: host, now)
+        facts.pilot.publish(stages.pilotFacts, context)
         facts.powerRequest.publish(request, context)
-        facts.authorization.publish(authorization, context)
+        facts.authorization.publish(stages.authorization, context)
         facts.v2g.publish(session.facts, context)
     }
 
@@ -110,7 +90,7 @@ public final class WhitebeetGen1EVSEController: TickController {
         if let sub = pendingRequest, now + configuration.answerMargin > answerBy {
             if abortReason == nil { abortReason = "no answer to request 0x\(String(sub, radix: 16)) within its time-out" }
             pendingRequest = nil
-            authorizationPending = false
+            stages.cancelAuthorization(authorizer)
             session.abort(.timeout, now)
             stop()
             return
@@ -126,80 +106,49 @@ public final class WhitebeetGen1EVSEController: TickController {
         }
     }
 
-    private func decide(_ token: IdentificationToken, _ now: MonotonicInstant) {
-        let decision = authorizer.authorize(token, now: now)
-        authorization = .asked(token, decision)
-        switch decision {
-        case .ongoing: return
-        case .accepted: answer(.setAuthorization(authorized: true))
-        case .rejected:
-            answer(.setAuthorization(authorized: false))
-            session.abort(.authorizationRejected, now)
-        }
-        authorizationPending = false
+    /// Asks the authorizer until it decides, then answers the request (0x69, §12.1).
+    private func decide(_ now: MonotonicInstant) {
+        guard let authorized = stages.decide(authorizer, now) else { return }
+        answer(.setAuthorization(authorized: authorized))
+        if !authorized { session.abort(.authorizationRejected, now) }
     }
 
     private func handle(_ outcome: WhitebeetHostLink.Outcome, _ now: MonotonicInstant) {
-        switch outcome {
-        case .answered(let r):
-            if case .firmwareVersion(let v) = r.body {
-                firmwareVersion = v
-                // Only generation-1 firmware (V01_xx) speaks this API (§0.1).
-                guard EVSEFirmwareGeneration(firmwareVersion: v) == .gen1 else {
-                    abortReason = "EVSE firmware \(v) is not generation 1 (V01_01_0x): set firmware: gen2 on the board's whitebeet-host device"
-                    queue.removeAll()
-                    stage = .failed
-                    return
-                }
-            }
-            if stage == .configuring, queue.isEmpty { stage = .waitingForCar }
-            if stage == .startingV2G, queue.isEmpty { stage = .listening }
-        case .failed, .timedOut:
-            if queue.inFlightTolerant { return }
-            lastFailure = outcome
-            if stage == .session {
-                abortReason = "the module did not take an answer (\(outcome))"
-                session.abort(.linkLost, now)
-                stop()
-            } else if stage != .ended { stage = .failed }
+        switch stages.outcome(outcome) {
+        case .none: break
+        case .otherGeneration(let v):
+            // Only generation-1 firmware (V01_xx) speaks this API (§0.1).
+            abortReason = "EVSE firmware \(v) is not generation 1 (V01_01_0x): set firmware: gen2 on the board's whitebeet-host device"
+        case .sessionLinkLost:
+            abortReason = "the module did not take an answer (\(outcome))"
+            session.abort(.linkLost, now)
+            stop()
         }
     }
 
     private func handle(_ n: HCINotification, _ now: MonotonicInstant) {
         switch n {
         case .pilotStateChanged(let s):
-            pilot = PilotState(s)
-            if stage == .waitingForCar, pilot.vehicleConnected {
-                stage = .matching
-                enqueue(.startMatching)
-                enqueue(.setDutyCycle(permille: 50)) // 5 %: digital communication (§15.1 steps 7–8)
-                commandedPWM = .digitalCommunication
-            } else if !pilot.vehicleConnected, stage != .configuring, stage != .failed {
+            // §15.1 steps 7–8: 5 % and matching for a car; +12 V again when it leaves, and V2G stopped.
+            if case .carLeft(let from) = stages.pilotChanged(s) {
                 session.abort(.pilotLost, now)
                 session.reset()
                 pendingRequest = nil
                 ask(.idle)
-                if commandedPWM != .steadyHigh {
-                    enqueue(.setDutyCycle(permille: 1000))
-                    commandedPWM = .steadyHigh
-                }
-                if stage == .session || stage == .listening { enqueue(.stopV2G, tolerant: true) }
-                stage = .waitingForCar
+                if from == .session || from == .listening { enqueue(.stopV2G, tolerant: true) }
             }
         case .networkStatus(sub: 0x81, _):
             // The module restarted and lost its configuration (§6): a session is over.
-            guard stage != .configuring else { return }
-            if stage == .session || request.step != .idle {
+            let inSession = stage == .session
+            guard stages.moduleRestarted() else { return }
+            if inSession || request.step != .idle {
                 abortReason = "the module restarted"
                 session.abort(.linkLost, now)
                 stop()
             }
             pendingRequest = nil
-            pilot = .a
-            configure()
         case .slacMatched:
-            guard stage == .matching else { return }
-            stage = .startingV2G
+            guard stages.slacMatched() else { return }
             // §15.1 steps 10–12: EVSE mode, protocols DIN + ISO, external payment, DC modes, V2G start.
             enqueue(.setV2GMode(.evse))
             enqueue(.evseGen1(.setSupportedProtocols([0, 2])))
@@ -207,7 +156,7 @@ public final class WhitebeetGen1EVSEController: TickController {
             enqueue(.evseGen1(.setEnergyTransferModes([EnergyTransferMode.dcCore, EnergyTransferMode.dcExtended])))
             enqueue(.startV2G)
         case .slacMatchFailed:
-            if stage == .matching { enqueue(.startMatching) }
+            stages.slacMatchFailed()
         case .evseGen1(let g):
             handle(g, now)
         default:
@@ -225,14 +174,12 @@ public final class WhitebeetGen1EVSEController: TickController {
         switch g {
         case .sessionStarted(let started):
             abortReason = nil
-            token = IdentificationToken(evccID: started.evccID)
-            authorization = .idle
-            stage = .session
+            stages.sessionStarted(evccID: started.evccID)
         case .requestEVSEID(_, let format):
             // Format 0: FreeV2G answers "no EVSE ID"; any other value gets our ISO-style ID [unclear].
             answer(.setEVSEID(format == 0 ? nil : configuration.evseID))
         case .requestAuthorization:
-            authorizationPending = true
+            stages.authorizationRequested()
         case .requestSchedules:
             answer(.setSchedules(.accepted(Gen1Schedules(tuples: FixedList([
                 ScheduleTuple(id: 1, entries: ScheduleEntries([ScheduleEntry(start: 0, interval: 86_400, maximumPower: physical(configuration.maximumWatts))])),
@@ -295,15 +242,14 @@ public final class WhitebeetGen1EVSEController: TickController {
             answer(.setPostChargeParameters(.accepted(Gen1PresentVoltage(isolationLevel: isolationLevel,
                                                                          presentVoltage: physical(facts.power.value.volts)))))
         case .sessionStopped:
-            if authorizationPending, let token { authorizer.cancel(token) }
-            authorizationPending = false
+            stages.cancelAuthorization(authorizer)
             pendingRequest = nil
             if case .weldingCheck = request.step, facts.power.value.outcome == .running || facts.power.value.sequence != request.sequence {
                 idleAfterWeldingCheck = true
             } else if request.step != .idle, !awaitingStop {
                 ask(.idle)
             }
-            stage = .ended
+            stages.sessionEnded()
             enqueue(.stopV2G) // §15.1 step 26
         }
     }
@@ -371,7 +317,7 @@ public final class WhitebeetGen1EVSEController: TickController {
         request.step = step
     }
 
-    private func enqueue(_ r: HCIRequest, tolerant: Bool = false) { queue.enqueue(r, tolerant: tolerant) }
+    private func enqueue(_ r: HCIRequest, tolerant: Bool = false) { stages.queue.enqueue(r, tolerant: tolerant) }
 
     private func physical(_ v: Double) -> PhysicalValue { PhysicalValue((v * 10).rounded() / 10) ?? .zero }
 
