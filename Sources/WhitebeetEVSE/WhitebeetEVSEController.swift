@@ -181,8 +181,13 @@ public final class WhitebeetEVSEController: TickController {
             awaitingCableCheck = true
             ask(.cableCheck)
         case .preChargeStarted:
+            // The module's silence is timed from the start of the step, not from the last request before
+            // it: a cable check longer than the limit read as silence when the first precharge request
+            // came a tick after this notification (CI, a loaded machine: stop_reason=timeout).
+            lastCarRequest = now
             ask(.precharge(targetVolts: targetVolts))
         case .startChargingRequested:
+            lastCarRequest = now
             ask(.charge(targetVolts: targetVolts, targetAmps: targetAmps))
             enqueue(.startCharging)
         case .stopChargingRequested:

@@ -32,6 +32,9 @@ public final class ScriptedCarSession {
         public var mode: UInt8 = EnergyTransferMode.dcCore
         /// How close the host's present voltage must come to the target before "start charging".
         public var prechargeTolerance: Double = 20
+        /// From "precharge started" to the car's first precharge request (a car takes its time after
+        /// CableCheckRes; zero: at once).
+        public var firstPrechargeRequestAfter = Nanoseconds.zero
         public init() {}
     }
 
@@ -154,7 +157,7 @@ public final class ScriptedCarSession {
             send(.preChargeStarted)
             phase = .precharging
             deadline = now + .seconds(7) // DIN/ISO precharge limit
-            nextStep = now
+            nextStep = now + profile.firstPrechargeRequestAfter
             return true
         case (.startCharging, .awaitingStartCharging):
             phase = .charging

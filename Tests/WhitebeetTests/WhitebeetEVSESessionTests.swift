@@ -24,15 +24,17 @@ final class WhitebeetEVSEBench {
     var maxAmps = 0.0
     var sawPhases: Set<Int> = []
 
-    init(chargeLoops: Int = 40, authorizer: any Authorizer = FreeVendAuthorizer()) {
+    init(chargeLoops: Int = 40, authorizer: any Authorizer = FreeVendAuthorizer(),
+         configuration: WhitebeetEVSEController.Configuration = .init(), firstPrechargeRequestAfter: Nanoseconds = .zero) {
         var profile = ScriptedCarSession.Profile()
         profile.batteryVoltage = plant.batteryVolts
         profile.maximumVoltage = plant.parameters.battery.maxVolts
         profile.maximumCurrent = plant.parameters.battery.maxAmps
         profile.chargeCurrent = 100
         profile.chargeLoops = chargeLoops
+        profile.firstPrechargeRequestAfter = firstPrechargeRequestAfter
         ethernet = WhitebeetBench(car: ScriptedCarSession(profile: profile))
-        controller = WhitebeetEVSEController(facts: facts, host: ethernet.host, authorizer: authorizer)
+        controller = WhitebeetEVSEController(facts: facts, host: ethernet.host, authorizer: authorizer, configuration: configuration)
         powerPath = PowerPathController(facts: facts, supply: plant.supply, contactors: plant.contactors,
                                         isolationMonitor: plant.isolationMonitor, meter: plant.meter)
     }
@@ -87,6 +89,21 @@ final class WhitebeetEVSEBench {
         #expect(!bench.sawPhases.contains(PowerPhase.safeStop.ordinal))
         #expect(bench.maxAmps > 80)
         print("whitebeet EVSE session: finished at \(bench.tick) ms, peak \(Int(bench.maxAmps)) A, \(bench.ethernet.host.statistics.sent) commands")
+    }
+
+    /// The module's silence is timed from the start of precharge, not from the last request before it: a cable
+    /// check longer than the silence limit, with the car's first precharge request after "precharge started"
+    /// (here 50 ms; in CI run 3 of stop 30 one tick, on a loaded machine over a veth), ended the session with
+    /// stop reason timeout.
+    @Test func cableCheckLongerThanTheSilenceLimitIsNotSilence() {
+        var configuration = WhitebeetEVSEController.Configuration()
+        configuration.moduleSilenceLimit = .milliseconds(300)
+        let bench = WhitebeetEVSEBench(chargeLoops: 10, configuration: configuration, firstPrechargeRequestAfter: .milliseconds(50))
+        #expect(bench.run(seconds: 5) { bench.controller.stage == .waitingForCar })
+        bench.module.plugIn()
+        let finished = bench.run(seconds: 120) { bench.module.car.phase == .finished && bench.facts.power.value.phase == .idle }
+        #expect(finished, "car \(bench.module.car.phase), stop \(bench.controller.sessionFacts.stopReason), abort \(bench.controller.abortReason ?? "-")")
+        #expect(bench.controller.abortReason == nil && bench.module.car.chargeLoopsDone == 10)
     }
 
     /// Authorisation through the shared `Authorizer`: the emulated car's EVCC ID (02:00:00:00:00:02)
