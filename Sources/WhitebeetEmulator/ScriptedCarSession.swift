@@ -36,6 +36,15 @@ public final class ScriptedCarSession {
         /// CableCheckRes; zero: at once).
         public var firstPrechargeRequestAfter = Nanoseconds.zero
         public init() {}
+
+        /// A pack's voltage, limits and SoC (both generations' cars ask with these).
+        mutating func take(from battery: any EVBatteryModel) {
+            batteryVoltage = battery.terminalVolts
+            maximumVoltage = battery.maxVolts
+            maximumCurrent = battery.maxAmps
+            maximumPower = battery.maxWatts
+            startSOC = ScriptedCarSession.percent(battery.soc)
+        }
     }
 
     public enum Phase: Equatable, Sendable {
@@ -94,11 +103,7 @@ public final class ScriptedCarSession {
 
     /// The pack's limits and SoC into the profile (at construction and at each session start).
     private func takeLimits(from battery: any EVBatteryModel) {
-        profile.batteryVoltage = battery.terminalVolts
-        profile.maximumVoltage = battery.maxVolts
-        profile.maximumCurrent = battery.maxAmps
-        profile.maximumPower = battery.maxWatts
-        profile.startSOC = Self.percent(battery.soc)
+        profile.take(from: battery)
         soc = profile.startSOC
     }
 

@@ -69,11 +69,7 @@ public final class ScriptedGen1CarSession {
     }
 
     private func takeLimits(from battery: any EVBatteryModel) {
-        profile.batteryVoltage = battery.terminalVolts
-        profile.maximumVoltage = battery.maxVolts
-        profile.maximumCurrent = battery.maxAmps
-        profile.maximumPower = battery.maxWatts
-        profile.startSOC = ScriptedCarSession.percent(battery.soc)
+        profile.take(from: battery)
         soc = profile.startSOC
     }
 
