@@ -42,6 +42,9 @@ let shims: [Target] = [
     .target(name: "CNotify", dependencies: ["CShimSeam"], path: "CShims/CNotify"),
     // An MQTT client over libmosquitto (Debian's libmosquitto-dev): site power sharing (issue 20 item 5).
     .target(name: "CMosquitto", path: "CShims/CMosquitto", linkerSettings: [.linkedLibrary("mosquitto")]),
+    // YAML events from Debian's libyaml (libyaml-dev) for board, station and scenario files: Yams needs
+    // Foundation, which the firmware does not load (issue 18, idle footprint).
+    .target(name: "CYAML", path: "CShims/CYAML", linkerSettings: [.linkedLibrary("yaml")]),
     // Test-only: a programmable fake behind the seam (fail the Nth call with an errno, trace calls).
     .target(name: "CShimFakes", dependencies: ["CShimSeam"], path: "CShims/CShimFakes"),
 ]
@@ -53,6 +56,9 @@ let layers: [Target] = [
     // so the pure codecs can use them.
     .target(name: "CoreTypes", swiftSettings: strict),
     .target(name: "Buffers", swiftSettings: strict),
+    // A YAML document as nodes that keep their positions (libyaml through CYAML): what the board,
+    // station and scenario loaders walk to report each problem at its line and column.
+    .target(name: "YAMLDocument", dependencies: ["CYAML"], swiftSettings: strict),
     .target(
         name: "HAL",
         dependencies: [
@@ -152,7 +158,7 @@ let layers: [Target] = [
             "AdvanticsCAN",
             // The WHITE-beet EVSE firmware generation a whitebeet-host device names (`firmware:`).
             "WhitebeetHCI",
-            .product(name: "Yams", package: "Yams"),
+            "YAMLDocument",
         ],
         swiftSettings: strict),
     // The `sim` board: the simulated device factory (twins, the ESP32 helper emulator on a pty, the
@@ -170,7 +176,7 @@ let layers: [Target] = [
     .target(
         name: "Scenarios",
         dependencies: ["Contracts", "ControlLoop", "CoreTypes", "V2G", "V2GSession", "PowerPlantSim", "SimBoard",
-                       .product(name: "Yams", package: "Yams")],
+                       "YAMLDocument"],
         swiftSettings: strict),
     // The composition step: from a board's `vehicle_link`, the drivers and controllers it needs,
     // registered on the loop in the contract's order, sharing one `ChargerFacts`.
@@ -375,7 +381,8 @@ let tests: [Target] = [
         name: "RuntimeTests",
         dependencies: ["Drivers", "SimBoard", "Contracts", "ChargerAssembly", "Runtime", "ControlLoop", "Boards", "HAL", "Buffers", "MallocCounting"],
         swiftSettings: strict),
-    .testTarget(name: "BoardsTests", dependencies: ["Drivers", "SimBoard", "Contracts", "ChargerAssembly", "Boards", "HAL", "ControlLoop", "TestSupport"], swiftSettings: strict),
+    .testTarget(name: "BoardsTests", dependencies: ["Drivers", "SimBoard", "Contracts", "ChargerAssembly", "Boards", "HAL", "ControlLoop", "TestSupport",
+                                               "YAMLDocument"], swiftSettings: strict),
     .testTarget(name: "V2GLinkTests", dependencies: ["V2GLink", "V2GTP", "V2G", "Drivers", "HAL", "ControlLoop", "Runtime", "Buffers", "MallocCounting", "TestSupport"],
                 swiftSettings: strict),
     // The HomePlug MME parser under libFuzzer (.ci/extra/fuzz-homeplug.sh), or a smoke run without it.
@@ -479,7 +486,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", .upToNextMinor(from: "1.8.2")),
         .package(url: "https://github.com/apple/swift-log.git", .upToNextMinor(from: "1.16.2")),
         .package(url: "https://github.com/apple/swift-system.git", .upToNextMinor(from: "1.8.1")),
-        .package(url: "https://github.com/jpsim/Yams.git", .upToNextMinor(from: "6.2.2")),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", exact: "0.2.0"),
         .package(url: "https://github.com/ordo-one/malloc-interposer.git", .upToNextMinor(from: "1.6.1")),
         // The service plane (issue 20): swift-nio's event loop, swift-websocket's WSClient for OCPP-J.

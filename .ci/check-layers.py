@@ -87,7 +87,27 @@ for target, forbidden, why in rules:
                 if m.group(1) in forbidden:
                     problems.append(f"{os.path.relpath(os.path.join(dirpath, f), root)} imports {m.group(1)}: {why}")
 
-checked = len(rules)
+# The firmware loads no full Foundation (issue 18, idle footprint: libFoundation, FoundationInternationalization
+# and ICU are 8 MiB resident): no target chargerd links imports it, and no library that needs it (Yams, TOMLKit)
+# is in its graph. FoundationEssentials (ArgumentParser's and the WebSocket client's) is allowed.
+firmware = {"chargerd"} | closure("chargerd")
+for lib in sorted(firmware & {"Yams", "TOMLKit"}):
+    problems.append(f"chargerd depends on {lib}, which loads Foundation: the firmware loads no full Foundation")
+for target in sorted(firmware & set(targets)):
+    path = targets[target].get("path") or f"Sources/{target}"
+    if targets[target].get("type") == "system":
+        continue
+    for dirpath, _, files in os.walk(os.path.join(root, path)):
+        for f in files:
+            if not f.endswith(".swift"):
+                continue
+            text = open(os.path.join(dirpath, f), encoding="utf-8").read()
+            # An `#else import Foundation` after `#if canImport(FoundationEssentials)` is for other platforms.
+            text = re.sub(r"#if canImport\(FoundationEssentials\).*?#endif", "", text, flags=re.S)
+            if re.search(r"^[ \t]*(?:@\w+[ \t]+)*import[ \t]+(?:(?:struct|class|enum|protocol|func|var|let|typealias)[ \t]+)?Foundation\b(?!Essentials)", text, re.M):
+                problems.append(f"{os.path.relpath(os.path.join(dirpath, f), root)} imports Foundation: the firmware "
+                                "(chargerd and every target it links) loads no full Foundation; FoundationEssentials or libc")
+checked = len(rules) + 1
 if problems:
     print("layers: %d violation(s)" % len(problems))
     for p in problems:

@@ -1,13 +1,12 @@
 import WhitebeetHCI
-import Foundation
 import AdvanticsCAN
 import CPHelperProtocol
 import HAL
-import Yams
+import YAMLDocument
 
 /// Reads a board file and checks it against the schema (Boards/README.md) into a `BoardDefinition`.
 ///
-/// The YAML is composed into Yams `Node`s, which keep the position of every key and value, and then
+/// The YAML is composed into `YAMLNode`s, which keep the position of every key and value, and then
 /// walked by hand: every problem becomes a `BoardIssue` naming file, line, column and key path, and
 /// the walk goes on, so one run reports everything that is wrong. Unknown keys are errors (a typo in
 /// an optional key would otherwise be ignored without a word).
@@ -16,10 +15,9 @@ public enum BoardLoader {
     public static func load(path: String) throws(BoardFileError) -> BoardDefinition {
         let text: String
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            text = try TextFile.read(path: path)
         } catch {
-            let reason = FileManager.default.fileExists(atPath: path) ? "not readable as UTF-8 text" : "no such file"
-            throw BoardFileError(file: path, issues: [BoardIssue(file: path, location: nil, keyPath: "", message: "cannot read the board file: \(reason)")])
+            throw BoardFileError(file: path, issues: [BoardIssue(file: path, location: nil, keyPath: "", message: "cannot read the board file: \(error)")])
         }
         return try load(text: text, file: path)
     }
@@ -27,9 +25,9 @@ public enum BoardLoader {
     /// Checks `text` as the content of `file` (whose name, without `.yaml`, must equal `board:`).
     public static func load(text: String, file: String) throws(BoardFileError) -> BoardDefinition {
         var checker = BoardChecker(file: file, text: text)
-        let root: Node?
+        let root: YAMLNode?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try YAMLNode.compose(yaml: text)
         } catch {
             throw BoardFileError(file: file, issues: [checker.issue(forYAMLError: error)])
         }
@@ -110,7 +108,7 @@ struct BoardChecker {
 
     // MARK: Top level
 
-    mutating func check(_ root: Node?) -> BoardDefinition? {
+    mutating func check(_ root: YAMLNode?) -> BoardDefinition? {
         let start = FilePosition(line: 1, column: 1)
         guard let root else {
             report(start, "", "the file is empty; a board file is a mapping with the keys \(list(topLevelKeys))")
@@ -137,7 +135,7 @@ struct BoardChecker {
             switch key {
             case "board":
                 if let s = string(entry.value, "board") {
-                    if s.range(of: #"^[a-z0-9][a-z0-9._-]*$"#, options: .regularExpression) == nil {
+                    if !isName(s, first: isLowerOrDigit, rest: { isLowerOrDigit($0) || ".-_".contains($0) }) {
                         report(location(entry.value), "board", "expected a name of lowercase letters, digits, '-', '_' and '.', got \"\(s)\"")
                     } else if s != BoardLoader.boardName(forFile: file) {
                         report(location(entry.value), "board", "\"\(s)\" does not match the file name; a board named \"\(s)\" lives in \(s).yaml")
@@ -189,7 +187,7 @@ struct BoardChecker {
 
     // MARK: Devices
 
-    mutating func checkDevices(_ node: Node) -> [PartialDevice] {
+    mutating func checkDevices(_ node: YAMLNode) -> [PartialDevice] {
         guard case .mapping(let mapping) = node else {
             report(location(node), "devices", "expected a mapping of device names to devices, got \(got(node))")
             return []
@@ -202,7 +200,7 @@ struct BoardChecker {
             guard let name = plainKey(keyNode, path: "devices") else { continue }
             let path = "devices.\(name)"
             var device = PartialDevice(name: name, nameLocation: location(keyNode))
-            if name.range(of: #"^[a-z][a-z0-9_]*$"#, options: .regularExpression) == nil {
+            if !isName(name, first: { ("a"..."z").contains($0) }, rest: { isLowerOrDigit($0) || $0 == "_" }) {
                 report(location(keyNode), path, "a device name is lowercase letters, digits and '_', starting with a letter")
                 device.complete = false
             }
@@ -212,7 +210,7 @@ struct BoardChecker {
         return result
     }
 
-    mutating func checkDevice(_ node: Node, into device: inout PartialDevice) {
+    mutating func checkDevice(_ node: YAMLNode, into device: inout PartialDevice) {
         let path = "devices.\(device.name)"
         guard case .mapping(let mapping) = node else {
             report(location(node), path, "expected a mapping with kind, role and the keys of that kind, got \(got(node))")
@@ -258,15 +256,15 @@ struct BoardChecker {
     }
 
     struct KeyReader {
-        let entries: [String: (key: Node, value: Node)]
+        let entries: [String: (key: YAMLNode, value: YAMLNode)]
         let path: String
         let deviceLocation: FilePosition
-        func value(_ key: String) -> Node? { entries[key]?.value }
+        func value(_ key: String) -> YAMLNode? { entries[key]?.value }
     }
 
     mutating func readSpec(_ kind: DeviceKind, _ r: inout KeyReader, _ device: inout PartialDevice) -> DeviceSpec? {
         let p = r.path
-        func note(_ key: String, _ node: Node?, _ device: inout PartialDevice) {
+        func note(_ key: String, _ node: YAMLNode?, _ device: inout PartialDevice) {
             if let node { device.valueLocations[key] = location(node) }
         }
         for key in kindKeys[kind]! { note(key, r.value(key), &device) }
@@ -431,7 +429,7 @@ struct BoardChecker {
     }
 
     mutating func required<T>(_ r: KeyReader, _ key: String, _ expectation: String,
-                              _ read: (inout BoardChecker, Node) -> T?) -> T? {
+                              _ read: (inout BoardChecker, YAMLNode) -> T?) -> T? {
         guard let node = r.value(key) else {
             report(r.deviceLocation, "\(r.path).\(key)", "missing required key (\(expectation))")
             return nil
@@ -439,7 +437,7 @@ struct BoardChecker {
         return read(&self, node)
     }
 
-    mutating func optionalValue<T>(_ r: KeyReader, _ key: String, _ read: (inout BoardChecker, Node) -> T?) -> T? {
+    mutating func optionalValue<T>(_ r: KeyReader, _ key: String, _ read: (inout BoardChecker, YAMLNode) -> T?) -> T? {
         guard let node = r.value(key) else { return nil }
         return read(&self, node)
     }
@@ -456,7 +454,7 @@ struct BoardChecker {
         return (generation, generation != nil)
     }
 
-    mutating func spiChipSelect(_ node: Node, _ path: String, _ device: inout PartialDevice) -> SPIChipSelect? {
+    mutating func spiChipSelect(_ node: YAMLNode, _ path: String, _ device: inout PartialDevice) -> SPIChipSelect? {
         if case .scalar(let s) = node, s.string == "hardware" { return .hardware }
         guard case .mapping(let mapping) = node else {
             report(location(node), path, "expected hardware or a mapping {gpio: <device name>}, got \(got(node))")
@@ -593,15 +591,15 @@ struct BoardChecker {
     // MARK: Scalars
 
     /// A mapping's entries by key, reporting keys that are not plain strings.
-    mutating func keyed(_ mapping: Node.Mapping, path: String) -> [String: (key: Node, value: Node)] {
-        var out: [String: (key: Node, value: Node)] = [:]
+    mutating func keyed(_ mapping: YAMLNode.Mapping, path: String) -> [String: (key: YAMLNode, value: YAMLNode)] {
+        var out: [String: (key: YAMLNode, value: YAMLNode)] = [:]
         for (k, v) in mapping {
             if let key = plainKey(k, path: path) { out[key] = (k, v) }
         }
         return out
     }
 
-    mutating func plainKey(_ node: Node, path: String) -> String? {
+    mutating func plainKey(_ node: YAMLNode, path: String) -> String? {
         guard case .scalar(let s) = node, !s.string.isEmpty else {
             report(location(node), path, "expected a key name, got \(got(node))")
             return nil
@@ -609,7 +607,7 @@ struct BoardChecker {
         return s.string
     }
 
-    mutating func unknownKey(_ key: String, _ node: Node, path: String, allowed: [String]) {
+    mutating func unknownKey(_ key: String, _ node: YAMLNode, path: String, allowed: [String]) {
         let full = path.isEmpty ? key : "\(path).\(key)"
         var message = "unknown key"
         if let guess = closest(key, among: allowed) { message += " (did you mean \"\(guess)\"?)" } else {
@@ -618,7 +616,7 @@ struct BoardChecker {
         report(location(node), full, message)
     }
 
-    mutating func string(_ node: Node, _ path: String) -> String? {
+    mutating func string(_ node: YAMLNode, _ path: String) -> String? {
         guard case .scalar(let s) = node, !isNull(s), !s.string.isEmpty else {
             report(location(node), path, "expected a string, got \(got(node))")
             return nil
@@ -626,7 +624,7 @@ struct BoardChecker {
         return s.string
     }
 
-    mutating func devicePath(_ node: Node, _ path: String) -> String? {
+    mutating func devicePath(_ node: YAMLNode, _ path: String) -> String? {
         guard let s = string(node, path) else { return nil }
         guard s.hasPrefix("/"), !s.contains(" ") else {
             report(location(node), path, "expected an absolute device path like /dev/…, got \"\(s)\"")
@@ -635,16 +633,16 @@ struct BoardChecker {
         return s
     }
 
-    mutating func interfaceName(_ node: Node, _ path: String) -> String? {
+    mutating func interfaceName(_ node: YAMLNode, _ path: String) -> String? {
         guard let s = string(node, path) else { return nil }
-        guard s.utf8.count <= 15, s.range(of: #"^[A-Za-z0-9_.-]+$"#, options: .regularExpression) != nil else {
+        guard s.utf8.count <= 15, isName(s, first: isInterfaceCharacter, rest: isInterfaceCharacter) else {
             report(location(node), path, "expected a network interface name (at most 15 letters, digits, '-', '_', '.'), got \"\(s)\"")
             return nil
         }
         return s
     }
 
-    mutating func integer(_ node: Node, _ path: String, _ range: ClosedRange<Int64>, hexadecimal: Bool = false) -> Int64? {
+    mutating func integer(_ node: YAMLNode, _ path: String, _ range: ClosedRange<Int64>, hexadecimal: Bool = false) -> Int64? {
         let value: Int64? = if case .scalar(let s) = node, s.style == .plain { parseInteger(s.string) } else { nil }
         guard let value, range.contains(value) else {
             let bounds = hexadecimal
@@ -656,7 +654,7 @@ struct BoardChecker {
         return value
     }
 
-    mutating func bool(_ node: Node, _ path: String) -> Bool? {
+    mutating func bool(_ node: YAMLNode, _ path: String) -> Bool? {
         if case .scalar(let s) = node, s.style == .plain {
             switch s.string {
             case "true", "True", "TRUE": return true
@@ -669,7 +667,7 @@ struct BoardChecker {
     }
 
     /// An output level: true/false or 1/0 (logical, after active_low).
-    mutating func level(_ node: Node, _ path: String) -> Bool? {
+    mutating func level(_ node: YAMLNode, _ path: String) -> Bool? {
         if case .scalar(let s) = node, s.style == .plain {
             switch s.string {
             case "true", "True", "TRUE", "1": return true
@@ -681,7 +679,7 @@ struct BoardChecker {
         return nil
     }
 
-    mutating func word(_ node: Node, _ path: String, _ allowed: [String]) -> String? {
+    mutating func word(_ node: YAMLNode, _ path: String, _ allowed: [String]) -> String? {
         if case .scalar(let s) = node, allowed.contains(s.string) { return s.string }
         var message = "expected \(orList(allowed)), got \(got(node))"
         if case .scalar(let s) = node, let guess = closest(s.string, among: allowed) { message += " (did you mean \(guess)?)" }
@@ -689,13 +687,13 @@ struct BoardChecker {
         return nil
     }
 
-    mutating func choice<E: RawRepresentable & CaseIterable>(_ node: Node, _ path: String, _ type: E.Type) -> E? where E.RawValue == String {
+    mutating func choice<E: RawRepresentable & CaseIterable>(_ node: YAMLNode, _ path: String, _ type: E.Type) -> E? where E.RawValue == String {
         guard let w = word(node, path, E.allCases.map(\.rawValue)) else { return nil }
         return E(rawValue: w)
     }
 
     /// A line offset (a plain integer) or a line name.
-    mutating func gpioLine(_ node: Node, _ path: String) -> GPIOLineID? {
+    mutating func gpioLine(_ node: YAMLNode, _ path: String) -> GPIOLineID? {
         if case .scalar(let s) = node, s.style == .plain, let n = parseInteger(s.string) {
             guard (0...1023).contains(n) else {
                 report(location(node), path, "expected a line offset 0…1023 or a line name, got \(n)")
@@ -713,16 +711,16 @@ struct BoardChecker {
 
     // MARK: Helpers
 
-    func location(_ node: Node) -> FilePosition {
-        node.mark.map { FilePosition(line: $0.line, column: $0.column) } ?? FilePosition(line: 1, column: 1)
+    func location(_ node: YAMLNode) -> FilePosition {
+        FilePosition(line: node.mark.line, column: node.mark.column)
     }
 
-    func isNull(_ s: Node.Scalar) -> Bool {
+    func isNull(_ s: YAMLNode.Scalar) -> Bool {
         s.style == .plain && ["", "~", "null", "Null", "NULL"].contains(s.string)
     }
 
     /// How a value is quoted back in a message: numbers and booleans as written, text in quotes.
-    func got(_ node: Node) -> String {
+    func got(_ node: YAMLNode) -> String {
         switch node {
         case .scalar(let s):
             if isNull(s) { return "nothing" }
@@ -732,65 +730,25 @@ struct BoardChecker {
             return "\"\(s.string)\""
         case .mapping: return "a mapping"
         case .sequence: return "a list"
-        case .alias: return "an alias"
         }
     }
 
     func list(_ words: [String]) -> String { words.joined(separator: ", ") }
 
-    /// Maps a Yams error to an issue with the position libyaml reported.
-    mutating func issue(forYAMLError error: any Error) -> BoardIssue {
-        guard let y = error as? YamlError else {
-            return BoardIssue(file: file, location: nil, keyPath: "", message: "malformed YAML: \(error)")
+    /// Maps a YAML error to an issue with the position libyaml (or the composer) reported.
+    mutating func issue(forYAMLError y: YAMLError) -> BoardIssue {
+        let location = y.mark.map { FilePosition(line: $0.line, column: $0.column) }
+        if let key = y.duplicateKey, let first = y.contextMark, let again = y.mark {
+            let path = (parentKeys(line: first.line, indent: first.column - 1) + [key]).joined(separator: ".")
+            return BoardIssue(file: file, location: FilePosition(line: again.line, column: again.column), keyPath: path,
+                              message: "duplicate key (first at line \(first.line))")
         }
-        func withContext(_ problem: String, _ context: YamlError.Context?) -> String {
-            guard let context else { return problem }
-            return "\(problem) (\(context.text) at line \(context.mark.line), column \(context.mark.column))"
+        var problem = y.problem
+        if let context = y.context, let at = y.contextMark {
+            problem = y.kind == .composer ? "\(context), \(problem)" : "\(problem) (\(context) at line \(at.line), column \(at.column))"
         }
-        switch y {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _):
-            return BoardIssue(file: file, location: FilePosition(line: mark.line, column: mark.column), keyPath: "",
-                              message: "malformed YAML: " + withContext(problem, context))
-        case let .composer(context, problem, mark, _):
-            let text = context.map { "\($0.text), \(problem)" } ?? problem
-            return BoardIssue(file: file, location: FilePosition(line: mark.line, column: mark.column), keyPath: "",
-                              message: "malformed YAML: \(text); a board file is one YAML document")
-        case let .reader(problem, offset, _, yaml):
-            var location: FilePosition?
-            if let offset {
-                let prefix = yaml.prefix(offset)
-                let line = prefix.count(where: { $0 == "\n" }) + 1
-                let column = prefix.count - (prefix.lastIndex(of: "\n").map { prefix.distance(from: prefix.startIndex, to: $0) + 1 } ?? 0) + 1
-                location = FilePosition(line: line, column: column)
-            }
-            return BoardIssue(file: file, location: location, keyPath: "", message: "malformed YAML: \(problem)")
-        case let .duplicatedKeysInMapping(duplicates, context):
-            return duplicateKeyIssue(duplicates.first ?? "?", first: context.mark)
-        default:
-            return BoardIssue(file: file, location: nil, keyPath: "", message: "malformed YAML: \(y)")
-        }
-    }
-
-    /// Yams stops at a repeated key and tells only where the first one is; the repetition is the line
-    /// further down with the same key at the same indentation.
-    func duplicateKeyIssue(_ key: String, first: Mark) -> BoardIssue {
-        let indent = first.column - 1
-        var at = FilePosition(line: first.line, column: first.column)
-        var index = first.line // 0-based index of the line after the first occurrence
-        while index < lines.count {
-            let line = lines[index]
-            let leading = line.prefix(while: { $0 == " " }).count
-            if leading < indent, !line.trimmingCharacters(in: .whitespaces).isEmpty,
-               !line.trimmingCharacters(in: .whitespaces).hasPrefix("#") { break }
-            if leading == indent, let rest = Optional(line.dropFirst(indent)), rest.hasPrefix(key),
-               rest.dropFirst(key.count).drop(while: { $0 == " " }).hasPrefix(":") {
-                at = FilePosition(line: index + 1, column: indent + 1)
-                break
-            }
-            index += 1
-        }
-        let path = (parentKeys(line: first.line, indent: indent) + [key]).joined(separator: ".")
-        return BoardIssue(file: file, location: at, keyPath: path, message: "duplicate key (first at line \(first.line))")
+        if y.kind == .composer { problem += "; a board file is one YAML document" }
+        return BoardIssue(file: file, location: location, keyPath: "", message: "malformed YAML: \(problem)")
     }
 
     /// The chain of block-mapping keys above a line, found by indentation.
@@ -803,7 +761,7 @@ struct BoardChecker {
             let trimmed = text.drop(while: { $0 == " " })
             let leading = text.count - trimmed.count
             if leading < limit, !trimmed.isEmpty, !trimmed.hasPrefix("#"), let colon = trimmed.firstIndex(of: ":") {
-                keys.insert(String(trimmed[..<colon]).trimmingCharacters(in: .whitespaces), at: 0)
+                keys.insert(String(trimmed[..<colon].reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed()), at: 0)
                 limit = leading
             }
             index -= 1
@@ -832,6 +790,19 @@ public func normalizedChip(_ chip: String) -> String {
     return c
 }
 
+/// Whether `s` is non-empty, starts with a character `first` accepts and goes on with ones `rest` accepts.
+func isName(_ s: String, first: (Character) -> Bool, rest: (Character) -> Bool) -> Bool {
+    guard let head = s.first, first(head) else { return false }
+    return s.dropFirst().allSatisfy(rest)
+}
+
+func isLowerOrDigit(_ c: Character) -> Bool { ("a"..."z").contains(c) || ("0"..."9").contains(c) }
+
+/// Letters, digits, '-', '_' and '.': what `ip link` accepts in an interface name without quoting.
+func isInterfaceCharacter(_ c: Character) -> Bool {
+    ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) || "_.-".contains(c)
+}
+
 /// Decimal with optional '_' separators, or 0x hexadecimal.
 func parseInteger(_ text: String) -> Int64? {
     var t = Substring(text)
@@ -848,7 +819,7 @@ func parseInteger(_ text: String) -> Int64? {
         t = t.dropFirst(2)
     }
     guard let first = t.first, first != "_", t.last != "_", !t.contains("__") else { return nil }
-    guard let v = Int64(t.replacingOccurrences(of: "_", with: ""), radix: radix) else { return nil }
+    guard let v = Int64(String(t.filter { $0 != "_" }), radix: radix) else { return nil }
     return negative ? -v : v
 }
 

@@ -1,4 +1,5 @@
-import Foundation
+import Glibc
+import YAMLDocument
 
 /// Finds board files. `--board NAME` looks for `NAME.yaml` in, in this order:
 /// 1. every directory of `$CHARGEKIT_BOARDS` (colon-separated),
@@ -22,10 +23,9 @@ public struct BoardLocator: Sendable {
 
     /// The locator for this process: its environment, working directory and executable.
     public static func forCurrentProcess() -> BoardLocator {
-        let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        return BoardLocator(environment: ProcessInfo.processInfo.environment,
-                            currentDirectory: FileManager.default.currentDirectoryPath,
-                            executablePath: exe ?? CommandLine.arguments.first)
+        BoardLocator(environment: ProcessEnvironment.variables(),
+                     currentDirectory: ProcessEnvironment.currentDirectory(),
+                     executablePath: ProcessEnvironment.executablePath() ?? CommandLine.arguments.first)
     }
 
     /// Whether `argument` names a file rather than a board.
@@ -38,8 +38,7 @@ public struct BoardLocator: Sendable {
         var result: [String] = []
         func add(_ dir: String) {
             let d = standardized(dir)
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: d, isDirectory: &isDir), isDir.boolValue, !result.contains(d) {
+            if isDirectory(d), !result.contains(d) {
                 result.append(d)
             }
         }
@@ -49,7 +48,7 @@ public struct BoardLocator: Sendable {
         if let found = boardsDirectory(above: currentDirectory) { add(found) }
         if let exe = executablePath {
             let absolute = exe.hasPrefix("/") ? exe : currentDirectory + "/" + exe
-            if let found = boardsDirectory(above: (absolute as NSString).deletingLastPathComponent) { add(found) }
+            if let found = boardsDirectory(above: parent(of: absolute)) { add(found) }
         }
         add(systemDirectory)
         return result
@@ -58,14 +57,14 @@ public struct BoardLocator: Sendable {
     /// The path of the board file `argument` stands for.
     public func resolve(_ argument: String) throws(BoardLookupError) -> String {
         if Self.isPath(argument) {
-            guard FileManager.default.fileExists(atPath: argument) else { throw .noSuchFile(argument) }
+            guard TextFile.exists(argument) else { throw .noSuchFile(argument) }
             return argument
         }
         let dirs = searchDirectories()
         for dir in dirs {
             for ext in ["yaml", "yml"] {
                 let candidate = "\(dir)/\(argument).\(ext)"
-                if FileManager.default.fileExists(atPath: candidate) { return candidate }
+                if TextFile.exists(candidate) { return candidate }
             }
         }
         throw .noSuchBoard(argument, searched: dirs)
@@ -76,7 +75,7 @@ public struct BoardLocator: Sendable {
         var seen = Set<String>()
         var result: [(name: String, path: String)] = []
         for dir in searchDirectories() {
-            let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+            let files = ProcessEnvironment.directoryEntries(dir).sorted()
             for file in files where file.hasSuffix(".yaml") || file.hasSuffix(".yml") {
                 let name = BoardLoader.boardName(forFile: file)
                 if seen.insert(name).inserted { result.append((name, "\(dir)/\(file)")) }
@@ -88,15 +87,37 @@ public struct BoardLocator: Sendable {
     private func boardsDirectory(above start: String) -> String? {
         var dir = standardized(start)
         while true {
-            var isDir: ObjCBool = false
             let candidate = dir == "/" ? "/Boards" : dir + "/Boards"
-            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDir), isDir.boolValue { return candidate }
+            if isDirectory(candidate) { return candidate }
             if dir == "/" || dir.isEmpty { return nil }
-            dir = (dir as NSString).deletingLastPathComponent
+            dir = parent(of: dir)
         }
     }
 
-    private func standardized(_ path: String) -> String { (path as NSString).standardizingPath }
+    private func isDirectory(_ path: String) -> Bool {
+        var s = stat()
+        return stat(path, &s) == 0 && (s.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// The directory `path` is in ("/a/b" → "/a", "/a" → "/", "b" → ""), as a path's text says.
+    func parent(of path: String) -> String {
+        let parts = path.split(separator: "/")
+        guard parts.count > 1 else { return path.hasPrefix("/") ? "/" : "" }
+        return (path.hasPrefix("/") ? "/" : "") + parts.dropLast().joined(separator: "/")
+    }
+
+    /// `path` with "." and ".." components and repeated or trailing '/' removed, from the text alone
+    /// (symbolic links are left as they are).
+    func standardized(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") where part != "." {
+            if part == "..", let last = parts.last, last != ".." { parts.removeLast() } else if part == "..", path.hasPrefix("/") {
+                continue  // "/.." is "/"
+            } else { parts.append(part) }
+        }
+        let joined = parts.joined(separator: "/")
+        return path.hasPrefix("/") ? "/" + joined : (joined.isEmpty ? "." : joined)
+    }
 }
 
 public enum BoardLookupError: Error, Sendable, Equatable, CustomStringConvertible {

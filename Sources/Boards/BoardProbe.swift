@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials  // JSONEncoder only; the firmware loads no full Foundation (issue 18)
+#else
 import Foundation
+#endif
 import Drivers
 import HAL
 
@@ -277,9 +281,9 @@ extension ProbeReport {
         func line(_ cells: [String]) -> String {
             var text = ""
             for (i, cell) in cells.enumerated() {
-                text += i < 5 ? cell.padding(toLength: widths[i] + 2, withPad: " ", startingAt: 0) : cell
+                text += i < 5 ? cell + String(repeating: " ", count: max(0, widths[i] + 2 - cell.count)) : cell
             }
-            return text.trimmingCharacters(in: .whitespaces) + "\n"
+            return trimmed(text) + "\n"
         }
         out += line(header)
         for row in rows { out += line(row) }
@@ -321,6 +325,12 @@ extension ProbeReport {
 
 /// Folded descriptions on one line.
 func oneLine(_ text: String) -> String {
-    text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
-        .trimmingCharacters(in: .whitespaces)
+    trimmed(text.split(whereSeparator: \.isNewline).map { trimmed($0) }.joined(separator: " "))
+}
+
+/// Without the spaces and tabs at either end.
+func trimmed(_ text: some StringProtocol) -> String {
+    let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+    guard let first = text.firstIndex(where: { !blank($0) }), let last = text.lastIndex(where: { !blank($0) }) else { return "" }
+    return String(text[first...last])
 }

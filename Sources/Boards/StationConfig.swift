@@ -1,5 +1,4 @@
-import Foundation
-import Yams
+import YAMLDocument
 
 /// One charging station's settings, apart from its hardware (the board file): what it calls itself,
 /// what it offers the car, who may charge, and how it logs (issue 18 item 1; `chargerd --config`).
@@ -85,25 +84,24 @@ public enum StationConfigLoader {
     public static func load(path: String) throws(BoardFileError) -> StationConfig {
         let text: String
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            text = try TextFile.read(path: path)
         } catch {
-            let reason = FileManager.default.fileExists(atPath: path) ? "not readable as UTF-8 text" : "no such file"
-            throw BoardFileError(file: path, issues: [BoardIssue(file: path, location: nil, keyPath: "", message: "cannot read the station config: \(reason)")])
+            throw BoardFileError(file: path, issues: [BoardIssue(file: path, location: nil, keyPath: "", message: "cannot read the station config: \(error)")])
         }
         return try load(text: text, file: path)
     }
 
     /// True when `text` is a station config (a mapping with the key `station`), not a board file.
     public static func isStationConfig(text: String) -> Bool {
-        guard let root = try? Yams.compose(yaml: text), case .mapping(let m) = root else { return false }
+        guard let root = try? YAMLNode.compose(yaml: text), case .mapping(let m) = root else { return false }
         return m.contains { k, _ in k.scalar?.string == "station" }
     }
 
     public static func load(text: String, file: String) throws(BoardFileError) -> StationConfig {
         var c = BoardChecker(file: file, text: text)
-        let root: Node?
+        let root: YAMLNode?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try YAMLNode.compose(yaml: text)
         } catch {
             throw BoardFileError(file: file, issues: [c.issue(forYAMLError: error)])
         }
@@ -204,8 +202,8 @@ public enum StationConfigLoader {
 
 extension BoardChecker {
     /// A plain number (integer or decimal) in `range`.
-    mutating func number(_ node: Node, _ path: String, _ range: ClosedRange<Double>) -> Double? {
-        let value: Double? = if case .scalar(let s) = node, s.style == .plain { Double(s.string.replacingOccurrences(of: "_", with: "")) } else { nil }
+    mutating func number(_ node: YAMLNode, _ path: String, _ range: ClosedRange<Double>) -> Double? {
+        let value: Double? = if case .scalar(let s) = node, s.style == .plain { Double(String(s.string.filter { $0 != "_" })) } else { nil }
         guard let value, value.isFinite, range.contains(value) else {
             report(location(node), path, "expected a number \(fmt(range.lowerBound))…\(fmt(range.upperBound)), got \(got(node))")
             return nil

@@ -1,12 +1,12 @@
-import Foundation
+import Glibc
 import HAL
 
 /// Plays the ESP32-S3 control-pilot helper firmware (esp32-cp-uart.md, reference revision 0.2.0) on
 /// the far end of a serial port — a pseudo-terminal in tests and on the `sim` board, so the host side
 /// runs through the real tty shim.
 ///
-/// It is written independently of ChargeKit's codec: commands are parsed with Foundation's
-/// `JSONSerialization` and replies are formatted here, in the field order of §4.1. What it models:
+/// It is written independently of ChargeKit's codec: commands are parsed with FoundationEssentials'
+/// `JSONDecoder` (`EmulatorJSON`) and replies are formatted here, in the field order of §4.1. What it models:
 /// line framing with the firmware's 240-byte receive limit; every CP command and its replies (§3,
 /// §4.2); the 20 ms measurement cycle with the §7.6 classifier (thresholds, hysteresis, glitch
 /// guards, 2–3 burst confirmation) and robust history; the DC-auto and manual PWM rules (§7.2,
@@ -246,15 +246,15 @@ public final class ESP32CPEmulator: @unchecked Sendable {
     private func handle(_ bytes: [UInt8], _ now: MonotonicInstant) {
         let text = String(decoding: bytes, as: UTF8.self)
         commandsReceived.append(text)
-        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+        guard let object = EmulatorJSON.object(bytes) else {
             reply(#"{"type":"error","msg":"bad_json:InvalidInput"}"#)
             return
         }
-        if object["type"] as? String == "req" {
+        if object["type"]?.string == "req" {
             handleRPC(object, now)
             return
         }
-        guard let cmd = object["cmd"] as? String, !cmd.isEmpty else {
+        guard let cmd = object["cmd"]?.string, !cmd.isEmpty else {
             reply(#"{"type":"error","msg":"missing_cmd"}"#)
             return
         }
@@ -265,10 +265,10 @@ public final class ESP32CPEmulator: @unchecked Sendable {
             sendStatus()
         case "set_mode" where revision == .r4:
             // R4: anything but "manual" selects DC; no bad_mode.
-            mode = object["mode"] as? String == "manual" ? .manual : .dc
+            mode = object["mode"]?.string == "manual" ? .manual : .dc
             sendStatus()
         case "set_mode":
-            switch object["mode"] as? String {
+            switch object["mode"]?.string {
             case "dc": mode = .dc
             case "manual": mode = .manual
             default:
@@ -283,7 +283,7 @@ public final class ESP32CPEmulator: @unchecked Sendable {
                 return
             }
             if let d = number(object["duty"]) { manualDuty = min(max(d, 0), 100) }
-            if let e = object["enable"] as? Bool { manualEnabled = e } else if revision == .r4 { manualEnabled = true } // R4: enable defaults true
+            if let e = object["enable"]?.bool { manualEnabled = e } else if revision == .r4 { manualEnabled = true } // R4: enable defaults true
             sendStatus()
         case "enable_pwm":
             // R4 stores the setting in any mode and applies it only in manual (§11).
@@ -291,7 +291,7 @@ public final class ESP32CPEmulator: @unchecked Sendable {
                 reply(#"{"type":"error","msg":"mode_dc_auto"}"#)
                 return
             }
-            if let e = object["enable"] as? Bool { manualEnabled = e }
+            if let e = object["enable"]?.bool { manualEnabled = e }
             sendStatus()
         case "set_freq":
             if let hz = number(object["hz"]) { frequency = min(max(hz, 500), 5000) }
@@ -339,21 +339,21 @@ public final class ESP32CPEmulator: @unchecked Sendable {
         }
     }
 
-    private func handleRPC(_ object: [String: Any], _ now: MonotonicInstant) {
+    private func handleRPC(_ object: [String: EmulatorJSON], _ now: MonotonicInstant) {
         // R3/R4 echo the id as sent (string or number); the reference reads it as an unsigned integer.
         let id: String
-        if drivesDC, let text = object["id"] as? String {
+        if drivesDC, let text = object["id"]?.string {
             id = "\"" + text + "\""
         } else {
             id = "\(number(object["id"]) ?? 0)"
         }
         let ts = (now - bootedAt).count / 1_000_000
-        let params = object["params"] as? [String: Any] ?? [:]
+        let params = object["params"]?.object ?? [:]
         func result(_ body: String) { reply(#"{"type":"res","id":\#(id),"ts":\#(ts),"result":{\#(body)}}"#) }
         func error(_ code: Int, _ message: String) {
             reply(#"{"type":"res","id":\#(id),"ts":\#(ts),"error":{"code":\#(code),"message":"\#(message)"}}"#)
         }
-        let method = object["method"] as? String
+        let method = object["method"]?.string
         if drivesDC, let method, handleDC(method, params, now, result: result, error: error) { return }
         switch method {
         case "sys.info" where revision == .r4:
@@ -374,20 +374,20 @@ public final class ESP32CPEmulator: @unchecked Sendable {
     }
 
     /// The R3/R4 DC and contactor calls (§11). Returns false for a method it does not handle.
-    private func handleDC(_ method: String, _ params: [String: Any], _ now: MonotonicInstant,
+    private func handleDC(_ method: String, _ params: [String: EmulatorJSON], _ now: MonotonicInstant,
                           result: (String) -> Void, error: (Int, String) -> Void) -> Bool {
         let dc = dcStage
         let armed = revision == .r4 || (armedUntil.map { now < $0 } ?? false)
         switch method {
         case "sys.set_mode":
-            dc.hardwareMode = ((params["mode"] as? String) ?? "").lowercased() == "hw"
+            dc.hardwareMode = ((params["mode"]?.string) ?? "").lowercased() == "hw"
             result(#""mode":"\#(dc.hardwareMode ? "hw" : "sim")""#)
         case "sys.arm":
             let window: Int64 = revision == .r4 ? 800 : 1500
             armedUntil = now + .milliseconds(window)
             result(#""armed_until_ms":\#((now - bootedAt).count / 1_000_000 + window)"#)
         case "dc.enable":
-            let on = params["on"] as? Bool ?? false
+            let on = params["on"]?.bool ?? false
             if on, !armed {
                 error(1001, "not_armed")
                 return true
@@ -413,7 +413,7 @@ public final class ESP32CPEmulator: @unchecked Sendable {
             if let v = decimal(params["i_max"]) { dc.ampsHardMax = clamp(v, 5, 500) }
             if let v = decimal(params["ramp_v"]) { dc.rampVoltsPerSecond = clamp(v, 1, 500) }
             if let v = decimal(params["ramp_i"]) { dc.rampAmpsPerSecond = clamp(v, 1, 500) }
-            if let b = params["ignore_cp"] as? Bool { dc.ignoreControlPilot = b }
+            if let b = params["ignore_cp"]?.bool { dc.ignoreControlPilot = b }
             if let a = number(params["module_addr"]) { dc.moduleAddress = a & 0x7F }
             result(#""ok":true,"v_min":\#(format(dc.voltsMin)),"v_max":\#(format(dc.voltsMax)),"p_kw":\#(format(dc.powerMaxWatts / 1000)),"i_max":\#(format(dc.ampsHardMax)),"ramp_v":\#(format(dc.rampVoltsPerSecond)),"ramp_i":\#(format(dc.rampAmpsPerSecond)),"ignore_cp":\#(dc.ignoreControlPilot),"module_addr":\#(dc.moduleAddress)"#)
         case "dc.status":
@@ -421,13 +421,13 @@ public final class ESP32CPEmulator: @unchecked Sendable {
         case "dc.discover" where revision == .r3:
             result(#""count":\#(dc.moduleCount),"mods":[\#(moduleList(measured: false))]"#)
         case "dc.module.test" where revision == .r4:
-            guard !dc.enabled || params["force"] as? Bool == true else {
+            guard !dc.enabled || params["force"]?.bool == true else {
                 error(-32001, "dc_active")
                 return true
             }
             result(#""pass":\#(dc.moduleCount > 0 && !dc.moduleFault),"v_meas":200.0,"took_ms":400"#)
         case "contactor.set":
-            let on = params["on"] as? Bool ?? false
+            let on = params["on"]?.bool ?? false
             if on, !armed {
                 error(1001, "not_armed")
                 return true
@@ -477,13 +477,14 @@ public final class ESP32CPEmulator: @unchecked Sendable {
         return "\((v * 1000).rounded() / 1000)"
     }
 
-    private func decimal(_ value: Any?) -> Double? {
-        if let n = value as? NSNumber, !(value is Bool) { return n.doubleValue }
+    private func decimal(_ value: EmulatorJSON?) -> Double? {
+        if let n = value?.number { return n }
         return nil
     }
 
-    private func number(_ value: Any?) -> Int? {
-        if let n = value as? NSNumber, !(value is Bool) { return n.intValue }
+    private func number(_ value: EmulatorJSON?) -> Int? {
+        // As NSNumber.intValue did: a fraction is cut off.
+        if let n = value?.number, n.isFinite, abs(n) < 9.2e18 { return Int(n) }
         return nil
     }
 

@@ -1,6 +1,8 @@
 import CEventLoop
-import Foundation
+import Dispatch
+import Glibc
 import HAL
+import Synchronization
 
 /// A serial port whose far end is an emulated ESP32 CP helper running on its own thread: the `sim`
 /// board's cp-helper. The host side is a real tty (the device end of a pseudo-terminal, opened through
@@ -23,26 +25,32 @@ public final class EmulatedHelperPort: SerialPort, @unchecked Sendable {
     private let stopFlag = LockedFlag()
     private let finished = DispatchSemaphore(value: 0)
 
-    final class LockedFlag: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value = false
-        var isSet: Bool { lock.withLock { value } }
-        func set() { lock.withLock { value = true } }
+    final class LockedFlag: Sendable {
+        private let value = Atomic<Bool>(false)
+        var isSet: Bool { value.load(ordering: .acquiring) }
+        func set() { value.store(true, ordering: .releasing) }
     }
 
     /// A vehicle state handed from the loop's thread to the emulator's thread, applied at its next step.
-    final class VehicleMailbox: @unchecked Sendable {
-        private let lock = NSLock()
-        private var pending: EmulatedPilotState?
-        private var actions: [EmulatorScript.Action] = []
-        func post(_ state: EmulatedPilotState) { lock.withLock { pending = state } }
-        func take() -> EmulatedPilotState? { lock.withLock { defer { pending = nil }; return pending } }
-        func post(_ action: EmulatorScript.Action) { lock.withLock { actions.append(action) } }
+    final class VehicleMailbox: Sendable {
+        private struct Box {
+            var pending: EmulatedPilotState?
+            var actions: [EmulatorScript.Action] = []
+        }
+        private let box = Mutex(Box())
+        func post(_ state: EmulatedPilotState) { box.withLock { $0.pending = state } }
+        func take() -> EmulatedPilotState? {
+            box.withLock { box in
+                defer { box.pending = nil }
+                return box.pending
+            }
+        }
+        func post(_ action: EmulatorScript.Action) { box.withLock { $0.actions.append(action) } }
         func takeActions() -> [EmulatorScript.Action] {
-            lock.withLock {
-                guard !actions.isEmpty else { return [] }
-                defer { actions.removeAll() }
-                return actions
+            box.withLock { box in
+                guard !box.actions.isEmpty else { return [] }
+                defer { box.actions.removeAll() }
+                return box.actions
             }
         }
     }
@@ -72,7 +80,7 @@ public final class EmulatedHelperPort: SerialPort, @unchecked Sendable {
         let mailbox = self.mailbox
         nonisolated(unsafe) var realTime = false
         let started = DispatchSemaphore(value: 0)
-        let thread = Thread {
+        EmulatorThread.start {
             _ = ck_loop_name_thread(Self.threadName) // what ps -L and top show
             realTime = ck_loop_thread_fifo(Self.threadPriority) == 0
             started.signal()
@@ -85,7 +93,6 @@ public final class EmulatedHelperPort: SerialPort, @unchecked Sendable {
             }
             done.signal()
         }
-        thread.start()
         started.wait() // orders the thread's write of `realTime` before this read
         runsRealTime = realTime
     }

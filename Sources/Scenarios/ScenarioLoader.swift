@@ -1,10 +1,9 @@
 import Contracts
 import CoreTypes
-import Foundation
 import PowerPlantSim
 import V2G
 import V2GSession
-import Yams
+import YAMLDocument
 
 /// One problem in a scenario file, as compilers print them (editors jump to it), the same form as
 /// board files: `Scenarios/x.yaml:12:5: events[1].after_s: expected a number ≥ 0, got "soon"`.
@@ -30,30 +29,27 @@ public struct ScenarioFileError: Error, Sendable, Equatable, CustomStringConvert
     public var description: String { issues.map(\.description).joined(separator: "\n") }
 }
 
-/// Reads a scenario file into a `Scenario`: Yams composes the nodes (which keep their positions), the
+/// Reads a scenario file into a `Scenario`: libyaml composes the nodes (which keep their positions), the
 /// walk checks every key and value and goes on after a problem. Unknown keys are errors.
 public enum ScenarioLoader {
     public static func load(path: String) throws(ScenarioFileError) -> Scenario {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw ScenarioFileError(issues: [ScenarioIssue(file: path, keyPath: "", message: "cannot read the scenario file")])
+        let text: String
+        do {
+            text = try TextFile.read(path: path)
+        } catch {
+            throw ScenarioFileError(issues: [ScenarioIssue(file: path, keyPath: "", message: "cannot read the scenario file: \(error)")])
         }
         return try load(text: text, file: path)
     }
 
     public static func load(text: String, file: String) throws(ScenarioFileError) -> Scenario {
         var walk = ScenarioWalk(file: file)
-        let root: Node?
+        let root: YAMLNode?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try YAMLNode.compose(yaml: text)
         } catch {
-            var issue = ScenarioIssue(file: file, keyPath: "", message: "malformed YAML: \(error)")
-            if let y = error as? YamlError {
-                switch y {
-                case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _):
-                    issue = ScenarioIssue(file: file, line: mark.line, column: mark.column, keyPath: "", message: "malformed YAML: \(problem)")
-                default: break
-                }
-            }
+            let issue = ScenarioIssue(file: file, line: error.mark?.line, column: error.mark?.column, keyPath: "",
+                                      message: "malformed YAML: \(error.duplicateKey == nil ? error.problem : error.description)")
             throw ScenarioFileError(issues: [issue])
         }
         let scenario = walk.scenario(root)
@@ -85,18 +81,18 @@ struct ScenarioWalk {
     let file: String
     var issues: [ScenarioIssue] = []
 
-    mutating func problem(_ node: Node?, _ path: String, _ message: String) {
-        issues.append(ScenarioIssue(file: file, line: node?.mark?.line, column: node?.mark?.column, keyPath: path, message: message))
+    mutating func problem(_ node: YAMLNode?, _ path: String, _ message: String) {
+        issues.append(ScenarioIssue(file: file, line: node?.mark.line, column: node?.mark.column, keyPath: path, message: message))
     }
 
     /// The mapping's entries, each key checked against `allowed`.
-    mutating func entries(_ node: Node?, _ path: String, allowed: [String]) -> [(String, Node)] {
+    mutating func entries(_ node: YAMLNode?, _ path: String, allowed: [String]) -> [(String, YAMLNode)] {
         guard let node else { return [] }
         guard let mapping = node.mapping else {
             problem(node, path, "expected a mapping with keys \(allowed.joined(separator: ", "))")
             return []
         }
-        var out: [(String, Node)] = []
+        var out: [(String, YAMLNode)] = []
         for (key, value) in mapping {
             let name = key.scalar?.string ?? "?"
             if allowed.contains(name) {
@@ -108,7 +104,7 @@ struct ScenarioWalk {
         return out
     }
 
-    mutating func string(_ node: Node, _ path: String) -> String? {
+    mutating func string(_ node: YAMLNode, _ path: String) -> String? {
         guard let s = node.scalar?.string else {
             problem(node, path, "expected a string")
             return nil
@@ -116,7 +112,7 @@ struct ScenarioWalk {
         return s
     }
 
-    mutating func number(_ node: Node, _ path: String, in range: ClosedRange<Double>) -> Double? {
+    mutating func number(_ node: YAMLNode, _ path: String, in range: ClosedRange<Double>) -> Double? {
         guard let s = node.scalar?.string, let x = Double(s), range.contains(x) else {
             problem(node, path, "expected a number in \(range.lowerBound)…\(range.upperBound), got \"\(node.scalar?.string ?? "a collection")\"")
             return nil
@@ -124,11 +120,11 @@ struct ScenarioWalk {
         return x
     }
 
-    mutating func seconds(_ node: Node, _ path: String) -> Nanoseconds? {
+    mutating func seconds(_ node: YAMLNode, _ path: String) -> Nanoseconds? {
         number(node, path, in: 0...3600).map { Nanoseconds(Int64(($0 * 1e9).rounded())) }
     }
 
-    mutating func bool(_ node: Node, _ path: String) -> Bool? {
+    mutating func bool(_ node: YAMLNode, _ path: String) -> Bool? {
         switch node.scalar?.string {
         case "true": return true
         case "false": return false
@@ -138,7 +134,7 @@ struct ScenarioWalk {
         }
     }
 
-    mutating func named<T>(_ node: Node, _ path: String, _ table: [String: T], what: String) -> T? {
+    mutating func named<T>(_ node: YAMLNode, _ path: String, _ table: [String: T], what: String) -> T? {
         guard let s = node.scalar?.string, let value = table[s] else {
             problem(node, path, "unknown \(what) \"\(node.scalar?.string ?? "?")\" (one of: \(table.keys.sorted().joined(separator: ", ")))")
             return nil
@@ -146,7 +142,7 @@ struct ScenarioWalk {
         return value
     }
 
-    mutating func list(_ node: Node, _ path: String) -> [Node] {
+    mutating func list(_ node: YAMLNode, _ path: String) -> [YAMLNode] {
         guard let s = node.sequence else {
             problem(node, path, "expected a list")
             return []
@@ -154,7 +150,7 @@ struct ScenarioWalk {
         return Array(s)
     }
 
-    mutating func scenario(_ root: Node?) -> Scenario {
+    mutating func scenario(_ root: YAMLNode?) -> Scenario {
         var s = Scenario(name: ScenarioLoader.name(forFile: file))
         guard let root else {
             problem(nil, "", "empty scenario file")
@@ -187,7 +183,7 @@ struct ScenarioWalk {
         return s
     }
 
-    mutating func car(_ node: Node, into s: inout Scenario) {
+    mutating func car(_ node: YAMLNode, into s: inout Scenario) {
         for (key, value) in entries(node, "car", allowed: ["protocols", "battery", "session_stop_after"]) {
             let path = "car.\(key)"
             switch key {
@@ -201,7 +197,7 @@ struct ScenarioWalk {
         }
     }
 
-    mutating func battery(_ node: Node, into b: inout BatterySettings) {
+    mutating func battery(_ node: YAMLNode, into b: inout BatterySettings) {
         let keys = ["capacity_wh", "initial_soc", "target_soc", "bulk_soc", "max_volts", "max_amps", "max_watts", "charge_volts",
                     "termination_amps", "internal_resistance", "ocv_curve", "stop_after_s", "low_target_for_s",
                     "low_target_offset_v"]
@@ -240,7 +236,7 @@ struct ScenarioWalk {
         }
     }
 
-    mutating func event(_ node: Node, _ path: String) -> ScenarioEvent? {
+    mutating func event(_ node: YAMLNode, _ path: String) -> ScenarioEvent? {
         var trigger: ScenarioEvent.Trigger?
         var after = Nanoseconds.zero
         var action: ScenarioEvent.Action?
@@ -275,7 +271,7 @@ struct ScenarioWalk {
         return ScenarioEvent(trigger: trigger, after: after, action: action)
     }
 
-    mutating func expect(_ node: Node, into e: inout ScenarioExpectation) {
+    mutating func expect(_ node: YAMLNode, into e: inout ScenarioExpectation) {
         let keys = ["stop_reason", "negotiated", "reached", "not_reached", "power_fault", "supply_off", "contactors_open", "car_contactors_open",
                     "target_soc_reached", "energy_tolerance_percent", "min_energy_wh", "ready_again"]
         for (key, value) in entries(node, "expect", allowed: keys) {

@@ -1,7 +1,7 @@
+import Glibc
 import ArgumentParser
 import ChargerAssembly
 import CoreTypes
-import Foundation
 import Logging
 import ServicePlane
 import SiteMQTT

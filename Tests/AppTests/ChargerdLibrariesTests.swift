@@ -1,0 +1,21 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The firmware's footprint goal (issue 18: idle RSS ≤ 10 MiB) decides which libraries the
+/// `chargerd` process may load. Full Foundation (libFoundation, FoundationInternationalization and ICU,
+/// 8 MiB resident) is not one of them: `.ci/check-layers.py` refuses an `import Foundation` in any
+/// target chargerd links; this checks what the dynamic linker actually loads for the built binary.
+@Suite struct ChargerdLibraries {
+    @Test func chargerdLoadsNoFullFoundation() throws {
+        let tool = try #require(PackageLayout.product("chargerd"), "chargerd is not built next to the test bundle")
+        let ldd = try Subprocess.run(["/usr/bin/ldd", tool], timeout: 60)
+        try #require(ldd.status == 0, "ldd: \(ldd.stderr)")
+        let libraries = ldd.stdout.split(separator: "\n").compactMap { $0.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init) }
+        for refused in ["libFoundation.so", "libFoundationInternationalization.so", "lib_FoundationICU.so", "libicu"] {
+            #expect(!libraries.contains { $0.hasPrefix(refused) }, "chargerd loads \(refused):\n\(ldd.stdout)")
+        }
+        // What reads the board files instead of Yams (through CShims/CYAML).
+        #expect(libraries.contains { $0.hasPrefix("libyaml-0.so") }, "\(ldd.stdout)")
+    }
+}
