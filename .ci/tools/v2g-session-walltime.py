@@ -53,38 +53,33 @@ def stamp(line):
         return None
 
 
-def setup_time(log):
-    """SDP request -> first CurrentDemandReq (the charge loop starts), in seconds, from a Josev EVCC or SECC log (None: not reached)."""
+def span(log, starts, ends):
+    """Seconds from the first line with one of `starts` to the next line with one of `ends`, in a Josev
+    EVCC or SECC log (None: not reached)."""
     start = end = None
     try:
         with open(log, errors="replace") as f:
             for line in f:
-                if start is None and ("Sending SDPRequest" in line or "SDPRequest received" in line):
+                if start is None and any(s in line for s in starts):
                     start = stamp(line)
-                elif start is not None and ("Sent CurrentDemandReq" in line or "CurrentDemandReq received" in line):
+                elif start is not None and any(e in line for e in ends):
                     end = stamp(line)
                     break
     except OSError:
         return None
     return end - start if start is not None and end is not None else None
+
+
+def setup_time(log):
+    """SDP request -> first CurrentDemandReq (the charge loop starts)."""
+    return span(log, ("Sending SDPRequest", "SDPRequest received"), ("Sent CurrentDemandReq", "CurrentDemandReq received"))
 
 
 def power_path_wait(log):
-    """First CableCheckReq -> first PowerDeliveryReq, in seconds: the time the session waits on the power
-    path (the isolation test and the precharge ramp), which Josev's simulated EVSE skips (it answers
-    Finished at once) and our SECC's simulated plant takes as a real one would. None: not reached."""
-    start = end = None
-    try:
-        with open(log, errors="replace") as f:
-            for line in f:
-                if start is None and ("Sent CableCheckReq" in line or "CableCheckReq received" in line):
-                    start = stamp(line)
-                elif start is not None and ("Sent PowerDeliveryReq" in line or "PowerDeliveryReq received" in line):
-                    end = stamp(line)
-                    break
-    except OSError:
-        return None
-    return end - start if start is not None and end is not None else None
+    """First CableCheckReq -> first PowerDeliveryReq: the time the session waits on the power path (the
+    isolation test and the precharge ramp), which Josev's simulated EVSE skips (it answers Finished at
+    once) and our SECC's simulated plant takes as a real one would."""
+    return span(log, ("Sent CableCheckReq", "CableCheckReq received"), ("Sent PowerDeliveryReq", "PowerDeliveryReq received"))
 
 
 def p90(xs):

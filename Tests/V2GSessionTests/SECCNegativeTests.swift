@@ -7,6 +7,7 @@ import EXIJSON
 import EXITool
 import ISO15118_2JSON
 import Testing
+import TestSupport
 import V2GSession
 import V2GTP
 
@@ -80,7 +81,7 @@ import V2GTP
     @Test(arguments: protocols)
     func corruptEXIIsCountedThenEndsTheSession(_ schema: EXISchema) throws {
         let (bench, _) = try Self.session(schema, upTo: .sessionSetup)
-        var rng = SplitMix(seed: 0xC0FFEE)
+        var rng = FuzzRandom(seed: 0xC0FFEE)
         print("corrupt EXI seed 0xC0FFEE")
         for i in 0..<3 {
             // 0x80 0x9A then garbage: an EXI header with a body no grammar accepts.
@@ -197,18 +198,5 @@ import V2GTP
         bench.run(2) { _ in false }
         #expect(bench.secc.session.stopReason == .pilotLost)
         #expect(bench.powerIsSafe)
-    }
-}
-
-/// A seeded generator (SplitMix64), so a failing run can be replayed from the printed seed.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
