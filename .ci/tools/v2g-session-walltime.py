@@ -167,24 +167,20 @@ def main():
         if o and j:
             print(f"  {side.upper()} ours/Josev: median {o[0] / j[0]:.2f}, p90 {o[1] / j[1]:.2f}, "
                   f"per message (median) {(o[0] / o[2]) / (j[0] / j[2]):.2f}")
-    print("SDP request -> first CurrentDemandReq (set-up; clean end not required)")
-    for c in configs:
-        xs = setups[c]
-        print(f"  {c:11s} n={len(xs)}" + (f" median {statistics.median(xs):.3f} s  p90 {p90(xs):.3f} s" if xs else ""))
-    for side in ("secc", "evcc"):
-        o, j = setups[f"{side}-ours"], setups[f"{side}-josev"]
-        if o and j:
-            print(f"  {side.upper()} ours/Josev set-up: median {statistics.median(o) / statistics.median(j):.2f}, "
-                  f"p90 {p90(o) / p90(j):.2f}")
-    print("SDP request -> SessionStopRes without the power path's wait (first CableCheckReq -> first PowerDeliveryReq)")
-    for c in configs:
-        xs = protocol_times[c]
-        print(f"  {c:11s} n={len(xs)}" + (f" median {statistics.median(xs):.3f} s  p90 {p90(xs):.3f} s" if xs else ""))
-    for side in ("secc", "evcc"):
-        o, j = protocol_times[f"{side}-ours"], protocol_times[f"{side}-josev"]
-        if o and j:
-            print(f"  {side.upper()} ours/Josev without the power path: median {statistics.median(o) / statistics.median(j):.2f}, "
-                  f"p90 {p90(o) / p90(j):.2f}")
+    def report(title, label, times):
+        print(title)
+        for c in configs:
+            xs = times[c]
+            print(f"  {c:11s} n={len(xs)}" + (f" median {statistics.median(xs):.3f} s  p90 {p90(xs):.3f} s" if xs else ""))
+        for side in ("secc", "evcc"):
+            o, j = times[f"{side}-ours"], times[f"{side}-josev"]
+            if o and j:
+                print(f"  {side.upper()} ours/Josev {label}: median {statistics.median(o) / statistics.median(j):.2f}, "
+                      f"p90 {p90(o) / p90(j):.2f}")
+
+    report("SDP request -> first CurrentDemandReq (set-up; clean end not required)", "set-up", setups)
+    report("SDP request -> SessionStopRes without the power path's wait (first CableCheckReq -> first PowerDeliveryReq)",
+           "without the power path", protocol_times)
     json.dump({c: results[c] for c in configs}, open(os.path.join(args.out, "results.json"), "w"), indent=1, default=str)
     sys.exit(0 if all(stats.get(c) for c in configs) else 1)
 
