@@ -243,9 +243,14 @@ public struct CANDeviceSpec: Sendable, Equatable {
     /// (advantics-can.md §2.7-D5, `is_bidirectional` in ISO 15118-20 Dynamic mode): the role offers its
     /// discharge limits and the simulated boards give it a pack that counts energy both ways.
     public var pevBidirectional: Bool
+    /// `pev_scheduled_control:` (role advantics-pev-can only): in ISO 15118-20 Scheduled mode, whether
+    /// the vehicle asks the controller for current or voltage control (advantics-can.md §2.7-D6,
+    /// `EV_Status.ISO15118_Part20_Scheduled_Mode_Control`); nil → current control, the controller's default.
+    public var pevScheduledControl: PEVScheduledControl?
 
     public init(interface: String, bitrate: UInt32? = nil, restartMilliseconds: UInt32? = nil, extendedIDs: Bool = false,
-                transport: CANTransport = .socketCAN, pevScaling: PEVScaling? = nil, pevBidirectional: Bool = false) {
+                transport: CANTransport = .socketCAN, pevScaling: PEVScaling? = nil, pevBidirectional: Bool = false,
+                pevScheduledControl: PEVScheduledControl? = nil) {
         self.interface = interface
         self.bitrate = bitrate
         self.restartMilliseconds = restartMilliseconds
@@ -253,7 +258,14 @@ public struct CANDeviceSpec: Sendable, Equatable {
         self.transport = transport
         self.pevScaling = pevScaling
         self.pevBidirectional = pevBidirectional
+        self.pevScheduledControl = pevScheduledControl
     }
+}
+
+/// A CAN device's `pev_scheduled_control:` (ISO 15118-20 Scheduled mode, advantics-can.md §2.7-D6).
+public enum PEVScheduledControl: String, Sendable, Equatable, CaseIterable {
+    case current
+    case voltage
 }
 
 /// A CAN device's `transport:`.

@@ -56,7 +56,7 @@ let kindKeys: [DeviceKind: [String]] = [
     .spi: ["path", "mode", "bits", "speed_hz", "chip_select", "tap", "firmware"],
     .serial: ["path", "baud", "framing", "flow_control", "firmware"],
     .gpio: ["chip", "line", "direction", "edge", "bias", "active_low", "initial"],
-    .can: ["interface", "bitrate", "restart_ms", "extended_ids", "transport", "pev_scaling", "pev_bidirectional"],
+    .can: ["interface", "bitrate", "restart_ms", "extended_ids", "transport", "pev_scaling", "pev_bidirectional", "pev_scheduled_control"],
     .ethernet: ["interface", "ethertype", "peer_mac", "promiscuous", "transport", "firmware"],
     .i2c: ["bus", "address"],
     .pwm: ["chip", "channel", "period_ns", "inverted"],
@@ -382,10 +382,13 @@ struct BoardChecker {
             let bidirectional = optionalValue(r, "pev_bidirectional") { (c: inout BoardChecker, n) in
                 c.bool(n, p + ".pev_bidirectional")
             } ?? false
+            let scheduled = optionalValue(r, "pev_scheduled_control") { (c: inout BoardChecker, n) in
+                c.choice(n, p + ".pev_scheduled_control", PEVScheduledControl.self)
+            }
             guard let interface else { return nil }
             return .can(CANDeviceSpec(interface: interface, bitrate: bitrate.map { UInt32($0) },
                                       restartMilliseconds: restart.map { UInt32($0) }, extendedIDs: extended, transport: transport,
-                                      pevScaling: scaling, pevBidirectional: bidirectional))
+                                      pevScaling: scaling, pevBidirectional: bidirectional, pevScheduledControl: scheduled))
 
         case .ethernet:
             let interface = required(r, "interface", "a network interface name like eth1") { (c: inout BoardChecker, n) in c.interfaceName(n, p + ".interface") }
@@ -554,6 +557,9 @@ struct BoardChecker {
                 }
                 if c.pevBidirectional, d.role != .advanticsPEVCAN {
                     report(d.location(of: "pev_bidirectional"), path + ".pev_bidirectional", "only applies to role advantics-pev-can")
+                }
+                if c.pevScheduledControl != nil, d.role != .advanticsPEVCAN {
+                    report(d.location(of: "pev_scheduled_control"), path + ".pev_scheduled_control", "only applies to role advantics-pev-can")
                 }
             case .ethernet(let e):
                 claim("eth:\(e.interface):\(e.etherType)", "\(e.interface) with EtherType \(hex(e.etherType, digits: 4))", d, at: "interface", &self)

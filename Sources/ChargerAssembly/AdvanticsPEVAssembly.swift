@@ -15,7 +15,10 @@ import V2GSession
 /// sessions in one process; on the udp_multicast transport the EVCC is whoever joins the bus
 /// (`boardctl can emulate --role evcc`). With the device's `pev_bidirectional: true` the vehicle can
 /// discharge (§2.7-D5): a `BidirectionalBatteryModel` with the same pack, and the role offers its
-/// discharge limits. Real vehicle contactor and inlet-sensor drivers are planned.
+/// discharge limits. The device's `pev_scheduled_control: voltage` makes the vehicle ask for voltage
+/// control in ISO 15118-20 Scheduled mode (§2.7-D6); a `PEVPausePlan` (chargerd `--pev-pause-after`)
+/// has the simulated vehicle's user pause and resume the charge (§2.7-D7). Real vehicle contactor and
+/// inlet-sensor drivers are planned.
 public struct AdvanticsPEVAssembly {
     public let pev: AdvanticsPEV?
     /// The pack when it only charges; nil when the board's vehicle is bidirectional.
@@ -37,7 +40,7 @@ public struct AdvanticsPEVAssembly {
     }
 
     public static func make(devices: BoardDevices, pumps: [any IOSource], evcc withEVCC: Bool,
-                            pack: LinearBatteryModel.Parameters = benchPack) -> AdvanticsPEVAssembly {
+                            pack: LinearBatteryModel.Parameters = benchPack, pause: PEVPausePlan? = nil) -> AdvanticsPEVAssembly {
         let board = devices.board
         guard let device = board.devices.first(where: { $0.role == .advanticsPEVCAN }),
               let pump = pumps.lazy.compactMap({ $0 as? CANPump }).first(where: { $0.name == device.name }) else {
@@ -46,9 +49,11 @@ public struct AdvanticsPEVAssembly {
         }
         var scaling = PEVScaling.reference
         var canDischarge = false
+        var voltageControl = false
         if case .can(let spec) = device.spec {
             if let s = spec.pevScaling { scaling = s }
             canDischarge = spec.pevBidirectional
+            voltageControl = spec.pevScheduledControl == .voltage
         }
         guard board.simulated else {
             return AdvanticsPEVAssembly(pev: nil, battery: nil, bidirectional: nil, inlet: nil, evcc: nil, controllers: [],
@@ -60,6 +65,7 @@ public struct AdvanticsPEVAssembly {
         let bidirectional: BidirectionalBatteryModel?
         let battery: any EVBatteryModel
         var configuration = AdvanticsPEVConfiguration()
+        configuration.scheduledVoltageControl = voltageControl
         if canDischarge {
             var p = BidirectionalBatteryModel.Parameters()
             p.pack = pack
@@ -93,6 +99,11 @@ public struct AdvanticsPEVAssembly {
             notes.append("ADVANTICS PEV: the EVCC is whoever joins the udp_multicast bus on \(bus.interface)")
         }
         controllers.append(pev)
+        if voltageControl { notes.append("ADVANTICS PEV: Scheduled mode (ISO 15118-20) with voltage control (D6)") }
+        if let pause {
+            controllers.append(PEVPausePlayer(pev: pev, plan: pause))
+            notes.append("ADVANTICS PEV: the vehicle pauses \(pause.after) into charging and resumes after \(pause.pausedFor) (D7)")
+        }
         return AdvanticsPEVAssembly(pev: pev, battery: linear, bidirectional: bidirectional, inlet: inlet, evcc: evcc,
                                     controllers: controllers, notes: notes)
     }

@@ -85,6 +85,8 @@ public final class Charger {
         public var vehicleEVCC = EVCCConfiguration()
         /// A scenario file's car, plant settings and events (sim boards; `ScenarioComposition.swift`).
         public var scenario: Scenario?
+        /// `advantics-pev` simulated boards: the vehicle's user pauses and resumes the charge (D7).
+        public var pevPause: PEVPausePlan?
         public init() {}
     }
 
@@ -296,7 +298,8 @@ public final class Charger {
             advantics = role
             notes += role.notes
         case .advanticsPEV:
-            let role = AdvanticsPEVAssembly.make(devices: devices, pumps: pumps, evcc: board.simulated && options.simulatedVehicle)
+            let role = AdvanticsPEVAssembly.make(devices: devices, pumps: pumps, evcc: board.simulated && options.simulatedVehicle,
+                                                 pause: options.pevPause)
             controllers += role.controllers
             advanticsPEV = role
             notes += role.notes

@@ -92,6 +92,9 @@ extension Can {
         @Option(help: "evcc, with --bidirectional: seconds into charging before the charger discharges.")
         var dischargeAfter: Double = 1
 
+        @Flag(help: "evcc: an ISO 15118-20 Scheduled-mode DC session (D6): the loop target follows the vehicle's current or voltage control.")
+        var scheduled = false
+
         @Option(help: "evcc: PEV interface resolutions (default: the board's pev_scaling, else v2.5).")
         var pevScaling: String?
 
@@ -152,14 +155,17 @@ extension Can.Emulate {
             throw ValidationError("\(device.name): \(why)")
         }
         var script = ac ? EVCCScript.ac : bidirectional ? EVCCScript.iso20Bidirectional : EVCCScript()
+        if scheduled, !ac, !bidirectional { script.communicationProtocol = 4 }  // ISO 15118-20, Scheduled mode
         script.stop = chargeSeconds > 0 ? .charger : .vehicle
         script.dischargeAfter = .milliseconds(Int64(dischargeAfter * 1000))
         script.chargeFor = .milliseconds(Int64(chargeSeconds * 1000))
         script.insulationFault = insulationFault
         let evcc = ScriptedEVCC(bus: bus, script: script, codec: AdvanticsCANCodec(pevScaling: scaling))
         loop.addController(evcc)
-        loop.addController(EVCCStageReporter(evcc: evcc))
-        print("EVCC emulator on \(device.name) (\(bus.interface)), \(ac ? "AC" : bidirectional ? "DC bidirectional (ISO 15118-20)" : "DC"), "
+        let kind = ac ? "AC" : bidirectional ? "DC bidirectional (ISO 15118-20)" : scheduled ? "DC Scheduled mode (ISO 15118-20)" : "DC"
+        let reporter = EVCCStageReporter(evcc: evcc)
+        loop.addController(reporter)
+        print("EVCC emulator on \(device.name) (\(bus.interface)), \(kind), "
               + "PEV scaling \(scaling), for \(seconds) s")
         loop.run(ticks: Int(seconds * 1000))
         loop.stop(loop.stopReason ?? .requested("duration elapsed"))
@@ -167,6 +173,11 @@ extension Can.Emulate {
               + "\(evcc.lastEnd.map { "\($0)" } ?? "none")); \(evcc.framesSent) frames sent, \(evcc.framesRejected) rejected")
         if bidirectional {
             print("discharge: peak \(evcc.peakDischargeAmps) A from the vehicle")
+        }
+        print("pauses: \(evcc.pauses), resumes: \(evcc.resumes) (D7)")
+        if scheduled {
+            print(reporter.voltageControlTarget.map { "scheduled mode: voltage control asked, loop target \($0) V, 0 A (D6)" }
+                  ?? "scheduled mode: current control (D6)")
         }
     }
 }
@@ -177,12 +188,15 @@ private final class EVCCStageReporter: TickController {
     let evcc: ScriptedEVCC
     private var last: ScriptedEVCC.Stage?
     private var started: MonotonicInstant?
+    /// The loop target voltage while the vehicle asked for voltage control while charging (D6), if it did.
+    private(set) var voltageControlTarget: Double?
 
     init(evcc: ScriptedEVCC) { self.evcc = evcc }
 
     func tick(_ context: TickContext) {
         let t0 = started ?? context.now
         started = t0
+        if evcc.scheduledVoltageControl, evcc.stage == .charging, evcc.loopTargetVolts > 0 { voltageControlTarget = evcc.loopTargetVolts }
         guard evcc.stage != last else { return }
         last = evcc.stage
         let s1 = evcc.status1, s2 = evcc.status2

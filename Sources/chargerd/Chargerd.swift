@@ -57,6 +57,11 @@ struct Chargerd: ParsableCommand {
     @Option(name: .long, help: "Sim boards: play this scenario file (Scenarios/*.yaml); exit 0 only when its expected outcome holds.")
     var scenario: String?
 
+    @Option(name: .customLong("pev-pause-after"), help: "Simulated advantics-pev boards: the vehicle asks to pause this many seconds into charging (D7).")
+    var pevPauseAfter: Double?
+    @Option(name: .customLong("pev-pause-for"), help: "With --pev-pause-after: seconds paused before the vehicle asks to resume.")
+    var pevPauseFor: Double = 1
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -119,6 +124,14 @@ struct Chargerd: ParsableCommand {
         var stationNotes: [String] = []
         var options = StationSetup.options(station, board: definition, notes: &stationNotes)
         options.v2g = !noV2G
+        if let pevPauseAfter {
+            guard definition.simulated, definition.vehicleLink == .advanticsPEV, pevPauseAfter >= 0, pevPauseFor >= 0 else {
+                log.critical("--pev-pause-after needs a simulated advantics-pev board and seconds ≥ 0, not \(definition.name)")
+                throw ExitCode(BoardTool.exitBadBoard)
+            }
+            options.pevPause = PEVPausePlan(after: .milliseconds(Int64(pevPauseAfter * 1000)),
+                                            pausedFor: .milliseconds(Int64(pevPauseFor * 1000)))
+        }
         if let scenario {
             guard definition.simulated, definition.vehicleLink == .ownStack else {
                 log.critical("--scenario needs a simulated own-stack board (sim), not \(definition.name)")

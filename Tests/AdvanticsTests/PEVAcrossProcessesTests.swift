@@ -18,7 +18,8 @@ struct PEVAcrossProcessesTests {
         return reason
     }()
 
-    func run(_ extra: [String], seconds: String, bidirectional: Bool = false) throws -> (Subprocess.Output, String) {
+    func run(_ extra: [String], seconds: String, bidirectional: Bool = false, deviceKeys: String = "",
+             chargerdOptions: [String] = []) throws -> (Subprocess.Output, String) {
         let pair = try PythonCAN.namespace()
         defer { pair.remove() }
         let dir = NSTemporaryDirectory() + "ck-emulate-evcc-\(getpid())"
@@ -27,9 +28,9 @@ struct PEVAcrossProcessesTests {
         let file = dir + "/sim-advantics-pev-udp.yaml"
         try String(contentsOfFile: PythonCAN.root + "/Boards/sim-advantics-pev-udp.yaml", encoding: .utf8)
             .replacingOccurrences(of: "interface: lo", with: "interface: \(pair.a.interface)"
-                                  + (bidirectional ? "\n    pev_bidirectional: true" : ""))
+                                  + (bidirectional ? "\n    pev_bidirectional: true" : "") + deviceKeys)
             .write(toFile: file, atomically: true, encoding: .utf8)
-        let chargerd = try BackgroundProcess(pair.command(in: pair.a, [PackageLayout.product("chargerd")!, "--board", file]))
+        let chargerd = try BackgroundProcess(pair.command(in: pair.a, [PackageLayout.product("chargerd")!, "--board", file] + chargerdOptions))
         defer { chargerd.stop() }
         usleep(300_000)
         let run = try Subprocess.run(pair.command(in: pair.a, [PackageLayout.product("boardctl")!, "can", "emulate", "--role", "evcc",
@@ -97,6 +98,28 @@ struct PEVAcrossProcessesTests {
         let peak = run.stdout.split(separator: "\n").first { $0.hasPrefix("discharge: peak ") }
             .flatMap { Double($0.dropFirst("discharge: peak ".count).split(separator: " ")[0]) } ?? 0
         #expect(peak > 20, "the vehicle gave no current back")
+        #expect(run.stdout.contains("0 rejected"))
+    }
+
+    /// D6 and D7 across processes: the board's vehicle asks for voltage control in ISO 15118-20
+    /// Scheduled mode (`pev_scheduled_control: voltage`) and its user pauses a second into charging and
+    /// resumes a second later (`chargerd --pev-pause-after 1 --pev-pause-for 1`); the emulated EVCC
+    /// (`--scheduled`) puts the vehicle's target voltage in its loop, pauses with the contactors open and
+    /// resumes through precharge in the same session, which then ends clean.
+    @Test(.enabled(if: PEVAcrossProcessesTests.unavailable == nil, "needs root, iproute2, chargerd and boardctl (reason printed)"))
+    func scheduledVoltageControlAndPauseAcrossProcesses() throws {
+        let (run, chargerd) = try run(["--scheduled", "--charge-seconds", "4"], seconds: "11",
+                                      deviceKeys: "\n    pev_scheduled_control: voltage",
+                                      chargerdOptions: ["--pev-pause-after", "1", "--pev-pause-for", "1"])
+        #expect(run.status == 0 && run.stdout.contains("DC Scheduled mode (ISO 15118-20)"))
+        #expect(run.stdout.contains("chargePause (stage chargePause)"), "chargerd said:\n\(chargerd.suffix(3000))")
+        // A second session may have paused when the run ends (not resumed yet): pauses − resumes is 0 or 1.
+        let counts = run.stdout.split(separator: "\n").first { $0.hasPrefix("pauses: ") }
+            .map { $0.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) } } ?? []
+        #expect(counts.count == 3 && counts[0] >= 1 && counts[1] >= 1 && (0...1).contains(counts[0] - counts[1]), "\(counts)")
+        #expect(run.stdout.contains("scheduled mode: voltage control asked, loop target"))
+        #expect(run.stdout.contains("sessions: 1 clean, 0 aborted") || run.stdout.contains("sessions: 2 clean, 0 aborted"),
+                "chargerd said:\n\(chargerd.suffix(3000))")
         #expect(run.stdout.contains("0 rejected"))
     }
 

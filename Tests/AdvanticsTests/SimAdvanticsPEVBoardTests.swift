@@ -83,6 +83,40 @@ import TestSupport
         }
     }
 
+    /// D6 and D7 as board and composition settings: `pev_scheduled_control: voltage` reaches the role's
+    /// configuration, and a `PEVPausePlan` has the vehicle pause a second into charging and resume a
+    /// second later, in one process with the scripted EVCC on the twin; the session then ends clean.
+    @Test func scheduledControlAndPausePlan() throws {
+        let board = try BoardLoader.load(text: Self.header
+                                         + "    pev_scheduled_control: voltage\n", file: "Boards/t.yaml")
+        guard case .can(let spec) = board.devices[0].spec else { Issue.record("not CAN"); return }
+        #expect(spec.pevScheduledControl == .voltage)
+        var options = Charger.Options()
+        options.pevPause = PEVPausePlan(after: .seconds(1), pausedFor: .seconds(1))
+        let charger = try Charger.open(board, options: options)
+        let assembly = try #require(charger.advanticsPEV)
+        let evcc = try #require(assembly.evcc)
+        #expect(assembly.pev?.configuration.scheduledVoltageControl == true && assembly.pev?.scheduledVoltageControl == true)
+        #expect(charger.controllers.map(\.name) == ["simulated pev inlet", "advantics-evcc", "advantics-pev", "pev-pause-plan"])
+        let clock = ManualClock()
+        var index: UInt64 = 0
+        while evcc.sessionsCompleted < 1, index < 60_000 {
+            clock.advance(by: .milliseconds(1))
+            index += 1
+            let context = TickContext(now: clock.now(), index: index, period: .milliseconds(1))
+            for s in charger.sources { s.pump(context) }
+            for c in charger.controllers { c.tick(context) }
+        }
+        #expect(evcc.sessionsCompleted == 1 && evcc.sessionsAborted == 0, "\(index) ticks")
+        #expect(evcc.pauses == 1 && evcc.resumes == 1 && assembly.pev?.pauses == 1 && assembly.pev?.resumes == 1)
+        do {
+            _ = try BoardLoader.load(text: Self.header + "    pev_scheduled_control: power\n", file: "Boards/t.yaml")
+            Issue.record("pev_scheduled_control: power accepted")
+        } catch {
+            #expect("\(error)".contains("devices.evcc.pev_scheduled_control"), "\(error)")
+        }
+    }
+
     @Test func badPEVKeysAreReported() {
         for (extra, message) in [("    pev_scaling: 2A\n", "devices.evcc.pev_scaling: expected v2.5 (default), v2-early"),
                                  ("    extended_ids: true\n", "the ADVANTICS generic PEV interface v2 uses 11-bit identifiers")] {
