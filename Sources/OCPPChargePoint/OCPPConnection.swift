@@ -77,7 +77,6 @@ public final class OCPPConnection: @unchecked Sendable {
         let plane = chargePoint.plane
         let cp = chargePoint
         let current = self.current
-        let lastLink = NIOLockedValueBox<Link?>(nil)
         while !Task.isCancelled, !stopping.load(ordering: .acquiring) {
             var configuration = WebSocketClientConfiguration()
             configuration.additionalHeaders[HTTPField.Name("Sec-WebSocket-Protocol")!] = "ocpp1.6"
@@ -92,6 +91,8 @@ public final class OCPPConnection: @unchecked Sendable {
                 tls = t
             }
             let up = ManagedFlag()
+            // This attempt's link, kept past its handler only to say who closed it.
+            let attemptLink = NIOLockedValueBox<Link?>(nil)
             do {
                 let client = WebSocketClient(url: options.endpoint, configuration: configuration, tlsConfiguration: tls,
                                              eventLoopGroup: plane.group, logger: log) { inbound, outbound, _ in
@@ -99,7 +100,7 @@ public final class OCPPConnection: @unchecked Sendable {
                     let (stream, continuation) = AsyncStream<Link.Outgoing>.makeStream()
                     let link = Link(continuation)
                     current.withLockedValue { $0 = link }
-                    lastLink.withLockedValue { $0 = link }
+                    attemptLink.withLockedValue { $0 = link }
                     defer { current.withLockedValue { $0 = nil } }
                     plane.execute { cp.connected(link) }
                     try await withThrowingTaskGroup(of: Void.self) { group in
@@ -123,7 +124,7 @@ public final class OCPPConnection: @unchecked Sendable {
                 try await client.run()
                 if stopping.load(ordering: .acquiring) {
                     log.info("ocpp: connection closed (stopping)")
-                } else if lastLink.withLockedValue({ $0?.closedHere.load(ordering: .acquiring) }) == true {
+                } else if attemptLink.withLockedValue({ $0?.closedHere.load(ordering: .acquiring) }) == true {
                     log.debug("ocpp: connection closed by the charge point")
                 } else {
                     log.notice("ocpp: connection closed by the central system")
