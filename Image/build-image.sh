@@ -80,7 +80,7 @@ if [ "$arch" = amd64 ]; then
     printf '[Service]\nCPUAffinity=\n' > "$stage/etc/systemd/system/chargerd.service.d/10-no-cpu-pinning.conf"
 fi
 
-packages=systemd,systemd-sysv,udev,dbus,iproute2,kmod,libgpiod2,libsocketcan2,libi2c0,ca-certificates
+packages=systemd,systemd-sysv,udev,dbus,iproute2,kmod,libgpiod2,libsocketcan2,libi2c0,libmosquitto1,libyaml-0-2,libstdc++6,ca-certificates
 components=main
 if [ "$arch" = arm64 ]; then
     # Debian's Raspberry Pi boot firmware (non-free-firmware) and arm64 kernel (bcm2711 device trees).
