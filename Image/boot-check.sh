@@ -123,15 +123,18 @@ fi
 install -D -m 0755 "$here/boot-check/chargerd-boot-check" "$tree/usr/lib/chargekit/chargerd-boot-check"
 install -D -m 0644 "$here/boot-check/chargekit-boot-check.service" "$tree/etc/systemd/system/chargekit-boot-check.service"
 install -d "$tree/etc/systemd/system/chargerd.service.d" "$tree/etc/systemd/system/multi-user.target.wants"
-cat > "$tree/etc/systemd/system/chargerd.service.d/90-boot-check.conf" <<'EOF2'
+# BOOT_CHECK_TICK_US and BOOT_CHECK_WATCHDOG_SEC: for experiments only (the values CI uses are these
+# defaults, explained at the top).
+tick_us=${BOOT_CHECK_TICK_US:-50000} watchdog_sec=${BOOT_CHECK_WATCHDOG_SEC:-20}
+cat > "$tree/etc/systemd/system/chargerd.service.d/90-boot-check.conf" <<EOF2
 # Test image only (Image/boot-check.sh, where each setting is explained): the stall hook for the
 # watchdog check, no V2G session (which would end, exit 0 and leave the unit inactive mid-check), and a
 # tick and watchdog a debug chargerd keeps under qemu's CPU emulation on a loaded host.
 [Service]
-WatchdogSec=20s
+WatchdogSec=${watchdog_sec}s
 TimeoutStartSec=90s
 ExecStart=
-ExecStart=/usr/bin/chargerd --board ${CHARGEKIT_BOARD} --realtime 80 --state-dir /var/lib/chargekit --no-v2g --tick-us 50000 --test-stall-on-sigusr2
+ExecStart=/usr/bin/chargerd --board \${CHARGEKIT_BOARD} --realtime 80 --state-dir /var/lib/chargekit --no-v2g --tick-us ${tick_us} --test-stall-on-sigusr2
 StandardOutput=journal
 StandardError=journal
 EOF2
@@ -161,6 +164,12 @@ for u in serial-getty@ttyS0.service getty@tty1.service console-getty.service get
          dev-hugepages.mount dev-mqueue.mount sys-fs-fuse-connections.mount sys-kernel-config.mount \
          sys-kernel-debug.mount sys-kernel-tracing.mount remote-fs.target; do
     ln -sf /dev/null "$tree/etc/systemd/system/$u"
+done
+# No generators either (each is a process at PID 1's start): no fstab, gettys, SysV scripts or GPT
+# partitions to turn into units here.
+install -d "$tree/etc/systemd/system-generators"
+for g in "$tree"/usr/lib/systemd/system-generators/*; do
+    ln -sf /dev/null "$tree/etc/systemd/system-generators/$(basename "$g")"
 done
 od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > "$tree/etc/machine-id"
 echo chargekit-boot-check > "$tree/etc/hostname"
