@@ -175,7 +175,7 @@ od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > "$tree/etc/machine-id"
 echo chargekit-boot-check > "$tree/etc/hostname"
 # ext4 without a journal (a throwaway disk), 64 MB free for the journal files and chargerd's state.
 size_mb=$(( $(du -sm "$tree" | cut -f1) + 64 ))
-mke2fs -q -t ext4 -O ^has_journal -L chargekit -E root_owner=0:0 -d "$tree" "$work/root.img" "${size_mb}M"
+mke2fs -q -t ext4 -O ^has_journal -L chargekit -E root_owner=0:0 -d "$tree" "$work/root.img" "${size_mb}M" >/dev/null
 umount "$tree"
 rm -rf "$work/upper"
 
