@@ -22,7 +22,6 @@ state="$log_dir/image-rootfs"      # .dir: where the background build writes; .l
 build_limit=1500                   # s: the root file system build, whether in the background or here
 wait_limit=600                     # s: how long the extra waits for a background build still running
 
-ci() { [ "${CI:-}" = true ] || [ "${CI:-}" = 1 ]; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 install_missing() {
     local missing=() p
@@ -69,7 +68,7 @@ if [ -f "$state.dir" ] || [ -f "$state.rc" ]; then
     grep -E "^(built|image-boot:)" "$state.log" || true
     [ "$(cat "$state.rc")" = 0 ] && [ -n "$dir" ] || { echo "image-boot: FAILED: the root file system build failed:"; tail -30 "$state.log"; exit 1; }
 else
-    ci && echo "image-boot: no background build (.ci/run starts one with --start-rootfs): building the root file system now"
+    echo "image-boot: no background build (.ci/run starts one with --start-rootfs): building the root file system now"
     install_missing
     dir=$(mktemp -d /var/tmp/chargekit-ci-image.XXXXXX)
     build_rootfs "$dir" > "$log_dir/image-rootfs.log" 2>&1 || { echo "image-boot: FAILED: the root file system build failed:"; tail -30 "$log_dir/image-rootfs.log"; rm -rf "$dir"; exit 1; }

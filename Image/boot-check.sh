@@ -32,8 +32,8 @@
 #   --no-v2g                 on the sim board a whole V2G session would run and chargerd would exit 0
 #                            after ~25 s, mid-check (and that session is the costliest part under TCG)
 #   --tick-us 50000          a debug chargerd's tick takes ~5 ms (p99 ~25 ms) of emulated CPU on the
-#                            sim board: the shipped 1 ms tick overruns nearly always, 10 ms most of
-#                            the time (152 of 200), 50 ms almost never (1 in 400)
+#                            sim board: at 10 ms 152 of the first 200 ticks overran, at 20 ms 81 of
+#                            1000, at 50 ms 1 of 400 (Image/README.md)
 #   WatchdogSec=20s          chargerd withholds a ping after a gap between ticks of a quarter of
 #                            WatchdogSec: 5 s here, longer than the host's stalls of qemu seen here,
 #                            where the shipped 2 s (0.5 s gaps) is a Pi's native loop's
