@@ -3,9 +3,9 @@
 #                      [--mirror URL] [--format tar|dir] [--apt-cache DIR]
 #
 # Builds a Debian 12 (bookworm) root file system for ChargeKit with mmdebstrap from Debian's archive:
-# systemd, udev, the libraries the C shims link (libgpiod, libsocketcan, libi2c), iproute2, the
-# `chargekit` user and its device groups, Image/udev/60-chargekit.rules, Image/systemd/chargerd.service
-# (enabled), the board files, the board's Overlays/ fragment for config.txt, the Swift runtime
+# systemd, udev, the system libraries chargerd links (libgpiod, libsocketcan, libi2c, libmosquitto,
+# libyaml: Image/boot-check.sh fails naming any it lacks), iproute2, the `chargekit` user and its
+# device groups, Image/udev/60-chargekit.rules, Image/systemd/chargerd.service (enabled), the board files, the board's Overlays/ fragment for config.txt, the Swift runtime
 # libraries chargerd links, and chargerd itself. For arm64 also the Raspberry Pi firmware and
 # Debian's arm64 kernel. Output: DIR/chargekit-BOARD-ARCH.tar (a root file system, not yet a
 # partitioned, bootable disk image: that step is planned). --format dir writes the root file system
@@ -80,7 +80,7 @@ if [ "$arch" = amd64 ]; then
     printf '[Service]\nCPUAffinity=\n' > "$stage/etc/systemd/system/chargerd.service.d/10-no-cpu-pinning.conf"
 fi
 
-packages=systemd,systemd-sysv,udev,dbus,iproute2,kmod,libgpiod2,libsocketcan2,libi2c0,libyaml-0-2,ca-certificates
+packages=systemd,systemd-sysv,udev,dbus,iproute2,kmod,libgpiod2,libsocketcan2,libi2c0,libmosquitto1,libyaml-0-2,libstdc++6,ca-certificates
 components=main
 if [ "$arch" = arm64 ]; then
     # Debian's Raspberry Pi boot firmware (non-free-firmware) and arm64 kernel (bcm2711 device trees).
