@@ -24,8 +24,9 @@ PROSE = {
     "ChargeKit", "HomePlug", "GreenPHY", "EtherType", "WHITE", "ADVANTICS", "Josev", "SwiftPM",
     "ESP32", "QCA7000", "MCP2515", "SJA1000", "HdrHistogram", "Linux", "Debian", "CShims",
     "SocketCAN", "PWM", "DC_Power_Control", "Power_Modules_Status", "V2G", "V2GTP", "I2C",
-    # OCPP configuration keys (strings on the wire) and Foundation's types, named in prose.
-    "ChargeKitAutocharge", "ChargeKitTargetCurrent", "FileManager",
+    # OCPP configuration keys (strings on the wire), and Foundation's and Synchronization's types named in prose.
+    "ChargeKitAutocharge", "ChargeKitTargetCurrent", "FileManager", "ProcessInfo", "Thread", "NSLock",
+    "JSONSerialization", "JSONDecoder", "JSONEncoder", "NSString", "Mutex", "Atomic",
 }
 
 def main() -> int:
