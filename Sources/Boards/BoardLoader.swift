@@ -24,7 +24,7 @@ public enum BoardLoader {
 
     /// Checks `text` as the content of `file` (whose name, without `.yaml`, must equal `board:`).
     public static func load(text: String, file: String) throws(BoardFileError) -> BoardDefinition {
-        var checker = BoardChecker(file: file, text: text)
+        var checker = BoardChecker(file: file)
         let root: YAMLNode?
         do {
             root = try YAMLNode.compose(yaml: text)
@@ -85,12 +85,10 @@ struct PartialDevice {
 
 struct BoardChecker {
     let file: String
-    let lines: [Substring]
     private(set) var issues: [BoardIssue] = []
 
-    init(file: String, text: String) {
+    init(file: String) {
         self.file = file
-        lines = text.split(separator: "\n", omittingEmptySubsequences: false)
     }
 
     var sortedIssues: [BoardIssue] {
@@ -744,9 +742,9 @@ struct BoardChecker {
     /// Maps a YAML error to an issue with the position libyaml (or the composer) reported.
     mutating func issue(forYAMLError y: YAMLError) -> BoardIssue {
         let location = y.mark.map { FilePosition(line: $0.line, column: $0.column) }
-        if let key = y.duplicateKey, let first = y.contextMark, let again = y.mark {
-            let path = (parentKeys(line: first.line, indent: first.column - 1) + [key]).joined(separator: ".")
-            return BoardIssue(file: file, location: FilePosition(line: again.line, column: again.column), keyPath: path,
+        if y.duplicateKey != nil, let first = y.contextMark, let again = y.mark {
+            return BoardIssue(file: file, location: FilePosition(line: again.line, column: again.column),
+                              keyPath: y.keyPath.joined(separator: "."),
                               message: "duplicate key (first at line \(first.line))")
         }
         var problem = y.problem
@@ -755,24 +753,6 @@ struct BoardChecker {
         }
         if y.kind == .composer { problem += "; a board file is one YAML document" }
         return BoardIssue(file: file, location: location, keyPath: "", message: "malformed YAML: \(problem)")
-    }
-
-    /// The chain of block-mapping keys above a line, found by indentation.
-    func parentKeys(line: Int, indent: Int) -> [String] {
-        var keys: [String] = []
-        var limit = indent
-        var index = line - 2
-        while index >= 0, limit > 0 {
-            let text = lines[index]
-            let trimmed = text.drop(while: { $0 == " " })
-            let leading = text.count - trimmed.count
-            if leading < limit, !trimmed.isEmpty, !trimmed.hasPrefix("#"), let colon = trimmed.firstIndex(of: ":") {
-                keys.insert(String(trimmed[..<colon].reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed()), at: 0)
-                limit = leading
-            }
-            index -= 1
-        }
-        return keys
     }
 }
 

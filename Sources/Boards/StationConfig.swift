@@ -98,7 +98,7 @@ public enum StationConfigLoader {
     }
 
     public static func load(text: String, file: String) throws(BoardFileError) -> StationConfig {
-        var c = BoardChecker(file: file, text: text)
+        var c = BoardChecker(file: file)
         let root: YAMLNode?
         do {
             root = try YAMLNode.compose(yaml: text)

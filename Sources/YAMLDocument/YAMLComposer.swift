@@ -29,6 +29,8 @@ struct YAMLComposer {
     private var event = ck_yaml_event()
     private var anchors: [String: YAMLNode] = [:]
     private var aliases = 0
+    /// The keys (and list indexes) from the root to the node being composed, for a repeated key's path.
+    private var path: [String] = []
 
     init(_ text: String) throws(YAMLError) {
         bytes = Array(text.utf8)
@@ -125,7 +127,11 @@ struct YAMLComposer {
             var items: [YAMLNode] = []
             try next()
             while kind != Int(CK_YAML_SEQUENCE_END.rawValue) {
+                let parent = path.popLast()
+                path.append((parent ?? "") + "[\(items.count)]")
                 items.append(try node(depth: depth + 1))
+                path.removeLast()
+                if let parent { path.append(parent) }
                 try next()
             }
             result = .sequence(YAMLNode.Sequence(items, mark: start))
@@ -138,12 +144,15 @@ struct YAMLComposer {
                 if case .scalar(let s) = key {
                     if let first = seen[s.string] {
                         throw YAMLError(kind: .composer, problem: "found duplicate key \"\(s.string)\"", mark: s.mark,
-                                        context: "first written", contextMark: first, duplicateKey: s.string)
+                                        context: "first written", contextMark: first, duplicateKey: s.string,
+                                        keyPath: path + [s.string])
                     }
                     seen[s.string] = s.mark
                 }
                 try next()
+                path.append(key.scalar?.string ?? "?")
                 let value = try node(depth: depth + 1)
+                path.removeLast()
                 pairs.append((key, value))
                 try next()
             }

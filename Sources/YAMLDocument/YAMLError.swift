@@ -21,15 +21,19 @@ public struct YAMLError: Error, Sendable, Equatable, CustomStringConvertible {
     public var contextMark: YAMLNode.Mark?
     /// A repeated key: its text and where it was first written (`mark` is the repetition).
     public var duplicateKey: String?
+    /// A repeated key: the keys of the mappings it is in, outermost first, and itself ("devices",
+    /// "evcc", "kind"); a list item is "[index]" appended to its list's key.
+    public var keyPath: [String] = []
 
     public init(kind: Kind, problem: String, mark: YAMLNode.Mark?, context: String? = nil, contextMark: YAMLNode.Mark? = nil,
-                duplicateKey: String? = nil) {
+                duplicateKey: String? = nil, keyPath: [String] = []) {
         self.kind = kind
         self.problem = problem
         self.mark = mark
         self.context = context
         self.contextMark = contextMark
         self.duplicateKey = duplicateKey
+        self.keyPath = keyPath
     }
 
     public var description: String {

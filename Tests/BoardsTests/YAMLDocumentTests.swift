@@ -149,6 +149,8 @@ struct YAMLDocumentTests {
         let duplicate = error("a: 1\nb:\n  c: 2\n  c: 3\n")
         #expect(duplicate?.kind == .composer && duplicate?.duplicateKey == "c")
         #expect(duplicate?.mark == YAMLNode.Mark(line: 4, column: 3) && duplicate?.contextMark == YAMLNode.Mark(line: 3, column: 3))
+        #expect(duplicate?.keyPath == ["b", "c"])
+        #expect(error("l:\n  - {x: 1, x: 2}\n")?.keyPath == ["l[0]", "x"])
         let second = error("a: 1\n---\nb: 2\n")
         #expect(second?.kind == .composer && second?.mark?.line == 2)
         let tab = error("a: 1\n\tb: 2\n")
