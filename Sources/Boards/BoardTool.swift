@@ -1,3 +1,5 @@
+import YAMLDocument
+
 /// What a `boardctl` command prints and how it exits. The commands are thin wrappers around these
 /// functions, which is what the tests call (with an injected locator and factory).
 public struct ToolResult: Sendable, Equatable {
@@ -62,7 +64,8 @@ public enum BoardTool {
                 continue
             }
             // A station config (`chargerd --config`) is checked as one; everything else as a board file.
-            if let text = try? String(contentsOfFile: path, encoding: .utf8), StationConfigLoader.isStationConfig(text: text) {
+            let text = try? TextFile.read(path: path)
+            if let text, StationConfigLoader.isStationConfig(text: text) {
                 do throws(BoardFileError) {
                     let station = try StationConfigLoader.load(text: text, file: path)
                     result.output += "\(path): ok (station \(station.station), EVSE ID \(station.evseID), authorization \(station.authorization.rawValue))\n"
@@ -74,7 +77,8 @@ public enum BoardTool {
                 continue
             }
             do throws(BoardFileError) {
-                let board = try BoardLoader.load(path: path)
+                // Read once above; a file that could not be read is read again only to report why.
+                let board = if let text { try BoardLoader.load(text: text, file: path) } else { try BoardLoader.load(path: path) }
                 result.output += "\(path): ok (board \(board.name), \(board.vehicleLink.rawValue)"
                     + "\(board.simulated ? ", simulated" : ""), \(board.devices.count) device\(board.devices.count == 1 ? "" : "s"))\n"
             } catch {
