@@ -41,7 +41,9 @@ let shims: [Target] = [
     // sd_notify(3) without libsystemd: one datagram to $NOTIFY_SOCKET (chargerd as a systemd service).
     .target(name: "CNotify", dependencies: ["CShimSeam"], path: "CShims/CNotify"),
     // An MQTT client over libmosquitto (Debian's libmosquitto-dev): site power sharing (issue 20 item 5).
-    .target(name: "CMosquitto", path: "CShims/CMosquitto", linkerSettings: [.linkedLibrary("mosquitto")]),
+    // libmosquitto is opened with dlopen when a client is first made, not linked (issue 18: an idle chargerd
+    // without `--site-mqtt` maps neither it nor libssl/libcrypto); its header comes from libmosquitto-dev.
+    .target(name: "CMosquitto", path: "CShims/CMosquitto"),
     // YAML events from Debian's libyaml (libyaml-dev) for board, station and scenario files: Yams needs
     // Foundation, which the firmware does not load (issue 18, idle footprint).
     .target(name: "CYAML", path: "CShims/CYAML", linkerSettings: [.linkedLibrary("yaml")]),

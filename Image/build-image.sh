@@ -3,8 +3,8 @@
 #                      [--mirror URL] [--format tar|dir] [--apt-cache DIR]
 #
 # Builds a Debian 12 (bookworm) root file system for ChargeKit with mmdebstrap from Debian's archive:
-# systemd, udev, the system libraries chargerd links (libgpiod, libsocketcan, libi2c, libmosquitto,
-# libyaml: Image/boot-check.sh fails naming any it lacks), iproute2, the `chargekit` user and its
+# systemd, udev, the system libraries chargerd links (libgpiod, libsocketcan, libi2c, libmosquitto
+# (opened at run time for an MQTT site link), libyaml: Image/boot-check.sh fails naming any it lacks), iproute2, the `chargekit` user and its
 # device groups, Image/udev/60-chargekit.rules, Image/systemd/chargerd.service (enabled), the board files, the board's Overlays/ fragment for config.txt, the Swift runtime
 # libraries chargerd links, and chargerd itself. For arm64 also the Raspberry Pi firmware and
 # Debian's arm64 kernel. Output: DIR/chargekit-BOARD-ARCH.tar (a root file system, not yet a

@@ -5,6 +5,9 @@ import Glibc
 
 /// An MQTT error, naming the broker (and topic) it concerns.
 public enum MQTTError: Error, Equatable, CustomStringConvertible {
+    /// libmosquitto could not be opened (it is loaded when the first client is made, not linked);
+    /// `problem` is the loader's own text (e.g. the missing file).
+    case library(problem: String, errno: Int32)
     case create(clientID: String, errno: Int32)
     case configure(broker: String, what: String, errno: Int32)
     case connect(broker: String, errno: Int32)
@@ -12,13 +15,14 @@ public enum MQTTError: Error, Equatable, CustomStringConvertible {
 
     public var errno: Int32 {
         switch self {
-        case .create(_, let e), .configure(_, _, let e), .connect(_, let e), .publish(_, _, let e): e
+        case .library(_, let e), .create(_, let e), .configure(_, _, let e), .connect(_, let e), .publish(_, _, let e): e
         }
     }
 
     public var description: String {
         let why = String(cString: strerror(errno))
         return switch self {
+        case .library(let problem, _): "cannot load the MQTT library (Debian package libmosquitto1): \(problem)"
         case .create(let id, _): "cannot create MQTT client \(id): \(why)"
         case .configure(let b, let what, _): "MQTT \(b): cannot set \(what): \(why)"
         case .connect(let b, _): "cannot connect to MQTT broker \(b): \(why)"
@@ -50,7 +54,10 @@ public final class MQTTClient {
     public init(clientID: String, host: String, port: Int) throws(MQTTError) {
         broker = "\(host):\(port)"
         self.clientID = clientID
-        _ = ck_mqtt_library_init()
+        let loaded = ck_mqtt_library_init()
+        guard loaded == 0 else {
+            throw .library(problem: String(cString: ck_mqtt_library_problem()), errno: -loaded)
+        }
         var h: OpaquePointer?
         let rc = ck_mqtt_create(&h, clientID)
         guard rc == 0, let h else { throw .create(clientID: clientID, errno: -rc) }

@@ -18,4 +18,17 @@ import TestSupport
         // What reads the board files instead of Yams (through CShims/CYAML).
         #expect(libraries.contains { $0.hasPrefix("libyaml-0.so") }, "\(ldd.stdout)")
     }
+
+    /// libmosquitto (and the TLS libraries it links, libssl and libcrypto: ~1.5 MiB resident) is opened
+    /// only when an MQTT site link makes its first client (`CShims/CMosquitto`, dlopen), so an idle
+    /// charger without one never maps it.
+    @Test func mqttLibraryIsNotLinked() throws {
+        let tool = try #require(PackageLayout.product("chargerd"), "chargerd is not built next to the test bundle")
+        let ldd = try Subprocess.run(["/usr/bin/ldd", tool], timeout: 60)
+        try #require(ldd.status == 0, "ldd: \(ldd.stderr)")
+        let libraries = ldd.stdout.split(separator: "\n").compactMap { $0.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init) }
+        for refused in ["libmosquitto.so", "libssl.so", "libcrypto.so"] {
+            #expect(!libraries.contains { $0.hasPrefix(refused) }, "chargerd links \(refused):\n\(ldd.stdout)")
+        }
+    }
 }

@@ -7,6 +7,8 @@
  * a mutex, and the service plane takes the events out with ck_mqtt_next() when it polls. No callback
  * runs Swift code; nothing here touches the real-time loop.
  *
+ * libmosquitto is loaded at run time (see ck_mqtt_library_init), not linked.
+ *
  * Every function returns >= 0 or -errno (libmosquitto's MOSQ_ERR_* mapped to the nearest errno) and
  * never prints or exits.
  */
@@ -44,8 +46,14 @@ struct ck_mqtt_event {
 
 struct ck_mqtt; /* opaque */
 
-/* Initialises libmosquitto once per process. */
+/* Opens libmosquitto (dlopen of libmosquitto.so.1, so a charger without an MQTT site link never maps
+ * it nor its TLS libraries) and initialises it, once per process; later calls return the first result.
+ * 0, -ELIBACC (the library cannot be opened), -ELIBBAD (a function is missing) or -EIO (its init
+ * failed); ck_mqtt_library_problem() says which, in the loader's words. ck_mqtt_create calls it. */
 int ck_mqtt_library_init(void);
+
+/* Why ck_mqtt_library_init failed ("" after success). */
+const char *ck_mqtt_library_problem(void);
 
 /* A client with this id (clean session). *out is NULL on error. */
 int ck_mqtt_create(struct ck_mqtt **out, const char *client_id);
