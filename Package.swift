@@ -368,6 +368,7 @@ let apps: [Target] = [
         dependencies: [
             "Boards", "ChargerAssembly", "HAL", "Runtime", "ControlLoop",
             "Contracts", "CoreTypes", "SimBoard",
+            "YAMLDocument",  // TextFile: the soak's /proc reads
             "V2GSession", "V2G",  // the station config's SECC offer (issue 18 item 1)
             "Scenarios",
             "ServiceLink", "ServicePlane", "OCPPChargePoint",

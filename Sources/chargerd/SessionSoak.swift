@@ -105,29 +105,3 @@ extension Chargerd {
         }
     }
 }
-
-/// Descriptors open now (entries of /proc/self/fd, less the one the listing itself uses).
-func openDescriptors() -> Int {
-    guard let dir = opendir("/proc/self/fd") else { return -1 }
-    defer { closedir(dir) }
-    var n = 0
-    while let entry = readdir(dir) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        if name != ".", name != ".." { n += 1 }
-    }
-    return n - 1
-}
-
-func readSmallFile(_ path: String) -> String? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var bytes = [UInt8](repeating: 0, count: 16_384)
-    var total = 0
-    while total < bytes.count {
-        let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + total, $0.count - total) }
-        if n <= 0 { break }
-        total += n
-    }
-    return String(decoding: bytes[..<total], as: UTF8.self)
-}

@@ -1,3 +1,6 @@
+import Boards
+import YAMLDocument
+
 /// What the soak benchmark measures after each session, at the same point of every session (its
 /// composition released): resident memory, open descriptors and threads. (A composition that outlives
 /// its session is caught by weak references in `runSessions`.)
@@ -8,7 +11,7 @@ struct SoakSample {
     var threads: Int
 
     static func now(session: Int) -> SoakSample {
-        SoakSample(session: session, rss: processStatus("VmRSS:") * 1024, fds: openDescriptors(), threads: processStatus("Threads:"))
+        SoakSample(session: session, rss: processStatus("VmRSS:") * 1024, fds: ProcessEnvironment.directoryEntries("/proc/self/fd").count - 1, threads: processStatus("Threads:"))
     }
 
     var line: String {
@@ -82,7 +85,7 @@ struct SoakTrend {
 
 /// A number field of /proc/self/status (`VmRSS:` in KiB, `Threads:`), 0 when absent.
 func processStatus(_ key: String) -> Int {
-    guard let text = readSmallFile("/proc/self/status") else { return 0 }
+    guard let text = try? TextFile.read(path: "/proc/self/status") else { return 0 }
     for line in text.split(separator: "\n") where line.hasPrefix(key) {
         let digits = line.dropFirst(key.count).filter(\.isNumber)
         return Int(String(digits)) ?? 0
