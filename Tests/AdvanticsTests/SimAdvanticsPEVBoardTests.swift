@@ -12,6 +12,21 @@ import TestSupport
 /// inlet, the scripted EVCC on the CAN twin, stepped in 1 ms ticks of the manual clock in the
 /// composition's order; and the board file's PEV keys validated.
 @Suite struct SimAdvanticsPEVBoardTests {
+    /// Steps the composition in 1 ms ticks of a manual clock, in its order (sources pumped, then the
+    /// controllers ticked), until `done` or `ticks` ticks; the ticks taken.
+    static func step(_ charger: Charger, atMost ticks: UInt64, until done: () -> Bool) -> UInt64 {
+        let clock = ManualClock()
+        var index: UInt64 = 0
+        while !done(), index < ticks {
+            clock.advance(by: .milliseconds(1))
+            index += 1
+            let context = TickContext(now: clock.now(), index: index, period: .milliseconds(1))
+            for s in charger.sources { s.pump(context) }
+            for c in charger.controllers { c.tick(context) }
+        }
+        return index
+    }
+
     @Test func composedBoardPlaysWholeSessions() throws {
         let board = try BoardLoader.load(path: PackageLayout.root() + "/Boards/sim-advantics-pev.yaml")
         let charger = try Charger.open(board)
@@ -21,15 +36,7 @@ import TestSupport
         let battery = try #require(assembly.battery)
         #expect(charger.controllers.map(\.name) == ["simulated pev inlet", "advantics-evcc", "advantics-pev"])
         let soc = battery.soc
-        let clock = ManualClock()
-        var index: UInt64 = 0
-        while evcc.sessionsCompleted < 2, index < 60_000 {
-            clock.advance(by: .milliseconds(1))
-            index += 1
-            let context = TickContext(now: clock.now(), index: index, period: .milliseconds(1))
-            for s in charger.sources { s.pump(context) }
-            for c in charger.controllers { c.tick(context) }
-        }
+        let index = Self.step(charger, atMost: 60_000) { evcc.sessionsCompleted >= 2 }
         print("sim-advantics-pev: \(evcc.sessionsCompleted) sessions in \(index) ticks, SoC \(soc) → \(battery.soc) %")
         #expect(evcc.sessionsCompleted == 2 && evcc.sessionsAborted == 0)
         #expect(battery.soc > soc)
@@ -98,15 +105,7 @@ import TestSupport
         let evcc = try #require(assembly.evcc)
         #expect(assembly.pev?.configuration.scheduledVoltageControl == true && assembly.pev?.scheduledVoltageControl == true)
         #expect(charger.controllers.map(\.name) == ["simulated pev inlet", "advantics-evcc", "advantics-pev", "pev-pause-plan"])
-        let clock = ManualClock()
-        var index: UInt64 = 0
-        while evcc.sessionsCompleted < 1, index < 60_000 {
-            clock.advance(by: .milliseconds(1))
-            index += 1
-            let context = TickContext(now: clock.now(), index: index, period: .milliseconds(1))
-            for s in charger.sources { s.pump(context) }
-            for c in charger.controllers { c.tick(context) }
-        }
+        let index = Self.step(charger, atMost: 60_000) { evcc.sessionsCompleted >= 1 }
         #expect(evcc.sessionsCompleted == 1 && evcc.sessionsAborted == 0, "\(index) ticks")
         #expect(evcc.pauses == 1 && evcc.resumes == 1 && assembly.pev?.pauses == 1 && assembly.pev?.resumes == 1)
         do {
