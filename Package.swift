@@ -7,7 +7,7 @@
 import PackageDescription
 
 /// How the firmware's release build is linked (issue 18: idle RSS). Measured 2026-12-08 on the sim board,
-/// release, 0.2 s after `ready for plug-in`: 25.1 MiB dynamically linked → 14.5 MiB (README, "Startup,
+/// release, 0.2 s after `ready for plug-in`: 25.2 MiB dynamically linked → 14.2 MiB (README, "Startup,
 /// footprint and soak benchmarks").
 /// - `-static-stdlib`: the Swift runtime and FoundationEssentials are linked in, so only the code this
 ///   program uses is mapped, not whole shared libraries (the image then needs no Swift runtime files).

@@ -23,8 +23,9 @@ public final class FrameQueue {
         guard slots > 0, maxFrameLength > 0 else { fatalError("FrameQueue needs slots and a frame length") }
         self.slots = slots
         self.maxFrameLength = maxFrameLength
+        // Not zero-filled: a slot's bytes are read only up to the length its `push` wrote, and a large
+        // queue's pages stay untouched (not resident) until frames arrive (issue 18, idle RSS).
         storage = .allocate(byteCount: slots * maxFrameLength, alignment: 16)
-        storage.initializeMemory(as: UInt8.self, repeating: 0)
         lengths = .allocate(capacity: slots)
         lengths.initialize(repeating: 0, count: slots)
     }
