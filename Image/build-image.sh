@@ -21,8 +21,10 @@
 #   arm64: this machine has no Swift toolchain for aarch64. Pass --chargerd (built on a Pi or with a
 #          supplied cross toolchain) and --swift-runtime (that toolchain's usr/lib/swift/linux);
 #          without them the root file system is built with everything else and no chargerd.
-#          Building an arm64 root file system on an amd64 host also needs qemu-user-static and
-#          binfmt_misc (mmdebstrap runs the packages' maintainer scripts under emulation).
+#          Building an arm64 root file system on an amd64 host also needs qemu-user-static,
+#          binfmt_misc and arch-test (mmdebstrap runs the packages' maintainer scripts under
+#          emulation): Image/setup-foreign-arch.sh, once. Then ~15 min here, most of it mkinitramfs
+#          under qemu-user; Image/check-rootfs.sh checks the result.
 set -euo pipefail
 
 usage() { sed -n '2,3p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
@@ -50,10 +52,17 @@ case "$format" in tar|dir) ;; *) echo "--format must be tar or dir" >&2; exit 2 
 apt_cache=${apt_cache:-${CHARGEKIT_APT_CACHE:-/var/tmp/chargekit-apt-cache}/$arch}
 [ -f "$root/Boards/$board.yaml" ] || { echo "no board file Boards/$board.yaml" >&2; exit 2; }
 command -v mmdebstrap >/dev/null || { echo "mmdebstrap not found: apt-get install mmdebstrap" >&2; exit 1; }
+if [ "$arch" != "$(dpkg --print-architecture)" ]; then
+    # Another architecture's maintainer scripts run under qemu-user through binfmt_misc.
+    command -v arch-test >/dev/null && arch-test "$arch" >/dev/null 2>&1 || {
+        echo "this host cannot run $arch binaries: Image/setup-foreign-arch.sh sets it up (qemu-user-static, binfmt_misc, arch-test)" >&2
+        exit 1
+    }
+fi
 
 # Everything the image gets from this repository is staged in one tree, copied in by one hook.
-stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
+stage=$(mktemp -d) extra=$(mktemp -d) arch_hooks=()    # extra: files the hooks read, not copied in
+trap 'rm -rf "$stage" "$extra"' EXIT
 install -D -m 0644 "$root/Image/systemd/chargerd.service" "$stage/etc/systemd/system/chargerd.service"
 install -D -m 0644 "$root/Image/udev/60-chargekit.rules" "$stage/etc/udev/rules.d/60-chargekit.rules"
 install -d "$stage/etc/chargekit/boards"
@@ -83,14 +92,37 @@ fi
 packages=systemd,systemd-sysv,udev,dbus,iproute2,kmod,libgpiod2,libsocketcan2,libi2c0,libmosquitto1,libyaml-0-2,libstdc++6,ca-certificates
 components=main
 if [ "$arch" = arm64 ]; then
-    # Debian's Raspberry Pi boot firmware (non-free-firmware) and arm64 kernel (bcm2711 device trees).
-    packages=$packages,raspi-firmware,linux-image-arm64,firmware-brcm80211
+    # Debian's Raspberry Pi boot firmware (non-free-firmware) and arm64 kernel (bcm2711 device trees);
+    # zstd: initramfs-tools' default compression (without it, it falls back to gzip).
+    packages=$packages,raspi-firmware,linux-image-arm64,firmware-brcm80211,zstd
     components=main,non-free-firmware
     overlay="$root/Overlays/$board.txt"
     if [ -f "$overlay" ]; then
         # raspi-firmware appends /etc/default/raspi-firmware-custom to the config.txt it writes.
         install -D -m 0644 "$overlay" "$stage/etc/default/raspi-firmware-custom"
     fi
+    # raspi-firmware's kernel hook writes config.txt and cmdline.txt from what it finds where it runs,
+    # which in this build is the build host: root= would be the host's disk, cma=64M would be set
+    # (it only recognises a Pi 4 from the running machine's device tree, and on a Pi 4 that setting
+    # can keep it from booting), the serial console whichever ttys the host has. Fixed here instead:
+    # the SD card's second partition, no cma= (what the hook writes on a Pi 4), and no serial
+    # console on a board whose helper owns the UART (/dev/serial0), else the Pi 4's ttyS1.
+    consoles="tty0 ttyS1,115200"
+    grep -Eq 'path: */dev/(serial0|ttyAMA0|ttyS)' "$root/Boards/$board.yaml" && consoles="tty0"
+    printf '\n# Set by Image/build-image.sh (ChargeKit) for board %s.\nROOTPART=/dev/mmcblk0p2\nCMA=0\nCONSOLES="%s"\n' \
+        "$board" "$consoles" > "$extra/raspi-firmware"
+    # The initramfs is made once, at the end: under qemu-user one run of mkinitramfs takes minutes,
+    # and the kernel's postinst and then the trigger of the packages installed after it would make it
+    # twice. update-initramfs is diverted to a stub while the packages install.
+    printf '#!/bin/sh\necho "update-initramfs: deferred to the end of the image build" >&2\n' > "$extra/update-initramfs"
+    arch_hooks+=(--essential-hook='chroot "$1" dpkg-divert --quiet --local --rename --divert /usr/sbin/update-initramfs.chargekit --add /usr/sbin/update-initramfs'
+                 --essential-hook="install -m 0755 '$extra/update-initramfs' \"\$1/usr/sbin/update-initramfs\""
+                 # Debian's defaults with ours appended, then the real update-initramfs and the
+                 # firmware hook with everything in place (config.txt, cmdline.txt, kernel, initrd, dtbs).
+                 --customize-hook="cat '$extra/raspi-firmware' >> \"\$1/etc/default/raspi-firmware\""
+                 --customize-hook='rm "$1/usr/sbin/update-initramfs" && chroot "$1" dpkg-divert --quiet --local --rename --remove /usr/sbin/update-initramfs'
+                 --customize-hook='chroot "$1" update-initramfs -c -k all'
+                 --customize-hook='chroot "$1" env DEB_MAINT_PARAMS=configure /etc/kernel/postinst.d/z50-raspi-firmware')
 fi
 
 mkdir -p "$out" "$apt_cache"
@@ -110,6 +142,7 @@ mmdebstrap --variant=minbase --skip=download/empty --skip=essential/unlink --dpk
     --customize-hook='rm -f "$1"/var/cache/apt/archives/*.deb "$1"/etc/dpkg/dpkg.cfg.d/99mmdebstrap' \
     --architectures="$arch" --components="$components" --include="$packages" \
     --customize-hook="sync-in '$stage' /" \
+    "${arch_hooks[@]}" \
     --customize-hook='chroot "$1" groupadd -f --system gpio' \
     --customize-hook='chroot "$1" groupadd -f --system spi' \
     --customize-hook='chroot "$1" groupadd -f --system i2c' \
