@@ -663,13 +663,16 @@ final class CodecEmitter {
                 }
                 return (o.min == 0 ? s : []).union(end)
             }
-            let end = decodeAlternatives(c, target: access, required: o.min > 0, s)
+            let end = decodeAlternatives(c, target: access, required: o.min > 0, kept: true, s)
             return o.min == 0 ? s.union(end) : end
         }
     }
 
-    func decodeAlternatives(_ c: ChoiceModel, target: String, required: Bool, _ s: Set<Int>) -> Set<Int> {
+    /// `kept`: `target` is a field that may already hold a case (the decoded message's storage), not a fresh list item;
+    /// testing it first is right either way, since every value of an empty payload is the same.
+    func decodeAlternatives(_ c: ChoiceModel, target: String, required: Bool, kept: Bool = false, _ s: Set<Int>) -> Set<Int> {
         var after: Set<Int> = []
+        let large = SizeEstimate.of(c) >= SizeEstimate.large
         line("switch ev {")
         for (caseName, node) in c.alternatives {
             line("case \(firstTerminals(node).map(String.init).joined(separator: ", ")):")
@@ -687,7 +690,15 @@ final class CodecEmitter {
             default:
                 line("throw r.error(.unsupportedContent)")
             }
-            line("\(target) = .\(caseName)(\(x))")
+            if kept, large, case .leaf(let l) = node, !l.isList, l.occurs.min > 0, let v = l.value, SubstitutionModel.isEmptyPayload(v) {
+                // A payload with no bytes beside a large one (ISO-20 `EIM_AReqAuthorizationMode` beside `PnC_…`):
+                // Swift stores the empty case as its index over a zeroed payload area, so assigning it clears the
+                // whole area (a memset of kilobytes per message); the case tested in place (no binding) is enough
+                // when it is already there, as it is for every message of a session after the first.
+                line("if case \(required ? "" : ".some(")\(c.qualifiedName).\(caseName)\(required ? "" : ")") = \(target) {} else { \(target) = .\(caseName)(\(x)) }")
+            } else {
+                line("\(target) = .\(caseName)(\(x))")
+            }
             indent -= 1
         }
         if c.alternatives.count < 64 {

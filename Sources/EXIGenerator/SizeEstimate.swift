@@ -93,3 +93,12 @@ final class HelperNeeds {
     /// The roots those cases hold (`_resetKeepingHeader` is emitted for each).
     var headerResets: [StructModel] = []
 }
+
+extension SubstitutionModel {
+    /// A member whose payload has no bytes (an empty complex type such as ISO-20's
+    /// `EIM_AReqAuthorizationMode`): nothing to read or write in place.
+    static func isEmptyPayload(_ v: LeafValue) -> Bool {
+        if case .complex(let s) = v, s.attributes.isEmpty, SizeEstimate.of(s) == 0 { return true }
+        return false
+    }
+}

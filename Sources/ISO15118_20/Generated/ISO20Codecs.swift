@@ -6630,7 +6630,7 @@ extension AuthorizationReq {
                 state = 3
                 ev = try Self._read3(&r, state)
             }
-            self.AReqAuthorizationMode = .EIM_AReqAuthorizationMode(x4)
+            if case ISO15118_20.AuthorizationReq.AReqAuthorizationModeChoice.EIM_AReqAuthorizationMode = self.AReqAuthorizationMode {} else { self.AReqAuthorizationMode = .EIM_AReqAuthorizationMode(x4) }
         case 3:
             var x5: ISO15118_20.PnC_AReqAuthorizationMode = ISO15118_20.PnC_AReqAuthorizationMode()
             if !(ev == 3) { throw r.error(.unexpectedEvent).inside("PnC_AReqAuthorizationMode") }
@@ -7068,7 +7068,7 @@ extension AuthorizationSetupRes {
                 state = 6
                 ev = try Self._read6(&r, state)
             }
-            self.ASResAuthorizationMode = .EIM_ASResAuthorizationMode(x7)
+            if case ISO15118_20.AuthorizationSetupRes.ASResAuthorizationModeChoice.EIM_ASResAuthorizationMode = self.ASResAuthorizationMode {} else { self.ASResAuthorizationMode = .EIM_ASResAuthorizationMode(x7) }
         case 5:
             var x8: ISO15118_20.PnC_ASResAuthorizationMode = ISO15118_20.PnC_ASResAuthorizationMode()
             if !(ev == 5) { throw r.error(.unexpectedEvent).inside("PnC_ASResAuthorizationMode") }
