@@ -39,6 +39,7 @@ set -euo pipefail
 
 usage() { sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 die() { echo "build-sd-image: $*" >&2; exit 1; }
+bad_arg() { echo "build-sd-image: $*" >&2; exit 2; }
 say() { echo "build-sd-image: $*"; }
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -60,17 +61,17 @@ while [ $# -gt 0 ]; do
         *) [ -z "$board" ] || usage; board=$1; shift ;;
     esac
 done
-[[ $boot_mib =~ ^[0-9]+$ ]] && [ "$boot_mib" -ge 64 ] && [ $((boot_mib % 4)) = 0 ] || die "--boot-size must be a number of MiB, at least 64 and a multiple of 4"
-[ -z "$root_mib" ] || [[ $root_mib =~ ^[0-9]+$ ]] || die "--root-size must be a number of MiB"
-[[ $headroom =~ ^[0-9]+$ ]] || die "--headroom must be a percentage (a whole number)"
-case "$root_device" in auto|/dev/mmcblk0p2) ;; *) die "--root-device must be auto (PARTUUID) or /dev/mmcblk0p2" ;; esac
+[[ $boot_mib =~ ^[0-9]+$ ]] && [ "$boot_mib" -ge 64 ] && [ $((boot_mib % 4)) = 0 ] || bad_arg "--boot-size must be a number of MiB, at least 64 and a multiple of 4"
+[ -z "$root_mib" ] || [[ $root_mib =~ ^[0-9]+$ ]] || bad_arg "--root-size must be a number of MiB"
+[[ $headroom =~ ^[0-9]+$ ]] || bad_arg "--headroom must be a percentage (a whole number)"
+case "$root_device" in auto|/dev/mmcblk0p2) ;; *) bad_arg "--root-device must be auto (PARTUUID) or /dev/mmcblk0p2" ;; esac
 if [ -n "$disk_id" ]; then
-    [[ $disk_id =~ ^(0x)?[0-9a-fA-F]{8}$ ]] || die "--disk-id must be 8 hex digits (0x1234abcd)"
+    [[ $disk_id =~ ^(0x)?[0-9a-fA-F]{8}$ ]] || bad_arg "--disk-id must be 8 hex digits (0x1234abcd)"
     disk_id=$(printf '%08x' "0x${disk_id#0x}")
 else
     disk_id=$(od -An -tx4 -N4 /dev/urandom | tr -d ' \n')
 fi
-[ "$disk_id" != 00000000 ] || die "--disk-id 0 means no disk identifier: PARTUUIDs need one"
+[ "$disk_id" != 00000000 ] || bad_arg "--disk-id 0 means no disk identifier: PARTUUIDs need one"
 
 [ "$(id -u)" = 0 ] || die "needs root (the root file system is extracted with its owners, e.g. /etc/shadow root:shadow)"
 missing=()
@@ -82,12 +83,12 @@ done
 
 # The root file system: given, or built now.
 if [ -z "$rootfs" ]; then
-    [ -n "$board" ] || die "name a BOARD, or give --rootfs"
+    [ -n "$board" ] || bad_arg "name a BOARD, or give --rootfs"
     say "no --rootfs: building the arm64 root file system first (Image/build-image.sh)"
     "$repo/Image/build-image.sh" "$board" --arch arm64 --out "$out" --format tar "${pass[@]}"
     rootfs=$out/chargekit-$board-arm64.tar
 elif [ ${#pass[@]} -gt 0 ]; then
-    die "${pass[0]} is for building the root file system; with --rootfs it is already built"
+    bad_arg "${pass[0]} is for building the root file system; with --rootfs it is already built"
 fi
 [ -e "$rootfs" ] || die "no such root file system: $rootfs"
 

@@ -8,7 +8,8 @@
 #   - partition 1 (copied out with dd): `fsck.fat -n` clean, FAT32, label `bootfs`; config.txt with
 #     arm_64bit=1, its kernel= and initramfs files present, and the board's Overlays/BOARD.txt
 #     verbatim after raspi-firmware's "Inserted by" line; cmdline.txt; the kernel, the initrd,
-#     bcm2711-rpi-4-b.dtb, start4.elf, fixup4.dat; the kernel the same bytes as the root's /boot copy
+#     bcm2711-rpi-4-b.dtb, start4.elf, fixup4.dat; the kernel the same bytes as the root's /boot copy;
+#     the initrd (zstd or gzip cpio, listed) holds fsck and fsck.ext4, so the root is checked at boot
 #   - partition 2 (copied out): `e2fsck -fn` clean, label `rootfs`; read with debugfs: /usr/bin a
 #     directory, /usr/bin/bash ELF64 aarch64, /etc/shadow owned root:shadow 0640 (ownership kept),
 #     chargerd.service enabled (the .wants symlink and its target), the board file, /boot/firmware an
@@ -95,6 +96,39 @@ initrd=$(sed -n 's/^initramfs \([^ ]*\).*/\1/p' "$tmp/config.txt" | tail -1)
 check "config.txt: kernel=${kernel:-none}, on the partition" fat_has "${kernel:-none}"
 check "config.txt: initramfs ${initrd:-none}, on the partition" fat_has "${initrd:-none}"
 for f in cmdline.txt bcm2711-rpi-4-b.dtb start4.elf fixup4.dat; do check "$f" fat_has "$f"; done
+
+# The initrd checks the root before mounting it (fsck.repair=yes) only if it holds fsck and e2fsck.
+# initrd_names: the paths in a zstd- or gzip-compressed newc cpio archive (the initramfs).
+initrd_names() {
+    python3 -c '
+import sys
+d = sys.stdin.buffer.read(); i = 0
+while i + 110 <= len(d) and d[i:i + 6] in (b"070701", b"070702"):
+    size, namesize = int(d[i + 54:i + 62], 16), int(d[i + 94:i + 102], 16)
+    name = d[i + 110:i + 110 + namesize - 1].decode(errors="replace")
+    if name == "TRAILER!!!": break
+    print(name)
+    i = (i + 110 + namesize + 3) & ~3
+    i = (i + size + 3) & ~3
+'
+}
+if [ -n "$initrd" ] && fat_has "$initrd"; then
+    mtype -i "$tmp/p1" "::/$initrd" > "$tmp/initrd" 2>/dev/null || true
+    case "$(head -c 4 "$tmp/initrd" | od -An -tx1 | tr -d ' ')" in
+        28b52ffd) unpack="zstd -dc" ;;
+        1f8b*) unpack="gzip -dc" ;;
+        *) unpack="" ;;
+    esac
+    if [ -n "$unpack" ] && command -v "${unpack%% *}" >/dev/null; then
+        $unpack < "$tmp/initrd" 2>/dev/null | initrd_names > "$tmp/initrd.list" || true
+        # The initramfs's checkfs runs `fsck` (util-linux's wrapper, which runs fsck.ext4): without
+        # it "fsck not present, so skipping root file system", whatever else the initrd holds.
+        fsck_in_initrd() { grep -Eq '^(usr/)?sbin/fsck$' "$tmp/initrd.list" && grep -Eq '^(usr/)?sbin/(fsck\.ext4|e2fsck)$' "$tmp/initrd.list"; }
+        check "initrd holds fsck and fsck.ext4 (the root is checked before it is mounted; $(wc -l < "$tmp/initrd.list") files)" fsck_in_initrd
+    else
+        echo "note    the initrd is not zstd or gzip, or ${unpack%% *} is missing: not listed"
+    fi
+fi
 
 # Partition 2: ext4.
 e2fsck -fn "$tmp/p2" > "$tmp/e2fsck" 2>&1 && e2_rc=0 || e2_rc=$?
