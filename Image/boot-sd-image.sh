@@ -64,7 +64,7 @@ wait "$qemu_pid" 2>/dev/null || true
 qemu_pid=""
 tr -d '\r' < "$log" | sed 's/\x1b\[[0-9;]*[a-zA-Z]//g' > "$tmp/clean.log"
 echo "kernel:  $(grep -m1 'Linux version' "$tmp/clean.log" | sed 's/.*Linux version \([^ ]*\).*/\1/')"
-grep -E 'fsck not present|/dev/vda2: clean|/dev/vda2: .*files' "$tmp/clean.log" | sed 's/^/fsck:    /' || echo "fsck:    no line about the initramfs's check of /dev/vda2"
+grep -E 'fsck not present|Will now check root file system|^e2fsck |: clean, [0-9]+/[0-9]+ files' "$tmp/clean.log" | sed 's/^/fsck:    /' || echo "fsck:    no line about the initramfs's check of the root"
 grep -m1 -E 'EXT4-fs \(vda2\): mounted' "$tmp/clean.log" | sed 's/^\[ *\([0-9.]*\)\] */root:    [\1 s] /' || echo "root:    no 'EXT4-fs (vda2): mounted' line"
 grep -E 'Mounted boot-firmware.mount|Reached target multi-user.target|Reached target.*Multi-User' "$tmp/clean.log" | sed 's/^/seen:    /' || true
 grep -E '\[FAILED\]' "$tmp/clean.log" | sed 's/^/failed:  /' || true
