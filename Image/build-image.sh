@@ -7,8 +7,8 @@
 # (opened at run time for an MQTT site link), libyaml: Image/boot-check.sh fails naming any it lacks), iproute2, the `chargekit` user and its
 # device groups, Image/udev/60-chargekit.rules, Image/systemd/chargerd.service (enabled), the board files, the board's Overlays/ fragment for config.txt, the Swift runtime
 # libraries chargerd links, and chargerd itself. For arm64 also the Raspberry Pi firmware and
-# Debian's arm64 kernel. Output: DIR/chargekit-BOARD-ARCH.tar (a root file system, not yet a
-# partitioned, bootable disk image: that step is planned). --format dir writes the root file system
+# Debian's arm64 kernel. Output: DIR/chargekit-BOARD-ARCH.tar (a root file system; for arm64,
+# Image/build-sd-image.sh makes the partitioned SD-card image from it). --format dir writes the root file system
 # as the directory DIR/chargekit-BOARD-ARCH instead (what Image/boot-check.sh boots under qemu).
 #
 # Downloads are cached: the .debs apt fetched are kept in --apt-cache (default
@@ -105,12 +105,21 @@ if [ "$arch" = arm64 ]; then
     # which in this build is the build host: root= would be the host's disk, cma=64M would be set
     # (it only recognises a Pi 4 from the running machine's device tree, and on a Pi 4 that setting
     # can keep it from booting), the serial console whichever ttys the host has. Fixed here instead:
-    # the SD card's second partition, no cma= (what the hook writes on a Pi 4), and no serial
+    # the SD card's second partition (Image/build-sd-image.sh replaces it with that partition's
+    # PARTUUID in the SD-card image), no cma= (what the hook writes on a Pi 4), and no serial
     # console on a board whose helper owns the UART (/dev/serial0), else the Pi 4's ttyS1.
     consoles="tty0 ttyS1,115200"
     grep -Eq 'path: */dev/(serial0|ttyAMA0|ttyS)' "$root/Boards/$board.yaml" && consoles="tty0"
     printf '\n# Set by Image/build-image.sh (ChargeKit) for board %s.\nROOTPART=/dev/mmcblk0p2\nCMA=0\nCONSOLES="%s"\n' \
         "$board" "$consoles" > "$extra/raspi-firmware"
+    # The initramfs checks the root file system before mounting it (cmdline.txt's fsck.repair=yes)
+    # only if it has that file system's fsck, and its fsck hook learns the type by probing the
+    # device fstab names for /, which does not exist on the build host: without FSTYPE the initrd
+    # has no e2fsck ("Warning: fsck not present, so skipping root file system" at boot) and, with /
+    # mounted rw from the start, systemd skips its own check of the root too.
+    install -d "$stage/etc/initramfs-tools/conf.d"
+    printf '# Set by Image/build-image.sh: the root file system type for the initramfs fsck (the SD\n# card partition cannot be probed where the image is built).\nFSTYPE=ext4\n' \
+        > "$stage/etc/initramfs-tools/conf.d/chargekit-fstype"
     # The initramfs is made once, at the end: under qemu-user one run of mkinitramfs takes minutes,
     # and the kernel's postinst and then the trigger of the packages installed after it would make it
     # twice. update-initramfs is diverted to a stub while the packages install.

@@ -11,7 +11,8 @@
 #   - the chargekit user (nologin) in the groups gpio, spi, i2c, dialout, netdev
 #   - /etc/udev/rules.d/60-chargekit.rules and /etc/systemd/system/chargerd.service as in Image/,
 #     chargerd.service enabled (a .wants link to it), the board file and chargerd.env naming the board
-#   - arm64: the kernel and initrd in /boot and /boot/firmware, config.txt booting that kernel with
+#   - arm64: initramfs-tools told the root is ext4 (FSTYPE, so the initrd gets fsck), the kernel
+#     and initrd in /boot and /boot/firmware, config.txt booting that kernel with
 #     arm_64bit=1 and ending with the board's Overlays/BOARD.txt verbatim, cmdline.txt (root= the SD
 #     card, no cma=, no serial console for a board whose helper is on /dev/serial0), the bcm2711
 #     (Pi 4) device trees, the firmware's start4.elf/fixup4.dat, and the kernel driver each line of
@@ -194,6 +195,9 @@ DRIVERS
     else
         echo "note    no Overlays/$board.txt: no fragment to look for"
     fi
+    # Without FSTYPE the initramfs's fsck hook probes the root device, absent where the image is
+    # built, and leaves fsck out of the initrd: the root would never be checked at boot.
+    check "initramfs-tools: FSTYPE=ext4 (fsck in the initrd)" grep -sqx 'FSTYPE=ext4' "$root/etc/initramfs-tools/conf.d/chargekit-fstype"
     echo "cmdline.txt: $(cat "$root/boot/firmware/cmdline.txt" 2>/dev/null)"
     root_dev=$(sed -n 's/.*root=\([^ ]*\).*/\1/p' "$root/boot/firmware/cmdline.txt" 2>/dev/null || true)
     check "cmdline.txt: root=/dev/mmcblk0p2 (the SD card, not the build host's disk)" [ "$root_dev" = /dev/mmcblk0p2 ]
